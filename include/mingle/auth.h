@@ -1,0 +1,44 @@
+/*
+ * auth: bearer tokens. A token is "mgt_<public id>_<secret>": the public
+ * id (64 random bits, hex) finds the stored row, the secret (128 random
+ * bits, hex) is checked against its SHA-256 in constant time. Only the
+ * hash is ever stored; the token itself is shown once, at creation.
+ */
+#ifndef MINGLE_AUTH_H
+#define MINGLE_AUTH_H
+
+#include <stddef.h>
+
+#include "mingle/core.h"
+
+#define MG_TOKEN_ID_LEN 16     /* hex characters of the public id */
+#define MG_TOKEN_SECRET_LEN 32 /* hex characters of the secret */
+#define MG_TOKEN_HASH_LEN 32   /* bytes of SHA-256 */
+#define MG_TOKEN_LEN (4 + MG_TOKEN_ID_LEN + 1 + MG_TOKEN_SECRET_LEN)
+
+/* Roles a token can carry, from most to least powerful. */
+enum mg_role { MG_ROLE_COORDINATOR, MG_ROLE_FACILITATOR, MG_ROLE_PARTICIPANT };
+
+/* "coordinator" etc. to the enum; MG_EINVAL for anything else. */
+int mg_role_parse(enum mg_role *out, const char *name);
+const char *mg_role_name(enum mg_role role);
+
+/*
+ * Make a new token. `token` receives the full token (MG_TOKEN_LEN + 1
+ * bytes), `id` the public id (MG_TOKEN_ID_LEN + 1), `hash` the secret's
+ * SHA-256 to store.
+ */
+void mg_auth_token_new(char *token, char *id,
+                       unsigned char hash[MG_TOKEN_HASH_LEN]);
+
+/*
+ * Split a presented token into its public id and the hash of its secret.
+ * MG_EAUTH if it is not shaped like a mingle token.
+ */
+int mg_auth_token_parse(char *id, unsigned char hash[MG_TOKEN_HASH_LEN],
+                        const char *token);
+
+/* Constant-time check of a presented hash against the stored one. */
+int mg_auth_hash_equal(const unsigned char *a, const unsigned char *b);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * circle: one run of a reading programme (a book, a time zone, a start
+ * date, a number of weeks, weekly call slots, group size bounds). This
+ * module holds the plain struct and the rules a circle must satisfy;
+ * `store` saves it and `http` turns it into JSON.
+ */
+#ifndef MINGLE_CIRCLE_H
+#define MINGLE_CIRCLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+#define MG_CIRCLE_MAX_WEEKS 104
+#define MG_CIRCLE_MAX_SLOTS 28
+#define MG_CIRCLE_MAX_GROUP 1000
+#define MG_CIRCLE_MAX_TITLE 200
+
+/* A weekly call slot in the circle's local time. */
+struct mg_slot {
+    int64_t id;       /* store id, 0 before it is saved */
+    int weekday;      /* 1 = Monday ... 7 = Sunday (ISO 8601) */
+    int start_minute; /* minutes after local midnight, 0..1439 */
+    int minutes;      /* duration, 5..480 */
+};
+
+struct mg_circle {
+    int64_t id;
+    char *slug;            /* optional short name, [a-z0-9-], unique */
+    char *title;
+    char *time_zone;       /* IANA name, e.g. Pacific/Auckland */
+    char start_date[11];   /* YYYY-MM-DD, the first week's Monday or any day */
+    int weeks;
+    struct mg_slot *slots; /* owned array of n_slots */
+    size_t n_slots;
+    int group_min;
+    int group_max;
+    char *video_url;       /* optional */
+    char *organizer_name;  /* optional */
+    char *organizer_email; /* optional */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+/* Free what `c` owns and zero it; the struct itself is the caller's. */
+void mg_circle_release(struct mg_circle *c);
+/* Release and free a heap circle; NULL is fine. */
+void mg_circle_free(struct mg_circle *c);
+/* Deep copy of `src` into `dst` (which is overwritten, not released). */
+void mg_circle_copy(struct mg_circle *dst, const struct mg_circle *src);
+
+/*
+ * Check every rule: non-empty title without control characters, a known
+ * IANA time zone, a real calendar date, 1..104 weeks, 1..28 distinct
+ * slots, 1 <= group_min <= group_max <= 1000, an http(s) video URL, a
+ * plausible organizer email. MG_EINVAL with the field in `err`.
+ */
+int mg_circle_validate(const struct mg_circle *c, struct mg_error *err);
+
+/* "monday".."sunday" (any case, or 3-letter) to 1..7; MG_EINVAL else. */
+int mg_weekday_parse(int *out, const char *name);
+/* 1..7 to "monday".."sunday". */
+const char *mg_weekday_name(int weekday);
+
+/* "HH:MM" to minutes after midnight; MG_EINVAL unless 00:00..23:59. */
+int mg_time_parse(int *out, const char *s);
+
+/* True if `s` is YYYY-MM-DD and names a real day of the Gregorian calendar. */
+int mg_date_valid(const char *s);
+
+/*
+ * True if `s` looks like an email address fit for a header: one '@',
+ * non-empty local part and a dotted domain, no spaces, quotes, angle
+ * brackets or control characters, at most 254 bytes.
+ */
+int mg_email_valid(const char *s);
+
+/* True if `s` has no control characters (CR, LF, NUL, ...) and is UTF-8. */
+int mg_text_clean(const char *s);
+
+#endif

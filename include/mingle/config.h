@@ -1,0 +1,56 @@
+/*
+ * config: the daemon's settings. Each has a default that runs with no
+ * configuration at all; a small `key = value` file, MINGLE_* environment
+ * variables and command-line flags override it, in that order (a flag
+ * beats the environment, which beats the file).
+ */
+#ifndef MINGLE_CONFIG_H
+#define MINGLE_CONFIG_H
+
+#include <stddef.h>
+
+#include "mingle/core.h"
+
+struct mg_config {
+    char *listen;          /* address to bind, default 127.0.0.1 */
+    int port;              /* default 8080; 0 picks a free port */
+    char *db;              /* SQLite file, default ./mingle.db */
+    size_t body_limit;     /* request body cap in bytes, default 10 MiB */
+    int threads;           /* HTTP worker threads, default 4 */
+    int shutdown_grace;    /* seconds to finish requests on shutdown */
+    int busy_timeout_ms;   /* SQLite busy timeout, default 5000 */
+    char *log_level;       /* debug, info, warn or error */
+    char *base_url;        /* public URL of the daemon, for links */
+};
+
+/* Fill `cfg` with the defaults. Release with mg_config_release(). */
+void mg_config_init(struct mg_config *cfg);
+void mg_config_release(struct mg_config *cfg);
+
+/*
+ * Set one setting by its file name (e.g. "body_limit"). Values are
+ * checked; sizes take a K, M or G suffix. `source` names where the value
+ * came from for the error ("flag --port", "MINGLE_PORT", "mingle.conf:3").
+ * MG_EINVAL with `err` filled on an unknown key or a bad value.
+ */
+int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
+                  const char *source, struct mg_error *err);
+
+/*
+ * Read a config file: `key = value` lines, '#' comments, blank lines.
+ * MG_EIO if it cannot be read; MG_EINVAL with the line in `err`.
+ */
+int mg_config_load_file(struct mg_config *cfg, const char *path,
+                        struct mg_error *err);
+
+/* Parse config text already in memory; `name` is used in messages. */
+int mg_config_load_string(struct mg_config *cfg, const char *text,
+                          size_t len, const char *name, struct mg_error *err);
+
+/* Apply MINGLE_<KEY> environment variables (MINGLE_PORT, MINGLE_DB, ...). */
+int mg_config_load_env(struct mg_config *cfg, struct mg_error *err);
+
+/* The names of all settings, NULL-terminated, for --help and docs. */
+extern const char *const mg_config_keys[];
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * store: the one place SQL lives. A SQLite file in WAL mode with foreign
+ * keys on and a busy timeout, versioned migrations applied when it is
+ * opened, prepared statements only. A store holds a small pool of
+ * connections so that the daemon's worker threads and the CLI can use the
+ * same file at once; every function here takes a connection from the pool
+ * for the length of the call and is safe to call from several threads.
+ */
+#ifndef MINGLE_STORE_H
+#define MINGLE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/auth.h"
+#include "mingle/circle.h"
+#include "mingle/core.h"
+
+struct mg_store;
+
+struct mg_store_options {
+    int connections;     /* pool size, at least 1 */
+    int busy_timeout_ms; /* how long to wait on a locked database */
+};
+
+/*
+ * Open (creating if needed) the database at `path` and bring its schema
+ * to the newest version. On success *out is the caller's; close it with
+ * mg_store_close(). On failure `err` says why.
+ */
+int mg_store_open(struct mg_store **out, const char *path,
+                  const struct mg_store_options *opt, struct mg_error *err);
+
+/* Close every connection and free the store; NULL is fine. */
+void mg_store_close(struct mg_store *st);
+
+/* The schema version the file is at, and the newest this build knows. */
+int mg_store_schema_version(int *out, struct mg_store *st);
+int mg_store_schema_latest(void);
+
+/* Database faults seen since open (not constraint violations), for metrics. */
+uint64_t mg_store_error_count(const struct mg_store *st);
+
+/*
+ * Circles. Create fills in id, created_at and updated_at on `c`; slots
+ * get their ids too. MG_ECONFLICT if the slug is taken.
+ */
+int mg_store_circle_create(struct mg_store *st, struct mg_circle *c);
+
+/* On success *out is the caller's; free with mg_circle_free(). */
+int mg_store_circle_get(struct mg_circle **out, struct mg_store *st,
+                        int64_t id);
+int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
+                                const char *slug);
+
+/*
+ * Up to `limit` circles with id > `after`, by id. On success *out is an
+ * array of *n circles, the caller's: free with mg_circle_list_free().
+ */
+int mg_store_circle_list(struct mg_circle **out, size_t *n,
+                         struct mg_store *st, int64_t after, int limit);
+void mg_circle_list_free(struct mg_circle *list, size_t n);
+
+/*
+ * Replace circle `c->id` with `c`, slots included (slots keep their ids
+ * where weekday and start are unchanged). Sets c->updated_at.
+ */
+int mg_store_circle_update(struct mg_store *st, struct mg_circle *c);
+
+/* Delete a circle and everything that hangs off it. */
+int mg_store_circle_delete(struct mg_store *st, int64_t id);
+
+/* API tokens. Only the SHA-256 of the secret is stored. */
+struct mg_token {
+    int64_t id;
+    char public_id[MG_TOKEN_ID_LEN + 1];
+    enum mg_role role;
+    int64_t circle_id; /* 0: all circles */
+    int64_t group_id;  /* 0: not scoped to a group */
+    char label[128];
+    int64_t created_at;
+    int64_t last_used_at; /* 0: never */
+    int64_t revoked_at;   /* 0: live */
+};
+
+int mg_store_token_insert(struct mg_store *st, struct mg_token *tok,
+                          const unsigned char hash[MG_TOKEN_HASH_LEN]);
+
+/*
+ * Check a presented token: find it by public id, compare hashes in
+ * constant time, refuse revoked tokens. MG_EAUTH on any mismatch (the
+ * same code whichever part failed). On success fills *out.
+ */
+int mg_store_token_check(struct mg_token *out, struct mg_store *st,
+                         const char *public_id,
+                         const unsigned char hash[MG_TOKEN_HASH_LEN]);
+
+/* All tokens, newest first; *out is the caller's, free with free(). */
+int mg_store_token_list(struct mg_token **out, size_t *n,
+                        struct mg_store *st);
+
+/* Revoke by public id; MG_ENOTFOUND if there is no live such token. */
+int mg_store_token_revoke(struct mg_store *st, const char *public_id);
+
+/* Revoke every live token whose label is `label`; *n says how many. */
+int mg_store_token_revoke_label(int *n, struct mg_store *st,
+                                const char *label);
+
+#endif

@@ -1,0 +1,309 @@
+/*
+ * circle.c: the rules a circle must satisfy and the small parsers they
+ * use (weekdays, HH:MM, dates, email addresses). Validation names the
+ * offending field so `http` and `cli` can point the user at it.
+ */
+#include "mingle/circle.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mingle/schedule.h"
+
+static const char *const weekday_names[] = {
+    "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday"};
+
+void mg_circle_release(struct mg_circle *c)
+{
+    if (!c)
+        return;
+    free(c->slug);
+    free(c->title);
+    free(c->time_zone);
+    free(c->slots);
+    free(c->video_url);
+    free(c->organizer_name);
+    free(c->organizer_email);
+    memset(c, 0, sizeof(*c));
+}
+
+void mg_circle_free(struct mg_circle *c)
+{
+    mg_circle_release(c);
+    free(c);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? mg_xstrdup(s) : NULL;
+}
+
+void mg_circle_copy(struct mg_circle *dst, const struct mg_circle *src)
+{
+    *dst = *src;
+    dst->slug = dup_or_null(src->slug);
+    dst->title = dup_or_null(src->title);
+    dst->time_zone = dup_or_null(src->time_zone);
+    dst->video_url = dup_or_null(src->video_url);
+    dst->organizer_name = dup_or_null(src->organizer_name);
+    dst->organizer_email = dup_or_null(src->organizer_email);
+    dst->slots = NULL;
+    if (src->n_slots) {
+        dst->slots = mg_xcalloc(src->n_slots, sizeof(*dst->slots));
+        memcpy(dst->slots, src->slots, src->n_slots * sizeof(*dst->slots));
+    }
+}
+
+int mg_weekday_parse(int *out, const char *name)
+{
+    int i;
+
+    for (i = 0; i < 7; i++) {
+        if (strcasecmp(name, weekday_names[i]) == 0 ||
+            (strlen(name) == 3 &&
+             strncasecmp(name, weekday_names[i], 3) == 0)) {
+            *out = i + 1;
+            return 0;
+        }
+    }
+    return MG_EINVAL;
+}
+
+const char *mg_weekday_name(int weekday)
+{
+    if (weekday < 1 || weekday > 7)
+        return "?";
+    return weekday_names[weekday - 1];
+}
+
+static int two_digits(const char *s)
+{
+    if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]))
+        return -1;
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int mg_time_parse(int *out, const char *s)
+{
+    int h, m;
+
+    if (strlen(s) != 5 || s[2] != ':')
+        return MG_EINVAL;
+    h = two_digits(s);
+    m = two_digits(s + 3);
+    if (h < 0 || m < 0 || h > 23 || m > 59)
+        return MG_EINVAL;
+    *out = h * 60 + m;
+    return 0;
+}
+
+int mg_date_valid(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30,
+                               31, 31, 30, 31, 30, 31};
+    int i, y = 0, mo, d, leap;
+
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return 0;
+    for (i = 0; i < 4; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+        y = y * 10 + (s[i] - '0');
+    }
+    mo = two_digits(s + 5);
+    d = two_digits(s + 8);
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1)
+        return 0;
+    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[mo - 1] + (mo == 2 && leap);
+}
+
+/* Well-formed UTF-8 without C0 controls or DEL. */
+int mg_text_clean(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        int extra;
+        if (*p < 0x20 || *p == 0x7f)
+            return 0;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+            extra = 1;
+        else if ((*p & 0xf0) == 0xe0)
+            extra = 2;
+        else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+            extra = 3;
+        else
+            return 0;
+        p++;
+        while (extra--) {
+            if ((*p & 0xc0) != 0x80)
+                return 0;
+            p++;
+        }
+    }
+    return 1;
+}
+
+int mg_email_valid(const char *s)
+{
+    const char *at = strchr(s, '@');
+    const char *p;
+    size_t n = strlen(s);
+
+    if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@'))
+        return 0;
+    for (p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch <= ' ' || ch >= 0x7f || strchr("<>()[]\\,;:\"", ch))
+            return 0;
+    }
+    p = at + 1;
+    if (!strchr(p, '.') || p[0] == '.' || s[n - 1] == '.' || strstr(p, ".."))
+        return 0;
+    return 1;
+}
+
+static int slug_valid(const char *s)
+{
+    size_t i, n = strlen(s);
+
+    if (n == 0 || n > 64 || s[0] == '-' || s[n - 1] == '-')
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+              s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static int check_text(const char *value, const char *field, size_t max,
+                      int required, struct mg_error *err)
+{
+    if (!value || !*value) {
+        if (!required)
+            return 0;
+        mg_error_set(err, field, "'%s' is required", field);
+        return MG_EINVAL;
+    }
+    if (strlen(value) > max) {
+        mg_error_set(err, field, "'%s' is longer than %zu bytes", field, max);
+        return MG_EINVAL;
+    }
+    if (!mg_text_clean(value)) {
+        mg_error_set(err, field,
+                     "'%s' must be UTF-8 without control characters", field);
+        return MG_EINVAL;
+    }
+    return 0;
+}
+
+static int check_slots(const struct mg_circle *c, struct mg_error *err)
+{
+    size_t i, j;
+
+    if (c->n_slots == 0) {
+        mg_error_set(err, "slots", "at least one weekly call slot is needed");
+        return MG_EINVAL;
+    }
+    if (c->n_slots > MG_CIRCLE_MAX_SLOTS) {
+        mg_error_set(err, "slots", "at most %d slots", MG_CIRCLE_MAX_SLOTS);
+        return MG_EINVAL;
+    }
+    for (i = 0; i < c->n_slots; i++) {
+        const struct mg_slot *s = &c->slots[i];
+        if (s->weekday < 1 || s->weekday > 7) {
+            mg_error_set(err, "slots", "slot %zu: weekday must be 1..7", i);
+            return MG_EINVAL;
+        }
+        if (s->start_minute < 0 || s->start_minute >= 24 * 60) {
+            mg_error_set(err, "slots", "slot %zu: start must be 00:00..23:59",
+                         i);
+            return MG_EINVAL;
+        }
+        if (s->minutes < 5 || s->minutes > 480) {
+            mg_error_set(err, "slots",
+                         "slot %zu: minutes must be 5..480, not %d", i,
+                         s->minutes);
+            return MG_EINVAL;
+        }
+        for (j = 0; j < i; j++) {
+            if (c->slots[j].weekday == s->weekday &&
+                c->slots[j].start_minute == s->start_minute) {
+                mg_error_set(err, "slots", "slot %zu repeats slot %zu", i, j);
+                return MG_EINVAL;
+            }
+        }
+    }
+    return 0;
+}
+
+int mg_circle_validate(const struct mg_circle *c, struct mg_error *err)
+{
+    int rc;
+
+    rc = check_text(c->title, "title", MG_CIRCLE_MAX_TITLE, 1, err);
+    if (rc < 0)
+        return rc;
+    if (c->slug && !slug_valid(c->slug)) {
+        mg_error_set(err, "slug",
+                     "'slug' must be 1-64 of a-z, 0-9 and '-', not "
+                     "starting or ending with '-'");
+        return MG_EINVAL;
+    }
+    if (!c->time_zone || !*c->time_zone) {
+        mg_error_set(err, "time_zone", "'time_zone' is required");
+        return MG_EINVAL;
+    }
+    if (!mg_schedule_tz_valid(c->time_zone)) {
+        mg_error_set(err, "time_zone",
+                     "unknown time zone (use an IANA name such as "
+                     "Pacific/Auckland)");
+        return MG_EINVAL;
+    }
+    if (!mg_date_valid(c->start_date)) {
+        mg_error_set(err, "start_date",
+                     "'start_date' must be a real date as YYYY-MM-DD");
+        return MG_EINVAL;
+    }
+    if (c->weeks < 1 || c->weeks > MG_CIRCLE_MAX_WEEKS) {
+        mg_error_set(err, "weeks", "'weeks' must be 1..%d",
+                     MG_CIRCLE_MAX_WEEKS);
+        return MG_EINVAL;
+    }
+    rc = check_slots(c, err);
+    if (rc < 0)
+        return rc;
+    if (c->group_min < 1 || c->group_max > MG_CIRCLE_MAX_GROUP ||
+        c->group_min > c->group_max) {
+        mg_error_set(err, "group_size",
+                     "group size needs 1 <= min <= max <= %d (got %d-%d)",
+                     MG_CIRCLE_MAX_GROUP, c->group_min, c->group_max);
+        return MG_EINVAL;
+    }
+    rc = check_text(c->video_url, "video_url", 2000, 0, err);
+    if (rc < 0)
+        return rc;
+    if (c->video_url && *c->video_url &&
+        strncmp(c->video_url, "https://", 8) != 0 &&
+        strncmp(c->video_url, "http://", 7) != 0) {
+        mg_error_set(err, "video_url", "'video_url' must be an http(s) URL");
+        return MG_EINVAL;
+    }
+    rc = check_text(c->organizer_name, "organizer.name", 200, 0, err);
+    if (rc < 0)
+        return rc;
+    if (c->organizer_email && *c->organizer_email &&
+        !mg_email_valid(c->organizer_email)) {
+        mg_error_set(err, "organizer.email", "not an email address");
+        return MG_EINVAL;
+    }
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * cli.h: what the `mingle` subcommands share: loading the configuration
+ * from file, environment and flags, opening the store, running the daemon
+ * until a signal, and printing errors the same way everywhere.
+ */
+#ifndef MINGLE_CLI_H
+#define MINGLE_CLI_H
+
+#include <getopt.h>
+
+#include "mingle/config.h"
+#include "mingle/core.h"
+#include "mingle/store.h"
+
+#define EXIT_USAGE 2
+
+/* Settings given as flags, applied last (they win). */
+struct cli_overrides {
+    const char *config_path; /* --config */
+    const char *keys[16];
+    const char *values[16];
+    int n;
+};
+
+/* The long options every subcommand that touches the store accepts. */
+#define CLI_CONFIG_OPTIONS                                                     \
+    {"config", required_argument, NULL, 'c'},                                 \
+        {"db", required_argument, NULL, 'd'},                                  \
+        {"log-level", required_argument, NULL, 'L'}
+
+#define CLI_CONFIG_HELP                                                        \
+    "  -c, --config FILE     read settings from FILE (or $MINGLE_CONFIG)\n"   \
+    "  -d, --db FILE         SQLite database (default ./mingle.db, "          \
+    "$MINGLE_DB)\n"                                                            \
+    "      --log-level L     debug, info, warn or error\n"
+
+/*
+ * Record a flag handled by CLI_CONFIG_OPTIONS or a command's own setting
+ * flags; returns 1 if `opt` was one of them.
+ */
+int cli_take_option(struct cli_overrides *ov, int opt, const char *arg);
+void cli_override(struct cli_overrides *ov, const char *key,
+                  const char *value);
+
+/*
+ * Build the configuration: defaults, then the file (--config or
+ * $MINGLE_CONFIG), then MINGLE_* variables, then flags. Prints the error
+ * and returns nonzero on failure. `default_db` replaces the default
+ * database name when not NULL.
+ */
+int cli_config(struct mg_config *cfg, const struct cli_overrides *ov,
+               const char *default_db);
+
+/* Open the configured store with `connections` connections; prints errors. */
+int cli_open_store(struct mg_store **out, const struct mg_config *cfg,
+                   int connections);
+
+/* Print "mingle: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Block SIGINT and SIGTERM in the calling thread (and so in every thread
+ * it starts afterwards), so that only cli_wait_for_signal() sees them.
+ */
+void cli_block_signals(void);
+/* Wait for SIGINT or SIGTERM; returns its number. */
+int cli_wait_for_signal(void);
+
+/*
+ * Run the daemon on an open store until SIGINT or SIGTERM, then shut
+ * down cleanly. `on_ready` (may be NULL) is called once listening, with
+ * the port bound. Returns the process exit code.
+ */
+int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
+                   void (*on_ready)(int port, void *arg), void *arg);
+
+/*
+ * Parse the flags of `serve` and `demo` into `ov`, printing `help` for
+ * --help. Returns -1 to go on, or the exit code to end with.
+ */
+int serve_parse(struct cli_overrides *ov, int argc, char **argv,
+                const char *help);
+
+/* The subcommands. */
+int cmd_serve(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_circle(int argc, char **argv);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * config.c: defaults, the `key = value` file, MINGLE_* environment
+ * variables, all funnelled through mg_config_set() so that every source
+ * is checked the same way. Flags are parsed by `cli`, which calls
+ * mg_config_set() too.
+ */
+#include "mingle/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const mg_config_keys[] = {
+    "listen",          "port",      "db",       "body_limit",
+    "threads",         "shutdown_grace", "busy_timeout_ms", "log_level",
+    "base_url",        NULL};
+
+void mg_config_init(struct mg_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->listen = mg_xstrdup("127.0.0.1");
+    cfg->port = 8080;
+    cfg->db = mg_xstrdup("mingle.db");
+    cfg->body_limit = 10u * 1024 * 1024;
+    cfg->threads = 4;
+    cfg->shutdown_grace = 10;
+    cfg->busy_timeout_ms = 5000;
+    cfg->log_level = mg_xstrdup("info");
+    cfg->base_url = NULL;
+}
+
+void mg_config_release(struct mg_config *cfg)
+{
+    free(cfg->listen);
+    free(cfg->db);
+    free(cfg->log_level);
+    free(cfg->base_url);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+static int parse_int(long *out, const char *value, long min, long max)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(value, &end, 10);
+    if (errno || end == value || *end != '\0' || v < min || v > max)
+        return MG_EINVAL;
+    *out = v;
+    return 0;
+}
+
+/* A byte count with an optional K, M or G suffix (powers of 1024). */
+static int parse_size(size_t *out, const char *value)
+{
+    char *end;
+    unsigned long long v;
+    unsigned long long mult = 1;
+
+    if (!isdigit((unsigned char)value[0]))
+        return MG_EINVAL;
+    errno = 0;
+    v = strtoull(value, &end, 10);
+    if (errno || end == value)
+        return MG_EINVAL;
+    if (*end == 'K' || *end == 'k')
+        mult = 1024ull, end++;
+    else if (*end == 'M' || *end == 'm')
+        mult = 1024ull * 1024, end++;
+    else if (*end == 'G' || *end == 'g')
+        mult = 1024ull * 1024 * 1024, end++;
+    if (*end != '\0' || v == 0 || v > (unsigned long long)SIZE_MAX / mult)
+        return MG_EINVAL;
+    *out = (size_t)(v * mult);
+    return 0;
+}
+
+static void replace(char **slot, const char *value)
+{
+    free(*slot);
+    *slot = mg_xstrdup(value);
+}
+
+int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
+                  const char *source, struct mg_error *err)
+{
+    long n;
+    enum mg_log_level level;
+
+    if (strcmp(key, "listen") == 0) {
+        if (!*value)
+            goto bad;
+        replace(&cfg->listen, value);
+    } else if (strcmp(key, "port") == 0) {
+        if (parse_int(&n, value, 0, 65535) < 0)
+            goto bad;
+        cfg->port = (int)n;
+    } else if (strcmp(key, "db") == 0) {
+        if (!*value)
+            goto bad;
+        replace(&cfg->db, value);
+    } else if (strcmp(key, "body_limit") == 0) {
+        if (parse_size(&cfg->body_limit, value) < 0)
+            goto bad;
+    } else if (strcmp(key, "threads") == 0) {
+        if (parse_int(&n, value, 1, 256) < 0)
+            goto bad;
+        cfg->threads = (int)n;
+    } else if (strcmp(key, "shutdown_grace") == 0) {
+        if (parse_int(&n, value, 0, 3600) < 0)
+            goto bad;
+        cfg->shutdown_grace = (int)n;
+    } else if (strcmp(key, "busy_timeout_ms") == 0) {
+        if (parse_int(&n, value, 0, 600000) < 0)
+            goto bad;
+        cfg->busy_timeout_ms = (int)n;
+    } else if (strcmp(key, "log_level") == 0) {
+        if (mg_log_parse_level(&level, value) < 0)
+            goto bad;
+        replace(&cfg->log_level, value);
+    } else if (strcmp(key, "base_url") == 0) {
+        if (strncmp(value, "http://", 7) != 0 &&
+            strncmp(value, "https://", 8) != 0)
+            goto bad;
+        replace(&cfg->base_url, value);
+    } else {
+        mg_error_set(err, key, "%s: unknown setting '%s'", source, key);
+        return MG_EINVAL;
+    }
+    return 0;
+bad:
+    mg_error_set(err, key, "%s: bad value '%s' for '%s'", source, value, key);
+    return MG_EINVAL;
+}
+
+static const char *trim(char *s, char **end_out)
+{
+    char *end;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    *end = '\0';
+    if (end_out)
+        *end_out = end;
+    return s;
+}
+
+int mg_config_load_string(struct mg_config *cfg, const char *text, size_t len,
+                          const char *name, struct mg_error *err)
+{
+    char *copy = mg_xstrndup(text, len);
+    char *line = copy;
+    int lineno = 0;
+    int rc = 0;
+
+    if (strlen(copy) != len) {
+        mg_error_set(err, "", "%s: contains a NUL byte", name);
+        rc = MG_EINVAL;
+        goto out;
+    }
+    while (line) {
+        char *next = strchr(line, '\n');
+        char *eq;
+        const char *key, *value;
+        char source[512];
+
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        snprintf(source, sizeof(source), "%s:%d", name, lineno);
+        key = trim(line, NULL);
+        if (*key == '\0' || *key == '#') {
+            line = next;
+            continue;
+        }
+        eq = strchr(key, '=');
+        if (!eq) {
+            mg_error_set(err, "", "%s: expected 'key = value'", source);
+            rc = MG_EINVAL;
+            goto out;
+        }
+        *eq = '\0';
+        value = trim(eq + 1, NULL);
+        key = trim((char *)key, NULL);
+        /* Allow "value" in double quotes, for paths with spaces. */
+        if (value[0] == '"') {
+            size_t vl = strlen(value);
+            if (vl < 2 || value[vl - 1] != '"') {
+                mg_error_set(err, key, "%s: unterminated quote", source);
+                rc = MG_EINVAL;
+                goto out;
+            }
+            ((char *)value)[vl - 1] = '\0';
+            value++;
+        }
+        rc = mg_config_set(cfg, key, value, source, err);
+        if (rc < 0)
+            goto out;
+        line = next;
+    }
+out:
+    free(copy);
+    return rc;
+}
+
+int mg_config_load_file(struct mg_config *cfg, const char *path,
+                        struct mg_error *err)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    char chunk[4096];
+    size_t n;
+    int rc;
+    FILE *f = fopen(path, "rb");
+
+    if (!f) {
+        mg_error_set(err, "config", "cannot open config '%s': %s", path,
+                     strerror(errno));
+        return MG_EIO;
+    }
+    for (;;) {
+        n = fread(chunk, 1, sizeof(chunk), f);
+        if (n == 0)
+            break;
+        mg_buf_add(&b, chunk, n);
+        if (b.len > 1024 * 1024) {
+            fclose(f);
+            mg_buf_release(&b);
+            mg_error_set(err, "config", "config '%s' is over 1 MiB", path);
+            return MG_EINVAL;
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        mg_buf_release(&b);
+        mg_error_set(err, "config", "cannot read config '%s'", path);
+        return MG_EIO;
+    }
+    fclose(f);
+    rc = mg_config_load_string(cfg, b.data ? b.data : "", b.len, path, err);
+    mg_buf_release(&b);
+    return rc;
+}
+
+int mg_config_load_env(struct mg_config *cfg, struct mg_error *err)
+{
+    int i;
+
+    for (i = 0; mg_config_keys[i]; i++) {
+        char name[64];
+        const char *value;
+        size_t j;
+        int rc;
+
+        snprintf(name, sizeof(name), "MINGLE_%s", mg_config_keys[i]);
+        for (j = 0; name[j]; j++)
+            name[j] = (char)toupper((unsigned char)name[j]);
+        value = getenv(name);
+        if (!value)
+            continue;
+        rc = mg_config_set(cfg, mg_config_keys[i], value, name, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}

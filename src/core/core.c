@@ -1,0 +1,227 @@
+/*
+ * core.c: error names and details, allocation wrappers that abort on
+ * out-of-memory, the growable buffer, random bytes and clocks. Logging
+ * lives in log.c.
+ */
+#define _GNU_SOURCE
+#include "mingle/core.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+const char *mg_strerror(int code)
+{
+    switch (code) {
+    case MG_OK:
+        return "ok";
+    case MG_EINVAL:
+        return "invalid";
+    case MG_ENOTFOUND:
+        return "not_found";
+    case MG_ECONFLICT:
+        return "conflict";
+    case MG_EDB:
+        return "database_error";
+    case MG_EIO:
+        return "io_error";
+    case MG_EAUTH:
+        return "unauthorized";
+    case MG_EFORBIDDEN:
+        return "forbidden";
+    case MG_ETOOBIG:
+        return "too_large";
+    case MG_EBUSY:
+        return "busy";
+    default:
+        return "error";
+    }
+}
+
+void mg_error_set(struct mg_error *err, const char *field, const char *fmt,
+                  ...)
+{
+    va_list ap;
+
+    if (!err)
+        return;
+    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "mingle: out of memory (asked for %zu bytes)\n", n);
+    abort();
+}
+
+void *mg_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *mg_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *mg_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *mg_xstrdup(const char *s)
+{
+    return mg_xstrndup(s, strlen(s));
+}
+
+char *mg_xstrndup(const char *s, size_t n)
+{
+    char *p = mg_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *mg_xasprintf(const char *fmt, ...)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        abort();
+    b.cap = (size_t)n + 1;
+    b.data = mg_xmalloc(b.cap);
+    va_start(ap, fmt);
+    vsnprintf(b.data, b.cap, fmt, ap);
+    va_end(ap);
+    return b.data;
+}
+
+static void buf_grow(struct mg_buf *b, size_t extra)
+{
+    size_t need = b->len + extra + 1;
+    size_t cap;
+
+    if (need <= b->cap)
+        return;
+    cap = b->cap ? b->cap : 64;
+    while (cap < need)
+        cap *= 2;
+    b->data = mg_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void mg_buf_add(struct mg_buf *b, const void *data, size_t n)
+{
+    buf_grow(b, n);
+    if (n)
+        memcpy(b->data + b->len, data, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void mg_buf_puts(struct mg_buf *b, const char *s)
+{
+    mg_buf_add(b, s, strlen(s));
+}
+
+void mg_buf_printf(struct mg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        abort();
+    buf_grow(b, (size_t)n);
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *mg_buf_detach(struct mg_buf *b)
+{
+    char *p;
+
+    if (!b->data) {
+        buf_grow(b, 0);
+        b->data[0] = '\0';
+    }
+    p = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void mg_buf_release(struct mg_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void mg_random_bytes(void *buf, size_t n)
+{
+    unsigned char *p = buf;
+
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            fprintf(stderr, "mingle: cannot read random bytes: %s\n",
+                    strerror(errno));
+            abort();
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+}
+
+void mg_hex(char *out, const void *bytes, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    const unsigned char *p = bytes;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+int64_t mg_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+double mg_monotonic(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,101 @@
+/*
+ * internal.h: what the http module's files share: the server and request
+ * structs, the route table and the reply helpers handlers use.
+ */
+#ifndef MINGLE_HTTP_INTERNAL_H
+#define MINGLE_HTTP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "mingle/auth.h"
+#include "mingle/http.h"
+#include "mingle/store.h"
+
+#define MAX_PARAMS 4
+
+struct metrics;
+
+struct mg_http_server {
+    struct MHD_Daemon *daemon;
+    struct mg_store *store;
+    size_t body_limit;
+    int port;
+    atomic_int inflight;
+    atomic_int draining;
+    struct metrics *metrics;
+};
+
+struct route;
+
+/* One request, from its headers to its completion callback. */
+struct request {
+    struct mg_http_server *srv;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *url;
+    const struct route *route;
+    int64_t params[MAX_PARAMS]; /* numeric {id} segments, in order */
+    int method_not_allowed;     /* path known, method not */
+    char allow[64];             /* methods the path takes, for 405 */
+    char location[96];          /* Location header for 201, if set */
+    double started;
+    struct mg_buf body;
+    int too_big;
+    int status;
+    struct mg_token token; /* filled by authenticate() */
+};
+
+typedef void (*handler_fn)(struct request *r);
+
+enum auth_need { AUTH_NONE, AUTH_ANY, AUTH_COORDINATOR };
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/circles/{id}", also the metrics label */
+    enum auth_need auth;
+    handler_fn handler;
+};
+
+extern const struct route http_routes[];
+extern const int http_n_routes;
+
+/* Find the route for method and path; fills r->route or the 405 fields. */
+void route_match(struct request *r);
+
+/* Replies. Each queues the response on the connection and sets r->status. */
+void reply_json(struct request *r, unsigned int status, json_t *body);
+void reply_error(struct request *r, unsigned int status, const char *code,
+                 const char *message, const char *field);
+void reply_text(struct request *r, unsigned int status,
+                const char *content_type, char *body);
+/* Map an MG_E code (with optional detail) to the fitting error reply. */
+void reply_code(struct request *r, int code, const struct mg_error *err);
+
+/* Parse the request body as a JSON object; replies 400/415 itself. */
+json_t *request_json(struct request *r);
+/* A query argument, or NULL. */
+const char *request_arg(struct request *r, const char *name);
+
+/* Metrics (metrics.c). */
+struct metrics *metrics_new(void);
+void metrics_free(struct metrics *m);
+void metrics_observe(struct metrics *m, const char *route, int status,
+                     double seconds);
+char *metrics_render(struct metrics *m, struct mg_http_server *srv);
+
+/* Handlers. */
+void handle_healthz(struct request *r);
+void handle_metrics(struct request *r);
+void handle_circles_list(struct request *r);
+void handle_circles_create(struct request *r);
+void handle_circles_get(struct request *r);
+void handle_circles_replace(struct request *r);
+void handle_circles_patch(struct request *r);
+void handle_circles_delete(struct request *r);
+
+#endif

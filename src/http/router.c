@@ -1,0 +1,84 @@
+/*
+ * router.c: the route table and matching. A pattern is a path whose
+ * "{id}" segments match positive decimal integers; the pattern itself is
+ * the route's label in logs and metrics, so ids never explode the metric
+ * cardinality.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct route http_routes[] = {
+    {"GET", "/healthz", AUTH_NONE, handle_healthz},
+    {"GET", "/metrics", AUTH_NONE, handle_metrics},
+    {"GET", "/api/v1/circles", AUTH_ANY, handle_circles_list},
+    {"POST", "/api/v1/circles", AUTH_COORDINATOR, handle_circles_create},
+    {"GET", "/api/v1/circles/{id}", AUTH_ANY, handle_circles_get},
+    {"PUT", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_replace},
+    {"PATCH", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_patch},
+    {"DELETE", "/api/v1/circles/{id}", AUTH_COORDINATOR,
+     handle_circles_delete},
+};
+const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
+
+/* Match `path` against `pattern`, collecting {id} values into params. */
+static int path_matches(const char *pattern, const char *path,
+                        int64_t *params)
+{
+    int n = 0;
+
+    while (*pattern && *path) {
+        if (strncmp(pattern, "{id}", 4) == 0) {
+            char *end;
+            long long v;
+
+            if (*path < '1' || *path > '9')
+                return 0;
+            errno = 0;
+            v = strtoll(path, &end, 10);
+            if (errno || (*end && *end != '/') || n == MAX_PARAMS)
+                return 0;
+            params[n++] = v;
+            pattern += 4;
+            path = end;
+            continue;
+        }
+        if (*pattern != *path)
+            return 0;
+        pattern++;
+        path++;
+    }
+    /* A trailing slash is the same path. */
+    if (path[0] == '/' && path[1] == '\0')
+        path++;
+    return *pattern == '\0' && *path == '\0';
+}
+
+void route_match(struct request *r)
+{
+    int i;
+    int64_t params[MAX_PARAMS];
+    int head = strcmp(r->method, "HEAD") == 0;
+
+    r->allow[0] = '\0';
+    for (i = 0; i < http_n_routes; i++) {
+        const struct route *rt = &http_routes[i];
+        if (!path_matches(rt->pattern, r->url, params))
+            continue;
+        if (strcmp(rt->method, r->method) == 0 ||
+            (head && strcmp(rt->method, "GET") == 0)) {
+            r->route = rt;
+            memcpy(r->params, params, sizeof(params));
+            return;
+        }
+        r->method_not_allowed = 1;
+        {
+            size_t len = strlen(r->allow);
+            snprintf(r->allow + len, sizeof(r->allow) - len, "%s%s",
+                     len ? ", " : "", rt->method);
+        }
+    }
+}

@@ -1,0 +1,416 @@
+/*
+ * server.c: the libmicrohttpd daemon. Reads each request's body up to the
+ * configured cap (refusing larger ones with 413 without buffering past
+ * it), authenticates, dispatches to the route's handler, and on
+ * completion logs one line and records metrics. Shutdown stops accepting
+ * and waits for requests in flight.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static void add_common_headers(struct request *r, struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (atomic_load(&r->srv->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+void reply_text(struct request *r, unsigned int status,
+                const char *content_type, char *body)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(body), body, MHD_RESPMEM_MUST_FREE);
+
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    add_common_headers(r, resp);
+    if (status == MHD_HTTP_UNAUTHORIZED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Bearer realm=\"mingle\"");
+    if (r->location[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    r->status = (int)status;
+}
+
+void reply_json(struct request *r, unsigned int status, json_t *body)
+{
+    char *text;
+
+    if (!body) {
+        reply_text(r, status, "application/json", mg_xstrdup(""));
+        return;
+    }
+    text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+    json_decref(body);
+    if (!text)
+        abort(); /* jansson only fails here when out of memory */
+    /* json_dumps uses jansson's allocator, which is malloc here; copy
+     * anyway so MHD frees what we allocated. */
+    {
+        struct mg_buf b = MG_BUF_INIT;
+        mg_buf_puts(&b, text);
+        mg_buf_add(&b, "\n", 1);
+        free(text);
+        reply_text(r, status, "application/json; charset=utf-8",
+                   mg_buf_detach(&b));
+    }
+}
+
+void reply_error(struct request *r, unsigned int status, const char *code,
+                 const char *message, const char *field)
+{
+    json_t *err = json_pack("{s:s, s:s}", "code", code, "message", message);
+
+    if (field && *field)
+        json_object_set_new(err, "field", json_string(field));
+    reply_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+void reply_code(struct request *r, int code, const struct mg_error *err)
+{
+    const char *msg = err && err->message[0] ? err->message : NULL;
+    const char *field = err ? err->field : NULL;
+
+    switch (code) {
+    case MG_EINVAL:
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    msg ? msg : "invalid request", field);
+        break;
+    case MG_ENOTFOUND:
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
+                    msg ? msg : "no such resource", NULL);
+        break;
+    case MG_ECONFLICT:
+        reply_error(r, MHD_HTTP_CONFLICT, "conflict",
+                    msg ? msg : "conflicts with an existing resource", field);
+        break;
+    case MG_EAUTH:
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+                    msg ? msg : "a valid bearer token is required", NULL);
+        break;
+    case MG_EFORBIDDEN:
+        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
+                    msg ? msg : "this token may not do that", NULL);
+        break;
+    case MG_ETOOBIG:
+        reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+                    msg ? msg : "request body over the limit", NULL);
+        break;
+    case MG_EBUSY:
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                    "the database is busy, retry shortly", NULL);
+        break;
+    default:
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+                    "internal error, see the server log", NULL);
+        break;
+    }
+}
+
+const char *request_arg(struct request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+json_t *request_json(struct request *r)
+{
+    const char *ctype = MHD_lookup_connection_value(
+        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    json_error_t jerr;
+    json_t *doc;
+    char msg[300];
+
+    if (ctype && strncasecmp(ctype, "application/json", 16) != 0) {
+        reply_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "the body must be application/json", NULL);
+        return NULL;
+    }
+    if (r->body.len == 0) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "bad_json",
+                    "a JSON object is required", NULL);
+        return NULL;
+    }
+    doc = json_loadb(r->body.data, r->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        snprintf(msg, sizeof(msg), "bad JSON at line %d column %d: %s",
+                 jerr.line, jerr.column, jerr.text);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "bad_json", msg, NULL);
+        return NULL;
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "bad_json",
+                    "the body must be a JSON object", NULL);
+        return NULL;
+    }
+    return doc;
+}
+
+/*
+ * Check the bearer token against what the route needs. Replies itself
+ * and returns nonzero when the request may not go on.
+ */
+static int authenticate(struct request *r)
+{
+    const char *h;
+    char id[MG_TOKEN_ID_LEN + 1];
+    unsigned char hash[MG_TOKEN_HASH_LEN];
+    int rc;
+
+    if (r->route->auth == AUTH_NONE)
+        return 0;
+    h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+                    "missing 'Authorization: Bearer <token>' header", NULL);
+        return 1;
+    }
+    h += 7;
+    while (*h == ' ')
+        h++;
+    rc = mg_auth_token_parse(id, hash, h);
+    if (rc == 0)
+        rc = mg_store_token_check(&r->token, r->srv->store, id, hash);
+    if (rc == MG_EAUTH) {
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+                    "the bearer token is not valid", NULL);
+        return 1;
+    }
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return 1;
+    }
+    if (r->route->auth == AUTH_COORDINATOR &&
+        r->token.role != MG_ROLE_COORDINATOR) {
+        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
+                    "this needs a coordinator token", NULL);
+        return 1;
+    }
+    return 0;
+}
+
+static void dispatch(struct request *r)
+{
+    if (r->too_big) {
+        reply_code(r, MG_ETOOBIG, NULL);
+        return;
+    }
+    if (!r->route) {
+        if (r->method_not_allowed)
+            reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
+                        "method not allowed here", NULL);
+        else
+            reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such path",
+                        NULL);
+        return;
+    }
+    if (authenticate(r))
+        return;
+    r->route->handler(r);
+    if (!r->status)
+        reply_code(r, MG_EDB, NULL); /* a handler that forgot to reply */
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct mg_http_server *srv = cls;
+    struct request *r = *con_cls;
+
+    (void)version;
+    if (!r) {
+        const char *len;
+
+        r = mg_xcalloc(1, sizeof(*r));
+        r->srv = srv;
+        r->conn = conn;
+        r->method = method;
+        r->url = url;
+        r->started = mg_monotonic();
+        *con_cls = r;
+        atomic_fetch_add(&srv->inflight, 1);
+        route_match(r);
+        /* Refuse an announced oversized body before reading any of it. */
+        len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (len && strtoull(len, NULL, 10) > srv->body_limit) {
+            r->too_big = 1;
+            dispatch(r);
+        }
+        return MHD_YES;
+    }
+    if (r->status)
+        return MHD_YES; /* answered already; MHD closes the connection */
+    if (*upload_data_size) {
+        if (!r->too_big && r->body.len + *upload_data_size <= srv->body_limit)
+            mg_buf_add(&r->body, upload_data, *upload_data_size);
+        else
+            r->too_big = 1; /* keep reading, stop buffering */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    dispatch(r);
+    return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+    struct mg_http_server *srv = cls;
+    struct request *r = *con_cls;
+    const char *route;
+    char status[16], ms[32];
+    double secs;
+
+    (void)conn;
+    if (!r)
+        return;
+    secs = mg_monotonic() - r->started;
+    route = r->route ? r->route->pattern : "unmatched";
+    if (!r->status)
+        r->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
+    metrics_observe(srv->metrics, route, r->status, secs);
+    snprintf(status, sizeof(status), "%d", r->status);
+    snprintf(ms, sizeof(ms), "%.3f", secs * 1000.0);
+    mg_log(r->status >= 500 ? MG_LOG_WARN : MG_LOG_INFO, "request", "method",
+           r->method, "route", route, "status", status, "ms", ms,
+           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "aborted",
+           "yes", NULL);
+    mg_buf_release(&r->body);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&srv->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    mg_log(MG_LOG_WARN, "http", "detail", msg, NULL);
+}
+
+static int make_addr(struct sockaddr_storage *ss, int *ipv6,
+                     const char *host, int port)
+{
+    struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+        in4->sin_family = AF_INET;
+        in4->sin_port = htons((uint16_t)port);
+        *ipv6 = 0;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *ipv6 = 1;
+        return 0;
+    }
+    return MG_EINVAL;
+}
+
+int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
+                  struct mg_store *st, struct mg_error *err)
+{
+    struct mg_http_server *srv;
+    struct sockaddr_storage addr;
+    const union MHD_DaemonInfo *info;
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+                         MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG;
+    int ipv6 = 0;
+
+    if (make_addr(&addr, &ipv6, cfg->listen, cfg->port) < 0) {
+        mg_error_set(err, "listen",
+                     "cannot listen on '%s': not an IPv4 or IPv6 address",
+                     cfg->listen);
+        return MG_EINVAL;
+    }
+    if (ipv6)
+        flags |= MHD_USE_IPv6;
+    srv = mg_xcalloc(1, sizeof(*srv));
+    srv->store = st;
+    srv->body_limit = cfg->body_limit;
+    srv->metrics = metrics_new();
+    atomic_init(&srv->inflight, 0);
+    atomic_init(&srv->draining, 0);
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000, MHD_OPTION_END);
+    if (!srv->daemon) {
+        mg_error_set(err, "port", "cannot listen on %s port %d", cfg->listen,
+                     cfg->port);
+        metrics_free(srv->metrics);
+        free(srv);
+        return MG_EIO;
+    }
+    info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : cfg->port;
+    *out = srv;
+    return 0;
+}
+
+int mg_http_port(const struct mg_http_server *srv)
+{
+    return srv->port;
+}
+
+int mg_http_inflight(const struct mg_http_server *srv)
+{
+    return atomic_load(&((struct mg_http_server *)srv)->inflight);
+}
+
+void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
+{
+    MHD_socket fd;
+    double deadline;
+    struct timespec pause = {0, 20 * 1000 * 1000};
+
+    if (!srv)
+        return;
+    atomic_store(&srv->draining, 1);
+    fd = MHD_quiesce_daemon(srv->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    deadline = mg_monotonic() + grace_seconds;
+    while (mg_http_inflight(srv) > 0 && mg_monotonic() < deadline)
+        nanosleep(&pause, NULL);
+    if (mg_http_inflight(srv) > 0) {
+        char n[16];
+        snprintf(n, sizeof(n), "%d", mg_http_inflight(srv));
+        mg_log(MG_LOG_WARN, "shutdown grace over, dropping requests",
+               "inflight", n, NULL);
+    }
+    MHD_stop_daemon(srv->daemon);
+    metrics_free(srv->metrics);
+    free(srv);
+}

@@ -1,0 +1,46 @@
+/*
+ * tz.c: time zone lookups through libical's built-in zone table, which
+ * Debian's libical reads from the system zoneinfo. libical loads zones
+ * lazily into a shared cache, so lookups are serialised here.
+ */
+#include "mingle/schedule.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int mg_schedule_tz_valid(const char *tzid)
+{
+    icaltimezone *zone;
+    size_t i, n = strlen(tzid);
+
+    if (n == 0 || n > 64)
+        return 0;
+    /* IANA names are ASCII letters, digits and "/_-+"; reject the rest
+     * before libical turns it into a file path. */
+    for (i = 0; i < n; i++) {
+        char ch = tzid[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+              (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' ||
+              ch == '-' || ch == '+'))
+            return 0;
+    }
+    if (tzid[0] == '/' || strstr(tzid, ".."))
+        return 0;
+    if (strcmp(tzid, "UTC") == 0)
+        return 1;
+    pthread_mutex_lock(&tz_lock);
+    zone = icaltimezone_get_builtin_timezone(tzid);
+    pthread_mutex_unlock(&tz_lock);
+    return zone != NULL;
+}
+
+void mg_schedule_shutdown(void)
+{
+    pthread_mutex_lock(&tz_lock);
+    icaltimezone_free_builtin_timezones();
+    pthread_mutex_unlock(&tz_lock);
+}

@@ -1,0 +1,54 @@
+/*
+ * internal.h: what the store's source files share and nobody else sees:
+ * the store struct, the connection pool and error mapping.
+ */
+#ifndef MINGLE_STORE_INTERNAL_H
+#define MINGLE_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <sqlite3.h>
+
+#include "mingle/store.h"
+
+struct mg_store {
+    char *path;
+    int n_conns;
+    sqlite3 **conns;
+    int *in_use;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    atomic_uint_fast64_t errors;
+};
+
+/* Migration N is mg_store_migrations[N-1], its statements NULL-ended. */
+extern const char *const *const mg_store_migrations[];
+extern const int mg_store_n_migrations;
+
+/* Borrow a connection for the length of one call; give it back after. */
+sqlite3 *store_acquire(struct mg_store *st);
+void store_release(struct mg_store *st, sqlite3 *db);
+
+/*
+ * Turn a SQLite result code into an MG_E code: constraint violations are
+ * MG_ECONFLICT (unique) or MG_EINVAL, BUSY is MG_EBUSY, the rest MG_EDB,
+ * which is logged with `what` and counted for /metrics.
+ */
+int store_fail(struct mg_store *st, sqlite3 *db, int rc, const char *what);
+
+/* Prepare `sql` on `db`; on failure *out is NULL and an MG_E code returned. */
+int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
+                  const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback never fails loudly. */
+int store_begin(struct mg_store *st, sqlite3 *db);
+int store_commit(struct mg_store *st, sqlite3 *db);
+void store_rollback(sqlite3 *db);
+
+/* Bind a string or NULL when `s` is NULL or empty. */
+int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
+/* A copy of column `col` or NULL when it is NULL. */
+char *store_column_strdup(sqlite3_stmt *stmt, int col);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * schema.c: the migrations, in order. Migration N takes a database from
+ * PRAGMA user_version N-1 to N. Never edit a migration that has shipped:
+ * add the next one. The first migration lays down the schema for the
+ * whole design (DESIGN.md), so later features add columns, not redesigns.
+ */
+#include "internal.h"
+
+static const char *const migration_1[] = {
+    /* A reading circle and its weekly call slots. */
+    "CREATE TABLE circles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  time_zone TEXT NOT NULL,"
+    "  start_date TEXT NOT NULL,"
+    "  weeks INTEGER NOT NULL CHECK (weeks > 0),"
+    "  group_min INTEGER NOT NULL,"
+    "  group_max INTEGER NOT NULL,"
+    "  video_url TEXT,"
+    "  organizer_name TEXT,"
+    "  organizer_email TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  CHECK (group_min >= 1 AND group_min <= group_max))",
+    "CREATE TABLE slots ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  weekday INTEGER NOT NULL CHECK (weekday BETWEEN 1 AND 7),"
+    "  start_minute INTEGER NOT NULL CHECK (start_minute BETWEEN 0 AND 1439),"
+    "  minutes INTEGER NOT NULL,"
+    "  UNIQUE (circle_id, weekday, start_minute))",
+    /* A book, parsed into a tree of sections. */
+    "CREATE TABLE books ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER REFERENCES circles(id) ON DELETE CASCADE,"
+    "  title TEXT NOT NULL,"
+    "  author TEXT,"
+    "  format TEXT NOT NULL,"
+    "  source_name TEXT,"
+    "  sha256 TEXT,"
+    "  word_count INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL)",
+    "CREATE INDEX books_circle ON books(circle_id)",
+    "CREATE TABLE sections ("
+    "  id INTEGER PRIMARY KEY,"
+    "  book_id INTEGER NOT NULL REFERENCES books(id) ON DELETE CASCADE,"
+    "  parent_id INTEGER REFERENCES sections(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  level INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  word_count INTEGER NOT NULL DEFAULT 0,"
+    "  byte_start INTEGER,"
+    "  byte_end INTEGER,"
+    "  body TEXT)",
+    "CREATE INDEX sections_book ON sections(book_id, position)",
+    /* Conversation threads and the weekly readings of each. */
+    "CREATE TABLE threads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  book_id INTEGER REFERENCES books(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  first_section_id INTEGER REFERENCES sections(id),"
+    "  last_section_id INTEGER REFERENCES sections(id),"
+    "  word_count INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX threads_circle ON threads(circle_id, position)",
+    "CREATE TABLE readings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  thread_id INTEGER REFERENCES threads(id) ON DELETE CASCADE,"
+    "  plan TEXT NOT NULL DEFAULT 'same_pace',"
+    "  week INTEGER NOT NULL,"
+    "  first_section_id INTEGER REFERENCES sections(id),"
+    "  last_section_id INTEGER REFERENCES sections(id),"
+    "  word_count INTEGER NOT NULL DEFAULT 0)",
+    "CREATE INDEX readings_thread ON readings(thread_id, week)",
+    /* People, the groups they are placed in, and their wishes. */
+    "CREATE TABLE participants ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  email TEXT NOT NULL,"
+    "  email_norm TEXT NOT NULL,"
+    "  role TEXT NOT NULL DEFAULT 'participant',"
+    "  sector TEXT,"
+    "  region TEXT,"
+    "  time_zone TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'active',"
+    "  locked INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (circle_id, email_norm))",
+    "CREATE TABLE participant_slots ("
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  slot_id INTEGER NOT NULL REFERENCES slots(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (participant_id, slot_id))",
+    "CREATE TABLE participant_wishes ("
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  thread_id INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,"
+    "  rank INTEGER NOT NULL,"
+    "  PRIMARY KEY (participant_id, thread_id))",
+    "CREATE TABLE participant_links ("
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  other_email_norm TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('with', 'not_with')),"
+    "  PRIMARY KEY (participant_id, other_email_norm, kind))",
+    "CREATE TABLE groups ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  slot_id INTEGER REFERENCES slots(id) ON DELETE SET NULL,"
+    "  thread_id INTEGER REFERENCES threads(id) ON DELETE SET NULL,"
+    "  address TEXT UNIQUE,"
+    "  created_at INTEGER NOT NULL)",
+    "CREATE INDEX groups_circle ON groups(circle_id, position)",
+    "CREATE TABLE memberships ("
+    "  id INTEGER PRIMARY KEY,"
+    "  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL DEFAULT 'member',"
+    "  locked INTEGER NOT NULL DEFAULT 0,"
+    "  joined_at INTEGER NOT NULL,"
+    "  left_at INTEGER)",
+    "CREATE INDEX memberships_group ON memberships(group_id)",
+    "CREATE UNIQUE INDEX memberships_current"
+    "  ON memberships(participant_id) WHERE left_at IS NULL",
+    /* Calls: one per group and week, or plenary (group_id NULL). */
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL DEFAULT 'group',"
+    "  week INTEGER,"
+    "  title TEXT,"
+    "  starts_at INTEGER NOT NULL,"
+    "  minutes INTEGER NOT NULL,"
+    "  reading_id INTEGER REFERENCES readings(id) ON DELETE SET NULL,"
+    "  capacity INTEGER,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL DEFAULT 'confirmed')",
+    "CREATE INDEX sessions_group ON sessions(group_id, week)",
+    "CREATE INDEX sessions_circle ON sessions(circle_id, starts_at)",
+    "CREATE TABLE rsvps ("
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  status TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  waitlist_position INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (session_id, participant_id))",
+    "CREATE TABLE attendance ("
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  present INTEGER NOT NULL,"
+    "  minutes INTEGER,"
+    "  source TEXT NOT NULL,"
+    "  recorded_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (session_id, participant_id))",
+    /* Inbound mail: receipts for idempotence, and the notes filed. */
+    "CREATE TABLE webhook_receipts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  provider TEXT NOT NULL,"
+    "  external_id TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL,"
+    "  outcome TEXT NOT NULL,"
+    "  payload_sha256 TEXT,"
+    "  UNIQUE (provider, external_id))",
+    "CREATE TABLE notes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES groups(id) ON DELETE SET NULL,"
+    "  session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,"
+    "  week INTEGER,"
+    "  participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,"
+    "  from_addr TEXT NOT NULL,"
+    "  subject TEXT,"
+    "  body TEXT NOT NULL,"
+    "  is_summary INTEGER NOT NULL DEFAULT 0,"
+    "  message_id TEXT,"
+    "  in_reply_to TEXT,"
+    "  receipt_id INTEGER REFERENCES webhook_receipts(id),"
+    "  received_at INTEGER NOT NULL)",
+    "CREATE INDEX notes_group ON notes(group_id, week)",
+    "CREATE UNIQUE INDEX notes_message ON notes(circle_id, message_id)"
+    "  WHERE message_id IS NOT NULL",
+    /* Outgoing mail, written before it is sent. */
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER REFERENCES circles(id) ON DELETE SET NULL,"
+    "  kind TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  message BLOB NOT NULL,"
+    "  dedupe_key TEXT UNIQUE,"
+    "  status TEXT NOT NULL DEFAULT 'queued',"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL,"
+    "  last_error TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  sent_at INTEGER)",
+    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at)",
+    /* Secrets: API tokens and the URLs of feeds and pages (hashes only). */
+    "CREATE TABLE tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  public_id TEXT NOT NULL UNIQUE,"
+    "  hash BLOB NOT NULL,"
+    "  kind TEXT NOT NULL DEFAULT 'api',"
+    "  role TEXT NOT NULL,"
+    "  circle_id INTEGER REFERENCES circles(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,"
+    "  label TEXT NOT NULL DEFAULT '',"
+    "  created_at INTEGER NOT NULL,"
+    "  last_used_at INTEGER,"
+    "  revoked_at INTEGER)",
+    NULL};
+
+const char *const *const mg_store_migrations[] = {migration_1};
+const int mg_store_n_migrations =
+    (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

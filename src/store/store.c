@@ -1,0 +1,297 @@
+/*
+ * store.c: opening the database, the connection pool, migrations and the
+ * helpers the table files use. Tables live in their own files
+ * (circles.c, tokens.c, ...).
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mg_store_schema_latest(void)
+{
+    return mg_store_n_migrations;
+}
+
+int store_fail(struct mg_store *st, sqlite3 *db, int rc, const char *what)
+{
+    int primary = rc & 0xff;
+
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return MG_ECONFLICT;
+    if (primary == SQLITE_CONSTRAINT)
+        return MG_EINVAL;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+        mg_log(MG_LOG_WARN, "database busy", "op", what, NULL);
+        return MG_EBUSY;
+    }
+    atomic_fetch_add(&st->errors, 1);
+    mg_log(MG_LOG_ERROR, "database error", "op", what, "error",
+           db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), NULL);
+    return MG_EDB;
+}
+
+int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
+                  const char *sql)
+{
+    int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
+
+    if (rc != SQLITE_OK) {
+        *out = NULL;
+        return store_fail(st, db, rc, "prepare");
+    }
+    return 0;
+}
+
+static int exec_simple(struct mg_store *st, sqlite3 *db, const char *sql)
+{
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return store_fail(st, db, sqlite3_extended_errcode(db), sql);
+    return 0;
+}
+
+int store_begin(struct mg_store *st, sqlite3 *db)
+{
+    return exec_simple(st, db, "BEGIN IMMEDIATE");
+}
+
+int store_commit(struct mg_store *st, sqlite3 *db)
+{
+    int rc = exec_simple(st, db, "COMMIT");
+
+    if (rc < 0)
+        store_rollback(db);
+    return rc;
+}
+
+void store_rollback(sqlite3 *db)
+{
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
+{
+    if (!s || !*s)
+        return sqlite3_bind_null(stmt, idx);
+    return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+char *store_column_strdup(sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+
+    return s ? mg_xstrdup((const char *)s) : NULL;
+}
+
+sqlite3 *store_acquire(struct mg_store *st)
+{
+    sqlite3 *db = NULL;
+    int i;
+
+    pthread_mutex_lock(&st->lock);
+    while (!db) {
+        for (i = 0; i < st->n_conns; i++) {
+            if (!st->in_use[i]) {
+                st->in_use[i] = 1;
+                db = st->conns[i];
+                break;
+            }
+        }
+        if (!db)
+            pthread_cond_wait(&st->freed, &st->lock);
+    }
+    pthread_mutex_unlock(&st->lock);
+    return db;
+}
+
+void store_release(struct mg_store *st, sqlite3 *db)
+{
+    int i;
+
+    pthread_mutex_lock(&st->lock);
+    for (i = 0; i < st->n_conns; i++) {
+        if (st->conns[i] == db) {
+            st->in_use[i] = 0;
+            break;
+        }
+    }
+    pthread_cond_signal(&st->freed);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static int open_conn(sqlite3 **out, const char *path, int busy_timeout_ms,
+                     struct mg_error *err)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(path, &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_NOMUTEX,
+                             NULL);
+
+    if (rc != SQLITE_OK) {
+        mg_error_set(err, "db", "cannot open database '%s': %s", path,
+                     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return MG_EDB;
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, busy_timeout_ms);
+    /* WAL lets readers and one writer (CLI or daemon) share the file;
+     * synchronous=FULL so a commit we acknowledged survives power loss. */
+    rc = sqlite3_exec(db,
+                      "PRAGMA journal_mode=WAL;"
+                      "PRAGMA synchronous=FULL;"
+                      "PRAGMA foreign_keys=ON;",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        mg_error_set(err, "db", "cannot set up database '%s': %s", path,
+                     sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return rc == SQLITE_BUSY ? MG_EBUSY : MG_EDB;
+    }
+    *out = db;
+    return 0;
+}
+
+static int read_version(int *out, sqlite3 *db)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
+
+    if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        *out = sqlite3_column_int(stmt, 0);
+        sqlite3_finalize(stmt);
+        return 0;
+    }
+    sqlite3_finalize(stmt);
+    return MG_EDB;
+}
+
+static int apply(struct mg_store *st, sqlite3 *db, const char *const *sql)
+{
+    int rc = 0;
+
+    for (; *sql && rc == 0; sql++)
+        rc = exec_simple(st, db, *sql);
+    return rc;
+}
+
+/*
+ * Apply the missing migrations, each in its own transaction with the
+ * version bump, so a crash leaves the file at some whole version. The
+ * version is re-read under the write lock: another process may have
+ * migrated while we waited.
+ */
+static int migrate(struct mg_store *st, sqlite3 *db, struct mg_error *err)
+{
+    int version = 0;
+    int rc;
+
+    for (;;) {
+        char bump[64];
+
+        rc = store_begin(st, db);
+        if (rc < 0)
+            break;
+        rc = read_version(&version, db);
+        if (rc < 0 || version >= mg_store_n_migrations) {
+            store_rollback(db);
+            break;
+        }
+        rc = apply(st, db, mg_store_migrations[version]);
+        if (rc < 0) {
+            store_rollback(db);
+            break;
+        }
+        snprintf(bump, sizeof(bump), "PRAGMA user_version=%d", version + 1);
+        rc = exec_simple(st, db, bump);
+        if (rc == 0)
+            rc = store_commit(st, db);
+        if (rc < 0) {
+            store_rollback(db);
+            break;
+        }
+        snprintf(bump, sizeof(bump), "%d", version + 1);
+        mg_log(MG_LOG_INFO, "migrated database", "path", st->path, "version",
+               bump, NULL);
+    }
+    if (rc < 0) {
+        mg_error_set(err, "db", "cannot migrate database '%s' past version %d",
+                     st->path, version);
+        return rc;
+    }
+    if (version > mg_store_n_migrations) {
+        mg_error_set(err, "db",
+                     "database '%s' is at schema version %d; this mingle "
+                     "knows up to %d",
+                     st->path, version, mg_store_n_migrations);
+        return MG_EINVAL;
+    }
+    return 0;
+}
+
+int mg_store_open(struct mg_store **out, const char *path,
+                  const struct mg_store_options *opt, struct mg_error *err)
+{
+    struct mg_store *st = mg_xcalloc(1, sizeof(*st));
+    int n = opt && opt->connections > 0 ? opt->connections : 1;
+    int timeout = opt ? opt->busy_timeout_ms : 5000;
+    int i, rc = 0;
+
+    st->path = mg_xstrdup(path);
+    st->conns = mg_xcalloc((size_t)n, sizeof(*st->conns));
+    st->in_use = mg_xcalloc((size_t)n, sizeof(*st->in_use));
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->freed, NULL);
+    atomic_init(&st->errors, 0);
+    for (i = 0; i < n; i++) {
+        rc = open_conn(&st->conns[i], path, timeout, err);
+        if (rc < 0)
+            goto out;
+        st->n_conns++;
+        if (i == 0) {
+            rc = migrate(st, st->conns[0], err);
+            if (rc < 0)
+                goto out;
+        }
+    }
+    *out = st;
+    st = NULL;
+out:
+    mg_store_close(st);
+    return rc;
+}
+
+void mg_store_close(struct mg_store *st)
+{
+    int i;
+
+    if (!st)
+        return;
+    for (i = 0; i < st->n_conns; i++)
+        sqlite3_close(st->conns[i]);
+    pthread_mutex_destroy(&st->lock);
+    pthread_cond_destroy(&st->freed);
+    free(st->conns);
+    free(st->in_use);
+    free(st->path);
+    free(st);
+}
+
+int mg_store_schema_version(int *out, struct mg_store *st)
+{
+    sqlite3 *db = store_acquire(st);
+    int rc = read_version(out, db);
+
+    store_release(st, db);
+    return rc;
+}
+
+uint64_t mg_store_error_count(const struct mg_store *st)
+{
+    return atomic_load(&((struct mg_store *)st)->errors);
+}

@@ -1,0 +1,75 @@
+/*
+ * support.h: helpers for mingle's tests: temporary directories, running
+ * the real `mingle` binary (as a daemon on a free port, or a CLI command
+ * whose output is captured), and HTTP requests through libcurl.
+ */
+#ifndef MINGLE_TEST_SUPPORT_H
+#define MINGLE_TEST_SUPPORT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "mingle/core.h"
+
+/* A fresh directory under $TMPDIR or /tmp; remove with test_rmdir(). */
+char *test_mkdtemp(void);
+void test_rmdir(char *dir);
+
+/* A running `mingle serve`. Its stderr is collected in `log`. */
+struct test_daemon {
+    pid_t pid;
+    int port;
+    int err_fd;
+    pthread_t reader;
+    pthread_mutex_t lock;
+    struct mg_buf log;
+};
+
+/*
+ * Start `mingle serve --port 0 --db DB` plus `extra` arguments
+ * (NULL-terminated, may be NULL), with `env` entries ("K=V", NULL-ended,
+ * may be NULL) added to the environment. Waits for the "listening" line
+ * and fills d->port. Returns 0, or -1 if the daemon did not come up.
+ */
+int test_daemon_start(struct test_daemon *d, const char *db,
+                      const char *const *extra, const char *const *env);
+
+/* Send `sig` and wait for the exit; returns the exit status or -1. */
+int test_daemon_stop(struct test_daemon *d, int sig);
+
+/* A copy of what the daemon has logged so far; free() it. */
+char *test_daemon_log(struct test_daemon *d);
+
+/*
+ * Run `mingle` with `argv` (NULL-terminated, without the program name).
+ * *out gets stdout (free() it), *err stderr when not NULL. Returns the
+ * exit status.
+ */
+int test_run_cli(char **out, char **err, const char *const *argv,
+                 const char *const *env);
+
+/* Make a token of `role` in `db` with the CLI; returns it (free() it). */
+char *test_make_token(const char *db, const char *role);
+
+/* An HTTP response: status and body (free() body). */
+struct test_response {
+    long status;
+    char *body;
+    char *headers;
+};
+
+/*
+ * Send one request to 127.0.0.1:port. `token` adds a bearer header,
+ * `body` (may be NULL) is sent with `content_type` (NULL means
+ * application/json). Returns 0 or -1 if the connection failed.
+ */
+int test_http(struct test_response *resp, int port, const char *method,
+              const char *path, const char *token, const char *body,
+              const char *content_type);
+void test_response_release(struct test_response *resp);
+
+/* Connect a raw TCP socket to 127.0.0.1:port; -1 on failure. */
+int test_connect(int port);
+
+#endif
