@@ -1,0 +1,401 @@
+/*
+ * test_store.c: the SQLite store: migrations from an empty file and
+ * re-run, the schema's pragmas, circles and slots, tokens, and two stores
+ * (as the CLI and the daemon would be) sharing one file.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "mingle/auth.h"
+#include "mingle/store.h"
+#include "support.h"
+
+struct fixture {
+    char *dir;
+    char *db;
+    struct mg_store *st;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = mg_xcalloc(1, sizeof(*f));
+    struct mg_store_options opt = {2, 2000};
+    struct mg_error err = {{0}, {0}};
+
+    f->dir = test_mkdtemp();
+    f->db = mg_xasprintf("%s/t.db", f->dir);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    mg_store_close(f->st);
+    free(f->db);
+    test_rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Read one integer with the plain sqlite3 API, independent of the store. */
+static long long query_int(const char *db, const char *sql)
+{
+    sqlite3 *conn = NULL;
+    sqlite3_stmt *stmt = NULL;
+    long long v = -1;
+
+    assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        v = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(conn);
+    return v;
+}
+
+static void sample_circle(struct mg_circle *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->title = mg_xstrdup("Atlas circle");
+    c->time_zone = mg_xstrdup("Pacific/Auckland");
+    memcpy(c->start_date, "2027-02-02", 11);
+    c->weeks = 4;
+    c->n_slots = 2;
+    c->slots = mg_xcalloc(2, sizeof(*c->slots));
+    c->slots[0].weekday = 2;
+    c->slots[0].start_minute = 19 * 60 + 30;
+    c->slots[0].minutes = 60;
+    c->slots[1].weekday = 4;
+    c->slots[1].start_minute = 12 * 60;
+    c->slots[1].minutes = 30;
+    c->group_min = 6;
+    c->group_max = 8;
+    c->organizer_email = mg_xstrdup("circles@example.org");
+}
+
+static void test_migrate_from_empty(void **state)
+{
+    struct fixture *f = *state;
+    int version = -1;
+
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_true(version >= 1);
+    /* Checked from outside the store: WAL mode persists in the file. */
+    assert_int_equal(query_int(f->db, "PRAGMA user_version"), version);
+    {
+        sqlite3 *conn = NULL;
+        sqlite3_stmt *stmt = NULL;
+        assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+        sqlite3_prepare_v2(conn, "PRAGMA journal_mode", -1, &stmt, NULL);
+        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(stmt, 0),
+                            "wal");
+        sqlite3_finalize(stmt);
+        sqlite3_close(conn);
+    }
+    /* Every table the design names exists. */
+    {
+        static const char *const tables[] = {
+            "circles",  "slots",    "books",       "sections",
+            "threads",  "readings", "participants", "groups",
+            "memberships", "sessions", "rsvps",    "attendance",
+            "notes",    "outbox",   "tokens",      "webhook_receipts"};
+        size_t i;
+        for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+            char *sql = mg_xasprintf("SELECT count(*) FROM sqlite_schema "
+                                     "WHERE type = 'table' AND name = '%s'",
+                                     tables[i]);
+            assert_int_equal(query_int(f->db, sql), 1);
+            free(sql);
+        }
+    }
+}
+
+static void test_migrate_rerun(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store *again = NULL;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *got = NULL;
+    int version = 0;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    /* Opening again applies nothing and keeps the data. */
+    assert_int_equal(mg_store_open(&again, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, again), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(mg_store_circle_get(&got, again, c.id), 0);
+    assert_string_equal(got->title, "Atlas circle");
+    mg_circle_free(got);
+    mg_store_close(again);
+    mg_circle_release(&c);
+}
+
+static void test_refuses_newer_schema(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store *again = NULL;
+    struct mg_error err = {{0}, {0}};
+    sqlite3 *conn = NULL;
+    char *sql = mg_xasprintf("PRAGMA user_version=%d",
+                             mg_store_schema_latest() + 1);
+
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(conn);
+    free(sql);
+    assert_int_equal(mg_store_open(&again, f->db, NULL, &err), MG_EINVAL);
+    assert_non_null(strstr(err.message, "schema version"));
+}
+
+static void test_open_bad_path(void **state)
+{
+    struct mg_store *st = NULL;
+    struct mg_error err = {{0}, {0}};
+
+    (void)state;
+    assert_int_equal(mg_store_open(&st, "/nonexistent-dir/x/y.db", NULL, &err),
+                     MG_EDB);
+    assert_null(st);
+    assert_non_null(strstr(err.message, "/nonexistent-dir/x/y.db"));
+}
+
+static void test_circle_roundtrip(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_circle c, *got = NULL;
+
+    sample_circle(&c);
+    c.slug = mg_xstrdup("atlas");
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    assert_true(c.id > 0);
+    assert_true(c.slots[0].id > 0 && c.slots[1].id > 0);
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->title, "Atlas circle");
+    assert_string_equal(got->slug, "atlas");
+    assert_string_equal(got->time_zone, "Pacific/Auckland");
+    assert_string_equal(got->start_date, "2027-02-02");
+    assert_int_equal(got->weeks, 4);
+    assert_int_equal(got->n_slots, 2);
+    assert_int_equal(got->slots[0].weekday, 2);
+    assert_int_equal(got->slots[0].start_minute, 1170);
+    assert_int_equal(got->slots[1].minutes, 30);
+    assert_int_equal(got->group_min, 6);
+    assert_int_equal(got->group_max, 8);
+    assert_null(got->video_url);
+    assert_string_equal(got->organizer_email, "circles@example.org");
+    mg_circle_free(got);
+    got = NULL;
+    assert_int_equal(mg_store_circle_get_by_slug(&got, f->st, "atlas"), 0);
+    assert_int_equal(got->id, c.id);
+    mg_circle_free(got);
+    mg_circle_release(&c);
+}
+
+static void test_circle_slug_conflict(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_circle a, b;
+
+    sample_circle(&a);
+    sample_circle(&b);
+    a.slug = mg_xstrdup("same");
+    b.slug = mg_xstrdup("same");
+    assert_int_equal(mg_store_circle_create(f->st, &a), 0);
+    assert_int_equal(mg_store_circle_create(f->st, &b), MG_ECONFLICT);
+    /* The failed create left nothing behind, slots included. */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM circles"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM slots"), 2);
+    mg_circle_release(&a);
+    mg_circle_release(&b);
+}
+
+static void test_circle_update_keeps_slot_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_circle c, *got = NULL;
+    int64_t tuesday_id;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    tuesday_id = c.slots[0].id;
+    /* Drop Thursday, keep Tuesday (longer now), add Sunday first. */
+    c.slots[1] = c.slots[0];
+    c.slots[1].minutes = 90;
+    c.slots[0].id = 0;
+    c.slots[0].weekday = 7;
+    c.slots[0].start_minute = 600;
+    c.slots[0].minutes = 45;
+    free(c.title);
+    c.title = mg_xstrdup("Renamed");
+    assert_int_equal(mg_store_circle_update(f->st, &c), 0);
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->title, "Renamed");
+    assert_int_equal(got->n_slots, 2);
+    assert_int_equal(got->slots[0].weekday, 7);
+    assert_int_equal(got->slots[1].weekday, 2);
+    assert_int_equal(got->slots[1].id, tuesday_id);
+    assert_int_equal(got->slots[1].minutes, 90);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM slots"), 2);
+    mg_circle_free(got);
+    c.id = 999;
+    assert_int_equal(mg_store_circle_update(f->st, &c), MG_ENOTFOUND);
+    mg_circle_release(&c);
+}
+
+static void test_circle_list_and_delete(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_circle c;
+    struct mg_circle *list = NULL;
+    struct mg_circle *got = NULL;
+    size_t n = 0;
+    int64_t ids[5];
+    int i;
+
+    for (i = 0; i < 5; i++) {
+        sample_circle(&c);
+        assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+        ids[i] = c.id;
+        mg_circle_release(&c);
+    }
+    assert_int_equal(mg_store_circle_list(&list, &n, f->st, 0, 3), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(list[0].id, ids[0]);
+    assert_int_equal(list[2].id, ids[2]);
+    assert_int_equal(list[1].n_slots, 2);
+    mg_circle_list_free(list, n);
+    assert_int_equal(mg_store_circle_list(&list, &n, f->st, ids[2], 3), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].id, ids[3]);
+    mg_circle_list_free(list, n);
+
+    assert_int_equal(mg_store_circle_delete(f->st, ids[1]), 0);
+    assert_int_equal(mg_store_circle_get(&got, f->st, ids[1]), MG_ENOTFOUND);
+    assert_int_equal(mg_store_circle_delete(f->st, ids[1]), MG_ENOTFOUND);
+    /* Slots went with the circle (foreign keys are on). */
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM slots"), 8);
+}
+
+static void test_tokens(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_token tok, seen, *list = NULL;
+    unsigned char hash[MG_TOKEN_HASH_LEN], other[MG_TOKEN_HASH_LEN];
+    char token[MG_TOKEN_LEN + 1];
+    size_t n = 0;
+    int revoked = 0;
+
+    memset(&tok, 0, sizeof(tok));
+    tok.role = MG_ROLE_COORDINATOR;
+    snprintf(tok.label, sizeof(tok.label), "ops");
+    mg_auth_token_new(token, tok.public_id, hash);
+    assert_int_equal(mg_store_token_insert(f->st, &tok, hash), 0);
+    assert_true(tok.id > 0);
+    /* The secret never reaches the file: only its hash. */
+    assert_int_equal(query_int(f->db, "SELECT length(hash) FROM tokens"),
+                     MG_TOKEN_HASH_LEN);
+
+    assert_int_equal(mg_store_token_check(&seen, f->st, tok.public_id, hash),
+                     0);
+    assert_int_equal(seen.role, MG_ROLE_COORDINATOR);
+    assert_string_equal(seen.label, "ops");
+    memcpy(other, hash, sizeof(other));
+    other[31] ^= 1;
+    assert_int_equal(mg_store_token_check(&seen, f->st, tok.public_id, other),
+                     MG_EAUTH);
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, "0000000000000000", hash),
+        MG_EAUTH);
+
+    assert_int_equal(mg_store_token_list(&list, &n, f->st), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].public_id, tok.public_id);
+    free(list);
+
+    assert_int_equal(mg_store_token_revoke(f->st, tok.public_id), 0);
+    assert_int_equal(mg_store_token_check(&seen, f->st, tok.public_id, hash),
+                     MG_EAUTH);
+    assert_int_equal(mg_store_token_revoke(f->st, tok.public_id),
+                     MG_ENOTFOUND);
+    assert_int_equal(mg_store_token_revoke_label(&revoked, f->st, "ops"), 0);
+    assert_int_equal(revoked, 0);
+}
+
+static void test_token_for_missing_circle(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_token tok;
+    unsigned char hash[MG_TOKEN_HASH_LEN];
+    char token[MG_TOKEN_LEN + 1];
+
+    memset(&tok, 0, sizeof(tok));
+    tok.role = MG_ROLE_FACILITATOR;
+    tok.circle_id = 4242;
+    mg_auth_token_new(token, tok.public_id, hash);
+    assert_int_equal(mg_store_token_insert(f->st, &tok, hash), MG_EINVAL);
+}
+
+/* The CLI and the daemon hold the same file open at once. */
+static void test_two_stores_share_file(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store *other = NULL;
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *got = NULL;
+
+    assert_int_equal(mg_store_open(&other, f->db, &opt, &err), 0);
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(other, &c), 0);
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->title, c.title);
+    mg_circle_free(got);
+    assert_int_equal(mg_store_circle_delete(f->st, c.id), 0);
+    assert_int_equal(mg_store_circle_get(&got, other, c.id), MG_ENOTFOUND);
+    mg_store_close(other);
+    mg_circle_release(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrate_from_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_rerun, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup,
+                                        teardown),
+        cmocka_unit_test(test_open_bad_path),
+        cmocka_unit_test_setup_teardown(test_circle_roundtrip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_circle_slug_conflict, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_circle_update_keeps_slot_ids,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_circle_list_and_delete, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_two_stores_share_file, setup,
+                                        teardown),
+    };
+
+    mg_log_set_level(MG_LOG_ERROR);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
