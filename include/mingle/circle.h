@@ -27,10 +27,10 @@ struct mg_slot {
 
 struct mg_circle {
     int64_t id;
-    char *slug;            /* optional short name, [a-z0-9-], unique */
+    char *slug; /* optional short name, [a-z0-9-], unique */
     char *title;
-    char *time_zone;       /* IANA name, e.g. Pacific/Auckland */
-    char start_date[11];   /* YYYY-MM-DD, the first week's Monday or any day */
+    char *time_zone;     /* IANA name, e.g. Pacific/Auckland */
+    char start_date[11]; /* YYYY-MM-DD, the first week's Monday or any day */
     int weeks;
     struct mg_slot *slots; /* owned array of n_slots */
     size_t n_slots;

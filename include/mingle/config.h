@@ -12,15 +12,15 @@
 #include "mingle/core.h"
 
 struct mg_config {
-    char *listen;          /* address to bind, default 127.0.0.1 */
-    int port;              /* default 8080; 0 picks a free port */
-    char *db;              /* SQLite file, default ./mingle.db */
-    size_t body_limit;     /* request body cap in bytes, default 10 MiB */
-    int threads;           /* HTTP worker threads, default 4 */
-    int shutdown_grace;    /* seconds to finish requests on shutdown */
-    int busy_timeout_ms;   /* SQLite busy timeout, default 5000 */
-    char *log_level;       /* debug, info, warn or error */
-    char *base_url;        /* public URL of the daemon, for links */
+    char *listen;        /* address to bind, default 127.0.0.1 */
+    int port;            /* default 8080; 0 picks a free port */
+    char *db;            /* SQLite file, default ./mingle.db */
+    size_t body_limit;   /* request body cap in bytes, default 10 MiB */
+    int threads;         /* HTTP worker threads, default 4 */
+    int shutdown_grace;  /* seconds to finish requests on shutdown */
+    int busy_timeout_ms; /* SQLite busy timeout, default 5000 */
+    char *log_level;     /* debug, info, warn or error */
+    char *base_url;      /* public URL of the daemon, for links */
 };
 
 /* Fill `cfg` with the defaults. Release with mg_config_release(). */
@@ -44,8 +44,8 @@ int mg_config_load_file(struct mg_config *cfg, const char *path,
                         struct mg_error *err);
 
 /* Parse config text already in memory; `name` is used in messages. */
-int mg_config_load_string(struct mg_config *cfg, const char *text,
-                          size_t len, const char *name, struct mg_error *err);
+int mg_config_load_string(struct mg_config *cfg, const char *text, size_t len,
+                          const char *name, struct mg_error *err);
 
 /* Apply MINGLE_<KEY> environment variables (MINGLE_PORT, MINGLE_DB, ...). */
 int mg_config_load_env(struct mg_config *cfg, struct mg_error *err);

@@ -43,8 +43,8 @@ struct mg_error {
 };
 
 /* Record `field` and a printf-style message in `err` (which may be NULL). */
-void mg_error_set(struct mg_error *err, const char *field, const char *fmt,
-                  ...) __attribute__((format(printf, 3, 4)));
+void mg_error_set(struct mg_error *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Allocation. These never return NULL: out of memory aborts the process
@@ -64,7 +64,10 @@ struct mg_buf {
     size_t len;
     size_t cap;
 };
-#define MG_BUF_INIT {NULL, 0, 0}
+#define MG_BUF_INIT                                                            \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 void mg_buf_add(struct mg_buf *b, const void *data, size_t n);
 void mg_buf_puts(struct mg_buf *b, const char *s);

@@ -12,7 +12,8 @@
  */
 int mg_schedule_tz_valid(const char *tzid);
 
-/* Free libical's cached zones; call once at exit (keeps leak checkers quiet). */
+/* Free libical's cached zones; call once at exit (keeps leak checkers quiet).
+ */
 void mg_schedule_shutdown(void);
 
 #endif

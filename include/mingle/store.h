@@ -57,8 +57,8 @@ int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
  * Up to `limit` circles with id > `after`, by id. On success *out is an
  * array of *n circles, the caller's: free with mg_circle_list_free().
  */
-int mg_store_circle_list(struct mg_circle **out, size_t *n,
-                         struct mg_store *st, int64_t after, int limit);
+int mg_store_circle_list(struct mg_circle **out, size_t *n, struct mg_store *st,
+                         int64_t after, int limit);
 void mg_circle_list_free(struct mg_circle *list, size_t n);
 
 /*
@@ -96,14 +96,12 @@ int mg_store_token_check(struct mg_token *out, struct mg_store *st,
                          const unsigned char hash[MG_TOKEN_HASH_LEN]);
 
 /* All tokens, newest first; *out is the caller's, free with free(). */
-int mg_store_token_list(struct mg_token **out, size_t *n,
-                        struct mg_store *st);
+int mg_store_token_list(struct mg_token **out, size_t *n, struct mg_store *st);
 
 /* Revoke by public id; MG_ENOTFOUND if there is no live such token. */
 int mg_store_token_revoke(struct mg_store *st, const char *public_id);
 
 /* Revoke every live token whose label is `label`; *n says how many. */
-int mg_store_token_revoke_label(int *n, struct mg_store *st,
-                                const char *label);
+int mg_store_token_revoke_label(int *n, struct mg_store *st, const char *label);
 
 #endif

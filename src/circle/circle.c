@@ -12,9 +12,9 @@
 
 #include "mingle/schedule.h"
 
-static const char *const weekday_names[] = {
-    "monday", "tuesday", "wednesday", "thursday",
-    "friday", "saturday", "sunday"};
+static const char *const weekday_names[] = {"monday",   "tuesday", "wednesday",
+                                            "thursday", "friday",  "saturday",
+                                            "sunday"};
 
 void mg_circle_release(struct mg_circle *c)
 {
@@ -102,8 +102,7 @@ int mg_time_parse(int *out, const char *s)
 
 int mg_date_valid(const char *s)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30,
-                               31, 31, 30, 31, 30, 31};
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int i, y = 0, mo, d, leap;
 
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -121,29 +120,46 @@ int mg_date_valid(const char *s)
     return d <= days[mo - 1] + (mo == 2 && leap);
 }
 
-/* Well-formed UTF-8 without C0 controls or DEL. */
+/*
+ * Well-formed UTF-8 (RFC 3629: no over-long forms, no surrogates, nothing
+ * past U+10FFFF) without C0 controls or DEL.
+ */
 int mg_text_clean(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
 
     while (*p) {
+        unsigned char lo = 0x80, hi = 0xbf;
         int extra;
+
         if (*p < 0x20 || *p == 0x7f)
             return 0;
         if (*p < 0x80) {
             p++;
             continue;
         }
-        if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+        if (*p >= 0xc2 && *p <= 0xdf) {
             extra = 1;
-        else if ((*p & 0xf0) == 0xe0)
+        } else if (*p >= 0xe0 && *p <= 0xef) {
             extra = 2;
-        else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+            if (*p == 0xe0)
+                lo = 0xa0; /* over-long */
+            else if (*p == 0xed)
+                hi = 0x9f; /* surrogates */
+        } else if (*p >= 0xf0 && *p <= 0xf4) {
             extra = 3;
-        else
+            if (*p == 0xf0)
+                lo = 0x90; /* over-long */
+            else if (*p == 0xf4)
+                hi = 0x8f; /* past U+10FFFF */
+        } else {
+            return 0;
+        }
+        p++;
+        if (*p < lo || *p > hi)
             return 0;
         p++;
-        while (extra--) {
+        while (--extra) {
             if ((*p & 0xc0) != 0x80)
                 return 0;
             p++;

@@ -36,8 +36,7 @@ static void print_circle(const struct mg_circle *c)
         printf("  video call: %s\n", c->video_url);
     if (c->organizer_email)
         printf("  organizer:  %s <%s>\n",
-               c->organizer_name ? c->organizer_name : "",
-               c->organizer_email);
+               c->organizer_name ? c->organizer_name : "", c->organizer_email);
 }
 
 static int circle_list(struct mg_store *st)
@@ -67,8 +66,9 @@ static int circle_list(struct mg_store *st)
 
 int cmd_circle(int argc, char **argv)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option options[] = {CLI_CONFIG_OPTIONS,
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     struct cli_overrides ov;
     struct mg_config cfg;
     struct mg_store *st = NULL;

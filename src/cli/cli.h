@@ -24,13 +24,15 @@ struct cli_overrides {
 
 /* The long options every subcommand that touches the store accepts. */
 #define CLI_CONFIG_OPTIONS                                                     \
-    {"config", required_argument, NULL, 'c'},                                 \
+    {"config", required_argument, NULL, 'c'},                                  \
         {"db", required_argument, NULL, 'd'},                                  \
-        {"log-level", required_argument, NULL, 'L'}
+    {                                                                          \
+        "log-level", required_argument, NULL, 'L'                              \
+    }
 
 #define CLI_CONFIG_HELP                                                        \
-    "  -c, --config FILE     read settings from FILE (or $MINGLE_CONFIG)\n"   \
-    "  -d, --db FILE         SQLite database (default ./mingle.db, "          \
+    "  -c, --config FILE     read settings from FILE (or $MINGLE_CONFIG)\n"    \
+    "  -d, --db FILE         SQLite database (default ./mingle.db, "           \
     "$MINGLE_DB)\n"                                                            \
     "      --log-level L     debug, info, warn or error\n"
 
@@ -39,8 +41,7 @@ struct cli_overrides {
  * flags; returns 1 if `opt` was one of them.
  */
 int cli_take_option(struct cli_overrides *ov, int opt, const char *arg);
-void cli_override(struct cli_overrides *ov, const char *key,
-                  const char *value);
+void cli_override(struct cli_overrides *ov, const char *key, const char *value);
 
 /*
  * Build the configuration: defaults, then the file (--config or

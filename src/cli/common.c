@@ -24,8 +24,7 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-void cli_override(struct cli_overrides *ov, const char *key,
-                  const char *value)
+void cli_override(struct cli_overrides *ov, const char *key, const char *value)
 {
     if (ov->n == (int)(sizeof(ov->keys) / sizeof(ov->keys[0])))
         return;
@@ -55,8 +54,8 @@ int cli_config(struct mg_config *cfg, const struct cli_overrides *ov,
                const char *default_db)
 {
     struct mg_error err = {{0}, {0}};
-    const char *path = ov->config_path ? ov->config_path
-                                       : getenv("MINGLE_CONFIG");
+    const char *path =
+        ov->config_path ? ov->config_path : getenv("MINGLE_CONFIG");
     enum mg_log_level level;
     int i, rc = 0;
 
@@ -138,8 +137,8 @@ int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
     }
     snprintf(port, sizeof(port), "%d", mg_http_port(srv));
     snprintf(threads, sizeof(threads), "%d", cfg->threads);
-    mg_log(MG_LOG_INFO, "listening", "address", cfg->listen, "port", port,
-           "db", cfg->db, "threads", threads, "version", MG_VERSION, NULL);
+    mg_log(MG_LOG_INFO, "listening", "address", cfg->listen, "port", port, "db",
+           cfg->db, "threads", threads, "version", MG_VERSION, NULL);
     if (on_ready)
         on_ready(mg_http_port(srv), arg);
     sig = cli_wait_for_signal();

@@ -98,8 +98,9 @@ static const char migrate_help[] =
 
 int cmd_migrate(int argc, char **argv)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option options[] = {CLI_CONFIG_OPTIONS,
+                                            {"help", no_argument, NULL, 'h'},
+                                            {NULL, 0, NULL, 0}};
     struct cli_overrides ov;
     struct mg_config cfg;
     struct mg_store *st = NULL;

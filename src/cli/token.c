@@ -67,8 +67,7 @@ static int token_create(struct mg_store *st, const char *role,
         return 1;
     }
     printf("%s\n", token);
-    fprintf(stderr,
-            "mingle: created %s token %s; it is shown only this once\n",
+    fprintf(stderr, "mingle: created %s token %s; it is shown only this once\n",
             role, tok.public_id);
     return 0;
 }
@@ -156,6 +155,11 @@ int cmd_token(int argc, char **argv)
     if (strcmp(action, "create") != 0 && strcmp(action, "list") != 0 &&
         strcmp(action, "revoke") != 0) {
         cli_error("unknown token action '%s'", action);
+        return EXIT_USAGE;
+    }
+    if (strcmp(action, "create") == 0 && !role) {
+        cli_error("token create needs --role (coordinator, facilitator or "
+                  "participant)");
         return EXIT_USAGE;
     }
     if (strcmp(action, "revoke") == 0 && optind + 2 != argc) {

@@ -13,10 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const mg_config_keys[] = {
-    "listen",          "port",      "db",       "body_limit",
-    "threads",         "shutdown_grace", "busy_timeout_ms", "log_level",
-    "base_url",        NULL};
+const char *const mg_config_keys[] = {"listen",
+                                      "port",
+                                      "db",
+                                      "body_limit",
+                                      "threads",
+                                      "shutdown_grace",
+                                      "busy_timeout_ms",
+                                      "log_level",
+                                      "base_url",
+                                      NULL};
 
 void mg_config_init(struct mg_config *cfg)
 {
@@ -46,6 +52,8 @@ static int parse_int(long *out, const char *value, long min, long max)
     char *end;
     long v;
 
+    if (!isdigit((unsigned char)value[0]))
+        return MG_EINVAL; /* no sign, no leading space */
     errno = 0;
     v = strtol(value, &end, 10);
     if (errno || end == value || *end != '\0' || v < min || v > max)
@@ -126,6 +134,9 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         if (strncmp(value, "http://", 7) != 0 &&
             strncmp(value, "https://", 8) != 0)
             goto bad;
+        for (n = 0; value[n]; n++)
+            if ((unsigned char)value[n] <= ' ' || value[n] == 0x7f)
+                goto bad; /* it will reach links and mail headers */
         replace(&cfg->base_url, value);
     } else {
         mg_error_set(err, key, "%s: unknown setting '%s'", source, key);

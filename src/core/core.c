@@ -41,8 +41,7 @@ const char *mg_strerror(int code)
     }
 }
 
-void mg_error_set(struct mg_error *err, const char *field, const char *fmt,
-                  ...)
+void mg_error_set(struct mg_error *err, const char *field, const char *fmt, ...)
 {
     va_list ap;
 

@@ -134,8 +134,7 @@ static int take_slot(struct mg_slot *s, json_t *v, size_t i,
                 return MG_EINVAL;
             have_minutes = 1;
         } else if (strcmp(key, "id") != 0) {
-            mg_error_set(err, "slots", "slot %zu: unknown field '%s'", i,
-                         key);
+            mg_error_set(err, "slots", "slot %zu: unknown field '%s'", i, key);
             return MG_EINVAL;
         }
     }
@@ -227,8 +226,8 @@ static int circle_from_json(struct mg_circle *c, json_t *obj,
                                  "organizer.name", err);
             if (rc == 0 && json_object_get(v, "email"))
                 rc = take_string(&c->organizer_email,
-                                 json_object_get(v, "email"),
-                                 "organizer.email", err);
+                                 json_object_get(v, "email"), "organizer.email",
+                                 err);
         } else if (strcmp(key, "id") == 0 || strcmp(key, "created_at") == 0 ||
                    strcmp(key, "updated_at") == 0) {
             /* read-only; accepted so a fetched circle can be sent back */

@@ -19,14 +19,12 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/circles/{id}", AUTH_ANY, handle_circles_get},
     {"PUT", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_replace},
     {"PATCH", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_patch},
-    {"DELETE", "/api/v1/circles/{id}", AUTH_COORDINATOR,
-     handle_circles_delete},
+    {"DELETE", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_delete},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 
 /* Match `path` against `pattern`, collecting {id} values into params. */
-static int path_matches(const char *pattern, const char *path,
-                        int64_t *params)
+static int path_matches(const char *pattern, const char *path, int64_t *params)
 {
     int n = 0;
 

@@ -228,8 +228,7 @@ static void dispatch(struct request *r)
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  const char *version,
-                                  const char *upload_data,
+                                  const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     struct mg_http_server *srv = cls;
@@ -271,8 +270,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     return MHD_YES;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     struct mg_http_server *srv = cls;
     struct request *r = *con_cls;
@@ -292,15 +291,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     snprintf(ms, sizeof(ms), "%.3f", secs * 1000.0);
     mg_log(r->status >= 500 ? MG_LOG_WARN : MG_LOG_INFO, "request", "method",
            r->method, "route", route, "status", status, "ms", ms,
-           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "aborted",
-           "yes", NULL);
+           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "aborted", "yes",
+           NULL);
     mg_buf_release(&r->body);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     size_t n;
@@ -313,8 +313,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     mg_log(MG_LOG_WARN, "http", "detail", msg, NULL);
 }
 
-static int make_addr(struct sockaddr_storage *ss, int *ipv6,
-                     const char *host, int port)
+static int make_addr(struct sockaddr_storage *ss, int *ipv6, const char *host,
+                     int port)
 {
     struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -361,10 +361,10 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     atomic_init(&srv->draining, 0);
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)cfg->threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned int)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000, MHD_OPTION_END);
     if (!srv->daemon) {
         mg_error_set(err, "port", "cannot listen on %s port %d", cfg->listen,

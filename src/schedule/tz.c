@@ -24,11 +24,19 @@ int mg_schedule_tz_valid(const char *tzid)
     for (i = 0; i < n; i++) {
         char ch = tzid[i];
         if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-              (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' ||
-              ch == '-' || ch == '+'))
+              (ch >= '0' && ch <= '9') || ch == '/' || ch == '_' || ch == '-' ||
+              ch == '+'))
             return 0;
     }
-    if (tzid[0] == '/' || strstr(tzid, ".."))
+    /* Each segment of an IANA name starts with a capital letter
+     * ("America/Argentina/Buenos_Aires", "Etc/GMT+12"); that rules out
+     * empty segments, "..", and zoneinfo files that are not zones
+     * ("localtime", "posixrules"). */
+    for (i = 0; i < n; i++)
+        if ((i == 0 || tzid[i - 1] == '/') &&
+            !(tzid[i] >= 'A' && tzid[i] <= 'Z'))
+            return 0;
+    if (tzid[n - 1] == '/' || strcmp(tzid, "Factory") == 0)
         return 0;
     if (strcmp(tzid, "UTC") == 0)
         return 1;

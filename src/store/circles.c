@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define CIRCLE_COLUMNS                                                         \
-    "id, slug, title, time_zone, start_date, weeks, group_min, group_max, "   \
+    "id, slug, title, time_zone, start_date, weeks, group_min, group_max, "    \
     "video_url, organizer_name, organizer_email, created_at, updated_at"
 
 static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
@@ -219,20 +219,19 @@ out:
     return rc;
 }
 
-int mg_store_circle_get(struct mg_circle **out, struct mg_store *st,
-                        int64_t id)
+int mg_store_circle_get(struct mg_circle **out, struct mg_store *st, int64_t id)
 {
     return get_where(out, st,
-                     "SELECT " CIRCLE_COLUMNS " FROM circles WHERE id = ?",
-                     id, NULL);
+                     "SELECT " CIRCLE_COLUMNS " FROM circles WHERE id = ?", id,
+                     NULL);
 }
 
 int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
                                 const char *slug)
 {
     return get_where(out, st,
-                     "SELECT " CIRCLE_COLUMNS " FROM circles WHERE slug = ?",
-                     0, slug);
+                     "SELECT " CIRCLE_COLUMNS " FROM circles WHERE slug = ?", 0,
+                     slug);
 }
 
 void mg_circle_list_free(struct mg_circle *list, size_t n)
@@ -244,8 +243,8 @@ void mg_circle_list_free(struct mg_circle *list, size_t n)
     free(list);
 }
 
-int mg_store_circle_list(struct mg_circle **out, size_t *n,
-                         struct mg_store *st, int64_t after, int limit)
+int mg_store_circle_list(struct mg_circle **out, size_t *n, struct mg_store *st,
+                         int64_t after, int limit)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define TOKEN_COLUMNS                                                          \
-    "id, public_id, role, circle_id, group_id, label, created_at, "           \
+    "id, public_id, role, circle_id, group_id, label, created_at, "            \
     "last_used_at, revoked_at"
 
 static void read_token(struct mg_token *t, sqlite3_stmt *stmt)
@@ -179,8 +179,7 @@ int mg_store_token_revoke(struct mg_store *st, const char *public_id)
     return rc;
 }
 
-int mg_store_token_revoke_label(int *n, struct mg_store *st,
-                                const char *label)
+int mg_store_token_revoke_label(int *n, struct mg_store *st, const char *label)
 {
     return revoke_where(n, st,
                         "UPDATE tokens SET revoked_at = ? WHERE label = ? "

@@ -77,9 +77,8 @@ static json_t *call(long *status, const char *method, const char *path,
     struct test_response resp;
     json_t *doc = NULL;
 
-    assert_int_equal(test_http(&resp, W->d.port, method, path, token, body,
-                               NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->d.port, method, path, token, body, NULL), 0);
     *status = resp.status;
     if (resp.body[0])
         doc = json_loads(resp.body, 0, NULL);
@@ -106,8 +105,8 @@ static void expect_error(json_t *doc, const char *code, const char *field)
 static int64_t create_circle(const char *body)
 {
     long status;
-    json_t *doc = call(&status, "POST", "/api/v1/circles", W->coordinator,
-                       body);
+    json_t *doc =
+        call(&status, "POST", "/api/v1/circles", W->coordinator, body);
     int64_t id;
 
     assert_int_equal(status, 201);
@@ -153,9 +152,9 @@ static void test_auth_errors(void **state)
     char wrong[128];
 
     (void)state;
-    assert_int_equal(test_http(&resp, W->d.port, "GET", "/api/v1/circles",
-                               NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->d.port, "GET", "/api/v1/circles", NULL, NULL, NULL),
+        0);
     assert_int_equal(resp.status, 401);
     assert_non_null(strstr(resp.headers, "WWW-Authenticate: Bearer"));
     expect_error(json_loads(resp.body, 0, NULL), "unauthorized", NULL);
@@ -171,9 +170,9 @@ static void test_auth_errors(void **state)
                  "unauthorized", NULL);
     assert_int_equal(status, 401);
     /* A facilitator may not create circles or list them all. */
-    expect_error(call(&status, "POST", "/api/v1/circles", W->facilitator,
-                      good_circle),
-                 "forbidden", NULL);
+    expect_error(
+        call(&status, "POST", "/api/v1/circles", W->facilitator, good_circle),
+        "forbidden", NULL);
     assert_int_equal(status, 403);
     expect_error(call(&status, "GET", "/api/v1/circles", W->facilitator, NULL),
                  "forbidden", NULL);
@@ -246,10 +245,9 @@ static void test_create_get_list(void **state)
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(doc, "group_size"), "max")),
                      8);
-    assert_string_equal(
-        json_string_value(
-            json_object_get(json_object_get(doc, "organizer"), "email")),
-        "c@example.org");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(doc, "organizer"), "email")),
+                        "c@example.org");
     json_decref(doc);
 
     doc = call(&status, "GET", "/api/v1/circles", W->coordinator, NULL);
@@ -281,28 +279,28 @@ static void test_list_pages(void **state)
     doc = call(&status, "GET", path, W->coordinator, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "circles")), 1);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_array_get(json_object_get(doc, "circles"), 0),
-                         "id")),
-                     a);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(doc, "circles"), 0), "id")),
+        a);
     next = json_integer_value(json_object_get(doc, "next_after"));
     assert_int_equal(next, a);
     json_decref(doc);
     snprintf(path, sizeof(path), "/api/v1/circles?after=%lld&limit=1",
              (long long)next);
     doc = call(&status, "GET", path, W->coordinator, NULL);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_array_get(json_object_get(doc, "circles"), 0),
-                         "id")),
-                     b);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(doc, "circles"), 0), "id")),
+        b);
     json_decref(doc);
     expect_error(
         call(&status, "GET", "/api/v1/circles?limit=0", W->coordinator, NULL),
         "invalid", "limit");
     assert_int_equal(status, 400);
-    expect_error(call(&status, "GET", "/api/v1/circles?after=x",
-                      W->coordinator, NULL),
-                 "invalid", "after");
+    expect_error(
+        call(&status, "GET", "/api/v1/circles?after=x", W->coordinator, NULL),
+        "invalid", "after");
     assert_int_equal(status, 400);
 }
 
@@ -363,11 +361,13 @@ static void test_invalid_fields(void **state)
         {"title", "\"\"", "title"},
         {"title", "\"evil\\r\\nBcc: x@example.org\"", "title"},
         {"slots", "[]", "slots"},
-        {"slots", "[{\"weekday\":\"funday\",\"start\":\"19:30\",\"minutes\":60}]",
+        {"slots",
+         "[{\"weekday\":\"funday\",\"start\":\"19:30\",\"minutes\":60}]",
          "slots"},
         {"slots", "[{\"weekday\":2,\"start\":\"25:00\",\"minutes\":60}]",
          "slots"},
-        {"slots", "[{\"weekday\":2,\"start\":\"19:30\",\"minutes\":1}]", "slots"},
+        {"slots", "[{\"weekday\":2,\"start\":\"19:30\",\"minutes\":1}]",
+         "slots"},
         {"video_url", "\"javascript:alert(1)\"", "video_url"},
         {"organizer", "{\"email\":\"not an email\"}", "organizer.email"},
         {"titel", "\"typo\"", "titel"},
@@ -378,8 +378,8 @@ static void test_invalid_fields(void **state)
     size_t before, after;
 
     (void)state;
-    doc = call(&status, "GET", "/api/v1/circles?limit=500", W->coordinator,
-               NULL);
+    doc =
+        call(&status, "GET", "/api/v1/circles?limit=500", W->coordinator, NULL);
     before = json_array_size(json_object_get(doc, "circles"));
     json_decref(doc);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -390,8 +390,8 @@ static void test_invalid_fields(void **state)
         expect_error(doc, "invalid", cases[i].field);
         free(body);
     }
-    doc = call(&status, "GET", "/api/v1/circles?limit=500", W->coordinator,
-               NULL);
+    doc =
+        call(&status, "GET", "/api/v1/circles?limit=500", W->coordinator, NULL);
     after = json_array_size(json_object_get(doc, "circles"));
     json_decref(doc);
     assert_int_equal(before, after);
@@ -539,11 +539,12 @@ static void test_metrics_and_logs(void **state)
     assert_non_null(strstr(resp.headers, "Content-Type: text/plain"));
     assert_non_null(strstr(resp.body, "mingle_http_requests_total{route=\""
                                       "/api/v1/circles\",status=\"201\"}"));
-    assert_non_null(strstr(resp.body, "mingle_http_requests_total{route=\""
-                                      "/api/v1/circles/{id}\",status=\"404\"}"));
-    assert_non_null(
-        strstr(resp.body, "mingle_http_request_duration_seconds_bucket{route="
-                          "\"/api/v1/circles\",le=\"+Inf\"}"));
+    assert_non_null(strstr(resp.body,
+                           "mingle_http_requests_total{route=\""
+                           "/api/v1/circles/{id}\",status=\"404\"}"));
+    assert_non_null(strstr(resp.body,
+                           "mingle_http_request_duration_seconds_bucket{route="
+                           "\"/api/v1/circles\",le=\"+Inf\"}"));
     assert_non_null(strstr(resp.body, "mingle_db_errors_total 0"));
     test_response_release(&resp);
 

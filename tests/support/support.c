@@ -102,8 +102,10 @@ int test_daemon_start(struct test_daemon *d, const char *db,
     argv[n++] = "serve";
     argv[n++] = "--port";
     argv[n++] = "0";
-    argv[n++] = "--db";
-    argv[n++] = db;
+    if (db) {
+        argv[n++] = "--db";
+        argv[n++] = db;
+    }
     for (i = 0; extra && extra[i] && n < 30; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;
@@ -140,6 +142,9 @@ int test_daemon_start(struct test_daemon *d, const char *db,
         }
         usleep(10000);
     }
+    kill(d->pid, SIGKILL);
+    waitpid(d->pid, NULL, 0);
+    d->pid = 0;
     return -1;
 }
 
@@ -222,8 +227,8 @@ int test_run_cli(char **out, char **err, const char *const *argv,
 
 char *test_make_token(const char *db, const char *role)
 {
-    const char *argv[] = {"token", "create", "--db", db, "--role", role,
-                          "--label", "test", NULL};
+    const char *argv[] = {"token", "create",  "--db", db,  "--role",
+                          role,    "--label", "test", NULL};
     char *out = NULL;
     size_t n;
 

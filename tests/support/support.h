@@ -27,7 +27,8 @@ struct test_daemon {
 };
 
 /*
- * Start `mingle serve --port 0 --db DB` plus `extra` arguments
+ * Start `mingle serve --port 0 --db DB` (no --db when DB is NULL) plus
+ * `extra` arguments
  * (NULL-terminated, may be NULL), with `env` entries ("K=V", NULL-ended,
  * may be NULL) added to the environment. Waits for the "listening" line
  * and fills d->port. Returns 0, or -1 if the daemon did not come up.

@@ -56,8 +56,7 @@ static long long query_int(const char *db, const char *sql)
     long long v = -1;
 
     assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL),
-                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(conn, sql, -1, &stmt, NULL), SQLITE_OK);
     if (sqlite3_step(stmt) == SQLITE_ROW)
         v = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);
@@ -101,18 +100,17 @@ static void test_migrate_from_empty(void **state)
         assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
         sqlite3_prepare_v2(conn, "PRAGMA journal_mode", -1, &stmt, NULL);
         assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-        assert_string_equal((const char *)sqlite3_column_text(stmt, 0),
-                            "wal");
+        assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "wal");
         sqlite3_finalize(stmt);
         sqlite3_close(conn);
     }
     /* Every table the design names exists. */
     {
         static const char *const tables[] = {
-            "circles",  "slots",    "books",       "sections",
-            "threads",  "readings", "participants", "groups",
-            "memberships", "sessions", "rsvps",    "attendance",
-            "notes",    "outbox",   "tokens",      "webhook_receipts"};
+            "circles",     "slots",    "books",        "sections",
+            "threads",     "readings", "participants", "groups",
+            "memberships", "sessions", "rsvps",        "attendance",
+            "notes",       "outbox",   "tokens",       "webhook_receipts"};
         size_t i;
         for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
             char *sql = mg_xasprintf("SELECT count(*) FROM sqlite_schema "
@@ -152,8 +150,8 @@ static void test_refuses_newer_schema(void **state)
     struct mg_store *again = NULL;
     struct mg_error err = {{0}, {0}};
     sqlite3 *conn = NULL;
-    char *sql = mg_xasprintf("PRAGMA user_version=%d",
-                             mg_store_schema_latest() + 1);
+    char *sql =
+        mg_xasprintf("PRAGMA user_version=%d", mg_store_schema_latest() + 1);
 
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
     assert_int_equal(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
@@ -320,8 +318,7 @@ static void test_tokens(void **state)
     assert_int_equal(mg_store_token_check(&seen, f->st, tok.public_id, other),
                      MG_EAUTH);
     assert_int_equal(
-        mg_store_token_check(&seen, f->st, "0000000000000000", hash),
-        MG_EAUTH);
+        mg_store_token_check(&seen, f->st, "0000000000000000", hash), MG_EAUTH);
 
     assert_int_equal(mg_store_token_list(&list, &n, f->st), 0);
     assert_int_equal(n, 1);
@@ -331,8 +328,7 @@ static void test_tokens(void **state)
     assert_int_equal(mg_store_token_revoke(f->st, tok.public_id), 0);
     assert_int_equal(mg_store_token_check(&seen, f->st, tok.public_id, hash),
                      MG_EAUTH);
-    assert_int_equal(mg_store_token_revoke(f->st, tok.public_id),
-                     MG_ENOTFOUND);
+    assert_int_equal(mg_store_token_revoke(f->st, tok.public_id), MG_ENOTFOUND);
     assert_int_equal(mg_store_token_revoke_label(&revoked, f->st, "ops"), 0);
     assert_int_equal(revoked, 0);
 }
@@ -381,8 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup,
                                         teardown),
         cmocka_unit_test(test_open_bad_path),
-        cmocka_unit_test_setup_teardown(test_circle_roundtrip, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_circle_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circle_slug_conflict, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_circle_update_keeps_slot_ids,
