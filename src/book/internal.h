@@ -1,0 +1,66 @@
+/*
+ * internal.h: what the book parsers share: a builder that collects the
+ * normalised text and the section tree as a parser walks its input, and
+ * UTF-8 repair. Parsers call builder_heading() at each heading and
+ * builder_text() for body text; builder_finish() computes word counts,
+ * subtree ends and totals.
+ */
+#ifndef MINGLE_BOOK_INTERNAL_H
+#define MINGLE_BOOK_INTERNAL_H
+
+#include "mingle/book.h"
+
+#define BUILDER_MAX_DEPTH 16
+
+struct builder {
+    enum mg_book_format format;
+    struct mg_buf text;
+    struct mg_section *secs;
+    size_t n, cap;
+    int open[BUILDER_MAX_DEPTH]; /* open sections, outermost first */
+    int rank[BUILDER_MAX_DEPTH]; /* the rank each was opened with */
+    int depth;                   /* how many are open */
+    int in_word, word_alnum;     /* word counting across chunks */
+    char *title, *author;
+    int utf8_repaired;
+};
+
+void builder_init(struct builder *b, enum mg_book_format format);
+void builder_release(struct builder *b);
+
+/*
+ * Start a section. `rank` orders headings (1 = part, 2 = chapter, 3 =
+ * section, or h1..h6): the new section's parent is the nearest open one
+ * with a smaller rank. The title is cleaned (whitespace collapsed,
+ * trimmed, control characters dropped, UTF-8 repaired, at most 300 bytes).
+ */
+void builder_heading(struct builder *b, int rank, enum mg_section_kind kind,
+                     const char *title, size_t title_len);
+
+/* Mark the section most recently started as a thread. */
+void builder_mark_thread(struct builder *b);
+
+/*
+ * Append body text to the current section (text before any heading goes
+ * to a "Front matter" section, made when the first word arrives).
+ */
+void builder_text(struct builder *b, const char *s, size_t n);
+
+/* Set the book's title or author (copied, cleaned) if not set yet. */
+void builder_set_title(struct builder *b, const char *s, size_t n);
+void builder_set_author(struct builder *b, const char *s, size_t n);
+
+/*
+ * Finish: compute words, totals and subtree ends and hand over the book.
+ * MG_EINVAL if the book holds no words at all.
+ */
+int builder_finish(struct builder *b, struct mg_book **out,
+                   struct mg_error *err);
+
+/*
+ * A copy of s[0..n) with invalid UTF-8 sequences replaced by U+FFFD,
+ * NUL bytes dropped; *repaired set if anything changed. Caller frees.
+ */
+char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired);
+
+#endif
