@@ -41,4 +41,7 @@ int mg_auth_token_parse(char *id, unsigned char hash[MG_TOKEN_HASH_LEN],
 /* Constant-time check of a presented hash against the stored one. */
 int mg_auth_hash_equal(const unsigned char *a, const unsigned char *b);
 
+/* Hex SHA-256 of data (a file's fingerprint): `out` takes 65 bytes. */
+void mg_sha256_hex(char *out, const void *data, size_t len);
+
 #endif

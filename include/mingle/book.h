@@ -148,4 +148,23 @@ int mg_book_plan(struct mg_reading **out, size_t *n, const struct mg_book *b,
  */
 void mg_partition(size_t *cuts, const uint64_t *w, size_t n, size_t k);
 
+/*
+ * Everything a circle needs from its book for `weeks` weeks: the threads,
+ * the same-pace plan (the whole book, every group reads the same slice)
+ * and the thread-per-group plan (each thread over the weeks).
+ */
+struct mg_book_split {
+    struct mg_thread *threads;
+    size_t n_threads;
+    struct mg_reading *same_pace;
+    size_t n_same_pace;
+    struct mg_reading **per_thread; /* per_thread[i]: threads[i]'s weeks */
+    size_t *n_per_thread;
+};
+
+/* Fill `out`; release with mg_book_split_release(). */
+int mg_book_split(struct mg_book_split *out, const struct mg_book *b, int weeks,
+                  struct mg_error *err);
+void mg_book_split_release(struct mg_book_split *s);
+
 #endif

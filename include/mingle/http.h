@@ -7,6 +7,7 @@
 #ifndef MINGLE_HTTP_H
 #define MINGLE_HTTP_H
 
+#include "mingle/book.h"
 #include "mingle/config.h"
 #include "mingle/core.h"
 #include "mingle/store.h"
@@ -32,5 +33,13 @@ int mg_http_inflight(const struct mg_http_server *srv);
  * to `grace_seconds`), then close everything and free `srv`.
  */
 void mg_http_stop(struct mg_http_server *srv, int grace_seconds);
+
+/*
+ * The JSON a coordinator sees for a split book (the section tree, the
+ * threads, both plans and any warnings), as the API returns it; for
+ * `mingle book split --json`. The caller frees the string with free().
+ */
+char *mg_http_book_preview(const struct mg_book *b,
+                           const struct mg_book_split *s, int weeks);
 
 #endif

@@ -88,3 +88,11 @@ int mg_auth_hash_equal(const unsigned char *a, const unsigned char *b)
 {
     return CRYPTO_memcmp(a, b, MG_TOKEN_HASH_LEN) == 0;
 }
+
+void mg_sha256_hex(char *out, const void *data, size_t len)
+{
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+
+    SHA256(data, len, digest);
+    mg_hex(out, digest, sizeof(digest));
+}

@@ -8,6 +8,8 @@
 
 #include <getopt.h>
 
+#include "mingle/book.h"
+#include "mingle/circle.h"
 #include "mingle/config.h"
 #include "mingle/core.h"
 #include "mingle/store.h"
@@ -82,11 +84,24 @@ int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
 int serve_parse(struct cli_overrides *ov, int argc, char **argv,
                 const char *help);
 
+/* Read a whole file (up to MG_BOOK_MAX_INPUT); prints errors, 0 or 1. */
+int cli_read_file(struct mg_buf *out, const char *path);
+
+/*
+ * Split `b` for circle `c` over `weeks` weeks (0: the circle's) and store
+ * it, replacing the circle's book; prints what it did. `data` is the file
+ * as read, for its fingerprint.
+ */
+int cli_book_store(struct mg_store *st, const struct mg_circle *c,
+                   const char *path, const struct mg_book *b, const char *data,
+                   size_t len, int weeks);
+
 /* The subcommands. */
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_circle(int argc, char **argv);
+int cmd_book(int argc, char **argv);
 
 #endif

@@ -43,6 +43,39 @@ static void next_start(char *out, size_t n)
     strftime(out, n, "%Y-%m-%d", &tm);
 }
 
+/* Load the Atlas outline into the demo circle unless it has a book. */
+static int ensure_book(struct mg_store *st, int64_t circle_id)
+{
+    struct mg_book_info info;
+    struct mg_circle *c = NULL;
+    struct mg_book *b = NULL;
+    struct mg_buf data = MG_BUF_INIT;
+    struct mg_error err = {{0}, {0}};
+    const char *path = MINGLE_DATA_DIR "/atlas-outline.md";
+    int rc = mg_store_book_get(&info, st, circle_id);
+
+    if (rc == 0) {
+        mg_book_info_release(&info);
+        return 0;
+    }
+    if (rc != MG_ENOTFOUND)
+        return rc;
+    rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc == 0 && cli_read_file(&data, path) != 0)
+        rc = MG_EIO;
+    if (rc == 0) {
+        rc = mg_book_parse(&b, data.data, data.len, path, &err);
+        if (rc < 0)
+            cli_error("%s: %s", path, err.message);
+    }
+    if (rc == 0)
+        rc = cli_book_store(st, c, path, b, data.data, data.len, 0);
+    mg_book_free(b);
+    mg_circle_free(c);
+    mg_buf_release(&data);
+    return rc;
+}
+
 static int ensure_circle(int64_t *id, struct mg_store *st)
 {
     struct mg_circle *found = NULL;
@@ -100,11 +133,16 @@ static void print_welcome(int port, void *arg)
            "  the circle:    curl -H 'Authorization: Bearer %s' "
            "%s/api/v1/circles/%lld\n"
            "  all circles:   curl -H 'Authorization: Bearer %s' "
-           "%s/api/v1/circles\n\n"
+           "%s/api/v1/circles\n"
+           "  its threads:   curl -H 'Authorization: Bearer %s' "
+           "%s/api/v1/circles/%lld/threads\n"
+           "  weekly plan:   curl -H 'Authorization: Bearer %s' "
+           "'%s/api/v1/circles/%lld/readings?plan=thread'\n\n"
            "The coordinator token above was made for this run; earlier demo "
            "tokens are revoked.\nPress Ctrl-C to stop.\n\n",
            base, base, base, d->token, base, (long long)d->circle_id, d->token,
-           base);
+           base, d->token, base, (long long)d->circle_id, d->token, base,
+           (long long)d->circle_id);
     fflush(stdout);
 }
 
@@ -132,6 +170,10 @@ int cmd_demo(int argc, char **argv)
         goto out;
     if (ensure_circle(&d.circle_id, st) < 0) {
         cli_error("cannot set up the demo circle in '%s'", cfg.db);
+        goto out;
+    }
+    if (ensure_book(st, d.circle_id) < 0) {
+        cli_error("cannot load the demo book into '%s'", cfg.db);
         goto out;
     }
     memset(&tok, 0, sizeof(tok));

@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"migrate", cmd_migrate, "bring the database schema up to date"},
     {"token", cmd_token, "create, list and revoke API tokens"},
     {"circle", cmd_circle, "list and show circles"},
+    {"book", cmd_book, "split a book into threads and weekly readings"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -97,5 +97,9 @@ void handle_circles_get(struct request *r);
 void handle_circles_replace(struct request *r);
 void handle_circles_patch(struct request *r);
 void handle_circles_delete(struct request *r);
+void handle_book_upload(struct request *r);
+void handle_book_get(struct request *r);
+void handle_threads_list(struct request *r);
+void handle_readings_list(struct request *r);
 
 #endif

@@ -20,6 +20,11 @@ const struct route http_routes[] = {
     {"PUT", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_replace},
     {"PATCH", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_patch},
     {"DELETE", "/api/v1/circles/{id}", AUTH_COORDINATOR, handle_circles_delete},
+    {"POST", "/api/v1/circles/{id}/book", AUTH_COORDINATOR, handle_book_upload},
+    {"PUT", "/api/v1/circles/{id}/book", AUTH_COORDINATOR, handle_book_upload},
+    {"GET", "/api/v1/circles/{id}/book", AUTH_ANY, handle_book_get},
+    {"GET", "/api/v1/circles/{id}/threads", AUTH_ANY, handle_threads_list},
+    {"GET", "/api/v1/circles/{id}/readings", AUTH_ANY, handle_readings_list},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 

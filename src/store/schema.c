@@ -226,6 +226,18 @@ static const char *const migration_1[] = {
     "  revoked_at INTEGER)",
     NULL};
 
-const char *const *const mg_store_migrations[] = {migration_1};
+/* Books: what the parser learnt, and readings cut inside a text. */
+static const char *const migration_2[] = {
+    "ALTER TABLE books ADD COLUMN no_structure INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE books ADD COLUMN utf8_repaired INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE books ADD COLUMN section_count INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sections ADD COLUMN is_thread INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE sections ADD COLUMN total_words INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE readings ADD COLUMN text_start INTEGER",
+    "ALTER TABLE readings ADD COLUMN text_end INTEGER",
+    "CREATE UNIQUE INDEX books_one_per_circle ON books(circle_id)",
+    NULL};
+
+const char *const *const mg_store_migrations[] = {migration_1, migration_2};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

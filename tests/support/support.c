@@ -91,6 +91,13 @@ char *test_daemon_log(struct test_daemon *d)
 int test_daemon_start(struct test_daemon *d, const char *db,
                       const char *const *extra, const char *const *env)
 {
+    return test_daemon_start_cmd(d, "serve", db, extra, env);
+}
+
+int test_daemon_start_cmd(struct test_daemon *d, const char *command,
+                          const char *db, const char *const *extra,
+                          const char *const *env)
+{
     const char *argv[32];
     int pipefd[2];
     int n = 0, i;
@@ -99,7 +106,7 @@ int test_daemon_start(struct test_daemon *d, const char *db,
     memset(d, 0, sizeof(*d));
     pthread_mutex_init(&d->lock, NULL);
     argv[n++] = "mingle";
-    argv[n++] = "serve";
+    argv[n++] = command;
     argv[n++] = "--port";
     argv[n++] = "0";
     if (db) {

@@ -36,6 +36,11 @@ struct test_daemon {
 int test_daemon_start(struct test_daemon *d, const char *db,
                       const char *const *extra, const char *const *env);
 
+/* The same for another daemon command, e.g. "demo". */
+int test_daemon_start_cmd(struct test_daemon *d, const char *command,
+                          const char *db, const char *const *extra,
+                          const char *const *env);
+
 /* Send `sig` and wait for the exit; returns the exit status or -1. */
 int test_daemon_stop(struct test_daemon *d, int sig);
 

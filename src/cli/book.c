@@ -1,0 +1,283 @@
+/*
+ * book.c: `mingle book split FILE` previews how mingle reads a book (the
+ * section tree, the threads and both weekly plans) without a database;
+ * `mingle book load FILE --circle ID` stores it for a circle, as the API
+ * does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mingle/auth.h"
+#include "mingle/book.h"
+#include "mingle/http.h"
+
+static const char book_help[] =
+    "usage: mingle book split FILE [--weeks K] [--json]\n"
+    "       mingle book load FILE --circle ID [--weeks K]\n\n"
+    "Read a book (plain text, Markdown, HTML or EPUB; the format is told\n"
+    "from the content) into sections, threads and weekly readings.\n"
+    "'split' prints them and touches no database; 'load' stores them for\n"
+    "a circle, replacing its previous book.\n\n"
+    "options:\n" CLI_CONFIG_HELP
+    "  -w, --weeks K         weeks to plan (split: default 4; load: the\n"
+    "                        circle's)\n"
+    "      --circle ID       the circle to load the book into\n"
+    "      --json            print what the API would return\n"
+    "  -h, --help            show this help\n";
+
+static int read_file(struct mg_buf *out, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+
+    if (!f) {
+        cli_error("cannot open '%s': %s", path, strerror(errno));
+        return 1;
+    }
+    for (;;) {
+        n = fread(chunk, 1, sizeof(chunk), f);
+        if (n == 0)
+            break;
+        mg_buf_add(out, chunk, n);
+        if (out->len > MG_BOOK_MAX_INPUT) {
+            fclose(f);
+            cli_error("'%s' is over %u MiB", path,
+                      MG_BOOK_MAX_INPUT / (1024 * 1024));
+            return 1;
+        }
+    }
+    if (ferror(f)) {
+        fclose(f);
+        cli_error("cannot read '%s'", path);
+        return 1;
+    }
+    fclose(f);
+    return 0;
+}
+
+static void print_reading(const struct mg_book *b, const struct mg_reading *r)
+{
+    const char *first = b->sections[r->first].title;
+    const char *last = b->sections[r->end - 1].title;
+
+    if (b->no_structure)
+        printf("    week %d: %zu words (text bytes %zu-%zu)\n", r->week,
+               r->words, r->text_start, r->text_end);
+    else if (r->end - r->first == 1)
+        printf("    week %d: %zu words, %s\n", r->week, r->words, first);
+    else
+        printf("    week %d: %zu words, %s ... %s\n", r->week, r->words, first,
+               last);
+}
+
+static void print_text(const struct mg_book *b, const struct mg_book_split *s,
+                       int weeks)
+{
+    size_t i, j;
+
+    printf("%s%s%s (%s, %zu words, %zu sections)\n",
+           b->title ? b->title : "untitled", b->author ? " by " : "",
+           b->author ? b->author : "", mg_book_format_name(b->format), b->words,
+           b->n_sections);
+    if (b->no_structure)
+        printf("no chapters or headings found: readings are equal slices "
+               "of the text\n");
+    if (b->utf8_repaired)
+        printf("invalid UTF-8 was replaced with U+FFFD\n");
+    printf("\nsections:\n");
+    for (i = 0; i < b->n_sections; i++)
+        printf("  %*s%s%s (%zu words)\n", 2 * (b->sections[i].level - 1), "",
+               b->sections[i].is_thread ? "[thread] " : "",
+               b->sections[i].title, b->sections[i].total_words);
+    printf("\nthreads:\n");
+    for (i = 0; i < s->n_threads; i++)
+        printf("  %zu. %s (%zu words)\n", i + 1, s->threads[i].title,
+               s->threads[i].words);
+    printf("\nsame pace, %d weeks:\n", weeks);
+    for (i = 0; i < s->n_same_pace; i++)
+        print_reading(b, &s->same_pace[i]);
+    printf("\nthread per group, %d weeks:\n", weeks);
+    for (i = 0; i < s->n_threads; i++) {
+        printf("  %s\n", s->threads[i].title);
+        for (j = 0; j < s->n_per_thread[i]; j++)
+            print_reading(b, &s->per_thread[i][j]);
+    }
+}
+
+int cli_book_store(struct mg_store *st, const struct mg_circle *c,
+                   const char *path, const struct mg_book *b, const char *data,
+                   size_t len, int weeks)
+{
+    struct mg_book_split s;
+    struct mg_book_upload up;
+    struct mg_error err = {{0}, {0}};
+    const char *base = strrchr(path, '/');
+    char sha[65];
+    int64_t book_id = 0;
+    int rc;
+
+    if (!weeks)
+        weeks = c->weeks;
+    rc = mg_book_split(&s, b, weeks, &err);
+    if (rc < 0) {
+        cli_error("%s: %s", path, err.message);
+        return rc;
+    }
+    mg_sha256_hex(sha, data, len);
+    memset(&up, 0, sizeof(up));
+    up.book = b;
+    up.source_name = base ? base + 1 : path;
+    up.sha256 = sha;
+    up.threads = s.threads;
+    up.n_threads = s.n_threads;
+    up.same_pace = s.same_pace;
+    up.n_same_pace = s.n_same_pace;
+    up.per_thread = (const struct mg_reading *const *)s.per_thread;
+    up.n_per_thread = s.n_per_thread;
+    rc = mg_store_book_replace(&book_id, st, c->id, &up);
+    if (rc < 0)
+        cli_error("cannot store the book: %s", mg_strerror(rc));
+    else
+        printf("loaded '%s' into circle %lld: %zu sections, %zu threads, %d "
+               "weeks\n",
+               path, (long long)c->id, b->n_sections, s.n_threads, weeks);
+    mg_book_split_release(&s);
+    return rc;
+}
+
+static int load(const struct cli_overrides *ov, const char *path,
+                const struct mg_book *b, const char *data, size_t len,
+                long long circle, int weeks)
+{
+    struct mg_config cfg;
+    struct mg_store *st = NULL;
+    struct mg_circle *c = NULL;
+    int rc = 1;
+
+    if (cli_config(&cfg, ov, NULL) < 0)
+        return 1;
+    if (cli_open_store(&st, &cfg, 1) < 0)
+        goto out;
+    if (mg_store_circle_get(&c, st, circle) < 0) {
+        cli_error("no circle %lld in '%s'", circle, cfg.db);
+        goto out;
+    }
+    if (cli_book_store(st, c, path, b, data, len, weeks) == 0)
+        rc = 0;
+out:
+    mg_circle_free(c);
+    mg_store_close(st);
+    mg_config_release(&cfg);
+    return rc;
+}
+
+int cli_read_file(struct mg_buf *out, const char *path)
+{
+    return read_file(out, path);
+}
+
+int cmd_book(int argc, char **argv)
+{
+    static const struct option options[] = {
+        CLI_CONFIG_OPTIONS,
+        {"weeks", required_argument, NULL, 'w'},
+        {"circle", required_argument, NULL, 'C'},
+        {"json", no_argument, NULL, 'J'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct cli_overrides ov;
+    struct mg_buf data = MG_BUF_INIT;
+    struct mg_book *b = NULL;
+    struct mg_book_split s;
+    struct mg_error err = {{0}, {0}};
+    long long circle = 0;
+    int weeks = 0, json = 0, opt, rc = 1;
+    const char *action, *path;
+    char *end;
+
+    memset(&ov, 0, sizeof(ov));
+    memset(&s, 0, sizeof(s));
+    for (;;) {
+        opt = getopt_long(argc, argv, "c:d:w:h", options, NULL);
+        if (opt == -1)
+            break;
+        if (cli_take_option(&ov, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'w':
+            weeks = (int)strtol(optarg, &end, 10);
+            if (*end || weeks < 1 || weeks > 104) {
+                cli_error("--weeks must be 1..104, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'C':
+            circle = strtoll(optarg, &end, 10);
+            if (*end || circle < 1) {
+                cli_error("--circle must be a circle id, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'J':
+            json = 1;
+            break;
+        case 'h':
+            fputs(book_help, stdout);
+            return 0;
+        default:
+            fputs(book_help, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind + 2 != argc) {
+        fputs(book_help, stderr);
+        return EXIT_USAGE;
+    }
+    action = argv[optind];
+    path = argv[optind + 1];
+    if (strcmp(action, "split") != 0 && strcmp(action, "load") != 0) {
+        cli_error("unknown book action '%s'", action);
+        return EXIT_USAGE;
+    }
+    if (strcmp(action, "load") == 0 && !circle) {
+        cli_error("book load needs --circle ID");
+        return EXIT_USAGE;
+    }
+    if (read_file(&data, path))
+        goto out;
+    rc = mg_book_parse(&b, data.data ? data.data : "", data.len, path, &err);
+    if (rc < 0) {
+        cli_error("%s: %s", path, err.message);
+        rc = 1;
+        goto out;
+    }
+    if (strcmp(action, "load") == 0) {
+        rc = load(&ov, path, b, data.data, data.len, circle, weeks);
+        goto out;
+    }
+    if (!weeks)
+        weeks = 4;
+    rc = mg_book_split(&s, b, weeks, &err);
+    if (rc < 0) {
+        cli_error("%s: %s", path, err.message);
+        rc = 1;
+        goto out;
+    }
+    if (json) {
+        char *text = mg_http_book_preview(b, &s, weeks);
+        puts(text);
+        free(text);
+    } else {
+        print_text(b, &s, weeks);
+    }
+    rc = 0;
+out:
+    mg_book_split_release(&s);
+    mg_book_free(b);
+    mg_buf_release(&data);
+    return rc;
+}

@@ -1,0 +1,372 @@
+/*
+ * test_book_api.c: books through the API and the CLI against a real
+ * `mingle serve`: uploading the Atlas outline, its six threads and both
+ * plans, replacing a book, every error path, `mingle book split` and the
+ * demo loading the outline.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "support.h"
+
+#define ATLAS MINGLE_DATA_DIR "/atlas-outline.md"
+
+/* The threads the outline marks, in order (from its "## Thread:" lines). */
+static const char *const atlas_threads[] = {
+    "Mission",     "Knowledge Creation", "Facilitating",
+    "Communities", "Improve Society",    "Librarians"};
+
+static const char circle_json[] =
+    "{\"title\":\"Atlas circle\",\"time_zone\":\"Pacific/Auckland\","
+    "\"start_date\":\"2027-03-02\",\"weeks\":4,\"slots\":[{\"weekday\":"
+    "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}]}";
+
+struct world {
+    char *dir, *db, *coordinator, *facilitator;
+    struct test_daemon d;
+    int64_t circle;
+    char *atlas;
+};
+
+static struct world *W;
+
+static char *slurp_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    struct mg_buf b = MG_BUF_INIT;
+    char buf[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        mg_buf_add(&b, buf, n);
+    fclose(f);
+    return mg_buf_detach(&b);
+}
+
+static json_t *call(long *status, const char *method, const char *path,
+                    const char *token, const char *body, const char *ctype)
+{
+    struct test_response resp;
+    json_t *doc = NULL;
+
+    assert_int_equal(
+        test_http(&resp, W->d.port, method, path, token, body, ctype), 0);
+    *status = resp.status;
+    if (resp.body[0])
+        doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    return doc;
+}
+
+static int setup_world(void **state)
+{
+    struct world *w = mg_xcalloc(1, sizeof(*w));
+    long status;
+    json_t *doc;
+
+    w->dir = test_mkdtemp();
+    w->db = mg_xasprintf("%s/book.db", w->dir);
+    w->coordinator = test_make_token(w->db, "coordinator");
+    w->facilitator = test_make_token(w->db, "facilitator");
+    w->atlas = slurp_file(ATLAS);
+    if (!w->coordinator || !w->atlas ||
+        test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+        return -1;
+    W = w;
+    doc = call(&status, "POST", "/api/v1/circles", w->coordinator, circle_json,
+               NULL);
+    if (status != 201)
+        return -1;
+    w->circle = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    *state = w;
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    struct world *w = *state;
+
+    test_daemon_stop(&w->d, SIGTERM);
+    free(w->coordinator);
+    free(w->facilitator);
+    free(w->atlas);
+    free(w->db);
+    test_rmdir(w->dir);
+    free(w);
+    return 0;
+}
+
+static char *circle_path(const char *suffix)
+{
+    return mg_xasprintf("/api/v1/circles/%lld%s", (long long)W->circle, suffix);
+}
+
+static void expect_error(json_t *doc, const char *code)
+{
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(doc, "error"), "code")),
+                        code);
+    json_decref(doc);
+}
+
+static void check_atlas_threads(json_t *threads)
+{
+    size_t i;
+
+    assert_int_equal(json_array_size(threads), 6);
+    for (i = 0; i < 6; i++)
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(threads, i), "title")),
+                            atlas_threads[i]);
+}
+
+static void test_upload_atlas(void **state)
+{
+    char *path = circle_path("/book?name=atlas-outline.md");
+    long status;
+    json_t *doc, *per;
+    size_t i;
+
+    (void)state;
+    doc =
+        call(&status, "POST", path, W->coordinator, W->atlas, "text/markdown");
+    assert_int_equal(status, 201);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(doc, "book"), "format")),
+                        "markdown");
+    check_atlas_threads(json_object_get(doc, "threads"));
+    /* Same pace: four weeks of the whole outline. */
+    assert_int_equal(json_array_size(json_object_get(
+                         json_object_get(doc, "readings"), "same_pace")),
+                     4);
+    /* Thread per group: each thread over four weeks (each has four
+     * sub-sections in the outline). */
+    per = json_object_get(json_object_get(doc, "readings"), "thread_per_group");
+    assert_int_equal(json_array_size(per), 6);
+    for (i = 0; i < 6; i++)
+        assert_int_equal(
+            json_array_size(json_object_get(json_array_get(per, i), "weeks")),
+            4);
+    json_decref(doc);
+    free(path);
+
+    path = circle_path("/threads");
+    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 200);
+    check_atlas_threads(json_object_get(doc, "threads"));
+    json_decref(doc);
+    free(path);
+
+    path = circle_path("/readings?plan=thread");
+    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "readings")), 24);
+    /* The first thread's first week starts at its first sub-section. */
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(doc, "readings"), 0), "first")),
+        "A mission, not a collection");
+    json_decref(doc);
+    free(path);
+
+    path = circle_path("/book");
+    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(doc, "format")),
+                        "markdown");
+    assert_int_equal(json_string_length(json_object_get(doc, "sha256")), 64);
+    json_decref(doc);
+    free(path);
+}
+
+/* Uploading again replaces the book: same threads, new rows, no dupes. */
+static void test_reupload_replaces(void **state)
+{
+    char *path = circle_path("/book");
+    char *tpath = circle_path("/threads");
+    static const char small[] = "# Thread: One\n\nalpha beta\n\n"
+                                "# Thread: Two\n\ngamma delta\n";
+    long status;
+    json_t *doc;
+
+    (void)state;
+    doc = call(&status, "PUT", path, W->coordinator, small, NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    doc = call(&status, "GET", tpath, W->coordinator, NULL, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "threads")), 2);
+    json_decref(doc);
+    /* A bad file changes nothing. */
+    expect_error(call(&status, "PUT", path, W->coordinator, "   \n  ", NULL),
+                 "invalid");
+    assert_int_equal(status, 422);
+    expect_error(call(&status, "PUT", path, W->coordinator,
+                      "PK\x03\x04 this is not really a zip", NULL),
+                 "invalid");
+    assert_int_equal(status, 422);
+    doc = call(&status, "GET", tpath, W->coordinator, NULL, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "threads")), 2);
+    json_decref(doc);
+    /* Back to the Atlas for the tests after this one. */
+    doc = call(&status, "PUT", path, W->coordinator, W->atlas, NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    free(tpath);
+}
+
+static void test_no_structure_warns(void **state)
+{
+    char *path;
+    long status;
+    json_t *doc, *warnings;
+    long long other;
+    struct mg_buf text = MG_BUF_INIT;
+    int i;
+
+    (void)state;
+    doc = call(&status, "POST", "/api/v1/circles", W->coordinator, circle_json,
+               NULL);
+    other = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    for (i = 0; i < 40; i++)
+        mg_buf_printf(&text,
+                      "Paragraph %d has a handful of plain words "
+                      "in it.\n\n",
+                      i);
+    path = mg_xasprintf("/api/v1/circles/%lld/book", other);
+    doc = call(&status, "POST", path, W->coordinator, text.data, "text/plain");
+    assert_int_equal(status, 201);
+    assert_true(json_is_true(
+        json_object_get(json_object_get(doc, "book"), "no_structure")));
+    warnings = json_object_get(doc, "warnings");
+    assert_true(json_array_size(warnings) >= 1);
+    assert_non_null(
+        strstr(json_string_value(json_array_get(warnings, 0)), "no chapters"));
+    assert_int_equal(json_array_size(json_object_get(
+                         json_object_get(doc, "readings"), "same_pace")),
+                     4);
+    json_decref(doc);
+    free(path);
+    mg_buf_release(&text);
+}
+
+static void test_book_errors(void **state)
+{
+    char *path = circle_path("/book?weeks=0");
+    long status;
+
+    (void)state;
+    expect_error(call(&status, "POST", path, W->coordinator, W->atlas, NULL),
+                 "invalid");
+    assert_int_equal(status, 400);
+    free(path);
+    path = circle_path("/book");
+    expect_error(call(&status, "POST", path, W->facilitator, W->atlas, NULL),
+                 "forbidden");
+    assert_int_equal(status, 403);
+    expect_error(call(&status, "POST", path, NULL, W->atlas, NULL),
+                 "unauthorized");
+    assert_int_equal(status, 401);
+    free(path);
+    expect_error(call(&status, "POST", "/api/v1/circles/9999/book",
+                      W->coordinator, W->atlas, NULL),
+                 "not_found");
+    assert_int_equal(status, 404);
+    expect_error(call(&status, "GET", "/api/v1/circles/9999/threads",
+                      W->coordinator, NULL, NULL),
+                 "not_found");
+    assert_int_equal(status, 404);
+    path = circle_path("/readings?plan=fastest");
+    expect_error(call(&status, "GET", path, W->coordinator, NULL, NULL),
+                 "invalid");
+    assert_int_equal(status, 400);
+    free(path);
+}
+
+static void test_cli_split(void **state)
+{
+    const char *argv[] = {"book", "split",  ATLAS, "--weeks",
+                          "4",    "--json", NULL};
+    const char *text_argv[] = {"book", "split", ATLAS, NULL};
+    const char *bad_argv[] = {"book", "split", "/nonexistent/book.txt", NULL};
+    char *out = NULL, *err = NULL;
+    json_t *doc;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
+    doc = json_loads(out, 0, NULL);
+    assert_non_null(doc);
+    check_atlas_threads(json_object_get(doc, "threads"));
+    json_decref(doc);
+    free(out);
+    assert_int_equal(test_run_cli(&out, NULL, text_argv, NULL), 0);
+    for (i = 0; i < 6; i++)
+        assert_non_null(strstr(out, atlas_threads[i]));
+    assert_non_null(strstr(out, "same pace, 4 weeks"));
+    free(out);
+    assert_int_equal(test_run_cli(&out, &err, bad_argv, NULL), 1);
+    assert_non_null(strstr(err, "/nonexistent/book.txt"));
+    free(out);
+    free(err);
+}
+
+/* The demo loads the Atlas outline into its circle. */
+static void test_demo_loads_outline(void **state)
+{
+    struct test_daemon d;
+    char *db = mg_xasprintf("%s/demo.db", W->dir);
+    const char *list_argv[] = {"circle", "list", "--db", db, NULL};
+    char *token, *out = NULL, *path;
+    struct test_response resp;
+    json_t *doc;
+    long long id;
+
+    (void)state;
+    assert_int_equal(test_daemon_start_cmd(&d, "demo", db, NULL, NULL), 0);
+    token = test_make_token(db, "coordinator");
+    assert_non_null(token);
+    assert_int_equal(test_run_cli(&out, NULL, list_argv, NULL), 0);
+    id = atoll(out);
+    free(out);
+    path = mg_xasprintf("/api/v1/circles/%lld/threads", id);
+    assert_int_equal(test_http(&resp, d.port, "GET", path, token, NULL, NULL),
+                     0);
+    assert_int_equal(resp.status, 200);
+    doc = json_loads(resp.body, 0, NULL);
+    check_atlas_threads(json_object_get(doc, "threads"));
+    json_decref(doc);
+    test_response_release(&resp);
+    assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
+    free(path);
+    free(token);
+    free(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_upload_atlas),
+        cmocka_unit_test(test_reupload_replaces),
+        cmocka_unit_test(test_no_structure_warns),
+        cmocka_unit_test(test_book_errors),
+        cmocka_unit_test(test_cli_split),
+        cmocka_unit_test(test_demo_loads_outline),
+    };
+
+    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+}
