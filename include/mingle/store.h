@@ -16,6 +16,7 @@
 #include "mingle/book.h"
 #include "mingle/circle.h"
 #include "mingle/core.h"
+#include "mingle/people.h"
 
 struct mg_store;
 
@@ -172,5 +173,42 @@ int mg_store_threads(struct mg_span **out, size_t *n, struct mg_store *st,
 int mg_store_readings(struct mg_span **out, size_t *n, struct mg_store *st,
                       int64_t circle_id, const char *plan);
 void mg_spans_free(struct mg_span *s, size_t n);
+
+/*
+ * Participants. Insert stores a batch in one transaction: all or nothing.
+ * On failure *failed (may be NULL) is the index of the person that failed
+ * (MG_ECONFLICT: the email is already in the circle). Ids, circle_id and
+ * times are filled in on success.
+ */
+int mg_store_participants_insert(size_t *failed, struct mg_store *st,
+                                 int64_t circle_id, struct mg_participant *list,
+                                 size_t n);
+
+/* Replace participant p->id of circle p->circle_id (details included). */
+int mg_store_participant_update(struct mg_store *st, struct mg_participant *p);
+
+/* Erase a participant and everything that names them. */
+int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
+                                int64_t id);
+
+/* On success *out is the caller's: mg_participants_free(*out, 1). */
+int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
+                             int64_t circle_id, int64_t id);
+
+/* Filters for listing; NULL strings and 0 numbers mean "any". */
+struct mg_people_filter {
+    const char *status;
+    const char *role;
+    const char *sector;
+    const char *region;
+    const char *query; /* part of the name or email */
+    int64_t after;     /* ids greater than this */
+    int limit;         /* 0: no limit */
+};
+
+/* By id; *out is the caller's (mg_participants_free). */
+int mg_store_participants_list(struct mg_participant **out, size_t *n,
+                               struct mg_store *st, int64_t circle_id,
+                               const struct mg_people_filter *f);
 
 #endif

@@ -103,5 +103,6 @@ int cmd_migrate(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_circle(int argc, char **argv);
 int cmd_book(int argc, char **argv);
+int cmd_people(int argc, char **argv);
 
 #endif

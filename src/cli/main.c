@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"token", cmd_token, "create, list and revoke API tokens"},
     {"circle", cmd_circle, "list and show circles"},
     {"book", cmd_book, "split a book into threads and weekly readings"},
+    {"people", cmd_people, "import and list a circle's participants"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -45,12 +45,19 @@ void mg_error_set(struct mg_error *err, const char *field, const char *fmt, ...)
 {
     va_list ap;
 
+    char name[sizeof(err->field)];
+    char message[sizeof(err->message)];
+
     if (!err)
         return;
-    snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+    /* Format into locals first: callers may pass err's own buffers back
+     * in (to prefix a message with a line number, say). */
+    snprintf(name, sizeof(name), "%s", field ? field : "");
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
+    memcpy(err->field, name, sizeof(name));
+    memcpy(err->message, message, sizeof(message));
 }
 
 static void out_of_memory(size_t n)

@@ -101,5 +101,11 @@ void handle_book_upload(struct request *r);
 void handle_book_get(struct request *r);
 void handle_threads_list(struct request *r);
 void handle_readings_list(struct request *r);
+void handle_people_create(struct request *r);
+void handle_people_list(struct request *r);
+void handle_person_get(struct request *r);
+void handle_person_patch(struct request *r);
+void handle_person_withdraw(struct request *r);
+void handle_person_delete(struct request *r);
 
 #endif

@@ -25,6 +25,18 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/circles/{id}/book", AUTH_ANY, handle_book_get},
     {"GET", "/api/v1/circles/{id}/threads", AUTH_ANY, handle_threads_list},
     {"GET", "/api/v1/circles/{id}/readings", AUTH_ANY, handle_readings_list},
+    {"POST", "/api/v1/circles/{id}/participants", AUTH_COORDINATOR,
+     handle_people_create},
+    {"GET", "/api/v1/circles/{id}/participants", AUTH_COORDINATOR,
+     handle_people_list},
+    {"GET", "/api/v1/circles/{id}/participants/{id}", AUTH_COORDINATOR,
+     handle_person_get},
+    {"PATCH", "/api/v1/circles/{id}/participants/{id}", AUTH_COORDINATOR,
+     handle_person_patch},
+    {"DELETE", "/api/v1/circles/{id}/participants/{id}", AUTH_COORDINATOR,
+     handle_person_delete},
+    {"POST", "/api/v1/circles/{id}/participants/{id}/withdraw",
+     AUTH_COORDINATOR, handle_person_withdraw},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 

@@ -481,9 +481,23 @@ static void test_log_level_filter(void **state)
     free(out);
 }
 
+/* Passing the error's own buffers back in (to add a prefix) is safe. */
+static void test_error_set_aliasing(void **state)
+{
+    struct mg_error e;
+
+    (void)state;
+    mg_error_set(&e, "email", "not an address");
+    mg_error_set(&e, e.field, "line %d, field '%s': %s", 7, e.field,
+                 e.message);
+    assert_string_equal(e.field, "email");
+    assert_string_equal(e.message, "line 7, field 'email': not an address");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_set_aliasing),
         cmocka_unit_test(test_buf_add_and_puts),
         cmocka_unit_test(test_buf_add_nothing_is_terminated),
         cmocka_unit_test(test_buf_printf),

@@ -1,0 +1,117 @@
+/*
+ * people: the participants of a circle as a coordinator registers them:
+ * who they are, what they can make and what they ask for. This module
+ * holds the record, its rules, and the reader for registration exports
+ * (CSV with a header row). Placing people in groups is `group`'s job;
+ * storing them is `store`'s.
+ */
+#ifndef MINGLE_PEOPLE_H
+#define MINGLE_PEOPLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/circle.h"
+#include "mingle/core.h"
+
+#define MG_PERSON_MAX_WISHES 3
+#define MG_PERSON_MAX_LINKS 16
+#define MG_IMPORT_MAX_ROWS 200000
+
+enum mg_person_role {
+    MG_PERSON_PARTICIPANT,
+    MG_PERSON_FACILITATOR,
+    MG_PERSON_COORDINATOR
+};
+
+enum mg_person_status {
+    MG_STATUS_ACTIVE,
+    MG_STATUS_WAITLISTED,
+    MG_STATUS_WITHDRAWN
+};
+
+struct mg_participant {
+    int64_t id;
+    int64_t circle_id;
+    char *name;
+    char *email; /* as given; compared case-insensitively */
+    enum mg_person_role role;
+    char *sector;      /* public, academic, school, special, other, or free */
+    char *region;      /* free text, may be NULL */
+    char *time_zone;   /* IANA, may be NULL */
+    int64_t *slot_ids; /* the circle's slots they can make; none: any */
+    size_t n_slots;
+    int64_t wishes[MG_PERSON_MAX_WISHES]; /* thread ids, best first */
+    size_t n_wishes;
+    char **with; /* emails of people to be grouped with */
+    size_t n_with;
+    char **apart; /* emails of people not to be grouped with */
+    size_t n_apart;
+    enum mg_person_status status;
+    int locked;       /* stays in its group when groups are re-planned */
+    int64_t group_id; /* current group, 0 if none (read-only here) */
+    int64_t created_at;
+    int64_t updated_at;
+};
+
+void mg_participant_release(struct mg_participant *p);
+void mg_participants_free(struct mg_participant *list, size_t n);
+
+const char *mg_person_role_name(enum mg_person_role r);
+int mg_person_role_parse(enum mg_person_role *out, const char *s);
+const char *mg_person_status_name(enum mg_person_status s);
+int mg_person_status_parse(enum mg_person_status *out, const char *s);
+
+/*
+ * The lower-case form used to compare addresses; the caller frees it.
+ */
+char *mg_email_normalize(const char *email);
+
+/*
+ * Check a participant: a name (clean text, at most 200 bytes), a valid
+ * email, a known time zone if given, no more than the allowed wishes and
+ * links, links that are valid emails and not the person's own.
+ * MG_EINVAL with the field in `err`.
+ */
+int mg_participant_validate(const struct mg_participant *p,
+                            struct mg_error *err);
+
+/* What a CSV import needs to know of the circle to resolve names. */
+struct mg_import_context {
+    const struct mg_circle *circle; /* its slots, by weekday and time */
+    const int64_t *thread_ids;      /* the circle's threads, in order */
+    const char *const *thread_titles;
+    size_t n_threads;
+};
+
+/*
+ * Read a registration export: CSV (RFC 4180: quoted fields, doubled
+ * quotes, CRLF or LF) with a header row naming the columns. Recognised
+ * headers (any case, spaces or underscores): name, email, role, sector,
+ * region, time_zone, slots ("tuesday 19:30; thu 12:00"), threads or
+ * wishes ("Mission; Communities" or thread numbers), with, apart, status,
+ * locked. Unknown columns are ignored (forms export more than mingle
+ * needs), but name and email are required. Every row is validated; the
+ * first bad one stops the import with MG_EINVAL and
+ * "line N, field 'f': ..." in `err`. Duplicate emails within the file
+ * are an error too. On success *out is an array of *n participants, the
+ * caller's (mg_participants_free).
+ */
+int mg_people_parse_csv(struct mg_participant **out, size_t *n,
+                        const char *data, size_t len,
+                        const struct mg_import_context *ctx,
+                        struct mg_error *err);
+
+/*
+ * Resolve one slot written as "tuesday 19:30" (or "tue 19:30", or a
+ * slot id) against the circle; MG_EINVAL if it is not one of its slots.
+ */
+int mg_people_resolve_slot(int64_t *slot_id, const struct mg_circle *c,
+                           const char *text);
+
+/* Resolve a thread by title (any case) or 1-based position. */
+int mg_people_resolve_thread(int64_t *thread_id,
+                             const struct mg_import_context *ctx,
+                             const char *text);
+
+#endif

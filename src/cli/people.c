@@ -1,0 +1,178 @@
+/*
+ * people.c: `mingle people import FILE.csv --circle ID` registers the
+ * people of a registration export, all or none; `mingle people list`
+ * shows who is registered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mingle/people.h"
+
+static const char people_help[] =
+    "usage: mingle people import FILE.csv --circle ID\n"
+    "       mingle people list --circle ID [--status S]\n\n"
+    "Register the people of a CSV export (a header row naming the columns:\n"
+    "name, email, role, sector, region, time_zone, slots, threads, with,\n"
+    "apart, status, locked; other columns are ignored). The first bad row\n"
+    "stops the import with its line and field, and nothing is stored.\n\n"
+    "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle\n"
+    "      --status S        list only active, waitlisted or withdrawn\n"
+    "  -h, --help            show this help\n";
+
+static int import(struct mg_store *st, const struct mg_circle *c,
+                  const char *path)
+{
+    struct mg_buf data = MG_BUF_INIT;
+    struct mg_span *threads = NULL;
+    size_t n_threads = 0, n = 0, failed = 0, i;
+    int64_t *ids = NULL;
+    const char **titles = NULL;
+    struct mg_import_context ctx;
+    struct mg_participant *list = NULL;
+    struct mg_error err = {{0}, {0}};
+    int rc = cli_read_file(&data, path) ? MG_EIO : 0;
+
+    if (rc == 0)
+        rc = mg_store_threads(&threads, &n_threads, st, c->id);
+    if (rc < 0)
+        goto out;
+    ids = mg_xcalloc(n_threads, sizeof(*ids));
+    titles = mg_xcalloc(n_threads, sizeof(*titles));
+    for (i = 0; i < n_threads; i++) {
+        ids[i] = threads[i].id;
+        titles[i] = threads[i].title;
+    }
+    ctx.circle = c;
+    ctx.thread_ids = ids;
+    ctx.thread_titles = titles;
+    ctx.n_threads = n_threads;
+    rc = mg_people_parse_csv(&list, &n, data.data ? data.data : "", data.len,
+                             &ctx, &err);
+    if (rc < 0) {
+        cli_error("%s: %s", path, err.message);
+        goto out;
+    }
+    rc = mg_store_participants_insert(&failed, st, c->id, list, n);
+    if (rc == MG_ECONFLICT)
+        cli_error("%s: '%s' is already registered in circle %lld; nothing "
+                  "was imported",
+                  path, list[failed].email, (long long)c->id);
+    else if (rc < 0)
+        cli_error("%s: cannot store: %s; nothing was imported", path,
+                  mg_strerror(rc));
+    else
+        printf("imported %zu people into circle %lld\n", n, (long long)c->id);
+out:
+    mg_participants_free(list, n);
+    mg_spans_free(threads, n_threads);
+    free(ids);
+    free(titles);
+    mg_buf_release(&data);
+    return rc;
+}
+
+static int list_people(struct mg_store *st, int64_t circle, const char *status)
+{
+    struct mg_people_filter f;
+    struct mg_participant *list = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    f.status = status;
+    rc = mg_store_participants_list(&list, &n, st, circle, &f);
+    if (rc < 0) {
+        cli_error("cannot list people: %s", mg_strerror(rc));
+        return rc;
+    }
+    printf("%-6s  %-24s  %-28s  %-11s  %-10s  %-12s  %s\n", "ID", "NAME",
+           "EMAIL", "ROLE", "SECTOR", "REGION", "STATUS");
+    for (i = 0; i < n; i++)
+        printf("%-6lld  %-24.24s  %-28.28s  %-11s  %-10.10s  %-12.12s  %s\n",
+               (long long)list[i].id, list[i].name, list[i].email,
+               mg_person_role_name(list[i].role),
+               list[i].sector ? list[i].sector : "-",
+               list[i].region ? list[i].region : "-",
+               mg_person_status_name(list[i].status));
+    mg_participants_free(list, n);
+    return 0;
+}
+
+int cmd_people(int argc, char **argv)
+{
+    static const struct option options[] = {
+        CLI_CONFIG_OPTIONS,
+        {"circle", required_argument, NULL, 'C'},
+        {"status", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    struct cli_overrides ov;
+    struct mg_config cfg;
+    struct mg_store *st = NULL;
+    struct mg_circle *c = NULL;
+    enum mg_person_status status;
+    const char *status_arg = NULL, *action;
+    long long circle = 0;
+    char *end;
+    int opt, rc = 1;
+
+    memset(&ov, 0, sizeof(ov));
+    for (;;) {
+        opt = getopt_long(argc, argv, "c:d:h", options, NULL);
+        if (opt == -1)
+            break;
+        if (cli_take_option(&ov, opt, optarg))
+            continue;
+        switch (opt) {
+        case 'C':
+            circle = strtoll(optarg, &end, 10);
+            if (*end || circle < 1) {
+                cli_error("--circle must be a circle id, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            if (mg_person_status_parse(&status, optarg) < 0) {
+                cli_error("--status must be active, waitlisted or withdrawn");
+                return EXIT_USAGE;
+            }
+            status_arg = mg_person_status_name(status);
+            break;
+        case 'h':
+            fputs(people_help, stdout);
+            return 0;
+        default:
+            fputs(people_help, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc || !circle) {
+        fputs(people_help, stderr);
+        return EXIT_USAGE;
+    }
+    action = argv[optind];
+    if (!(strcmp(action, "import") == 0 && optind + 2 == argc) &&
+        !(strcmp(action, "list") == 0 && optind + 1 == argc)) {
+        fputs(people_help, stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_config(&cfg, &ov, NULL) < 0)
+        return 1;
+    if (cli_open_store(&st, &cfg, 1) < 0)
+        goto out;
+    if (mg_store_circle_get(&c, st, circle) < 0) {
+        cli_error("no circle %lld in '%s'", circle, cfg.db);
+        goto out;
+    }
+    if (strcmp(action, "import") == 0)
+        rc = import(st, c, argv[optind + 1]) < 0;
+    else
+        rc = list_people(st, circle, status_arg) < 0;
+out:
+    mg_circle_free(c);
+    mg_store_close(st);
+    mg_config_release(&cfg);
+    return rc;
+}

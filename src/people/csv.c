@@ -1,0 +1,503 @@
+/*
+ * csv.c: reading a registration export (RFC 4180 CSV with a header row)
+ * into participants. The whole file is read before anything is returned,
+ * so the first bad row stops the import and the caller stores nothing.
+ * Errors name the line where the record starts and the column's header.
+ */
+#include "mingle/people.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum column {
+    COL_IGNORED,
+    COL_NAME,
+    COL_EMAIL,
+    COL_ROLE,
+    COL_SECTOR,
+    COL_REGION,
+    COL_TIME_ZONE,
+    COL_SLOTS,
+    COL_THREADS,
+    COL_WITH,
+    COL_APART,
+    COL_STATUS,
+    COL_LOCKED
+};
+
+static const struct {
+    const char *header;
+    enum column col;
+} aliases[] = {
+    {"name", COL_NAME},
+    {"full_name", COL_NAME},
+    {"email", COL_EMAIL},
+    {"e_mail", COL_EMAIL},
+    {"email_address", COL_EMAIL},
+    {"role", COL_ROLE},
+    {"sector", COL_SECTOR},
+    {"library_sector", COL_SECTOR},
+    {"library_type", COL_SECTOR},
+    {"region", COL_REGION},
+    {"time_zone", COL_TIME_ZONE},
+    {"timezone", COL_TIME_ZONE},
+    {"slots", COL_SLOTS},
+    {"call_slots", COL_SLOTS},
+    {"availability", COL_SLOTS},
+    {"threads", COL_THREADS},
+    {"thread", COL_THREADS},
+    {"wishes", COL_THREADS},
+    {"thread_wishes", COL_THREADS},
+    {"with", COL_WITH},
+    {"must_be_with", COL_WITH},
+    {"together", COL_WITH},
+    {"apart", COL_APART},
+    {"not_with", COL_APART},
+    {"must_not_be_with", COL_APART},
+    {"status", COL_STATUS},
+    {"locked", COL_LOCKED},
+};
+
+/* One record's fields, pointing into a scratch buffer. */
+struct record {
+    struct mg_buf scratch; /* fields, each NUL-terminated */
+    size_t *offsets;
+    size_t n, cap;
+    int line; /* line the record starts on */
+};
+
+struct reader {
+    const char *p, *end;
+    int line;
+};
+
+static void record_add(struct record *r, const char *s, size_t n)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->offsets = mg_xrealloc(r->offsets, r->cap * sizeof(*r->offsets));
+    }
+    r->offsets[r->n++] = r->scratch.len;
+    mg_buf_add(&r->scratch, s, n);
+    mg_buf_add(&r->scratch, "", 1); /* keep the NUL as a separator */
+}
+
+static const char *field(const struct record *r, size_t i)
+{
+    return r->scratch.data + r->offsets[i];
+}
+
+/*
+ * Read the next record. Returns 1 with a record, 0 at the end of input,
+ * MG_EINVAL for bad quoting (err filled).
+ */
+static int read_record(struct record *rec, struct reader *rd,
+                       struct mg_error *err)
+{
+    struct mg_buf f = MG_BUF_INIT;
+    int rc = 1;
+
+    rec->scratch.len = 0;
+    rec->n = 0;
+    if (rd->p >= rd->end)
+        return 0;
+    rec->line = rd->line;
+    for (;;) {
+        f.len = 0;
+        mg_buf_add(&f, "", 0);
+        if (rd->p < rd->end && *rd->p == '"') {
+            /* Quoted: "" is a quote, anything else up to the close. */
+            int closed = 0;
+            rd->p++;
+            while (rd->p < rd->end) {
+                if (*rd->p == '"') {
+                    if (rd->p + 1 < rd->end && rd->p[1] == '"') {
+                        mg_buf_add(&f, "\"", 1);
+                        rd->p += 2;
+                        continue;
+                    }
+                    rd->p++;
+                    closed = 1;
+                    break;
+                }
+                if (*rd->p == '\n')
+                    rd->line++;
+                mg_buf_add(&f, rd->p, 1);
+                rd->p++;
+            }
+            if (!closed) {
+                mg_error_set(err, "csv",
+                             "line %d: a quoted field is never closed",
+                             rec->line);
+                rc = MG_EINVAL;
+                goto out;
+            }
+            if (rd->p < rd->end && *rd->p != ',' && *rd->p != '\n' &&
+                *rd->p != '\r') {
+                mg_error_set(err, "csv",
+                             "line %d: text after a closing quote (field %zu)",
+                             rd->line, rec->n + 1);
+                rc = MG_EINVAL;
+                goto out;
+            }
+        } else {
+            const char *start = rd->p;
+            while (rd->p < rd->end && *rd->p != ',' && *rd->p != '\n' &&
+                   *rd->p != '\r') {
+                if (*rd->p == '"') {
+                    mg_error_set(err, "csv",
+                                 "line %d: a quote inside an unquoted field "
+                                 "(field %zu)",
+                                 rd->line, rec->n + 1);
+                    rc = MG_EINVAL;
+                    goto out;
+                }
+                rd->p++;
+            }
+            mg_buf_add(&f, start, (size_t)(rd->p - start));
+        }
+        record_add(rec, f.data, f.len);
+        if (rd->p < rd->end && *rd->p == ',') {
+            rd->p++;
+            continue;
+        }
+        /* End of record: CRLF, LF, CR or the end of input. */
+        if (rd->p < rd->end && *rd->p == '\r')
+            rd->p++;
+        if (rd->p < rd->end && *rd->p == '\n')
+            rd->p++;
+        rd->line++;
+        break;
+    }
+out:
+    mg_buf_release(&f);
+    return rc;
+}
+
+static enum column header_column(const char *h)
+{
+    char norm[64];
+    size_t i, n = 0;
+
+    while (*h == ' ')
+        h++;
+    for (i = 0; h[i] && n + 1 < sizeof(norm); i++) {
+        char c = (char)tolower((unsigned char)h[i]);
+        norm[n++] = (c == ' ' || c == '-') ? '_' : c;
+    }
+    while (n > 0 && norm[n - 1] == '_')
+        n--;
+    norm[n] = '\0';
+    for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+        if (strcmp(norm, aliases[i].header) == 0)
+            return aliases[i].col;
+    return COL_IGNORED;
+}
+
+/* A copy of `s` trimmed of spaces, or NULL when empty. */
+static char *trimmed(const char *s)
+{
+    size_t n;
+
+    while (*s == ' ' || *s == '\t')
+        s++;
+    n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return n ? mg_xstrndup(s, n) : NULL;
+}
+
+/* Split "a; b; c" into trimmed, non-empty items. */
+static char **split_list(size_t *n, const char *s)
+{
+    char **items = NULL;
+    size_t count = 0;
+
+    while (*s) {
+        const char *semi = strchr(s, ';');
+        size_t len = semi ? (size_t)(semi - s) : strlen(s);
+        char *piece = mg_xstrndup(s, len);
+        char *item = trimmed(piece);
+
+        free(piece);
+        if (item) {
+            items = mg_xrealloc(items, (count + 1) * sizeof(*items));
+            items[count++] = item;
+        }
+        s += len;
+        if (*s == ';')
+            s++;
+    }
+    *n = count;
+    return items;
+}
+
+static void free_list(char **items, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+#define ROW_ERROR(...)                                                         \
+    do {                                                                       \
+        char detail_[200];                                                     \
+        snprintf(detail_, sizeof(detail_), __VA_ARGS__);                       \
+        mg_error_set(err, header, "line %d, field '%s': %s", line, header,     \
+                     detail_);                                                 \
+        return MG_EINVAL;                                                      \
+    } while (0)
+
+static int take_field(struct mg_participant *p, enum column col,
+                      const char *header, const char *value, int line,
+                      const struct mg_import_context *ctx, struct mg_error *err)
+{
+    char **items;
+    size_t n, i;
+    char *v = trimmed(value);
+    int rc = 0;
+
+    if (!v)
+        return 0;
+    switch (col) {
+    case COL_NAME:
+        p->name = v;
+        return 0;
+    case COL_EMAIL:
+        p->email = v;
+        return 0;
+    case COL_SECTOR:
+        p->sector = v;
+        return 0;
+    case COL_REGION:
+        p->region = v;
+        return 0;
+    case COL_TIME_ZONE:
+        p->time_zone = v;
+        return 0;
+    case COL_ROLE:
+        rc = mg_person_role_parse(&p->role, v);
+        free(v);
+        if (rc < 0)
+            ROW_ERROR("role must be participant, facilitator or "
+                      "coordinator");
+        return 0;
+    case COL_STATUS:
+        rc = mg_person_status_parse(&p->status, v);
+        free(v);
+        if (rc < 0)
+            ROW_ERROR("status must be active, waitlisted or withdrawn");
+        return 0;
+    case COL_LOCKED:
+        p->locked = strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+                    strcmp(v, "1") == 0;
+        if (!p->locked && strcasecmp(v, "no") != 0 &&
+            strcasecmp(v, "false") != 0 && strcmp(v, "0") != 0) {
+            free(v);
+            ROW_ERROR("locked must be yes or no");
+        }
+        free(v);
+        return 0;
+    default:
+        break;
+    }
+    items = split_list(&n, v);
+    free(v);
+    if (col == COL_SLOTS) {
+        p->slot_ids = mg_xcalloc(n, sizeof(*p->slot_ids));
+        for (i = 0; i < n; i++) {
+            if (mg_people_resolve_slot(&p->slot_ids[i], ctx->circle, items[i]) <
+                0) {
+                char bad[64];
+                snprintf(bad, sizeof(bad), "%s", items[i]);
+                free_list(items, n);
+                ROW_ERROR("'%s' is not one of the circle's call slots", bad);
+            }
+            p->n_slots++;
+        }
+        free_list(items, n);
+    } else if (col == COL_THREADS) {
+        if (n > MG_PERSON_MAX_WISHES) {
+            free_list(items, n);
+            ROW_ERROR("at most %d thread wishes", MG_PERSON_MAX_WISHES);
+        }
+        for (i = 0; i < n; i++) {
+            if (mg_people_resolve_thread(&p->wishes[i], ctx, items[i]) < 0) {
+                char bad[64];
+                snprintf(bad, sizeof(bad), "%s", items[i]);
+                free_list(items, n);
+                ROW_ERROR("'%s' is not one of the circle's threads", bad);
+            }
+            p->n_wishes++;
+        }
+        free_list(items, n);
+    } else if (col == COL_WITH) {
+        p->with = items;
+        p->n_with = n;
+    } else {
+        p->apart = items;
+        p->n_apart = n;
+    }
+    return 0;
+}
+
+#undef ROW_ERROR
+
+static int compare_emails(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Emails must be unique within the file (case-insensitively). */
+static int check_duplicates(const struct mg_participant *list, size_t n,
+                            const int *lines, struct mg_error *err)
+{
+    char **keys = mg_xcalloc(n, sizeof(*keys));
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < n; i++) {
+        /* "email\tindex" so the sort keeps which row it was */
+        char *norm = mg_email_normalize(list[i].email);
+        keys[i] = mg_xasprintf("%s\t%zu", norm, i);
+        free(norm);
+    }
+    qsort(keys, n, sizeof(*keys), compare_emails);
+    for (i = 1; i < n && rc == 0; i++) {
+        size_t la = strcspn(keys[i - 1], "\t");
+        size_t lb = strcspn(keys[i], "\t");
+        if (la == lb && memcmp(keys[i - 1], keys[i], la) == 0) {
+            size_t a = strtoul(keys[i - 1] + la + 1, NULL, 10);
+            size_t b = strtoul(keys[i] + lb + 1, NULL, 10);
+            size_t later = a > b ? a : b, earlier = a > b ? b : a;
+            mg_error_set(err, "email",
+                         "line %d, field 'email': '%s' is already on line %d",
+                         lines[later], list[later].email, lines[earlier]);
+            rc = MG_EINVAL;
+        }
+    }
+    for (i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    return rc;
+}
+
+int mg_people_parse_csv(struct mg_participant **out, size_t *n,
+                        const char *data, size_t len,
+                        const struct mg_import_context *ctx,
+                        struct mg_error *err)
+{
+    struct reader rd = {data, data + len, 1};
+    struct record rec;
+    enum column *cols = NULL;
+    char **headers = NULL;
+    struct mg_participant *list = NULL;
+    int *lines = NULL;
+    size_t n_cols = 0, count = 0, cap = 0, i;
+    int have_name = 0, have_email = 0;
+    int rc;
+
+    memset(&rec, 0, sizeof(rec));
+    if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        rd.p += 3; /* spreadsheets like to add a BOM */
+    if (memchr(data, '\0', len)) {
+        mg_error_set(err, "csv", "the file holds NUL bytes: not a CSV file");
+        return MG_EINVAL;
+    }
+    rc = read_record(&rec, &rd, err);
+    if (rc == 0) {
+        mg_error_set(err, "csv", "the file is empty");
+        rc = MG_EINVAL;
+    }
+    if (rc < 0)
+        goto out;
+    n_cols = rec.n;
+    cols = mg_xcalloc(n_cols, sizeof(*cols));
+    headers = mg_xcalloc(n_cols, sizeof(*headers));
+    for (i = 0; i < n_cols; i++) {
+        headers[i] = mg_xstrdup(field(&rec, i));
+        cols[i] = header_column(headers[i]);
+        have_name |= cols[i] == COL_NAME;
+        have_email |= cols[i] == COL_EMAIL;
+    }
+    if (!have_name || !have_email) {
+        mg_error_set(err, "csv",
+                     "line 1: the header row needs 'name' and 'email' "
+                     "columns");
+        rc = MG_EINVAL;
+        goto out;
+    }
+    for (;;) {
+        struct mg_participant *p;
+        int blank;
+
+        rc = read_record(&rec, &rd, err);
+        if (rc <= 0)
+            break;
+        blank = rec.n == 1 && field(&rec, 0)[0] == '\0';
+        if (blank)
+            continue; /* blank lines, e.g. at the end */
+        if (rec.n != n_cols) {
+            mg_error_set(err, "csv", "line %d: %zu fields, the header has %zu",
+                         rec.line, rec.n, n_cols);
+            rc = MG_EINVAL;
+            break;
+        }
+        if (count == MG_IMPORT_MAX_ROWS) {
+            mg_error_set(err, "csv", "line %d: more than %d rows", rec.line,
+                         MG_IMPORT_MAX_ROWS);
+            rc = MG_EINVAL;
+            break;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            list = mg_xrealloc(list, cap * sizeof(*list));
+            lines = mg_xrealloc(lines, cap * sizeof(*lines));
+        }
+        p = &list[count];
+        memset(p, 0, sizeof(*p));
+        lines[count] = rec.line;
+        count++;
+        for (i = 0; i < n_cols && rc >= 0; i++)
+            if (cols[i] != COL_IGNORED)
+                rc = take_field(p, cols[i], headers[i], field(&rec, i),
+                                rec.line, ctx, err);
+        if (rc < 0)
+            break;
+        rc = mg_participant_validate(p, err);
+        if (rc < 0) {
+            char msg[sizeof(err->message)];
+            snprintf(msg, sizeof(msg), "%s", err->message);
+            mg_error_set(err, err->field, "line %d, field '%s': %s", rec.line,
+                         err->field, msg);
+            break;
+        }
+    }
+    if (rc >= 0 && count == 0) {
+        mg_error_set(err, "csv", "the file has a header but no rows");
+        rc = MG_EINVAL;
+    }
+    if (rc >= 0)
+        rc = check_duplicates(list, count, lines, err);
+    if (rc >= 0) {
+        *out = list;
+        *n = count;
+        list = NULL;
+        rc = 0;
+    }
+out:
+    mg_participants_free(list, count);
+    for (i = 0; headers && i < n_cols; i++)
+        free(headers[i]);
+    free(headers);
+    free(cols);
+    free(lines);
+    free(rec.offsets);
+    mg_buf_release(&rec.scratch);
+    return rc;
+}

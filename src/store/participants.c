@@ -1,0 +1,414 @@
+/*
+ * participants.c: the people of a circle with their slots, thread wishes
+ * and with/apart links. Writes of a batch happen in one transaction, so
+ * an import is all-or-nothing. Lists load a page of people and then their
+ * slots, wishes and links with one query each for the whole page.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PERSON_COLUMNS                                                         \
+    "p.id, p.circle_id, p.name, p.email, p.role, p.sector, p.region, "         \
+    "p.time_zone, p.status, p.locked, p.created_at, p.updated_at, "            \
+    "(SELECT m.group_id FROM memberships m WHERE m.participant_id = p.id "     \
+    "AND m.left_at IS NULL)"
+
+static void read_person(struct mg_participant *p, sqlite3_stmt *stmt)
+{
+    const unsigned char *s;
+
+    memset(p, 0, sizeof(*p));
+    p->id = sqlite3_column_int64(stmt, 0);
+    p->circle_id = sqlite3_column_int64(stmt, 1);
+    p->name = store_column_strdup(stmt, 2);
+    p->email = store_column_strdup(stmt, 3);
+    s = sqlite3_column_text(stmt, 4);
+    if (!s || mg_person_role_parse(&p->role, (const char *)s) < 0)
+        p->role = MG_PERSON_PARTICIPANT;
+    p->sector = store_column_strdup(stmt, 5);
+    p->region = store_column_strdup(stmt, 6);
+    p->time_zone = store_column_strdup(stmt, 7);
+    s = sqlite3_column_text(stmt, 8);
+    if (!s || mg_person_status_parse(&p->status, (const char *)s) < 0)
+        p->status = MG_STATUS_ACTIVE;
+    p->locked = sqlite3_column_int(stmt, 9);
+    p->created_at = sqlite3_column_int64(stmt, 10);
+    p->updated_at = sqlite3_column_int64(stmt, 11);
+    p->group_id = sqlite3_column_int64(stmt, 12);
+}
+
+static int step_done(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                     const char *what)
+{
+    int rc = sqlite3_step(stmt);
+
+    if (rc == SQLITE_DONE)
+        return 0;
+    return store_fail(st, db, sqlite3_extended_errcode(db), what);
+}
+
+/* Replace the slots, wishes and links of participant p->id. */
+static int save_details(struct mg_store *st, sqlite3 *db,
+                        sqlite3_stmt *const *stmts,
+                        const struct mg_participant *p)
+{
+    size_t i;
+    int rc = 0, k;
+
+    for (k = 0; k < 3 && rc == 0; k++) {
+        sqlite3_reset(stmts[k]);
+        sqlite3_bind_int64(stmts[k], 1, p->id);
+        rc = step_done(st, db, stmts[k], "clear participant details");
+    }
+    for (i = 0; rc == 0 && i < p->n_slots; i++) {
+        sqlite3_reset(stmts[3]);
+        sqlite3_bind_int64(stmts[3], 1, p->id);
+        sqlite3_bind_int64(stmts[3], 2, p->slot_ids[i]);
+        rc = step_done(st, db, stmts[3], "save participant slot");
+    }
+    for (i = 0; rc == 0 && i < p->n_wishes; i++) {
+        sqlite3_reset(stmts[4]);
+        sqlite3_bind_int64(stmts[4], 1, p->id);
+        sqlite3_bind_int64(stmts[4], 2, p->wishes[i]);
+        sqlite3_bind_int(stmts[4], 3, (int)i + 1);
+        rc = step_done(st, db, stmts[4], "save thread wish");
+    }
+    for (i = 0; rc == 0 && i < p->n_with + p->n_apart; i++) {
+        int with = i < p->n_with;
+        char *norm =
+            mg_email_normalize(with ? p->with[i] : p->apart[i - p->n_with]);
+        sqlite3_reset(stmts[5]);
+        sqlite3_bind_int64(stmts[5], 1, p->id);
+        sqlite3_bind_text(stmts[5], 2, norm, -1, free);
+        sqlite3_bind_text(stmts[5], 3, with ? "with" : "not_with", -1,
+                          SQLITE_STATIC);
+        rc = step_done(st, db, stmts[5], "save participant link");
+    }
+    return rc;
+}
+
+static const char *const detail_sql[] = {
+    "DELETE FROM participant_slots WHERE participant_id = ?",
+    "DELETE FROM participant_wishes WHERE participant_id = ?",
+    "DELETE FROM participant_links WHERE participant_id = ?",
+    "INSERT OR IGNORE INTO participant_slots (participant_id, slot_id) "
+    "VALUES (?, ?)",
+    "INSERT INTO participant_wishes (participant_id, thread_id, rank) "
+    "VALUES (?, ?, ?)",
+    "INSERT OR IGNORE INTO participant_links (participant_id, "
+    "other_email_norm, kind) VALUES (?, ?, ?)"};
+
+static int prepare_details(sqlite3_stmt **stmts, struct mg_store *st,
+                           sqlite3 *db)
+{
+    int k, rc = 0;
+
+    for (k = 0; k < 6 && rc == 0; k++)
+        rc = store_prepare(&stmts[k], st, db, detail_sql[k]);
+    return rc;
+}
+
+static void finalize_all(sqlite3_stmt **stmts, int n)
+{
+    int k;
+
+    for (k = 0; k < n; k++)
+        sqlite3_finalize(stmts[k]);
+}
+
+static void bind_person(sqlite3_stmt *stmt, const struct mg_participant *p,
+                        char *norm)
+{
+    sqlite3_bind_text(stmt, 1, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, p->email, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, norm, -1, free);
+    sqlite3_bind_text(stmt, 4, mg_person_role_name(p->role), -1, SQLITE_STATIC);
+    store_bind_text_or_null(stmt, 5, p->sector);
+    store_bind_text_or_null(stmt, 6, p->region);
+    store_bind_text_or_null(stmt, 7, p->time_zone);
+    sqlite3_bind_text(stmt, 8, mg_person_status_name(p->status), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 9, p->locked);
+    sqlite3_bind_int64(stmt, 10, p->updated_at);
+}
+
+int mg_store_participants_insert(size_t *failed, struct mg_store *st,
+                                 int64_t circle_id, struct mg_participant *list,
+                                 size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmts[7] = {NULL};
+    int64_t now = mg_now();
+    size_t i = 0;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = prepare_details(stmts, st, db);
+    if (rc == 0)
+        rc = store_prepare(&stmts[6], st, db,
+                           "INSERT INTO participants (name, email, "
+                           "email_norm, role, sector, region, time_zone, "
+                           "status, locked, updated_at, circle_id, "
+                           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "?, ?)");
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_participant *p = &list[i];
+        p->circle_id = circle_id;
+        p->created_at = p->updated_at = now;
+        sqlite3_reset(stmts[6]);
+        bind_person(stmts[6], p, mg_email_normalize(p->email));
+        sqlite3_bind_int64(stmts[6], 11, circle_id);
+        sqlite3_bind_int64(stmts[6], 12, now);
+        rc = step_done(st, db, stmts[6], "insert participant");
+        if (rc < 0)
+            break;
+        p->id = sqlite3_last_insert_rowid(db);
+        rc = save_details(st, db, stmts, p);
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0) {
+        store_rollback(db);
+        if (failed)
+            *failed = i;
+        for (i = 0; i < n; i++)
+            list[i].id = 0;
+    }
+    finalize_all(stmts, 7);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_participant_update(struct mg_store *st, struct mg_participant *p)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmts[7] = {NULL};
+    int rc = store_begin(st, db);
+
+    p->updated_at = mg_now();
+    if (rc == 0)
+        rc = prepare_details(stmts, st, db);
+    if (rc == 0)
+        rc = store_prepare(&stmts[6], st, db,
+                           "UPDATE participants SET name = ?, email = ?, "
+                           "email_norm = ?, role = ?, sector = ?, region = ?, "
+                           "time_zone = ?, status = ?, locked = ?, "
+                           "updated_at = ? WHERE circle_id = ? AND id = ?");
+    if (rc == 0) {
+        bind_person(stmts[6], p, mg_email_normalize(p->email));
+        sqlite3_bind_int64(stmts[6], 11, p->circle_id);
+        sqlite3_bind_int64(stmts[6], 12, p->id);
+        rc = step_done(st, db, stmts[6], "update participant");
+    }
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = MG_ENOTFOUND;
+    if (rc == 0)
+        rc = save_details(st, db, stmts, p);
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    finalize_all(stmts, 7);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
+                                int64_t id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "DELETE FROM participants WHERE circle_id = ? AND "
+                           "id = ?");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, id);
+        rc = step_done(st, db, stmt, "delete participant");
+    }
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = MG_ENOTFOUND;
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+/* Index of participant `id` in list[0..n) (sorted by id), or -1. */
+static long find_person(const struct mg_participant *list, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid].id == id)
+            return (long)mid;
+        if (list[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* Load slots, wishes and links for a page of people (sorted by id). */
+static int load_details(struct mg_store *st, sqlite3 *db,
+                        struct mg_participant *list, size_t n)
+{
+    static const char *const sql[] = {
+        "SELECT participant_id, slot_id FROM participant_slots WHERE "
+        "participant_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+        "SELECT participant_id, thread_id FROM participant_wishes WHERE "
+        "participant_id IN (SELECT value FROM json_each(?)) ORDER BY rank",
+        "SELECT participant_id, other_email_norm, kind FROM "
+        "participant_links WHERE participant_id IN (SELECT value FROM "
+        "json_each(?))"};
+    struct mg_buf ids = MG_BUF_INIT;
+    size_t i;
+    int k, rc = 0;
+
+    mg_buf_add(&ids, "[", 1);
+    for (i = 0; i < n; i++)
+        mg_buf_printf(&ids, "%s%lld", i ? "," : "", (long long)list[i].id);
+    mg_buf_add(&ids, "]", 1);
+    for (k = 0; k < 3 && rc == 0; k++) {
+        sqlite3_stmt *stmt = NULL;
+        rc = store_prepare(&stmt, st, db, sql[k]);
+        if (rc < 0)
+            break;
+        sqlite3_bind_text(stmt, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+        for (;;) {
+            struct mg_participant *p;
+            long at;
+            int step = sqlite3_step(stmt);
+            if (step == SQLITE_DONE)
+                break;
+            if (step != SQLITE_ROW) {
+                rc = store_fail(st, db, step, "load participant details");
+                break;
+            }
+            at = find_person(list, n, sqlite3_column_int64(stmt, 0));
+            if (at < 0)
+                continue;
+            p = &list[at];
+            if (k == 0) {
+                p->slot_ids = mg_xrealloc(
+                    p->slot_ids, (p->n_slots + 1) * sizeof(*p->slot_ids));
+                p->slot_ids[p->n_slots++] = sqlite3_column_int64(stmt, 1);
+            } else if (k == 1) {
+                if (p->n_wishes < MG_PERSON_MAX_WISHES)
+                    p->wishes[p->n_wishes++] = sqlite3_column_int64(stmt, 1);
+            } else {
+                const char *kind = (const char *)sqlite3_column_text(stmt, 2);
+                char *email = store_column_strdup(stmt, 1);
+                if (kind && strcmp(kind, "with") == 0) {
+                    p->with = mg_xrealloc(p->with,
+                                          (p->n_with + 1) * sizeof(*p->with));
+                    p->with[p->n_with++] = email;
+                } else {
+                    p->apart = mg_xrealloc(p->apart, (p->n_apart + 1) *
+                                                         sizeof(*p->apart));
+                    p->apart[p->n_apart++] = email;
+                }
+            }
+        }
+        sqlite3_finalize(stmt);
+    }
+    mg_buf_release(&ids);
+    return rc;
+}
+
+int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
+                             int64_t circle_id, int64_t id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_participant *p = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " PERSON_COLUMNS " FROM participants p "
+                           "WHERE p.circle_id = ? AND p.id = ?");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        rc = MG_ENOTFOUND;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = store_fail(st, db, rc, "get participant");
+        goto out;
+    }
+    p = mg_xcalloc(1, sizeof(*p));
+    read_person(p, stmt);
+    rc = load_details(st, db, p, 1);
+    if (rc == 0) {
+        *out = p;
+        p = NULL;
+    }
+out:
+    sqlite3_finalize(stmt);
+    mg_participants_free(p, 1);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_participants_list(struct mg_participant **out, size_t *n,
+                               struct mg_store *st, int64_t circle_id,
+                               const struct mg_people_filter *f)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_participant *list = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT " PERSON_COLUMNS " FROM participants p WHERE p.circle_id = ? "
+        "AND p.id > ? AND (?3 IS NULL OR p.status = ?3) AND (?4 IS NULL OR "
+        "p.role = ?4) AND (?5 IS NULL OR p.sector = ?5 COLLATE NOCASE) AND "
+        "(?6 IS NULL OR p.region = ?6 COLLATE NOCASE) AND (?7 IS NULL OR "
+        "p.name LIKE '%' || ?7 || '%' OR p.email_norm LIKE '%' || lower(?7) "
+        "|| '%') ORDER BY p.id LIMIT ?8");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, f ? f->after : 0);
+    store_bind_text_or_null(stmt, 3, f ? f->status : NULL);
+    store_bind_text_or_null(stmt, 4, f ? f->role : NULL);
+    store_bind_text_or_null(stmt, 5, f ? f->sector : NULL);
+    store_bind_text_or_null(stmt, 6, f ? f->region : NULL);
+    store_bind_text_or_null(stmt, 7, f ? f->query : NULL);
+    sqlite3_bind_int(stmt, 8, f && f->limit > 0 ? f->limit : -1);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list participants");
+            goto out;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            list = mg_xrealloc(list, cap * sizeof(*list));
+        }
+        read_person(&list[count++], stmt);
+    }
+    if (count)
+        rc = load_details(st, db, list, count);
+    if (rc == 0) {
+        *out = list;
+        *n = count;
+        list = NULL;
+    }
+out:
+    sqlite3_finalize(stmt);
+    mg_participants_free(list, count);
+    store_release(st, db);
+    return rc;
+}

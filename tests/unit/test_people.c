@@ -1,0 +1,280 @@
+/*
+ * test_people.c: participant rules and the CSV reader for registration
+ * exports: quoting, line numbers in errors, slot and thread resolution,
+ * duplicates, and a 100,000-row file with one bad row at the end.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mingle/people.h"
+
+static struct mg_slot slots[] = {{11, 2, 19 * 60 + 30, 60},
+                                 {12, 4, 12 * 60, 45}};
+static struct mg_circle circle;
+static const int64_t thread_ids[] = {101, 102, 103};
+static const char *const thread_titles[] = {"Mission", "Knowledge Creation",
+                                            "Communities"};
+static struct mg_import_context ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    memset(&circle, 0, sizeof(circle));
+    circle.id = 1;
+    circle.slots = slots;
+    circle.n_slots = 2;
+    ctx.circle = &circle;
+    ctx.thread_ids = thread_ids;
+    ctx.thread_titles = thread_titles;
+    ctx.n_threads = 3;
+    return 0;
+}
+
+static int parse(struct mg_participant **list, size_t *n, const char *csv,
+                 struct mg_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    return mg_people_parse_csv(list, n, csv, strlen(csv), &ctx, err);
+}
+
+/* Expect failure with `needle` in the message. */
+static void expect_fail(const char *csv, const char *needle)
+{
+    struct mg_participant *list = NULL;
+    struct mg_error err;
+    size_t n = 0;
+
+    assert_int_equal(parse(&list, &n, csv, &err), MG_EINVAL);
+    assert_null(list);
+    if (!strstr(err.message, needle))
+        fail_msg("expected '%s' in '%s'", needle, err.message);
+}
+
+static void test_good_export(void **state)
+{
+    static const char csv[] =
+        "\xef\xbb\xbfTimestamp,Full Name,Email Address,Library type,Region,"
+        "Availability,Thread wishes,Role,Must be with,Not with,Locked\r\n"
+        "2026-11-01,\"Aroha, Ngata\",Aroha@Example.org,public,Auckland,"
+        "\"Tuesday 19:30; thu 12:00\",\"Mission; 3\",facilitator,"
+        "ben@example.org,,yes\r\n"
+        "2026-11-02,\"Ben \"\"Benny\"\" Lee\",ben@example.org,academic,"
+        "Otago,tue 19:30,knowledge creation,,,aroha@example.org,no\r\n";
+    struct mg_participant *list = NULL;
+    struct mg_error err;
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(parse(&list, &n, csv, &err), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].name, "Aroha, Ngata");
+    assert_string_equal(list[0].email, "Aroha@Example.org");
+    assert_int_equal(list[0].role, MG_PERSON_FACILITATOR);
+    assert_string_equal(list[0].sector, "public");
+    assert_string_equal(list[0].region, "Auckland");
+    assert_int_equal(list[0].n_slots, 2);
+    assert_int_equal(list[0].slot_ids[0], 11);
+    assert_int_equal(list[0].slot_ids[1], 12);
+    assert_int_equal(list[0].n_wishes, 2);
+    assert_int_equal(list[0].wishes[0], 101);
+    assert_int_equal(list[0].wishes[1], 103);
+    assert_int_equal(list[0].n_with, 1);
+    assert_string_equal(list[0].with[0], "ben@example.org");
+    assert_int_equal(list[0].n_apart, 0);
+    assert_true(list[0].locked);
+
+    assert_string_equal(list[1].name, "Ben \"Benny\" Lee");
+    assert_int_equal(list[1].role, MG_PERSON_PARTICIPANT);
+    assert_int_equal(list[1].n_slots, 1);
+    assert_int_equal(list[1].wishes[0], 102);
+    assert_int_equal(list[1].n_apart, 1);
+    assert_false(list[1].locked);
+    assert_int_equal(list[1].status, MG_STATUS_ACTIVE);
+    mg_participants_free(list, n);
+}
+
+static void test_multiline_field_keeps_line_numbers(void **state)
+{
+    /* Row 2 spans lines 2-3; the bad email is on line 4. */
+    static const char csv[] = "name,email,notes\n"
+                              "Ann,ann@example.org,\"two\nlines\"\n"
+                              "Bo,not-an-email,\n";
+
+    (void)state;
+    expect_fail(csv, "line 4, field 'email'");
+}
+
+static void test_bad_quoting(void **state)
+{
+    (void)state;
+    expect_fail("name,email\n\"Ann,ann@example.org\n",
+                "line 2: a quoted field is never closed");
+    expect_fail("name,email\n\"Ann\"x,ann@example.org\n",
+                "line 2: text after a closing quote");
+    expect_fail("name,email\nAn\"n,ann@example.org\n",
+                "line 2: a quote inside an unquoted field");
+}
+
+static void test_wrong_column_count(void **state)
+{
+    (void)state;
+    expect_fail("name,email,region\nAnn,ann@example.org,Otago\n"
+                "Bo,bo@example.org\n",
+                "line 3: 2 fields, the header has 3");
+}
+
+static void test_field_errors(void **state)
+{
+    (void)state;
+    expect_fail("name,email\nAnn,ann@\n", "line 2, field 'email'");
+    expect_fail("name,email\n,ann@example.org\n", "line 2, field 'name'");
+    expect_fail("name,email,slots\nAnn,ann@example.org,friday 09:00\n",
+                "line 2, field 'slots': 'friday 09:00' is not one of");
+    expect_fail("name,email,threads\nAnn,ann@example.org,Cooking\n",
+                "line 2, field 'threads': 'Cooking'");
+    expect_fail("name,email,threads\nAnn,ann@example.org,\"1;2;3;1\"\n",
+                "line 2, field 'threads': at most 3");
+    expect_fail("name,email,role\nAnn,ann@example.org,boss\n",
+                "line 2, field 'role'");
+    expect_fail("name,email,time_zone\nAnn,ann@example.org,Mars/Olympus\n",
+                "line 2, field 'time_zone'");
+    expect_fail("name,email,with,apart\nAnn,ann@example.org,bo@example.org,"
+                "BO@example.org\n",
+                "line 2, field 'apart'");
+    expect_fail("name,email,with\nAnn,ann@example.org,ann@example.org\n",
+                "line 2, field 'with'");
+    expect_fail("name,email,locked\nAnn,ann@example.org,maybe\n",
+                "line 2, field 'locked'");
+}
+
+static void test_duplicates_and_shape(void **state)
+{
+    (void)state;
+    expect_fail("name,email\nAnn,ann@example.org\nBo,bo@example.org\n"
+                "Ann again,ANN@example.org\n",
+                "line 4, field 'email': 'ANN@example.org' is already on "
+                "line 2");
+    expect_fail("", "empty");
+    expect_fail("name,email\n", "no rows");
+    expect_fail("name,region\nAnn,Otago\n", "needs 'name' and 'email'");
+    {
+        static const char nul[] = "name,email\nAnn,ann@example.org\0\n";
+        struct mg_participant *list = NULL;
+        struct mg_error err;
+        size_t n = 0;
+        assert_int_equal(
+            mg_people_parse_csv(&list, &n, nul, sizeof(nul) - 1, &ctx, &err),
+            MG_EINVAL);
+        assert_non_null(strstr(err.message, "NUL"));
+    }
+}
+
+static void test_blank_lines_skipped(void **state)
+{
+    static const char csv[] = "name,email\n\nAnn,ann@example.org\n\n";
+    struct mg_participant *list = NULL;
+    struct mg_error err;
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(parse(&list, &n, csv, &err), 0);
+    assert_int_equal(n, 1);
+    mg_participants_free(list, n);
+}
+
+/* A big export with one bad row at the very end: refused, whole. */
+static void test_hundred_thousand_rows(void **state)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    struct mg_participant *list = NULL;
+    struct mg_error err;
+    size_t n = 0;
+    int i;
+
+    (void)state;
+    mg_buf_puts(&b, "name,email,sector,region\n");
+    for (i = 0; i < 100000; i++)
+        mg_buf_printf(&b, "Person %d,p%d@example.org,public,Region %d\n", i, i,
+                      i % 10);
+    assert_int_equal(mg_people_parse_csv(&list, &n, b.data, b.len, &ctx, &err),
+                     0);
+    assert_int_equal(n, 100000);
+    assert_string_equal(list[99999].email, "p99999@example.org");
+    mg_participants_free(list, n);
+    list = NULL;
+    mg_buf_puts(&b, "Last,broken-address,public,Otago\n");
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(mg_people_parse_csv(&list, &n, b.data, b.len, &ctx, &err),
+                     MG_EINVAL);
+    assert_null(list);
+    /* header is line 1, rows 2..100001, the bad one is 100002 */
+    assert_non_null(strstr(err.message, "line 100002, field 'email'"));
+    mg_buf_release(&b);
+}
+
+static void test_resolvers(void **state)
+{
+    int64_t id = 0;
+
+    (void)state;
+    assert_int_equal(mg_people_resolve_slot(&id, &circle, "Tuesday 19:30"), 0);
+    assert_int_equal(id, 11);
+    assert_int_equal(mg_people_resolve_slot(&id, &circle, "thu 12:00"), 0);
+    assert_int_equal(id, 12);
+    assert_int_equal(mg_people_resolve_slot(&id, &circle, "12"), 0);
+    assert_int_equal(id, 12);
+    assert_int_equal(mg_people_resolve_slot(&id, &circle, "13"), MG_EINVAL);
+    assert_int_equal(mg_people_resolve_slot(&id, &circle, "tuesday 19:31"),
+                     MG_EINVAL);
+    assert_int_equal(mg_people_resolve_slot(&id, &circle, "tuesday"),
+                     MG_EINVAL);
+    assert_int_equal(mg_people_resolve_thread(&id, &ctx, "COMMUNITIES"), 0);
+    assert_int_equal(id, 103);
+    assert_int_equal(mg_people_resolve_thread(&id, &ctx, "2"), 0);
+    assert_int_equal(id, 102);
+    assert_int_equal(mg_people_resolve_thread(&id, &ctx, "4"), MG_EINVAL);
+    assert_int_equal(mg_people_resolve_thread(&id, &ctx, "0"), MG_EINVAL);
+}
+
+static void test_normalize_and_names(void **state)
+{
+    char *e = mg_email_normalize("Ann.Lee@Example.ORG");
+    enum mg_person_role role;
+    enum mg_person_status status;
+
+    (void)state;
+    assert_string_equal(e, "ann.lee@example.org");
+    free(e);
+    assert_int_equal(mg_person_role_parse(&role, "Facilitator"), 0);
+    assert_int_equal(role, MG_PERSON_FACILITATOR);
+    assert_string_equal(mg_person_role_name(MG_PERSON_COORDINATOR),
+                        "coordinator");
+    assert_int_equal(mg_person_status_parse(&status, "waitlisted"), 0);
+    assert_int_equal(status, MG_STATUS_WAITLISTED);
+    assert_int_equal(mg_person_status_parse(&status, "gone"), MG_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_export),
+        cmocka_unit_test(test_multiline_field_keeps_line_numbers),
+        cmocka_unit_test(test_bad_quoting),
+        cmocka_unit_test(test_wrong_column_count),
+        cmocka_unit_test(test_field_errors),
+        cmocka_unit_test(test_duplicates_and_shape),
+        cmocka_unit_test(test_blank_lines_skipped),
+        cmocka_unit_test(test_hundred_thousand_rows),
+        cmocka_unit_test(test_resolvers),
+        cmocka_unit_test(test_normalize_and_names),
+    };
+
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
