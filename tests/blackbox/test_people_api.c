@@ -1,0 +1,332 @@
+/*
+ * test_people_api.c: participants through the API and the CLI against a
+ * real `mingle serve`: one person, JSON and CSV bulk imports that are all
+ * or nothing, filters, updates, withdrawal and erasure.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "support.h"
+
+static const char circle_json[] =
+    "{\"title\":\"People circle\",\"time_zone\":\"Pacific/Auckland\","
+    "\"start_date\":\"2027-03-02\",\"weeks\":4,\"slots\":[{\"weekday\":"
+    "\"tuesday\",\"start\":\"19:30\",\"minutes\":60},{\"weekday\":"
+    "\"thursday\",\"start\":\"12:00\",\"minutes\":45}]}";
+
+struct world {
+    char *dir, *db, *coordinator, *facilitator;
+    struct test_daemon d;
+    long long circle;
+    long long tuesday; /* slot id */
+};
+
+static struct world *W;
+
+static json_t *call(long *status, const char *method, const char *path,
+                    const char *token, const char *body, const char *ctype)
+{
+    struct test_response resp;
+    json_t *doc = NULL;
+
+    assert_int_equal(
+        test_http(&resp, W->d.port, method, path, token, body, ctype), 0);
+    *status = resp.status;
+    if (resp.body[0])
+        doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    return doc;
+}
+
+static char *people_path(const char *suffix)
+{
+    return mg_xasprintf("/api/v1/circles/%lld/participants%s", W->circle,
+                        suffix);
+}
+
+static size_t count_people(const char *query)
+{
+    char *path = people_path(query);
+    long status;
+    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    size_t n;
+
+    assert_int_equal(status, 200);
+    n = json_array_size(json_object_get(doc, "participants"));
+    json_decref(doc);
+    free(path);
+    return n;
+}
+
+static const char *error_message(json_t *doc)
+{
+    return json_string_value(
+        json_object_get(json_object_get(doc, "error"), "message"));
+}
+
+static int setup_world(void **state)
+{
+    struct world *w = mg_xcalloc(1, sizeof(*w));
+    long status;
+    json_t *doc;
+
+    w->dir = test_mkdtemp();
+    w->db = mg_xasprintf("%s/people.db", w->dir);
+    w->coordinator = test_make_token(w->db, "coordinator");
+    w->facilitator = test_make_token(w->db, "facilitator");
+    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+        return -1;
+    W = w;
+    doc = call(&status, "POST", "/api/v1/circles", w->coordinator, circle_json,
+               NULL);
+    if (status != 201)
+        return -1;
+    w->circle = json_integer_value(json_object_get(doc, "id"));
+    w->tuesday = json_integer_value(json_object_get(
+        json_array_get(json_object_get(doc, "slots"), 0), "id"));
+    json_decref(doc);
+    *state = w;
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    struct world *w = *state;
+
+    test_daemon_stop(&w->d, SIGTERM);
+    free(w->coordinator);
+    free(w->facilitator);
+    free(w->db);
+    test_rmdir(w->dir);
+    free(w);
+    return 0;
+}
+
+static void test_add_one(void **state)
+{
+    char *path = people_path("");
+    long status;
+    json_t *doc;
+
+    (void)state;
+    doc = call(&status, "POST", path, W->coordinator,
+               "{\"name\":\"Aroha Ngata\",\"email\":\"Aroha@Example.org\","
+               "\"role\":\"facilitator\",\"sector\":\"public\","
+               "\"region\":\"Auckland\",\"time_zone\":\"Pacific/Auckland\","
+               "\"slots\":[\"tuesday 19:30\"],\"apart\":[\"x@example.org\"]}",
+               NULL);
+    assert_int_equal(status, 201);
+    assert_string_equal(json_string_value(json_object_get(doc, "role")),
+                        "facilitator");
+    assert_int_equal(
+        json_integer_value(json_array_get(json_object_get(doc, "slots"), 0)),
+        W->tuesday);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(doc, "apart"), 0)),
+        "x@example.org");
+    json_decref(doc);
+    /* The same address in another case is the same person. */
+    doc = call(&status, "POST", path, W->coordinator,
+               "{\"name\":\"A N\",\"email\":\"aroha@EXAMPLE.org\"}", NULL);
+    assert_int_equal(status, 409);
+    json_decref(doc);
+    doc = call(&status, "POST", path, W->coordinator,
+               "{\"name\":\"A N\",\"email\":\"an@example.org\","
+               "\"slots\":[\"friday 10:00\"]}",
+               NULL);
+    assert_int_equal(status, 422);
+    assert_non_null(strstr(error_message(doc), "friday 10:00"));
+    json_decref(doc);
+    doc = call(&status, "POST", path, W->facilitator,
+               "{\"name\":\"A N\",\"email\":\"an@example.org\"}", NULL);
+    assert_int_equal(status, 403);
+    json_decref(doc);
+    free(path);
+}
+
+static void test_csv_import_all_or_nothing(void **state)
+{
+    char *path = people_path("");
+    size_t before;
+    long status;
+    json_t *doc;
+
+    (void)state;
+    before = count_people("");
+    doc = call(&status, "POST", path, W->coordinator,
+               "Name,Email,Sector,Region,Availability\r\n"
+               "Ben Lee,ben@example.org,academic,Otago,tue 19:30\r\n"
+               "Cara Jones,cara@example.org,school,Auckland,\"tue 19:30; "
+               "thu 12:00\"\r\n"
+               "Dan Wu,dan@example.org,special,Canterbury,thu 12:00\r\n",
+               "text/csv");
+    assert_int_equal(status, 201);
+    assert_int_equal(json_integer_value(json_object_get(doc, "imported")), 3);
+    json_decref(doc);
+    assert_int_equal(count_people(""), before + 3);
+
+    /* A bad third row: nothing from this file is stored. */
+    doc = call(&status, "POST", path, W->coordinator,
+               "name,email\nEve,eve@example.org\nFay,fay-at-example\n",
+               "text/csv; charset=utf-8");
+    assert_int_equal(status, 422);
+    assert_non_null(strstr(error_message(doc), "line 3, field 'email'"));
+    json_decref(doc);
+    /* An address already registered: refused whole, with the address. */
+    doc = call(&status, "POST", path, W->coordinator,
+               "name,email\nGus,gus@example.org\nBen again,BEN@example.org\n",
+               "text/csv");
+    assert_int_equal(status, 409);
+    assert_non_null(strstr(error_message(doc), "BEN@example.org"));
+    json_decref(doc);
+    /* A JSON array with a bad item. */
+    doc = call(&status, "POST", path, W->coordinator,
+               "[{\"name\":\"Hal\",\"email\":\"hal@example.org\"},"
+               "{\"name\":\"Ivy\",\"email\":\"ivy@example.org\","
+               "\"role\":\"boss\"}]",
+               NULL);
+    assert_int_equal(status, 422);
+    assert_non_null(strstr(error_message(doc), "item 1"));
+    json_decref(doc);
+    assert_int_equal(count_people(""), before + 3);
+    free(path);
+}
+
+static void test_filters(void **state)
+{
+    (void)state;
+    assert_int_equal(count_people("?role=facilitator"), 1);
+    assert_int_equal(count_people("?sector=ACADEMIC"), 1);
+    assert_int_equal(count_people("?region=auckland"), 2);
+    assert_int_equal(count_people("?q=jones"), 1);
+    assert_int_equal(count_people("?limit=2"), 2);
+}
+
+static long long find_id(const char *email)
+{
+    char *path = people_path("?limit=1000");
+    long status;
+    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    json_t *list = json_object_get(doc, "participants");
+    long long id = 0;
+    size_t i;
+
+    for (i = 0; i < json_array_size(list); i++)
+        if (strcmp(json_string_value(
+                       json_object_get(json_array_get(list, i), "email")),
+                   email) == 0)
+            id = json_integer_value(
+                json_object_get(json_array_get(list, i), "id"));
+    json_decref(doc);
+    free(path);
+    return id;
+}
+
+static void test_update_withdraw_delete(void **state)
+{
+    long long id = find_id("dan@example.org");
+    char *suffix = mg_xasprintf("/%lld", id);
+    char *path = people_path(suffix);
+    char *withdraw = mg_xasprintf("%s/withdraw", path);
+    long status;
+    json_t *doc;
+
+    (void)state;
+    assert_true(id > 0);
+    doc = call(&status, "PATCH", path, W->coordinator,
+               "{\"region\":\"Wellington\",\"locked\":true}", NULL);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(doc, "region")),
+                        "Wellington");
+    assert_true(json_is_true(json_object_get(doc, "locked")));
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, W->coordinator,
+               "{\"email\":\"not an email\"}", NULL);
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    assert_string_equal(json_string_value(json_object_get(doc, "email")),
+                        "dan@example.org");
+    json_decref(doc);
+
+    doc = call(&status, "POST", withdraw, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")),
+                        "withdrawn");
+    json_decref(doc);
+    assert_int_equal(count_people("?status=withdrawn"), 1);
+
+    doc = call(&status, "DELETE", path, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 204);
+    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 404);
+    json_decref(doc);
+    /* Erased: the address can register again as someone new. */
+    assert_int_equal(find_id("dan@example.org"), 0);
+    free(path);
+    path = people_path("");
+    doc = call(&status, "POST", path, W->coordinator,
+               "{\"name\":\"Dan Wu\",\"email\":\"dan@example.org\"}", NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    free(withdraw);
+    free(suffix);
+}
+
+static void test_cli_import(void **state)
+{
+    char *csv = mg_xasprintf("%s/people.csv", W->dir);
+    char *bad = mg_xasprintf("%s/bad.csv", W->dir);
+    char circle[32];
+    const char *argv[] = {"people", "import", csv,   "--circle",
+                          circle,   "--db",   W->db, NULL};
+    const char *bad_argv[] = {"people", "import", bad,   "--circle",
+                              circle,   "--db",   W->db, NULL};
+    char *out = NULL, *err = NULL;
+    FILE *f;
+    size_t before = count_people("?limit=1000");
+
+    (void)state;
+    snprintf(circle, sizeof(circle), "%lld", W->circle);
+    f = fopen(csv, "w");
+    fputs("name,email,role\nJo,jo@example.org,facilitator\n"
+          "Kai,kai@example.org,\n",
+          f);
+    fclose(f);
+    f = fopen(bad, "w");
+    fputs("name,email\nLee,lee@example.org\n\"Mo,mo@example.org\n", f);
+    fclose(f);
+    assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
+    assert_non_null(strstr(out, "imported 2 people"));
+    free(out);
+    assert_int_equal(test_run_cli(&out, &err, bad_argv, NULL), 1);
+    assert_non_null(strstr(err, "line 3"));
+    free(out);
+    free(err);
+    assert_int_equal(count_people("?limit=1000"), before + 2);
+    free(csv);
+    free(bad);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_add_one),
+        cmocka_unit_test(test_csv_import_all_or_nothing),
+        cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_update_withdraw_delete),
+        cmocka_unit_test(test_cli_import),
+    };
+
+    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+}
