@@ -488,8 +488,7 @@ static void test_error_set_aliasing(void **state)
 
     (void)state;
     mg_error_set(&e, "email", "not an address");
-    mg_error_set(&e, e.field, "line %d, field '%s': %s", 7, e.field,
-                 e.message);
+    mg_error_set(&e, e.field, "line %d, field '%s': %s", 7, e.field, e.message);
     assert_string_equal(e.field, "email");
     assert_string_equal(e.message, "line 7, field 'email': not an address");
 }
