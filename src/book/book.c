@@ -6,6 +6,7 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -191,7 +192,11 @@ static int add_section(struct builder *b, int rank, enum mg_section_kind kind,
 
     flush_word(b);
     /* Close everything at this rank or deeper. */
-    while (b->depth > 0 && b->rank[b->depth - 1] >= rank)
+    /* Close everything at this rank or deeper; front matter ends at the
+     * first heading whatever its rank. */
+    while (b->depth > 0 &&
+           (b->rank[b->depth - 1] >= rank ||
+            b->secs[b->open[b->depth - 1]].kind == MG_SECTION_FRONT))
         b->depth--;
     if (b->depth == BUILDER_MAX_DEPTH)
         b->depth--; /* absurd nesting: treat as a sibling */
@@ -234,14 +239,33 @@ void builder_mark_thread(struct builder *b)
         b->secs[b->n - 1].is_thread = 1;
 }
 
+/* Byte classes for word counting: 1 space, 2 letter or digit (any byte
+ * of a multi-byte character counts as a letter), 0 other. */
+static unsigned char byte_class[256];
+
+static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+
+static void init_classes(void)
+{
+    int c;
+
+    for (c = 0; c < 256; c++)
+        byte_class[c] = is_space((unsigned char)c)  ? 1
+                        : (isalnum(c) || c >= 0x80) ? 2
+                                                    : 0;
+}
+
 void builder_text(struct builder *b, const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t i;
 
+    pthread_once(&classes_once, init_classes);
     for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (is_space(c)) {
-            flush_word(b);
+        unsigned char cls = byte_class[p[i]];
+        if (cls == 1) {
+            if (b->in_word)
+                flush_word(b);
             continue;
         }
         if (b->depth == 0) {
@@ -250,8 +274,7 @@ void builder_text(struct builder *b, const char *s, size_t n)
             b->secs[b->n - 1].text_start = b->text.len + i;
         }
         b->in_word = 1;
-        if (isalnum(c) || c >= 0x80)
-            b->word_alnum = 1;
+        b->word_alnum |= cls == 2;
     }
     mg_buf_add(&b->text, s, n);
 }

@@ -63,4 +63,26 @@ int builder_finish(struct builder *b, struct mg_book **out,
  */
 char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired);
 
+/*
+ * The HTML walker (html.c), shared with epub.c: it feeds the text and
+ * (when `headings` is set) the headings of parsed (X)HTML documents into
+ * a builder; `on_id` is told of every element id met, so EPUB can start
+ * a section at a TOC entry's #fragment. libxml2's xmlDoc is struct
+ * _xmlDoc, named here so this header needs no libxml2 include.
+ */
+struct html_feed;
+struct _xmlDoc;
+
+/* Parse markup (as XML first when `xml_first`, else as HTML); NULL if
+ * nothing usable. Free with xmlFreeDoc(). */
+struct _xmlDoc *html_read(const char *data, size_t len, int xml_first);
+struct html_feed *html_feed_new(struct builder *b, int headings, int meta,
+                                void (*on_id)(void *arg, const char *id),
+                                void *arg);
+void html_feed_doc(struct html_feed *f, struct _xmlDoc *doc);
+void html_feed_flush(struct html_feed *f);
+void html_feed_free(struct html_feed *f);
+/* Settle section kinds from the finished tree (PART, CHAPTER, SECTION). */
+void html_assign_kinds(struct builder *b);
+
 #endif

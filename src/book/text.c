@@ -1,12 +1,860 @@
-/* text.c: placeholder until the text parser lands. */
+/*
+ * text.c: plain-text books in Project Gutenberg style. The licence
+ * header and footer are cut off (Title: and Author: are taken from the
+ * header), the rest is split into paragraph blocks and each block is
+ * classified as a heading (CHAPTER I., PART TWO, IV. THE TITLE, PREFACE,
+ * C H A P T E R  I ...) or body text. A second pass drops headings that
+ * are not followed by body text, which is how a table of contents that
+ * repeats the headings is ignored. Word counts are left to the builder.
+ */
 #include "internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Longest line (trimmed) that can be a heading, and a title line. */
+#define MAX_HEADING 100
+#define MAX_TITLE_LINE 80
+/* Largest value a bare roman numeral heading ("XII.") may have. */
+#define MAX_BARE_ROMAN 200
+
+enum line_type {
+    LINE_TEXT,
+    LINE_NUMBERED, /* CHAPTER/PART/BOOK/VOLUME + number: may take a title */
+    LINE_SINGLE    /* PREFACE, IV. TITLE: must stand alone in its block */
+};
+
+/* What comes after a candidate heading, seen walking backwards. */
+enum follow { FOLLOW_NOTHING, FOLLOW_BODY, FOLLOW_HEADING, FOLLOW_FAKE };
+
+struct cand {
+    int rank;
+    enum mg_section_kind kind;
+    size_t title_off, title_len; /* in parser.titles */
+    size_t key_off, key_len;     /* "CHAPTER 4", "R 4", "PREFACE" */
+    int toc;                     /* inside a CONTENTS list */
+};
+
+struct block {
+    size_t start, end; /* its lines, without the final LF */
+    size_t body;       /* where its body text starts (end: none) */
+    int n_cand;        /* heading candidates at its start: 0..2 */
+    struct cand cand[2];
+    int real;     /* its candidates are headings */
+    int letters;  /* its body part holds a letter */
+    int contents; /* the block is a "CONTENTS" line */
+};
+
+struct parser {
+    struct mg_buf titles;
+    struct block *blocks;
+    size_t n, cap;
+};
+
+static int is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\f' || c == '\v';
+}
+
+static void trim(const char **s, size_t *n)
+{
+    while (*n > 0 && is_blank((unsigned char)**s)) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && is_blank((unsigned char)(*s)[*n - 1]))
+        (*n)--;
+}
+
+static int has_prefix_ci(const char *s, size_t n, const char *prefix)
+{
+    size_t m = strlen(prefix);
+
+    return n >= m && strncasecmp(s, prefix, m) == 0;
+}
+
+/* Case-insensitive search, bounded by the line. */
+static int contains_ci(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle), i;
+
+    for (i = 0; i + m <= n; i++)
+        if (strncasecmp(s + i, needle, m) == 0)
+            return 1;
+    return 0;
+}
+
+/* --- roman numerals and number words --- */
+
+static int roman_digit(char c)
+{
+    switch (toupper((unsigned char)c)) {
+    case 'I':
+        return 1;
+    case 'V':
+        return 5;
+    case 'X':
+        return 10;
+    case 'L':
+        return 50;
+    case 'C':
+        return 100;
+    case 'D':
+        return 500;
+    case 'M':
+        return 1000;
+    default:
+        return 0;
+    }
+}
+
+/* Write `v` (1..3999) in canonical roman form; returns the length. */
+static size_t roman_format(char *out, int v)
+{
+    static const int vals[] = {1000, 900, 500, 400, 100, 90, 50,
+                               40,   10,  9,   5,   4,   1};
+    static const char *const syms[] = {"M",  "CM", "D",  "CD", "C",  "XC", "L",
+                                       "XL", "X",  "IX", "V",  "IV", "I"};
+    size_t len = 0, i;
+
+    for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
+        while (v >= vals[i]) {
+            size_t k = strlen(syms[i]);
+            memcpy(out + len, syms[i], k);
+            len += k;
+            v -= vals[i];
+        }
+    return len;
+}
+
+/*
+ * The value of the roman numeral s[0..n) if it is written the canonical
+ * way (so "IL" or "CIVIL" are not numerals), else 0. One case only.
+ */
+static int roman_value(const char *s, size_t n)
+{
+    char canon[32];
+    size_t i;
+    int v = 0, upper = isupper((unsigned char)s[0]) != 0;
+
+    if (n == 0 || n > 15)
+        return 0;
+    for (i = 0; i < n; i++) {
+        int d = roman_digit(s[i]);
+        int next = i + 1 < n ? roman_digit(s[i + 1]) : 0;
+        if (!d || (isupper((unsigned char)s[i]) != 0) != upper)
+            return 0;
+        v += d < next ? -d : d;
+    }
+    if (v <= 0 || v > 3999 || roman_format(canon, v) != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (toupper((unsigned char)s[i]) != canon[i])
+            return 0;
+    return v;
+}
+
+static const char *const number_words[] = {
+    "ONE",      "TWO",      "THREE",    "FOUR",    "FIVE",      "SIX",
+    "SEVEN",    "EIGHT",    "NINE",     "TEN",     "ELEVEN",    "TWELVE",
+    "THIRTEEN", "FOURTEEN", "FIFTEEN",  "SIXTEEN", "SEVENTEEN", "EIGHTEEN",
+    "NINETEEN", "TWENTY",   "THIRTY",   "FORTY",   "FIFTY",     "SIXTY",
+    "SEVENTY",  "EIGHTY",   "NINETY",   "HUNDRED", "FIRST",     "SECOND",
+    "THIRD",    "FOURTH",   "FIFTH",    "SIXTH",   "SEVENTH",   "EIGHTH",
+    "NINTH",    "TENTH",    "ELEVENTH", "TWELFTH", "LAST",      "THIRTEENTH"};
+
+static void add_upper(struct mg_buf *key, const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        char c = (char)toupper((unsigned char)s[i]);
+        mg_buf_add(key, &c, 1);
+    }
+}
+
+static int is_number_word(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(number_words) / sizeof(number_words[0]); i++)
+        if (strlen(number_words[i]) == n &&
+            strncasecmp(s, number_words[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Length of the chapter number at s: digits, a roman numeral, a number
+ * word ("TWENTY-ONE", "Third") or "the First"; 0 if there is none. The
+ * normalised number (digits for roman ones) is appended to `key`.
+ */
+static size_t parse_number(struct mg_buf *key, const char *s, size_t n)
+{
+    size_t w = 0, i;
+    int v;
+
+    while (w < n && isalnum((unsigned char)s[w]))
+        w++;
+    if (w == 0)
+        return 0;
+    if (isdigit((unsigned char)s[0])) {
+        for (i = 0; i < w; i++)
+            if (!isdigit((unsigned char)s[i]))
+                return 0;
+        if (w > 4)
+            return 0;
+        mg_buf_add(key, s, w);
+        return w;
+    }
+    v = roman_value(s, w);
+    if (v > 0) {
+        mg_buf_printf(key, "%d", v);
+        return w;
+    }
+    if (w == 3 && strncasecmp(s, "THE", 3) == 0 && w < n && s[w] == ' ') {
+        size_t k = w + 1;
+        while (k < n && isalpha((unsigned char)s[k]))
+            k++;
+        if (!is_number_word(s + w + 1, k - w - 1))
+            return 0;
+        add_upper(key, s + w + 1, k - w - 1);
+        return k;
+    }
+    if (!is_number_word(s, w))
+        return 0;
+    /* TWENTY-ONE */
+    if (w + 1 < n && s[w] == '-') {
+        size_t k = w + 1;
+        while (k < n && isalpha((unsigned char)s[k]))
+            k++;
+        if (k > w + 1 && is_number_word(s + w + 1, k - w - 1))
+            w = k;
+    }
+    add_upper(key, s, w);
+    return w;
+}
+
+/* --- one line --- */
+
+struct keyword {
+    const char *word;
+    int numbered;
+    int rank;
+    enum mg_section_kind kind;
+    int abbrev; /* must be followed by '.' */
+};
+
+static const struct keyword keywords[] = {
+    {"CHAPTER", 1, 2, MG_SECTION_CHAPTER, 0},
+    {"CHAP", 1, 2, MG_SECTION_CHAPTER, 1},
+    {"PART", 1, 1, MG_SECTION_PART, 0},
+    {"BOOK", 1, 1, MG_SECTION_PART, 0},
+    {"VOLUME", 1, 1, MG_SECTION_PART, 0},
+    {"VOL", 1, 1, MG_SECTION_PART, 1},
+    {"PREFACE", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"INTRODUCTION", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"CONCLUSION", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"EPILOGUE", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"PROLOGUE", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"FOREWORD", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"AFTERWORD", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"POSTSCRIPT", 0, 2, MG_SECTION_CHAPTER, 0},
+};
+
+static int is_dash(const char *s, size_t n)
+{
+    return (n >= 1 && s[0] == '-') ||
+           (n >= 3 && memcmp(s, "\xe2\x80", 2) == 0 &&
+            ((unsigned char)s[2] == 0x93 || (unsigned char)s[2] == 0x94));
+}
+
+/*
+ * Whether what follows the number (or keyword) lets the line be a
+ * heading: nothing, punctuation then a title, or a title that does not
+ * start in lower case ("Chapter 9 is where ..." is a sentence).
+ */
+static int rest_ok(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    if (n == 0 || s[0] == '.' || s[0] == ':' || is_dash(s, n))
+        return 1;
+    if (s[0] != ' ' && s[0] != '\t')
+        return 0;
+    while (i < n && is_blank((unsigned char)s[i]))
+        i++;
+    if (i == n || s[i] == ':' || is_dash(s + i, n - i))
+        return 1;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (isalpha(c))
+            return !islower(c);
+    }
+    return 1;
+}
+
+/* "C H A P T E R  I" into "CHAPTER I"; 0 if the line is not like that. */
+static size_t unspace(char *out, const char *s, size_t n)
+{
+    size_t i = 0, len = 0, tokens = 0;
+
+    while (i < n) {
+        if (is_blank((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+            return 0;
+        if (i + 1 < n && !is_blank((unsigned char)s[i + 1]))
+            return 0; /* a token longer than one character */
+        out[len++] = s[i++];
+        tokens++;
+        if (i == n)
+            break;
+        if (i + 1 < n && is_blank((unsigned char)s[i + 1])) {
+            out[len++] = ' '; /* two or more spaces: a word break */
+            while (i < n && is_blank((unsigned char)s[i]))
+                i++;
+        } else {
+            i++;
+        }
+    }
+    return tokens >= 3 ? len : 0;
+}
+
+/*
+ * Classify one line. For a heading, fill `c` (title and key go into
+ * `titles`) and return LINE_NUMBERED or LINE_SINGLE.
+ */
+static enum line_type classify(struct mg_buf *titles, struct cand *c,
+                               const char *s, size_t n)
+{
+    char spaced[MAX_HEADING + 1];
+    struct mg_buf key = MG_BUF_INIT;
+    enum line_type type = LINE_TEXT;
+    size_t w = 0, i, len;
+    int v;
+
+    trim(&s, &n);
+    if (n == 0 || n > MAX_HEADING)
+        return LINE_TEXT;
+    len = unspace(spaced, s, n);
+    if (len > 0) {
+        s = spaced;
+        n = len;
+    }
+    while (w < n && isalpha((unsigned char)s[w]))
+        w++;
+    if (w == 0)
+        return LINE_TEXT;
+    mg_buf_add(&key, "", 0);
+    /* a bare roman numeral: "IV", "IV.", "IV. THE RED-HEADED LEAGUE" */
+    v = isupper((unsigned char)s[0]) ? roman_value(s, w) : 0;
+    if (v > 0 && v <= MAX_BARE_ROMAN && isupper((unsigned char)s[0]) &&
+        (w == n || (s[w] == '.' && rest_ok(s + w + 1, n - w - 1) &&
+                    (w + 1 == n || s[w + 1] == ' ')))) {
+        mg_buf_printf(&key, "R %d", v);
+        c->rank = 2;
+        c->kind = MG_SECTION_CHAPTER;
+        type = LINE_SINGLE;
+        goto found;
+    }
+    /* KEYWORD or Keyword, never keyword */
+    if (!isupper((unsigned char)s[0]))
+        goto out;
+    for (i = 1; i < w; i++)
+        if ((isupper((unsigned char)s[i]) != 0) !=
+            (isupper((unsigned char)s[1]) != 0))
+            goto out;
+    for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+        const struct keyword *k = &keywords[i];
+        size_t p = w, num;
+        if (strlen(k->word) != w || strncasecmp(s, k->word, w) != 0)
+            continue;
+        if (k->abbrev) {
+            if (p >= n || s[p] != '.')
+                goto out;
+            p++;
+        }
+        c->rank = k->rank;
+        c->kind = k->kind;
+        mg_buf_puts(&key, k->abbrev && k->rank == 2 ? "CHAPTER"
+                          : k->abbrev               ? "VOLUME"
+                                                    : k->word);
+        if (!k->numbered) {
+            if (!rest_ok(s + p, n - p))
+                goto out;
+            type = LINE_SINGLE;
+            goto found;
+        }
+        if (p >= n || !is_blank((unsigned char)s[p]))
+            goto out;
+        while (p < n && is_blank((unsigned char)s[p]))
+            p++;
+        mg_buf_add(&key, " ", 1);
+        num = parse_number(&key, s + p, n - p);
+        if (num == 0 || !rest_ok(s + p + num, n - p - num))
+            goto out;
+        type = LINE_NUMBERED;
+        goto found;
+    }
+    goto out;
+found:
+    c->title_off = titles->len;
+    c->title_len = n;
+    mg_buf_add(titles, s, n);
+    c->key_off = titles->len;
+    c->key_len = key.len;
+    mg_buf_add(titles, key.data, key.len);
+    c->toc = 0;
+out:
+    mg_buf_release(&key);
+    return type;
+}
+
+/* --- blocks --- */
+
+static size_t line_end(const char *s, size_t pos, size_t end)
+{
+    const char *nl = memchr(s + pos, '\n', end - pos);
+
+    return nl ? (size_t)(nl - s) : end;
+}
+
+static int is_contents(const char *s, size_t n)
+{
+    trim(&s, &n);
+    while (n > 0 && (s[n - 1] == '.' || s[n - 1] == ':'))
+        n--;
+    return (n == 8 && strncasecmp(s, "CONTENTS", 8) == 0) ||
+           (n == 17 && strncasecmp(s, "TABLE OF CONTENTS", 17) == 0);
+}
+
+static int any_letter(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (isalpha((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/*
+ * Look at a block's lines: a heading line first (or a PART line then a
+ * CHAPTER line), then up to two short title lines, or else body text. A
+ * block with more heading-like lines is a table of contents: body. A
+ * bare numeral or PREFACE must stand alone.
+ */
+static void classify_block(struct parser *p, struct block *bl, const char *s)
+{
+    struct cand c0, c1, tmp;
+    enum line_type t0, t1 = LINE_TEXT;
+    size_t mark = p->titles.len, lines = 1, heads = 1, rest, pos, eol;
+    size_t l0e = line_end(s, bl->start, bl->end);
+    int pair = 0;
+
+    t0 = classify(&p->titles, &c0, s + bl->start, l0e - bl->start);
+    if (t0 == LINE_TEXT)
+        goto body;
+    rest = l0e + 1;
+    for (pos = l0e + 1; pos <= bl->end; pos = eol + 1) {
+        eol = line_end(s, pos, bl->end);
+        lines++;
+        if (pos == l0e + 1) {
+            t1 = classify(&p->titles, &c1, s + pos, eol - pos);
+            if (t0 == LINE_NUMBERED && t1 == LINE_NUMBERED &&
+                c1.rank > c0.rank) {
+                pair = 1;
+                rest = eol + 1;
+            }
+            heads += t1 != LINE_TEXT;
+        } else if (classify(&p->titles, &tmp, s + pos, eol - pos) !=
+                   LINE_TEXT) {
+            heads++;
+        }
+    }
+    if (heads > 1 + (size_t)pair || (t0 == LINE_SINGLE && lines > 1))
+        goto body;
+    bl->n_cand = 1 + pair;
+    bl->cand[0] = c0;
+    if (pair)
+        bl->cand[1] = c1;
+    bl->body = bl->end;
+    if (rest <= bl->end) {
+        /* one or two short lines after the number are its title */
+        struct cand *last = &bl->cand[pair];
+        size_t n_rest = 0, off = p->titles.len;
+        int short_lines = 1;
+        for (pos = rest; pos <= bl->end; pos = eol + 1) {
+            const char *l = s + pos;
+            size_t ln;
+            eol = line_end(s, pos, bl->end);
+            ln = eol - pos;
+            trim(&l, &ln);
+            short_lines &= ln <= MAX_TITLE_LINE;
+            n_rest++;
+        }
+        if (n_rest > 2 || !short_lines) {
+            bl->body = rest;
+        } else {
+            /* copied first: adding may move the buffer it lives in */
+            char *head =
+                mg_xstrndup(p->titles.data + last->title_off, last->title_len);
+            mg_buf_add(&p->titles, head, last->title_len);
+            free(head);
+            for (pos = rest; pos <= bl->end; pos = eol + 1) {
+                const char *l = s + pos;
+                size_t ln;
+                eol = line_end(s, pos, bl->end);
+                ln = eol - pos;
+                trim(&l, &ln);
+                mg_buf_add(&p->titles, " ", 1);
+                mg_buf_add(&p->titles, l, ln);
+            }
+            last->title_off = off;
+            last->title_len = p->titles.len - off;
+        }
+    }
+    bl->letters = any_letter(s + bl->body, bl->end - bl->body);
+    return;
+body:
+    p->titles.len = mark; /* forget the titles the lines stored */
+    bl->n_cand = 0;
+    bl->body = bl->start;
+    bl->letters = any_letter(s + bl->start, bl->end - bl->start);
+    bl->contents = lines == 1 && l0e == bl->end &&
+                   is_contents(s + bl->start, bl->end - bl->start);
+}
+
+static void add_block(struct parser *p, const char *s, size_t start, size_t end)
+{
+    struct block *bl;
+
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->blocks = mg_xrealloc(p->blocks, p->cap * sizeof(*p->blocks));
+    }
+    bl = &p->blocks[p->n++];
+    memset(bl, 0, sizeof(*bl));
+    bl->start = start;
+    bl->end = end;
+    classify_block(p, bl, s);
+}
+
+/* Split s[start, end) into blocks of non-blank lines. */
+static void split_blocks(struct parser *p, const char *s, size_t start,
+                         size_t end)
+{
+    size_t pos = start, bstart = 0, bend = 0;
+    int in_block = 0;
+
+    while (pos < end) {
+        size_t eol = line_end(s, pos, end), i = pos;
+        while (i < eol && is_blank((unsigned char)s[i]))
+            i++;
+        if (i == eol) {
+            if (in_block)
+                add_block(p, s, bstart, bend);
+            in_block = 0;
+        } else {
+            if (!in_block)
+                bstart = pos;
+            in_block = 1;
+            bend = eol;
+        }
+        pos = eol + 1;
+    }
+    if (in_block)
+        add_block(p, s, bstart, bend);
+}
+
+/* --- which candidates are headings --- */
+
+static int same_key(const struct parser *p, const struct cand *a,
+                    const struct cand *b)
+{
+    return a->key_len == b->key_len &&
+           memcmp(p->titles.data + a->key_off, p->titles.data + b->key_off,
+                  a->key_len) == 0;
+}
+
+/*
+ * After a CONTENTS line, the entries up to the heading that repeats the
+ * first entry are the table, not headings. Each search stops at the
+ * next CONTENTS line, so the whole walk stays linear.
+ */
+static void mark_contents(struct parser *p)
+{
+    size_t i = 0, j, first;
+
+    while (i < p->n) {
+        if (!p->blocks[i].contents) {
+            i++;
+            continue;
+        }
+        for (first = i + 1; first < p->n && !p->blocks[first].contents &&
+                            p->blocks[first].n_cand == 0;
+             first++)
+            ;
+        if (first >= p->n || p->blocks[first].contents) {
+            i = first;
+            continue;
+        }
+        for (j = first + 1; j < p->n && !p->blocks[j].contents; j++)
+            if (p->blocks[j].n_cand > 0 &&
+                same_key(p, &p->blocks[j].cand[0], &p->blocks[first].cand[0]))
+                break;
+        if (j < p->n && !p->blocks[j].contents) {
+            size_t k;
+            for (k = first; k < j; k++)
+                if (p->blocks[k].n_cand > 0)
+                    p->blocks[k].cand[0].toc = 1;
+        }
+        i = j;
+    }
+}
+
+/*
+ * A heading counts if body text with a letter follows it before the next
+ * heading, or a deeper heading that counts (PART I, then CHAPTER I).
+ * Walked backwards, so each block is looked at once.
+ */
+static void mark_real(struct parser *p)
+{
+    enum follow follow = FOLLOW_NOTHING;
+    int follow_rank = 0;
+    size_t i;
+
+    for (i = p->n; i-- > 0;) {
+        struct block *bl = &p->blocks[i];
+        int j, real = 1;
+        if (bl->letters)
+            follow = FOLLOW_BODY;
+        if (bl->n_cand == 0)
+            continue;
+        for (j = bl->n_cand; j-- > 0;) {
+            const struct cand *c = &bl->cand[j];
+            int ok = !c->toc &&
+                     (follow == FOLLOW_BODY ||
+                      (follow == FOLLOW_HEADING && follow_rank > c->rank));
+            real &= ok;
+            follow = ok ? FOLLOW_HEADING : FOLLOW_FAKE;
+            follow_rank = c->rank;
+        }
+        bl->real = real;
+        if (!real)
+            follow = FOLLOW_FAKE;
+    }
+}
+
+/* --- the Gutenberg licence --- */
+
+static int is_start_marker(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    if (n > 300)
+        n = 300;
+    if (has_prefix_ci(s, n, "*END*THE SMALL PRINT") ||
+        has_prefix_ci(s, n, "*END THE SMALL PRINT"))
+        return 1;
+    while (i < n && (s[i] == '*' || s[i] == ' '))
+        i++;
+    return i >= 3 && has_prefix_ci(s + i, n - i, "START OF") &&
+           contains_ci(s, n, "GUTENBERG");
+}
+
+static int is_end_marker(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    if (n > 300)
+        n = 300;
+    if (has_prefix_ci(s, n, "End of the Project Gutenberg") ||
+        has_prefix_ci(s, n, "End of this Project Gutenberg") ||
+        has_prefix_ci(s, n, "End of Project Gutenberg"))
+        return 1;
+    while (i < n && (s[i] == '*' || s[i] == ' '))
+        i++;
+    if (i < 3)
+        return 0;
+    return (has_prefix_ci(s + i, n - i, "END OF") &&
+            contains_ci(s, n, "GUTENBERG")) ||
+           (has_prefix_ci(s + i, n - i, "START") &&
+            contains_ci(s, n, "SMALL PRINT"));
+}
+
+/* "Title: ..." in the header: the value, trimmed. */
+static int header_field(const char *s, size_t n, const char *name,
+                        const char **value, size_t *vlen)
+{
+    size_t m = strlen(name);
+
+    trim(&s, &n);
+    if (!has_prefix_ci(s, n, name) || n == m)
+        return 0;
+    s += m;
+    n -= m;
+    trim(&s, &n);
+    *value = s;
+    *vlen = n;
+    return n > 0;
+}
+
+/*
+ * Find the book between the licence header and footer: [*start, *end).
+ * Without a START line the book starts at 0 and no Title: is looked for.
+ */
+static void find_body(struct builder *b, const char *s, size_t n, size_t *start,
+                      size_t *end)
+{
+    size_t pos = 0, header_end = 0;
+    int started = 0;
+
+    *start = 0;
+    *end = n;
+    while (pos < n) {
+        size_t eol = line_end(s, pos, n);
+        int c = (unsigned char)s[pos];
+        if (!started && c == '*' && is_start_marker(s + pos, eol - pos)) {
+            started = 1;
+            header_end = pos;
+            *start = eol < n ? eol + 1 : n;
+        } else if ((c == '*' || c == 'E' || c == 'e') &&
+                   is_end_marker(s + pos, eol - pos)) {
+            *end = pos;
+            break;
+        }
+        pos = eol + 1;
+    }
+    if (!started)
+        return;
+    for (pos = 0; pos < header_end;) {
+        size_t eol = line_end(s, pos, header_end);
+        const char *v;
+        size_t vlen;
+        if (header_field(s + pos, eol - pos, "Title:", &v, &vlen))
+            builder_set_title(b, v, vlen);
+        else if (header_field(s + pos, eol - pos, "Author:", &v, &vlen))
+            builder_set_author(b, v, vlen);
+        pos = eol + 1;
+    }
+}
+
+/* --- emitting --- */
+
+static int any_nonspace(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!is_blank((unsigned char)s[i]) && s[i] != '\n')
+            return 1;
+    return 0;
+}
+
+static void emit(struct builder *b, const struct parser *p, const char *s)
+{
+    size_t i;
+    int first_rank = 0, open = 0, sep = 0;
+
+    for (i = 0; i < p->n && !first_rank; i++)
+        if (p->blocks[i].real)
+            first_rank = p->blocks[i].cand[0].rank;
+    for (i = 0; i < p->n; i++) {
+        const struct block *bl = &p->blocks[i];
+        size_t from = bl->start;
+        int j;
+        if (bl->real) {
+            for (j = 0; j < bl->n_cand; j++)
+                builder_heading(b, bl->cand[j].rank, bl->cand[j].kind,
+                                p->titles.data + bl->cand[j].title_off,
+                                bl->cand[j].title_len);
+            open = 1;
+            sep = 0;
+            from = bl->body;
+        }
+        if (from >= bl->end || !any_nonspace(s + from, bl->end - from))
+            continue;
+        if (!open && first_rank) {
+            /*
+             * Open the front matter ourselves, at the first heading's
+             * rank: the builder's own one has rank 0, so it would stay
+             * open and become the parent of every heading.
+             */
+            builder_heading(b, first_rank, MG_SECTION_FRONT, "Front matter",
+                            12);
+        }
+        open = 1;
+        if (sep)
+            builder_text(b, "\n", 1);
+        builder_text(b, s + from, bl->end - from);
+        builder_text(b, "\n", 1);
+        sep = 1;
+    }
+}
+
+/* UTF-8 repaired, BOM dropped, CRLF and CR made LF, in a new string. */
+static char *normalise(struct builder *b, const char *data, size_t len,
+                       size_t *out_len)
+{
+    size_t n, i, o = 0, skip = 0;
+    char *s;
+
+    /* Most books are plain ASCII: copy them without the byte-wise check. */
+    for (i = 0; i < len; i++)
+        if ((unsigned char)data[i] - 1u >= 0x7fu)
+            break;
+    if (i == len) {
+        n = len;
+        s = mg_xmalloc(len + 1);
+        memcpy(s, data, len);
+    } else {
+        s = utf8_repair(data, len, &n, &b->utf8_repaired);
+    }
+
+    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        skip = 3;
+    if (!skip && !memchr(s, '\r', n)) {
+        *out_len = n;
+        return s;
+    }
+    for (i = skip; i < n; i++) {
+        if (s[i] == '\r') {
+            s[o++] = '\n';
+            if (i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else {
+            s[o++] = s[i];
+        }
+    }
+    s[o] = '\0';
+    *out_len = o;
+    return s;
+}
 
 int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
                        struct mg_error *err)
 {
-    (void)out;
-    (void)data;
-    (void)len;
-    mg_error_set(err, "book", "text books are not supported yet");
-    return MG_EINVAL;
+    struct builder b;
+    struct parser p;
+    size_t n, start, end;
+    char *s;
+    int rc;
+
+    builder_init(&b, MG_BOOK_TEXT);
+    memset(&p, 0, sizeof(p));
+    mg_buf_add(&p.titles, "", 0);
+    s = normalise(&b, data, len, &n);
+    find_body(&b, s, n, &start, &end);
+    split_blocks(&p, s, start, end);
+    mark_contents(&p);
+    mark_real(&p);
+    emit(&b, &p, s);
+    rc = builder_finish(&b, out, err);
+    free(s);
+    free(p.blocks);
+    mg_buf_release(&p.titles);
+    builder_release(&b);
+    return rc;
 }
