@@ -174,11 +174,23 @@ static void test_upload_atlas(void **state)
     doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "readings")), 24);
-    /* The first thread's first week starts at its first sub-section. */
-    assert_string_equal(
-        json_string_value(json_object_get(
-            json_array_get(json_object_get(doc, "readings"), 0), "first")),
-        "A mission, not a collection");
+    /* The Mission thread has four sub-sections for four weeks: one a
+     * week, the thread's heading going with the first. */
+    {
+        json_t *list = json_object_get(doc, "readings");
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(list, 0), "first")),
+                            "Mission");
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(list, 0), "last")),
+            "A mission, not a collection");
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(list, 1), "first")),
+                            "Reading the statement word by word");
+        assert_int_equal(json_integer_value(
+                             json_object_get(json_array_get(list, 3), "week")),
+                         4);
+    }
     json_decref(doc);
     free(path);
 
