@@ -65,6 +65,8 @@ struct mg_assign_input {
     const struct mg_group_spec *groups;
     int n_groups;
     uint64_t seed; /* same input and seed, same answer */
+    /* Optional: people's names for messages ("person 4" without). */
+    const char *const *names;
 };
 
 /* A rule that could not be met, with the people it concerns. */

@@ -96,6 +96,14 @@ int cli_book_store(struct mg_store *st, const struct mg_circle *c,
                    const char *path, const struct mg_book *b, const char *data,
                    size_t len, int weeks);
 
+struct mg_assign;
+struct mg_group_spec;
+struct mg_quality;
+/* Print groups as a table with their quality figures. */
+void cli_print_groups(const struct mg_assign *a, const int *group_of,
+                      const struct mg_group_spec *specs, int n_groups,
+                      const struct mg_quality *q);
+
 /* The subcommands. */
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
@@ -104,5 +112,13 @@ int cmd_token(int argc, char **argv);
 int cmd_circle(int argc, char **argv);
 int cmd_book(int argc, char **argv);
 int cmd_people(int argc, char **argv);
+int cmd_groups(int argc, char **argv);
+
+/*
+ * Plan (or rebalance) circle `circle`'s groups, print them, and store
+ * them unless `dry`. Returns 0 or an MG_E code (already reported).
+ */
+int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
+                    int rebalance);
 
 #endif

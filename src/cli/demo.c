@@ -4,6 +4,7 @@
  * four-week Atlas of New Librarianship reading circle, makes a fresh
  * coordinator token, starts the daemon and prints what to open or curl.
  */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "mingle/auth.h"
 #include "mingle/circle.h"
+#include "mingle/people.h"
 
 #define DEMO_SLUG "atlas-demo"
 #define DEMO_LABEL "demo"
@@ -72,6 +74,66 @@ static int ensure_book(struct mg_store *st, int64_t circle_id)
         rc = cli_book_store(st, c, path, b, data.data, data.len, 0);
     mg_book_free(b);
     mg_circle_free(c);
+    mg_buf_release(&data);
+    return rc;
+}
+
+/*
+ * Register the sample participants and form the groups, once: a circle
+ * that already has people is left as the coordinator made it.
+ */
+static int ensure_people(struct mg_store *st, int64_t circle_id)
+{
+    const char *path = MINGLE_DATA_DIR "/demo-people.csv";
+    struct mg_people_filter f;
+    struct mg_participant *list = NULL;
+    struct mg_span *threads = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_buf data = MG_BUF_INIT;
+    struct mg_import_context ctx;
+    struct mg_error err = {{0}, {0}};
+    int64_t *ids = NULL;
+    const char **titles = NULL;
+    size_t n = 0, n_threads = 0, i;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    f.limit = 1;
+    rc = mg_store_participants_list(&list, &n, st, circle_id, &f);
+    mg_participants_free(list, n);
+    list = NULL;
+    if (rc < 0 || n > 0)
+        return rc;
+    rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_threads(&threads, &n_threads, st, circle_id);
+    if (rc == 0 && cli_read_file(&data, path) != 0)
+        rc = MG_EIO;
+    if (rc < 0)
+        goto out;
+    ids = mg_xcalloc(n_threads, sizeof(*ids));
+    titles = mg_xcalloc(n_threads, sizeof(*titles));
+    for (i = 0; i < n_threads; i++) {
+        ids[i] = threads[i].id;
+        titles[i] = threads[i].title;
+    }
+    ctx.circle = c;
+    ctx.thread_ids = ids;
+    ctx.thread_titles = titles;
+    ctx.n_threads = n_threads;
+    rc = mg_people_parse_csv(&list, &n, data.data, data.len, &ctx, &err);
+    if (rc < 0)
+        cli_error("%s: %s", path, err.message);
+    if (rc == 0)
+        rc = mg_store_participants_insert(NULL, st, circle_id, list, n);
+    if (rc == 0)
+        rc = cli_groups_plan(st, circle_id, 0, 1, 0);
+out:
+    mg_participants_free(list, n);
+    mg_spans_free(threads, n_threads);
+    mg_circle_free(c);
+    free(ids);
+    free(titles);
     mg_buf_release(&data);
     return rc;
 }
@@ -137,12 +199,14 @@ static void print_welcome(int port, void *arg)
            "  its threads:   curl -H 'Authorization: Bearer %s' "
            "%s/api/v1/circles/%lld/threads\n"
            "  weekly plan:   curl -H 'Authorization: Bearer %s' "
-           "'%s/api/v1/circles/%lld/readings?plan=thread'\n\n"
+           "'%s/api/v1/circles/%lld/readings?plan=thread'\n"
+           "  the groups:    curl -H 'Authorization: Bearer %s' "
+           "%s/api/v1/circles/%lld/groups\n\n"
            "The coordinator token above was made for this run; earlier demo "
            "tokens are revoked.\nPress Ctrl-C to stop.\n\n",
            base, base, base, d->token, base, (long long)d->circle_id, d->token,
            base, d->token, base, (long long)d->circle_id, d->token, base,
-           (long long)d->circle_id);
+           (long long)d->circle_id, d->token, base, (long long)d->circle_id);
     fflush(stdout);
 }
 
@@ -174,6 +238,10 @@ int cmd_demo(int argc, char **argv)
     }
     if (ensure_book(st, d.circle_id) < 0) {
         cli_error("cannot load the demo book into '%s'", cfg.db);
+        goto out;
+    }
+    if (ensure_people(st, d.circle_id) < 0) {
+        cli_error("cannot register the demo participants in '%s'", cfg.db);
         goto out;
     }
     memset(&tok, 0, sizeof(tok));

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"circle", cmd_circle, "list and show circles"},
     {"book", cmd_book, "split a book into threads and weekly readings"},
     {"people", cmd_people, "import and list a circle's participants"},
+    {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -107,5 +107,9 @@ void handle_person_get(struct request *r);
 void handle_person_patch(struct request *r);
 void handle_person_withdraw(struct request *r);
 void handle_person_delete(struct request *r);
+void handle_groups_plan(struct request *r);
+void handle_groups_rebalance(struct request *r);
+void handle_groups_list(struct request *r);
+void handle_group_member_add(struct request *r);
 
 #endif

@@ -37,6 +37,14 @@ const struct route http_routes[] = {
      handle_person_delete},
     {"POST", "/api/v1/circles/{id}/participants/{id}/withdraw",
      AUTH_COORDINATOR, handle_person_withdraw},
+    {"POST", "/api/v1/circles/{id}/groups/plan", AUTH_COORDINATOR,
+     handle_groups_plan},
+    {"POST", "/api/v1/circles/{id}/groups/rebalance", AUTH_COORDINATOR,
+     handle_groups_rebalance},
+    {"GET", "/api/v1/circles/{id}/groups", AUTH_COORDINATOR,
+     handle_groups_list},
+    {"POST", "/api/v1/circles/{id}/groups/{id}/members", AUTH_COORDINATOR,
+     handle_group_member_add},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 

@@ -1,0 +1,70 @@
+/*
+ * assign: the glue between a circle in the store and the `group` module.
+ * It loads the circle's active participants, slots, threads and current
+ * groups, turns them into the index-based input mg_group_plan() and
+ * mg_group_rebalance() take, and maps the answer back to ids for `http`
+ * and `cli` to show or store. Waitlisted and withdrawn people are left
+ * out; with/apart links to people not in the circle are ignored.
+ */
+#ifndef MINGLE_ASSIGN_H
+#define MINGLE_ASSIGN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/group.h"
+#include "mingle/people.h"
+#include "mingle/store.h"
+
+struct mg_assign {
+    struct mg_circle *circle;
+    struct mg_participant *people; /* active ones, by id */
+    size_t n_people;
+    struct mg_span *threads;
+    size_t n_threads;
+    struct mg_group_row *groups; /* stored groups, by position */
+    size_t n_groups;
+    char **sectors; /* distinct sectors (lower case), index = value */
+    size_t n_sectors;
+    char **regions;
+    size_t n_regions;
+    struct mg_person *persons; /* the group module's view of people */
+    const char **names;        /* people's names, for messages */
+    struct mg_pair *together, *apart;
+    size_t n_together, n_apart;
+    struct mg_group_spec *specs; /* stored groups as slot/thread indices */
+    struct mg_assign_input in;
+    struct mg_assign_result result; /* after plan or rebalance */
+    int have_result;
+};
+
+/* Load circle `circle_id`. Release with mg_assign_release(). */
+int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id);
+void mg_assign_release(struct mg_assign *a);
+
+/*
+ * Plan from scratch: the planner chooses how many groups and their slots
+ * and threads. People locked in a stored group keep it (the stored groups
+ * are then the layout).
+ */
+int mg_assign_plan(struct mg_assign *a, uint64_t seed);
+
+/* Repair the stored groups after joins, withdrawals and moves. */
+int mg_assign_rebalance(struct mg_assign *a, uint64_t seed);
+
+/* Store a plan (replacing the circle's groups). */
+int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st);
+
+/* Store a rebalance: move only the people whose group changed. */
+int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st);
+
+/* Score the stored groups as they are (fills a->result.quality). */
+void mg_assign_evaluate_current(struct mg_assign *a, struct mg_quality *q);
+
+/* The index of the stored group with id `group_id`, or -1. */
+int mg_assign_group_index(const struct mg_assign *a, int64_t group_id);
+
+/* The index of participant `id` among a->people, or -1. */
+int mg_assign_person_index(const struct mg_assign *a, int64_t id);
+
+#endif

@@ -1,0 +1,399 @@
+/*
+ * assign.c: from stored ids to the group module's indices and back.
+ * Sectors and regions become small integers (compared without case);
+ * emails in with/apart links are looked up through a sorted index, so
+ * loading a 50,000-person circle stays O(N log N).
+ */
+#include "mingle/assign.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct keyed {
+    const char *key;
+    int index;
+};
+
+static int compare_keyed(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key,
+                  ((const struct keyed *)b)->key);
+}
+
+static int compare_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *lower_trim(const char *s)
+{
+    char *out, *p;
+    size_t n;
+
+    while (*s == ' ')
+        s++;
+    out = mg_xstrdup(s);
+    n = strlen(out);
+    while (n > 0 && out[n - 1] == ' ')
+        out[--n] = '\0';
+    for (p = out; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return out;
+}
+
+/*
+ * Distinct non-empty values of one attribute: *names sorted, and each
+ * person's index into it in values[i] (-1 when empty).
+ */
+static void intern(char ***names, size_t *n_names, int *values,
+                   char *const *raw, size_t n)
+{
+    char **all = mg_xcalloc(n, sizeof(*all));
+    size_t i, count = 0, u = 0;
+
+    for (i = 0; i < n; i++)
+        if (raw[i] && *raw[i])
+            all[count++] = lower_trim(raw[i]);
+    qsort(all, count, sizeof(*all), compare_str);
+    for (i = 0; i < count; i++) {
+        if (u > 0 && strcmp(all[u - 1], all[i]) == 0) {
+            free(all[i]);
+            continue;
+        }
+        all[u++] = all[i];
+    }
+    for (i = 0; i < n; i++) {
+        char *key, **hit;
+        values[i] = -1;
+        if (!raw[i] || !*raw[i])
+            continue;
+        key = lower_trim(raw[i]);
+        hit = bsearch(&key, all, u, sizeof(*all), compare_str);
+        values[i] = hit ? (int)(hit - all) : -1;
+        free(key);
+    }
+    *names = all;
+    *n_names = u;
+}
+
+int mg_assign_person_index(const struct mg_assign *a, int64_t id)
+{
+    size_t lo = 0, hi = a->n_people;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->people[mid].id == id)
+            return (int)mid;
+        if (a->people[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+int mg_assign_group_index(const struct mg_assign *a, int64_t group_id)
+{
+    size_t i;
+
+    for (i = 0; i < a->n_groups; i++)
+        if (a->groups[i].id == group_id)
+            return (int)i;
+    return -1;
+}
+
+static int slot_index(const struct mg_circle *c, int64_t slot_id)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_slots && i < MG_GROUP_MAX_SLOTS; i++)
+        if (c->slots[i].id == slot_id)
+            return (int)i;
+    return -1;
+}
+
+static int thread_index(const struct mg_assign *a, int64_t thread_id)
+{
+    size_t i;
+
+    for (i = 0; i < a->n_threads; i++)
+        if (a->threads[i].id == thread_id)
+            return (int)i;
+    return -1;
+}
+
+/* Turn with/apart emails into pairs of indices. */
+static void build_pairs(struct mg_assign *a)
+{
+    struct keyed *index = mg_xcalloc(a->n_people, sizeof(*index));
+    char **norms = mg_xcalloc(a->n_people, sizeof(*norms));
+    size_t i, j, cap_t = 0, cap_a = 0;
+
+    for (i = 0; i < a->n_people; i++) {
+        norms[i] = mg_email_normalize(a->people[i].email);
+        index[i].key = norms[i];
+        index[i].index = (int)i;
+    }
+    qsort(index, a->n_people, sizeof(*index), compare_keyed);
+    for (i = 0; i < a->n_people; i++) {
+        const struct mg_participant *p = &a->people[i];
+        for (j = 0; j < p->n_with + p->n_apart; j++) {
+            int with = j < p->n_with;
+            char *norm =
+                mg_email_normalize(with ? p->with[j] : p->apart[j - p->n_with]);
+            struct keyed key = {norm, 0}, *hit;
+            struct mg_pair pair;
+
+            hit = bsearch(&key, index, a->n_people, sizeof(*index),
+                          compare_keyed);
+            free(norm);
+            if (!hit || hit->index == (int)i)
+                continue;
+            pair.a = (int)i;
+            pair.b = hit->index;
+            if (with) {
+                if (a->n_together == cap_t) {
+                    cap_t = cap_t ? cap_t * 2 : 16;
+                    a->together =
+                        mg_xrealloc(a->together, cap_t * sizeof(pair));
+                }
+                a->together[a->n_together++] = pair;
+            } else {
+                if (a->n_apart == cap_a) {
+                    cap_a = cap_a ? cap_a * 2 : 16;
+                    a->apart = mg_xrealloc(a->apart, cap_a * sizeof(pair));
+                }
+                a->apart[a->n_apart++] = pair;
+            }
+        }
+    }
+    for (i = 0; i < a->n_people; i++)
+        free(norms[i]);
+    free(norms);
+    free(index);
+}
+
+int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
+{
+    struct mg_people_filter f;
+    struct mg_participant *all = NULL;
+    size_t n_all = 0, i, j;
+    char **raw = NULL;
+    int *values = NULL;
+    int rc;
+
+    memset(a, 0, sizeof(*a));
+    memset(&f, 0, sizeof(f));
+    f.status = "active";
+    rc = mg_store_circle_get(&a->circle, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_threads(&a->threads, &a->n_threads, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_groups_list(&a->groups, &a->n_groups, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_participants_list(&all, &n_all, st, circle_id, &f);
+    if (rc < 0)
+        goto out;
+    a->people = all;
+    a->n_people = n_all;
+    all = NULL;
+
+    a->persons = mg_xcalloc(a->n_people, sizeof(*a->persons));
+    a->names = mg_xcalloc(a->n_people, sizeof(*a->names));
+    for (i = 0; i < a->n_people; i++)
+        a->names[i] = a->people[i].name;
+    raw = mg_xcalloc(a->n_people, sizeof(*raw));
+    values = mg_xcalloc(a->n_people, sizeof(*values));
+    for (i = 0; i < a->n_people; i++)
+        raw[i] = a->people[i].sector;
+    intern(&a->sectors, &a->n_sectors, values, raw, a->n_people);
+    for (i = 0; i < a->n_people; i++) {
+        a->persons[i].sector = values[i];
+        raw[i] = a->people[i].region;
+    }
+    intern(&a->regions, &a->n_regions, values, raw, a->n_people);
+    for (i = 0; i < a->n_people; i++) {
+        const struct mg_participant *p = &a->people[i];
+        struct mg_person *q = &a->persons[i];
+
+        q->region = values[i];
+        q->facilitator = p->role == MG_PERSON_FACILITATOR;
+        for (j = 0; j < p->n_slots; j++) {
+            int s = slot_index(a->circle, p->slot_ids[j]);
+            if (s >= 0)
+                q->slots |= 1u << s;
+        }
+        for (j = 0; j < p->n_wishes && q->n_wishes < MG_GROUP_MAX_WISHES; j++) {
+            int t = thread_index(a, p->wishes[j]);
+            if (t >= 0)
+                q->wishes[q->n_wishes++] = t;
+        }
+        q->current = p->group_id ? mg_assign_group_index(a, p->group_id) : -1;
+        q->locked = p->locked && q->current >= 0;
+    }
+    build_pairs(a);
+    a->specs = mg_xcalloc(a->n_groups, sizeof(*a->specs));
+    for (i = 0; i < a->n_groups; i++) {
+        a->specs[i].slot = slot_index(a->circle, a->groups[i].slot_id);
+        if (a->specs[i].slot < 0)
+            a->specs[i].slot = 0;
+        a->specs[i].thread = thread_index(a, a->groups[i].thread_id);
+    }
+    a->in.people = a->persons;
+    a->in.n_people = a->n_people;
+    a->in.size_min = a->circle->group_min;
+    a->in.size_max = a->circle->group_max;
+    a->in.n_slots =
+        (int)(a->circle->n_slots < MG_GROUP_MAX_SLOTS ? a->circle->n_slots
+                                                      : MG_GROUP_MAX_SLOTS);
+    a->in.n_threads = (int)a->n_threads;
+    a->in.n_sectors = (int)a->n_sectors;
+    a->in.n_regions = (int)a->n_regions;
+    a->in.together = a->together;
+    a->in.n_together = a->n_together;
+    a->in.apart = a->apart;
+    a->in.n_apart = a->n_apart;
+    a->in.names = a->names;
+out:
+    free(raw);
+    free(values);
+    mg_participants_free(all, n_all);
+    if (rc < 0)
+        mg_assign_release(a);
+    return rc;
+}
+
+void mg_assign_release(struct mg_assign *a)
+{
+    size_t i;
+
+    mg_circle_free(a->circle);
+    mg_participants_free(a->people, a->n_people);
+    mg_spans_free(a->threads, a->n_threads);
+    mg_group_rows_free(a->groups, a->n_groups);
+    for (i = 0; i < a->n_sectors; i++)
+        free(a->sectors[i]);
+    free(a->sectors);
+    for (i = 0; i < a->n_regions; i++)
+        free(a->regions[i]);
+    free(a->regions);
+    free(a->persons);
+    free(a->names);
+    free(a->together);
+    free(a->apart);
+    free(a->specs);
+    if (a->have_result)
+        mg_assign_result_release(&a->result);
+    memset(a, 0, sizeof(*a));
+}
+
+int mg_assign_plan(struct mg_assign *a, uint64_t seed)
+{
+    size_t i;
+    int locked = 0;
+
+    for (i = 0; i < a->n_people; i++)
+        locked |= a->persons[i].locked;
+    if (!locked) {
+        /* A fresh plan: nobody is anywhere yet. */
+        for (i = 0; i < a->n_people; i++)
+            a->persons[i].current = -1;
+        a->in.groups = NULL;
+        a->in.n_groups = 0;
+    } else {
+        a->in.groups = a->specs;
+        a->in.n_groups = (int)a->n_groups;
+    }
+    a->in.seed = seed;
+    if (a->have_result)
+        mg_assign_result_release(&a->result);
+    a->have_result = 0;
+    if (mg_group_plan(&a->result, &a->in) < 0)
+        return MG_EINVAL;
+    a->have_result = 1;
+    return 0;
+}
+
+int mg_assign_rebalance(struct mg_assign *a, uint64_t seed)
+{
+    a->in.groups = a->specs;
+    a->in.n_groups = (int)a->n_groups;
+    a->in.seed = seed;
+    if (a->have_result)
+        mg_assign_result_release(&a->result);
+    a->have_result = 0;
+    if (a->n_groups == 0)
+        return MG_ENOTFOUND;
+    if (mg_group_rebalance(&a->result, &a->in) < 0)
+        return MG_EINVAL;
+    a->have_result = 1;
+    return 0;
+}
+
+int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
+{
+    struct mg_group_row *rows;
+    int64_t *ids;
+    size_t i, n = (size_t)a->result.n_groups;
+    int rc;
+
+    rows = mg_xcalloc(n, sizeof(*rows));
+    ids = mg_xcalloc(a->n_people, sizeof(*ids));
+    for (i = 0; i < n; i++) {
+        const struct mg_group_spec *g = &a->result.groups[i];
+        rows[i].position = (int)i + 1;
+        rows[i].name = mg_xasprintf("Group %zu", i + 1);
+        if (g->slot >= 0 && (size_t)g->slot < a->circle->n_slots)
+            rows[i].slot_id = a->circle->slots[g->slot].id;
+        if (g->thread >= 0 && (size_t)g->thread < a->n_threads)
+            rows[i].thread_id = a->threads[g->thread].id;
+        if (a->circle->slug)
+            rows[i].address = mg_xasprintf("%s-g%zu", a->circle->slug, i + 1);
+        else
+            rows[i].address =
+                mg_xasprintf("c%lld-g%zu", (long long)a->circle->id, i + 1);
+    }
+    for (i = 0; i < a->n_people; i++)
+        ids[i] = a->people[i].id;
+    rc = mg_store_groups_replace(st, a->circle->id, rows, n, ids,
+                                 a->result.group_of, a->n_people);
+    mg_group_rows_free(rows, n);
+    free(ids);
+    return rc;
+}
+
+int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
+{
+    int64_t *ids = mg_xcalloc(a->n_people, sizeof(*ids));
+    int64_t *to = mg_xcalloc(a->n_people, sizeof(*to));
+    size_t i, n = 0;
+    int rc;
+
+    for (i = 0; i < a->n_people; i++) {
+        int g = a->result.group_of[i];
+        if (g == a->persons[i].current)
+            continue;
+        ids[n] = a->people[i].id;
+        to[n] = g >= 0 && (size_t)g < a->n_groups ? a->groups[g].id : 0;
+        n++;
+    }
+    rc = n ? mg_store_memberships_move(st, a->circle->id, ids, to, n) : 0;
+    free(ids);
+    free(to);
+    return rc;
+}
+
+void mg_assign_evaluate_current(struct mg_assign *a, struct mg_quality *q)
+{
+    int *current = mg_xcalloc(a->n_people, sizeof(*current));
+    size_t i;
+
+    for (i = 0; i < a->n_people; i++)
+        current[i] = a->persons[i].current;
+    a->in.groups = a->specs;
+    a->in.n_groups = (int)a->n_groups;
+    mg_group_evaluate(q, &a->in, current, a->specs, (int)a->n_groups);
+    free(current);
+}

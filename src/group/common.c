@@ -1,0 +1,434 @@
+/*
+ * common.c: the plumbing the group module's entry points share: input
+ * checks, the PRNG, pair adjacency, issue lists and the plain-words
+ * report of unmet rules, plus releasing results. Scoring is quality.c;
+ * placing people is plan.c and rebalance.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void rng_seed(struct rng *r, uint64_t seed)
+{
+    r->s = seed;
+}
+
+uint64_t rng_next(struct rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+size_t rng_below(struct rng *r, size_t n)
+{
+    /* The modulo bias is below 2^-40 for any n we see; not worth a loop. */
+    return (size_t)(rng_next(r) % n);
+}
+
+static int pairs_check(const struct mg_pair *pairs, size_t n, size_t n_people)
+{
+    size_t i;
+
+    if (n && !pairs)
+        return MG_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (pairs[i].a < 0 || (size_t)pairs[i].a >= n_people ||
+            pairs[i].b < 0 || (size_t)pairs[i].b >= n_people)
+            return MG_EINVAL;
+    }
+    return 0;
+}
+
+int input_check(const struct mg_assign_input *in, int n_groups)
+{
+    size_t i;
+    int g, w;
+
+    if (!in || (in->n_people && !in->people))
+        return MG_EINVAL;
+    if (in->size_min < 1 || in->size_max < in->size_min)
+        return MG_EINVAL;
+    if (in->n_slots < 0 || in->n_slots > MG_GROUP_MAX_SLOTS ||
+        in->n_threads < 0 || in->n_sectors < 0 || in->n_regions < 0)
+        return MG_EINVAL;
+    if (in->n_groups < 0 || (in->n_groups > 0 && !in->groups))
+        return MG_EINVAL;
+    /* Person indices are ints throughout. */
+    if (in->n_people > (size_t)(INT32_MAX / 2))
+        return MG_EINVAL;
+    for (g = 0; g < in->n_groups; g++) {
+        const struct mg_group_spec *s = &in->groups[g];
+
+        if (s->slot < -1 || s->slot >= in->n_slots || s->thread < -1 ||
+            s->thread >= in->n_threads)
+            return MG_EINVAL;
+    }
+    for (i = 0; i < in->n_people; i++) {
+        const struct mg_person *p = &in->people[i];
+        uint32_t all =
+            in->n_slots >= 32 ? UINT32_MAX : (((uint32_t)1 << in->n_slots) - 1);
+
+        if (p->sector < -1 || p->sector >= in->n_sectors || p->region < -1 ||
+            p->region >= in->n_regions)
+            return MG_EINVAL;
+        if (p->slots & ~all)
+            return MG_EINVAL;
+        if (p->n_wishes < 0 || p->n_wishes > MG_GROUP_MAX_WISHES)
+            return MG_EINVAL;
+        for (w = 0; w < p->n_wishes; w++) {
+            if (p->wishes[w] < 0 || p->wishes[w] >= in->n_threads)
+                return MG_EINVAL;
+        }
+        if (p->current < -1 || (n_groups > 0 && p->current >= n_groups))
+            return MG_EINVAL;
+    }
+    if (pairs_check(in->together, in->n_together, in->n_people) < 0 ||
+        pairs_check(in->apart, in->n_apart, in->n_people) < 0)
+        return MG_EINVAL;
+    return 0;
+}
+
+uint32_t person_mask(const struct mg_assign_input *in,
+                     const struct mg_person *p)
+{
+    uint32_t all;
+
+    if (in->n_slots == 0)
+        return 0;
+    all = in->n_slots >= 32 ? UINT32_MAX : (((uint32_t)1 << in->n_slots) - 1);
+    return p->slots ? (p->slots & all) : all;
+}
+
+int can_make(const struct mg_assign_input *in, const struct mg_person *p,
+             int slot)
+{
+    (void)in;
+    if (slot < 0 || p->slots == 0)
+        return 1;
+    return (p->slots >> slot) & 1u;
+}
+
+void adj_build(struct adj *a, size_t n_people, const struct mg_pair *pairs,
+               size_t n_pairs)
+{
+    size_t *fill;
+    size_t i;
+
+    a->start = mg_xcalloc(n_people + 1, sizeof(*a->start));
+    for (i = 0; i < n_pairs; i++) {
+        if (pairs[i].a == pairs[i].b)
+            continue;
+        a->start[pairs[i].a + 1]++;
+        a->start[pairs[i].b + 1]++;
+    }
+    for (i = 0; i < n_people; i++)
+        a->start[i + 1] += a->start[i];
+    a->to = mg_xmalloc((a->start[n_people] + 1) * sizeof(*a->to));
+    fill = mg_xmalloc((n_people + 1) * sizeof(*fill));
+    memcpy(fill, a->start, (n_people + 1) * sizeof(*fill));
+    for (i = 0; i < n_pairs; i++) {
+        if (pairs[i].a == pairs[i].b)
+            continue;
+        a->to[fill[pairs[i].a]++] = pairs[i].b;
+        a->to[fill[pairs[i].b]++] = pairs[i].a;
+    }
+    free(fill);
+}
+
+void adj_release(struct adj *a)
+{
+    free(a->start);
+    free(a->to);
+    a->start = NULL;
+    a->to = NULL;
+}
+
+int pair_listed(const struct mg_pair *pairs, size_t n, int a, int b)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if ((pairs[i].a == a && pairs[i].b == b) ||
+            (pairs[i].a == b && pairs[i].b == a))
+            return 1;
+    }
+    return 0;
+}
+
+void issue_add(struct issue_list *l, const char *rule, const int *people,
+               size_t n_people, const char *fmt, ...)
+{
+    struct mg_issue *is;
+    va_list ap;
+
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->v = mg_xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    is = &l->v[l->n++];
+    memset(is, 0, sizeof(*is));
+    snprintf(is->rule, sizeof(is->rule), "%s", rule);
+    va_start(ap, fmt);
+    vsnprintf(is->message, sizeof(is->message), fmt, ap);
+    va_end(ap);
+    if (n_people) {
+        is->people = mg_xmalloc(n_people * sizeof(*is->people));
+        memcpy(is->people, people, n_people * sizeof(*is->people));
+        is->n_people = n_people;
+    }
+}
+
+void issue_list_release(struct issue_list *l)
+{
+    mg_issues_free(l->v, l->n);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+void mg_issues_free(struct mg_issue *issues, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && issues; i++)
+        free(issues[i].people);
+    free(issues);
+}
+
+void mg_assign_result_release(struct mg_assign_result *r)
+{
+    if (!r)
+        return;
+    free(r->group_of);
+    free(r->groups);
+    mg_issues_free(r->issues, r->n_issues);
+    memset(r, 0, sizeof(*r));
+}
+
+/* A list of person indices that grows; for building an issue's people. */
+struct ilist {
+    int *v;
+    size_t n, cap;
+};
+
+static void ilist_push(struct ilist *l, int x)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->v = mg_xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = x;
+}
+
+static void report_sizes(struct issue_list *l, const struct mg_assign_input *in,
+                         const int *size, int n_groups)
+{
+    int smallest = 0, largest = 0, g;
+
+    for (g = 0; g < n_groups; g++) {
+        if (g == 0 || size[g] < smallest)
+            smallest = size[g];
+        if (g == 0 || size[g] > largest)
+            largest = size[g];
+    }
+    if (n_groups == 0)
+        return;
+    if (smallest < in->size_min || largest > in->size_max)
+        issue_add(l, "size", NULL, 0,
+                  "%zu people in %d groups make groups of %d to %d, outside "
+                  "the %d to %d asked for",
+                  in->n_people, n_groups, smallest, largest, in->size_min,
+                  in->size_max);
+    if (largest - smallest > 1)
+        issue_add(l, "size", NULL, 0,
+                  "group sizes differ by more than one (%d to %d)", smallest,
+                  largest);
+}
+
+static void report_facilitators(struct issue_list *l,
+                                const struct mg_assign_input *in,
+                                const int *group_of,
+                                const struct mg_group_spec *groups,
+                                int n_groups, const int *fac)
+{
+    struct ilist who = {NULL, 0, 0};
+    size_t i, n_fac = 0;
+    int g, missing = 0;
+
+    for (i = 0; i < in->n_people; i++)
+        n_fac += in->people[i].facilitator != 0;
+    for (g = 0; g < n_groups; g++)
+        missing += fac[g] == 0;
+    if (missing == 0)
+        return;
+    if (n_fac < (size_t)n_groups) {
+        /* The people listed are the ones left without anyone to lead. */
+        for (i = 0; i < in->n_people; i++) {
+            if (group_of[i] >= 0 && fac[group_of[i]] == 0)
+                ilist_push(&who, (int)i);
+        }
+        issue_add(l, "facilitators", who.v, who.n,
+                  "%d groups need a facilitator each but only %zu people "
+                  "can lead: %zu missing",
+                  n_groups, n_fac, (size_t)n_groups - n_fac);
+        goto out;
+    }
+    for (g = 0; g < n_groups; g++) {
+        size_t able = 0;
+
+        if (fac[g])
+            continue;
+        who.n = 0;
+        for (i = 0; i < in->n_people; i++) {
+            if (group_of[i] == g)
+                ilist_push(&who, (int)i);
+            if (in->people[i].facilitator &&
+                can_make(in, &in->people[i], groups[g].slot))
+                able++;
+        }
+        if (able == 0)
+            issue_add(l, "facilitators", who.v, who.n,
+                      "nobody who can make slot %d is a facilitator (group "
+                      "%d has none)",
+                      groups[g].slot + 1, g + 1);
+        else
+            issue_add(l, "facilitators", who.v, who.n,
+                      "group %d (slot %d) has no facilitator: the %zu "
+                      "facilitators who can make that slot lead other groups",
+                      g + 1, groups[g].slot + 1, able);
+    }
+out:
+    free(who.v);
+}
+
+static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
+                         const int *group_of,
+                         const struct mg_group_spec *groups, int n_groups)
+{
+    struct ilist none = {NULL, 0, 0}, wrong = {NULL, 0, 0};
+    size_t i;
+    int g;
+
+    for (i = 0; i < in->n_people; i++) {
+        const struct mg_person *p = &in->people[i];
+        int any = 0;
+
+        if (group_of[i] < 0 || can_make(in, p, groups[group_of[i]].slot))
+            continue;
+        for (g = 0; g < n_groups && !any; g++)
+            any = can_make(in, p, groups[g].slot);
+        ilist_push(any ? &wrong : &none, (int)i);
+    }
+    if (none.n)
+        issue_add(l, "slot", none.v, none.n,
+                  "%zu %s can make no slot of this circle", none.n,
+                  none.n == 1 ? "person" : "people");
+    if (wrong.n)
+        issue_add(l, "slot", wrong.v, wrong.n,
+                  "%zu %s in a group whose slot they cannot make: too few "
+                  "places in the slots they can make",
+                  wrong.n, wrong.n == 1 ? "person is" : "people are");
+    free(none.v);
+    free(wrong.v);
+}
+
+static void report_pairs(struct issue_list *l, const struct mg_assign_input *in,
+                         const int *group_of)
+{
+    struct name_buf na, nb;
+    size_t i;
+
+    for (i = 0; i < in->n_apart; i++) {
+        int a = in->apart[i].a, b = in->apart[i].b;
+        int ab[2] = {a, b};
+
+        if (a == b) {
+            issue_add(l, "apart", ab, 1,
+                      "%s is asked to be apart from themselves",
+                      pname(in, a, &na));
+            continue;
+        }
+        if (group_of[a] >= 0 && group_of[a] == group_of[b])
+            issue_add(l, "apart", ab, 2,
+                      "%s and %s must be apart but share group %d",
+                      pname(in, a, &na), pname(in, b, &nb), group_of[a] + 1);
+    }
+    for (i = 0; i < in->n_together; i++) {
+        int a = in->together[i].a, b = in->together[i].b;
+        int ab[2] = {a, b};
+
+        if (a == b || (group_of[a] >= 0 && group_of[a] == group_of[b]))
+            continue;
+        if (pair_listed(in->apart, in->n_apart, a, b))
+            issue_add(l, "together", ab, 2,
+                      "%s and %s are asked to be both together and apart: "
+                      "kept apart",
+                      pname(in, a, &na), pname(in, b, &nb));
+        else
+            issue_add(l, "together", ab, 2,
+                      "%s and %s asked to be together but are in groups %d "
+                      "and %d",
+                      pname(in, a, &na), pname(in, b, &nb), group_of[a] + 1,
+                      group_of[b] + 1);
+    }
+}
+
+void report_issues(struct issue_list *l, const struct mg_assign_input *in,
+                   const int *group_of, const struct mg_group_spec *groups,
+                   int n_groups)
+{
+    int *size = mg_xcalloc((size_t)n_groups + 1, sizeof(*size));
+    int *fac = mg_xcalloc((size_t)n_groups + 1, sizeof(*fac));
+    struct name_buf na;
+    size_t i;
+
+    for (i = 0; i < in->n_people; i++) {
+        int g = group_of[i];
+
+        if (g < 0)
+            continue;
+        size[g]++;
+        fac[g] += in->people[i].facilitator != 0;
+    }
+    report_sizes(l, in, size, n_groups);
+    report_facilitators(l, in, group_of, groups, n_groups, fac);
+    report_slots(l, in, group_of, groups, n_groups);
+    report_pairs(l, in, group_of);
+    for (i = 0; i < in->n_people; i++) {
+        const struct mg_person *p = &in->people[i];
+        int who = (int)i;
+
+        if (!p->locked || p->current < 0 || p->current == group_of[i])
+            continue;
+        if (p->current >= n_groups)
+            issue_add(l, "locked", &who, 1,
+                      "%s is locked in group %d, which does not exist",
+                      pname(in, who, &na), p->current + 1);
+        else
+            issue_add(l, "locked", &who, 1,
+                      "%s is locked in group %d but could not stay",
+                      pname(in, who, &na), p->current + 1);
+    }
+    for (i = 0; i < in->n_people; i++) {
+        int who = (int)i;
+
+        if (group_of[i] < 0)
+            issue_add(l, "unplaced", &who, 1, "%s has no group",
+                      pname(in, who, &na));
+    }
+    free(size);
+    free(fac);
+}
+
+const char *pname(const struct mg_assign_input *in, int i, struct name_buf *buf)
+{
+    if (in->names && i >= 0 && (size_t)i < in->n_people && in->names[i])
+        return in->names[i];
+    snprintf(buf->s, sizeof(buf->s), "person %d", i + 1);
+    return buf->s;
+}

@@ -1,0 +1,301 @@
+/*
+ * api_groups.c: a circle's groups. POST .../groups/plan places everyone
+ * afresh, POST .../groups/rebalance repairs the stored groups with few
+ * moves (both take ?dry_run=1 to preview and ?seed=N), POST
+ * .../groups/{gid}/members moves one person after checking the hard
+ * rules, and GET .../groups shows the groups with their quality figures.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/assign.h"
+
+static json_t *quality_json(const struct mg_quality *q)
+{
+    return json_pack(
+        "{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+        "s:i}",
+        "smallest", q->smallest, "largest", q->largest, "size_violations",
+        q->size_violations, "groups_without_facilitator", q->no_facilitator,
+        "slot_violations", q->slot_violations, "apart_violations",
+        q->apart_violations, "together_met", q->together_met, "together_total",
+        q->together_total, "sector_misses", q->sector_misses, "region_misses",
+        q->region_misses, "wishes_first", q->wishes_first, "wishes_any",
+        q->wishes_any, "wishes_total", q->wishes_total, "unplaced",
+        q->unplaced);
+}
+
+static json_t *person_brief(const struct mg_participant *p)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id,
+                     "name", p->name, "email", p->email, "role",
+                     mg_person_role_name(p->role), "sector",
+                     p->sector ? json_string(p->sector) : json_null(), "region",
+                     p->region ? json_string(p->region) : json_null());
+}
+
+/* Groups with their members: `group_of` over `specs`. */
+static json_t *groups_json(const struct mg_assign *a, const int *group_of,
+                           const struct mg_group_spec *specs, int n_groups,
+                           int stored)
+{
+    json_t *groups = json_array();
+    json_t **members = mg_xcalloc((size_t)n_groups + 1, sizeof(*members));
+    int *facilitators = mg_xcalloc((size_t)n_groups + 1, sizeof(int));
+    size_t i;
+    int g;
+
+    for (g = 0; g < n_groups; g++)
+        members[g] = json_array();
+    for (i = 0; i < a->n_people; i++) {
+        g = group_of[i];
+        if (g < 0 || g >= n_groups)
+            continue;
+        json_array_append_new(members[g], person_brief(&a->people[i]));
+        facilitators[g] += a->persons[i].facilitator;
+    }
+    for (g = 0; g < n_groups; g++) {
+        const struct mg_group_spec *s = &specs[g];
+        json_t *o =
+            json_pack("{s:i, s:I, s:i, s:o}", "position", g + 1, "size",
+                      (json_int_t)json_array_size(members[g]), "facilitators",
+                      facilitators[g], "members", members[g]);
+        if (s->slot >= 0 && (size_t)s->slot < a->circle->n_slots) {
+            const struct mg_slot *slot = &a->circle->slots[s->slot];
+            char start[16];
+            snprintf(start, sizeof(start), "%02d:%02d", slot->start_minute / 60,
+                     slot->start_minute % 60);
+            json_object_set_new(o, "slot",
+                                json_pack("{s:I, s:s, s:s}", "id",
+                                          (json_int_t)slot->id, "weekday",
+                                          mg_weekday_name(slot->weekday),
+                                          "start", start));
+        }
+        if (s->thread >= 0 && (size_t)s->thread < a->n_threads)
+            json_object_set_new(o, "thread",
+                                json_pack("{s:I, s:s}", "id",
+                                          (json_int_t)a->threads[s->thread].id,
+                                          "title",
+                                          a->threads[s->thread].title));
+        else
+            json_object_set_new(o, "thread", json_null());
+        if (stored && (size_t)g < a->n_groups) {
+            json_object_set_new(o, "id", json_integer(a->groups[g].id));
+            json_object_set_new(o, "name", json_string(a->groups[g].name));
+            if (a->groups[g].address)
+                json_object_set_new(o, "address",
+                                    json_string(a->groups[g].address));
+        }
+        json_array_append_new(groups, o);
+    }
+    free(members);
+    free(facilitators);
+    return groups;
+}
+
+static json_t *issues_json(const struct mg_assign *a,
+                           const struct mg_issue *issues, size_t n)
+{
+    json_t *list = json_array();
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        json_t *people = json_array();
+        for (j = 0; j < issues[i].n_people; j++) {
+            int k = issues[i].people[j];
+            if (k >= 0 && (size_t)k < a->n_people)
+                json_array_append_new(people,
+                                      json_pack("{s:I, s:s}", "id",
+                                                (json_int_t)a->people[k].id,
+                                                "name", a->people[k].name));
+        }
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:o}", "rule", issues[i].rule,
+                            "message", issues[i].message, "people", people));
+    }
+    return list;
+}
+
+static int query_flag(struct request *r, const char *name)
+{
+    const char *v = request_arg(r, name);
+
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 ||
+                 strcmp(v, "yes") == 0 || *v == '\0');
+}
+
+/* ?seed=N, default 1; 0 after replying 400. */
+static int seed_arg(uint64_t *seed, struct request *r)
+{
+    const char *v = request_arg(r, "seed");
+    char *end;
+
+    *seed = 1;
+    if (!v)
+        return 1;
+    *seed = strtoull(v, &end, 10);
+    if (*v == '-' || *end || end == v) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                    "'seed' must be a non-negative integer", "seed");
+        return 0;
+    }
+    return 1;
+}
+
+static void run(struct request *r, int rebalance)
+{
+    struct mg_assign a;
+    int dry = query_flag(r, "dry_run");
+    uint64_t seed;
+    json_t *body;
+    int rc;
+
+    if (!seed_arg(&seed, r))
+        return;
+    rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    if (a.n_people == 0) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "the circle has no active participants", NULL);
+        goto out;
+    }
+    rc = rebalance ? mg_assign_rebalance(&a, seed) : mg_assign_plan(&a, seed);
+    if (rc == MG_ENOTFOUND) {
+        reply_error(r, MHD_HTTP_CONFLICT, "conflict",
+                    "the circle has no groups yet: plan them first", NULL);
+        goto out;
+    }
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    if (!dry) {
+        rc = rebalance ? mg_assign_commit_rebalance(&a, r->srv->store)
+                       : mg_assign_commit_plan(&a, r->srv->store);
+        if (rc < 0) {
+            reply_code(r, rc, NULL);
+            goto out;
+        }
+    }
+    body =
+        json_pack("{s:b, s:I, s:o, s:o, s:o}", "dry_run", dry, "seed",
+                  (json_int_t)seed, "groups",
+                  groups_json(&a, a.result.group_of, a.result.groups,
+                              a.result.n_groups, 0),
+                  "issues", issues_json(&a, a.result.issues, a.result.n_issues),
+                  "quality", quality_json(&a.result.quality));
+    if (rebalance) {
+        json_object_set_new(body, "moves",
+                            json_integer((json_int_t)a.result.moves));
+        json_object_set_new(
+            body, "moves_lower_bound",
+            json_integer((json_int_t)a.result.moves_lower_bound));
+    }
+    reply_json(r, dry ? MHD_HTTP_OK : MHD_HTTP_CREATED, body);
+out:
+    mg_assign_release(&a);
+}
+
+void handle_groups_plan(struct request *r)
+{
+    run(r, 0);
+}
+
+void handle_groups_rebalance(struct request *r)
+{
+    run(r, 1);
+}
+
+void handle_groups_list(struct request *r)
+{
+    struct mg_assign a;
+    struct mg_quality q;
+    int *current;
+    size_t i;
+    int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    current = mg_xcalloc(a.n_people + 1, sizeof(*current));
+    for (i = 0; i < a.n_people; i++)
+        current[i] = a.persons[i].current;
+    mg_assign_evaluate_current(&a, &q);
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:o, s:o}", "groups",
+                         groups_json(&a, current, a.specs, (int)a.n_groups, 1),
+                         "quality", quality_json(&q)));
+    free(current);
+    mg_assign_release(&a);
+}
+
+void handle_group_member_add(struct request *r)
+{
+    struct mg_assign a;
+    struct mg_issue *issues = NULL;
+    size_t n_issues = 0;
+    json_t *doc = request_json(r), *pid;
+    int64_t person_id, group_id = r->params[1];
+    int force, who, to, rc;
+
+    if (!doc)
+        return;
+    pid = json_object_get(doc, "participant_id");
+    force = json_is_true(json_object_get(doc, "force"));
+    if (!json_is_integer(pid)) {
+        json_decref(doc);
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'participant_id' is required", "participant_id");
+        return;
+    }
+    person_id = json_integer_value(pid);
+    json_decref(doc);
+    rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    who = mg_assign_person_index(&a, person_id);
+    to = mg_assign_group_index(&a, group_id);
+    if (who < 0 || to < 0) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
+                    who < 0 ? "no active participant with that id in this "
+                              "circle"
+                            : "no such group in this circle",
+                    NULL);
+        goto out;
+    }
+    a.in.groups = a.specs;
+    a.in.n_groups = (int)a.n_groups;
+    rc = mg_group_check_move(&issues, &n_issues, &a.in, who, to);
+    if (rc < 0 && !force) {
+        json_t *body = json_pack(
+            "{s:{s:s, s:s, s:o}}", "error", "code", "rule_broken", "message",
+            "the move breaks the rules below; send \"force\": true to make "
+            "it anyway",
+            "issues", issues_json(&a, issues, n_issues));
+        reply_json(r, MHD_HTTP_CONFLICT, body);
+        goto out;
+    }
+    rc = mg_store_memberships_move(r->srv->store, a.circle->id, &person_id,
+                                   &group_id, 1);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:I, s:I, s:b, s:o}", "participant_id",
+                         (json_int_t)person_id, "group_id",
+                         (json_int_t)group_id, "forced", force && n_issues > 0,
+                         "issues", issues_json(&a, issues, n_issues)));
+out:
+    mg_issues_free(issues, n_issues);
+    mg_assign_release(&a);
+}

@@ -1,0 +1,190 @@
+/*
+ * groups.c: a circle's groups and who is in them. Memberships are never
+ * rewritten in place: moving someone closes their membership (left_at)
+ * and opens another, so a coordinator can see who moved and when.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mg_group_rows_free(struct mg_group_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].address);
+    }
+    free(rows);
+}
+
+int mg_store_groups_list(struct mg_group_row **out, size_t *n,
+                         struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_group_row *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT id, position, name, slot_id, thread_id, "
+                           "address FROM groups WHERE circle_id = ? ORDER BY "
+                           "position");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    for (;;) {
+        struct mg_group_row *g;
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list groups");
+            goto out;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            rows = mg_xrealloc(rows, cap * sizeof(*rows));
+        }
+        g = &rows[count++];
+        g->id = sqlite3_column_int64(stmt, 0);
+        g->position = sqlite3_column_int(stmt, 1);
+        g->name = store_column_strdup(stmt, 2);
+        g->slot_id = sqlite3_column_int64(stmt, 3);
+        g->thread_id = sqlite3_column_int64(stmt, 4);
+        g->address = store_column_strdup(stmt, 5);
+    }
+    *out = rows;
+    *n = count;
+    rows = NULL;
+out:
+    sqlite3_finalize(stmt);
+    mg_group_rows_free(rows, count);
+    store_release(st, db);
+    return rc;
+}
+
+static int bind_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                     const char *what)
+{
+    int rc = sqlite3_step(stmt);
+
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE)
+        return 0;
+    return store_fail(st, db, sqlite3_extended_errcode(db), what);
+}
+
+int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
+                            struct mg_group_row *groups, size_t n_groups,
+                            const int64_t *participant_ids,
+                            const int *group_index, size_t n_people)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *del = NULL, *ins = NULL, *mem = NULL;
+    int64_t now = mg_now();
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&del, st, db,
+                           "DELETE FROM groups WHERE circle_id = ?");
+    if (rc == 0)
+        rc = store_prepare(&ins, st, db,
+                           "INSERT INTO groups (circle_id, position, name, "
+                           "slot_id, thread_id, address, created_at) VALUES "
+                           "(?, ?, ?, ?, ?, ?, ?)");
+    if (rc == 0)
+        rc = store_prepare(&mem, st, db,
+                           "INSERT INTO memberships (group_id, "
+                           "participant_id, joined_at) VALUES (?, ?, ?)");
+    if (rc == 0) {
+        sqlite3_bind_int64(del, 1, circle_id);
+        rc = bind_step(st, db, del, "delete groups");
+    }
+    for (i = 0; rc == 0 && i < n_groups; i++) {
+        struct mg_group_row *g = &groups[i];
+        sqlite3_bind_int64(ins, 1, circle_id);
+        sqlite3_bind_int(ins, 2, g->position);
+        sqlite3_bind_text(ins, 3, g->name, -1, SQLITE_STATIC);
+        if (g->slot_id)
+            sqlite3_bind_int64(ins, 4, g->slot_id);
+        else
+            sqlite3_bind_null(ins, 4);
+        if (g->thread_id)
+            sqlite3_bind_int64(ins, 5, g->thread_id);
+        else
+            sqlite3_bind_null(ins, 5);
+        store_bind_text_or_null(ins, 6, g->address);
+        sqlite3_bind_int64(ins, 7, now);
+        rc = bind_step(st, db, ins, "insert group");
+        g->id = sqlite3_last_insert_rowid(db);
+        sqlite3_clear_bindings(ins);
+    }
+    for (i = 0; rc == 0 && i < n_people; i++) {
+        if (group_index[i] < 0)
+            continue;
+        sqlite3_bind_int64(mem, 1, groups[group_index[i]].id);
+        sqlite3_bind_int64(mem, 2, participant_ids[i]);
+        sqlite3_bind_int64(mem, 3, now);
+        rc = bind_step(st, db, mem, "insert membership");
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(mem);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
+                              const int64_t *participant_ids,
+                              const int64_t *group_ids, size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *leave = NULL, *join = NULL;
+    int64_t now = mg_now();
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&leave, st, db,
+                           "UPDATE memberships SET left_at = ? WHERE "
+                           "participant_id = ? AND left_at IS NULL");
+    /* The group must belong to the circle: the SELECT finds nothing
+     * otherwise and the insert adds no row, which we catch. */
+    if (rc == 0)
+        rc = store_prepare(&join, st, db,
+                           "INSERT INTO memberships (group_id, "
+                           "participant_id, joined_at) SELECT g.id, p.id, ? "
+                           "FROM groups g JOIN participants p ON "
+                           "p.circle_id = g.circle_id WHERE g.id = ? AND "
+                           "p.id = ? AND g.circle_id = ?");
+    for (i = 0; rc == 0 && i < n; i++) {
+        sqlite3_bind_int64(leave, 1, now);
+        sqlite3_bind_int64(leave, 2, participant_ids[i]);
+        rc = bind_step(st, db, leave, "leave group");
+        if (rc < 0 || !group_ids[i])
+            continue;
+        sqlite3_bind_int64(join, 1, now);
+        sqlite3_bind_int64(join, 2, group_ids[i]);
+        sqlite3_bind_int64(join, 3, participant_ids[i]);
+        sqlite3_bind_int64(join, 4, circle_id);
+        rc = bind_step(st, db, join, "join group");
+        if (rc == 0 && sqlite3_changes(db) == 0)
+            rc = MG_ENOTFOUND;
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(leave);
+    sqlite3_finalize(join);
+    store_release(st, db);
+    return rc;
+}
