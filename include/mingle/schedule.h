@@ -6,6 +6,8 @@
 #ifndef MINGLE_SCHEDULE_H
 #define MINGLE_SCHEDULE_H
 
+#include <stdint.h>
+
 /*
  * True if `tzid` names a time zone libical knows (the system's zoneinfo),
  * e.g. "Pacific/Auckland" or "UTC". Safe to call from several threads.

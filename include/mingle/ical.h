@@ -1,0 +1,77 @@
+/*
+ * ical: iCalendar documents for a circle's weekly calls, with libical.
+ * Feeds (RFC 5545/7986: no METHOD, no ATTENDEE) that calendar apps
+ * subscribe to, and iTIP messages (RFC 5546: METHOD:REQUEST or CANCEL)
+ * that go out by mail. Every series is one VEVENT with a weekly RRULE in
+ * the circle's time zone; a moved call is a VEVENT with RECURRENCE-ID, a
+ * cancelled one an EXDATE (feeds) or a CANCEL for that RECURRENCE-ID.
+ * Each time zone used gets exactly one compact VTIMEZONE whose TZID is
+ * the plain IANA name.
+ */
+#ifndef MINGLE_ICAL_H
+#define MINGLE_ICAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+/* One occurrence of a series that differs from the rule. */
+struct mg_ical_exception {
+    int64_t original_start; /* UTC instant the rule gives (RECURRENCE-ID) */
+    int64_t start;          /* UTC instant it happens instead */
+    int minutes;
+    int cancelled;           /* nonzero: it does not happen */
+    const char *description; /* may be NULL: the series' one */
+};
+
+struct mg_ical_attendee {
+    const char *name;  /* CN, may be NULL */
+    const char *email; /* lower-cased in the mailto: */
+    int chair;         /* facilitator: ROLE=CHAIR, else REQ-PARTICIPANT */
+};
+
+/* A weekly series: one group's calls as one member (or the group) sees them. */
+struct mg_ical_series {
+    const char *uid; /* stable, random, not an email */
+    const char *tzid;
+    int64_t first_start; /* UTC instant of week 1 */
+    int minutes;
+    int count;               /* weeks: RRULE:FREQ=WEEKLY;COUNT=count */
+    int sequence;            /* only ever goes up */
+    int cancelled;           /* the whole series (STATUS:CANCELLED) */
+    const char *summary;     /* circle, group and thread */
+    const char *description; /* readings, the video link */
+    const char *url;         /* video call; URL, LOCATION and CONFERENCE */
+    const struct mg_ical_exception *exceptions;
+    size_t n_exceptions;
+    const char *organizer_name;
+    const char *organizer_email;
+    const struct mg_ical_attendee *attendees; /* iTIP only */
+    size_t n_attendees;
+};
+
+/*
+ * A subscribable feed of `n` series: NAME and X-WR-CALNAME `name`,
+ * REFRESH-INTERVAL PT1H, X-PUBLISHED-TTL. *out is the caller's (free()).
+ * `now` is the DTSTAMP.
+ */
+int mg_ical_feed(char **out, const char *name, const struct mg_ical_series *s,
+                 size_t n, int64_t now, struct mg_error *err);
+
+enum mg_itip_method { MG_ITIP_REQUEST, MG_ITIP_CANCEL };
+
+/*
+ * An iTIP message for one series: REQUEST (the whole series with its
+ * moved occurrences) or CANCEL (the whole series, or only the occurrence
+ * whose original start is `only_occurrence` when nonzero). Checked with
+ * icalrestriction_check() before it is returned. *out is the caller's.
+ */
+int mg_ical_itip(char **out, enum mg_itip_method method,
+                 const struct mg_ical_series *s, int64_t only_occurrence,
+                 int64_t now, struct mg_error *err);
+
+/* A new random UID ("<32 hex>@mingle"); `out` takes 48 bytes. */
+void mg_ical_new_uid(char *out);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * outbox: delivery of the mail mingle has queued in the store. Each
+ * message is in the store before any attempt to send it; a sender picks
+ * the due ones, sends them over SMTP with libcurl (or, with no SMTP URL,
+ * writes them to a maildir folder), marks each sent right after success,
+ * and schedules failures again with exponential backoff.
+ */
+#ifndef MINGLE_OUTBOX_H
+#define MINGLE_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+struct mg_outbox_config {
+    const char *smtp_url;      /* smtp://host:port or smtps://; NULL: maildir */
+    const char *smtp_user;     /* may be NULL */
+    const char *smtp_password; /* may be NULL; never logged */
+    const char *maildir;       /* used when smtp_url is NULL */
+    const char *envelope_from; /* MAIL FROM */
+    int timeout_seconds;
+    int max_attempts; /* then the message is marked failed for good */
+};
+
+/* One message handed to a transport. */
+struct mg_outgoing {
+    int64_t id;
+    const char *recipient;
+    const char *message; /* the whole RFC 5322 message */
+    size_t len;
+    int attempts; /* before this one */
+};
+
+/*
+ * Send one message with the configured transport. 0 on success;
+ * MG_EIO with `err` on failure (the caller retries later).
+ */
+int mg_outbox_send(const struct mg_outbox_config *cfg,
+                   const struct mg_outgoing *m, struct mg_error *err);
+
+/* Seconds to wait before attempt `attempts + 1`: 30 s doubling, capped at
+ * 6 hours, with a little jitter from `id` so retries spread out. */
+int64_t mg_outbox_backoff(int attempts, int64_t id);
+
+#endif
