@@ -8,14 +8,58 @@
 
 #include <stdint.h>
 
+#include "mingle/core.h"
+
 /*
  * True if `tzid` names a time zone libical knows (the system's zoneinfo),
  * e.g. "Pacific/Auckland" or "UTC". Safe to call from several threads.
  */
 int mg_schedule_tz_valid(const char *tzid);
 
-/* Free libical's cached zones; call once at exit (keeps leak checkers quiet).
- */
+/* Free libical's cached zones; call once at exit (keeps leak checkers
+ * quiet). */
 void mg_schedule_shutdown(void);
+
+/* A wall-clock time in some zone. */
+struct mg_local_time {
+    int year, month, day;     /* Gregorian date */
+    int hour, minute, second; /* 0..23, 0..59, 0..59 */
+    int weekday;              /* utc_to_local only: 1 = Monday ... 7 = Sunday */
+    int utc_offset;           /* utc_to_local only: seconds east of UTC */
+};
+
+/*
+ * The UTC instant at which the wall clock in `tzid` shows `local`
+ * (weekday and utc_offset are ignored). A time that does not exist
+ * (skipped when clocks go forward) moves forward by the gap: 02:30 on a
+ * night that jumps from 02:00 to 03:00 gives 03:30. A time that happens
+ * twice (clocks go back) gives the first, daylight, instant. MG_EINVAL
+ * for an unknown zone or an impossible date or time.
+ */
+int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
+                             const struct mg_local_time *local,
+                             struct mg_error *err);
+
+/* What the wall clock in `tzid` shows at UTC instant `t`, with the offset. */
+int mg_schedule_utc_to_local(struct mg_local_time *out, const char *tzid,
+                             int64_t t, struct mg_error *err);
+
+/*
+ * The UTC instant of week `week` (1-based) of a circle that starts on
+ * `start_date` (YYYY-MM-DD): the first `weekday` (1 = Monday ... 7 =
+ * Sunday) on or after start_date + 7 * (week - 1), at `start_minute`
+ * after local midnight in `tzid`. The wall time stays the same across
+ * daylight saving changes (gaps and overlaps as mg_schedule_local_to_utc).
+ */
+int mg_schedule_session_start(int64_t *out, const char *tzid,
+                              const char *start_date, int week, int weekday,
+                              int start_minute, struct mg_error *err);
+
+/*
+ * The lock around libical's time zone code (its zone cache is not
+ * thread-safe). `ical` takes it for the zones it builds itself.
+ */
+void mg_schedule_lock(void);
+void mg_schedule_unlock(void);
 
 #endif

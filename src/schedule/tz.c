@@ -52,3 +52,13 @@ void mg_schedule_shutdown(void)
     icaltimezone_free_builtin_timezones();
     pthread_mutex_unlock(&tz_lock);
 }
+
+void mg_schedule_lock(void)
+{
+    pthread_mutex_lock(&tz_lock);
+}
+
+void mg_schedule_unlock(void)
+{
+    pthread_mutex_unlock(&tz_lock);
+}

@@ -1,0 +1,694 @@
+/*
+ * ical.c: feeds and iTIP messages for weekly series, built as libical
+ * components (whose setters escape text and whose writer folds lines).
+ * Times are written in the series' zone with the compact VTIMEZONEs of
+ * vtimezone.c; which occurrences exist comes from `schedule`, so a call
+ * keeps its wall time across daylight saving changes. What a series
+ * holds and who gets it is the caller's business (`calendar`).
+ */
+#include "mingle/ical.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "mingle/schedule.h"
+
+#define PRODID "-//mingle//mingle 0.1//EN"
+#define MAX_COUNT 1000
+
+enum kind { KIND_FEED, KIND_REQUEST, KIND_CANCEL };
+
+struct doc {
+    enum kind kind;
+    int64_t now;
+    icaltimezone *utc;
+    struct vzone *zones;
+    size_t n_zones;
+};
+
+/* What a series' weekly rule gives, worked out once. */
+struct occurrences {
+    int64_t *start; /* UTC instants, count of them */
+    int count;
+};
+
+void mg_ical_new_uid(char *out)
+{
+    unsigned char bytes[16];
+
+    mg_random_bytes(bytes, sizeof(bytes));
+    mg_hex(out, bytes, sizeof(bytes));
+    memcpy(out + 32, "@mingle", sizeof("@mingle"));
+}
+
+/*
+ * TEXT for a property: CR LF and lone CR become LF (libical writes LF as
+ * "\n"), other control characters go (RFC 5545 does not allow them).
+ */
+static char *clean_text(const char *s)
+{
+    char *out = mg_xmalloc(strlen(s) + 1), *p = out;
+
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch == '\r') {
+            *p++ = '\n';
+            if (s[1] == '\n')
+                s++;
+        } else if (ch == '\n' || ch == '\t' || (ch >= 0x20 && ch != 0x7f)) {
+            *p++ = (char)ch;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+/* A parameter value can hold neither line breaks nor double quotes (it
+ * may be quoted itself): quotes go, a run of control characters becomes
+ * one space. */
+static char *clean_param(const char *s)
+{
+    char *out = mg_xmalloc(strlen(s) + 1), *p = out;
+
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch < 0x20 || ch == 0x7f) {
+            if (p > out && p[-1] != ' ')
+                *p++ = ' ';
+        } else if (ch != '"') {
+            *p++ = (char)ch;
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+/* An address or URL goes into a URI value unescaped: no space, quote,
+ * angle bracket or control character may break the line. */
+static int uri_safe(const char *s)
+{
+    if (s == NULL || *s == '\0')
+        return 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch <= 0x20 || ch == 0x7f || ch == '"' || ch == '<' || ch == '>')
+            return 0;
+    }
+    return 1;
+}
+
+static char *mailto(const char *email)
+{
+    char *s = mg_xasprintf("mailto:%s", email), *p;
+
+    for (p = s + 7; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+static struct vzone *zone_of(struct doc *d, const char *tzid)
+{
+    size_t i;
+
+    for (i = 0; i < d->n_zones; i++)
+        if (strcmp(d->zones[i].tzid, tzid) == 0)
+            return &d->zones[i];
+    return NULL;
+}
+
+/* The series' weekly instants: the first one's wall time, week by week. */
+static int occurrences_get(struct occurrences *o,
+                           const struct mg_ical_series *s, struct mg_error *err)
+{
+    struct mg_local_time first, lt;
+    struct icaltimetype day = icaltime_null_date();
+    int i, rc;
+
+    o->start = mg_xcalloc((size_t)s->count, sizeof(*o->start));
+    o->count = s->count;
+    rc = mg_schedule_utc_to_local(&first, s->tzid, s->first_start, err);
+    if (rc < 0)
+        return rc;
+    day.year = first.year;
+    day.month = first.month;
+    day.day = first.day;
+    for (i = 0; i < s->count; i++) {
+        lt = first;
+        lt.year = day.year;
+        lt.month = day.month;
+        lt.day = day.day;
+        rc = mg_schedule_local_to_utc(&o->start[i], s->tzid, &lt, err);
+        if (rc < 0)
+            return rc;
+        icaltime_adjust(&day, 7, 0, 0, 0);
+    }
+    return 0;
+}
+
+static int is_occurrence(const struct occurrences *o, int64_t t)
+{
+    int i;
+
+    for (i = 0; i < o->count; i++)
+        if (o->start[i] == t)
+            return 1;
+    return 0;
+}
+
+static int series_check(const struct mg_ical_series *s, enum kind kind,
+                        struct mg_error *err)
+{
+    size_t i;
+
+    if (s->uid == NULL || !uri_safe(s->uid) || strlen(s->uid) > 255) {
+        mg_error_set(err, "uid", "a series needs a UID without spaces");
+        return MG_EINVAL;
+    }
+    if (s->tzid == NULL || !mg_schedule_tz_valid(s->tzid)) {
+        mg_error_set(err, "time_zone", "unknown time zone '%s'",
+                     s->tzid ? s->tzid : "");
+        return MG_EINVAL;
+    }
+    if (s->count < 1 || s->count > MAX_COUNT || s->minutes < 1 ||
+        s->minutes > 7 * 24 * 60 || s->sequence < 0) {
+        mg_error_set(err, "series",
+                     "series '%s' needs 1..%d weeks, a duration and a "
+                     "sequence of 0 or more",
+                     s->uid, MAX_COUNT);
+        return MG_EINVAL;
+    }
+    if (s->summary == NULL) {
+        mg_error_set(err, "summary", "series '%s' has no summary", s->uid);
+        return MG_EINVAL;
+    }
+    if (s->url != NULL && !uri_safe(s->url)) {
+        mg_error_set(err, "url", "the video link of '%s' is not a URL", s->uid);
+        return MG_EINVAL;
+    }
+    for (i = 0; i < s->n_exceptions; i++) {
+        if (s->exceptions[i].minutes < 0 ||
+            s->exceptions[i].minutes > 7 * 24 * 60) {
+            mg_error_set(err, "exceptions", "bad duration in '%s'", s->uid);
+            return MG_EINVAL;
+        }
+    }
+    if (kind == KIND_FEED)
+        return 0;
+    if (s->organizer_email == NULL || !uri_safe(s->organizer_email)) {
+        mg_error_set(err, "organizer_email",
+                     "an invitation needs an organizer's address");
+        return MG_EINVAL;
+    }
+    for (i = 0; i < s->n_attendees; i++) {
+        if (!uri_safe(s->attendees[i].email)) {
+            mg_error_set(err, "attendees", "attendee %zu has a bad address",
+                         i + 1);
+            return MG_EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* Build each zone the series use once, over all their instants. */
+static int zones_build(struct doc *d, const struct mg_ical_series *s, size_t n,
+                       struct mg_error *err)
+{
+    const char **tzids = mg_xcalloc(n ? n : 1, sizeof(*tzids));
+    int64_t *from = mg_xcalloc(n ? n : 1, sizeof(*from));
+    int64_t *to = mg_xcalloc(n ? n : 1, sizeof(*to));
+    size_t nz = 0, i, j, k;
+    int rc = 0;
+
+    for (i = 0; i < n; i++) {
+        /* Weekly, plus a day for DST and the call's length. */
+        int64_t lo = s[i].first_start,
+                hi = s[i].first_start + (int64_t)s[i].count * 7 * 86400 + 86400;
+
+        for (k = 0; k < s[i].n_exceptions; k++) {
+            int64_t t = s[i].exceptions[k].start;
+
+            /* A cancelled call has no new start to write. */
+            if (s[i].exceptions[k].cancelled)
+                continue;
+            if (t < lo)
+                lo = t;
+            if (t + 86400 > hi)
+                hi = t + 86400;
+        }
+        for (j = 0; j < nz; j++)
+            if (strcmp(tzids[j], s[i].tzid) == 0)
+                break;
+        if (j == nz) {
+            tzids[nz] = s[i].tzid;
+            from[nz] = lo;
+            to[nz] = hi;
+            nz++;
+        } else {
+            from[j] = lo < from[j] ? lo : from[j];
+            to[j] = hi > to[j] ? hi : to[j];
+        }
+    }
+    d->zones = mg_xcalloc(nz ? nz : 1, sizeof(*d->zones));
+    for (j = 0; j < nz; j++) {
+        rc = vzone_build(&d->zones[j], tzids[j], from[j], to[j], err);
+        if (rc < 0)
+            goto out;
+        d->n_zones++;
+    }
+out:
+    free(tzids);
+    free(from);
+    free(to);
+    return rc;
+}
+
+/* A time in the series' zone; the TZID comes from the private zone. */
+static int local_time(struct icaltimetype *out, struct vzone *z, int64_t t,
+                      struct mg_error *err)
+{
+    struct mg_local_time lt;
+    int rc = mg_schedule_utc_to_local(&lt, z->tzid, t, err);
+
+    if (rc < 0)
+        return rc;
+    *out = vzone_civil(t + lt.utc_offset, z->zone);
+    return 0;
+}
+
+/* RECURRENCE-ID and EXDATE: libical writes no TZID for them, so the time
+ * goes in floating and the parameter is added here. */
+static int add_local_prop(icalcomponent *ev, icalproperty_kind kind,
+                          struct vzone *z, int64_t t, struct mg_error *err)
+{
+    struct icaltimetype tt;
+    icalproperty *p;
+    int rc = local_time(&tt, z, t, err);
+
+    if (rc < 0)
+        return rc;
+    tt.zone = NULL;
+    if (kind == ICAL_RECURRENCEID_PROPERTY)
+        p = icalproperty_new_recurrenceid(tt);
+    else
+        p = icalproperty_new_exdate(tt);
+    icalproperty_add_parameter(p, icalparameter_new_tzid(z->tzid));
+    icalcomponent_add_property(ev, p);
+    return 0;
+}
+
+static void add_text(icalcomponent *ev, icalproperty *(*make)(const char *),
+                     const char *text)
+{
+    char *clean = clean_text(text);
+
+    icalcomponent_add_property(ev, make(clean));
+    free(clean);
+}
+
+static void add_people(icalcomponent *ev, const struct mg_ical_series *s)
+{
+    icalproperty *p;
+    char *addr, *cn;
+    size_t i;
+
+    addr = mailto(s->organizer_email);
+    p = icalproperty_new_organizer(addr);
+    free(addr);
+    if (s->organizer_name != NULL) {
+        cn = clean_param(s->organizer_name);
+        icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+        free(cn);
+    }
+    icalcomponent_add_property(ev, p);
+    for (i = 0; i < s->n_attendees; i++) {
+        const struct mg_ical_attendee *a = &s->attendees[i];
+
+        addr = mailto(a->email);
+        p = icalproperty_new_attendee(addr);
+        free(addr);
+        if (a->name != NULL) {
+            cn = clean_param(a->name);
+            icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+            free(cn);
+        }
+        icalproperty_add_parameter(
+            p, icalparameter_new_role(a->chair ? ICAL_ROLE_CHAIR
+                                               : ICAL_ROLE_REQPARTICIPANT));
+        icalproperty_add_parameter(
+            p, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+        icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
+        icalcomponent_add_property(ev, p);
+    }
+}
+
+/*
+ * A VEVENT of series `s` starting at `start` for `minutes`: the series
+ * itself (recurrence_id 0) or one occurrence of it.
+ */
+static int event_new(icalcomponent **out, struct doc *d,
+                     const struct mg_ical_series *s, int64_t recurrence_id,
+                     int64_t start, int minutes, const char *description,
+                     int cancelled, struct mg_error *err)
+{
+    icalcomponent *ev = icalcomponent_new_vevent();
+    struct vzone *z = zone_of(d, s->tzid);
+    struct icaltimetype tt;
+    int rc;
+
+    icalcomponent_add_property(ev, icalproperty_new_uid(s->uid));
+    icalcomponent_add_property(
+        ev, icalproperty_new_dtstamp(vzone_civil(d->now, d->utc)));
+    if (recurrence_id != 0) {
+        rc = add_local_prop(ev, ICAL_RECURRENCEID_PROPERTY, z, recurrence_id,
+                            err);
+        if (rc < 0)
+            goto out;
+    }
+    /* set_dtstart writes the TZID of the time's zone: our private one,
+     * named with the plain IANA name. */
+    rc = local_time(&tt, z, start, err);
+    if (rc < 0)
+        goto out;
+    icalcomponent_set_dtstart(ev, tt);
+    rc = local_time(&tt, z, start + (int64_t)minutes * 60, err);
+    if (rc < 0)
+        goto out;
+    icalcomponent_set_dtend(ev, tt);
+    if (recurrence_id == 0) {
+        struct icalrecurrencetype r;
+
+        icalrecurrencetype_clear(&r);
+        r.freq = ICAL_WEEKLY_RECURRENCE;
+        r.count = s->count;
+        icalcomponent_add_property(ev, icalproperty_new_rrule(r));
+    }
+    icalcomponent_add_property(ev, icalproperty_new_sequence(s->sequence));
+    icalcomponent_add_property(
+        ev, icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED
+                                              : ICAL_STATUS_CONFIRMED));
+    add_text(ev, icalproperty_new_summary, s->summary);
+    if (description != NULL)
+        add_text(ev, icalproperty_new_description, description);
+    if (s->url != NULL) {
+        icalproperty *p = icalproperty_new_conference(s->url);
+
+        icalcomponent_add_property(ev, icalproperty_new_url(s->url));
+        icalcomponent_add_property(ev, icalproperty_new_location(s->url));
+        icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_URI));
+        icalproperty_add_parameter(
+            p, icalparameter_new_feature(ICAL_FEATURE_VIDEO));
+        icalcomponent_add_property(ev, p);
+    }
+    if (d->kind != KIND_FEED)
+        add_people(ev, s);
+    *out = ev;
+    ev = NULL;
+out:
+    if (ev)
+        icalcomponent_free(ev);
+    return rc;
+}
+
+/* The series with its EXDATEs, then a VEVENT per moved occurrence. */
+static int add_series(icalcomponent *cal, struct doc *d,
+                      const struct mg_ical_series *s, struct mg_error *err)
+{
+    struct occurrences o = {0};
+    icalcomponent *ev = NULL;
+    size_t i;
+    int rc = occurrences_get(&o, s, err);
+
+    if (rc < 0)
+        goto out;
+    for (i = 0; i < s->n_exceptions; i++) {
+        if (!is_occurrence(&o, s->exceptions[i].original_start)) {
+            mg_error_set(err, "exceptions",
+                         "exception %zu of '%s' is not one of its weeks", i + 1,
+                         s->uid);
+            rc = MG_EINVAL;
+            goto out;
+        }
+    }
+    rc = event_new(&ev, d, s, 0, s->first_start, s->minutes, s->description,
+                   s->cancelled, err);
+    if (rc < 0)
+        goto out;
+    for (i = 0; i < s->n_exceptions; i++) {
+        if (!s->exceptions[i].cancelled)
+            continue;
+        rc = add_local_prop(ev, ICAL_EXDATE_PROPERTY, zone_of(d, s->tzid),
+                            s->exceptions[i].original_start, err);
+        if (rc < 0)
+            goto out;
+    }
+    icalcomponent_add_component(cal, ev);
+    ev = NULL;
+    for (i = 0; i < s->n_exceptions; i++) {
+        const struct mg_ical_exception *x = &s->exceptions[i];
+
+        if (x->cancelled)
+            continue;
+        rc = event_new(&ev, d, s, x->original_start, x->start,
+                       x->minutes ? x->minutes : s->minutes,
+                       x->description ? x->description : s->description,
+                       s->cancelled, err);
+        if (rc < 0)
+            goto out;
+        icalcomponent_add_component(cal, ev);
+        ev = NULL;
+    }
+out:
+    free(o.start);
+    return rc;
+}
+
+static icalcomponent *calendar_new(void)
+{
+    icalcomponent *cal = icalcomponent_new_vcalendar();
+
+    icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
+    icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+    icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+    return cal;
+}
+
+static icalproperty *x_prop(const char *name, const char *value)
+{
+    /* libical writes X- values as they are (escaping only backslashes),
+     * which is what clients that read X-WR-CALNAME expect. */
+    icalproperty *p = icalproperty_new_x(value);
+
+    icalproperty_set_x_name(p, name);
+    return p;
+}
+
+static void doc_init(struct doc *d, enum kind kind, int64_t now)
+{
+    memset(d, 0, sizeof(*d));
+    d->kind = kind;
+    d->now = now;
+    mg_schedule_lock();
+    d->utc = icaltimezone_get_utc_timezone();
+    mg_schedule_unlock();
+}
+
+static void doc_release(struct doc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n_zones; i++)
+        vzone_release(&d->zones[i]);
+    free(d->zones);
+    memset(d, 0, sizeof(*d));
+}
+
+static void add_zones(icalcomponent *cal, struct doc *d)
+{
+    size_t i;
+
+    for (i = 0; i < d->n_zones; i++)
+        icalcomponent_add_component(
+            cal, icalcomponent_new_clone(d->zones[i].vtimezone));
+}
+
+/* The document as text, in our allocator. */
+static char *as_string(icalcomponent *cal)
+{
+    char *ical = icalcomponent_as_ical_string_r(cal);
+    char *s = mg_xstrdup(ical);
+
+    icalmemory_free_buffer(ical);
+    return s;
+}
+
+int mg_ical_feed(char **out, const char *name, const struct mg_ical_series *s,
+                 size_t n, int64_t now, struct mg_error *err)
+{
+    icalcomponent *cal = NULL;
+    struct icaldurationtype hour = icaldurationtype_null_duration();
+    icalproperty *p;
+    struct doc d;
+    char *x;
+    size_t i;
+    int rc = 0;
+
+    doc_init(&d, KIND_FEED, now);
+    if (name == NULL) {
+        mg_error_set(err, "name", "a feed needs a name");
+        rc = MG_EINVAL;
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        rc = series_check(&s[i], KIND_FEED, err);
+        if (rc < 0)
+            goto out;
+    }
+    rc = zones_build(&d, s, n, err);
+    if (rc < 0)
+        goto out;
+    cal = calendar_new();
+    /* One line: a calendar's name is a title. */
+    x = clean_param(name);
+    icalcomponent_add_property(cal, icalproperty_new_name(x));
+    icalcomponent_add_property(cal, x_prop("X-WR-CALNAME", x));
+    free(x);
+    /* RFC 7986 says how often to poll; X-PUBLISHED-TTL is what Outlook
+     * and older clients read. */
+    hour.hours = 1;
+    p = icalproperty_new_refreshinterval(hour);
+    icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DURATION));
+    icalcomponent_add_property(cal, p);
+    icalcomponent_add_property(cal, x_prop("X-PUBLISHED-TTL", "PT1H"));
+    add_zones(cal, &d);
+    for (i = 0; i < n; i++) {
+        rc = add_series(cal, &d, &s[i], err);
+        if (rc < 0)
+            goto out;
+    }
+    *out = as_string(cal);
+out:
+    if (cal)
+        icalcomponent_free(cal);
+    doc_release(&d);
+    return rc;
+}
+
+/* The first error libical's iTIP rules found, as a message. */
+static int restriction_check(icalcomponent *cal, struct mg_error *err)
+{
+    icalcomponent *copy = icalcomponent_new_clone(cal), *c;
+    const char *what = NULL;
+    int rc = 0;
+
+    if (icalrestriction_check(copy) && icalcomponent_count_errors(copy) == 0)
+        goto out;
+    for (c = icalcomponent_get_first_component(copy, ICAL_ANY_COMPONENT);
+         c != NULL && what == NULL;
+         c = icalcomponent_get_next_component(copy, ICAL_ANY_COMPONENT)) {
+        icalproperty *p =
+            icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY);
+        if (p)
+            what = icalproperty_get_xlicerror(p);
+    }
+    if (what == NULL) {
+        icalproperty *p =
+            icalcomponent_get_first_property(copy, ICAL_XLICERROR_PROPERTY);
+        if (p)
+            what = icalproperty_get_xlicerror(p);
+    }
+    mg_error_set(err, "itip", "invalid iTIP message: %s",
+                 what ? what : "restriction check failed");
+    rc = MG_EINVAL;
+out:
+    icalcomponent_free(copy);
+    return rc;
+}
+
+/* The CANCEL for one occurrence: its RECURRENCE-ID and STATUS:CANCELLED. */
+static int add_occurrence_cancel(icalcomponent *cal, struct doc *d,
+                                 const struct mg_ical_series *s,
+                                 int64_t original, struct mg_error *err)
+{
+    struct occurrences o = {0};
+    icalcomponent *ev = NULL;
+    int64_t start = original;
+    int minutes = s->minutes;
+    size_t i;
+    int rc = occurrences_get(&o, s, err);
+
+    if (rc < 0)
+        goto out;
+    if (!is_occurrence(&o, original)) {
+        mg_error_set(err, "occurrence", "%lld is not a week of '%s'",
+                     (long long)original, s->uid);
+        rc = MG_EINVAL;
+        goto out;
+    }
+    /* A moved call is cancelled where it was moved to. */
+    for (i = 0; i < s->n_exceptions; i++) {
+        if (s->exceptions[i].original_start == original &&
+            !s->exceptions[i].cancelled) {
+            start = s->exceptions[i].start;
+            if (s->exceptions[i].minutes)
+                minutes = s->exceptions[i].minutes;
+        }
+    }
+    rc = event_new(&ev, d, s, original, start, minutes, s->description, 1, err);
+    if (rc < 0)
+        goto out;
+    icalcomponent_add_component(cal, ev);
+out:
+    free(o.start);
+    return rc;
+}
+
+int mg_ical_itip(char **out, enum mg_itip_method method,
+                 const struct mg_ical_series *s, int64_t only_occurrence,
+                 int64_t now, struct mg_error *err)
+{
+    enum kind kind = method == MG_ITIP_CANCEL ? KIND_CANCEL : KIND_REQUEST;
+    icalcomponent *cal = NULL, *ev = NULL;
+    struct doc d;
+    int rc;
+
+    doc_init(&d, kind, now);
+    rc = series_check(s, kind, err);
+    if (rc < 0)
+        goto out;
+    rc = zones_build(&d, s, 1, err);
+    if (rc < 0)
+        goto out;
+    cal = calendar_new();
+    icalcomponent_add_property(
+        cal,
+        icalproperty_new_method(kind == KIND_CANCEL ? ICAL_METHOD_CANCEL
+                                                    : ICAL_METHOD_REQUEST));
+    add_zones(cal, &d);
+    if (kind == KIND_REQUEST) {
+        rc = add_series(cal, &d, s, err);
+    } else if (only_occurrence != 0) {
+        rc = add_occurrence_cancel(cal, &d, s, only_occurrence, err);
+    } else {
+        /* The whole series goes, however it was moved. */
+        rc = event_new(&ev, &d, s, 0, s->first_start, s->minutes,
+                       s->description, 1, err);
+        if (rc == 0)
+            icalcomponent_add_component(cal, ev);
+    }
+    if (rc < 0)
+        goto out;
+    rc = restriction_check(cal, err);
+    if (rc < 0)
+        goto out;
+    *out = as_string(cal);
+out:
+    if (cal)
+        icalcomponent_free(cal);
+    doc_release(&d);
+    return rc;
+}

@@ -1,0 +1,213 @@
+/*
+ * instants.c: wall-clock times in an IANA zone to UTC instants and back,
+ * and the instant of a circle's weekly session. libical supplies the
+ * offsets; the choice for skipped and repeated wall times is made here
+ * because libical's own (the later instant of a repeated time) is not
+ * the one we document.
+ */
+#include "mingle/schedule.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+/* Days from 1970-01-01 to a Gregorian date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* The libical zone for `tzid`, or NULL; call with the lock held. */
+static icaltimezone *zone_locked(const char *tzid)
+{
+    if (strcmp(tzid, "UTC") == 0)
+        return icaltimezone_get_utc_timezone();
+    return icaltimezone_get_builtin_timezone(tzid);
+}
+
+static int find_zone(icaltimezone **out, const char *tzid, struct mg_error *err)
+{
+    icaltimezone *zone = NULL;
+
+    /* The name check keeps odd strings away from libical's file lookup. */
+    if (tzid != NULL && mg_schedule_tz_valid(tzid)) {
+        mg_schedule_lock();
+        zone = zone_locked(tzid);
+        mg_schedule_unlock();
+    }
+    if (zone == NULL) {
+        mg_error_set(err, "time_zone", "unknown time zone '%s'",
+                     tzid ? tzid : "");
+        return MG_EINVAL;
+    }
+    *out = zone;
+    return 0;
+}
+
+/* Wall clock of `t` in `zone`, and its offset from UTC in seconds. */
+static void wall_of(struct mg_local_time *out, icaltimezone *zone, int64_t t)
+{
+    struct icaltimetype tt;
+    int64_t wall;
+    int dow;
+
+    mg_schedule_lock();
+    tt = icaltime_from_timet_with_zone((time_t)t, 0, zone);
+    dow = icaltime_day_of_week(tt); /* 1 = Sunday */
+    mg_schedule_unlock();
+    out->year = tt.year;
+    out->month = tt.month;
+    out->day = tt.day;
+    out->hour = tt.hour;
+    out->minute = tt.minute;
+    out->second = tt.second;
+    out->weekday = dow == 1 ? 7 : dow - 1;
+    wall = days_from_civil(tt.year, tt.month, tt.day) * 86400 + tt.hour * 3600 +
+           tt.minute * 60 + tt.second;
+    out->utc_offset = (int)(wall - t);
+}
+
+static int offset_at(icaltimezone *zone, int64_t t)
+{
+    struct mg_local_time lt;
+
+    wall_of(&lt, zone, t);
+    return lt.utc_offset;
+}
+
+int mg_schedule_utc_to_local(struct mg_local_time *out, const char *tzid,
+                             int64_t t, struct mg_error *err)
+{
+    icaltimezone *zone;
+    int rc = find_zone(&zone, tzid, err);
+
+    if (rc < 0)
+        return rc;
+    /* libical's dates run from year 1 to 9999 in any case. */
+    if (t < -62135596800LL || t > 253402300799LL) {
+        mg_error_set(err, "time", "instant %lld is out of range", (long long)t);
+        return MG_EINVAL;
+    }
+    wall_of(out, zone, t);
+    return 0;
+}
+
+static int local_valid(const struct mg_local_time *l)
+{
+    return l->year >= 1900 && l->year <= 2500 && l->month >= 1 &&
+           l->month <= 12 && l->day >= 1 &&
+           l->day <= days_in_month(l->year, l->month) && l->hour >= 0 &&
+           l->hour <= 23 && l->minute >= 0 && l->minute <= 59 &&
+           l->second >= 0 && l->second <= 59;
+}
+
+int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
+                             const struct mg_local_time *local,
+                             struct mg_error *err)
+{
+    icaltimezone *zone;
+    int64_t wall, t_before, t_after;
+    int off_before, off_after, ok_before, ok_after;
+    int rc = find_zone(&zone, tzid, err);
+
+    if (rc < 0)
+        return rc;
+    if (!local_valid(local)) {
+        mg_error_set(err, "time", "%04d-%02d-%02d %02d:%02d:%02d is not a time",
+                     local->year, local->month, local->day, local->hour,
+                     local->minute, local->second);
+        return MG_EINVAL;
+    }
+    wall = days_from_civil(local->year, local->month, local->day) * 86400 +
+           local->hour * 3600 + local->minute * 60 + local->second;
+    /*
+     * Offsets never reach a day and zones change at most once a day, so
+     * the offsets a day either side are the only candidates. Each gives
+     * an instant; it is real if the zone has that offset at that instant.
+     */
+    off_before = offset_at(zone, wall - 86400);
+    off_after = offset_at(zone, wall + 86400);
+    t_before = wall - off_before;
+    t_after = wall - off_after;
+    ok_before = offset_at(zone, t_before) == off_before;
+    ok_after = offset_at(zone, t_after) == off_after;
+    if (ok_before && ok_after)
+        /* Repeated (clocks went back): the first, daylight, instant. */
+        *out = t_before < t_after ? t_before : t_after;
+    else if (ok_before)
+        *out = t_before;
+    else if (ok_after)
+        *out = t_after;
+    else
+        /* Skipped: read the wall time with the offset before the jump,
+         * which lands as far past the jump as the time was past its
+         * start, i.e. moved forward by the gap. */
+        *out = t_before;
+    return 0;
+}
+
+static int parse_date(int *y, int *m, int *d, const char *s)
+{
+    char tail;
+
+    if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return MG_EINVAL;
+    if (sscanf(s, "%4d-%2d-%2d%c", y, m, d, &tail) != 3)
+        return MG_EINVAL;
+    if (*y < 1900 || *y > 2500 || *m < 1 || *m > 12 || *d < 1 ||
+        *d > days_in_month(*y, *m))
+        return MG_EINVAL;
+    return 0;
+}
+
+int mg_schedule_session_start(int64_t *out, const char *tzid,
+                              const char *start_date, int week, int weekday,
+                              int start_minute, struct mg_error *err)
+{
+    struct icaltimetype day = icaltime_null_date();
+    struct mg_local_time lt = {0};
+    int y, m, d, dow;
+
+    if (parse_date(&y, &m, &d, start_date) < 0) {
+        mg_error_set(err, "start_date", "'%s' is not a date as YYYY-MM-DD",
+                     start_date ? start_date : "");
+        return MG_EINVAL;
+    }
+    if (week < 1 || week > 1000 || weekday < 1 || weekday > 7 ||
+        start_minute < 0 || start_minute > 1439) {
+        mg_error_set(err, "slot", "week %d, weekday %d, minute %d is no slot",
+                     week, weekday, start_minute);
+        return MG_EINVAL;
+    }
+    day.year = y;
+    day.month = m;
+    day.day = d;
+    /* Dates, not instants: adding days to a date never meets a DST change,
+     * so the wall time is the same every week. */
+    icaltime_adjust(&day, 7 * (week - 1), 0, 0, 0);
+    dow = icaltime_day_of_week(day); /* 1 = Sunday */
+    dow = dow == 1 ? 7 : dow - 1;
+    icaltime_adjust(&day, (weekday - dow + 7) % 7, 0, 0, 0);
+    lt.year = day.year;
+    lt.month = day.month;
+    lt.day = day.day;
+    lt.hour = start_minute / 60;
+    lt.minute = start_minute % 60;
+    return mg_schedule_local_to_utc(out, tzid, &lt, err);
+}

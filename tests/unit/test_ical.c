@@ -1,0 +1,700 @@
+/*
+ * test_ical.c: feeds and iTIP messages, each parsed back with libical.
+ * The structure (one VTIMEZONE per TZID with the plain name, TZID on
+ * every local time, no METHOD or ATTENDEE in feeds), exceptions and
+ * cancellations, escaping, and that the compact VTIMEZONEs give the
+ * system's offsets: the RRULE is expanded in the emitted zone and every
+ * day of 2027-2028 is compared with the C library's own zone data.
+ * Expected instants come from Python's zoneinfo (see test_schedule.c).
+ */
+#define _DEFAULT_SOURCE /* setenv, tzset, tm_gmtoff, timegm */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <libical/ical.h>
+
+#include "mingle/ical.h"
+#include "mingle/schedule.h"
+
+#define NOW 1800000000 /* 2027-01-15 08:00:00Z */
+#define AKL "Pacific/Auckland"
+
+/* Tuesdays 19:30 Auckland from 2027-03-23: NZDT ends 2027-04-04. */
+static const int64_t march[4] = {1805783400, 1806388200, 1806996600,
+                                 1807601400};
+/* Tuesdays 19:30 Auckland from 2027-09-14: NZDT begins 2027-09-26. */
+static const int64_t september[4] = {1820907000, 1821511800, 1822113000,
+                                     1822717800};
+
+static const struct mg_ical_attendee people[2] = {
+    {"Ann \"The Chair\"\r\nEvil: x", "Ann.Chair@Example.COM", 1},
+    {"Bob, Jr; III", "bob@example.org", 0},
+};
+
+static struct mg_ical_series series(const char *tzid, int64_t first, int count)
+{
+    struct mg_ical_series s;
+
+    memset(&s, 0, sizeof(s));
+    s.uid = "0123456789abcdef0123456789abcdef@mingle";
+    s.tzid = tzid;
+    s.first_start = first;
+    s.minutes = 60;
+    s.count = count;
+    s.sequence = 3;
+    s.summary = "Middlemarch: group 2";
+    s.description = "Read chapters 1-4";
+    s.url = "https://meet.example.com/abc-defg-hij";
+    s.organizer_name = "The Organiser";
+    s.organizer_email = "Organiser@Example.com";
+    s.attendees = people;
+    s.n_attendees = 2;
+    return s;
+}
+
+static icalcomponent *parse(const char *text)
+{
+    icalcomponent *cal = icalparser_parse_string(text);
+
+    assert_non_null(cal);
+    assert_int_equal(icalcomponent_isa(cal), ICAL_VCALENDAR_COMPONENT);
+    /* libical marks what it could not parse with X-LIC-ERROR. */
+    assert_int_equal(icalcomponent_count_errors(cal), 0);
+    return cal;
+}
+
+/* Lines end in CRLF and are folded at 75 octets. */
+static void check_lines(const char *text)
+{
+    const char *p = text;
+
+    while (*p) {
+        const char *eol = strstr(p, "\r\n");
+
+        assert_non_null(eol);
+        assert_true(eol - p <= 75);
+        assert_null(memchr(p, '\n', (size_t)(eol - p)));
+        assert_null(memchr(p, '\r', (size_t)(eol - p)));
+        p = eol + 2;
+    }
+    assert_null(strstr(text, "freeassociation"));
+}
+
+static int count_props(icalcomponent *c, icalproperty_kind kind)
+{
+    return icalcomponent_count_properties(c, kind);
+}
+
+static const char *tzid_param(icalproperty *p)
+{
+    icalparameter *par =
+        icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+
+    return par ? icalparameter_get_tzid(par) : NULL;
+}
+
+static icalcomponent *nth_event(icalcomponent *cal, int n)
+{
+    icalcomponent *c =
+        icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+
+    while (n-- > 0 && c)
+        c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT);
+    assert_non_null(c);
+    return c;
+}
+
+/* The one VTIMEZONE named `tzid`, as a libical zone of its own. */
+static icaltimezone *emitted_zone(icalcomponent *cal, const char *tzid)
+{
+    icalcomponent *c, *found = NULL;
+    icaltimezone *zone;
+    int n = 0;
+
+    for (c = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+         c;
+         c = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
+        icalproperty *p =
+            icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
+        if (strcmp(icalproperty_get_tzid(p), tzid) == 0) {
+            found = c;
+            n++;
+        }
+    }
+    assert_int_equal(n, 1);
+    zone = icaltimezone_new();
+    assert_int_equal(
+        icaltimezone_set_component(zone, icalcomponent_new_clone(found)), 1);
+    return zone;
+}
+
+static int64_t as_utc(struct icaltimetype tt, icaltimezone *zone)
+{
+    tt.zone = NULL;
+    return (int64_t)icaltime_as_timet_with_zone(tt, zone);
+}
+
+/* Expand the series' RRULE in the document's own zone. */
+static void check_expansion(const char *text, const int64_t *expect, int n)
+{
+    icalcomponent *cal = parse(text), *ev = nth_event(cal, 0);
+    icalproperty *dtstart =
+        icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+    icalproperty *rrule =
+        icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+    icaltimezone *zone = emitted_zone(cal, tzid_param(dtstart));
+    struct icalrecurrencetype r = icalproperty_get_rrule(rrule);
+    struct icaltimetype start = icalproperty_get_dtstart(dtstart), occ;
+    icalrecur_iterator *it;
+    int i = 0;
+
+    assert_int_equal(r.freq, ICAL_WEEKLY_RECURRENCE);
+    assert_int_equal(r.count, n);
+    start.zone = NULL;
+    it = icalrecur_iterator_new(r, start);
+    assert_non_null(it);
+    while (!icaltime_is_null_time(occ = icalrecur_iterator_next(it))) {
+        assert_true(i < n);
+        assert_int_equal(as_utc(occ, zone), expect[i]);
+        i++;
+    }
+    assert_int_equal(i, n);
+    icalrecur_iterator_free(it);
+    icaltimezone_free(zone, 1);
+    icalcomponent_free(cal);
+}
+
+static void test_dst_march(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    char *text = NULL;
+
+    (void)state;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+    check_lines(text);
+    check_expansion(text, march, 4);
+    free(text);
+    assert_int_equal(mg_ical_feed(&text, "Feed", &s, 1, NOW, NULL), 0);
+    check_expansion(text, march, 4);
+    free(text);
+}
+
+static void test_dst_september(void **state)
+{
+    struct mg_ical_series s = series(AKL, september[0], 4);
+    char *text = NULL;
+
+    (void)state;
+    assert_int_equal(mg_ical_feed(&text, "Feed", &s, 1, NOW, NULL), 0);
+    check_lines(text);
+    assert_non_null(
+        strstr(text, "DTSTART;TZID=Pacific/Auckland:20270914T193000"));
+    check_expansion(text, september, 4);
+    free(text);
+}
+
+/* Offset of `zone` (libical) and of the C library's zone at `t`. */
+static int ical_offset(icaltimezone *zone, int64_t t)
+{
+    struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)t, 0, zone);
+    struct tm tm;
+
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = tt.year - 1900;
+    tm.tm_mon = tt.month - 1;
+    tm.tm_mday = tt.day;
+    tm.tm_hour = tt.hour;
+    tm.tm_min = tt.minute;
+    tm.tm_sec = tt.second;
+    return (int)((int64_t)timegm(&tm) - t);
+}
+
+static int libc_offset(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    localtime_r(&tt, &tm);
+    return (int)tm.tm_gmtoff;
+}
+
+/* The compact VTIMEZONE agrees with the system's zone (read through the
+ * C library, not libical) every three hours of 2027 and 2028. */
+static void test_vtimezone_matches_system(void **state)
+{
+    static const struct {
+        const char *tzid;
+        int dst;
+    } zones[] = {{AKL, 1},
+                 {"Europe/London", 1},
+                 {"America/New_York", 1},
+                 {"Australia/Sydney", 1},
+                 {"Asia/Tokyo", 0}};
+    int64_t start = 1798761600; /* 2027-01-01 00:00Z */
+    int64_t end = 1861920000;   /* 2029-01-01 00:00Z */
+    char *old_tz = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+    size_t z;
+
+    (void)state;
+    for (z = 0; z < sizeof(zones) / sizeof(zones[0]); z++) {
+        /* A weekly series over both years. */
+        struct mg_ical_series s = series(zones[z].tzid, start + 86400, 105);
+        icalcomponent *cal, *vtz, *obs;
+        icaltimezone *zone;
+        char *text = NULL;
+        int64_t t;
+        int n_std = 0, n_dst = 0;
+
+        assert_int_equal(mg_ical_feed(&text, "Feed", &s, 1, NOW, NULL), 0);
+        check_lines(text);
+        cal = parse(text);
+        zone = emitted_zone(cal, zones[z].tzid);
+        vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+        for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT);
+             obs;
+             obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+            if (icalcomponent_isa(obs) == ICAL_XSTANDARD_COMPONENT)
+                n_std++;
+            else if (icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT)
+                n_dst++;
+            /* Open-ended yearly rules for DST, nothing to repeat else. */
+            assert_int_equal(count_props(obs, ICAL_RRULE_PROPERTY),
+                             zones[z].dst);
+            assert_int_equal(count_props(obs, ICAL_RDATE_PROPERTY), 0);
+            if (zones[z].dst) {
+                struct icalrecurrencetype r = icalproperty_get_rrule(
+                    icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY));
+                assert_int_equal(r.freq, ICAL_YEARLY_RECURRENCE);
+                assert_true(icaltime_is_null_time(r.until));
+            }
+        }
+        assert_int_equal(n_std, 1);
+        assert_int_equal(n_dst, zones[z].dst);
+        setenv("TZ", zones[z].tzid, 1);
+        tzset();
+        for (t = start; t < end; t += 3 * 3600)
+            if (ical_offset(zone, t) != libc_offset(t))
+                fail_msg("%s at %lld: %d != %d", zones[z].tzid, (long long)t,
+                         ical_offset(zone, t), libc_offset(t));
+        icaltimezone_free(zone, 1);
+        icalcomponent_free(cal);
+        free(text);
+    }
+    if (old_tz)
+        setenv("TZ", old_tz, 1);
+    else
+        unsetenv("TZ");
+    tzset();
+    free(old_tz);
+}
+
+static void check_local(icalproperty *p, const char *tzid, const char *value)
+{
+    assert_non_null(p);
+    assert_non_null(tzid_param(p));
+    assert_string_equal(tzid_param(p), tzid);
+    assert_non_null(strstr(icalproperty_as_ical_string(p), value));
+}
+
+/* Two zones, three series: one VTIMEZONE each, nothing of iTIP. */
+static void test_feed_structure(void **state)
+{
+    struct mg_ical_series s[3];
+    icalcomponent *cal, *c;
+    char *text = NULL;
+    int n_tz = 0, n_ev = 0;
+
+    (void)state;
+    s[0] = series(AKL, march[0], 4);
+    s[1] = series(AKL, september[0], 4);
+    s[1].uid = "second@mingle";
+    s[1].sequence = 7;
+    s[2] = series("Europe/London", 1805830200, 6);
+    s[2].uid = "third@mingle";
+    s[2].url = NULL;
+    assert_int_equal(
+        mg_ical_feed(&text, "Middlemarch, spring", s, 3, NOW, NULL), 0);
+    check_lines(text);
+    cal = parse(text);
+    assert_string_equal(
+        icalproperty_get_prodid(
+            icalcomponent_get_first_property(cal, ICAL_PRODID_PROPERTY)),
+        "-//mingle//mingle 0.1//EN");
+    assert_int_equal(count_props(cal, ICAL_VERSION_PROPERTY), 1);
+    assert_int_equal(count_props(cal, ICAL_CALSCALE_PROPERTY), 1);
+    assert_int_equal(count_props(cal, ICAL_METHOD_PROPERTY), 0);
+    assert_string_equal(icalproperty_get_name(icalcomponent_get_first_property(
+                            cal, ICAL_NAME_PROPERTY)),
+                        "Middlemarch, spring");
+    assert_non_null(strstr(text, "X-WR-CALNAME:Middlemarch"));
+    assert_non_null(strstr(text, "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"));
+    assert_non_null(strstr(text, "X-PUBLISHED-TTL:PT1H\r\n"));
+    for (c = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+         c; c = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT))
+        n_tz++;
+    assert_int_equal(n_tz, 2);
+    icaltimezone_free(emitted_zone(cal, AKL), 1);
+    icaltimezone_free(emitted_zone(cal, "Europe/London"), 1);
+    for (c = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); c;
+         c = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+        const char *tz = n_ev == 2 ? "Europe/London" : AKL;
+        struct icaltimetype stamp = icalcomponent_get_dtstamp(c);
+
+        assert_string_equal(icalcomponent_get_uid(c), s[n_ev].uid);
+        assert_int_equal(icalcomponent_get_sequence(c), s[n_ev].sequence);
+        assert_int_equal(count_props(c, ICAL_ATTENDEE_PROPERTY), 0);
+        assert_int_equal(count_props(c, ICAL_RRULE_PROPERTY), 1);
+        assert_int_equal(
+            icalproperty_get_rrule(
+                icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY))
+                .count,
+            s[n_ev].count);
+        assert_int_equal(icalcomponent_get_status(c), ICAL_STATUS_CONFIRMED);
+        assert_true(icaltime_is_utc(stamp));
+        assert_int_equal(icaltime_as_timet(stamp), NOW);
+        check_local(icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY),
+                    tz, n_ev == 2 ? "20270323T193000" : "T193000");
+        check_local(icalcomponent_get_first_property(c, ICAL_DTEND_PROPERTY),
+                    tz, n_ev == 2 ? "20270323T203000" : "T203000");
+        assert_int_equal(count_props(c, ICAL_CONFERENCE_PROPERTY),
+                         n_ev == 2 ? 0 : 1);
+        assert_int_equal(count_props(c, ICAL_URL_PROPERTY), n_ev == 2 ? 0 : 1);
+        n_ev++;
+    }
+    assert_int_equal(n_ev, 3);
+    assert_non_null(strstr(text, "CONFERENCE;VALUE=URI;FEATURE=VIDEO:https://"
+                                 "meet.example.com/abc-defg-hij\r\n"));
+    icalcomponent_free(cal);
+    free(text);
+}
+
+/* The attendees and organiser of an iTIP VEVENT. */
+static void check_people(icalcomponent *ev)
+{
+    icalproperty *p;
+    int n = 0;
+
+    p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+    assert_non_null(p);
+    assert_string_equal(icalproperty_get_organizer(p),
+                        "mailto:organiser@example.com");
+    for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); p;
+         p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+        icalparameter *cn =
+            icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
+
+        assert_non_null(cn);
+        assert_null(strpbrk(icalparameter_get_cn(cn), "\"\r\n"));
+        assert_int_equal(
+            icalparameter_get_partstat(
+                icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER)),
+            ICAL_PARTSTAT_NEEDSACTION);
+        assert_int_equal(
+            icalparameter_get_rsvp(
+                icalproperty_get_first_parameter(p, ICAL_RSVP_PARAMETER)),
+            ICAL_RSVP_TRUE);
+        if (n == 0) {
+            assert_string_equal(icalproperty_get_attendee(p),
+                                "mailto:ann.chair@example.com");
+            assert_string_equal(icalparameter_get_cn(cn),
+                                "Ann The Chair Evil: x");
+            assert_int_equal(
+                icalparameter_get_role(
+                    icalproperty_get_first_parameter(p, ICAL_ROLE_PARAMETER)),
+                ICAL_ROLE_CHAIR);
+        } else {
+            assert_string_equal(icalproperty_get_attendee(p),
+                                "mailto:bob@example.org");
+            assert_string_equal(icalparameter_get_cn(cn), "Bob, Jr; III");
+            assert_int_equal(
+                icalparameter_get_role(
+                    icalproperty_get_first_parameter(p, ICAL_ROLE_PARAMETER)),
+                ICAL_ROLE_REQPARTICIPANT);
+        }
+        n++;
+    }
+    assert_int_equal(n, 2);
+}
+
+/* libical's iTIP rules hold for the parsed message too. */
+static void check_restrictions(icalcomponent *cal)
+{
+    assert_int_equal(icalrestriction_check(cal), 1);
+    assert_int_equal(icalcomponent_count_errors(cal), 0);
+}
+
+/* Week 2 moved an hour later, week 3 cancelled. */
+static const struct mg_ical_exception moved_and_cancelled[2] = {
+    {1806388200, 1806388200 + 3600, 90, 0, "Moved, this once"},
+    {1806996600, 0, 0, 1, NULL},
+};
+
+static void test_request_exceptions(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    icalcomponent *cal, *master, *moved;
+    icalproperty *p;
+    char *text = NULL;
+
+    (void)state;
+    s.exceptions = moved_and_cancelled;
+    s.n_exceptions = 2;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+    check_lines(text);
+    cal = parse(text);
+    assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
+    assert_int_equal(
+        icalcomponent_count_components(cal, ICAL_VTIMEZONE_COMPONENT), 1);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT),
+                     2);
+    master = nth_event(cal, 0);
+    moved = nth_event(cal, 1);
+    assert_string_equal(icalcomponent_get_uid(master), s.uid);
+    assert_string_equal(icalcomponent_get_uid(moved), s.uid);
+    assert_int_equal(count_props(master, ICAL_RECURRENCEID_PROPERTY), 0);
+    /* The cancelled week: EXDATE at its wall time, with TZID. */
+    assert_int_equal(count_props(master, ICAL_EXDATE_PROPERTY), 1);
+    check_local(icalcomponent_get_first_property(master, ICAL_EXDATE_PROPERTY),
+                AKL, ":20270406T193000");
+    /* The moved week: RECURRENCE-ID the rule's time, DTSTART the new. */
+    check_local(
+        icalcomponent_get_first_property(moved, ICAL_RECURRENCEID_PROPERTY),
+        AKL, ":20270330T193000");
+    check_local(icalcomponent_get_first_property(moved, ICAL_DTSTART_PROPERTY),
+                AKL, ":20270330T203000");
+    check_local(icalcomponent_get_first_property(moved, ICAL_DTEND_PROPERTY),
+                AKL, ":20270330T220000");
+    assert_int_equal(count_props(moved, ICAL_RRULE_PROPERTY), 0);
+    assert_string_equal(icalcomponent_get_description(moved),
+                        "Moved, this once");
+    assert_int_equal(icalcomponent_get_sequence(moved), 3);
+    p = icalcomponent_get_first_property(master, ICAL_DTSTART_PROPERTY);
+    check_local(p, AKL, ":20270323T193000");
+    check_people(master);
+    check_people(moved);
+    check_restrictions(cal);
+    icalcomponent_free(cal);
+    free(text);
+}
+
+static void test_feed_exceptions(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    icalcomponent *cal, *moved;
+    char *text = NULL;
+
+    (void)state;
+    s.exceptions = moved_and_cancelled;
+    s.n_exceptions = 2;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+    cal = parse(text);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT),
+                     2);
+    check_local(icalcomponent_get_first_property(nth_event(cal, 0),
+                                                 ICAL_EXDATE_PROPERTY),
+                AKL, ":20270406T193000");
+    moved = nth_event(cal, 1);
+    check_local(
+        icalcomponent_get_first_property(moved, ICAL_RECURRENCEID_PROPERTY),
+        AKL, ":20270330T193000");
+    assert_int_equal(count_props(moved, ICAL_ATTENDEE_PROPERTY), 0);
+    assert_int_equal(count_props(moved, ICAL_ORGANIZER_PROPERTY), 0);
+    icalcomponent_free(cal);
+    free(text);
+}
+
+static void test_cancel_occurrence(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    struct mg_error err = {{0}, {0}};
+    icalcomponent *cal, *ev;
+    char *text = NULL;
+
+    (void)state;
+    s.sequence = 4;
+    /* Week 3, after the change to NZST: still 19:30 local. */
+    assert_int_equal(
+        mg_ical_itip(&text, MG_ITIP_CANCEL, &s, march[2], NOW, &err), 0);
+    check_lines(text);
+    cal = parse(text);
+    assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_CANCEL);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT),
+                     1);
+    ev = nth_event(cal, 0);
+    assert_string_equal(icalcomponent_get_uid(ev), s.uid);
+    assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+    assert_int_equal(icalcomponent_get_sequence(ev), 4);
+    check_local(
+        icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY), AKL,
+        ":20270406T193000");
+    assert_int_equal(count_props(ev, ICAL_RRULE_PROPERTY), 0);
+    check_people(ev);
+    check_restrictions(cal);
+    icalcomponent_free(cal);
+    free(text);
+    text = NULL;
+    /* 06:30Z on 6 April is not a week of the series (it is 18:30). */
+    assert_int_equal(
+        mg_ical_itip(&text, MG_ITIP_CANCEL, &s, march[2] - 3600, NOW, &err),
+        MG_EINVAL);
+    assert_null(text);
+    assert_string_equal(err.field, "occurrence");
+}
+
+static void test_cancel_series(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    icalcomponent *cal, *ev;
+    char *text = NULL;
+
+    (void)state;
+    s.cancelled = 1;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_CANCEL, &s, 0, NOW, NULL), 0);
+    cal = parse(text);
+    assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_CANCEL);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT),
+                     1);
+    ev = nth_event(cal, 0);
+    assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+    assert_int_equal(count_props(ev, ICAL_RECURRENCEID_PROPERTY), 0);
+    assert_int_equal(count_props(ev, ICAL_RRULE_PROPERTY), 1);
+    check_local(icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY),
+                AKL, ":20270323T193000");
+    check_people(ev);
+    check_restrictions(cal);
+    icalcomponent_free(cal);
+    free(text);
+    /* A feed shows the cancelled series as cancelled. */
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+    cal = parse(text);
+    assert_int_equal(icalcomponent_get_status(nth_event(cal, 0)),
+                     ICAL_STATUS_CANCELLED);
+    icalcomponent_free(cal);
+    free(text);
+}
+
+/* Text with every character iCalendar escapes stays one property and
+ * reads back as written (CR LF becomes LF, the only change). */
+static void test_escaping(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    icalcomponent *cal, *ev;
+    char *text = NULL;
+    int i;
+
+    (void)state;
+    s.summary = "Week 1, part 2; \"Dorothea\"\r\nSUMMARY:injected\\end";
+    s.description = "a,b;c\\d\ne \"q\"\nDESCRIPTION:x " /* long */
+                    "and a long tail to make libical fold this line somewhere "
+                    "in the middle of a word, 0123456789012345678901234567890";
+    for (i = 0; i < 2; i++) {
+        if (i == 0)
+            assert_int_equal(
+                mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+        else
+            assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+        check_lines(text);
+        cal = parse(text);
+        ev = nth_event(cal, 0);
+        assert_int_equal(count_props(ev, ICAL_SUMMARY_PROPERTY), 1);
+        assert_int_equal(count_props(ev, ICAL_DESCRIPTION_PROPERTY), 1);
+        assert_string_equal(
+            icalcomponent_get_summary(ev),
+            "Week 1, part 2; \"Dorothea\"\nSUMMARY:injected\\end");
+        assert_string_equal(icalcomponent_get_description(ev), s.description);
+        icalcomponent_free(cal);
+        free(text);
+        text = NULL;
+    }
+}
+
+static void test_bad_input(void **state)
+{
+    struct mg_ical_series s = series("Mars/Olympus_Mons", march[0], 4);
+    struct mg_ical_exception ex = {march[1] + 60, march[1], 60, 0, NULL};
+    struct mg_error err = {{0}, {0}};
+    char *text = NULL;
+
+    (void)state;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, &err), MG_EINVAL);
+    assert_string_equal(err.field, "time_zone");
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, &err),
+                     MG_EINVAL);
+    assert_null(text);
+    /* No attendees: libical's iTIP rules say no. */
+    s = series(AKL, march[0], 4);
+    s.n_attendees = 0;
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, &err),
+                     MG_EINVAL);
+    assert_string_equal(err.field, "itip");
+    assert_non_null(strstr(err.message, "ATTENDEE"));
+    assert_null(text);
+    s = series(AKL, march[0], 4);
+    s.organizer_email = NULL;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, &err),
+                     MG_EINVAL);
+    assert_string_equal(err.field, "organizer_email");
+    /* An exception for a time the rule never gives. */
+    s = series(AKL, march[0], 4);
+    s.exceptions = &ex;
+    s.n_exceptions = 1;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, &err), MG_EINVAL);
+    assert_string_equal(err.field, "exceptions");
+    s = series(AKL, march[0], 0);
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, &err), MG_EINVAL);
+    s = series(AKL, march[0], 4);
+    s.url = "https://x.example/a b";
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, &err), MG_EINVAL);
+    assert_string_equal(err.field, "url");
+    assert_null(text);
+}
+
+static void test_new_uid(void **state)
+{
+    char a[48], b[48];
+    int i;
+
+    (void)state;
+    mg_ical_new_uid(a);
+    mg_ical_new_uid(b);
+    assert_int_equal(strlen(a), 39);
+    assert_string_equal(a + 32, "@mingle");
+    for (i = 0; i < 32; i++)
+        assert_non_null(strchr("0123456789abcdef", a[i]));
+    assert_string_not_equal(a, b);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    mg_schedule_shutdown();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dst_march),
+        cmocka_unit_test(test_dst_september),
+        cmocka_unit_test(test_vtimezone_matches_system),
+        cmocka_unit_test(test_feed_structure),
+        cmocka_unit_test(test_request_exceptions),
+        cmocka_unit_test(test_feed_exceptions),
+        cmocka_unit_test(test_cancel_occurrence),
+        cmocka_unit_test(test_cancel_series),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_new_uid),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
