@@ -21,6 +21,14 @@ struct mg_config {
     int busy_timeout_ms; /* SQLite busy timeout, default 5000 */
     char *log_level;     /* debug, info, warn or error */
     char *base_url;      /* public URL of the daemon, for links */
+    char *smtp_url;      /* smtp:// or smtps://; unset: mail to maildir */
+    char *smtp_user;
+    char *smtp_password; /* never logged */
+    char *mail_from;     /* envelope sender; default the organizer's */
+    char *maildir;       /* where mail goes with no SMTP, ./mingle-mail */
+    int outbox_interval; /* seconds between outbox rounds, default 10 */
+    int outbox_attempts; /* attempts before a message fails, default 12 */
+    int outbox_retry;    /* first retry delay in seconds, doubling; 30 */
 };
 
 /* Fill `cfg` with the defaults. Release with mg_config_release(). */

@@ -25,6 +25,9 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
 /* The port actually bound. */
 int mg_http_port(const struct mg_http_server *srv);
 
+/* Ask the outbox sender to run a round now (mail was just queued). */
+void mg_http_wake_outbox(struct mg_http_server *srv);
+
 /* Requests started and not yet answered. */
 int mg_http_inflight(const struct mg_http_server *srv);
 

@@ -21,6 +21,7 @@ struct mg_outbox_config {
     const char *envelope_from; /* MAIL FROM */
     int timeout_seconds;
     int max_attempts; /* then the message is marked failed for good */
+    int retry_base;   /* seconds before the first retry (0: 30) */
 };
 
 /* One message handed to a transport. */
@@ -42,5 +43,16 @@ int mg_outbox_send(const struct mg_outbox_config *cfg,
 /* Seconds to wait before attempt `attempts + 1`: 30 s doubling, capped at
  * 6 hours, with a little jitter from `id` so retries spread out. */
 int64_t mg_outbox_backoff(int attempts, int64_t id);
+
+struct mg_store;
+
+/*
+ * Deliver up to `max` due messages from the store: each is sent, then
+ * marked sent at once (so a success is never repeated), or rescheduled
+ * with mg_outbox_backoff() and given up after cfg->max_attempts.
+ * *sent and *failed count this round's outcomes.
+ */
+int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
+                    const struct mg_outbox_config *cfg, int max);
 
 #endif

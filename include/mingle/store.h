@@ -219,6 +219,9 @@ struct mg_group_row {
     int64_t slot_id;   /* 0: none */
     int64_t thread_id; /* 0: none */
     char *address;     /* the local part of its mail address */
+    int sequence;      /* goes up on every change to its calls */
+    int64_t updated_at;
+    char uid[48]; /* of the group's own calendar series */
 };
 
 void mg_group_rows_free(struct mg_group_row *rows, size_t n);
@@ -245,5 +248,137 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
 int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
                               const int64_t *participant_ids,
                               const int64_t *group_ids, size_t n);
+
+/*
+ * Sessions: one row per group and week, the instant it happens (UTC) and
+ * the instant the weekly rule gives (they differ when it was moved).
+ */
+struct mg_session_row {
+    int64_t id;
+    int64_t group_id;
+    int week;
+    int64_t starts_at;
+    int64_t original_starts_at;
+    int minutes;
+    char status[16]; /* "confirmed" or "cancelled" */
+};
+
+/* A group's sessions by week; free() the array. */
+int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
+                                struct mg_store *st, int64_t group_id);
+int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
+                         int64_t circle_id, int64_t session_id);
+/* Add a group's sessions (rows' ids are filled in). */
+int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
+                             struct mg_session_row *rows, size_t n);
+/*
+ * Move or cancel one session; the group's sequence goes up in the same
+ * transaction, so calendars and invitations see the change.
+ */
+int mg_store_session_update(struct mg_store *st, int64_t circle_id,
+                            int64_t session_id, int64_t starts_at,
+                            const char *status);
+/* Cancel a group's whole series (or confirm it again); sequence up. */
+int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
+                                 int64_t group_id, const char *status);
+
+/* Each member's invitation series for one group. */
+struct mg_invite_row {
+    int64_t id;
+    int64_t group_id;
+    int64_t participant_id;
+    char uid[64];
+    int sequence;
+    int group_sequence; /* the group's sequence last sent */
+    char state[16];     /* "active" or "cancelled" */
+    char summary[256];  /* what the member was last sent, for a CANCEL */
+    int64_t first_start;
+    int minutes;
+    int weeks;
+};
+
+/* All the circle's invites; free() the array. */
+int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
+                          struct mg_store *st, int64_t circle_id);
+
+/*
+ * One change to an invite and the message that tells the member. The
+ * invite is created (id 0) or updated only if its sequence is still
+ * `expect_sequence` (someone else may have got there first: then the
+ * action is skipped). The message goes in the outbox with `dedupe_key`,
+ * which is unique, so the same message is never queued twice.
+ */
+struct mg_invite_action {
+    int64_t invite_id;
+    int expect_sequence;
+    int64_t group_id;
+    int64_t participant_id;
+    const char *uid;
+    int sequence;
+    int group_sequence;
+    const char *state;
+    const char *summary; /* the series as sent (kept for a later CANCEL) */
+    int64_t first_start;
+    int minutes;
+    int weeks;
+    const char *kind; /* outbox kind: "invite" or "cancel" */
+    const char *recipient;
+    const char *subject;
+    const char *message;
+    size_t len;
+    const char *dedupe_key;
+};
+
+/* Apply the actions and queue their mail in one transaction; *queued
+ * says how many messages were queued. */
+int mg_store_invites_apply(size_t *queued, struct mg_store *st,
+                           int64_t circle_id, const struct mg_invite_action *a,
+                           size_t n);
+
+/* Outgoing mail. */
+struct mg_outbox_row {
+    int64_t id;
+    int64_t circle_id;
+    char kind[16];
+    char *recipient;
+    char *subject;
+    char status[16]; /* queued, sent, failed */
+    int attempts;
+    int64_t next_attempt_at;
+    int64_t created_at;
+    int64_t sent_at;
+    char *last_error;
+    char *message; /* only from mg_store_outbox_due */
+    size_t len;
+};
+
+void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n);
+
+/* Up to `max` queued messages due at `now`, oldest first. */
+int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
+                        struct mg_store *st, int64_t now, int max);
+/* Mark a message sent (only if it is still queued). */
+int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now);
+/* Record a failed attempt: try again at `next_at`, or give up. */
+int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
+                          int64_t next_at, const char *error, int give_up);
+/* A circle's messages, newest first, without bodies. */
+int mg_store_outbox_list(struct mg_outbox_row **out, size_t *n,
+                         struct mg_store *st, int64_t circle_id,
+                         const char *status, int limit);
+
+/*
+ * Feed tokens: the secret URL of a participant's (or a group's) calendar.
+ * Setting one revokes the previous token of the same subject.
+ */
+int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
+                            const unsigned char hash[MG_TOKEN_HASH_LEN],
+                            int64_t circle_id, int64_t participant_id,
+                            int64_t group_id);
+/* MG_EAUTH unless the token is live; fills the subject's ids. */
+int mg_store_feed_token_check(int64_t *circle_id, int64_t *participant_id,
+                              int64_t *group_id, struct mg_store *st,
+                              const char *public_id,
+                              const unsigned char hash[MG_TOKEN_HASH_LEN]);
 
 #endif

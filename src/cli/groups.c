@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "mingle/assign.h"
+#include "mingle/calendar.h"
 
 static const char groups_help[] =
     "usage: mingle groups plan --circle ID [--dry-run] [--seed N]\n"
@@ -115,12 +116,21 @@ int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
         printf("moves: %zu (no plan can do with fewer than %zu)\n",
                a.result.moves, a.result.moves_lower_bound);
     if (!dry) {
+        struct mg_error err = {{0}, {0}};
+        size_t queued = 0;
+
         rc = rebalance ? mg_assign_commit_rebalance(&a, st)
                        : mg_assign_commit_plan(&a, st);
-        if (rc < 0)
+        if (rc == 0)
+            rc = mg_calendar_create_sessions(st, circle);
+        if (rc < 0) {
             cli_error("cannot store the groups: %s", mg_strerror(rc));
-        else
-            printf("stored.\n");
+        } else if (mg_calendar_reconcile(&queued, st, circle, &err) < 0) {
+            printf("stored; no invitations queued: %s\n", err.message);
+        } else {
+            printf("stored; %zu invitation%s queued.\n", queued,
+                   queued == 1 ? "" : "s");
+        }
     } else {
         printf("dry run: nothing stored.\n");
     }

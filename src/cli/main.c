@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mingle/mail.h"
 #include "mingle/schedule.h"
 
 struct command {
@@ -24,6 +25,7 @@ static const struct command commands[] = {
     {"book", cmd_book, "split a book into threads and weekly readings"},
     {"people", cmd_people, "import and list a circle's participants"},
     {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
+    {"outbox", cmd_outbox, "deliver queued mail now, or list it"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0) {
             rc = commands[i].run(argc - 1, argv + 1);
             mg_schedule_shutdown();
+            mg_mail_shutdown();
             return rc;
         }
     }

@@ -6,6 +6,8 @@
  */
 #include "mingle/config.h"
 
+#include "mingle/circle.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,16 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const mg_config_keys[] = {"listen",
-                                      "port",
-                                      "db",
-                                      "body_limit",
-                                      "threads",
-                                      "shutdown_grace",
-                                      "busy_timeout_ms",
-                                      "log_level",
-                                      "base_url",
-                                      NULL};
+const char *const mg_config_keys[] = {
+    "listen",          "port",         "db",
+    "body_limit",      "threads",      "shutdown_grace",
+    "busy_timeout_ms", "log_level",    "base_url",
+    "smtp_url",        "smtp_user",    "smtp_password",
+    "mail_from",       "maildir",      "outbox_interval",
+    "outbox_attempts", "outbox_retry", NULL};
 
 void mg_config_init(struct mg_config *cfg)
 {
@@ -36,6 +35,10 @@ void mg_config_init(struct mg_config *cfg)
     cfg->busy_timeout_ms = 5000;
     cfg->log_level = mg_xstrdup("info");
     cfg->base_url = NULL;
+    cfg->maildir = mg_xstrdup("mingle-mail");
+    cfg->outbox_interval = 10;
+    cfg->outbox_attempts = 12;
+    cfg->outbox_retry = 30;
 }
 
 void mg_config_release(struct mg_config *cfg)
@@ -44,6 +47,11 @@ void mg_config_release(struct mg_config *cfg)
     free(cfg->db);
     free(cfg->log_level);
     free(cfg->base_url);
+    free(cfg->smtp_url);
+    free(cfg->smtp_user);
+    free(cfg->smtp_password);
+    free(cfg->mail_from);
+    free(cfg->maildir);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -138,6 +146,36 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
             if ((unsigned char)value[n] <= ' ' || value[n] == 0x7f)
                 goto bad; /* it will reach links and mail headers */
         replace(&cfg->base_url, value);
+    } else if (strcmp(key, "smtp_url") == 0) {
+        if (strncmp(value, "smtp://", 7) != 0 &&
+            strncmp(value, "smtps://", 8) != 0)
+            goto bad;
+        replace(&cfg->smtp_url, value);
+    } else if (strcmp(key, "smtp_user") == 0) {
+        replace(&cfg->smtp_user, value);
+    } else if (strcmp(key, "smtp_password") == 0) {
+        replace(&cfg->smtp_password, value);
+        return 0; /* never echo it back in an error */
+    } else if (strcmp(key, "mail_from") == 0) {
+        if (!mg_email_valid(value))
+            goto bad;
+        replace(&cfg->mail_from, value);
+    } else if (strcmp(key, "maildir") == 0) {
+        if (!*value)
+            goto bad;
+        replace(&cfg->maildir, value);
+    } else if (strcmp(key, "outbox_interval") == 0) {
+        if (parse_int(&n, value, 1, 3600) < 0)
+            goto bad;
+        cfg->outbox_interval = (int)n;
+    } else if (strcmp(key, "outbox_retry") == 0) {
+        if (parse_int(&n, value, 1, 86400) < 0)
+            goto bad;
+        cfg->outbox_retry = (int)n;
+    } else if (strcmp(key, "outbox_attempts") == 0) {
+        if (parse_int(&n, value, 1, 1000) < 0)
+            goto bad;
+        cfg->outbox_attempts = (int)n;
     } else {
         mg_error_set(err, key, "%s: unknown setting '%s'", source, key);
         return MG_EINVAL;

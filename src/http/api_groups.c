@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mingle/assign.h"
+#include "mingle/calendar.h"
 
 static json_t *quality_json(const struct mg_quality *q)
 {
@@ -149,6 +150,7 @@ static void run(struct request *r, int rebalance)
 {
     struct mg_assign a;
     int dry = query_flag(r, "dry_run");
+    size_t queued = 0;
     uint64_t seed;
     json_t *body;
     int rc;
@@ -178,10 +180,13 @@ static void run(struct request *r, int rebalance)
     if (!dry) {
         rc = rebalance ? mg_assign_commit_rebalance(&a, r->srv->store)
                        : mg_assign_commit_plan(&a, r->srv->store);
+        if (rc == 0)
+            rc = mg_calendar_create_sessions(r->srv->store, a.circle->id);
         if (rc < 0) {
             reply_code(r, rc, NULL);
             goto out;
         }
+        http_reconcile(r, a.circle->id, &queued);
     }
     body =
         json_pack("{s:b, s:I, s:o, s:o, s:o}", "dry_run", dry, "seed",
@@ -190,6 +195,8 @@ static void run(struct request *r, int rebalance)
                               a.result.n_groups, 0),
                   "issues", issues_json(&a, a.result.issues, a.result.n_issues),
                   "quality", quality_json(&a.result.quality));
+    json_object_set_new(body, "invitations_queued",
+                        json_integer((json_int_t)queued));
     if (rebalance) {
         json_object_set_new(body, "moves",
                             json_integer((json_int_t)a.result.moves));
@@ -290,6 +297,7 @@ void handle_group_member_add(struct request *r)
         reply_code(r, rc, NULL);
         goto out;
     }
+    http_reconcile(r, a.circle->id, NULL);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:I, s:b, s:o}", "participant_id",
                          (json_int_t)person_id, "group_id",

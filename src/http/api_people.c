@@ -444,12 +444,15 @@ static void update(struct request *r, json_t *patch)
         rc = person_from_json(p, patch, &c.ctx, &err);
     if (rc == 0)
         rc = mg_store_participant_update(r->srv->store, p);
-    if (rc == MG_ECONFLICT)
+    if (rc == MG_ECONFLICT) {
         reply_conflict(r, p->email, "");
-    else if (rc < 0)
+    } else if (rc < 0) {
         reply_code(r, rc, &err);
-    else
+    } else {
+        /* a withdrawal, or a new address, changes their invitations */
+        http_reconcile(r, c.circle->id, NULL);
         reply_json(r, MHD_HTTP_OK, person_to_json(p));
+    }
     mg_participants_free(p, p ? 1 : 0);
     context_release(&c);
 }

@@ -20,9 +20,13 @@
 
 struct metrics;
 
+struct sender;
+
 struct mg_http_server {
     struct MHD_Daemon *daemon;
     struct mg_store *store;
+    char *base_url;        /* for links in responses: cfg base_url or our own */
+    struct sender *sender; /* the outbox thread */
     size_t body_limit;
     int port;
     atomic_int inflight;
@@ -43,6 +47,7 @@ struct request {
     int method_not_allowed;     /* path known, method not */
     char allow[64];             /* methods the path takes, for 405 */
     char location[96];          /* Location header for 201, if set */
+    char feed[64];              /* the token of /cal/{feed}.ics */
     double started;
     struct mg_buf body;
     int too_big;
@@ -111,5 +116,25 @@ void handle_groups_plan(struct request *r);
 void handle_groups_rebalance(struct request *r);
 void handle_groups_list(struct request *r);
 void handle_group_member_add(struct request *r);
+void handle_feed(struct request *r);
+void handle_person_feed(struct request *r);
+void handle_group_feed(struct request *r);
+void handle_invites_send(struct request *r);
+void handle_sessions_list(struct request *r);
+void handle_session_patch(struct request *r);
+void handle_series_patch(struct request *r);
+void handle_outbox_list(struct request *r);
+
+/*
+ * Queue the invitations a change calls for (logging a failure rather
+ * than failing the request that made the change); *queued may be NULL.
+ */
+int http_reconcile(struct request *r, int64_t circle_id, size_t *queued);
+
+/* The outbox sender (sender.c): started with the server, woken when mail
+ * is queued, stopped last. */
+struct sender *sender_start(const struct mg_config *cfg, struct mg_store *st);
+void sender_wake(struct sender *s);
+void sender_stop(struct sender *s);
 
 #endif

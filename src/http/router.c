@@ -45,15 +45,52 @@ const struct route http_routes[] = {
      handle_groups_list},
     {"POST", "/api/v1/circles/{id}/groups/{id}/members", AUTH_COORDINATOR,
      handle_group_member_add},
+    {"GET", "/cal/{feed}", AUTH_NONE, handle_feed},
+    {"POST", "/api/v1/circles/{id}/participants/{id}/feed", AUTH_COORDINATOR,
+     handle_person_feed},
+    {"POST", "/api/v1/circles/{id}/groups/{id}/feed", AUTH_COORDINATOR,
+     handle_group_feed},
+    {"PATCH", "/api/v1/circles/{id}/groups/{id}/series", AUTH_COORDINATOR,
+     handle_series_patch},
+    {"POST", "/api/v1/circles/{id}/invites", AUTH_COORDINATOR,
+     handle_invites_send},
+    {"GET", "/api/v1/circles/{id}/sessions", AUTH_COORDINATOR,
+     handle_sessions_list},
+    {"PATCH", "/api/v1/circles/{id}/sessions/{id}", AUTH_COORDINATOR,
+     handle_session_patch},
+    {"GET", "/api/v1/circles/{id}/outbox", AUTH_COORDINATOR,
+     handle_outbox_list},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 
+/*
+ * "{feed}" matches a feed token and its ".ics": 48 lower-case hex
+ * characters, copied into `feed`.
+ */
+static int feed_matches(const char *path, char *feed)
+{
+    size_t i;
+
+    for (i = 0; i < 48; i++)
+        if (!((path[i] >= '0' && path[i] <= '9') ||
+              (path[i] >= 'a' && path[i] <= 'f')))
+            return 0;
+    if (strcmp(path + 48, ".ics") != 0)
+        return 0;
+    memcpy(feed, path, 48);
+    feed[48] = '\0';
+    return 1;
+}
+
 /* Match `path` against `pattern`, collecting {id} values into params. */
-static int path_matches(const char *pattern, const char *path, int64_t *params)
+static int path_matches(const char *pattern, const char *path, int64_t *params,
+                        char *feed)
 {
     int n = 0;
 
     while (*pattern && *path) {
+        if (strcmp(pattern, "{feed}") == 0)
+            return feed_matches(path, feed);
         if (strncmp(pattern, "{id}", 4) == 0) {
             char *end;
             long long v;
@@ -89,7 +126,7 @@ void route_match(struct request *r)
     r->allow[0] = '\0';
     for (i = 0; i < http_n_routes; i++) {
         const struct route *rt = &http_routes[i];
-        if (!path_matches(rt->pattern, r->url, params))
+        if (!path_matches(rt->pattern, r->url, params, r->feed))
             continue;
         if (strcmp(rt->method, r->method) == 0 ||
             (head && strcmp(rt->method, "GET") == 0)) {

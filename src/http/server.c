@@ -375,8 +375,19 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->port;
+    if (cfg->base_url)
+        srv->base_url = mg_xstrdup(cfg->base_url);
+    else
+        srv->base_url = mg_xasprintf(ipv6 ? "http://[%s]:%d" : "http://%s:%d",
+                                     cfg->listen, srv->port);
+    srv->sender = sender_start(cfg, st);
     *out = srv;
     return 0;
+}
+
+void mg_http_wake_outbox(struct mg_http_server *srv)
+{
+    sender_wake(srv->sender);
 }
 
 int mg_http_port(const struct mg_http_server *srv)
@@ -411,6 +422,9 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
                "inflight", n, NULL);
     }
     MHD_stop_daemon(srv->daemon);
+    /* Last: requests are done, so no one can queue mail any more. */
+    sender_stop(srv->sender);
     metrics_free(srv->metrics);
+    free(srv->base_url);
     free(srv);
 }

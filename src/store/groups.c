@@ -29,8 +29,9 @@ int mg_store_groups_list(struct mg_group_row **out, size_t *n,
     size_t count = 0, cap = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, position, name, slot_id, thread_id, "
-                           "address FROM groups WHERE circle_id = ? ORDER BY "
-                           "position");
+                           "address, sequence, coalesce(updated_at, "
+                           "created_at), coalesce(uid, '') FROM groups WHERE "
+                           "circle_id = ? ORDER BY position");
 
     if (rc < 0)
         goto out;
@@ -55,6 +56,10 @@ int mg_store_groups_list(struct mg_group_row **out, size_t *n,
         g->slot_id = sqlite3_column_int64(stmt, 3);
         g->thread_id = sqlite3_column_int64(stmt, 4);
         g->address = store_column_strdup(stmt, 5);
+        g->sequence = sqlite3_column_int(stmt, 6);
+        g->updated_at = sqlite3_column_int64(stmt, 7);
+        snprintf(g->uid, sizeof(g->uid), "%s",
+                 (const char *)sqlite3_column_text(stmt, 8));
     }
     *out = rows;
     *n = count;
@@ -94,8 +99,8 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
     if (rc == 0)
         rc = store_prepare(&ins, st, db,
                            "INSERT INTO groups (circle_id, position, name, "
-                           "slot_id, thread_id, address, created_at) VALUES "
-                           "(?, ?, ?, ?, ?, ?, ?)");
+                           "slot_id, thread_id, address, created_at, uid, "
+                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (rc == 0)
         rc = store_prepare(&mem, st, db,
                            "INSERT INTO memberships (group_id, "
@@ -119,6 +124,14 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
             sqlite3_bind_null(ins, 5);
         store_bind_text_or_null(ins, 6, g->address);
         sqlite3_bind_int64(ins, 7, now);
+        if (!g->uid[0]) {
+            unsigned char raw[16];
+            mg_random_bytes(raw, sizeof(raw));
+            mg_hex(g->uid, raw, sizeof(raw));
+        }
+        sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 9, now);
+        g->updated_at = now;
         rc = bind_step(st, db, ins, "insert group");
         g->id = sqlite3_last_insert_rowid(db);
         sqlite3_clear_bindings(ins);

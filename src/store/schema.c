@@ -238,6 +238,35 @@ static const char *const migration_2[] = {
     "CREATE UNIQUE INDEX books_one_per_circle ON books(circle_id)",
     NULL};
 
-const char *const *const mg_store_migrations[] = {migration_1, migration_2};
+/* Calendars: each member's invitation series, and what each group's
+ * calls look like now (sequence goes up on every change). */
+static const char *const migration_3[] = {
+    "ALTER TABLE groups ADD COLUMN uid TEXT",
+    "ALTER TABLE groups ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE groups ADD COLUMN updated_at INTEGER",
+    "ALTER TABLE sessions ADD COLUMN original_starts_at INTEGER",
+    "CREATE TABLE invites ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    /* no foreign key on group_id: an invite outlives its group, so
+     * the member can be sent the CANCEL */
+    "  group_id INTEGER NOT NULL,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  group_sequence INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'active',"
+    "  summary TEXT,"
+    "  first_start INTEGER,"
+    "  minutes INTEGER,"
+    "  weeks INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (group_id, participant_id))",
+    "CREATE INDEX outbox_circle ON outbox(circle_id, id)",
+    NULL};
+
+const char *const *const mg_store_migrations[] = {migration_1, migration_2,
+                                                  migration_3};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -110,9 +110,12 @@ static void test_release_zeroes(void **state)
 static void test_keys_list(void **state)
 {
     static const char *const expect[] = {
-        "listen",          "port",      "db",
-        "body_limit",      "threads",   "shutdown_grace",
-        "busy_timeout_ms", "log_level", "base_url"};
+        "listen",          "port",        "db",
+        "body_limit",      "threads",     "shutdown_grace",
+        "busy_timeout_ms", "log_level",   "base_url",
+        "smtp_url",        "smtp_user",   "smtp_password",
+        "mail_from",       "maildir",     "outbox_interval",
+        "outbox_attempts", "outbox_retry"};
     size_t n = sizeof(expect) / sizeof(expect[0]);
     size_t i, j;
 

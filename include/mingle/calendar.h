@@ -1,0 +1,52 @@
+/*
+ * calendar: the glue that turns a circle's groups into calls people see.
+ * It makes each group's weekly sessions from its slot (with `schedule`),
+ * renders feeds (with `ical`), and keeps every member's invitation series
+ * in step with the groups: a REQUEST when someone joins a group or its
+ * calls change, a CANCEL when they leave it (built with `mail`, queued in
+ * the store's outbox in the same transaction as the invite's new state).
+ */
+#ifndef MINGLE_CALENDAR_H
+#define MINGLE_CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/auth.h"
+#include "mingle/core.h"
+#include "mingle/store.h"
+
+/* Give every group of the circle that has none its weekly sessions. */
+int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id);
+
+/*
+ * Bring every member's invitations in line with the groups and queue
+ * the mail that says so; *queued counts the messages queued.
+ */
+int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
+                          int64_t circle_id, struct mg_error *err);
+
+/*
+ * The feed of a participant (all their groups' calls) or of a group
+ * (participant_id 0). *out is the caller's; *last_modified is when the
+ * calls last changed (the feed's DTSTAMP, so the same calls give the same
+ * bytes and ETags work).
+ */
+int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
+                     int64_t circle_id, int64_t participant_id,
+                     int64_t group_id, struct mg_error *err);
+
+/*
+ * Make (or rotate) the secret feed token of a participant or a group;
+ * `token` receives 49 bytes: 48 hex characters, the path of
+ * /cal/<token>.ics. The old token stops working.
+ */
+int mg_calendar_feed_token(char *token, struct mg_store *st, int64_t circle_id,
+                           int64_t participant_id, int64_t group_id);
+
+/* Split a feed token from a URL into the id and secret hash to check. */
+int mg_calendar_parse_feed_token(char *public_id,
+                                 unsigned char hash[MG_TOKEN_HASH_LEN],
+                                 const char *token);
+
+#endif

@@ -1,0 +1,609 @@
+/*
+ * calendar.c: sessions from slots, feeds, and keeping invitations in
+ * step with the groups. A group's calls are one weekly series; what a
+ * member was last sent is kept on their invite (sequence, and the series
+ * as sent, so a CANCEL can still be made after the group is gone).
+ */
+#include "mingle/calendar.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/ical.h"
+#include "mingle/mail.h"
+#include "mingle/schedule.h"
+
+/* Everything about one circle the calendars need, loaded once. */
+struct circle_view {
+    struct mg_circle *circle;
+    struct mg_group_row *groups;
+    size_t n_groups;
+    struct mg_span *threads;
+    size_t n_threads;
+    struct mg_span *readings_same, *readings_thread;
+    size_t n_same, n_thread;
+};
+
+static void view_release(struct circle_view *v)
+{
+    mg_circle_free(v->circle);
+    mg_group_rows_free(v->groups, v->n_groups);
+    mg_spans_free(v->threads, v->n_threads);
+    mg_spans_free(v->readings_same, v->n_same);
+    mg_spans_free(v->readings_thread, v->n_thread);
+    memset(v, 0, sizeof(*v));
+}
+
+static int view_load(struct circle_view *v, struct mg_store *st,
+                     int64_t circle_id)
+{
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = mg_store_circle_get(&v->circle, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_groups_list(&v->groups, &v->n_groups, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_readings(&v->readings_same, &v->n_same, st, circle_id,
+                               "same_pace");
+    if (rc == 0)
+        rc = mg_store_readings(&v->readings_thread, &v->n_thread, st, circle_id,
+                               "thread");
+    if (rc < 0)
+        view_release(v);
+    return rc;
+}
+
+static const struct mg_slot *group_slot(const struct circle_view *v,
+                                        const struct mg_group_row *g)
+{
+    size_t i;
+
+    for (i = 0; i < v->circle->n_slots; i++)
+        if (v->circle->slots[i].id == g->slot_id)
+            return &v->circle->slots[i];
+    return v->circle->n_slots ? &v->circle->slots[0] : NULL;
+}
+
+static const char *thread_title(const struct circle_view *v, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; i < v->n_threads; i++)
+        if (v->threads[i].id == id)
+            return v->threads[i].title;
+    return NULL;
+}
+
+int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
+{
+    struct circle_view v;
+    size_t i;
+    int rc = view_load(&v, st, circle_id);
+
+    for (i = 0; rc == 0 && i < v.n_groups; i++) {
+        const struct mg_slot *slot = group_slot(&v, &v.groups[i]);
+        struct mg_session_row *have = NULL, *rows;
+        size_t n_have = 0;
+        int w;
+
+        rc = mg_store_sessions_for_group(&have, &n_have, st, v.groups[i].id);
+        free(have);
+        if (rc < 0 || n_have > 0 || !slot)
+            continue;
+        rows = mg_xcalloc((size_t)v.circle->weeks, sizeof(*rows));
+        for (w = 0; rc == 0 && w < v.circle->weeks; w++) {
+            rows[w].group_id = v.groups[i].id;
+            rows[w].week = w + 1;
+            rows[w].minutes = slot->minutes;
+            rc = mg_schedule_session_start(
+                &rows[w].starts_at, v.circle->time_zone, v.circle->start_date,
+                w + 1, slot->weekday, slot->start_minute, NULL);
+            rows[w].original_starts_at = rows[w].starts_at;
+        }
+        if (rc == 0)
+            rc = mg_store_sessions_insert(st, circle_id, rows,
+                                          (size_t)v.circle->weeks);
+        free(rows);
+    }
+    view_release(&v);
+    return rc;
+}
+
+/* "Week 1: first ... last" lines for the group's readings. */
+static void describe(struct mg_buf *b, const struct circle_view *v,
+                     const struct mg_group_row *g)
+{
+    const struct mg_span *list = v->readings_same;
+    size_t n = v->n_same, i;
+    int thread_plan = 0;
+
+    for (i = 0; g->thread_id && i < v->n_thread; i++)
+        if (v->readings_thread[i].thread_id == g->thread_id)
+            thread_plan = 1;
+    if (thread_plan) {
+        list = v->readings_thread;
+        n = v->n_thread;
+    }
+    for (i = 0; i < n; i++) {
+        if (thread_plan && list[i].thread_id != g->thread_id)
+            continue;
+        if (strcmp(list[i].first_title, list[i].last_title) == 0)
+            mg_buf_printf(b, "Week %d: %s\n", list[i].position,
+                          list[i].first_title);
+        else
+            mg_buf_printf(b, "Week %d: %s ... %s\n", list[i].position,
+                          list[i].first_title, list[i].last_title);
+    }
+    if (v->circle->video_url)
+        mg_buf_printf(b, "\nVideo call: %s\n", v->circle->video_url);
+}
+
+/* The parts of a series owned by the caller of make_series. */
+struct series_store {
+    struct mg_session_row *sessions;
+    size_t n_sessions;
+    struct mg_ical_exception *exceptions;
+    char *summary;
+    char *description;
+};
+
+static void series_store_release(struct series_store *s)
+{
+    free(s->sessions);
+    free(s->exceptions);
+    free(s->summary);
+    free(s->description);
+    memset(s, 0, sizeof(*s));
+}
+
+static char *summary_for(const struct circle_view *v,
+                         const struct mg_group_row *g)
+{
+    const char *thread = thread_title(v, g->thread_id);
+
+    if (thread)
+        return mg_xasprintf("%s: %s (%s)", v->circle->title, g->name, thread);
+    return mg_xasprintf("%s: %s", v->circle->title, g->name);
+}
+
+/* The series of group `g`'s calls, as anyone in it sees them. */
+static int make_series(struct mg_ical_series *s, struct series_store *keep,
+                       struct mg_store *st, const struct circle_view *v,
+                       const struct mg_group_row *g)
+{
+    struct mg_buf desc = MG_BUF_INIT;
+    size_t i, n_exc = 0;
+    int rc;
+
+    memset(s, 0, sizeof(*s));
+    memset(keep, 0, sizeof(*keep));
+    rc = mg_store_sessions_for_group(&keep->sessions, &keep->n_sessions, st,
+                                     g->id);
+    if (rc < 0)
+        return rc;
+    if (keep->n_sessions == 0)
+        return MG_ENOTFOUND;
+    keep->exceptions = mg_xcalloc(keep->n_sessions, sizeof(*keep->exceptions));
+    for (i = 0; i < keep->n_sessions; i++) {
+        const struct mg_session_row *r = &keep->sessions[i];
+        int cancelled = strcmp(r->status, "cancelled") == 0;
+        if (!cancelled && r->starts_at == r->original_starts_at)
+            continue;
+        keep->exceptions[n_exc].original_start = r->original_starts_at;
+        keep->exceptions[n_exc].start = r->starts_at;
+        keep->exceptions[n_exc].minutes = r->minutes;
+        keep->exceptions[n_exc].cancelled = cancelled;
+        n_exc++;
+    }
+    describe(&desc, v, g);
+    keep->summary = summary_for(v, g);
+    keep->description = mg_buf_detach(&desc);
+    s->uid = g->uid;
+    s->tzid = v->circle->time_zone;
+    s->first_start = keep->sessions[0].original_starts_at;
+    s->minutes = keep->sessions[0].minutes;
+    s->count = (int)keep->n_sessions;
+    s->sequence = g->sequence;
+    s->cancelled = n_exc == keep->n_sessions;
+    if (s->cancelled)
+        n_exc = 0; /* the whole series: STATUS:CANCELLED says it all */
+    s->summary = keep->summary;
+    s->description = keep->description;
+    s->url = v->circle->video_url;
+    s->exceptions = keep->exceptions;
+    s->n_exceptions = n_exc;
+    s->organizer_name = v->circle->organizer_name;
+    s->organizer_email = v->circle->organizer_email;
+    return 0;
+}
+
+int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
+                     int64_t circle_id, int64_t participant_id,
+                     int64_t group_id, struct mg_error *err)
+{
+    struct circle_view v;
+    struct mg_ical_series *series = NULL;
+    struct series_store *keep = NULL;
+    struct mg_participant *p = NULL;
+    char *name = NULL;
+    size_t i, n = 0;
+    int64_t newest = 0;
+    int rc = view_load(&v, st, circle_id);
+
+    if (rc < 0)
+        return rc;
+    if (participant_id) {
+        rc = mg_store_participant_get(&p, st, circle_id, participant_id);
+        if (rc < 0)
+            goto out;
+        if (p->status != MG_STATUS_WITHDRAWN)
+            group_id = p->group_id;
+        else
+            group_id = 0;
+    }
+    series = mg_xcalloc(v.n_groups + 1, sizeof(*series));
+    keep = mg_xcalloc(v.n_groups + 1, sizeof(*keep));
+    newest = v.circle->updated_at;
+    for (i = 0; i < v.n_groups; i++) {
+        const struct mg_group_row *g = &v.groups[i];
+        if (!group_id || g->id != group_id)
+            continue;
+        rc = make_series(&series[n], &keep[n], st, &v, g);
+        if (rc == MG_ENOTFOUND) {
+            rc = 0;
+            continue;
+        }
+        if (rc < 0)
+            goto out;
+        if (g->updated_at > newest)
+            newest = g->updated_at;
+        if (!name)
+            name = summary_for(&v, g);
+        n++;
+    }
+    rc = mg_ical_feed(out, name ? name : v.circle->title, series, n, newest,
+                      err);
+    *last_modified = newest;
+out:
+    for (i = 0; keep && i <= v.n_groups; i++)
+        series_store_release(&keep[i]);
+    free(keep);
+    free(series);
+    free(name);
+    mg_participants_free(p, p ? 1 : 0);
+    view_release(&v);
+    return rc;
+}
+
+int mg_calendar_parse_feed_token(char *public_id,
+                                 unsigned char hash[MG_TOKEN_HASH_LEN],
+                                 const char *token)
+{
+    char api[MG_TOKEN_LEN + 1];
+    size_t i;
+
+    /* A feed token is the API token's two hex parts without separators. */
+    if (strlen(token) != MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN)
+        return MG_EAUTH;
+    for (i = 0; token[i]; i++)
+        if (!((token[i] >= '0' && token[i] <= '9') ||
+              (token[i] >= 'a' && token[i] <= 'f')))
+            return MG_EAUTH;
+    snprintf(api, sizeof(api), "mgt_%.*s_%s", MG_TOKEN_ID_LEN, token,
+             token + MG_TOKEN_ID_LEN);
+    return mg_auth_token_parse(public_id, hash, api);
+}
+
+int mg_calendar_feed_token(char *token, struct mg_store *st, int64_t circle_id,
+                           int64_t participant_id, int64_t group_id)
+{
+    char api[MG_TOKEN_LEN + 1], id[MG_TOKEN_ID_LEN + 1];
+    unsigned char hash[MG_TOKEN_HASH_LEN];
+
+    mg_auth_token_new(api, id, hash);
+    /* mgt_<id>_<secret> -> <id><secret> */
+    snprintf(token, MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1, "%s%s", id,
+             api + 5 + MG_TOKEN_ID_LEN);
+    return mg_store_feed_token_set(st, id, hash, circle_id, participant_id,
+                                   group_id);
+}
+
+/* Build the iMIP mail for one member; fills the action's message. */
+static int build_mail(struct mg_invite_action *a, char **subject_out,
+                      char **message_out, const struct circle_view *v,
+                      const struct mg_ical_series *s,
+                      const struct mg_participant *p, int cancel,
+                      struct mg_error *err)
+{
+    struct mg_ical_attendee att;
+    struct mg_ical_series one = *s;
+    struct mg_buf text = MG_BUF_INIT, html = MG_BUF_INIT;
+    struct mg_imip m;
+    char *ics = NULL, *subject;
+    struct mg_local_time lt;
+    char start[32] = "";
+    int rc;
+
+    att.name = p->name;
+    att.email = p->email;
+    att.chair = p->role == MG_PERSON_FACILITATOR;
+    one.attendees = &att;
+    one.n_attendees = 1;
+    one.uid = a->uid;
+    one.sequence = a->sequence;
+    rc = mg_ical_itip(&ics, cancel ? MG_ITIP_CANCEL : MG_ITIP_REQUEST, &one, 0,
+                      mg_now(), err);
+    if (rc < 0)
+        return rc;
+    if (mg_schedule_utc_to_local(&lt, s->tzid, s->first_start, NULL) == 0)
+        snprintf(start, sizeof(start), "%04d-%02d-%02d %02d:%02d", lt.year,
+                 lt.month, lt.day, lt.hour, lt.minute);
+    subject =
+        mg_xasprintf("%s: %s", cancel ? "Cancelled" : "Invitation", s->summary);
+    if (cancel) {
+        mg_buf_printf(&text,
+                      "Kia ora %s,\n\nYou are no longer in this group, so "
+                      "its weekly calls have been taken off your calendar:\n"
+                      "%s\n",
+                      p->name, s->summary);
+    } else {
+        mg_buf_printf(&text,
+                      "Kia ora %s,\n\nYou are in %s.\nThe calls are weekly, "
+                      "%d times, from %s (%s), %d minutes each.\n\n%s",
+                      p->name, s->summary, s->count, start, s->tzid, s->minutes,
+                      s->description ? s->description : "");
+    }
+    mg_buf_puts(&html, "<p>");
+    mg_buf_html_escape(&html, text.data);
+    mg_buf_puts(&html, "</p>");
+    memset(&m, 0, sizeof(m));
+    m.from_name = v->circle->organizer_name;
+    m.from_email = v->circle->organizer_email;
+    m.to_name = p->name;
+    m.to_email = p->email;
+    m.subject = subject;
+    m.text = text.data;
+    m.html = html.data;
+    m.ics = ics;
+    m.method = cancel ? "CANCEL" : "REQUEST";
+    rc = mg_mail_build_imip(message_out, &a->len, &m, err);
+    a->message = *message_out;
+    a->subject = subject;
+    *subject_out = subject;
+    a->recipient = p->email;
+    free(ics);
+    mg_buf_release(&text);
+    mg_buf_release(&html);
+    return rc;
+}
+
+/* What an action owns, freed after the store has it. */
+struct owned {
+    char *subject, *message, *dedupe, *uid, *summary;
+};
+
+static int compare_invites(const void *a, const void *b)
+{
+    const struct mg_invite_row *x = *(const struct mg_invite_row *const *)a;
+    const struct mg_invite_row *y = *(const struct mg_invite_row *const *)b;
+
+    if (x->participant_id != y->participant_id)
+        return x->participant_id < y->participant_id ? -1 : 1;
+    if (x->group_id != y->group_id)
+        return x->group_id < y->group_id ? -1 : 1;
+    return 0;
+}
+
+/* The invite of (person, group) in `sorted` (by compare_invites), or NULL. */
+static const struct mg_invite_row *
+find_invite(struct mg_invite_row *const *sorted, size_t n, int64_t person,
+            int64_t group)
+{
+    struct mg_invite_row key, *k = &key, *const * hit;
+
+    key.participant_id = person;
+    key.group_id = group;
+    hit = bsearch(&k, sorted, n, sizeof(*sorted), compare_invites);
+    return hit ? *hit : NULL;
+}
+
+/* Participant `id` in `people` (sorted by id, as the store lists them). */
+static const struct mg_participant *
+find_person(const struct mg_participant *people, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (people[mid].id == id)
+            return &people[mid];
+        if (people[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Actions are stored in batches, so a 50,000-person circle never holds
+ * all its messages in memory at once. */
+#define BATCH 512
+
+static int flush_actions(size_t *queued, struct mg_store *st, int64_t circle_id,
+                         struct mg_invite_action *acts, struct owned *own,
+                         size_t *n)
+{
+    size_t i, q = 0;
+    int rc = 0;
+
+    if (*n)
+        rc = mg_store_invites_apply(&q, st, circle_id, acts, *n);
+    for (i = 0; i < *n; i++) {
+        free(own[i].subject);
+        free(own[i].message);
+        free(own[i].dedupe);
+        free(own[i].uid);
+    }
+    memset(acts, 0, *n * sizeof(*acts));
+    memset(own, 0, *n * sizeof(*own));
+    *queued += q;
+    *n = 0;
+    return rc;
+}
+
+int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
+                          int64_t circle_id, struct mg_error *err)
+{
+    struct circle_view v;
+    struct mg_participant *people = NULL;
+    struct mg_invite_row *invites = NULL, **by_person = NULL;
+    struct mg_people_filter f;
+    struct mg_invite_action *acts = NULL;
+    struct owned *own = NULL;
+    struct mg_ical_series *series = NULL;
+    struct series_store *keep = NULL;
+    size_t n_people = 0, n_inv = 0, n_acts = 0, i, j;
+    int rc = view_load(&v, st, circle_id);
+
+    *queued = 0;
+    if (rc < 0)
+        return rc;
+    if (!v.circle->organizer_email) {
+        mg_error_set(err, "organizer.email",
+                     "the circle needs an organizer email to send "
+                     "invitations");
+        view_release(&v);
+        return MG_EINVAL;
+    }
+    memset(&f, 0, sizeof(f));
+    rc = mg_store_participants_list(&people, &n_people, st, circle_id, &f);
+    if (rc == 0)
+        rc = mg_store_invites_list(&invites, &n_inv, st, circle_id);
+    if (rc < 0)
+        goto out;
+    series = mg_xcalloc(v.n_groups + 1, sizeof(*series));
+    keep = mg_xcalloc(v.n_groups + 1, sizeof(*keep));
+    for (i = 0; i < v.n_groups; i++) {
+        rc = make_series(&series[i], &keep[i], st, &v, &v.groups[i]);
+        if (rc == MG_ENOTFOUND)
+            rc = 0; /* no sessions yet: nothing to invite to */
+        if (rc < 0)
+            goto out;
+    }
+    by_person = mg_xcalloc(n_inv + 1, sizeof(*by_person));
+    for (j = 0; j < n_inv; j++)
+        by_person[j] = &invites[j];
+    qsort(by_person, n_inv, sizeof(*by_person), compare_invites);
+    acts = mg_xcalloc(BATCH, sizeof(*acts));
+    own = mg_xcalloc(BATCH, sizeof(*own));
+    /* Joins and changes: every active member of a group with calls. */
+    for (i = 0; i < n_people && rc == 0; i++) {
+        const struct mg_participant *p = &people[i];
+        const struct mg_invite_row *inv = NULL;
+        struct mg_invite_action *a = &acts[n_acts];
+        size_t g;
+
+        if (p->status != MG_STATUS_ACTIVE || !p->group_id)
+            continue;
+        for (g = 0; g < v.n_groups && v.groups[g].id != p->group_id; g++)
+            ;
+        if (g == v.n_groups || !series[g].uid)
+            continue;
+        inv = find_invite(by_person, n_inv, p->id, p->group_id);
+        if (inv && strcmp(inv->state, "active") == 0 &&
+            inv->group_sequence >= v.groups[g].sequence)
+            continue; /* up to date */
+        a->group_id = p->group_id;
+        a->participant_id = p->id;
+        a->group_sequence = v.groups[g].sequence;
+        a->state = "active";
+        a->kind = "invite";
+        if (inv) {
+            a->invite_id = inv->id;
+            a->expect_sequence = inv->sequence;
+            a->sequence = inv->sequence + 1;
+            own[n_acts].uid = mg_xstrdup(inv->uid);
+        } else {
+            char uid[48];
+            mg_ical_new_uid(uid);
+            own[n_acts].uid = mg_xstrdup(uid);
+        }
+        a->uid = own[n_acts].uid;
+        a->summary = series[g].summary;
+        a->first_start = series[g].first_start;
+        a->minutes = series[g].minutes;
+        a->weeks = series[g].count;
+        rc = build_mail(a, &own[n_acts].subject, &own[n_acts].message, &v,
+                        &series[g], p, 0, err);
+        own[n_acts].dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
+        a->dedupe_key = own[n_acts].dedupe;
+        n_acts++;
+        if (rc == 0 && n_acts == BATCH)
+            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts);
+    }
+    /* Leaves: active invites whose member is no longer in that group. */
+    for (j = 0; j < n_inv && rc == 0; j++) {
+        const struct mg_invite_row *inv = &invites[j];
+        const struct mg_participant *p = NULL;
+        struct mg_invite_action *a = &acts[n_acts];
+        struct mg_ical_series gone;
+
+        if (strcmp(inv->state, "active") != 0)
+            continue;
+        p = find_person(people, n_people, inv->participant_id);
+        if (!p ||
+            (p->status == MG_STATUS_ACTIVE && p->group_id == inv->group_id))
+            continue;
+        /* The series as the member last saw it. */
+        memset(&gone, 0, sizeof(gone));
+        gone.tzid = v.circle->time_zone;
+        gone.first_start = inv->first_start;
+        gone.minutes = inv->minutes ? inv->minutes : 60;
+        gone.count = inv->weeks ? inv->weeks : v.circle->weeks;
+        gone.summary = inv->summary[0] ? inv->summary : v.circle->title;
+        gone.organizer_name = v.circle->organizer_name;
+        gone.organizer_email = v.circle->organizer_email;
+        a->invite_id = inv->id;
+        a->expect_sequence = inv->sequence;
+        a->sequence = inv->sequence + 1;
+        a->group_id = inv->group_id;
+        a->participant_id = inv->participant_id;
+        a->group_sequence = inv->group_sequence;
+        a->state = "cancelled";
+        a->kind = "cancel";
+        own[n_acts].uid = mg_xstrdup(inv->uid);
+        a->uid = own[n_acts].uid;
+        gone.uid = a->uid;
+        rc = build_mail(a, &own[n_acts].subject, &own[n_acts].message, &v,
+                        &gone, p, 1, err);
+        own[n_acts].dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
+        a->dedupe_key = own[n_acts].dedupe;
+        n_acts++;
+        if (rc == 0 && n_acts == BATCH)
+            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts);
+    }
+    if (rc == 0)
+        rc = flush_actions(queued, st, circle_id, acts, own, &n_acts);
+out:
+    for (i = 0; own && i < n_acts; i++) {
+        free(own[i].subject);
+        free(own[i].message);
+        free(own[i].dedupe);
+        free(own[i].uid);
+    }
+    free(own);
+    free(acts);
+    for (i = 0; keep && i <= v.n_groups; i++)
+        series_store_release(&keep[i]);
+    free(keep);
+    free(series);
+    free(by_person);
+    free(invites);
+    mg_participants_free(people, n_people);
+    view_release(&v);
+    return rc;
+}

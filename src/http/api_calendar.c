@@ -1,0 +1,429 @@
+/*
+ * api_calendar.c: the weekly calls as people see them. GET
+ * /cal/{token}.ics serves a participant's or a group's feed (ETag and
+ * Last-Modified, 304 on a conditional GET; an unknown token is a plain
+ * 404). The coordinator's side: feed links, sessions (move or cancel
+ * one), a whole series cancelled or restored, invitations sent, and the
+ * outbox's state.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "mingle/auth.h"
+#include "mingle/calendar.h"
+#include "mingle/schedule.h"
+
+static void http_date(char *out, size_t n, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static int64_t parse_http_date(const char *s)
+{
+    struct tm tm;
+    char *end;
+
+    memset(&tm, 0, sizeof(tm));
+    end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end)
+        return -1;
+    return (int64_t)timegm(&tm);
+}
+
+void handle_feed(struct request *r)
+{
+    char id[MG_TOKEN_ID_LEN + 1], etag[80], date[64], sha[65];
+    unsigned char hash[MG_TOKEN_HASH_LEN];
+    int64_t circle = 0, person = 0, group = 0, modified = 0;
+    struct mg_error err = {{0}, {0}};
+    struct MHD_Response *resp;
+    const char *inm, *ims;
+    char *body = NULL;
+    int rc;
+
+    rc = mg_calendar_parse_feed_token(id, hash, r->feed);
+    if (rc == 0)
+        rc = mg_store_feed_token_check(&circle, &person, &group, r->srv->store,
+                                       id, hash);
+    if (rc == MG_EAUTH) {
+        /* the same answer whatever was wrong with the token */
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such path", NULL);
+        return;
+    }
+    if (rc == 0)
+        rc = mg_calendar_feed(&body, &modified, r->srv->store, circle, person,
+                              group, &err);
+    if (rc < 0) {
+        reply_code(r, rc == MG_ENOTFOUND ? MG_EDB : rc, NULL);
+        return;
+    }
+    mg_sha256_hex(sha, body, strlen(body));
+    snprintf(etag, sizeof(etag), "\"%.32s\"", sha);
+    http_date(date, sizeof(date), modified);
+    inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                      MHD_HTTP_HEADER_IF_NONE_MATCH);
+    ims = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    if ((inm && strstr(inm, etag)) ||
+        (!inm && ims && parse_http_date(ims) >= modified)) {
+        free(body);
+        resp = MHD_create_response_from_buffer(0, (void *)"",
+                                               MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+        MHD_queue_response(r->conn, MHD_HTTP_NOT_MODIFIED, resp);
+        MHD_destroy_response(resp);
+        r->status = MHD_HTTP_NOT_MODIFIED;
+        return;
+    }
+    resp = MHD_create_response_from_buffer(strlen(body), body,
+                                           MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "text/calendar; charset=utf-8");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            "private, max-age=300");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
+    MHD_destroy_response(resp);
+    r->status = MHD_HTTP_OK;
+}
+
+/* Percent-encode for a query value. */
+static void url_escape(struct mg_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+            c == '~') {
+            mg_buf_add(b, s, 1);
+        } else {
+            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            mg_buf_add(b, enc, 3);
+        }
+    }
+}
+
+static void reply_feed_links(struct request *r, const char *token)
+{
+    struct mg_buf google = MG_BUF_INIT;
+    char *url = mg_xasprintf("%s/cal/%s.ics", r->srv->base_url, token);
+    const char *rest = strstr(url, "://");
+    char *webcal = mg_xasprintf("webcal://%s", rest ? rest + 3 : url);
+
+    mg_buf_puts(&google, "https://calendar.google.com/calendar/r?cid=");
+    url_escape(&google, webcal);
+    reply_json(r, MHD_HTTP_CREATED,
+               json_pack("{s:s, s:s, s:s}", "url", url, "webcal", webcal,
+                         "google", google.data));
+    free(url);
+    free(webcal);
+    mg_buf_release(&google);
+}
+
+void handle_person_feed(struct request *r)
+{
+    struct mg_participant *p = NULL;
+    char token[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1];
+    int rc =
+        mg_store_participant_get(&p, r->srv->store, r->params[0], r->params[1]);
+
+    mg_participants_free(p, p ? 1 : 0);
+    if (rc == 0)
+        rc = mg_calendar_feed_token(token, r->srv->store, r->params[0],
+                                    r->params[1], 0);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    reply_feed_links(r, token);
+}
+
+void handle_group_feed(struct request *r)
+{
+    struct mg_group_row *groups = NULL;
+    char token[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1];
+    size_t n = 0, i;
+    int found = 0;
+    int rc = mg_store_groups_list(&groups, &n, r->srv->store, r->params[0]);
+
+    for (i = 0; rc == 0 && i < n; i++)
+        found |= groups[i].id == r->params[1];
+    mg_group_rows_free(groups, n);
+    if (rc == 0 && !found)
+        rc = MG_ENOTFOUND;
+    if (rc == 0)
+        rc = mg_calendar_feed_token(token, r->srv->store, r->params[0], 0,
+                                    r->params[1]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    reply_feed_links(r, token);
+}
+
+/* Queue the invitations the latest change calls for; logs failures. */
+int http_reconcile(struct request *r, int64_t circle_id, size_t *queued)
+{
+    struct mg_error err = {{0}, {0}};
+    size_t n = 0;
+    int rc = mg_calendar_reconcile(&n, r->srv->store, circle_id, &err);
+
+    if (rc < 0 && rc != MG_EINVAL)
+        mg_log(MG_LOG_ERROR, "cannot queue invitations", "error", err.message,
+               NULL);
+    if (queued)
+        *queued = n;
+    if (n)
+        mg_http_wake_outbox(r->srv);
+    return rc;
+}
+
+void handle_invites_send(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    size_t queued = 0;
+    int rc = mg_calendar_reconcile(&queued, r->srv->store, r->params[0], &err);
+
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        return;
+    }
+    if (queued)
+        mg_http_wake_outbox(r->srv);
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:I}", "queued", (json_int_t)queued));
+}
+
+/* "YYYY-MM-DDTHH:MM" in `tzid` for a UTC instant ("" if it fails). */
+static void local_string(char *out, size_t n, const char *tzid, int64_t t)
+{
+    struct mg_local_time lt;
+
+    out[0] = '\0';
+    if (mg_schedule_utc_to_local(&lt, tzid, t, NULL) == 0)
+        snprintf(out, n, "%04d-%02d-%02dT%02d:%02d", lt.year, lt.month, lt.day,
+                 lt.hour, lt.minute);
+}
+
+/* Parse "YYYY-MM-DDTHH:MM" local time in `tzid` into a UTC instant. */
+static int parse_local(int64_t *out, const char *tzid, const char *s)
+{
+    struct mg_local_time lt;
+    char tail;
+
+    memset(&lt, 0, sizeof(lt));
+    if (strlen(s) != 16 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &lt.year, &lt.month, &lt.day,
+               &lt.hour, &lt.minute, &tail) != 5)
+        return MG_EINVAL;
+    return mg_schedule_local_to_utc(out, tzid, &lt, NULL);
+}
+
+static json_t *session_json(const struct mg_session_row *s, const char *tzid)
+{
+    char local[32], original[32];
+
+    local_string(local, sizeof(local), tzid, s->starts_at);
+    local_string(original, sizeof(original), tzid, s->original_starts_at);
+    return json_pack("{s:I, s:I, s:i, s:s, s:s, s:I, s:i, s:s, s:b}", "id",
+                     (json_int_t)s->id, "group_id", (json_int_t)s->group_id,
+                     "week", s->week, "start", local, "original_start",
+                     original, "starts_at", (json_int_t)s->starts_at, "minutes",
+                     s->minutes, "status", s->status, "moved",
+                     s->starts_at != s->original_starts_at);
+}
+
+void handle_sessions_list(struct request *r)
+{
+    struct mg_circle *c = NULL;
+    struct mg_group_row *groups = NULL;
+    size_t n_groups = 0, i, j;
+    json_t *items = json_array();
+    int rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
+    for (i = 0; rc == 0 && i < n_groups; i++) {
+        struct mg_session_row *rows = NULL;
+        size_t n = 0;
+        rc =
+            mg_store_sessions_for_group(&rows, &n, r->srv->store, groups[i].id);
+        for (j = 0; rc == 0 && j < n; j++)
+            json_array_append_new(items, session_json(&rows[j], c->time_zone));
+        free(rows);
+    }
+    if (rc < 0) {
+        json_decref(items);
+        reply_code(r, rc, NULL);
+    } else {
+        reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "sessions", items));
+    }
+    mg_group_rows_free(groups, n_groups);
+    mg_circle_free(c);
+}
+
+/* Monday 00:00 local of the week holding `utc`, as days since epoch. */
+static long local_week(const char *tzid, int64_t utc)
+{
+    struct mg_local_time lt;
+    struct tm tm;
+    long days;
+
+    if (mg_schedule_utc_to_local(&lt, tzid, utc, NULL) < 0)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = lt.year - 1900;
+    tm.tm_mon = lt.month - 1;
+    tm.tm_mday = lt.day;
+    days = (long)(timegm(&tm) / 86400);
+    /* 1970-01-01 was a Thursday: Monday-based week index */
+    return (days + 3) / 7;
+}
+
+void handle_session_patch(struct request *r)
+{
+    struct mg_circle *c = NULL;
+    struct mg_session_row s;
+    json_t *doc = request_json(r), *start, *status;
+    const char *new_status;
+    int64_t starts_at;
+    int rc;
+
+    if (!doc)
+        return;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc =
+            mg_store_session_get(&s, r->srv->store, r->params[0], r->params[1]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    starts_at = s.starts_at;
+    new_status = s.status;
+    start = json_object_get(doc, "start");
+    status = json_object_get(doc, "status");
+    if (start) {
+        if (!json_is_string(start) ||
+            parse_local(&starts_at, c->time_zone, json_string_value(start)) <
+                0) {
+            reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                        "'start' must be local time as YYYY-MM-DDTHH:MM",
+                        "start");
+            goto out;
+        }
+        if (local_week(c->time_zone, starts_at) !=
+            local_week(c->time_zone, s.original_starts_at)) {
+            reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                        "a session can move within its own week (Monday to "
+                        "Sunday), not onto another week",
+                        "start");
+            goto out;
+        }
+    }
+    if (status) {
+        new_status = json_is_string(status) ? json_string_value(status) : "";
+        if (strcmp(new_status, "cancelled") != 0 &&
+            strcmp(new_status, "confirmed") != 0) {
+            reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                        "'status' must be confirmed or cancelled", "status");
+            goto out;
+        }
+    }
+    if (!start && !status) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "send 'start' and/or 'status'", NULL);
+        goto out;
+    }
+    rc = mg_store_session_update(r->srv->store, c->id, s.id, starts_at,
+                                 new_status);
+    if (rc == 0)
+        rc = mg_store_session_get(&s, r->srv->store, c->id, s.id);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    http_reconcile(r, c->id, NULL);
+    reply_json(r, MHD_HTTP_OK, session_json(&s, c->time_zone));
+out:
+    json_decref(doc);
+    mg_circle_free(c);
+}
+
+void handle_series_patch(struct request *r)
+{
+    json_t *doc = request_json(r);
+    const char *status;
+    size_t queued = 0;
+    int rc;
+
+    if (!doc)
+        return;
+    status = json_string_value(json_object_get(doc, "status"));
+    if (!status || (strcmp(status, "cancelled") != 0 &&
+                    strcmp(status, "confirmed") != 0)) {
+        json_decref(doc);
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'status' must be confirmed or cancelled", "status");
+        return;
+    }
+    rc = mg_store_group_series_status(r->srv->store, r->params[0], r->params[1],
+                                      status);
+    json_decref(doc);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    http_reconcile(r, r->params[0], &queued);
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:s, s:I}", "status", status, "queued",
+                         (json_int_t)queued));
+}
+
+void handle_outbox_list(struct request *r)
+{
+    struct mg_outbox_row *rows = NULL;
+    const char *status = request_arg(r, "status");
+    size_t n = 0, i;
+    json_t *items;
+    int rc = mg_store_outbox_list(&rows, &n, r->srv->store, r->params[0],
+                                  status, 1000);
+
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    items = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(
+            items,
+            json_pack(
+                "{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:o}", "id",
+                (json_int_t)rows[i].id, "kind", rows[i].kind, "recipient",
+                rows[i].recipient, "subject", rows[i].subject, "status",
+                rows[i].status, "attempts", rows[i].attempts, "created_at",
+                (json_int_t)rows[i].created_at, "next_attempt_at",
+                (json_int_t)rows[i].next_attempt_at, "sent_at",
+                rows[i].sent_at ? json_integer(rows[i].sent_at) : json_null(),
+                "last_error",
+                rows[i].last_error && *rows[i].last_error
+                    ? json_string(rows[i].last_error)
+                    : json_null()));
+    mg_outbox_rows_free(rows, n);
+    reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "messages", items));
+}

@@ -1,0 +1,120 @@
+/*
+ * sender.c: the daemon's outbox thread. Every outbox_interval seconds,
+ * or at once when woken because mail was queued, it delivers what is
+ * due. It holds no mail of its own: everything it sends is in the store,
+ * so stopping it (or crashing) loses nothing.
+ */
+#define _GNU_SOURCE
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mingle/mail.h"
+#include "mingle/outbox.h"
+
+struct sender {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int stop, woken;
+    int interval;
+    struct mg_store *store;
+    struct mg_outbox_config cfg;
+    char *smtp_url, *smtp_user, *smtp_password, *maildir, *from;
+};
+
+static void *run(void *arg)
+{
+    struct sender *s = arg;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        struct timespec until;
+        size_t sent = 0, failed = 0;
+
+        pthread_mutex_unlock(&s->lock);
+        do {
+            /* keep going while full rounds come back */
+            if (mg_outbox_flush(&sent, &failed, s->store, &s->cfg, 50) < 0)
+                break;
+        } while (sent + failed == 50);
+        pthread_mutex_lock(&s->lock);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->interval;
+        while (!s->stop && !s->woken)
+            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT)
+                break;
+        s->woken = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static char *dup_or_null(const char *v)
+{
+    return v ? mg_xstrdup(v) : NULL;
+}
+
+struct sender *sender_start(const struct mg_config *cfg, struct mg_store *st)
+{
+    struct sender *s = mg_xcalloc(1, sizeof(*s));
+
+    mg_mail_init();
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    s->store = st;
+    s->interval = cfg->outbox_interval;
+    s->smtp_url = dup_or_null(cfg->smtp_url);
+    s->smtp_user = dup_or_null(cfg->smtp_user);
+    s->smtp_password = dup_or_null(cfg->smtp_password);
+    s->maildir = dup_or_null(cfg->maildir);
+    s->from = mg_xstrdup(cfg->mail_from ? cfg->mail_from
+                                        : "mingle@localhost.invalid");
+    s->cfg.smtp_url = s->smtp_url;
+    s->cfg.smtp_user = s->smtp_user;
+    s->cfg.smtp_password = s->smtp_password;
+    s->cfg.maildir = s->maildir;
+    s->cfg.envelope_from = s->from;
+    s->cfg.timeout_seconds = 30;
+    s->cfg.max_attempts = cfg->outbox_attempts;
+    s->cfg.retry_base = cfg->outbox_retry;
+    if (pthread_create(&s->thread, NULL, run, s) != 0) {
+        mg_log(MG_LOG_ERROR, "cannot start the outbox sender", NULL);
+        abort();
+    }
+    return s;
+}
+
+void sender_wake(struct sender *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->woken = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sender_stop(struct sender *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s->smtp_url);
+    free(s->smtp_user);
+    if (s->smtp_password)
+        memset(s->smtp_password, 0, strlen(s->smtp_password));
+    free(s->smtp_password);
+    free(s->maildir);
+    free(s->from);
+    free(s);
+}

@@ -1,0 +1,56 @@
+/*
+ * deliver.c: one round of the outbox: take the due messages from the
+ * store, hand each to the transport, record the outcome right away.
+ */
+#include "mingle/outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mingle/store.h"
+
+int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
+                    const struct mg_outbox_config *cfg, int max)
+{
+    struct mg_outbox_row *rows = NULL;
+    size_t n = 0, i;
+    int64_t now = mg_now();
+    int rc = mg_store_outbox_due(&rows, &n, st, now, max);
+
+    *sent = *failed = 0;
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_outgoing m;
+        struct mg_error err = {{0}, {0}};
+        char id[32];
+
+        m.id = rows[i].id;
+        m.recipient = rows[i].recipient;
+        m.message = rows[i].message;
+        m.len = rows[i].len;
+        m.attempts = rows[i].attempts;
+        snprintf(id, sizeof(id), "%lld", (long long)rows[i].id);
+        if (mg_outbox_send(cfg, &m, &err) == 0) {
+            rc = mg_store_outbox_sent(st, rows[i].id, mg_now());
+            (*sent)++;
+            mg_log(MG_LOG_INFO, "mail sent", "id", id, "kind", rows[i].kind,
+                   NULL);
+        } else {
+            int attempts = rows[i].attempts + 1;
+            int give_up =
+                cfg->max_attempts > 0 && attempts >= cfg->max_attempts;
+            /* mg_outbox_backoff counts from 30 s; scale to the base */
+            int64_t delay = mg_outbox_backoff(rows[i].attempts, rows[i].id) *
+                            (cfg->retry_base > 0 ? cfg->retry_base : 30) / 30;
+            rc = mg_store_outbox_retry(st, rows[i].id, attempts,
+                                       mg_now() + (delay > 0 ? delay : 1),
+                                       err.message, give_up);
+            (*failed)++;
+            mg_log(MG_LOG_WARN,
+                   give_up ? "mail failed, giving up"
+                           : "mail failed, will retry",
+                   "id", id, "error", err.message, NULL);
+        }
+    }
+    mg_outbox_rows_free(rows, n);
+    return rc;
+}

@@ -1,0 +1,621 @@
+/*
+ * calendar.c: sessions, invitation series, the outbox and feed tokens.
+ * Every change to a group's calls bumps its sequence in the same
+ * transaction as the change; invites and their mail are written together,
+ * and the outbox's unique dedupe key keeps a message from being queued
+ * twice.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int step_reset(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                      const char *what)
+{
+    int rc = sqlite3_step(stmt);
+
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return store_fail(st, db, sqlite3_extended_errcode(db), what);
+}
+
+static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+
+    snprintf(dst, n, "%s", s ? (const char *)s : "");
+}
+
+#define SESSION_COLUMNS                                                        \
+    "id, group_id, week, starts_at, coalesce(original_starts_at, "             \
+    "starts_at), minutes, status"
+
+static void read_session(struct mg_session_row *r, sqlite3_stmt *stmt)
+{
+    r->id = sqlite3_column_int64(stmt, 0);
+    r->group_id = sqlite3_column_int64(stmt, 1);
+    r->week = sqlite3_column_int(stmt, 2);
+    r->starts_at = sqlite3_column_int64(stmt, 3);
+    r->original_starts_at = sqlite3_column_int64(stmt, 4);
+    r->minutes = sqlite3_column_int(stmt, 5);
+    copy_text(r->status, sizeof(r->status), stmt, 6);
+}
+
+int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
+                                struct mg_store *st, int64_t group_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_session_row *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
+                           "group_id = ? ORDER BY week");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, group_id);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list sessions");
+            goto out;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            rows = mg_xrealloc(rows, cap * sizeof(*rows));
+        }
+        read_session(&rows[count++], stmt);
+    }
+    *out = rows;
+    *n = count;
+    rows = NULL;
+out:
+    sqlite3_finalize(stmt);
+    free(rows);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
+                         int64_t circle_id, int64_t session_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
+                           "circle_id = ? AND id = ?");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, session_id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        read_session(out, stmt);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
+                               : store_fail(st, db, rc, "get session");
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
+                             struct mg_session_row *rows, size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "INSERT INTO sessions (circle_id, group_id, week, "
+                           "starts_at, original_starts_at, minutes, status, "
+                           "uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (i = 0; rc == 0 && i < n; i++) {
+        unsigned char raw[16];
+        char uid[40];
+
+        mg_random_bytes(raw, sizeof(raw));
+        mg_hex(uid, raw, sizeof(raw));
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, rows[i].group_id);
+        sqlite3_bind_int(stmt, 3, rows[i].week);
+        sqlite3_bind_int64(stmt, 4, rows[i].starts_at);
+        sqlite3_bind_int64(stmt, 5, rows[i].original_starts_at);
+        sqlite3_bind_int(stmt, 6, rows[i].minutes);
+        sqlite3_bind_text(stmt, 7,
+                          rows[i].status[0] ? rows[i].status : "confirmed", -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 8, uid, -1, SQLITE_TRANSIENT);
+        rc = step_reset(st, db, stmt, "insert session");
+        rows[i].id = sqlite3_last_insert_rowid(db);
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+/* The group's calls changed: bump its sequence. */
+static int bump_group(struct mg_store *st, sqlite3 *db, int64_t group_id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "UPDATE groups SET sequence = sequence + 1, "
+                           "updated_at = ? WHERE id = ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, mg_now());
+    sqlite3_bind_int64(stmt, 2, group_id);
+    rc = step_reset(st, db, stmt, "bump group");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_session_update(struct mg_store *st, int64_t circle_id,
+                            int64_t session_id, int64_t starts_at,
+                            const char *status)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int64_t group_id = 0;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "UPDATE sessions SET starts_at = ?, status = ? "
+                           "WHERE circle_id = ? AND id = ? RETURNING "
+                           "group_id");
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, starts_at);
+        sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(stmt, 3, circle_id);
+        sqlite3_bind_int64(stmt, 4, session_id);
+        rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW) {
+            group_id = sqlite3_column_int64(stmt, 0);
+            rc = 0;
+        } else {
+            rc = rc == SQLITE_DONE ? MG_ENOTFOUND
+                                   : store_fail(st, db, rc, "update session");
+        }
+        sqlite3_finalize(stmt);
+    }
+    if (rc == 0)
+        rc = bump_group(st, db, group_id);
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
+                                 int64_t group_id, const char *status)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "UPDATE sessions SET status = ? WHERE circle_id = "
+                           "? AND group_id = ?");
+    if (rc == 0) {
+        sqlite3_bind_text(stmt, 1, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(stmt, 2, circle_id);
+        sqlite3_bind_int64(stmt, 3, group_id);
+        rc = step_reset(st, db, stmt, "series status");
+        if (rc == 0 && sqlite3_changes(db) == 0)
+            rc = MG_ENOTFOUND;
+    }
+    if (rc == 0)
+        rc = bump_group(st, db, group_id);
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
+                          struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_invite_row *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT id, group_id, participant_id, uid, "
+                           "sequence, group_sequence, state, "
+                           "coalesce(summary, ''), coalesce(first_start, 0), "
+                           "coalesce(minutes, 0), coalesce(weeks, 0) FROM "
+                           "invites WHERE circle_id = ? ORDER BY id");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    for (;;) {
+        struct mg_invite_row *r;
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list invites");
+            goto out;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 64;
+            rows = mg_xrealloc(rows, cap * sizeof(*rows));
+        }
+        r = &rows[count++];
+        r->id = sqlite3_column_int64(stmt, 0);
+        r->group_id = sqlite3_column_int64(stmt, 1);
+        r->participant_id = sqlite3_column_int64(stmt, 2);
+        copy_text(r->uid, sizeof(r->uid), stmt, 3);
+        r->sequence = sqlite3_column_int(stmt, 4);
+        r->group_sequence = sqlite3_column_int(stmt, 5);
+        copy_text(r->state, sizeof(r->state), stmt, 6);
+        copy_text(r->summary, sizeof(r->summary), stmt, 7);
+        r->first_start = sqlite3_column_int64(stmt, 8);
+        r->minutes = sqlite3_column_int(stmt, 9);
+        r->weeks = sqlite3_column_int(stmt, 10);
+    }
+    *out = rows;
+    *n = count;
+    rows = NULL;
+out:
+    sqlite3_finalize(stmt);
+    free(rows);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_invites_apply(size_t *queued, struct mg_store *st,
+                           int64_t circle_id, const struct mg_invite_action *a,
+                           size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *ins = NULL, *upd = NULL, *mail = NULL;
+    int64_t now = mg_now();
+    size_t i;
+    int rc = store_begin(st, db);
+
+    *queued = 0;
+    if (rc == 0)
+        rc = store_prepare(&ins, st, db,
+                           "INSERT OR IGNORE INTO invites (circle_id, "
+                           "group_id, participant_id, uid, sequence, "
+                           "group_sequence, state, updated_at, summary, "
+                           "first_start, minutes, weeks) VALUES (?, ?, ?, ?, "
+                           "?, ?, ?, ?, ?, ?, ?, ?)");
+    if (rc == 0)
+        rc = store_prepare(&upd, st, db,
+                           "UPDATE invites SET sequence = ?, group_sequence "
+                           "= ?, state = ?, updated_at = ?, summary = "
+                           "coalesce(?7, summary), first_start = "
+                           "coalesce(?8, first_start), minutes = coalesce(?9, "
+                           "minutes), weeks = coalesce(?10, weeks) WHERE id "
+                           "= ?5 AND sequence = ?6");
+    if (rc == 0)
+        rc = store_prepare(&mail, st, db,
+                           "INSERT OR IGNORE INTO outbox (circle_id, kind, "
+                           "recipient, subject, message, dedupe_key, "
+                           "next_attempt_at, created_at) VALUES (?, ?, ?, ?, "
+                           "?, ?, ?, ?)");
+    for (i = 0; rc == 0 && i < n; i++) {
+        sqlite3_stmt *s = a[i].invite_id ? upd : ins;
+
+        if (a[i].invite_id) {
+            sqlite3_bind_int(upd, 1, a[i].sequence);
+            sqlite3_bind_int(upd, 2, a[i].group_sequence);
+            sqlite3_bind_text(upd, 3, a[i].state, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(upd, 4, now);
+            sqlite3_bind_int64(upd, 5, a[i].invite_id);
+            sqlite3_bind_int(upd, 6, a[i].expect_sequence);
+            if (a[i].summary) {
+                sqlite3_bind_text(upd, 7, a[i].summary, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(upd, 8, a[i].first_start);
+                sqlite3_bind_int(upd, 9, a[i].minutes);
+                sqlite3_bind_int(upd, 10, a[i].weeks);
+            }
+        } else {
+            sqlite3_bind_int64(ins, 1, circle_id);
+            sqlite3_bind_int64(ins, 2, a[i].group_id);
+            sqlite3_bind_int64(ins, 3, a[i].participant_id);
+            sqlite3_bind_text(ins, 4, a[i].uid, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 5, a[i].sequence);
+            sqlite3_bind_int(ins, 6, a[i].group_sequence);
+            sqlite3_bind_text(ins, 7, a[i].state, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ins, 8, now);
+            store_bind_text_or_null(ins, 9, a[i].summary);
+            sqlite3_bind_int64(ins, 10, a[i].first_start);
+            sqlite3_bind_int(ins, 11, a[i].minutes);
+            sqlite3_bind_int(ins, 12, a[i].weeks);
+        }
+        rc = step_reset(st, db, s, "apply invite");
+        if (rc < 0 || sqlite3_changes(db) == 0)
+            continue; /* someone else changed it first: skip */
+        if (!a[i].message)
+            continue;
+        sqlite3_bind_int64(mail, 1, circle_id);
+        sqlite3_bind_text(mail, 2, a[i].kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mail, 3, a[i].recipient, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mail, 4, a[i].subject, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(mail, 5, a[i].message, (int)a[i].len, SQLITE_STATIC);
+        sqlite3_bind_text(mail, 6, a[i].dedupe_key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(mail, 7, now);
+        sqlite3_bind_int64(mail, 8, now);
+        rc = step_reset(st, db, mail, "queue mail");
+        if (rc == 0)
+            *queued += (size_t)sqlite3_changes(db);
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0) {
+        store_rollback(db);
+        *queued = 0;
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(upd);
+    sqlite3_finalize(mail);
+    store_release(st, db);
+    return rc;
+}
+
+void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; rows && i < n; i++) {
+        free(rows[i].recipient);
+        free(rows[i].subject);
+        free(rows[i].last_error);
+        free(rows[i].message);
+    }
+    free(rows);
+}
+
+static int load_outbox(struct mg_outbox_row **out, size_t *n,
+                       struct mg_store *st, sqlite3_stmt *stmt, sqlite3 *db,
+                       int with_body)
+{
+    struct mg_outbox_row *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc = 0;
+
+    for (;;) {
+        struct mg_outbox_row *r;
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "load outbox");
+            break;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 32;
+            rows = mg_xrealloc(rows, cap * sizeof(*rows));
+        }
+        r = &rows[count++];
+        memset(r, 0, sizeof(*r));
+        r->id = sqlite3_column_int64(stmt, 0);
+        r->circle_id = sqlite3_column_int64(stmt, 1);
+        copy_text(r->kind, sizeof(r->kind), stmt, 2);
+        r->recipient = store_column_strdup(stmt, 3);
+        r->subject = store_column_strdup(stmt, 4);
+        copy_text(r->status, sizeof(r->status), stmt, 5);
+        r->attempts = sqlite3_column_int(stmt, 6);
+        r->next_attempt_at = sqlite3_column_int64(stmt, 7);
+        r->created_at = sqlite3_column_int64(stmt, 8);
+        r->sent_at = sqlite3_column_int64(stmt, 9);
+        r->last_error = store_column_strdup(stmt, 10);
+        if (with_body) {
+            r->len = (size_t)sqlite3_column_bytes(stmt, 11);
+            r->message = mg_xstrndup(sqlite3_column_blob(stmt, 11)
+                                         ? sqlite3_column_blob(stmt, 11)
+                                         : "",
+                                     r->len);
+        }
+    }
+    if (rc < 0) {
+        mg_outbox_rows_free(rows, count);
+        return rc;
+    }
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+#define OUTBOX_COLUMNS                                                         \
+    "id, coalesce(circle_id, 0), kind, recipient, subject, status, "           \
+    "attempts, next_attempt_at, created_at, sent_at, last_error"
+
+int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
+                        struct mg_store *st, int64_t now, int max)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+                           "WHERE status = 'queued' AND next_attempt_at <= ? "
+                           "ORDER BY next_attempt_at, id LIMIT ?");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, now);
+        sqlite3_bind_int(stmt, 2, max);
+        rc = load_outbox(out, n, st, stmt, db, 1);
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_outbox_list(struct mg_outbox_row **out, size_t *n,
+                         struct mg_store *st, int64_t circle_id,
+                         const char *status, int limit)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE "
+                           "circle_id = ? AND (?2 IS NULL OR status = ?2) "
+                           "ORDER BY id DESC LIMIT ?3");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        store_bind_text_or_null(stmt, 2, status);
+        sqlite3_bind_int(stmt, 3, limit > 0 ? limit : -1);
+        rc = load_outbox(out, n, st, stmt, db, 0);
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "UPDATE outbox SET status = 'sent', sent_at = ?, "
+                           "attempts = attempts + 1, last_error = NULL WHERE "
+                           "id = ? AND status = 'queued'");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, now);
+        sqlite3_bind_int64(stmt, 2, id);
+        rc = step_reset(st, db, stmt, "mark sent");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
+                          int64_t next_at, const char *error, int give_up)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "UPDATE outbox SET attempts = ?, next_attempt_at "
+                           "= ?, last_error = ?, status = ? WHERE id = ? AND "
+                           "status = 'queued'");
+
+    if (rc == 0) {
+        sqlite3_bind_int(stmt, 1, attempts);
+        sqlite3_bind_int64(stmt, 2, next_at);
+        sqlite3_bind_text(stmt, 3, error ? error : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 4, give_up ? "failed" : "queued", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 5, id);
+        rc = step_reset(st, db, stmt, "mark retry");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
+                            const unsigned char hash[MG_TOKEN_HASH_LEN],
+                            int64_t circle_id, int64_t participant_id,
+                            int64_t group_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *revoke = NULL, *ins = NULL;
+    int64_t now = mg_now();
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&revoke, st, db,
+                           "UPDATE tokens SET revoked_at = ? WHERE kind = "
+                           "'feed' AND revoked_at IS NULL AND "
+                           "coalesce(participant_id, 0) = ? AND "
+                           "coalesce(group_id, 0) = ?");
+    if (rc == 0)
+        rc = store_prepare(&ins, st, db,
+                           "INSERT INTO tokens (public_id, hash, kind, role, "
+                           "circle_id, participant_id, group_id, label, "
+                           "created_at) VALUES (?, ?, 'feed', 'participant', "
+                           "?, ?, ?, 'feed', ?)");
+    if (rc == 0) {
+        sqlite3_bind_int64(revoke, 1, now);
+        sqlite3_bind_int64(revoke, 2, participant_id);
+        sqlite3_bind_int64(revoke, 3, group_id);
+        rc = step_reset(st, db, revoke, "revoke feed token");
+    }
+    if (rc == 0) {
+        sqlite3_bind_text(ins, 1, public_id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(ins, 2, hash, MG_TOKEN_HASH_LEN, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, circle_id);
+        if (participant_id)
+            sqlite3_bind_int64(ins, 4, participant_id);
+        if (group_id)
+            sqlite3_bind_int64(ins, 5, group_id);
+        sqlite3_bind_int64(ins, 6, now);
+        rc = step_reset(st, db, ins, "insert feed token");
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(revoke);
+    sqlite3_finalize(ins);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_feed_token_check(int64_t *circle_id, int64_t *participant_id,
+                              int64_t *group_id, struct mg_store *st,
+                              const char *public_id,
+                              const unsigned char hash[MG_TOKEN_HASH_LEN])
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT hash, coalesce(circle_id, 0), "
+                           "coalesce(participant_id, 0), coalesce(group_id, "
+                           "0) FROM tokens WHERE public_id = ? AND kind = "
+                           "'feed' AND revoked_at IS NULL");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? MG_EAUTH
+                               : store_fail(st, db, rc, "check feed token");
+        goto out;
+    }
+    rc = MG_EAUTH;
+    if (sqlite3_column_bytes(stmt, 0) != MG_TOKEN_HASH_LEN ||
+        !mg_auth_hash_equal(sqlite3_column_blob(stmt, 0), hash))
+        goto out;
+    *circle_id = sqlite3_column_int64(stmt, 1);
+    *participant_id = sqlite3_column_int64(stmt, 2);
+    *group_id = sqlite3_column_int64(stmt, 3);
+    rc = 0;
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
