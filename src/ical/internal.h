@@ -16,7 +16,8 @@
 struct vzone {
     char *tzid;
     icalcomponent *vtimezone; /* owned; add a clone to documents */
-    icaltimezone *zone;       /* owned; private, built from vtimezone */
+    icaltimezone *zone;       /* built from vtimezone; owned unless shared */
+    int shared;               /* zone belongs to the cache (vtimezone.c) */
 };
 
 /*

@@ -9,6 +9,8 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -346,8 +348,66 @@ static int verify(icaltimezone *zone, const struct transition *v, size_t n,
     return ok;
 }
 
+/*
+ * Built zones are kept: every member of a group gets the same series, so
+ * a circle of 50,000 would otherwise probe and verify the same zone
+ * 50,000 times. Keyed by zone and span; the oldest entry makes room.
+ */
+#define CACHE_SIZE 16
+
+static struct cached {
+    char *tzid;
+    int64_t from, to;
+    struct vzone z;
+} cache[CACHE_SIZE];
+static size_t cache_next;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int build(struct vzone *out, const char *tzid, int64_t from, int64_t to,
+                 struct mg_error *err);
+
 int vzone_build(struct vzone *out, const char *tzid, int64_t from, int64_t to,
                 struct mg_error *err)
+{
+    struct cached *slot = NULL;
+    size_t i;
+    int rc = 0;
+
+    pthread_mutex_lock(&cache_lock);
+    for (i = 0; i < CACHE_SIZE && !slot; i++)
+        if (cache[i].tzid && cache[i].from == from && cache[i].to == to &&
+            strcmp(cache[i].tzid, tzid) == 0)
+            slot = &cache[i];
+    if (!slot) {
+        struct vzone fresh;
+        rc = build(&fresh, tzid, from, to, err);
+        if (rc == 0) {
+            slot = &cache[cache_next];
+            cache_next = (cache_next + 1) % CACHE_SIZE;
+            /* An evicted zone may still be in use by a caller that holds
+             * it shared: keep its memory (a handful of zones at most). */
+            free(slot->tzid);
+            slot->tzid = mg_xstrdup(tzid);
+            slot->from = from;
+            slot->to = to;
+            slot->z = fresh;
+        }
+    }
+    if (rc == 0) {
+        memset(out, 0, sizeof(*out));
+        out->tzid = mg_xstrdup(tzid);
+        mg_schedule_lock();
+        out->vtimezone = icalcomponent_new_clone(slot->z.vtimezone);
+        mg_schedule_unlock();
+        out->zone = slot->z.zone;
+        out->shared = 1;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return rc;
+}
+
+static int build(struct vzone *out, const char *tzid, int64_t from, int64_t to,
+                 struct mg_error *err)
 {
     struct transition *v = NULL;
     struct group *g = NULL;
@@ -412,7 +472,7 @@ void vzone_release(struct vzone *z)
     free(z->tzid);
     if (z->vtimezone)
         icalcomponent_free(z->vtimezone);
-    if (z->zone) {
+    if (z->zone && !z->shared) {
         mg_schedule_lock();
         icaltimezone_free(z->zone, 1);
         mg_schedule_unlock();

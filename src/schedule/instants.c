@@ -5,7 +5,7 @@
  * because libical's own (the later instant of a repeated time) is not
  * the one we document.
  */
-#include "mingle/schedule.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,9 +36,7 @@ static int days_in_month(int y, int m)
 /* The libical zone for `tzid`, or NULL; call with the lock held. */
 static icaltimezone *zone_locked(const char *tzid)
 {
-    if (strcmp(tzid, "UTC") == 0)
-        return icaltimezone_get_utc_timezone();
-    return icaltimezone_get_builtin_timezone(tzid);
+    return mg_schedule_zone_locked(tzid);
 }
 
 static int find_zone(icaltimezone **out, const char *tzid, struct mg_error *err)

@@ -3,9 +3,10 @@
  * Debian's libical reads from the system zoneinfo. libical loads zones
  * lazily into a shared cache, so lookups are serialised here.
  */
-#include "mingle/schedule.h"
+#include "internal.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libical/ical.h>
@@ -41,14 +42,47 @@ int mg_schedule_tz_valid(const char *tzid)
     if (strcmp(tzid, "UTC") == 0)
         return 1;
     pthread_mutex_lock(&tz_lock);
-    zone = icaltimezone_get_builtin_timezone(tzid);
+    zone = mg_schedule_zone_locked(tzid);
     pthread_mutex_unlock(&tz_lock);
     return zone != NULL;
+}
+
+/*
+ * libical finds a built-in zone by a linear search with strcmp over
+ * every zone name; a circle uses one or two zones many thousands of
+ * times, so the last few found are remembered here (under tz_lock).
+ */
+#define ZONE_CACHE 8
+static struct {
+    char name[72];
+    icaltimezone *zone;
+} zone_cache[ZONE_CACHE];
+static int zone_cache_next;
+
+icaltimezone *mg_schedule_zone_locked(const char *tzid)
+{
+    icaltimezone *zone;
+    int i;
+
+    if (strcmp(tzid, "UTC") == 0)
+        return icaltimezone_get_utc_timezone();
+    for (i = 0; i < ZONE_CACHE; i++)
+        if (zone_cache[i].zone && strcmp(zone_cache[i].name, tzid) == 0)
+            return zone_cache[i].zone;
+    zone = icaltimezone_get_builtin_timezone(tzid);
+    if (zone && strlen(tzid) < sizeof(zone_cache[0].name)) {
+        snprintf(zone_cache[zone_cache_next].name, sizeof(zone_cache[0].name),
+                 "%s", tzid);
+        zone_cache[zone_cache_next].zone = zone;
+        zone_cache_next = (zone_cache_next + 1) % ZONE_CACHE;
+    }
+    return zone;
 }
 
 void mg_schedule_shutdown(void)
 {
     pthread_mutex_lock(&tz_lock);
+    memset(zone_cache, 0, sizeof(zone_cache));
     icaltimezone_free_builtin_timezones();
     pthread_mutex_unlock(&tz_lock);
 }
