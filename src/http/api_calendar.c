@@ -40,15 +40,139 @@ static int64_t parse_http_date(const char *s)
     return (int64_t)timegm(&tm);
 }
 
+/*
+ * Feeds are polled by every member's calendar app; rendering one takes
+ * several queries and libical. A rendered feed is kept, keyed by the
+ * SHA-256 of its token, until any write through this daemon (the
+ * generation moves) or FEED_TTL seconds pass (for writes made by the CLI
+ * in another process, and for revoked tokens).
+ */
+#define FEED_SLOTS 1024
+#define FEED_TTL 10
+
+struct feed_entry {
+    char key[65];
+    uint64_t generation;
+    double expires;
+    char *body;
+    size_t len;
+    char etag[80];
+    char date[64];
+    int64_t modified;
+};
+
+struct feed_cache {
+    pthread_mutex_t lock;
+    struct feed_entry slots[FEED_SLOTS];
+};
+
+static int render_feed(struct request *r, struct feed_entry *e);
+
+struct feed_cache *feed_cache_new(void)
+{
+    struct feed_cache *c = mg_xcalloc(1, sizeof(*c));
+
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void feed_cache_free(struct feed_cache *c)
+{
+    size_t i;
+
+    if (!c)
+        return;
+    for (i = 0; i < FEED_SLOTS; i++)
+        free(c->slots[i].body);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+static struct feed_entry *slot_for(struct feed_cache *c, const char *key)
+{
+    unsigned long h = 0;
+    int i;
+
+    for (i = 0; i < 8; i++)
+        h = h * 16 +
+            (unsigned long)(key[i] <= '9' ? key[i] - '0' : key[i] - 'a' + 10);
+    return &c->slots[h % FEED_SLOTS];
+}
+
+/* Queue a 200 or 304 for a feed entry. */
+static void reply_feed(struct request *r, const struct feed_entry *e)
+{
+    struct MHD_Response *resp;
+    const char *inm = MHD_lookup_connection_value(
+        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *ims = MHD_lookup_connection_value(
+        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+    unsigned int status = MHD_HTTP_OK;
+
+    if ((inm && strstr(inm, e->etag)) ||
+        (!inm && ims && parse_http_date(ims) >= e->modified))
+        status = MHD_HTTP_NOT_MODIFIED;
+    if (status == MHD_HTTP_NOT_MODIFIED) {
+        resp = MHD_create_response_from_buffer(0, (void *)"",
+                                               MHD_RESPMEM_PERSISTENT);
+    } else {
+        resp = MHD_create_response_from_buffer(e->len, e->body,
+                                               MHD_RESPMEM_MUST_COPY);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                "text/calendar; charset=utf-8");
+        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, e->etag);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, e->date);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            "private, max-age=300");
+    MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    r->status = (int)status;
+}
+
 void handle_feed(struct request *r)
 {
-    char id[MG_TOKEN_ID_LEN + 1], etag[80], date[64], sha[65];
+    struct feed_cache *cache = r->srv->feeds;
+    struct feed_entry fresh, *slot;
+    char key[65];
+    uint64_t gen = atomic_load(&r->srv->generation);
+
+    mg_sha256_hex(key, r->feed, strlen(r->feed));
+    pthread_mutex_lock(&cache->lock);
+    slot = slot_for(cache, key);
+    if (slot->body && slot->generation == gen &&
+        slot->expires > mg_monotonic() &&
+        mg_auth_hash_equal((const unsigned char *)slot->key,
+                           (const unsigned char *)key) &&
+        mg_auth_hash_equal((const unsigned char *)slot->key + 32,
+                           (const unsigned char *)key + 32)) {
+        reply_feed(r, slot);
+        pthread_mutex_unlock(&cache->lock);
+        return;
+    }
+    pthread_mutex_unlock(&cache->lock);
+    memset(&fresh, 0, sizeof(fresh));
+    if (render_feed(r, &fresh) < 0)
+        return;
+    reply_feed(r, &fresh);
+    memcpy(fresh.key, key, sizeof(key));
+    fresh.generation = gen;
+    fresh.expires = mg_monotonic() + FEED_TTL;
+    pthread_mutex_lock(&cache->lock);
+    slot = slot_for(cache, key);
+    free(slot->body);
+    *slot = fresh;
+    pthread_mutex_unlock(&cache->lock);
+}
+
+/* Render the feed of r->feed into `e`; replies itself on failure. */
+static int render_feed(struct request *r, struct feed_entry *e)
+{
+    char id[MG_TOKEN_ID_LEN + 1], sha[65];
     unsigned char hash[MG_TOKEN_HASH_LEN];
-    int64_t circle = 0, person = 0, group = 0, modified = 0;
+    int64_t circle = 0, person = 0, group = 0;
     struct mg_error err = {{0}, {0}};
-    struct MHD_Response *resp;
-    const char *inm, *ims;
-    char *body = NULL;
     int rc;
 
     rc = mg_calendar_parse_feed_token(id, hash, r->feed);
@@ -58,46 +182,20 @@ void handle_feed(struct request *r)
     if (rc == MG_EAUTH) {
         /* the same answer whatever was wrong with the token */
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such path", NULL);
-        return;
+        return rc;
     }
     if (rc == 0)
-        rc = mg_calendar_feed(&body, &modified, r->srv->store, circle, person,
-                              group, &err);
+        rc = mg_calendar_feed(&e->body, &e->modified, r->srv->store, circle,
+                              person, group, &err);
     if (rc < 0) {
         reply_code(r, rc == MG_ENOTFOUND ? MG_EDB : rc, NULL);
-        return;
+        return rc;
     }
-    mg_sha256_hex(sha, body, strlen(body));
-    snprintf(etag, sizeof(etag), "\"%.32s\"", sha);
-    http_date(date, sizeof(date), modified);
-    inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                      MHD_HTTP_HEADER_IF_NONE_MATCH);
-    ims = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                      MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
-    if ((inm && strstr(inm, etag)) ||
-        (!inm && ims && parse_http_date(ims) >= modified)) {
-        free(body);
-        resp = MHD_create_response_from_buffer(0, (void *)"",
-                                               MHD_RESPMEM_PERSISTENT);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-        MHD_queue_response(r->conn, MHD_HTTP_NOT_MODIFIED, resp);
-        MHD_destroy_response(resp);
-        r->status = MHD_HTTP_NOT_MODIFIED;
-        return;
-    }
-    resp = MHD_create_response_from_buffer(strlen(body), body,
-                                           MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "text/calendar; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            "private, max-age=300");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    r->status = MHD_HTTP_OK;
+    e->len = strlen(e->body);
+    mg_sha256_hex(sha, e->body, e->len);
+    snprintf(e->etag, sizeof(e->etag), "\"%.32s\"", sha);
+    http_date(e->date, sizeof(e->date), e->modified);
+    return 0;
 }
 
 /* Percent-encode for a query value. */

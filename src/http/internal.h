@@ -21,12 +21,15 @@
 struct metrics;
 
 struct sender;
+struct feed_cache;
 
 struct mg_http_server {
     struct MHD_Daemon *daemon;
     struct mg_store *store;
     char *base_url;        /* for links in responses: cfg base_url or our own */
     struct sender *sender; /* the outbox thread */
+    atomic_uint_fast64_t generation; /* bumped by every successful write */
+    struct feed_cache *feeds;
     size_t body_limit;
     int port;
     atomic_int inflight;
@@ -130,6 +133,10 @@ void handle_outbox_list(struct request *r);
  * than failing the request that made the change); *queued may be NULL.
  */
 int http_reconcile(struct request *r, int64_t circle_id, size_t *queued);
+
+/* Rendered feeds, kept briefly (api_calendar.c). */
+struct feed_cache *feed_cache_new(void);
+void feed_cache_free(struct feed_cache *c);
 
 /* The outbox sender (sender.c): started with the server, woken when mail
  * is queued, stopped last. */

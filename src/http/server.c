@@ -287,6 +287,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r->status)
         r->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
     metrics_observe(srv->metrics, route, r->status, secs);
+    /* Any write may change what a feed shows: cached feeds are stale. */
+    if (r->status < 400 && strcmp(r->method, "GET") != 0 &&
+        strcmp(r->method, "HEAD") != 0)
+        atomic_fetch_add(&srv->generation, 1);
     snprintf(status, sizeof(status), "%d", r->status);
     snprintf(ms, sizeof(ms), "%.3f", secs * 1000.0);
     mg_log(r->status >= 500 ? MG_LOG_WARN : MG_LOG_INFO, "request", "method",
@@ -381,6 +385,8 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
         srv->base_url = mg_xasprintf(ipv6 ? "http://[%s]:%d" : "http://%s:%d",
                                      cfg->listen, srv->port);
     srv->sender = sender_start(cfg, st);
+    srv->feeds = feed_cache_new();
+    atomic_init(&srv->generation, 1);
     *out = srv;
     return 0;
 }
@@ -425,6 +431,7 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     /* Last: requests are done, so no one can queue mail any more. */
     sender_stop(srv->sender);
     metrics_free(srv->metrics);
+    feed_cache_free(srv->feeds);
     free(srv->base_url);
     free(srv);
 }
