@@ -224,6 +224,11 @@ static void dispatch(struct request *r)
     r->route->handler(r);
     if (!r->status)
         reply_code(r, MG_EDB, NULL); /* a handler that forgot to reply */
+    /* Any write may change what a feed shows: cached feeds are stale from
+     * now, before the client can read this response and ask again. */
+    if (r->status < 400 && strcmp(r->method, "GET") != 0 &&
+        strcmp(r->method, "HEAD") != 0)
+        atomic_fetch_add(&r->srv->generation, 1);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -287,10 +292,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (!r->status)
         r->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
     metrics_observe(srv->metrics, route, r->status, secs);
-    /* Any write may change what a feed shows: cached feeds are stale. */
-    if (r->status < 400 && strcmp(r->method, "GET") != 0 &&
-        strcmp(r->method, "HEAD") != 0)
-        atomic_fetch_add(&srv->generation, 1);
     snprintf(status, sizeof(status), "%d", r->status);
     snprintf(ms, sizeof(ms), "%.3f", secs * 1000.0);
     mg_log(r->status >= 500 ? MG_LOG_WARN : MG_LOG_INFO, "request", "method",

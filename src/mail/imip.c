@@ -2,13 +2,12 @@
  * imip.c: the invitation email (iMIP, RFC 6047) built with GMime:
  * multipart/mixed holding multipart/alternative (text/plain, text/html,
  * text/calendar with the iTIP method) and the same calendar attached as
- * invite.ics. GMime encodes every header (RFC 2047) and body, so no name
- * or subject can break the message; the result uses CRLF line endings,
- * as SMTP wants.
+ * invite.ics. GMime encodes every header (RFC 2047, folded) and body
+ * (quoted-printable or base64), so no name or subject can break the
+ * message; the result has CRLF line endings, as SMTP wants.
  */
 #include "mingle/mail.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,41 +15,80 @@
 
 #include "mingle/circle.h"
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static int initialised;
+/* Longest Message-ID we accept from a caller, brackets excluded. */
+#define MAX_MESSAGE_ID 250
 
-static void do_init(void)
+static int check_address(const char *email, const char *field,
+                         struct mg_error *err)
 {
-    g_mime_init();
-    initialised = 1;
+    /* mg_email_valid() also refuses CR, LF and every other control. */
+    if (!email || !mg_email_valid(email)) {
+        mg_error_set(err, field, "'%s' is not an email address",
+                     email ? email : "");
+        return MG_EINVAL;
+    }
+    return 0;
 }
 
-void mg_mail_init(void)
+/* Names and the subject may hold anything GMime can encode: UTF-8. */
+static int check_text(const char *s, const char *field, struct mg_error *err)
 {
-    pthread_once(&init_once, do_init);
+    if (s && !g_utf8_validate(s, -1, NULL)) {
+        mg_error_set(err, field, "not valid UTF-8");
+        return MG_EINVAL;
+    }
+    return 0;
 }
 
-void mg_mail_shutdown(void)
+/*
+ * The caller's Message-ID ("<left@right>" or without brackets) as GMime
+ * wants it, without brackets, in *out (free()); NULL when it is not one.
+ */
+static int message_id_copy(char **out, const char *id, struct mg_error *err)
 {
-    if (initialised)
-        g_mime_shutdown();
-    initialised = 0;
+    size_t n = strlen(id), i;
+
+    if (n >= 2 && id[0] == '<' && id[n - 1] == '>') {
+        id++;
+        n -= 2;
+    }
+    for (i = 0; i < n; i++)
+        if (id[i] <= ' ' || id[i] >= 0x7f || id[i] == '<' || id[i] == '>')
+            break;
+    if (n == 0 || n > MAX_MESSAGE_ID || i < n || !memchr(id, '@', n)) {
+        mg_error_set(err, "message_id", "not a message id");
+        return MG_EINVAL;
+    }
+    *out = mg_xstrndup(id, n);
+    return 0;
 }
 
-/* A header-safe copy: control characters (CR, LF, ...) become spaces. */
-static char *header_safe(const char *s)
+/* A fresh Message-ID: 128 random bits at the sender's domain. */
+static char *message_id_new(const char *from_email)
 {
-    char *out = mg_xstrdup(s ? s : "");
-    char *p;
+    unsigned char raw[16];
+    char hex[2 * sizeof(raw) + 1];
 
-    for (p = out; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    return out;
+    mg_random_bytes(raw, sizeof(raw));
+    mg_hex(hex, raw, sizeof(raw));
+    return mg_xasprintf("%s@%s", hex, strchr(from_email, '@') + 1);
 }
 
-static GMimePart *text_part(const char *type, const char *subtype,
-                            const char *body, GMimeContentEncoding enc)
+static void add_mailbox(InternetAddressList *list, const char *name,
+                        const char *email)
+{
+    InternetAddress *ia = internet_address_mailbox_new(name, email);
+
+    /* non-ASCII names go out as =?utf-8?...?= rather than a legacy set */
+    internet_address_set_charset(ia, "utf-8");
+    internet_address_list_add(list, ia);
+    g_object_unref(ia);
+}
+
+/* A leaf part holding `body` as is, with charset `charset`. */
+static GMimePart *leaf(const char *type, const char *subtype,
+                       const char *charset, const char *body,
+                       GMimeContentEncoding encoding)
 {
     GMimePart *part = g_mime_part_new_with_type(type, subtype);
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(body, strlen(body));
@@ -58,125 +96,131 @@ static GMimePart *text_part(const char *type, const char *subtype,
         stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
     g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
-                                             "utf-8");
+                                             charset);
     g_mime_part_set_content(part, content);
-    g_mime_part_set_content_encoding(part, enc);
+    g_mime_part_set_content_encoding(part, encoding);
     g_object_unref(content);
     g_object_unref(stream);
     return part;
 }
 
-static void add_address(GMimeMessage *msg, GMimeAddressType type,
-                        const char *name, const char *email)
+/* multipart/mixed: alternative(plain, html, calendar) + invite.ics */
+static GMimeObject *body_tree(const struct mg_imip *m)
 {
-    char *safe = header_safe(name);
+    const char *ics = m->ics;
+    GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+    GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+    GMimePart *plain, *html, *cal, *file;
 
-    g_mime_message_add_mailbox(msg, type, safe, email);
-    free(safe);
+    plain = leaf("text", "plain", "utf-8", m->text ? m->text : "",
+                 GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    html = leaf("text", "html", "utf-8", m->html ? m->html : "",
+                GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    /* base64 keeps the calendar's own CRLFs and long lines byte-exact */
+    cal = leaf("text", "calendar", "UTF-8", ics, GMIME_CONTENT_ENCODING_BASE64);
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "method",
+                                             m->method);
+    file =
+        leaf("application", "ics", "UTF-8", ics, GMIME_CONTENT_ENCODING_BASE64);
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(file), "name",
+                                             "invite.ics");
+    g_mime_object_set_disposition(GMIME_OBJECT(file),
+                                  GMIME_DISPOSITION_ATTACHMENT);
+    g_mime_part_set_filename(file, "invite.ics");
+
+    g_mime_multipart_add(alt, GMIME_OBJECT(plain));
+    g_mime_multipart_add(alt, GMIME_OBJECT(html));
+    g_mime_multipart_add(alt, GMIME_OBJECT(cal));
+    g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+    g_mime_multipart_add(mixed, GMIME_OBJECT(file));
+    g_object_unref(plain);
+    g_object_unref(html);
+    g_object_unref(cal);
+    g_object_unref(file);
+    g_object_unref(alt);
+    return GMIME_OBJECT(mixed);
+}
+
+static int check_imip(const struct mg_imip *m, struct mg_error *err)
+{
+    int rc = check_address(m->from_email, "from_email", err);
+
+    if (rc == 0)
+        rc = check_address(m->to_email, "to_email", err);
+    if (rc == 0)
+        rc = check_text(m->from_name, "from_name", err);
+    if (rc == 0)
+        rc = check_text(m->to_name, "to_name", err);
+    if (rc == 0)
+        rc = check_text(m->subject, "subject", err);
+    if (rc < 0)
+        return rc;
+    if (!m->method || (strcmp(m->method, "REQUEST") != 0 &&
+                       strcmp(m->method, "CANCEL") != 0)) {
+        mg_error_set(err, "method", "'%s' is not REQUEST or CANCEL",
+                     m->method ? m->method : "");
+        return MG_EINVAL;
+    }
+    if (!m->ics || !m->ics[0]) {
+        mg_error_set(err, "ics", "no calendar to send");
+        return MG_EINVAL;
+    }
+    return 0;
 }
 
 int mg_mail_build_imip(char **out, size_t *len, const struct mg_imip *m,
                        struct mg_error *err)
 {
     GMimeMessage *msg = NULL;
-    GMimeMultipart *mixed = NULL, *alt = NULL;
-    GMimePart *plain, *html, *cal, *attach;
+    GMimeObject *body = NULL;
     GMimeFormatOptions *opts = NULL;
     GMimeStream *mem = NULL;
+    GDateTime *now = NULL;
     GByteArray *bytes;
-    char *subject = NULL, *id = NULL;
-    const char *at;
-    int rc = 0;
+    char *id = NULL;
+    int rc = check_imip(m, err);
 
-    if (!m->to_email || !mg_email_valid(m->to_email)) {
-        mg_error_set(err, "to", "'%s' is not an email address",
-                     m->to_email ? m->to_email : "");
-        return MG_EINVAL;
-    }
-    if (!m->from_email || !mg_email_valid(m->from_email)) {
-        mg_error_set(err, "from", "'%s' is not an email address",
-                     m->from_email ? m->from_email : "");
-        return MG_EINVAL;
-    }
-    if (!m->method ||
-        (strcmp(m->method, "REQUEST") != 0 &&
-         strcmp(m->method, "CANCEL") != 0 && strcmp(m->method, "REPLY") != 0)) {
-        mg_error_set(err, "method", "unknown iTIP method");
-        return MG_EINVAL;
-    }
+    if (rc == 0 && m->message_id)
+        rc = message_id_copy(&id, m->message_id, err);
+    if (rc < 0)
+        goto out;
+    if (!id)
+        id = message_id_new(m->from_email);
     mg_mail_init();
-    msg = g_mime_message_new(TRUE);
-    add_address(msg, GMIME_ADDRESS_TYPE_FROM, m->from_name, m->from_email);
-    add_address(msg, GMIME_ADDRESS_TYPE_TO, m->to_name, m->to_email);
-    subject = header_safe(m->subject);
-    g_mime_message_set_subject(msg, subject, "utf-8");
-    {
-        GDateTime *now = g_date_time_new_now_utc();
-        g_mime_message_set_date(msg, now);
-        g_date_time_unref(now);
-    }
-    if (m->message_id) {
-        id = header_safe(m->message_id);
-    } else {
-        unsigned char raw[16];
-        char hex[33];
-        mg_random_bytes(raw, sizeof(raw));
-        mg_hex(hex, raw, sizeof(raw));
-        at = strchr(m->from_email, '@');
-        id = mg_xasprintf("%s@%s", hex, at ? at + 1 : "mingle.invalid");
-    }
+
+    msg = g_mime_message_new(TRUE); /* TRUE: MIME-Version and usual order */
+    add_mailbox(g_mime_message_get_from(msg), m->from_name, m->from_email);
+    add_mailbox(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO),
+                m->to_name, m->to_email);
+    g_mime_message_set_subject(msg, m->subject ? m->subject : "", "utf-8");
+    now = g_date_time_new_now_utc();
+    g_mime_message_set_date(msg, now);
     g_mime_message_set_message_id(msg, id);
-
-    plain = text_part("text", "plain", m->text ? m->text : "",
-                      GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-    html = text_part("text", "html", m->html ? m->html : "",
-                     GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-    cal = text_part("text", "calendar", m->ics ? m->ics : "",
-                    GMIME_CONTENT_ENCODING_BASE64);
-    g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "charset",
-                                             "UTF-8");
-    g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "method",
-                                             m->method);
-    attach = text_part("application", "ics", m->ics ? m->ics : "",
-                       GMIME_CONTENT_ENCODING_BASE64);
-    g_mime_object_set_content_type_parameter(GMIME_OBJECT(attach), "name",
-                                             "invite.ics");
-    g_mime_part_set_filename(attach, "invite.ics");
-    g_mime_object_set_disposition(GMIME_OBJECT(attach), "attachment");
-
-    alt = g_mime_multipart_new_with_subtype("alternative");
-    g_mime_multipart_add(alt, GMIME_OBJECT(plain));
-    g_mime_multipart_add(alt, GMIME_OBJECT(html));
-    g_mime_multipart_add(alt, GMIME_OBJECT(cal));
-    mixed = g_mime_multipart_new_with_subtype("mixed");
-    g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
-    g_mime_multipart_add(mixed, GMIME_OBJECT(attach));
-    g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
-    g_object_unref(plain);
-    g_object_unref(html);
-    g_object_unref(cal);
-    g_object_unref(attach);
-    g_object_unref(alt);
-    g_object_unref(mixed);
+    body = body_tree(m);
+    g_mime_message_set_mime_part(msg, body);
 
     opts = g_mime_format_options_new();
     g_mime_format_options_set_newline_format(opts, GMIME_NEWLINE_FORMAT_DOS);
     mem = g_mime_stream_mem_new();
     if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), opts, mem) < 0) {
-        mg_error_set(err, "mail", "cannot serialise the message");
+        mg_error_set(err, "message", "cannot serialise the message");
         rc = MG_EIO;
         goto out;
     }
     bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-    *len = bytes->len;
     *out = mg_xstrndup((const char *)bytes->data, bytes->len);
+    *len = bytes->len;
 out:
     if (mem)
         g_object_unref(mem);
     if (opts)
         g_mime_format_options_free(opts);
-    g_object_unref(msg);
-    free(subject);
+    if (body)
+        g_object_unref(body);
+    if (now)
+        g_date_time_unref(now);
+    if (msg)
+        g_object_unref(msg);
     free(id);
     return rc;
 }
