@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "mingle/auth.h"
 #include "mingle/circle.h"
+#include "mingle/calendar.h"
 #include "mingle/people.h"
 
 #define DEMO_SLUG "atlas-demo"
@@ -179,8 +180,11 @@ static int ensure_circle(int64_t *id, struct mg_store *st)
 
 struct demo {
     const char *listen;
+    const char *maildir;
     int64_t circle_id;
     char token[MG_TOKEN_LEN + 1];
+    char feed[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1];
+    char *feed_owner;
 };
 
 static void print_welcome(int port, void *arg)
@@ -202,11 +206,15 @@ static void print_welcome(int port, void *arg)
            "'%s/api/v1/circles/%lld/readings?plan=thread'\n"
            "  the groups:    curl -H 'Authorization: Bearer %s' "
            "%s/api/v1/circles/%lld/groups\n\n"
+           "  a calendar:    %s/cal/%s.ics (%s's; webcal:// works too)\n"
+           "  invitations:   the emails sent to each member are in %s/new/\n\n"
            "The coordinator token above was made for this run; earlier demo "
            "tokens are revoked.\nPress Ctrl-C to stop.\n\n",
            base, base, base, d->token, base, (long long)d->circle_id, d->token,
            base, d->token, base, (long long)d->circle_id, d->token, base,
-           (long long)d->circle_id, d->token, base, (long long)d->circle_id);
+           (long long)d->circle_id, d->token, base, (long long)d->circle_id,
+           base, d->feed, d->feed_owner ? d->feed_owner : "a member",
+           d->maildir);
     fflush(stdout);
 }
 
@@ -253,9 +261,26 @@ int cmd_demo(int argc, char **argv)
         cli_error("cannot make a demo token in '%s'", cfg.db);
         goto out;
     }
+    {
+        /* A feed URL for the first member, made afresh each run (only
+         * its hash is kept, so it can only be shown when it is made). */
+        struct mg_people_filter f;
+        struct mg_participant *first = NULL;
+        size_t n = 0;
+        memset(&f, 0, sizeof(f));
+        f.limit = 1;
+        if (mg_store_participants_list(&first, &n, st, d.circle_id, &f) == 0 &&
+            n == 1 &&
+            mg_calendar_feed_token(d.feed, st, d.circle_id, first[0].id, 0) ==
+                0)
+            d.feed_owner = mg_xstrdup(first[0].name);
+        mg_participants_free(first, n);
+    }
     d.listen = cfg.listen;
+    d.maildir = cfg.maildir;
     rc = cli_run_daemon(&cfg, st, print_welcome, &d);
 out:
+    free(d.feed_owner);
     mg_store_close(st);
     mg_config_release(&cfg);
     return rc;

@@ -4,6 +4,8 @@
  * plans, replacing a book, every error path, `mingle book split` and the
  * demo loading the outline.
  */
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -349,7 +352,13 @@ static void test_demo_loads_outline(void **state)
     long long id;
 
     (void)state;
-    assert_int_equal(test_daemon_start_cmd(&d, "demo", db, NULL, NULL), 0);
+    char *maildir = mg_xasprintf("%s/demo-mail", W->dir);
+    char *maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", maildir);
+    char *newdir = mg_xasprintf("%s/new", maildir);
+    const char *env[] = {maildir_env, NULL};
+    int tries;
+
+    assert_int_equal(test_daemon_start_cmd(&d, "demo", db, NULL, env), 0);
     token = test_make_token(db, "coordinator");
     assert_non_null(token);
     assert_int_equal(test_run_cli(&out, NULL, list_argv, NULL), 0);
@@ -363,7 +372,24 @@ static void test_demo_loads_outline(void **state)
     check_atlas_threads(json_object_get(doc, "threads"));
     json_decref(doc);
     test_response_release(&resp);
+    /* The demo's 16 members were invited: the mail is in the maildir. */
+    for (tries = 0; tries < 200; tries++) {
+        DIR *dir = opendir(newdir);
+        struct dirent *e;
+        int n = 0;
+        while (dir && (e = readdir(dir)) != NULL)
+            n += e->d_name[0] != '.';
+        if (dir)
+            closedir(dir);
+        if (n == 16)
+            break;
+        usleep(50000);
+    }
+    assert_true(tries < 200);
     assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
+    free(newdir);
+    free(maildir_env);
+    free(maildir);
     free(path);
     free(token);
     free(db);
