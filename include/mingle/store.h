@@ -282,6 +282,15 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
 int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
                                  int64_t group_id, const char *status);
 
+/*
+ * Move a group's whole series to slot `slot_id`: starts[w] is the new
+ * instant of week w + 1 (moved single sessions follow the new rule too),
+ * all in one transaction with the sequence bump.
+ */
+int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
+                               int64_t group_id, int64_t slot_id,
+                               const int64_t *starts, int minutes, int weeks);
+
 /* Each member's invitation series for one group. */
 struct mg_invite_row {
     int64_t id;

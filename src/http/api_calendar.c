@@ -17,6 +17,7 @@
 
 #include "mingle/auth.h"
 #include "mingle/calendar.h"
+#include "mingle/people.h"
 #include "mingle/schedule.h"
 
 static void http_date(char *out, size_t n, int64_t t)
@@ -463,34 +464,89 @@ out:
     mg_circle_free(c);
 }
 
+/* Move the whole series to another of the circle's slots. */
+static int move_series(struct request *r, json_t *slot_v)
+{
+    struct mg_circle *c = NULL;
+    const struct mg_slot *slot = NULL;
+    int64_t slot_id = 0, *starts = NULL;
+    char text[64] = "";
+    size_t i;
+    int rc, w;
+
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return rc;
+    }
+    if (json_is_integer(slot_v))
+        snprintf(text, sizeof(text), "%lld",
+                 (long long)json_integer_value(slot_v));
+    else if (json_is_string(slot_v))
+        snprintf(text, sizeof(text), "%s", json_string_value(slot_v));
+    if (mg_people_resolve_slot(&slot_id, c, text) == 0)
+        for (i = 0; i < c->n_slots; i++)
+            if (c->slots[i].id == slot_id)
+                slot = &c->slots[i];
+    if (!slot) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'slot' must be one of the circle's slots (an id or "
+                    "\"tuesday 19:30\")",
+                    "slot");
+        rc = MG_EINVAL;
+        goto out;
+    }
+    starts = mg_xcalloc((size_t)c->weeks, sizeof(*starts));
+    for (w = 0; rc == 0 && w < c->weeks; w++)
+        rc = mg_schedule_session_start(&starts[w], c->time_zone, c->start_date,
+                                       w + 1, slot->weekday, slot->start_minute,
+                                       NULL);
+    if (rc == 0)
+        rc = mg_store_group_move_series(r->srv->store, c->id, r->params[1],
+                                        slot_id, starts, slot->minutes,
+                                        c->weeks);
+    if (rc < 0)
+        reply_code(r, rc, NULL);
+out:
+    free(starts);
+    mg_circle_free(c);
+    return rc;
+}
+
 void handle_series_patch(struct request *r)
 {
-    json_t *doc = request_json(r);
+    json_t *doc = request_json(r), *slot;
     const char *status;
     size_t queued = 0;
-    int rc;
+    int rc = 0;
 
     if (!doc)
         return;
     status = json_string_value(json_object_get(doc, "status"));
-    if (!status || (strcmp(status, "cancelled") != 0 &&
-                    strcmp(status, "confirmed") != 0)) {
+    slot = json_object_get(doc, "slot");
+    if ((!status && !slot) || (status && strcmp(status, "cancelled") != 0 &&
+                               strcmp(status, "confirmed") != 0)) {
         json_decref(doc);
         reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
-                    "'status' must be confirmed or cancelled", "status");
+                    "send 'slot' to move the series, or 'status' (confirmed "
+                    "or cancelled)",
+                    "status");
         return;
     }
-    rc = mg_store_group_series_status(r->srv->store, r->params[0], r->params[1],
-                                      status);
+    if (slot)
+        rc = move_series(r, slot);
+    if (rc == 0 && status) {
+        rc = mg_store_group_series_status(r->srv->store, r->params[0],
+                                          r->params[1], status);
+        if (rc < 0)
+            reply_code(r, rc, NULL);
+    }
     json_decref(doc);
-    if (rc < 0) {
-        reply_code(r, rc, NULL);
+    if (rc < 0)
         return;
-    }
     http_reconcile(r, r->params[0], &queued);
     reply_json(r, MHD_HTTP_OK,
-               json_pack("{s:s, s:I}", "status", status, "queued",
-                         (json_int_t)queued));
+               json_pack("{s:I}", "queued", (json_int_t)queued));
 }
 
 void handle_outbox_list(struct request *r)

@@ -237,6 +237,51 @@ int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
+int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
+                               int64_t group_id, int64_t slot_id,
+                               const int64_t *starts, int minutes, int weeks)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *grp = NULL, *ses = NULL;
+    int rc = store_begin(st, db), w;
+
+    if (rc == 0)
+        rc = store_prepare(&grp, st, db,
+                           "UPDATE groups SET slot_id = ? WHERE circle_id = ? "
+                           "AND id = ?");
+    if (rc == 0)
+        rc = store_prepare(&ses, st, db,
+                           "UPDATE sessions SET starts_at = ?, "
+                           "original_starts_at = ?, minutes = ? WHERE "
+                           "group_id = ? AND week = ?");
+    if (rc == 0) {
+        sqlite3_bind_int64(grp, 1, slot_id);
+        sqlite3_bind_int64(grp, 2, circle_id);
+        sqlite3_bind_int64(grp, 3, group_id);
+        rc = step_reset(st, db, grp, "move series");
+        if (rc == 0 && sqlite3_changes(db) == 0)
+            rc = MG_ENOTFOUND;
+    }
+    for (w = 0; rc == 0 && w < weeks; w++) {
+        sqlite3_bind_int64(ses, 1, starts[w]);
+        sqlite3_bind_int64(ses, 2, starts[w]);
+        sqlite3_bind_int(ses, 3, minutes);
+        sqlite3_bind_int64(ses, 4, group_id);
+        sqlite3_bind_int(ses, 5, w + 1);
+        rc = step_reset(st, db, ses, "move session");
+    }
+    if (rc == 0)
+        rc = bump_group(st, db, group_id);
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(grp);
+    sqlite3_finalize(ses);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id)
 {

@@ -460,6 +460,52 @@ static void test_withdrawal_sends_cancel(void **state)
     free(outbox);
 }
 
+static void test_move_whole_series(void **state)
+{
+    char *circle = cpath("");
+    char *groups = cpath("/groups");
+    char *feed = feed_path(person_id("tane@example.org"));
+    char *series;
+    long status;
+    json_t *doc;
+    char *body;
+
+    (void)state;
+    /* Give the circle a second slot, then move the group onto it. */
+    doc = call(&status, "PATCH", circle,
+               "{\"slots\":[{\"weekday\":\"tuesday\",\"start\":\"19:30\","
+               "\"minutes\":60},{\"weekday\":\"thursday\",\"start\":"
+               "\"12:00\",\"minutes\":45}]}",
+               NULL);
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    doc = call(&status, "GET", groups, NULL, NULL);
+    series = mg_xasprintf(
+        "/api/v1/circles/%lld/groups/%lld/series", W->circle,
+        (long long)json_integer_value(json_object_get(
+            json_array_get(json_object_get(doc, "groups"), 0), "id")));
+    json_decref(doc);
+    doc = call(&status, "PATCH", series, "{\"slot\":\"friday 09:00\"}", NULL);
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    doc = call(&status, "PATCH", series, "{\"slot\":\"thursday 12:00\"}", NULL);
+    assert_int_equal(status, 200);
+    /* two members left in the group get the updated REQUEST */
+    assert_int_equal(json_integer_value(json_object_get(doc, "queued")), 2);
+    json_decref(doc);
+    body = get_feed(&status, feed, NULL, 0, NULL);
+    assert_int_equal(status, 200);
+    assert_non_null(
+        strstr(body, "DTSTART;TZID=Pacific/Auckland:20270325T120000"));
+    assert_non_null(
+        strstr(body, "DTEND;TZID=Pacific/Auckland:20270325T124500"));
+    free(body);
+    free(series);
+    free(feed);
+    free(groups);
+    free(circle);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_feed),
         cmocka_unit_test(test_move_and_cancel_sessions),
         cmocka_unit_test(test_withdrawal_sends_cancel),
+        cmocka_unit_test(test_move_whole_series),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
