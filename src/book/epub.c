@@ -248,34 +248,6 @@ static const char *epub_type(const xmlNode *n)
     return NULL;
 }
 
-static int has_token(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-
-    while (list && *list) {
-        size_t len;
-        while (*list == ' ' || *list == '\t' || *list == '\n')
-            list++;
-        len = strcspn(list, " \t\n");
-        if (len == n && strncasecmp(list, word, n) == 0)
-            return 1;
-        list += len;
-    }
-    return 0;
-}
-
-static xmlNode *next_node(xmlNode *n, const xmlNode *root, int down)
-{
-    if (down && n->children && n->type == XML_ELEMENT_NODE)
-        return n->children;
-    while (n && n != root) {
-        if (n->next)
-            return n->next;
-        n = n->parent;
-    }
-    return NULL;
-}
-
 /* The first element called `name` below `root` in document order. */
 static xmlNode *find_element(xmlNode *root, const char *name)
 {
@@ -284,7 +256,7 @@ static xmlNode *find_element(xmlNode *root, const char *name)
     while (n) {
         if (named(n, name))
             return n;
-        n = next_node(n, root, 1);
+        n = html_next_node(n, root, 1);
     }
     return NULL;
 }
@@ -308,7 +280,7 @@ static char *text_of(xmlNode *root)
         if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) &&
             n->content)
             mg_buf_puts(&b, (const char *)n->content);
-        n = next_node(n, root, 1);
+        n = html_next_node(n, root, 1);
     }
     return mg_buf_detach(&b);
 }
@@ -424,7 +396,7 @@ static int read_opf(struct epub *e, xmlDoc *opf, const char *opf_dir,
     xmlNode *root = xmlDocGetRootElement(opf), *n, *manifest, *spine;
     int title = 0, author = 0;
 
-    for (n = root; n; n = next_node(n, root, 1)) {
+    for (n = root; n; n = html_next_node(n, root, 1)) {
         int dc = n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
                  strcmp((const char *)n->ns->href, DC_NS) == 0;
         if (dc && !title && named(n, "title")) {
@@ -563,8 +535,8 @@ static void read_nav(struct epub *e, const char *path)
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL, *n, *ol;
     char *dir;
 
-    for (n = root; n; n = next_node(n, root, 1))
-        if (named(n, "nav") && has_token(epub_type(n), "toc"))
+    for (n = root; n; n = html_next_node(n, root, 1))
+        if (named(n, "nav") && html_has_token(epub_type(n), "toc"))
             break;
     ol = n ? find_element(n, "ol") : NULL;
     if (ol) {
@@ -640,7 +612,7 @@ static void read_toc(struct epub *e, const char *toc_id)
     size_t i;
 
     for (i = 0; i < e->n_items; i++)
-        if (has_token(e->items[i].properties, "nav")) {
+        if (html_has_token(e->items[i].properties, "nav")) {
             read_nav(e, e->items[i].path);
             break;
         }
@@ -722,7 +694,7 @@ static void read_encryption(struct epub *e)
     xmlDoc *doc = read_xml(find_entry(e, "META-INF/encryption.xml"));
     xmlNode *root = doc ? (xmlNode *)doc : NULL, *n;
 
-    for (n = root ? root->children : NULL; n; n = next_node(n, root, 1)) {
+    for (n = root ? root->children : NULL; n; n = html_next_node(n, root, 1)) {
         const char *uri = named(n, "CipherReference") ? attr(n, "URI") : NULL;
         char *frag, *path;
         if (!uri)
@@ -782,7 +754,7 @@ static char *rootfile(const struct entry *container)
     char *path = NULL;
 
     for (n = root ? root->children : NULL; n && !path;
-         n = next_node(n, root, 1)) {
+         n = html_next_node(n, root, 1)) {
         const char *full = named(n, "rootfile") ? attr(n, "full-path") : NULL;
         char *frag;
         if (full && *full) {

@@ -81,7 +81,7 @@ static const char *attr(const xmlNode *n, const char *name)
 }
 
 /* Whether the space-separated list `list` holds `word`. */
-static int has_token(const char *list, const char *word)
+int html_has_token(const char *list, const char *word)
 {
     size_t n = strlen(word);
 
@@ -98,7 +98,8 @@ static int has_token(const char *list, const char *word)
 }
 
 /* Next node in document order under `root`; children first if `down`. */
-static xmlNode *next_node(xmlNode *n, const xmlNode *root, int down)
+struct _xmlNode *html_next_node(struct _xmlNode *n, const struct _xmlNode *root,
+                                int down)
 {
     if (down && n->children && n->type == XML_ELEMENT_NODE)
         return n->children;
@@ -129,7 +130,7 @@ static void gather_text(struct mg_buf *out, xmlNode *root)
         } else if (is_element(n, "br")) {
             mg_buf_add(out, " ", 1);
         }
-        n = next_node(n, root, down);
+        n = html_next_node(n, root, down);
     }
 }
 
@@ -282,7 +283,7 @@ static xmlNode *first_heading(xmlNode *root)
     while (n) {
         if (heading_level(n))
             return n;
-        n = next_node(n, root, 1);
+        n = html_next_node(n, root, 1);
     }
     return NULL;
 }
@@ -374,7 +375,7 @@ static int enter(struct html_feed *f, xmlNode *n)
         return 0;
     }
     cls = attr(n, "class");
-    if (cls && has_token(cls, "chapter"))
+    if (cls && html_has_token(cls, "chapter"))
         chapter(f, n);
     return 1;
 }

@@ -82,6 +82,15 @@ struct html_feed *html_feed_new(struct builder *b, int headings, int meta,
 void html_feed_doc(struct html_feed *f, struct _xmlDoc *doc);
 void html_feed_flush(struct html_feed *f);
 void html_feed_free(struct html_feed *f);
+/* Whether the space-separated list `list` (may be NULL) holds `word`,
+ * ignoring case. */
+int html_has_token(const char *list, const char *word);
+/* The next node in document order under `root`; into children first when
+ * `down`. NULL at the end. */
+struct _xmlNode;
+struct _xmlNode *html_next_node(struct _xmlNode *n, const struct _xmlNode *root,
+                                int down);
+
 /* Settle section kinds from the finished tree (PART, CHAPTER, SECTION). */
 void html_assign_kinds(struct builder *b);
 

@@ -104,6 +104,13 @@ void cli_print_groups(const struct mg_assign *a, const int *group_of,
                       const struct mg_group_spec *specs, int n_groups,
                       const struct mg_quality *q);
 
+/*
+ * Register the people of the CSV export at `path` in circle `c`, all or
+ * none; prints what happened. 0 or an MG_E code.
+ */
+int cli_people_import(struct mg_store *st, const struct mg_circle *c,
+                      const char *path);
+
 /* The subcommands. */
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

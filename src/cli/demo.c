@@ -85,57 +85,24 @@ static int ensure_book(struct mg_store *st, int64_t circle_id)
  */
 static int ensure_people(struct mg_store *st, int64_t circle_id)
 {
-    const char *path = MINGLE_DATA_DIR "/demo-people.csv";
     struct mg_people_filter f;
     struct mg_participant *list = NULL;
-    struct mg_span *threads = NULL;
     struct mg_circle *c = NULL;
-    struct mg_buf data = MG_BUF_INIT;
-    struct mg_import_context ctx;
-    struct mg_error err = {{0}, {0}};
-    int64_t *ids = NULL;
-    const char **titles = NULL;
-    size_t n = 0, n_threads = 0, i;
+    size_t n = 0;
     int rc;
 
     memset(&f, 0, sizeof(f));
     f.limit = 1;
     rc = mg_store_participants_list(&list, &n, st, circle_id, &f);
     mg_participants_free(list, n);
-    list = NULL;
     if (rc < 0 || n > 0)
         return rc;
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)
-        rc = mg_store_threads(&threads, &n_threads, st, circle_id);
-    if (rc == 0 && cli_read_file(&data, path) != 0)
-        rc = MG_EIO;
-    if (rc < 0)
-        goto out;
-    ids = mg_xcalloc(n_threads, sizeof(*ids));
-    titles = mg_xcalloc(n_threads, sizeof(*titles));
-    for (i = 0; i < n_threads; i++) {
-        ids[i] = threads[i].id;
-        titles[i] = threads[i].title;
-    }
-    ctx.circle = c;
-    ctx.thread_ids = ids;
-    ctx.thread_titles = titles;
-    ctx.n_threads = n_threads;
-    rc = mg_people_parse_csv(&list, &n, data.data, data.len, &ctx, &err);
-    if (rc < 0)
-        cli_error("%s: %s", path, err.message);
-    if (rc == 0)
-        rc = mg_store_participants_insert(NULL, st, circle_id, list, n);
+        rc = cli_people_import(st, c, MINGLE_DATA_DIR "/demo-people.csv");
     if (rc == 0)
         rc = cli_groups_plan(st, circle_id, 0, 1, 0);
-out:
-    mg_participants_free(list, n);
-    mg_spans_free(threads, n_threads);
     mg_circle_free(c);
-    free(ids);
-    free(titles);
-    mg_buf_release(&data);
     return rc;
 }
 

@@ -21,8 +21,8 @@ static const char people_help[] =
     "      --status S        list only active, waitlisted or withdrawn\n"
     "  -h, --help            show this help\n";
 
-static int import(struct mg_store *st, const struct mg_circle *c,
-                  const char *path)
+int cli_people_import(struct mg_store *st, const struct mg_circle *c,
+                      const char *path)
 {
     struct mg_buf data = MG_BUF_INIT;
     struct mg_span *threads = NULL;
@@ -167,7 +167,7 @@ int cmd_people(int argc, char **argv)
         goto out;
     }
     if (strcmp(action, "import") == 0)
-        rc = import(st, c, argv[optind + 1]) < 0;
+        rc = cli_people_import(st, c, argv[optind + 1]) < 0;
     else
         rc = list_people(st, circle, status_arg) < 0;
 out:
