@@ -6,6 +6,7 @@
  */
 #include "mingle/calendar.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,10 +382,70 @@ static int build_mail(struct mg_invite_action *a, char **subject_out,
     return rc;
 }
 
-/* What an action owns, freed after the store has it. */
+/* What an action owns, freed after the store has it, and what its mail
+ * is built from. */
 struct owned {
     char *subject, *message, *dedupe, *uid, *summary;
+    const struct mg_participant *p;
+    const struct mg_ical_series *s; /* REQUEST: the group's series */
+    struct mg_ical_series gone;     /* CANCEL: the series as last sent */
+    int cancel;
+    int rc;
+    struct mg_error err;
 };
+
+/* Half of a batch's mail, built by one thread. */
+struct build_work {
+    struct mg_invite_action *acts;
+    struct owned *own;
+    const struct circle_view *v;
+    size_t from, to;
+};
+
+static void *build_range(void *arg)
+{
+    struct build_work *w = arg;
+    size_t i;
+
+    for (i = w->from; i < w->to; i++) {
+        struct owned *o = &w->own[i];
+        o->rc =
+            build_mail(&w->acts[i], &o->subject, &o->message, w->v,
+                       o->cancel ? &o->gone : o->s, o->p, o->cancel, &o->err);
+    }
+    return NULL;
+}
+
+/*
+ * Build a batch's messages on two threads (a message is libical, GMime
+ * and no shared state but caches that take their own locks): on the
+ * machines mingle runs on, that is most of the time a large circle's
+ * invitations take.
+ */
+static int build_batch(struct mg_invite_action *acts, struct owned *own,
+                       size_t n, const struct circle_view *v,
+                       struct mg_error *err)
+{
+    struct build_work half[2] = {{acts, own, v, 0, n / 2},
+                                 {acts, own, v, n / 2, n}};
+    pthread_t t;
+    int threaded =
+        n >= 16 && pthread_create(&t, NULL, build_range, &half[1]) == 0;
+    size_t i;
+
+    build_range(&half[0]);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        build_range(&half[1]);
+    for (i = 0; i < n; i++) {
+        if (own[i].rc < 0) {
+            *err = own[i].err;
+            return own[i].rc;
+        }
+    }
+    return 0;
+}
 
 static int compare_invites(const void *a, const void *b)
 {
@@ -435,12 +496,15 @@ find_person(const struct mg_participant *people, size_t n, int64_t id)
 
 static int flush_actions(size_t *queued, struct mg_store *st, int64_t circle_id,
                          struct mg_invite_action *acts, struct owned *own,
-                         size_t *n)
+                         size_t *n, const struct circle_view *v,
+                         struct mg_error *err)
 {
     size_t i, q = 0;
     int rc = 0;
 
     if (*n)
+        rc = build_batch(acts, own, *n, v, err);
+    if (rc == 0 && *n)
         rc = mg_store_invites_apply(&q, st, circle_id, acts, *n);
     for (i = 0; i < *n; i++) {
         free(own[i].subject);
@@ -537,13 +601,14 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
         a->first_start = series[g].first_start;
         a->minutes = series[g].minutes;
         a->weeks = series[g].count;
-        rc = build_mail(a, &own[n_acts].subject, &own[n_acts].message, &v,
-                        &series[g], p, 0, err);
+        own[n_acts].p = p;
+        own[n_acts].s = &series[g];
         own[n_acts].dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
         a->dedupe_key = own[n_acts].dedupe;
         n_acts++;
-        if (rc == 0 && n_acts == BATCH)
-            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts);
+        if (n_acts == BATCH)
+            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts, &v,
+                               err);
     }
     /* Leaves: active invites whose member is no longer in that group. */
     for (j = 0; j < n_inv && rc == 0; j++) {
@@ -578,16 +643,18 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
         own[n_acts].uid = mg_xstrdup(inv->uid);
         a->uid = own[n_acts].uid;
         gone.uid = a->uid;
-        rc = build_mail(a, &own[n_acts].subject, &own[n_acts].message, &v,
-                        &gone, p, 1, err);
+        own[n_acts].p = p;
+        own[n_acts].gone = gone;
+        own[n_acts].cancel = 1;
         own[n_acts].dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
         a->dedupe_key = own[n_acts].dedupe;
         n_acts++;
-        if (rc == 0 && n_acts == BATCH)
-            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts);
+        if (n_acts == BATCH)
+            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts, &v,
+                               err);
     }
     if (rc == 0)
-        rc = flush_actions(queued, st, circle_id, acts, own, &n_acts);
+        rc = flush_actions(queued, st, circle_id, acts, own, &n_acts, &v, err);
 out:
     for (i = 0; own && i < n_acts; i++) {
         free(own[i].subject);
