@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Run `sql` with `id` bound to its parameter (if it has one). */
 static int exec_bound(struct mg_store *st, sqlite3 *db, const char *sql,
                       int64_t id)
 {
@@ -158,8 +159,38 @@ int mg_store_book_replace(int64_t *book_id, struct mg_store *st,
     rc = store_begin(st, db);
     if (rc < 0)
         goto out;
-    rc = exec_bound(st, db, "DELETE FROM readings WHERE circle_id = ?",
-                    circle_id);
+    /* Thread wishes and groups' threads point at the old threads; keep
+     * them by title, to point them at the new threads of the same name
+     * (a corrected book should not undo the people's choices). */
+    rc = exec_bound(st, db,
+                    "CREATE TEMP TABLE IF NOT EXISTS keep_wishes "
+                    "(participant_id INTEGER, title TEXT, rank INTEGER)",
+                    0);
+    if (rc == 0)
+        rc = exec_bound(st, db,
+                        "CREATE TEMP TABLE IF NOT EXISTS keep_groups "
+                        "(group_id INTEGER, title TEXT)",
+                        0);
+    if (rc == 0)
+        rc = exec_bound(st, db, "DELETE FROM temp.keep_wishes", 0);
+    if (rc == 0)
+        rc = exec_bound(st, db, "DELETE FROM temp.keep_groups", 0);
+    if (rc == 0)
+        rc = exec_bound(st, db,
+                        "INSERT INTO temp.keep_wishes SELECT "
+                        "w.participant_id, t.title, w.rank FROM "
+                        "participant_wishes w JOIN threads t ON t.id = "
+                        "w.thread_id WHERE t.circle_id = ?",
+                        circle_id);
+    if (rc == 0)
+        rc = exec_bound(st, db,
+                        "INSERT INTO temp.keep_groups SELECT g.id, t.title "
+                        "FROM groups g JOIN threads t ON t.id = g.thread_id "
+                        "WHERE g.circle_id = ?",
+                        circle_id);
+    if (rc == 0)
+        rc = exec_bound(st, db, "DELETE FROM readings WHERE circle_id = ?",
+                        circle_id);
     if (rc == 0)
         rc = exec_bound(st, db, "DELETE FROM threads WHERE circle_id = ?",
                         circle_id);
@@ -210,6 +241,22 @@ int mg_store_book_replace(int64_t *book_id, struct mg_store *st,
                                  "thread", ids, b, up->per_thread[i],
                                  up->n_per_thread[i]);
     }
+    if (rc == 0)
+        rc = exec_bound(st, db,
+                        "INSERT OR IGNORE INTO participant_wishes "
+                        "(participant_id, thread_id, rank) SELECT "
+                        "k.participant_id, t.id, k.rank FROM "
+                        "temp.keep_wishes k JOIN threads t ON t.title = "
+                        "k.title WHERE t.circle_id = ?",
+                        circle_id);
+    if (rc == 0)
+        rc = exec_bound(st, db,
+                        "UPDATE groups SET thread_id = (SELECT t.id FROM "
+                        "temp.keep_groups k JOIN threads t ON t.title = "
+                        "k.title WHERE k.group_id = groups.id AND "
+                        "t.circle_id = ?1) WHERE circle_id = ?1 AND id IN "
+                        "(SELECT group_id FROM temp.keep_groups)",
+                        circle_id);
     if (rc == 0)
         rc = store_commit(st, db);
 out:

@@ -243,6 +243,71 @@ static void test_reupload_replaces(void **state)
     free(tpath);
 }
 
+/* Thread id of `title` in the circle's current threads, or 0. */
+static long long thread_id(const char *title)
+{
+    char *path = circle_path("/threads");
+    long status;
+    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    json_t *list = json_object_get(doc, "threads");
+    long long id = 0;
+    size_t i;
+
+    for (i = 0; i < json_array_size(list); i++)
+        if (strcmp(json_string_value(
+                       json_object_get(json_array_get(list, i), "title")),
+                   title) == 0)
+            id = json_integer_value(
+                json_object_get(json_array_get(list, i), "id"));
+    json_decref(doc);
+    free(path);
+    return id;
+}
+
+/* A corrected book keeps the people's thread wishes (matched by title). */
+static void test_reupload_keeps_wishes(void **state)
+{
+    char *people = circle_path("/participants");
+    char *book = circle_path("/book");
+    char *person;
+    long status;
+    long long before, after, pid;
+    json_t *doc;
+
+    (void)state;
+    doc = call(&status, "POST", people, W->coordinator,
+               "{\"name\":\"Wish Er\",\"email\":\"wish@example.org\","
+               "\"threads\":[\"Communities\",\"Mission\"]}",
+               NULL);
+    assert_int_equal(status, 201);
+    pid = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    before = thread_id("Communities");
+    doc = call(&status, "PUT", book, W->coordinator, W->atlas, NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    after = thread_id("Communities");
+    assert_true(after > 0 && before > 0);
+    person = mg_xasprintf("/api/v1/circles/%lld/participants/%lld",
+                          (long long)W->circle, pid);
+    doc = call(&status, "GET", person, W->coordinator, NULL, NULL);
+    assert_int_equal(status, 200);
+    /* The old threads and the wishes on them were deleted with the old
+     * book; the wishes follow the new threads of the same name, in
+     * order. */
+    assert_int_equal(json_array_size(json_object_get(doc, "threads")), 2);
+    assert_int_equal(
+        json_integer_value(json_array_get(json_object_get(doc, "threads"), 0)),
+        after);
+    assert_int_equal(
+        json_integer_value(json_array_get(json_object_get(doc, "threads"), 1)),
+        thread_id("Mission"));
+    json_decref(doc);
+    free(person);
+    free(people);
+    free(book);
+}
+
 static void test_no_structure_warns(void **state)
 {
     char *path;
@@ -400,6 +465,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_upload_atlas),
         cmocka_unit_test(test_reupload_replaces),
+        cmocka_unit_test(test_reupload_keeps_wishes),
         cmocka_unit_test(test_no_structure_warns),
         cmocka_unit_test(test_book_errors),
         cmocka_unit_test(test_cli_split),
