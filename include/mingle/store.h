@@ -363,10 +363,14 @@ struct mg_outbox_row {
 
 void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n);
 
-/* Up to `max` queued messages due at `now`, oldest first. */
+/*
+ * Claim up to `max` messages due at `now`, oldest first: they are
+ * marked 'sending' for a lease of ten minutes, so no other sender takes
+ * them; a sender that dies leaves them due again when the lease ends.
+ */
 int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
                         struct mg_store *st, int64_t now, int max);
-/* Mark a message sent (only if it is still queued). */
+/* Mark a claimed message sent. */
 int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now);
 /* Record a failed attempt: try again at `next_at`, or give up. */
 int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,

@@ -491,6 +491,9 @@ static int load_outbox(struct mg_outbox_row **out, size_t *n,
     return 0;
 }
 
+/* How long a sender may hold a claimed message before it is due again. */
+#define OUTBOX_LEASE 600
+
 #define OUTBOX_COLUMNS                                                         \
     "id, coalesce(circle_id, 0), kind, recipient, subject, status, "           \
     "attempts, next_attempt_at, created_at, sent_at, last_error"
@@ -499,18 +502,47 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
                         struct mg_store *st, int64_t now, int max)
 {
     sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
-                           "WHERE status = 'queued' AND next_attempt_at <= ? "
-                           "ORDER BY next_attempt_at, id LIMIT ?");
+    sqlite3_stmt *stmt = NULL, *claim = NULL;
+    size_t i;
+    int rc;
 
+    *out = NULL;
+    *n = 0;
+    rc = store_begin(st, db);
+
+    /* Claimed under the write lock: a second sender (the CLI beside the
+     * daemon) cannot take the same messages. A claim is a lease: if the
+     * sender dies mid-send, the message is due again when it runs out. */
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+                           "WHERE status IN ('queued', 'sending') AND "
+                           "next_attempt_at <= ? ORDER BY next_attempt_at, "
+                           "id LIMIT ?");
+    if (rc == 0)
+        rc = store_prepare(&claim, st, db,
+                           "UPDATE outbox SET status = 'sending', "
+                           "next_attempt_at = ? WHERE id = ?");
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, now);
         sqlite3_bind_int(stmt, 2, max);
         rc = load_outbox(out, n, st, stmt, db, 1);
     }
+    for (i = 0; rc == 0 && i < *n; i++) {
+        sqlite3_bind_int64(claim, 1, now + OUTBOX_LEASE);
+        sqlite3_bind_int64(claim, 2, (*out)[i].id);
+        rc = step_reset(st, db, claim, "claim mail");
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0) {
+        store_rollback(db);
+        mg_outbox_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
     sqlite3_finalize(stmt);
+    sqlite3_finalize(claim);
     store_release(st, db);
     return rc;
 }
@@ -544,7 +576,7 @@ int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now)
     int rc = store_prepare(&stmt, st, db,
                            "UPDATE outbox SET status = 'sent', sent_at = ?, "
                            "attempts = attempts + 1, last_error = NULL WHERE "
-                           "id = ? AND status = 'queued'");
+                           "id = ? AND status = 'sending'");
 
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, now);
@@ -564,7 +596,7 @@ int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
     int rc = store_prepare(&stmt, st, db,
                            "UPDATE outbox SET attempts = ?, next_attempt_at "
                            "= ?, last_error = ?, status = ? WHERE id = ? AND "
-                           "status = 'queued'");
+                           "status = 'sending'");
 
     if (rc == 0) {
         sqlite3_bind_int(stmt, 1, attempts);

@@ -368,6 +368,67 @@ static void test_two_stores_share_file(void **state)
     mg_circle_release(&c);
 }
 
+/* Two senders (the daemon and `mingle outbox flush`) never take the
+ * same message: the first to ask claims it. */
+static void test_outbox_claims(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store *other = NULL;
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_invite_action a;
+    struct mg_outbox_row *rows = NULL;
+    struct mg_participant p;
+    struct mg_circle c;
+    size_t n = 0, queued = 0;
+    static const char msg[] = "Subject: hi\r\n\r\nhello\r\n";
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    memset(&p, 0, sizeof(p));
+    p.name = mg_xstrdup("Ann");
+    p.email = mg_xstrdup("ann@example.org");
+    assert_int_equal(mg_store_participants_insert(NULL, f->st, c.id, &p, 1), 0);
+    memset(&a, 0, sizeof(a));
+    a.group_id = 1;
+    a.participant_id = p.id;
+    a.uid = "uid-1";
+    a.state = "active";
+    a.kind = "invite";
+    a.recipient = "ann@example.org";
+    a.subject = "hi";
+    a.message = msg;
+    a.len = sizeof(msg) - 1;
+    a.dedupe_key = "uid-1:0:REQUEST";
+    assert_int_equal(mg_store_invites_apply(&queued, f->st, c.id, &a, 1), 0);
+    assert_int_equal(queued, 1);
+    /* The same message again is not queued twice. */
+    a.invite_id = 0;
+    assert_int_equal(mg_store_invites_apply(&queued, f->st, c.id, &a, 1), 0);
+    assert_int_equal(queued, 0);
+
+    assert_int_equal(mg_store_open(&other, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_outbox_due(&rows, &n, f->st, mg_now(), 10), 0);
+    assert_int_equal(n, 1);
+    assert_memory_equal(rows[0].message, msg, sizeof(msg) - 1);
+    mg_outbox_rows_free(rows, n);
+    assert_int_equal(mg_store_outbox_due(&rows, &n, other, mg_now(), 10), 0);
+    assert_int_equal(n, 0);
+    mg_outbox_rows_free(rows, n);
+    /* A sender that died: the lease runs out and the message is due. */
+    assert_int_equal(mg_store_outbox_due(&rows, &n, other, mg_now() + 601, 10),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(mg_store_outbox_sent(other, rows[0].id, mg_now()), 0);
+    mg_outbox_rows_free(rows, n);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM outbox WHERE "
+                                      "status = 'sent'"),
+                     1);
+    mg_store_close(other);
+    mg_participant_release(&p);
+    mg_circle_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +450,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_share_file, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_outbox_claims, setup, teardown),
     };
 
     mg_log_set_level(MG_LOG_ERROR);
