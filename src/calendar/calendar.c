@@ -82,34 +82,45 @@ static const char *thread_title(const struct circle_view *v, int64_t id)
 int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
 {
     struct circle_view v;
-    size_t i;
+    struct mg_session_row *rows = NULL;
+    int64_t *starts = NULL; /* per slot and week, computed once */
+    size_t i, n = 0, weeks;
     int rc = view_load(&v, st, circle_id);
 
+    if (rc < 0)
+        return rc;
+    weeks = (size_t)v.circle->weeks;
+    starts = mg_xcalloc(v.circle->n_slots * weeks + 1, sizeof(*starts));
+    for (i = 0; rc == 0 && i < v.circle->n_slots * weeks; i++) {
+        const struct mg_slot *slot = &v.circle->slots[i / weeks];
+        rc = mg_schedule_session_start(
+            &starts[i], v.circle->time_zone, v.circle->start_date,
+            (int)(i % weeks) + 1, slot->weekday, slot->start_minute, NULL);
+    }
+    rows = mg_xcalloc(v.n_groups * weeks + 1, sizeof(*rows));
     for (i = 0; rc == 0 && i < v.n_groups; i++) {
         const struct mg_slot *slot = group_slot(&v, &v.groups[i]);
-        struct mg_session_row *have = NULL, *rows;
-        size_t n_have = 0;
-        int w;
+        struct mg_session_row *have = NULL;
+        size_t n_have = 0, s, w;
 
         rc = mg_store_sessions_for_group(&have, &n_have, st, v.groups[i].id);
         free(have);
         if (rc < 0 || n_have > 0 || !slot)
             continue;
-        rows = mg_xcalloc((size_t)v.circle->weeks, sizeof(*rows));
-        for (w = 0; rc == 0 && w < v.circle->weeks; w++) {
-            rows[w].group_id = v.groups[i].id;
-            rows[w].week = w + 1;
-            rows[w].minutes = slot->minutes;
-            rc = mg_schedule_session_start(
-                &rows[w].starts_at, v.circle->time_zone, v.circle->start_date,
-                w + 1, slot->weekday, slot->start_minute, NULL);
-            rows[w].original_starts_at = rows[w].starts_at;
+        s = (size_t)(slot - v.circle->slots);
+        for (w = 0; w < weeks; w++, n++) {
+            rows[n].group_id = v.groups[i].id;
+            rows[n].week = (int)w + 1;
+            rows[n].minutes = slot->minutes;
+            rows[n].starts_at = starts[s * weeks + w];
+            rows[n].original_starts_at = rows[n].starts_at;
         }
-        if (rc == 0)
-            rc = mg_store_sessions_insert(st, circle_id, rows,
-                                          (size_t)v.circle->weeks);
-        free(rows);
     }
+    /* One transaction for the whole circle, not one per group. */
+    if (rc == 0 && n)
+        rc = mg_store_sessions_insert(st, circle_id, rows, n);
+    free(rows);
+    free(starts);
     view_release(&v);
     return rc;
 }

@@ -120,7 +120,8 @@ int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
 
     if (rc == 0)
         rc = store_prepare(&stmt, st, db,
-                           "INSERT INTO sessions (circle_id, group_id, week, "
+                           "INSERT OR IGNORE INTO sessions (circle_id, "
+                           "group_id, week, "
                            "starts_at, original_starts_at, minutes, status, "
                            "uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     for (i = 0; rc == 0 && i < n; i++) {

@@ -264,6 +264,8 @@ static const char *const migration_3[] = {
     "  updated_at INTEGER NOT NULL,"
     "  UNIQUE (group_id, participant_id))",
     "CREATE INDEX outbox_circle ON outbox(circle_id, id)",
+    "CREATE UNIQUE INDEX sessions_group_week ON sessions(group_id, week) "
+    "WHERE group_id IS NOT NULL",
     NULL};
 
 const char *const *const mg_store_migrations[] = {migration_1, migration_2,
