@@ -11,18 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int step_reset(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
-                      const char *what)
-{
-    int rc = sqlite3_step(stmt);
-
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        return 0;
-    return store_fail(st, db, sqlite3_extended_errcode(db), what);
-}
-
 static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
 {
     const unsigned char *s = sqlite3_column_text(stmt, col);
@@ -140,7 +128,7 @@ int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
                           rows[i].status[0] ? rows[i].status : "confirmed", -1,
                           SQLITE_TRANSIENT);
         sqlite3_bind_text(stmt, 8, uid, -1, SQLITE_TRANSIENT);
-        rc = step_reset(st, db, stmt, "insert session");
+        rc = store_step(st, db, stmt, "insert session");
         rows[i].id = sqlite3_last_insert_rowid(db);
     }
     if (rc == 0)
@@ -164,7 +152,7 @@ static int bump_group(struct mg_store *st, sqlite3 *db, int64_t group_id)
         return rc;
     sqlite3_bind_int64(stmt, 1, mg_now());
     sqlite3_bind_int64(stmt, 2, group_id);
-    rc = step_reset(st, db, stmt, "bump group");
+    rc = store_step(st, db, stmt, "bump group");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -223,7 +211,7 @@ int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_text(stmt, 1, status, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(stmt, 2, circle_id);
         sqlite3_bind_int64(stmt, 3, group_id);
-        rc = step_reset(st, db, stmt, "series status");
+        rc = store_step(st, db, stmt, "series status");
         if (rc == 0 && sqlite3_changes(db) == 0)
             rc = MG_ENOTFOUND;
     }
@@ -259,7 +247,7 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int64(grp, 1, slot_id);
         sqlite3_bind_int64(grp, 2, circle_id);
         sqlite3_bind_int64(grp, 3, group_id);
-        rc = step_reset(st, db, grp, "move series");
+        rc = store_step(st, db, grp, "move series");
         if (rc == 0 && sqlite3_changes(db) == 0)
             rc = MG_ENOTFOUND;
     }
@@ -269,7 +257,7 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int(ses, 3, minutes);
         sqlite3_bind_int64(ses, 4, group_id);
         sqlite3_bind_int(ses, 5, w + 1);
-        rc = step_reset(st, db, ses, "move session");
+        rc = store_step(st, db, ses, "move session");
     }
     if (rc == 0)
         rc = bump_group(st, db, group_id);
@@ -398,7 +386,7 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
             sqlite3_bind_int(ins, 11, a[i].minutes);
             sqlite3_bind_int(ins, 12, a[i].weeks);
         }
-        rc = step_reset(st, db, s, "apply invite");
+        rc = store_step(st, db, s, "apply invite");
         if (rc < 0 || sqlite3_changes(db) == 0)
             continue; /* someone else changed it first: skip */
         if (!a[i].message)
@@ -411,7 +399,7 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
         sqlite3_bind_text(mail, 6, a[i].dedupe_key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(mail, 7, now);
         sqlite3_bind_int64(mail, 8, now);
-        rc = step_reset(st, db, mail, "queue mail");
+        rc = store_step(st, db, mail, "queue mail");
         if (rc == 0)
             *queued += (size_t)sqlite3_changes(db);
     }
@@ -532,7 +520,7 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
     for (i = 0; rc == 0 && i < *n; i++) {
         sqlite3_bind_int64(claim, 1, now + OUTBOX_LEASE);
         sqlite3_bind_int64(claim, 2, (*out)[i].id);
-        rc = step_reset(st, db, claim, "claim mail");
+        rc = store_step(st, db, claim, "claim mail");
     }
     if (rc == 0)
         rc = store_commit(st, db);
@@ -582,7 +570,7 @@ int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now)
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, now);
         sqlite3_bind_int64(stmt, 2, id);
-        rc = step_reset(st, db, stmt, "mark sent");
+        rc = store_step(st, db, stmt, "mark sent");
     }
     sqlite3_finalize(stmt);
     store_release(st, db);
@@ -606,7 +594,7 @@ int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
         sqlite3_bind_text(stmt, 4, give_up ? "failed" : "queued", -1,
                           SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 5, id);
-        rc = step_reset(st, db, stmt, "mark retry");
+        rc = store_step(st, db, stmt, "mark retry");
     }
     sqlite3_finalize(stmt);
     store_release(st, db);
@@ -639,7 +627,7 @@ int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
         sqlite3_bind_int64(revoke, 1, now);
         sqlite3_bind_int64(revoke, 2, participant_id);
         sqlite3_bind_int64(revoke, 3, group_id);
-        rc = step_reset(st, db, revoke, "revoke feed token");
+        rc = store_step(st, db, revoke, "revoke feed token");
     }
     if (rc == 0) {
         sqlite3_bind_text(ins, 1, public_id, -1, SQLITE_STATIC);
@@ -650,7 +638,7 @@ int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
         if (group_id)
             sqlite3_bind_int64(ins, 5, group_id);
         sqlite3_bind_int64(ins, 6, now);
-        rc = step_reset(st, db, ins, "insert feed token");
+        rc = store_step(st, db, ins, "insert feed token");
     }
     if (rc == 0)
         rc = store_commit(st, db);

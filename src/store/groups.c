@@ -71,17 +71,6 @@ out:
     return rc;
 }
 
-static int bind_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
-                     const char *what)
-{
-    int rc = sqlite3_step(stmt);
-
-    sqlite3_reset(stmt);
-    if (rc == SQLITE_DONE)
-        return 0;
-    return store_fail(st, db, sqlite3_extended_errcode(db), what);
-}
-
 int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             struct mg_group_row *groups, size_t n_groups,
                             const int64_t *participant_ids,
@@ -107,7 +96,7 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                            "participant_id, joined_at) VALUES (?, ?, ?)");
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, circle_id);
-        rc = bind_step(st, db, del, "delete groups");
+        rc = store_step(st, db, del, "delete groups");
     }
     for (i = 0; rc == 0 && i < n_groups; i++) {
         struct mg_group_row *g = &groups[i];
@@ -132,7 +121,7 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 9, now);
         g->updated_at = now;
-        rc = bind_step(st, db, ins, "insert group");
+        rc = store_step(st, db, ins, "insert group");
         g->id = sqlite3_last_insert_rowid(db);
         sqlite3_clear_bindings(ins);
     }
@@ -142,7 +131,7 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int64(mem, 1, groups[group_index[i]].id);
         sqlite3_bind_int64(mem, 2, participant_ids[i]);
         sqlite3_bind_int64(mem, 3, now);
-        rc = bind_step(st, db, mem, "insert membership");
+        rc = store_step(st, db, mem, "insert membership");
     }
     if (rc == 0)
         rc = store_commit(st, db);
@@ -181,14 +170,14 @@ int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
     for (i = 0; rc == 0 && i < n; i++) {
         sqlite3_bind_int64(leave, 1, now);
         sqlite3_bind_int64(leave, 2, participant_ids[i]);
-        rc = bind_step(st, db, leave, "leave group");
+        rc = store_step(st, db, leave, "leave group");
         if (rc < 0 || !group_ids[i])
             continue;
         sqlite3_bind_int64(join, 1, now);
         sqlite3_bind_int64(join, 2, group_ids[i]);
         sqlite3_bind_int64(join, 3, participant_ids[i]);
         sqlite3_bind_int64(join, 4, circle_id);
-        rc = bind_step(st, db, join, "join group");
+        rc = store_step(st, db, join, "join group");
         if (rc == 0 && sqlite3_changes(db) == 0)
             rc = MG_ENOTFOUND;
     }

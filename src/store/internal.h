@@ -41,6 +41,13 @@ int store_fail(struct mg_store *st, sqlite3 *db, int rc, const char *what);
 int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
                   const char *sql);
 
+/*
+ * Step a bound write statement once, then reset it and clear its
+ * bindings for the next row; 0, or the MG_E code for the failure.
+ */
+int store_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+               const char *what);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback never fails loudly. */
 int store_begin(struct mg_store *st, sqlite3 *db);
 int store_commit(struct mg_store *st, sqlite3 *db);

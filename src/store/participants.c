@@ -40,16 +40,6 @@ static void read_person(struct mg_participant *p, sqlite3_stmt *stmt)
     p->group_id = sqlite3_column_int64(stmt, 12);
 }
 
-static int step_done(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
-                     const char *what)
-{
-    int rc = sqlite3_step(stmt);
-
-    if (rc == SQLITE_DONE)
-        return 0;
-    return store_fail(st, db, sqlite3_extended_errcode(db), what);
-}
-
 /* Replace the slots, wishes and links of participant p->id. */
 static int save_details(struct mg_store *st, sqlite3 *db,
                         sqlite3_stmt *const *stmts,
@@ -61,20 +51,20 @@ static int save_details(struct mg_store *st, sqlite3 *db,
     for (k = 0; k < 3 && rc == 0; k++) {
         sqlite3_reset(stmts[k]);
         sqlite3_bind_int64(stmts[k], 1, p->id);
-        rc = step_done(st, db, stmts[k], "clear participant details");
+        rc = store_step(st, db, stmts[k], "clear participant details");
     }
     for (i = 0; rc == 0 && i < p->n_slots; i++) {
         sqlite3_reset(stmts[3]);
         sqlite3_bind_int64(stmts[3], 1, p->id);
         sqlite3_bind_int64(stmts[3], 2, p->slot_ids[i]);
-        rc = step_done(st, db, stmts[3], "save participant slot");
+        rc = store_step(st, db, stmts[3], "save participant slot");
     }
     for (i = 0; rc == 0 && i < p->n_wishes; i++) {
         sqlite3_reset(stmts[4]);
         sqlite3_bind_int64(stmts[4], 1, p->id);
         sqlite3_bind_int64(stmts[4], 2, p->wishes[i]);
         sqlite3_bind_int(stmts[4], 3, (int)i + 1);
-        rc = step_done(st, db, stmts[4], "save thread wish");
+        rc = store_step(st, db, stmts[4], "save thread wish");
     }
     for (i = 0; rc == 0 && i < p->n_with + p->n_apart; i++) {
         int with = i < p->n_with;
@@ -85,7 +75,7 @@ static int save_details(struct mg_store *st, sqlite3 *db,
         sqlite3_bind_text(stmts[5], 2, norm, -1, free);
         sqlite3_bind_text(stmts[5], 3, with ? "with" : "not_with", -1,
                           SQLITE_STATIC);
-        rc = step_done(st, db, stmts[5], "save participant link");
+        rc = store_step(st, db, stmts[5], "save participant link");
     }
     return rc;
 }
@@ -162,7 +152,7 @@ int mg_store_participants_insert(size_t *failed, struct mg_store *st,
         bind_person(stmts[6], p, mg_email_normalize(p->email));
         sqlite3_bind_int64(stmts[6], 11, circle_id);
         sqlite3_bind_int64(stmts[6], 12, now);
-        rc = step_done(st, db, stmts[6], "insert participant");
+        rc = store_step(st, db, stmts[6], "insert participant");
         if (rc < 0)
             break;
         p->id = sqlite3_last_insert_rowid(db);
@@ -201,7 +191,7 @@ int mg_store_participant_update(struct mg_store *st, struct mg_participant *p)
         bind_person(stmts[6], p, mg_email_normalize(p->email));
         sqlite3_bind_int64(stmts[6], 11, p->circle_id);
         sqlite3_bind_int64(stmts[6], 12, p->id);
-        rc = step_done(st, db, stmts[6], "update participant");
+        rc = store_step(st, db, stmts[6], "update participant");
     }
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = MG_ENOTFOUND;
@@ -228,7 +218,7 @@ int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, circle_id);
         sqlite3_bind_int64(stmt, 2, id);
-        rc = step_done(st, db, stmt, "delete participant");
+        rc = store_step(st, db, stmt, "delete participant");
     }
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = MG_ENOTFOUND;

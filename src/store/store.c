@@ -53,6 +53,18 @@ static int exec_simple(struct mg_store *st, sqlite3 *db, const char *sql)
     return 0;
 }
 
+int store_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+               const char *what)
+{
+    int rc = sqlite3_step(stmt);
+
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return store_fail(st, db, sqlite3_extended_errcode(db), what);
+}
+
 int store_begin(struct mg_store *st, sqlite3 *db)
 {
     return exec_simple(st, db, "BEGIN IMMEDIATE");
