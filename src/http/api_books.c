@@ -202,22 +202,12 @@ out:
     mg_circle_free(c);
 }
 
-static int may_read_circle(struct request *r)
-{
-    if (r->token.role == MG_ROLE_COORDINATOR ||
-        (r->token.circle_id && r->token.circle_id == r->params[0]))
-        return 1;
-    reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                "this token is not for that circle", NULL);
-    return 0;
-}
-
 void handle_book_get(struct request *r)
 {
     struct mg_book_info info;
     int rc;
 
-    if (!may_read_circle(r))
+    if (!http_may_read_circle(r))
         return;
     rc = mg_store_book_get(&info, r->srv->store, r->params[0]);
     if (rc == MG_ENOTFOUND) {
@@ -304,7 +294,7 @@ void handle_threads_list(struct request *r)
     size_t n = 0;
     int rc;
 
-    if (!may_read_circle(r) || !circle_exists(r))
+    if (!http_may_read_circle(r) || !circle_exists(r))
         return;
     rc = mg_store_threads(&spans, &n, r->srv->store, r->params[0]);
     reply_spans(r, "threads", rc, spans, n, 1);
@@ -324,7 +314,7 @@ void handle_readings_list(struct request *r)
                     "'plan' must be same_pace or thread", "plan");
         return;
     }
-    if (!may_read_circle(r) || !circle_exists(r))
+    if (!http_may_read_circle(r) || !circle_exists(r))
         return;
     rc = mg_store_readings(&spans, &n, r->srv->store, r->params[0], plan);
     reply_spans(r, "readings", rc, spans, n, 0);

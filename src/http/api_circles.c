@@ -27,11 +27,6 @@ static json_t *iso_time(int64_t t)
     return json_string(buf);
 }
 
-static json_t *string_or_null(const char *s)
-{
-    return s && *s ? json_string(s) : json_null();
-}
-
 static json_t *circle_to_json(const struct mg_circle *c)
 {
     json_t *slots = json_array();
@@ -50,35 +45,13 @@ static json_t *circle_to_json(const struct mg_circle *c)
     return json_pack(
         "{s:I, s:o, s:s, s:s, s:s, s:i, s:o, s:{s:i, s:i}, s:o, "
         "s:{s:o, s:o}, s:o, s:o}",
-        "id", (json_int_t)c->id, "slug", string_or_null(c->slug), "title",
+        "id", (json_int_t)c->id, "slug", json_string_or_null(c->slug), "title",
         c->title, "time_zone", c->time_zone, "start_date", c->start_date,
         "weeks", c->weeks, "slots", slots, "group_size", "min", c->group_min,
-        "max", c->group_max, "video_url", string_or_null(c->video_url),
-        "organizer", "name", string_or_null(c->organizer_name), "email",
-        string_or_null(c->organizer_email), "created_at",
+        "max", c->group_max, "video_url", json_string_or_null(c->video_url),
+        "organizer", "name", json_string_or_null(c->organizer_name), "email",
+        json_string_or_null(c->organizer_email), "created_at",
         iso_time(c->created_at), "updated_at", iso_time(c->updated_at));
-}
-
-/* Set *slot to a copy of a JSON string, or NULL for JSON null. */
-static int take_string(char **slot, json_t *v, const char *field,
-                       struct mg_error *err)
-{
-    if (json_is_null(v)) {
-        free(*slot);
-        *slot = NULL;
-        return 0;
-    }
-    if (!json_is_string(v)) {
-        mg_error_set(err, field, "'%s' must be a string", field);
-        return MG_EINVAL;
-    }
-    if (strlen(json_string_value(v)) != json_string_length(v)) {
-        mg_error_set(err, field, "'%s' contains a NUL character", field);
-        return MG_EINVAL;
-    }
-    free(*slot);
-    *slot = mg_xstrdup(json_string_value(v));
-    return 0;
 }
 
 static int take_int(int *out, json_t *v, const char *field,
@@ -193,11 +166,11 @@ static int circle_from_json(struct mg_circle *c, json_t *obj,
     json_object_foreach(obj, key, v)
     {
         if (strcmp(key, "title") == 0) {
-            rc = take_string(&c->title, v, key, err);
+            rc = json_take_string(&c->title, v, key, err);
         } else if (strcmp(key, "slug") == 0) {
-            rc = take_string(&c->slug, v, key, err);
+            rc = json_take_string(&c->slug, v, key, err);
         } else if (strcmp(key, "time_zone") == 0) {
-            rc = take_string(&c->time_zone, v, key, err);
+            rc = json_take_string(&c->time_zone, v, key, err);
         } else if (strcmp(key, "start_date") == 0) {
             if (!json_is_string(v) || json_string_length(v) != 10) {
                 mg_error_set(err, key, "'start_date' must be YYYY-MM-DD");
@@ -218,16 +191,17 @@ static int circle_from_json(struct mg_circle *c, json_t *obj,
                 rc = take_int(&c->group_max, json_object_get(v, "max"),
                               "group_size.max", err);
         } else if (strcmp(key, "video_url") == 0) {
-            rc = take_string(&c->video_url, v, key, err);
+            rc = json_take_string(&c->video_url, v, key, err);
         } else if (strcmp(key, "organizer") == 0) {
             rc = take_object(v, key, err);
             if (rc == 0 && json_object_get(v, "name"))
-                rc = take_string(&c->organizer_name, json_object_get(v, "name"),
-                                 "organizer.name", err);
+                rc = json_take_string(&c->organizer_name,
+                                      json_object_get(v, "name"),
+                                      "organizer.name", err);
             if (rc == 0 && json_object_get(v, "email"))
-                rc = take_string(&c->organizer_email,
-                                 json_object_get(v, "email"), "organizer.email",
-                                 err);
+                rc = json_take_string(&c->organizer_email,
+                                      json_object_get(v, "email"),
+                                      "organizer.email", err);
         } else if (strcmp(key, "id") == 0 || strcmp(key, "created_at") == 0 ||
                    strcmp(key, "updated_at") == 0) {
             /* read-only; accepted so a fetched circle can be sent back */
@@ -252,17 +226,6 @@ static int check_and_reply_error(struct request *r, int rc,
         reply_code(r, rc, err);
     }
     return rc;
-}
-
-static int may_read(struct request *r, int64_t id)
-{
-    if (r->token.role == MG_ROLE_COORDINATOR)
-        return 1;
-    if (r->token.circle_id && r->token.circle_id == id)
-        return 1;
-    reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                "this token is not for that circle", NULL);
-    return 0;
 }
 
 void handle_circles_list(struct request *r)
@@ -346,7 +309,7 @@ void handle_circles_get(struct request *r)
     struct mg_circle *c = NULL;
     int rc;
 
-    if (!may_read(r, r->params[0]))
+    if (!http_may_read_circle(r))
         return;
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc < 0) {

@@ -65,11 +65,6 @@ static int context_load(struct context *c, struct request *r)
     return 0;
 }
 
-static json_t *string_or_null(const char *s)
-{
-    return s && *s ? json_string(s) : json_null();
-}
-
 static json_t *strings_json(char *const *items, size_t n)
 {
     json_t *a = json_array();
@@ -93,31 +88,13 @@ static json_t *person_to_json(const struct mg_participant *p)
         "{s:I, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:b, "
         "s:o}",
         "id", (json_int_t)p->id, "name", p->name, "email", p->email, "role",
-        mg_person_role_name(p->role), "sector", string_or_null(p->sector),
-        "region", string_or_null(p->region), "time_zone",
-        string_or_null(p->time_zone), "slots", slots, "threads", wishes, "with",
-        strings_json(p->with, p->n_with), "apart",
+        mg_person_role_name(p->role), "sector", json_string_or_null(p->sector),
+        "region", json_string_or_null(p->region), "time_zone",
+        json_string_or_null(p->time_zone), "slots", slots, "threads", wishes,
+        "with", strings_json(p->with, p->n_with), "apart",
         strings_json(p->apart, p->n_apart), "status",
         mg_person_status_name(p->status), "locked", p->locked, "group_id",
         p->group_id ? json_integer(p->group_id) : json_null());
-}
-
-static int take_string(char **slot, json_t *v, const char *field,
-                       struct mg_error *err)
-{
-    if (json_is_null(v)) {
-        free(*slot);
-        *slot = NULL;
-        return 0;
-    }
-    if (!json_is_string(v) ||
-        strlen(json_string_value(v)) != json_string_length(v)) {
-        mg_error_set(err, field, "'%s' must be a string", field);
-        return MG_EINVAL;
-    }
-    free(*slot);
-    *slot = mg_xstrdup(json_string_value(v));
-    return 0;
 }
 
 static int take_strings(char ***items, size_t *n, json_t *v, const char *field,
@@ -208,15 +185,15 @@ static int person_from_json(struct mg_participant *p, json_t *obj,
     json_object_foreach(obj, key, v)
     {
         if (strcmp(key, "name") == 0) {
-            rc = take_string(&p->name, v, key, err);
+            rc = json_take_string(&p->name, v, key, err);
         } else if (strcmp(key, "email") == 0) {
-            rc = take_string(&p->email, v, key, err);
+            rc = json_take_string(&p->email, v, key, err);
         } else if (strcmp(key, "sector") == 0) {
-            rc = take_string(&p->sector, v, key, err);
+            rc = json_take_string(&p->sector, v, key, err);
         } else if (strcmp(key, "region") == 0) {
-            rc = take_string(&p->region, v, key, err);
+            rc = json_take_string(&p->region, v, key, err);
         } else if (strcmp(key, "time_zone") == 0) {
-            rc = take_string(&p->time_zone, v, key, err);
+            rc = json_take_string(&p->time_zone, v, key, err);
         } else if (strcmp(key, "role") == 0) {
             if (!json_is_string(v) ||
                 mg_person_role_parse(&p->role, json_string_value(v)) < 0) {

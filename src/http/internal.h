@@ -84,6 +84,22 @@ void reply_text(struct request *r, unsigned int status,
 /* Map an MG_E code (with optional detail) to the fitting error reply. */
 void reply_code(struct request *r, int code, const struct mg_error *err);
 
+/*
+ * Whether the caller's token may read circle r->params[0]: a
+ * coordinator, or a token for that circle. Replies 403 itself if not.
+ */
+int http_may_read_circle(struct request *r);
+
+/* A JSON string, or JSON null for NULL or "". */
+json_t *json_string_or_null(const char *s);
+/*
+ * Set *slot to a copy of JSON string `v` (free()ing the old value), or
+ * to NULL for JSON null. MG_EINVAL naming `field` for any other type or a
+ * string holding NUL.
+ */
+int json_take_string(char **slot, json_t *v, const char *field,
+                     struct mg_error *err);
+
 /* Parse the request body as a JSON object; replies 400/415 itself. */
 json_t *request_json(struct request *r);
 /* A query argument, or NULL. */

@@ -120,6 +120,42 @@ void reply_code(struct request *r, int code, const struct mg_error *err)
     }
 }
 
+int http_may_read_circle(struct request *r)
+{
+    if (r->token.role == MG_ROLE_COORDINATOR ||
+        (r->token.circle_id && r->token.circle_id == r->params[0]))
+        return 1;
+    reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
+                "this token is not for that circle", NULL);
+    return 0;
+}
+
+json_t *json_string_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+int json_take_string(char **slot, json_t *v, const char *field,
+                     struct mg_error *err)
+{
+    if (json_is_null(v)) {
+        free(*slot);
+        *slot = NULL;
+        return 0;
+    }
+    if (!json_is_string(v)) {
+        mg_error_set(err, field, "'%s' must be a string", field);
+        return MG_EINVAL;
+    }
+    if (strlen(json_string_value(v)) != json_string_length(v)) {
+        mg_error_set(err, field, "'%s' contains a NUL character", field);
+        return MG_EINVAL;
+    }
+    free(*slot);
+    *slot = mg_xstrdup(json_string_value(v));
+    return 0;
+}
+
 const char *request_arg(struct request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
