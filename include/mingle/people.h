@@ -57,6 +57,11 @@ struct mg_participant {
 void mg_participant_release(struct mg_participant *p);
 void mg_participants_free(struct mg_participant *list, size_t n);
 
+/* The index of participant `id` in `list` (sorted by id, as the store
+ * lists them), or -1. */
+long mg_participants_find(const struct mg_participant *list, size_t n,
+                          int64_t id);
+
 const char *mg_person_role_name(enum mg_person_role r);
 int mg_person_role_parse(enum mg_person_role *out, const char *s);
 const char *mg_person_status_name(enum mg_person_status s);

@@ -80,18 +80,7 @@ static void intern(char ***names, size_t *n_names, int *values,
 
 int mg_assign_person_index(const struct mg_assign *a, int64_t id)
 {
-    size_t lo = 0, hi = a->n_people;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a->people[mid].id == id)
-            return (int)mid;
-        if (a->people[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    return (int)mg_participants_find(a->people, a->n_people, id);
 }
 
 int mg_assign_group_index(const struct mg_assign *a, int64_t group_id)

@@ -483,24 +483,6 @@ find_invite(struct mg_invite_row *const *sorted, size_t n, int64_t person,
     return hit ? *hit : NULL;
 }
 
-/* Participant `id` in `people` (sorted by id, as the store lists them). */
-static const struct mg_participant *
-find_person(const struct mg_participant *people, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (people[mid].id == id)
-            return &people[mid];
-        if (people[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 /* Actions are stored in batches, so a 50,000-person circle never holds
  * all its messages in memory at once. */
 #define BATCH 512
@@ -624,13 +606,15 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
     /* Leaves: active invites whose member is no longer in that group. */
     for (j = 0; j < n_inv && rc == 0; j++) {
         const struct mg_invite_row *inv = &invites[j];
+        long at;
         const struct mg_participant *p = NULL;
         struct mg_invite_action *a = &acts[n_acts];
         struct mg_ical_series gone;
 
         if (strcmp(inv->state, "active") != 0)
             continue;
-        p = find_person(people, n_people, inv->participant_id);
+        at = mg_participants_find(people, n_people, inv->participant_id);
+        p = at >= 0 ? &people[at] : NULL;
         if (!p ||
             (p->status == MG_STATUS_ACTIVE && p->group_id == inv->group_id))
             continue;

@@ -46,6 +46,23 @@ void mg_participants_free(struct mg_participant *list, size_t n)
     free(list);
 }
 
+long mg_participants_find(const struct mg_participant *list, size_t n,
+                          int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (list[mid].id == id)
+            return (long)mid;
+        if (list[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 const char *mg_person_role_name(enum mg_person_role r)
 {
     return (unsigned)r < 3 ? role_names[r] : "participant";

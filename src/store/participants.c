@@ -227,23 +227,6 @@ int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
-/* Index of participant `id` in list[0..n) (sorted by id), or -1. */
-static long find_person(const struct mg_participant *list, size_t n, int64_t id)
-{
-    size_t lo = 0, hi = n;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (list[mid].id == id)
-            return (long)mid;
-        if (list[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
-}
-
 /* Load slots, wishes and links for a page of people (sorted by id). */
 static int load_details(struct mg_store *st, sqlite3 *db,
                         struct mg_participant *list, size_t n)
@@ -280,7 +263,7 @@ static int load_details(struct mg_store *st, sqlite3 *db,
                 rc = store_fail(st, db, step, "load participant details");
                 break;
             }
-            at = find_person(list, n, sqlite3_column_int64(stmt, 0));
+            at = mg_participants_find(list, n, sqlite3_column_int64(stmt, 0));
             if (at < 0)
                 continue;
             p = &list[at];
