@@ -71,6 +71,21 @@ int mg_ical_itip(char **out, enum mg_itip_method method,
                  const struct mg_ical_series *s, int64_t only_occurrence,
                  int64_t now, struct mg_error *err);
 
+/*
+ * The same iTIP message for many members of one series: prepare it once
+ * (s->attendees are ignored), then write each member's copy, which has
+ * their own UID, SEQUENCE and ATTENDEE. A prepared message is used by
+ * one thread at a time.
+ */
+struct mg_itip;
+int mg_ical_itip_prepare(struct mg_itip **out, enum mg_itip_method method,
+                         const struct mg_ical_series *s, int64_t now,
+                         struct mg_error *err);
+int mg_ical_itip_personal(char **out, struct mg_itip *t, const char *uid,
+                          int sequence, const struct mg_ical_attendee *a,
+                          struct mg_error *err);
+void mg_ical_itip_free(struct mg_itip *t);
+
 /* A new random UID ("<32 hex>@mingle"); `out` takes 48 bytes. */
 void mg_ical_new_uid(char *out);
 

@@ -22,6 +22,7 @@ struct mg_imip {
     const char *ics;        /* the iTIP document */
     const char *method;     /* "REQUEST" or "CANCEL" */
     const char *message_id; /* "<...>" or NULL for a fresh one */
+    int64_t date;           /* Date: header, Unix time; 0 for now */
 };
 
 /*
@@ -33,6 +34,34 @@ struct mg_imip {
  */
 int mg_mail_build_imip(char **out, size_t *len, const struct mg_imip *m,
                        struct mg_error *err);
+
+/* The checks mg_mail_build_imip() makes (addresses, UTF-8, method, a
+ * calendar), without building anything. */
+int mg_mail_check_imip(const struct mg_imip *m, struct mg_error *err);
+
+/*
+ * Outgoing mail is stored in one of two formats: "mime", the message's
+ * bytes, or "imip", an invitation's iTIP document plus the rest of what
+ * it is made of (addresses, subject, text, Message-ID, Date) as JSON
+ * `parts`; mg_mail_render() assembles the MIME message when it is sent.
+ * Queueing the parts costs a fraction of queueing the assembled message
+ * (the MIME tree and two base64 copies of the calendar), and the message
+ * is the same on every attempt: Message-ID and Date are fixed at queueing.
+ *
+ * mg_mail_imip_parts() checks `m` as mg_mail_build_imip() does, gives it
+ * a Message-ID and Date when it has none, and writes the parts but the
+ * iTIP document to *parts (free()). `m->html` is not kept: the HTML is
+ * made from the text.
+ */
+int mg_mail_imip_parts(char **parts, const struct mg_imip *m,
+                       struct mg_error *err);
+
+/* The message's bytes from its stored form: `message` alone ("mime"),
+ * or the iTIP document `message` with its `parts` ("imip"). *out is the
+ * caller's (free()). */
+int mg_mail_render(char **out, size_t *len, const char *format,
+                   const char *message, size_t n, const char *parts,
+                   struct mg_error *err);
 
 /* Initialise / shut down GMime once per process. */
 void mg_mail_init(void);

@@ -335,6 +335,8 @@ struct mg_invite_action {
     const char *subject;
     const char *message;
     size_t len;
+    const char *format; /* how `message` is stored: "mime" (NULL) or "imip" */
+    const char *parts;  /* "imip": the rest of the message (see mail.h) */
     const char *dedupe_key;
 };
 
@@ -359,6 +361,8 @@ struct mg_outbox_row {
     char *last_error;
     char *message; /* only from mg_store_outbox_due */
     size_t len;
+    char format[8]; /* of `message`: "mime" or "imip" (see mail.h) */
+    char *parts;    /* "imip": the message's other parts */
 };
 
 void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n);

@@ -156,6 +156,7 @@ static void describe(struct mg_buf *b, const struct circle_view *v,
 
 /* The parts of a series owned by the caller of make_series. */
 struct series_store {
+    char start[32]; /* the first call, local: "2027-03-23 19:30" */
     struct mg_session_row *sessions;
     size_t n_sessions;
     struct mg_ical_exception *exceptions;
@@ -188,6 +189,7 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
                        const struct mg_group_row *g)
 {
     struct mg_buf desc = MG_BUF_INIT;
+    struct mg_local_time lt;
     size_t i, n_exc = 0;
     int rc;
 
@@ -212,6 +214,11 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
         n_exc++;
     }
     describe(&desc, v, g);
+    if (mg_schedule_utc_to_local(&lt, v->circle->time_zone,
+                                 keep->sessions[0].original_starts_at,
+                                 NULL) == 0)
+        snprintf(keep->start, sizeof(keep->start), "%04d-%02d-%02d %02d:%02d",
+                 lt.year, lt.month, lt.day, lt.hour, lt.minute);
     keep->summary = summary_for(v, g);
     keep->description = mg_buf_detach(&desc);
     s->uid = g->uid;
@@ -324,39 +331,61 @@ int mg_calendar_feed_token(char *token, struct mg_store *st, int64_t circle_id,
                                    group_id);
 }
 
-/* Build the iMIP mail for one member; fills the action's message. */
-static int build_mail(struct mg_invite_action *a, char **subject_out,
-                      char **message_out, const struct circle_view *v,
-                      const struct mg_ical_series *s,
-                      const struct mg_participant *p, int cancel,
+/* What an action owns, freed after the store has it, and what its mail
+ * is built from. */
+struct owned {
+    char *subject, *message, *parts, *dedupe, *uid;
+    const struct mg_participant *p;
+    const struct mg_ical_series *s; /* REQUEST: the group's series */
+    const char *start;              /* REQUEST: its first call, local */
+    struct mg_ical_series gone;     /* CANCEL: the series as last sent */
+    int cancel;
+    int rc;
+    struct mg_error err;
+};
+
+/* A build thread's iTIP message, prepared once for a run of members of
+ * the same group (members are taken group by group). */
+struct prepared {
+    const struct mg_ical_series *series;
+    struct mg_itip *itip;
+};
+
+/* Build the invitation for one member: its iTIP document and the other
+ * parts of the mail, which the sender assembles (see mail.h). */
+static int build_mail(struct mg_invite_action *a, struct owned *o,
+                      struct prepared *pre, const struct circle_view *v,
                       struct mg_error *err)
 {
+    const struct mg_ical_series *s = o->cancel ? &o->gone : o->s;
+    const struct mg_participant *p = o->p;
     struct mg_ical_attendee att;
-    struct mg_ical_series one = *s;
-    struct mg_buf text = MG_BUF_INIT, html = MG_BUF_INIT;
+    struct mg_buf text = MG_BUF_INIT;
     struct mg_imip m;
-    char *ics = NULL, *subject;
-    struct mg_local_time lt;
-    char start[32] = "";
-    int rc;
+    char *ics = NULL;
+    int rc = 0;
 
+    /* A CANCEL's series is the member's own; a REQUEST's is the group's. */
+    if (o->cancel || pre->series != s || !pre->itip) {
+        mg_ical_itip_free(pre->itip);
+        pre->itip = NULL;
+        pre->series = NULL;
+        rc = mg_ical_itip_prepare(&pre->itip,
+                                  o->cancel ? MG_ITIP_CANCEL : MG_ITIP_REQUEST,
+                                  s, mg_now(), err);
+        if (rc < 0)
+            return rc;
+        pre->series = o->cancel ? NULL : s;
+    }
     att.name = p->name;
     att.email = p->email;
     att.chair = p->role == MG_PERSON_FACILITATOR;
-    one.attendees = &att;
-    one.n_attendees = 1;
-    one.uid = a->uid;
-    one.sequence = a->sequence;
-    rc = mg_ical_itip(&ics, cancel ? MG_ITIP_CANCEL : MG_ITIP_REQUEST, &one, 0,
-                      mg_now(), err);
+    rc = mg_ical_itip_personal(&ics, pre->itip, a->uid, a->sequence, &att, err);
     if (rc < 0)
         return rc;
-    if (mg_schedule_utc_to_local(&lt, s->tzid, s->first_start, NULL) == 0)
-        snprintf(start, sizeof(start), "%04d-%02d-%02d %02d:%02d", lt.year,
-                 lt.month, lt.day, lt.hour, lt.minute);
-    subject =
-        mg_xasprintf("%s: %s", cancel ? "Cancelled" : "Invitation", s->summary);
-    if (cancel) {
+    o->subject = mg_xasprintf("%s: %s", o->cancel ? "Cancelled" : "Invitation",
+                              s->summary);
+    if (o->cancel) {
         mg_buf_printf(&text,
                       "Kia ora %s,\n\nYou are no longer in this group, so "
                       "its weekly calls have been taken off your calendar:\n"
@@ -366,44 +395,29 @@ static int build_mail(struct mg_invite_action *a, char **subject_out,
         mg_buf_printf(&text,
                       "Kia ora %s,\n\nYou are in %s.\nThe calls are weekly, "
                       "%d times, from %s (%s), %d minutes each.\n\n%s",
-                      p->name, s->summary, s->count, start, s->tzid, s->minutes,
-                      s->description ? s->description : "");
+                      p->name, s->summary, s->count, o->start, s->tzid,
+                      s->minutes, s->description ? s->description : "");
     }
-    mg_buf_puts(&html, "<p>");
-    mg_buf_html_escape(&html, text.data);
-    mg_buf_puts(&html, "</p>");
     memset(&m, 0, sizeof(m));
     m.from_name = v->circle->organizer_name;
     m.from_email = v->circle->organizer_email;
     m.to_name = p->name;
     m.to_email = p->email;
-    m.subject = subject;
+    m.subject = o->subject;
     m.text = text.data;
-    m.html = html.data;
     m.ics = ics;
-    m.method = cancel ? "CANCEL" : "REQUEST";
-    rc = mg_mail_build_imip(message_out, &a->len, &m, err);
-    a->message = *message_out;
-    a->subject = subject;
-    *subject_out = subject;
+    m.method = o->cancel ? "CANCEL" : "REQUEST";
+    rc = mg_mail_imip_parts(&o->parts, &m, err);
+    o->message = ics;
+    a->message = ics;
+    a->len = strlen(ics);
+    a->format = "imip";
+    a->parts = o->parts;
+    a->subject = o->subject;
     a->recipient = p->email;
-    free(ics);
     mg_buf_release(&text);
-    mg_buf_release(&html);
     return rc;
 }
-
-/* What an action owns, freed after the store has it, and what its mail
- * is built from. */
-struct owned {
-    char *subject, *message, *dedupe, *uid, *summary;
-    const struct mg_participant *p;
-    const struct mg_ical_series *s; /* REQUEST: the group's series */
-    struct mg_ical_series gone;     /* CANCEL: the series as last sent */
-    int cancel;
-    int rc;
-    struct mg_error err;
-};
 
 /* Half of a batch's mail, built by one thread. */
 struct build_work {
@@ -416,22 +430,22 @@ struct build_work {
 static void *build_range(void *arg)
 {
     struct build_work *w = arg;
+    struct prepared pre = {NULL, NULL};
     size_t i;
 
     for (i = w->from; i < w->to; i++) {
         struct owned *o = &w->own[i];
-        o->rc =
-            build_mail(&w->acts[i], &o->subject, &o->message, w->v,
-                       o->cancel ? &o->gone : o->s, o->p, o->cancel, &o->err);
+        o->rc = build_mail(&w->acts[i], o, &pre, w->v, &o->err);
     }
+    mg_ical_itip_free(pre.itip);
     return NULL;
 }
 
 /*
- * Build a batch's messages on two threads (a message is libical, GMime
- * and no shared state but caches that take their own locks): on the
- * machines mingle runs on, that is most of the time a large circle's
- * invitations take.
+ * Build a batch's messages on two threads (a message is libical and
+ * jansson, and no shared state but caches that take their own locks):
+ * on the machines mingle runs on, that is most of the time a large
+ * circle's invitations take.
  */
 static int build_batch(struct mg_invite_action *acts, struct owned *own,
                        size_t n, const struct circle_view *v,
@@ -456,6 +470,18 @@ static int build_batch(struct mg_invite_action *acts, struct owned *own,
         }
     }
     return 0;
+}
+
+/* People by group, so a build thread reuses each group's prepared iTIP
+ * message for a run of its members. */
+static int compare_by_group(const void *a, const void *b)
+{
+    const struct mg_participant *x = *(const struct mg_participant *const *)a;
+    const struct mg_participant *y = *(const struct mg_participant *const *)b;
+
+    if (x->group_id != y->group_id)
+        return x->group_id < y->group_id ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static int compare_invites(const void *a, const void *b)
@@ -483,33 +509,120 @@ find_invite(struct mg_invite_row *const *sorted, size_t n, int64_t person,
     return hit ? *hit : NULL;
 }
 
-/* Actions are stored in batches, so a 50,000-person circle never holds
- * all its messages in memory at once. */
+/*
+ * Actions are stored in batches, so a 50,000-person circle never holds
+ * all its messages in memory at once, and each batch is stored on a
+ * thread of its own while the next one is built (storing is a quarter
+ * of the work, and the build threads leave room for it).
+ */
 #define BATCH 512
 
-static int flush_actions(size_t *queued, struct mg_store *st, int64_t circle_id,
-                         struct mg_invite_action *acts, struct owned *own,
-                         size_t *n, const struct circle_view *v,
-                         struct mg_error *err)
-{
-    size_t i, q = 0;
-    int rc = 0;
+struct queue {
+    struct mg_store *st;
+    int64_t circle_id;
+    const struct circle_view *v;
+    struct mg_invite_action *acts[2];
+    struct owned *own[2];
+    size_t n[2];
+    int cur; /* the batch being filled; the other may be being stored */
+    pthread_t storer;
+    int storing, joinable;
+    int store_rc;
+    size_t stored; /* messages the last stored batch queued */
+    size_t queued;
+};
 
-    if (*n)
-        rc = build_batch(acts, own, *n, v, err);
-    if (rc == 0 && *n)
-        rc = mg_store_invites_apply(&q, st, circle_id, acts, *n);
-    for (i = 0; i < *n; i++) {
+static void queue_init(struct queue *q, struct mg_store *st, int64_t circle_id,
+                       const struct circle_view *v)
+{
+    memset(q, 0, sizeof(*q));
+    q->st = st;
+    q->circle_id = circle_id;
+    q->v = v;
+    q->acts[0] = mg_xcalloc(BATCH, sizeof(*q->acts[0]));
+    q->acts[1] = mg_xcalloc(BATCH, sizeof(*q->acts[1]));
+    q->own[0] = mg_xcalloc(BATCH, sizeof(*q->own[0]));
+    q->own[1] = mg_xcalloc(BATCH, sizeof(*q->own[1]));
+}
+
+static void batch_clear(struct queue *q, int which)
+{
+    struct owned *own = q->own[which];
+    size_t i;
+
+    for (i = 0; i < q->n[which]; i++) {
         free(own[i].subject);
         free(own[i].message);
+        free(own[i].parts);
         free(own[i].dedupe);
         free(own[i].uid);
     }
-    memset(acts, 0, *n * sizeof(*acts));
-    memset(own, 0, *n * sizeof(*own));
-    *queued += q;
-    *n = 0;
+    memset(q->acts[which], 0, BATCH * sizeof(*q->acts[which]));
+    memset(own, 0, BATCH * sizeof(*own));
+    q->n[which] = 0;
+}
+
+static void *store_batch(void *arg)
+{
+    struct queue *q = arg;
+    int which = !q->cur;
+
+    q->stored = 0;
+    q->store_rc = mg_store_invites_apply(&q->stored, q->st, q->circle_id,
+                                         q->acts[which], q->n[which]);
+    return NULL;
+}
+
+/* Wait for the batch being stored; its rc. */
+static int queue_wait(struct queue *q)
+{
+    int rc;
+
+    if (!q->storing)
+        return 0;
+    if (q->joinable)
+        pthread_join(q->storer, NULL);
+    q->storing = 0;
+    rc = q->store_rc;
+    if (rc == 0)
+        q->queued += q->stored;
+    batch_clear(q, !q->cur);
     return rc;
+}
+
+/* Build the batch being filled, then store it while the next fills. */
+static int queue_flush(struct queue *q, struct mg_error *err)
+{
+    int cur = q->cur, rc = 0, stored;
+
+    if (q->n[cur])
+        rc = build_batch(q->acts[cur], q->own[cur], q->n[cur], q->v, err);
+    stored = queue_wait(q);
+    if (rc == 0 && stored < 0) {
+        mg_error_set(err, "store", "cannot queue the invitations");
+        rc = stored;
+    }
+    if (rc < 0 || q->n[cur] == 0) {
+        batch_clear(q, cur);
+        return rc;
+    }
+    q->cur = !cur;
+    q->storing = 1;
+    q->joinable = pthread_create(&q->storer, NULL, store_batch, q) == 0;
+    if (!q->joinable)
+        store_batch(q); /* queue_wait collects it all the same */
+    return 0;
+}
+
+static void queue_release(struct queue *q)
+{
+    queue_wait(q);
+    batch_clear(q, 0);
+    batch_clear(q, 1);
+    free(q->acts[0]);
+    free(q->acts[1]);
+    free(q->own[0]);
+    free(q->own[1]);
 }
 
 int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
@@ -518,12 +631,12 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
     struct circle_view v;
     struct mg_participant *people = NULL;
     struct mg_invite_row *invites = NULL, **by_person = NULL;
+    struct mg_participant **by_group = NULL;
     struct mg_people_filter f;
-    struct mg_invite_action *acts = NULL;
-    struct owned *own = NULL;
+    struct queue q;
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
-    size_t n_people = 0, n_inv = 0, n_acts = 0, i, j;
+    size_t n_people = 0, n_inv = 0, i, j;
     int rc = view_load(&v, st, circle_id);
 
     *queued = 0;
@@ -555,13 +668,17 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
     for (j = 0; j < n_inv; j++)
         by_person[j] = &invites[j];
     qsort(by_person, n_inv, sizeof(*by_person), compare_invites);
-    acts = mg_xcalloc(BATCH, sizeof(*acts));
-    own = mg_xcalloc(BATCH, sizeof(*own));
+    by_group = mg_xcalloc(n_people + 1, sizeof(*by_group));
+    for (i = 0; i < n_people; i++)
+        by_group[i] = &people[i];
+    qsort(by_group, n_people, sizeof(*by_group), compare_by_group);
+    queue_init(&q, st, circle_id, &v);
     /* Joins and changes: every active member of a group with calls. */
     for (i = 0; i < n_people && rc == 0; i++) {
-        const struct mg_participant *p = &people[i];
+        const struct mg_participant *p = by_group[i];
         const struct mg_invite_row *inv = NULL;
-        struct mg_invite_action *a = &acts[n_acts];
+        struct mg_invite_action *a = &q.acts[q.cur][q.n[q.cur]];
+        struct owned *o = &q.own[q.cur][q.n[q.cur]];
         size_t g;
 
         if (p->status != MG_STATUS_ACTIVE || !p->group_id)
@@ -583,32 +700,32 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
             a->invite_id = inv->id;
             a->expect_sequence = inv->sequence;
             a->sequence = inv->sequence + 1;
-            own[n_acts].uid = mg_xstrdup(inv->uid);
+            o->uid = mg_xstrdup(inv->uid);
         } else {
             char uid[48];
             mg_ical_new_uid(uid);
-            own[n_acts].uid = mg_xstrdup(uid);
+            o->uid = mg_xstrdup(uid);
         }
-        a->uid = own[n_acts].uid;
+        a->uid = o->uid;
         a->summary = series[g].summary;
         a->first_start = series[g].first_start;
         a->minutes = series[g].minutes;
         a->weeks = series[g].count;
-        own[n_acts].p = p;
-        own[n_acts].s = &series[g];
-        own[n_acts].dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
-        a->dedupe_key = own[n_acts].dedupe;
-        n_acts++;
-        if (n_acts == BATCH)
-            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts, &v,
-                               err);
+        o->p = p;
+        o->s = &series[g];
+        o->start = keep[g].start;
+        o->dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
+        a->dedupe_key = o->dedupe;
+        if (++q.n[q.cur] == BATCH)
+            rc = queue_flush(&q, err);
     }
     /* Leaves: active invites whose member is no longer in that group. */
     for (j = 0; j < n_inv && rc == 0; j++) {
         const struct mg_invite_row *inv = &invites[j];
         long at;
         const struct mg_participant *p = NULL;
-        struct mg_invite_action *a = &acts[n_acts];
+        struct mg_invite_action *a = &q.acts[q.cur][q.n[q.cur]];
+        struct owned *o = &q.own[q.cur][q.n[q.cur]];
         struct mg_ical_series gone;
 
         if (strcmp(inv->state, "active") != 0)
@@ -635,35 +752,30 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
         a->group_sequence = inv->group_sequence;
         a->state = "cancelled";
         a->kind = "cancel";
-        own[n_acts].uid = mg_xstrdup(inv->uid);
-        a->uid = own[n_acts].uid;
+        o->uid = mg_xstrdup(inv->uid);
+        a->uid = o->uid;
         gone.uid = a->uid;
-        own[n_acts].p = p;
-        own[n_acts].gone = gone;
-        own[n_acts].cancel = 1;
-        own[n_acts].dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
-        a->dedupe_key = own[n_acts].dedupe;
-        n_acts++;
-        if (n_acts == BATCH)
-            rc = flush_actions(queued, st, circle_id, acts, own, &n_acts, &v,
-                               err);
+        o->p = p;
+        o->gone = gone;
+        o->cancel = 1;
+        o->dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
+        a->dedupe_key = o->dedupe;
+        if (++q.n[q.cur] == BATCH)
+            rc = queue_flush(&q, err);
     }
     if (rc == 0)
-        rc = flush_actions(queued, st, circle_id, acts, own, &n_acts, &v, err);
+        rc = queue_flush(&q, err);
+    if (rc == 0 && (rc = queue_wait(&q)) < 0)
+        mg_error_set(err, "store", "cannot queue the invitations");
+    *queued = q.queued;
+    queue_release(&q);
 out:
-    for (i = 0; own && i < n_acts; i++) {
-        free(own[i].subject);
-        free(own[i].message);
-        free(own[i].dedupe);
-        free(own[i].uid);
-    }
-    free(own);
-    free(acts);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);
     free(keep);
     free(series);
     free(by_person);
+    free(by_group);
     free(invites);
     mg_participants_free(people, n_people);
     view_release(&v);

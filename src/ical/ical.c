@@ -312,6 +312,27 @@ static void add_text(icalcomponent *ev, icalproperty *(*make)(const char *),
     free(clean);
 }
 
+/* ATTENDEE with CN, ROLE, PARTSTAT=NEEDS-ACTION and RSVP=TRUE. */
+static icalproperty *attendee_new(const struct mg_ical_attendee *a)
+{
+    char *addr = mailto(a->email), *cn;
+    icalproperty *p = icalproperty_new_attendee(addr);
+
+    free(addr);
+    if (a->name != NULL) {
+        cn = clean_param(a->name);
+        icalproperty_add_parameter(p, icalparameter_new_cn(cn));
+        free(cn);
+    }
+    icalproperty_add_parameter(
+        p, icalparameter_new_role(a->chair ? ICAL_ROLE_CHAIR
+                                           : ICAL_ROLE_REQPARTICIPANT));
+    icalproperty_add_parameter(
+        p, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
+    icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
+    return p;
+}
+
 static void add_people(icalcomponent *ev, const struct mg_ical_series *s)
 {
     icalproperty *p;
@@ -327,25 +348,8 @@ static void add_people(icalcomponent *ev, const struct mg_ical_series *s)
         free(cn);
     }
     icalcomponent_add_property(ev, p);
-    for (i = 0; i < s->n_attendees; i++) {
-        const struct mg_ical_attendee *a = &s->attendees[i];
-
-        addr = mailto(a->email);
-        p = icalproperty_new_attendee(addr);
-        free(addr);
-        if (a->name != NULL) {
-            cn = clean_param(a->name);
-            icalproperty_add_parameter(p, icalparameter_new_cn(cn));
-            free(cn);
-        }
-        icalproperty_add_parameter(
-            p, icalparameter_new_role(a->chair ? ICAL_ROLE_CHAIR
-                                               : ICAL_ROLE_REQPARTICIPANT));
-        icalproperty_add_parameter(
-            p, icalparameter_new_partstat(ICAL_PARTSTAT_NEEDSACTION));
-        icalproperty_add_parameter(p, icalparameter_new_rsvp(ICAL_RSVP_TRUE));
-        icalcomponent_add_property(ev, p);
-    }
+    for (i = 0; i < s->n_attendees; i++)
+        icalcomponent_add_property(ev, attendee_new(&s->attendees[i]));
 }
 
 /*
@@ -360,6 +364,7 @@ static int event_new(icalcomponent **out, struct doc *d,
     icalcomponent *ev = icalcomponent_new_vevent();
     struct vzone *z = zone_of(d, s->tzid);
     struct icaltimetype tt;
+    size_t i;
     int rc;
 
     icalcomponent_add_property(ev, icalproperty_new_uid(s->uid));
@@ -406,6 +411,18 @@ static int event_new(icalcomponent **out, struct doc *d,
             p, icalparameter_new_feature(ICAL_FEATURE_VIDEO));
         icalcomponent_add_property(ev, p);
     }
+    /* The series' cancelled weeks (a CANCEL of the series names none). */
+    for (i = 0;
+         recurrence_id == 0 && d->kind != KIND_CANCEL && i < s->n_exceptions;
+         i++) {
+        if (!s->exceptions[i].cancelled)
+            continue;
+        rc = add_local_prop(ev, ICAL_EXDATE_PROPERTY, z,
+                            s->exceptions[i].original_start, err);
+        if (rc < 0)
+            goto out;
+    }
+    /* People last: a prepared message replaces its ATTENDEE there. */
     if (d->kind != KIND_FEED)
         add_people(ev, s);
     *out = ev;
@@ -440,14 +457,6 @@ static int add_series(icalcomponent *cal, struct doc *d,
                    s->cancelled, err);
     if (rc < 0)
         goto out;
-    for (i = 0; i < s->n_exceptions; i++) {
-        if (!s->exceptions[i].cancelled)
-            continue;
-        rc = add_local_prop(ev, ICAL_EXDATE_PROPERTY, zone_of(d, s->tzid),
-                            s->exceptions[i].original_start, err);
-        if (rc < 0)
-            goto out;
-    }
     icalcomponent_add_component(cal, ev);
     ev = NULL;
     for (i = 0; i < s->n_exceptions; i++) {
@@ -719,48 +728,141 @@ out:
     return rc;
 }
 
+/* The iTIP document of `s` (see mg_ical_itip), not yet checked. */
+static int itip_build(icalcomponent **out, struct doc *d,
+                      const struct mg_ical_series *s, int64_t only_occurrence,
+                      struct mg_error *err)
+{
+    icalcomponent *cal = NULL, *ev = NULL;
+    int rc = series_check(s, d->kind, err);
+
+    if (rc == 0)
+        rc = zones_build(d, s, 1, err);
+    if (rc < 0)
+        return rc;
+    cal = calendar_new();
+    icalcomponent_add_property(
+        cal,
+        icalproperty_new_method(d->kind == KIND_CANCEL ? ICAL_METHOD_CANCEL
+                                                       : ICAL_METHOD_REQUEST));
+    add_zones(cal, d);
+    if (d->kind == KIND_REQUEST) {
+        rc = add_series(cal, d, s, err);
+    } else if (only_occurrence != 0) {
+        rc = add_occurrence_cancel(cal, d, s, only_occurrence, err);
+    } else {
+        /* The whole series goes, however it was moved. */
+        rc = event_new(&ev, d, s, 0, s->first_start, s->minutes, s->description,
+                       1, err);
+        if (rc == 0)
+            icalcomponent_add_component(cal, ev);
+    }
+    if (rc < 0) {
+        icalcomponent_free(cal);
+        return rc;
+    }
+    *out = cal;
+    return 0;
+}
+
 int mg_ical_itip(char **out, enum mg_itip_method method,
                  const struct mg_ical_series *s, int64_t only_occurrence,
                  int64_t now, struct mg_error *err)
 {
-    enum kind kind = method == MG_ITIP_CANCEL ? KIND_CANCEL : KIND_REQUEST;
-    icalcomponent *cal = NULL, *ev = NULL;
+    icalcomponent *cal = NULL;
     struct doc d;
     int rc;
 
-    doc_init(&d, kind, now);
-    rc = series_check(s, kind, err);
-    if (rc < 0)
-        goto out;
-    rc = zones_build(&d, s, 1, err);
-    if (rc < 0)
-        goto out;
-    cal = calendar_new();
-    icalcomponent_add_property(
-        cal,
-        icalproperty_new_method(kind == KIND_CANCEL ? ICAL_METHOD_CANCEL
-                                                    : ICAL_METHOD_REQUEST));
-    add_zones(cal, &d);
-    if (kind == KIND_REQUEST) {
-        rc = add_series(cal, &d, s, err);
-    } else if (only_occurrence != 0) {
-        rc = add_occurrence_cancel(cal, &d, s, only_occurrence, err);
-    } else {
-        /* The whole series goes, however it was moved. */
-        rc = event_new(&ev, &d, s, 0, s->first_start, s->minutes,
-                       s->description, 1, err);
-        if (rc == 0)
-            icalcomponent_add_component(cal, ev);
-    }
-    if (rc < 0)
-        goto out;
-    rc = restriction_check(cal, err);
-    if (rc < 0)
-        goto out;
-    *out = as_string(cal);
-out:
+    doc_init(&d, method == MG_ITIP_CANCEL ? KIND_CANCEL : KIND_REQUEST, now);
+    rc = itip_build(&cal, &d, s, only_occurrence, err);
+    if (rc == 0)
+        rc = restriction_check(cal, err);
+    if (rc == 0)
+        *out = as_string(cal);
     if (cal)
         icalcomponent_free(cal);
     doc_release(&d);
     return rc;
+}
+
+/*
+ * A prepared message: the document of one series, built once; each
+ * member's copy differs in UID, SEQUENCE and ATTENDEE only, which are
+ * replaced in place before it is written out. The restriction check runs
+ * once for each form of ATTENDEE (with or without CN): nothing else can
+ * change between members.
+ */
+struct mg_itip {
+    struct doc d;
+    icalcomponent *cal;
+    int checked[2];
+};
+
+int mg_ical_itip_prepare(struct mg_itip **out, enum mg_itip_method method,
+                         const struct mg_ical_series *s, int64_t now,
+                         struct mg_error *err)
+{
+    struct mg_itip *t = mg_xcalloc(1, sizeof(*t));
+    struct mg_ical_series shared = *s;
+    int rc;
+
+    shared.attendees = NULL;
+    shared.n_attendees = 0;
+    doc_init(&t->d, method == MG_ITIP_CANCEL ? KIND_CANCEL : KIND_REQUEST, now);
+    rc = itip_build(&t->cal, &t->d, &shared, 0, err);
+    if (rc < 0) {
+        mg_ical_itip_free(t);
+        return rc;
+    }
+    *out = t;
+    return 0;
+}
+
+int mg_ical_itip_personal(char **out, struct mg_itip *t, const char *uid,
+                          int sequence, const struct mg_ical_attendee *a,
+                          struct mg_error *err)
+{
+    icalcomponent *ev;
+    icalproperty *p;
+    int form = a->name != NULL;
+
+    if (uid == NULL || !uri_safe(uid) || strlen(uid) > 255 || sequence < 0) {
+        mg_error_set(err, "uid", "a series needs a UID without spaces");
+        return MG_EINVAL;
+    }
+    if (a->email == NULL || !uri_safe(a->email)) {
+        mg_error_set(err, "attendees", "attendee 1 has a bad address");
+        return MG_EINVAL;
+    }
+    for (ev = icalcomponent_get_first_component(t->cal, ICAL_VEVENT_COMPONENT);
+         ev;
+         ev = icalcomponent_get_next_component(t->cal, ICAL_VEVENT_COMPONENT)) {
+        icalcomponent_set_uid(ev, uid);
+        p = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY);
+        icalproperty_set_sequence(p, sequence);
+        while ((p = icalcomponent_get_first_property(
+                    ev, ICAL_ATTENDEE_PROPERTY)) != NULL) {
+            icalcomponent_remove_property(ev, p);
+            icalproperty_free(p);
+        }
+        icalcomponent_add_property(ev, attendee_new(a));
+    }
+    if (!t->checked[form]) {
+        int rc = restriction_check(t->cal, err);
+        if (rc < 0)
+            return rc;
+        t->checked[form] = 1;
+    }
+    *out = as_string(t->cal);
+    return 0;
+}
+
+void mg_ical_itip_free(struct mg_itip *t)
+{
+    if (!t)
+        return;
+    if (t->cal)
+        icalcomponent_free(t->cal);
+    doc_release(&t->d);
+    free(t);
 }

@@ -13,6 +13,7 @@
 
 #include <gmime/gmime.h>
 
+#include "internal.h"
 #include "mingle/circle.h"
 
 /* Longest Message-ID we accept from a caller, brackets excluded. */
@@ -40,11 +41,8 @@ static int check_text(const char *s, const char *field, struct mg_error *err)
     return 0;
 }
 
-/*
- * The caller's Message-ID ("<left@right>" or without brackets) as GMime
- * wants it, without brackets, in *out (free()); NULL when it is not one.
- */
-static int message_id_copy(char **out, const char *id, struct mg_error *err)
+/* See internal.h. */
+int mail_message_id_copy(char **out, const char *id, struct mg_error *err)
 {
     size_t n = strlen(id), i;
 
@@ -64,7 +62,7 @@ static int message_id_copy(char **out, const char *id, struct mg_error *err)
 }
 
 /* A fresh Message-ID: 128 random bits at the sender's domain. */
-static char *message_id_new(const char *from_email)
+char *mail_message_id_new(const char *from_email)
 {
     unsigned char raw[16];
     char hex[2 * sizeof(raw) + 1];
@@ -141,7 +139,7 @@ static GMimeObject *body_tree(const struct mg_imip *m)
     return GMIME_OBJECT(mixed);
 }
 
-static int check_imip(const struct mg_imip *m, struct mg_error *err)
+int mg_mail_check_imip(const struct mg_imip *m, struct mg_error *err)
 {
     int rc = check_address(m->from_email, "from_email", err);
 
@@ -178,14 +176,14 @@ int mg_mail_build_imip(char **out, size_t *len, const struct mg_imip *m,
     GDateTime *now = NULL;
     GByteArray *bytes;
     char *id = NULL;
-    int rc = check_imip(m, err);
+    int rc = mg_mail_check_imip(m, err);
 
     if (rc == 0 && m->message_id)
-        rc = message_id_copy(&id, m->message_id, err);
+        rc = mail_message_id_copy(&id, m->message_id, err);
     if (rc < 0)
         goto out;
     if (!id)
-        id = message_id_new(m->from_email);
+        id = mail_message_id_new(m->from_email);
     mg_mail_init();
 
     msg = g_mime_message_new(TRUE); /* TRUE: MIME-Version and usual order */
@@ -193,7 +191,8 @@ int mg_mail_build_imip(char **out, size_t *len, const struct mg_imip *m,
     add_mailbox(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO),
                 m->to_name, m->to_email);
     g_mime_message_set_subject(msg, m->subject ? m->subject : "", "utf-8");
-    now = g_date_time_new_now_utc();
+    now = m->date > 0 ? g_date_time_new_from_unix_utc(m->date)
+                      : g_date_time_new_now_utc();
     g_mime_message_set_date(msg, now);
     g_mime_message_set_message_id(msg, id);
     body = body_tree(m);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "mingle/mail.h"
 #include "mingle/store.h"
 
 int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
@@ -23,13 +24,31 @@ int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
         struct mg_error err = {{0}, {0}};
         char id[32];
 
+        char *bytes = NULL;
+        size_t len = 0;
+        int ok;
+
+        snprintf(id, sizeof(id), "%lld", (long long)rows[i].id);
+        /* Invitations are stored as their parts and assembled here. */
+        if (mg_mail_render(&bytes, &len, rows[i].format, rows[i].message,
+                           rows[i].len, rows[i].parts, &err) < 0) {
+            /* It was checked when queued: only a damaged row gets here,
+             * and trying again will not mend it. */
+            rc = mg_store_outbox_retry(st, rows[i].id, rows[i].attempts + 1,
+                                       mg_now(), err.message, 1);
+            (*failed)++;
+            mg_log(MG_LOG_ERROR, "mail cannot be assembled, giving up", "id",
+                   id, "error", err.message, NULL);
+            continue;
+        }
         m.id = rows[i].id;
         m.recipient = rows[i].recipient;
-        m.message = rows[i].message;
-        m.len = rows[i].len;
+        m.message = bytes;
+        m.len = len;
         m.attempts = rows[i].attempts;
-        snprintf(id, sizeof(id), "%lld", (long long)rows[i].id);
-        if (mg_outbox_send(cfg, &m, &err) == 0) {
+        ok = mg_outbox_send(cfg, &m, &err) == 0;
+        free(bytes);
+        if (ok) {
             rc = mg_store_outbox_sent(st, rows[i].id, mg_now());
             (*sent)++;
             mg_log(MG_LOG_INFO, "mail sent", "id", id, "kind", rows[i].kind,

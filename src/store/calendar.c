@@ -354,8 +354,9 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
         rc = store_prepare(&mail, st, db,
                            "INSERT OR IGNORE INTO outbox (circle_id, kind, "
                            "recipient, subject, message, dedupe_key, "
-                           "next_attempt_at, created_at) VALUES (?, ?, ?, ?, "
-                           "?, ?, ?, ?)");
+                           "next_attempt_at, created_at, format, parts) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, "
+                           "'mime'), ?)");
     for (i = 0; rc == 0 && i < n; i++) {
         sqlite3_stmt *s = a[i].invite_id ? upd : ins;
 
@@ -399,6 +400,8 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
         sqlite3_bind_text(mail, 6, a[i].dedupe_key, -1, SQLITE_STATIC);
         sqlite3_bind_int64(mail, 7, now);
         sqlite3_bind_int64(mail, 8, now);
+        store_bind_text_or_null(mail, 9, a[i].format);
+        store_bind_text_or_null(mail, 10, a[i].parts);
         rc = store_step(st, db, mail, "queue mail");
         if (rc == 0)
             *queued += (size_t)sqlite3_changes(db);
@@ -425,6 +428,7 @@ void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n)
         free(rows[i].subject);
         free(rows[i].last_error);
         free(rows[i].message);
+        free(rows[i].parts);
     }
     free(rows);
 }
@@ -469,6 +473,8 @@ static int load_outbox(struct mg_outbox_row **out, size_t *n,
                                          ? sqlite3_column_blob(stmt, 11)
                                          : "",
                                      r->len);
+            copy_text(r->format, sizeof(r->format), stmt, 12);
+            r->parts = store_column_strdup(stmt, 13);
         }
     }
     if (rc < 0) {
@@ -504,7 +510,8 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
      * sender dies mid-send, the message is due again when it runs out. */
     if (rc == 0)
         rc = store_prepare(&stmt, st, db,
-                           "SELECT " OUTBOX_COLUMNS ", message FROM outbox "
+                           "SELECT " OUTBOX_COLUMNS ", message, format, parts "
+                           "FROM outbox "
                            "WHERE status IN ('queued', 'sending') AND "
                            "next_attempt_at <= ? ORDER BY next_attempt_at, "
                            "id LIMIT ?");

@@ -268,7 +268,13 @@ static const char *const migration_3[] = {
     "WHERE group_id IS NOT NULL",
     NULL};
 
+/* Outgoing mail kept as its bytes ("mime") or as an invitation's iTIP
+ * document plus its other parts ("imip", see mail.h). */
+static const char *const migration_4[] = {
+    "ALTER TABLE outbox ADD COLUMN format TEXT NOT NULL DEFAULT 'mime'",
+    "ALTER TABLE outbox ADD COLUMN parts TEXT", NULL};
+
 const char *const *const mg_store_migrations[] = {migration_1, migration_2,
-                                                  migration_3};
+                                                  migration_3, migration_4};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -485,6 +485,72 @@ static void test_request_exceptions(void **state)
     free(text);
 }
 
+/*
+ * A message prepared once and personalised per member is byte for byte
+ * the message built for that member alone: for a REQUEST with a moved
+ * and a cancelled week and for a CANCEL, for a chair, a member and a
+ * member with no name, in turn on one prepared message.
+ */
+static void test_prepared_matches(void **state)
+{
+    static const struct mg_ical_attendee who[3] = {
+        {"Ann \"The Chair\"\r\nEvil: x", "Ann.Chair@Example.COM", 1},
+        {NULL, "nameless@example.org", 0},
+        {"Bob, Jr; III", "bob@example.org", 0},
+    };
+    static const char *const uids[3] = {
+        "00000000000000000000000000000001@mingle",
+        "00000000000000000000000000000002@mingle",
+        "00000000000000000000000000000003@mingle",
+    };
+    struct mg_ical_series s = series(AKL, march[0], 4), one;
+    struct mg_ical_attendee bad = {"Eve", "eve@example.org\r\nX: y", 0};
+    struct mg_error err = {{0}, {0}};
+    struct mg_itip *t = NULL;
+    int method, i;
+
+    (void)state;
+    s.exceptions = moved_and_cancelled;
+    s.n_exceptions = 2;
+    for (method = MG_ITIP_REQUEST; method <= MG_ITIP_CANCEL; method++) {
+        assert_int_equal(mg_ical_itip_prepare(&t, (enum mg_itip_method)method,
+                                              &s, NOW, &err),
+                         0);
+        for (i = 0; i < 3; i++) {
+            char *mine = NULL, *alone = NULL;
+
+            assert_int_equal(
+                mg_ical_itip_personal(&mine, t, uids[i], 7 + i, &who[i], &err),
+                0);
+            one = s;
+            one.uid = uids[i];
+            one.sequence = 7 + i;
+            one.attendees = &who[i];
+            one.n_attendees = 1;
+            assert_int_equal(mg_ical_itip(&alone, (enum mg_itip_method)method,
+                                          &one, 0, NOW, &err),
+                             0);
+            assert_string_equal(mine, alone);
+            free(mine);
+            free(alone);
+        }
+        /* A bad address or UID is refused, not written. */
+        {
+            char *out = NULL;
+            assert_int_equal(
+                mg_ical_itip_personal(&out, t, uids[0], 1, &bad, &err),
+                MG_EINVAL);
+            assert_null(out);
+            assert_int_equal(
+                mg_ical_itip_personal(&out, t, "a b@mingle", 1, &who[0], &err),
+                MG_EINVAL);
+            assert_null(out);
+        }
+        mg_ical_itip_free(t);
+        t = NULL;
+    }
+}
+
 static void test_feed_exceptions(void **state)
 {
     struct mg_ical_series s = series(AKL, march[0], 4);
@@ -688,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_vtimezone_matches_system),
         cmocka_unit_test(test_feed_structure),
         cmocka_unit_test(test_request_exceptions),
+        cmocka_unit_test(test_prepared_matches),
         cmocka_unit_test(test_feed_exceptions),
         cmocka_unit_test(test_cancel_occurrence),
         cmocka_unit_test(test_cancel_series),

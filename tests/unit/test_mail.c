@@ -494,6 +494,92 @@ static void test_refused(void **state)
     assert_refused(&m, "message_id");
 }
 
+/*
+ * An invitation queued as its parts renders to the same message on
+ * every attempt (Message-ID and Date fixed when queued), with the text,
+ * an HTML rendering of it and the calendar byte for byte; a damaged or
+ * unknown stored form is an error, and bad parts are refused at queueing.
+ */
+static void test_stored(void **state)
+{
+    struct mg_imip m;
+    struct mg_error err = {{0}, {0}};
+    GMimeMessage *msg[2];
+    GMimeObject *alt;
+    char *parts = NULL, *out[2] = {NULL, NULL}, *body, *expect;
+    size_t len[2], i;
+
+    (void)state;
+    base(&m);
+    m.html = NULL;
+    assert_int_equal(mg_mail_imip_parts(&parts, &m, &err), 0);
+    assert_null(strstr(parts, "BEGIN:VCALENDAR")); /* the calendar is apart */
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(mg_mail_render(&out[i], &len[i], "imip", ics,
+                                        strlen(ics), parts, &err),
+                         0);
+        assert_wire_safe(out[i], len[i]);
+        msg[i] = parse(out[i], len[i]);
+        assert_non_null(msg[i]);
+    }
+    assert_string_equal(g_mime_message_get_message_id(msg[0]),
+                        g_mime_message_get_message_id(msg[1]));
+    assert_int_equal(g_date_time_to_unix(g_mime_message_get_date(msg[0])),
+                     g_date_time_to_unix(g_mime_message_get_date(msg[1])));
+    assert_string_equal(g_mime_message_get_subject(msg[0]), m.subject);
+    alt = g_mime_multipart_get_part(
+        GMIME_MULTIPART(g_mime_message_get_mime_part(msg[0])), 0);
+    body = decoded(g_mime_multipart_get_part(GMIME_MULTIPART(alt), 0));
+    expect = crlf(text);
+    assert_string_equal(body, expect);
+    free(expect);
+    free(body);
+    body = decoded(g_mime_multipart_get_part(GMIME_MULTIPART(alt), 1));
+    assert_non_null(strstr(body, "Kia ora \xc4\x80whina,")); /* escaped, not */
+    assert_non_null(strstr(body, "<p>"));                    /* tags its own */
+    free(body);
+    body = decoded(g_mime_multipart_get_part(GMIME_MULTIPART(alt), 2));
+    assert_string_equal(body, ics);
+    free(body);
+    for (i = 0; i < 2; i++) {
+        g_object_unref(msg[i]);
+        free(out[i]);
+        out[i] = NULL;
+    }
+
+    /* "mime" is the message itself. */
+    assert_int_equal(
+        mg_mail_render(&out[0], &len[0], "mime", "abc", 3, NULL, &err), 0);
+    assert_int_equal(len[0], 3);
+    assert_memory_equal(out[0], "abc", 3);
+    free(out[0]);
+    out[0] = NULL;
+    assert_int_equal(mg_mail_render(&out[0], &len[0], "imip", ics, strlen(ics),
+                                    "{\"to_email\": ", &err),
+                     MG_EINVAL);
+    assert_null(out[0]);
+    assert_int_equal(mg_mail_render(&out[0], &len[0], "imip", ics, strlen(ics),
+                                    "{\"method\": \"REQUEST\"}", &err),
+                     MG_EINVAL);
+    assert_null(out[0]);
+    assert_int_equal(
+        mg_mail_render(&out[0], &len[0], "pigeon", "abc", 3, NULL, &err),
+        MG_EINVAL);
+    assert_null(out[0]);
+    free(parts);
+    parts = NULL;
+
+    base(&m);
+    m.to_email = "awhina@example.net\r\nBcc: x@example.org";
+    assert_int_equal(mg_mail_imip_parts(&parts, &m, &err), MG_EINVAL);
+    assert_string_equal(err.field, "to_email");
+    base(&m);
+    m.message_id = "<a@b>\r\nBcc: x@y";
+    assert_int_equal(mg_mail_imip_parts(&parts, &m, &err), MG_EINVAL);
+    assert_string_equal(err.field, "message_id");
+    assert_null(parts);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -517,6 +603,7 @@ int main(void)
         cmocka_unit_test(test_hostile_headers),
         cmocka_unit_test(test_message_id),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_stored),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,105 @@
+/*
+ * stored.c: outgoing mail as the outbox keeps it. An invitation is
+ * queued as its iTIP document and its other parts ("imip": JSON with
+ * the addresses, subject, text, Message-ID and Date) and assembled with
+ * GMime when it is sent; anything else is queued as the message's bytes
+ * ("mime"). The parts are checked when they are queued, so a stored invitation
+ * always renders.
+ */
+#include "mingle/mail.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+
+int mg_mail_imip_parts(char **parts, const struct mg_imip *m,
+                       struct mg_error *err)
+{
+    json_t *doc;
+    char *id = NULL;
+    int rc = mg_mail_check_imip(m, err);
+
+    if (rc == 0 && m->message_id)
+        rc = mail_message_id_copy(&id, m->message_id, err);
+    if (rc < 0)
+        return rc;
+    if (!id)
+        id = mail_message_id_new(m->from_email);
+    doc = json_pack("{s:s?, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:I}",
+                    "from_name", m->from_name, "from_email", m->from_email,
+                    "to_name", m->to_name, "to_email", m->to_email, "subject",
+                    m->subject ? m->subject : "", "text",
+                    m->text ? m->text : "", "method", m->method, "message_id",
+                    id, "date", (json_int_t)(m->date > 0 ? m->date : mg_now()));
+    free(id);
+    if (!doc) {
+        mg_error_set(err, "message", "cannot store the invitation");
+        return MG_EINVAL;
+    }
+    *parts = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return 0;
+}
+
+/* Member `key` of `doc` as a string, or NULL. */
+static const char *member(json_t *doc, const char *key)
+{
+    return json_string_value(json_object_get(doc, key));
+}
+
+static int render_imip(char **out, size_t *len, const char *ics, size_t n,
+                       const char *parts, struct mg_error *err)
+{
+    json_error_t jerr;
+    json_t *doc = parts ? json_loads(parts, 0, &jerr) : NULL;
+    char *calendar = mg_xstrndup(ics, n);
+    struct mg_buf html = MG_BUF_INIT;
+    struct mg_imip m;
+    int rc;
+
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        free(calendar);
+        mg_error_set(err, "message", "stored invitation is not JSON: %s",
+                     parts ? jerr.text : "no parts");
+        return MG_EINVAL;
+    }
+    memset(&m, 0, sizeof(m));
+    m.from_name = member(doc, "from_name");
+    m.from_email = member(doc, "from_email");
+    m.to_name = member(doc, "to_name");
+    m.to_email = member(doc, "to_email");
+    m.subject = member(doc, "subject");
+    m.text = member(doc, "text");
+    m.ics = calendar;
+    m.method = member(doc, "method");
+    m.message_id = member(doc, "message_id");
+    m.date = json_integer_value(json_object_get(doc, "date"));
+    mg_buf_puts(&html, "<p>");
+    mg_buf_html_escape(&html, m.text ? m.text : "");
+    mg_buf_puts(&html, "</p>");
+    m.html = html.data;
+    rc = mg_mail_build_imip(out, len, &m, err);
+    mg_buf_release(&html);
+    json_decref(doc);
+    free(calendar);
+    return rc;
+}
+
+int mg_mail_render(char **out, size_t *len, const char *format,
+                   const char *message, size_t n, const char *parts,
+                   struct mg_error *err)
+{
+    if (!format || strcmp(format, "mime") == 0) {
+        *out = mg_xstrndup(message, n);
+        *len = n;
+        return 0;
+    }
+    if (strcmp(format, "imip") == 0)
+        return render_imip(out, len, message, n, parts, err);
+    mg_error_set(err, "format", "unknown stored mail format '%s'", format);
+    return MG_EINVAL;
+}
