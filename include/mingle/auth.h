@@ -41,6 +41,10 @@ int mg_auth_token_parse(char *id, unsigned char hash[MG_TOKEN_HASH_LEN],
 /* Constant-time check of a presented hash against the stored one. */
 int mg_auth_hash_equal(const unsigned char *a, const unsigned char *b);
 
+/* Whether a presented secret equals the configured one, in time that
+ * depends on neither (both are hashed first, then compared). */
+int mg_auth_secret_equal(const char *given, const char *expected);
+
 /* Hex SHA-256 of data (a file's fingerprint): `out` takes 65 bytes. */
 void mg_sha256_hex(char *out, const void *data, size_t len);
 

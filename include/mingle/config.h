@@ -29,6 +29,17 @@ struct mg_config {
     int outbox_interval; /* seconds between outbox rounds, default 10 */
     int outbox_attempts; /* attempts before a message fails, default 12 */
     int outbox_retry;    /* first retry delay in seconds, doubling; 30 */
+    /* Inbound-mail webhooks: one secret per provider; a provider with
+     * none configured is refused. Secrets are never logged. */
+    char *mailgun_signing_key; /* HMAC key of Mailgun's signature */
+    int mailgun_max_age;       /* seconds a signature stays good; 0: any */
+    char *mandrill_key;        /* the webhook's key */
+    char *mandrill_url;        /* the URL as registered with Mandrill */
+    char *sendgrid_secret;     /* Basic auth password or ?secret= */
+    char *postmark_secret;
+    char *cloudmailin_secret;
+    char *mime_secret;     /* the local MTA pipe (provider "mime") */
+    size_t attachment_cap; /* attachment content kept up to this, 1 MiB */
 };
 
 /* Fill `cfg` with the defaults. Release with mg_config_release(). */

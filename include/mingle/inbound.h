@@ -26,37 +26,43 @@ struct mg_form_field {
     size_t len;
 };
 
+/* The fields in posted order; zero-initialise, free with mg_form_release. */
 struct mg_form {
     struct mg_form_field *fields;
     size_t n, cap;
 };
 
-/* Append a field (copies everything). */
+/* Append a field (copies everything; `value` may be NULL when len is 0). */
 void mg_form_add(struct mg_form *f, const char *name, const char *filename,
                  const char *content_type, const char *value, size_t len);
 /* Append `len` more bytes to the last field (the post processor hands a
  * long value over in pieces). */
 void mg_form_append(struct mg_form *f, const char *data, size_t len);
-/* The first field called `name`, or NULL. */
+/* The first field called `name`, or NULL (also for a NULL form). */
 const struct mg_form_field *mg_form_get(const struct mg_form *f,
                                         const char *name);
 void mg_form_release(struct mg_form *f);
 
 struct mg_attachment {
-    char *name; /* file name as sent ("" when none) */
-    char *type; /* "application/pdf" */
+    char *name;  /* file name as sent ("" when none) */
+    char *type;  /* "application/pdf" */
     size_t size; /* decoded size in bytes */
     char *data;  /* the content if size <= the cap, else NULL */
 };
 
-/* One received message, every string UTF-8 (NULL when absent). */
+/*
+ * One received message. Every string is valid UTF-8 (bytes that are not
+ * are replaced by U+FFFD, never refused: the raw copy keeps them) and
+ * NULL when absent. `text` and `stripped` have LF line ends; `html` and
+ * `calendar` are as sent. All memory is the struct's own.
+ */
 struct mg_inbound {
     char *event_id;    /* the provider's id of this delivery, if any */
     char *message_id;  /* without angle brackets */
     char *in_reply_to; /* without angle brackets */
     char *from_name;
-    char *from_email; /* the From: address, lower-case */
-    char *sender;     /* the envelope sender, lower-case, if given */
+    char *from_email;  /* the From: address, lower-case */
+    char *sender;      /* the envelope sender, lower-case, if given */
     char **recipients; /* envelope recipients (else To, Cc), lower-case */
     size_t n_recipients;
     char *subject;
@@ -71,27 +77,36 @@ struct mg_inbound {
     size_t raw_len;
 };
 
+/* Free what `m` holds and zero it (NULL is fine). */
 void mg_inbound_release(struct mg_inbound *m);
+/* Release each of the `n` messages and free the array (NULL is fine). */
 void mg_inbounds_free(struct mg_inbound *m, size_t n);
 
+/* A NULL limits pointer keeps no attachment content. */
 struct mg_inbound_limits {
     size_t attachment_cap; /* keep content of attachments up to this size */
 };
 
 /*
  * Parse one provider's payload into *out (an array of *n messages: one,
- * or many for Mandrill's batches). `provider` is "mailgun", "sendgrid",
- * "postmark", "mandrill", "cloudmailin" or "mime". Form providers
- * (mailgun, sendgrid, mandrill) read `form`; the others read `body` (JSON,
- * or the raw RFC 5322 message for "mime"). MG_EINVAL with `err` naming
- * the field when the payload is not that provider's shape.
+ * or many for Mandrill's batches, and none for an empty batch, when *out
+ * is NULL). `provider` is "mailgun", "sendgrid", "postmark", "mandrill",
+ * "cloudmailin" or "mime". Form providers (mailgun, sendgrid, mandrill)
+ * read `form`; the others read `body` (JSON, or the raw RFC 5322 message
+ * for "mime"). MG_EINVAL with `err` naming the field when the payload is
+ * not that provider's shape (e.g. "recipient", "FromFull", "body"). Free
+ * *out with mg_inbounds_free(*out, *n).
  */
 int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
                      const struct mg_form *form, const char *body,
                      size_t body_len, const struct mg_inbound_limits *lim,
                      struct mg_error *err);
 
-/* The raw RFC 5322 message `data` as an mg_inbound (GMime). */
+/* The raw RFC 5322 message `data` as an mg_inbound (GMime): From, To and
+ * Cc as recipients, the text, HTML and text/calendar parts, attachments
+ * (with message/rfc822 parts), raw = a copy of `data`. MG_EINVAL with
+ * field "from" when the message has no From address. Release *out with
+ * mg_inbound_release(). */
 int mg_inbound_from_mime(struct mg_inbound *out, const char *data, size_t len,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err);

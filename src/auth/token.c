@@ -89,6 +89,17 @@ int mg_auth_hash_equal(const unsigned char *a, const unsigned char *b)
     return CRYPTO_memcmp(a, b, MG_TOKEN_HASH_LEN) == 0;
 }
 
+int mg_auth_secret_equal(const char *given, const char *expected)
+{
+    unsigned char a[SHA256_DIGEST_LENGTH], b[SHA256_DIGEST_LENGTH];
+
+    if (!given || !expected)
+        return 0;
+    SHA256((const unsigned char *)given, strlen(given), a);
+    SHA256((const unsigned char *)expected, strlen(expected), b);
+    return CRYPTO_memcmp(a, b, sizeof(a)) == 0;
+}
+
 void mg_sha256_hex(char *out, const void *data, size_t len)
 {
     unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"people", cmd_people, "import and list a circle's participants"},
     {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
     {"outbox", cmd_outbox, "deliver queued mail now, or list it"},
+    {"notes", cmd_notes, "print digests, list and review notes from mail"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

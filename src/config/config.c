@@ -15,13 +15,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const mg_config_keys[] = {
-    "listen",          "port",         "db",
-    "body_limit",      "threads",      "shutdown_grace",
-    "busy_timeout_ms", "log_level",    "base_url",
-    "smtp_url",        "smtp_user",    "smtp_password",
-    "mail_from",       "maildir",      "outbox_interval",
-    "outbox_attempts", "outbox_retry", NULL};
+const char *const mg_config_keys[] = {"listen",
+                                      "port",
+                                      "db",
+                                      "body_limit",
+                                      "threads",
+                                      "shutdown_grace",
+                                      "busy_timeout_ms",
+                                      "log_level",
+                                      "base_url",
+                                      "smtp_url",
+                                      "smtp_user",
+                                      "smtp_password",
+                                      "mail_from",
+                                      "maildir",
+                                      "outbox_interval",
+                                      "outbox_attempts",
+                                      "outbox_retry",
+                                      "mailgun_signing_key",
+                                      "mailgun_max_age",
+                                      "mandrill_key",
+                                      "mandrill_url",
+                                      "sendgrid_secret",
+                                      "postmark_secret",
+                                      "cloudmailin_secret",
+                                      "mime_secret",
+                                      "attachment_cap",
+                                      NULL};
 
 void mg_config_init(struct mg_config *cfg)
 {
@@ -39,6 +59,8 @@ void mg_config_init(struct mg_config *cfg)
     cfg->outbox_interval = 10;
     cfg->outbox_attempts = 12;
     cfg->outbox_retry = 30;
+    cfg->mailgun_max_age = 86400;
+    cfg->attachment_cap = 1024 * 1024;
 }
 
 void mg_config_release(struct mg_config *cfg)
@@ -52,6 +74,13 @@ void mg_config_release(struct mg_config *cfg)
     free(cfg->smtp_password);
     free(cfg->mail_from);
     free(cfg->maildir);
+    free(cfg->mailgun_signing_key);
+    free(cfg->mandrill_key);
+    free(cfg->mandrill_url);
+    free(cfg->sendgrid_secret);
+    free(cfg->postmark_secret);
+    free(cfg->cloudmailin_secret);
+    free(cfg->mime_secret);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -172,6 +201,38 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         if (parse_int(&n, value, 1, 86400) < 0)
             goto bad;
         cfg->outbox_retry = (int)n;
+    } else if (strcmp(key, "mailgun_max_age") == 0) {
+        if (parse_int(&n, value, 0, 7 * 86400) < 0)
+            goto bad;
+        cfg->mailgun_max_age = (int)n;
+    } else if (strcmp(key, "attachment_cap") == 0) {
+        if (parse_size(&cfg->attachment_cap, value) < 0)
+            goto bad;
+    } else if (strcmp(key, "mandrill_url") == 0) {
+        if (strncmp(value, "http://", 7) != 0 &&
+            strncmp(value, "https://", 8) != 0)
+            goto bad;
+        replace(&cfg->mandrill_url, value);
+    } else if (strcmp(key, "mailgun_signing_key") == 0 ||
+               strcmp(key, "mandrill_key") == 0 ||
+               strcmp(key, "sendgrid_secret") == 0 ||
+               strcmp(key, "postmark_secret") == 0 ||
+               strcmp(key, "cloudmailin_secret") == 0 ||
+               strcmp(key, "mime_secret") == 0) {
+        char **slot =
+            strcmp(key, "mailgun_signing_key") == 0  ? &cfg->mailgun_signing_key
+            : strcmp(key, "mandrill_key") == 0       ? &cfg->mandrill_key
+            : strcmp(key, "sendgrid_secret") == 0    ? &cfg->sendgrid_secret
+            : strcmp(key, "postmark_secret") == 0    ? &cfg->postmark_secret
+            : strcmp(key, "cloudmailin_secret") == 0 ? &cfg->cloudmailin_secret
+                                                     : &cfg->mime_secret;
+        if (!*value) {
+            /* never echo a secret back */
+            mg_error_set(err, key, "%s: '%s' cannot be empty", source, key);
+            return MG_EINVAL;
+        }
+        replace(slot, value);
+        return 0;
     } else if (strcmp(key, "outbox_attempts") == 0) {
         if (parse_int(&n, value, 1, 1000) < 0)
             goto bad;

@@ -23,6 +23,22 @@ struct metrics;
 struct sender;
 struct feed_cache;
 
+/* The inbound-mail providers' secrets, copied from the config. */
+struct hooks_config {
+    char *mailgun_key;
+    int mailgun_max_age;
+    char *mandrill_key;
+    char *mandrill_url;
+    char *sendgrid_secret;
+    char *postmark_secret;
+    char *cloudmailin_secret;
+    char *mime_secret;
+    size_t attachment_cap;
+};
+
+void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg);
+void hooks_config_release(struct hooks_config *h);
+
 struct mg_http_server {
     struct MHD_Daemon *daemon;
     struct mg_store *store;
@@ -35,6 +51,7 @@ struct mg_http_server {
     atomic_int inflight;
     atomic_int draining;
     struct metrics *metrics;
+    struct hooks_config hooks;
 };
 
 struct route;
@@ -50,7 +67,7 @@ struct request {
     int method_not_allowed;     /* path known, method not */
     char allow[64];             /* methods the path takes, for 405 */
     char location[96];          /* Location header for 201, if set */
-    char feed[64];              /* the token of /cal/{feed}.ics */
+    char feed[64]; /* the token of /cal/{feed}.ics, or the {name} segment */
     double started;
     struct mg_buf body;
     int too_big;
@@ -136,6 +153,16 @@ void handle_groups_rebalance(struct request *r);
 void handle_groups_list(struct request *r);
 void handle_group_member_add(struct request *r);
 void handle_feed(struct request *r);
+void handle_mail_hook(struct request *r);
+void handle_mail_hook_probe(struct request *r);
+void handle_notes_list(struct request *r);
+void handle_notes_digest(struct request *r);
+void handle_review_list(struct request *r);
+void handle_note_get(struct request *r);
+void handle_note_approve(struct request *r);
+void handle_note_reject(struct request *r);
+void handle_group_notes_feed(struct request *r);
+void handle_notes_atom(struct request *r);
 void handle_person_feed(struct request *r);
 void handle_group_feed(struct request *r);
 void handle_invites_send(struct request *r);

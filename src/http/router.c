@@ -60,14 +60,27 @@ const struct route http_routes[] = {
      handle_session_patch},
     {"GET", "/api/v1/circles/{id}/outbox", AUTH_COORDINATOR,
      handle_outbox_list},
+    /* Inbound mail: each provider authenticates in its own way. */
+    {"POST", "/hooks/mail/{name}", AUTH_NONE, handle_mail_hook},
+    {"GET", "/hooks/mail/{name}", AUTH_NONE, handle_mail_hook_probe},
+    {"GET", "/api/v1/circles/{id}/notes", AUTH_ANY, handle_notes_list},
+    {"GET", "/api/v1/circles/{id}/notes/digest", AUTH_ANY, handle_notes_digest},
+    {"GET", "/api/v1/notes/review", AUTH_COORDINATOR, handle_review_list},
+    {"GET", "/api/v1/notes/{id}", AUTH_COORDINATOR, handle_note_get},
+    {"POST", "/api/v1/notes/{id}/approve", AUTH_COORDINATOR,
+     handle_note_approve},
+    {"POST", "/api/v1/notes/{id}/reject", AUTH_COORDINATOR, handle_note_reject},
+    {"POST", "/api/v1/circles/{id}/groups/{id}/notes-feed", AUTH_COORDINATOR,
+     handle_group_notes_feed},
+    {"GET", "/notes/{atom}", AUTH_NONE, handle_notes_atom},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 
 /*
- * "{feed}" matches a feed token and its ".ics": 48 lower-case hex
- * characters, copied into `feed`.
+ * "{feed}" matches a feed token and its ".ics", "{atom}" one and its
+ * ".atom": 48 lower-case hex characters, copied into `feed`.
  */
-static int feed_matches(const char *path, char *feed)
+static int feed_matches(const char *path, char *feed, const char *suffix)
 {
     size_t i;
 
@@ -75,7 +88,7 @@ static int feed_matches(const char *path, char *feed)
         if (!((path[i] >= '0' && path[i] <= '9') ||
               (path[i] >= 'a' && path[i] <= 'f')))
             return 0;
-    if (strcmp(path + 48, ".ics") != 0)
+    if (strcmp(path + 48, suffix) != 0)
         return 0;
     memcpy(feed, path, 48);
     feed[48] = '\0';
@@ -83,6 +96,17 @@ static int feed_matches(const char *path, char *feed)
 }
 
 /* Match `path` against `pattern`, collecting {id} values into params. */
+/* "{name}": a last segment of 1-31 lower-case letters, digits or '-'. */
+static int name_matches(const char *path, char *name)
+{
+    size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+    if (n == 0 || n > 31 || path[n] != '\0')
+        return 0;
+    memcpy(name, path, n + 1);
+    return 1;
+}
+
 static int path_matches(const char *pattern, const char *path, int64_t *params,
                         char *feed)
 {
@@ -90,7 +114,11 @@ static int path_matches(const char *pattern, const char *path, int64_t *params,
 
     while (*pattern && *path) {
         if (strcmp(pattern, "{feed}") == 0)
-            return feed_matches(path, feed);
+            return feed_matches(path, feed, ".ics");
+        if (strcmp(pattern, "{atom}") == 0)
+            return feed_matches(path, feed, ".atom");
+        if (strcmp(pattern, "{name}") == 0)
+            return name_matches(path, feed);
         if (strncmp(pattern, "{id}", 4) == 0) {
             char *end;
             long long v;

@@ -397,6 +397,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     srv = mg_xcalloc(1, sizeof(*srv));
     srv->store = st;
     srv->body_limit = cfg->body_limit;
+    hooks_config_copy(&srv->hooks, cfg);
     srv->metrics = metrics_new();
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, 0);
@@ -411,6 +412,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
         mg_error_set(err, "port", "cannot listen on %s port %d", cfg->listen,
                      cfg->port);
         metrics_free(srv->metrics);
+        hooks_config_release(&srv->hooks);
         free(srv);
         return MG_EIO;
     }
@@ -470,5 +472,6 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     metrics_free(srv->metrics);
     feed_cache_free(srv->feeds);
     free(srv->base_url);
+    hooks_config_release(&srv->hooks);
     free(srv);
 }

@@ -4,6 +4,9 @@
 #ifndef MINGLE_MAIL_INTERNAL_H
 #define MINGLE_MAIL_INTERNAL_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "mingle/core.h"
 
 /* A fresh Message-ID (no brackets): 128 random bits at the domain of
@@ -13,5 +16,50 @@ char *mail_message_id_new(const char *from_email);
 /* The caller's Message-ID ("<left@right>" or without brackets) in *out
  * without brackets (free()); MG_EINVAL when it is not one. */
 int mail_message_id_copy(char **out, const char *id, struct mg_error *err);
+
+/*
+ * Inbound mail: the helpers mime_in.c lends providers.c. Every string
+ * returned is the caller's (free()) and valid UTF-8.
+ */
+struct mg_inbound;
+struct mg_inbound_limits;
+
+/* `len` bytes as UTF-8: invalid sequences and NULs become U+FFFD. */
+char *mail_utf8(const char *s, size_t len);
+/* `len` bytes in `charset` (NULL: UTF-8 or a guess) as UTF-8. */
+char *mail_to_utf8(const char *s, size_t len, const char *charset);
+/* CRLF and lone CR to LF, in place. */
+void mail_newlines(char *s);
+/* An unstructured header value (Subject) decoded (RFC 2047), trimmed. */
+char *mail_header_text(const char *raw);
+/* The first mailbox of an address-list header value as m->from_name and
+ * m->from_email, unless m->from_email is already set. */
+void mail_set_from(struct mg_inbound *m, const char *value);
+/* Each mailbox of an address-list header value as a recipient. */
+void mail_add_recipients(struct mg_inbound *m, const char *value);
+/* One bare address as a recipient (as mail_address() makes it), once
+ * only; ignored when it is none. */
+void mail_add_recipient(struct mg_inbound *m, const char *addr);
+/* A bare address trimmed, without <>, lower-case; NULL when empty or
+ * without an '@'. */
+char *mail_address(const char *addr);
+/* A Message-ID / In-Reply-To value without brackets, or NULL. */
+char *mail_message_id(const char *raw);
+/* A Date: value as Unix time, 0 when unreadable. */
+int64_t mail_date(const char *raw);
+/* Append an attachment; the content is kept when len <= the cap. */
+void mail_add_attachment(struct mg_inbound *m, const char *name,
+                         const char *type, const char *data, size_t len,
+                         const struct mg_inbound_limits *lim);
+/* Render the HTML as text when there is HTML and no text. */
+void mail_text_from_html(struct mg_inbound *m);
+/*
+ * mg_inbound_from_mime() with a choice: `need_from` 0 accepts a message
+ * without a From address (a provider gave the sender apart, or `data` is
+ * only a header block).
+ */
+int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
+                    const struct mg_inbound_limits *lim, int need_from,
+                    struct mg_error *err);
 
 #endif

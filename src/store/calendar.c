@@ -613,6 +613,25 @@ int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
                             int64_t circle_id, int64_t participant_id,
                             int64_t group_id)
 {
+    return mg_store_secret_set(st, "feed", public_id, hash, circle_id,
+                               participant_id, group_id);
+}
+
+int mg_store_feed_token_check(int64_t *circle_id, int64_t *participant_id,
+                              int64_t *group_id, struct mg_store *st,
+                              const char *public_id,
+                              const unsigned char hash[MG_TOKEN_HASH_LEN])
+{
+    return mg_store_secret_check(circle_id, participant_id, group_id, st,
+                                 "feed", public_id, hash);
+}
+
+int mg_store_secret_set(struct mg_store *st, const char *kind,
+                        const char *public_id,
+                        const unsigned char hash[MG_TOKEN_HASH_LEN],
+                        int64_t circle_id, int64_t participant_id,
+                        int64_t group_id)
+{
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *revoke = NULL, *ins = NULL;
     int64_t now = mg_now();
@@ -620,20 +639,21 @@ int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
 
     if (rc == 0)
         rc = store_prepare(&revoke, st, db,
-                           "UPDATE tokens SET revoked_at = ? WHERE kind = "
-                           "'feed' AND revoked_at IS NULL AND "
-                           "coalesce(participant_id, 0) = ? AND "
-                           "coalesce(group_id, 0) = ?");
+                           "UPDATE tokens SET revoked_at = ?1 WHERE kind = ?4 "
+                           "AND revoked_at IS NULL AND "
+                           "coalesce(participant_id, 0) = ?2 AND "
+                           "coalesce(group_id, 0) = ?3");
     if (rc == 0)
         rc = store_prepare(&ins, st, db,
                            "INSERT INTO tokens (public_id, hash, kind, role, "
                            "circle_id, participant_id, group_id, label, "
-                           "created_at) VALUES (?, ?, 'feed', 'participant', "
-                           "?, ?, ?, 'feed', ?)");
+                           "created_at) VALUES (?1, ?2, ?7, 'participant', "
+                           "?3, ?4, ?5, ?7, ?6)");
     if (rc == 0) {
         sqlite3_bind_int64(revoke, 1, now);
         sqlite3_bind_int64(revoke, 2, participant_id);
         sqlite3_bind_int64(revoke, 3, group_id);
+        sqlite3_bind_text(revoke, 4, kind, -1, SQLITE_STATIC);
         rc = store_step(st, db, revoke, "revoke feed token");
     }
     if (rc == 0) {
@@ -645,6 +665,7 @@ int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
         if (group_id)
             sqlite3_bind_int64(ins, 5, group_id);
         sqlite3_bind_int64(ins, 6, now);
+        sqlite3_bind_text(ins, 7, kind, -1, SQLITE_STATIC);
         rc = store_step(st, db, ins, "insert feed token");
     }
     if (rc == 0)
@@ -657,22 +678,23 @@ int mg_store_feed_token_set(struct mg_store *st, const char *public_id,
     return rc;
 }
 
-int mg_store_feed_token_check(int64_t *circle_id, int64_t *participant_id,
-                              int64_t *group_id, struct mg_store *st,
-                              const char *public_id,
-                              const unsigned char hash[MG_TOKEN_HASH_LEN])
+int mg_store_secret_check(int64_t *circle_id, int64_t *participant_id,
+                          int64_t *group_id, struct mg_store *st,
+                          const char *kind, const char *public_id,
+                          const unsigned char hash[MG_TOKEN_HASH_LEN])
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT hash, coalesce(circle_id, 0), "
                            "coalesce(participant_id, 0), coalesce(group_id, "
-                           "0) FROM tokens WHERE public_id = ? AND kind = "
-                           "'feed' AND revoked_at IS NULL");
+                           "0) FROM tokens WHERE public_id = ? AND kind = ? "
+                           "AND revoked_at IS NULL");
 
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_ROW) {
         rc = rc == SQLITE_DONE ? MG_EAUTH

@@ -274,7 +274,56 @@ static const char *const migration_4[] = {
     "ALTER TABLE outbox ADD COLUMN format TEXT NOT NULL DEFAULT 'mime'",
     "ALTER TABLE outbox ADD COLUMN parts TEXT", NULL};
 
-const char *const *const mg_store_migrations[] = {migration_1, migration_2,
-                                                  migration_3, migration_4};
+/*
+ * Notes as mail brings them: the first table had no room for a message
+ * that reaches no circle (the review queue), its kind and state, or what
+ * came with it. No version wrote to it, so it is made again.
+ */
+static const char *const migration_5[] = {
+    "DROP TABLE notes",
+    "CREATE TABLE notes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER REFERENCES circles(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES groups(id) ON DELETE SET NULL,"
+    "  week INTEGER,"
+    "  thread_id INTEGER REFERENCES threads(id) ON DELETE SET NULL,"
+    "  participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('summary', 'note')),"
+    "  status TEXT NOT NULL CHECK (status IN ('published', 'review', "
+    "    'rejected')),"
+    "  review_reason TEXT,"
+    "  provider TEXT NOT NULL,"
+    "  event_id TEXT,"
+    "  message_id TEXT,"
+    "  in_reply_to TEXT,"
+    "  from_name TEXT,"
+    "  from_email TEXT NOT NULL,"
+    "  recipient TEXT,"
+    "  subject TEXT,"
+    "  body TEXT NOT NULL,"
+    "  full_text TEXT,"
+    "  raw BLOB,"
+    "  sent_at INTEGER,"
+    "  received_at INTEGER NOT NULL,"
+    "  decided_at INTEGER)",
+    "CREATE UNIQUE INDEX notes_message ON notes(message_id)"
+    "  WHERE message_id IS NOT NULL",
+    "CREATE UNIQUE INDEX notes_event ON notes(provider, event_id)"
+    "  WHERE event_id IS NOT NULL",
+    "CREATE INDEX notes_circle ON notes(circle_id, week, group_id)",
+    "CREATE INDEX notes_status ON notes(status, id)",
+    "CREATE TABLE note_attachments ("
+    "  note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  type TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  content BLOB,"
+    "  PRIMARY KEY (note_id, position))",
+    /* a note's sender is looked up by address across circles */
+    "CREATE INDEX participants_email ON participants(email_norm)", NULL};
+
+const char *const *const mg_store_migrations[] = {
+    migration_1, migration_2, migration_3, migration_4, migration_5};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

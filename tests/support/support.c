@@ -259,12 +259,21 @@ int test_http(struct test_response *resp, int port, const char *method,
               const char *path, const char *token, const char *body,
               const char *content_type)
 {
+    return test_http_ex(resp, port, method, path, token, NULL, body,
+                        body ? strlen(body) : 0, content_type);
+}
+
+int test_http_ex(struct test_response *resp, int port, const char *method,
+                 const char *path, const char *token, const char *const *extra,
+                 const char *body, size_t len, const char *content_type)
+{
     CURL *curl = curl_easy_init();
     struct curl_slist *headers = NULL;
     struct mg_buf out = MG_BUF_INIT, hdrs = MG_BUF_INIT;
     char *url = mg_xasprintf("http://127.0.0.1:%d%s", port, path);
     char *auth = NULL, *ctype = NULL;
     CURLcode res;
+    size_t i;
 
     memset(resp, 0, sizeof(*resp));
     curl_easy_setopt(curl, CURLOPT_URL, url);
@@ -286,8 +295,10 @@ int test_http(struct test_response *resp, int port, const char *method,
         headers = curl_slist_append(headers, ctype);
         headers = curl_slist_append(headers, "Expect:");
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len);
     }
+    for (i = 0; extra && extra[i]; i++)
+        headers = curl_slist_append(headers, extra[i]);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     res = curl_easy_perform(curl);
     if (res == CURLE_OK)
@@ -323,4 +334,22 @@ int test_connect(int port)
         return -1;
     }
     return fd;
+}
+
+char *test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct mg_buf b = MG_BUF_INIT;
+    char chunk[8192];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        mg_buf_add(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    if (!b.data)
+        return mg_xstrdup("");
+    return mg_buf_detach(&b);
 }

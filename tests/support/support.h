@@ -73,7 +73,15 @@ struct test_response {
 int test_http(struct test_response *resp, int port, const char *method,
               const char *path, const char *token, const char *body,
               const char *content_type);
+/* The same with `len` bytes of body (may hold NULs) and `extra` header
+ * lines ("Name: value", NULL-ended, may be NULL). */
+int test_http_ex(struct test_response *resp, int port, const char *method,
+                 const char *path, const char *token, const char *const *extra,
+                 const char *body, size_t len, const char *content_type);
 void test_response_release(struct test_response *resp);
+
+/* A whole file's bytes (NUL-terminated; *len without it), or NULL. */
+char *test_read_file(const char *path, size_t *len);
 
 /* Connect a raw TCP socket to 127.0.0.1:port; -1 on failure. */
 int test_connect(int port);

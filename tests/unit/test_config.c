@@ -109,13 +109,32 @@ static void test_release_zeroes(void **state)
 
 static void test_keys_list(void **state)
 {
-    static const char *const expect[] = {
-        "listen",          "port",        "db",
-        "body_limit",      "threads",     "shutdown_grace",
-        "busy_timeout_ms", "log_level",   "base_url",
-        "smtp_url",        "smtp_user",   "smtp_password",
-        "mail_from",       "maildir",     "outbox_interval",
-        "outbox_attempts", "outbox_retry"};
+    static const char *const expect[] = {"listen",
+                                         "port",
+                                         "db",
+                                         "body_limit",
+                                         "threads",
+                                         "shutdown_grace",
+                                         "busy_timeout_ms",
+                                         "log_level",
+                                         "base_url",
+                                         "smtp_url",
+                                         "smtp_user",
+                                         "smtp_password",
+                                         "mail_from",
+                                         "maildir",
+                                         "outbox_interval",
+                                         "outbox_attempts",
+                                         "outbox_retry",
+                                         "mailgun_signing_key",
+                                         "mailgun_max_age",
+                                         "mandrill_key",
+                                         "mandrill_url",
+                                         "sendgrid_secret",
+                                         "postmark_secret",
+                                         "cloudmailin_secret",
+                                         "mime_secret",
+                                         "attachment_cap"};
     size_t n = sizeof(expect) / sizeof(expect[0]);
     size_t i, j;
 
@@ -130,6 +149,40 @@ static void test_keys_list(void **state)
                 found++;
         assert_int_equal(found, 1);
     }
+}
+
+static void test_webhook_settings(void **state)
+{
+    struct mg_config cfg;
+    struct mg_error err = {{0}, {0}};
+
+    (void)state;
+    mg_config_init(&cfg);
+    assert_int_equal(cfg.mailgun_max_age, 86400);
+    assert_int_equal(cfg.attachment_cap, 1024 * 1024);
+    assert_null(cfg.mailgun_signing_key);
+    assert_int_equal(
+        mg_config_set(&cfg, "mailgun_signing_key", "key-12345678", "t", &err),
+        0);
+    assert_string_equal(cfg.mailgun_signing_key, "key-12345678");
+    assert_int_equal(
+        mg_config_set(&cfg, "sendgrid_secret", "s3cr3t!!x", "t", &err), 0);
+    assert_string_equal(cfg.sendgrid_secret, "s3cr3t!!x");
+    /* an empty secret is refused; an error never echoes a secret */
+    assert_int_equal(mg_config_set(&cfg, "postmark_secret", "", "t", &err),
+                     MG_EINVAL);
+    assert_null(cfg.postmark_secret);
+    assert_int_equal(
+        mg_config_set(&cfg, "bogus_secret", "s3cr3t!!x", "t", &err), MG_EINVAL);
+    assert_int_equal(mg_config_set(&cfg, "mailgun_max_age", "0", "t", &err), 0);
+    assert_int_equal(cfg.mailgun_max_age, 0);
+    assert_int_equal(mg_config_set(&cfg, "mailgun_max_age", "-1", "t", &err),
+                     MG_EINVAL);
+    assert_int_equal(mg_config_set(&cfg, "attachment_cap", "2M", "t", &err), 0);
+    assert_int_equal(cfg.attachment_cap, 2 * 1024 * 1024);
+    assert_int_equal(mg_config_set(&cfg, "mandrill_url", "ftp://x", "t", &err),
+                     MG_EINVAL);
+    mg_config_release(&cfg);
 }
 
 static void test_port(void **state)
@@ -525,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test(test_release_zeroes),
         cmocka_unit_test(test_keys_list),
+        cmocka_unit_test(test_webhook_settings),
         cmocka_unit_test_setup_teardown(test_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_body_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_threads, setup, teardown),

@@ -1,0 +1,72 @@
+/*
+ * notes: glue between received mail and the store. A message is routed
+ * to a circle, group and week (by plus-address, by a subject tag, or by
+ * its sender's membership and date), stripped of quotes and signatures,
+ * and filed as a summary, a note, or for review; notes are read back as
+ * a weekly digest (Markdown and HTML) and as a group's Atom feed.
+ */
+#ifndef MINGLE_NOTES_H
+#define MINGLE_NOTES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+#include "mingle/inbound.h"
+
+struct mg_store;
+
+/*
+ * Where an address or a subject tag points: the circle's key (its slug,
+ * or "c<id>"), the group's position, the week, and whether the message
+ * is marked as a summary. Zero/empty for what it does not say.
+ */
+struct mg_note_target {
+    char circle[64];
+    int group;
+    int week;
+    int summary;
+};
+
+/* "atlas+g2-w3@x.org", "atlas+g2-w3-summary@x.org", or a group's own
+ * address "atlas-g2@x.org": 0 when it names a group, MG_ENOTFOUND. */
+int mg_notes_parse_address(struct mg_note_target *out, const char *address);
+
+/* "[Atlas G2 W3] ...", "Re: [atlas g2 w3 summary] ...": the first tag in
+ * the subject that names a group; 0, or MG_ENOTFOUND. */
+int mg_notes_parse_subject(struct mg_note_target *out, const char *subject);
+
+enum mg_note_outcome {
+    MG_NOTE_FILED,    /* published under its group and week */
+    MG_NOTE_REVIEW,   /* kept for the coordinator */
+    MG_NOTE_DUPLICATE /* stored before: nothing written */
+};
+
+/*
+ * File message `m` received through `provider`: route, strip, store
+ * (attachments kept up to `attachment_cap` bytes each). *note_id is the
+ * note (new or the earlier copy). Returns 0 or the store's error: when
+ * it fails nothing is written and the provider should be told to retry.
+ */
+int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
+                  struct mg_store *st, const char *provider,
+                  const struct mg_inbound *m, size_t attachment_cap);
+
+/*
+ * The circle's digest for `week` (0: every week so far): for each group,
+ * its summaries, then its members' notes, with the reading of the week.
+ * *markdown and *html are the caller's (free()); either may be NULL when
+ * not wanted. Every name, subject and text is escaped for its format.
+ */
+int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
+                    int64_t circle_id, int week, struct mg_error *err);
+
+/*
+ * Group `group_id`'s published summaries as an Atom feed (RFC 4287),
+ * newest first; `self_url` is the feed's own address. *out is the
+ * caller's (free()).
+ */
+int mg_notes_atom(char **out, struct mg_store *st, int64_t circle_id,
+                  int64_t group_id, const char *self_url, struct mg_error *err);
+
+#endif

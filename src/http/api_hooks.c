@@ -1,0 +1,318 @@
+/*
+ * api_hooks.c: POST /hooks/mail/{provider}, where mail providers deliver
+ * what people sent to a circle. Each provider's own authentication is
+ * checked before anything is parsed; forms are read with libmicrohttpd's
+ * post processor, the rest by `inbound`; `notes` files each message. The
+ * answer is 2xx only once every message is committed, 5xx when the store
+ * fails (so the provider retries), and a "do not retry" code only for a
+ * payload that can never be read.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/inbound.h"
+#include "mingle/notes.h"
+
+void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg)
+{
+    memset(h, 0, sizeof(*h));
+#define COPY(dst, src) h->dst = cfg->src ? mg_xstrdup(cfg->src) : NULL
+    COPY(mailgun_key, mailgun_signing_key);
+    COPY(mandrill_key, mandrill_key);
+    COPY(mandrill_url, mandrill_url);
+    COPY(sendgrid_secret, sendgrid_secret);
+    COPY(postmark_secret, postmark_secret);
+    COPY(cloudmailin_secret, cloudmailin_secret);
+    COPY(mime_secret, mime_secret);
+#undef COPY
+    h->mailgun_max_age = cfg->mailgun_max_age;
+    h->attachment_cap = cfg->attachment_cap;
+}
+
+void hooks_config_release(struct hooks_config *h)
+{
+    free(h->mailgun_key);
+    free(h->mandrill_key);
+    free(h->mandrill_url);
+    free(h->sendgrid_secret);
+    free(h->postmark_secret);
+    free(h->cloudmailin_secret);
+    free(h->mime_secret);
+    memset(h, 0, sizeof(*h));
+}
+
+enum provider_auth { BY_MAILGUN, BY_MANDRILL, BY_SECRET };
+
+struct provider {
+    const char *name;
+    enum provider_auth auth;
+    int form;              /* posts a form (else a JSON or raw body) */
+    unsigned int no_retry; /* the status that tells it to give up */
+};
+
+/* Mailgun drops on 406, Postmark on 403; the others retry every non-2xx,
+ * so an unreadable payload gets a plain 400 there. */
+static const struct provider providers[] = {
+    {"mailgun", BY_MAILGUN, 1, MHD_HTTP_NOT_ACCEPTABLE},
+    {"sendgrid", BY_SECRET, 1, MHD_HTTP_BAD_REQUEST},
+    {"postmark", BY_SECRET, 0, MHD_HTTP_FORBIDDEN},
+    {"mandrill", BY_MANDRILL, 1, MHD_HTTP_BAD_REQUEST},
+    {"cloudmailin", BY_SECRET, 0, MHD_HTTP_BAD_REQUEST},
+    {"mime", BY_SECRET, 0, MHD_HTTP_BAD_REQUEST},
+};
+
+static const struct provider *provider_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(providers) / sizeof(providers[0]); i++)
+        if (strcmp(providers[i].name, name) == 0)
+            return &providers[i];
+    return NULL;
+}
+
+static const char *secret_of(const struct hooks_config *h,
+                             const struct provider *p)
+{
+    if (strcmp(p->name, "mailgun") == 0)
+        return h->mailgun_key;
+    if (strcmp(p->name, "mandrill") == 0)
+        return h->mandrill_key;
+    if (strcmp(p->name, "sendgrid") == 0)
+        return h->sendgrid_secret;
+    if (strcmp(p->name, "postmark") == 0)
+        return h->postmark_secret;
+    if (strcmp(p->name, "cloudmailin") == 0)
+        return h->cloudmailin_secret;
+    return h->mime_secret;
+}
+
+/* HEAD and GET: Mandrill checks the URL answers before it will use it. */
+void handle_mail_hook_probe(struct request *r)
+{
+    if (!provider_find(r->feed)) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such provider",
+                    NULL);
+        return;
+    }
+    reply_json(r, MHD_HTTP_OK, json_pack("{s:s}", "provider", r->feed));
+}
+
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *filename,
+                                const char *content_type,
+                                const char *transfer_encoding, const char *data,
+                                uint64_t off, size_t size)
+{
+    struct mg_form *form = cls;
+
+    (void)kind;
+    (void)transfer_encoding;
+    if (off == 0)
+        mg_form_add(form, key, filename, content_type, data, size);
+    else
+        mg_form_append(form, data, size);
+    return MHD_YES;
+}
+
+/* The posted form, read with libmicrohttpd's post processor. */
+static int read_form(struct mg_form *form, struct request *r)
+{
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(r->conn, 64 * 1024, on_field, form);
+    enum MHD_Result ok;
+
+    if (!pp)
+        return MG_EINVAL; /* neither urlencoded nor multipart/form-data */
+    ok = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len);
+    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
+        return MG_EINVAL;
+    return 0;
+}
+
+static const char *field(const struct mg_form *f, const char *name)
+{
+    const struct mg_form_field *v = mg_form_get(f, name);
+
+    return v ? v->value : NULL;
+}
+
+/* Basic auth (any user name) or ?secret=, against the configured secret. */
+static int secret_ok(struct request *r, const char *secret)
+{
+    char *pass = NULL;
+    char *user = MHD_basic_auth_get_username_password(r->conn, &pass);
+    const char *arg = request_arg(r, "secret");
+    int ok = 0;
+
+    if (pass)
+        ok = mg_auth_secret_equal(pass, secret);
+    if (!ok && arg)
+        ok = mg_auth_secret_equal(arg, secret);
+    if (user)
+        MHD_free(user);
+    if (pass)
+        MHD_free(pass);
+    return ok;
+}
+
+/*
+ * Mailgun: the signature, its age, and its token (a token comes once;
+ * the same token with the same message is Mailgun retrying). 0, or the
+ * status to answer with *why.
+ */
+static unsigned int mailgun_check(const char **why, struct request *r,
+                                  const struct mg_form *form)
+{
+    const struct hooks_config *h = &r->srv->hooks;
+    const char *ts = field(form, "timestamp"), *token = field(form, "token");
+    const char *sig = field(form, "signature"), *id;
+    char fingerprint[65];
+    long long age;
+    int retry = 0, rc;
+
+    if (!ts || !token || !sig ||
+        mg_inbound_verify_mailgun(h->mailgun_key, ts, token, sig) < 0) {
+        *why = "the Mailgun signature does not match";
+        return MHD_HTTP_UNAUTHORIZED;
+    }
+    age = (long long)mg_now() - strtoll(ts, NULL, 10);
+    if (h->mailgun_max_age > 0 &&
+        (age > h->mailgun_max_age || age < -h->mailgun_max_age)) {
+        *why = "the Mailgun signature is too old";
+        return MHD_HTTP_UNAUTHORIZED;
+    }
+    /* What the message is: its Message-ID, else its text. */
+    id = field(form, "Message-Id");
+    if (!id)
+        id = field(form, "body-plain");
+    if (!id)
+        id = field(form, "body-mime");
+    mg_sha256_hex(fingerprint, id ? id : "", id ? strlen(id) : 0);
+    rc = mg_store_receipt_claim(&retry, r->srv->store, "mailgun", token,
+                                fingerprint);
+    if (rc == MG_ECONFLICT) {
+        *why = "this Mailgun token was used for another message";
+        return MHD_HTTP_UNAUTHORIZED;
+    }
+    if (rc < 0) {
+        *why = "cannot record the delivery";
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    }
+    return 0;
+}
+
+static unsigned int authenticate_hook(const char **why, struct request *r,
+                                      const struct provider *p,
+                                      const struct mg_form *form)
+{
+    const struct hooks_config *h = &r->srv->hooks;
+
+    if (p->auth == BY_MAILGUN)
+        return mailgun_check(why, r, form);
+    if (p->auth == BY_MANDRILL) {
+        const char *sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                      "X-Mandrill-Signature");
+        char *url = h->mandrill_url
+                        ? mg_xstrdup(h->mandrill_url)
+                        : mg_xasprintf("%s%s", r->srv->base_url, r->url);
+        int ok = sig && mg_inbound_verify_mandrill(h->mandrill_key, url, form,
+                                                   sig) == 0;
+
+        free(url);
+        *why = "the Mandrill signature does not match";
+        return ok ? 0 : MHD_HTTP_UNAUTHORIZED;
+    }
+    *why = "a secret is needed (HTTP Basic auth or ?secret=)";
+    return secret_ok(r, secret_of(h, p)) ? 0 : MHD_HTTP_UNAUTHORIZED;
+}
+
+static const char *outcome_name(enum mg_note_outcome o)
+{
+    return o == MG_NOTE_FILED    ? "filed"
+           : o == MG_NOTE_REVIEW ? "review"
+                                 : "duplicate";
+}
+
+void handle_mail_hook(struct request *r)
+{
+    const struct provider *p = provider_find(r->feed);
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_inbound *msgs = NULL;
+    struct mg_inbound_limits lim;
+    struct mg_error err = {{0}, {0}};
+    const char *why = NULL;
+    json_t *filed = NULL;
+    unsigned int status;
+    size_t n = 0, i;
+    int rc;
+
+    if (!p) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such provider",
+                    NULL);
+        return;
+    }
+    if (!secret_of(&r->srv->hooks, p)) {
+        /* 503, not 4xx: a provider keeps the mail and retries while the
+         * secret is being configured. */
+        mg_log(MG_LOG_WARN, "webhook not configured", "provider", p->name,
+               NULL);
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "not_configured",
+                    "this provider's secret is not configured", NULL);
+        return;
+    }
+    if (p->form && read_form(&form, r) < 0) {
+        /* Unauthenticated and unreadable: nothing to retry. */
+        reply_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "bad_form",
+                    "the body must be a form (urlencoded or multipart)", NULL);
+        goto out;
+    }
+    status = authenticate_hook(&why, r, p, &form);
+    if (status) {
+        mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
+               NULL);
+        reply_error(r, status,
+                    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized"
+                                                    : "unavailable",
+                    why, NULL);
+        goto out;
+    }
+    lim.attachment_cap = r->srv->hooks.attachment_cap;
+    rc = mg_inbound_parse(&msgs, &n, p->name, p->form ? &form : NULL,
+                          r->body.data, r->body.len, &lim, &err);
+    if (rc < 0) {
+        mg_log(MG_LOG_WARN, "webhook payload refused", "provider", p->name,
+               "field", err.field, "error", err.message, NULL);
+        reply_error(r, p->no_retry, "bad_payload", err.message, err.field);
+        goto out;
+    }
+    filed = json_array();
+    for (i = 0; i < n; i++) {
+        enum mg_note_outcome outcome = MG_NOTE_REVIEW;
+        int64_t id = 0;
+        char ids[32];
+
+        rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, &msgs[i],
+                           lim.attachment_cap);
+        if (rc < 0) {
+            /* Some may be in already: the retry finds them as duplicates. */
+            reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
+                        "cannot store the message now; try again", NULL);
+            goto out;
+        }
+        snprintf(ids, sizeof(ids), "%lld", (long long)id);
+        mg_log(MG_LOG_INFO, "mail received", "provider", p->name, "note", ids,
+               "outcome", outcome_name(outcome), NULL);
+        json_array_append_new(filed,
+                              json_pack("{s:I, s:s}", "note", (json_int_t)id,
+                                        "outcome", outcome_name(outcome)));
+    }
+    reply_json(r, MHD_HTTP_OK, json_pack("{s:O}", "messages", filed));
+out:
+    json_decref(filed);
+    mg_inbounds_free(msgs, n);
+    mg_form_release(&form);
+}

@@ -1,0 +1,583 @@
+/*
+ * digest.c: a circle's weeks in notes, for people to read: per week and
+ * group, the reading, the facilitators' summaries, then the members'
+ * notes, as Markdown and as a small HTML page. Everything that came by
+ * mail (and the book's titles) is escaped for its format; routing and
+ * filing are file.c's job, the feed atom.c's.
+ */
+#define _GNU_SOURCE
+#include "mingle/notes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mingle/circle.h"
+#include "mingle/schedule.h"
+#include "mingle/store.h"
+
+/* What the digest is made from, loaded once. */
+struct view {
+    struct mg_circle *circle;
+    struct mg_group_row *groups;
+    size_t n_groups;
+    struct mg_span *threads;
+    size_t n_threads;
+    struct mg_span *same, *per_thread;
+    size_t n_same, n_per_thread;
+    struct mg_note *notes;
+    size_t n_notes;
+};
+
+/* The two documents, written side by side. */
+struct out {
+    struct mg_buf md, html;
+    const char *tz;
+};
+
+static void view_release(struct view *v)
+{
+    mg_circle_free(v->circle);
+    mg_group_rows_free(v->groups, v->n_groups);
+    mg_spans_free(v->threads, v->n_threads);
+    mg_spans_free(v->same, v->n_same);
+    mg_spans_free(v->per_thread, v->n_per_thread);
+    mg_notes_free(v->notes, v->n_notes);
+    memset(v, 0, sizeof(*v));
+}
+
+static int view_load(struct view *v, struct mg_store *st, int64_t circle_id)
+{
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = mg_store_circle_get(&v->circle, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_groups_list(&v->groups, &v->n_groups, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
+    if (rc == 0)
+        rc =
+            mg_store_readings(&v->same, &v->n_same, st, circle_id, "same_pace");
+    if (rc == 0)
+        rc = mg_store_readings(&v->per_thread, &v->n_per_thread, st, circle_id,
+                               "thread");
+    return rc;
+}
+
+/*
+ * Markdown. Names, subjects, titles and bodies are text, never markup:
+ * `&`, `<` and `>` become entities (so no HTML gets through, whatever
+ * the renderer); `\`, backquote, `*`, `_`, `[`, `]`, `#`, `|` and `~`
+ * are backslash-escaped wherever they stand (emphasis, code, links,
+ * headings' closing hashes, tables, strikethrough); at the start of a
+ * line so are `-`, `+`, `=` and the `.` or `)` after leading digits
+ * (lists, setext underlines). Leading blanks are dropped (no indented
+ * code), control characters become spaces. Line breaks inside a
+ * paragraph are kept as hard breaks, blank lines separate paragraphs.
+ */
+static void md_char(struct mg_buf *b, char c)
+{
+    switch (c) {
+    case '&':
+        mg_buf_puts(b, "&amp;");
+        return;
+    case '<':
+        mg_buf_puts(b, "&lt;");
+        return;
+    case '>':
+        mg_buf_puts(b, "&gt;");
+        return;
+    case '\\':
+    case '`':
+    case '*':
+    case '_':
+    case '[':
+    case ']':
+    case '#':
+    case '|':
+    case '~':
+        mg_buf_add(b, "\\", 1);
+        break;
+    default:
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            c = ' ';
+    }
+    mg_buf_add(b, &c, 1);
+}
+
+static void md_text(struct mg_buf *b, const char *s, size_t n, int line_start)
+{
+    size_t i = 0, digits = 0;
+
+    if (line_start) {
+        while (digits < n && s[digits] >= '0' && s[digits] <= '9')
+            digits++;
+        if (digits > 0 && digits < n &&
+            (s[digits] == '.' || s[digits] == ')')) {
+            mg_buf_add(b, s, digits);
+            mg_buf_add(b, "\\", 1);
+            mg_buf_add(b, s + digits, 1);
+            i = digits + 1;
+        } else if (n > 0 && (s[0] == '-' || s[0] == '+' || s[0] == '=')) {
+            mg_buf_add(b, "\\", 1);
+            mg_buf_add(b, s, 1);
+            i = 1;
+        }
+    }
+    for (; i < n; i++)
+        md_char(b, s[i]);
+}
+
+static void md_inline(struct mg_buf *b, const char *s)
+{
+    md_text(b, s, strlen(s), 0);
+}
+
+/*
+ * HTML: every string through mg_buf_html_escape, control characters
+ * (which HTML does not allow, and which could drive a terminal the page
+ * is printed on) as spaces.
+ */
+static void html_text(struct mg_buf *b, const char *s, size_t n)
+{
+    char *copy = mg_xstrndup(s, n);
+    char *p;
+
+    for (p = copy; *p; p++)
+        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+            *p = ' ';
+    mg_buf_html_escape(b, copy);
+    free(copy);
+}
+
+static void html_inline(struct mg_buf *b, const char *s)
+{
+    html_text(b, s, strlen(s));
+}
+
+/* Call `line` for each line of `s`, trimmed; blank lines give (NULL, 0). */
+static void each_line(const char *s, void (*line)(void *, const char *, size_t),
+                      void *arg)
+{
+    while (*s) {
+        const char *eol = strchr(s, '\n');
+        const char *end = eol ? eol : s + strlen(s);
+        const char *a = s, *e = end;
+
+        while (a < e && (*a == ' ' || *a == '\t'))
+            a++;
+        while (e > a && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        line(arg, a < e ? a : NULL, (size_t)(e - a));
+        s = eol ? eol + 1 : end;
+    }
+}
+
+struct para_state {
+    struct mg_buf *b;
+    int started, blank;
+};
+
+static void md_line(void *arg, const char *s, size_t n)
+{
+    struct para_state *p = arg;
+
+    if (!s) {
+        p->blank = p->started;
+        return;
+    }
+    if (p->started)
+        mg_buf_puts(p->b, p->blank ? "\n\n" : "  \n");
+    md_text(p->b, s, n, 1);
+    p->started = 1;
+    p->blank = 0;
+}
+
+/* HTML keeps the lines as they are (white-space: pre-wrap). */
+static void html_line(void *arg, const char *s, size_t n)
+{
+    struct para_state *p = arg;
+
+    if (!s) {
+        p->blank = p->started;
+        return;
+    }
+    if (p->started)
+        mg_buf_puts(p->b, p->blank ? "\n\n" : "\n");
+    html_text(p->b, s, n);
+    p->started = 1;
+    p->blank = 0;
+}
+
+static void heading(struct out *o, int level, const char *text)
+{
+    mg_buf_printf(&o->md, "%.*s ", level, "######");
+    md_inline(&o->md, text);
+    mg_buf_puts(&o->md, "\n\n");
+    mg_buf_printf(&o->html, "<h%d>", level);
+    html_inline(&o->html, text);
+    mg_buf_printf(&o->html, "</h%d>\n", level);
+}
+
+static void para(struct out *o, const char *cls, const char *text, int em)
+{
+    mg_buf_puts(&o->md, em ? "_" : "");
+    md_inline(&o->md, text);
+    mg_buf_puts(&o->md, em ? "_\n\n" : "\n\n");
+    mg_buf_printf(&o->html, "<p class=\"%s\">%s", cls, em ? "<em>" : "");
+    html_inline(&o->html, text);
+    mg_buf_printf(&o->html, "%s</p>\n", em ? "</em>" : "");
+}
+
+/* The name to show for a note's sender. */
+static const char *author_of(const struct mg_note *n)
+{
+    if (n->author && *n->author)
+        return n->author;
+    if (n->from_name && *n->from_name)
+        return n->from_name;
+    if (n->from_email && *n->from_email)
+        return n->from_email;
+    return "unknown sender";
+}
+
+/* "2027-03-23 19:45" in the circle's zone ("" if it cannot say). */
+static void local_time(char *out, size_t size, const char *tz, int64_t t)
+{
+    struct mg_local_time lt;
+
+    out[0] = '\0';
+    if (t > 0 && mg_schedule_utc_to_local(&lt, tz, t, NULL) == 0)
+        snprintf(out, size, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month,
+                 lt.day, lt.hour, lt.minute);
+}
+
+static void entry(struct out *o, const struct mg_note *n)
+{
+    struct para_state p;
+    char when[32];
+    size_t i;
+
+    local_time(when, sizeof(when), o->tz,
+               n->sent_at ? n->sent_at : n->received_at);
+    mg_buf_puts(&o->md, "**");
+    md_inline(&o->md, author_of(n));
+    mg_buf_puts(&o->md, "**");
+    mg_buf_printf(&o->html,
+                  "<article class=\"%s\">\n<p class=\"meta\"><strong>",
+                  n->kind);
+    html_inline(&o->html, author_of(n));
+    mg_buf_puts(&o->html, "</strong>");
+    if (when[0]) {
+        mg_buf_printf(&o->md, ", %s", when);
+        mg_buf_printf(&o->html, ", %s", when);
+    }
+    if (n->subject && *n->subject) {
+        mg_buf_puts(&o->md, ": ");
+        md_inline(&o->md, n->subject);
+        mg_buf_puts(&o->html, ": ");
+        html_inline(&o->html, n->subject);
+    }
+    mg_buf_puts(&o->md, "\n\n");
+    mg_buf_puts(&o->html, "</p>\n<div class=\"body\">");
+    memset(&p, 0, sizeof(p));
+    p.b = &o->md;
+    each_line(n->body ? n->body : "", md_line, &p);
+    if (p.started)
+        mg_buf_puts(&o->md, "\n\n");
+    memset(&p, 0, sizeof(p));
+    p.b = &o->html;
+    each_line(n->body ? n->body : "", html_line, &p);
+    mg_buf_puts(&o->html, "</div>\n");
+    for (i = 0; i < n->n_attachments; i++) {
+        const struct mg_note_attachment *a = &n->attachments[i];
+        char *line = mg_xasprintf("Attached: %s (%s, %lld bytes)",
+                                  a->name && *a->name ? a->name : "unnamed",
+                                  a->type ? a->type : "", (long long)a->size);
+        md_inline(&o->md, line);
+        mg_buf_puts(&o->md, "\n\n");
+        mg_buf_puts(&o->html, "<p class=\"attachment\">");
+        html_inline(&o->html, line);
+        mg_buf_puts(&o->html, "</p>\n");
+        free(line);
+    }
+    mg_buf_puts(&o->html, "</article>\n");
+}
+
+static int group_known(const struct view *v, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; id && i < v->n_groups; i++)
+        if (v->groups[i].id == id)
+            return 1;
+    return 0;
+}
+
+/*
+ * Write the notes of `kind` for week `week` of group `group_id` (0: of
+ * no group the circle has now); how many there were.
+ */
+static size_t entries(struct out *o, const struct view *v, int64_t group_id,
+                      int week, const char *kind)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < v->n_notes; i++) {
+        const struct mg_note *note = &v->notes[i];
+        int here = group_id ? note->group_id == group_id
+                            : !group_known(v, note->group_id);
+
+        if (!here || note->week != week || strcmp(note->kind, kind) != 0)
+            continue;
+        entry(o, note);
+        n++;
+    }
+    return n;
+}
+
+static size_t count(const struct view *v, int64_t group_id, int week,
+                    const char *kind)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < v->n_notes; i++) {
+        const struct mg_note *note = &v->notes[i];
+        int here = group_id ? note->group_id == group_id
+                            : !group_known(v, note->group_id);
+
+        n += here && note->week == week &&
+             (!kind || strcmp(note->kind, kind) == 0);
+    }
+    return n;
+}
+
+static const char *thread_title(const struct view *v, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; id && i < v->n_threads; i++)
+        if (v->threads[i].id == id)
+            return v->threads[i].title;
+    return NULL;
+}
+
+/* The group's reading for `week`: its thread's plan if it follows one
+ * that has readings, else the same-pace plan (as the calendar says). */
+static const struct mg_span *reading_for(const struct view *v,
+                                         const struct mg_group_row *g, int week)
+{
+    size_t i;
+    int thread_plan = 0;
+
+    for (i = 0; g->thread_id && i < v->n_per_thread; i++)
+        if (v->per_thread[i].thread_id == g->thread_id)
+            thread_plan = 1;
+    if (thread_plan) {
+        for (i = 0; i < v->n_per_thread; i++)
+            if (v->per_thread[i].thread_id == g->thread_id &&
+                v->per_thread[i].position == week)
+                return &v->per_thread[i];
+        return NULL;
+    }
+    for (i = 0; i < v->n_same; i++)
+        if (v->same[i].position == week)
+            return &v->same[i];
+    return NULL;
+}
+
+static void group_section(struct out *o, const struct view *v,
+                          const struct mg_group_row *g, int week)
+{
+    const char *thread = thread_title(v, g->thread_id);
+    const struct mg_span *r = week ? reading_for(v, g, week) : NULL;
+    char *text;
+
+    if (thread)
+        text = mg_xasprintf("%s (thread: %s)", g->name, thread);
+    else
+        text = mg_xstrdup(g->name);
+    heading(o, 3, text);
+    free(text);
+    if (r && r->first_title && r->last_title) {
+        if (strcmp(r->first_title, r->last_title) == 0)
+            text = mg_xasprintf("Reading: %s", r->first_title);
+        else
+            text = mg_xasprintf("Reading: %s ... %s", r->first_title,
+                                r->last_title);
+        para(o, "reading", text, 0);
+        free(text);
+    }
+    heading(o, 4, "Summary");
+    if (entries(o, v, g->id, week, "summary") == 0)
+        para(o, "empty", "No summary yet.", 1);
+    if (count(v, g->id, week, "note") > 0) {
+        heading(o, 4, "Notes");
+        entries(o, v, g->id, week, "note");
+    }
+}
+
+/* Days since the epoch of a calendar date. */
+static long day_number(int year, int month, int day)
+{
+    struct tm tm;
+
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    return (long)(timegm(&tm) / 86400);
+}
+
+/* The first day of week `week` as "YYYY-MM-DD" ("" if it cannot say). */
+static void week_start(char *out, size_t size, const struct mg_circle *c,
+                       int week)
+{
+    int y, m, d;
+    time_t t;
+    struct tm tm;
+
+    out[0] = '\0';
+    if (sscanf(c->start_date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        return;
+    t = (time_t)(day_number(y, m, d) + 7L * (week - 1)) * 86400;
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%d", &tm);
+}
+
+/* The weeks that have begun by today in the circle's zone, 0..weeks. */
+static int weeks_so_far(const struct mg_circle *c)
+{
+    struct mg_local_time lt;
+    long start, today, w;
+    int y, m, d;
+
+    if (sscanf(c->start_date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
+        mg_schedule_utc_to_local(&lt, c->time_zone, mg_now(), NULL) < 0)
+        return c->weeks;
+    start = day_number(y, m, d);
+    today = day_number(lt.year, lt.month, lt.day);
+    if (today < start)
+        return 0;
+    w = (today - start) / 7 + 1;
+    return w > c->weeks ? c->weeks : (int)w;
+}
+
+static void week_section(struct out *o, const struct view *v, int week)
+{
+    char from[16], *text;
+    size_t i;
+
+    if (week > 0) {
+        week_start(from, sizeof(from), v->circle, week);
+        text = from[0] ? mg_xasprintf("Week %d (from %s)", week, from)
+                       : mg_xasprintf("Week %d", week);
+    } else {
+        text = mg_xstrdup("Not tied to a week");
+    }
+    heading(o, 2, text);
+    free(text);
+    if (v->n_groups == 0)
+        para(o, "empty", "No groups yet.", 1);
+    for (i = 0; i < v->n_groups; i++)
+        group_section(o, v, &v->groups[i], week);
+    if (count(v, 0, week, NULL) > 0) {
+        heading(o, 3, "Other notes");
+        entries(o, v, 0, week, "summary");
+        entries(o, v, 0, week, "note");
+    }
+}
+
+/* Oldest first: by the Date: header (or arrival), then by id. */
+static int by_date(const void *a, const void *b)
+{
+    const struct mg_note *x = a, *y = b;
+    int64_t tx = x->sent_at ? x->sent_at : x->received_at;
+    int64_t ty = y->sent_at ? y->sent_at : y->received_at;
+
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void begin(struct out *o, const char *title)
+{
+    mg_buf_puts(&o->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                          "<meta charset=\"utf-8\">\n"
+                          "<meta name=\"viewport\" content=\"width=device-"
+                          "width, initial-scale=1\">\n<title>");
+    html_inline(&o->html, title);
+    mg_buf_puts(&o->html,
+                "</title>\n<style>body{font-family:sans-serif;max-width:"
+                "44em;margin:0 auto;padding:1em;line-height:1.4}.body{white-"
+                "space:pre-wrap}.meta,.reading,.attachment,.empty{color:#555}"
+                "article{margin:0 0 1.5em}</style>\n</head>\n<body>\n");
+    heading(o, 1, title);
+}
+
+int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
+                    int64_t circle_id, int week, struct mg_error *err)
+{
+    struct view v;
+    struct out o = {MG_BUF_INIT, MG_BUF_INIT, NULL};
+    struct mg_note_filter f;
+    char *title = NULL;
+    size_t i;
+    int last, w, undated = 0;
+    int rc = view_load(&v, st, circle_id);
+
+    if (markdown)
+        *markdown = NULL;
+    if (html)
+        *html = NULL;
+    if (rc < 0)
+        goto out;
+    if (week < 0 || week > v.circle->weeks) {
+        mg_error_set(err, "week",
+                     "'week' must be 0 (every week so far) to %d, not %d",
+                     v.circle->weeks, week);
+        rc = MG_EINVAL;
+        goto out;
+    }
+    memset(&f, 0, sizeof(f));
+    f.circle_id = circle_id;
+    f.week = week;
+    rc = mg_store_notes_list(&v.notes, &v.n_notes, st, &f);
+    if (rc < 0)
+        goto out;
+    if (v.n_notes > 1)
+        qsort(v.notes, v.n_notes, sizeof(*v.notes), by_date);
+    o.tz = v.circle->time_zone;
+    last = week ? week : weeks_so_far(v.circle);
+    for (i = 0; !week && i < v.n_notes; i++) {
+        if (v.notes[i].week > last)
+            last = v.notes[i].week;
+        undated |= v.notes[i].week == 0;
+    }
+    if (week)
+        title = mg_xasprintf("%s: week %d", v.circle->title, week);
+    else if (last > 0)
+        title = mg_xasprintf("%s: weeks 1 to %d", v.circle->title, last);
+    else
+        title = mg_xasprintf("%s: notes", v.circle->title);
+    begin(&o, title);
+    for (w = week ? week : 1; w <= last; w++)
+        week_section(&o, &v, w);
+    if (undated)
+        week_section(&o, &v, 0);
+    if (last == 0 && !undated)
+        para(&o, "empty", "No week has begun yet.", 1);
+    mg_buf_puts(&o.html, "</body>\n</html>\n");
+    if (markdown)
+        *markdown = mg_buf_detach(&o.md);
+    if (html)
+        *html = mg_buf_detach(&o.html);
+out:
+    free(title);
+    mg_buf_release(&o.md);
+    mg_buf_release(&o.html);
+    view_release(&v);
+    return rc;
+}

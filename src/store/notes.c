@@ -1,0 +1,521 @@
+/*
+ * notes.c: notes received by mail, their attachments, the review queue,
+ * delivery tokens seen (against replays) and the lookup of a sender by
+ * address. A note is written once: the unique Message-ID and (provider,
+ * event id) indexes make a provider's retry a no-op, even when two
+ * retries race.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mg_note_release(struct mg_note *n)
+{
+    size_t i;
+
+    if (!n)
+        return;
+    free(n->review_reason);
+    free(n->provider);
+    free(n->event_id);
+    free(n->message_id);
+    free(n->in_reply_to);
+    free(n->from_name);
+    free(n->from_email);
+    free(n->recipient);
+    free(n->subject);
+    free(n->body);
+    free(n->full_text);
+    free(n->raw);
+    free(n->author);
+    for (i = 0; i < n->n_attachments; i++) {
+        free(n->attachments[i].name);
+        free(n->attachments[i].type);
+        free(n->attachments[i].content);
+    }
+    free(n->attachments);
+    memset(n, 0, sizeof(*n));
+}
+
+void mg_notes_free(struct mg_note *notes, size_t n)
+{
+    size_t i;
+
+    for (i = 0; notes && i < n; i++)
+        mg_note_release(&notes[i]);
+    free(notes);
+}
+
+static void bind_id(sqlite3_stmt *stmt, int idx, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(stmt, idx, id);
+    else
+        sqlite3_bind_null(stmt, idx);
+}
+
+/* The note a duplicate of `n` collides with; 0 if none. */
+static int find_existing(int64_t *id, struct mg_store *st, sqlite3 *db,
+                         const struct mg_note *n)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT id FROM notes WHERE message_id = ?1 OR "
+                           "(provider = ?2 AND event_id = ?3) ORDER BY id "
+                           "LIMIT 1");
+
+    *id = 0;
+    if (rc < 0)
+        return rc;
+    store_bind_text_or_null(stmt, 1, n->message_id);
+    sqlite3_bind_text(stmt, 2, n->provider, -1, SQLITE_STATIC);
+    store_bind_text_or_null(stmt, 3, n->event_id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(stmt, 0);
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? 0
+             : store_fail(st, db, rc, "find note");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
+                         const struct mg_note *n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *ins = NULL, *att = NULL;
+    size_t i;
+    int rc = store_begin(st, db);
+
+    *id = 0;
+    *duplicate = 0;
+    if (rc == 0)
+        rc = find_existing(id, st, db, n);
+    if (rc == 0 && *id) {
+        *duplicate = 1;
+        goto out;
+    }
+    if (rc == 0)
+        rc = store_prepare(
+            &ins, st, db,
+            "INSERT INTO notes (circle_id, group_id, week, thread_id, "
+            "participant_id, kind, status, review_reason, provider, "
+            "event_id, message_id, in_reply_to, from_name, from_email, "
+            "recipient, subject, body, full_text, raw, sent_at, "
+            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?)");
+    if (rc == 0)
+        rc = store_prepare(&att, st, db,
+                           "INSERT INTO note_attachments (note_id, position, "
+                           "name, type, size, content) VALUES (?, ?, ?, ?, "
+                           "?, ?)");
+    if (rc < 0)
+        goto out;
+    bind_id(ins, 1, n->circle_id);
+    bind_id(ins, 2, n->group_id);
+    if (n->week > 0)
+        sqlite3_bind_int(ins, 3, n->week);
+    bind_id(ins, 4, n->thread_id);
+    bind_id(ins, 5, n->participant_id);
+    sqlite3_bind_text(ins, 6, n->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 7, n->status, -1, SQLITE_STATIC);
+    store_bind_text_or_null(ins, 8, n->review_reason);
+    sqlite3_bind_text(ins, 9, n->provider, -1, SQLITE_STATIC);
+    store_bind_text_or_null(ins, 10, n->event_id);
+    store_bind_text_or_null(ins, 11, n->message_id);
+    store_bind_text_or_null(ins, 12, n->in_reply_to);
+    store_bind_text_or_null(ins, 13, n->from_name);
+    sqlite3_bind_text(ins, 14, n->from_email ? n->from_email : "", -1,
+                      SQLITE_STATIC);
+    store_bind_text_or_null(ins, 15, n->recipient);
+    store_bind_text_or_null(ins, 16, n->subject);
+    sqlite3_bind_text(ins, 17, n->body ? n->body : "", -1, SQLITE_STATIC);
+    store_bind_text_or_null(ins, 18, n->full_text);
+    if (n->raw)
+        sqlite3_bind_blob64(ins, 19, n->raw, n->raw_len, SQLITE_STATIC);
+    if (n->sent_at)
+        sqlite3_bind_int64(ins, 20, n->sent_at);
+    sqlite3_bind_int64(ins, 21, n->received_at ? n->received_at : mg_now());
+    rc = store_step(st, db, ins, "insert note");
+    if (rc < 0)
+        goto out;
+    *id = sqlite3_last_insert_rowid(db);
+    for (i = 0; rc == 0 && i < n->n_attachments; i++) {
+        const struct mg_note_attachment *a = &n->attachments[i];
+
+        sqlite3_bind_int64(att, 1, *id);
+        sqlite3_bind_int(att, 2, (int)i + 1);
+        sqlite3_bind_text(att, 3, a->name ? a->name : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(att, 4, a->type ? a->type : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(att, 5, a->size);
+        if (a->content)
+            sqlite3_bind_blob64(att, 6, a->content, (sqlite3_uint64)a->size,
+                                SQLITE_STATIC);
+        rc = store_step(st, db, att, "insert attachment");
+    }
+out:
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0) {
+        store_rollback(db);
+        *id = 0;
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(att);
+    store_release(st, db);
+    return rc;
+}
+
+#define NOTE_COLUMNS                                                           \
+    "n.id, coalesce(n.circle_id, 0), coalesce(n.group_id, 0), "                \
+    "coalesce(n.week, 0), coalesce(n.thread_id, 0), "                          \
+    "coalesce(n.participant_id, 0), n.kind, n.status, n.review_reason, "       \
+    "n.provider, n.event_id, n.message_id, n.in_reply_to, n.from_name, "       \
+    "n.from_email, n.recipient, n.subject, n.body, n.full_text, "              \
+    "coalesce(n.sent_at, 0), n.received_at, coalesce(n.decided_at, 0), "       \
+    "(SELECT p.name FROM participants p WHERE p.id = n.participant_id)"
+
+static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
+{
+    const unsigned char *s;
+
+    memset(n, 0, sizeof(*n));
+    n->id = sqlite3_column_int64(stmt, 0);
+    n->circle_id = sqlite3_column_int64(stmt, 1);
+    n->group_id = sqlite3_column_int64(stmt, 2);
+    n->week = sqlite3_column_int(stmt, 3);
+    n->thread_id = sqlite3_column_int64(stmt, 4);
+    n->participant_id = sqlite3_column_int64(stmt, 5);
+    s = sqlite3_column_text(stmt, 6);
+    snprintf(n->kind, sizeof(n->kind), "%s", s ? (const char *)s : "");
+    s = sqlite3_column_text(stmt, 7);
+    snprintf(n->status, sizeof(n->status), "%s", s ? (const char *)s : "");
+    n->review_reason = store_column_strdup(stmt, 8);
+    n->provider = store_column_strdup(stmt, 9);
+    n->event_id = store_column_strdup(stmt, 10);
+    n->message_id = store_column_strdup(stmt, 11);
+    n->in_reply_to = store_column_strdup(stmt, 12);
+    n->from_name = store_column_strdup(stmt, 13);
+    n->from_email = store_column_strdup(stmt, 14);
+    n->recipient = store_column_strdup(stmt, 15);
+    n->subject = store_column_strdup(stmt, 16);
+    n->body = store_column_strdup(stmt, 17);
+    n->full_text = store_column_strdup(stmt, 18);
+    n->sent_at = sqlite3_column_int64(stmt, 19);
+    n->received_at = sqlite3_column_int64(stmt, 20);
+    n->decided_at = sqlite3_column_int64(stmt, 21);
+    n->author = store_column_strdup(stmt, 22);
+}
+
+/* Attach each note's attachments (contents only when `full`). */
+static int load_attachments(struct mg_note *notes, size_t n,
+                            struct mg_store *st, sqlite3 *db, int full)
+{
+    sqlite3_stmt *stmt = NULL;
+    size_t i;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT name, type, size, CASE WHEN ?2 THEN "
+                           "content END FROM note_attachments WHERE note_id "
+                           "= ?1 ORDER BY position");
+
+    for (i = 0; rc == 0 && i < n; i++) {
+        size_t cap = 0;
+        int step;
+
+        sqlite3_bind_int64(stmt, 1, notes[i].id);
+        sqlite3_bind_int(stmt, 2, full);
+        while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+            struct mg_note_attachment *a;
+
+            if (notes[i].n_attachments == cap) {
+                cap = cap ? cap * 2 : 4;
+                notes[i].attachments = mg_xrealloc(
+                    notes[i].attachments, cap * sizeof(*notes[i].attachments));
+            }
+            a = &notes[i].attachments[notes[i].n_attachments++];
+            a->name = store_column_strdup(stmt, 0);
+            a->type = store_column_strdup(stmt, 1);
+            a->size = sqlite3_column_int64(stmt, 2);
+            a->content = NULL;
+            if (sqlite3_column_type(stmt, 3) == SQLITE_BLOB) {
+                size_t len = (size_t)sqlite3_column_bytes(stmt, 3);
+                a->content = mg_xmalloc(len + 1);
+                /* an empty blob reads back as NULL */
+                if (len)
+                    memcpy(a->content, sqlite3_column_blob(stmt, 3), len);
+                a->content[len] = '\0';
+            }
+        }
+        if (step != SQLITE_DONE)
+            rc = store_fail(st, db, step, "load attachments");
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
+                        const struct mg_note_filter *f)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_note *notes = NULL;
+    size_t count = 0, cap = 0;
+    char *like = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT " NOTE_COLUMNS " FROM notes n WHERE (?1 OR "
+        "coalesce(n.circle_id, 0) = ?2) AND (?3 = 0 OR n.group_id = ?3) "
+        "AND (?4 = 0 OR n.week = ?4) AND (?5 = 0 OR n.thread_id = ?5) AND "
+        "(?6 IS NULL OR n.kind = ?6) AND n.status = ?7 AND (?8 IS NULL OR "
+        "n.from_email LIKE ?8 ESCAPE '\\' OR n.from_name LIKE ?8 ESCAPE "
+        "'\\' OR (SELECT p.name FROM participants p WHERE p.id = "
+        "n.participant_id) LIKE ?8 ESCAPE '\\') AND n.id > ?9 ORDER BY "
+        "n.id LIMIT ?10");
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int(stmt, 1, f->any_circle);
+    sqlite3_bind_int64(stmt, 2, f->circle_id);
+    sqlite3_bind_int64(stmt, 3, f->group_id);
+    sqlite3_bind_int(stmt, 4, f->week);
+    sqlite3_bind_int64(stmt, 5, f->thread_id);
+    store_bind_text_or_null(stmt, 6, f->kind);
+    sqlite3_bind_text(stmt, 7, f->status ? f->status : "published", -1,
+                      SQLITE_STATIC);
+    if (f->author && *f->author) {
+        struct mg_buf b = MG_BUF_INIT;
+        const char *p;
+
+        mg_buf_puts(&b, "%");
+        for (p = f->author; *p; p++) {
+            if (*p == '%' || *p == '_' || *p == '\\')
+                mg_buf_add(&b, "\\", 1);
+            mg_buf_add(&b, p, 1);
+        }
+        mg_buf_puts(&b, "%");
+        like = mg_buf_detach(&b);
+        sqlite3_bind_text(stmt, 8, like, -1, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(stmt, 9, f->after);
+    sqlite3_bind_int(stmt, 10, f->limit > 0 ? f->limit : -1);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list notes");
+            break;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            notes = mg_xrealloc(notes, cap * sizeof(*notes));
+        }
+        read_note(&notes[count++], stmt);
+    }
+    if (rc == 0)
+        rc = load_attachments(notes, count, st, db, 0);
+    if (rc < 0) {
+        mg_notes_free(notes, count);
+        goto out;
+    }
+    *out = notes;
+    *n = count;
+out:
+    free(like);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
+                      int full)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " NOTE_COLUMNS ", n.raw FROM notes n "
+                           "WHERE n.id = ?");
+
+    memset(out, 0, sizeof(*out));
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
+                               : store_fail(st, db, rc, "get note");
+        goto out;
+    }
+    read_note(out, stmt);
+    if (full && sqlite3_column_type(stmt, 23) == SQLITE_BLOB) {
+        out->raw_len = (size_t)sqlite3_column_bytes(stmt, 23);
+        out->raw = mg_xmalloc(out->raw_len + 1);
+        if (out->raw_len)
+            memcpy(out->raw, sqlite3_column_blob(stmt, 23), out->raw_len);
+        out->raw[out->raw_len] = '\0';
+    }
+    rc = load_attachments(out, 1, st, db, full);
+    if (rc < 0)
+        mg_note_release(out);
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_note_decide(struct mg_store *st, int64_t id, int publish,
+                         int64_t circle_id, int64_t group_id, int week,
+                         int64_t thread_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "UPDATE notes SET status = ?2, decided_at = ?3, circle_id = "
+        "coalesce(?4, circle_id), group_id = coalesce(?5, group_id), week "
+        "= coalesce(?6, week), thread_id = coalesce(?7, thread_id) WHERE "
+        "id = ?1 AND status = 'review'");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_text(stmt, 2, publish ? "published" : "rejected", -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 3, mg_now());
+    bind_id(stmt, 4, circle_id);
+    bind_id(stmt, 5, group_id);
+    if (week > 0)
+        sqlite3_bind_int(stmt, 6, week);
+    bind_id(stmt, 7, thread_id);
+    rc = store_step(st, db, stmt, "decide note");
+    if (rc == 0 && sqlite3_changes(db) == 0) {
+        sqlite3_stmt *q = NULL;
+
+        /* Which: no such note, or one decided already? */
+        rc = store_prepare(&q, st, db, "SELECT 1 FROM notes WHERE id = ?");
+        if (rc == 0) {
+            sqlite3_bind_int64(q, 1, id);
+            rc = sqlite3_step(q) == SQLITE_ROW ? MG_ECONFLICT : MG_ENOTFOUND;
+        }
+        sqlite3_finalize(q);
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_receipt_claim(int *retry, struct mg_store *st,
+                           const char *provider, const char *token,
+                           const char *fingerprint)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *ins = NULL, *q = NULL;
+    int rc = store_prepare(&ins, st, db,
+                           "INSERT INTO webhook_receipts (provider, "
+                           "external_id, received_at, outcome, "
+                           "payload_sha256) VALUES (?, ?, ?, 'seen', ?) ON "
+                           "CONFLICT (provider, external_id) DO NOTHING");
+
+    *retry = 0;
+    if (rc == 0)
+        rc = store_prepare(&q, st, db,
+                           "SELECT payload_sha256 FROM webhook_receipts "
+                           "WHERE provider = ? AND external_id = ?");
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(ins, 1, provider, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 2, token, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 3, mg_now());
+    sqlite3_bind_text(ins, 4, fingerprint, -1, SQLITE_STATIC);
+    rc = store_step(st, db, ins, "claim receipt");
+    if (rc < 0 || sqlite3_changes(db) == 1)
+        goto out;
+    sqlite3_bind_text(q, 1, provider, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, token, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        rc = store_fail(st, db, rc, "read receipt");
+        goto out;
+    }
+    if (sqlite3_column_text(q, 0) &&
+        strcmp((const char *)sqlite3_column_text(q, 0), fingerprint) == 0) {
+        *retry = 1;
+        rc = 0;
+    } else {
+        rc = MG_ECONFLICT;
+    }
+out:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(q);
+    store_release(st, db);
+    return rc;
+}
+
+void mg_member_hits_free(struct mg_member_hit *h, size_t n)
+{
+    size_t i;
+
+    for (i = 0; h && i < n; i++)
+        free(h[i].name);
+    free(h);
+}
+
+int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
+                              struct mg_store *st, const char *email)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_member_hit *hits = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT p.circle_id, p.id, coalesce((SELECT m.group_id FROM "
+        "memberships m WHERE m.participant_id = p.id AND m.left_at IS "
+        "NULL), 0), p.role = 'facilitator', p.status = 'active', p.name "
+        "FROM participants p WHERE p.email_norm = ? ORDER BY p.id");
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "find member");
+            break;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 4;
+            hits = mg_xrealloc(hits, cap * sizeof(*hits));
+        }
+        hits[count].circle_id = sqlite3_column_int64(stmt, 0);
+        hits[count].participant_id = sqlite3_column_int64(stmt, 1);
+        hits[count].group_id = sqlite3_column_int64(stmt, 2);
+        hits[count].facilitator = sqlite3_column_int(stmt, 3);
+        hits[count].active = sqlite3_column_int(stmt, 4);
+        hits[count].name = store_column_strdup(stmt, 5);
+        count++;
+    }
+    if (rc < 0) {
+        mg_member_hits_free(hits, count);
+        goto out;
+    }
+    *out = hits;
+    *n = count;
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

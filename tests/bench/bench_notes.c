@@ -1,0 +1,203 @@
+/*
+ * bench_notes.c: notes received through the mail webhook of a real
+ * `mingle serve`. A circle of 400 people in groups is set up through the
+ * API; client threads on keep-alive connections then post raw messages
+ * (each a member's note, filed in their group by their membership; a new
+ * Message-ID each)
+ * to /hooks/mail/mime. Prints notes/s, p50 and p99 latency, and checks
+ * afterwards that every acknowledged note is in the database (a 2xx is
+ * only sent after the commit). Figures are printed, not asserted.
+ *
+ *   ./build/tests/bench/bench_notes [clients] [notes-per-client]
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sqlite3.h>
+
+#include "support.h"
+
+#define PEOPLE 400
+#define SECRET "bench-secret-1234"
+
+struct client {
+    int port, id, n;
+    double *lat;
+    int acked, failures;
+};
+
+static size_t sink(char *data, size_t size, size_t n, void *arg)
+{
+    (void)data;
+    (void)arg;
+    return size * n;
+}
+
+static void *run_client(void *arg)
+{
+    struct client *c = arg;
+    CURL *curl = curl_easy_init();
+    struct curl_slist *h = NULL;
+    char *url = mg_xasprintf("http://127.0.0.1:%d/hooks/mail/mime?secret=%s",
+                             c->port, SECRET);
+    int i;
+
+    h = curl_slist_append(h, "Content-Type: message/rfc822");
+    h = curl_slist_append(h, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sink);
+    for (i = 0; i < c->n; i++) {
+        int who = (c->id * c->n + i) % PEOPLE;
+        char *msg = mg_xasprintf(
+            "From: Person %d <p%d@example.org>\r\nTo: <bench@x.nz>\r\n"
+            "Subject: Re: week %d\r\nMessage-ID: <bench-%d-%d@example.org>\r\n"
+            "Date: Tue, 30 Mar 2027 21:00:00 +1300\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nI thought the "
+            "chapter on maps was the best so far.\r\n\r\nOn Tue, 30 Mar 2027 "
+            "at 20:00, Fa <fa@example.org> wrote:\r\n> What did you think?"
+            "\r\n",
+            who, who, 1 + i % 4, c->id, i);
+        double t0 = mg_monotonic();
+        long status = 0;
+
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, msg);
+        curl_easy_perform(curl);
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        c->lat[i] = mg_monotonic() - t0;
+        if (status == 200)
+            c->acked++;
+        else
+            c->failures++;
+        free(msg);
+    }
+    curl_slist_free_all(h);
+    curl_easy_cleanup(curl);
+    free(url);
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static long long count_notes(const char *db)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *stmt = NULL;
+    long long n = -1;
+
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM notes", -1, &stmt, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(h);
+    return n;
+}
+
+/* A circle of PEOPLE with 40 facilitators, planned into groups. */
+static int setup_circle(int port, const char *token)
+{
+    struct test_response resp;
+    struct mg_buf csv = MG_BUF_INIT;
+    int i, ok;
+
+    memset(&resp, 0, sizeof(resp));
+    ok = test_http(&resp, port, "POST", "/api/v1/circles", token,
+                   "{\"title\":\"Bench\",\"slug\":\"bench\",\"time_zone\":"
+                   "\"Pacific/Auckland\",\"start_date\":\"2027-03-22\","
+                   "\"weeks\":4,\"group_size\":{\"min\":8,\"max\":12},"
+                   "\"slots\":[{\"weekday\":\"tuesday\",\"start\":\"19:30\","
+                   "\"minutes\":60}],\"organizer\":{\"email\":"
+                   "\"org@example.org\"}}",
+                   NULL) == 0 &&
+         resp.status < 300;
+    test_response_release(&resp);
+    mg_buf_puts(&csv, "name,email,role\n");
+    for (i = 0; i < PEOPLE; i++)
+        mg_buf_printf(&csv, "Person %d,p%d@example.org,%s\n", i, i,
+                      i % 10 == 0 ? "facilitator" : "");
+    ok = ok &&
+         test_http(&resp, port, "POST", "/api/v1/circles/1/participants", token,
+                   csv.data, "text/csv") == 0 &&
+         resp.status < 300;
+    test_response_release(&resp);
+    mg_buf_release(&csv);
+    ok = ok &&
+         test_http(&resp, port, "POST", "/api/v1/circles/1/groups/plan", token,
+                   "{}", NULL) == 0 &&
+         resp.status < 300;
+    test_response_release(&resp);
+    return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    int clients = argc > 1 ? atoi(argv[1]) : 8;
+    int per = argc > 2 ? atoi(argv[2]) : 1000;
+    char *dir = test_mkdtemp();
+    char *db = mg_xasprintf("%s/bench.db", dir);
+    char *token = test_make_token(db, "coordinator");
+    const char *env[] = {"MINGLE_MIME_SECRET=" SECRET, "MINGLE_THREADS=8",
+                         NULL};
+    struct test_daemon d;
+    struct client *cs = mg_xcalloc((size_t)clients, sizeof(*cs));
+    pthread_t *th = mg_xcalloc((size_t)clients, sizeof(*th));
+    double *lat = mg_xcalloc((size_t)(clients * per), sizeof(*lat));
+    size_t n = (size_t)(clients * per);
+    double t0, wall;
+    long long stored;
+    int i, acked = 0, failures = 0;
+
+    if (!token || test_daemon_start(&d, db, NULL, env) < 0 ||
+        setup_circle(d.port, token) < 0) {
+        fprintf(stderr, "bench_notes: cannot start mingle\n");
+        return 1;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    sleep(3); /* let the outbox deliver the plan's invitations first */
+    t0 = mg_monotonic();
+    for (i = 0; i < clients; i++) {
+        cs[i].port = d.port;
+        cs[i].id = i;
+        cs[i].n = per;
+        cs[i].lat = lat + i * per;
+        pthread_create(&th[i], NULL, run_client, &cs[i]);
+    }
+    for (i = 0; i < clients; i++) {
+        pthread_join(th[i], NULL);
+        acked += cs[i].acked;
+        failures += cs[i].failures;
+    }
+    wall = mg_monotonic() - t0;
+    test_daemon_stop(&d, SIGTERM);
+    stored = count_notes(db);
+    qsort(lat, n, sizeof(*lat), cmp_double);
+    printf("bench_notes: %d clients x %d notes to /hooks/mail/mime, SQLite "
+           "synchronous=FULL\n",
+           clients, per);
+    printf("  %d acknowledged in %.2f s: %.0f notes/s; p50 %.2f ms, p99 "
+           "%.2f ms, max %.2f ms; %d failures\n",
+           acked, wall, acked / wall, lat[n / 2] * 1000,
+           lat[(n * 99) / 100] * 1000, lat[n - 1] * 1000, failures);
+    printf("  %lld notes in the database after shutdown (%s)\n", stored,
+           stored == acked ? "every acknowledged note" : "MISMATCH");
+    test_rmdir(dir);
+    free(db);
+    free(token);
+    free(cs);
+    free(th);
+    free(lat);
+    return failures || stored != acked ? 1 : 0;
+}

@@ -1,0 +1,616 @@
+/*
+ * test_mail_hooks.c: mail reaching `mingle serve` through its webhooks.
+ * The providers' real captures are replayed (Mailgun with its real
+ * signature, SendGrid, Postmark) and filed by the sender's membership or
+ * kept for review; signatures and secrets are checked (wrong key,
+ * tampered field, replayed token); a message posted many times at once
+ * is stored once; and a daemon killed with SIGKILL during a burst keeps
+ * every message it acknowledged. Notes are read straight from the store.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sqlite3.h>
+
+#include "mingle/store.h"
+#include "support.h"
+
+#define FIXTURES MINGLE_TESTS_DIR "/fixtures/webhooks/"
+#define MIME_SECRET "mime-secret-1234"
+#define SENDGRID_SECRET "sendgrid-secret-1234"
+#define POSTMARK_SECRET "postmark-secret-1234"
+#define MANDRILL_KEY "mandrill-key-1234"
+
+static const char circle_json[] =
+    "{\"title\":\"Atlas of New Librarianship\",\"slug\":\"atlas\","
+    "\"time_zone\":\"Pacific/Auckland\",\"start_date\":\"2027-03-22\","
+    "\"weeks\":4,\"group_size\":{\"min\":3,\"max\":4},\"slots\":[{"
+    "\"weekday\":\"tuesday\",\"start\":\"19:30\",\"minutes\":60}],"
+    "\"organizer\":{\"name\":\"Coordinators\",\"email\":"
+    "\"circles@example.org\"}}";
+
+static const char people_csv[] = "name,email,role\n"
+                                 "Fa One,fa1@example.org,facilitator\n"
+                                 "Fa Two,fa2@example.org,facilitator\n"
+                                 "James McKinney,james@opennorth.ca,\n"
+                                 "Ana,ana@example.org,\n"
+                                 "Ben,ben@example.org,\n"
+                                 "Cy,cy@example.org,\n"
+                                 "Di,di@example.org,\n"
+                                 "Ed,ed@example.org,\n";
+
+struct world {
+    char *dir, *db, *token;
+    struct test_daemon d;
+    long long circle;
+};
+
+static struct world *W;
+
+static const char *const daemon_env[] = {
+    "MINGLE_MAILGUN_SIGNING_KEY=foo",
+    "MINGLE_MAILGUN_MAX_AGE=0",
+    "MINGLE_MIME_SECRET=" MIME_SECRET,
+    "MINGLE_SENDGRID_SECRET=" SENDGRID_SECRET,
+    "MINGLE_POSTMARK_SECRET=" POSTMARK_SECRET,
+    "MINGLE_MANDRILL_KEY=" MANDRILL_KEY,
+    "MINGLE_OUTBOX_INTERVAL=3600",
+    NULL};
+
+static json_t *call(long *status, const char *method, const char *path,
+                    const char *body, const char *ctype)
+{
+    struct test_response resp;
+    json_t *doc = NULL;
+
+    assert_int_equal(
+        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
+    *status = resp.status;
+    if (resp.body[0])
+        doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    return doc;
+}
+
+static int setup_world(void **state)
+{
+    struct world *w = mg_xcalloc(1, sizeof(*w));
+    long status;
+    char *path;
+    json_t *doc;
+
+    w->dir = test_mkdtemp();
+    w->db = mg_xasprintf("%s/hooks.db", w->dir);
+    w->token = test_make_token(w->db, "coordinator");
+    if (!w->token || test_daemon_start(&w->d, w->db, NULL, daemon_env) < 0)
+        return -1;
+    W = w;
+    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
+    if (status != 201)
+        return -1;
+    w->circle = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
+    doc = call(&status, "POST", path, people_csv, "text/csv");
+    free(path);
+    json_decref(doc);
+    if (status != 201)
+        return -1;
+    path = mg_xasprintf("/api/v1/circles/%lld/groups/plan", w->circle);
+    doc = call(&status, "POST", path, "{}", NULL);
+    free(path);
+    json_decref(doc);
+    *state = w;
+    return status == 200 || status == 201 ? 0 : -1;
+}
+
+static int teardown_world(void **state)
+{
+    struct world *w = *state;
+
+    test_daemon_stop(&w->d, SIGTERM);
+    free(w->token);
+    free(w->db);
+    test_rmdir(w->dir);
+    free(w);
+    return 0;
+}
+
+/* A capture's Content-Type and body (after the bogus status line and
+ * the stored headers). */
+static char *capture(const char *file, char *ctype, size_t ctype_len,
+                     size_t *len)
+{
+    char *path = mg_xasprintf("%s%s", FIXTURES, file);
+    size_t all = 0;
+    char *data = test_read_file(path, &all), *p, *body, *copy;
+
+    free(path);
+    assert_non_null(data);
+    body = strstr(data, "\r\n\r\n");
+    if (body)
+        body += 4;
+    else {
+        body = strstr(data, "\n\n");
+        assert_non_null(body);
+        body += 2;
+    }
+    p = strcasestr(data, "\nContent-Type: ");
+    assert_non_null(p);
+    assert_true(p < body);
+    p += strlen("\nContent-Type: ");
+    snprintf(ctype, ctype_len, "%.*s", (int)strcspn(p, "\r\n"), p);
+    *len = all - (size_t)(body - data);
+    copy = mg_xmalloc(*len + 1);
+    memcpy(copy, body, *len);
+    copy[*len] = '\0';
+    free(data);
+    return copy;
+}
+
+/* POST to a hook; the status, and the first message's note id. */
+static long post_hook(int64_t *note, char *outcome, const char *path,
+                      const char *const *headers, const char *body, size_t len,
+                      const char *ctype)
+{
+    struct test_response resp;
+    json_t *doc, *first;
+    long status;
+
+    assert_int_equal(test_http_ex(&resp, W->d.port, "POST", path, NULL, headers,
+                                  body, len, ctype),
+                     0);
+    status = resp.status;
+    doc = json_loads(resp.body, 0, NULL);
+    first = json_array_get(json_object_get(doc, "messages"), 0);
+    if (note)
+        *note = first ? json_integer_value(json_object_get(first, "note")) : 0;
+    if (outcome)
+        snprintf(outcome, 16, "%s",
+                 first ? json_string_value(json_object_get(first, "outcome"))
+                       : "");
+    json_decref(doc);
+    test_response_release(&resp);
+    return status;
+}
+
+static struct mg_store *open_store(void)
+{
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *st = NULL;
+
+    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    return st;
+}
+
+static void test_mailgun_capture(void **state)
+{
+    struct mg_store *st;
+    struct mg_note n;
+    char ctype[256], outcome[16];
+    size_t len;
+    char *body = capture("mailgun-forward-parsed.multipart.http", ctype,
+                         sizeof(ctype), &len);
+    int64_t id = 0, again = 0;
+
+    (void)state;
+    assert_int_equal(
+        post_hook(&id, outcome, "/hooks/mail/mailgun", NULL, body, len, ctype),
+        200);
+    /* James is in one group: filed there by his membership */
+    assert_string_equal(outcome, "filed");
+    st = open_store();
+    assert_int_equal(mg_store_note_get(&n, st, id, 1), 0);
+    assert_string_equal(n.from_email, "james@opennorth.ca");
+    assert_string_equal(n.message_id,
+                        "E102015D-F580-4316-81FA-7324838A3AE8@opennorth.ca");
+    assert_string_equal(n.status, "published");
+    assert_true(n.group_id > 0);
+    assert_true(n.week >= 1);
+    assert_int_equal(n.n_attachments, 2);
+    assert_true(n.raw_len > 0);
+    mg_note_release(&n);
+    mg_store_close(st);
+    /* Mailgun retrying the same delivery: 200, stored once */
+    assert_int_equal(post_hook(&again, outcome, "/hooks/mail/mailgun", NULL,
+                               body, len, ctype),
+                     200);
+    assert_string_equal(outcome, "duplicate");
+    assert_int_equal(again, id);
+    free(body);
+}
+
+/* The capture with one form field's value replaced (same length or not). */
+static char *replace_field(const char *body, size_t *len, const char *name,
+                           const char *value)
+{
+    char *needle = mg_xasprintf("name=\"%s\"\r\n\r\n", name);
+    const char *at = strstr(body, needle), *end;
+    struct mg_buf b = MG_BUF_INIT;
+
+    assert_non_null(at);
+    at += strlen(needle);
+    end = strstr(at, "\r\n--");
+    assert_non_null(end);
+    mg_buf_add(&b, body, (size_t)(at - body));
+    mg_buf_puts(&b, value);
+    mg_buf_add(&b, end, *len - (size_t)(end - body));
+    *len = b.len;
+    free(needle);
+    return mg_buf_detach(&b);
+}
+
+static void test_mailgun_signature(void **state)
+{
+    char ctype[256];
+    size_t len, len2;
+    char *body = capture("mailgun-forward-parsed.multipart.http", ctype,
+                         sizeof(ctype), &len);
+    char *bad;
+
+    (void)state;
+    /* a signature made with another key */
+    len2 = len;
+    bad = replace_field(body, &len2, "signature",
+                        "0000000000000000000000000000000000000000000000000000"
+                        "000000000000");
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/mailgun", NULL, bad, len2, ctype),
+        401);
+    free(bad);
+    /* the token tampered with */
+    len2 = len;
+    bad = replace_field(body, &len2, "token",
+                        "5o56tmpwd3dnwthehwclemd-i-7u2gv9vb3u745ywj67d0mc88");
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/mailgun", NULL, bad, len2, ctype),
+        401);
+    free(bad);
+    /* the real token and signature replayed with another message */
+    len2 = len;
+    bad = replace_field(body, &len2, "Message-Id", "<forged@evil.example>");
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/mailgun", NULL, bad, len2, ctype),
+        401);
+    free(bad);
+    free(body);
+}
+
+static void test_sendgrid_and_postmark_captures(void **state)
+{
+    struct mg_store *st;
+    struct mg_note n;
+    char ctype[256], outcome[16], path[128];
+    const char *basic[] = {"Authorization: Basic "
+                           "c2VuZGdyaWQ6c2VuZGdyaWQtc2VjcmV0LTEyMzQ=",
+                           NULL}; /* sendgrid:sendgrid-secret-1234 */
+    size_t len;
+    char *body = capture("sendgrid-inbound-parse.multipart.http", ctype,
+                         sizeof(ctype), &len);
+    int64_t id = 0;
+
+    (void)state;
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/sendgrid", NULL, body, len, ctype),
+        401);
+    assert_int_equal(post_hook(&id, outcome, "/hooks/mail/sendgrid", basic,
+                               body, len, ctype),
+                     200);
+    assert_string_equal(outcome, "filed");
+    st = open_store();
+    assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+    assert_string_equal(n.from_email, "james@opennorth.ca");
+    assert_string_equal(n.subject, "Test");
+    assert_non_null(strstr(n.body, "bold text"));
+    assert_int_equal(n.n_attachments, 4);
+    assert_string_equal(n.attachments[0].name, "foo.txt");
+    mg_note_release(&n);
+    free(body);
+
+    /* Postmark: the sender is no member, so it waits for review */
+    body = test_read_file(FIXTURES "postmark-inbound.json", &len);
+    assert_non_null(body);
+    snprintf(path, sizeof(path), "/hooks/mail/postmark?secret=%s",
+             "wrong-secret-000");
+    assert_int_equal(
+        post_hook(NULL, NULL, path, NULL, body, len, "application/json"), 401);
+    snprintf(path, sizeof(path), "/hooks/mail/postmark?secret=%s",
+             POSTMARK_SECRET);
+    assert_int_equal(
+        post_hook(&id, outcome, path, NULL, body, len, "application/json"),
+        200);
+    assert_string_equal(outcome, "review");
+    assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+    assert_string_equal(n.from_email, "support@postmarkapp.com");
+    assert_string_equal(n.subject, "Test subject");
+    assert_string_equal(n.status, "review");
+    assert_int_equal(n.n_attachments, 1);
+    assert_string_equal(n.attachments[0].name, "test.txt");
+    assert_int_equal(n.attachments[0].size, 45);
+    mg_note_release(&n);
+    mg_store_close(st);
+    free(body);
+}
+
+/* Base64 HMAC-SHA1 of url + each field's name and value, sorted. */
+static char *mandrill_sign(const char *url, const char *events)
+{
+    unsigned char mac[20];
+    unsigned int mac_len = 0;
+    char *data = mg_xasprintf("%smandrill_events%s", url, events);
+    char *out = mg_xmalloc(64);
+
+    HMAC(EVP_sha1(), MANDRILL_KEY, (int)strlen(MANDRILL_KEY),
+         (const unsigned char *)data, strlen(data), mac, &mac_len);
+    EVP_EncodeBlock((unsigned char *)out, mac, (int)mac_len);
+    free(data);
+    return out;
+}
+
+static void test_mandrill_signature(void **state)
+{
+    struct test_response resp;
+    const char *events =
+        "[{\"event\":\"inbound\",\"_id\":\"ev1\",\"msg\":{\"raw_msg\":"
+        "\"From: Ana <ana@example.org>\\r\\nTo: atlas+g1-w2@x.nz\\r\\n"
+        "Subject: hi\\r\\nMessage-ID: <mandrill-1@example.org>\\r\\n\\r\\n"
+        "Hello from Mandrill.\\r\\n\",\"email\":\"atlas+g1-w2@x.nz\","
+        "\"from_email\":\"ana@example.org\",\"subject\":\"hi\","
+        "\"text\":\"Hello from Mandrill.\"}}]";
+    char *url =
+        mg_xasprintf("http://127.0.0.1:%d/hooks/mail/mandrill", W->d.port);
+    char *sig = mandrill_sign(url, events), *form, *escaped, *header;
+    const char *headers[2] = {NULL, NULL};
+    CURL *curl = curl_easy_init();
+    char outcome[16];
+
+    (void)state;
+    escaped = curl_easy_escape(curl, events, 0);
+    form = mg_xasprintf("mandrill_events=%s", escaped);
+    header = mg_xasprintf("X-Mandrill-Signature: %s", sig);
+    /* HEAD answers 200: Mandrill checks the URL before using it */
+    assert_int_equal(test_http(&resp, W->d.port, "HEAD", "/hooks/mail/mandrill",
+                               NULL, NULL, NULL),
+                     0);
+    assert_int_equal(resp.status, 200);
+    test_response_release(&resp);
+    assert_int_equal(post_hook(NULL, NULL, "/hooks/mail/mandrill", NULL, form,
+                               strlen(form),
+                               "application/x-www-form-urlencoded"),
+                     401);
+    headers[0] = header;
+    assert_int_equal(post_hook(NULL, outcome, "/hooks/mail/mandrill", headers,
+                               form, strlen(form),
+                               "application/x-www-form-urlencoded"),
+                     200);
+    /* Ana is in one of the two groups: group 1 or, as a member of the
+     * other, the review queue */
+    assert_true(strcmp(outcome, "filed") == 0 ||
+                strcmp(outcome, "review") == 0);
+    /* one byte of the events changed: refused */
+    form[strlen(form) - 5] ^= 1;
+    assert_int_equal(post_hook(NULL, NULL, "/hooks/mail/mandrill", headers,
+                               form, strlen(form),
+                               "application/x-www-form-urlencoded"),
+                     401);
+    curl_free(escaped);
+    curl_easy_cleanup(curl);
+    free(form);
+    free(header);
+    free(sig);
+    free(url);
+}
+
+static char *raw_message(const char *from, const char *to,
+                         const char *message_id, const char *text)
+{
+    return mg_xasprintf("From: <%s>\r\nTo: <%s>\r\nSubject: week notes\r\n"
+                        "Message-ID: <%s>\r\nDate: Tue, 30 Mar 2027 21:00:00 "
+                        "+1300\r\nMIME-Version: 1.0\r\nContent-Type: "
+                        "text/plain; charset=utf-8\r\n\r\n%s\r\n",
+                        from, to, message_id, text);
+}
+
+static void test_mime_routing(void **state)
+{
+    char outcome[16];
+    char *msg;
+
+    (void)state;
+    msg = raw_message("fa1@example.org", "atlas+g1-w2@x.nz", "m1@example.org",
+                      "Summary text.");
+    assert_int_equal(post_hook(NULL, NULL, "/hooks/mail/mime", NULL, msg,
+                               strlen(msg), "message/rfc822"),
+                     401);
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               msg, strlen(msg), "message/rfc822"),
+                     200);
+    /* fa1 leads group 1 or group 2: a summary there, or review here */
+    assert_true(strcmp(outcome, "filed") == 0 ||
+                strcmp(outcome, "review") == 0);
+    free(msg);
+    msg = raw_message("stranger@spam.example", "atlas+g1@x.nz",
+                      "m2@example.org", "Buy now.");
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               msg, strlen(msg), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "review");
+    free(msg);
+    /* an unknown provider and an unconfigured one */
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/pigeon", NULL, "x", 1, "text/plain"),
+        404);
+    assert_int_equal(post_hook(NULL, NULL, "/hooks/mail/cloudmailin", NULL,
+                               "{}", 2, "application/json"),
+                     503);
+}
+
+struct poster {
+    const char *msg;
+    int port;
+    int posts;
+    int ok;
+};
+
+static void *post_many(void *arg)
+{
+    struct poster *p = arg;
+    int i;
+
+    for (i = 0; i < p->posts; i++) {
+        struct test_response resp;
+
+        if (test_http_ex(&resp, p->port, "POST",
+                         "/hooks/mail/mime?secret=" MIME_SECRET, NULL, NULL,
+                         p->msg, strlen(p->msg), "message/rfc822") == 0 &&
+            resp.status == 200)
+            p->ok++;
+        test_response_release(&resp);
+    }
+    return NULL;
+}
+
+static long long count_notes(const char *where)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    char *sql = mg_xasprintf("SELECT count(*) FROM notes WHERE %s", where);
+    long long n = -1;
+
+    assert_int_equal(sqlite3_open_v2(W->db, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    free(sql);
+    return n;
+}
+
+static void test_concurrent_duplicates(void **state)
+{
+    struct poster p[8];
+    pthread_t t[8];
+    char *msg = raw_message("ana@example.org", "atlas+g1-w3@x.nz",
+                            "same@example.org", "Posted many times.");
+    int i;
+
+    (void)state;
+    for (i = 0; i < 8; i++) {
+        p[i].msg = msg;
+        p[i].port = W->d.port;
+        p[i].posts = 5;
+        p[i].ok = 0;
+        assert_int_equal(pthread_create(&t[i], NULL, post_many, &p[i]), 0);
+    }
+    for (i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(p[i].ok, 5);
+    }
+    assert_int_equal(count_notes("message_id = 'same@example.org'"), 1);
+    free(msg);
+}
+
+struct burst {
+    int port;
+    int acked[400];
+    int n;
+};
+
+static void *post_burst(void *arg)
+{
+    struct burst *b = arg;
+    int i;
+
+    for (i = 0; i < 400; i++) {
+        struct test_response resp;
+        char id[64];
+        char *msg;
+
+        snprintf(id, sizeof(id), "burst-%d@example.org", i);
+        msg = raw_message("ben@example.org", "atlas+g2-w1@x.nz", id, "Burst.");
+        if (test_http_ex(&resp, b->port, "POST",
+                         "/hooks/mail/mime?secret=" MIME_SECRET, NULL, NULL,
+                         msg, strlen(msg), "message/rfc822") < 0) {
+            test_response_release(&resp);
+            free(msg);
+            break; /* the daemon is gone */
+        }
+        if (resp.status == 200)
+            b->acked[b->n++] = i;
+        test_response_release(&resp);
+        free(msg);
+    }
+    return NULL;
+}
+
+static void test_kill_during_burst(void **state)
+{
+    struct burst b;
+    pthread_t t;
+    int i;
+
+    (void)state;
+    memset(&b, 0, sizeof(b));
+    b.port = W->d.port;
+    assert_int_equal(pthread_create(&t, NULL, post_burst, &b), 0);
+    usleep(400 * 1000);
+    test_daemon_stop(&W->d, SIGKILL);
+    pthread_join(t, NULL);
+    assert_true(b.n > 0);
+    assert_true(b.n < 400); /* killed mid-burst */
+    assert_int_equal(test_daemon_start(&W->d, W->db, NULL, daemon_env), 0);
+    for (i = 0; i < b.n; i++) {
+        char *where =
+            mg_xasprintf("message_id = 'burst-%d@example.org'", b.acked[i]);
+        assert_int_equal(count_notes(where), 1);
+        free(where);
+    }
+    {
+        sqlite3 *db = NULL;
+        sqlite3_stmt *stmt = NULL;
+
+        assert_int_equal(sqlite3_open(W->db, &db), SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
+            SQLITE_OK);
+        assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "ok");
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mailgun_capture),
+        cmocka_unit_test(test_mailgun_signature),
+        cmocka_unit_test(test_sendgrid_and_postmark_captures),
+        cmocka_unit_test(test_mandrill_signature),
+        cmocka_unit_test(test_mime_routing),
+        cmocka_unit_test(test_concurrent_duplicates),
+        cmocka_unit_test(test_kill_during_burst),
+    };
+
+    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+}
