@@ -152,7 +152,34 @@ struct demo {
     char token[MG_TOKEN_LEN + 1];
     char feed[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1];
     char *feed_owner;
+    const char *mime_secret;
+    char *facilitator; /* of group 1, to post the sample summary as */
 };
+
+/* The address of a facilitator of the group at `position`, or NULL. */
+static char *group_facilitator(struct mg_store *st, int64_t circle_id,
+                               int position)
+{
+    struct mg_group_row *groups = NULL;
+    struct mg_participant *people = NULL;
+    struct mg_people_filter f;
+    size_t n_groups = 0, n = 0, i, j;
+    char *email = NULL;
+
+    memset(&f, 0, sizeof(f));
+    f.role = "facilitator";
+    if (mg_store_groups_list(&groups, &n_groups, st, circle_id) == 0 &&
+        mg_store_participants_list(&people, &n, st, circle_id, &f) == 0) {
+        for (i = 0; i < n_groups && !email; i++)
+            for (j = 0; j < n && !email; j++)
+                if (groups[i].position == position &&
+                    people[j].group_id == groups[i].id)
+                    email = mg_xstrdup(people[j].email);
+    }
+    mg_group_rows_free(groups, n_groups);
+    mg_participants_free(people, n);
+    return email;
+}
 
 static void print_welcome(int port, void *arg)
 {
@@ -182,6 +209,18 @@ static void print_welcome(int port, void *arg)
            (long long)d->circle_id, d->token, base, (long long)d->circle_id,
            base, d->feed, d->feed_owner ? d->feed_owner : "a member",
            d->maildir);
+    if (d->facilitator)
+        printf("A facilitator mails group 1's summary of week 1 (the mail "
+               "webhook, as a local MTA would call it):\n"
+               "  printf 'From: <%s>\\r\\nTo: <%s+g1-w1@circles.example.org>"
+               "\\r\\nSubject: Week 1 summary\\r\\n\\r\\nWe "
+               "talked about what a library is for.\\r\\n' | curl "
+               "--data-binary @- '%s/hooks/mail/mime?secret=%s'\n"
+               "and the week's digest shows it:\n"
+               "  curl -H 'Authorization: Bearer %s' "
+               "'%s/api/v1/circles/%lld/notes/digest?week=1'\n\n",
+               d->facilitator, DEMO_SLUG, base, d->mime_secret, d->token, base,
+               (long long)d->circle_id);
     fflush(stdout);
 }
 
@@ -243,11 +282,23 @@ int cmd_demo(int argc, char **argv)
             d.feed_owner = mg_xstrdup(first[0].name);
         mg_participants_free(first, n);
     }
+    if (!cfg.mime_secret) {
+        /* The mail webhook for a local MTA, with a secret for this run. */
+        unsigned char raw[16];
+        char hex[33];
+
+        mg_random_bytes(raw, sizeof(raw));
+        mg_hex(hex, raw, sizeof(raw));
+        cfg.mime_secret = mg_xstrdup(hex);
+    }
+    d.mime_secret = cfg.mime_secret;
+    d.facilitator = group_facilitator(st, d.circle_id, 1);
     d.listen = cfg.listen;
     d.maildir = cfg.maildir;
     rc = cli_run_daemon(&cfg, st, print_welcome, &d);
 out:
     free(d.feed_owner);
+    free(d.facilitator);
     mg_store_close(st);
     mg_config_release(&cfg);
     return rc;
