@@ -97,6 +97,8 @@ void mg_log(enum mg_log_level level, const char *msg, ...);
 void mg_random_bytes(void *buf, size_t n);
 /* Write `n` bytes as lower-case hex into `out` (2n+1 bytes). */
 void mg_hex(char *out, const void *bytes, size_t n);
+/* The value of hex digit `c` (either case), or -1. */
+int mg_hex_value(char c);
 
 /* Wall clock, seconds since the epoch. */
 int64_t mg_now(void);

@@ -42,6 +42,12 @@ enum mg_note_outcome {
     MG_NOTE_DUPLICATE /* stored before: nothing written */
 };
 
+struct mg_note;
+
+/* The name to show for a note's sender: the member's name, the From
+ * name, the address, or "unknown sender". Borrowed from `n`. */
+const char *mg_notes_author(const struct mg_note *n);
+
 /*
  * File message `m` received through `provider`: route, strip, store
  * (attachments kept up to `attachment_cap` bytes each). *note_id is the

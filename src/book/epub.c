@@ -285,17 +285,6 @@ static char *text_of(xmlNode *root)
     return mg_buf_detach(&b);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Resolve `href` against directory `base` ("" or ending in '/') into a
  * path inside the zip; *frag gets the fragment (or NULL). NULL for
@@ -316,8 +305,9 @@ static char *resolve(const char *base, const char *href, char **frag)
     mg_buf_puts(&raw, base);
     for (i = 0; i < plen && href[i] != '?'; i++) {
         int hi, lo;
-        if (href[i] == '%' && i + 2 < plen && (hi = hexval(href[i + 1])) >= 0 &&
-            (lo = hexval(href[i + 2])) >= 0 && (hi || lo)) {
+        if (href[i] == '%' && i + 2 < plen &&
+            (hi = mg_hex_value(href[i + 1])) >= 0 &&
+            (lo = mg_hex_value(href[i + 2])) >= 0 && (hi || lo)) {
             char c = (char)(hi * 16 + lo);
             mg_buf_add(&raw, &c, 1);
             i += 2;

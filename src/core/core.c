@@ -231,6 +231,17 @@ void mg_random_bytes(void *buf, size_t n)
     }
 }
 
+int mg_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 void mg_hex(char *out, const void *bytes, size_t n)
 {
     static const char digits[] = "0123456789abcdef";

@@ -68,17 +68,6 @@ static json_t *id_or_null(int64_t id)
     return id ? json_integer(id) : json_null();
 }
 
-static const char *author_of(const struct mg_note *n)
-{
-    if (n->author && *n->author)
-        return n->author;
-    if (n->from_name && *n->from_name)
-        return n->from_name;
-    if (n->from_email && *n->from_email)
-        return n->from_email;
-    return "unknown sender";
-}
-
 /*
  * A note as JSON. Addresses and mail headers are the coordinator's to
  * see (`private`); `full` adds the text as received and the provider's
@@ -97,7 +86,7 @@ static json_t *note_json(const struct mg_note *n, int private, int full)
     json_object_set_new(o, "participant_id", id_or_null(n->participant_id));
     json_object_set_new(o, "kind", json_string(n->kind));
     json_object_set_new(o, "status", json_string(n->status));
-    json_object_set_new(o, "author", text_json(author_of(n)));
+    json_object_set_new(o, "author", text_json(mg_notes_author(n)));
     json_object_set_new(o, "from_name", text_json(n->from_name));
     json_object_set_new(o, "subject", text_json(n->subject));
     json_object_set_new(o, "body", text_json(n->body ? n->body : ""));

@@ -416,6 +416,18 @@ static const char *charset_of(json_t *charsets, const char *field)
     return json_string_value(json_object_get(charsets, field));
 }
 
+/* Form field `name` decoded from the charset SendGrid names for it, or
+ * NULL when absent; the caller's (free()). */
+static char *decoded_field(const struct mg_form *f, json_t *charsets,
+                           const char *name)
+{
+    const struct mg_form_field *field = mg_form_get(f, name);
+
+    return field ? mail_to_utf8(field->value, field->len,
+                                charset_of(charsets, name))
+                 : NULL;
+}
+
 /* An optional form field holding a JSON object: *out is NULL when the
  * field is absent, else the caller's (json_decref()). */
 static int form_json(json_t **out, const struct mg_form *f, const char *name,
@@ -437,6 +449,7 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
     const struct mg_form_field *field;
     json_t *envelope = NULL, *charsets = NULL, *info = NULL, *to, *e;
     struct mg_inbound h;
+    char *s;
     const char *from;
     size_t i;
     int rc = 0;
@@ -475,34 +488,19 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
                 goto out;
             }
         }
-        field = mg_form_get(f, "from");
-        if (field) {
-            char *s = mail_to_utf8(field->value, field->len,
-                                   charset_of(charsets, "from"));
-
+        s = decoded_field(f, charsets, "from");
+        if (s)
             mail_set_from(m, s);
-            free(s);
-        }
-        field = mg_form_get(f, "to");
-        if (field) {
-            char *s = mail_to_utf8(field->value, field->len,
-                                   charset_of(charsets, "to"));
-
+        free(s);
+        s = decoded_field(f, charsets, "to");
+        if (s)
             mail_add_recipients(m, s);
-            free(s);
-        }
-        field = mg_form_get(f, "cc");
-        if (field) {
-            char *s = mail_to_utf8(field->value, field->len,
-                                   charset_of(charsets, "cc"));
-
+        free(s);
+        s = decoded_field(f, charsets, "cc");
+        if (s)
             mail_add_recipients(m, s);
-            free(s);
-        }
-        field = mg_form_get(f, "subject");
-        if (field)
-            m->subject = mail_to_utf8(field->value, field->len,
-                                      charset_of(charsets, "subject"));
+        free(s);
+        m->subject = decoded_field(f, charsets, "subject");
         m->text = ftext(f, "text", charset_of(charsets, "text"));
         m->html = fhtml(f, "html", charset_of(charsets, "html"));
         if (!m->from_email) {

@@ -14,17 +14,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int mg_inbound_verify_mailgun(const char *key, const char *timestamp,
                               const char *token, const char *signature)
 {
@@ -40,8 +29,8 @@ int mg_inbound_verify_mailgun(const char *key, const char *timestamp,
     if (strlen(signature) != 2 * sizeof(given))
         return MG_EAUTH;
     for (i = 0; i < sizeof(given); i++) {
-        int hi = hex_value(signature[2 * i]),
-            lo = hex_value(signature[2 * i + 1]);
+        int hi = mg_hex_value(signature[2 * i]),
+            lo = mg_hex_value(signature[2 * i + 1]);
 
         if (hi < 0 || lo < 0)
             return MG_EAUTH;

@@ -103,17 +103,6 @@ static void authority(char *out, size_t size, const char *url)
     out[n] = '\0';
 }
 
-static const char *author_of(const struct mg_note *n)
-{
-    if (n->author && *n->author)
-        return n->author;
-    if (n->from_name && *n->from_name)
-        return n->from_name;
-    if (n->from_email && *n->from_email)
-        return n->from_email;
-    return "unknown sender";
-}
-
 static int64_t published_at(const struct mg_note *n)
 {
     return n->sent_at ? n->sent_at : n->received_at;
@@ -180,7 +169,7 @@ static int write_entry(xmlTextWriterPtr w, const struct mg_note *n,
     if (rc >= 0)
         rc = xmlTextWriterStartElement(w, BAD_CAST "author");
     if (rc >= 0)
-        rc = element(w, "name", author_of(n));
+        rc = element(w, "name", mg_notes_author(n));
     if (rc >= 0)
         rc = xmlTextWriterEndElement(w);
     if (rc >= 0)

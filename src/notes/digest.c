@@ -231,8 +231,7 @@ static void para(struct out *o, const char *cls, const char *text, int em)
     mg_buf_printf(&o->html, "%s</p>\n", em ? "</em>" : "");
 }
 
-/* The name to show for a note's sender. */
-static const char *author_of(const struct mg_note *n)
+const char *mg_notes_author(const struct mg_note *n)
 {
     if (n->author && *n->author)
         return n->author;
@@ -263,12 +262,12 @@ static void entry(struct out *o, const struct mg_note *n)
     local_time(when, sizeof(when), o->tz,
                n->sent_at ? n->sent_at : n->received_at);
     mg_buf_puts(&o->md, "**");
-    md_inline(&o->md, author_of(n));
+    md_inline(&o->md, mg_notes_author(n));
     mg_buf_puts(&o->md, "**");
     mg_buf_printf(&o->html,
                   "<article class=\"%s\">\n<p class=\"meta\"><strong>",
                   n->kind);
-    html_inline(&o->html, author_of(n));
+    html_inline(&o->html, mg_notes_author(n));
     mg_buf_puts(&o->html, "</strong>");
     if (when[0]) {
         mg_buf_printf(&o->md, ", %s", when);

@@ -530,9 +530,11 @@ static void test_concurrent_duplicates(void **state)
     free(msg);
 }
 
+#define BURST 100000 /* more than the daemon takes before it is killed */
+
 struct burst {
     int port;
-    int acked[400];
+    int *acked;
     int n;
 };
 
@@ -541,7 +543,7 @@ static void *post_burst(void *arg)
     struct burst *b = arg;
     int i;
 
-    for (i = 0; i < 400; i++) {
+    for (i = 0; i < BURST; i++) {
         struct test_response resp;
         char id[64];
         char *msg;
@@ -572,12 +574,13 @@ static void test_kill_during_burst(void **state)
     (void)state;
     memset(&b, 0, sizeof(b));
     b.port = W->d.port;
+    b.acked = mg_xcalloc(BURST, sizeof(*b.acked));
     assert_int_equal(pthread_create(&t, NULL, post_burst, &b), 0);
     usleep(400 * 1000);
     test_daemon_stop(&W->d, SIGKILL);
     pthread_join(t, NULL);
     assert_true(b.n > 0);
-    assert_true(b.n < 400); /* killed mid-burst */
+    assert_true(b.n < BURST); /* killed mid-burst */
     assert_int_equal(test_daemon_start(&W->d, W->db, NULL, daemon_env), 0);
     for (i = 0; i < b.n; i++) {
         char *where =
@@ -585,6 +588,7 @@ static void test_kill_during_burst(void **state)
         assert_int_equal(count_notes(where), 1);
         free(where);
     }
+    free(b.acked);
     {
         sqlite3 *db = NULL;
         sqlite3_stmt *stmt = NULL;
