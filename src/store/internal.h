@@ -20,6 +20,11 @@ struct mg_store {
     pthread_mutex_t lock;
     pthread_cond_t freed;
     atomic_uint_fast64_t errors;
+    /* Notes written by concurrent webhooks share one commit (notes.c). */
+    pthread_mutex_t notes_lock;
+    pthread_cond_t notes_done;
+    struct note_job *notes_queue; /* waiting for the next commit */
+    int notes_leader;             /* a thread is committing a batch */
 };
 
 /* Migration N is mg_store_migrations[N-1], its statements NULL-ended. */

@@ -82,38 +82,20 @@ static int find_existing(int64_t *id, struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
-int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
-                         const struct mg_note *n)
+/* Write note `n` in the open transaction; *id and *duplicate as for
+ * mg_store_note_insert(). */
+static int write_note(int64_t *id, int *duplicate, struct mg_store *st,
+                      sqlite3 *db, sqlite3_stmt *ins, sqlite3_stmt *att,
+                      const struct mg_note *n)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *ins = NULL, *att = NULL;
     size_t i;
-    int rc = store_begin(st, db);
+    int rc = find_existing(id, st, db, n);
 
-    *id = 0;
     *duplicate = 0;
-    if (rc == 0)
-        rc = find_existing(id, st, db, n);
-    if (rc == 0 && *id) {
-        *duplicate = 1;
-        goto out;
+    if (rc < 0 || *id) {
+        *duplicate = rc == 0;
+        return rc;
     }
-    if (rc == 0)
-        rc = store_prepare(
-            &ins, st, db,
-            "INSERT INTO notes (circle_id, group_id, week, thread_id, "
-            "participant_id, kind, status, review_reason, provider, "
-            "event_id, message_id, in_reply_to, from_name, from_email, "
-            "recipient, subject, body, full_text, raw, sent_at, "
-            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?, ?, ?, ?)");
-    if (rc == 0)
-        rc = store_prepare(&att, st, db,
-                           "INSERT INTO note_attachments (note_id, position, "
-                           "name, type, size, content) VALUES (?, ?, ?, ?, "
-                           "?, ?)");
-    if (rc < 0)
-        goto out;
     bind_id(ins, 1, n->circle_id);
     bind_id(ins, 2, n->group_id);
     if (n->week > 0)
@@ -141,7 +123,7 @@ int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
     sqlite3_bind_int64(ins, 21, n->received_at ? n->received_at : mg_now());
     rc = store_step(st, db, ins, "insert note");
     if (rc < 0)
-        goto out;
+        return rc;
     *id = sqlite3_last_insert_rowid(db);
     for (i = 0; rc == 0 && i < n->n_attachments; i++) {
         const struct mg_note_attachment *a = &n->attachments[i];
@@ -156,17 +138,108 @@ int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
                                 SQLITE_STATIC);
         rc = store_step(st, db, att, "insert attachment");
     }
-out:
+    return rc;
+}
+
+/* One caller's note, waiting for a commit. */
+struct note_job {
+    const struct mg_note *note;
+    int64_t id;
+    int duplicate;
+    int rc;
+    int done;
+    struct note_job *next;
+};
+
+/*
+ * Write a batch of notes in one transaction, each under a savepoint so
+ * that one note's failure is its own; if the commit fails, every note
+ * of the batch has failed.
+ */
+static void commit_batch(struct mg_store *st, struct note_job *batch)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *ins = NULL, *att = NULL;
+    struct note_job *j;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(
+            &ins, st, db,
+            "INSERT INTO notes (circle_id, group_id, week, thread_id, "
+            "participant_id, kind, status, review_reason, provider, "
+            "event_id, message_id, in_reply_to, from_name, from_email, "
+            "recipient, subject, body, full_text, raw, sent_at, "
+            "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?)");
+    if (rc == 0)
+        rc = store_prepare(&att, st, db,
+                           "INSERT INTO note_attachments (note_id, position, "
+                           "name, type, size, content) VALUES (?, ?, ?, ?, "
+                           "?, ?)");
+    for (j = batch; rc == 0 && j; j = j->next) {
+        sqlite3_exec(db, "SAVEPOINT note", NULL, NULL, NULL);
+        j->rc = write_note(&j->id, &j->duplicate, st, db, ins, att, j->note);
+        if (j->rc < 0) {
+            sqlite3_exec(db, "ROLLBACK TO note", NULL, NULL, NULL);
+            j->id = 0;
+        }
+        sqlite3_exec(db, "RELEASE note", NULL, NULL, NULL);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(att);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0) {
         store_rollback(db);
-        *id = 0;
+        for (j = batch; j; j = j->next) {
+            j->rc = rc;
+            j->id = 0;
+            j->duplicate = 0;
+        }
     }
-    sqlite3_finalize(ins);
-    sqlite3_finalize(att);
     store_release(st, db);
-    return rc;
+}
+
+/*
+ * Group commit: webhooks arrive in bursts, and a commit is an fsync.
+ * Each caller queues its note; one of them commits everything queued so
+ * far in one transaction while the next batch gathers, and each caller
+ * returns once its own note is committed (or has failed).
+ */
+int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
+                         const struct mg_note *n)
+{
+    struct note_job job, **tail;
+
+    memset(&job, 0, sizeof(job));
+    job.note = n;
+    pthread_mutex_lock(&st->notes_lock);
+    for (tail = &st->notes_queue; *tail; tail = &(*tail)->next)
+        ;
+    *tail = &job;
+    while (!job.done) {
+        struct note_job *batch, *j;
+
+        if (st->notes_leader) {
+            pthread_cond_wait(&st->notes_done, &st->notes_lock);
+            continue;
+        }
+        st->notes_leader = 1;
+        batch = st->notes_queue;
+        st->notes_queue = NULL;
+        pthread_mutex_unlock(&st->notes_lock);
+        commit_batch(st, batch);
+        pthread_mutex_lock(&st->notes_lock);
+        for (j = batch; j; j = j->next)
+            j->done = 1;
+        st->notes_leader = 0;
+        pthread_cond_broadcast(&st->notes_done);
+    }
+    pthread_mutex_unlock(&st->notes_lock);
+    *id = job.id;
+    *duplicate = job.duplicate;
+    return job.rc;
 }
 
 #define NOTE_COLUMNS                                                           \

@@ -281,6 +281,8 @@ int mg_store_open(struct mg_store **out, const char *path,
     st->conns = mg_xcalloc((size_t)n, sizeof(*st->conns));
     st->in_use = mg_xcalloc((size_t)n, sizeof(*st->in_use));
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->notes_lock, NULL);
+    pthread_cond_init(&st->notes_done, NULL);
     pthread_cond_init(&st->freed, NULL);
     atomic_init(&st->errors, 0);
     for (i = 0; i < n; i++) {
@@ -310,6 +312,8 @@ void mg_store_close(struct mg_store *st)
     for (i = 0; i < st->n_conns; i++)
         sqlite3_close(st->conns[i]);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->notes_lock);
+    pthread_cond_destroy(&st->notes_done);
     pthread_cond_destroy(&st->freed);
     free(st->conns);
     free(st->in_use);
