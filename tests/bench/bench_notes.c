@@ -149,8 +149,9 @@ int main(int argc, char **argv)
     char *dir = test_mkdtemp();
     char *db = mg_xasprintf("%s/bench.db", dir);
     char *token = test_make_token(db, "coordinator");
+    char *maildir = mg_xasprintf("MINGLE_MAILDIR=%s/mail", dir);
     const char *env[] = {"MINGLE_MIME_SECRET=" SECRET, "MINGLE_THREADS=8",
-                         NULL};
+                         maildir, NULL};
     struct test_daemon d;
     struct client *cs = mg_xcalloc((size_t)clients, sizeof(*cs));
     pthread_t *th = mg_xcalloc((size_t)clients, sizeof(*th));
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
     printf("  %lld notes in the database after shutdown (%s)\n", stored,
            stored == acked ? "every acknowledged note" : "MISMATCH");
     test_rmdir(dir);
+    free(maildir);
     free(db);
     free(token);
     free(cs);
