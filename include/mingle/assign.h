@@ -61,6 +61,19 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st);
 /* Score the stored groups as they are (fills a->result.quality). */
 void mg_assign_evaluate_current(struct mg_assign *a, struct mg_quality *q);
 
+/*
+ * Move participant `person_id` into stored group `group_id`, after
+ * checking the hard rules (mg_group_check_move) as they stand. When a
+ * rule would break the move is refused with MG_ECONFLICT, unless `force`;
+ * either way *issues lists the broken rules (the caller's: free with
+ * mg_issues_free). MG_ENOTFOUND, with `err` saying which, when the person
+ * is not active in the circle or the group not its. The move is stored;
+ * queueing the invitations it calls for is the caller's.
+ */
+int mg_assign_move(struct mg_issue **issues, size_t *n_issues,
+                   struct mg_assign *a, struct mg_store *st, int64_t person_id,
+                   int64_t group_id, int force, struct mg_error *err);
+
 /* The index of the stored group with id `group_id`, or -1. */
 int mg_assign_group_index(const struct mg_assign *a, int64_t group_id);
 

@@ -45,6 +45,14 @@ int mg_auth_hash_equal(const unsigned char *a, const unsigned char *b);
  * depends on neither (both are hashed first, then compared). */
 int mg_auth_secret_equal(const char *given, const char *expected);
 
+/*
+ * A secret derived from secret `key` for one `purpose` (HMAC-SHA256 of
+ * the purpose under the key), as `hex_len` lower-case hex characters
+ * (even, at most 64) into `out` (hex_len + 1 bytes). The same key and
+ * purpose always give the same value; the value does not reveal the key.
+ */
+void mg_auth_derive_hex(char *out, size_t hex_len, const char *key,
+                        const char *purpose);
 /* Hex SHA-256 of data (a file's fingerprint): `out` takes 65 bytes. */
 void mg_sha256_hex(char *out, const void *data, size_t len);
 

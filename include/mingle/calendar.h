@@ -27,6 +27,18 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
                           int64_t circle_id, struct mg_error *err);
 
 /*
+ * mg_calendar_reconcile() that reports how far it is: `progress` (may be
+ * NULL) is called with the members and invitations looked at so far and
+ * their number, after each batch of mail is built and once at the end,
+ * on the calling thread; `arg` is passed to it untouched.
+ */
+int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
+                                   int64_t circle_id,
+                                   void (*progress)(size_t done, size_t total,
+                                                    void *arg),
+                                   void *arg, struct mg_error *err);
+
+/*
  * The feed of a participant (all their groups' calls) or of a group
  * (participant_id 0). *out is the caller's; *last_modified is when the
  * calls last changed (the feed's DTSTAMP, so the same calls give the same
@@ -48,5 +60,35 @@ int mg_calendar_feed_token(char *token, struct mg_store *st, int64_t circle_id,
 int mg_calendar_parse_feed_token(char *public_id,
                                  unsigned char hash[MG_TOKEN_HASH_LEN],
                                  const char *token);
+
+/*
+ * Participants' pages. A page token is 48 hex characters like a feed
+ * token (`token` takes 49 bytes), stored as a secret of kind "page";
+ * making one revokes the participant's previous page token. The
+ * participant's calendar feed token is derived from it
+ * (mg_calendar_page_feed_token) and made live at the same time, which
+ * revokes their previous feed token: handing out a new page hands out a
+ * new calendar address with it. MG_ENOTFOUND if there is no such
+ * participant in the circle.
+ */
+int mg_calendar_page_token(char *token, struct mg_store *st, int64_t circle_id,
+                           int64_t participant_id);
+
+/* MG_EAUTH unless `token` is a live page token; fills the subject. */
+int mg_calendar_page_check(int64_t *circle_id, int64_t *participant_id,
+                           struct mg_store *st, const char *token);
+
+/* The feed token (49 bytes) derived from page token `page_token`. */
+void mg_calendar_page_feed_token(char *feed, const char *page_token);
+
+/* Make the feed derived from `page_token` the participant's live feed
+ * again (after a coordinator rotated it), revoking the one before. */
+int mg_calendar_page_feed_set(struct mg_store *st, const char *page_token,
+                              int64_t circle_id, int64_t participant_id);
+
+/* *live: whether the feed derived from `page_token` is the participant's
+ * live feed. */
+int mg_calendar_page_feed_live(int *live, struct mg_store *st,
+                               const char *page_token, int64_t participant_id);
 
 #endif

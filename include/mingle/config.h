@@ -25,6 +25,8 @@ struct mg_config {
     char *smtp_user;
     char *smtp_password; /* never logged */
     char *mail_from;     /* envelope sender; default the organizer's */
+    char *mail_domain;   /* where groups' addresses are; default the
+                            organizer's domain */
     char *maildir;       /* where mail goes with no SMTP, ./mingle-mail */
     int outbox_interval; /* seconds between outbox rounds, default 10 */
     int outbox_attempts; /* attempts before a message fails, default 12 */

@@ -107,6 +107,43 @@ int mg_store_token_revoke(struct mg_store *st, const char *public_id);
 int mg_store_token_revoke_label(int *n, struct mg_store *st, const char *label);
 
 /*
+ * Dashboard sessions: a browser logged in with a coordinator's API token.
+ * Like a token, a session is found by its public id and its secret's
+ * SHA-256 compared in constant time; `csrf` is the session's own random
+ * value that its forms must send back.
+ */
+struct mg_web_session {
+    int64_t id;
+    char public_id[MG_TOKEN_ID_LEN + 1];
+    char csrf[MG_TOKEN_SECRET_LEN + 1];
+    int64_t token_id; /* the API token it was made from */
+    int64_t created_at;
+    int64_t expires_at;
+};
+
+/*
+ * Store session `s` (public_id, csrf, token_id and expires_at filled in
+ * by the caller; id and created_at are set here). Sessions expired for a
+ * day are deleted on the way.
+ */
+int mg_store_web_session_insert(struct mg_store *st, struct mg_web_session *s,
+                                const unsigned char hash[MG_TOKEN_HASH_LEN]);
+
+/*
+ * Check a presented session at `now`: the hash must match, the session
+ * be neither revoked nor expired, and its API token live. MG_EAUTH on
+ * any mismatch; on success fills *out and *token (the API token's row).
+ */
+int mg_store_web_session_check(struct mg_web_session *out,
+                               struct mg_token *token, struct mg_store *st,
+                               const char *public_id,
+                               const unsigned char hash[MG_TOKEN_HASH_LEN],
+                               int64_t now);
+
+/* Revoke by public id; MG_ENOTFOUND if there is no live such session. */
+int mg_store_web_session_revoke(struct mg_store *st, const char *public_id);
+
+/*
  * Books. A circle has at most one book; storing one replaces the old
  * book with its sections, threads and readings in one transaction, so a
  * reader sees the old plan or the new one, never a mix.

@@ -4,9 +4,13 @@
  */
 #include "mingle/auth.h"
 
+#include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 static const char *const role_names[] = {"coordinator", "facilitator",
@@ -106,4 +110,18 @@ void mg_sha256_hex(char *out, const void *data, size_t len)
 
     SHA256(data, len, digest);
     mg_hex(out, digest, sizeof(digest));
+}
+
+void mg_auth_derive_hex(char *out, size_t hex_len, const char *key,
+                        const char *purpose)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+
+    assert(hex_len <= 2 * SHA256_DIGEST_LENGTH && hex_len % 2 == 0);
+    if (!HMAC(EVP_sha256(), key, (int)strlen(key),
+              (const unsigned char *)purpose, strlen(purpose), mac, &mac_len))
+        abort(); /* only when out of memory */
+    mg_hex(out, mac, hex_len / 2);
+    OPENSSL_cleanse(mac, sizeof(mac));
 }

@@ -628,6 +628,16 @@ static void queue_release(struct queue *q)
 int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
                           int64_t circle_id, struct mg_error *err)
 {
+    return mg_calendar_reconcile_progress(queued, st, circle_id, NULL, NULL,
+                                          err);
+}
+
+int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
+                                   int64_t circle_id,
+                                   void (*progress)(size_t done, size_t total,
+                                                    void *arg),
+                                   void *arg, struct mg_error *err)
+{
     struct circle_view v;
     struct mg_participant *people = NULL;
     struct mg_invite_row *invites = NULL, **by_person = NULL;
@@ -716,8 +726,11 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
         o->start = keep[g].start;
         o->dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
         a->dedupe_key = o->dedupe;
-        if (++q.n[q.cur] == BATCH)
+        if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
+            if (progress)
+                progress(i + 1, n_people + n_inv, arg);
+        }
     }
     /* Leaves: active invites whose member is no longer in that group. */
     for (j = 0; j < n_inv && rc == 0; j++) {
@@ -760,13 +773,18 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
         o->cancel = 1;
         o->dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
         a->dedupe_key = o->dedupe;
-        if (++q.n[q.cur] == BATCH)
+        if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
+            if (progress)
+                progress(n_people + j + 1, n_people + n_inv, arg);
+        }
     }
     if (rc == 0)
         rc = queue_flush(&q, err);
     if (rc == 0 && (rc = queue_wait(&q)) < 0)
         mg_error_set(err, "store", "cannot queue the invitations");
+    if (rc == 0 && progress)
+        progress(n_people + n_inv, n_people + n_inv, arg);
     *queued = q.queued;
     queue_release(&q);
 out:

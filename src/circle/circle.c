@@ -307,10 +307,15 @@ int mg_circle_validate(const struct mg_circle *c, struct mg_error *err)
     rc = check_text(c->video_url, "video_url", 2000, 0, err);
     if (rc < 0)
         return rc;
+    /* The link goes into calendars (URL, CONFERENCE) and pages as is:
+     * no spaces, quotes or angle brackets, which neither allows. */
     if (c->video_url && *c->video_url &&
-        strncmp(c->video_url, "https://", 8) != 0 &&
-        strncmp(c->video_url, "http://", 7) != 0) {
-        mg_error_set(err, "video_url", "'video_url' must be an http(s) URL");
+        ((strncmp(c->video_url, "https://", 8) != 0 &&
+          strncmp(c->video_url, "http://", 7) != 0) ||
+         strpbrk(c->video_url, " \"<>\\`{}|^") != NULL)) {
+        mg_error_set(err, "video_url",
+                     "'video_url' must be an http(s) URL without spaces, "
+                     "quotes or angle brackets");
         return MG_EINVAL;
     }
     rc = check_text(c->organizer_name, "organizer.name", 200, 0, err);

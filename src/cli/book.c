@@ -108,9 +108,14 @@ static void print_text(const struct mg_book *b, const struct mg_book_split *s,
     }
 }
 
-int cli_book_store(struct mg_store *st, const struct mg_circle *c,
-                   const char *path, const struct mg_book *b, const char *data,
-                   size_t len, int weeks)
+/* The steps `book load` counts in its progress: read, parsed, split, stored. */
+#define LOAD_STEPS 4
+
+/* cli_book_store() with progress on `prog` (may be NULL). */
+static int book_store(struct mg_store *st, const struct mg_circle *c,
+                      const char *path, const struct mg_book *b,
+                      const char *data, size_t len, int weeks,
+                      struct cli_progress *prog)
 {
     struct mg_book_split s;
     struct mg_book_upload up;
@@ -124,9 +129,11 @@ int cli_book_store(struct mg_store *st, const struct mg_circle *c,
         weeks = c->weeks;
     rc = mg_book_split(&s, b, weeks, &err);
     if (rc < 0) {
+        cli_progress_abandon(prog);
         cli_error("%s: %s", path, err.message);
         return rc;
     }
+    cli_progress_update(prog, 3, 0);
     mg_sha256_hex(sha, data, len);
     memset(&up, 0, sizeof(up));
     up.book = b;
@@ -140,6 +147,10 @@ int cli_book_store(struct mg_store *st, const struct mg_circle *c,
     up.n_per_thread = s.n_per_thread;
     rc = mg_store_book_replace(&book_id, st, c->id, &up);
     if (rc < 0)
+        cli_progress_abandon(prog);
+    else
+        cli_progress_end(prog, LOAD_STEPS);
+    if (rc < 0)
         cli_error("cannot store the book: %s", mg_strerror(rc));
     else
         printf("loaded '%s' into circle %lld: %zu sections, %zu threads, %d "
@@ -149,9 +160,16 @@ int cli_book_store(struct mg_store *st, const struct mg_circle *c,
     return rc;
 }
 
+int cli_book_store(struct mg_store *st, const struct mg_circle *c,
+                   const char *path, const struct mg_book *b, const char *data,
+                   size_t len, int weeks)
+{
+    return book_store(st, c, path, b, data, len, weeks, NULL);
+}
+
 static int load(const struct cli_overrides *ov, const char *path,
                 const struct mg_book *b, const char *data, size_t len,
-                long long circle, int weeks)
+                long long circle, int weeks, struct cli_progress *prog)
 {
     struct mg_config cfg;
     struct mg_store *st = NULL;
@@ -166,7 +184,7 @@ static int load(const struct cli_overrides *ov, const char *path,
         cli_error("no circle %lld in '%s'", circle, cfg.db);
         goto out;
     }
-    if (cli_book_store(st, c, path, b, data, len, weeks) == 0)
+    if (book_store(st, c, path, b, data, len, weeks, prog) == 0)
         rc = 0;
 out:
     mg_circle_free(c);
@@ -194,6 +212,7 @@ int cmd_book(int argc, char **argv)
     struct mg_book *b = NULL;
     struct mg_book_split s;
     struct mg_error err = {{0}, {0}};
+    struct cli_progress load_progress, *prog = NULL;
     long long circle = 0;
     int weeks = 0, json = 0, opt, rc = 1;
     const char *action, *path;
@@ -247,16 +266,22 @@ int cmd_book(int argc, char **argv)
         cli_error("book load needs --circle ID");
         return EXIT_USAGE;
     }
+    if (strcmp(action, "load") == 0) {
+        prog = &load_progress;
+        cli_progress_start(prog, "loading book", LOAD_STEPS);
+    }
     if (read_file(&data, path))
         goto out;
+    cli_progress_update(prog, 1, 0);
     rc = mg_book_parse(&b, data.data ? data.data : "", data.len, path, &err);
     if (rc < 0) {
         cli_error("%s: %s", path, err.message);
         rc = 1;
         goto out;
     }
-    if (strcmp(action, "load") == 0) {
-        rc = load(&ov, path, b, data.data, data.len, circle, weeks);
+    cli_progress_update(prog, 2, 0);
+    if (prog) {
+        rc = load(&ov, path, b, data.data, data.len, circle, weeks, prog);
         goto out;
     }
     if (!weeks)

@@ -111,6 +111,34 @@ void cli_print_groups(const struct mg_assign *a, const int *group_of,
 int cli_people_import(struct mg_store *st, const struct mg_circle *c,
                       const char *path);
 
+/*
+ * Progress of long work on stderr: `label: done/total (N%)` rewritten in
+ * place, at most ten times a second, and a final line from
+ * cli_progress_end(). Silent unless stderr is a terminal, so piped output
+ * never holds it. The label is borrowed; nothing needs freeing. Every
+ * function but start takes a NULL progress and does nothing.
+ */
+struct cli_progress {
+    const char *label;
+    size_t total; /* 0: unknown, only the count is shown */
+    int tty;
+    int shown;
+    double last; /* when the last line was written (monotonic seconds) */
+};
+
+void cli_progress_start(struct cli_progress *p, const char *label,
+                        size_t total);
+/* `done` of the total so far; a nonzero `total` replaces the total. */
+void cli_progress_update(struct cli_progress *p, size_t done, size_t total);
+/* cli_progress_update() for library callbacks; `arg` is the progress. */
+void cli_progress_callback(size_t done, size_t total, void *arg);
+/* The final line (ends with a newline). */
+void cli_progress_end(struct cli_progress *p, size_t done);
+/* Stop without a final line (on failure): ends any line left open. */
+void cli_progress_abandon(struct cli_progress *p);
+/* End whatever progress line is open; cli_error() calls it first. */
+void cli_progress_interrupt(void);
+
 /* The subcommands. */
 int cmd_serve(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

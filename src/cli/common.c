@@ -17,6 +17,7 @@ void cli_error(const char *fmt, ...)
 {
     va_list ap;
 
+    cli_progress_interrupt();
     fputs("mingle: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);

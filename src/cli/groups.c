@@ -117,17 +117,23 @@ int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                a.result.moves, a.result.moves_lower_bound);
     if (!dry) {
         struct mg_error err = {{0}, {0}};
+        struct cli_progress prog;
         size_t queued = 0;
 
         rc = rebalance ? mg_assign_commit_rebalance(&a, st)
                        : mg_assign_commit_plan(&a, st);
         if (rc == 0)
             rc = mg_calendar_create_sessions(st, circle);
+        cli_progress_start(&prog, "queuing invitations", 0);
         if (rc < 0) {
             cli_error("cannot store the groups: %s", mg_strerror(rc));
-        } else if (mg_calendar_reconcile(&queued, st, circle, &err) < 0) {
+        } else if (mg_calendar_reconcile_progress(&queued, st, circle,
+                                                  cli_progress_callback, &prog,
+                                                  &err) < 0) {
+            cli_progress_abandon(&prog);
             printf("stored; no invitations queued: %s\n", err.message);
         } else {
+            cli_progress_end(&prog, prog.total);
             printf("stored; %zu invitation%s queued.\n", queued,
                    queued == 1 ? "" : "s");
         }

@@ -1,28 +1,34 @@
 /*
  * people.c: `mingle people import FILE.csv --circle ID` registers the
  * people of a registration export, all or none; `mingle people list`
- * shows who is registered.
+ * shows who is registered; `mingle people page` mints a person's page URL.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "mingle/calendar.h"
 #include "mingle/people.h"
 
 static const char people_help[] =
     "usage: mingle people import FILE.csv --circle ID\n"
-    "       mingle people list --circle ID [--status S]\n\n"
+    "       mingle people list --circle ID [--status S]\n"
+    "       mingle people page --circle ID --person PID\n\n"
     "Register the people of a CSV export (a header row naming the columns:\n"
     "name, email, role, sector, region, time_zone, slots, threads, with,\n"
     "apart, status, locked; other columns are ignored). The first bad row\n"
     "stops the import with its line and field, and nothing is stored.\n\n"
     "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle\n"
     "      --status S        list only active, waitlisted or withdrawn\n"
+    "      --person PID      `page`: print a new secret URL of the person's\n"
+    "                        own page (the old one, and their old calendar\n"
+    "                        address, stop working)\n"
     "  -h, --help            show this help\n";
 
-int cli_people_import(struct mg_store *st, const struct mg_circle *c,
-                      const char *path)
+/* The import, with progress on `prog` (may be NULL). */
+static int import_people(struct mg_store *st, const struct mg_circle *c,
+                         const char *path, struct cli_progress *prog)
 {
     struct mg_buf data = MG_BUF_INIT;
     struct mg_span *threads = NULL;
@@ -54,7 +60,13 @@ int cli_people_import(struct mg_store *st, const struct mg_circle *c,
         cli_error("%s: %s", path, err.message);
         goto out;
     }
+    /* Read and checked; storing them is one transaction. */
+    cli_progress_update(prog, 0, n);
     rc = mg_store_participants_insert(&failed, st, c->id, list, n);
+    if (rc == 0)
+        cli_progress_end(prog, n);
+    else
+        cli_progress_abandon(prog);
     if (rc == MG_ECONFLICT)
         cli_error("%s: '%s' is already registered in circle %lld; nothing "
                   "was imported",
@@ -71,6 +83,35 @@ out:
     free(titles);
     mg_buf_release(&data);
     return rc;
+}
+
+int cli_people_import(struct mg_store *st, const struct mg_circle *c,
+                      const char *path)
+{
+    return import_people(st, c, path, NULL);
+}
+
+/* Mint person `pid`'s page URL (base_url from the config, else the
+ * daemon's own address) and print it. */
+static int print_page_url(struct mg_store *st, const struct mg_config *cfg,
+                          int64_t circle, long long pid)
+{
+    char token[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1];
+    int rc = mg_calendar_page_token(token, st, circle, pid);
+
+    if (rc == MG_ENOTFOUND) {
+        cli_error("no person %lld in circle %lld", pid, (long long)circle);
+        return rc;
+    }
+    if (rc < 0) {
+        cli_error("cannot make the page: %s", mg_strerror(rc));
+        return rc;
+    }
+    if (cfg->base_url)
+        printf("%s/p/%s\n", cfg->base_url, token);
+    else
+        printf("http://%s:%d/p/%s\n", cfg->listen, cfg->port, token);
+    return 0;
 }
 
 static int list_people(struct mg_store *st, int64_t circle, const char *status)
@@ -106,6 +147,7 @@ int cmd_people(int argc, char **argv)
         CLI_CONFIG_OPTIONS,
         {"circle", required_argument, NULL, 'C'},
         {"status", required_argument, NULL, 'S'},
+        {"person", required_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct cli_overrides ov;
@@ -114,7 +156,7 @@ int cmd_people(int argc, char **argv)
     struct mg_circle *c = NULL;
     enum mg_person_status status;
     const char *status_arg = NULL, *action;
-    long long circle = 0;
+    long long circle = 0, person = 0;
     char *end;
     int opt, rc = 1;
 
@@ -130,6 +172,13 @@ int cmd_people(int argc, char **argv)
             circle = strtoll(optarg, &end, 10);
             if (*end || circle < 1) {
                 cli_error("--circle must be a circle id, not '%s'", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'P':
+            person = strtoll(optarg, &end, 10);
+            if (*end || person < 1) {
+                cli_error("--person must be a person id, not '%s'", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -154,7 +203,8 @@ int cmd_people(int argc, char **argv)
     }
     action = argv[optind];
     if (!(strcmp(action, "import") == 0 && optind + 2 == argc) &&
-        !(strcmp(action, "list") == 0 && optind + 1 == argc)) {
+        !(strcmp(action, "list") == 0 && optind + 1 == argc) &&
+        !(strcmp(action, "page") == 0 && optind + 1 == argc && person)) {
         fputs(people_help, stderr);
         return EXIT_USAGE;
     }
@@ -166,10 +216,16 @@ int cmd_people(int argc, char **argv)
         cli_error("no circle %lld in '%s'", circle, cfg.db);
         goto out;
     }
-    if (strcmp(action, "import") == 0)
-        rc = cli_people_import(st, c, argv[optind + 1]) < 0;
-    else
+    if (strcmp(action, "import") == 0) {
+        struct cli_progress prog;
+
+        cli_progress_start(&prog, "importing people", 0);
+        rc = import_people(st, c, argv[optind + 1], &prog) < 0;
+    } else if (strcmp(action, "page") == 0) {
+        rc = print_page_url(st, &cfg, circle, person) < 0;
+    } else {
         rc = list_people(st, circle, status_arg) < 0;
+    }
 out:
     mg_circle_free(c);
     mg_store_close(st);

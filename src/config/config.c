@@ -28,6 +28,7 @@ const char *const mg_config_keys[] = {"listen",
                                       "smtp_user",
                                       "smtp_password",
                                       "mail_from",
+                                      "mail_domain",
                                       "maildir",
                                       "outbox_interval",
                                       "outbox_attempts",
@@ -73,6 +74,7 @@ void mg_config_release(struct mg_config *cfg)
     free(cfg->smtp_user);
     free(cfg->smtp_password);
     free(cfg->mail_from);
+    free(cfg->mail_domain);
     free(cfg->maildir);
     free(cfg->mailgun_signing_key);
     free(cfg->mandrill_key);
@@ -189,6 +191,13 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         if (!mg_email_valid(value))
             goto bad;
         replace(&cfg->mail_from, value);
+    } else if (strcmp(key, "mail_domain") == 0) {
+        char *probe = mg_xasprintf("x@%s", value);
+        int ok = strchr(value, '@') == NULL && mg_email_valid(probe);
+        free(probe);
+        if (!ok)
+            goto bad;
+        replace(&cfg->mail_domain, value);
     } else if (strcmp(key, "maildir") == 0) {
         if (!*value)
             goto bad;

@@ -248,9 +248,10 @@ void handle_group_member_add(struct request *r)
     struct mg_assign a;
     struct mg_issue *issues = NULL;
     size_t n_issues = 0;
+    struct mg_error err = {{0}, {0}};
     json_t *doc = request_json(r), *pid;
     int64_t person_id, group_id = r->params[1];
-    int force, who, to, rc;
+    int force, rc;
 
     if (!doc)
         return;
@@ -269,20 +270,13 @@ void handle_group_member_add(struct request *r)
         reply_code(r, rc, NULL);
         return;
     }
-    who = mg_assign_person_index(&a, person_id);
-    to = mg_assign_group_index(&a, group_id);
-    if (who < 0 || to < 0) {
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
-                    who < 0 ? "no active participant with that id in this "
-                              "circle"
-                            : "no such group in this circle",
-                    NULL);
+    rc = mg_assign_move(&issues, &n_issues, &a, r->srv->store, person_id,
+                        group_id, force, &err);
+    if (rc == MG_ENOTFOUND) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", err.message, NULL);
         goto out;
     }
-    a.in.groups = a.specs;
-    a.in.n_groups = (int)a.n_groups;
-    rc = mg_group_check_move(&issues, &n_issues, &a.in, who, to);
-    if (rc < 0 && !force) {
+    if (rc == MG_ECONFLICT) {
         json_t *body = json_pack(
             "{s:{s:s, s:s, s:o}}", "error", "code", "rule_broken", "message",
             "the move breaks the rules below; send \"force\": true to make "
@@ -291,8 +285,6 @@ void handle_group_member_add(struct request *r)
         reply_json(r, MHD_HTTP_CONFLICT, body);
         goto out;
     }
-    rc = mg_store_memberships_move(r->srv->store, a.circle->id, &person_id,
-                                   &group_id, 1);
     if (rc < 0) {
         reply_code(r, rc, NULL);
         goto out;

@@ -118,8 +118,7 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-/* The posted form, read with libmicrohttpd's post processor. */
-static int read_form(struct mg_form *form, struct request *r)
+int request_form(struct mg_form *form, struct request *r)
 {
     struct MHD_PostProcessor *pp =
         MHD_create_post_processor(r->conn, 64 * 1024, on_field, form);
@@ -264,7 +263,7 @@ void handle_mail_hook(struct request *r)
                     "this provider's secret is not configured", NULL);
         return;
     }
-    if (p->form && read_form(&form, r) < 0) {
+    if (p->form && request_form(&form, r) < 0) {
         /* Unauthenticated and unreadable: nothing to retry. */
         reply_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "bad_form",
                     "the body must be a form (urlencoded or multipart)", NULL);

@@ -43,6 +43,7 @@ struct mg_http_server {
     struct MHD_Daemon *daemon;
     struct mg_store *store;
     char *base_url;        /* for links in responses: cfg base_url or our own */
+    char *mail_domain;     /* cfg mail_domain, may be NULL */
     struct sender *sender; /* the outbox thread */
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
@@ -67,7 +68,8 @@ struct request {
     int method_not_allowed;     /* path known, method not */
     char allow[64];             /* methods the path takes, for 405 */
     char location[96];          /* Location header for 201, if set */
-    char feed[64]; /* the token of /cal/{feed}.ics, or the {name} segment */
+    char feed[64]; /* the token of /cal/{feed}.ics or /p/{page}, or the
+                      {name} segment */
     double started;
     struct mg_buf body;
     int too_big;
@@ -121,6 +123,47 @@ int json_take_string(char **slot, json_t *v, const char *field,
 json_t *request_json(struct request *r);
 /* A query argument, or NULL. */
 const char *request_arg(struct request *r, const char *name);
+/*
+ * Read the body as a posted form (urlencoded or multipart) with
+ * libmicrohttpd's post processor into `form` (zero-initialised by the
+ * caller, who releases it with mg_form_release). MG_EINVAL when it is
+ * not a form (api_hooks.c).
+ */
+struct mg_form;
+int request_form(struct mg_form *form, struct request *r);
+
+/*
+ * HTML pages (page.c): the shared scaffolding. A page is built in an
+ * mg_buf: page_begin(), the body, page_end(), then reply_page() with
+ * mg_buf_detach()'s string, which it takes. Every text and attribute goes
+ * through page_text()/mg_buf_html_escape(); NULL is written as nothing.
+ */
+void page_begin(struct mg_buf *b, const char *title);
+void page_end(struct mg_buf *b);
+/* `s` escaped for HTML text or a quoted attribute value. */
+void page_text(struct mg_buf *b, const char *s);
+/* A printf-style string, escaped. */
+void page_textf(struct mg_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* <tag>text</tag>, text escaped; `tag` is a literal, never user data. */
+void page_element(struct mg_buf *b, const char *tag, const char *text);
+/* One <dt>label</dt><dd>value</dd> pair (value "-" when NULL or ""). */
+void page_row(struct mg_buf *b, const char *label, const char *value);
+/* Whether `url` is an absolute http(s), webcal or mailto URL without
+ * spaces or control characters: the only kinds a page links to. */
+int page_url_is_safe(const char *url);
+/* Percent-encode `s` for a URL component (RFC 3986 unreserved kept). */
+void page_url_encode(struct mg_buf *b, const char *s);
+/* <a href="href" class="cls">text</a>, both escaped; just the text when
+ * the URL is not page_url_is_safe(). `cls` may be NULL. */
+void page_link(struct mg_buf *b, const char *href, const char *text,
+               const char *cls);
+/* Queue `html` (taken, freed by libmicrohttpd) as text/html with the
+ * page headers: CSP, nosniff, no referrer, no-store, no framing. */
+void reply_page(struct request *r, unsigned int status, char *html);
+/* A whole page of one heading and one sentence, e.g. a 404. */
+void reply_page_message(struct request *r, unsigned int status,
+                        const char *title, const char *message);
 
 /* Metrics (metrics.c). */
 struct metrics *metrics_new(void);
@@ -170,6 +213,20 @@ void handle_sessions_list(struct request *r);
 void handle_session_patch(struct request *r);
 void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
+/* A participant's page at its secret URL (page_person.c). */
+void handle_person_page(struct request *r);
+void handle_person_page_feed(struct request *r);
+void handle_person_page_mint(struct request *r);
+/* The coordinator dashboard (page_dashboard.c): its own session cookie. */
+void handle_dash_login_form(struct request *r);
+void handle_dash_login(struct request *r);
+void handle_dash_logout(struct request *r);
+void handle_dash_home(struct request *r);
+void handle_dash_circle(struct request *r);
+void handle_dash_move(struct request *r);
+void handle_dash_rebalance(struct request *r);
+void handle_dash_invites(struct request *r);
+void handle_dash_digest(struct request *r);
 
 /*
  * Queue the invitations a change calls for (logging a failure rather

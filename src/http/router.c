@@ -73,6 +73,22 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/circles/{id}/groups/{id}/notes-feed", AUTH_COORDINATOR,
      handle_group_notes_feed},
     {"GET", "/notes/{atom}", AUTH_NONE, handle_notes_atom},
+    /* A participant's own page: its secret URL is the credential. */
+    {"GET", "/p/{page}", AUTH_NONE, handle_person_page},
+    {"POST", "/p/{page}/feed", AUTH_NONE, handle_person_page_feed},
+    {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,
+     handle_person_page_mint},
+    /* The coordinator dashboard checks its session cookie itself. */
+    {"GET", "/dashboard", AUTH_NONE, handle_dash_home},
+    {"GET", "/dashboard/login", AUTH_NONE, handle_dash_login_form},
+    {"POST", "/dashboard/login", AUTH_NONE, handle_dash_login},
+    {"POST", "/dashboard/logout", AUTH_NONE, handle_dash_logout},
+    {"GET", "/dashboard/circles/{id}", AUTH_NONE, handle_dash_circle},
+    {"POST", "/dashboard/circles/{id}/move", AUTH_NONE, handle_dash_move},
+    {"POST", "/dashboard/circles/{id}/rebalance", AUTH_NONE,
+     handle_dash_rebalance},
+    {"POST", "/dashboard/circles/{id}/invites", AUTH_NONE, handle_dash_invites},
+    {"GET", "/dashboard/circles/{id}/digest", AUTH_NONE, handle_dash_digest},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 
@@ -92,6 +108,23 @@ static int feed_matches(const char *path, char *feed, const char *suffix)
         return 0;
     memcpy(feed, path, 48);
     feed[48] = '\0';
+    return 1;
+}
+
+/* "{page}": a page token, 48 lower-case hex characters ending the path
+ * or a segment, copied into `page`. */
+static int page_matches(const char *path, char *page)
+{
+    size_t i;
+
+    for (i = 0; i < 48; i++)
+        if (!((path[i] >= '0' && path[i] <= '9') ||
+              (path[i] >= 'a' && path[i] <= 'f')))
+            return 0;
+    if (path[48] != '\0' && path[48] != '/')
+        return 0;
+    memcpy(page, path, 48);
+    page[48] = '\0';
     return 1;
 }
 
@@ -119,6 +152,13 @@ static int path_matches(const char *pattern, const char *path, int64_t *params,
             return feed_matches(path, feed, ".atom");
         if (strcmp(pattern, "{name}") == 0)
             return name_matches(path, feed);
+        if (strncmp(pattern, "{page}", 6) == 0) {
+            if (!page_matches(path, feed))
+                return 0;
+            pattern += 6;
+            path += 48;
+            continue;
+        }
         if (strncmp(pattern, "{id}", 4) == 0) {
             char *end;
             long long v;

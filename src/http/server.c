@@ -423,6 +423,8 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     else
         srv->base_url = mg_xasprintf(ipv6 ? "http://[%s]:%d" : "http://%s:%d",
                                      cfg->listen, srv->port);
+    if (cfg->mail_domain)
+        srv->mail_domain = mg_xstrdup(cfg->mail_domain);
     srv->sender = sender_start(cfg, st);
     srv->feeds = feed_cache_new();
     atomic_init(&srv->generation, 1);
@@ -472,6 +474,7 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     metrics_free(srv->metrics);
     feed_cache_free(srv->feeds);
     free(srv->base_url);
+    free(srv->mail_domain);
     hooks_config_release(&srv->hooks);
     free(srv);
 }

@@ -648,7 +648,17 @@ int mg_store_secret_set(struct mg_store *st, const char *kind,
                            "INSERT INTO tokens (public_id, hash, kind, role, "
                            "circle_id, participant_id, group_id, label, "
                            "created_at) VALUES (?1, ?2, ?7, 'participant', "
-                           "?3, ?4, ?5, ?7, ?6)");
+                           "?3, ?4, ?5, ?7, ?6) "
+                           /* a derived secret set again (a participant's
+                            * page feed) revives its own row, nobody
+                            * else's */
+                           "ON CONFLICT (public_id) DO UPDATE SET "
+                           "revoked_at = NULL, created_at = excluded."
+                           "created_at WHERE tokens.hash = excluded.hash AND "
+                           "tokens.kind = excluded.kind AND "
+                           "tokens.circle_id IS excluded.circle_id AND "
+                           "tokens.participant_id IS excluded.participant_id "
+                           "AND tokens.group_id IS excluded.group_id");
     if (rc == 0) {
         sqlite3_bind_int64(revoke, 1, now);
         sqlite3_bind_int64(revoke, 2, participant_id);
@@ -667,6 +677,8 @@ int mg_store_secret_set(struct mg_store *st, const char *kind,
         sqlite3_bind_int64(ins, 6, now);
         sqlite3_bind_text(ins, 7, kind, -1, SQLITE_STATIC);
         rc = store_step(st, db, ins, "insert feed token");
+        if (rc == 0 && sqlite3_changes(db) != 1)
+            rc = MG_ECONFLICT; /* the public id is someone else's */
     }
     if (rc == 0)
         rc = store_commit(st, db);

@@ -58,6 +58,13 @@ int store_begin(struct mg_store *st, sqlite3 *db);
 int store_commit(struct mg_store *st, sqlite3 *db);
 void store_rollback(sqlite3 *db);
 
+/* A token row's columns, in the order store_read_token() reads them
+ * (from column 0). */
+#define TOKEN_COLUMNS                                                          \
+    "id, public_id, role, circle_id, group_id, label, created_at, "            \
+    "last_used_at, revoked_at"
+void store_read_token(struct mg_token *t, sqlite3_stmt *stmt);
+
 /* Bind a string or NULL when `s` is NULL or empty. */
 int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
 /* A copy of column `col` or NULL when it is NULL. */

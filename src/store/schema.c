@@ -323,7 +323,25 @@ static const char *const migration_5[] = {
     /* a note's sender is looked up by address across circles */
     "CREATE INDEX participants_email ON participants(email_norm)", NULL};
 
-const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5};
+/*
+ * The coordinator dashboard's browser sessions: made from an API token,
+ * found by public id, the secret's SHA-256 only; a session ends when it
+ * expires, is revoked, or its API token is.
+ */
+static const char *const migration_6[] = {
+    "CREATE TABLE web_sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  public_id TEXT NOT NULL UNIQUE,"
+    "  hash BLOB NOT NULL,"
+    "  token_id INTEGER NOT NULL REFERENCES tokens(id) ON DELETE CASCADE,"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER)",
+    "CREATE INDEX web_sessions_expiry ON web_sessions(expires_at)", NULL};
+
+const char *const *const mg_store_migrations[] = {migration_1, migration_2,
+                                                  migration_3, migration_4,
+                                                  migration_5, migration_6};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

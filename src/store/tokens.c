@@ -10,11 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_COLUMNS                                                          \
-    "id, public_id, role, circle_id, group_id, label, created_at, "            \
-    "last_used_at, revoked_at"
-
-static void read_token(struct mg_token *t, sqlite3_stmt *stmt)
+void store_read_token(struct mg_token *t, sqlite3_stmt *stmt)
 {
     const unsigned char *s;
 
@@ -96,7 +92,7 @@ int mg_store_token_check(struct mg_token *out, struct mg_store *st,
     if (sqlite3_column_bytes(stmt, 9) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 9), hash))
         goto out;
-    read_token(out, stmt);
+    store_read_token(out, stmt);
     if (out->revoked_at)
         goto out;
     rc = 0;
@@ -130,7 +126,7 @@ int mg_store_token_list(struct mg_token **out, size_t *n, struct mg_store *st)
             cap = cap ? cap * 2 : 8;
             list = mg_xrealloc(list, cap * sizeof(*list));
         }
-        read_token(&list[count++], stmt);
+        store_read_token(&list[count++], stmt);
     }
     *out = list;
     *n = count;

@@ -2,7 +2,7 @@
  * test_auth.c: bearer tokens: their shape, that new ones differ, that
  * parsing finds the same id and hash (checked against an independent
  * SHA-256 through OpenSSL's EVP API and a sha256sum vector), what parsing
- * refuses, the constant-time compare and role names.
+ * refuses, the constant-time compare, role names and derived secrets.
  */
 #include <ctype.h>
 #include <setjmp.h>
@@ -245,6 +245,24 @@ static void test_role_name(void **state)
     assert_true(MG_ROLE_FACILITATOR < MG_ROLE_PARTICIPANT);
 }
 
+/* RFC 4231 test case 2 (HMAC-SHA256), cut to the length asked for. */
+static void test_derive_hex(void **state)
+{
+    char out[65], again[65], other[65];
+
+    (void)state;
+    mg_auth_derive_hex(out, 64, "Jefe", "what do ya want for nothing?");
+    assert_string_equal(out, "5bdcc146bf60754e6a042426089575c7"
+                             "5a003f089d2739839dec58b964ec3843");
+    mg_auth_derive_hex(out, 48, "Jefe", "what do ya want for nothing?");
+    assert_string_equal(out,
+                        "5bdcc146bf60754e6a042426089575c75a003f089d273983");
+    mg_auth_derive_hex(again, 48, "Jefe", "what do ya want for nothing?");
+    assert_string_equal(out, again);
+    mg_auth_derive_hex(other, 48, "Jefe", "another purpose");
+    assert_string_not_equal(out, other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_hash_equal),
         cmocka_unit_test(test_role_parse),
         cmocka_unit_test(test_role_name),
+        cmocka_unit_test(test_derive_hex),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -322,6 +322,13 @@ static void test_video_url(void **state)
     expect_bad(c, "video_url");
     set_str(&c->video_url, "https://meet.example.org/a\r\nb");
     expect_bad(c, "video_url");
+    /* what calendars cannot carry is refused here, not at the feed */
+    set_str(&c->video_url, "https://meet.example.org/\"><script>");
+    expect_bad(c, "video_url");
+    set_str(&c->video_url, "https://meet.example.org/a b");
+    expect_bad(c, "video_url");
+    set_str(&c->video_url, "https://meet.example.org/j?pwd=a&x='1'");
+    expect_good(c);
     set_str(&c->video_url, NULL);
     expect_good(c);
 }

@@ -122,6 +122,7 @@ static void test_keys_list(void **state)
                                          "smtp_user",
                                          "smtp_password",
                                          "mail_from",
+                                         "mail_domain",
                                          "maildir",
                                          "outbox_interval",
                                          "outbox_attempts",
@@ -302,6 +303,20 @@ static void test_base_url(void **state)
     set_bad(cfg, "base_url", "javascript:alert(1)");
     set_bad(cfg, "base_url", "");
     assert_string_equal(cfg->base_url, "https://books.example.org/mingle");
+}
+
+static void test_mail_domain(void **state)
+{
+    struct mg_config *cfg = *state;
+
+    assert_null(cfg->mail_domain);
+    set_ok(cfg, "mail_domain", "circles.example.org");
+    assert_string_equal(cfg->mail_domain, "circles.example.org");
+    set_bad(cfg, "mail_domain", "");
+    set_bad(cfg, "mail_domain", "someone@example.org");
+    set_bad(cfg, "mail_domain", "exa mple.org");
+    set_bad(cfg, "mail_domain", "<b>.org");
+    assert_string_equal(cfg->mail_domain, "circles.example.org");
 }
 
 static void test_listen_and_db(void **state)
@@ -586,6 +601,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_level, setup, teardown),
         cmocka_unit_test_setup_teardown(test_base_url, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mail_domain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_and_db, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_string, setup, teardown),

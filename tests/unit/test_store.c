@@ -347,6 +347,93 @@ static void test_token_for_missing_circle(void **state)
     assert_int_equal(mg_store_token_insert(f->st, &tok, hash), MG_EINVAL);
 }
 
+/* Dashboard sessions: hash only, expiry, revocation of the session and
+ * of the API token behind it. */
+static void test_web_sessions(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_token tok, seen;
+    struct mg_web_session s, got;
+    unsigned char hash[MG_TOKEN_HASH_LEN], shash[MG_TOKEN_HASH_LEN];
+    unsigned char other[MG_TOKEN_HASH_LEN];
+    char token[MG_TOKEN_LEN + 1], session[MG_TOKEN_LEN + 1];
+    int64_t now = mg_now();
+
+    memset(&tok, 0, sizeof(tok));
+    tok.role = MG_ROLE_COORDINATOR;
+    mg_auth_token_new(token, tok.public_id, hash);
+    assert_int_equal(mg_store_token_insert(f->st, &tok, hash), 0);
+    memset(&s, 0, sizeof(s));
+    mg_auth_token_new(session, s.public_id, shash);
+    snprintf(s.csrf, sizeof(s.csrf), "%s", "0123456789abcdef0123456789abcdef");
+    s.token_id = tok.id;
+    s.expires_at = now + 3600;
+    assert_int_equal(mg_store_web_session_insert(f->st, &s, shash), 0);
+    assert_true(s.id > 0);
+    assert_int_equal(query_int(f->db, "SELECT length(hash) FROM web_sessions"),
+                     MG_TOKEN_HASH_LEN);
+
+    assert_int_equal(
+        mg_store_web_session_check(&got, &seen, f->st, s.public_id, shash, now),
+        0);
+    assert_string_equal(got.csrf, s.csrf);
+    assert_int_equal(got.token_id, tok.id);
+    assert_int_equal(seen.id, tok.id);
+    assert_int_equal(seen.role, MG_ROLE_COORDINATOR);
+    /* A wrong secret, an unknown id, an expired session. */
+    memcpy(other, shash, sizeof(other));
+    other[0] ^= 1;
+    assert_int_equal(
+        mg_store_web_session_check(&got, &seen, f->st, s.public_id, other, now),
+        MG_EAUTH);
+    assert_int_equal(mg_store_web_session_check(&got, &seen, f->st,
+                                                "0000000000000000", shash, now),
+                     MG_EAUTH);
+    assert_int_equal(mg_store_web_session_check(&got, &seen, f->st, s.public_id,
+                                                shash, now + 3600),
+                     MG_EAUTH);
+    /* Revoking the API token ends the session. */
+    assert_int_equal(mg_store_token_revoke(f->st, tok.public_id), 0);
+    assert_int_equal(
+        mg_store_web_session_check(&got, &seen, f->st, s.public_id, shash, now),
+        MG_EAUTH);
+    assert_int_equal(mg_store_web_session_revoke(f->st, s.public_id), 0);
+    assert_int_equal(mg_store_web_session_revoke(f->st, s.public_id),
+                     MG_ENOTFOUND);
+}
+
+/* A file at version 5 gains the sessions table and keeps its tokens. */
+static void test_migrate_5_to_6(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_token tok;
+    unsigned char hash[MG_TOKEN_HASH_LEN];
+    char token[MG_TOKEN_LEN + 1];
+    sqlite3 *conn = NULL;
+    int version = 0;
+
+    memset(&tok, 0, sizeof(tok));
+    tok.role = MG_ROLE_COORDINATOR;
+    mg_auth_token_new(token, tok.public_id, hash);
+    assert_int_equal(mg_store_token_insert(f->st, &tok, hash), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "DROP TABLE web_sessions; PRAGMA "
+                                  "user_version=5",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, 6);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM web_sessions"), 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM tokens"), 1);
+}
+
 /* The CLI and the daemon hold the same file open at once. */
 static void test_two_stores_share_file(void **state)
 {
@@ -446,6 +533,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_circle_list_and_delete, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_web_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_5_to_6, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_share_file, setup,

@@ -1,0 +1,254 @@
+/*
+ * page.c: the scaffolding every server-rendered HTML page shares: the
+ * document head with its inline stylesheet, header and footer, escaping
+ * and URL helpers, and the reply with the headers a page needs (a strict
+ * Content-Security-Policy, no referrer, no caching). What a page shows is
+ * left to its own file (page_person.c, page_dashboard.c).
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* No scripts, no external anything: styles inline, images as data: only,
+ * forms posting back to us. */
+#define PAGE_CSP                                                               \
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "           \
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+/* Readable on a phone and a desktop; contrast at least 4.5:1 (the muted
+ * grey #4a4a4a on white is 8.9:1, the link blue #0b4f9c is 8.1:1); a thick
+ * focus ring for keyboard users. */
+static const char page_css[] =
+    "*{box-sizing:border-box}"
+    "html{-webkit-text-size-adjust:100%}"
+    "body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,"
+    "sans-serif;color:#1a1a1a;background:#fff}"
+    "header,main,footer{max-width:46rem;margin:0 auto;padding:0 1rem}"
+    "header{border-bottom:1px solid #ccc;padding-top:.75rem;"
+    "padding-bottom:.5rem}"
+    "header p{margin:0;font-weight:600;color:#4a4a4a}"
+    "footer{border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem;"
+    "padding-bottom:1rem;color:#4a4a4a;font-size:.875rem}"
+    "h1{font-size:1.6rem;line-height:1.25;margin:1rem 0 .5rem}"
+    "h2{font-size:1.25rem;margin:1.75rem 0 .5rem}"
+    "h3{font-size:1.05rem;margin:1.25rem 0 .25rem}"
+    "a{color:#0b4f9c;text-decoration:underline}"
+    "a:hover{color:#062e5c}"
+    "a:focus-visible,button:focus-visible,input:focus-visible,"
+    "select:focus-visible,summary:focus-visible{outline:3px solid #b35900;"
+    "outline-offset:2px}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;"
+    "margin:.5rem 0}"
+    "dt{font-weight:600}dd{margin:0}"
+    "@media (max-width:30rem){dl{grid-template-columns:1fr}"
+    "dd{margin-bottom:.5rem}}"
+    "table{border-collapse:collapse;width:100%;margin:.5rem 0}"
+    "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;"
+    "vertical-align:top}"
+    ".scroll{overflow-x:auto}"
+    ".muted{color:#4a4a4a}"
+    ".button,button{display:inline-block;margin:.25rem .5rem .25rem 0;"
+    "padding:.5rem .9rem;border:2px solid #0b4f9c;border-radius:.4rem;"
+    "background:#0b4f9c;color:#fff;font:inherit;text-decoration:none;"
+    "cursor:pointer}"
+    ".button.secondary{background:#fff;color:#0b4f9c}"
+    ".button:hover,button:hover{background:#062e5c;border-color:#062e5c;"
+    "color:#fff}"
+    "article{border:1px solid #ddd;border-radius:.4rem;padding:.25rem 1rem;"
+    "margin:.75rem 0}"
+    "article h3{margin-top:.5rem}"
+    ".body{white-space:pre-wrap;overflow-wrap:anywhere}"
+    "code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
+    "background:#f2f2f2;padding:.1rem .25rem;border-radius:.2rem;"
+    "overflow-wrap:anywhere}"
+    ".notice{border-left:4px solid #b35900;background:#fff6ec;"
+    "padding:.5rem 1rem}";
+
+void page_text(struct mg_buf *b, const char *s)
+{
+    const char *p;
+
+    if (!s)
+        return;
+    /* Control characters other than tab and newline have no business in a
+     * page (and some browsers treat them oddly): drop them. */
+    for (p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x20 && c != '\t' && c != '\n') {
+            struct mg_buf clean = MG_BUF_INIT;
+            for (p = s; *p; p++) {
+                c = (unsigned char)*p;
+                if (c >= 0x20 || c == '\t' || c == '\n' || c == 0x7f)
+                    mg_buf_add(&clean, p, 1);
+            }
+            if (clean.data)
+                mg_buf_html_escape(b, clean.data);
+            mg_buf_release(&clean);
+            return;
+        }
+    }
+    mg_buf_html_escape(b, s);
+}
+
+void page_textf(struct mg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char small[256], *big = NULL;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(small)) {
+        big = mg_xmalloc((size_t)n + 1);
+        va_start(ap, fmt);
+        vsnprintf(big, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    page_text(b, big ? big : small);
+    free(big);
+}
+
+void page_element(struct mg_buf *b, const char *tag, const char *text)
+{
+    mg_buf_printf(b, "<%s>", tag);
+    page_text(b, text);
+    mg_buf_printf(b, "</%s>\n", tag);
+}
+
+void page_row(struct mg_buf *b, const char *label, const char *value)
+{
+    mg_buf_puts(b, "<dt>");
+    page_text(b, label);
+    mg_buf_puts(b, "</dt><dd>");
+    page_text(b, value && *value ? value : "-");
+    mg_buf_puts(b, "</dd>\n");
+}
+
+/* Whether `s` starts with `prefix`, ignoring ASCII case. */
+static int has_prefix_nocase(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        int c = (unsigned char)*s;
+        if (c >= 'A' && c <= 'Z')
+            c += 'a' - 'A';
+        if (c != *prefix)
+            return 0;
+    }
+    return 1;
+}
+
+int page_url_is_safe(const char *url)
+{
+    static const char *const schemes[] = {"https://", "http://", "webcal://",
+                                          "mailto:", NULL};
+    size_t i;
+
+    if (!url)
+        return 0;
+    for (i = 0; url[i]; i++)
+        if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
+            return 0;
+    for (i = 0; schemes[i]; i++)
+        if (has_prefix_nocase(url, schemes[i]) &&
+            url[strlen(schemes[i])] != '\0')
+            return 1;
+    return 0;
+}
+
+void page_url_encode(struct mg_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+            c == '~') {
+            mg_buf_add(b, s, 1);
+        } else {
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            mg_buf_add(b, esc, 3);
+        }
+    }
+}
+
+void page_link(struct mg_buf *b, const char *href, const char *text,
+               const char *cls)
+{
+    if (!page_url_is_safe(href)) {
+        page_text(b, text);
+        return;
+    }
+    mg_buf_puts(b, "<a href=\"");
+    mg_buf_html_escape(b, href);
+    mg_buf_puts(b, "\"");
+    if (cls) {
+        mg_buf_puts(b, " class=\"");
+        mg_buf_html_escape(b, cls);
+        mg_buf_puts(b, "\"");
+    }
+    mg_buf_puts(b, ">");
+    page_text(b, text);
+    mg_buf_puts(b, "</a>");
+}
+
+void page_begin(struct mg_buf *b, const char *title)
+{
+    mg_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                   "<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width, "
+                   "initial-scale=1\">\n"
+                   "<meta name=\"referrer\" content=\"no-referrer\">\n"
+                   "<meta name=\"robots\" content=\"noindex, nofollow\">\n"
+                   "<title>");
+    page_text(b, title);
+    mg_buf_puts(b, " - mingle</title>\n<style>");
+    mg_buf_puts(b, page_css);
+    mg_buf_puts(b, "</style>\n</head>\n<body>\n"
+                   "<header><p>mingle</p></header>\n<main>\n");
+}
+
+void page_end(struct mg_buf *b)
+{
+    mg_buf_puts(b, "</main>\n<footer><p>mingle " MG_VERSION
+                   "</p></footer>\n</body>\n</html>\n");
+}
+
+void reply_page(struct request *r, unsigned int status, char *html)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        strlen(html), html, MHD_RESPMEM_MUST_FREE);
+
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            "text/html; charset=utf-8");
+    MHD_add_response_header(resp, "Content-Security-Policy", PAGE_CSP);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    if (atomic_load(&r->srv->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (r->location[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    MHD_queue_response(r->conn, status, resp);
+    MHD_destroy_response(resp);
+    r->status = (int)status;
+}
+
+void reply_page_message(struct request *r, unsigned int status,
+                        const char *title, const char *message)
+{
+    struct mg_buf b = MG_BUF_INIT;
+
+    page_begin(&b, title);
+    page_element(&b, "h1", title);
+    page_element(&b, "p", message);
+    page_end(&b);
+    reply_page(r, status, mg_buf_detach(&b));
+}

@@ -1,0 +1,840 @@
+/*
+ * test_dashboard.c: the coordinator dashboard against a real `mingle
+ * serve`: logging in (coordinator tokens only, cookie flags), names that
+ * try to be markup shown as text, the SVG chart drawn from the groups,
+ * moves guarded by the CSRF token and the hard rules, a rebalance preview
+ * that stores nothing, invitations queued, and logging out.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+
+#include "mingle/store.h"
+#include "support.h"
+
+static const char circle_json[] =
+    "{\"title\":\"<b>Circle</b> & \\\"co\\\"\",\"time_zone\":"
+    "\"Pacific/Auckland\",\"start_date\":\"2027-03-02\",\"weeks\":4,"
+    "\"group_size\":{\"min\":6,\"max\":9},\"slots\":[{\"weekday\":"
+    "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}]}";
+
+static const char book[] = "# Thread: Mission\n\n## One\n\nwords here\n\n"
+                           "# Thread: Communities\n\n## Two\n\nmore words\n";
+
+/* 14 people, 4 of them facilitators: two groups of 7 (min 6, max 9). */
+static const char *const names[] = {"Facilitator One",
+                                    "Facilitator Two",
+                                    "Facilitator Three",
+                                    "Facilitator Four",
+                                    "<script>alert(1)</script>",
+                                    "\"onerror=alert(1) x=\"",
+                                    "Ana & Bob",
+                                    "Māui Tūhoe",
+                                    "Whetū Ngāti",
+                                    "Person Nine",
+                                    "Person Ten",
+                                    "Person Eleven",
+                                    "Person Twelve",
+                                    "Person Thirteen"};
+#define N_PEOPLE ((int)(sizeof(names) / sizeof(names[0])))
+static const char *const sectors[] = {"public", "academic", "school", "special",
+                                      "<i>other</i>"};
+
+struct world {
+    char *dir, *db, *maildir, *coordinator, *coordinator2, *participant,
+        *facilitator;
+    char *cookie; /* "mingle_session=..." */
+    struct test_daemon d;
+    long long circle;
+};
+
+static struct world *W;
+
+static json_t *call(long *status, const char *method, const char *path,
+                    const char *body, const char *ctype)
+{
+    struct test_response resp;
+    json_t *doc = NULL;
+
+    assert_int_equal(
+        test_http(&resp, W->d.port, method, path, W->coordinator, body, ctype),
+        0);
+    *status = resp.status;
+    if (resp.body[0])
+        doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    return doc;
+}
+
+/* A page request with `cookie` (may be NULL) and a form body (may be
+ * NULL); `origin` adds an Origin header. */
+static void page(struct test_response *resp, const char *method,
+                 const char *path, const char *cookie, const char *form,
+                 const char *origin)
+{
+    char *c = cookie ? mg_xasprintf("Cookie: %s", cookie) : NULL;
+    char *o = origin ? mg_xasprintf("Origin: %s", origin) : NULL;
+    const char *extra[3] = {NULL, NULL, NULL};
+    int k = 0;
+
+    if (c)
+        extra[k++] = c;
+    if (o)
+        extra[k++] = o;
+    assert_int_equal(test_http_ex(resp, W->d.port, method, path, NULL, extra,
+                                  form, form ? strlen(form) : 0,
+                                  "application/x-www-form-urlencoded"),
+                     0);
+    free(c);
+    free(o);
+}
+
+/* The value of the last header `name` (case-insensitive), or NULL. */
+static char *header(const char *headers, const char *name)
+{
+    const char *p = headers, *hit = NULL;
+    size_t n = strlen(name);
+
+    while (p && *p) {
+        if (strncasecmp(p, name, n) == 0 && p[n] == ':')
+            hit = p + n + 1;
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    if (!hit)
+        return NULL;
+    while (*hit == ' ')
+        hit++;
+    return mg_xstrndup(hit, strcspn(hit, "\r\n"));
+}
+
+static void csv_field(struct mg_buf *b, const char *s, int last)
+{
+    mg_buf_puts(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"')
+            mg_buf_puts(b, "\"");
+        mg_buf_add(b, s, 1);
+    }
+    mg_buf_puts(b, last ? "\"\n" : "\",");
+}
+
+static char *cpath(const char *suffix)
+{
+    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, suffix);
+}
+
+static char *dpath(const char *suffix)
+{
+    return mg_xasprintf("/dashboard/circles/%lld%s", W->circle, suffix);
+}
+
+static void make_circle(void)
+{
+    struct mg_buf csv = MG_BUF_INIT;
+    long status;
+    json_t *doc;
+    char *path, email[64];
+    int i;
+
+    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
+    assert_int_equal(status, 201);
+    W->circle = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    path = cpath("/book");
+    doc = call(&status, "POST", path, book, "text/markdown");
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    mg_buf_puts(&csv, "name,email,role,sector,region\n");
+    for (i = 0; i < N_PEOPLE; i++) {
+        snprintf(email, sizeof(email), "p%02d@example.org", i);
+        csv_field(&csv, names[i], 0);
+        csv_field(&csv, email, 0);
+        csv_field(&csv, i < 4 ? "facilitator" : "participant", 0);
+        csv_field(&csv, sectors[i % 5], 0);
+        csv_field(&csv, i % 2 ? "North" : "South", 1);
+    }
+    path = cpath("/participants");
+    doc = call(&status, "POST", path, csv.data, "text/csv");
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    mg_buf_release(&csv);
+    path = cpath("/groups/plan");
+    doc = call(&status, "POST", path, NULL, NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+}
+
+/* Mail as the notes module would file it, written straight to the
+ * store: one note published in group 1, week 1, one kept for review. */
+static void add_notes(void)
+{
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *st = NULL;
+    struct mg_group_row *groups = NULL;
+    size_t n_groups = 0;
+    struct mg_note n;
+    int64_t id = 0;
+    int dup = 0, k;
+
+    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    assert_int_equal(mg_store_groups_list(&groups, &n_groups, st, W->circle),
+                     0);
+    assert_true(n_groups > 0);
+    for (k = 0; k < 2; k++) {
+        memset(&n, 0, sizeof(n));
+        n.circle_id = W->circle;
+        n.group_id = k == 0 ? groups[0].id : 0;
+        n.week = k == 0 ? 1 : 0;
+        snprintf(n.kind, sizeof(n.kind), "note");
+        snprintf(n.status, sizeof(n.status), "%s",
+                 k == 0 ? "published" : "review");
+        n.provider = (char *)"mime";
+        n.message_id = (char *)(k == 0 ? "<n1@x.org>" : "<n2@x.org>");
+        n.from_name = (char *)"<img src=x onerror=alert(2)>";
+        n.from_email = (char *)"stranger@x.org";
+        n.subject = (char *)"<script>alert(3)</script> week one";
+        n.body = (char *)"I liked <b>this</b> & that";
+        n.full_text = n.body;
+        if (k == 1)
+            n.review_reason = (char *)"sender not in the group";
+        n.sent_at = 1804000000;
+        n.received_at = n.sent_at + 60;
+        assert_int_equal(mg_store_note_insert(&id, &dup, st, &n), 0);
+    }
+    mg_group_rows_free(groups, n_groups);
+    mg_store_close(st);
+}
+
+static int setup_world(void **state)
+{
+    struct world *w = mg_xcalloc(1, sizeof(*w));
+    const char *env[3];
+    char *maildir_env;
+
+    w->dir = test_mkdtemp();
+    w->db = mg_xasprintf("%s/dash.db", w->dir);
+    w->maildir = mg_xasprintf("%s/mail", w->dir);
+    w->coordinator = test_make_token(w->db, "coordinator");
+    w->coordinator2 = test_make_token(w->db, "coordinator");
+    w->participant = test_make_token(w->db, "participant");
+    w->facilitator = test_make_token(w->db, "facilitator");
+    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->maildir);
+    env[0] = maildir_env;
+    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
+    env[2] = NULL;
+    if (!w->coordinator || !w->participant ||
+        test_daemon_start(&w->d, w->db, NULL, env) < 0)
+        return -1;
+    free(maildir_env);
+    W = w;
+    make_circle();
+    add_notes();
+    *state = w;
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    struct world *w = *state;
+
+    test_daemon_stop(&w->d, SIGTERM);
+    free(w->coordinator);
+    free(w->coordinator2);
+    free(w->participant);
+    free(w->facilitator);
+    free(w->cookie);
+    free(w->db);
+    free(w->maildir);
+    test_rmdir(w->dir);
+    free(w);
+    return 0;
+}
+
+/* Log in with `token`; the session cookie ("name=value") or NULL. */
+static char *login(const char *token, long *status, char **set_cookie)
+{
+    struct test_response resp;
+    char *form = mg_xasprintf("token=%s", token), *sc, *cookie = NULL;
+
+    page(&resp, "POST", "/dashboard/login", NULL, form, NULL);
+    *status = resp.status;
+    sc = header(resp.headers, "Set-Cookie");
+    if (sc)
+        cookie = mg_xstrndup(sc, strcspn(sc, ";"));
+    if (set_cookie)
+        *set_cookie = sc;
+    else
+        free(sc);
+    test_response_release(&resp);
+    free(form);
+    return cookie;
+}
+
+static void test_login(void **state)
+{
+    struct test_response resp;
+    char *loc, *sc, *cookie;
+    long status;
+
+    (void)state;
+    /* Without a session every page sends you to the login form. */
+    page(&resp, "GET", "/dashboard", NULL, NULL, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_string_equal(loc, "/dashboard/login");
+    free(loc);
+    test_response_release(&resp);
+    page(&resp, "GET", "/dashboard/circles/1", "mingle_session=nonsense", NULL,
+         NULL);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+
+    page(&resp, "GET", "/dashboard/login", NULL, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "<label for=\"token\""));
+    assert_non_null(strstr(resp.body, "type=\"password\""));
+    sc = header(resp.headers, "Content-Security-Policy");
+    assert_non_null(sc);
+    assert_null(strstr(sc, "script-src"));
+    assert_non_null(strstr(sc, "default-src 'none'"));
+    free(sc);
+    test_response_release(&resp);
+
+    /* Participant, facilitator, wrong and malformed tokens: no session. */
+    assert_null(login(W->participant, &status, NULL));
+    assert_int_equal(status, 403);
+    assert_null(login(W->facilitator, &status, NULL));
+    assert_int_equal(status, 403);
+    {
+        char *wrong = mg_xstrdup(W->coordinator);
+        wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == '0' ? '1' : '0';
+        assert_null(login(wrong, &status, NULL));
+        assert_int_equal(status, 403);
+        free(wrong);
+    }
+    assert_null(login("mgt_nonsense", &status, NULL));
+    assert_int_equal(status, 403);
+
+    cookie = login(W->coordinator, &status, &sc);
+    assert_int_equal(status, 303);
+    assert_non_null(cookie);
+    assert_true(strncmp(cookie, "mingle_session=", 15) == 0);
+    /* The cookie is not the API token. */
+    assert_null(strstr(cookie, W->coordinator + 4));
+    assert_non_null(strstr(sc, "; HttpOnly"));
+    assert_non_null(strstr(sc, "; SameSite=Strict"));
+    assert_non_null(strstr(sc, "; Path=/dashboard"));
+    assert_non_null(strstr(sc, "; Max-Age=28800"));
+    assert_null(strstr(sc, "Secure")); /* base_url is http here */
+    free(sc);
+    W->cookie = cookie;
+
+    page(&resp, "GET", "/dashboard", W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    /* The circle's title is text, not markup. */
+    assert_null(strstr(resp.body, "<b>Circle</b>"));
+    assert_non_null(
+        strstr(resp.body, "&lt;b&gt;Circle&lt;/b&gt; &amp; &quot;co&quot;"));
+    test_response_release(&resp);
+    /* Logged in, the login form sends you on. */
+    page(&resp, "GET", "/dashboard/login", W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+}
+
+static long xpath_count(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr res = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+    long n = res && res->nodesetval ? res->nodesetval->nodeNr : 0;
+
+    xmlXPathFreeObject(res);
+    xmlXPathFreeContext(ctx);
+    return n;
+}
+
+static char *circle_page(void)
+{
+    struct test_response resp;
+    char *path = dpath(""), *body;
+
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    body = resp.body;
+    resp.body = NULL;
+    test_response_release(&resp);
+    free(path);
+    return body;
+}
+
+static void test_names_are_text(void **state)
+{
+    char *body = circle_page();
+    htmlDocPtr doc;
+
+    (void)state;
+    assert_null(strstr(body, "<script>alert(1)</script>"));
+    assert_non_null(strstr(body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert_null(strstr(body, "\"onerror=alert(1) x=\""));
+    assert_non_null(strstr(body, "&quot;onerror=alert(1) x=&quot;"));
+    assert_non_null(strstr(body, "Ana &amp; Bob"));
+    assert_null(strstr(body, "Ana & Bob"));
+    assert_non_null(strstr(body, "Māui Tūhoe"));
+    assert_null(strstr(body, "<i>other</i>"));
+    assert_non_null(strstr(body, "&lt;i&gt;other&lt;/i&gt;"));
+    /* The review queue: its count, and its senders and subjects as text. */
+    assert_non_null(strstr(body, "1 message of this circle waits"));
+    assert_null(strstr(body, "<img"));
+    assert_non_null(strstr(body, "&lt;img src=x onerror=alert(2)&gt;"));
+    assert_null(strstr(body, "<script>alert(3)</script>"));
+    assert_non_null(strstr(body, "&lt;script&gt;alert(3)&lt;/script&gt;"));
+    /* Parsed as a browser would: no script, no handler attribute. */
+    doc = htmlReadMemory(body, (int)strlen(body), "dash.html", "UTF-8",
+                         HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                             HTML_PARSE_NONET);
+    assert_non_null(doc);
+    assert_int_equal(xpath_count(doc, "//script"), 0);
+    assert_int_equal(xpath_count(doc, "//@*[starts-with(name(), 'on')]"), 0);
+    assert_int_equal(xpath_count(doc, "//i"), 0);
+    /* Every form field has a label; every state change carries a token. */
+    assert_int_equal(xpath_count(doc, "//select[not(@id = //label/@for)]"), 0);
+    assert_int_equal(
+        xpath_count(doc, "//form[@method='post'][not(.//input[@name='csrf'])]"),
+        0);
+    assert_true(xpath_count(doc, "//form[@method='post']") > N_PEOPLE);
+    xmlFreeDoc(doc);
+    free(body);
+}
+
+/* The API's groups: sizes by id, and one member's group. */
+static json_t *api_groups(void)
+{
+    char *path = cpath("/groups");
+    long status;
+    json_t *doc = call(&status, "GET", path, NULL, NULL);
+
+    assert_int_equal(status, 200);
+    free(path);
+    return doc;
+}
+
+static long long group_of(json_t *groups, long long person)
+{
+    json_t *list = json_object_get(groups, "groups"), *g, *m;
+    size_t i, j;
+
+    json_array_foreach(list, i, g)
+    {
+        json_array_foreach(json_object_get(g, "members"), j, m)
+        {
+            if (json_integer_value(json_object_get(m, "id")) == person)
+                return json_integer_value(json_object_get(g, "id"));
+        }
+    }
+    return 0;
+}
+
+static int ns_count(xmlXPathContextPtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr res = xmlXPathEvalExpression(BAD_CAST expr, ctx);
+    int n = res && res->nodesetval ? res->nodesetval->nodeNr : 0;
+
+    xmlXPathFreeObject(res);
+    return n;
+}
+
+static void test_chart(void **state)
+{
+    char *body = circle_page(), *start, *end;
+    json_t *groups = api_groups(), *list = json_object_get(groups, "groups");
+    xmlDocPtr svg;
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr bars;
+    double ratio = 0;
+    int i;
+
+    (void)state;
+    /* The chart is well-formed SVG: read it with the XML parser. */
+    start = strstr(body, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
+    assert_non_null(start);
+    end = strstr(start, "</svg>");
+    assert_non_null(end);
+    end += strlen("</svg>");
+    svg = xmlReadMemory(start, (int)(end - start), "chart.svg", "UTF-8",
+                        XML_PARSE_NONET);
+    assert_non_null(svg);
+    ctx = xmlXPathNewContext(svg);
+    xmlXPathRegisterNs(ctx, BAD_CAST "s",
+                       BAD_CAST "http://www.w3.org/2000/svg");
+    assert_int_equal(ns_count(ctx, "/s:svg/s:title"), 1);
+    assert_int_equal(ns_count(ctx, "/s:svg/s:desc"), 1);
+    assert_int_equal(ns_count(ctx, "//s:g[@class='ref']"), 2);
+    bars = xmlXPathEvalExpression(BAD_CAST "//s:g[@class='bar']", ctx);
+    assert_non_null(bars);
+    assert_int_equal(bars->nodesetval->nodeNr, (int)json_array_size(list));
+    assert_true(json_array_size(list) >= 2);
+    for (i = 0; i < bars->nodesetval->nodeNr; i++) {
+        xmlNodePtr bar = bars->nodesetval->nodeTab[i], c;
+        xmlChar *gid = xmlGetProp(bar, BAD_CAST "data-group");
+        xmlChar *size = xmlGetProp(bar, BAD_CAST "data-size");
+        double height = 0;
+        long long api_size = -1;
+        size_t k;
+        json_t *g;
+        int has_title = 0;
+
+        json_array_foreach(list, k, g)
+        {
+            if (json_integer_value(json_object_get(g, "id")) ==
+                atoll((const char *)gid))
+                api_size = json_integer_value(json_object_get(g, "size"));
+        }
+        assert_int_equal(atoll((const char *)size), api_size);
+        for (c = bar->children; c; c = c->next) {
+            xmlChar *h;
+            if (c->type != XML_ELEMENT_NODE)
+                continue;
+            has_title |= strcmp((const char *)c->name, "title") == 0;
+            if (strcmp((const char *)c->name, "rect") != 0)
+                continue;
+            h = xmlGetProp(c, BAD_CAST "height");
+            height += strtod((const char *)h, NULL);
+            xmlFree(h);
+        }
+        assert_true(has_title);
+        /* Heights are proportional to sizes: one ratio for all. */
+        if (i == 0)
+            ratio = height / (double)api_size;
+        else
+            assert_true(height / (double)api_size > ratio - 0.01 &&
+                        height / (double)api_size < ratio + 0.01);
+        xmlFree(gid);
+        xmlFree(size);
+    }
+    assert_true(ratio > 0);
+    xmlXPathFreeObject(bars);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(svg);
+    /* A legend names each sector, escaped. */
+    assert_non_null(strstr(body, "<ul class=\"legend\""));
+    json_decref(groups);
+    free(body);
+}
+
+/* The page's CSRF token (32 hex characters). */
+static char *csrf_of(const char *body)
+{
+    const char *p = strstr(body, "name=\"csrf\" value=\"");
+
+    assert_non_null(p);
+    p += strlen("name=\"csrf\" value=\"");
+    assert_int_equal(strspn(p, "0123456789abcdef"), 32);
+    return mg_xstrndup(p, 32);
+}
+
+/* A participant (not a facilitator) of group `gid`, preferring one whose
+ * name is markup; 0 if none. */
+static long long pick_member(json_t *groups, long long gid)
+{
+    json_t *list = json_object_get(groups, "groups"), *g, *m;
+    long long best = 0;
+    size_t i, j;
+
+    json_array_foreach(list, i, g)
+    {
+        if (json_integer_value(json_object_get(g, "id")) != gid)
+            continue;
+        json_array_foreach(json_object_get(g, "members"), j, m)
+        {
+            const char *role = json_string_value(json_object_get(m, "role"));
+            const char *name = json_string_value(json_object_get(m, "name"));
+            if (strcmp(role, "participant") != 0)
+                continue;
+            if (!best || name[0] == '<' || name[0] == '"')
+                best = json_integer_value(json_object_get(m, "id"));
+        }
+    }
+    return best;
+}
+
+static long long group_id_at(json_t *groups, size_t i)
+{
+    return json_integer_value(json_object_get(
+        json_array_get(json_object_get(groups, "groups"), i), "id"));
+}
+
+static void test_move(void **state)
+{
+    struct test_response resp;
+    json_t *before = api_groups(), *after;
+    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
+    char *path = dpath("/move");
+    long long g1 = group_id_at(before, 0), g2 = group_id_at(before, 1);
+    long long who = pick_member(before, g1), other;
+
+    (void)state;
+    free(body);
+    assert_true(who > 0);
+    assert_int_equal(group_of(before, who), g1);
+    /* Without a CSRF token, with a wrong one, from another site: 403. */
+    form = mg_xasprintf("participant_id=%lld&group_id=%lld", who, g2);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    free(form);
+    form = mg_xasprintf("csrf=%032d&participant_id=%lld&group_id=%lld", 0, who,
+                        g2);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    free(form);
+    form = mg_xasprintf("csrf=%s&participant_id=%lld&group_id=%lld", csrf, who,
+                        g2);
+    page(&resp, "POST", path, W->cookie, form, "https://evil.example");
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    /* A valid token without the session cookie is no use either. */
+    page(&resp, "POST", path, NULL, form, NULL);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    after = api_groups();
+    assert_int_equal(group_of(after, who), g1);
+    json_decref(after);
+
+    /* With the session's token: moved, and the API shows it. */
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "done=moved"));
+    test_response_release(&resp);
+    free(form);
+    after = api_groups();
+    assert_int_equal(group_of(after, who), g2);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Moved "));
+    test_response_release(&resp);
+    free(loc);
+
+    /* Group 1 is at the minimum now: one more out breaks a hard rule. */
+    other = pick_member(after, g1);
+    assert_true(other > 0);
+    form = mg_xasprintf("csrf=%s&participant_id=%lld&group_id=%lld", csrf,
+                        other, g2);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 409);
+    assert_non_null(strstr(resp.body, "below the minimum of 6"));
+    assert_non_null(strstr(resp.body, "role=\"alert\""));
+    assert_null(strstr(resp.body, "<script>alert(1)</script>"));
+    test_response_release(&resp);
+    free(form);
+    json_decref(after);
+    after = api_groups();
+    assert_int_equal(group_of(after, other), g1);
+    json_decref(after);
+    json_decref(before);
+    free(csrf);
+    free(path);
+}
+
+static void test_rebalance_preview(void **state)
+{
+    struct test_response resp;
+    json_t *before = api_groups(), *after;
+    char *body = circle_page(), *csrf = csrf_of(body), *form;
+    char *path = dpath("/rebalance"), *a, *b;
+
+    (void)state;
+    free(body);
+    page(&resp, "POST", path, W->cookie, "csrf=wrong", NULL);
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    form = mg_xasprintf("csrf=%s", csrf);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "nothing has been changed"));
+    assert_non_null(strstr(resp.body, "class=\"bar\""));
+    assert_null(strstr(resp.body, "<script>alert(1)</script>"));
+    test_response_release(&resp);
+    after = api_groups();
+    a = json_dumps(json_object_get(before, "groups"), JSON_SORT_KEYS);
+    b = json_dumps(json_object_get(after, "groups"), JSON_SORT_KEYS);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    json_decref(before);
+    json_decref(after);
+    free(form);
+    free(csrf);
+    free(path);
+}
+
+static void test_invites(void **state)
+{
+    struct test_response resp;
+    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
+    char *path = dpath("/invites"), *api, text[64];
+    json_t *doc;
+    long status;
+    int queued;
+
+    (void)state;
+    free(body);
+    form = mg_xasprintf("csrf=%s", csrf);
+    /* No organizer yet: refused, and the page says why. */
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 422);
+    assert_non_null(strstr(resp.body, "organizer email"));
+    test_response_release(&resp);
+    api = cpath("");
+    doc = call(&status, "PATCH", api,
+               "{\"organizer\":{\"name\":\"Coordinators\",\"email\":"
+               "\"circles@example.org\"}}",
+               NULL);
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    free(api);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "done=invites&queued="));
+    queued = atoi(strstr(loc, "queued=") + 7);
+    assert_true(queued >= N_PEOPLE);
+    test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    snprintf(text, sizeof(text), "Queued %d messages", queued);
+    assert_non_null(strstr(resp.body, text));
+    test_response_release(&resp);
+    free(loc);
+    /* The outbox has them. */
+    api = cpath("/outbox");
+    doc = call(&status, "GET", api, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "messages")), queued);
+    json_decref(doc);
+    free(api);
+    /* Again: nothing new to send. */
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "queued=0"));
+    free(loc);
+    test_response_release(&resp);
+    free(form);
+    free(csrf);
+    free(path);
+}
+
+static void test_digest(void **state)
+{
+    struct test_response resp;
+    char *path = dpath("/digest?week=1");
+
+    (void)state;
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Back to the circle"));
+    assert_null(strstr(resp.body, "<b>Circle</b>"));
+    /* The published note, all of it text. */
+    assert_non_null(strstr(resp.body, "I liked &lt;b&gt;this&lt;/b&gt; &amp; "
+                                      "that"));
+    assert_null(strstr(resp.body, "<img"));
+    assert_null(strstr(resp.body, "<script"));
+    test_response_release(&resp);
+    free(path);
+    path = dpath("/digest?week=x");
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 400);
+    test_response_release(&resp);
+    page(&resp, "GET", "/dashboard/circles/999999", W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 404);
+    test_response_release(&resp);
+    free(path);
+}
+
+static void test_logout(void **state)
+{
+    struct test_response resp;
+    char *body = circle_page(), *csrf = csrf_of(body), *form, *sc;
+
+    (void)state;
+    free(body);
+    page(&resp, "POST", "/dashboard/logout", W->cookie, "csrf=nope", NULL);
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    form = mg_xasprintf("csrf=%s", csrf);
+    page(&resp, "POST", "/dashboard/logout", W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    sc = header(resp.headers, "Set-Cookie");
+    assert_non_null(strstr(sc, "Max-Age=0"));
+    free(sc);
+    test_response_release(&resp);
+    /* The old cookie is dead even if a browser kept it. */
+    page(&resp, "GET", "/dashboard", W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    free(form);
+    free(csrf);
+}
+
+static void test_revoked_token_ends_session(void **state)
+{
+    struct test_response resp;
+    char id[17];
+    const char *argv[] = {"token", "revoke", "--db", W->db, id, NULL};
+    char *cookie, *out = NULL;
+    long status;
+
+    (void)state;
+    cookie = login(W->coordinator2, &status, NULL);
+    assert_int_equal(status, 303);
+    page(&resp, "GET", "/dashboard", cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    test_response_release(&resp);
+    memcpy(id, W->coordinator2 + 4, 16);
+    id[16] = '\0';
+    assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
+    free(out);
+    page(&resp, "GET", "/dashboard", cookie, NULL, NULL);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    free(cookie);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_login),
+        cmocka_unit_test(test_names_are_text),
+        cmocka_unit_test(test_chart),
+        cmocka_unit_test(test_move),
+        cmocka_unit_test(test_rebalance_preview),
+        cmocka_unit_test(test_invites),
+        cmocka_unit_test(test_digest),
+        cmocka_unit_test(test_logout),
+        cmocka_unit_test(test_revoked_token_ends_session),
+    };
+
+    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+}
