@@ -154,11 +154,15 @@ struct demo {
     char *feed_owner;
     const char *mime_secret;
     char *facilitator; /* of group 1, to post the sample summary as */
+    char *facilitator_name;
+    char page[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1];  /* feed_owner's */
+    char fpage[MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN + 1]; /* facilitator's */
 };
 
-/* The address of a facilitator of the group at `position`, or NULL. */
-static char *group_facilitator(struct mg_store *st, int64_t circle_id,
-                               int position)
+/* A facilitator of the group at `position`: their address (or NULL),
+ * with their id and name (free() both strings). */
+static char *group_facilitator(int64_t *id, char **name, struct mg_store *st,
+                               int64_t circle_id, int position)
 {
     struct mg_group_row *groups = NULL;
     struct mg_participant *people = NULL;
@@ -173,8 +177,11 @@ static char *group_facilitator(struct mg_store *st, int64_t circle_id,
         for (i = 0; i < n_groups && !email; i++)
             for (j = 0; j < n && !email; j++)
                 if (groups[i].position == position &&
-                    people[j].group_id == groups[i].id)
+                    people[j].group_id == groups[i].id) {
                     email = mg_xstrdup(people[j].email);
+                    *id = people[j].id;
+                    *name = mg_xstrdup(people[j].name);
+                }
     }
     mg_group_rows_free(groups, n_groups);
     mg_participants_free(people, n);
@@ -201,14 +208,22 @@ static void print_welcome(int port, void *arg)
            "  the groups:    curl -H 'Authorization: Bearer %s' "
            "%s/api/v1/circles/%lld/groups\n\n"
            "  a calendar:    %s/cal/%s.ics (%s's; webcal:// works too)\n"
-           "  invitations:   the emails sent to each member are in %s/new/\n\n"
-           "The coordinator token above was made for this run; earlier demo "
-           "tokens are revoked.\nPress Ctrl-C to stop.\n\n",
+           "  invitations:   the emails sent to each member are in %s/new/\n\n",
            base, base, base, d->token, base, (long long)d->circle_id, d->token,
            base, d->token, base, (long long)d->circle_id, d->token, base,
            (long long)d->circle_id, d->token, base, (long long)d->circle_id,
            base, d->feed, d->feed_owner ? d->feed_owner : "a member",
            d->maildir);
+    printf("Pages, in a browser:\n"
+           "  coordinator:   %s/dashboard (log in with the token above)\n",
+           base);
+    if (d->page[0])
+        printf("  participant:   %s/p/%s (%s's page)\n", base, d->page,
+               d->feed_owner);
+    if (d->fpage[0])
+        printf("  facilitator:   %s/p/%s (%s's page)\n", base, d->fpage,
+               d->facilitator_name);
+    printf("\n");
     if (d->facilitator)
         printf("A facilitator mails group 1's summary of week 1 (the mail "
                "webhook, as a local MTA would call it):\n"
@@ -221,6 +236,8 @@ static void print_welcome(int port, void *arg)
                "'%s/api/v1/circles/%lld/notes/digest?week=1'\n\n",
                d->facilitator, DEMO_SLUG, base, d->mime_secret, d->token, base,
                (long long)d->circle_id);
+    printf("The coordinator token and the page addresses above were made for "
+           "this run;\nearlier ones are revoked. Press Ctrl-C to stop.\n\n");
     fflush(stdout);
 }
 
@@ -268,19 +285,30 @@ int cmd_demo(int argc, char **argv)
         goto out;
     }
     {
-        /* A feed URL for the first member, made afresh each run (only
-         * its hash is kept, so it can only be shown when it is made). */
+        /* The first participant's page (with its calendar address) and
+         * a facilitator's, made afresh each run: only their hashes are
+         * kept, so they can only be shown when they are made. */
         struct mg_people_filter f;
         struct mg_participant *first = NULL;
+        int64_t fid = 0;
         size_t n = 0;
         memset(&f, 0, sizeof(f));
+        f.role = "participant";
         f.limit = 1;
         if (mg_store_participants_list(&first, &n, st, d.circle_id, &f) == 0 &&
             n == 1 &&
-            mg_calendar_feed_token(d.feed, st, d.circle_id, first[0].id, 0) ==
-                0)
+            mg_calendar_page_token(d.page, st, d.circle_id, first[0].id) == 0) {
+            mg_calendar_page_feed_token(d.feed, d.page);
             d.feed_owner = mg_xstrdup(first[0].name);
+        } else {
+            d.page[0] = '\0';
+        }
         mg_participants_free(first, n);
+        d.facilitator =
+            group_facilitator(&fid, &d.facilitator_name, st, d.circle_id, 1);
+        if (!d.facilitator ||
+            mg_calendar_page_token(d.fpage, st, d.circle_id, fid) < 0)
+            d.fpage[0] = '\0';
     }
     if (!cfg.mime_secret) {
         /* The mail webhook for a local MTA, with a secret for this run. */
@@ -292,13 +320,13 @@ int cmd_demo(int argc, char **argv)
         cfg.mime_secret = mg_xstrdup(hex);
     }
     d.mime_secret = cfg.mime_secret;
-    d.facilitator = group_facilitator(st, d.circle_id, 1);
     d.listen = cfg.listen;
     d.maildir = cfg.maildir;
     rc = cli_run_daemon(&cfg, st, print_welcome, &d);
 out:
     free(d.feed_owner);
     free(d.facilitator);
+    free(d.facilitator_name);
     mg_store_close(st);
     mg_config_release(&cfg);
     return rc;

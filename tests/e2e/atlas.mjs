@@ -622,7 +622,9 @@ async function pages({ circle, groups, late, C }) {
       await page.screenshot({ path: path.join(outDir, `${name}-${label}.png`), fullPage: true });
     }
     await page.setViewportSize(sizes.desktop);
-    ok(`screenshots out/${name}-desktop.png, out/${name}-phone.png`);
+    // What a desktop window shows first (README.md's picture is one).
+    await page.screenshot({ path: path.join(outDir, `${name}-top.png`) });
+    ok(`screenshots out/${name}-desktop.png, out/${name}-phone.png, out/${name}-top.png`);
   }
   async function noScript(where) {
     const pwned = await page.evaluate(() => window.__pwned);
@@ -677,6 +679,11 @@ async function pages({ circle, groups, late, C }) {
   if (body.includes('Rangi Parata')) check(body.includes(LATE.name), "the late joiner's name is shown as text, markup and all");
   await noScript('the circle page');
   await shoot('dashboard-circle');
+  // The groups at a glance: the chart of sizes and sectors.
+  await page.locator('#groups').scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.getElementById('groups').scrollIntoView());
+  await page.screenshot({ path: path.join(outDir, 'dashboard-groups-top.png') });
+  ok('screenshot out/dashboard-groups-top.png');
 
   // No credential, no page.
   const anon = await fetch(`${base}/dashboard/circles/${circle.id}`, { redirect: 'manual' });
