@@ -62,6 +62,17 @@ int mg_calendar_parse_feed_token(char *public_id,
                                  const char *token);
 
 /*
+ * The reading of `week` for a group on thread `thread_id` (0: none): its
+ * thread's plan when that plan has readings, else the same-pace plan.
+ * Borrowed from the arrays; NULL when that week has none.
+ */
+const struct mg_span *mg_calendar_reading(const struct mg_span *same,
+                                          size_t n_same,
+                                          const struct mg_span *per_thread,
+                                          size_t n_per_thread,
+                                          int64_t thread_id, int week);
+
+/*
  * Participants' pages. A page token is 48 hex characters like a feed
  * token (`token` takes 49 bytes), stored as a secret of kind "page";
  * making one revokes the participant's previous page token. The

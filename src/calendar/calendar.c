@@ -125,6 +125,31 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
     return rc;
 }
 
+const struct mg_span *mg_calendar_reading(const struct mg_span *same,
+                                          size_t n_same,
+                                          const struct mg_span *per_thread,
+                                          size_t n_per_thread,
+                                          int64_t thread_id, int week)
+{
+    size_t i;
+    int thread_plan = 0;
+
+    for (i = 0; thread_id && i < n_per_thread; i++)
+        if (per_thread[i].thread_id == thread_id)
+            thread_plan = 1;
+    if (thread_plan) {
+        for (i = 0; i < n_per_thread; i++)
+            if (per_thread[i].thread_id == thread_id &&
+                per_thread[i].position == week)
+                return &per_thread[i];
+        return NULL;
+    }
+    for (i = 0; i < n_same; i++)
+        if (same[i].position == week)
+            return &same[i];
+    return NULL;
+}
+
 /* "Week 1: first ... last" lines for the group's readings. */
 static void describe(struct mg_buf *b, const struct circle_view *v,
                      const struct mg_group_row *g)

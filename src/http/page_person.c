@@ -151,28 +151,12 @@ static const char *thread_title(const struct view *v, int64_t id)
     return NULL;
 }
 
-/* The group's reading for `week`: its thread's plan if it follows one
- * that has readings, else the same-pace plan (as the calendar says). */
+/* The group's reading of `week` (see mg_calendar_reading). */
 static const struct mg_span *reading_for(const struct view *v, int week)
 {
-    const struct mg_group_row *g = v->group;
-    size_t i;
-    int thread_plan = 0;
-
-    for (i = 0; g && g->thread_id && i < v->n_per_thread; i++)
-        if (v->per_thread[i].thread_id == g->thread_id)
-            thread_plan = 1;
-    if (thread_plan) {
-        for (i = 0; i < v->n_per_thread; i++)
-            if (v->per_thread[i].thread_id == g->thread_id &&
-                v->per_thread[i].position == week)
-                return &v->per_thread[i];
-        return NULL;
-    }
-    for (i = 0; i < v->n_same; i++)
-        if (v->same[i].position == week)
-            return &v->same[i];
-    return NULL;
+    return mg_calendar_reading(v->same, v->n_same, v->per_thread,
+                               v->n_per_thread,
+                               v->group ? v->group->thread_id : 0, week);
 }
 
 /* "Chapter 1 ... Chapter 3", escaped; "-" when there is none. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mingle/calendar.h"
 #include "mingle/circle.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
@@ -363,28 +364,12 @@ static const char *thread_title(const struct view *v, int64_t id)
     return NULL;
 }
 
-/* The group's reading for `week`: its thread's plan if it follows one
- * that has readings, else the same-pace plan (as the calendar says). */
+/* The group's reading of `week` (see mg_calendar_reading). */
 static const struct mg_span *reading_for(const struct view *v,
                                          const struct mg_group_row *g, int week)
 {
-    size_t i;
-    int thread_plan = 0;
-
-    for (i = 0; g->thread_id && i < v->n_per_thread; i++)
-        if (v->per_thread[i].thread_id == g->thread_id)
-            thread_plan = 1;
-    if (thread_plan) {
-        for (i = 0; i < v->n_per_thread; i++)
-            if (v->per_thread[i].thread_id == g->thread_id &&
-                v->per_thread[i].position == week)
-                return &v->per_thread[i];
-        return NULL;
-    }
-    for (i = 0; i < v->n_same; i++)
-        if (v->same[i].position == week)
-            return &v->same[i];
-    return NULL;
+    return mg_calendar_reading(v->same, v->n_same, v->per_thread,
+                               v->n_per_thread, g->thread_id, week);
 }
 
 static void group_section(struct out *o, const struct view *v,
