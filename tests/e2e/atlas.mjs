@@ -540,23 +540,26 @@ async function main() {
   const g1now = groups.find((g) => g.position === 1);
   const s3 = sessions.find((s) => s.group_id === g1now.id && s.week === 3);
   check(new Date(s3.starts_at * 1000).toISOString() === CALLS_UTC[2], `group 1's week 3 call is ${s3.start}`);
-  const countBefore = readMail(inboxDir).length;
+  // Maildir names do not sort by arrival: remember which were there.
+  const mailBefore = new Set(readMail(inboxDir).map((m) => m.file));
+  const newMail = () => readMail(inboxDir).filter((m) => !mailBefore.has(m.file));
   const patched = (await api('PATCH', `${C}/sessions/${s3.id}`, { start: MOVED_LOCAL }, { expect: 200 })).json;
   check(patched.moved === true && new Date(patched.starts_at * 1000).toISOString() === MOVED_UTC,
     `moved to ${patched.start} (${MOVED_UTC})`);
   const g1emails = g1now.members.map((m) => m.email.toLowerCase());
   await waitFor(`updated invitations for the ${g1emails.length} members of group 1`, () => {
-    const m = readMail(inboxDir).slice(countBefore);
+    const m = newMail();
     return m.length >= g1emails.length ? m : null;
   }, 20000, 200);
   await sleep(1500); // anything more would have come by now
-  const extra = readMail(inboxDir).slice(countBefore);
+  const extra = newMail();
   check(extra.length === g1emails.length, `exactly ${g1emails.length} updates were sent (${extra.length})`);
   for (const e of g1emails) {
     const u = extra.find((m) => m.to.includes(e));
     if (!u || u.method !== 'REQUEST' || u.uid !== uidOf.get(e) || !(u.sequence >= 1) ||
         !u.ics.includes('RECURRENCE-ID') && !u.ics.includes('20270408T193000')) {
-      throw new CheckFailed(`${e} did not get the updated REQUEST (same UID, SEQUENCE up, the moved call)`,
+      throw new CheckFailed(`${e} did not get the updated REQUEST (same UID, SEQUENCE up, the moved call): ` +
+        (u ? `method ${u.method}, uid ${u.uid} (first ${uidOf.get(e)}), sequence ${u.sequence}` : 'no mail'),
         u ? [u.method, u.uid, uidOf.get(e), u.sequence] : 'no mail');
     }
   }
