@@ -556,4 +556,25 @@ int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
                               struct mg_store *st, const char *email);
 void mg_member_hits_free(struct mg_member_hit *h, size_t n);
 
+/*
+ * Attendance: one row per member and session, from an imported report.
+ * Replace deletes the session's rows and writes `rows` in one
+ * transaction (a re-import replaces the last one).
+ */
+struct mg_attendance_row {
+    int64_t participant_id;
+    int present;
+    int minutes;
+    char source[16]; /* "zoom", "teams" */
+    int64_t recorded_at;
+    char *name; /* read only: the participant's name */
+};
+
+int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
+                                const struct mg_attendance_row *rows, size_t n);
+/* A session's rows by participant id; mg_attendance_rows_free(). */
+int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
+                             struct mg_store *st, int64_t session_id);
+void mg_attendance_rows_free(struct mg_attendance_row *rows, size_t n);
+
 #endif

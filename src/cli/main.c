@@ -27,6 +27,8 @@ static const struct command commands[] = {
     {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
     {"outbox", cmd_outbox, "deliver queued mail now, or list it"},
     {"notes", cmd_notes, "print digests, list and review notes from mail"},
+    {"attendance", cmd_attendance,
+     "record who came to a session from a Zoom or Teams report"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

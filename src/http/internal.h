@@ -211,6 +211,8 @@ void handle_group_feed(struct request *r);
 void handle_invites_send(struct request *r);
 void handle_sessions_list(struct request *r);
 void handle_session_patch(struct request *r);
+void handle_attendance_import(struct request *r);
+void handle_attendance_get(struct request *r);
 void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
 /* A participant's page at its secret URL (page_person.c). */

@@ -58,6 +58,10 @@ const struct route http_routes[] = {
      handle_sessions_list},
     {"PATCH", "/api/v1/circles/{id}/sessions/{id}", AUTH_COORDINATOR,
      handle_session_patch},
+    {"POST", "/api/v1/circles/{id}/sessions/{id}/attendance", AUTH_COORDINATOR,
+     handle_attendance_import},
+    {"GET", "/api/v1/circles/{id}/sessions/{id}/attendance", AUTH_COORDINATOR,
+     handle_attendance_get},
     {"GET", "/api/v1/circles/{id}/outbox", AUTH_COORDINATOR,
      handle_outbox_list},
     /* Inbound mail: each provider authenticates in its own way. */

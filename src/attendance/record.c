@@ -1,0 +1,146 @@
+/*
+ * record.c: the glue of an attendance import: read the report, load the
+ * session and its group's members from `store`, match, and replace the
+ * session's attendance in one transaction. http and cli show the result.
+ */
+#include "mingle/attendance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/store.h"
+
+void mg_attendance_result_release(struct mg_attendance_result *res)
+{
+    size_t i;
+
+    if (!res)
+        return;
+    for (i = 0; i < res->n_matched; i++) {
+        free(res->matched[i].name);
+        free(res->matched[i].report_name);
+    }
+    for (i = 0; i < res->n_absent; i++)
+        free(res->absent[i].name);
+    for (i = 0; i < res->n_unmatched; i++) {
+        free(res->unmatched[i].name);
+        free(res->unmatched[i].email);
+    }
+    free(res->matched);
+    free(res->absent);
+    free(res->unmatched);
+    memset(res, 0, sizeof(*res));
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+    int64_t x = ((const struct mg_attendance_entry *)a)->participant_id;
+    int64_t y = ((const struct mg_attendance_entry *)b)->participant_id;
+
+    return (x > y) - (x < y);
+}
+
+int mg_attendance_import(struct mg_attendance_result *out, struct mg_store *st,
+                         int64_t circle_id, int64_t session_id,
+                         const char *data, size_t len, struct mg_error *err)
+{
+    struct mg_attendance_report rep;
+    struct mg_session_row s;
+    struct mg_participant *all = NULL, *members = NULL;
+    struct mg_attendance_match *m = NULL;
+    struct mg_attendance_entry **by_member = NULL;
+    struct mg_attendance_row *rows = NULL;
+    struct mg_people_filter f;
+    struct mg_attendance_result res;
+    size_t n_all = 0, n_members = 0, n_rows = 0, i;
+    int64_t now = mg_now();
+    int rc;
+
+    memset(&rep, 0, sizeof(rep));
+    memset(&res, 0, sizeof(res));
+    memset(&f, 0, sizeof(f));
+    rc = mg_store_session_get(&s, st, circle_id, session_id);
+    if (rc == 0 && s.group_id == 0)
+        rc = MG_ENOTFOUND;
+    if (rc == 0)
+        rc = mg_attendance_parse(&rep, data, len, err);
+    if (rc == 0)
+        rc = mg_store_participants_list(&all, &n_all, st, circle_id, &f);
+    if (rc < 0)
+        goto out;
+    /* The group's members (the list is by id, so results are too). */
+    members = mg_xcalloc(n_all ? n_all : 1, sizeof(*members));
+    for (i = 0; i < n_all; i++)
+        if (all[i].group_id == s.group_id)
+            members[n_members++] = all[i];
+    m = mg_xcalloc(rep.n ? rep.n : 1, sizeof(*m));
+    mg_attendance_match(m, &rep, members, n_members);
+
+    res.format = rep.format;
+    res.session_id = session_id;
+    res.matched = mg_xcalloc(n_members + 1, sizeof(*res.matched));
+    res.absent = mg_xcalloc(n_members + 1, sizeof(*res.absent));
+    res.unmatched = mg_xcalloc(rep.n + 1, sizeof(*res.unmatched));
+    by_member = mg_xcalloc(n_members + 1, sizeof(*by_member));
+    for (i = 0; i < rep.n; i++) {
+        struct mg_attendee *a = &rep.people[i];
+        struct mg_attendance_entry *e;
+        if (m[i].member < 0) {
+            res.unmatched[res.n_unmatched++] = *a;
+            a->name = a->email = NULL;
+            continue;
+        }
+        e = by_member[m[i].member];
+        if (e) {
+            /* The same member twice (two devices): add the time up. */
+            e->minutes += a->minutes;
+            if (e->minutes > MG_ATTENDANCE_MAX_MINUTES)
+                e->minutes = MG_ATTENDANCE_MAX_MINUTES;
+            continue;
+        }
+        e = by_member[m[i].member] = &res.matched[res.n_matched++];
+        e->participant_id = members[m[i].member].id;
+        e->name = mg_xstrdup(members[m[i].member].name);
+        e->report_name = mg_xstrdup(a->name);
+        e->minutes = a->minutes;
+        e->by = m[i].by;
+    }
+    for (i = 0; i < res.n_matched; i++)
+        res.matched[i].present =
+            mg_attendance_is_present(res.matched[i].minutes, s.minutes);
+    rows = mg_xcalloc(n_members + 1, sizeof(*rows));
+    for (i = 0; i < n_members; i++) {
+        struct mg_attendance_entry *e = by_member[i];
+        struct mg_attendance_row *row;
+        if (!e) {
+            if (members[i].status == MG_STATUS_WITHDRAWN)
+                continue;
+            e = &res.absent[res.n_absent++];
+            e->participant_id = members[i].id;
+            e->name = mg_xstrdup(members[i].name);
+        }
+        row = &rows[n_rows++];
+        row->participant_id = e->participant_id;
+        row->present = e->present;
+        row->minutes = e->minutes;
+        snprintf(row->source, sizeof(row->source), "%s", rep.format);
+        row->recorded_at = now;
+    }
+    rc = mg_store_attendance_replace(st, session_id, rows, n_rows);
+    if (rc < 0)
+        goto out;
+    /* The matched by member id, like the absent (by_member is done). */
+    qsort(res.matched, res.n_matched, sizeof(*res.matched), cmp_entry);
+    *out = res;
+    memset(&res, 0, sizeof(res));
+out:
+    mg_attendance_result_release(&res);
+    mg_attendance_report_release(&rep);
+    mg_participants_free(all, n_all);
+    free(members);
+    free(m);
+    free(by_member);
+    free(rows);
+    return rc;
+}

@@ -1,0 +1,117 @@
+/*
+ * api_attendance.c: a session's attendance. POST takes the video
+ * platform's participant report as exported (any content type), GET
+ * lists what is stored. Reading and matching are the attendance
+ * module's; this file only turns its result into JSON.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mingle/attendance.h"
+
+static const char *by_name(enum mg_match_by by)
+{
+    return by == MG_MATCH_EMAIL ? "email" : by == MG_MATCH_NAME ? "name" : "";
+}
+
+static json_t *result_json(const struct mg_attendance_result *res)
+{
+    json_t *matched = json_array(), *absent = json_array();
+    json_t *unmatched = json_array();
+    size_t i;
+
+    for (i = 0; i < res->n_matched; i++) {
+        const struct mg_attendance_entry *e = &res->matched[i];
+        json_array_append_new(
+            matched,
+            json_pack("{s:I, s:s, s:s, s:i, s:b, s:s}", "participant_id",
+                      (json_int_t)e->participant_id, "name", e->name,
+                      "report_name", e->report_name, "minutes", e->minutes,
+                      "present", e->present, "by", by_name(e->by)));
+    }
+    for (i = 0; i < res->n_absent; i++)
+        json_array_append_new(
+            absent, json_pack("{s:I, s:s}", "participant_id",
+                              (json_int_t)res->absent[i].participant_id, "name",
+                              res->absent[i].name));
+    for (i = 0; i < res->n_unmatched; i++) {
+        const struct mg_attendee *a = &res->unmatched[i];
+        json_array_append_new(
+            unmatched,
+            json_pack("{s:s, s:o, s:i, s:i, s:i}", "name", a->name, "email",
+                      json_string_or_null(a->email), "minutes", a->minutes,
+                      "joins", a->joins, "line", a->line));
+    }
+    return json_pack("{s:s, s:I, s:o, s:o, s:o}", "format", res->format,
+                     "session_id", (json_int_t)res->session_id, "matched",
+                     matched, "absent", absent, "unmatched", unmatched);
+}
+
+static void not_found(struct request *r)
+{
+    struct mg_error err;
+
+    memset(&err, 0, sizeof(err));
+    mg_error_set(&err, NULL, "no session %lld in circle %lld",
+                 (long long)r->params[1], (long long)r->params[0]);
+    reply_code(r, MG_ENOTFOUND, &err);
+}
+
+void handle_attendance_import(struct request *r)
+{
+    struct mg_attendance_result res;
+    struct mg_error err;
+    int rc;
+
+    memset(&res, 0, sizeof(res));
+    memset(&err, 0, sizeof(err));
+    rc = mg_attendance_import(&res, r->srv->store, r->params[0], r->params[1],
+                              r->body.data ? r->body.data : "", r->body.len,
+                              &err);
+    if (rc == MG_ENOTFOUND) {
+        not_found(r);
+        return;
+    }
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        return;
+    }
+    reply_json(r, MHD_HTTP_OK, result_json(&res));
+    mg_attendance_result_release(&res);
+}
+
+void handle_attendance_get(struct request *r)
+{
+    struct mg_session_row s;
+    struct mg_attendance_row *rows = NULL;
+    size_t n = 0, i;
+    json_t *items;
+    int rc =
+        mg_store_session_get(&s, r->srv->store, r->params[0], r->params[1]);
+
+    if (rc == MG_ENOTFOUND) {
+        not_found(r);
+        return;
+    }
+    if (rc == 0)
+        rc = mg_store_attendance_list(&rows, &n, r->srv->store, s.id);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    items = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:b, s:i, s:s, s:I}", "participant_id",
+                             (json_int_t)rows[i].participant_id, "name",
+                             rows[i].name ? rows[i].name : "", "present",
+                             rows[i].present, "minutes", rows[i].minutes,
+                             "source", rows[i].source, "recorded_at",
+                             (json_int_t)rows[i].recorded_at));
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:I, s:i, s:o}", "session_id", (json_int_t)s.id,
+                         "minutes", s.minutes, "attendance", items));
+    mg_attendance_rows_free(rows, n);
+}

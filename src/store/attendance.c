@@ -1,0 +1,110 @@
+/*
+ * attendance.c: who came to each session, as imported from a video
+ * platform's report. Reading and matching the report is the attendance
+ * module's job; this file only replaces and lists a session's rows.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
+                                const struct mg_attendance_row *rows, size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&del, st, db,
+                           "DELETE FROM attendance WHERE session_id = ?");
+    if (rc == 0)
+        rc = store_prepare(&ins, st, db,
+                           "INSERT INTO attendance (session_id, "
+                           "participant_id, present, minutes, source, "
+                           "recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
+    if (rc == 0) {
+        sqlite3_bind_int64(del, 1, session_id);
+        rc = store_step(st, db, del, "clear attendance");
+    }
+    for (i = 0; rc == 0 && i < n; i++) {
+        sqlite3_bind_int64(ins, 1, session_id);
+        sqlite3_bind_int64(ins, 2, rows[i].participant_id);
+        sqlite3_bind_int(ins, 3, rows[i].present ? 1 : 0);
+        sqlite3_bind_int(ins, 4, rows[i].minutes);
+        sqlite3_bind_text(ins, 5, rows[i].source, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(ins, 6, rows[i].recorded_at);
+        rc = store_step(st, db, ins, "insert attendance");
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
+                             struct mg_store *st, int64_t session_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_attendance_row *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT a.participant_id, a.present, a.minutes, "
+                           "a.source, a.recorded_at, p.name FROM attendance a "
+                           "JOIN participants p ON p.id = a.participant_id "
+                           "WHERE a.session_id = ? ORDER BY a.participant_id");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, session_id);
+    for (;;) {
+        struct mg_attendance_row *r;
+        const unsigned char *src;
+        int step = sqlite3_step(stmt);
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list attendance");
+            goto out;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            rows = mg_xrealloc(rows, cap * sizeof(*rows));
+        }
+        r = &rows[count++];
+        memset(r, 0, sizeof(*r));
+        r->participant_id = sqlite3_column_int64(stmt, 0);
+        r->present = sqlite3_column_int(stmt, 1);
+        r->minutes = sqlite3_column_int(stmt, 2);
+        src = sqlite3_column_text(stmt, 3);
+        snprintf(r->source, sizeof(r->source), "%s",
+                 src ? (const char *)src : "");
+        r->recorded_at = sqlite3_column_int64(stmt, 4);
+        r->name = store_column_strdup(stmt, 5);
+    }
+    *out = rows;
+    *n = count;
+    rows = NULL;
+    count = 0;
+out:
+    mg_attendance_rows_free(rows, count);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+void mg_attendance_rows_free(struct mg_attendance_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        free(rows[i].name);
+    free(rows);
+}
