@@ -477,15 +477,47 @@ static int section_notes(struct mg_buf *b, struct mg_store *st,
     return 0;
 }
 
-static void section_members(struct mg_buf *b, const struct view *v)
+/* Whether `person` came to the call of session `s`: "yes", "no", or
+ * "-" when no attendance was recorded for it. */
+static const char *came(struct mg_attendance_row *const *att,
+                        const size_t *n_att, size_t s, int64_t person)
 {
     size_t i;
 
+    if (!n_att[s])
+        return "-";
+    for (i = 0; i < n_att[s]; i++)
+        if (att[s][i].participant_id == person)
+            return att[s][i].present ? "yes" : "no";
+    return "-";
+}
+
+static void section_members(struct mg_buf *b, struct mg_store *st,
+                            const struct view *v)
+{
+    struct mg_attendance_row **att =
+        mg_xcalloc(v->n_sessions + 1, sizeof(*att));
+    size_t *n_att = mg_xcalloc(v->n_sessions + 1, sizeof(*n_att));
+    size_t i, s;
+
+    /* Attendance, as recorded from the video platform's report. */
+    for (s = 0; s < v->n_sessions; s++)
+        if (mg_store_attendance_list(&att[s], &n_att[s], st,
+                                     v->sessions[s].id) < 0)
+            n_att[s] = 0;
     mg_buf_puts(b, "<section aria-labelledby=\"members\">\n"
                    "<h2 id=\"members\">Your group's members</h2>\n"
-                   "<div class=\"scroll\"><table>\n<thead><tr>"
+                   "<div class=\"scroll\"><table>\n<caption class=\"muted\">"
+                   "Attendance by week: yes, no, or - until it is "
+                   "recorded</caption>\n<thead><tr>"
                    "<th scope=\"col\">Name</th><th scope=\"col\">Sector</th>"
-                   "<th scope=\"col\">Region</th></tr></thead>\n<tbody>\n");
+                   "<th scope=\"col\">Region</th>");
+    for (s = 0; s < v->n_sessions; s++)
+        mg_buf_printf(b,
+                      "<th scope=\"col\"><abbr title=\"came to week %d\">"
+                      "W%d</abbr></th>",
+                      v->sessions[s].week, v->sessions[s].week);
+    mg_buf_puts(b, "</tr></thead>\n<tbody>\n");
     for (i = 0; i < v->n_people; i++) {
         const struct mg_participant *p = &v->people[i];
         if (p->group_id != v->group->id || p->status == MG_STATUS_WITHDRAWN)
@@ -498,9 +530,16 @@ static void section_members(struct mg_buf *b, const struct view *v)
         page_text(b, p->sector && *p->sector ? p->sector : "-");
         mg_buf_puts(b, "</td><td>");
         page_text(b, p->region && *p->region ? p->region : "-");
-        mg_buf_puts(b, "</td></tr>\n");
+        mg_buf_puts(b, "</td>");
+        for (s = 0; s < v->n_sessions; s++)
+            mg_buf_printf(b, "<td>%s</td>", came(att, n_att, s, p->id));
+        mg_buf_puts(b, "</tr>\n");
     }
     mg_buf_puts(b, "</tbody>\n</table></div>\n</section>\n");
+    for (s = 0; s < v->n_sessions; s++)
+        mg_attendance_rows_free(att[s], n_att[s]);
+    free(att);
+    free(n_att);
 }
 
 /* The domain groups' mail goes to: the configured one, else the
@@ -601,7 +640,7 @@ static int render(char **out, struct request *r, int64_t circle_id, int64_t pid)
         section_week(&b, &v);
         section_calendar(&b, r->srv->base_url, r->feed, live);
         if (v.facilitator) {
-            section_members(&b, &v);
+            section_members(&b, st, &v);
             section_how_to_post(&b, r, &v);
         }
         section_schedule(&b, &v);

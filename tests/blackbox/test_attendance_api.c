@@ -242,6 +242,56 @@ static void test_zoom_import(void **state)
     free(path);
 }
 
+/* The facilitator's page shows who came to week 1, and not for week 2,
+ * which has no report yet. */
+static void test_facilitator_page(void **state)
+{
+    struct test_response resp;
+    char *path = mg_xasprintf("/api/v1/circles/%lld/participants", W->circle);
+    long status;
+    json_t *doc, *list, *url = NULL;
+    long long tane = 0;
+    const char *page, *row, *end;
+    size_t i;
+
+    (void)state;
+    doc = call(&status, "GET", path, NULL, 0, NULL);
+    free(path);
+    list = json_object_get(doc, "participants");
+    for (i = 0; i < json_array_size(list); i++)
+        if (strcmp(json_string_value(
+                       json_object_get(json_array_get(list, i), "email")),
+                   "tane@example.org") == 0)
+            tane = json_integer_value(
+                json_object_get(json_array_get(list, i), "id"));
+    json_decref(doc);
+    assert_true(tane > 0);
+    path = mg_xasprintf("/api/v1/circles/%lld/participants/%lld/page",
+                        W->circle, tane);
+    doc = call(&status, "POST", path, NULL, 0, NULL);
+    free(path);
+    assert_int_equal(status, 201);
+    url = json_object_get(doc, "url");
+    page = strstr(json_string_value(url), "/p/");
+    assert_non_null(page);
+    assert_int_equal(test_http(&resp, W->d.port, "GET", page, NULL, NULL, NULL),
+                     0);
+    json_decref(doc);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "W1</abbr>"));
+    /* Kim's row: absent in week 1, nothing recorded for week 2 */
+    row = strstr(resp.body, "Kim Park");
+    assert_non_null(row);
+    end = strstr(row, "</tr>");
+    assert_non_null(end);
+    assert_non_null(strstr(row, "<td>no</td><td>-</td>"));
+    assert_true(strstr(row, "<td>no</td><td>-</td>") < end);
+    row = strstr(resp.body, "Ana Cole");
+    assert_non_null(row);
+    assert_true(strstr(row, "<td>yes</td><td>-</td>") < strstr(row, "</tr>"));
+    test_response_release(&resp);
+}
+
 static void test_unknown_session(void **state)
 {
     const char csv[] = "Name (Original Name),Duration (Minutes)\nAna,5\n";
@@ -303,6 +353,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zoom_import),
+        cmocka_unit_test(test_facilitator_page),
         cmocka_unit_test(test_unknown_session),
         cmocka_unit_test(test_cli_teams_import),
     };
