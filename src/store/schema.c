@@ -340,8 +340,17 @@ static const char *const migration_6[] = {
     "  revoked_at INTEGER)",
     "CREATE INDEX web_sessions_expiry ON web_sessions(expires_at)", NULL};
 
-const char *const *const mg_store_migrations[] = {migration_1, migration_2,
-                                                  migration_3, migration_4,
-                                                  migration_5, migration_6};
+/*
+ * Answers and targets: an RSVP keeps the SEQUENCE of the invitation it
+ * answers (an older one is ignored) and may be for one occurrence; a
+ * circle may have a target attendance per call.
+ */
+static const char *const migration_7[] = {
+    "ALTER TABLE rsvps ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE circles ADD COLUMN attendance_target INTEGER", NULL};
+
+const char *const *const mg_store_migrations[] = {
+    migration_1, migration_2, migration_3, migration_4,
+    migration_5, migration_6, migration_7};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -402,7 +402,8 @@ static void test_web_sessions(void **state)
                      MG_ENOTFOUND);
 }
 
-/* A file at version 5 gains the sessions table and keeps its tokens. */
+/* A file at version 5 gains the sessions table (6) and the RSVP and
+ * target columns (7), and keeps its tokens. */
 static void test_migrate_5_to_6(void **state)
 {
     struct fixture *f = *state;
@@ -422,15 +423,18 @@ static void test_migrate_5_to_6(void **state)
     f->st = NULL;
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
     assert_int_equal(sqlite3_exec(conn,
-                                  "DROP TABLE web_sessions; PRAGMA "
-                                  "user_version=5",
+                                  "DROP TABLE web_sessions; ALTER TABLE "
+                                  "rsvps DROP COLUMN sequence; ALTER TABLE "
+                                  "circles DROP COLUMN attendance_target; "
+                                  "PRAGMA user_version=5",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(conn);
     assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
     assert_int_equal(mg_store_schema_version(&version, f->st), 0);
-    assert_int_equal(version, 6);
+    assert_int_equal(version, mg_store_schema_latest());
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM web_sessions"), 0);
+    assert_int_equal(query_int(f->db, "SELECT count(sequence) FROM rsvps"), 0);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM tokens"), 1);
 }
 
