@@ -102,4 +102,46 @@ int mg_calendar_page_feed_set(struct mg_store *st, const char *page_token,
 int mg_calendar_page_feed_live(int *live, struct mg_store *st,
                                const char *page_token, int64_t participant_id);
 
+/*
+ * RSVPs. What became of an answer: recorded; ignored because it answers
+ * an older version of the invitation (or one since cancelled); refused
+ * because it is not the invited member's own; or about no invitation or
+ * occurrence mingle knows.
+ */
+enum mg_rsvp_outcome {
+    MG_RSVP_RECORDED,
+    MG_RSVP_IGNORED_STALE,
+    MG_RSVP_REFUSED,
+    MG_RSVP_UNKNOWN_UID
+};
+
+/* "recorded", "ignored_stale", "refused", "unknown_uid". */
+const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o);
+
+/*
+ * Apply iTIP REPLY `reply` (mg_ical_parse_reply) mailed from `from`: the
+ * invite is found by UID; its member's address, the REPLY's ATTENDEE and
+ * `from` must all be the same (else MG_EFORBIDDEN, outcome refused); a
+ * SEQUENCE below the invite's is ignored (0, outcome ignored_stale). The
+ * answer goes to every session of the group, or to the one whose
+ * original start is the RECURRENCE-ID (MG_ENOTFOUND, outcome unknown_uid,
+ * when there is none; likewise for an unknown UID). *outcome is always
+ * set unless the store fails.
+ */
+struct mg_ical_reply;
+int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
+                            const struct mg_ical_reply *reply, const char *from,
+                            struct mg_error *err);
+
+/*
+ * A member's answer from their page: `status` ("accepted", "declined",
+ * "tentative") for every session of their group, or for `session_id`
+ * only (nonzero; MG_ENOTFOUND unless it is one of their group's), at
+ * their invitation's current sequence. MG_EINVAL for another status or
+ * a member in no group.
+ */
+int mg_calendar_rsvp_page(struct mg_store *st, int64_t circle_id,
+                          int64_t participant_id, int64_t session_id,
+                          const char *status);
+
 #endif

@@ -16,6 +16,7 @@
 #define MG_CIRCLE_MAX_SLOTS 28
 #define MG_CIRCLE_MAX_GROUP 1000
 #define MG_CIRCLE_MAX_TITLE 200
+#define MG_CIRCLE_MAX_TARGET 100000
 
 /* A weekly call slot in the circle's local time. */
 struct mg_slot {
@@ -39,6 +40,8 @@ struct mg_circle {
     char *video_url;       /* optional */
     char *organizer_name;  /* optional */
     char *organizer_email; /* optional */
+    int attendance_target; /* people per call the coordinator hopes for;
+                              0: none */
     int64_t created_at;
     int64_t updated_at;
 };
@@ -54,7 +57,8 @@ void mg_circle_copy(struct mg_circle *dst, const struct mg_circle *src);
  * Check every rule: non-empty title without control characters, a known
  * IANA time zone, a real calendar date, 1..104 weeks, 1..28 distinct
  * slots, 1 <= group_min <= group_max <= 1000, an http(s) video URL, a
- * plausible organizer email. MG_EINVAL with the field in `err`.
+ * plausible organizer email, an attendance target of 0..100000.
+ * MG_EINVAL with the field in `err`.
  */
 int mg_circle_validate(const struct mg_circle *c, struct mg_error *err);
 

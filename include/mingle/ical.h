@@ -89,4 +89,38 @@ void mg_ical_itip_free(struct mg_itip *t);
 /* A new random UID ("<32 hex>@mingle"); `out` takes 48 bytes. */
 void mg_ical_new_uid(char *out);
 
+/* An attendee's answer in an iTIP REPLY. */
+enum mg_partstat {
+    MG_PARTSTAT_ACCEPTED,
+    MG_PARTSTAT_DECLINED,
+    MG_PARTSTAT_TENTATIVE
+};
+
+/* "accepted", "declined" or "tentative" (as the store keeps them). */
+const char *mg_ical_partstat_name(enum mg_partstat p);
+/* The reverse of mg_ical_partstat_name; MG_EINVAL for anything else. */
+int mg_ical_partstat_parse(enum mg_partstat *out, const char *name);
+
+/* What a REPLY says: who answers which series (or one occurrence of it). */
+struct mg_ical_reply {
+    char *uid;
+    int sequence;   /* 0 when absent */
+    char *attendee; /* the address, lower-case, without "mailto:" */
+    enum mg_partstat partstat;
+    int64_t recurrence_id; /* UTC instant of one occurrence; 0: the series */
+};
+
+/*
+ * Read an iTIP REPLY (RFC 5546) as calendar clients send it: METHOD:REPLY,
+ * exactly one VEVENT with a UID and exactly one ATTENDEE whose PARTSTAT is
+ * ACCEPTED, DECLINED or TENTATIVE; anything else is MG_EINVAL with `err`
+ * saying what. A RECURRENCE-ID in UTC, or with the TZID of an IANA zone,
+ * is resolved with `schedule` (the zone data that placed the sessions);
+ * any other TZID needs its VTIMEZONE in the document. Release *out with
+ * mg_ical_reply_release().
+ */
+int mg_ical_parse_reply(struct mg_ical_reply *out, const char *text,
+                        struct mg_error *err);
+void mg_ical_reply_release(struct mg_ical_reply *r);
+
 #endif

@@ -577,4 +577,71 @@ int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
                              struct mg_store *st, int64_t session_id);
 void mg_attendance_rows_free(struct mg_attendance_row *rows, size_t n);
 
+/*
+ * For reports: every answer (RSVP; `status` as stored) or attendance row
+ * (`present`) of circle `circle_id`'s sessions, by session then person.
+ * *out is the caller's; free() it.
+ */
+struct mg_mark_row {
+    int64_t session_id;
+    int64_t participant_id;
+    char status[16]; /* answers: "accepted", "declined", ... */
+    int present;     /* attendance */
+};
+
+int mg_store_report_rsvps(struct mg_mark_row **out, size_t *n,
+                          struct mg_store *st, int64_t circle_id);
+int mg_store_report_attendance(struct mg_mark_row **out, size_t *n,
+                               struct mg_store *st, int64_t circle_id);
+
+/*
+ * RSVPs: a member's answer for each session of their group ("accepted",
+ * "declined" or "tentative"), from an emailed iTIP REPLY ("email") or
+ * their page ("page"), with the SEQUENCE of the invitation it answers.
+ */
+struct mg_rsvp_row {
+    int64_t session_id;
+    int64_t participant_id;
+    char status[16];
+    char source[16];
+    int sequence;
+    int64_t updated_at;
+    char *name; /* read only: the participant's name */
+};
+
+/* The invite whose UID is `uid`, and its circle. MG_ENOTFOUND. */
+int mg_store_invite_by_uid(struct mg_invite_row *out, int64_t *circle_id,
+                           struct mg_store *st, const char *uid);
+/* The member's newest invite for group `group_id`. MG_ENOTFOUND. */
+int mg_store_invite_for(struct mg_invite_row *out, struct mg_store *st,
+                        int64_t group_id, int64_t participant_id);
+
+/* One answer for a list of sessions. */
+struct mg_rsvp_answer {
+    int64_t invite_id; /* 0: no invite to check against */
+    int64_t participant_id;
+    const int64_t *session_ids;
+    size_t n_sessions;
+    const char *status;
+    const char *source;
+    int sequence; /* of the invitation answered */
+};
+
+/*
+ * Record answer `a` for each of its sessions in one transaction. When
+ * the invite's sequence is above a->sequence the answer is stale: *stale
+ * is 1 and nothing is written. A session whose stored answer has a
+ * higher sequence keeps it. *written (may be NULL) counts rows written.
+ */
+int mg_store_rsvps_record(int *stale, size_t *written, struct mg_store *st,
+                          const struct mg_rsvp_answer *a);
+
+/* A session's answers by participant id, with names; or a participant's
+ * by session id. Free with mg_rsvp_rows_free(). */
+int mg_store_rsvps_for_session(struct mg_rsvp_row **out, size_t *n,
+                               struct mg_store *st, int64_t session_id);
+int mg_store_rsvps_for_participant(struct mg_rsvp_row **out, size_t *n,
+                                   struct mg_store *st, int64_t participant_id);
+void mg_rsvp_rows_free(struct mg_rsvp_row *rows, size_t n);
+
 #endif

@@ -326,5 +326,12 @@ int mg_circle_validate(const struct mg_circle *c, struct mg_error *err)
         mg_error_set(err, "organizer.email", "not an email address");
         return MG_EINVAL;
     }
+    if (c->attendance_target < 0 ||
+        c->attendance_target > MG_CIRCLE_MAX_TARGET) {
+        mg_error_set(err, "attendance_target",
+                     "'attendance_target' must be 0..%d (0: none)",
+                     MG_CIRCLE_MAX_TARGET);
+        return MG_EINVAL;
+    }
     return 0;
 }

@@ -29,6 +29,8 @@ static const struct command commands[] = {
     {"notes", cmd_notes, "print digests, list and review notes from mail"},
     {"attendance", cmd_attendance,
      "record who came to a session from a Zoom or Teams report"},
+    {"report", cmd_report,
+     "how a circle is going: invited, answers, attendance, retention"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -44,14 +44,16 @@ static json_t *circle_to_json(const struct mg_circle *c)
     }
     return json_pack(
         "{s:I, s:o, s:s, s:s, s:s, s:i, s:o, s:{s:i, s:i}, s:o, "
-        "s:{s:o, s:o}, s:o, s:o}",
+        "s:{s:o, s:o}, s:o, s:o, s:o}",
         "id", (json_int_t)c->id, "slug", json_string_or_null(c->slug), "title",
         c->title, "time_zone", c->time_zone, "start_date", c->start_date,
         "weeks", c->weeks, "slots", slots, "group_size", "min", c->group_min,
         "max", c->group_max, "video_url", json_string_or_null(c->video_url),
         "organizer", "name", json_string_or_null(c->organizer_name), "email",
-        json_string_or_null(c->organizer_email), "created_at",
-        iso_time(c->created_at), "updated_at", iso_time(c->updated_at));
+        json_string_or_null(c->organizer_email), "attendance_target",
+        c->attendance_target ? json_integer(c->attendance_target) : json_null(),
+        "created_at", iso_time(c->created_at), "updated_at",
+        iso_time(c->updated_at));
 }
 
 static int take_int(int *out, json_t *v, const char *field,
@@ -202,6 +204,11 @@ static int circle_from_json(struct mg_circle *c, json_t *obj,
                 rc = json_take_string(&c->organizer_email,
                                       json_object_get(v, "email"),
                                       "organizer.email", err);
+        } else if (strcmp(key, "attendance_target") == 0) {
+            /* null (or 0) clears it */
+            c->attendance_target = 0;
+            if (!json_is_null(v))
+                rc = take_int(&c->attendance_target, v, key, err);
         } else if (strcmp(key, "id") == 0 || strcmp(key, "created_at") == 0 ||
                    strcmp(key, "updated_at") == 0) {
             /* read-only; accepted so a fetched circle can be sent back */

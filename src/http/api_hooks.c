@@ -5,7 +5,8 @@
  * post processor, the rest by `inbound`; `notes` files each message. The
  * answer is 2xx only once every message is committed, 5xx when the store
  * fails (so the provider retries), and a "do not retry" code only for a
- * payload that can never be read.
+ * payload that can never be read. An iTIP REPLY is an RSVP for `calendar`,
+ * not a note.
  */
 #include "internal.h"
 
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/calendar.h"
+#include "mingle/ical.h"
 #include "mingle/inbound.h"
 #include "mingle/notes.h"
 
@@ -236,6 +239,59 @@ static const char *outcome_name(enum mg_note_outcome o)
                                  : "duplicate";
 }
 
+/*
+ * Message `m` as an RSVP if its calendar part is an iTIP REPLY: *handled
+ * is 1 and its answer appended to `filed`. A refused or ignored REPLY is
+ * answered 200 all the same (a retry would change nothing) and logged. A
+ * calendar part that is no readable REPLY leaves *handled 0: the message
+ * is filed as a note, so the mail is kept. Fails only when the store
+ * does.
+ */
+static int file_rsvp(int *handled, const struct provider *p,
+                     struct mg_store *st, const struct mg_inbound *m,
+                     json_t *filed)
+{
+    struct mg_ical_reply reply;
+    struct mg_error err = {{0}, {0}};
+    enum mg_rsvp_outcome outcome = MG_RSVP_UNKNOWN_UID;
+    const char *answer;
+    int rc;
+
+    *handled = 0;
+    if (!m->calendar)
+        return 0;
+    rc = mg_ical_parse_reply(&reply, m->calendar, &err);
+    if (rc < 0) {
+        /* Forwarded invitations and the like are notes; say so only
+         * for what claims to be a REPLY. */
+        if (strcmp(err.field, "method") != 0 &&
+            strcmp(err.field, "calendar") != 0)
+            mg_log(MG_LOG_WARN, "unreadable rsvp filed as a note", "provider",
+                   p->name, "field", err.field, "error", err.message, NULL);
+        return 0;
+    }
+    rc = mg_calendar_apply_reply(&outcome, st, &reply, m->from_email, &err);
+    if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND)
+        goto out; /* the store: the provider retries */
+    answer = outcome == MG_RSVP_RECORDED  ? "rsvp"
+             : outcome == MG_RSVP_REFUSED ? "rsvp_refused"
+                                          : "rsvp_ignored";
+    mg_log(outcome == MG_RSVP_RECORDED ? MG_LOG_INFO : MG_LOG_WARN,
+           "rsvp received", "provider", p->name, "uid", reply.uid, "answer",
+           mg_ical_partstat_name(reply.partstat), "outcome",
+           mg_calendar_rsvp_outcome_name(outcome), "error",
+           rc < 0 ? err.message : NULL, NULL);
+    json_array_append_new(
+        filed, json_pack("{s:s, s:s, s:s}", "outcome", answer, "rsvp",
+                         mg_calendar_rsvp_outcome_name(outcome), "answer",
+                         mg_ical_partstat_name(reply.partstat)));
+    *handled = 1;
+    rc = 0;
+out:
+    mg_ical_reply_release(&reply);
+    return rc;
+}
+
 void handle_mail_hook(struct request *r)
 {
     const struct provider *p = provider_find(r->feed);
@@ -293,15 +349,20 @@ void handle_mail_hook(struct request *r)
         enum mg_note_outcome outcome = MG_NOTE_REVIEW;
         int64_t id = 0;
         char ids[32];
+        int handled = 0;
 
-        rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, &msgs[i],
-                           lim.attachment_cap);
+        rc = file_rsvp(&handled, p, r->srv->store, &msgs[i], filed);
+        if (rc == 0 && !handled)
+            rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, &msgs[i],
+                               lim.attachment_cap);
         if (rc < 0) {
             /* Some may be in already: the retry finds them as duplicates. */
             reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
                         "cannot store the message now; try again", NULL);
             goto out;
         }
+        if (handled)
+            continue;
         snprintf(ids, sizeof(ids), "%lld", (long long)id);
         mg_log(MG_LOG_INFO, "mail received", "provider", p->name, "note", ids,
                "outcome", outcome_name(outcome), NULL);

@@ -213,11 +213,16 @@ void handle_sessions_list(struct request *r);
 void handle_session_patch(struct request *r);
 void handle_attendance_import(struct request *r);
 void handle_attendance_get(struct request *r);
+/* A session's RSVPs (api_rsvps.c). */
+void handle_rsvps_get(struct request *r);
 void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
+/* A circle's success report (api_report.c). */
+void handle_report(struct request *r);
 /* A participant's page at its secret URL (page_person.c). */
 void handle_person_page(struct request *r);
 void handle_person_page_feed(struct request *r);
+void handle_person_page_rsvp(struct request *r);
 void handle_person_page_mint(struct request *r);
 /* The coordinator dashboard (page_dashboard.c): its own session cookie. */
 void handle_dash_login_form(struct request *r);

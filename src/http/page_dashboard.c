@@ -4,7 +4,8 @@
  * session cookie; every form that changes something carries the
  * session's CSRF token. Circles, the book plan, groups with an SVG chart
  * of their size and sector mix, moves, a rebalance preview, invitations,
- * the outbox and the notes; the work itself is assign's, calendar's and
+ * how the circle is going (attendance against target, retention), the
+ * outbox and the notes; the work itself is assign's, calendar's and
  * notes', the page scaffolding page.c's.
  */
 #define _GNU_SOURCE
@@ -20,6 +21,7 @@
 #include "mingle/calendar.h"
 #include "mingle/inbound.h"
 #include "mingle/notes.h"
+#include "mingle/report.h"
 
 #define COOKIE_NAME "mingle_session"
 #define SESSION_TTL (8 * 3600)
@@ -1239,6 +1241,210 @@ static int notes_section(struct mg_buf *b, struct mg_store *st, int64_t id)
     return 0;
 }
 
+/* --- how the circle is going (the success report) --------------------- */
+
+/*
+ * One bar per week: values[i], or no bar and "none" below when known[i]
+ * is 0; a dashed reference line at `ref` (0: none) named `ref_name`.
+ * Every bar carries its number as text, so colour is never the only
+ * carrier; `desc` (already escaped) says it all in words.
+ */
+static void week_chart(struct mg_buf *b, const char *id, const char *title,
+                       const char *desc, const double *values, const int *known,
+                       size_t n, int decimals, double ref, const char *ref_name)
+{
+    const double top = 16, plot_h = 160, left = 34, bar_w = 30, gap = 14;
+    const double base = top + plot_h;
+    double w = left + gap + (double)n * (bar_w + gap) + 70, ymax = 1, unit;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (known[i] && values[i] > ymax)
+            ymax = values[i];
+    if (ref > ymax)
+        ymax = ref;
+    unit = plot_h / ymax;
+    mg_buf_printf(b,
+                  "<div class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/"
+                  "svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
+                  "aria-labelledby=\"%s-t %s-d\" style=\"max-width:%.0fpx\">\n"
+                  "<title id=\"%s-t\">",
+                  w, base + 40, id, id, w * 1.6, id);
+    page_text(b, title);
+    mg_buf_printf(b, "</title>\n<desc id=\"%s-d\">%s</desc>\n", id, desc);
+    mg_buf_printf(b,
+                  "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
+                  "stroke=\"#4a4a4a\"/>\n<text x=\"%.0f\" y=\"%.0f\" "
+                  "font-size=\"11\" text-anchor=\"end\" "
+                  "fill=\"#1a1a1a\">0</text>\n",
+                  left, base, w - 66, base, left - 6, base + 4);
+    for (i = 0; i < n; i++) {
+        double x = left + gap + (double)i * (bar_w + gap);
+        double h = known[i] ? values[i] * unit : 0;
+
+        mg_buf_printf(b, "<g class=\"bar\" data-week=\"%zu\">", i + 1);
+        if (known[i]) {
+            mg_buf_printf(b,
+                          "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.0f\" "
+                          "height=\"%.2f\" fill=\"#1f4e99\"/>\n<text "
+                          "x=\"%.2f\" y=\"%.2f\" font-size=\"12\" "
+                          "text-anchor=\"middle\" fill=\"#1a1a1a\">%.*f"
+                          "</text>\n",
+                          x, base - h, bar_w, h, x + bar_w / 2, base - h - 4,
+                          decimals, values[i]);
+        } else {
+            mg_buf_printf(b,
+                          "<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" "
+                          "text-anchor=\"middle\" fill=\"#1a1a1a\">none"
+                          "</text>\n",
+                          x + bar_w / 2, base - 4);
+        }
+        mg_buf_printf(b,
+                      "<text x=\"%.2f\" y=\"%.0f\" font-size=\"12\" "
+                      "text-anchor=\"middle\" fill=\"#1a1a1a\">W%zu</text>"
+                      "</g>\n",
+                      x + bar_w / 2, base + 16, i + 1);
+    }
+    if (ref > 0) {
+        double y = base - ref * unit;
+        mg_buf_printf(b,
+                      "<g class=\"ref\" data-ref=\"%s\" data-value=\"%g\">"
+                      "<line x1=\"%.0f\" y1=\"%.2f\" x2=\"%.0f\" y2=\"%.2f\" "
+                      "stroke=\"#1a1a1a\" stroke-dasharray=\"5 4\"/><text "
+                      "x=\"%.0f\" y=\"%.2f\" font-size=\"11\" "
+                      "fill=\"#1a1a1a\">%s %g</text></g>\n",
+                      ref_name, ref, left, y, w - 66, y, w - 62, y + 4,
+                      ref_name, ref);
+    }
+    mg_buf_puts(b, "</svg></div>\n");
+}
+
+static void figure_row(struct mg_buf *b, const char *label, const char *value)
+{
+    mg_buf_puts(b, "<tr><th scope=\"row\">");
+    page_text(b, label);
+    mg_buf_puts(b, "</th><td>");
+    page_text(b, value);
+    mg_buf_puts(b, "</td></tr>\n");
+}
+
+static void counts_text(struct mg_buf *b, const struct mg_report_count *c,
+                        size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        mg_buf_printf(b, "%s%s (%d)", i ? ", " : "", c[i].name, c[i].people);
+    if (!n)
+        mg_buf_puts(b, "-");
+}
+
+/* Key figures, then attendance per week against the target and
+ * retention by week; the definitions are report.h's. */
+static int report_section(struct mg_buf *b, struct mg_store *st, int64_t id)
+{
+    struct mg_report r;
+    struct mg_buf text = MG_BUF_INIT, desc = MG_BUF_INIT;
+    double *values;
+    int *known;
+    size_t i;
+    int rc = mg_report_load(&r, st, id);
+
+    if (rc < 0)
+        return rc;
+    mg_buf_puts(b, "<section aria-labelledby=\"report\">\n<h2 id=\"report\">"
+                   "How the circle is going</h2>\n<div class=\"scroll\">"
+                   "<table>\n<tbody>\n");
+    mg_buf_printf(&text, "%d", r.t.invited);
+    figure_row(b, "Invited", text.data);
+    text.len = 0;
+    mg_buf_printf(&text, "%d accepted, %d declined, %d tentative", r.t.accepted,
+                  r.t.declined, r.t.tentative);
+    figure_row(b, "Answers (all calls)", text.data);
+    text.len = 0;
+    mg_buf_printf(&text, "%d of %d", r.t.recorded, r.t.sessions);
+    figure_row(b, "Calls with attendance recorded", text.data);
+    text.len = 0;
+    mg_buf_printf(&text, "%.1f", r.t.average);
+    figure_row(b, "Average attendance per call", text.data);
+    text.len = 0;
+    if (r.target)
+        mg_buf_printf(&text, "%d per call: %s", r.target,
+                      r.target_met ? "met" : "not met");
+    else
+        mg_buf_puts(&text, "none set");
+    figure_row(b, "Target", text.data);
+    text.len = 0;
+    mg_buf_printf(&text, "%d", r.t.attendees);
+    figure_row(b, "Came at least once", text.data);
+    text.len = 0;
+    mg_buf_printf(&text, "%d", r.t.came_back);
+    figure_row(b, "Came back (two calls or more)", text.data);
+    text.len = 0;
+    counts_text(&text, r.t.sectors, r.t.n_sectors);
+    figure_row(b, "Sectors of those who came", text.data);
+    text.len = 0;
+    counts_text(&text, r.t.regions, r.t.n_regions);
+    figure_row(b, "Regions of those who came", text.data);
+    mg_buf_puts(b, "</tbody></table></div>\n");
+    if (!r.t.recorded) {
+        mg_buf_puts(b, "<p>No attendance recorded yet: import a call's Zoom "
+                       "or Teams report to see attendance and retention "
+                       "here.</p>\n</section>\n");
+        goto out;
+    }
+    values = mg_xcalloc(r.n_weeks + 1, sizeof(*values));
+    known = mg_xcalloc(r.n_weeks + 1, sizeof(*known));
+    page_text(&desc, "Average people per call in each week");
+    if (r.target)
+        page_textf(&desc, ", against the target of %d per call (dashed line)",
+                   r.target);
+    page_text(&desc, ". ");
+    for (i = 0; i < r.n_weeks; i++) {
+        const struct mg_report_week *w = &r.weeks[i];
+        known[i] = w->sessions > 0;
+        values[i] = known[i] ? (double)w->attended / w->sessions : 0;
+        if (known[i])
+            page_textf(&desc,
+                       "Week %d: %.1f people per call (%d call%s "
+                       "recorded). ",
+                       w->week, values[i], w->sessions,
+                       w->sessions == 1 ? "" : "s");
+        else
+            page_textf(&desc, "Week %d: not recorded. ", w->week);
+    }
+    mg_buf_puts(b, "<h3>Attendance per call, by week</h3>\n");
+    week_chart(b, "attendance-chart", "Attendance per call by week", desc.data,
+               values, known, r.n_weeks, 1, r.target, "target");
+    desc.len = 0;
+    page_textf(&desc,
+               "Of the %d people who came in week 1, how many came in each "
+               "week. ",
+               r.cohort);
+    for (i = 0; i < r.n_weeks; i++) {
+        const struct mg_report_week *w = &r.weeks[i];
+        values[i] = w->retained;
+        if (known[i])
+            page_textf(&desc, "Week %d: %d of the %d (%d%%). ", w->week,
+                       w->retained, r.cohort,
+                       r.cohort ? (w->retained * 100 + r.cohort / 2) / r.cohort
+                                : 0);
+        else
+            page_textf(&desc, "Week %d: not recorded. ", w->week);
+    }
+    mg_buf_puts(b, "<h3>Retention: week 1's people, week by week</h3>\n");
+    week_chart(b, "retention-chart", "Retention by week", desc.data, values,
+               known, r.n_weeks, 0, r.cohort, "cohort");
+    mg_buf_puts(b, "</section>\n");
+    free(values);
+    free(known);
+out:
+    mg_buf_release(&text);
+    mg_buf_release(&desc);
+    mg_report_release(&r);
+    return 0;
+}
+
 /* The notice ?done= asks for after a redirect (fixed words: the query
  * carries no text of its own). */
 static void done_notice(struct mg_buf *b, struct request *r,
@@ -1305,11 +1511,14 @@ static void circle_page(struct request *r, const struct dash *d,
     circle_summary(&b, a.circle);
     mg_buf_puts(&b, "<nav aria-label=\"On this page\"><a href=\"#book\">Book"
                     "</a> <a href=\"#groups\">Groups</a> <a "
+                    "href=\"#report\">How it is going</a> <a "
                     "href=\"#outbox\">Outbox</a> <a href=\"#notes\">Notes</a>"
                     "</nav>\n");
     rc = book_section(&b, r->srv->store, id);
     if (rc == 0)
         groups_section(&b, d, &a);
+    if (rc == 0)
+        rc = report_section(&b, r->srv->store, id);
     if (rc == 0)
         rc = outbox_section(&b, d, r->srv->store, id);
     if (rc == 0)

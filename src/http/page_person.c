@@ -3,7 +3,9 @@
  * their group, facilitator, calls in their own time zone and the
  * circle's, the week's reading, calendar links and the group's
  * summaries; a facilitator also sees the members, how to post, the
- * members' notes and what waits for review. Tokens are calendar's job.
+ * members' notes and what waits for review; "Will you come?" buttons
+ * answer the invitation for the series or one call. Tokens and answers
+ * are calendar's job.
  */
 #define _GNU_SOURCE
 #include "internal.h"
@@ -33,6 +35,8 @@ struct view {
     size_t n_threads, n_same, n_per_thread;
     struct mg_session_row *sessions;
     size_t n_sessions;
+    struct mg_rsvp_row *rsvps; /* my answers */
+    size_t n_rsvps;
     const struct mg_session_row *next; /* the next call not over yet */
     int week;                          /* "this week": the next call's */
     int facilitator;
@@ -56,6 +60,7 @@ static void view_release(struct view *v)
     mg_spans_free(v->same, v->n_same);
     mg_spans_free(v->per_thread, v->n_per_thread);
     free(v->sessions);
+    mg_rsvp_rows_free(v->rsvps, v->n_rsvps);
     memset(v, 0, sizeof(*v));
 }
 
@@ -125,6 +130,9 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
     if (v->group) {
         rc = mg_store_sessions_for_group(&v->sessions, &v->n_sessions, st,
                                          v->group->id);
+        if (rc == 0)
+            rc = mg_store_rsvps_for_participant(&v->rsvps, &v->n_rsvps, st,
+                                                participant_id);
         if (rc < 0)
             return rc;
     }
@@ -354,7 +362,93 @@ static void section_calendar(struct mg_buf *b, const char *base_url,
     memset(feed, 0, sizeof(feed));
 }
 
-static void section_schedule(struct mg_buf *b, const struct view *v)
+/* My answer for session `id`: "accepted", "declined", "tentative", or
+ * NULL when I have not answered. */
+static const char *my_answer(const struct view *v, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; i < v->n_rsvps; i++)
+        if (v->rsvps[i].session_id == id)
+            return v->rsvps[i].status;
+    return NULL;
+}
+
+static const char *answer_label(const char *status)
+{
+    if (!status)
+        return "not answered";
+    if (strcmp(status, "accepted") == 0)
+        return "coming";
+    if (strcmp(status, "declined") == 0)
+        return "not coming";
+    return "maybe";
+}
+
+/* Accept, Maybe and Decline buttons posting to <token>/rsvp, for the
+ * whole series (session 0) or one call. */
+static void rsvp_form(struct mg_buf *b, const char *page_token, int64_t session,
+                      const char *current)
+{
+    static const char *const answers[][2] = {{"accepted", "Accept"},
+                                             {"tentative", "Maybe"},
+                                             {"declined", "Decline"}};
+    size_t i;
+
+    mg_buf_puts(b, "<form method=\"post\" class=\"rsvp\" action=\"");
+    page_text(b, page_token);
+    mg_buf_puts(b, "/rsvp\">");
+    if (session)
+        mg_buf_printf(b,
+                      "<input type=\"hidden\" name=\"session\" "
+                      "value=\"%lld\">",
+                      (long long)session);
+    for (i = 0; i < 3; i++) {
+        int on = current && strcmp(current, answers[i][0]) == 0;
+        mg_buf_printf(b,
+                      "<button type=\"submit\" name=\"answer\" "
+                      "value=\"%s\" class=\"button%s\"%s>%s</button> ",
+                      answers[i][0], on ? "" : " secondary",
+                      on ? " aria-pressed=\"true\"" : "", answers[i][1]);
+    }
+    mg_buf_puts(b, "</form>");
+}
+
+static void section_rsvp(struct mg_buf *b, const struct view *v,
+                         const char *page_token)
+{
+    const char *all = NULL;
+    size_t i, calls = 0;
+    int same = 1;
+
+    if (!v->n_sessions)
+        return;
+    for (i = 0; i < v->n_sessions; i++) {
+        const char *a = my_answer(v, v->sessions[i].id);
+        if (strcmp(v->sessions[i].status, "cancelled") == 0)
+            continue;
+        if (calls++ == 0)
+            all = a;
+        else if ((a == NULL) != (all == NULL) || (a && strcmp(a, all) != 0))
+            same = 0;
+    }
+    mg_buf_puts(b, "<section aria-labelledby=\"rsvp\">\n"
+                   "<h2 id=\"rsvp\">Will you come?</h2>\n<p>");
+    if (same && all)
+        page_textf(b, "Your answer for every call: %s.", answer_label(all));
+    else if (same)
+        mg_buf_puts(b, "You have not answered yet.");
+    else
+        mg_buf_puts(b, "Your answers differ from call to call (see the "
+                       "calls below).");
+    mg_buf_puts(b, " Answer for all the calls here, or for one call in the "
+                   "table below.</p>\n");
+    rsvp_form(b, page_token, 0, same ? all : NULL);
+    mg_buf_puts(b, "\n</section>\n");
+}
+
+static void section_schedule(struct mg_buf *b, const struct view *v,
+                             const char *page_token)
 {
     size_t i;
 
@@ -367,7 +461,8 @@ static void section_schedule(struct mg_buf *b, const struct view *v)
     page_text(b, v->tz);
     mg_buf_puts(b, "</caption>\n<thead><tr><th scope=\"col\">Week</th>"
                    "<th scope=\"col\">Call</th><th scope=\"col\">Reading</th>"
-                   "</tr></thead>\n<tbody>\n");
+                   "<th scope=\"col\">Your answer</th></tr></thead>\n"
+                   "<tbody>\n");
     for (i = 0; i < v->n_sessions; i++) {
         const struct mg_session_row *s = &v->sessions[i];
         struct mg_local_time lt;
@@ -384,6 +479,13 @@ static void section_schedule(struct mg_buf *b, const struct view *v)
             mg_buf_puts(b, " <strong>(cancelled)</strong>");
         mg_buf_puts(b, "</td><td>");
         reading_text(b, reading_for(v, s->week));
+        mg_buf_puts(b, "</td><td>");
+        if (!cancelled) {
+            const char *a = my_answer(v, s->id);
+            page_text(b, answer_label(a));
+            mg_buf_puts(b, "<br>");
+            rsvp_form(b, page_token, s->id, a);
+        }
         mg_buf_puts(b, "</td></tr>\n");
     }
     mg_buf_puts(b, "</tbody>\n</table></div>\n</section>\n");
@@ -638,12 +740,13 @@ static int render(char **out, struct request *r, int64_t circle_id, int64_t pid)
     } else {
         section_group(&b, &v);
         section_week(&b, &v);
+        section_rsvp(&b, &v, r->feed);
         section_calendar(&b, r->srv->base_url, r->feed, live);
         if (v.facilitator) {
             section_members(&b, st, &v);
             section_how_to_post(&b, r, &v);
         }
-        section_schedule(&b, &v);
+        section_schedule(&b, &v, r->feed);
         rc = section_notes(&b, st, &v, "summaries", "Summaries", "summary",
                            NULL, "No summary yet.");
         if (rc == 0 && v.facilitator)
@@ -722,6 +825,52 @@ void handle_person_page_feed(struct request *r)
     snprintf(r->location, sizeof(r->location), "../%s#calendar", r->feed);
     reply_page_message(r, MHD_HTTP_SEE_OTHER, "Calendar links ready",
                        "Your page shows your new calendar links.");
+}
+
+/* POST /p/<token>/rsvp: answer=accepted|tentative|declined and an
+ * optional session; back to the page, which shows the answer. */
+void handle_person_page_rsvp(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    const struct mg_form_field *answer, *session;
+    int64_t circle = 0, pid = 0, sid = 0;
+    char *end = NULL;
+    int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
+
+    if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc == 0 && request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    answer = mg_form_get(&form, "answer");
+    session = mg_form_get(&form, "session");
+    if (rc == 0 && session && *session->value) {
+        sid = strtoll(session->value, &end, 10);
+        if (*end || sid <= 0)
+            rc = MG_EINVAL;
+    }
+    if (rc == 0)
+        rc = mg_calendar_rsvp_page(r->srv->store, circle, pid, sid,
+                                   answer ? answer->value : NULL);
+    mg_form_release(&form);
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Answer not understood",
+                           "Please use the Accept, Maybe or Decline buttons "
+                           "on your page.");
+        return;
+    }
+    if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc < 0) {
+        reply_failed(r);
+        return;
+    }
+    snprintf(r->location, sizeof(r->location), "../%s#rsvp", r->feed);
+    reply_page_message(r, MHD_HTTP_SEE_OTHER, "Answer saved",
+                       "Your page shows your answer.");
 }
 
 void handle_person_page_mint(struct request *r)

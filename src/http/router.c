@@ -62,8 +62,11 @@ const struct route http_routes[] = {
      handle_attendance_import},
     {"GET", "/api/v1/circles/{id}/sessions/{id}/attendance", AUTH_COORDINATOR,
      handle_attendance_get},
+    {"GET", "/api/v1/circles/{id}/sessions/{id}/rsvps", AUTH_COORDINATOR,
+     handle_rsvps_get},
     {"GET", "/api/v1/circles/{id}/outbox", AUTH_COORDINATOR,
      handle_outbox_list},
+    {"GET", "/api/v1/circles/{id}/report", AUTH_ANY, handle_report},
     /* Inbound mail: each provider authenticates in its own way. */
     {"POST", "/hooks/mail/{name}", AUTH_NONE, handle_mail_hook},
     {"GET", "/hooks/mail/{name}", AUTH_NONE, handle_mail_hook_probe},
@@ -80,6 +83,7 @@ const struct route http_routes[] = {
     /* A participant's own page: its secret URL is the credential. */
     {"GET", "/p/{page}", AUTH_NONE, handle_person_page},
     {"POST", "/p/{page}/feed", AUTH_NONE, handle_person_page_feed},
+    {"POST", "/p/{page}/rsvp", AUTH_NONE, handle_person_page_rsvp},
     {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,
      handle_person_page_mint},
     /* The coordinator dashboard checks its session cookie itself. */

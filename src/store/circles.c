@@ -10,7 +10,8 @@
 
 #define CIRCLE_COLUMNS                                                         \
     "id, slug, title, time_zone, start_date, weeks, group_min, group_max, "    \
-    "video_url, organizer_name, organizer_email, created_at, updated_at"
+    "video_url, organizer_name, organizer_email, created_at, updated_at, "     \
+    "attendance_target"
 
 static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
 {
@@ -31,6 +32,7 @@ static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
     c->organizer_email = store_column_strdup(stmt, 10);
     c->created_at = sqlite3_column_int64(stmt, 11);
     c->updated_at = sqlite3_column_int64(stmt, 12);
+    c->attendance_target = sqlite3_column_int(stmt, 13); /* NULL reads 0 */
 }
 
 static int load_slots(struct mg_store *st, sqlite3 *db, struct mg_circle *c)
@@ -140,6 +142,10 @@ static void bind_circle(sqlite3_stmt *stmt, const struct mg_circle *c)
     store_bind_text_or_null(stmt, 9, c->organizer_name);
     store_bind_text_or_null(stmt, 10, c->organizer_email);
     sqlite3_bind_int64(stmt, 11, c->updated_at);
+    if (c->attendance_target > 0)
+        sqlite3_bind_int(stmt, 12, c->attendance_target);
+    else
+        sqlite3_bind_null(stmt, 12);
 }
 
 int mg_store_circle_create(struct mg_store *st, struct mg_circle *c)
@@ -156,12 +162,12 @@ int mg_store_circle_create(struct mg_store *st, struct mg_circle *c)
                        "INSERT INTO circles (slug, title, time_zone, "
                        "start_date, weeks, group_min, group_max, video_url, "
                        "organizer_name, organizer_email, updated_at, "
-                       "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                       "?, ?)");
+                       "attendance_target, created_at) VALUES (?, ?, ?, ?, "
+                       "?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (rc < 0)
         goto out;
     bind_circle(stmt, c);
-    sqlite3_bind_int64(stmt, 12, c->created_at);
+    sqlite3_bind_int64(stmt, 13, c->created_at);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
         rc = store_fail(st, db, sqlite3_extended_errcode(db), "create circle");
@@ -299,11 +305,11 @@ int mg_store_circle_update(struct mg_store *st, struct mg_circle *c)
                        "time_zone = ?, start_date = ?, weeks = ?, "
                        "group_min = ?, group_max = ?, video_url = ?, "
                        "organizer_name = ?, organizer_email = ?, "
-                       "updated_at = ? WHERE id = ?");
+                       "updated_at = ?, attendance_target = ? WHERE id = ?");
     if (rc < 0)
         goto out;
     bind_circle(stmt, c);
-    sqlite3_bind_int64(stmt, 12, c->id);
+    sqlite3_bind_int64(stmt, 13, c->id);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
         rc = store_fail(st, db, sqlite3_extended_errcode(db), "update circle");

@@ -371,6 +371,9 @@ static void test_invalid_fields(void **state)
         {"video_url", "\"javascript:alert(1)\"", "video_url"},
         {"organizer", "{\"email\":\"not an email\"}", "organizer.email"},
         {"titel", "\"typo\"", "titel"},
+        {"attendance_target", "100001", "attendance_target"},
+        {"attendance_target", "-2", "attendance_target"},
+        {"attendance_target", "\"6\"", "attendance_target"},
     };
     size_t i;
     long status;
@@ -437,6 +440,35 @@ static void test_patch_put_delete(void **state)
     free(body);
     assert_int_equal(status, 200);
     assert_int_equal(json_integer_value(json_object_get(doc, "weeks")), 6);
+    json_decref(doc);
+
+    /* The attendance target: null when unset, set by PATCH, kept by a
+     * later PATCH of something else, cleared by null. */
+    doc = call(&status, "GET", path, W->coordinator, NULL);
+    assert_true(json_is_null(json_object_get(doc, "attendance_target")));
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, W->coordinator,
+               "{\"attendance_target\":6}");
+    assert_int_equal(status, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(doc, "attendance_target")), 6);
+    json_decref(doc);
+    json_decref(call(&status, "PATCH", path, W->coordinator, "{\"weeks\":5}"));
+    doc = call(&status, "GET", path, W->coordinator, NULL);
+    assert_int_equal(
+        json_integer_value(json_object_get(doc, "attendance_target")), 6);
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, W->coordinator,
+               "{\"attendance_target\":null}");
+    assert_int_equal(status, 200);
+    assert_true(json_is_null(json_object_get(doc, "attendance_target")));
+    json_decref(doc);
+    body = circle_with("attendance_target", "12");
+    doc = call(&status, "PUT", path, W->coordinator, body);
+    free(body);
+    assert_int_equal(status, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(doc, "attendance_target")), 12);
     json_decref(doc);
 
     doc = call(&status, "DELETE", path, W->coordinator, NULL);

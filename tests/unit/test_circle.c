@@ -87,6 +87,28 @@ static void test_good_circle(void **state)
     expect_good(c);
 }
 
+/* 0 is "no target"; 1..100000 people per call; anything else refused. */
+static void test_attendance_target(void **state)
+{
+    struct mg_circle *c = *state;
+    struct mg_circle copy;
+
+    c->attendance_target = 0;
+    expect_good(c);
+    c->attendance_target = 1;
+    expect_good(c);
+    c->attendance_target = 100000;
+    expect_good(c);
+    mg_circle_copy(&copy, c);
+    assert_int_equal(copy.attendance_target, 100000);
+    mg_circle_release(&copy);
+    c->attendance_target = 100001;
+    expect_bad(c, "attendance_target");
+    c->attendance_target = -1;
+    expect_bad(c, "attendance_target");
+    c->attendance_target = 0;
+}
+
 static void test_title(void **state)
 {
     struct mg_circle *c = *state;
@@ -650,6 +672,7 @@ int main(void)
         T(test_group_size),
         T(test_video_url),
         T(test_organizer),
+        T(test_attendance_target),
         cmocka_unit_test(test_weekday_parse),
         cmocka_unit_test(test_weekday_name),
         cmocka_unit_test(test_time_parse),

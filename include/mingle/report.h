@@ -1,0 +1,203 @@
+/*
+ * report: how a circle is going, per session, per group and for the whole
+ * circle, computed from plain facts (who is invited, who answered what,
+ * who came) and written as CSV or Markdown. mg_report_load() is the glue
+ * that gathers the facts from `store`; JSON is `http`'s to build.
+ */
+#ifndef MINGLE_REPORT_H
+#define MINGLE_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+/*
+ * Definitions, used everywhere a figure appears:
+ *
+ * - invited (session): people with an active invitation to the session's
+ *   group (invites.state = 'active'). It is today's list: someone moved
+ *   to another group counts in the new group's past sessions too.
+ * - invited (group, circle): distinct people with such an invitation.
+ * - accepted, declined, tentative: answers (RSVPs) with that status for
+ *   the session; for a group or the circle, the sum over its sessions
+ *   (person-sessions). Other statuses are not counted.
+ * - attended: people marked present in the session's imported report;
+ *   for a group or the circle, the sum over its sessions.
+ * - recorded: the session has an imported report (any attendance row).
+ * - average: attended / sessions recorded, over those sessions only (a
+ *   session without a report is unknown, not empty); 0 when none is.
+ * - attendees: distinct people present at least once; "came back":
+ *   distinct people present at two or more sessions.
+ * - sectors and regions: those of the attendees, each with how many
+ *   attendees have it; people without one are left out.
+ * - target: the circle's attendance target, people per call; it is met
+ *   when the circle's average is at least the target.
+ * - retention: the week-1 cohort is everyone present at a week-1 session
+ *   of any group; for week w, retained = how many of the cohort were
+ *   present at a week-w session. Week 1's retained is the cohort.
+ */
+
+/* The facts, borrowed: the report copies what it keeps. */
+struct mg_report_person {
+    int64_t id;
+    const char *sector; /* NULL or "": none */
+    const char *region; /* NULL or "": none */
+};
+
+struct mg_report_group_in {
+    int64_t id;
+    const char *name;
+};
+
+struct mg_report_session_in {
+    int64_t id;
+    int64_t group_id; /* one of the groups, else the session is ignored */
+    int week;         /* 1-based */
+    int64_t starts_at;
+    int cancelled;
+};
+
+/* An active invitation of a person to a group's series. */
+struct mg_report_invite {
+    int64_t group_id;
+    int64_t participant_id;
+};
+
+enum mg_report_answer {
+    MG_ANSWER_OTHER,
+    MG_ANSWER_ACCEPTED,
+    MG_ANSWER_DECLINED,
+    MG_ANSWER_TENTATIVE
+};
+
+/* An RSVP, or (answer unused) an attendance row. */
+struct mg_report_mark {
+    int64_t session_id;
+    int64_t participant_id;
+    enum mg_report_answer answer; /* RSVPs */
+    int present;                  /* attendance */
+};
+
+struct mg_report_input {
+    int64_t circle_id;
+    const char *title;
+    int target; /* 0: none */
+    int weeks;  /* the circle's; retention has a row per week */
+    const struct mg_report_person *people;
+    size_t n_people;
+    const struct mg_report_group_in *groups;
+    size_t n_groups;
+    const struct mg_report_session_in *sessions;
+    size_t n_sessions;
+    const struct mg_report_invite *invites;
+    size_t n_invites;
+    const struct mg_report_mark *answers;
+    size_t n_answers;
+    const struct mg_report_mark *attendance;
+    size_t n_attendance;
+};
+
+/* A sector or region and how many attendees have it. */
+struct mg_report_count {
+    char *name;
+    int people;
+};
+
+/* What a group and the circle share. */
+struct mg_report_totals {
+    int sessions; /* not cancelled */
+    int recorded; /* sessions with a report */
+    int invited;  /* distinct people */
+    int accepted, declined, tentative;
+    int attended;   /* sum over sessions */
+    double average; /* attended / recorded, 0 when none */
+    int attendees;  /* distinct people present at least once */
+    int came_back;  /* distinct people present at two or more */
+    struct mg_report_count *sectors; /* by people, then name */
+    size_t n_sectors;
+    struct mg_report_count *regions;
+    size_t n_regions;
+};
+
+struct mg_report_session {
+    int64_t id;
+    int64_t group_id;
+    size_t group; /* index into groups */
+    int week;
+    int64_t starts_at;
+    int cancelled;
+    int invited, accepted, declined, tentative, attended;
+    int recorded;
+};
+
+struct mg_report_group {
+    int64_t id;
+    char *name;
+    struct mg_report_totals t;
+};
+
+struct mg_report_week {
+    int week;
+    int sessions; /* recorded sessions that week, all groups */
+    int attended; /* present that week, all groups */
+    int retained; /* of the week-1 cohort, present this week */
+};
+
+struct mg_report {
+    int64_t circle_id;
+    char *title;
+    int target;     /* 0: none */
+    int target_met; /* target set, something recorded, average >= target */
+    struct mg_report_totals t;
+    struct mg_report_session *sessions; /* by week, then group order */
+    size_t n_sessions;
+    struct mg_report_group *groups; /* in the input's order */
+    size_t n_groups;
+    struct mg_report_week *weeks; /* weeks 1..input.weeks (or the latest
+                                     session's week, if later) */
+    size_t n_weeks;
+    int cohort; /* retention's week-1 cohort */
+};
+
+/*
+ * Compute the report of `in`. Never fails; `out` is the caller's to
+ * release with mg_report_release(). Rows naming unknown sessions or
+ * groups are ignored, as are sessions of unknown groups.
+ */
+void mg_report_build(struct mg_report *out, const struct mg_report_input *in);
+void mg_report_release(struct mg_report *r);
+
+/*
+ * CSV, one row per session with a header line (RFC 4180: CRLF, fields
+ * with a comma, quote or line break quoted, quotes doubled; a field
+ * starting with = + - @ is prefixed with ' so spreadsheets do not run
+ * it). Appended to `b`.
+ */
+void mg_report_csv(struct mg_buf *b, const struct mg_report *r);
+
+/*
+ * Markdown: the circle's key figures, a table per group and one of
+ * sessions, retention by week. Names are escaped (| \ ` * _ [ ] < > and
+ * the like backslashed, line breaks made spaces). Appended to `b`.
+ */
+void mg_report_markdown(struct mg_buf *b, const struct mg_report *r);
+
+/* One CSV field or Markdown table cell, escaped as above, onto `b`. */
+void mg_report_csv_field(struct mg_buf *b, const char *s);
+void mg_report_md_text(struct mg_buf *b, const char *s);
+
+/* "2027-03-23 06:30" (UTC) into `out`, "" for 0. */
+void mg_report_time(char *out, size_t n, int64_t t);
+
+struct mg_store;
+
+/*
+ * Gather circle `circle_id`'s facts from the store and build its report
+ * into `out` (the caller's, mg_report_release). MG_ENOTFOUND for an
+ * unknown circle, or the store's code.
+ */
+int mg_report_load(struct mg_report *out, struct mg_store *st,
+                   int64_t circle_id);
+
+#endif

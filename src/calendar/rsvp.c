@@ -1,0 +1,180 @@
+/*
+ * rsvp.c: members' answers to their invitations, from an emailed iTIP
+ * REPLY or from their page. Here is decided whose answer it is and which
+ * sessions it covers; reading the REPLY is `ical`'s job, keeping the
+ * answers (and ignoring older ones) the store's.
+ */
+#include "mingle/calendar.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/ical.h"
+#include "mingle/people.h"
+
+const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
+{
+    switch (o) {
+    case MG_RSVP_RECORDED:
+        return "recorded";
+    case MG_RSVP_IGNORED_STALE:
+        return "ignored_stale";
+    case MG_RSVP_REFUSED:
+        return "refused";
+    default:
+        return "unknown_uid";
+    }
+}
+
+/* Whether `a` and `b` are the same address (either may be NULL). */
+static int same_address(const char *a, const char *b)
+{
+    char *x, *y;
+    int same;
+
+    if (!a || !b)
+        return 0;
+    x = mg_email_normalize(a);
+    y = mg_email_normalize(b);
+    same = x && y && *x && strcmp(x, y) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/*
+ * The ids of the group's sessions the answer covers: all of them, or the
+ * one whose original start is `original` (nonzero) or whose id is
+ * `session_id` (nonzero). MG_ENOTFOUND when that one is not there.
+ */
+static int sessions_covered(int64_t **ids, size_t *n, struct mg_store *st,
+                            int64_t group_id, int64_t original,
+                            int64_t session_id)
+{
+    struct mg_session_row *rows = NULL;
+    size_t n_rows = 0, i;
+    int rc = mg_store_sessions_for_group(&rows, &n_rows, st, group_id);
+
+    *ids = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    *ids = mg_xcalloc(n_rows + 1, sizeof(**ids));
+    for (i = 0; i < n_rows; i++) {
+        if (original && rows[i].original_starts_at != original)
+            continue;
+        if (session_id && rows[i].id != session_id)
+            continue;
+        (*ids)[(*n)++] = rows[i].id;
+    }
+    free(rows);
+    if (*n == 0) {
+        free(*ids);
+        *ids = NULL;
+        return MG_ENOTFOUND;
+    }
+    return 0;
+}
+
+int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
+                            const struct mg_ical_reply *reply, const char *from,
+                            struct mg_error *err)
+{
+    struct mg_participant *p = NULL;
+    struct mg_invite_row inv;
+    struct mg_rsvp_answer a;
+    int64_t circle_id = 0, *ids = NULL;
+    size_t n = 0;
+    int stale = 0;
+    int rc = mg_store_invite_by_uid(&inv, &circle_id, st, reply->uid);
+
+    *outcome = MG_RSVP_UNKNOWN_UID;
+    if (rc == MG_ENOTFOUND)
+        mg_error_set(err, "uid", "no invitation has UID '%s'", reply->uid);
+    if (rc < 0)
+        goto out;
+    rc = mg_store_participant_get(&p, st, circle_id, inv.participant_id);
+    if (rc < 0)
+        goto out;
+    /* Only the member may answer for themselves, from their own address. */
+    if (!same_address(p->email, reply->attendee) ||
+        !same_address(p->email, from)) {
+        *outcome = MG_RSVP_REFUSED;
+        mg_error_set(err, "attendee",
+                     "the REPLY is not from the invited member's address");
+        rc = MG_EFORBIDDEN;
+        goto out;
+    }
+    if (reply->sequence < inv.sequence || strcmp(inv.state, "active") != 0) {
+        *outcome = MG_RSVP_IGNORED_STALE;
+        goto out;
+    }
+    rc = sessions_covered(&ids, &n, st, inv.group_id, reply->recurrence_id, 0);
+    if (rc == MG_ENOTFOUND)
+        mg_error_set(err, "recurrence_id", "no call of '%s' starts at %lld",
+                     reply->uid, (long long)reply->recurrence_id);
+    if (rc < 0)
+        goto out;
+    memset(&a, 0, sizeof(a));
+    a.invite_id = inv.id;
+    a.participant_id = inv.participant_id;
+    a.session_ids = ids;
+    a.n_sessions = n;
+    a.status = mg_ical_partstat_name(reply->partstat);
+    a.source = "email";
+    a.sequence = reply->sequence;
+    rc = mg_store_rsvps_record(&stale, NULL, st, &a);
+    if (rc == 0)
+        *outcome = stale ? MG_RSVP_IGNORED_STALE : MG_RSVP_RECORDED;
+out:
+    free(ids);
+    mg_participants_free(p, p ? 1 : 0);
+    return rc;
+}
+
+int mg_calendar_rsvp_page(struct mg_store *st, int64_t circle_id,
+                          int64_t participant_id, int64_t session_id,
+                          const char *status)
+{
+    struct mg_participant *p = NULL;
+    struct mg_invite_row inv;
+    struct mg_rsvp_answer a;
+    enum mg_partstat answer;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    int stale = 0;
+    int rc = mg_ical_partstat_parse(&answer, status);
+
+    if (rc == 0)
+        rc = mg_store_participant_get(&p, st, circle_id, participant_id);
+    if (rc < 0)
+        goto out;
+    if (!p->group_id || p->status == MG_STATUS_WITHDRAWN) {
+        rc = MG_EINVAL;
+        goto out;
+    }
+    memset(&inv, 0, sizeof(inv));
+    rc = mg_store_invite_for(&inv, st, p->group_id, participant_id);
+    if (rc == MG_ENOTFOUND)
+        rc = 0; /* not invited by mail yet: answer at sequence 0 */
+    if (rc == 0)
+        rc = sessions_covered(&ids, &n, st, p->group_id, 0, session_id);
+    if (rc < 0)
+        goto out;
+    memset(&a, 0, sizeof(a));
+    a.invite_id = inv.id;
+    a.participant_id = participant_id;
+    a.session_ids = ids;
+    a.n_sessions = n;
+    a.status = mg_ical_partstat_name(answer);
+    a.source = "page";
+    a.sequence = inv.sequence;
+    /* The page answers the invitation as it is now; a REQUEST sent in
+     * between makes it stale, which the member sees on the page. */
+    rc = mg_store_rsvps_record(&stale, NULL, st, &a);
+out:
+    free(ids);
+    mg_participants_free(p, p ? 1 : 0);
+    return rc;
+}

@@ -1,0 +1,161 @@
+/*
+ * load.c: the glue between `store` and the report: reads a circle, its
+ * people, groups, sessions, active invitations, answers and attendance,
+ * turns them into report.h's plain facts and builds the report. No SQL
+ * here; the store's calls do the reading.
+ */
+#include "mingle/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/store.h"
+
+static enum mg_report_answer answer_of(const char *status)
+{
+    if (strcmp(status, "accepted") == 0)
+        return MG_ANSWER_ACCEPTED;
+    if (strcmp(status, "declined") == 0)
+        return MG_ANSWER_DECLINED;
+    if (strcmp(status, "tentative") == 0)
+        return MG_ANSWER_TENTATIVE;
+    return MG_ANSWER_OTHER;
+}
+
+/* Each group's sessions, appended to one array. */
+static int load_sessions(struct mg_report_session_in **out, size_t *n,
+                         struct mg_store *st, const struct mg_group_row *groups,
+                         size_t n_groups)
+{
+    struct mg_report_session_in *all = NULL;
+    size_t count = 0, g, i;
+    int rc = 0;
+
+    for (g = 0; g < n_groups; g++) {
+        struct mg_session_row *rows = NULL;
+        size_t k = 0;
+
+        rc = mg_store_sessions_for_group(&rows, &k, st, groups[g].id);
+        if (rc < 0)
+            break;
+        all = mg_xrealloc(all, (count + k + 1) * sizeof(*all));
+        for (i = 0; i < k; i++) {
+            struct mg_report_session_in *s = &all[count++];
+            s->id = rows[i].id;
+            s->group_id = rows[i].group_id;
+            s->week = rows[i].week;
+            s->starts_at = rows[i].starts_at;
+            s->cancelled = strcmp(rows[i].status, "cancelled") == 0;
+        }
+        free(rows);
+    }
+    if (rc < 0) {
+        free(all);
+        return rc;
+    }
+    *out = all;
+    *n = count;
+    return 0;
+}
+
+int mg_report_load(struct mg_report *out, struct mg_store *st,
+                   int64_t circle_id)
+{
+    struct mg_report_input in;
+    struct mg_circle *c = NULL;
+    struct mg_participant *people = NULL;
+    struct mg_group_row *groups = NULL;
+    struct mg_invite_row *invites = NULL;
+    struct mg_mark_row *rsvps = NULL, *att = NULL;
+    struct mg_report_person *persons = NULL;
+    struct mg_report_group_in *gin = NULL;
+    struct mg_report_session_in *sessions = NULL;
+    struct mg_report_invite *inv = NULL;
+    struct mg_report_mark *answers = NULL, *marks = NULL;
+    struct mg_people_filter all;
+    size_t n_people = 0, n_groups = 0, n_invites = 0, n_rsvps = 0, n_att = 0;
+    size_t n_sessions = 0, n_inv = 0, i;
+    int rc;
+
+    memset(&in, 0, sizeof(in));
+    memset(&all, 0, sizeof(all));
+    rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc == 0)
+        rc =
+            mg_store_participants_list(&people, &n_people, st, circle_id, &all);
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
+    if (rc == 0)
+        rc = load_sessions(&sessions, &n_sessions, st, groups, n_groups);
+    if (rc == 0)
+        rc = mg_store_invites_list(&invites, &n_invites, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_report_rsvps(&rsvps, &n_rsvps, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_report_attendance(&att, &n_att, st, circle_id);
+    if (rc < 0)
+        goto out;
+
+    persons = mg_xcalloc(n_people + 1, sizeof(*persons));
+    for (i = 0; i < n_people; i++) {
+        persons[i].id = people[i].id;
+        persons[i].sector = people[i].sector;
+        persons[i].region = people[i].region;
+    }
+    gin = mg_xcalloc(n_groups + 1, sizeof(*gin));
+    for (i = 0; i < n_groups; i++) {
+        gin[i].id = groups[i].id;
+        gin[i].name = groups[i].name;
+    }
+    inv = mg_xcalloc(n_invites + 1, sizeof(*inv));
+    for (i = 0; i < n_invites; i++) {
+        if (strcmp(invites[i].state, "active") != 0)
+            continue;
+        inv[n_inv].group_id = invites[i].group_id;
+        inv[n_inv].participant_id = invites[i].participant_id;
+        n_inv++;
+    }
+    answers = mg_xcalloc(n_rsvps + 1, sizeof(*answers));
+    for (i = 0; i < n_rsvps; i++) {
+        answers[i].session_id = rsvps[i].session_id;
+        answers[i].participant_id = rsvps[i].participant_id;
+        answers[i].answer = answer_of(rsvps[i].status);
+    }
+    marks = mg_xcalloc(n_att + 1, sizeof(*marks));
+    for (i = 0; i < n_att; i++) {
+        marks[i].session_id = att[i].session_id;
+        marks[i].participant_id = att[i].participant_id;
+        marks[i].present = att[i].present;
+    }
+    in.circle_id = c->id;
+    in.title = c->title;
+    in.target = c->attendance_target;
+    in.weeks = c->weeks;
+    in.people = persons;
+    in.n_people = n_people;
+    in.groups = gin;
+    in.n_groups = n_groups;
+    in.sessions = sessions;
+    in.n_sessions = n_sessions;
+    in.invites = inv;
+    in.n_invites = n_inv;
+    in.answers = answers;
+    in.n_answers = n_rsvps;
+    in.attendance = marks;
+    in.n_attendance = n_att;
+    mg_report_build(out, &in);
+out:
+    free(persons);
+    free(gin);
+    free(sessions);
+    free(inv);
+    free(answers);
+    free(marks);
+    free(att);
+    free(rsvps);
+    free(invites);
+    mg_group_rows_free(groups, n_groups);
+    mg_participants_free(people, n_people);
+    mg_circle_free(c);
+    return rc;
+}

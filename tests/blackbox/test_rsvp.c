@@ -1,0 +1,555 @@
+/*
+ * test_rsvp.c: members answering their invitations. A circle is planned,
+ * each member's invitation is read from the maildir for its UID, and
+ * iTIP REPLYs are posted to the raw MIME webhook: for the series, for one
+ * call, from an address that is not the attendee's (refused), and with a
+ * SEQUENCE older than the invitation's (ignored); none becomes a note.
+ * The participant page's buttons answer too. Answers are read back with
+ * GET .../sessions/{sid}/rsvps.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "mingle/inbound.h"
+#include "support.h"
+
+#define MIME_SECRET "mime-secret-rsvp"
+#define HOOK "/hooks/mail/mime?secret=" MIME_SECRET
+
+static const char circle_json[] =
+    "{\"title\":\"Atlas\",\"slug\":\"atlas\",\"time_zone\":"
+    "\"Pacific/Auckland\",\"start_date\":\"2027-03-22\",\"weeks\":4,"
+    "\"group_size\":{\"min\":2,\"max\":8},\"slots\":[{\"weekday\":"
+    "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}],\"organizer\":{"
+    "\"name\":\"Coordinators\",\"email\":\"circles@example.org\"}}";
+
+static const char people_csv[] = "name,email,role\n"
+                                 "Tane,tane@example.org,facilitator\n"
+                                 "Ana,Ana@Example.org,\n"
+                                 "Ben,ben@example.org,\n";
+
+struct world {
+    char *dir, *db, *maildir, *token;
+    struct test_daemon d;
+    long long circle;
+    char ana_uid[64], ben_uid[64];
+    long long sessions[4]; /* by week */
+};
+
+static struct world *W;
+
+static json_t *call(long *status, const char *method, const char *path,
+                    const char *body, const char *ctype)
+{
+    struct test_response resp;
+    json_t *doc = NULL;
+
+    assert_int_equal(
+        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
+    *status = resp.status;
+    if (resp.body[0])
+        doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    return doc;
+}
+
+static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "/api/v1/circles/<circle>" followed by the formatted rest. */
+static char *cpath(const char *fmt, ...)
+{
+    char rest[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(rest, sizeof(rest), fmt, ap);
+    va_end(ap);
+    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, rest);
+}
+
+/* The value of property line `name` ("UID:") in `ics`, into `out`. */
+static void ics_value(char *out, size_t n, const char *ics, const char *name)
+{
+    const char *p = strstr(ics, name);
+    size_t len;
+
+    out[0] = '\0';
+    if (!p)
+        return;
+    p += strlen(name);
+    len = strcspn(p, "\r\n");
+    snprintf(out, n, "%.*s", (int)len, p);
+}
+
+/* Read every invitation in the maildir; fill the members' UIDs. */
+static int read_invitations(struct world *w)
+{
+    char *newdir = mg_xasprintf("%s/new", w->maildir);
+    int found = 0, i;
+
+    for (i = 0; i < 200 && found < 2; i++) {
+        DIR *d = opendir(newdir);
+        struct dirent *e;
+
+        found = 0;
+        while (d && (e = readdir(d)) != NULL) {
+            struct mg_inbound m;
+            char *path, *data;
+            size_t len = 0, r;
+
+            if (e->d_name[0] == '.')
+                continue;
+            path = mg_xasprintf("%s/%s", newdir, e->d_name);
+            data = test_read_file(path, &len);
+            free(path);
+            if (data && mg_inbound_from_mime(&m, data, len, NULL, NULL) == 0) {
+                for (r = 0; m.calendar && r < m.n_recipients; r++) {
+                    if (strcmp(m.recipients[r], "ana@example.org") == 0) {
+                        ics_value(w->ana_uid, sizeof(w->ana_uid), m.calendar,
+                                  "\nUID:");
+                        found++;
+                    } else if (strcmp(m.recipients[r], "ben@example.org") ==
+                               0) {
+                        ics_value(w->ben_uid, sizeof(w->ben_uid), m.calendar,
+                                  "\nUID:");
+                        found++;
+                    }
+                }
+                mg_inbound_release(&m);
+            }
+            free(data);
+        }
+        if (d)
+            closedir(d);
+        if (found < 2)
+            usleep(50000);
+    }
+    free(newdir);
+    return found >= 2 && w->ana_uid[0] && w->ben_uid[0] ? 0 : -1;
+}
+
+static int load_sessions(struct world *w)
+{
+    char *path = cpath("/sessions");
+    long status;
+    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *list = json_object_get(doc, "sessions");
+    size_t i, n;
+
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *s = json_array_get(list, i);
+        long long week = json_integer_value(json_object_get(s, "week"));
+        if (week >= 1 && week <= 4)
+            w->sessions[week - 1] =
+                json_integer_value(json_object_get(s, "id"));
+    }
+    n = json_array_size(list);
+    json_decref(doc);
+    free(path);
+    return n == 4 ? 0 : -1;
+}
+
+static int setup_world(void **state)
+{
+    struct world *w = mg_xcalloc(1, sizeof(*w));
+    char *maildir_env, *path;
+    const char *env[4];
+    long status;
+    json_t *doc;
+
+    w->dir = test_mkdtemp();
+    w->db = mg_xasprintf("%s/rsvp.db", w->dir);
+    w->maildir = mg_xasprintf("%s/mail", w->dir);
+    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->maildir);
+    env[0] = maildir_env;
+    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
+    env[2] = "MINGLE_MIME_SECRET=" MIME_SECRET;
+    env[3] = NULL;
+    w->token = test_make_token(w->db, "coordinator");
+    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+        return -1;
+    free(maildir_env);
+    W = w;
+    *state = w;
+    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
+    if (status != 201)
+        return -1;
+    w->circle = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    path = cpath("/participants");
+    doc = call(&status, "POST", path, people_csv, "text/csv");
+    free(path);
+    json_decref(doc);
+    if (status != 201)
+        return -1;
+    path = cpath("/groups/plan");
+    doc = call(&status, "POST", path, "{}", NULL);
+    free(path);
+    json_decref(doc);
+    if (status != 201 && status != 200)
+        return -1;
+    if (read_invitations(w) < 0 || load_sessions(w) < 0)
+        return -1;
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    struct world *w = *state;
+
+    test_daemon_stop(&w->d, SIGTERM);
+    free(w->token);
+    free(w->db);
+    free(w->maildir);
+    test_rmdir(w->dir);
+    free(w);
+    return 0;
+}
+
+/*
+ * A REPLY as Google Calendar mails it: From `from`, ATTENDEE `attendee`,
+ * for `uid` at `sequence`, `partstat`, and `recurrence` (a whole
+ * "RECURRENCE-ID...:..." line without CRLF, or NULL for the series).
+ */
+static char *reply_mail(const char *from, const char *attendee, const char *uid,
+                        int sequence, const char *partstat,
+                        const char *recurrence, int n)
+{
+    return mg_xasprintf(
+        "From: <%s>\r\nTo: <circles@example.org>\r\nSubject: Invitation: "
+        "Atlas\r\nMessage-ID: <reply-%d@example.org>\r\nDate: Mon, 1 Mar "
+        "2027 10:00:00 +1300\r\nMIME-Version: 1.0\r\nContent-Type: "
+        "multipart/alternative; boundary=\"b1\"\r\n\r\n--b1\r\n"
+        "Content-Type: text/plain; charset=UTF-8\r\n\r\n%s has answered "
+        "%s.\r\n--b1\r\nContent-Type: text/calendar; charset=UTF-8; "
+        "method=REPLY\r\n\r\nBEGIN:VCALENDAR\r\nPRODID:-//Google Inc//Google "
+        "Calendar 70.9054//EN\r\nVERSION:2.0\r\nMETHOD:REPLY\r\n"
+        "BEGIN:VEVENT\r\nDTSTART;TZID=Pacific/Auckland:20270323T193000\r\n"
+        "DTSTAMP:20270301T010203Z\r\nORGANIZER;CN=Coordinators:mailto:"
+        "circles@example.org\r\nUID:%s\r\n%s%sATTENDEE;CUTYPE=INDIVIDUAL;"
+        "ROLE=REQ-PARTICIPANT;PARTSTAT=%s:mailto:%s\r\nSEQUENCE:%d\r\n"
+        "SUMMARY:Atlas\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n--b1--\r\n",
+        from, n, from, partstat, uid, recurrence ? recurrence : "",
+        recurrence ? "\r\n" : "", partstat, attendee, sequence);
+}
+
+/* Post `msg` to the MIME webhook; the status, and messages[0].outcome. */
+static long post_mail(char *outcome, size_t n, const char *msg)
+{
+    struct test_response resp;
+    json_t *doc;
+    long status;
+
+    assert_int_equal(
+        test_http(&resp, W->d.port, "POST", HOOK, NULL, msg, "message/rfc822"),
+        0);
+    status = resp.status;
+    doc = json_loads(resp.body, 0, NULL);
+    snprintf(
+        outcome, n, "%s",
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(doc, "messages"), 0), "outcome"))
+            ? json_string_value(json_object_get(
+                  json_array_get(json_object_get(doc, "messages"), 0),
+                  "outcome"))
+            : "");
+    json_decref(doc);
+    test_response_release(&resp);
+    return status;
+}
+
+/* The answer of `email`'s owner for week `week`, or "" (static). */
+static const char *answer_of(const char *name, int week)
+{
+    static char out[16];
+    char *path = cpath("/sessions/%lld/rsvps", W->sessions[week - 1]);
+    long status;
+    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *list = json_object_get(doc, "rsvps");
+    size_t i;
+
+    assert_int_equal(status, 200);
+    out[0] = '\0';
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *a = json_array_get(list, i);
+        if (strcmp(json_string_value(json_object_get(a, "name")), name) == 0)
+            snprintf(out, sizeof(out), "%s",
+                     json_string_value(json_object_get(a, "status")));
+    }
+    json_decref(doc);
+    free(path);
+    return out;
+}
+
+static void expect_weeks(const char *name, const char *w1, const char *w2,
+                         const char *w3, const char *w4)
+{
+    assert_string_equal(answer_of(name, 1), w1);
+    assert_string_equal(answer_of(name, 2), w2);
+    assert_string_equal(answer_of(name, 3), w3);
+    assert_string_equal(answer_of(name, 4), w4);
+}
+
+static void test_series_accepted(void **state)
+{
+    char outcome[32];
+    char *msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 0,
+                           "ACCEPTED", NULL, 1);
+
+    (void)state;
+    expect_weeks("Ana", "", "", "", "");
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp");
+    expect_weeks("Ana", "accepted", "accepted", "accepted", "accepted");
+    expect_weeks("Ben", "", "", "", "");
+    free(msg);
+}
+
+static void test_occurrence_declined(void **state)
+{
+    char outcome[32];
+    /* Week 2, as the rule gives it: 2027-03-30 19:30 in Auckland. */
+    char *msg = reply_mail(
+        "Ana@Example.org", "ANA@example.org", W->ana_uid, 0, "DECLINED",
+        "RECURRENCE-ID;TZID=Pacific/Auckland:20270330T193000", 2);
+
+    (void)state;
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp");
+    expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
+    free(msg);
+    /* A call that is not in the series: nothing to answer. */
+    msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 0,
+                     "DECLINED",
+                     "RECURRENCE-ID;TZID=Pacific/Auckland:20270331T193000", 3);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp_ignored");
+    expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
+    free(msg);
+}
+
+static void test_not_the_attendee(void **state)
+{
+    char outcome[32];
+    /* Ben answers for Ana: his own address as attendee and sender. */
+    char *msg = reply_mail("ben@example.org", "ben@example.org", W->ana_uid, 0,
+                           "DECLINED", NULL, 4);
+
+    (void)state;
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp_refused");
+    free(msg);
+    /* Ana as the attendee, but sent from Ben's address. */
+    msg = reply_mail("ben@example.org", "ana@example.org", W->ana_uid, 0,
+                     "DECLINED", NULL, 5);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp_refused");
+    free(msg);
+    /* Ben's own UID with Ana as the attendee. */
+    msg = reply_mail("ana@example.org", "ana@example.org", W->ben_uid, 0,
+                     "DECLINED", NULL, 6);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp_refused");
+    free(msg);
+    /* A UID nobody was sent. */
+    msg = reply_mail("ana@example.org", "ana@example.org",
+                     "00000000000000000000000000000000@mingle", 0, "DECLINED",
+                     NULL, 7);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp_ignored");
+    free(msg);
+    expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
+    expect_weeks("Ben", "", "", "", "");
+}
+
+static void test_older_sequence(void **state)
+{
+    char outcome[32];
+    char *path = cpath("/sessions/%lld", W->sessions[2]);
+    long status;
+    json_t *doc;
+    char *msg;
+
+    (void)state;
+    /* Week 3 moves to the Thursday: a new REQUEST at SEQUENCE 1. */
+    doc =
+        call(&status, "PATCH", path, "{\"start\":\"2027-04-08T19:30\"}", NULL);
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    free(path);
+    msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 0,
+                     "TENTATIVE", NULL, 8);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp_ignored");
+    free(msg);
+    expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
+    /* The answer to the new version, for the moved call (found by the
+     * start the rule gives it, its RECURRENCE-ID), is taken. */
+    msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 1,
+                     "TENTATIVE",
+                     "RECURRENCE-ID;TZID=Pacific/Auckland:20270406T193000", 9);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp");
+    free(msg);
+    expect_weeks("Ana", "accepted", "declined", "tentative", "accepted");
+}
+
+static void test_no_notes_filed(void **state)
+{
+    char *path = cpath("/notes");
+    char outcome[32];
+    long status;
+    json_t *doc;
+    char *msg;
+
+    (void)state;
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "notes")), 0);
+    json_decref(doc);
+    doc = call(&status, "GET", "/api/v1/notes/review", NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "notes")), 0);
+    json_decref(doc);
+    /* A REPLY that cannot be read is kept as mail: a note. */
+    msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 1,
+                     "NEEDS-ACTION", NULL, 10);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_true(strcmp(outcome, "filed") == 0 ||
+                strcmp(outcome, "review") == 0);
+    free(msg);
+    free(path);
+}
+
+/* POST a page form; the status and Location. */
+static long post_page(char *location, size_t n, const char *page,
+                      const char *form)
+{
+    struct test_response resp;
+    char *path = mg_xasprintf("%s/rsvp", page);
+    const char *loc;
+    long status;
+
+    assert_int_equal(test_http(&resp, W->d.port, "POST", path, NULL, form,
+                               "application/x-www-form-urlencoded"),
+                     0);
+    status = resp.status;
+    loc = resp.headers ? strcasestr(resp.headers, "\nLocation: ") : NULL;
+    snprintf(location, n, "%.*s", loc ? (int)strcspn(loc + 11, "\r\n") : 0,
+             loc ? loc + 11 : "");
+    test_response_release(&resp);
+    free(path);
+    return status;
+}
+
+static void test_page_buttons(void **state)
+{
+    char *path = cpath("/participants?limit=100"), *page, *form;
+    struct test_response resp;
+    char location[256];
+    long long ben = 0;
+    long status;
+    json_t *doc, *list;
+    size_t i;
+
+    (void)state;
+    doc = call(&status, "GET", path, NULL, NULL);
+    list = json_object_get(doc, "participants");
+    for (i = 0; i < json_array_size(list); i++)
+        if (strcmp(json_string_value(
+                       json_object_get(json_array_get(list, i), "email")),
+                   "ben@example.org") == 0)
+            ben = json_integer_value(
+                json_object_get(json_array_get(list, i), "id"));
+    json_decref(doc);
+    free(path);
+    assert_true(ben > 0);
+    path = cpath("/participants/%lld/page", ben);
+    doc = call(&status, "POST", path, NULL, NULL);
+    assert_int_equal(status, 201);
+    page = mg_xstrdup(
+        strstr(json_string_value(json_object_get(doc, "url")), "/p/"));
+    json_decref(doc);
+    free(path);
+
+    assert_int_equal(test_http(&resp, W->d.port, "GET", page, NULL, NULL, NULL),
+                     0);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Will you come?"));
+    assert_non_null(strstr(resp.body, "You have not answered yet."));
+    test_response_release(&resp);
+
+    /* The whole series, then one call. */
+    assert_int_equal(
+        post_page(location, sizeof(location), page, "answer=declined"), 303);
+    assert_non_null(strstr(location, "#rsvp"));
+    expect_weeks("Ben", "declined", "declined", "declined", "declined");
+    form = mg_xasprintf("answer=accepted&session=%lld", W->sessions[3]);
+    assert_int_equal(post_page(location, sizeof(location), page, form), 303);
+    free(form);
+    expect_weeks("Ben", "declined", "declined", "declined", "accepted");
+    assert_int_equal(test_http(&resp, W->d.port, "GET", page, NULL, NULL, NULL),
+                     0);
+    assert_non_null(strstr(resp.body, "not coming"));
+    assert_non_null(strstr(resp.body, "aria-pressed=\"true\">Accept<"));
+    test_response_release(&resp);
+
+    /* Nonsense is refused; a session that is not Ben's is not found. */
+    assert_int_equal(post_page(location, sizeof(location), page, "answer=yes"),
+                     400);
+    assert_int_equal(post_page(location, sizeof(location), page,
+                               "answer=accepted&session=x"),
+                     400);
+    assert_int_equal(post_page(location, sizeof(location), page,
+                               "answer=accepted&session=999999"),
+                     404);
+    expect_weeks("Ben", "declined", "declined", "declined", "accepted");
+    free(page);
+}
+
+static void test_rsvps_api_errors(void **state)
+{
+    char *path = cpath("/sessions/999999/rsvps");
+    struct test_response resp;
+    long status;
+    json_t *doc;
+
+    (void)state;
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 404);
+    json_decref(doc);
+    free(path);
+    path = cpath("/sessions/%lld/rsvps", W->sessions[0]);
+    assert_int_equal(test_http(&resp, W->d.port, "GET", path, NULL, NULL, NULL),
+                     0);
+    assert_int_equal(resp.status, 401);
+    test_response_release(&resp);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_series_accepted),
+        cmocka_unit_test(test_occurrence_declined),
+        cmocka_unit_test(test_not_the_attendee),
+        cmocka_unit_test(test_older_sequence),
+        cmocka_unit_test(test_no_notes_filed),
+        cmocka_unit_test(test_page_buttons),
+        cmocka_unit_test(test_rsvps_api_errors),
+    };
+
+    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+}
