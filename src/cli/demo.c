@@ -32,10 +32,12 @@ static const char demo_help[] =
     "      --body-limit SIZE largest request body (default 10M)\n"
     "  -h, --help            show this help\n";
 
-/* The first Tuesday at least a week from today (local time). */
-static void next_start(char *out, size_t n)
+/* The first Tuesday on or after the day two weeks ago (local time): the
+ * demo circle is half-way through, with two weeks of calls behind it
+ * (with their attendance) and two to come. */
+static void demo_start(char *out, size_t n)
 {
-    time_t t = time(NULL) + 7 * 24 * 3600;
+    time_t t = time(NULL) - 14 * 24 * 3600;
     struct tm tm;
 
     localtime_r(&t, &tm);
@@ -106,6 +108,60 @@ static int ensure_people(struct mg_store *st, int64_t circle_id)
     return rc;
 }
 
+/*
+ * Who came to the calls already held, as if imported from the video
+ * platform's reports: most of each group, a few fewer the second week,
+ * so the report and the dashboard have something to show. Only for
+ * calls in the past that have no attendance yet.
+ */
+static int ensure_attendance(struct mg_store *st, int64_t circle_id)
+{
+    struct mg_group_row *groups = NULL;
+    struct mg_participant *people = NULL;
+    struct mg_people_filter f;
+    size_t n_groups = 0, n = 0, g;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_participants_list(&people, &n, st, circle_id, &f);
+    for (g = 0; rc == 0 && g < n_groups; g++) {
+        struct mg_session_row *s = NULL;
+        size_t n_s = 0, k, i;
+
+        rc = mg_store_sessions_for_group(&s, &n_s, st, groups[g].id);
+        for (k = 0; rc == 0 && k < n_s; k++) {
+            struct mg_attendance_row *have = NULL, *rows;
+            size_t n_have = 0, m = 0, seen = 0;
+
+            if (s[k].starts_at + 60L * s[k].minutes > mg_now())
+                continue;
+            rc = mg_store_attendance_list(&have, &n_have, st, s[k].id);
+            mg_attendance_rows_free(have, n_have);
+            if (rc < 0 || n_have)
+                continue;
+            rows = mg_xcalloc(n + 1, sizeof(*rows));
+            for (i = 0; i < n; i++) {
+                if (people[i].group_id != groups[g].id)
+                    continue;
+                /* week 1: all but one; later weeks: one more away */
+                rows[m].participant_id = people[i].id;
+                rows[m].present = seen++ % 8 >= (size_t)s[k].week;
+                rows[m].minutes = rows[m].present ? s[k].minutes - 5 : 0;
+                snprintf(rows[m].source, sizeof(rows[m].source), "zoom");
+                m++;
+            }
+            rc = mg_store_attendance_replace(st, s[k].id, rows, m);
+            free(rows);
+        }
+        free(s);
+    }
+    mg_group_rows_free(groups, n_groups);
+    mg_participants_free(people, n);
+    return rc;
+}
+
 static int ensure_circle(int64_t *id, struct mg_store *st)
 {
     struct mg_circle *found = NULL;
@@ -125,7 +181,8 @@ static int ensure_circle(int64_t *id, struct mg_store *st)
     c.slug = mg_xstrdup(DEMO_SLUG);
     c.title = mg_xstrdup("The Atlas of New Librarianship: a reading circle");
     c.time_zone = mg_xstrdup("Pacific/Auckland");
-    next_start(c.start_date, sizeof(c.start_date));
+    demo_start(c.start_date, sizeof(c.start_date));
+    c.attendance_target = 6;
     c.weeks = 4;
     c.slots = mg_xcalloc(1, sizeof(*c.slots));
     c.slots[0] = slot;
@@ -271,7 +328,8 @@ int cmd_demo(int argc, char **argv)
         cli_error("cannot load the demo book into '%s'", cfg.db);
         goto out;
     }
-    if (ensure_people(st, d.circle_id) < 0) {
+    if (ensure_people(st, d.circle_id) < 0 ||
+        ensure_attendance(st, d.circle_id) < 0) {
         cli_error("cannot register the demo participants in '%s'", cfg.db);
         goto out;
     }
