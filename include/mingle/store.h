@@ -17,6 +17,7 @@
 #include "mingle/circle.h"
 #include "mingle/core.h"
 #include "mingle/people.h"
+#include "mingle/plenary.h"
 
 struct mg_store;
 
@@ -643,5 +644,75 @@ int mg_store_rsvps_for_session(struct mg_rsvp_row **out, size_t *n,
 int mg_store_rsvps_for_participant(struct mg_rsvp_row **out, size_t *n,
                                    struct mg_store *st, int64_t participant_id);
 void mg_rsvp_rows_free(struct mg_rsvp_row *rows, size_t n);
+
+/*
+ * Plenary sessions (plenary.h): whole-circle calls with a capacity. Create
+ * fills in id and created_at; the caller gives the UID. Get and list fill
+ * in the registered and waitlisted counts. Release with
+ * mg_plenary_row_release() / mg_plenary_rows_free().
+ */
+struct mg_plenary_row {
+    int64_t id;
+    int64_t circle_id;
+    char *title;
+    char *guest;       /* may be NULL */
+    int64_t starts_at; /* UTC instant of the first call */
+    int minutes;
+    int weeks; /* a series of weekly conversations */
+    int capacity;
+    char uid[64];
+    int sequence;
+    char status[16];
+    int64_t created_at;
+    int registered; /* read-only counts */
+    int waitlisted;
+};
+
+void mg_plenary_row_release(struct mg_plenary_row *p);
+void mg_plenary_rows_free(struct mg_plenary_row *rows, size_t n);
+int mg_store_plenary_create(struct mg_store *st, struct mg_plenary_row *p);
+/* MG_ENOTFOUND if the plenary is not circle `circle_id`'s. */
+int mg_store_plenary_get(struct mg_plenary_row *out, struct mg_store *st,
+                         int64_t circle_id, int64_t id);
+int mg_store_plenaries_list(struct mg_plenary_row **out, size_t *n,
+                            struct mg_store *st, int64_t circle_id);
+/* The plenaries `participant_id` has a place at (registered), for their
+ * feed; each row's created_at is their registration's last change. */
+int mg_store_plenaries_for_participant(struct mg_plenary_row **out, size_t *n,
+                                       struct mg_store *st, int64_t circle_id,
+                                       int64_t participant_id);
+
+/* A message for one person, made by the caller of
+ * mg_store_plenary_change(); every field is free()d by the store. */
+struct mg_plenary_letter {
+    char *kind; /* outbox kind: "invite" or "cancel" */
+    char *recipient;
+    char *subject;
+    char *message; /* the iTIP document ("imip") */
+    char *parts;   /* the rest of the message (mail.h) */
+};
+
+/* Build the message `seat` is owed (seat->mail, at seat->invite_sequence)
+ * for `p`; `name` and `email` are the participant's. */
+typedef int (*mg_plenary_mail_fn)(struct mg_plenary_letter *out,
+                                  const struct mg_plenary_row *p,
+                                  const struct mg_plenary_seat *seat,
+                                  const char *name, const char *email,
+                                  void *arg);
+
+/*
+ * Apply `op` (see plenary.h) in one BEGIN IMMEDIATE transaction: load the
+ * plenary and its seats, run the waitlist rules, write what changed, and
+ * queue the message `mail` builds for each seat that is owed one. The
+ * SEQUENCE sent to a person only goes up. *seats (free()) is every
+ * registration after the change; *queued how many messages were queued.
+ * MG_ENOTFOUND for an unknown plenary, or a participant not in the
+ * circle (or, to leave, not registered).
+ */
+int mg_store_plenary_change(struct mg_plenary_seat **seats, size_t *n,
+                            size_t *queued, struct mg_store *st,
+                            int64_t circle_id, int64_t plenary_id,
+                            const struct mg_plenary_op *op,
+                            mg_plenary_mail_fn mail, void *arg);
 
 #endif

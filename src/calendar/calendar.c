@@ -13,6 +13,7 @@
 
 #include "mingle/ical.h"
 #include "mingle/mail.h"
+#include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
 /* Everything about one circle the calendars need, loaded once. */
@@ -265,6 +266,46 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
     return 0;
 }
 
+/*
+ * The whole-circle sessions the participant has a place at, appended to
+ * their feed's series (plenary.h): one series per plenary, its UID and
+ * SEQUENCE. The summaries appended are the caller's to free().
+ */
+static int add_plenaries(struct mg_ical_series **series, size_t *n,
+                         int64_t *newest, struct mg_plenary_row **plen,
+                         size_t *n_plen, struct mg_store *st,
+                         const struct circle_view *v, int64_t participant_id)
+{
+    size_t i;
+    int rc = mg_store_plenaries_for_participant(plen, n_plen, st, v->circle->id,
+                                                participant_id);
+
+    if (rc < 0 || *n_plen == 0)
+        return rc;
+    *series = mg_xrealloc(*series, (*n + *n_plen) * sizeof(**series));
+    for (i = 0; i < *n_plen; i++) {
+        const struct mg_plenary_row *p = &(*plen)[i];
+        struct mg_ical_series *s = &(*series)[*n + i];
+
+        memset(s, 0, sizeof(*s));
+        s->uid = p->uid;
+        s->tzid = v->circle->time_zone;
+        s->first_start = p->starts_at;
+        s->minutes = p->minutes;
+        s->count = p->weeks;
+        s->sequence = p->sequence;
+        s->cancelled = strcmp(p->status, "cancelled") == 0;
+        s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
+        s->url = v->circle->video_url;
+        s->organizer_name = v->circle->organizer_name;
+        s->organizer_email = v->circle->organizer_email;
+        if (p->created_at > *newest)
+            *newest = p->created_at;
+    }
+    *n += *n_plen;
+    return 0;
+}
+
 int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
                      int64_t circle_id, int64_t participant_id,
                      int64_t group_id, struct mg_error *err)
@@ -273,8 +314,9 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
     struct mg_participant *p = NULL;
+    struct mg_plenary_row *plen = NULL;
     char *name = NULL;
-    size_t i, n = 0;
+    size_t i, n = 0, n_plen = 0;
     int64_t newest = 0;
     int rc = view_load(&v, st, circle_id);
 
@@ -309,10 +351,19 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
             name = summary_for(&v, g);
         n++;
     }
+    if (p && p->status != MG_STATUS_WITHDRAWN) {
+        rc = add_plenaries(&series, &n, &newest, &plen, &n_plen, st, &v,
+                           participant_id);
+        if (rc < 0)
+            goto out;
+    }
     rc = mg_ical_feed(out, name ? name : v.circle->title, series, n, newest,
                       err);
     *last_modified = newest;
 out:
+    for (i = 0; series && i < n_plen; i++)
+        free((char *)series[n - n_plen + i].summary);
+    mg_plenary_rows_free(plen, n_plen);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);
     free(keep);

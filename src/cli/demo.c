@@ -14,6 +14,8 @@
 #include "mingle/auth.h"
 #include "mingle/circle.h"
 #include "mingle/calendar.h"
+#include "mingle/ical.h"
+#include "mingle/plenary.h"
 #include "mingle/people.h"
 
 #define DEMO_SLUG "atlas-demo"
@@ -159,6 +161,63 @@ static int ensure_attendance(struct mg_store *st, int64_t circle_id)
     }
     mg_group_rows_free(groups, n_groups);
     mg_participants_free(people, n);
+    return rc;
+}
+
+/*
+ * A kick-off webinar with the book's author before week 1 (capacity
+ * 200), everyone registered, unless the circle has a plenary already.
+ */
+static int ensure_kickoff(struct mg_store *st, int64_t circle_id)
+{
+    struct mg_plenary_row *have = NULL, p;
+    struct mg_participant *people = NULL;
+    struct mg_people_filter f;
+    struct mg_group_row *groups = NULL;
+    struct mg_session_row *s = NULL;
+    size_t n_have = 0, n = 0, n_groups = 0, n_s = 0, i;
+    int rc = mg_store_plenaries_list(&have, &n_have, st, circle_id);
+
+    mg_plenary_rows_free(have, n_have);
+    if (rc < 0 || n_have)
+        return rc;
+    memset(&p, 0, sizeof(p));
+    memset(&f, 0, sizeof(f));
+    f.status = "active";
+    rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
+    if (rc == 0 && n_groups)
+        rc = mg_store_sessions_for_group(&s, &n_s, st, groups[0].id);
+    if (rc == 0 && n_s) {
+        /* the Thursday before the first Tuesday's call, same time */
+        p.circle_id = circle_id;
+        p.title = mg_xstrdup("Kick-off: the Atlas with its author");
+        p.guest = mg_xstrdup("R. David Lankes");
+        p.starts_at = s[0].starts_at - 5 * 24 * 3600;
+        p.minutes = 60;
+        p.weeks = 1;
+        p.capacity = 200;
+        mg_ical_new_uid(p.uid);
+        rc = mg_store_plenary_create(st, &p);
+    }
+    if (rc == 0 && p.id)
+        rc = mg_store_participants_list(&people, &n, st, circle_id, &f);
+    for (i = 0; rc == 0 && p.id && i < n; i++) {
+        struct mg_plenary_op op;
+        struct mg_plenary_seat *seats = NULL;
+        struct mg_error err = {{0}, {0}};
+        size_t n_seats = 0, queued = 0;
+
+        memset(&op, 0, sizeof(op));
+        op.kind = MG_PLENARY_REGISTER;
+        op.participant_id = people[i].id;
+        rc = mg_plenary_change(&seats, &n_seats, &queued, st, circle_id, p.id,
+                               &op, &err);
+        free(seats);
+    }
+    mg_participants_free(people, n);
+    mg_plenary_row_release(&p);
+    free(s);
+    mg_group_rows_free(groups, n_groups);
     return rc;
 }
 
@@ -329,7 +388,8 @@ int cmd_demo(int argc, char **argv)
         goto out;
     }
     if (ensure_people(st, d.circle_id) < 0 ||
-        ensure_attendance(st, d.circle_id) < 0) {
+        ensure_attendance(st, d.circle_id) < 0 ||
+        ensure_kickoff(st, d.circle_id) < 0) {
         cli_error("cannot register the demo participants in '%s'", cfg.db);
         goto out;
     }

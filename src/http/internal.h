@@ -219,6 +219,13 @@ void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
 /* A circle's success report (api_report.c). */
 void handle_report(struct request *r);
+/* api_plenaries.c: whole-circle sessions and their waitlist */
+void handle_plenaries_create(struct request *r);
+void handle_plenaries_list(struct request *r);
+void handle_plenary_patch(struct request *r);
+void handle_registration_create(struct request *r);
+void handle_registration_decline(struct request *r);
+void handle_registration_withdraw(struct request *r);
 /* A participant's page at its secret URL (page_person.c). */
 void handle_person_page(struct request *r);
 void handle_person_page_feed(struct request *r);

@@ -349,8 +349,41 @@ static const char *const migration_7[] = {
     "ALTER TABLE rsvps ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE circles ADD COLUMN attendance_target INTEGER", NULL};
 
+/*
+ * Plenary sessions: whole-circle calls (a kick-off, a closing session, a
+ * series with a guest) with a capacity, and who registered or waits for
+ * a place. One UID per plenary series; each registration keeps the
+ * SEQUENCE last sent to that person.
+ */
+static const char *const migration_8[] = {
+    "CREATE TABLE plenaries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  title TEXT NOT NULL,"
+    "  guest TEXT,"
+    "  starts_at INTEGER NOT NULL,"
+    "  minutes INTEGER NOT NULL CHECK (minutes > 0),"
+    "  weeks INTEGER NOT NULL DEFAULT 1 CHECK (weeks > 0),"
+    "  capacity INTEGER NOT NULL CHECK (capacity > 0),"
+    "  uid TEXT NOT NULL UNIQUE,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  status TEXT NOT NULL DEFAULT 'confirmed',"
+    "  created_at INTEGER NOT NULL)",
+    "CREATE INDEX plenaries_circle ON plenaries(circle_id, starts_at)",
+    "CREATE TABLE registrations ("
+    "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  status TEXT NOT NULL CHECK (status IN ('registered', 'waitlisted', "
+    "    'declined', 'withdrawn')),"
+    "  position INTEGER NOT NULL DEFAULT 0,"
+    "  invite_sequence INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (plenary_id, participant_id))",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7};
+    migration_5, migration_6, migration_7, migration_8};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -402,6 +402,57 @@ static void test_web_sessions(void **state)
                      MG_ENOTFOUND);
 }
 
+/* A file at version 7 gains the plenary tables (8) and keeps its circles;
+ * a plenary can then be stored and read back with its counts. */
+static void test_migrate_7_to_8(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *got = NULL;
+    struct mg_plenary_row p, back;
+    sqlite3 *conn = NULL;
+    int version = 0;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "DROP TABLE registrations; DROP TABLE "
+                                  "plenaries; PRAGMA user_version=7",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->title, "Atlas circle");
+    mg_circle_free(got);
+    memset(&p, 0, sizeof(p));
+    p.circle_id = c.id;
+    p.title = mg_xstrdup("Kick-off");
+    p.starts_at = 1805178600;
+    p.minutes = 90;
+    p.weeks = 1;
+    p.capacity = 200;
+    memcpy(p.uid, "0123@mingle", 12);
+    assert_int_equal(mg_store_plenary_create(f->st, &p), 0);
+    assert_int_equal(mg_store_plenary_get(&back, f->st, c.id, p.id), 0);
+    assert_string_equal(back.title, "Kick-off");
+    assert_null(back.guest);
+    assert_int_equal(back.capacity, 200);
+    assert_int_equal(back.registered, 0);
+    assert_string_equal(back.status, "confirmed");
+    mg_plenary_row_release(&back);
+    mg_plenary_row_release(&p);
+    assert_int_equal(mg_store_plenary_get(&back, f->st, c.id + 1, p.id),
+                     MG_ENOTFOUND);
+    mg_circle_release(&c);
+}
+
 /* A file at version 5 gains the sessions table (6) and the RSVP and
  * target columns (7), and keeps its tokens. */
 static void test_migrate_5_to_6(void **state)
@@ -422,13 +473,15 @@ static void test_migrate_5_to_6(void **state)
     mg_store_close(f->st);
     f->st = NULL;
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(conn,
-                                  "DROP TABLE web_sessions; ALTER TABLE "
-                                  "rsvps DROP COLUMN sequence; ALTER TABLE "
-                                  "circles DROP COLUMN attendance_target; "
-                                  "PRAGMA user_version=5",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(conn,
+                     "DROP TABLE registrations; DROP TABLE "
+                     "plenaries; DROP TABLE web_sessions; ALTER TABLE "
+                     "rsvps DROP COLUMN sequence; ALTER TABLE "
+                     "circles DROP COLUMN attendance_target; "
+                     "PRAGMA user_version=5",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(conn);
     assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
     assert_int_equal(mg_store_schema_version(&version, f->st), 0);
@@ -539,6 +592,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_web_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_5_to_6, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_7_to_8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_share_file, setup,

@@ -1,0 +1,122 @@
+/*
+ * plenary: whole-circle sessions (a kick-off, a closing session, a series
+ * of conversations with a guest) with a capacity and a waitlist. The
+ * rules are pure functions on an array of seats; mg_plenary_change() is
+ * the glue that applies one change in the store under its write lock and
+ * queues the iTIP REQUEST or CANCEL each affected person is owed.
+ *
+ * Capacity lowered below the registered count bumps nobody: everyone
+ * registered keeps their place, and the waitlist moves again only once
+ * the count has fallen below the new capacity.
+ */
+#ifndef MINGLE_PLENARY_H
+#define MINGLE_PLENARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+enum mg_reg_status {
+    MG_REG_REGISTERED,
+    MG_REG_WAITLISTED,
+    MG_REG_DECLINED, /* gave up a place (or a waitlist spot) */
+    MG_REG_WITHDRAWN /* left the circle's plenary altogether */
+};
+
+/* "registered", "waitlisted", "declined", "withdrawn" (as stored). */
+const char *mg_plenary_status_name(enum mg_reg_status s);
+/* The reverse of mg_plenary_status_name; MG_EINVAL for anything else. */
+int mg_plenary_status_parse(enum mg_reg_status *out, const char *name);
+
+/* What a seat's change owes its holder. */
+enum mg_seat_mail { MG_SEAT_QUIET, MG_SEAT_INVITE, MG_SEAT_CANCEL };
+
+/* One person's registration for one plenary. */
+struct mg_plenary_seat {
+    int64_t participant_id;
+    enum mg_reg_status status;
+    int position;           /* waitlist order (lower first); 0 if not waiting */
+    int invite_sequence;    /* SEQUENCE last sent to them; -1: nothing sent */
+    enum mg_seat_mail mail; /* set by the rules below, cleared by nobody */
+};
+
+/*
+ * A plenary's own rules: a title of 1-200 bytes, 1-1440 minutes, 1-52
+ * weekly conversations, a capacity of 1-100000. MG_EINVAL with `err`
+ * naming the field ("title", "minutes", "weeks", "capacity").
+ */
+int mg_plenary_check(const char *title, int minutes, int weeks, int capacity,
+                     struct mg_error *err);
+
+/* What calendars show: "<circle>: <title>" or "<circle>: <title> with
+ * <guest>" (guest may be NULL or ""). The caller free()s it. */
+char *mg_plenary_summary(const char *circle_title, const char *title,
+                         const char *guest);
+
+/* How many of the `n` seats have status `status`. */
+size_t mg_plenary_count(const struct mg_plenary_seat *s, size_t n,
+                        enum mg_reg_status status);
+
+/* 1-based place of waitlisted seat `i` in the queue; 0 if not waiting. */
+int mg_plenary_rank(const struct mg_plenary_seat *s, size_t n, size_t i);
+
+/*
+ * (Re-)register seat `i` (already in the array, in any status): nothing
+ * changes if it is registered or waitlisted; otherwise it is registered
+ * (mail INVITE) when fewer than `capacity` are, else waitlisted at the end.
+ */
+void mg_plenary_place(struct mg_plenary_seat *s, size_t n, size_t i,
+                      int capacity);
+
+/*
+ * Fill free places: while fewer than `capacity` seats are registered,
+ * the first waitlisted seat becomes registered (mail INVITE). Returns how
+ * many were promoted; none when the count is at or above capacity.
+ */
+size_t mg_plenary_promote(struct mg_plenary_seat *s, size_t n, int capacity);
+
+/*
+ * Seat `i` declines or withdraws (`status`): a registered seat is owed a
+ * CANCEL, and the place it frees goes to the waitlist (mg_plenary_promote).
+ * MG_EINVAL if `status` is not declined/withdrawn; leaving twice is a
+ * no-op. *promoted says how many moved up.
+ */
+int mg_plenary_leave(size_t *promoted, struct mg_plenary_seat *s, size_t n,
+                     size_t i, enum mg_reg_status status, int capacity);
+
+/* The glue. */
+struct mg_store;
+
+/* One change to a plenary and its registrations. */
+enum mg_plenary_op_kind {
+    MG_PLENARY_REGISTER, /* participant_id registers */
+    MG_PLENARY_LEAVE,    /* participant_id leaves as `leave_as` */
+    MG_PLENARY_SET       /* capacity (0: keep) and/or title (NULL: keep) */
+};
+
+struct mg_plenary_op {
+    enum mg_plenary_op_kind kind;
+    int64_t participant_id;
+    enum mg_reg_status leave_as;
+    int capacity;
+    const char *title;
+};
+
+/*
+ * Apply `op` to plenary `plenary_id` of circle `circle_id` in one
+ * transaction taken with the write lock (two declines at once promote two
+ * people, each exactly once), and queue each affected person's iTIP
+ * REQUEST or CANCEL in the outbox in the same transaction. A new title
+ * bumps the plenary's SEQUENCE and sends every registered person the
+ * update. On success *seats (free()) holds every registration after the
+ * change, `mail` saying who was sent what; *queued how many messages.
+ * MG_ENOTFOUND for an unknown plenary or participant (not of this
+ * circle), MG_EINVAL (with `err`) for a circle without an organizer email.
+ */
+int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
+                      struct mg_store *st, int64_t circle_id,
+                      int64_t plenary_id, const struct mg_plenary_op *op,
+                      struct mg_error *err);
+
+#endif

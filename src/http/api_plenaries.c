@@ -1,0 +1,313 @@
+/*
+ * api_plenaries.c: whole-circle sessions (a kick-off, a closing session,
+ * conversations with a guest) and who has a place at them. The waitlist
+ * rules and the invitations are plenary's; this file translates JSON to
+ * its structs and back.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/ical.h"
+#include "mingle/plenary.h"
+#include "mingle/schedule.h"
+
+/* "YYYY-MM-DDTHH:MM" local time in `tzid` into a UTC instant. */
+static int parse_local_minute(int64_t *out, const char *tzid, const char *s)
+{
+    struct mg_local_time lt;
+    char tail;
+
+    memset(&lt, 0, sizeof(lt));
+    if (strlen(s) != 16 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &lt.year, &lt.month, &lt.day,
+               &lt.hour, &lt.minute, &tail) != 5)
+        return MG_EINVAL;
+    return mg_schedule_local_to_utc(out, tzid, &lt, NULL);
+}
+
+static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
+{
+    struct mg_local_time lt;
+    char local[32] = "";
+
+    if (mg_schedule_utc_to_local(&lt, tzid, p->starts_at, NULL) == 0)
+        snprintf(local, sizeof(local), "%04d-%02d-%02dT%02d:%02d", lt.year,
+                 lt.month, lt.day, lt.hour, lt.minute);
+    return json_pack("{s:I, s:s, s:o, s:s, s:I, s:i, s:i, s:i, s:s, s:i, s:s, "
+                     "s:i, s:i}",
+                     "id", (json_int_t)p->id, "title", p->title, "guest",
+                     json_string_or_null(p->guest), "start", local, "starts_at",
+                     (json_int_t)p->starts_at, "minutes", p->minutes, "weeks",
+                     p->weeks, "capacity", p->capacity, "uid", p->uid,
+                     "sequence", p->sequence, "status", p->status, "registered",
+                     p->registered, "waitlisted", p->waitlisted);
+}
+
+/* An integer member in [lo, hi], or `dflt` when absent; -1 if invalid. */
+static int int_member(json_t *doc, const char *key, int dflt)
+{
+    json_t *v = json_object_get(doc, key);
+
+    if (!v)
+        return dflt;
+    if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+        json_integer_value(v) > 1000000)
+        return -1;
+    return (int)json_integer_value(v);
+}
+
+void handle_plenaries_create(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle *c = NULL;
+    struct mg_plenary_row p;
+    json_t *doc = request_json(r), *title, *guest, *start;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    if (!doc)
+        return;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    title = json_object_get(doc, "title");
+    guest = json_object_get(doc, "guest");
+    start = json_object_get(doc, "start");
+    if (!json_is_string(title)) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'title' must be a string", "title");
+        goto out;
+    }
+    rc = json_take_string(&p.guest, guest ? guest : json_null(), "guest", &err);
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        goto out;
+    }
+    if (!json_is_string(start) ||
+        parse_local_minute(&p.starts_at, c->time_zone,
+                           json_string_value(start)) < 0) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'start' must be local time as YYYY-MM-DDTHH:MM", "start");
+        goto out;
+    }
+    p.circle_id = c->id;
+    p.title = mg_xstrdup(json_string_value(title));
+    p.minutes = int_member(doc, "minutes", 60);
+    p.weeks = int_member(doc, "weeks", 1);
+    p.capacity = int_member(doc, "capacity", -1);
+    rc = mg_plenary_check(p.title, p.minutes, p.weeks, p.capacity, &err);
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        goto out;
+    }
+    mg_ical_new_uid(p.uid);
+    rc = mg_store_plenary_create(r->srv->store, &p);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    snprintf(p.status, sizeof(p.status), "confirmed");
+    snprintf(r->location, sizeof(r->location),
+             "/api/v1/circles/%lld/plenaries/%lld", (long long)c->id,
+             (long long)p.id);
+    reply_json(r, MHD_HTTP_CREATED, plenary_json(&p, c->time_zone));
+out:
+    mg_plenary_row_release(&p);
+    json_decref(doc);
+    mg_circle_free(c);
+}
+
+void handle_plenaries_list(struct request *r)
+{
+    struct mg_circle *c = NULL;
+    struct mg_plenary_row *rows = NULL;
+    size_t n = 0, i;
+    json_t *items;
+    int rc;
+
+    if (!http_may_read_circle(r))
+        return;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc = mg_store_plenaries_list(&rows, &n, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    items = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(items, plenary_json(&rows[i], c->time_zone));
+    reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "plenaries", items));
+out:
+    mg_plenary_rows_free(rows, n);
+    mg_circle_free(c);
+}
+
+/* Apply `op`, wake the outbox, and say who was sent what. */
+static int apply(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
+                 struct request *r, const struct mg_plenary_op *op,
+                 struct mg_error *err)
+{
+    int rc = mg_plenary_change(seats, n, queued, r->srv->store, r->params[0],
+                               r->params[1], op, err);
+
+    if (rc == 0 && *queued)
+        mg_http_wake_outbox(r->srv);
+    return rc;
+}
+
+static json_t *ids_with_mail(const struct mg_plenary_seat *s, size_t n,
+                             enum mg_seat_mail mail, int64_t except)
+{
+    json_t *ids = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i].mail == mail && s[i].participant_id != except)
+            json_array_append_new(ids, json_integer(s[i].participant_id));
+    return ids;
+}
+
+void handle_plenary_patch(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    struct mg_plenary_row p;
+    struct mg_circle *c = NULL;
+    size_t n = 0, queued = 0;
+    json_t *doc = request_json(r), *title;
+    int rc, have = 0;
+
+    if (!doc)
+        return;
+    memset(&op, 0, sizeof(op));
+    memset(&p, 0, sizeof(p));
+    op.kind = MG_PLENARY_SET;
+    title = json_object_get(doc, "title");
+    op.capacity = int_member(doc, "capacity", 0);
+    if (title && !json_is_string(title)) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'title' must be a string", "title");
+        goto out;
+    }
+    op.title = title ? json_string_value(title) : NULL;
+    if (!title && !json_object_get(doc, "capacity")) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "send 'capacity' and/or 'title'", NULL);
+        goto out;
+    }
+    rc = mg_plenary_check(op.title ? op.title : "-", 60, 1,
+                          json_object_get(doc, "capacity") ? op.capacity : 1,
+                          &err);
+    if (rc == 0)
+        rc = apply(&seats, &n, &queued, r, &op, &err);
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc =
+            mg_store_plenary_get(&p, r->srv->store, r->params[0], r->params[1]);
+    have = rc == 0;
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        goto out;
+    }
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:o, s:o, s:I}", "plenary",
+                         plenary_json(&p, c->time_zone), "promoted",
+                         ids_with_mail(seats, n, MG_SEAT_INVITE, 0), "queued",
+                         (json_int_t)queued));
+out:
+    if (have)
+        mg_plenary_row_release(&p);
+    mg_circle_free(c);
+    free(seats);
+    json_decref(doc);
+}
+
+void handle_registration_create(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    size_t n = 0, queued = 0, i;
+    json_t *doc = request_json(r), *pid;
+    int rc;
+
+    if (!doc)
+        return;
+    memset(&op, 0, sizeof(op));
+    pid = json_object_get(doc, "participant_id");
+    if (!json_is_integer(pid) || json_integer_value(pid) <= 0) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "'participant_id' must be a participant's id",
+                    "participant_id");
+        goto out;
+    }
+    op.kind = MG_PLENARY_REGISTER;
+    op.participant_id = json_integer_value(pid);
+    rc = apply(&seats, &n, &queued, r, &op, &err);
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        if (seats[i].participant_id == op.participant_id)
+            break;
+    if (i == n) {
+        reply_code(r, MG_ENOTFOUND, NULL);
+        goto out;
+    }
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:I, s:s, s:o, s:I}", "participant_id",
+                         (json_int_t)op.participant_id, "status",
+                         mg_plenary_status_name(seats[i].status), "position",
+                         seats[i].status == MG_REG_WAITLISTED
+                             ? json_integer(mg_plenary_rank(seats, n, i))
+                             : json_null(),
+                         "queued", (json_int_t)queued));
+out:
+    free(seats);
+    json_decref(doc);
+}
+
+static void leave(struct request *r, enum mg_reg_status as)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    size_t n = 0, queued = 0;
+    int rc;
+
+    memset(&op, 0, sizeof(op));
+    op.kind = MG_PLENARY_LEAVE;
+    op.participant_id = r->params[2];
+    op.leave_as = as;
+    rc = apply(&seats, &n, &queued, r, &op, &err);
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        return;
+    }
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:I, s:s, s:o, s:I}", "participant_id",
+                         (json_int_t)op.participant_id, "status",
+                         mg_plenary_status_name(as), "promoted",
+                         ids_with_mail(seats, n, MG_SEAT_INVITE, 0), "queued",
+                         (json_int_t)queued));
+    free(seats);
+}
+
+void handle_registration_decline(struct request *r)
+{
+    leave(r, MG_REG_DECLINED);
+}
+
+void handle_registration_withdraw(struct request *r)
+{
+    leave(r, MG_REG_WITHDRAWN);
+}
