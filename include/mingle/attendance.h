@@ -137,4 +137,16 @@ int mg_attendance_import(struct mg_attendance_result *out, struct mg_store *st,
                          int64_t circle_id, int64_t session_id,
                          const char *data, size_t len, struct mg_error *err);
 
+/*
+ * Record who came to session `session_id` as a facilitator tells it: the
+ * members in `present` came (for the whole call), every other active
+ * member of the session's group did not; replaces the session's
+ * attendance, with `source` ("facilitator", "api"). MG_EINVAL when
+ * someone named is not in the group, MG_ENOTFOUND for an unknown session.
+ */
+int mg_attendance_record(size_t *n_present, size_t *n_absent,
+                         struct mg_store *st, int64_t circle_id,
+                         int64_t session_id, const int64_t *present, size_t n,
+                         const char *source, struct mg_error *err);
+
 #endif

@@ -144,3 +144,64 @@ out:
     free(rows);
     return rc;
 }
+
+int mg_attendance_record(size_t *n_present, size_t *n_absent,
+                         struct mg_store *st, int64_t circle_id,
+                         int64_t session_id, const int64_t *present, size_t n,
+                         const char *source, struct mg_error *err)
+{
+    struct mg_session_row s;
+    struct mg_participant *all = NULL;
+    struct mg_attendance_row *rows = NULL;
+    struct mg_people_filter f;
+    size_t n_all = 0, n_rows = 0, i, j;
+    int rc = mg_store_session_get(&s, st, circle_id, session_id);
+
+    *n_present = *n_absent = 0;
+    if (rc == 0 && !s.group_id)
+        rc = MG_ENOTFOUND;
+    memset(&f, 0, sizeof(f));
+    if (rc == 0)
+        rc = mg_store_participants_list(&all, &n_all, st, circle_id, &f);
+    if (rc < 0)
+        goto out;
+    /* Everyone named must be in the session's group. */
+    for (j = 0; j < n; j++) {
+        for (i = 0; i < n_all; i++)
+            if (all[i].id == present[j] && all[i].group_id == s.group_id)
+                break;
+        if (i == n_all) {
+            mg_error_set(err, "present",
+                         "participant %lld is not in this call's group",
+                         (long long)present[j]);
+            rc = MG_EINVAL;
+            goto out;
+        }
+    }
+    rows = mg_xcalloc(n_all + 1, sizeof(*rows));
+    for (i = 0; i < n_all; i++) {
+        int came = 0;
+
+        if (all[i].group_id != s.group_id)
+            continue;
+        for (j = 0; j < n && !came; j++)
+            came = present[j] == all[i].id;
+        if (!came && all[i].status != MG_STATUS_ACTIVE)
+            continue;
+        rows[n_rows].participant_id = all[i].id;
+        rows[n_rows].present = came;
+        rows[n_rows].minutes = came ? s.minutes : 0;
+        snprintf(rows[n_rows].source, sizeof(rows[n_rows].source), "%s",
+                 source);
+        n_rows++;
+        if (came)
+            (*n_present)++;
+        else
+            (*n_absent)++;
+    }
+    rc = mg_store_attendance_replace(st, session_id, rows, n_rows);
+out:
+    free(rows);
+    mg_participants_free(all, n_all);
+    return rc;
+}

@@ -7,7 +7,9 @@
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mingle/attendance.h"
 
@@ -59,12 +61,64 @@ static void not_found(struct request *r)
     reply_code(r, MG_ENOTFOUND, &err);
 }
 
+/* {"present": [participant ids]}: who came, as a facilitator says. */
+static void record_list(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    json_t *doc = request_json(r), *list, *v;
+    int64_t *ids = NULL;
+    size_t n_present = 0, n_absent = 0, i;
+    int rc;
+
+    if (!doc)
+        return;
+    list = json_object_get(doc, "present");
+    if (!json_is_array(list) || json_object_size(doc) != 1) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "the body must be {\"present\": [participant ids]}",
+                    "present");
+        json_decref(doc);
+        return;
+    }
+    ids = mg_xcalloc(json_array_size(list) + 1, sizeof(*ids));
+    json_array_foreach(list, i, v)
+    {
+        if (!json_is_integer(v) || json_integer_value(v) < 1) {
+            reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                        "'present' holds participant ids", "present");
+            goto out;
+        }
+        ids[i] = json_integer_value(v);
+    }
+    rc = mg_attendance_record(&n_present, &n_absent, r->srv->store,
+                              r->params[0], r->params[1], ids,
+                              json_array_size(list), "api", &err);
+    if (rc == MG_ENOTFOUND)
+        not_found(r);
+    else if (rc < 0)
+        reply_code(r, rc, &err);
+    else
+        reply_json(r, MHD_HTTP_OK,
+                   json_pack("{s:I, s:I}", "present", (json_int_t)n_present,
+                             "absent", (json_int_t)n_absent));
+out:
+    free(ids);
+    json_decref(doc);
+}
+
 void handle_attendance_import(struct request *r)
 {
     struct mg_attendance_result res;
     struct mg_error err;
+    const char *ctype = MHD_lookup_connection_value(
+        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     int rc;
 
+    /* JSON is a list of who came; anything else is a platform's report. */
+    if (ctype && strncasecmp(ctype, "application/json", 16) == 0) {
+        record_list(r);
+        return;
+    }
     memset(&res, 0, sizeof(res));
     memset(&err, 0, sizeof(err));
     rc = mg_attendance_import(&res, r->srv->store, r->params[0], r->params[1],

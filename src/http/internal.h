@@ -230,6 +230,7 @@ void handle_registration_withdraw(struct request *r);
 void handle_person_page(struct request *r);
 void handle_person_page_feed(struct request *r);
 void handle_person_page_rsvp(struct request *r);
+void handle_person_page_attendance(struct request *r);
 void handle_person_page_mint(struct request *r);
 /* The coordinator dashboard (page_dashboard.c): its own session cookie. */
 void handle_dash_login_form(struct request *r);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mingle/attendance.h"
 #include "mingle/calendar.h"
 #include "mingle/notes.h"
 #include "mingle/people.h"
@@ -595,7 +596,7 @@ static const char *came(struct mg_attendance_row *const *att,
 }
 
 static void section_members(struct mg_buf *b, struct mg_store *st,
-                            const struct view *v)
+                            const struct view *v, const char *page_token)
 {
     struct mg_attendance_row **att =
         mg_xcalloc(v->n_sessions + 1, sizeof(*att));
@@ -637,7 +638,39 @@ static void section_members(struct mg_buf *b, struct mg_store *st,
             mg_buf_printf(b, "<td>%s</td>", came(att, n_att, s, p->id));
         mg_buf_puts(b, "</tr>\n");
     }
-    mg_buf_puts(b, "</tbody>\n</table></div>\n</section>\n");
+    mg_buf_puts(b, "</tbody>\n</table></div>\n");
+    /* The facilitator records the latest call held. */
+    for (s = v->n_sessions; s > 0; s--)
+        if (v->sessions[s - 1].starts_at <= mg_now() &&
+            strcmp(v->sessions[s - 1].status, "cancelled") != 0)
+            break;
+    if (s > 0) {
+        const struct mg_session_row *held = &v->sessions[s - 1];
+
+        mg_buf_puts(b, "<form method=\"post\" action=\"");
+        page_text(b, page_token);
+        mg_buf_printf(b,
+                      "/attendance\">\n<fieldset><legend>Who came to week "
+                      "%d's call?</legend>\n<input type=\"hidden\" "
+                      "name=\"session\" value=\"%lld\">\n",
+                      held->week, (long long)held->id);
+        for (i = 0; i < v->n_people; i++) {
+            const struct mg_participant *p = &v->people[i];
+            int yes = strcmp(came(att, n_att, s - 1, p->id), "yes") == 0;
+
+            if (p->group_id != v->group->id || p->status == MG_STATUS_WITHDRAWN)
+                continue;
+            mg_buf_printf(b,
+                          "<label><input type=\"checkbox\" name=\"present\" "
+                          "value=\"%lld\"%s> ",
+                          (long long)p->id, yes ? " checked" : "");
+            page_text(b, p->name);
+            mg_buf_puts(b, "</label><br>\n");
+        }
+        mg_buf_puts(b, "<button type=\"submit\">Save attendance</button>\n"
+                       "</fieldset>\n</form>\n");
+    }
+    mg_buf_puts(b, "</section>\n");
     for (s = 0; s < v->n_sessions; s++)
         mg_attendance_rows_free(att[s], n_att[s]);
     free(att);
@@ -743,7 +776,7 @@ static int render(char **out, struct request *r, int64_t circle_id, int64_t pid)
         section_rsvp(&b, &v, r->feed);
         section_calendar(&b, r->srv->base_url, r->feed, live);
         if (v.facilitator) {
-            section_members(&b, st, &v);
+            section_members(&b, st, &v, r->feed);
             section_how_to_post(&b, r, &v);
         }
         section_schedule(&b, &v, r->feed);
@@ -871,6 +904,80 @@ void handle_person_page_rsvp(struct request *r)
     snprintf(r->location, sizeof(r->location), "../%s#rsvp", r->feed);
     reply_page_message(r, MHD_HTTP_SEE_OTHER, "Answer saved",
                        "Your page shows your answer.");
+}
+
+/* POST /p/{token}/attendance: a facilitator ticks who came. */
+void handle_person_page_attendance(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_participant *me = NULL;
+    struct mg_error err = {{0}, {0}};
+    const struct mg_form_field *session;
+    int64_t circle = 0, pid = 0, sid = 0, *ids = NULL;
+    size_t n = 0, i, yes = 0, no = 0;
+    char *end = NULL;
+    int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
+
+    if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc == 0)
+        rc = mg_store_participant_get(&me, r->srv->store, circle, pid);
+    if (rc == 0 && me->role != MG_PERSON_FACILITATOR) {
+        rc = MG_EFORBIDDEN;
+        goto out;
+    }
+    if (rc == 0 && request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    session = mg_form_get(&form, "session");
+    if (rc == 0 && session) {
+        sid = strtoll(session->value, &end, 10);
+        if (*end || sid <= 0)
+            rc = MG_EINVAL;
+    }
+    if (rc == 0 && !session)
+        rc = MG_EINVAL;
+    ids = mg_xcalloc(form.n + 1, sizeof(*ids));
+    for (i = 0; rc == 0 && i < form.n; i++) {
+        if (strcmp(form.fields[i].name, "present") != 0)
+            continue;
+        ids[n] = strtoll(form.fields[i].value, &end, 10);
+        if (*end || ids[n] <= 0)
+            rc = MG_EINVAL;
+        n++;
+    }
+    /* Only a call of the facilitator's own group. */
+    if (rc == 0) {
+        struct mg_session_row s;
+
+        rc = mg_store_session_get(&s, r->srv->store, circle, sid);
+        if (rc == 0 && s.group_id != me->group_id)
+            rc = MG_ENOTFOUND;
+    }
+    if (rc == 0)
+        rc = mg_attendance_record(&yes, &no, r->srv->store, circle, sid, ids, n,
+                                  "facilitator", &err);
+out:
+    free(ids);
+    mg_form_release(&form);
+    mg_participants_free(me, me ? 1 : 0);
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Attendance not saved",
+                           "Please use the form on your page.");
+        return;
+    }
+    if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc < 0) {
+        reply_failed(r);
+        return;
+    }
+    snprintf(r->location, sizeof(r->location), "../%s#members", r->feed);
+    reply_page_message(r, MHD_HTTP_SEE_OTHER, "Attendance saved",
+                       "Your page shows it.");
 }
 
 void handle_person_page_mint(struct request *r)

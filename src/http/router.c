@@ -95,6 +95,7 @@ const struct route http_routes[] = {
     {"GET", "/p/{page}", AUTH_NONE, handle_person_page},
     {"POST", "/p/{page}/feed", AUTH_NONE, handle_person_page_feed},
     {"POST", "/p/{page}/rsvp", AUTH_NONE, handle_person_page_rsvp},
+    {"POST", "/p/{page}/attendance", AUTH_NONE, handle_person_page_attendance},
     {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,
      handle_person_page_mint},
     /* The coordinator dashboard checks its session cookie itself. */

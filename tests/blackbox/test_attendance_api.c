@@ -292,6 +292,119 @@ static void test_facilitator_page(void **state)
     test_response_release(&resp);
 }
 
+/* A facilitator's list (JSON) replaces the report's attendance; someone
+ * outside the group is refused and nothing changes. */
+static void test_record_list(void **state)
+{
+    char *path = apath(W->session), *before, *after, *body;
+    long status;
+    json_t *doc, *list, *e;
+    long long ana = 0;
+    size_t i;
+
+    (void)state;
+    before = get_attendance(&status, W->session);
+    doc = json_loads(before, 0, NULL);
+    list = json_object_get(doc, "attendance");
+    for (i = 0; i < json_array_size(list); i++)
+        if (strcmp(json_string_value(
+                       json_object_get(json_array_get(list, i), "name")),
+                   "Ana Cole") == 0)
+            ana = json_integer_value(
+                json_object_get(json_array_get(list, i), "participant_id"));
+    json_decref(doc);
+    assert_true(ana > 0);
+    doc = call(&status, "POST", path, "{\"present\": [999999]}",
+               strlen("{\"present\": [999999]}"), "application/json");
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    after = get_attendance(&status, W->session);
+    assert_string_equal(before, after);
+    free(after);
+    body = mg_xasprintf("{\"present\": [%lld]}", ana);
+    doc = call(&status, "POST", path, body, strlen(body), "application/json");
+    assert_int_equal(status, 200);
+    assert_int_equal(json_integer_value(json_object_get(doc, "present")), 1);
+    assert_int_equal(json_integer_value(json_object_get(doc, "absent")), 3);
+    json_decref(doc);
+    after = get_attendance(&status, W->session);
+    doc = json_loads(after, 0, NULL);
+    list = json_object_get(doc, "attendance");
+    assert_int_equal(json_array_size(list), 4);
+    e = entry(list, "name", "Ana Cole");
+    assert_true(json_is_true(json_object_get(e, "present")));
+    assert_string_equal(json_string_value(json_object_get(e, "source")), "api");
+    e = entry(list, "name", "Ben Lee");
+    assert_true(json_is_false(json_object_get(e, "present")));
+    json_decref(doc);
+    free(after);
+    free(before);
+    free(body);
+    free(path);
+}
+
+/* The facilitator ticks who came on their page; a member's page cannot. */
+static void test_page_form(void **state)
+{
+    struct test_response resp;
+    char *path = mg_xasprintf("/api/v1/circles/%lld/participants", W->circle);
+    long status;
+    json_t *doc, *list, *e;
+    long long tane = 0, kim = 0, ids[2];
+    char *form, *page_path, *body;
+    size_t i;
+    int k;
+
+    (void)state;
+    doc = call(&status, "GET", path, NULL, 0, NULL);
+    free(path);
+    list = json_object_get(doc, "participants");
+    for (i = 0; i < json_array_size(list); i++) {
+        const char *email = json_string_value(
+            json_object_get(json_array_get(list, i), "email"));
+        long long id =
+            json_integer_value(json_object_get(json_array_get(list, i), "id"));
+        if (strcmp(email, "tane@example.org") == 0)
+            tane = id;
+        if (strcmp(email, "kim@example.org") == 0)
+            kim = id;
+    }
+    json_decref(doc);
+    ids[0] = tane;
+    ids[1] = kim;
+    for (k = 0; k < 2; k++) {
+        path = mg_xasprintf("/api/v1/circles/%lld/participants/%lld/page",
+                            W->circle, ids[k]);
+        doc = call(&status, "POST", path, NULL, 0, NULL);
+        free(path);
+        assert_int_equal(status, 201);
+        page_path = mg_xasprintf(
+            "%s/attendance",
+            strstr(json_string_value(json_object_get(doc, "url")), "/p/"));
+        json_decref(doc);
+        form = mg_xasprintf("session=%lld&present=%lld", W->session, kim);
+        assert_int_equal(test_http(&resp, W->d.port, "POST", page_path, NULL,
+                                   form, "application/x-www-form-urlencoded"),
+                         0);
+        /* the facilitator is redirected back; a member gets a plain 404 */
+        assert_int_equal(resp.status, k == 0 ? 303 : 404);
+        test_response_release(&resp);
+        free(form);
+        free(page_path);
+    }
+    body = get_attendance(&status, W->session);
+    doc = json_loads(body, 0, NULL);
+    list = json_object_get(doc, "attendance");
+    e = entry(list, "name", "Kim Park");
+    assert_true(json_is_true(json_object_get(e, "present")));
+    assert_string_equal(json_string_value(json_object_get(e, "source")),
+                        "facilitator");
+    e = entry(list, "name", "Ana Cole");
+    assert_true(json_is_false(json_object_get(e, "present")));
+    json_decref(doc);
+    free(body);
+}
+
 static void test_unknown_session(void **state)
 {
     const char csv[] = "Name (Original Name),Duration (Minutes)\nAna,5\n";
@@ -354,6 +467,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zoom_import),
         cmocka_unit_test(test_facilitator_page),
+        cmocka_unit_test(test_record_list),
+        cmocka_unit_test(test_page_form),
         cmocka_unit_test(test_unknown_session),
         cmocka_unit_test(test_cli_teams_import),
     };
