@@ -671,6 +671,10 @@ struct mg_plenary_row {
 void mg_plenary_row_release(struct mg_plenary_row *p);
 void mg_plenary_rows_free(struct mg_plenary_row *rows, size_t n);
 int mg_store_plenary_create(struct mg_store *st, struct mg_plenary_row *p);
+/* The plenary whose series has UID `uid`: its circle, id and sequence. */
+int mg_store_plenary_by_uid(int64_t *circle_id, int64_t *plenary_id,
+                            int *sequence, struct mg_store *st,
+                            const char *uid);
 /* MG_ENOTFOUND if the plenary is not circle `circle_id`'s. */
 int mg_store_plenary_get(struct mg_plenary_row *out, struct mg_store *st,
                          int64_t circle_id, int64_t id);

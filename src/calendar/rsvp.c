@@ -12,6 +12,8 @@
 
 #include "mingle/ical.h"
 #include "mingle/people.h"
+#include "mingle/plenary.h"
+#include "mingle/store.h"
 
 const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
 {
@@ -77,6 +79,61 @@ static int sessions_covered(int64_t **ids, size_t *n, struct mg_store *st,
     return 0;
 }
 
+/*
+ * A REPLY to a plenary's invitation: a decline gives up the place (the
+ * first on the waitlist is promoted and invited); an acceptance or a
+ * maybe keeps it. The member is found by the attendee's address in the
+ * plenary's circle, and the From address must be the same.
+ */
+static int apply_plenary_reply(enum mg_rsvp_outcome *outcome,
+                               struct mg_store *st,
+                               const struct mg_ical_reply *reply,
+                               const char *from, int64_t circle_id,
+                               int64_t plenary_id, int sequence,
+                               struct mg_error *err)
+{
+    struct mg_member_hit *hits = NULL;
+    struct mg_plenary_seat *seats = NULL;
+    struct mg_plenary_op op;
+    size_t n_hits = 0, n_seats = 0, queued = 0, i;
+    int64_t person = 0;
+    char *email = mg_email_normalize(reply->attendee);
+    int rc = mg_store_members_by_email(&hits, &n_hits, st, email);
+
+    for (i = 0; rc == 0 && i < n_hits; i++)
+        if (hits[i].circle_id == circle_id)
+            person = hits[i].participant_id;
+    if (rc < 0)
+        goto out;
+    if (!person || !same_address(email, from)) {
+        *outcome = MG_RSVP_REFUSED;
+        mg_error_set(err, "attendee",
+                     "the REPLY is not from a member's own address");
+        rc = MG_EFORBIDDEN;
+        goto out;
+    }
+    *outcome = MG_RSVP_IGNORED_STALE;
+    if (reply->sequence < sequence || reply->partstat != MG_PARTSTAT_DECLINED)
+        goto out; /* old news, or the place is kept */
+    memset(&op, 0, sizeof(op));
+    op.kind = MG_PLENARY_LEAVE;
+    op.participant_id = person;
+    op.leave_as = MG_REG_DECLINED;
+    rc = mg_plenary_change(&seats, &n_seats, &queued, st, circle_id, plenary_id,
+                           &op, err);
+    if (rc == MG_ENOTFOUND) {
+        rc = 0; /* not registered: nothing to give up */
+        goto out;
+    }
+    if (rc == 0)
+        *outcome = MG_RSVP_RECORDED;
+out:
+    free(seats);
+    free(email);
+    mg_member_hits_free(hits, n_hits);
+    return rc;
+}
+
 int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
                             const struct mg_ical_reply *reply, const char *from,
                             struct mg_error *err)
@@ -90,8 +147,16 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
     int rc = mg_store_invite_by_uid(&inv, &circle_id, st, reply->uid);
 
     *outcome = MG_RSVP_UNKNOWN_UID;
-    if (rc == MG_ENOTFOUND)
+    if (rc == MG_ENOTFOUND) {
+        int64_t plenary = 0;
+        int sequence = 0;
+
+        if (mg_store_plenary_by_uid(&circle_id, &plenary, &sequence, st,
+                                    reply->uid) == 0)
+            return apply_plenary_reply(outcome, st, reply, from, circle_id,
+                                       plenary, sequence, err);
         mg_error_set(err, "uid", "no invitation has UID '%s'", reply->uid);
+    }
     if (rc < 0)
         goto out;
     rc = mg_store_participant_get(&p, st, circle_id, inv.participant_id);

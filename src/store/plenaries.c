@@ -501,3 +501,31 @@ int mg_store_plenary_change(struct mg_plenary_seat **seats, size_t *n,
     store_release(st, db);
     return rc;
 }
+
+int mg_store_plenary_by_uid(int64_t *circle_id, int64_t *plenary_id,
+                            int *sequence, struct mg_store *st, const char *uid)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT circle_id, id, sequence FROM plenaries "
+                           "WHERE uid = ?");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *circle_id = sqlite3_column_int64(stmt, 0);
+        *plenary_id = sqlite3_column_int64(stmt, 1);
+        *sequence = sqlite3_column_int(stmt, 2);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
+                               : store_fail(st, db, rc, "find plenary");
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

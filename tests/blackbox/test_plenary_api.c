@@ -88,7 +88,7 @@ static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     char *maildir_env, *path;
-    const char *env[3];
+    const char *env[4];
     long status;
     json_t *doc, *list;
     size_t i, j;
@@ -98,7 +98,8 @@ static int setup_world(void **state)
     maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
     env[0] = maildir_env;
     env[1] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[2] = NULL;
+    env[2] = "MINGLE_MIME_SECRET=plenary-secret";
+    env[3] = NULL;
     w->token = test_make_token(w->db, "coordinator");
     if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
         return -1;
@@ -581,6 +582,73 @@ static void test_feeds(void **state)
     free(path);
 }
 
+/* Post a REPLY for `uid` from `from` answering `partstat` for `who`. */
+static char *post_reply(const char *uid, const char *from, const char *who,
+                        const char *partstat)
+{
+    struct test_response resp;
+    char *msg = mg_xasprintf(
+        "From: <%s>\r\nTo: <circles@example.org>\r\nSubject: Declined\r\n"
+        "Message-ID: <reply-%s-%s@example.org>\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/calendar; charset=utf-8; method=REPLY\r\n\r\n"
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        "METHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:%s\r\nSEQUENCE:0\r\n"
+        "DTSTAMP:20270301T000000Z\r\nATTENDEE;PARTSTAT=%s:mailto:%s\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+        from, who, partstat, uid, partstat, who);
+    char *out;
+
+    assert_int_equal(test_http_ex(&resp, W->d.port, "POST",
+                                  "/hooks/mail/mime?secret=plenary-secret",
+                                  NULL, NULL, msg, strlen(msg),
+                                  "message/rfc822"),
+                     0);
+    assert_int_equal(resp.status, 200);
+    out = mg_xstrdup(resp.body);
+    test_response_release(&resp);
+    free(msg);
+    return out;
+}
+
+/* A calendar's REPLY declining a plenary gives the place up: the first
+ * waiting is promoted; a REPLY from another address changes nothing. */
+static void test_reply_declines(void **state)
+{
+    char *path = cpath("/plenaries"), *answer, *uid = NULL;
+    long status;
+    json_t *doc, *p;
+    long long id;
+
+    (void)state;
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Closing\",\"start\":\"2027-04-20T19:30\","
+               "\"capacity\":1}",
+               NULL);
+    assert_int_equal(status, 201);
+    id = json_integer_value(json_object_get(doc, "id"));
+    uid = mg_xstrdup(json_string_value(json_object_get(doc, "uid")));
+    json_decref(doc);
+    W->plenary = id;
+    enrol("registered", 0, BEN);
+    enrol("waitlisted", 1, CAI);
+    answer = post_reply(uid, "dee@example.org", "ben@example.org", "DECLINED");
+    assert_non_null(strstr(answer, "rsvp_refused"));
+    free(answer);
+    answer = post_reply(uid, "ben@example.org", "ben@example.org", "DECLINED");
+    assert_non_null(strstr(answer, "\"rsvp\""));
+    free(answer);
+    doc = call(&status, "GET", path, NULL, NULL);
+    p = json_array_get(json_object_get(doc, "plenaries"), 1);
+    assert_int_equal(json_integer_value(json_object_get(p, "id")), id);
+    assert_int_equal(json_integer_value(json_object_get(p, "registered")), 1);
+    assert_int_equal(json_integer_value(json_object_get(p, "waitlisted")), 0);
+    json_decref(doc);
+    /* Cai, promoted, was invited */
+    assert_true(mail_count("invite", CAI) >= 1);
+    free(uid);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_kickoff_waitlist),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_feeds),
+        cmocka_unit_test(test_reply_declines),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
