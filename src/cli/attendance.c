@@ -120,7 +120,6 @@ int cmd_attendance(int argc, char **argv)
     struct mg_store *st = NULL;
     const char *action;
     long long circle = 0, session = 0;
-    char *end;
     int opt, rc = 1;
 
     memset(&ov, 0, sizeof(ov));
@@ -132,18 +131,12 @@ int cmd_attendance(int argc, char **argv)
             continue;
         switch (opt) {
         case 'C':
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'S':
-            session = strtoll(optarg, &end, 10);
-            if (*end || session < 1) {
-                cli_error("--session must be a session id, not '%s'", optarg);
+            if (cli_parse_id(&session, "--session", "a session id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'h':
             fputs(attendance_help, stdout);

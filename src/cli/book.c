@@ -235,11 +235,8 @@ int cmd_book(int argc, char **argv)
             }
             break;
         case 'C':
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'J':
             json = 1;

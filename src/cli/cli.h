@@ -61,6 +61,11 @@ int cli_open_store(struct mg_store **out, const struct mg_config *cfg,
 /* Print "mingle: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A positive id from option `flag`'s argument `arg` into *out; otherwise
+ * "FLAG must be WHAT, not 'ARG'" on stderr and -1. */
+int cli_parse_id(long long *out, const char *flag, const char *what,
+                 const char *arg);
+
 /*
  * Block SIGINT and SIGTERM in the calling thread (and so in every thread
  * it starts afterwards), so that only cli_wait_for_signal() sees them.

@@ -149,3 +149,17 @@ int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
     mg_log(MG_LOG_INFO, "stopped", NULL);
     return 0;
 }
+
+int cli_parse_id(long long *out, const char *flag, const char *what,
+                 const char *arg)
+{
+    char *end;
+    long long v = strtoll(arg, &end, 10);
+
+    if (*end || v < 1 || arg[0] == '\0') {
+        cli_error("%s must be %s, not '%s'", flag, what, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}

@@ -200,11 +200,8 @@ int cmd_groups(int argc, char **argv)
             continue;
         switch (opt) {
         case 'C':
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'n':
             dry = 1;

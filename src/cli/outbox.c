@@ -77,7 +77,6 @@ int cmd_outbox(int argc, char **argv)
     struct mg_config cfg;
     struct mg_store *st = NULL;
     long long circle = 0;
-    char *end;
     int opt, rc = 1;
 
     memset(&ov, 0, sizeof(ov));
@@ -88,11 +87,8 @@ int cmd_outbox(int argc, char **argv)
         if (cli_take_option(&ov, opt, optarg))
             continue;
         if (opt == 'C') {
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             continue;
         }
         if (opt == 'h') {

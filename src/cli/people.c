@@ -157,7 +157,6 @@ int cmd_people(int argc, char **argv)
     enum mg_person_status status;
     const char *status_arg = NULL, *action;
     long long circle = 0, person = 0;
-    char *end;
     int opt, rc = 1;
 
     memset(&ov, 0, sizeof(ov));
@@ -169,18 +168,12 @@ int cmd_people(int argc, char **argv)
             continue;
         switch (opt) {
         case 'C':
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'P':
-            person = strtoll(optarg, &end, 10);
-            if (*end || person < 1) {
-                cli_error("--person must be a person id, not '%s'", optarg);
+            if (cli_parse_id(&person, "--person", "a person id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'S':
             if (mg_person_status_parse(&status, optarg) < 0) {

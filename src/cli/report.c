@@ -38,7 +38,7 @@ int cmd_report(int argc, char **argv)
     struct mg_buf b = MG_BUF_INIT;
     const char *format = "json";
     long long circle = 0;
-    char *end, *text;
+    char *text;
     int opt, rc = 1, err;
 
     memset(&ov, 0, sizeof(ov));
@@ -51,11 +51,8 @@ int cmd_report(int argc, char **argv)
             continue;
         switch (opt) {
         case 'C':
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'f':
             format = optarg;

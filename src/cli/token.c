@@ -115,7 +115,6 @@ int cmd_token(int argc, char **argv)
     struct mg_store *st = NULL;
     const char *role = NULL, *label = NULL, *action;
     long long circle = 0;
-    char *end;
     int opt, rc;
 
     memset(&ov, 0, sizeof(ov));
@@ -133,11 +132,8 @@ int cmd_token(int argc, char **argv)
             label = optarg;
             break;
         case 'C':
-            circle = strtoll(optarg, &end, 10);
-            if (*end || circle < 1) {
-                cli_error("--circle must be a circle id, not '%s'", optarg);
+            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
                 return EXIT_USAGE;
-            }
             break;
         case 'h':
             fputs(token_help, stdout);
