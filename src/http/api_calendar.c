@@ -308,8 +308,7 @@ void handle_invites_send(struct request *r)
                json_pack("{s:I}", "queued", (json_int_t)queued));
 }
 
-/* "YYYY-MM-DDTHH:MM" in `tzid` for a UTC instant ("" if it fails). */
-static void local_string(char *out, size_t n, const char *tzid, int64_t t)
+void http_local_string(char *out, size_t n, const char *tzid, int64_t t)
 {
     struct mg_local_time lt;
 
@@ -319,8 +318,7 @@ static void local_string(char *out, size_t n, const char *tzid, int64_t t)
                  lt.hour, lt.minute);
 }
 
-/* Parse "YYYY-MM-DDTHH:MM" local time in `tzid` into a UTC instant. */
-static int parse_local(int64_t *out, const char *tzid, const char *s)
+int http_parse_local(int64_t *out, const char *tzid, const char *s)
 {
     struct mg_local_time lt;
     char tail;
@@ -337,8 +335,8 @@ static json_t *session_json(const struct mg_session_row *s, const char *tzid)
 {
     char local[32], original[32];
 
-    local_string(local, sizeof(local), tzid, s->starts_at);
-    local_string(original, sizeof(original), tzid, s->original_starts_at);
+    http_local_string(local, sizeof(local), tzid, s->starts_at);
+    http_local_string(original, sizeof(original), tzid, s->original_starts_at);
     return json_pack("{s:I, s:I, s:i, s:s, s:s, s:I, s:i, s:s, s:b}", "id",
                      (json_int_t)s->id, "group_id", (json_int_t)s->group_id,
                      "week", s->week, "start", local, "original_start",
@@ -419,8 +417,8 @@ void handle_session_patch(struct request *r)
     status = json_object_get(doc, "status");
     if (start) {
         if (!json_is_string(start) ||
-            parse_local(&starts_at, c->time_zone, json_string_value(start)) <
-                0) {
+            http_parse_local(&starts_at, c->time_zone,
+                             json_string_value(start)) < 0) {
             reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
                         "'start' must be local time as YYYY-MM-DDTHH:MM",
                         "start");

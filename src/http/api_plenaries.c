@@ -14,28 +14,11 @@
 #include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
-/* "YYYY-MM-DDTHH:MM" local time in `tzid` into a UTC instant. */
-static int parse_local_minute(int64_t *out, const char *tzid, const char *s)
-{
-    struct mg_local_time lt;
-    char tail;
-
-    memset(&lt, 0, sizeof(lt));
-    if (strlen(s) != 16 ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &lt.year, &lt.month, &lt.day,
-               &lt.hour, &lt.minute, &tail) != 5)
-        return MG_EINVAL;
-    return mg_schedule_local_to_utc(out, tzid, &lt, NULL);
-}
-
 static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
 {
-    struct mg_local_time lt;
-    char local[32] = "";
+    char local[32];
 
-    if (mg_schedule_utc_to_local(&lt, tzid, p->starts_at, NULL) == 0)
-        snprintf(local, sizeof(local), "%04d-%02d-%02dT%02d:%02d", lt.year,
-                 lt.month, lt.day, lt.hour, lt.minute);
+    http_local_string(local, sizeof(local), tzid, p->starts_at);
     return json_pack("{s:I, s:s, s:o, s:s, s:I, s:i, s:i, s:i, s:s, s:i, s:s, "
                      "s:i, s:i}",
                      "id", (json_int_t)p->id, "title", p->title, "guest",
@@ -89,8 +72,8 @@ void handle_plenaries_create(struct request *r)
         goto out;
     }
     if (!json_is_string(start) ||
-        parse_local_minute(&p.starts_at, c->time_zone,
-                           json_string_value(start)) < 0) {
+        http_parse_local(&p.starts_at, c->time_zone, json_string_value(start)) <
+            0) {
         reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
                     "'start' must be local time as YYYY-MM-DDTHH:MM", "start");
         goto out;

@@ -121,6 +121,11 @@ int json_take_string(char **slot, json_t *v, const char *field,
 
 /* Parse the request body as a JSON object; replies 400/415 itself. */
 json_t *request_json(struct request *r);
+/* "YYYY-MM-DDTHH:MM", local time in `tzid`: from a UTC instant ("" if
+ * it cannot be converted), and back (MG_EINVAL for another shape). */
+void http_local_string(char *out, size_t n, const char *tzid, int64_t t);
+int http_parse_local(int64_t *out, const char *tzid, const char *s);
+
 /* A query argument, or NULL. */
 const char *request_arg(struct request *r, const char *name);
 /*
