@@ -44,6 +44,12 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
 int mg_schedule_utc_to_local(struct mg_local_time *out, const char *tzid,
                              int64_t t, struct mg_error *err);
 
+/* UTC instant `t` as the wall clock in `tzid` shows it, "2027-03-23
+ * 19:30" (`sep` between date and time: ' ' or 'T'), or "" when it cannot
+ * be converted. `out` takes 17 bytes. */
+void mg_schedule_local_text(char *out, size_t n, const char *tzid, int64_t t,
+                            char sep);
+
 /*
  * The UTC instant of week `week` (1-based) of a circle that starts on
  * `start_date` (YYYY-MM-DD): the first `weekday` (1 = Monday ... 7 =

@@ -215,7 +215,6 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
                        const struct mg_group_row *g)
 {
     struct mg_buf desc = MG_BUF_INIT;
-    struct mg_local_time lt;
     size_t i, n_exc = 0;
     int rc;
 
@@ -240,11 +239,9 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
         n_exc++;
     }
     describe(&desc, v, g);
-    if (mg_schedule_utc_to_local(&lt, v->circle->time_zone,
-                                 keep->sessions[0].original_starts_at,
-                                 NULL) == 0)
-        snprintf(keep->start, sizeof(keep->start), "%04d-%02d-%02d %02d:%02d",
-                 lt.year, lt.month, lt.day, lt.hour, lt.minute);
+    mg_schedule_local_text(keep->start, sizeof(keep->start),
+                           v->circle->time_zone,
+                           keep->sessions[0].original_starts_at, ' ');
     keep->summary = summary_for(v, g);
     keep->description = mg_buf_detach(&desc);
     s->uid = g->uid;

@@ -310,12 +310,7 @@ void handle_invites_send(struct request *r)
 
 void http_local_string(char *out, size_t n, const char *tzid, int64_t t)
 {
-    struct mg_local_time lt;
-
-    out[0] = '\0';
-    if (mg_schedule_utc_to_local(&lt, tzid, t, NULL) == 0)
-        snprintf(out, n, "%04d-%02d-%02dT%02d:%02d", lt.year, lt.month, lt.day,
-                 lt.hour, lt.minute);
+    mg_schedule_local_text(out, n, tzid, t, 'T');
 }
 
 int http_parse_local(int64_t *out, const char *tzid, const char *s)

@@ -495,12 +495,9 @@ static void section_schedule(struct mg_buf *b, const struct view *v,
 /* "2027-03-23 19:45" in `tz`, or "". */
 static void short_time(char *out, size_t n, const char *tz, int64_t t)
 {
-    struct mg_local_time lt;
-
     out[0] = '\0';
-    if (t > 0 && mg_schedule_utc_to_local(&lt, tz, t, NULL) == 0)
-        snprintf(out, n, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month, lt.day,
-                 lt.hour, lt.minute);
+    if (t > 0)
+        mg_schedule_local_text(out, n, tz, t, ' ');
 }
 
 static void note_article(struct mg_buf *b, const struct view *v,

@@ -246,12 +246,9 @@ const char *mg_notes_author(const struct mg_note *n)
 /* "2027-03-23 19:45" in the circle's zone ("" if it cannot say). */
 static void local_time(char *out, size_t size, const char *tz, int64_t t)
 {
-    struct mg_local_time lt;
-
     out[0] = '\0';
-    if (t > 0 && mg_schedule_utc_to_local(&lt, tz, t, NULL) == 0)
-        snprintf(out, size, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month,
-                 lt.day, lt.hour, lt.minute);
+    if (t > 0)
+        mg_schedule_local_text(out, size, tz, t, ' ');
 }
 
 static void entry(struct out *o, const struct mg_note *n)

@@ -20,16 +20,6 @@ struct letter_ctx {
     struct mg_error *err;
 };
 
-static void local_text(char *out, size_t n, const char *tzid, int64_t t)
-{
-    struct mg_local_time lt;
-
-    out[0] = '\0';
-    if (mg_schedule_utc_to_local(&lt, tzid, t, NULL) == 0)
-        snprintf(out, n, "%04d-%02d-%02d %02d:%02d", lt.year, lt.month, lt.day,
-                 lt.hour, lt.minute);
-}
-
 static int build_letter(struct mg_plenary_letter *out,
                         const struct mg_plenary_row *p,
                         const struct mg_plenary_seat *seat, const char *name,
@@ -48,7 +38,8 @@ static int build_letter(struct mg_plenary_letter *out,
     summary = mg_plenary_summary(c->title, p->title, p->guest);
     if (p->guest && *p->guest)
         description = mg_xasprintf("A whole-circle session with %s.", p->guest);
-    local_text(start, sizeof(start), c->time_zone, p->starts_at);
+    mg_schedule_local_text(start, sizeof(start), c->time_zone, p->starts_at,
+                           ' ');
     memset(&s, 0, sizeof(s));
     memset(&att, 0, sizeof(att));
     att.name = name;

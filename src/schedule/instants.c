@@ -209,3 +209,15 @@ int mg_schedule_session_start(int64_t *out, const char *tzid,
     lt.minute = start_minute % 60;
     return mg_schedule_local_to_utc(out, tzid, &lt, err);
 }
+
+void mg_schedule_local_text(char *out, size_t n, const char *tzid, int64_t t,
+                            char sep)
+{
+    struct mg_local_time lt;
+
+    if (n)
+        out[0] = '\0';
+    if (mg_schedule_utc_to_local(&lt, tzid, t, NULL) == 0)
+        snprintf(out, n, "%04d-%02d-%02d%c%02d:%02d", lt.year, lt.month, lt.day,
+                 sep, lt.hour, lt.minute);
+}
