@@ -42,6 +42,18 @@ struct mg_config {
     char *cloudmailin_secret;
     char *mime_secret;     /* the local MTA pipe (provider "mime") */
     size_t attachment_cap; /* attachment content kept up to this, 1 MiB */
+    /* Holding up the daemon: a connection idle this long is closed
+     * (default 30 s); a request whose body has not all arrived this long
+     * after its headers is answered 408 and closed (default 120 s). */
+    int idle_timeout;
+    int request_timeout;
+    int max_connections;    /* open connections in all, default 1000 */
+    int per_ip_connections; /* from one address, default 128; 0: no cap */
+    /* Guessing secrets: an address with this many failed credentials
+     * (bad tokens, unknown secret URLs, failed logins, bad webhook
+     * signatures) in a minute is refused 429 until it slows; 0: off. */
+    int auth_fail_limit;
+    char *trusted_proxies; /* addresses whose X-Forwarded-For is believed */
 };
 
 /* Fill `cfg` with the defaults. Release with mg_config_release(). */

@@ -102,6 +102,8 @@ int mg_hex_value(char c);
 
 /* Wall clock, seconds since the epoch. */
 int64_t mg_now(void);
+/* `t` as RFC 3339 in UTC, "2027-03-23T06:30:00Z" (`n` >= 21). */
+void mg_format_utc(char *out, size_t n, int64_t t);
 /* Monotonic clock in seconds, for durations. */
 double mg_monotonic(void);
 

@@ -12,33 +12,58 @@
 
 static const char token_help[] =
     "usage: mingle token create --role ROLE [--label TEXT] [--circle ID]\n"
+    "                           [--group ID]\n"
     "       mingle token list\n"
     "       mingle token revoke PUBLIC-ID\n\n"
     "API bearer tokens. 'create' prints the new token once; store it\n"
-    "safely, mingle keeps only its hash. ROLE is coordinator, facilitator\n"
-    "or participant; --circle limits a non-coordinator token to one "
-    "circle.\n\n"
+    "safely, mingle keeps only its hash. What a token reaches:\n"
+    "  coordinator              every circle: everything\n"
+    "  coordinator --circle ID  that circle: everything in it\n"
+    "  facilitator --circle ID --group ID\n"
+    "                           that group: its members and notes, and\n"
+    "                           its review queue\n"
+    "  participant --circle ID  what the circle is and reads\n\n"
     "options:\n" CLI_CONFIG_HELP
     "  -r, --role ROLE       the new token's role\n"
     "      --label TEXT      a note to tell tokens apart\n"
     "      --circle ID       the circle the token is for\n"
+    "      --group ID        the facilitator's group (in that circle)\n"
     "  -h, --help            show this help\n";
 
 static void format_time(char *buf, size_t n, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
     if (!t) {
         snprintf(buf, n, "-");
         return;
     }
-    gmtime_r(&tt, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    mg_format_utc(buf, n, t);
+}
+
+/* Whether group `group` is in circle `circle`: 0, 1 if not, or a
+ * store failure reported. */
+static int check_group(struct mg_store *st, long long circle, long long group)
+{
+    struct mg_group_row *groups = NULL;
+    size_t n = 0, i;
+    int found = 0, rc = mg_store_groups_list(&groups, &n, st, circle);
+
+    if (rc < 0) {
+        cli_error("cannot read circle %lld's groups: %s", circle,
+                  mg_strerror(rc));
+        return 1;
+    }
+    for (i = 0; i < n; i++)
+        found |= groups[i].id == group;
+    mg_group_rows_free(groups, n);
+    if (!found) {
+        cli_error("circle %lld has no group %lld", circle, group);
+        return 1;
+    }
+    return 0;
 }
 
 static int token_create(struct mg_store *st, const char *role,
-                        const char *label, long long circle)
+                        const char *label, long long circle, long long group)
 {
     struct mg_token tok;
     unsigned char hash[MG_TOKEN_HASH_LEN];
@@ -50,6 +75,21 @@ static int token_create(struct mg_store *st, const char *role,
         cli_error("--role must be coordinator, facilitator or participant");
         return EXIT_USAGE;
     }
+    if (tok.role == MG_ROLE_FACILITATOR && (!circle || !group)) {
+        cli_error("a facilitator token needs --circle and --group");
+        return EXIT_USAGE;
+    }
+    if (tok.role == MG_ROLE_PARTICIPANT && !circle) {
+        cli_error("a participant token needs --circle");
+        return EXIT_USAGE;
+    }
+    if (tok.role != MG_ROLE_FACILITATOR && group) {
+        cli_error("--group is for facilitator tokens");
+        return EXIT_USAGE;
+    }
+    if (group && (rc = check_group(st, circle, group)) != 0)
+        return rc;
+    tok.group_id = group;
     if (label && strlen(label) >= sizeof(tok.label)) {
         cli_error("--label is longer than %zu bytes", sizeof(tok.label) - 1);
         return EXIT_USAGE;
@@ -88,7 +128,10 @@ static int token_list(struct mg_store *st)
         char created[32], revoked[32], circle[24];
         format_time(created, sizeof(created), list[i].created_at);
         format_time(revoked, sizeof(revoked), list[i].revoked_at);
-        if (list[i].circle_id)
+        if (list[i].group_id) /* circle/group */
+            snprintf(circle, sizeof(circle), "%lld/%lld",
+                     (long long)list[i].circle_id, (long long)list[i].group_id);
+        else if (list[i].circle_id)
             snprintf(circle, sizeof(circle), "%lld",
                      (long long)list[i].circle_id);
         else
@@ -108,13 +151,14 @@ int cmd_token(int argc, char **argv)
         {"role", required_argument, NULL, 'r'},
         {"label", required_argument, NULL, 'l'},
         {"circle", required_argument, NULL, 'C'},
+        {"group", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     struct cli_overrides ov;
     struct mg_config cfg;
     struct mg_store *st = NULL;
     const char *role = NULL, *label = NULL, *action;
-    long long circle = 0;
+    long long circle = 0, group = 0;
     int opt, rc;
 
     memset(&ov, 0, sizeof(ov));
@@ -133,6 +177,10 @@ int cmd_token(int argc, char **argv)
             break;
         case 'C':
             if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
+                return EXIT_USAGE;
+            break;
+        case 'G':
+            if (cli_parse_id(&group, "--group", "a group id", optarg) < 0)
                 return EXIT_USAGE;
             break;
         case 'h':
@@ -169,7 +217,7 @@ int cmd_token(int argc, char **argv)
         return 1;
     }
     if (strcmp(action, "create") == 0) {
-        rc = token_create(st, role, label, circle);
+        rc = token_create(st, role, label, circle, group);
     } else if (strcmp(action, "list") == 0) {
         rc = token_list(st);
     } else {

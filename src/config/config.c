@@ -8,6 +8,7 @@
 
 #include "mingle/circle.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -42,6 +43,12 @@ const char *const mg_config_keys[] = {"listen",
                                       "cloudmailin_secret",
                                       "mime_secret",
                                       "attachment_cap",
+                                      "idle_timeout",
+                                      "request_timeout",
+                                      "max_connections",
+                                      "per_ip_connections",
+                                      "auth_fail_limit",
+                                      "trusted_proxies",
                                       NULL};
 
 void mg_config_init(struct mg_config *cfg)
@@ -62,6 +69,11 @@ void mg_config_init(struct mg_config *cfg)
     cfg->outbox_retry = 30;
     cfg->mailgun_max_age = 86400;
     cfg->attachment_cap = 1024 * 1024;
+    cfg->idle_timeout = 30;
+    cfg->request_timeout = 120;
+    cfg->max_connections = 1000;
+    cfg->per_ip_connections = 128;
+    cfg->auth_fail_limit = 20;
 }
 
 void mg_config_release(struct mg_config *cfg)
@@ -76,6 +88,7 @@ void mg_config_release(struct mg_config *cfg)
     free(cfg->mail_from);
     free(cfg->mail_domain);
     free(cfg->maildir);
+    free(cfg->trusted_proxies);
     free(cfg->mailgun_signing_key);
     free(cfg->mandrill_key);
     free(cfg->mandrill_url);
@@ -124,6 +137,32 @@ static int parse_size(size_t *out, const char *value)
         return MG_EINVAL;
     *out = (size_t)(v * mult);
     return 0;
+}
+
+/* A list of IPv4 or IPv6 addresses separated by commas or spaces. */
+static int addresses_valid(const char *value)
+{
+    char one[INET6_ADDRSTRLEN + 1];
+    unsigned char raw[sizeof(struct in6_addr)];
+    int count = 0;
+
+    while (*value) {
+        size_t n = strcspn(value, ", ");
+
+        if (n) {
+            if (n >= sizeof(one))
+                return 0;
+            memcpy(one, value, n);
+            one[n] = '\0';
+            if (inet_pton(AF_INET, one, raw) != 1 &&
+                inet_pton(AF_INET6, one, raw) != 1)
+                return 0;
+            count++;
+        }
+        value += n;
+        value += strspn(value, ", ");
+    }
+    return count > 0;
 }
 
 static void replace(char **slot, const char *value)
@@ -242,6 +281,27 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         }
         replace(slot, value);
         return 0;
+    } else if (strcmp(key, "idle_timeout") == 0 ||
+               strcmp(key, "request_timeout") == 0) {
+        if (parse_int(&n, value, 1, 86400) < 0)
+            goto bad;
+        *(key[0] == 'i' ? &cfg->idle_timeout : &cfg->request_timeout) = (int)n;
+    } else if (strcmp(key, "max_connections") == 0) {
+        if (parse_int(&n, value, 1, 1000000) < 0)
+            goto bad;
+        cfg->max_connections = (int)n;
+    } else if (strcmp(key, "per_ip_connections") == 0) {
+        if (parse_int(&n, value, 0, 1000000) < 0)
+            goto bad;
+        cfg->per_ip_connections = (int)n;
+    } else if (strcmp(key, "auth_fail_limit") == 0) {
+        if (parse_int(&n, value, 0, 1000000) < 0)
+            goto bad;
+        cfg->auth_fail_limit = (int)n;
+    } else if (strcmp(key, "trusted_proxies") == 0) {
+        if (!addresses_valid(value))
+            goto bad;
+        replace(&cfg->trusted_proxies, value);
     } else if (strcmp(key, "outbox_attempts") == 0) {
         if (parse_int(&n, value, 1, 1000) < 0)
             goto bad;

@@ -260,6 +260,15 @@ int64_t mg_now(void)
     return (int64_t)time(NULL);
 }
 
+void mg_format_utc(char *out, size_t n, int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    gmtime_r(&tt, &tm);
+    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 double mg_monotonic(void)
 {
     struct timespec ts;

@@ -243,6 +243,35 @@ void handle_groups_list(struct request *r)
     mg_assign_release(&a);
 }
 
+void handle_group_get(struct request *r)
+{
+    struct mg_assign a;
+    json_t *all, *one = NULL;
+    int *current;
+    size_t i;
+    int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    current = mg_xcalloc(a.n_people + 1, sizeof(*current));
+    for (i = 0; i < a.n_people; i++)
+        current[i] = a.persons[i].current;
+    all = groups_json(&a, current, a.specs, (int)a.n_groups, 1);
+    for (i = 0; i < a.n_groups; i++)
+        if (a.groups[i].id == r->params[1])
+            one = json_incref(json_array_get(all, i));
+    json_decref(all);
+    if (one)
+        reply_json(r, MHD_HTTP_OK, one);
+    else
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
+                    "no such group in this circle", NULL);
+    free(current);
+    mg_assign_release(&a);
+}
+
 void handle_group_member_add(struct request *r)
 {
     struct mg_assign a;

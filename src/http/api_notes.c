@@ -122,7 +122,7 @@ static void reply_notes(struct request *r, struct mg_note *notes, size_t n,
                         int limit)
 {
     json_t *items = json_array(), *body;
-    int private = r->token.role == MG_ROLE_COORDINATOR;
+    int private = 1; /* coordinators and their group's facilitator */
     size_t i;
 
     for (i = 0; i < n; i++)
@@ -188,21 +188,14 @@ void handle_notes_list(struct request *r)
                     "'status' must be published, review or rejected", "status");
         return;
     }
-    if (f.status && strcmp(f.status, "published") != 0 &&
-        r->token.role != MG_ROLE_COORDINATOR) {
-        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                    "only a coordinator sees notes that are not published",
-                    "status");
-        return;
-    }
-    /* A token for one group reads that group's notes only. */
-    if (r->token.group_id) {
-        if (f.group_id && f.group_id != r->token.group_id) {
+    /* A facilitator reads their own group's notes only. */
+    if (http_token_group(r)) {
+        if (f.group_id && f.group_id != http_token_group(r)) {
             reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
                         "this token is not for that group", "group");
             return;
         }
-        f.group_id = r->token.group_id;
+        f.group_id = http_token_group(r);
     }
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0 && f.week > c->weeks) {
@@ -231,14 +224,6 @@ void handle_notes_digest(struct request *r)
     long long week = 0;
     int html, rc;
 
-    if (!http_may_read_circle(r))
-        return;
-    if (r->token.group_id) {
-        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                    "the digest shows every group: this token is for one",
-                    NULL);
-        return;
-    }
     if (arg_int(&week, r, "week", 0, 1000) < 0)
         return;
     if (format && strcmp(format, "markdown") != 0 &&
@@ -276,8 +261,20 @@ void handle_review_list(struct request *r)
     if (arg_int(&circle, r, "circle", 0, INT64_MAX) < 0 || paging(&f, r) < 0)
         return;
     f.status = "review";
-    /* No circle: the whole queue; circle=0: what reached no circle. */
-    f.any_circle = circle < 0;
+    /* No circle: the whole queue; circle=0: what reached no circle. A
+     * token for one circle sees its queue, a facilitator their group's. */
+    if (r->token.circle_id) {
+        if (circle >= 0 && circle != r->token.circle_id) {
+            reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
+                        "this token is not for that circle", "circle");
+            return;
+        }
+        circle = r->token.circle_id;
+    } else if (r->token.role != MG_ROLE_COORDINATOR) {
+        circle = -2; /* a facilitator token for no circle: nothing */
+    }
+    f.group_id = http_token_group(r);
+    f.any_circle = circle == -1;
     f.circle_id = circle > 0 ? circle : 0;
     if (circle > 0) {
         struct mg_circle *c = NULL;
@@ -285,13 +282,34 @@ void handle_review_list(struct request *r)
         rc = mg_store_circle_get(&c, r->srv->store, circle);
         mg_circle_free(c);
     }
-    if (rc == 0)
+    if (rc == 0 && circle != -2)
         rc = mg_store_notes_list(&notes, &n, r->srv->store, &f);
     if (rc < 0)
         reply_code(r, rc, NULL);
     else
         reply_notes(r, notes, n, f.limit);
     mg_notes_free(notes, n);
+}
+
+/*
+ * Whether the caller may see and decide note `n`: a coordinator of its
+ * circle (of every circle for a note that reached none), or the
+ * facilitator of its group. Replies 403 itself if not.
+ */
+static int may_touch_note(struct request *r, const struct mg_note *n)
+{
+    int ok;
+
+    if (r->token.role == MG_ROLE_COORDINATOR)
+        ok = n->circle_id ? http_token_has_circle(&r->token, n->circle_id)
+                          : r->token.circle_id == 0;
+    else
+        ok = n->group_id && n->group_id == http_token_group(r) &&
+             http_token_has_circle(&r->token, n->circle_id);
+    if (!ok)
+        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
+                    "this token is not for that note's group or circle", NULL);
+    return ok;
 }
 
 /* The raw message as it came, for audit: bytes, not text. */
@@ -335,7 +353,9 @@ void handle_note_get(struct request *r)
         reply_code(r, rc, NULL);
         return;
     }
-    if (raw && !n.raw)
+    if (!may_touch_note(r, &n))
+        ;
+    else if (raw && !n.raw)
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
                     "the note's raw message was not kept", NULL);
     else if (raw)
@@ -471,6 +491,16 @@ static void decide(struct request *r, int publish)
     }
     if (rc < 0)
         goto out;
+    if (!may_touch_note(r, &n))
+        goto out;
+    if (publish && group && http_token_group(r) &&
+        group != http_token_group(r)) {
+        mg_error_set(&err, "group",
+                     "a facilitator files notes under their "
+                     "own group only");
+        rc = MG_EFORBIDDEN;
+        goto out;
+    }
     circle = n.circle_id;
     if (publish && group) {
         rc = find_group(&circle, &thread, r->srv->store, group, &err);
@@ -496,7 +526,9 @@ static void decide(struct request *r, int publish)
     if (rc == 0)
         rc = mg_store_note_get(&n, r->srv->store, r->params[0], 0);
 out:
-    if (rc < 0)
+    if (r->status)
+        ; /* refused already */
+    else if (rc < 0)
         reply_code(r, rc, &err);
     else
         reply_json(r, MHD_HTTP_OK, note_json(&n, 1, 0));

@@ -48,11 +48,13 @@ struct mg_http_server {
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
     size_t body_limit;
+    int request_timeout; /* seconds for a whole request body */
     int port;
     atomic_int inflight;
     atomic_int draining;
     struct metrics *metrics;
     struct hooks_config hooks;
+    struct auth_limiter *limiter;
 };
 
 struct route;
@@ -74,12 +76,33 @@ struct request {
     struct mg_buf body;
     int too_big;
     int status;
-    struct mg_token token; /* filled by authenticate() */
+    struct mg_token token; /* filled by http_authenticate() or the
+                              dashboard's session */
+    const char *via;       /* "api" or "dashboard", for the audit log */
+    char client[48];       /* the client's address, once looked up */
+    char retry_after[24];  /* Retry-After of a 429 */
 };
 
 typedef void (*handler_fn)(struct request *r);
 
-enum auth_need { AUTH_NONE, AUTH_ANY, AUTH_COORDINATOR };
+/*
+ * Who may call a route (access.c). Routes under /api/v1/circles/{id} are
+ * checked against that circle here; the few without a circle in the
+ * path (a note, the review queue, the circle list, the audit log) narrow
+ * what they show or check the object's circle in their handler.
+ */
+enum auth_need {
+    AUTH_PUBLIC,      /* no credential: health and metrics */
+    AUTH_SELF,        /* the handler checks its own credential: a secret
+                         URL, a provider's signature, a dashboard session */
+    AUTH_ADMIN,       /* a coordinator of every circle */
+    AUTH_COORDINATOR, /* a coordinator of the circle (or of every one) */
+    AUTH_NOTES,       /* ... or a facilitator in the circle, who sees and
+                         decides their own group's notes only */
+    AUTH_GROUP,       /* ... or the facilitator of group {id} */
+    AUTH_MEMBER       /* any token for the circle, participants' too:
+                         what the circle is and what it reads */
+};
 
 struct route {
     const char *method;
@@ -104,10 +127,38 @@ void reply_text(struct request *r, unsigned int status,
 void reply_code(struct request *r, int code, const struct mg_error *err);
 
 /*
- * Whether the caller's token may read circle r->params[0]: a
- * coordinator, or a token for that circle. Replies 403 itself if not.
+ * Whether the caller's token reaches circle `circle_id`: a coordinator
+ * of every circle, or any token of that circle.
  */
+int http_token_has_circle(const struct mg_token *tok, int64_t circle_id);
+/* The same for r->params[0]; replies 403 itself if not. */
 int http_may_read_circle(struct request *r);
+/*
+ * The group a facilitator's token is limited to, or 0 for a coordinator.
+ * Handlers under AUTH_NOTES use it to narrow what they show and decide.
+ */
+int64_t http_token_group(const struct request *r);
+/* Check the route's credential; replies itself and returns nonzero when
+ * the request may not go on (access.c). */
+int http_authenticate(struct request *r);
+
+/*
+ * Guessing secrets (access.c): failed credentials per client address,
+ * forgotten at auth_fail_limit a minute. http_client_address() is the
+ * peer, or the X-Forwarded-For client of a trusted proxy.
+ */
+struct auth_limiter;
+struct auth_limiter *auth_limiter_new(int per_minute, const char *proxies);
+void auth_limiter_free(struct auth_limiter *l);
+void http_client_address(char *out, size_t n, struct request *r);
+/* Whether r's address has failed too often: replies 429 itself if so. */
+int http_rate_limited(struct request *r);
+/* Count one failed credential against r's address. */
+void http_auth_failed(struct request *r);
+
+/* The audit log (audit.c): record a coordinator's request once the
+ * handler has answered it; a failure to record is logged, not fatal. */
+void http_audit(struct request *r);
 
 /* A JSON string, or JSON null for NULL or "". */
 json_t *json_string_or_null(const char *s);
@@ -199,6 +250,12 @@ void handle_person_delete(struct request *r);
 void handle_groups_plan(struct request *r);
 void handle_groups_rebalance(struct request *r);
 void handle_groups_list(struct request *r);
+/* One group with its members: its facilitator may read it (api_groups.c). */
+void handle_group_get(struct request *r);
+/* Everything mingle holds about one person, as JSON (api_export.c). */
+void handle_person_export(struct request *r);
+/* The audit log of coordinators' actions (api_audit.c). */
+void handle_audit_list(struct request *r);
 void handle_group_member_add(struct request *r);
 void handle_feed(struct request *r);
 void handle_mail_hook(struct request *r);

@@ -148,14 +148,20 @@ static int session_load(struct dash *d, struct request *r)
 
     memset(d, 0, sizeof(*d));
     /* The cookie is a token's id and secret without the "mgt_". */
-    if (!c || strlen(c) != MG_TOKEN_LEN - 4)
+    if (!c)
         return MG_EAUTH;
+    if (strlen(c) != MG_TOKEN_LEN - 4) {
+        http_auth_failed(r);
+        return MG_EAUTH;
+    }
     memcpy(full, "mgt_", 4);
     memcpy(full + 4, c, MG_TOKEN_LEN - 4 + 1);
     rc = mg_auth_token_parse(id, hash, full);
     if (rc == 0)
         rc = mg_store_web_session_check(&d->s, &d->tok, r->srv->store, id, hash,
                                         mg_now());
+    if (rc == MG_EAUTH)
+        http_auth_failed(r); /* a guessed or expired cookie */
     if (rc == 0 && d->tok.role != MG_ROLE_COORDINATOR)
         rc = MG_EAUTH;
     return rc;
@@ -170,7 +176,18 @@ static int require_session(struct dash *d, struct request *r)
         redirect(r, "/dashboard/login", NULL);
     else if (rc < 0)
         error_page(r, rc, NULL);
-    return rc;
+    if (rc < 0)
+        return rc;
+    /* What the session does is the coordinator's: the audit log says so. */
+    r->token = d->tok;
+    r->via = "dashboard";
+    if (strstr(r->route->pattern, "/circles/{id}") &&
+        !http_token_has_circle(&d->tok, r->params[0])) {
+        reply_page_message(r, MHD_HTTP_FORBIDDEN, "Forbidden",
+                           "Your token is for another circle.");
+        return MG_EFORBIDDEN;
+    }
+    return 0;
 }
 
 /* The scheme://host[:port] of `url` matches `origin`. */
@@ -415,6 +432,7 @@ void handle_dash_login(struct request *r)
     if (rc == 0)
         rc = mg_store_token_check(&tok, r->srv->store, id, hash);
     if (rc == MG_EAUTH) {
+        http_auth_failed(r);
         login_page(r, MHD_HTTP_FORBIDDEN,
                    "That is not a live API token. Check you pasted all of "
                    "it.");
@@ -447,6 +465,8 @@ void handle_dash_login(struct request *r)
         strncasecmp(r->srv->base_url, "https://", 8) == 0 ? "; Secure" : "");
     mg_log(MG_LOG_INFO, "dashboard login", "token", tok.public_id, "session",
            s.public_id, NULL);
+    r->token = tok;
+    r->via = "dashboard";
     redirect(r, "/dashboard", cookie);
     free(cookie);
 out:
@@ -542,6 +562,9 @@ void handle_dash_home(struct request *r)
             struct mg_group_row *groups = NULL;
             size_t n_groups = 0;
 
+            after = list[i].id;
+            if (!http_token_has_circle(&d.tok, list[i].id))
+                continue;
             if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
                                      list[i].id) < 0)
                 n_groups = 0;
@@ -560,7 +583,6 @@ void handle_dash_home(struct request *r)
                           count_people(r->srv->store, list[i].id, "active"),
                           count_people(r->srv->store, list[i].id, "waitlisted"),
                           n_groups);
-            after = list[i].id;
         }
         total += n;
         mg_circle_list_free(list, n);
@@ -568,14 +590,15 @@ void handle_dash_home(struct request *r)
     } while (n == 200);
     if (total)
         mg_buf_puts(&b, "</tbody></table></div>\n");
-    rc = review_notes(&notes, &n_notes, r->srv->store, 0, 1, 0);
+    rc = review_notes(&notes, &n_notes, r->srv->store, d.tok.circle_id,
+                      d.tok.circle_id == 0, 0);
     if (rc < 0)
         goto fail;
     mg_buf_puts(&b, "<h2>Review queue</h2>\n");
-    mg_buf_printf(&b,
-                  "<p>%zu message%s wait%s for review (every circle, and "
-                  "mail that reached none).</p>\n",
-                  n_notes, n_notes == 1 ? "" : "s", n_notes == 1 ? "s" : "");
+    mg_buf_printf(&b, "<p>%zu message%s wait%s for review (%s).</p>\n", n_notes,
+                  n_notes == 1 ? "" : "s", n_notes == 1 ? "s" : "",
+                  d.tok.circle_id ? "this circle"
+                                  : "every circle, and mail that reached none");
     mg_notes_free(notes, n_notes);
     page_end(&b);
     reply_page(r, MHD_HTTP_OK, mg_buf_detach(&b));

@@ -40,6 +40,9 @@ void reply_text(struct request *r, unsigned int status,
         MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS && r->retry_after[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
+                                r->retry_after);
     MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     r->status = (int)status;
@@ -120,16 +123,6 @@ void reply_code(struct request *r, int code, const struct mg_error *err)
     }
 }
 
-int http_may_read_circle(struct request *r)
-{
-    if (r->token.role == MG_ROLE_COORDINATOR ||
-        (r->token.circle_id && r->token.circle_id == r->params[0]))
-        return 1;
-    reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                "this token is not for that circle", NULL);
-    return 0;
-}
-
 json_t *json_string_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
@@ -197,47 +190,17 @@ json_t *request_json(struct request *r)
 }
 
 /*
- * Check the bearer token against what the route needs. Replies itself
- * and returns nonzero when the request may not go on.
+ * Whether a self-checking route just refused its credential: a webhook's
+ * bad signature (401), or a secret URL that matches nothing (404).
  */
-static int authenticate(struct request *r)
+static int failed_secret(const struct request *r)
 {
-    const char *h;
-    char id[MG_TOKEN_ID_LEN + 1];
-    unsigned char hash[MG_TOKEN_HASH_LEN];
-    int rc;
-
-    if (r->route->auth == AUTH_NONE)
-        return 0;
-    h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
-                                    MHD_HTTP_HEADER_AUTHORIZATION);
-    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
-        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-                    "missing 'Authorization: Bearer <token>' header", NULL);
+    if (r->status == MHD_HTTP_UNAUTHORIZED)
         return 1;
-    }
-    h += 7;
-    while (*h == ' ')
-        h++;
-    rc = mg_auth_token_parse(id, hash, h);
-    if (rc == 0)
-        rc = mg_store_token_check(&r->token, r->srv->store, id, hash);
-    if (rc == MG_EAUTH) {
-        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
-                    "the bearer token is not valid", NULL);
-        return 1;
-    }
-    if (rc < 0) {
-        reply_code(r, rc, NULL);
-        return 1;
-    }
-    if (r->route->auth == AUTH_COORDINATOR &&
-        r->token.role != MG_ROLE_COORDINATOR) {
-        reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                    "this needs a coordinator token", NULL);
-        return 1;
-    }
-    return 0;
+    return r->status == MHD_HTTP_NOT_FOUND &&
+           (strstr(r->route->pattern, "{feed}") ||
+            strstr(r->route->pattern, "{atom}") ||
+            strstr(r->route->pattern, "{page}"));
 }
 
 static void dispatch(struct request *r)
@@ -255,16 +218,21 @@ static void dispatch(struct request *r)
                         NULL);
         return;
     }
-    if (authenticate(r))
-        return;
+    if (http_authenticate(r))
+        goto out;
     r->route->handler(r);
     if (!r->status)
         reply_code(r, MG_EDB, NULL); /* a handler that forgot to reply */
+    if (r->route->auth == AUTH_SELF && failed_secret(r))
+        http_auth_failed(r);
     /* Any write may change what a feed shows: cached feeds are stale from
      * now, before the client can read this response and ask again. */
     if (r->status < 400 && strcmp(r->method, "GET") != 0 &&
         strcmp(r->method, "HEAD") != 0)
         atomic_fetch_add(&r->srv->generation, 1);
+out:
+    if (r->token.id && r->token.role == MG_ROLE_COORDINATOR)
+        http_audit(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -299,6 +267,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     if (r->status)
         return MHD_YES; /* answered already; MHD closes the connection */
+    if (*upload_data_size &&
+        mg_monotonic() - r->started > (double)srv->request_timeout) {
+        /* A body trickling in holds a connection: answer and close. */
+        reply_error(r, MHD_HTTP_REQUEST_TIMEOUT, "timeout",
+                    "the request body took too long to arrive", NULL);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         if (!r->too_big && r->body.len + *upload_data_size <= srv->body_limit)
             mg_buf_add(&r->body, upload_data, *upload_data_size);
@@ -397,7 +373,9 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     srv = mg_xcalloc(1, sizeof(*srv));
     srv->store = st;
     srv->body_limit = cfg->body_limit;
+    srv->request_timeout = cfg->request_timeout;
     hooks_config_copy(&srv->hooks, cfg);
+    srv->limiter = auth_limiter_new(cfg->auth_fail_limit, cfg->trusted_proxies);
     srv->metrics = metrics_new();
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, 0);
@@ -406,13 +384,16 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000, MHD_OPTION_END);
+        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned int)cfg->per_ip_connections, MHD_OPTION_END);
     if (!srv->daemon) {
         mg_error_set(err, "port", "cannot listen on %s port %d", cfg->listen,
                      cfg->port);
         metrics_free(srv->metrics);
         hooks_config_release(&srv->hooks);
+        auth_limiter_free(srv->limiter);
         free(srv);
         return MG_EIO;
     }
@@ -476,5 +457,6 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     free(srv->base_url);
     free(srv->mail_domain);
     hooks_config_release(&srv->hooks);
+    auth_limiter_free(srv->limiter);
     free(srv);
 }

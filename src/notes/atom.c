@@ -72,11 +72,7 @@ static char *xml_clean(const char *s)
 /* RFC 3339 in UTC: "2027-03-23T06:30:00Z". */
 static void rfc3339(char *out, size_t size, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    gmtime_r(&tt, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    mg_format_utc(out, size, t);
 }
 
 /*

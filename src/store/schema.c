@@ -382,8 +382,25 @@ static const char *const migration_8[] = {
     "  PRIMARY KEY (plenary_id, participant_id))",
     NULL};
 
+/* The audit log: every coordinator action, who, what and when. No
+ * foreign keys: the record outlives the circle and the token. */
+static const char *const migration_9[] = {
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL,"
+    "  label TEXT NOT NULL DEFAULT '',"
+    "  via TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  circle_id INTEGER,"
+    "  target TEXT NOT NULL DEFAULT '',"
+    "  status INTEGER NOT NULL DEFAULT 0,"
+    "  client TEXT NOT NULL DEFAULT '')",
+    "CREATE INDEX audit_by_circle ON audit_log(circle_id, id)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7, migration_8};
+    migration_5, migration_6, migration_7, migration_8, migration_9};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -1,0 +1,119 @@
+/*
+ * api_audit.c: recording coordinators' actions and reading them back.
+ * A coordinator's every change (any method but GET and HEAD) and every
+ * export of a person's data is recorded after it is answered, with its
+ * status, so refused attempts show too. Reading the log needs a
+ * coordinator token; one scoped to a circle reads that circle's rows.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define AUDIT_LIST_DEFAULT 100
+#define AUDIT_LIST_MAX 1000
+
+/* Whether r is an action worth a row: a change, or a read of one
+ * person's whole record. */
+static int audited(const struct request *r)
+{
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+        return 1;
+    return r->route && strstr(r->route->pattern, "/export") != NULL;
+}
+
+void http_audit(struct request *r)
+{
+    struct mg_audit_entry e;
+    size_t len = 0;
+    int i, rc;
+
+    if (!r->route || !audited(r))
+        return;
+    memset(&e, 0, sizeof(e));
+    snprintf(e.actor, sizeof(e.actor), "%s", r->token.public_id);
+    snprintf(e.label, sizeof(e.label), "%s", r->token.label);
+    snprintf(e.via, sizeof(e.via), "%s", r->via ? r->via : "api");
+    snprintf(e.action, sizeof(e.action), "%s %s", r->method, r->route->pattern);
+    if (strstr(r->route->pattern, "/circles/{id}"))
+        e.circle_id = r->params[0];
+    for (i = 0; i < MAX_PARAMS && r->params[i] && len < sizeof(e.target); i++)
+        len +=
+            (size_t)snprintf(e.target + len, sizeof(e.target) - len, "%s%lld",
+                             i ? "/" : "", (long long)r->params[i]);
+    e.status = r->status;
+    http_client_address(e.client, sizeof(e.client), r);
+    rc = mg_store_audit_add(r->srv->store, &e);
+    if (rc < 0)
+        mg_log(MG_LOG_ERROR, "cannot record an audit entry", "action", e.action,
+               "actor", e.actor, "error", mg_strerror(rc), NULL);
+}
+
+static int arg_number(long long *out, struct request *r, const char *name,
+                      long long min, long long max)
+{
+    const char *s = request_arg(r, name);
+    char *end, msg[96];
+
+    if (!s)
+        return 0;
+    *out = strtoll(s, &end, 10);
+    if (!*s || *end || *out < min || *out > max) {
+        snprintf(msg, sizeof(msg), "'%s' must be a number from %lld to %lld",
+                 name, min, max);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", msg, name);
+        return -1;
+    }
+    return 0;
+}
+
+void handle_audit_list(struct request *r)
+{
+    struct mg_audit_entry *list = NULL;
+    long long circle = 0, after = 0, limit = AUDIT_LIST_DEFAULT;
+    size_t n = 0, i;
+    json_t *items, *body;
+    int rc;
+
+    if (arg_number(&circle, r, "circle", 0, INT64_MAX) < 0 ||
+        arg_number(&after, r, "after", 0, INT64_MAX) < 0 ||
+        arg_number(&limit, r, "limit", 1, AUDIT_LIST_MAX) < 0)
+        return;
+    /* A coordinator of one circle reads that circle's entries only. */
+    if (r->token.circle_id) {
+        if (circle && circle != r->token.circle_id) {
+            reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
+                        "this token is not for that circle", "circle");
+            return;
+        }
+        circle = r->token.circle_id;
+    }
+    rc = mg_store_audit_list(&list, &n, r->srv->store, circle, after,
+                             (int)limit);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        return;
+    }
+    items = json_array();
+    for (i = 0; i < n; i++) {
+        const struct mg_audit_entry *e = &list[i];
+        char at[32];
+
+        mg_format_utc(at, sizeof(at), e->at);
+        json_array_append_new(
+            items,
+            json_pack(
+                "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:s}", "id",
+                (json_int_t)e->id, "at", at, "actor", e->actor, "label",
+                e->label, "via", e->via, "action", e->action, "circle",
+                e->circle_id ? json_integer(e->circle_id) : json_null(),
+                "target", e->target, "status", e->status, "client", e->client));
+    }
+    body = json_pack("{s:o}", "entries", items);
+    json_object_set_new(body, "next_after",
+                        n == (size_t)limit ? json_integer(list[n - 1].id)
+                                           : json_null());
+    free(list);
+    reply_json(r, MHD_HTTP_OK, body);
+}
