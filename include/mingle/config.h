@@ -44,7 +44,7 @@ struct mg_config {
     size_t attachment_cap; /* attachment content kept up to this, 1 MiB */
     /* Holding up the daemon: a connection idle this long is closed
      * (default 30 s); a request whose body has not all arrived this long
-     * after its headers is answered 408 and closed (default 120 s). */
+     * after its headers is closed, logged 408 (default 120 s). */
     int idle_timeout;
     int request_timeout;
     int max_connections;    /* open connections in all, default 1000 */

@@ -255,7 +255,8 @@ int mg_store_participants_insert(size_t *failed, struct mg_store *st,
 /* Replace participant p->id of circle p->circle_id (details included). */
 int mg_store_participant_update(struct mg_store *st, struct mg_participant *p);
 
-/* Erase a participant and everything that names them. */
+/* Erase a participant and everything that names them: the same as
+ * mg_store_participant_erase() without the account of what went. */
 int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
                                 int64_t id);
 
@@ -748,5 +749,81 @@ int mg_store_plenary_change(struct mg_plenary_seat **seats, size_t *n,
                             int64_t circle_id, int64_t plenary_id,
                             const struct mg_plenary_op *op,
                             mg_plenary_mail_fn mail, void *arg);
+
+/*
+ * Backups and data rights: a copy of the live database, putting one back,
+ * everything held about one person, and erasing it.
+ */
+
+/* What a backup or restore copied. */
+struct mg_backup_info {
+    int pages;          /* database pages copied */
+    int page_size;      /* bytes per page */
+    int64_t bytes;      /* pages * page_size */
+    int schema_version; /* of the copy (restore: before migrating) */
+};
+
+/*
+ * Copy the database at `db_path` (which must exist; it is not migrated)
+ * to `dest` with SQLite's online backup API, in one read transaction, so
+ * the copy is every commit made before it started and safe beside a
+ * daemon writing (WAL). The copy is written to a temporary file beside
+ * `dest`, checked with PRAGMA integrity_check, fsync()ed and renamed into
+ * place; it is one self-contained file (no -wal). MG_ECONFLICT if `dest`
+ * exists and `force` is 0; `err` says why on any failure, and `dest` is
+ * then untouched.
+ */
+int mg_store_backup(struct mg_backup_info *out, const char *db_path,
+                    const char *dest, int force, struct mg_error *err);
+
+/*
+ * Put backup `src` in place of the database at `db_path` (created if
+ * missing). `src` must be a SQLite database that passes integrity_check,
+ * have mingle's tables, and be at a schema version this build knows
+ * (MG_EINVAL otherwise, with `err`, and nothing changed). The pages are
+ * copied with the backup API under the destination's write lock, so a
+ * connection open on it sees the old database or the new one whole; the
+ * caller then opens the store (mg_store_open) to migrate it. Stop the
+ * daemon first: its caches are not told.
+ */
+int mg_store_restore(struct mg_backup_info *out, const char *db_path,
+                     const char *src, struct mg_error *err);
+
+/*
+ * Everything the store holds about participant `id` of circle
+ * `circle_id`, as one JSON object (UTF-8 text, made in one read
+ * transaction): the record with slots, thread wishes and links, group
+ * memberships, invitations, RSVPs, attendance, plenary registrations,
+ * notes they sent (by sender address, with attachments' names and sizes),
+ * mail to their address (no bodies), which secrets exist (kind and
+ * dates, never a value) and the audit entries that name them. On success
+ * *out is the caller's; free() it. MG_ENOTFOUND if there is no such
+ * person in the circle.
+ */
+int mg_store_person_export(char **out, struct mg_store *st, int64_t circle_id,
+                           int64_t id);
+
+/* What an erasure removed, row counts per kind. */
+struct mg_erasure {
+    size_t memberships, invites, rsvps, attendance, registrations;
+    size_t notes, attachments, mail, secrets, links;
+    int wal_truncated; /* the WAL was checkpointed and emptied after */
+};
+
+/*
+ * Erase participant `id` of circle `circle_id` in one transaction: their
+ * row, slots, wishes and links, memberships, invites, RSVPs, attendance,
+ * plenary registrations (no waitlist promotion here: leave through
+ * mg_plenary_change() first), the notes they sent in the circle or that
+ * reached none (by sender address, with attachments and raw message),
+ * every outbox row to their address in the circle (queued or sent),
+ * their secrets, and others' with/apart links to their address. With
+ * secure_delete the freed bytes are zeroed; the WAL is then checkpointed
+ * and truncated so it keeps no old copy (*out says if that succeeded: a
+ * busy reader can stop it). `out` may be NULL. MG_ENOTFOUND if there is
+ * no such person. Audit entries (ids only) stay.
+ */
+int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
+                               int64_t circle_id, int64_t id);
 
 #endif

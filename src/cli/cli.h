@@ -157,6 +157,8 @@ int cmd_outbox(int argc, char **argv);
 int cmd_notes(int argc, char **argv);
 int cmd_attendance(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

@@ -23,7 +23,8 @@ static const struct command commands[] = {
     {"token", cmd_token, "create, list and revoke API tokens"},
     {"circle", cmd_circle, "list and show circles"},
     {"book", cmd_book, "split a book into threads and weekly readings"},
-    {"people", cmd_people, "import and list a circle's participants"},
+    {"people", cmd_people,
+     "import, list, export and erase a circle's participants"},
     {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
     {"outbox", cmd_outbox, "deliver queued mail now, or list it"},
     {"notes", cmd_notes, "print digests, list and review notes from mail"},
@@ -31,6 +32,8 @@ static const struct command commands[] = {
      "record who came to a session from a Zoom or Teams report"},
     {"report", cmd_report,
      "how a circle is going: invited, answers, attendance, retention"},
+    {"backup", cmd_backup, "copy the database safely while it is in use"},
+    {"restore", cmd_restore, "put a backup in place (stop the daemon first)"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -1,7 +1,9 @@
 /*
  * people.c: `mingle people import FILE.csv --circle ID` registers the
  * people of a registration export, all or none; `mingle people list`
- * shows who is registered; `mingle people page` mints a person's page URL.
+ * shows who is registered; `mingle people page` mints a person's page URL;
+ * `people export` prints everything held about a person as JSON and
+ * `people erase` erases it (a person's data rights).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +12,14 @@
 #include "cli.h"
 #include "mingle/calendar.h"
 #include "mingle/people.h"
+#include "mingle/plenary.h"
 
 static const char people_help[] =
     "usage: mingle people import FILE.csv --circle ID\n"
     "       mingle people list --circle ID [--status S]\n"
-    "       mingle people page --circle ID --person PID\n\n"
+    "       mingle people page --circle ID --person PID\n"
+    "       mingle people export --circle ID --person PID\n"
+    "       mingle people erase --circle ID --person PID\n\n"
     "Register the people of a CSV export (a header row naming the columns:\n"
     "name, email, role, sector, region, time_zone, slots, threads, with,\n"
     "apart, status, locked; other columns are ignored). The first bad row\n"
@@ -23,7 +28,10 @@ static const char people_help[] =
     "      --status S        list only active, waitlisted or withdrawn\n"
     "      --person PID      `page`: print a new secret URL of the person's\n"
     "                        own page (the old one, and their old calendar\n"
-    "                        address, stop working)\n"
+    "                        address, stop working); `export`: print as\n"
+    "                        JSON everything held about the person; `erase`:\n"
+    "                        erase it, without asking (their plenary places\n"
+    "                        go to the waitlist first), and say what went\n"
     "  -h, --help            show this help\n";
 
 /* The import, with progress on `prog` (may be NULL). */
@@ -141,6 +149,88 @@ static int list_people(struct mg_store *st, int64_t circle, const char *status)
     return 0;
 }
 
+static int export_person(struct mg_store *st, int64_t circle, long long pid)
+{
+    char *text = NULL;
+    int rc = mg_store_person_export(&text, st, circle, pid);
+
+    if (rc == MG_ENOTFOUND)
+        cli_error("no person %lld in circle %lld", pid, (long long)circle);
+    else if (rc < 0)
+        cli_error("cannot export person %lld: %s", pid, mg_strerror(rc));
+    else
+        printf("%s\n", text);
+    free(text);
+    return rc;
+}
+
+/* Give up person `pid`'s plenary places as a withdrawal does (the
+ * waitlist moves up and is invited); *promoted counts who moved up. */
+static int leave_plenaries(size_t *promoted, struct mg_store *st,
+                           int64_t circle, long long pid)
+{
+    struct mg_plenary_row *rows = NULL;
+    struct mg_error err = {{0}, {0}};
+    size_t n = 0, i, j;
+    int rc = mg_store_plenaries_for_participant(&rows, &n, st, circle, pid);
+
+    *promoted = 0;
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_plenary_op op;
+        struct mg_plenary_seat *seats = NULL;
+        size_t n_seats = 0, queued = 0;
+
+        memset(&op, 0, sizeof(op));
+        op.kind = MG_PLENARY_LEAVE;
+        op.participant_id = pid;
+        op.leave_as = MG_REG_WITHDRAWN;
+        rc = mg_plenary_change(&seats, &n_seats, &queued, st, circle,
+                               rows[i].id, &op, &err);
+        for (j = 0; rc == 0 && j < n_seats; j++)
+            if (seats[j].mail == MG_SEAT_INVITE &&
+                seats[j].participant_id != pid)
+                (*promoted)++;
+        free(seats);
+    }
+    if (rc < 0)
+        cli_error("cannot give up person %lld's plenary places: %s", pid,
+                  err.message[0] ? err.message : mg_strerror(rc));
+    mg_plenary_rows_free(rows, n);
+    return rc;
+}
+
+static int erase_person(struct mg_store *st, int64_t circle, long long pid)
+{
+    struct mg_erasure e;
+    size_t promoted = 0;
+    int rc = leave_plenaries(&promoted, st, circle, pid);
+
+    if (rc < 0)
+        return rc;
+    rc = mg_store_participant_erase(&e, st, circle, pid);
+    if (rc == MG_ENOTFOUND) {
+        cli_error("no person %lld in circle %lld", pid, (long long)circle);
+        return rc;
+    }
+    if (rc < 0) {
+        cli_error("cannot erase person %lld: %s; nothing was erased", pid,
+                  mg_strerror(rc));
+        return rc;
+    }
+    printf("erased person %lld of circle %lld: %zu group memberships, %zu "
+           "invitations, %zu RSVPs, %zu attendance records, %zu plenary "
+           "registrations (%zu promoted from the waitlist), %zu notes with "
+           "%zu attachments, %zu messages, %zu secrets, %zu others' links "
+           "to their address\n",
+           pid, (long long)circle, e.memberships, e.invites, e.rsvps,
+           e.attendance, e.registrations, promoted, e.notes, e.attachments,
+           e.mail, e.secrets, e.links);
+    if (!e.wal_truncated)
+        printf("the WAL could not be emptied now (a reader was busy); the "
+               "next checkpoint does it\n");
+    return 0;
+}
+
 int cmd_people(int argc, char **argv)
 {
     static const struct option options[] = {
@@ -197,7 +287,9 @@ int cmd_people(int argc, char **argv)
     action = argv[optind];
     if (!(strcmp(action, "import") == 0 && optind + 2 == argc) &&
         !(strcmp(action, "list") == 0 && optind + 1 == argc) &&
-        !(strcmp(action, "page") == 0 && optind + 1 == argc && person)) {
+        !((strcmp(action, "page") == 0 || strcmp(action, "export") == 0 ||
+           strcmp(action, "erase") == 0) &&
+          optind + 1 == argc && person)) {
         fputs(people_help, stderr);
         return EXIT_USAGE;
     }
@@ -216,6 +308,10 @@ int cmd_people(int argc, char **argv)
         rc = import_people(st, c, argv[optind + 1], &prog) < 0;
     } else if (strcmp(action, "page") == 0) {
         rc = print_page_url(st, &cfg, circle, person) < 0;
+    } else if (strcmp(action, "export") == 0) {
+        rc = export_person(st, circle, person) < 0;
+    } else if (strcmp(action, "erase") == 0) {
+        rc = erase_person(st, circle, person) < 0;
     } else {
         rc = list_people(st, circle, status_arg) < 0;
     }

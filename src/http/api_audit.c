@@ -27,10 +27,15 @@ void http_audit(struct request *r)
 {
     struct mg_audit_entry e;
     size_t len = 0;
-    int i, rc;
+    const char *p;
+    int i, n = 0, rc;
 
     if (!r->route || !audited(r))
         return;
+    /* r->params holds as many ids as the pattern has {id}s; the slots
+     * after them are not set */
+    for (p = strstr(r->route->pattern, "{id}"); p; p = strstr(p + 4, "{id}"))
+        n++;
     memset(&e, 0, sizeof(e));
     snprintf(e.actor, sizeof(e.actor), "%s", r->token.public_id);
     snprintf(e.label, sizeof(e.label), "%s", r->token.label);
@@ -38,7 +43,7 @@ void http_audit(struct request *r)
     snprintf(e.action, sizeof(e.action), "%s %s", r->method, r->route->pattern);
     if (strstr(r->route->pattern, "/circles/{id}"))
         e.circle_id = r->params[0];
-    for (i = 0; i < MAX_PARAMS && r->params[i] && len < sizeof(e.target); i++)
+    for (i = 0; i < n && i < MAX_PARAMS && len < sizeof(e.target); i++)
         len +=
             (size_t)snprintf(e.target + len, sizeof(e.target) - len, "%s%lld",
                              i ? "/" : "", (long long)r->params[i]);

@@ -106,7 +106,7 @@ void reply_code(struct request *r, int code, const struct mg_error *err)
         break;
     case MG_EFORBIDDEN:
         reply_error(r, MHD_HTTP_FORBIDDEN, "forbidden",
-                    msg ? msg : "this token may not do that", NULL);
+                    msg ? msg : "this token may not do that", field);
         break;
     case MG_ETOOBIG:
         reply_error(r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
@@ -265,15 +265,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         }
         return MHD_YES;
     }
-    if (r->status)
-        return MHD_YES; /* answered already; MHD closes the connection */
+    if (r->status) {
+        *upload_data_size = 0; /* answered already: drop the rest */
+        return MHD_YES;
+    }
     if (*upload_data_size &&
         mg_monotonic() - r->started > (double)srv->request_timeout) {
-        /* A body trickling in holds a connection: answer and close. */
-        reply_error(r, MHD_HTTP_REQUEST_TIMEOUT, "timeout",
-                    "the request body took too long to arrive", NULL);
-        *upload_data_size = 0;
-        return MHD_YES;
+        /* A body trickling in holds a connection. libmicrohttpd (0.9.75)
+         * sends a response queued mid-body only once the body is whole,
+         * so close the connection instead (logged as 408). */
+        r->status = MHD_HTTP_REQUEST_TIMEOUT;
+        return MHD_NO;
     }
     if (*upload_data_size) {
         if (!r->too_big && r->body.len + *upload_data_size <= srv->body_limit)

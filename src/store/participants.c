@@ -2,7 +2,9 @@
  * participants.c: the people of a circle with their slots, thread wishes
  * and with/apart links. Writes of a batch happen in one transaction, so
  * an import is all-or-nothing. Lists load a page of people and then their
- * slots, wishes and links with one query each for the whole page.
+ * slots, wishes and links with one query each for the whole page. An
+ * erasure removes a person and every row that names them in one
+ * transaction, then empties the WAL (secure_delete zeroes the bytes).
  */
 #include "internal.h"
 
@@ -206,25 +208,140 @@ int mg_store_participant_update(struct mg_store *st, struct mg_participant *p)
     return rc;
 }
 
+/*
+ * What an erasure deletes, in order, with ?1 circle, ?2 person, ?3 their
+ * address (lower-case); a statement binds those it names (binding the
+ * others fails harmlessly). Attachments go before their notes, and the
+ * rows that name the person before the person (foreign keys would
+ * cascade most; deleting them by name counts them).
+ */
+#define ERASE_NOTES                                                            \
+    "SELECT id FROM notes WHERE participant_id = ?2 OR (lower(from_email) = "  \
+    "?3 AND (circle_id = ?1 OR circle_id IS NULL))"
+
+static const char *const erase_sql[] = {
+    "DELETE FROM memberships WHERE participant_id = ?2",
+    "DELETE FROM invites WHERE circle_id = ?1 AND participant_id = ?2",
+    "DELETE FROM rsvps WHERE participant_id = ?2",
+    "DELETE FROM attendance WHERE participant_id = ?2",
+    "DELETE FROM registrations WHERE participant_id = ?2",
+    "DELETE FROM note_attachments WHERE note_id IN (" ERASE_NOTES ")",
+    "DELETE FROM notes WHERE id IN (" ERASE_NOTES ")",
+    "DELETE FROM outbox WHERE lower(recipient) = ?3 AND (circle_id = ?1 OR "
+    "circle_id IS NULL)",
+    "DELETE FROM tokens WHERE participant_id = ?2",
+    /* others' wishes to be with or apart from them name their address */
+    "DELETE FROM participant_links WHERE other_email_norm = ?3 AND "
+    "participant_id IN (SELECT id FROM participants WHERE circle_id = ?1 AND "
+    "id <> ?2)",
+    "DELETE FROM participant_slots WHERE participant_id = ?2",
+    "DELETE FROM participant_wishes WHERE participant_id = ?2",
+    "DELETE FROM participant_links WHERE participant_id = ?2",
+    "DELETE FROM participants WHERE circle_id = ?1 AND id = ?2"};
+#define N_ERASE (sizeof(erase_sql) / sizeof(erase_sql[0]))
+
+/* Where each statement's count goes (NULL: not reported). */
+static size_t *erase_count(struct mg_erasure *e, size_t k)
+{
+    size_t *const slots[N_ERASE] = {&e->memberships,
+                                    &e->invites,
+                                    &e->rsvps,
+                                    &e->attendance,
+                                    &e->registrations,
+                                    &e->attachments,
+                                    &e->notes,
+                                    &e->mail,
+                                    &e->secrets,
+                                    &e->links,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL};
+
+    return slots[k];
+}
+
+/* The address of person `id` of the circle, lower-case; MG_ENOTFOUND. */
+static int erase_address(char **out, struct mg_store *st, sqlite3 *db,
+                         int64_t circle_id, int64_t id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT email_norm FROM participants WHERE "
+                           "circle_id = ? AND id = ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *out = store_column_strdup(stmt, 0);
+        rc = *out ? 0 : MG_ENOTFOUND;
+    } else if (rc == SQLITE_DONE) {
+        rc = MG_ENOTFOUND;
+    } else {
+        rc = store_fail(st, db, sqlite3_extended_errcode(db), "find person");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
+                               int64_t circle_id, int64_t id)
+{
+    struct mg_erasure e;
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    char *email = NULL;
+    size_t k;
+    int rc = store_begin(st, db), log_frames = 0, done = 0;
+
+    memset(&e, 0, sizeof(e));
+    if (rc == 0)
+        rc = erase_address(&email, st, db, circle_id, id);
+    for (k = 0; rc == 0 && k < N_ERASE; k++) {
+        size_t *count = erase_count(&e, k);
+
+        rc = store_prepare(&stmt, st, db, erase_sql[k]);
+        if (rc < 0)
+            break;
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, id);
+        sqlite3_bind_text(stmt, 3, email, -1, SQLITE_STATIC);
+        rc = store_step(st, db, stmt, "erase person");
+        if (rc == 0 && count)
+            *count += (size_t)sqlite3_changes(db);
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0) {
+        store_rollback(db);
+        goto out;
+    }
+    /* The WAL still holds the pages as they were before: copy the new
+     * ones home and empty it. A reader in the middle of a transaction
+     * makes this fail; the next checkpoint then does it. */
+    e.wal_truncated =
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                  &log_frames, &done) == SQLITE_OK;
+    if (!e.wal_truncated)
+        mg_log(MG_LOG_WARN, "erased a person but could not empty the WAL",
+               "error", sqlite3_errmsg(db), NULL);
+    if (out)
+        *out = e;
+out:
+    free(email);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
                                 int64_t id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "DELETE FROM participants WHERE circle_id = ? AND "
-                           "id = ?");
-
-    if (rc == 0) {
-        sqlite3_bind_int64(stmt, 1, circle_id);
-        sqlite3_bind_int64(stmt, 2, id);
-        rc = store_step(st, db, stmt, "delete participant");
-    }
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = MG_ENOTFOUND;
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
+    return mg_store_participant_erase(NULL, st, circle_id, id);
 }
 
 /* Load slots, wishes and links for a page of people (sorted by id). */

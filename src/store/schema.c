@@ -396,11 +396,10 @@ static const char *const migration_9[] = {
     "  target TEXT NOT NULL DEFAULT '',"
     "  status INTEGER NOT NULL DEFAULT 0,"
     "  client TEXT NOT NULL DEFAULT '')",
-    "CREATE INDEX audit_by_circle ON audit_log(circle_id, id)",
-    NULL};
+    "CREATE INDEX audit_by_circle ON audit_log(circle_id, id)", NULL};
 
 const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2, migration_3, migration_4,
-    migration_5, migration_6, migration_7, migration_8, migration_9};
+    migration_1, migration_2, migration_3, migration_4, migration_5,
+    migration_6, migration_7, migration_8, migration_9};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

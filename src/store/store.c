@@ -176,11 +176,13 @@ static int open_conn(sqlite3 **out, const char *path, int busy_timeout_ms,
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_handler(db, busy_wait, (void *)(intptr_t)busy_timeout_ms);
     /* WAL lets readers and one writer (CLI or daemon) share the file;
-     * synchronous=FULL so a commit we acknowledged survives power loss. */
+     * synchronous=FULL so a commit we acknowledged survives power loss;
+     * secure_delete zeroes what a delete frees (an erased person). */
     rc = sqlite3_exec(db,
                       "PRAGMA journal_mode=WAL;"
                       "PRAGMA synchronous=FULL;"
-                      "PRAGMA foreign_keys=ON;",
+                      "PRAGMA foreign_keys=ON;"
+                      "PRAGMA secure_delete=ON;",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         mg_error_set(err, "db", "cannot set up database '%s': %s", path,

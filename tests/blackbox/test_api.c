@@ -29,6 +29,13 @@ static const char good_circle[] =
     "\"video_url\":\"https://meet.example.org/atlas\","
     "\"organizer\":{\"name\":\"Coordinators\",\"email\":\"c@example.org\"}}";
 
+/* A circle the setup makes for a participant's token. */
+static const char other_circle[] =
+    "{\"title\":\"Another circle\",\"time_zone\":\"UTC\","
+    "\"start_date\":\"2027-03-02\",\"weeks\":4,\"slots\":[{\"weekday\":"
+    "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}],"
+    "\"organizer\":{\"name\":\"C\",\"email\":\"c@example.org\"}}";
+
 struct world {
     char *dir;
     char *db;
@@ -47,11 +54,28 @@ static int setup_world(void **state)
     w->dir = test_mkdtemp();
     w->db = mg_xasprintf("%s/api.db", w->dir);
     w->coordinator = test_make_token(w->db, "coordinator");
-    w->facilitator = test_make_token(w->db, "facilitator");
-    if (!w->coordinator || !w->facilitator)
+    if (!w->coordinator)
         return -1;
     if (test_daemon_start(&w->d, w->db, extra, NULL) < 0)
         return -1;
+    {
+        /* A circle, and a token of it that is not a coordinator's. */
+        struct test_response resp;
+        json_t *doc;
+
+        if (test_http(&resp, w->d.port, "POST", "/api/v1/circles",
+                      w->coordinator, other_circle, NULL) < 0 ||
+            resp.status != 201)
+            return -1;
+        doc = json_loads(resp.body, 0, NULL);
+        w->facilitator = test_make_scoped_token(
+            w->db, "participant",
+            json_integer_value(json_object_get(doc, "id")), 0);
+        json_decref(doc);
+        test_response_release(&resp);
+        if (!w->facilitator)
+            return -1;
+    }
     W = w;
     *state = w;
     return 0;

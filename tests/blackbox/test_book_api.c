@@ -81,7 +81,6 @@ static int setup_world(void **state)
     w->dir = test_mkdtemp();
     w->db = mg_xasprintf("%s/book.db", w->dir);
     w->coordinator = test_make_token(w->db, "coordinator");
-    w->facilitator = test_make_token(w->db, "facilitator");
     w->atlas = slurp_file(ATLAS);
     if (!w->coordinator || !w->atlas ||
         test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
@@ -93,6 +92,10 @@ static int setup_world(void **state)
         return -1;
     w->circle = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
+    /* A token of the circle that is not a coordinator's. */
+    w->facilitator = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    if (!w->facilitator)
+        return -1;
     *state = w;
     return 0;
 }

@@ -60,6 +60,7 @@ struct world {
     char *cookie; /* "mingle_session=..." */
     struct test_daemon d;
     long long circle;
+    long long group1; /* the first group planned */
 };
 
 static struct world *W;
@@ -181,6 +182,14 @@ static void make_circle(void)
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
+    path = cpath("/groups");
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 200);
+    W->group1 = json_integer_value(json_object_get(
+        json_array_get(json_object_get(doc, "groups"), 0), "id"));
+    assert_true(W->group1 > 0);
+    json_decref(doc);
+    free(path);
 }
 
 /* Mail as the notes module would file it, written straight to the
@@ -236,18 +245,21 @@ static int setup_world(void **state)
     w->maildir = mg_xasprintf("%s/mail", w->dir);
     w->coordinator = test_make_token(w->db, "coordinator");
     w->coordinator2 = test_make_token(w->db, "coordinator");
-    w->participant = test_make_token(w->db, "participant");
-    w->facilitator = test_make_token(w->db, "facilitator");
     maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->maildir);
     env[0] = maildir_env;
     env[1] = "MINGLE_OUTBOX_INTERVAL=1";
     env[2] = NULL;
-    if (!w->coordinator || !w->participant ||
-        test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, env) < 0)
         return -1;
     free(maildir_env);
     W = w;
     make_circle();
+    /* Tokens of the circle that are not a coordinator's. */
+    w->participant = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    w->facilitator =
+        test_make_scoped_token(w->db, "facilitator", w->circle, w->group1);
+    if (!w->participant || !w->facilitator)
+        return -1;
     add_notes();
     *state = w;
     return 0;

@@ -102,11 +102,14 @@ static int setup_world(void **state)
     w->dir = test_mkdtemp();
     w->db = mg_xasprintf("%s/groups.db", w->dir);
     w->coordinator = test_make_token(w->db, "coordinator");
-    w->facilitator = test_make_token(w->db, "facilitator");
     if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
         return -1;
     W = w;
     w->circle = make_circle(16, 2);
+    /* A token of the circle that is not a coordinator's. */
+    w->facilitator = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    if (!w->facilitator)
+        return -1;
     *state = w;
     return 0;
 }

@@ -196,10 +196,7 @@ static int setup_world(void **state)
     struct mg_error err = {{0}, {0}};
     struct mg_participant *people = NULL;
     struct mg_people_filter pf;
-    char circle_arg[24], *out = NULL, *path;
-    const char *argv[] = {"token",   "create",      "--db",     NULL,
-                          "--role",  "facilitator", "--circle", NULL,
-                          "--label", "circle",      NULL};
+    char *path;
     long long gs[2];
     int64_t who[2];
     size_t n = 0;
@@ -223,14 +220,6 @@ static int setup_world(void **state)
     json_decref(doc);
     free(path);
 
-    /* The circle's own token (not a coordinator's). */
-    snprintf(circle_arg, sizeof(circle_arg), "%lld", w->circle);
-    argv[3] = w->db;
-    argv[7] = circle_arg;
-    assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
-    out[strcspn(out, "\n")] = '\0';
-    w->circle_token = out;
-
     /* Groups and notes, as filing would write them. */
     assert_int_equal(mg_store_open(&w->st, w->db, &opt, &err), 0);
     memset(&pf, 0, sizeof(pf));
@@ -242,6 +231,10 @@ static int setup_world(void **state)
     make_groups(gs, 2, w->circle, who, 2);
     w->g1 = gs[0];
     w->g2 = gs[1];
+    /* Group one's facilitator's token (not a coordinator's). */
+    w->circle_token =
+        test_make_scoped_token(w->db, "facilitator", w->circle, w->g1);
+    assert_non_null(w->circle_token);
     make_groups(gs, 1, w->other, NULL, 0);
     w->other_group = gs[0];
     w->sum1 = add_note(w->circle, w->g1, 1, "summary", "published", who[0],
@@ -310,33 +303,60 @@ static void test_auth(void **state)
     expect_error(NULL, "GET", path, NULL, 401, "unauthorized", NULL);
     expect_error("mgt_0000000000000000_00000000000000000000000000000000", "GET",
                  path, NULL, 401, "unauthorized", NULL);
-    /* The circle's token reads its circle's published notes only. */
+    /* Group one's facilitator reads group one's notes only... */
     doc = call_as(&status, W->circle_token, "GET", path, NULL);
     assert_int_equal(status, 200);
-    assert_int_equal(json_array_size(notes_of(doc)), 3);
-    /* no addresses for anyone but a coordinator */
-    assert_null(
-        json_object_get(json_array_get(notes_of(doc), 0), "from_email"));
+    assert_int_equal(json_array_size(notes_of(doc)), 2);
     json_decref(doc);
     free(path);
-    path = cpath("/notes?status=review");
-    expect_error(W->circle_token, "GET", path, NULL, 403, "forbidden",
-                 "status");
+    path = cpath("/notes?group=%lld", W->g2);
+    expect_error(W->circle_token, "GET", path, NULL, 403, "forbidden", "group");
     free(path);
+    /* ... and its review queue, there or in the circle's list. */
+    path = cpath("/notes?status=review");
+    doc = call_as(&status, W->circle_token, "GET", path, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(notes_of(doc)), 1);
+    json_decref(doc);
+    free(path);
+    doc =
+        call_as(&status, W->circle_token, "GET", "/api/v1/notes/review", NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(notes_of(doc)), 1);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(notes_of(doc), 0), "id")),
+                     W->review1);
+    json_decref(doc);
     other = mg_xasprintf("/api/v1/circles/%lld/notes", W->other);
     expect_error(W->circle_token, "GET", other, NULL, 403, "forbidden", NULL);
     free(other);
-    other = mg_xasprintf("/api/v1/circles/%lld/notes/digest", W->other);
+    other = mg_xasprintf("/api/v1/notes/review?circle=%lld", W->other);
+    expect_error(W->circle_token, "GET", other, NULL, 403, "forbidden",
+                 "circle");
+    free(other);
+    /* The digest (every group) and feeds are the coordinator's. */
+    other = cpath("/notes/digest");
     expect_error(W->circle_token, "GET", other, NULL, 403, "forbidden", NULL);
     free(other);
-    /* The queue, single notes and decisions are the coordinator's. */
-    expect_error(W->circle_token, "GET", "/api/v1/notes/review", NULL, 403,
-                 "forbidden", NULL);
     expect_error(NULL, "GET", "/api/v1/notes/review", NULL, 401, "unauthorized",
                  NULL);
+    /* A note of their group, yes; one that reached no group, no. */
+    doc = call_as(&status, W->circle_token, "GET", note, NULL);
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    free(note);
+    note = mg_xasprintf("/api/v1/notes/%lld", W->spam);
     expect_error(W->circle_token, "GET", note, NULL, 403, "forbidden", NULL);
-    expect_error(W->circle_token, "POST", approve, NULL, 403, "forbidden",
-                 NULL);
+    free(note);
+    note = mg_xasprintf("/api/v1/notes/%lld/reject", W->spam);
+    expect_error(W->circle_token, "POST", note, NULL, 403, "forbidden", NULL);
+    /* Filing their group's note under another group is refused. */
+    {
+        char body[64];
+        snprintf(body, sizeof(body), "{\"group\":%lld}", W->g2);
+        expect_error(W->circle_token, "POST", approve, body, 403, "forbidden",
+                     "group");
+    }
     expect_error(NULL, "POST", approve, NULL, 401, "unauthorized", NULL);
     expect_error(W->circle_token, "POST", feed, NULL, 403, "forbidden", NULL);
     free(note);
@@ -476,9 +496,9 @@ static void test_digest(void **state)
     free(headers);
     free(path);
 
-    /* HTML, for the circle's own token too; every week so far. */
+    /* HTML; every week so far. */
     path = cpath("/notes/digest?format=html");
-    body = get_text(&status, &headers, W->circle_token, path);
+    body = get_text(&status, &headers, W->token, path);
     assert_int_equal(status, 200);
     assert_non_null(
         strcasestr(headers, "Content-Type: text/html; charset=utf-8"));

@@ -82,7 +82,6 @@ static int setup_world(void **state)
     w->dir = test_mkdtemp();
     w->db = mg_xasprintf("%s/people.db", w->dir);
     w->coordinator = test_make_token(w->db, "coordinator");
-    w->facilitator = test_make_token(w->db, "facilitator");
     if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
         return -1;
     W = w;
@@ -91,6 +90,10 @@ static int setup_world(void **state)
     if (status != 201)
         return -1;
     w->circle = json_integer_value(json_object_get(doc, "id"));
+    /* A token of the circle that is not a coordinator's. */
+    w->facilitator = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    if (!w->facilitator)
+        return -1;
     w->tuesday = json_integer_value(json_object_get(
         json_array_get(json_object_get(doc, "slots"), 0), "id"));
     json_decref(doc);

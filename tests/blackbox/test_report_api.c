@@ -361,9 +361,10 @@ static void test_tokens(void **state)
 {
     char *circle = mg_xasprintf("%lld", W->circle);
     const char *mine[] = {"token",   "create",      "--db",     W->db,
-                          "--role",  "facilitator", "--circle", circle,
+                          "--role",  "coordinator", "--circle", circle,
                           "--label", "mine",        NULL};
-    char *facilitator = test_make_token(W->db, "facilitator");
+    char *facilitator =
+        test_make_scoped_token(W->db, "participant", W->circle, 0);
     char *scoped = NULL, *body, *path;
     long status;
     size_t n;
@@ -375,11 +376,12 @@ static void test_tokens(void **state)
     body = get(&status, NULL, NULL, "mgt_nonsense");
     assert_int_equal(status, 401);
     free(body);
-    /* a token for no circle, or another circle, may not read it */
+    /* the report is a coordinator's: a participant's token may not read
+     * it, even the circle's own */
     body = get(&status, NULL, NULL, facilitator);
     assert_int_equal(status, 403);
     free(body);
-    /* the circle's own token may */
+    /* the circle's own coordinator may */
     assert_int_equal(test_run_cli(&scoped, NULL, mine, NULL), 0);
     n = strlen(scoped);
     while (n && scoped[n - 1] == '\n')

@@ -1,6 +1,7 @@
 /*
  * support.c: see support.h. The daemon and CLI are the real binary at
- * MINGLE_BIN, built by CMake, started with fork and exec.
+ * MINGLE_BIN, built by CMake, started with fork and exec, under
+ * $MINGLE_TEST_WRAPPER (e.g. valgrind) when it is set.
  */
 #define _GNU_SOURCE
 #include "support.h"
@@ -11,15 +12,21 @@
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <setjmp.h> /* before cmocka.h, which needs these four */
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <cmocka.h>
 #include <curl/curl.h>
 
 #ifndef MINGLE_BIN
@@ -52,6 +59,87 @@ void test_rmdir(char *dir)
     if (dir)
         nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     free(dir);
+}
+
+/* The exit status valgrind gives when it found errors (the wrapper's
+ * --error-exitcode in tests/CMakeLists.txt). */
+#define WRAPPER_ERROR_EXIT 99
+
+static const char *wrapper(void)
+{
+    const char *w = getenv("MINGLE_TEST_WRAPPER");
+
+    return w && w[strspn(w, " \t")] ? w : NULL;
+}
+
+int test_slowdown(void)
+{
+    const char *s = getenv("MINGLE_TEST_SLOWDOWN");
+
+    if (s && atoi(s) > 0)
+        return atoi(s);
+    return wrapper() ? 30 : 1;
+}
+
+/* A command line: the wrapper's words, then mingle and its arguments. */
+struct cmdline {
+    char *words;
+    const char *argv[64];
+};
+
+/* `args` starts with the program name "mingle"; release with free(c->words). */
+static void cmdline_init(struct cmdline *c, const char *const *args)
+{
+    const char *w = wrapper();
+    char *save = NULL, *tok;
+    int n = 0;
+
+    c->words = NULL;
+    if (w) {
+        c->words = mg_xstrdup(w);
+        for (tok = strtok_r(c->words, " \t", &save); tok && n < 32;
+             tok = strtok_r(NULL, " \t", &save))
+            c->argv[n++] = tok;
+        c->argv[n++] = MINGLE_BIN;
+        args++;
+    }
+    for (; *args && n < 63; args++)
+        c->argv[n++] = *args;
+    c->argv[n] = NULL;
+}
+
+/* In the child: run the command line (PATH finds the wrapper). */
+static void cmdline_exec(const struct cmdline *c)
+{
+    if (c->words)
+        execvp(c->argv[0], (char **)c->argv);
+    else
+        execv(MINGLE_BIN, (char **)c->argv);
+    _exit(127);
+}
+
+static void exit_failed(void)
+{
+    fflush(NULL);
+    _exit(WRAPPER_ERROR_EXIT);
+}
+
+/*
+ * A wrapper's error exit fails the test that ran mingle, and the whole
+ * program at its exit: cmocka 1.1 does not count a failure in a group
+ * teardown, where daemons are often stopped.
+ */
+static void check_wrapper_status(int status, const char *what)
+{
+    static int registered;
+
+    if (!wrapper() || status != WRAPPER_ERROR_EXIT)
+        return;
+    if (!registered++)
+        atexit(exit_failed);
+    fail_msg("'%s' under MINGLE_TEST_WRAPPER ('%s') exited %d: it found "
+             "errors (see its report above)",
+             what, wrapper(), status);
 }
 
 static void child_env(const char *const *env)
@@ -99,6 +187,7 @@ int test_daemon_start_cmd(struct test_daemon *d, const char *command,
                           const char *const *env)
 {
     const char *argv[32];
+    struct cmdline cmd;
     int pipefd[2];
     int n = 0, i;
     double deadline;
@@ -118,19 +207,23 @@ int test_daemon_start_cmd(struct test_daemon *d, const char *command,
     argv[n] = NULL;
     if (pipe(pipefd) < 0)
         return -1;
+    cmdline_init(&cmd, argv);
     d->pid = fork();
     if (d->pid == 0) {
         dup2(pipefd[1], 2);
         close(pipefd[0]);
         close(pipefd[1]);
+        /* a test that dies without stopping it takes it along (else it
+         * holds ctest's output pipe open until the test's timeout) */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         child_env(env);
-        execv(MINGLE_BIN, (char **)argv);
-        _exit(127);
+        cmdline_exec(&cmd);
     }
+    free(cmd.words);
     close(pipefd[1]);
     d->err_fd = pipefd[0];
     pthread_create(&d->reader, NULL, read_log, d);
-    deadline = mg_monotonic() + 20;
+    deadline = mg_monotonic() + 20 * test_slowdown();
     while (mg_monotonic() < deadline) {
         char *log = test_daemon_log(d);
         char *line = strstr(log, "msg=listening");
@@ -173,6 +266,7 @@ int test_daemon_stop(struct test_daemon *d, int sig)
     }
     mg_buf_release(&d->log);
     pthread_mutex_destroy(&d->lock);
+    check_wrapper_status(rc, "mingle serve");
     return rc;
 }
 
@@ -194,8 +288,9 @@ int test_run_cli(char **out, char **err, const char *const *argv,
                  const char *const *env)
 {
     const char *args[32];
+    struct cmdline cmd;
     int outp[2], errp[2];
-    int n = 0, status = 0;
+    int n = 0, status = 0, rc;
     pid_t pid;
     char *errs;
 
@@ -207,6 +302,7 @@ int test_run_cli(char **out, char **err, const char *const *argv,
     args[n] = NULL;
     if (pipe(outp) < 0 || pipe(errp) < 0)
         abort();
+    cmdline_init(&cmd, args);
     pid = fork();
     if (pid == 0) {
         dup2(outp[1], 1);
@@ -214,9 +310,9 @@ int test_run_cli(char **out, char **err, const char *const *argv,
         close(outp[0]);
         close(errp[0]);
         child_env(env);
-        execv(MINGLE_BIN, (char **)args);
-        _exit(127);
+        cmdline_exec(&cmd);
     }
+    free(cmd.words);
     close(outp[1]);
     close(errp[1]);
     /* stderr output is small; read stdout fully first, then stderr */
@@ -225,20 +321,44 @@ int test_run_cli(char **out, char **err, const char *const *argv,
     close(outp[0]);
     close(errp[0]);
     waitpid(pid, &status, 0);
+    rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (wrapper() && rc == WRAPPER_ERROR_EXIT) {
+        fprintf(stderr, "%s", errs);
+        check_wrapper_status(rc, args[1] ? args[1] : "mingle");
+    }
     if (err)
         *err = errs;
     else
         free(errs);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return rc;
 }
 
 char *test_make_token(const char *db, const char *role)
 {
-    const char *argv[] = {"token", "create",  "--db", db,  "--role",
-                          role,    "--label", "test", NULL};
+    return test_make_scoped_token(db, role, 0, 0);
+}
+
+char *test_make_scoped_token(const char *db, const char *role, long long circle,
+                             long long group)
+{
+    char circle_s[24], group_s[24];
+    const char *argv[] = {"token", "create",  "--db", db,   "--role",
+                          role,    "--label", "test", NULL, NULL,
+                          NULL,    NULL,      NULL};
+    int argc = 8;
     char *out = NULL;
     size_t n;
 
+    snprintf(circle_s, sizeof(circle_s), "%lld", circle);
+    snprintf(group_s, sizeof(group_s), "%lld", group);
+    if (circle) {
+        argv[argc++] = "--circle";
+        argv[argc++] = circle_s;
+    }
+    if (group) {
+        argv[argc++] = "--group";
+        argv[argc++] = group_s;
+    }
     if (test_run_cli(&out, NULL, argv, NULL) != 0) {
         free(out);
         return NULL;
@@ -282,7 +402,7 @@ int test_http_ex(struct test_response *resp, int port, const char *method,
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hdrs);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L * test_slowdown());
     if (strcmp(method, "HEAD") == 0)
         curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     if (token) {

@@ -2,6 +2,11 @@
  * support.h: helpers for mingle's tests: temporary directories, running
  * the real `mingle` binary (as a daemon on a free port, or a CLI command
  * whose output is captured), and HTTP requests through libcurl.
+ *
+ * With MINGLE_TEST_WRAPPER set (e.g. "valgrind -q --error-exitcode=99
+ * ..."), the daemon and every CLI command run under it: its words, split
+ * at spaces, come before the mingle binary. Exit status 99 from a wrapped
+ * run fails the test (cmocka's fail_msg), whatever else it expected.
  */
 #ifndef MINGLE_TEST_SUPPORT_H
 #define MINGLE_TEST_SUPPORT_H
@@ -11,6 +16,14 @@
 #include <sys/types.h>
 
 #include "mingle/core.h"
+
+/*
+ * How many times slower than normal mingle runs: 1, or 30 under
+ * MINGLE_TEST_WRAPPER (MINGLE_TEST_SLOWDOWN=N overrides). The daemon's
+ * start-up wait and request timeouts are multiplied by it; tests scale
+ * their own waits with it.
+ */
+int test_slowdown(void);
 
 /* A fresh directory under $TMPDIR or /tmp; remove with test_rmdir(). */
 char *test_mkdtemp(void);
@@ -41,7 +54,8 @@ int test_daemon_start_cmd(struct test_daemon *d, const char *command,
                           const char *db, const char *const *extra,
                           const char *const *env);
 
-/* Send `sig` and wait for the exit; returns the exit status or -1. */
+/* Send `sig` and wait for the exit; returns the exit status or -1. A
+ * wrapper's error exit (99) fails the running test. */
 int test_daemon_stop(struct test_daemon *d, int sig);
 
 /* A copy of what the daemon has logged so far; free() it. */
@@ -57,6 +71,9 @@ int test_run_cli(char **out, char **err, const char *const *argv,
 
 /* Make a token of `role` in `db` with the CLI; returns it (free() it). */
 char *test_make_token(const char *db, const char *role);
+/* The same for one circle (and, for a facilitator, one group: 0 none). */
+char *test_make_scoped_token(const char *db, const char *role, long long circle,
+                             long long group);
 
 /* An HTTP response: status and body (free() body). */
 struct test_response {

@@ -135,7 +135,13 @@ static void test_keys_list(void **state)
                                          "postmark_secret",
                                          "cloudmailin_secret",
                                          "mime_secret",
-                                         "attachment_cap"};
+                                         "attachment_cap",
+                                         "idle_timeout",
+                                         "request_timeout",
+                                         "max_connections",
+                                         "per_ip_connections",
+                                         "auth_fail_limit",
+                                         "trusted_proxies"};
     size_t n = sizeof(expect) / sizeof(expect[0]);
     size_t i, j;
 

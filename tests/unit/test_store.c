@@ -420,7 +420,8 @@ static void test_migrate_7_to_8(void **state)
     f->st = NULL;
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
     assert_int_equal(sqlite3_exec(conn,
-                                  "DROP TABLE registrations; DROP TABLE "
+                                  "DROP TABLE audit_log; DROP TABLE "
+                                  "registrations; DROP TABLE "
                                   "plenaries; PRAGMA user_version=7",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -474,13 +475,14 @@ static void test_migrate_5_to_6(void **state)
     f->st = NULL;
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
     assert_int_equal(
-        sqlite3_exec(conn,
-                     "DROP TABLE registrations; DROP TABLE "
-                     "plenaries; DROP TABLE web_sessions; ALTER TABLE "
-                     "rsvps DROP COLUMN sequence; ALTER TABLE "
-                     "circles DROP COLUMN attendance_target; "
-                     "PRAGMA user_version=5",
-                     NULL, NULL, NULL),
+        sqlite3_exec(
+            conn,
+            "DROP TABLE audit_log; DROP TABLE registrations; "
+            "DROP TABLE plenaries; DROP TABLE web_sessions; ALTER TABLE "
+            "rsvps DROP COLUMN sequence; ALTER TABLE "
+            "circles DROP COLUMN attendance_target; "
+            "PRAGMA user_version=5",
+            NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(conn);
     assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
@@ -489,6 +491,7 @@ static void test_migrate_5_to_6(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM web_sessions"), 0);
     assert_int_equal(query_int(f->db, "SELECT count(sequence) FROM rsvps"), 0);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM tokens"), 1);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM audit_log"), 0);
 }
 
 /* The CLI and the daemon hold the same file open at once. */
