@@ -158,6 +158,7 @@ int cmd_notes(int argc, char **argv);
 int cmd_attendance(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 
 /*

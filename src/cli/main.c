@@ -32,6 +32,7 @@ static const struct command commands[] = {
      "record who came to a session from a Zoom or Teams report"},
     {"report", cmd_report,
      "how a circle is going: invited, answers, attendance, retention"},
+    {"audit", cmd_audit, "who did what: the coordinators' actions"},
     {"backup", cmd_backup, "copy the database safely while it is in use"},
     {"restore", cmd_restore, "put a backup in place (stop the daemon first)"},
 };

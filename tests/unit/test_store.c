@@ -494,6 +494,56 @@ static void test_migrate_5_to_6(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM audit_log"), 0);
 }
 
+/* The audit log keeps what it was given, reads one circle's rows or all,
+ * oldest first, and pages with `after`. */
+static void test_audit_log(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_audit_entry e, *list = NULL;
+    size_t n = 0;
+    int i;
+
+    for (i = 0; i < 5; i++) {
+        memset(&e, 0, sizeof(e));
+        e.at = 1800000000 + i;
+        snprintf(e.actor, sizeof(e.actor), "%016d", i);
+        snprintf(e.label, sizeof(e.label), "alice");
+        snprintf(e.via, sizeof(e.via), i == 4 ? "dashboard" : "api");
+        snprintf(e.action, sizeof(e.action), "POST /api/v1/circles/{id}/x");
+        e.circle_id = i % 2 ? 7 : 8;
+        snprintf(e.target, sizeof(e.target), "%lld/%d", (long long)e.circle_id,
+                 i);
+        e.status = i == 3 ? 403 : 200;
+        snprintf(e.client, sizeof(e.client), "203.0.113.%d", i);
+        assert_int_equal(mg_store_audit_add(f->st, &e), 0);
+    }
+    assert_int_equal(mg_store_audit_list(&list, &n, f->st, 0, 0, 100), 0);
+    assert_int_equal(n, 5);
+    assert_true(list[0].id < list[4].id);
+    assert_int_equal(list[4].at, 1800000004);
+    assert_string_equal(list[4].via, "dashboard");
+    assert_string_equal(list[4].target, "8/4");
+    assert_string_equal(list[3].client, "203.0.113.3");
+    assert_int_equal(list[3].status, 403);
+    assert_string_equal(list[0].label, "alice");
+    free(list);
+    /* one circle: entries 1 and 3 */
+    assert_int_equal(mg_store_audit_list(&list, &n, f->st, 7, 0, 100), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[0].actor, "0000000000000001");
+    assert_string_equal(list[1].actor, "0000000000000003");
+    free(list);
+    /* paging */
+    assert_int_equal(mg_store_audit_list(&list, &n, f->st, 0, 0, 2), 0);
+    assert_int_equal(n, 2);
+    e.id = list[1].id;
+    free(list);
+    assert_int_equal(mg_store_audit_list(&list, &n, f->st, 0, e.id, 100), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(list[0].actor, "0000000000000002");
+    free(list);
+}
+
 /* The CLI and the daemon hold the same file open at once. */
 static void test_two_stores_share_file(void **state)
 {
@@ -598,6 +648,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_7_to_8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_stores_share_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_outbox_claims, setup, teardown),
