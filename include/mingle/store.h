@@ -544,6 +544,7 @@ struct mg_note_filter {
     const char *author; /* part of the sender's address or name */
     int64_t after;      /* ids greater than this */
     int limit;          /* 0: no limit */
+    int newest;         /* newest first (and `limit` keeps the newest) */
 };
 
 /* Notes by id, with their attachments' names (not contents). *out is the

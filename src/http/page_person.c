@@ -544,6 +544,10 @@ static int by_week_desc(const void *a, const void *b)
 }
 
 /* A section of the group's notes of `kind` (NULL: any) and `status`. */
+/* Notes a section of a page shows at most: the page stays quick however
+ * much mail a group gets. */
+#define PAGE_NOTES 50
+
 static int section_notes(struct mg_buf *b, struct mg_store *st,
                          const struct view *v, const char *id,
                          const char *title, const char *kind,
@@ -559,6 +563,8 @@ static int section_notes(struct mg_buf *b, struct mg_store *st,
     f.group_id = v->group->id; /* never 0 here: 0 would mean any group */
     f.kind = kind;
     f.status = status;
+    f.newest = 1; /* a page shows the latest; the digest has them all */
+    f.limit = PAGE_NOTES;
     rc = mg_store_notes_list(&notes, &n, st, &f);
     if (rc < 0)
         return rc;
@@ -570,6 +576,11 @@ static int section_notes(struct mg_buf *b, struct mg_store *st,
     mg_buf_puts(b, "</h2>\n");
     if (n == 0)
         mg_buf_printf(b, "<p class=\"muted\">%s</p>\n", empty);
+    if (n == PAGE_NOTES)
+        mg_buf_printf(b,
+                      "<p class=\"muted\">The latest %d; the weekly digest "
+                      "has them all.</p>\n",
+                      PAGE_NOTES);
     for (i = 0; i < n; i++)
         note_article(b, v, &notes[i]);
     mg_buf_puts(b, "</section>\n");

@@ -219,6 +219,7 @@ void route_match(struct request *r)
     r->allow[0] = '\0';
     for (i = 0; i < http_n_routes; i++) {
         const struct route *rt = &http_routes[i];
+        memset(params, 0, sizeof(params)); /* unmatched slots stay 0 */
         if (!path_matches(rt->pattern, r->url, params, r->feed))
             continue;
         if (strcmp(rt->method, r->method) == 0 ||

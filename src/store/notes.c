@@ -347,12 +347,13 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
         "n.from_email LIKE ?8 ESCAPE '\\' OR n.from_name LIKE ?8 ESCAPE "
         "'\\' OR (SELECT p.name FROM participants p WHERE p.id = "
         "n.participant_id) LIKE ?8 ESCAPE '\\') AND n.id > ?9 ORDER BY "
-        "n.id LIMIT ?10");
+        "CASE WHEN ?11 THEN -n.id ELSE n.id END LIMIT ?10");
 
     *out = NULL;
     *n = 0;
     if (rc < 0)
         goto out;
+    sqlite3_bind_int(stmt, 11, f->newest);
     sqlite3_bind_int(stmt, 1, f->any_circle);
     sqlite3_bind_int64(stmt, 2, f->circle_id);
     sqlite3_bind_int64(stmt, 3, f->group_id);

@@ -45,41 +45,10 @@ struct world {
 
 static struct world *W;
 
-static int free_port(void)
-{
-    int port;
-
-    for (port = 20000 + (int)(getpid() % 20000); port < 65000; port += 7) {
-        int fd = test_connect(port);
-        if (fd < 0)
-            return port;
-        close(fd);
-    }
-    return -1;
-}
-
 static int smtp_start(void)
 {
-    char listen[32];
-    int i;
-
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d", W->smtp_port);
-    W->smtp = fork();
-    if (W->smtp == 0) {
-        execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l",
-              listen, "-c", "aiosmtpd.handlers.Mailbox", W->inbox,
-              (char *)NULL);
-        _exit(127);
-    }
-    for (i = 0; i < 200; i++) {
-        int fd = test_connect(W->smtp_port);
-        if (fd >= 0) {
-            close(fd);
-            return 0;
-        }
-        usleep(50000);
-    }
-    return -1;
+    W->smtp = test_smtp_start(&W->smtp_port, W->inbox);
+    return W->smtp > 0 ? 0 : -1;
 }
 
 static void smtp_stop(void)
@@ -156,7 +125,7 @@ static int setup_world(void **state)
     w->dir = test_mkdtemp();
     w->db = mg_xasprintf("%s/smtp.db", w->dir);
     w->inbox = mg_xasprintf("%s/inbox", w->dir);
-    w->smtp_port = free_port();
+    w->smtp_port = 0; /* smtp_start() picks one */
     if (smtp_start() < 0) {
         fprintf(stderr, "cannot start aiosmtpd: is python3-aiosmtpd "
                         "installed?\n");

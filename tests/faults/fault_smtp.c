@@ -66,22 +66,6 @@ struct world {
 static struct world *W;
 
 /* A port nothing listens on (bound, then released). */
-static int closed_port(void)
-{
-    struct sockaddr_in sa;
-    socklen_t len = sizeof(sa);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    port = ntohs(sa.sin_port);
-    close(fd);
-    return port;
-}
-
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
@@ -281,26 +265,8 @@ static void responder_stop(struct responder *r)
 
 static int smtp_start(void)
 {
-    char listen[32];
-    int i;
-
-    snprintf(listen, sizeof(listen), "127.0.0.1:%d", W->smtp_port);
-    W->smtp = fork();
-    if (W->smtp == 0) {
-        execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l",
-              listen, "-c", "aiosmtpd.handlers.Mailbox", W->inbox,
-              (char *)NULL);
-        _exit(127);
-    }
-    for (i = 0; i < 400; i++) {
-        int fd = test_connect(W->smtp_port);
-        if (fd >= 0) {
-            close(fd);
-            return 0;
-        }
-        usleep(50000);
-    }
-    return -1;
+    W->smtp = test_smtp_start(&W->smtp_port, W->inbox);
+    return W->smtp > 0 ? 0 : -1;
 }
 
 static int setup_world(void **state)
@@ -322,7 +288,7 @@ static int setup_world(void **state)
     w->dir = test_mkdtemp();
     w->db = mg_xasprintf("%s/smtp.db", w->dir);
     w->inbox = mg_xasprintf("%s/inbox", w->dir);
-    w->smtp_port = closed_port();
+    w->smtp_port = test_free_port();
     smtp_env =
         mg_xasprintf("MINGLE_SMTP_URL=smtp://127.0.0.1:%d", w->smtp_port);
     maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->dir);

@@ -456,6 +456,68 @@ int test_connect(int port)
     return fd;
 }
 
+int test_free_port(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+/* aiosmtpd on `port`, delivering to `maildir`: its pid once it accepts
+ * connections, or -1 if it exited (the port was taken) or never came. */
+static pid_t smtp_try(int port, const char *maildir)
+{
+    char listen[32];
+    pid_t pid;
+    int i;
+
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
+    pid = fork();
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        execl("/usr/bin/python3", "python3", "-m", "aiosmtpd", "-n", "-l",
+              listen, "-c", "aiosmtpd.handlers.Mailbox", maildir, (char *)NULL);
+        _exit(127);
+    }
+    for (i = 0; i < 400; i++) {
+        int fd = test_connect(port);
+        if (fd >= 0) {
+            close(fd);
+            return pid;
+        }
+        if (waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
+        usleep(50000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+pid_t test_smtp_start(int *port, const char *maildir)
+{
+    pid_t pid = -1;
+    int tries;
+
+    if (*port)
+        return smtp_try(*port, maildir);
+    for (tries = 0; pid < 0 && tries < 5; tries++) {
+        *port = test_free_port();
+        if (*port > 0)
+            pid = smtp_try(*port, maildir);
+    }
+    return pid;
+}
+
 char *test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -102,5 +102,14 @@ char *test_read_file(const char *path, size_t *len);
 
 /* Connect a raw TCP socket to 127.0.0.1:port; -1 on failure. */
 int test_connect(int port);
+/* A loopback port nothing listens on now (the kernel's pick). */
+int test_free_port(void);
+/*
+ * A real SMTP server (Debian's python3-aiosmtpd) on 127.0.0.1:*port,
+ * storing what it receives in the maildir `maildir`. With *port 0 it
+ * picks a free port (trying again if another process takes it first)
+ * and sets *port. Returns its pid once it accepts connections, or -1.
+ */
+pid_t test_smtp_start(int *port, const char *maildir);
 
 #endif
