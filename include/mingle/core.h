@@ -95,6 +95,15 @@ void mg_log(enum mg_log_level level, const char *msg, ...);
 
 /* Fill `buf` with `n` bytes from the kernel's CSPRNG; aborts if it can't. */
 void mg_random_bytes(void *buf, size_t n);
+
+/*
+ * Processes (core.c): this process's tag, "<boot id>:<pid>:<start
+ * time>", unique across restarts and reboots of this machine (`n` >= 64),
+ * and whether the process a tag names is still running. A tag from
+ * another boot is of a process that has ended.
+ */
+void mg_process_tag(char *out, size_t n);
+int mg_process_tag_alive(const char *tag);
 /* Write `n` bytes as lower-case hex into `out` (2n+1 bytes). */
 void mg_hex(char *out, const void *bytes, size_t n);
 /* The value of hex digit `c` (either case), or -1. */

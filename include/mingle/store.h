@@ -443,6 +443,12 @@ void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n);
  */
 int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
                         struct mg_store *st, int64_t now, int max);
+/*
+ * Give back the claims of senders that are no longer running (a daemon
+ * killed mid-round): their messages are due again at `now` instead of
+ * when the lease ends. *n says how many. Claims of live senders stay.
+ */
+int mg_store_outbox_reclaim(size_t *n, struct mg_store *st, int64_t now);
 /* Mark a claimed message sent. */
 int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now);
 /* Record a failed attempt: try again at `next_at`, or give up. */

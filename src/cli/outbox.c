@@ -36,6 +36,13 @@ static int flush(struct mg_store *st, const struct mg_config *cfg)
     oc.max_attempts = cfg->outbox_attempts;
     oc.retry_base = cfg->outbox_retry;
     mg_mail_init();
+    /* claims of a sender that died are due again now */
+    rc = mg_store_outbox_reclaim(&sent, st, mg_now());
+    if (rc == 0 && sent)
+        fprintf(stderr,
+                "mingle: took back %zu messages a stopped sender "
+                "had claimed\n",
+                sent);
     do {
         rc = mg_outbox_flush(&sent, &failed, st, &oc, 100);
         total_sent += sent;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *mg_strerror(int code)
 {
@@ -240,6 +241,74 @@ int mg_hex_value(char c)
     if (c >= 'A' && c <= 'F')
         return c - 'A' + 10;
     return -1;
+}
+
+/* The kernel's id of this boot, or "" where there is none. */
+static void boot_id(char *out, size_t n)
+{
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+    out[0] = '\0';
+    if (f) {
+        if (fgets(out, (int)n, f))
+            out[strcspn(out, "\n")] = '\0';
+        fclose(f);
+    }
+}
+
+/* Field 22 of /proc/PID/stat: when the process started, in clock ticks
+ * since boot; 0 if there is no such process. */
+static unsigned long long start_time(long pid)
+{
+    char path[64], buf[1024];
+    const char *p;
+    unsigned long long t = 0;
+    FILE *f;
+    size_t len;
+    int field;
+
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    len = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    /* the command name, field 2, is in parentheses and may hold spaces */
+    p = strrchr(buf, ')');
+    for (field = 2; p && field < 22; field++)
+        p = strchr(p + 1, ' ');
+    if (p)
+        t = strtoull(p + 1, NULL, 10);
+    return t;
+}
+
+void mg_process_tag(char *out, size_t n)
+{
+    char boot[64];
+    long pid = (long)getpid();
+
+    boot_id(boot, sizeof(boot));
+    snprintf(out, n, "%s:%ld:%llu", boot, pid, start_time(pid));
+}
+
+int mg_process_tag_alive(const char *tag)
+{
+    char boot[64], mine[64];
+    unsigned long long started;
+    long pid;
+    const char *colon = strchr(tag, ':');
+
+    if (!colon || (size_t)(colon - tag) >= sizeof(boot))
+        return 0;
+    memcpy(boot, tag, (size_t)(colon - tag));
+    boot[colon - tag] = '\0';
+    boot_id(mine, sizeof(mine));
+    if (strcmp(boot, mine) != 0)
+        return 0;
+    if (sscanf(colon + 1, "%ld:%llu", &pid, &started) != 2 || pid <= 0)
+        return 0;
+    return start_time(pid) == started;
 }
 
 void mg_hex(char *out, const void *bytes, size_t n)

@@ -238,7 +238,10 @@ int http_rate_limited(struct request *r)
     e = find(l, addr, 0, now);
     if (e) {
         drain(l, e, now);
-        if (e->level >= l->capacity) {
+        /* Full: one more failure would overflow it. (Not level >=
+         * capacity: it drains between failures, so `capacity` of them
+         * in a row leave it just under and one more guess went on.) */
+        if (e->level > l->capacity - 1) {
             limited = 1;
             wait = (e->level - l->capacity + 1) / l->per_second;
         }

@@ -472,27 +472,26 @@ static void decide(struct request *r, int publish)
     int week = 0, rc;
 
     memset(&n, 0, sizeof(n));
-    if (publish && r->body.len > 0) {
-        doc = request_json(r);
-        if (!doc)
-            return;
-        rc = approval_from_json(&group, &week, doc, &err);
-        json_decref(doc);
-        if (rc < 0) {
-            reply_code(r, rc, &err);
-            return;
-        }
-    }
+    /* Whose note it is first: neither its state nor the body's faults
+     * tell another group's facilitator anything. */
     rc = mg_store_note_get(&n, r->srv->store, r->params[0], 0);
-    if (rc == 0 && strcmp(n.status, "review") != 0) {
+    if (rc < 0 || !may_touch_note(r, &n))
+        goto out;
+    if (strcmp(n.status, "review") != 0) {
         mg_error_set(&err, "", "note %lld is not in review: it is %s",
                      (long long)n.id, n.status);
         rc = MG_ECONFLICT;
+        goto out;
     }
-    if (rc < 0)
-        goto out;
-    if (!may_touch_note(r, &n))
-        goto out;
+    if (publish && r->body.len > 0) {
+        doc = request_json(r);
+        if (!doc)
+            goto out;
+        rc = approval_from_json(&group, &week, doc, &err);
+        json_decref(doc);
+        if (rc < 0)
+            goto out;
+    }
     if (publish && group && http_token_group(r) &&
         group != http_token_group(r)) {
         mg_error_set(&err, "group",

@@ -8,6 +8,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -29,7 +30,17 @@ struct sender {
 static void *run(void *arg)
 {
     struct sender *s = arg;
+    size_t reclaimed = 0;
 
+    /* A sender that died (this daemon's last life, killed) held its
+     * claims for the lease: take them back now that it is gone. */
+    if (mg_store_outbox_reclaim(&reclaimed, s->store, mg_now()) == 0 &&
+        reclaimed) {
+        char n[24];
+        snprintf(n, sizeof(n), "%zu", reclaimed);
+        mg_log(MG_LOG_INFO, "outbox: took back a dead sender's claims",
+               "messages", n, NULL);
+    }
     pthread_mutex_lock(&s->lock);
     while (!s->stop) {
         struct timespec until;

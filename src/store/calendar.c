@@ -498,11 +498,13 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL, *claim = NULL;
+    char tag[128];
     size_t i;
     int rc;
 
     *out = NULL;
     *n = 0;
+    mg_process_tag(tag, sizeof(tag));
     rc = store_begin(st, db);
 
     /* Claimed under the write lock: a second sender (the CLI beside the
@@ -518,7 +520,8 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
     if (rc == 0)
         rc = store_prepare(&claim, st, db,
                            "UPDATE outbox SET status = 'sending', "
-                           "next_attempt_at = ? WHERE id = ?");
+                           "next_attempt_at = ?1, claimed_by = ?3 WHERE id = "
+                           "?2");
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, now);
         sqlite3_bind_int(stmt, 2, max);
@@ -527,6 +530,7 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
     for (i = 0; rc == 0 && i < *n; i++) {
         sqlite3_bind_int64(claim, 1, now + OUTBOX_LEASE);
         sqlite3_bind_int64(claim, 2, (*out)[i].id);
+        sqlite3_bind_text(claim, 3, tag, -1, SQLITE_STATIC);
         rc = store_step(st, db, claim, "claim mail");
     }
     if (rc == 0)
@@ -539,6 +543,60 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
     }
     sqlite3_finalize(stmt);
     sqlite3_finalize(claim);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_outbox_reclaim(size_t *n, struct mg_store *st, int64_t now)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *owners = NULL, *release = NULL;
+    char **dead = NULL;
+    size_t n_dead = 0, i;
+    int rc;
+
+    *n = 0;
+    rc = store_begin(st, db);
+    if (rc == 0)
+        rc = store_prepare(&owners, st, db,
+                           "SELECT DISTINCT claimed_by FROM outbox WHERE "
+                           "status = 'sending' AND claimed_by IS NOT NULL");
+    if (rc == 0)
+        rc = store_prepare(&release, st, db,
+                           "UPDATE outbox SET status = 'queued', "
+                           "next_attempt_at = ?1, claimed_by = NULL WHERE "
+                           "status = 'sending' AND claimed_by = ?2");
+    while (rc == 0 && (rc = sqlite3_step(owners)) == SQLITE_ROW) {
+        const char *tag = (const char *)sqlite3_column_text(owners, 0);
+
+        if (tag && !mg_process_tag_alive(tag)) {
+            dead = mg_xrealloc(dead, (n_dead + 1) * sizeof(*dead));
+            dead[n_dead++] = mg_xstrdup(tag);
+        }
+        rc = 0;
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc > 0)
+        rc = store_fail(st, db, rc, "find outbox claims");
+    for (i = 0; rc == 0 && i < n_dead; i++) {
+        sqlite3_bind_int64(release, 1, now);
+        sqlite3_bind_text(release, 2, dead[i], -1, SQLITE_STATIC);
+        rc = store_step(st, db, release, "release outbox claims");
+        if (rc == 0)
+            *n += (size_t)sqlite3_changes(db);
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0) {
+        store_rollback(db);
+        *n = 0;
+    }
+    for (i = 0; i < n_dead; i++)
+        free(dead[i]);
+    free(dead);
+    sqlite3_finalize(owners);
+    sqlite3_finalize(release);
     store_release(st, db);
     return rc;
 }

@@ -398,8 +398,13 @@ static const char *const migration_9[] = {
     "  client TEXT NOT NULL DEFAULT '')",
     "CREATE INDEX audit_by_circle ON audit_log(circle_id, id)", NULL};
 
+/* Who holds an outbox claim (mg_process_tag), so a restarted daemon can
+ * take back the claims of a sender that died. */
+static const char *const migration_10[] = {
+    "ALTER TABLE outbox ADD COLUMN claimed_by TEXT", NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9};
+    migration_6, migration_7, migration_8, migration_9, migration_10};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

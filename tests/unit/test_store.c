@@ -420,6 +420,7 @@ static void test_migrate_7_to_8(void **state)
     f->st = NULL;
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
     assert_int_equal(sqlite3_exec(conn,
+                                  "ALTER TABLE outbox DROP COLUMN claimed_by; "
                                   "DROP TABLE audit_log; DROP TABLE "
                                   "registrations; DROP TABLE "
                                   "plenaries; PRAGMA user_version=7",
@@ -477,7 +478,8 @@ static void test_migrate_5_to_6(void **state)
     assert_int_equal(
         sqlite3_exec(
             conn,
-            "DROP TABLE audit_log; DROP TABLE registrations; "
+            "ALTER TABLE outbox DROP COLUMN claimed_by; DROP TABLE audit_log; "
+            "DROP TABLE registrations; "
             "DROP TABLE plenaries; DROP TABLE web_sessions; ALTER TABLE "
             "rsvps DROP COLUMN sequence; ALTER TABLE "
             "circles DROP COLUMN attendance_target; "
