@@ -181,7 +181,8 @@ static int render_feed(struct request *r, struct feed_entry *e)
         rc = mg_store_feed_token_check(&circle, &person, &group, r->srv->store,
                                        id, hash);
     if (rc == MG_EAUTH) {
-        /* the same answer whatever was wrong with the token */
+        /* the same answer whatever was wrong with the token; a guess */
+        http_auth_failed(r);
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such path", NULL);
         return rc;
     }

@@ -270,7 +270,7 @@ void handle_circles_list(struct request *r)
         if (http_token_has_circle(&r->token, list[i].id))
             json_array_append_new(items, circle_to_json(&list[i]));
     body = json_pack("{s:o}", "circles", items);
-    if (n == (size_t)limit)
+    if (n == (size_t)limit && !r->token.circle_id) /* one circle: no more */
         json_object_set_new(body, "next_after",
                             json_integer((json_int_t)list[n - 1].id));
     else

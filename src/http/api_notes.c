@@ -596,6 +596,7 @@ void handle_notes_atom(struct request *r)
     free(self);
     if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
         /* the same answer whatever was wrong, and a group gone since */
+        http_auth_failed(r); /* a guessed secret */
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such path", NULL);
         return;
     }

@@ -815,6 +815,13 @@ static void reply_not_found(struct request *r)
                        "There is no page at this address.");
 }
 
+/* A page secret that matches nothing: a guess, counted as one. */
+static void reply_unknown_page(struct request *r)
+{
+    http_auth_failed(r);
+    reply_not_found(r);
+}
+
 static void reply_failed(struct request *r)
 {
     reply_page_message(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -830,7 +837,7 @@ void handle_person_page(struct request *r)
     int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
 
     if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_not_found(r);
+        reply_unknown_page(r);
         return;
     }
     if (rc == 0)
@@ -852,7 +859,7 @@ void handle_person_page_feed(struct request *r)
     int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
 
     if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_not_found(r);
+        reply_unknown_page(r);
         return;
     }
     if (rc == 0)
@@ -879,7 +886,7 @@ void handle_person_page_rsvp(struct request *r)
     int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
 
     if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_not_found(r);
+        reply_unknown_page(r);
         return;
     }
     if (rc == 0 && request_form(&form, r) < 0)
@@ -927,7 +934,7 @@ void handle_person_page_attendance(struct request *r)
     int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
 
     if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_not_found(r);
+        reply_unknown_page(r);
         return;
     }
     if (rc == 0)

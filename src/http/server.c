@@ -189,18 +189,11 @@ json_t *request_json(struct request *r)
     return doc;
 }
 
-/*
- * Whether a self-checking route just refused its credential: a webhook's
- * bad signature (401), or a secret URL that matches nothing (404).
- */
+/* Whether a self-checking route just refused its credential: a
+ * webhook's bad signature. (Secret URLs count their own misses.) */
 static int failed_secret(const struct request *r)
 {
-    if (r->status == MHD_HTTP_UNAUTHORIZED)
-        return 1;
-    return r->status == MHD_HTTP_NOT_FOUND &&
-           (strstr(r->route->pattern, "{feed}") ||
-            strstr(r->route->pattern, "{atom}") ||
-            strstr(r->route->pattern, "{page}"));
+    return r->status == MHD_HTTP_UNAUTHORIZED;
 }
 
 static void dispatch(struct request *r)
