@@ -119,4 +119,12 @@ int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
                       int64_t plenary_id, const struct mg_plenary_op *op,
                       struct mg_error *err);
 
+/*
+ * Give up every plenary place of participant `pid` as a withdrawal does
+ * (the waitlist moves up and is invited), e.g. before erasing them.
+ * *promoted counts who moved up. Errors as mg_plenary_change().
+ */
+int mg_plenary_leave_all(size_t *promoted, struct mg_store *st,
+                         int64_t circle_id, int64_t pid, struct mg_error *err);
+
 #endif

@@ -169,33 +169,12 @@ static int export_person(struct mg_store *st, int64_t circle, long long pid)
 static int leave_plenaries(size_t *promoted, struct mg_store *st,
                            int64_t circle, long long pid)
 {
-    struct mg_plenary_row *rows = NULL;
     struct mg_error err = {{0}, {0}};
-    size_t n = 0, i, j;
-    int rc = mg_store_plenaries_for_participant(&rows, &n, st, circle, pid);
+    int rc = mg_plenary_leave_all(promoted, st, circle, pid, &err);
 
-    *promoted = 0;
-    for (i = 0; rc == 0 && i < n; i++) {
-        struct mg_plenary_op op;
-        struct mg_plenary_seat *seats = NULL;
-        size_t n_seats = 0, queued = 0;
-
-        memset(&op, 0, sizeof(op));
-        op.kind = MG_PLENARY_LEAVE;
-        op.participant_id = pid;
-        op.leave_as = MG_REG_WITHDRAWN;
-        rc = mg_plenary_change(&seats, &n_seats, &queued, st, circle,
-                               rows[i].id, &op, &err);
-        for (j = 0; rc == 0 && j < n_seats; j++)
-            if (seats[j].mail == MG_SEAT_INVITE &&
-                seats[j].participant_id != pid)
-                (*promoted)++;
-        free(seats);
-    }
     if (rc < 0)
         cli_error("cannot give up person %lld's plenary places: %s", pid,
                   err.message[0] ? err.message : mg_strerror(rc));
-    mg_plenary_rows_free(rows, n);
     return rc;
 }
 

@@ -219,21 +219,29 @@ void handle_groups_rebalance(struct request *r)
     run(r, 1);
 }
 
+/* Each person's group index as stored (free()). */
+static int *current_groups(const struct mg_assign *a)
+{
+    int *current = mg_xcalloc(a->n_people + 1, sizeof(*current));
+    size_t i;
+
+    for (i = 0; i < a->n_people; i++)
+        current[i] = a->persons[i].current;
+    return current;
+}
+
 void handle_groups_list(struct request *r)
 {
     struct mg_assign a;
     struct mg_quality q;
     int *current;
-    size_t i;
     int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
 
     if (rc < 0) {
         reply_code(r, rc, NULL);
         return;
     }
-    current = mg_xcalloc(a.n_people + 1, sizeof(*current));
-    for (i = 0; i < a.n_people; i++)
-        current[i] = a.persons[i].current;
+    current = current_groups(&a);
     mg_assign_evaluate_current(&a, &q);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:o, s:o}", "groups",
@@ -255,9 +263,7 @@ void handle_group_get(struct request *r)
         reply_code(r, rc, NULL);
         return;
     }
-    current = mg_xcalloc(a.n_people + 1, sizeof(*current));
-    for (i = 0; i < a.n_people; i++)
-        current[i] = a.persons[i].current;
+    current = current_groups(&a);
     all = groups_json(&a, current, a.specs, (int)a.n_groups, 1);
     for (i = 0; i < a.n_groups; i++)
         if (a.groups[i].id == r->params[1])

@@ -454,49 +454,14 @@ void handle_person_withdraw(struct request *r)
     json_decref(doc);
 }
 
-/*
- * Free the person's plenary places as a withdrawal does (the waitlist
- * moves up and is invited), before the erasure removes their rows.
- * *promoted counts who moved up. MG_EINVAL (with `err`) when the circle
- * has no organizer address to invite them from: nothing changed then.
- */
-static int leave_plenaries(size_t *promoted, struct request *r,
-                           struct mg_error *err)
-{
-    struct mg_plenary_row *rows = NULL;
-    size_t n = 0, i, j;
-    int rc = mg_store_plenaries_for_participant(&rows, &n, r->srv->store,
-                                                r->params[0], r->params[1]);
-
-    *promoted = 0;
-    for (i = 0; rc == 0 && i < n; i++) {
-        struct mg_plenary_op op;
-        struct mg_plenary_seat *seats = NULL;
-        size_t n_seats = 0, queued = 0;
-
-        memset(&op, 0, sizeof(op));
-        op.kind = MG_PLENARY_LEAVE;
-        op.participant_id = r->params[1];
-        op.leave_as = MG_REG_WITHDRAWN;
-        rc = mg_plenary_change(&seats, &n_seats, &queued, r->srv->store,
-                               r->params[0], rows[i].id, &op, err);
-        for (j = 0; rc == 0 && j < n_seats; j++)
-            if (seats[j].mail == MG_SEAT_INVITE &&
-                seats[j].participant_id != op.participant_id)
-                (*promoted)++;
-        free(seats);
-    }
-    mg_plenary_rows_free(rows, n);
-    return rc;
-}
-
 void handle_person_delete(struct request *r)
 {
     struct mg_erasure e;
     struct mg_error err = {{0}, {0}};
     size_t promoted = 0;
     char counts[160];
-    int rc = leave_plenaries(&promoted, r, &err);
+    int rc = mg_plenary_leave_all(&promoted, r->srv->store, r->params[0],
+                                  r->params[1], &err);
 
     if (rc == 0)
         rc = mg_store_participant_erase(&e, r->srv->store, r->params[0],

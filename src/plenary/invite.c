@@ -123,3 +123,32 @@ out:
     mg_circle_free(c);
     return rc;
 }
+
+int mg_plenary_leave_all(size_t *promoted, struct mg_store *st,
+                         int64_t circle_id, int64_t pid, struct mg_error *err)
+{
+    struct mg_plenary_row *rows = NULL;
+    size_t n = 0, i, j;
+    int rc = mg_store_plenaries_for_participant(&rows, &n, st, circle_id, pid);
+
+    *promoted = 0;
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_plenary_op op;
+        struct mg_plenary_seat *seats = NULL;
+        size_t n_seats = 0, queued = 0;
+
+        memset(&op, 0, sizeof(op));
+        op.kind = MG_PLENARY_LEAVE;
+        op.participant_id = pid;
+        op.leave_as = MG_REG_WITHDRAWN;
+        rc = mg_plenary_change(&seats, &n_seats, &queued, st, circle_id,
+                               rows[i].id, &op, err);
+        for (j = 0; rc == 0 && j < n_seats; j++)
+            if (seats[j].mail == MG_SEAT_INVITE &&
+                seats[j].participant_id != pid)
+                (*promoted)++;
+        free(seats);
+    }
+    mg_plenary_rows_free(rows, n);
+    return rc;
+}
