@@ -98,6 +98,10 @@ int mg_store_token_check(struct mg_token *out, struct mg_store *st,
                          const char *public_id,
                          const unsigned char hash[MG_TOKEN_HASH_LEN]);
 
+/* Record that token `id` was used at `now` (the daemon does so at most
+ * once a minute a token, so reads stay reads). */
+int mg_store_token_touch(struct mg_store *st, int64_t id, int64_t now);
+
 /* All tokens, newest first; *out is the caller's, free with free(). */
 int mg_store_token_list(struct mg_token **out, size_t *n, struct mg_store *st);
 

@@ -122,11 +122,12 @@ static int token_list(struct mg_store *st)
         cli_error("cannot list tokens: %s", mg_strerror(rc));
         return 1;
     }
-    printf("%-16s  %-11s  %-6s  %-20s  %-20s  %s\n", "ID", "ROLE", "CIRCLE",
-           "CREATED", "REVOKED", "LABEL");
+    printf("%-16s  %-11s  %-6s  %-20s  %-20s  %-20s  %s\n", "ID", "ROLE",
+           "CIRCLE", "CREATED", "LAST USED", "REVOKED", "LABEL");
     for (i = 0; i < n; i++) {
-        char created[32], revoked[32], circle[24];
+        char created[32], used[32], revoked[32], circle[24];
         format_time(created, sizeof(created), list[i].created_at);
+        format_time(used, sizeof(used), list[i].last_used_at);
         format_time(revoked, sizeof(revoked), list[i].revoked_at);
         if (list[i].group_id) /* circle/group */
             snprintf(circle, sizeof(circle), "%lld/%lld",
@@ -136,9 +137,9 @@ static int token_list(struct mg_store *st)
                      (long long)list[i].circle_id);
         else
             snprintf(circle, sizeof(circle), "all");
-        printf("%-16s  %-11s  %-6s  %-20s  %-20s  %s\n", list[i].public_id,
-               mg_role_name(list[i].role), circle, created, revoked,
-               list[i].label);
+        printf("%-16s  %-11s  %-6s  %-20s  %-20s  %-20s  %s\n",
+               list[i].public_id, mg_role_name(list[i].role), circle, created,
+               used, revoked, list[i].label);
     }
     free(list);
     return 0;

@@ -175,6 +175,23 @@ int mg_store_token_revoke(struct mg_store *st, const char *public_id)
     return rc;
 }
 
+int mg_store_token_touch(struct mg_store *st, int64_t id, int64_t now)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, now);
+        sqlite3_bind_int64(stmt, 2, id);
+        rc = store_step(st, db, stmt, "note token use");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_token_revoke_label(int *n, struct mg_store *st, const char *label)
 {
     return revoke_where(n, st,

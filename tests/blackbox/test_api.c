@@ -219,6 +219,27 @@ static void test_revoked_token(void **state)
     json_decref(doc);
     memcpy(id, token + 4, 16);
     id[16] = '\0';
+    /* The list says when the token was last used: a time, not "-". */
+    {
+        const char *list[] = {"token", "list", "--db", W->db, NULL};
+        char *line, *p;
+        int year;
+
+        assert_int_equal(test_run_cli(&out, NULL, list, NULL), 0);
+        assert_non_null(strstr(out, "LAST USED"));
+        line = strstr(out, id);
+        assert_non_null(line);
+        line[strcspn(line, "\n")] = '\0';
+        /* ID ROLE CIRCLE CREATED LAST-USED REVOKED LABEL */
+        p = line;
+        for (int field = 0; field < 4; field++) {
+            p += strcspn(p, " ");
+            p += strspn(p, " ");
+        }
+        assert_int_equal(sscanf(p, "%4d-", &year), 1);
+        assert_true(year >= 2026);
+        free(out);
+    }
     argv[4] = id;
     assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
     free(out);
