@@ -42,8 +42,9 @@ struct mg_config {
     char *cloudmailin_secret;
     char *mime_secret;     /* the local MTA pipe (provider "mime") */
     size_t attachment_cap; /* attachment content kept up to this, 1 MiB */
-    /* Holding up the daemon: a connection idle this long is closed
-     * (default 30 s); a request whose body has not all arrived this long
+    /* Holding up the daemon: a connection idle this long, or this long
+     * without sending a whole request's headers, is closed (default
+     * 30 s); a request whose body has not all arrived this long
      * after its headers is closed, logged 408 (default 120 s). */
     int idle_timeout;
     int request_timeout;

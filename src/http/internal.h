@@ -55,6 +55,7 @@ struct mg_http_server {
     struct metrics *metrics;
     struct hooks_config hooks;
     struct auth_limiter *limiter;
+    struct deadlines *deadlines;
 };
 
 struct route;
@@ -155,6 +156,21 @@ void http_client_address(char *out, size_t n, struct request *r);
 int http_rate_limited(struct request *r);
 /* Count one failed credential against r's address. */
 void http_auth_failed(struct request *r);
+
+/*
+ * Headers' deadline (deadline.c): a connection has `seconds` from when it
+ * opens, or its last request ends, to send its next request's headers.
+ * deadlines_notify() is libmicrohttpd's connection callback;
+ * deadlines_request() marks a request begun (headers in) or ended.
+ */
+struct deadlines;
+struct deadlines *deadlines_start(int seconds);
+void deadlines_stop(struct deadlines *d);
+void deadlines_notify(void *cls, struct MHD_Connection *conn,
+                      void **socket_context,
+                      enum MHD_ConnectionNotificationCode toe);
+void deadlines_request(struct mg_http_server *srv, struct MHD_Connection *conn,
+                       int begun);
 
 /* The audit log (audit.c): record a coordinator's request once the
  * handler has answered it; a failure to record is logged, not fatal. */

@@ -248,6 +248,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         r->started = mg_monotonic();
         *con_cls = r;
         atomic_fetch_add(&srv->inflight, 1);
+        deadlines_request(srv, conn, 1);
         route_match(r);
         /* Refuse an announced oversized body before reading any of it. */
         len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -291,9 +292,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     char status[16], ms[32];
     double secs;
 
-    (void)conn;
     if (!r)
         return;
+    deadlines_request(srv, conn, 0);
     secs = mg_monotonic() - r->started;
     route = r->route ? r->route->pattern : "unmatched";
     if (!r->status)
@@ -371,6 +372,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     srv->request_timeout = cfg->request_timeout;
     hooks_config_copy(&srv->hooks, cfg);
     srv->limiter = auth_limiter_new(cfg->auth_fail_limit, cfg->trusted_proxies);
+    srv->deadlines = deadlines_start(cfg->idle_timeout);
     srv->metrics = metrics_new();
     atomic_init(&srv->inflight, 0);
     atomic_init(&srv->draining, 0);
@@ -379,7 +381,8 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned int)cfg->threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
+        srv, MHD_OPTION_NOTIFY_CONNECTION, deadlines_notify, srv,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->idle_timeout,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned int)cfg->per_ip_connections, MHD_OPTION_END);
@@ -389,6 +392,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
         metrics_free(srv->metrics);
         hooks_config_release(&srv->hooks);
         auth_limiter_free(srv->limiter);
+        deadlines_stop(srv->deadlines);
         free(srv);
         return MG_EIO;
     }
@@ -445,6 +449,7 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
                "inflight", n, NULL);
     }
     MHD_stop_daemon(srv->daemon);
+    deadlines_stop(srv->deadlines);
     /* Last: requests are done, so no one can queue mail any more. */
     sender_stop(srv->sender);
     metrics_free(srv->metrics);

@@ -5,7 +5,8 @@
  * those over the per-address cap are closed unanswered before any
  * timeout, the others get 408 and are closed, while requests from
  * 127.0.0.1 keep succeeding. Clients that stop half-way through their
- * headers, or say nothing, are closed after idle_timeout.
+ * headers, say nothing, or send their headers a byte at a time are
+ * closed after idle_timeout.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -444,11 +445,57 @@ static void test_silent_clients(void **state)
     assert_true(t_mute >= IDLE_TIMEOUT - 1);
 }
 
+/*
+ * Headers sent a byte every half second are never silent for
+ * idle_timeout, so only the headers' deadline (idle_timeout from the
+ * connection's start) closes them: without it this client would hold its
+ * connection for as long as it liked.
+ */
+static void test_trickling_headers(void **state)
+{
+    static const char request[] =
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: "
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+        "\r\n";
+    size_t sent = 0;
+    double since = mg_monotonic(), deadline = since + CLOSE_BOUND, took;
+    int fd = connect_from("127.0.0.3", W->d.port), closed = 0;
+
+    (void)state;
+    assert_true(fd >= 0);
+    while (!closed && mg_monotonic() < deadline && sent < strlen(request)) {
+        struct pollfd p = {fd, POLLIN, 0};
+
+        /* EPIPE/ECONNRESET once the server has shut the socket */
+        if (send(fd, request + sent, 1, MSG_NOSIGNAL) != 1)
+            closed = 1;
+        else
+            sent++;
+        if (!closed && poll(&p, 1, 500) > 0) {
+            char buf[512];
+            ssize_t n = recv(fd, buf, sizeof(buf), 0);
+            /* an answer would mean the headers were all read: not yet */
+            assert_true(n <= 0);
+            closed = 1;
+        }
+    }
+    took = mg_monotonic() - since;
+    close(fd);
+    fprintf(stderr,
+            "headers trickled a byte every 0.5 s: cut off after %.1f s, "
+            "%zu of %zu bytes sent (idle_timeout=%d)\n",
+            took, sent, strlen(request), IDLE_TIMEOUT);
+    assert_true(closed);
+    assert_true(sent < strlen(request));
+    assert_true(took >= IDLE_TIMEOUT - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trickling_bodies),
         cmocka_unit_test(test_silent_clients),
+        cmocka_unit_test(test_trickling_headers),
     };
 
     signal(SIGPIPE, SIG_IGN);
