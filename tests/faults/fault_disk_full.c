@@ -300,35 +300,6 @@ static int notes_with_id(json_t *all, int k)
     return n;
 }
 
-/* Every note of the circle, any status, through the API. */
-static json_t *all_notes(void)
-{
-    static const char *const statuses[] = {"published", "review"};
-    json_t *all = json_array();
-    size_t s;
-
-    for (s = 0; s < 2; s++) {
-        long long after = 0;
-        for (;;) {
-            char *path = mg_xasprintf(
-                "/api/v1/circles/%lld/notes?status=%s&limit=100&after=%lld",
-                W->circle, statuses[s], after);
-            long status;
-            json_t *doc = call(&status, "GET", path, NULL, NULL), *next;
-
-            free(path);
-            assert_int_equal(status, 200);
-            json_array_extend(all, json_object_get(doc, "notes"));
-            next = json_object_get(doc, "next_after");
-            after = json_is_integer(next) ? json_integer_value(next) : 0;
-            json_decref(doc);
-            if (!after)
-                break;
-        }
-    }
-    return all;
-}
-
 static void fill_ballast(void)
 {
     char block[65536];
@@ -435,7 +406,7 @@ static void test_disk_full(void **state)
     assert_int_equal(waitpid(W->d.pid, &status, WNOHANG), 0);
     json_decref(call(&st, "GET", "/healthz", NULL, NULL));
     assert_int_equal(st, 200);
-    all = all_notes();
+    all = test_notes_all(W->d.port, W->token, W->circle);
     for (k = 0; k < posted; k++) {
         int n = notes_with_id(all, k);
         if (statuses[k] < 300)
@@ -457,7 +428,7 @@ static void test_disk_full(void **state)
     }
     /* and a retry of one that was stored is a duplicate, not a second */
     assert_int_equal(post_note(0), 200);
-    all = all_notes();
+    all = test_notes_all(W->d.port, W->token, W->circle);
     for (k = 0; k < posted; k++)
         assert_int_equal(notes_with_id(all, k), 1);
     assert_int_equal(json_array_size(all), (size_t)posted);

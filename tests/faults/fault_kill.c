@@ -353,34 +353,6 @@ static json_t *all_people(void)
     }
 }
 
-static json_t *all_notes(void)
-{
-    static const char *const statuses[] = {"published", "review"};
-    json_t *all = json_array();
-    size_t s;
-
-    for (s = 0; s < 2; s++) {
-        long long after = 0;
-        for (;;) {
-            char *path = mg_xasprintf(
-                "/api/v1/circles/%lld/notes?status=%s&limit=100&after=%lld",
-                W->circle, statuses[s], after);
-            long status;
-            json_t *doc = call(&status, "GET", path, NULL, NULL), *next;
-
-            free(path);
-            assert_int_equal(status, 200);
-            json_array_extend(all, json_object_get(doc, "notes"));
-            next = json_object_get(doc, "next_after");
-            after = json_is_integer(next) ? json_integer_value(next) : 0;
-            json_decref(doc);
-            if (!after)
-                break;
-        }
-    }
-    return all;
-}
-
 static int count_matching(json_t *items, const char *key, const char *value)
 {
     size_t i;
@@ -398,7 +370,8 @@ static int count_matching(json_t *items, const char *key, const char *value)
 /* Every acknowledged write is there, once; nothing is there twice. */
 static void check_acknowledged(void)
 {
-    json_t *people = all_people(), *notes = all_notes();
+    json_t *people = all_people(),
+           *notes = test_notes_all(W->d.port, W->token, W->circle);
     size_t i, j;
     int k;
 
@@ -490,30 +463,6 @@ static sqlite3 *open_db(void)
     return db;
 }
 
-/* A Message-ID header's value (up to the blank line); free(). */
-static char *header_message_id(const char *msg, size_t len)
-{
-    const char *p = msg, *end = msg + len;
-
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
-
-        if (n == 0 || (n == 1 && p[0] == '\r'))
-            break;
-        if (n > 11 && strncasecmp(p, "Message-ID:", 11) == 0) {
-            const char *v = p + 11;
-            while (v < p + n && (*v == ' ' || *v == '\t'))
-                v++;
-            while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
-                n--;
-            return mg_xstrndup(v, (size_t)(p + n - v));
-        }
-        p = eol ? eol + 1 : end;
-    }
-    return NULL;
-}
-
 static int compare_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -543,7 +492,7 @@ static void check_mail(void)
         text = test_read_file(file, &len);
         assert_non_null(text);
         got = mg_xrealloc(got, (n_got + 1) * sizeof(*got));
-        got[n_got] = header_message_id(text, len);
+        got[n_got] = test_header_value(text, len, "Message-ID");
         assert_non_null(got[n_got]);
         n_got++;
         free(text);
@@ -574,7 +523,7 @@ static void check_mail(void)
                            (size_t)sqlite3_column_bytes(stmt, 3),
                            (const char *)sqlite3_column_text(stmt, 4), &err),
             0);
-        id = header_message_id(bytes, len);
+        id = test_header_value(bytes, len, "Message-ID");
         assert_non_null(id);
         if (!bsearch(&id, got, n_got, sizeof(*got), compare_str))
             fail_msg("outbox message %lld (%s) never arrived",

@@ -108,30 +108,6 @@ static long long num(json_t *m, const char *key)
     return json_integer_value(json_object_get(m, key));
 }
 
-/* A Message-ID header's value in `msg` (up to the blank line); free(). */
-static char *header_message_id(const char *msg, size_t len)
-{
-    const char *p = msg, *end = msg + len;
-
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
-
-        if (n == 0 || (n == 1 && p[0] == '\r'))
-            break;
-        if (n > 11 && strncasecmp(p, "Message-ID:", 11) == 0) {
-            const char *v = p + 11;
-            while (v < p + n && (*v == ' ' || *v == '\t'))
-                v++;
-            while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
-                n--;
-            return mg_xstrndup(v, (size_t)(p + n - v));
-        }
-        p = eol ? eol + 1 : end;
-    }
-    return NULL;
-}
-
 /* Read one CRLF line from `fd` into buf; -1 on close or stop. */
 static int read_line(int fd, char *buf, size_t cap, struct responder *r)
 {
@@ -203,8 +179,8 @@ static void serve_session(struct responder *r, int fd, int nth)
             }
             r->data_refused++;
             if (r->n_refused_ids < 64)
-                r->refused_ids[r->n_refused_ids++] =
-                    header_message_id(data.data ? data.data : "", data.len);
+                r->refused_ids[r->n_refused_ids++] = test_header_value(
+                    data.data ? data.data : "", data.len, "Message-ID");
             say(fd, "451 4.3.0 temporary failure, try again later\r\n");
         } else if (strncasecmp(line, "QUIT", 4) == 0) {
             say(fd, "221 2.0.0 bye\r\n");
@@ -384,7 +360,7 @@ static char **inbox_ids(size_t *n)
         text = test_read_file(file, &len);
         assert_non_null(text);
         ids = mg_xrealloc(ids, (*n + 1) * sizeof(*ids));
-        ids[*n] = header_message_id(text, len);
+        ids[*n] = test_header_value(text, len, "Message-ID");
         assert_non_null(ids[*n]);
         (*n)++;
         free(text);

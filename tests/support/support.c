@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -28,6 +29,7 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <jansson.h>
 
 #ifndef MINGLE_BIN
 #error "MINGLE_BIN must name the mingle binary"
@@ -516,6 +518,64 @@ pid_t test_smtp_start(int *port, const char *maildir)
             pid = smtp_try(*port, maildir);
     }
     return pid;
+}
+
+char *test_header_value(const char *msg, size_t len, const char *name)
+{
+    const char *p = msg, *end = msg + len;
+    size_t name_len = strlen(name);
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
+
+        if (n == 0 || (n == 1 && p[0] == '\r'))
+            break;
+        if (n > name_len && p[name_len] == ':' &&
+            strncasecmp(p, name, name_len) == 0) {
+            const char *v = p + name_len + 1;
+            while (v < p + n && (*v == ' ' || *v == '\t'))
+                v++;
+            while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
+                n--;
+            return mg_xstrndup(v, (size_t)(p + n - v));
+        }
+        p = eol ? eol + 1 : end;
+    }
+    return NULL;
+}
+
+json_t *test_notes_all(int port, const char *token, long long circle)
+{
+    static const char *const statuses[] = {"published", "review"};
+    json_t *all = json_array();
+    size_t s;
+
+    for (s = 0; s < 2; s++) {
+        long long after = 0;
+        for (;;) {
+            char *path = mg_xasprintf(
+                "/api/v1/circles/%lld/notes?status=%s&limit=100&after=%lld",
+                circle, statuses[s], after);
+            struct test_response resp;
+            json_t *doc, *next;
+
+            assert_int_equal(
+                test_http(&resp, port, "GET", path, token, NULL, NULL), 0);
+            free(path);
+            assert_int_equal(resp.status, 200);
+            doc = json_loads(resp.body, 0, NULL);
+            test_response_release(&resp);
+            assert_non_null(doc);
+            json_array_extend(all, json_object_get(doc, "notes"));
+            next = json_object_get(doc, "next_after");
+            after = json_is_integer(next) ? json_integer_value(next) : 0;
+            json_decref(doc);
+            if (!after)
+                break;
+        }
+    }
+    return all;
 }
 
 char *test_read_file(const char *path, size_t *len)

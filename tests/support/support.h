@@ -97,6 +97,15 @@ int test_http_ex(struct test_response *resp, int port, const char *method,
                  const char *body, size_t len, const char *content_type);
 void test_response_release(struct test_response *resp);
 
+/* The value of header `name` in the mail message `msg` (up to the blank
+ * line, unfolded lines only), or NULL; free(). */
+char *test_header_value(const char *msg, size_t len, const char *name);
+
+/* Every note of circle `circle` (published and in review) through the
+ * API, page by page, as one JSON array; json_decref() it. */
+struct json_t;
+struct json_t *test_notes_all(int port, const char *token, long long circle);
+
 /* A whole file's bytes (NUL-terminated; *len without it), or NULL. */
 char *test_read_file(const char *path, size_t *len);
 
