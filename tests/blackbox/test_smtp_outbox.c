@@ -63,16 +63,8 @@ static void smtp_stop(void)
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json(status, W->d.port, W->token, method, path, body,
+                          ctype);
 }
 
 static size_t count_new(void)

@@ -520,6 +520,22 @@ pid_t test_smtp_start(int *port, const char *maildir)
     return pid;
 }
 
+json_t *test_call_json(long *status, int port, const char *token,
+                       const char *method, const char *path, const char *body,
+                       const char *content_type)
+{
+    struct test_response resp;
+    json_t *doc = NULL;
+
+    assert_int_equal(
+        test_http(&resp, port, method, path, token, body, content_type), 0);
+    *status = resp.status;
+    if (resp.body[0])
+        doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    return doc;
+}
+
 char *test_header_value(const char *msg, size_t len, const char *name)
 {
     const char *p = msg, *end = msg + len;

@@ -97,13 +97,20 @@ int test_http_ex(struct test_response *resp, int port, const char *method,
                  const char *body, size_t len, const char *content_type);
 void test_response_release(struct test_response *resp);
 
+/* One request (as test_http) whose answer is read as JSON: the document,
+ * or NULL for an empty or non-JSON body; *status the HTTP status. Fails
+ * the test if the connection fails. json_decref() it. */
+struct json_t;
+struct json_t *test_call_json(long *status, int port, const char *token,
+                              const char *method, const char *path,
+                              const char *body, const char *content_type);
+
 /* The value of header `name` in the mail message `msg` (up to the blank
  * line, unfolded lines only), or NULL; free(). */
 char *test_header_value(const char *msg, size_t len, const char *name);
 
 /* Every note of circle `circle` (published and in review) through the
  * API, page by page, as one JSON array; json_decref() it. */
-struct json_t;
 struct json_t *test_notes_all(int port, const char *token, long long circle);
 
 /* A whole file's bytes (NUL-terminated; *len without it), or NULL. */
