@@ -55,4 +55,19 @@ struct mg_store;
 int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
                     const struct mg_outbox_config *cfg, int max);
 
+struct mg_config;
+struct mg_outbox_sender;
+
+/*
+ * The daemon's outbox thread (sender.c): every outbox_interval seconds,
+ * or at once when woken, it flushes what is due. `st` is borrowed and
+ * must outlive the sender; end it with mg_outbox_sender_stop(), which
+ * waits for the round in progress and frees it.
+ */
+struct mg_outbox_sender *mg_outbox_sender_start(const struct mg_config *cfg,
+                                                struct mg_store *st);
+/* Ask for a round now (mail was just queued). */
+void mg_outbox_sender_wake(struct mg_outbox_sender *s);
+void mg_outbox_sender_stop(struct mg_outbox_sender *s);
+
 #endif

@@ -1,6 +1,8 @@
 /*
- * internal.h: what the http module's files share: the server and request
- * structs, the route table and the reply helpers handlers use.
+ * internal.h: the transport that both front doors on HTTP share: the
+ * server and request structs, the route table, access checks and the
+ * reply helpers. JSON routes (src/api/) and pages (src/web/) include it;
+ * they never include each other.
  */
 #ifndef MINGLE_HTTP_INTERNAL_H
 #define MINGLE_HTTP_INTERNAL_H
@@ -20,7 +22,7 @@
 
 struct metrics;
 
-struct sender;
+struct mg_outbox_sender;
 struct feed_cache;
 
 /* The inbound-mail providers' secrets, copied from the config. */
@@ -44,7 +46,7 @@ struct mg_http_server {
     struct mg_store *store;
     char *base_url;        /* for links in responses: cfg base_url or our own */
     char *mail_domain;     /* cfg mail_domain, may be NULL */
-    struct sender *sender; /* the outbox thread */
+    struct mg_outbox_sender *sender; /* the outbox thread */
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
     size_t body_limit;
@@ -199,43 +201,10 @@ const char *request_arg(struct request *r, const char *name);
  * Read the body as a posted form (urlencoded or multipart) with
  * libmicrohttpd's post processor into `form` (zero-initialised by the
  * caller, who releases it with mg_form_release). MG_EINVAL when it is
- * not a form (api_hooks.c).
+ * not a form (src/api/hooks.c).
  */
 struct mg_form;
 int request_form(struct mg_form *form, struct request *r);
-
-/*
- * HTML pages (page.c): the shared scaffolding. A page is built in an
- * mg_buf: page_begin(), the body, page_end(), then reply_page() with
- * mg_buf_detach()'s string, which it takes. Every text and attribute goes
- * through page_text()/mg_buf_html_escape(); NULL is written as nothing.
- */
-void page_begin(struct mg_buf *b, const char *title);
-void page_end(struct mg_buf *b);
-/* `s` escaped for HTML text or a quoted attribute value. */
-void page_text(struct mg_buf *b, const char *s);
-/* A printf-style string, escaped. */
-void page_textf(struct mg_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* <tag>text</tag>, text escaped; `tag` is a literal, never user data. */
-void page_element(struct mg_buf *b, const char *tag, const char *text);
-/* One <dt>label</dt><dd>value</dd> pair (value "-" when NULL or ""). */
-void page_row(struct mg_buf *b, const char *label, const char *value);
-/* Whether `url` is an absolute http(s), webcal or mailto URL without
- * spaces or control characters: the only kinds a page links to. */
-int page_url_is_safe(const char *url);
-/* Percent-encode `s` for a URL component (RFC 3986 unreserved kept). */
-void page_url_encode(struct mg_buf *b, const char *s);
-/* <a href="href" class="cls">text</a>, both escaped; just the text when
- * the URL is not page_url_is_safe(). `cls` may be NULL. */
-void page_link(struct mg_buf *b, const char *href, const char *text,
-               const char *cls);
-/* Queue `html` (taken, freed by libmicrohttpd) as text/html with the
- * page headers: CSP, nosniff, no referrer, no-store, no framing. */
-void reply_page(struct request *r, unsigned int status, char *html);
-/* A whole page of one heading and one sentence, e.g. a 404. */
-void reply_page_message(struct request *r, unsigned int status,
-                        const char *title, const char *message);
 
 /* Metrics (metrics.c). */
 struct metrics *metrics_new(void);
@@ -244,97 +213,15 @@ void metrics_observe(struct metrics *m, const char *route, int status,
                      double seconds);
 char *metrics_render(struct metrics *m, struct mg_http_server *srv);
 
-/* Handlers. */
-void handle_healthz(struct request *r);
-void handle_metrics(struct request *r);
-void handle_circles_list(struct request *r);
-void handle_circles_create(struct request *r);
-void handle_circles_get(struct request *r);
-void handle_circles_replace(struct request *r);
-void handle_circles_patch(struct request *r);
-void handle_circles_delete(struct request *r);
-void handle_book_upload(struct request *r);
-void handle_book_get(struct request *r);
-void handle_threads_list(struct request *r);
-void handle_readings_list(struct request *r);
-void handle_people_create(struct request *r);
-void handle_people_list(struct request *r);
-void handle_person_get(struct request *r);
-void handle_person_patch(struct request *r);
-void handle_person_withdraw(struct request *r);
-void handle_person_delete(struct request *r);
-void handle_groups_plan(struct request *r);
-void handle_groups_rebalance(struct request *r);
-void handle_groups_list(struct request *r);
-/* One group with its members: its facilitator may read it (api_groups.c). */
-void handle_group_get(struct request *r);
-/* Everything mingle holds about one person, as JSON (api_export.c). */
-void handle_person_export(struct request *r);
-/* The audit log of coordinators' actions (api_audit.c). */
-void handle_audit_list(struct request *r);
-void handle_group_member_add(struct request *r);
-void handle_feed(struct request *r);
-void handle_mail_hook(struct request *r);
-void handle_mail_hook_probe(struct request *r);
-void handle_notes_list(struct request *r);
-void handle_notes_digest(struct request *r);
-void handle_review_list(struct request *r);
-void handle_note_get(struct request *r);
-void handle_note_approve(struct request *r);
-void handle_note_reject(struct request *r);
-void handle_group_notes_feed(struct request *r);
-void handle_notes_atom(struct request *r);
-void handle_person_feed(struct request *r);
-void handle_group_feed(struct request *r);
-void handle_invites_send(struct request *r);
-void handle_sessions_list(struct request *r);
-void handle_session_patch(struct request *r);
-void handle_attendance_import(struct request *r);
-void handle_attendance_get(struct request *r);
-/* A session's RSVPs (api_rsvps.c). */
-void handle_rsvps_get(struct request *r);
-void handle_series_patch(struct request *r);
-void handle_outbox_list(struct request *r);
-/* A circle's success report (api_report.c). */
-void handle_report(struct request *r);
-/* api_plenaries.c: whole-circle sessions and their waitlist */
-void handle_plenaries_create(struct request *r);
-void handle_plenaries_list(struct request *r);
-void handle_plenary_patch(struct request *r);
-void handle_registration_create(struct request *r);
-void handle_registration_decline(struct request *r);
-void handle_registration_withdraw(struct request *r);
-/* A participant's page at its secret URL (page_person.c). */
-void handle_person_page(struct request *r);
-void handle_person_page_feed(struct request *r);
-void handle_person_page_rsvp(struct request *r);
-void handle_person_page_attendance(struct request *r);
-void handle_person_page_mint(struct request *r);
-/* The coordinator dashboard (page_dashboard.c): its own session cookie. */
-void handle_dash_login_form(struct request *r);
-void handle_dash_login(struct request *r);
-void handle_dash_logout(struct request *r);
-void handle_dash_home(struct request *r);
-void handle_dash_circle(struct request *r);
-void handle_dash_move(struct request *r);
-void handle_dash_rebalance(struct request *r);
-void handle_dash_invites(struct request *r);
-void handle_dash_digest(struct request *r);
-
 /*
  * Queue the invitations a change calls for (logging a failure rather
  * than failing the request that made the change); *queued may be NULL.
  */
 int http_reconcile(struct request *r, int64_t circle_id, size_t *queued);
 
-/* Rendered feeds, kept briefly (api_calendar.c). */
+/* Rendered feeds, kept briefly (src/api/calendar.c). */
 struct feed_cache *feed_cache_new(void);
 void feed_cache_free(struct feed_cache *c);
 
-/* The outbox sender (sender.c): started with the server, woken when mail
- * is queued, stopped last. */
-struct sender *sender_start(const struct mg_config *cfg, struct mg_store *st);
-void sender_wake(struct sender *s);
-void sender_stop(struct sender *s);
 
 #endif

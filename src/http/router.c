@@ -6,6 +6,9 @@
  */
 #include "internal.h"
 
+#include "../api/api.h"
+#include "../web/web.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,6 +8,9 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include "../api/api.h"
+#include "mingle/outbox.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -405,7 +408,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
                                      cfg->listen, srv->port);
     if (cfg->mail_domain)
         srv->mail_domain = mg_xstrdup(cfg->mail_domain);
-    srv->sender = sender_start(cfg, st);
+    srv->sender = mg_outbox_sender_start(cfg, st);
     srv->feeds = feed_cache_new();
     atomic_init(&srv->generation, 1);
     *out = srv;
@@ -414,7 +417,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
 
 void mg_http_wake_outbox(struct mg_http_server *srv)
 {
-    sender_wake(srv->sender);
+    mg_outbox_sender_wake(srv->sender);
 }
 
 int mg_http_port(const struct mg_http_server *srv)
@@ -451,7 +454,7 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     MHD_stop_daemon(srv->daemon);
     deadlines_stop(srv->deadlines);
     /* Last: requests are done, so no one can queue mail any more. */
-    sender_stop(srv->sender);
+    mg_outbox_sender_stop(srv->sender);
     metrics_free(srv->metrics);
     feed_cache_free(srv->feeds);
     free(srv->base_url);

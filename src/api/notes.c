@@ -1,11 +1,11 @@
 /*
- * api_notes.c: reading notes back: the list with filters, the weekly
+ * notes.c: reading notes back: the list with filters, the weekly
  * digest (Markdown or HTML), the review queue with approve and reject,
  * one note (or its raw message, for audit), and a group's Atom feed of
- * summaries at a secret URL. Filing mail is api_hooks.c's business, the
+ * summaries at a secret URL. Filing mail is src/api/hooks.c's business, the
  * documents themselves `notes`'.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

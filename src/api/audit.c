@@ -1,11 +1,11 @@
 /*
- * api_audit.c: recording coordinators' actions and reading them back.
+ * audit.c: recording coordinators' actions and reading them back.
  * A coordinator's every change (any method but GET and HEAD) and every
  * export of a person's data is recorded after it is answered, with its
  * status, so refused attempts show too. Reading the log needs a
  * coordinator token; one scoped to a circle reads that circle's rows.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

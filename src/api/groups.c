@@ -1,11 +1,11 @@
 /*
- * api_groups.c: a circle's groups. POST .../groups/plan places everyone
+ * groups.c: a circle's groups. POST .../groups/plan places everyone
  * afresh, POST .../groups/rebalance repairs the stored groups with few
  * moves (both take ?dry_run=1 to preview and ?seed=N), POST
  * .../groups/{gid}/members moves one person after checking the hard
  * rules, and GET .../groups shows the groups with their quality figures.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

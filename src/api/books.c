@@ -1,10 +1,10 @@
 /*
- * api_books.c: a circle's book. POST /api/v1/circles/{id}/book takes the
+ * books.c: a circle's book. POST /api/v1/circles/{id}/book takes the
  * file itself as the body (any Content-Type), parses and splits it and
  * stores the result, replacing the previous book; GET .../book,
  * .../threads and .../readings read back what was stored.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

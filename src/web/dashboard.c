@@ -1,5 +1,5 @@
 /*
- * page_dashboard.c: the coordinator's dashboard, server-rendered HTML
+ * dashboard.c: the coordinator's dashboard, server-rendered HTML
  * without scripts. A coordinator logs in with an API token and gets a
  * session cookie; every form that changes something carries the
  * session's CSRF token. Circles, the book plan, groups with an SVG chart
@@ -9,7 +9,7 @@
  * notes', the page scaffolding page.c's.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "web.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /*
- * api_report.c: GET /api/v1/circles/{id}/report, the circle's success
+ * report.c: GET /api/v1/circles/{id}/report, the circle's success
  * report as JSON (built here, with jansson), CSV or Markdown (written by
  * the report module). The figures and their definitions are report.h's.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /*
- * api_plenaries.c: whole-circle sessions (a kick-off, a closing session,
+ * plenaries.c: whole-circle sessions (a kick-off, a closing session,
  * conversations with a guest) and who has a place at them. The waitlist
  * rules and the invitations are plenary's; this file translates JSON to
  * its structs and back.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

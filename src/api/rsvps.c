@@ -1,10 +1,10 @@
 /*
- * api_rsvps.c: GET /api/v1/circles/{id}/sessions/{sid}/rsvps, the answers
+ * rsvps.c: GET /api/v1/circles/{id}/sessions/{sid}/rsvps, the answers
  * members gave for one call (by mail or on their page). Recording answers
  * is done by the mail webhook and the participant page, through
  * `calendar`.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <string.h>
 

@@ -1,12 +1,12 @@
 /*
- * api_people.c: /api/v1/circles/{id}/participants. One person as a JSON
+ * people.c: /api/v1/circles/{id}/participants. One person as a JSON
  * object, or a bulk import as a JSON array or text/csv (a registration
  * form's export), all-or-nothing. Slots may be given as "tuesday 19:30"
  * or slot ids, thread wishes as titles or 1-based positions; both are
  * resolved against the circle. DELETE is an erasure: the person's
  * plenary places are given up first, as a withdrawal would.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

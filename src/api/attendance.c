@@ -1,10 +1,10 @@
 /*
- * api_attendance.c: a session's attendance. POST takes the video
+ * attendance.c: a session's attendance. POST takes the video
  * platform's participant report as exported (any content type), GET
  * lists what is stored. Reading and matching are the attendance
  * module's; this file only turns its result into JSON.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

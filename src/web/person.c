@@ -1,5 +1,5 @@
 /*
- * page_person.c: a participant's own page at its secret URL /p/<token>:
+ * person.c: a participant's own page at its secret URL /p/<token>:
  * their group, facilitator, calls in their own time zone and the
  * circle's, the week's reading, calendar links and the group's
  * summaries; a facilitator also sees the members, how to post, the
@@ -8,7 +8,7 @@
  * are calendar's job.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "web.h"
 
 #include <stdio.h>
 #include <stdlib.h>

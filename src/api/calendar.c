@@ -1,5 +1,5 @@
 /*
- * api_calendar.c: the weekly calls as people see them. GET
+ * calendar.c: the weekly calls as people see them. GET
  * /cal/{token}.ics serves a participant's or a group's feed (ETag and
  * Last-Modified, 304 on a conditional GET; an unknown token is a plain
  * 404). The coordinator's side: feed links, sessions (move or cancel
@@ -7,7 +7,7 @@
  * outbox's state.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,23 +276,6 @@ void handle_group_feed(struct request *r)
     reply_feed_links(r, token);
 }
 
-/* Queue the invitations the latest change calls for; logs failures. */
-int http_reconcile(struct request *r, int64_t circle_id, size_t *queued)
-{
-    struct mg_error err = {{0}, {0}};
-    size_t n = 0;
-    int rc = mg_calendar_reconcile(&n, r->srv->store, circle_id, &err);
-
-    if (rc < 0 && rc != MG_EINVAL)
-        mg_log(MG_LOG_ERROR, "cannot queue invitations", "error", err.message,
-               NULL);
-    if (queued)
-        *queued = n;
-    if (n)
-        mg_http_wake_outbox(r->srv);
-    return rc;
-}
-
 void handle_invites_send(struct request *r)
 {
     struct mg_error err = {{0}, {0}};
@@ -307,24 +290,6 @@ void handle_invites_send(struct request *r)
         mg_http_wake_outbox(r->srv);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I}", "queued", (json_int_t)queued));
-}
-
-void http_local_string(char *out, size_t n, const char *tzid, int64_t t)
-{
-    mg_schedule_local_text(out, n, tzid, t, 'T');
-}
-
-int http_parse_local(int64_t *out, const char *tzid, const char *s)
-{
-    struct mg_local_time lt;
-    char tail;
-
-    memset(&lt, 0, sizeof(lt));
-    if (strlen(s) != 16 ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &lt.year, &lt.month, &lt.day,
-               &lt.hour, &lt.minute, &tail) != 5)
-        return MG_EINVAL;
-    return mg_schedule_local_to_utc(out, tzid, &lt, NULL);
 }
 
 static json_t *session_json(const struct mg_session_row *s, const char *tzid)

@@ -1,10 +1,10 @@
 /*
- * api_export.c: everything mingle holds about one person, as JSON, for a
+ * export.c: everything mingle holds about one person, as JSON, for a
  * person's request to see their data. The store builds the document
  * (export.c); this checks it parses and sends it. The audit log records
- * each export (api_audit.c).
+ * each export (src/api/audit.c).
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdlib.h>
 

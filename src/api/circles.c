@@ -1,10 +1,10 @@
 /*
- * api_circles.c: /api/v1/circles. Translates JSON to struct mg_circle and
+ * circles.c: /api/v1/circles. Translates JSON to struct mg_circle and
  * back; the rules a circle must satisfy are mg_circle_validate()'s and
  * storage is the store's. Unknown fields are refused so that a typo
  * ("titel") is an error, not a silently ignored field.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

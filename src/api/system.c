@@ -1,8 +1,8 @@
 /*
- * api_system.c: the endpoints for operators and their tools: /healthz
+ * system.c: the endpoints for operators and their tools: /healthz
  * for load balancers and supervisors, /metrics for Prometheus.
  */
-#include "internal.h"
+#include "api.h"
 
 void handle_healthz(struct request *r)
 {

@@ -1,5 +1,5 @@
 /*
- * api_hooks.c: POST /hooks/mail/{provider}, where mail providers deliver
+ * hooks.c: POST /hooks/mail/{provider}, where mail providers deliver
  * what people sent to a circle. Each provider's own authentication is
  * checked before anything is parsed; forms are read with libmicrohttpd's
  * post processor, the rest by `inbound`; `notes` files each message. The
@@ -8,7 +8,7 @@
  * payload that can never be read. An iTIP REPLY is an RSVP for `calendar`,
  * not a note.
  */
-#include "internal.h"
+#include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,34 +18,6 @@
 #include "mingle/ical.h"
 #include "mingle/inbound.h"
 #include "mingle/notes.h"
-
-void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg)
-{
-    memset(h, 0, sizeof(*h));
-#define COPY(dst, src) h->dst = cfg->src ? mg_xstrdup(cfg->src) : NULL
-    COPY(mailgun_key, mailgun_signing_key);
-    COPY(mandrill_key, mandrill_key);
-    COPY(mandrill_url, mandrill_url);
-    COPY(sendgrid_secret, sendgrid_secret);
-    COPY(postmark_secret, postmark_secret);
-    COPY(cloudmailin_secret, cloudmailin_secret);
-    COPY(mime_secret, mime_secret);
-#undef COPY
-    h->mailgun_max_age = cfg->mailgun_max_age;
-    h->attachment_cap = cfg->attachment_cap;
-}
-
-void hooks_config_release(struct hooks_config *h)
-{
-    free(h->mailgun_key);
-    free(h->mandrill_key);
-    free(h->mandrill_url);
-    free(h->sendgrid_secret);
-    free(h->postmark_secret);
-    free(h->cloudmailin_secret);
-    free(h->mime_secret);
-    memset(h, 0, sizeof(*h));
-}
 
 enum provider_auth { BY_MAILGUN, BY_MANDRILL, BY_SECRET };
 
@@ -102,37 +74,6 @@ void handle_mail_hook_probe(struct request *r)
         return;
     }
     reply_json(r, MHD_HTTP_OK, json_pack("{s:s}", "provider", r->feed));
-}
-
-static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
-                                const char *key, const char *filename,
-                                const char *content_type,
-                                const char *transfer_encoding, const char *data,
-                                uint64_t off, size_t size)
-{
-    struct mg_form *form = cls;
-
-    (void)kind;
-    (void)transfer_encoding;
-    if (off == 0)
-        mg_form_add(form, key, filename, content_type, data, size);
-    else
-        mg_form_append(form, data, size);
-    return MHD_YES;
-}
-
-int request_form(struct mg_form *form, struct request *r)
-{
-    struct MHD_PostProcessor *pp =
-        MHD_create_post_processor(r->conn, 64 * 1024, on_field, form);
-    enum MHD_Result ok;
-
-    if (!pp)
-        return MG_EINVAL; /* neither urlencoded nor multipart/form-data */
-    ok = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len);
-    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
-        return MG_EINVAL;
-    return 0;
 }
 
 static const char *field(const struct mg_form *f, const char *name)

@@ -5,7 +5,7 @@
  * so stopping it (or crashing) loses nothing.
  */
 #define _GNU_SOURCE
-#include "internal.h"
+#include <pthread.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,9 +14,11 @@
 #include <time.h>
 
 #include "mingle/mail.h"
+#include "mingle/config.h"
 #include "mingle/outbox.h"
+#include "mingle/store.h"
 
-struct sender {
+struct mg_outbox_sender {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -29,7 +31,7 @@ struct sender {
 
 static void *run(void *arg)
 {
-    struct sender *s = arg;
+    struct mg_outbox_sender *s = arg;
     size_t reclaimed = 0;
 
     /* A sender that died (this daemon's last life, killed) held its
@@ -69,9 +71,9 @@ static char *dup_or_null(const char *v)
     return v ? mg_xstrdup(v) : NULL;
 }
 
-struct sender *sender_start(const struct mg_config *cfg, struct mg_store *st)
+struct mg_outbox_sender *mg_outbox_sender_start(const struct mg_config *cfg, struct mg_store *st)
 {
-    struct sender *s = mg_xcalloc(1, sizeof(*s));
+    struct mg_outbox_sender *s = mg_xcalloc(1, sizeof(*s));
 
     mg_mail_init();
     pthread_mutex_init(&s->lock, NULL);
@@ -99,7 +101,7 @@ struct sender *sender_start(const struct mg_config *cfg, struct mg_store *st)
     return s;
 }
 
-void sender_wake(struct sender *s)
+void mg_outbox_sender_wake(struct mg_outbox_sender *s)
 {
     if (!s)
         return;
@@ -109,7 +111,7 @@ void sender_wake(struct sender *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-void sender_stop(struct sender *s)
+void mg_outbox_sender_stop(struct mg_outbox_sender *s)
 {
     if (!s)
         return;

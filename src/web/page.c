@@ -3,9 +3,9 @@
  * document head with its inline stylesheet, header and footer, escaping
  * and URL helpers, and the reply with the headers a page needs (a strict
  * Content-Security-Policy, no referrer, no caching). What a page shows is
- * left to its own file (page_person.c, page_dashboard.c).
+ * left to its own file (person.c, dashboard.c).
  */
-#include "internal.h"
+#include "web.h"
 
 #include <stdarg.h>
 #include <stdio.h>

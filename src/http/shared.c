@@ -1,0 +1,109 @@
+/*
+ * shared.c: what both front doors on the transport use: the mail hooks'
+ * configuration, posted forms through libmicrohttpd's post processor,
+ * local times in a circle's zone, and queueing the invitations a change
+ * calls for.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/calendar.h"
+#include "mingle/inbound.h"
+#include "mingle/schedule.h"
+
+void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg)
+{
+    memset(h, 0, sizeof(*h));
+#define COPY(dst, src) h->dst = cfg->src ? mg_xstrdup(cfg->src) : NULL
+    COPY(mailgun_key, mailgun_signing_key);
+    COPY(mandrill_key, mandrill_key);
+    COPY(mandrill_url, mandrill_url);
+    COPY(sendgrid_secret, sendgrid_secret);
+    COPY(postmark_secret, postmark_secret);
+    COPY(cloudmailin_secret, cloudmailin_secret);
+    COPY(mime_secret, mime_secret);
+#undef COPY
+    h->mailgun_max_age = cfg->mailgun_max_age;
+    h->attachment_cap = cfg->attachment_cap;
+}
+
+void hooks_config_release(struct hooks_config *h)
+{
+    free(h->mailgun_key);
+    free(h->mandrill_key);
+    free(h->mandrill_url);
+    free(h->sendgrid_secret);
+    free(h->postmark_secret);
+    free(h->cloudmailin_secret);
+    free(h->mime_secret);
+    memset(h, 0, sizeof(*h));
+}
+
+static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *filename,
+                                const char *content_type,
+                                const char *transfer_encoding, const char *data,
+                                uint64_t off, size_t size)
+{
+    struct mg_form *form = cls;
+
+    (void)kind;
+    (void)transfer_encoding;
+    if (off == 0)
+        mg_form_add(form, key, filename, content_type, data, size);
+    else
+        mg_form_append(form, data, size);
+    return MHD_YES;
+}
+
+int request_form(struct mg_form *form, struct request *r)
+{
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(r->conn, 64 * 1024, on_field, form);
+    enum MHD_Result ok;
+
+    if (!pp)
+        return MG_EINVAL; /* neither urlencoded nor multipart/form-data */
+    ok = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len);
+    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
+        return MG_EINVAL;
+    return 0;
+}
+
+/* Queue the invitations the latest change calls for; logs failures. */
+int http_reconcile(struct request *r, int64_t circle_id, size_t *queued)
+{
+    struct mg_error err = {{0}, {0}};
+    size_t n = 0;
+    int rc = mg_calendar_reconcile(&n, r->srv->store, circle_id, &err);
+
+    if (rc < 0 && rc != MG_EINVAL)
+        mg_log(MG_LOG_ERROR, "cannot queue invitations", "error", err.message,
+               NULL);
+    if (queued)
+        *queued = n;
+    if (n)
+        mg_http_wake_outbox(r->srv);
+    return rc;
+}
+
+void http_local_string(char *out, size_t n, const char *tzid, int64_t t)
+{
+    mg_schedule_local_text(out, n, tzid, t, 'T');
+}
+
+int http_parse_local(int64_t *out, const char *tzid, const char *s)
+{
+    struct mg_local_time lt;
+    char tail;
+
+    memset(&lt, 0, sizeof(lt));
+    if (strlen(s) != 16 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &lt.year, &lt.month, &lt.day,
+               &lt.hour, &lt.minute, &tail) != 5)
+        return MG_EINVAL;
+    return mg_schedule_local_to_utc(out, tzid, &lt, NULL);
+}
