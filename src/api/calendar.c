@@ -103,7 +103,7 @@ static struct feed_entry *slot_for(struct feed_cache *c, const char *key)
 /* Queue a 200 or 304 for a feed entry. */
 static void reply_feed(struct request *r, const struct feed_entry *e)
 {
-    struct MHD_Response *resp;
+    struct reply rep = {0};
     const char *inm = MHD_lookup_connection_value(
         r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     const char *ims = MHD_lookup_connection_value(
@@ -113,23 +113,15 @@ static void reply_feed(struct request *r, const struct feed_entry *e)
     if ((inm && strstr(inm, e->etag)) ||
         (!inm && ims && parse_http_date(ims) >= e->modified))
         status = MHD_HTTP_NOT_MODIFIED;
-    if (status == MHD_HTTP_NOT_MODIFIED) {
-        resp = MHD_create_response_from_buffer(0, (void *)"",
-                                               MHD_RESPMEM_PERSISTENT);
-    } else {
-        resp = MHD_create_response_from_buffer(e->len, e->body,
-                                               MHD_RESPMEM_MUST_COPY);
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                "text/calendar; charset=utf-8");
-        MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    if (status != MHD_HTTP_NOT_MODIFIED) {
+        rep.content_type = "text/calendar; charset=utf-8";
+        rep.body = e->body;
+        rep.len = e->len;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, e->etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, e->date);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            "private, max-age=300");
-    MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    r->status = (int)status;
+    rep.etag = e->etag;
+    rep.last_modified = e->date;
+    rep.cache = "private, max-age=300";
+    reply_send(r, status, &rep);
 }
 
 void handle_feed(struct request *r)

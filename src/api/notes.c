@@ -315,23 +315,16 @@ static int may_touch_note(struct request *r, const struct mg_note *n)
 /* The raw message as it came, for audit: bytes, not text. */
 static void reply_raw(struct request *r, const struct mg_note *n)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        n->raw_len, n->raw, MHD_RESPMEM_MUST_COPY);
+    struct reply rep = {0};
     char disposition[96];
 
     snprintf(disposition, sizeof(disposition),
              "attachment; filename=\"note-%lld.eml\"", (long long)n->id);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "message/rfc822");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
-                            disposition);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (atomic_load(&r->srv->draining))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    MHD_queue_response(r->conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    r->status = MHD_HTTP_OK;
+    rep.content_type = "message/rfc822";
+    rep.body = n->raw;
+    rep.len = n->raw_len;
+    rep.disposition = disposition;
+    reply_send(r, MHD_HTTP_OK, &rep);
 }
 
 void handle_note_get(struct request *r)

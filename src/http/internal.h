@@ -44,8 +44,8 @@ void hooks_config_release(struct hooks_config *h);
 struct mg_http_server {
     struct MHD_Daemon *daemon;
     struct mg_store *store;
-    char *base_url;        /* for links in responses: cfg base_url or our own */
-    char *mail_domain;     /* cfg mail_domain, may be NULL */
+    char *base_url;    /* for links in responses: cfg base_url or our own */
+    char *mail_domain; /* cfg mail_domain, may be NULL */
     struct mg_outbox_sender *sender; /* the outbox thread */
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
@@ -120,7 +120,30 @@ extern const int http_n_routes;
 /* Find the route for method and path; fills r->route or the 405 fields. */
 void route_match(struct request *r);
 
-/* Replies. Each queues the response on the connection and sets r->status. */
+/*
+ * Replies. Each queues the response on the connection and sets r->status.
+ * reply_send() is the one place response headers are set: nosniff and
+ * Cache-Control (no-store unless `cache`) always; a page's CSP, referrer
+ * and framing headers with `page`; Allow, Retry-After, WWW-Authenticate
+ * and Connection: close where the status or the server's state calls
+ * for them. `body` (may be NULL) is copied, or taken and free()d when
+ * `take`.
+ */
+struct reply {
+    const char *content_type;
+    const void *body;
+    size_t len;
+    int take;
+    int page;
+    const char *cache, *etag, *last_modified, *disposition, *cookie;
+    const char *location; /* else r->location, when set */
+};
+void reply_send(struct request *r, unsigned int status,
+                const struct reply *rep);
+/* 303 See Other to `location` (a path of ours), setting `cookie` unless
+ * NULL: the answer to every posted form. */
+void reply_redirect(struct request *r, const char *location,
+                    const char *cookie);
 void reply_json(struct request *r, unsigned int status, json_t *body);
 void reply_error(struct request *r, unsigned int status, const char *code,
                  const char *message, const char *field);
@@ -222,6 +245,5 @@ int http_reconcile(struct request *r, int64_t circle_id, size_t *queued);
 /* Rendered feeds, kept briefly (src/api/calendar.c). */
 struct feed_cache *feed_cache_new(void);
 void feed_cache_free(struct feed_cache *c);
-
 
 #endif

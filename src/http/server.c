@@ -20,35 +20,84 @@
 #include <time.h>
 #include <unistd.h>
 
-static void add_common_headers(struct request *r, struct MHD_Response *resp)
+void reply_send(struct request *r, unsigned int status, const struct reply *rep)
 {
+    struct MHD_Response *resp;
+
+    if (rep->body && rep->take)
+        resp = MHD_create_response_from_buffer(rep->len, (void *)rep->body,
+                                               MHD_RESPMEM_MUST_FREE);
+    else if (rep->body)
+        resp = MHD_create_response_from_buffer(rep->len, (void *)rep->body,
+                                               MHD_RESPMEM_MUST_COPY);
+    else
+        resp = MHD_create_response_from_buffer(0, (void *)"",
+                                               MHD_RESPMEM_PERSISTENT);
+    if (rep->content_type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                rep->content_type);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (atomic_load(&r->srv->draining))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-}
-
-void reply_text(struct request *r, unsigned int status,
-                const char *content_type, char *body)
-{
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(body), body, MHD_RESPMEM_MUST_FREE);
-
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    add_common_headers(r, resp);
-    if (status == MHD_HTTP_UNAUTHORIZED)
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            rep->cache ? rep->cache : "no-store");
+    if (rep->page) {
+        /* No scripts, no external anything: styles inline, images as
+         * data: only, forms posting back to us. */
+        MHD_add_response_header(
+            resp, "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+        MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    }
+    if (rep->etag)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, rep->etag);
+    if (rep->last_modified)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
+                                rep->last_modified);
+    if (rep->disposition)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION,
+                                rep->disposition);
+    if (rep->cookie)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->cookie);
+    if (rep->location)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, rep->location);
+    else if (r->location[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+    if (status == MHD_HTTP_UNAUTHORIZED && !rep->page)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                 "Bearer realm=\"mingle\"");
-    if (r->location[0])
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     if (status == MHD_HTTP_TOO_MANY_REQUESTS && r->retry_after[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
                                 r->retry_after);
+    if (atomic_load(&r->srv->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_queue_response(r->conn, status, resp);
     MHD_destroy_response(resp);
     r->status = (int)status;
+}
+
+void reply_text(struct request *r, unsigned int status,
+                const char *content_type, char *body)
+{
+    struct reply rep = {0};
+
+    rep.content_type = content_type;
+    rep.body = body;
+    rep.len = strlen(body);
+    rep.take = 1;
+    reply_send(r, status, &rep);
+}
+
+void reply_redirect(struct request *r, const char *location, const char *cookie)
+{
+    struct reply rep = {0};
+
+    rep.location = location;
+    rep.cookie = cookie;
+    rep.page = 1;
+    reply_send(r, MHD_HTTP_SEE_OTHER, &rep);
 }
 
 void reply_json(struct request *r, unsigned int status, json_t *body)

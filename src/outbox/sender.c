@@ -71,7 +71,8 @@ static char *dup_or_null(const char *v)
     return v ? mg_xstrdup(v) : NULL;
 }
 
-struct mg_outbox_sender *mg_outbox_sender_start(const struct mg_config *cfg, struct mg_store *st)
+struct mg_outbox_sender *mg_outbox_sender_start(const struct mg_config *cfg,
+                                                struct mg_store *st)
 {
     struct mg_outbox_sender *s = mg_xcalloc(1, sizeof(*s));
 

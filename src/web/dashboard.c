@@ -100,27 +100,6 @@ static void format_time(char *out, size_t n, int64_t t)
 
 /* --- replies ---------------------------------------------------------- */
 
-/* 303 to `location` (a path of ours), setting `cookie` when not NULL. */
-static void redirect(struct request *r, const char *location,
-                     const char *cookie)
-{
-    static char empty[1];
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(0, empty, MHD_RESPMEM_PERSISTENT);
-
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, location);
-    if (cookie)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (atomic_load(&r->srv->draining))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    MHD_queue_response(r->conn, MHD_HTTP_SEE_OTHER, resp);
-    MHD_destroy_response(resp);
-    r->status = MHD_HTTP_SEE_OTHER;
-}
-
 static void error_page(struct request *r, int rc, const char *what)
 {
     if (rc == MG_ENOTFOUND)
@@ -173,7 +152,7 @@ static int require_session(struct dash *d, struct request *r)
     int rc = session_load(d, r);
 
     if (rc == MG_EAUTH)
-        redirect(r, "/dashboard/login", NULL);
+        reply_redirect(r, "/dashboard/login", NULL);
     else if (rc < 0)
         error_page(r, rc, NULL);
     if (rc < 0)
@@ -385,7 +364,7 @@ void handle_dash_login_form(struct request *r)
     int rc = session_load(&d, r);
 
     if (rc == 0)
-        redirect(r, "/dashboard", NULL);
+        reply_redirect(r, "/dashboard", NULL);
     else if (rc == MG_EAUTH)
         login_page(r, MHD_HTTP_OK, NULL);
     else
@@ -467,7 +446,7 @@ void handle_dash_login(struct request *r)
            s.public_id, NULL);
     r->token = tok;
     r->via = "dashboard";
-    redirect(r, "/dashboard", cookie);
+    reply_redirect(r, "/dashboard", cookie);
     free(cookie);
 out:
     memset(token, 0, sizeof(token));
@@ -488,9 +467,9 @@ void handle_dash_logout(struct request *r)
         error_page(r, rc, NULL);
         goto out;
     }
-    redirect(r, "/dashboard/login",
-             COOKIE_NAME "=; Path=/dashboard; Max-Age=0; HttpOnly; "
-                         "SameSite=Strict");
+    reply_redirect(r, "/dashboard/login",
+                   COOKIE_NAME "=; Path=/dashboard; Max-Age=0; HttpOnly; "
+                               "SameSite=Strict");
 out:
     mg_form_release(&f);
 }
@@ -1629,7 +1608,7 @@ void handle_dash_move(struct request *r)
              "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
              "#groups",
              (long long)a.circle->id, (long long)person, (long long)group);
-    redirect(r, where, NULL);
+    reply_redirect(r, where, NULL);
 out:
     free(text);
     mg_issues_free(issues, n_issues);
@@ -1670,7 +1649,7 @@ void handle_dash_invites(struct request *r)
     snprintf(where, sizeof(where),
              "/dashboard/circles/%lld?done=invites&queued=%zu#outbox",
              (long long)r->params[0], queued);
-    redirect(r, where, NULL);
+    reply_redirect(r, where, NULL);
 out:
     mg_circle_free(c);
     mg_form_release(&f);

@@ -12,12 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* No scripts, no external anything: styles inline, images as data: only,
- * forms posting back to us. */
-#define PAGE_CSP                                                               \
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "           \
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-
 /* Readable on a phone and a desktop; contrast at least 4.5:1 (the muted
  * grey #4a4a4a on white is 8.9:1, the link blue #0b4f9c is 8.1:1); a thick
  * focus ring for keyboard users. */
@@ -222,23 +216,14 @@ void page_end(struct mg_buf *b)
 
 void reply_page(struct request *r, unsigned int status, char *html)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(html), html, MHD_RESPMEM_MUST_FREE);
+    struct reply rep = {0};
 
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            "text/html; charset=utf-8");
-    MHD_add_response_header(resp, "Content-Security-Policy", PAGE_CSP);
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    if (atomic_load(&r->srv->draining))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    if (r->location[0])
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
-    MHD_queue_response(r->conn, status, resp);
-    MHD_destroy_response(resp);
-    r->status = (int)status;
+    rep.content_type = "text/html; charset=utf-8";
+    rep.body = html;
+    rep.len = strlen(html);
+    rep.take = 1;
+    rep.page = 1;
+    reply_send(r, status, &rep);
 }
 
 void reply_page_message(struct request *r, unsigned int status,
