@@ -59,32 +59,51 @@ static const char page_css[] =
     "background:#f2f2f2;padding:.1rem .25rem;border-radius:.2rem;"
     "overflow-wrap:anywhere}"
     ".notice{border-left:4px solid #b35900;background:#fff6ec;"
-    "padding:.5rem 1rem}";
+    "padding:.5rem 1rem}"
+    ".skip{position:absolute;left:-999rem}"
+    ".skip:focus{left:1rem;top:.5rem;background:#fff;padding:.25rem .5rem}";
 
+void web_begin(struct mg_html *h, const char *title)
+{
+    mg_html(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+               "<meta charset=\"utf-8\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, "
+               "initial-scale=1\">\n"
+               "<meta name=\"referrer\" content=\"no-referrer\">\n"
+               "<meta name=\"robots\" content=\"noindex, nofollow\">\n"
+               "<title>");
+    mg_html_text(h, title);
+    mg_html(h, " - mingle</title>\n<style>");
+    mg_html_markup_(h, page_css); /* a constant of this file */
+    mg_html(h, "</style>\n</head>\n<body>\n"
+               "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
+               "<header><p>mingle</p></header>\n<main id=\"main\">\n");
+}
+
+void web_end(struct mg_html *h)
+{
+    mg_html(h, "</main>\n<footer><p>mingle " MG_VERSION
+               "</p></footer>\n</body>\n</html>\n");
+}
+
+void web_row(struct mg_html *h, const char *label, const char *value)
+{
+    mg_html(h, "<dt>");
+    mg_html_text(h, label);
+    mg_html(h, "</dt><dd>");
+    mg_html_text(h, value && *value ? value : "-");
+    mg_html(h, "</dd>\n");
+}
+
+void web_reply(struct request *r, unsigned int status, struct mg_html *h)
+{
+    reply_page(r, status, mg_html_detach(h));
+}
+
+/* The names pages used before the writer; they write through it. */
 void page_text(struct mg_buf *b, const char *s)
 {
-    const char *p;
-
-    if (!s)
-        return;
-    /* Control characters other than tab and newline have no business in a
-     * page (and some browsers treat them oddly): drop them. */
-    for (p = s; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-        if (c < 0x20 && c != '\t' && c != '\n') {
-            struct mg_buf clean = MG_BUF_INIT;
-            for (p = s; *p; p++) {
-                c = (unsigned char)*p;
-                if (c >= 0x20 || c == '\t' || c == '\n' || c == 0x7f)
-                    mg_buf_add(&clean, p, 1);
-            }
-            if (clean.data)
-                mg_buf_html_escape(b, clean.data);
-            mg_buf_release(&clean);
-            return;
-        }
-    }
-    mg_buf_html_escape(b, s);
+    mg_html_text((struct mg_html *)b, s);
 }
 
 void page_textf(struct mg_buf *b, const char *fmt, ...)
@@ -117,101 +136,33 @@ void page_element(struct mg_buf *b, const char *tag, const char *text)
 
 void page_row(struct mg_buf *b, const char *label, const char *value)
 {
-    mg_buf_puts(b, "<dt>");
-    page_text(b, label);
-    mg_buf_puts(b, "</dt><dd>");
-    page_text(b, value && *value ? value : "-");
-    mg_buf_puts(b, "</dd>\n");
-}
-
-/* Whether `s` starts with `prefix`, ignoring ASCII case. */
-static int has_prefix_nocase(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++) {
-        int c = (unsigned char)*s;
-        if (c >= 'A' && c <= 'Z')
-            c += 'a' - 'A';
-        if (c != *prefix)
-            return 0;
-    }
-    return 1;
+    web_row((struct mg_html *)b, label, value);
 }
 
 int page_url_is_safe(const char *url)
 {
-    static const char *const schemes[] = {"https://", "http://", "webcal://",
-                                          "mailto:", NULL};
-    size_t i;
-
-    if (!url)
-        return 0;
-    for (i = 0; url[i]; i++)
-        if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
-            return 0;
-    for (i = 0; schemes[i]; i++)
-        if (has_prefix_nocase(url, schemes[i]) &&
-            url[strlen(schemes[i])] != '\0')
-            return 1;
-    return 0;
+    return mg_html_url_is_safe(url);
 }
 
 void page_url_encode(struct mg_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-            c == '~') {
-            mg_buf_add(b, s, 1);
-        } else {
-            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            mg_buf_add(b, esc, 3);
-        }
-    }
+    mg_url_encode(b, s);
 }
 
 void page_link(struct mg_buf *b, const char *href, const char *text,
                const char *cls)
 {
-    if (!page_url_is_safe(href)) {
-        page_text(b, text);
-        return;
-    }
-    mg_buf_puts(b, "<a href=\"");
-    mg_buf_html_escape(b, href);
-    mg_buf_puts(b, "\"");
-    if (cls) {
-        mg_buf_puts(b, " class=\"");
-        mg_buf_html_escape(b, cls);
-        mg_buf_puts(b, "\"");
-    }
-    mg_buf_puts(b, ">");
-    page_text(b, text);
-    mg_buf_puts(b, "</a>");
+    mg_html_link((struct mg_html *)b, href, text, cls);
 }
 
 void page_begin(struct mg_buf *b, const char *title)
 {
-    mg_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-                   "<meta charset=\"utf-8\">\n"
-                   "<meta name=\"viewport\" content=\"width=device-width, "
-                   "initial-scale=1\">\n"
-                   "<meta name=\"referrer\" content=\"no-referrer\">\n"
-                   "<meta name=\"robots\" content=\"noindex, nofollow\">\n"
-                   "<title>");
-    page_text(b, title);
-    mg_buf_puts(b, " - mingle</title>\n<style>");
-    mg_buf_puts(b, page_css);
-    mg_buf_puts(b, "</style>\n</head>\n<body>\n"
-                   "<header><p>mingle</p></header>\n<main>\n");
+    web_begin((struct mg_html *)b, title);
 }
 
 void page_end(struct mg_buf *b)
 {
-    mg_buf_puts(b, "</main>\n<footer><p>mingle " MG_VERSION
-                   "</p></footer>\n</body>\n</html>\n");
+    web_end((struct mg_html *)b);
 }
 
 void reply_page(struct request *r, unsigned int status, char *html)
@@ -229,11 +180,11 @@ void reply_page(struct request *r, unsigned int status, char *html)
 void reply_page_message(struct request *r, unsigned int status,
                         const char *title, const char *message)
 {
-    struct mg_buf b = MG_BUF_INIT;
+    struct mg_html h = MG_HTML_INIT;
 
-    page_begin(&b, title);
-    page_element(&b, "h1", title);
-    page_element(&b, "p", message);
-    page_end(&b);
-    reply_page(r, status, mg_buf_detach(&b));
+    web_begin(&h, title);
+    mg_html_element(&h, "h1", title);
+    mg_html_element(&h, "p", message);
+    web_end(&h);
+    web_reply(r, status, &h);
 }

@@ -7,12 +7,24 @@
 #define MINGLE_WEB_H
 
 #include "../http/internal.h"
+#include "mingle/html.h"
 
 /*
- * HTML pages (page.c): the shared scaffolding. A page is built in an
- * mg_buf: page_begin(), the body, page_end(), then reply_page() with
- * mg_buf_detach()'s string, which it takes. Every text and attribute goes
- * through page_text()/mg_buf_html_escape(); NULL is written as nothing.
+ * HTML pages (page.c): the shared scaffolding, written through the HTML
+ * writer (mingle/html.h). A page: web_begin(), the body through mg_html*,
+ * web_end(), then web_reply(), which sends the document and empties the
+ * writer. Every response header is reply_send()'s.
+ */
+void web_begin(struct mg_html *h, const char *title);
+void web_end(struct mg_html *h);
+/* One <dt>label</dt><dd>value</dd> pair (value "-" when NULL or ""). */
+void web_row(struct mg_html *h, const char *label, const char *value);
+/* Send the page (text/html, the page headers) with `status`. */
+void web_reply(struct request *r, unsigned int status, struct mg_html *h);
+
+/*
+ * The same in the shape pages used before the writer, on the writer's
+ * buffer; going away as the pages move to the functions above.
  */
 void page_begin(struct mg_buf *b, const char *title);
 void page_end(struct mg_buf *b);
