@@ -343,6 +343,15 @@ static void check_structure(const char *html, int allow_mailto)
     for (i = 0; i < o->nodesetval->nodeNr; i++) {
         xmlChar *href = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
         const char *h = (const char *)href;
+        /* A same-page link (the skip link) must name an element here. */
+        if (h[0] == '#') {
+            char xp[128];
+            snprintf(xp, sizeof(xp), "//*[@id='%s']", h + 1);
+            if (count_nodes(ctx, xp) != 1)
+                fail_msg("link to missing '%s'", h);
+            xmlFree(href);
+            continue;
+        }
         if (!(strncmp(h, "https://", 8) == 0 || strncmp(h, "http://", 7) == 0 ||
               strncmp(h, "webcal://", 9) == 0 ||
               (allow_mailto && strncmp(h, "mailto:", 7) == 0)))
