@@ -7,6 +7,7 @@
  * always renders.
  */
 #include "mingle/mail.h"
+#include "mingle/html.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static int render_imip(char **out, size_t *len, const char *ics, size_t n,
     json_error_t jerr;
     json_t *doc = parts ? json_loads(parts, 0, &jerr) : NULL;
     char *calendar = mg_xstrndup(ics, n);
-    struct mg_buf html = MG_BUF_INIT;
+    struct mg_html html = MG_HTML_INIT;
     struct mg_imip m;
     int rc;
 
@@ -78,12 +79,12 @@ static int render_imip(char **out, size_t *len, const char *ics, size_t n,
     m.method = member(doc, "method");
     m.message_id = member(doc, "message_id");
     m.date = json_integer_value(json_object_get(doc, "date"));
-    mg_buf_puts(&html, "<p>");
-    mg_buf_html_escape(&html, m.text ? m.text : "");
-    mg_buf_puts(&html, "</p>");
-    m.html = html.data;
+    mg_html(&html, "<p>");
+    mg_html_text(&html, m.text);
+    mg_html(&html, "</p>");
+    m.html = html.buf.data;
     rc = mg_mail_build_imip(out, len, &m, err);
-    mg_buf_release(&html);
+    mg_html_release(&html);
     json_decref(doc);
     free(calendar);
     return rc;

@@ -15,6 +15,7 @@
 
 #include "mingle/calendar.h"
 #include "mingle/circle.h"
+#include "mingle/html.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
@@ -33,7 +34,8 @@ struct view {
 
 /* The two documents, written side by side. */
 struct out {
-    struct mg_buf md, html;
+    struct mg_buf md;
+    struct mg_html html;
     const char *tz;
 };
 
@@ -136,26 +138,11 @@ static void md_inline(struct mg_buf *b, const char *s)
     md_text(b, s, strlen(s), 0);
 }
 
-/*
- * HTML: every string through mg_buf_html_escape, control characters
- * (which HTML does not allow, and which could drive a terminal the page
- * is printed on) as spaces.
- */
-static void html_text(struct mg_buf *b, const char *s, size_t n)
+/* HTML: every string through the HTML writer, which drops control
+ * characters (HTML does not allow them). */
+static void html_inline(struct mg_html *h, const char *s)
 {
-    char *copy = mg_xstrndup(s, n);
-    char *p;
-
-    for (p = copy; *p; p++)
-        if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
-            *p = ' ';
-    mg_buf_html_escape(b, copy);
-    free(copy);
-}
-
-static void html_inline(struct mg_buf *b, const char *s)
-{
-    html_text(b, s, strlen(s));
+    mg_html_text(h, s);
 }
 
 /* Call `line` for each line of `s`, trimmed; blank lines give (NULL, 0). */
@@ -178,6 +165,7 @@ static void each_line(const char *s, void (*line)(void *, const char *, size_t),
 
 struct para_state {
     struct mg_buf *b;
+    struct mg_html *h;
     int started, blank;
 };
 
@@ -205,9 +193,13 @@ static void html_line(void *arg, const char *s, size_t n)
         p->blank = p->started;
         return;
     }
-    if (p->started)
-        mg_buf_puts(p->b, p->blank ? "\n\n" : "\n");
-    html_text(p->b, s, n);
+    if (p->started) {
+        if (p->blank)
+            mg_html(p->h, "\n\n");
+        else
+            mg_html(p->h, "\n");
+    }
+    mg_html_textn(p->h, s, n);
     p->started = 1;
     p->blank = 0;
 }
@@ -217,9 +209,14 @@ static void heading(struct out *o, int level, const char *text)
     mg_buf_printf(&o->md, "%.*s ", level, "######");
     md_inline(&o->md, text);
     mg_buf_puts(&o->md, "\n\n");
-    mg_buf_printf(&o->html, "<h%d>", level);
-    html_inline(&o->html, text);
-    mg_buf_printf(&o->html, "</h%d>\n", level);
+    if (level == 1)
+        mg_html_element(&o->html, "h1", text);
+    else if (level == 2)
+        mg_html_element(&o->html, "h2", text);
+    else if (level == 3)
+        mg_html_element(&o->html, "h3", text);
+    else
+        mg_html_element(&o->html, "h4", text);
 }
 
 static void para(struct out *o, const char *cls, const char *text, int em)
@@ -227,9 +224,15 @@ static void para(struct out *o, const char *cls, const char *text, int em)
     mg_buf_puts(&o->md, em ? "_" : "");
     md_inline(&o->md, text);
     mg_buf_puts(&o->md, em ? "_\n\n" : "\n\n");
-    mg_buf_printf(&o->html, "<p class=\"%s\">%s", cls, em ? "<em>" : "");
+    mg_html(&o->html, "<p class=\"");
+    mg_html_attr(&o->html, cls);
+    mg_html(&o->html, "\">");
+    if (em)
+        mg_html(&o->html, "<em>");
     html_inline(&o->html, text);
-    mg_buf_printf(&o->html, "%s</p>\n", em ? "</em>" : "");
+    if (em)
+        mg_html(&o->html, "</em>");
+    mg_html(&o->html, "</p>\n");
 }
 
 const char *mg_notes_author(const struct mg_note *n)
@@ -262,32 +265,33 @@ static void entry(struct out *o, const struct mg_note *n)
     mg_buf_puts(&o->md, "**");
     md_inline(&o->md, mg_notes_author(n));
     mg_buf_puts(&o->md, "**");
-    mg_buf_printf(&o->html,
-                  "<article class=\"%s\">\n<p class=\"meta\"><strong>",
-                  n->kind);
+    mg_html(&o->html, "<article class=\"");
+    mg_html_attr(&o->html, n->kind);
+    mg_html(&o->html, "\">\n<p class=\"meta\"><strong>");
     html_inline(&o->html, mg_notes_author(n));
-    mg_buf_puts(&o->html, "</strong>");
+    mg_html(&o->html, "</strong>");
     if (when[0]) {
         mg_buf_printf(&o->md, ", %s", when);
-        mg_buf_printf(&o->html, ", %s", when);
+        mg_html(&o->html, ", ");
+        mg_html_text(&o->html, when);
     }
     if (n->subject && *n->subject) {
         mg_buf_puts(&o->md, ": ");
         md_inline(&o->md, n->subject);
-        mg_buf_puts(&o->html, ": ");
+        mg_html(&o->html, ": ");
         html_inline(&o->html, n->subject);
     }
     mg_buf_puts(&o->md, "\n\n");
-    mg_buf_puts(&o->html, "</p>\n<div class=\"body\">");
+    mg_html(&o->html, "</p>\n<div class=\"body\">");
     memset(&p, 0, sizeof(p));
     p.b = &o->md;
     each_line(n->body ? n->body : "", md_line, &p);
     if (p.started)
         mg_buf_puts(&o->md, "\n\n");
     memset(&p, 0, sizeof(p));
-    p.b = &o->html;
+    p.h = &o->html;
     each_line(n->body ? n->body : "", html_line, &p);
-    mg_buf_puts(&o->html, "</div>\n");
+    mg_html(&o->html, "</div>\n");
     for (i = 0; i < n->n_attachments; i++) {
         const struct mg_note_attachment *a = &n->attachments[i];
         char *line = mg_xasprintf("Attached: %s (%s, %lld bytes)",
@@ -295,12 +299,12 @@ static void entry(struct out *o, const struct mg_note *n)
                                   a->type ? a->type : "", (long long)a->size);
         md_inline(&o->md, line);
         mg_buf_puts(&o->md, "\n\n");
-        mg_buf_puts(&o->html, "<p class=\"attachment\">");
+        mg_html(&o->html, "<p class=\"attachment\">");
         html_inline(&o->html, line);
-        mg_buf_puts(&o->html, "</p>\n");
+        mg_html(&o->html, "</p>\n");
         free(line);
     }
-    mg_buf_puts(&o->html, "</article>\n");
+    mg_html(&o->html, "</article>\n");
 }
 
 static int group_known(const struct view *v, int64_t id)
@@ -485,16 +489,16 @@ static int by_date(const void *a, const void *b)
 
 static void begin(struct out *o, const char *title)
 {
-    mg_buf_puts(&o->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-                          "<meta charset=\"utf-8\">\n"
-                          "<meta name=\"viewport\" content=\"width=device-"
-                          "width, initial-scale=1\">\n<title>");
+    mg_html(&o->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                      "<meta charset=\"utf-8\">\n"
+                      "<meta name=\"viewport\" content=\"width=device-"
+                      "width, initial-scale=1\">\n<title>");
     html_inline(&o->html, title);
-    mg_buf_puts(&o->html,
-                "</title>\n<style>body{font-family:sans-serif;max-width:"
-                "44em;margin:0 auto;padding:1em;line-height:1.4}.body{white-"
-                "space:pre-wrap}.meta,.reading,.attachment,.empty{color:#555}"
-                "article{margin:0 0 1.5em}</style>\n</head>\n<body>\n");
+    mg_html(&o->html,
+            "</title>\n<style>body{font-family:sans-serif;max-width:"
+            "44em;margin:0 auto;padding:1em;line-height:1.4}.body{white-"
+            "space:pre-wrap}.meta,.reading,.attachment,.empty{color:#555}"
+            "article{margin:0 0 1.5em}</style>\n</head>\n<body>\n");
     heading(o, 1, title);
 }
 
@@ -502,7 +506,7 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
                     int64_t circle_id, int week, struct mg_error *err)
 {
     struct view v;
-    struct out o = {MG_BUF_INIT, MG_BUF_INIT, NULL};
+    struct out o = {MG_BUF_INIT, MG_HTML_INIT, NULL};
     struct mg_note_filter f;
     char *title = NULL;
     size_t i;
@@ -550,15 +554,15 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
         week_section(&o, &v, 0);
     if (last == 0 && !undated)
         para(&o, "empty", "No week has begun yet.", 1);
-    mg_buf_puts(&o.html, "</body>\n</html>\n");
+    mg_html(&o.html, "</body>\n</html>\n");
     if (markdown)
         *markdown = mg_buf_detach(&o.md);
     if (html)
-        *html = mg_buf_detach(&o.html);
+        *html = mg_html_detach(&o.html);
 out:
     free(title);
     mg_buf_release(&o.md);
-    mg_buf_release(&o.html);
+    mg_html_release(&o.html);
     view_release(&v);
     return rc;
 }
