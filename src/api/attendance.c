@@ -13,6 +13,8 @@
 
 #include "mingle/attendance.h"
 
+#include "banned.h"
+
 static const char *by_name(enum mg_match_by by)
 {
     return by == MG_MATCH_EMAIL ? "email" : by == MG_MATCH_NAME ? "name" : "";

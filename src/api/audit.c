@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 #define AUDIT_LIST_DEFAULT 100
 #define AUDIT_LIST_MAX 1000
 

@@ -12,6 +12,8 @@
 
 #include "mingle/circle.h"
 
+#include "banned.h"
+
 static json_t *reading_json(const struct mg_book *b, const struct mg_reading *r)
 {
     json_t *o =

@@ -20,6 +20,8 @@
 #include "mingle/people.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 static void http_date(char *out, size_t n, int64_t t)
 {
     time_t tt = (time_t)t;

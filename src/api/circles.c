@@ -13,6 +13,8 @@
 
 #include "mingle/circle.h"
 
+#include "banned.h"
+
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
 

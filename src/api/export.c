@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include "banned.h"
+
 void handle_person_export(struct request *r)
 {
     char *text = NULL;

@@ -14,6 +14,8 @@
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
 
+#include "banned.h"
+
 static json_t *quality_json(const struct mg_quality *q)
 {
     return json_pack(

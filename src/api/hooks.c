@@ -19,6 +19,8 @@
 #include "mingle/inbound.h"
 #include "mingle/notes.h"
 
+#include "banned.h"
+
 enum provider_auth { BY_MAILGUN, BY_MANDRILL, BY_SECRET };
 
 struct provider {

@@ -14,6 +14,8 @@
 #include "mingle/calendar.h"
 #include "mingle/notes.h"
 
+#include "banned.h"
+
 #define NOTES_LIST_DEFAULT 100
 #define NOTES_LIST_MAX 1000
 #define AUTHOR_MAX 200

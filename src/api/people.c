@@ -16,6 +16,8 @@
 #include "mingle/people.h"
 #include "mingle/plenary.h"
 
+#include "banned.h"
+
 #define PEOPLE_LIST_DEFAULT 100
 #define PEOPLE_LIST_MAX 1000
 

@@ -14,6 +14,8 @@
 #include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
 {
     char local[32];

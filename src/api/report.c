@@ -10,6 +10,8 @@
 
 #include "mingle/report.h"
 
+#include "banned.h"
+
 static json_t *counts_json(const struct mg_report_count *c, size_t n)
 {
     json_t *a = json_array();

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "banned.h"
+
 void handle_rsvps_get(struct request *r)
 {
     struct mg_session_row s;

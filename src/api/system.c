@@ -4,6 +4,8 @@
  */
 #include "api.h"
 
+#include "banned.h"
+
 void handle_healthz(struct request *r)
 {
     int version = 0;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 enum kind { K_ZOOM, K_TEAMS_ACTIVITY, K_TEAMS_PARTICIPANTS, K_TEAMS_OLD };
 
 /* The columns a report's header gives, -1 when absent. */

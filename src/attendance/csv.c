@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 /* The line of byte `at` in `text` (1-based), for error messages. */
 static int line_of(const char *text, size_t at)
 {

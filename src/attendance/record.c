@@ -11,6 +11,8 @@
 
 #include "mingle/store.h"
 
+#include "banned.h"
+
 void mg_attendance_result_release(struct mg_attendance_result *res)
 {
     size_t i;

@@ -13,6 +13,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "banned.h"
+
 static const char *const role_names[] = {"coordinator", "facilitator",
                                          "participant"};
 

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 static const char *const format_names[] = {"text", "markdown", "html", "epub"};
 static const char *const kind_names[] = {"front", "part", "chapter", "section"};
 

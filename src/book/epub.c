@@ -18,6 +18,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "banned.h"
+
 #define MAX_ENTRIES 10000 /* files in the zip */
 #define MAX_TOC_DEPTH 32  /* nesting of the table of contents */
 

@@ -16,6 +16,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "banned.h"
+
 struct html_feed {
     struct builder *b;
     int headings; /* the heading filter: 1 = headings make sections */

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 struct event {
     int heading; /* else body text */
     int level;

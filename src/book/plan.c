@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 int mg_book_split(struct mg_book_split *out, const struct mg_book *b, int weeks,
                   struct mg_error *err)
 {

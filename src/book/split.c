@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 #define MAX_WEEKS 104
 
 /*

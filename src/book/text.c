@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 /* Longest line (trimmed) that can be a heading, and a title line. */
 #define MAX_HEADING 100
 #define MAX_TITLE_LINE 80

@@ -16,6 +16,8 @@
 #include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 /* Everything about one circle the calendars need, loaded once. */
 struct circle_view {
     struct mg_circle *circle;

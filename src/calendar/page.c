@@ -11,6 +11,8 @@
 
 #include "mingle/people.h"
 
+#include "banned.h"
+
 #define PAGE_FEED_PURPOSE "mingle participant page: calendar feed v1"
 
 void mg_calendar_page_feed_token(char *feed, const char *page_token)

@@ -15,6 +15,8 @@
 #include "mingle/plenary.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
 {
     switch (o) {

@@ -12,6 +12,8 @@
 
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 static const char *const weekday_names[] = {"monday",   "tuesday", "wednesday",
                                             "thursday", "friday",  "saturday",
                                             "sunday"};

@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "mingle/attendance.h"
 
+#include "banned.h"
+
 static const char attendance_help[] =
     "usage: mingle attendance import FILE.csv --circle ID --session SID\n"
     "       mingle attendance show --circle ID --session SID\n\n"

@@ -10,6 +10,8 @@
 
 #include "cli.h"
 
+#include "banned.h"
+
 static const char audit_help[] =
     "usage: mingle audit [--circle ID] [--after ID] [--limit N]\n\n"
     "Print the audit log: every coordinator action through the API or the\n"

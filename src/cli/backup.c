@@ -10,6 +10,8 @@
 
 #include "cli.h"
 
+#include "banned.h"
+
 static const char backup_help[] =
     "usage: mingle backup FILE [--force]\n\n"
     "Copy the database to FILE with SQLite's online backup API: every\n"

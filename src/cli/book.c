@@ -14,6 +14,8 @@
 #include "mingle/book.h"
 #include "mingle/http.h"
 
+#include "banned.h"
+
 static const char book_help[] =
     "usage: mingle book split FILE [--weeks K] [--json]\n"
     "       mingle book load FILE --circle ID [--weeks K]\n\n"

@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "mingle/circle.h"
 
+#include "banned.h"
+
 static const char circle_help[] =
     "usage: mingle circle list\n"
     "       mingle circle show ID\n\n"

@@ -13,6 +13,8 @@
 #include "mingle/http.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;

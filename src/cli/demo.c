@@ -18,6 +18,8 @@
 #include "mingle/plenary.h"
 #include "mingle/people.h"
 
+#include "banned.h"
+
 #define DEMO_SLUG "atlas-demo"
 #define DEMO_LABEL "demo"
 

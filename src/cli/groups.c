@@ -12,6 +12,8 @@
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
 
+#include "banned.h"
+
 static const char groups_help[] =
     "usage: mingle groups plan --circle ID [--dry-run] [--seed N]\n"
     "       mingle groups rebalance --circle ID [--dry-run] [--seed N]\n"

@@ -10,6 +10,8 @@
 #include "mingle/mail.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 struct command {
     const char *name;
     int (*run)(int argc, char **argv);

@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "mingle/notes.h"
 
+#include "banned.h"
+
 static const char notes_help[] =
     "usage: mingle notes digest --circle ID [--week N] [--html]\n"
     "       mingle notes list --circle ID [--group G] [--week N] [--kind K]\n"

@@ -11,6 +11,8 @@
 #include "mingle/mail.h"
 #include "mingle/outbox.h"
 
+#include "banned.h"
+
 static const char outbox_help[] =
     "usage: mingle outbox flush\n"
     "       mingle outbox list --circle ID\n\n"

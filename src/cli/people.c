@@ -14,6 +14,8 @@
 #include "mingle/people.h"
 #include "mingle/plenary.h"
 
+#include "banned.h"
+
 static const char people_help[] =
     "usage: mingle people import FILE.csv --circle ID\n"
     "       mingle people list --circle ID [--status S]\n"

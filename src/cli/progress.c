@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 /* Seconds between two lines. */
 #define PROGRESS_INTERVAL 0.1
 

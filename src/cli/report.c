@@ -12,6 +12,8 @@
 #include "mingle/http.h"
 #include "mingle/report.h"
 
+#include "banned.h"
+
 static const char report_help[] =
     "usage: mingle report --circle ID [--format json|csv|markdown]\n\n"
     "Print how a circle is going: per session, per group and for the\n"

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 
+#include "banned.h"
+
 static const char serve_help[] =
     "usage: mingle serve [options]\n\n"
     "Run the daemon: the JSON API under /api/v1/, /healthz and /metrics.\n"

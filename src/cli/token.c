@@ -10,6 +10,8 @@
 #include "cli.h"
 #include "mingle/auth.h"
 
+#include "banned.h"
+
 static const char token_help[] =
     "usage: mingle token create --role ROLE [--label TEXT] [--circle ID]\n"
     "                           [--group ID]\n"

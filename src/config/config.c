@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 const char *const mg_config_keys[] = {"listen",
                                       "port",
                                       "db",

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 const char *mg_strerror(int code)
 {
     switch (code) {

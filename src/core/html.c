@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 void mg_html_markup_(struct mg_html *h, const char *literal)
 {
     mg_buf_puts(&h->buf, literal);

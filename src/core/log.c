@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 static atomic_int log_level = MG_LOG_INFO;
 
 static const char *level_names[] = {"debug", "info", "warn", "error"};

@@ -11,6 +11,8 @@
 
 #include "internal.h"
 
+#include "banned.h"
+
 void rng_seed(struct rng *r, uint64_t seed)
 {
     r->s = seed;

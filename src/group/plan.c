@@ -11,6 +11,8 @@
 
 #include "internal.h"
 
+#include "banned.h"
+
 /*
  * Weights of the objective. Hard rules outweigh any amount of quality;
  * among quality terms, the order is the header's: sector and region

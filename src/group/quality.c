@@ -9,6 +9,8 @@
 
 #include "internal.h"
 
+#include "banned.h"
+
 /* How far `count` falls outside [floor(nv*size/n), ceil(nv*size/n)]. */
 static int band_miss(long long count, long long nv, long long size, long long n)
 {

@@ -21,6 +21,8 @@
 
 #include "internal.h"
 
+#include "banned.h"
+
 #define BUDGET 3000000LL /* search nodes and candidates looked at */
 #define MAX_UNPLACED 128 /* beyond this, newcomers are placed greedily */
 

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 #define LIMITER_BUCKETS 4096
 #define LIMITER_MAX 65536 /* addresses remembered at once */
 #define TOKEN_TOUCH_SECONDS 60

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "banned.h"
+
 struct tracked {
     struct tracked *prev, *next;
     MHD_socket fd;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 static const double bucket_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025,
                                        0.05,  0.1,    0.25,  0.5,  1.0,
                                        2.5,   5.0,    10.0};

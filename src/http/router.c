@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 const struct route http_routes[] = {
     {"GET", "/healthz", AUTH_PUBLIC, handle_healthz},
     {"GET", "/metrics", AUTH_PUBLIC, handle_metrics},

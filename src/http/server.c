@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 void reply_send(struct request *r, unsigned int status, const struct reply *rep)
 {
     struct MHD_Response *resp;

@@ -14,6 +14,8 @@
 #include "mingle/inbound.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg)
 {
     memset(h, 0, sizeof(*h));

@@ -17,6 +17,8 @@
 #include <pthread.h>
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 #define PRODID "-//mingle//mingle 0.1//EN"
 #define MAX_COUNT 1000
 

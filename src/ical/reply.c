@@ -15,6 +15,8 @@
 
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 #define MAX_UID 255
 #define MAX_EMAIL 254
 

@@ -16,6 +16,8 @@
 
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 struct transition {
     int64_t t;    /* UTC instant of the change */
     int from, to; /* offsets before and after, seconds east of UTC */

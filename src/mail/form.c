@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 static char *dup_or_null(const char *s)
 {
     return s ? mg_xstrdup(s) : NULL;

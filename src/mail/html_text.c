@@ -17,6 +17,8 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "banned.h"
+
 /*
  * The book module has an HTML walker too, but it fills a book's sections
  * and paragraphs and lives behind that module's private header; mail

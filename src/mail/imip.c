@@ -16,6 +16,8 @@
 #include "internal.h"
 #include "mingle/circle.h"
 
+#include "banned.h"
+
 /* Longest Message-ID we accept from a caller, brackets excluded. */
 #define MAX_MESSAGE_ID 250
 

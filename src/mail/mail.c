@@ -10,6 +10,8 @@
 
 #include <gmime/gmime.h>
 
+#include "banned.h"
+
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static int initialised;

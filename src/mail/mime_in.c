@@ -17,6 +17,8 @@
 
 #include "internal.h"
 
+#include "banned.h"
+
 /* Longest Message-ID kept (a header line's limit). */
 #define MAX_MESSAGE_ID 998
 

@@ -17,6 +17,8 @@
 #include "internal.h"
 #include "mingle/mail.h"
 
+#include "banned.h"
+
 /* More attachments than this in one message is not a real message. */
 #define MAX_ATTACHMENTS 1000
 

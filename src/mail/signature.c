@@ -14,6 +14,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "banned.h"
+
 int mg_inbound_verify_mailgun(const char *key, const char *timestamp,
                               const char *token, const char *signature)
 {

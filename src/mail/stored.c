@@ -16,6 +16,8 @@
 
 #include "internal.h"
 
+#include "banned.h"
+
 int mg_mail_imip_parts(char **parts, const struct mg_imip *m,
                        struct mg_error *err)
 {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 /*
  * The rules, in the order they apply:
  *

@@ -18,6 +18,8 @@
 #include "mingle/circle.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 #define ATOM_NS "http://www.w3.org/2005/Atom"
 /* The year in every tag: URI; it never changes, or every id would. */
 #define TAG_YEAR "2026"

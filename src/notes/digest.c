@@ -19,6 +19,8 @@
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 /* What the digest is made from, loaded once. */
 struct view {
     struct mg_circle *circle;

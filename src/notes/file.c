@@ -18,6 +18,8 @@
 #include "mingle/people.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 /* "g12" -> 12 (with `prefix` 'g'); 0 when the token is not that. */
 static int numbered(const char *tok, size_t len, char prefix)
 {

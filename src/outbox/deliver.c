@@ -10,6 +10,8 @@
 #include "mingle/mail.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
                     const struct mg_outbox_config *cfg, int max)
 {

@@ -20,6 +20,8 @@
 
 #include "mingle/circle.h"
 
+#include "banned.h"
+
 #define BACKOFF_FIRST 30
 #define BACKOFF_CAP (6 * 3600)
 #define DEFAULT_TIMEOUT 60

@@ -18,6 +18,8 @@
 #include "mingle/outbox.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 struct mg_outbox_sender {
     pthread_t thread;
     pthread_mutex_t lock;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "banned.h"
+
 enum column {
     COL_IGNORED,
     COL_NAME,

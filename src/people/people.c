@@ -12,6 +12,8 @@
 
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 static const char *const role_names[] = {"participant", "facilitator",
                                          "coordinator"};
 static const char *const status_names[] = {"active", "waitlisted", "withdrawn"};

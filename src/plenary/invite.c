@@ -15,6 +15,8 @@
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
+#include "banned.h"
+
 struct letter_ctx {
     const struct mg_circle *circle;
     struct mg_error *err;

@@ -7,6 +7,8 @@
 
 #include "mingle/plenary.h"
 
+#include "banned.h"
+
 static const char *const status_names[] = {"registered", "waitlisted",
                                            "declined", "withdrawn"};
 

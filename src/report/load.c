@@ -11,6 +11,8 @@
 
 #include "mingle/store.h"
 
+#include "banned.h"
+
 static enum mg_report_answer answer_of(const char *status)
 {
     if (strcmp(status, "accepted") == 0)

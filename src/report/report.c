@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "banned.h"
+
 struct id_index {
     int64_t id;
     size_t at;

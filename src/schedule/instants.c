@@ -12,6 +12,8 @@
 
 #include <libical/ical.h>
 
+#include "banned.h"
+
 /* Days from 1970-01-01 to a Gregorian date (Howard Hinnant's algorithm). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {

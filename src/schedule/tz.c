@@ -11,6 +11,8 @@
 
 #include <libical/ical.h>
 
+#include "banned.h"
+
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int mg_schedule_tz_valid(const char *tzid)

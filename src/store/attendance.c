@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
                                 const struct mg_attendance_row *rows, size_t n)
 {

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 int mg_store_audit_add(struct mg_store *st, const struct mg_audit_entry *e)
 {
     sqlite3 *db = store_acquire(st);

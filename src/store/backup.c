@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "banned.h"
+
 /* How long a backup step waits for a lock, in all. */
 #define BACKUP_WAIT_MS 30000
 #define BACKUP_PAUSE_MS 20

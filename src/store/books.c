@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 /* Run `sql` with `id` bound to its parameter (if it has one). */
 static int exec_bound(struct mg_store *st, sqlite3 *db, const char *sql,
                       int64_t id)

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
 {
     const unsigned char *s = sqlite3_column_text(stmt, col);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 #define CIRCLE_COLUMNS                                                         \
     "id, slug, title, time_zone, start_date, weeks, group_min, group_max, "    \
     "video_url, organizer_name, organizer_email, created_at, updated_at, "     \

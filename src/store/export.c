@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 /*
  * ?1 circle, ?2 person, ?3 now. A subquery's JSON loses its JSON-ness
  * on the way out, so each is wrapped in json(). Times are Unix seconds,

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 void mg_group_rows_free(struct mg_group_row *rows, size_t n)
 {
     size_t i;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 void mg_note_release(struct mg_note *n)
 {
     size_t i;

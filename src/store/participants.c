@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 #define PERSON_COLUMNS                                                         \
     "p.id, p.circle_id, p.name, p.email, p.role, p.sector, p.region, "         \
     "p.time_zone, p.status, p.locked, p.created_at, p.updated_at, "            \

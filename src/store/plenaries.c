@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "banned.h"
+
 #define PLENARY_COLUMNS                                                        \
     "p.id, p.circle_id, p.title, p.guest, p.starts_at, p.minutes, "            \
     "p.weeks, p.capacity, p.uid, p.sequence, p.status, p.created_at, "         \

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 static int list_marks(struct mg_mark_row **out, size_t *n, struct mg_store *st,
                       int64_t circle_id, const char *sql, const char *what)
 {

@@ -6,6 +6,8 @@
  */
 #include "internal.h"
 
+#include "banned.h"
+
 static const char *const migration_1[] = {
     /* A reading circle and its weekly call slots. */
     "CREATE TABLE circles ("

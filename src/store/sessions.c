@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 /* Expired sessions are kept a day (for the log's sake), then deleted. */
 #define EXPIRED_KEEP (24 * 3600)
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "banned.h"
+
 int mg_store_schema_latest(void)
 {
     return mg_store_n_migrations;

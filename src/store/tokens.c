@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 void store_read_token(struct mg_token *t, sqlite3_stmt *stmt)
 {
     const unsigned char *s;

@@ -23,6 +23,8 @@
 #include "mingle/notes.h"
 #include "mingle/report.h"
 
+#include "banned.h"
+
 #define COOKIE_NAME "mingle_session"
 #define SESSION_TTL (8 * 3600)
 #define OUTBOX_SHOWN 20

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "banned.h"
+
 /* Readable on a phone and a desktop; contrast at least 4.5:1 (the muted
  * grey #4a4a4a on white is 8.9:1, the link blue #0b4f9c is 8.1:1); a thick
  * focus ring for keyboard users. */

@@ -21,6 +21,8 @@
 #include "mingle/people.h"
 #include "mingle/schedule.h"
 
+#include "banned.h"
+
 #define PAGE_TOKEN_LEN (MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN)
 
 /* Everything a page shows, loaded once. */
