@@ -613,13 +613,16 @@ async function pages({ circle, groups, late, C }) {
 
   browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   const sizes = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } };
-  const context = await browser.newContext({ viewport: sizes.desktop });
+  // axe-core is injected into each page, which the pages' own CSP (no
+  // scripts at all) would refuse: this context lets the test's script in.
+  const context = await browser.newContext({ viewport: sizes.desktop, bypassCSP: true });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
 
   async function shoot(name) {
+    await audit(name);
     for (const [label, vp] of Object.entries(sizes)) {
       await page.setViewportSize(vp);
       await page.screenshot({ path: path.join(outDir, `${name}-${label}.png`), fullPage: true });
@@ -628,6 +631,22 @@ async function pages({ circle, groups, late, C }) {
     // What a desktop window shows first (README.md's picture is one).
     await page.screenshot({ path: path.join(outDir, `${name}-top.png`) });
     ok(`screenshots out/${name}-desktop.png, out/${name}-phone.png, out/${name}-top.png`);
+  }
+  // axe-core at desktop and phone widths: no serious or critical
+  // violation on any page a person can reach, error pages included.
+  const axeSource = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  async function audit(name) {
+    for (const [label, vp] of Object.entries(sizes)) {
+      await page.setViewportSize(vp);
+      await page.evaluate(axeSource);
+      const found = await page.evaluate(async () => {
+        const r = await window.axe.run(document, { resultTypes: ['violations'] });
+        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`);
+      });
+      check(found.length === 0, `${name} at ${label} width: axe-core finds no serious or critical violation`, found.join('\n  '));
+    }
+    await page.setViewportSize(sizes.desktop);
   }
   async function noScript(where) {
     const pwned = await page.evaluate(() => window.__pwned);
@@ -687,6 +706,15 @@ async function pages({ circle, groups, late, C }) {
   await page.evaluate(() => document.getElementById('groups').scrollIntoView());
   await page.screenshot({ path: path.join(outDir, 'dashboard-groups-top.png') });
   ok('screenshot out/dashboard-groups-top.png');
+
+  // Error pages are pages too: a mistyped secret, an unknown page.
+  for (const [name, url] of [['mistyped-link', lateUrl.slice(0, -3) + 'zzz'],
+                             ['unknown-page', `${base}/dashboard/circles/999999`]]) {
+    res = await page.goto(url);
+    check(res.status() >= 400 && (res.headers()['content-type'] || '').startsWith('text/html'),
+      `${name}: an HTML page with status ${res.status()}, not JSON`);
+    await audit(name);
+  }
 
   // No credential, no page.
   const anon = await fetch(`${base}/dashboard/circles/${circle.id}`, { redirect: 'manual' });
