@@ -17,6 +17,7 @@
 
 #include "mingle/auth.h"
 #include "mingle/calendar.h"
+#include "mingle/html.h"
 #include "mingle/people.h"
 #include "mingle/schedule.h"
 
@@ -194,24 +195,6 @@ static int render_feed(struct request *r, struct feed_entry *e)
     return 0;
 }
 
-/* Percent-encode for a query value. */
-static void url_escape(struct mg_buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-            c == '~') {
-            mg_buf_add(b, s, 1);
-        } else {
-            char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            mg_buf_add(b, enc, 3);
-        }
-    }
-}
-
 static void reply_feed_links(struct request *r, const char *token)
 {
     struct mg_buf google = MG_BUF_INIT;
@@ -220,7 +203,7 @@ static void reply_feed_links(struct request *r, const char *token)
     char *webcal = mg_xasprintf("webcal://%s", rest ? rest + 3 : url);
 
     mg_buf_puts(&google, "https://calendar.google.com/calendar/r?cid=");
-    url_escape(&google, webcal);
+    mg_url_encode(&google, webcal);
     reply_json(r, MHD_HTTP_CREATED,
                json_pack("{s:s, s:s, s:s}", "url", url, "webcal", webcal,
                          "google", google.data));
