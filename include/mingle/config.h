@@ -28,6 +28,7 @@ struct mg_config {
     char *mail_domain;   /* where groups' addresses are; default the
                             organizer's domain */
     char *maildir;       /* where mail goes with no SMTP, ./mingle-mail */
+    char *locale_dir;    /* compiled catalogs; NULL: the built-in place */
     int outbox_interval; /* seconds between outbox rounds, default 10 */
     int outbox_attempts; /* attempts before a message fails, default 12 */
     int outbox_retry;    /* first retry delay in seconds, doubling; 30 */

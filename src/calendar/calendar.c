@@ -5,6 +5,7 @@
  * as sent, so a CANCEL can still be made after the group is gone).
  */
 #include "mingle/calendar.h"
+#include "mingle/i18n.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -458,18 +459,20 @@ static int build_mail(struct mg_invite_action *a, struct owned *o,
     rc = mg_ical_itip_personal(&ics, pre->itip, a->uid, a->sequence, &att, err);
     if (rc < 0)
         return rc;
-    o->subject = mg_xasprintf("%s: %s", o->cancel ? "Cancelled" : "Invitation",
-                              s->summary);
+    if (o->cancel)
+        o->subject = mg_xasprintf(_("Cancelled: %s"), s->summary);
+    else
+        o->subject = mg_xasprintf(_("Invitation: %s"), s->summary);
     if (o->cancel) {
         mg_buf_printf(&text,
-                      "Kia ora %s,\n\nYou are no longer in this group, so "
-                      "its weekly calls have been taken off your calendar:\n"
-                      "%s\n",
+                      _("Kia ora %s,\n\nYou are no longer in this group, so "
+                        "its weekly calls have been taken off your calendar:\n"
+                        "%s\n"),
                       p->name, s->summary);
     } else {
         mg_buf_printf(&text,
-                      "Kia ora %s,\n\nYou are in %s.\nThe calls are weekly, "
-                      "%d times, from %s (%s), %d minutes each.\n\n%s",
+                      _("Kia ora %s,\n\nYou are in %s.\nThe calls are weekly, "
+                        "%d times, from %s (%s), %d minutes each.\n\n%s"),
                       p->name, s->summary, s->count, o->start, s->tzid,
                       s->minutes, s->description ? s->description : "");
     }

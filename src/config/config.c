@@ -33,6 +33,7 @@ const char *const mg_config_keys[] = {"listen",
                                       "mail_from",
                                       "mail_domain",
                                       "maildir",
+                                      "locale_dir",
                                       "outbox_interval",
                                       "outbox_attempts",
                                       "outbox_retry",
@@ -90,6 +91,7 @@ void mg_config_release(struct mg_config *cfg)
     free(cfg->mail_from);
     free(cfg->mail_domain);
     free(cfg->maildir);
+    free(cfg->locale_dir);
     free(cfg->trusted_proxies);
     free(cfg->mailgun_signing_key);
     free(cfg->mandrill_key);
@@ -243,6 +245,10 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         if (!*value)
             goto bad;
         replace(&cfg->maildir, value);
+    } else if (strcmp(key, "locale_dir") == 0) {
+        if (!*value)
+            goto bad;
+        replace(&cfg->locale_dir, value);
     } else if (strcmp(key, "outbox_interval") == 0) {
         if (parse_int(&n, value, 1, 3600) < 0)
             goto bad;

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "../api/api.h"
+#include "mingle/i18n.h"
 #include "mingle/outbox.h"
 
 #include <arpa/inet.h>
@@ -412,6 +413,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
                          MHD_USE_EPOLL_LINUX_ONLY | MHD_USE_ERROR_LOG;
     int ipv6 = 0;
 
+    mg_i18n_init(cfg->locale_dir);
     if (make_addr(&addr, &ipv6, cfg->listen, cfg->port) < 0) {
         mg_error_set(err, "listen",
                      "cannot listen on '%s': not an IPv4 or IPv6 address",

@@ -8,6 +8,8 @@
 #define _GNU_SOURCE
 #include "mingle/notes.h"
 
+#include "mingle/i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,9 +151,9 @@ static int write_entry(xmlTextWriterPtr w, const struct mg_note *n,
     snprintf(id, sizeof(id), "tag:%s," TAG_YEAR ":note-%lld", host,
              (long long)n->id);
     if (n->week > 0)
-        snprintf(title, sizeof(title), "Week %d summary", n->week);
+        snprintf(title, sizeof(title), _("Week %d summary"), n->week);
     else
-        snprintf(title, sizeof(title), "Summary");
+        snprintf(title, sizeof(title), "%s", _("Summary"));
     rc = xmlTextWriterStartElement(w, BAD_CAST "entry");
     if (rc >= 0)
         rc = element(w, "id", id);

@@ -16,6 +16,7 @@
 #include "mingle/calendar.h"
 #include "mingle/circle.h"
 #include "mingle/html.h"
+#include "mingle/i18n.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
@@ -296,7 +297,7 @@ static void entry(struct out *o, const struct mg_note *n)
     mg_html(&o->html, "</div>\n");
     for (i = 0; i < n->n_attachments; i++) {
         const struct mg_note_attachment *a = &n->attachments[i];
-        char *line = mg_xasprintf("Attached: %s (%s, %lld bytes)",
+        char *line = mg_xasprintf(_("Attached: %s (%s, %lld bytes)"),
                                   a->name && *a->name ? a->name : "unnamed",
                                   a->type ? a->type : "", (long long)a->size);
         md_inline(&o->md, line);
@@ -390,18 +391,18 @@ static void group_section(struct out *o, const struct view *v,
     free(text);
     if (r && r->first_title && r->last_title) {
         if (strcmp(r->first_title, r->last_title) == 0)
-            text = mg_xasprintf("Reading: %s", r->first_title);
+            text = mg_xasprintf(_("Reading: %s"), r->first_title);
         else
-            text = mg_xasprintf("Reading: %s ... %s", r->first_title,
+            text = mg_xasprintf(_("Reading: %s ... %s"), r->first_title,
                                 r->last_title);
         para(o, "reading", text, 0);
         free(text);
     }
-    heading(o, 4, "Summary");
+    heading(o, 4, _("Summary"));
     if (entries(o, v, g->id, week, "summary") == 0)
-        para(o, "empty", "No summary yet.", 1);
+        para(o, "empty", _("No summary yet."), 1);
     if (count(v, g->id, week, "note") > 0) {
-        heading(o, 4, "Notes");
+        heading(o, 4, _("Notes"));
         entries(o, v, g->id, week, "note");
     }
 }
@@ -459,19 +460,19 @@ static void week_section(struct out *o, const struct view *v, int week)
 
     if (week > 0) {
         week_start(from, sizeof(from), v->circle, week);
-        text = from[0] ? mg_xasprintf("Week %d (from %s)", week, from)
-                       : mg_xasprintf("Week %d", week);
+        text = from[0] ? mg_xasprintf(_("Week %d (from %s)"), week, from)
+                       : mg_xasprintf(_("Week %d"), week);
     } else {
-        text = mg_xstrdup("Not tied to a week");
+        text = mg_xstrdup(_("Not tied to a week"));
     }
     heading(o, 2, text);
     free(text);
     if (v->n_groups == 0)
-        para(o, "empty", "No groups yet.", 1);
+        para(o, "empty", _("No groups yet."), 1);
     for (i = 0; i < v->n_groups; i++)
         group_section(o, v, &v->groups[i], week);
     if (count(v, 0, week, NULL) > 0) {
-        heading(o, 3, "Other notes");
+        heading(o, 3, _("Other notes"));
         entries(o, v, 0, week, "summary");
         entries(o, v, 0, week, "note");
     }
@@ -491,7 +492,9 @@ static int by_date(const void *a, const void *b)
 
 static void begin(struct out *o, const char *title)
 {
-    mg_html(&o->html, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+    mg_html(&o->html, "<!DOCTYPE html>\n<html lang=\"");
+    mg_html_attr(&o->html, mg_i18n_lang());
+    mg_html(&o->html, "\">\n<head>\n"
                       "<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-"
                       "width, initial-scale=1\">\n<title>");
@@ -544,18 +547,18 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
         undated |= v.notes[i].week == 0;
     }
     if (week)
-        title = mg_xasprintf("%s: week %d", v.circle->title, week);
+        title = mg_xasprintf(_("%s: week %d"), v.circle->title, week);
     else if (last > 0)
-        title = mg_xasprintf("%s: weeks 1 to %d", v.circle->title, last);
+        title = mg_xasprintf(_("%s: weeks 1 to %d"), v.circle->title, last);
     else
-        title = mg_xasprintf("%s: notes", v.circle->title);
+        title = mg_xasprintf(_("%s: notes"), v.circle->title);
     begin(&o, title);
     for (w = week ? week : 1; w <= last; w++)
         week_section(&o, &v, w);
     if (undated)
         week_section(&o, &v, 0);
     if (last == 0 && !undated)
-        para(&o, "empty", "No week has begun yet.", 1);
+        para(&o, "empty", _("No week has begun yet."), 1);
     mg_html(&o.html, "</body>\n</html>\n");
     if (markdown)
         *markdown = mg_buf_detach(&o.md);

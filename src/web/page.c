@@ -67,7 +67,9 @@ static const char page_css[] =
 
 void web_begin(struct mg_html *h, const char *title)
 {
-    mg_html(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+    mg_html(h, "<!DOCTYPE html>\n<html lang=\"");
+    mg_html_attr(h, mg_i18n_lang());
+    mg_html(h, "\">\n<head>\n"
                "<meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width, "
                "initial-scale=1\">\n"

@@ -8,6 +8,7 @@
 
 #include "../http/internal.h"
 #include "mingle/html.h"
+#include "mingle/i18n.h"
 
 /*
  * HTML pages (page.c): the shared scaffolding, written through the HTML

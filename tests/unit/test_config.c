@@ -124,6 +124,7 @@ static void test_keys_list(void **state)
                                          "mail_from",
                                          "mail_domain",
                                          "maildir",
+                                         "locale_dir",
                                          "outbox_interval",
                                          "outbox_attempts",
                                          "outbox_retry",
