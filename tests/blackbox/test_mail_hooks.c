@@ -552,6 +552,7 @@ static void *post_burst(void *arg)
 static void test_kill_during_burst(void **state)
 {
     struct burst b;
+    const struct test_site_opts opts = {.env = daemon_env};
     pthread_t t;
     int i;
 
@@ -565,8 +566,7 @@ static void test_kill_during_burst(void **state)
     pthread_join(t, NULL);
     assert_true(b.n > 0);
     assert_true(b.n < BURST); /* killed mid-burst */
-    assert_int_equal(
-        test_daemon_start(&W->site.d, W->site.db, NULL, daemon_env), 0);
+    assert_int_equal(test_site_serve(&W->site, &opts), 0);
     for (i = 0; i < b.n; i++) {
         char *where =
             mg_xasprintf("message_id = 'burst-%d@example.org'", b.acked[i]);

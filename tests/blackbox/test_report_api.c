@@ -339,8 +339,7 @@ static void test_tokens(void **state)
     const char *mine[] = {"token",   "create",      "--db",     W->site.db,
                           "--role",  "coordinator", "--circle", circle,
                           "--label", "mine",        NULL};
-    char *facilitator =
-        test_make_scoped_token(W->site.db, "participant", W->circle, 0);
+    char *facilitator = test_site_token(&W->site, "participant", W->circle, 0);
     char *scoped = NULL, *body, *path;
     long status;
     size_t n;
