@@ -135,15 +135,17 @@ struct test_site_opts {
 /* Make s->dir, s->db (dir/db_name), s->maildir and s->token, with no
  * daemon yet. Returns 0, or -1 if the CLI made no token. */
 int test_site_init(struct test_site *s, const char *db_name);
-/* Start the daemon of an initialised site. Returns 0, or -1 if it did
- * not come up. */
+/* Start the daemon of an initialised site (again, after a
+ * test_daemon_stop(&s->d, ...), to restart it on the same database).
+ * Returns 0, or -1 if it did not come up. */
 int test_site_serve(struct test_site *s, const struct test_site_opts *opts);
 /* test_site_init() then test_site_serve(). */
 int test_site_start(struct test_site *s, const char *db_name,
                     const struct test_site_opts *opts);
-/* Stop the daemon with `sig` if it runs, free the site's strings and
- * remove its directory. Returns the daemon's exit status (-1 if it was
- * killed or none ran). */
+/* Stop the daemon with `sig` if it runs (a test that must stop it
+ * earlier, or in another order, calls test_daemon_stop(&s->d, ...)
+ * itself), free the site's strings and remove its directory. Returns the
+ * daemon's exit status (-1 if a signal ended it or none ran). */
 int test_site_stop(struct test_site *s, int sig);
 
 /* A token of `role` for the site's database, for one circle (and, for a
