@@ -114,10 +114,7 @@ int main(int argc, char **argv)
 {
     int clients = argc > 1 ? atoi(argv[1]) : 4;
     int per = argc > 2 ? atoi(argv[2]) : 2000;
-    char *dir = test_mkdtemp();
-    char *db = mg_xasprintf("%s/bench.db", dir);
-    char *token = test_make_token(db, "coordinator");
-    struct test_daemon d;
+    struct test_site site;
     struct client *cs = mg_xcalloc((size_t)clients, sizeof(*cs));
     pthread_t *th = mg_xcalloc((size_t)clients, sizeof(*th));
     double *w = mg_xcalloc((size_t)(clients * per), sizeof(*w));
@@ -125,15 +122,15 @@ int main(int argc, char **argv)
     double t0, wall;
     int i, failures = 0;
 
-    if (!token || test_daemon_start(&d, db, NULL, NULL) < 0) {
+    if (test_site_start(&site, "bench.db", NULL) < 0) {
         fprintf(stderr, "bench_api: cannot start mingle\n");
         return 1;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     t0 = mg_monotonic();
     for (i = 0; i < clients; i++) {
-        cs[i].port = d.port;
-        cs[i].token = token;
+        cs[i].port = site.d.port;
+        cs[i].token = site.token;
         cs[i].n = per;
         cs[i].write_lat = w + i * per;
         cs[i].read_lat = r + i * per;
@@ -150,10 +147,7 @@ int main(int argc, char **argv)
     report("get", r, (size_t)(clients * per));
     printf("all    %7d requests in %.2f s: %.0f req/s, %d failures\n",
            2 * clients * per, wall, 2 * clients * per / wall, failures);
-    test_daemon_stop(&d, SIGTERM);
-    test_rmdir(dir);
-    free(db);
-    free(token);
+    test_site_stop(&site, SIGTERM);
     free(cs);
     free(th);
     free(w);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "support.h"
@@ -107,52 +108,50 @@ static long long count_notes(const char *db)
 }
 
 /* A circle of PEOPLE with 40 facilitators, planned into groups. */
-static int setup_circle(int port, const char *token)
+static int setup_circle(struct test_site *site)
 {
-    struct test_response resp;
     struct mg_buf csv = MG_BUF_INIT;
-    int i, ok;
+    long long id;
+    long status = 0;
+    char *path;
+    int i;
 
-    memset(&resp, 0, sizeof(resp));
-    ok = test_http(&resp, port, "POST", "/api/v1/circles", token,
-                   "{\"title\":\"Bench\",\"slug\":\"bench\",\"time_zone\":"
-                   "\"Pacific/Auckland\",\"start_date\":\"2027-03-22\","
-                   "\"weeks\":4,\"group_size\":{\"min\":8,\"max\":12},"
-                   "\"slots\":[{\"weekday\":\"tuesday\",\"start\":\"19:30\","
-                   "\"minutes\":60}],\"organizer\":{\"email\":"
-                   "\"org@example.org\"}}",
-                   NULL) == 0 &&
-         resp.status < 300;
-    test_response_release(&resp);
+    id = test_site_circle(
+        site,
+        "{\"title\":\"Bench\",\"slug\":\"bench\",\"time_zone\":"
+        "\"Pacific/Auckland\",\"start_date\":\"2027-03-22\","
+        "\"weeks\":4,\"group_size\":{\"min\":8,\"max\":12},"
+        "\"slots\":[{\"weekday\":\"tuesday\",\"start\":\"19:30\","
+        "\"minutes\":60}],\"organizer\":{\"email\":"
+        "\"org@example.org\"}}",
+        NULL);
+    if (!id)
+        return -1;
     mg_buf_puts(&csv, "name,email,role\n");
     for (i = 0; i < PEOPLE; i++)
         mg_buf_printf(&csv, "Person %d,p%d@example.org,%s\n", i, i,
                       i % 10 == 0 ? "facilitator" : "");
-    ok = ok &&
-         test_http(&resp, port, "POST", "/api/v1/circles/1/participants", token,
-                   csv.data, "text/csv") == 0 &&
-         resp.status < 300;
-    test_response_release(&resp);
+    path = mg_xasprintf("/api/v1/circles/%lld/participants", id);
+    json_decref(
+        test_site_call(site, &status, "POST", path, csv.data, "text/csv"));
+    free(path);
     mg_buf_release(&csv);
-    ok = ok &&
-         test_http(&resp, port, "POST", "/api/v1/circles/1/groups/plan", token,
-                   "{}", NULL) == 0 &&
-         resp.status < 300;
-    test_response_release(&resp);
-    return ok ? 0 : -1;
+    if (status >= 300)
+        return -1;
+    path = mg_xasprintf("/api/v1/circles/%lld/groups/plan", id);
+    json_decref(test_site_call(site, &status, "POST", path, "{}", NULL));
+    free(path);
+    return status < 300 ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
     int clients = argc > 1 ? atoi(argv[1]) : 8;
     int per = argc > 2 ? atoi(argv[2]) : 1000;
-    char *dir = test_mkdtemp();
-    char *db = mg_xasprintf("%s/bench.db", dir);
-    char *token = test_make_token(db, "coordinator");
-    char *maildir = mg_xasprintf("MINGLE_MAILDIR=%s/mail", dir);
-    const char *env[] = {"MINGLE_MIME_SECRET=" SECRET, "MINGLE_THREADS=8",
-                         maildir, NULL};
-    struct test_daemon d;
+    static const char *const env[] = {"MINGLE_MIME_SECRET=" SECRET,
+                                      "MINGLE_THREADS=8", NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
+    struct test_site site;
     struct client *cs = mg_xcalloc((size_t)clients, sizeof(*cs));
     pthread_t *th = mg_xcalloc((size_t)clients, sizeof(*th));
     double *lat = mg_xcalloc((size_t)(clients * per), sizeof(*lat));
@@ -161,8 +160,8 @@ int main(int argc, char **argv)
     long long stored;
     int i, acked = 0, failures = 0;
 
-    if (!token || test_daemon_start(&d, db, NULL, env) < 0 ||
-        setup_circle(d.port, token) < 0) {
+    if (test_site_start(&site, "bench.db", &opts) < 0 ||
+        setup_circle(&site) < 0) {
         fprintf(stderr, "bench_notes: cannot start mingle\n");
         return 1;
     }
@@ -170,7 +169,7 @@ int main(int argc, char **argv)
     sleep(3); /* let the outbox deliver the plan's invitations first */
     t0 = mg_monotonic();
     for (i = 0; i < clients; i++) {
-        cs[i].port = d.port;
+        cs[i].port = site.d.port;
         cs[i].id = i;
         cs[i].n = per;
         cs[i].lat = lat + i * per;
@@ -182,8 +181,8 @@ int main(int argc, char **argv)
         failures += cs[i].failures;
     }
     wall = mg_monotonic() - t0;
-    test_daemon_stop(&d, SIGTERM);
-    stored = count_notes(db);
+    test_daemon_stop(&site.d, SIGTERM);
+    stored = count_notes(site.db);
     qsort(lat, n, sizeof(*lat), cmp_double);
     printf("bench_notes: %d clients x %d notes to /hooks/mail/mime, SQLite "
            "synchronous=FULL\n",
@@ -194,10 +193,7 @@ int main(int argc, char **argv)
            lat[(n * 99) / 100] * 1000, lat[n - 1] * 1000, failures);
     printf("  %lld notes in the database after shutdown (%s)\n", stored,
            stored == acked ? "every acknowledged note" : "MISMATCH");
-    test_rmdir(dir);
-    free(maildir);
-    free(db);
-    free(token);
+    test_site_stop(&site, SIGTERM);
     free(cs);
     free(th);
     free(lat);

@@ -37,11 +37,8 @@ static const char other_circle[] =
     "\"organizer\":{\"name\":\"C\",\"email\":\"c@example.org\"}}";
 
 struct world {
-    char *dir;
-    char *db;
-    char *coordinator;
+    struct test_site site;
     char *facilitator;
-    struct test_daemon d;
 };
 
 static struct world *W;
@@ -49,33 +46,19 @@ static struct world *W;
 static int setup_world(void **state)
 {
     static const char *const extra[] = {"--body-limit", "64K", NULL};
+    const struct test_site_opts opts = {.extra = extra};
     struct world *w = mg_xcalloc(1, sizeof(*w));
+    long long circle;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/api.db", w->dir);
-    w->coordinator = test_make_token(w->db, "coordinator");
-    if (!w->coordinator)
+    if (test_site_start(&w->site, "api.db", &opts) < 0)
         return -1;
-    if (test_daemon_start(&w->d, w->db, extra, NULL) < 0)
+    /* A circle, and a token of it that is not a coordinator's. */
+    circle = test_site_circle(&w->site, other_circle, NULL);
+    if (!circle)
         return -1;
-    {
-        /* A circle, and a token of it that is not a coordinator's. */
-        struct test_response resp;
-        json_t *doc;
-
-        if (test_http(&resp, w->d.port, "POST", "/api/v1/circles",
-                      w->coordinator, other_circle, NULL) < 0 ||
-            resp.status != 201)
-            return -1;
-        doc = json_loads(resp.body, 0, NULL);
-        w->facilitator = test_make_scoped_token(
-            w->db, "participant",
-            json_integer_value(json_object_get(doc, "id")), 0);
-        json_decref(doc);
-        test_response_release(&resp);
-        if (!w->facilitator)
-            return -1;
-    }
+    w->facilitator = test_site_token(&w->site, "participant", circle, 0);
+    if (!w->facilitator)
+        return -1;
     W = w;
     *state = w;
     return 0;
@@ -85,11 +68,8 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
+    test_site_stop(&w->site, SIGTERM);
     free(w->facilitator);
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -98,16 +78,8 @@ static int teardown_world(void **state)
 static json_t *call(long *status, const char *method, const char *path,
                     const char *token, const char *body)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, token, body, NULL), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json(status, W->site.d.port, token, method, path, body,
+                          NULL);
 }
 
 /* Expect a JSON error with `code` (and `field` if not NULL). */
@@ -128,15 +100,9 @@ static void expect_error(json_t *doc, const char *code, const char *field)
 
 static int64_t create_circle(const char *body)
 {
-    long status;
-    json_t *doc =
-        call(&status, "POST", "/api/v1/circles", W->coordinator, body);
-    int64_t id;
+    long long id = test_site_circle(&W->site, body, NULL);
 
-    assert_int_equal(status, 201);
-    assert_non_null(doc);
-    id = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
+    assert_true(id > 0); /* 201 */
     return id;
 }
 
@@ -176,16 +142,16 @@ static void test_auth_errors(void **state)
     char wrong[128];
 
     (void)state;
-    assert_int_equal(
-        test_http(&resp, W->d.port, "GET", "/api/v1/circles", NULL, NULL, NULL),
-        0);
+    assert_int_equal(test_http(&resp, W->site.d.port, "GET", "/api/v1/circles",
+                               NULL, NULL, NULL),
+                     0);
     assert_int_equal(resp.status, 401);
     assert_non_null(strstr(resp.headers, "WWW-Authenticate: Bearer"));
     expect_error(json_loads(resp.body, 0, NULL), "unauthorized", NULL);
     test_response_release(&resp);
 
     /* Right shape, right id, wrong secret. */
-    snprintf(wrong, sizeof(wrong), "%s", W->coordinator);
+    snprintf(wrong, sizeof(wrong), "%s", W->site.token);
     wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == '0' ? '1' : '0';
     expect_error(call(&status, "GET", "/api/v1/circles", wrong, NULL),
                  "unauthorized", NULL);
@@ -205,8 +171,8 @@ static void test_auth_errors(void **state)
 
 static void test_revoked_token(void **state)
 {
-    char *token = test_make_token(W->db, "coordinator");
-    const char *argv[] = {"token", "revoke", "--db", W->db, NULL, NULL};
+    char *token = test_make_token(W->site.db, "coordinator");
+    const char *argv[] = {"token", "revoke", "--db", W->site.db, NULL, NULL};
     char id[17];
     char *out = NULL;
     long status;
@@ -221,7 +187,7 @@ static void test_revoked_token(void **state)
     id[16] = '\0';
     /* The list says when the token was last used: a time, not "-". */
     {
-        const char *list[] = {"token", "list", "--db", W->db, NULL};
+        const char *list[] = {"token", "list", "--db", W->site.db, NULL};
         char *line, *p;
         int year;
 
@@ -258,8 +224,8 @@ static void test_create_get_list(void **state)
     char path[64], location[80];
 
     (void)state;
-    assert_int_equal(test_http(&resp, W->d.port, "POST", "/api/v1/circles",
-                               W->coordinator, good_circle, NULL),
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", "/api/v1/circles",
+                               W->site.token, good_circle, NULL),
                      0);
     assert_int_equal(resp.status, 201);
     doc = json_loads(resp.body, 0, NULL);
@@ -272,7 +238,7 @@ static void test_create_get_list(void **state)
     json_decref(doc);
 
     snprintf(path, sizeof(path), "/api/v1/circles/%lld", (long long)id);
-    doc = call(&status, "GET", path, W->coordinator, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "title")),
                         "Atlas of New Librarianship");
@@ -295,14 +261,14 @@ static void test_create_get_list(void **state)
                         "c@example.org");
     json_decref(doc);
 
-    doc = call(&status, "GET", "/api/v1/circles", W->coordinator, NULL);
+    doc = call(&status, "GET", "/api/v1/circles", W->site.token, NULL);
     assert_int_equal(status, 200);
     assert_true(json_array_size(json_object_get(doc, "circles")) >= 1);
     json_decref(doc);
 
     /* A second circle with the same slug is a conflict. */
     expect_error(
-        call(&status, "POST", "/api/v1/circles", W->coordinator, good_circle),
+        call(&status, "POST", "/api/v1/circles", W->site.token, good_circle),
         "conflict", "slug");
     assert_int_equal(status, 409);
 }
@@ -321,7 +287,7 @@ static void test_list_pages(void **state)
     free(body);
     snprintf(path, sizeof(path), "/api/v1/circles?after=%lld&limit=1",
              (long long)(a - 1));
-    doc = call(&status, "GET", path, W->coordinator, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "circles")), 1);
     assert_int_equal(
@@ -333,18 +299,18 @@ static void test_list_pages(void **state)
     json_decref(doc);
     snprintf(path, sizeof(path), "/api/v1/circles?after=%lld&limit=1",
              (long long)next);
-    doc = call(&status, "GET", path, W->coordinator, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL);
     assert_int_equal(
         json_integer_value(json_object_get(
             json_array_get(json_object_get(doc, "circles"), 0), "id")),
         b);
     json_decref(doc);
     expect_error(
-        call(&status, "GET", "/api/v1/circles?limit=0", W->coordinator, NULL),
+        call(&status, "GET", "/api/v1/circles?limit=0", W->site.token, NULL),
         "invalid", "limit");
     assert_int_equal(status, 400);
     expect_error(
-        call(&status, "GET", "/api/v1/circles?after=x", W->coordinator, NULL),
+        call(&status, "GET", "/api/v1/circles?after=x", W->site.token, NULL),
         "invalid", "after");
     assert_int_equal(status, 400);
 }
@@ -355,23 +321,23 @@ static void test_bad_json(void **state)
     long status;
 
     (void)state;
-    expect_error(call(&status, "POST", "/api/v1/circles", W->coordinator,
-                      "{\"title\": "),
-                 "bad_json", NULL);
-    assert_int_equal(status, 400);
     expect_error(
-        call(&status, "POST", "/api/v1/circles", W->coordinator, "[1,2]"),
+        call(&status, "POST", "/api/v1/circles", W->site.token, "{\"title\": "),
         "bad_json", NULL);
     assert_int_equal(status, 400);
-    expect_error(call(&status, "POST", "/api/v1/circles", W->coordinator,
+    expect_error(
+        call(&status, "POST", "/api/v1/circles", W->site.token, "[1,2]"),
+        "bad_json", NULL);
+    assert_int_equal(status, 400);
+    expect_error(call(&status, "POST", "/api/v1/circles", W->site.token,
                       "{\"title\":\"a\",\"title\":\"b\"}"),
                  "bad_json", NULL);
     assert_int_equal(status, 400);
-    expect_error(call(&status, "POST", "/api/v1/circles", W->coordinator, ""),
+    expect_error(call(&status, "POST", "/api/v1/circles", W->site.token, ""),
                  "bad_json", NULL);
     assert_int_equal(status, 400);
-    assert_int_equal(test_http(&resp, W->d.port, "POST", "/api/v1/circles",
-                               W->coordinator, "title=x",
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", "/api/v1/circles",
+                               W->site.token, "title=x",
                                "application/x-www-form-urlencoded"),
                      0);
     assert_int_equal(resp.status, 415);
@@ -427,19 +393,19 @@ static void test_invalid_fields(void **state)
 
     (void)state;
     doc =
-        call(&status, "GET", "/api/v1/circles?limit=500", W->coordinator, NULL);
+        call(&status, "GET", "/api/v1/circles?limit=500", W->site.token, NULL);
     before = json_array_size(json_object_get(doc, "circles"));
     json_decref(doc);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *body = circle_with(cases[i].key, cases[i].raw);
-        doc = call(&status, "POST", "/api/v1/circles", W->coordinator, body);
+        doc = call(&status, "POST", "/api/v1/circles", W->site.token, body);
         if (status != 422)
             fail_msg("case %zu (%s): status %ld", i, cases[i].key, status);
         expect_error(doc, "invalid", cases[i].field);
         free(body);
     }
     doc =
-        call(&status, "GET", "/api/v1/circles?limit=500", W->coordinator, NULL);
+        call(&status, "GET", "/api/v1/circles?limit=500", W->site.token, NULL);
     after = json_array_size(json_object_get(doc, "circles"));
     json_decref(doc);
     assert_int_equal(before, after);
@@ -456,7 +422,7 @@ static void test_patch_put_delete(void **state)
     (void)state;
     free(body);
     snprintf(path, sizeof(path), "/api/v1/circles/%lld", (long long)id);
-    doc = call(&status, "PATCH", path, W->coordinator,
+    doc = call(&status, "PATCH", path, W->site.token,
                "{\"title\":\"edited\",\"video_url\":null}");
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "title")),
@@ -466,22 +432,22 @@ static void test_patch_put_delete(void **state)
     json_decref(doc);
 
     /* A bad patch changes nothing. */
-    expect_error(call(&status, "PATCH", path, W->coordinator, "{\"weeks\":0}"),
+    expect_error(call(&status, "PATCH", path, W->site.token, "{\"weeks\":0}"),
                  "invalid", "weeks");
     assert_int_equal(status, 422);
-    doc = call(&status, "GET", path, W->coordinator, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL);
     assert_int_equal(json_integer_value(json_object_get(doc, "weeks")), 4);
     assert_string_equal(json_string_value(json_object_get(doc, "title")),
                         "edited");
     json_decref(doc);
 
     /* PUT replaces the whole circle: missing fields are errors. */
-    expect_error(call(&status, "PUT", path, W->coordinator,
+    expect_error(call(&status, "PUT", path, W->site.token,
                       "{\"title\":\"only a title\"}"),
                  "invalid", "time_zone");
     assert_int_equal(status, 422);
     body = circle_with("weeks", "6");
-    doc = call(&status, "PUT", path, W->coordinator, body);
+    doc = call(&status, "PUT", path, W->site.token, body);
     free(body);
     assert_int_equal(status, 200);
     assert_int_equal(json_integer_value(json_object_get(doc, "weeks")), 6);
@@ -489,44 +455,44 @@ static void test_patch_put_delete(void **state)
 
     /* The attendance target: null when unset, set by PATCH, kept by a
      * later PATCH of something else, cleared by null. */
-    doc = call(&status, "GET", path, W->coordinator, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL);
     assert_true(json_is_null(json_object_get(doc, "attendance_target")));
     json_decref(doc);
-    doc = call(&status, "PATCH", path, W->coordinator,
+    doc = call(&status, "PATCH", path, W->site.token,
                "{\"attendance_target\":6}");
     assert_int_equal(status, 200);
     assert_int_equal(
         json_integer_value(json_object_get(doc, "attendance_target")), 6);
     json_decref(doc);
-    json_decref(call(&status, "PATCH", path, W->coordinator, "{\"weeks\":5}"));
-    doc = call(&status, "GET", path, W->coordinator, NULL);
+    json_decref(call(&status, "PATCH", path, W->site.token, "{\"weeks\":5}"));
+    doc = call(&status, "GET", path, W->site.token, NULL);
     assert_int_equal(
         json_integer_value(json_object_get(doc, "attendance_target")), 6);
     json_decref(doc);
-    doc = call(&status, "PATCH", path, W->coordinator,
+    doc = call(&status, "PATCH", path, W->site.token,
                "{\"attendance_target\":null}");
     assert_int_equal(status, 200);
     assert_true(json_is_null(json_object_get(doc, "attendance_target")));
     json_decref(doc);
     body = circle_with("attendance_target", "12");
-    doc = call(&status, "PUT", path, W->coordinator, body);
+    doc = call(&status, "PUT", path, W->site.token, body);
     free(body);
     assert_int_equal(status, 200);
     assert_int_equal(
         json_integer_value(json_object_get(doc, "attendance_target")), 12);
     json_decref(doc);
 
-    doc = call(&status, "DELETE", path, W->coordinator, NULL);
+    doc = call(&status, "DELETE", path, W->site.token, NULL);
     assert_int_equal(status, 204);
     assert_null(doc);
-    expect_error(call(&status, "GET", path, W->coordinator, NULL), "not_found",
+    expect_error(call(&status, "GET", path, W->site.token, NULL), "not_found",
                  NULL);
     assert_int_equal(status, 404);
-    expect_error(call(&status, "DELETE", path, W->coordinator, NULL),
+    expect_error(call(&status, "DELETE", path, W->site.token, NULL),
                  "not_found", NULL);
     assert_int_equal(status, 404);
-    expect_error(call(&status, "PATCH", path, W->coordinator, "{}"),
-                 "not_found", NULL);
+    expect_error(call(&status, "PATCH", path, W->site.token, "{}"), "not_found",
+                 NULL);
     assert_int_equal(status, 404);
 }
 
@@ -537,14 +503,14 @@ static void test_unknown_paths_and_methods(void **state)
 
     (void)state;
     expect_error(
-        call(&status, "GET", "/api/v1/circles/abc", W->coordinator, NULL),
+        call(&status, "GET", "/api/v1/circles/abc", W->site.token, NULL),
         "not_found", NULL);
     assert_int_equal(status, 404);
-    expect_error(call(&status, "GET", "/api/v1/nothing", W->coordinator, NULL),
+    expect_error(call(&status, "GET", "/api/v1/nothing", W->site.token, NULL),
                  "not_found", NULL);
     assert_int_equal(status, 404);
-    assert_int_equal(test_http(&resp, W->d.port, "DELETE", "/api/v1/circles",
-                               W->coordinator, NULL, NULL),
+    assert_int_equal(test_http(&resp, W->site.d.port, "DELETE",
+                               "/api/v1/circles", W->site.token, NULL, NULL),
                      0);
     assert_int_equal(resp.status, 405);
     assert_non_null(strstr(resp.headers, "Allow: GET, POST"));
@@ -564,7 +530,7 @@ static void test_body_over_cap(void **state)
         mg_buf_add(&big, "x", 1);
     mg_buf_puts(&big, "\"}");
     expect_error(
-        call(&status, "POST", "/api/v1/circles", W->coordinator, big.data),
+        call(&status, "POST", "/api/v1/circles", W->site.token, big.data),
         "too_large", NULL);
     assert_int_equal(status, 413);
     mg_buf_release(&big);
@@ -573,14 +539,14 @@ static void test_body_over_cap(void **state)
 /* Chunked bodies have no length up front: mingle counts as it reads. */
 static void test_chunked_body_over_cap(void **state)
 {
-    int fd = test_connect(W->d.port);
+    int fd = test_connect(W->site.d.port);
     char *head = mg_xasprintf("POST /api/v1/circles HTTP/1.1\r\n"
                               "Host: localhost\r\n"
                               "Authorization: Bearer %s\r\n"
                               "Content-Type: application/json\r\n"
                               "Transfer-Encoding: chunked\r\n"
                               "Connection: close\r\n\r\n",
-                              W->coordinator);
+                              W->site.token);
     char chunk[4096 + 16];
     char reply[512];
     ssize_t n;
@@ -611,7 +577,8 @@ static void test_metrics_and_logs(void **state)
 
     (void)state;
     assert_int_equal(
-        test_http(&resp, W->d.port, "GET", "/metrics", NULL, NULL, NULL), 0);
+        test_http(&resp, W->site.d.port, "GET", "/metrics", NULL, NULL, NULL),
+        0);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.headers, "Content-Type: text/plain"));
     assert_non_null(strstr(resp.body, "mingle_http_requests_total{route=\""
@@ -626,10 +593,10 @@ static void test_metrics_and_logs(void **state)
     test_response_release(&resp);
 
     /* Requests are logged one per line, and no token secret is. */
-    log = test_daemon_log(&W->d);
+    log = test_daemon_log(&W->site.d);
     assert_non_null(strstr(log, "msg=request method=POST "
                                 "route=/api/v1/circles status=201"));
-    secret = W->coordinator + 4 + 16 + 1;
+    secret = W->site.token + 4 + 16 + 1;
     assert_null(strstr(log, secret));
     free(log);
 }

@@ -30,8 +30,7 @@ static const char circle_json[] =
     "\"circles@example.org\"}}";
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle, session;
 };
 
@@ -40,17 +39,8 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, size_t len, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(test_http_ex(&resp, W->d.port, method, path, W->token,
-                                  NULL, body, len, ctype),
-                     0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json_ex(status, NULL, W->site.d.port, W->site.token, NULL,
+                             method, path, body, len, ctype);
 }
 
 static char *apath(long long session)
@@ -77,32 +67,20 @@ static int setup_world(void **state)
                           "Ana Cole,ana@example.org,\n"
                           "Ben Lee,ben@example.org,\n"
                           "Kim Park,kim@example.org,\n";
-    char *path, *maildir;
-    const char *env[2];
+    /* invitations go to a maildir of our own */
+    const struct test_site_opts opts = {.maildir = 1};
+    char *path;
     long status;
     json_t *doc, *list;
     size_t i;
-    int rc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/att.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    /* invitations go to a maildir of our own */
-    maildir = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = maildir;
-    env[1] = NULL;
-    rc = w->token ? test_daemon_start(&w->d, w->db, NULL, env) : -1;
-    free(maildir);
-    if (rc < 0)
+    if (test_site_start(&w->site, "att.db", &opts) < 0)
         return -1;
     W = w;
     *state = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json,
-               strlen(circle_json), NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
     json_decref(
         call(&status, "POST", path, people, strlen(people), "text/csv"));
@@ -133,10 +111,7 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -160,8 +135,9 @@ static char *get_attendance(long *status, long long session)
     char *path = apath(session);
     char *body;
 
-    assert_int_equal(
-        test_http(&resp, W->d.port, "GET", path, W->token, NULL, NULL), 0);
+    assert_int_equal(test_http(&resp, W->site.d.port, "GET", path,
+                               W->site.token, NULL, NULL),
+                     0);
     *status = resp.status;
     body = resp.body;
     resp.body = NULL;
@@ -274,8 +250,8 @@ static void test_facilitator_page(void **state)
     url = json_object_get(doc, "url");
     page = strstr(json_string_value(url), "/p/");
     assert_non_null(page);
-    assert_int_equal(test_http(&resp, W->d.port, "GET", page, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", page, NULL, NULL, NULL), 0);
     json_decref(doc);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "W1</abbr>"));
@@ -383,8 +359,9 @@ static void test_page_form(void **state)
             strstr(json_string_value(json_object_get(doc, "url")), "/p/"));
         json_decref(doc);
         form = mg_xasprintf("session=%lld&present=%lld", W->session, kim);
-        assert_int_equal(test_http(&resp, W->d.port, "POST", page_path, NULL,
-                                   form, "application/x-www-form-urlencoded"),
+        assert_int_equal(test_http(&resp, W->site.d.port, "POST", page_path,
+                                   NULL, form,
+                                   "application/x-www-form-urlencoded"),
                          0);
         /* the facilitator is redirected back; a member gets a plain 404 */
         assert_int_equal(resp.status, k == 0 ? 303 : 404);
@@ -427,12 +404,12 @@ static void test_cli_teams_import(void **state)
     char *circle = mg_xasprintf("%lld", W->circle);
     const char *argv[] = {"attendance", "import", FIXTURES "teams_utf16.csv",
                           "--circle",   circle,   "--session",
-                          session,      "--db",   W->db,
+                          session,      "--db",   W->site.db,
                           NULL};
     const char *bad[] = {
         "attendance", "import", FIXTURES "zoom_bad_duration.csv",
         "--circle",   circle,   "--session",
-        session,      "--db",   W->db,
+        session,      "--db",   W->site.db,
         NULL};
     char *out = NULL, *err = NULL, *body;
     long status;

@@ -33,8 +33,8 @@ static const char circle_json[] =
     "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}]}";
 
 struct world {
-    char *dir, *db, *token, *backup;
-    struct test_daemon d;
+    struct test_site site;
+    char *backup;
     long long circle;
     atomic_int acked;  /* writers 0..acked-1 were answered 201 */
     atomic_int failed; /* writes answered otherwise */
@@ -58,8 +58,8 @@ static void *write_people(void *arg)
         snprintf(body, sizeof(body),
                  "{\"name\":\"Writer %d\",\"email\":\"w%d@example.org\"}", i,
                  i);
-        if (test_http(&resp, w->d.port, "POST", path, w->token, body, NULL) <
-            0) {
+        if (test_http(&resp, w->site.d.port, "POST", path, w->site.token, body,
+                      NULL) < 0) {
             atomic_fetch_add(&w->failed, 1);
             break;
         }
@@ -76,24 +76,13 @@ static void *write_people(void *arg)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    struct test_response resp;
-    json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/live.db", w->dir);
-    w->backup = mg_xasprintf("%s/copy.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+    if (test_site_start(&w->site, "live.db", NULL) < 0)
         return -1;
+    w->backup = mg_xasprintf("%s/copy.db", w->site.dir);
     W = w;
     *state = w;
-    if (test_http(&resp, w->d.port, "POST", "/api/v1/circles", w->token,
-                  circle_json, NULL) < 0)
-        return -1;
-    doc = json_loads(resp.body, 0, NULL);
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    test_response_release(&resp);
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
     return w->circle ? 0 : -1;
 }
 
@@ -103,11 +92,8 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
+    test_site_stop(&w->site, SIGTERM);
     free(w->backup);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -183,7 +169,7 @@ static void test_backup_while_writing(void **state)
         usleep(10 * 1000);
     W->acked_before = atomic_load(&W->acked);
     assert_true(W->acked_before >= 30);
-    assert_int_equal(run(&out, &err, "backup", W->backup, W->db, NULL), 0);
+    assert_int_equal(run(&out, &err, "backup", W->backup, W->site.db, NULL), 0);
     total = atomic_load(&W->acked);
     /* writers went on a while after the copy */
     for (tries = 0; tries < 500 && atomic_load(&W->acked) < total + 20; tries++)
@@ -216,7 +202,7 @@ static void test_backup_refuses_to_overwrite(void **state)
     (void)state;
     before = test_read_file(W->backup, &len_before);
     assert_non_null(before);
-    assert_int_equal(run(&out, &err, "backup", W->backup, W->db, NULL), 1);
+    assert_int_equal(run(&out, &err, "backup", W->backup, W->site.db, NULL), 1);
     assert_non_null(strstr(err, "exists"));
     assert_non_null(strstr(err, "--force"));
     free(out);
@@ -226,7 +212,8 @@ static void test_backup_refuses_to_overwrite(void **state)
     assert_memory_equal(before, after, len_before);
     free(after);
     /* --force replaces it, with what the database holds now */
-    assert_int_equal(run(&out, &err, "backup", W->backup, W->db, "--force"), 0);
+    assert_int_equal(
+        run(&out, &err, "backup", W->backup, W->site.db, "--force"), 0);
     free(out);
     free(err);
     assert_int_equal(writers_in(W->backup, atomic_load(&W->acked)),
@@ -234,8 +221,8 @@ static void test_backup_refuses_to_overwrite(void **state)
     free(before);
     /* a database that is not there is not made */
     {
-        char *missing = mg_xasprintf("%s/missing.db", W->dir);
-        char *dest = mg_xasprintf("%s/none.db", W->dir);
+        char *missing = mg_xasprintf("%s/missing.db", W->site.dir);
+        char *dest = mg_xasprintf("%s/none.db", W->site.dir);
         assert_int_equal(run(&out, &err, "backup", dest, missing, NULL), 1);
         assert_false(exists(missing));
         assert_false(exists(dest));
@@ -248,7 +235,7 @@ static void test_backup_refuses_to_overwrite(void **state)
 
 static void test_restore(void **state)
 {
-    char *fresh = mg_xasprintf("%s/fresh.db", W->dir);
+    char *fresh = mg_xasprintf("%s/fresh.db", W->site.dir);
     char circle_s[24];
     const char *argv[] = {"people",   "list",   "--db", fresh,
                           "--circle", circle_s, NULL};
@@ -276,8 +263,8 @@ static void test_restore(void **state)
  * nothing and says `why`. */
 static void refused(const char *bad, const char *why)
 {
-    char *fresh = mg_xasprintf("%s/never.db", W->dir);
-    char *target = mg_xasprintf("%s/fresh.db", W->dir);
+    char *fresh = mg_xasprintf("%s/never.db", W->site.dir);
+    char *target = mg_xasprintf("%s/fresh.db", W->site.dir);
     char *out = NULL, *err = NULL, *before, *after;
     size_t len_before = 0, len_after = 0;
 
@@ -323,11 +310,11 @@ static void exec_sql(const char *path, const char *sql)
 
 static void test_restore_refuses(void **state)
 {
-    char *junk = mg_xasprintf("%s/junk.db", W->dir);
-    char *cut = mg_xasprintf("%s/cut.db", W->dir);
-    char *other = mg_xasprintf("%s/other.db", W->dir);
-    char *newer = mg_xasprintf("%s/newer.db", W->dir);
-    char *missing = mg_xasprintf("%s/missing.db", W->dir);
+    char *junk = mg_xasprintf("%s/junk.db", W->site.dir);
+    char *cut = mg_xasprintf("%s/cut.db", W->site.dir);
+    char *other = mg_xasprintf("%s/other.db", W->site.dir);
+    char *newer = mg_xasprintf("%s/newer.db", W->site.dir);
+    char *missing = mg_xasprintf("%s/missing.db", W->site.dir);
     char *data;
     size_t len = 0, i;
 

@@ -34,8 +34,8 @@ static const char circle_json[] =
     "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}]}";
 
 struct world {
-    char *dir, *db, *coordinator, *facilitator;
-    struct test_daemon d;
+    struct test_site site;
+    char *facilitator;
     int64_t circle;
     char *atlas;
 };
@@ -60,40 +60,23 @@ static char *slurp_file(const char *path)
 static json_t *call(long *status, const char *method, const char *path,
                     const char *token, const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json(status, W->site.d.port, token, method, path, body,
+                          ctype);
 }
 
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    long status;
-    json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/book.db", w->dir);
-    w->coordinator = test_make_token(w->db, "coordinator");
     w->atlas = slurp_file(ATLAS);
-    if (!w->coordinator || !w->atlas ||
-        test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+    if (!w->atlas || test_site_start(&w->site, "book.db", NULL) < 0)
         return -1;
     W = w;
-    doc = call(&status, "POST", "/api/v1/circles", w->coordinator, circle_json,
-               NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     /* A token of the circle that is not a coordinator's. */
-    w->facilitator = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    w->facilitator = test_site_token(&w->site, "participant", w->circle, 0);
     if (!w->facilitator)
         return -1;
     *state = w;
@@ -104,12 +87,9 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
+    test_site_stop(&w->site, SIGTERM);
     free(w->facilitator);
     free(w->atlas);
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -147,8 +127,7 @@ static void test_upload_atlas(void **state)
     size_t i;
 
     (void)state;
-    doc =
-        call(&status, "POST", path, W->coordinator, W->atlas, "text/markdown");
+    doc = call(&status, "POST", path, W->site.token, W->atlas, "text/markdown");
     assert_int_equal(status, 201);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(doc, "book"), "format")),
@@ -170,14 +149,14 @@ static void test_upload_atlas(void **state)
     free(path);
 
     path = circle_path("/threads");
-    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     check_atlas_threads(json_object_get(doc, "threads"));
     json_decref(doc);
     free(path);
 
     path = circle_path("/readings?plan=thread");
-    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "readings")), 24);
     /* The Mission thread has four sub-sections for four weeks: one a
@@ -201,7 +180,7 @@ static void test_upload_atlas(void **state)
     free(path);
 
     path = circle_path("/book");
-    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "format")),
                         "markdown");
@@ -221,25 +200,25 @@ static void test_reupload_replaces(void **state)
     json_t *doc;
 
     (void)state;
-    doc = call(&status, "PUT", path, W->coordinator, small, NULL);
+    doc = call(&status, "PUT", path, W->site.token, small, NULL);
     assert_int_equal(status, 201);
     json_decref(doc);
-    doc = call(&status, "GET", tpath, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", tpath, W->site.token, NULL, NULL);
     assert_int_equal(json_array_size(json_object_get(doc, "threads")), 2);
     json_decref(doc);
     /* A bad file changes nothing. */
-    expect_error(call(&status, "PUT", path, W->coordinator, "   \n  ", NULL),
+    expect_error(call(&status, "PUT", path, W->site.token, "   \n  ", NULL),
                  "invalid");
     assert_int_equal(status, 422);
-    expect_error(call(&status, "PUT", path, W->coordinator,
+    expect_error(call(&status, "PUT", path, W->site.token,
                       "PK\x03\x04 this is not really a zip", NULL),
                  "invalid");
     assert_int_equal(status, 422);
-    doc = call(&status, "GET", tpath, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", tpath, W->site.token, NULL, NULL);
     assert_int_equal(json_array_size(json_object_get(doc, "threads")), 2);
     json_decref(doc);
     /* Back to the Atlas for the tests after this one. */
-    doc = call(&status, "PUT", path, W->coordinator, W->atlas, NULL);
+    doc = call(&status, "PUT", path, W->site.token, W->atlas, NULL);
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
@@ -251,7 +230,7 @@ static long long thread_id(const char *title)
 {
     char *path = circle_path("/threads");
     long status;
-    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     json_t *list = json_object_get(doc, "threads");
     long long id = 0;
     size_t i;
@@ -278,7 +257,7 @@ static void test_reupload_keeps_wishes(void **state)
     json_t *doc;
 
     (void)state;
-    doc = call(&status, "POST", people, W->coordinator,
+    doc = call(&status, "POST", people, W->site.token,
                "{\"name\":\"Wish Er\",\"email\":\"wish@example.org\","
                "\"threads\":[\"Communities\",\"Mission\"]}",
                NULL);
@@ -286,14 +265,14 @@ static void test_reupload_keeps_wishes(void **state)
     pid = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
     before = thread_id("Communities");
-    doc = call(&status, "PUT", book, W->coordinator, W->atlas, NULL);
+    doc = call(&status, "PUT", book, W->site.token, W->atlas, NULL);
     assert_int_equal(status, 201);
     json_decref(doc);
     after = thread_id("Communities");
     assert_true(after > 0 && before > 0);
     person = mg_xasprintf("/api/v1/circles/%lld/participants/%lld",
                           (long long)W->circle, pid);
-    doc = call(&status, "GET", person, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", person, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     /* The old threads and the wishes on them were deleted with the old
      * book; the wishes follow the new threads of the same name, in
@@ -321,7 +300,7 @@ static void test_no_structure_warns(void **state)
     int i;
 
     (void)state;
-    doc = call(&status, "POST", "/api/v1/circles", W->coordinator, circle_json,
+    doc = call(&status, "POST", "/api/v1/circles", W->site.token, circle_json,
                NULL);
     other = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
@@ -331,7 +310,7 @@ static void test_no_structure_warns(void **state)
                       "in it.\n\n",
                       i);
     path = mg_xasprintf("/api/v1/circles/%lld/book", other);
-    doc = call(&status, "POST", path, W->coordinator, text.data, "text/plain");
+    doc = call(&status, "POST", path, W->site.token, text.data, "text/plain");
     assert_int_equal(status, 201);
     assert_true(json_is_true(
         json_object_get(json_object_get(doc, "book"), "no_structure")));
@@ -353,7 +332,7 @@ static void test_book_errors(void **state)
     long status;
 
     (void)state;
-    expect_error(call(&status, "POST", path, W->coordinator, W->atlas, NULL),
+    expect_error(call(&status, "POST", path, W->site.token, W->atlas, NULL),
                  "invalid");
     assert_int_equal(status, 400);
     free(path);
@@ -366,15 +345,15 @@ static void test_book_errors(void **state)
     assert_int_equal(status, 401);
     free(path);
     expect_error(call(&status, "POST", "/api/v1/circles/9999/book",
-                      W->coordinator, W->atlas, NULL),
+                      W->site.token, W->atlas, NULL),
                  "not_found");
     assert_int_equal(status, 404);
     expect_error(call(&status, "GET", "/api/v1/circles/9999/threads",
-                      W->coordinator, NULL, NULL),
+                      W->site.token, NULL, NULL),
                  "not_found");
     assert_int_equal(status, 404);
     path = circle_path("/readings?plan=fastest");
-    expect_error(call(&status, "GET", path, W->coordinator, NULL, NULL),
+    expect_error(call(&status, "GET", path, W->site.token, NULL, NULL),
                  "invalid");
     assert_int_equal(status, 400);
     free(path);
@@ -412,7 +391,7 @@ static void test_cli_split(void **state)
 static void test_demo_loads_outline(void **state)
 {
     struct test_daemon d;
-    char *db = mg_xasprintf("%s/demo.db", W->dir);
+    char *db = mg_xasprintf("%s/demo.db", W->site.dir);
     const char *list_argv[] = {"circle", "list", "--db", db, NULL};
     char *token, *out = NULL, *path;
     struct test_response resp;
@@ -420,7 +399,7 @@ static void test_demo_loads_outline(void **state)
     long long id;
 
     (void)state;
-    char *maildir = mg_xasprintf("%s/demo-mail", W->dir);
+    char *maildir = mg_xasprintf("%s/demo-mail", W->site.dir);
     char *maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", maildir);
     char *newdir = mg_xasprintf("%s/new", maildir);
     const char *env[] = {maildir_env, NULL};

@@ -41,8 +41,7 @@ static const char circle_json[] =
     "\"circles@example.org\"}}";
 
 struct world {
-    char *dir, *db, *maildir, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle;
 };
 
@@ -51,16 +50,7 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 static char *cpath(const char *suffix)
@@ -86,7 +76,7 @@ static size_t count_files(const char *dir)
 /* Wait (up to 10 s) until the maildir holds `n` messages. */
 static size_t wait_mail(size_t n)
 {
-    char *newdir = mg_xasprintf("%s/new", W->maildir);
+    char *newdir = mg_xasprintf("%s/new", W->site.maildir);
     size_t have = 0;
     int i;
 
@@ -123,27 +113,18 @@ static long long person_id(const char *email)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *maildir_env, *path;
-    const char *env[4];
+    static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1", NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
+    char *path;
     long status;
     json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/cal.db", w->dir);
-    w->maildir = mg_xasprintf("%s/mail", w->dir);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->maildir);
-    env[0] = maildir_env;
-    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[2] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_start(&w->site, "cal.db", &opts) < 0)
         return -1;
     W = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = cpath("/participants");
     doc = call(&status, "POST", path,
                "name,email,role\n"
@@ -153,7 +134,6 @@ static int setup_world(void **state)
                "text/csv");
     free(path);
     json_decref(doc);
-    free(maildir_env);
     *state = w;
     return status == 201 ? 0 : -1;
 }
@@ -162,11 +142,7 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    free(w->maildir);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -221,7 +197,7 @@ static char *get_feed(long *status, const char *url_path, char *etag,
 
     (void)if_none_match;
     assert_int_equal(
-        test_http(&resp, W->d.port, "GET", url_path, NULL, NULL, NULL), 0);
+        test_http(&resp, W->site.d.port, "GET", url_path, NULL, NULL, NULL), 0);
     *status = resp.status;
     h = strstr(resp.headers, "ETag: ");
     if (h && etag) {
@@ -322,7 +298,7 @@ static void test_feed(void **state)
     /* The same calendar again: 304 with the ETag. */
     hdr = mg_xasprintf("%s", etag);
     {
-        char *url = mg_xasprintf("http://127.0.0.1:%d%s", W->d.port, path);
+        char *url = mg_xasprintf("http://127.0.0.1:%d%s", W->site.d.port, path);
         char *cmd = mg_xasprintf("curl -s -o /dev/null -w '%%{http_code}' "
                                  "-H 'If-None-Match: %s' '%s'",
                                  hdr, url);
@@ -338,7 +314,7 @@ static void test_feed(void **state)
     free(hdr);
 
     /* Unknown or malformed tokens: a plain 404. */
-    assert_int_equal(test_http(&resp, W->d.port, "GET",
+    assert_int_equal(test_http(&resp, W->site.d.port, "GET",
                                "/cal/00000000000000000000000000000000000000"
                                "0000000000.ics",
                                NULL, NULL, NULL),

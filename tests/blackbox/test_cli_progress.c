@@ -30,8 +30,8 @@ static const char circle_json[] =
     "{\"name\":\"Coordinators\",\"email\":\"circles@example.org\"}}";
 
 struct world {
-    char *dir, *db, *coordinator, *maildir_env, *db_env;
-    struct test_daemon d;
+    struct test_site site;
+    char *maildir_env, *db_env;
     char piped[24], tty[24]; /* the two circles' ids */
 };
 
@@ -39,39 +39,29 @@ static struct world *W;
 
 static int make_circle(char *id, size_t size)
 {
-    struct test_response resp;
-    json_t *doc;
-    int rc = -1;
+    long long circle = test_site_circle(&W->site, circle_json, NULL);
 
-    if (test_http(&resp, W->d.port, "POST", "/api/v1/circles", W->coordinator,
-                  circle_json, NULL) < 0)
+    if (!circle)
         return -1;
-    doc = json_loads(resp.body, 0, NULL);
-    if (resp.status == 201 && doc) {
-        snprintf(id, size, "%lld",
-                 (long long)json_integer_value(json_object_get(doc, "id")));
-        rc = 0;
-    }
-    json_decref(doc);
-    test_response_release(&resp);
-    return rc;
+    snprintf(id, size, "%lld", circle);
+    return 0;
 }
 
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     const char *env[2];
+    const struct test_site_opts opts = {.env = env};
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/progress.db", w->dir);
-    w->db_env = mg_xasprintf("MINGLE_DB=%s", w->db);
-    w->maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = w->maildir_env;
-    env[1] = NULL;
-    w->coordinator = test_make_token(w->db, "coordinator");
     W = w;
     *state = w;
-    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_init(&w->site, "progress.db") < 0)
+        return -1;
+    w->db_env = mg_xasprintf("MINGLE_DB=%s", w->site.db);
+    w->maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->site.maildir);
+    env[0] = w->maildir_env;
+    env[1] = NULL;
+    if (test_site_serve(&w->site, &opts) < 0)
         return -1;
     if (make_circle(w->piped, sizeof(w->piped)) < 0 ||
         make_circle(w->tty, sizeof(w->tty)) < 0)
@@ -83,12 +73,9 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
-    free(w->db);
+    test_site_stop(&w->site, SIGTERM);
     free(w->db_env);
     free(w->maildir_env);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -175,13 +162,13 @@ static void test_piped_is_quiet(void **state)
     const char *book[] = {
         "book",     "load",   MINGLE_DATA_DIR "/atlas-outline.md",
         "--circle", W->piped, "--db",
-        W->db,      NULL};
+        W->site.db, NULL};
     const char *people[] = {
         "people",   "import", MINGLE_DATA_DIR "/demo-people.csv",
         "--circle", W->piped, "--db",
-        W->db,      NULL};
-    const char *plan[] = {"groups", "plan", "--circle", W->piped,
-                          "--db",   W->db,  NULL};
+        W->site.db, NULL};
+    const char *plan[] = {"groups", "plan",     "--circle", W->piped,
+                          "--db",   W->site.db, NULL};
 
     (void)state;
     run_piped(book, "loaded ");

@@ -144,11 +144,8 @@ static void test_sigterm_finishes_request_in_flight(void **state)
         "{\"title\":\"In flight\",\"time_zone\":\"Pacific/Auckland\","
         "\"start_date\":\"2027-03-02\",\"weeks\":4,\"slots\":[{\"weekday\":"
         "\"tuesday\",\"start\":\"19:30\",\"minutes\":60}]}";
-    struct test_daemon d;
-    char *dir = test_mkdtemp();
-    char *db = mg_xasprintf("%s/s.db", dir);
-    char *token = test_make_token(db, "coordinator");
-    const char *list_argv[] = {"circle", "list", "--db", db, NULL};
+    struct test_site s;
+    const char *list_argv[] = {"circle", "list", "--db", NULL, NULL};
     size_t half = sizeof(body) / 2;
     char *head;
     char reply[2048];
@@ -158,15 +155,15 @@ static void test_sigterm_finishes_request_in_flight(void **state)
     pid_t pid;
 
     (void)state;
-    assert_non_null(token);
-    assert_int_equal(test_daemon_start(&d, db, NULL, NULL), 0);
-    fd = test_connect(d.port);
+    assert_int_equal(test_site_start(&s, "s.db", NULL), 0);
+    list_argv[3] = s.db;
+    fd = test_connect(s.d.port);
     assert_true(fd >= 0);
     head = mg_xasprintf("POST /api/v1/circles HTTP/1.1\r\nHost: localhost\r\n"
                         "Authorization: Bearer %s\r\n"
                         "Content-Type: application/json\r\n"
                         "Content-Length: %zu\r\n\r\n",
-                        token, strlen(body));
+                        s.token, strlen(body));
     assert_int_equal(write(fd, head, strlen(head)), (ssize_t)strlen(head));
     assert_int_equal(write(fd, body, half), (ssize_t)half);
     /* Wait until the daemon has the request (it counts it in flight). */
@@ -174,7 +171,7 @@ static void test_sigterm_finishes_request_in_flight(void **state)
         struct test_response m;
         int seen;
         assert_int_equal(
-            test_http(&m, d.port, "GET", "/metrics", NULL, NULL, NULL), 0);
+            test_http(&m, s.d.port, "GET", "/metrics", NULL, NULL, NULL), 0);
         seen = strstr(m.body, "mingle_http_requests_in_flight 2") != NULL;
         test_response_release(&m);
         if (seen)
@@ -183,13 +180,13 @@ static void test_sigterm_finishes_request_in_flight(void **state)
     }
     assert_true(i < 200);
 
-    pid = d.pid;
+    pid = s.d.pid;
     kill(pid, SIGTERM);
     usleep(300000);
     /* Still running, waiting for our request... */
     assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
     /* ...and no longer taking new connections. */
-    assert_int_equal(test_connect(d.port), -1);
+    assert_int_equal(test_connect(s.d.port), -1);
 
     assert_int_equal(write(fd, body + half, strlen(body) - half),
                      (ssize_t)(strlen(body) - half));
@@ -198,16 +195,14 @@ static void test_sigterm_finishes_request_in_flight(void **state)
     reply[n] = '\0';
     assert_memory_equal(reply, "HTTP/1.1 201", 12);
     close(fd);
-    assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
+    assert_int_equal(test_daemon_stop(&s.d, SIGTERM), 0);
 
     /* What was acknowledged is in the database. */
     assert_int_equal(test_run_cli(&out, NULL, list_argv, NULL), 0);
     assert_non_null(strstr(out, "In flight"));
     free(out);
     free(head);
-    free(token);
-    free(db);
-    test_rmdir(dir);
+    test_site_stop(&s, SIGTERM);
 }
 
 static void test_sigint_and_log_format(void **state)

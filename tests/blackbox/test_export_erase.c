@@ -46,8 +46,7 @@ static const char people_csv[] =
     "Ben,ben@example.org,,school,Auckland,,\n";
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle, zq, ben, tane, ana, plenary, session, note, other_note;
     char *zq_page;
 };
@@ -57,8 +56,7 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    return test_call_json(status, W->d.port, W->token, method, path, body,
-                          ctype);
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -105,7 +103,7 @@ static long post_form(const char *page, const char *what, const char *form)
     char *path = mg_xasprintf("%s/%s", page, what);
     long status;
 
-    assert_int_equal(test_http(&resp, W->d.port, "POST", path, NULL, form,
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", path, NULL, form,
                                "application/x-www-form-urlencoded"),
                      0);
     status = resp.status;
@@ -181,30 +179,21 @@ static int setup_world(void **state)
     struct world *w = mg_xcalloc(1, sizeof(*w));
     struct mg_store *st = NULL;
     struct mg_error err = {{0}, {0}};
-    char *maildir_env, *path, *zq_page, *tane_page, *form;
-    const char *env[3];
+    static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1", NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
+    char *path, *zq_page, *tane_page, *form;
     long status;
     json_t *doc, *list;
     size_t i;
     int tries;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/rights.db", w->dir);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = maildir_env;
-    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[2] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_start(&w->site, "rights.db", &opts) < 0)
         return -1;
-    free(maildir_env);
     W = w;
     *state = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = cpath("/participants");
     json_decref(call(&status, "POST", path, people_csv, "text/csv"));
     if (status != 201)
@@ -285,7 +274,7 @@ static int setup_world(void **state)
         return -1;
     /* notes, as filing writes them: Zebulon's (sent with another case of
      * the address) and Ana's */
-    if (mg_store_open(&st, w->db, NULL, &err) < 0)
+    if (mg_store_open(&st, w->site.db, NULL, &err) < 0)
         return -1;
     w->note = add_note(st, NAME, "Zq@Example.ORG", "Week one, " NAME,
                        "The Atlas chapter made " NAME " think.",
@@ -307,11 +296,8 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
+    test_site_stop(&w->site, SIGTERM);
     free(w->zq_page);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -348,7 +334,7 @@ static void test_export(void **state)
     json_t *doc, *p, *x;
     size_t i;
     char *out = NULL, *num;
-    const char *argv[] = {"people", "export",   "--db", W->db, "--circle",
+    const char *argv[] = {"people", "export",   "--db", W->site.db, "--circle",
                           NULL,     "--person", NULL,   NULL};
     char circle_s[24], zq_s[24];
 
@@ -486,8 +472,8 @@ static int file_holds(const char *path, const char *needle)
 
 static int db_holds(const char *needle)
 {
-    char *wal = mg_xasprintf("%s-wal", W->db);
-    int found = file_holds(W->db, needle) || file_holds(wal, needle);
+    char *wal = mg_xasprintf("%s-wal", W->site.db);
+    int found = file_holds(W->site.db, needle) || file_holds(wal, needle);
 
     free(wal);
     return found;
@@ -547,7 +533,8 @@ static void test_erase(void **state)
     free(path);
     /* their page (a secret) no longer opens */
     assert_int_equal(
-        test_http(&resp, W->d.port, "GET", W->zq_page, NULL, NULL, NULL), 0);
+        test_http(&resp, W->site.d.port, "GET", W->zq_page, NULL, NULL, NULL),
+        0);
     assert_int_equal(resp.status, 404);
     test_response_release(&resp);
 
@@ -561,8 +548,9 @@ static void test_erase_errors(void **state)
 {
     char *path = cpath("/participants/999999");
     char circle_s[24];
-    const char *argv[] = {"people", "erase",    "--db",   W->db, "--circle",
-                          NULL,     "--person", "999999", NULL};
+    const char *argv[] = {"people",   "erase",    "--db",
+                          W->site.db, "--circle", NULL,
+                          "--person", "999999",   NULL};
     char *out = NULL, *err = NULL;
     long status;
 
@@ -586,7 +574,7 @@ static void test_erase_errors(void **state)
 static void test_erase_cli(void **state)
 {
     char circle_s[24], ben_s[24];
-    const char *argv[] = {"people", "erase",    "--db", W->db, "--circle",
+    const char *argv[] = {"people", "erase",    "--db", W->site.db, "--circle",
                           NULL,     "--person", NULL,   NULL};
     char *out = NULL;
     long status;

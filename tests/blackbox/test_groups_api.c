@@ -32,8 +32,8 @@ static const char *const sectors[] = {"public", "academic", "school",
                                       "special"};
 
 struct world {
-    char *dir, *db, *coordinator, *facilitator;
-    struct test_daemon d;
+    struct test_site site;
+    char *facilitator;
     long long circle;
 };
 
@@ -42,16 +42,8 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *token, const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json(status, W->site.d.port, token, method, path, body,
+                          ctype);
 }
 
 static char *cpath(long long circle, const char *suffix)
@@ -70,13 +62,10 @@ static long long make_circle(int n, int facilitators)
     char *path;
     int i;
 
-    doc = call(&status, "POST", "/api/v1/circles", W->coordinator, circle_json,
-               NULL);
-    assert_int_equal(status, 201);
-    id = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
+    id = test_site_circle(&W->site, circle_json, NULL);
+    assert_true(id > 0); /* 201 */
     path = cpath(id, "/book");
-    doc = call(&status, "POST", path, W->coordinator, book, "text/markdown");
+    doc = call(&status, "POST", path, W->site.token, book, "text/markdown");
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
@@ -87,7 +76,7 @@ static long long make_circle(int n, int facilitators)
                       i, i < facilitators ? "facilitator" : "participant",
                       sectors[i % 4], i % 3, i % 2 ? "Communities" : "Mission");
     path = cpath(id, "/participants");
-    doc = call(&status, "POST", path, W->coordinator, csv.data, "text/csv");
+    doc = call(&status, "POST", path, W->site.token, csv.data, "text/csv");
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
@@ -99,15 +88,12 @@ static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/groups.db", w->dir);
-    w->coordinator = test_make_token(w->db, "coordinator");
-    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+    if (test_site_start(&w->site, "groups.db", NULL) < 0)
         return -1;
     W = w;
     w->circle = make_circle(16, 2);
     /* A token of the circle that is not a coordinator's. */
-    w->facilitator = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    w->facilitator = test_site_token(&w->site, "participant", w->circle, 0);
     if (!w->facilitator)
         return -1;
     *state = w;
@@ -118,11 +104,8 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
+    test_site_stop(&w->site, SIGTERM);
     free(w->facilitator);
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -131,7 +114,7 @@ static json_t *get_groups(long long circle)
 {
     char *path = cpath(circle, "/groups");
     long status;
-    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
 
     assert_int_equal(status, 200);
     free(path);
@@ -152,7 +135,7 @@ static void test_dry_run_stores_nothing(void **state)
     size_t i;
 
     (void)state;
-    doc = call(&status, "POST", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "POST", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     groups = json_object_get(doc, "groups");
     assert_int_equal(json_array_size(groups), 2);
@@ -172,7 +155,7 @@ static void test_dry_run_stores_nothing(void **state)
     json_decref(doc);
     free(path);
     doc = call(&status, "POST", "/api/v1/circles/1/groups/plan?seed=x",
-               W->coordinator, NULL, NULL);
+               W->site.token, NULL, NULL);
     assert_int_equal(status, 400);
     json_decref(doc);
     path = cpath(W->circle, "/groups/plan");
@@ -191,15 +174,15 @@ static void test_plan_is_deterministic_and_stored(void **state)
     char *ja, *jb;
 
     (void)state;
-    a = call(&status, "POST", dry, W->coordinator, NULL, NULL);
-    b = call(&status, "POST", dry, W->coordinator, NULL, NULL);
+    a = call(&status, "POST", dry, W->site.token, NULL, NULL);
+    b = call(&status, "POST", dry, W->site.token, NULL, NULL);
     ja = json_dumps(json_object_get(a, "groups"), JSON_SORT_KEYS);
     jb = json_dumps(json_object_get(b, "groups"), JSON_SORT_KEYS);
     assert_string_equal(ja, jb);
     free(ja);
     free(jb);
     json_decref(b);
-    b = call(&status, "POST", commit, W->coordinator, NULL, NULL);
+    b = call(&status, "POST", commit, W->site.token, NULL, NULL);
     assert_int_equal(status, 201);
     stored = get_groups(W->circle);
     assert_int_equal(json_array_size(json_object_get(stored, "groups")), 2);
@@ -227,13 +210,13 @@ static void test_newcomer_placed_without_moves(void **state)
     json_t *doc, *groups;
 
     (void)state;
-    doc = call(&status, "POST", people, W->coordinator,
+    doc = call(&status, "POST", people, W->site.token,
                "{\"name\":\"Late Comer\",\"email\":\"late@example.org\","
                "\"sector\":\"public\"}",
                NULL);
     assert_int_equal(status, 201);
     json_decref(doc);
-    doc = call(&status, "POST", rebalance, W->coordinator, NULL, NULL);
+    doc = call(&status, "POST", rebalance, W->site.token, NULL, NULL);
     assert_int_equal(status, 201);
     assert_int_equal(json_integer_value(json_object_get(doc, "moves")), 0);
     json_decref(doc);
@@ -270,14 +253,14 @@ static void test_withdrawals_rebalanced(void **state)
         path = mg_xasprintf(
             "/api/v1/circles/%lld/participants/%lld/withdraw", W->circle,
             (long long)json_integer_value(json_object_get(m, "id")));
-        r = call(&status, "POST", path, W->coordinator, NULL, NULL);
+        r = call(&status, "POST", path, W->site.token, NULL, NULL);
         assert_int_equal(status, 200);
         json_decref(r);
         free(path);
         small++;
     }
     json_decref(doc);
-    doc = call(&status, "POST", rebalance, W->coordinator, NULL, NULL);
+    doc = call(&status, "POST", rebalance, W->site.token, NULL, NULL);
     assert_int_equal(status, 201);
     /* 14 people in two groups: 7 and 7 takes exactly one move. */
     assert_int_equal(json_integer_value(json_object_get(doc, "moves")), 1);
@@ -318,7 +301,7 @@ static void test_manual_move_checked(void **state)
     body = mg_xasprintf("{\"participant_id\":%lld}", fac_id);
     json_decref(doc);
     /* Moving group 1's only facilitator away breaks a hard rule. */
-    doc = call(&status, "POST", path, W->coordinator, body, NULL);
+    doc = call(&status, "POST", path, W->site.token, body, NULL);
     assert_int_equal(status, 409);
     assert_true(json_array_size(json_object_get(json_object_get(doc, "error"),
                                                 "issues")) >= 1);
@@ -326,7 +309,7 @@ static void test_manual_move_checked(void **state)
     free(body);
     /* (doc, and fac with it, is gone: use the id kept above) */
     body = mg_xasprintf("{\"participant_id\":%lld,\"force\":true}", fac_id);
-    doc = call(&status, "POST", path, W->coordinator, body, NULL);
+    doc = call(&status, "POST", path, W->site.token, body, NULL);
     assert_int_equal(status, 200);
     assert_true(json_is_true(json_object_get(doc, "forced")));
     json_decref(doc);
@@ -350,7 +333,7 @@ static void test_too_few_facilitators_explained(void **state)
     int found = 0;
 
     (void)state;
-    doc = call(&status, "POST", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "POST", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     /* 27 people, at most 9 a group: 3 groups, 1 facilitator, 2 missing */
     assert_int_equal(json_array_size(json_object_get(doc, "groups")), 3);
@@ -370,8 +353,8 @@ static void test_too_few_facilitators_explained(void **state)
 static void test_cli_show(void **state)
 {
     char circle[32];
-    const char *argv[] = {"groups", "show", "--circle", circle,
-                          "--db",   W->db,  NULL};
+    const char *argv[] = {"groups", "show",     "--circle", circle,
+                          "--db",   W->site.db, NULL};
     char *out = NULL;
 
     (void)state;

@@ -54,8 +54,7 @@ static const char people_csv[] = "name,email,role\n"
                                  "Ed,ed@example.org,\n";
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle;
 };
 
@@ -74,36 +73,23 @@ static const char *const daemon_env[] = {
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
+    const struct test_site_opts opts = {.env = daemon_env};
     long status;
     char *path;
     json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/hooks.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, daemon_env) < 0)
+    if (test_site_start(&w->site, "hooks.db", &opts) < 0)
         return -1;
     W = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
     doc = call(&status, "POST", path, people_csv, "text/csv");
     free(path);
@@ -122,10 +108,7 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -171,8 +154,8 @@ static long post_hook(int64_t *note, char *outcome, const char *path,
     json_t *doc, *first;
     long status;
 
-    assert_int_equal(test_http_ex(&resp, W->d.port, "POST", path, NULL, headers,
-                                  body, len, ctype),
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "POST", path, NULL,
+                                  headers, body, len, ctype),
                      0);
     status = resp.status;
     doc = json_loads(resp.body, 0, NULL);
@@ -194,7 +177,7 @@ static struct mg_store *open_store(void)
     struct mg_error err = {{0}, {0}};
     struct mg_store *st = NULL;
 
-    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
     return st;
 }
 
@@ -373,7 +356,7 @@ static void test_mandrill_signature(void **state)
         "\"from_email\":\"ana@example.org\",\"subject\":\"hi\","
         "\"text\":\"Hello from Mandrill.\"}}]";
     char *url =
-        mg_xasprintf("http://127.0.0.1:%d/hooks/mail/mandrill", W->d.port);
+        mg_xasprintf("http://127.0.0.1:%d/hooks/mail/mandrill", W->site.d.port);
     char *sig = mandrill_sign(url, events), *form, *escaped, *header;
     const char *headers[2] = {NULL, NULL};
     CURL *curl = curl_easy_init();
@@ -384,8 +367,8 @@ static void test_mandrill_signature(void **state)
     form = mg_xasprintf("mandrill_events=%s", escaped);
     header = mg_xasprintf("X-Mandrill-Signature: %s", sig);
     /* HEAD answers 200: Mandrill checks the URL before using it */
-    assert_int_equal(test_http(&resp, W->d.port, "HEAD", "/hooks/mail/mandrill",
-                               NULL, NULL, NULL),
+    assert_int_equal(test_http(&resp, W->site.d.port, "HEAD",
+                               "/hooks/mail/mandrill", NULL, NULL, NULL),
                      0);
     assert_int_equal(resp.status, 200);
     test_response_release(&resp);
@@ -494,8 +477,9 @@ static long long count_notes(const char *where)
     char *sql = mg_xasprintf("SELECT count(*) FROM notes WHERE %s", where);
     long long n = -1;
 
-    assert_int_equal(sqlite3_open_v2(W->db, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_open_v2(W->site.db, &db, SQLITE_OPEN_READONLY, NULL),
+        SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW)
@@ -517,7 +501,7 @@ static void test_concurrent_duplicates(void **state)
     (void)state;
     for (i = 0; i < 8; i++) {
         p[i].msg = msg;
-        p[i].port = W->d.port;
+        p[i].port = W->site.d.port;
         p[i].posts = 5;
         p[i].ok = 0;
         assert_int_equal(pthread_create(&t[i], NULL, post_many, &p[i]), 0);
@@ -568,20 +552,21 @@ static void *post_burst(void *arg)
 static void test_kill_during_burst(void **state)
 {
     struct burst b;
+    const struct test_site_opts opts = {.env = daemon_env};
     pthread_t t;
     int i;
 
     (void)state;
     memset(&b, 0, sizeof(b));
-    b.port = W->d.port;
+    b.port = W->site.d.port;
     b.acked = mg_xcalloc(BURST, sizeof(*b.acked));
     assert_int_equal(pthread_create(&t, NULL, post_burst, &b), 0);
     usleep(400 * 1000);
-    test_daemon_stop(&W->d, SIGKILL);
+    test_daemon_stop(&W->site.d, SIGKILL);
     pthread_join(t, NULL);
     assert_true(b.n > 0);
     assert_true(b.n < BURST); /* killed mid-burst */
-    assert_int_equal(test_daemon_start(&W->d, W->db, NULL, daemon_env), 0);
+    assert_int_equal(test_site_serve(&W->site, &opts), 0);
     for (i = 0; i < b.n; i++) {
         char *where =
             mg_xasprintf("message_id = 'burst-%d@example.org'", b.acked[i]);
@@ -593,7 +578,7 @@ static void test_kill_during_burst(void **state)
         sqlite3 *db = NULL;
         sqlite3_stmt *stmt = NULL;
 
-        assert_int_equal(sqlite3_open(W->db, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_open(W->site.db, &db), SQLITE_OK);
         assert_int_equal(
             sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, NULL),
             SQLITE_OK);

@@ -41,8 +41,8 @@ static const char other_json[] =
     "\"start\":\"12:00\",\"minutes\":30}]}";
 
 struct world {
-    char *dir, *db, *token, *circle_token;
-    struct test_daemon d;
+    struct test_site site;
+    char *circle_token;
     struct mg_store *st;
     long long circle, other, g1, g2, other_group;
     long long sum1, note1, review1, lost, spam;
@@ -53,22 +53,14 @@ static struct world *W;
 static json_t *call_as(long *status, const char *token, const char *method,
                        const char *path, const char *body)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, token, body, NULL), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json(status, W->site.d.port, token, method, path, body,
+                          NULL);
 }
 
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body)
 {
-    return call_as(status, W->token, method, path, body);
+    return call_as(status, W->site.token, method, path, body);
 }
 
 /* A request whose answer is an error `code` (naming `field`, if given). */
@@ -180,12 +172,9 @@ static void make_groups(long long *g, int n, long long circle,
 
 static long long create_circle(const char *body)
 {
-    long status;
-    json_t *doc = call(&status, "POST", "/api/v1/circles", body);
-    long long id = json_integer_value(json_object_get(doc, "id"));
+    long long id = test_site_circle(&W->site, body, NULL);
 
-    assert_int_equal(status, 201);
-    json_decref(doc);
+    assert_true(id > 0); /* 201 */
     return id;
 }
 
@@ -203,10 +192,7 @@ static int setup_world(void **state)
     long status;
     json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/notes.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+    if (test_site_start(&w->site, "notes.db", NULL) < 0)
         return -1;
     W = w;
     w->circle = create_circle(circle_json);
@@ -221,7 +207,7 @@ static int setup_world(void **state)
     free(path);
 
     /* Groups and notes, as filing would write them. */
-    assert_int_equal(mg_store_open(&w->st, w->db, &opt, &err), 0);
+    assert_int_equal(mg_store_open(&w->st, w->site.db, &opt, &err), 0);
     memset(&pf, 0, sizeof(pf));
     assert_int_equal(
         mg_store_participants_list(&people, &n, w->st, w->circle, &pf), 0);
@@ -233,7 +219,7 @@ static int setup_world(void **state)
     w->g2 = gs[1];
     /* Group one's facilitator's token (not a coordinator's). */
     w->circle_token =
-        test_make_scoped_token(w->db, "facilitator", w->circle, w->g1);
+        test_site_token(&w->site, "facilitator", w->circle, w->g1);
     assert_non_null(w->circle_token);
     make_groups(gs, 1, w->other, NULL, 0);
     w->other_group = gs[0];
@@ -264,20 +250,17 @@ static int setup_world(void **state)
 static int teardown_world(void **state)
 {
     struct world *w = *state;
-    char *log = test_daemon_log(&w->d);
+    char *log = test_daemon_log(&w->site.d);
     int rc = 0;
 
     mg_store_close(w->st);
     /* A clean exit: no sanitizer report, no leak. */
-    if (test_daemon_stop(&w->d, SIGTERM) != 0) {
+    if (test_site_stop(&w->site, SIGTERM) != 0) {
         fprintf(stderr, "the daemon did not exit cleanly:\n%s\n", log);
         rc = -1;
     }
     free(log);
-    free(w->token);
     free(w->circle_token);
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return rc;
 }
@@ -448,11 +431,12 @@ static void test_list(void **state)
         };
         for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             char *p = cpath("/notes%s", bad[i][0]);
-            expect_error(W->token, "GET", p, NULL, 400, "invalid", bad[i][1]);
+            expect_error(W->site.token, "GET", p, NULL, 400, "invalid",
+                         bad[i][1]);
             free(p);
         }
     }
-    expect_error(W->token, "GET", "/api/v1/circles/99999/notes", NULL, 404,
+    expect_error(W->site.token, "GET", "/api/v1/circles/99999/notes", NULL, 404,
                  "not_found", NULL);
 }
 
@@ -463,7 +447,7 @@ static char *get_text(long *status, char **headers, const char *token,
     char *body;
 
     assert_int_equal(
-        test_http(&resp, W->d.port, "GET", path, token, NULL, NULL), 0);
+        test_http(&resp, W->site.d.port, "GET", path, token, NULL, NULL), 0);
     *status = resp.status;
     body = mg_xstrdup(resp.body);
     if (headers)
@@ -478,7 +462,7 @@ static void test_digest(void **state)
     long status;
 
     (void)state;
-    body = get_text(&status, &headers, W->token, path);
+    body = get_text(&status, &headers, W->site.token, path);
     assert_int_equal(status, 200);
     assert_non_null(
         strcasestr(headers, "Content-Type: text/markdown; charset=utf-8"));
@@ -498,7 +482,7 @@ static void test_digest(void **state)
 
     /* HTML; every week so far. */
     path = cpath("/notes/digest?format=html");
-    body = get_text(&status, &headers, W->token, path);
+    body = get_text(&status, &headers, W->site.token, path);
     assert_int_equal(status, 200);
     assert_non_null(
         strcasestr(headers, "Content-Type: text/html; charset=utf-8"));
@@ -516,19 +500,19 @@ static void test_digest(void **state)
     free(path);
 
     path = cpath("/notes/digest?week=3");
-    expect_error(W->token, "GET", path, NULL, 400, "invalid", "week");
+    expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "week");
     free(path);
     path = cpath("/notes/digest?week=one");
-    expect_error(W->token, "GET", path, NULL, 400, "invalid", "week");
+    expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "week");
     free(path);
     path = cpath("/notes/digest?format=pdf");
-    expect_error(W->token, "GET", path, NULL, 400, "invalid", "format");
+    expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "format");
     free(path);
     path = cpath("/notes/digest");
     expect_error(NULL, "GET", path, NULL, 401, "unauthorized", NULL);
     free(path);
-    expect_error(W->token, "GET", "/api/v1/circles/99999/notes/digest", NULL,
-                 404, "not_found", NULL);
+    expect_error(W->site.token, "GET", "/api/v1/circles/99999/notes/digest",
+                 NULL, 404, "not_found", NULL);
 }
 
 static void test_review_and_note(void **state)
@@ -555,12 +539,12 @@ static void test_review_and_note(void **state)
     assert_true(json_is_null(
         json_object_get(json_array_get(notes_of(doc), 0), "circle_id")));
     json_decref(doc);
-    expect_error(W->token, "GET", "/api/v1/notes/review?circle=x", NULL, 400,
-                 "invalid", "circle");
-    expect_error(W->token, "GET", "/api/v1/notes/review?limit=-3", NULL, 400,
-                 "invalid", "limit");
-    expect_error(W->token, "GET", "/api/v1/notes/review?circle=99999", NULL,
-                 404, "not_found", NULL);
+    expect_error(W->site.token, "GET", "/api/v1/notes/review?circle=x", NULL,
+                 400, "invalid", "circle");
+    expect_error(W->site.token, "GET", "/api/v1/notes/review?limit=-3", NULL,
+                 400, "invalid", "limit");
+    expect_error(W->site.token, "GET", "/api/v1/notes/review?circle=99999",
+                 NULL, 404, "not_found", NULL);
 
     /* One note, in full; its raw message for audit. */
     path = mg_xasprintf("/api/v1/notes/%lld", W->sum1);
@@ -573,7 +557,7 @@ static void test_review_and_note(void **state)
     json_decref(doc);
     free(path);
     path = mg_xasprintf("/api/v1/notes/%lld?raw=1", W->sum1);
-    body = get_text(&status, &headers, W->token, path);
+    body = get_text(&status, &headers, W->site.token, path);
     assert_int_equal(status, 200);
     assert_non_null(strcasestr(headers, "Content-Type: message/rfc822"));
     assert_string_equal(body, RAW);
@@ -581,13 +565,13 @@ static void test_review_and_note(void **state)
     free(headers);
     free(path);
     path = mg_xasprintf("/api/v1/notes/%lld?raw=1", W->note1); /* none kept */
-    expect_error(W->token, "GET", path, NULL, 404, "not_found", NULL);
+    expect_error(W->site.token, "GET", path, NULL, 404, "not_found", NULL);
     free(path);
     path = mg_xasprintf("/api/v1/notes/%lld?raw=yes", W->sum1);
-    expect_error(W->token, "GET", path, NULL, 400, "invalid", "raw");
+    expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "raw");
     free(path);
-    expect_error(W->token, "GET", "/api/v1/notes/99999", NULL, 404, "not_found",
-                 NULL);
+    expect_error(W->site.token, "GET", "/api/v1/notes/99999", NULL, 404,
+                 "not_found", NULL);
 }
 
 static void test_decide(void **state)
@@ -606,33 +590,33 @@ static void test_decide(void **state)
     assert_true(json_integer_value(json_object_get(doc, "decided_at")) > 0);
     json_decref(doc);
     /* Decided: a second decision either way is a conflict. */
-    expect_error(W->token, "POST", approve, NULL, 409, "conflict", NULL);
-    expect_error(W->token, "POST", reject, NULL, 409, "conflict", NULL);
+    expect_error(W->site.token, "POST", approve, NULL, 409, "conflict", NULL);
+    expect_error(W->site.token, "POST", reject, NULL, 409, "conflict", NULL);
     free(approve);
     free(reject);
     approve = mg_xasprintf("/api/v1/notes/%lld/approve", W->sum1);
-    expect_error(W->token, "POST", approve, NULL, 409, "conflict", NULL);
+    expect_error(W->site.token, "POST", approve, NULL, 409, "conflict", NULL);
     free(approve);
-    expect_error(W->token, "POST", "/api/v1/notes/99999/approve", NULL, 404,
-                 "not_found", NULL);
-    expect_error(W->token, "POST", "/api/v1/notes/99999/reject", NULL, 404,
+    expect_error(W->site.token, "POST", "/api/v1/notes/99999/approve", NULL,
+                 404, "not_found", NULL);
+    expect_error(W->site.token, "POST", "/api/v1/notes/99999/reject", NULL, 404,
                  "not_found", NULL);
 
     /* A note that reached no circle needs a group; a real one. */
     approve = mg_xasprintf("/api/v1/notes/%lld/approve", W->lost);
-    expect_error(W->token, "POST", approve, NULL, 422, "invalid", "group");
-    expect_error(W->token, "POST", approve, "{\"group\":99999}", 422, "invalid",
-                 "group");
-    expect_error(W->token, "POST", approve, "{\"group\":\"one\"}", 422,
+    expect_error(W->site.token, "POST", approve, NULL, 422, "invalid", "group");
+    expect_error(W->site.token, "POST", approve, "{\"group\":99999}", 422,
                  "invalid", "group");
-    expect_error(W->token, "POST", approve, "{\"week\":0}", 422, "invalid",
+    expect_error(W->site.token, "POST", approve, "{\"group\":\"one\"}", 422,
+                 "invalid", "group");
+    expect_error(W->site.token, "POST", approve, "{\"week\":0}", 422, "invalid",
                  "week");
-    expect_error(W->token, "POST", approve, "{\"colour\":1}", 422, "invalid",
-                 "colour");
-    expect_error(W->token, "POST", approve, "{\"group\":", 400, "bad_json",
+    expect_error(W->site.token, "POST", approve, "{\"colour\":1}", 422,
+                 "invalid", "colour");
+    expect_error(W->site.token, "POST", approve, "{\"group\":", 400, "bad_json",
                  NULL);
     body = mg_xasprintf("{\"group\":%lld,\"week\":9}", W->g2);
-    expect_error(W->token, "POST", approve, body, 422, "invalid", "week");
+    expect_error(W->site.token, "POST", approve, body, 422, "invalid", "week");
     free(body);
     body = mg_xasprintf("{\"group\":%lld,\"week\":2}", W->g2);
     doc = call(&status, "POST", approve, body);
@@ -649,7 +633,7 @@ static void test_decide(void **state)
     /* A note of this circle cannot be filed in another circle's group. */
     approve = mg_xasprintf("/api/v1/notes/%lld/approve", W->spam);
     body = mg_xasprintf("{\"group\":%lld}", W->other_group);
-    expect_error(W->token, "POST", approve, body, 422, "invalid", "group");
+    expect_error(W->site.token, "POST", approve, body, 422, "invalid", "group");
     free(body);
     reject = mg_xasprintf("/api/v1/notes/%lld/reject", W->spam);
     doc = call(&status, "POST", reject, NULL);
@@ -657,7 +641,7 @@ static void test_decide(void **state)
     assert_string_equal(json_string_value(json_object_get(doc, "status")),
                         "rejected");
     json_decref(doc);
-    expect_error(W->token, "POST", approve, NULL, 409, "conflict", NULL);
+    expect_error(W->site.token, "POST", approve, NULL, 409, "conflict", NULL);
     free(approve);
     free(reject);
 
@@ -677,7 +661,7 @@ static char *notes_feed(long long circle, long long group)
 {
     char *path = mg_xasprintf("/api/v1/circles/%lld/groups/%lld/notes-feed",
                               circle, group);
-    char *prefix = mg_xasprintf("http://127.0.0.1:%d/notes/", W->d.port);
+    char *prefix = mg_xasprintf("http://127.0.0.1:%d/notes/", W->site.d.port);
     long status;
     json_t *doc = call(&status, "POST", path, NULL);
     const char *url = json_string_value(json_object_get(doc, "url"));
@@ -771,27 +755,28 @@ static void test_atom_feed(void **state)
 
     /* Only the circle's own groups. */
     bad = cpath("/groups/%lld/notes-feed", W->other_group);
-    expect_error(W->token, "POST", bad, NULL, 404, "not_found", NULL);
+    expect_error(W->site.token, "POST", bad, NULL, 404, "not_found", NULL);
     free(bad);
-    expect_error(W->token, "POST", "/api/v1/circles/99999/groups/1/notes-feed",
-                 NULL, 404, "not_found", NULL);
+    expect_error(W->site.token, "POST",
+                 "/api/v1/circles/99999/groups/1/notes-feed", NULL, 404,
+                 "not_found", NULL);
 }
 
 static void test_cli(void **state)
 {
     char circle[24], id[24];
-    const char *digest[] = {"notes", "digest", "--db", W->db, "--circle",
+    const char *digest[] = {"notes", "digest", "--db", W->site.db, "--circle",
                             circle,  "--week", "1",    NULL};
-    const char *html[] = {"notes",    "digest", "--db",   W->db,
+    const char *html[] = {"notes",    "digest", "--db",   W->site.db,
                           "--circle", circle,   "--html", NULL};
-    const char *list[] = {"notes", "list",   "--db",    W->db, "--circle",
+    const char *list[] = {"notes", "list",   "--db",    W->site.db, "--circle",
                           circle,  "--kind", "summary", NULL};
-    const char *queue[] = {"notes",    "list",   "--db", W->db,
+    const char *queue[] = {"notes",    "list",   "--db", W->site.db,
                            "--status", "review", NULL};
-    const char *approve[] = {"notes", "approve", id, "--db", W->db, NULL};
-    const char *reject[] = {"notes", "reject", id, "--db", W->db, NULL};
-    const char *usage[] = {"notes", "list", "--db", W->db, NULL};
-    const char *bad_week[] = {"notes", "digest", "--db", W->db, "--circle",
+    const char *approve[] = {"notes", "approve", id, "--db", W->site.db, NULL};
+    const char *reject[] = {"notes", "reject", id, "--db", W->site.db, NULL};
+    const char *usage[] = {"notes", "list", "--db", W->site.db, NULL};
+    const char *bad_week[] = {"notes", "digest", "--db", W->site.db, "--circle",
                               circle,  "--week", "7",    NULL};
     char *out = NULL, *err = NULL;
     long long fresh;

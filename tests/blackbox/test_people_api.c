@@ -24,8 +24,8 @@ static const char circle_json[] =
     "\"thursday\",\"start\":\"12:00\",\"minutes\":45}]}";
 
 struct world {
-    char *dir, *db, *coordinator, *facilitator;
-    struct test_daemon d;
+    struct test_site site;
+    char *facilitator;
     long long circle;
     long long tuesday; /* slot id */
 };
@@ -35,16 +35,8 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *token, const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json(status, W->site.d.port, token, method, path, body,
+                          ctype);
 }
 
 static char *people_path(const char *suffix)
@@ -57,7 +49,7 @@ static size_t count_people(const char *query)
 {
     char *path = people_path(query);
     long status;
-    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     size_t n;
 
     assert_int_equal(status, 200);
@@ -76,22 +68,16 @@ static const char *error_message(json_t *doc)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    long status;
     json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/people.db", w->dir);
-    w->coordinator = test_make_token(w->db, "coordinator");
-    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, NULL) < 0)
+    if (test_site_start(&w->site, "people.db", NULL) < 0)
         return -1;
     W = w;
-    doc = call(&status, "POST", "/api/v1/circles", w->coordinator, circle_json,
-               NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, &doc);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
     /* A token of the circle that is not a coordinator's. */
-    w->facilitator = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    w->facilitator = test_site_token(&w->site, "participant", w->circle, 0);
     if (!w->facilitator)
         return -1;
     w->tuesday = json_integer_value(json_object_get(
@@ -105,11 +91,8 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
+    test_site_stop(&w->site, SIGTERM);
     free(w->facilitator);
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -121,7 +104,7 @@ static void test_add_one(void **state)
     json_t *doc;
 
     (void)state;
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "{\"name\":\"Aroha Ngata\",\"email\":\"Aroha@Example.org\","
                "\"role\":\"facilitator\",\"sector\":\"public\","
                "\"region\":\"Auckland\",\"time_zone\":\"Pacific/Auckland\","
@@ -138,11 +121,11 @@ static void test_add_one(void **state)
         "x@example.org");
     json_decref(doc);
     /* The same address in another case is the same person. */
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "{\"name\":\"A N\",\"email\":\"aroha@EXAMPLE.org\"}", NULL);
     assert_int_equal(status, 409);
     json_decref(doc);
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "{\"name\":\"A N\",\"email\":\"an@example.org\","
                "\"slots\":[\"friday 10:00\"]}",
                NULL);
@@ -165,7 +148,7 @@ static void test_csv_import_all_or_nothing(void **state)
 
     (void)state;
     before = count_people("");
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "Name,Email,Sector,Region,Availability\r\n"
                "Ben Lee,ben@example.org,academic,Otago,tue 19:30\r\n"
                "Cara Jones,cara@example.org,school,Auckland,\"tue 19:30; "
@@ -178,21 +161,21 @@ static void test_csv_import_all_or_nothing(void **state)
     assert_int_equal(count_people(""), before + 3);
 
     /* A bad third row: nothing from this file is stored. */
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "name,email\nEve,eve@example.org\nFay,fay-at-example\n",
                "text/csv; charset=utf-8");
     assert_int_equal(status, 422);
     assert_non_null(strstr(error_message(doc), "line 3, field 'email'"));
     json_decref(doc);
     /* An address already registered: refused whole, with the address. */
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "name,email\nGus,gus@example.org\nBen again,BEN@example.org\n",
                "text/csv");
     assert_int_equal(status, 409);
     assert_non_null(strstr(error_message(doc), "BEN@example.org"));
     json_decref(doc);
     /* A JSON array with a bad item. */
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "[{\"name\":\"Hal\",\"email\":\"hal@example.org\"},"
                "{\"name\":\"Ivy\",\"email\":\"ivy@example.org\","
                "\"role\":\"boss\"}]",
@@ -218,7 +201,7 @@ static long long find_id(const char *email)
 {
     char *path = people_path("?limit=1000");
     long status;
-    json_t *doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     json_t *list = json_object_get(doc, "participants");
     long long id = 0;
     size_t i;
@@ -245,39 +228,39 @@ static void test_update_withdraw_delete(void **state)
 
     (void)state;
     assert_true(id > 0);
-    doc = call(&status, "PATCH", path, W->coordinator,
+    doc = call(&status, "PATCH", path, W->site.token,
                "{\"region\":\"Wellington\",\"locked\":true}", NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "region")),
                         "Wellington");
     assert_true(json_is_true(json_object_get(doc, "locked")));
     json_decref(doc);
-    doc = call(&status, "PATCH", path, W->coordinator,
+    doc = call(&status, "PATCH", path, W->site.token,
                "{\"email\":\"not an email\"}", NULL);
     assert_int_equal(status, 422);
     json_decref(doc);
-    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_string_equal(json_string_value(json_object_get(doc, "email")),
                         "dan@example.org");
     json_decref(doc);
 
-    doc = call(&status, "POST", withdraw, W->coordinator, NULL, NULL);
+    doc = call(&status, "POST", withdraw, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "status")),
                         "withdrawn");
     json_decref(doc);
     assert_int_equal(count_people("?status=withdrawn"), 1);
 
-    doc = call(&status, "DELETE", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "DELETE", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 204);
-    doc = call(&status, "GET", path, W->coordinator, NULL, NULL);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 404);
     json_decref(doc);
     /* Erased: the address can register again as someone new. */
     assert_int_equal(find_id("dan@example.org"), 0);
     free(path);
     path = people_path("");
-    doc = call(&status, "POST", path, W->coordinator,
+    doc = call(&status, "POST", path, W->site.token,
                "{\"name\":\"Dan Wu\",\"email\":\"dan@example.org\"}", NULL);
     assert_int_equal(status, 201);
     json_decref(doc);
@@ -288,13 +271,13 @@ static void test_update_withdraw_delete(void **state)
 
 static void test_cli_import(void **state)
 {
-    char *csv = mg_xasprintf("%s/people.csv", W->dir);
-    char *bad = mg_xasprintf("%s/bad.csv", W->dir);
+    char *csv = mg_xasprintf("%s/people.csv", W->site.dir);
+    char *bad = mg_xasprintf("%s/bad.csv", W->site.dir);
     char circle[32];
-    const char *argv[] = {"people", "import", csv,   "--circle",
-                          circle,   "--db",   W->db, NULL};
-    const char *bad_argv[] = {"people", "import", bad,   "--circle",
-                              circle,   "--db",   W->db, NULL};
+    const char *argv[] = {"people", "import", csv,        "--circle",
+                          circle,   "--db",   W->site.db, NULL};
+    const char *bad_argv[] = {"people", "import", bad,        "--circle",
+                              circle,   "--db",   W->site.db, NULL};
     char *out = NULL, *err = NULL;
     FILE *f;
     size_t before = count_people("?limit=1000");

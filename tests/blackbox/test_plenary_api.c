@@ -48,8 +48,7 @@ static const char people_csv[] = "name,email\n"
 #define ERU 4
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle, plenary;
     long long ids[5]; /* ANA..ERU */
 };
@@ -59,16 +58,7 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -87,30 +77,21 @@ static char *cpath(const char *fmt, ...)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *maildir_env, *path;
-    const char *env[4];
+    static const char *const env[] = {
+        "MINGLE_OUTBOX_INTERVAL=1", "MINGLE_MIME_SECRET=plenary-secret", NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
+    char *path;
     long status;
     json_t *doc, *list;
     size_t i, j;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/plenary.db", w->dir);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = maildir_env;
-    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[2] = "MINGLE_MIME_SECRET=plenary-secret";
-    env[3] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_start(&w->site, "plenary.db", &opts) < 0)
         return -1;
-    free(maildir_env);
     W = w;
     *state = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = cpath("/participants");
     doc = call(&status, "POST", path, people_csv, "text/csv");
     json_decref(doc);
@@ -143,10 +124,7 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -239,7 +217,7 @@ static int by_text(const void *a, const void *b)
 
 static size_t delivered(char **out, size_t max, const char *email, size_t want)
 {
-    char *newdir = mg_xasprintf("%s/mail/new", W->dir);
+    char *newdir = mg_xasprintf("%s/mail/new", W->site.dir);
     size_t n = 0, i, tries;
 
     for (tries = 0; tries < 200; tries++) {
@@ -388,8 +366,8 @@ static void test_kickoff_waitlist(void **state)
     /* Ana and Ben decline at the same moment */
     for (k = 0; k < 2; k++) {
         memset(&jobs[k], 0, sizeof(jobs[k]));
-        jobs[k].port = W->d.port;
-        jobs[k].token = W->token;
+        jobs[k].port = W->site.d.port;
+        jobs[k].token = W->site.token;
         jobs[k].path = cpath("/plenaries/%lld/registrations/%lld/decline",
                              W->plenary, W->ids[k == 0 ? ANA : BEN]);
         assert_int_equal(pthread_create(&th[k], NULL, decline_thread, &jobs[k]),
@@ -543,8 +521,8 @@ static char *feed_of(int who)
     assert_non_null(url);
     cal = strstr(url, "/cal/");
     assert_non_null(cal);
-    assert_int_equal(test_http(&resp, W->d.port, "GET", cal, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", cal, NULL, NULL, NULL), 0);
     assert_int_equal(resp.status, 200);
     feed = mg_xstrdup(resp.body);
     test_response_release(&resp);
@@ -598,7 +576,7 @@ static char *post_reply(const char *uid, const char *from, const char *who,
         from, who, partstat, uid, partstat, who);
     char *out;
 
-    assert_int_equal(test_http_ex(&resp, W->d.port, "POST",
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "POST",
                                   "/hooks/mail/mime?secret=plenary-secret",
                                   NULL, NULL, msg, strlen(msg),
                                   "message/rfc822"),

@@ -44,8 +44,7 @@ static const char people_csv[] = "name,email,role,sector,region\n"
                                  "Kim Park,kim@example.org,,school,Auckland\n";
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle, session[2];
     long long ana, ben, kim;
 };
@@ -55,17 +54,8 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, size_t len, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(test_http_ex(&resp, W->d.port, method, path, W->token,
-                                  NULL, body, len, ctype),
-                     0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json_ex(status, NULL, W->site.d.port, W->site.token, NULL,
+                             method, path, body, len, ctype);
 }
 
 static long long person(json_t *list, const char *email)
@@ -121,32 +111,21 @@ static int answer(sqlite3 *db, long long session, long long who,
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *path, *maildir;
-    const char *env[2];
+    const struct test_site_opts opts = {.maildir = 1};
+    char *path;
     long status;
     json_t *doc, *list;
     sqlite3 *db = NULL;
     size_t i;
     int rc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/report.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    maildir = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = maildir;
-    env[1] = NULL;
-    rc = w->token ? test_daemon_start(&w->d, w->db, NULL, env) : -1;
-    free(maildir);
-    if (rc < 0)
+    if (test_site_start(&w->site, "report.db", &opts) < 0)
         return -1;
     W = w;
     *state = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json,
-               strlen(circle_json), NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
     json_decref(call(&status, "POST", path, people_csv, strlen(people_csv),
                      "text/csv"));
@@ -180,7 +159,7 @@ static int setup_world(void **state)
     if (import(w->session[0], "zoom_summary.csv") < 0 ||
         import(w->session[1], "zoom_plain.csv") < 0)
         return -1;
-    if (sqlite3_open(w->db, &db) != SQLITE_OK)
+    if (sqlite3_open(w->site.db, &db) != SQLITE_OK)
         return -1;
     sqlite3_busy_timeout(db, 5000);
     rc = answer(db, w->session[0], w->ana, "accepted");
@@ -202,10 +181,7 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -219,7 +195,7 @@ static char *get(long *status, char **headers, const char *query,
     char *body;
 
     assert_int_equal(
-        test_http(&resp, W->d.port, "GET", path, token, NULL, NULL), 0);
+        test_http(&resp, W->site.d.port, "GET", path, token, NULL, NULL), 0);
     free(path);
     *status = resp.status;
     body = resp.body;
@@ -244,7 +220,7 @@ static json_int_t num(json_t *obj, const char *key)
 static void test_json(void **state)
 {
     long status;
-    char *body = get(&status, NULL, NULL, W->token);
+    char *body = get(&status, NULL, NULL, W->site.token);
     json_t *doc = json_loads(body, 0, NULL), *c, *g, *s, *w, *list;
     size_t i;
 
@@ -320,7 +296,7 @@ static void test_csv_and_markdown(void **state)
 {
     long status;
     char *headers = NULL;
-    char *body = get(&status, &headers, "?format=csv", W->token);
+    char *body = get(&status, &headers, "?format=csv", W->site.token);
     char *row;
     const char *p;
     int lines = 0;
@@ -343,7 +319,7 @@ static void test_csv_and_markdown(void **state)
     free(body);
     free(headers);
 
-    body = get(&status, &headers, "?format=markdown", W->token);
+    body = get(&status, &headers, "?format=markdown", W->site.token);
     assert_int_equal(status, 200);
     assert_non_null(strcasestr(headers, "Content-Type: text/markdown"));
     assert_non_null(strstr(body, "# Success report: Report \\| circle\n"));
@@ -352,7 +328,7 @@ static void test_csv_and_markdown(void **state)
     free(body);
     free(headers);
 
-    body = get(&status, NULL, "?format=pdf", W->token);
+    body = get(&status, NULL, "?format=pdf", W->site.token);
     assert_int_equal(status, 400);
     free(body);
 }
@@ -360,11 +336,10 @@ static void test_csv_and_markdown(void **state)
 static void test_tokens(void **state)
 {
     char *circle = mg_xasprintf("%lld", W->circle);
-    const char *mine[] = {"token",   "create",      "--db",     W->db,
+    const char *mine[] = {"token",   "create",      "--db",     W->site.db,
                           "--role",  "coordinator", "--circle", circle,
                           "--label", "mine",        NULL};
-    char *facilitator =
-        test_make_scoped_token(W->db, "participant", W->circle, 0);
+    char *facilitator = test_site_token(&W->site, "participant", W->circle, 0);
     char *scoped = NULL, *body, *path;
     long status;
     size_t n;
@@ -402,12 +377,13 @@ static void test_tokens(void **state)
 static void test_cli(void **state)
 {
     char *circle = mg_xasprintf("%lld", W->circle);
-    const char *md[] = {"report",   "--circle", circle, "--format",
-                        "markdown", "--db",     W->db,  NULL};
-    const char *js[] = {"report", "--circle", circle, "--db", W->db, NULL};
-    const char *bad[] = {"report", "--circle", circle, "--format",
-                         "xml",    "--db",     W->db,  NULL};
-    const char *none[] = {"report", "--circle", "99999", "--db", W->db, NULL};
+    const char *md[] = {"report",   "--circle", circle,     "--format",
+                        "markdown", "--db",     W->site.db, NULL};
+    const char *js[] = {"report", "--circle", circle, "--db", W->site.db, NULL};
+    const char *bad[] = {"report", "--circle", circle,     "--format",
+                         "xml",    "--db",     W->site.db, NULL};
+    const char *none[] = {"report", "--circle", "99999",
+                          "--db",   W->site.db, NULL};
     char *out = NULL, *err = NULL;
     json_t *doc;
 
@@ -435,14 +411,15 @@ static void test_cli(void **state)
 static void test_dashboard(void **state)
 {
     struct test_response resp;
-    char *form = mg_xasprintf("token=%s", W->token);
+    char *form = mg_xasprintf("token=%s", W->site.token);
     char *cookie, *path, *line;
     const char *sc;
     const char *extra[2] = {NULL, NULL};
 
     (void)state;
-    assert_int_equal(test_http_ex(&resp, W->d.port, "POST", "/dashboard/login",
-                                  NULL, NULL, form, strlen(form),
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "POST",
+                                  "/dashboard/login", NULL, NULL, form,
+                                  strlen(form),
                                   "application/x-www-form-urlencoded"),
                      0);
     free(form);
@@ -454,9 +431,9 @@ static void test_dashboard(void **state)
     line = mg_xasprintf("Cookie: %s", cookie);
     extra[0] = line;
     path = mg_xasprintf("/dashboard/circles/%lld", W->circle);
-    assert_int_equal(
-        test_http_ex(&resp, W->d.port, "GET", path, NULL, extra, NULL, 0, NULL),
-        0);
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "GET", path, NULL,
+                                  extra, NULL, 0, NULL),
+                     0);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "How the circle is going"));
     assert_non_null(strstr(resp.body, "<title id=\"attendance-chart-t\">"));
@@ -470,18 +447,13 @@ static void test_dashboard(void **state)
 
     /* a circle with nothing recorded still draws its page */
     {
-        long status;
-        json_t *doc = call(&status, "POST", "/api/v1/circles", circle_json,
-                           strlen(circle_json), NULL);
-        assert_int_equal(status, 201);
-        path = mg_xasprintf(
-            "/dashboard/circles/%lld",
-            (long long)json_integer_value(json_object_get(doc, "id")));
-        json_decref(doc);
+        long long id = test_site_circle(&W->site, circle_json, NULL);
+        assert_true(id > 0); /* 201 */
+        path = mg_xasprintf("/dashboard/circles/%lld", id);
     }
-    assert_int_equal(
-        test_http_ex(&resp, W->d.port, "GET", path, NULL, extra, NULL, 0, NULL),
-        0);
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "GET", path, NULL,
+                                  extra, NULL, 0, NULL),
+                     0);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "No attendance recorded yet"));
     assert_null(strstr(resp.body, "attendance-chart-t"));

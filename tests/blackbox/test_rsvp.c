@@ -41,8 +41,7 @@ static const char people_csv[] = "name,email,role\n"
                                  "Ben,ben@example.org,\n";
 
 struct world {
-    char *dir, *db, *maildir, *token;
-    struct test_daemon d;
+    struct test_site site;
     long long circle;
     char ana_uid[64], ben_uid[64];
     long long sessions[4]; /* by week */
@@ -53,16 +52,7 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -96,7 +86,7 @@ static void ics_value(char *out, size_t n, const char *ics, const char *name)
 /* Read every invitation in the maildir; fill the members' UIDs. */
 static int read_invitations(struct world *w)
 {
-    char *newdir = mg_xasprintf("%s/new", w->maildir);
+    char *newdir = mg_xasprintf("%s/new", w->site.maildir);
     int found = 0, i;
 
     for (i = 0; i < 200 && found < 2; i++) {
@@ -164,30 +154,20 @@ static int load_sessions(struct world *w)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *maildir_env, *path;
-    const char *env[4];
+    static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1",
+                                      "MINGLE_MIME_SECRET=" MIME_SECRET, NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
+    char *path;
     long status;
     json_t *doc;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/rsvp.db", w->dir);
-    w->maildir = mg_xasprintf("%s/mail", w->dir);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->maildir);
-    env[0] = maildir_env;
-    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[2] = "MINGLE_MIME_SECRET=" MIME_SECRET;
-    env[3] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_start(&w->site, "rsvp.db", &opts) < 0)
         return -1;
-    free(maildir_env);
     W = w;
     *state = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
     path = cpath("/participants");
     doc = call(&status, "POST", path, people_csv, "text/csv");
     free(path);
@@ -209,11 +189,7 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    free(w->maildir);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -252,9 +228,9 @@ static long post_mail(char *outcome, size_t n, const char *msg)
     json_t *doc;
     long status;
 
-    assert_int_equal(
-        test_http(&resp, W->d.port, "POST", HOOK, NULL, msg, "message/rfc822"),
-        0);
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", HOOK, NULL, msg,
+                               "message/rfc822"),
+                     0);
     status = resp.status;
     doc = json_loads(resp.body, 0, NULL);
     snprintf(
@@ -442,7 +418,7 @@ static long post_page(char *location, size_t n, const char *page,
     const char *loc;
     long status;
 
-    assert_int_equal(test_http(&resp, W->d.port, "POST", path, NULL, form,
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", path, NULL, form,
                                "application/x-www-form-urlencoded"),
                      0);
     status = resp.status;
@@ -484,8 +460,8 @@ static void test_page_buttons(void **state)
     json_decref(doc);
     free(path);
 
-    assert_int_equal(test_http(&resp, W->d.port, "GET", page, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", page, NULL, NULL, NULL), 0);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "Will you come?"));
     assert_non_null(strstr(resp.body, "You have not answered yet."));
@@ -500,8 +476,8 @@ static void test_page_buttons(void **state)
     assert_int_equal(post_page(location, sizeof(location), page, form), 303);
     free(form);
     expect_weeks("Ben", "declined", "declined", "declined", "accepted");
-    assert_int_equal(test_http(&resp, W->d.port, "GET", page, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", page, NULL, NULL, NULL), 0);
     assert_non_null(strstr(resp.body, "not coming"));
     assert_non_null(strstr(resp.body, "aria-pressed=\"true\">Accept<"));
     test_response_release(&resp);
@@ -532,8 +508,8 @@ static void test_rsvps_api_errors(void **state)
     json_decref(doc);
     free(path);
     path = cpath("/sessions/%lld/rsvps", W->sessions[0]);
-    assert_int_equal(test_http(&resp, W->d.port, "GET", path, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", path, NULL, NULL, NULL), 0);
     assert_int_equal(resp.status, 401);
     test_response_release(&resp);
     free(path);

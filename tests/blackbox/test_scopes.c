@@ -71,8 +71,7 @@ static const char *const cred_names[N_CREDS] = {
     "coordA", "coordB",    "facA1", "facA2",   "partA"};
 
 struct world {
-    char *dir, *db;
-    struct test_daemon d;
+    struct test_site site;
     char *token[N_CREDS];  /* bearer tokens (NULL: none) */
     char *cookie[N_CREDS]; /* dashboard session cookies, "name=value" */
     char *csrf[N_CREDS];   /* each session's CSRF token */
@@ -124,19 +123,9 @@ static json_t *request(long *status, char **headers, const char *token,
                        const char *const *extra, const char *method,
                        const char *path, const char *body, const char *ctype)
 {
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(test_http_ex(&resp, W->d.port, method, path, token, extra,
-                                  body, body ? strlen(body) : 0, ctype),
-                     0);
-    *status = resp.status;
-    if (resp.body[0] == '{' || resp.body[0] == '[')
-        doc = json_loads(resp.body, 0, NULL);
-    if (headers)
-        *headers = mg_xstrdup(resp.headers);
-    test_response_release(&resp);
-    return doc;
+    return test_call_json_ex(status, headers, W->site.d.port, token, extra,
+                             method, path, body, body ? strlen(body) : 0,
+                             ctype);
 }
 
 static json_t *call(long *status, enum cred c, const char *method,
@@ -269,8 +258,8 @@ static void dash_login(enum cred c)
     /* The CSRF token is in every form of the home page (logout's too). */
     cookie_hdr = format("Cookie: %s", W->cookie[c]);
     extra[0] = cookie_hdr;
-    assert_int_equal(test_http_ex(&resp, W->d.port, "GET", "/dashboard", NULL,
-                                  extra, NULL, 0, NULL),
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "GET", "/dashboard",
+                                  NULL, extra, NULL, 0, NULL),
                      0);
     assert_int_equal(resp.status, 200);
     p = strstr(resp.body, "name=\"csrf\" value=\"");
@@ -410,7 +399,7 @@ static void make_circle_a(void)
     free(path);
 
     /* Notes as filing writes them: one published in A1, reviews in both. */
-    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
     W->n1 = add_note(st, W->g1, "published", "<n1@example.net>");
     W->r1 = add_note(st, W->g1, "review", "<r1@example.net>");
     W->r1b = add_note(st, W->g1, "review", "<r1b@example.net>");
@@ -458,27 +447,22 @@ static void make_circle_a(void)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *maildir_env, *revoked_id, *out = NULL;
-    const char *env[5];
+    static const char *const env[] = {
+        /* the matrix fails credentials on purpose, hundreds of times */
+        "MINGLE_AUTH_FAIL_LIMIT=100000", "MINGLE_MIME_SECRET=" MIME_SECRET,
+        "MINGLE_OUTBOX_INTERVAL=1", NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
+    char *revoked_id, *out = NULL;
     long long b;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/scopes.db", w->dir);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = maildir_env;
-    /* the matrix fails credentials on purpose, hundreds of times */
-    env[1] = "MINGLE_AUTH_FAIL_LIMIT=100000";
-    env[2] = "MINGLE_MIME_SECRET=" MIME_SECRET;
-    env[3] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[4] = NULL;
     w->token[C_MALFORMED] = mg_xstrdup("mgt_not-a-token");
     w->token[C_WRONG] = mg_xstrdup(WRONG_TOKEN);
-    w->token[C_ADMIN] = test_make_token(w->db, "coordinator");
-    w->token[C_REVOKED] = test_make_token(w->db, "coordinator");
-    if (!w->token[C_ADMIN] || !w->token[C_REVOKED] ||
-        test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_init(&w->site, "scopes.db") < 0)
         return -1;
-    free(maildir_env);
+    w->token[C_ADMIN] = mg_xstrdup(w->site.token);
+    w->token[C_REVOKED] = test_site_token(&w->site, "coordinator", 0, 0);
+    if (!w->token[C_REVOKED] || test_site_serve(&w->site, &opts) < 0)
+        return -1;
     W = w;
     *state = w;
 
@@ -490,13 +474,11 @@ static int setup_world(void **state)
         json_decref(doc);
     }
     w->b = b;
-    w->token[C_COORD_A] = test_make_scoped_token(w->db, "coordinator", w->a, 0);
-    w->token[C_COORD_B] = test_make_scoped_token(w->db, "coordinator", w->b, 0);
-    w->token[C_FAC_A1] =
-        test_make_scoped_token(w->db, "facilitator", w->a, w->g1);
-    w->token[C_FAC_A2] =
-        test_make_scoped_token(w->db, "facilitator", w->a, w->g2);
-    w->token[C_PART_A] = test_make_scoped_token(w->db, "participant", w->a, 0);
+    w->token[C_COORD_A] = test_site_token(&w->site, "coordinator", w->a, 0);
+    w->token[C_COORD_B] = test_site_token(&w->site, "coordinator", w->b, 0);
+    w->token[C_FAC_A1] = test_site_token(&w->site, "facilitator", w->a, w->g1);
+    w->token[C_FAC_A2] = test_site_token(&w->site, "facilitator", w->a, w->g2);
+    w->token[C_PART_A] = test_site_token(&w->site, "participant", w->a, 0);
     assert_non_null(w->token[C_COORD_A]);
     assert_non_null(w->token[C_COORD_B]);
     assert_non_null(w->token[C_FAC_A1]);
@@ -511,8 +493,8 @@ static int setup_world(void **state)
     dash_login(C_REVOKED);
     revoked_id = public_id(w->token[C_REVOKED]);
     {
-        const char *argv[] = {"token", "revoke",   "--db",
-                              w->db,   revoked_id, NULL};
+        const char *argv[] = {"token",    "revoke",   "--db",
+                              w->site.db, revoked_id, NULL};
         assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
     }
     free(out);
@@ -527,14 +509,12 @@ static int teardown_world(void **state)
     struct world *w = *state;
     int c;
 
-    test_daemon_stop(&w->d, SIGTERM);
+    test_site_stop(&w->site, SIGTERM);
     for (c = 0; c < N_CREDS; c++) {
         free(w->token[c]);
         free(w->cookie[c]);
         free(w->csrf[c]);
     }
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -1266,7 +1246,7 @@ static void absent(const char *log, const char *secret, const char *what)
 
 static void test_secrets_not_logged(void **state)
 {
-    char *log = test_daemon_log(&W->d);
+    char *log = test_daemon_log(&W->site.d);
     int c;
 
     (void)state;
@@ -1293,36 +1273,21 @@ static void test_secrets_not_logged(void **state)
 
 /* --- failed credentials ------------------------------------------------ */
 
-struct limited {
-    char *dir, *db, *token;
-    struct test_daemon d;
-};
-
-static void limited_start(struct limited *l, const char *proxies)
+/* A site of its own whose daemon blocks after five failed credentials. */
+static void limited_start(struct test_site *l, const char *proxies)
 {
     char *proxies_env =
         proxies ? format("MINGLE_TRUSTED_PROXIES=%s", proxies) : NULL;
     const char *env[3] = {"MINGLE_AUTH_FAIL_LIMIT=5", proxies_env, NULL};
+    const struct test_site_opts opts = {.env = env};
 
-    l->dir = test_mkdtemp();
-    l->db = format("%s/limit.db", l->dir);
-    l->token = test_make_token(l->db, "coordinator");
-    assert_non_null(l->token);
-    assert_int_equal(test_daemon_start(&l->d, l->db, NULL, env), 0);
+    assert_int_equal(test_site_start(l, "limit.db", &opts), 0);
     free(proxies_env);
-}
-
-static void limited_stop(struct limited *l)
-{
-    test_daemon_stop(&l->d, SIGTERM);
-    free(l->token);
-    free(l->db);
-    test_rmdir(l->dir);
 }
 
 /* GET `path` from 127.0.0.1 as `token`, with X-Forwarded-For `xff`
  * (NULL: none); the status, and Retry-After into `retry` if asked. */
-static long get_from(struct limited *l, const char *path, const char *token,
+static long get_from(struct test_site *l, const char *path, const char *token,
                      const char *xff, long *retry, json_t **doc)
 {
     struct test_response resp;
@@ -1382,7 +1347,7 @@ static long get_from_other_address(int port, const char *path,
 
 static void test_rate_limit(void **state)
 {
-    struct limited l;
+    struct test_site l;
     long retry = 0;
     double limited_at, deadline;
     json_t *doc = NULL;
@@ -1423,12 +1388,12 @@ static void test_rate_limit(void **state)
     }
     assert_true(mg_monotonic() < deadline);
     assert_true(mg_monotonic() - limited_at >= (double)retry - 1.5);
-    limited_stop(&l);
+    test_site_stop(&l, SIGTERM);
 }
 
 static void test_rate_limit_behind_proxy(void **state)
 {
-    struct limited l;
+    struct test_site l;
     long retry = 0;
     int k;
 
@@ -1456,7 +1421,7 @@ static void test_rate_limit_behind_proxy(void **state)
         200);
     assert_int_equal(get_from(&l, "/api/v1/circles", l.token, NULL, NULL, NULL),
                      200);
-    limited_stop(&l);
+    test_site_stop(&l, SIGTERM);
 }
 
 int main(void)

@@ -36,10 +36,10 @@ static const char circle_json[] =
     "\"email\":\"circles@example.org\"}}";
 
 struct world {
-    char *dir, *db, *inbox, *token;
+    struct test_site site;
+    char *inbox;
     int smtp_port;
     pid_t smtp;
-    struct test_daemon d;
     long long circle;
 };
 
@@ -63,8 +63,7 @@ static void smtp_stop(void)
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    return test_call_json(status, W->d.port, W->token, method, path, body,
-                          ctype);
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 static size_t count_new(void)
@@ -103,6 +102,7 @@ static int setup_world(void **state)
     struct world *w = mg_xcalloc(1, sizeof(*w));
     char *smtp_env, *maildir_env, *path;
     const char *env[6];
+    const struct test_site_opts opts = {.env = env};
     struct mg_buf csv = MG_BUF_INIT;
     long status;
     json_t *doc;
@@ -114,9 +114,9 @@ static int setup_world(void **state)
         return -1;
     }
     W = w;
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/smtp.db", w->dir);
-    w->inbox = mg_xasprintf("%s/inbox", w->dir);
+    if (test_site_init(&w->site, "smtp.db") < 0)
+        return -1;
+    w->inbox = mg_xasprintf("%s/inbox", w->site.dir);
     w->smtp_port = 0; /* smtp_start() picks one */
     if (smtp_start() < 0) {
         fprintf(stderr, "cannot start aiosmtpd: is python3-aiosmtpd "
@@ -125,19 +125,16 @@ static int setup_world(void **state)
     }
     smtp_env =
         mg_xasprintf("MINGLE_SMTP_URL=smtp://127.0.0.1:%d", w->smtp_port);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->dir);
+    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->site.dir);
     env[0] = smtp_env;
     env[1] = maildir_env;
     env[2] = "MINGLE_OUTBOX_INTERVAL=1";
     env[3] = "MINGLE_OUTBOX_RETRY=1";
     env[4] = "MINGLE_MAIL_FROM=circles@example.org";
     env[5] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_serve(&w->site, &opts) < 0)
         return -1;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
     mg_buf_puts(&csv, "name,email,role\n");
     for (i = 0; i < PEOPLE; i++)
         mg_buf_printf(&csv, "\"Person %d, Jr.\",p%d@example.org,%s\n", i, i,
@@ -159,12 +156,11 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    test_daemon_stop(&w->d, SIGTERM);
+    /* the daemon first, the SMTP server next, their directory last */
+    test_daemon_stop(&w->site.d, SIGTERM);
     smtp_stop();
-    free(w->token);
-    free(w->db);
+    test_site_stop(&w->site, SIGTERM);
     free(w->inbox);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }

@@ -45,12 +45,12 @@ static const char circle_json[] =
     "\"name\":\"Coordinators\",\"email\":\"circles@example.org\"}}";
 
 struct world {
-    char *dir, *db, *inbox, *token;
+    struct test_site site;
+    char *inbox;
     char *env_smtp, *env_maildir;
     const char *env[8];
     int smtp_port;
     pid_t smtp;
-    struct test_daemon d;
     long long circle, session;
 };
 
@@ -87,8 +87,7 @@ static int smtp_start(void)
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    return test_call_json(status, W->d.port, W->token, method, path, body,
-                          ctype);
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 /* A request from a load thread: -1 when the daemon is gone. */
@@ -125,7 +124,7 @@ static void *people_writer(void *arg)
         long status;
         long long id = 0;
 
-        if (request(&status, &doc, l, "POST", path, W->token, body,
+        if (request(&status, &doc, l, "POST", path, W->site.token, body,
                     strlen(body), NULL) == 0 &&
             status == 201) {
             id = json_integer_value(json_object_get(doc, "id"));
@@ -139,7 +138,7 @@ static void *people_writer(void *arg)
             sector = mg_xasprintf("sector %d-%d", l->round, i);
             patch = mg_xasprintf("{\"sector\":\"%s\"}", sector);
             ppath = mg_xasprintf("%s/%lld", path, id);
-            if (request(&status, NULL, l, "PATCH", ppath, W->token, patch,
+            if (request(&status, NULL, l, "PATCH", ppath, W->site.token, patch,
                         strlen(patch), NULL) == 0 &&
                 status == 200) {
                 pthread_mutex_lock(&A.lock);
@@ -207,7 +206,7 @@ static void *call_mover(void *arg)
                                  : "{\"start\":\"2027-04-01T19:30\"}";
         long status;
 
-        if (request(&status, NULL, l, "PATCH", path, W->token, body,
+        if (request(&status, NULL, l, "PATCH", path, W->site.token, body,
                     strlen(body), NULL) < 0)
             break;
         if (status == 200) {
@@ -223,7 +222,9 @@ static void *call_mover(void *arg)
 
 static int daemon_up(void)
 {
-    return test_daemon_start(&W->d, W->db, NULL, W->env);
+    const struct test_site_opts opts = {.env = W->env};
+
+    return test_site_serve(&W->site, &opts);
 }
 
 static int setup_world(void **state)
@@ -242,15 +243,15 @@ static int setup_world(void **state)
         fprintf(stderr, "needs /usr/bin/python3 with python3-aiosmtpd\n");
         return -1;
     }
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/kill.db", w->dir);
-    w->inbox = mg_xasprintf("%s/inbox", w->dir);
+    if (test_site_init(&w->site, "kill.db") < 0)
+        return -1;
+    w->inbox = mg_xasprintf("%s/inbox", w->site.dir);
     w->smtp_port = 0; /* smtp_start() picks one */
     if (smtp_start() < 0)
         return -1;
     w->env_smtp =
         mg_xasprintf("MINGLE_SMTP_URL=smtp://127.0.0.1:%d", w->smtp_port);
-    w->env_maildir = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->dir);
+    w->env_maildir = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->site.dir);
     w->env[0] = w->env_smtp;
     w->env[1] = w->env_maildir;
     w->env[2] = "MINGLE_OUTBOX_INTERVAL=1";
@@ -258,13 +259,10 @@ static int setup_world(void **state)
     w->env[4] = "MINGLE_MAIL_FROM=circles@example.org";
     w->env[5] = "MINGLE_MIME_SECRET=" MIME_SECRET;
     w->env[6] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || daemon_up() < 0)
+    if (daemon_up() < 0)
         return -1;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
     mg_buf_puts(&csv, "name,email,role\n");
     for (i = 0; i < 12; i++)
@@ -299,8 +297,8 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    if (w->d.pid)
-        test_daemon_stop(&w->d, SIGKILL);
+    if (w->site.d.pid)
+        test_daemon_stop(&w->site.d, SIGKILL);
     if (w->smtp > 0) {
         kill(w->smtp, SIGKILL);
         waitpid(w->smtp, NULL, 0);
@@ -313,10 +311,9 @@ static int teardown_world(void **state)
         free(A.notes[i]);
     free(w->env_smtp);
     free(w->env_maildir);
-    free(w->token);
-    free(w->db);
+    test_site_stop(&w->site,
+                   SIGKILL); /* its directory, after the SMTP server */
     free(w->inbox);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -363,7 +360,7 @@ static int count_matching(json_t *items, const char *key, const char *value)
 static void check_acknowledged(void)
 {
     json_t *people = all_people(),
-           *notes = test_notes_all(W->d.port, W->token, W->circle);
+           *notes = test_notes_all(W->site.d.port, W->site.token, W->circle);
     size_t i, j;
     int k;
 
@@ -450,7 +447,7 @@ static sqlite3 *open_db(void)
 {
     sqlite3 *db = NULL;
 
-    assert_int_equal(sqlite3_open(W->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(W->site.db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     return db;
 }
@@ -568,13 +565,13 @@ static void test_kill_under_load(void **state)
 
         memset(&l, 0, sizeof(l));
         l.round = round;
-        l.port = W->d.port;
+        l.port = W->site.d.port;
         atomic_init(&l.stop, 0);
         assert_int_equal(pthread_create(&t[0], NULL, people_writer, &l), 0);
         assert_int_equal(pthread_create(&t[1], NULL, note_poster, &l), 0);
         assert_int_equal(pthread_create(&t[2], NULL, call_mover, &l), 0);
         usleep((useconds_t)wait_ms * 1000);
-        test_daemon_stop(&W->d, SIGKILL);
+        test_daemon_stop(&W->site.d, SIGKILL);
         atomic_store(&l.stop, 1);
         for (i = 0; i < 3; i++)
             pthread_join(t[i], NULL);
@@ -597,7 +594,7 @@ static void test_kill_under_load(void **state)
     wait_outbox(&total, &leased, 1);
     fprintf(stderr, "outbox: %zu messages, all sent\n", total);
     assert_int_equal(leased, 0);
-    assert_int_equal(test_daemon_stop(&W->d, SIGTERM), 0);
+    assert_int_equal(test_daemon_stop(&W->site.d, SIGTERM), 0);
     check_integrity();
     check_mail();
 }

@@ -42,8 +42,7 @@ static const char *const daemon_env[] = {
     "MINGLE_PER_IP_CONNECTIONS=50", "MINGLE_OUTBOX_INTERVAL=3600", NULL};
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
 };
 
 static struct world *W;
@@ -51,15 +50,11 @@ static struct world *W;
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
+    const struct test_site_opts opts = {.env = daemon_env};
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/slow.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
     W = w;
     *state = w;
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, daemon_env) < 0)
-        return -1;
-    return 0;
+    return test_site_start(&w->site, "slow.db", &opts);
 }
 
 static int teardown_world(void **state)
@@ -68,10 +63,7 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->token);
-    free(w->db);
-    test_rmdir(w->dir);
+    test_site_stop(&w->site, SIGTERM);
     free(w);
     return 0;
 }
@@ -179,15 +171,15 @@ static void *steady_client(void *arg)
                 "\"start_date\":\"2030-03-04\",\"weeks\":2,\"slots\":[{"
                 "\"weekday\":\"monday\",\"start\":\"12:00\",\"minutes\":30}]}",
                 i);
-            rc = test_http(&resp, W->d.port, "POST", "/api/v1/circles",
-                           W->token, body, NULL);
+            rc = test_http(&resp, W->site.d.port, "POST", "/api/v1/circles",
+                           W->site.token, body, NULL);
             want = 201;
             free(body);
         } else if (i % 3 == 1) {
-            rc = test_http(&resp, W->d.port, "GET", "/api/v1/circles", W->token,
-                           NULL, NULL);
+            rc = test_http(&resp, W->site.d.port, "GET", "/api/v1/circles",
+                           W->site.token, NULL, NULL);
         } else {
-            rc = test_http(&resp, W->d.port, "GET", "/healthz", NULL, NULL,
+            rc = test_http(&resp, W->site.d.port, "GET", "/healthz", NULL, NULL,
                            NULL);
         }
         if (rc == 0 && resp.status == want) {
@@ -210,7 +202,8 @@ static int in_flight(void)
     const char *p;
     int n = -1;
 
-    if (test_http(&resp, W->d.port, "GET", "/metrics", NULL, NULL, NULL) == 0 &&
+    if (test_http(&resp, W->site.d.port, "GET", "/metrics", NULL, NULL, NULL) ==
+            0 &&
         resp.status == 200) {
         p = strstr(resp.body, "\nmingle_http_requests_in_flight ");
         if (p)
@@ -269,7 +262,7 @@ static void open_slow(struct slow *s)
                                "Content-Length: 1000\r\n\r\n";
 
     memset(s, 0, sizeof(*s));
-    s->fd = connect_from("127.0.0.2", W->d.port);
+    s->fd = connect_from("127.0.0.2", W->site.d.port);
     s->opened = mg_monotonic();
     if (s->fd < 0 || send_all(s->fd, head, strlen(head)) < 0) {
         /* refused before the headers were out: closed */
@@ -379,7 +372,7 @@ static void test_trickling_bodies(void **state)
         struct slow again;
 
         memset(&again, 0, sizeof(again));
-        again.fd = connect_from("127.0.0.2", W->d.port);
+        again.fd = connect_from("127.0.0.2", W->site.d.port);
         assert_true(again.fd >= 0);
         assert_int_equal(send_all(again.fd, get, strlen(get)), 0);
         deadline = mg_monotonic() + CLOSE_BOUND;
@@ -428,8 +421,8 @@ static void test_silent_clients(void **state)
 
     (void)state;
     since = mg_monotonic();
-    half = connect_from("127.0.0.3", W->d.port);
-    mute = connect_from("127.0.0.3", W->d.port);
+    half = connect_from("127.0.0.3", W->site.d.port);
+    mute = connect_from("127.0.0.3", W->site.d.port);
     assert_true(half >= 0 && mute >= 0);
     assert_int_equal(send_all(half, partial, strlen(partial)), 0);
     t_half = wait_closed(half, since);
@@ -459,7 +452,7 @@ static void test_trickling_headers(void **state)
         "\r\n";
     size_t sent = 0;
     double since = mg_monotonic(), deadline = since + CLOSE_BOUND, took;
-    int fd = connect_from("127.0.0.3", W->d.port), closed = 0;
+    int fd = connect_from("127.0.0.3", W->site.d.port), closed = 0;
 
     (void)state;
     assert_true(fd >= 0);

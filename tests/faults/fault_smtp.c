@@ -55,10 +55,10 @@ struct responder {
 };
 
 struct world {
-    char *dir, *db, *inbox, *token;
+    struct test_site site;
+    char *inbox;
     int smtp_port;
     pid_t smtp;
-    struct test_daemon d;
     long long circle;
     struct responder resp;
 };
@@ -68,8 +68,7 @@ static struct world *W;
 static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
-    return test_call_json(status, W->d.port, W->token, method, path, body,
-                          ctype);
+    return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
 /* The circle's outbox, as the API shows it. */
@@ -241,6 +240,7 @@ static int setup_world(void **state)
     struct world *w = mg_xcalloc(1, sizeof(*w));
     char *smtp_env, *maildir_env, *path;
     const char *env[7];
+    const struct test_site_opts opts = {.env = env};
     struct mg_buf csv = MG_BUF_INIT;
     long status;
     json_t *doc;
@@ -252,13 +252,13 @@ static int setup_world(void **state)
         fprintf(stderr, "needs /usr/bin/python3 with python3-aiosmtpd\n");
         return -1;
     }
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/smtp.db", w->dir);
-    w->inbox = mg_xasprintf("%s/inbox", w->dir);
+    if (test_site_init(&w->site, "smtp.db") < 0)
+        return -1;
+    w->inbox = mg_xasprintf("%s/inbox", w->site.dir);
     w->smtp_port = test_free_port();
     smtp_env =
         mg_xasprintf("MINGLE_SMTP_URL=smtp://127.0.0.1:%d", w->smtp_port);
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->dir);
+    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/unused", w->site.dir);
     env[0] = smtp_env;
     env[1] = maildir_env;
     env[2] = "MINGLE_OUTBOX_INTERVAL=1";
@@ -266,15 +266,12 @@ static int setup_world(void **state)
     env[4] = "MINGLE_MAIL_FROM=circles@example.org";
     env[5] = "MINGLE_OUTBOX_ATTEMPTS=12";
     env[6] = NULL;
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    if (test_site_serve(&w->site, &opts) < 0)
         return -1;
     free(smtp_env);
     free(maildir_env);
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
     mg_buf_puts(&csv, "name,email,role\n");
     for (i = 0; i < PEOPLE; i++)
@@ -295,8 +292,8 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    if (w->d.pid)
-        test_daemon_stop(&w->d, SIGTERM);
+    if (w->site.d.pid)
+        test_daemon_stop(&w->site.d, SIGTERM);
     responder_stop(&w->resp);
     if (w->smtp > 0) {
         kill(w->smtp, SIGKILL);
@@ -304,10 +301,9 @@ static int teardown_world(void **state)
     }
     for (i = 0; i < w->resp.n_refused_ids; i++)
         free(w->resp.refused_ids[i]);
-    free(w->token);
-    free(w->db);
+    test_site_stop(&w->site,
+                   SIGTERM); /* its directory, after the SMTP server */
     free(w->inbox);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }

@@ -524,16 +524,116 @@ json_t *test_call_json(long *status, int port, const char *token,
                        const char *method, const char *path, const char *body,
                        const char *content_type)
 {
+    return test_call_json_ex(status, NULL, port, token, NULL, method, path,
+                             body, body ? strlen(body) : 0, content_type);
+}
+
+json_t *test_call_json_ex(long *status, char **headers, int port,
+                          const char *token, const char *const *extra,
+                          const char *method, const char *path,
+                          const char *body, size_t len,
+                          const char *content_type)
+{
     struct test_response resp;
     json_t *doc = NULL;
 
-    assert_int_equal(
-        test_http(&resp, port, method, path, token, body, content_type), 0);
+    assert_int_equal(test_http_ex(&resp, port, method, path, token, extra, body,
+                                  len, content_type),
+                     0);
     *status = resp.status;
     if (resp.body[0])
         doc = json_loads(resp.body, 0, NULL);
+    if (headers)
+        *headers = mg_xstrdup(resp.headers);
     test_response_release(&resp);
     return doc;
+}
+
+int test_site_init(struct test_site *s, const char *db_name)
+{
+    memset(s, 0, sizeof(*s));
+    s->dir = test_mkdtemp();
+    s->db = mg_xasprintf("%s/%s", s->dir, db_name);
+    s->maildir = mg_xasprintf("%s/mail", s->dir);
+    s->token = test_make_token(s->db, "coordinator");
+    return s->token ? 0 : -1;
+}
+
+int test_site_serve(struct test_site *s, const struct test_site_opts *opts)
+{
+    static const struct test_site_opts none;
+    const char *env[64];
+    char *maildir_env = NULL;
+    size_t n = 0, i;
+    int rc;
+
+    if (!opts)
+        opts = &none;
+    if (opts->maildir) {
+        maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", s->maildir);
+        env[n++] = maildir_env;
+    }
+    for (i = 0; opts->env && opts->env[i]; i++) {
+        assert_true(n < sizeof(env) / sizeof(env[0]) - 1);
+        env[n++] = opts->env[i];
+    }
+    env[n] = NULL;
+    rc = test_daemon_start(&s->d, s->db, opts->extra, env);
+    free(maildir_env);
+    return rc;
+}
+
+int test_site_start(struct test_site *s, const char *db_name,
+                    const struct test_site_opts *opts)
+{
+    if (test_site_init(s, db_name) < 0)
+        return -1;
+    return test_site_serve(s, opts);
+}
+
+int test_site_stop(struct test_site *s, int sig)
+{
+    int rc = -1;
+
+    if (s->d.pid > 0 || s->d.err_fd) /* running, or failed to come up */
+        rc = test_daemon_stop(&s->d, sig);
+    free(s->token);
+    free(s->maildir);
+    free(s->db);
+    if (s->dir)
+        test_rmdir(s->dir);
+    memset(s, 0, sizeof(*s));
+    return rc;
+}
+
+char *test_site_token(const struct test_site *s, const char *role,
+                      long long circle, long long group)
+{
+    return test_make_scoped_token(s->db, role, circle, group);
+}
+
+long long test_site_circle(struct test_site *s, const char *json, json_t **doc)
+{
+    long status;
+    json_t *answer =
+        test_site_call(s, &status, "POST", "/api/v1/circles", json, NULL);
+    long long id = 0;
+
+    if (status == 201)
+        id = json_integer_value(json_object_get(answer, "id"));
+    if (doc)
+        *doc = answer;
+    else
+        json_decref(answer);
+    return id;
+}
+
+json_t *test_site_call(struct test_site *s, long *status, const char *method,
+                       const char *path, const char *body,
+                       const char *content_type)
+{
+    return test_call_json(status, s->d.port, s->token, method, path, body,
+                          content_type);
 }
 
 char *test_header_value(const char *msg, size_t len, const char *name)

@@ -104,6 +104,63 @@ struct json_t;
 struct json_t *test_call_json(long *status, int port, const char *token,
                               const char *method, const char *path,
                               const char *body, const char *content_type);
+/* The same as test_http_ex: `len` bytes of body, `extra` header lines;
+ * *headers (when not NULL) gets the response's headers (free() them). */
+struct json_t *test_call_json_ex(long *status, char **headers, int port,
+                                 const char *token, const char *const *extra,
+                                 const char *method, const char *path,
+                                 const char *body, size_t len,
+                                 const char *content_type);
+
+/*
+ * A site: `mingle serve` on a free port over a database in a fresh
+ * directory, with a coordinator's token; where most black-box tests
+ * start. A zeroed struct is a site not yet started.
+ */
+struct test_site {
+    char *dir;     /* the fresh directory; test_site_stop() removes it */
+    char *db;      /* the database, dir/<db_name> */
+    char *maildir; /* dir/mail: MINGLE_MAILDIR with opts.maildir */
+    char *token;   /* a coordinator's token, made with the CLI */
+    struct test_daemon d;
+};
+
+/* How test_site_serve() starts the daemon; NULL opts are all zero. */
+struct test_site_opts {
+    int maildir;              /* mail to s->maildir (MINGLE_MAILDIR) */
+    const char *const *extra; /* more `mingle serve` arguments, or NULL */
+    const char *const *env;   /* more environment ("K=V"), or NULL */
+};
+
+/* Make s->dir, s->db (dir/db_name), s->maildir and s->token, with no
+ * daemon yet. Returns 0, or -1 if the CLI made no token. */
+int test_site_init(struct test_site *s, const char *db_name);
+/* Start the daemon of an initialised site (again, after a
+ * test_daemon_stop(&s->d, ...), to restart it on the same database).
+ * Returns 0, or -1 if it did not come up. */
+int test_site_serve(struct test_site *s, const struct test_site_opts *opts);
+/* test_site_init() then test_site_serve(). */
+int test_site_start(struct test_site *s, const char *db_name,
+                    const struct test_site_opts *opts);
+/* Stop the daemon with `sig` if it runs (a test that must stop it
+ * earlier, or in another order, calls test_daemon_stop(&s->d, ...)
+ * itself), free the site's strings and remove its directory. Returns the
+ * daemon's exit status (-1 if a signal ended it or none ran). */
+int test_site_stop(struct test_site *s, int sig);
+
+/* A token of `role` for the site's database, for one circle (and, for a
+ * facilitator, one group: 0 none); NULL if the CLI failed. free() it. */
+char *test_site_token(const struct test_site *s, const char *role,
+                      long long circle, long long group);
+/* POST /api/v1/circles with `json` as the coordinator: the new circle's
+ * id, or 0 unless the answer was 201. *doc (when not NULL) gets the
+ * answer (json_decref() it). */
+long long test_site_circle(struct test_site *s, const char *json,
+                           struct json_t **doc);
+/* test_call_json() on the site as its coordinator. */
+struct json_t *test_site_call(struct test_site *s, long *status,
+                              const char *method, const char *path,
+                              const char *body, const char *content_type);
 
 /* The value of header `name` in the mail message `msg` (up to the blank
  * line, unfolded lines only), or NULL; free(). */
