@@ -12,7 +12,7 @@
 #include "cli.h"
 #include "mingle/auth.h"
 #include "mingle/book.h"
-#include "mingle/http.h"
+#include "mingle/json.h"
 
 static const char book_help[] =
     "usage: mingle book split FILE [--weeks K] [--json]\n"
@@ -290,7 +290,7 @@ int cmd_book(int argc, char **argv)
         goto out;
     }
     if (json) {
-        char *text = mg_http_book_preview(b, &s, weeks);
+        char *text = mg_json_book_preview(b, &s, weeks);
         puts(text);
         free(text);
     } else {

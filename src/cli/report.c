@@ -2,14 +2,14 @@
  * report.c: `mingle report --circle ID [--format json|csv|markdown]`
  * prints a circle's success report: invited, answers, attendance,
  * averages against the target, who came back. The figures are the
- * report module's, the JSON the http module's.
+ * report module's, the JSON the json module's.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "mingle/http.h"
+#include "mingle/json.h"
 #include "mingle/report.h"
 
 static const char report_help[] =
@@ -89,7 +89,7 @@ int cmd_report(int argc, char **argv)
         goto out;
     }
     if (strcmp(format, "json") == 0) {
-        text = mg_http_report_json(&rep);
+        text = mg_json_report(&rep);
         fputs(text, stdout);
         free(text);
     } else {
