@@ -1,7 +1,7 @@
 /*
- * main.c: the `mingle` command. Finds the subcommand and hands it the
- * rest of the arguments; each subcommand parses its own flags and has its
- * own --help.
+ * main.c: the `mingle` command. Finds the subcommand in the command table
+ * and hands it to cli_run() (command.c), which parses its options from
+ * the table, opens what it needs and runs it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,31 +10,10 @@
 #include "mingle/mail.h"
 #include "mingle/schedule.h"
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-};
-
-static const struct command commands[] = {
-    {"serve", cmd_serve, "run the daemon (HTTP API, feeds, webhooks)"},
-    {"demo", cmd_demo, "set up a demo circle and serve it"},
-    {"migrate", cmd_migrate, "bring the database schema up to date"},
-    {"token", cmd_token, "create, list and revoke API tokens"},
-    {"circle", cmd_circle, "list and show circles"},
-    {"book", cmd_book, "split a book into threads and weekly readings"},
-    {"people", cmd_people,
-     "import, list, export and erase a circle's participants"},
-    {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
-    {"outbox", cmd_outbox, "deliver queued mail now, or list it"},
-    {"notes", cmd_notes, "print digests, list and review notes from mail"},
-    {"attendance", cmd_attendance,
-     "record who came to a session from a Zoom or Teams report"},
-    {"report", cmd_report,
-     "how a circle is going: invited, answers, attendance, retention"},
-    {"audit", cmd_audit, "who did what: the coordinators' actions"},
-    {"backup", cmd_backup, "copy the database safely while it is in use"},
-    {"restore", cmd_restore, "put a backup in place (stop the daemon first)"},
+static const struct cli_command *const commands[] = {
+    &cli_serve,      &cli_demo,   &cli_migrate, &cli_token,  &cli_circle,
+    &cli_book,       &cli_people, &cli_groups,  &cli_outbox, &cli_notes,
+    &cli_attendance, &cli_report, &cli_audit,   &cli_backup, &cli_restore,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -45,7 +24,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: mingle <command> [options]\n\n"
                  "mingle runs online book discussion groups.\n\ncommands:\n");
     for (i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "  %-10s %s\n", "version", "print the version");
     fprintf(out, "\nRun 'mingle <command> --help' for a command's options.\n"
                  "Settings: flags beat MINGLE_* environment variables, which "
@@ -71,8 +50,8 @@ int main(int argc, char **argv)
         return 0;
     }
     for (i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            rc = commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i]->name) == 0) {
+            rc = cli_run(commands[i], argc - 1, argv + 1);
             mg_schedule_shutdown();
             mg_mail_shutdown();
             return rc;
