@@ -3,7 +3,6 @@
  * reads a video platform's participant report (Zoom or Teams CSV) and
  * records who came to the session; `attendance show` prints it.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,22 +104,9 @@ static int show_run(struct cli_ctx *ctx)
 }
 
 static const struct cli_option options[] = {
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
-    {.name = "session",
-     .kind = CLI_NUMBER,
-     .arg = "SID",
-     .help = "the session (see GET .../sessions)",
-     .offset = CLI_AT(session),
-     .what = "a session id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
+    CLI_ID_OPTION("session", "SID", session, "a session id",
+                  "the session (see GET .../sessions)"),
     {.name = NULL}};
 
 static const struct cli_command actions[] = {{.name = "import",

@@ -4,7 +4,6 @@
  * token's public id and label), how (api or dashboard), what (method and
  * route), the ids in the path, the answer's status and the client.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,22 +43,10 @@ out:
 }
 
 static const struct cli_option options[] = {
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "one circle's entries",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
-    {.name = "after",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "entries after this one (for paging)",
-     .offset = CLI_AT(after),
-     .what = "an entry id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id",
+                  "one circle's entries"),
+    CLI_ID_OPTION("after", "ID", after, "an entry id",
+                  "entries after this one (for paging)"),
     {.name = "limit",
      .short_name = 'n',
      .kind = CLI_NUMBER,

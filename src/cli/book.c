@@ -5,7 +5,6 @@
  * does.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,14 +238,8 @@ static const struct cli_option options[] = {
      .what = "1..104",
      .min = 1,
      .max = 104},
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle to load the book into",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id",
+                  "the circle to load the book into"),
     {.name = "json",
      .kind = CLI_FLAG,
      .help = "print what the API would return",

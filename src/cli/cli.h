@@ -6,6 +6,7 @@
 #ifndef MINGLE_CLI_H
 #define MINGLE_CLI_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -19,7 +20,7 @@
 
 /* Settings given as flags, applied last (they win). */
 struct cli_overrides {
-    const char *config_path; /* --config */
+    const char *config_path; /* --config, or NULL */
     const char *keys[16];
     const char *values[16];
     int n;
@@ -51,7 +52,8 @@ enum cli_kind {
 struct cli_values {
     long long circle, group, person, session, week, weeks;
     long long after, limit, seed;
-    long long id; /* an id given as an argument, as a check parsed it */
+    long long id;       /* an id given as an argument, as a check parsed it */
+    const char *config; /* --config */
     const char *role, *label, *status, *kind, *format;
     int dry_run, json, html, force;
 };
@@ -71,6 +73,14 @@ struct cli_option {
     const char *const *choices; /* CLI_CHOICE: NULL-terminated */
     const char *setting;        /* CLI_SETTING: the config key */
 };
+
+/* An option `--NAME ARG` taking an id (a whole number from 1) into
+ * struct cli_values' FIELD; WHAT says what it is in messages. */
+#define CLI_ID_OPTION(NAME, ARG, FIELD, WHAT, HELP)                            \
+    {                                                                          \
+        .name = NAME, .kind = CLI_NUMBER, .arg = ARG, .help = HELP,            \
+        .offset = CLI_AT(FIELD), .what = WHAT, .min = 1, .max = LLONG_MAX      \
+    }
 
 /* What cli_run() opens before calling run(). */
 enum cli_needs {
@@ -128,9 +138,6 @@ int cli_run(const struct cli_command *cmd, int argc, char **argv);
 
 /* Print command `cmd`'s help (usage, about, options) to `out`. */
 void cli_help(FILE *out, const struct cli_command *cmd);
-
-/* Add a configuration setting given as a flag. */
-void cli_override(struct cli_overrides *ov, const char *key, const char *value);
 
 /*
  * Build the configuration: defaults, then the file (--config or
@@ -222,7 +229,9 @@ void cli_progress_interrupt(void);
 /* The daemon's flags (--listen, --port, ...), for serve and demo. */
 extern const struct cli_option cli_serve_options[];
 
-/* The commands, in the order `mingle --help` lists them. */
+/* The command table (table.c): every command, in the order `mingle
+ * --help` lists them, ending with NULL. */
+extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
     cli_attendance, cli_report, cli_audit, cli_backup, cli_restore;

@@ -18,7 +18,8 @@ static const struct cli_option common_options[] = {
      .short_name = 'c',
      .kind = CLI_TEXT,
      .arg = "FILE",
-     .help = "read settings from FILE (or $MINGLE_CONFIG)"},
+     .help = "read settings from FILE (or $MINGLE_CONFIG)",
+     .offset = CLI_AT(config)},
     {.name = "db",
      .short_name = 'd',
      .kind = CLI_SETTING,
@@ -133,7 +134,8 @@ void cli_help(FILE *out, const struct cli_command *cmd)
         print_option(out, opts[i], cmd->default_db);
 }
 
-void cli_override(struct cli_overrides *ov, const char *key, const char *value)
+static void add_override(struct cli_overrides *ov, const char *key,
+                         const char *value)
 {
     if (ov->n == (int)(sizeof(ov->keys) / sizeof(ov->keys[0])))
         return;
@@ -156,13 +158,10 @@ static int take_value(struct cli_ctx *ctx, const struct cli_option *o,
         *(int *)(void *)at = 1;
         return 0;
     case CLI_TEXT:
-        if (strcmp(o->name, "config") == 0)
-            ctx->ov.config_path = arg;
-        else
-            *(const char **)(void *)at = arg;
+        *(const char **)(void *)at = arg;
         return 0;
     case CLI_SETTING:
-        cli_override(&ctx->ov, o->setting, arg);
+        add_override(&ctx->ov, o->setting, arg);
         return 0;
     case CLI_NUMBER:
         v = strtoll(arg, &end, 10);
@@ -362,6 +361,7 @@ static int open_needs(struct cli_ctx *ctx, enum cli_needs needs)
 
     if (needs == CLI_NOTHING)
         return 0;
+    ctx->ov.config_path = ctx->v.config;
     if (cli_config(&ctx->cfg, &ctx->ov, ctx->cmd->default_db) < 0) {
         memset(&ctx->cfg, 0, sizeof(ctx->cfg)); /* released already */
         return 1;

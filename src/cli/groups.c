@@ -4,7 +4,6 @@
  * prints the stored groups with their quality figures, a table a
  * coordinator can read at a glance.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,14 +178,7 @@ static int show_groups(struct cli_ctx *ctx)
 }
 
 static const struct cli_option options[] = {
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
     {.name = "dry-run",
      .short_name = 'n',
      .kind = CLI_FLAG,

@@ -10,21 +10,15 @@
 #include "mingle/mail.h"
 #include "mingle/schedule.h"
 
-static const struct cli_command *const commands[] = {
-    &cli_serve,      &cli_demo,   &cli_migrate, &cli_token,  &cli_circle,
-    &cli_book,       &cli_people, &cli_groups,  &cli_outbox, &cli_notes,
-    &cli_attendance, &cli_report, &cli_audit,   &cli_backup, &cli_restore,
-};
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
 static void usage(FILE *out)
 {
     size_t i;
 
     fprintf(out, "usage: mingle <command> [options]\n\n"
                  "mingle runs online book discussion groups.\n\ncommands:\n");
-    for (i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    for (i = 0; cli_commands[i]; i++)
+        fprintf(out, "  %-10s %s\n", cli_commands[i]->name,
+                cli_commands[i]->summary);
     fprintf(out, "  %-10s %s\n", "version", "print the version");
     fprintf(out, "\nRun 'mingle <command> --help' for a command's options.\n"
                  "Settings: flags beat MINGLE_* environment variables, which "
@@ -49,9 +43,9 @@ int main(int argc, char **argv)
         printf("mingle %s\n", MG_VERSION);
         return 0;
     }
-    for (i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(argv[1], commands[i]->name) == 0) {
-            rc = cli_run(commands[i], argc - 1, argv + 1);
+    for (i = 0; cli_commands[i]; i++) {
+        if (strcmp(argv[1], cli_commands[i]->name) == 0) {
+            rc = cli_run(cli_commands[i], argc - 1, argv + 1);
             mg_schedule_shutdown();
             mg_mail_shutdown();
             return rc;

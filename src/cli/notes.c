@@ -6,7 +6,6 @@
  * reach the terminal.
  */
 #define _GNU_SOURCE
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,22 +224,9 @@ static const char *const kinds[] = {"summary", "note", NULL};
 static const char *const statuses[] = {"published", "review", "rejected", NULL};
 
 static const struct cli_option options[] = {
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle",
-     .offset = CLI_AT(circle),
-     .what = "a number of at least 1",
-     .min = 1,
-     .max = LLONG_MAX},
-    {.name = "group",
-     .kind = CLI_NUMBER,
-     .arg = "G",
-     .help = "a group id",
-     .offset = CLI_AT(group),
-     .what = "a number of at least 1",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a number of at least 1",
+                  "the circle"),
+    CLI_ID_OPTION("group", "G", group, "a number of at least 1", "a group id"),
     {.name = "week",
      .kind = CLI_NUMBER,
      .arg = "N",

@@ -3,7 +3,6 @@
  * daemon does the same every outbox_interval seconds); `mingle outbox
  * list --circle ID` shows each message's state.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,6 @@
  * `people export` prints everything held about a person as JSON and
  * `people erase` erases it (a person's data rights).
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,14 +222,7 @@ static const char *const statuses[] = {"active", "waitlisted", "withdrawn",
                                        NULL};
 
 static const struct cli_option options[] = {
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
     {.name = "status",
      .kind = CLI_CHOICE,
      .arg = "S",

@@ -4,7 +4,6 @@
  * averages against the target, who came back. The figures are the
  * report module's, the JSON the json module's.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +51,7 @@ out:
 static const char *const formats[] = {"json", "csv", "markdown", NULL};
 
 static const struct cli_option options[] = {
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
     {.name = "format",
      .short_name = 'f',
      .kind = CLI_CHOICE,

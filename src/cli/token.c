@@ -2,7 +2,6 @@
  * token.c: `mingle token create|list|revoke`. A new token is printed
  * once, on stdout, and never again: only its hash is stored.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,22 +162,10 @@ static const struct cli_option options[] = {
      .arg = "TEXT",
      .help = "a note to tell tokens apart",
      .offset = CLI_AT(label)},
-    {.name = "circle",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the circle the token is for",
-     .offset = CLI_AT(circle),
-     .what = "a circle id",
-     .min = 1,
-     .max = LLONG_MAX},
-    {.name = "group",
-     .kind = CLI_NUMBER,
-     .arg = "ID",
-     .help = "the facilitator's group (in that circle)",
-     .offset = CLI_AT(group),
-     .what = "a group id",
-     .min = 1,
-     .max = LLONG_MAX},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id",
+                  "the circle the token is for"),
+    CLI_ID_OPTION("group", "ID", group, "a group id",
+                  "the facilitator's group (in that circle)"),
     {.name = NULL}};
 
 static const struct cli_command actions[] = {
