@@ -1,7 +1,8 @@
 /*
- * cli.h: what the `mingle` subcommands share: loading the configuration
- * from file, environment and flags, opening the store, running the daemon
- * until a signal, and printing errors the same way everywhere.
+ * cli.h: the `mingle` command table (one row per subcommand, run by
+ * command.c) and what the subcommands share: the configuration from file,
+ * environment and flags, the store, the daemon loop, progress lines, and
+ * errors printed the same way everywhere.
  */
 #ifndef MINGLE_CLI_H
 #define MINGLE_CLI_H
