@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 
+#include <assert.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,14 @@ static size_t list_options(const struct cli_option **out, size_t max,
     const struct cli_option *o;
     size_t n = 0;
 
-    for (o = common_options; o->name && n < max; o++)
+    (void)max; /* used only by the assertion */
+    for (o = common_options; o->name; o++)
         out[n++] = o;
-    for (o = cmd->options; o && o->name && n < max; o++)
+    for (o = cmd->options; o && o->name; o++) {
+        assert(n + 1 < max); /* MAX_OPTIONS is too small for the table */
         out[n++] = o;
-    if (n < max)
-        out[n++] = &help_option;
+    }
+    out[n++] = &help_option;
     return n;
 }
 
