@@ -37,19 +37,4 @@ int mg_http_inflight(const struct mg_http_server *srv);
  */
 void mg_http_stop(struct mg_http_server *srv, int grace_seconds);
 
-/*
- * The JSON a coordinator sees for a split book (the section tree, the
- * threads, both plans and any warnings), as the API returns it; for
- * `mingle book split --json`. The caller frees the string with free().
- */
-char *mg_http_book_preview(const struct mg_book *b,
-                           const struct mg_book_split *s, int weeks);
-
-struct mg_report;
-/*
- * A circle's success report as GET .../report returns it in JSON; for
- * `mingle report --format json`. The caller frees the string with free().
- */
-char *mg_http_report_json(const struct mg_report *r);
-
 #endif

@@ -2,7 +2,7 @@
  * report: how a circle is going, per session, per group and for the whole
  * circle, computed from plain facts (who is invited, who answered what,
  * who came) and written as CSV or Markdown. mg_report_load() is the glue
- * that gathers the facts from `store`; JSON is `http`'s to build.
+ * that gathers the facts from `store`; JSON is `json`'s to build.
  */
 #ifndef MINGLE_REPORT_H
 #define MINGLE_REPORT_H

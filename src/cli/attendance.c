@@ -12,20 +12,6 @@
 
 #include "banned.h"
 
-static const char attendance_help[] =
-    "usage: mingle attendance import FILE.csv --circle ID --session SID\n"
-    "       mingle attendance show --circle ID --session SID\n\n"
-    "Record who came to a session from the participant report the video\n"
-    "platform exports: Zoom's participants CSV (with or without the meeting\n"
-    "summary above it) or Teams' attendance report (UTF-16 or UTF-8).\n"
-    "People are matched to the group's members by email, then by name;\n"
-    "members not in the report are recorded absent, and a member counts\n"
-    "as present after 10% of the call. People it cannot match are listed\n"
-    "and not stored. A malformed report changes nothing.\n\n"
-    "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle\n"
-    "      --session SID     the session (see GET .../sessions)\n"
-    "  -h, --help            show this help\n";
-
 static int import(struct mg_store *st, long long circle, long long session,
                   const char *path)
 {
@@ -109,65 +95,45 @@ static int show(struct mg_store *st, long long circle, long long session)
     return 0;
 }
 
-int cmd_attendance(int argc, char **argv)
+static int import_run(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"circle", required_argument, NULL, 'C'},
-        {"session", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    const char *action;
-    long long circle = 0, session = 0;
-    int opt, rc = 1;
-
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'C':
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'S':
-            if (cli_parse_id(&session, "--session", "a session id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(attendance_help, stdout);
-            return 0;
-        default:
-            fputs(attendance_help, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind >= argc || !circle || !session) {
-        fputs(attendance_help, stderr);
-        return EXIT_USAGE;
-    }
-    action = argv[optind];
-    if (!(strcmp(action, "import") == 0 && optind + 2 == argc) &&
-        !(strcmp(action, "show") == 0 && optind + 1 == argc)) {
-        fputs(attendance_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) < 0)
-        goto out;
-    if (strcmp(action, "import") == 0)
-        rc = import(st, circle, session, argv[optind + 1]) < 0;
-    else
-        rc = show(st, circle, session) < 0;
-out:
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
+    return import(ctx->st, ctx->v.circle, ctx->v.session, ctx->argv[0]) < 0;
 }
+
+static int show_run(struct cli_ctx *ctx)
+{
+    return show(ctx->st, ctx->v.circle, ctx->v.session) < 0;
+}
+
+static const struct cli_option options[] = {
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
+    CLI_ID_OPTION("session", "SID", session, "a session id",
+                  "the session (see GET .../sessions)"),
+    {.name = NULL}};
+
+static const struct cli_command actions[] = {{.name = "import",
+                                              .args = "FILE.csv",
+                                              .requires = "circle session",
+                                              .needs = CLI_STORE,
+                                              .run = import_run},
+                                             {.name = "show",
+                                              .requires = "circle session",
+                                              .needs = CLI_STORE,
+                                              .run = show_run},
+                                             {.name = NULL}};
+
+const struct cli_command cli_attendance = {
+    .name = "attendance",
+    .summary = "record who came to a session from a Zoom or Teams report",
+    .about =
+        "Record who came to a session from the participant report the video\n"
+        "platform exports: Zoom's participants CSV (with or without the "
+        "meeting\nsummary above it) or Teams' attendance report (UTF-16 or "
+        "UTF-8).\nPeople are matched to the group's members by email, then "
+        "by name;\nmembers not in the report are recorded absent, and a "
+        "member counts\nas present after 10% of the call. People it cannot "
+        "match are listed\nand not stored. A malformed report changes "
+        "nothing.\n",
+    .options = options,
+    .actions = actions,
+};

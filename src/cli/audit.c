@@ -12,76 +12,14 @@
 
 #include "banned.h"
 
-static const char audit_help[] =
-    "usage: mingle audit [--circle ID] [--after ID] [--limit N]\n\n"
-    "Print the audit log: every coordinator action through the API or the\n"
-    "dashboard (refused ones too), oldest first. Bodies and secrets are\n"
-    "never recorded.\n\n"
-    "options:\n" CLI_CONFIG_HELP
-    "      --circle ID       one circle's entries\n"
-    "      --after ID        entries after this one (for paging)\n"
-    "  -n, --limit N         at most N entries (1-1000, default 100)\n"
-    "  -h, --help            show this help\n";
-
-int cmd_audit(int argc, char **argv)
+static int audit(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"circle", required_argument, NULL, 'C'},
-        {"after", required_argument, NULL, 'A'},
-        {"limit", required_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
     struct mg_audit_entry *list = NULL;
-    long long circle = 0, after = 0, limit = 100;
     size_t n = 0, i;
-    int opt, rc = 1, err;
+    int rc = 1, err;
 
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:n:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'C':
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'A':
-            if (cli_parse_id(&after, "--after", "an entry id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            if (cli_parse_id(&limit, "--limit", "a number from 1 to 1000",
-                             optarg) < 0)
-                return EXIT_USAGE;
-            if (limit > 1000) {
-                cli_error("--limit must be from 1 to 1000");
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h':
-            fputs(audit_help, stdout);
-            return 0;
-        default:
-            fputs(audit_help, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc) {
-        fputs(audit_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) < 0)
-        goto out;
-    err = mg_store_audit_list(&list, &n, st, circle, after, (int)limit);
+    err = mg_store_audit_list(&list, &n, ctx->st, ctx->v.circle, ctx->v.after,
+                              (int)ctx->v.limit);
     if (err < 0) {
         cli_error("cannot read the audit log: %s", mg_strerror(err));
         goto out;
@@ -103,7 +41,36 @@ int cmd_audit(int argc, char **argv)
     rc = 0;
 out:
     free(list);
-    mg_store_close(st);
-    mg_config_release(&cfg);
     return rc;
 }
+
+static const struct cli_option options[] = {
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id",
+                  "one circle's entries"),
+    CLI_ID_OPTION("after", "ID", after, "an entry id",
+                  "entries after this one (for paging)"),
+    {.name = "limit",
+     .short_name = 'n',
+     .kind = CLI_NUMBER,
+     .arg = "N",
+     .help = "at most N entries (1-1000, default 100)",
+     .offset = CLI_AT(limit),
+     .what = "a number from 1 to 1000",
+     .min = 1,
+     .max = 1000},
+    {.name = NULL}};
+
+static const struct cli_values defaults = {.limit = 100};
+
+const struct cli_command cli_audit = {
+    .name = "audit",
+    .summary = "who did what: the coordinators' actions",
+    .usage = "[--circle ID] [--after ID] [--limit N]",
+    .needs = CLI_STORE,
+    .run = audit,
+    .about = "Print the audit log: every coordinator action through the API "
+             "or the\ndashboard (refused ones too), oldest first. Bodies and "
+             "secrets are\nnever recorded.\n",
+    .options = options,
+    .defaults = &defaults,
+};

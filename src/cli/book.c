@@ -12,23 +12,9 @@
 #include "cli.h"
 #include "mingle/auth.h"
 #include "mingle/book.h"
-#include "mingle/http.h"
+#include "mingle/json.h"
 
 #include "banned.h"
-
-static const char book_help[] =
-    "usage: mingle book split FILE [--weeks K] [--json]\n"
-    "       mingle book load FILE --circle ID [--weeks K]\n\n"
-    "Read a book (plain text, Markdown, HTML or EPUB; the format is told\n"
-    "from the content) into sections, threads and weekly readings.\n"
-    "'split' prints them and touches no database; 'load' stores them for\n"
-    "a circle, replacing its previous book.\n\n"
-    "options:\n" CLI_CONFIG_HELP
-    "  -w, --weeks K         weeks to plan (split: default 4; load: the\n"
-    "                        circle's)\n"
-    "      --circle ID       the circle to load the book into\n"
-    "      --json            print what the API would return\n"
-    "  -h, --help            show this help\n";
 
 static int read_file(struct mg_buf *out, const char *path)
 {
@@ -169,139 +155,119 @@ int cli_book_store(struct mg_store *st, const struct mg_circle *c,
     return book_store(st, c, path, b, data, len, weeks, NULL);
 }
 
-static int load(const struct cli_overrides *ov, const char *path,
-                const struct mg_book *b, const char *data, size_t len,
-                long long circle, int weeks, struct cli_progress *prog)
-{
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    struct mg_circle *c = NULL;
-    int rc = 1;
-
-    if (cli_config(&cfg, ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) < 0)
-        goto out;
-    if (mg_store_circle_get(&c, st, circle) < 0) {
-        cli_error("no circle %lld in '%s'", circle, cfg.db);
-        goto out;
-    }
-    if (book_store(st, c, path, b, data, len, weeks, prog) == 0)
-        rc = 0;
-out:
-    mg_circle_free(c);
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
-}
-
 int cli_read_file(struct mg_buf *out, const char *path)
 {
     return read_file(out, path);
 }
 
-int cmd_book(int argc, char **argv)
+/* Read and parse the book at ctx->argv[0] into *out; 0 or 1 (reported). */
+static int read_book(struct mg_book **out, struct mg_buf *data,
+                     struct cli_ctx *ctx, struct cli_progress *prog)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"weeks", required_argument, NULL, 'w'},
-        {"circle", required_argument, NULL, 'C'},
-        {"json", no_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
+    struct mg_error err = {{0}, {0}};
+    const char *path = ctx->argv[0];
+
+    if (read_file(data, path)) {
+        cli_progress_abandon(prog);
+        return 1;
+    }
+    cli_progress_update(prog, 1, 0);
+    if (mg_book_parse(out, data->data ? data->data : "", data->len, path,
+                      &err) < 0) {
+        cli_progress_abandon(prog);
+        cli_error("%s: %s", path, err.message);
+        return 1;
+    }
+    cli_progress_update(prog, 2, 0);
+    return 0;
+}
+
+static int split(struct cli_ctx *ctx)
+{
     struct mg_buf data = MG_BUF_INIT;
     struct mg_book *b = NULL;
     struct mg_book_split s;
     struct mg_error err = {{0}, {0}};
-    struct cli_progress load_progress, *prog = NULL;
-    long long circle = 0;
-    int weeks = 0, json = 0, opt, rc = 1;
-    const char *action, *path;
-    char *end;
+    int weeks = ctx->v.weeks ? (int)ctx->v.weeks : 4;
+    int rc = read_book(&b, &data, ctx, NULL);
 
-    memset(&ov, 0, sizeof(ov));
     memset(&s, 0, sizeof(s));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:w:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'w':
-            weeks = (int)strtol(optarg, &end, 10);
-            if (*end || weeks < 1 || weeks > 104) {
-                cli_error("--weeks must be 1..104, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'C':
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'J':
-            json = 1;
-            break;
-        case 'h':
-            fputs(book_help, stdout);
-            return 0;
-        default:
-            fputs(book_help, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind + 2 != argc) {
-        fputs(book_help, stderr);
-        return EXIT_USAGE;
-    }
-    action = argv[optind];
-    path = argv[optind + 1];
-    if (strcmp(action, "split") != 0 && strcmp(action, "load") != 0) {
-        cli_error("unknown book action '%s'", action);
-        return EXIT_USAGE;
-    }
-    if (strcmp(action, "load") == 0 && !circle) {
-        cli_error("book load needs --circle ID");
-        return EXIT_USAGE;
-    }
-    if (strcmp(action, "load") == 0) {
-        prog = &load_progress;
-        cli_progress_start(prog, "loading book", LOAD_STEPS);
-    }
-    if (read_file(&data, path))
+    if (rc)
         goto out;
-    cli_progress_update(prog, 1, 0);
-    rc = mg_book_parse(&b, data.data ? data.data : "", data.len, path, &err);
-    if (rc < 0) {
-        cli_error("%s: %s", path, err.message);
+    if (mg_book_split(&s, b, weeks, &err) < 0) {
+        cli_error("%s: %s", ctx->argv[0], err.message);
         rc = 1;
         goto out;
     }
-    cli_progress_update(prog, 2, 0);
-    if (prog) {
-        rc = load(&ov, path, b, data.data, data.len, circle, weeks, prog);
-        goto out;
-    }
-    if (!weeks)
-        weeks = 4;
-    rc = mg_book_split(&s, b, weeks, &err);
-    if (rc < 0) {
-        cli_error("%s: %s", path, err.message);
-        rc = 1;
-        goto out;
-    }
-    if (json) {
-        char *text = mg_http_book_preview(b, &s, weeks);
+    if (ctx->v.json) {
+        char *text = mg_json_book_preview(b, &s, weeks);
         puts(text);
         free(text);
     } else {
         print_text(b, &s, weeks);
     }
-    rc = 0;
 out:
     mg_book_split_release(&s);
     mg_book_free(b);
     mg_buf_release(&data);
     return rc;
 }
+
+static int load(struct cli_ctx *ctx)
+{
+    struct mg_buf data = MG_BUF_INIT;
+    struct mg_book *b = NULL;
+    struct cli_progress prog;
+    int rc;
+
+    cli_progress_start(&prog, "loading book", LOAD_STEPS);
+    rc = read_book(&b, &data, ctx, &prog);
+    if (rc == 0 && book_store(ctx->st, ctx->circle, ctx->argv[0], b, data.data,
+                              data.len, (int)ctx->v.weeks, &prog) < 0)
+        rc = 1;
+    mg_book_free(b);
+    mg_buf_release(&data);
+    return rc;
+}
+
+static const struct cli_option options[] = {
+    {.name = "weeks",
+     .short_name = 'w',
+     .kind = CLI_NUMBER,
+     .arg = "K",
+     .help = "weeks to plan (split: default 4; load: the\ncircle's)",
+     .offset = CLI_AT(weeks),
+     .what = "1..104",
+     .min = 1,
+     .max = 104},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id",
+                  "the circle to load the book into"),
+    {.name = "json",
+     .kind = CLI_FLAG,
+     .help = "print what the API would return",
+     .offset = CLI_AT(json)},
+    {.name = NULL}};
+
+static const struct cli_command actions[] = {{.name = "split",
+                                              .args = "FILE",
+                                              .usage = "[--weeks K] [--json]",
+                                              .needs = CLI_NOTHING,
+                                              .run = split},
+                                             {.name = "load",
+                                              .args = "FILE",
+                                              .requires = "circle",
+                                              .usage = "[--weeks K]",
+                                              .needs = CLI_CIRCLE,
+                                              .run = load},
+                                             {.name = NULL}};
+
+const struct cli_command cli_book = {
+    .name = "book",
+    .summary = "split a book into threads and weekly readings",
+    .about = "Read a book (plain text, Markdown, HTML or EPUB; the format is "
+             "told\nfrom the content) into sections, threads and weekly "
+             "readings.\n'split' prints them and touches no database; 'load' "
+             "stores them for\na circle, replacing its previous book.\n",
+    .options = options,
+    .actions = actions,
+};

@@ -12,12 +12,6 @@
 
 #include "banned.h"
 
-static const char circle_help[] =
-    "usage: mingle circle list\n"
-    "       mingle circle show ID\n\n"
-    "List the circles in the database, or show one with its call slots.\n\n"
-    "options:\n" CLI_CONFIG_HELP "  -h, --help            show this help\n";
-
 static void print_circle(const struct mg_circle *c)
 {
     size_t i;
@@ -41,8 +35,9 @@ static void print_circle(const struct mg_circle *c)
                c->organizer_name ? c->organizer_name : "", c->organizer_email);
 }
 
-static int circle_list(struct mg_store *st)
+static int list(struct cli_ctx *ctx)
 {
+    struct mg_store *st = ctx->st;
     int64_t after = 0;
 
     for (;;) {
@@ -66,71 +61,49 @@ static int circle_list(struct mg_store *st)
     }
 }
 
-int cmd_circle(int argc, char **argv)
+/* `show ID`: the id into ctx->v.id. */
+static int check_show(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {CLI_CONFIG_OPTIONS,
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    struct mg_circle *c = NULL;
-    long long id = 0;
     char *end;
-    int opt, rc;
+    long long id = strtoll(ctx->argv[0], &end, 10);
 
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        if (opt == 'h') {
-            fputs(circle_help, stdout);
-            return 0;
-        }
-        fputs(circle_help, stderr);
+    if (*end || id < 1) {
+        cli_error("not a circle id: '%s'", ctx->argv[0]);
         return EXIT_USAGE;
     }
-    if (optind >= argc) {
-        fputs(circle_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(argv[optind], "show") == 0) {
-        if (optind + 2 != argc) {
-            cli_error("usage: mingle circle show ID");
-            return EXIT_USAGE;
-        }
-        id = strtoll(argv[optind + 1], &end, 10);
-        if (*end || id < 1) {
-            cli_error("not a circle id: '%s'", argv[optind + 1]);
-            return EXIT_USAGE;
-        }
-    } else if (strcmp(argv[optind], "list") != 0) {
-        cli_error("unknown circle action '%s'", argv[optind]);
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) < 0) {
-        mg_config_release(&cfg);
-        return 1;
-    }
-    if (id) {
-        rc = mg_store_circle_get(&c, st, id);
-        if (rc == 0)
-            print_circle(c);
-        else if (rc == MG_ENOTFOUND)
-            cli_error("no circle %lld", id);
-        else
-            cli_error("cannot read circle %lld: %s", id, mg_strerror(rc));
-        rc = rc < 0 ? 1 : 0;
-        mg_circle_free(c);
-    } else {
-        rc = circle_list(st);
-    }
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
+    ctx->v.id = id;
+    return 0;
 }
+
+static int show(struct cli_ctx *ctx)
+{
+    struct mg_circle *c = NULL;
+    long long id = ctx->v.id;
+    int rc = mg_store_circle_get(&c, ctx->st, id);
+
+    if (rc == 0)
+        print_circle(c);
+    else if (rc == MG_ENOTFOUND)
+        cli_error("no circle %lld", id);
+    else
+        cli_error("cannot read circle %lld: %s", id, mg_strerror(rc));
+    mg_circle_free(c);
+    return rc < 0 ? 1 : 0;
+}
+
+static const struct cli_command actions[] = {
+    {.name = "list", .needs = CLI_STORE, .run = list},
+    {.name = "show",
+     .args = "ID",
+     .needs = CLI_STORE,
+     .check = check_show,
+     .run = show},
+    {.name = NULL}};
+
+const struct cli_command cli_circle = {
+    .name = "circle",
+    .summary = "list and show circles",
+    .about = "List the circles in the database, or show one with its call "
+             "slots.\n",
+    .actions = actions,
+};

@@ -1,12 +1,15 @@
 /*
- * cli.h: what the `mingle` subcommands share: loading the configuration
- * from file, environment and flags, opening the store, running the daemon
- * until a signal, and printing errors the same way everywhere.
+ * cli.h: the `mingle` command table (one row per subcommand, run by
+ * command.c) and what the subcommands share: the configuration from file,
+ * environment and flags, the store, the daemon loop, progress lines, and
+ * errors printed the same way everywhere.
  */
 #ifndef MINGLE_CLI_H
 #define MINGLE_CLI_H
 
-#include <getopt.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "mingle/book.h"
 #include "mingle/circle.h"
@@ -18,32 +21,124 @@
 
 /* Settings given as flags, applied last (they win). */
 struct cli_overrides {
-    const char *config_path; /* --config */
+    const char *config_path; /* --config, or NULL */
     const char *keys[16];
     const char *values[16];
     int n;
 };
 
-/* The long options every subcommand that touches the store accepts. */
-#define CLI_CONFIG_OPTIONS                                                     \
-    {"config", required_argument, NULL, 'c'},                                  \
-        {"db", required_argument, NULL, 'd'},                                  \
+/*
+ * The command table. Every subcommand is a `struct cli_command` row: its
+ * name, a summary, its options (a table of `struct cli_option`), what it
+ * needs opened, and the function that does the work. A command with
+ * actions (`people import`, `people list`) has a row per action; the
+ * actions share the command's options and help. cli_run() parses the
+ * command line from the rows, prints --help from them, reports usage
+ * errors (exit EXIT_USAGE), opens the configuration and the store once,
+ * and calls run().
+ */
+
+/* What an option's argument is and how it is stored. */
+enum cli_kind {
+    CLI_FLAG,    /* no argument; the int at `offset` becomes 1 */
+    CLI_TEXT,    /* any text; a const char * (argv's, borrowed) */
+    CLI_NUMBER,  /* a whole number from min to max; a long long */
+    CLI_CHOICE,  /* one of `choices` (any case); the const char * is the
+                    table's spelling */
+    CLI_SETTING, /* the configuration setting `setting`, applied after the
+                    file and the environment */
+};
+
+/* Where the options' values go; zero when not given. */
+struct cli_values {
+    long long circle, group, person, session, week, weeks;
+    long long after, limit, seed;
+    long long id;       /* an id given as an argument, as a check parsed it */
+    const char *config; /* --config */
+    const char *role, *label, *status, *kind, *format;
+    int dry_run, json, html, force;
+};
+
+#define CLI_AT(field) offsetof(struct cli_values, field)
+
+/* One option of a command: `--name ARG` (and `-s ARG` if short_name). */
+struct cli_option {
+    const char *name;
+    char short_name;
+    enum cli_kind kind;
+    const char *arg;    /* the argument in help: "ID" (NULL for flags) */
+    const char *help;   /* lines after the first are indented under it */
+    size_t offset;      /* of the value in struct cli_values */
+    const char *what;   /* CLI_NUMBER: what it must be, "a circle id" */
+    long long min, max; /* CLI_NUMBER */
+    const char *const *choices; /* CLI_CHOICE: NULL-terminated */
+    const char *setting;        /* CLI_SETTING: the config key */
+};
+
+/* An option `--NAME ARG` taking an id (a whole number from 1) into
+ * struct cli_values' FIELD; WHAT says what it is in messages. */
+#define CLI_ID_OPTION(NAME, ARG, FIELD, WHAT, HELP)                            \
     {                                                                          \
-        "log-level", required_argument, NULL, 'L'                              \
+        .name = NAME, .kind = CLI_NUMBER, .arg = ARG, .help = HELP,            \
+        .offset = CLI_AT(FIELD), .what = WHAT, .min = 1, .max = LLONG_MAX      \
     }
 
-#define CLI_CONFIG_HELP                                                        \
-    "  -c, --config FILE     read settings from FILE (or $MINGLE_CONFIG)\n"    \
-    "  -d, --db FILE         SQLite database (default ./mingle.db, "           \
-    "$MINGLE_DB)\n"                                                            \
-    "      --log-level L     debug, info, warn or error\n"
+/* What cli_run() opens before calling run(). */
+enum cli_needs {
+    CLI_NOTHING,
+    CLI_CONFIG, /* ctx->cfg */
+    CLI_STORE,  /* ctx->cfg and ctx->st (one connection) */
+    CLI_CIRCLE, /* the same, and ctx->circle: the circle --circle names */
+    CLI_DAEMON, /* ctx->cfg, signals blocked, ctx->st with a connection
+                   per worker thread and one more */
+};
+
+struct cli_command;
+
+/* A command's run: what cli_run() parsed and opened for it. */
+struct cli_ctx {
+    const struct cli_command *cmd;    /* the command */
+    const struct cli_command *action; /* its action, or NULL */
+    struct cli_values v;
+    struct cli_overrides ov;
+    int argc;    /* positional arguments after the command and action */
+    char **argv; /* (borrowed from main's argv) */
+    struct mg_config cfg;
+    struct mg_store *st;
+    struct mg_circle *circle;
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;  /* one line, for `mingle --help` */
+    const char *args;     /* positional arguments: "FILE" (one per word) */
+    const char *requires; /* options that must be given: "circle person" */
+    const char *usage;    /* other options to show in usage: "[--seed N]" */
+    enum cli_needs needs;
+    /* More checks of the command line, before anything is opened (may be
+     * NULL): 0, or the exit code after printing why. */
+    int (*check)(struct cli_ctx *ctx);
+    /* The work: returns the exit code. */
+    int (*run)(struct cli_ctx *ctx);
+
+    /* Only in a command's row, not an action's: */
+    const char *about;                 /* prose for --help */
+    const struct cli_option *options;  /* ends with a NULL name */
+    const struct cli_command *actions; /* ends with a NULL name, or NULL */
+    const struct cli_values *defaults; /* values before the options, or
+                                          NULL for zeroes */
+    const char *default_db;            /* instead of mingle.db */
+};
 
 /*
- * Record a flag handled by CLI_CONFIG_OPTIONS or a command's own setting
- * flags; returns 1 if `opt` was one of them.
+ * Run command `cmd` with its arguments (argv[0] is the command's name):
+ * parse, check, open what it needs, call run(), release. Returns the
+ * process exit code.
  */
-int cli_take_option(struct cli_overrides *ov, int opt, const char *arg);
-void cli_override(struct cli_overrides *ov, const char *key, const char *value);
+int cli_run(const struct cli_command *cmd, int argc, char **argv);
+
+/* Print command `cmd`'s help (usage, about, options) to `out`. */
+void cli_help(FILE *out, const struct cli_command *cmd);
 
 /*
  * Build the configuration: defaults, then the file (--config or
@@ -61,11 +156,6 @@ int cli_open_store(struct mg_store **out, const struct mg_config *cfg,
 /* Print "mingle: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* A positive id from option `flag`'s argument `arg` into *out; otherwise
- * "FLAG must be WHAT, not 'ARG'" on stderr and -1. */
-int cli_parse_id(long long *out, const char *flag, const char *what,
-                 const char *arg);
-
 /*
  * Block SIGINT and SIGTERM in the calling thread (and so in every thread
  * it starts afterwards), so that only cli_wait_for_signal() sees them.
@@ -81,13 +171,6 @@ int cli_wait_for_signal(void);
  */
 int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
                    void (*on_ready)(int port, void *arg), void *arg);
-
-/*
- * Parse the flags of `serve` and `demo` into `ov`, printing `help` for
- * --help. Returns -1 to go on, or the exit code to end with.
- */
-int serve_parse(struct cli_overrides *ov, int argc, char **argv,
-                const char *help);
 
 /* Read a whole file (up to MG_BOOK_MAX_INPUT); prints errors, 0 or 1. */
 int cli_read_file(struct mg_buf *out, const char *path);
@@ -144,22 +227,15 @@ void cli_progress_abandon(struct cli_progress *p);
 /* End whatever progress line is open; cli_error() calls it first. */
 void cli_progress_interrupt(void);
 
-/* The subcommands. */
-int cmd_serve(int argc, char **argv);
-int cmd_demo(int argc, char **argv);
-int cmd_migrate(int argc, char **argv);
-int cmd_token(int argc, char **argv);
-int cmd_circle(int argc, char **argv);
-int cmd_book(int argc, char **argv);
-int cmd_people(int argc, char **argv);
-int cmd_groups(int argc, char **argv);
-int cmd_outbox(int argc, char **argv);
-int cmd_notes(int argc, char **argv);
-int cmd_attendance(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_backup(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_restore(int argc, char **argv);
+/* The daemon's flags (--listen, --port, ...), for serve and demo. */
+extern const struct cli_option cli_serve_options[];
+
+/* The command table (table.c): every command, in the order `mingle
+ * --help` lists them, ending with NULL. */
+extern const struct cli_command *const cli_commands[];
+extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
+    cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
+    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

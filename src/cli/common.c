@@ -1,6 +1,7 @@
 /*
- * common.c: configuration, store opening, signals and the daemon loop,
- * shared by the subcommands.
+ * common.c: configuration, store opening, signals and the daemon loop;
+ * command.c calls the first two for every command, serve and demo the
+ * rest.
  */
 #define _GNU_SOURCE
 #include "cli.h"
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "mingle/http.h"
+#include "mingle/i18n.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
@@ -25,32 +27,6 @@ void cli_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-}
-
-void cli_override(struct cli_overrides *ov, const char *key, const char *value)
-{
-    if (ov->n == (int)(sizeof(ov->keys) / sizeof(ov->keys[0])))
-        return;
-    ov->keys[ov->n] = key;
-    ov->values[ov->n] = value;
-    ov->n++;
-}
-
-int cli_take_option(struct cli_overrides *ov, int opt, const char *arg)
-{
-    switch (opt) {
-    case 'c':
-        ov->config_path = arg;
-        return 1;
-    case 'd':
-        cli_override(ov, "db", arg);
-        return 1;
-    case 'L':
-        cli_override(ov, "log_level", arg);
-        return 1;
-    default:
-        return 0;
-    }
 }
 
 int cli_config(struct mg_config *cfg, const struct cli_overrides *ov,
@@ -83,6 +59,7 @@ int cli_config(struct mg_config *cfg, const struct cli_overrides *ov,
     }
     if (mg_log_parse_level(&level, cfg->log_level) == 0)
         mg_log_set_level(level);
+    mg_i18n_init(cfg->locale_dir);
     return 0;
 }
 
@@ -149,19 +126,5 @@ int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
            sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
     mg_http_stop(srv, cfg->shutdown_grace);
     mg_log(MG_LOG_INFO, "stopped", NULL);
-    return 0;
-}
-
-int cli_parse_id(long long *out, const char *flag, const char *what,
-                 const char *arg)
-{
-    char *end;
-    long long v = strtoll(arg, &end, 10);
-
-    if (*end || v < 1 || arg[0] == '\0') {
-        cli_error("%s must be %s, not '%s'", flag, what, arg);
-        return -1;
-    }
-    *out = v;
     return 0;
 }

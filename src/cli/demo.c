@@ -23,19 +23,6 @@
 #define DEMO_SLUG "atlas-demo"
 #define DEMO_LABEL "demo"
 
-static const char demo_help[] =
-    "usage: mingle demo [options]\n\n"
-    "Create or reuse a demo database (./mingle-demo.db unless --db or\n"
-    "$MINGLE_DB says otherwise) holding a four-week reading circle on The\n"
-    "Atlas of New Librarianship (Pacific/Auckland, Tuesdays 19:30 for 60\n"
-    "minutes, groups of 6-8), then serve it and print what to try.\n\n"
-    "options:\n" CLI_CONFIG_HELP
-    "  -l, --listen ADDR     address to bind (default 127.0.0.1)\n"
-    "  -p, --port N          port (default 8080; 0 picks a free one)\n"
-    "  -t, --threads N       worker threads (default 4)\n"
-    "      --body-limit SIZE largest request body (default 10M)\n"
-    "  -h, --help            show this help\n";
-
 /* The first Tuesday on or after the day two weeks ago (local time): the
  * demo circle is half-way through, with two weeks of calls behind it
  * (with their attendance) and two to come. */
@@ -359,40 +346,29 @@ static void print_welcome(int port, void *arg)
     fflush(stdout);
 }
 
-int cmd_demo(int argc, char **argv)
+static int demo(struct cli_ctx *ctx)
 {
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
+    struct mg_config *cfg = &ctx->cfg;
+    struct mg_store *st = ctx->st;
     struct mg_token tok;
     struct demo d;
     unsigned char hash[MG_TOKEN_HASH_LEN];
     int revoked = 0;
-    int rc;
+    int rc = 1;
 
-    memset(&ov, 0, sizeof(ov));
     memset(&d, 0, sizeof(d));
-    rc = serve_parse(&ov, argc, argv, demo_help);
-    if (rc >= 0)
-        return rc;
-    if (cli_config(&cfg, &ov, "mingle-demo.db") < 0)
-        return 1;
-    cli_block_signals();
-    rc = 1;
-    if (cli_open_store(&st, &cfg, cfg.threads + 1) < 0)
-        goto out;
     if (ensure_circle(&d.circle_id, st) < 0) {
-        cli_error("cannot set up the demo circle in '%s'", cfg.db);
+        cli_error("cannot set up the demo circle in '%s'", cfg->db);
         goto out;
     }
     if (ensure_book(st, d.circle_id) < 0) {
-        cli_error("cannot load the demo book into '%s'", cfg.db);
+        cli_error("cannot load the demo book into '%s'", cfg->db);
         goto out;
     }
     if (ensure_people(st, d.circle_id) < 0 ||
         ensure_attendance(st, d.circle_id) < 0 ||
         ensure_kickoff(st, d.circle_id) < 0) {
-        cli_error("cannot register the demo participants in '%s'", cfg.db);
+        cli_error("cannot register the demo participants in '%s'", cfg->db);
         goto out;
     }
     memset(&tok, 0, sizeof(tok));
@@ -401,7 +377,7 @@ int cmd_demo(int argc, char **argv)
     mg_auth_token_new(d.token, tok.public_id, hash);
     if (mg_store_token_revoke_label(&revoked, st, DEMO_LABEL) < 0 ||
         mg_store_token_insert(st, &tok, hash) < 0) {
-        cli_error("cannot make a demo token in '%s'", cfg.db);
+        cli_error("cannot make a demo token in '%s'", cfg->db);
         goto out;
     }
     {
@@ -430,24 +406,36 @@ int cmd_demo(int argc, char **argv)
             mg_calendar_page_token(d.fpage, st, d.circle_id, fid) < 0)
             d.fpage[0] = '\0';
     }
-    if (!cfg.mime_secret) {
+    if (!cfg->mime_secret) {
         /* The mail webhook for a local MTA, with a secret for this run. */
         unsigned char raw[16];
         char hex[33];
 
         mg_random_bytes(raw, sizeof(raw));
         mg_hex(hex, raw, sizeof(raw));
-        cfg.mime_secret = mg_xstrdup(hex);
+        cfg->mime_secret = mg_xstrdup(hex);
     }
-    d.mime_secret = cfg.mime_secret;
-    d.listen = cfg.listen;
-    d.maildir = cfg.maildir;
-    rc = cli_run_daemon(&cfg, st, print_welcome, &d);
+    d.mime_secret = cfg->mime_secret;
+    d.listen = cfg->listen;
+    d.maildir = cfg->maildir;
+    rc = cli_run_daemon(cfg, st, print_welcome, &d);
 out:
     free(d.feed_owner);
     free(d.facilitator);
     free(d.facilitator_name);
-    mg_store_close(st);
-    mg_config_release(&cfg);
     return rc;
 }
+
+const struct cli_command cli_demo = {
+    .name = "demo",
+    .summary = "set up a demo circle and serve it",
+    .needs = CLI_DAEMON,
+    .run = demo,
+    .about =
+        "Create or reuse a demo database (./mingle-demo.db unless --db or\n"
+        "$MINGLE_DB says otherwise) holding a four-week reading circle on The\n"
+        "Atlas of New Librarianship (Pacific/Auckland, Tuesdays 19:30 for 60\n"
+        "minutes, groups of 6-8), then serve it and print what to try.\n",
+    .options = cli_serve_options,
+    .default_db = "mingle-demo.db",
+};

@@ -14,19 +14,6 @@
 
 #include "banned.h"
 
-static const char groups_help[] =
-    "usage: mingle groups plan --circle ID [--dry-run] [--seed N]\n"
-    "       mingle groups rebalance --circle ID [--dry-run] [--seed N]\n"
-    "       mingle groups show --circle ID\n\n"
-    "Place the circle's active participants into facilitated groups\n"
-    "(plan), repair the groups with few moves after people join or leave\n"
-    "(rebalance), or show them. Rules that cannot be met are listed with\n"
-    "the people concerned.\n\n"
-    "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle\n"
-    "  -n, --dry-run         show the result, store nothing\n"
-    "      --seed N          the same seed gives the same groups (1)\n"
-    "  -h, --help            show this help\n";
-
 void cli_print_groups(const struct mg_assign *a, const int *group_of,
                       const struct mg_group_spec *specs, int n_groups,
                       const struct mg_quality *q)
@@ -175,74 +162,66 @@ static int show(struct mg_store *st, int64_t circle)
     return 0;
 }
 
-int cmd_groups(int argc, char **argv)
+static int plan(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"circle", required_argument, NULL, 'C'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    long long circle = 0;
-    unsigned long long seed = 1;
-    const char *action;
-    char *end;
-    int opt, dry = 0, rc = 1;
-
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:nh", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'C':
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'n':
-            dry = 1;
-            break;
-        case 'S':
-            seed = strtoull(optarg, &end, 10);
-            if (*end || *optarg == '-') {
-                cli_error("--seed must be a number, not '%s'", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h':
-            fputs(groups_help, stdout);
-            return 0;
-        default:
-            fputs(groups_help, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind + 1 != argc || !circle) {
-        fputs(groups_help, stderr);
-        return EXIT_USAGE;
-    }
-    action = argv[optind];
-    if (strcmp(action, "plan") != 0 && strcmp(action, "rebalance") != 0 &&
-        strcmp(action, "show") != 0) {
-        cli_error("unknown groups action '%s'", action);
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) == 0) {
-        if (strcmp(action, "show") == 0)
-            rc = show(st, circle) < 0;
-        else
-            rc = cli_groups_plan(st, circle, dry, seed,
-                                 strcmp(action, "rebalance") == 0) < 0;
-    }
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
+    return cli_groups_plan(ctx->st, ctx->v.circle, ctx->v.dry_run,
+                           (uint64_t)ctx->v.seed, 0) < 0;
 }
+
+static int rebalance(struct cli_ctx *ctx)
+{
+    return cli_groups_plan(ctx->st, ctx->v.circle, ctx->v.dry_run,
+                           (uint64_t)ctx->v.seed, 1) < 0;
+}
+
+static int show_groups(struct cli_ctx *ctx)
+{
+    return show(ctx->st, ctx->v.circle) < 0;
+}
+
+static const struct cli_option options[] = {
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
+    {.name = "dry-run",
+     .short_name = 'n',
+     .kind = CLI_FLAG,
+     .help = "show the result, store nothing",
+     .offset = CLI_AT(dry_run)},
+    {.name = "seed",
+     .kind = CLI_NUMBER,
+     .arg = "N",
+     .help = "the same seed gives the same groups (1)",
+     .offset = CLI_AT(seed),
+     .what = "a number",
+     .min = 0,
+     .max = LLONG_MAX},
+    {.name = NULL}};
+
+static const struct cli_command actions[] = {{.name = "plan",
+                                              .requires = "circle",
+                                              .usage = "[--dry-run] [--seed N]",
+                                              .needs = CLI_STORE,
+                                              .run = plan},
+                                             {.name = "rebalance",
+                                              .requires = "circle",
+                                              .usage = "[--dry-run] [--seed N]",
+                                              .needs = CLI_STORE,
+                                              .run = rebalance},
+                                             {.name = "show",
+                                              .requires = "circle",
+                                              .needs = CLI_STORE,
+                                              .run = show_groups},
+                                             {.name = NULL}};
+
+static const struct cli_values defaults = {.seed = 1};
+
+const struct cli_command cli_groups = {
+    .name = "groups",
+    .summary = "plan, rebalance and show facilitated groups",
+    .about = "Place the circle's active participants into facilitated "
+             "groups\n(plan), repair the groups with few moves after people "
+             "join or leave\n(rebalance), or show them. Rules that cannot be "
+             "met are listed with\nthe people concerned.\n",
+    .options = options,
+    .actions = actions,
+    .defaults = &defaults,
+};

@@ -1,7 +1,7 @@
 /*
- * main.c: the `mingle` command. Finds the subcommand and hands it the
- * rest of the arguments; each subcommand parses its own flags and has its
- * own --help.
+ * main.c: the `mingle` command. Finds the subcommand in the command table
+ * and hands it to cli_run() (command.c), which parses its options from
+ * the table, opens what it needs and runs it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,42 +12,15 @@
 
 #include "banned.h"
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-};
-
-static const struct command commands[] = {
-    {"serve", cmd_serve, "run the daemon (HTTP API, feeds, webhooks)"},
-    {"demo", cmd_demo, "set up a demo circle and serve it"},
-    {"migrate", cmd_migrate, "bring the database schema up to date"},
-    {"token", cmd_token, "create, list and revoke API tokens"},
-    {"circle", cmd_circle, "list and show circles"},
-    {"book", cmd_book, "split a book into threads and weekly readings"},
-    {"people", cmd_people,
-     "import, list, export and erase a circle's participants"},
-    {"groups", cmd_groups, "plan, rebalance and show facilitated groups"},
-    {"outbox", cmd_outbox, "deliver queued mail now, or list it"},
-    {"notes", cmd_notes, "print digests, list and review notes from mail"},
-    {"attendance", cmd_attendance,
-     "record who came to a session from a Zoom or Teams report"},
-    {"report", cmd_report,
-     "how a circle is going: invited, answers, attendance, retention"},
-    {"audit", cmd_audit, "who did what: the coordinators' actions"},
-    {"backup", cmd_backup, "copy the database safely while it is in use"},
-    {"restore", cmd_restore, "put a backup in place (stop the daemon first)"},
-};
-#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-
 static void usage(FILE *out)
 {
     size_t i;
 
     fprintf(out, "usage: mingle <command> [options]\n\n"
                  "mingle runs online book discussion groups.\n\ncommands:\n");
-    for (i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (i = 0; cli_commands[i]; i++)
+        fprintf(out, "  %-10s %s\n", cli_commands[i]->name,
+                cli_commands[i]->summary);
     fprintf(out, "  %-10s %s\n", "version", "print the version");
     fprintf(out, "\nRun 'mingle <command> --help' for a command's options.\n"
                  "Settings: flags beat MINGLE_* environment variables, which "
@@ -72,9 +45,9 @@ int main(int argc, char **argv)
         printf("mingle %s\n", MG_VERSION);
         return 0;
     }
-    for (i = 0; i < N_COMMANDS; i++) {
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            rc = commands[i].run(argc - 1, argv + 1);
+    for (i = 0; cli_commands[i]; i++) {
+        if (strcmp(argv[1], cli_commands[i]->name) == 0) {
+            rc = cli_run(cli_commands[i], argc - 1, argv + 1);
             mg_schedule_shutdown();
             mg_mail_shutdown();
             return rc;

@@ -16,33 +16,6 @@
 
 #include "banned.h"
 
-static const char notes_help[] =
-    "usage: mingle notes digest --circle ID [--week N] [--html]\n"
-    "       mingle notes list --circle ID [--group G] [--week N] [--kind K]\n"
-    "                         [--status S]\n"
-    "       mingle notes list --status review\n"
-    "       mingle notes approve ID [--group G] [--week N] [--circle ID]\n"
-    "       mingle notes reject ID\n\n"
-    "Print a circle's digest for one week (or every week so far): each\n"
-    "group's reading, summaries, then members' notes. List notes (published\n"
-    "by default; --status review without --circle shows the whole review\n"
-    "queue). Approve a note in review to publish it, filed under --group\n"
-    "and --week if given (a note that reached no circle needs --group, and\n"
-    "--circle to say whose group it is), or reject it.\n\n"
-    "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle\n"
-    "      --group G         a group id\n"
-    "      --week N          a week (digest: 0 is every week so far)\n"
-    "      --kind K          summary or note\n"
-    "      --status S        published (default), review or rejected\n"
-    "      --html            the digest as an HTML page\n"
-    "  -h, --help            show this help\n";
-
-struct notes_args {
-    long long circle, group, week, id;
-    const char *kind, *status;
-    int html;
-};
-
 /* Print `s` with control characters (escape sequences) as '?'. */
 static void put_clean(const char *s, int width)
 {
@@ -54,7 +27,7 @@ static void put_clean(const char *s, int width)
         putchar(' ');
 }
 
-static int digest(struct mg_store *st, const struct notes_args *a)
+static int digest(struct mg_store *st, const struct cli_values *a)
 {
     struct mg_error err = {{0}, {0}};
     char *text = NULL;
@@ -81,7 +54,7 @@ static const char *author_of(const struct mg_note *n)
     return n->from_email ? n->from_email : "";
 }
 
-static int list(struct mg_store *st, const struct notes_args *a)
+static int list(struct mg_store *st, const struct cli_values *a)
 {
     struct mg_note_filter f;
     struct mg_note *notes = NULL;
@@ -152,7 +125,7 @@ static int find_group(int64_t *thread, struct mg_store *st, long long circle,
     return found ? 0 : MG_ENOTFOUND;
 }
 
-static int decide(struct mg_store *st, const struct notes_args *a, int publish)
+static int decide(struct mg_store *st, const struct cli_values *a, int publish)
 {
     struct mg_note n;
     struct mg_circle *c = NULL;
@@ -204,132 +177,119 @@ static int decide(struct mg_store *st, const struct notes_args *a, int publish)
     return rc < 0 ? 1 : 0;
 }
 
-static int take_number(long long *out, const char *flag, const char *arg,
-                       long long min)
+static int digest_run(struct cli_ctx *ctx)
 {
-    char *end;
-
-    *out = strtoll(arg, &end, 10);
-    if (!*arg || *end || *out < min) {
-        cli_error("%s must be a number of at least %lld, not '%s'", flag, min,
-                  arg);
-        return -1;
-    }
-    return 0;
+    return digest(ctx->st, &ctx->v);
 }
 
-/* Parse the flags into `a`; -1 to go on, or the exit code to end with. */
-static int parse(struct notes_args *a, struct cli_overrides *ov, int argc,
-                 char **argv)
+static int check_list(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"circle", required_argument, NULL, 'C'},
-        {"group", required_argument, NULL, 'G'},
-        {"week", required_argument, NULL, 'w'},
-        {"kind", required_argument, NULL, 'k'},
-        {"status", required_argument, NULL, 'S'},
-        {"html", no_argument, NULL, 'H'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int opt, bad = 0;
-
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'C':
-            bad = take_number(&a->circle, "--circle", optarg, 1);
-            break;
-        case 'G':
-            bad = take_number(&a->group, "--group", optarg, 1);
-            break;
-        case 'w':
-            bad = take_number(&a->week, "--week", optarg, 0);
-            break;
-        case 'k':
-            a->kind = optarg;
-            if (strcmp(optarg, "summary") != 0 && strcmp(optarg, "note") != 0) {
-                cli_error("--kind must be summary or note, not '%s'", optarg);
-                bad = -1;
-            }
-            break;
-        case 'S':
-            a->status = optarg;
-            if (strcmp(optarg, "published") != 0 &&
-                strcmp(optarg, "review") != 0 &&
-                strcmp(optarg, "rejected") != 0) {
-                cli_error("--status must be published, review or rejected, "
-                          "not '%s'",
-                          optarg);
-                bad = -1;
-            }
-            break;
-        case 'H':
-            a->html = 1;
-            break;
-        case 'h':
-            fputs(notes_help, stdout);
-            return 0;
-        default:
-            fputs(notes_help, stderr);
-            return EXIT_USAGE;
-        }
-        if (bad < 0)
-            return EXIT_USAGE;
-    }
-    return -1;
-}
-
-int cmd_notes(int argc, char **argv)
-{
-    struct cli_overrides ov;
-    struct notes_args a;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    const char *action;
-    int rc, decides;
-
-    memset(&ov, 0, sizeof(ov));
-    memset(&a, 0, sizeof(a));
-    rc = parse(&a, &ov, argc, argv);
-    if (rc >= 0)
-        return rc;
-    action = optind < argc ? argv[optind] : "";
-    decides = strcmp(action, "approve") == 0 || strcmp(action, "reject") == 0;
-    if (decides && optind + 2 == argc) {
-        if (take_number(&a.id, "the note id", argv[optind + 1], 1) < 0)
-            return EXIT_USAGE;
-    } else if (decides || optind + 1 != argc ||
-               (strcmp(action, "digest") != 0 && strcmp(action, "list") != 0)) {
-        fputs(notes_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (strcmp(action, "digest") == 0 && !a.circle) {
-        cli_error("digest needs --circle");
-        return EXIT_USAGE;
-    }
-    if (strcmp(action, "list") == 0 && !a.circle &&
-        !(a.status && strcmp(a.status, "review") == 0)) {
+    if (!ctx->v.circle &&
+        !(ctx->v.status && strcmp(ctx->v.status, "review") == 0)) {
         cli_error("list needs --circle (or --status review for the whole "
                   "review queue)");
         return EXIT_USAGE;
     }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    rc = 1;
-    if (cli_open_store(&st, &cfg, 1) == 0) {
-        if (strcmp(action, "digest") == 0)
-            rc = digest(st, &a);
-        else if (strcmp(action, "list") == 0)
-            rc = list(st, &a);
-        else
-            rc = decide(st, &a, strcmp(action, "approve") == 0);
-    }
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
+    return 0;
 }
+
+static int list_run(struct cli_ctx *ctx)
+{
+    return list(ctx->st, &ctx->v);
+}
+
+/* approve and reject: the note id into ctx->v.id. */
+static int check_id(struct cli_ctx *ctx)
+{
+    const char *arg = ctx->argv[0];
+    char *end;
+
+    ctx->v.id = strtoll(arg, &end, 10);
+    if (*end || ctx->v.id < 1) {
+        cli_error("the note id must be a number of at least 1, not '%s'", arg);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int approve(struct cli_ctx *ctx)
+{
+    return decide(ctx->st, &ctx->v, 1);
+}
+
+static int reject(struct cli_ctx *ctx)
+{
+    return decide(ctx->st, &ctx->v, 0);
+}
+
+static const char *const kinds[] = {"summary", "note", NULL};
+static const char *const statuses[] = {"published", "review", "rejected", NULL};
+
+static const struct cli_option options[] = {
+    CLI_ID_OPTION("circle", "ID", circle, "a number of at least 1",
+                  "the circle"),
+    CLI_ID_OPTION("group", "G", group, "a number of at least 1", "a group id"),
+    {.name = "week",
+     .kind = CLI_NUMBER,
+     .arg = "N",
+     .help = "a week (digest: 0 is every week so far)",
+     .offset = CLI_AT(week),
+     .what = "a number of at least 0",
+     .min = 0,
+     .max = INT_MAX},
+    {.name = "kind",
+     .kind = CLI_CHOICE,
+     .arg = "K",
+     .help = "summary or note",
+     .offset = CLI_AT(kind),
+     .choices = kinds},
+    {.name = "status",
+     .kind = CLI_CHOICE,
+     .arg = "S",
+     .help = "published (default), review or rejected",
+     .offset = CLI_AT(status),
+     .choices = statuses},
+    {.name = "html",
+     .kind = CLI_FLAG,
+     .help = "the digest as an HTML page",
+     .offset = CLI_AT(html)},
+    {.name = NULL}};
+
+static const struct cli_command actions[] = {
+    {.name = "digest",
+     .requires = "circle",
+     .usage = "[--week N] [--html]",
+     .needs = CLI_STORE,
+     .run = digest_run},
+    {.name = "list",
+     .usage = "[--circle ID] [--group G] [--week N] [--kind K] [--status S]",
+     .needs = CLI_STORE,
+     .check = check_list,
+     .run = list_run},
+    {.name = "approve",
+     .args = "ID",
+     .usage = "[--group G] [--week N] [--circle ID]",
+     .needs = CLI_STORE,
+     .check = check_id,
+     .run = approve},
+    {.name = "reject",
+     .args = "ID",
+     .needs = CLI_STORE,
+     .check = check_id,
+     .run = reject},
+    {.name = NULL}};
+
+const struct cli_command cli_notes = {
+    .name = "notes",
+    .summary = "print digests, list and review notes from mail",
+    .about =
+        "Print a circle's digest for one week (or every week so far): each\n"
+        "group's reading, summaries, then members' notes. List notes "
+        "(published\nby default; --status review without --circle shows the "
+        "whole review\nqueue). Approve a note in review to publish it, filed "
+        "under --group\nand --week if given (a note that reached no circle "
+        "needs --group, and\n--circle to say whose group it is), or reject "
+        "it.\n",
+    .options = options,
+    .actions = actions,
+};

@@ -13,16 +13,10 @@
 
 #include "banned.h"
 
-static const char outbox_help[] =
-    "usage: mingle outbox flush\n"
-    "       mingle outbox list --circle ID\n\n"
-    "Deliver queued mail over SMTP (smtp_url; unset: into the maildir\n"
-    "folder), or list a circle's messages with their state.\n\n"
-    "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle (list)\n"
-    "  -h, --help            show this help\n";
-
-static int flush(struct mg_store *st, const struct mg_config *cfg)
+static int flush(struct cli_ctx *ctx)
 {
+    struct mg_store *st = ctx->st;
+    const struct mg_config *cfg = &ctx->cfg;
     struct mg_outbox_config oc;
     size_t sent = 0, failed = 0, total_sent = 0, total_failed = 0;
     int rc;
@@ -55,11 +49,11 @@ static int flush(struct mg_store *st, const struct mg_config *cfg)
     return rc < 0 || total_failed ? 1 : 0;
 }
 
-static int list(struct mg_store *st, int64_t circle)
+static int list(struct cli_ctx *ctx)
 {
     struct mg_outbox_row *rows = NULL;
     size_t n = 0, i;
-    int rc = mg_store_outbox_list(&rows, &n, st, circle, NULL, 0);
+    int rc = mg_store_outbox_list(&rows, &n, ctx->st, ctx->v.circle, NULL, 0);
 
     if (rc < 0) {
         cli_error("cannot list the outbox: %s", mg_strerror(rc));
@@ -75,51 +69,27 @@ static int list(struct mg_store *st, int64_t circle)
     return 0;
 }
 
-int cmd_outbox(int argc, char **argv)
-{
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"circle", required_argument, NULL, 'C'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    long long circle = 0;
-    int opt, rc = 1;
+static const struct cli_option options[] = {{.name = "circle",
+                                             .kind = CLI_NUMBER,
+                                             .arg = "ID",
+                                             .help = "the circle (list)",
+                                             .offset = CLI_AT(circle),
+                                             .what = "a circle id",
+                                             .min = 1,
+                                             .max = LLONG_MAX},
+                                            {.name = NULL}};
 
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        if (opt == 'C') {
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            continue;
-        }
-        if (opt == 'h') {
-            fputs(outbox_help, stdout);
-            return 0;
-        }
-        fputs(outbox_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (optind + 1 != argc ||
-        (strcmp(argv[optind], "flush") != 0 &&
-         strcmp(argv[optind], "list") != 0) ||
-        (strcmp(argv[optind], "list") == 0 && !circle)) {
-        fputs(outbox_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) == 0)
-        rc = strcmp(argv[optind], "flush") == 0 ? flush(st, &cfg)
-                                                : list(st, circle);
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
-}
+static const struct cli_command actions[] = {
+    {.name = "flush", .needs = CLI_STORE, .run = flush},
+    {.name = "list", .requires = "circle", .needs = CLI_STORE, .run = list},
+    {.name = NULL}};
+
+const struct cli_command cli_outbox = {
+    .name = "outbox",
+    .summary = "deliver queued mail now, or list it",
+    .about = "Deliver queued mail over SMTP (smtp_url; unset: into the "
+             "maildir\nfolder), or list a circle's messages with their "
+             "state.\n",
+    .options = options,
+    .actions = actions,
+};

@@ -16,26 +16,6 @@
 
 #include "banned.h"
 
-static const char people_help[] =
-    "usage: mingle people import FILE.csv --circle ID\n"
-    "       mingle people list --circle ID [--status S]\n"
-    "       mingle people page --circle ID --person PID\n"
-    "       mingle people export --circle ID --person PID\n"
-    "       mingle people erase --circle ID --person PID\n\n"
-    "Register the people of a CSV export (a header row naming the columns:\n"
-    "name, email, role, sector, region, time_zone, slots, threads, with,\n"
-    "apart, status, locked; other columns are ignored). The first bad row\n"
-    "stops the import with its line and field, and nothing is stored.\n\n"
-    "options:\n" CLI_CONFIG_HELP "      --circle ID       the circle\n"
-    "      --status S        list only active, waitlisted or withdrawn\n"
-    "      --person PID      `page`: print a new secret URL of the person's\n"
-    "                        own page (the old one, and their old calendar\n"
-    "                        address, stop working); `export`: print as\n"
-    "                        JSON everything held about the person; `erase`:\n"
-    "                        erase it, without asking (their plenary places\n"
-    "                        go to the waitlist first), and say what went\n"
-    "  -h, --help            show this help\n";
-
 /* The import, with progress on `prog` (may be NULL). */
 static int import_people(struct mg_store *st, const struct mg_circle *c,
                          const char *path, struct cli_progress *prog)
@@ -212,93 +192,92 @@ static int erase_person(struct mg_store *st, int64_t circle, long long pid)
     return 0;
 }
 
-int cmd_people(int argc, char **argv)
+static int import(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"circle", required_argument, NULL, 'C'},
-        {"status", required_argument, NULL, 'S'},
-        {"person", required_argument, NULL, 'P'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    struct mg_circle *c = NULL;
-    enum mg_person_status status;
-    const char *status_arg = NULL, *action;
-    long long circle = 0, person = 0;
-    int opt, rc = 1;
+    struct cli_progress prog;
 
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'C':
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'P':
-            if (cli_parse_id(&person, "--person", "a person id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'S':
-            if (mg_person_status_parse(&status, optarg) < 0) {
-                cli_error("--status must be active, waitlisted or withdrawn");
-                return EXIT_USAGE;
-            }
-            status_arg = mg_person_status_name(status);
-            break;
-        case 'h':
-            fputs(people_help, stdout);
-            return 0;
-        default:
-            fputs(people_help, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind >= argc || !circle) {
-        fputs(people_help, stderr);
-        return EXIT_USAGE;
-    }
-    action = argv[optind];
-    if (!(strcmp(action, "import") == 0 && optind + 2 == argc) &&
-        !(strcmp(action, "list") == 0 && optind + 1 == argc) &&
-        !((strcmp(action, "page") == 0 || strcmp(action, "export") == 0 ||
-           strcmp(action, "erase") == 0) &&
-          optind + 1 == argc && person)) {
-        fputs(people_help, stderr);
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) < 0)
-        goto out;
-    if (mg_store_circle_get(&c, st, circle) < 0) {
-        cli_error("no circle %lld in '%s'", circle, cfg.db);
-        goto out;
-    }
-    if (strcmp(action, "import") == 0) {
-        struct cli_progress prog;
-
-        cli_progress_start(&prog, "importing people", 0);
-        rc = import_people(st, c, argv[optind + 1], &prog) < 0;
-    } else if (strcmp(action, "page") == 0) {
-        rc = print_page_url(st, &cfg, circle, person) < 0;
-    } else if (strcmp(action, "export") == 0) {
-        rc = export_person(st, circle, person) < 0;
-    } else if (strcmp(action, "erase") == 0) {
-        rc = erase_person(st, circle, person) < 0;
-    } else {
-        rc = list_people(st, circle, status_arg) < 0;
-    }
-out:
-    mg_circle_free(c);
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
+    cli_progress_start(&prog, "importing people", 0);
+    return import_people(ctx->st, ctx->circle, ctx->argv[0], &prog) < 0;
 }
+
+static int list(struct cli_ctx *ctx)
+{
+    return list_people(ctx->st, ctx->v.circle, ctx->v.status) < 0;
+}
+
+static int page(struct cli_ctx *ctx)
+{
+    return print_page_url(ctx->st, &ctx->cfg, ctx->v.circle, ctx->v.person) < 0;
+}
+
+static int export(struct cli_ctx *ctx)
+{
+    return export_person(ctx->st, ctx->v.circle, ctx->v.person) < 0;
+}
+
+static int erase(struct cli_ctx *ctx)
+{
+    return erase_person(ctx->st, ctx->v.circle, ctx->v.person) < 0;
+}
+
+static const char *const statuses[] = {"active", "waitlisted", "withdrawn",
+                                       NULL};
+
+static const struct cli_option options[] = {
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
+    {.name = "status",
+     .kind = CLI_CHOICE,
+     .arg = "S",
+     .help = "list only active, waitlisted or withdrawn",
+     .offset = CLI_AT(status),
+     .choices = statuses},
+    {.name = "person",
+     .kind = CLI_NUMBER,
+     .arg = "PID",
+     .help = "`page`: print a new secret URL of the person's\n"
+             "own page (the old one, and their old calendar\n"
+             "address, stop working); `export`: print as\n"
+             "JSON everything held about the person; `erase`:\n"
+             "erase it, without asking (their plenary places\n"
+             "go to the waitlist first), and say what went",
+     .offset = CLI_AT(person),
+     .what = "a person id",
+     .min = 1,
+     .max = LLONG_MAX},
+    {.name = NULL}};
+
+static const struct cli_command actions[] = {{.name = "import",
+                                              .args = "FILE.csv",
+                                              .requires = "circle",
+                                              .needs = CLI_CIRCLE,
+                                              .run = import},
+                                             {.name = "list",
+                                              .requires = "circle",
+                                              .usage = "[--status S]",
+                                              .needs = CLI_CIRCLE,
+                                              .run = list},
+                                             {.name = "page",
+                                              .requires = "circle person",
+                                              .needs = CLI_CIRCLE,
+                                              .run = page},
+                                             {.name = "export",
+                                              .requires = "circle person",
+                                              .needs = CLI_CIRCLE,
+                                              .run = export},
+                                             {.name = "erase",
+                                              .requires = "circle person",
+                                              .needs = CLI_CIRCLE,
+                                              .run = erase},
+                                             {.name = NULL}};
+
+const struct cli_command cli_people = {
+    .name = "people",
+    .summary = "import, list, export and erase a circle's participants",
+    .about = "Register the people of a CSV export (a header row naming the "
+             "columns:\nname, email, role, sector, region, time_zone, slots, "
+             "threads, with,\napart, status, locked; other columns are "
+             "ignored). The first bad row\nstops the import with its line "
+             "and field, and nothing is stored.\n",
+    .options = options,
+    .actions = actions,
+};

@@ -12,26 +12,6 @@
 
 #include "banned.h"
 
-static const char token_help[] =
-    "usage: mingle token create --role ROLE [--label TEXT] [--circle ID]\n"
-    "                           [--group ID]\n"
-    "       mingle token list\n"
-    "       mingle token revoke PUBLIC-ID\n\n"
-    "API bearer tokens. 'create' prints the new token once; store it\n"
-    "safely, mingle keeps only its hash. What a token reaches:\n"
-    "  coordinator              every circle: everything\n"
-    "  coordinator --circle ID  that circle: everything in it\n"
-    "  facilitator --circle ID --group ID\n"
-    "                           that group: its members and notes, and\n"
-    "                           its review queue\n"
-    "  participant --circle ID  what the circle is and reads\n\n"
-    "options:\n" CLI_CONFIG_HELP
-    "  -r, --role ROLE       the new token's role\n"
-    "      --label TEXT      a note to tell tokens apart\n"
-    "      --circle ID       the circle the token is for\n"
-    "      --group ID        the facilitator's group (in that circle)\n"
-    "  -h, --help            show this help\n";
-
 static void format_time(char *buf, size_t n, int64_t t)
 {
     if (!t) {
@@ -147,93 +127,71 @@ static int token_list(struct mg_store *st)
     return 0;
 }
 
-int cmd_token(int argc, char **argv)
+static int create(struct cli_ctx *ctx)
 {
-    static const struct option options[] = {
-        CLI_CONFIG_OPTIONS,
-        {"role", required_argument, NULL, 'r'},
-        {"label", required_argument, NULL, 'l'},
-        {"circle", required_argument, NULL, 'C'},
-        {"group", required_argument, NULL, 'G'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    struct cli_overrides ov;
-    struct mg_config cfg;
-    struct mg_store *st = NULL;
-    const char *role = NULL, *label = NULL, *action;
-    long long circle = 0, group = 0;
-    int opt, rc;
-
-    memset(&ov, 0, sizeof(ov));
-    for (;;) {
-        opt = getopt_long(argc, argv, "c:d:r:h", options, NULL);
-        if (opt == -1)
-            break;
-        if (cli_take_option(&ov, opt, optarg))
-            continue;
-        switch (opt) {
-        case 'r':
-            role = optarg;
-            break;
-        case 'l':
-            label = optarg;
-            break;
-        case 'C':
-            if (cli_parse_id(&circle, "--circle", "a circle id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'G':
-            if (cli_parse_id(&group, "--group", "a group id", optarg) < 0)
-                return EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(token_help, stdout);
-            return 0;
-        default:
-            fputs(token_help, stderr);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind >= argc) {
-        fputs(token_help, stderr);
-        return EXIT_USAGE;
-    }
-    action = argv[optind];
-    if (strcmp(action, "create") != 0 && strcmp(action, "list") != 0 &&
-        strcmp(action, "revoke") != 0) {
-        cli_error("unknown token action '%s'", action);
-        return EXIT_USAGE;
-    }
-    if (strcmp(action, "create") == 0 && !role) {
-        cli_error("token create needs --role (coordinator, facilitator or "
-                  "participant)");
-        return EXIT_USAGE;
-    }
-    if (strcmp(action, "revoke") == 0 && optind + 2 != argc) {
-        cli_error("usage: mingle token revoke PUBLIC-ID");
-        return EXIT_USAGE;
-    }
-    if (cli_config(&cfg, &ov, NULL) < 0)
-        return 1;
-    if (cli_open_store(&st, &cfg, 1) < 0) {
-        mg_config_release(&cfg);
-        return 1;
-    }
-    if (strcmp(action, "create") == 0) {
-        rc = token_create(st, role, label, circle, group);
-    } else if (strcmp(action, "list") == 0) {
-        rc = token_list(st);
-    } else {
-        rc = mg_store_token_revoke(st, argv[optind + 1]);
-        if (rc == MG_ENOTFOUND)
-            cli_error("no live token '%s'", argv[optind + 1]);
-        else if (rc < 0)
-            cli_error("cannot revoke: %s", mg_strerror(rc));
-        else
-            printf("revoked %s\n", argv[optind + 1]);
-        rc = rc < 0 ? 1 : 0;
-    }
-    mg_store_close(st);
-    mg_config_release(&cfg);
-    return rc;
+    return token_create(ctx->st, ctx->v.role, ctx->v.label, ctx->v.circle,
+                        ctx->v.group);
 }
+
+static int list(struct cli_ctx *ctx)
+{
+    return token_list(ctx->st);
+}
+
+static int revoke(struct cli_ctx *ctx)
+{
+    const char *id = ctx->argv[0];
+    int rc = mg_store_token_revoke(ctx->st, id);
+
+    if (rc == MG_ENOTFOUND)
+        cli_error("no live token '%s'", id);
+    else if (rc < 0)
+        cli_error("cannot revoke: %s", mg_strerror(rc));
+    else
+        printf("revoked %s\n", id);
+    return rc < 0 ? 1 : 0;
+}
+
+static const struct cli_option options[] = {
+    {.name = "role",
+     .short_name = 'r',
+     .kind = CLI_TEXT,
+     .arg = "ROLE",
+     .help = "the new token's role",
+     .offset = CLI_AT(role)},
+    {.name = "label",
+     .kind = CLI_TEXT,
+     .arg = "TEXT",
+     .help = "a note to tell tokens apart",
+     .offset = CLI_AT(label)},
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id",
+                  "the circle the token is for"),
+    CLI_ID_OPTION("group", "ID", group, "a group id",
+                  "the facilitator's group (in that circle)"),
+    {.name = NULL}};
+
+static const struct cli_command actions[] = {
+    {.name = "create",
+     .requires = "role",
+     .usage = "[--label TEXT] [--circle ID] [--group ID]",
+     .needs = CLI_STORE,
+     .run = create},
+    {.name = "list", .needs = CLI_STORE, .run = list},
+    {.name = "revoke", .args = "PUBLIC-ID", .needs = CLI_STORE, .run = revoke},
+    {.name = NULL}};
+
+const struct cli_command cli_token = {
+    .name = "token",
+    .summary = "create, list and revoke API tokens",
+    .about = "API bearer tokens. 'create' prints the new token once; store it\n"
+             "safely, mingle keeps only its hash. What a token reaches:\n"
+             "  coordinator              every circle: everything\n"
+             "  coordinator --circle ID  that circle: everything in it\n"
+             "  facilitator --circle ID --group ID\n"
+             "                           that group: its members and notes, "
+             "and\n"
+             "                           its review queue\n"
+             "  participant --circle ID  what the circle is and reads\n",
+    .options = options,
+    .actions = actions,
+};

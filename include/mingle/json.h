@@ -1,0 +1,34 @@
+/*
+ * json: the JSON documents that more than one front door prints: a split
+ * book's preview and a circle's success report. The API replies with them
+ * and the `mingle` command prints them, so both show the same document.
+ * Built with jansson; the figures come from `book` and `report`.
+ */
+#ifndef MINGLE_JSON_H
+#define MINGLE_JSON_H
+
+#include <jansson.h>
+
+#include "mingle/book.h"
+#include "mingle/report.h"
+
+/*
+ * The JSON a coordinator sees for a split book: the section tree, the
+ * threads, both weekly plans and any warnings. The caller owns the value
+ * (json_decref()).
+ */
+json_t *mg_json_book_preview_value(const struct mg_book *b,
+                                   const struct mg_book_split *s, int weeks);
+/* The same as indented text, without a final newline; free() it. */
+char *mg_json_book_preview(const struct mg_book *b,
+                           const struct mg_book_split *s, int weeks);
+
+/*
+ * A circle's success report: the circle, its groups and sessions, and
+ * retention week by week. The caller owns the value (json_decref()).
+ */
+json_t *mg_json_report_value(const struct mg_report *r);
+/* The same as indented text ending in a newline; free() it. */
+char *mg_json_report(const struct mg_report *r);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * report.c: a circle's success report as JSON, the document GET
+ * .../report answers with and `mingle report` prints. The figures and
+ * their definitions are the report module's.
+ */
+#include "mingle/json.h"
+
+#include <stdlib.h>
+
+#include "mingle/core.h"
+
+#include "banned.h"
+
+static json_t *counts_json(const struct mg_report_count *c, size_t n)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, json_pack("{s:s, s:i}", "name", c[i].name,
+                                           "people", c[i].people));
+    return a;
+}
+
+static json_t *totals_json(const struct mg_report_totals *t)
+{
+    return json_pack(
+        "{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:f, s:i, s:i, s:o, s:o}",
+        "sessions", t->sessions, "sessions_recorded", t->recorded, "invited",
+        t->invited, "accepted", t->accepted, "declined", t->declined,
+        "tentative", t->tentative, "attended", t->attended, "average_attended",
+        t->average, "attendees", t->attendees, "came_back", t->came_back,
+        "sectors", counts_json(t->sectors, t->n_sectors), "regions",
+        counts_json(t->regions, t->n_regions));
+}
+
+json_t *mg_json_report_value(const struct mg_report *r)
+{
+    json_t *sessions = json_array(), *groups = json_array();
+    json_t *weeks = json_array(), *circle;
+    char when[32];
+    size_t i;
+
+    for (i = 0; i < r->n_groups; i++) {
+        json_t *g = totals_json(&r->groups[i].t);
+        json_object_set_new(g, "id", json_integer((json_int_t)r->groups[i].id));
+        json_object_set_new(g, "name", json_string(r->groups[i].name));
+        json_array_append_new(groups, g);
+    }
+    for (i = 0; i < r->n_sessions; i++) {
+        const struct mg_report_session *s = &r->sessions[i];
+
+        mg_report_time(when, sizeof(when), s->starts_at);
+        json_array_append_new(
+            sessions,
+            json_pack(
+                "{s:I, s:I, s:s, s:i, s:s, s:s, s:i, s:i, s:i, s:i, "
+                "s:o, s:b}",
+                "id", (json_int_t)s->id, "group_id", (json_int_t)s->group_id,
+                "group", r->groups[s->group].name, "week", s->week, "starts_at",
+                when, "status", s->cancelled ? "cancelled" : "confirmed",
+                "invited", s->invited, "accepted", s->accepted, "declined",
+                s->declined, "tentative", s->tentative, "attended",
+                s->recorded ? json_integer(s->attended) : json_null(),
+                "recorded", s->recorded));
+    }
+    for (i = 0; i < r->n_weeks; i++)
+        json_array_append_new(
+            weeks,
+            json_pack("{s:i, s:i, s:i, s:i}", "week", r->weeks[i].week,
+                      "sessions_recorded", r->weeks[i].sessions, "attended",
+                      r->weeks[i].attended, "retained", r->weeks[i].retained));
+    circle = totals_json(&r->t);
+    json_object_set_new(circle, "id", json_integer((json_int_t)r->circle_id));
+    json_object_set_new(circle, "title",
+                        r->title ? json_string(r->title) : json_null());
+    json_object_set_new(circle, "target",
+                        r->target ? json_integer(r->target) : json_null());
+    json_object_set_new(circle, "target_met",
+                        r->target ? json_boolean(r->target_met) : json_null());
+    return json_pack("{s:o, s:o, s:o, s:{s:i, s:o}}", "circle", circle,
+                     "groups", groups, "sessions", sessions, "retention",
+                     "cohort", r->cohort, "weeks", weeks);
+}
+
+char *mg_json_report(const struct mg_report *r)
+{
+    json_t *doc = mg_json_report_value(r);
+    char *text = json_dumps(doc, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    char *copy;
+
+    json_decref(doc);
+    if (!text)
+        abort(); /* jansson only fails here when out of memory */
+    copy = mg_xasprintf("%s\n", text); /* ours to free with free() */
+    free(text);
+    return copy;
+}
