@@ -488,6 +488,11 @@ int mg_store_secret_check(int64_t *circle_id, int64_t *participant_id,
                           int64_t *group_id, struct mg_store *st,
                           const char *kind, const char *public_id,
                           const unsigned char hash[MG_TOKEN_HASH_LEN]);
+/* *retired: whether `public_id` with `hash` is a secret of `kind` that
+ * was revoked (replaced by a newer one), not one never made. */
+int mg_store_secret_retired(int *retired, struct mg_store *st, const char *kind,
+                            const char *public_id,
+                            const unsigned char hash[MG_TOKEN_HASH_LEN]);
 
 /*
  * Notes: mail about a session, filed under a circle, group and week, or
