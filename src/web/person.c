@@ -1174,6 +1174,8 @@ static void section_saved(struct mg_html *h, struct request *r,
 
         if (strcmp(problem, "held") == 0)
             why = "Not saved: that call has already been held.";
+        else if (strcmp(problem, "not-held") == 0)
+            why = "Not saved: that call has not been held yet.";
         else if (strcmp(problem, "decided") == 0)
             why = "Not saved: that note was decided already.";
         else if (strcmp(problem, "empty") == 0)
@@ -1532,7 +1534,7 @@ void handle_person_page_attendance(struct request *r)
     }
     confirm = mg_form_get(&form, "confirm");
     if (rc == 0 && !is_held(&s, mg_now())) {
-        back_to_page(r, "problem=held", "attendance");
+        back_to_page(r, "problem=not-held", "attendance");
         goto out;
     }
     if (rc == 0 && n == 0 && !(confirm && strcmp(confirm->value, "yes") == 0)) {
