@@ -1287,10 +1287,10 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         section_rsvp(h, &v, r->feed);
         section_calendar(h, &v, r->srv->base_url, r->feed, live);
         if (v.facilitator) {
+            section_members(h, r, st, &v);
             rc = section_coming(h, st, &v);
             if (rc < 0)
                 goto out;
-            section_members(h, r, st, &v);
             section_how_to_post(h, r, &v, r->feed);
         }
         section_schedule(h, &v, r->feed);

@@ -345,6 +345,9 @@ static void call_day(char *out, size_t n, int week)
     snprintf(out, n, "%s %d %s", wd, tm.tm_mday, mon);
 }
 
+/* The source of the last row came() found. */
+static char last_source[16];
+
 /* Whether `pid` came to session `sid` (1, 0), -1 when not recorded. */
 static int came(long long sid, long long pid)
 {
@@ -358,8 +361,11 @@ static int came(long long sid, long long pid)
     assert_int_equal(status, 200);
     for (i = 0; i < json_array_size(list); i++) {
         json_t *a = json_array_get(list, i);
-        if (json_integer_value(json_object_get(a, "participant_id")) == pid)
+        if (json_integer_value(json_object_get(a, "participant_id")) == pid) {
             out = json_is_true(json_object_get(a, "present"));
+            snprintf(last_source, sizeof(last_source), "%s",
+                     json_string_value(json_object_get(a, "source")));
+        }
     }
     json_decref(doc);
     free(path);
@@ -550,6 +556,7 @@ static void test_attendance_any_call_and_confirm(void **state)
     free(html);
     assert_int_equal(came(W->session[1], W->mere), 1);
     assert_int_equal(came(W->session[1], person_id("wiremu@example.org")), 0);
+    assert_string_equal(last_source, "facilitator");
     assert_int_equal(came(W->session[3], W->mere), -1);
     /* nobody ticked: nothing saved until it is confirmed */
     form = mg_xasprintf("session=%lld", W->session[1]);
