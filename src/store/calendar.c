@@ -814,3 +814,27 @@ out:
     store_release(st, db);
     return rc;
 }
+
+int mg_store_outbox_has(int *found, struct mg_store *st, const char *dedupe_key)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT 1 FROM outbox WHERE dedupe_key = ?");
+
+    *found = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, dedupe_key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        *found = rc == SQLITE_ROW;
+        rc = 0;
+    } else {
+        rc = store_fail(st, db, rc, "look up outbox key");
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -657,8 +657,49 @@ static void review_form(struct mg_html *h, const char *page_token,
     mg_html(h, "\">Reject</button></form>\n");
 }
 
+/*
+ * The author's own summary, changed in place until its week's digest is
+ * sent: the form posts to <token>/summary with the note's id.
+ */
+static void summary_edit_form(struct mg_html *h, const char *page_token,
+                              const struct mg_note *n, int digest_sent)
+{
+    if (digest_sent) {
+        mg_html(h, "<p class=\"muted\">The digest of this week has gone "
+                   "out: this summary can no longer be changed.</p>\n");
+        return;
+    }
+    mg_html(h, "<details><summary>Edit this summary</summary>\n");
+    form_start(h, page_token, "summary");
+    hidden_int(h, "note", n->id);
+    mg_html(h, "\n<p><label for=\"edit-subject-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Title</label><br><input id=\"edit-subject-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\" name=\"subject\" maxlength=\"200\" size=\"40\" "
+               "value=\"");
+    mg_html_attr(h, n->subject ? n->subject : "");
+    mg_html(h, "\"></p>\n<p><label for=\"edit-text-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Summary</label><br><textarea id=\"edit-text-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\" name=\"text\" rows=\"8\" cols=\"60\" required>");
+    mg_html_text(h, n->body ? n->body : "");
+    mg_html(h, "</textarea></p>\n<button type=\"submit\">Save the "
+               "changes</button>\n</form>\n</details>\n");
+}
+
+/* How a note is shown: with review buttons posting to `decide_token`,
+ * with an edit form posting to `edit_token` (when the digest of its week
+ * is not sent, `digest_sent`). */
+struct note_actions {
+    const char *decide_token, *edit_token;
+    int digest_sent;
+};
+
 static void note_article(struct mg_html *h, const struct view *v,
-                         const struct mg_note *n, const char *decide_token)
+                         const struct mg_note *n,
+                         const struct note_actions *act)
 {
     char when[32];
 
@@ -695,8 +736,10 @@ static void note_article(struct mg_html *h, const struct view *v,
         else
             mg_html(h, " attachments</p>\n");
     }
-    if (decide_token)
-        review_form(h, decide_token, n);
+    if (act->decide_token)
+        review_form(h, act->decide_token, n);
+    if (act->edit_token)
+        summary_edit_form(h, act->edit_token, n, act->digest_sent);
     mg_html(h, "</article>\n");
 }
 
@@ -725,6 +768,8 @@ struct notes_section {
     const char *status;     /* NULL: published */
     const char *empty;
     const char *decide_token; /* approve/reject buttons posting here */
+    int64_t editor; /* whose summaries have an edit form (0: nobody's) */
+    const char *edit_token; /* ... posting here */
 };
 
 static int section_notes(struct mg_html *h, struct mg_store *st,
@@ -764,11 +809,21 @@ static int section_notes(struct mg_html *h, struct mg_store *st,
         mg_html_int(h, PAGE_NOTES);
         mg_html(h, "; the weekly digest has them all.</p>\n");
     }
-    for (i = 0; i < n; i++)
-        note_article(h, v, &notes[i], ns->decide_token);
+    for (i = 0; i < n && rc == 0; i++) {
+        struct note_actions act = {ns->decide_token, NULL, 0};
+
+        if (ns->editor && notes[i].participant_id == ns->editor &&
+            strcmp(notes[i].kind, "summary") == 0) {
+            act.edit_token = ns->edit_token;
+            rc = mg_notes_digest_sent(&act.digest_sent, st, v->circle->id,
+                                      notes[i].week);
+        }
+        if (rc == 0)
+            note_article(h, v, &notes[i], &act);
+    }
     mg_html(h, "</section>\n");
     mg_notes_free(notes, n);
-    return 0;
+    return rc;
 }
 
 /* Attendance of each of the group's sessions, as recorded. */
@@ -1180,6 +1235,9 @@ static void section_saved(struct mg_html *h, struct request *r,
             why = "Not saved: that note was decided already.";
         else if (strcmp(problem, "empty") == 0)
             why = "Not saved: the summary was empty.";
+        else if (strcmp(problem, "digest-sent") == 0)
+            why = "Not saved: the digest of that week has gone out, so "
+                  "its summary can no longer be changed.";
         if (why) {
             mg_html(h, "<p class=\"notice\" role=\"alert\" id=\"saved\">");
             mg_html_text(h, why);
@@ -1230,6 +1288,9 @@ static void section_saved(struct mg_html *h, struct request *r,
                       "Saved: your summary of week %lld is filed under "
                       "your group.",
                       (long long)week);
+    } else if (strcmp(done, "summary-edited") == 0 && week) {
+        mg_html_textf(h, "Saved: your summary of week %lld is changed.",
+                      (long long)week);
     } else if (strcmp(done, "summary-review") == 0 && week) {
         mg_html_textf(h,
                       "Saved: your summary of week %lld waits for the "
@@ -1274,13 +1335,22 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
                    "This page will show your group, its calls and "
                    "readings once the groups are made.</p>\n");
     } else {
-        struct notes_section summaries = {
-            "summaries", "Summaries", "summary", NULL, "No summary yet.", NULL};
-        struct notes_section notes = {"notes", "Members' notes", "note",
-                                      NULL,    "No notes yet.",  NULL};
-        struct notes_section review = {
-            "review", "Waiting for review",        NULL,
-            "review", "Nothing waits for review.", r->feed};
+        struct notes_section summaries = {.id = "summaries",
+                                          .title = "Summaries",
+                                          .kind = "summary",
+                                          .empty = "No summary yet.",
+                                          .editor =
+                                              v.facilitator ? v.me->id : 0,
+                                          .edit_token = r->feed};
+        struct notes_section notes = {.id = "notes",
+                                      .title = "Members' notes",
+                                      .kind = "note",
+                                      .empty = "No notes yet."};
+        struct notes_section review = {.id = "review",
+                                       .title = "Waiting for review",
+                                       .status = "review",
+                                       .empty = "Nothing waits for review.",
+                                       .decide_token = r->feed};
 
         section_group(h, &v);
         section_week(h, &v);
@@ -1564,8 +1634,47 @@ out:
     mg_participants_free(me, me ? 1 : 0);
 }
 
+/* The summary form with note=<id>: the author's rewrite of their own
+ * summary, until the digest of its week is sent. Replies. */
+static void edit_summary(struct request *r, const struct mg_form *form,
+                         int64_t circle, int64_t pid)
+{
+    const struct mg_form_field *text = mg_form_get(form, "text");
+    const struct mg_form_field *subject = mg_form_get(form, "subject");
+    int64_t id = 0;
+    int week = 0;
+    char query[64];
+    int rc = form_id(&id, form, "note");
+
+    if (rc == 0 &&
+        (!text || text->len > SUMMARY_MAX || (subject && subject->len > 200)))
+        rc = MG_EINVAL;
+    if (rc == 0 && text->value[strspn(text->value, " \t\r\n")] == '\0') {
+        back_to_page(r, "problem=empty", "summaries");
+        return;
+    }
+    if (rc == 0)
+        rc =
+            mg_notes_summary_edit(&week, r->srv->store, circle, pid, id,
+                                  subject ? subject->value : NULL, text->value);
+    if (rc == MG_ECONFLICT) {
+        back_to_page(r, "problem=digest-sent", "summaries");
+    } else if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Summary not saved",
+                           "Please use the form on your page.");
+    } else if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        snprintf(query, sizeof(query), "done=summary-edited&week=%d", week);
+        back_to_page(r, query, "saved");
+    }
+}
+
 /*
- * POST /p/{token}/summary: week, subject (optional), text. Filed by the
+ * POST /p/{token}/summary: week, subject (optional), text; or note=<id>
+ * to rewrite one (edit_summary). Filed by the
  * notes module as mail from the facilitator to the group's summary
  * address of that week would be, under the same rules; the same text
  * posted twice is one note.
@@ -1594,6 +1703,10 @@ void handle_person_page_summary(struct request *r)
     rc = page_facilitator(&me, r, circle, pid);
     if (rc == 0 && request_form(&form, r) < 0)
         rc = MG_EINVAL;
+    if (rc == 0 && mg_form_get(&form, "note")) {
+        edit_summary(r, &form, circle, pid);
+        goto out;
+    }
     if (rc == 0)
         rc = mg_store_circle_get(&c, r->srv->store, circle);
     if (rc == 0)

@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/xpath.h>
+#include <sqlite3.h>
 
 #include "mingle/store.h"
 #include "support.h"
@@ -710,6 +711,99 @@ static void test_summary_filed_like_mail(void **state)
     json_decref(page_doc);
 }
 
+/* The digest of `week` goes out: an outbox row under its key, already
+ * sent (as a digest sender would leave it). */
+static void digest_sent(int week)
+{
+    sqlite3 *db = NULL;
+    char *sql = mg_xasprintf(
+        "INSERT INTO outbox (circle_id, kind, recipient, subject, message, "
+        "dedupe_key, status, next_attempt_at, created_at, sent_at) VALUES "
+        "(%lld, 'digest', 'all@example.org', 'Week %d', 'x', "
+        "'digest-%lld-w%d', 'sent', 0, 0, 0)",
+        W->circle, week, W->circle, week);
+
+    assert_int_equal(sqlite3_open(W->db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    free(sql);
+}
+
+/* The facilitator rewrites their summary until the week's digest is
+ * sent; then the page says it can no longer be changed. */
+static void test_summary_edit_until_digest(void **state)
+{
+    json_t *doc = notes_of(3, NULL), *note;
+    long long id;
+    char *html, *form, xp[200];
+
+    (void)state;
+    note = json_array_get(json_object_get(doc, "notes"), 0);
+    id = json_integer_value(json_object_get(note, "id"));
+    json_decref(doc);
+    assert_true(id > 0);
+    html = get_ok(W->fran_page);
+    snprintf(xp, sizeof(xp),
+             "//section[h2[@id='summaries']]//article[@id='note-%lld']//form"
+             "[contains(@action,'/summary')][input[@name='note' and @value="
+             "'%lld']]/p/textarea[@name='text']",
+             id, id);
+    assert_int_equal(count_nodes(html, xp), 1);
+    assert_non_null(strstr(html, ">We talked about &lt;b&gt;walls&lt;/b&gt;."
+                                 "</textarea>"));
+    free(html);
+    /* a member sees the summary but no edit form */
+    html = get_ok(W->mere_page);
+    assert_non_null(strstr(html, "We talked about"));
+    assert_int_equal(count_nodes(html, "//form[contains(@action,'/summary')]"),
+                     0);
+    free(html);
+    form = mg_xasprintf("note=%lld&subject=Week+three%%2C+again&text=We+"
+                        "talked+about+windows.",
+                        id);
+    html = post_and_follow(W->fran_page, "summary", form,
+                           "done=summary-edited&week=3");
+    assert_non_null(strstr(html, "Saved: your summary of week 3 is changed."));
+    assert_non_null(strstr(html, "We talked about windows."));
+    assert_null(strstr(html, "walls"));
+    free(html);
+    doc = notes_of(3, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "notes")), 1);
+    note = json_array_get(json_object_get(doc, "notes"), 0);
+    assert_string_equal(json_string_value(json_object_get(note, "subject")),
+                        "Week three, again");
+    assert_string_equal(json_string_value(json_object_get(note, "body")),
+                        "We talked about windows.");
+    json_decref(doc);
+    /* someone else's summary (the member's page) cannot be edited */
+    {
+        char *path = mg_xasprintf("%s/summary", W->mere_page);
+        assert_int_equal(page_request(NULL, NULL, "POST", path, form), 404);
+        free(path);
+    }
+    free(form);
+    /* the digest of week 3 goes out: no more changes */
+    digest_sent(3);
+    html = get_ok(W->fran_page);
+    assert_int_equal(count_nodes(html, xp), 0);
+    assert_non_null(strstr(html, "this summary can no longer be changed"));
+    free(html);
+    form = mg_xasprintf("note=%lld&text=Too+late.", id);
+    html =
+        post_and_follow(W->fran_page, "summary", form, "problem=digest-sent");
+    free(form);
+    assert_non_null(strstr(html, "Not saved: the digest of that week has "
+                                 "gone out"));
+    free(html);
+    doc = notes_of(3, NULL);
+    note = json_array_get(json_object_get(doc, "notes"), 0);
+    assert_string_equal(json_string_value(json_object_get(note, "body")),
+                        "We talked about windows.");
+    json_decref(doc);
+}
+
 static long long review_note(const char *mid)
 {
     struct mg_note n;
@@ -915,6 +1009,7 @@ int main(void)
         cmocka_unit_test(test_facilitator_sees_who_is_coming),
         cmocka_unit_test(test_attendance_any_call_and_confirm),
         cmocka_unit_test(test_summary_filed_like_mail),
+        cmocka_unit_test(test_summary_edit_until_digest),
         cmocka_unit_test(test_review_queue),
         cmocka_unit_test(test_bad_addresses_get_pages),
         cmocka_unit_test(test_retired_link),
