@@ -1001,6 +1001,28 @@ static void test_retired_link(void **state)
     free(now);
 }
 
+/* Guessing page addresses ends in a page too, not JSON (last: it leaves
+ * this address limited). */
+static void test_guessing_limited_with_a_page(void **state)
+{
+    char path[64], *body = NULL;
+    long status = 0;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 60 && status != 429; i++) {
+        snprintf(path, sizeof(path), "/p/%048x", i + 1);
+        status = page_request(&body, NULL, "GET", path, NULL);
+        if (status != 429 && status != 404)
+            fail_msg("GET %s: %ld", path, status);
+        if (status == 429)
+            assert_non_null(strstr(body, "Too many tries"));
+        free(body);
+        body = NULL;
+    }
+    assert_int_equal(status, 429);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1013,6 +1035,7 @@ int main(void)
         cmocka_unit_test(test_review_queue),
         cmocka_unit_test(test_bad_addresses_get_pages),
         cmocka_unit_test(test_retired_link),
+        cmocka_unit_test(test_guessing_limited_with_a_page),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
