@@ -300,7 +300,7 @@ static void row_start(struct mg_html *h, const char *label)
 }
 
 /* The opening of a form posting to <token>/<what> (a literal). */
-#define form_start(h, page_token, what)                                        \
+#define FORM_START(h, page_token, what)                                        \
     do {                                                                       \
         mg_html((h), "<form method=\"post\" action=\"");                       \
         mg_html_attr((h), (page_token));                                       \
@@ -308,7 +308,7 @@ static void row_start(struct mg_html *h, const char *label)
     } while (0)
 
 /* <input type="hidden" name="name" value="v">, `name` a literal. */
-#define hidden_int(h, name, v)                                                 \
+#define HIDDEN_INT(h, name, v)                                                 \
     do {                                                                       \
         mg_html((h), "<input type=\"hidden\" name=\"" name "\" value=\"");     \
         mg_html_int((h), (v));                                                 \
@@ -442,7 +442,7 @@ static void section_calendar(struct mg_html *h, const struct view *v,
         mg_html(h, "<p>Get an address for your calendar app that "
                    "always shows your group's calls. Any calendar "
                    "address you were sent before stops working.</p>\n");
-        form_start(h, page_token, "feed");
+        FORM_START(h, page_token, "feed");
         mg_html(h, "<button type=\"submit\">Get my calendar "
                    "links</button></form>\n</section>\n");
         return;
@@ -519,7 +519,7 @@ static void rsvp_form(struct mg_html *h, const struct view *v,
     mg_html_attr(h, page_token);
     mg_html(h, "/rsvp\">");
     if (s)
-        hidden_int(h, "session", s->id);
+        HIDDEN_INT(h, "session", s->id);
     for (i = 0; i < 3; i++) {
         int on = current && strcmp(current, answers[i][0]) == 0;
 
@@ -644,8 +644,8 @@ static void review_form(struct mg_html *h, const char *page_token,
 {
     char label[64];
 
-    form_start(h, page_token, "review");
-    hidden_int(h, "note", n->id);
+    FORM_START(h, page_token, "review");
+    HIDDEN_INT(h, "note", n->id);
     snprintf(label, sizeof(label), "note %lld", (long long)n->id);
     mg_html(h, "<button type=\"submit\" name=\"decision\" value=\"approve\" "
                "class=\"button\" aria-label=\"Approve ");
@@ -670,8 +670,8 @@ static void summary_edit_form(struct mg_html *h, const char *page_token,
         return;
     }
     mg_html(h, "<details><summary>Edit this summary</summary>\n");
-    form_start(h, page_token, "summary");
-    hidden_int(h, "note", n->id);
+    FORM_START(h, page_token, "summary");
+    HIDDEN_INT(h, "note", n->id);
     mg_html(h, "\n<p><label for=\"edit-subject-");
     mg_html_int(h, n->id);
     mg_html(h, "\">Title</label><br><input id=\"edit-subject-");
@@ -904,8 +904,8 @@ static void attendance_form(struct mg_html *h, const struct view *v,
                    "ticked for ");
         mg_html_textf(h, "week %d's call (%s)", held->week, day);
         mg_html(h, ". Record that nobody came?</p>\n");
-        form_start(h, page_token, "attendance");
-        hidden_int(h, "session", held->id);
+        FORM_START(h, page_token, "attendance");
+        HIDDEN_INT(h, "session", held->id);
         mg_html(h, "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
                    "<button type=\"submit\">Yes, mark everyone "
                    "absent</button> <a href=\"?attend=");
@@ -914,11 +914,11 @@ static void attendance_form(struct mg_html *h, const struct view *v,
                    "</div>\n");
         return;
     }
-    form_start(h, page_token, "attendance");
+    FORM_START(h, page_token, "attendance");
     mg_html(h, "\n<fieldset><legend>");
     mg_html_textf(h, "Who came to week %d's call (%s)?", held->week, day);
     mg_html(h, "</legend>\n");
-    hidden_int(h, "session", held->id);
+    HIDDEN_INT(h, "session", held->id);
     mg_html(h, "\n");
     for (i = 0; i < v->n_people; i++) {
         const struct mg_participant *p = &v->people[i];
@@ -1120,7 +1120,7 @@ static void summary_form(struct mg_html *h, const struct view *v,
     const struct mg_session_row *held = last_held(v);
     int week = held ? held->week : v->week, w;
 
-    form_start(h, page_token, "summary");
+    FORM_START(h, page_token, "summary");
     mg_html(h, "\n<fieldset><legend>Or write the summary here</legend>\n"
                "<p><label for=\"summary-week\">Week</label><br>"
                "<select id=\"summary-week\" name=\"week\">");
