@@ -88,6 +88,10 @@ int mg_calendar_page_token(char *token, struct mg_store *st, int64_t circle_id,
 /* MG_EAUTH unless `token` is a live page token; fills the subject. */
 int mg_calendar_page_check(int64_t *circle_id, int64_t *participant_id,
                            struct mg_store *st, const char *token);
+/* *retired: whether `token` was a page token since replaced by a new
+ * one (so its holder can be told to ask for the new link). */
+int mg_calendar_page_retired(int *retired, struct mg_store *st,
+                             const char *token);
 
 /* The feed token (49 bytes) derived from page token `page_token`. */
 void mg_calendar_page_feed_token(char *feed, const char *page_token);

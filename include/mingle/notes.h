@@ -59,6 +59,30 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                   const struct mg_inbound *m, size_t attachment_cap);
 
 /*
+ * The outbox dedupe key of circle `circle_id`'s digest of `week`,
+ * "digest-<circle>-w<week>": whatever mails a week's digest queues it
+ * under this key, and from then on the week's digest counts as sent.
+ * (mingle has no digest sender yet, so until one is written no week's
+ * digest is sent.)
+ */
+void mg_notes_digest_key(char *out, size_t n, int64_t circle_id, int week);
+/* *sent: whether the digest of `week` has been queued to go out. */
+int mg_notes_digest_sent(int *sent, struct mg_store *st, int64_t circle_id,
+                         int week);
+
+/*
+ * Rewrite summary `note_id` as its author `participant_id` of circle
+ * `circle_id` asks: the subject and the text replaced, the text kept as
+ * a mailed one is (quotes and signature stripped). MG_ENOTFOUND unless
+ * it is that person's own published summary in that circle;
+ * MG_ECONFLICT once the digest of its week is sent. *week is the
+ * summary's week (may be NULL).
+ */
+int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
+                          int64_t participant_id, int64_t note_id,
+                          const char *subject, const char *text);
+
+/*
  * The circle's digest for `week` (0: every week so far): for each group,
  * its summaries, then its members' notes, with the reading of the week.
  * *markdown and *html are the caller's (free()); either may be NULL when

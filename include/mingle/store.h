@@ -458,6 +458,10 @@ int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now);
 /* Record a failed attempt: try again at `next_at`, or give up. */
 int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
                           int64_t next_at, const char *error, int give_up);
+/* *found: whether the outbox holds a message queued under `dedupe_key`
+ * (waiting, sent or failed). */
+int mg_store_outbox_has(int *found, struct mg_store *st,
+                        const char *dedupe_key);
 /* A circle's messages, newest first, without bodies. */
 int mg_store_outbox_list(struct mg_outbox_row **out, size_t *n,
                          struct mg_store *st, int64_t circle_id,
@@ -488,6 +492,11 @@ int mg_store_secret_check(int64_t *circle_id, int64_t *participant_id,
                           int64_t *group_id, struct mg_store *st,
                           const char *kind, const char *public_id,
                           const unsigned char hash[MG_TOKEN_HASH_LEN]);
+/* *retired: whether `public_id` with `hash` is a secret of `kind` that
+ * was revoked (replaced by a newer one), not one never made. */
+int mg_store_secret_retired(int *retired, struct mg_store *st, const char *kind,
+                            const char *public_id,
+                            const unsigned char hash[MG_TOKEN_HASH_LEN]);
 
 /*
  * Notes: mail about a session, filed under a circle, group and week, or
@@ -575,6 +584,11 @@ int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
 int mg_store_note_decide(struct mg_store *st, int64_t id, int publish,
                          int64_t circle_id, int64_t group_id, int week,
                          int64_t thread_id);
+
+/* Replace note `id`'s subject, its body (the words kept) and its full
+ * text, as its author rewrote them. MG_ENOTFOUND when there is none. */
+int mg_store_note_revise(struct mg_store *st, int64_t id, const char *subject,
+                         const char *body, const char *full_text);
 
 /*
  * A provider's delivery token (Mailgun's `token`): the first sighting is

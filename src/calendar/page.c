@@ -100,3 +100,16 @@ int mg_calendar_page_check(int64_t *circle_id, int64_t *participant_id,
         rc = MG_EAUTH;
     return rc;
 }
+
+int mg_calendar_page_retired(int *retired, struct mg_store *st,
+                             const char *token)
+{
+    char id[MG_TOKEN_ID_LEN + 1];
+    unsigned char hash[MG_TOKEN_HASH_LEN];
+    int rc = mg_calendar_parse_feed_token(id, hash, token);
+
+    *retired = 0;
+    if (rc == 0)
+        rc = mg_store_secret_retired(retired, st, "page", id, hash);
+    return rc;
+}

@@ -16,6 +16,8 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#include "../web/web.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -254,10 +256,16 @@ int http_rate_limited(struct request *r)
         char retry[24];
         snprintf(retry, sizeof(retry), "%.0f", wait < 1 ? 1 : wait + 0.5);
         snprintf(r->retry_after, sizeof(r->retry_after), "%s", retry);
-        reply_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too_many_failures",
-                    "too many failed credentials from this address; retry "
-                    "later",
-                    NULL);
+        if (strncmp(r->url, "/p/", 3) == 0)
+            reply_page_message(r, MHD_HTTP_TOO_MANY_REQUESTS, "Too many tries",
+                               "Too many wrong page addresses came from "
+                               "your network. Please wait a minute and "
+                               "try your link again.");
+        else
+            reply_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too_many_failures",
+                        "too many failed credentials from this address; "
+                        "retry later",
+                        NULL);
         mg_log(MG_LOG_WARN, "credential failures over the limit", "client",
                addr, NULL);
     }

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include "../api/api.h"
+#include "../web/web.h"
 #include "mingle/i18n.h"
 #include "mingle/outbox.h"
 
@@ -251,8 +252,19 @@ static int failed_secret(const struct request *r)
     return r->status == MHD_HTTP_UNAUTHORIZED;
 }
 
+/* Whether a path is under the participants' pages, where people (not
+ * programs) read every answer. */
+static int page_path(const char *url)
+{
+    return strncmp(url, "/p/", 3) == 0 || strcmp(url, "/p") == 0;
+}
+
 static void dispatch(struct request *r)
 {
+    if (page_path(r->url) && (r->too_big || !r->route)) {
+        handle_person_page_other(r);
+        return;
+    }
     if (r->too_big) {
         reply_code(r, MG_ETOOBIG, NULL);
         return;

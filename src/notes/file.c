@@ -412,3 +412,46 @@ out:
     free(from);
     return rc;
 }
+
+void mg_notes_digest_key(char *out, size_t n, int64_t circle_id, int week)
+{
+    snprintf(out, n, "digest-%lld-w%d", (long long)circle_id, week);
+}
+
+int mg_notes_digest_sent(int *sent, struct mg_store *st, int64_t circle_id,
+                         int week)
+{
+    char key[64];
+
+    mg_notes_digest_key(key, sizeof(key), circle_id, week);
+    return mg_store_outbox_has(sent, st, key);
+}
+
+int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
+                          int64_t participant_id, int64_t note_id,
+                          const char *subject, const char *text)
+{
+    struct mg_note n;
+    char *body = NULL;
+    int sent = 0;
+    int rc = mg_store_note_get(&n, st, note_id, 0);
+
+    if (rc < 0)
+        return rc;
+    if (n.circle_id != circle_id || n.participant_id != participant_id ||
+        strcmp(n.kind, "summary") != 0 || strcmp(n.status, "published") != 0)
+        rc = MG_ENOTFOUND;
+    if (rc == 0)
+        rc = mg_notes_digest_sent(&sent, st, circle_id, n.week);
+    if (rc == 0 && sent)
+        rc = MG_ECONFLICT;
+    if (rc == 0) {
+        body = mg_mail_strip_reply(text);
+        rc = mg_store_note_revise(st, note_id, subject, body, text);
+    }
+    if (rc == 0 && week)
+        *week = n.week;
+    free(body);
+    mg_note_release(&n);
+    return rc;
+}

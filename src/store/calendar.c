@@ -786,3 +786,57 @@ out:
     store_release(st, db);
     return rc;
 }
+
+int mg_store_secret_retired(int *retired, struct mg_store *st, const char *kind,
+                            const char *public_id,
+                            const unsigned char hash[MG_TOKEN_HASH_LEN])
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT hash FROM tokens WHERE public_id = ? AND "
+                           "kind = ? AND revoked_at IS NOT NULL");
+
+    *retired = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        *retired = sqlite3_column_bytes(stmt, 0) == MG_TOKEN_HASH_LEN &&
+                   mg_auth_hash_equal(sqlite3_column_blob(stmt, 0), hash);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? 0
+                               : store_fail(st, db, rc, "check retired secret");
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_outbox_has(int *found, struct mg_store *st, const char *dedupe_key)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT 1 FROM outbox WHERE dedupe_key = ?");
+
+    *found = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, dedupe_key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        *found = rc == SQLITE_ROW;
+        rc = 0;
+    } else {
+        rc = store_fail(st, db, rc, "look up outbox key");
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -595,3 +595,27 @@ out:
     store_release(st, db);
     return rc;
 }
+
+int mg_store_note_revise(struct mg_store *st, int64_t id, const char *subject,
+                         const char *body, const char *full_text)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "UPDATE notes SET subject = ?2, body = ?3, "
+                           "full_text = ?4 WHERE id = ?1");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_text(stmt, 2, subject, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, full_text, -1, SQLITE_STATIC);
+    rc = store_step(st, db, stmt, "revise note");
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = MG_ENOTFOUND;
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -2,14 +2,18 @@
  * person.c: a participant's own page at its secret URL /p/<token>:
  * their group, facilitator, calls in their own time zone and the
  * circle's, the week's reading, calendar links and the group's
- * summaries; a facilitator also sees the members, how to post, the
- * members' notes and what waits for review; "Will you come?" buttons
- * answer the invitation for the series or one call. Tokens and answers
- * are calendar's job.
+ * summaries; a facilitator also sees the members and who is coming,
+ * corrects attendance, posts the call's summary and decides what waits
+ * for review. Every form posts to a path under the page and is answered
+ * with a 303 back to the page, whose query says what was saved (so a
+ * reload never posts again). Addresses under /p/ that match no route
+ * get a page too, never JSON. Tokens and answers are calendar's job,
+ * filing a summary is notes'.
  */
 #define _GNU_SOURCE
 #include "web.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,7 @@
 
 #include "mingle/attendance.h"
 #include "mingle/calendar.h"
+#include "mingle/inbound.h"
 #include "mingle/notes.h"
 #include "mingle/people.h"
 #include "mingle/schedule.h"
@@ -24,6 +29,9 @@
 #include "banned.h"
 
 #define PAGE_TOKEN_LEN (MG_TOKEN_ID_LEN + MG_TOKEN_SECRET_LEN)
+/* The longest summary a page takes (a mailed one is capped by the
+ * request body limit alone). */
+#define SUMMARY_MAX 20000
 
 /* Everything a page shows, loaded once. */
 struct view {
@@ -44,6 +52,7 @@ struct view {
     int week;                          /* "this week": the next call's */
     int facilitator;
     const char *tz; /* the participant's zone, or the circle's */
+    int64_t now;
 };
 
 static const char *const weekdays[] = {"Monday",   "Tuesday", "Wednesday",
@@ -96,17 +105,24 @@ static int week_by_date(const struct mg_circle *c)
     return w > c->weeks ? c->weeks : (int)w;
 }
 
+/* Whether a call has begun: it can no longer be answered, and who came
+ * can be recorded. A cancelled call is never held. */
+static int is_held(const struct mg_session_row *s, int64_t now)
+{
+    return strcmp(s->status, "cancelled") != 0 && s->starts_at <= now;
+}
+
 static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
                      int64_t participant_id)
 {
     struct mg_people_filter f;
     struct mg_local_time lt;
-    int64_t now = mg_now();
     size_t i;
     int rc;
 
     memset(v, 0, sizeof(*v));
     memset(&f, 0, sizeof(f));
+    v->now = mg_now();
     rc = mg_store_circle_get(&v->circle, st, circle_id);
     if (rc == 0)
         rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
@@ -141,13 +157,13 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
     }
     for (i = 0; i < v->n_sessions && !v->next; i++)
         if (strcmp(v->sessions[i].status, "cancelled") != 0 &&
-            v->sessions[i].starts_at + 60 * v->sessions[i].minutes > now)
+            v->sessions[i].starts_at + 60 * v->sessions[i].minutes > v->now)
             v->next = &v->sessions[i];
     v->week = v->next ? v->next->week : week_by_date(v->circle);
     v->facilitator = v->group && v->me->role == MG_PERSON_FACILITATOR;
     v->tz = v->circle->time_zone;
     if (v->me->time_zone && *v->me->time_zone &&
-        mg_schedule_utc_to_local(&lt, v->me->time_zone, now, NULL) == 0)
+        mg_schedule_utc_to_local(&lt, v->me->time_zone, v->now, NULL) == 0)
         v->tz = v->me->time_zone;
     return 0;
 }
@@ -162,6 +178,29 @@ static const char *thread_title(const struct view *v, int64_t id)
     return NULL;
 }
 
+/* One of the group's sessions by id, or NULL. */
+static const struct mg_session_row *session_by_id(const struct view *v,
+                                                  int64_t id)
+{
+    size_t i;
+
+    for (i = 0; id && i < v->n_sessions; i++)
+        if (v->sessions[i].id == id)
+            return &v->sessions[i];
+    return NULL;
+}
+
+/* The latest call held, or NULL. */
+static const struct mg_session_row *last_held(const struct view *v)
+{
+    size_t s;
+
+    for (s = v->n_sessions; s > 0; s--)
+        if (is_held(&v->sessions[s - 1], v->now))
+            return &v->sessions[s - 1];
+    return NULL;
+}
+
 /* The group's reading of `week` (see mg_calendar_reading). */
 static const struct mg_span *reading_for(const struct view *v, int week)
 {
@@ -170,17 +209,17 @@ static const struct mg_span *reading_for(const struct view *v, int week)
                                v->group ? v->group->thread_id : 0, week);
 }
 
-/* "Chapter 1 ... Chapter 3", escaped; "-" when there is none. */
-static void reading_text(struct mg_buf *b, const struct mg_span *r)
+/* "Chapter 1 ... Chapter 3"; "not set yet" when there is none. */
+static void reading_text(struct mg_html *h, const struct mg_span *r)
 {
     if (!r || !r->first_title) {
-        mg_buf_puts(b, "not set yet");
+        mg_html(h, "not set yet");
         return;
     }
-    page_text(b, r->first_title);
+    mg_html_text(h, r->first_title);
     if (r->last_title && strcmp(r->first_title, r->last_title) != 0) {
-        mg_buf_puts(b, " &hellip; ");
-        page_text(b, r->last_title);
+        mg_html(h, " &hellip; ");
+        mg_html_text(h, r->last_title);
     }
 }
 
@@ -198,12 +237,24 @@ static void utc_offset(char *out, size_t n, int offset)
         snprintf(out, n, "UTC");
 }
 
+/* "Tuesday 8 December" in `tz`, or "" when it cannot be converted. */
+static void day_text(char *out, size_t n, const char *tz, int64_t t)
+{
+    struct mg_local_time lt;
+
+    out[0] = '\0';
+    if (mg_schedule_utc_to_local(&lt, tz, t, NULL) == 0 && lt.weekday >= 1 &&
+        lt.weekday <= 7 && lt.month >= 1 && lt.month <= 12)
+        snprintf(out, n, "%s %d %s", weekdays[lt.weekday - 1], lt.day,
+                 months[lt.month - 1]);
+}
+
 /*
  * A call as the wall clock in `tz` shows it: "Tuesday 23 March 2027,
- * 19:30 to 20:30 (Pacific/Auckland, UTC+13)", escaped into `b`. With
- * `weekly`, "Tuesdays, 19:30 to 20:30 (...)" instead.
+ * 19:30 to 20:30 (Pacific/Auckland, UTC+13)". With `weekly`,
+ * "Tuesdays, 19:30 to 20:30 (...)" instead.
  */
-static void call_time(struct mg_buf *b, const char *tz, int64_t start,
+static void call_time(struct mg_html *h, const char *tz, int64_t start,
                       int minutes, int weekly)
 {
     struct mg_local_time s, e;
@@ -213,45 +264,79 @@ static void call_time(struct mg_buf *b, const char *tz, int64_t start,
         mg_schedule_utc_to_local(&e, tz, start + 60 * (int64_t)minutes, NULL) <
             0 ||
         s.weekday < 1 || s.weekday > 7 || s.month < 1 || s.month > 12) {
-        mg_buf_puts(b, "unknown");
+        mg_html(h, "unknown");
         return;
     }
     utc_offset(off, sizeof(off), s.utc_offset);
     if (weekly)
-        page_textf(b, "%ss, %02d:%02d to %02d:%02d", weekdays[s.weekday - 1],
-                   s.hour, s.minute, e.hour, e.minute);
+        mg_html_textf(h, "%ss, %02d:%02d to %02d:%02d", weekdays[s.weekday - 1],
+                      s.hour, s.minute, e.hour, e.minute);
     else
-        page_textf(b, "%s %d %s %d, %02d:%02d to %02d:%02d",
-                   weekdays[s.weekday - 1], s.day, months[s.month - 1], s.year,
-                   s.hour, s.minute, e.hour, e.minute);
-    mg_buf_puts(b, " <span class=\"muted\">(");
-    page_text(b, tz);
-    mg_buf_puts(b, ", ");
-    page_text(b, off);
-    mg_buf_puts(b, ")</span>");
+        mg_html_textf(h, "%s %d %s %d, %02d:%02d to %02d:%02d",
+                      weekdays[s.weekday - 1], s.day, months[s.month - 1],
+                      s.year, s.hour, s.minute, e.hour, e.minute);
+    mg_html(h, " <span class=\"muted\">(");
+    mg_html_text(h, tz);
+    mg_html(h, ", ");
+    mg_html_text(h, off);
+    mg_html(h, ")</span>");
 }
 
 /* The same call in the participant's zone and, if it differs, the
  * circle's, as <dd> content. */
-static void call_both(struct mg_buf *b, const struct view *v, int64_t start,
+static void call_both(struct mg_html *h, const struct view *v, int64_t start,
                       int minutes, int weekly)
 {
-    call_time(b, v->tz, start, minutes, weekly);
+    call_time(h, v->tz, start, minutes, weekly);
     if (strcmp(v->tz, v->circle->time_zone) != 0) {
-        mg_buf_puts(b, "<br>Circle time: ");
-        call_time(b, v->circle->time_zone, start, minutes, weekly);
+        mg_html(h, "<br>Circle time: ");
+        call_time(h, v->circle->time_zone, start, minutes, weekly);
     }
 }
 
-static void row_start(struct mg_buf *b, const char *label)
+static void row_start(struct mg_html *h, const char *label)
 {
-    mg_buf_puts(b, "<dt>");
-    page_text(b, label);
-    mg_buf_puts(b, "</dt><dd>");
+    mg_html(h, "<dt>");
+    mg_html_text(h, label);
+    mg_html(h, "</dt><dd>");
 }
 
-/* Names of the group's facilitators, escaped, comma-separated. */
-static void facilitators(struct mg_buf *b, const struct view *v)
+/* The opening of a form posting to <token>/<what> (a literal). */
+#define FORM_START(h, page_token, what)                                        \
+    do {                                                                       \
+        mg_html((h), "<form method=\"post\" action=\"");                       \
+        mg_html_attr((h), (page_token));                                       \
+        mg_html((h), "/" what "\">");                                          \
+    } while (0)
+
+/* <input type="hidden" name="name" value="v">, `name` a literal. */
+#define HIDDEN_INT(h, name, v)                                                 \
+    do {                                                                       \
+        mg_html((h), "<input type=\"hidden\" name=\"" name "\" value=\"");     \
+        mg_html_int((h), (v));                                                 \
+        mg_html((h), "\">");                                                   \
+    } while (0)
+
+/* Wide tables scroll inside their box on a phone: a focusable region
+ * (so a keyboard can scroll it) with a cue that shows on narrow
+ * screens. Closed with table_box_end(). */
+static void table_box_start(struct mg_html *h, const char *label)
+{
+    mg_html(h, "<p class=\"scroll-hint\" aria-hidden=\"true\">Swipe or "
+               "scroll the table sideways to see all of it "
+               "&rarr;</p>\n<div class=\"scroll\" role=\"region\" "
+               "tabindex=\"0\" aria-label=\"");
+    mg_html_attr(h, label);
+    mg_html(h, "\"><table>\n");
+}
+
+static void table_box_end(struct mg_html *h)
+{
+    mg_html(h, "</table></div>\n");
+}
+
+/* Names of the group's facilitators, comma-separated. */
+static void facilitators(struct mg_html *h, const struct view *v)
 {
     size_t i, n = 0;
 
@@ -261,90 +346,107 @@ static void facilitators(struct mg_buf *b, const struct view *v)
             p->role != MG_PERSON_FACILITATOR)
             continue;
         if (n++)
-            mg_buf_puts(b, ", ");
-        page_text(b, p->name);
+            mg_html(h, ", ");
+        mg_html_text(h, p->name);
         if (p->id == v->me->id)
-            mg_buf_puts(b, " (you)");
+            mg_html(h, " (you)");
     }
     if (n == 0)
-        mg_buf_puts(b, "not chosen yet");
+        mg_html(h, "not chosen yet");
 }
 
-static void section_group(struct mg_buf *b, const struct view *v)
+static void section_group(struct mg_html *h, const struct view *v)
 {
     const char *thread = thread_title(v, v->group->thread_id);
     const struct mg_session_row *first = v->next;
 
-    mg_buf_puts(b, "<section aria-labelledby=\"group\">\n"
-                   "<h2 id=\"group\">Your group</h2>\n<dl>\n");
-    page_row(b, "Group", v->group->name);
+    mg_html(h, "<section aria-labelledby=\"group\">\n"
+               "<h2 id=\"group\">Your group</h2>\n<dl>\n");
+    web_row(h, "Group", v->group->name);
     if (thread)
-        page_row(b, "Thread", thread);
-    row_start(b, "Facilitator");
-    facilitators(b, v);
-    mg_buf_puts(b, "</dd>\n");
+        web_row(h, "Thread", thread);
+    row_start(h, "Facilitator");
+    facilitators(h, v);
+    mg_html(h, "</dd>\n");
     if (!first && v->n_sessions)
         first = &v->sessions[v->n_sessions - 1];
     if (first) {
         /* The weekly time as the next call has it (daylight saving can
          * move it in one zone and not the other). */
-        row_start(b, "Calls");
-        call_both(b, v, first->original_starts_at, first->minutes, 1);
-        mg_buf_puts(b, "</dd>\n");
+        row_start(h, "Calls");
+        call_both(h, v, first->original_starts_at, first->minutes, 1);
+        mg_html(h, "</dd>\n");
     }
-    mg_buf_puts(b, "</dl>\n</section>\n");
+    mg_html(h, "</dl>\n</section>\n");
 }
 
-static void section_week(struct mg_buf *b, const struct view *v)
+static void section_week(struct mg_html *h, const struct view *v)
 {
     const char *video = v->circle->video_url;
 
-    mg_buf_puts(b, "<section aria-labelledby=\"week\">\n<h2 id=\"week\">");
+    mg_html(h, "<section aria-labelledby=\"week\">\n<h2 id=\"week\">");
+    if (v->next) {
+        mg_html(h, "This week: week ");
+        mg_html_int(h, v->week);
+        mg_html(h, " of ");
+        mg_html_int(h, v->circle->weeks);
+    } else {
+        mg_html(h, "This week");
+    }
+    mg_html(h, "</h2>\n<dl>\n");
+    row_start(h, "Reading");
+    reading_text(h, reading_for(v, v->week));
+    mg_html(h, "</dd>\n");
+    row_start(h, "Next call");
     if (v->next)
-        mg_buf_printf(b, "This week: week %d of %d", v->week, v->circle->weeks);
-    else
-        mg_buf_puts(b, "This week");
-    mg_buf_puts(b, "</h2>\n<dl>\n");
-    row_start(b, "Reading");
-    reading_text(b, reading_for(v, v->week));
-    mg_buf_puts(b, "</dd>\n");
-    row_start(b, "Next call");
-    if (v->next)
-        call_both(b, v, v->next->starts_at, v->next->minutes, 0);
+        call_both(h, v, v->next->starts_at, v->next->minutes, 0);
     else if (v->n_sessions)
-        mg_buf_puts(b, "none: the last call is over");
+        mg_html(h, "none: the last call is over");
     else
-        mg_buf_puts(b, "not scheduled yet");
-    mg_buf_puts(b, "</dd>\n");
-    row_start(b, "Video call");
-    if (video && page_url_is_safe(video))
-        page_link(b, video, video, NULL);
+        mg_html(h, "not scheduled yet");
+    mg_html(h, "</dd>\n");
+    row_start(h, "Video call");
+    if (video && mg_html_url_is_safe(video))
+        mg_html_link(h, video, video, NULL);
     else
-        mg_buf_puts(b, "the link will be sent to you");
-    mg_buf_puts(b, "</dd>\n</dl>\n</section>\n");
+        mg_html(h, "the link will be sent to you");
+    mg_html(h, "</dd>\n</dl>\n</section>\n");
 }
 
-static void section_calendar(struct mg_buf *b, const char *base_url,
-                             const char *page_token, int live)
+/* A web calendar's "add by URL" link: `base` then the feed URL and the
+ * calendar's name percent-encoded, into `out` (a URL, not yet HTML). */
+static void add_from_web(struct mg_buf *out, const char *base, const char *url,
+                         const char *name)
+{
+    mg_buf_puts(out, base);
+    mg_buf_puts(out, "?url=");
+    mg_url_encode(out, url);
+    mg_buf_puts(out, "&name=");
+    mg_url_encode(out, name);
+}
+
+static void section_calendar(struct mg_html *h, const struct view *v,
+                             const char *base_url, const char *page_token,
+                             int live)
 {
     char feed[PAGE_TOKEN_LEN + 1];
     const char *rest;
     char *url, *webcal;
-    struct mg_buf google = MG_BUF_INIT;
+    struct mg_buf google = MG_BUF_INIT, outlook = MG_BUF_INIT,
+                  office = MG_BUF_INIT;
 
-    mg_buf_puts(b, "<section aria-labelledby=\"calendar\">\n"
-                   "<h2 id=\"calendar\">Your calendar</h2>\n");
+    mg_html(h, "<section aria-labelledby=\"calendar\">\n"
+               "<h2 id=\"calendar\">Your calendar</h2>\n");
     if (!live) {
         /* The coordinator gave out another calendar address since this
          * page was made: offer this page's own again, by POST (a GET
          * must not revoke anything). */
-        mg_buf_puts(b, "<p>Get an address for your calendar app that "
-                       "always shows your group's calls. Any calendar "
-                       "address you were sent before stops working.</p>\n"
-                       "<form method=\"post\" action=\"");
-        page_text(b, page_token);
-        mg_buf_puts(b, "/feed\"><button type=\"submit\">Get my calendar "
-                       "links</button></form>\n</section>\n");
+        mg_html(h, "<p>Get an address for your calendar app that "
+                   "always shows your group's calls. Any calendar "
+                   "address you were sent before stops working.</p>\n");
+        FORM_START(h, page_token, "feed");
+        mg_html(h, "<button type=\"submit\">Get my calendar "
+                   "links</button></form>\n</section>\n");
         return;
     }
     mg_calendar_page_feed_token(feed, page_token);
@@ -352,16 +454,26 @@ static void section_calendar(struct mg_buf *b, const char *base_url,
     rest = strstr(url, "://");
     webcal = mg_xasprintf("webcal://%s", rest ? rest + 3 : url);
     mg_buf_puts(&google, "https://calendar.google.com/calendar/r?cid=");
-    page_url_encode(&google, webcal);
-    mg_buf_puts(b, "<p>Subscribe once and your calendar follows every "
-                   "change to the calls.</p>\n<p>");
-    page_link(b, webcal, "Subscribe (Apple, Outlook, Thunderbird)", "button");
-    page_link(b, google.data, "Add to Google Calendar", "button secondary");
-    page_link(b, url, "Download .ics file", "button secondary");
-    mg_buf_puts(b, "</p>\n</section>\n");
+    mg_url_encode(&google, webcal);
+    add_from_web(&outlook, "https://outlook.live.com/calendar/0/addfromweb",
+                 webcal, v->circle->title);
+    add_from_web(&office, "https://outlook.office.com/calendar/0/addfromweb",
+                 webcal, v->circle->title);
+    mg_html(h, "<p>Subscribe once and your calendar follows every "
+               "change to the calls.</p>\n<p>");
+    mg_html_link(h, webcal, "Subscribe (Apple, Outlook, Thunderbird)",
+                 "button");
+    mg_html_link(h, google.data, "Add to Google Calendar", "button secondary");
+    mg_html_link(h, outlook.data, "Add to Outlook.com", "button secondary");
+    mg_html_link(h, office.data, "Add to Microsoft 365 (work or school)",
+                 "button secondary");
+    mg_html_link(h, url, "Download .ics file", "button secondary");
+    mg_html(h, "</p>\n</section>\n");
     free(url);
     free(webcal);
     mg_buf_release(&google);
+    mg_buf_release(&outlook);
+    mg_buf_release(&office);
     memset(feed, 0, sizeof(feed));
 }
 
@@ -388,110 +500,135 @@ static const char *answer_label(const char *status)
     return "maybe";
 }
 
-/* Accept, Maybe and Decline buttons posting to <token>/rsvp, for the
- * whole series (session 0) or one call. */
-static void rsvp_form(struct mg_buf *b, const char *page_token, int64_t session,
+/*
+ * Accept, Maybe and Decline buttons posting to <token>/rsvp, for the
+ * whole series (`s` NULL) or one call. Each button names its call for a
+ * screen reader, which reads a button out of its table row.
+ */
+static void rsvp_form(struct mg_html *h, const struct view *v,
+                      const char *page_token, const struct mg_session_row *s,
                       const char *current)
 {
     static const char *const answers[][2] = {{"accepted", "Accept"},
                                              {"tentative", "Maybe"},
                                              {"declined", "Decline"}};
+    char day[48];
     size_t i;
 
-    mg_buf_puts(b, "<form method=\"post\" class=\"rsvp\" action=\"");
-    page_text(b, page_token);
-    mg_buf_puts(b, "/rsvp\">");
-    if (session)
-        mg_buf_printf(b,
-                      "<input type=\"hidden\" name=\"session\" "
-                      "value=\"%lld\">",
-                      (long long)session);
+    if (s)
+        day_text(day, sizeof(day), v->tz, s->starts_at);
+    mg_html(h, "<form method=\"post\" class=\"rsvp\" action=\"");
+    mg_html_attr(h, page_token);
+    mg_html(h, "/rsvp\">");
+    if (s)
+        HIDDEN_INT(h, "session", s->id);
     for (i = 0; i < 3; i++) {
         int on = current && strcmp(current, answers[i][0]) == 0;
-        mg_buf_printf(b,
-                      "<button type=\"submit\" name=\"answer\" "
-                      "value=\"%s\" class=\"button%s\"%s>%s</button> ",
-                      answers[i][0], on ? "" : " secondary",
-                      on ? " aria-pressed=\"true\"" : "", answers[i][1]);
+
+        mg_html(h, "<button type=\"submit\" name=\"answer\" value=\"");
+        mg_html_attr(h, answers[i][0]);
+        if (on)
+            mg_html(h, "\" class=\"button\" aria-pressed=\"true\"");
+        else
+            mg_html(h, "\" class=\"button secondary\"");
+        mg_html(h, " aria-label=\"");
+        if (s)
+            mg_html_textf(h, "%s week %d's call%s%s", answers[i][1], s->week,
+                          day[0] ? ", " : "", day);
+        else
+            mg_html_textf(h, "%s every call", answers[i][1]);
+        mg_html(h, "\">");
+        mg_html_text(h, answers[i][1]);
+        mg_html(h, "</button> ");
     }
-    mg_buf_puts(b, "</form>");
+    mg_html(h, "</form>");
 }
 
-static void section_rsvp(struct mg_buf *b, const struct view *v,
+static void section_rsvp(struct mg_html *h, const struct view *v,
                          const char *page_token)
 {
     const char *all = NULL;
     size_t i, calls = 0;
     int same = 1;
 
-    if (!v->n_sessions)
-        return;
     for (i = 0; i < v->n_sessions; i++) {
         const char *a = my_answer(v, v->sessions[i].id);
-        if (strcmp(v->sessions[i].status, "cancelled") == 0)
+        if (strcmp(v->sessions[i].status, "cancelled") == 0 ||
+            is_held(&v->sessions[i], v->now))
             continue;
         if (calls++ == 0)
             all = a;
         else if ((a == NULL) != (all == NULL) || (a && strcmp(a, all) != 0))
             same = 0;
     }
-    mg_buf_puts(b, "<section aria-labelledby=\"rsvp\">\n"
-                   "<h2 id=\"rsvp\">Will you come?</h2>\n<p>");
+    if (!calls)
+        return; /* nothing left to answer */
+    mg_html(h, "<section aria-labelledby=\"rsvp\">\n"
+               "<h2 id=\"rsvp\">Will you come?</h2>\n<p>");
     if (same && all)
-        page_textf(b, "Your answer for every call: %s.", answer_label(all));
+        mg_html_textf(h, "Your answer for every call to come: %s.",
+                      answer_label(all));
     else if (same)
-        mg_buf_puts(b, "You have not answered yet.");
+        mg_html(h, "You have not answered yet.");
     else
-        mg_buf_puts(b, "Your answers differ from call to call (see the "
-                       "calls below).");
-    mg_buf_puts(b, " Answer for all the calls here, or for one call in the "
-                   "table below.</p>\n");
-    rsvp_form(b, page_token, 0, same ? all : NULL);
-    mg_buf_puts(b, "\n</section>\n");
+        mg_html(h, "Your answers differ from call to call (see the "
+                   "calls below).");
+    mg_html(h, " Answer for all the calls here, or for one call in the "
+               "table below.</p>\n");
+    rsvp_form(h, v, page_token, NULL, same ? all : NULL);
+    mg_html(h, "\n</section>\n");
 }
 
-static void section_schedule(struct mg_buf *b, const struct view *v,
+static void section_schedule(struct mg_html *h, const struct view *v,
                              const char *page_token)
 {
     size_t i;
 
     if (!v->n_sessions)
         return;
-    mg_buf_puts(b, "<section aria-labelledby=\"calls\">\n"
-                   "<h2 id=\"calls\">All calls and readings</h2>\n"
-                   "<div class=\"scroll\"><table>\n<caption class=\"muted\">"
-                   "Times in ");
-    page_text(b, v->tz);
-    mg_buf_puts(b, "</caption>\n<thead><tr><th scope=\"col\">Week</th>"
-                   "<th scope=\"col\">Call</th><th scope=\"col\">Reading</th>"
-                   "<th scope=\"col\">Your answer</th></tr></thead>\n"
-                   "<tbody>\n");
+    mg_html(h, "<section aria-labelledby=\"calls\">\n"
+               "<h2 id=\"calls\">All calls and readings</h2>\n");
+    table_box_start(h, "All calls and readings");
+    mg_html(h, "<caption class=\"muted\">Times in ");
+    mg_html_text(h, v->tz);
+    mg_html(h, "</caption>\n<thead><tr><th scope=\"col\">Week</th>"
+               "<th scope=\"col\">Call</th><th scope=\"col\">Reading</th>"
+               "<th scope=\"col\">Your answer</th></tr></thead>\n"
+               "<tbody>\n");
     for (i = 0; i < v->n_sessions; i++) {
         const struct mg_session_row *s = &v->sessions[i];
         struct mg_local_time lt;
         int cancelled = strcmp(s->status, "cancelled") == 0;
 
-        mg_buf_printf(b, "<tr><th scope=\"row\">%d</th><td>", s->week);
+        mg_html(h, "<tr><th scope=\"row\">");
+        mg_html_int(h, s->week);
+        mg_html(h, "</th><td>");
         if (mg_schedule_utc_to_local(&lt, v->tz, s->starts_at, NULL) == 0 &&
             lt.weekday >= 1 && lt.weekday <= 7 && lt.month >= 1 &&
             lt.month <= 12)
-            mg_buf_printf(b, "%.3s %d %.3s, %02d:%02d",
+            mg_html_textf(h, "%.3s %d %.3s, %02d:%02d",
                           weekdays[lt.weekday - 1], lt.day,
                           months[lt.month - 1], lt.hour, lt.minute);
         if (cancelled)
-            mg_buf_puts(b, " <strong>(cancelled)</strong>");
-        mg_buf_puts(b, "</td><td>");
-        reading_text(b, reading_for(v, s->week));
-        mg_buf_puts(b, "</td><td>");
+            mg_html(h, " <strong>(cancelled)</strong>");
+        mg_html(h, "</td><td>");
+        reading_text(h, reading_for(v, s->week));
+        mg_html(h, "</td><td>");
         if (!cancelled) {
             const char *a = my_answer(v, s->id);
-            page_text(b, answer_label(a));
-            mg_buf_puts(b, "<br>");
-            rsvp_form(b, page_token, s->id, a);
+            mg_html_text(h, answer_label(a));
+            if (is_held(s, v->now)) {
+                mg_html(h, " <span class=\"muted\">(held)</span>");
+            } else {
+                mg_html(h, "<br>");
+                rsvp_form(h, v, page_token, s, a);
+            }
         }
-        mg_buf_puts(b, "</td></tr>\n");
+        mg_html(h, "</td></tr>\n");
     }
-    mg_buf_puts(b, "</tbody>\n</table></div>\n</section>\n");
+    mg_html(h, "</tbody>\n");
+    table_box_end(h);
+    mg_html(h, "</section>\n");
 }
 
 /* "2027-03-23 19:45" in `tz`, or "". */
@@ -502,33 +639,110 @@ static void short_time(char *out, size_t n, const char *tz, int64_t t)
         mg_schedule_local_text(out, n, tz, t, ' ');
 }
 
-static void note_article(struct mg_buf *b, const struct view *v,
-                         const struct mg_note *n)
+/* Approve and Reject buttons for a note in review, posting to
+ * <token>/review. */
+static void review_form(struct mg_html *h, const char *page_token,
+                        const struct mg_note *n)
+{
+    char label[64];
+
+    FORM_START(h, page_token, "review");
+    HIDDEN_INT(h, "note", n->id);
+    snprintf(label, sizeof(label), "note %lld", (long long)n->id);
+    mg_html(h, "<button type=\"submit\" name=\"decision\" value=\"approve\" "
+               "class=\"button\" aria-label=\"Approve ");
+    mg_html_attr(h, label);
+    mg_html(h, "\">Approve</button> <button type=\"submit\" "
+               "name=\"decision\" value=\"reject\" class=\"button "
+               "secondary\" aria-label=\"Reject ");
+    mg_html_attr(h, label);
+    mg_html(h, "\">Reject</button></form>\n");
+}
+
+/*
+ * The author's own summary, changed in place until its week's digest is
+ * sent: the form posts to <token>/summary with the note's id.
+ */
+static void summary_edit_form(struct mg_html *h, const char *page_token,
+                              const struct mg_note *n, int digest_sent)
+{
+    if (digest_sent) {
+        mg_html(h, "<p class=\"muted\">The digest of this week has gone "
+                   "out: this summary can no longer be changed.</p>\n");
+        return;
+    }
+    mg_html(h, "<details><summary>Edit this summary</summary>\n");
+    FORM_START(h, page_token, "summary");
+    HIDDEN_INT(h, "note", n->id);
+    mg_html(h, "\n<p><label for=\"edit-subject-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Title</label><br><input id=\"edit-subject-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\" name=\"subject\" maxlength=\"200\" size=\"40\" "
+               "value=\"");
+    mg_html_attr(h, n->subject ? n->subject : "");
+    mg_html(h, "\"></p>\n<p><label for=\"edit-text-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Summary</label><br><textarea id=\"edit-text-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\" name=\"text\" rows=\"8\" cols=\"60\" required>");
+    mg_html_text(h, n->body ? n->body : "");
+    mg_html(h, "</textarea></p>\n<button type=\"submit\">Save the "
+               "changes</button>\n</form>\n</details>\n");
+}
+
+/* How a note is shown: with review buttons posting to `decide_token`,
+ * with an edit form posting to `edit_token` (when the digest of its week
+ * is not sent, `digest_sent`). */
+struct note_actions {
+    const char *decide_token, *edit_token;
+    int digest_sent;
+};
+
+static void note_article(struct mg_html *h, const struct view *v,
+                         const struct mg_note *n,
+                         const struct note_actions *act)
 {
     char when[32];
 
     short_time(when, sizeof(when), v->tz,
                n->sent_at ? n->sent_at : n->received_at);
-    mg_buf_puts(b, "<article>\n<h3>");
-    if (n->week)
-        mg_buf_printf(b, "Week %d: ", n->week);
-    page_text(b, n->subject && *n->subject ? n->subject : "(no subject)");
-    mg_buf_puts(b, "</h3>\n<p class=\"muted\">");
-    page_text(b, mg_notes_author(n));
-    if (when[0])
-        mg_buf_printf(b, ", %s", when);
+    mg_html(h, "<article id=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<h3>");
+    if (n->week) {
+        mg_html(h, "Week ");
+        mg_html_int(h, n->week);
+        mg_html(h, ": ");
+    }
+    mg_html_text(h, n->subject && *n->subject ? n->subject : "(no subject)");
+    mg_html(h, "</h3>\n<p class=\"muted\">");
+    mg_html_text(h, mg_notes_author(n));
+    if (when[0]) {
+        mg_html(h, ", ");
+        mg_html_text(h, when);
+    }
     if (n->review_reason && *n->review_reason &&
         strcmp(n->status, "review") == 0) {
-        mg_buf_puts(b, "<br>Waiting because: ");
-        page_text(b, n->review_reason);
+        mg_html(h, "<br>Waiting because: ");
+        mg_html_text(h, n->review_reason);
     }
-    mg_buf_puts(b, "</p>\n<div class=\"body\">");
-    page_text(b, n->body ? n->body : "");
-    mg_buf_puts(b, "</div>\n");
-    if (n->n_attachments)
-        mg_buf_printf(b, "<p class=\"muted\">%zu attachment%s</p>\n",
-                      n->n_attachments, n->n_attachments == 1 ? "" : "s");
-    mg_buf_puts(b, "</article>\n");
+    mg_html(h, "</p>\n<div class=\"body\">");
+    mg_html_text(h, n->body ? n->body : "");
+    mg_html(h, "</div>\n");
+    if (n->n_attachments) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_int(h, (long long)n->n_attachments);
+        if (n->n_attachments == 1)
+            mg_html(h, " attachment</p>\n");
+        else
+            mg_html(h, " attachments</p>\n");
+    }
+    if (act->decide_token)
+        review_form(h, act->decide_token, n);
+    if (act->edit_token)
+        summary_edit_form(h, act->edit_token, n, act->digest_sent);
+    mg_html(h, "</article>\n");
 }
 
 /* Newest week first, then newest mail first. */
@@ -545,15 +759,23 @@ static int by_week_desc(const void *a, const void *b)
     return x->id > y->id ? -1 : x->id < y->id;
 }
 
-/* A section of the group's notes of `kind` (NULL: any) and `status`. */
 /* Notes a section of a page shows at most: the page stays quick however
  * much mail a group gets. */
 #define PAGE_NOTES 50
 
-static int section_notes(struct mg_buf *b, struct mg_store *st,
-                         const struct view *v, const char *id,
-                         const char *title, const char *kind,
-                         const char *status, const char *empty)
+/* Which of the group's notes a section shows, and how. */
+struct notes_section {
+    const char *id, *title; /* id: a literal fit for an HTML id */
+    const char *kind;       /* NULL: any */
+    const char *status;     /* NULL: published */
+    const char *empty;
+    const char *decide_token; /* approve/reject buttons posting here */
+    int64_t editor; /* whose summaries have an edit form (0: nobody's) */
+    const char *edit_token; /* ... posting here */
+};
+
+static int section_notes(struct mg_html *h, struct mg_store *st,
+                         const struct view *v, const struct notes_section *ns)
 {
     struct mg_note_filter f;
     struct mg_note *notes = NULL;
@@ -563,8 +785,8 @@ static int section_notes(struct mg_buf *b, struct mg_store *st,
     memset(&f, 0, sizeof(f));
     f.circle_id = v->circle->id;
     f.group_id = v->group->id; /* never 0 here: 0 would mean any group */
-    f.kind = kind;
-    f.status = status;
+    f.kind = ns->kind;
+    f.status = ns->status;
     f.newest = 1; /* a page shows the latest; the digest has them all */
     f.limit = PAGE_NOTES;
     rc = mg_store_notes_list(&notes, &n, st, &f);
@@ -572,190 +794,523 @@ static int section_notes(struct mg_buf *b, struct mg_store *st,
         return rc;
     if (n > 1)
         qsort(notes, n, sizeof(*notes), by_week_desc);
-    mg_buf_printf(b, "<section aria-labelledby=\"%s\">\n<h2 id=\"%s\">", id,
-                  id);
-    page_text(b, title);
-    mg_buf_puts(b, "</h2>\n");
-    if (n == 0)
-        mg_buf_printf(b, "<p class=\"muted\">%s</p>\n", empty);
-    if (n == PAGE_NOTES)
-        mg_buf_printf(b,
-                      "<p class=\"muted\">The latest %d; the weekly digest "
-                      "has them all.</p>\n",
-                      PAGE_NOTES);
-    for (i = 0; i < n; i++)
-        note_article(b, v, &notes[i]);
-    mg_buf_puts(b, "</section>\n");
+    mg_html(h, "<section aria-labelledby=\"");
+    mg_html_attr(h, ns->id);
+    mg_html(h, "\">\n<h2 id=\"");
+    mg_html_attr(h, ns->id);
+    mg_html(h, "\">");
+    mg_html_text(h, ns->title);
+    mg_html(h, "</h2>\n");
+    if (n == 0) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_text(h, ns->empty);
+        mg_html(h, "</p>\n");
+    }
+    if (n == PAGE_NOTES) {
+        mg_html(h, "<p class=\"muted\">The latest ");
+        mg_html_int(h, PAGE_NOTES);
+        mg_html(h, "; the weekly digest has them all.</p>\n");
+    }
+    for (i = 0; i < n && rc == 0; i++) {
+        struct note_actions act = {ns->decide_token, NULL, 0};
+
+        if (ns->editor && notes[i].participant_id == ns->editor &&
+            strcmp(notes[i].kind, "summary") == 0) {
+            act.edit_token = ns->edit_token;
+            rc = mg_notes_digest_sent(&act.digest_sent, st, v->circle->id,
+                                      notes[i].week);
+        }
+        if (rc == 0)
+            note_article(h, v, &notes[i], &act);
+    }
+    mg_html(h, "</section>\n");
     mg_notes_free(notes, n);
-    return 0;
+    return rc;
 }
 
-/* Whether `person` came to the call of session `s`: "yes", "no", or
- * "-" when no attendance was recorded for it. */
-static const char *came(struct mg_attendance_row *const *att,
-                        const size_t *n_att, size_t s, int64_t person)
+/* Attendance of each of the group's sessions, as recorded. */
+struct attendance {
+    struct mg_attendance_row **rows;
+    size_t *n;
+};
+
+static void attendance_load(struct attendance *a, struct mg_store *st,
+                            const struct view *v)
+{
+    size_t s;
+
+    a->rows = mg_xcalloc(v->n_sessions + 1, sizeof(*a->rows));
+    a->n = mg_xcalloc(v->n_sessions + 1, sizeof(*a->n));
+    for (s = 0; s < v->n_sessions; s++)
+        if (mg_store_attendance_list(&a->rows[s], &a->n[s], st,
+                                     v->sessions[s].id) < 0)
+            a->n[s] = 0;
+}
+
+static void attendance_release(struct attendance *a, const struct view *v)
+{
+    size_t s;
+
+    for (s = 0; s < v->n_sessions; s++)
+        mg_attendance_rows_free(a->rows[s], a->n[s]);
+    free(a->rows);
+    free(a->n);
+}
+
+/* Whether `person` came to the call of session index `s`: "yes", "no",
+ * or "-" when no attendance was recorded for it. */
+static const char *came(const struct attendance *a, size_t s, int64_t person)
 {
     size_t i;
 
-    if (!n_att[s])
-        return "-";
-    for (i = 0; i < n_att[s]; i++)
-        if (att[s][i].participant_id == person)
-            return att[s][i].present ? "yes" : "no";
+    for (i = 0; i < a->n[s]; i++)
+        if (a->rows[s][i].participant_id == person)
+            return a->rows[s][i].present ? "yes" : "no";
     return "-";
 }
 
-static void section_members(struct mg_buf *b, struct mg_store *st,
-                            const struct view *v, const char *page_token)
+static int active_member(const struct view *v, const struct mg_participant *p)
 {
-    struct mg_attendance_row **att =
-        mg_xcalloc(v->n_sessions + 1, sizeof(*att));
-    size_t *n_att = mg_xcalloc(v->n_sessions + 1, sizeof(*n_att));
-    size_t i, s;
+    return p->group_id == v->group->id && p->status != MG_STATUS_WITHDRAWN;
+}
 
-    /* Attendance, as recorded from the video platform's report. */
-    for (s = 0; s < v->n_sessions; s++)
-        if (mg_store_attendance_list(&att[s], &n_att[s], st,
-                                     v->sessions[s].id) < 0)
-            n_att[s] = 0;
-    mg_buf_puts(b, "<section aria-labelledby=\"members\">\n"
-                   "<h2 id=\"members\">Your group's members</h2>\n"
-                   "<div class=\"scroll\"><table>\n<caption class=\"muted\">"
-                   "Attendance by week: yes, no, or - until it is "
-                   "recorded</caption>\n<thead><tr>"
-                   "<th scope=\"col\">Name</th><th scope=\"col\">Sector</th>"
-                   "<th scope=\"col\">Region</th>");
-    for (s = 0; s < v->n_sessions; s++)
-        mg_buf_printf(b,
-                      "<th scope=\"col\"><abbr title=\"came to week %d\">"
-                      "W%d</abbr></th>",
-                      v->sessions[s].week, v->sessions[s].week);
-    mg_buf_puts(b, "</tr></thead>\n<tbody>\n");
+/* A query argument as a positive id, or 0. */
+static int64_t arg_id(struct request *r, const char *name)
+{
+    const char *s = request_arg(r, name);
+    char *end = NULL;
+    long long v;
+
+    if (!s || *s < '1' || *s > '9')
+        return 0;
+    v = strtoll(s, &end, 10);
+    return *end ? 0 : (int64_t)v;
+}
+
+/*
+ * "Who came?" for session index `s`, a held call: a checkbox per member,
+ * ticked as recorded. With `confirm`, the facilitator saved nobody
+ * ticked: ask before marking everyone absent.
+ */
+static void attendance_form(struct mg_html *h, const struct view *v,
+                            const struct attendance *a, size_t s,
+                            const char *page_token, int confirm)
+{
+    const struct mg_session_row *held = &v->sessions[s];
+    char day[48];
+    size_t i;
+
+    day_text(day, sizeof(day), v->tz, held->starts_at);
+    if (confirm) {
+        mg_html(h, "<div class=\"notice\" role=\"alert\">\n<p>Nobody is "
+                   "ticked for ");
+        mg_html_textf(h, "week %d's call (%s)", held->week, day);
+        mg_html(h, ". Record that nobody came?</p>\n");
+        FORM_START(h, page_token, "attendance");
+        HIDDEN_INT(h, "session", held->id);
+        mg_html(h, "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                   "<button type=\"submit\">Yes, mark everyone "
+                   "absent</button> <a href=\"?attend=");
+        mg_html_int(h, held->id);
+        mg_html(h, "#attendance\">No, go back to the list</a></form>\n"
+                   "</div>\n");
+        return;
+    }
+    FORM_START(h, page_token, "attendance");
+    mg_html(h, "\n<fieldset><legend>");
+    mg_html_textf(h, "Who came to week %d's call (%s)?", held->week, day);
+    mg_html(h, "</legend>\n");
+    HIDDEN_INT(h, "session", held->id);
+    mg_html(h, "\n");
     for (i = 0; i < v->n_people; i++) {
         const struct mg_participant *p = &v->people[i];
-        if (p->group_id != v->group->id || p->status == MG_STATUS_WITHDRAWN)
+
+        if (!active_member(v, p))
             continue;
-        mg_buf_puts(b, "<tr><td>");
-        page_text(b, p->name);
+        mg_html(h, "<label><input type=\"checkbox\" name=\"present\" "
+                   "value=\"");
+        mg_html_int(h, p->id);
+        if (strcmp(came(a, s, p->id), "yes") == 0)
+            mg_html(h, "\" checked> ");
+        else
+            mg_html(h, "\"> ");
+        mg_html_text(h, p->name);
+        mg_html(h, "</label><br>\n");
+    }
+    mg_html(h, "<button type=\"submit\">Save attendance</button>\n"
+               "</fieldset>\n</form>\n");
+}
+
+static void section_members(struct mg_html *h, struct request *r,
+                            struct mg_store *st, const struct view *v)
+{
+    const char *page_token = r->feed;
+    const struct mg_session_row *chosen;
+    struct attendance a;
+    int64_t want = arg_id(r, "attend");
+    int64_t confirm = 0;
+    size_t i, s, n_held = 0;
+
+    attendance_load(&a, st, v);
+    mg_html(h, "<section aria-labelledby=\"members\">\n"
+               "<h2 id=\"members\">Your group's members</h2>\n");
+    table_box_start(h, "Your group's members and who came");
+    mg_html(h, "<caption class=\"muted\">Attendance by week: yes, no, or - "
+               "until it is recorded</caption>\n<thead><tr>"
+               "<th scope=\"col\">Name</th><th scope=\"col\">Sector</th>"
+               "<th scope=\"col\">Region</th>");
+    for (s = 0; s < v->n_sessions; s++) {
+        mg_html(h, "<th scope=\"col\"><abbr title=\"came to week ");
+        mg_html_int(h, v->sessions[s].week);
+        mg_html(h, "\">W");
+        mg_html_int(h, v->sessions[s].week);
+        mg_html(h, "</abbr></th>");
+    }
+    mg_html(h, "</tr></thead>\n<tbody>\n");
+    for (i = 0; i < v->n_people; i++) {
+        const struct mg_participant *p = &v->people[i];
+        if (!active_member(v, p))
+            continue;
+        mg_html(h, "<tr><td>");
+        mg_html_text(h, p->name);
         if (p->role == MG_PERSON_FACILITATOR)
-            mg_buf_puts(b, " <span class=\"muted\">(facilitator)</span>");
-        mg_buf_puts(b, "</td><td>");
-        page_text(b, p->sector && *p->sector ? p->sector : "-");
-        mg_buf_puts(b, "</td><td>");
-        page_text(b, p->region && *p->region ? p->region : "-");
-        mg_buf_puts(b, "</td>");
-        for (s = 0; s < v->n_sessions; s++)
-            mg_buf_printf(b, "<td>%s</td>", came(att, n_att, s, p->id));
-        mg_buf_puts(b, "</tr>\n");
-    }
-    mg_buf_puts(b, "</tbody>\n</table></div>\n");
-    /* The facilitator records the latest call held. */
-    for (s = v->n_sessions; s > 0; s--)
-        if (v->sessions[s - 1].starts_at <= mg_now() &&
-            strcmp(v->sessions[s - 1].status, "cancelled") != 0)
-            break;
-    if (s > 0) {
-        const struct mg_session_row *held = &v->sessions[s - 1];
-
-        mg_buf_puts(b, "<form method=\"post\" action=\"");
-        page_text(b, page_token);
-        mg_buf_printf(b,
-                      "/attendance\">\n<fieldset><legend>Who came to week "
-                      "%d's call?</legend>\n<input type=\"hidden\" "
-                      "name=\"session\" value=\"%lld\">\n",
-                      held->week, (long long)held->id);
-        for (i = 0; i < v->n_people; i++) {
-            const struct mg_participant *p = &v->people[i];
-            int yes = strcmp(came(att, n_att, s - 1, p->id), "yes") == 0;
-
-            if (p->group_id != v->group->id || p->status == MG_STATUS_WITHDRAWN)
-                continue;
-            mg_buf_printf(b,
-                          "<label><input type=\"checkbox\" name=\"present\" "
-                          "value=\"%lld\"%s> ",
-                          (long long)p->id, yes ? " checked" : "");
-            page_text(b, p->name);
-            mg_buf_puts(b, "</label><br>\n");
+            mg_html(h, " <span class=\"muted\">(facilitator)</span>");
+        mg_html(h, "</td><td>");
+        mg_html_text(h, p->sector && *p->sector ? p->sector : "-");
+        mg_html(h, "</td><td>");
+        mg_html_text(h, p->region && *p->region ? p->region : "-");
+        mg_html(h, "</td>");
+        for (s = 0; s < v->n_sessions; s++) {
+            mg_html(h, "<td>");
+            mg_html_text(h, came(&a, s, p->id));
+            mg_html(h, "</td>");
         }
-        mg_buf_puts(b, "<button type=\"submit\">Save attendance</button>\n"
-                       "</fieldset>\n</form>\n");
+        mg_html(h, "</tr>\n");
     }
-    mg_buf_puts(b, "</section>\n");
+    mg_html(h, "</tbody>\n");
+    table_box_end(h);
+    mg_html(h, "</section>\n");
+
+    /* Attendance of any call held: the one asked for, else the latest. */
+    if (request_arg(r, "confirm") &&
+        strcmp(request_arg(r, "confirm"), "absent") == 0)
+        want = confirm = arg_id(r, "session");
+    chosen = session_by_id(v, want);
+    if (!chosen || !is_held(chosen, v->now))
+        chosen = last_held(v);
+    mg_html(h, "<section aria-labelledby=\"attendance\">\n"
+               "<h2 id=\"attendance\">Who came</h2>\n");
+    if (!chosen) {
+        mg_html(h, "<p class=\"muted\">You can record who came once the "
+                   "first call has been held.</p>\n</section>\n");
+        attendance_release(&a, v);
+        return;
+    }
     for (s = 0; s < v->n_sessions; s++)
-        mg_attendance_rows_free(att[s], n_att[s]);
-    free(att);
-    free(n_att);
+        n_held += is_held(&v->sessions[s], v->now);
+    if (n_held > 1) {
+        mg_html(h, "<p>Correct another call: ");
+        for (s = 0; s < v->n_sessions; s++) {
+            const struct mg_session_row *x = &v->sessions[s];
+            if (!is_held(x, v->now))
+                continue;
+            if (x == chosen) {
+                mg_html(h, "<strong aria-current=\"true\">week ");
+                mg_html_int(h, x->week);
+                mg_html(h, "</strong> ");
+                continue;
+            }
+            mg_html(h, "<a href=\"?attend=");
+            mg_html_int(h, x->id);
+            mg_html(h, "#attendance\">week ");
+            mg_html_int(h, x->week);
+            mg_html(h, "</a> ");
+        }
+        mg_html(h, "</p>\n");
+    }
+    attendance_form(h, v, &a, (size_t)(chosen - v->sessions), page_token,
+                    confirm && confirm == chosen->id);
+    mg_html(h, "</section>\n");
+    attendance_release(&a, v);
+}
+
+/* Who said they are coming to the next call. */
+static int section_coming(struct mg_html *h, struct mg_store *st,
+                          const struct view *v)
+{
+    struct mg_rsvp_row *rows = NULL;
+    size_t n = 0, i, j, count[4] = {0, 0, 0, 0};
+    char day[48];
+    int rc;
+
+    if (!v->next)
+        return 0;
+    rc = mg_store_rsvps_for_session(&rows, &n, st, v->next->id);
+    if (rc < 0)
+        return rc;
+    day_text(day, sizeof(day), v->tz, v->next->starts_at);
+    mg_html(h, "<section aria-labelledby=\"coming\">\n"
+               "<h2 id=\"coming\">Who is coming to the next call</h2>\n<p>");
+    mg_html_textf(h, "Week %d, %s.", v->next->week, day);
+    mg_html(h, "</p>\n");
+    table_box_start(h, "Who is coming to the next call");
+    mg_html(h, "<thead><tr><th scope=\"col\">Name</th>"
+               "<th scope=\"col\">Answer</th></tr></thead>\n<tbody>\n");
+    for (i = 0; i < v->n_people; i++) {
+        const struct mg_participant *p = &v->people[i];
+        const char *answer = NULL;
+
+        if (!active_member(v, p))
+            continue;
+        for (j = 0; j < n; j++)
+            if (rows[j].participant_id == p->id)
+                answer = rows[j].status;
+        count[!answer                            ? 3
+              : strcmp(answer, "accepted") == 0  ? 0
+              : strcmp(answer, "tentative") == 0 ? 1
+                                                 : 2]++;
+        mg_html(h, "<tr><td>");
+        mg_html_text(h, p->name);
+        mg_html(h, "</td><td>");
+        mg_html_text(h, answer_label(answer));
+        mg_html(h, "</td></tr>\n");
+    }
+    mg_html(h, "</tbody>\n");
+    table_box_end(h);
+    mg_html(h, "<p>");
+    mg_html_textf(h, "%zu coming, %zu maybe, %zu not coming, %zu not answered.",
+                  count[0], count[1], count[2], count[3]);
+    mg_html(h, "</p>\n</section>\n");
+    mg_rsvp_rows_free(rows, n);
+    return 0;
 }
 
 /* The domain groups' mail goes to: the configured one, else the
  * organizer's. NULL when neither is known. */
-static const char *mail_domain(const struct request *r, const struct view *v)
+static const char *mail_domain(const struct request *r,
+                               const struct mg_circle *c)
 {
     const char *at;
 
     if (r->srv->mail_domain && *r->srv->mail_domain)
         return r->srv->mail_domain;
-    at = v->circle->organizer_email ? strrchr(v->circle->organizer_email, '@')
-                                    : NULL;
+    at = c->organizer_email ? strrchr(c->organizer_email, '@') : NULL;
     return at && at[1] ? at + 1 : NULL;
 }
 
-static void section_how_to_post(struct mg_buf *b, const struct request *r,
-                                const struct view *v)
+/* The circle's key in addresses and tags: its slug, or "c<id>". */
+static char *circle_key(const struct mg_circle *c)
 {
-    const char *domain = mail_domain(r, v);
-    char *key, *address = NULL, *tag;
+    return c->slug && *c->slug ? mg_xstrdup(c->slug)
+                               : mg_xasprintf("c%lld", (long long)c->id);
+}
+
+/* "[Atlas G1 W2]": the subject tag of a group's week. */
+static char *subject_tag(const char *key, int position, int week)
+{
+    return mg_xasprintf("[%c%s G%d W%d]",
+                        key[0] >= 'a' && key[0] <= 'z' ? key[0] - 'a' + 'A'
+                                                       : key[0],
+                        key + 1, position, week);
+}
+
+/* The summary form: a week, a subject, the text; filed as mail to the
+ * group's address would be. */
+static void summary_form(struct mg_html *h, const struct view *v,
+                         const char *page_token)
+{
+    const struct mg_session_row *held = last_held(v);
+    int week = held ? held->week : v->week, w;
+
+    FORM_START(h, page_token, "summary");
+    mg_html(h, "\n<fieldset><legend>Or write the summary here</legend>\n"
+               "<p><label for=\"summary-week\">Week</label><br>"
+               "<select id=\"summary-week\" name=\"week\">");
+    for (w = 1; w <= v->circle->weeks; w++) {
+        mg_html(h, "<option value=\"");
+        mg_html_int(h, w);
+        if (w == week)
+            mg_html(h, "\" selected>");
+        else
+            mg_html(h, "\">");
+        mg_html(h, "Week ");
+        mg_html_int(h, w);
+        mg_html(h, "</option>");
+    }
+    mg_html(h, "</select></p>\n<p><label for=\"summary-subject\">Title "
+               "(optional)</label><br><input id=\"summary-subject\" "
+               "name=\"subject\" maxlength=\"200\" size=\"40\"></p>\n"
+               "<p><label for=\"summary-text\">Summary</label><br>"
+               "<textarea id=\"summary-text\" name=\"text\" rows=\"8\" "
+               "cols=\"60\" required></textarea></p>\n"
+               "<button type=\"submit\">File the summary</button>\n"
+               "</fieldset>\n</form>\n");
+}
+
+static void section_how_to_post(struct mg_html *h, const struct request *r,
+                                const struct view *v, const char *page_token)
+{
+    const char *domain = mail_domain(r, v->circle);
+    char *key = circle_key(v->circle), *address = NULL;
+    char *tag = subject_tag(key, v->group->position, v->week);
     struct mg_buf mailto = MG_BUF_INIT;
 
-    key = v->circle->slug && *v->circle->slug
-              ? mg_xstrdup(v->circle->slug)
-              : mg_xasprintf("c%lld", (long long)v->circle->id);
-    tag = mg_xasprintf("[%c%s G%d W%d]",
-                       key[0] >= 'a' && key[0] <= 'z' ? key[0] - 'a' + 'A'
-                                                      : key[0],
-                       key + 1, v->group->position, v->week);
-    mg_buf_puts(b, "<section aria-labelledby=\"post\">\n"
-                   "<h2 id=\"post\">How to post a summary</h2>\n");
-    mg_buf_printf(b,
-                  "<p>After the call of week %d, mail your summary from "
-                  "the address this circle knows you by.</p>\n<dl>\n",
+    mg_html(h, "<section aria-labelledby=\"post\">\n"
+               "<h2 id=\"post\">How to post a summary</h2>\n<p>");
+    mg_html_textf(h,
+                  "After the call of week %d, mail your summary from the "
+                  "address this circle knows you by, or write it in the form "
+                  "below.",
                   v->week);
+    mg_html(h, "</p>\n<dl>\n");
     if (domain) {
         address = mg_xasprintf("%s+g%d-w%d@%s", key, v->group->position,
                                v->week, domain);
         mg_buf_puts(&mailto, "mailto:");
-        page_url_encode(&mailto, address);
+        mg_url_encode(&mailto, address);
         mg_buf_puts(&mailto, "?subject=");
-        page_url_encode(&mailto, tag);
-        row_start(b, "To");
-        mg_buf_puts(b, "<code>");
-        page_text(b, address);
-        mg_buf_puts(b, "</code><br>");
-        page_link(b, mailto.data, "Write the summary now", NULL);
-        mg_buf_puts(b, "</dd>\n");
+        mg_url_encode(&mailto, tag);
+        row_start(h, "To");
+        mg_html(h, "<code>");
+        mg_html_text(h, address);
+        mg_html(h, "</code><br>");
+        mg_html_link(h, mailto.data, "Write the summary now", NULL);
+        mg_html(h, "</dd>\n");
     }
-    row_start(b, "Subject");
-    mg_buf_puts(b, "<code>");
-    page_text(b, tag);
-    mg_buf_puts(b, "</code> then a few words</dd>\n</dl>\n"
-                   "<p>Either the address or the tag in the subject is "
-                   "enough to file it under your group and week (change "
-                   "the week number for another week). Mail from you that "
-                   "is not a reply is filed as the group's summary; add "
-                   "the word &ldquo;summary&rdquo; to the subject to be "
-                   "sure. Members' mail to the same address is kept as "
-                   "their notes.</p>\n</section>\n");
+    row_start(h, "Subject");
+    mg_html(h, "<code>");
+    mg_html_text(h, tag);
+    mg_html(h, "</code> then a few words</dd>\n</dl>\n"
+               "<p>Either the address or the tag in the subject is "
+               "enough to file it under your group and week (change "
+               "the week number for another week). Mail from you that "
+               "is not a reply is filed as the group's summary; add "
+               "the word &ldquo;summary&rdquo; to the subject to be "
+               "sure. Members' mail to the same address is kept as "
+               "their notes.</p>\n");
+    summary_form(h, v, page_token);
+    mg_html(h, "</section>\n");
     free(key);
     free(tag);
     free(address);
     mg_buf_release(&mailto);
 }
 
-/* Render the page of participant `pid` into *out (the caller's). */
-static int render(char **out, struct request *r, int64_t circle_id, int64_t pid)
+/* "you are coming" for an answer. */
+static const char *answer_sentence(const char *status)
+{
+    if (!status)
+        return "you have not answered";
+    if (strcmp(status, "accepted") == 0)
+        return "you are coming";
+    if (strcmp(status, "declined") == 0)
+        return "you are not coming";
+    return "you might come";
+}
+
+/*
+ * What the form just posted did, said at the top of the page the post
+ * was redirected to. The query says which form; what is said comes from
+ * the store, so a stale or forged query shows the truth or nothing.
+ */
+static void section_saved(struct mg_html *h, struct request *r,
+                          struct mg_store *st, const struct view *v)
+{
+    const char *done = request_arg(r, "done");
+    const char *problem = request_arg(r, "problem");
+    const struct mg_session_row *s = session_by_id(v, arg_id(r, "session"));
+    int64_t week = arg_id(r, "week");
+    char day[48] = "";
+
+    if (!done && !problem)
+        return;
+    if (s)
+        day_text(day, sizeof(day), v->tz, s->starts_at);
+    if (problem) {
+        const char *why = NULL;
+
+        if (strcmp(problem, "held") == 0)
+            why = "Not saved: that call has already been held.";
+        else if (strcmp(problem, "not-held") == 0)
+            why = "Not saved: that call has not been held yet.";
+        else if (strcmp(problem, "decided") == 0)
+            why = "Not saved: that note was decided already.";
+        else if (strcmp(problem, "empty") == 0)
+            why = "Not saved: the summary was empty.";
+        else if (strcmp(problem, "digest-sent") == 0)
+            why = "Not saved: the digest of that week has gone out, so "
+                  "its summary can no longer be changed.";
+        if (why) {
+            mg_html(h, "<p class=\"notice\" role=\"alert\" id=\"saved\">");
+            mg_html_text(h, why);
+            mg_html(h, "</p>\n");
+        }
+        return;
+    }
+    mg_html(h, "<p class=\"notice\" role=\"status\" id=\"saved\">");
+    if (strcmp(done, "rsvp") == 0 && s) {
+        mg_html_textf(h, "Saved: %s on %s.",
+                      answer_sentence(my_answer(v, s->id)), day);
+    } else if (strcmp(done, "rsvp") == 0) {
+        const char *first = NULL;
+        size_t i;
+        int same = 1;
+
+        for (i = 0; i < v->n_sessions; i++) {
+            const char *a = my_answer(v, v->sessions[i].id);
+            if (strcmp(v->sessions[i].status, "cancelled") == 0)
+                continue;
+            if (!first)
+                first = a ? a : "";
+            else if (!a || strcmp(a, first) != 0)
+                same = 0;
+        }
+        if (same && first && *first)
+            mg_html_textf(h, "Saved: %s to every call.",
+                          answer_sentence(first));
+        else
+            mg_html(h, "Saved: your answer.");
+    } else if (strcmp(done, "calendar") == 0) {
+        mg_html(h, "Saved: your calendar links below are new.");
+    } else if (strcmp(done, "attendance") == 0 && s) {
+        struct mg_attendance_row *rows = NULL;
+        size_t n = 0, i, yes = 0;
+
+        if (mg_store_attendance_list(&rows, &n, st, s->id) == 0) {
+            for (i = 0; i < n; i++)
+                yes += rows[i].present != 0;
+            mg_html_textf(h,
+                          "Saved: attendance for week %d's call (%s): %zu "
+                          "came, %zu did not.",
+                          s->week, day, yes, n - yes);
+            mg_attendance_rows_free(rows, n);
+        }
+    } else if (strcmp(done, "summary") == 0 && week) {
+        mg_html_textf(h,
+                      "Saved: your summary of week %lld is filed under "
+                      "your group.",
+                      (long long)week);
+    } else if (strcmp(done, "summary-edited") == 0 && week) {
+        mg_html_textf(h, "Saved: your summary of week %lld is changed.",
+                      (long long)week);
+    } else if (strcmp(done, "summary-review") == 0 && week) {
+        mg_html_textf(h,
+                      "Saved: your summary of week %lld waits for the "
+                      "coordinator's review.",
+                      (long long)week);
+    } else if (strcmp(done, "approved") == 0) {
+        mg_html(h, "Saved: the note is published.");
+    } else if (strcmp(done, "rejected") == 0) {
+        mg_html(h, "Saved: the note is rejected.");
+    }
+    mg_html(h, "</p>\n");
+}
+
+/* Render the page of participant `pid` into `h`. */
+static int render(struct mg_html *h, struct request *r, int64_t circle_id,
+                  int64_t pid)
 {
     struct mg_store *st = r->srv->store;
-    struct mg_buf b = MG_BUF_INIT;
     struct view v;
     int live = 0;
     int rc = view_load(&v, st, circle_id, pid);
@@ -764,49 +1319,65 @@ static int render(char **out, struct request *r, int64_t circle_id, int64_t pid)
         rc = mg_calendar_page_feed_live(&live, st, r->feed, pid);
     if (rc < 0)
         goto out;
-    page_begin(&b, v.circle->title);
-    mg_buf_puts(&b, "<h1>");
-    page_text(&b, v.circle->title);
-    mg_buf_puts(&b, "</h1>\n<p>Hello ");
-    page_text(&b, v.me->name);
-    mg_buf_puts(&b, v.facilitator
-                        ? ". This is your page as your group's "
-                          "facilitator.</p>\n"
-                        : ". This is your page for the circle.</p>\n");
+    web_begin(h, v.circle->title);
+    mg_html_element(h, "h1", v.circle->title);
+    mg_html(h, "<p>Hello ");
+    mg_html_text(h, v.me->name);
+    if (v.facilitator)
+        mg_html(h, ". This is your page as your group's facilitator.</p>\n");
+    else
+        mg_html(h, ". This is your page for the circle.</p>\n");
+    if (v.group)
+        section_saved(h, r, st, &v);
     if (v.me->status == MG_STATUS_WITHDRAWN) {
-        mg_buf_puts(&b, "<p class=\"notice\">You have left this circle. "
-                        "Thank you for taking part.</p>\n");
+        mg_html(h, "<p class=\"notice\">You have left this circle. "
+                   "Thank you for taking part.</p>\n");
     } else if (!v.group) {
-        mg_buf_puts(&b, "<p class=\"notice\">You are not in a group yet. "
-                        "This page will show your group, its calls and "
-                        "readings once the groups are made.</p>\n");
+        mg_html(h, "<p class=\"notice\">You are not in a group yet. "
+                   "This page will show your group, its calls and "
+                   "readings once the groups are made.</p>\n");
     } else {
-        section_group(&b, &v);
-        section_week(&b, &v);
-        section_rsvp(&b, &v, r->feed);
-        section_calendar(&b, r->srv->base_url, r->feed, live);
+        struct notes_section summaries = {.id = "summaries",
+                                          .title = "Summaries",
+                                          .kind = "summary",
+                                          .empty = "No summary yet.",
+                                          .editor =
+                                              v.facilitator ? v.me->id : 0,
+                                          .edit_token = r->feed};
+        struct notes_section notes = {.id = "notes",
+                                      .title = "Members' notes",
+                                      .kind = "note",
+                                      .empty = "No notes yet."};
+        struct notes_section review = {.id = "review",
+                                       .title = "Waiting for review",
+                                       .status = "review",
+                                       .empty = "Nothing waits for review.",
+                                       .decide_token = r->feed};
+
+        section_group(h, &v);
+        section_week(h, &v);
+        section_rsvp(h, &v, r->feed);
+        section_calendar(h, &v, r->srv->base_url, r->feed, live);
         if (v.facilitator) {
-            section_members(&b, st, &v, r->feed);
-            section_how_to_post(&b, r, &v);
+            section_members(h, r, st, &v);
+            rc = section_coming(h, st, &v);
+            if (rc < 0)
+                goto out;
+            section_how_to_post(h, r, &v, r->feed);
         }
-        section_schedule(&b, &v, r->feed);
-        rc = section_notes(&b, st, &v, "summaries", "Summaries", "summary",
-                           NULL, "No summary yet.");
+        section_schedule(h, &v, r->feed);
+        rc = section_notes(h, st, &v, &summaries);
         if (rc == 0 && v.facilitator)
-            rc = section_notes(&b, st, &v, "notes", "Members' notes", "note",
-                               NULL, "No notes yet.");
+            rc = section_notes(h, st, &v, &notes);
         if (rc == 0 && v.facilitator)
-            rc = section_notes(&b, st, &v, "review", "Waiting for review", NULL,
-                               "review", "Nothing waits for the coordinator.");
+            rc = section_notes(h, st, &v, &review);
         if (rc < 0)
             goto out;
     }
-    mg_buf_puts(&b, "<p class=\"muted\">This page's address is yours "
-                    "alone: please don't share it.</p>\n");
-    page_end(&b);
-    *out = mg_buf_detach(&b);
+    mg_html(h, "<p class=\"muted\">This page's address is yours "
+               "alone: please don't share it.</p>\n");
+    web_end(h);
 out:
-    mg_buf_release(&b);
     view_release(&v);
     return rc;
 }
@@ -814,12 +1385,26 @@ out:
 static void reply_not_found(struct request *r)
 {
     reply_page_message(r, MHD_HTTP_NOT_FOUND, "Page not found",
-                       "There is no page at this address.");
+                       "There is no page at this address. Please check "
+                       "the link you were sent.");
 }
 
-/* A page secret that matches nothing: a guess, counted as one. */
+/*
+ * A page secret that matches no live page: a link the coordinator has
+ * since replaced says so; anything else is a guess, counted as one.
+ */
 static void reply_unknown_page(struct request *r)
 {
+    int retired = 0;
+
+    if (mg_calendar_page_retired(&retired, r->srv->store, r->feed) == 0 &&
+        retired) {
+        reply_page_message(r, MHD_HTTP_GONE, "This link has been replaced",
+                           "The address of your page has changed since "
+                           "this link was sent. Please ask your circle's "
+                           "coordinator for a new link.");
+        return;
+    }
     http_auth_failed(r);
     reply_not_found(r);
 }
@@ -832,49 +1417,102 @@ static void reply_failed(struct request *r)
                        "again in a few minutes.");
 }
 
-void handle_person_page(struct request *r)
+/* Check the page secret: 0 with the subject, or nonzero when a reply
+ * went out. */
+static int page_subject(int64_t *circle, int64_t *pid, struct request *r)
 {
-    int64_t circle = 0, pid = 0;
-    char *html = NULL;
-    int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
+    int rc = mg_calendar_page_check(circle, pid, r->srv->store, r->feed);
 
     if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
         reply_unknown_page(r);
-        return;
-    }
-    if (rc == 0)
-        rc = render(&html, r, circle, pid);
-    if (rc == MG_ENOTFOUND) {
-        reply_not_found(r); /* deleted while we looked */
-        return;
+        return 1;
     }
     if (rc < 0) {
         reply_failed(r);
+        return 1;
+    }
+    return 0;
+}
+
+/* 303 from a form's path (/p/<token>/<what>) back to the page with
+ * `query` (no "?") and an `anchor`: relative, so a path prefix in front
+ * of us stays. */
+static void back_to_page(struct request *r, const char *query,
+                         const char *anchor)
+{
+    char *location = mg_xasprintf("../%s%s%s#%s", r->feed, query ? "?" : "",
+                                  query ? query : "", anchor);
+
+    reply_redirect(r, location, NULL);
+    free(location);
+}
+
+/* The facilitator of a group behind a page, or MG_EFORBIDDEN. *me is
+ * the caller's (mg_participants_free(*me, 1)). */
+static int page_facilitator(struct mg_participant **me, struct request *r,
+                            int64_t circle, int64_t pid)
+{
+    int rc = mg_store_participant_get(me, r->srv->store, circle, pid);
+
+    if (rc == 0 && ((*me)->role != MG_PERSON_FACILITATOR || !(*me)->group_id ||
+                    (*me)->status == MG_STATUS_WITHDRAWN))
+        rc = MG_EFORBIDDEN;
+    return rc;
+}
+
+/* A form field as a positive id: 0, or MG_EINVAL. */
+static int form_id(int64_t *out, const struct mg_form *form, const char *name)
+{
+    const struct mg_form_field *f = mg_form_get(form, name);
+    char *end = NULL;
+
+    *out = 0;
+    if (!f || !*f->value)
+        return MG_EINVAL;
+    *out = strtoll(f->value, &end, 10);
+    return *end || *out <= 0 ? MG_EINVAL : 0;
+}
+
+void handle_person_page(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
+    size_t len = strlen(r->url);
+    int64_t circle = 0, pid = 0;
+    int rc;
+
+    /* "/p/<token>/": its forms' relative actions would miss; one address
+     * per page. */
+    if (len && r->url[len - 1] == '/') {
+        char *location = mg_xasprintf("../%s", r->feed);
+        reply_redirect(r, location, NULL);
+        free(location);
         return;
     }
-    reply_page(r, MHD_HTTP_OK, html);
+    if (page_subject(&circle, &pid, r))
+        return;
+    rc = render(&h, r, circle, pid);
+    if (rc == MG_ENOTFOUND)
+        reply_not_found(r); /* deleted while we looked */
+    else if (rc < 0)
+        reply_failed(r);
+    else
+        web_reply(r, MHD_HTTP_OK, &h);
+    mg_html_release(&h);
 }
 
 void handle_person_page_feed(struct request *r)
 {
     int64_t circle = 0, pid = 0;
-    int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
+    int rc;
 
-    if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_unknown_page(r);
+    if (page_subject(&circle, &pid, r))
         return;
-    }
-    if (rc == 0)
-        rc = mg_calendar_page_feed_set(r->srv->store, r->feed, circle, pid);
+    rc = mg_calendar_page_feed_set(r->srv->store, r->feed, circle, pid);
     if (rc < 0) {
         reply_failed(r);
         return;
     }
-    /* Back to the page (relative, so a path prefix in front of us
-     * stays), with a GET that can be reloaded safely. */
-    snprintf(r->location, sizeof(r->location), "../%s#calendar", r->feed);
-    reply_page_message(r, MHD_HTTP_SEE_OTHER, "Calendar links ready",
-                       "Your page shows your new calendar links.");
+    back_to_page(r, "done=calendar", "calendar");
 }
 
 /* POST /p/<token>/rsvp: answer=accepted|tentative|declined and an
@@ -883,22 +1521,26 @@ void handle_person_page_rsvp(struct request *r)
 {
     struct mg_form form = {NULL, 0, 0};
     const struct mg_form_field *answer, *session;
+    struct mg_session_row s;
     int64_t circle = 0, pid = 0, sid = 0;
-    char *end = NULL;
-    int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
+    char query[64];
+    int rc = 0;
 
-    if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_unknown_page(r);
+    if (page_subject(&circle, &pid, r))
         return;
-    }
-    if (rc == 0 && request_form(&form, r) < 0)
+    if (request_form(&form, r) < 0)
         rc = MG_EINVAL;
     answer = mg_form_get(&form, "answer");
     session = mg_form_get(&form, "session");
-    if (rc == 0 && session && *session->value) {
-        sid = strtoll(session->value, &end, 10);
-        if (*end || sid <= 0)
-            rc = MG_EINVAL;
+    if (rc == 0 && session && *session->value)
+        rc = form_id(&sid, &form, "session");
+    /* A call that has begun takes no more answers. */
+    if (rc == 0 && sid)
+        rc = mg_store_session_get(&s, r->srv->store, circle, sid);
+    if (rc == 0 && sid && is_held(&s, mg_now())) {
+        mg_form_release(&form);
+        back_to_page(r, "problem=held", "calls");
+        return;
     }
     if (rc == 0)
         rc = mg_calendar_rsvp_page(r->srv->store, circle, pid, sid,
@@ -918,43 +1560,35 @@ void handle_person_page_rsvp(struct request *r)
         reply_failed(r);
         return;
     }
-    snprintf(r->location, sizeof(r->location), "../%s#rsvp", r->feed);
-    reply_page_message(r, MHD_HTTP_SEE_OTHER, "Answer saved",
-                       "Your page shows your answer.");
+    if (sid)
+        snprintf(query, sizeof(query), "done=rsvp&session=%lld",
+                 (long long)sid);
+    else
+        snprintf(query, sizeof(query), "done=rsvp");
+    back_to_page(r, query, "saved");
 }
 
-/* POST /p/{token}/attendance: a facilitator ticks who came. */
+/* POST /p/{token}/attendance: a facilitator ticks who came to a call
+ * already held; nobody ticked needs confirm=yes. */
 void handle_person_page_attendance(struct request *r)
 {
     struct mg_form form = {NULL, 0, 0};
     struct mg_participant *me = NULL;
     struct mg_error err = {{0}, {0}};
-    const struct mg_form_field *session;
+    const struct mg_form_field *confirm;
+    struct mg_session_row s;
     int64_t circle = 0, pid = 0, sid = 0, *ids = NULL;
     size_t n = 0, i, yes = 0, no = 0;
-    char *end = NULL;
-    int rc = mg_calendar_page_check(&circle, &pid, r->srv->store, r->feed);
+    char query[80], *end = NULL;
+    int rc;
 
-    if (rc == MG_EAUTH || rc == MG_ENOTFOUND) {
-        reply_unknown_page(r);
+    if (page_subject(&circle, &pid, r))
         return;
-    }
-    if (rc == 0)
-        rc = mg_store_participant_get(&me, r->srv->store, circle, pid);
-    if (rc == 0 && me->role != MG_PERSON_FACILITATOR) {
-        rc = MG_EFORBIDDEN;
-        goto out;
-    }
+    rc = page_facilitator(&me, r, circle, pid);
     if (rc == 0 && request_form(&form, r) < 0)
         rc = MG_EINVAL;
-    session = mg_form_get(&form, "session");
-    if (rc == 0 && session) {
-        sid = strtoll(session->value, &end, 10);
-        if (*end || sid <= 0)
-            rc = MG_EINVAL;
-    }
-    if (rc == 0 && !session)
-        rc = MG_EINVAL;
+    if (rc == 0)
+        rc = form_id(&sid, &form, "session");
     ids = mg_xcalloc(form.n + 1, sizeof(*ids));
     for (i = 0; rc == 0 && i < form.n; i++) {
         if (strcmp(form.fields[i].name, "present") != 0)
@@ -964,39 +1598,310 @@ void handle_person_page_attendance(struct request *r)
             rc = MG_EINVAL;
         n++;
     }
-    /* Only a call of the facilitator's own group. */
+    /* Only a call of the facilitator's own group, once it is held. */
     if (rc == 0) {
-        struct mg_session_row s;
-
         rc = mg_store_session_get(&s, r->srv->store, circle, sid);
         if (rc == 0 && s.group_id != me->group_id)
             rc = MG_ENOTFOUND;
     }
+    confirm = mg_form_get(&form, "confirm");
+    if (rc == 0 && !is_held(&s, mg_now())) {
+        back_to_page(r, "problem=not-held", "attendance");
+        goto out;
+    }
+    if (rc == 0 && n == 0 && !(confirm && strcmp(confirm->value, "yes") == 0)) {
+        snprintf(query, sizeof(query), "confirm=absent&session=%lld",
+                 (long long)sid);
+        back_to_page(r, query, "attendance");
+        goto out;
+    }
     if (rc == 0)
         rc = mg_attendance_record(&yes, &no, r->srv->store, circle, sid, ids, n,
                                   "facilitator", &err);
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Attendance not saved",
+                           "Please use the form on your page.");
+    } else if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN) {
+        reply_not_found(r);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        snprintf(query, sizeof(query), "done=attendance&session=%lld",
+                 (long long)sid);
+        back_to_page(r, query, "saved");
+    }
 out:
     free(ids);
     mg_form_release(&form);
     mg_participants_free(me, me ? 1 : 0);
-    if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Attendance not saved",
-                           "Please use the form on your page.");
-        return;
-    }
-    if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN) {
-        reply_not_found(r);
-        return;
-    }
-    if (rc < 0) {
-        reply_failed(r);
-        return;
-    }
-    snprintf(r->location, sizeof(r->location), "../%s#members", r->feed);
-    reply_page_message(r, MHD_HTTP_SEE_OTHER, "Attendance saved",
-                       "Your page shows it.");
 }
 
+/* The summary form with note=<id>: the author's rewrite of their own
+ * summary, until the digest of its week is sent. Replies. */
+static void edit_summary(struct request *r, const struct mg_form *form,
+                         int64_t circle, int64_t pid)
+{
+    const struct mg_form_field *text = mg_form_get(form, "text");
+    const struct mg_form_field *subject = mg_form_get(form, "subject");
+    int64_t id = 0;
+    int week = 0;
+    char query[64];
+    int rc = form_id(&id, form, "note");
+
+    if (rc == 0 &&
+        (!text || text->len > SUMMARY_MAX || (subject && subject->len > 200)))
+        rc = MG_EINVAL;
+    if (rc == 0 && text->value[strspn(text->value, " \t\r\n")] == '\0') {
+        back_to_page(r, "problem=empty", "summaries");
+        return;
+    }
+    if (rc == 0)
+        rc =
+            mg_notes_summary_edit(&week, r->srv->store, circle, pid, id,
+                                  subject ? subject->value : NULL, text->value);
+    if (rc == MG_ECONFLICT) {
+        back_to_page(r, "problem=digest-sent", "summaries");
+    } else if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Summary not saved",
+                           "Please use the form on your page.");
+    } else if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        snprintf(query, sizeof(query), "done=summary-edited&week=%d", week);
+        back_to_page(r, query, "saved");
+    }
+}
+
+/*
+ * POST /p/{token}/summary: week, subject (optional), text; or note=<id>
+ * to rewrite one (edit_summary). Filed by the
+ * notes module as mail from the facilitator to the group's summary
+ * address of that week would be, under the same rules; the same text
+ * posted twice is one note.
+ */
+void handle_person_page_summary(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_participant *me = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_group_row *groups = NULL;
+    const struct mg_group_row *group = NULL;
+    const struct mg_form_field *text, *subject;
+    struct mg_inbound m;
+    enum mg_note_outcome outcome = MG_NOTE_FILED;
+    size_t n_groups = 0, i;
+    int64_t circle = 0, pid = 0, week = 0, note = 0;
+    char *key = NULL, *address = NULL, *title = NULL, *mid = NULL, *seed;
+    char hash[65], query[64];
+    const char *domain;
+    char *recipients[1];
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    if (page_subject(&circle, &pid, r))
+        return;
+    rc = page_facilitator(&me, r, circle, pid);
+    if (rc == 0 && request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    if (rc == 0 && mg_form_get(&form, "note")) {
+        edit_summary(r, &form, circle, pid);
+        goto out;
+    }
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, r->srv->store, circle);
+    if (rc == 0)
+        rc = form_id(&week, &form, "week");
+    if (rc == 0 && week > c->weeks)
+        rc = MG_EINVAL;
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, circle);
+    for (i = 0; rc == 0 && i < n_groups; i++)
+        if (groups[i].id == me->group_id)
+            group = &groups[i];
+    if (rc == 0 && !group)
+        rc = MG_ENOTFOUND;
+    text = mg_form_get(&form, "text");
+    subject = mg_form_get(&form, "subject");
+    if (rc == 0 &&
+        (!text || text->len > SUMMARY_MAX || (subject && subject->len > 200)))
+        rc = MG_EINVAL;
+    if (rc == 0 && text->value[strspn(text->value, " \t\r\n")] == '\0') {
+        back_to_page(r, "problem=empty", "post");
+        goto out;
+    }
+    if (rc < 0)
+        goto reply;
+    domain = mail_domain(r, c);
+    key = circle_key(c);
+    address = mg_xasprintf("%s+g%d-w%lld-summary@%s", key, group->position,
+                           (long long)week, domain ? domain : "invalid");
+    title = subject && subject->value[strspn(subject->value, " \t")]
+                ? mg_xstrdup(subject->value)
+                : mg_xasprintf("Week %lld summary", (long long)week);
+    /* The same words for the same week are the same message: a second
+     * click files nothing new. */
+    seed = mg_xasprintf("%lld\n%lld\n%s\n%s", (long long)pid, (long long)week,
+                        title, text->value);
+    mg_sha256_hex(hash, seed, strlen(seed));
+    free(seed);
+    mid = mg_xasprintf("page-%.32s@%s", hash, domain ? domain : "invalid");
+    recipients[0] = address;
+    m.message_id = mid;
+    m.from_name = me->name;
+    m.from_email = me->email;
+    m.recipients = recipients;
+    m.n_recipients = 1;
+    m.subject = title;
+    m.text = (char *)text->value;
+    m.date = mg_now();
+    rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
+reply:
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Summary not saved",
+                           "Please use the form on your page.");
+    } else if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN) {
+        reply_not_found(r);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        snprintf(query, sizeof(query), "done=%s&week=%lld",
+                 outcome == MG_NOTE_REVIEW ? "summary-review" : "summary",
+                 (long long)week);
+        back_to_page(r, query, "saved");
+    }
+out:
+    free(key);
+    free(address);
+    free(title);
+    free(mid);
+    mg_group_rows_free(groups, n_groups);
+    mg_circle_free(c);
+    mg_form_release(&form);
+    mg_participants_free(me, me ? 1 : 0);
+}
+
+/* POST /p/{token}/review: note, decision=approve|reject, for a note of
+ * the facilitator's own group waiting for review. */
+void handle_person_page_review(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_participant *me = NULL;
+    const struct mg_form_field *decision;
+    struct mg_note n;
+    int64_t circle = 0, pid = 0, id = 0;
+    int rc, publish = 0, loaded = 0;
+
+    memset(&n, 0, sizeof(n));
+    if (page_subject(&circle, &pid, r))
+        return;
+    rc = page_facilitator(&me, r, circle, pid);
+    if (rc == 0 && request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    if (rc == 0)
+        rc = form_id(&id, &form, "note");
+    decision = mg_form_get(&form, "decision");
+    if (rc == 0 && decision && strcmp(decision->value, "approve") == 0)
+        publish = 1;
+    else if (rc == 0 && !(decision && strcmp(decision->value, "reject") == 0))
+        rc = MG_EINVAL;
+    if (rc == 0) {
+        rc = mg_store_note_get(&n, r->srv->store, id, 0);
+        loaded = rc == 0;
+    }
+    /* Whose note it is first: its state tells another group nothing. */
+    if (rc == 0 && (n.circle_id != circle || n.group_id != me->group_id))
+        rc = MG_ENOTFOUND;
+    if (rc == 0 && strcmp(n.status, "review") != 0)
+        rc = MG_ECONFLICT;
+    if (rc == 0)
+        rc = mg_store_note_decide(r->srv->store, id, publish, 0, 0, 0, 0);
+    if (rc == MG_ECONFLICT)
+        back_to_page(r, "problem=decided", "saved");
+    else if (rc == MG_EINVAL)
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Not saved",
+                           "Please use the Approve or Reject buttons on "
+                           "your page.");
+    else if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN)
+        reply_not_found(r);
+    else if (rc < 0)
+        reply_failed(r);
+    else
+        back_to_page(r, publish ? "done=approved" : "done=rejected", "saved");
+    if (loaded)
+        mg_note_release(&n);
+    mg_form_release(&form);
+    mg_participants_free(me, me ? 1 : 0);
+}
+
+/* Whether `c` may end a link pasted from a mail or a chat message
+ * without being part of it. */
+static int trailing_junk(char c)
+{
+    return c && strchr("/.,;:!?)]>}'\"", c) != NULL;
+}
+
+/*
+ * Any other address under /p/ (server.c sends them here when no route
+ * matches): always a page. A page's address with something stuck to its
+ * end (a trailing dot or slash, capitals) goes to the page; a form's
+ * path fetched with GET goes back to the page; another method is a 405
+ * page; anything else says the link is not whole.
+ */
+void handle_person_page_other(struct request *r)
+{
+    const char *rest = strncmp(r->url, "/p/", 3) == 0 ? r->url + 3 : "";
+    size_t len = strlen(rest), hex = strspn(rest, "0123456789abcdefABCDEF");
+    size_t i, depth = 0;
+    int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+
+    if (r->too_big) {
+        reply_page_message(r, MHD_HTTP_CONTENT_TOO_LARGE, "Too long",
+                           "What you sent is too long. Please shorten it "
+                           "and try again.");
+        return;
+    }
+    if (hex == PAGE_TOKEN_LEN && r->method_not_allowed) {
+        if (get) {
+            /* A reload or a bookmark of a form's path. */
+            char *location = mg_xasprintf("../%.*s", PAGE_TOKEN_LEN, rest);
+            reply_redirect(r, location, NULL);
+            free(location);
+            return;
+        }
+        reply_page_message(r, MHD_HTTP_METHOD_NOT_ALLOWED, "Not allowed",
+                           "This address does not take that request. "
+                           "Please use the buttons on your page.");
+        return;
+    }
+    if (hex == PAGE_TOKEN_LEN && get) {
+        for (i = hex; i < len && trailing_junk(rest[i]); i++)
+            depth += rest[i] == '/';
+        if (i == len) {
+            /* Relative to where the browser is: one "../" per '/'. */
+            struct mg_buf loc = MG_BUF_INIT;
+
+            for (i = 0; i < depth; i++)
+                mg_buf_puts(&loc, "../");
+            for (i = 0; i < PAGE_TOKEN_LEN; i++)
+                mg_buf_printf(&loc, "%c", tolower((unsigned char)rest[i]));
+            reply_redirect(r, loc.data, NULL);
+            mg_buf_release(&loc);
+            return;
+        }
+    }
+    if (hex != PAGE_TOKEN_LEN && (hex == len || trailing_junk(rest[hex]))) {
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, "This link is not complete",
+                           "The address of a page ends in a code of 48 "
+                           "letters and digits, and this one is shorter or "
+                           "longer. Please copy the whole link from the "
+                           "message you were sent, or ask your circle's "
+                           "coordinator for a new one.");
+        return;
+    }
+    reply_not_found(r);
+}
 void handle_person_page_mint(struct request *r)
 {
     char token[PAGE_TOKEN_LEN + 1];

@@ -59,7 +59,12 @@ void handle_person_page(struct request *r);
 void handle_person_page_feed(struct request *r);
 void handle_person_page_rsvp(struct request *r);
 void handle_person_page_attendance(struct request *r);
+void handle_person_page_summary(struct request *r);
+void handle_person_page_review(struct request *r);
 void handle_person_page_mint(struct request *r);
+/* Any other request under /p/ (no route, or not its method), and one
+ * too large there: a page, never JSON. */
+void handle_person_page_other(struct request *r);
 /* The coordinator dashboard (dashboard.c): its own session cookie. */
 void handle_dash_login_form(struct request *r);
 void handle_dash_login(struct request *r);

@@ -430,6 +430,37 @@ static long post_page(char *location, size_t n, const char *page,
     return status;
 }
 
+/* A form's 303 goes back to `page` (relative, from its form path) with
+ * `query` and `anchor`. */
+static void expect_redirect_to_page(const char *location, const char *page,
+                                    const char *query, const char *anchor)
+{
+    const char *token = page + 3;
+
+    if (strncmp(location, "../", 3) != 0 ||
+        strncmp(location + 3, token, 48) != 0 || location[3 + 48] != '?' ||
+        !strstr(location, query) || !strstr(location, anchor))
+        fail_msg("redirect to '%s'", location);
+}
+
+/* GET the page a form redirected to: it says what was saved. */
+static void expect_saved(const char *page, const char *location,
+                         const char *saved)
+{
+    struct test_response resp;
+    char *path =
+        mg_xasprintf("%s%.*s", page, (int)strcspn(strchr(location, '?'), "#"),
+                     strchr(location, '?'));
+
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", path, NULL, NULL, NULL), 0);
+    assert_int_equal(resp.status, 200);
+    if (!strstr(resp.body, saved))
+        fail_msg("GET %s: no '%s'", path, saved);
+    test_response_release(&resp);
+    free(path);
+}
+
 static void test_page_buttons(void **state)
 {
     char *path = cpath("/participants?limit=100"), *page, *form;
@@ -470,16 +501,22 @@ static void test_page_buttons(void **state)
     /* The whole series, then one call. */
     assert_int_equal(
         post_page(location, sizeof(location), page, "answer=declined"), 303);
-    assert_non_null(strstr(location, "#rsvp"));
+    expect_redirect_to_page(location, page, "done=rsvp", "#saved");
     expect_weeks("Ben", "declined", "declined", "declined", "declined");
+    expect_saved(page, location, "Saved: you are not coming to every call.");
     form = mg_xasprintf("answer=accepted&session=%lld", W->sessions[3]);
     assert_int_equal(post_page(location, sizeof(location), page, form), 303);
     free(form);
     expect_weeks("Ben", "declined", "declined", "declined", "accepted");
+    /* the page the answer was redirected to names the call's day */
+    expect_saved(page, location, "Saved: you are coming on ");
     assert_int_equal(
         test_http(&resp, W->site.d.port, "GET", page, NULL, NULL, NULL), 0);
     assert_non_null(strstr(resp.body, "not coming"));
-    assert_non_null(strstr(resp.body, "aria-pressed=\"true\">Accept<"));
+    assert_non_null(strstr(resp.body, "aria-pressed=\"true\" "
+                                      "aria-label=\"Accept week 4&#39;s call"));
+    /* no notice without a query: a plain reload says nothing was saved */
+    assert_null(strstr(resp.body, "Saved:"));
     test_response_release(&resp);
 
     /* Nonsense is refused; a session that is not Ben's is not found. */
