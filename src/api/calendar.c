@@ -255,7 +255,7 @@ void handle_group_feed(struct request *r)
 
     for (i = 0; rc == 0 && i < n; i++)
         found |= groups[i].id == r->params[1];
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (rc == 0 && !found)
         rc = MG_ENOTFOUND;
     if (rc == 0)
@@ -323,7 +323,7 @@ void handle_sessions_list(struct request *r)
     } else {
         reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "sessions", items));
     }
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
 }
 
@@ -529,6 +529,6 @@ void handle_outbox_list(struct request *r)
                 rows[i].last_error && *rows[i].last_error
                     ? json_string(rows[i].last_error)
                     : json_null()));
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "messages", items));
 }

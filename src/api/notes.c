@@ -212,7 +212,7 @@ void handle_notes_list(struct request *r)
     else
         reply_notes(r, notes, n, f.limit);
 out:
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     mg_circle_free(c);
 }
 
@@ -288,7 +288,7 @@ void handle_review_list(struct request *r)
         reply_code(r, rc, NULL);
     else
         reply_notes(r, notes, n, f.limit);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
 }
 
 /*
@@ -355,7 +355,7 @@ void handle_note_get(struct request *r)
         reply_raw(r, &n);
     else
         reply_json(r, MHD_HTTP_OK, note_json(&n, 1, 1));
-    mg_note_release(&n);
+    mg_store_note_release(&n);
 }
 
 /* The body of approve: {"group": id, "week": n}, both optional. */
@@ -405,7 +405,7 @@ static int group_in_circle(int *found, int64_t *thread_id, struct mg_store *st,
             *thread_id = groups[i].thread_id;
         }
     }
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     return rc;
 }
 
@@ -444,7 +444,7 @@ static int find_group(int64_t *circle_id, int64_t *thread_id,
                 *circle_id = circles[i].id;
             after = circles[i].id;
         }
-        mg_circle_list_free(circles, n);
+        mg_store_circles_free(circles, n);
     } while (rc == 0 && !found && n == 100);
     if (rc == 0 && !found) {
         mg_error_set(err, "group", "there is no group %lld",
@@ -514,7 +514,7 @@ static void decide(struct request *r, int publish)
     if (rc == MG_ECONFLICT)
         mg_error_set(&err, "", "note %lld was decided meanwhile",
                      (long long)n.id);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     if (rc == 0)
         rc = mg_store_note_get(&n, r->srv->store, r->params[0], 0);
 out:
@@ -524,7 +524,7 @@ out:
         reply_code(r, rc, &err);
     else
         reply_json(r, MHD_HTTP_OK, note_json(&n, 1, 0));
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     mg_circle_free(c);
 }
 
@@ -551,7 +551,7 @@ void handle_group_notes_feed(struct request *r)
 
     for (i = 0; rc == 0 && i < n; i++)
         found |= groups[i].id == r->params[1];
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (rc == 0 && !found)
         rc = MG_ENOTFOUND;
     if (rc == 0) {

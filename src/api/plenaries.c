@@ -100,7 +100,7 @@ void handle_plenaries_create(struct request *r)
              (long long)p.id);
     reply_json(r, MHD_HTTP_CREATED, plenary_json(&p, c->time_zone));
 out:
-    mg_plenary_row_release(&p);
+    mg_store_plenary_release(&p);
     json_decref(doc);
     mg_circle_free(c);
 }
@@ -127,7 +127,7 @@ void handle_plenaries_list(struct request *r)
         json_array_append_new(items, plenary_json(&rows[i], c->time_zone));
     reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "plenaries", items));
 out:
-    mg_plenary_rows_free(rows, n);
+    mg_store_plenaries_free(rows, n);
     mg_circle_free(c);
 }
 
@@ -207,7 +207,7 @@ void handle_plenary_patch(struct request *r)
                          (json_int_t)queued));
 out:
     if (have)
-        mg_plenary_row_release(&p);
+        mg_store_plenary_release(&p);
     mg_circle_free(c);
     free(seats);
     json_decref(doc);

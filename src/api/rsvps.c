@@ -40,5 +40,5 @@ void handle_rsvps_get(struct request *r)
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:i, s:o}", "session_id", (json_int_t)s.id,
                          "week", s.week, "rsvps", items));
-    mg_rsvp_rows_free(rows, n);
+    mg_store_rsvps_free(rows, n);
 }

@@ -130,7 +130,7 @@ static int apply_plenary_reply(enum mg_rsvp_outcome *outcome,
 out:
     free(seats);
     free(email);
-    mg_member_hits_free(hits, n_hits);
+    mg_store_member_hits_free(hits, n_hits);
     return rc;
 }
 

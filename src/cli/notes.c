@@ -126,7 +126,7 @@ static int list(struct mg_store *st, const struct notes_args *a)
         }
         printf("\n");
     }
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     return 0;
 }
 
@@ -144,7 +144,7 @@ static int find_group(int64_t *thread, struct mg_store *st, long long circle,
             found = 1;
         }
     }
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (rc < 0)
         return rc;
     return found ? 0 : MG_ENOTFOUND;
@@ -198,7 +198,7 @@ static int decide(struct mg_store *st, const struct notes_args *a, int publish)
     else if (rc != MG_EINVAL && rc != MG_ENOTFOUND)
         cli_error("cannot decide note %lld: %s", a->id, mg_strerror(rc));
     mg_circle_free(c);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     return rc < 0 ? 1 : 0;
 }
 

@@ -69,7 +69,7 @@ static int list(struct mg_store *st, int64_t circle)
         printf("%-6lld  %-7s  %-7s  %-3d  %-30.30s  %s\n",
                (long long)rows[i].id, rows[i].kind, rows[i].status,
                rows[i].attempts, rows[i].recipient, rows[i].subject);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     return 0;
 }
 

@@ -173,7 +173,7 @@ static int find_circle(struct mg_circle **out, struct mg_store *st,
     rc = MG_ENOTFOUND;
     if (hits == 1)
         rc = mg_store_circle_get(out, st, list[at].id);
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
     return rc;
 }
 
@@ -217,7 +217,7 @@ struct placement {
 static void placement_release(struct placement *pl)
 {
     mg_circle_free(pl->circle);
-    mg_group_rows_free(pl->groups, pl->n_groups);
+    mg_store_groups_free(pl->groups, pl->n_groups);
 }
 
 /* Which circle and group: address, subject tag, then membership. */
@@ -406,7 +406,7 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
     free(n.attachments); /* the strings are m's */
 out:
     placement_release(&pl);
-    mg_member_hits_free(hits, n_hits);
+    mg_store_member_hits_free(hits, n_hits);
     free(from);
     return rc;
 }

@@ -154,7 +154,7 @@ out:
     free(att);
     free(rsvps);
     free(invites);
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_participants_free(people, n_people);
     mg_circle_free(c);
     return rc;

@@ -94,13 +94,13 @@ int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
     rows = NULL;
     count = 0;
 out:
-    mg_attendance_rows_free(rows, count);
+    mg_store_attendance_free(rows, count);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
 }
 
-void mg_attendance_rows_free(struct mg_attendance_row *rows, size_t n)
+void mg_store_attendance_free(struct mg_attendance_row *rows, size_t n)
 {
     size_t i;
 

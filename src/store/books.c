@@ -269,7 +269,7 @@ out:
     return rc;
 }
 
-void mg_book_info_release(struct mg_book_info *info)
+void mg_store_book_info_release(struct mg_book_info *info)
 {
     free(info->title);
     free(info->author);
@@ -322,7 +322,7 @@ out:
     return rc;
 }
 
-void mg_spans_free(struct mg_span *s, size_t n)
+void mg_store_spans_free(struct mg_span *s, size_t n)
 {
     size_t i;
 
@@ -385,7 +385,7 @@ static int load_spans(struct mg_span **out, size_t *n, struct mg_store *st,
     list = NULL;
 out:
     sqlite3_finalize(stmt);
-    mg_spans_free(list, count);
+    mg_store_spans_free(list, count);
     store_release(st, db);
     return rc;
 }

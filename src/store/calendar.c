@@ -419,7 +419,40 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
     return rc;
 }
 
-void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n)
+int mg_store_tx_outbox_queue(size_t *queued, struct mg_store_tx *tx,
+                             const struct mg_outbox_msg *m)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *ins = NULL;
+    int64_t now = mg_now();
+    int rc = store_prepare(&ins, st, db,
+                           "INSERT OR IGNORE INTO outbox (circle_id, kind, "
+                           "recipient, subject, message, dedupe_key, "
+                           "next_attempt_at, created_at, format, parts) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(ins, 1, m->circle_id);
+    sqlite3_bind_text(ins, 2, m->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, m->recipient, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, m->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 5, m->message, (int)m->len, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 6, m->dedupe_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 7, now);
+    sqlite3_bind_int64(ins, 8, now);
+    sqlite3_bind_text(ins, 9, m->format ? m->format : "mime", -1,
+                      SQLITE_STATIC);
+    store_bind_text_or_null(ins, 10, m->parts);
+    rc = store_step(st, db, ins, "queue mail");
+    if (rc == 0)
+        *queued += (size_t)sqlite3_changes(db);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+void mg_store_outbox_free(struct mg_outbox_row *rows, size_t n)
 {
     size_t i;
 
@@ -478,7 +511,7 @@ static int load_outbox(struct mg_outbox_row **out, size_t *n,
         }
     }
     if (rc < 0) {
-        mg_outbox_rows_free(rows, count);
+        mg_store_outbox_free(rows, count);
         return rc;
     }
     *out = rows;
@@ -537,7 +570,7 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
         rc = store_commit(st, db);
     if (rc < 0) {
         store_rollback(db);
-        mg_outbox_rows_free(*out, *n);
+        mg_store_outbox_free(*out, *n);
         *out = NULL;
         *n = 0;
     }

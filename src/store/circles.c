@@ -240,7 +240,7 @@ int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
                      slug);
 }
 
-void mg_circle_list_free(struct mg_circle *list, size_t n)
+void mg_store_circles_free(struct mg_circle *list, size_t n)
 {
     size_t i;
 
@@ -285,7 +285,7 @@ int mg_store_circle_list(struct mg_circle **out, size_t *n, struct mg_store *st,
     list = NULL;
 out:
     sqlite3_finalize(stmt);
-    mg_circle_list_free(list, count);
+    mg_store_circles_free(list, count);
     store_release(st, db);
     return rc;
 }

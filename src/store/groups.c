@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mg_group_rows_free(struct mg_group_row *rows, size_t n)
+void mg_store_groups_free(struct mg_group_row *rows, size_t n)
 {
     size_t i;
 
@@ -66,7 +66,7 @@ int mg_store_groups_list(struct mg_group_row **out, size_t *n,
     rows = NULL;
 out:
     sqlite3_finalize(stmt);
-    mg_group_rows_free(rows, count);
+    mg_store_groups_free(rows, count);
     store_release(st, db);
     return rc;
 }

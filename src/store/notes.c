@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mg_note_release(struct mg_note *n)
+void mg_store_note_release(struct mg_note *n)
 {
     size_t i;
 
@@ -39,12 +39,12 @@ void mg_note_release(struct mg_note *n)
     memset(n, 0, sizeof(*n));
 }
 
-void mg_notes_free(struct mg_note *notes, size_t n)
+void mg_store_notes_free(struct mg_note *notes, size_t n)
 {
     size_t i;
 
     for (i = 0; notes && i < n; i++)
-        mg_note_release(&notes[i]);
+        mg_store_note_release(&notes[i]);
     free(notes);
 }
 
@@ -396,7 +396,7 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
     if (rc == 0)
         rc = load_attachments(notes, count, st, db, 0);
     if (rc < 0) {
-        mg_notes_free(notes, count);
+        mg_store_notes_free(notes, count);
         goto out;
     }
     *out = notes;
@@ -437,7 +437,7 @@ int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
     }
     rc = load_attachments(out, 1, st, db, full);
     if (rc < 0)
-        mg_note_release(out);
+        mg_store_note_release(out);
 out:
     sqlite3_finalize(stmt);
     store_release(st, db);
@@ -533,7 +533,7 @@ out:
     return rc;
 }
 
-void mg_member_hits_free(struct mg_member_hit *h, size_t n)
+void mg_store_member_hits_free(struct mg_member_hit *h, size_t n)
 {
     size_t i;
 
@@ -583,7 +583,7 @@ int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
         count++;
     }
     if (rc < 0) {
-        mg_member_hits_free(hits, count);
+        mg_store_member_hits_free(hits, count);
         goto out;
     }
     *out = hits;

@@ -411,6 +411,36 @@ static int load_details(struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
+int mg_store_tx_participant_contact(char **name, char **email,
+                                    struct mg_store_tx *tx, int64_t circle_id,
+                                    int64_t id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT name, email FROM participants WHERE id = ? "
+                           "AND circle_id = ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, circle_id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        if (name)
+            *name = store_column_strdup(stmt, 0);
+        if (email)
+            *email = store_column_strdup(stmt, 1);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
+                               : store_fail(st, db, rc, "find participant");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
                              int64_t circle_id, int64_t id)
 {

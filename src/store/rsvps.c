@@ -197,7 +197,7 @@ static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
     rows = NULL;
     count = 0;
 out:
-    mg_rsvp_rows_free(rows, count);
+    mg_store_rsvps_free(rows, count);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
@@ -226,7 +226,7 @@ int mg_store_rsvps_for_participant(struct mg_rsvp_row **out, size_t *n,
                       participant_id);
 }
 
-void mg_rsvp_rows_free(struct mg_rsvp_row *rows, size_t n)
+void mg_store_rsvps_free(struct mg_rsvp_row *rows, size_t n)
 {
     size_t i;
 

@@ -88,6 +88,93 @@ void store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_rows_read(void **out, size_t *n, size_t size, struct mg_store *st,
+                    sqlite3 *db, sqlite3_stmt *stmt,
+                    void (*read_row)(void *row, sqlite3_stmt *stmt),
+                    void (*release_row)(void *row), const char *what)
+{
+    unsigned char *rows = NULL;
+    size_t count = 0, cap = 0, i;
+    int rc = 0;
+
+    for (;;) {
+        int step = sqlite3_step(stmt);
+
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, what);
+            break;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            rows = mg_xrealloc(rows, cap * size);
+        }
+        memset(rows + count * size, 0, size);
+        read_row(rows + count * size, stmt);
+        count++;
+    }
+    if (rc < 0) {
+        for (i = 0; release_row && i < count; i++)
+            release_row(rows + i * size);
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *n = count;
+    return 0;
+}
+
+/* A write transaction: one connection borrowed from the pool until the
+ * transaction ends, so every call made with it sees its own writes. */
+struct mg_store_tx {
+    struct mg_store *st;
+    sqlite3 *db;
+};
+
+int mg_store_begin(struct mg_store_tx **out, struct mg_store *st)
+{
+    sqlite3 *db = store_acquire(st);
+    int rc = store_begin(st, db);
+
+    if (rc < 0) {
+        store_release(st, db);
+        return rc;
+    }
+    *out = mg_xcalloc(1, sizeof(**out));
+    (*out)->st = st;
+    (*out)->db = db;
+    return 0;
+}
+
+int mg_store_commit(struct mg_store_tx *tx)
+{
+    int rc = store_commit(tx->st, tx->db);
+
+    store_release(tx->st, tx->db);
+    free(tx);
+    return rc;
+}
+
+void mg_store_rollback(struct mg_store_tx *tx)
+{
+    if (!tx)
+        return;
+    store_rollback(tx->db);
+    store_release(tx->st, tx->db);
+    free(tx);
+}
+
+struct mg_store *store_tx_store(struct mg_store_tx *tx)
+{
+    return tx->st;
+}
+
+sqlite3 *store_tx_db(struct mg_store_tx *tx)
+{
+    return tx->db;
+}
+
 int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
 {
     if (!s || !*s)

@@ -547,7 +547,7 @@ void handle_dash_home(struct request *r)
             if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
                                      list[i].id) < 0)
                 n_groups = 0;
-            mg_group_rows_free(groups, n_groups);
+            mg_store_groups_free(groups, n_groups);
             mg_buf_printf(&b,
                           "<tr><th scope=\"row\"><a "
                           "href=\"/dashboard/circles/%lld\">",
@@ -564,7 +564,7 @@ void handle_dash_home(struct request *r)
                           n_groups);
         }
         total += n;
-        mg_circle_list_free(list, n);
+        mg_store_circles_free(list, n);
         list = NULL;
     } while (n == 200);
     if (total)
@@ -578,7 +578,7 @@ void handle_dash_home(struct request *r)
                   n_notes == 1 ? "" : "s", n_notes == 1 ? "s" : "",
                   d.tok.circle_id ? "this circle"
                                   : "every circle, and mail that reached none");
-    mg_notes_free(notes, n_notes);
+    mg_store_notes_free(notes, n_notes);
     page_end(&b);
     reply_page(r, MHD_HTTP_OK, mg_buf_detach(&b));
     return;
@@ -688,7 +688,7 @@ static int book_section(struct mg_buf *b, struct mg_store *st, int64_t id)
                   " <span class=\"muted\">(%lld words, %lld sections)"
                   "</span></p>\n",
                   (long long)info.words, (long long)info.sections);
-    mg_book_info_release(&info);
+    mg_store_book_info_release(&info);
     rc = mg_store_threads(&threads, &n_threads, st, id);
     if (rc == 0)
         rc = mg_store_readings(&same, &n_same, st, id, "same_pace");
@@ -725,9 +725,9 @@ static int book_section(struct mg_buf *b, struct mg_store *st, int64_t id)
     }
     mg_buf_puts(b, "</section>\n");
 out:
-    mg_spans_free(threads, n_threads);
-    mg_spans_free(same, n_same);
-    mg_spans_free(per, n_per);
+    mg_store_spans_free(threads, n_threads);
+    mg_store_spans_free(same, n_same);
+    mg_store_spans_free(per, n_per);
     return rc;
 }
 
@@ -1150,7 +1150,7 @@ static int outbox_section(struct mg_buf *b, const struct dash *d,
             return rc;
         snprintf(count, sizeof(count), "%zu", n);
         page_row(b, states[i], count);
-        mg_outbox_rows_free(rows, n);
+        mg_store_outbox_free(rows, n);
         rows = NULL;
     }
     mg_buf_puts(b, "</dl>\n");
@@ -1187,7 +1187,7 @@ static int outbox_section(struct mg_buf *b, const struct dash *d,
         }
         mg_buf_puts(b, "</tbody></table></div>\n");
     }
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     mg_buf_puts(b, "</section>\n");
     return 0;
 }
@@ -1201,7 +1201,7 @@ static int notes_section(struct mg_buf *b, struct mg_store *st, int64_t id)
 
     if (rc < 0)
         return rc;
-    mg_notes_free(notes, all);
+    mg_store_notes_free(notes, all);
     notes = NULL;
     rc = review_notes(&notes, &n, st, id, 0, REVIEW_SHOWN);
     if (rc < 0)
@@ -1239,7 +1239,7 @@ static int notes_section(struct mg_buf *b, struct mg_store *st, int64_t id)
         mg_buf_puts(b, "</tbody></table></div>\n");
     }
     mg_buf_puts(b, "</section>\n");
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     return 0;
 }
 

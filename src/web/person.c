@@ -56,12 +56,12 @@ static void view_release(struct view *v)
     mg_circle_free(v->circle);
     mg_participants_free(v->me, v->me ? 1 : 0);
     mg_participants_free(v->people, v->n_people);
-    mg_group_rows_free(v->groups, v->n_groups);
-    mg_spans_free(v->threads, v->n_threads);
-    mg_spans_free(v->same, v->n_same);
-    mg_spans_free(v->per_thread, v->n_per_thread);
+    mg_store_groups_free(v->groups, v->n_groups);
+    mg_store_spans_free(v->threads, v->n_threads);
+    mg_store_spans_free(v->same, v->n_same);
+    mg_store_spans_free(v->per_thread, v->n_per_thread);
     free(v->sessions);
-    mg_rsvp_rows_free(v->rsvps, v->n_rsvps);
+    mg_store_rsvps_free(v->rsvps, v->n_rsvps);
     memset(v, 0, sizeof(*v));
 }
 
@@ -97,6 +97,7 @@ static int week_by_date(const struct mg_circle *c)
 static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
                      int64_t participant_id)
 {
+    struct mg_plan_view plan;
     struct mg_people_filter f;
     struct mg_local_time lt;
     int64_t now = mg_now();
@@ -105,22 +106,23 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
 
     memset(v, 0, sizeof(*v));
     memset(&f, 0, sizeof(f));
-    rc = mg_store_circle_get(&v->circle, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
+    rc = mg_store_plan_load(&plan, st, circle_id);
+    if (rc < 0)
+        return rc;
+    /* the view takes over what the plan holds */
+    v->circle = plan.circle;
+    v->groups = plan.groups;
+    v->n_groups = plan.n_groups;
+    v->threads = plan.threads;
+    v->n_threads = plan.n_threads;
+    v->same = plan.same;
+    v->n_same = plan.n_same;
+    v->per_thread = plan.per_thread;
+    v->n_per_thread = plan.n_per_thread;
+    rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
     if (rc == 0)
         rc = mg_store_participants_list(&v->people, &v->n_people, st, circle_id,
                                         &f);
-    if (rc == 0)
-        rc = mg_store_groups_list(&v->groups, &v->n_groups, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
-    if (rc == 0)
-        rc =
-            mg_store_readings(&v->same, &v->n_same, st, circle_id, "same_pace");
-    if (rc == 0)
-        rc = mg_store_readings(&v->per_thread, &v->n_per_thread, st, circle_id,
-                               "thread");
     if (rc < 0)
         return rc;
     for (i = 0; v->me->status != MG_STATUS_WITHDRAWN && v->me->group_id &&
@@ -584,7 +586,7 @@ static int section_notes(struct mg_buf *b, struct mg_store *st,
     for (i = 0; i < n; i++)
         note_article(b, v, &notes[i]);
     mg_buf_puts(b, "</section>\n");
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     return 0;
 }
 
@@ -680,7 +682,7 @@ static void section_members(struct mg_buf *b, struct mg_store *st,
     }
     mg_buf_puts(b, "</section>\n");
     for (s = 0; s < v->n_sessions; s++)
-        mg_attendance_rows_free(att[s], n_att[s]);
+        mg_store_attendance_free(att[s], n_att[s]);
     free(att);
     free(n_att);
 }

@@ -230,7 +230,7 @@ static void add_notes(void)
         n.received_at = n.sent_at + 60;
         assert_int_equal(mg_store_note_insert(&id, &dup, st, &n), 0);
     }
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_store_close(st);
 }
 

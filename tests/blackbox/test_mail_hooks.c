@@ -224,7 +224,7 @@ static void test_mailgun_capture(void **state)
     assert_true(n.week >= 1);
     assert_int_equal(n.n_attachments, 2);
     assert_true(n.raw_len > 0);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     mg_store_close(st);
     /* Mailgun retrying the same delivery: 200, stored once */
     assert_int_equal(post_hook(&again, outcome, "/hooks/mail/mailgun", NULL,
@@ -319,7 +319,7 @@ static void test_sendgrid_and_postmark_captures(void **state)
     assert_non_null(strstr(n.body, "bold text"));
     assert_int_equal(n.n_attachments, 4);
     assert_string_equal(n.attachments[0].name, "foo.txt");
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     free(body);
 
     /* Postmark: the sender is no member, so it waits for review */
@@ -342,7 +342,7 @@ static void test_sendgrid_and_postmark_captures(void **state)
     assert_int_equal(n.n_attachments, 1);
     assert_string_equal(n.attachments[0].name, "test.txt");
     assert_int_equal(n.attachments[0].size, 45);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     mg_store_close(st);
     free(body);
 }

@@ -277,11 +277,11 @@ static void test_circle_list_and_delete(void **state)
     assert_int_equal(list[0].id, ids[0]);
     assert_int_equal(list[2].id, ids[2]);
     assert_int_equal(list[1].n_slots, 2);
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
     assert_int_equal(mg_store_circle_list(&list, &n, f->st, ids[2], 3), 0);
     assert_int_equal(n, 2);
     assert_int_equal(list[0].id, ids[3]);
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
 
     assert_int_equal(mg_store_circle_delete(f->st, ids[1]), 0);
     assert_int_equal(mg_store_circle_get(&got, f->st, ids[1]), MG_ENOTFOUND);
@@ -448,8 +448,8 @@ static void test_migrate_7_to_8(void **state)
     assert_int_equal(back.capacity, 200);
     assert_int_equal(back.registered, 0);
     assert_string_equal(back.status, "confirmed");
-    mg_plenary_row_release(&back);
-    mg_plenary_row_release(&p);
+    mg_store_plenary_release(&back);
+    mg_store_plenary_release(&p);
     assert_int_equal(mg_store_plenary_get(&back, f->st, c.id + 1, p.id),
                      MG_ENOTFOUND);
     mg_circle_release(&c);
@@ -610,16 +610,16 @@ static void test_outbox_claims(void **state)
     assert_int_equal(mg_store_outbox_due(&rows, &n, f->st, mg_now(), 10), 0);
     assert_int_equal(n, 1);
     assert_memory_equal(rows[0].message, msg, sizeof(msg) - 1);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     assert_int_equal(mg_store_outbox_due(&rows, &n, other, mg_now(), 10), 0);
     assert_int_equal(n, 0);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     /* A sender that died: the lease runs out and the message is due. */
     assert_int_equal(mg_store_outbox_due(&rows, &n, other, mg_now() + 601, 10),
                      0);
     assert_int_equal(n, 1);
     assert_int_equal(mg_store_outbox_sent(other, rows[0].id, mg_now()), 0);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM outbox WHERE "
                                       "status = 'sent'"),
                      1);
