@@ -22,8 +22,10 @@ static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
     "id, group_id, week, starts_at, coalesce(original_starts_at, "             \
     "starts_at), minutes, status"
 
-static void read_session(struct mg_session_row *r, sqlite3_stmt *stmt)
+static void read_session(void *row, sqlite3_stmt *stmt)
 {
+    struct mg_session_row *r = row;
+
     r->id = sqlite3_column_int64(stmt, 0);
     r->group_id = sqlite3_column_int64(stmt, 1);
     r->week = sqlite3_column_int(stmt, 2);
@@ -39,7 +41,7 @@ int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_session_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
                            "group_id = ? ORDER BY week");
@@ -47,20 +49,10 @@ int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, group_id);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list sessions");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        read_session(&rows[count++], stmt);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_session, "list sessions");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
@@ -271,13 +263,30 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
+static void read_invite(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_invite_row *r = row;
+
+    r->id = sqlite3_column_int64(stmt, 0);
+    r->group_id = sqlite3_column_int64(stmt, 1);
+    r->participant_id = sqlite3_column_int64(stmt, 2);
+    copy_text(r->uid, sizeof(r->uid), stmt, 3);
+    r->sequence = sqlite3_column_int(stmt, 4);
+    r->group_sequence = sqlite3_column_int(stmt, 5);
+    copy_text(r->state, sizeof(r->state), stmt, 6);
+    copy_text(r->summary, sizeof(r->summary), stmt, 7);
+    r->first_start = sqlite3_column_int64(stmt, 8);
+    r->minutes = sqlite3_column_int(stmt, 9);
+    r->weeks = sqlite3_column_int(stmt, 10);
+}
+
 int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_invite_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, group_id, participant_id, uid, "
                            "sequence, group_sequence, state, "
@@ -288,32 +297,10 @@ int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    for (;;) {
-        struct mg_invite_row *r;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list invites");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        r->id = sqlite3_column_int64(stmt, 0);
-        r->group_id = sqlite3_column_int64(stmt, 1);
-        r->participant_id = sqlite3_column_int64(stmt, 2);
-        copy_text(r->uid, sizeof(r->uid), stmt, 3);
-        r->sequence = sqlite3_column_int(stmt, 4);
-        r->group_sequence = sqlite3_column_int(stmt, 5);
-        copy_text(r->state, sizeof(r->state), stmt, 6);
-        copy_text(r->summary, sizeof(r->summary), stmt, 7);
-        r->first_start = sqlite3_column_int64(stmt, 8);
-        r->minutes = sqlite3_column_int(stmt, 9);
-        r->weeks = sqlite3_column_int(stmt, 10);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_invite, "list invites");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
@@ -466,50 +453,46 @@ void mg_store_outbox_free(struct mg_outbox_row *rows, size_t n)
     free(rows);
 }
 
+static void read_outbox_row(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_outbox_row *r = row;
+
+    r->id = sqlite3_column_int64(stmt, 0);
+    r->circle_id = sqlite3_column_int64(stmt, 1);
+    copy_text(r->kind, sizeof(r->kind), stmt, 2);
+    r->recipient = store_column_strdup(stmt, 3);
+    r->subject = store_column_strdup(stmt, 4);
+    copy_text(r->status, sizeof(r->status), stmt, 5);
+    r->attempts = sqlite3_column_int(stmt, 6);
+    r->next_attempt_at = sqlite3_column_int64(stmt, 7);
+    r->created_at = sqlite3_column_int64(stmt, 8);
+    r->sent_at = sqlite3_column_int64(stmt, 9);
+    r->last_error = store_column_strdup(stmt, 10);
+}
+
+/* A claimed message: the row and what is sent. */
+static void read_outbox_body_row(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_outbox_row *r = row;
+
+    read_outbox_row(r, stmt);
+    r->len = (size_t)sqlite3_column_bytes(stmt, 11);
+    r->message = mg_xstrndup(
+        sqlite3_column_blob(stmt, 11) ? sqlite3_column_blob(stmt, 11) : "",
+        r->len);
+    copy_text(r->format, sizeof(r->format), stmt, 12);
+    r->parts = store_column_strdup(stmt, 13);
+}
+
 static int load_outbox(struct mg_outbox_row **out, size_t *n,
                        struct mg_store *st, sqlite3_stmt *stmt, sqlite3 *db,
                        int with_body)
 {
     struct mg_outbox_row *rows = NULL;
-    size_t count = 0, cap = 0;
-    int rc = 0;
-
-    for (;;) {
-        struct mg_outbox_row *r;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "load outbox");
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 32;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        memset(r, 0, sizeof(*r));
-        r->id = sqlite3_column_int64(stmt, 0);
-        r->circle_id = sqlite3_column_int64(stmt, 1);
-        copy_text(r->kind, sizeof(r->kind), stmt, 2);
-        r->recipient = store_column_strdup(stmt, 3);
-        r->subject = store_column_strdup(stmt, 4);
-        copy_text(r->status, sizeof(r->status), stmt, 5);
-        r->attempts = sqlite3_column_int(stmt, 6);
-        r->next_attempt_at = sqlite3_column_int64(stmt, 7);
-        r->created_at = sqlite3_column_int64(stmt, 8);
-        r->sent_at = sqlite3_column_int64(stmt, 9);
-        r->last_error = store_column_strdup(stmt, 10);
-        if (with_body) {
-            r->len = (size_t)sqlite3_column_bytes(stmt, 11);
-            r->message = mg_xstrndup(sqlite3_column_blob(stmt, 11)
-                                         ? sqlite3_column_blob(stmt, 11)
-                                         : "",
-                                     r->len);
-            copy_text(r->format, sizeof(r->format), stmt, 12);
-            r->parts = store_column_strdup(stmt, 13);
-        }
-    }
+    size_t count = 0;
+    int rc = store_rows_read(
+        (void **)&rows, &count, sizeof(*rows), st, db, stmt,
+        with_body ? read_outbox_body_row : read_outbox_row, "load outbox");
     if (rc < 0) {
         mg_store_outbox_free(rows, count);
         return rc;

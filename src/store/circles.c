@@ -35,10 +35,19 @@ static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
     c->attendance_target = sqlite3_column_int(stmt, 13); /* NULL reads 0 */
 }
 
+static void read_slot(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_slot *s = row;
+
+    s->id = sqlite3_column_int64(stmt, 0);
+    s->weekday = sqlite3_column_int(stmt, 1);
+    s->start_minute = sqlite3_column_int(stmt, 2);
+    s->minutes = sqlite3_column_int(stmt, 3);
+}
+
 static int load_slots(struct mg_store *st, sqlite3 *db, struct mg_circle *c)
 {
     sqlite3_stmt *stmt = NULL;
-    size_t cap = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, weekday, start_minute, minutes FROM "
                            "slots WHERE circle_id = ? ORDER BY position");
@@ -46,25 +55,8 @@ static int load_slots(struct mg_store *st, sqlite3 *db, struct mg_circle *c)
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, c->id);
-    for (;;) {
-        struct mg_slot *s;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "load slots");
-            break;
-        }
-        if (c->n_slots == cap) {
-            cap = cap ? cap * 2 : 4;
-            c->slots = mg_xrealloc(c->slots, cap * sizeof(*c->slots));
-        }
-        s = &c->slots[c->n_slots++];
-        s->id = sqlite3_column_int64(stmt, 0);
-        s->weekday = sqlite3_column_int(stmt, 1);
-        s->start_minute = sqlite3_column_int(stmt, 2);
-        s->minutes = sqlite3_column_int(stmt, 3);
-    }
+    rc = store_rows_read((void **)&c->slots, &c->n_slots, sizeof(*c->slots), st,
+                         db, stmt, read_slot, "load slots");
     sqlite3_finalize(stmt);
     return rc;
 }

@@ -60,15 +60,15 @@ void store_rollback(sqlite3 *db);
 
 /*
  * Step `stmt` to the end, reading each row into a new element of `size`
- * bytes (zeroed first) with `read_row`. On success *out is an array of
- * *n rows (NULL when there are none), the caller's to free(); on failure
- * the rows read so far are released with `release_row` (may be NULL) and
- * the MG_E code, logged as `what`, returned.
+ * bytes (zeroed first) with `read_row`. *rows and *n must start NULL and
+ * 0; they grow as rows are read, so on failure too they hold what was
+ * read, for the caller to free as it frees the whole list. A failed step
+ * is mapped and logged as `what`.
  */
-int store_rows_read(void **out, size_t *n, size_t size, struct mg_store *st,
+int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
                     sqlite3 *db, sqlite3_stmt *stmt,
                     void (*read_row)(void *row, sqlite3_stmt *stmt),
-                    void (*release_row)(void *row), const char *what);
+                    const char *what);
 
 /* The store and connection a transaction (mg_store_begin) runs on. */
 struct mg_store *store_tx_store(struct mg_store_tx *tx);

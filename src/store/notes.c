@@ -283,6 +283,24 @@ static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
     n->author = store_column_strdup(stmt, 22);
 }
 
+static void read_attachment(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_note_attachment *a = row;
+
+    a->name = store_column_strdup(stmt, 0);
+    a->type = store_column_strdup(stmt, 1);
+    a->size = sqlite3_column_int64(stmt, 2);
+    a->content = NULL;
+    if (sqlite3_column_type(stmt, 3) == SQLITE_BLOB) {
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 3);
+        a->content = mg_xmalloc(len + 1);
+        /* an empty blob reads back as NULL */
+        if (len)
+            memcpy(a->content, sqlite3_column_blob(stmt, 3), len);
+        a->content[len] = '\0';
+    }
+}
+
 /* Attach each note's attachments (contents only when `full`). */
 static int load_attachments(struct mg_note *notes, size_t n,
                             struct mg_store *st, sqlite3 *db, int full)
@@ -295,39 +313,21 @@ static int load_attachments(struct mg_note *notes, size_t n,
                            "= ?1 ORDER BY position");
 
     for (i = 0; rc == 0 && i < n; i++) {
-        size_t cap = 0;
-        int step;
-
         sqlite3_bind_int64(stmt, 1, notes[i].id);
         sqlite3_bind_int(stmt, 2, full);
-        while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-            struct mg_note_attachment *a;
-
-            if (notes[i].n_attachments == cap) {
-                cap = cap ? cap * 2 : 4;
-                notes[i].attachments = mg_xrealloc(
-                    notes[i].attachments, cap * sizeof(*notes[i].attachments));
-            }
-            a = &notes[i].attachments[notes[i].n_attachments++];
-            a->name = store_column_strdup(stmt, 0);
-            a->type = store_column_strdup(stmt, 1);
-            a->size = sqlite3_column_int64(stmt, 2);
-            a->content = NULL;
-            if (sqlite3_column_type(stmt, 3) == SQLITE_BLOB) {
-                size_t len = (size_t)sqlite3_column_bytes(stmt, 3);
-                a->content = mg_xmalloc(len + 1);
-                /* an empty blob reads back as NULL */
-                if (len)
-                    memcpy(a->content, sqlite3_column_blob(stmt, 3), len);
-                a->content[len] = '\0';
-            }
-        }
-        if (step != SQLITE_DONE)
-            rc = store_fail(st, db, step, "load attachments");
+        rc = store_rows_read((void **)&notes[i].attachments,
+                             &notes[i].n_attachments,
+                             sizeof(*notes[i].attachments), st, db, stmt,
+                             read_attachment, "load attachments");
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt);
     return rc;
+}
+
+static void read_note_row(void *row, sqlite3_stmt *stmt)
+{
+    read_note(row, stmt);
 }
 
 int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
@@ -336,7 +336,7 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_note *notes = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     char *like = NULL;
     int rc = store_prepare(
         &stmt, st, db,
@@ -378,21 +378,8 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
     }
     sqlite3_bind_int64(stmt, 9, f->after);
     sqlite3_bind_int(stmt, 10, f->limit > 0 ? f->limit : -1);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list notes");
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            notes = mg_xrealloc(notes, cap * sizeof(*notes));
-        }
-        read_note(&notes[count++], stmt);
-    }
+    rc = store_rows_read((void **)&notes, &count, sizeof(*notes), st, db, stmt,
+                         read_note_row, "list notes");
     if (rc == 0)
         rc = load_attachments(notes, count, st, db, 0);
     if (rc < 0) {
@@ -542,13 +529,25 @@ void mg_store_member_hits_free(struct mg_member_hit *h, size_t n)
     free(h);
 }
 
+static void read_member_hit(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_member_hit *h = row;
+
+    h->circle_id = sqlite3_column_int64(stmt, 0);
+    h->participant_id = sqlite3_column_int64(stmt, 1);
+    h->group_id = sqlite3_column_int64(stmt, 2);
+    h->facilitator = sqlite3_column_int(stmt, 3);
+    h->active = sqlite3_column_int(stmt, 4);
+    h->name = store_column_strdup(stmt, 5);
+}
+
 int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
                               struct mg_store *st, const char *email)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_member_hit *hits = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT p.circle_id, p.id, coalesce((SELECT m.group_id FROM "
@@ -561,27 +560,8 @@ int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "find member");
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 4;
-            hits = mg_xrealloc(hits, cap * sizeof(*hits));
-        }
-        hits[count].circle_id = sqlite3_column_int64(stmt, 0);
-        hits[count].participant_id = sqlite3_column_int64(stmt, 1);
-        hits[count].group_id = sqlite3_column_int64(stmt, 2);
-        hits[count].facilitator = sqlite3_column_int(stmt, 3);
-        hits[count].active = sqlite3_column_int(stmt, 4);
-        hits[count].name = store_column_strdup(stmt, 5);
-        count++;
-    }
+    rc = store_rows_read((void **)&hits, &count, sizeof(*hits), st, db, stmt,
+                         read_member_hit, "find member");
     if (rc < 0) {
         mg_store_member_hits_free(hits, count);
         goto out;

@@ -140,17 +140,14 @@ static void read_registered_row(void *row, sqlite3_stmt *stmt)
     p->created_at = sqlite3_column_int64(stmt, 14);
 }
 
-static void release_plenary_row(void *row)
-{
-    mg_store_plenary_release(row);
-}
-
 static int list_plenaries(struct mg_plenary_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id,
                           int64_t participant_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
+    struct mg_plenary_row *rows = NULL;
+    size_t count = 0;
     int rc = participant_id
                  ? store_prepare(&stmt, st, db,
                                  "SELECT " PLENARY_COLUMNS ", g.updated_at "
@@ -169,10 +166,17 @@ static int list_plenaries(struct mg_plenary_row **out, size_t *n,
     if (participant_id)
         sqlite3_bind_int64(stmt, 2, participant_id);
     rc =
-        store_rows_read((void **)out, n, sizeof(**out), st, db, stmt,
+        store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
                         participant_id ? read_registered_row : read_plenary_row,
-                        release_plenary_row, "list plenaries");
+                        "list plenaries");
+    if (rc < 0)
+        goto out;
+    *out = rows;
+    *n = count;
+    rows = NULL;
+    count = 0;
 out:
+    mg_store_plenaries_free(rows, count);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
@@ -235,6 +239,8 @@ int mg_store_tx_seats_load(struct mg_store_seat **out, size_t *n,
     struct mg_store *st = store_tx_store(tx);
     sqlite3 *db = store_tx_db(tx);
     sqlite3_stmt *stmt = NULL;
+    struct mg_store_seat *rows = NULL;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT participant_id, status, position, "
                            "coalesce(invite_sequence, -1) FROM registrations "
@@ -244,10 +250,16 @@ int mg_store_tx_seats_load(struct mg_store_seat **out, size_t *n,
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, plenary_id);
-    rc = store_rows_read((void **)out, n, sizeof(**out), st, db, stmt,
-                         read_seat, NULL, "load registrations");
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_seat, "load registrations");
     sqlite3_finalize(stmt);
-    return rc;
+    if (rc < 0) {
+        free(rows);
+        return rc;
+    }
+    *out = rows;
+    *n = count;
+    return 0;
 }
 
 int mg_store_tx_seat_save(struct mg_store_tx *tx, int64_t plenary_id,

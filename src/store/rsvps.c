@@ -156,6 +156,19 @@ int mg_store_rsvps_record(int *stale, size_t *written, struct mg_store *st,
     return rc;
 }
 
+static void read_rsvp(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_rsvp_row *r = row;
+
+    r->session_id = sqlite3_column_int64(stmt, 0);
+    r->participant_id = sqlite3_column_int64(stmt, 1);
+    copy_text(r->status, sizeof(r->status), stmt, 2);
+    copy_text(r->source, sizeof(r->source), stmt, 3);
+    r->sequence = sqlite3_column_int(stmt, 4);
+    r->updated_at = sqlite3_column_int64(stmt, 5);
+    r->name = store_column_strdup(stmt, 6);
+}
+
 /* Rows of `sql` (one bound id) in the order it gives. */
 static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
                       const char *sql, int64_t id)
@@ -163,35 +176,16 @@ static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_rsvp_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db, sql);
 
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, id);
-    for (;;) {
-        struct mg_rsvp_row *r;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list rsvps");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        memset(r, 0, sizeof(*r));
-        r->session_id = sqlite3_column_int64(stmt, 0);
-        r->participant_id = sqlite3_column_int64(stmt, 1);
-        copy_text(r->status, sizeof(r->status), stmt, 2);
-        copy_text(r->source, sizeof(r->source), stmt, 3);
-        r->sequence = sqlite3_column_int(stmt, 4);
-        r->updated_at = sqlite3_column_int64(stmt, 5);
-        r->name = store_column_strdup(stmt, 6);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_rsvp, "list rsvps");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;

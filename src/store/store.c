@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* nanosleep */
 #include "internal.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,15 +89,16 @@ void store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_rows_read(void **out, size_t *n, size_t size, struct mg_store *st,
+int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
                     sqlite3 *db, sqlite3_stmt *stmt,
                     void (*read_row)(void *row, sqlite3_stmt *stmt),
-                    void (*release_row)(void *row), const char *what)
+                    const char *what)
 {
-    unsigned char *rows = NULL;
-    size_t count = 0, cap = 0, i;
+    unsigned char *list = NULL;
+    size_t cap = 0;
     int rc = 0;
 
+    assert(*rows == NULL && *n == 0);
     for (;;) {
         int step = sqlite3_step(stmt);
 
@@ -106,23 +108,16 @@ int store_rows_read(void **out, size_t *n, size_t size, struct mg_store *st,
             rc = store_fail(st, db, step, what);
             break;
         }
-        if (count == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 16;
-            rows = mg_xrealloc(rows, cap * size);
+            list = mg_xrealloc(list, cap * size);
+            *rows = list;
         }
-        memset(rows + count * size, 0, size);
-        read_row(rows + count * size, stmt);
-        count++;
+        memset(list + *n * size, 0, size);
+        read_row(list + *n * size, stmt);
+        (*n)++;
     }
-    if (rc < 0) {
-        for (i = 0; release_row && i < count; i++)
-            release_row(rows + i * size);
-        free(rows);
-        return rc;
-    }
-    *out = rows;
-    *n = count;
-    return 0;
+    return rc;
 }
 
 /* A write transaction: one connection borrowed from the pool until the
