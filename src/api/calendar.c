@@ -294,7 +294,8 @@ static json_t *session_json(const struct mg_session_row *s, const char *tzid)
                      (json_int_t)s->id, "group_id", (json_int_t)s->group_id,
                      "week", s->week, "start", local, "original_start",
                      original, "starts_at", (json_int_t)s->starts_at, "minutes",
-                     s->minutes, "status", s->status, "moved",
+                     s->minutes, "status",
+                     mg_store_session_status_name(s->status), "moved",
                      s->starts_at != s->original_starts_at);
 }
 
@@ -350,7 +351,7 @@ void handle_session_patch(struct request *r)
     struct mg_circle *c = NULL;
     struct mg_session_row s;
     json_t *doc = request_json(r), *start, *status;
-    const char *new_status;
+    enum mg_store_session_status new_status;
     int64_t starts_at;
     int rc;
 
@@ -387,9 +388,8 @@ void handle_session_patch(struct request *r)
         }
     }
     if (status) {
-        new_status = json_is_string(status) ? json_string_value(status) : "";
-        if (strcmp(new_status, "cancelled") != 0 &&
-            strcmp(new_status, "confirmed") != 0) {
+        if (mg_store_session_status_parse(&new_status,
+                                          json_string_value(status)) < 0) {
             reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
                         "'status' must be confirmed or cancelled", "status");
             goto out;
@@ -468,6 +468,7 @@ void handle_series_patch(struct request *r)
 {
     json_t *doc = request_json(r), *slot;
     const char *status;
+    enum mg_store_session_status series = MG_STORE_SESSION_CONFIRMED;
     size_t queued = 0;
     int rc = 0;
 
@@ -475,8 +476,8 @@ void handle_series_patch(struct request *r)
         return;
     status = json_string_value(json_object_get(doc, "status"));
     slot = json_object_get(doc, "slot");
-    if ((!status && !slot) || (status && strcmp(status, "cancelled") != 0 &&
-                               strcmp(status, "confirmed") != 0)) {
+    if ((!status && !slot) ||
+        (status && mg_store_session_status_parse(&series, status) < 0)) {
         json_decref(doc);
         reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
                     "send 'slot' to move the series, or 'status' (confirmed "
@@ -488,7 +489,7 @@ void handle_series_patch(struct request *r)
         rc = move_series(r, slot);
     if (rc == 0 && status) {
         rc = mg_store_group_series_status(r->srv->store, r->params[0],
-                                          r->params[1], status);
+                                          r->params[1], series);
         if (rc < 0)
             reply_code(r, rc, NULL);
     }

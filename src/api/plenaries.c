@@ -25,7 +25,8 @@ static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
                      json_string_or_null(p->guest), "start", local, "starts_at",
                      (json_int_t)p->starts_at, "minutes", p->minutes, "weeks",
                      p->weeks, "capacity", p->capacity, "uid", p->uid,
-                     "sequence", p->sequence, "status", p->status, "registered",
+                     "sequence", p->sequence, "status",
+                     mg_store_plenary_status_name(p->status), "registered",
                      p->registered, "waitlisted", p->waitlisted);
 }
 
@@ -94,7 +95,7 @@ void handle_plenaries_create(struct request *r)
         reply_code(r, rc, NULL);
         goto out;
     }
-    snprintf(p.status, sizeof(p.status), "confirmed");
+    p.status = MG_STORE_PLENARY_CONFIRMED;
     snprintf(r->location, sizeof(r->location),
              "/api/v1/circles/%lld/plenaries/%lld", (long long)c->id,
              (long long)p.id);

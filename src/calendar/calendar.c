@@ -186,7 +186,7 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
     keep->exceptions = mg_xcalloc(keep->n_sessions, sizeof(*keep->exceptions));
     for (i = 0; i < keep->n_sessions; i++) {
         const struct mg_session_row *r = &keep->sessions[i];
-        int cancelled = strcmp(r->status, "cancelled") == 0;
+        int cancelled = r->status == MG_STORE_SESSION_CANCELLED;
         if (!cancelled && r->starts_at == r->original_starts_at)
             continue;
         keep->exceptions[n_exc].original_start = r->original_starts_at;
@@ -248,7 +248,7 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
         s->minutes = p->minutes;
         s->count = p->weeks;
         s->sequence = p->sequence;
-        s->cancelled = strcmp(p->status, "cancelled") == 0;
+        s->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
         s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
         s->url = v->circle->video_url;
         s->organizer_name = v->circle->organizer_name;
@@ -728,13 +728,13 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         if (g == v.n_groups || !series[g].uid)
             continue;
         inv = find_invite(by_person, n_inv, p->id, p->group_id);
-        if (inv && strcmp(inv->state, "active") == 0 &&
+        if (inv && inv->state == MG_STORE_INVITE_ACTIVE &&
             inv->group_sequence >= v.groups[g].sequence)
             continue; /* up to date */
         a->group_id = p->group_id;
         a->participant_id = p->id;
         a->group_sequence = v.groups[g].sequence;
-        a->state = "active";
+        a->state = MG_STORE_INVITE_ACTIVE;
         a->kind = "invite";
         if (inv) {
             a->invite_id = inv->id;
@@ -771,7 +771,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         struct owned *o = &q.own[q.cur][q.n[q.cur]];
         struct mg_ical_series gone;
 
-        if (strcmp(inv->state, "active") != 0)
+        if (inv->state != MG_STORE_INVITE_ACTIVE)
             continue;
         at = mg_participants_find(people, n_people, inv->participant_id);
         p = at >= 0 ? &people[at] : NULL;
@@ -793,7 +793,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         a->group_id = inv->group_id;
         a->participant_id = inv->participant_id;
         a->group_sequence = inv->group_sequence;
-        a->state = "cancelled";
+        a->state = MG_STORE_INVITE_CANCELLED;
         a->kind = "cancel";
         o->uid = mg_xstrdup(inv->uid);
         a->uid = o->uid;

@@ -189,7 +189,7 @@ static int week_at(struct mg_store *st, int64_t group_id, int64_t t)
     if (mg_store_sessions_for_group(&s, &n, st, group_id) < 0)
         return 0;
     for (i = 0; i < n; i++) {
-        if (strcmp(s[i].status, "cancelled") == 0)
+        if (s[i].status == MG_STORE_SESSION_CANCELLED)
             continue;
         if (s[i].starts_at <= t && (!week || s[i].starts_at > best)) {
             week = s[i].week;

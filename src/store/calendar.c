@@ -18,6 +18,37 @@ static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
     snprintf(dst, n, "%s", s ? (const char *)s : "");
 }
 
+static const char *const session_names[] = {"confirmed", "cancelled"};
+static const char *const invite_names[] = {"active", "cancelled"};
+
+const char *mg_store_session_status_name(enum mg_store_session_status s)
+{
+    return store_enum_name(session_names, STORE_N_NAMES(session_names), (int)s);
+}
+
+int mg_store_session_status_parse(enum mg_store_session_status *out,
+                                  const char *name)
+{
+    int v = 0;
+    int rc =
+        store_enum_parse(&v, session_names, STORE_N_NAMES(session_names), name);
+
+    if (rc == 0)
+        *out = (enum mg_store_session_status)v;
+    return rc;
+}
+
+const char *mg_store_invite_state_name(enum mg_store_invite_state s)
+{
+    return store_enum_name(invite_names, STORE_N_NAMES(invite_names), (int)s);
+}
+
+enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col)
+{
+    return (enum mg_store_invite_state)store_column_enum(
+        stmt, col, invite_names, STORE_N_NAMES(invite_names));
+}
+
 #define SESSION_COLUMNS                                                        \
     "id, group_id, week, starts_at, coalesce(original_starts_at, "             \
     "starts_at), minutes, status"
@@ -32,7 +63,8 @@ static void read_session(void *row, sqlite3_stmt *stmt)
     r->starts_at = sqlite3_column_int64(stmt, 3);
     r->original_starts_at = sqlite3_column_int64(stmt, 4);
     r->minutes = sqlite3_column_int(stmt, 5);
-    copy_text(r->status, sizeof(r->status), stmt, 6);
+    r->status = (enum mg_store_session_status)store_column_enum(
+        stmt, 6, session_names, STORE_N_NAMES(session_names));
 }
 
 int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
@@ -116,9 +148,8 @@ int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int64(stmt, 4, rows[i].starts_at);
         sqlite3_bind_int64(stmt, 5, rows[i].original_starts_at);
         sqlite3_bind_int(stmt, 6, rows[i].minutes);
-        sqlite3_bind_text(stmt, 7,
-                          rows[i].status[0] ? rows[i].status : "confirmed", -1,
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 7, mg_store_session_status_name(rows[i].status),
+                          -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(stmt, 8, uid, -1, SQLITE_TRANSIENT);
         rc = store_step(st, db, stmt, "insert session");
         rows[i].id = sqlite3_last_insert_rowid(db);
@@ -151,7 +182,7 @@ static int bump_group(struct mg_store *st, sqlite3 *db, int64_t group_id)
 
 int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                             int64_t session_id, int64_t starts_at,
-                            const char *status)
+                            enum mg_store_session_status status)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
@@ -165,7 +196,8 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                            "group_id");
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, starts_at);
-        sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 2, mg_store_session_status_name(status), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, circle_id);
         sqlite3_bind_int64(stmt, 4, session_id);
         rc = sqlite3_step(stmt);
@@ -189,7 +221,8 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
 }
 
 int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
-                                 int64_t group_id, const char *status)
+                                 int64_t group_id,
+                                 enum mg_store_session_status status)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
@@ -200,7 +233,8 @@ int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
                            "UPDATE sessions SET status = ? WHERE circle_id = "
                            "? AND group_id = ?");
     if (rc == 0) {
-        sqlite3_bind_text(stmt, 1, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 1, mg_store_session_status_name(status), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 2, circle_id);
         sqlite3_bind_int64(stmt, 3, group_id);
         rc = store_step(st, db, stmt, "series status");
@@ -273,7 +307,7 @@ static void read_invite(void *row, sqlite3_stmt *stmt)
     copy_text(r->uid, sizeof(r->uid), stmt, 3);
     r->sequence = sqlite3_column_int(stmt, 4);
     r->group_sequence = sqlite3_column_int(stmt, 5);
-    copy_text(r->state, sizeof(r->state), stmt, 6);
+    r->state = store_read_invite_state(stmt, 6);
     copy_text(r->summary, sizeof(r->summary), stmt, 7);
     r->first_start = sqlite3_column_int64(stmt, 8);
     r->minutes = sqlite3_column_int(stmt, 9);
@@ -350,7 +384,8 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
         if (a[i].invite_id) {
             sqlite3_bind_int(upd, 1, a[i].sequence);
             sqlite3_bind_int(upd, 2, a[i].group_sequence);
-            sqlite3_bind_text(upd, 3, a[i].state, -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 3, mg_store_invite_state_name(a[i].state),
+                              -1, SQLITE_STATIC);
             sqlite3_bind_int64(upd, 4, now);
             sqlite3_bind_int64(upd, 5, a[i].invite_id);
             sqlite3_bind_int(upd, 6, a[i].expect_sequence);
@@ -367,7 +402,8 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
             sqlite3_bind_text(ins, 4, a[i].uid, -1, SQLITE_STATIC);
             sqlite3_bind_int(ins, 5, a[i].sequence);
             sqlite3_bind_int(ins, 6, a[i].group_sequence);
-            sqlite3_bind_text(ins, 7, a[i].state, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 7, mg_store_invite_state_name(a[i].state),
+                              -1, SQLITE_STATIC);
             sqlite3_bind_int64(ins, 8, now);
             store_bind_text_or_null(ins, 9, a[i].summary);
             sqlite3_bind_int64(ins, 10, a[i].first_start);

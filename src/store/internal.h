@@ -70,6 +70,26 @@ int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
                     void (*read_row)(void *row, sqlite3_stmt *stmt),
                     const char *what);
 
+/*
+ * Statuses are enums outside the store and text in the database (the
+ * columns predate the enums). Each table file keeps one array of names
+ * indexed by its enum and converts with these two: the name of `v`
+ * (names[0] when out of range), and the value whose name is `s`
+ * (MG_EINVAL when none is).
+ */
+#define STORE_N_NAMES(a) (sizeof(a) / sizeof((a)[0]))
+const char *store_enum_name(const char *const *names, size_t n, int v);
+int store_enum_parse(int *out, const char *const *names, size_t n,
+                     const char *s);
+
+/* Column `col` read through `names`; text no mingle wrote reads as 0. */
+int store_column_enum(sqlite3_stmt *stmt, int col, const char *const *names,
+                      size_t n);
+
+/* Status columns more than one table file reads (calendar.c, rsvps.c). */
+enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col);
+enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col);
+
 /* The store and connection a transaction (mg_store_begin) runs on. */
 struct mg_store *store_tx_store(struct mg_store_tx *tx);
 sqlite3 *store_tx_db(struct mg_store_tx *tx);

@@ -23,6 +23,13 @@ static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
     snprintf(dst, n, "%s", s ? s : "");
 }
 
+static const char *const plenary_names[] = {"confirmed", "cancelled"};
+
+const char *mg_store_plenary_status_name(enum mg_store_plenary_status s)
+{
+    return store_enum_name(plenary_names, STORE_N_NAMES(plenary_names), (int)s);
+}
+
 static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
 {
     memset(p, 0, sizeof(*p));
@@ -36,7 +43,8 @@ static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
     p->capacity = sqlite3_column_int(stmt, 7);
     copy_text(p->uid, sizeof(p->uid), stmt, 8);
     p->sequence = sqlite3_column_int(stmt, 9);
-    copy_text(p->status, sizeof(p->status), stmt, 10);
+    p->status = (enum mg_store_plenary_status)store_column_enum(
+        stmt, 10, plenary_names, STORE_N_NAMES(plenary_names));
     p->created_at = sqlite3_column_int64(stmt, 11);
     p->registered = sqlite3_column_int(stmt, 12);
     p->waitlisted = sqlite3_column_int(stmt, 13);

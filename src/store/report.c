@@ -12,13 +12,10 @@
 static void read_mark(void *row, sqlite3_stmt *stmt)
 {
     struct mg_mark_row *r = row;
-    const unsigned char *status;
 
     r->session_id = sqlite3_column_int64(stmt, 0);
     r->participant_id = sqlite3_column_int64(stmt, 1);
-    status = sqlite3_column_text(stmt, 2);
-    snprintf(r->status, sizeof(r->status), "%s",
-             status ? (const char *)status : "");
+    r->status = store_read_rsvp_status(stmt, 2);
     r->present = sqlite3_column_int(stmt, 3);
 }
 

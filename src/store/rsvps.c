@@ -18,6 +18,32 @@ static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
     snprintf(dst, n, "%s", s ? (const char *)s : "");
 }
 
+static const char *const rsvp_names[] = {"", "accepted", "declined",
+                                         "tentative"};
+
+const char *mg_store_rsvp_status_name(enum mg_store_rsvp_status s)
+{
+    return store_enum_name(rsvp_names, STORE_N_NAMES(rsvp_names), (int)s);
+}
+
+int mg_store_rsvp_status_parse(enum mg_store_rsvp_status *out, const char *name)
+{
+    int v = 0;
+
+    /* "" names NONE, which is no answer */
+    if (!name || !*name ||
+        store_enum_parse(&v, rsvp_names, STORE_N_NAMES(rsvp_names), name) < 0)
+        return MG_EINVAL;
+    *out = (enum mg_store_rsvp_status)v;
+    return 0;
+}
+
+enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col)
+{
+    return (enum mg_store_rsvp_status)store_column_enum(
+        stmt, col, rsvp_names, STORE_N_NAMES(rsvp_names));
+}
+
 #define INVITE_COLUMNS                                                         \
     "SELECT id, group_id, participant_id, uid, sequence, group_sequence, "     \
     "state, coalesce(summary, ''), coalesce(first_start, 0), "                 \
@@ -40,7 +66,7 @@ static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
     copy_text(out->uid, sizeof(out->uid), stmt, 3);
     out->sequence = sqlite3_column_int(stmt, 4);
     out->group_sequence = sqlite3_column_int(stmt, 5);
-    copy_text(out->state, sizeof(out->state), stmt, 6);
+    out->state = store_read_invite_state(stmt, 6);
     copy_text(out->summary, sizeof(out->summary), stmt, 7);
     out->first_start = sqlite3_column_int64(stmt, 8);
     out->minutes = sqlite3_column_int(stmt, 9);
@@ -134,7 +160,8 @@ int mg_store_rsvps_record(int *stale, size_t *written, struct mg_store *st,
     for (i = 0; rc == 0 && !newer && i < a->n_sessions; i++) {
         sqlite3_bind_int64(ins, 1, a->session_ids[i]);
         sqlite3_bind_int64(ins, 2, a->participant_id);
-        sqlite3_bind_text(ins, 3, a->status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, mg_store_rsvp_status_name(a->status), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_text(ins, 4, a->source, -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 5, now);
         sqlite3_bind_int(ins, 6, a->sequence);
@@ -162,7 +189,7 @@ static void read_rsvp(void *row, sqlite3_stmt *stmt)
 
     r->session_id = sqlite3_column_int64(stmt, 0);
     r->participant_id = sqlite3_column_int64(stmt, 1);
-    copy_text(r->status, sizeof(r->status), stmt, 2);
+    r->status = store_read_rsvp_status(stmt, 2);
     copy_text(r->source, sizeof(r->source), stmt, 3);
     r->sequence = sqlite3_column_int(stmt, 4);
     r->updated_at = sqlite3_column_int64(stmt, 5);

@@ -120,6 +120,36 @@ int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
     return rc;
 }
 
+const char *store_enum_name(const char *const *names, size_t n, int v)
+{
+    return v >= 0 && (size_t)v < n ? names[v] : names[0];
+}
+
+int store_enum_parse(int *out, const char *const *names, size_t n,
+                     const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && i < n; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    return MG_EINVAL;
+}
+
+int store_column_enum(sqlite3_stmt *stmt, int col, const char *const *names,
+                      size_t n)
+{
+    int v = 0;
+
+    if (store_enum_parse(&v, names, n,
+                         (const char *)sqlite3_column_text(stmt, col)) < 0)
+        v = 0;
+    return v;
+}
+
 /* A write transaction: one connection borrowed from the pool until the
  * transaction ends, so every call made with it sees its own writes. */
 struct mg_store_tx {

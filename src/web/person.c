@@ -140,7 +140,7 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
             return rc;
     }
     for (i = 0; i < v->n_sessions && !v->next; i++)
-        if (strcmp(v->sessions[i].status, "cancelled") != 0 &&
+        if (v->sessions[i].status != MG_STORE_SESSION_CANCELLED &&
             v->sessions[i].starts_at + 60 * v->sessions[i].minutes > now)
             v->next = &v->sessions[i];
     v->week = v->next ? v->next->week : week_by_date(v->circle);
@@ -373,7 +373,7 @@ static const char *my_answer(const struct view *v, int64_t id)
 
     for (i = 0; i < v->n_rsvps; i++)
         if (v->rsvps[i].session_id == id)
-            return v->rsvps[i].status;
+            return mg_store_rsvp_status_name(v->rsvps[i].status);
     return NULL;
 }
 
@@ -428,7 +428,7 @@ static void section_rsvp(struct mg_buf *b, const struct view *v,
         return;
     for (i = 0; i < v->n_sessions; i++) {
         const char *a = my_answer(v, v->sessions[i].id);
-        if (strcmp(v->sessions[i].status, "cancelled") == 0)
+        if (v->sessions[i].status == MG_STORE_SESSION_CANCELLED)
             continue;
         if (calls++ == 0)
             all = a;
@@ -469,7 +469,7 @@ static void section_schedule(struct mg_buf *b, const struct view *v,
     for (i = 0; i < v->n_sessions; i++) {
         const struct mg_session_row *s = &v->sessions[i];
         struct mg_local_time lt;
-        int cancelled = strcmp(s->status, "cancelled") == 0;
+        int cancelled = s->status == MG_STORE_SESSION_CANCELLED;
 
         mg_buf_printf(b, "<tr><th scope=\"row\">%d</th><td>", s->week);
         if (mg_schedule_utc_to_local(&lt, v->tz, s->starts_at, NULL) == 0 &&
@@ -652,7 +652,7 @@ static void section_members(struct mg_buf *b, struct mg_store *st,
     /* The facilitator records the latest call held. */
     for (s = v->n_sessions; s > 0; s--)
         if (v->sessions[s - 1].starts_at <= mg_now() &&
-            strcmp(v->sessions[s - 1].status, "cancelled") != 0)
+            v->sessions[s - 1].status != MG_STORE_SESSION_CANCELLED)
             break;
     if (s > 0) {
         const struct mg_session_row *held = &v->sessions[s - 1];

@@ -447,7 +447,7 @@ static void test_migrate_7_to_8(void **state)
     assert_null(back.guest);
     assert_int_equal(back.capacity, 200);
     assert_int_equal(back.registered, 0);
-    assert_string_equal(back.status, "confirmed");
+    assert_int_equal(back.status, MG_STORE_PLENARY_CONFIRMED);
     mg_store_plenary_release(&back);
     mg_store_plenary_release(&p);
     assert_int_equal(mg_store_plenary_get(&back, f->st, c.id + 1, p.id),
@@ -592,7 +592,7 @@ static void test_outbox_claims(void **state)
     a.group_id = 1;
     a.participant_id = p.id;
     a.uid = "uid-1";
-    a.state = "active";
+    a.state = MG_STORE_INVITE_ACTIVE;
     a.kind = "invite";
     a.recipient = "ann@example.org";
     a.subject = "hi";

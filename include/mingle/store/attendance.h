@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mingle/core.h"
+#include "mingle/store/calendar.h"
 
 struct mg_store;
 
@@ -34,15 +35,15 @@ int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
 void mg_store_attendance_free(struct mg_attendance_row *rows, size_t n);
 
 /*
- * For reports: every answer (RSVP; `status` as stored) or attendance row
+ * For reports: every answer (RSVP, `status`) or attendance row
  * (`present`) of circle `circle_id`'s sessions, by session then person.
  * *out is the caller's; free() it.
  */
 struct mg_mark_row {
     int64_t session_id;
     int64_t participant_id;
-    char status[16]; /* answers: "accepted", "declined", ... */
-    int present;     /* attendance */
+    enum mg_store_rsvp_status status; /* answers; NONE for attendance */
+    int present;                      /* attendance */
 };
 
 int mg_store_report_rsvps(struct mg_mark_row **out, size_t *n,

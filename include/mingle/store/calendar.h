@@ -13,6 +13,18 @@
 
 struct mg_store;
 
+/* A session is held or called off; stored as "confirmed" or "cancelled". */
+enum mg_store_session_status {
+    MG_STORE_SESSION_CONFIRMED,
+    MG_STORE_SESSION_CANCELLED
+};
+
+/* The stored (and API) name of a session status. */
+const char *mg_store_session_status_name(enum mg_store_session_status s);
+/* The reverse; MG_EINVAL for anything else. */
+int mg_store_session_status_parse(enum mg_store_session_status *out,
+                                  const char *name);
+
 /*
  * Sessions: one row per group and week, the instant it happens (UTC) and
  * the instant the weekly rule gives (they differ when it was moved).
@@ -24,7 +36,7 @@ struct mg_session_row {
     int64_t starts_at;
     int64_t original_starts_at;
     int minutes;
-    char status[16]; /* "confirmed" or "cancelled" */
+    enum mg_store_session_status status;
 };
 
 /* A group's sessions by week; free() the array. */
@@ -41,10 +53,11 @@ int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
  */
 int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                             int64_t session_id, int64_t starts_at,
-                            const char *status);
+                            enum mg_store_session_status status);
 /* Cancel a group's whole series (or confirm it again); sequence up. */
 int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
-                                 int64_t group_id, const char *status);
+                                 int64_t group_id,
+                                 enum mg_store_session_status status);
 
 /*
  * Move a group's whole series to slot `slot_id`: starts[w] is the new
@@ -55,6 +68,16 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
                                int64_t group_id, int64_t slot_id,
                                const int64_t *starts, int minutes, int weeks);
 
+/* An invitation series is live, or was called off (a CANCEL was sent);
+ * stored as "active" or "cancelled". */
+enum mg_store_invite_state {
+    MG_STORE_INVITE_ACTIVE,
+    MG_STORE_INVITE_CANCELLED
+};
+
+/* The stored name of an invite state. */
+const char *mg_store_invite_state_name(enum mg_store_invite_state s);
+
 /* Each member's invitation series for one group. */
 struct mg_invite_row {
     int64_t id;
@@ -63,8 +86,8 @@ struct mg_invite_row {
     char uid[64];
     int sequence;
     int group_sequence; /* the group's sequence last sent */
-    char state[16];     /* "active" or "cancelled" */
-    char summary[256];  /* what the member was last sent, for a CANCEL */
+    enum mg_store_invite_state state;
+    char summary[256]; /* what the member was last sent, for a CANCEL */
     int64_t first_start;
     int minutes;
     int weeks;
@@ -89,7 +112,7 @@ struct mg_invite_action {
     const char *uid;
     int sequence;
     int group_sequence;
-    const char *state;
+    enum mg_store_invite_state state;
     const char *summary; /* the series as sent (kept for a later CANCEL) */
     int64_t first_start;
     int minutes;
@@ -110,6 +133,21 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
                            int64_t circle_id, const struct mg_invite_action *a,
                            size_t n);
 
+/* A member's answer; NONE only in a report row that is not an answer.
+ * Stored as "accepted", "declined", "tentative". */
+enum mg_store_rsvp_status {
+    MG_STORE_RSVP_NONE,
+    MG_STORE_RSVP_ACCEPTED,
+    MG_STORE_RSVP_DECLINED,
+    MG_STORE_RSVP_TENTATIVE
+};
+
+/* The stored (and API) name of an answer ("" for NONE). */
+const char *mg_store_rsvp_status_name(enum mg_store_rsvp_status s);
+/* The reverse, for the three answers; MG_EINVAL for anything else. */
+int mg_store_rsvp_status_parse(enum mg_store_rsvp_status *out,
+                               const char *name);
+
 /*
  * RSVPs: a member's answer for each session of their group ("accepted",
  * "declined" or "tentative"), from an emailed iTIP REPLY ("email") or
@@ -118,7 +156,7 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
 struct mg_rsvp_row {
     int64_t session_id;
     int64_t participant_id;
-    char status[16];
+    enum mg_store_rsvp_status status;
     char source[16];
     int sequence;
     int64_t updated_at;
@@ -138,7 +176,7 @@ struct mg_rsvp_answer {
     int64_t participant_id;
     const int64_t *session_ids;
     size_t n_sessions;
-    const char *status;
+    enum mg_store_rsvp_status status;
     const char *source;
     int sequence; /* of the invitation answered */
 };

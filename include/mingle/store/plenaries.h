@@ -15,6 +15,15 @@ struct mg_store;
 
 struct mg_store_tx;
 
+/* A plenary is held or called off; stored as "confirmed" or "cancelled". */
+enum mg_store_plenary_status {
+    MG_STORE_PLENARY_CONFIRMED,
+    MG_STORE_PLENARY_CANCELLED
+};
+
+/* The stored (and API) name of a plenary's status. */
+const char *mg_store_plenary_status_name(enum mg_store_plenary_status s);
+
 /*
  * Plenary sessions (plenary.h): whole-circle calls with a capacity. Create
  * fills in id and created_at; the caller gives the UID. Get and list fill
@@ -33,7 +42,7 @@ struct mg_plenary_row {
     int capacity;
     char uid[64];
     int sequence;
-    char status[16];
+    enum mg_store_plenary_status status;
     int64_t created_at;
     int registered; /* read-only counts */
     int waitlisted;
