@@ -522,9 +522,10 @@ void handle_outbox_list(struct request *r)
                 "{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:o}", "id",
                 (json_int_t)rows[i].id, "kind", rows[i].kind, "recipient",
                 rows[i].recipient, "subject", rows[i].subject, "status",
-                rows[i].status, "attempts", rows[i].attempts, "created_at",
-                (json_int_t)rows[i].created_at, "next_attempt_at",
-                (json_int_t)rows[i].next_attempt_at, "sent_at",
+                mg_store_outbox_status_name(rows[i].status), "attempts",
+                rows[i].attempts, "created_at", (json_int_t)rows[i].created_at,
+                "next_attempt_at", (json_int_t)rows[i].next_attempt_at,
+                "sent_at",
                 rows[i].sent_at ? json_integer(rows[i].sent_at) : json_null(),
                 "last_error",
                 rows[i].last_error && *rows[i].last_error

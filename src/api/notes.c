@@ -85,7 +85,8 @@ static json_t *note_json(const struct mg_note *n, int private, int full)
     json_object_set_new(o, "thread_id", id_or_null(n->thread_id));
     json_object_set_new(o, "participant_id", id_or_null(n->participant_id));
     json_object_set_new(o, "kind", json_string(n->kind));
-    json_object_set_new(o, "status", json_string(n->status));
+    json_object_set_new(o, "status",
+                        json_string(mg_store_note_status_name(n->status)));
     json_object_set_new(o, "author", text_json(mg_notes_author(n)));
     json_object_set_new(o, "from_name", text_json(n->from_name));
     json_object_set_new(o, "subject", text_json(n->subject));
@@ -151,6 +152,7 @@ static int paging(struct mg_note_filter *f, struct request *r)
 void handle_notes_list(struct request *r)
 {
     struct mg_note_filter f;
+    enum mg_store_note_status status;
     struct mg_circle *c = NULL;
     struct mg_note *notes = NULL;
     size_t n = 0;
@@ -182,8 +184,7 @@ void handle_notes_list(struct request *r)
         return;
     }
     f.status = request_arg(r, "status");
-    if (f.status && strcmp(f.status, "published") != 0 &&
-        strcmp(f.status, "review") != 0 && strcmp(f.status, "rejected") != 0) {
+    if (f.status && mg_store_note_status_parse(&status, f.status) < 0) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
                     "'status' must be published, review or rejected", "status");
         return;
@@ -470,9 +471,9 @@ static void decide(struct request *r, int publish)
     rc = mg_store_note_get(&n, r->srv->store, r->params[0], 0);
     if (rc < 0 || !may_touch_note(r, &n))
         goto out;
-    if (strcmp(n.status, "review") != 0) {
+    if (n.status != MG_STORE_NOTE_REVIEW) {
         mg_error_set(&err, "", "note %lld is not in review: it is %s",
-                     (long long)n.id, n.status);
+                     (long long)n.id, mg_store_note_status_name(n.status));
         rc = MG_ECONFLICT;
         goto out;
     }

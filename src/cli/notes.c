@@ -113,13 +113,13 @@ static int list(struct mg_store *st, const struct notes_args *a)
         snprintf(group, sizeof(group), "%lld", (long long)note->group_id);
         snprintf(week, sizeof(week), "%d", note->week);
         printf("%-6lld  %-9s  %-7s  %-6s  %-6s  %-4s  %-16s  ",
-               (long long)note->id, note->status, note->kind,
-               note->circle_id ? circle : "-", note->group_id ? group : "-",
-               note->week ? week : "-", date);
+               (long long)note->id, mg_store_note_status_name(note->status),
+               note->kind, note->circle_id ? circle : "-",
+               note->group_id ? group : "-", note->week ? week : "-", date);
         put_clean(author_of(note), 24);
         printf("  ");
         put_clean(note->subject ? note->subject : "", -1);
-        if (note->review_reason && strcmp(note->status, "review") == 0) {
+        if (note->review_reason && note->status == MG_STORE_NOTE_REVIEW) {
             printf("  (");
             put_clean(note->review_reason, -1);
             printf(")");
@@ -192,7 +192,8 @@ static int decide(struct mg_store *st, const struct notes_args *a, int publish)
                                   publish ? a->group : 0,
                                   publish ? (int)a->week : 0, thread);
     if (rc == MG_ECONFLICT)
-        cli_error("note %lld is not in review: it is %s", a->id, n.status);
+        cli_error("note %lld is not in review: it is %s", a->id,
+                  mg_store_note_status_name(n.status));
     else if (rc == 0)
         printf("note %lld %s\n", a->id, publish ? "published" : "rejected");
     else if (rc != MG_EINVAL && rc != MG_ENOTFOUND)
@@ -230,6 +231,7 @@ static int parse(struct notes_args *a, struct cli_overrides *ov, int argc,
         {"html", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    enum mg_store_note_status status;
     int opt, bad = 0;
 
     for (;;) {
@@ -257,9 +259,7 @@ static int parse(struct notes_args *a, struct cli_overrides *ov, int argc,
             break;
         case 'S':
             a->status = optarg;
-            if (strcmp(optarg, "published") != 0 &&
-                strcmp(optarg, "review") != 0 &&
-                strcmp(optarg, "rejected") != 0) {
+            if (mg_store_note_status_parse(&status, optarg) < 0) {
                 cli_error("--status must be published, review or rejected, "
                           "not '%s'",
                           optarg);

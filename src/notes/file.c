@@ -363,8 +363,7 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                       !is_reply(m))
                  ? "summary"
                  : "note");
-    snprintf(n.status, sizeof(n.status), "%s",
-             published ? "published" : "review");
+    n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
     n.review_reason = published ? NULL : pl.reason;
     n.provider = (char *)provider;
     n.event_id = m->event_id;

@@ -38,6 +38,14 @@ int mg_store_session_status_parse(enum mg_store_session_status *out,
     return rc;
 }
 
+static const char *const outbox_names[] = {"queued", "sending", "sent",
+                                           "failed"};
+
+const char *mg_store_outbox_status_name(enum mg_store_outbox_status s)
+{
+    return store_enum_name(outbox_names, STORE_N_NAMES(outbox_names), (int)s);
+}
+
 const char *mg_store_invite_state_name(enum mg_store_invite_state s)
 {
     return store_enum_name(invite_names, STORE_N_NAMES(invite_names), (int)s);
@@ -498,7 +506,8 @@ static void read_outbox_row(void *row, sqlite3_stmt *stmt)
     copy_text(r->kind, sizeof(r->kind), stmt, 2);
     r->recipient = store_column_strdup(stmt, 3);
     r->subject = store_column_strdup(stmt, 4);
-    copy_text(r->status, sizeof(r->status), stmt, 5);
+    r->status = (enum mg_store_outbox_status)store_column_enum(
+        stmt, 5, outbox_names, STORE_N_NAMES(outbox_names));
     r->attempts = sqlite3_column_int(stmt, 6);
     r->next_attempt_at = sqlite3_column_int64(stmt, 7);
     r->created_at = sqlite3_column_int64(stmt, 8);
@@ -708,8 +717,11 @@ int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
         sqlite3_bind_int(stmt, 1, attempts);
         sqlite3_bind_int64(stmt, 2, next_at);
         sqlite3_bind_text(stmt, 3, error ? error : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(stmt, 4, give_up ? "failed" : "queued", -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(
+            stmt, 4,
+            mg_store_outbox_status_name(give_up ? MG_STORE_OUTBOX_FAILED
+                                                : MG_STORE_OUTBOX_QUEUED),
+            -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 5, id);
         rc = store_step(st, db, stmt, "mark retry");
     }

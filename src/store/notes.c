@@ -11,6 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *const note_names[] = {"published", "review", "rejected"};
+
+const char *mg_store_note_status_name(enum mg_store_note_status s)
+{
+    return store_enum_name(note_names, STORE_N_NAMES(note_names), (int)s);
+}
+
+int mg_store_note_status_parse(enum mg_store_note_status *out, const char *name)
+{
+    int v = 0;
+    int rc = store_enum_parse(&v, note_names, STORE_N_NAMES(note_names), name);
+
+    if (rc == 0)
+        *out = (enum mg_store_note_status)v;
+    return rc;
+}
+
 void mg_store_note_release(struct mg_note *n)
 {
     size_t i;
@@ -103,7 +120,8 @@ static int write_note(int64_t *id, int *duplicate, struct mg_store *st,
     bind_id(ins, 4, n->thread_id);
     bind_id(ins, 5, n->participant_id);
     sqlite3_bind_text(ins, 6, n->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 7, n->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 7, mg_store_note_status_name(n->status), -1,
+                      SQLITE_STATIC);
     store_bind_text_or_null(ins, 8, n->review_reason);
     sqlite3_bind_text(ins, 9, n->provider, -1, SQLITE_STATIC);
     store_bind_text_or_null(ins, 10, n->event_id);
@@ -264,8 +282,8 @@ static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
     n->participant_id = sqlite3_column_int64(stmt, 5);
     s = sqlite3_column_text(stmt, 6);
     snprintf(n->kind, sizeof(n->kind), "%s", s ? (const char *)s : "");
-    s = sqlite3_column_text(stmt, 7);
-    snprintf(n->status, sizeof(n->status), "%s", s ? (const char *)s : "");
+    n->status = (enum mg_store_note_status)store_column_enum(
+        stmt, 7, note_names, STORE_N_NAMES(note_names));
     n->review_reason = store_column_strdup(stmt, 8);
     n->provider = store_column_strdup(stmt, 9);
     n->event_id = store_column_strdup(stmt, 10);

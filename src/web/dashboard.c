@@ -1175,7 +1175,7 @@ static int outbox_section(struct mg_buf *b, const struct dash *d,
             mg_buf_puts(b, " <span class=\"muted\">(");
             page_text(b, rows[i].kind);
             mg_buf_puts(b, ")</span></td><td>");
-            page_text(b, rows[i].status);
+            page_text(b, mg_store_outbox_status_name(rows[i].status));
             mg_buf_printf(b, "<br><span class=\"muted\">%d attempt%s</span>",
                           rows[i].attempts, rows[i].attempts == 1 ? "" : "s");
             if (rows[i].last_error) {

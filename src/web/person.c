@@ -518,7 +518,7 @@ static void note_article(struct mg_buf *b, const struct view *v,
     if (when[0])
         mg_buf_printf(b, ", %s", when);
     if (n->review_reason && *n->review_reason &&
-        strcmp(n->status, "review") == 0) {
+        n->status == MG_STORE_NOTE_REVIEW) {
         mg_buf_puts(b, "<br>Waiting because: ");
         page_text(b, n->review_reason);
     }

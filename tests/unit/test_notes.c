@@ -95,7 +95,7 @@ static int64_t add_note(struct world *w, int64_t circle, int64_t group,
     n.week = week;
     n.participant_id = participant;
     snprintf(n.kind, sizeof(n.kind), "%s", kind);
-    snprintf(n.status, sizeof(n.status), "%s", status);
+    assert_int_equal(mg_store_note_status_parse(&n.status, status), 0);
     n.review_reason =
         strcmp(status, "review") == 0 ? (char *)"sender not in group" : NULL;
     n.provider = (char *)"test";
@@ -588,7 +588,7 @@ static void test_decide(void **state)
     /* Approve: published, and in the digest from now on. */
     assert_int_equal(mg_store_note_decide(w->st, w->review1, 1, 0, 0, 0, 0), 0);
     assert_int_equal(mg_store_note_get(&n, w->st, w->review1, 0), 0);
-    assert_string_equal(n.status, "published");
+    assert_int_equal(n.status, MG_STORE_NOTE_PUBLISHED);
     assert_true(n.decided_at > 0);
     assert_int_equal(n.group_id, w->g1);
     assert_int_equal(n.week, 1);
@@ -619,7 +619,7 @@ static void test_decide(void **state)
                  "spam@x.org", "Buy now", "cheap", T_NOTE, "spam@example.org");
     assert_int_equal(mg_store_note_decide(w->st, rejected, 0, 0, 0, 0, 0), 0);
     assert_int_equal(mg_store_note_get(&n, w->st, rejected, 0), 0);
-    assert_string_equal(n.status, "rejected");
+    assert_int_equal(n.status, MG_STORE_NOTE_REJECTED);
     mg_store_note_release(&n);
     assert_int_equal(mg_store_note_decide(w->st, rejected, 1, 0, 0, 0, 0),
                      MG_ECONFLICT);
@@ -641,7 +641,7 @@ static void test_duplicates_and_attachments(void **state)
     n.group_id = w->g1;
     n.week = 1;
     snprintf(n.kind, sizeof(n.kind), "note");
-    snprintf(n.status, sizeof(n.status), "published");
+    n.status = MG_STORE_NOTE_PUBLISHED;
     n.provider = (char *)"mailgun";
     n.event_id = (char *)"event-1";
     n.message_id = (char *)"sum1@example.org"; /* the summary's Message-ID */

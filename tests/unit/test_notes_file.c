@@ -235,8 +235,9 @@ static void file_and_check(struct fixture *f, struct msg *x,
     assert_int_equal(outcome, expect);
     assert_true(id > 0);
     assert_int_equal(mg_store_note_get(&n, f->st, id, 1), 0);
-    assert_string_equal(n.status,
-                        expect == MG_NOTE_REVIEW ? "review" : "published");
+    assert_int_equal(n.status, expect == MG_NOTE_REVIEW
+                                   ? MG_STORE_NOTE_REVIEW
+                                   : MG_STORE_NOTE_PUBLISHED);
     if (expect == MG_NOTE_REVIEW)
         assert_non_null(n.review_reason);
     assert_int_equal(n.circle_id, circle_id);

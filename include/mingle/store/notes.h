@@ -19,6 +19,19 @@ struct mg_store;
  * the group. A note is stored once: a second one with the same
  * Message-ID, or the same provider and event id, is a duplicate.
  */
+/* Where a note stands; stored as "published", "review" or "rejected". */
+enum mg_store_note_status {
+    MG_STORE_NOTE_PUBLISHED,
+    MG_STORE_NOTE_REVIEW,
+    MG_STORE_NOTE_REJECTED
+};
+
+/* The stored (and API) name of a note status. */
+const char *mg_store_note_status_name(enum mg_store_note_status s);
+/* The reverse; MG_EINVAL for anything else. */
+int mg_store_note_status_parse(enum mg_store_note_status *out,
+                               const char *name);
+
 struct mg_note_attachment {
     char *name;
     char *type;
@@ -34,8 +47,8 @@ struct mg_note {
     int64_t thread_id;      /* 0: none */
     int64_t participant_id; /* the sender, 0 when not a member */
     char kind[16];          /* "summary" or "note" */
-    char status[16];        /* "published", "review" or "rejected" */
-    char *review_reason;    /* why it waits for review */
+    enum mg_store_note_status status;
+    char *review_reason; /* why it waits for review */
     char *provider;
     char *event_id;
     char *message_id;

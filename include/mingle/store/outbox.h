@@ -14,6 +14,18 @@
 struct mg_store;
 struct mg_store_tx;
 
+/* Where a message stands; stored as "queued", "sending" (claimed by a
+ * sender), "sent" or "failed" (given up). */
+enum mg_store_outbox_status {
+    MG_STORE_OUTBOX_QUEUED,
+    MG_STORE_OUTBOX_SENDING,
+    MG_STORE_OUTBOX_SENT,
+    MG_STORE_OUTBOX_FAILED
+};
+
+/* The stored (and API) name of an outbox status. */
+const char *mg_store_outbox_status_name(enum mg_store_outbox_status s);
+
 /* Outgoing mail. */
 struct mg_outbox_row {
     int64_t id;
@@ -21,7 +33,7 @@ struct mg_outbox_row {
     char kind[16];
     char *recipient;
     char *subject;
-    char status[16]; /* queued, sent, failed */
+    enum mg_store_outbox_status status;
     int attempts;
     int64_t next_attempt_at;
     int64_t created_at;
