@@ -32,6 +32,7 @@ int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
 /* A session's rows by participant id; mg_store_attendance_free(). */
 int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
                              struct mg_store *st, int64_t session_id);
+/* Free `n` attendance rows with their names; NULL is fine. */
 void mg_store_attendance_free(struct mg_attendance_row *rows, size_t n);
 
 /*

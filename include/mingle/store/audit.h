@@ -32,6 +32,8 @@ struct mg_audit_entry {
     char client[48];
 };
 
+/* Append entry `e` (its id is ignored; an `at` of 0 means now); the
+ * strings are copied. */
 int mg_store_audit_add(struct mg_store *st, const struct mg_audit_entry *e);
 
 /*

@@ -31,6 +31,8 @@ struct mg_book_upload {
     const size_t *n_per_thread;
 };
 
+/* Store upload `up` as circle `circle_id`'s book (nothing in `up` is kept
+ * after the call); *book_id is the new book's id. */
 int mg_store_book_replace(int64_t *book_id, struct mg_store *st,
                           int64_t circle_id, const struct mg_book_upload *up);
 
@@ -49,8 +51,9 @@ struct mg_book_info {
     int64_t created_at;
 };
 
-/* MG_ENOTFOUND if the circle has no book. Release with
- * mg_store_book_info_release. */
+/* The circle's book into *out, whose strings are then the caller's:
+ * release them with mg_store_book_info_release(). MG_ENOTFOUND if the
+ * circle has no book. */
 int mg_store_book_get(struct mg_book_info *out, struct mg_store *st,
                       int64_t circle_id);
 void mg_store_book_info_release(struct mg_book_info *info);
@@ -80,6 +83,7 @@ int mg_store_threads(struct mg_span **out, size_t *n, struct mg_store *st,
  */
 int mg_store_readings(struct mg_span **out, size_t *n, struct mg_store *st,
                       int64_t circle_id, const char *plan);
+/* Free an array of `n` spans with their titles; NULL is fine. */
 void mg_store_spans_free(struct mg_span *s, size_t n);
 
 #endif

@@ -42,6 +42,7 @@ struct mg_session_row {
 /* A group's sessions by week; free() the array. */
 int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
                                 struct mg_store *st, int64_t group_id);
+/* Session `session_id` of circle `circle_id` into *out; MG_ENOTFOUND. */
 int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
                          int64_t circle_id, int64_t session_id);
 /* Add a group's sessions (rows' ids are filled in). */
@@ -196,6 +197,7 @@ int mg_store_rsvps_for_session(struct mg_rsvp_row **out, size_t *n,
                                struct mg_store *st, int64_t session_id);
 int mg_store_rsvps_for_participant(struct mg_rsvp_row **out, size_t *n,
                                    struct mg_store *st, int64_t participant_id);
+/* Free `n` answers with their names; NULL is fine. */
 void mg_store_rsvps_free(struct mg_rsvp_row *rows, size_t n);
 
 #endif

@@ -19,7 +19,9 @@ struct mg_store;
  */
 int mg_store_circle_create(struct mg_store *st, struct mg_circle *c);
 
-/* On success *out is the caller's; free with mg_circle_free(). */
+/* Circle `id` (or the one whose slug is `slug`) with its slots;
+ * MG_ENOTFOUND if none. On success *out is the caller's; free it with
+ * mg_circle_free(). */
 int mg_store_circle_get(struct mg_circle **out, struct mg_store *st,
                         int64_t id);
 int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
@@ -31,6 +33,7 @@ int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
  */
 int mg_store_circle_list(struct mg_circle **out, size_t *n, struct mg_store *st,
                          int64_t after, int limit);
+/* Free an array of `n` circles from mg_store_circle_list; NULL is fine. */
 void mg_store_circles_free(struct mg_circle *list, size_t n);
 
 /*

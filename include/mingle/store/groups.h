@@ -25,6 +25,7 @@ struct mg_group_row {
     char uid[48]; /* of the group's own calendar series */
 };
 
+/* Free an array of `n` group rows with their strings; NULL is fine. */
 void mg_store_groups_free(struct mg_group_row *rows, size_t n);
 
 /* The circle's groups by position; free with mg_store_groups_free. */

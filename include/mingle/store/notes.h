@@ -69,6 +69,8 @@ struct mg_note {
     char *author; /* read only: the sender's participant name, if any */
 };
 
+/* Free what note `n` holds (strings, attachments), not `n` itself; and
+ * an array of `n` notes with the array. NULL is fine for both. */
 void mg_store_note_release(struct mg_note *n);
 void mg_store_notes_free(struct mg_note *notes, size_t n);
 

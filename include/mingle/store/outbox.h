@@ -45,6 +45,8 @@ struct mg_outbox_row {
     char *parts;    /* "imip": the message's other parts */
 };
 
+/* Free `n` outbox rows with their strings; NULL is fine. Every list
+ * below hands its rows to the caller to free with this. */
 void mg_store_outbox_free(struct mg_outbox_row *rows, size_t n);
 
 /*

@@ -61,8 +61,11 @@ struct mg_member_hit {
     int active;
     char *name;
 };
+/* Every participant with address `email` (lower-case). *out is the
+ * caller's; free it with mg_store_member_hits_free(). */
 int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
                               struct mg_store *st, const char *email);
+/* Free `n` hits and their names; NULL is fine. */
 void mg_store_member_hits_free(struct mg_member_hit *h, size_t n);
 
 /*

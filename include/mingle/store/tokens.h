@@ -27,6 +27,9 @@ struct mg_token {
     int64_t revoked_at;   /* 0: live */
 };
 
+/* Store `tok` (public_id, role, scope and label filled in by the caller;
+ * id and created_at set here) with the SHA-256 of its secret. Nothing
+ * is kept of `hash` but the copy in the row. */
 int mg_store_token_insert(struct mg_store *st, struct mg_token *tok,
                           const unsigned char hash[MG_TOKEN_HASH_LEN]);
 
@@ -110,6 +113,8 @@ int mg_store_secret_set(struct mg_store *st, const char *kind,
                         const unsigned char hash[MG_TOKEN_HASH_LEN],
                         int64_t circle_id, int64_t participant_id,
                         int64_t group_id);
+/* MG_EAUTH unless the `kind` secret `public_id` is live and `hash` is
+ * its hash; fills the subject's ids. */
 int mg_store_secret_check(int64_t *circle_id, int64_t *participant_id,
                           int64_t *group_id, struct mg_store *st,
                           const char *kind, const char *public_id,
