@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
-{
-    const unsigned char *s = sqlite3_column_text(stmt, col);
-
-    snprintf(dst, n, "%s", s ? (const char *)s : "");
-}
-
 static const char *const session_names[] = {"confirmed", "cancelled"};
 static const char *const invite_names[] = {"active", "cancelled"};
 
@@ -305,18 +298,18 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
-static void read_invite(void *row, sqlite3_stmt *stmt)
+void store_read_invite(void *row, sqlite3_stmt *stmt)
 {
     struct mg_invite_row *r = row;
 
     r->id = sqlite3_column_int64(stmt, 0);
     r->group_id = sqlite3_column_int64(stmt, 1);
     r->participant_id = sqlite3_column_int64(stmt, 2);
-    copy_text(r->uid, sizeof(r->uid), stmt, 3);
+    store_column_copy(r->uid, sizeof(r->uid), stmt, 3);
     r->sequence = sqlite3_column_int(stmt, 4);
     r->group_sequence = sqlite3_column_int(stmt, 5);
     r->state = store_read_invite_state(stmt, 6);
-    copy_text(r->summary, sizeof(r->summary), stmt, 7);
+    store_column_copy(r->summary, sizeof(r->summary), stmt, 7);
     r->first_start = sqlite3_column_int64(stmt, 8);
     r->minutes = sqlite3_column_int(stmt, 9);
     r->weeks = sqlite3_column_int(stmt, 10);
@@ -330,17 +323,14 @@ int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
     struct mg_invite_row *rows = NULL;
     size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
-                           "SELECT id, group_id, participant_id, uid, "
-                           "sequence, group_sequence, state, "
-                           "coalesce(summary, ''), coalesce(first_start, 0), "
-                           "coalesce(minutes, 0), coalesce(weeks, 0) FROM "
-                           "invites WHERE circle_id = ? ORDER BY id");
+                           "SELECT " INVITE_COLUMNS " FROM invites WHERE "
+                           "circle_id = ? ORDER BY id");
 
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
     rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_invite, "list invites");
+                         store_read_invite, "list invites");
     if (rc < 0)
         goto out;
     *out = rows;
@@ -503,7 +493,7 @@ static void read_outbox_row(void *row, sqlite3_stmt *stmt)
 
     r->id = sqlite3_column_int64(stmt, 0);
     r->circle_id = sqlite3_column_int64(stmt, 1);
-    copy_text(r->kind, sizeof(r->kind), stmt, 2);
+    store_column_copy(r->kind, sizeof(r->kind), stmt, 2);
     r->recipient = store_column_strdup(stmt, 3);
     r->subject = store_column_strdup(stmt, 4);
     r->status = (enum mg_store_outbox_status)store_column_enum(
@@ -525,7 +515,7 @@ static void read_outbox_body_row(void *row, sqlite3_stmt *stmt)
     r->message = mg_xstrndup(
         sqlite3_column_blob(stmt, 11) ? sqlite3_column_blob(stmt, 11) : "",
         r->len);
-    copy_text(r->format, sizeof(r->format), stmt, 12);
+    store_column_copy(r->format, sizeof(r->format), stmt, 12);
     r->parts = store_column_strdup(stmt, 13);
 }
 

@@ -86,6 +86,14 @@ int store_enum_parse(int *out, const char *const *names, size_t n,
 int store_column_enum(sqlite3_stmt *stmt, int col, const char *const *names,
                       size_t n);
 
+/* An invite row's columns, in the order store_read_invite() reads them
+ * (from column 0); calendar.c and rsvps.c both read invites. */
+#define INVITE_COLUMNS                                                         \
+    "id, group_id, participant_id, uid, sequence, group_sequence, state, "     \
+    "coalesce(summary, ''), coalesce(first_start, 0), coalesce(minutes, 0), "  \
+    "coalesce(weeks, 0)"
+void store_read_invite(void *row, sqlite3_stmt *stmt);
+
 /* Status columns more than one table file reads (calendar.c, rsvps.c). */
 enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col);
 enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col);
@@ -103,6 +111,8 @@ void store_read_token(struct mg_token *t, sqlite3_stmt *stmt);
 
 /* Bind a string or NULL when `s` is NULL or empty. */
 int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
+/* Column `col` into `dst` of `n` bytes, cut to fit; "" when NULL. */
+void store_column_copy(char *dst, size_t n, sqlite3_stmt *stmt, int col);
 /* A copy of column `col` or NULL when it is NULL. */
 char *store_column_strdup(sqlite3_stmt *stmt, int col);
 

@@ -16,13 +16,6 @@
     "r.status = 'registered'), (SELECT count(*) FROM registrations r WHERE "   \
     "r.plenary_id = p.id AND r.status = 'waitlisted')"
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
-{
-    const char *s = (const char *)sqlite3_column_text(stmt, col);
-
-    snprintf(dst, n, "%s", s ? s : "");
-}
-
 static const char *const plenary_names[] = {"confirmed", "cancelled"};
 
 const char *mg_store_plenary_status_name(enum mg_store_plenary_status s)
@@ -41,7 +34,7 @@ static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
     p->minutes = sqlite3_column_int(stmt, 5);
     p->weeks = sqlite3_column_int(stmt, 6);
     p->capacity = sqlite3_column_int(stmt, 7);
-    copy_text(p->uid, sizeof(p->uid), stmt, 8);
+    store_column_copy(p->uid, sizeof(p->uid), stmt, 8);
     p->sequence = sqlite3_column_int(stmt, 9);
     p->status = (enum mg_store_plenary_status)store_column_enum(
         stmt, 10, plenary_names, STORE_N_NAMES(plenary_names));

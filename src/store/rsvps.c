@@ -11,13 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
-{
-    const unsigned char *s = sqlite3_column_text(stmt, col);
-
-    snprintf(dst, n, "%s", s ? (const char *)s : "");
-}
-
 static const char *const rsvp_names[] = {"", "accepted", "declined",
                                          "tentative"};
 
@@ -44,11 +37,6 @@ enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col)
         stmt, col, rsvp_names, STORE_N_NAMES(rsvp_names));
 }
 
-#define INVITE_COLUMNS                                                         \
-    "SELECT id, group_id, participant_id, uid, sequence, group_sequence, "     \
-    "state, coalesce(summary, ''), coalesce(first_start, 0), "                 \
-    "coalesce(minutes, 0), coalesce(weeks, 0), circle_id FROM invites "
-
 /* The first row of `stmt` (bound) as an invite; MG_ENOTFOUND. */
 static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
                        struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt)
@@ -60,17 +48,7 @@ static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
     if (step != SQLITE_ROW)
         return store_fail(st, db, step, "find invite");
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(stmt, 0);
-    out->group_id = sqlite3_column_int64(stmt, 1);
-    out->participant_id = sqlite3_column_int64(stmt, 2);
-    copy_text(out->uid, sizeof(out->uid), stmt, 3);
-    out->sequence = sqlite3_column_int(stmt, 4);
-    out->group_sequence = sqlite3_column_int(stmt, 5);
-    out->state = store_read_invite_state(stmt, 6);
-    copy_text(out->summary, sizeof(out->summary), stmt, 7);
-    out->first_start = sqlite3_column_int64(stmt, 8);
-    out->minutes = sqlite3_column_int(stmt, 9);
-    out->weeks = sqlite3_column_int(stmt, 10);
+    store_read_invite(out, stmt);
     if (circle_id)
         *circle_id = sqlite3_column_int64(stmt, 11);
     return 0;
@@ -81,7 +59,9 @@ int mg_store_invite_by_uid(struct mg_invite_row *out, int64_t *circle_id,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db, INVITE_COLUMNS "WHERE uid = ?");
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " INVITE_COLUMNS
+                           ", circle_id FROM invites WHERE uid = ?");
 
     if (rc == 0) {
         sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_TRANSIENT);
@@ -98,9 +78,10 @@ int mg_store_invite_for(struct mg_invite_row *out, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           INVITE_COLUMNS "WHERE group_id = ? AND "
-                                          "participant_id = ? ORDER BY id "
-                                          "DESC LIMIT 1");
+                           "SELECT " INVITE_COLUMNS
+                           ", circle_id FROM invites WHERE group_id = ? AND "
+                           "participant_id = ? ORDER BY id "
+                           "DESC LIMIT 1");
 
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, group_id);
@@ -190,7 +171,7 @@ static void read_rsvp(void *row, sqlite3_stmt *stmt)
     r->session_id = sqlite3_column_int64(stmt, 0);
     r->participant_id = sqlite3_column_int64(stmt, 1);
     r->status = store_read_rsvp_status(stmt, 2);
-    copy_text(r->source, sizeof(r->source), stmt, 3);
+    store_column_copy(r->source, sizeof(r->source), stmt, 3);
     r->sequence = sqlite3_column_int(stmt, 4);
     r->updated_at = sqlite3_column_int64(stmt, 5);
     r->name = store_column_strdup(stmt, 6);

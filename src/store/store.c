@@ -207,6 +207,13 @@ int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
     return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
 }
 
+void store_column_copy(char *dst, size_t n, sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+
+    snprintf(dst, n, "%s", s ? (const char *)s : "");
+}
+
 char *store_column_strdup(sqlite3_stmt *stmt, int col)
 {
     const unsigned char *s = sqlite3_column_text(stmt, col);
