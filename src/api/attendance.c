@@ -169,5 +169,5 @@ void handle_attendance_get(struct request *r)
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:i, s:o}", "session_id", (json_int_t)s.id,
                          "minutes", s.minutes, "attendance", items));
-    mg_attendance_rows_free(rows, n);
+    mg_store_attendance_free(rows, n);
 }

@@ -120,7 +120,7 @@ void handle_book_get(struct request *r)
             "sha256", info.sha256, "words", (json_int_t)info.words, "sections",
             (json_int_t)info.sections, "no_structure", info.no_structure,
             "utf8_repaired", info.utf8_repaired));
-    mg_book_info_release(&info);
+    mg_store_book_info_release(&info);
 }
 
 static json_t *span_json(const struct mg_span *s, int is_thread)
@@ -159,7 +159,7 @@ static void reply_spans(struct request *r, const char *key, int rc,
     items = json_array();
     for (i = 0; i < n; i++)
         json_array_append_new(items, span_json(&spans[i], is_thread));
-    mg_spans_free(spans, n);
+    mg_store_spans_free(spans, n);
     reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", key, items));
 }
 

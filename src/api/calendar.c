@@ -240,7 +240,7 @@ void handle_group_feed(struct request *r)
 
     for (i = 0; rc == 0 && i < n; i++)
         found |= groups[i].id == r->params[1];
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (rc == 0 && !found)
         rc = MG_ENOTFOUND;
     if (rc == 0)
@@ -279,7 +279,8 @@ static json_t *session_json(const struct mg_session_row *s, const char *tzid)
                      (json_int_t)s->id, "group_id", (json_int_t)s->group_id,
                      "week", s->week, "start", local, "original_start",
                      original, "starts_at", (json_int_t)s->starts_at, "minutes",
-                     s->minutes, "status", s->status, "moved",
+                     s->minutes, "status",
+                     mg_store_session_status_name(s->status), "moved",
                      s->starts_at != s->original_starts_at);
 }
 
@@ -308,7 +309,7 @@ void handle_sessions_list(struct request *r)
     } else {
         reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "sessions", items));
     }
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
 }
 
@@ -335,7 +336,7 @@ void handle_session_patch(struct request *r)
     struct mg_circle *c = NULL;
     struct mg_session_row s;
     json_t *doc = request_json(r), *start, *status;
-    const char *new_status;
+    enum mg_store_session_status new_status;
     int64_t starts_at;
     int rc;
 
@@ -372,9 +373,8 @@ void handle_session_patch(struct request *r)
         }
     }
     if (status) {
-        new_status = json_is_string(status) ? json_string_value(status) : "";
-        if (strcmp(new_status, "cancelled") != 0 &&
-            strcmp(new_status, "confirmed") != 0) {
+        if (mg_store_session_status_parse(&new_status,
+                                          json_string_value(status)) < 0) {
             reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
                         "'status' must be confirmed or cancelled", "status");
             goto out;
@@ -453,6 +453,7 @@ void handle_series_patch(struct request *r)
 {
     json_t *doc = request_json(r), *slot;
     const char *status;
+    enum mg_store_session_status series = MG_STORE_SESSION_CONFIRMED;
     size_t queued = 0;
     int rc = 0;
 
@@ -460,8 +461,8 @@ void handle_series_patch(struct request *r)
         return;
     status = json_string_value(json_object_get(doc, "status"));
     slot = json_object_get(doc, "slot");
-    if ((!status && !slot) || (status && strcmp(status, "cancelled") != 0 &&
-                               strcmp(status, "confirmed") != 0)) {
+    if ((!status && !slot) ||
+        (status && mg_store_session_status_parse(&series, status) < 0)) {
         json_decref(doc);
         reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
                     "send 'slot' to move the series, or 'status' (confirmed "
@@ -473,7 +474,7 @@ void handle_series_patch(struct request *r)
         rc = move_series(r, slot);
     if (rc == 0 && status) {
         rc = mg_store_group_series_status(r->srv->store, r->params[0],
-                                          r->params[1], status);
+                                          r->params[1], series);
         if (rc < 0)
             reply_code(r, rc, NULL);
     }
@@ -506,14 +507,15 @@ void handle_outbox_list(struct request *r)
                 "{s:I, s:s, s:s, s:s, s:s, s:i, s:I, s:I, s:o, s:o}", "id",
                 (json_int_t)rows[i].id, "kind", rows[i].kind, "recipient",
                 rows[i].recipient, "subject", rows[i].subject, "status",
-                rows[i].status, "attempts", rows[i].attempts, "created_at",
-                (json_int_t)rows[i].created_at, "next_attempt_at",
-                (json_int_t)rows[i].next_attempt_at, "sent_at",
+                mg_store_outbox_status_name(rows[i].status), "attempts",
+                rows[i].attempts, "created_at", (json_int_t)rows[i].created_at,
+                "next_attempt_at", (json_int_t)rows[i].next_attempt_at,
+                "sent_at",
                 rows[i].sent_at ? json_integer(rows[i].sent_at) : json_null(),
                 "last_error",
                 rows[i].last_error && *rows[i].last_error
                     ? json_string(rows[i].last_error)
                     : json_null()));
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "messages", items));
 }

@@ -277,7 +277,7 @@ void handle_circles_list(struct request *r)
                             json_integer((json_int_t)list[n - 1].id));
     else
         json_object_set_new(body, "next_after", json_null());
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
     reply_json(r, MHD_HTTP_OK, body);
 }
 

@@ -87,7 +87,8 @@ static json_t *note_json(const struct mg_note *n, int private, int full)
     json_object_set_new(o, "thread_id", id_or_null(n->thread_id));
     json_object_set_new(o, "participant_id", id_or_null(n->participant_id));
     json_object_set_new(o, "kind", json_string(n->kind));
-    json_object_set_new(o, "status", json_string(n->status));
+    json_object_set_new(o, "status",
+                        json_string(mg_store_note_status_name(n->status)));
     json_object_set_new(o, "author", text_json(mg_notes_author(n)));
     json_object_set_new(o, "from_name", text_json(n->from_name));
     json_object_set_new(o, "subject", text_json(n->subject));
@@ -153,6 +154,7 @@ static int paging(struct mg_note_filter *f, struct request *r)
 void handle_notes_list(struct request *r)
 {
     struct mg_note_filter f;
+    enum mg_store_note_status status;
     struct mg_circle *c = NULL;
     struct mg_note *notes = NULL;
     size_t n = 0;
@@ -184,8 +186,7 @@ void handle_notes_list(struct request *r)
         return;
     }
     f.status = request_arg(r, "status");
-    if (f.status && strcmp(f.status, "published") != 0 &&
-        strcmp(f.status, "review") != 0 && strcmp(f.status, "rejected") != 0) {
+    if (f.status && mg_store_note_status_parse(&status, f.status) < 0) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
                     "'status' must be published, review or rejected", "status");
         return;
@@ -214,7 +215,7 @@ void handle_notes_list(struct request *r)
     else
         reply_notes(r, notes, n, f.limit);
 out:
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     mg_circle_free(c);
 }
 
@@ -290,7 +291,7 @@ void handle_review_list(struct request *r)
         reply_code(r, rc, NULL);
     else
         reply_notes(r, notes, n, f.limit);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
 }
 
 /*
@@ -357,7 +358,7 @@ void handle_note_get(struct request *r)
         reply_raw(r, &n);
     else
         reply_json(r, MHD_HTTP_OK, note_json(&n, 1, 1));
-    mg_note_release(&n);
+    mg_store_note_release(&n);
 }
 
 /* The body of approve: {"group": id, "week": n}, both optional. */
@@ -407,7 +408,7 @@ static int group_in_circle(int *found, int64_t *thread_id, struct mg_store *st,
             *thread_id = groups[i].thread_id;
         }
     }
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     return rc;
 }
 
@@ -446,7 +447,7 @@ static int find_group(int64_t *circle_id, int64_t *thread_id,
                 *circle_id = circles[i].id;
             after = circles[i].id;
         }
-        mg_circle_list_free(circles, n);
+        mg_store_circles_free(circles, n);
     } while (rc == 0 && !found && n == 100);
     if (rc == 0 && !found) {
         mg_error_set(err, "group", "there is no group %lld",
@@ -472,9 +473,9 @@ static void decide(struct request *r, int publish)
     rc = mg_store_note_get(&n, r->srv->store, r->params[0], 0);
     if (rc < 0 || !may_touch_note(r, &n))
         goto out;
-    if (strcmp(n.status, "review") != 0) {
+    if (n.status != MG_STORE_NOTE_REVIEW) {
         mg_error_set(&err, "", "note %lld is not in review: it is %s",
-                     (long long)n.id, n.status);
+                     (long long)n.id, mg_store_note_status_name(n.status));
         rc = MG_ECONFLICT;
         goto out;
     }
@@ -516,7 +517,7 @@ static void decide(struct request *r, int publish)
     if (rc == MG_ECONFLICT)
         mg_error_set(&err, "", "note %lld was decided meanwhile",
                      (long long)n.id);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     if (rc == 0)
         rc = mg_store_note_get(&n, r->srv->store, r->params[0], 0);
 out:
@@ -526,7 +527,7 @@ out:
         reply_code(r, rc, &err);
     else
         reply_json(r, MHD_HTTP_OK, note_json(&n, 1, 0));
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     mg_circle_free(c);
 }
 
@@ -553,7 +554,7 @@ void handle_group_notes_feed(struct request *r)
 
     for (i = 0; rc == 0 && i < n; i++)
         found |= groups[i].id == r->params[1];
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (rc == 0 && !found)
         rc = MG_ENOTFOUND;
     if (rc == 0) {

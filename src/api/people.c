@@ -34,7 +34,7 @@ struct context {
 static void context_release(struct context *c)
 {
     mg_circle_free(c->circle);
-    mg_spans_free(c->threads, c->n_threads);
+    mg_store_spans_free(c->threads, c->n_threads);
     free(c->thread_ids);
     free(c->thread_titles);
     memset(c, 0, sizeof(*c));

@@ -27,7 +27,8 @@ static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
                      json_string_or_null(p->guest), "start", local, "starts_at",
                      (json_int_t)p->starts_at, "minutes", p->minutes, "weeks",
                      p->weeks, "capacity", p->capacity, "uid", p->uid,
-                     "sequence", p->sequence, "status", p->status, "registered",
+                     "sequence", p->sequence, "status",
+                     mg_store_plenary_status_name(p->status), "registered",
                      p->registered, "waitlisted", p->waitlisted);
 }
 
@@ -96,13 +97,13 @@ void handle_plenaries_create(struct request *r)
         reply_code(r, rc, NULL);
         goto out;
     }
-    snprintf(p.status, sizeof(p.status), "confirmed");
+    p.status = MG_STORE_PLENARY_CONFIRMED;
     snprintf(r->location, sizeof(r->location),
              "/api/v1/circles/%lld/plenaries/%lld", (long long)c->id,
              (long long)p.id);
     reply_json(r, MHD_HTTP_CREATED, plenary_json(&p, c->time_zone));
 out:
-    mg_plenary_row_release(&p);
+    mg_store_plenary_release(&p);
     json_decref(doc);
     mg_circle_free(c);
 }
@@ -129,7 +130,7 @@ void handle_plenaries_list(struct request *r)
         json_array_append_new(items, plenary_json(&rows[i], c->time_zone));
     reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "plenaries", items));
 out:
-    mg_plenary_rows_free(rows, n);
+    mg_store_plenaries_free(rows, n);
     mg_circle_free(c);
 }
 
@@ -209,7 +210,7 @@ void handle_plenary_patch(struct request *r)
                          (json_int_t)queued));
 out:
     if (have)
-        mg_plenary_row_release(&p);
+        mg_store_plenary_release(&p);
     mg_circle_free(c);
     free(seats);
     json_decref(doc);

@@ -33,14 +33,15 @@ void handle_rsvps_get(struct request *r)
     items = json_array();
     for (i = 0; i < n; i++)
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:i, s:I}", "participant_id",
-                             (json_int_t)rows[i].participant_id, "name",
-                             rows[i].name ? rows[i].name : "", "status",
-                             rows[i].status, "source", rows[i].source,
-                             "sequence", rows[i].sequence, "updated_at",
-                             (json_int_t)rows[i].updated_at));
+            items,
+            json_pack("{s:I, s:s, s:s, s:s, s:i, s:I}", "participant_id",
+                      (json_int_t)rows[i].participant_id, "name",
+                      rows[i].name ? rows[i].name : "", "status",
+                      mg_store_rsvp_status_name(rows[i].status), "source",
+                      rows[i].source, "sequence", rows[i].sequence,
+                      "updated_at", (json_int_t)rows[i].updated_at));
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:i, s:o}", "session_id", (json_int_t)s.id,
                          "week", s.week, "rsvps", items));
-    mg_rsvp_rows_free(rows, n);
+    mg_store_rsvps_free(rows, n);
 }

@@ -262,8 +262,8 @@ void mg_assign_release(struct mg_assign *a)
 
     mg_circle_free(a->circle);
     mg_participants_free(a->people, a->n_people);
-    mg_spans_free(a->threads, a->n_threads);
-    mg_group_rows_free(a->groups, a->n_groups);
+    mg_store_spans_free(a->threads, a->n_threads);
+    mg_store_groups_free(a->groups, a->n_groups);
     for (i = 0; i < a->n_sectors; i++)
         free(a->sectors[i]);
     free(a->sectors);
@@ -350,7 +350,7 @@ int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
         ids[i] = a->people[i].id;
     rc = mg_store_groups_replace(st, a->circle->id, rows, n, ids,
                                  a->result.group_of, a->n_people);
-    mg_group_rows_free(rows, n);
+    mg_store_groups_free(rows, n);
     free(ids);
     return rc;
 }

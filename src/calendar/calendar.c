@@ -19,50 +19,7 @@
 
 #include "banned.h"
 
-/* Everything about one circle the calendars need, loaded once. */
-struct circle_view {
-    struct mg_circle *circle;
-    struct mg_group_row *groups;
-    size_t n_groups;
-    struct mg_span *threads;
-    size_t n_threads;
-    struct mg_span *readings_same, *readings_thread;
-    size_t n_same, n_thread;
-};
-
-static void view_release(struct circle_view *v)
-{
-    mg_circle_free(v->circle);
-    mg_group_rows_free(v->groups, v->n_groups);
-    mg_spans_free(v->threads, v->n_threads);
-    mg_spans_free(v->readings_same, v->n_same);
-    mg_spans_free(v->readings_thread, v->n_thread);
-    memset(v, 0, sizeof(*v));
-}
-
-static int view_load(struct circle_view *v, struct mg_store *st,
-                     int64_t circle_id)
-{
-    int rc;
-
-    memset(v, 0, sizeof(*v));
-    rc = mg_store_circle_get(&v->circle, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_groups_list(&v->groups, &v->n_groups, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_readings(&v->readings_same, &v->n_same, st, circle_id,
-                               "same_pace");
-    if (rc == 0)
-        rc = mg_store_readings(&v->readings_thread, &v->n_thread, st, circle_id,
-                               "thread");
-    if (rc < 0)
-        view_release(v);
-    return rc;
-}
-
-static const struct mg_slot *group_slot(const struct circle_view *v,
+static const struct mg_slot *group_slot(const struct mg_plan_view *v,
                                         const struct mg_group_row *g)
 {
     size_t i;
@@ -73,7 +30,7 @@ static const struct mg_slot *group_slot(const struct circle_view *v,
     return v->circle->n_slots ? &v->circle->slots[0] : NULL;
 }
 
-static const char *thread_title(const struct circle_view *v, int64_t id)
+static const char *thread_title(const struct mg_plan_view *v, int64_t id)
 {
     size_t i;
 
@@ -85,11 +42,11 @@ static const char *thread_title(const struct circle_view *v, int64_t id)
 
 int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
 {
-    struct circle_view v;
+    struct mg_plan_view v;
     struct mg_session_row *rows = NULL;
     int64_t *starts = NULL; /* per slot and week, computed once */
     size_t i, n = 0, weeks;
-    int rc = view_load(&v, st, circle_id);
+    int rc = mg_store_plan_load(&v, st, circle_id);
 
     if (rc < 0)
         return rc;
@@ -125,7 +82,7 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
         rc = mg_store_sessions_insert(st, circle_id, rows, n);
     free(rows);
     free(starts);
-    view_release(&v);
+    mg_store_plan_release(&v);
     return rc;
 }
 
@@ -155,19 +112,19 @@ const struct mg_span *mg_calendar_reading(const struct mg_span *same,
 }
 
 /* "Week 1: first ... last" lines for the group's readings. */
-static void describe(struct mg_buf *b, const struct circle_view *v,
+static void describe(struct mg_buf *b, const struct mg_plan_view *v,
                      const struct mg_group_row *g)
 {
-    const struct mg_span *list = v->readings_same;
+    const struct mg_span *list = v->same;
     size_t n = v->n_same, i;
     int thread_plan = 0;
 
-    for (i = 0; g->thread_id && i < v->n_thread; i++)
-        if (v->readings_thread[i].thread_id == g->thread_id)
+    for (i = 0; g->thread_id && i < v->n_per_thread; i++)
+        if (v->per_thread[i].thread_id == g->thread_id)
             thread_plan = 1;
     if (thread_plan) {
-        list = v->readings_thread;
-        n = v->n_thread;
+        list = v->per_thread;
+        n = v->n_per_thread;
     }
     for (i = 0; i < n; i++) {
         if (thread_plan && list[i].thread_id != g->thread_id)
@@ -202,7 +159,7 @@ static void series_store_release(struct series_store *s)
     memset(s, 0, sizeof(*s));
 }
 
-static char *summary_for(const struct circle_view *v,
+static char *summary_for(const struct mg_plan_view *v,
                          const struct mg_group_row *g)
 {
     const char *thread = thread_title(v, g->thread_id);
@@ -214,7 +171,7 @@ static char *summary_for(const struct circle_view *v,
 
 /* The series of group `g`'s calls, as anyone in it sees them. */
 static int make_series(struct mg_ical_series *s, struct series_store *keep,
-                       struct mg_store *st, const struct circle_view *v,
+                       struct mg_store *st, const struct mg_plan_view *v,
                        const struct mg_group_row *g)
 {
     struct mg_buf desc = MG_BUF_INIT;
@@ -232,7 +189,7 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
     keep->exceptions = mg_xcalloc(keep->n_sessions, sizeof(*keep->exceptions));
     for (i = 0; i < keep->n_sessions; i++) {
         const struct mg_session_row *r = &keep->sessions[i];
-        int cancelled = strcmp(r->status, "cancelled") == 0;
+        int cancelled = r->status == MG_STORE_SESSION_CANCELLED;
         if (!cancelled && r->starts_at == r->original_starts_at)
             continue;
         keep->exceptions[n_exc].original_start = r->original_starts_at;
@@ -274,7 +231,7 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
 static int add_plenaries(struct mg_ical_series **series, size_t *n,
                          int64_t *newest, struct mg_plenary_row **plen,
                          size_t *n_plen, struct mg_store *st,
-                         const struct circle_view *v, int64_t participant_id)
+                         const struct mg_plan_view *v, int64_t participant_id)
 {
     size_t i;
     int rc = mg_store_plenaries_for_participant(plen, n_plen, st, v->circle->id,
@@ -294,7 +251,7 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
         s->minutes = p->minutes;
         s->count = p->weeks;
         s->sequence = p->sequence;
-        s->cancelled = strcmp(p->status, "cancelled") == 0;
+        s->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
         s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
         s->url = v->circle->video_url;
         s->organizer_name = v->circle->organizer_name;
@@ -310,7 +267,7 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
                      int64_t circle_id, int64_t participant_id,
                      int64_t group_id, struct mg_error *err)
 {
-    struct circle_view v;
+    struct mg_plan_view v;
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
     struct mg_participant *p = NULL;
@@ -318,7 +275,7 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     char *name = NULL;
     size_t i, n = 0, n_plen = 0;
     int64_t newest = 0;
-    int rc = view_load(&v, st, circle_id);
+    int rc = mg_store_plan_load(&v, st, circle_id);
 
     if (rc < 0)
         return rc;
@@ -363,14 +320,14 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
 out:
     for (i = 0; series && i < n_plen; i++)
         free((char *)series[n - n_plen + i].summary);
-    mg_plenary_rows_free(plen, n_plen);
+    mg_store_plenaries_free(plen, n_plen);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);
     free(keep);
     free(series);
     free(name);
     mg_participants_free(p, p ? 1 : 0);
-    view_release(&v);
+    mg_store_plan_release(&v);
     return rc;
 }
 
@@ -430,7 +387,7 @@ struct prepared {
 /* Build the invitation for one member: its iTIP document and the other
  * parts of the mail, which the sender assembles (see mail.h). */
 static int build_mail(struct mg_invite_action *a, struct owned *o,
-                      struct prepared *pre, const struct circle_view *v,
+                      struct prepared *pre, const struct mg_plan_view *v,
                       struct mg_error *err)
 {
     const struct mg_ical_series *s = o->cancel ? &o->gone : o->s;
@@ -501,7 +458,7 @@ static int build_mail(struct mg_invite_action *a, struct owned *o,
 struct build_work {
     struct mg_invite_action *acts;
     struct owned *own;
-    const struct circle_view *v;
+    const struct mg_plan_view *v;
     size_t from, to;
 };
 
@@ -526,7 +483,7 @@ static void *build_range(void *arg)
  * circle's invitations take.
  */
 static int build_batch(struct mg_invite_action *acts, struct owned *own,
-                       size_t n, const struct circle_view *v,
+                       size_t n, const struct mg_plan_view *v,
                        struct mg_error *err)
 {
     struct build_work half[2] = {{acts, own, v, 0, n / 2},
@@ -598,7 +555,7 @@ find_invite(struct mg_invite_row *const *sorted, size_t n, int64_t person,
 struct queue {
     struct mg_store *st;
     int64_t circle_id;
-    const struct circle_view *v;
+    const struct mg_plan_view *v;
     struct mg_invite_action *acts[2];
     struct owned *own[2];
     size_t n[2];
@@ -611,7 +568,7 @@ struct queue {
 };
 
 static void queue_init(struct queue *q, struct mg_store *st, int64_t circle_id,
-                       const struct circle_view *v)
+                       const struct mg_plan_view *v)
 {
     memset(q, 0, sizeof(*q));
     q->st = st;
@@ -716,7 +673,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
                                                     void *arg),
                                    void *arg, struct mg_error *err)
 {
-    struct circle_view v;
+    struct mg_plan_view v;
     struct mg_participant *people = NULL;
     struct mg_invite_row *invites = NULL, **by_person = NULL;
     struct mg_participant **by_group = NULL;
@@ -725,7 +682,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
     size_t n_people = 0, n_inv = 0, i, j;
-    int rc = view_load(&v, st, circle_id);
+    int rc = mg_store_plan_load(&v, st, circle_id);
 
     *queued = 0;
     if (rc < 0)
@@ -734,7 +691,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         mg_error_set(err, "organizer.email",
                      "the circle needs an organizer email to send "
                      "invitations");
-        view_release(&v);
+        mg_store_plan_release(&v);
         return MG_EINVAL;
     }
     memset(&f, 0, sizeof(f));
@@ -776,13 +733,13 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         if (g == v.n_groups || !series[g].uid)
             continue;
         inv = find_invite(by_person, n_inv, p->id, p->group_id);
-        if (inv && strcmp(inv->state, "active") == 0 &&
+        if (inv && inv->state == MG_STORE_INVITE_ACTIVE &&
             inv->group_sequence >= v.groups[g].sequence)
             continue; /* up to date */
         a->group_id = p->group_id;
         a->participant_id = p->id;
         a->group_sequence = v.groups[g].sequence;
-        a->state = "active";
+        a->state = MG_STORE_INVITE_ACTIVE;
         a->kind = "invite";
         if (inv) {
             a->invite_id = inv->id;
@@ -819,7 +776,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         struct owned *o = &q.own[q.cur][q.n[q.cur]];
         struct mg_ical_series gone;
 
-        if (strcmp(inv->state, "active") != 0)
+        if (inv->state != MG_STORE_INVITE_ACTIVE)
             continue;
         at = mg_participants_find(people, n_people, inv->participant_id);
         p = at >= 0 ? &people[at] : NULL;
@@ -841,7 +798,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         a->group_id = inv->group_id;
         a->participant_id = inv->participant_id;
         a->group_sequence = inv->group_sequence;
-        a->state = "cancelled";
+        a->state = MG_STORE_INVITE_CANCELLED;
         a->kind = "cancel";
         o->uid = mg_xstrdup(inv->uid);
         a->uid = o->uid;
@@ -874,6 +831,6 @@ out:
     free(by_group);
     free(invites);
     mg_participants_free(people, n_people);
-    view_release(&v);
+    mg_store_plan_release(&v);
     return rc;
 }

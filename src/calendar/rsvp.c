@@ -32,6 +32,21 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
 }
 
 /* Whether `a` and `b` are the same address (either may be NULL). */
+
+/* The iTIP PARTSTAT of an answer as the store keeps it. */
+static enum mg_store_rsvp_status answer_status(enum mg_partstat p)
+{
+    switch (p) {
+    case MG_PARTSTAT_ACCEPTED:
+        return MG_STORE_RSVP_ACCEPTED;
+    case MG_PARTSTAT_DECLINED:
+        return MG_STORE_RSVP_DECLINED;
+    case MG_PARTSTAT_TENTATIVE:
+        break;
+    }
+    return MG_STORE_RSVP_TENTATIVE;
+}
+
 static int same_address(const char *a, const char *b)
 {
     char *x, *y;
@@ -132,7 +147,7 @@ static int apply_plenary_reply(enum mg_rsvp_outcome *outcome,
 out:
     free(seats);
     free(email);
-    mg_member_hits_free(hits, n_hits);
+    mg_store_member_hits_free(hits, n_hits);
     return rc;
 }
 
@@ -173,7 +188,7 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
         rc = MG_EFORBIDDEN;
         goto out;
     }
-    if (reply->sequence < inv.sequence || strcmp(inv.state, "active") != 0) {
+    if (reply->sequence < inv.sequence || inv.state != MG_STORE_INVITE_ACTIVE) {
         *outcome = MG_RSVP_IGNORED_STALE;
         goto out;
     }
@@ -188,7 +203,7 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
     a.participant_id = inv.participant_id;
     a.session_ids = ids;
     a.n_sessions = n;
-    a.status = mg_ical_partstat_name(reply->partstat);
+    a.status = answer_status(reply->partstat);
     a.source = "email";
     a.sequence = reply->sequence;
     rc = mg_store_rsvps_record(&stale, NULL, st, &a);
@@ -234,7 +249,7 @@ int mg_calendar_rsvp_page(struct mg_store *st, int64_t circle_id,
     a.participant_id = participant_id;
     a.session_ids = ids;
     a.n_sessions = n;
-    a.status = mg_ical_partstat_name(answer);
+    a.status = answer_status(answer);
     a.source = "page";
     a.sequence = inv.sequence;
     /* The page answers the invitation as it is now; a REQUEST sent in

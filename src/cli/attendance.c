@@ -91,7 +91,7 @@ static int show(struct mg_store *st, long long circle, long long session)
                (long long)rows[i].participant_id,
                rows[i].name ? rows[i].name : "-",
                rows[i].present ? "yes" : "no", rows[i].minutes, rows[i].source);
-    mg_attendance_rows_free(rows, n);
+    mg_store_attendance_free(rows, n);
     return 0;
 }
 

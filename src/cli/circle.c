@@ -55,7 +55,7 @@ static int list(struct cli_ctx *ctx)
                    list[i].title, list[i].weeks);
         if (n)
             after = list[n - 1].id;
-        mg_circle_list_free(list, n);
+        mg_store_circles_free(list, n);
         if (n < 200)
             return 0;
     }

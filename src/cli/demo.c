@@ -51,7 +51,7 @@ static int ensure_book(struct mg_store *st, int64_t circle_id)
     int rc = mg_store_book_get(&info, st, circle_id);
 
     if (rc == 0) {
-        mg_book_info_release(&info);
+        mg_store_book_info_release(&info);
         return 0;
     }
     if (rc != MG_ENOTFOUND)
@@ -129,7 +129,7 @@ static int ensure_attendance(struct mg_store *st, int64_t circle_id)
             if (s[k].starts_at + 60L * s[k].minutes > mg_now())
                 continue;
             rc = mg_store_attendance_list(&have, &n_have, st, s[k].id);
-            mg_attendance_rows_free(have, n_have);
+            mg_store_attendance_free(have, n_have);
             if (rc < 0 || n_have)
                 continue;
             rows = mg_xcalloc(n + 1, sizeof(*rows));
@@ -148,7 +148,7 @@ static int ensure_attendance(struct mg_store *st, int64_t circle_id)
         }
         free(s);
     }
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_participants_free(people, n);
     return rc;
 }
@@ -167,7 +167,7 @@ static int ensure_kickoff(struct mg_store *st, int64_t circle_id)
     size_t n_have = 0, n = 0, n_groups = 0, n_s = 0, i;
     int rc = mg_store_plenaries_list(&have, &n_have, st, circle_id);
 
-    mg_plenary_rows_free(have, n_have);
+    mg_store_plenaries_free(have, n_have);
     if (rc < 0 || n_have)
         return rc;
     memset(&p, 0, sizeof(p));
@@ -204,9 +204,9 @@ static int ensure_kickoff(struct mg_store *st, int64_t circle_id)
         free(seats);
     }
     mg_participants_free(people, n);
-    mg_plenary_row_release(&p);
+    mg_store_plenary_release(&p);
     free(s);
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     return rc;
 }
 
@@ -288,7 +288,7 @@ static char *group_facilitator(int64_t *id, char **name, struct mg_store *st,
                     *name = mg_xstrdup(people[j].name);
                 }
     }
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_participants_free(people, n);
     return email;
 }

@@ -88,20 +88,20 @@ static int list(struct mg_store *st, const struct cli_values *a)
         snprintf(group, sizeof(group), "%lld", (long long)note->group_id);
         snprintf(week, sizeof(week), "%d", note->week);
         printf("%-6lld  %-9s  %-7s  %-6s  %-6s  %-4s  %-16s  ",
-               (long long)note->id, note->status, note->kind,
-               note->circle_id ? circle : "-", note->group_id ? group : "-",
-               note->week ? week : "-", date);
+               (long long)note->id, mg_store_note_status_name(note->status),
+               note->kind, note->circle_id ? circle : "-",
+               note->group_id ? group : "-", note->week ? week : "-", date);
         put_clean(author_of(note), 24);
         printf("  ");
         put_clean(note->subject ? note->subject : "", -1);
-        if (note->review_reason && strcmp(note->status, "review") == 0) {
+        if (note->review_reason && note->status == MG_STORE_NOTE_REVIEW) {
             printf("  (");
             put_clean(note->review_reason, -1);
             printf(")");
         }
         printf("\n");
     }
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     return 0;
 }
 
@@ -119,7 +119,7 @@ static int find_group(int64_t *thread, struct mg_store *st, long long circle,
             found = 1;
         }
     }
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (rc < 0)
         return rc;
     return found ? 0 : MG_ENOTFOUND;
@@ -167,13 +167,14 @@ static int decide(struct mg_store *st, const struct cli_values *a, int publish)
                                   publish ? a->group : 0,
                                   publish ? (int)a->week : 0, thread);
     if (rc == MG_ECONFLICT)
-        cli_error("note %lld is not in review: it is %s", a->id, n.status);
+        cli_error("note %lld is not in review: it is %s", a->id,
+                  mg_store_note_status_name(n.status));
     else if (rc == 0)
         printf("note %lld %s\n", a->id, publish ? "published" : "rejected");
     else if (rc != MG_EINVAL && rc != MG_ENOTFOUND)
         cli_error("cannot decide note %lld: %s", a->id, mg_strerror(rc));
     mg_circle_free(c);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     return rc < 0 ? 1 : 0;
 }
 

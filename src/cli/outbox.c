@@ -63,9 +63,10 @@ static int list(struct cli_ctx *ctx)
            "TO", "SUBJECT");
     for (i = 0; i < n; i++)
         printf("%-6lld  %-7s  %-7s  %-3d  %-30.30s  %s\n",
-               (long long)rows[i].id, rows[i].kind, rows[i].status,
-               rows[i].attempts, rows[i].recipient, rows[i].subject);
-    mg_outbox_rows_free(rows, n);
+               (long long)rows[i].id, rows[i].kind,
+               mg_store_outbox_status_name(rows[i].status), rows[i].attempts,
+               rows[i].recipient, rows[i].subject);
+    mg_store_outbox_free(rows, n);
     return 0;
 }
 

@@ -68,7 +68,7 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
         printf("imported %zu people into circle %lld\n", n, (long long)c->id);
 out:
     mg_participants_free(list, n);
-    mg_spans_free(threads, n_threads);
+    mg_store_spans_free(threads, n_threads);
     free(ids);
     free(titles);
     mg_buf_release(&data);

@@ -36,7 +36,7 @@ static int check_group(struct mg_store *st, long long circle, long long group)
     }
     for (i = 0; i < n; i++)
         found |= groups[i].id == group;
-    mg_group_rows_free(groups, n);
+    mg_store_groups_free(groups, n);
     if (!found) {
         cli_error("circle %lld has no group %lld", circle, group);
         return 1;

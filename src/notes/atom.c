@@ -306,8 +306,8 @@ out:
         xmlFreeTextWriter(w);
     if (buf)
         xmlBufferFree(buf);
-    mg_notes_free(notes, n);
-    mg_group_rows_free(groups, n_groups);
+    mg_store_notes_free(notes, n);
+    mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
     return rc;
 }

@@ -24,13 +24,7 @@
 
 /* What the digest is made from, loaded once. */
 struct view {
-    struct mg_circle *circle;
-    struct mg_group_row *groups;
-    size_t n_groups;
-    struct mg_span *threads;
-    size_t n_threads;
-    struct mg_span *same, *per_thread;
-    size_t n_same, n_per_thread;
+    struct mg_plan_view plan;
     struct mg_note *notes;
     size_t n_notes;
 };
@@ -44,32 +38,15 @@ struct out {
 
 static void view_release(struct view *v)
 {
-    mg_circle_free(v->circle);
-    mg_group_rows_free(v->groups, v->n_groups);
-    mg_spans_free(v->threads, v->n_threads);
-    mg_spans_free(v->same, v->n_same);
-    mg_spans_free(v->per_thread, v->n_per_thread);
-    mg_notes_free(v->notes, v->n_notes);
+    mg_store_plan_release(&v->plan);
+    mg_store_notes_free(v->notes, v->n_notes);
     memset(v, 0, sizeof(*v));
 }
 
 static int view_load(struct view *v, struct mg_store *st, int64_t circle_id)
 {
-    int rc;
-
     memset(v, 0, sizeof(*v));
-    rc = mg_store_circle_get(&v->circle, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_groups_list(&v->groups, &v->n_groups, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
-    if (rc == 0)
-        rc =
-            mg_store_readings(&v->same, &v->n_same, st, circle_id, "same_pace");
-    if (rc == 0)
-        rc = mg_store_readings(&v->per_thread, &v->n_per_thread, st, circle_id,
-                               "thread");
-    return rc;
+    return mg_store_plan_load(&v->plan, st, circle_id);
 }
 
 /*
@@ -314,8 +291,8 @@ static int group_known(const struct view *v, int64_t id)
 {
     size_t i;
 
-    for (i = 0; id && i < v->n_groups; i++)
-        if (v->groups[i].id == id)
+    for (i = 0; id && i < v->plan.n_groups; i++)
+        if (v->plan.groups[i].id == id)
             return 1;
     return 0;
 }
@@ -362,9 +339,9 @@ static const char *thread_title(const struct view *v, int64_t id)
 {
     size_t i;
 
-    for (i = 0; id && i < v->n_threads; i++)
-        if (v->threads[i].id == id)
-            return v->threads[i].title;
+    for (i = 0; id && i < v->plan.n_threads; i++)
+        if (v->plan.threads[i].id == id)
+            return v->plan.threads[i].title;
     return NULL;
 }
 
@@ -372,8 +349,8 @@ static const char *thread_title(const struct view *v, int64_t id)
 static const struct mg_span *reading_for(const struct view *v,
                                          const struct mg_group_row *g, int week)
 {
-    return mg_calendar_reading(v->same, v->n_same, v->per_thread,
-                               v->n_per_thread, g->thread_id, week);
+    return mg_calendar_reading(v->plan.same, v->plan.n_same, v->plan.per_thread,
+                               v->plan.n_per_thread, g->thread_id, week);
 }
 
 static void group_section(struct out *o, const struct view *v,
@@ -384,7 +361,7 @@ static void group_section(struct out *o, const struct view *v,
     char *text;
 
     if (thread)
-        text = mg_xasprintf("%s (thread: %s)", g->name, thread);
+        text = mg_xasprintf(_("%s (thread: %s)"), g->name, thread);
     else
         text = mg_xstrdup(g->name);
     heading(o, 3, text);
@@ -459,7 +436,7 @@ static void week_section(struct out *o, const struct view *v, int week)
     size_t i;
 
     if (week > 0) {
-        week_start(from, sizeof(from), v->circle, week);
+        week_start(from, sizeof(from), v->plan.circle, week);
         text = from[0] ? mg_xasprintf(_("Week %d (from %s)"), week, from)
                        : mg_xasprintf(_("Week %d"), week);
     } else {
@@ -467,10 +444,10 @@ static void week_section(struct out *o, const struct view *v, int week)
     }
     heading(o, 2, text);
     free(text);
-    if (v->n_groups == 0)
+    if (v->plan.n_groups == 0)
         para(o, "empty", _("No groups yet."), 1);
-    for (i = 0; i < v->n_groups; i++)
-        group_section(o, v, &v->groups[i], week);
+    for (i = 0; i < v->plan.n_groups; i++)
+        group_section(o, v, &v->plan.groups[i], week);
     if (count(v, 0, week, NULL) > 0) {
         heading(o, 3, _("Other notes"));
         entries(o, v, 0, week, "summary");
@@ -524,10 +501,10 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
         *html = NULL;
     if (rc < 0)
         goto out;
-    if (week < 0 || week > v.circle->weeks) {
+    if (week < 0 || week > v.plan.circle->weeks) {
         mg_error_set(err, "week",
                      "'week' must be 0 (every week so far) to %d, not %d",
-                     v.circle->weeks, week);
+                     v.plan.circle->weeks, week);
         rc = MG_EINVAL;
         goto out;
     }
@@ -539,19 +516,20 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
         goto out;
     if (v.n_notes > 1)
         qsort(v.notes, v.n_notes, sizeof(*v.notes), by_date);
-    o.tz = v.circle->time_zone;
-    last = week ? week : weeks_so_far(v.circle);
+    o.tz = v.plan.circle->time_zone;
+    last = week ? week : weeks_so_far(v.plan.circle);
     for (i = 0; !week && i < v.n_notes; i++) {
         if (v.notes[i].week > last)
             last = v.notes[i].week;
         undated |= v.notes[i].week == 0;
     }
     if (week)
-        title = mg_xasprintf(_("%s: week %d"), v.circle->title, week);
+        title = mg_xasprintf(_("%s: week %d"), v.plan.circle->title, week);
     else if (last > 0)
-        title = mg_xasprintf(_("%s: weeks 1 to %d"), v.circle->title, last);
+        title =
+            mg_xasprintf(_("%s: weeks 1 to %d"), v.plan.circle->title, last);
     else
-        title = mg_xasprintf(_("%s: notes"), v.circle->title);
+        title = mg_xasprintf(_("%s: notes"), v.plan.circle->title);
     begin(&o, title);
     for (w = week ? week : 1; w <= last; w++)
         week_section(&o, &v, w);

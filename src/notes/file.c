@@ -175,7 +175,7 @@ static int find_circle(struct mg_circle **out, struct mg_store *st,
     rc = MG_ENOTFOUND;
     if (hits == 1)
         rc = mg_store_circle_get(out, st, list[at].id);
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
     return rc;
 }
 
@@ -191,7 +191,7 @@ static int week_at(struct mg_store *st, int64_t group_id, int64_t t)
     if (mg_store_sessions_for_group(&s, &n, st, group_id) < 0)
         return 0;
     for (i = 0; i < n; i++) {
-        if (strcmp(s[i].status, "cancelled") == 0)
+        if (s[i].status == MG_STORE_SESSION_CANCELLED)
             continue;
         if (s[i].starts_at <= t && (!week || s[i].starts_at > best)) {
             week = s[i].week;
@@ -219,7 +219,7 @@ struct placement {
 static void placement_release(struct placement *pl)
 {
     mg_circle_free(pl->circle);
-    mg_group_rows_free(pl->groups, pl->n_groups);
+    mg_store_groups_free(pl->groups, pl->n_groups);
 }
 
 /* Which circle and group: address, subject tag, then membership. */
@@ -365,8 +365,7 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                       !is_reply(m))
                  ? "summary"
                  : "note");
-    snprintf(n.status, sizeof(n.status), "%s",
-             published ? "published" : "review");
+    n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
     n.review_reason = published ? NULL : pl.reason;
     n.provider = (char *)provider;
     n.event_id = m->event_id;
@@ -408,7 +407,7 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
     free(n.attachments); /* the strings are m's */
 out:
     placement_release(&pl);
-    mg_member_hits_free(hits, n_hits);
+    mg_store_member_hits_free(hits, n_hits);
     free(from);
     return rc;
 }
@@ -439,7 +438,7 @@ int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
     if (rc < 0)
         return rc;
     if (n.circle_id != circle_id || n.participant_id != participant_id ||
-        strcmp(n.kind, "summary") != 0 || strcmp(n.status, "published") != 0)
+        strcmp(n.kind, "summary") != 0 || n.status != MG_STORE_NOTE_PUBLISHED)
         rc = MG_ENOTFOUND;
     if (rc == 0)
         rc = mg_notes_digest_sent(&sent, st, circle_id, n.week);
@@ -452,6 +451,6 @@ int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
     if (rc == 0 && week)
         *week = n.week;
     free(body);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     return rc;
 }

@@ -72,6 +72,6 @@ int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
                    "id", id, "error", err.message, NULL);
         }
     }
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     return rc;
 }

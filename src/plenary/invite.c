@@ -1,8 +1,10 @@
 /*
- * invite.c: the glue that applies a change to a plenary (store) and
- * writes the iTIP REQUEST or CANCEL (ical) and its iMIP parts (mail)
- * each affected person is owed. One UID per plenary series; each person's
- * SEQUENCE is kept on their registration. Delivery is the outbox's.
+ * invite.c: the glue that applies a change to a plenary: in one store
+ * transaction it loads the plenary and its seats, runs the waitlist rules
+ * (waitlist.c), saves what changed and queues the iTIP REQUEST or CANCEL
+ * (ical) with its iMIP parts (mail) each affected person is owed. One UID
+ * per plenary series; each person's SEQUENCE is kept on their
+ * registration. Delivery is the outbox's.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -17,18 +19,32 @@
 
 #include "banned.h"
 
-struct letter_ctx {
-    const struct mg_circle *circle;
-    struct mg_error *err;
+/* The message one seat is owed; every field is owned. */
+struct letter {
+    char *kind; /* outbox kind: "invite" or "cancel" */
+    char *recipient;
+    char *subject;
+    char *message; /* the iTIP document ("imip") */
+    char *parts;   /* the rest of the message (mail.h) */
 };
 
-static int build_letter(struct mg_plenary_letter *out,
+static void letter_release(struct letter *l)
+{
+    free(l->kind);
+    free(l->recipient);
+    free(l->subject);
+    free(l->message);
+    free(l->parts);
+    memset(l, 0, sizeof(*l));
+}
+
+/* Build the message `seat` is owed (seat->mail, at seat->invite_sequence)
+ * for `p`; `name` and `email` are the participant's. */
+static int build_letter(struct letter *out, const struct mg_circle *c,
                         const struct mg_plenary_row *p,
                         const struct mg_plenary_seat *seat, const char *name,
-                        const char *email, void *arg)
+                        const char *email, struct mg_error *err)
 {
-    struct letter_ctx *ctx = arg;
-    const struct mg_circle *c = ctx->circle;
     int cancel = seat->mail == MG_SEAT_CANCEL;
     struct mg_ical_series s;
     struct mg_ical_attendee att;
@@ -60,7 +76,7 @@ static int build_letter(struct mg_plenary_letter *out,
     s.attendees = &att;
     s.n_attendees = 1;
     rc = mg_ical_itip(&out->message, cancel ? MG_ITIP_CANCEL : MG_ITIP_REQUEST,
-                      &s, 0, mg_now(), ctx->err);
+                      &s, 0, mg_now(), err);
     if (rc < 0)
         goto out;
     out->kind = mg_xstrdup(cancel ? "cancel" : "invite");
@@ -88,11 +104,235 @@ static int build_letter(struct mg_plenary_letter *out,
     m.text = text.data;
     m.ics = out->message;
     m.method = cancel ? "CANCEL" : "REQUEST";
-    rc = mg_mail_imip_parts(&out->parts, &m, ctx->err);
+    rc = mg_mail_imip_parts(&out->parts, &m, err);
 out:
     mg_buf_release(&text);
     free(summary);
     free(description);
+    return rc;
+}
+
+/* The store's seats and the rules' seats name the same four states; the
+ * store keeps its own enum so that it needs nothing from this module. */
+static enum mg_reg_status from_store(enum mg_store_seat_status s)
+{
+    switch (s) {
+    case MG_STORE_SEAT_REGISTERED:
+        return MG_REG_REGISTERED;
+    case MG_STORE_SEAT_WAITLISTED:
+        return MG_REG_WAITLISTED;
+    case MG_STORE_SEAT_DECLINED:
+        return MG_REG_DECLINED;
+    case MG_STORE_SEAT_WITHDRAWN:
+        break;
+    }
+    return MG_REG_WITHDRAWN;
+}
+
+static enum mg_store_seat_status to_store(enum mg_reg_status s)
+{
+    switch (s) {
+    case MG_REG_REGISTERED:
+        return MG_STORE_SEAT_REGISTERED;
+    case MG_REG_WAITLISTED:
+        return MG_STORE_SEAT_WAITLISTED;
+    case MG_REG_DECLINED:
+        return MG_STORE_SEAT_DECLINED;
+    case MG_REG_WITHDRAWN:
+        break;
+    }
+    return MG_STORE_SEAT_WITHDRAWN;
+}
+
+/* The plenary's seats as the rules see them, with room for one more. */
+static int load_seats(struct mg_plenary_seat **out, size_t *n,
+                      struct mg_store_tx *tx, int64_t plenary_id)
+{
+    struct mg_store_seat *rows = NULL;
+    struct mg_plenary_seat *seats;
+    size_t count = 0, i;
+    int rc = mg_store_tx_seats_load(&rows, &count, tx, plenary_id);
+
+    if (rc < 0)
+        return rc;
+    seats = mg_xcalloc(count + 1, sizeof(*seats));
+    for (i = 0; i < count; i++) {
+        seats[i].participant_id = rows[i].participant_id;
+        seats[i].status = from_store(rows[i].status);
+        seats[i].position = rows[i].position;
+        seats[i].invite_sequence = rows[i].invite_sequence;
+        seats[i].mail = MG_SEAT_QUIET;
+    }
+    free(rows);
+    *out = seats;
+    *n = count;
+    return 0;
+}
+
+static int save_seat(struct mg_store_tx *tx, int64_t plenary_id,
+                     const struct mg_plenary_seat *s)
+{
+    struct mg_store_seat row;
+
+    memset(&row, 0, sizeof(row));
+    row.participant_id = s->participant_id;
+    row.status = to_store(s->status);
+    row.position = s->position;
+    row.invite_sequence = s->invite_sequence;
+    return mg_store_tx_seat_save(tx, plenary_id, &row);
+}
+
+/* Queue seat `s`'s message: its person's name and address, the letter,
+ * the outbox row. */
+static int queue_mail(size_t *queued, struct mg_store_tx *tx,
+                      const struct mg_circle *c, const struct mg_plenary_row *p,
+                      const struct mg_plenary_seat *s, struct mg_error *err)
+{
+    struct mg_outbox_msg m;
+    struct letter l;
+    char *name = NULL, *email = NULL, *key = NULL;
+    int rc;
+
+    memset(&l, 0, sizeof(l));
+    rc = mg_store_tx_participant_contact(&name, &email, tx, p->circle_id,
+                                         s->participant_id);
+    if (rc < 0)
+        goto out;
+    rc = build_letter(&l, c, p, s, name, email, err);
+    if (rc < 0)
+        goto out;
+    key =
+        mg_xasprintf("plenary:%lld:%lld:%d:%s", (long long)p->id,
+                     (long long)s->participant_id, s->invite_sequence, l.kind);
+    memset(&m, 0, sizeof(m));
+    m.circle_id = p->circle_id;
+    m.kind = l.kind;
+    m.recipient = l.recipient;
+    m.subject = l.subject;
+    m.message = l.message;
+    m.len = strlen(l.message);
+    m.format = "imip";
+    m.parts = l.parts;
+    m.dedupe_key = key;
+    rc = mg_store_tx_outbox_queue(queued, tx, &m);
+out:
+    free(key);
+    free(name);
+    free(email);
+    letter_release(&l);
+    return rc;
+}
+
+static size_t find_seat(const struct mg_plenary_seat *s, size_t n,
+                        int64_t participant_id)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i].participant_id == participant_id)
+            break;
+    return i;
+}
+
+/* Apply `op` to the loaded seats (array has room for one more). */
+static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
+                  size_t *n, const struct mg_plenary_op *op)
+{
+    size_t i, promoted;
+
+    switch (op->kind) {
+    case MG_PLENARY_REGISTER:
+        i = find_seat(seats, *n, op->participant_id);
+        if (i == *n) {
+            memset(&seats[i], 0, sizeof(seats[i]));
+            seats[i].participant_id = op->participant_id;
+            seats[i].status = MG_REG_WITHDRAWN; /* not in yet */
+            seats[i].invite_sequence = -1;
+            seats[i].mail = MG_SEAT_QUIET;
+            (*n)++;
+        }
+        mg_plenary_place(seats, *n, i, p->capacity);
+        break;
+    case MG_PLENARY_LEAVE:
+        i = find_seat(seats, *n, op->participant_id);
+        if (i == *n)
+            return MG_ENOTFOUND;
+        return mg_plenary_leave(&promoted, seats, *n, i, op->leave_as,
+                                p->capacity);
+    case MG_PLENARY_SET:
+        if (op->capacity > 0)
+            p->capacity = op->capacity;
+        if (op->title && strcmp(op->title, p->title) != 0) {
+            free(p->title);
+            p->title = mg_xstrdup(op->title);
+            p->sequence++;
+            for (i = 0; i < *n; i++)
+                if (seats[i].status == MG_REG_REGISTERED)
+                    seats[i].mail = MG_SEAT_INVITE;
+        }
+        break;
+    default:
+        return MG_EINVAL;
+    }
+    /* a raised capacity (or a place left free) goes to the waitlist */
+    mg_plenary_promote(seats, *n, p->capacity);
+    return 0;
+}
+
+/*
+ * Load, apply the rules, save what changed and queue the mail, all in
+ * `tx`. A seat owed mail is sent a SEQUENCE that only goes up.
+ */
+static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
+                     struct mg_store_tx *tx, const struct mg_circle *c,
+                     int64_t plenary_id, const struct mg_plenary_op *op,
+                     struct mg_error *err)
+{
+    struct mg_plenary_seat *s = NULL, *before = NULL;
+    struct mg_plenary_row p;
+    size_t count = 0, loaded, i;
+    int rc = mg_store_tx_plenary_get(&p, tx, c->id, plenary_id);
+
+    if (rc < 0)
+        return rc;
+    if (op->kind == MG_PLENARY_REGISTER)
+        rc = mg_store_tx_participant_contact(NULL, NULL, tx, c->id,
+                                             op->participant_id);
+    if (rc < 0)
+        goto out;
+    rc = load_seats(&s, &count, tx, plenary_id);
+    if (rc < 0)
+        goto out;
+    loaded = count;
+    before = mg_xmalloc((count + 1) * sizeof(*before));
+    memcpy(before, s, count * sizeof(*before));
+    rc = run_op(&p, s, &count, op);
+    for (i = 0; rc == 0 && i < count; i++) {
+        int changed = i >= loaded || s[i].mail != MG_SEAT_QUIET ||
+                      s[i].status != before[i].status ||
+                      s[i].position != before[i].position;
+
+        if (s[i].mail != MG_SEAT_QUIET) {
+            int next = s[i].invite_sequence + 1;
+
+            s[i].invite_sequence = next > p.sequence ? next : p.sequence;
+        }
+        if (changed)
+            rc = save_seat(tx, plenary_id, &s[i]);
+        if (rc == 0 && s[i].mail != MG_SEAT_QUIET)
+            rc = queue_mail(queued, tx, c, &p, &s[i], err);
+    }
+    if (rc == 0 && op->kind == MG_PLENARY_SET)
+        rc = mg_store_tx_plenary_save(tx, &p);
+    if (rc < 0)
+        goto out;
+    *seats = s;
+    *n = count;
+    s = NULL;
+out:
+    free(s);
+    free(before);
+    mg_store_plenary_release(&p);
     return rc;
 }
 
@@ -102,7 +342,7 @@ int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
                       struct mg_error *err)
 {
     struct mg_circle *c = NULL;
-    struct letter_ctx ctx;
+    struct mg_store_tx *tx = NULL;
     int rc = mg_store_circle_get(&c, st, circle_id);
 
     *seats = NULL;
@@ -117,11 +357,22 @@ int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
         rc = MG_EINVAL;
         goto out;
     }
-    ctx.circle = c;
-    ctx.err = err;
-    rc = mg_store_plenary_change(seats, n, queued, st, circle_id, plenary_id,
-                                 op, build_letter, &ctx);
+    rc = mg_store_begin(&tx, st);
+    if (rc < 0)
+        goto out;
+    rc = change_in(seats, n, queued, tx, c, plenary_id, op, err);
+    if (rc < 0)
+        goto out;
+    rc = mg_store_commit(tx);
+    tx = NULL;
 out:
+    mg_store_rollback(tx);
+    if (rc < 0) {
+        free(*seats);
+        *seats = NULL;
+        *n = 0;
+        *queued = 0;
+    }
     mg_circle_free(c);
     return rc;
 }
@@ -151,6 +402,6 @@ int mg_plenary_leave_all(size_t *promoted, struct mg_store *st,
                 (*promoted)++;
         free(seats);
     }
-    mg_plenary_rows_free(rows, n);
+    mg_store_plenaries_free(rows, n);
     return rc;
 }

@@ -13,14 +13,18 @@
 
 #include "banned.h"
 
-static enum mg_report_answer answer_of(const char *status)
+static enum mg_report_answer answer_of(enum mg_store_rsvp_status status)
 {
-    if (strcmp(status, "accepted") == 0)
+    switch (status) {
+    case MG_STORE_RSVP_ACCEPTED:
         return MG_ANSWER_ACCEPTED;
-    if (strcmp(status, "declined") == 0)
+    case MG_STORE_RSVP_DECLINED:
         return MG_ANSWER_DECLINED;
-    if (strcmp(status, "tentative") == 0)
+    case MG_STORE_RSVP_TENTATIVE:
         return MG_ANSWER_TENTATIVE;
+    case MG_STORE_RSVP_NONE:
+        break;
+    }
     return MG_ANSWER_OTHER;
 }
 
@@ -47,7 +51,7 @@ static int load_sessions(struct mg_report_session_in **out, size_t *n,
             s->group_id = rows[i].group_id;
             s->week = rows[i].week;
             s->starts_at = rows[i].starts_at;
-            s->cancelled = strcmp(rows[i].status, "cancelled") == 0;
+            s->cancelled = rows[i].status == MG_STORE_SESSION_CANCELLED;
         }
         free(rows);
     }
@@ -111,7 +115,7 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     }
     inv = mg_xcalloc(n_invites + 1, sizeof(*inv));
     for (i = 0; i < n_invites; i++) {
-        if (strcmp(invites[i].state, "active") != 0)
+        if (invites[i].state != MG_STORE_INVITE_ACTIVE)
             continue;
         inv[n_inv].group_id = invites[i].group_id;
         inv[n_inv].participant_id = invites[i].participant_id;
@@ -156,7 +160,7 @@ out:
     free(att);
     free(rsvps);
     free(invites);
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_participants_free(people, n_people);
     mg_circle_free(c);
     return rc;

@@ -50,13 +50,27 @@ int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
     return rc;
 }
 
+static void read_attendance(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_attendance_row *r = row;
+    const unsigned char *src;
+
+    r->participant_id = sqlite3_column_int64(stmt, 0);
+    r->present = sqlite3_column_int(stmt, 1);
+    r->minutes = sqlite3_column_int(stmt, 2);
+    src = sqlite3_column_text(stmt, 3);
+    snprintf(r->source, sizeof(r->source), "%s", src ? (const char *)src : "");
+    r->recorded_at = sqlite3_column_int64(stmt, 4);
+    r->name = store_column_strdup(stmt, 5);
+}
+
 int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
                              struct mg_store *st, int64_t session_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_attendance_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT a.participant_id, a.present, a.minutes, "
                            "a.source, a.recorded_at, p.name FROM attendance a "
@@ -66,43 +80,22 @@ int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, session_id);
-    for (;;) {
-        struct mg_attendance_row *r;
-        const unsigned char *src;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list attendance");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        memset(r, 0, sizeof(*r));
-        r->participant_id = sqlite3_column_int64(stmt, 0);
-        r->present = sqlite3_column_int(stmt, 1);
-        r->minutes = sqlite3_column_int(stmt, 2);
-        src = sqlite3_column_text(stmt, 3);
-        snprintf(r->source, sizeof(r->source), "%s",
-                 src ? (const char *)src : "");
-        r->recorded_at = sqlite3_column_int64(stmt, 4);
-        r->name = store_column_strdup(stmt, 5);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_attendance, "list attendance");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
     count = 0;
 out:
-    mg_attendance_rows_free(rows, count);
+    mg_store_attendance_free(rows, count);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
 }
 
-void mg_attendance_rows_free(struct mg_attendance_row *rows, size_t n)
+void mg_store_attendance_free(struct mg_attendance_row *rows, size_t n)
 {
     size_t i;
 

@@ -271,7 +271,7 @@ out:
     return rc;
 }
 
-void mg_book_info_release(struct mg_book_info *info)
+void mg_store_book_info_release(struct mg_book_info *info)
 {
     free(info->title);
     free(info->author);
@@ -324,7 +324,7 @@ out:
     return rc;
 }
 
-void mg_spans_free(struct mg_span *s, size_t n)
+void mg_store_spans_free(struct mg_span *s, size_t n)
 {
     size_t i;
 
@@ -336,13 +336,34 @@ void mg_spans_free(struct mg_span *s, size_t n)
     free(s);
 }
 
+static void read_span(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_span *s = row;
+
+    s->id = sqlite3_column_int64(stmt, 0);
+    s->thread_id = sqlite3_column_int64(stmt, 1);
+    s->position = sqlite3_column_int(stmt, 2);
+    s->title = store_column_strdup(stmt, 3);
+    s->words = sqlite3_column_int64(stmt, 4);
+    s->first_section_id = sqlite3_column_int64(stmt, 5);
+    s->last_section_id = sqlite3_column_int64(stmt, 6);
+    s->first_title = store_column_strdup(stmt, 7);
+    s->last_title = store_column_strdup(stmt, 8);
+    s->text_start = sqlite3_column_type(stmt, 9) == SQLITE_NULL
+                        ? -1
+                        : sqlite3_column_int64(stmt, 9);
+    s->text_end = sqlite3_column_type(stmt, 10) == SQLITE_NULL
+                      ? -1
+                      : sqlite3_column_int64(stmt, 10);
+}
+
 static int load_spans(struct mg_span **out, size_t *n, struct mg_store *st,
                       const char *sql, int64_t circle_id, const char *plan)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_span *list = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db, sql);
 
     if (rc < 0)
@@ -350,44 +371,16 @@ static int load_spans(struct mg_span **out, size_t *n, struct mg_store *st,
     sqlite3_bind_int64(stmt, 1, circle_id);
     if (plan)
         sqlite3_bind_text(stmt, 2, plan, -1, SQLITE_TRANSIENT);
-    for (;;) {
-        struct mg_span *s;
-        int step = sqlite3_step(stmt);
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "load spans");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            list = mg_xrealloc(list, cap * sizeof(*list));
-        }
-        s = &list[count++];
-        memset(s, 0, sizeof(*s));
-        s->id = sqlite3_column_int64(stmt, 0);
-        s->thread_id = sqlite3_column_int64(stmt, 1);
-        s->position = sqlite3_column_int(stmt, 2);
-        s->title = store_column_strdup(stmt, 3);
-        s->words = sqlite3_column_int64(stmt, 4);
-        s->first_section_id = sqlite3_column_int64(stmt, 5);
-        s->last_section_id = sqlite3_column_int64(stmt, 6);
-        s->first_title = store_column_strdup(stmt, 7);
-        s->last_title = store_column_strdup(stmt, 8);
-        s->text_start = sqlite3_column_type(stmt, 9) == SQLITE_NULL
-                            ? -1
-                            : sqlite3_column_int64(stmt, 9);
-        s->text_end = sqlite3_column_type(stmt, 10) == SQLITE_NULL
-                          ? -1
-                          : sqlite3_column_int64(stmt, 10);
-    }
+    rc = store_rows_read((void **)&list, &count, sizeof(*list), st, db, stmt,
+                         read_span, "load spans");
+    if (rc < 0)
+        goto out;
     *out = list;
     *n = count;
     list = NULL;
 out:
     sqlite3_finalize(stmt);
-    mg_spans_free(list, count);
+    mg_store_spans_free(list, count);
     store_release(st, db);
     return rc;
 }

@@ -13,26 +13,61 @@
 
 #include "banned.h"
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
-{
-    const unsigned char *s = sqlite3_column_text(stmt, col);
+static const char *const session_names[] = {"confirmed", "cancelled"};
+static const char *const invite_names[] = {"active", "cancelled"};
 
-    snprintf(dst, n, "%s", s ? (const char *)s : "");
+const char *mg_store_session_status_name(enum mg_store_session_status s)
+{
+    return store_enum_name(session_names, STORE_N_NAMES(session_names), (int)s);
+}
+
+int mg_store_session_status_parse(enum mg_store_session_status *out,
+                                  const char *name)
+{
+    int v = 0;
+    int rc =
+        store_enum_parse(&v, session_names, STORE_N_NAMES(session_names), name);
+
+    if (rc == 0)
+        *out = (enum mg_store_session_status)v;
+    return rc;
+}
+
+static const char *const outbox_names[] = {"queued", "sending", "sent",
+                                           "failed"};
+
+const char *mg_store_outbox_status_name(enum mg_store_outbox_status s)
+{
+    return store_enum_name(outbox_names, STORE_N_NAMES(outbox_names), (int)s);
+}
+
+const char *mg_store_invite_state_name(enum mg_store_invite_state s)
+{
+    return store_enum_name(invite_names, STORE_N_NAMES(invite_names), (int)s);
+}
+
+enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col)
+{
+    return (enum mg_store_invite_state)store_column_enum(
+        stmt, col, invite_names, STORE_N_NAMES(invite_names));
 }
 
 #define SESSION_COLUMNS                                                        \
     "id, group_id, week, starts_at, coalesce(original_starts_at, "             \
     "starts_at), minutes, status"
 
-static void read_session(struct mg_session_row *r, sqlite3_stmt *stmt)
+static void read_session(void *row, sqlite3_stmt *stmt)
 {
+    struct mg_session_row *r = row;
+
     r->id = sqlite3_column_int64(stmt, 0);
     r->group_id = sqlite3_column_int64(stmt, 1);
     r->week = sqlite3_column_int(stmt, 2);
     r->starts_at = sqlite3_column_int64(stmt, 3);
     r->original_starts_at = sqlite3_column_int64(stmt, 4);
     r->minutes = sqlite3_column_int(stmt, 5);
-    copy_text(r->status, sizeof(r->status), stmt, 6);
+    r->status = (enum mg_store_session_status)store_column_enum(
+        stmt, 6, session_names, STORE_N_NAMES(session_names));
 }
 
 int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
@@ -41,7 +76,7 @@ int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_session_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
                            "group_id = ? ORDER BY week");
@@ -49,20 +84,10 @@ int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, group_id);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list sessions");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        read_session(&rows[count++], stmt);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_session, "list sessions");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
@@ -126,9 +151,8 @@ int mg_store_sessions_insert(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int64(stmt, 4, rows[i].starts_at);
         sqlite3_bind_int64(stmt, 5, rows[i].original_starts_at);
         sqlite3_bind_int(stmt, 6, rows[i].minutes);
-        sqlite3_bind_text(stmt, 7,
-                          rows[i].status[0] ? rows[i].status : "confirmed", -1,
-                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 7, mg_store_session_status_name(rows[i].status),
+                          -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(stmt, 8, uid, -1, SQLITE_TRANSIENT);
         rc = store_step(st, db, stmt, "insert session");
         rows[i].id = sqlite3_last_insert_rowid(db);
@@ -161,7 +185,7 @@ static int bump_group(struct mg_store *st, sqlite3 *db, int64_t group_id)
 
 int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                             int64_t session_id, int64_t starts_at,
-                            const char *status)
+                            enum mg_store_session_status status)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
@@ -175,7 +199,8 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                            "group_id");
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, starts_at);
-        sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 2, mg_store_session_status_name(status), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, circle_id);
         sqlite3_bind_int64(stmt, 4, session_id);
         rc = sqlite3_step(stmt);
@@ -199,7 +224,8 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
 }
 
 int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
-                                 int64_t group_id, const char *status)
+                                 int64_t group_id,
+                                 enum mg_store_session_status status)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
@@ -210,7 +236,8 @@ int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
                            "UPDATE sessions SET status = ? WHERE circle_id = "
                            "? AND group_id = ?");
     if (rc == 0) {
-        sqlite3_bind_text(stmt, 1, status, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 1, mg_store_session_status_name(status), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 2, circle_id);
         sqlite3_bind_int64(stmt, 3, group_id);
         rc = store_step(st, db, stmt, "series status");
@@ -273,49 +300,41 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
+void store_read_invite(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_invite_row *r = row;
+
+    r->id = sqlite3_column_int64(stmt, 0);
+    r->group_id = sqlite3_column_int64(stmt, 1);
+    r->participant_id = sqlite3_column_int64(stmt, 2);
+    store_column_copy(r->uid, sizeof(r->uid), stmt, 3);
+    r->sequence = sqlite3_column_int(stmt, 4);
+    r->group_sequence = sqlite3_column_int(stmt, 5);
+    r->state = store_read_invite_state(stmt, 6);
+    store_column_copy(r->summary, sizeof(r->summary), stmt, 7);
+    r->first_start = sqlite3_column_int64(stmt, 8);
+    r->minutes = sqlite3_column_int(stmt, 9);
+    r->weeks = sqlite3_column_int(stmt, 10);
+}
+
 int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_invite_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
-                           "SELECT id, group_id, participant_id, uid, "
-                           "sequence, group_sequence, state, "
-                           "coalesce(summary, ''), coalesce(first_start, 0), "
-                           "coalesce(minutes, 0), coalesce(weeks, 0) FROM "
-                           "invites WHERE circle_id = ? ORDER BY id");
+                           "SELECT " INVITE_COLUMNS " FROM invites WHERE "
+                           "circle_id = ? ORDER BY id");
 
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    for (;;) {
-        struct mg_invite_row *r;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list invites");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        r->id = sqlite3_column_int64(stmt, 0);
-        r->group_id = sqlite3_column_int64(stmt, 1);
-        r->participant_id = sqlite3_column_int64(stmt, 2);
-        copy_text(r->uid, sizeof(r->uid), stmt, 3);
-        r->sequence = sqlite3_column_int(stmt, 4);
-        r->group_sequence = sqlite3_column_int(stmt, 5);
-        copy_text(r->state, sizeof(r->state), stmt, 6);
-        copy_text(r->summary, sizeof(r->summary), stmt, 7);
-        r->first_start = sqlite3_column_int64(stmt, 8);
-        r->minutes = sqlite3_column_int(stmt, 9);
-        r->weeks = sqlite3_column_int(stmt, 10);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         store_read_invite, "list invites");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
@@ -365,7 +384,8 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
         if (a[i].invite_id) {
             sqlite3_bind_int(upd, 1, a[i].sequence);
             sqlite3_bind_int(upd, 2, a[i].group_sequence);
-            sqlite3_bind_text(upd, 3, a[i].state, -1, SQLITE_STATIC);
+            sqlite3_bind_text(upd, 3, mg_store_invite_state_name(a[i].state),
+                              -1, SQLITE_STATIC);
             sqlite3_bind_int64(upd, 4, now);
             sqlite3_bind_int64(upd, 5, a[i].invite_id);
             sqlite3_bind_int(upd, 6, a[i].expect_sequence);
@@ -382,7 +402,8 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
             sqlite3_bind_text(ins, 4, a[i].uid, -1, SQLITE_STATIC);
             sqlite3_bind_int(ins, 5, a[i].sequence);
             sqlite3_bind_int(ins, 6, a[i].group_sequence);
-            sqlite3_bind_text(ins, 7, a[i].state, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 7, mg_store_invite_state_name(a[i].state),
+                              -1, SQLITE_STATIC);
             sqlite3_bind_int64(ins, 8, now);
             store_bind_text_or_null(ins, 9, a[i].summary);
             sqlite3_bind_int64(ins, 10, a[i].first_start);
@@ -421,7 +442,40 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
     return rc;
 }
 
-void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n)
+int mg_store_tx_outbox_queue(size_t *queued, struct mg_store_tx *tx,
+                             const struct mg_outbox_msg *m)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *ins = NULL;
+    int64_t now = mg_now();
+    int rc = store_prepare(&ins, st, db,
+                           "INSERT OR IGNORE INTO outbox (circle_id, kind, "
+                           "recipient, subject, message, dedupe_key, "
+                           "next_attempt_at, created_at, format, parts) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(ins, 1, m->circle_id);
+    sqlite3_bind_text(ins, 2, m->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, m->recipient, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, m->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 5, m->message, (int)m->len, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 6, m->dedupe_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 7, now);
+    sqlite3_bind_int64(ins, 8, now);
+    sqlite3_bind_text(ins, 9, m->format ? m->format : "mime", -1,
+                      SQLITE_STATIC);
+    store_bind_text_or_null(ins, 10, m->parts);
+    rc = store_step(st, db, ins, "queue mail");
+    if (rc == 0)
+        *queued += (size_t)sqlite3_changes(db);
+    sqlite3_finalize(ins);
+    return rc;
+}
+
+void mg_store_outbox_free(struct mg_outbox_row *rows, size_t n)
 {
     size_t i;
 
@@ -435,52 +489,49 @@ void mg_outbox_rows_free(struct mg_outbox_row *rows, size_t n)
     free(rows);
 }
 
+static void read_outbox_row(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_outbox_row *r = row;
+
+    r->id = sqlite3_column_int64(stmt, 0);
+    r->circle_id = sqlite3_column_int64(stmt, 1);
+    store_column_copy(r->kind, sizeof(r->kind), stmt, 2);
+    r->recipient = store_column_strdup(stmt, 3);
+    r->subject = store_column_strdup(stmt, 4);
+    r->status = (enum mg_store_outbox_status)store_column_enum(
+        stmt, 5, outbox_names, STORE_N_NAMES(outbox_names));
+    r->attempts = sqlite3_column_int(stmt, 6);
+    r->next_attempt_at = sqlite3_column_int64(stmt, 7);
+    r->created_at = sqlite3_column_int64(stmt, 8);
+    r->sent_at = sqlite3_column_int64(stmt, 9);
+    r->last_error = store_column_strdup(stmt, 10);
+}
+
+/* A claimed message: the row and what is sent. */
+static void read_outbox_body_row(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_outbox_row *r = row;
+
+    read_outbox_row(r, stmt);
+    r->len = (size_t)sqlite3_column_bytes(stmt, 11);
+    r->message = mg_xstrndup(
+        sqlite3_column_blob(stmt, 11) ? sqlite3_column_blob(stmt, 11) : "",
+        r->len);
+    store_column_copy(r->format, sizeof(r->format), stmt, 12);
+    r->parts = store_column_strdup(stmt, 13);
+}
+
 static int load_outbox(struct mg_outbox_row **out, size_t *n,
                        struct mg_store *st, sqlite3_stmt *stmt, sqlite3 *db,
                        int with_body)
 {
     struct mg_outbox_row *rows = NULL;
-    size_t count = 0, cap = 0;
-    int rc = 0;
-
-    for (;;) {
-        struct mg_outbox_row *r;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "load outbox");
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 32;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        memset(r, 0, sizeof(*r));
-        r->id = sqlite3_column_int64(stmt, 0);
-        r->circle_id = sqlite3_column_int64(stmt, 1);
-        copy_text(r->kind, sizeof(r->kind), stmt, 2);
-        r->recipient = store_column_strdup(stmt, 3);
-        r->subject = store_column_strdup(stmt, 4);
-        copy_text(r->status, sizeof(r->status), stmt, 5);
-        r->attempts = sqlite3_column_int(stmt, 6);
-        r->next_attempt_at = sqlite3_column_int64(stmt, 7);
-        r->created_at = sqlite3_column_int64(stmt, 8);
-        r->sent_at = sqlite3_column_int64(stmt, 9);
-        r->last_error = store_column_strdup(stmt, 10);
-        if (with_body) {
-            r->len = (size_t)sqlite3_column_bytes(stmt, 11);
-            r->message = mg_xstrndup(sqlite3_column_blob(stmt, 11)
-                                         ? sqlite3_column_blob(stmt, 11)
-                                         : "",
-                                     r->len);
-            copy_text(r->format, sizeof(r->format), stmt, 12);
-            r->parts = store_column_strdup(stmt, 13);
-        }
-    }
+    size_t count = 0;
+    int rc = store_rows_read(
+        (void **)&rows, &count, sizeof(*rows), st, db, stmt,
+        with_body ? read_outbox_body_row : read_outbox_row, "load outbox");
     if (rc < 0) {
-        mg_outbox_rows_free(rows, count);
+        mg_store_outbox_free(rows, count);
         return rc;
     }
     *out = rows;
@@ -539,7 +590,7 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
         rc = store_commit(st, db);
     if (rc < 0) {
         store_rollback(db);
-        mg_outbox_rows_free(*out, *n);
+        mg_store_outbox_free(*out, *n);
         *out = NULL;
         *n = 0;
     }
@@ -658,8 +709,11 @@ int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
         sqlite3_bind_int(stmt, 1, attempts);
         sqlite3_bind_int64(stmt, 2, next_at);
         sqlite3_bind_text(stmt, 3, error ? error : "", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(stmt, 4, give_up ? "failed" : "queued", -1,
-                          SQLITE_STATIC);
+        sqlite3_bind_text(
+            stmt, 4,
+            mg_store_outbox_status_name(give_up ? MG_STORE_OUTBOX_FAILED
+                                                : MG_STORE_OUTBOX_QUEUED),
+            -1, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 5, id);
         rc = store_step(st, db, stmt, "mark retry");
     }

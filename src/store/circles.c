@@ -37,10 +37,19 @@ static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
     c->attendance_target = sqlite3_column_int(stmt, 13); /* NULL reads 0 */
 }
 
+static void read_slot(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_slot *s = row;
+
+    s->id = sqlite3_column_int64(stmt, 0);
+    s->weekday = sqlite3_column_int(stmt, 1);
+    s->start_minute = sqlite3_column_int(stmt, 2);
+    s->minutes = sqlite3_column_int(stmt, 3);
+}
+
 static int load_slots(struct mg_store *st, sqlite3 *db, struct mg_circle *c)
 {
     sqlite3_stmt *stmt = NULL;
-    size_t cap = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, weekday, start_minute, minutes FROM "
                            "slots WHERE circle_id = ? ORDER BY position");
@@ -48,25 +57,8 @@ static int load_slots(struct mg_store *st, sqlite3 *db, struct mg_circle *c)
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, c->id);
-    for (;;) {
-        struct mg_slot *s;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "load slots");
-            break;
-        }
-        if (c->n_slots == cap) {
-            cap = cap ? cap * 2 : 4;
-            c->slots = mg_xrealloc(c->slots, cap * sizeof(*c->slots));
-        }
-        s = &c->slots[c->n_slots++];
-        s->id = sqlite3_column_int64(stmt, 0);
-        s->weekday = sqlite3_column_int(stmt, 1);
-        s->start_minute = sqlite3_column_int(stmt, 2);
-        s->minutes = sqlite3_column_int(stmt, 3);
-    }
+    rc = store_rows_read((void **)&c->slots, &c->n_slots, sizeof(*c->slots), st,
+                         db, stmt, read_slot, "load slots");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -242,7 +234,7 @@ int mg_store_circle_get_by_slug(struct mg_circle **out, struct mg_store *st,
                      slug);
 }
 
-void mg_circle_list_free(struct mg_circle *list, size_t n)
+void mg_store_circles_free(struct mg_circle *list, size_t n)
 {
     size_t i;
 
@@ -287,7 +279,7 @@ int mg_store_circle_list(struct mg_circle **out, size_t *n, struct mg_store *st,
     list = NULL;
 out:
     sqlite3_finalize(stmt);
-    mg_circle_list_free(list, count);
+    mg_store_circles_free(list, count);
     store_release(st, db);
     return rc;
 }

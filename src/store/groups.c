@@ -11,7 +11,7 @@
 
 #include "banned.h"
 
-void mg_group_rows_free(struct mg_group_row *rows, size_t n)
+void mg_store_groups_free(struct mg_group_row *rows, size_t n)
 {
     size_t i;
 
@@ -22,13 +22,29 @@ void mg_group_rows_free(struct mg_group_row *rows, size_t n)
     free(rows);
 }
 
+static void read_group(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_group_row *g = row;
+
+    g->id = sqlite3_column_int64(stmt, 0);
+    g->position = sqlite3_column_int(stmt, 1);
+    g->name = store_column_strdup(stmt, 2);
+    g->slot_id = sqlite3_column_int64(stmt, 3);
+    g->thread_id = sqlite3_column_int64(stmt, 4);
+    g->address = store_column_strdup(stmt, 5);
+    g->sequence = sqlite3_column_int(stmt, 6);
+    g->updated_at = sqlite3_column_int64(stmt, 7);
+    snprintf(g->uid, sizeof(g->uid), "%s",
+             (const char *)sqlite3_column_text(stmt, 8));
+}
+
 int mg_store_groups_list(struct mg_group_row **out, size_t *n,
                          struct mg_store *st, int64_t circle_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_group_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, position, name, slot_id, thread_id, "
                            "address, sequence, coalesce(updated_at, "
@@ -38,37 +54,16 @@ int mg_store_groups_list(struct mg_group_row **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    for (;;) {
-        struct mg_group_row *g;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list groups");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        g = &rows[count++];
-        g->id = sqlite3_column_int64(stmt, 0);
-        g->position = sqlite3_column_int(stmt, 1);
-        g->name = store_column_strdup(stmt, 2);
-        g->slot_id = sqlite3_column_int64(stmt, 3);
-        g->thread_id = sqlite3_column_int64(stmt, 4);
-        g->address = store_column_strdup(stmt, 5);
-        g->sequence = sqlite3_column_int(stmt, 6);
-        g->updated_at = sqlite3_column_int64(stmt, 7);
-        snprintf(g->uid, sizeof(g->uid), "%s",
-                 (const char *)sqlite3_column_text(stmt, 8));
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_group, "list groups");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
 out:
     sqlite3_finalize(stmt);
-    mg_group_rows_free(rows, count);
+    mg_store_groups_free(rows, count);
     store_release(st, db);
     return rc;
 }

@@ -58,6 +58,50 @@ int store_begin(struct mg_store *st, sqlite3 *db);
 int store_commit(struct mg_store *st, sqlite3 *db);
 void store_rollback(sqlite3 *db);
 
+/*
+ * Step `stmt` to the end, reading each row into a new element of `size`
+ * bytes (zeroed first) with `read_row`. *rows and *n must start NULL and
+ * 0; they grow as rows are read, so on failure too they hold what was
+ * read, for the caller to free as it frees the whole list. A failed step
+ * is mapped and logged as `what`.
+ */
+int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
+                    sqlite3 *db, sqlite3_stmt *stmt,
+                    void (*read_row)(void *row, sqlite3_stmt *stmt),
+                    const char *what);
+
+/*
+ * Statuses are enums outside the store and text in the database (the
+ * columns predate the enums). Each table file keeps one array of names
+ * indexed by its enum and converts with these two: the name of `v`
+ * (names[0] when out of range), and the value whose name is `s`
+ * (MG_EINVAL when none is).
+ */
+#define STORE_N_NAMES(a) (sizeof(a) / sizeof((a)[0]))
+const char *store_enum_name(const char *const *names, size_t n, int v);
+int store_enum_parse(int *out, const char *const *names, size_t n,
+                     const char *s);
+
+/* Column `col` read through `names`; text no mingle wrote reads as 0. */
+int store_column_enum(sqlite3_stmt *stmt, int col, const char *const *names,
+                      size_t n);
+
+/* An invite row's columns, in the order store_read_invite() reads them
+ * (from column 0); calendar.c and rsvps.c both read invites. */
+#define INVITE_COLUMNS                                                         \
+    "id, group_id, participant_id, uid, sequence, group_sequence, state, "     \
+    "coalesce(summary, ''), coalesce(first_start, 0), coalesce(minutes, 0), "  \
+    "coalesce(weeks, 0)"
+void store_read_invite(void *row, sqlite3_stmt *stmt);
+
+/* Status columns more than one table file reads (calendar.c, rsvps.c). */
+enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col);
+enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col);
+
+/* The store and connection a transaction (mg_store_begin) runs on. */
+struct mg_store *store_tx_store(struct mg_store_tx *tx);
+sqlite3 *store_tx_db(struct mg_store_tx *tx);
+
 /* A token row's columns, in the order store_read_token() reads them
  * (from column 0). */
 #define TOKEN_COLUMNS                                                          \
@@ -67,6 +111,8 @@ void store_read_token(struct mg_token *t, sqlite3_stmt *stmt);
 
 /* Bind a string or NULL when `s` is NULL or empty. */
 int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
+/* Column `col` into `dst` of `n` bytes, cut to fit; "" when NULL. */
+void store_column_copy(char *dst, size_t n, sqlite3_stmt *stmt, int col);
 /* A copy of column `col` or NULL when it is NULL. */
 char *store_column_strdup(sqlite3_stmt *stmt, int col);
 

@@ -13,7 +13,24 @@
 
 #include "banned.h"
 
-void mg_note_release(struct mg_note *n)
+static const char *const note_names[] = {"published", "review", "rejected"};
+
+const char *mg_store_note_status_name(enum mg_store_note_status s)
+{
+    return store_enum_name(note_names, STORE_N_NAMES(note_names), (int)s);
+}
+
+int mg_store_note_status_parse(enum mg_store_note_status *out, const char *name)
+{
+    int v = 0;
+    int rc = store_enum_parse(&v, note_names, STORE_N_NAMES(note_names), name);
+
+    if (rc == 0)
+        *out = (enum mg_store_note_status)v;
+    return rc;
+}
+
+void mg_store_note_release(struct mg_note *n)
 {
     size_t i;
 
@@ -41,12 +58,12 @@ void mg_note_release(struct mg_note *n)
     memset(n, 0, sizeof(*n));
 }
 
-void mg_notes_free(struct mg_note *notes, size_t n)
+void mg_store_notes_free(struct mg_note *notes, size_t n)
 {
     size_t i;
 
     for (i = 0; notes && i < n; i++)
-        mg_note_release(&notes[i]);
+        mg_store_note_release(&notes[i]);
     free(notes);
 }
 
@@ -105,7 +122,8 @@ static int write_note(int64_t *id, int *duplicate, struct mg_store *st,
     bind_id(ins, 4, n->thread_id);
     bind_id(ins, 5, n->participant_id);
     sqlite3_bind_text(ins, 6, n->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 7, n->status, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 7, mg_store_note_status_name(n->status), -1,
+                      SQLITE_STATIC);
     store_bind_text_or_null(ins, 8, n->review_reason);
     sqlite3_bind_text(ins, 9, n->provider, -1, SQLITE_STATIC);
     store_bind_text_or_null(ins, 10, n->event_id);
@@ -266,8 +284,8 @@ static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
     n->participant_id = sqlite3_column_int64(stmt, 5);
     s = sqlite3_column_text(stmt, 6);
     snprintf(n->kind, sizeof(n->kind), "%s", s ? (const char *)s : "");
-    s = sqlite3_column_text(stmt, 7);
-    snprintf(n->status, sizeof(n->status), "%s", s ? (const char *)s : "");
+    n->status = (enum mg_store_note_status)store_column_enum(
+        stmt, 7, note_names, STORE_N_NAMES(note_names));
     n->review_reason = store_column_strdup(stmt, 8);
     n->provider = store_column_strdup(stmt, 9);
     n->event_id = store_column_strdup(stmt, 10);
@@ -285,6 +303,24 @@ static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
     n->author = store_column_strdup(stmt, 22);
 }
 
+static void read_attachment(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_note_attachment *a = row;
+
+    a->name = store_column_strdup(stmt, 0);
+    a->type = store_column_strdup(stmt, 1);
+    a->size = sqlite3_column_int64(stmt, 2);
+    a->content = NULL;
+    if (sqlite3_column_type(stmt, 3) == SQLITE_BLOB) {
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 3);
+        a->content = mg_xmalloc(len + 1);
+        /* an empty blob reads back as NULL */
+        if (len)
+            memcpy(a->content, sqlite3_column_blob(stmt, 3), len);
+        a->content[len] = '\0';
+    }
+}
+
 /* Attach each note's attachments (contents only when `full`). */
 static int load_attachments(struct mg_note *notes, size_t n,
                             struct mg_store *st, sqlite3 *db, int full)
@@ -297,39 +333,21 @@ static int load_attachments(struct mg_note *notes, size_t n,
                            "= ?1 ORDER BY position");
 
     for (i = 0; rc == 0 && i < n; i++) {
-        size_t cap = 0;
-        int step;
-
         sqlite3_bind_int64(stmt, 1, notes[i].id);
         sqlite3_bind_int(stmt, 2, full);
-        while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-            struct mg_note_attachment *a;
-
-            if (notes[i].n_attachments == cap) {
-                cap = cap ? cap * 2 : 4;
-                notes[i].attachments = mg_xrealloc(
-                    notes[i].attachments, cap * sizeof(*notes[i].attachments));
-            }
-            a = &notes[i].attachments[notes[i].n_attachments++];
-            a->name = store_column_strdup(stmt, 0);
-            a->type = store_column_strdup(stmt, 1);
-            a->size = sqlite3_column_int64(stmt, 2);
-            a->content = NULL;
-            if (sqlite3_column_type(stmt, 3) == SQLITE_BLOB) {
-                size_t len = (size_t)sqlite3_column_bytes(stmt, 3);
-                a->content = mg_xmalloc(len + 1);
-                /* an empty blob reads back as NULL */
-                if (len)
-                    memcpy(a->content, sqlite3_column_blob(stmt, 3), len);
-                a->content[len] = '\0';
-            }
-        }
-        if (step != SQLITE_DONE)
-            rc = store_fail(st, db, step, "load attachments");
+        rc = store_rows_read((void **)&notes[i].attachments,
+                             &notes[i].n_attachments,
+                             sizeof(*notes[i].attachments), st, db, stmt,
+                             read_attachment, "load attachments");
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt);
     return rc;
+}
+
+static void read_note_row(void *row, sqlite3_stmt *stmt)
+{
+    read_note(row, stmt);
 }
 
 int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
@@ -338,7 +356,7 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_note *notes = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     char *like = NULL;
     int rc = store_prepare(
         &stmt, st, db,
@@ -380,25 +398,12 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
     }
     sqlite3_bind_int64(stmt, 9, f->after);
     sqlite3_bind_int(stmt, 10, f->limit > 0 ? f->limit : -1);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list notes");
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            notes = mg_xrealloc(notes, cap * sizeof(*notes));
-        }
-        read_note(&notes[count++], stmt);
-    }
+    rc = store_rows_read((void **)&notes, &count, sizeof(*notes), st, db, stmt,
+                         read_note_row, "list notes");
     if (rc == 0)
         rc = load_attachments(notes, count, st, db, 0);
     if (rc < 0) {
-        mg_notes_free(notes, count);
+        mg_store_notes_free(notes, count);
         goto out;
     }
     *out = notes;
@@ -439,7 +444,7 @@ int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
     }
     rc = load_attachments(out, 1, st, db, full);
     if (rc < 0)
-        mg_note_release(out);
+        mg_store_note_release(out);
 out:
     sqlite3_finalize(stmt);
     store_release(st, db);
@@ -535,7 +540,7 @@ out:
     return rc;
 }
 
-void mg_member_hits_free(struct mg_member_hit *h, size_t n)
+void mg_store_member_hits_free(struct mg_member_hit *h, size_t n)
 {
     size_t i;
 
@@ -544,13 +549,25 @@ void mg_member_hits_free(struct mg_member_hit *h, size_t n)
     free(h);
 }
 
+static void read_member_hit(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_member_hit *h = row;
+
+    h->circle_id = sqlite3_column_int64(stmt, 0);
+    h->participant_id = sqlite3_column_int64(stmt, 1);
+    h->group_id = sqlite3_column_int64(stmt, 2);
+    h->facilitator = sqlite3_column_int(stmt, 3);
+    h->active = sqlite3_column_int(stmt, 4);
+    h->name = store_column_strdup(stmt, 5);
+}
+
 int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
                               struct mg_store *st, const char *email)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_member_hit *hits = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT p.circle_id, p.id, coalesce((SELECT m.group_id FROM "
@@ -563,29 +580,10 @@ int mg_store_members_by_email(struct mg_member_hit **out, size_t *n,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, email, -1, SQLITE_STATIC);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "find member");
-            break;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 4;
-            hits = mg_xrealloc(hits, cap * sizeof(*hits));
-        }
-        hits[count].circle_id = sqlite3_column_int64(stmt, 0);
-        hits[count].participant_id = sqlite3_column_int64(stmt, 1);
-        hits[count].group_id = sqlite3_column_int64(stmt, 2);
-        hits[count].facilitator = sqlite3_column_int(stmt, 3);
-        hits[count].active = sqlite3_column_int(stmt, 4);
-        hits[count].name = store_column_strdup(stmt, 5);
-        count++;
-    }
+    rc = store_rows_read((void **)&hits, &count, sizeof(*hits), st, db, stmt,
+                         read_member_hit, "find member");
     if (rc < 0) {
-        mg_member_hits_free(hits, count);
+        mg_store_member_hits_free(hits, count);
         goto out;
     }
     *out = hits;

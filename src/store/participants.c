@@ -413,6 +413,36 @@ static int load_details(struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
+int mg_store_tx_participant_contact(char **name, char **email,
+                                    struct mg_store_tx *tx, int64_t circle_id,
+                                    int64_t id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT name, email FROM participants WHERE id = ? "
+                           "AND circle_id = ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, id);
+    sqlite3_bind_int64(stmt, 2, circle_id);
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+        if (name)
+            *name = store_column_strdup(stmt, 0);
+        if (email)
+            *email = store_column_strdup(stmt, 1);
+        rc = 0;
+    } else {
+        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
+                               : store_fail(st, db, rc, "find participant");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
                              int64_t circle_id, int64_t id)
 {
@@ -450,6 +480,11 @@ out:
     return rc;
 }
 
+static void read_person_row(void *row, sqlite3_stmt *stmt)
+{
+    read_person(row, stmt);
+}
+
 int mg_store_participants_list(struct mg_participant **out, size_t *n,
                                struct mg_store *st, int64_t circle_id,
                                const struct mg_people_filter *f)
@@ -457,7 +492,7 @@ int mg_store_participants_list(struct mg_participant **out, size_t *n,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_participant *list = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT " PERSON_COLUMNS " FROM participants p WHERE p.circle_id = ? "
@@ -477,20 +512,10 @@ int mg_store_participants_list(struct mg_participant **out, size_t *n,
     store_bind_text_or_null(stmt, 6, f ? f->region : NULL);
     store_bind_text_or_null(stmt, 7, f ? f->query : NULL);
     sqlite3_bind_int(stmt, 8, f && f->limit > 0 ? f->limit : -1);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list participants");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            list = mg_xrealloc(list, cap * sizeof(*list));
-        }
-        read_person(&list[count++], stmt);
-    }
+    rc = store_rows_read((void **)&list, &count, sizeof(*list), st, db, stmt,
+                         read_person_row, "list participants");
+    if (rc < 0)
+        goto out;
     if (count)
         rc = load_details(st, db, list, count);
     if (rc == 0) {

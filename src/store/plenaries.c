@@ -1,8 +1,7 @@
 /*
- * plenaries.c: plenary sessions and their registrations. A change runs
- * the waitlist rules (plenary.h) inside one write transaction and queues
- * the mail the caller builds for each affected person in that same
- * transaction, so a place is never given twice and never left unsent.
+ * plenaries.c: plenary sessions and their registrations (seats). Only
+ * loads and saves: the waitlist rules and the mail they call for are the
+ * plenary module's, which runs them inside one store transaction.
  */
 #include "internal.h"
 
@@ -19,11 +18,11 @@
     "r.status = 'registered'), (SELECT count(*) FROM registrations r WHERE "   \
     "r.plenary_id = p.id AND r.status = 'waitlisted')"
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
-{
-    const char *s = (const char *)sqlite3_column_text(stmt, col);
+static const char *const plenary_names[] = {"confirmed", "cancelled"};
 
-    snprintf(dst, n, "%s", s ? s : "");
+const char *mg_store_plenary_status_name(enum mg_store_plenary_status s)
+{
+    return store_enum_name(plenary_names, STORE_N_NAMES(plenary_names), (int)s);
 }
 
 static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
@@ -37,15 +36,16 @@ static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
     p->minutes = sqlite3_column_int(stmt, 5);
     p->weeks = sqlite3_column_int(stmt, 6);
     p->capacity = sqlite3_column_int(stmt, 7);
-    copy_text(p->uid, sizeof(p->uid), stmt, 8);
+    store_column_copy(p->uid, sizeof(p->uid), stmt, 8);
     p->sequence = sqlite3_column_int(stmt, 9);
-    copy_text(p->status, sizeof(p->status), stmt, 10);
+    p->status = (enum mg_store_plenary_status)store_column_enum(
+        stmt, 10, plenary_names, STORE_N_NAMES(plenary_names));
     p->created_at = sqlite3_column_int64(stmt, 11);
     p->registered = sqlite3_column_int(stmt, 12);
     p->waitlisted = sqlite3_column_int(stmt, 13);
 }
 
-void mg_plenary_row_release(struct mg_plenary_row *p)
+void mg_store_plenary_release(struct mg_plenary_row *p)
 {
     if (!p)
         return;
@@ -55,12 +55,12 @@ void mg_plenary_row_release(struct mg_plenary_row *p)
     p->guest = NULL;
 }
 
-void mg_plenary_rows_free(struct mg_plenary_row *rows, size_t n)
+void mg_store_plenaries_free(struct mg_plenary_row *rows, size_t n)
 {
     size_t i;
 
     for (i = 0; rows && i < n; i++)
-        mg_plenary_row_release(&rows[i]);
+        mg_store_plenary_release(&rows[i]);
     free(rows);
 }
 
@@ -129,6 +129,20 @@ int mg_store_plenary_get(struct mg_plenary_row *out, struct mg_store *st,
     return rc;
 }
 
+static void read_plenary_row(void *row, sqlite3_stmt *stmt)
+{
+    read_plenary(row, stmt);
+}
+
+/* A person's plenaries carry their registration's last change. */
+static void read_registered_row(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_plenary_row *p = row;
+
+    read_plenary(p, stmt);
+    p->created_at = sqlite3_column_int64(stmt, 14);
+}
+
 static int list_plenaries(struct mg_plenary_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id,
                           int64_t participant_id)
@@ -136,7 +150,7 @@ static int list_plenaries(struct mg_plenary_row **out, size_t *n,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_plenary_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = participant_id
                  ? store_prepare(&stmt, st, db,
                                  "SELECT " PLENARY_COLUMNS ", g.updated_at "
@@ -154,30 +168,18 @@ static int list_plenaries(struct mg_plenary_row **out, size_t *n,
     sqlite3_bind_int64(stmt, 1, circle_id);
     if (participant_id)
         sqlite3_bind_int64(stmt, 2, participant_id);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list plenaries");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        read_plenary(&rows[count], stmt);
-        if (participant_id)
-            rows[count].created_at = sqlite3_column_int64(stmt, 14);
-        count++;
-    }
+    rc =
+        store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                        participant_id ? read_registered_row : read_plenary_row,
+                        "list plenaries");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
     count = 0;
 out:
-    mg_plenary_rows_free(rows, count);
+    mg_store_plenaries_free(rows, count);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
@@ -196,12 +198,52 @@ int mg_store_plenaries_for_participant(struct mg_plenary_row **out, size_t *n,
     return list_plenaries(out, n, st, circle_id, participant_id);
 }
 
-static int load_seats(struct mg_plenary_seat **out, size_t *n,
-                      struct mg_store *st, sqlite3 *db, int64_t plenary_id)
+static const char *const seat_names[] = {"registered", "waitlisted", "declined",
+                                         "withdrawn"};
+
+const char *mg_store_seat_status_name(enum mg_store_seat_status s)
 {
+    if ((size_t)s < sizeof(seat_names) / sizeof(seat_names[0]))
+        return seat_names[s];
+    return "withdrawn";
+}
+
+/* Unknown text (a row written by a newer mingle) reads as withdrawn:
+ * such a seat holds no place. */
+static enum mg_store_seat_status seat_status_parse(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < sizeof(seat_names) / sizeof(seat_names[0]); i++)
+        if (strcmp(name, seat_names[i]) == 0)
+            return (enum mg_store_seat_status)i;
+    return MG_STORE_SEAT_WITHDRAWN;
+}
+
+int mg_store_tx_plenary_get(struct mg_plenary_row *out, struct mg_store_tx *tx,
+                            int64_t circle_id, int64_t id)
+{
+    return get_plenary(out, store_tx_store(tx), store_tx_db(tx), circle_id, id);
+}
+
+static void read_seat(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_store_seat *s = row;
+
+    s->participant_id = sqlite3_column_int64(stmt, 0);
+    s->status = seat_status_parse((const char *)sqlite3_column_text(stmt, 1));
+    s->position = sqlite3_column_int(stmt, 2);
+    s->invite_sequence = sqlite3_column_int(stmt, 3);
+}
+
+int mg_store_tx_seats_load(struct mg_store_seat **out, size_t *n,
+                           struct mg_store_tx *tx, int64_t plenary_id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
     sqlite3_stmt *stmt = NULL;
-    struct mg_plenary_seat *seats = NULL;
-    size_t count = 0, cap = 0;
+    struct mg_store_seat *rows = NULL;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT participant_id, status, position, "
                            "coalesce(invite_sequence, -1) FROM registrations "
@@ -211,139 +253,23 @@ static int load_seats(struct mg_plenary_seat **out, size_t *n,
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, plenary_id);
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        struct mg_plenary_seat *s;
-
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "load registrations");
-            break;
-        }
-        /* one spare for a newcomer */
-        if (count + 1 >= cap) {
-            cap = cap ? cap * 2 : 16;
-            seats = mg_xrealloc(seats, cap * sizeof(*seats));
-        }
-        s = &seats[count++];
-        memset(s, 0, sizeof(*s));
-        s->participant_id = sqlite3_column_int64(stmt, 0);
-        if (mg_plenary_status_parse(
-                &s->status, (const char *)sqlite3_column_text(stmt, 1)) < 0)
-            s->status = MG_REG_WITHDRAWN;
-        s->position = sqlite3_column_int(stmt, 2);
-        s->invite_sequence = sqlite3_column_int(stmt, 3);
-        s->mail = MG_SEAT_QUIET;
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_seat, "load registrations");
     sqlite3_finalize(stmt);
     if (rc < 0) {
-        free(seats);
+        free(rows);
         return rc;
     }
-    if (!seats)
-        seats = mg_xcalloc(1, sizeof(*seats));
-    *out = seats;
+    *out = rows;
     *n = count;
     return 0;
 }
 
-/* Whether `participant_id` is one of the circle's people. */
-static int in_circle(struct mg_store *st, sqlite3 *db, int64_t circle_id,
-                     int64_t participant_id)
+int mg_store_tx_seat_save(struct mg_store_tx *tx, int64_t plenary_id,
+                          const struct mg_store_seat *s)
 {
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT 1 FROM participants WHERE id = ? AND "
-                           "circle_id = ?");
-
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, participant_id);
-    sqlite3_bind_int64(stmt, 2, circle_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
-        rc = 0;
-    else if (rc == SQLITE_DONE)
-        rc = MG_ENOTFOUND;
-    else
-        rc = store_fail(st, db, rc, "find participant");
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-static void letter_release(struct mg_plenary_letter *l)
-{
-    free(l->kind);
-    free(l->recipient);
-    free(l->subject);
-    free(l->message);
-    free(l->parts);
-    memset(l, 0, sizeof(*l));
-}
-
-/* Queue seat `s`'s message: its person's name and address, the letter,
- * the outbox row. */
-static int queue_mail(size_t *queued, struct mg_store *st, sqlite3 *db,
-                      const struct mg_plenary_row *p,
-                      const struct mg_plenary_seat *s, mg_plenary_mail_fn mail,
-                      void *arg)
-{
-    sqlite3_stmt *who = NULL, *ins = NULL;
-    struct mg_plenary_letter l;
-    char *key = NULL;
-    int64_t now = mg_now();
-    int rc;
-
-    memset(&l, 0, sizeof(l));
-    rc = store_prepare(&who, st, db,
-                       "SELECT name, email FROM participants WHERE id = ?");
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(who, 1, s->participant_id);
-    rc = sqlite3_step(who);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "find participant");
-        goto out;
-    }
-    rc = mail(&l, p, s, (const char *)sqlite3_column_text(who, 0),
-              (const char *)sqlite3_column_text(who, 1), arg);
-    if (rc < 0)
-        goto out;
-    key =
-        mg_xasprintf("plenary:%lld:%lld:%d:%s", (long long)p->id,
-                     (long long)s->participant_id, s->invite_sequence, l.kind);
-    rc = store_prepare(&ins, st, db,
-                       "INSERT OR IGNORE INTO outbox (circle_id, kind, "
-                       "recipient, subject, message, dedupe_key, "
-                       "next_attempt_at, created_at, format, parts) VALUES "
-                       "(?, ?, ?, ?, ?, ?, ?, ?, 'imip', ?)");
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(ins, 1, p->circle_id);
-    sqlite3_bind_text(ins, 2, l.kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, l.recipient, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, l.subject, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(ins, 5, l.message, (int)strlen(l.message), SQLITE_STATIC);
-    sqlite3_bind_text(ins, 6, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 7, now);
-    sqlite3_bind_int64(ins, 8, now);
-    store_bind_text_or_null(ins, 9, l.parts);
-    rc = store_step(st, db, ins, "queue plenary mail");
-    if (rc == 0)
-        *queued += (size_t)sqlite3_changes(db);
-out:
-    free(key);
-    letter_release(&l);
-    sqlite3_finalize(who);
-    sqlite3_finalize(ins);
-    return rc;
-}
-
-static int save_seat(struct mg_store *st, sqlite3 *db, int64_t plenary_id,
-                     const struct mg_plenary_seat *s)
-{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(
         &stmt, st, db,
@@ -356,7 +282,7 @@ static int save_seat(struct mg_store *st, sqlite3 *db, int64_t plenary_id,
         return rc;
     sqlite3_bind_int64(stmt, 1, plenary_id);
     sqlite3_bind_int64(stmt, 2, s->participant_id);
-    sqlite3_bind_text(stmt, 3, mg_plenary_status_name(s->status), -1,
+    sqlite3_bind_text(stmt, 3, mg_store_seat_status_name(s->status), -1,
                       SQLITE_STATIC);
     sqlite3_bind_int(stmt, 4, s->position);
     if (s->invite_sequence >= 0)
@@ -367,9 +293,11 @@ static int save_seat(struct mg_store *st, sqlite3 *db, int64_t plenary_id,
     return rc;
 }
 
-static int save_plenary(struct mg_store *st, sqlite3 *db,
-                        const struct mg_plenary_row *p)
+int mg_store_tx_plenary_save(struct mg_store_tx *tx,
+                             const struct mg_plenary_row *p)
 {
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
                            "UPDATE plenaries SET title = ?, capacity = ?, "
@@ -383,124 +311,6 @@ static int save_plenary(struct mg_store *st, sqlite3 *db,
     sqlite3_bind_int64(stmt, 4, p->id);
     rc = store_step(st, db, stmt, "update plenary");
     sqlite3_finalize(stmt);
-    return rc;
-}
-
-static size_t find_seat(const struct mg_plenary_seat *s, size_t n,
-                        int64_t participant_id)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (s[i].participant_id == participant_id)
-            break;
-    return i;
-}
-
-/* Apply `op` to the loaded seats (array has room for one more). */
-static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
-                  size_t *n, const struct mg_plenary_op *op)
-{
-    size_t i, promoted;
-
-    switch (op->kind) {
-    case MG_PLENARY_REGISTER:
-        i = find_seat(seats, *n, op->participant_id);
-        if (i == *n) {
-            memset(&seats[i], 0, sizeof(seats[i]));
-            seats[i].participant_id = op->participant_id;
-            seats[i].status = MG_REG_WITHDRAWN; /* not in yet */
-            seats[i].invite_sequence = -1;
-            seats[i].mail = MG_SEAT_QUIET;
-            (*n)++;
-        }
-        mg_plenary_place(seats, *n, i, p->capacity);
-        break;
-    case MG_PLENARY_LEAVE:
-        i = find_seat(seats, *n, op->participant_id);
-        if (i == *n)
-            return MG_ENOTFOUND;
-        return mg_plenary_leave(&promoted, seats, *n, i, op->leave_as,
-                                p->capacity);
-    case MG_PLENARY_SET:
-        if (op->capacity > 0)
-            p->capacity = op->capacity;
-        if (op->title && strcmp(op->title, p->title) != 0) {
-            free(p->title);
-            p->title = mg_xstrdup(op->title);
-            p->sequence++;
-            for (i = 0; i < *n; i++)
-                if (seats[i].status == MG_REG_REGISTERED)
-                    seats[i].mail = MG_SEAT_INVITE;
-        }
-        break;
-    default:
-        return MG_EINVAL;
-    }
-    /* a raised capacity (or a place left free) goes to the waitlist */
-    mg_plenary_promote(seats, *n, p->capacity);
-    return 0;
-}
-
-int mg_store_plenary_change(struct mg_plenary_seat **seats, size_t *n,
-                            size_t *queued, struct mg_store *st,
-                            int64_t circle_id, int64_t plenary_id,
-                            const struct mg_plenary_op *op,
-                            mg_plenary_mail_fn mail, void *arg)
-{
-    sqlite3 *db = store_acquire(st);
-    struct mg_plenary_seat *s = NULL, *before = NULL;
-    struct mg_plenary_row p;
-    size_t count = 0, loaded = 0, i;
-    int rc = store_begin(st, db), have = 0;
-
-    memset(&p, 0, sizeof(p));
-    *queued = 0;
-    if (rc == 0)
-        rc = get_plenary(&p, st, db, circle_id, plenary_id);
-    have = rc == 0;
-    if (rc == 0 && op->kind == MG_PLENARY_REGISTER)
-        rc = in_circle(st, db, circle_id, op->participant_id);
-    if (rc == 0)
-        rc = load_seats(&s, &count, st, db, plenary_id);
-    if (rc == 0) {
-        before = mg_xmalloc((count + 1) * sizeof(*before));
-        memcpy(before, s, count * sizeof(*before));
-        loaded = count;
-        rc = run_op(&p, s, &count, op);
-    }
-    for (i = 0; rc == 0 && i < count; i++) {
-        int changed = i >= loaded || s[i].mail != MG_SEAT_QUIET ||
-                      s[i].status != before[i].status ||
-                      s[i].position != before[i].position;
-
-        if (s[i].mail != MG_SEAT_QUIET) {
-            int next = s[i].invite_sequence + 1;
-
-            s[i].invite_sequence = next > p.sequence ? next : p.sequence;
-        }
-        if (changed)
-            rc = save_seat(st, db, plenary_id, &s[i]);
-        if (rc == 0 && s[i].mail != MG_SEAT_QUIET)
-            rc = queue_mail(queued, st, db, &p, &s[i], mail, arg);
-    }
-    if (rc == 0 && op->kind == MG_PLENARY_SET)
-        rc = save_plenary(st, db, &p);
-    if (rc == 0)
-        rc = store_commit(st, db);
-    if (rc < 0) {
-        store_rollback(db);
-        *queued = 0;
-        free(s);
-        s = NULL;
-        count = 0;
-    }
-    *seats = s;
-    *n = count;
-    free(before);
-    if (have)
-        mg_plenary_row_release(&p);
-    store_release(st, db);
     return rc;
 }
 

@@ -11,41 +11,32 @@
 
 #include "banned.h"
 
+static void read_mark(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_mark_row *r = row;
+
+    r->session_id = sqlite3_column_int64(stmt, 0);
+    r->participant_id = sqlite3_column_int64(stmt, 1);
+    r->status = store_read_rsvp_status(stmt, 2);
+    r->present = sqlite3_column_int(stmt, 3);
+}
+
 static int list_marks(struct mg_mark_row **out, size_t *n, struct mg_store *st,
                       int64_t circle_id, const char *sql, const char *what)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_mark_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db, sql);
 
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    for (;;) {
-        struct mg_mark_row *r;
-        const unsigned char *status;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, what);
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 64;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        memset(r, 0, sizeof(*r));
-        r->session_id = sqlite3_column_int64(stmt, 0);
-        r->participant_id = sqlite3_column_int64(stmt, 1);
-        status = sqlite3_column_text(stmt, 2);
-        snprintf(r->status, sizeof(r->status), "%s",
-                 status ? (const char *)status : "");
-        r->present = sqlite3_column_int(stmt, 3);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_mark, what);
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;

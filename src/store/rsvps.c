@@ -13,17 +13,31 @@
 
 #include "banned.h"
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *stmt, int col)
-{
-    const unsigned char *s = sqlite3_column_text(stmt, col);
+static const char *const rsvp_names[] = {"", "accepted", "declined",
+                                         "tentative"};
 
-    snprintf(dst, n, "%s", s ? (const char *)s : "");
+const char *mg_store_rsvp_status_name(enum mg_store_rsvp_status s)
+{
+    return store_enum_name(rsvp_names, STORE_N_NAMES(rsvp_names), (int)s);
 }
 
-#define INVITE_COLUMNS                                                         \
-    "SELECT id, group_id, participant_id, uid, sequence, group_sequence, "     \
-    "state, coalesce(summary, ''), coalesce(first_start, 0), "                 \
-    "coalesce(minutes, 0), coalesce(weeks, 0), circle_id FROM invites "
+int mg_store_rsvp_status_parse(enum mg_store_rsvp_status *out, const char *name)
+{
+    int v = 0;
+
+    /* "" names NONE, which is no answer */
+    if (!name || !*name ||
+        store_enum_parse(&v, rsvp_names, STORE_N_NAMES(rsvp_names), name) < 0)
+        return MG_EINVAL;
+    *out = (enum mg_store_rsvp_status)v;
+    return 0;
+}
+
+enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col)
+{
+    return (enum mg_store_rsvp_status)store_column_enum(
+        stmt, col, rsvp_names, STORE_N_NAMES(rsvp_names));
+}
 
 /* The first row of `stmt` (bound) as an invite; MG_ENOTFOUND. */
 static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
@@ -36,17 +50,7 @@ static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
     if (step != SQLITE_ROW)
         return store_fail(st, db, step, "find invite");
     memset(out, 0, sizeof(*out));
-    out->id = sqlite3_column_int64(stmt, 0);
-    out->group_id = sqlite3_column_int64(stmt, 1);
-    out->participant_id = sqlite3_column_int64(stmt, 2);
-    copy_text(out->uid, sizeof(out->uid), stmt, 3);
-    out->sequence = sqlite3_column_int(stmt, 4);
-    out->group_sequence = sqlite3_column_int(stmt, 5);
-    copy_text(out->state, sizeof(out->state), stmt, 6);
-    copy_text(out->summary, sizeof(out->summary), stmt, 7);
-    out->first_start = sqlite3_column_int64(stmt, 8);
-    out->minutes = sqlite3_column_int(stmt, 9);
-    out->weeks = sqlite3_column_int(stmt, 10);
+    store_read_invite(out, stmt);
     if (circle_id)
         *circle_id = sqlite3_column_int64(stmt, 11);
     return 0;
@@ -57,7 +61,9 @@ int mg_store_invite_by_uid(struct mg_invite_row *out, int64_t *circle_id,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db, INVITE_COLUMNS "WHERE uid = ?");
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " INVITE_COLUMNS
+                           ", circle_id FROM invites WHERE uid = ?");
 
     if (rc == 0) {
         sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_TRANSIENT);
@@ -74,9 +80,10 @@ int mg_store_invite_for(struct mg_invite_row *out, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           INVITE_COLUMNS "WHERE group_id = ? AND "
-                                          "participant_id = ? ORDER BY id "
-                                          "DESC LIMIT 1");
+                           "SELECT " INVITE_COLUMNS
+                           ", circle_id FROM invites WHERE group_id = ? AND "
+                           "participant_id = ? ORDER BY id "
+                           "DESC LIMIT 1");
 
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, group_id);
@@ -136,7 +143,8 @@ int mg_store_rsvps_record(int *stale, size_t *written, struct mg_store *st,
     for (i = 0; rc == 0 && !newer && i < a->n_sessions; i++) {
         sqlite3_bind_int64(ins, 1, a->session_ids[i]);
         sqlite3_bind_int64(ins, 2, a->participant_id);
-        sqlite3_bind_text(ins, 3, a->status, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 3, mg_store_rsvp_status_name(a->status), -1,
+                          SQLITE_STATIC);
         sqlite3_bind_text(ins, 4, a->source, -1, SQLITE_STATIC);
         sqlite3_bind_int64(ins, 5, now);
         sqlite3_bind_int(ins, 6, a->sequence);
@@ -158,6 +166,19 @@ int mg_store_rsvps_record(int *stale, size_t *written, struct mg_store *st,
     return rc;
 }
 
+static void read_rsvp(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_rsvp_row *r = row;
+
+    r->session_id = sqlite3_column_int64(stmt, 0);
+    r->participant_id = sqlite3_column_int64(stmt, 1);
+    r->status = store_read_rsvp_status(stmt, 2);
+    store_column_copy(r->source, sizeof(r->source), stmt, 3);
+    r->sequence = sqlite3_column_int(stmt, 4);
+    r->updated_at = sqlite3_column_int64(stmt, 5);
+    r->name = store_column_strdup(stmt, 6);
+}
+
 /* Rows of `sql` (one bound id) in the order it gives. */
 static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
                       const char *sql, int64_t id)
@@ -165,41 +186,22 @@ static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_rsvp_row *rows = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db, sql);
 
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, id);
-    for (;;) {
-        struct mg_rsvp_row *r;
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list rsvps");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            rows = mg_xrealloc(rows, cap * sizeof(*rows));
-        }
-        r = &rows[count++];
-        memset(r, 0, sizeof(*r));
-        r->session_id = sqlite3_column_int64(stmt, 0);
-        r->participant_id = sqlite3_column_int64(stmt, 1);
-        copy_text(r->status, sizeof(r->status), stmt, 2);
-        copy_text(r->source, sizeof(r->source), stmt, 3);
-        r->sequence = sqlite3_column_int(stmt, 4);
-        r->updated_at = sqlite3_column_int64(stmt, 5);
-        r->name = store_column_strdup(stmt, 6);
-    }
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_rsvp, "list rsvps");
+    if (rc < 0)
+        goto out;
     *out = rows;
     *n = count;
     rows = NULL;
     count = 0;
 out:
-    mg_rsvp_rows_free(rows, count);
+    mg_store_rsvps_free(rows, count);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
@@ -228,7 +230,7 @@ int mg_store_rsvps_for_participant(struct mg_rsvp_row **out, size_t *n,
                       participant_id);
 }
 
-void mg_rsvp_rows_free(struct mg_rsvp_row *rows, size_t n)
+void mg_store_rsvps_free(struct mg_rsvp_row *rows, size_t n)
 {
     size_t i;
 

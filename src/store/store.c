@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* nanosleep */
 #include "internal.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,11 +91,129 @@ void store_rollback(sqlite3 *db)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
+                    sqlite3 *db, sqlite3_stmt *stmt,
+                    void (*read_row)(void *row, sqlite3_stmt *stmt),
+                    const char *what)
+{
+    unsigned char *list = NULL;
+    size_t cap = 0;
+    int rc = 0;
+
+    assert(*rows == NULL && *n == 0);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, what);
+            break;
+        }
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            list = mg_xrealloc(list, cap * size);
+            *rows = list;
+        }
+        memset(list + *n * size, 0, size);
+        read_row(list + *n * size, stmt);
+        (*n)++;
+    }
+    return rc;
+}
+
+const char *store_enum_name(const char *const *names, size_t n, int v)
+{
+    return v >= 0 && (size_t)v < n ? names[v] : names[0];
+}
+
+int store_enum_parse(int *out, const char *const *names, size_t n,
+                     const char *s)
+{
+    size_t i;
+
+    for (i = 0; s && i < n; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    return MG_EINVAL;
+}
+
+int store_column_enum(sqlite3_stmt *stmt, int col, const char *const *names,
+                      size_t n)
+{
+    int v = 0;
+
+    if (store_enum_parse(&v, names, n,
+                         (const char *)sqlite3_column_text(stmt, col)) < 0)
+        v = 0;
+    return v;
+}
+
+/* A write transaction: one connection borrowed from the pool until the
+ * transaction ends, so every call made with it sees its own writes. */
+struct mg_store_tx {
+    struct mg_store *st;
+    sqlite3 *db;
+};
+
+int mg_store_begin(struct mg_store_tx **out, struct mg_store *st)
+{
+    sqlite3 *db = store_acquire(st);
+    int rc = store_begin(st, db);
+
+    if (rc < 0) {
+        store_release(st, db);
+        return rc;
+    }
+    *out = mg_xcalloc(1, sizeof(**out));
+    (*out)->st = st;
+    (*out)->db = db;
+    return 0;
+}
+
+int mg_store_commit(struct mg_store_tx *tx)
+{
+    int rc = store_commit(tx->st, tx->db);
+
+    store_release(tx->st, tx->db);
+    free(tx);
+    return rc;
+}
+
+void mg_store_rollback(struct mg_store_tx *tx)
+{
+    if (!tx)
+        return;
+    store_rollback(tx->db);
+    store_release(tx->st, tx->db);
+    free(tx);
+}
+
+struct mg_store *store_tx_store(struct mg_store_tx *tx)
+{
+    return tx->st;
+}
+
+sqlite3 *store_tx_db(struct mg_store_tx *tx)
+{
+    return tx->db;
+}
+
 int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
 {
     if (!s || !*s)
         return sqlite3_bind_null(stmt, idx);
     return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+void store_column_copy(char *dst, size_t n, sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+
+    snprintf(dst, n, "%s", s ? (const char *)s : "");
 }
 
 char *store_column_strdup(sqlite3_stmt *stmt, int col)

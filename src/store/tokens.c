@@ -104,32 +104,27 @@ out:
     return rc;
 }
 
+static void read_token_row(void *row, sqlite3_stmt *stmt)
+{
+    store_read_token(row, stmt);
+}
+
 int mg_store_token_list(struct mg_token **out, size_t *n, struct mg_store *st)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_token *list = NULL;
-    size_t count = 0, cap = 0;
+    size_t count = 0;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT " TOKEN_COLUMNS " FROM tokens WHERE "
                            "kind = 'api' ORDER BY id DESC");
 
     if (rc < 0)
         goto out;
-    for (;;) {
-        int step = sqlite3_step(stmt);
-        if (step == SQLITE_DONE)
-            break;
-        if (step != SQLITE_ROW) {
-            rc = store_fail(st, db, step, "list tokens");
-            goto out;
-        }
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            list = mg_xrealloc(list, cap * sizeof(*list));
-        }
-        store_read_token(&list[count++], stmt);
-    }
+    rc = store_rows_read((void **)&list, &count, sizeof(*list), st, db, stmt,
+                         read_token_row, "list tokens");
+    if (rc < 0)
+        goto out;
     *out = list;
     *n = count;
     list = NULL;

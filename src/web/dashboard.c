@@ -549,7 +549,7 @@ void handle_dash_home(struct request *r)
             if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
                                      list[i].id) < 0)
                 n_groups = 0;
-            mg_group_rows_free(groups, n_groups);
+            mg_store_groups_free(groups, n_groups);
             mg_buf_printf(&b,
                           "<tr><th scope=\"row\"><a "
                           "href=\"/dashboard/circles/%lld\">",
@@ -566,7 +566,7 @@ void handle_dash_home(struct request *r)
                           n_groups);
         }
         total += n;
-        mg_circle_list_free(list, n);
+        mg_store_circles_free(list, n);
         list = NULL;
     } while (n == 200);
     if (total)
@@ -580,7 +580,7 @@ void handle_dash_home(struct request *r)
                   n_notes == 1 ? "" : "s", n_notes == 1 ? "s" : "",
                   d.tok.circle_id ? "this circle"
                                   : "every circle, and mail that reached none");
-    mg_notes_free(notes, n_notes);
+    mg_store_notes_free(notes, n_notes);
     page_end(&b);
     reply_page(r, MHD_HTTP_OK, mg_buf_detach(&b));
     return;
@@ -690,7 +690,7 @@ static int book_section(struct mg_buf *b, struct mg_store *st, int64_t id)
                   " <span class=\"muted\">(%lld words, %lld sections)"
                   "</span></p>\n",
                   (long long)info.words, (long long)info.sections);
-    mg_book_info_release(&info);
+    mg_store_book_info_release(&info);
     rc = mg_store_threads(&threads, &n_threads, st, id);
     if (rc == 0)
         rc = mg_store_readings(&same, &n_same, st, id, "same_pace");
@@ -727,9 +727,9 @@ static int book_section(struct mg_buf *b, struct mg_store *st, int64_t id)
     }
     mg_buf_puts(b, "</section>\n");
 out:
-    mg_spans_free(threads, n_threads);
-    mg_spans_free(same, n_same);
-    mg_spans_free(per, n_per);
+    mg_store_spans_free(threads, n_threads);
+    mg_store_spans_free(same, n_same);
+    mg_store_spans_free(per, n_per);
     return rc;
 }
 
@@ -1152,7 +1152,7 @@ static int outbox_section(struct mg_buf *b, const struct dash *d,
             return rc;
         snprintf(count, sizeof(count), "%zu", n);
         page_row(b, states[i], count);
-        mg_outbox_rows_free(rows, n);
+        mg_store_outbox_free(rows, n);
         rows = NULL;
     }
     mg_buf_puts(b, "</dl>\n");
@@ -1177,7 +1177,7 @@ static int outbox_section(struct mg_buf *b, const struct dash *d,
             mg_buf_puts(b, " <span class=\"muted\">(");
             page_text(b, rows[i].kind);
             mg_buf_puts(b, ")</span></td><td>");
-            page_text(b, rows[i].status);
+            page_text(b, mg_store_outbox_status_name(rows[i].status));
             mg_buf_printf(b, "<br><span class=\"muted\">%d attempt%s</span>",
                           rows[i].attempts, rows[i].attempts == 1 ? "" : "s");
             if (rows[i].last_error) {
@@ -1189,7 +1189,7 @@ static int outbox_section(struct mg_buf *b, const struct dash *d,
         }
         mg_buf_puts(b, "</tbody></table></div>\n");
     }
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     mg_buf_puts(b, "</section>\n");
     return 0;
 }
@@ -1203,7 +1203,7 @@ static int notes_section(struct mg_buf *b, struct mg_store *st, int64_t id)
 
     if (rc < 0)
         return rc;
-    mg_notes_free(notes, all);
+    mg_store_notes_free(notes, all);
     notes = NULL;
     rc = review_notes(&notes, &n, st, id, 0, REVIEW_SHOWN);
     if (rc < 0)
@@ -1241,7 +1241,7 @@ static int notes_section(struct mg_buf *b, struct mg_store *st, int64_t id)
         mg_buf_puts(b, "</tbody></table></div>\n");
     }
     mg_buf_puts(b, "</section>\n");
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     return 0;
 }
 

@@ -67,12 +67,12 @@ static void view_release(struct view *v)
     mg_circle_free(v->circle);
     mg_participants_free(v->me, v->me ? 1 : 0);
     mg_participants_free(v->people, v->n_people);
-    mg_group_rows_free(v->groups, v->n_groups);
-    mg_spans_free(v->threads, v->n_threads);
-    mg_spans_free(v->same, v->n_same);
-    mg_spans_free(v->per_thread, v->n_per_thread);
+    mg_store_groups_free(v->groups, v->n_groups);
+    mg_store_spans_free(v->threads, v->n_threads);
+    mg_store_spans_free(v->same, v->n_same);
+    mg_store_spans_free(v->per_thread, v->n_per_thread);
     free(v->sessions);
-    mg_rsvp_rows_free(v->rsvps, v->n_rsvps);
+    mg_store_rsvps_free(v->rsvps, v->n_rsvps);
     memset(v, 0, sizeof(*v));
 }
 
@@ -109,7 +109,7 @@ static int week_by_date(const struct mg_circle *c)
  * can be recorded. A cancelled call is never held. */
 static int is_held(const struct mg_session_row *s, int64_t now)
 {
-    return strcmp(s->status, "cancelled") != 0 && s->starts_at <= now;
+    return s->status != MG_STORE_SESSION_CANCELLED && s->starts_at <= now;
 }
 
 static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
@@ -117,28 +117,30 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
 {
     struct mg_people_filter f;
     struct mg_local_time lt;
+    struct mg_plan_view plan;
     size_t i;
     int rc;
 
     memset(v, 0, sizeof(*v));
     memset(&f, 0, sizeof(f));
     v->now = mg_now();
-    rc = mg_store_circle_get(&v->circle, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
+    rc = mg_store_plan_load(&plan, st, circle_id);
+    if (rc < 0)
+        return rc;
+    /* the view takes over what the plan holds */
+    v->circle = plan.circle;
+    v->groups = plan.groups;
+    v->n_groups = plan.n_groups;
+    v->threads = plan.threads;
+    v->n_threads = plan.n_threads;
+    v->same = plan.same;
+    v->n_same = plan.n_same;
+    v->per_thread = plan.per_thread;
+    v->n_per_thread = plan.n_per_thread;
+    rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
     if (rc == 0)
         rc = mg_store_participants_list(&v->people, &v->n_people, st, circle_id,
                                         &f);
-    if (rc == 0)
-        rc = mg_store_groups_list(&v->groups, &v->n_groups, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
-    if (rc == 0)
-        rc =
-            mg_store_readings(&v->same, &v->n_same, st, circle_id, "same_pace");
-    if (rc == 0)
-        rc = mg_store_readings(&v->per_thread, &v->n_per_thread, st, circle_id,
-                               "thread");
     if (rc < 0)
         return rc;
     for (i = 0; v->me->status != MG_STATUS_WITHDRAWN && v->me->group_id &&
@@ -156,7 +158,7 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
             return rc;
     }
     for (i = 0; i < v->n_sessions && !v->next; i++)
-        if (strcmp(v->sessions[i].status, "cancelled") != 0 &&
+        if (v->sessions[i].status != MG_STORE_SESSION_CANCELLED &&
             v->sessions[i].starts_at + 60 * v->sessions[i].minutes > v->now)
             v->next = &v->sessions[i];
     v->week = v->next ? v->next->week : week_by_date(v->circle);
@@ -485,7 +487,7 @@ static const char *my_answer(const struct view *v, int64_t id)
 
     for (i = 0; i < v->n_rsvps; i++)
         if (v->rsvps[i].session_id == id)
-            return v->rsvps[i].status;
+            return mg_store_rsvp_status_name(v->rsvps[i].status);
     return NULL;
 }
 
@@ -553,7 +555,7 @@ static void section_rsvp(struct mg_html *h, const struct view *v,
 
     for (i = 0; i < v->n_sessions; i++) {
         const char *a = my_answer(v, v->sessions[i].id);
-        if (strcmp(v->sessions[i].status, "cancelled") == 0 ||
+        if (v->sessions[i].status == MG_STORE_SESSION_CANCELLED ||
             is_held(&v->sessions[i], v->now))
             continue;
         if (calls++ == 0)
@@ -598,7 +600,7 @@ static void section_schedule(struct mg_html *h, const struct view *v,
     for (i = 0; i < v->n_sessions; i++) {
         const struct mg_session_row *s = &v->sessions[i];
         struct mg_local_time lt;
-        int cancelled = strcmp(s->status, "cancelled") == 0;
+        int cancelled = s->status == MG_STORE_SESSION_CANCELLED;
 
         mg_html(h, "<tr><th scope=\"row\">");
         mg_html_int(h, s->week);
@@ -723,7 +725,7 @@ static void note_article(struct mg_html *h, const struct view *v,
         mg_html_text(h, when);
     }
     if (n->review_reason && *n->review_reason &&
-        strcmp(n->status, "review") == 0) {
+        n->status == MG_STORE_NOTE_REVIEW) {
         mg_html(h, "<br>Waiting because: ");
         mg_html_text(h, n->review_reason);
     }
@@ -824,7 +826,7 @@ static int section_notes(struct mg_html *h, struct mg_store *st,
             note_article(h, v, &notes[i], &act);
     }
     mg_html(h, "</section>\n");
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     return rc;
 }
 
@@ -852,7 +854,7 @@ static void attendance_release(struct attendance *a, const struct view *v)
     size_t s;
 
     for (s = 0; s < v->n_sessions; s++)
-        mg_attendance_rows_free(a->rows[s], a->n[s]);
+        mg_store_attendance_free(a->rows[s], a->n[s]);
     free(a->rows);
     free(a->n);
 }
@@ -1064,7 +1066,7 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
             continue;
         for (j = 0; j < n; j++)
             if (rows[j].participant_id == p->id)
-                answer = rows[j].status;
+                answer = mg_store_rsvp_status_name(rows[j].status);
         count[!answer                            ? 3
               : strcmp(answer, "accepted") == 0  ? 0
               : strcmp(answer, "tentative") == 0 ? 1
@@ -1081,7 +1083,7 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
     mg_html_textf(h, "%zu coming, %zu maybe, %zu not coming, %zu not answered.",
                   count[0], count[1], count[2], count[3]);
     mg_html(h, "</p>\n</section>\n");
-    mg_rsvp_rows_free(rows, n);
+    mg_store_rsvps_free(rows, n);
     return 0;
 }
 
@@ -1258,7 +1260,7 @@ static void section_saved(struct mg_html *h, struct request *r,
 
         for (i = 0; i < v->n_sessions; i++) {
             const char *a = my_answer(v, v->sessions[i].id);
-            if (strcmp(v->sessions[i].status, "cancelled") == 0)
+            if (v->sessions[i].status == MG_STORE_SESSION_CANCELLED)
                 continue;
             if (!first)
                 first = a ? a : "";
@@ -1283,7 +1285,7 @@ static void section_saved(struct mg_html *h, struct request *r,
                           "Saved: attendance for week %d's call (%s): %zu "
                           "came, %zu did not.",
                           s->week, day, yes, n - yes);
-            mg_attendance_rows_free(rows, n);
+            mg_store_attendance_free(rows, n);
         }
     } else if (strcmp(done, "summary") == 0 && week) {
         mg_html_textf(h,
@@ -1776,7 +1778,7 @@ out:
     free(address);
     free(title);
     free(mid);
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
     mg_form_release(&form);
     mg_participants_free(me, me ? 1 : 0);
@@ -1813,7 +1815,7 @@ void handle_person_page_review(struct request *r)
     /* Whose note it is first: its state tells another group nothing. */
     if (rc == 0 && (n.circle_id != circle || n.group_id != me->group_id))
         rc = MG_ENOTFOUND;
-    if (rc == 0 && strcmp(n.status, "review") != 0)
+    if (rc == 0 && n.status != MG_STORE_NOTE_REVIEW)
         rc = MG_ECONFLICT;
     if (rc == 0)
         rc = mg_store_note_decide(r->srv->store, id, publish, 0, 0, 0, 0);
@@ -1830,7 +1832,7 @@ void handle_person_page_review(struct request *r)
     else
         back_to_page(r, publish ? "done=approved" : "done=rejected", "saved");
     if (loaded)
-        mg_note_release(&n);
+        mg_store_note_release(&n);
     mg_form_release(&form);
     mg_participants_free(me, me ? 1 : 0);
 }

@@ -215,8 +215,7 @@ static void add_notes(void)
         n.group_id = k == 0 ? groups[0].id : 0;
         n.week = k == 0 ? 1 : 0;
         snprintf(n.kind, sizeof(n.kind), "note");
-        snprintf(n.status, sizeof(n.status), "%s",
-                 k == 0 ? "published" : "review");
+        n.status = k == 0 ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
         n.provider = (char *)"mime";
         n.message_id = (char *)(k == 0 ? "<n1@x.org>" : "<n2@x.org>");
         n.from_name = (char *)"<img src=x onerror=alert(2)>";
@@ -230,7 +229,7 @@ static void add_notes(void)
         n.received_at = n.sent_at + 60;
         assert_int_equal(mg_store_note_insert(&id, &dup, st, &n), 0);
     }
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     mg_store_close(st);
 }
 

@@ -128,7 +128,7 @@ static long long add_note(struct mg_store *st, const char *from_name,
     n.circle_id = W->circle;
     n.week = 1;
     snprintf(n.kind, sizeof(n.kind), "note");
-    snprintf(n.status, sizeof(n.status), "published");
+    n.status = MG_STORE_NOTE_PUBLISHED;
     n.provider = (char *)"mime";
     n.message_id = (char *)message_id;
     n.from_name = (char *)from_name;

@@ -202,12 +202,12 @@ static void test_mailgun_capture(void **state)
     assert_string_equal(n.from_email, "james@opennorth.ca");
     assert_string_equal(n.message_id,
                         "E102015D-F580-4316-81FA-7324838A3AE8@opennorth.ca");
-    assert_string_equal(n.status, "published");
+    assert_int_equal(n.status, MG_STORE_NOTE_PUBLISHED);
     assert_true(n.group_id > 0);
     assert_true(n.week >= 1);
     assert_int_equal(n.n_attachments, 2);
     assert_true(n.raw_len > 0);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     mg_store_close(st);
     /* Mailgun retrying the same delivery: 200, stored once */
     assert_int_equal(post_hook(&again, outcome, "/hooks/mail/mailgun", NULL,
@@ -302,7 +302,7 @@ static void test_sendgrid_and_postmark_captures(void **state)
     assert_non_null(strstr(n.body, "bold text"));
     assert_int_equal(n.n_attachments, 4);
     assert_string_equal(n.attachments[0].name, "foo.txt");
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     free(body);
 
     /* Postmark: the sender is no member, so it waits for review */
@@ -321,11 +321,11 @@ static void test_sendgrid_and_postmark_captures(void **state)
     assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
     assert_string_equal(n.from_email, "support@postmarkapp.com");
     assert_string_equal(n.subject, "Test subject");
-    assert_string_equal(n.status, "review");
+    assert_int_equal(n.status, MG_STORE_NOTE_REVIEW);
     assert_int_equal(n.n_attachments, 1);
     assert_string_equal(n.attachments[0].name, "test.txt");
     assert_int_equal(n.attachments[0].size, 45);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     mg_store_close(st);
     free(body);
 }

@@ -120,7 +120,7 @@ static long long add_note(long long circle, long long group, int week,
     n.week = week;
     n.participant_id = participant;
     snprintf(n.kind, sizeof(n.kind), "%s", kind);
-    snprintf(n.status, sizeof(n.status), "%s", status);
+    assert_int_equal(mg_store_note_status_parse(&n.status, status), 0);
     n.provider = (char *)"mime";
     n.event_id = (char *)message_id;
     n.message_id = (char *)message_id;

@@ -150,7 +150,7 @@ static void add_note(const char *kind, const char *status, long long who,
     n.week = 1;
     n.participant_id = who;
     snprintf(n.kind, sizeof(n.kind), "%s", kind);
-    snprintf(n.status, sizeof(n.status), "%s", status);
+    assert_int_equal(mg_store_note_status_parse(&n.status, status), 0);
     if (strcmp(status, "review") == 0)
         n.review_reason = (char *)"sender <i>not</i> in the group";
     n.provider = (char *)"mime";

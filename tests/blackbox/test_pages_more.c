@@ -815,7 +815,7 @@ static long long review_note(const char *mid)
     n.group_id = W->group;
     n.week = 2;
     snprintf(n.kind, sizeof(n.kind), "note");
-    snprintf(n.status, sizeof(n.status), "review");
+    n.status = MG_STORE_NOTE_REVIEW;
     n.review_reason = (char *)"the sender is not in this circle";
     n.provider = (char *)"mime";
     n.message_id = (char *)mid;

@@ -217,7 +217,7 @@ static long long add_note(struct mg_store *st, long long group,
     n.group_id = group;
     n.week = 1;
     snprintf(n.kind, sizeof(n.kind), "note");
-    snprintf(n.status, sizeof(n.status), "%s", status);
+    assert_int_equal(mg_store_note_status_parse(&n.status, status), 0);
     n.provider = (char *)"mime";
     n.event_id = (char *)message_id;
     n.message_id = (char *)message_id;

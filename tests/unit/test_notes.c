@@ -95,7 +95,7 @@ static int64_t add_note(struct world *w, int64_t circle, int64_t group,
     n.week = week;
     n.participant_id = participant;
     snprintf(n.kind, sizeof(n.kind), "%s", kind);
-    snprintf(n.status, sizeof(n.status), "%s", status);
+    assert_int_equal(mg_store_note_status_parse(&n.status, status), 0);
     n.review_reason =
         strcmp(status, "review") == 0 ? (char *)"sender not in group" : NULL;
     n.provider = (char *)"test";
@@ -177,7 +177,7 @@ static int setup(void **state)
         mg_store_groups_replace(w->st, w->circle, groups, 2, ids, index, 2), 0);
     w->g1 = groups[0].id;
     w->g2 = groups[1].id;
-    mg_spans_free(threads, n_threads);
+    mg_store_spans_free(threads, n_threads);
     free(groups[0].name);
     free(groups[1].name);
     mg_participant_release(&people[0]);
@@ -505,28 +505,28 @@ static void test_list_filters(void **state)
     assert_string_equal(notes[0].author, "Tāne Mahuta");
     assert_null(notes[1].author);
     assert_null(notes[0].raw); /* never listed */
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
 
     f.group_id = w->g1;
     n = list(&notes, w, &f);
     assert_int_equal(n, 3);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.week = 2;
     n = list(&notes, w, &f);
     assert_int_equal(n, 1);
     assert_int_equal(notes[0].id, w->sum2);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.group_id = 0;
     f.week = 0;
     f.kind = "note";
     n = list(&notes, w, &f);
     assert_int_equal(n, 1);
     assert_int_equal(notes[0].id, w->note1);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.kind = "summary";
     n = list(&notes, w, &f);
     assert_int_equal(n, 3);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.kind = NULL;
 
     /* Author: part of the address, the From name or the member's name. */
@@ -534,16 +534,16 @@ static void test_list_filters(void **state)
     n = list(&notes, w, &f);
     assert_int_equal(n, 1);
     assert_int_equal(notes[0].id, w->sum_g2);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.author = "Mahuta";
     n = list(&notes, w, &f);
     assert_int_equal(n, 1);
     assert_int_equal(notes[0].id, w->sum1);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.author = "%"; /* a literal percent sign, not a wildcard */
     n = list(&notes, w, &f);
     assert_int_equal(n, 0);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.author = NULL;
 
     /* Paging. */
@@ -551,11 +551,11 @@ static void test_list_filters(void **state)
     n = list(&notes, w, &f);
     assert_int_equal(n, 2);
     f.after = notes[1].id;
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     n = list(&notes, w, &f);
     assert_int_equal(n, 2);
     assert_int_equal(notes[0].id, w->sum_g2);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
 
     /* The review queue: this circle, none, or all of it. */
     memset(&f, 0, sizeof(f));
@@ -565,16 +565,16 @@ static void test_list_filters(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(notes[0].id, w->review1);
     assert_string_equal(notes[0].review_reason, "sender not in group");
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.circle_id = 0;
     n = list(&notes, w, &f);
     assert_int_equal(n, 1);
     assert_int_equal(notes[0].id, w->lost);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
     f.any_circle = 1;
     n = list(&notes, w, &f);
     assert_int_equal(n, 2);
-    mg_notes_free(notes, n);
+    mg_store_notes_free(notes, n);
 }
 
 static void test_decide(void **state)
@@ -588,11 +588,11 @@ static void test_decide(void **state)
     /* Approve: published, and in the digest from now on. */
     assert_int_equal(mg_store_note_decide(w->st, w->review1, 1, 0, 0, 0, 0), 0);
     assert_int_equal(mg_store_note_get(&n, w->st, w->review1, 0), 0);
-    assert_string_equal(n.status, "published");
+    assert_int_equal(n.status, MG_STORE_NOTE_PUBLISHED);
     assert_true(n.decided_at > 0);
     assert_int_equal(n.group_id, w->g1);
     assert_int_equal(n.week, 1);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
     assert_int_equal(mg_notes_digest(&md, NULL, w->st, w->circle, 1, &err), 0);
     assert_non_null(strstr(md, "Held back"));
     free(md);
@@ -611,7 +611,7 @@ static void test_decide(void **state)
     assert_int_equal(n.circle_id, w->circle);
     assert_int_equal(n.group_id, w->g2);
     assert_int_equal(n.week, 2);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
 
     /* Reject: kept, never published, and final. */
     rejected =
@@ -619,8 +619,8 @@ static void test_decide(void **state)
                  "spam@x.org", "Buy now", "cheap", T_NOTE, "spam@example.org");
     assert_int_equal(mg_store_note_decide(w->st, rejected, 0, 0, 0, 0, 0), 0);
     assert_int_equal(mg_store_note_get(&n, w->st, rejected, 0), 0);
-    assert_string_equal(n.status, "rejected");
-    mg_note_release(&n);
+    assert_int_equal(n.status, MG_STORE_NOTE_REJECTED);
+    mg_store_note_release(&n);
     assert_int_equal(mg_store_note_decide(w->st, rejected, 1, 0, 0, 0, 0),
                      MG_ECONFLICT);
     assert_int_equal(mg_notes_digest(&md, NULL, w->st, w->circle, 0, &err), 0);
@@ -641,7 +641,7 @@ static void test_duplicates_and_attachments(void **state)
     n.group_id = w->g1;
     n.week = 1;
     snprintf(n.kind, sizeof(n.kind), "note");
-    snprintf(n.status, sizeof(n.status), "published");
+    n.status = MG_STORE_NOTE_PUBLISHED;
     n.provider = (char *)"mailgun";
     n.event_id = (char *)"event-1";
     n.message_id = (char *)"sum1@example.org"; /* the summary's Message-ID */
@@ -692,11 +692,11 @@ static void test_duplicates_and_attachments(void **state)
     assert_non_null(got.attachments[2].content);
     assert_string_equal(got.attachments[2].content, "");
     assert_null(got.raw);
-    mg_note_release(&got);
+    mg_store_note_release(&got);
     assert_int_equal(mg_store_note_get(&got, w->st, w->sum1, 1), 0);
     assert_int_equal(got.raw_len, strlen("Subject: x\r\n\r\nraw\r\n"));
     assert_memory_equal(got.raw, "Subject: x\r\n\r\nraw\r\n", got.raw_len);
-    mg_note_release(&got);
+    mg_store_note_release(&got);
     assert_int_equal(mg_store_note_get(&got, w->st, 9999, 0), MG_ENOTFOUND);
 }
 

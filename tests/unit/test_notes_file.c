@@ -176,7 +176,7 @@ static int setup(void **state)
     assert_non_null(f->member[0]);
     assert_non_null(f->member[1]);
     mg_participants_free(list, n);
-    mg_group_rows_free(groups, n_groups);
+    mg_store_groups_free(groups, n_groups);
     c.slots = NULL;
     c.n_slots = 0;
     mg_circle_release(&c);
@@ -235,15 +235,16 @@ static void file_and_check(struct fixture *f, struct msg *x,
     assert_int_equal(outcome, expect);
     assert_true(id > 0);
     assert_int_equal(mg_store_note_get(&n, f->st, id, 1), 0);
-    assert_string_equal(n.status,
-                        expect == MG_NOTE_REVIEW ? "review" : "published");
+    assert_int_equal(n.status, expect == MG_NOTE_REVIEW
+                                   ? MG_STORE_NOTE_REVIEW
+                                   : MG_STORE_NOTE_PUBLISHED);
     if (expect == MG_NOTE_REVIEW)
         assert_non_null(n.review_reason);
     assert_int_equal(n.circle_id, circle_id);
     assert_int_equal(n.group_id, group ? f->group_id[group - 1] : 0);
     assert_int_equal(n.week, week);
     assert_string_equal(n.kind, kind);
-    mg_note_release(&n);
+    mg_store_note_release(&n);
 }
 
 static void test_route_by_address(void **state)
@@ -336,7 +337,7 @@ static void test_review_queue(void **state)
     assert_int_equal(mg_store_notes_list(&list, &n, f->st, &nf), 0);
     assert_int_equal(n, 5);
     assert_int_equal(list[4].id, again);
-    mg_notes_free(list, n);
+    mg_store_notes_free(list, n);
     /* quoted text is stripped from the body, kept in the full text */
     msg_init(&x, f->member[0], "atlas+g1-w1@x.nz", "Re: hi",
              "My answer.\n\nOn Tue, 23 Mar 2027 at 19:30, A <a@b.org> "
@@ -349,7 +350,7 @@ static void test_review_queue(void **state)
         assert_int_equal(mg_store_note_get(&note, f->st, id, 0), 0);
         assert_string_equal(note.body, "My answer.");
         assert_non_null(strstr(note.full_text, "> the question"));
-        mg_note_release(&note);
+        mg_store_note_release(&note);
     }
 }
 

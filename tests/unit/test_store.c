@@ -1,7 +1,8 @@
 /*
  * test_store.c: the SQLite store: migrations from an empty file and
- * re-run, the schema's pragmas, circles and slots, tokens, and two stores
- * (as the CLI and the daemon would be) sharing one file.
+ * re-run, the schema's pragmas, circles and slots, tokens, two stores
+ * (as the CLI and the daemon would be) sharing one file, the row reader,
+ * the plan loader and the transaction handle.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,9 @@
 #include "mingle/auth.h"
 #include "mingle/store.h"
 #include "support.h"
+
+/* White-box: the store's own row reader is tested directly. */
+#include "../../src/store/internal.h"
 
 struct fixture {
     char *dir;
@@ -277,11 +281,11 @@ static void test_circle_list_and_delete(void **state)
     assert_int_equal(list[0].id, ids[0]);
     assert_int_equal(list[2].id, ids[2]);
     assert_int_equal(list[1].n_slots, 2);
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
     assert_int_equal(mg_store_circle_list(&list, &n, f->st, ids[2], 3), 0);
     assert_int_equal(n, 2);
     assert_int_equal(list[0].id, ids[3]);
-    mg_circle_list_free(list, n);
+    mg_store_circles_free(list, n);
 
     assert_int_equal(mg_store_circle_delete(f->st, ids[1]), 0);
     assert_int_equal(mg_store_circle_get(&got, f->st, ids[1]), MG_ENOTFOUND);
@@ -447,9 +451,9 @@ static void test_migrate_7_to_8(void **state)
     assert_null(back.guest);
     assert_int_equal(back.capacity, 200);
     assert_int_equal(back.registered, 0);
-    assert_string_equal(back.status, "confirmed");
-    mg_plenary_row_release(&back);
-    mg_plenary_row_release(&p);
+    assert_int_equal(back.status, MG_STORE_PLENARY_CONFIRMED);
+    mg_store_plenary_release(&back);
+    mg_store_plenary_release(&p);
     assert_int_equal(mg_store_plenary_get(&back, f->st, c.id + 1, p.id),
                      MG_ENOTFOUND);
     mg_circle_release(&c);
@@ -592,7 +596,7 @@ static void test_outbox_claims(void **state)
     a.group_id = 1;
     a.participant_id = p.id;
     a.uid = "uid-1";
-    a.state = "active";
+    a.state = MG_STORE_INVITE_ACTIVE;
     a.kind = "invite";
     a.recipient = "ann@example.org";
     a.subject = "hi";
@@ -610,21 +614,261 @@ static void test_outbox_claims(void **state)
     assert_int_equal(mg_store_outbox_due(&rows, &n, f->st, mg_now(), 10), 0);
     assert_int_equal(n, 1);
     assert_memory_equal(rows[0].message, msg, sizeof(msg) - 1);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     assert_int_equal(mg_store_outbox_due(&rows, &n, other, mg_now(), 10), 0);
     assert_int_equal(n, 0);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     /* A sender that died: the lease runs out and the message is due. */
     assert_int_equal(mg_store_outbox_due(&rows, &n, other, mg_now() + 601, 10),
                      0);
     assert_int_equal(n, 1);
     assert_int_equal(mg_store_outbox_sent(other, rows[0].id, mg_now()), 0);
-    mg_outbox_rows_free(rows, n);
+    mg_store_outbox_free(rows, n);
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM outbox WHERE "
                                       "status = 'sent'"),
                      1);
     mg_store_close(other);
     mg_participant_release(&p);
+    mg_circle_release(&c);
+}
+
+struct num_row {
+    int64_t v;
+    int64_t untouched; /* never written by read_num: must read as 0 */
+};
+
+static void read_num(void *row, sqlite3_stmt *stmt)
+{
+    struct num_row *r = row;
+
+    r->v = sqlite3_column_int64(stmt, 0);
+}
+
+/* store_rows_read grows past its first allocations, zeroes each row,
+ * gives NULL for no rows and keeps what it read before a failing step. */
+static void test_rows_read(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *db = store_acquire(f->st);
+    sqlite3_stmt *stmt = NULL;
+    struct num_row *rows = NULL;
+    size_t n = 0, i;
+    uint64_t errors = mg_store_error_count(f->st);
+
+    assert_int_equal(
+        store_prepare(&stmt, f->st, db,
+                      "WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT "
+                      "x + 1 FROM k WHERE x < ?) SELECT CASE WHEN x <= ? "
+                      "THEN x * 10 ELSE abs(-9223372036854775807 - 1) END "
+                      "FROM k"),
+        0);
+    sqlite3_bind_int(stmt, 1, 100);
+    sqlite3_bind_int(stmt, 2, 1000);
+    assert_int_equal(store_rows_read((void **)&rows, &n, sizeof(*rows), f->st,
+                                     db, stmt, read_num, "count"),
+                     0);
+    assert_int_equal(n, 100);
+    for (i = 0; i < n; i++) {
+        assert_int_equal(rows[i].v, (int64_t)(i + 1) * 10);
+        assert_int_equal(rows[i].untouched, 0);
+    }
+    free(rows);
+    rows = NULL;
+    n = 0;
+
+    /* Row 21 overflows: the twenty before it are the caller's to free,
+     * and the fault is counted once. */
+    sqlite3_reset(stmt);
+    sqlite3_bind_int(stmt, 1, 100);
+    sqlite3_bind_int(stmt, 2, 20);
+    assert_int_equal(store_rows_read((void **)&rows, &n, sizeof(*rows), f->st,
+                                     db, stmt, read_num, "count"),
+                     MG_EDB);
+    assert_int_equal(n, 20);
+    assert_non_null(rows);
+    assert_int_equal(rows[19].v, 200);
+    assert_int_equal(mg_store_error_count(f->st), errors + 1);
+    free(rows);
+    sqlite3_finalize(stmt);
+
+    /* A statement with no rows leaves the list NULL. */
+    rows = NULL;
+    n = 0;
+    assert_int_equal(store_prepare(&stmt, f->st, db, "SELECT 1 WHERE 0"), 0);
+    assert_int_equal(store_rows_read((void **)&rows, &n, sizeof(*rows), f->st,
+                                     db, stmt, read_num, "none"),
+                     0);
+    assert_null(rows);
+    assert_int_equal(n, 0);
+    sqlite3_finalize(stmt);
+    store_release(f->st, db);
+}
+
+/* The plan loader gives the circle with its slots and its groups in
+ * order (no book: no threads or readings), and nothing for a circle
+ * that does not exist. */
+static void test_plan_load(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_plan_view plan;
+    struct mg_group_row g[3];
+    struct mg_circle c;
+    size_t i;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    memset(g, 0, sizeof(g));
+    for (i = 0; i < 3; i++) {
+        g[i].position = (int)i + 1;
+        g[i].name = mg_xasprintf("Group %zu", i + 1);
+        g[i].address = mg_xasprintf("atlas-%zu", i + 1);
+        g[i].slot_id = c.slots[i % 2].id;
+    }
+    assert_int_equal(mg_store_groups_replace(f->st, c.id, g, 3, NULL, NULL, 0),
+                     0);
+
+    assert_int_equal(mg_store_plan_load(&plan, f->st, c.id), 0);
+    assert_string_equal(plan.circle->title, "Atlas circle");
+    assert_int_equal(plan.circle->n_slots, 2);
+    assert_int_equal(plan.n_groups, 3);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(plan.groups[i].id, g[i].id);
+        assert_int_equal(plan.groups[i].position, (int)i + 1);
+        assert_int_equal(plan.groups[i].slot_id, c.slots[i % 2].id);
+    }
+    assert_int_equal(plan.n_threads, 0);
+    assert_int_equal(plan.n_same, 0);
+    assert_int_equal(plan.n_per_thread, 0);
+    mg_store_plan_release(&plan);
+    assert_null(plan.circle);
+    assert_int_equal(plan.n_groups, 0);
+
+    assert_int_equal(mg_store_plan_load(&plan, f->st, c.id + 100),
+                     MG_ENOTFOUND);
+    assert_null(plan.circle);
+    assert_null(plan.groups);
+    mg_store_plan_release(&plan);
+    for (i = 0; i < 3; i++) {
+        free(g[i].name);
+        free(g[i].address);
+    }
+    mg_circle_release(&c);
+}
+
+/* A transaction holds the write lock until it ends; what it wrote is
+ * seen after a commit and gone after a rollback; mail queued in it is
+ * deduplicated by key. */
+static void test_transaction(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options quick = {1, 50};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *other = NULL;
+    struct mg_store_tx *tx = NULL, *tx2 = NULL;
+    struct mg_store_seat seat, *seats = NULL;
+    struct mg_plenary_row p, back;
+    struct mg_participant who;
+    struct mg_outbox_msg m;
+    struct mg_circle c;
+    char *name = NULL, *email = NULL;
+    size_t n = 0, queued = 0;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    memset(&who, 0, sizeof(who));
+    who.name = mg_xstrdup("Ann");
+    who.email = mg_xstrdup("ann@example.org");
+    assert_int_equal(mg_store_participants_insert(NULL, f->st, c.id, &who, 1),
+                     0);
+    memset(&p, 0, sizeof(p));
+    p.circle_id = c.id;
+    p.title = mg_xstrdup("Kick-off");
+    p.starts_at = 1805178600;
+    p.minutes = 60;
+    p.weeks = 1;
+    p.capacity = 1;
+    memcpy(p.uid, "tx@mingle", 10);
+    assert_int_equal(mg_store_plenary_create(f->st, &p), 0);
+    memset(&seat, 0, sizeof(seat));
+    seat.participant_id = who.id;
+    seat.status = MG_STORE_SEAT_WAITLISTED;
+    seat.position = 3;
+    seat.invite_sequence = -1;
+
+    /* Rolled back: nothing stays. */
+    assert_int_equal(mg_store_begin(&tx, f->st), 0);
+    assert_int_equal(mg_store_tx_seat_save(tx, p.id, &seat), 0);
+    assert_int_equal(mg_store_tx_seats_load(&seats, &n, tx, p.id), 0);
+    assert_int_equal(n, 1);
+    free(seats);
+    mg_store_rollback(tx);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM registrations"), 0);
+
+    /* While a transaction is open another writer cannot begin (opening
+     * a store migrates under the write lock, so open it first). */
+    assert_int_equal(mg_store_open(&other, f->db, &quick, &err), 0);
+    assert_int_equal(mg_store_begin(&tx, f->st), 0);
+    assert_int_equal(mg_store_begin(&tx2, other), MG_EBUSY);
+    assert_null(tx2);
+
+    assert_int_equal(
+        mg_store_tx_participant_contact(&name, &email, tx, c.id, who.id), 0);
+    assert_string_equal(name, "Ann");
+    assert_string_equal(email, "ann@example.org");
+    assert_int_equal(
+        mg_store_tx_participant_contact(NULL, NULL, tx, c.id + 1, who.id),
+        MG_ENOTFOUND);
+    assert_int_equal(mg_store_tx_plenary_get(&back, tx, c.id, p.id), 0);
+    free(back.title);
+    back.title = mg_xstrdup("Opening");
+    back.capacity = 5;
+    back.sequence = 2;
+    assert_int_equal(mg_store_tx_plenary_save(tx, &back), 0);
+    mg_store_plenary_release(&back);
+    seat.status = MG_STORE_SEAT_REGISTERED;
+    seat.position = 0;
+    seat.invite_sequence = 2;
+    assert_int_equal(mg_store_tx_seat_save(tx, p.id, &seat), 0);
+    memset(&m, 0, sizeof(m));
+    m.circle_id = c.id;
+    m.kind = "invite";
+    m.recipient = email;
+    m.subject = "Invitation";
+    m.message = "BEGIN:VCALENDAR";
+    m.len = strlen(m.message);
+    m.format = "imip";
+    m.dedupe_key = "tx:1";
+    assert_int_equal(mg_store_tx_outbox_queue(&queued, tx, &m), 0);
+    assert_int_equal(mg_store_tx_outbox_queue(&queued, tx, &m), 0);
+    assert_int_equal(queued, 1);
+    assert_int_equal(mg_store_commit(tx), 0);
+
+    /* The lock is free again, and the writes are there. */
+    assert_int_equal(mg_store_begin(&tx2, other), 0);
+    assert_int_equal(mg_store_tx_seats_load(&seats, &n, tx2, p.id), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(seats[0].participant_id, who.id);
+    assert_int_equal(seats[0].status, MG_STORE_SEAT_REGISTERED);
+    assert_int_equal(seats[0].invite_sequence, 2);
+    free(seats);
+    mg_store_rollback(tx2);
+    assert_int_equal(mg_store_plenary_get(&back, f->st, c.id, p.id), 0);
+    assert_string_equal(back.title, "Opening");
+    assert_int_equal(back.capacity, 5);
+    assert_int_equal(back.sequence, 2);
+    assert_int_equal(back.registered, 1);
+    mg_store_plenary_release(&back);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM outbox WHERE "
+                                      "format = 'imip' AND status = 'queued'"),
+                     1);
+    assert_string_equal(mg_store_seat_status_name(MG_STORE_SEAT_WAITLISTED),
+                        "waitlisted");
+
+    mg_store_close(other);
+    free(name);
+    free(email);
+    mg_store_plenary_release(&p);
+    mg_participant_release(&who);
     mg_circle_release(&c);
 }
 
@@ -654,6 +898,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_stores_share_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_outbox_claims, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
     };
 
     mg_log_set_level(MG_LOG_ERROR);

@@ -1,0 +1,54 @@
+/*
+ * groups: a circle's groups and who is in which, with the history of
+ * moves kept (a membership is closed, never deleted).
+ */
+#ifndef MINGLE_STORE_GROUPS_H
+#define MINGLE_STORE_GROUPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+struct mg_store;
+
+/* A stored group. */
+struct mg_group_row {
+    int64_t id;
+    int position;      /* 1-based */
+    char *name;        /* "Group 1" */
+    int64_t slot_id;   /* 0: none */
+    int64_t thread_id; /* 0: none */
+    char *address;     /* the local part of its mail address */
+    int sequence;      /* goes up on every change to its calls */
+    int64_t updated_at;
+    char uid[48]; /* of the group's own calendar series */
+};
+
+/* Free an array of `n` group rows with their strings; NULL is fine. */
+void mg_store_groups_free(struct mg_group_row *rows, size_t n);
+
+/* The circle's groups by position; free with mg_store_groups_free. */
+int mg_store_groups_list(struct mg_group_row **out, size_t *n,
+                         struct mg_store *st, int64_t circle_id);
+
+/*
+ * Replace the circle's groups with `groups` (ids are filled in) and put
+ * participant_ids[i] in groups[group_index[i]] (-1: in none), in one
+ * transaction.
+ */
+int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
+                            struct mg_group_row *groups, size_t n_groups,
+                            const int64_t *participant_ids,
+                            const int *group_index, size_t n_people);
+
+/*
+ * Move participant_ids[i] to group_ids[i] (0: out of every group), in one
+ * transaction: the current membership is closed, a new one opened, so
+ * the history of who was where stays.
+ */
+int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
+                              const int64_t *participant_ids,
+                              const int64_t *group_ids, size_t n);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * plenaries: whole-circle sessions and their registrations (seats).
+ * Plain loads and saves only: the waitlist rules and the mail are the
+ * plenary module's, run inside a store transaction (store.h).
+ */
+#ifndef MINGLE_STORE_PLENARIES_H
+#define MINGLE_STORE_PLENARIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+
+struct mg_store;
+
+struct mg_store_tx;
+
+/* A plenary is held or called off; stored as "confirmed" or "cancelled". */
+enum mg_store_plenary_status {
+    MG_STORE_PLENARY_CONFIRMED,
+    MG_STORE_PLENARY_CANCELLED
+};
+
+/* The stored (and API) name of a plenary's status. */
+const char *mg_store_plenary_status_name(enum mg_store_plenary_status s);
+
+/*
+ * Plenary sessions (plenary.h): whole-circle calls with a capacity. Create
+ * fills in id and created_at; the caller gives the UID. Get and list fill
+ * in the registered and waitlisted counts. A row's strings are its own:
+ * mg_store_plenary_release() frees them (not the row), and
+ * mg_store_plenaries_free() frees an array of rows.
+ */
+struct mg_plenary_row {
+    int64_t id;
+    int64_t circle_id;
+    char *title;
+    char *guest;       /* may be NULL */
+    int64_t starts_at; /* UTC instant of the first call */
+    int minutes;
+    int weeks; /* a series of weekly conversations */
+    int capacity;
+    char uid[64];
+    int sequence;
+    enum mg_store_plenary_status status;
+    int64_t created_at;
+    int registered; /* read-only counts */
+    int waitlisted;
+};
+
+void mg_store_plenary_release(struct mg_plenary_row *p);
+void mg_store_plenaries_free(struct mg_plenary_row *rows, size_t n);
+
+/* Store new plenary `p`: its id and created_at are set here. */
+int mg_store_plenary_create(struct mg_store *st, struct mg_plenary_row *p);
+/* The plenary whose series has UID `uid`: its circle, id and sequence. */
+int mg_store_plenary_by_uid(int64_t *circle_id, int64_t *plenary_id,
+                            int *sequence, struct mg_store *st,
+                            const char *uid);
+/* Plenary `id` of circle `circle_id` into *out (release it); MG_ENOTFOUND
+ * if there is no such plenary in that circle. */
+int mg_store_plenary_get(struct mg_plenary_row *out, struct mg_store *st,
+                         int64_t circle_id, int64_t id);
+/* A circle's plenaries by start; *out is the caller's (plenaries_free). */
+int mg_store_plenaries_list(struct mg_plenary_row **out, size_t *n,
+                            struct mg_store *st, int64_t circle_id);
+/* The plenaries `participant_id` has a place at (registered), for their
+ * feed; each row's created_at is their registration's last change. */
+int mg_store_plenaries_for_participant(struct mg_plenary_row **out, size_t *n,
+                                       struct mg_store *st, int64_t circle_id,
+                                       int64_t participant_id);
+
+/*
+ * Seats: one person's registration for one plenary, as stored. The
+ * plenary module turns these into its own seats, applies its rules and
+ * hands back what changed.
+ */
+enum mg_store_seat_status {
+    MG_STORE_SEAT_REGISTERED,
+    MG_STORE_SEAT_WAITLISTED,
+    MG_STORE_SEAT_DECLINED,
+    MG_STORE_SEAT_WITHDRAWN
+};
+
+/* "registered", "waitlisted", "declined", "withdrawn": the stored text. */
+const char *mg_store_seat_status_name(enum mg_store_seat_status s);
+
+struct mg_store_seat {
+    int64_t participant_id;
+    enum mg_store_seat_status status;
+    int position;        /* waitlist order; 0 if not waiting */
+    int invite_sequence; /* SEQUENCE last sent; -1: nothing sent */
+};
+
+/*
+ * Inside a transaction (store.h). Get plenary `id` of circle `circle_id`
+ * as mg_store_plenary_get does (MG_ENOTFOUND otherwise); release it
+ * with mg_store_plenary_release().
+ */
+int mg_store_tx_plenary_get(struct mg_plenary_row *out, struct mg_store_tx *tx,
+                            int64_t circle_id, int64_t id);
+
+/* Write p->title, p->capacity and p->sequence of plenary p->id. */
+int mg_store_tx_plenary_save(struct mg_store_tx *tx,
+                             const struct mg_plenary_row *p);
+
+/*
+ * Every seat of plenary `plenary_id`: registered first, then by
+ * waitlist position and participant. *out (NULL when there are none)
+ * is the caller's; free() it.
+ */
+int mg_store_tx_seats_load(struct mg_store_seat **out, size_t *n,
+                           struct mg_store_tx *tx, int64_t plenary_id);
+
+/* Insert or replace seat `s` of plenary `plenary_id` (updated now). */
+int mg_store_tx_seat_save(struct mg_store_tx *tx, int64_t plenary_id,
+                          const struct mg_store_seat *s);
+
+#endif

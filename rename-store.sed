@@ -1,0 +1,12 @@
+s/\bmg_circle_list_free\b/mg_store_circles_free/g
+s/\bmg_book_info_release\b/mg_store_book_info_release/g
+s/\bmg_spans_free\b/mg_store_spans_free/g
+s/\bmg_group_rows_free\b/mg_store_groups_free/g
+s/\bmg_outbox_rows_free\b/mg_store_outbox_free/g
+s/\bmg_note_release\b/mg_store_note_release/g
+s/\bmg_notes_free\b/mg_store_notes_free/g
+s/\bmg_member_hits_free\b/mg_store_member_hits_free/g
+s/\bmg_attendance_rows_free\b/mg_store_attendance_free/g
+s/\bmg_rsvp_rows_free\b/mg_store_rsvps_free/g
+s/\bmg_plenary_row_release\b/mg_store_plenary_release/g
+s/\bmg_plenary_rows_free\b/mg_store_plenaries_free/g
