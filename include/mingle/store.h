@@ -277,12 +277,18 @@ struct mg_people_filter {
     const char *query; /* part of the name or email */
     int64_t after;     /* ids greater than this */
     int limit;         /* 0: no limit */
+    int offset;        /* skip this many (a page of a list) */
+    int64_t group_id;  /* 0: any; else members of this group only */
 };
 
 /* By id; *out is the caller's (mg_participants_free). */
 int mg_store_participants_list(struct mg_participant **out, size_t *n,
                                struct mg_store *st, int64_t circle_id,
                                const struct mg_people_filter *f);
+/* How many people `f` keeps (its limit and offset aside). */
+int mg_store_participants_count(size_t *n, struct mg_store *st,
+                                int64_t circle_id,
+                                const struct mg_people_filter *f);
 
 /* A stored group. */
 struct mg_group_row {
@@ -462,6 +468,9 @@ int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
 int mg_store_outbox_list(struct mg_outbox_row **out, size_t *n,
                          struct mg_store *st, int64_t circle_id,
                          const char *status, int limit);
+/* How many of a circle's messages have `status` (NULL: any). */
+int mg_store_outbox_count(size_t *n, struct mg_store *st, int64_t circle_id,
+                          const char *status);
 
 /*
  * Feed tokens: the secret URL of a participant's (or a group's) calendar.
@@ -561,6 +570,10 @@ struct mg_note_filter {
  * caller's (mg_notes_free). */
 int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
                         const struct mg_note_filter *f);
+/* How many notes have `status` in circle `circle_id` (0: those that
+ * reached none), or in every circle and none when `any_circle`. */
+int mg_store_notes_count(size_t *n, struct mg_store *st, const char *status,
+                         int64_t circle_id, int any_circle);
 
 /* One note; with the raw message and attachment contents when
  * `full`. MG_ENOTFOUND when there is none. */
@@ -727,6 +740,23 @@ int mg_store_plenaries_list(struct mg_plenary_row **out, size_t *n,
 int mg_store_plenaries_for_participant(struct mg_plenary_row **out, size_t *n,
                                        struct mg_store *st, int64_t circle_id,
                                        int64_t participant_id);
+
+/* One registration with the person's name and address, for lists. */
+struct mg_registration_row {
+    int64_t participant_id;
+    char *name;
+    char *email;
+    char status[16]; /* registered, waitlisted, declined, withdrawn */
+    int position;    /* waitlist order; 0 if not waiting */
+    int64_t updated_at;
+};
+void mg_registration_rows_free(struct mg_registration_row *rows, size_t n);
+/* Plenary `plenary_id`'s registrations with `status` (NULL: any), the
+ * waitlist in its order, at most `limit` from `offset`. *out is the
+ * caller's (mg_registration_rows_free). */
+int mg_store_plenary_registrations(struct mg_registration_row **out, size_t *n,
+                                   struct mg_store *st, int64_t plenary_id,
+                                   const char *status, int limit, int offset);
 
 /* A message for one person, made by the caller of
  * mg_store_plenary_change(); every field is free()d by the store. */

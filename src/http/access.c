@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "../web/web.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -252,10 +253,13 @@ int http_rate_limited(struct request *r)
         char retry[24];
         snprintf(retry, sizeof(retry), "%.0f", wait < 1 ? 1 : wait + 0.5);
         snprintf(r->retry_after, sizeof(r->retry_after), "%s", retry);
-        reply_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too_many_failures",
-                    "too many failed credentials from this address; retry "
-                    "later",
-                    NULL);
+        if (http_is_page(r))
+            web_error_page(r, MHD_HTTP_TOO_MANY_REQUESTS);
+        else
+            reply_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too_many_failures",
+                        "too many failed credentials from this address; "
+                        "retry later",
+                        NULL);
         mg_log(MG_LOG_WARN, "credential failures over the limit", "client",
                addr, NULL);
     }

@@ -194,6 +194,79 @@ int mg_store_plenaries_for_participant(struct mg_plenary_row **out, size_t *n,
     return list_plenaries(out, n, st, circle_id, participant_id);
 }
 
+void mg_registration_rows_free(struct mg_registration_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].email);
+    }
+    free(rows);
+}
+
+int mg_store_plenary_registrations(struct mg_registration_row **out, size_t *n,
+                                   struct mg_store *st, int64_t plenary_id,
+                                   const char *status, int limit, int offset)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_registration_row *rows = NULL;
+    size_t count = 0, cap = 0;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT r.participant_id, p.name, p.email, r.status, r.position, "
+        "r.updated_at FROM registrations r JOIN participants p ON p.id = "
+        "r.participant_id WHERE r.plenary_id = ?1 AND (?2 IS NULL OR "
+        "r.status = ?2) ORDER BY CASE r.status WHEN 'registered' THEN 0 WHEN "
+        "'waitlisted' THEN 1 ELSE 2 END, r.position, r.participant_id LIMIT "
+        "?3 OFFSET ?4");
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, plenary_id);
+    store_bind_text_or_null(stmt, 2, status);
+    sqlite3_bind_int(stmt, 3, limit > 0 ? limit : -1);
+    sqlite3_bind_int(stmt, 4, offset > 0 ? offset : 0);
+    for (;;) {
+        int step = sqlite3_step(stmt);
+        struct mg_registration_row *row;
+        const unsigned char *text;
+
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "list registrations");
+            goto out;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            rows = mg_xrealloc(rows, cap * sizeof(*rows));
+        }
+        row = &rows[count++];
+        memset(row, 0, sizeof(*row));
+        row->participant_id = sqlite3_column_int64(stmt, 0);
+        row->name = store_column_strdup(stmt, 1);
+        row->email = store_column_strdup(stmt, 2);
+        text = sqlite3_column_text(stmt, 3);
+        snprintf(row->status, sizeof(row->status), "%s",
+                 text ? (const char *)text : "");
+        row->position = sqlite3_column_int(stmt, 4);
+        row->updated_at = sqlite3_column_int64(stmt, 5);
+    }
+    *out = rows;
+    *n = count;
+    rows = NULL;
+    count = 0;
+out:
+    sqlite3_finalize(stmt);
+    mg_registration_rows_free(rows, count);
+    store_release(st, db);
+    return rc;
+}
+
 static int load_seats(struct mg_plenary_seat **out, size_t *n,
                       struct mg_store *st, sqlite3 *db, int64_t plenary_id)
 {

@@ -673,21 +673,34 @@ static void test_rebalance_preview(void **state)
 {
     struct test_response resp;
     json_t *before = api_groups(), *after;
-    char *body = circle_page(), *csrf = csrf_of(body), *form;
+    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
     char *path = dpath("/rebalance"), *a, *b;
 
     (void)state;
     free(body);
-    page(&resp, "POST", path, W->cookie, "csrf=wrong", NULL);
-    assert_int_equal(resp.status, 403);
-    test_response_release(&resp);
-    form = mg_xasprintf("csrf=%s", csrf);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    /* The preview is a page of its own; it stores nothing. */
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "nothing has been changed"));
     assert_non_null(strstr(resp.body, "class=\"bar\""));
     assert_null(strstr(resp.body, "<script>alert(1)</script>"));
     test_response_release(&resp);
+    /* Applying needs the session's token, and the preview's plan: a plan
+     * that is not the current one sends you to a fresh preview. */
+    page(&resp, "POST", path, W->cookie, "csrf=wrong", NULL);
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    form = mg_xasprintf("csrf=%s&plan=0000000000000000", csrf);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "/rebalance?changed=1"));
+    test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "nothing was applied"));
+    test_response_release(&resp);
+    free(loc);
     after = api_groups();
     a = json_dumps(json_object_get(before, "groups"), JSON_SORT_KEYS);
     b = json_dumps(json_object_get(after, "groups"), JSON_SORT_KEYS);
