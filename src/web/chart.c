@@ -128,13 +128,12 @@ void web_chart_bars(struct mg_html *h, const struct web_chart *c)
         mg_html(h, "<g class=\"ref\" data-ref=\"");
         mg_html_attr(h, ref->name);
         mg_html(h, "\" data-value=\"");
-        mg_html_num(h, ref->value, c->decimals);
+        mg_html_textf(h, "%g", ref->value);
         mg_html(h, "\">");
         hline(h, left, w - right + 4, y, 1);
-        snprintf(text, sizeof(text), "%.*f", c->decimals, ref->value);
+        snprintf(text, sizeof(text), "%g", ref->value);
         label(h, left - 6, y + 4, 11, "end", text);
-        snprintf(text, sizeof(text), "%s %.*f", ref->name, c->decimals,
-                 ref->value);
+        snprintf(text, sizeof(text), "%s %g", ref->name, ref->value);
         label(h, w - right + 8, y + 4, 11, NULL, text);
         mg_html(h, "</g>\n");
     }
