@@ -177,7 +177,7 @@ static void review_notice(struct mg_html *h, struct request *r)
 {
     const char *done = request_arg(r, "done");
     int64_t note = dash_positive(request_arg(r, "note"));
-    char text[128];
+    char text[160];
 
     if (!done || !note)
         return;
@@ -189,13 +189,24 @@ static void review_notice(struct mg_html *h, struct request *r)
     else if (strcmp(done, "rejected") == 0)
         snprintf(text, sizeof(text), "Rejected message #%lld.",
                  (long long)note);
+    else if (strcmp(done, "bad_week") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was not approved: the week must be one of "
+                 "the circle's weeks.",
+                 (long long)note);
+    else if (strcmp(done, "bad_group") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was not approved: there is no such group in "
+                 "this circle.",
+                 (long long)note);
     else if (strcmp(done, "decided") == 0)
         snprintf(text, sizeof(text),
                  "Message #%lld was decided already (in another window?).",
                  (long long)note);
     else
         return;
-    dash_notice(h, text, strcmp(done, "decided") == 0);
+    dash_notice(h, text,
+                strcmp(done, "approved") != 0 && strcmp(done, "rejected") != 0);
 }
 
 void handle_dash_review(struct request *r)
@@ -302,23 +313,26 @@ static void decide(struct request *r, int publish)
     if (mg_form_get(&f, "week") && mg_form_get(&f, "week")->value[0]) {
         week = dash_form_int(&f, "week");
         if (week < 1 || week > c->weeks)
-            why = "The week must be one of the circle's weeks.";
+            why = "bad_week";
     }
     if (!group && number) {
         if ((size_t)number <= n_groups)
             group = groups[number - 1].id;
         else
-            why = "There is no group of that number.";
+            why = "bad_group";
     }
     for (g = 0; group && g < n_groups && groups[g].id != group; g++)
         ;
     if (group && g == n_groups)
-        why = "That group is not this circle's.";
+        why = "bad_group";
     else if (group)
         thread = groups[g].thread_id;
     if (publish && why) {
-        reply_page_message(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "Not approved",
-                           why);
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld/review?done=%s&note=%lld#note-"
+                      "%lld",
+                      (long long)c->id, why, (long long)n.id, (long long)n.id);
+        dash_redirect(r, &where);
         goto out;
     }
     rc = mg_store_note_decide(r->srv->store, n.id, publish, c->id,

@@ -1658,6 +1658,11 @@ static void done_notice(struct mg_html *h, struct request *r,
                           (long long)m, m == 1 ? "person" : "people");
         else
             mg_buf_puts(&text, "Rebalanced: nobody needed to move.");
+    } else if (strcmp(done, "no_organizer") == 0) {
+        mg_buf_puts(&text, "Invitations not sent: the circle needs an "
+                           "organizer email to send invitations. Set it "
+                           "with PATCH /api/v1/circles/{id}.");
+        error = 1;
     } else if (strcmp(done, "withdrawn") == 0) {
         struct mg_participant *p = NULL;
 
@@ -1893,15 +1898,66 @@ out:
     mg_circle_free(c);
 }
 
+/*
+ * Why the last move was refused, from the redirect's query: ?error= for
+ * a missing or unknown group, ?refused=<group id> for broken rules, which
+ * are checked again now (fixed words; the query carries only ids).
+ */
+static void refusal_from_query(struct refusal *why, char **text,
+                               struct mg_issue **issues, size_t *n_issues,
+                               struct request *r, int64_t person_id)
+{
+    const char *error = request_arg(r, "error");
+    int64_t group = dash_positive(request_arg(r, "refused"));
+    struct mg_assign a;
+    char label[32];
+    int who, to, rc;
+
+    memset(why, 0, sizeof(*why));
+    if (error && strcmp(error, "number") == 0)
+        why->text = "There is no group of that number.";
+    else if (error)
+        why->text = "Choose a group to move them to.";
+    if (why->text || !group)
+        return;
+    if (mg_assign_load(&a, r->srv->store, r->params[0]) < 0)
+        return;
+    who = mg_assign_person_index(&a, person_id);
+    to = mg_assign_group_index(&a, group);
+    if (who >= 0 && to >= 0) {
+        a.in.groups = a.specs;
+        a.in.n_groups = (int)a.n_groups;
+        rc = mg_group_check_move(issues, n_issues, &a.in, who, to);
+        *text = mg_xasprintf(
+            rc < 0 ? "%s was not moved to %s: the move breaks these rules."
+                   : "%s was not moved to %s then; the rules allow it now.",
+            a.people[who].name, group_label(&a, to, label, sizeof(label)));
+        why->text = *text;
+        why->issues = *issues;
+        why->n_issues = *n_issues;
+        why->force_group = group;
+    }
+    mg_assign_release(&a);
+}
+
 void handle_dash_move_form(struct request *r)
 {
+    struct mg_issue *issues = NULL;
+    size_t n_issues = 0;
+    struct refusal why;
+    char *text = NULL;
     struct dash d;
 
     if (dash_require_session(&d, r) < 0)
         return;
-    move_page(r, &d, MHD_HTTP_OK, r->params[1], NULL);
+    refusal_from_query(&why, &text, &issues, &n_issues, r, r->params[1]);
+    move_page(r, &d, MHD_HTTP_OK, r->params[1], why.text ? &why : NULL);
+    mg_issues_free(issues, n_issues);
+    free(text);
 }
 
+/* Move a person, then back to the circle saying so; a refusal goes to
+ * the person's move page, which says why. */
 void handle_dash_move(struct request *r)
 {
     struct mg_form f = {NULL, 0, 0};
@@ -1909,14 +1965,11 @@ void handle_dash_move(struct request *r)
     struct mg_issue *issues = NULL;
     size_t n_issues = 0;
     struct mg_buf where = MG_BUF_INIT;
-    struct refusal why;
     struct dash d;
     struct mg_assign a;
     int64_t person, group, number;
     int loaded = 0, force, rc;
-    char *text = NULL;
 
-    memset(&why, 0, sizeof(why));
     if (dash_form_begin(&f, &d, r) < 0)
         goto out;
     person = dash_form_int(&f, "participant_id");
@@ -1933,9 +1986,11 @@ void handle_dash_move(struct request *r)
     if (!group && number && (size_t)number <= a.n_groups)
         group = a.groups[number - 1].id;
     if (!group && mg_assign_person_index(&a, person) >= 0) {
-        why.text = number ? "There is no group of that number."
-                          : "Choose a group to move them to.";
-        move_page(r, &d, MHD_HTTP_UNPROCESSABLE_CONTENT, person, &why);
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld/people/%lld/move?error=%s",
+                      (long long)a.circle->id, (long long)person,
+                      number ? "number" : "choose");
+        dash_redirect(r, &where);
         goto out;
     }
     rc = mg_assign_move(&issues, &n_issues, &a, r->srv->store, person, group,
@@ -1947,19 +2002,10 @@ void handle_dash_move(struct request *r)
         goto out;
     }
     if (rc == MG_ECONFLICT) {
-        int who = mg_assign_person_index(&a, person);
-        char label[32];
-
-        text =
-            mg_xasprintf("%s was not moved to %s: the move breaks these rules.",
-                         a.people[who].name,
-                         group_label(&a, mg_assign_group_index(&a, group),
-                                     label, sizeof(label)));
-        why.text = text;
-        why.issues = issues;
-        why.n_issues = n_issues;
-        why.force_group = group;
-        move_page(r, &d, MHD_HTTP_CONFLICT, person, &why);
+        mg_buf_printf(
+            &where, "/dashboard/circles/%lld/people/%lld/move?refused=%lld",
+            (long long)a.circle->id, (long long)person, (long long)group);
+        dash_redirect(r, &where);
         goto out;
     }
     if (rc < 0) {
@@ -1976,7 +2022,6 @@ void handle_dash_move(struct request *r)
                   (long long)a.circle->id, (long long)person, (long long)group);
     dash_redirect(r, &where);
 out:
-    free(text);
     mg_issues_free(issues, n_issues);
     if (loaded)
         mg_assign_release(&a);
@@ -1999,21 +2044,11 @@ void handle_dash_invites(struct request *r)
     if (rc == 0)
         rc = mg_calendar_reconcile(&queued, r->srv->store, r->params[0], &err);
     if (rc == MG_EINVAL) {
-        /* Nothing was sent: say why on a page of its own. */
-        char back[64];
-        struct mg_html h = MG_HTML_INIT;
-
-        snprintf(back, sizeof(back), "/dashboard/circles/%lld#outbox",
-                 (long long)r->params[0]);
-        dash_begin(&h, &d, "Invitations not sent");
-        mg_html(&h, "<h1>Invitations not sent</h1>\n");
-        dash_notice(
-            &h, err.message[0] ? err.message : "cannot send invitations", 1);
-        mg_html(&h, "<p><a href=\"");
-        mg_html_attr(&h, back);
-        mg_html(&h, "\">Back to the circle</a></p>\n");
-        web_end(&h);
-        web_reply(r, MHD_HTTP_UNPROCESSABLE_CONTENT, &h);
+        /* Nothing was sent; the only reason is a missing organizer. */
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld?done=no_organizer#outbox",
+                      (long long)r->params[0]);
+        dash_redirect(r, &where);
         goto out;
     }
     if (rc < 0) {

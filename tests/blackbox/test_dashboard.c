@@ -654,11 +654,19 @@ static void test_move(void **state)
     form = mg_xasprintf("csrf=%s&participant_id=%lld&group_id=%lld", csrf,
                         other, g2);
     page(&resp, "POST", path, W->cookie, form, NULL);
-    assert_int_equal(resp.status, 409);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "/move?refused="));
+    test_response_release(&resp);
+    /* the person's move page says why, and offers to move anyway */
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "below the minimum of 6"));
     assert_non_null(strstr(resp.body, "role=\"alert\""));
+    assert_non_null(strstr(resp.body, "Move anyway"));
     assert_null(strstr(resp.body, "<script>alert(1)</script>"));
     test_response_release(&resp);
+    free(loc);
     free(form);
     json_decref(after);
     after = api_groups();
@@ -726,11 +734,18 @@ static void test_invites(void **state)
     (void)state;
     free(body);
     form = mg_xasprintf("csrf=%s", csrf);
-    /* No organizer yet: refused, and the page says why. */
+    /* No organizer yet: refused, and the page it leads to says why. */
     page(&resp, "POST", path, W->cookie, form, NULL);
-    assert_int_equal(resp.status, 422);
-    assert_non_null(strstr(resp.body, "organizer email"));
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "done=no_organizer"));
     test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "organizer email"));
+    assert_non_null(strstr(resp.body, "role=\"alert\""));
+    test_response_release(&resp);
+    free(loc);
     api = cpath("");
     doc = call(&status, "PATCH", api,
                "{\"organizer\":{\"name\":\"Coordinators\",\"email\":"
