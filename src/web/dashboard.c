@@ -2295,6 +2295,34 @@ static void embed_body(struct mg_html *h, const char *html)
     free(inner);
 }
 
+/* Links to each week's digest, `week` (0: none) marked as the current. */
+static void digest_weeks(struct mg_html *h, const struct mg_circle *c, int week)
+{
+    int w;
+
+    mg_html(h, "<nav class=\"pager\" aria-label=\"Weeks\">"
+               "<span>Notes digest, week:</span>");
+    for (w = 1; w <= c->weeks; w++) {
+        if (w == week) {
+            mg_html(h, "<strong aria-current=\"page\">");
+            mg_html_int(h, w);
+            mg_html(h, "</strong>");
+            continue;
+        }
+        mg_html(h, "<a href=\"");
+        circle_href(h, c->id);
+        mg_html(h, "/digest?week=");
+        mg_html_int(h, w);
+        mg_html(h, "\">");
+        mg_html_int(h, w);
+        mg_html(h, "</a>");
+    }
+    mg_html(h, "</nav>\n");
+    if (!week)
+        mg_html(h, "<p>Choose a week to read every group's summaries and "
+                   "notes for it.</p>\n");
+}
+
 void handle_dash_digest(struct request *r)
 {
     struct mg_error err = {{0}, {0}};
@@ -2330,8 +2358,11 @@ void handle_dash_digest(struct request *r)
         reply_page_message(r, MHD_HTTP_NOT_FOUND, "No such week", text);
         goto out;
     }
-    rc = mg_notes_digest(NULL, &html, r->srv->store, r->params[0], (int)week,
-                         &err);
+    /* One week at a time: the whole circle's notes at once would grow
+     * with every group and week. */
+    if (wv)
+        rc = mg_notes_digest(NULL, &html, r->srv->store, r->params[0],
+                             (int)week, &err);
     if (rc < 0) {
         dash_error_page(r, rc == MG_EINVAL ? MG_ENOTFOUND : rc,
                         err.message[0] ? err.message : NULL);
@@ -2340,10 +2371,13 @@ void handle_dash_digest(struct request *r)
     dash_begin(&h, &d, "Notes digest");
     mg_html(&h, "<p><a href=\"");
     circle_href(&h, c->id);
-    mg_html(&h,
-            "#notes\">Back to the circle</a></p>\n<div class=\"digest\">\n");
-    embed_body(&h, html);
-    mg_html(&h, "</div>\n");
+    mg_html(&h, "#notes\">Back to the circle</a></p>\n");
+    digest_weeks(&h, c, (int)week);
+    if (html) {
+        mg_html(&h, "<div class=\"digest\">\n");
+        embed_body(&h, html);
+        mg_html(&h, "</div>\n");
+    }
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:

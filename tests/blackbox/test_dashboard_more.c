@@ -745,6 +745,16 @@ static void test_errors_are_pages(void **state)
     path = dpath("/digest?week=2");
     expect_html("GET", path, 200);
     free(path);
+    /* without a week: the weeks to choose from, not every note at once */
+    path = dpath("/digest");
+    {
+        char *body = get(path, 200);
+
+        assert_non_null(strstr(body, "/digest?week=4\""));
+        assert_null(strstr(body, "class=\"digest\""));
+        free(body);
+    }
+    free(path);
     expect_html("GET", "/dashboard/nowhere", 404);
     expect_html("GET", "/dashboard/circles/999999", 404);
     path = dpath("/people/999999/move");
