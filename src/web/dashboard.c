@@ -879,6 +879,10 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
     c.refs = refs;
     c.n_refs = 2;
     c.ymax = a->circle->group_max;
+    if (count > 12) { /* narrower bars, so a page of groups stays legible */
+        c.bar_width = 18;
+        c.gap = 8;
+    }
     web_chart_bars(h, &c);
     for (s = -1; s < (int)a->n_sectors; s++) {
         long long total = 0;
