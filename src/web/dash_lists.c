@@ -684,13 +684,15 @@ void handle_dash_attendance_csv(struct request *r)
         goto out;
     }
     /* each mark's week, from its session; then by person for lookups */
-    qsort(marks, n_marks, sizeof(*marks), by_person);
+    if (n_marks)
+        qsort(marks, n_marks, sizeof(*marks), by_person);
     weeks = mg_xcalloc(rep.n_sessions + 1, sizeof(*weeks));
     for (i = 0; i < rep.n_sessions; i++) {
         weeks[i].id = rep.sessions[i].id;
         weeks[i].week = rep.sessions[i].week;
     }
-    qsort(weeks, rep.n_sessions, sizeof(*weeks), by_session);
+    if (rep.n_sessions)
+        qsort(weeks, rep.n_sessions, sizeof(*weeks), by_session);
     m.weeks = mg_xcalloc(n_marks + 1, sizeof(int));
     for (k = 0; k < n_marks; k++) {
         struct session_week key, *hit;
