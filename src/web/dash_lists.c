@@ -17,6 +17,7 @@
 #define REVIEW_PAGE 20
 #define EXCERPT_MAX 600
 #define ROSTER_BATCH 1000
+#define CIRCLES_LISTED 200 /* circles offered to file a stray message in */
 
 /* --- withdrawing a person ------------------------------------------------ */
 
@@ -199,6 +200,11 @@ static void review_notice(struct mg_html *h, struct request *r)
                  "Message #%lld was not approved: there is no such group in "
                  "this circle.",
                  (long long)note);
+    else if (strcmp(done, "no_circle") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was not approved: choose the circle to file "
+                 "it in.",
+                 (long long)note);
     else if (strcmp(done, "decided") == 0)
         snprintf(text, sizeof(text),
                  "Message #%lld was decided already (in another window?).",
@@ -280,75 +286,114 @@ out:
     mg_circle_free(c);
 }
 
-/* Approve (publish) or reject note r->params[1] of circle r->params[0]. */
-static void decide(struct request *r, int publish)
+/* Where a decision's redirect goes: the circle's queue, or the whole
+ * queue's; `done` and the note id in its query. */
+static void decided(struct request *r, int64_t route_circle, const char *done,
+                    int64_t note)
+{
+    struct mg_buf where = MG_BUF_INIT;
+
+    if (route_circle)
+        mg_buf_printf(&where, "/dashboard/circles/%lld/review",
+                      (long long)route_circle);
+    else
+        mg_buf_puts(&where, "/dashboard/review");
+    mg_buf_printf(&where, "?done=%s&note=%lld#note-%lld", done, (long long)note,
+                  (long long)note);
+    dash_redirect(r, &where);
+}
+
+/*
+ * Approve (publish) or reject note `note_id`. On a circle's route
+ * (`route_circle`) the note must be that circle's; on the whole queue's
+ * route (0) it may be any the session reaches, and one that reached no
+ * circle is filed under the circle the form names (a coordinator of
+ * every circle's alone). The group is the form's group_id or
+ * group_number in that circle, the week its week.
+ */
+static void decide(struct request *r, int publish, int64_t route_circle,
+                   int64_t note_id)
 {
     struct mg_form f = {NULL, 0, 0};
-    struct mg_buf where = MG_BUF_INIT;
     struct mg_circle *c = NULL;
     struct mg_group_row *groups = NULL;
     size_t n_groups = 0, g;
     struct mg_note n;
     struct dash d;
-    int64_t group = 0, number, thread = 0, week = 0;
+    int64_t circle, group = 0, number, thread = 0, week = 0;
     const char *why = NULL;
     int rc;
 
     memset(&n, 0, sizeof(n));
     if (dash_form_begin(&f, &d, r) < 0)
         goto out;
-    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
-    if (rc == 0)
-        rc = mg_store_note_get(&n, r->srv->store, r->params[1], 0);
-    if (rc == 0 && n.circle_id != c->id)
+    rc = mg_store_note_get(&n, r->srv->store, note_id, 0);
+    if (rc == 0 && route_circle && n.circle_id != route_circle)
         rc = MG_ENOTFOUND; /* another circle's, or none's */
-    if (rc == 0)
-        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
     if (rc < 0) {
         dash_error_page(r, rc, "There is no such message in this circle.");
         goto out;
     }
-    group = dash_form_int(&f, "group_id");
-    number = dash_form_int(&f, "group_number");
-    if (mg_form_get(&f, "week") && mg_form_get(&f, "week")->value[0]) {
-        week = dash_form_int(&f, "week");
-        if (week < 1 || week > c->weeks)
-            why = "bad_week";
-    }
-    if (!group && number) {
-        if ((size_t)number <= n_groups)
-            group = groups[number - 1].id;
-        else
-            why = "bad_group";
-    }
-    for (g = 0; group && g < n_groups && groups[g].id != group; g++)
-        ;
-    if (group && g == n_groups)
-        why = "bad_group";
-    else if (group)
-        thread = groups[g].thread_id;
-    if (publish && why) {
-        mg_buf_printf(&where,
-                      "/dashboard/circles/%lld/review?done=%s&note=%lld#note-"
-                      "%lld",
-                      (long long)c->id, why, (long long)n.id, (long long)n.id);
-        dash_redirect(r, &where);
+    circle = n.circle_id ? n.circle_id : dash_form_int(&f, "circle_id");
+    if ((n.circle_id && !http_token_has_circle(&d.tok, n.circle_id)) ||
+        (!n.circle_id && d.tok.circle_id)) {
+        reply_page_message(r, MHD_HTTP_FORBIDDEN, "Forbidden",
+                           "That message is not for your circle.");
         goto out;
     }
-    rc = mg_store_note_decide(r->srv->store, n.id, publish, c->id,
-                              publish ? group : 0, publish ? (int)week : 0,
-                              publish ? thread : 0);
+    if (publish && !circle) {
+        decided(r, route_circle, "no_circle", n.id);
+        goto out;
+    }
+    if (publish) {
+        rc = mg_store_circle_get(&c, r->srv->store, circle);
+        if (rc == MG_ENOTFOUND) {
+            decided(r, route_circle, "no_circle", n.id);
+            goto out;
+        }
+        if (rc == 0)
+            rc =
+                mg_store_groups_list(&groups, &n_groups, r->srv->store, circle);
+        if (rc < 0) {
+            dash_error_page(r, rc, NULL);
+            goto out;
+        }
+        group = dash_form_int(&f, "group_id");
+        number = dash_form_int(&f, "group_number");
+        if (mg_form_get(&f, "week") && mg_form_get(&f, "week")->value[0]) {
+            week = dash_form_int(&f, "week");
+            if (week < 1 || week > c->weeks)
+                why = "bad_week";
+        }
+        if (!group && number) {
+            if ((size_t)number <= n_groups)
+                group = groups[number - 1].id;
+            else
+                why = "bad_group";
+        }
+        for (g = 0; group && g < n_groups && groups[g].id != group; g++)
+            ;
+        if (group && g == n_groups)
+            why = "bad_group";
+        else if (group)
+            thread = groups[g].thread_id;
+        if (why) {
+            decided(r, route_circle, why, n.id);
+            goto out;
+        }
+    }
+    rc = mg_store_note_decide(r->srv->store, n.id, publish,
+                              publish ? circle : 0, publish ? group : 0,
+                              publish ? (int)week : 0, publish ? thread : 0);
     if (rc < 0 && rc != MG_ECONFLICT) {
         dash_error_page(r, rc, NULL);
         goto out;
     }
-    mg_buf_printf(&where, "/dashboard/circles/%lld/review?done=%s&note=%lld",
-                  (long long)c->id,
-                  rc == MG_ECONFLICT ? "decided"
-                  : publish          ? "approved"
-                                     : "rejected",
-                  (long long)n.id);
-    dash_redirect(r, &where);
+    decided(r, route_circle,
+            rc == MG_ECONFLICT ? "decided"
+            : publish          ? "approved"
+                               : "rejected",
+            n.id);
 out:
     mg_note_release(&n);
     mg_group_rows_free(groups, n_groups);
@@ -358,12 +403,185 @@ out:
 
 void handle_dash_note_approve(struct request *r)
 {
-    decide(r, 1);
+    decide(r, 1, r->params[0], r->params[1]);
 }
 
 void handle_dash_note_reject(struct request *r)
 {
-    decide(r, 0);
+    decide(r, 0, r->params[0], r->params[1]);
+}
+
+void handle_dash_any_note_approve(struct request *r)
+{
+    decide(r, 1, 0, r->params[0]);
+}
+
+void handle_dash_any_note_reject(struct request *r)
+{
+    decide(r, 0, 0, r->params[0]);
+}
+
+/* A message that reached no circle: where to file it, or reject it. */
+static void stray_item(struct mg_html *h, const struct dash *d,
+                       const struct mg_note *n, const struct mg_circle *circles,
+                       size_t n_circles)
+{
+    char when[32], action[96];
+    size_t i;
+
+    dash_time(when, sizeof(when), "UTC", n->received_at);
+    mg_html(h, "<article aria-labelledby=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<h3 id=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">");
+    mg_html_textf(h, "#%lld: ", (long long)n->id);
+    mg_html_text(h, n->subject ? n->subject : "(no subject)");
+    mg_html(h, "</h3>\n<dl>\n");
+    web_row(h, "From", n->from_name ? n->from_name : n->from_email);
+    web_row(h, "Address", n->from_email);
+    web_row(h, "Sent to", n->recipient);
+    web_row(h, "Why it waits", n->review_reason);
+    mg_html(h, "<dt>Received</dt><dd>");
+    mg_html_text(h, when);
+    mg_html(h, " <span class=\"muted\">(UTC)</span></dd>\n</dl>\n"
+               "<p class=\"body\">");
+    excerpt(h, n->body);
+    mg_html(h, "</p>\n<div class=\"actions\">\n<form method=\"post\" "
+               "class=\"inline\" action=\"");
+    snprintf(action, sizeof(action), "/dashboard/notes/%lld/approve",
+             (long long)n->id);
+    mg_html_attr(h, action);
+    mg_html(h, "\">\n");
+    dash_csrf(h, d);
+    mg_html(h, "<label for=\"circle-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Circle</label>\n<select name=\"circle_id\" id=\"circle-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n");
+    for (i = 0; i < n_circles; i++) {
+        mg_html(h, "<option value=\"");
+        mg_html_int(h, circles[i].id);
+        mg_html(h, "\">");
+        mg_html_text(h, circles[i].title);
+        mg_html(h, "</option>\n");
+    }
+    mg_html(h, "</select>\n<label for=\"group-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Group number</label>\n<input type=\"number\" min=\"1\" "
+               "name=\"group_number\" required id=\"group-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<label for=\"week-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Week</label>\n<input type=\"number\" min=\"1\" "
+               "name=\"week\" id=\"week-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">Approve"
+               "</button></form>\n");
+    snprintf(action, sizeof(action), "/dashboard/notes/%lld/reject",
+             (long long)n->id);
+    dash_button_form(h, d, action, "Reject", 1);
+    mg_html(h, "</div>\n</article>\n");
+}
+
+/*
+ * The whole review queue, for a coordinator of every circle: every
+ * circle's waiting messages and those that reached none, a page at a
+ * time. A coordinator of one circle is sent to that circle's queue.
+ */
+void handle_dash_review_all(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
+    struct mg_note *notes = NULL;
+    struct mg_circle *circles = NULL, *c = NULL;
+    struct mg_group_row *groups = NULL;
+    struct mg_note_filter f;
+    size_t n = 0, n_circles = 0, n_groups = 0, all = 0, i;
+    int64_t after = dash_positive(request_arg(r, "after"));
+    struct dash d;
+    int rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    if (d.tok.circle_id) {
+        struct mg_buf where = MG_BUF_INIT;
+
+        mg_buf_printf(&where, "/dashboard/circles/%lld/review",
+                      (long long)d.tok.circle_id);
+        dash_redirect(r, &where);
+        return;
+    }
+    memset(&f, 0, sizeof(f));
+    f.status = "review";
+    f.any_circle = 1;
+    f.after = after;
+    f.limit = REVIEW_PAGE;
+    rc = mg_store_notes_count(&all, r->srv->store, "review", 0, 1);
+    if (rc == 0)
+        rc = mg_store_notes_list(&notes, &n, r->srv->store, &f);
+    if (rc == 0)
+        rc = mg_store_circle_list(&circles, &n_circles, r->srv->store, 0,
+                                  CIRCLES_LISTED);
+    if (rc < 0) {
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    dash_begin(&h, &d, "Review queue");
+    mg_html(&h, "<h1>Review queue: every circle</h1>\n");
+    review_notice(&h, r);
+    mg_html(&h, "<p>");
+    mg_html_textf(&h,
+                  "%zu message%s wait%s for review, in every circle and "
+                  "none.",
+                  all, all == 1 ? "" : "s", all == 1 ? "s" : "");
+    mg_html(&h, "</p>\n");
+    for (i = 0; i < n; i++) {
+        if (!notes[i].circle_id) {
+            stray_item(&h, &d, &notes[i], circles, n_circles);
+            continue;
+        }
+        if (!c || c->id != notes[i].circle_id) {
+            mg_circle_free(c);
+            c = NULL;
+            mg_group_rows_free(groups, n_groups);
+            groups = NULL;
+            n_groups = 0;
+            rc = mg_store_circle_get(&c, r->srv->store, notes[i].circle_id);
+            if (rc == 0)
+                rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
+                                          c->id);
+            if (rc < 0) {
+                mg_html_release(&h);
+                dash_error_page(r, rc, NULL);
+                goto out;
+            }
+        }
+        mg_html(&h, "<p class=\"muted\">In <a href=\"/dashboard/circles/");
+        mg_html_int(&h, c->id);
+        mg_html(&h, "/review\">");
+        mg_html_text(&h, c->title);
+        mg_html(&h, "</a>:</p>\n");
+        review_item(&h, &d, c, &notes[i], groups, n_groups);
+    }
+    if (after || n == REVIEW_PAGE) {
+        mg_html(&h, "<nav class=\"pager\" aria-label=\"Pages\">");
+        if (after)
+            mg_html(&h, "<a href=\"/dashboard/review\">First page</a>");
+        if (n == REVIEW_PAGE) {
+            mg_html(&h, "<a rel=\"next\" href=\"/dashboard/review?after=");
+            mg_html_int(&h, notes[n - 1].id);
+            mg_html(&h, "\">Next page</a>");
+        }
+        mg_html(&h, "</nav>\n");
+    }
+    mg_html(&h, "<p><a href=\"/dashboard\">Back to the circles</a></p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
+out:
+    mg_notes_free(notes, n);
+    mg_circle_list_free(circles, n_circles);
+    mg_group_rows_free(groups, n_groups);
+    mg_circle_free(c);
 }
 
 /* --- a plenary's registrations and waitlist ------------------------------ */

@@ -596,7 +596,8 @@ void handle_dash_home(struct request *r)
     mg_html_text(&h, d.tok.circle_id
                          ? "this circle"
                          : "every circle, and mail that reached none");
-    mg_html(&h, "). Each circle's page opens its queue.</p>\n");
+    mg_html(&h, "): <a href=\"/dashboard/review\">open the review "
+                "queue</a>.</p>\n");
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
     return;

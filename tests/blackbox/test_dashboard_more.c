@@ -548,6 +548,93 @@ static void test_review_queue(void **state)
     json_decref(groups);
 }
 
+/* A message that reached no circle is filed from the whole queue. */
+static void test_review_stray(void **state)
+{
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *st = NULL;
+    struct mg_note n;
+    int64_t id = 0;
+    int dup = 0;
+    char *body, *form, *loc, *path, *api;
+    json_t *groups = api_groups(), *doc;
+    long long g4 = json_integer_value(json_object_get(
+        json_array_get(json_object_get(groups, "groups"), 3), "id"));
+    long status;
+
+    (void)state;
+    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    memset(&n, 0, sizeof(n));
+    snprintf(n.kind, sizeof(n.kind), "note");
+    snprintf(n.status, sizeof(n.status), "review");
+    n.provider = (char *)"mime";
+    n.message_id = (char *)"<stray@x.org>";
+    n.from_name = (char *)"Lost sender";
+    n.from_email = (char *)"lost@x.org";
+    n.subject = (char *)"Stray <note>";
+    n.body = (char *)"Which circle is this?";
+    n.full_text = n.body;
+    n.review_reason = (char *)"no circle for the address";
+    n.sent_at = 1804000000;
+    n.received_at = n.sent_at + 60;
+    assert_int_equal(mg_store_note_insert(&id, &dup, st, &n), 0);
+    mg_store_close(st);
+
+    /* the first page holds the circle's older messages: then the next */
+    body = get("/dashboard/review", 200);
+    assert_null(strstr(body, "Stray &lt;note&gt;"));
+    assert_non_null(strstr(body, "rel=\"next\""));
+    free(body);
+    path = mg_xasprintf("/dashboard/review?after=%lld", (long long)id - 1);
+    body = get(path, 200);
+    free(path);
+    assert_non_null(strstr(body, "Stray &lt;note&gt;"));
+    assert_non_null(strstr(body, "name=\"circle_id\""));
+    assert_non_null(strstr(body, "in every circle and none"));
+    free(body);
+    body = get("/dashboard", 200);
+    assert_non_null(strstr(body, "href=\"/dashboard/review\""));
+    free(body);
+    /* approving needs a circle */
+    path = mg_xasprintf("/dashboard/notes/%lld/approve", (long long)id);
+    form = mg_xasprintf("csrf=%s&group_number=4", W->csrf);
+    loc = post_redirect(path, form);
+    assert_non_null(strstr(loc, "done=no_circle"));
+    free(loc);
+    free(form);
+    form = mg_xasprintf("csrf=%s&circle_id=%lld&group_number=4&week=1", W->csrf,
+                        W->circle);
+    loc = post_redirect(path, form);
+    assert_non_null(strstr(loc, "/dashboard/review?done=approved"));
+    body = get(loc, 200);
+    assert_non_null(strstr(body, "Approved message"));
+    free(body);
+    {
+        char *list =
+            mg_xasprintf("/dashboard/review?after=%lld", (long long)id - 1);
+
+        body = get(list, 200);
+        free(list);
+    }
+    assert_null(strstr(body, "Stray &lt;note&gt;"));
+    free(body);
+    free(loc);
+    free(form);
+    free(path);
+    api = mg_xasprintf("/api/v1/notes/%lld", (long long)id);
+    doc = call(&status, "GET", api, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")),
+                        "published");
+    assert_int_equal(json_integer_value(json_object_get(doc, "circle_id")),
+                     W->circle);
+    assert_int_equal(json_integer_value(json_object_get(doc, "group_id")), g4);
+    json_decref(doc);
+    free(api);
+    json_decref(groups);
+}
+
 /* --- plenaries, downloads, the outbox ------------------------------------- */
 
 static void test_plenary_page(void **state)
@@ -776,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_move_form_page),
         cmocka_unit_test(test_withdraw),
         cmocka_unit_test(test_review_queue),
+        cmocka_unit_test(test_review_stray),
         cmocka_unit_test(test_plenary_page),
         cmocka_unit_test(test_csv_downloads),
         cmocka_unit_test(test_rebalance_apply),
