@@ -278,7 +278,7 @@ struct mg_people_filter {
     int64_t after;     /* ids greater than this */
     int limit;         /* 0: no limit */
     int offset;        /* skip this many (a page of a list) */
-    int64_t group_id;  /* 0: any; else members of this group only */
+    int64_t group_id;  /* 0: any; -1: in no group; else its members */
 };
 
 /* By id; *out is the caller's (mg_participants_free). */

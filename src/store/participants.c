@@ -454,9 +454,9 @@ out:
     "(?4 IS NULL OR p.role = ?4) AND (?5 IS NULL OR p.sector = ?5 COLLATE "    \
     "NOCASE) AND (?6 IS NULL OR p.region = ?6 COLLATE NOCASE) AND (?7 IS "     \
     "NULL OR p.name LIKE '%' || ?7 || '%' OR p.email_norm LIKE '%' || "        \
-    "lower(?7) || '%') AND (?10 = 0 OR EXISTS (SELECT 1 FROM memberships m "   \
-    "WHERE m.participant_id = p.id AND m.left_at IS NULL AND m.group_id = "    \
-    "?10))"
+    "lower(?7) || '%') AND (?10 = 0 OR (?10 < 0) = NOT EXISTS (SELECT 1 "      \
+    "FROM memberships m WHERE m.participant_id = p.id AND m.left_at IS NULL "  \
+    "AND (?10 < 0 OR m.group_id = ?10)))"
 
 static void bind_people_filter(sqlite3_stmt *stmt, int64_t circle_id,
                                const struct mg_people_filter *f)

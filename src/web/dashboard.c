@@ -1019,8 +1019,7 @@ static void circle_href(struct mg_html *h, int64_t id)
     mg_html_int(h, id);
 }
 
-static void groups_section(struct mg_html *h, const struct dash *d,
-                           struct mg_assign *a, int gpage)
+static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
 {
     struct mg_quality q;
     int *current = mg_xcalloc(a->n_people + 1, sizeof(int));
@@ -1029,7 +1028,6 @@ static void groups_section(struct mg_html *h, const struct dash *d,
     char path[96], slot[64], label[32];
     size_t i, g, first, last;
 
-    (void)d;
     for (i = 0; i < a->n_people; i++) {
         int k = a->persons[i].current;
 
@@ -1069,6 +1067,11 @@ static void groups_section(struct mg_html *h, const struct dash *d,
     groups_chart(h, a, current, (int)a->n_groups, (int)first,
                  (int)(last - first), "chart");
     warnings(h, a, &q, size, fac);
+    if (q.unplaced) {
+        mg_html(h, "<p><a href=\"");
+        circle_href(h, a->circle->id);
+        mg_html(h, "?group=none#people\">The people in no group</a></p>\n");
+    }
     mg_html(h, "<h3>Quality</h3>\n");
     quality_list(h, &q);
     mg_html(h, "<div class=\"actions\"><a class=\"button secondary\" href=\"");
@@ -1130,14 +1133,15 @@ static const char *group_name_of(const struct mg_assign *a, int64_t group_id,
 }
 
 /* The people of the circle, a page at a time: ?page=, ?q= (name or
- * email), ?group= (a group's members). */
+ * email), ?group= (a group's members, or "none": those in no group). */
 static int people_section(struct mg_html *h, struct request *r,
                           const struct dash *d, const struct mg_assign *a)
 {
     struct mg_participant *list = NULL;
     struct mg_people_filter f;
     const char *q = request_arg(r, "q");
-    int64_t group = dash_positive(request_arg(r, "group"));
+    const char *gv = request_arg(r, "group");
+    int64_t group = gv && strcmp(gv, "none") == 0 ? -1 : dash_positive(gv);
     int page = dash_page_arg(r, "page");
     char path[96], action[128], label[32], gid[24];
     struct dash_arg args[2];
@@ -1146,11 +1150,17 @@ static int people_section(struct mg_html *h, struct request *r,
 
     if (q && (!*q || strlen(q) > DASH_QUERY_MAX))
         q = NULL;
-    if (group && mg_assign_group_index(a, group) < 0)
+    if (group > 0 && mg_assign_group_index(a, group) < 0)
         group = 0;
+    if (group < 0)
+        snprintf(gid, sizeof(gid), "none");
+    else
+        snprintf(gid, sizeof(gid), "%lld", (long long)group);
     memset(&f, 0, sizeof(f));
     f.query = q;
     f.group_id = group;
+    if (group < 0)
+        f.status = "active"; /* the unplaced, as the warnings count them */
     rc = mg_store_participants_count(&total, r->srv->store, a->circle->id, &f);
     if (rc < 0)
         return rc;
@@ -1174,7 +1184,7 @@ static int people_section(struct mg_html *h, struct request *r,
     mg_html(h, "\">\n");
     if (group) {
         mg_html(h, "<input type=\"hidden\" name=\"group\" value=\"");
-        mg_html_int(h, group);
+        mg_html_attr(h, gid);
         mg_html(h, "\">\n");
     }
     mg_html(h, "<button type=\"submit\" class=\"button secondary\">Search"
@@ -1186,9 +1196,11 @@ static int people_section(struct mg_html *h, struct request *r,
             mg_html_text(h, q);
             mg_html(h, "&rdquo;");
         }
-        if (group) {
+        if (group > 0) {
             mg_html(h, " in ");
             mg_html_text(h, group_name_of(a, group, label, sizeof(label)));
+        } else if (group < 0) {
+            mg_html(h, " active and in no group");
         }
         mg_html(h, ". <a href=\"");
         mg_html_attr(h, path);
@@ -1244,7 +1256,6 @@ static int people_section(struct mg_html *h, struct request *r,
     }
     if (n)
         mg_html(h, "</tbody></table></div>\n");
-    snprintf(gid, sizeof(gid), "%lld", (long long)group);
     args[0].name = "q";
     args[0].value = q;
     args[1].name = "group";
@@ -1717,7 +1728,7 @@ static void circle_page(struct request *r, const struct dash *d)
                 "</a> <a href=\"#notes\">Notes</a></nav>\n");
     rc = book_section(&h, r->srv->store, a.circle->id);
     if (rc == 0)
-        groups_section(&h, d, &a, dash_page_arg(r, "gpage"));
+        groups_section(&h, &a, dash_page_arg(r, "gpage"));
     if (rc == 0)
         rc = people_section(&h, r, d, &a);
     if (rc == 0)

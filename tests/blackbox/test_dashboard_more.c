@@ -327,6 +327,29 @@ static void test_page_two_and_search(void **state)
     assert_null(strstr(body, "Person 0001"));
     free(body);
     free(path);
+    /* a group's members, as the API has them; nobody active is unplaced */
+    {
+        json_t *groups = api_groups();
+        json_t *g = json_array_get(json_object_get(groups, "groups"), 0);
+        long long gid = json_integer_value(json_object_get(g, "id"));
+        char text[64];
+
+        path = dpath("?group=%lld", gid);
+        body = get(path, 200);
+        snprintf(text, sizeof(text), "%zu people in Group 1.",
+                 json_array_size(json_object_get(g, "members")));
+        assert_non_null(strstr(body, text));
+        assert_int_equal(count_of(body, ">Move<span class=\"vh\">"),
+                         (int)json_array_size(json_object_get(g, "members")));
+        free(body);
+        free(path);
+        json_decref(groups);
+    }
+    path = dpath("?group=none");
+    body = get(path, 200);
+    assert_non_null(strstr(body, "0 people active and in no group."));
+    free(body);
+    free(path);
     path = dpath("?q=Person+20&page=2");
     body = get(path, 200);
     /* "Person 20xx": 100 of them, the second page is 2050..2099 */
