@@ -171,8 +171,8 @@ void mg_report_release(struct mg_report *r);
 /*
  * CSV, one row per session with a header line (RFC 4180: CRLF, fields
  * with a comma, quote or line break quoted, quotes doubled; a field
- * starting with = + - @ is prefixed with ' so spreadsheets do not run
- * it). Appended to `b`.
+ * starting with = + - @, a tab or a carriage return is prefixed with '
+ * so spreadsheets do not run it). Appended to `b`.
  */
 void mg_report_csv(struct mg_buf *b, const struct mg_report *r);
 

@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "internal.h"
+#include "../web/web.h"
 
 #include "../web/web.h"
 
@@ -261,6 +262,8 @@ int http_rate_limited(struct request *r)
                                "Too many wrong page addresses came from "
                                "your network. Please wait a minute and "
                                "try your link again.");
+        else if (http_is_page(r))
+            web_error_page(r, MHD_HTTP_TOO_MANY_REQUESTS);
         else
             reply_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too_many_failures",
                         "too many failed credentials from this address; "

@@ -117,6 +117,9 @@ struct route {
 extern const struct route http_routes[];
 extern const int http_n_routes;
 
+/* Whether r asks for a dashboard page, whose every answer is HTML. */
+int http_is_page(const struct request *r);
+
 /* Find the route for method and path; fills r->route or the 405 fields. */
 void route_match(struct request *r);
 

@@ -252,25 +252,39 @@ static int failed_secret(const struct request *r)
     return r->status == MHD_HTTP_UNAUTHORIZED;
 }
 
-/* Whether a path is under the participants' pages, where people (not
- * programs) read every answer. */
+/* Whether a path is under the participants' pages. */
 static int page_path(const char *url)
 {
     return strncmp(url, "/p/", 3) == 0 || strcmp(url, "/p") == 0;
 }
 
+int http_is_page(const struct request *r)
+{
+    return page_path(r->url) || (strncmp(r->url, "/dashboard", 10) == 0 &&
+                                 (r->url[10] == '\0' || r->url[10] == '/'));
+}
+
 static void dispatch(struct request *r)
 {
+    int page = http_is_page(r);
+
     if (page_path(r->url) && (r->too_big || !r->route)) {
         handle_person_page_other(r);
         return;
     }
     if (r->too_big) {
-        reply_code(r, MG_ETOOBIG, NULL);
+        if (page)
+            web_error_page(r, MHD_HTTP_CONTENT_TOO_LARGE);
+        else
+            reply_code(r, MG_ETOOBIG, NULL);
         return;
     }
     if (!r->route) {
-        if (r->method_not_allowed)
+        if (page)
+            web_error_page(r, r->method_not_allowed
+                                  ? MHD_HTTP_METHOD_NOT_ALLOWED
+                                  : MHD_HTTP_NOT_FOUND);
+        else if (r->method_not_allowed)
             reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method_not_allowed",
                         "method not allowed here", NULL);
         else
@@ -281,7 +295,9 @@ static void dispatch(struct request *r)
     if (http_authenticate(r))
         goto out;
     r->route->handler(r);
-    if (!r->status)
+    if (!r->status && page)
+        web_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR);
+    else if (!r->status)
         reply_code(r, MG_EDB, NULL); /* a handler that forgot to reply */
     if (r->route->auth == AUTH_SELF && failed_secret(r))
         http_auth_failed(r);

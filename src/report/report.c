@@ -412,8 +412,9 @@ void mg_report_csv_field(struct mg_buf *b, const char *s)
 
     if (!s)
         s = "";
-    /* a spreadsheet would run =, +, - or @ at the start as a formula */
-    if (strchr("=+-@", s[0]) && s[0]) {
+    /* a spreadsheet would run =, +, - or @ at the start as a formula (and
+     * some skip a leading tab or carriage return to find one) */
+    if (strchr("=+-@\t\r", s[0]) && s[0]) {
         mg_buf_puts(b, "\"'");
     } else if (strpbrk(s, ",\"\r\n")) {
         mg_buf_puts(b, "\"");

@@ -676,6 +676,31 @@ int mg_store_outbox_list(struct mg_outbox_row **out, size_t *n,
     return rc;
 }
 
+int mg_store_outbox_count(size_t *n, struct mg_store *st, int64_t circle_id,
+                          const char *status)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT count(*) FROM outbox WHERE circle_id = ? "
+                           "AND (?2 IS NULL OR status = ?2)");
+    int step;
+
+    *n = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        store_bind_text_or_null(stmt, 2, status);
+        step = sqlite3_step(stmt);
+        if (step == SQLITE_ROW)
+            *n = (size_t)sqlite3_column_int64(stmt, 0);
+        else
+            rc = store_fail(st, db, step, "count outbox");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now)
 {
     sqlite3 *db = store_acquire(st);

@@ -617,3 +617,31 @@ out:
     store_release(st, db);
     return rc;
 }
+
+int mg_store_notes_count(size_t *n, struct mg_store *st,
+                         enum mg_store_note_status status, int64_t circle_id,
+                         int any_circle)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT count(*) FROM notes n WHERE (?1 OR "
+                           "coalesce(n.circle_id, 0) = ?2) AND n.status = ?3");
+    int step;
+
+    *n = 0;
+    if (rc == 0) {
+        sqlite3_bind_int(stmt, 1, any_circle);
+        sqlite3_bind_int64(stmt, 2, circle_id);
+        sqlite3_bind_text(stmt, 3, mg_store_note_status_name(status), -1,
+                          SQLITE_STATIC);
+        step = sqlite3_step(stmt);
+        if (step == SQLITE_ROW)
+            *n = (size_t)sqlite3_column_int64(stmt, 0);
+        else
+            rc = store_fail(st, db, step, "count notes");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -485,6 +485,55 @@ static void read_person_row(void *row, sqlite3_stmt *stmt)
     read_person(row, stmt);
 }
 
+/* What a mg_people_filter keeps, binding ?1-?7 and ?10. */
+#define PEOPLE_WHERE                                                           \
+    "p.circle_id = ?1 AND p.id > ?2 AND (?3 IS NULL OR p.status = ?3) AND "    \
+    "(?4 IS NULL OR p.role = ?4) AND (?5 IS NULL OR p.sector = ?5 COLLATE "    \
+    "NOCASE) AND (?6 IS NULL OR p.region = ?6 COLLATE NOCASE) AND (?7 IS "     \
+    "NULL OR p.name LIKE '%' || ?7 || '%' OR p.email_norm LIKE '%' || "        \
+    "lower(?7) || '%') AND (?10 = 0 OR (?10 < 0) = NOT EXISTS (SELECT 1 "      \
+    "FROM memberships m WHERE m.participant_id = p.id AND m.left_at IS NULL "  \
+    "AND (?10 < 0 OR m.group_id = ?10)))"
+
+static void bind_people_filter(sqlite3_stmt *stmt, int64_t circle_id,
+                               const struct mg_people_filter *f)
+{
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, f ? f->after : 0);
+    store_bind_text_or_null(stmt, 3, f ? f->status : NULL);
+    store_bind_text_or_null(stmt, 4, f ? f->role : NULL);
+    store_bind_text_or_null(stmt, 5, f ? f->sector : NULL);
+    store_bind_text_or_null(stmt, 6, f ? f->region : NULL);
+    store_bind_text_or_null(stmt, 7, f ? f->query : NULL);
+    sqlite3_bind_int64(stmt, 10, f ? f->group_id : 0);
+}
+
+int mg_store_participants_count(size_t *n, struct mg_store *st,
+                                int64_t circle_id,
+                                const struct mg_people_filter *f)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT count(*) FROM participants p "
+                           "WHERE " PEOPLE_WHERE);
+    int step;
+
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    bind_people_filter(stmt, circle_id, f);
+    step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW)
+        *n = (size_t)sqlite3_column_int64(stmt, 0);
+    else
+        rc = store_fail(st, db, step, "count participants");
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_participants_list(struct mg_participant **out, size_t *n,
                                struct mg_store *st, int64_t circle_id,
                                const struct mg_people_filter *f)
@@ -493,25 +542,16 @@ int mg_store_participants_list(struct mg_participant **out, size_t *n,
     sqlite3_stmt *stmt = NULL;
     struct mg_participant *list = NULL;
     size_t count = 0;
-    int rc = store_prepare(
-        &stmt, st, db,
-        "SELECT " PERSON_COLUMNS " FROM participants p WHERE p.circle_id = ? "
-        "AND p.id > ? AND (?3 IS NULL OR p.status = ?3) AND (?4 IS NULL OR "
-        "p.role = ?4) AND (?5 IS NULL OR p.sector = ?5 COLLATE NOCASE) AND "
-        "(?6 IS NULL OR p.region = ?6 COLLATE NOCASE) AND (?7 IS NULL OR "
-        "p.name LIKE '%' || ?7 || '%' OR p.email_norm LIKE '%' || lower(?7) "
-        "|| '%') ORDER BY p.id LIMIT ?8");
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT " PERSON_COLUMNS
+                           " FROM participants p WHERE " PEOPLE_WHERE
+                           " ORDER BY p.id LIMIT ?8 OFFSET ?9");
 
     if (rc < 0)
         goto out;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    sqlite3_bind_int64(stmt, 2, f ? f->after : 0);
-    store_bind_text_or_null(stmt, 3, f ? f->status : NULL);
-    store_bind_text_or_null(stmt, 4, f ? f->role : NULL);
-    store_bind_text_or_null(stmt, 5, f ? f->sector : NULL);
-    store_bind_text_or_null(stmt, 6, f ? f->region : NULL);
-    store_bind_text_or_null(stmt, 7, f ? f->query : NULL);
+    bind_people_filter(stmt, circle_id, f);
     sqlite3_bind_int(stmt, 8, f && f->limit > 0 ? f->limit : -1);
+    sqlite3_bind_int(stmt, 9, f && f->offset > 0 ? f->offset : 0);
     rc = store_rows_read((void **)&list, &count, sizeof(*list), st, db, stmt,
                          read_person_row, "list participants");
     if (rc < 0)

@@ -341,3 +341,72 @@ out:
     store_release(st, db);
     return rc;
 }
+
+void mg_store_registrations_free(struct mg_registration_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].email);
+    }
+    free(rows);
+}
+
+static void read_registration(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_registration_row *r = row;
+
+    r->participant_id = sqlite3_column_int64(stmt, 0);
+    r->name = store_column_strdup(stmt, 1);
+    r->email = store_column_strdup(stmt, 2);
+    r->status = seat_status_parse((const char *)sqlite3_column_text(stmt, 3));
+    r->position = sqlite3_column_int(stmt, 4);
+    r->updated_at = sqlite3_column_int64(stmt, 5);
+}
+
+int mg_store_plenary_registrations(struct mg_registration_row **out, size_t *n,
+                                   struct mg_store *st, int64_t plenary_id,
+                                   int by_status,
+                                   enum mg_store_seat_status status, int limit,
+                                   int offset)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_registration_row *rows = NULL;
+    size_t count = 0;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT r.participant_id, p.name, p.email, r.status, r.position, "
+        "r.updated_at FROM registrations r JOIN participants p ON p.id = "
+        "r.participant_id WHERE r.plenary_id = ?1 AND (?2 IS NULL OR "
+        "r.status = ?2) ORDER BY CASE r.status WHEN 'registered' THEN 0 WHEN "
+        "'waitlisted' THEN 1 ELSE 2 END, r.position, r.participant_id LIMIT "
+        "?3 OFFSET ?4");
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, plenary_id);
+    if (by_status)
+        sqlite3_bind_text(stmt, 2, mg_store_seat_status_name(status), -1,
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_null(stmt, 2);
+    sqlite3_bind_int(stmt, 3, limit > 0 ? limit : -1);
+    sqlite3_bind_int(stmt, 4, offset > 0 ? offset : 0);
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_registration, "list registrations");
+    if (rc == 0) {
+        *out = rows;
+        *n = count;
+        rows = NULL;
+        count = 0;
+    }
+out:
+    sqlite3_finalize(stmt);
+    mg_store_registrations_free(rows, count);
+    store_release(st, db);
+    return rc;
+}

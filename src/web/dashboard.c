@@ -2,26 +2,28 @@
  * dashboard.c: the coordinator's dashboard, server-rendered HTML
  * without scripts. A coordinator logs in with an API token and gets a
  * session cookie; every form that changes something carries the
- * session's CSRF token. Circles, the book plan, groups with an SVG chart
- * of their size and sector mix, moves, a rebalance preview, invitations,
- * how the circle is going (attendance against target, retention), the
- * outbox and the notes; the work itself is assign's, calendar's and
- * notes', the page scaffolding page.c's.
+ * session's CSRF token and answers with a redirect to a page that says
+ * what happened. The circle page shows the book plan, the groups (a page
+ * of them at a time, with a chart of their sizes by sector), the people
+ * (a page at a time, with search), how the circle is going, plenaries,
+ * the outbox and the notes; a person's move form is a page of its own.
+ * The work itself is assign's, calendar's and notes', the page
+ * scaffolding page.c's, the charts chart.c's; the review queue,
+ * withdrawals, plenaries and downloads are dash_lists.c's.
  */
 #define _GNU_SOURCE
-#include "web.h"
+#include "dash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
-#include "mingle/inbound.h"
 #include "mingle/notes.h"
 #include "mingle/report.h"
+#include "mingle/schedule.h"
 
 #include "banned.h"
 
@@ -29,22 +31,9 @@
 #define SESSION_TTL (8 * 3600)
 #define OUTBOX_SHOWN 20
 #define REVIEW_SHOWN 10
-
-/* A logged-in coordinator: the session and the API token behind it. */
-struct dash {
-    struct mg_web_session s;
-    struct mg_token tok;
-};
-
-/* What a page reports at its top: a success or a refusal with reasons,
- * and optionally the form to make a refused move anyway. */
-struct notice {
-    const char *text; /* plain text */
-    int error;
-    const struct mg_issue *issues;
-    size_t n_issues;
-    int64_t force_person, force_group;
-};
+#define WARNINGS_SHOWN 20
+#define MOVES_SHOWN 100
+#define CIRCLES_SHOWN 200
 
 /* What the dashboard adds to page.c's stylesheet; contrast as there. */
 static const char dash_css[] =
@@ -58,10 +47,12 @@ static const char dash_css[] =
     "form.inline button{margin:0}"
     "label{font-weight:600}"
     "th .muted{font-weight:400}"
-    "select,input[type=password],input[type=number]{font:inherit;"
-    "padding:.4rem;border:1px solid #4a4a4a;border-radius:.3rem;"
-    "max-width:100%;min-height:2.5rem;background:#fff;color:#1a1a1a}"
+    "select,input[type=password],input[type=number],input[type=search]{"
+    "font:inherit;padding:.4rem;border:1px solid #4a4a4a;"
+    "border-radius:.3rem;max-width:100%;min-height:2.5rem;background:#fff;"
+    "color:#1a1a1a}"
     "input[type=password]{width:100%;margin:.25rem 0 .5rem}"
+    "input[type=number]{width:6rem}"
     ".chart svg{display:block;width:100%;height:auto}"
     ".legend{list-style:none;padding:0;margin:.5rem 0;display:flex;"
     "flex-wrap:wrap;gap:.25rem 1.25rem}"
@@ -70,6 +61,7 @@ static const char dash_css[] =
     ".notice.ok{border-left-color:#187a4f;background:#eef8f2}"
     ".warn li{margin:.2rem 0}"
     ".actions{display:flex;flex-wrap:wrap;gap:.5rem}"
+    ".pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}"
     ".nowrap{white-space:nowrap}"
     "</style>\n";
 
@@ -86,23 +78,20 @@ static const char *sector_colour(int sector)
     return sector < 0 ? NO_SECTOR_COLOUR : palette[(size_t)sector % N_PALETTE];
 }
 
-/* "2027-03-02 19:30" (UTC), or "-" for 0. */
-static void format_time(char *out, size_t n, int64_t t)
+void dash_time(char *out, size_t n, const char *tzid, int64_t t)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
     if (!t) {
         snprintf(out, n, "-");
         return;
     }
-    gmtime_r(&tt, &tm);
-    strftime(out, n, "%Y-%m-%d %H:%M", &tm);
+    mg_schedule_local_text(out, n, tzid && *tzid ? tzid : "UTC", t, ' ');
+    if (!out[0])
+        mg_schedule_local_text(out, n, "UTC", t, ' ');
 }
 
 /* --- replies ---------------------------------------------------------- */
 
-static void error_page(struct request *r, int rc, const char *what)
+void dash_error_page(struct request *r, int rc, const char *what)
 {
     if (rc == MG_ENOTFOUND)
         reply_page_message(r, MHD_HTTP_NOT_FOUND, "Not found",
@@ -110,10 +99,19 @@ static void error_page(struct request *r, int rc, const char *what)
     else if (rc == MG_EBUSY)
         reply_page_message(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Busy",
                            "The database is busy; try again in a moment.");
+    else if (rc == MG_EINVAL)
+        reply_page_message(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "Cannot do that",
+                           what ? what : "What the form asked is not valid.");
     else
         reply_page_message(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
                            "Something went wrong",
                            "The server could not do that; its log says why.");
+}
+
+void dash_redirect(struct request *r, struct mg_buf *location)
+{
+    reply_redirect(r, location->data ? location->data : "/dashboard", NULL);
+    mg_buf_release(location);
 }
 
 /* --- sessions and forms ----------------------------------------------- */
@@ -148,15 +146,14 @@ static int session_load(struct dash *d, struct request *r)
     return rc;
 }
 
-/* 0 with the session, or a reply made (303 to the login page). */
-static int require_session(struct dash *d, struct request *r)
+int dash_require_session(struct dash *d, struct request *r)
 {
     int rc = session_load(d, r);
 
     if (rc == MG_EAUTH)
         reply_redirect(r, "/dashboard/login", NULL);
     else if (rc < 0)
-        error_page(r, rc, NULL);
+        dash_error_page(r, rc, NULL);
     if (rc < 0)
         return rc;
     /* What the session does is the coordinator's: the audit log says so. */
@@ -214,15 +211,11 @@ static void forbidden(struct request *r)
                        "reload the page and try again.");
 }
 
-/*
- * For a state-changing POST: the session, the posted form and its CSRF
- * token, compared in constant time. 0, or a reply made.
- */
-static int form_begin(struct mg_form *f, struct dash *d, struct request *r)
+int dash_form_begin(struct mg_form *f, struct dash *d, struct request *r)
 {
     const struct mg_form_field *csrf;
 
-    if (require_session(d, r) < 0)
+    if (dash_require_session(d, r) < 0)
         return -1;
     if (!same_origin(r) || request_form(f, r) < 0) {
         forbidden(r);
@@ -236,98 +229,126 @@ static int form_begin(struct mg_form *f, struct dash *d, struct request *r)
     return 0;
 }
 
-/* A positive integer field or query argument, else 0. */
-static int64_t positive(const char *v)
+int64_t dash_positive(const char *v)
 {
     char *end;
     long long n;
 
-    if (!v || *v < '1' || *v > '9')
+    if (!v || *v < '1' || *v > '9' || strlen(v) > 18)
         return 0;
     n = strtoll(v, &end, 10);
     return *end ? 0 : (int64_t)n;
 }
 
-static int64_t form_int(const struct mg_form *f, const char *name)
+int64_t dash_form_int(const struct mg_form *f, const char *name)
 {
     const struct mg_form_field *v = mg_form_get(f, name);
 
-    return v ? positive(v->value) : 0;
+    return v ? dash_positive(v->value) : 0;
 }
 
-static void hidden_csrf(struct mg_buf *b, const struct dash *d)
+int dash_page_arg(struct request *r, const char *name)
 {
-    mg_buf_puts(b, "<input type=\"hidden\" name=\"csrf\" value=\"");
-    mg_buf_html_escape(b, d->s.csrf);
-    mg_buf_puts(b, "\">\n");
+    int64_t p = dash_positive(request_arg(r, name));
+
+    return p >= 1 && p <= DASH_MAX_PAGE ? (int)p : 1;
 }
 
-/* A one-button form posting to `action` (a path of ours). */
-static void button_form(struct mg_buf *b, const struct dash *d,
-                        const char *action, const char *label, int secondary)
+void dash_csrf(struct mg_html *h, const struct dash *d)
 {
-    mg_buf_puts(b, "<form method=\"post\" class=\"inline\" action=\"");
-    mg_buf_html_escape(b, action);
-    mg_buf_puts(b, "\">\n");
-    hidden_csrf(b, d);
-    mg_buf_printf(b, "<button type=\"submit\" class=\"button%s\">",
-                  secondary ? " secondary" : "");
-    page_text(b, label);
-    mg_buf_puts(b, "</button></form>\n");
+    mg_html(h, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    mg_html_attr(h, d->s.csrf);
+    mg_html(h, "\">\n");
 }
 
-/* page_begin plus the dashboard's styles and navigation. */
-static void dash_begin(struct mg_buf *b, const struct dash *d,
-                       const char *title)
+void dash_button_form(struct mg_html *h, const struct dash *d,
+                      const char *action, const char *label, int secondary)
 {
-    page_begin(b, title);
-    mg_buf_puts(b, dash_css);
+    mg_html(h, "<form method=\"post\" class=\"inline\" action=\"");
+    mg_html_attr(h, action);
+    mg_html(h, "\">\n");
+    dash_csrf(h, d);
+    if (secondary)
+        mg_html(h, "<button type=\"submit\" class=\"button secondary\">");
+    else
+        mg_html(h, "<button type=\"submit\" class=\"button\">");
+    mg_html_text(h, label);
+    mg_html(h, "</button></form>\n");
+}
+
+void dash_begin(struct mg_html *h, const struct dash *d, const char *title)
+{
+    web_begin(h, title);
+    mg_html_markup_(h, dash_css); /* a constant of this file */
     if (d) {
-        mg_buf_puts(b, "<nav aria-label=\"Dashboard\">"
-                       "<a href=\"/dashboard\">All circles</a>\n");
-        button_form(b, d, "/dashboard/logout", "Log out", 1);
-        mg_buf_puts(b, "</nav>\n");
+        mg_html(h, "<nav aria-label=\"Dashboard\">"
+                   "<a href=\"/dashboard\">All circles</a>\n");
+        dash_button_form(h, d, "/dashboard/logout", "Log out", 1);
+        mg_html(h, "</nav>\n");
     }
 }
 
-static void notice_render(struct mg_buf *b, const struct dash *d,
-                          int64_t circle_id, const struct notice *n)
+void dash_notice(struct mg_html *h, const char *text, int error)
+{
+    if (error)
+        mg_html(h, "<div class=\"notice error\" role=\"alert\"><p>");
+    else
+        mg_html(h, "<div class=\"notice ok\" role=\"status\"><p>");
+    mg_html_text(h, text);
+    mg_html(h, "</p></div>\n");
+}
+
+/* path?param=page&args#anchor, as an attribute value. */
+static void pager_href(struct mg_html *h, const char *path, const char *param,
+                       int page, const struct dash_arg *args, size_t n_args,
+                       const char *anchor)
 {
     size_t i;
 
-    if (!n || !n->text)
+    mg_html_attr(h, path);
+    mg_html(h, "?");
+    mg_html_attr(h, param);
+    mg_html(h, "=");
+    mg_html_int(h, page);
+    for (i = 0; i < n_args; i++) {
+        if (!args[i].value || !args[i].value[0])
+            continue;
+        mg_html(h, "&amp;");
+        mg_html_attr(h, args[i].name);
+        mg_html(h, "=");
+        mg_html_url_arg(h, args[i].value);
+    }
+    if (anchor) {
+        mg_html(h, "#");
+        mg_html_attr(h, anchor);
+    }
+}
+
+void dash_pager(struct mg_html *h, const char *path, const char *param,
+                int page, size_t total, const struct dash_arg *args,
+                size_t n_args, const char *anchor)
+{
+    size_t pages = (total + DASH_PAGE_SIZE - 1) / DASH_PAGE_SIZE;
+
+    if (pages <= 1 && page <= 1)
         return;
-    mg_buf_printf(b, "<div class=\"notice %s\" role=\"%s\"><p>",
-                  n->error ? "error" : "ok", n->error ? "alert" : "status");
-    page_text(b, n->text);
-    mg_buf_puts(b, "</p>\n");
-    if (n->n_issues) {
-        mg_buf_puts(b, "<ul>\n");
-        for (i = 0; i < n->n_issues; i++) {
-            mg_buf_puts(b, "<li>");
-            page_text(b, n->issues[i].message);
-            mg_buf_puts(b, " <span class=\"muted\">(");
-            page_text(b, n->issues[i].rule);
-            mg_buf_puts(b, ")</span></li>\n");
-        }
-        mg_buf_puts(b, "</ul>\n");
+    mg_html(h, "<nav class=\"pager\" aria-label=\"Pages\">");
+    if (page > 1) {
+        mg_html(h, "<a rel=\"prev\" href=\"");
+        pager_href(h, path, param, page - 1, args, n_args, anchor);
+        mg_html(h, "\">Previous</a>");
     }
-    if (n->force_person && n->force_group) {
-        mg_buf_printf(b,
-                      "<form method=\"post\" class=\"inline\" "
-                      "action=\"/dashboard/circles/%lld/move\">\n",
-                      (long long)circle_id);
-        hidden_csrf(b, d);
-        mg_buf_printf(b,
-                      "<input type=\"hidden\" name=\"participant_id\" "
-                      "value=\"%lld\">\n<input type=\"hidden\" "
-                      "name=\"group_id\" value=\"%lld\">\n<input "
-                      "type=\"hidden\" name=\"force\" value=\"1\">\n"
-                      "<button type=\"submit\" class=\"button secondary\">"
-                      "Move anyway</button></form>\n",
-                      (long long)n->force_person, (long long)n->force_group);
+    mg_html(h, "<span>Page ");
+    mg_html_int(h, page);
+    mg_html(h, " of ");
+    mg_html_int(h, (long long)(pages ? pages : 1));
+    mg_html(h, "</span>");
+    if ((size_t)page < pages) {
+        mg_html(h, "<a rel=\"next\" href=\"");
+        pager_href(h, path, param, page + 1, args, n_args, anchor);
+        mg_html(h, "\">Next</a>");
     }
-    mg_buf_puts(b, "</div>\n");
+    mg_html(h, "</nav>\n");
 }
 
 /* --- login and logout --------------------------------------------------- */
@@ -335,17 +356,14 @@ static void notice_render(struct mg_buf *b, const struct dash *d,
 static void login_page(struct request *r, unsigned int status,
                        const char *error)
 {
-    struct mg_buf b = MG_BUF_INIT;
+    struct mg_html h = MG_HTML_INIT;
 
-    dash_begin(&b, NULL, "Coordinator login");
-    mg_buf_puts(&b, "<h1>Coordinator dashboard</h1>\n");
-    if (error) {
-        mg_buf_puts(&b, "<div class=\"notice error\" role=\"alert\"><p>");
-        page_text(&b, error);
-        mg_buf_puts(&b, "</p></div>\n");
-    }
-    mg_buf_puts(
-        &b, "<form method=\"post\" action=\"/dashboard/login\">\n"
+    dash_begin(&h, NULL, "Coordinator login");
+    mg_html(&h, "<h1>Coordinator dashboard</h1>\n");
+    if (error)
+        dash_notice(&h, error, 1);
+    mg_html(&h,
+            "<form method=\"post\" action=\"/dashboard/login\">\n"
             "<label for=\"token\">Coordinator API token</label>\n"
             "<input id=\"token\" name=\"token\" type=\"password\" required "
             "autocomplete=\"off\" autocapitalize=\"off\" spellcheck=\"false\" "
@@ -356,8 +374,8 @@ static void login_page(struct request *r, unsigned int status,
             "the token.</p>\n"
             "<button type=\"submit\" class=\"button\">Log in</button>\n"
             "</form>\n");
-    page_end(&b);
-    reply_page(r, status, mg_buf_detach(&b));
+    web_end(&h);
+    web_reply(r, status, &h);
 }
 
 void handle_dash_login_form(struct request *r)
@@ -370,9 +388,8 @@ void handle_dash_login_form(struct request *r)
     else if (rc == MG_EAUTH)
         login_page(r, MHD_HTTP_OK, NULL);
     else
-        error_page(r, rc, NULL);
+        dash_error_page(r, rc, NULL);
 }
-
 /* A copy of `s` without surrounding white space, at most n-1 bytes. */
 static void trim_copy(char *out, size_t n, const char *s)
 {
@@ -420,7 +437,7 @@ void handle_dash_login(struct request *r)
         goto out;
     }
     if (rc < 0) {
-        error_page(r, rc, NULL);
+        dash_error_page(r, rc, NULL);
         goto out;
     }
     if (tok.role != MG_ROLE_COORDINATOR) {
@@ -436,7 +453,7 @@ void handle_dash_login(struct request *r)
     s.expires_at = mg_now() + SESSION_TTL;
     rc = mg_store_web_session_insert(r->srv->store, &s, hash);
     if (rc < 0) {
-        error_page(r, rc, NULL);
+        dash_error_page(r, rc, NULL);
         goto out;
     }
     cookie = mg_xasprintf(
@@ -462,11 +479,11 @@ void handle_dash_logout(struct request *r)
     struct dash d;
     int rc;
 
-    if (form_begin(&f, &d, r) < 0)
+    if (dash_form_begin(&f, &d, r) < 0)
         goto out;
     rc = mg_store_web_session_revoke(r->srv->store, d.s.public_id);
     if (rc < 0 && rc != MG_ENOTFOUND) {
-        error_page(r, rc, NULL);
+        dash_error_page(r, rc, NULL);
         goto out;
     }
     reply_redirect(r, "/dashboard/login",
@@ -481,112 +498,114 @@ out:
 static size_t count_people(struct mg_store *st, int64_t circle_id,
                            const char *status)
 {
-    struct mg_participant *p = NULL;
     struct mg_people_filter f;
     size_t n = 0;
 
     memset(&f, 0, sizeof(f));
     f.status = status;
-    if (mg_store_participants_list(&p, &n, st, circle_id, &f) < 0)
+    if (mg_store_participants_count(&n, st, circle_id, &f) < 0)
         return 0;
-    mg_participants_free(p, n);
     return n;
 }
 
-/* Notes waiting for review: of one circle, or (any) of every circle and
- * none. */
-static int review_notes(struct mg_note **out, size_t *n, struct mg_store *st,
-                        int64_t circle_id, int any, int limit)
+/* A number cell: <td>n</td>. */
+static void int_cell(struct mg_html *h, long long v)
 {
-    struct mg_note_filter f;
+    mg_html(h, "<td>");
+    mg_html_int(h, v);
+    mg_html(h, "</td>");
+}
 
-    memset(&f, 0, sizeof(f));
-    f.status = "review";
-    f.circle_id = circle_id;
-    f.any_circle = any;
-    f.limit = limit;
-    return mg_store_notes_list(out, n, st, &f);
+/* "N thing" or "N things". */
+static void count_words(struct mg_html *h, long long n, const char *one,
+                        const char *many)
+{
+    mg_html_int(h, n);
+    mg_html(h, " ");
+    mg_html_text(h, n == 1 ? one : many);
 }
 
 void handle_dash_home(struct request *r)
 {
-    struct mg_buf b = MG_BUF_INIT;
+    struct mg_html h = MG_HTML_INIT;
     struct mg_circle *list = NULL;
-    struct mg_note *notes = NULL;
-    size_t n = 0, n_notes = 0, i, total = 0;
-    int64_t after = 0;
+    size_t n = 0, i, shown = 0, waiting = 0;
+    int64_t after = dash_positive(request_arg(r, "after"));
     struct dash d;
     int rc;
 
-    if (require_session(&d, r) < 0)
+    if (dash_require_session(&d, r) < 0)
         return;
-    dash_begin(&b, &d, "Circles");
-    mg_buf_puts(&b, "<h1>Circles</h1>\n");
-    do {
-        rc = mg_store_circle_list(&list, &n, r->srv->store, after, 200);
-        if (rc < 0)
-            goto fail;
-        if (total == 0 && n == 0)
-            mg_buf_puts(&b, "<p>No circles yet. Create one with <code>POST "
-                            "/api/v1/circles</code> or <code>mingle circle "
-                            "create</code>.</p>\n");
-        if (total == 0 && n > 0)
-            mg_buf_puts(&b, "<div class=\"scroll\"><table>\n<thead><tr>"
-                            "<th scope=\"col\">Circle</th>"
-                            "<th scope=\"col\">Starts</th>"
-                            "<th scope=\"col\">Weeks</th>"
-                            "<th scope=\"col\">Active</th>"
-                            "<th scope=\"col\">Waitlisted</th>"
-                            "<th scope=\"col\">Groups</th>"
-                            "</tr></thead>\n<tbody>\n");
-        for (i = 0; i < n; i++) {
-            struct mg_group_row *groups = NULL;
-            size_t n_groups = 0;
-
-            after = list[i].id;
-            if (!http_token_has_circle(&d.tok, list[i].id))
-                continue;
-            if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
-                                     list[i].id) < 0)
-                n_groups = 0;
-            mg_store_groups_free(groups, n_groups);
-            mg_buf_printf(&b,
-                          "<tr><th scope=\"row\"><a "
-                          "href=\"/dashboard/circles/%lld\">",
-                          (long long)list[i].id);
-            page_text(&b, list[i].title);
-            mg_buf_puts(&b, "</a></th><td>");
-            page_text(&b, list[i].start_date);
-            mg_buf_printf(&b,
-                          "</td><td>%d</td><td>%zu</td><td>%zu</td><td>%zu</td>"
-                          "</tr>\n",
-                          list[i].weeks,
-                          count_people(r->srv->store, list[i].id, "active"),
-                          count_people(r->srv->store, list[i].id, "waitlisted"),
-                          n_groups);
-        }
-        total += n;
-        mg_store_circles_free(list, n);
-        list = NULL;
-    } while (n == 200);
-    if (total)
-        mg_buf_puts(&b, "</tbody></table></div>\n");
-    rc = review_notes(&notes, &n_notes, r->srv->store, d.tok.circle_id,
-                      d.tok.circle_id == 0, 0);
+    dash_begin(&h, &d, "Circles");
+    mg_html(&h, "<h1>Circles</h1>\n");
+    rc = mg_store_circle_list(&list, &n, r->srv->store, after, CIRCLES_SHOWN);
     if (rc < 0)
         goto fail;
-    mg_buf_puts(&b, "<h2>Review queue</h2>\n");
-    mg_buf_printf(&b, "<p>%zu message%s wait%s for review (%s).</p>\n", n_notes,
-                  n_notes == 1 ? "" : "s", n_notes == 1 ? "s" : "",
-                  d.tok.circle_id ? "this circle"
-                                  : "every circle, and mail that reached none");
-    mg_store_notes_free(notes, n_notes);
-    page_end(&b);
-    reply_page(r, MHD_HTTP_OK, mg_buf_detach(&b));
+    for (i = 0; i < n; i++) {
+        struct mg_group_row *groups = NULL;
+        size_t n_groups = 0;
+
+        if (!http_token_has_circle(&d.tok, list[i].id))
+            continue;
+        if (!shown++)
+            mg_html(&h, "<div class=\"scroll\"><table>\n<thead><tr>"
+                        "<th scope=\"col\">Circle</th>"
+                        "<th scope=\"col\">Starts</th>"
+                        "<th scope=\"col\">Weeks</th>"
+                        "<th scope=\"col\">Active</th>"
+                        "<th scope=\"col\">Waitlisted</th>"
+                        "<th scope=\"col\">Groups</th>"
+                        "</tr></thead>\n<tbody>\n");
+        if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
+                                 list[i].id) < 0)
+            n_groups = 0;
+        mg_store_groups_free(groups, n_groups);
+        mg_html(&h, "<tr><th scope=\"row\"><a href=\"/dashboard/circles/");
+        mg_html_int(&h, list[i].id);
+        mg_html(&h, "\">");
+        mg_html_text(&h, list[i].title);
+        mg_html(&h, "</a></th><td>");
+        mg_html_text(&h, list[i].start_date);
+        mg_html(&h, "</td>");
+        int_cell(&h, list[i].weeks);
+        int_cell(&h,
+                 (long long)count_people(r->srv->store, list[i].id, "active"));
+        int_cell(&h, (long long)count_people(r->srv->store, list[i].id,
+                                             "waitlisted"));
+        int_cell(&h, (long long)n_groups);
+        mg_html(&h, "</tr>\n");
+    }
+    if (shown)
+        mg_html(&h, "</tbody></table></div>\n");
+    else if (!after)
+        mg_html(&h, "<p>No circles yet. Create one with <code>POST "
+                    "/api/v1/circles</code> or <code>mingle circle "
+                    "create</code>.</p>\n");
+    if (n == CIRCLES_SHOWN) {
+        mg_html(&h, "<p><a href=\"/dashboard?after=");
+        mg_html_int(&h, list[n - 1].id);
+        mg_html(&h, "\">More circles</a></p>\n");
+    }
+    mg_store_circles_free(list, n);
+    rc = mg_store_notes_count(&waiting, r->srv->store, MG_STORE_NOTE_REVIEW,
+                              d.tok.circle_id, d.tok.circle_id == 0);
+    if (rc < 0)
+        goto fail;
+    mg_html(&h, "<h2>Review queue</h2>\n<p>");
+    count_words(&h, (long long)waiting, "message", "messages");
+    mg_html_text(&h, waiting == 1 ? " waits" : " wait");
+    mg_html(&h, " for review (");
+    mg_html_text(&h, d.tok.circle_id
+                         ? "this circle"
+                         : "every circle, and mail that reached none");
+    mg_html(&h, "): <a href=\"/dashboard/review\">open the review "
+                "queue</a>.</p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
     return;
 fail:
-    mg_buf_release(&b);
-    error_page(r, rc, NULL);
+    mg_html_release(&h);
+    dash_error_page(r, rc, NULL);
 }
 
 /* --- the circle page ---------------------------------------------------- */
@@ -616,80 +635,87 @@ static const char *thread_title(const struct mg_assign *a, int64_t thread_id)
     return NULL;
 }
 
-static void circle_summary(struct mg_buf *b, const struct mg_circle *c)
+static void circle_summary(struct mg_html *h, const struct mg_circle *c)
 {
-    char text[64];
+    char text[96];
     size_t i;
 
-    mg_buf_puts(b, "<dl>\n");
-    page_row(b, "Time zone", c->time_zone);
-    page_row(b, "Starts", c->start_date);
+    mg_html(h, "<dl>\n");
+    web_row(h, "Time zone", c->time_zone);
+    web_row(h, "Starts", c->start_date);
     snprintf(text, sizeof(text), "%d", c->weeks);
-    page_row(b, "Weeks", text);
+    web_row(h, "Weeks", text);
     snprintf(text, sizeof(text), "%d to %d people", c->group_min, c->group_max);
-    page_row(b, "Group size", text);
-    mg_buf_puts(b, "<dt>Call slots</dt><dd>");
+    web_row(h, "Group size", text);
+    mg_html(h, "<dt>Call slots</dt><dd>");
     for (i = 0; i < c->n_slots; i++) {
-        slot_text(text, sizeof(text), c, c->slots[i].id);
-        mg_buf_printf(b, "%s", i ? ", " : "");
-        page_textf(b, "%s (%d min)", text, c->slots[i].minutes);
+        char slot[64];
+
+        slot_text(slot, sizeof(slot), c, c->slots[i].id);
+        if (i)
+            mg_html(h, ", ");
+        mg_html_textf(h, "%s (%d min)", slot, c->slots[i].minutes);
     }
-    mg_buf_puts(b, "</dd>\n");
-    page_row(b, "Organizer", c->organizer_email);
-    mg_buf_puts(b, "</dl>\n");
+    mg_html(h, "</dd>\n");
+    web_row(h, "Organizer", c->organizer_email);
+    mg_html(h, "</dl>\n");
 }
 
-static void readings_table(struct mg_buf *b, const struct mg_span *r, size_t n,
+static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
                            int64_t thread_id)
 {
     size_t i;
 
-    mg_buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>"
-                   "<th scope=\"col\">Week</th><th scope=\"col\">Reading</th>"
-                   "<th scope=\"col\">Words</th></tr></thead>\n<tbody>\n");
+    mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+               "<th scope=\"col\">Week</th><th scope=\"col\">Reading</th>"
+               "<th scope=\"col\">Words</th></tr></thead>\n<tbody>\n");
     for (i = 0; i < n; i++) {
         if (r[i].thread_id != thread_id)
             continue;
-        mg_buf_printf(b, "<tr><td>%d</td><td>", r[i].position);
-        page_text(b, r[i].first_title);
+        mg_html(h, "<tr>");
+        int_cell(h, r[i].position);
+        mg_html(h, "<td>");
+        mg_html_text(h, r[i].first_title);
         if (r[i].last_title && r[i].last_section_id != r[i].first_section_id) {
-            mg_buf_puts(b, " &ndash; ");
-            page_text(b, r[i].last_title);
+            mg_html(h, " &ndash; ");
+            mg_html_text(h, r[i].last_title);
         }
-        mg_buf_printf(b, "</td><td>%lld</td></tr>\n", (long long)r[i].words);
+        mg_html(h, "</td>");
+        int_cell(h, (long long)r[i].words);
+        mg_html(h, "</tr>\n");
     }
-    mg_buf_puts(b, "</tbody></table></div>\n");
+    mg_html(h, "</tbody></table></div>\n");
 }
 
-static int book_section(struct mg_buf *b, struct mg_store *st, int64_t id)
+static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
 {
     struct mg_book_info info;
     struct mg_span *threads = NULL, *same = NULL, *per = NULL;
     size_t n_threads = 0, n_same = 0, n_per = 0, i;
     int rc = mg_store_book_get(&info, st, id);
 
-    mg_buf_puts(b, "<section aria-labelledby=\"book\">\n"
-                   "<h2 id=\"book\">Book plan</h2>\n");
+    mg_html(h, "<section aria-labelledby=\"book\">\n"
+               "<h2 id=\"book\">Book plan</h2>\n");
     if (rc == MG_ENOTFOUND) {
-        mg_buf_puts(b, "<p>No book yet: upload one with <code>POST "
-                       "/api/v1/circles/{id}/book</code>.</p>\n</section>\n");
+        mg_html(h, "<p>No book yet: upload one with <code>POST "
+                   "/api/v1/circles/{id}/book</code>.</p>\n</section>\n");
         return 0;
     }
     if (rc < 0)
         return rc;
-    mg_buf_puts(b, "<p><strong>");
-    page_text(b, info.title         ? info.title
-                 : info.source_name ? info.source_name
-                                    : "The book");
-    mg_buf_puts(b, "</strong>");
+    mg_html(h, "<p><strong>");
+    mg_html_text(h, info.title         ? info.title
+                    : info.source_name ? info.source_name
+                                       : "The book");
+    mg_html(h, "</strong>");
     if (info.author) {
-        mg_buf_puts(b, " by ");
-        page_text(b, info.author);
+        mg_html(h, " by ");
+        mg_html_text(h, info.author);
     }
-    mg_buf_printf(b,
-                  " <span class=\"muted\">(%lld words, %lld sections)"
-                  "</span></p>\n",
-                  (long long)info.words, (long long)info.sections);
+    mg_html(h, " <span class=\"muted\">(");
+    mg_html_textf(h, "%lld words, %lld sections", (long long)info.words,
+                  (long long)info.sections);
+    mg_html(h, ")</span></p>\n");
     mg_store_book_info_release(&info);
     rc = mg_store_threads(&threads, &n_threads, st, id);
     if (rc == 0)
@@ -699,33 +725,36 @@ static int book_section(struct mg_buf *b, struct mg_store *st, int64_t id)
     if (rc < 0)
         goto out;
     if (n_threads) {
-        mg_buf_puts(b, "<h3>Threads</h3>\n<div class=\"scroll\"><table>\n"
-                       "<thead><tr><th scope=\"col\">#</th>"
-                       "<th scope=\"col\">Thread</th>"
-                       "<th scope=\"col\">Words</th></tr></thead>\n"
-                       "<tbody>\n");
+        mg_html(h, "<h3>Threads</h3>\n<div class=\"scroll\"><table>\n"
+                   "<thead><tr><th scope=\"col\">#</th>"
+                   "<th scope=\"col\">Thread</th>"
+                   "<th scope=\"col\">Words</th></tr></thead>\n"
+                   "<tbody>\n");
         for (i = 0; i < n_threads; i++) {
-            mg_buf_printf(b, "<tr><td>%d</td><td>", threads[i].position);
-            page_text(b, threads[i].title);
-            mg_buf_printf(b, "</td><td>%lld</td></tr>\n",
-                          (long long)threads[i].words);
+            mg_html(h, "<tr>");
+            int_cell(h, threads[i].position);
+            mg_html(h, "<td>");
+            mg_html_text(h, threads[i].title);
+            mg_html(h, "</td>");
+            int_cell(h, (long long)threads[i].words);
+            mg_html(h, "</tr>\n");
         }
-        mg_buf_puts(b, "</tbody></table></div>\n");
+        mg_html(h, "</tbody></table></div>\n");
     }
     if (n_same) {
-        mg_buf_puts(b, "<details><summary>Weekly readings, the whole book at "
-                       "the same pace</summary>\n");
-        readings_table(b, same, n_same, 0);
-        mg_buf_puts(b, "</details>\n");
+        mg_html(h, "<details><summary>Weekly readings, the whole book at "
+                   "the same pace</summary>\n");
+        readings_table(h, same, n_same, 0);
+        mg_html(h, "</details>\n");
     }
     for (i = 0; i < n_threads && n_per; i++) {
-        mg_buf_puts(b, "<details><summary>Weekly readings of ");
-        page_text(b, threads[i].title);
-        mg_buf_puts(b, "</summary>\n");
-        readings_table(b, per, n_per, threads[i].id);
-        mg_buf_puts(b, "</details>\n");
+        mg_html(h, "<details><summary>Weekly readings of ");
+        mg_html_text(h, threads[i].title);
+        mg_html(h, "</summary>\n");
+        readings_table(h, per, n_per, threads[i].id);
+        mg_html(h, "</details>\n");
     }
-    mg_buf_puts(b, "</section>\n");
+    mg_html(h, "</section>\n");
 out:
     mg_store_spans_free(threads, n_threads);
     mg_store_spans_free(same, n_same);
@@ -756,580 +785,688 @@ static const char *sector_name(const struct mg_assign *a, int s)
     return s < 0 ? "no sector" : a->sectors[s];
 }
 
-/* "Group 1: 7 people (3 public, 2 school)" */
-static void group_words(struct mg_buf *b, const struct mg_assign *a,
-                        const char *name, const int *counts, int size)
-{
-    int s, first = 1;
-
-    page_textf(b, "%s: %d %s (", name, size, size == 1 ? "person" : "people");
-    for (s = -1; s < (int)a->n_sectors; s++) {
-        if (!counts[s + 1])
-            continue;
-        page_textf(b, "%s%d ", first ? "" : ", ", counts[s + 1]);
-        page_text(b, sector_name(a, s));
-        first = 0;
-    }
-    mg_buf_puts(b, ")");
-}
-
 static const char *group_label(const struct mg_assign *a, int g, char *buf,
                                size_t n)
 {
-    if ((size_t)g < a->n_groups && a->groups[g].name)
+    if (g >= 0 && (size_t)g < a->n_groups && a->groups[g].name)
         return a->groups[g].name;
     snprintf(buf, n, "Group %d", g + 1);
     return buf;
 }
 
-/*
- * The chart: one bar per group, its height the group's size, stacked by
- * sector, with the circle's minimum and maximum size as dashed lines.
- * Plain SVG: it scales with the page and needs no script or font.
- */
-static void chart(struct mg_buf *b, const struct mg_assign *a,
-                  const int *group_of, int n_groups, const char *id)
+/* "Group 1: 7 people (3 public, 2 school)" onto a plain-text buffer. */
+static void group_words(struct mg_buf *b, const struct mg_assign *a,
+                        const char *name, const int *counts, int size)
 {
-    const double top = 16, plot_h = 200, left = 34, bar_w = 34, gap = 18;
-    const double base = top + plot_h;
-    size_t width = a->n_sectors + 1;
-    double w = left + gap + n_groups * (bar_w + gap) + 48, unit;
-    int *size, *counts, ymax = a->circle->group_max, g, s;
+    int s, first = 1;
+
+    mg_buf_printf(b, "%s: %d %s (", name, size,
+                  size == 1 ? "person" : "people");
+    for (s = -1; s < (int)a->n_sectors; s++) {
+        if (!counts[s + 1])
+            continue;
+        mg_buf_printf(b, "%s%d %s", first ? "" : ", ", counts[s + 1],
+                      sector_name(a, s));
+        first = 0;
+    }
+    mg_buf_puts(b, ")");
+}
+
+/*
+ * The group chart: one bar per group of groups [first, first + count)
+ * of `n_groups` under `group_of`, its height the group's size, stacked
+ * by sector, with the circle's minimum and maximum size as dashed lines;
+ * then the sectors' legend.
+ */
+static void groups_chart(struct mg_html *h, const struct mg_assign *a,
+                         const int *group_of, int n_groups, int first,
+                         int count, const char *id)
+{
+    size_t width = a->n_sectors + 1, k;
+    struct web_bar *bars = mg_xcalloc((size_t)count + 1, sizeof(*bars));
+    struct web_segment *segs =
+        mg_xcalloc(((size_t)count + 1) * width, sizeof(*segs));
+    struct web_legend_item *legend = mg_xcalloc(width, sizeof(*legend));
+    char **titles = mg_xcalloc((size_t)count + 1, sizeof(*titles));
+    char labels[DASH_PAGE_SIZE][16];
+    struct web_ref refs[2];
+    struct web_chart c;
+    struct mg_buf desc = MG_BUF_INIT;
+    int *size, *counts, g, s;
+    size_t n_legend = 0;
     char label[32];
 
+    if (count > DASH_PAGE_SIZE)
+        count = DASH_PAGE_SIZE;
     tally(&size, &counts, a, group_of, n_groups);
-    for (g = 0; g < n_groups; g++)
-        if (size[g] > ymax)
-            ymax = size[g];
-    if (ymax < 1)
-        ymax = 1;
-    unit = plot_h / ymax;
-    mg_buf_printf(b,
-                  "<div class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/"
-                  "svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                  "aria-labelledby=\"%s-t %s-d\" style=\"max-width:%.0fpx\">\n"
-                  "<title id=\"%s-t\">Group sizes by sector</title>\n"
-                  "<desc id=\"%s-d\">",
-                  w, base + 40, id, id, w * 1.6, id, id);
-    page_textf(b,
-               "Each bar is a group, its height the group's size, split by "
-               "sector; dashed lines mark the minimum (%d) and maximum "
-               "(%d) group size. ",
-               a->circle->group_min, a->circle->group_max);
-    for (g = 0; g < n_groups; g++) {
-        group_words(b, a, group_label(a, g, label, sizeof(label)),
-                    &counts[(size_t)g * width], size[g]);
-        mg_buf_puts(b, ". ");
-    }
-    mg_buf_puts(b, "</desc>\n");
-    /* axis and reference lines */
-    mg_buf_printf(b,
-                  "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
-                  "stroke=\"#4a4a4a\"/>\n<text x=\"%.0f\" y=\"%.0f\" "
-                  "font-size=\"11\" text-anchor=\"end\" "
-                  "fill=\"#1a1a1a\">0</text>\n",
-                  left, base, w - 44, base, left - 6, base + 4);
-    {
-        const int ref[2] = {a->circle->group_min, a->circle->group_max};
-        const char *const name[2] = {"min", "max"};
-        int k;
+    mg_buf_printf(&desc,
+                  "Each bar is a group, its height the group's size, split "
+                  "by sector; dashed lines mark the minimum (%d) and maximum "
+                  "(%d) group size. ",
+                  a->circle->group_min, a->circle->group_max);
+    for (k = 0; k < (size_t)count; k++) {
+        struct mg_buf t = MG_BUF_INIT;
+        const int *cnt;
 
-        for (k = 0; k < 2; k++) {
-            double y = base - ref[k] * unit;
-            mg_buf_printf(b,
-                          "<g class=\"ref\" data-ref=\"%s\" data-value=\"%d\">"
-                          "<line x1=\"%.0f\" y1=\"%.2f\" x2=\"%.0f\" "
-                          "y2=\"%.2f\" stroke=\"#1a1a1a\" "
-                          "stroke-dasharray=\"5 4\"/><text x=\"%.0f\" "
-                          "y=\"%.2f\" font-size=\"11\" text-anchor=\"end\" "
-                          "fill=\"#1a1a1a\">%d</text><text x=\"%.0f\" "
-                          "y=\"%.2f\" font-size=\"11\" fill=\"#1a1a1a\">"
-                          "%s %d</text></g>\n",
-                          name[k], ref[k], left, y, w - 44, y, left - 6, y + 4,
-                          ref[k], w - 40, y + 4, name[k], ref[k]);
-        }
-    }
-    for (g = 0; g < n_groups; g++) {
-        const int *c = &counts[(size_t)g * width];
-        double x = left + gap + g * (bar_w + gap), y = base;
-        const char *name = group_label(a, g, label, sizeof(label));
-
-        mg_buf_printf(b,
-                      "<g class=\"bar\" data-group=\"%lld\" "
-                      "data-size=\"%d\">\n<title>",
-                      (size_t)g < a->n_groups ? (long long)a->groups[g].id
-                                              : (long long)(g + 1),
-                      size[g]);
-        group_words(b, a, name, c, size[g]);
-        mg_buf_puts(b, "</title>\n");
+        g = first + (int)k;
+        cnt = &counts[(size_t)g * width];
+        group_words(&t, a, group_label(a, g, label, sizeof(label)), cnt,
+                    size[g]);
+        mg_buf_printf(&desc, "%s. ", t.data);
+        titles[k] = mg_buf_detach(&t);
+        snprintf(labels[k], sizeof(labels[k]), "G%d", g + 1);
         for (s = -1; s < (int)a->n_sectors; s++) {
-            double h = c[s + 1] * unit;
-            if (!c[s + 1])
-                continue;
-            y -= h;
-            mg_buf_printf(b,
-                          "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.0f\" "
-                          "height=\"%.2f\" fill=\"%s\" stroke=\"#fff\" "
-                          "stroke-width=\"1\" data-sector=\"",
-                          x, y, bar_w, h, sector_colour(s));
-            page_text(b, sector_name(a, s));
-            mg_buf_puts(b, "\"/>\n");
+            struct web_segment *seg = &segs[k * width + (size_t)(s + 1)];
+            seg->value = cnt[s + 1];
+            seg->colour = sector_colour(s);
+            seg->name = sector_name(a, s);
         }
-        mg_buf_printf(b,
-                      "<text x=\"%.2f\" y=\"%.2f\" font-size=\"12\" "
-                      "text-anchor=\"middle\" fill=\"#1a1a1a\">%d</text>\n"
-                      "<text x=\"%.2f\" y=\"%.0f\" font-size=\"12\" "
-                      "text-anchor=\"middle\" fill=\"#1a1a1a\">G%d</text>\n"
-                      "</g>\n",
-                      x + bar_w / 2, y - 4, size[g], x + bar_w / 2, base + 16,
-                      g + 1);
+        bars[k].label = labels[k];
+        bars[k].title = titles[k];
+        bars[k].key = (size_t)g < a->n_groups ? a->groups[g].id : g + 1;
+        bars[k].segments = &segs[k * width];
+        bars[k].n_segments = width;
+        bars[k].known = 1;
     }
-    mg_buf_puts(b, "</svg></div>\n");
-    /* the legend, in HTML so it wraps on a phone */
-    mg_buf_puts(b, "<ul class=\"legend\" aria-label=\"Sectors\">\n");
+    refs[0].name = "min";
+    refs[0].value = a->circle->group_min;
+    refs[1].name = "max";
+    refs[1].value = a->circle->group_max;
+    memset(&c, 0, sizeof(c));
+    c.id = id;
+    c.title = "Group sizes by sector";
+    c.desc = desc.data;
+    c.key = WEB_CHART_GROUP;
+    c.bars = bars;
+    c.n_bars = (size_t)count;
+    c.refs = refs;
+    c.n_refs = 2;
+    c.ymax = a->circle->group_max;
+    if (count > 12) { /* narrower bars, so a page of groups stays legible */
+        c.bar_width = 18;
+        c.gap = 8;
+    }
+    web_chart_bars(h, &c);
     for (s = -1; s < (int)a->n_sectors; s++) {
-        int total = 0;
+        long long total = 0;
         for (g = 0; g < n_groups; g++)
             total += counts[(size_t)g * width + (size_t)(s + 1)];
         if (!total)
             continue;
-        mg_buf_printf(b,
-                      "<li><svg width=\"14\" height=\"14\" "
-                      "aria-hidden=\"true\"><rect width=\"14\" height=\"14\" "
-                      "fill=\"%s\"/></svg>",
-                      sector_colour(s));
-        page_text(b, sector_name(a, s));
-        mg_buf_printf(b, " <span class=\"muted\">(%d)</span></li>\n", total);
+        legend[n_legend].colour = sector_colour(s);
+        legend[n_legend].name = sector_name(a, s);
+        legend[n_legend].count = total;
+        n_legend++;
     }
-    mg_buf_puts(b, "</ul>\n");
+    web_chart_legend(h, "Sectors", legend, n_legend);
+    for (k = 0; k < (size_t)count; k++)
+        free(titles[k]);
+    free(titles);
+    free(legend);
+    free(segs);
+    free(bars);
     free(size);
     free(counts);
+    mg_buf_release(&desc);
 }
 
-static void quality_list(struct mg_buf *b, const struct mg_quality *q)
+static void quality_list(struct mg_html *h, const struct mg_quality *q)
 {
     char text[96];
 
-    mg_buf_puts(b, "<dl>\n");
+    mg_html(h, "<dl>\n");
     snprintf(text, sizeof(text), "%d to %d people", q->smallest, q->largest);
-    page_row(b, "Group sizes", text);
+    web_row(h, "Group sizes", text);
     snprintf(text, sizeof(text), "%d group-sector counts outside the fair band",
              q->sector_misses);
-    page_row(b, "Sector mix", text);
+    web_row(h, "Sector mix", text);
     snprintf(text, sizeof(text), "%d group-region counts outside the fair band",
              q->region_misses);
-    page_row(b, "Region mix", text);
+    web_row(h, "Region mix", text);
     snprintf(text, sizeof(text), "%d of %d met", q->together_met,
              q->together_total);
-    page_row(b, "Together wishes", text);
+    web_row(h, "Together wishes", text);
     snprintf(text, sizeof(text), "%d first choice, %d any choice, of %d",
              q->wishes_first, q->wishes_any, q->wishes_total);
-    page_row(b, "Thread wishes", text);
-    mg_buf_puts(b, "</dl>\n");
+    web_row(h, "Thread wishes", text);
+    mg_html(h, "</dl>\n");
 }
 
-/* Hard-rule warnings about the groups as they stand. */
-static void warnings(struct mg_buf *b, const struct mg_assign *a,
-                     const struct mg_quality *q)
+/* One warning line, the first WARNINGS_SHOWN of them written. */
+static void warning(struct mg_html *h, size_t *n, const char *text)
 {
-    struct mg_buf w = MG_BUF_INIT;
-    size_t g, i;
-    char label[32];
+    if ((*n)++ >= WARNINGS_SHOWN)
+        return;
+    if (*n == 1)
+        mg_html(h, "<ul class=\"warn\">\n");
+    mg_html(h, "<li>");
+    mg_html_text(h, text);
+    mg_html(h, "</li>\n");
+}
 
+/* Hard-rule warnings about the groups as they stand (sizes and
+ * facilitators from `size` and `fac`, per group). */
+static void warnings(struct mg_html *h, const struct mg_assign *a,
+                     const struct mg_quality *q, const int *size,
+                     const int *fac)
+{
+    size_t g, n = 0;
+    char label[32], text[256];
+
+    mg_html(h, "<h3>Warnings</h3>\n");
     for (g = 0; g < a->n_groups; g++) {
-        int size = 0, fac = 0;
         const char *name = group_label(a, (int)g, label, sizeof(label));
 
-        for (i = 0; i < a->n_people; i++)
-            if (a->persons[i].current == (int)g) {
-                size++;
-                fac += a->persons[i].facilitator;
-            }
-        if (size < a->circle->group_min) {
-            mg_buf_puts(&w, "<li>");
-            page_textf(&w, "%s has %d people, below the minimum of %d.", name,
-                       size, a->circle->group_min);
-            mg_buf_puts(&w, "</li>\n");
+        if (size[g] < a->circle->group_min) {
+            snprintf(text, sizeof(text),
+                     "%s has %d people, below the minimum of %d.", name,
+                     size[g], a->circle->group_min);
+            warning(h, &n, text);
         }
-        if (size > a->circle->group_max) {
-            mg_buf_puts(&w, "<li>");
-            page_textf(&w, "%s has %d people, above the maximum of %d.", name,
-                       size, a->circle->group_max);
-            mg_buf_puts(&w, "</li>\n");
+        if (size[g] > a->circle->group_max) {
+            snprintf(text, sizeof(text),
+                     "%s has %d people, above the maximum of %d.", name,
+                     size[g], a->circle->group_max);
+            warning(h, &n, text);
         }
-        if (size && !fac) {
-            mg_buf_puts(&w, "<li>");
-            page_textf(&w, "%s has no facilitator.", name);
-            mg_buf_puts(&w, "</li>\n");
+        if (size[g] && !fac[g]) {
+            snprintf(text, sizeof(text), "%s has no facilitator.", name);
+            warning(h, &n, text);
         }
     }
-    if (a->n_groups && q->largest - q->smallest > 1)
-        mg_buf_printf(&w,
-                      "<li>Group sizes differ by %d; the planner keeps "
-                      "them within 1 when the numbers allow.</li>\n",
-                      q->largest - q->smallest);
-    if (a->n_groups && q->unplaced)
-        mg_buf_printf(&w, "<li>%d active %s in no group.</li>\n", q->unplaced,
-                      q->unplaced == 1 ? "person is" : "people are");
-    if (q->slot_violations)
-        mg_buf_printf(&w,
-                      "<li>%d %s cannot make their group's call "
-                      "slot.</li>\n",
-                      q->slot_violations,
-                      q->slot_violations == 1 ? "member" : "members");
-    if (q->apart_violations)
-        mg_buf_printf(&w,
-                      "<li>%d &ldquo;apart&rdquo; %s share a "
-                      "group.</li>\n",
-                      q->apart_violations,
-                      q->apart_violations == 1 ? "pair" : "pairs");
-    mg_buf_puts(b, "<h3>Warnings</h3>\n");
-    if (w.len) {
-        mg_buf_puts(b, "<ul class=\"warn\">\n");
-        mg_buf_add(b, w.data, w.len);
-        mg_buf_puts(b, "</ul>\n");
-    } else {
-        mg_buf_puts(b, "<p>None: every hard rule holds.</p>\n");
+    if (a->n_groups && q->largest - q->smallest > 1) {
+        snprintf(text, sizeof(text),
+                 "Group sizes differ by %d; the planner keeps them within 1 "
+                 "when the numbers allow.",
+                 q->largest - q->smallest);
+        warning(h, &n, text);
     }
-    mg_buf_release(&w);
+    if (a->n_groups && q->unplaced) {
+        snprintf(text, sizeof(text), "%d active %s in no group.", q->unplaced,
+                 q->unplaced == 1 ? "person is" : "people are");
+        warning(h, &n, text);
+    }
+    if (q->slot_violations) {
+        snprintf(text, sizeof(text),
+                 "%d %s cannot make their group's call "
+                 "slot.",
+                 q->slot_violations,
+                 q->slot_violations == 1 ? "member" : "members");
+        warning(h, &n, text);
+    }
+    if (q->apart_violations) {
+        snprintf(text, sizeof(text),
+                 "%d \xe2\x80\x9c"
+                 "apart\xe2\x80\x9d %s "
+                 "share a group.",
+                 q->apart_violations,
+                 q->apart_violations == 1 ? "pair" : "pairs");
+        warning(h, &n, text);
+    }
+    if (n > WARNINGS_SHOWN) {
+        mg_html(h, "<li>");
+        mg_html_textf(h, "... and %zu more.", n - WARNINGS_SHOWN);
+        mg_html(h, "</li>\n");
+    }
+    if (n)
+        mg_html(h, "</ul>\n");
+    else
+        mg_html(h, "<p>None: every hard rule holds.</p>\n");
 }
 
-/* The move form for person i: a select of the groups they are not in. */
-static void move_form(struct mg_buf *b, const struct dash *d,
-                      const struct mg_assign *a, size_t i)
+/* The circle page's address with a query, for links (an attribute). */
+static void circle_href(struct mg_html *h, int64_t id)
 {
-    const struct mg_participant *p = &a->people[i];
-    size_t g;
-    char label[32];
-
-    if (a->n_groups < 2 && a->persons[i].current >= 0) {
-        mg_buf_puts(b, "-");
-        return;
-    }
-    mg_buf_printf(b,
-                  "<form method=\"post\" class=\"inline\" "
-                  "action=\"/dashboard/circles/%lld/move\">\n",
-                  (long long)a->circle->id);
-    hidden_csrf(b, d);
-    mg_buf_printf(b,
-                  "<input type=\"hidden\" name=\"participant_id\" "
-                  "value=\"%lld\">\n<label class=\"vh\" for=\"mv-%lld\">",
-                  (long long)p->id, (long long)p->id);
-    page_textf(b, "Move %s to", p->name);
-    mg_buf_printf(b, "</label>\n<select id=\"mv-%lld\" name=\"group_id\">\n",
-                  (long long)p->id);
-    for (g = 0; g < a->n_groups; g++) {
-        if ((int)g == a->persons[i].current)
-            continue;
-        mg_buf_printf(b, "<option value=\"%lld\">", (long long)a->groups[g].id);
-        page_text(b, group_label(a, (int)g, label, sizeof(label)));
-        mg_buf_puts(b, "</option>\n");
-    }
-    mg_buf_puts(b, "</select>\n<button type=\"submit\" class=\"button "
-                   "secondary\">Move</button></form>");
+    mg_html(h, "/dashboard/circles/");
+    mg_html_int(h, id);
 }
 
-static void members_table(struct mg_buf *b, const struct dash *d,
-                          const struct mg_assign *a, int g)
-{
-    size_t i;
-
-    /* Three columns, so a phone shows the move form without scrolling. */
-    mg_buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>"
-                   "<th scope=\"col\">Name, role</th>"
-                   "<th scope=\"col\">Sector, region</th>"
-                   "<th scope=\"col\">Move</th></tr></thead>\n<tbody>\n");
-    for (i = 0; i < a->n_people; i++) {
-        const struct mg_participant *p = &a->people[i];
-
-        if (a->persons[i].current != g)
-            continue;
-        mg_buf_puts(b, "<tr><th scope=\"row\">");
-        page_text(b, p->name);
-        mg_buf_puts(b, "<br><span class=\"muted\">");
-        page_text(b, mg_person_role_name(p->role));
-        mg_buf_puts(b, "</span></th><td>");
-        page_text(b, p->sector ? p->sector : "-");
-        mg_buf_puts(b, "<br><span class=\"muted\">");
-        page_text(b, p->region ? p->region : "-");
-        mg_buf_puts(b, "</span></td><td>");
-        move_form(b, d, a, i);
-        mg_buf_puts(b, "</td></tr>\n");
-    }
-    mg_buf_puts(b, "</tbody></table></div>\n");
-}
-
-static void groups_section(struct mg_buf *b, const struct dash *d,
-                           struct mg_assign *a)
+static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
 {
     struct mg_quality q;
     int *current = mg_xcalloc(a->n_people + 1, sizeof(int));
+    int *size = mg_xcalloc(a->n_groups + 1, sizeof(int));
+    int *fac = mg_xcalloc(a->n_groups + 1, sizeof(int));
     char path[96], slot[64], label[32];
-    size_t i, g;
+    size_t i, g, first, last;
 
-    for (i = 0; i < a->n_people; i++)
-        current[i] = a->persons[i].current;
+    for (i = 0; i < a->n_people; i++) {
+        int k = a->persons[i].current;
+
+        current[i] = k;
+        if (k >= 0 && (size_t)k < a->n_groups) {
+            size[k]++;
+            fac[k] += a->persons[i].facilitator;
+        }
+    }
     mg_assign_evaluate_current(a, &q);
-    mg_buf_puts(b, "<section aria-labelledby=\"groups\">\n"
-                   "<h2 id=\"groups\">Groups</h2>\n");
+    mg_html(h, "<section aria-labelledby=\"groups\">\n"
+               "<h2 id=\"groups\">Groups</h2>\n");
     if (!a->n_groups) {
-        mg_buf_printf(b,
-                      "<p>No groups yet: %zu active people wait to be "
-                      "placed. Plan them with <code>POST "
-                      "/api/v1/circles/%lld/groups/plan</code>.</p>\n",
-                      a->n_people, (long long)a->circle->id);
+        mg_html(h, "<p>");
+        mg_html_textf(h,
+                      "No groups yet: %zu active people wait to be placed. "
+                      "Plan them with ",
+                      a->n_people);
+        mg_html(h, "<code>POST /api/v1/circles/");
+        mg_html_int(h, a->circle->id);
+        mg_html(h, "/groups/plan</code>.</p>\n");
         goto out;
     }
-    chart(b, a, current, (int)a->n_groups, "chart");
-    warnings(b, a, &q);
-    mg_buf_puts(b, "<h3>Quality</h3>\n");
-    quality_list(b, &q);
-    mg_buf_puts(b, "<div class=\"actions\">\n");
-    snprintf(path, sizeof(path), "/dashboard/circles/%lld/rebalance",
-             (long long)a->circle->id);
-    button_form(b, d, path, "Preview rebalance", 1);
-    mg_buf_puts(b, "</div>\n");
-    for (g = 0; g < a->n_groups; g++) {
+    first = (size_t)(gpage - 1) * DASH_PAGE_SIZE;
+    if (first >= a->n_groups) {
+        first = 0;
+        gpage = 1;
+    }
+    last = first + DASH_PAGE_SIZE < a->n_groups ? first + DASH_PAGE_SIZE
+                                                : a->n_groups;
+    if (a->n_groups > DASH_PAGE_SIZE) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_textf(h, "Groups %zu to %zu of %zu.", first + 1, last,
+                      a->n_groups);
+        mg_html(h, "</p>\n");
+    }
+    groups_chart(h, a, current, (int)a->n_groups, (int)first,
+                 (int)(last - first), "chart");
+    warnings(h, a, &q, size, fac);
+    if (q.unplaced) {
+        mg_html(h, "<p><a href=\"");
+        circle_href(h, a->circle->id);
+        mg_html(h, "?group=none#people\">The people in no group</a></p>\n");
+    }
+    mg_html(h, "<h3>Quality</h3>\n");
+    quality_list(h, &q);
+    mg_html(h, "<div class=\"actions\"><a class=\"button secondary\" href=\"");
+    circle_href(h, a->circle->id);
+    mg_html(h, "/rebalance\">Preview rebalance</a></div>\n");
+    mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+               "<th scope=\"col\">Group</th><th scope=\"col\">People</th>"
+               "<th scope=\"col\">Facilitators</th>"
+               "<th scope=\"col\">Call, thread, mail</th></tr></thead>\n"
+               "<tbody>\n");
+    for (g = first; g < last; g++) {
         const struct mg_group_row *row = &a->groups[g];
         const char *thread = thread_title(a, row->thread_id);
-        int size = 0, fac = 0;
 
-        for (i = 0; i < a->n_people; i++)
-            if (current[i] == (int)g) {
-                size++;
-                fac += a->persons[i].facilitator;
-            }
-        mg_buf_printf(b, "<h3 id=\"group-%lld\">", (long long)row->id);
-        page_text(b, group_label(a, (int)g, label, sizeof(label)));
-        mg_buf_puts(b, "</h3>\n<p class=\"muted\">");
+        mg_html(h, "<tr><th scope=\"row\" id=\"group-");
+        mg_html_int(h, row->id);
+        mg_html(h, "\"><a href=\"");
+        circle_href(h, a->circle->id);
+        mg_html(h, "?group=");
+        mg_html_int(h, row->id);
+        mg_html(h, "#people\">");
+        mg_html_text(h, group_label(a, (int)g, label, sizeof(label)));
+        mg_html(h, "</a></th>");
+        int_cell(h, size[g]);
+        int_cell(h, fac[g]);
+        mg_html(h, "<td>");
         slot_text(slot, sizeof(slot), a->circle, row->slot_id);
-        page_textf(b, "%d %s, %d facilitator%s; %s", size,
-                   size == 1 ? "person" : "people", fac, fac == 1 ? "" : "s",
-                   slot);
+        mg_html_text(h, slot);
         if (thread) {
-            mg_buf_puts(b, "; thread: ");
-            page_text(b, thread);
+            mg_html(h, "<br><span class=\"muted\">thread: ");
+            mg_html_text(h, thread);
+            mg_html(h, "</span>");
         }
         if (row->address) {
-            mg_buf_puts(b, "; mail: <code>");
-            page_text(b, row->address);
-            mg_buf_puts(b, "</code>");
+            mg_html(h, "<br><code>");
+            mg_html_text(h, row->address);
+            mg_html(h, "</code>");
         }
-        mg_buf_puts(b, "</p>\n");
-        members_table(b, d, a, (int)g);
+        mg_html(h, "</td></tr>\n");
     }
-    if (q.unplaced) {
-        mg_buf_puts(b, "<h3 id=\"unplaced\">In no group</h3>\n");
-        members_table(b, d, a, -1);
-    }
+    mg_html(h, "</tbody></table></div>\n");
+    snprintf(path, sizeof(path), "/dashboard/circles/%lld",
+             (long long)a->circle->id);
+    dash_pager(h, path, "gpage", gpage, a->n_groups, NULL, 0, "groups");
 out:
-    mg_buf_puts(b, "</section>\n");
+    mg_html(h, "</section>\n");
     free(current);
+    free(size);
+    free(fac);
 }
 
-static int outbox_section(struct mg_buf *b, const struct dash *d,
-                          struct mg_store *st, int64_t id)
+/* The name of group `group_id` among the circle's, or "-". */
+static const char *group_name_of(const struct mg_assign *a, int64_t group_id,
+                                 char *buf, size_t n)
+{
+    int g = group_id ? mg_assign_group_index(a, group_id) : -1;
+
+    return g >= 0 ? group_label(a, g, buf, n) : "-";
+}
+
+/* The people of the circle, a page at a time: ?page=, ?q= (name or
+ * email), ?group= (a group's members, or "none": those in no group). */
+static int people_section(struct mg_html *h, struct request *r,
+                          const struct dash *d, const struct mg_assign *a)
+{
+    struct mg_participant *list = NULL;
+    struct mg_people_filter f;
+    const char *q = request_arg(r, "q");
+    const char *gv = request_arg(r, "group");
+    int64_t group = gv && strcmp(gv, "none") == 0 ? -1 : dash_positive(gv);
+    int page = dash_page_arg(r, "page");
+    char path[96], action[128], label[32], gid[24];
+    struct dash_arg args[2];
+    size_t n = 0, total = 0, i;
+    int rc;
+
+    if (q && (!*q || strlen(q) > DASH_QUERY_MAX))
+        q = NULL;
+    if (group > 0 && mg_assign_group_index(a, group) < 0)
+        group = 0;
+    if (group < 0)
+        snprintf(gid, sizeof(gid), "none");
+    else
+        snprintf(gid, sizeof(gid), "%lld", (long long)group);
+    memset(&f, 0, sizeof(f));
+    f.query = q;
+    f.group_id = group;
+    if (group < 0)
+        f.status = "active"; /* the unplaced, as the warnings count them */
+    rc = mg_store_participants_count(&total, r->srv->store, a->circle->id, &f);
+    if (rc < 0)
+        return rc;
+    f.limit = DASH_PAGE_SIZE;
+    f.offset = (page - 1) * DASH_PAGE_SIZE;
+    rc =
+        mg_store_participants_list(&list, &n, r->srv->store, a->circle->id, &f);
+    if (rc < 0)
+        return rc;
+    snprintf(path, sizeof(path), "/dashboard/circles/%lld",
+             (long long)a->circle->id);
+    mg_html(h, "<section aria-labelledby=\"people\">\n"
+               "<h2 id=\"people\">People</h2>\n"
+               "<form method=\"get\" class=\"inline\" role=\"search\" "
+               "action=\"");
+    mg_html_attr(h, path);
+    mg_html(h, "#people\">\n<label for=\"q\">Name or email</label>\n"
+               "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"200\" "
+               "value=\"");
+    mg_html_attr(h, q);
+    mg_html(h, "\">\n");
+    if (group) {
+        mg_html(h, "<input type=\"hidden\" name=\"group\" value=\"");
+        mg_html_attr(h, gid);
+        mg_html(h, "\">\n");
+    }
+    mg_html(h, "<button type=\"submit\" class=\"button secondary\">Search"
+               "</button></form>\n<p>");
+    if (q || group) {
+        mg_html_textf(h, "%zu %s", total, total == 1 ? "person" : "people");
+        if (q) {
+            mg_html(h, " matching &ldquo;");
+            mg_html_text(h, q);
+            mg_html(h, "&rdquo;");
+        }
+        if (group > 0) {
+            mg_html(h, " in ");
+            mg_html_text(h, group_name_of(a, group, label, sizeof(label)));
+        } else if (group < 0) {
+            mg_html(h, " active and in no group");
+        }
+        mg_html(h, ". <a href=\"");
+        mg_html_attr(h, path);
+        mg_html(h, "#people\">Everyone</a>");
+    } else {
+        mg_html_textf(h,
+                      "%zu %s in the circle, active, waitlisted and "
+                      "withdrawn.",
+                      total, total == 1 ? "person" : "people");
+    }
+    mg_html(h, "</p>\n");
+    if (n) {
+        mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+                   "<th scope=\"col\">Name, role</th>"
+                   "<th scope=\"col\">Email</th>"
+                   "<th scope=\"col\">Sector, region</th>"
+                   "<th scope=\"col\">Group, status</th>"
+                   "<th scope=\"col\">Actions</th></tr></thead>\n<tbody>\n");
+    }
+    for (i = 0; i < n; i++) {
+        const struct mg_participant *p = &list[i];
+
+        mg_html(h, "<tr><th scope=\"row\">");
+        mg_html_text(h, p->name);
+        mg_html(h, "<br><span class=\"muted\">");
+        mg_html_text(h, mg_person_role_name(p->role));
+        mg_html(h, "</span></th><td>");
+        mg_html_text(h, p->email);
+        mg_html(h, "</td><td>");
+        mg_html_text(h, p->sector ? p->sector : "-");
+        mg_html(h, "<br><span class=\"muted\">");
+        mg_html_text(h, p->region ? p->region : "-");
+        mg_html(h, "</span></td><td>");
+        mg_html_text(h, group_name_of(a, p->group_id, label, sizeof(label)));
+        mg_html(h, "<br><span class=\"muted\">");
+        mg_html_text(h, mg_person_status_name(p->status));
+        mg_html(h, "</span></td><td><div class=\"actions\">");
+        if (p->status == MG_STATUS_ACTIVE && a->n_groups) {
+            mg_html(h, "<a class=\"button secondary\" href=\"");
+            mg_html_attr(h, path);
+            mg_html(h, "/people/");
+            mg_html_int(h, p->id);
+            mg_html(h, "/move\">Move<span class=\"vh\"> ");
+            mg_html_text(h, p->name);
+            mg_html(h, "</span></a>");
+        }
+        if (p->status != MG_STATUS_WITHDRAWN) {
+            snprintf(action, sizeof(action), "%s/people/%lld/withdraw", path,
+                     (long long)p->id);
+            dash_button_form(h, d, action, "Withdraw", 1);
+        }
+        mg_html(h, "</div></td></tr>\n");
+    }
+    if (n)
+        mg_html(h, "</tbody></table></div>\n");
+    args[0].name = "q";
+    args[0].value = q;
+    args[1].name = "group";
+    args[1].value = group ? gid : NULL;
+    dash_pager(h, path, "page", page, total, args, 2, "people");
+    mg_html(h, "</section>\n");
+    mg_participants_free(list, n);
+    return 0;
+}
+
+static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
+                         size_t n, const char *tzid)
+{
+    char when[32];
+    size_t i;
+
+    mg_html(h, "<h3>The last ");
+    mg_html_int(h, OUTBOX_SHOWN);
+    mg_html(h, " messages</h3>\n<div class=\"scroll\"><table>\n<thead><tr>"
+               "<th scope=\"col\">Queued <span class=\"muted\">(");
+    mg_html_text(h, tzid);
+    mg_html(h, ")</span></th><th scope=\"col\">To</th>"
+               "<th scope=\"col\">Subject</th>"
+               "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n");
+    for (i = 0; i < n; i++) {
+        dash_time(when, sizeof(when), tzid, rows[i].created_at);
+        mg_html(h, "<tr><td class=\"nowrap\">");
+        mg_html_text(h, when);
+        mg_html(h, "</td><td>");
+        mg_html_text(h, rows[i].recipient);
+        mg_html(h, "</td><td>");
+        mg_html_text(h, rows[i].subject);
+        mg_html(h, " <span class=\"muted\">(");
+        mg_html_text(h, rows[i].kind);
+        mg_html(h, ")</span></td><td>");
+        mg_html_text(h, mg_store_outbox_status_name(rows[i].status));
+        mg_html(h, "<br><span class=\"muted\">");
+        count_words(h, rows[i].attempts, "attempt", "attempts");
+        mg_html(h, "</span>");
+        if (rows[i].last_error) {
+            mg_html(h, "<br><span class=\"muted\">");
+            mg_html_text(h, rows[i].last_error);
+            mg_html(h, "</span>");
+        }
+        mg_html(h, "</td></tr>\n");
+    }
+    mg_html(h, "</tbody></table></div>\n");
+}
+
+static int outbox_section(struct mg_html *h, const struct dash *d,
+                          struct mg_store *st, const struct mg_circle *c)
 {
     static const char *const states[] = {"queued", "sending", "sent", "failed"};
     struct mg_outbox_row *rows = NULL;
     size_t n = 0, i;
-    char path[96], when[32];
+    char path[96];
     int rc = 0;
 
-    mg_buf_puts(b, "<section aria-labelledby=\"outbox\">\n"
-                   "<h2 id=\"outbox\">Invitations and outbox</h2>\n"
-                   "<div class=\"actions\">\n");
+    mg_html(h, "<section aria-labelledby=\"outbox\">\n"
+               "<h2 id=\"outbox\">Invitations and outbox</h2>\n"
+               "<div class=\"actions\">\n");
     snprintf(path, sizeof(path), "/dashboard/circles/%lld/invites",
-             (long long)id);
-    button_form(b, d, path, "Send invites", 0);
-    mg_buf_puts(b, "</div>\n<p class=\"muted\">Sends every member what has "
-                   "changed in their group's calls since the last time; "
-                   "nothing is sent twice.</p>\n<dl>\n");
+             (long long)c->id);
+    dash_button_form(h, d, path, "Send invites", 0);
+    mg_html(h, "</div>\n<p class=\"muted\">Sends every member what has "
+               "changed in their group's calls since the last time; "
+               "nothing is sent twice.</p>\n<dl>\n");
     for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
         char count[32];
-        rc = mg_store_outbox_list(&rows, &n, st, id, states[i], 0);
+
+        rc = mg_store_outbox_count(&n, st, c->id, states[i]);
         if (rc < 0)
             return rc;
         snprintf(count, sizeof(count), "%zu", n);
-        page_row(b, states[i], count);
-        mg_store_outbox_free(rows, n);
-        rows = NULL;
+        web_row(h, states[i], count);
     }
-    mg_buf_puts(b, "</dl>\n");
-    rc = mg_store_outbox_list(&rows, &n, st, id, NULL, OUTBOX_SHOWN);
+    mg_html(h, "</dl>\n");
+    rc = mg_store_outbox_list(&rows, &n, st, c->id, NULL, OUTBOX_SHOWN);
     if (rc < 0)
         return rc;
-    if (n) {
-        mg_buf_printf(b,
-                      "<h3>The last %d messages</h3>\n<div class=\"scroll\">"
-                      "<table>\n<thead><tr><th scope=\"col\">Queued "
-                      "(UTC)</th><th scope=\"col\">To</th>"
-                      "<th scope=\"col\">Subject</th>"
-                      "<th scope=\"col\">Status</th></tr></thead>\n"
-                      "<tbody>\n",
-                      OUTBOX_SHOWN);
-        for (i = 0; i < n; i++) {
-            format_time(when, sizeof(when), rows[i].created_at);
-            mg_buf_printf(b, "<tr><td class=\"nowrap\">%s</td><td>", when);
-            page_text(b, rows[i].recipient);
-            mg_buf_puts(b, "</td><td>");
-            page_text(b, rows[i].subject);
-            mg_buf_puts(b, " <span class=\"muted\">(");
-            page_text(b, rows[i].kind);
-            mg_buf_puts(b, ")</span></td><td>");
-            page_text(b, mg_store_outbox_status_name(rows[i].status));
-            mg_buf_printf(b, "<br><span class=\"muted\">%d attempt%s</span>",
-                          rows[i].attempts, rows[i].attempts == 1 ? "" : "s");
-            if (rows[i].last_error) {
-                mg_buf_puts(b, "<br><span class=\"muted\">");
-                page_text(b, rows[i].last_error);
-                mg_buf_puts(b, "</span>");
-            }
-            mg_buf_puts(b, "</td></tr>\n");
-        }
-        mg_buf_puts(b, "</tbody></table></div>\n");
-    }
+    if (n)
+        outbox_table(h, rows, n, c->time_zone);
     mg_store_outbox_free(rows, n);
-    mg_buf_puts(b, "</section>\n");
+    mg_html(h, "</section>\n");
     return 0;
 }
 
-static int notes_section(struct mg_buf *b, struct mg_store *st, int64_t id)
+static int notes_section(struct mg_html *h, struct mg_store *st,
+                         const struct mg_circle *c)
 {
     struct mg_note *notes = NULL;
+    struct mg_note_filter f;
     size_t n = 0, all = 0, i;
     char when[32];
-    int rc = review_notes(&notes, &all, st, id, 0, 0);
+    int rc = mg_store_notes_count(&all, st, MG_STORE_NOTE_REVIEW, c->id, 0);
 
     if (rc < 0)
         return rc;
-    mg_store_notes_free(notes, all);
-    notes = NULL;
-    rc = review_notes(&notes, &n, st, id, 0, REVIEW_SHOWN);
+    memset(&f, 0, sizeof(f));
+    f.status = "review";
+    f.circle_id = c->id;
+    f.limit = REVIEW_SHOWN;
+    rc = mg_store_notes_list(&notes, &n, st, &f);
     if (rc < 0)
         return rc;
-    mg_buf_printf(b,
-                  "<section aria-labelledby=\"notes\">\n"
-                  "<h2 id=\"notes\">Notes</h2>\n<p><a "
-                  "href=\"/dashboard/circles/%lld/digest\">Read the notes "
-                  "digest</a>: every group's summaries and notes, week by "
-                  "week.</p>\n<h3>Review queue</h3>\n<p>%zu message%s of "
-                  "this circle wait%s for review",
-                  (long long)id, all, all == 1 ? "" : "s", all == 1 ? "s" : "");
-    mg_buf_puts(b, all ? " (approve or reject them with <code>POST "
-                         "/api/v1/notes/{id}/approve</code> or "
-                         "<code>/reject</code>).</p>\n"
-                       : ".</p>\n");
-    if (n) {
-        mg_buf_puts(b, "<div class=\"scroll\"><table>\n<thead><tr>"
-                       "<th scope=\"col\">#</th><th scope=\"col\">From</th>"
-                       "<th scope=\"col\">Subject</th>"
-                       "<th scope=\"col\">Why</th>"
-                       "<th scope=\"col\">Received (UTC)</th></tr></thead>\n"
-                       "<tbody>\n");
-        for (i = 0; i < n; i++) {
-            format_time(when, sizeof(when), notes[i].received_at);
-            mg_buf_printf(b, "<tr><td>%lld</td><td>", (long long)notes[i].id);
-            page_text(b, notes[i].from_name ? notes[i].from_name
-                                            : notes[i].from_email);
-            mg_buf_puts(b, "</td><td>");
-            page_text(b, notes[i].subject ? notes[i].subject : "-");
-            mg_buf_puts(b, "</td><td>");
-            page_text(b, notes[i].review_reason ? notes[i].review_reason : "-");
-            mg_buf_printf(b, "</td><td class=\"nowrap\">%s</td></tr>\n", when);
-        }
-        mg_buf_puts(b, "</tbody></table></div>\n");
+    mg_html(h, "<section aria-labelledby=\"notes\">\n"
+               "<h2 id=\"notes\">Notes</h2>\n<p><a href=\"");
+    circle_href(h, c->id);
+    mg_html(h, "/digest\">Read the notes digest</a>: every group's "
+               "summaries and notes, week by week.</p>\n"
+               "<h3>Review queue</h3>\n<p>");
+    mg_html_textf(h, "%zu message%s of this circle wait%s for review", all,
+                  all == 1 ? "" : "s", all == 1 ? "s" : "");
+    if (all) {
+        mg_html(h, ": <a href=\"");
+        circle_href(h, c->id);
+        mg_html(h, "/review\">open the review queue</a> to approve or "
+                   "reject them.</p>\n");
+    } else {
+        mg_html(h, ".</p>\n");
     }
-    mg_buf_puts(b, "</section>\n");
+    if (n) {
+        mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+                   "<th scope=\"col\">#</th><th scope=\"col\">From</th>"
+                   "<th scope=\"col\">Subject</th>"
+                   "<th scope=\"col\">Why</th>"
+                   "<th scope=\"col\">Received <span class=\"muted\">(");
+        mg_html_text(h, c->time_zone);
+        mg_html(h, ")</span></th></tr></thead>\n<tbody>\n");
+        for (i = 0; i < n; i++) {
+            dash_time(when, sizeof(when), c->time_zone, notes[i].received_at);
+            mg_html(h, "<tr>");
+            int_cell(h, notes[i].id);
+            mg_html(h, "<td>");
+            mg_html_text(h, notes[i].from_name ? notes[i].from_name
+                                               : notes[i].from_email);
+            mg_html(h, "</td><td>");
+            mg_html_text(h, notes[i].subject ? notes[i].subject : "-");
+            mg_html(h, "</td><td>");
+            mg_html_text(h,
+                         notes[i].review_reason ? notes[i].review_reason : "-");
+            mg_html(h, "</td><td class=\"nowrap\">");
+            mg_html_text(h, when);
+            mg_html(h, "</td></tr>\n");
+        }
+        mg_html(h, "</tbody></table></div>\n");
+    }
+    mg_html(h, "</section>\n");
     mg_store_notes_free(notes, n);
+    return 0;
+}
+
+static int plenaries_section(struct mg_html *h, struct mg_store *st,
+                             const struct mg_circle *c)
+{
+    struct mg_plenary_row *rows = NULL;
+    size_t n = 0, i;
+    char when[32];
+    int rc = mg_store_plenaries_list(&rows, &n, st, c->id);
+
+    if (rc < 0)
+        return rc;
+    mg_html(h, "<section aria-labelledby=\"plenaries\">\n"
+               "<h2 id=\"plenaries\">Plenary sessions</h2>\n");
+    if (!n)
+        mg_html(h, "<p>None yet: create one with <code>POST "
+                   "/api/v1/circles/{id}/plenaries</code>.</p>\n");
+    else
+        mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+                   "<th scope=\"col\">Session</th>"
+                   "<th scope=\"col\">Starts</th>"
+                   "<th scope=\"col\">Places</th>"
+                   "<th scope=\"col\">Registered</th>"
+                   "<th scope=\"col\">Waitlisted</th></tr></thead>\n"
+                   "<tbody>\n");
+    for (i = 0; i < n && i < DASH_PAGE_SIZE; i++) {
+        dash_time(when, sizeof(when), c->time_zone, rows[i].starts_at);
+        mg_html(h, "<tr><th scope=\"row\"><a href=\"");
+        circle_href(h, c->id);
+        mg_html(h, "/plenaries/");
+        mg_html_int(h, rows[i].id);
+        mg_html(h, "\">");
+        mg_html_text(h, rows[i].title);
+        mg_html(h, "</a></th><td class=\"nowrap\">");
+        mg_html_text(h, when);
+        mg_html(h, " <span class=\"muted\">(");
+        mg_html_text(h, c->time_zone);
+        mg_html(h, ")</span></td>");
+        int_cell(h, rows[i].capacity);
+        int_cell(h, rows[i].registered);
+        int_cell(h, rows[i].waitlisted);
+        mg_html(h, "</tr>\n");
+    }
+    if (n)
+        mg_html(h, "</tbody></table></div>\n");
+    mg_html(h, "</section>\n");
+    mg_store_plenaries_free(rows, n);
     return 0;
 }
 
 /* --- how the circle is going (the success report) --------------------- */
 
-/*
- * One bar per week: values[i], or no bar and "none" below when known[i]
- * is 0; a dashed reference line at `ref` (0: none) named `ref_name`.
- * Every bar carries its number as text, so colour is never the only
- * carrier; `desc` (already escaped) says it all in words.
- */
-static void week_chart(struct mg_buf *b, const char *id, const char *title,
-                       const char *desc, const double *values, const int *known,
-                       size_t n, int decimals, double ref, const char *ref_name)
+static void figure_row(struct mg_html *h, const char *label, const char *value)
 {
-    const double top = 16, plot_h = 160, left = 34, bar_w = 30, gap = 14;
-    const double base = top + plot_h;
-    double w = left + gap + (double)n * (bar_w + gap) + 70, ymax = 1, unit;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (known[i] && values[i] > ymax)
-            ymax = values[i];
-    if (ref > ymax)
-        ymax = ref;
-    unit = plot_h / ymax;
-    mg_buf_printf(b,
-                  "<div class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/"
-                  "svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" "
-                  "aria-labelledby=\"%s-t %s-d\" style=\"max-width:%.0fpx\">\n"
-                  "<title id=\"%s-t\">",
-                  w, base + 40, id, id, w * 1.6, id);
-    page_text(b, title);
-    mg_buf_printf(b, "</title>\n<desc id=\"%s-d\">%s</desc>\n", id, desc);
-    mg_buf_printf(b,
-                  "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
-                  "stroke=\"#4a4a4a\"/>\n<text x=\"%.0f\" y=\"%.0f\" "
-                  "font-size=\"11\" text-anchor=\"end\" "
-                  "fill=\"#1a1a1a\">0</text>\n",
-                  left, base, w - 66, base, left - 6, base + 4);
-    for (i = 0; i < n; i++) {
-        double x = left + gap + (double)i * (bar_w + gap);
-        double h = known[i] ? values[i] * unit : 0;
-
-        mg_buf_printf(b, "<g class=\"bar\" data-week=\"%zu\">", i + 1);
-        if (known[i]) {
-            mg_buf_printf(b,
-                          "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.0f\" "
-                          "height=\"%.2f\" fill=\"#1f4e99\"/>\n<text "
-                          "x=\"%.2f\" y=\"%.2f\" font-size=\"12\" "
-                          "text-anchor=\"middle\" fill=\"#1a1a1a\">%.*f"
-                          "</text>\n",
-                          x, base - h, bar_w, h, x + bar_w / 2, base - h - 4,
-                          decimals, values[i]);
-        } else {
-            mg_buf_printf(b,
-                          "<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" "
-                          "text-anchor=\"middle\" fill=\"#1a1a1a\">none"
-                          "</text>\n",
-                          x + bar_w / 2, base - 4);
-        }
-        mg_buf_printf(b,
-                      "<text x=\"%.2f\" y=\"%.0f\" font-size=\"12\" "
-                      "text-anchor=\"middle\" fill=\"#1a1a1a\">W%zu</text>"
-                      "</g>\n",
-                      x + bar_w / 2, base + 16, i + 1);
-    }
-    if (ref > 0) {
-        double y = base - ref * unit;
-        mg_buf_printf(b,
-                      "<g class=\"ref\" data-ref=\"%s\" data-value=\"%g\">"
-                      "<line x1=\"%.0f\" y1=\"%.2f\" x2=\"%.0f\" y2=\"%.2f\" "
-                      "stroke=\"#1a1a1a\" stroke-dasharray=\"5 4\"/><text "
-                      "x=\"%.0f\" y=\"%.2f\" font-size=\"11\" "
-                      "fill=\"#1a1a1a\">%s %g</text></g>\n",
-                      ref_name, ref, left, y, w - 66, y, w - 62, y + 4,
-                      ref_name, ref);
-    }
-    mg_buf_puts(b, "</svg></div>\n");
-}
-
-static void figure_row(struct mg_buf *b, const char *label, const char *value)
-{
-    mg_buf_puts(b, "<tr><th scope=\"row\">");
-    page_text(b, label);
-    mg_buf_puts(b, "</th><td>");
-    page_text(b, value);
-    mg_buf_puts(b, "</td></tr>\n");
+    mg_html(h, "<tr><th scope=\"row\">");
+    mg_html_text(h, label);
+    mg_html(h, "</th><td>");
+    mg_html_text(h, value);
+    mg_html(h, "</td></tr>\n");
 }
 
 static void counts_text(struct mg_buf *b, const struct mg_report_count *c,
@@ -1343,9 +1480,51 @@ static void counts_text(struct mg_buf *b, const struct mg_report_count *c,
         mg_buf_puts(b, "-");
 }
 
+/* One bar per week of `values` (none where !known), through chart.c. */
+static void week_chart(struct mg_html *h, const char *id, const char *title,
+                       const char *desc, const double *values, const int *known,
+                       size_t n, int decimals, double ref, const char *ref_name)
+{
+    struct web_bar *bars = mg_xcalloc(n + 1, sizeof(*bars));
+    struct web_segment *segs = mg_xcalloc(n + 1, sizeof(*segs));
+    char(*labels)[24] = mg_xcalloc(n + 1, sizeof(*labels));
+    struct web_ref r;
+    struct web_chart c;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        snprintf(labels[i], sizeof(labels[i]), "W%zu", i + 1);
+        segs[i].value = values[i];
+        bars[i].label = labels[i];
+        bars[i].key = (long long)i + 1;
+        bars[i].segments = &segs[i];
+        bars[i].n_segments = 1;
+        bars[i].known = known[i];
+    }
+    r.name = ref_name;
+    r.value = ref;
+    memset(&c, 0, sizeof(c));
+    c.id = id;
+    c.title = title;
+    c.desc = desc;
+    c.key = WEB_CHART_WEEK;
+    c.bars = bars;
+    c.n_bars = n;
+    c.refs = &r;
+    c.n_refs = ref > 0 ? 1 : 0;
+    c.decimals = decimals;
+    c.plot_height = 160;
+    c.bar_width = 30;
+    c.gap = 14;
+    web_chart_bars(h, &c);
+    free(bars);
+    free(segs);
+    free(labels);
+}
+
 /* Key figures, then attendance per week against the target and
  * retention by week; the definitions are report.h's. */
-static int report_section(struct mg_buf *b, struct mg_store *st, int64_t id)
+static int report_section(struct mg_html *h, struct mg_store *st, int64_t id)
 {
     struct mg_report r;
     struct mg_buf text = MG_BUF_INIT, desc = MG_BUF_INIT;
@@ -1356,90 +1535,97 @@ static int report_section(struct mg_buf *b, struct mg_store *st, int64_t id)
 
     if (rc < 0)
         return rc;
-    mg_buf_puts(b, "<section aria-labelledby=\"report\">\n<h2 id=\"report\">"
-                   "How the circle is going</h2>\n<div class=\"scroll\">"
-                   "<table>\n<tbody>\n");
+    mg_html(h, "<section aria-labelledby=\"report\">\n<h2 id=\"report\">"
+               "How the circle is going</h2>\n<p>Download: <a href=\"");
+    circle_href(h, id);
+    mg_html(h, "/report.csv\">the report (CSV)</a>, <a href=\"");
+    circle_href(h, id);
+    mg_html(h, "/roster.csv\">the roster (CSV)</a>, <a href=\"");
+    circle_href(h, id);
+    mg_html(h, "/attendance.csv\">the attendance matrix (CSV)</a>.</p>\n"
+               "<div class=\"scroll\"><table>\n<tbody>\n");
     mg_buf_printf(&text, "%d", r.t.invited);
-    figure_row(b, "Invited", text.data);
+    figure_row(h, "Invited", text.data);
     text.len = 0;
     mg_buf_printf(&text, "%d accepted, %d declined, %d tentative", r.t.accepted,
                   r.t.declined, r.t.tentative);
-    figure_row(b, "Answers (all calls)", text.data);
+    figure_row(h, "Answers (all calls)", text.data);
     text.len = 0;
     mg_buf_printf(&text, "%d of %d", r.t.recorded, r.t.sessions);
-    figure_row(b, "Calls with attendance recorded", text.data);
+    figure_row(h, "Calls with attendance recorded", text.data);
     text.len = 0;
     mg_buf_printf(&text, "%.1f", r.t.average);
-    figure_row(b, "Average attendance per call", text.data);
+    figure_row(h, "Average attendance per call", text.data);
     text.len = 0;
     if (r.target)
         mg_buf_printf(&text, "%d per call: %s", r.target,
                       r.target_met ? "met" : "not met");
     else
         mg_buf_puts(&text, "none set");
-    figure_row(b, "Target", text.data);
+    figure_row(h, "Target", text.data);
     text.len = 0;
     mg_buf_printf(&text, "%d", r.t.attendees);
-    figure_row(b, "Came at least once", text.data);
+    figure_row(h, "Came at least once", text.data);
     text.len = 0;
     mg_buf_printf(&text, "%d", r.t.came_back);
-    figure_row(b, "Came back (two calls or more)", text.data);
+    figure_row(h, "Came back (two calls or more)", text.data);
     text.len = 0;
     counts_text(&text, r.t.sectors, r.t.n_sectors);
-    figure_row(b, "Sectors of those who came", text.data);
+    figure_row(h, "Sectors of those who came", text.data);
     text.len = 0;
     counts_text(&text, r.t.regions, r.t.n_regions);
-    figure_row(b, "Regions of those who came", text.data);
-    mg_buf_puts(b, "</tbody></table></div>\n");
+    figure_row(h, "Regions of those who came", text.data);
+    mg_html(h, "</tbody></table></div>\n");
     if (!r.t.recorded) {
-        mg_buf_puts(b, "<p>No attendance recorded yet: import a call's Zoom "
-                       "or Teams report to see attendance and retention "
-                       "here.</p>\n</section>\n");
+        mg_html(h, "<p>No attendance recorded yet: import a call's Zoom "
+                   "or Teams report to see attendance and retention "
+                   "here.</p>\n</section>\n");
         goto out;
     }
     values = mg_xcalloc(r.n_weeks + 1, sizeof(*values));
     known = mg_xcalloc(r.n_weeks + 1, sizeof(*known));
-    page_text(&desc, "Average people per call in each week");
+    mg_buf_puts(&desc, "Average people per call in each week");
     if (r.target)
-        page_textf(&desc, ", against the target of %d per call (dashed line)",
-                   r.target);
-    page_text(&desc, ". ");
+        mg_buf_printf(&desc,
+                      ", against the target of %d per call (dashed line)",
+                      r.target);
+    mg_buf_puts(&desc, ". ");
     for (i = 0; i < r.n_weeks; i++) {
         const struct mg_report_week *w = &r.weeks[i];
         known[i] = w->sessions > 0;
         values[i] = known[i] ? (double)w->attended / w->sessions : 0;
         if (known[i])
-            page_textf(&desc,
-                       "Week %d: %.1f people per call (%d call%s "
-                       "recorded). ",
-                       w->week, values[i], w->sessions,
-                       w->sessions == 1 ? "" : "s");
+            mg_buf_printf(&desc,
+                          "Week %d: %.1f people per call (%d call%s "
+                          "recorded). ",
+                          w->week, values[i], w->sessions,
+                          w->sessions == 1 ? "" : "s");
         else
-            page_textf(&desc, "Week %d: not recorded. ", w->week);
+            mg_buf_printf(&desc, "Week %d: not recorded. ", w->week);
     }
-    mg_buf_puts(b, "<h3>Attendance per call, by week</h3>\n");
-    week_chart(b, "attendance-chart", "Attendance per call by week", desc.data,
+    mg_html(h, "<h3>Attendance per call, by week</h3>\n");
+    week_chart(h, "attendance-chart", "Attendance per call by week", desc.data,
                values, known, r.n_weeks, 1, r.target, "target");
     desc.len = 0;
-    page_textf(&desc,
-               "Of the %d people who came in week 1, how many came in each "
-               "week. ",
-               r.cohort);
+    mg_buf_printf(&desc,
+                  "Of the %d people who came in week 1, how many came in "
+                  "each week. ",
+                  r.cohort);
     for (i = 0; i < r.n_weeks; i++) {
         const struct mg_report_week *w = &r.weeks[i];
         values[i] = w->retained;
         if (known[i])
-            page_textf(&desc, "Week %d: %d of the %d (%d%%). ", w->week,
-                       w->retained, r.cohort,
-                       r.cohort ? (w->retained * 100 + r.cohort / 2) / r.cohort
-                                : 0);
+            mg_buf_printf(
+                &desc, "Week %d: %d of the %d (%d%%). ", w->week, w->retained,
+                r.cohort,
+                r.cohort ? (w->retained * 100 + r.cohort / 2) / r.cohort : 0);
         else
-            page_textf(&desc, "Week %d: not recorded. ", w->week);
+            mg_buf_printf(&desc, "Week %d: not recorded. ", w->week);
     }
-    mg_buf_puts(b, "<h3>Retention: week 1's people, week by week</h3>\n");
-    week_chart(b, "retention-chart", "Retention by week", desc.data, values,
+    mg_html(h, "<h3>Retention: week 1's people, week by week</h3>\n");
+    week_chart(h, "retention-chart", "Retention by week", desc.data, values,
                known, r.n_weeks, 0, r.cohort, "cohort");
-    mg_buf_puts(b, "</section>\n");
+    mg_html(h, "</section>\n");
     free(values);
     free(known);
 out:
@@ -1450,27 +1636,29 @@ out:
 }
 
 /* The notice ?done= asks for after a redirect (fixed words: the query
- * carries no text of its own). */
-static void done_notice(struct mg_buf *b, struct request *r,
+ * carries ids and counts, never text of its own). */
+static void done_notice(struct mg_html *h, struct request *r,
                         const struct mg_assign *a)
 {
     const char *done = request_arg(r, "done");
     struct mg_buf text = MG_BUF_INIT;
-    struct notice n;
     char label[32];
+    int error = 0;
 
     if (!done)
         return;
     if (strcmp(done, "moved") == 0) {
-        int who = mg_assign_person_index(a, positive(request_arg(r, "person")));
-        int to = mg_assign_group_index(a, positive(request_arg(r, "group")));
+        int who =
+            mg_assign_person_index(a, dash_positive(request_arg(r, "person")));
+        int to =
+            mg_assign_group_index(a, dash_positive(request_arg(r, "group")));
         if (who >= 0 && to >= 0)
             mg_buf_printf(&text, "Moved %s to %s.", a->people[who].name,
                           group_label(a, to, label, sizeof(label)));
         else
             mg_buf_puts(&text, "Moved.");
     } else if (strcmp(done, "invites") == 0) {
-        int64_t q = positive(request_arg(r, "queued"));
+        int64_t q = dash_positive(request_arg(r, "queued"));
         if (q)
             mg_buf_printf(&text,
                           "Queued %lld message%s; the outbox is sending "
@@ -1479,140 +1667,379 @@ static void done_notice(struct mg_buf *b, struct request *r,
         else
             mg_buf_puts(&text, "Every member's invitations are up to date: "
                                "nothing new to send.");
+    } else if (strcmp(done, "rebalanced") == 0) {
+        int64_t m = dash_positive(request_arg(r, "moves"));
+        if (m)
+            mg_buf_printf(&text,
+                          "Rebalanced the groups: moved %lld %s; their "
+                          "invitations are queued.",
+                          (long long)m, m == 1 ? "person" : "people");
+        else
+            mg_buf_puts(&text, "Rebalanced: nobody needed to move.");
+    } else if (strcmp(done, "no_organizer") == 0) {
+        mg_buf_puts(&text, "Invitations not sent: the circle needs an "
+                           "organizer email to send invitations. Set it "
+                           "with PATCH /api/v1/circles/{id}.");
+        error = 1;
+    } else if (strcmp(done, "withdrawn") == 0) {
+        struct mg_participant *p = NULL;
+
+        if (mg_store_participant_get(&p, r->srv->store, a->circle->id,
+                                     dash_positive(request_arg(r, "person"))) ==
+            0)
+            mg_buf_printf(&text,
+                          "Withdrew %s: they are out of their group and get "
+                          "no more invitations.",
+                          p->name);
+        else
+            mg_buf_puts(&text, "Withdrawn.");
+        mg_participants_free(p, p ? 1 : 0);
     } else {
         return;
     }
-    memset(&n, 0, sizeof(n));
-    n.text = text.data;
-    notice_render(b, NULL, a->circle->id, &n);
+    dash_notice(h, text.data, error);
     mg_buf_release(&text);
 }
 
-/* The whole circle page, with `n` (may be NULL) at its top. */
-static void circle_page(struct request *r, const struct dash *d,
-                        unsigned int status, int64_t id, const struct notice *n)
+/* The circle page: everything at a glance, each list a page at a time. */
+static void circle_page(struct request *r, const struct dash *d)
 {
-    struct mg_buf b = MG_BUF_INIT;
+    struct mg_html h = MG_HTML_INIT;
     struct mg_assign a;
     size_t waitlisted;
-    int rc = mg_assign_load(&a, r->srv->store, id);
+    int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
 
     if (rc < 0) {
-        error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, "There is no such circle.");
         return;
     }
-    dash_begin(&b, d, a.circle->title);
-    mg_buf_puts(&b, "<h1>");
-    page_text(&b, a.circle->title);
-    mg_buf_puts(&b, "</h1>\n");
-    notice_render(&b, d, id, n);
-    if (!n)
-        done_notice(&b, r, &a);
-    waitlisted = count_people(r->srv->store, id, "waitlisted");
-    mg_buf_printf(&b, "<p>%zu active %s, %zu waitlisted, %zu groups.</p>\n",
-                  a.n_people, a.n_people == 1 ? "person" : "people", waitlisted,
+    dash_begin(&h, d, a.circle->title);
+    mg_html_element(&h, "h1", a.circle->title);
+    done_notice(&h, r, &a);
+    waitlisted = count_people(r->srv->store, a.circle->id, "waitlisted");
+    mg_html(&h, "<p>");
+    mg_html_textf(&h, "%zu active %s, %zu waitlisted, %zu groups.", a.n_people,
+                  a.n_people == 1 ? "person" : "people", waitlisted,
                   a.n_groups);
-    circle_summary(&b, a.circle);
-    mg_buf_puts(&b, "<nav aria-label=\"On this page\"><a href=\"#book\">Book"
-                    "</a> <a href=\"#groups\">Groups</a> <a "
-                    "href=\"#report\">How it is going</a> <a "
-                    "href=\"#outbox\">Outbox</a> <a href=\"#notes\">Notes</a>"
-                    "</nav>\n");
-    rc = book_section(&b, r->srv->store, id);
+    mg_html(&h, "</p>\n");
+    circle_summary(&h, a.circle);
+    mg_html(&h, "<nav aria-label=\"On this page\"><a href=\"#book\">Book</a> "
+                "<a href=\"#groups\">Groups</a> <a href=\"#people\">People"
+                "</a> <a href=\"#report\">How it is going</a> <a "
+                "href=\"#plenaries\">Plenaries</a> <a href=\"#outbox\">Outbox"
+                "</a> <a href=\"#notes\">Notes</a></nav>\n");
+    rc = book_section(&h, r->srv->store, a.circle->id);
     if (rc == 0)
-        groups_section(&b, d, &a);
+        groups_section(&h, &a, dash_page_arg(r, "gpage"));
     if (rc == 0)
-        rc = report_section(&b, r->srv->store, id);
+        rc = people_section(&h, r, d, &a);
     if (rc == 0)
-        rc = outbox_section(&b, d, r->srv->store, id);
+        rc = report_section(&h, r->srv->store, a.circle->id);
     if (rc == 0)
-        rc = notes_section(&b, r->srv->store, id);
+        rc = plenaries_section(&h, r->srv->store, a.circle);
+    if (rc == 0)
+        rc = outbox_section(&h, d, r->srv->store, a.circle);
+    if (rc == 0)
+        rc = notes_section(&h, r->srv->store, a.circle);
     mg_assign_release(&a);
     if (rc < 0) {
-        mg_buf_release(&b);
-        error_page(r, rc, NULL);
+        mg_html_release(&h);
+        dash_error_page(r, rc, NULL);
         return;
     }
-    page_end(&b);
-    reply_page(r, status, mg_buf_detach(&b));
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
 }
 
 void handle_dash_circle(struct request *r)
 {
     struct dash d;
 
-    if (require_session(&d, r) < 0)
+    if (dash_require_session(&d, r) < 0)
         return;
-    circle_page(r, &d, MHD_HTTP_OK, r->params[0], NULL);
+    circle_page(r, &d);
 }
 
+/* --- moving one person -------------------------------------------------- */
+
+/* Why a move was refused, for the move page. */
+struct refusal {
+    const char *text;
+    const struct mg_issue *issues;
+    size_t n_issues;
+    int64_t force_group; /* offer "Move anyway" into it */
+};
+
+static const char *row_label(const struct mg_group_row *g, char *buf, size_t n)
+{
+    if (g->name)
+        return g->name;
+    snprintf(buf, n, "Group %d", g->position);
+    return buf;
+}
+
+/* The hidden fields every move form carries. */
+static void move_fields(struct mg_html *h, const struct dash *d, int64_t person)
+{
+    dash_csrf(h, d);
+    mg_html(h, "<input type=\"hidden\" name=\"participant_id\" value=\"");
+    mg_html_int(h, person);
+    mg_html(h, "\">\n");
+}
+
+/*
+ * One person's move form: the groups a page at a time (?gpage=) in a
+ * select, and a group-number field that reaches any of them. With `why`,
+ * the refusal at its top (and `status`).
+ */
+static void move_page(struct request *r, const struct dash *d,
+                      unsigned int status, int64_t person_id,
+                      const struct refusal *why)
+{
+    struct mg_html h = MG_HTML_INIT;
+    struct mg_circle *c = NULL;
+    struct mg_participant *p = NULL;
+    struct mg_group_row *groups = NULL;
+    size_t n_groups = 0, g, first, last;
+    int gpage = dash_page_arg(r, "gpage");
+    char path[128], action[96], label[32], title[96];
+    int rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+
+    if (rc == 0)
+        rc = mg_store_participant_get(&p, r->srv->store, r->params[0],
+                                      person_id);
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
+                                  r->params[0]);
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such person in this circle.");
+        goto out;
+    }
+    snprintf(title, sizeof(title), "Move %s", p->name);
+    snprintf(action, sizeof(action), "/dashboard/circles/%lld/move",
+             (long long)c->id);
+    dash_begin(&h, d, title);
+    mg_html_element(&h, "h1", title);
+    if (why) {
+        size_t i;
+
+        mg_html(&h, "<div class=\"notice error\" role=\"alert\"><p>");
+        mg_html_text(&h, why->text);
+        mg_html(&h, "</p>\n");
+        if (why->n_issues)
+            mg_html(&h, "<ul>\n");
+        for (i = 0; i < why->n_issues; i++) {
+            mg_html(&h, "<li>");
+            mg_html_text(&h, why->issues[i].message);
+            mg_html(&h, " <span class=\"muted\">(");
+            mg_html_text(&h, why->issues[i].rule);
+            mg_html(&h, ")</span></li>\n");
+        }
+        if (why->n_issues)
+            mg_html(&h, "</ul>\n");
+        if (why->force_group) {
+            mg_html(&h, "<form method=\"post\" class=\"inline\" action=\"");
+            mg_html_attr(&h, action);
+            mg_html(&h, "\">\n");
+            move_fields(&h, d, p->id);
+            mg_html(&h, "<input type=\"hidden\" name=\"group_id\" value=\"");
+            mg_html_int(&h, why->force_group);
+            mg_html(&h, "\">\n<input type=\"hidden\" name=\"force\" "
+                        "value=\"1\">\n<button type=\"submit\" "
+                        "class=\"button secondary\">Move anyway</button>"
+                        "</form>\n");
+        }
+        mg_html(&h, "</div>\n");
+    }
+    mg_html(&h, "<p>");
+    mg_html_text(&h, p->name);
+    mg_html(&h, " <span class=\"muted\">(");
+    mg_html_text(&h, p->email);
+    mg_html(&h, ")</span> is in ");
+    for (g = 0; g < n_groups && groups[g].id != p->group_id; g++)
+        ;
+    mg_html_text(&h, g < n_groups ? row_label(&groups[g], label, sizeof(label))
+                                  : "no group");
+    mg_html(&h, ".</p>\n");
+    if (p->status != MG_STATUS_ACTIVE || !n_groups) {
+        mg_html(&h, "<p>Only an active person can move, into one of the "
+                    "circle's groups.</p>\n");
+        goto end;
+    }
+    first = (size_t)(gpage - 1) * DASH_PAGE_SIZE;
+    if (first >= n_groups) {
+        first = 0;
+        gpage = 1;
+    }
+    last =
+        first + DASH_PAGE_SIZE < n_groups ? first + DASH_PAGE_SIZE : n_groups;
+    mg_html(&h, "<form method=\"post\" action=\"");
+    mg_html_attr(&h, action);
+    mg_html(&h, "\">\n");
+    move_fields(&h, d, p->id);
+    mg_html(&h, "<label for=\"group_id\">");
+    mg_html_textf(&h, "Move %s to", p->name);
+    mg_html(&h, "</label>\n<select id=\"group_id\" name=\"group_id\">\n");
+    for (g = first; g < last; g++) {
+        if (groups[g].id == p->group_id)
+            continue;
+        mg_html(&h, "<option value=\"");
+        mg_html_int(&h, groups[g].id);
+        mg_html(&h, "\">");
+        mg_html_text(&h, row_label(&groups[g], label, sizeof(label)));
+        mg_html(&h, "</option>\n");
+    }
+    mg_html(&h, "</select>\n<button type=\"submit\" class=\"button\">Move"
+                "</button></form>\n");
+    snprintf(path, sizeof(path), "/dashboard/circles/%lld/people/%lld/move",
+             (long long)c->id, (long long)p->id);
+    dash_pager(&h, path, "gpage", gpage, n_groups, NULL, 0, NULL);
+    mg_html(&h, "<form method=\"post\" action=\"");
+    mg_html_attr(&h, action);
+    mg_html(&h, "\">\n");
+    move_fields(&h, d, p->id);
+    mg_html(&h, "<label for=\"group_number\">Or the group's number</label>\n"
+                "<input type=\"number\" id=\"group_number\" "
+                "name=\"group_number\" min=\"1\" max=\"");
+    mg_html_int(&h, (long long)n_groups);
+    mg_html(&h, "\" required>\n<button type=\"submit\" class=\"button "
+                "secondary\">Move</button></form>\n");
+end:
+    mg_html(&h, "<p><a href=\"");
+    circle_href(&h, c->id);
+    mg_html(&h, "#people\">Back to the circle</a></p>\n");
+    web_end(&h);
+    web_reply(r, status, &h);
+out:
+    mg_store_groups_free(groups, n_groups);
+    mg_participants_free(p, p ? 1 : 0);
+    mg_circle_free(c);
+}
+
+/*
+ * Why the last move was refused, from the redirect's query: ?error= for
+ * a missing or unknown group, ?refused=<group id> for broken rules, which
+ * are checked again now (fixed words; the query carries only ids).
+ */
+static void refusal_from_query(struct refusal *why, char **text,
+                               struct mg_issue **issues, size_t *n_issues,
+                               struct request *r, int64_t person_id)
+{
+    const char *error = request_arg(r, "error");
+    int64_t group = dash_positive(request_arg(r, "refused"));
+    struct mg_assign a;
+    char label[32];
+    int who, to, rc;
+
+    memset(why, 0, sizeof(*why));
+    if (error && strcmp(error, "number") == 0)
+        why->text = "There is no group of that number.";
+    else if (error)
+        why->text = "Choose a group to move them to.";
+    if (why->text || !group)
+        return;
+    if (mg_assign_load(&a, r->srv->store, r->params[0]) < 0)
+        return;
+    who = mg_assign_person_index(&a, person_id);
+    to = mg_assign_group_index(&a, group);
+    if (who >= 0 && to >= 0) {
+        a.in.groups = a.specs;
+        a.in.n_groups = (int)a.n_groups;
+        rc = mg_group_check_move(issues, n_issues, &a.in, who, to);
+        *text = mg_xasprintf(
+            rc < 0 ? "%s was not moved to %s: the move breaks these rules."
+                   : "%s was not moved to %s then; the rules allow it now.",
+            a.people[who].name, group_label(&a, to, label, sizeof(label)));
+        why->text = *text;
+        why->issues = *issues;
+        why->n_issues = *n_issues;
+        why->force_group = group;
+    }
+    mg_assign_release(&a);
+}
+
+void handle_dash_move_form(struct request *r)
+{
+    struct mg_issue *issues = NULL;
+    size_t n_issues = 0;
+    struct refusal why;
+    char *text = NULL;
+    struct dash d;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    refusal_from_query(&why, &text, &issues, &n_issues, r, r->params[1]);
+    move_page(r, &d, MHD_HTTP_OK, r->params[1], why.text ? &why : NULL);
+    mg_issues_free(issues, n_issues);
+    free(text);
+}
+
+/* Move a person, then back to the circle saying so; a refusal goes to
+ * the person's move page, which says why. */
 void handle_dash_move(struct request *r)
 {
     struct mg_form f = {NULL, 0, 0};
     struct mg_error err = {{0}, {0}};
     struct mg_issue *issues = NULL;
     size_t n_issues = 0;
-    struct notice n;
+    struct mg_buf where = MG_BUF_INIT;
     struct dash d;
     struct mg_assign a;
-    int64_t person, group;
+    int64_t person, group, number;
     int loaded = 0, force, rc;
-    char *text = NULL, where[160];
 
-    memset(&n, 0, sizeof(n));
-    if (form_begin(&f, &d, r) < 0)
+    if (dash_form_begin(&f, &d, r) < 0)
         goto out;
-    person = form_int(&f, "participant_id");
-    group = form_int(&f, "group_id");
+    person = dash_form_int(&f, "participant_id");
+    group = dash_form_int(&f, "group_id");
+    number = dash_form_int(&f, "group_number");
     force = mg_form_get(&f, "force") &&
             strcmp(mg_form_get(&f, "force")->value, "1") == 0;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
-        error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, "There is no such circle.");
         goto out;
     }
     loaded = 1;
+    if (!group && number && (size_t)number <= a.n_groups)
+        group = a.groups[number - 1].id;
+    if (!group && mg_assign_person_index(&a, person) >= 0) {
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld/people/%lld/move?error=%s",
+                      (long long)a.circle->id, (long long)person,
+                      number ? "number" : "choose");
+        dash_redirect(r, &where);
+        goto out;
+    }
     rc = mg_assign_move(&issues, &n_issues, &a, r->srv->store, person, group,
                         force, &err);
     if (rc == MG_ENOTFOUND) {
-        n.text = err.message;
-        n.error = 1;
-        circle_page(r, &d, MHD_HTTP_NOT_FOUND, a.circle->id, &n);
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, "Not found",
+                           err.message[0] ? err.message
+                                          : "There is no such person.");
         goto out;
     }
     if (rc == MG_ECONFLICT) {
-        int who = mg_assign_person_index(&a, person);
-        char label[32];
-
-        text =
-            mg_xasprintf("%s was not moved to %s: the move breaks these rules.",
-                         a.people[who].name,
-                         group_label(&a, mg_assign_group_index(&a, group),
-                                     label, sizeof(label)));
-        n.text = text;
-        n.error = 1;
-        n.issues = issues;
-        n.n_issues = n_issues;
-        n.force_person = person;
-        n.force_group = group;
-        circle_page(r, &d, MHD_HTTP_CONFLICT, a.circle->id, &n);
+        mg_buf_printf(
+            &where, "/dashboard/circles/%lld/people/%lld/move?refused=%lld",
+            (long long)a.circle->id, (long long)person, (long long)group);
+        dash_redirect(r, &where);
         goto out;
     }
     if (rc < 0) {
-        error_page(r, rc, NULL);
+        dash_error_page(r, rc, NULL);
         goto out;
     }
     if (n_issues)
         mg_log(MG_LOG_WARN, "move made against the rules", "rule",
                issues[0].rule, NULL);
     http_reconcile(r, a.circle->id, NULL);
-    snprintf(where, sizeof(where),
-             "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
-             "#groups",
-             (long long)a.circle->id, (long long)person, (long long)group);
-    reply_redirect(r, where, NULL);
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
+                  "#people",
+                  (long long)a.circle->id, (long long)person, (long long)group);
+    dash_redirect(r, &where);
 out:
-    free(text);
     mg_issues_free(issues, n_issues);
     if (loaded)
         mg_assign_release(&a);
@@ -1623,178 +2050,354 @@ void handle_dash_invites(struct request *r)
 {
     struct mg_form f = {NULL, 0, 0};
     struct mg_error err = {{0}, {0}};
-    struct notice n;
+    struct mg_buf where = MG_BUF_INIT;
     struct dash d;
     struct mg_circle *c = NULL;
     size_t queued = 0;
-    char where[128];
     int rc;
 
-    if (form_begin(&f, &d, r) < 0)
+    if (dash_form_begin(&f, &d, r) < 0)
         goto out;
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
         rc = mg_calendar_reconcile(&queued, r->srv->store, r->params[0], &err);
     if (rc == MG_EINVAL) {
-        memset(&n, 0, sizeof(n));
-        n.text = err.message[0] ? err.message : "cannot send invitations";
-        n.error = 1;
-        circle_page(r, &d, MHD_HTTP_UNPROCESSABLE_CONTENT, r->params[0], &n);
+        /* Nothing was sent; the only reason is a missing organizer. */
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld?done=no_organizer#outbox",
+                      (long long)r->params[0]);
+        dash_redirect(r, &where);
         goto out;
     }
     if (rc < 0) {
-        error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, "There is no such circle.");
         goto out;
     }
     if (queued)
         mg_http_wake_outbox(r->srv);
-    snprintf(where, sizeof(where),
-             "/dashboard/circles/%lld?done=invites&queued=%zu#outbox",
-             (long long)r->params[0], queued);
-    reply_redirect(r, where, NULL);
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld?done=invites&queued=%zu#outbox",
+                  (long long)r->params[0], queued);
+    dash_redirect(r, &where);
 out:
     mg_circle_free(c);
     mg_form_release(&f);
 }
 
-/* A dry run of the rebalance: the moves it would make, stored nowhere. */
-void handle_dash_rebalance(struct request *r)
+/* --- rebalancing -------------------------------------------------------- */
+
+#define REBALANCE_SEED 1
+
+/* What a rebalance would do, as 16 hex digits: the apply form carries
+ * the preview's, so only what was shown is applied. */
+static void plan_fingerprint(char out[17], const struct mg_assign *a)
 {
-    struct mg_form f = {NULL, 0, 0};
-    struct mg_buf b = MG_BUF_INIT;
+    uint64_t x = 1469598103934665603ULL;
+    size_t i;
+
+    for (i = 0; i < a->n_people; i++) {
+        int from = a->persons[i].current, to = a->result.group_of[i];
+        int64_t v[3];
+        size_t k;
+        const unsigned char *bytes = (const unsigned char *)v;
+
+        if (from == to)
+            continue;
+        v[0] = a->people[i].id;
+        v[1] = from;
+        v[2] = to;
+        for (k = 0; k < sizeof(v); k++) {
+            x ^= bytes[k];
+            x *= 1099511628211ULL;
+        }
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)x);
+}
+
+/* A dry run of the rebalance: the moves it would make, stored nowhere,
+ * and the form that applies them. */
+void handle_dash_rebalance_preview(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
     struct dash d;
     struct mg_assign a;
-    char back[64], label[32], label2[32];
+    char label[32], label2[32], plan[17], action[96];
     size_t i, moves = 0;
-    int loaded = 0, rc;
+    int rc;
 
-    if (form_begin(&f, &d, r) < 0)
-        goto out;
+    if (dash_require_session(&d, r) < 0)
+        return;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
-        error_page(r, rc, "There is no such circle.");
-        goto out;
+        dash_error_page(r, rc, "There is no such circle.");
+        return;
     }
-    loaded = 1;
-    snprintf(back, sizeof(back), "/dashboard/circles/%lld",
-             (long long)a.circle->id);
-    dash_begin(&b, &d, "Rebalance preview");
-    mg_buf_puts(&b, "<h1>Rebalance preview: ");
-    page_text(&b, a.circle->title);
-    mg_buf_printf(&b,
-                  "</h1>\n<p class=\"notice ok\" role=\"status\">A preview: "
-                  "nothing has been changed. Apply it with <code>POST "
-                  "/api/v1/circles/%lld/groups/rebalance</code>.</p>\n",
-                  (long long)a.circle->id);
-    rc = a.n_people ? mg_assign_rebalance(&a, 1) : MG_ENOTFOUND;
+    dash_begin(&h, &d, "Rebalance preview");
+    mg_html(&h, "<h1>Rebalance preview: ");
+    mg_html_text(&h, a.circle->title);
+    mg_html(&h, "</h1>\n");
+    if (request_arg(r, "changed"))
+        dash_notice(&h,
+                    "The groups changed since that preview, so nothing was "
+                    "applied: here is a fresh one.",
+                    1);
+    dash_notice(&h,
+                "A preview: nothing has been changed. Apply it with the "
+                "button below.",
+                0);
+    rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
     if (rc == MG_ENOTFOUND) {
-        mg_buf_puts(&b, "<p>There is nothing to rebalance: the circle has "
-                        "no groups or no active people yet.</p>\n");
+        mg_html(&h, "<p>There is nothing to rebalance: the circle has "
+                    "no groups or no active people yet.</p>\n");
     } else if (rc < 0) {
-        mg_buf_release(&b);
-        error_page(r, rc, NULL);
+        mg_html_release(&h);
+        dash_error_page(r, rc, NULL);
         goto out;
     } else {
-        mg_buf_puts(&b, "<h2>Proposed moves</h2>\n");
+        mg_html(&h, "<h2>Proposed moves</h2>\n");
         for (i = 0; i < a.n_people; i++) {
             int from = a.persons[i].current, to = a.result.group_of[i];
             if (from == to)
                 continue;
-            if (!moves++)
-                mg_buf_puts(&b, "<ul>\n");
-            mg_buf_puts(&b, "<li>");
-            page_text(&b, a.people[i].name);
-            mg_buf_puts(&b, ": ");
-            page_text(&b, from >= 0
-                              ? group_label(&a, from, label, sizeof(label))
-                              : "no group");
-            mg_buf_puts(&b, " &rarr; ");
-            page_text(&b, to >= 0 ? group_label(&a, to, label2, sizeof(label2))
-                                  : "no group");
-            mg_buf_puts(&b, "</li>\n");
+            if (moves++ >= MOVES_SHOWN)
+                continue;
+            if (moves == 1)
+                mg_html(&h, "<ul>\n");
+            mg_html(&h, "<li>");
+            mg_html_text(&h, a.people[i].name);
+            mg_html(&h, ": ");
+            mg_html_text(&h, from >= 0
+                                 ? group_label(&a, from, label, sizeof(label))
+                                 : "no group");
+            mg_html(&h, " &rarr; ");
+            mg_html_text(&h, to >= 0
+                                 ? group_label(&a, to, label2, sizeof(label2))
+                                 : "no group");
+            mg_html(&h, "</li>\n");
         }
-        if (moves)
-            mg_buf_printf(&b,
-                          "</ul>\n<p>%zu move%s (no plan can do with "
-                          "fewer than %zu).</p>\n",
+        if (moves > MOVES_SHOWN) {
+            mg_html(&h, "<li>");
+            mg_html_textf(&h, "... and %zu more.", moves - MOVES_SHOWN);
+            mg_html(&h, "</li>\n");
+        }
+        if (moves) {
+            mg_html(&h, "</ul>\n<p>");
+            mg_html_textf(&h,
+                          "%zu move%s (no plan can do with fewer than "
+                          "%zu).",
                           moves, moves == 1 ? "" : "s",
                           a.result.moves_lower_bound);
-        else
-            mg_buf_puts(&b, "<p>None: the groups are as good as the "
-                            "planner can make them without moving "
-                            "anyone.</p>\n");
-        mg_buf_puts(&b, "<h2>Groups after</h2>\n");
-        chart(&b, &a, a.result.group_of, a.result.n_groups, "after");
-        mg_buf_puts(&b, "<h2>Quality after</h2>\n");
-        quality_list(&b, &a.result.quality);
+            mg_html(&h, "</p>\n");
+            plan_fingerprint(plan, &a);
+            snprintf(action, sizeof(action),
+                     "/dashboard/circles/%lld/rebalance",
+                     (long long)a.circle->id);
+            mg_html(&h, "<form method=\"post\" action=\"");
+            mg_html_attr(&h, action);
+            mg_html(&h, "\">\n");
+            dash_csrf(&h, &d);
+            mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
+            mg_html_attr(&h, plan);
+            mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">"
+                        "Apply these moves</button></form>\n");
+        } else {
+            mg_html(&h, "<p>None: the groups are as good as the planner can "
+                        "make them without moving anyone.</p>\n");
+        }
+        mg_html(&h, "<h2>Groups after</h2>\n");
+        if (a.result.n_groups > DASH_PAGE_SIZE) {
+            mg_html(&h, "<p class=\"muted\">");
+            mg_html_textf(&h, "The first %d of %d groups.", DASH_PAGE_SIZE,
+                          a.result.n_groups);
+            mg_html(&h, "</p>\n");
+        }
+        groups_chart(&h, &a, a.result.group_of, a.result.n_groups, 0,
+                     a.result.n_groups < DASH_PAGE_SIZE ? a.result.n_groups
+                                                        : DASH_PAGE_SIZE,
+                     "after");
+        mg_html(&h, "<h2>Quality after</h2>\n");
+        quality_list(&h, &a.result.quality);
         if (a.result.n_issues) {
-            mg_buf_puts(&b, "<h2>Rules the planner could not meet</h2>\n"
-                            "<ul class=\"warn\">\n");
-            for (i = 0; i < a.result.n_issues; i++) {
-                mg_buf_puts(&b, "<li>");
-                page_text(&b, a.result.issues[i].message);
-                mg_buf_puts(&b, "</li>\n");
+            mg_html(&h, "<h2>Rules the planner could not meet</h2>\n"
+                        "<ul class=\"warn\">\n");
+            for (i = 0; i < a.result.n_issues && i < WARNINGS_SHOWN; i++) {
+                mg_html(&h, "<li>");
+                mg_html_text(&h, a.result.issues[i].message);
+                mg_html(&h, "</li>\n");
             }
-            mg_buf_puts(&b, "</ul>\n");
+            mg_html(&h, "</ul>\n");
         }
     }
-    mg_buf_printf(&b, "<p><a href=\"%s#groups\">Back to the circle</a></p>\n",
-                  back);
-    page_end(&b);
-    reply_page(r, MHD_HTTP_OK, mg_buf_detach(&b));
+    mg_html(&h, "<p><a href=\"");
+    circle_href(&h, a.circle->id);
+    mg_html(&h, "#groups\">Back to the circle</a></p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
+out:
+    mg_assign_release(&a);
+}
+
+/* Apply the rebalance the preview showed (its fingerprint), or send the
+ * coordinator back to a fresh preview when the groups changed since. */
+void handle_dash_rebalance(struct request *r)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_buf where = MG_BUF_INIT;
+    const struct mg_form_field *want;
+    struct dash d;
+    struct mg_assign a;
+    char plan[17];
+    size_t i, moves = 0;
+    int loaded = 0, rc;
+
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such circle.");
+        goto out;
+    }
+    loaded = 1;
+    rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
+    if (rc < 0 && rc != MG_ENOTFOUND) {
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    want = mg_form_get(&f, "plan");
+    if (rc == 0)
+        plan_fingerprint(plan, &a);
+    if (rc < 0 || !want || strcmp(want->value, plan) != 0) {
+        mg_buf_printf(&where, "/dashboard/circles/%lld/rebalance?changed=1",
+                      (long long)a.circle->id);
+        dash_redirect(r, &where);
+        goto out;
+    }
+    for (i = 0; i < a.n_people; i++)
+        moves += a.persons[i].current != a.result.group_of[i];
+    rc = mg_assign_commit_rebalance(&a, r->srv->store);
+    if (rc == 0)
+        rc = mg_calendar_create_sessions(r->srv->store, a.circle->id);
+    if (rc < 0) {
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    http_reconcile(r, a.circle->id, NULL);
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld?done=rebalanced&moves=%zu#groups",
+                  (long long)a.circle->id, moves);
+    dash_redirect(r, &where);
 out:
     if (loaded)
         mg_assign_release(&a);
     mg_form_release(&f);
 }
 
-/* The digest's HTML is a whole document: keep what is inside <body>. */
-static void embed_body(struct mg_buf *b, const char *html)
+/* --- the digest --------------------------------------------------------- */
+
+/*
+ * The digest's HTML is a whole document the notes module wrote, every
+ * name and text escaped there: keep what is inside <body>, pasted as the
+ * markup it is.
+ */
+static void embed_body(struct mg_html *h, const char *html)
 {
     const char *start = strstr(html, "<body>");
     const char *end = start ? strstr(start, "</body>") : NULL;
+    char *inner;
 
     if (!start || !end)
         return;
     start += strlen("<body>");
-    mg_buf_add(b, start, (size_t)(end - start));
+    inner = mg_xstrndup(start, (size_t)(end - start));
+    mg_html_markup_(h, inner);
+    free(inner);
+}
+
+/* Links to each week's digest, `week` (0: none) marked as the current. */
+static void digest_weeks(struct mg_html *h, const struct mg_circle *c, int week)
+{
+    int w;
+
+    mg_html(h, "<nav class=\"pager\" aria-label=\"Weeks\">"
+               "<span>Notes digest, week:</span>");
+    for (w = 1; w <= c->weeks; w++) {
+        if (w == week) {
+            mg_html(h, "<strong aria-current=\"page\">");
+            mg_html_int(h, w);
+            mg_html(h, "</strong>");
+            continue;
+        }
+        mg_html(h, "<a href=\"");
+        circle_href(h, c->id);
+        mg_html(h, "/digest?week=");
+        mg_html_int(h, w);
+        mg_html(h, "\">");
+        mg_html_int(h, w);
+        mg_html(h, "</a>");
+    }
+    mg_html(h, "</nav>\n");
+    if (!week)
+        mg_html(h, "<p>Choose a week to read every group's summaries and "
+                   "notes for it.</p>\n");
 }
 
 void handle_dash_digest(struct request *r)
 {
     struct mg_error err = {{0}, {0}};
-    struct mg_buf b = MG_BUF_INIT;
+    struct mg_html h = MG_HTML_INIT;
     struct mg_circle *c = NULL;
     const char *wv = request_arg(r, "week");
     char *html = NULL;
     struct dash d;
-    int64_t week = positive(wv);
+    int64_t week = 0;
     int rc;
 
-    if (require_session(&d, r) < 0)
+    if (dash_require_session(&d, r) < 0)
         return;
-    if (wv && (week <= 0 || week > 104)) {
+    if (wv &&
+        (strspn(wv, "0123456789") != strlen(wv) || !*wv || strlen(wv) > 6)) {
         reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Bad week",
-                           "The week must be a number from 1 to 104.");
+                           "The week must be a week number of the circle.");
         return;
     }
+    if (wv)
+        week = atoll(wv);
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
-    if (rc == 0)
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such circle.");
+        goto out;
+    }
+    if (wv && (week < 1 || week > c->weeks)) {
+        char text[96];
+
+        snprintf(text, sizeof(text),
+                 "This circle has weeks 1 to %d; there is no week %lld.",
+                 c->weeks, (long long)week);
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, "No such week", text);
+        goto out;
+    }
+    /* One week at a time: the whole circle's notes at once would grow
+     * with every group and week. */
+    if (wv)
         rc = mg_notes_digest(NULL, &html, r->srv->store, r->params[0],
                              (int)week, &err);
     if (rc < 0) {
-        error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc == MG_EINVAL ? MG_ENOTFOUND : rc,
+                        err.message[0] ? err.message : NULL);
         goto out;
     }
-    dash_begin(&b, &d, "Notes digest");
-    mg_buf_printf(&b,
-                  "<p><a href=\"/dashboard/circles/%lld#notes\">Back to "
-                  "the circle</a></p>\n<div class=\"digest\">\n",
-                  (long long)c->id);
-    embed_body(&b, html);
-    mg_buf_puts(&b, "</div>\n");
-    page_end(&b);
-    reply_page(r, MHD_HTTP_OK, mg_buf_detach(&b));
+    dash_begin(&h, &d, "Notes digest");
+    mg_html(&h, "<p><a href=\"");
+    circle_href(&h, c->id);
+    mg_html(&h, "#notes\">Back to the circle</a></p>\n");
+    digest_weeks(&h, c, (int)week);
+    if (html) {
+        mg_html(&h, "<div class=\"digest\">\n");
+        embed_body(&h, html);
+        mg_html(&h, "</div>\n");
+    }
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
 out:
     free(html);
     mg_circle_free(c);

@@ -24,6 +24,59 @@ void web_row(struct mg_html *h, const char *label, const char *value);
 void web_reply(struct request *r, unsigned int status, struct mg_html *h);
 
 /*
+ * The one bar chart (chart.c): bars of stacked segments from plain data,
+ * drawn as an SVG with a title, a description in words and every bar's
+ * number as text. Strings are borrowed for the call.
+ */
+#define WEB_CHART_COLOUR "#1f4e99"
+struct web_segment {
+    double value;
+    const char *colour; /* "#rrggbb"; NULL: WEB_CHART_COLOUR */
+    const char *name;   /* what the segment counts, or NULL */
+};
+struct web_bar {
+    const char *label; /* under the bar: "G1", "W2" */
+    const char *title; /* the bar in words, or NULL */
+    long long key;     /* the group id or week number it stands for */
+    const struct web_segment *segments;
+    size_t n_segments;
+    int known; /* 0: no figure, drawn as "none" */
+};
+struct web_ref {
+    const char *name; /* "min", "target" */
+    double value;
+};
+enum web_chart_key { WEB_CHART_GROUP, WEB_CHART_WEEK };
+struct web_chart {
+    const char *id; /* unique on the page, for aria-labelledby */
+    const char *title;
+    const char *desc; /* everything the chart says, in words */
+    enum web_chart_key key;
+    const struct web_bar *bars;
+    size_t n_bars;
+    const struct web_ref *refs; /* dashed lines */
+    size_t n_refs;
+    int decimals;       /* of the numbers shown */
+    double ymax;        /* the axis reaches at least this */
+    double plot_height; /* 0: 200 */
+    double bar_width;   /* 0: 34 */
+    double gap;         /* 0: 18 */
+};
+void web_chart_bars(struct mg_html *h, const struct web_chart *c);
+/* A legend in HTML (it wraps on a phone): a swatch, a name, a count. */
+struct web_legend_item {
+    const char *colour;
+    const char *name;
+    long long count;
+};
+void web_chart_legend(struct mg_html *h, const char *aria_label,
+                      const struct web_legend_item *items, size_t n);
+
+/* The page for an error the router or the transport answers under
+ * /dashboard (no route, wrong method, a body too big). */
+void web_error_page(struct request *r, unsigned int status);
+
+/*
  * The same in the shape pages used before the writer, on the writer's
  * buffer; going away as the pages move to the functions above.
  */
@@ -71,9 +124,23 @@ void handle_dash_login(struct request *r);
 void handle_dash_logout(struct request *r);
 void handle_dash_home(struct request *r);
 void handle_dash_circle(struct request *r);
+void handle_dash_move_form(struct request *r);
 void handle_dash_move(struct request *r);
+void handle_dash_rebalance_preview(struct request *r);
 void handle_dash_rebalance(struct request *r);
 void handle_dash_invites(struct request *r);
 void handle_dash_digest(struct request *r);
+/* The review queue, withdrawals, plenaries, downloads (dash_lists.c). */
+void handle_dash_withdraw(struct request *r);
+void handle_dash_review(struct request *r);
+void handle_dash_note_approve(struct request *r);
+void handle_dash_note_reject(struct request *r);
+void handle_dash_review_all(struct request *r);
+void handle_dash_any_note_approve(struct request *r);
+void handle_dash_any_note_reject(struct request *r);
+void handle_dash_plenary(struct request *r);
+void handle_dash_report_csv(struct request *r);
+void handle_dash_roster_csv(struct request *r);
+void handle_dash_attendance_csv(struct request *r);
 
 #endif

@@ -3,7 +3,8 @@
  * serve`: logging in (coordinator tokens only, cookie flags), names that
  * try to be markup shown as text, the SVG chart drawn from the groups,
  * moves guarded by the CSRF token and the hard rules, a rebalance preview
- * that stores nothing, invitations queued, and logging out.
+ * that stores nothing, invitations queued, the lists and downloads, and
+ * logging out.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -653,11 +654,19 @@ static void test_move(void **state)
     form = mg_xasprintf("csrf=%s&participant_id=%lld&group_id=%lld", csrf,
                         other, g2);
     page(&resp, "POST", path, W->cookie, form, NULL);
-    assert_int_equal(resp.status, 409);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "/move?refused="));
+    test_response_release(&resp);
+    /* the person's move page says why, and offers to move anyway */
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "below the minimum of 6"));
     assert_non_null(strstr(resp.body, "role=\"alert\""));
+    assert_non_null(strstr(resp.body, "Move anyway"));
     assert_null(strstr(resp.body, "<script>alert(1)</script>"));
     test_response_release(&resp);
+    free(loc);
     free(form);
     json_decref(after);
     after = api_groups();
@@ -672,21 +681,34 @@ static void test_rebalance_preview(void **state)
 {
     struct test_response resp;
     json_t *before = api_groups(), *after;
-    char *body = circle_page(), *csrf = csrf_of(body), *form;
+    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
     char *path = dpath("/rebalance"), *a, *b;
 
     (void)state;
     free(body);
-    page(&resp, "POST", path, W->cookie, "csrf=wrong", NULL);
-    assert_int_equal(resp.status, 403);
-    test_response_release(&resp);
-    form = mg_xasprintf("csrf=%s", csrf);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    /* The preview is a page of its own; it stores nothing. */
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "nothing has been changed"));
     assert_non_null(strstr(resp.body, "class=\"bar\""));
     assert_null(strstr(resp.body, "<script>alert(1)</script>"));
     test_response_release(&resp);
+    /* Applying needs the session's token, and the preview's plan: a plan
+     * that is not the current one sends you to a fresh preview. */
+    page(&resp, "POST", path, W->cookie, "csrf=wrong", NULL);
+    assert_int_equal(resp.status, 403);
+    test_response_release(&resp);
+    form = mg_xasprintf("csrf=%s&plan=0000000000000000", csrf);
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "/rebalance?changed=1"));
+    test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "nothing was applied"));
+    test_response_release(&resp);
+    free(loc);
     after = api_groups();
     a = json_dumps(json_object_get(before, "groups"), JSON_SORT_KEYS);
     b = json_dumps(json_object_get(after, "groups"), JSON_SORT_KEYS);
@@ -712,11 +734,18 @@ static void test_invites(void **state)
     (void)state;
     free(body);
     form = mg_xasprintf("csrf=%s", csrf);
-    /* No organizer yet: refused, and the page says why. */
+    /* No organizer yet: refused, and the page it leads to says why. */
     page(&resp, "POST", path, W->cookie, form, NULL);
-    assert_int_equal(resp.status, 422);
-    assert_non_null(strstr(resp.body, "organizer email"));
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "done=no_organizer"));
     test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "organizer email"));
+    assert_non_null(strstr(resp.body, "role=\"alert\""));
+    test_response_release(&resp);
+    free(loc);
     api = cpath("");
     doc = call(&status, "PATCH", api,
                "{\"organizer\":{\"name\":\"Coordinators\",\"email\":"
@@ -784,6 +813,166 @@ static void test_digest(void **state)
     free(path);
 }
 
+/* The lists and downloads on the small circle (so they also run under
+ * valgrind): the review queue, a plenary, a person's move page, a
+ * withdrawal, the CSVs, the digest's weeks and applying a rebalance. */
+static void test_lists_and_downloads(void **state)
+{
+    struct test_response resp;
+    json_t *groups = api_groups(), *doc;
+    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc, *path;
+    long long g1 = group_id_at(groups, 0), who = pick_member(groups, g1);
+    long long other = pick_member(groups, group_id_at(groups, 1));
+    long long plenary, note;
+    const char *p;
+    const char *const csvs[] = {"/report.csv", "/roster.csv",
+                                "/attendance.csv"};
+    long status;
+    size_t i;
+
+    (void)state;
+    free(body);
+    form = mg_xasprintf("csrf=%s", csrf);
+    /* the review queue: one message, rejected */
+    path = dpath("/review");
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "1 message of this circle waits"));
+    assert_null(strstr(resp.body, "<img"));
+    p = strstr(resp.body, "/notes/");
+    assert_non_null(p);
+    note = atoll(p + strlen("/notes/"));
+    test_response_release(&resp);
+    free(path);
+    {
+        char tail[64];
+
+        snprintf(tail, sizeof(tail), "/notes/%lld/reject", note);
+        path = dpath(tail);
+    }
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    assert_non_null(strstr(loc, "done=rejected"));
+    test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_non_null(strstr(resp.body, "0 messages of this circle wait"));
+    test_response_release(&resp);
+    free(loc);
+    free(path);
+
+    /* a plenary of one place: one registered, one waiting */
+    path = cpath("/plenaries");
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:30\","
+               "\"capacity\":1}",
+               NULL);
+    assert_int_equal(status, 201);
+    plenary = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    free(path);
+    for (i = 0; i < 2; i++) {
+        char tail[96], *b;
+
+        snprintf(tail, sizeof(tail), "/plenaries/%lld/registrations", plenary);
+        path = cpath(tail);
+        b = mg_xasprintf("{\"participant_id\":%lld}", i ? other : who);
+        doc = call(&status, "POST", path, b, NULL);
+        assert_int_equal(status, 200);
+        json_decref(doc);
+        free(b);
+        free(path);
+    }
+    {
+        char tail[64];
+
+        snprintf(tail, sizeof(tail), "/plenaries/%lld", plenary);
+        path = dpath(tail);
+    }
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "1 registered, 1 on the waitlist"));
+    test_response_release(&resp);
+    free(path);
+
+    /* a person's move page, then their withdrawal */
+    {
+        char tail[64];
+
+        snprintf(tail, sizeof(tail), "/people/%lld/move", who);
+        path = dpath(tail);
+    }
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "name=\"group_number\""));
+    test_response_release(&resp);
+    free(path);
+    {
+        char tail[64];
+
+        snprintf(tail, sizeof(tail), "/people/%lld/withdraw", who);
+        path = dpath(tail);
+    }
+    page(&resp, "POST", path, W->cookie, form, NULL);
+    assert_int_equal(resp.status, 303);
+    loc = header(resp.headers, "Location");
+    test_response_release(&resp);
+    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    assert_non_null(strstr(resp.body, "Withdrew "));
+    test_response_release(&resp);
+    free(loc);
+    free(path);
+
+    /* the downloads */
+    for (i = 0; i < sizeof(csvs) / sizeof(csvs[0]); i++) {
+        path = dpath(csvs[i]);
+        page(&resp, "GET", path, W->cookie, NULL, NULL);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strcasestr(resp.headers, "text/csv"));
+        /* a download, never a page a browser would run */
+        assert_non_null(strcasestr(resp.headers, "attachment"));
+        assert_non_null(strcasestr(resp.headers, "nosniff"));
+        if (i == 1)
+            assert_non_null(strstr(resp.body, "\"\"\"onerror=alert(1) "
+                                              "x=\"\"\""));
+        test_response_release(&resp);
+        free(path);
+    }
+
+    /* the digest's weeks */
+    path = dpath("/digest");
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "digest?week=4"));
+    test_response_release(&resp);
+    free(path);
+
+    /* a rebalance after the withdrawal, applied as previewed (when the
+     * planner moves anyone) */
+    path = dpath("/rebalance");
+    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    assert_int_equal(resp.status, 200);
+    p = strstr(resp.body, "name=\"plan\" value=\"");
+    if (p) {
+        char *apply = mg_xasprintf("csrf=%s&plan=%.16s", csrf,
+                                   p + strlen("name=\"plan\" value=\""));
+        struct test_response r2;
+
+        page(&r2, "POST", path, W->cookie, apply, NULL);
+        assert_int_equal(r2.status, 303);
+        loc = header(r2.headers, "Location");
+        assert_non_null(strstr(loc, "done=rebalanced"));
+        free(loc);
+        test_response_release(&r2);
+        free(apply);
+    }
+    test_response_release(&resp);
+    free(path);
+    free(form);
+    free(csrf);
+    json_decref(groups);
+}
+
 static void test_logout(void **state)
 {
     struct test_response resp;
@@ -843,6 +1032,7 @@ int main(void)
         cmocka_unit_test(test_rebalance_preview),
         cmocka_unit_test(test_invites),
         cmocka_unit_test(test_digest),
+        cmocka_unit_test(test_lists_and_downloads),
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_revoked_token_ends_session),
     };

@@ -299,6 +299,10 @@ static void test_csv_escaping(void **state)
     EXPECT_STR(field("two\nlines"), "\"two\nlines\"");
     EXPECT_STR(field("=SUM(A1:A9)"), "\"'=SUM(A1:A9)\"");
     EXPECT_STR(field("@cmd"), "\"'@cmd\"");
+    EXPECT_STR(field("+1"), "\"'+1\"");
+    EXPECT_STR(field("-1"), "\"'-1\"");
+    EXPECT_STR(field("\t=1+1"), "\"'\t=1+1\"");
+    EXPECT_STR(field("\r=1+1"), "\"'\r=1+1\"");
     EXPECT_STR(field("Māori"), "Māori");
 }
 

@@ -114,6 +114,11 @@ int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
 int mg_store_note_decide(struct mg_store *st, int64_t id, int publish,
                          int64_t circle_id, int64_t group_id, int week,
                          int64_t thread_id);
+/* How many notes have `status` in circle `circle_id` (0: those that
+ * reached none), or in every circle and none when `any_circle`. */
+int mg_store_notes_count(size_t *n, struct mg_store *st,
+                         enum mg_store_note_status status, int64_t circle_id,
+                         int any_circle);
 
 /* Replace note `id`'s subject, its body (the words kept) and its full
  * text, as its author rewrote them. MG_ENOTFOUND when there is none. */

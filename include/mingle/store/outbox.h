@@ -67,6 +67,9 @@ int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now);
 /* Record a failed attempt: try again at `next_at`, or give up. */
 int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
                           int64_t next_at, const char *error, int give_up);
+/* How many of a circle's messages have `status` (NULL: any). */
+int mg_store_outbox_count(size_t *n, struct mg_store *st, int64_t circle_id,
+                          const char *status);
 /* *found: whether the outbox holds a message queued under `dedupe_key`
  * (waiting, sent or failed). */
 int mg_store_outbox_has(int *found, struct mg_store *st,

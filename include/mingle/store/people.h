@@ -45,12 +45,18 @@ struct mg_people_filter {
     const char *query; /* part of the name or email */
     int64_t after;     /* ids greater than this */
     int limit;         /* 0: no limit */
+    int offset;        /* skip this many (a page of a list) */
+    int64_t group_id;  /* 0: any; -1: in no group; else its members */
 };
 
 /* By id; *out is the caller's (mg_participants_free). */
 int mg_store_participants_list(struct mg_participant **out, size_t *n,
                                struct mg_store *st, int64_t circle_id,
                                const struct mg_people_filter *f);
+/* How many people `f` keeps (its limit and offset aside). */
+int mg_store_participants_count(size_t *n, struct mg_store *st,
+                                int64_t circle_id,
+                                const struct mg_people_filter *f);
 
 /* Who has this address (lower-case), in every circle. */
 struct mg_member_hit {

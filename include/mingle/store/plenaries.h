@@ -85,6 +85,25 @@ enum mg_store_seat_status {
 /* "registered", "waitlisted", "declined", "withdrawn": the stored text. */
 const char *mg_store_seat_status_name(enum mg_store_seat_status s);
 
+/* One registration with the person's name and address, for lists. */
+struct mg_registration_row {
+    int64_t participant_id;
+    char *name;
+    char *email;
+    enum mg_store_seat_status status;
+    int position; /* waitlist order; 0 if not waiting */
+    int64_t updated_at;
+};
+void mg_store_registrations_free(struct mg_registration_row *rows, size_t n);
+/* Plenary `plenary_id`'s registrations, those with `status` only when
+ * `by_status`, the waitlist in its order, at most `limit` from `offset`.
+ * *out is the caller's (mg_store_registrations_free). */
+int mg_store_plenary_registrations(struct mg_registration_row **out, size_t *n,
+                                   struct mg_store *st, int64_t plenary_id,
+                                   int by_status,
+                                   enum mg_store_seat_status status, int limit,
+                                   int offset);
+
 struct mg_store_seat {
     int64_t participant_id;
     enum mg_store_seat_status status;

@@ -1,0 +1,951 @@
+/*
+ * dash_lists.c: the dashboard's lists and downloads: withdrawing a
+ * person, the circle's review queue (a page at a time, each message
+ * approved into a group and week or rejected), a plenary's registrations
+ * and waitlist, and the report, roster and attendance matrix as CSV. The
+ * rules are the store's and the notes module's, as the JSON API uses
+ * them; the session, forms and page furniture are dashboard.c's.
+ */
+#include "dash.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/report.h"
+
+#include "banned.h"
+
+#define REVIEW_PAGE 20
+#define EXCERPT_MAX 600
+#define ROSTER_BATCH 1000
+#define CIRCLES_LISTED 200 /* circles offered to file a stray message in */
+
+/* --- withdrawing a person ------------------------------------------------ */
+
+void handle_dash_withdraw(struct request *r)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_participant *p = NULL;
+    struct mg_buf where = MG_BUF_INIT;
+    struct dash d;
+    int rc;
+
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    rc =
+        mg_store_participant_get(&p, r->srv->store, r->params[0], r->params[1]);
+    if (rc == 0 && p->status != MG_STATUS_WITHDRAWN) {
+        p->status = MG_STATUS_WITHDRAWN;
+        rc = mg_store_participant_update(r->srv->store, p);
+        if (rc == 0)
+            http_reconcile(r, r->params[0], NULL); /* their cancellations */
+    }
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such person in this circle.");
+        goto out;
+    }
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld?done=withdrawn&person=%lld#people",
+                  (long long)r->params[0], (long long)r->params[1]);
+    dash_redirect(r, &where);
+out:
+    mg_participants_free(p, p ? 1 : 0);
+    mg_form_release(&f);
+}
+
+/* --- the review queue ------------------------------------------------------
+ */
+
+static const char *group_row_label(const struct mg_group_row *g, char *buf,
+                                   size_t n)
+{
+    if (g->name)
+        return g->name;
+    snprintf(buf, n, "Group %d", g->position);
+    return buf;
+}
+
+/* Up to EXCERPT_MAX bytes of `s`, cut at a character boundary. */
+static void excerpt(struct mg_html *h, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    if (n <= EXCERPT_MAX) {
+        mg_html_text(h, s);
+        return;
+    }
+    n = EXCERPT_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    mg_html_textn(h, s, n);
+    mg_html(h, "&hellip;");
+}
+
+/* The group field of an approve form: a select when the groups fit on a
+ * page, else the group's number. Ids are unique per note. */
+static void group_field(struct mg_html *h, const struct mg_note *n,
+                        const struct mg_group_row *groups, size_t n_groups)
+{
+    char label[32];
+    size_t g;
+
+    mg_html(h, "<label for=\"group-");
+    mg_html_int(h, n->id);
+    if (n_groups > DASH_PAGE_SIZE) {
+        mg_html(h, "\">Group number</label>\n<input type=\"number\" "
+                   "min=\"1\" max=\"");
+        mg_html_int(h, (long long)n_groups);
+        mg_html(h, "\" name=\"group_number\" id=\"group-");
+        mg_html_int(h, n->id);
+        mg_html(h, "\">\n");
+        return;
+    }
+    mg_html(h, "\">Group</label>\n<select name=\"group_id\" id=\"group-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<option value=\"\">as filed</option>\n");
+    for (g = 0; g < n_groups; g++) {
+        if (groups[g].id == n->group_id)
+            mg_html(h, "<option selected value=\"");
+        else
+            mg_html(h, "<option value=\"");
+        mg_html_int(h, groups[g].id);
+        mg_html(h, "\">");
+        mg_html_text(h, group_row_label(&groups[g], label, sizeof(label)));
+        mg_html(h, "</option>\n");
+    }
+    mg_html(h, "</select>\n");
+}
+
+static void review_item(struct mg_html *h, const struct dash *d,
+                        const struct mg_circle *c, const struct mg_note *n,
+                        const struct mg_group_row *groups, size_t n_groups)
+{
+    char when[32], action[128], label[32];
+    size_t g;
+
+    dash_time(when, sizeof(when), c->time_zone, n->received_at);
+    mg_html(h, "<article aria-labelledby=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<h3 id=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">");
+    mg_html_textf(h, "#%lld: ", (long long)n->id);
+    mg_html_text(h, n->subject ? n->subject : "(no subject)");
+    mg_html(h, "</h3>\n<dl>\n");
+    web_row(h, "From", n->from_name ? n->from_name : n->from_email);
+    web_row(h, "Address", n->from_email);
+    web_row(h, "Why it waits", n->review_reason);
+    mg_html(h, "<dt>Received</dt><dd>");
+    mg_html_text(h, when);
+    mg_html(h, " <span class=\"muted\">(");
+    mg_html_text(h, c->time_zone);
+    mg_html(h, ")</span></dd>\n");
+    for (g = 0; g < n_groups && groups[g].id != n->group_id; g++)
+        ;
+    web_row(h, "Filed under",
+            g < n_groups ? group_row_label(&groups[g], label, sizeof(label))
+                         : NULL);
+    mg_html(h, "</dl>\n<p class=\"body\">");
+    excerpt(h, n->body);
+    mg_html(h, "</p>\n<div class=\"actions\">\n<form method=\"post\" "
+               "class=\"inline\" action=\"");
+    snprintf(action, sizeof(action), "/dashboard/circles/%lld/notes/%lld",
+             (long long)c->id, (long long)n->id);
+    mg_html_attr(h, action);
+    mg_html(h, "/approve\">\n");
+    dash_csrf(h, d);
+    group_field(h, n, groups, n_groups);
+    mg_html(h, "<label for=\"week-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Week</label>\n<input type=\"number\" name=\"week\" "
+               "min=\"1\" max=\"");
+    mg_html_int(h, c->weeks);
+    mg_html(h, "\" id=\"week-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\" value=\"");
+    if (n->week)
+        mg_html_int(h, n->week);
+    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">Approve"
+               "</button></form>\n");
+    snprintf(action, sizeof(action),
+             "/dashboard/circles/%lld/notes/%lld/reject", (long long)c->id,
+             (long long)n->id);
+    dash_button_form(h, d, action, "Reject", 1);
+    mg_html(h, "</div>\n</article>\n");
+}
+
+/* The notice a decision's redirect asks for. */
+static void review_notice(struct mg_html *h, struct request *r)
+{
+    const char *done = request_arg(r, "done");
+    int64_t note = dash_positive(request_arg(r, "note"));
+    char text[160];
+
+    if (!done || !note)
+        return;
+    if (strcmp(done, "approved") == 0)
+        snprintf(text, sizeof(text),
+                 "Approved message #%lld: it is published in its group's "
+                 "notes.",
+                 (long long)note);
+    else if (strcmp(done, "rejected") == 0)
+        snprintf(text, sizeof(text), "Rejected message #%lld.",
+                 (long long)note);
+    else if (strcmp(done, "bad_week") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was not approved: the week must be one of "
+                 "the circle's weeks.",
+                 (long long)note);
+    else if (strcmp(done, "bad_group") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was not approved: there is no such group in "
+                 "this circle.",
+                 (long long)note);
+    else if (strcmp(done, "no_circle") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was not approved: choose the circle to file "
+                 "it in.",
+                 (long long)note);
+    else if (strcmp(done, "decided") == 0)
+        snprintf(text, sizeof(text),
+                 "Message #%lld was decided already (in another window?).",
+                 (long long)note);
+    else
+        return;
+    dash_notice(h, text,
+                strcmp(done, "approved") != 0 && strcmp(done, "rejected") != 0);
+}
+
+void handle_dash_review(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
+    struct mg_circle *c = NULL;
+    struct mg_note *notes = NULL;
+    struct mg_group_row *groups = NULL;
+    struct mg_note_filter f;
+    size_t n = 0, n_groups = 0, all = 0, i;
+    int64_t after = dash_positive(request_arg(r, "after"));
+    struct dash d;
+    int rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
+    if (rc == 0)
+        rc = mg_store_notes_count(&all, r->srv->store, MG_STORE_NOTE_REVIEW,
+                                  c->id, 0);
+    memset(&f, 0, sizeof(f));
+    f.status = "review";
+    f.circle_id = r->params[0];
+    f.after = after;
+    f.limit = REVIEW_PAGE;
+    if (rc == 0)
+        rc = mg_store_notes_list(&notes, &n, r->srv->store, &f);
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such circle.");
+        goto out;
+    }
+    dash_begin(&h, &d, "Review queue");
+    mg_html(&h, "<h1>Review queue: ");
+    mg_html_text(&h, c->title);
+    mg_html(&h, "</h1>\n");
+    review_notice(&h, r);
+    mg_html(&h, "<p>");
+    mg_html_textf(&h,
+                  "%zu message%s of this circle wait%s for review: mail "
+                  "that could not be filed on its own. Approve one into a "
+                  "group and week, or reject it.",
+                  all, all == 1 ? "" : "s", all == 1 ? "s" : "");
+    mg_html(&h, "</p>\n");
+    for (i = 0; i < n; i++)
+        review_item(&h, &d, c, &notes[i], groups, n_groups);
+    if (after || n == REVIEW_PAGE) {
+        mg_html(&h, "<nav class=\"pager\" aria-label=\"Pages\">");
+        if (after) {
+            mg_html(&h, "<a href=\"/dashboard/circles/");
+            mg_html_int(&h, c->id);
+            mg_html(&h, "/review\">First page</a>");
+        }
+        if (n == REVIEW_PAGE) {
+            mg_html(&h, "<a rel=\"next\" href=\"/dashboard/circles/");
+            mg_html_int(&h, c->id);
+            mg_html(&h, "/review?after=");
+            mg_html_int(&h, notes[n - 1].id);
+            mg_html(&h, "\">Next page</a>");
+        }
+        mg_html(&h, "</nav>\n");
+    }
+    mg_html(&h, "<p><a href=\"/dashboard/circles/");
+    mg_html_int(&h, c->id);
+    mg_html(&h, "#notes\">Back to the circle</a></p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
+out:
+    mg_store_notes_free(notes, n);
+    mg_store_groups_free(groups, n_groups);
+    mg_circle_free(c);
+}
+
+/* Where a decision's redirect goes: the circle's queue, or the whole
+ * queue's; `done` and the note id in its query. */
+static void decided(struct request *r, int64_t route_circle, const char *done,
+                    int64_t note)
+{
+    struct mg_buf where = MG_BUF_INIT;
+
+    if (route_circle)
+        mg_buf_printf(&where, "/dashboard/circles/%lld/review",
+                      (long long)route_circle);
+    else
+        mg_buf_puts(&where, "/dashboard/review");
+    mg_buf_printf(&where, "?done=%s&note=%lld#note-%lld", done, (long long)note,
+                  (long long)note);
+    dash_redirect(r, &where);
+}
+
+/*
+ * Approve (publish) or reject note `note_id`. On a circle's route
+ * (`route_circle`) the note must be that circle's; on the whole queue's
+ * route (0) it may be any the session reaches, and one that reached no
+ * circle is filed under the circle the form names (a coordinator of
+ * every circle's alone). The group is the form's group_id or
+ * group_number in that circle, the week its week.
+ */
+static void decide(struct request *r, int publish, int64_t route_circle,
+                   int64_t note_id)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_circle *c = NULL;
+    struct mg_group_row *groups = NULL;
+    size_t n_groups = 0, g;
+    struct mg_note n;
+    struct dash d;
+    int64_t circle, group = 0, number, thread = 0, week = 0;
+    const char *why = NULL;
+    int rc;
+
+    memset(&n, 0, sizeof(n));
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    rc = mg_store_note_get(&n, r->srv->store, note_id, 0);
+    if (rc == 0 && route_circle && n.circle_id != route_circle)
+        rc = MG_ENOTFOUND; /* another circle's, or none's */
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such message in this circle.");
+        goto out;
+    }
+    circle = n.circle_id ? n.circle_id : dash_form_int(&f, "circle_id");
+    if ((n.circle_id && !http_token_has_circle(&d.tok, n.circle_id)) ||
+        (!n.circle_id && d.tok.circle_id)) {
+        reply_page_message(r, MHD_HTTP_FORBIDDEN, "Forbidden",
+                           "That message is not for your circle.");
+        goto out;
+    }
+    if (publish && !circle) {
+        decided(r, route_circle, "no_circle", n.id);
+        goto out;
+    }
+    if (publish) {
+        rc = mg_store_circle_get(&c, r->srv->store, circle);
+        if (rc == MG_ENOTFOUND) {
+            decided(r, route_circle, "no_circle", n.id);
+            goto out;
+        }
+        if (rc == 0)
+            rc =
+                mg_store_groups_list(&groups, &n_groups, r->srv->store, circle);
+        if (rc < 0) {
+            dash_error_page(r, rc, NULL);
+            goto out;
+        }
+        group = dash_form_int(&f, "group_id");
+        number = dash_form_int(&f, "group_number");
+        if (mg_form_get(&f, "week") && mg_form_get(&f, "week")->value[0]) {
+            week = dash_form_int(&f, "week");
+            if (week < 1 || week > c->weeks)
+                why = "bad_week";
+        }
+        if (!group && number) {
+            if ((size_t)number <= n_groups)
+                group = groups[number - 1].id;
+            else
+                why = "bad_group";
+        }
+        for (g = 0; group && g < n_groups && groups[g].id != group; g++)
+            ;
+        if (group && g == n_groups)
+            why = "bad_group";
+        else if (group)
+            thread = groups[g].thread_id;
+        if (why) {
+            decided(r, route_circle, why, n.id);
+            goto out;
+        }
+    }
+    rc = mg_store_note_decide(r->srv->store, n.id, publish,
+                              publish ? circle : 0, publish ? group : 0,
+                              publish ? (int)week : 0, publish ? thread : 0);
+    if (rc < 0 && rc != MG_ECONFLICT) {
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    decided(r, route_circle,
+            rc == MG_ECONFLICT ? "decided"
+            : publish          ? "approved"
+                               : "rejected",
+            n.id);
+out:
+    mg_store_note_release(&n);
+    mg_store_groups_free(groups, n_groups);
+    mg_circle_free(c);
+    mg_form_release(&f);
+}
+
+void handle_dash_note_approve(struct request *r)
+{
+    decide(r, 1, r->params[0], r->params[1]);
+}
+
+void handle_dash_note_reject(struct request *r)
+{
+    decide(r, 0, r->params[0], r->params[1]);
+}
+
+void handle_dash_any_note_approve(struct request *r)
+{
+    decide(r, 1, 0, r->params[0]);
+}
+
+void handle_dash_any_note_reject(struct request *r)
+{
+    decide(r, 0, 0, r->params[0]);
+}
+
+/* A message that reached no circle: where to file it, or reject it. */
+static void stray_item(struct mg_html *h, const struct dash *d,
+                       const struct mg_note *n, const struct mg_circle *circles,
+                       size_t n_circles)
+{
+    char when[32], action[96];
+    size_t i;
+
+    dash_time(when, sizeof(when), "UTC", n->received_at);
+    mg_html(h, "<article aria-labelledby=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<h3 id=\"note-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">");
+    mg_html_textf(h, "#%lld: ", (long long)n->id);
+    mg_html_text(h, n->subject ? n->subject : "(no subject)");
+    mg_html(h, "</h3>\n<dl>\n");
+    web_row(h, "From", n->from_name ? n->from_name : n->from_email);
+    web_row(h, "Address", n->from_email);
+    web_row(h, "Sent to", n->recipient);
+    web_row(h, "Why it waits", n->review_reason);
+    mg_html(h, "<dt>Received</dt><dd>");
+    mg_html_text(h, when);
+    mg_html(h, " <span class=\"muted\">(UTC)</span></dd>\n</dl>\n"
+               "<p class=\"body\">");
+    excerpt(h, n->body);
+    mg_html(h, "</p>\n<div class=\"actions\">\n<form method=\"post\" "
+               "class=\"inline\" action=\"");
+    snprintf(action, sizeof(action), "/dashboard/notes/%lld/approve",
+             (long long)n->id);
+    mg_html_attr(h, action);
+    mg_html(h, "\">\n");
+    dash_csrf(h, d);
+    mg_html(h, "<label for=\"circle-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Circle</label>\n<select name=\"circle_id\" id=\"circle-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n");
+    for (i = 0; i < n_circles; i++) {
+        mg_html(h, "<option value=\"");
+        mg_html_int(h, circles[i].id);
+        mg_html(h, "\">");
+        mg_html_text(h, circles[i].title);
+        mg_html(h, "</option>\n");
+    }
+    mg_html(h, "</select>\n<label for=\"group-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Group number</label>\n<input type=\"number\" min=\"1\" "
+               "name=\"group_number\" required id=\"group-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<label for=\"week-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">Week</label>\n<input type=\"number\" min=\"1\" "
+               "name=\"week\" id=\"week-");
+    mg_html_int(h, n->id);
+    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">Approve"
+               "</button></form>\n");
+    snprintf(action, sizeof(action), "/dashboard/notes/%lld/reject",
+             (long long)n->id);
+    dash_button_form(h, d, action, "Reject", 1);
+    mg_html(h, "</div>\n</article>\n");
+}
+
+/*
+ * The whole review queue, for a coordinator of every circle: every
+ * circle's waiting messages and those that reached none, a page at a
+ * time. A coordinator of one circle is sent to that circle's queue.
+ */
+void handle_dash_review_all(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
+    struct mg_note *notes = NULL;
+    struct mg_circle *circles = NULL, *c = NULL;
+    struct mg_group_row *groups = NULL;
+    struct mg_note_filter f;
+    size_t n = 0, n_circles = 0, n_groups = 0, all = 0, i;
+    int64_t after = dash_positive(request_arg(r, "after"));
+    struct dash d;
+    int rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    if (d.tok.circle_id) {
+        struct mg_buf where = MG_BUF_INIT;
+
+        mg_buf_printf(&where, "/dashboard/circles/%lld/review",
+                      (long long)d.tok.circle_id);
+        dash_redirect(r, &where);
+        return;
+    }
+    memset(&f, 0, sizeof(f));
+    f.status = "review";
+    f.any_circle = 1;
+    f.after = after;
+    f.limit = REVIEW_PAGE;
+    rc = mg_store_notes_count(&all, r->srv->store, MG_STORE_NOTE_REVIEW, 0, 1);
+    if (rc == 0)
+        rc = mg_store_notes_list(&notes, &n, r->srv->store, &f);
+    if (rc == 0)
+        rc = mg_store_circle_list(&circles, &n_circles, r->srv->store, 0,
+                                  CIRCLES_LISTED);
+    if (rc < 0) {
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    dash_begin(&h, &d, "Review queue");
+    mg_html(&h, "<h1>Review queue: every circle</h1>\n");
+    review_notice(&h, r);
+    mg_html(&h, "<p>");
+    mg_html_textf(&h,
+                  "%zu message%s wait%s for review, in every circle and "
+                  "none.",
+                  all, all == 1 ? "" : "s", all == 1 ? "s" : "");
+    mg_html(&h, "</p>\n");
+    for (i = 0; i < n; i++) {
+        if (!notes[i].circle_id) {
+            stray_item(&h, &d, &notes[i], circles, n_circles);
+            continue;
+        }
+        if (!c || c->id != notes[i].circle_id) {
+            mg_circle_free(c);
+            c = NULL;
+            mg_store_groups_free(groups, n_groups);
+            groups = NULL;
+            n_groups = 0;
+            rc = mg_store_circle_get(&c, r->srv->store, notes[i].circle_id);
+            if (rc == 0)
+                rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
+                                          c->id);
+            if (rc < 0) {
+                mg_html_release(&h);
+                dash_error_page(r, rc, NULL);
+                goto out;
+            }
+        }
+        mg_html(&h, "<p class=\"muted\">In <a href=\"/dashboard/circles/");
+        mg_html_int(&h, c->id);
+        mg_html(&h, "/review\">");
+        mg_html_text(&h, c->title);
+        mg_html(&h, "</a>:</p>\n");
+        review_item(&h, &d, c, &notes[i], groups, n_groups);
+    }
+    if (after || n == REVIEW_PAGE) {
+        mg_html(&h, "<nav class=\"pager\" aria-label=\"Pages\">");
+        if (after)
+            mg_html(&h, "<a href=\"/dashboard/review\">First page</a>");
+        if (n == REVIEW_PAGE) {
+            mg_html(&h, "<a rel=\"next\" href=\"/dashboard/review?after=");
+            mg_html_int(&h, notes[n - 1].id);
+            mg_html(&h, "\">Next page</a>");
+        }
+        mg_html(&h, "</nav>\n");
+    }
+    mg_html(&h, "<p><a href=\"/dashboard\">Back to the circles</a></p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
+out:
+    mg_store_notes_free(notes, n);
+    mg_store_circles_free(circles, n_circles);
+    mg_store_groups_free(groups, n_groups);
+    mg_circle_free(c);
+}
+
+/* --- a plenary's registrations and waitlist ------------------------------ */
+
+void handle_dash_plenary(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
+    struct mg_circle *c = NULL;
+    struct mg_plenary_row p;
+    struct mg_registration_row *rows = NULL;
+    size_t n = 0, total, i;
+    int page = dash_page_arg(r, "page");
+    char when[32], path[96];
+    struct dash d;
+    int have = 0, rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    memset(&p, 0, sizeof(p));
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc =
+            mg_store_plenary_get(&p, r->srv->store, r->params[0], r->params[1]);
+    have = rc == 0;
+    if (rc == 0)
+        rc = mg_store_plenary_registrations(
+            &rows, &n, r->srv->store, p.id, 0, MG_STORE_SEAT_REGISTERED,
+            DASH_PAGE_SIZE, (page - 1) * DASH_PAGE_SIZE);
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such plenary session.");
+        goto out;
+    }
+    dash_begin(&h, &d, p.title);
+    mg_html_element(&h, "h1", p.title);
+    dash_time(when, sizeof(when), c->time_zone, p.starts_at);
+    mg_html(&h, "<dl>\n");
+    web_row(&h, "Guest", p.guest);
+    mg_html(&h, "<dt>Starts</dt><dd>");
+    mg_html_text(&h, when);
+    mg_html(&h, " <span class=\"muted\">(");
+    mg_html_text(&h, c->time_zone);
+    mg_html(&h, ")</span></dd>\n<dt>Places</dt><dd>");
+    mg_html_textf(&h, "%d: %d registered, %d on the waitlist", p.capacity,
+                  p.registered, p.waitlisted);
+    mg_html(&h, "</dd>\n</dl>\n<h2>Registrations and waitlist</h2>\n");
+    if (!n && page == 1)
+        mg_html(&h, "<p>Nobody has registered yet.</p>\n");
+    if (n)
+        mg_html(&h, "<div class=\"scroll\"><table>\n<thead><tr>"
+                    "<th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
+                    "<th scope=\"col\">Status</th>"
+                    "<th scope=\"col\">Waitlist place</th></tr></thead>\n"
+                    "<tbody>\n");
+    for (i = 0; i < n; i++) {
+        mg_html(&h, "<tr><th scope=\"row\">");
+        mg_html_text(&h, rows[i].name);
+        mg_html(&h, "</th><td>");
+        mg_html_text(&h, rows[i].email);
+        mg_html(&h, "</td><td>");
+        mg_html_text(&h, mg_store_seat_status_name(rows[i].status));
+        mg_html(&h, "</td><td>");
+        if (rows[i].status == MG_STORE_SEAT_WAITLISTED)
+            mg_html_int(&h, rows[i].position);
+        else
+            mg_html(&h, "-");
+        mg_html(&h, "</td></tr>\n");
+    }
+    if (n)
+        mg_html(&h, "</tbody></table></div>\n");
+    /* every registration ever made is a row: registered, waiting or gone */
+    total =
+        (size_t)(page - 1) * DASH_PAGE_SIZE + n + (n == DASH_PAGE_SIZE ? 1 : 0);
+    snprintf(path, sizeof(path), "/dashboard/circles/%lld/plenaries/%lld",
+             (long long)c->id, (long long)p.id);
+    dash_pager(&h, path, "page", page, total, NULL, 0, NULL);
+    mg_html(&h, "<p><a href=\"/dashboard/circles/");
+    mg_html_int(&h, c->id);
+    mg_html(&h, "#plenaries\">Back to the circle</a></p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
+out:
+    mg_store_registrations_free(rows, n);
+    if (have)
+        mg_store_plenary_release(&p);
+    mg_circle_free(c);
+}
+
+/* --- downloads -------------------------------------------------------------
+ */
+
+/* Send `b` as a CSV attachment called `<circle id>-<name>.csv`. */
+static void reply_csv(struct request *r, struct mg_buf *b, const char *name)
+{
+    struct reply rep = {0};
+    char disposition[96];
+
+    snprintf(disposition, sizeof(disposition),
+             "attachment; filename=\"circle-%lld-%s.csv\"",
+             (long long)r->params[0], name);
+    rep.content_type = "text/csv; charset=utf-8; header=present";
+    rep.len = b->len;
+    rep.body = mg_buf_detach(b);
+    rep.take = 1;
+    rep.disposition = disposition;
+    reply_send(r, MHD_HTTP_OK, &rep);
+}
+
+void handle_dash_report_csv(struct request *r)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    struct mg_report rep;
+    struct dash d;
+    int rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such circle.");
+        return;
+    }
+    mg_report_csv(&b, &rep);
+    mg_report_release(&rep);
+    reply_csv(r, &b, "report");
+}
+
+static const char *group_name_by_id(const struct mg_group_row *groups, size_t n,
+                                    int64_t id, char *buf, size_t len)
+{
+    size_t g;
+
+    for (g = 0; id && g < n; g++)
+        if (groups[g].id == id)
+            return group_row_label(&groups[g], buf, len);
+    return "";
+}
+
+/* Every person of the circle, a batch at a time: `row` writes one. */
+typedef void (*person_row_fn)(struct mg_buf *b, const struct mg_participant *p,
+                              void *arg);
+
+static int each_person(struct mg_store *st, int64_t circle_id, struct mg_buf *b,
+                       person_row_fn row, void *arg)
+{
+    struct mg_people_filter f;
+    struct mg_participant *list;
+    size_t n, i;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    f.limit = ROSTER_BATCH;
+    do {
+        list = NULL;
+        n = 0;
+        rc = mg_store_participants_list(&list, &n, st, circle_id, &f);
+        if (rc < 0)
+            return rc;
+        for (i = 0; i < n; i++)
+            row(b, &list[i], arg);
+        if (n)
+            f.after = list[n - 1].id;
+        mg_participants_free(list, n);
+    } while (n == ROSTER_BATCH);
+    return 0;
+}
+
+struct roster {
+    const struct mg_group_row *groups;
+    size_t n_groups;
+};
+
+static void roster_row(struct mg_buf *b, const struct mg_participant *p,
+                       void *arg)
+{
+    const struct roster *ro = arg;
+    char label[32];
+
+    mg_buf_printf(b, "%lld,", (long long)p->id);
+    mg_report_csv_field(b, p->name);
+    mg_buf_puts(b, ",");
+    mg_report_csv_field(b, p->email);
+    mg_buf_printf(b, ",%s,", mg_person_role_name(p->role));
+    mg_report_csv_field(b, p->sector);
+    mg_buf_puts(b, ",");
+    mg_report_csv_field(b, p->region);
+    mg_buf_printf(b, ",%s,", mg_person_status_name(p->status));
+    mg_report_csv_field(b, group_name_by_id(ro->groups, ro->n_groups,
+                                            p->group_id, label, sizeof(label)));
+    mg_buf_puts(b, "\r\n");
+}
+
+void handle_dash_roster_csv(struct request *r)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    struct mg_circle *c = NULL;
+    struct mg_group_row *groups = NULL;
+    struct roster ro;
+    size_t n_groups = 0;
+    struct dash d;
+    int rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
+    mg_buf_puts(&b, "id,name,email,role,sector,region,status,group\r\n");
+    ro.groups = groups;
+    ro.n_groups = n_groups;
+    if (rc == 0)
+        rc = each_person(r->srv->store, r->params[0], &b, roster_row, &ro);
+    if (rc < 0) {
+        mg_buf_release(&b);
+        dash_error_page(r, rc, "There is no such circle.");
+    } else {
+        reply_csv(r, &b, "roster");
+    }
+    mg_store_groups_free(groups, n_groups);
+    mg_circle_free(c);
+}
+
+/* The attendance matrix: one row per person, one column per week:
+ * "yes" (present), "no" (in a recorded call, absent) or "" (no record). */
+struct matrix {
+    const struct mg_group_row *groups;
+    size_t n_groups;
+    const struct mg_mark_row *marks; /* sorted by participant, then week */
+    int *weeks;                      /* each mark's week */
+    size_t n_marks;
+    int n_weeks;
+};
+
+static int by_person(const void *x, const void *y)
+{
+    const struct mg_mark_row *a = x, *b = y;
+
+    if (a->participant_id != b->participant_id)
+        return a->participant_id < b->participant_id ? -1 : 1;
+    return 0;
+}
+
+static void matrix_row(struct mg_buf *b, const struct mg_participant *p,
+                       void *arg)
+{
+    const struct matrix *m = arg;
+    char label[32], *cells = mg_xcalloc((size_t)m->n_weeks + 1, 1);
+    struct mg_mark_row key;
+    const struct mg_mark_row *hit;
+    size_t k;
+    int w;
+
+    mg_report_csv_field(b, p->name);
+    mg_buf_puts(b, ",");
+    mg_report_csv_field(b, p->email);
+    mg_buf_puts(b, ",");
+    mg_report_csv_field(b, group_name_by_id(m->groups, m->n_groups, p->group_id,
+                                            label, sizeof(label)));
+    memset(&key, 0, sizeof(key));
+    key.participant_id = p->id;
+    hit = m->n_marks
+              ? bsearch(&key, m->marks, m->n_marks, sizeof(key), by_person)
+              : NULL;
+    if (hit) {
+        k = (size_t)(hit - m->marks);
+        while (k > 0 && m->marks[k - 1].participant_id == p->id)
+            k--;
+        for (; k < m->n_marks && m->marks[k].participant_id == p->id; k++) {
+            w = m->weeks[k];
+            if (w >= 1 && w <= m->n_weeks && cells[w] != 'y')
+                cells[w] = m->marks[k].present ? 'y' : 'n';
+        }
+    }
+    for (w = 1; w <= m->n_weeks; w++)
+        mg_buf_puts(b, cells[w] == 'y'   ? ",yes"
+                       : cells[w] == 'n' ? ",no"
+                                         : ",");
+    mg_buf_puts(b, "\r\n");
+    free(cells);
+}
+
+struct session_week {
+    int64_t id;
+    int week;
+};
+
+static int by_session(const void *x, const void *y)
+{
+    const struct session_week *a = x, *b = y;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void handle_dash_attendance_csv(struct request *r)
+{
+    struct session_week *weeks = NULL;
+    struct mg_buf b = MG_BUF_INIT;
+    struct mg_report rep;
+    struct mg_group_row *groups = NULL;
+    struct mg_mark_row *marks = NULL;
+    struct matrix m;
+    size_t n_groups = 0, n_marks = 0, i, k;
+    struct dash d;
+    int loaded = 0, w, rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    memset(&m, 0, sizeof(m));
+    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
+    loaded = rc == 0;
+    if (rc == 0)
+        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
+                                  r->params[0]);
+    if (rc == 0)
+        rc = mg_store_report_attendance(&marks, &n_marks, r->srv->store,
+                                        r->params[0]);
+    if (rc < 0) {
+        dash_error_page(r, rc, "There is no such circle.");
+        goto out;
+    }
+    /* each mark's week, from its session; then by person for lookups */
+    if (n_marks)
+        qsort(marks, n_marks, sizeof(*marks), by_person);
+    weeks = mg_xcalloc(rep.n_sessions + 1, sizeof(*weeks));
+    for (i = 0; i < rep.n_sessions; i++) {
+        weeks[i].id = rep.sessions[i].id;
+        weeks[i].week = rep.sessions[i].week;
+    }
+    if (rep.n_sessions)
+        qsort(weeks, rep.n_sessions, sizeof(*weeks), by_session);
+    m.weeks = mg_xcalloc(n_marks + 1, sizeof(int));
+    for (k = 0; k < n_marks; k++) {
+        struct session_week key, *hit;
+
+        key.id = marks[k].session_id;
+        key.week = 0;
+        hit = rep.n_sessions ? bsearch(&key, weeks, rep.n_sessions, sizeof(key),
+                                       by_session)
+                             : NULL;
+        m.weeks[k] = hit ? hit->week : 0;
+    }
+    m.groups = groups;
+    m.n_groups = n_groups;
+    m.marks = marks;
+    m.n_marks = n_marks;
+    m.n_weeks = (int)rep.n_weeks;
+    mg_buf_puts(&b, "name,email,group");
+    for (w = 1; w <= m.n_weeks; w++)
+        mg_buf_printf(&b, ",week_%d", w);
+    mg_buf_puts(&b, "\r\n");
+    rc = each_person(r->srv->store, r->params[0], &b, matrix_row, &m);
+    if (rc < 0) {
+        mg_buf_release(&b);
+        dash_error_page(r, rc, NULL);
+    } else {
+        reply_csv(r, &b, "attendance");
+    }
+out:
+    free(weeks);
+    free(m.weeks);
+    free(marks);
+    mg_store_groups_free(groups, n_groups);
+    if (loaded)
+        mg_report_release(&rep);
+}
