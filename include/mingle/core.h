@@ -73,8 +73,6 @@ void mg_buf_add(struct mg_buf *b, const void *data, size_t n);
 void mg_buf_puts(struct mg_buf *b, const char *s);
 void mg_buf_printf(struct mg_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Append `s` escaped for HTML text and attribute values (& < > " '). */
-void mg_buf_html_escape(struct mg_buf *b, const char *s);
 /* Hand the contents to the caller (free with free()) and reset `b`. */
 char *mg_buf_detach(struct mg_buf *b);
 void mg_buf_release(struct mg_buf *b);

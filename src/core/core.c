@@ -170,31 +170,6 @@ void mg_buf_printf(struct mg_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void mg_buf_html_escape(struct mg_buf *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            mg_buf_puts(b, "&amp;");
-            break;
-        case '<':
-            mg_buf_puts(b, "&lt;");
-            break;
-        case '>':
-            mg_buf_puts(b, "&gt;");
-            break;
-        case '"':
-            mg_buf_puts(b, "&quot;");
-            break;
-        case '\'':
-            mg_buf_puts(b, "&#39;");
-            break;
-        default:
-            mg_buf_add(b, s, 1);
-        }
-    }
-}
-
 char *mg_buf_detach(struct mg_buf *b)
 {
     char *p;

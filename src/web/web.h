@@ -76,30 +76,6 @@ void web_chart_legend(struct mg_html *h, const char *aria_label,
  * /dashboard (no route, wrong method, a body too big). */
 void web_error_page(struct request *r, unsigned int status);
 
-/*
- * The same in the shape pages used before the writer, on the writer's
- * buffer; going away as the pages move to the functions above.
- */
-void page_begin(struct mg_buf *b, const char *title);
-void page_end(struct mg_buf *b);
-/* `s` escaped for HTML text or a quoted attribute value. */
-void page_text(struct mg_buf *b, const char *s);
-/* A printf-style string, escaped. */
-void page_textf(struct mg_buf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* <tag>text</tag>, text escaped; `tag` is a literal, never user data. */
-void page_element(struct mg_buf *b, const char *tag, const char *text);
-/* One <dt>label</dt><dd>value</dd> pair (value "-" when NULL or ""). */
-void page_row(struct mg_buf *b, const char *label, const char *value);
-/* Whether `url` is an absolute http(s), webcal or mailto URL without
- * spaces or control characters: the only kinds a page links to. */
-int page_url_is_safe(const char *url);
-/* Percent-encode `s` for a URL component (RFC 3986 unreserved kept). */
-void page_url_encode(struct mg_buf *b, const char *s);
-/* <a href="href" class="cls">text</a>, both escaped; just the text when
- * the URL is not page_url_is_safe(). `cls` may be NULL. */
-void page_link(struct mg_buf *b, const char *href, const char *text,
-               const char *cls);
 /* Queue `html` (taken, freed by libmicrohttpd) as text/html with the
  * page headers: CSP, nosniff, no referrer, no-store, no framing. */
 void reply_page(struct request *r, unsigned int status, char *html);
