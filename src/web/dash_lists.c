@@ -633,11 +633,13 @@ void handle_dash_plenary(struct request *r)
     if (!n && page == 1)
         mg_html(&h, "<p>Nobody has registered yet.</p>\n");
     if (n)
-        mg_html(&h, "<div class=\"scroll\"><table>\n<thead><tr>"
-                    "<th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
-                    "<th scope=\"col\">Status</th>"
-                    "<th scope=\"col\">Waitlist place</th></tr></thead>\n"
-                    "<tbody>\n");
+        mg_html(&h,
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
+                "<th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
+                "<th scope=\"col\">Status</th>"
+                "<th scope=\"col\">Waitlist place</th></tr></thead>\n"
+                "<tbody>\n");
     for (i = 0; i < n; i++) {
         mg_html(&h, "<tr><th scope=\"row\">");
         mg_html_text(&h, rows[i].name);

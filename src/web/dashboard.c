@@ -548,14 +548,17 @@ void handle_dash_home(struct request *r)
         if (!http_token_has_circle(&d.tok, list[i].id))
             continue;
         if (!shown++)
-            mg_html(&h, "<div class=\"scroll\"><table>\n<thead><tr>"
-                        "<th scope=\"col\">Circle</th>"
-                        "<th scope=\"col\">Starts</th>"
-                        "<th scope=\"col\">Weeks</th>"
-                        "<th scope=\"col\">Active</th>"
-                        "<th scope=\"col\">Waitlisted</th>"
-                        "<th scope=\"col\">Groups</th>"
-                        "</tr></thead>\n<tbody>\n");
+            mg_html(
+                &h,
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
+                "<th scope=\"col\">Circle</th>"
+                "<th scope=\"col\">Starts</th>"
+                "<th scope=\"col\">Weeks</th>"
+                "<th scope=\"col\">Active</th>"
+                "<th scope=\"col\">Waitlisted</th>"
+                "<th scope=\"col\">Groups</th>"
+                "</tr></thead>\n<tbody>\n");
         if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
                                  list[i].id) < 0)
             n_groups = 0;
@@ -666,7 +669,8 @@ static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
 {
     size_t i;
 
-    mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+    mg_html(h, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+               "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
                "<th scope=\"col\">Week</th><th scope=\"col\">Reading</th>"
                "<th scope=\"col\">Words</th></tr></thead>\n<tbody>\n");
     for (i = 0; i < n; i++) {
@@ -725,7 +729,9 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
     if (rc < 0)
         goto out;
     if (n_threads) {
-        mg_html(h, "<h3>Threads</h3>\n<div class=\"scroll\"><table>\n"
+        mg_html(h, "<h3>Threads</h3>\n<div class=\"scroll\" tabindex=\"0\" "
+                   "role=\"region\" "
+                   "aria-label=\"Table (scrolls sideways)\"><table>\n"
                    "<thead><tr><th scope=\"col\">#</th>"
                    "<th scope=\"col\">Thread</th>"
                    "<th scope=\"col\">Words</th></tr></thead>\n"
@@ -1079,7 +1085,8 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
     mg_html(h, "<div class=\"actions\"><a class=\"button secondary\" href=\"");
     circle_href(h, a->circle->id);
     mg_html(h, "/rebalance\">Preview rebalance</a></div>\n");
-    mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
+    mg_html(h, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+               "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
                "<th scope=\"col\">Group</th><th scope=\"col\">People</th>"
                "<th scope=\"col\">Facilitators</th>"
                "<th scope=\"col\">Call, thread, mail</th></tr></thead>\n"
@@ -1215,12 +1222,14 @@ static int people_section(struct mg_html *h, struct request *r,
     }
     mg_html(h, "</p>\n");
     if (n) {
-        mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
-                   "<th scope=\"col\">Name, role</th>"
-                   "<th scope=\"col\">Email</th>"
-                   "<th scope=\"col\">Sector, region</th>"
-                   "<th scope=\"col\">Group, status</th>"
-                   "<th scope=\"col\">Actions</th></tr></thead>\n<tbody>\n");
+        mg_html(h,
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
+                "<th scope=\"col\">Name, role</th>"
+                "<th scope=\"col\">Email</th>"
+                "<th scope=\"col\">Sector, region</th>"
+                "<th scope=\"col\">Group, status</th>"
+                "<th scope=\"col\">Actions</th></tr></thead>\n<tbody>\n");
     }
     for (i = 0; i < n; i++) {
         const struct mg_participant *p = &list[i];
@@ -1276,8 +1285,11 @@ static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
 
     mg_html(h, "<h3>The last ");
     mg_html_int(h, OUTBOX_SHOWN);
-    mg_html(h, " messages</h3>\n<div class=\"scroll\"><table>\n<thead><tr>"
-               "<th scope=\"col\">Queued <span class=\"muted\">(");
+    mg_html(
+        h,
+        " messages</h3>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+        "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
+        "<th scope=\"col\">Queued <span class=\"muted\">(");
     mg_html_text(h, tzid);
     mg_html(h, ")</span></th><th scope=\"col\">To</th>"
                "<th scope=\"col\">Subject</th>"
@@ -1380,11 +1392,13 @@ static int notes_section(struct mg_html *h, struct mg_store *st,
         mg_html(h, ".</p>\n");
     }
     if (n) {
-        mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
-                   "<th scope=\"col\">#</th><th scope=\"col\">From</th>"
-                   "<th scope=\"col\">Subject</th>"
-                   "<th scope=\"col\">Why</th>"
-                   "<th scope=\"col\">Received <span class=\"muted\">(");
+        mg_html(h,
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
+                "<th scope=\"col\">#</th><th scope=\"col\">From</th>"
+                "<th scope=\"col\">Subject</th>"
+                "<th scope=\"col\">Why</th>"
+                "<th scope=\"col\">Received <span class=\"muted\">(");
         mg_html_text(h, c->time_zone);
         mg_html(h, ")</span></th></tr></thead>\n<tbody>\n");
         for (i = 0; i < n; i++) {
@@ -1426,13 +1440,15 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         mg_html(h, "<p>None yet: create one with <code>POST "
                    "/api/v1/circles/{id}/plenaries</code>.</p>\n");
     else
-        mg_html(h, "<div class=\"scroll\"><table>\n<thead><tr>"
-                   "<th scope=\"col\">Session</th>"
-                   "<th scope=\"col\">Starts</th>"
-                   "<th scope=\"col\">Places</th>"
-                   "<th scope=\"col\">Registered</th>"
-                   "<th scope=\"col\">Waitlisted</th></tr></thead>\n"
-                   "<tbody>\n");
+        mg_html(h,
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
+                "<th scope=\"col\">Session</th>"
+                "<th scope=\"col\">Starts</th>"
+                "<th scope=\"col\">Places</th>"
+                "<th scope=\"col\">Registered</th>"
+                "<th scope=\"col\">Waitlisted</th></tr></thead>\n"
+                "<tbody>\n");
     for (i = 0; i < n && i < DASH_PAGE_SIZE; i++) {
         dash_time(when, sizeof(when), c->time_zone, rows[i].starts_at);
         mg_html(h, "<tr><th scope=\"row\"><a href=\"");
@@ -1543,7 +1559,8 @@ static int report_section(struct mg_html *h, struct mg_store *st, int64_t id)
     mg_html(h, "/roster.csv\">the roster (CSV)</a>, <a href=\"");
     circle_href(h, id);
     mg_html(h, "/attendance.csv\">the attendance matrix (CSV)</a>.</p>\n"
-               "<div class=\"scroll\"><table>\n<tbody>\n");
+               "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+               "aria-label=\"Table (scrolls sideways)\"><table>\n<tbody>\n");
     mg_buf_printf(&text, "%d", r.t.invited);
     figure_row(h, "Invited", text.data);
     text.len = 0;
