@@ -138,7 +138,10 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
     v->per_thread = plan.per_thread;
     v->n_per_thread = plan.n_per_thread;
     rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
-    if (rc == 0)
+    /* Only the person's own group is ever shown: read its members, not
+     * the whole circle (which may be 50,000 people). */
+    f.group_id = v->me ? v->me->group_id : 0;
+    if (rc == 0 && f.group_id > 0)
         rc = mg_store_participants_list(&v->people, &v->n_people, st, circle_id,
                                         &f);
     if (rc < 0)
