@@ -821,6 +821,14 @@ async function pages({ circle, groups, late, C, now }) {
     const at = new URL(page.url());
     check(answer && answer.status() === 303 && at.pathname === pagePath && at.search.includes(query),
       `answered ${answer && answer.status()}: back on the page with ?${query}`, page.url());
+    await audit(`the page after ${what} (?${query})`);
+  }
+  // Follow a link on the page to `wanted` (a test on the new address).
+  async function follow(link, wanted, name) {
+    await link.click();
+    await page.waitForURL(wanted);
+    await page.waitForLoadState('load');
+    await audit(name);
   }
   // Reloading the page a form landed on sends nothing again: a GET only.
   async function reloadSendsNothing() {
@@ -846,6 +854,7 @@ async function pages({ circle, groups, late, C, now }) {
   async function goto(url, what) {
     const res = await page.goto(url);
     check(res.status() === 200, `${what}: 200 (${res.status()})`);
+    await audit(what);
     return res;
   }
 
@@ -1055,8 +1064,8 @@ async function pages({ circle, groups, late, C, now }) {
   await notice(`Saved: attendance for week 3's call (${day(w3)}): 3 came, 4 did not.`);
   await reloadSendsNothing();
 
-  await page.getByRole('link', { name: 'week 1', exact: true }).click();
-  await page.waitForURL((u) => u.searchParams.get('attend') === String(w1.id));
+  await follow(page.getByRole('link', { name: 'week 1', exact: true }),
+    (u) => u.searchParams.get('attend') === String(w1.id), "week 1's attendance form");
   check(await whoCame(w1).count() === 1, "the link opens week 1's form");
   for (const m of now.group.members.filter((x) => x.id !== O.id)) {
     await whoCame(w1).getByRole('checkbox', { name: m.name, exact: true }).check();
@@ -1064,8 +1073,8 @@ async function pages({ circle, groups, late, C, now }) {
   await submit(whoCame(w1).getByRole('button', { name: 'Save attendance' }), 'attendance', `done=attendance&session=${w1.id}`);
   await notice(`Saved: attendance for week 1's call (${day(w1)}): 6 came, 1 did not.`);
   // Kiri did not come after all.
-  await page.getByRole('link', { name: 'week 1', exact: true }).click();
-  await page.waitForURL((u) => u.searchParams.get('attend') === String(w1.id));
+  await follow(page.getByRole('link', { name: 'week 1', exact: true }),
+    (u) => u.searchParams.get('attend') === String(w1.id), "week 1's attendance form");
   check(await whoCame(w1).getByRole('checkbox', { name: 'Kiri Māhanga' }).isChecked(), 'the form shows what was saved');
   await whoCame(w1).getByRole('checkbox', { name: 'Kiri Māhanga' }).uncheck();
   await submit(whoCame(w1).getByRole('button', { name: 'Save attendance' }), 'attendance', `done=attendance&session=${w1.id}`);
@@ -1080,15 +1089,15 @@ async function pages({ circle, groups, late, C, now }) {
     "week 1's attendance is recorded from the facilitator: 5 of 7", att1);
 
   step('nobody ticked: the page asks before marking everyone absent');
-  await page.getByRole('link', { name: 'week 2', exact: true }).click();
-  await page.waitForURL((u) => u.searchParams.get('attend') === String(w2.id));
+  await follow(page.getByRole('link', { name: 'week 2', exact: true }),
+    (u) => u.searchParams.get('attend') === String(w2.id), "week 2's attendance form");
   await submit(whoCame(w2).getByRole('button', { name: 'Save attendance' }), 'attendance', `confirm=absent&session=${w2.id}`);
   const alert = page.getByRole('alert');
   check((await alert.innerText()).includes(`Nobody is ticked for week 2's call (${day(w2)}). Record that nobody came?`),
     'it asks: record that nobody came?');
   await audit('attendance-confirm');
-  await page.getByRole('link', { name: 'No, go back to the list' }).click();
-  await page.waitForURL((u) => u.searchParams.get('attend') === String(w2.id));
+  await follow(page.getByRole('link', { name: 'No, go back to the list' }),
+    (u) => u.searchParams.get('attend') === String(w2.id), 'back to the list');
   check(await whoCame(w2).count() === 1 &&
     (await api('GET', `${now.C}/sessions/${w2.id}/attendance`, undefined, { expect: 200 })).json.attendance.length === 0,
   'going back shows the list again, with nothing saved');
