@@ -60,7 +60,10 @@ static const char page_css[] =
     "color:#4a4a4a}"
     "@media (max-width:40rem){.scroll-hint{display:block}}"
     "textarea,input,select{font:inherit;max-width:100%}"
-    "fieldset{border:1px solid #ccc;border-radius:.4rem;margin:.75rem 0}"
+    /* min-width:0: a fieldset is as wide as its widest field otherwise,
+     * and a phone would scroll the whole page sideways */
+    "fieldset{border:1px solid #ccc;border-radius:.4rem;margin:.75rem 0;"
+    "min-width:0}"
     ".muted{color:#4a4a4a}"
     ".button,button{display:inline-block;margin:.25rem .5rem .25rem 0;"
     "padding:.5rem .9rem;border:2px solid #0b4f9c;border-radius:.4rem;"
