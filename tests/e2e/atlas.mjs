@@ -746,8 +746,8 @@ async function pages({ circle, groups, late, C, now }) {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
 
-  async function shoot(name, known) {
-    await audit(name, known);
+  async function shoot(name) {
+    await audit(name);
     for (const [label, vp] of Object.entries(sizes)) {
       await page.setViewportSize(vp);
       await page.screenshot({ path: path.join(outDir, `${name}-${label}.png`), fullPage: true });
@@ -759,11 +759,8 @@ async function pages({ circle, groups, late, C, now }) {
   }
   // axe-core at desktop and phone widths: no serious or critical
   // violation on any page a person can reach, error pages included.
-  // `known` names rules a page is known to break and that are not fixed
-  // yet: they are printed, not failed (kept to the dashboard, whose file
-  // is being rewritten).
   const axeSource = readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
-  async function audit(name, known = []) {
+  async function audit(name) {
     for (const [label, vp] of Object.entries(sizes)) {
       await page.setViewportSize(vp);
       await page.evaluate(axeSource);
@@ -772,13 +769,8 @@ async function pages({ circle, groups, late, C, now }) {
         return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
           .map((v) => ({ id: v.id, text: `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}` }));
       });
-      for (const v of found.filter((f) => known.includes(f.id))) {
-        console.log(`         KNOWN, not fixed yet: ${name} at ${label} width: ${v.text}`);
-      }
-      const real = found.filter((f) => !known.includes(f.id));
-      check(real.length === 0, `${name} at ${label} width: axe-core finds no serious or critical violation` +
-        (real.length < found.length ? ' but the known one' : ''),
-        real.map((f) => f.text).join('\n  '));
+      check(found.length === 0, `${name} at ${label} width: axe-core finds no serious or critical violation`,
+        found.map((f) => f.text).join('\n  '));
     }
     await page.setViewportSize(sizes.desktop);
   }
@@ -1158,9 +1150,7 @@ async function pages({ circle, groups, late, C, now }) {
   check(groups.every((g) => body.includes(g.name)), `and its groups (${groups.map((g) => g.name).join(', ')})`);
   if (body.includes('Rangi Parata')) check(body.includes(LATE.name), "the late joiner's name is shown as text, markup and all");
   await noScript('the circle page');
-  // The outbox table's scroll box cannot take focus (no tabindex in
-  // dashboard.c): known, to be fixed with the rewrite.
-  await shoot('dashboard-circle', ['scrollable-region-focusable']);
+  await shoot('dashboard-circle');
   // The groups at a glance: the chart of sizes and sectors.
   await page.locator('#groups').scrollIntoViewIfNeeded();
   await page.evaluate(() => document.getElementById('groups').scrollIntoView());
