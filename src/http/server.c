@@ -261,6 +261,9 @@ static int page_path(const char *url)
 
 static void dispatch(struct request *r)
 {
+    /* A worker thread serves circles in any language: each request starts
+     * in English, and a page of a circle says its own (mg_i18n_use). */
+    mg_i18n_use(NULL);
     if (page_path(r->url) && (r->too_big || !r->route)) {
         handle_person_page_other(r);
         return;
