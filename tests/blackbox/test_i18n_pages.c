@@ -8,8 +8,9 @@
  * at the same time. A member's and a facilitator's page are parsed with
  * libxml2: every text in <main> must be pseudo-translated or be data the
  * test put in (names, titles, addresses, times and numbers), so an English
- * string that missed _() fails here. The invitations in the maildir are
- * pseudo-translated too; the English circle stays English.
+ * string that missed _() fails here. The invitations in the maildir and
+ * the member's calendar feed are pseudo-translated too; the English
+ * circle stays English.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -407,13 +408,24 @@ static int check_page(const char *html, const char *lang, const char *name)
 /* A member's page: all of it translated, in <html lang="qps">. */
 static void test_member_page(void **state)
 {
-    char *html = get_page(W->member_page, 200);
+    char *html = get_page(W->member_page, 200), *path, *ics;
+    const char *feed;
 
     (void)state;
     assert_true(check_page(html, "qps", "member's page") > 20);
     assert_non_null(strstr(html, OPEN "Your group" CLOSE));
     /* a weekly time: weekday names and the "to" go through the catalog */
     assert_non_null(strstr(html, OPEN OPEN "Tuesdays" CLOSE ", 19:30 to"));
+    /* the member's calendar feed: the readings in its events are the
+     * circle's words too */
+    feed = strstr(html, "/cal/");
+    assert_non_null(feed);
+    path = mg_xasprintf("%.*s", (int)strcspn(feed, "\"?&"), feed);
+    assert_non_null(strstr(path, ".ics"));
+    ics = get_page(path, 200);
+    assert_non_null(strstr(ics, "DESCRIPTION:" OPEN "Week 1: Chapter"));
+    free(ics);
+    free(path);
     free(html);
 }
 
