@@ -8,9 +8,9 @@
  * at the same time. A member's and a facilitator's page are parsed with
  * libxml2: every text in <main> must be pseudo-translated or be data the
  * test put in (names, titles, addresses, times and numbers), so an English
- * string that missed _() fails here. The invitations in the maildir and
- * the member's calendar feed are pseudo-translated too; the English
- * circle stays English.
+ * string that missed _() fails here. The invitations in the maildir,
+ * the member's calendar feed and the groups' Atom feeds are
+ * pseudo-translated too; the English circle stays English.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -456,6 +456,44 @@ static void test_facilitator_page(void **state)
     free(path);
 }
 
+/* The groups' Atom feeds of summaries: in the circle's language, and
+ * the summary posted on the facilitator's page is one of their entries. */
+static void test_atom(void **state)
+{
+    json_t *doc = NULL, *list;
+    size_t i;
+    int entries = 0;
+
+    (void)state;
+    assert_int_equal(
+        circle_call(&doc, W->qps, "GET", "/groups", NULL, NULL, 200, 200), 0);
+    list = json_object_get(doc, "groups");
+    assert_true(json_array_size(list) > 1);
+    for (i = 0; i < json_array_size(list); i++) {
+        long long gid =
+            json_integer_value(json_object_get(json_array_get(list, i), "id"));
+        char *rest = mg_xasprintf("/groups/%lld/notes-feed", gid), *feed;
+        json_t *minted = NULL;
+        const char *url;
+
+        assert_int_equal(
+            circle_call(&minted, W->qps, "POST", rest, NULL, NULL, 201, 201),
+            0);
+        url = json_string_value(json_object_get(minted, "url"));
+        assert_non_null(url);
+        assert_non_null(strstr(url, "/notes/"));
+        feed = get_page(strstr(url, "/notes/"), 200);
+        assert_non_null(strstr(feed, "xml:lang=\"qps\""));
+        assert_non_null(strstr(feed, "<title>" OPEN "Atlas Circle: Group"));
+        entries += strstr(feed, OPEN "Week 1 summary" CLOSE) != NULL;
+        free(feed);
+        json_decref(minted);
+        free(rest);
+    }
+    json_decref(doc);
+    assert_int_equal(entries, 1);
+}
+
 /* A page's error answers are in the circle's language too. */
 static void test_error_page(void **state)
 {
@@ -558,6 +596,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_member_page),
         cmocka_unit_test(test_facilitator_page),
+        cmocka_unit_test(test_atom),
         cmocka_unit_test(test_error_page),
         cmocka_unit_test(test_english_circle),
         cmocka_unit_test(test_invitations),
