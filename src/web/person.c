@@ -1961,6 +1961,22 @@ static int trailing_junk(char c)
     return c && strchr("/.,;:!?)]>}'\"", c) != NULL;
 }
 
+/* When `rest` starts with a live page's secret, answer in its circle's
+ * language (a wrong method or an oversized post on a page's form). */
+static void use_page_language(struct request *r, const char *rest)
+{
+    char token[PAGE_TOKEN_LEN + 1];
+    int64_t circle = 0, pid = 0;
+    size_t i;
+
+    for (i = 0; i < PAGE_TOKEN_LEN; i++)
+        token[i] = (char)tolower((unsigned char)rest[i]);
+    token[PAGE_TOKEN_LEN] = '\0';
+    if (mg_calendar_page_check(&circle, &pid, r->srv->store, token) == 0)
+        use_circle_language(r, circle);
+    memset(token, 0, sizeof(token));
+}
+
 /*
  * Any other address under /p/ (server.c sends them here when no route
  * matches): always a page. A page's address with something stuck to its
@@ -1975,6 +1991,8 @@ void handle_person_page_other(struct request *r)
     size_t i, depth = 0;
     int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 
+    if (hex == PAGE_TOKEN_LEN)
+        use_page_language(r, rest);
     if (r->too_big) {
         reply_page_message(r, MHD_HTTP_CONTENT_TOO_LARGE, _("Too long"),
                            _("What you sent is too long. Please shorten it "

@@ -509,6 +509,15 @@ static void test_error_page(void **state)
     check_page(resp.body, "qps", "error page");
     assert_non_null(strstr(resp.body, OPEN "Answer not understood" CLOSE));
     test_response_release(&resp);
+    /* a form's path with a method it does not take */
+    assert_int_equal(test_http(&resp, W->site.d.port, "PUT", path, NULL,
+                               "answer=accepted",
+                               "application/x-www-form-urlencoded"),
+                     0);
+    assert_int_equal(resp.status, 405);
+    check_page(resp.body, "qps", "405 page");
+    assert_non_null(strstr(resp.body, OPEN "Not allowed" CLOSE));
+    test_response_release(&resp);
     free(path);
     /* an unknown page belongs to no circle: English */
     path = get_page("/p/0123456789abcdef0123456789abcdef0123456789abcdef", 404);
