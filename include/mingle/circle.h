@@ -17,6 +17,7 @@
 #define MG_CIRCLE_MAX_GROUP 1000
 #define MG_CIRCLE_MAX_TITLE 200
 #define MG_CIRCLE_MAX_TARGET 100000
+#define MG_CIRCLE_LANGUAGE_MAX 32 /* bytes of a language tag with its NUL */
 
 /* A weekly call slot in the circle's local time. */
 struct mg_slot {
@@ -42,6 +43,8 @@ struct mg_circle {
     char *organizer_email; /* optional */
     int attendance_target; /* people per call the coordinator hopes for;
                               0: none */
+    char language[MG_CIRCLE_LANGUAGE_MAX]; /* pages and mail in it, e.g.
+                                              "en", "mi"; "" means "en" */
     int64_t created_at;
     int64_t updated_at;
 };
@@ -57,10 +60,15 @@ void mg_circle_copy(struct mg_circle *dst, const struct mg_circle *src);
  * Check every rule: non-empty title without control characters, a known
  * IANA time zone, a real calendar date, 1..104 weeks, 1..28 distinct
  * slots, 1 <= group_min <= group_max <= 1000, an http(s) video URL, a
- * plausible organizer email, an attendance target of 0..100000.
+ * plausible organizer email, an attendance target of 0..100000, a
+ * language tag whose catalog is installed (mg_i18n_available()).
  * MG_EINVAL with the field in `err`.
  */
 int mg_circle_validate(const struct mg_circle *c, struct mg_error *err);
+
+/* The circle's language: c->language, or "en" when it is empty. The
+ * string is the circle's; do not free it. */
+const char *mg_circle_language(const struct mg_circle *c);
 
 /* "monday".."sunday" (any case, or 3-letter) to 1..7; MG_EINVAL else. */
 int mg_weekday_parse(int *out, const char *name);

@@ -37,6 +37,18 @@ void mg_i18n_use(const char *lang);
 /* The calling thread's language ("en" unless mg_i18n_use() said). */
 const char *mg_i18n_lang(void);
 
+/* Room for a language tag and its NUL. */
+#define MG_I18N_LANG_MAX 32
+
+/*
+ * For a function that writes in a circle's language on its caller's
+ * thread: mg_i18n_switch() copies the thread's language into `saved` and
+ * uses `lang` (as mg_i18n_use()); mg_i18n_restore(saved) puts the
+ * caller's back, so a page or a command goes on in its own language.
+ */
+void mg_i18n_switch(char saved[MG_I18N_LANG_MAX], const char *lang);
+void mg_i18n_restore(const char saved[MG_I18N_LANG_MAX]);
+
 /* `msgid` in the thread's language; never NULL for a non-NULL msgid.
  * The result is the catalog's (or msgid itself): do not free it. */
 const char *mg_gettext(const char *msgid) __attribute__((format_arg(1)));

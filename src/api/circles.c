@@ -43,7 +43,7 @@ static json_t *circle_to_json(const struct mg_circle *c)
     }
     return json_pack(
         "{s:I, s:o, s:s, s:s, s:s, s:i, s:o, s:{s:i, s:i}, s:o, "
-        "s:{s:o, s:o}, s:o, s:o, s:o}",
+        "s:{s:o, s:o}, s:o, s:s, s:o, s:o}",
         "id", (json_int_t)c->id, "slug", json_string_or_null(c->slug), "title",
         c->title, "time_zone", c->time_zone, "start_date", c->start_date,
         "weeks", c->weeks, "slots", slots, "group_size", "min", c->group_min,
@@ -51,8 +51,8 @@ static json_t *circle_to_json(const struct mg_circle *c)
         "organizer", "name", json_string_or_null(c->organizer_name), "email",
         json_string_or_null(c->organizer_email), "attendance_target",
         c->attendance_target ? json_integer(c->attendance_target) : json_null(),
-        "created_at", iso_time(c->created_at), "updated_at",
-        iso_time(c->updated_at));
+        "language", mg_circle_language(c), "created_at",
+        iso_time(c->created_at), "updated_at", iso_time(c->updated_at));
 }
 
 static int take_int(int *out, json_t *v, const char *field,
@@ -208,6 +208,16 @@ static int circle_from_json(struct mg_circle *c, json_t *obj,
             c->attendance_target = 0;
             if (!json_is_null(v))
                 rc = take_int(&c->attendance_target, v, key, err);
+        } else if (strcmp(key, "language") == 0) {
+            if (!json_is_string(v) ||
+                json_string_length(v) >= sizeof(c->language)) {
+                mg_error_set(err, key,
+                             "'language' must be a language tag such as en");
+                rc = MG_EINVAL;
+            } else {
+                snprintf(c->language, sizeof(c->language), "%s",
+                         json_string_value(v));
+            }
         } else if (strcmp(key, "id") == 0 || strcmp(key, "created_at") == 0 ||
                    strcmp(key, "updated_at") == 0) {
             /* read-only; accepted so a fetched circle can be sent back */

@@ -130,14 +130,18 @@ static void describe(struct mg_buf *b, const struct mg_plan_view *v,
         if (thread_plan && list[i].thread_id != g->thread_id)
             continue;
         if (strcmp(list[i].first_title, list[i].last_title) == 0)
-            mg_buf_printf(b, "Week %d: %s\n", list[i].position,
+            mg_buf_printf(b, _("Week %d: %s"), list[i].position,
                           list[i].first_title);
         else
-            mg_buf_printf(b, "Week %d: %s ... %s\n", list[i].position,
+            mg_buf_printf(b, _("Week %d: %s ... %s"), list[i].position,
                           list[i].first_title, list[i].last_title);
+        mg_buf_puts(b, "\n");
     }
-    if (v->circle->video_url)
-        mg_buf_printf(b, "\nVideo call: %s\n", v->circle->video_url);
+    if (v->circle->video_url) {
+        mg_buf_puts(b, "\n");
+        mg_buf_printf(b, _("Video call: %s"), v->circle->video_url);
+        mg_buf_puts(b, "\n");
+    }
 }
 
 /* The parts of a series owned by the caller of make_series. */
@@ -272,13 +276,15 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     struct series_store *keep = NULL;
     struct mg_participant *p = NULL;
     struct mg_plenary_row *plen = NULL;
-    char *name = NULL;
+    char *name = NULL, lang[MG_I18N_LANG_MAX];
     size_t i, n = 0, n_plen = 0;
     int64_t newest = 0;
     int rc = mg_store_plan_load(&v, st, circle_id);
 
     if (rc < 0)
         return rc;
+    /* The readings in the events' descriptions are the circle's words. */
+    mg_i18n_switch(lang, mg_circle_language(v.circle));
     if (participant_id) {
         rc = mg_store_participant_get(&p, st, circle_id, participant_id);
         if (rc < 0)
@@ -328,6 +334,7 @@ out:
     free(name);
     mg_participants_free(p, p ? 1 : 0);
     mg_store_plan_release(&v);
+    mg_i18n_restore(lang);
     return rc;
 }
 
@@ -468,6 +475,8 @@ static void *build_range(void *arg)
     struct prepared pre = {NULL, NULL};
     size_t i;
 
+    /* The language is per thread: a build thread says the circle's. */
+    mg_i18n_use(mg_circle_language(w->v->circle));
     for (i = w->from; i < w->to; i++) {
         struct owned *o = &w->own[i];
         o->rc = build_mail(&w->acts[i], o, &pre, w->v, &o->err);
@@ -682,6 +691,7 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
     size_t n_people = 0, n_inv = 0, i, j;
+    char lang[MG_I18N_LANG_MAX];
     int rc = mg_store_plan_load(&v, st, circle_id);
 
     *queued = 0;
@@ -694,6 +704,9 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         mg_store_plan_release(&v);
         return MG_EINVAL;
     }
+    /* Series and mail in the circle's language (the build threads say
+     * it again for themselves). */
+    mg_i18n_switch(lang, mg_circle_language(v.circle));
     memset(&f, 0, sizeof(f));
     rc = mg_store_participants_list(&people, &n_people, st, circle_id, &f);
     if (rc == 0)
@@ -832,5 +845,6 @@ out:
     free(invites);
     mg_participants_free(people, n_people);
     mg_store_plan_release(&v);
+    mg_i18n_restore(lang);
     return rc;
 }

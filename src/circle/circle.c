@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mingle/i18n.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
@@ -335,5 +336,23 @@ int mg_circle_validate(const struct mg_circle *c, struct mg_error *err)
                      MG_CIRCLE_MAX_TARGET);
         return MG_EINVAL;
     }
+    if (c->language[0] && !mg_i18n_valid(c->language)) {
+        mg_error_set(err, "language",
+                     "'language' must be a language tag such as en, mi or "
+                     "pt_BR");
+        return MG_EINVAL;
+    }
+    if (c->language[0] && !mg_i18n_available(c->language)) {
+        mg_error_set(err, "language",
+                     "no catalog is installed for language '%s' (add "
+                     "data/locale/%s.po and rebuild)",
+                     c->language, c->language);
+        return MG_EINVAL;
+    }
     return 0;
+}
+
+const char *mg_circle_language(const struct mg_circle *c)
+{
+    return c->language[0] ? c->language : "en";
 }

@@ -23,6 +23,7 @@ static void print_circle(const struct mg_circle *c)
     printf("  starts:     %s, %d week%s\n", c->start_date, c->weeks,
            c->weeks == 1 ? "" : "s");
     printf("  groups:     %d-%d people\n", c->group_min, c->group_max);
+    printf("  language:   %s\n", mg_circle_language(c));
     for (i = 0; i < c->n_slots; i++)
         printf("  call slot:  %s %02d:%02d for %d min\n",
                mg_weekday_name(c->slots[i].weekday),

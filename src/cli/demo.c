@@ -240,6 +240,7 @@ static int ensure_circle(int64_t *id, struct mg_store *st)
     c.video_url = mg_xstrdup("https://meet.example.org/atlas-circle");
     c.organizer_name = mg_xstrdup("Reading circle coordinators");
     c.organizer_email = mg_xstrdup("circles@example.org");
+    memcpy(c.language, "en", 3);
     rc = mg_circle_validate(&c, &err);
     if (rc < 0)
         cli_error("demo circle is invalid: %s", err.message);

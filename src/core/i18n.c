@@ -28,7 +28,7 @@ static char locale_dir[1024] = MINGLE_LOCALE_DIR;
 static pthread_mutex_t bind_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The thread's language and its text domain ("" for English). */
-static _Thread_local char thread_lang[32] = "en";
+static _Thread_local char thread_lang[MG_I18N_LANG_MAX] = "en";
 static _Thread_local char thread_domain[48] = "";
 
 void mg_i18n_init(const char *dir)
@@ -104,6 +104,17 @@ void mg_i18n_use(const char *lang)
 const char *mg_i18n_lang(void)
 {
     return thread_lang;
+}
+
+void mg_i18n_switch(char saved[MG_I18N_LANG_MAX], const char *lang)
+{
+    snprintf(saved, MG_I18N_LANG_MAX, "%s", thread_lang);
+    mg_i18n_use(lang);
+}
+
+void mg_i18n_restore(const char saved[MG_I18N_LANG_MAX])
+{
+    mg_i18n_use(saved);
 }
 
 const char *mg_gettext(const char *msgid)

@@ -268,6 +268,9 @@ static void dispatch(struct request *r)
 {
     int page = http_is_page(r);
 
+    /* A worker thread serves circles in any language: each request starts
+     * in English, and a page of a circle says its own (mg_i18n_use). */
+    mg_i18n_use(NULL);
     if (page_path(r->url) && (r->too_big || !r->route)) {
         handle_person_page_other(r);
         return;

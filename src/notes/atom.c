@@ -206,12 +206,16 @@ static int write_feed(xmlTextWriterPtr w, const struct mg_circle *c,
              "tag:%s," TAG_YEAR ":circle-%lld:group-%lld:"
              "summaries",
              host, (long long)c->id, (long long)g->id);
-    title = mg_xasprintf("%s: %s summaries", c->title, g->name);
+    /* TRANSLATORS: the circle's title, the group's name */
+    title = mg_xasprintf(_("%s: %s summaries"), c->title, g->name);
     rfc3339(date, sizeof(date), updated);
     rc = xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
     if (rc >= 0)
         rc = xmlTextWriterStartElementNS(w, NULL, BAD_CAST "feed",
                                          BAD_CAST ATOM_NS);
+    if (rc >= 0)
+        rc = xmlTextWriterWriteAttribute(w, BAD_CAST "xml:lang",
+                                         BAD_CAST mg_i18n_lang());
     if (rc >= 0)
         rc = element(w, "id", id);
     if (rc >= 0)
@@ -258,8 +262,11 @@ int mg_notes_atom(char **out, struct mg_store *st, int64_t circle_id,
     xmlBufferPtr buf = NULL;
     xmlTextWriterPtr w = NULL;
     size_t n_groups = 0, n = 0, i;
+    char lang[MG_I18N_LANG_MAX];
     int rc = mg_store_circle_get(&c, st, circle_id);
 
+    /* In the circle's language; the caller's thread keeps its own. */
+    mg_i18n_switch(lang, rc == 0 ? mg_circle_language(c) : NULL);
     *out = NULL;
     if (rc == 0)
         rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
@@ -309,5 +316,6 @@ out:
     mg_store_notes_free(notes, n);
     mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
+    mg_i18n_restore(lang);
     return rc;
 }

@@ -490,11 +490,13 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
     struct view v;
     struct out o = {MG_BUF_INIT, MG_HTML_INIT, NULL};
     struct mg_note_filter f;
-    char *title = NULL;
+    char *title = NULL, lang[MG_I18N_LANG_MAX];
     size_t i;
     int last, w, undated = 0;
     int rc = view_load(&v, st, circle_id);
 
+    /* In the circle's language; the caller's thread keeps its own. */
+    mg_i18n_switch(lang, rc == 0 ? mg_circle_language(v.plan.circle) : NULL);
     if (markdown)
         *markdown = NULL;
     if (html)
@@ -547,5 +549,6 @@ out:
     mg_buf_release(&o.md);
     mg_html_release(&o.html);
     view_release(&v);
+    mg_i18n_restore(lang);
     return rc;
 }

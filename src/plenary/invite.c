@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mingle/circle.h"
+#include "mingle/i18n.h"
 #include "mingle/ical.h"
 #include "mingle/mail.h"
 #include "mingle/plenary.h"
@@ -39,7 +40,8 @@ static void letter_release(struct letter *l)
 }
 
 /* Build the message `seat` is owed (seat->mail, at seat->invite_sequence)
- * for `p`; `name` and `email` are the participant's. */
+ * for `p`; `name` and `email` are the participant's. Written in the
+ * circle's language; the caller's thread keeps its own. */
 static int build_letter(struct letter *out, const struct mg_circle *c,
                         const struct mg_plenary_row *p,
                         const struct mg_plenary_seat *seat, const char *name,
@@ -50,12 +52,14 @@ static int build_letter(struct letter *out, const struct mg_circle *c,
     struct mg_ical_attendee att;
     struct mg_buf text = MG_BUF_INIT;
     struct mg_imip m;
-    char *summary, *description = NULL, start[32];
+    char *summary, *description = NULL, start[32], lang[MG_I18N_LANG_MAX];
     int rc;
 
+    mg_i18n_switch(lang, mg_circle_language(c));
     summary = mg_plenary_summary(c->title, p->title, p->guest);
     if (p->guest && *p->guest)
-        description = mg_xasprintf("A whole-circle session with %s.", p->guest);
+        description =
+            mg_xasprintf(_("A whole-circle session with %s."), p->guest);
     mg_schedule_local_text(start, sizeof(start), c->time_zone, p->starts_at,
                            ' ');
     memset(&s, 0, sizeof(s));
@@ -81,20 +85,27 @@ static int build_letter(struct letter *out, const struct mg_circle *c,
         goto out;
     out->kind = mg_xstrdup(cancel ? "cancel" : "invite");
     out->recipient = mg_xstrdup(email);
-    out->subject =
-        mg_xasprintf("%s: %s", cancel ? "Cancelled" : "Invitation", summary);
-    if (cancel)
+    out->subject = mg_xasprintf(
+        cancel ? _("Cancelled: %s") : _("Invitation: %s"), summary);
+    if (cancel) {
         mg_buf_printf(&text,
-                      "Kia ora %s,\n\nYou are no longer registered for %s, "
-                      "so it has been taken off your calendar.\n",
+                      _("Kia ora %s,\n\nYou are no longer registered for "
+                        "%s, so it has been taken off your calendar.\n"),
                       name, summary);
-    else
-        mg_buf_printf(&text,
-                      "Kia ora %s,\n\nYou have a place at %s.\n%s%s"
-                      "It starts %s (%s), %d minutes%s.\n",
-                      name, summary, description ? description : "",
-                      description ? "\n" : "", start, c->time_zone, p->minutes,
-                      p->weeks > 1 ? ", weekly" : "");
+    } else {
+        mg_buf_printf(&text, _("Kia ora %s,\n\nYou have a place at %s.\n"),
+                      name, summary);
+        if (description) {
+            mg_buf_puts(&text, description);
+            mg_buf_puts(&text, "\n");
+        }
+        if (p->weeks > 1)
+            mg_buf_printf(&text, _("It starts %s (%s), %d minutes, weekly.\n"),
+                          start, c->time_zone, p->minutes);
+        else
+            mg_buf_printf(&text, _("It starts %s (%s), %d minutes.\n"), start,
+                          c->time_zone, p->minutes);
+    }
     memset(&m, 0, sizeof(m));
     m.from_name = c->organizer_name;
     m.from_email = c->organizer_email;
@@ -109,6 +120,7 @@ out:
     mg_buf_release(&text);
     free(summary);
     free(description);
+    mg_i18n_restore(lang);
     return rc;
 }
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "mingle/i18n.h"
 #include "mingle/plenary.h"
 
 #include "banned.h"
@@ -58,7 +59,8 @@ char *mg_plenary_summary(const char *circle_title, const char *title,
                          const char *guest)
 {
     if (guest && *guest)
-        return mg_xasprintf("%s: %s with %s", circle_title, title, guest);
+        /* TRANSLATORS: circle title, session title, guest's name */
+        return mg_xasprintf(_("%s: %s with %s"), circle_title, title, guest);
     return mg_xasprintf("%s: %s", circle_title, title);
 }
 

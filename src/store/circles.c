@@ -13,7 +13,7 @@
 #define CIRCLE_COLUMNS                                                         \
     "id, slug, title, time_zone, start_date, weeks, group_min, group_max, "    \
     "video_url, organizer_name, organizer_email, created_at, updated_at, "     \
-    "attendance_target"
+    "attendance_target, language"
 
 static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
 {
@@ -35,6 +35,10 @@ static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
     c->created_at = sqlite3_column_int64(stmt, 11);
     c->updated_at = sqlite3_column_int64(stmt, 12);
     c->attendance_target = sqlite3_column_int(stmt, 13); /* NULL reads 0 */
+    snprintf(c->language, sizeof(c->language), "%s",
+             sqlite3_column_text(stmt, 14)
+                 ? (const char *)sqlite3_column_text(stmt, 14)
+                 : "en");
 }
 
 static void read_slot(void *row, sqlite3_stmt *stmt)
@@ -140,6 +144,7 @@ static void bind_circle(sqlite3_stmt *stmt, const struct mg_circle *c)
         sqlite3_bind_int(stmt, 12, c->attendance_target);
     else
         sqlite3_bind_null(stmt, 12);
+    sqlite3_bind_text(stmt, 13, mg_circle_language(c), -1, SQLITE_TRANSIENT);
 }
 
 int mg_store_circle_create(struct mg_store *st, struct mg_circle *c)
@@ -156,12 +161,12 @@ int mg_store_circle_create(struct mg_store *st, struct mg_circle *c)
                        "INSERT INTO circles (slug, title, time_zone, "
                        "start_date, weeks, group_min, group_max, video_url, "
                        "organizer_name, organizer_email, updated_at, "
-                       "attendance_target, created_at) VALUES (?, ?, ?, ?, "
-                       "?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                       "attendance_target, language, created_at) VALUES (?, "
+                       "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (rc < 0)
         goto out;
     bind_circle(stmt, c);
-    sqlite3_bind_int64(stmt, 13, c->created_at);
+    sqlite3_bind_int64(stmt, 14, c->created_at);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
         rc = store_fail(st, db, sqlite3_extended_errcode(db), "create circle");
@@ -299,11 +304,12 @@ int mg_store_circle_update(struct mg_store *st, struct mg_circle *c)
                        "time_zone = ?, start_date = ?, weeks = ?, "
                        "group_min = ?, group_max = ?, video_url = ?, "
                        "organizer_name = ?, organizer_email = ?, "
-                       "updated_at = ?, attendance_target = ? WHERE id = ?");
+                       "updated_at = ?, attendance_target = ?, "
+                       "language = ? WHERE id = ?");
     if (rc < 0)
         goto out;
     bind_circle(stmt, c);
-    sqlite3_bind_int64(stmt, 13, c->id);
+    sqlite3_bind_int64(stmt, 14, c->id);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
         rc = store_fail(st, db, sqlite3_extended_errcode(db), "update circle");

@@ -405,8 +405,13 @@ static const char *const migration_9[] = {
 static const char *const migration_10[] = {
     "ALTER TABLE outbox ADD COLUMN claimed_by TEXT", NULL};
 
+/* The circle's language: its pages and mail are written in it. */
+static const char *const migration_11[] = {
+    "ALTER TABLE circles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'", NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2, migration_3, migration_4, migration_5,
-    migration_6, migration_7, migration_8, migration_9, migration_10};
+    migration_1, migration_2,  migration_3, migration_4,
+    migration_5, migration_6,  migration_7, migration_8,
+    migration_9, migration_10, migration_11};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -3,7 +3,8 @@
  * document head with its inline stylesheet, header and footer, escaping
  * and URL helpers, and the reply with the headers a page needs (a strict
  * Content-Security-Policy, no referrer, no caching). What a page shows is
- * left to its own file (person.c, dashboard.c).
+ * left to its own file (person.c, dashboard.c); its words are in the
+ * language the request chose (mg_i18n_use), which <html lang> states.
  */
 #include "web.h"
 
@@ -98,9 +99,9 @@ void web_begin(struct mg_html *h, const char *title)
     mg_html_text(h, title);
     mg_html(h, " - mingle</title>\n<style>");
     mg_html_markup_(h, page_css); /* a constant of this file */
-    mg_html(h, "</style>\n</head>\n<body>\n"
-               "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
-               "<header><p>mingle</p></header>\n<main id=\"main\">\n");
+    mg_html(h, "</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
+    mg_html_text(h, _("Skip to content"));
+    mg_html(h, "</a>\n<header><p>mingle</p></header>\n<main id=\"main\">\n");
 }
 
 void web_end(struct mg_html *h)

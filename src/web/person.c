@@ -55,12 +55,24 @@ struct view {
     int64_t now;
 };
 
-static const char *const weekdays[] = {"Monday",   "Tuesday", "Wednesday",
-                                       "Thursday", "Friday",  "Saturday",
-                                       "Sunday"};
+/* Names in English, translated where they are written (_()). */
+static const char *const weekdays[] = {
+    N_("Monday"), N_("Tuesday"),  N_("Wednesday"), N_("Thursday"),
+    N_("Friday"), N_("Saturday"), N_("Sunday")};
+static const char *const weekdays_short[] = {N_("Mon"), N_("Tue"), N_("Wed"),
+                                             N_("Thu"), N_("Fri"), N_("Sat"),
+                                             N_("Sun")};
+/* "Tuesdays, 19:30 to 20:30": a weekly call. */
+static const char *const weekdays_every[] = {
+    N_("Mondays"), N_("Tuesdays"),  N_("Wednesdays"), N_("Thursdays"),
+    N_("Fridays"), N_("Saturdays"), N_("Sundays")};
 static const char *const months[] = {
-    "January", "February", "March",     "April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December"};
+    N_("January"),   N_("February"), N_("March"),    N_("April"),
+    N_("May"),       N_("June"),     N_("July"),     N_("August"),
+    N_("September"), N_("October"),  N_("November"), N_("December")};
+static const char *const months_short[] = {
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec")};
 
 static void view_release(struct view *v)
 {
@@ -218,7 +230,7 @@ static const struct mg_span *reading_for(const struct view *v, int week)
 static void reading_text(struct mg_html *h, const struct mg_span *r)
 {
     if (!r || !r->first_title) {
-        mg_html(h, "not set yet");
+        mg_html_text(h, _("not set yet"));
         return;
     }
     mg_html_text(h, r->first_title);
@@ -250,8 +262,10 @@ static void day_text(char *out, size_t n, const char *tz, int64_t t)
     out[0] = '\0';
     if (mg_schedule_utc_to_local(&lt, tz, t, NULL) == 0 && lt.weekday >= 1 &&
         lt.weekday <= 7 && lt.month >= 1 && lt.month <= 12)
-        snprintf(out, n, "%s %d %s", weekdays[lt.weekday - 1], lt.day,
-                 months[lt.month - 1]);
+        /* TRANSLATORS: weekday, day of the month, month: "Tuesday 8
+         * December" (reorder with %1$s, %2$d, %3$s) */
+        snprintf(out, n, _("%s %d %s"), _(weekdays[lt.weekday - 1]), lt.day,
+                 _(months[lt.month - 1]));
 }
 
 /*
@@ -269,16 +283,19 @@ static void call_time(struct mg_html *h, const char *tz, int64_t start,
         mg_schedule_utc_to_local(&e, tz, start + 60 * (int64_t)minutes, NULL) <
             0 ||
         s.weekday < 1 || s.weekday > 7 || s.month < 1 || s.month > 12) {
-        mg_html(h, "unknown");
+        mg_html_text(h, _("unknown"));
         return;
     }
     utc_offset(off, sizeof(off), s.utc_offset);
     if (weekly)
-        mg_html_textf(h, "%ss, %02d:%02d to %02d:%02d", weekdays[s.weekday - 1],
-                      s.hour, s.minute, e.hour, e.minute);
+        /* TRANSLATORS: "Tuesdays, 19:30 to 20:30" */
+        mg_html_textf(h, _("%s, %02d:%02d to %02d:%02d"),
+                      _(weekdays_every[s.weekday - 1]), s.hour, s.minute,
+                      e.hour, e.minute);
     else
-        mg_html_textf(h, "%s %d %s %d, %02d:%02d to %02d:%02d",
-                      weekdays[s.weekday - 1], s.day, months[s.month - 1],
+        /* TRANSLATORS: "Tuesday 23 March 2027, 19:30 to 20:30" */
+        mg_html_textf(h, _("%s %d %s %d, %02d:%02d to %02d:%02d"),
+                      _(weekdays[s.weekday - 1]), s.day, _(months[s.month - 1]),
                       s.year, s.hour, s.minute, e.hour, e.minute);
     mg_html(h, " <span class=\"muted\">(");
     mg_html_text(h, tz);
@@ -294,7 +311,9 @@ static void call_both(struct mg_html *h, const struct view *v, int64_t start,
 {
     call_time(h, v->tz, start, minutes, weekly);
     if (strcmp(v->tz, v->circle->time_zone) != 0) {
-        mg_html(h, "<br>Circle time: ");
+        mg_html(h, "<br>");
+        mg_html_text(h, _("Circle time:"));
+        mg_html(h, " ");
         call_time(h, v->circle->time_zone, start, minutes, weekly);
     }
 }
@@ -305,6 +324,16 @@ static void row_start(struct mg_html *h, const char *label)
     mg_html_text(h, label);
     mg_html(h, "</dt><dd>");
 }
+
+/* <section aria-labelledby="id"><h2 id="id">text</h2>: `id` a literal,
+ * `text` escaped. */
+#define SECTION_START(h, id, text)                                             \
+    do {                                                                       \
+        mg_html((h),                                                           \
+                "<section aria-labelledby=\"" id "\">\n<h2 id=\"" id "\">");   \
+        mg_html_text((h), (text));                                             \
+        mg_html((h), "</h2>\n");                                               \
+    } while (0)
 
 /* The opening of a form posting to <token>/<what> (a literal). */
 #define FORM_START(h, page_token, what)                                        \
@@ -327,9 +356,9 @@ static void row_start(struct mg_html *h, const char *label)
  * screens. Closed with table_box_end(). */
 static void table_box_start(struct mg_html *h, const char *label)
 {
-    mg_html(h, "<p class=\"scroll-hint\" aria-hidden=\"true\">Swipe or "
-               "scroll the table sideways to see all of it "
-               "&rarr;</p>\n<div class=\"scroll\" role=\"region\" "
+    mg_html(h, "<p class=\"scroll-hint\" aria-hidden=\"true\">");
+    mg_html_text(h, _("Swipe or scroll the table sideways to see all of it"));
+    mg_html(h, " &rarr;</p>\n<div class=\"scroll\" role=\"region\" "
                "tabindex=\"0\" aria-label=\"");
     mg_html_attr(h, label);
     mg_html(h, "\"><table>\n");
@@ -353,11 +382,13 @@ static void facilitators(struct mg_html *h, const struct view *v)
         if (n++)
             mg_html(h, ", ");
         mg_html_text(h, p->name);
-        if (p->id == v->me->id)
-            mg_html(h, " (you)");
+        if (p->id == v->me->id) {
+            mg_html(h, " ");
+            mg_html_text(h, _("(you)"));
+        }
     }
     if (n == 0)
-        mg_html(h, "not chosen yet");
+        mg_html_text(h, _("not chosen yet"));
 }
 
 static void section_group(struct mg_html *h, const struct view *v)
@@ -365,12 +396,12 @@ static void section_group(struct mg_html *h, const struct view *v)
     const char *thread = thread_title(v, v->group->thread_id);
     const struct mg_session_row *first = v->next;
 
-    mg_html(h, "<section aria-labelledby=\"group\">\n"
-               "<h2 id=\"group\">Your group</h2>\n<dl>\n");
-    web_row(h, "Group", v->group->name);
+    SECTION_START(h, "group", _("Your group"));
+    mg_html(h, "<dl>\n");
+    web_row(h, _("Group"), v->group->name);
     if (thread)
-        web_row(h, "Thread", thread);
-    row_start(h, "Facilitator");
+        web_row(h, _("Thread"), thread);
+    row_start(h, _("Facilitator"));
     facilitators(h, v);
     mg_html(h, "</dd>\n");
     if (!first && v->n_sessions)
@@ -378,7 +409,7 @@ static void section_group(struct mg_html *h, const struct view *v)
     if (first) {
         /* The weekly time as the next call has it (daylight saving can
          * move it in one zone and not the other). */
-        row_start(h, "Calls");
+        row_start(h, _("Calls"));
         call_both(h, v, first->original_starts_at, first->minutes, 1);
         mg_html(h, "</dd>\n");
     }
@@ -390,31 +421,28 @@ static void section_week(struct mg_html *h, const struct view *v)
     const char *video = v->circle->video_url;
 
     mg_html(h, "<section aria-labelledby=\"week\">\n<h2 id=\"week\">");
-    if (v->next) {
-        mg_html(h, "This week: week ");
-        mg_html_int(h, v->week);
-        mg_html(h, " of ");
-        mg_html_int(h, v->circle->weeks);
-    } else {
-        mg_html(h, "This week");
-    }
+    if (v->next)
+        mg_html_textf(h, _("This week: week %d of %d"), v->week,
+                      v->circle->weeks);
+    else
+        mg_html_text(h, _("This week"));
     mg_html(h, "</h2>\n<dl>\n");
-    row_start(h, "Reading");
+    row_start(h, _("Reading"));
     reading_text(h, reading_for(v, v->week));
     mg_html(h, "</dd>\n");
-    row_start(h, "Next call");
+    row_start(h, _("Next call"));
     if (v->next)
         call_both(h, v, v->next->starts_at, v->next->minutes, 0);
     else if (v->n_sessions)
-        mg_html(h, "none: the last call is over");
+        mg_html_text(h, _("none: the last call is over"));
     else
-        mg_html(h, "not scheduled yet");
+        mg_html_text(h, _("not scheduled yet"));
     mg_html(h, "</dd>\n");
-    row_start(h, "Video call");
+    row_start(h, _("Video call"));
     if (video && mg_html_url_is_safe(video))
         mg_html_link(h, video, video, NULL);
     else
-        mg_html(h, "the link will be sent to you");
+        mg_html_text(h, _("the link will be sent to you"));
     mg_html(h, "</dd>\n</dl>\n</section>\n");
 }
 
@@ -440,18 +468,20 @@ static void section_calendar(struct mg_html *h, const struct view *v,
     struct mg_buf google = MG_BUF_INIT, outlook = MG_BUF_INIT,
                   office = MG_BUF_INIT;
 
-    mg_html(h, "<section aria-labelledby=\"calendar\">\n"
-               "<h2 id=\"calendar\">Your calendar</h2>\n");
+    SECTION_START(h, "calendar", _("Your calendar"));
     if (!live) {
         /* The coordinator gave out another calendar address since this
          * page was made: offer this page's own again, by POST (a GET
          * must not revoke anything). */
-        mg_html(h, "<p>Get an address for your calendar app that "
-                   "always shows your group's calls. Any calendar "
-                   "address you were sent before stops working.</p>\n");
+        mg_html(h, "<p>");
+        mg_html_text(h, _("Get an address for your calendar app that always "
+                          "shows your group's calls. Any calendar address "
+                          "you were sent before stops working."));
+        mg_html(h, "</p>\n");
         FORM_START(h, page_token, "feed");
-        mg_html(h, "<button type=\"submit\">Get my calendar "
-                   "links</button></form>\n</section>\n");
+        mg_html(h, "<button type=\"submit\">");
+        mg_html_text(h, _("Get my calendar links"));
+        mg_html(h, "</button></form>\n</section>\n");
         return;
     }
     mg_calendar_page_feed_token(feed, page_token);
@@ -464,15 +494,18 @@ static void section_calendar(struct mg_html *h, const struct view *v,
                  webcal, v->circle->title);
     add_from_web(&office, "https://outlook.office.com/calendar/0/addfromweb",
                  webcal, v->circle->title);
-    mg_html(h, "<p>Subscribe once and your calendar follows every "
-               "change to the calls.</p>\n<p>");
-    mg_html_link(h, webcal, "Subscribe (Apple, Outlook, Thunderbird)",
+    mg_html(h, "<p>");
+    mg_html_text(h, _("Subscribe once and your calendar follows every change "
+                      "to the calls."));
+    mg_html(h, "</p>\n<p>");
+    mg_html_link(h, webcal, _("Subscribe (Apple, Outlook, Thunderbird)"),
                  "button");
-    mg_html_link(h, google.data, "Add to Google Calendar", "button secondary");
-    mg_html_link(h, outlook.data, "Add to Outlook.com", "button secondary");
-    mg_html_link(h, office.data, "Add to Microsoft 365 (work or school)",
+    mg_html_link(h, google.data, _("Add to Google Calendar"),
                  "button secondary");
-    mg_html_link(h, url, "Download .ics file", "button secondary");
+    mg_html_link(h, outlook.data, _("Add to Outlook.com"), "button secondary");
+    mg_html_link(h, office.data, _("Add to Microsoft 365 (work or school)"),
+                 "button secondary");
+    mg_html_link(h, url, _("Download .ics file"), "button secondary");
     mg_html(h, "</p>\n</section>\n");
     free(url);
     free(webcal);
@@ -497,12 +530,12 @@ static const char *my_answer(const struct view *v, int64_t id)
 static const char *answer_label(const char *status)
 {
     if (!status)
-        return "not answered";
+        return _("not answered");
     if (strcmp(status, "accepted") == 0)
-        return "coming";
+        return _("coming");
     if (strcmp(status, "declined") == 0)
-        return "not coming";
-    return "maybe";
+        return _("not coming");
+    return _("maybe");
 }
 
 /*
@@ -514,9 +547,9 @@ static void rsvp_form(struct mg_html *h, const struct view *v,
                       const char *page_token, const struct mg_session_row *s,
                       const char *current)
 {
-    static const char *const answers[][2] = {{"accepted", "Accept"},
-                                             {"tentative", "Maybe"},
-                                             {"declined", "Decline"}};
+    static const char *const answers[][2] = {{"accepted", N_("Accept")},
+                                             {"tentative", N_("Maybe")},
+                                             {"declined", N_("Decline")}};
     char day[48];
     size_t i;
 
@@ -537,13 +570,16 @@ static void rsvp_form(struct mg_html *h, const struct view *v,
         else
             mg_html(h, "\" class=\"button secondary\"");
         mg_html(h, " aria-label=\"");
-        if (s)
-            mg_html_textf(h, "%s week %d's call%s%s", answers[i][1], s->week,
-                          day[0] ? ", " : "", day);
+        /* TRANSLATORS: the first %s is a button: Accept, Maybe, Decline */
+        if (s && day[0])
+            mg_html_textf(h, _("%s week %d's call, %s"), _(answers[i][1]),
+                          s->week, day);
+        else if (s)
+            mg_html_textf(h, _("%s week %d's call"), _(answers[i][1]), s->week);
         else
-            mg_html_textf(h, "%s every call", answers[i][1]);
+            mg_html_textf(h, _("%s every call"), _(answers[i][1]));
         mg_html(h, "\">");
-        mg_html_text(h, answers[i][1]);
+        mg_html_text(h, _(answers[i][1]));
         mg_html(h, "</button> ");
     }
     mg_html(h, "</form>");
@@ -568,18 +604,20 @@ static void section_rsvp(struct mg_html *h, const struct view *v,
     }
     if (!calls)
         return; /* nothing left to answer */
-    mg_html(h, "<section aria-labelledby=\"rsvp\">\n"
-               "<h2 id=\"rsvp\">Will you come?</h2>\n<p>");
+    SECTION_START(h, "rsvp", _("Will you come?"));
+    mg_html(h, "<p>");
     if (same && all)
-        mg_html_textf(h, "Your answer for every call to come: %s.",
+        mg_html_textf(h, _("Your answer for every call to come: %s."),
                       answer_label(all));
     else if (same)
-        mg_html(h, "You have not answered yet.");
+        mg_html_text(h, _("You have not answered yet."));
     else
-        mg_html(h, "Your answers differ from call to call (see the "
-                   "calls below).");
-    mg_html(h, " Answer for all the calls here, or for one call in the "
-               "table below.</p>\n");
+        mg_html_text(h, _("Your answers differ from call to call (see the "
+                          "calls below)."));
+    mg_html(h, " ");
+    mg_html_text(h, _("Answer for all the calls here, or for one call in the "
+                      "table below."));
+    mg_html(h, "</p>\n");
     rsvp_form(h, v, page_token, NULL, same ? all : NULL);
     mg_html(h, "\n</section>\n");
 }
@@ -591,15 +629,19 @@ static void section_schedule(struct mg_html *h, const struct view *v,
 
     if (!v->n_sessions)
         return;
-    mg_html(h, "<section aria-labelledby=\"calls\">\n"
-               "<h2 id=\"calls\">All calls and readings</h2>\n");
-    table_box_start(h, "All calls and readings");
-    mg_html(h, "<caption class=\"muted\">Times in ");
-    mg_html_text(h, v->tz);
-    mg_html(h, "</caption>\n<thead><tr><th scope=\"col\">Week</th>"
-               "<th scope=\"col\">Call</th><th scope=\"col\">Reading</th>"
-               "<th scope=\"col\">Your answer</th></tr></thead>\n"
-               "<tbody>\n");
+    SECTION_START(h, "calls", _("All calls and readings"));
+    table_box_start(h, _("All calls and readings"));
+    mg_html(h, "<caption class=\"muted\">");
+    mg_html_textf(h, _("Times in %s"), v->tz);
+    mg_html(h, "</caption>\n<thead><tr><th scope=\"col\">");
+    mg_html_text(h, _("Week"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Call"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Reading"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Your answer"));
+    mg_html(h, "</th></tr></thead>\n<tbody>\n");
     for (i = 0; i < v->n_sessions; i++) {
         const struct mg_session_row *s = &v->sessions[i];
         struct mg_local_time lt;
@@ -611,11 +653,15 @@ static void section_schedule(struct mg_html *h, const struct view *v,
         if (mg_schedule_utc_to_local(&lt, v->tz, s->starts_at, NULL) == 0 &&
             lt.weekday >= 1 && lt.weekday <= 7 && lt.month >= 1 &&
             lt.month <= 12)
-            mg_html_textf(h, "%.3s %d %.3s, %02d:%02d",
-                          weekdays[lt.weekday - 1], lt.day,
-                          months[lt.month - 1], lt.hour, lt.minute);
-        if (cancelled)
-            mg_html(h, " <strong>(cancelled)</strong>");
+            /* TRANSLATORS: "Tue 23 Mar, 19:30" */
+            mg_html_textf(h, _("%s %d %s, %02d:%02d"),
+                          _(weekdays_short[lt.weekday - 1]), lt.day,
+                          _(months_short[lt.month - 1]), lt.hour, lt.minute);
+        if (cancelled) {
+            mg_html(h, " <strong>");
+            mg_html_text(h, _("(cancelled)"));
+            mg_html(h, "</strong>");
+        }
         mg_html(h, "</td><td>");
         reading_text(h, reading_for(v, s->week));
         mg_html(h, "</td><td>");
@@ -623,7 +669,9 @@ static void section_schedule(struct mg_html *h, const struct view *v,
             const char *a = my_answer(v, s->id);
             mg_html_text(h, answer_label(a));
             if (is_held(s, v->now)) {
-                mg_html(h, " <span class=\"muted\">(held)</span>");
+                mg_html(h, " <span class=\"muted\">");
+                mg_html_text(h, _("(held)"));
+                mg_html(h, "</span>");
             } else {
                 mg_html(h, "<br>");
                 rsvp_form(h, v, page_token, s, a);
@@ -649,19 +697,20 @@ static void short_time(char *out, size_t n, const char *tz, int64_t t)
 static void review_form(struct mg_html *h, const char *page_token,
                         const struct mg_note *n)
 {
-    char label[64];
-
     FORM_START(h, page_token, "review");
     HIDDEN_INT(h, "note", n->id);
-    snprintf(label, sizeof(label), "note %lld", (long long)n->id);
     mg_html(h, "<button type=\"submit\" name=\"decision\" value=\"approve\" "
-               "class=\"button\" aria-label=\"Approve ");
-    mg_html_attr(h, label);
-    mg_html(h, "\">Approve</button> <button type=\"submit\" "
-               "name=\"decision\" value=\"reject\" class=\"button "
-               "secondary\" aria-label=\"Reject ");
-    mg_html_attr(h, label);
-    mg_html(h, "\">Reject</button></form>\n");
+               "class=\"button\" aria-label=\"");
+    mg_html_textf(h, _("Approve note %lld"), (long long)n->id);
+    mg_html(h, "\">");
+    mg_html_text(h, _("Approve"));
+    mg_html(h, "</button> <button type=\"submit\" name=\"decision\" "
+               "value=\"reject\" class=\"button secondary\" "
+               "aria-label=\"");
+    mg_html_textf(h, _("Reject note %lld"), (long long)n->id);
+    mg_html(h, "\">");
+    mg_html_text(h, _("Reject"));
+    mg_html(h, "</button></form>\n");
 }
 
 /*
@@ -672,28 +721,37 @@ static void summary_edit_form(struct mg_html *h, const char *page_token,
                               const struct mg_note *n, int digest_sent)
 {
     if (digest_sent) {
-        mg_html(h, "<p class=\"muted\">The digest of this week has gone "
-                   "out: this summary can no longer be changed.</p>\n");
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_text(h, _("The digest of this week has gone out: this "
+                          "summary can no longer be changed."));
+        mg_html(h, "</p>\n");
         return;
     }
-    mg_html(h, "<details><summary>Edit this summary</summary>\n");
+    mg_html(h, "<details><summary>");
+    mg_html_text(h, _("Edit this summary"));
+    mg_html(h, "</summary>\n");
     FORM_START(h, page_token, "summary");
     HIDDEN_INT(h, "note", n->id);
     mg_html(h, "\n<p><label for=\"edit-subject-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">Title</label><br><input id=\"edit-subject-");
+    mg_html(h, "\">");
+    mg_html_text(h, _("Title"));
+    mg_html(h, "</label><br><input id=\"edit-subject-");
     mg_html_int(h, n->id);
     mg_html(h, "\" name=\"subject\" maxlength=\"200\" size=\"40\" "
                "value=\"");
     mg_html_attr(h, n->subject ? n->subject : "");
     mg_html(h, "\"></p>\n<p><label for=\"edit-text-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">Summary</label><br><textarea id=\"edit-text-");
+    mg_html(h, "\">");
+    mg_html_text(h, _("Summary"));
+    mg_html(h, "</label><br><textarea id=\"edit-text-");
     mg_html_int(h, n->id);
     mg_html(h, "\" name=\"text\" rows=\"8\" cols=\"60\" required>");
     mg_html_text(h, n->body ? n->body : "");
-    mg_html(h, "</textarea></p>\n<button type=\"submit\">Save the "
-               "changes</button>\n</form>\n</details>\n");
+    mg_html(h, "</textarea></p>\n<button type=\"submit\">");
+    mg_html_text(h, _("Save the changes"));
+    mg_html(h, "</button>\n</form>\n</details>\n");
 }
 
 /* How a note is shown: with review buttons posting to `decide_token`,
@@ -708,6 +766,7 @@ static void note_article(struct mg_html *h, const struct view *v,
                          const struct mg_note *n,
                          const struct note_actions *act)
 {
+    const char *subject;
     char when[32];
 
     short_time(when, sizeof(when), v->tz,
@@ -715,12 +774,11 @@ static void note_article(struct mg_html *h, const struct view *v,
     mg_html(h, "<article id=\"note-");
     mg_html_int(h, n->id);
     mg_html(h, "\">\n<h3>");
-    if (n->week) {
-        mg_html(h, "Week ");
-        mg_html_int(h, n->week);
-        mg_html(h, ": ");
-    }
-    mg_html_text(h, n->subject && *n->subject ? n->subject : "(no subject)");
+    subject = n->subject && *n->subject ? n->subject : _("(no subject)");
+    if (n->week)
+        mg_html_textf(h, _("Week %d: %s"), n->week, subject);
+    else
+        mg_html_text(h, subject);
     mg_html(h, "</h3>\n<p class=\"muted\">");
     mg_html_text(h, mg_notes_author(n));
     if (when[0]) {
@@ -729,19 +787,19 @@ static void note_article(struct mg_html *h, const struct view *v,
     }
     if (n->review_reason && *n->review_reason &&
         n->status == MG_STORE_NOTE_REVIEW) {
-        mg_html(h, "<br>Waiting because: ");
-        mg_html_text(h, n->review_reason);
+        mg_html(h, "<br>");
+        mg_html_textf(h, _("Waiting because: %s"), n->review_reason);
     }
     mg_html(h, "</p>\n<div class=\"body\">");
     mg_html_text(h, n->body ? n->body : "");
     mg_html(h, "</div>\n");
     if (n->n_attachments) {
         mg_html(h, "<p class=\"muted\">");
-        mg_html_int(h, (long long)n->n_attachments);
-        if (n->n_attachments == 1)
-            mg_html(h, " attachment</p>\n");
-        else
-            mg_html(h, " attachments</p>\n");
+        mg_html_textf(h,
+                      mg_ngettext("%zu attachment", "%zu attachments",
+                                  (unsigned long)n->n_attachments),
+                      (size_t)n->n_attachments);
+        mg_html(h, "</p>\n");
     }
     if (act->decide_token)
         review_form(h, act->decide_token, n);
@@ -812,9 +870,10 @@ static int section_notes(struct mg_html *h, struct mg_store *st,
         mg_html(h, "</p>\n");
     }
     if (n == PAGE_NOTES) {
-        mg_html(h, "<p class=\"muted\">The latest ");
-        mg_html_int(h, PAGE_NOTES);
-        mg_html(h, "; the weekly digest has them all.</p>\n");
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_textf(h, _("The latest %d; the weekly digest has them all."),
+                      PAGE_NOTES);
+        mg_html(h, "</p>\n");
     }
     for (i = 0; i < n && rc == 0; i++) {
         struct note_actions act = {ns->decide_token, NULL, 0};
@@ -862,16 +921,22 @@ static void attendance_release(struct attendance *a, const struct view *v)
     free(a->n);
 }
 
-/* Whether `person` came to the call of session index `s`: "yes", "no",
- * or "-" when no attendance was recorded for it. */
-static const char *came(const struct attendance *a, size_t s, int64_t person)
+/* Whether `person` came to the call of session index `s`: 1, 0, or -1
+ * when no attendance was recorded for it. */
+static int came(const struct attendance *a, size_t s, int64_t person)
 {
     size_t i;
 
     for (i = 0; i < a->n[s]; i++)
         if (a->rows[s][i].participant_id == person)
-            return a->rows[s][i].present ? "yes" : "no";
-    return "-";
+            return a->rows[s][i].present != 0;
+    return -1;
+}
+
+/* "yes", "no", or "-" for came()'s answer. */
+static const char *came_label(int came)
+{
+    return came < 0 ? "-" : came ? _("yes") : _("no");
 }
 
 static int active_member(const struct view *v, const struct mg_participant *p)
@@ -907,23 +972,27 @@ static void attendance_form(struct mg_html *h, const struct view *v,
 
     day_text(day, sizeof(day), v->tz, held->starts_at);
     if (confirm) {
-        mg_html(h, "<div class=\"notice\" role=\"alert\">\n<p>Nobody is "
-                   "ticked for ");
-        mg_html_textf(h, "week %d's call (%s)", held->week, day);
-        mg_html(h, ". Record that nobody came?</p>\n");
+        mg_html(h, "<div class=\"notice\" role=\"alert\">\n<p>");
+        mg_html_textf(h,
+                      _("Nobody is ticked for week %d's call (%s). Record "
+                        "that nobody came?"),
+                      held->week, day);
+        mg_html(h, "</p>\n");
         FORM_START(h, page_token, "attendance");
         HIDDEN_INT(h, "session", held->id);
         mg_html(h, "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
-                   "<button type=\"submit\">Yes, mark everyone "
-                   "absent</button> <a href=\"?attend=");
+                   "<button type=\"submit\">");
+        mg_html_text(h, _("Yes, mark everyone absent"));
+        mg_html(h, "</button> <a href=\"?attend=");
         mg_html_int(h, held->id);
-        mg_html(h, "#attendance\">No, go back to the list</a></form>\n"
-                   "</div>\n");
+        mg_html(h, "#attendance\">");
+        mg_html_text(h, _("No, go back to the list"));
+        mg_html(h, "</a></form>\n</div>\n");
         return;
     }
     FORM_START(h, page_token, "attendance");
     mg_html(h, "\n<fieldset><legend>");
-    mg_html_textf(h, "Who came to week %d's call (%s)?", held->week, day);
+    mg_html_textf(h, _("Who came to week %d's call (%s)?"), held->week, day);
     mg_html(h, "</legend>\n");
     HIDDEN_INT(h, "session", held->id);
     mg_html(h, "\n");
@@ -935,15 +1004,16 @@ static void attendance_form(struct mg_html *h, const struct view *v,
         mg_html(h, "<label><input type=\"checkbox\" name=\"present\" "
                    "value=\"");
         mg_html_int(h, p->id);
-        if (strcmp(came(a, s, p->id), "yes") == 0)
+        if (came(a, s, p->id) == 1)
             mg_html(h, "\" checked> ");
         else
             mg_html(h, "\"> ");
         mg_html_text(h, p->name);
         mg_html(h, "</label><br>\n");
     }
-    mg_html(h, "<button type=\"submit\">Save attendance</button>\n"
-               "</fieldset>\n</form>\n");
+    mg_html(h, "<button type=\"submit\">");
+    mg_html_text(h, _("Save attendance"));
+    mg_html(h, "</button>\n</fieldset>\n</form>\n");
 }
 
 static void section_members(struct mg_html *h, struct request *r,
@@ -957,18 +1027,24 @@ static void section_members(struct mg_html *h, struct request *r,
     size_t i, s, n_held = 0;
 
     attendance_load(&a, st, v);
-    mg_html(h, "<section aria-labelledby=\"members\">\n"
-               "<h2 id=\"members\">Your group's members</h2>\n");
-    table_box_start(h, "Your group's members and who came");
-    mg_html(h, "<caption class=\"muted\">Attendance by week: yes, no, or - "
-               "until it is recorded</caption>\n<thead><tr>"
-               "<th scope=\"col\">Name</th><th scope=\"col\">Sector</th>"
-               "<th scope=\"col\">Region</th>");
+    SECTION_START(h, "members", _("Your group's members"));
+    table_box_start(h, _("Your group's members and who came"));
+    mg_html(h, "<caption class=\"muted\">");
+    mg_html_text(h, _("Attendance by week: yes, no, or - until it is "
+                      "recorded"));
+    mg_html(h, "</caption>\n<thead><tr><th scope=\"col\">");
+    mg_html_text(h, _("Name"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Sector"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Region"));
+    mg_html(h, "</th>");
     for (s = 0; s < v->n_sessions; s++) {
-        mg_html(h, "<th scope=\"col\"><abbr title=\"came to week ");
-        mg_html_int(h, v->sessions[s].week);
-        mg_html(h, "\">W");
-        mg_html_int(h, v->sessions[s].week);
+        mg_html(h, "<th scope=\"col\"><abbr title=\"");
+        mg_html_textf(h, _("came to week %d"), v->sessions[s].week);
+        mg_html(h, "\">");
+        /* TRANSLATORS: a narrow column's heading: "W2" is week 2 */
+        mg_html_textf(h, _("W%d"), v->sessions[s].week);
         mg_html(h, "</abbr></th>");
     }
     mg_html(h, "</tr></thead>\n<tbody>\n");
@@ -978,8 +1054,11 @@ static void section_members(struct mg_html *h, struct request *r,
             continue;
         mg_html(h, "<tr><td>");
         mg_html_text(h, p->name);
-        if (p->role == MG_PERSON_FACILITATOR)
-            mg_html(h, " <span class=\"muted\">(facilitator)</span>");
+        if (p->role == MG_PERSON_FACILITATOR) {
+            mg_html(h, " <span class=\"muted\">");
+            mg_html_text(h, _("(facilitator)"));
+            mg_html(h, "</span>");
+        }
         mg_html(h, "</td><td>");
         mg_html_text(h, p->sector && *p->sector ? p->sector : "-");
         mg_html(h, "</td><td>");
@@ -987,7 +1066,7 @@ static void section_members(struct mg_html *h, struct request *r,
         mg_html(h, "</td>");
         for (s = 0; s < v->n_sessions; s++) {
             mg_html(h, "<td>");
-            mg_html_text(h, came(&a, s, p->id));
+            mg_html_text(h, came_label(came(&a, s, p->id)));
             mg_html(h, "</td>");
         }
         mg_html(h, "</tr>\n");
@@ -1003,32 +1082,35 @@ static void section_members(struct mg_html *h, struct request *r,
     chosen = session_by_id(v, want);
     if (!chosen || !is_held(chosen, v->now))
         chosen = last_held(v);
-    mg_html(h, "<section aria-labelledby=\"attendance\">\n"
-               "<h2 id=\"attendance\">Who came</h2>\n");
+    SECTION_START(h, "attendance", _("Who came"));
     if (!chosen) {
-        mg_html(h, "<p class=\"muted\">You can record who came once the "
-                   "first call has been held.</p>\n</section>\n");
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_text(h, _("You can record who came once the first call has "
+                          "been held."));
+        mg_html(h, "</p>\n</section>\n");
         attendance_release(&a, v);
         return;
     }
     for (s = 0; s < v->n_sessions; s++)
         n_held += is_held(&v->sessions[s], v->now);
     if (n_held > 1) {
-        mg_html(h, "<p>Correct another call: ");
+        mg_html(h, "<p>");
+        mg_html_text(h, _("Correct another call:"));
+        mg_html(h, " ");
         for (s = 0; s < v->n_sessions; s++) {
             const struct mg_session_row *x = &v->sessions[s];
             if (!is_held(x, v->now))
                 continue;
             if (x == chosen) {
-                mg_html(h, "<strong aria-current=\"true\">week ");
-                mg_html_int(h, x->week);
+                mg_html(h, "<strong aria-current=\"true\">");
+                mg_html_textf(h, _("week %d"), x->week);
                 mg_html(h, "</strong> ");
                 continue;
             }
             mg_html(h, "<a href=\"?attend=");
             mg_html_int(h, x->id);
-            mg_html(h, "#attendance\">week ");
-            mg_html_int(h, x->week);
+            mg_html(h, "#attendance\">");
+            mg_html_textf(h, _("week %d"), x->week);
             mg_html(h, "</a> ");
         }
         mg_html(h, "</p>\n");
@@ -1054,13 +1136,16 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
     if (rc < 0)
         return rc;
     day_text(day, sizeof(day), v->tz, v->next->starts_at);
-    mg_html(h, "<section aria-labelledby=\"coming\">\n"
-               "<h2 id=\"coming\">Who is coming to the next call</h2>\n<p>");
-    mg_html_textf(h, "Week %d, %s.", v->next->week, day);
+    SECTION_START(h, "coming", _("Who is coming to the next call"));
+    mg_html(h, "<p>");
+    mg_html_textf(h, _("Week %d, %s."), v->next->week, day);
     mg_html(h, "</p>\n");
-    table_box_start(h, "Who is coming to the next call");
-    mg_html(h, "<thead><tr><th scope=\"col\">Name</th>"
-               "<th scope=\"col\">Answer</th></tr></thead>\n<tbody>\n");
+    table_box_start(h, _("Who is coming to the next call"));
+    mg_html(h, "<thead><tr><th scope=\"col\">");
+    mg_html_text(h, _("Name"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Answer"));
+    mg_html(h, "</th></tr></thead>\n<tbody>\n");
     for (i = 0; i < v->n_people; i++) {
         const struct mg_participant *p = &v->people[i];
         const char *answer = NULL;
@@ -1083,7 +1168,9 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
     mg_html(h, "</tbody>\n");
     table_box_end(h);
     mg_html(h, "<p>");
-    mg_html_textf(h, "%zu coming, %zu maybe, %zu not coming, %zu not answered.",
+    mg_html_textf(h,
+                  _("%zu coming, %zu maybe, %zu not coming, %zu not "
+                    "answered."),
                   count[0], count[1], count[2], count[3]);
     mg_html(h, "</p>\n</section>\n");
     mg_store_rsvps_free(rows, n);
@@ -1128,9 +1215,11 @@ static void summary_form(struct mg_html *h, const struct view *v,
     int week = held ? held->week : v->week, w;
 
     FORM_START(h, page_token, "summary");
-    mg_html(h, "\n<fieldset><legend>Or write the summary here</legend>\n"
-               "<p><label for=\"summary-week\">Week</label><br>"
-               "<select id=\"summary-week\" name=\"week\">");
+    mg_html(h, "\n<fieldset><legend>");
+    mg_html_text(h, _("Or write the summary here"));
+    mg_html(h, "</legend>\n<p><label for=\"summary-week\">");
+    mg_html_text(h, _("Week"));
+    mg_html(h, "</label><br><select id=\"summary-week\" name=\"week\">");
     for (w = 1; w <= v->circle->weeks; w++) {
         mg_html(h, "<option value=\"");
         mg_html_int(h, w);
@@ -1138,18 +1227,20 @@ static void summary_form(struct mg_html *h, const struct view *v,
             mg_html(h, "\" selected>");
         else
             mg_html(h, "\">");
-        mg_html(h, "Week ");
-        mg_html_int(h, w);
+        mg_html_textf(h, _("Week %d"), w);
         mg_html(h, "</option>");
     }
-    mg_html(h, "</select></p>\n<p><label for=\"summary-subject\">Title "
-               "(optional)</label><br><input id=\"summary-subject\" "
-               "name=\"subject\" maxlength=\"200\" size=\"40\"></p>\n"
-               "<p><label for=\"summary-text\">Summary</label><br>"
-               "<textarea id=\"summary-text\" name=\"text\" rows=\"8\" "
-               "cols=\"60\" required></textarea></p>\n"
-               "<button type=\"submit\">File the summary</button>\n"
-               "</fieldset>\n</form>\n");
+    mg_html(h, "</select></p>\n<p><label for=\"summary-subject\">");
+    mg_html_text(h, _("Title (optional)"));
+    mg_html(h, "</label><br><input id=\"summary-subject\" name=\"subject\" "
+               "maxlength=\"200\" size=\"40\"></p>\n"
+               "<p><label for=\"summary-text\">");
+    mg_html_text(h, _("Summary"));
+    mg_html(h, "</label><br><textarea id=\"summary-text\" name=\"text\" "
+               "rows=\"8\" cols=\"60\" required></textarea></p>\n"
+               "<button type=\"submit\">");
+    mg_html_text(h, _("File the summary"));
+    mg_html(h, "</button>\n</fieldset>\n</form>\n");
 }
 
 static void section_how_to_post(struct mg_html *h, const struct request *r,
@@ -1160,12 +1251,12 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
     char *tag = subject_tag(key, v->group->position, v->week);
     struct mg_buf mailto = MG_BUF_INIT;
 
-    mg_html(h, "<section aria-labelledby=\"post\">\n"
-               "<h2 id=\"post\">How to post a summary</h2>\n<p>");
+    SECTION_START(h, "post", _("How to post a summary"));
+    mg_html(h, "<p>");
     mg_html_textf(h,
-                  "After the call of week %d, mail your summary from the "
-                  "address this circle knows you by, or write it in the form "
-                  "below.",
+                  _("After the call of week %d, mail your summary from the "
+                    "address this circle knows you by, or write it in the "
+                    "form below."),
                   v->week);
     mg_html(h, "</p>\n<dl>\n");
     if (domain) {
@@ -1175,24 +1266,27 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
         mg_url_encode(&mailto, address);
         mg_buf_puts(&mailto, "?subject=");
         mg_url_encode(&mailto, tag);
-        row_start(h, "To");
+        row_start(h, _("To"));
         mg_html(h, "<code>");
         mg_html_text(h, address);
         mg_html(h, "</code><br>");
-        mg_html_link(h, mailto.data, "Write the summary now", NULL);
+        mg_html_link(h, mailto.data, _("Write the summary now"), NULL);
         mg_html(h, "</dd>\n");
     }
-    row_start(h, "Subject");
+    row_start(h, _("Subject"));
     mg_html(h, "<code>");
     mg_html_text(h, tag);
-    mg_html(h, "</code> then a few words</dd>\n</dl>\n"
-               "<p>Either the address or the tag in the subject is "
-               "enough to file it under your group and week (change "
-               "the week number for another week). Mail from you that "
-               "is not a reply is filed as the group's summary; add "
-               "the word &ldquo;summary&rdquo; to the subject to be "
-               "sure. Members' mail to the same address is kept as "
-               "their notes.</p>\n");
+    mg_html(h, "</code> ");
+    mg_html_text(h, _("then a few words"));
+    mg_html(h, "</dd>\n</dl>\n<p>");
+    mg_html_text(h, _("Either the address or the tag in the subject is "
+                      "enough to file it under your group and week (change "
+                      "the week number for another week). Mail from you "
+                      "that is not a reply is filed as the group's summary; "
+                      "add the word “summary” to the subject to "
+                      "be sure. Members' mail to the same address is kept as "
+                      "their notes."));
+    mg_html(h, "</p>\n");
     summary_form(h, v, page_token);
     mg_html(h, "</section>\n");
     free(key);
@@ -1205,12 +1299,12 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
 static const char *answer_sentence(const char *status)
 {
     if (!status)
-        return "you have not answered";
+        return _("you have not answered");
     if (strcmp(status, "accepted") == 0)
-        return "you are coming";
+        return _("you are coming");
     if (strcmp(status, "declined") == 0)
-        return "you are not coming";
-    return "you might come";
+        return _("you are not coming");
+    return _("you might come");
 }
 
 /*
@@ -1235,16 +1329,16 @@ static void section_saved(struct mg_html *h, struct request *r,
         const char *why = NULL;
 
         if (strcmp(problem, "held") == 0)
-            why = "Not saved: that call has already been held.";
+            why = _("Not saved: that call has already been held.");
         else if (strcmp(problem, "not-held") == 0)
-            why = "Not saved: that call has not been held yet.";
+            why = _("Not saved: that call has not been held yet.");
         else if (strcmp(problem, "decided") == 0)
-            why = "Not saved: that note was decided already.";
+            why = _("Not saved: that note was decided already.");
         else if (strcmp(problem, "empty") == 0)
-            why = "Not saved: the summary was empty.";
+            why = _("Not saved: the summary was empty.");
         else if (strcmp(problem, "digest-sent") == 0)
-            why = "Not saved: the digest of that week has gone out, so "
-                  "its summary can no longer be changed.";
+            why = _("Not saved: the digest of that week has gone out, so its "
+                    "summary can no longer be changed.");
         if (why) {
             mg_html(h, "<p class=\"notice\" role=\"alert\" id=\"saved\">");
             mg_html_text(h, why);
@@ -1254,7 +1348,8 @@ static void section_saved(struct mg_html *h, struct request *r,
     }
     mg_html(h, "<p class=\"notice\" role=\"status\" id=\"saved\">");
     if (strcmp(done, "rsvp") == 0 && s) {
-        mg_html_textf(h, "Saved: %s on %s.",
+        /* TRANSLATORS: "Saved: you are coming on Tuesday 8 December." */
+        mg_html_textf(h, _("Saved: %s on %s."),
                       answer_sentence(my_answer(v, s->id)), day);
     } else if (strcmp(done, "rsvp") == 0) {
         const char *first = NULL;
@@ -1271,12 +1366,12 @@ static void section_saved(struct mg_html *h, struct request *r,
                 same = 0;
         }
         if (same && first && *first)
-            mg_html_textf(h, "Saved: %s to every call.",
+            mg_html_textf(h, _("Saved: %s to every call."),
                           answer_sentence(first));
         else
-            mg_html(h, "Saved: your answer.");
+            mg_html_text(h, _("Saved: your answer."));
     } else if (strcmp(done, "calendar") == 0) {
-        mg_html(h, "Saved: your calendar links below are new.");
+        mg_html_text(h, _("Saved: your calendar links below are new."));
     } else if (strcmp(done, "attendance") == 0 && s) {
         struct mg_attendance_row *rows = NULL;
         size_t n = 0, i, yes = 0;
@@ -1285,28 +1380,28 @@ static void section_saved(struct mg_html *h, struct request *r,
             for (i = 0; i < n; i++)
                 yes += rows[i].present != 0;
             mg_html_textf(h,
-                          "Saved: attendance for week %d's call (%s): %zu "
-                          "came, %zu did not.",
+                          _("Saved: attendance for week %d's call (%s): %zu "
+                            "came, %zu did not."),
                           s->week, day, yes, n - yes);
             mg_store_attendance_free(rows, n);
         }
     } else if (strcmp(done, "summary") == 0 && week) {
         mg_html_textf(h,
-                      "Saved: your summary of week %lld is filed under "
-                      "your group.",
+                      _("Saved: your summary of week %lld is filed under "
+                        "your group."),
                       (long long)week);
     } else if (strcmp(done, "summary-edited") == 0 && week) {
-        mg_html_textf(h, "Saved: your summary of week %lld is changed.",
+        mg_html_textf(h, _("Saved: your summary of week %lld is changed."),
                       (long long)week);
     } else if (strcmp(done, "summary-review") == 0 && week) {
         mg_html_textf(h,
-                      "Saved: your summary of week %lld waits for the "
-                      "coordinator's review.",
+                      _("Saved: your summary of week %lld waits for the "
+                        "coordinator's review."),
                       (long long)week);
     } else if (strcmp(done, "approved") == 0) {
-        mg_html(h, "Saved: the note is published.");
+        mg_html_text(h, _("Saved: the note is published."));
     } else if (strcmp(done, "rejected") == 0) {
-        mg_html(h, "Saved: the note is rejected.");
+        mg_html_text(h, _("Saved: the note is rejected."));
     }
     mg_html(h, "</p>\n");
 }
@@ -1326,37 +1421,45 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         goto out;
     web_begin(h, v.circle->title);
     mg_html_element(h, "h1", v.circle->title);
-    mg_html(h, "<p>Hello ");
-    mg_html_text(h, v.me->name);
+    mg_html(h, "<p>");
     if (v.facilitator)
-        mg_html(h, ". This is your page as your group's facilitator.</p>\n");
+        mg_html_textf(h,
+                      _("Hello %s. This is your page as your group's "
+                        "facilitator."),
+                      v.me->name);
     else
-        mg_html(h, ". This is your page for the circle.</p>\n");
+        mg_html_textf(h, _("Hello %s. This is your page for the circle."),
+                      v.me->name);
+    mg_html(h, "</p>\n");
     if (v.group)
         section_saved(h, r, st, &v);
     if (v.me->status == MG_STATUS_WITHDRAWN) {
-        mg_html(h, "<p class=\"notice\">You have left this circle. "
-                   "Thank you for taking part.</p>\n");
+        mg_html(h, "<p class=\"notice\">");
+        mg_html_text(h, _("You have left this circle. Thank you for taking "
+                          "part."));
+        mg_html(h, "</p>\n");
     } else if (!v.group) {
-        mg_html(h, "<p class=\"notice\">You are not in a group yet. "
-                   "This page will show your group, its calls and "
-                   "readings once the groups are made.</p>\n");
+        mg_html(h, "<p class=\"notice\">");
+        mg_html_text(h, _("You are not in a group yet. This page will show "
+                          "your group, its calls and readings once the "
+                          "groups are made."));
+        mg_html(h, "</p>\n");
     } else {
         struct notes_section summaries = {.id = "summaries",
-                                          .title = "Summaries",
+                                          .title = _("Summaries"),
                                           .kind = "summary",
-                                          .empty = "No summary yet.",
+                                          .empty = _("No summary yet."),
                                           .editor =
                                               v.facilitator ? v.me->id : 0,
                                           .edit_token = r->feed};
         struct notes_section notes = {.id = "notes",
-                                      .title = "Members' notes",
+                                      .title = _("Members' notes"),
                                       .kind = "note",
-                                      .empty = "No notes yet."};
+                                      .empty = _("No notes yet.")};
         struct notes_section review = {.id = "review",
-                                       .title = "Waiting for review",
+                                       .title = _("Waiting for review"),
                                        .status = "review",
-                                       .empty = "Nothing waits for review.",
+                                       .empty = _("Nothing waits for review."),
                                        .decide_token = r->feed};
 
         section_group(h, &v);
@@ -1379,8 +1482,10 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         if (rc < 0)
             goto out;
     }
-    mg_html(h, "<p class=\"muted\">This page's address is yours "
-               "alone: please don't share it.</p>\n");
+    mg_html(h, "<p class=\"muted\">");
+    mg_html_text(h, _("This page's address is yours alone: please don't "
+                      "share it."));
+    mg_html(h, "</p>\n");
     web_end(h);
 out:
     view_release(&v);
@@ -1389,9 +1494,9 @@ out:
 
 static void reply_not_found(struct request *r)
 {
-    reply_page_message(r, MHD_HTTP_NOT_FOUND, "Page not found",
-                       "There is no page at this address. Please check "
-                       "the link you were sent.");
+    reply_page_message(r, MHD_HTTP_NOT_FOUND, _("Page not found"),
+                       _("There is no page at this address. Please check the "
+                         "link you were sent."));
 }
 
 /*
@@ -1404,10 +1509,10 @@ static void reply_unknown_page(struct request *r)
 
     if (mg_calendar_page_retired(&retired, r->srv->store, r->feed) == 0 &&
         retired) {
-        reply_page_message(r, MHD_HTTP_GONE, "This link has been replaced",
-                           "The address of your page has changed since "
-                           "this link was sent. Please ask your circle's "
-                           "coordinator for a new link.");
+        reply_page_message(r, MHD_HTTP_GONE, _("This link has been replaced"),
+                           _("The address of your page has changed since "
+                             "this link was sent. Please ask your circle's "
+                             "coordinator for a new link."));
         return;
     }
     http_auth_failed(r);
@@ -1417,13 +1522,24 @@ static void reply_unknown_page(struct request *r)
 static void reply_failed(struct request *r)
 {
     reply_page_message(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                       "Something went wrong",
-                       "This page cannot be shown just now. Please try "
-                       "again in a few minutes.");
+                       _("Something went wrong"),
+                       _("This page cannot be shown just now. Please try "
+                         "again in a few minutes."));
+}
+
+/* What a page of circle `id` says, it says in the circle's language
+ * (the request began in English: see dispatch in server.c). */
+static void use_circle_language(struct request *r, int64_t id)
+{
+    struct mg_circle *c = NULL;
+
+    if (mg_store_circle_get(&c, r->srv->store, id) == 0)
+        mg_i18n_use(mg_circle_language(c));
+    mg_circle_free(c);
 }
 
 /* Check the page secret: 0 with the subject, or nonzero when a reply
- * went out. */
+ * went out. From here on the request speaks the circle's language. */
 static int page_subject(int64_t *circle, int64_t *pid, struct request *r)
 {
     int rc = mg_calendar_page_check(circle, pid, r->srv->store, r->feed);
@@ -1436,6 +1552,7 @@ static int page_subject(int64_t *circle, int64_t *pid, struct request *r)
         reply_failed(r);
         return 1;
     }
+    use_circle_language(r, *circle);
     return 0;
 }
 
@@ -1552,9 +1669,9 @@ void handle_person_page_rsvp(struct request *r)
                                    answer ? answer->value : NULL);
     mg_form_release(&form);
     if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Answer not understood",
-                           "Please use the Accept, Maybe or Decline buttons "
-                           "on your page.");
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
+                           _("Please use the Accept, Maybe or Decline buttons "
+                             "on your page."));
         return;
     }
     if (rc == MG_ENOTFOUND) {
@@ -1624,8 +1741,8 @@ void handle_person_page_attendance(struct request *r)
         rc = mg_attendance_record(&yes, &no, r->srv->store, circle, sid, ids, n,
                                   "facilitator", &err);
     if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Attendance not saved",
-                           "Please use the form on your page.");
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Attendance not saved"),
+                           _("Please use the form on your page."));
     } else if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN) {
         reply_not_found(r);
     } else if (rc < 0) {
@@ -1667,8 +1784,8 @@ static void edit_summary(struct request *r, const struct mg_form *form,
     if (rc == MG_ECONFLICT) {
         back_to_page(r, "problem=digest-sent", "summaries");
     } else if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Summary not saved",
-                           "Please use the form on your page.");
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Summary not saved"),
+                           _("Please use the form on your page."));
     } else if (rc == MG_ENOTFOUND) {
         reply_not_found(r);
     } else if (rc < 0) {
@@ -1744,7 +1861,7 @@ void handle_person_page_summary(struct request *r)
                            (long long)week, domain ? domain : "invalid");
     title = subject && subject->value[strspn(subject->value, " \t")]
                 ? mg_xstrdup(subject->value)
-                : mg_xasprintf("Week %lld summary", (long long)week);
+                : mg_xasprintf(_("Week %lld summary"), (long long)week);
     /* The same words for the same week are the same message: a second
      * click files nothing new. */
     seed = mg_xasprintf("%lld\n%lld\n%s\n%s", (long long)pid, (long long)week,
@@ -1764,8 +1881,8 @@ void handle_person_page_summary(struct request *r)
     rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
 reply:
     if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Summary not saved",
-                           "Please use the form on your page.");
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Summary not saved"),
+                           _("Please use the form on your page."));
     } else if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN) {
         reply_not_found(r);
     } else if (rc < 0) {
@@ -1825,9 +1942,9 @@ void handle_person_page_review(struct request *r)
     if (rc == MG_ECONFLICT)
         back_to_page(r, "problem=decided", "saved");
     else if (rc == MG_EINVAL)
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Not saved",
-                           "Please use the Approve or Reject buttons on "
-                           "your page.");
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Not saved"),
+                           _("Please use the Approve or Reject buttons on "
+                             "your page."));
     else if (rc == MG_ENOTFOUND || rc == MG_EFORBIDDEN)
         reply_not_found(r);
     else if (rc < 0)
@@ -1847,6 +1964,22 @@ static int trailing_junk(char c)
     return c && strchr("/.,;:!?)]>}'\"", c) != NULL;
 }
 
+/* When `rest` starts with a live page's secret, answer in its circle's
+ * language (a wrong method or an oversized post on a page's form). */
+static void use_page_language(struct request *r, const char *rest)
+{
+    char token[PAGE_TOKEN_LEN + 1];
+    int64_t circle = 0, pid = 0;
+    size_t i;
+
+    for (i = 0; i < PAGE_TOKEN_LEN; i++)
+        token[i] = (char)tolower((unsigned char)rest[i]);
+    token[PAGE_TOKEN_LEN] = '\0';
+    if (mg_calendar_page_check(&circle, &pid, r->srv->store, token) == 0)
+        use_circle_language(r, circle);
+    memset(token, 0, sizeof(token));
+}
+
 /*
  * Any other address under /p/ (server.c sends them here when no route
  * matches): always a page. A page's address with something stuck to its
@@ -1861,10 +1994,12 @@ void handle_person_page_other(struct request *r)
     size_t i, depth = 0;
     int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
 
+    if (hex == PAGE_TOKEN_LEN)
+        use_page_language(r, rest);
     if (r->too_big) {
-        reply_page_message(r, MHD_HTTP_CONTENT_TOO_LARGE, "Too long",
-                           "What you sent is too long. Please shorten it "
-                           "and try again.");
+        reply_page_message(r, MHD_HTTP_CONTENT_TOO_LARGE, _("Too long"),
+                           _("What you sent is too long. Please shorten it "
+                             "and try again."));
         return;
     }
     if (hex == PAGE_TOKEN_LEN && r->method_not_allowed) {
@@ -1875,9 +2010,9 @@ void handle_person_page_other(struct request *r)
             free(location);
             return;
         }
-        reply_page_message(r, MHD_HTTP_METHOD_NOT_ALLOWED, "Not allowed",
-                           "This address does not take that request. "
-                           "Please use the buttons on your page.");
+        reply_page_message(r, MHD_HTTP_METHOD_NOT_ALLOWED, _("Not allowed"),
+                           _("This address does not take that request. "
+                             "Please use the buttons on your page."));
         return;
     }
     if (hex == PAGE_TOKEN_LEN && get) {
@@ -1897,12 +2032,13 @@ void handle_person_page_other(struct request *r)
         }
     }
     if (hex != PAGE_TOKEN_LEN && (hex == len || trailing_junk(rest[hex]))) {
-        reply_page_message(r, MHD_HTTP_NOT_FOUND, "This link is not complete",
-                           "The address of a page ends in a code of 48 "
-                           "letters and digits, and this one is shorter or "
-                           "longer. Please copy the whole link from the "
-                           "message you were sent, or ask your circle's "
-                           "coordinator for a new one.");
+        reply_page_message(r, MHD_HTTP_NOT_FOUND,
+                           _("This link is not complete"),
+                           _("The address of a page ends in a code of 48 "
+                             "letters and digits, and this one is shorter or "
+                             "longer. Please copy the whole link from the "
+                             "message you were sent, or ask your circle's "
+                             "coordinator for a new one."));
         return;
     }
     reply_not_found(r);

@@ -385,6 +385,10 @@ static void test_invalid_fields(void **state)
         {"attendance_target", "100001", "attendance_target"},
         {"attendance_target", "-2", "attendance_target"},
         {"attendance_target", "\"6\"", "attendance_target"},
+        {"language", "\"EN\"", "language"},
+        {"language", "\"../../etc\"", "language"},
+        {"language", "\"zz\"", "language"}, /* no catalog installed */
+        {"language", "7", "language"},
     };
     size_t i;
     long status;
@@ -480,6 +484,23 @@ static void test_patch_put_delete(void **state)
     assert_int_equal(status, 200);
     assert_int_equal(
         json_integer_value(json_object_get(doc, "attendance_target")), 12);
+    /* The language: English unless said, set and kept by PATCH, and a
+     * language with no catalog is refused without changing it. */
+    assert_string_equal(json_string_value(json_object_get(doc, "language")),
+                        "en");
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, W->site.token, "{\"language\":\"en\"}");
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(doc, "language")),
+                        "en");
+    json_decref(doc);
+    expect_error(
+        call(&status, "PATCH", path, W->site.token, "{\"language\":\"fr\"}"),
+        "invalid", "language");
+    assert_int_equal(status, 422);
+    doc = call(&status, "GET", path, W->site.token, NULL);
+    assert_string_equal(json_string_value(json_object_get(doc, "language")),
+                        "en");
     json_decref(doc);
 
     doc = call(&status, "DELETE", path, W->site.token, NULL);

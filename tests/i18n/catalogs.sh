@@ -16,8 +16,9 @@ xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
   --no-location --sort-output -o "$tmp/mingle.pot" -f "$tmp/sources"
 if [ "${1:-}" = "--update" ]; then
   cp "$tmp/mingle.pot" data/locale/mingle.pot
-  msgmerge --quiet --update --backup=none --no-location data/locale/en.po data/locale/mingle.pot
-  # English is the source language: its translations are the msgids.
+  msgmerge --quiet --update --backup=none --no-location --no-fuzzy-matching data/locale/en.po data/locale/mingle.pot
+  # English is the source language: its translations are the msgids (no
+  # fuzzy matching: a guess from a similar string would be wrong English).
   msgen --no-location -o data/locale/en.po data/locale/en.po
   exit 0
 fi

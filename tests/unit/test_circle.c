@@ -109,6 +109,34 @@ static void test_attendance_target(void **state)
     c->attendance_target = 0;
 }
 
+/* "" and "en" are English; a well-formed tag needs an installed catalog;
+ * anything else is refused before it reaches a path. */
+static void test_language(void **state)
+{
+    struct mg_circle *c = *state;
+    struct mg_circle copy;
+    struct mg_error err = {{0}, {0}};
+
+    assert_string_equal(mg_circle_language(c), "en");
+    expect_good(c);
+    memcpy(c->language, "en", 3);
+    expect_good(c);
+    mg_circle_copy(&copy, c);
+    assert_string_equal(copy.language, "en");
+    mg_circle_release(&copy);
+    memcpy(c->language, "EN", 3);
+    expect_bad(c, "language");
+    memcpy(c->language, "../x", 5);
+    expect_bad(c, "language");
+    /* well-formed, but no catalog for it is installed */
+    memcpy(c->language, "zz", 3);
+    assert_int_equal(mg_circle_validate(c, &err), MG_EINVAL);
+    assert_string_equal(err.field, "language");
+    assert_non_null(strstr(err.message, "no catalog"));
+    assert_string_equal(mg_circle_language(c), "zz");
+    c->language[0] = '\0';
+}
+
 static void test_title(void **state)
 {
     struct mg_circle *c = *state;
@@ -673,6 +701,7 @@ int main(void)
         T(test_video_url),
         T(test_organizer),
         T(test_attendance_target),
+        cmocka_unit_test_setup_teardown(test_language, setup, teardown),
         cmocka_unit_test(test_weekday_parse),
         cmocka_unit_test(test_weekday_name),
         cmocka_unit_test(test_time_parse),

@@ -126,6 +126,27 @@ static void *work(void *arg)
     return NULL;
 }
 
+/* A builder switches to its circle's language and gives the caller's
+ * back, whatever it was. */
+static void test_switch_and_restore(void **state)
+{
+    char saved[MG_I18N_LANG_MAX], inner[MG_I18N_LANG_MAX];
+
+    (void)state;
+    mg_i18n_use(NULL);
+    mg_i18n_switch(saved, "qps");
+    assert_string_equal(saved, "en");
+    assert_string_equal(_("Summary"), "Whakarāpopototanga");
+    mg_i18n_switch(inner, "en");
+    assert_string_equal(inner, "qps");
+    assert_string_equal(_("Summary"), "Summary");
+    mg_i18n_restore(inner);
+    assert_string_equal(_("Summary"), "Whakarāpopototanga");
+    mg_i18n_restore(saved);
+    assert_string_equal(mg_i18n_lang(), "en");
+    assert_string_equal(_("Summary"), "Summary");
+}
+
 static void test_threads_keep_their_language(void **state)
 {
     struct worker a = {"qps", "Whakarāpopototanga", 0};
@@ -149,6 +170,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_tags),
         cmocka_unit_test(test_translates_and_falls_back),
+        cmocka_unit_test(test_switch_and_restore),
         cmocka_unit_test(test_threads_keep_their_language),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -201,10 +201,51 @@ static void test_circle_roundtrip(void **state)
     assert_int_equal(got->group_max, 8);
     assert_null(got->video_url);
     assert_string_equal(got->organizer_email, "circles@example.org");
+    assert_string_equal(got->language, "en"); /* "" is stored as English */
     mg_circle_free(got);
     got = NULL;
     assert_int_equal(mg_store_circle_get_by_slug(&got, f->st, "atlas"), 0);
     assert_int_equal(got->id, c.id);
+    memcpy(got->language, "mi", 3);
+    assert_int_equal(mg_store_circle_update(f->st, got), 0);
+    mg_circle_free(got);
+    got = NULL;
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->language, "mi");
+    mg_circle_free(got);
+    mg_circle_release(&c);
+}
+
+/* A file at version 10 gains the circle's language (11): its circles
+ * keep their fields and read as English. */
+static void test_migrate_10_to_11(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *got = NULL;
+    sqlite3 *conn = NULL;
+    int version = 0;
+
+    sample_circle(&c);
+    memcpy(c.language, "mi", 3);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "ALTER TABLE circles DROP COLUMN language; "
+                                  "PRAGMA user_version=10",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->title, "Atlas circle");
+    assert_int_equal(got->n_slots, 2);
+    assert_string_equal(got->language, "en");
     mg_circle_free(got);
     mg_circle_release(&c);
 }
@@ -424,6 +465,7 @@ static void test_migrate_7_to_8(void **state)
     f->st = NULL;
     assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
     assert_int_equal(sqlite3_exec(conn,
+                                  "ALTER TABLE circles DROP COLUMN language; "
                                   "ALTER TABLE outbox DROP COLUMN claimed_by; "
                                   "DROP TABLE audit_log; DROP TABLE "
                                   "registrations; DROP TABLE "
@@ -482,6 +524,7 @@ static void test_migrate_5_to_6(void **state)
     assert_int_equal(
         sqlite3_exec(
             conn,
+            "ALTER TABLE circles DROP COLUMN language; "
             "ALTER TABLE outbox DROP COLUMN claimed_by; DROP TABLE audit_log; "
             "DROP TABLE registrations; "
             "DROP TABLE plenaries; DROP TABLE web_sessions; ALTER TABLE "
@@ -892,6 +935,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_web_sessions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_5_to_6, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_7_to_8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_10_to_11, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),
