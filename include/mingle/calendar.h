@@ -139,8 +139,9 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
 
 /*
  * A member's answer from their page: `status` ("accepted", "declined",
- * "tentative") for every session of their group, or for `session_id`
- * only (nonzero; MG_ENOTFOUND unless it is one of their group's), at
+ * "tentative") for every session of their group still to come
+ * (MG_ENOTFOUND when none is), or for `session_id` only (nonzero;
+ * MG_ENOTFOUND unless it is one of their group's), at
  * their invitation's current sequence. MG_EINVAL for another status or
  * a member in no group.
  */

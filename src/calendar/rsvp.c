@@ -69,7 +69,7 @@ static int same_address(const char *a, const char *b)
  */
 static int sessions_covered(int64_t **ids, size_t *n, struct mg_store *st,
                             int64_t group_id, int64_t original,
-                            int64_t session_id)
+                            int64_t session_id, int64_t not_before)
 {
     struct mg_session_row *rows = NULL;
     size_t n_rows = 0, i;
@@ -84,6 +84,8 @@ static int sessions_covered(int64_t **ids, size_t *n, struct mg_store *st,
         if (original && rows[i].original_starts_at != original)
             continue;
         if (session_id && rows[i].id != session_id)
+            continue;
+        if (not_before && rows[i].starts_at <= not_before)
             continue;
         (*ids)[(*n)++] = rows[i].id;
     }
@@ -192,7 +194,8 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
         *outcome = MG_RSVP_IGNORED_STALE;
         goto out;
     }
-    rc = sessions_covered(&ids, &n, st, inv.group_id, reply->recurrence_id, 0);
+    rc = sessions_covered(&ids, &n, st, inv.group_id, reply->recurrence_id, 0,
+                          0);
     if (rc == MG_ENOTFOUND)
         mg_error_set(err, "recurrence_id", "no call of '%s' starts at %lld",
                      reply->uid, (long long)reply->recurrence_id);
@@ -241,7 +244,10 @@ int mg_calendar_rsvp_page(struct mg_store *st, int64_t circle_id,
     if (rc == MG_ENOTFOUND)
         rc = 0; /* not invited by mail yet: answer at sequence 0 */
     if (rc == 0)
-        rc = sessions_covered(&ids, &n, st, p->group_id, 0, session_id);
+        /* "every call" means every call still to come: a call already
+         * held keeps the answer it had */
+        rc = sessions_covered(&ids, &n, st, p->group_id, 0, session_id,
+                              session_id ? 0 : mg_now());
     if (rc < 0)
         goto out;
     memset(&a, 0, sizeof(a));

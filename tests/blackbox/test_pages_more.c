@@ -437,6 +437,32 @@ static void test_member_calls_held_and_buttons(void **state)
     html = get_ok(W->mere_page);
     assert_null(strstr(html, "Saved:"));
     free(html);
+    /* "Decline every call" answers the calls to come, never one held */
+    html =
+        post_and_follow(W->mere_page, "rsvp", "answer=declined", "done=rsvp");
+    free(html);
+    for (int week = 1; week <= 4; week++) {
+        long status;
+        json_t *doc;
+        char *text;
+
+        path = cpath("/sessions/%lld/rsvps", W->session[week]);
+        doc = call(&status, "GET", path, NULL, NULL);
+        text = json_dumps(doc, 0);
+        assert_int_equal(status, 200);
+        if (week < 4 && strstr(text, "declined"))
+            fail_msg("week %d, already held, was declined: %s", week, text);
+        if (week == 4 && !strstr(text, "declined"))
+            fail_msg("week 4 was not declined: %s", text);
+        free(text);
+        json_decref(doc);
+        free(path);
+    }
+    /* and back to coming, which the facilitator's test below expects */
+    form = mg_xasprintf("answer=accepted&session=%lld", W->session[4]);
+    html = post_and_follow(W->mere_page, "rsvp", form, "done=rsvp");
+    free(form);
+    free(html);
     free(location);
 }
 
