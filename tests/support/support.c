@@ -718,7 +718,7 @@ long long test_site_person(struct test_site *s, long long circle,
         json_t *p = json_array_get(list, i);
         const char *e = json_string_value(json_object_get(p, "email"));
 
-        if (e && strcmp(e, email) == 0)
+        if (e && strcasecmp(e, email) == 0)
             id = json_integer_value(json_object_get(p, "id"));
     }
     json_decref(doc);

@@ -181,9 +181,9 @@ int test_site_people(struct test_site *s, long long circle, const char *csv);
  */
 int test_site_plan(struct test_site *s, long long circle, const char *csv,
                    long long *weeks, size_t n_weeks);
-/* The id of circle `circle`'s participant with email `email` (as stored,
- * compared exactly), or 0 if there is none. Fails the test unless the
- * list is answered 200. */
+/* The id of circle `circle`'s participant with email `email` (in any
+ * case, as mail compares them), or 0 if there is none. Fails the test unless
+ * the list is answered 200. */
 long long test_site_person(struct test_site *s, long long circle,
                            const char *email);
 
