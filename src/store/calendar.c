@@ -73,29 +73,10 @@ static void read_session(void *row, sqlite3_stmt *stmt)
 int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
                                 struct mg_store *st, int64_t group_id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_session_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
-                           "group_id = ? ORDER BY week");
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, group_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_session, "list sessions");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-out:
-    sqlite3_finalize(stmt);
-    free(rows);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st,
+                            "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
+                            "group_id = ? ORDER BY week",
+                            group_id, read_session, NULL, "list sessions");
 }
 
 int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
@@ -320,29 +301,10 @@ void store_read_invite(void *row, sqlite3_stmt *stmt)
 int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_invite_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT " INVITE_COLUMNS " FROM invites WHERE "
-                           "circle_id = ? ORDER BY id");
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         store_read_invite, "list invites");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-out:
-    sqlite3_finalize(stmt);
-    free(rows);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st,
+                            "SELECT " INVITE_COLUMNS " FROM invites WHERE "
+                            "circle_id = ? ORDER BY id",
+                            circle_id, store_read_invite, NULL, "list invites");
 }
 
 int mg_store_invites_apply(size_t *queued, struct mg_store *st,

@@ -71,6 +71,18 @@ int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
                     const char *what);
 
 /*
+ * The whole list a query with one parameter gives, on a connection of
+ * its own: prepare `sql`, bind `id` to ?1 and read every row as
+ * store_rows_read() does. On success *out (the caller's) and *n hold the
+ * rows; on failure they are untouched and what was read is freed with
+ * `free_rows`, or free() when it is NULL.
+ */
+int store_list_by_id(void **out, size_t *n, size_t size, struct mg_store *st,
+                     const char *sql, int64_t id,
+                     void (*read_row)(void *row, sqlite3_stmt *stmt),
+                     void (*free_rows)(void *rows, size_t n), const char *what);
+
+/*
  * Statuses are enums outside the store and text in the database (the
  * columns predate the enums). Each table file keeps one array of names
  * indexed by its enum and converts with these two: the name of `v`

@@ -179,32 +179,17 @@ static void read_rsvp(void *row, sqlite3_stmt *stmt)
     r->name = store_column_strdup(stmt, 6);
 }
 
+static void free_rsvps(void *rows, size_t n)
+{
+    mg_store_rsvps_free(rows, n);
+}
+
 /* Rows of `sql` (one bound id) in the order it gives. */
 static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
                       const char *sql, int64_t id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_rsvp_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db, sql);
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_rsvp, "list rsvps");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-    count = 0;
-out:
-    mg_store_rsvps_free(rows, count);
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st, sql, id,
+                            read_rsvp, free_rsvps, "list rsvps");
 }
 
 #define RSVP_COLUMNS                                                           \
