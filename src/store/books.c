@@ -294,15 +294,9 @@ int mg_store_book_get(struct mg_book_info *out, struct mg_store *st,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_ENOTFOUND;
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get book");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "get book");
-        goto out;
-    }
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(stmt, 0);
     out->title = store_column_strdup(stmt, 1);

@@ -92,14 +92,9 @@ int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
     sqlite3_bind_int64(stmt, 2, session_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get session");
+    if (rc == 0)
         read_session(out, stmt);
-        rc = 0;
-    } else {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "get session");
-    }
 out:
     sqlite3_finalize(stmt);
     store_release(st, db);

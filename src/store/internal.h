@@ -53,6 +53,14 @@ int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
 int store_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
                const char *what);
 
+/*
+ * Step a query that reads one row: 0 with the row ready to read, `none`
+ * (MG_ENOTFOUND, MG_EAUTH...) when there is no row, or the MG_E code for
+ * the failure, logged as `what`.
+ */
+int store_step_row(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                   int none, const char *what);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback never fails loudly. */
 int store_begin(struct mg_store *st, sqlite3 *db);
 int store_commit(struct mg_store *st, sqlite3 *db);

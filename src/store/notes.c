@@ -91,12 +91,11 @@ static int find_existing(int64_t *id, struct mg_store *st, sqlite3 *db,
     store_bind_text_or_null(stmt, 1, n->message_id);
     sqlite3_bind_text(stmt, 2, n->provider, -1, SQLITE_STATIC);
     store_bind_text_or_null(stmt, 3, n->event_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find note");
+    if (rc == 0)
         *id = sqlite3_column_int64(stmt, 0);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-             ? 0
-             : store_fail(st, db, rc, "find note");
+    else if (rc == MG_ENOTFOUND) /* none: *id stays 0 */
+        rc = 0;
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -428,12 +427,9 @@ int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, id);
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "get note");
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get note");
+    if (rc < 0)
         goto out;
-    }
     read_note(out, stmt);
     if (full && sqlite3_column_type(stmt, 23) == SQLITE_BLOB) {
         out->raw_len = (size_t)sqlite3_column_bytes(stmt, 23);

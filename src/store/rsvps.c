@@ -43,12 +43,10 @@ enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col)
 static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
                        struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt)
 {
-    int step = sqlite3_step(stmt);
+    int rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find invite");
 
-    if (step == SQLITE_DONE)
-        return MG_ENOTFOUND;
-    if (step != SQLITE_ROW)
-        return store_fail(st, db, step, "find invite");
+    if (rc < 0)
+        return rc;
     memset(out, 0, sizeof(*out));
     store_read_invite(out, stmt);
     if (circle_id)
@@ -101,19 +99,15 @@ static int invite_newer(int *newer, struct mg_store *st, sqlite3 *db,
                         int64_t id, int sequence)
 {
     sqlite3_stmt *stmt = NULL;
-    int step, rc = store_prepare(&stmt, st, db,
-                                 "SELECT sequence FROM invites WHERE id = ?");
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT sequence FROM invites WHERE id = ?");
 
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, id);
-    step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW)
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "check invite");
+    if (rc == 0)
         *newer = sqlite3_column_int(stmt, 0) > sequence;
-    else if (step == SQLITE_DONE)
-        rc = MG_ENOTFOUND;
-    else
-        rc = store_fail(st, db, step, "check invite");
     sqlite3_finalize(stmt);
     return rc;
 }

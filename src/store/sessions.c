@@ -77,15 +77,9 @@ int mg_store_web_session_check(struct mg_web_session *out,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_EAUTH;
+    rc = store_step_row(st, db, stmt, MG_EAUTH, "check web session");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "check web session");
-        goto out;
-    }
     rc = MG_EAUTH;
     if (sqlite3_column_bytes(stmt, 10) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 10), hash))

@@ -50,6 +50,18 @@ int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
     return 0;
 }
 
+int store_step_row(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                   int none, const char *what)
+{
+    int step = sqlite3_step(stmt);
+
+    if (step == SQLITE_ROW)
+        return 0;
+    if (step == SQLITE_DONE)
+        return none;
+    return store_fail(st, db, step, what);
+}
+
 static int exec_simple(struct mg_store *st, sqlite3 *db, const char *sql)
 {
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);

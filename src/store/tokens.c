@@ -81,15 +81,9 @@ int mg_store_token_check(struct mg_token *out, struct mg_store *st,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_EAUTH;
+    rc = store_step_row(st, db, stmt, MG_EAUTH, "check token");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "check token");
-        goto out;
-    }
     rc = MG_EAUTH;
     if (sqlite3_column_bytes(stmt, 9) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 9), hash))
