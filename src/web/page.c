@@ -129,22 +129,10 @@ void page_text(struct mg_buf *b, const char *s)
 void page_textf(struct mg_buf *b, const char *fmt, ...)
 {
     va_list ap;
-    char small[256], *big = NULL;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(small, sizeof(small), fmt, ap);
+    mg_html_vtextf((struct mg_html *)b, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof(small)) {
-        big = mg_xmalloc((size_t)n + 1);
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    page_text(b, big ? big : small);
-    free(big);
 }
 
 void page_element(struct mg_buf *b, const char *tag, const char *text)
