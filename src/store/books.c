@@ -148,6 +148,22 @@ static int insert_readings(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
     return 0;
 }
 
+void mg_book_upload_init(struct mg_book_upload *up, const struct mg_book *b,
+                         const struct mg_book_split *s, const char *source_name,
+                         const char *sha256)
+{
+    memset(up, 0, sizeof(*up));
+    up->book = b;
+    up->source_name = source_name;
+    up->sha256 = sha256;
+    up->threads = s->threads;
+    up->n_threads = s->n_threads;
+    up->same_pace = s->same_pace;
+    up->n_same_pace = s->n_same_pace;
+    up->per_thread = (const struct mg_reading *const *)s->per_thread;
+    up->n_per_thread = s->n_per_thread;
+}
+
 int mg_store_book_replace(int64_t *book_id, struct mg_store *st,
                           int64_t circle_id, const struct mg_book_upload *up)
 {
