@@ -127,6 +127,45 @@ char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired)
     return mg_buf_detach(&b);
 }
 
+char *builder_normalise(struct builder *b, const char *data, size_t len,
+                        size_t *out_len)
+{
+    size_t n, i, o = 0, skip = 0;
+    char *s;
+
+    /* Most books are plain ASCII: copy them without the byte-wise check. */
+    for (i = 0; i < len; i++)
+        if ((unsigned char)data[i] - 1u >= 0x7fu)
+            break;
+    if (i == len) {
+        n = len;
+        s = mg_xmalloc(len + 1);
+        memcpy(s, data, len);
+        s[len] = '\0';
+    } else {
+        s = utf8_repair(data, len, &n, &b->utf8_repaired);
+    }
+
+    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        skip = 3;
+    if (!skip && !memchr(s, '\r', n)) {
+        *out_len = n;
+        return s;
+    }
+    for (i = skip; i < n; i++) {
+        if (s[i] == '\r') {
+            s[o++] = '\n';
+            if (i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else {
+            s[o++] = s[i];
+        }
+    }
+    s[o] = '\0';
+    *out_len = o;
+    return s;
+}
+
 void builder_init(struct builder *b, enum mg_book_format format)
 {
     memset(b, 0, sizeof(*b));

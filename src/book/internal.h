@@ -64,6 +64,14 @@ int builder_finish(struct builder *b, struct mg_book **out,
 char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired);
 
 /*
+ * The input as the parsers read it, in a new NUL-terminated string:
+ * UTF-8 repaired (b->utf8_repaired set if it was), a BOM dropped, CRLF
+ * and CR made LF; *out_len its length. Caller frees.
+ */
+char *builder_normalise(struct builder *b, const char *data, size_t len,
+                        size_t *out_len);
+
+/*
  * The HTML walker (html.c), shared with epub.c: it feeds the text and
  * (when `headings` is set) the headings of parsed (X)HTML documents into
  * a builder; `on_id` is told of every element id met, so EPUB can start

@@ -796,45 +796,6 @@ static void emit(struct builder *b, const struct parser *p, const char *s)
     }
 }
 
-/* UTF-8 repaired, BOM dropped, CRLF and CR made LF, in a new string. */
-static char *normalise(struct builder *b, const char *data, size_t len,
-                       size_t *out_len)
-{
-    size_t n, i, o = 0, skip = 0;
-    char *s;
-
-    /* Most books are plain ASCII: copy them without the byte-wise check. */
-    for (i = 0; i < len; i++)
-        if ((unsigned char)data[i] - 1u >= 0x7fu)
-            break;
-    if (i == len) {
-        n = len;
-        s = mg_xmalloc(len + 1);
-        memcpy(s, data, len);
-    } else {
-        s = utf8_repair(data, len, &n, &b->utf8_repaired);
-    }
-
-    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-        skip = 3;
-    if (!skip && !memchr(s, '\r', n)) {
-        *out_len = n;
-        return s;
-    }
-    for (i = skip; i < n; i++) {
-        if (s[i] == '\r') {
-            s[o++] = '\n';
-            if (i + 1 < n && s[i + 1] == '\n')
-                i++;
-        } else {
-            s[o++] = s[i];
-        }
-    }
-    s[o] = '\0';
-    *out_len = o;
-    return s;
-}
-
 int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
                        struct mg_error *err)
 {
@@ -847,7 +808,7 @@ int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
     builder_init(&b, MG_BOOK_TEXT);
     memset(&p, 0, sizeof(p));
     mg_buf_add(&p.titles, "", 0);
-    s = normalise(&b, data, len, &n);
+    s = builder_normalise(&b, data, len, &n);
     find_body(&b, s, n, &start, &end);
     split_blocks(&p, s, start, end);
     mark_contents(&p);
