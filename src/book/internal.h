@@ -93,9 +93,12 @@ void html_feed_free(struct html_feed *f);
 /* Whether the space-separated list `list` (may be NULL) holds `word`,
  * ignoring case. */
 int html_has_token(const char *list, const char *word);
+struct _xmlNode;
+/* Attribute `name` of element `n` (either case), owned by the document,
+ * or NULL. */
+const char *html_attr(const struct _xmlNode *n, const char *name);
 /* The next node in document order under `root`; into children first when
  * `down`. NULL at the end. */
-struct _xmlNode;
 struct _xmlNode *html_next_node(struct _xmlNode *n, const struct _xmlNode *root,
                                 int down);
 
