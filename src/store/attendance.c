@@ -53,13 +53,11 @@ int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
 static void read_attendance(void *row, sqlite3_stmt *stmt)
 {
     struct mg_attendance_row *r = row;
-    const unsigned char *src;
 
     r->participant_id = sqlite3_column_int64(stmt, 0);
     r->present = sqlite3_column_int(stmt, 1);
     r->minutes = sqlite3_column_int(stmt, 2);
-    src = sqlite3_column_text(stmt, 3);
-    snprintf(r->source, sizeof(r->source), "%s", src ? (const char *)src : "");
+    store_column_copy(r->source, sizeof(r->source), stmt, 3);
     r->recorded_at = sqlite3_column_int64(stmt, 4);
     r->name = store_column_strdup(stmt, 5);
 }

@@ -300,7 +300,6 @@ int mg_store_book_get(struct mg_book_info *out, struct mg_store *st,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    const unsigned char *s;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, title, author, format, source_name, "
                            "sha256, word_count, section_count, no_structure, "
@@ -317,11 +316,9 @@ int mg_store_book_get(struct mg_book_info *out, struct mg_store *st,
     out->id = sqlite3_column_int64(stmt, 0);
     out->title = store_column_strdup(stmt, 1);
     out->author = store_column_strdup(stmt, 2);
-    s = sqlite3_column_text(stmt, 3);
-    snprintf(out->format, sizeof(out->format), "%s", s ? (const char *)s : "");
+    store_column_copy(out->format, sizeof(out->format), stmt, 3);
     out->source_name = store_column_strdup(stmt, 4);
-    s = sqlite3_column_text(stmt, 5);
-    snprintf(out->sha256, sizeof(out->sha256), "%s", s ? (const char *)s : "");
+    store_column_copy(out->sha256, sizeof(out->sha256), stmt, 5);
     out->words = sqlite3_column_int64(stmt, 6);
     out->sections = sqlite3_column_int64(stmt, 7);
     out->no_structure = sqlite3_column_int(stmt, 8);

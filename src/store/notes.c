@@ -272,8 +272,6 @@ int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
 
 static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
 {
-    const unsigned char *s;
-
     memset(n, 0, sizeof(*n));
     n->id = sqlite3_column_int64(stmt, 0);
     n->circle_id = sqlite3_column_int64(stmt, 1);
@@ -281,8 +279,7 @@ static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
     n->week = sqlite3_column_int(stmt, 3);
     n->thread_id = sqlite3_column_int64(stmt, 4);
     n->participant_id = sqlite3_column_int64(stmt, 5);
-    s = sqlite3_column_text(stmt, 6);
-    snprintf(n->kind, sizeof(n->kind), "%s", s ? (const char *)s : "");
+    store_column_copy(n->kind, sizeof(n->kind), stmt, 6);
     n->status = (enum mg_store_note_status)store_column_enum(
         stmt, 7, note_names, STORE_N_NAMES(note_names));
     n->review_reason = store_column_strdup(stmt, 8);

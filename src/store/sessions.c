@@ -64,7 +64,6 @@ int mg_store_web_session_check(struct mg_web_session *out,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    const unsigned char *s;
     int rc = store_prepare(
         &stmt, st, db,
         /* columns 0-8 as store_read_token() reads them */
@@ -92,8 +91,7 @@ int mg_store_web_session_check(struct mg_web_session *out,
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(stmt, 9);
     snprintf(out->public_id, sizeof(out->public_id), "%s", public_id);
-    s = sqlite3_column_text(stmt, 11);
-    snprintf(out->csrf, sizeof(out->csrf), "%s", s ? (const char *)s : "");
+    store_column_copy(out->csrf, sizeof(out->csrf), stmt, 11);
     out->token_id = token->id;
     out->created_at = sqlite3_column_int64(stmt, 12);
     out->expires_at = sqlite3_column_int64(stmt, 13);
