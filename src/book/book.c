@@ -395,7 +395,7 @@ static int has_suffix(const char *name, const char *suffix)
     return n >= m && strcasecmp(name + n - m, suffix) == 0;
 }
 
-static int contains_ci(const char *s, size_t n, const char *needle)
+int text_contains_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle), i;
 
@@ -440,10 +440,12 @@ enum mg_book_format mg_book_detect(const char *data, size_t len,
     while (i < head && is_space((unsigned char)data[i]))
         i++;
     if (i < head && data[i] == '<' &&
-        (contains_ci(data, head, "<html") || contains_ci(data, head, "<body") ||
-         contains_ci(data, head, "<!doctype html") ||
-         contains_ci(data, head, "<h1") || contains_ci(data, head, "<h2") ||
-         contains_ci(data, head, "<p")))
+        (text_contains_ci(data, head, "<html") ||
+         text_contains_ci(data, head, "<body") ||
+         text_contains_ci(data, head, "<!doctype html") ||
+         text_contains_ci(data, head, "<h1") ||
+         text_contains_ci(data, head, "<h2") ||
+         text_contains_ci(data, head, "<p")))
         return MG_BOOK_HTML;
     if (name && (has_suffix(name, ".html") || has_suffix(name, ".htm") ||
                  has_suffix(name, ".xhtml")))

@@ -63,6 +63,9 @@ int builder_finish(struct builder *b, struct mg_book **out,
  */
 char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired);
 
+/* Whether s[0..n) holds `needle`, ignoring ASCII case. */
+int text_contains_ci(const char *s, size_t n, const char *needle);
+
 /*
  * The input as the parsers read it, in a new NUL-terminated string:
  * UTF-8 repaired (b->utf8_repaired set if it was), a BOM dropped, CRLF

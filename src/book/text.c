@@ -77,17 +77,6 @@ static int has_prefix_ci(const char *s, size_t n, const char *prefix)
     return n >= m && strncasecmp(s, prefix, m) == 0;
 }
 
-/* Case-insensitive search, bounded by the line. */
-static int contains_ci(const char *s, size_t n, const char *needle)
-{
-    size_t m = strlen(needle), i;
-
-    for (i = 0; i + m <= n; i++)
-        if (strncasecmp(s + i, needle, m) == 0)
-            return 1;
-    return 0;
-}
-
 /* --- roman numerals and number words --- */
 
 static int roman_digit(char c)
@@ -663,7 +652,7 @@ static int is_start_marker(const char *s, size_t n)
     while (i < n && (s[i] == '*' || s[i] == ' '))
         i++;
     return i >= 3 && has_prefix_ci(s + i, n - i, "START OF") &&
-           contains_ci(s, n, "GUTENBERG");
+           text_contains_ci(s, n, "GUTENBERG");
 }
 
 static int is_end_marker(const char *s, size_t n)
@@ -681,9 +670,9 @@ static int is_end_marker(const char *s, size_t n)
     if (i < 3)
         return 0;
     return (has_prefix_ci(s + i, n - i, "END OF") &&
-            contains_ci(s, n, "GUTENBERG")) ||
+            text_contains_ci(s, n, "GUTENBERG")) ||
            (has_prefix_ci(s + i, n - i, "START") &&
-            contains_ci(s, n, "SMALL PRINT"));
+            text_contains_ci(s, n, "SMALL PRINT"));
 }
 
 /* "Title: ..." in the header: the value, trimmed. */
