@@ -179,14 +179,9 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                           SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, circle_id);
         sqlite3_bind_int64(stmt, 4, session_id);
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) {
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "update session");
+        if (rc == 0)
             group_id = sqlite3_column_int64(stmt, 0);
-            rc = 0;
-        } else {
-            rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                                   : store_fail(st, db, rc, "update session");
-        }
         sqlite3_finalize(stmt);
     }
     if (rc == 0)
@@ -784,12 +779,9 @@ int mg_store_secret_check(int64_t *circle_id, int64_t *participant_id,
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? MG_EAUTH
-                               : store_fail(st, db, rc, "check feed token");
+    rc = store_step_row(st, db, stmt, MG_EAUTH, "check feed token");
+    if (rc < 0)
         goto out;
-    }
     rc = MG_EAUTH;
     if (sqlite3_column_bytes(stmt, 0) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 0), hash))
