@@ -111,6 +111,10 @@ int mg_hex_value(char c);
 int64_t mg_now(void);
 /* `t` as RFC 3339 in UTC, "2027-03-23T06:30:00Z" (`n` >= 21). */
 void mg_format_utc(char *out, size_t n, int64_t t);
+/* Days from 1970-01-01 to the date y-m-d of the proleptic Gregorian
+ * calendar, negative before it (Howard Hinnant's algorithm; month 13 is
+ * January of the next year, as timegm() has it). */
+int64_t mg_days_from_civil(int64_t y, int m, int d);
 /* Monotonic clock in seconds, for durations. */
 double mg_monotonic(void);
 

@@ -10,6 +10,7 @@
 #ifndef MINGLE_HTML_H
 #define MINGLE_HTML_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,9 @@ void mg_html_textn(struct mg_html *h, const char *s, size_t n);
 /* printf-style, then escaped like mg_html_text(). */
 void mg_html_textf(struct mg_html *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same with a va_list, for writers that wrap this one. */
+void mg_html_vtextf(struct mg_html *h, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* A decimal integer; a number with `decimals` digits after the point. */
 void mg_html_int(struct mg_html *h, long long v);

@@ -64,16 +64,7 @@ void handle_book_upload(struct request *r)
         goto out;
     }
     mg_sha256_hex(sha, r->body.data ? r->body.data : "", r->body.len);
-    memset(&up, 0, sizeof(up));
-    up.book = book;
-    up.source_name = name;
-    up.sha256 = sha;
-    up.threads = split.threads;
-    up.n_threads = split.n_threads;
-    up.same_pace = split.same_pace;
-    up.n_same_pace = split.n_same_pace;
-    up.per_thread = (const struct mg_reading *const *)split.per_thread;
-    up.n_per_thread = split.n_per_thread;
+    mg_book_upload_init(&up, book, &split, name, sha);
     rc = mg_store_book_replace(&book_id, r->srv->store, c->id, &up);
     if (rc < 0) {
         reply_code(r, rc, NULL);

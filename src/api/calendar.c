@@ -317,16 +317,11 @@ void handle_sessions_list(struct request *r)
 static long local_week(const char *tzid, int64_t utc)
 {
     struct mg_local_time lt;
-    struct tm tm;
     long days;
 
     if (mg_schedule_utc_to_local(&lt, tzid, utc, NULL) < 0)
         return -1;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = lt.year - 1900;
-    tm.tm_mon = lt.month - 1;
-    tm.tm_mday = lt.day;
-    days = (long)(timegm(&tm) / 86400);
+    days = (long)mg_days_from_civil(lt.year, lt.month, lt.day);
     /* 1970-01-01 was a Thursday: Monday-based week index */
     return (days + 3) / 7;
 }

@@ -125,19 +125,6 @@ static int header_kind(struct columns *c, const struct att_record *r)
     return 0;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int read_int(const char **p, int max_digits, int *out)
 {
     int n = 0, v = 0;
@@ -225,7 +212,7 @@ static int parse_time(int64_t *out, const char *s)
     } else if (h > 23) {
         return MG_EINVAL;
     }
-    *out = days_from_civil(y, month, day) * 86400 + h * 3600 + mi * 60 + sec;
+    *out = mg_days_from_civil(y, month, day) * 86400 + h * 3600 + mi * 60 + sec;
     return 0;
 }
 

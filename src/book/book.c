@@ -127,6 +127,45 @@ char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired)
     return mg_buf_detach(&b);
 }
 
+char *builder_normalise(struct builder *b, const char *data, size_t len,
+                        size_t *out_len)
+{
+    size_t n, i, o = 0, skip = 0;
+    char *s;
+
+    /* Most books are plain ASCII: copy them without the byte-wise check. */
+    for (i = 0; i < len; i++)
+        if ((unsigned char)data[i] - 1u >= 0x7fu)
+            break;
+    if (i == len) {
+        n = len;
+        s = mg_xmalloc(len + 1);
+        memcpy(s, data, len);
+        s[len] = '\0';
+    } else {
+        s = utf8_repair(data, len, &n, &b->utf8_repaired);
+    }
+
+    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        skip = 3;
+    if (!skip && !memchr(s, '\r', n)) {
+        *out_len = n;
+        return s;
+    }
+    for (i = skip; i < n; i++) {
+        if (s[i] == '\r') {
+            s[o++] = '\n';
+            if (i + 1 < n && s[i + 1] == '\n')
+                i++;
+        } else {
+            s[o++] = s[i];
+        }
+    }
+    s[o] = '\0';
+    *out_len = o;
+    return s;
+}
+
 void builder_init(struct builder *b, enum mg_book_format format)
 {
     memset(b, 0, sizeof(*b));
@@ -356,7 +395,7 @@ static int has_suffix(const char *name, const char *suffix)
     return n >= m && strcasecmp(name + n - m, suffix) == 0;
 }
 
-static int contains_ci(const char *s, size_t n, const char *needle)
+int text_contains_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle), i;
 
@@ -401,10 +440,12 @@ enum mg_book_format mg_book_detect(const char *data, size_t len,
     while (i < head && is_space((unsigned char)data[i]))
         i++;
     if (i < head && data[i] == '<' &&
-        (contains_ci(data, head, "<html") || contains_ci(data, head, "<body") ||
-         contains_ci(data, head, "<!doctype html") ||
-         contains_ci(data, head, "<h1") || contains_ci(data, head, "<h2") ||
-         contains_ci(data, head, "<p")))
+        (text_contains_ci(data, head, "<html") ||
+         text_contains_ci(data, head, "<body") ||
+         text_contains_ci(data, head, "<!doctype html") ||
+         text_contains_ci(data, head, "<h1") ||
+         text_contains_ci(data, head, "<h2") ||
+         text_contains_ci(data, head, "<p")))
         return MG_BOOK_HTML;
     if (name && (has_suffix(name, ".html") || has_suffix(name, ".htm") ||
                  has_suffix(name, ".xhtml")))

@@ -223,17 +223,6 @@ static int named(const xmlNode *n, const char *name)
            strcasecmp((const char *)n->name, name) == 0;
 }
 
-static const char *attr(const xmlNode *n, const char *name)
-{
-    const xmlAttr *a;
-
-    for (a = n->properties; a; a = a->next)
-        if (strcasecmp((const char *)a->name, name) == 0 && a->children &&
-            a->children->type == XML_TEXT_NODE && a->children->content)
-            return (const char *)a->children->content;
-    return NULL;
-}
-
 /* epub:type, whether parsed as XML (namespaced) or as HTML (plain). */
 static const char *epub_type(const xmlNode *n)
 {
@@ -405,10 +394,10 @@ static int read_opf(struct epub *e, xmlDoc *opf, const char *opf_dir,
     }
     manifest = find_element(root, "manifest");
     for (n = manifest ? manifest->children : NULL; n; n = n->next) {
-        const char *href = attr(n, "href");
+        const char *href = html_attr(n, "href");
         struct item *it;
         char *frag, *path;
-        if (!named(n, "item") || !href || !attr(n, "id"))
+        if (!named(n, "item") || !href || !html_attr(n, "id"))
             continue;
         path = resolve(opf_dir, href, &frag);
         free(frag);
@@ -416,19 +405,19 @@ static int read_opf(struct epub *e, xmlDoc *opf, const char *opf_dir,
             continue;
         e->items = mg_xrealloc(e->items, (e->n_items + 1) * sizeof(*e->items));
         it = &e->items[e->n_items++];
-        it->id = attr(n, "id");
+        it->id = html_attr(n, "id");
         it->path = path;
-        it->media_type = attr(n, "media-type");
-        it->properties = attr(n, "properties");
+        it->media_type = html_attr(n, "media-type");
+        it->properties = html_attr(n, "properties");
     }
     spine = find_element(root, "spine");
-    *toc_id = spine ? attr(spine, "toc") : NULL;
+    *toc_id = spine ? html_attr(spine, "toc") : NULL;
     for (n = spine ? spine->children : NULL; n; n = n->next) {
-        const char *linear = attr(n, "linear");
+        const char *linear = html_attr(n, "linear");
         const struct item *it;
         if (!named(n, "itemref") || (linear && strcmp(linear, "no") == 0))
             continue;
-        it = find_item(e, attr(n, "idref"));
+        it = find_item(e, html_attr(n, "idref"));
         if (!it || !it->media_type || !strstr(it->media_type, "html") ||
             !find_entry(e, it->path) || spine_index(e, it->path) >= 0)
             continue;
@@ -512,7 +501,8 @@ static void read_nav_ol(struct epub *e, xmlNode *ol, const char *dir,
         if (!label)
             label = child(li, "span");
         title = text_of(label);
-        add_toc(e, dir, self, title, label ? attr(label, "href") : NULL, rank);
+        add_toc(e, dir, self, title, label ? html_attr(label, "href") : NULL,
+                rank);
         free(title);
         sub = child(li, "ol");
         if (sub)
@@ -554,7 +544,7 @@ static void read_navpoints(struct epub *e, xmlNode *parent, const char *dir,
             continue;
         title = text_of(child(child(np, "navLabel"), "text"));
         content = child(np, "content");
-        add_toc(e, dir, self, title, content ? attr(content, "src") : NULL,
+        add_toc(e, dir, self, title, content ? html_attr(content, "src") : NULL,
                 rank);
         free(title);
         read_navpoints(e, np, dir, self, rank + 1);
@@ -687,7 +677,8 @@ static void read_encryption(struct epub *e)
     xmlNode *root = doc ? (xmlNode *)doc : NULL, *n;
 
     for (n = root ? root->children : NULL; n; n = html_next_node(n, root, 1)) {
-        const char *uri = named(n, "CipherReference") ? attr(n, "URI") : NULL;
+        const char *uri =
+            named(n, "CipherReference") ? html_attr(n, "URI") : NULL;
         char *frag, *path;
         if (!uri)
             continue;
@@ -747,7 +738,8 @@ static char *rootfile(const struct entry *container)
 
     for (n = root ? root->children : NULL; n && !path;
          n = html_next_node(n, root, 1)) {
-        const char *full = named(n, "rootfile") ? attr(n, "full-path") : NULL;
+        const char *full =
+            named(n, "rootfile") ? html_attr(n, "full-path") : NULL;
         char *frag;
         if (full && *full) {
             path = resolve("", full, &frag);

@@ -70,8 +70,7 @@ static int heading_level(const xmlNode *n)
     return s[1] - '0';
 }
 
-/* The attribute's value (owned by the document) or NULL. */
-static const char *attr(const xmlNode *n, const char *name)
+const char *html_attr(const struct _xmlNode *n, const char *name)
 {
     const xmlAttr *a;
 
@@ -303,7 +302,7 @@ static void heading(struct html_feed *f, xmlNode *n, int level)
 static void chapter(struct html_feed *f, xmlNode *n)
 {
     xmlNode *h = first_heading(n);
-    const char *title = attr(n, "title");
+    const char *title = html_attr(n, "title");
     size_t len;
     char *t;
 
@@ -332,8 +331,8 @@ static void take_meta(struct html_feed *f, xmlNode *n)
         free(t);
         return;
     }
-    name = attr(n, "name");
-    content = attr(n, "content");
+    name = html_attr(n, "name");
+    content = html_attr(n, "content");
     if (is_element(n, "meta") && name && content &&
         strcasecmp(name, "author") == 0)
         builder_set_author(f->b, content, strlen(content));
@@ -348,9 +347,9 @@ static int enter(struct html_feed *f, xmlNode *n)
     if (f->meta && (is_element(n, "title") || is_element(n, "meta")))
         take_meta(f, n);
     if (f->on_id) {
-        id = attr(n, "id");
+        id = html_attr(n, "id");
         if (!id && is_element(n, "a"))
-            id = attr(n, "name");
+            id = html_attr(n, "name");
         if (id)
             f->on_id(f->arg, id);
     }
@@ -376,7 +375,7 @@ static int enter(struct html_feed *f, xmlNode *n)
             heading(f, n, level);
         return 0;
     }
-    cls = attr(n, "class");
+    cls = html_attr(n, "class");
     if (cls && html_has_token(cls, "chapter"))
         chapter(f, n);
     return 1;

@@ -63,6 +63,17 @@ int builder_finish(struct builder *b, struct mg_book **out,
  */
 char *utf8_repair(const char *s, size_t n, size_t *out_len, int *repaired);
 
+/* Whether s[0..n) holds `needle`, ignoring ASCII case. */
+int text_contains_ci(const char *s, size_t n, const char *needle);
+
+/*
+ * The input as the parsers read it, in a new NUL-terminated string:
+ * UTF-8 repaired (b->utf8_repaired set if it was), a BOM dropped, CRLF
+ * and CR made LF; *out_len its length. Caller frees.
+ */
+char *builder_normalise(struct builder *b, const char *data, size_t len,
+                        size_t *out_len);
+
 /*
  * The HTML walker (html.c), shared with epub.c: it feeds the text and
  * (when `headings` is set) the headings of parsed (X)HTML documents into
@@ -85,9 +96,12 @@ void html_feed_free(struct html_feed *f);
 /* Whether the space-separated list `list` (may be NULL) holds `word`,
  * ignoring case. */
 int html_has_token(const char *list, const char *word);
+struct _xmlNode;
+/* Attribute `name` of element `n` (either case), owned by the document,
+ * or NULL. */
+const char *html_attr(const struct _xmlNode *n, const char *name);
 /* The next node in document order under `root`; into children first when
  * `down`. NULL at the end. */
-struct _xmlNode;
 struct _xmlNode *html_next_node(struct _xmlNode *n, const struct _xmlNode *root,
                                 int down);
 

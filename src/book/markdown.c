@@ -368,25 +368,12 @@ int mg_book_parse_markdown(struct mg_book **out, const char *data, size_t len,
 {
     struct builder b;
     struct events ev = {NULL, 0, 0};
-    size_t n, i, o = 0, skip = 0, start;
+    size_t n, start;
     char *s;
     int rc;
 
     builder_init(&b, MG_BOOK_MARKDOWN);
-    s = utf8_repair(data, len, &n, &b.utf8_repaired);
-    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-        skip = 3;
-    for (i = skip; i < n; i++) {
-        if (s[i] == '\r') {
-            s[o++] = '\n';
-            if (i + 1 < n && s[i + 1] == '\n')
-                i++;
-        } else {
-            s[o++] = s[i];
-        }
-    }
-    s[o] = '\0';
-    n = o;
+    s = builder_normalise(&b, data, len, &n);
     start = front_matter(&b, s, n);
     scan(&ev, s, start, n);
     assign_kinds(&ev);

@@ -77,17 +77,6 @@ static int has_prefix_ci(const char *s, size_t n, const char *prefix)
     return n >= m && strncasecmp(s, prefix, m) == 0;
 }
 
-/* Case-insensitive search, bounded by the line. */
-static int contains_ci(const char *s, size_t n, const char *needle)
-{
-    size_t m = strlen(needle), i;
-
-    for (i = 0; i + m <= n; i++)
-        if (strncasecmp(s + i, needle, m) == 0)
-            return 1;
-    return 0;
-}
-
 /* --- roman numerals and number words --- */
 
 static int roman_digit(char c)
@@ -663,7 +652,7 @@ static int is_start_marker(const char *s, size_t n)
     while (i < n && (s[i] == '*' || s[i] == ' '))
         i++;
     return i >= 3 && has_prefix_ci(s + i, n - i, "START OF") &&
-           contains_ci(s, n, "GUTENBERG");
+           text_contains_ci(s, n, "GUTENBERG");
 }
 
 static int is_end_marker(const char *s, size_t n)
@@ -681,9 +670,9 @@ static int is_end_marker(const char *s, size_t n)
     if (i < 3)
         return 0;
     return (has_prefix_ci(s + i, n - i, "END OF") &&
-            contains_ci(s, n, "GUTENBERG")) ||
+            text_contains_ci(s, n, "GUTENBERG")) ||
            (has_prefix_ci(s + i, n - i, "START") &&
-            contains_ci(s, n, "SMALL PRINT"));
+            text_contains_ci(s, n, "SMALL PRINT"));
 }
 
 /* "Title: ..." in the header: the value, trimmed. */
@@ -796,45 +785,6 @@ static void emit(struct builder *b, const struct parser *p, const char *s)
     }
 }
 
-/* UTF-8 repaired, BOM dropped, CRLF and CR made LF, in a new string. */
-static char *normalise(struct builder *b, const char *data, size_t len,
-                       size_t *out_len)
-{
-    size_t n, i, o = 0, skip = 0;
-    char *s;
-
-    /* Most books are plain ASCII: copy them without the byte-wise check. */
-    for (i = 0; i < len; i++)
-        if ((unsigned char)data[i] - 1u >= 0x7fu)
-            break;
-    if (i == len) {
-        n = len;
-        s = mg_xmalloc(len + 1);
-        memcpy(s, data, len);
-    } else {
-        s = utf8_repair(data, len, &n, &b->utf8_repaired);
-    }
-
-    if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-        skip = 3;
-    if (!skip && !memchr(s, '\r', n)) {
-        *out_len = n;
-        return s;
-    }
-    for (i = skip; i < n; i++) {
-        if (s[i] == '\r') {
-            s[o++] = '\n';
-            if (i + 1 < n && s[i + 1] == '\n')
-                i++;
-        } else {
-            s[o++] = s[i];
-        }
-    }
-    s[o] = '\0';
-    *out_len = o;
-    return s;
-}
-
 int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
                        struct mg_error *err)
 {
@@ -847,7 +797,7 @@ int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
     builder_init(&b, MG_BOOK_TEXT);
     memset(&p, 0, sizeof(p));
     mg_buf_add(&p.titles, "", 0);
-    s = normalise(&b, data, len, &n);
+    s = builder_normalise(&b, data, len, &n);
     find_body(&b, s, n, &start, &end);
     split_blocks(&p, s, start, end);
     mark_contents(&p);

@@ -123,16 +123,7 @@ static int book_store(struct mg_store *st, const struct mg_circle *c,
     }
     cli_progress_update(prog, 3, 0);
     mg_sha256_hex(sha, data, len);
-    memset(&up, 0, sizeof(up));
-    up.book = b;
-    up.source_name = base ? base + 1 : path;
-    up.sha256 = sha;
-    up.threads = s.threads;
-    up.n_threads = s.n_threads;
-    up.same_pace = s.same_pace;
-    up.n_same_pace = s.n_same_pace;
-    up.per_thread = (const struct mg_reading *const *)s.per_thread;
-    up.n_per_thread = s.n_per_thread;
+    mg_book_upload_init(&up, b, &s, base ? base + 1 : path, sha);
     rc = mg_store_book_replace(&book_id, st, c->id, &up);
     if (rc < 0)
         cli_progress_abandon(prog);

@@ -315,6 +315,18 @@ void mg_format_utc(char *out, size_t n, int64_t t)
     strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int64_t mg_days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 double mg_monotonic(void)
 {
     struct timespec ts;

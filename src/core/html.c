@@ -66,25 +66,32 @@ void mg_html_text(struct mg_html *h, const char *s)
         mg_html_textn(h, s, strlen(s));
 }
 
-void mg_html_textf(struct mg_html *h, const char *fmt, ...)
+void mg_html_vtextf(struct mg_html *h, const char *fmt, va_list ap)
 {
-    va_list ap;
+    va_list again;
     char small[256], *big = NULL;
     int n;
 
-    va_start(ap, fmt);
+    va_copy(again, ap);
     n = vsnprintf(small, sizeof(small), fmt, ap);
-    va_end(ap);
+    if (n >= 0 && (size_t)n >= sizeof(small)) {
+        big = mg_xmalloc((size_t)n + 1);
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+    }
+    va_end(again);
     if (n < 0)
         return;
-    if ((size_t)n >= sizeof(small)) {
-        big = mg_xmalloc((size_t)n + 1);
-        va_start(ap, fmt);
-        vsnprintf(big, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     mg_html_text(h, big ? big : small);
     free(big);
+}
+
+void mg_html_textf(struct mg_html *h, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    mg_html_vtextf(h, fmt, ap);
+    va_end(ap);
 }
 
 void mg_html_int(struct mg_html *h, long long v)

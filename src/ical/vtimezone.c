@@ -37,18 +37,6 @@ struct group {
     int until; /* the rule stops inside the probed years */
 };
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void civil_from_days(int *y, int *m, int *d, int64_t z)
 {
     int64_t era, doe, yoe, doy, mp;
@@ -323,7 +311,7 @@ static int expected_offset(const struct transition *v, size_t n, int initial,
 static int zone_offset(icaltimezone *zone, int64_t t)
 {
     struct icaltimetype tt = icaltime_from_timet_with_zone((time_t)t, 0, zone);
-    int64_t wall = days_from_civil(tt.year, tt.month, tt.day) * 86400 +
+    int64_t wall = mg_days_from_civil(tt.year, tt.month, tt.day) * 86400 +
                    tt.hour * 3600 + tt.minute * 60 + tt.second;
 
     return (int)(wall - t);
@@ -428,8 +416,8 @@ static int build(struct vzone *out, const char *tzid, int64_t from, int64_t to,
         goto out;
     /* A year either side: every yearly change is seen before the span
      * starts, and rules are seen more than once. */
-    w0 = days_from_civil(lt0.year - 1, 1, 1) * 86400 - 86400;
-    w1 = days_from_civil(lt1.year + 2, 1, 1) * 86400 + 86400;
+    w0 = mg_days_from_civil(lt0.year - 1, 1, 1) * 86400 - 86400;
+    w1 = mg_days_from_civil(lt1.year + 2, 1, 1) * 86400 + 86400;
     rc = find_transitions(&v, &n, &initial, tzid, w0, w1, err);
     if (rc < 0)
         goto out;

@@ -53,6 +53,8 @@ void mail_add_attachment(struct mg_inbound *m, const char *name,
                          const struct mg_inbound_limits *lim);
 /* Render the HTML as text when there is HTML and no text. */
 void mail_text_from_html(struct mg_inbound *m);
+/* Keep a copy of the message as received, `len` bytes, in m->raw. */
+void mail_keep_raw(struct mg_inbound *m, const char *data, size_t len);
 /*
  * mg_inbound_from_mime() with a choice: `need_from` 0 accepts a message
  * without a From address (a provider gave the sender apart, or `data` is

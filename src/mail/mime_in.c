@@ -452,6 +452,14 @@ void mail_text_from_html(struct mg_inbound *m)
     free(t);
 }
 
+void mail_keep_raw(struct mg_inbound *m, const char *data, size_t len)
+{
+    m->raw = mg_xmalloc(len + 1);
+    memcpy(m->raw, data, len);
+    m->raw[len] = '\0';
+    m->raw_len = len;
+}
+
 /* The raw value of the first header `name` of `obj`, or NULL. */
 static const char *header_raw(GMimeObject *obj, const char *name)
 {
@@ -662,10 +670,7 @@ int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
     if (w.has_html)
         out->html = mg_buf_detach(&w.html);
     mail_text_from_html(out);
-    out->raw = mg_xmalloc(len + 1);
-    memcpy(out->raw, data, len);
-    out->raw[len] = '\0';
-    out->raw_len = len;
+    mail_keep_raw(out, data, len);
 out:
     mg_buf_release(&w.text);
     mg_buf_release(&w.html);

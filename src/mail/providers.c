@@ -204,6 +204,21 @@ static void base64_attachment(struct mg_inbound *m, const char *name,
     g_free(bytes);
 }
 
+/* An attachment a provider gives as base64 `b64`, or, kept in its own
+ * store, as its size alone (JSON integer `size`) when `b64` is NULL. */
+static void json_attachment(struct mg_inbound *m, const char *name,
+                            const char *type, const char *b64, json_t *size,
+                            const struct mg_inbound_limits *lim)
+{
+    json_int_t bytes = json_integer_value(size);
+
+    if (b64)
+        base64_attachment(m, name, type, b64, lim);
+    else
+        mail_add_attachment(m, name, type, NULL, bytes > 0 ? (size_t)bytes : 0,
+                            lim);
+}
+
 /* ---- forms ---- */
 
 static const char *fval(const struct mg_form *f, const char *name)
@@ -664,21 +679,11 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
 
         if (!b64)
             b64 = json_string_value(json_object_get(a, "Data"));
-        if (b64) {
-            base64_attachment(m, name, type, b64, lim);
-        } else {
-            json_int_t size =
-                json_integer_value(json_object_get(a, "ContentLength"));
-
-            mail_add_attachment(m, name, type, NULL,
-                                size > 0 ? (size_t)size : 0, lim);
-        }
+        json_attachment(m, name, type, b64, json_object_get(a, "ContentLength"),
+                        lim);
     }
     mail_text_from_html(m);
-    m->raw = mg_xmalloc(len + 1);
-    memcpy(m->raw, body, len);
-    m->raw[len] = '\0';
-    m->raw_len = len;
+    mail_keep_raw(m, body, len);
 out:
     json_decref(doc);
     return rc;
@@ -892,21 +897,10 @@ static int parse_cloudmailin(struct mg_inbound *m, const char *body, size_t len,
             json_string_value(json_object_get(a, "content_type"));
         const char *b64 = json_string_value(json_object_get(a, "content"));
 
-        if (b64) {
-            base64_attachment(m, name, type, b64, lim);
-        } else {
-            /* in an attachment store: the size alone */
-            json_int_t size = json_integer_value(json_object_get(a, "size"));
-
-            mail_add_attachment(m, name, type, NULL,
-                                size > 0 ? (size_t)size : 0, lim);
-        }
+        json_attachment(m, name, type, b64, json_object_get(a, "size"), lim);
     }
     mail_text_from_html(m);
-    m->raw = mg_xmalloc(len + 1);
-    memcpy(m->raw, body, len);
-    m->raw[len] = '\0';
-    m->raw_len = len;
+    mail_keep_raw(m, body, len);
 out:
     json_decref(doc);
     return rc;

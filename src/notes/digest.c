@@ -384,18 +384,6 @@ static void group_section(struct out *o, const struct view *v,
     }
 }
 
-/* Days since the epoch of a calendar date. */
-static long day_number(int year, int month, int day)
-{
-    struct tm tm;
-
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    return (long)(timegm(&tm) / 86400);
-}
-
 /* The first day of week `week` as "YYYY-MM-DD" ("" if it cannot say). */
 static void week_start(char *out, size_t size, const struct mg_circle *c,
                        int week)
@@ -407,7 +395,7 @@ static void week_start(char *out, size_t size, const struct mg_circle *c,
     out[0] = '\0';
     if (sscanf(c->start_date, "%4d-%2d-%2d", &y, &m, &d) != 3)
         return;
-    t = (time_t)(day_number(y, m, d) + 7L * (week - 1)) * 86400;
+    t = (time_t)((long)mg_days_from_civil(y, m, d) + 7L * (week - 1)) * 86400;
     gmtime_r(&t, &tm);
     strftime(out, size, "%Y-%m-%d", &tm);
 }
@@ -422,8 +410,8 @@ static int weeks_so_far(const struct mg_circle *c)
     if (sscanf(c->start_date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
         mg_schedule_utc_to_local(&lt, c->time_zone, mg_now(), NULL) < 0)
         return c->weeks;
-    start = day_number(y, m, d);
-    today = day_number(lt.year, lt.month, lt.day);
+    start = (long)mg_days_from_civil(y, m, d);
+    today = (long)mg_days_from_civil(lt.year, lt.month, lt.day);
     if (today < start)
         return 0;
     w = (today - start) / 7 + 1;

@@ -14,19 +14,6 @@
 
 #include "banned.h"
 
-/* Days from 1970-01-01 to a Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int days_in_month(int y, int m)
 {
     static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -78,8 +65,8 @@ static void wall_of(struct mg_local_time *out, icaltimezone *zone, int64_t t)
     out->minute = tt.minute;
     out->second = tt.second;
     out->weekday = dow == 1 ? 7 : dow - 1;
-    wall = days_from_civil(tt.year, tt.month, tt.day) * 86400 + tt.hour * 3600 +
-           tt.minute * 60 + tt.second;
+    wall = mg_days_from_civil(tt.year, tt.month, tt.day) * 86400 +
+           tt.hour * 3600 + tt.minute * 60 + tt.second;
     out->utc_offset = (int)(wall - t);
 }
 
@@ -134,7 +121,7 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
                      local->minute, local->second);
         return MG_EINVAL;
     }
-    wall = days_from_civil(local->year, local->month, local->day) * 86400 +
+    wall = mg_days_from_civil(local->year, local->month, local->day) * 86400 +
            local->hour * 3600 + local->minute * 60 + local->second;
     /*
      * Offsets never reach a day and zones change at most once a day, so

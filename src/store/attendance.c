@@ -53,46 +53,30 @@ int mg_store_attendance_replace(struct mg_store *st, int64_t session_id,
 static void read_attendance(void *row, sqlite3_stmt *stmt)
 {
     struct mg_attendance_row *r = row;
-    const unsigned char *src;
 
     r->participant_id = sqlite3_column_int64(stmt, 0);
     r->present = sqlite3_column_int(stmt, 1);
     r->minutes = sqlite3_column_int(stmt, 2);
-    src = sqlite3_column_text(stmt, 3);
-    snprintf(r->source, sizeof(r->source), "%s", src ? (const char *)src : "");
+    store_column_copy(r->source, sizeof(r->source), stmt, 3);
     r->recorded_at = sqlite3_column_int64(stmt, 4);
     r->name = store_column_strdup(stmt, 5);
+}
+
+static void free_attendance(void *rows, size_t n)
+{
+    mg_store_attendance_free(rows, n);
 }
 
 int mg_store_attendance_list(struct mg_attendance_row **out, size_t *n,
                              struct mg_store *st, int64_t session_id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_attendance_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT a.participant_id, a.present, a.minutes, "
-                           "a.source, a.recorded_at, p.name FROM attendance a "
-                           "JOIN participants p ON p.id = a.participant_id "
-                           "WHERE a.session_id = ? ORDER BY a.participant_id");
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, session_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_attendance, "list attendance");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-    count = 0;
-out:
-    mg_store_attendance_free(rows, count);
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id(
+        (void **)out, n, sizeof(**out), st,
+        "SELECT a.participant_id, a.present, a.minutes, a.source, "
+        "a.recorded_at, p.name FROM attendance a JOIN participants p ON "
+        "p.id = a.participant_id WHERE a.session_id = ? ORDER BY "
+        "a.participant_id",
+        session_id, read_attendance, free_attendance, "list attendance");
 }
 
 void mg_store_attendance_free(struct mg_attendance_row *rows, size_t n)

@@ -39,11 +39,20 @@ out:
     return rc;
 }
 
-static void copy_column(char *out, size_t n, sqlite3_stmt *stmt, int col)
+static void read_audit(void *row, sqlite3_stmt *stmt)
 {
-    const unsigned char *s = sqlite3_column_text(stmt, col);
+    struct mg_audit_entry *e = row;
 
-    snprintf(out, n, "%s", s ? (const char *)s : "");
+    e->id = sqlite3_column_int64(stmt, 0);
+    e->at = sqlite3_column_int64(stmt, 1);
+    store_column_copy(e->actor, sizeof(e->actor), stmt, 2);
+    store_column_copy(e->label, sizeof(e->label), stmt, 3);
+    store_column_copy(e->via, sizeof(e->via), stmt, 4);
+    store_column_copy(e->action, sizeof(e->action), stmt, 5);
+    e->circle_id = sqlite3_column_int64(stmt, 6);
+    store_column_copy(e->target, sizeof(e->target), stmt, 7);
+    e->status = sqlite3_column_int(stmt, 8);
+    store_column_copy(e->client, sizeof(e->client), stmt, 9);
 }
 
 int mg_store_audit_list(struct mg_audit_entry **out, size_t *n,
@@ -67,30 +76,15 @@ int mg_store_audit_list(struct mg_audit_entry **out, size_t *n,
     sqlite3_bind_int64(stmt, 1, after);
     sqlite3_bind_int64(stmt, 2, circle_id);
     sqlite3_bind_int(stmt, 3, limit);
-    list = mg_xcalloc((size_t)limit, sizeof(*list));
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct mg_audit_entry *e = &list[count++];
-
-        e->id = sqlite3_column_int64(stmt, 0);
-        e->at = sqlite3_column_int64(stmt, 1);
-        copy_column(e->actor, sizeof(e->actor), stmt, 2);
-        copy_column(e->label, sizeof(e->label), stmt, 3);
-        copy_column(e->via, sizeof(e->via), stmt, 4);
-        copy_column(e->action, sizeof(e->action), stmt, 5);
-        e->circle_id = sqlite3_column_int64(stmt, 6);
-        copy_column(e->target, sizeof(e->target), stmt, 7);
-        e->status = sqlite3_column_int(stmt, 8);
-        copy_column(e->client, sizeof(e->client), stmt, 9);
-    }
-    if (rc != SQLITE_DONE) {
-        rc = store_fail(st, db, rc, "list audit log");
-        free(list);
+    rc = store_rows_read((void **)&list, &count, sizeof(*list), st, db, stmt,
+                         read_audit, "list audit log");
+    if (rc < 0)
         goto out;
-    }
     *out = list;
     *n = count;
-    rc = 0;
+    list = NULL;
 out:
+    free(list);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;

@@ -148,6 +148,22 @@ static int insert_readings(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
     return 0;
 }
 
+void mg_book_upload_init(struct mg_book_upload *up, const struct mg_book *b,
+                         const struct mg_book_split *s, const char *source_name,
+                         const char *sha256)
+{
+    memset(up, 0, sizeof(*up));
+    up->book = b;
+    up->source_name = source_name;
+    up->sha256 = sha256;
+    up->threads = s->threads;
+    up->n_threads = s->n_threads;
+    up->same_pace = s->same_pace;
+    up->n_same_pace = s->n_same_pace;
+    up->per_thread = (const struct mg_reading *const *)s->per_thread;
+    up->n_per_thread = s->n_per_thread;
+}
+
 int mg_store_book_replace(int64_t *book_id, struct mg_store *st,
                           int64_t circle_id, const struct mg_book_upload *up)
 {
@@ -284,7 +300,6 @@ int mg_store_book_get(struct mg_book_info *out, struct mg_store *st,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    const unsigned char *s;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT id, title, author, format, source_name, "
                            "sha256, word_count, section_count, no_structure, "
@@ -294,24 +309,16 @@ int mg_store_book_get(struct mg_book_info *out, struct mg_store *st,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_ENOTFOUND;
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get book");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "get book");
-        goto out;
-    }
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(stmt, 0);
     out->title = store_column_strdup(stmt, 1);
     out->author = store_column_strdup(stmt, 2);
-    s = sqlite3_column_text(stmt, 3);
-    snprintf(out->format, sizeof(out->format), "%s", s ? (const char *)s : "");
+    store_column_copy(out->format, sizeof(out->format), stmt, 3);
     out->source_name = store_column_strdup(stmt, 4);
-    s = sqlite3_column_text(stmt, 5);
-    snprintf(out->sha256, sizeof(out->sha256), "%s", s ? (const char *)s : "");
+    store_column_copy(out->sha256, sizeof(out->sha256), stmt, 5);
     out->words = sqlite3_column_int64(stmt, 6);
     out->sections = sqlite3_column_int64(stmt, 7);
     out->no_structure = sqlite3_column_int(stmt, 8);

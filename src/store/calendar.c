@@ -73,29 +73,10 @@ static void read_session(void *row, sqlite3_stmt *stmt)
 int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
                                 struct mg_store *st, int64_t group_id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_session_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
-                           "group_id = ? ORDER BY week");
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, group_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_session, "list sessions");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-out:
-    sqlite3_finalize(stmt);
-    free(rows);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st,
+                            "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
+                            "group_id = ? ORDER BY week",
+                            group_id, read_session, NULL, "list sessions");
 }
 
 int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
@@ -111,14 +92,9 @@ int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
     sqlite3_bind_int64(stmt, 2, session_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get session");
+    if (rc == 0)
         read_session(out, stmt);
-        rc = 0;
-    } else {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "get session");
-    }
 out:
     sqlite3_finalize(stmt);
     store_release(st, db);
@@ -203,14 +179,9 @@ int mg_store_session_update(struct mg_store *st, int64_t circle_id,
                           SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 3, circle_id);
         sqlite3_bind_int64(stmt, 4, session_id);
-        rc = sqlite3_step(stmt);
-        if (rc == SQLITE_ROW) {
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "update session");
+        if (rc == 0)
             group_id = sqlite3_column_int64(stmt, 0);
-            rc = 0;
-        } else {
-            rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                                   : store_fail(st, db, rc, "update session");
-        }
         sqlite3_finalize(stmt);
     }
     if (rc == 0)
@@ -320,28 +291,39 @@ void store_read_invite(void *row, sqlite3_stmt *stmt)
 int mg_store_invites_list(struct mg_invite_row **out, size_t *n,
                           struct mg_store *st, int64_t circle_id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_invite_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT " INVITE_COLUMNS " FROM invites WHERE "
-                           "circle_id = ? ORDER BY id");
+    return store_list_by_id((void **)out, n, sizeof(**out), st,
+                            "SELECT " INVITE_COLUMNS " FROM invites WHERE "
+                            "circle_id = ? ORDER BY id",
+                            circle_id, store_read_invite, NULL, "list invites");
+}
 
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         store_read_invite, "list invites");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-out:
-    sqlite3_finalize(stmt);
-    free(rows);
-    store_release(st, db);
+/* The outbox row of a message due now; queue_mail() binds it. */
+#define OUTBOX_INSERT                                                          \
+    "INSERT OR IGNORE INTO outbox (circle_id, kind, recipient, subject, "      \
+    "message, dedupe_key, next_attempt_at, created_at, format, parts) "        \
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 'mime'), ?)"
+
+/* Queue `m`, due `now`, with `ins` (OUTBOX_INSERT, prepared on `db`);
+ * *queued grows by 1 unless its dedupe key was queued already. */
+static int queue_mail(size_t *queued, struct mg_store *st, sqlite3 *db,
+                      sqlite3_stmt *ins, const struct mg_outbox_msg *m,
+                      int64_t now)
+{
+    int rc;
+
+    sqlite3_bind_int64(ins, 1, m->circle_id);
+    sqlite3_bind_text(ins, 2, m->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 3, m->recipient, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, m->subject, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(ins, 5, m->message, (int)m->len, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 6, m->dedupe_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 7, now);
+    sqlite3_bind_int64(ins, 8, now);
+    store_bind_text_or_null(ins, 9, m->format);
+    store_bind_text_or_null(ins, 10, m->parts);
+    rc = store_step(st, db, ins, "queue mail");
+    if (rc == 0)
+        *queued += (size_t)sqlite3_changes(db);
     return rc;
 }
 
@@ -372,14 +354,20 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
                            "minutes), weeks = coalesce(?10, weeks) WHERE id "
                            "= ?5 AND sequence = ?6");
     if (rc == 0)
-        rc = store_prepare(&mail, st, db,
-                           "INSERT OR IGNORE INTO outbox (circle_id, kind, "
-                           "recipient, subject, message, dedupe_key, "
-                           "next_attempt_at, created_at, format, parts) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, "
-                           "'mime'), ?)");
+        rc = store_prepare(&mail, st, db, OUTBOX_INSERT);
     for (i = 0; rc == 0 && i < n; i++) {
         sqlite3_stmt *s = a[i].invite_id ? upd : ins;
+        const struct mg_outbox_msg m = {
+            .circle_id = circle_id,
+            .kind = a[i].kind,
+            .recipient = a[i].recipient,
+            .subject = a[i].subject,
+            .message = a[i].message,
+            .len = a[i].len,
+            .format = a[i].format,
+            .parts = a[i].parts,
+            .dedupe_key = a[i].dedupe_key,
+        };
 
         if (a[i].invite_id) {
             sqlite3_bind_int(upd, 1, a[i].sequence);
@@ -415,19 +403,7 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
             continue; /* someone else changed it first: skip */
         if (!a[i].message)
             continue;
-        sqlite3_bind_int64(mail, 1, circle_id);
-        sqlite3_bind_text(mail, 2, a[i].kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(mail, 3, a[i].recipient, -1, SQLITE_STATIC);
-        sqlite3_bind_text(mail, 4, a[i].subject, -1, SQLITE_STATIC);
-        sqlite3_bind_blob(mail, 5, a[i].message, (int)a[i].len, SQLITE_STATIC);
-        sqlite3_bind_text(mail, 6, a[i].dedupe_key, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(mail, 7, now);
-        sqlite3_bind_int64(mail, 8, now);
-        store_bind_text_or_null(mail, 9, a[i].format);
-        store_bind_text_or_null(mail, 10, a[i].parts);
-        rc = store_step(st, db, mail, "queue mail");
-        if (rc == 0)
-            *queued += (size_t)sqlite3_changes(db);
+        rc = queue_mail(queued, st, db, mail, &m, now);
     }
     if (rc == 0)
         rc = store_commit(st, db);
@@ -448,29 +424,11 @@ int mg_store_tx_outbox_queue(size_t *queued, struct mg_store_tx *tx,
     struct mg_store *st = store_tx_store(tx);
     sqlite3 *db = store_tx_db(tx);
     sqlite3_stmt *ins = NULL;
-    int64_t now = mg_now();
-    int rc = store_prepare(&ins, st, db,
-                           "INSERT OR IGNORE INTO outbox (circle_id, kind, "
-                           "recipient, subject, message, dedupe_key, "
-                           "next_attempt_at, created_at, format, parts) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int rc = store_prepare(&ins, st, db, OUTBOX_INSERT);
 
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(ins, 1, m->circle_id);
-    sqlite3_bind_text(ins, 2, m->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 3, m->recipient, -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 4, m->subject, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(ins, 5, m->message, (int)m->len, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 6, m->dedupe_key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(ins, 7, now);
-    sqlite3_bind_int64(ins, 8, now);
-    sqlite3_bind_text(ins, 9, m->format ? m->format : "mime", -1,
-                      SQLITE_STATIC);
-    store_bind_text_or_null(ins, 10, m->parts);
-    rc = store_step(st, db, ins, "queue mail");
-    if (rc == 0)
-        *queued += (size_t)sqlite3_changes(db);
+    rc = queue_mail(queued, st, db, ins, m, mg_now());
     sqlite3_finalize(ins);
     return rc;
 }
@@ -846,12 +804,9 @@ int mg_store_secret_check(int64_t *circle_id, int64_t *participant_id,
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? MG_EAUTH
-                               : store_fail(st, db, rc, "check feed token");
+    rc = store_step_row(st, db, stmt, MG_EAUTH, "check feed token");
+    if (rc < 0)
         goto out;
-    }
     rc = MG_EAUTH;
     if (sqlite3_column_bytes(stmt, 0) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 0), hash))

@@ -17,15 +17,11 @@
 
 static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
 {
-    const unsigned char *date;
-
     c->id = sqlite3_column_int64(stmt, 0);
     c->slug = store_column_strdup(stmt, 1);
     c->title = store_column_strdup(stmt, 2);
     c->time_zone = store_column_strdup(stmt, 3);
-    date = sqlite3_column_text(stmt, 4);
-    snprintf(c->start_date, sizeof(c->start_date), "%s",
-             date ? (const char *)date : "");
+    store_column_copy(c->start_date, sizeof(c->start_date), stmt, 4);
     c->weeks = sqlite3_column_int(stmt, 5);
     c->group_min = sqlite3_column_int(stmt, 6);
     c->group_max = sqlite3_column_int(stmt, 7);

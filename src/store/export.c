@@ -138,15 +138,9 @@ int mg_store_person_export(char **out, struct mg_store *st, int64_t circle_id,
     sqlite3_bind_int64(stmt, 1, circle_id);
     sqlite3_bind_int64(stmt, 2, id);
     sqlite3_bind_int64(stmt, 3, mg_now());
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_ENOTFOUND;
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "export person");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, sqlite3_extended_errcode(db), "export person");
-        goto out;
-    }
     text = sqlite3_column_text(stmt, 0);
     if (!text) {
         rc = store_fail(st, db, SQLITE_ERROR, "export person");

@@ -38,34 +38,20 @@ static void read_group(void *row, sqlite3_stmt *stmt)
              (const char *)sqlite3_column_text(stmt, 8));
 }
 
+static void free_groups(void *rows, size_t n)
+{
+    mg_store_groups_free(rows, n);
+}
+
 int mg_store_groups_list(struct mg_group_row **out, size_t *n,
                          struct mg_store *st, int64_t circle_id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_group_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT id, position, name, slot_id, thread_id, "
-                           "address, sequence, coalesce(updated_at, "
-                           "created_at), coalesce(uid, '') FROM groups WHERE "
-                           "circle_id = ? ORDER BY position");
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_group, "list groups");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-out:
-    sqlite3_finalize(stmt);
-    mg_store_groups_free(rows, count);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st,
+                            "SELECT id, position, name, slot_id, thread_id, "
+                            "address, sequence, coalesce(updated_at, "
+                            "created_at), coalesce(uid, '') FROM groups WHERE "
+                            "circle_id = ? ORDER BY position",
+                            circle_id, read_group, free_groups, "list groups");
 }
 
 int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,

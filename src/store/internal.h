@@ -53,6 +53,14 @@ int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
 int store_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
                const char *what);
 
+/*
+ * Step a query that reads one row: 0 with the row ready to read, `none`
+ * (MG_ENOTFOUND, MG_EAUTH...) when there is no row, or the MG_E code for
+ * the failure, logged as `what`.
+ */
+int store_step_row(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                   int none, const char *what);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Rollback never fails loudly. */
 int store_begin(struct mg_store *st, sqlite3 *db);
 int store_commit(struct mg_store *st, sqlite3 *db);
@@ -69,6 +77,18 @@ int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
                     sqlite3 *db, sqlite3_stmt *stmt,
                     void (*read_row)(void *row, sqlite3_stmt *stmt),
                     const char *what);
+
+/*
+ * The whole list a query with one parameter gives, on a connection of
+ * its own: prepare `sql`, bind `id` to ?1 and read every row as
+ * store_rows_read() does. On success *out (the caller's) and *n hold the
+ * rows; on failure they are untouched and what was read is freed with
+ * `free_rows`, or free() when it is NULL.
+ */
+int store_list_by_id(void **out, size_t *n, size_t size, struct mg_store *st,
+                     const char *sql, int64_t id,
+                     void (*read_row)(void *row, sqlite3_stmt *stmt),
+                     void (*free_rows)(void *rows, size_t n), const char *what);
 
 /*
  * Statuses are enums outside the store and text in the database (the

@@ -91,12 +91,11 @@ static int find_existing(int64_t *id, struct mg_store *st, sqlite3 *db,
     store_bind_text_or_null(stmt, 1, n->message_id);
     sqlite3_bind_text(stmt, 2, n->provider, -1, SQLITE_STATIC);
     store_bind_text_or_null(stmt, 3, n->event_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW)
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find note");
+    if (rc == 0)
         *id = sqlite3_column_int64(stmt, 0);
-    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
-             ? 0
-             : store_fail(st, db, rc, "find note");
+    else if (rc == MG_ENOTFOUND) /* none: *id stays 0 */
+        rc = 0;
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -273,8 +272,6 @@ int mg_store_note_insert(int64_t *id, int *duplicate, struct mg_store *st,
 
 static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
 {
-    const unsigned char *s;
-
     memset(n, 0, sizeof(*n));
     n->id = sqlite3_column_int64(stmt, 0);
     n->circle_id = sqlite3_column_int64(stmt, 1);
@@ -282,8 +279,7 @@ static void read_note(struct mg_note *n, sqlite3_stmt *stmt)
     n->week = sqlite3_column_int(stmt, 3);
     n->thread_id = sqlite3_column_int64(stmt, 4);
     n->participant_id = sqlite3_column_int64(stmt, 5);
-    s = sqlite3_column_text(stmt, 6);
-    snprintf(n->kind, sizeof(n->kind), "%s", s ? (const char *)s : "");
+    store_column_copy(n->kind, sizeof(n->kind), stmt, 6);
     n->status = (enum mg_store_note_status)store_column_enum(
         stmt, 7, note_names, STORE_N_NAMES(note_names));
     n->review_reason = store_column_strdup(stmt, 8);
@@ -428,12 +424,9 @@ int mg_store_note_get(struct mg_note *out, struct mg_store *st, int64_t id,
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, id);
-    rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "get note");
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get note");
+    if (rc < 0)
         goto out;
-    }
     read_note(out, stmt);
     if (full && sqlite3_column_type(stmt, 23) == SQLITE_BLOB) {
         out->raw_len = (size_t)sqlite3_column_bytes(stmt, 23);

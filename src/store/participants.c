@@ -276,14 +276,10 @@ static int erase_address(char **out, struct mg_store *st, sqlite3 *db,
         return rc;
     sqlite3_bind_int64(stmt, 1, circle_id);
     sqlite3_bind_int64(stmt, 2, id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find person");
+    if (rc == 0) {
         *out = store_column_strdup(stmt, 0);
         rc = *out ? 0 : MG_ENOTFOUND;
-    } else if (rc == SQLITE_DONE) {
-        rc = MG_ENOTFOUND;
-    } else {
-        rc = store_fail(st, db, sqlite3_extended_errcode(db), "find person");
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -428,16 +424,12 @@ int mg_store_tx_participant_contact(char **name, char **email,
         return rc;
     sqlite3_bind_int64(stmt, 1, id);
     sqlite3_bind_int64(stmt, 2, circle_id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find participant");
+    if (rc == 0) {
         if (name)
             *name = store_column_strdup(stmt, 0);
         if (email)
             *email = store_column_strdup(stmt, 1);
-        rc = 0;
-    } else {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "find participant");
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -457,15 +449,9 @@ int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
     sqlite3_bind_int64(stmt, 2, id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_ENOTFOUND;
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get participant");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "get participant");
-        goto out;
-    }
     p = mg_xcalloc(1, sizeof(*p));
     read_person(p, stmt);
     rc = load_details(st, db, p, 1);

@@ -106,15 +106,9 @@ static int get_plenary(struct mg_plenary_row *out, struct mg_store *st,
         return rc;
     sqlite3_bind_int64(stmt, 1, circle_id);
     sqlite3_bind_int64(stmt, 2, id);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get plenary");
+    if (rc == 0)
         read_plenary(out, stmt);
-        rc = 0;
-    } else if (rc == SQLITE_DONE) {
-        rc = MG_ENOTFOUND;
-    } else {
-        rc = store_fail(st, db, rc, "get plenary");
-    }
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -326,15 +320,11 @@ int mg_store_plenary_by_uid(int64_t *circle_id, int64_t *plenary_id,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_STATIC);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW) {
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find plenary");
+    if (rc == 0) {
         *circle_id = sqlite3_column_int64(stmt, 0);
         *plenary_id = sqlite3_column_int64(stmt, 1);
         *sequence = sqlite3_column_int(stmt, 2);
-        rc = 0;
-    } else {
-        rc = rc == SQLITE_DONE ? MG_ENOTFOUND
-                               : store_fail(st, db, rc, "find plenary");
     }
 out:
     sqlite3_finalize(stmt);

@@ -24,27 +24,8 @@ static void read_mark(void *row, sqlite3_stmt *stmt)
 static int list_marks(struct mg_mark_row **out, size_t *n, struct mg_store *st,
                       int64_t circle_id, const char *sql, const char *what)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_mark_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db, sql);
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_mark, what);
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-out:
-    free(rows);
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st, sql, circle_id,
+                            read_mark, NULL, what);
 }
 
 int mg_store_report_rsvps(struct mg_mark_row **out, size_t *n,

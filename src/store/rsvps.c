@@ -43,12 +43,10 @@ enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col)
 static int read_invite(struct mg_invite_row *out, int64_t *circle_id,
                        struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt)
 {
-    int step = sqlite3_step(stmt);
+    int rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find invite");
 
-    if (step == SQLITE_DONE)
-        return MG_ENOTFOUND;
-    if (step != SQLITE_ROW)
-        return store_fail(st, db, step, "find invite");
+    if (rc < 0)
+        return rc;
     memset(out, 0, sizeof(*out));
     store_read_invite(out, stmt);
     if (circle_id)
@@ -101,19 +99,15 @@ static int invite_newer(int *newer, struct mg_store *st, sqlite3 *db,
                         int64_t id, int sequence)
 {
     sqlite3_stmt *stmt = NULL;
-    int step, rc = store_prepare(&stmt, st, db,
-                                 "SELECT sequence FROM invites WHERE id = ?");
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT sequence FROM invites WHERE id = ?");
 
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(stmt, 1, id);
-    step = sqlite3_step(stmt);
-    if (step == SQLITE_ROW)
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "check invite");
+    if (rc == 0)
         *newer = sqlite3_column_int(stmt, 0) > sequence;
-    else if (step == SQLITE_DONE)
-        rc = MG_ENOTFOUND;
-    else
-        rc = store_fail(st, db, step, "check invite");
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -179,32 +173,17 @@ static void read_rsvp(void *row, sqlite3_stmt *stmt)
     r->name = store_column_strdup(stmt, 6);
 }
 
+static void free_rsvps(void *rows, size_t n)
+{
+    mg_store_rsvps_free(rows, n);
+}
+
 /* Rows of `sql` (one bound id) in the order it gives. */
 static int rsvps_list(struct mg_rsvp_row **out, size_t *n, struct mg_store *st,
                       const char *sql, int64_t id)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    struct mg_rsvp_row *rows = NULL;
-    size_t count = 0;
-    int rc = store_prepare(&stmt, st, db, sql);
-
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, id);
-    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
-                         read_rsvp, "list rsvps");
-    if (rc < 0)
-        goto out;
-    *out = rows;
-    *n = count;
-    rows = NULL;
-    count = 0;
-out:
-    mg_store_rsvps_free(rows, count);
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
+    return store_list_by_id((void **)out, n, sizeof(**out), st, sql, id,
+                            read_rsvp, free_rsvps, "list rsvps");
 }
 
 #define RSVP_COLUMNS                                                           \

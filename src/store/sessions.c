@@ -64,7 +64,6 @@ int mg_store_web_session_check(struct mg_web_session *out,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    const unsigned char *s;
     int rc = store_prepare(
         &stmt, st, db,
         /* columns 0-8 as store_read_token() reads them */
@@ -77,15 +76,9 @@ int mg_store_web_session_check(struct mg_web_session *out,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_EAUTH;
+    rc = store_step_row(st, db, stmt, MG_EAUTH, "check web session");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "check web session");
-        goto out;
-    }
     rc = MG_EAUTH;
     if (sqlite3_column_bytes(stmt, 10) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 10), hash))
@@ -98,8 +91,7 @@ int mg_store_web_session_check(struct mg_web_session *out,
     memset(out, 0, sizeof(*out));
     out->id = sqlite3_column_int64(stmt, 9);
     snprintf(out->public_id, sizeof(out->public_id), "%s", public_id);
-    s = sqlite3_column_text(stmt, 11);
-    snprintf(out->csrf, sizeof(out->csrf), "%s", s ? (const char *)s : "");
+    store_column_copy(out->csrf, sizeof(out->csrf), stmt, 11);
     out->token_id = token->id;
     out->created_at = sqlite3_column_int64(stmt, 12);
     out->expires_at = sqlite3_column_int64(stmt, 13);

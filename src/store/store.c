@@ -50,6 +50,18 @@ int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
     return 0;
 }
 
+int store_step_row(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
+                   int none, const char *what)
+{
+    int step = sqlite3_step(stmt);
+
+    if (step == SQLITE_ROW)
+        return 0;
+    if (step == SQLITE_DONE)
+        return none;
+    return store_fail(st, db, step, what);
+}
+
 static int exec_simple(struct mg_store *st, sqlite3 *db, const char *sql)
 {
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -119,6 +131,36 @@ int store_rows_read(void **rows, size_t *n, size_t size, struct mg_store *st,
         read_row(list + *n * size, stmt);
         (*n)++;
     }
+    return rc;
+}
+
+int store_list_by_id(void **out, size_t *n, size_t size, struct mg_store *st,
+                     const char *sql, int64_t id,
+                     void (*read_row)(void *row, sqlite3_stmt *stmt),
+                     void (*free_rows)(void *rows, size_t n), const char *what)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    void *rows = NULL;
+    size_t count = 0;
+    int rc = store_prepare(&stmt, st, db, sql);
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, id);
+    rc = store_rows_read(&rows, &count, size, st, db, stmt, read_row, what);
+    if (rc < 0)
+        goto out;
+    *out = rows;
+    *n = count;
+    rows = NULL;
+out:
+    if (rows && free_rows)
+        free_rows(rows, count);
+    else
+        free(rows);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
     return rc;
 }
 

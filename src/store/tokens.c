@@ -18,16 +18,13 @@ void store_read_token(struct mg_token *t, sqlite3_stmt *stmt)
 
     memset(t, 0, sizeof(*t));
     t->id = sqlite3_column_int64(stmt, 0);
-    s = sqlite3_column_text(stmt, 1);
-    snprintf(t->public_id, sizeof(t->public_id), "%s",
-             s ? (const char *)s : "");
+    store_column_copy(t->public_id, sizeof(t->public_id), stmt, 1);
     s = sqlite3_column_text(stmt, 2);
     if (!s || mg_role_parse(&t->role, (const char *)s) < 0)
         t->role = MG_ROLE_PARTICIPANT; /* least power if unreadable */
     t->circle_id = sqlite3_column_int64(stmt, 3);
     t->group_id = sqlite3_column_int64(stmt, 4);
-    s = sqlite3_column_text(stmt, 5);
-    snprintf(t->label, sizeof(t->label), "%s", s ? (const char *)s : "");
+    store_column_copy(t->label, sizeof(t->label), stmt, 5);
     t->created_at = sqlite3_column_int64(stmt, 6);
     t->last_used_at = sqlite3_column_int64(stmt, 7);
     t->revoked_at = sqlite3_column_int64(stmt, 8);
@@ -81,15 +78,9 @@ int mg_store_token_check(struct mg_token *out, struct mg_store *st,
     if (rc < 0)
         goto out;
     sqlite3_bind_text(stmt, 1, public_id, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(stmt);
-    if (rc == SQLITE_DONE) {
-        rc = MG_EAUTH;
+    rc = store_step_row(st, db, stmt, MG_EAUTH, "check token");
+    if (rc < 0)
         goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        rc = store_fail(st, db, rc, "check token");
-        goto out;
-    }
     rc = MG_EAUTH;
     if (sqlite3_column_bytes(stmt, 9) != MG_TOKEN_HASH_LEN ||
         !mg_auth_hash_equal(sqlite3_column_blob(stmt, 9), hash))

@@ -69,10 +69,6 @@ static int setup_world(void **state)
                           "Kim Park,kim@example.org,\n";
     /* invitations go to a maildir of our own */
     const struct test_site_opts opts = {.maildir = 1};
-    char *path;
-    long status;
-    json_t *doc, *list;
-    size_t i;
 
     if (test_site_start(&w->site, "att.db", &opts) < 0)
         return -1;
@@ -81,28 +77,9 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
-    json_decref(
-        call(&status, "POST", path, people, strlen(people), "text/csv"));
-    free(path);
-    if (status != 201)
+    if (test_site_plan(&w->site, w->circle, people, &w->session, 1) < 0)
         return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/groups/plan", w->circle);
-    json_decref(call(&status, "POST", path, NULL, 0, NULL));
-    free(path);
-    if (status != 201)
-        return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/sessions", w->circle);
-    doc = call(&status, "GET", path, NULL, 0, NULL);
-    free(path);
-    list = json_object_get(doc, "sessions");
-    for (i = 0; i < json_array_size(list); i++)
-        if (json_integer_value(
-                json_object_get(json_array_get(list, i), "week")) == 1)
-            w->session = json_integer_value(
-                json_object_get(json_array_get(list, i), "id"));
-    json_decref(doc);
-    return w->session ? 0 : -1;
+    return 0;
 }
 
 static int teardown_world(void **state)

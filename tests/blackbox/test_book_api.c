@@ -94,11 +94,6 @@ static int teardown_world(void **state)
     return 0;
 }
 
-static char *circle_path(const char *suffix)
-{
-    return mg_xasprintf("/api/v1/circles/%lld%s", (long long)W->circle, suffix);
-}
-
 static void expect_error(json_t *doc, const char *code)
 {
     assert_non_null(doc);
@@ -121,7 +116,7 @@ static void check_atlas_threads(json_t *threads)
 
 static void test_upload_atlas(void **state)
 {
-    char *path = circle_path("/book?name=atlas-outline.md");
+    char *path = test_circle_path(W->circle, "/book?name=atlas-outline.md");
     long status;
     json_t *doc, *per;
     size_t i;
@@ -148,14 +143,14 @@ static void test_upload_atlas(void **state)
     json_decref(doc);
     free(path);
 
-    path = circle_path("/threads");
+    path = test_circle_path(W->circle, "/threads");
     doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     check_atlas_threads(json_object_get(doc, "threads"));
     json_decref(doc);
     free(path);
 
-    path = circle_path("/readings?plan=thread");
+    path = test_circle_path(W->circle, "/readings?plan=thread");
     doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "readings")), 24);
@@ -179,7 +174,7 @@ static void test_upload_atlas(void **state)
     json_decref(doc);
     free(path);
 
-    path = circle_path("/book");
+    path = test_circle_path(W->circle, "/book");
     doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "format")),
@@ -192,8 +187,8 @@ static void test_upload_atlas(void **state)
 /* Uploading again replaces the book: same threads, new rows, no dupes. */
 static void test_reupload_replaces(void **state)
 {
-    char *path = circle_path("/book");
-    char *tpath = circle_path("/threads");
+    char *path = test_circle_path(W->circle, "/book");
+    char *tpath = test_circle_path(W->circle, "/threads");
     static const char small[] = "# Thread: One\n\nalpha beta\n\n"
                                 "# Thread: Two\n\ngamma delta\n";
     long status;
@@ -228,7 +223,7 @@ static void test_reupload_replaces(void **state)
 /* Thread id of `title` in the circle's current threads, or 0. */
 static long long thread_id(const char *title)
 {
-    char *path = circle_path("/threads");
+    char *path = test_circle_path(W->circle, "/threads");
     long status;
     json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
     json_t *list = json_object_get(doc, "threads");
@@ -249,8 +244,8 @@ static long long thread_id(const char *title)
 /* A corrected book keeps the people's thread wishes (matched by title). */
 static void test_reupload_keeps_wishes(void **state)
 {
-    char *people = circle_path("/participants");
-    char *book = circle_path("/book");
+    char *people = test_circle_path(W->circle, "/participants");
+    char *book = test_circle_path(W->circle, "/book");
     char *person;
     long status;
     long long before, after, pid;
@@ -328,7 +323,7 @@ static void test_no_structure_warns(void **state)
 
 static void test_book_errors(void **state)
 {
-    char *path = circle_path("/book?weeks=0");
+    char *path = test_circle_path(W->circle, "/book?weeks=0");
     long status;
 
     (void)state;
@@ -336,7 +331,7 @@ static void test_book_errors(void **state)
                  "invalid");
     assert_int_equal(status, 400);
     free(path);
-    path = circle_path("/book");
+    path = test_circle_path(W->circle, "/book");
     expect_error(call(&status, "POST", path, W->facilitator, W->atlas, NULL),
                  "forbidden");
     assert_int_equal(status, 403);
@@ -352,7 +347,7 @@ static void test_book_errors(void **state)
                       W->site.token, NULL, NULL),
                  "not_found");
     assert_int_equal(status, 404);
-    path = circle_path("/readings?plan=fastest");
+    path = test_circle_path(W->circle, "/readings?plan=fastest");
     expect_error(call(&status, "GET", path, W->site.token, NULL, NULL),
                  "invalid");
     assert_int_equal(status, 400);

@@ -53,11 +53,6 @@ static json_t *call(long *status, const char *method, const char *path,
     return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
-static char *cpath(const char *suffix)
-{
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, suffix);
-}
-
 static size_t count_files(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -90,34 +85,11 @@ static size_t wait_mail(size_t n)
     return have;
 }
 
-static long long person_id(const char *email)
-{
-    char *path = cpath("/participants?limit=1000");
-    long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
-    json_t *list = json_object_get(doc, "participants");
-    long long id = 0;
-    size_t i;
-
-    for (i = 0; i < json_array_size(list); i++)
-        if (strcmp(json_string_value(
-                       json_object_get(json_array_get(list, i), "email")),
-                   email) == 0)
-            id = json_integer_value(
-                json_object_get(json_array_get(list, i), "id"));
-    json_decref(doc);
-    free(path);
-    return id;
-}
-
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1", NULL};
     const struct test_site_opts opts = {.maildir = 1, .env = env};
-    char *path;
-    long status;
-    json_t *doc;
 
     if (test_site_start(&w->site, "cal.db", &opts) < 0)
         return -1;
@@ -125,17 +97,12 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = cpath("/participants");
-    doc = call(&status, "POST", path,
-               "name,email,role\n"
-               "\"Tāne, Mahuta\",tane@example.org,facilitator\n"
-               "\"Ana \"\"Bee\"\" Cole\",ana@example.org,\n"
-               "Ben; Lee,BEN@Example.org,\n",
-               "text/csv");
-    free(path);
-    json_decref(doc);
     *state = w;
-    return status == 201 ? 0 : -1;
+    return test_site_people(&w->site, w->circle,
+                            "name,email,role\n"
+                            "\"Tāne, Mahuta\",tane@example.org,facilitator\n"
+                            "\"Ana \"\"Bee\"\" Cole\",ana@example.org,\n"
+                            "Ben; Lee,BEN@Example.org,\n");
 }
 
 static int teardown_world(void **state)
@@ -149,7 +116,7 @@ static int teardown_world(void **state)
 
 static void test_plan_queues_and_sends_invitations(void **state)
 {
-    char *path = cpath("/groups/plan");
+    char *path = test_circle_path(W->circle, "/groups/plan");
     long status;
     json_t *doc, *msgs;
     size_t i;
@@ -163,7 +130,7 @@ static void test_plan_queues_and_sends_invitations(void **state)
     free(path);
     /* The sender delivers them to the maildir. */
     assert_int_equal(wait_mail(3), 3);
-    path = cpath("/outbox");
+    path = test_circle_path(W->circle, "/outbox");
     for (i = 0; i < 100; i++) {
         size_t sent = 0, j;
         doc = call(&status, "GET", path, NULL, NULL);
@@ -180,7 +147,7 @@ static void test_plan_queues_and_sends_invitations(void **state)
     assert_true(i < 100);
     free(path);
     /* Planning again without changes queues nothing new. */
-    path = cpath("/invites");
+    path = test_circle_path(W->circle, "/invites");
     doc = call(&status, "POST", path, NULL, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_integer_value(json_object_get(doc, "queued")), 0);
@@ -212,7 +179,7 @@ static char *get_feed(long *status, const char *url_path, char *etag,
 static char *feed_path(long long pid)
 {
     char *suffix = mg_xasprintf("/participants/%lld/feed", pid);
-    char *path = cpath(suffix);
+    char *path = test_circle_path(W->circle, "%s", suffix);
     long status;
     json_t *doc = call(&status, "POST", path, NULL, NULL);
     const char *url;
@@ -269,7 +236,8 @@ static int expand(int64_t *starts, int max, const char *ics)
 
 static void test_feed(void **state)
 {
-    long long pid = person_id("BEN@Example.org"); /* stored as given */
+    long long pid = test_site_person(&W->site, W->circle,
+                                     "BEN@Example.org"); /* stored as given */
     char *path = feed_path(pid), *old;
     char etag[128] = "";
     struct test_response resp;
@@ -336,7 +304,7 @@ static void test_feed(void **state)
 
 static long long session_id(int week)
 {
-    char *path = cpath("/sessions");
+    char *path = test_circle_path(W->circle, "/sessions");
     long status;
     json_t *doc = call(&status, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "sessions");
@@ -359,8 +327,10 @@ static void test_move_and_cancel_sessions(void **state)
     long long week2 = session_id(2), week3 = session_id(3);
     char *s2 = mg_xasprintf("/sessions/%lld", week2);
     char *s3 = mg_xasprintf("/sessions/%lld", week3);
-    char *p2 = cpath(s2), *p3 = cpath(s3);
-    char *feed = feed_path(person_id("ana@example.org"));
+    char *p2 = test_circle_path(W->circle, "%s", s2),
+         *p3 = test_circle_path(W->circle, "%s", s3);
+    char *feed =
+        feed_path(test_site_person(&W->site, W->circle, "ana@example.org"));
     long status;
     json_t *doc;
     char *body;
@@ -403,10 +373,10 @@ static void test_move_and_cancel_sessions(void **state)
 
 static void test_withdrawal_sends_cancel(void **state)
 {
-    long long pid = person_id("ana@example.org");
+    long long pid = test_site_person(&W->site, W->circle, "ana@example.org");
     char *suffix = mg_xasprintf("/participants/%lld/withdraw", pid);
-    char *path = cpath(suffix);
-    char *outbox = cpath("/outbox");
+    char *path = test_circle_path(W->circle, "%s", suffix);
+    char *outbox = test_circle_path(W->circle, "/outbox");
     long status;
     json_t *doc, *msgs;
     size_t i;
@@ -438,9 +408,10 @@ static void test_withdrawal_sends_cancel(void **state)
 
 static void test_move_whole_series(void **state)
 {
-    char *circle = cpath("");
-    char *groups = cpath("/groups");
-    char *feed = feed_path(person_id("tane@example.org"));
+    char *circle = mg_xasprintf("/api/v1/circles/%lld", W->circle);
+    char *groups = test_circle_path(W->circle, "/groups");
+    char *feed =
+        feed_path(test_site_person(&W->site, W->circle, "tane@example.org"));
     char *series;
     long status;
     json_t *doc;

@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,23 +58,11 @@ static json_t *call(long *status, const char *method, const char *path,
     return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *cpath(const char *fmt, ...)
-{
-    char rest[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(rest, sizeof(rest), fmt, ap);
-    va_end(ap);
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, rest);
-}
-
 /* POST `path` (a circle path) with `body`; the status. */
 static long post(const char *path, const char *body)
 {
     long status;
-    char *full = cpath("%s", path);
+    char *full = test_circle_path(W->circle, "%s", path);
 
     json_decref(call(&status, "POST", full, body, NULL));
     free(full);
@@ -85,7 +72,8 @@ static long post(const char *path, const char *body)
 /* A page's path ("/p/<token>") for person `id`; free() it. */
 static char *page_of(long long id)
 {
-    char *path = cpath("/participants/%lld/page", id), *page = NULL;
+    char *path = test_circle_path(W->circle, "/participants/%lld/page", id),
+         *page = NULL;
     long status;
     json_t *doc = call(&status, "POST", path, NULL, NULL);
     const char *url = json_string_value(json_object_get(doc, "url"));
@@ -154,7 +142,7 @@ static long long add_note(struct mg_store *st, const char *from_name,
 /* The outbox rows to `email` with status `status`. */
 static int mail_count(const char *email, const char *status)
 {
-    char *path = cpath("/outbox");
+    char *path = test_circle_path(W->circle, "/outbox");
     long code;
     json_t *doc = call(&code, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "messages");
@@ -183,8 +171,7 @@ static int setup_world(void **state)
     const struct test_site_opts opts = {.maildir = 1, .env = env};
     char *path, *zq_page, *tane_page, *form;
     long status;
-    json_t *doc, *list;
-    size_t i;
+    json_t *doc;
     int tries;
 
     if (test_site_start(&w->site, "rights.db", &opts) < 0)
@@ -194,39 +181,14 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = cpath("/participants");
-    json_decref(call(&status, "POST", path, people_csv, "text/csv"));
-    if (status != 201)
-        return -1;
-    doc = call(&status, "GET", path, NULL, NULL);
-    free(path);
-    list = json_object_get(doc, "participants");
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *p = json_array_get(list, i);
-        const char *email = json_string_value(json_object_get(p, "email"));
-        long long id = json_integer_value(json_object_get(p, "id"));
-        if (strcasecmp(email, EMAIL) == 0)
-            w->zq = id;
-        else if (strcmp(email, "ben@example.org") == 0)
-            w->ben = id;
-        else if (strcmp(email, "tane@example.org") == 0)
-            w->tane = id;
-        else if (strcmp(email, "ana@example.org") == 0)
-            w->ana = id;
-    }
-    json_decref(doc);
-    if (!w->zq || !w->ben || !w->tane || !w->ana)
-        return -1;
     /* groups, sessions and invitations (mailed within a second) */
-    if (post("/groups/plan", "{}") != 201)
+    if (test_site_plan(&w->site, w->circle, people_csv, &w->session, 1) < 0)
         return -1;
-    path = cpath("/sessions");
-    doc = call(&status, "GET", path, NULL, NULL);
-    free(path);
-    w->session = json_integer_value(json_object_get(
-        json_array_get(json_object_get(doc, "sessions"), 0), "id"));
-    json_decref(doc);
-    if (!w->session)
+    w->zq = test_site_person(&w->site, w->circle, EMAIL);
+    w->ben = test_site_person(&w->site, w->circle, "ben@example.org");
+    w->tane = test_site_person(&w->site, w->circle, "tane@example.org");
+    w->ana = test_site_person(&w->site, w->circle, "ana@example.org");
+    if (!w->zq || !w->ben || !w->tane || !w->ana)
         return -1;
     /* a page (and so a feed), an answer, and attendance */
     zq_page = page_of(w->zq);
@@ -254,7 +216,7 @@ static int setup_world(void **state)
         return -1;
     /* the kick-off's one place is Zebulon's; Ben waits */
     doc = NULL;
-    path = cpath("/plenaries");
+    path = test_circle_path(W->circle, "/plenaries");
     doc = call(&status, "POST", path,
                "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:30\","
                "\"capacity\":1}",
@@ -307,7 +269,8 @@ static int teardown_world(void **state)
 
 static json_t *export_doc(long *status)
 {
-    char *path = cpath("/participants/%lld/export", W->zq);
+    char *path =
+        test_circle_path(W->circle, "/participants/%lld/export", W->zq);
     json_t *doc = call(status, "GET", path, NULL, NULL);
 
     free(path);
@@ -443,7 +406,7 @@ static void test_export(void **state)
     free(out);
 
     /* unknown people and circles */
-    num = cpath("/participants/999999/export");
+    num = test_circle_path(W->circle, "/participants/999999/export");
     json_decref(call(&status, "GET", num, NULL, NULL));
     assert_int_equal(status, 404);
     free(num);
@@ -485,7 +448,7 @@ static int db_holds(const char *needle)
 static void test_erase(void **state)
 {
     static const char *const traces[] = {"zebulon", "quaxley", EMAIL};
-    char *path = cpath("/participants/%lld", W->zq);
+    char *path = test_circle_path(W->circle, "/participants/%lld", W->zq);
     struct test_response resp;
     json_t *doc, *p;
     long status;
@@ -510,7 +473,7 @@ static void test_erase(void **state)
     free(path);
 
     /* the freed place went to Ben, who is invited */
-    path = cpath("/plenaries");
+    path = test_circle_path(W->circle, "/plenaries");
     doc = call(&status, "GET", path, NULL, NULL);
     p = json_array_get(json_object_get(doc, "plenaries"), 0);
     assert_int_equal(json_integer_value(json_object_get(p, "registered")), 1);
@@ -528,7 +491,7 @@ static void test_erase(void **state)
     json_decref(call(&status, "GET", path, NULL, NULL));
     assert_int_equal(status, 200);
     free(path);
-    path = cpath("/participants/%lld", W->ana);
+    path = test_circle_path(W->circle, "/participants/%lld", W->ana);
     doc = call(&status, "GET", path, NULL, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "with")), 0);
@@ -549,7 +512,7 @@ static void test_erase(void **state)
 
 static void test_erase_errors(void **state)
 {
-    char *path = cpath("/participants/999999");
+    char *path = test_circle_path(W->circle, "/participants/999999");
     char circle_s[24];
     const char *argv[] = {"people",   "erase",    "--db",
                           W->site.db, "--circle", NULL,
@@ -593,7 +556,7 @@ static void test_erase_cli(void **state)
     assert_non_null(strstr(out, "1 group memberships, 1 invitations"));
     assert_non_null(strstr(out, "1 plenary registrations"));
     free(out);
-    path = cpath("/participants/%lld/export", W->ben);
+    path = test_circle_path(W->circle, "/participants/%lld/export", W->ben);
     json_decref(call(&status, "GET", path, NULL, NULL));
     assert_int_equal(status, 404);
     free(path);

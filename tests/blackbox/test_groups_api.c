@@ -46,11 +46,6 @@ static json_t *call(long *status, const char *method, const char *path,
                           ctype);
 }
 
-static char *cpath(long long circle, const char *suffix)
-{
-    return mg_xasprintf("/api/v1/circles/%lld%s", circle, suffix);
-}
-
 /* A circle with the two-thread book and `n` people, `facilitators` of
  * them facilitators, sectors and regions spread evenly. */
 static long long make_circle(int n, int facilitators)
@@ -64,7 +59,7 @@ static long long make_circle(int n, int facilitators)
 
     id = test_site_circle(&W->site, circle_json, NULL);
     assert_true(id > 0); /* 201 */
-    path = cpath(id, "/book");
+    path = test_circle_path(id, "/book");
     doc = call(&status, "POST", path, W->site.token, book, "text/markdown");
     assert_int_equal(status, 201);
     json_decref(doc);
@@ -75,7 +70,7 @@ static long long make_circle(int n, int facilitators)
                       "Person %02d,p%02d@example.org,%s,%s,Region %d,%s\n", i,
                       i, i < facilitators ? "facilitator" : "participant",
                       sectors[i % 4], i % 3, i % 2 ? "Communities" : "Mission");
-    path = cpath(id, "/participants");
+    path = test_circle_path(id, "/participants");
     doc = call(&status, "POST", path, W->site.token, csv.data, "text/csv");
     assert_int_equal(status, 201);
     json_decref(doc);
@@ -112,7 +107,7 @@ static int teardown_world(void **state)
 
 static json_t *get_groups(long long circle)
 {
-    char *path = cpath(circle, "/groups");
+    char *path = test_circle_path(circle, "/groups");
     long status;
     json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
 
@@ -129,7 +124,7 @@ static int group_size(json_t *groups, size_t i)
 
 static void test_dry_run_stores_nothing(void **state)
 {
-    char *path = cpath(W->circle, "/groups/plan?dry_run=1&seed=7");
+    char *path = test_circle_path(W->circle, "/groups/plan?dry_run=1&seed=7");
     long status;
     json_t *doc, *groups;
     size_t i;
@@ -158,7 +153,7 @@ static void test_dry_run_stores_nothing(void **state)
                W->site.token, NULL, NULL);
     assert_int_equal(status, 400);
     json_decref(doc);
-    path = cpath(W->circle, "/groups/plan");
+    path = test_circle_path(W->circle, "/groups/plan");
     doc = call(&status, "POST", path, W->facilitator, NULL, NULL);
     assert_int_equal(status, 403);
     json_decref(doc);
@@ -167,8 +162,8 @@ static void test_dry_run_stores_nothing(void **state)
 
 static void test_plan_is_deterministic_and_stored(void **state)
 {
-    char *dry = cpath(W->circle, "/groups/plan?dry_run=1&seed=42");
-    char *commit = cpath(W->circle, "/groups/plan?seed=42");
+    char *dry = test_circle_path(W->circle, "/groups/plan?dry_run=1&seed=42");
+    char *commit = test_circle_path(W->circle, "/groups/plan?seed=42");
     long status;
     json_t *a, *b, *stored;
     char *ja, *jb;
@@ -204,8 +199,8 @@ static void test_plan_is_deterministic_and_stored(void **state)
 
 static void test_newcomer_placed_without_moves(void **state)
 {
-    char *people = cpath(W->circle, "/participants");
-    char *rebalance = cpath(W->circle, "/groups/rebalance");
+    char *people = test_circle_path(W->circle, "/participants");
+    char *rebalance = test_circle_path(W->circle, "/groups/rebalance");
     long status;
     json_t *doc, *groups;
 
@@ -230,7 +225,7 @@ static void test_newcomer_placed_without_moves(void **state)
 
 static void test_withdrawals_rebalanced(void **state)
 {
-    char *rebalance = cpath(W->circle, "/groups/rebalance");
+    char *rebalance = test_circle_path(W->circle, "/groups/rebalance");
     long status;
     json_t *doc, *groups, *members;
     int big, small, i;
@@ -326,7 +321,7 @@ static void test_manual_move_checked(void **state)
 static void test_too_few_facilitators_explained(void **state)
 {
     long long id = make_circle(27, 1);
-    char *path = cpath(id, "/groups/plan?dry_run=1");
+    char *path = test_circle_path(id, "/groups/plan?dry_run=1");
     long status;
     json_t *doc, *issues;
     size_t i;

@@ -70,19 +70,10 @@ static const char *const daemon_env[] = {
     "MINGLE_OUTBOX_INTERVAL=3600",
     NULL};
 
-static json_t *call(long *status, const char *method, const char *path,
-                    const char *body, const char *ctype)
-{
-    return test_site_call(&W->site, status, method, path, body, ctype);
-}
-
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     const struct test_site_opts opts = {.env = daemon_env};
-    long status;
-    char *path;
-    json_t *doc;
 
     if (test_site_start(&w->site, "hooks.db", &opts) < 0)
         return -1;
@@ -90,18 +81,9 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
-    doc = call(&status, "POST", path, people_csv, "text/csv");
-    free(path);
-    json_decref(doc);
-    if (status != 201)
-        return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/groups/plan", w->circle);
-    doc = call(&status, "POST", path, "{}", NULL);
-    free(path);
-    json_decref(doc);
     *state = w;
-    return status == 200 || status == 201 ? 0 : -1;
+    return test_site_plan(&w->site, w->circle, people_csv, NULL, 0) < 0 ? -1
+                                                                        : 0;
 }
 
 static int teardown_world(void **state)

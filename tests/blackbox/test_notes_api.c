@@ -9,7 +9,6 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,26 +79,6 @@ static void expect_error(const char *token, const char *method,
         assert_string_equal(json_string_value(json_object_get(err, "field")),
                             field);
     json_decref(doc);
-}
-
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *cpath(const char *fmt, ...)
-{
-    struct mg_buf b = MG_BUF_INIT;
-    va_list ap;
-    char *rest;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    rest = mg_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(rest, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    mg_buf_printf(&b, "/api/v1/circles/%lld%s", W->circle, rest);
-    free(rest);
-    return mg_buf_detach(&b);
 }
 
 static long long add_note(long long circle, long long group, int week,
@@ -197,7 +176,7 @@ static int setup_world(void **state)
     W = w;
     w->circle = create_circle(circle_json);
     w->other = create_circle(other_json);
-    path = cpath("/participants");
+    path = test_circle_path(W->circle, "/participants");
     doc = call(&status, "POST", path,
                "[{\"name\":\"Tāne Mahuta\",\"email\":\"tane@example.org\","
                "\"role\":\"facilitator\"},{\"name\":\"Ana Cole\",\"email\":"
@@ -275,10 +254,10 @@ static json_t *notes_of(json_t *doc)
 
 static void test_auth(void **state)
 {
-    char *path = cpath("/notes"), *other;
+    char *path = test_circle_path(W->circle, "/notes"), *other;
     char *note = mg_xasprintf("/api/v1/notes/%lld", W->sum1);
     char *approve = mg_xasprintf("/api/v1/notes/%lld/approve", W->review1);
-    char *feed = cpath("/groups/%lld/notes-feed", W->g1);
+    char *feed = test_circle_path(W->circle, "/groups/%lld/notes-feed", W->g1);
     long status;
     json_t *doc;
 
@@ -292,11 +271,11 @@ static void test_auth(void **state)
     assert_int_equal(json_array_size(notes_of(doc)), 2);
     json_decref(doc);
     free(path);
-    path = cpath("/notes?group=%lld", W->g2);
+    path = test_circle_path(W->circle, "/notes?group=%lld", W->g2);
     expect_error(W->circle_token, "GET", path, NULL, 403, "forbidden", "group");
     free(path);
     /* ... and its review queue, there or in the circle's list. */
-    path = cpath("/notes?status=review");
+    path = test_circle_path(W->circle, "/notes?status=review");
     doc = call_as(&status, W->circle_token, "GET", path, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(notes_of(doc)), 1);
@@ -318,7 +297,7 @@ static void test_auth(void **state)
                  "circle");
     free(other);
     /* The digest (every group) and feeds are the coordinator's. */
-    other = cpath("/notes/digest");
+    other = test_circle_path(W->circle, "/notes/digest");
     expect_error(W->circle_token, "GET", other, NULL, 403, "forbidden", NULL);
     free(other);
     expect_error(NULL, "GET", "/api/v1/notes/review", NULL, 401, "unauthorized",
@@ -349,7 +328,7 @@ static void test_auth(void **state)
 
 static void test_list(void **state)
 {
-    char *path = cpath("/notes");
+    char *path = test_circle_path(W->circle, "/notes");
     long status;
     json_t *doc, *first, *att;
     /* "G" in a query stands for group 1's id. */
@@ -401,7 +380,7 @@ static void test_list(void **state)
             g ? mg_xasprintf("%.*s%lld%s", (int)(g - filters[i].query),
                              filters[i].query, W->g1, g + 1)
               : mg_xstrdup(filters[i].query);
-        char *p = cpath("/notes%s", query);
+        char *p = test_circle_path(W->circle, "/notes%s", query);
 
         doc = call(&status, "GET", p, NULL);
         assert_int_equal(status, 200);
@@ -412,7 +391,7 @@ static void test_list(void **state)
         free(p);
         free(query);
     }
-    path = cpath("/notes?limit=1");
+    path = test_circle_path(W->circle, "/notes?limit=1");
     doc = call(&status, "GET", path, NULL);
     assert_int_equal(json_integer_value(json_object_get(doc, "next_after")),
                      W->sum1);
@@ -430,7 +409,7 @@ static void test_list(void **state)
             {"?limit=5000", "limit"}, {"?after=-1", "after"},
         };
         for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-            char *p = cpath("/notes%s", bad[i][0]);
+            char *p = test_circle_path(W->circle, "/notes%s", bad[i][0]);
             expect_error(W->site.token, "GET", p, NULL, 400, "invalid",
                          bad[i][1]);
             free(p);
@@ -458,7 +437,8 @@ static char *get_text(long *status, char **headers, const char *token,
 
 static void test_digest(void **state)
 {
-    char *path = cpath("/notes/digest?week=1"), *body, *headers;
+    char *path = test_circle_path(W->circle, "/notes/digest?week=1"), *body,
+         *headers;
     long status;
 
     (void)state;
@@ -481,7 +461,7 @@ static void test_digest(void **state)
     free(path);
 
     /* HTML; every week so far. */
-    path = cpath("/notes/digest?format=html");
+    path = test_circle_path(W->circle, "/notes/digest?format=html");
     body = get_text(&status, &headers, W->site.token, path);
     assert_int_equal(status, 200);
     assert_non_null(
@@ -499,16 +479,16 @@ static void test_digest(void **state)
     free(headers);
     free(path);
 
-    path = cpath("/notes/digest?week=3");
+    path = test_circle_path(W->circle, "/notes/digest?week=3");
     expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "week");
     free(path);
-    path = cpath("/notes/digest?week=one");
+    path = test_circle_path(W->circle, "/notes/digest?week=one");
     expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "week");
     free(path);
-    path = cpath("/notes/digest?format=pdf");
+    path = test_circle_path(W->circle, "/notes/digest?format=pdf");
     expect_error(W->site.token, "GET", path, NULL, 400, "invalid", "format");
     free(path);
-    path = cpath("/notes/digest");
+    path = test_circle_path(W->circle, "/notes/digest");
     expect_error(NULL, "GET", path, NULL, 401, "unauthorized", NULL);
     free(path);
     expect_error(W->site.token, "GET", "/api/v1/circles/99999/notes/digest",
@@ -649,7 +629,7 @@ static void test_decide(void **state)
     doc = call(&status, "GET", "/api/v1/notes/review", NULL);
     assert_int_equal(json_array_size(notes_of(doc)), 0);
     json_decref(doc);
-    approve = cpath("/notes?author=Stranger");
+    approve = test_circle_path(W->circle, "/notes?author=Stranger");
     doc = call(&status, "GET", approve, NULL);
     assert_int_equal(json_array_size(notes_of(doc)), 1);
     json_decref(doc);
@@ -725,7 +705,7 @@ static void test_atom_feed(void **state)
     assert_int_equal(status, 404);
     free(body);
     free(bad);
-    cal_path = cpath("/groups/%lld/feed", W->g1);
+    cal_path = test_circle_path(W->circle, "/groups/%lld/feed", W->g1);
     j = call(&status, "POST", cal_path, NULL);
     assert_int_equal(status, 201);
     cal = mg_xasprintf(
@@ -754,7 +734,8 @@ static void test_atom_feed(void **state)
     free(feed);
 
     /* Only the circle's own groups. */
-    bad = cpath("/groups/%lld/notes-feed", W->other_group);
+    bad =
+        test_circle_path(W->circle, "/groups/%lld/notes-feed", W->other_group);
     expect_error(W->site.token, "POST", bad, NULL, 404, "not_found", NULL);
     free(bad);
     expect_error(W->site.token, "POST",

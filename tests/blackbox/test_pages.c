@@ -8,7 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
-#include <stdarg.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,8 +53,7 @@ static const char book_md[] = "# Chapter <One>\n\nalpha beta gamma delta\n\n"
                               "# Chapter Three\n\niota kappa lambda mu\n";
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     struct mg_store *st;
     long long circle, group, facilitator, member;
     char *member_url, *facilitator_url; /* paths: /p/<token> */
@@ -62,53 +61,11 @@ struct world {
 
 static struct world *W;
 
-static json_t *call(long *status, const char *method, const char *path,
-                    const char *body, const char *ctype)
-{
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->token, body, ctype), 0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
-}
-
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *cpath(const char *fmt, ...)
-{
-    struct mg_buf b = MG_BUF_INIT;
-    char rest[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(rest, sizeof(rest), fmt, ap);
-    va_end(ap);
-    mg_buf_printf(&b, "/api/v1/circles/%lld%s", W->circle, rest);
-    return mg_buf_detach(&b);
-}
-
 /* The participant id of `email`. */
 static long long person_id(const char *email)
 {
-    char *path = cpath("/participants");
-    long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
-    json_t *list = json_object_get(doc, "participants");
-    long long id = 0;
-    size_t i;
+    long long id = test_site_person(&W->site, W->circle, email);
 
-    assert_int_equal(status, 200);
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *p = json_array_get(list, i);
-        if (strcmp(json_string_value(json_object_get(p, "email")), email) == 0)
-            id = json_integer_value(json_object_get(p, "id"));
-    }
-    json_decref(doc);
-    free(path);
     assert_true(id > 0);
     return id;
 }
@@ -116,9 +73,9 @@ static long long person_id(const char *email)
 /* Mint a page URL for `pid`; returns its path (/p/<token>), free() it. */
 static char *mint_page(long long pid)
 {
-    char *path = cpath("/participants/%lld/page", pid);
+    char *path = test_circle_path(W->circle, "/participants/%lld/page", pid);
     long status;
-    json_t *doc = call(&status, "POST", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "POST", path, NULL, NULL);
     const char *url, *p;
     char *out;
     size_t i;
@@ -172,43 +129,31 @@ static int setup_world(void **state)
     struct world *w = mg_xcalloc(1, sizeof(*w));
     struct mg_store_options opt = {1, 5000};
     struct mg_error err;
-    const char *env[] = {"MINGLE_MAIL_DOMAIN=lists.example.net", NULL};
+    static const char *const env[] = {"MINGLE_MAIL_DOMAIN=lists.example.net",
+                                      NULL};
+    const struct test_site_opts opts = {.env = env};
     json_t *doc, *groups;
     char *path;
     long status;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/pages.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    *state = w;
+    if (test_site_start(&w->site, "pages.db", &opts) < 0)
         return -1;
     W = w;
-    *state = w;
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    if (status != 201)
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    path = cpath("/book?name=book.md");
-    doc = call(&status, "POST", path, book_md, "text/markdown");
+    path = test_circle_path(w->circle, "/book?name=book.md");
+    doc = test_site_call(&w->site, &status, "POST", path, book_md,
+                         "text/markdown");
     json_decref(doc);
     free(path);
     if (status != 201)
         return -1;
-    path = cpath("/participants");
-    doc = call(&status, "POST", path, people_csv, "text/csv");
-    json_decref(doc);
-    free(path);
-    if (status != 201)
+    if (test_site_plan(&w->site, w->circle, people_csv, NULL, 0) < 0)
         return -1;
-    path = cpath("/groups/plan");
-    doc = call(&status, "POST", path, NULL, NULL);
-    json_decref(doc);
-    free(path);
-    if (status != 201)
-        return -1;
-    path = cpath("/groups");
-    doc = call(&status, "GET", path, NULL, NULL);
+    path = test_circle_path(w->circle, "/groups");
+    doc = test_site_call(&w->site, &status, "GET", path, NULL, NULL);
     free(path);
     groups = json_object_get(doc, "groups");
     if (status != 200 || json_array_size(groups) != 1)
@@ -219,7 +164,7 @@ static int setup_world(void **state)
     w->facilitator = person_id("fac@example.org");
     w->member = person_id("member@example.org");
     memset(&err, 0, sizeof(err));
-    if (mg_store_open(&w->st, w->db, &opt, &err) < 0)
+    if (mg_store_open(&w->st, w->site.db, &opt, &err) < 0)
         return -1;
     add_note("summary", "published", w->facilitator,
              "Week one <img src=x onerror=alert(1)>",
@@ -237,39 +182,18 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    if (w->d.pid > 0)
-        test_daemon_stop(&w->d, 15);
     mg_store_close(w->st);
-    test_rmdir(w->dir);
-    free(w->db);
-    free(w->token);
+    test_site_stop(&w->site, SIGTERM);
     free(w->member_url);
     free(w->facilitator_url);
     free(w);
     return 0;
 }
 
-/* A header's value in `headers` (case as libmicrohttpd sends it). */
-static char *header(const char *headers, const char *name)
-{
-    char *key = mg_xasprintf("\r\n%s: ", name);
-    const char *h = strcasestr(headers, key);
-    char *out = NULL;
-
-    if (!h && strncasecmp(headers, key + 2, strlen(key + 2)) == 0)
-        h = headers - 2;
-    if (h) {
-        h += strlen(key);
-        out = mg_xstrndup(h, strcspn(h, "\r\n"));
-    }
-    free(key);
-    return out;
-}
-
 static void expect_header(const char *headers, const char *name,
                           const char *want)
 {
-    char *v = header(headers, name);
+    char *v = test_header_value(headers, strlen(headers), name);
 
     if (!v)
         fail_msg("no %s header", name);
@@ -283,8 +207,8 @@ static char *get_page(const char *path, long want)
     struct test_response resp;
     char *body;
 
-    assert_int_equal(test_http(&resp, W->d.port, "GET", path, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", path, NULL, NULL, NULL), 0);
     if (resp.status != want)
         fail_msg("GET %s: %ld, not %ld", path, resp.status, want);
     expect_header(resp.headers, "Content-Type", "text/html; charset=utf-8");
@@ -431,9 +355,9 @@ static void wall_clock(char *out, size_t n, const char *tz, time_t t,
 /* The first session of the group, from the API. */
 static void first_session(time_t *start, int *minutes)
 {
-    char *path = cpath("/sessions");
+    char *path = test_circle_path(W->circle, "/sessions");
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "sessions");
     size_t i;
 
@@ -512,8 +436,8 @@ static void test_member_feed_works(void **state)
     assert_non_null(p);
     feed = mg_xstrndup(p, strcspn(p, "\""));
     assert_int_equal(strlen(feed), 5 + 48 + 4);
-    assert_int_equal(test_http(&resp, W->d.port, "GET", feed, NULL, NULL, NULL),
-                     0);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", feed, NULL, NULL, NULL), 0);
     if (resp.status != 200)
         fail_msg("GET %s: %ld %s", feed, resp.status, resp.body);
     assert_non_null(strstr(resp.body, "BEGIN:VCALENDAR"));
@@ -571,13 +495,13 @@ static void test_unknown_and_rotated(void **state)
     assert_non_null(strstr(html, "Page not found"));
     free(html);
     /* capitals: to the same address in lower case (which is unknown) */
-    assert_int_equal(test_http(&resp, W->d.port, "GET",
+    assert_int_equal(test_http(&resp, W->site.d.port, "GET",
                                "/p/0123456789ABCDEF0123456789abcdef0123456789"
                                "abcdef",
                                NULL, NULL, NULL),
                      0);
     assert_int_equal(resp.status, 303);
-    html = header(resp.headers, "Location");
+    html = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_string_equal(html,
                         "0123456789abcdef0123456789abcdef0123456789abcdef");
     free(html);
@@ -596,15 +520,18 @@ static void test_unknown_and_rotated(void **state)
     free(old);
     /* minting needs a coordinator and a person of the circle */
     {
-        char *path = cpath("/participants/999999/page");
+        char *path = test_circle_path(W->circle, "/participants/999999/page");
         long status;
-        json_t *doc = call(&status, "POST", path, NULL, NULL);
+        json_t *doc =
+            test_site_call(&W->site, &status, "POST", path, NULL, NULL);
         assert_int_equal(status, 404);
         json_decref(doc);
         free(path);
-        path = cpath("/participants/%lld/page", W->member);
+        path =
+            test_circle_path(W->circle, "/participants/%lld/page", W->member);
         assert_int_equal(
-            test_http(&resp, W->d.port, "POST", path, NULL, NULL, NULL), 0);
+            test_http(&resp, W->site.d.port, "POST", path, NULL, NULL, NULL),
+            0);
         assert_int_equal(resp.status, 401);
         test_response_release(&resp);
         free(path);
@@ -615,14 +542,15 @@ static void test_unknown_and_rotated(void **state)
  * button that brings its own feed back (by POST, then a redirect). */
 static void test_feed_rotated_then_restored(void **state)
 {
-    char *path = cpath("/participants/%lld/feed", W->member);
+    char *path =
+        test_circle_path(W->circle, "/participants/%lld/feed", W->member);
     char *post, *html;
     struct test_response resp;
     long status;
     json_t *doc;
 
     (void)state;
-    doc = call(&status, "POST", path, NULL, NULL);
+    doc = test_site_call(&W->site, &status, "POST", path, NULL, NULL);
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
@@ -633,9 +561,9 @@ static void test_feed_rotated_then_restored(void **state)
     free(html);
     post = mg_xasprintf("%s/feed", W->member_url);
     assert_int_equal(
-        test_http(&resp, W->d.port, "POST", post, NULL, NULL, NULL), 0);
+        test_http(&resp, W->site.d.port, "POST", post, NULL, NULL, NULL), 0);
     assert_int_equal(resp.status, 303);
-    html = header(resp.headers, "Location");
+    html = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(html);
     assert_int_equal(strncmp(html, "../", 3), 0);
     assert_string_equal(html + 3 + 48, "?done=calendar#calendar");
@@ -652,9 +580,9 @@ static void test_cli_page(void **state)
 {
     char *circle = mg_xasprintf("%lld", W->circle);
     char *person = mg_xasprintf("%lld", W->facilitator);
-    const char *argv[] = {"people", "page",     "--db", W->db, "--circle",
+    const char *argv[] = {"people", "page",     "--db", W->site.db, "--circle",
                           circle,   "--person", person, NULL};
-    const char *bad[] = {"people", "page",     "--db",   W->db, "--circle",
+    const char *bad[] = {"people", "page",     "--db",   W->site.db, "--circle",
                          circle,   "--person", "999999", NULL};
     char *out = NULL, *err = NULL, *p, *html;
 

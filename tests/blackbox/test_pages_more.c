@@ -10,7 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
-#include <stdarg.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,8 +42,7 @@ static const char book_md[] = "# Chapter One\n\nalpha beta gamma delta\n\n"
                               "# Chapter Four\n\nnu xi omicron pi\n";
 
 struct world {
-    char *dir, *db, *token;
-    struct test_daemon d;
+    struct test_site site;
     struct mg_store *st;
     long long circle, group, fran, mere;
     long long session[5];        /* by week, 1..4 */
@@ -52,49 +51,16 @@ struct world {
 
 static struct world *W;
 
-static json_t *call(long *status, const char *method, const char *path,
-                    const char *body, const char *ctype)
-{
-    return test_call_json(status, W->d.port, W->token, method, path, body,
-                          ctype);
-}
-
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *cpath(const char *fmt, ...)
-{
-    char rest[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(rest, sizeof(rest), fmt, ap);
-    va_end(ap);
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, rest);
-}
-
 static long long person_id(const char *email)
 {
-    char *path = cpath("/participants");
-    long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
-    json_t *list = json_object_get(doc, "participants");
-    long long id = 0;
-    size_t i;
-
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *p = json_array_get(list, i);
-        if (strcmp(json_string_value(json_object_get(p, "email")), email) == 0)
-            id = json_integer_value(json_object_get(p, "id"));
-    }
-    json_decref(doc);
-    free(path);
-    return id;
+    return test_site_person(&W->site, W->circle, email);
 }
 
 static char *mint_page(long long pid)
 {
-    char *path = cpath("/participants/%lld/page", pid);
+    char *path = test_circle_path(W->circle, "/participants/%lld/page", pid);
     long status;
-    json_t *doc = call(&status, "POST", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "POST", path, NULL, NULL);
     const char *url = json_string_value(json_object_get(doc, "url"));
     char *out =
         url && strstr(url, "/p/") ? mg_xstrdup(strstr(url, "/p/")) : NULL;
@@ -112,25 +78,22 @@ static int setup_world(void **state)
     struct world *w = mg_xcalloc(1, sizeof(*w));
     struct mg_store_options opt = {1, 5000};
     struct mg_error err;
-    const char *env[] = {"MINGLE_MAIL_DOMAIN=lists.example.net",
-                         "MINGLE_MIME_SECRET=" MIME_SECRET,
-                         "MINGLE_BODY_LIMIT=64k", NULL};
+    static const char *const env[] = {"MINGLE_MAIL_DOMAIN=lists.example.net",
+                                      "MINGLE_MIME_SECRET=" MIME_SECRET,
+                                      "MINGLE_BODY_LIMIT=64k", NULL};
+    const struct test_site_opts opts = {.env = env};
     time_t start = time(NULL) - 15 * 86400;
     struct tm tm;
     char date[16], *body, *path;
     json_t *doc, *list;
     long status;
-    size_t i;
 
     gmtime_r(&start, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/pages_more.db", w->dir);
-    w->token = test_make_token(w->db, "coordinator");
-    if (!w->token || test_daemon_start(&w->d, w->db, NULL, env) < 0)
+    *state = w;
+    if (test_site_start(&w->site, "pages_more.db", &opts) < 0)
         return -1;
     W = w;
-    *state = w;
     /* Calls at 10:00 UTC on the start date's weekday: weeks 1-3 are
      * over, the last yesterday; week 4 is in six days. */
     body = mg_xasprintf(
@@ -140,32 +103,22 @@ static int setup_world(void **state)
         "\"10:00\",\"minutes\":60}],\"organizer\":{\"name\":\"Coord\","
         "\"email\":\"coord@example.org\"}}",
         date, days[tm.tm_wday]);
-    doc = call(&status, "POST", "/api/v1/circles", body, NULL);
+    w->circle = test_site_circle(&w->site, body, NULL);
     free(body);
-    if (status != 201)
+    if (!w->circle)
         return -1;
-    w->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    path = cpath("/book?name=book.md");
-    doc = call(&status, "POST", path, book_md, "text/markdown");
-    json_decref(doc);
-    free(path);
-    if (status != 201)
-        return -1;
-    path = cpath("/participants");
-    doc = call(&status, "POST", path, people_csv, "text/csv");
+    path = test_circle_path(W->circle, "/book?name=book.md");
+    doc = test_site_call(&W->site, &status, "POST", path, book_md,
+                         "text/markdown");
     json_decref(doc);
     free(path);
     if (status != 201)
         return -1;
-    path = cpath("/groups/plan");
-    doc = call(&status, "POST", path, NULL, NULL);
-    json_decref(doc);
-    free(path);
-    if (status != 201)
+    /* week w's session is session[w] */
+    if (test_site_plan(&w->site, w->circle, people_csv, &w->session[1], 4) < 0)
         return -1;
-    path = cpath("/groups");
-    doc = call(&status, "GET", path, NULL, NULL);
+    path = test_circle_path(W->circle, "/groups");
+    doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     free(path);
     list = json_object_get(doc, "groups");
     if (status != 200 || json_array_size(list) != 1)
@@ -173,20 +126,6 @@ static int setup_world(void **state)
     w->group =
         json_integer_value(json_object_get(json_array_get(list, 0), "id"));
     json_decref(doc);
-    path = cpath("/sessions");
-    doc = call(&status, "GET", path, NULL, NULL);
-    free(path);
-    list = json_object_get(doc, "sessions");
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *s = json_array_get(list, i);
-        long long week = json_integer_value(json_object_get(s, "week"));
-        if (week >= 1 && week <= 4)
-            w->session[week] = json_integer_value(json_object_get(s, "id"));
-    }
-    json_decref(doc);
-    for (i = 1; i <= 4; i++)
-        if (!w->session[i])
-            return -1;
     w->fran = person_id("fran@example.org");
     w->mere = person_id("mere@example.org");
     w->fran_page = mint_page(w->fran);
@@ -194,7 +133,7 @@ static int setup_world(void **state)
     if (!w->fran_page || !w->mere_page)
         return -1;
     memset(&err, 0, sizeof(err));
-    if (mg_store_open(&w->st, w->db, &opt, &err) < 0)
+    if (mg_store_open(&w->st, w->site.db, &opt, &err) < 0)
         return -1;
     return 0;
 }
@@ -205,31 +144,12 @@ static int teardown_world(void **state)
 
     if (!w)
         return 0;
-    if (w->d.pid > 0)
-        test_daemon_stop(&w->d, 15);
     mg_store_close(w->st);
-    test_rmdir(w->dir);
-    free(w->db);
-    free(w->token);
+    test_site_stop(&w->site, SIGTERM);
     free(w->fran_page);
     free(w->mere_page);
     free(w);
     return 0;
-}
-
-/* A header's value, or NULL; free() it. */
-static char *header(const char *headers, const char *name)
-{
-    char *key = mg_xasprintf("\r\n%s: ", name);
-    const char *h = strcasestr(headers, key);
-    char *out = NULL;
-
-    if (h) {
-        h += strlen(key);
-        out = mg_xstrndup(h, strcspn(h, "\r\n"));
-    }
-    free(key);
-    return out;
 }
 
 /* One request; its status, and the body when `body` is not NULL. Every
@@ -242,22 +162,25 @@ static long page_request(char **body, char **location, const char *method,
     long status;
 
     assert_int_equal(
-        test_http(&resp, W->d.port, method, path, NULL, form,
+        test_http(&resp, W->site.d.port, method, path, NULL, form,
                   form ? "application/x-www-form-urlencoded" : NULL),
         0);
     status = resp.status;
-    ctype = header(resp.headers, "Content-Type");
+    ctype =
+        test_header_value(resp.headers, strlen(resp.headers), "Content-Type");
     if (status != 303 && (!ctype || strcmp(ctype, "text/html; charset=utf-8")))
         fail_msg("%s %s: %ld as '%s': %s", method, path, status,
                  ctype ? ctype : "(none)", resp.body);
     if (status == 303 || status >= 400) {
-        char *csp = header(resp.headers, "Content-Security-Policy");
+        char *csp = test_header_value(resp.headers, strlen(resp.headers),
+                                      "Content-Security-Policy");
         assert_non_null(csp); /* a page's headers, on a redirect too */
         free(csp);
     }
     free(ctype);
     if (location)
-        *location = header(resp.headers, "Location");
+        *location =
+            test_header_value(resp.headers, strlen(resp.headers), "Location");
     if (body)
         *body = mg_xstrdup(resp.body);
     test_response_release(&resp);
@@ -323,9 +246,9 @@ static int count_nodes(const char *html, const char *expr)
 /* "Tuesday 8 December" for session `week`'s start, by the C library. */
 static void call_day(char *out, size_t n, int week)
 {
-    char *path = cpath("/sessions");
+    char *path = test_circle_path(W->circle, "/sessions");
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "sessions");
     time_t t = 0;
     struct tm tm;
@@ -352,9 +275,9 @@ static char last_source[16];
 /* Whether `pid` came to session `sid` (1, 0), -1 when not recorded. */
 static int came(long long sid, long long pid)
 {
-    char *path = cpath("/sessions/%lld/attendance", sid);
+    char *path = test_circle_path(W->circle, "/sessions/%lld/attendance", sid);
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "attendance");
     int out = -1;
     size_t i;
@@ -409,10 +332,11 @@ static void test_member_calls_held_and_buttons(void **state)
     assert_non_null(strstr(html, "Not saved: that call has already been "
                                  "held."));
     free(html);
-    path = cpath("/sessions/%lld/rsvps", W->session[2]);
+    path = test_circle_path(W->circle, "/sessions/%lld/rsvps", W->session[2]);
     {
         long status;
-        json_t *doc = call(&status, "GET", path, NULL, NULL);
+        json_t *doc =
+            test_site_call(&W->site, &status, "GET", path, NULL, NULL);
         char *text = json_dumps(doc, 0);
         assert_int_equal(status, 200);
         assert_null(strstr(text, "accepted"));
@@ -446,8 +370,9 @@ static void test_member_calls_held_and_buttons(void **state)
         json_t *doc;
         char *text;
 
-        path = cpath("/sessions/%lld/rsvps", W->session[week]);
-        doc = call(&status, "GET", path, NULL, NULL);
+        path = test_circle_path(W->circle, "/sessions/%lld/rsvps",
+                                W->session[week]);
+        doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
         text = json_dumps(doc, 0);
         assert_int_equal(status, 200);
         if (week < 4 && strstr(text, "declined"))
@@ -630,10 +555,11 @@ static void test_attendance_any_call_and_confirm(void **state)
 /* The group's notes of `kind` for `week`, from the API. */
 static json_t *notes_of(int week, const char *status)
 {
-    char *path = cpath("/notes?kind=summary&week=%d%s%s", week,
-                       status ? "&status=" : "", status ? status : "");
+    char *path =
+        test_circle_path(W->circle, "/notes?kind=summary&week=%d%s%s", week,
+                         status ? "&status=" : "", status ? status : "");
     long st;
-    json_t *doc = call(&st, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &st, "GET", path, NULL, NULL);
 
     assert_int_equal(st, 200);
     free(path);
@@ -687,7 +613,7 @@ static void test_summary_filed_like_mail(void **state)
                        "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n"
                        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
                        "We talked about doors.\r\n");
-    assert_int_equal(test_http(&resp, W->d.port, "POST",
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST",
                                "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
                                msg, "message/rfc822"),
                      0);
@@ -749,7 +675,7 @@ static void digest_sent(int week)
         "'digest-%lld-w%d', 'sent', 0, 0, 0)",
         W->circle, week, W->circle, week);
 
-    assert_int_equal(sqlite3_open(W->db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_open(W->site.db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
         fail_msg("%s: %s", sql, sqlite3_errmsg(db));
@@ -859,7 +785,7 @@ static const char *note_status(long long id)
     static char out[16];
     char *path = mg_xasprintf("/api/v1/notes/%lld", id);
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     json_t *note =
         json_object_get(doc, "note") ? json_object_get(doc, "note") : doc;
 

@@ -13,7 +13,6 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +46,11 @@ static const char people_csv[] = "name,email\n"
 #define DEE 3
 #define ERU 4
 
+/* Their addresses, by the same numbers. */
+static const char *const emails[] = {"ana@example.org", "ben@example.org",
+                                     "cai@example.org", "dee@example.org",
+                                     "eru@example.org"};
+
 struct world {
     struct test_site site;
     long long circle, plenary;
@@ -61,29 +65,13 @@ static json_t *call(long *status, const char *method, const char *path,
     return test_site_call(&W->site, status, method, path, body, ctype);
 }
 
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *cpath(const char *fmt, ...)
-{
-    char rest[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(rest, sizeof(rest), fmt, ap);
-    va_end(ap);
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, rest);
-}
-
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     static const char *const env[] = {
         "MINGLE_OUTBOX_INTERVAL=1", "MINGLE_MIME_SECRET=plenary-secret", NULL};
     const struct test_site_opts opts = {.maildir = 1, .env = env};
-    char *path;
-    long status;
-    json_t *doc, *list;
-    size_t i, j;
+    size_t j;
 
     if (test_site_start(&w->site, "plenary.db", &opts) < 0)
         return -1;
@@ -92,28 +80,10 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = cpath("/participants");
-    doc = call(&status, "POST", path, people_csv, "text/csv");
-    json_decref(doc);
-    if (status != 201) {
-        free(path);
+    if (test_site_people(&w->site, w->circle, people_csv) < 0)
         return -1;
-    }
-    doc = call(&status, "GET", path, NULL, NULL);
-    free(path);
-    list = json_object_get(doc, "participants");
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *p = json_array_get(list, i);
-        const char *email = json_string_value(json_object_get(p, "email"));
-        static const char *const emails[] = {
-            "ana@example.org", "ben@example.org", "cai@example.org",
-            "dee@example.org", "eru@example.org"};
-
-        for (j = 0; email && j < 5; j++)
-            if (strcmp(email, emails[j]) == 0)
-                w->ids[j] = json_integer_value(json_object_get(p, "id"));
-    }
-    json_decref(doc);
+    for (j = 0; j < 5; j++)
+        w->ids[j] = test_site_person(&w->site, w->circle, emails[j]);
     for (j = 0; j < 5; j++)
         if (!w->ids[j])
             return -1;
@@ -133,7 +103,8 @@ static int teardown_world(void **state)
  * (0: not waiting). */
 static void enrol(const char *expect, long long position, int who)
 {
-    char *path = cpath("/plenaries/%lld/registrations", W->plenary);
+    char *path = test_circle_path(W->circle, "/plenaries/%lld/registrations",
+                                  W->plenary);
     char *body =
         mg_xasprintf("{\"participant_id\":%lld}", (long long)W->ids[who]);
     long status;
@@ -154,7 +125,7 @@ static void enrol(const char *expect, long long position, int who)
 
 static void counts(int registered, int waitlisted, int capacity)
 {
-    char *path = cpath("/plenaries");
+    char *path = test_circle_path(W->circle, "/plenaries");
     long status;
     json_t *doc = call(&status, "GET", path, NULL, NULL);
     json_t *p = json_array_get(json_object_get(doc, "plenaries"), 0);
@@ -173,10 +144,7 @@ static void counts(int registered, int waitlisted, int capacity)
 /* How many outbox messages of `kind` went to person `who`. */
 static int mail_count(const char *kind, int who)
 {
-    static const char *const emails[] = {"ana@example.org", "ben@example.org",
-                                         "cai@example.org", "dee@example.org",
-                                         "eru@example.org"};
-    char *path = cpath("/outbox");
+    char *path = test_circle_path(W->circle, "/outbox");
     long status;
     json_t *doc = call(&status, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "messages");
@@ -286,7 +254,7 @@ static void *decline_thread(void *arg)
 static void test_create_errors(void **state)
 {
     long status;
-    char *path = cpath("/plenaries");
+    char *path = test_circle_path(W->circle, "/plenaries");
     json_t *doc;
 
     (void)state;
@@ -320,7 +288,7 @@ static void test_create_errors(void **state)
 
 static void test_kickoff_waitlist(void **state)
 {
-    char *path = cpath("/plenaries");
+    char *path = test_circle_path(W->circle, "/plenaries");
     struct decline_job jobs[2];
     pthread_t th[2];
     json_t *doc, *promoted_ids[2];
@@ -354,7 +322,8 @@ static void test_kickoff_waitlist(void **state)
     assert_int_equal(mail_count("invite", CAI), 0);
 
     /* someone else's circle's participant, or nobody */
-    path = cpath("/plenaries/%lld/registrations", W->plenary);
+    path = test_circle_path(W->circle, "/plenaries/%lld/registrations",
+                            W->plenary);
     doc = call(&status, "POST", path, "{\"participant_id\":99999}", NULL);
     assert_int_equal(status, 404);
     json_decref(doc);
@@ -368,8 +337,9 @@ static void test_kickoff_waitlist(void **state)
         memset(&jobs[k], 0, sizeof(jobs[k]));
         jobs[k].port = W->site.d.port;
         jobs[k].token = W->site.token;
-        jobs[k].path = cpath("/plenaries/%lld/registrations/%lld/decline",
-                             W->plenary, W->ids[k == 0 ? ANA : BEN]);
+        jobs[k].path = test_circle_path(
+            W->circle, "/plenaries/%lld/registrations/%lld/decline", W->plenary,
+            W->ids[k == 0 ? ANA : BEN]);
         assert_int_equal(pthread_create(&th[k], NULL, decline_thread, &jobs[k]),
                          0);
     }
@@ -404,23 +374,25 @@ static void test_kickoff_waitlist(void **state)
     assert_int_equal(mail_count("invite", ANA), 1);
 
     /* declining again is a no-op; someone never registered is a 404 */
-    path = cpath("/plenaries/%lld/registrations/%lld/decline", W->plenary,
-                 W->ids[ANA]);
+    path = test_circle_path(W->circle,
+                            "/plenaries/%lld/registrations/%lld/decline",
+                            W->plenary, W->ids[ANA]);
     doc = call(&status, "POST", path, "", NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "promoted")), 0);
     json_decref(doc);
     free(path);
     assert_int_equal(mail_count("cancel", ANA), 1);
-    path = cpath("/plenaries/%lld/registrations/%lld/decline", W->plenary,
-                 W->ids[ERU]);
+    path = test_circle_path(W->circle,
+                            "/plenaries/%lld/registrations/%lld/decline",
+                            W->plenary, W->ids[ERU]);
     doc = call(&status, "POST", path, "", NULL);
     assert_int_equal(status, 404);
     json_decref(doc);
     free(path);
 
     /* capacity 2 -> 1 with 2 registered: nobody is bumped */
-    path = cpath("/plenaries/%lld", W->plenary);
+    path = test_circle_path(W->circle, "/plenaries/%lld", W->plenary);
     doc = call(&status, "PATCH", path, "{\"capacity\":1}", NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "promoted")), 0);
@@ -434,8 +406,9 @@ static void test_kickoff_waitlist(void **state)
     assert_int_equal(mail_count("cancel", DEE), 0);
     enrol("waitlisted", 1, ERU);
     /* 2 -> 1 registered: not below the capacity of 1, Eru still waits */
-    path = cpath("/plenaries/%lld/registrations/%lld/withdraw", W->plenary,
-                 W->ids[CAI]);
+    path = test_circle_path(W->circle,
+                            "/plenaries/%lld/registrations/%lld/withdraw",
+                            W->plenary, W->ids[CAI]);
     doc = call(&status, "POST", path, "", NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "promoted")), 0);
@@ -443,8 +416,9 @@ static void test_kickoff_waitlist(void **state)
     free(path);
     counts(1, 1, 1);
     /* 1 -> 0: Eru gets the place */
-    path = cpath("/plenaries/%lld/registrations/%lld/decline", W->plenary,
-                 W->ids[DEE]);
+    path = test_circle_path(W->circle,
+                            "/plenaries/%lld/registrations/%lld/decline",
+                            W->plenary, W->ids[DEE]);
     doc = call(&status, "POST", path, "", NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "promoted")), 1);
@@ -459,7 +433,7 @@ static void test_kickoff_waitlist(void **state)
     assert_int_equal(mail_count("cancel", DEE), 1);
 
     /* a new title: the registered get the update (SEQUENCE goes up) */
-    path = cpath("/plenaries/%lld", W->plenary);
+    path = test_circle_path(W->circle, "/plenaries/%lld", W->plenary);
     doc = call(&status, "PATCH", path, "{\"title\":\"Opening night\"}", NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_integer_value(json_object_get(
@@ -474,7 +448,7 @@ static void test_kickoff_waitlist(void **state)
  * SEQUENCE that goes up with every message to them. */
 static void test_messages(void **state)
 {
-    char *got[8], *path = cpath("/plenaries"), *want;
+    char *got[8], *path = test_circle_path(W->circle, "/plenaries"), *want;
     long status;
     json_t *doc = call(&status, "GET", path, NULL, NULL);
     const char *uid = json_string_value(json_object_get(
@@ -510,7 +484,9 @@ static void test_messages(void **state)
 /* Person `who`'s calendar feed (the text of /cal/{token}.ics). */
 static char *feed_of(int who)
 {
-    char *path = cpath("/participants/%lld/feed", W->ids[who]), *feed;
+    char *path = test_circle_path(W->circle, "/participants/%lld/feed",
+                                  W->ids[who]),
+         *feed;
     struct test_response resp;
     const char *url, *cal;
     long status;
@@ -535,7 +511,7 @@ static char *feed_of(int who)
  * the guest); those who declined do not. */
 static void test_feeds(void **state)
 {
-    char *path = cpath("/plenaries"), *feed, *uid_line;
+    char *path = test_circle_path(W->circle, "/plenaries"), *feed, *uid_line;
     long status;
     json_t *doc = call(&status, "GET", path, NULL, NULL);
     const char *uid = json_string_value(json_object_get(
@@ -592,7 +568,8 @@ static char *post_reply(const char *uid, const char *from, const char *who,
  * waiting is promoted; a REPLY from another address changes nothing. */
 static void test_reply_declines(void **state)
 {
-    char *path = cpath("/plenaries"), *answer, *uid = NULL;
+    char *path = test_circle_path(W->circle, "/plenaries"), *answer,
+         *uid = NULL;
     long status;
     json_t *doc, *p;
     long long id;

@@ -58,18 +58,6 @@ static json_t *call(long *status, const char *method, const char *path,
                              method, path, body, len, ctype);
 }
 
-static long long person(json_t *list, const char *email)
-{
-    size_t i;
-
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *p = json_array_get(list, i);
-        if (strcmp(json_string_value(json_object_get(p, "email")), email) == 0)
-            return json_integer_value(json_object_get(p, "id"));
-    }
-    return 0;
-}
-
 static int import(long long session, const char *fixture)
 {
     char *file = mg_xasprintf("%s%s", FIXTURES, fixture);
@@ -112,11 +100,7 @@ static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     const struct test_site_opts opts = {.maildir = 1};
-    char *path;
-    long status;
-    json_t *doc, *list;
     sqlite3 *db = NULL;
-    size_t i;
     int rc;
 
     if (test_site_start(&w->site, "report.db", &opts) < 0)
@@ -126,36 +110,11 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
-    json_decref(call(&status, "POST", path, people_csv, strlen(people_csv),
-                     "text/csv"));
-    if (status != 201)
+    if (test_site_plan(&w->site, w->circle, people_csv, w->session, 2) < 0)
         return -1;
-    doc = call(&status, "GET", path, NULL, 0, NULL);
-    free(path);
-    list = json_object_get(doc, "participants");
-    w->ana = person(list, "ana@example.org");
-    w->ben = person(list, "ben@example.org");
-    w->kim = person(list, "kim@example.org");
-    json_decref(doc);
-    path = mg_xasprintf("/api/v1/circles/%lld/groups/plan", w->circle);
-    json_decref(call(&status, "POST", path, NULL, 0, NULL));
-    free(path);
-    if (status != 201)
-        return -1;
-    path = mg_xasprintf("/api/v1/circles/%lld/sessions", w->circle);
-    doc = call(&status, "GET", path, NULL, 0, NULL);
-    free(path);
-    list = json_object_get(doc, "sessions");
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *s = json_array_get(list, i);
-        json_int_t week = json_integer_value(json_object_get(s, "week"));
-        if (week == 1 || week == 2)
-            w->session[week - 1] = json_integer_value(json_object_get(s, "id"));
-    }
-    json_decref(doc);
-    if (!w->session[0] || !w->session[1])
-        return -1;
+    w->ana = test_site_person(&w->site, w->circle, "ana@example.org");
+    w->ben = test_site_person(&w->site, w->circle, "ben@example.org");
+    w->kim = test_site_person(&w->site, w->circle, "kim@example.org");
     if (import(w->session[0], "zoom_summary.csv") < 0 ||
         import(w->session[1], "zoom_plain.csv") < 0)
         return -1;

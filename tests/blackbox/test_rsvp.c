@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,20 +52,6 @@ static json_t *call(long *status, const char *method, const char *path,
                     const char *body, const char *ctype)
 {
     return test_site_call(&W->site, status, method, path, body, ctype);
-}
-
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* "/api/v1/circles/<circle>" followed by the formatted rest. */
-static char *cpath(const char *fmt, ...)
-{
-    char rest[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(rest, sizeof(rest), fmt, ap);
-    va_end(ap);
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, rest);
 }
 
 /* The value of property line `name` ("UID:") in `ics`, into `out`. */
@@ -130,36 +115,12 @@ static int read_invitations(struct world *w)
     return found >= 2 && w->ana_uid[0] && w->ben_uid[0] ? 0 : -1;
 }
 
-static int load_sessions(struct world *w)
-{
-    char *path = cpath("/sessions");
-    long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
-    json_t *list = json_object_get(doc, "sessions");
-    size_t i, n;
-
-    for (i = 0; i < json_array_size(list); i++) {
-        json_t *s = json_array_get(list, i);
-        long long week = json_integer_value(json_object_get(s, "week"));
-        if (week >= 1 && week <= 4)
-            w->sessions[week - 1] =
-                json_integer_value(json_object_get(s, "id"));
-    }
-    n = json_array_size(list);
-    json_decref(doc);
-    free(path);
-    return n == 4 ? 0 : -1;
-}
-
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1",
                                       "MINGLE_MIME_SECRET=" MIME_SECRET, NULL};
     const struct test_site_opts opts = {.maildir = 1, .env = env};
-    char *path;
-    long status;
-    json_t *doc;
 
     if (test_site_start(&w->site, "rsvp.db", &opts) < 0)
         return -1;
@@ -168,19 +129,9 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
-    path = cpath("/participants");
-    doc = call(&status, "POST", path, people_csv, "text/csv");
-    free(path);
-    json_decref(doc);
-    if (status != 201)
+    if (test_site_plan(&w->site, w->circle, people_csv, w->sessions, 4) != 4)
         return -1;
-    path = cpath("/groups/plan");
-    doc = call(&status, "POST", path, "{}", NULL);
-    free(path);
-    json_decref(doc);
-    if (status != 201 && status != 200)
-        return -1;
-    if (read_invitations(w) < 0 || load_sessions(w) < 0)
+    if (read_invitations(w) < 0)
         return -1;
     return 0;
 }
@@ -250,7 +201,8 @@ static long post_mail(char *outcome, size_t n, const char *msg)
 static const char *answer_of(const char *name, int week)
 {
     static char out[16];
-    char *path = cpath("/sessions/%lld/rsvps", W->sessions[week - 1]);
+    char *path = test_circle_path(W->circle, "/sessions/%lld/rsvps",
+                                  W->sessions[week - 1]);
     long status;
     json_t *doc = call(&status, "GET", path, NULL, NULL);
     json_t *list = json_object_get(doc, "rsvps");
@@ -353,7 +305,7 @@ static void test_not_the_attendee(void **state)
 static void test_older_sequence(void **state)
 {
     char outcome[32];
-    char *path = cpath("/sessions/%lld", W->sessions[2]);
+    char *path = test_circle_path(W->circle, "/sessions/%lld", W->sessions[2]);
     long status;
     json_t *doc;
     char *msg;
@@ -384,7 +336,7 @@ static void test_older_sequence(void **state)
 
 static void test_no_notes_filed(void **state)
 {
-    char *path = cpath("/notes");
+    char *path = test_circle_path(W->circle, "/notes");
     char outcome[32];
     long status;
     json_t *doc;
@@ -463,7 +415,8 @@ static void expect_saved(const char *page, const char *location,
 
 static void test_page_buttons(void **state)
 {
-    char *path = cpath("/participants?limit=100"), *page, *form;
+    char *path = test_circle_path(W->circle, "/participants?limit=100"), *page,
+         *form;
     struct test_response resp;
     char location[256];
     long long ben = 0;
@@ -483,7 +436,7 @@ static void test_page_buttons(void **state)
     json_decref(doc);
     free(path);
     assert_true(ben > 0);
-    path = cpath("/participants/%lld/page", ben);
+    path = test_circle_path(W->circle, "/participants/%lld/page", ben);
     doc = call(&status, "POST", path, NULL, NULL);
     assert_int_equal(status, 201);
     page = mg_xstrdup(
@@ -534,7 +487,7 @@ static void test_page_buttons(void **state)
 
 static void test_rsvps_api_errors(void **state)
 {
-    char *path = cpath("/sessions/999999/rsvps");
+    char *path = test_circle_path(W->circle, "/sessions/999999/rsvps");
     struct test_response resp;
     long status;
     json_t *doc;
@@ -544,7 +497,7 @@ static void test_rsvps_api_errors(void **state)
     assert_int_equal(status, 404);
     json_decref(doc);
     free(path);
-    path = cpath("/sessions/%lld/rsvps", W->sessions[0]);
+    path = test_circle_path(W->circle, "/sessions/%lld/rsvps", W->sessions[0]);
     assert_int_equal(
         test_http(&resp, W->site.d.port, "GET", path, NULL, NULL, NULL), 0);
     assert_int_equal(resp.status, 401);

@@ -100,13 +100,11 @@ static size_t wait_inbox(size_t n, int seconds)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *smtp_env, *maildir_env, *path;
+    char *smtp_env, *maildir_env;
     const char *env[6];
     const struct test_site_opts opts = {.env = env};
     struct mg_buf csv = MG_BUF_INIT;
-    long status;
-    json_t *doc;
-    int i;
+    int i, rc;
 
     if (access("/usr/bin/python3", X_OK) != 0) {
         fprintf(stderr, "needs /usr/bin/python3 with python3-aiosmtpd "
@@ -139,15 +137,12 @@ static int setup_world(void **state)
     for (i = 0; i < PEOPLE; i++)
         mg_buf_printf(&csv, "\"Person %d, Jr.\",p%d@example.org,%s\n", i, i,
                       i == 0 ? "facilitator" : "participant");
-    path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
-    doc = call(&status, "POST", path, csv.data, "text/csv");
-    json_decref(doc);
-    free(path);
+    rc = test_site_people(&w->site, w->circle, csv.data);
     mg_buf_release(&csv);
     free(smtp_env);
     free(maildir_env);
     *state = w;
-    return status == 201 ? 0 : -1;
+    return rc;
 }
 
 static int teardown_world(void **state)

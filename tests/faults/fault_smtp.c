@@ -238,13 +238,11 @@ static int smtp_start(void)
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    char *smtp_env, *maildir_env, *path;
+    char *smtp_env, *maildir_env;
     const char *env[7];
     const struct test_site_opts opts = {.env = env};
     struct mg_buf csv = MG_BUF_INIT;
-    long status;
-    json_t *doc;
-    int i;
+    int i, rc;
 
     *state = w;
     W = w;
@@ -277,12 +275,9 @@ static int setup_world(void **state)
     for (i = 0; i < PEOPLE; i++)
         mg_buf_printf(&csv, "Person %d,p%d@example.org,%s\n", i, i,
                       i == 0 ? "facilitator" : "participant");
-    path = mg_xasprintf("/api/v1/circles/%lld/participants", w->circle);
-    doc = call(&status, "POST", path, csv.data, "text/csv");
-    json_decref(doc);
-    free(path);
+    rc = test_site_people(&w->site, w->circle, csv.data);
     mg_buf_release(&csv);
-    return status == 201 ? 0 : -1;
+    return rc;
 }
 
 static int teardown_world(void **state)

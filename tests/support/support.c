@@ -636,6 +636,96 @@ json_t *test_site_call(struct test_site *s, long *status, const char *method,
                           content_type);
 }
 
+char *test_circle_path(long long circle, const char *fmt, ...)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    char *rest = NULL;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&rest, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    mg_buf_printf(&b, "/api/v1/circles/%lld%s", circle, rest);
+    free(rest);
+    return mg_buf_detach(&b);
+}
+
+int test_site_people(struct test_site *s, long long circle, const char *csv)
+{
+    char *path = test_circle_path(circle, "/participants");
+    long status;
+
+    json_decref(test_site_call(s, &status, "POST", path, csv, "text/csv"));
+    free(path);
+    return status == 201 ? 0 : -1;
+}
+
+int test_site_plan(struct test_site *s, long long circle, const char *csv,
+                   long long *weeks, size_t n_weeks)
+{
+    char *path = NULL;
+    json_t *doc = NULL, *list;
+    long status;
+    size_t i;
+    int rc = -1;
+
+    if (test_site_people(s, circle, csv) < 0)
+        goto out;
+    path = test_circle_path(circle, "/groups/plan");
+    json_decref(test_site_call(s, &status, "POST", path, NULL, NULL));
+    free(path);
+    path = NULL;
+    if (status != 201)
+        goto out;
+    path = test_circle_path(circle, "/sessions");
+    doc = test_site_call(s, &status, "GET", path, NULL, NULL);
+    if (status != 200)
+        goto out;
+    list = json_object_get(doc, "sessions");
+    for (i = 0; i < n_weeks; i++)
+        weeks[i] = 0;
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *one = json_array_get(list, i);
+        json_int_t week = json_integer_value(json_object_get(one, "week"));
+
+        if (week >= 1 && (size_t)week <= n_weeks && !weeks[week - 1])
+            weeks[week - 1] = json_integer_value(json_object_get(one, "id"));
+    }
+    for (i = 0; i < n_weeks; i++)
+        if (!weeks[i])
+            goto out;
+    rc = (int)json_array_size(list);
+out:
+    json_decref(doc);
+    free(path);
+    return rc;
+}
+
+long long test_site_person(struct test_site *s, long long circle,
+                           const char *email)
+{
+    char *path = test_circle_path(circle, "/participants?limit=1000");
+    long status;
+    json_t *doc = test_site_call(s, &status, "GET", path, NULL, NULL);
+    json_t *list = json_object_get(doc, "participants");
+    long long id = 0;
+    size_t i;
+
+    assert_int_equal(status, 200);
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *p = json_array_get(list, i);
+        const char *e = json_string_value(json_object_get(p, "email"));
+
+        if (e && strcasecmp(e, email) == 0)
+            id = json_integer_value(json_object_get(p, "id"));
+    }
+    json_decref(doc);
+    free(path);
+    return id;
+}
+
 char *test_header_value(const char *msg, size_t len, const char *name)
 {
     const char *p = msg, *end = msg + len;

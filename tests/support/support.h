@@ -162,6 +162,31 @@ struct json_t *test_site_call(struct test_site *s, long *status,
                               const char *method, const char *path,
                               const char *body, const char *content_type);
 
+/* "/api/v1/circles/<circle>" followed by `fmt` formatted: the path of
+ * something of circle `circle`. free() it. */
+char *test_circle_path(long long circle, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* POST `csv` (text/csv) to circle `circle`'s participants as the site's
+ * coordinator. Returns 0, or -1 unless the answer was 201. */
+int test_site_people(struct test_site *s, long long circle, const char *csv);
+/*
+ * Where most tests of a planned circle start: test_site_people(), then
+ * plan the circle's groups (POST .../groups/plan) and list its sessions.
+ * For w from 1 to n_weeks, weeks[w - 1] gets the id of week w's first
+ * session (the first group's); `weeks` may be NULL when n_weeks is 0.
+ * Returns how many sessions the circle has, or -1 if the people or the
+ * plan were not answered 201, the sessions not 200, or a week up to
+ * n_weeks has no session.
+ */
+int test_site_plan(struct test_site *s, long long circle, const char *csv,
+                   long long *weeks, size_t n_weeks);
+/* The id of circle `circle`'s participant with email `email` (in any
+ * case, as mail compares them), or 0 if there is none. Fails the test unless
+ * the list is answered 200. */
+long long test_site_person(struct test_site *s, long long circle,
+                           const char *email);
+
 /* The value of header `name` in the mail message `msg` (up to the blank
  * line, unfolded lines only), or NULL; free(). */
 char *test_header_value(const char *msg, size_t len, const char *name);

@@ -31,6 +31,12 @@ struct mg_book_upload {
     const size_t *n_per_thread;
 };
 
+/* Fill `up` with book `b`, its split `s`, the file's name and digest
+ * (all borrowed: they must outlive `up`). */
+void mg_book_upload_init(struct mg_book_upload *up, const struct mg_book *b,
+                         const struct mg_book_split *s, const char *source_name,
+                         const char *sha256);
+
 /* Store upload `up` as circle `circle_id`'s book (nothing in `up` is kept
  * after the call); *book_id is the new book's id. */
 int mg_store_book_replace(int64_t *book_id, struct mg_store *st,
