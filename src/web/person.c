@@ -88,31 +88,19 @@ static void view_release(struct view *v)
     memset(v, 0, sizeof(*v));
 }
 
-/* Days since the epoch of a calendar date. */
-static long day_number(int year, int month, int day)
-{
-    struct tm tm;
-
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    return (long)(timegm(&tm) / 86400);
-}
-
 /* The week that has begun by today in the circle's zone, 1..weeks (for
  * a group with no calls to go by). */
 static int week_by_date(const struct mg_circle *c)
 {
     struct mg_local_time lt;
-    long start, today, w;
+    int64_t start, today, w;
     int y, m, d;
 
     if (sscanf(c->start_date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
         mg_schedule_utc_to_local(&lt, c->time_zone, mg_now(), NULL) < 0)
         return 1;
-    start = day_number(y, m, d);
-    today = day_number(lt.year, lt.month, lt.day);
+    start = mg_days_from_civil(y, m, d);
+    today = mg_days_from_civil(lt.year, lt.month, lt.day);
     w = today < start ? 1 : (today - start) / 7 + 1;
     return w > c->weeks ? c->weeks : (int)w;
 }
