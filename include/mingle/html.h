@@ -77,6 +77,10 @@ void mg_html_link(struct mg_html *h, const char *href, const char *text,
         mg_html((h), "</" tag ">\n");                                          \
     } while (0)
 
+/* Append what another writer wrote: it is HTML this writer made, so it
+ * is markup already. `src` is left as it was. */
+void mg_html_append(struct mg_html *dst, const struct mg_html *src);
+
 /* The document so far, NUL-terminated, now the caller's (free()); the
  * writer is left empty. Never NULL. */
 char *mg_html_detach(struct mg_html *h);

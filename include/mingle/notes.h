@@ -90,6 +90,14 @@ int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
  */
 int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
                     int64_t circle_id, int week, struct mg_error *err);
+/*
+ * The same digest's HTML without the document around it (its heading and
+ * weeks, no <html>, <head> or <body>), appended to `into`: for a page
+ * that shows the digest inside its own. Nothing is appended on failure.
+ */
+struct mg_html;
+int mg_notes_digest_into(struct mg_html *into, struct mg_store *st,
+                         int64_t circle_id, int week, struct mg_error *err);
 
 /*
  * Group `group_id`'s published summaries as an Atom feed (RFC 4287),

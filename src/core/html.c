@@ -189,6 +189,12 @@ void mg_html_link(struct mg_html *h, const char *href, const char *text,
     mg_html(h, "</a>");
 }
 
+void mg_html_append(struct mg_html *dst, const struct mg_html *src)
+{
+    if (src->buf.data)
+        mg_buf_add(&dst->buf, src->buf.data, src->buf.len);
+}
+
 char *mg_html_detach(struct mg_html *h)
 {
     return mg_buf_detach(&h->buf);

@@ -29,11 +29,13 @@ struct view {
     size_t n_notes;
 };
 
-/* The two documents, written side by side. */
+/* The two documents, written side by side; `body_only` leaves out the
+ * HTML document around the digest (for a page that shows it in its own). */
 struct out {
     struct mg_buf md;
     struct mg_html html;
     const char *tz;
+    int body_only;
 };
 
 static void view_release(struct view *v)
@@ -457,6 +459,10 @@ static int by_date(const void *a, const void *b)
 
 static void begin(struct out *o, const char *title)
 {
+    if (o->body_only) {
+        heading(o, 1, title);
+        return;
+    }
     mg_html(&o->html, "<!DOCTYPE html>\n<html lang=\"");
     mg_html_attr(&o->html, mg_i18n_lang());
     mg_html(&o->html, "\">\n<head>\n"
@@ -472,11 +478,14 @@ static void begin(struct out *o, const char *title)
     heading(o, 1, title);
 }
 
-int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
-                    int64_t circle_id, int week, struct mg_error *err)
+/* The digest into *markdown and *html (as documents), or its HTML body
+ * appended to `into` when that is not NULL. */
+static int digest(char **markdown, char **html, struct mg_html *into,
+                  struct mg_store *st, int64_t circle_id, int week,
+                  struct mg_error *err)
 {
     struct view v;
-    struct out o = {MG_BUF_INIT, MG_HTML_INIT, NULL};
+    struct out o = {MG_BUF_INIT, MG_HTML_INIT, NULL, into != NULL};
     struct mg_note_filter f;
     char *title = NULL, lang[MG_I18N_LANG_MAX];
     size_t i;
@@ -527,11 +536,14 @@ int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
         week_section(&o, &v, 0);
     if (last == 0 && !undated)
         para(&o, "empty", _("No week has begun yet."), 1);
-    mg_html(&o.html, "</body>\n</html>\n");
+    if (!o.body_only)
+        mg_html(&o.html, "</body>\n</html>\n");
     if (markdown)
         *markdown = mg_buf_detach(&o.md);
     if (html)
         *html = mg_html_detach(&o.html);
+    if (into)
+        mg_html_append(into, &o.html);
 out:
     free(title);
     mg_buf_release(&o.md);
@@ -539,4 +551,16 @@ out:
     view_release(&v);
     mg_i18n_restore(lang);
     return rc;
+}
+
+int mg_notes_digest(char **markdown, char **html, struct mg_store *st,
+                    int64_t circle_id, int week, struct mg_error *err)
+{
+    return digest(markdown, html, NULL, st, circle_id, week, err);
+}
+
+int mg_notes_digest_into(struct mg_html *into, struct mg_store *st,
+                         int64_t circle_id, int week, struct mg_error *err)
+{
+    return digest(NULL, NULL, into, st, circle_id, week, err);
 }

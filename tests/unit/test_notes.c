@@ -21,6 +21,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "mingle/book.h"
+#include "mingle/html.h"
 #include "mingle/notes.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
@@ -359,6 +360,37 @@ static void test_digest_html(void **state)
     xmlXPathFreeContext(ctx);
     xmlFreeDoc(doc);
     free(html);
+}
+
+/* The body alone, for a page that shows it: exactly what the document
+ * holds between <body> and </body>, and nothing on a bad week. */
+static void test_digest_into(void **state)
+{
+    struct world *w = *state;
+    struct mg_error err = {{0}, {0}};
+    struct mg_html h = MG_HTML_INIT;
+    char *html = NULL, *body;
+    const char *start, *end;
+
+    assert_int_equal(mg_notes_digest(NULL, &html, w->st, w->circle, 1, &err),
+                     0);
+    mg_html(&h, "<section>");
+    assert_int_equal(mg_notes_digest_into(&h, w->st, w->circle, 1, &err), 0);
+    body = mg_html_detach(&h);
+    start = strstr(html, "<body>\n") + strlen("<body>\n");
+    end = strstr(html, "</body>");
+    assert_int_equal(strncmp(body, "<section>", 9), 0);
+    assert_int_equal(strlen(body + 9), (size_t)(end - start));
+    assert_memory_equal(body + 9, start, (size_t)(end - start));
+    assert_null(strstr(body, "<html"));
+    assert_null(strstr(body, "<title>"));
+    free(body);
+    free(html);
+    assert_int_equal(mg_notes_digest_into(&h, w->st, w->circle, 99, &err),
+                     MG_EINVAL);
+    body = mg_html_detach(&h);
+    assert_string_equal(body, "");
+    free(body);
 }
 
 static void test_digest_every_week(void **state)
@@ -704,6 +736,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_digest_markdown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_into, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_html, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_every_week, setup,
                                         teardown),
