@@ -503,27 +503,30 @@ static void section_calendar(struct mg_html *h, const struct view *v,
     memset(feed, 0, sizeof(feed));
 }
 
-/* My answer for session `id`: "accepted", "declined", "tentative", or
- * NULL when I have not answered. */
-static const char *my_answer(const struct view *v, int64_t id)
+/* My answer for session `id` (MG_STORE_RSVP_NONE: not answered). */
+static enum mg_store_rsvp_status my_answer(const struct view *v, int64_t id)
 {
     size_t i;
 
     for (i = 0; i < v->n_rsvps; i++)
         if (v->rsvps[i].session_id == id)
-            return mg_store_rsvp_status_name(v->rsvps[i].status);
-    return NULL;
+            return v->rsvps[i].status;
+    return MG_STORE_RSVP_NONE;
 }
 
-static const char *answer_label(const char *status)
+static const char *answer_label(enum mg_store_rsvp_status status)
 {
-    if (!status)
-        return _("not answered");
-    if (strcmp(status, "accepted") == 0)
+    switch (status) {
+    case MG_STORE_RSVP_ACCEPTED:
         return _("coming");
-    if (strcmp(status, "declined") == 0)
+    case MG_STORE_RSVP_DECLINED:
         return _("not coming");
-    return _("maybe");
+    case MG_STORE_RSVP_TENTATIVE:
+        return _("maybe");
+    case MG_STORE_RSVP_NONE:
+        break;
+    }
+    return _("not answered");
 }
 
 /*
@@ -533,11 +536,14 @@ static const char *answer_label(const char *status)
  */
 static void rsvp_form(struct mg_html *h, const struct view *v,
                       const char *page_token, const struct mg_session_row *s,
-                      const char *current)
+                      enum mg_store_rsvp_status current)
 {
     static const char *const answers[][2] = {{"accepted", N_("Accept")},
                                              {"tentative", N_("Maybe")},
                                              {"declined", N_("Decline")}};
+    static const enum mg_store_rsvp_status values[] = {MG_STORE_RSVP_ACCEPTED,
+                                                       MG_STORE_RSVP_TENTATIVE,
+                                                       MG_STORE_RSVP_DECLINED};
     char day[48];
     size_t i;
 
@@ -549,7 +555,7 @@ static void rsvp_form(struct mg_html *h, const struct view *v,
     if (s)
         HIDDEN_INT(h, "session", s->id);
     for (i = 0; i < 3; i++) {
-        int on = current && strcmp(current, answers[i][0]) == 0;
+        int on = current == values[i];
 
         mg_html(h, "<button type=\"submit\" name=\"answer\" value=\"");
         mg_html_attr(h, answers[i][0]);
@@ -576,25 +582,25 @@ static void rsvp_form(struct mg_html *h, const struct view *v,
 static void section_rsvp(struct mg_html *h, const struct view *v,
                          const char *page_token)
 {
-    const char *all = NULL;
+    enum mg_store_rsvp_status all = MG_STORE_RSVP_NONE;
     size_t i, calls = 0;
     int same = 1;
 
     for (i = 0; i < v->n_sessions; i++) {
-        const char *a = my_answer(v, v->sessions[i].id);
+        enum mg_store_rsvp_status a = my_answer(v, v->sessions[i].id);
         if (v->sessions[i].status == MG_STORE_SESSION_CANCELLED ||
             is_held(&v->sessions[i], v->now))
             continue;
         if (calls++ == 0)
             all = a;
-        else if ((a == NULL) != (all == NULL) || (a && strcmp(a, all) != 0))
+        else if (a != all)
             same = 0;
     }
     if (!calls)
         return; /* nothing left to answer */
     SECTION_START(h, "rsvp", _("Will you come?"));
     mg_html(h, "<p>");
-    if (same && all)
+    if (same && all != MG_STORE_RSVP_NONE)
         mg_html_textf(h, _("Your answer for every call to come: %s."),
                       answer_label(all));
     else if (same)
@@ -606,7 +612,7 @@ static void section_rsvp(struct mg_html *h, const struct view *v,
     mg_html_text(h, _("Answer for all the calls here, or for one call in the "
                       "table below."));
     mg_html(h, "</p>\n");
-    rsvp_form(h, v, page_token, NULL, same ? all : NULL);
+    rsvp_form(h, v, page_token, NULL, same ? all : MG_STORE_RSVP_NONE);
     mg_html(h, "\n</section>\n");
 }
 
@@ -654,7 +660,8 @@ static void section_schedule(struct mg_html *h, const struct view *v,
         reading_text(h, reading_for(v, s->week));
         mg_html(h, "</td><td>");
         if (!cancelled) {
-            const char *a = my_answer(v, s->id);
+            enum mg_store_rsvp_status a = my_answer(v, s->id);
+
             mg_html_text(h, answer_label(a));
             if (is_held(s, v->now)) {
                 mg_html(h, " <span class=\"muted\">");
@@ -1136,17 +1143,17 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
     mg_html(h, "</th></tr></thead>\n<tbody>\n");
     for (i = 0; i < v->n_people; i++) {
         const struct mg_participant *p = &v->people[i];
-        const char *answer = NULL;
+        enum mg_store_rsvp_status answer = MG_STORE_RSVP_NONE;
 
         if (!active_member(v, p))
             continue;
         for (j = 0; j < n; j++)
             if (rows[j].participant_id == p->id)
-                answer = mg_store_rsvp_status_name(rows[j].status);
-        count[!answer                            ? 3
-              : strcmp(answer, "accepted") == 0  ? 0
-              : strcmp(answer, "tentative") == 0 ? 1
-                                                 : 2]++;
+                answer = rows[j].status;
+        count[answer == MG_STORE_RSVP_NONE        ? 3
+              : answer == MG_STORE_RSVP_ACCEPTED  ? 0
+              : answer == MG_STORE_RSVP_TENTATIVE ? 1
+                                                  : 2]++;
         mg_html(h, "<tr><td>");
         mg_html_text(h, p->name);
         mg_html(h, "</td><td>");
@@ -1284,15 +1291,19 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
 }
 
 /* "you are coming" for an answer. */
-static const char *answer_sentence(const char *status)
+static const char *answer_sentence(enum mg_store_rsvp_status status)
 {
-    if (!status)
-        return _("you have not answered");
-    if (strcmp(status, "accepted") == 0)
+    switch (status) {
+    case MG_STORE_RSVP_ACCEPTED:
         return _("you are coming");
-    if (strcmp(status, "declined") == 0)
+    case MG_STORE_RSVP_DECLINED:
         return _("you are not coming");
-    return _("you might come");
+    case MG_STORE_RSVP_TENTATIVE:
+        return _("you might come");
+    case MG_STORE_RSVP_NONE:
+        break;
+    }
+    return _("you have not answered");
 }
 
 /*
@@ -1340,20 +1351,22 @@ static void section_saved(struct mg_html *h, struct request *r,
         mg_html_textf(h, _("Saved: %s on %s."),
                       answer_sentence(my_answer(v, s->id)), day);
     } else if (strcmp(done, "rsvp") == 0) {
-        const char *first = NULL;
-        size_t i;
+        enum mg_store_rsvp_status first = MG_STORE_RSVP_NONE;
+        size_t i, calls = 0;
         int same = 1;
 
+        /* the calls still to come, which "every call" answered */
         for (i = 0; i < v->n_sessions; i++) {
-            const char *a = my_answer(v, v->sessions[i].id);
-            if (v->sessions[i].status == MG_STORE_SESSION_CANCELLED)
+            enum mg_store_rsvp_status a = my_answer(v, v->sessions[i].id);
+            if (v->sessions[i].status == MG_STORE_SESSION_CANCELLED ||
+                is_held(&v->sessions[i], v->now))
                 continue;
-            if (!first)
-                first = a ? a : "";
-            else if (!a || strcmp(a, first) != 0)
+            if (calls++ == 0)
+                first = a;
+            else if (a != first)
                 same = 0;
         }
-        if (same && first && *first)
+        if (same && first != MG_STORE_RSVP_NONE)
             mg_html_textf(h, _("Saved: %s to every call."),
                           answer_sentence(first));
         else
