@@ -56,74 +56,14 @@ static const char *const sectors[] = {"public", "academic", "school", "special",
                                       "<i>other</i>"};
 
 struct world {
-    char *dir, *db, *maildir, *coordinator, *coordinator2, *participant,
-        *facilitator;
+    struct test_site site; /* its token is the first coordinator's */
+    char *coordinator2, *participant, *facilitator;
     char *cookie; /* "mingle_session=..." */
-    struct test_daemon d;
     long long circle;
     long long group1; /* the first group planned */
 };
 
 static struct world *W;
-
-static json_t *call(long *status, const char *method, const char *path,
-                    const char *body, const char *ctype)
-{
-    struct test_response resp;
-    json_t *doc = NULL;
-
-    assert_int_equal(
-        test_http(&resp, W->d.port, method, path, W->coordinator, body, ctype),
-        0);
-    *status = resp.status;
-    if (resp.body[0])
-        doc = json_loads(resp.body, 0, NULL);
-    test_response_release(&resp);
-    return doc;
-}
-
-/* A page request with `cookie` (may be NULL) and a form body (may be
- * NULL); `origin` adds an Origin header. */
-static void page(struct test_response *resp, const char *method,
-                 const char *path, const char *cookie, const char *form,
-                 const char *origin)
-{
-    char *c = cookie ? mg_xasprintf("Cookie: %s", cookie) : NULL;
-    char *o = origin ? mg_xasprintf("Origin: %s", origin) : NULL;
-    const char *extra[3] = {NULL, NULL, NULL};
-    int k = 0;
-
-    if (c)
-        extra[k++] = c;
-    if (o)
-        extra[k++] = o;
-    assert_int_equal(test_http_ex(resp, W->d.port, method, path, NULL, extra,
-                                  form, form ? strlen(form) : 0,
-                                  "application/x-www-form-urlencoded"),
-                     0);
-    free(c);
-    free(o);
-}
-
-/* The value of the last header `name` (case-insensitive), or NULL. */
-static char *header(const char *headers, const char *name)
-{
-    const char *p = headers, *hit = NULL;
-    size_t n = strlen(name);
-
-    while (p && *p) {
-        if (strncasecmp(p, name, n) == 0 && p[n] == ':')
-            hit = p + n + 1;
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    if (!hit)
-        return NULL;
-    while (*hit == ' ')
-        hit++;
-    return mg_xstrndup(hit, strcspn(hit, "\r\n"));
-}
 
 static void csv_field(struct mg_buf *b, const char *s, int last)
 {
@@ -136,16 +76,6 @@ static void csv_field(struct mg_buf *b, const char *s, int last)
     mg_buf_puts(b, last ? "\"\n" : "\",");
 }
 
-static char *cpath(const char *suffix)
-{
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, suffix);
-}
-
-static char *dpath(const char *suffix)
-{
-    return mg_xasprintf("/dashboard/circles/%lld%s", W->circle, suffix);
-}
-
 static void make_circle(void)
 {
     struct mg_buf csv = MG_BUF_INIT;
@@ -154,12 +84,11 @@ static void make_circle(void)
     char *path, email[64];
     int i;
 
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    assert_int_equal(status, 201);
-    W->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    path = cpath("/book");
-    doc = call(&status, "POST", path, book, "text/markdown");
+    W->circle = test_site_circle(&W->site, circle_json, NULL);
+    assert_true(W->circle > 0);
+    path = test_circle_path(W->circle, "/book");
+    doc =
+        test_site_call(&W->site, &status, "POST", path, book, "text/markdown");
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
@@ -172,19 +101,10 @@ static void make_circle(void)
         csv_field(&csv, sectors[i % 5], 0);
         csv_field(&csv, i % 2 ? "North" : "South", 1);
     }
-    path = cpath("/participants");
-    doc = call(&status, "POST", path, csv.data, "text/csv");
-    assert_int_equal(status, 201);
-    json_decref(doc);
-    free(path);
+    assert_true(test_site_plan(&W->site, W->circle, csv.data, NULL, 0) >= 0);
     mg_buf_release(&csv);
-    path = cpath("/groups/plan");
-    doc = call(&status, "POST", path, NULL, NULL);
-    assert_int_equal(status, 201);
-    json_decref(doc);
-    free(path);
-    path = cpath("/groups");
-    doc = call(&status, "GET", path, NULL, NULL);
+    path = test_circle_path(W->circle, "/groups");
+    doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     assert_int_equal(status, 200);
     W->group1 = json_integer_value(json_object_get(
         json_array_get(json_object_get(doc, "groups"), 0), "id"));
@@ -206,7 +126,7 @@ static void add_notes(void)
     int64_t id = 0;
     int dup = 0, k;
 
-    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
     assert_int_equal(mg_store_groups_list(&groups, &n_groups, st, W->circle),
                      0);
     assert_true(n_groups > 0);
@@ -236,28 +156,21 @@ static void add_notes(void)
 
 static int setup_world(void **state)
 {
+    static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1", NULL};
+    struct test_site_opts opts = {.maildir = 1, .env = env};
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    const char *env[3];
-    char *maildir_env;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/dash.db", w->dir);
-    w->maildir = mg_xasprintf("%s/mail", w->dir);
-    w->coordinator = test_make_token(w->db, "coordinator");
-    w->coordinator2 = test_make_token(w->db, "coordinator");
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s", w->maildir);
-    env[0] = maildir_env;
-    env[1] = "MINGLE_OUTBOX_INTERVAL=1";
-    env[2] = NULL;
-    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, env) < 0)
-        return -1;
-    free(maildir_env);
     W = w;
+    if (test_site_init(&w->site, "dash.db") < 0)
+        return -1;
+    w->coordinator2 = test_site_token(&w->site, "coordinator", 0, 0);
+    if (!w->coordinator2 || test_site_serve(&w->site, &opts) < 0)
+        return -1;
     make_circle();
     /* Tokens of the circle that are not a coordinator's. */
-    w->participant = test_make_scoped_token(w->db, "participant", w->circle, 0);
+    w->participant = test_site_token(&w->site, "participant", w->circle, 0);
     w->facilitator =
-        test_make_scoped_token(w->db, "facilitator", w->circle, w->group1);
+        test_site_token(&w->site, "facilitator", w->circle, w->group1);
     if (!w->participant || !w->facilitator)
         return -1;
     add_notes();
@@ -269,37 +182,13 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
+    test_site_stop(&w->site, SIGTERM);
     free(w->coordinator2);
     free(w->participant);
     free(w->facilitator);
     free(w->cookie);
-    free(w->db);
-    free(w->maildir);
-    test_rmdir(w->dir);
     free(w);
     return 0;
-}
-
-/* Log in with `token`; the session cookie ("name=value") or NULL. */
-static char *login(const char *token, long *status, char **set_cookie)
-{
-    struct test_response resp;
-    char *form = mg_xasprintf("token=%s", token), *sc, *cookie = NULL;
-
-    page(&resp, "POST", "/dashboard/login", NULL, form, NULL);
-    *status = resp.status;
-    sc = header(resp.headers, "Set-Cookie");
-    if (sc)
-        cookie = mg_xstrndup(sc, strcspn(sc, ";"));
-    if (set_cookie)
-        *set_cookie = sc;
-    else
-        free(sc);
-    test_response_release(&resp);
-    free(form);
-    return cookie;
 }
 
 static void test_login(void **state)
@@ -310,22 +199,23 @@ static void test_login(void **state)
 
     (void)state;
     /* Without a session every page sends you to the login form. */
-    page(&resp, "GET", "/dashboard", NULL, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard", NULL, NULL);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_string_equal(loc, "/dashboard/login");
     free(loc);
     test_response_release(&resp);
-    page(&resp, "GET", "/dashboard/circles/1", "mingle_session=nonsense", NULL,
-         NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard/circles/1",
+                   "mingle_session=nonsense", NULL);
     assert_int_equal(resp.status, 303);
     test_response_release(&resp);
 
-    page(&resp, "GET", "/dashboard/login", NULL, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard/login", NULL, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "<label for=\"token\""));
     assert_non_null(strstr(resp.body, "type=\"password\""));
-    sc = header(resp.headers, "Content-Security-Policy");
+    sc = test_header_value(resp.headers, strlen(resp.headers),
+                           "Content-Security-Policy");
     assert_non_null(sc);
     assert_null(strstr(sc, "script-src"));
     assert_non_null(strstr(sc, "default-src 'none'"));
@@ -333,26 +223,35 @@ static void test_login(void **state)
     test_response_release(&resp);
 
     /* Participant, facilitator, wrong and malformed tokens: no session. */
-    assert_null(login(W->participant, &status, NULL));
+    status = test_site_dashboard_login(&W->site, W->participant, &cookie, NULL,
+                                       NULL);
+    assert_null(cookie);
     assert_int_equal(status, 403);
-    assert_null(login(W->facilitator, &status, NULL));
+    status = test_site_dashboard_login(&W->site, W->facilitator, &cookie, NULL,
+                                       NULL);
+    assert_null(cookie);
     assert_int_equal(status, 403);
     {
-        char *wrong = mg_xstrdup(W->coordinator);
+        char *wrong = mg_xstrdup(W->site.token);
         wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == '0' ? '1' : '0';
-        assert_null(login(wrong, &status, NULL));
+        status =
+            test_site_dashboard_login(&W->site, wrong, &cookie, NULL, NULL);
+        assert_null(cookie);
         assert_int_equal(status, 403);
         free(wrong);
     }
-    assert_null(login("mgt_nonsense", &status, NULL));
+    status = test_site_dashboard_login(&W->site, "mgt_nonsense", &cookie, NULL,
+                                       NULL);
+    assert_null(cookie);
     assert_int_equal(status, 403);
 
-    cookie = login(W->coordinator, &status, &sc);
+    status =
+        test_site_dashboard_login(&W->site, W->site.token, &cookie, NULL, &sc);
     assert_int_equal(status, 303);
     assert_non_null(cookie);
     assert_true(strncmp(cookie, "mingle_session=", 15) == 0);
     /* The cookie is not the API token. */
-    assert_null(strstr(cookie, W->coordinator + 4));
+    assert_null(strstr(cookie, W->site.token + 4));
     assert_non_null(strstr(sc, "; HttpOnly"));
     assert_non_null(strstr(sc, "; SameSite=Strict"));
     assert_non_null(strstr(sc, "; Path=/dashboard"));
@@ -361,7 +260,7 @@ static void test_login(void **state)
     free(sc);
     W->cookie = cookie;
 
-    page(&resp, "GET", "/dashboard", W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard", W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     /* The circle's title is text, not markup. */
     assert_null(strstr(resp.body, "<b>Circle</b>"));
@@ -369,7 +268,7 @@ static void test_login(void **state)
         strstr(resp.body, "&lt;b&gt;Circle&lt;/b&gt; &amp; &quot;co&quot;"));
     test_response_release(&resp);
     /* Logged in, the login form sends you on. */
-    page(&resp, "GET", "/dashboard/login", W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard/login", W->cookie, NULL);
     assert_int_equal(resp.status, 303);
     test_response_release(&resp);
 }
@@ -388,9 +287,9 @@ static long xpath_count(xmlDocPtr doc, const char *expr)
 static char *circle_page(void)
 {
     struct test_response resp;
-    char *path = dpath(""), *body;
+    char *path = test_dashboard_path(W->circle, "%s", ""), *body;
 
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     body = resp.body;
     resp.body = NULL;
@@ -441,9 +340,9 @@ static void test_names_are_text(void **state)
 /* The API's groups: sizes by id, and one member's group. */
 static json_t *api_groups(void)
 {
-    char *path = cpath("/groups");
+    char *path = test_circle_path(W->circle, "/groups");
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
 
     assert_int_equal(status, 200);
     free(path);
@@ -553,17 +452,6 @@ static void test_chart(void **state)
     free(body);
 }
 
-/* The page's CSRF token (32 hex characters). */
-static char *csrf_of(const char *body)
-{
-    const char *p = strstr(body, "name=\"csrf\" value=\"");
-
-    assert_non_null(p);
-    p += strlen("name=\"csrf\" value=\"");
-    assert_int_equal(strspn(p, "0123456789abcdef"), 32);
-    return mg_xstrndup(p, 32);
-}
-
 /* A participant (not a facilitator) of group `gid`, preferring one whose
  * name is markup; 0 if none. */
 static long long pick_member(json_t *groups, long long gid)
@@ -599,8 +487,8 @@ static void test_move(void **state)
 {
     struct test_response resp;
     json_t *before = api_groups(), *after;
-    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
-    char *path = dpath("/move");
+    char *body = circle_page(), *csrf = test_page_csrf(body), *form, *loc;
+    char *path = test_dashboard_path(W->circle, "/move");
     long long g1 = group_id_at(before, 0), g2 = group_id_at(before, 1);
     long long who = pick_member(before, g1), other;
 
@@ -610,23 +498,32 @@ static void test_move(void **state)
     assert_int_equal(group_of(before, who), g1);
     /* Without a CSRF token, with a wrong one, from another site: 403. */
     form = mg_xasprintf("participant_id=%lld&group_id=%lld", who, g2);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 403);
     test_response_release(&resp);
     free(form);
     form = mg_xasprintf("csrf=%032d&participant_id=%lld&group_id=%lld", 0, who,
                         g2);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 403);
     test_response_release(&resp);
     free(form);
     form = mg_xasprintf("csrf=%s&participant_id=%lld&group_id=%lld", csrf, who,
                         g2);
-    page(&resp, "POST", path, W->cookie, form, "https://evil.example");
+    {
+        char *c = mg_xasprintf("Cookie: %s", W->cookie);
+        const char *extra[] = {c, "Origin: https://evil.example", NULL};
+
+        assert_int_equal(test_http_ex(&resp, W->site.d.port, "POST", path, NULL,
+                                      extra, form, strlen(form),
+                                      "application/x-www-form-urlencoded"),
+                         0);
+        free(c);
+    }
     assert_int_equal(resp.status, 403);
     test_response_release(&resp);
     /* A valid token without the session cookie is no use either. */
-    page(&resp, "POST", path, NULL, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, NULL, form);
     assert_int_equal(resp.status, 303);
     test_response_release(&resp);
     after = api_groups();
@@ -634,15 +531,15 @@ static void test_move(void **state)
     json_decref(after);
 
     /* With the session's token: moved, and the API shows it. */
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "done=moved"));
     test_response_release(&resp);
     free(form);
     after = api_groups();
     assert_int_equal(group_of(after, who), g2);
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "Moved "));
     test_response_release(&resp);
@@ -653,13 +550,13 @@ static void test_move(void **state)
     assert_true(other > 0);
     form = mg_xasprintf("csrf=%s&participant_id=%lld&group_id=%lld", csrf,
                         other, g2);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "/move?refused="));
     test_response_release(&resp);
     /* the person's move page says why, and offers to move anyway */
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "below the minimum of 6"));
     assert_non_null(strstr(resp.body, "role=\"alert\""));
@@ -681,13 +578,13 @@ static void test_rebalance_preview(void **state)
 {
     struct test_response resp;
     json_t *before = api_groups(), *after;
-    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
-    char *path = dpath("/rebalance"), *a, *b;
+    char *body = circle_page(), *csrf = test_page_csrf(body), *form, *loc;
+    char *path = test_dashboard_path(W->circle, "/rebalance"), *a, *b;
 
     (void)state;
     free(body);
     /* The preview is a page of its own; it stores nothing. */
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "nothing has been changed"));
     assert_non_null(strstr(resp.body, "class=\"bar\""));
@@ -695,16 +592,16 @@ static void test_rebalance_preview(void **state)
     test_response_release(&resp);
     /* Applying needs the session's token, and the preview's plan: a plan
      * that is not the current one sends you to a fresh preview. */
-    page(&resp, "POST", path, W->cookie, "csrf=wrong", NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, "csrf=wrong");
     assert_int_equal(resp.status, 403);
     test_response_release(&resp);
     form = mg_xasprintf("csrf=%s&plan=0000000000000000", csrf);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "/rebalance?changed=1"));
     test_response_release(&resp);
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "nothing was applied"));
     test_response_release(&resp);
@@ -725,8 +622,8 @@ static void test_rebalance_preview(void **state)
 static void test_invites(void **state)
 {
     struct test_response resp;
-    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc;
-    char *path = dpath("/invites"), *api, text[64];
+    char *body = circle_page(), *csrf = test_page_csrf(body), *form, *loc;
+    char *path = test_dashboard_path(W->circle, "/invites"), *api, text[64];
     json_t *doc;
     long status;
     int queued;
@@ -735,49 +632,49 @@ static void test_invites(void **state)
     free(body);
     form = mg_xasprintf("csrf=%s", csrf);
     /* No organizer yet: refused, and the page it leads to says why. */
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "done=no_organizer"));
     test_response_release(&resp);
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "organizer email"));
     assert_non_null(strstr(resp.body, "role=\"alert\""));
     test_response_release(&resp);
     free(loc);
-    api = cpath("");
-    doc = call(&status, "PATCH", api,
-               "{\"organizer\":{\"name\":\"Coordinators\",\"email\":"
-               "\"circles@example.org\"}}",
-               NULL);
+    api = test_circle_path(W->circle, "%s", "");
+    doc = test_site_call(&W->site, &status, "PATCH", api,
+                         "{\"organizer\":{\"name\":\"Coordinators\",\"email\":"
+                         "\"circles@example.org\"}}",
+                         NULL);
     assert_int_equal(status, 200);
     json_decref(doc);
     free(api);
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "done=invites&queued="));
     queued = atoi(strstr(loc, "queued=") + 7);
     assert_true(queued >= N_PEOPLE);
     test_response_release(&resp);
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     snprintf(text, sizeof(text), "Queued %d messages", queued);
     assert_non_null(strstr(resp.body, text));
     test_response_release(&resp);
     free(loc);
     /* The outbox has them. */
-    api = cpath("/outbox");
-    doc = call(&status, "GET", api, NULL, NULL);
+    api = test_circle_path(W->circle, "/outbox");
+    doc = test_site_call(&W->site, &status, "GET", api, NULL, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "messages")), queued);
     json_decref(doc);
     free(api);
     /* Again: nothing new to send. */
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "queued=0"));
     free(loc);
     test_response_release(&resp);
@@ -789,10 +686,10 @@ static void test_invites(void **state)
 static void test_digest(void **state)
 {
     struct test_response resp;
-    char *path = dpath("/digest?week=1");
+    char *path = test_dashboard_path(W->circle, "/digest?week=1");
 
     (void)state;
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "Back to the circle"));
     assert_null(strstr(resp.body, "<b>Circle</b>"));
@@ -803,11 +700,12 @@ static void test_digest(void **state)
     assert_null(strstr(resp.body, "<script"));
     test_response_release(&resp);
     free(path);
-    path = dpath("/digest?week=x");
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    path = test_dashboard_path(W->circle, "/digest?week=x");
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 400);
     test_response_release(&resp);
-    page(&resp, "GET", "/dashboard/circles/999999", W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard/circles/999999",
+                   W->cookie, NULL);
     assert_int_equal(resp.status, 404);
     test_response_release(&resp);
     free(path);
@@ -820,7 +718,8 @@ static void test_lists_and_downloads(void **state)
 {
     struct test_response resp;
     json_t *groups = api_groups(), *doc;
-    char *body = circle_page(), *csrf = csrf_of(body), *form, *loc, *path;
+    char *body = circle_page(), *csrf = test_page_csrf(body), *form, *loc,
+         *path;
     long long g1 = group_id_at(groups, 0), who = pick_member(groups, g1);
     long long other = pick_member(groups, group_id_at(groups, 1));
     long long plenary, note;
@@ -834,8 +733,8 @@ static void test_lists_and_downloads(void **state)
     free(body);
     form = mg_xasprintf("csrf=%s", csrf);
     /* the review queue: one message, rejected */
-    path = dpath("/review");
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    path = test_dashboard_path(W->circle, "/review");
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "1 message of this circle waits"));
     assert_null(strstr(resp.body, "<img"));
@@ -844,80 +743,61 @@ static void test_lists_and_downloads(void **state)
     note = atoll(p + strlen("/notes/"));
     test_response_release(&resp);
     free(path);
-    {
-        char tail[64];
-
-        snprintf(tail, sizeof(tail), "/notes/%lld/reject", note);
-        path = dpath(tail);
-    }
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    path = test_dashboard_path(W->circle, "/notes/%lld/reject", note);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     assert_non_null(strstr(loc, "done=rejected"));
     test_response_release(&resp);
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_non_null(strstr(resp.body, "0 messages of this circle wait"));
     test_response_release(&resp);
     free(loc);
     free(path);
 
     /* a plenary of one place: one registered, one waiting */
-    path = cpath("/plenaries");
-    doc = call(&status, "POST", path,
-               "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:30\","
-               "\"capacity\":1}",
-               NULL);
+    path = test_circle_path(W->circle, "/plenaries");
+    doc =
+        test_site_call(&W->site, &status, "POST", path,
+                       "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:30\","
+                       "\"capacity\":1}",
+                       NULL);
     assert_int_equal(status, 201);
     plenary = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
     free(path);
     for (i = 0; i < 2; i++) {
-        char tail[96], *b;
+        char *b;
 
-        snprintf(tail, sizeof(tail), "/plenaries/%lld/registrations", plenary);
-        path = cpath(tail);
+        path = test_circle_path(W->circle, "/plenaries/%lld/registrations",
+                                plenary);
         b = mg_xasprintf("{\"participant_id\":%lld}", i ? other : who);
-        doc = call(&status, "POST", path, b, NULL);
+        doc = test_site_call(&W->site, &status, "POST", path, b, NULL);
         assert_int_equal(status, 200);
         json_decref(doc);
         free(b);
         free(path);
     }
-    {
-        char tail[64];
-
-        snprintf(tail, sizeof(tail), "/plenaries/%lld", plenary);
-        path = dpath(tail);
-    }
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    path = test_dashboard_path(W->circle, "/plenaries/%lld", plenary);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "1 registered, 1 on the waitlist"));
     test_response_release(&resp);
     free(path);
 
     /* a person's move page, then their withdrawal */
-    {
-        char tail[64];
-
-        snprintf(tail, sizeof(tail), "/people/%lld/move", who);
-        path = dpath(tail);
-    }
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    path = test_dashboard_path(W->circle, "/people/%lld/move", who);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "name=\"group_number\""));
     test_response_release(&resp);
     free(path);
-    {
-        char tail[64];
-
-        snprintf(tail, sizeof(tail), "/people/%lld/withdraw", who);
-        path = dpath(tail);
-    }
-    page(&resp, "POST", path, W->cookie, form, NULL);
+    path = test_dashboard_path(W->circle, "/people/%lld/withdraw", who);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     assert_int_equal(resp.status, 303);
-    loc = header(resp.headers, "Location");
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
     test_response_release(&resp);
-    page(&resp, "GET", loc, W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", loc, W->cookie, NULL);
     assert_non_null(strstr(resp.body, "Withdrew "));
     test_response_release(&resp);
     free(loc);
@@ -925,8 +805,8 @@ static void test_lists_and_downloads(void **state)
 
     /* the downloads */
     for (i = 0; i < sizeof(csvs) / sizeof(csvs[0]); i++) {
-        path = dpath(csvs[i]);
-        page(&resp, "GET", path, W->cookie, NULL, NULL);
+        path = test_dashboard_path(W->circle, "%s", csvs[i]);
+        test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
         assert_int_equal(resp.status, 200);
         assert_non_null(strcasestr(resp.headers, "text/csv"));
         /* a download, never a page a browser would run */
@@ -940,8 +820,8 @@ static void test_lists_and_downloads(void **state)
     }
 
     /* the digest's weeks */
-    path = dpath("/digest");
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    path = test_dashboard_path(W->circle, "/digest");
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "digest?week=4"));
     test_response_release(&resp);
@@ -949,8 +829,8 @@ static void test_lists_and_downloads(void **state)
 
     /* a rebalance after the withdrawal, applied as previewed (when the
      * planner moves anyone) */
-    path = dpath("/rebalance");
-    page(&resp, "GET", path, W->cookie, NULL, NULL);
+    path = test_dashboard_path(W->circle, "/rebalance");
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     p = strstr(resp.body, "name=\"plan\" value=\"");
     if (p) {
@@ -958,9 +838,9 @@ static void test_lists_and_downloads(void **state)
                                    p + strlen("name=\"plan\" value=\""));
         struct test_response r2;
 
-        page(&r2, "POST", path, W->cookie, apply, NULL);
+        test_site_page(&r2, &W->site, "POST", path, W->cookie, apply);
         assert_int_equal(r2.status, 303);
-        loc = header(r2.headers, "Location");
+        loc = test_header_value(r2.headers, strlen(r2.headers), "Location");
         assert_non_null(strstr(loc, "done=rebalanced"));
         free(loc);
         test_response_release(&r2);
@@ -976,22 +856,24 @@ static void test_lists_and_downloads(void **state)
 static void test_logout(void **state)
 {
     struct test_response resp;
-    char *body = circle_page(), *csrf = csrf_of(body), *form, *sc;
+    char *body = circle_page(), *csrf = test_page_csrf(body), *form, *sc;
 
     (void)state;
     free(body);
-    page(&resp, "POST", "/dashboard/logout", W->cookie, "csrf=nope", NULL);
+    test_site_page(&resp, &W->site, "POST", "/dashboard/logout", W->cookie,
+                   "csrf=nope");
     assert_int_equal(resp.status, 403);
     test_response_release(&resp);
     form = mg_xasprintf("csrf=%s", csrf);
-    page(&resp, "POST", "/dashboard/logout", W->cookie, form, NULL);
+    test_site_page(&resp, &W->site, "POST", "/dashboard/logout", W->cookie,
+                   form);
     assert_int_equal(resp.status, 303);
-    sc = header(resp.headers, "Set-Cookie");
+    sc = test_header_value(resp.headers, strlen(resp.headers), "Set-Cookie");
     assert_non_null(strstr(sc, "Max-Age=0"));
     free(sc);
     test_response_release(&resp);
     /* The old cookie is dead even if a browser kept it. */
-    page(&resp, "GET", "/dashboard", W->cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard", W->cookie, NULL);
     assert_int_equal(resp.status, 303);
     test_response_release(&resp);
     free(form);
@@ -1002,21 +884,22 @@ static void test_revoked_token_ends_session(void **state)
 {
     struct test_response resp;
     char id[17];
-    const char *argv[] = {"token", "revoke", "--db", W->db, id, NULL};
+    const char *argv[] = {"token", "revoke", "--db", W->site.db, id, NULL};
     char *cookie, *out = NULL;
     long status;
 
     (void)state;
-    cookie = login(W->coordinator2, &status, NULL);
+    status = test_site_dashboard_login(&W->site, W->coordinator2, &cookie, NULL,
+                                       NULL);
     assert_int_equal(status, 303);
-    page(&resp, "GET", "/dashboard", cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard", cookie, NULL);
     assert_int_equal(resp.status, 200);
     test_response_release(&resp);
     memcpy(id, W->coordinator2 + 4, 16);
     id[16] = '\0';
     assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
     free(out);
-    page(&resp, "GET", "/dashboard", cookie, NULL, NULL);
+    test_site_page(&resp, &W->site, "GET", "/dashboard", cookie, NULL);
     assert_int_equal(resp.status, 303);
     test_response_release(&resp);
     free(cookie);

@@ -43,58 +43,12 @@ static const char *const sectors[] = {"public", "academic", "school",
                                       "special"};
 
 struct world {
-    char *dir, *db, *coordinator, *cookie, *csrf;
-    struct test_daemon d;
+    struct test_site site;
+    char *cookie, *csrf; /* the dashboard session's */
     long long circle;
 };
 
 static struct world *W;
-
-static json_t *call(long *status, const char *method, const char *path,
-                    const char *body, const char *ctype)
-{
-    return test_call_json(status, W->d.port, W->coordinator, method, path, body,
-                          ctype);
-}
-
-static char *cpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *cpath(const char *fmt, ...)
-{
-    char tail[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(tail, sizeof(tail), fmt, ap);
-    va_end(ap);
-    return mg_xasprintf("/api/v1/circles/%lld%s", W->circle, tail);
-}
-
-static char *dpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *dpath(const char *fmt, ...)
-{
-    char tail[256];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(tail, sizeof(tail), fmt, ap);
-    va_end(ap);
-    return mg_xasprintf("/dashboard/circles/%lld%s", W->circle, tail);
-}
-
-/* A dashboard request with the session cookie and a form body (may be
- * NULL). */
-static void page(struct test_response *resp, const char *method,
-                 const char *path, const char *form)
-{
-    char *c = W->cookie ? mg_xasprintf("Cookie: %s", W->cookie) : NULL;
-    const char *extra[2] = {c, NULL};
-
-    assert_int_equal(test_http_ex(resp, W->d.port, method, path, NULL, extra,
-                                  form, form ? strlen(form) : 0,
-                                  "application/x-www-form-urlencoded"),
-                     0);
-    free(c);
-}
 
 /* GET `path` as a page that must answer `status`; its body. */
 static char *get(const char *path, long status)
@@ -102,7 +56,7 @@ static char *get(const char *path, long status)
     struct test_response resp;
     char *body;
 
-    page(&resp, "GET", path, NULL);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     if (resp.status != status)
         fail_msg("GET %s: %ld, not %ld", path, resp.status, status);
     body = resp.body;
@@ -117,7 +71,7 @@ static char *post_redirect(const char *path, const char *form)
     struct test_response resp;
     char *loc;
 
-    page(&resp, "POST", path, form);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
     if (resp.status != 303)
         fail_msg("POST %s: %ld, not 303: %.300s", path, resp.status, resp.body);
     loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
@@ -141,9 +95,9 @@ static int count_of(const char *hay, const char *needle)
 /* The id of the person with email `email`, through the API. */
 static long long person_id(const char *email)
 {
-    char *path = cpath("/participants?q=%s", email);
+    char *path = test_circle_path(W->circle, "/participants?q=%s", email);
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
     long long id;
 
     assert_int_equal(status, 200);
@@ -157,9 +111,9 @@ static long long person_id(const char *email)
 
 static json_t *api_groups(void)
 {
-    char *path = cpath("/groups");
+    char *path = test_circle_path(W->circle, "/groups");
     long status;
-    json_t *doc = call(&status, "GET", path, NULL, NULL);
+    json_t *doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
 
     assert_int_equal(status, 200);
     free(path);
@@ -174,12 +128,11 @@ static void make_circle(void)
     char *path;
     int i;
 
-    doc = call(&status, "POST", "/api/v1/circles", circle_json, NULL);
-    assert_int_equal(status, 201);
-    W->circle = json_integer_value(json_object_get(doc, "id"));
-    json_decref(doc);
-    path = cpath("/book");
-    doc = call(&status, "POST", path, book, "text/markdown");
+    W->circle = test_site_circle(&W->site, circle_json, NULL);
+    assert_true(W->circle > 0);
+    path = test_circle_path(W->circle, "/book");
+    doc =
+        test_site_call(&W->site, &status, "POST", path, book, "text/markdown");
     assert_int_equal(status, 201);
     json_decref(doc);
     free(path);
@@ -191,62 +144,24 @@ static void make_circle(void)
     /* a name a spreadsheet would run */
     mg_buf_puts(&csv, "\"=HYPERLINK(\"\"http://x\"\")\",formula@example.org,"
                       "participant,public,North\n");
-    path = cpath("/participants");
-    doc = call(&status, "POST", path, csv.data, "text/csv");
-    assert_int_equal(status, 201);
-    json_decref(doc);
-    free(path);
+    assert_true(test_site_plan(&W->site, W->circle, csv.data, NULL, 0) >= 0);
     mg_buf_release(&csv);
-    path = cpath("/groups/plan");
-    doc = call(&status, "POST", path, NULL, NULL);
-    assert_int_equal(status, 201);
-    json_decref(doc);
-    free(path);
-}
-
-static void login(void)
-{
-    struct test_response resp;
-    char *form = mg_xasprintf("token=%s", W->coordinator), *sc, *body;
-    const char *p;
-
-    assert_int_equal(test_http_ex(&resp, W->d.port, "POST", "/dashboard/login",
-                                  NULL, NULL, form, strlen(form),
-                                  "application/x-www-form-urlencoded"),
-                     0);
-    assert_int_equal(resp.status, 303);
-    sc = test_header_value(resp.headers, strlen(resp.headers), "Set-Cookie");
-    assert_non_null(sc);
-    W->cookie = mg_xstrndup(sc, strcspn(sc, ";"));
-    free(sc);
-    free(form);
-    test_response_release(&resp);
-    body = get("/dashboard", 200);
-    p = strstr(body, "name=\"csrf\" value=\"");
-    assert_non_null(p);
-    W->csrf = mg_xstrndup(p + strlen("name=\"csrf\" value=\""), 32);
-    free(body);
 }
 
 static int setup_world(void **state)
 {
+    static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=3600", NULL};
+    struct test_site_opts opts = {.maildir = 1, .env = env};
     struct world *w = mg_xcalloc(1, sizeof(*w));
-    const char *env[3];
-    char *maildir_env;
 
-    w->dir = test_mkdtemp();
-    w->db = mg_xasprintf("%s/dash.db", w->dir);
-    w->coordinator = test_make_token(w->db, "coordinator");
-    maildir_env = mg_xasprintf("MINGLE_MAILDIR=%s/mail", w->dir);
-    env[0] = maildir_env;
-    env[1] = "MINGLE_OUTBOX_INTERVAL=3600";
-    env[2] = NULL;
-    if (!w->coordinator || test_daemon_start(&w->d, w->db, NULL, env) < 0)
-        return -1;
-    free(maildir_env);
     W = w;
+    if (test_site_start(&w->site, "dash.db", &opts) < 0)
+        return -1;
     make_circle();
-    login();
+    assert_int_equal(test_site_dashboard_login(&w->site, w->site.token,
+                                               &w->cookie, &w->csrf, NULL),
+                     303);
+    assert_non_null(w->cookie);
     *state = w;
     return 0;
 }
@@ -255,12 +170,9 @@ static int teardown_world(void **state)
 {
     struct world *w = *state;
 
-    test_daemon_stop(&w->d, SIGTERM);
-    free(w->coordinator);
+    test_site_stop(&w->site, SIGTERM);
     free(w->cookie);
     free(w->csrf);
-    free(w->db);
-    test_rmdir(w->dir);
     free(w);
     return 0;
 }
@@ -269,7 +181,8 @@ static int teardown_world(void **state)
 
 static void test_circle_page_is_bounded(void **state)
 {
-    char *path = dpath("%s", ""), *body = get(path, 200);
+    char *path = test_dashboard_path(W->circle, "%s", ""),
+         *body = get(path, 200);
 
     (void)state;
     print_message("the circle page of %d people: %zu bytes\n", N_PEOPLE + 1,
@@ -293,7 +206,8 @@ static void test_circle_page_is_bounded(void **state)
 
 static void test_page_two_and_search(void **state)
 {
-    char *path = dpath("?page=2"), *body = get(path, 200);
+    char *path = test_dashboard_path(W->circle, "?page=2"),
+         *body = get(path, 200);
 
     (void)state;
     assert_non_null(strstr(body, "Person 0051"));
@@ -304,23 +218,23 @@ static void test_page_two_and_search(void **state)
     free(body);
     free(path);
     /* the last page, and past it (the first page again, never a crash) */
-    path = dpath("?page=48");
+    path = test_dashboard_path(W->circle, "?page=48");
     body = get(path, 200);
     assert_non_null(strstr(body, "Person 2400"));
     free(body);
     free(path);
-    path = dpath("?page=49");
+    path = test_dashboard_path(W->circle, "?page=49");
     body = get(path, 200);
     assert_non_null(strstr(body, "=HYPERLINK(&quot;http://x&quot;)"));
     free(body);
     free(path);
-    path = dpath("?page=999999999999");
+    path = test_dashboard_path(W->circle, "?page=999999999999");
     body = get(path, 200);
     assert_non_null(strstr(body, "Person 0001"));
     free(body);
     free(path);
     /* search on the email, and on part of the name */
-    path = dpath("?q=p1234%%40example.org");
+    path = test_dashboard_path(W->circle, "?q=p1234%%40example.org");
     body = get(path, 200);
     assert_non_null(strstr(body, "Person 1234"));
     assert_non_null(strstr(body, "1 person matching"));
@@ -334,7 +248,7 @@ static void test_page_two_and_search(void **state)
         long long gid = json_integer_value(json_object_get(g, "id"));
         char text[64];
 
-        path = dpath("?group=%lld", gid);
+        path = test_dashboard_path(W->circle, "?group=%lld", gid);
         body = get(path, 200);
         snprintf(text, sizeof(text), "%zu people in Group 1.",
                  json_array_size(json_object_get(g, "members")));
@@ -345,12 +259,12 @@ static void test_page_two_and_search(void **state)
         free(path);
         json_decref(groups);
     }
-    path = dpath("?group=none");
+    path = test_dashboard_path(W->circle, "?group=none");
     body = get(path, 200);
     assert_non_null(strstr(body, "0 people active and in no group."));
     free(body);
     free(path);
-    path = dpath("?q=Person+20&page=2");
+    path = test_dashboard_path(W->circle, "?q=Person+20&page=2");
     body = get(path, 200);
     /* "Person 20xx": 100 of them, the second page is 2050..2099 */
     assert_non_null(strstr(body, "100 people matching"));
@@ -369,7 +283,8 @@ static void test_move_form_page(void **state)
     size_t n_groups = json_array_size(json_object_get(groups, "groups"));
     long long g2 = json_integer_value(json_object_get(
         json_array_get(json_object_get(groups, "groups"), 1), "id"));
-    char *path = dpath("/people/%lld/move", who), *body = get(path, 200);
+    char *path = test_dashboard_path(W->circle, "/people/%lld/move", who),
+         *body = get(path, 200);
     char *form, *loc, *mpath;
 
     (void)state;
@@ -381,7 +296,7 @@ static void test_move_form_page(void **state)
     free(body);
     free(path);
     /* a group number reaches any group */
-    mpath = dpath("/move");
+    mpath = test_dashboard_path(W->circle, "/move");
     form = mg_xasprintf("csrf=%s&participant_id=%lld&group_number=2&force=1",
                         W->csrf, who);
     loc = post_redirect(mpath, form);
@@ -422,8 +337,9 @@ static void test_move_form_page(void **state)
 static void test_withdraw(void **state)
 {
     long long who = person_id("p0003%40example.org");
-    char *path = dpath("/people/%lld/withdraw", who), *form, *loc, *body;
-    char *api = cpath("/participants/%lld", who);
+    char *path = test_dashboard_path(W->circle, "/people/%lld/withdraw", who),
+         *form, *loc, *body;
+    char *api = test_circle_path(W->circle, "/participants/%lld", who);
     long status;
     json_t *doc;
 
@@ -435,7 +351,7 @@ static void test_withdraw(void **state)
     assert_non_null(strstr(body, "Withdrew Person 0003"));
     free(body);
     free(loc);
-    doc = call(&status, "GET", api, NULL, NULL);
+    doc = test_site_call(&W->site, &status, "GET", api, NULL, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "status")),
                         "withdrawn");
@@ -457,7 +373,7 @@ static void add_review_notes(long long *ids)
     char mid[64], subject[64];
     int dup = 0, k;
 
-    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
     for (k = 0; k < N_REVIEW; k++) {
         int64_t id = 0;
 
@@ -486,7 +402,8 @@ static void add_review_notes(long long *ids)
 static void test_review_queue(void **state)
 {
     long long ids[N_REVIEW];
-    char *path = dpath("/review"), *body, *next, *form, *loc, *api;
+    char *path = test_dashboard_path(W->circle, "/review"), *body, *next, *form,
+         *loc, *api;
     json_t *groups = api_groups(), *doc;
     long long g3 = json_integer_value(json_object_get(
         json_array_get(json_object_get(groups, "groups"), 2), "id"));
@@ -517,7 +434,7 @@ static void test_review_queue(void **state)
 
     /* approve the first into group 3, week 2 */
     free(path);
-    path = dpath("/notes/%lld/approve", ids[0]);
+    path = test_dashboard_path(W->circle, "/notes/%lld/approve", ids[0]);
     form = mg_xasprintf("csrf=%s&group_number=3&week=2", W->csrf);
     loc = post_redirect(path, form);
     assert_non_null(strstr(loc, "done=approved"));
@@ -528,7 +445,7 @@ static void test_review_queue(void **state)
     free(loc);
     free(form);
     api = mg_xasprintf("/api/v1/notes/%lld", ids[0]);
-    doc = call(&status, "GET", api, NULL, NULL);
+    doc = test_site_call(&W->site, &status, "GET", api, NULL, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "status")),
                         "published");
@@ -543,20 +460,20 @@ static void test_review_queue(void **state)
     free(loc);
     free(path);
     /* reject the second */
-    path = dpath("/notes/%lld/reject", ids[1]);
+    path = test_dashboard_path(W->circle, "/notes/%lld/reject", ids[1]);
     loc = post_redirect(path, form);
     assert_non_null(strstr(loc, "done=rejected"));
     free(loc);
     free(form);
     free(path);
     api = mg_xasprintf("/api/v1/notes/%lld", ids[1]);
-    doc = call(&status, "GET", api, NULL, NULL);
+    doc = test_site_call(&W->site, &status, "GET", api, NULL, NULL);
     assert_string_equal(json_string_value(json_object_get(doc, "status")),
                         "rejected");
     json_decref(doc);
     free(api);
     /* a week the circle does not have: refused, and the queue says so */
-    path = dpath("/notes/%lld/approve", ids[2]);
+    path = test_dashboard_path(W->circle, "/notes/%lld/approve", ids[2]);
     form = mg_xasprintf("csrf=%s&week=9", W->csrf);
     loc = post_redirect(path, form);
     assert_non_null(strstr(loc, "done=bad_week"));
@@ -587,7 +504,7 @@ static void test_review_stray(void **state)
     long status;
 
     (void)state;
-    assert_int_equal(mg_store_open(&st, W->db, &opt, &err), 0);
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
     memset(&n, 0, sizeof(n));
     snprintf(n.kind, sizeof(n.kind), "note");
     n.status = MG_STORE_NOTE_REVIEW;
@@ -646,7 +563,7 @@ static void test_review_stray(void **state)
     free(form);
     free(path);
     api = mg_xasprintf("/api/v1/notes/%lld", (long long)id);
-    doc = call(&status, "GET", api, NULL, NULL);
+    doc = test_site_call(&W->site, &status, "GET", api, NULL, NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(doc, "status")),
                         "published");
@@ -662,35 +579,35 @@ static void test_review_stray(void **state)
 
 static void test_plenary_page(void **state)
 {
-    char *path = cpath("/plenaries"), *body, *reg;
+    char *path = test_circle_path(W->circle, "/plenaries"), *body, *reg;
     long status;
     json_t *doc;
     long long plenary;
     int k;
 
     (void)state;
-    doc = call(&status, "POST", path,
-               "{\"title\":\"Kick-off <live>\",\"guest\":\"Ursula\","
-               "\"start\":\"2027-03-16T19:30\",\"minutes\":90,"
-               "\"capacity\":2}",
-               NULL);
+    doc = test_site_call(&W->site, &status, "POST", path,
+                         "{\"title\":\"Kick-off <live>\",\"guest\":\"Ursula\","
+                         "\"start\":\"2027-03-16T19:30\",\"minutes\":90,"
+                         "\"capacity\":2}",
+                         NULL);
     assert_int_equal(status, 201);
     plenary = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
     free(path);
-    reg = cpath("/plenaries/%lld/registrations", plenary);
+    reg = test_circle_path(W->circle, "/plenaries/%lld/registrations", plenary);
     for (k = 10; k < 14; k++) {
         char email[40], *b;
 
         snprintf(email, sizeof(email), "p%04d%%40example.org", k);
         b = mg_xasprintf("{\"participant_id\":%lld}", person_id(email));
-        doc = call(&status, "POST", reg, b, NULL);
+        doc = test_site_call(&W->site, &status, "POST", reg, b, NULL);
         assert_int_equal(status, 200);
         json_decref(doc);
         free(b);
     }
     free(reg);
-    path = dpath("/plenaries/%lld", plenary);
+    path = test_dashboard_path(W->circle, "/plenaries/%lld", plenary);
     body = get(path, 200);
     assert_non_null(strstr(body, "Kick-off &lt;live&gt;"));
     assert_non_null(strstr(body, "2 registered, 2 on the waitlist"));
@@ -705,14 +622,14 @@ static void test_plenary_page(void **state)
     free(path);
     /* the circle page lists it, and its outbox shows the invitations it
      * queued, at times in the circle's zone */
-    path = dpath("%s", "");
+    path = test_dashboard_path(W->circle, "%s", "");
     body = get(path, 200);
     assert_non_null(strstr(body, "/plenaries/"));
     assert_non_null(strstr(body, "Queued <span class=\"muted\">"
                                  "(Pacific/Auckland)</span>"));
     free(body);
     free(path);
-    path = dpath("/plenaries/999999");
+    path = test_dashboard_path(W->circle, "/plenaries/999999");
     body = get(path, 404);
     free(body);
     free(path);
@@ -721,10 +638,10 @@ static void test_plenary_page(void **state)
 static void test_csv_downloads(void **state)
 {
     struct test_response resp;
-    char *path = dpath("/roster.csv"), *ct;
+    char *path = test_dashboard_path(W->circle, "/roster.csv"), *ct;
 
     (void)state;
-    page(&resp, "GET", path, NULL);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     ct = test_header_value(resp.headers, strlen(resp.headers), "Content-Type");
     assert_non_null(strstr(ct, "text/csv"));
@@ -746,8 +663,8 @@ static void test_csv_downloads(void **state)
     test_response_release(&resp);
     free(path);
 
-    path = dpath("/attendance.csv");
-    page(&resp, "GET", path, NULL);
+    path = test_dashboard_path(W->circle, "/attendance.csv");
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_true(strncmp(resp.body,
                         "name,email,group,week_1,week_2,week_3,week_4\r\n",
@@ -756,8 +673,8 @@ static void test_csv_downloads(void **state)
     test_response_release(&resp);
     free(path);
 
-    path = dpath("/report.csv");
-    page(&resp, "GET", path, NULL);
+    path = test_dashboard_path(W->circle, "/report.csv");
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_true(strncmp(resp.body, "session_id,", 11) == 0);
     test_response_release(&resp);
@@ -770,7 +687,8 @@ static void test_csv_downloads(void **state)
 static void test_rebalance_apply(void **state)
 {
     json_t *groups = api_groups(), *g, *m;
-    char *path = dpath("/rebalance"), *body, *form, *loc, *plan;
+    char *path = test_dashboard_path(W->circle, "/rebalance"), *body, *form,
+         *loc, *plan;
     const char *p;
     size_t i;
     int withdrawn = 0;
@@ -785,8 +703,9 @@ static void test_rebalance_apply(void **state)
 
         if (strcmp(role, "participant") != 0 || withdrawn == 4)
             continue;
-        w = dpath("/people/%lld/withdraw",
-                  (long long)json_integer_value(json_object_get(m, "id")));
+        w = test_dashboard_path(
+            W->circle, "/people/%lld/withdraw",
+            (long long)json_integer_value(json_object_get(m, "id")));
         form = mg_xasprintf("csrf=%s", W->csrf);
         free(post_redirect(w, form));
         free(form);
@@ -826,7 +745,8 @@ static void expect_html(const char *method, const char *path, long status)
     struct test_response resp;
     char *ct;
 
-    page(&resp, method, path, method[0] == 'P' ? "x=1" : NULL);
+    test_site_page(&resp, &W->site, method, path, W->cookie,
+                   method[0] == 'P' ? "x=1" : NULL);
     if (resp.status != status)
         fail_msg("%s %s: %ld, not %ld", method, path, resp.status, status);
     ct = test_header_value(resp.headers, strlen(resp.headers), "Content-Type");
@@ -843,20 +763,20 @@ static void test_errors_are_pages(void **state)
     char *path;
 
     (void)state;
-    path = dpath("/digest?week=9");
+    path = test_dashboard_path(W->circle, "/digest?week=9");
     expect_html("GET", path, 404);
     free(path);
-    path = dpath("/digest?week=0");
+    path = test_dashboard_path(W->circle, "/digest?week=0");
     expect_html("GET", path, 404);
     free(path);
-    path = dpath("/digest?week=x");
+    path = test_dashboard_path(W->circle, "/digest?week=x");
     expect_html("GET", path, 400);
     free(path);
-    path = dpath("/digest?week=2");
+    path = test_dashboard_path(W->circle, "/digest?week=2");
     expect_html("GET", path, 200);
     free(path);
     /* without a week: the weeks to choose from, not every note at once */
-    path = dpath("/digest");
+    path = test_dashboard_path(W->circle, "/digest");
     {
         char *body = get(path, 200);
 
@@ -867,13 +787,13 @@ static void test_errors_are_pages(void **state)
     free(path);
     expect_html("GET", "/dashboard/nowhere", 404);
     expect_html("GET", "/dashboard/circles/999999", 404);
-    path = dpath("/people/999999/move");
+    path = test_dashboard_path(W->circle, "/people/999999/move");
     expect_html("GET", path, 404);
     free(path);
-    path = dpath("%s", "");
+    path = test_dashboard_path(W->circle, "%s", "");
     expect_html("DELETE", path, 405);
     free(path);
-    path = dpath("/move");
+    path = test_dashboard_path(W->circle, "/move");
     expect_html("POST", path, 403); /* no CSRF token */
     free(path);
 }

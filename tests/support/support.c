@@ -652,6 +652,22 @@ char *test_circle_path(long long circle, const char *fmt, ...)
     return mg_buf_detach(&b);
 }
 
+char *test_dashboard_path(long long circle, const char *fmt, ...)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    char *rest = NULL;
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vasprintf(&rest, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    mg_buf_printf(&b, "/dashboard/circles/%lld%s", circle, rest);
+    free(rest);
+    return mg_buf_detach(&b);
+}
+
 int test_site_people(struct test_site *s, long long circle, const char *csv)
 {
     char *path = test_circle_path(circle, "/participants");
@@ -749,6 +765,62 @@ char *test_header_value(const char *msg, size_t len, const char *name)
         p = eol ? eol + 1 : end;
     }
     return NULL;
+}
+
+void test_site_page(struct test_response *resp, struct test_site *s,
+                    const char *method, const char *path, const char *cookie,
+                    const char *form)
+{
+    char *line = cookie ? mg_xasprintf("Cookie: %s", cookie) : NULL;
+    const char *extra[2] = {line, NULL};
+
+    assert_int_equal(test_http_ex(resp, s->d.port, method, path, NULL, extra,
+                                  form, form ? strlen(form) : 0,
+                                  "application/x-www-form-urlencoded"),
+                     0);
+    free(line);
+}
+
+char *test_page_csrf(const char *body)
+{
+    static const char mark[] = "name=\"csrf\" value=\"";
+    const char *p = strstr(body, mark);
+
+    assert_non_null(p);
+    p += strlen(mark);
+    assert_int_equal(strspn(p, "0123456789abcdef"), 32);
+    return mg_xstrndup(p, 32);
+}
+
+long test_site_dashboard_login(struct test_site *s, const char *token,
+                               char **cookie, char **csrf, char **set_cookie)
+{
+    struct test_response resp;
+    char *form = mg_xasprintf("token=%s", token), *sc;
+    long status;
+
+    test_site_page(&resp, s, "POST", "/dashboard/login", NULL, form);
+    free(form);
+    status = resp.status;
+    sc = test_header_value(resp.headers, strlen(resp.headers), "Set-Cookie");
+    test_response_release(&resp);
+    *cookie = sc ? mg_xstrndup(sc, strcspn(sc, ";")) : NULL;
+    if (set_cookie)
+        *set_cookie = sc;
+    else
+        free(sc);
+    if (!csrf)
+        return status;
+    *csrf = NULL;
+    if (*cookie) {
+        test_site_page(&resp, s, "GET", "/dashboard", *cookie, NULL);
+        if (resp.status != 200)
+            fail_msg("GET /dashboard after logging in: %ld, not 200",
+                     resp.status);
+        *csrf = test_page_csrf(resp.body);
+        test_response_release(&resp);
+    }
+    return status;
 }
 
 json_t *test_notes_all(int port, const char *token, long long circle)

@@ -167,6 +167,11 @@ struct json_t *test_site_call(struct test_site *s, long *status,
 char *test_circle_path(long long circle, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* "/dashboard/circles/<circle>" followed by `fmt` formatted: the path of
+ * circle `circle`'s dashboard pages. free() it. */
+char *test_dashboard_path(long long circle, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* POST `csv` (text/csv) to circle `circle`'s participants as the site's
  * coordinator. Returns 0, or -1 unless the answer was 201. */
 int test_site_people(struct test_site *s, long long circle, const char *csv);
@@ -186,6 +191,30 @@ int test_site_plan(struct test_site *s, long long circle, const char *csv,
  * the list is answered 200. */
 long long test_site_person(struct test_site *s, long long circle,
                            const char *email);
+
+/*
+ * A dashboard request as a browser sends it: `cookie` ("name=value", may
+ * be NULL) in a Cookie header and `form` (may be NULL) as an
+ * application/x-www-form-urlencoded body. Fails the test if the
+ * connection fails; test_response_release() the answer.
+ */
+void test_site_page(struct test_response *resp, struct test_site *s,
+                    const char *method, const char *path, const char *cookie,
+                    const char *form);
+/* The CSRF token in a dashboard page's forms (name="csrf" value="..."):
+ * 32 hex characters, or the test fails. free() it. */
+char *test_page_csrf(const char *body);
+/*
+ * Log in to the dashboard with `token`: POST it as a form to
+ * /dashboard/login. Returns the answer's status (303 when a session
+ * began). *cookie gets the session cookie as "mingle_session=<value>", or
+ * NULL when none was set; *set_cookie (when not NULL) the whole
+ * Set-Cookie header, or NULL. With a cookie, *csrf (when not NULL) gets
+ * the CSRF token of the /dashboard page it opens, which must answer 200;
+ * else NULL. free() them.
+ */
+long test_site_dashboard_login(struct test_site *s, const char *token,
+                               char **cookie, char **csrf, char **set_cookie);
 
 /* The value of header `name` in the mail message `msg` (up to the blank
  * line, unfolded lines only), or NULL; free(). */
