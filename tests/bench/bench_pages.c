@@ -63,31 +63,10 @@ static long peak_kib(pid_t pid)
     return kib;
 }
 
-static char *session_cookie(struct test_site *s)
-{
-    struct test_response resp;
-    char *form = mg_xasprintf("token=%s", s->token), *sc, *cookie = NULL;
-
-    if (test_http_ex(&resp, s->d.port, "POST", "/dashboard/login", NULL, NULL,
-                     form, strlen(form),
-                     "application/x-www-form-urlencoded") == 0 &&
-        resp.status == 303) {
-        sc =
-            test_header_value(resp.headers, strlen(resp.headers), "Set-Cookie");
-        if (sc)
-            cookie = mg_xasprintf("Cookie: %.*s", (int)strcspn(sc, ";"), sc);
-        free(sc);
-    }
-    test_response_release(&resp);
-    free(form);
-    return cookie;
-}
-
 /* Median milliseconds of `repeats` GETs of `path`; *bytes its size. */
 static double time_get(struct test_site *s, const char *path,
                        const char *cookie, int repeats, size_t *bytes)
 {
-    const char *headers[2] = {cookie, NULL};
     double *t = mg_xcalloc((size_t)repeats, sizeof(*t)), median;
     int i;
 
@@ -96,9 +75,8 @@ static double time_get(struct test_site *s, const char *path,
         struct test_response resp;
         double t0 = now_s();
 
-        if (test_http_ex(&resp, s->d.port, "GET", path, NULL,
-                         cookie ? headers : NULL, NULL, 0, NULL) != 0 ||
-            resp.status != 200) {
+        test_site_page(&resp, s, "GET", path, cookie, NULL);
+        if (resp.status != 200) {
             fprintf(stderr, "GET %s failed (%ld)\n", path, (long)resp.status);
             test_response_release(&resp);
             free(t);
@@ -203,8 +181,9 @@ static int run(struct figures *f, int people, int repeats, long *peak)
         goto out;
     pages[0] = mint_page(&s, circle, member);
     pages[1] = mint_page(&s, circle, facilitator);
-    cookie = session_cookie(&s);
-    if (!pages[0] || !pages[1] || !cookie)
+    if (!pages[0] || !pages[1] ||
+        test_site_dashboard_login(&s, s.token, &cookie, NULL, NULL) != 303 ||
+        !cookie)
         goto out;
     f->ms[0] = time_get(&s, pages[0], NULL, repeats, &f->bytes[0]);
     f->ms[1] = time_get(&s, pages[1], NULL, repeats, &f->bytes[1]);
