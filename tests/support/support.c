@@ -636,36 +636,39 @@ json_t *test_site_call(struct test_site *s, long *status, const char *method,
                           content_type);
 }
 
-char *test_circle_path(long long circle, const char *fmt, ...)
+/* `prefix`, circle `circle`, then `fmt` formatted with `ap`. */
+__attribute__((format(printf, 3, 0))) static char *
+circle_vpath(const char *prefix, long long circle, const char *fmt, va_list ap)
 {
     struct mg_buf b = MG_BUF_INIT;
     char *rest = NULL;
-    va_list ap;
-    int n;
 
-    va_start(ap, fmt);
-    n = vasprintf(&rest, fmt, ap);
-    va_end(ap);
-    assert_true(n >= 0);
-    mg_buf_printf(&b, "/api/v1/circles/%lld%s", circle, rest);
+    assert_true(vasprintf(&rest, fmt, ap) >= 0);
+    mg_buf_printf(&b, "%s%lld%s", prefix, circle, rest);
     free(rest);
     return mg_buf_detach(&b);
 }
 
-char *test_dashboard_path(long long circle, const char *fmt, ...)
+char *test_circle_path(long long circle, const char *fmt, ...)
 {
-    struct mg_buf b = MG_BUF_INIT;
-    char *rest = NULL;
     va_list ap;
-    int n;
+    char *path;
 
     va_start(ap, fmt);
-    n = vasprintf(&rest, fmt, ap);
+    path = circle_vpath("/api/v1/circles/", circle, fmt, ap);
     va_end(ap);
-    assert_true(n >= 0);
-    mg_buf_printf(&b, "/dashboard/circles/%lld%s", circle, rest);
-    free(rest);
-    return mg_buf_detach(&b);
+    return path;
+}
+
+char *test_dashboard_path(long long circle, const char *fmt, ...)
+{
+    va_list ap;
+    char *path;
+
+    va_start(ap, fmt);
+    path = circle_vpath("/dashboard/circles/", circle, fmt, ap);
+    va_end(ap);
+    return path;
 }
 
 int test_site_people(struct test_site *s, long long circle, const char *csv)
