@@ -122,8 +122,10 @@ void dash_use_language(const struct mg_circle *c)
  * says them; the list is here so that xgettext sees them. */
 static const char *const stored_words[] = {
     N_("participant"), N_("facilitator"), N_("coordinator"), N_("active"),
-    N_("waitlisted"),  N_("withdrawn"),   N_("queued"),      N_("sending"),
-    N_("sent"),        N_("failed"),      N_("registered"),  N_("declined")};
+    N_("waitlisted"), N_("withdrawn"), N_("queued"), N_("sending"), N_("sent"),
+    N_("failed"), N_("registered"), N_("declined"),
+    /* TRANSLATORS: kinds of message in the outbox */
+    N_("invite"), N_("cancel")};
 
 const char *dash_word(const char *stored)
 {
@@ -1484,7 +1486,7 @@ static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
         mg_html(h, "</td><td>");
         mg_html_text(h, rows[i].subject);
         mg_html(h, " <span class=\"muted\">(");
-        mg_html_text(h, rows[i].kind);
+        mg_html_text(h, dash_word(rows[i].kind));
         mg_html(h, ")</span></td><td>");
         mg_html_text(h, dash_word(mg_store_outbox_status_name(rows[i].status)));
         mg_html(h, "<br><span class=\"muted\">");
