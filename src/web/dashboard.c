@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include "dash.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,20 +138,44 @@ const char *dash_word(const char *stored)
     return stored;
 }
 
-void dash_text_code(struct mg_html *h, const char *text, ...)
+void dash_text_code(struct mg_html *h, const char *text, int n, ...)
 {
-    const char *p = text, *s;
+    const char *code[DASH_CODES_MAX], *p = text, *s;
+    int i, next = 0;
     va_list ap;
 
-    va_start(ap, text);
-    while ((s = strstr(p, "%s")) != NULL) {
-        mg_html_textn(h, p, (size_t)(s - p));
-        mg_html(h, "<code>");
-        mg_html_text(h, va_arg(ap, const char *));
-        mg_html(h, "</code>");
-        p = s + 2;
-    }
+    assert(n >= 0 && n <= DASH_CODES_MAX);
+    va_start(ap, n);
+    for (i = 0; i < n; i++)
+        code[i] = va_arg(ap, const char *);
     va_end(ap);
+    while ((s = strchr(p, '%')) != NULL) {
+        /* "%s" is the next code; "%2$s" the second, as a translator
+         * who reorders the sentence writes it */
+        int k = -1, len = 0;
+
+        if (s[1] == 's') {
+            k = next++;
+            len = 2;
+        } else if (s[1] >= '1' && s[1] <= '9' && s[2] == '$' && s[3] == 's') {
+            k = s[1] - '1';
+            len = 4;
+        } else if (s[1] == '%') {
+            mg_html_textn(h, p, (size_t)(s - p) + 1);
+            p = s + 2;
+            continue;
+        }
+        mg_html_textn(h, p, (size_t)(s - p));
+        if (k < 0 || k >= n) { /* not a directive of ours: as text */
+            mg_html_textn(h, s, 1);
+            p = s + 1;
+            continue;
+        }
+        mg_html(h, "<code>");
+        mg_html_text(h, code[k]);
+        mg_html(h, "</code>");
+        p = s + len;
+    }
     mg_html_text(h, p);
 }
 
@@ -444,7 +469,7 @@ static void login_page(struct request *r, unsigned int status,
     dash_text_code(&h,
                    _("The token %s printed; it starts with %s. The browser "
                      "keeps a session for 8 hours, not the token."),
-                   "mingle token create --role coordinator", "mgt_");
+                   2, "mingle token create --role coordinator", "mgt_");
     mg_html(&h, "</p>\n<button type=\"submit\" class=\"button\">");
     mg_html_text(&h, _("Log in"));
     mg_html(&h, "</button>\n</form>\n");
@@ -649,7 +674,7 @@ void handle_dash_home(struct request *r)
     else if (!after) {
         mg_html(&h, "<p>");
         /* TRANSLATORS: each %s is an API call or a command, shown as code */
-        dash_text_code(&h, _("No circles yet. Create one with %s or %s."),
+        dash_text_code(&h, _("No circles yet. Create one with %s or %s."), 2,
                        "POST /api/v1/circles", "mingle circle create");
         mg_html(&h, "</p>\n");
     }
@@ -800,7 +825,7 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
     if (rc == MG_ENOTFOUND) {
         mg_html(h, "<p>");
         /* TRANSLATORS: %s is an API call, shown as code */
-        dash_text_code(h, _("No book yet: upload one with %s."),
+        dash_text_code(h, _("No book yet: upload one with %s."), 1,
                        "POST /api/v1/circles/{id}/book");
         mg_html(h, "</p>\n</section>\n");
         return 0;
@@ -1195,7 +1220,7 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
                       a->n_people);
         mg_html(h, " ");
         /* TRANSLATORS: %s is an API call, shown as code */
-        dash_text_code(h, _("Plan them with %s."), call);
+        dash_text_code(h, _("Plan them with %s."), 1, call);
         mg_html(h, "</p>\n");
         goto out;
     }
@@ -1650,7 +1675,7 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
     if (!n) {
         mg_html(h, "<p>");
         /* TRANSLATORS: %s is an API call, shown as code */
-        dash_text_code(h, _("None yet: create one with %s."),
+        dash_text_code(h, _("None yet: create one with %s."), 1,
                        "POST /api/v1/circles/{id}/plenaries");
         mg_html(h, "</p>\n");
     } else {
