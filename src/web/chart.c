@@ -3,7 +3,8 @@
  * (bars of stacked segments, labels, reference lines) and writes an
  * accessible SVG through the HTML writer: a title and a description in
  * words, every bar's number as text, so colour is never the only carrier.
- * What the bars mean (group sizes, attendance, retention) is the caller's.
+ * What the bars mean (group sizes, attendance, retention) is the caller's,
+ * and so are its words, but for "none" and how a reference line is named.
  */
 #include "web.h"
 
@@ -87,7 +88,7 @@ void web_chart_bars(struct mg_html *h, const struct web_chart *c)
     const double base = top + plot_h;
     double w = left + gap + (double)c->n_bars * (bar_w + gap) + right;
     double ymax = c->ymax > 1 ? c->ymax : 1, unit;
-    char text[64];
+    char text[128];
     size_t i, k;
 
     for (i = 0; i < c->n_bars; i++)
@@ -135,7 +136,9 @@ void web_chart_bars(struct mg_html *h, const struct web_chart *c)
         hline(h, left, w - right + 4, y, 1);
         snprintf(text, sizeof(text), "%g", ref->value);
         label(h, left - 6, y + 4, 11, "end", text);
-        snprintf(text, sizeof(text), "%s %g", ref->name, ref->value);
+        /* TRANSLATORS: a chart line's name and value ("min 3") */
+        snprintf(text, sizeof(text), _("%s %g"),
+                 ref->label ? ref->label : ref->name, ref->value);
         label(h, w - right + 8, y + 4, 11, NULL, text);
         mg_html(h, "</g>\n");
     }
@@ -181,7 +184,8 @@ void web_chart_bars(struct mg_html *h, const struct web_chart *c)
             snprintf(text, sizeof(text), "%.*f", c->decimals, total);
             label(h, x + bar_w / 2, y - 4, 12, "middle", text);
         } else {
-            label(h, x + bar_w / 2, base - 4, 11, "middle", "none");
+            /* TRANSLATORS: a chart's bar for a week with no record */
+            label(h, x + bar_w / 2, base - 4, 11, "middle", _("none"));
         }
         mg_html(h, "\n");
         label(h, x + bar_w / 2, base + 16, 12, "middle", b->label);

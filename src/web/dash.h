@@ -25,6 +25,25 @@ struct dash {
     struct mg_token tok;
 };
 
+/*
+ * Words. A page of one circle speaks its language: dash_use_language()
+ * once the circle is loaded (NULL: English), so what follows, error
+ * pages included, is in it; pages about every circle stay English.
+ */
+void dash_use_language(const struct mg_circle *c);
+/* A status or role the store keeps in English ("active", "sent"), as
+ * the page says it; an unknown word comes back as it is. */
+const char *dash_word(const char *stored);
+/* `text` (translated) with each "%s" in it replaced by the next of the
+ * `n` string arguments, and each "%2$s" by the second, written as
+ * <code>; "%%" is a percent sign and nothing else is read. */
+#define DASH_CODES_MAX 4
+void dash_text_code(struct mg_html *h, const char *text, int n, ...);
+/* A table's scrolling box, up to and with <table>; dash_th() writes one
+ * column's header cell. */
+void dash_table_begin(struct mg_html *h);
+void dash_th(struct mg_html *h, const char *text);
+
 /* An error page for store code `rc`; `what` names a missing thing. */
 void dash_error_page(struct request *r, int rc, const char *what);
 /* 0 with the session, or a reply made (303 to the login page, 403). */

@@ -4,7 +4,9 @@
  * approved into a group and week or rejected), a plenary's registrations
  * and waitlist, and the report, roster and attendance matrix as CSV. The
  * rules are the store's and the notes module's, as the JSON API uses
- * them; the session, forms and page furniture are dashboard.c's.
+ * them; the session, forms and page furniture are dashboard.c's. A
+ * circle's pages are in its language; the whole queue is English, and
+ * so are the CSV files' column names (data for spreadsheets and scripts).
  */
 #include "dash.h"
 
@@ -42,7 +44,7 @@ void handle_dash_withdraw(struct request *r)
             http_reconcile(r, r->params[0], NULL); /* their cancellations */
     }
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such person in this circle.");
+        dash_error_page(r, rc, _("There is no such person in this circle."));
         goto out;
     }
     mg_buf_printf(&where,
@@ -62,7 +64,7 @@ static const char *group_row_label(const struct mg_group_row *g, char *buf,
 {
     if (g->name)
         return g->name;
-    snprintf(buf, n, "Group %d", g->position);
+    snprintf(buf, n, _("Group %d"), g->position);
     return buf;
 }
 
@@ -93,17 +95,22 @@ static void group_field(struct mg_html *h, const struct mg_note *n,
     mg_html(h, "<label for=\"group-");
     mg_html_int(h, n->id);
     if (n_groups > DASH_PAGE_SIZE) {
-        mg_html(h, "\">Group number</label>\n<input type=\"number\" "
-                   "min=\"1\" max=\"");
+        mg_html(h, "\">");
+        mg_html_text(h, _("Group number"));
+        mg_html(h, "</label>\n<input type=\"number\" min=\"1\" max=\"");
         mg_html_int(h, (long long)n_groups);
         mg_html(h, "\" name=\"group_number\" id=\"group-");
         mg_html_int(h, n->id);
         mg_html(h, "\">\n");
         return;
     }
-    mg_html(h, "\">Group</label>\n<select name=\"group_id\" id=\"group-");
+    mg_html(h, "\">");
+    mg_html_text(h, _("Group"));
+    mg_html(h, "</label>\n<select name=\"group_id\" id=\"group-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">\n<option value=\"\">as filed</option>\n");
+    mg_html(h, "\">\n<option value=\"\">");
+    mg_html_text(h, _("as filed"));
+    mg_html(h, "</option>\n");
     for (g = 0; g < n_groups; g++) {
         if (groups[g].id == n->group_id)
             mg_html(h, "<option selected value=\"");
@@ -131,19 +138,22 @@ static void review_item(struct mg_html *h, const struct dash *d,
     mg_html_int(h, n->id);
     mg_html(h, "\">");
     mg_html_textf(h, "#%lld: ", (long long)n->id);
-    mg_html_text(h, n->subject ? n->subject : "(no subject)");
+    mg_html_text(h, n->subject ? n->subject : _("(no subject)"));
     mg_html(h, "</h3>\n<dl>\n");
-    web_row(h, "From", n->from_name ? n->from_name : n->from_email);
-    web_row(h, "Address", n->from_email);
-    web_row(h, "Why it waits", n->review_reason);
-    mg_html(h, "<dt>Received</dt><dd>");
+    web_row(h, _("From"), n->from_name ? n->from_name : n->from_email);
+    web_row(h, _("Address"), n->from_email);
+    /* the reason was stored, in English, when the message was filed */
+    web_row(h, _("Why it waits"), n->review_reason);
+    mg_html(h, "<dt>");
+    mg_html_text(h, _("Received"));
+    mg_html(h, "</dt><dd>");
     mg_html_text(h, when);
     mg_html(h, " <span class=\"muted\">(");
     mg_html_text(h, c->time_zone);
     mg_html(h, ")</span></dd>\n");
     for (g = 0; g < n_groups && groups[g].id != n->group_id; g++)
         ;
-    web_row(h, "Filed under",
+    web_row(h, _("Filed under"),
             g < n_groups ? group_row_label(&groups[g], label, sizeof(label))
                          : NULL);
     mg_html(h, "</dl>\n<p class=\"body\">");
@@ -158,20 +168,23 @@ static void review_item(struct mg_html *h, const struct dash *d,
     group_field(h, n, groups, n_groups);
     mg_html(h, "<label for=\"week-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">Week</label>\n<input type=\"number\" name=\"week\" "
-               "min=\"1\" max=\"");
+    mg_html(h, "\">");
+    mg_html_text(h, _("Week"));
+    mg_html(h, "</label>\n<input type=\"number\" name=\"week\" min=\"1\" "
+               "max=\"");
     mg_html_int(h, c->weeks);
     mg_html(h, "\" id=\"week-");
     mg_html_int(h, n->id);
     mg_html(h, "\" value=\"");
     if (n->week)
         mg_html_int(h, n->week);
-    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">Approve"
-               "</button></form>\n");
+    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">");
+    mg_html_text(h, _("Approve"));
+    mg_html(h, "</button></form>\n");
     snprintf(action, sizeof(action),
              "/dashboard/circles/%lld/notes/%lld/reject", (long long)c->id,
              (long long)n->id);
-    dash_button_form(h, d, action, "Reject", 1);
+    dash_button_form(h, d, action, _("Reject"), 1);
     mg_html(h, "</div>\n</article>\n");
 }
 
@@ -180,36 +193,37 @@ static void review_notice(struct mg_html *h, struct request *r)
 {
     const char *done = request_arg(r, "done");
     int64_t note = dash_positive(request_arg(r, "note"));
-    char text[160];
+    char text[512];
 
     if (!done || !note)
         return;
     if (strcmp(done, "approved") == 0)
         snprintf(text, sizeof(text),
-                 "Approved message #%lld: it is published in its group's "
-                 "notes.",
+                 _("Approved message #%lld: it is published in its group's "
+                   "notes."),
                  (long long)note);
     else if (strcmp(done, "rejected") == 0)
-        snprintf(text, sizeof(text), "Rejected message #%lld.",
+        snprintf(text, sizeof(text), _("Rejected message #%lld."),
                  (long long)note);
     else if (strcmp(done, "bad_week") == 0)
         snprintf(text, sizeof(text),
-                 "Message #%lld was not approved: the week must be one of "
-                 "the circle's weeks.",
+                 _("Message #%lld was not approved: the week must be one of "
+                   "the circle's weeks."),
                  (long long)note);
     else if (strcmp(done, "bad_group") == 0)
         snprintf(text, sizeof(text),
-                 "Message #%lld was not approved: there is no such group in "
-                 "this circle.",
+                 _("Message #%lld was not approved: there is no such group "
+                   "in this circle."),
                  (long long)note);
     else if (strcmp(done, "no_circle") == 0)
         snprintf(text, sizeof(text),
-                 "Message #%lld was not approved: choose the circle to file "
-                 "it in.",
+                 _("Message #%lld was not approved: choose the circle to "
+                   "file it in."),
                  (long long)note);
     else if (strcmp(done, "decided") == 0)
         snprintf(text, sizeof(text),
-                 "Message #%lld was decided already (in another window?).",
+                 _("Message #%lld was decided already (in another "
+                   "window?)."),
                  (long long)note);
     else
         return;
@@ -245,42 +259,59 @@ void handle_dash_review(struct request *r)
     if (rc == 0)
         rc = mg_store_notes_list(&notes, &n, r->srv->store, &f);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        if (c)
+            dash_use_language(c);
+        dash_error_page(r, rc, _("There is no such circle."));
         goto out;
     }
-    dash_begin(&h, &d, "Review queue");
-    mg_html(&h, "<h1>Review queue: ");
-    mg_html_text(&h, c->title);
+    dash_use_language(c);
+    dash_begin(&h, &d, _("Review queue"));
+    mg_html(&h, "<h1>");
+    mg_html_textf(&h, _("Review queue: %s"), c->title);
     mg_html(&h, "</h1>\n");
     review_notice(&h, r);
     mg_html(&h, "<p>");
     mg_html_textf(&h,
-                  "%zu message%s of this circle wait%s for review: mail "
-                  "that could not be filed on its own. Approve one into a "
-                  "group and week, or reject it.",
-                  all, all == 1 ? "" : "s", all == 1 ? "s" : "");
+                  mg_ngettext("%zu message of this circle waits for review: "
+                              "mail that could not be filed on its own. "
+                              "Approve one into a group and week, or reject "
+                              "it.",
+                              "%zu messages of this circle wait for review: "
+                              "mail that could not be filed on its own. "
+                              "Approve one into a group and week, or reject "
+                              "it.",
+                              all),
+                  all);
     mg_html(&h, "</p>\n");
     for (i = 0; i < n; i++)
         review_item(&h, &d, c, &notes[i], groups, n_groups);
     if (after || n == REVIEW_PAGE) {
-        mg_html(&h, "<nav class=\"pager\" aria-label=\"Pages\">");
+        mg_html(&h, "<nav class=\"pager\" aria-label=\"");
+        mg_html_attr(&h, _("Pages"));
+        mg_html(&h, "\">");
         if (after) {
             mg_html(&h, "<a href=\"/dashboard/circles/");
             mg_html_int(&h, c->id);
-            mg_html(&h, "/review\">First page</a>");
+            mg_html(&h, "/review\">");
+            mg_html_text(&h, _("First page"));
+            mg_html(&h, "</a>");
         }
         if (n == REVIEW_PAGE) {
             mg_html(&h, "<a rel=\"next\" href=\"/dashboard/circles/");
             mg_html_int(&h, c->id);
             mg_html(&h, "/review?after=");
             mg_html_int(&h, notes[n - 1].id);
-            mg_html(&h, "\">Next page</a>");
+            mg_html(&h, "\">");
+            mg_html_text(&h, _("Next page"));
+            mg_html(&h, "</a>");
         }
         mg_html(&h, "</nav>\n");
     }
     mg_html(&h, "<p><a href=\"/dashboard/circles/");
     mg_html_int(&h, c->id);
-    mg_html(&h, "#notes\">Back to the circle</a></p>\n");
+    mg_html(&h, "#notes\">");
+    mg_html_text(&h, _("Back to the circle"));
+    mg_html(&h, "</a></p>\n");
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:
@@ -334,14 +365,14 @@ static void decide(struct request *r, int publish, int64_t route_circle,
     if (rc == 0 && route_circle && n.circle_id != route_circle)
         rc = MG_ENOTFOUND; /* another circle's, or none's */
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such message in this circle.");
+        dash_error_page(r, rc, _("There is no such message in this circle."));
         goto out;
     }
     circle = n.circle_id ? n.circle_id : dash_form_int(&f, "circle_id");
     if ((n.circle_id && !http_token_has_circle(&d.tok, n.circle_id)) ||
         (!n.circle_id && d.tok.circle_id)) {
-        reply_page_message(r, MHD_HTTP_FORBIDDEN, "Forbidden",
-                           "That message is not for your circle.");
+        reply_page_message(r, MHD_HTTP_FORBIDDEN, _("Forbidden"),
+                           _("That message is not for your circle."));
         goto out;
     }
     if (publish && !circle) {
@@ -439,13 +470,15 @@ static void stray_item(struct mg_html *h, const struct dash *d,
     mg_html_int(h, n->id);
     mg_html(h, "\">");
     mg_html_textf(h, "#%lld: ", (long long)n->id);
-    mg_html_text(h, n->subject ? n->subject : "(no subject)");
+    mg_html_text(h, n->subject ? n->subject : _("(no subject)"));
     mg_html(h, "</h3>\n<dl>\n");
-    web_row(h, "From", n->from_name ? n->from_name : n->from_email);
-    web_row(h, "Address", n->from_email);
-    web_row(h, "Sent to", n->recipient);
-    web_row(h, "Why it waits", n->review_reason);
-    mg_html(h, "<dt>Received</dt><dd>");
+    web_row(h, _("From"), n->from_name ? n->from_name : n->from_email);
+    web_row(h, _("Address"), n->from_email);
+    web_row(h, _("Sent to"), n->recipient);
+    web_row(h, _("Why it waits"), n->review_reason);
+    mg_html(h, "<dt>");
+    mg_html_text(h, _("Received"));
+    mg_html(h, "</dt><dd>");
     mg_html_text(h, when);
     mg_html(h, " <span class=\"muted\">(UTC)</span></dd>\n</dl>\n"
                "<p class=\"body\">");
@@ -459,7 +492,9 @@ static void stray_item(struct mg_html *h, const struct dash *d,
     dash_csrf(h, d);
     mg_html(h, "<label for=\"circle-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">Circle</label>\n<select name=\"circle_id\" id=\"circle-");
+    mg_html(h, "\">");
+    mg_html_text(h, _("Circle"));
+    mg_html(h, "</label>\n<select name=\"circle_id\" id=\"circle-");
     mg_html_int(h, n->id);
     mg_html(h, "\">\n");
     for (i = 0; i < n_circles; i++) {
@@ -471,19 +506,24 @@ static void stray_item(struct mg_html *h, const struct dash *d,
     }
     mg_html(h, "</select>\n<label for=\"group-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">Group number</label>\n<input type=\"number\" min=\"1\" "
+    mg_html(h, "\">");
+    mg_html_text(h, _("Group number"));
+    mg_html(h, "</label>\n<input type=\"number\" min=\"1\" "
                "name=\"group_number\" required id=\"group-");
     mg_html_int(h, n->id);
     mg_html(h, "\">\n<label for=\"week-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">Week</label>\n<input type=\"number\" min=\"1\" "
+    mg_html(h, "\">");
+    mg_html_text(h, _("Week"));
+    mg_html(h, "</label>\n<input type=\"number\" min=\"1\" "
                "name=\"week\" id=\"week-");
     mg_html_int(h, n->id);
-    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">Approve"
-               "</button></form>\n");
+    mg_html(h, "\">\n<button type=\"submit\" class=\"button\">");
+    mg_html_text(h, _("Approve"));
+    mg_html(h, "</button></form>\n");
     snprintf(action, sizeof(action), "/dashboard/notes/%lld/reject",
              (long long)n->id);
-    dash_button_form(h, d, action, "Reject", 1);
+    dash_button_form(h, d, action, _("Reject"), 1);
     mg_html(h, "</div>\n</article>\n");
 }
 
@@ -529,14 +569,19 @@ void handle_dash_review_all(struct request *r)
         dash_error_page(r, rc, NULL);
         goto out;
     }
-    dash_begin(&h, &d, "Review queue");
-    mg_html(&h, "<h1>Review queue: every circle</h1>\n");
+    dash_begin(&h, &d, _("Review queue"));
+    mg_html(&h, "<h1>");
+    mg_html_text(&h, _("Review queue: every circle"));
+    mg_html(&h, "</h1>\n");
     review_notice(&h, r);
     mg_html(&h, "<p>");
     mg_html_textf(&h,
-                  "%zu message%s wait%s for review, in every circle and "
-                  "none.",
-                  all, all == 1 ? "" : "s", all == 1 ? "s" : "");
+                  mg_ngettext("%zu message waits for review, in every "
+                              "circle and none.",
+                              "%zu messages wait for review, in every "
+                              "circle and none.",
+                              all),
+                  all);
     mg_html(&h, "</p>\n");
     for (i = 0; i < n; i++) {
         if (!notes[i].circle_id) {
@@ -559,7 +604,10 @@ void handle_dash_review_all(struct request *r)
                 goto out;
             }
         }
-        mg_html(&h, "<p class=\"muted\">In <a href=\"/dashboard/circles/");
+        mg_html(&h, "<p class=\"muted\">");
+        /* TRANSLATORS: before a circle's name, above its message */
+        mg_html_text(&h, _("In"));
+        mg_html(&h, " <a href=\"/dashboard/circles/");
         mg_html_int(&h, c->id);
         mg_html(&h, "/review\">");
         mg_html_text(&h, c->title);
@@ -567,17 +615,26 @@ void handle_dash_review_all(struct request *r)
         review_item(&h, &d, c, &notes[i], groups, n_groups);
     }
     if (after || n == REVIEW_PAGE) {
-        mg_html(&h, "<nav class=\"pager\" aria-label=\"Pages\">");
-        if (after)
-            mg_html(&h, "<a href=\"/dashboard/review\">First page</a>");
+        mg_html(&h, "<nav class=\"pager\" aria-label=\"");
+        mg_html_attr(&h, _("Pages"));
+        mg_html(&h, "\">");
+        if (after) {
+            mg_html(&h, "<a href=\"/dashboard/review\">");
+            mg_html_text(&h, _("First page"));
+            mg_html(&h, "</a>");
+        }
         if (n == REVIEW_PAGE) {
             mg_html(&h, "<a rel=\"next\" href=\"/dashboard/review?after=");
             mg_html_int(&h, notes[n - 1].id);
-            mg_html(&h, "\">Next page</a>");
+            mg_html(&h, "\">");
+            mg_html_text(&h, _("Next page"));
+            mg_html(&h, "</a>");
         }
         mg_html(&h, "</nav>\n");
     }
-    mg_html(&h, "<p><a href=\"/dashboard\">Back to the circles</a></p>\n");
+    mg_html(&h, "<p><a href=\"/dashboard\">");
+    mg_html_text(&h, _("Back to the circles"));
+    mg_html(&h, "</a></p>\n");
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:
@@ -613,40 +670,52 @@ void handle_dash_plenary(struct request *r)
         rc = mg_store_plenary_registrations(
             &rows, &n, r->srv->store, p.id, 0, MG_STORE_SEAT_REGISTERED,
             DASH_PAGE_SIZE, (page - 1) * DASH_PAGE_SIZE);
+    if (c)
+        dash_use_language(c);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such plenary session.");
+        dash_error_page(r, rc, _("There is no such plenary session."));
         goto out;
     }
     dash_begin(&h, &d, p.title);
     mg_html_element(&h, "h1", p.title);
     dash_time(when, sizeof(when), c->time_zone, p.starts_at);
     mg_html(&h, "<dl>\n");
-    web_row(&h, "Guest", p.guest);
-    mg_html(&h, "<dt>Starts</dt><dd>");
+    web_row(&h, _("Guest"), p.guest);
+    mg_html(&h, "<dt>");
+    mg_html_text(&h, _("Starts"));
+    mg_html(&h, "</dt><dd>");
     mg_html_text(&h, when);
     mg_html(&h, " <span class=\"muted\">(");
     mg_html_text(&h, c->time_zone);
-    mg_html(&h, ")</span></dd>\n<dt>Places</dt><dd>");
-    mg_html_textf(&h, "%d: %d registered, %d on the waitlist", p.capacity,
+    mg_html(&h, ")</span></dd>\n<dt>");
+    mg_html_text(&h, _("Places"));
+    mg_html(&h, "</dt><dd>");
+    mg_html_textf(&h, _("%d: %d registered, %d on the waitlist"), p.capacity,
                   p.registered, p.waitlisted);
-    mg_html(&h, "</dd>\n</dl>\n<h2>Registrations and waitlist</h2>\n");
-    if (!n && page == 1)
-        mg_html(&h, "<p>Nobody has registered yet.</p>\n");
-    if (n)
-        mg_html(&h,
-                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-                "<th scope=\"col\">Name</th><th scope=\"col\">Email</th>"
-                "<th scope=\"col\">Status</th>"
-                "<th scope=\"col\">Waitlist place</th></tr></thead>\n"
-                "<tbody>\n");
+    mg_html(&h, "</dd>\n</dl>\n<h2>");
+    mg_html_text(&h, _("Registrations and waitlist"));
+    mg_html(&h, "</h2>\n");
+    if (!n && page == 1) {
+        mg_html(&h, "<p>");
+        mg_html_text(&h, _("Nobody has registered yet."));
+        mg_html(&h, "</p>\n");
+    }
+    if (n) {
+        dash_table_begin(&h);
+        mg_html(&h, "<thead><tr>");
+        dash_th(&h, _("Name"));
+        dash_th(&h, _("Email"));
+        dash_th(&h, _("Status"));
+        dash_th(&h, _("Waitlist place"));
+        mg_html(&h, "</tr></thead>\n<tbody>\n");
+    }
     for (i = 0; i < n; i++) {
         mg_html(&h, "<tr><th scope=\"row\">");
         mg_html_text(&h, rows[i].name);
         mg_html(&h, "</th><td>");
         mg_html_text(&h, rows[i].email);
         mg_html(&h, "</td><td>");
-        mg_html_text(&h, mg_store_seat_status_name(rows[i].status));
+        mg_html_text(&h, dash_word(mg_store_seat_status_name(rows[i].status)));
         mg_html(&h, "</td><td>");
         if (rows[i].status == MG_STORE_SEAT_WAITLISTED)
             mg_html_int(&h, rows[i].position);
@@ -664,7 +733,9 @@ void handle_dash_plenary(struct request *r)
     dash_pager(&h, path, "page", page, total, NULL, 0, NULL);
     mg_html(&h, "<p><a href=\"/dashboard/circles/");
     mg_html_int(&h, c->id);
-    mg_html(&h, "#plenaries\">Back to the circle</a></p>\n");
+    mg_html(&h, "#plenaries\">");
+    mg_html_text(&h, _("Back to the circle"));
+    mg_html(&h, "</a></p>\n");
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:
@@ -705,7 +776,7 @@ void handle_dash_report_csv(struct request *r)
         return;
     rc = mg_report_load(&rep, r->srv->store, r->params[0]);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         return;
     }
     mg_report_csv(&b, &rep);
@@ -793,6 +864,9 @@ void handle_dash_roster_csv(struct request *r)
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
         rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
+    /* Column names, roles and statuses stay English whatever the
+     * circle's language: a CSV file is data for spreadsheets and
+     * scripts, which read the same names from every circle. */
     mg_buf_puts(&b, "id,name,email,role,sector,region,status,group\r\n");
     ro.groups = groups;
     ro.n_groups = n_groups;
@@ -800,7 +874,7 @@ void handle_dash_roster_csv(struct request *r)
         rc = each_person(r->srv->store, r->params[0], &b, roster_row, &ro);
     if (rc < 0) {
         mg_buf_release(&b);
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
     } else {
         reply_csv(r, &b, "roster");
     }
@@ -903,7 +977,7 @@ void handle_dash_attendance_csv(struct request *r)
         rc = mg_store_report_attendance(&marks, &n_marks, r->srv->store,
                                         r->params[0]);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         goto out;
     }
     /* each mark's week, from its session; then by person for lookups */
@@ -932,6 +1006,7 @@ void handle_dash_attendance_csv(struct request *r)
     m.marks = marks;
     m.n_marks = n_marks;
     m.n_weeks = (int)rep.n_weeks;
+    /* English column names, as the roster's (data, not words to read) */
     mg_buf_puts(&b, "name,email,group");
     for (w = 1; w <= m.n_weeks; w++)
         mg_buf_printf(&b, ",week_%d", w);

@@ -9,11 +9,15 @@
  * the outbox and the notes; a person's move form is a page of its own.
  * The work itself is assign's, calendar's and notes', the page
  * scaffolding page.c's, the charts chart.c's; the review queue,
- * withdrawals, plenaries and downloads are dash_lists.c's.
+ * withdrawals, plenaries and downloads are dash_lists.c's. A page of one
+ * circle is in that circle's language (dash_use_language) once the
+ * circle is loaded; the circle list and the login page are English.
  */
 #define _GNU_SOURCE
 #include "dash.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,18 +98,100 @@ void dash_time(char *out, size_t n, const char *tzid, int64_t t)
 void dash_error_page(struct request *r, int rc, const char *what)
 {
     if (rc == MG_ENOTFOUND)
-        reply_page_message(r, MHD_HTTP_NOT_FOUND, "Not found",
-                           what ? what : "There is no such page.");
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, _("Not found"),
+                           what ? what : _("There is no such page."));
     else if (rc == MG_EBUSY)
-        reply_page_message(r, MHD_HTTP_SERVICE_UNAVAILABLE, "Busy",
-                           "The database is busy; try again in a moment.");
+        reply_page_message(r, MHD_HTTP_SERVICE_UNAVAILABLE, _("Busy"),
+                           _("The database is busy; try again in a moment."));
     else if (rc == MG_EINVAL)
-        reply_page_message(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "Cannot do that",
-                           what ? what : "What the form asked is not valid.");
+        reply_page_message(
+            r, MHD_HTTP_UNPROCESSABLE_CONTENT, _("Cannot do that"),
+            what ? what : _("What the form asked is not valid."));
     else
         reply_page_message(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                           "Something went wrong",
-                           "The server could not do that; its log says why.");
+                           _("Something went wrong"),
+                           _("The server could not do that; its log says "
+                             "why."));
+}
+
+void dash_use_language(const struct mg_circle *c)
+{
+    mg_i18n_use(c ? mg_circle_language(c) : NULL);
+}
+
+/* The words the store keeps in English (statuses, roles), as the page
+ * says them; the list is here so that xgettext sees them. */
+static const char *const stored_words[] = {
+    N_("participant"), N_("facilitator"), N_("coordinator"), N_("active"),
+    N_("waitlisted"), N_("withdrawn"), N_("queued"), N_("sending"), N_("sent"),
+    N_("failed"), N_("registered"), N_("declined"),
+    /* TRANSLATORS: kinds of message in the outbox */
+    N_("invite"), N_("cancel")};
+
+const char *dash_word(const char *stored)
+{
+    size_t i;
+
+    for (i = 0; stored && i < sizeof(stored_words) / sizeof(*stored_words); i++)
+        if (strcmp(stored, stored_words[i]) == 0)
+            return _(stored_words[i]);
+    return stored;
+}
+
+void dash_text_code(struct mg_html *h, const char *text, int n, ...)
+{
+    const char *code[DASH_CODES_MAX], *p = text, *s;
+    int i, next = 0;
+    va_list ap;
+
+    assert(n >= 0 && n <= DASH_CODES_MAX);
+    va_start(ap, n);
+    for (i = 0; i < n; i++)
+        code[i] = va_arg(ap, const char *);
+    va_end(ap);
+    while ((s = strchr(p, '%')) != NULL) {
+        /* "%s" is the next code; "%2$s" the second, as a translator
+         * who reorders the sentence writes it */
+        int k = -1, len = 0;
+
+        if (s[1] == 's') {
+            k = next++;
+            len = 2;
+        } else if (s[1] >= '1' && s[1] <= '9' && s[2] == '$' && s[3] == 's') {
+            k = s[1] - '1';
+            len = 4;
+        } else if (s[1] == '%') {
+            mg_html_textn(h, p, (size_t)(s - p) + 1);
+            p = s + 2;
+            continue;
+        }
+        mg_html_textn(h, p, (size_t)(s - p));
+        if (k < 0 || k >= n) { /* not a directive of ours: as text */
+            mg_html_textn(h, s, 1);
+            p = s + 1;
+            continue;
+        }
+        mg_html(h, "<code>");
+        mg_html_text(h, code[k]);
+        mg_html(h, "</code>");
+        p = s + len;
+    }
+    mg_html_text(h, p);
+}
+
+void dash_table_begin(struct mg_html *h)
+{
+    mg_html(h, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
+               "aria-label=\"");
+    mg_html_attr(h, _("Table (scrolls sideways)"));
+    mg_html(h, "\"><table>\n");
+}
+
+void dash_th(struct mg_html *h, const char *text)
+{
+    mg_html(h, "<th scope=\"col\">");
+    mg_html_text(h, text);
+    mg_html(h, "</th>");
 }
 
 void dash_redirect(struct request *r, struct mg_buf *location)
@@ -161,8 +247,8 @@ int dash_require_session(struct dash *d, struct request *r)
     r->via = "dashboard";
     if (strstr(r->route->pattern, "/circles/{id}") &&
         !http_token_has_circle(&d->tok, r->params[0])) {
-        reply_page_message(r, MHD_HTTP_FORBIDDEN, "Forbidden",
-                           "Your token is for another circle.");
+        reply_page_message(r, MHD_HTTP_FORBIDDEN, _("Forbidden"),
+                           _("Your token is for another circle."));
         return MG_EFORBIDDEN;
     }
     return 0;
@@ -205,10 +291,10 @@ static int same_origin(struct request *r)
 
 static void forbidden(struct request *r)
 {
-    reply_page_message(r, MHD_HTTP_FORBIDDEN, "Forbidden",
-                       "This form did not come from your dashboard "
-                       "session, or the session has changed. Go back, "
-                       "reload the page and try again.");
+    reply_page_message(r, MHD_HTTP_FORBIDDEN, _("Forbidden"),
+                       _("This form did not come from your dashboard "
+                         "session, or the session has changed. Go back, "
+                         "reload the page and try again."));
 }
 
 int dash_form_begin(struct mg_form *f, struct dash *d, struct request *r)
@@ -281,9 +367,12 @@ void dash_begin(struct mg_html *h, const struct dash *d, const char *title)
     web_begin(h, title);
     mg_html_markup_(h, dash_css); /* a constant of this file */
     if (d) {
-        mg_html(h, "<nav aria-label=\"Dashboard\">"
-                   "<a href=\"/dashboard\">All circles</a>\n");
-        dash_button_form(h, d, "/dashboard/logout", "Log out", 1);
+        mg_html(h, "<nav aria-label=\"");
+        mg_html_attr(h, _("Dashboard"));
+        mg_html(h, "\"><a href=\"/dashboard\">");
+        mg_html_text(h, _("All circles"));
+        mg_html(h, "</a>\n");
+        dash_button_form(h, d, "/dashboard/logout", _("Log out"), 1);
         mg_html(h, "</nav>\n");
     }
 }
@@ -332,21 +421,25 @@ void dash_pager(struct mg_html *h, const char *path, const char *param,
 
     if (pages <= 1 && page <= 1)
         return;
-    mg_html(h, "<nav class=\"pager\" aria-label=\"Pages\">");
+    mg_html(h, "<nav class=\"pager\" aria-label=\"");
+    mg_html_attr(h, _("Pages"));
+    mg_html(h, "\">");
     if (page > 1) {
         mg_html(h, "<a rel=\"prev\" href=\"");
         pager_href(h, path, param, page - 1, args, n_args, anchor);
-        mg_html(h, "\">Previous</a>");
+        mg_html(h, "\">");
+        mg_html_text(h, _("Previous"));
+        mg_html(h, "</a>");
     }
-    mg_html(h, "<span>Page ");
-    mg_html_int(h, page);
-    mg_html(h, " of ");
-    mg_html_int(h, (long long)(pages ? pages : 1));
+    mg_html(h, "<span>");
+    mg_html_textf(h, _("Page %d of %zu"), page, pages ? pages : 1);
     mg_html(h, "</span>");
     if ((size_t)page < pages) {
         mg_html(h, "<a rel=\"next\" href=\"");
         pager_href(h, path, param, page + 1, args, n_args, anchor);
-        mg_html(h, "\">Next</a>");
+        mg_html(h, "\">");
+        mg_html_text(h, _("Next"));
+        mg_html(h, "</a>");
     }
     mg_html(h, "</nav>\n");
 }
@@ -358,22 +451,28 @@ static void login_page(struct request *r, unsigned int status,
 {
     struct mg_html h = MG_HTML_INIT;
 
-    dash_begin(&h, NULL, "Coordinator login");
-    mg_html(&h, "<h1>Coordinator dashboard</h1>\n");
+    dash_begin(&h, NULL, _("Coordinator login"));
+    mg_html(&h, "<h1>");
+    mg_html_text(&h, _("Coordinator dashboard"));
+    mg_html(&h, "</h1>\n");
     if (error)
         dash_notice(&h, error, 1);
-    mg_html(&h,
-            "<form method=\"post\" action=\"/dashboard/login\">\n"
-            "<label for=\"token\">Coordinator API token</label>\n"
-            "<input id=\"token\" name=\"token\" type=\"password\" required "
-            "autocomplete=\"off\" autocapitalize=\"off\" spellcheck=\"false\" "
-            "aria-describedby=\"token-help\">\n"
-            "<p id=\"token-help\" class=\"muted\">The token <code>mingle token "
-            "create --role coordinator</code> printed; it starts with "
-            "<code>mgt_</code>. The browser keeps a session for 8 hours, not "
-            "the token.</p>\n"
-            "<button type=\"submit\" class=\"button\">Log in</button>\n"
-            "</form>\n");
+    mg_html(&h, "<form method=\"post\" action=\"/dashboard/login\">\n"
+                "<label for=\"token\">");
+    mg_html_text(&h, _("Coordinator API token"));
+    mg_html(&h, "</label>\n"
+                "<input id=\"token\" name=\"token\" type=\"password\" "
+                "required autocomplete=\"off\" autocapitalize=\"off\" "
+                "spellcheck=\"false\" aria-describedby=\"token-help\">\n"
+                "<p id=\"token-help\" class=\"muted\">");
+    /* TRANSLATORS: each %s is a command or a prefix, shown as code */
+    dash_text_code(&h,
+                   _("The token %s printed; it starts with %s. The browser "
+                     "keeps a session for 8 hours, not the token."),
+                   2, "mingle token create --role coordinator", "mgt_");
+    mg_html(&h, "</p>\n<button type=\"submit\" class=\"button\">");
+    mg_html_text(&h, _("Log in"));
+    mg_html(&h, "</button>\n</form>\n");
     web_end(&h);
     web_reply(r, status, &h);
 }
@@ -422,7 +521,7 @@ void handle_dash_login(struct request *r)
     }
     given = request_form(&f, r) == 0 ? mg_form_get(&f, "token") : NULL;
     if (!given || !given->value[0]) {
-        login_page(r, MHD_HTTP_BAD_REQUEST, "Paste your API token.");
+        login_page(r, MHD_HTTP_BAD_REQUEST, _("Paste your API token."));
         goto out;
     }
     trim_copy(token, sizeof(token), given->value);
@@ -432,8 +531,8 @@ void handle_dash_login(struct request *r)
     if (rc == MG_EAUTH) {
         http_auth_failed(r);
         login_page(r, MHD_HTTP_FORBIDDEN,
-                   "That is not a live API token. Check you pasted all of "
-                   "it.");
+                   _("That is not a live API token. Check you pasted all of "
+                     "it."));
         goto out;
     }
     if (rc < 0) {
@@ -442,7 +541,7 @@ void handle_dash_login(struct request *r)
     }
     if (tok.role != MG_ROLE_COORDINATOR) {
         login_page(r, MHD_HTTP_FORBIDDEN,
-                   "Only a coordinator's token opens the dashboard.");
+                   _("Only a coordinator's token opens the dashboard."));
         goto out;
     }
     memset(&s, 0, sizeof(s));
@@ -516,15 +615,6 @@ static void int_cell(struct mg_html *h, long long v)
     mg_html(h, "</td>");
 }
 
-/* "N thing" or "N things". */
-static void count_words(struct mg_html *h, long long n, const char *one,
-                        const char *many)
-{
-    mg_html_int(h, n);
-    mg_html(h, " ");
-    mg_html_text(h, n == 1 ? one : many);
-}
-
 void handle_dash_home(struct request *r)
 {
     struct mg_html h = MG_HTML_INIT;
@@ -536,8 +626,10 @@ void handle_dash_home(struct request *r)
 
     if (dash_require_session(&d, r) < 0)
         return;
-    dash_begin(&h, &d, "Circles");
-    mg_html(&h, "<h1>Circles</h1>\n");
+    dash_begin(&h, &d, _("Circles"));
+    mg_html(&h, "<h1>");
+    mg_html_text(&h, _("Circles"));
+    mg_html(&h, "</h1>\n");
     rc = mg_store_circle_list(&list, &n, r->srv->store, after, CIRCLES_SHOWN);
     if (rc < 0)
         goto fail;
@@ -547,18 +639,17 @@ void handle_dash_home(struct request *r)
 
         if (!http_token_has_circle(&d.tok, list[i].id))
             continue;
-        if (!shown++)
-            mg_html(
-                &h,
-                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-                "<th scope=\"col\">Circle</th>"
-                "<th scope=\"col\">Starts</th>"
-                "<th scope=\"col\">Weeks</th>"
-                "<th scope=\"col\">Active</th>"
-                "<th scope=\"col\">Waitlisted</th>"
-                "<th scope=\"col\">Groups</th>"
-                "</tr></thead>\n<tbody>\n");
+        if (!shown++) {
+            dash_table_begin(&h);
+            mg_html(&h, "<thead><tr>");
+            dash_th(&h, _("Circle"));
+            dash_th(&h, _("Starts"));
+            dash_th(&h, _("Weeks"));
+            dash_th(&h, _("Active"));
+            dash_th(&h, _("Waitlisted"));
+            dash_th(&h, _("Groups"));
+            mg_html(&h, "</tr></thead>\n<tbody>\n");
+        }
         if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
                                  list[i].id) < 0)
             n_groups = 0;
@@ -580,29 +671,47 @@ void handle_dash_home(struct request *r)
     }
     if (shown)
         mg_html(&h, "</tbody></table></div>\n");
-    else if (!after)
-        mg_html(&h, "<p>No circles yet. Create one with <code>POST "
-                    "/api/v1/circles</code> or <code>mingle circle "
-                    "create</code>.</p>\n");
+    else if (!after) {
+        mg_html(&h, "<p>");
+        /* TRANSLATORS: each %s is an API call or a command, shown as code */
+        dash_text_code(&h, _("No circles yet. Create one with %s or %s."), 2,
+                       "POST /api/v1/circles", "mingle circle create");
+        mg_html(&h, "</p>\n");
+    }
     if (n == CIRCLES_SHOWN) {
         mg_html(&h, "<p><a href=\"/dashboard?after=");
         mg_html_int(&h, list[n - 1].id);
-        mg_html(&h, "\">More circles</a></p>\n");
+        mg_html(&h, "\">");
+        mg_html_text(&h, _("More circles"));
+        mg_html(&h, "</a></p>\n");
     }
     mg_store_circles_free(list, n);
     rc = mg_store_notes_count(&waiting, r->srv->store, MG_STORE_NOTE_REVIEW,
                               d.tok.circle_id, d.tok.circle_id == 0);
     if (rc < 0)
         goto fail;
-    mg_html(&h, "<h2>Review queue</h2>\n<p>");
-    count_words(&h, (long long)waiting, "message", "messages");
-    mg_html_text(&h, waiting == 1 ? " waits" : " wait");
-    mg_html(&h, " for review (");
-    mg_html_text(&h, d.tok.circle_id
-                         ? "this circle"
-                         : "every circle, and mail that reached none");
-    mg_html(&h, "): <a href=\"/dashboard/review\">open the review "
-                "queue</a>.</p>\n");
+    mg_html(&h, "<h2>");
+    mg_html_text(&h, _("Review queue"));
+    mg_html(&h, "</h2>\n<p>");
+    if (d.tok.circle_id)
+        mg_html_textf(&h,
+                      mg_ngettext("%zu message waits for review (this "
+                                  "circle): ",
+                                  "%zu messages wait for review (this "
+                                  "circle): ",
+                                  waiting),
+                      waiting);
+    else
+        mg_html_textf(&h,
+                      mg_ngettext("%zu message waits for review (every "
+                                  "circle, and mail that reached none): ",
+                                  "%zu messages wait for review (every "
+                                  "circle, and mail that reached none): ",
+                                  waiting),
+                      waiting);
+    mg_html(&h, "<a href=\"/dashboard/review\">");
+    mg_html_text(&h, _("open the review queue"));
+    mg_html(&h, "</a>.</p>\n");
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
     return;
@@ -613,16 +722,23 @@ fail:
 
 /* --- the circle page ---------------------------------------------------- */
 
+/* Weekday names, Monday first, translated where they are written. */
+static const char *const weekdays[] = {
+    N_("Monday"), N_("Tuesday"),  N_("Wednesday"), N_("Thursday"),
+    N_("Friday"), N_("Saturday"), N_("Sunday")};
+
 static void slot_text(char *out, size_t n, const struct mg_circle *c,
                       int64_t slot_id)
 {
     size_t i;
 
-    snprintf(out, n, "no slot");
+    snprintf(out, n, "%s", _("no slot"));
     for (i = 0; i < c->n_slots; i++)
         if (c->slots[i].id == slot_id) {
-            const char *day = mg_weekday_name(c->slots[i].weekday);
-            snprintf(out, n, "%c%s %02d:%02d", day[0] - 'a' + 'A', day + 1,
+            int day = c->slots[i].weekday;
+            /* TRANSLATORS: a call slot: a weekday, the hour and minute */
+            snprintf(out, n, _("%s %02d:%02d"),
+                     day >= 1 && day <= 7 ? _(weekdays[day - 1]) : "?",
                      c->slots[i].start_minute / 60,
                      c->slots[i].start_minute % 60);
         }
@@ -644,23 +760,26 @@ static void circle_summary(struct mg_html *h, const struct mg_circle *c)
     size_t i;
 
     mg_html(h, "<dl>\n");
-    web_row(h, "Time zone", c->time_zone);
-    web_row(h, "Starts", c->start_date);
+    web_row(h, _("Time zone"), c->time_zone);
+    web_row(h, _("Starts"), c->start_date);
     snprintf(text, sizeof(text), "%d", c->weeks);
-    web_row(h, "Weeks", text);
-    snprintf(text, sizeof(text), "%d to %d people", c->group_min, c->group_max);
-    web_row(h, "Group size", text);
-    mg_html(h, "<dt>Call slots</dt><dd>");
+    web_row(h, _("Weeks"), text);
+    snprintf(text, sizeof(text), _("%d to %d people"), c->group_min,
+             c->group_max);
+    web_row(h, _("Group size"), text);
+    mg_html(h, "<dt>");
+    mg_html_text(h, _("Call slots"));
+    mg_html(h, "</dt><dd>");
     for (i = 0; i < c->n_slots; i++) {
         char slot[64];
 
         slot_text(slot, sizeof(slot), c, c->slots[i].id);
         if (i)
             mg_html(h, ", ");
-        mg_html_textf(h, "%s (%d min)", slot, c->slots[i].minutes);
+        mg_html_textf(h, _("%s (%d min)"), slot, c->slots[i].minutes);
     }
     mg_html(h, "</dd>\n");
-    web_row(h, "Organizer", c->organizer_email);
+    web_row(h, _("Organizer"), c->organizer_email);
     mg_html(h, "</dl>\n");
 }
 
@@ -669,10 +788,12 @@ static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
 {
     size_t i;
 
-    mg_html(h, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-               "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-               "<th scope=\"col\">Week</th><th scope=\"col\">Reading</th>"
-               "<th scope=\"col\">Words</th></tr></thead>\n<tbody>\n");
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr>");
+    dash_th(h, _("Week"));
+    dash_th(h, _("Reading"));
+    dash_th(h, _("Words"));
+    mg_html(h, "</tr></thead>\n<tbody>\n");
     for (i = 0; i < n; i++) {
         if (r[i].thread_id != thread_id)
             continue;
@@ -698,11 +819,15 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
     size_t n_threads = 0, n_same = 0, n_per = 0, i;
     int rc = mg_store_book_get(&info, st, id);
 
-    mg_html(h, "<section aria-labelledby=\"book\">\n"
-               "<h2 id=\"book\">Book plan</h2>\n");
+    mg_html(h, "<section aria-labelledby=\"book\">\n<h2 id=\"book\">");
+    mg_html_text(h, _("Book plan"));
+    mg_html(h, "</h2>\n");
     if (rc == MG_ENOTFOUND) {
-        mg_html(h, "<p>No book yet: upload one with <code>POST "
-                   "/api/v1/circles/{id}/book</code>.</p>\n</section>\n");
+        mg_html(h, "<p>");
+        /* TRANSLATORS: %s is an API call, shown as code */
+        dash_text_code(h, _("No book yet: upload one with %s."), 1,
+                       "POST /api/v1/circles/{id}/book");
+        mg_html(h, "</p>\n</section>\n");
         return 0;
     }
     if (rc < 0)
@@ -710,14 +835,15 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
     mg_html(h, "<p><strong>");
     mg_html_text(h, info.title         ? info.title
                     : info.source_name ? info.source_name
-                                       : "The book");
+                                       : _("The book"));
     mg_html(h, "</strong>");
     if (info.author) {
-        mg_html(h, " by ");
-        mg_html_text(h, info.author);
+        mg_html(h, " ");
+        /* TRANSLATORS: after the book's title; %s is its author */
+        mg_html_textf(h, _("by %s"), info.author);
     }
     mg_html(h, " <span class=\"muted\">(");
-    mg_html_textf(h, "%lld words, %lld sections", (long long)info.words,
+    mg_html_textf(h, _("%lld words, %lld sections"), (long long)info.words,
                   (long long)info.sections);
     mg_html(h, ")</span></p>\n");
     mg_store_book_info_release(&info);
@@ -729,13 +855,15 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
     if (rc < 0)
         goto out;
     if (n_threads) {
-        mg_html(h, "<h3>Threads</h3>\n<div class=\"scroll\" tabindex=\"0\" "
-                   "role=\"region\" "
-                   "aria-label=\"Table (scrolls sideways)\"><table>\n"
-                   "<thead><tr><th scope=\"col\">#</th>"
-                   "<th scope=\"col\">Thread</th>"
-                   "<th scope=\"col\">Words</th></tr></thead>\n"
-                   "<tbody>\n");
+        mg_html(h, "<h3>");
+        mg_html_text(h, _("Threads"));
+        mg_html(h, "</h3>\n");
+        dash_table_begin(h);
+        mg_html(h, "<thead><tr>");
+        dash_th(h, "#");
+        dash_th(h, _("Thread"));
+        dash_th(h, _("Words"));
+        mg_html(h, "</tr></thead>\n<tbody>\n");
         for (i = 0; i < n_threads; i++) {
             mg_html(h, "<tr>");
             int_cell(h, threads[i].position);
@@ -748,14 +876,16 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
         mg_html(h, "</tbody></table></div>\n");
     }
     if (n_same) {
-        mg_html(h, "<details><summary>Weekly readings, the whole book at "
-                   "the same pace</summary>\n");
+        mg_html(h, "<details><summary>");
+        mg_html_text(h, _("Weekly readings, the whole book at the same "
+                          "pace"));
+        mg_html(h, "</summary>\n");
         readings_table(h, same, n_same, 0);
         mg_html(h, "</details>\n");
     }
     for (i = 0; i < n_threads && n_per; i++) {
-        mg_html(h, "<details><summary>Weekly readings of ");
-        mg_html_text(h, threads[i].title);
+        mg_html(h, "<details><summary>");
+        mg_html_textf(h, _("Weekly readings of %s"), threads[i].title);
         mg_html(h, "</summary>\n");
         readings_table(h, per, n_per, threads[i].id);
         mg_html(h, "</details>\n");
@@ -788,7 +918,7 @@ static void tally(int **size, int **counts, const struct mg_assign *a,
 
 static const char *sector_name(const struct mg_assign *a, int s)
 {
-    return s < 0 ? "no sector" : a->sectors[s];
+    return s < 0 ? _("no sector") : a->sectors[s];
 }
 
 static const char *group_label(const struct mg_assign *a, int g, char *buf,
@@ -796,7 +926,7 @@ static const char *group_label(const struct mg_assign *a, int g, char *buf,
 {
     if (g >= 0 && (size_t)g < a->n_groups && a->groups[g].name)
         return a->groups[g].name;
-    snprintf(buf, n, "Group %d", g + 1);
+    snprintf(buf, n, _("Group %d"), g + 1);
     return buf;
 }
 
@@ -806,13 +936,17 @@ static void group_words(struct mg_buf *b, const struct mg_assign *a,
 {
     int s, first = 1;
 
-    mg_buf_printf(b, "%s: %d %s (", name, size,
-                  size == 1 ? "person" : "people");
+    /* TRANSLATORS: a group's name, then how many people are in it */
+    mg_buf_printf(b, mg_ngettext("%s: %d person", "%s: %d people", size), name,
+                  size);
+    mg_buf_puts(b, " (");
     for (s = -1; s < (int)a->n_sectors; s++) {
         if (!counts[s + 1])
             continue;
-        mg_buf_printf(b, "%s%d %s", first ? "" : ", ", counts[s + 1],
-                      sector_name(a, s));
+        if (!first)
+            mg_buf_puts(b, ", ");
+        /* TRANSLATORS: how many of a group are of a sector ("3 public") */
+        mg_buf_printf(b, _("%d %s"), counts[s + 1], sector_name(a, s));
         first = 0;
     }
     mg_buf_puts(b, ")");
@@ -834,7 +968,7 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
         mg_xcalloc(((size_t)count + 1) * width, sizeof(*segs));
     struct web_legend_item *legend = mg_xcalloc(width, sizeof(*legend));
     char **titles = mg_xcalloc((size_t)count + 1, sizeof(*titles));
-    char labels[DASH_PAGE_SIZE][16];
+    char labels[DASH_PAGE_SIZE][32];
     struct web_ref refs[2];
     struct web_chart c;
     struct mg_buf desc = MG_BUF_INIT;
@@ -846,10 +980,11 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
         count = DASH_PAGE_SIZE;
     tally(&size, &counts, a, group_of, n_groups);
     mg_buf_printf(&desc,
-                  "Each bar is a group, its height the group's size, split "
-                  "by sector; dashed lines mark the minimum (%d) and maximum "
-                  "(%d) group size. ",
+                  _("Each bar is a group, its height the group's size, split "
+                    "by sector; dashed lines mark the minimum (%d) and "
+                    "maximum (%d) group size."),
                   a->circle->group_min, a->circle->group_max);
+    mg_buf_puts(&desc, " ");
     for (k = 0; k < (size_t)count; k++) {
         struct mg_buf t = MG_BUF_INIT;
         const int *cnt;
@@ -860,7 +995,8 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
                     size[g]);
         mg_buf_printf(&desc, "%s. ", t.data);
         titles[k] = mg_buf_detach(&t);
-        snprintf(labels[k], sizeof(labels[k]), "G%d", g + 1);
+        /* TRANSLATORS: group number g's short label under its bar */
+        snprintf(labels[k], sizeof(labels[k]), _("G%d"), g + 1);
         for (s = -1; s < (int)a->n_sectors; s++) {
             struct web_segment *seg = &segs[k * width + (size_t)(s + 1)];
             seg->value = cnt[s + 1];
@@ -875,12 +1011,16 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
         bars[k].known = 1;
     }
     refs[0].name = "min";
+    /* TRANSLATORS: the chart's line at the smallest group size */
+    refs[0].label = _("min");
     refs[0].value = a->circle->group_min;
     refs[1].name = "max";
+    /* TRANSLATORS: the chart's line at the largest group size */
+    refs[1].label = _("max");
     refs[1].value = a->circle->group_max;
     memset(&c, 0, sizeof(c));
     c.id = id;
-    c.title = "Group sizes by sector";
+    c.title = _("Group sizes by sector");
     c.desc = desc.data;
     c.key = WEB_CHART_GROUP;
     c.bars = bars;
@@ -904,7 +1044,7 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
         legend[n_legend].count = total;
         n_legend++;
     }
-    web_chart_legend(h, "Sectors", legend, n_legend);
+    web_chart_legend(h, _("Sectors"), legend, n_legend);
     for (k = 0; k < (size_t)count; k++)
         free(titles[k]);
     free(titles);
@@ -921,20 +1061,22 @@ static void quality_list(struct mg_html *h, const struct mg_quality *q)
     char text[96];
 
     mg_html(h, "<dl>\n");
-    snprintf(text, sizeof(text), "%d to %d people", q->smallest, q->largest);
-    web_row(h, "Group sizes", text);
-    snprintf(text, sizeof(text), "%d group-sector counts outside the fair band",
+    snprintf(text, sizeof(text), _("%d to %d people"), q->smallest, q->largest);
+    web_row(h, _("Group sizes"), text);
+    snprintf(text, sizeof(text),
+             _("%d group-sector counts outside the fair band"),
              q->sector_misses);
-    web_row(h, "Sector mix", text);
-    snprintf(text, sizeof(text), "%d group-region counts outside the fair band",
+    web_row(h, _("Sector mix"), text);
+    snprintf(text, sizeof(text),
+             _("%d group-region counts outside the fair band"),
              q->region_misses);
-    web_row(h, "Region mix", text);
-    snprintf(text, sizeof(text), "%d of %d met", q->together_met,
+    web_row(h, _("Region mix"), text);
+    snprintf(text, sizeof(text), _("%d of %d met"), q->together_met,
              q->together_total);
-    web_row(h, "Together wishes", text);
-    snprintf(text, sizeof(text), "%d first choice, %d any choice, of %d",
+    web_row(h, _("Together wishes"), text);
+    snprintf(text, sizeof(text), _("%d first choice, %d any choice, of %d"),
              q->wishes_first, q->wishes_any, q->wishes_total);
-    web_row(h, "Thread wishes", text);
+    web_row(h, _("Thread wishes"), text);
     mg_html(h, "</dl>\n");
 }
 
@@ -959,65 +1101,79 @@ static void warnings(struct mg_html *h, const struct mg_assign *a,
     size_t g, n = 0;
     char label[32], text[256];
 
-    mg_html(h, "<h3>Warnings</h3>\n");
+    mg_html(h, "<h3>");
+    mg_html_text(h, _("Warnings"));
+    mg_html(h, "</h3>\n");
     for (g = 0; g < a->n_groups; g++) {
         const char *name = group_label(a, (int)g, label, sizeof(label));
 
         if (size[g] < a->circle->group_min) {
             snprintf(text, sizeof(text),
-                     "%s has %d people, below the minimum of %d.", name,
-                     size[g], a->circle->group_min);
+                     mg_ngettext("%s has %d person, below the minimum of %d.",
+                                 "%s has %d people, below the minimum of %d.",
+                                 (unsigned long)size[g]),
+                     name, size[g], a->circle->group_min);
             warning(h, &n, text);
         }
         if (size[g] > a->circle->group_max) {
             snprintf(text, sizeof(text),
-                     "%s has %d people, above the maximum of %d.", name,
-                     size[g], a->circle->group_max);
+                     mg_ngettext("%s has %d person, above the maximum of %d.",
+                                 "%s has %d people, above the maximum of %d.",
+                                 (unsigned long)size[g]),
+                     name, size[g], a->circle->group_max);
             warning(h, &n, text);
         }
         if (size[g] && !fac[g]) {
-            snprintf(text, sizeof(text), "%s has no facilitator.", name);
+            snprintf(text, sizeof(text), _("%s has no facilitator."), name);
             warning(h, &n, text);
         }
     }
     if (a->n_groups && q->largest - q->smallest > 1) {
         snprintf(text, sizeof(text),
-                 "Group sizes differ by %d; the planner keeps them within 1 "
-                 "when the numbers allow.",
+                 _("Group sizes differ by %d; the planner keeps them within 1 "
+                   "when the numbers allow."),
                  q->largest - q->smallest);
         warning(h, &n, text);
     }
     if (a->n_groups && q->unplaced) {
-        snprintf(text, sizeof(text), "%d active %s in no group.", q->unplaced,
-                 q->unplaced == 1 ? "person is" : "people are");
+        snprintf(text, sizeof(text),
+                 mg_ngettext("%d active person is in no group.",
+                             "%d active people are in no group.",
+                             (unsigned long)q->unplaced),
+                 q->unplaced);
         warning(h, &n, text);
     }
     if (q->slot_violations) {
         snprintf(text, sizeof(text),
-                 "%d %s cannot make their group's call "
-                 "slot.",
-                 q->slot_violations,
-                 q->slot_violations == 1 ? "member" : "members");
+                 mg_ngettext("%d member cannot make their group's call slot.",
+                             "%d members cannot make their group's call "
+                             "slot.",
+                             (unsigned long)q->slot_violations),
+                 q->slot_violations);
         warning(h, &n, text);
     }
     if (q->apart_violations) {
         snprintf(text, sizeof(text),
-                 "%d \xe2\x80\x9c"
-                 "apart\xe2\x80\x9d %s "
-                 "share a group.",
-                 q->apart_violations,
-                 q->apart_violations == 1 ? "pair" : "pairs");
+                 mg_ngettext("%d \xe2\x80\x9c"
+                             "apart\xe2\x80\x9d pair shares a group.",
+                             "%d \xe2\x80\x9c"
+                             "apart\xe2\x80\x9d pairs share a group.",
+                             (unsigned long)q->apart_violations),
+                 q->apart_violations);
         warning(h, &n, text);
     }
     if (n > WARNINGS_SHOWN) {
         mg_html(h, "<li>");
-        mg_html_textf(h, "... and %zu more.", n - WARNINGS_SHOWN);
+        mg_html_textf(h, _("... and %zu more."), n - WARNINGS_SHOWN);
         mg_html(h, "</li>\n");
     }
-    if (n)
+    if (n) {
         mg_html(h, "</ul>\n");
-    else
-        mg_html(h, "<p>None: every hard rule holds.</p>\n");
+    } else {
+        mg_html(h, "<p>");
+        mg_html_text(h, _("None: every hard rule holds."));
+        mg_html(h, "</p>\n");
+    }
 }
 
 /* The circle page's address with a query, for links (an attribute). */
@@ -1046,17 +1202,26 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
         }
     }
     mg_assign_evaluate_current(a, &q);
-    mg_html(h, "<section aria-labelledby=\"groups\">\n"
-               "<h2 id=\"groups\">Groups</h2>\n");
+    mg_html(h, "<section aria-labelledby=\"groups\">\n<h2 id=\"groups\">");
+    mg_html_text(h, _("Groups"));
+    mg_html(h, "</h2>\n");
     if (!a->n_groups) {
+        char call[96];
+
+        snprintf(call, sizeof(call), "POST /api/v1/circles/%lld/groups/plan",
+                 (long long)a->circle->id);
         mg_html(h, "<p>");
         mg_html_textf(h,
-                      "No groups yet: %zu active people wait to be placed. "
-                      "Plan them with ",
+                      mg_ngettext("No groups yet: %zu active person waits "
+                                  "to be placed.",
+                                  "No groups yet: %zu active people wait to "
+                                  "be placed.",
+                                  a->n_people),
                       a->n_people);
-        mg_html(h, "<code>POST /api/v1/circles/");
-        mg_html_int(h, a->circle->id);
-        mg_html(h, "/groups/plan</code>.</p>\n");
+        mg_html(h, " ");
+        /* TRANSLATORS: %s is an API call, shown as code */
+        dash_text_code(h, _("Plan them with %s."), 1, call);
+        mg_html(h, "</p>\n");
         goto out;
     }
     first = (size_t)(gpage - 1) * DASH_PAGE_SIZE;
@@ -1068,7 +1233,7 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
                                                 : a->n_groups;
     if (a->n_groups > DASH_PAGE_SIZE) {
         mg_html(h, "<p class=\"muted\">");
-        mg_html_textf(h, "Groups %zu to %zu of %zu.", first + 1, last,
+        mg_html_textf(h, _("Groups %zu to %zu of %zu."), first + 1, last,
                       a->n_groups);
         mg_html(h, "</p>\n");
     }
@@ -1078,19 +1243,26 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
     if (q.unplaced) {
         mg_html(h, "<p><a href=\"");
         circle_href(h, a->circle->id);
-        mg_html(h, "?group=none#people\">The people in no group</a></p>\n");
+        mg_html(h, "?group=none#people\">");
+        mg_html_text(h, _("The people in no group"));
+        mg_html(h, "</a></p>\n");
     }
-    mg_html(h, "<h3>Quality</h3>\n");
+    mg_html(h, "<h3>");
+    mg_html_text(h, _("Quality"));
+    mg_html(h, "</h3>\n");
     quality_list(h, &q);
     mg_html(h, "<div class=\"actions\"><a class=\"button secondary\" href=\"");
     circle_href(h, a->circle->id);
-    mg_html(h, "/rebalance\">Preview rebalance</a></div>\n");
-    mg_html(h, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-               "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-               "<th scope=\"col\">Group</th><th scope=\"col\">People</th>"
-               "<th scope=\"col\">Facilitators</th>"
-               "<th scope=\"col\">Call, thread, mail</th></tr></thead>\n"
-               "<tbody>\n");
+    mg_html(h, "/rebalance\">");
+    mg_html_text(h, _("Preview rebalance"));
+    mg_html(h, "</a></div>\n");
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr>");
+    dash_th(h, _("Group"));
+    dash_th(h, _("People"));
+    dash_th(h, _("Facilitators"));
+    dash_th(h, _("Call, thread, mail"));
+    mg_html(h, "</tr></thead>\n<tbody>\n");
     for (g = first; g < last; g++) {
         const struct mg_group_row *row = &a->groups[g];
         const char *thread = thread_title(a, row->thread_id);
@@ -1110,8 +1282,8 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
         slot_text(slot, sizeof(slot), a->circle, row->slot_id);
         mg_html_text(h, slot);
         if (thread) {
-            mg_html(h, "<br><span class=\"muted\">thread: ");
-            mg_html_text(h, thread);
+            mg_html(h, "<br><span class=\"muted\">");
+            mg_html_textf(h, _("thread: %s"), thread);
             mg_html(h, "</span>");
         }
         if (row->address) {
@@ -1181,14 +1353,15 @@ static int people_section(struct mg_html *h, struct request *r,
         return rc;
     snprintf(path, sizeof(path), "/dashboard/circles/%lld",
              (long long)a->circle->id);
-    mg_html(h, "<section aria-labelledby=\"people\">\n"
-               "<h2 id=\"people\">People</h2>\n"
-               "<form method=\"get\" class=\"inline\" role=\"search\" "
-               "action=\"");
+    mg_html(h, "<section aria-labelledby=\"people\">\n<h2 id=\"people\">");
+    mg_html_text(h, _("People"));
+    mg_html(h, "</h2>\n<form method=\"get\" class=\"inline\" "
+               "role=\"search\" action=\"");
     mg_html_attr(h, path);
-    mg_html(h, "#people\">\n<label for=\"q\">Name or email</label>\n"
-               "<input type=\"search\" id=\"q\" name=\"q\" maxlength=\"200\" "
-               "value=\"");
+    mg_html(h, "#people\">\n<label for=\"q\">");
+    mg_html_text(h, _("Name or email"));
+    mg_html(h, "</label>\n<input type=\"search\" id=\"q\" name=\"q\" "
+               "maxlength=\"200\" value=\"");
     mg_html_attr(h, q);
     mg_html(h, "\">\n");
     if (group) {
@@ -1196,40 +1369,71 @@ static int people_section(struct mg_html *h, struct request *r,
         mg_html_attr(h, gid);
         mg_html(h, "\">\n");
     }
-    mg_html(h, "<button type=\"submit\" class=\"button secondary\">Search"
-               "</button></form>\n<p>");
+    mg_html(h, "<button type=\"submit\" class=\"button secondary\">");
+    mg_html_text(h, _("Search"));
+    mg_html(h, "</button></form>\n<p>");
     if (q || group) {
-        mg_html_textf(h, "%zu %s", total, total == 1 ? "person" : "people");
-        if (q) {
-            mg_html(h, " matching &ldquo;");
-            mg_html_text(h, q);
-            mg_html(h, "&rdquo;");
-        }
-        if (group > 0) {
-            mg_html(h, " in ");
-            mg_html_text(h, group_name_of(a, group, label, sizeof(label)));
-        } else if (group < 0) {
-            mg_html(h, " active and in no group");
-        }
-        mg_html(h, ". <a href=\"");
+        const char *gname = group_name_of(a, group, label, sizeof(label));
+
+        /* TRANSLATORS: how many people a search found; %s is the search */
+        if (q && group > 0)
+            mg_html_textf(h,
+                          mg_ngettext("%zu person matching \xe2\x80\x9c%s"
+                                      "\xe2\x80\x9d in %s.",
+                                      "%zu people matching \xe2\x80\x9c%s"
+                                      "\xe2\x80\x9d in %s.",
+                                      total),
+                          total, q, gname);
+        else if (q && group < 0)
+            mg_html_textf(h,
+                          mg_ngettext("%zu person matching \xe2\x80\x9c%s"
+                                      "\xe2\x80\x9d active and in no group.",
+                                      "%zu people matching \xe2\x80\x9c%s"
+                                      "\xe2\x80\x9d active and in no group.",
+                                      total),
+                          total, q);
+        else if (q)
+            mg_html_textf(h,
+                          mg_ngettext("%zu person matching \xe2\x80\x9c%s"
+                                      "\xe2\x80\x9d.",
+                                      "%zu people matching \xe2\x80\x9c%s"
+                                      "\xe2\x80\x9d.",
+                                      total),
+                          total, q);
+        else if (group > 0)
+            mg_html_textf(
+                h, mg_ngettext("%zu person in %s.", "%zu people in %s.", total),
+                total, gname);
+        else
+            mg_html_textf(h,
+                          mg_ngettext("%zu person active and in no group.",
+                                      "%zu people active and in no group.",
+                                      total),
+                          total);
+        mg_html(h, " <a href=\"");
         mg_html_attr(h, path);
-        mg_html(h, "#people\">Everyone</a>");
+        mg_html(h, "#people\">");
+        mg_html_text(h, _("Everyone"));
+        mg_html(h, "</a>");
     } else {
         mg_html_textf(h,
-                      "%zu %s in the circle, active, waitlisted and "
-                      "withdrawn.",
-                      total, total == 1 ? "person" : "people");
+                      mg_ngettext("%zu person in the circle, active, "
+                                  "waitlisted and withdrawn.",
+                                  "%zu people in the circle, active, "
+                                  "waitlisted and withdrawn.",
+                                  total),
+                      total);
     }
     mg_html(h, "</p>\n");
     if (n) {
-        mg_html(h,
-                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-                "<th scope=\"col\">Name, role</th>"
-                "<th scope=\"col\">Email</th>"
-                "<th scope=\"col\">Sector, region</th>"
-                "<th scope=\"col\">Group, status</th>"
-                "<th scope=\"col\">Actions</th></tr></thead>\n<tbody>\n");
+        dash_table_begin(h);
+        mg_html(h, "<thead><tr>");
+        dash_th(h, _("Name, role"));
+        dash_th(h, _("Email"));
+        dash_th(h, _("Sector, region"));
+        dash_th(h, _("Group, status"));
+        dash_th(h, _("Actions"));
+        mg_html(h, "</tr></thead>\n<tbody>\n");
     }
     for (i = 0; i < n; i++) {
         const struct mg_participant *p = &list[i];
@@ -1237,7 +1441,7 @@ static int people_section(struct mg_html *h, struct request *r,
         mg_html(h, "<tr><th scope=\"row\">");
         mg_html_text(h, p->name);
         mg_html(h, "<br><span class=\"muted\">");
-        mg_html_text(h, mg_person_role_name(p->role));
+        mg_html_text(h, dash_word(mg_person_role_name(p->role)));
         mg_html(h, "</span></th><td>");
         mg_html_text(h, p->email);
         mg_html(h, "</td><td>");
@@ -1247,21 +1451,23 @@ static int people_section(struct mg_html *h, struct request *r,
         mg_html(h, "</span></td><td>");
         mg_html_text(h, group_name_of(a, p->group_id, label, sizeof(label)));
         mg_html(h, "<br><span class=\"muted\">");
-        mg_html_text(h, mg_person_status_name(p->status));
+        mg_html_text(h, dash_word(mg_person_status_name(p->status)));
         mg_html(h, "</span></td><td><div class=\"actions\">");
         if (p->status == MG_STATUS_ACTIVE && a->n_groups) {
             mg_html(h, "<a class=\"button secondary\" href=\"");
             mg_html_attr(h, path);
             mg_html(h, "/people/");
             mg_html_int(h, p->id);
-            mg_html(h, "/move\">Move<span class=\"vh\"> ");
+            mg_html(h, "/move\">");
+            mg_html_text(h, _("Move"));
+            mg_html(h, "<span class=\"vh\"> ");
             mg_html_text(h, p->name);
             mg_html(h, "</span></a>");
         }
         if (p->status != MG_STATUS_WITHDRAWN) {
             snprintf(action, sizeof(action), "%s/people/%lld/withdraw", path,
                      (long long)p->id);
-            dash_button_form(h, d, action, "Withdraw", 1);
+            dash_button_form(h, d, action, _("Withdraw"), 1);
         }
         mg_html(h, "</div></td></tr>\n");
     }
@@ -1283,17 +1489,19 @@ static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
     char when[32];
     size_t i;
 
-    mg_html(h, "<h3>The last ");
-    mg_html_int(h, OUTBOX_SHOWN);
-    mg_html(
-        h,
-        " messages</h3>\n<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-        "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-        "<th scope=\"col\">Queued <span class=\"muted\">(");
+    mg_html(h, "<h3>");
+    mg_html_textf(h, _("The last %d messages"), OUTBOX_SHOWN);
+    mg_html(h, "</h3>\n");
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr><th scope=\"col\">");
+    mg_html_text(h, _("Queued"));
+    mg_html(h, " <span class=\"muted\">(");
     mg_html_text(h, tzid);
-    mg_html(h, ")</span></th><th scope=\"col\">To</th>"
-               "<th scope=\"col\">Subject</th>"
-               "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n");
+    mg_html(h, ")</span></th>");
+    dash_th(h, _("To"));
+    dash_th(h, _("Subject"));
+    dash_th(h, _("Status"));
+    mg_html(h, "</tr></thead>\n<tbody>\n");
     for (i = 0; i < n; i++) {
         dash_time(when, sizeof(when), tzid, rows[i].created_at);
         mg_html(h, "<tr><td class=\"nowrap\">");
@@ -1303,11 +1511,14 @@ static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
         mg_html(h, "</td><td>");
         mg_html_text(h, rows[i].subject);
         mg_html(h, " <span class=\"muted\">(");
-        mg_html_text(h, rows[i].kind);
+        mg_html_text(h, dash_word(rows[i].kind));
         mg_html(h, ")</span></td><td>");
-        mg_html_text(h, mg_store_outbox_status_name(rows[i].status));
+        mg_html_text(h, dash_word(mg_store_outbox_status_name(rows[i].status)));
         mg_html(h, "<br><span class=\"muted\">");
-        count_words(h, rows[i].attempts, "attempt", "attempts");
+        mg_html_textf(h,
+                      mg_ngettext("%d attempt", "%d attempts",
+                                  (unsigned long)rows[i].attempts),
+                      (int)rows[i].attempts);
         mg_html(h, "</span>");
         if (rows[i].last_error) {
             mg_html(h, "<br><span class=\"muted\">");
@@ -1328,15 +1539,16 @@ static int outbox_section(struct mg_html *h, const struct dash *d,
     char path[96];
     int rc = 0;
 
-    mg_html(h, "<section aria-labelledby=\"outbox\">\n"
-               "<h2 id=\"outbox\">Invitations and outbox</h2>\n"
-               "<div class=\"actions\">\n");
+    mg_html(h, "<section aria-labelledby=\"outbox\">\n<h2 id=\"outbox\">");
+    mg_html_text(h, _("Invitations and outbox"));
+    mg_html(h, "</h2>\n<div class=\"actions\">\n");
     snprintf(path, sizeof(path), "/dashboard/circles/%lld/invites",
              (long long)c->id);
-    dash_button_form(h, d, path, "Send invites", 0);
-    mg_html(h, "</div>\n<p class=\"muted\">Sends every member what has "
-               "changed in their group's calls since the last time; "
-               "nothing is sent twice.</p>\n<dl>\n");
+    dash_button_form(h, d, path, _("Send invites"), 0);
+    mg_html(h, "</div>\n<p class=\"muted\">");
+    mg_html_text(h, _("Sends every member what has changed in their group's "
+                      "calls since the last time; nothing is sent twice."));
+    mg_html(h, "</p>\n<dl>\n");
     for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
         char count[32];
 
@@ -1344,7 +1556,7 @@ static int outbox_section(struct mg_html *h, const struct dash *d,
         if (rc < 0)
             return rc;
         snprintf(count, sizeof(count), "%zu", n);
-        web_row(h, states[i], count);
+        web_row(h, dash_word(states[i]), count);
     }
     mg_html(h, "</dl>\n");
     rc = mg_store_outbox_list(&rows, &n, st, c->id, NULL, OUTBOX_SHOWN);
@@ -1375,30 +1587,52 @@ static int notes_section(struct mg_html *h, struct mg_store *st,
     rc = mg_store_notes_list(&notes, &n, st, &f);
     if (rc < 0)
         return rc;
-    mg_html(h, "<section aria-labelledby=\"notes\">\n"
-               "<h2 id=\"notes\">Notes</h2>\n<p><a href=\"");
+    mg_html(h, "<section aria-labelledby=\"notes\">\n<h2 id=\"notes\">");
+    mg_html_text(h, _("Notes"));
+    mg_html(h, "</h2>\n<p><a href=\"");
     circle_href(h, c->id);
-    mg_html(h, "/digest\">Read the notes digest</a>: every group's "
-               "summaries and notes, week by week.</p>\n"
-               "<h3>Review queue</h3>\n<p>");
-    mg_html_textf(h, "%zu message%s of this circle wait%s for review", all,
-                  all == 1 ? "" : "s", all == 1 ? "s" : "");
+    mg_html(h, "/digest\">");
+    mg_html_text(h, _("Read the notes digest"));
+    mg_html(h, "</a>");
+    mg_html_text(h, _(": every group's summaries and notes, week by week."));
+    mg_html(h, "</p>\n<h3>");
+    mg_html_text(h, _("Review queue"));
+    mg_html(h, "</h3>\n<p>");
     if (all) {
-        mg_html(h, ": <a href=\"");
+        mg_html_textf(h,
+                      mg_ngettext("%zu message of this circle waits for "
+                                  "review:",
+                                  "%zu messages of this circle wait for "
+                                  "review:",
+                                  all),
+                      all);
+        mg_html(h, " <a href=\"");
         circle_href(h, c->id);
-        mg_html(h, "/review\">open the review queue</a> to approve or "
-                   "reject them.</p>\n");
+        mg_html(h, "/review\">");
+        mg_html_text(h, _("open the review queue"));
+        mg_html(h, "</a> ");
+        mg_html_text(h, _("to approve or reject them."));
+        mg_html(h, "</p>\n");
     } else {
-        mg_html(h, ".</p>\n");
+        mg_html_textf(h,
+                      mg_ngettext("%zu message of this circle waits for "
+                                  "review.",
+                                  "%zu messages of this circle wait for "
+                                  "review.",
+                                  all),
+                      all);
+        mg_html(h, "</p>\n");
     }
     if (n) {
-        mg_html(h,
-                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-                "<th scope=\"col\">#</th><th scope=\"col\">From</th>"
-                "<th scope=\"col\">Subject</th>"
-                "<th scope=\"col\">Why</th>"
-                "<th scope=\"col\">Received <span class=\"muted\">(");
+        dash_table_begin(h);
+        mg_html(h, "<thead><tr>");
+        dash_th(h, "#");
+        dash_th(h, _("From"));
+        dash_th(h, _("Subject"));
+        dash_th(h, _("Why"));
+        mg_html(h, "<th scope=\"col\">");
+        mg_html_text(h, _("Received"));
+        mg_html(h, " <span class=\"muted\">(");
         mg_html_text(h, c->time_zone);
         mg_html(h, ")</span></th></tr></thead>\n<tbody>\n");
         for (i = 0; i < n; i++) {
@@ -1435,20 +1669,25 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
     if (rc < 0)
         return rc;
     mg_html(h, "<section aria-labelledby=\"plenaries\">\n"
-               "<h2 id=\"plenaries\">Plenary sessions</h2>\n");
-    if (!n)
-        mg_html(h, "<p>None yet: create one with <code>POST "
-                   "/api/v1/circles/{id}/plenaries</code>.</p>\n");
-    else
-        mg_html(h,
-                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-                "aria-label=\"Table (scrolls sideways)\"><table>\n<thead><tr>"
-                "<th scope=\"col\">Session</th>"
-                "<th scope=\"col\">Starts</th>"
-                "<th scope=\"col\">Places</th>"
-                "<th scope=\"col\">Registered</th>"
-                "<th scope=\"col\">Waitlisted</th></tr></thead>\n"
-                "<tbody>\n");
+               "<h2 id=\"plenaries\">");
+    mg_html_text(h, _("Plenary sessions"));
+    mg_html(h, "</h2>\n");
+    if (!n) {
+        mg_html(h, "<p>");
+        /* TRANSLATORS: %s is an API call, shown as code */
+        dash_text_code(h, _("None yet: create one with %s."), 1,
+                       "POST /api/v1/circles/{id}/plenaries");
+        mg_html(h, "</p>\n");
+    } else {
+        dash_table_begin(h);
+        mg_html(h, "<thead><tr>");
+        dash_th(h, _("Session"));
+        dash_th(h, _("Starts"));
+        dash_th(h, _("Places"));
+        dash_th(h, _("Registered"));
+        dash_th(h, _("Waitlisted"));
+        mg_html(h, "</tr></thead>\n<tbody>\n");
+    }
     for (i = 0; i < n && i < DASH_PAGE_SIZE; i++) {
         dash_time(when, sizeof(when), c->time_zone, rows[i].starts_at);
         mg_html(h, "<tr><th scope=\"row\"><a href=\"");
@@ -1499,7 +1738,8 @@ static void counts_text(struct mg_buf *b, const struct mg_report_count *c,
 /* One bar per week of `values` (none where !known), through chart.c. */
 static void week_chart(struct mg_html *h, const char *id, const char *title,
                        const char *desc, const double *values, const int *known,
-                       size_t n, int decimals, double ref, const char *ref_name)
+                       size_t n, int decimals, double ref, const char *ref_name,
+                       const char *ref_label)
 {
     struct web_bar *bars = mg_xcalloc(n + 1, sizeof(*bars));
     struct web_segment *segs = mg_xcalloc(n + 1, sizeof(*segs));
@@ -1509,7 +1749,8 @@ static void week_chart(struct mg_html *h, const char *id, const char *title,
     size_t i;
 
     for (i = 0; i < n; i++) {
-        snprintf(labels[i], sizeof(labels[i]), "W%zu", i + 1);
+        /* TRANSLATORS: week number n's short label under its bar */
+        snprintf(labels[i], sizeof(labels[i]), _("W%zu"), i + 1);
         segs[i].value = values[i];
         bars[i].label = labels[i];
         bars[i].key = (long long)i + 1;
@@ -1518,6 +1759,7 @@ static void week_chart(struct mg_html *h, const char *id, const char *title,
         bars[i].known = known[i];
     }
     r.name = ref_name;
+    r.label = ref_label;
     r.value = ref;
     memset(&c, 0, sizeof(c));
     c.id = id;
@@ -1551,97 +1793,127 @@ static int report_section(struct mg_html *h, struct mg_store *st, int64_t id)
 
     if (rc < 0)
         return rc;
-    mg_html(h, "<section aria-labelledby=\"report\">\n<h2 id=\"report\">"
-               "How the circle is going</h2>\n<p>Download: <a href=\"");
+    mg_html(h, "<section aria-labelledby=\"report\">\n<h2 id=\"report\">");
+    mg_html_text(h, _("How the circle is going"));
+    mg_html(h, "</h2>\n<p>");
+    mg_html_text(h, _("Download:"));
+    mg_html(h, " <a href=\"");
     circle_href(h, id);
-    mg_html(h, "/report.csv\">the report (CSV)</a>, <a href=\"");
+    mg_html(h, "/report.csv\">");
+    mg_html_text(h, _("the report (CSV)"));
+    mg_html(h, "</a>, <a href=\"");
     circle_href(h, id);
-    mg_html(h, "/roster.csv\">the roster (CSV)</a>, <a href=\"");
+    mg_html(h, "/roster.csv\">");
+    mg_html_text(h, _("the roster (CSV)"));
+    mg_html(h, "</a>, <a href=\"");
     circle_href(h, id);
-    mg_html(h, "/attendance.csv\">the attendance matrix (CSV)</a>.</p>\n"
-               "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-               "aria-label=\"Table (scrolls sideways)\"><table>\n<tbody>\n");
+    mg_html(h, "/attendance.csv\">");
+    mg_html_text(h, _("the attendance matrix (CSV)"));
+    mg_html(h, "</a>.</p>\n");
+    dash_table_begin(h);
+    mg_html(h, "<tbody>\n");
     mg_buf_printf(&text, "%d", r.t.invited);
-    figure_row(h, "Invited", text.data);
+    figure_row(h, _("Invited"), text.data);
     text.len = 0;
-    mg_buf_printf(&text, "%d accepted, %d declined, %d tentative", r.t.accepted,
-                  r.t.declined, r.t.tentative);
-    figure_row(h, "Answers (all calls)", text.data);
+    mg_buf_printf(&text, _("%d accepted, %d declined, %d tentative"),
+                  r.t.accepted, r.t.declined, r.t.tentative);
+    figure_row(h, _("Answers (all calls)"), text.data);
     text.len = 0;
-    mg_buf_printf(&text, "%d of %d", r.t.recorded, r.t.sessions);
-    figure_row(h, "Calls with attendance recorded", text.data);
+    mg_buf_printf(&text, _("%d of %d"), r.t.recorded, r.t.sessions);
+    figure_row(h, _("Calls with attendance recorded"), text.data);
     text.len = 0;
     mg_buf_printf(&text, "%.1f", r.t.average);
-    figure_row(h, "Average attendance per call", text.data);
+    figure_row(h, _("Average attendance per call"), text.data);
     text.len = 0;
     if (r.target)
-        mg_buf_printf(&text, "%d per call: %s", r.target,
-                      r.target_met ? "met" : "not met");
+        mg_buf_printf(&text,
+                      r.target_met ? _("%d per call: met")
+                                   : _("%d per call: not met"),
+                      r.target);
     else
-        mg_buf_puts(&text, "none set");
-    figure_row(h, "Target", text.data);
+        mg_buf_puts(&text, _("none set"));
+    figure_row(h, _("Target"), text.data);
     text.len = 0;
     mg_buf_printf(&text, "%d", r.t.attendees);
-    figure_row(h, "Came at least once", text.data);
+    figure_row(h, _("Came at least once"), text.data);
     text.len = 0;
     mg_buf_printf(&text, "%d", r.t.came_back);
-    figure_row(h, "Came back (two calls or more)", text.data);
+    figure_row(h, _("Came back (two calls or more)"), text.data);
     text.len = 0;
     counts_text(&text, r.t.sectors, r.t.n_sectors);
-    figure_row(h, "Sectors of those who came", text.data);
+    figure_row(h, _("Sectors of those who came"), text.data);
     text.len = 0;
     counts_text(&text, r.t.regions, r.t.n_regions);
-    figure_row(h, "Regions of those who came", text.data);
+    figure_row(h, _("Regions of those who came"), text.data);
     mg_html(h, "</tbody></table></div>\n");
     if (!r.t.recorded) {
-        mg_html(h, "<p>No attendance recorded yet: import a call's Zoom "
-                   "or Teams report to see attendance and retention "
-                   "here.</p>\n</section>\n");
+        mg_html(h, "<p>");
+        mg_html_text(h, _("No attendance recorded yet: import a call's Zoom "
+                          "or Teams report to see attendance and retention "
+                          "here."));
+        mg_html(h, "</p>\n</section>\n");
         goto out;
     }
     values = mg_xcalloc(r.n_weeks + 1, sizeof(*values));
     known = mg_xcalloc(r.n_weeks + 1, sizeof(*known));
-    mg_buf_puts(&desc, "Average people per call in each week");
     if (r.target)
         mg_buf_printf(&desc,
-                      ", against the target of %d per call (dashed line)",
+                      _("Average people per call in each week, against the "
+                        "target of %d per call (dashed line)."),
                       r.target);
-    mg_buf_puts(&desc, ". ");
+    else
+        mg_buf_puts(&desc, _("Average people per call in each week."));
+    mg_buf_puts(&desc, " ");
     for (i = 0; i < r.n_weeks; i++) {
         const struct mg_report_week *w = &r.weeks[i];
         known[i] = w->sessions > 0;
         values[i] = known[i] ? (double)w->attended / w->sessions : 0;
         if (known[i])
             mg_buf_printf(&desc,
-                          "Week %d: %.1f people per call (%d call%s "
-                          "recorded). ",
-                          w->week, values[i], w->sessions,
-                          w->sessions == 1 ? "" : "s");
+                          mg_ngettext("Week %d: %.1f people per call (%d "
+                                      "call recorded).",
+                                      "Week %d: %.1f people per call (%d "
+                                      "calls recorded).",
+                                      (unsigned long)w->sessions),
+                          w->week, values[i], w->sessions);
         else
-            mg_buf_printf(&desc, "Week %d: not recorded. ", w->week);
+            mg_buf_printf(&desc, _("Week %d: not recorded."), w->week);
+        mg_buf_puts(&desc, " ");
     }
-    mg_html(h, "<h3>Attendance per call, by week</h3>\n");
-    week_chart(h, "attendance-chart", "Attendance per call by week", desc.data,
-               values, known, r.n_weeks, 1, r.target, "target");
+    mg_html(h, "<h3>");
+    mg_html_text(h, _("Attendance per call, by week"));
+    mg_html(h, "</h3>\n");
+    /* TRANSLATORS: the attendance chart's line at the target */
+    week_chart(h, "attendance-chart", _("Attendance per call by week"),
+               desc.data, values, known, r.n_weeks, 1, r.target, "target",
+               _("target"));
     desc.len = 0;
     mg_buf_printf(&desc,
-                  "Of the %d people who came in week 1, how many came in "
-                  "each week. ",
+                  mg_ngettext("Of the %d person who came in week 1, how many "
+                              "came in each week.",
+                              "Of the %d people who came in week 1, how many "
+                              "came in each week.",
+                              (unsigned long)r.cohort),
                   r.cohort);
+    mg_buf_puts(&desc, " ");
     for (i = 0; i < r.n_weeks; i++) {
         const struct mg_report_week *w = &r.weeks[i];
         values[i] = w->retained;
         if (known[i])
             mg_buf_printf(
-                &desc, "Week %d: %d of the %d (%d%%). ", w->week, w->retained,
+                &desc, _("Week %d: %d of the %d (%d%%)."), w->week, w->retained,
                 r.cohort,
                 r.cohort ? (w->retained * 100 + r.cohort / 2) / r.cohort : 0);
         else
-            mg_buf_printf(&desc, "Week %d: not recorded. ", w->week);
+            mg_buf_printf(&desc, _("Week %d: not recorded."), w->week);
+        mg_buf_puts(&desc, " ");
     }
-    mg_html(h, "<h3>Retention: week 1's people, week by week</h3>\n");
-    week_chart(h, "retention-chart", "Retention by week", desc.data, values,
-               known, r.n_weeks, 0, r.cohort, "cohort");
+    mg_html(h, "<h3>");
+    mg_html_text(h, _("Retention: week 1's people, week by week"));
+    mg_html(h, "</h3>\n");
+    /* TRANSLATORS: the retention chart's line at week 1's number */
+    week_chart(h, "retention-chart", _("Retention by week"), desc.data, values,
+               known, r.n_weeks, 0, r.cohort, "cohort", _("cohort"));
     mg_html(h, "</section>\n");
     free(values);
     free(known);
@@ -1670,33 +1942,39 @@ static void done_notice(struct mg_html *h, struct request *r,
         int to =
             mg_assign_group_index(a, dash_positive(request_arg(r, "group")));
         if (who >= 0 && to >= 0)
-            mg_buf_printf(&text, "Moved %s to %s.", a->people[who].name,
+            mg_buf_printf(&text, _("Moved %s to %s."), a->people[who].name,
                           group_label(a, to, label, sizeof(label)));
         else
-            mg_buf_puts(&text, "Moved.");
+            mg_buf_puts(&text, _("Moved."));
     } else if (strcmp(done, "invites") == 0) {
         int64_t q = dash_positive(request_arg(r, "queued"));
         if (q)
             mg_buf_printf(&text,
-                          "Queued %lld message%s; the outbox is sending "
-                          "them.",
-                          (long long)q, q == 1 ? "" : "s");
+                          mg_ngettext("Queued %lld message; the outbox is "
+                                      "sending it.",
+                                      "Queued %lld messages; the outbox is "
+                                      "sending them.",
+                                      (unsigned long)q),
+                          (long long)q);
         else
-            mg_buf_puts(&text, "Every member's invitations are up to date: "
-                               "nothing new to send.");
+            mg_buf_puts(&text, _("Every member's invitations are up to date: "
+                                 "nothing new to send."));
     } else if (strcmp(done, "rebalanced") == 0) {
         int64_t m = dash_positive(request_arg(r, "moves"));
         if (m)
             mg_buf_printf(&text,
-                          "Rebalanced the groups: moved %lld %s; their "
-                          "invitations are queued.",
-                          (long long)m, m == 1 ? "person" : "people");
+                          mg_ngettext("Rebalanced the groups: moved %lld "
+                                      "person; their invitations are queued.",
+                                      "Rebalanced the groups: moved %lld "
+                                      "people; their invitations are queued.",
+                                      (unsigned long)m),
+                          (long long)m);
         else
-            mg_buf_puts(&text, "Rebalanced: nobody needed to move.");
+            mg_buf_puts(&text, _("Rebalanced: nobody needed to move."));
     } else if (strcmp(done, "no_organizer") == 0) {
-        mg_buf_puts(&text, "Invitations not sent: the circle needs an "
-                           "organizer email to send invitations. Set it "
-                           "with PATCH /api/v1/circles/{id}.");
+        mg_buf_puts(&text, _("Invitations not sent: the circle needs an "
+                             "organizer email to send invitations. Set it "
+                             "with PATCH /api/v1/circles/{id}."));
         error = 1;
     } else if (strcmp(done, "withdrawn") == 0) {
         struct mg_participant *p = NULL;
@@ -1705,11 +1983,11 @@ static void done_notice(struct mg_html *h, struct request *r,
                                      dash_positive(request_arg(r, "person"))) ==
             0)
             mg_buf_printf(&text,
-                          "Withdrew %s: they are out of their group and get "
-                          "no more invitations.",
+                          _("Withdrew %s: they are out of their group and get "
+                            "no more invitations."),
                           p->name);
         else
-            mg_buf_puts(&text, "Withdrawn.");
+            mg_buf_puts(&text, _("Withdrawn."));
         mg_participants_free(p, p ? 1 : 0);
     } else {
         return;
@@ -1727,24 +2005,41 @@ static void circle_page(struct request *r, const struct dash *d)
     int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
 
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         return;
     }
+    dash_use_language(a.circle);
     dash_begin(&h, d, a.circle->title);
     mg_html_element(&h, "h1", a.circle->title);
     done_notice(&h, r, &a);
     waitlisted = count_people(r->srv->store, a.circle->id, "waitlisted");
     mg_html(&h, "<p>");
-    mg_html_textf(&h, "%zu active %s, %zu waitlisted, %zu groups.", a.n_people,
-                  a.n_people == 1 ? "person" : "people", waitlisted,
-                  a.n_groups);
+    mg_html_textf(&h,
+                  mg_ngettext("%zu active person, %zu waitlisted, %zu "
+                              "groups.",
+                              "%zu active people, %zu waitlisted, %zu "
+                              "groups.",
+                              a.n_people),
+                  a.n_people, waitlisted, a.n_groups);
     mg_html(&h, "</p>\n");
     circle_summary(&h, a.circle);
-    mg_html(&h, "<nav aria-label=\"On this page\"><a href=\"#book\">Book</a> "
-                "<a href=\"#groups\">Groups</a> <a href=\"#people\">People"
-                "</a> <a href=\"#report\">How it is going</a> <a "
-                "href=\"#plenaries\">Plenaries</a> <a href=\"#outbox\">Outbox"
-                "</a> <a href=\"#notes\">Notes</a></nav>\n");
+    mg_html(&h, "<nav aria-label=\"");
+    mg_html_attr(&h, _("On this page"));
+    mg_html(&h, "\"><a href=\"#book\">");
+    mg_html_text(&h, _("Book"));
+    mg_html(&h, "</a> <a href=\"#groups\">");
+    mg_html_text(&h, _("Groups"));
+    mg_html(&h, "</a> <a href=\"#people\">");
+    mg_html_text(&h, _("People"));
+    mg_html(&h, "</a> <a href=\"#report\">");
+    mg_html_text(&h, _("How it is going"));
+    mg_html(&h, "</a> <a href=\"#plenaries\">");
+    mg_html_text(&h, _("Plenaries"));
+    mg_html(&h, "</a> <a href=\"#outbox\">");
+    mg_html_text(&h, _("Outbox"));
+    mg_html(&h, "</a> <a href=\"#notes\">");
+    mg_html_text(&h, _("Notes"));
+    mg_html(&h, "</a></nav>\n");
     rc = book_section(&h, r->srv->store, a.circle->id);
     if (rc == 0)
         groups_section(&h, &a, dash_page_arg(r, "gpage"));
@@ -1791,7 +2086,7 @@ static const char *row_label(const struct mg_group_row *g, char *buf, size_t n)
 {
     if (g->name)
         return g->name;
-    snprintf(buf, n, "Group %d", g->position);
+    snprintf(buf, n, _("Group %d"), g->position);
     return buf;
 }
 
@@ -1829,10 +2124,11 @@ static void move_page(struct request *r, const struct dash *d,
         rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
                                   r->params[0]);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such person in this circle.");
+        dash_error_page(r, rc, _("There is no such person in this circle."));
         goto out;
     }
-    snprintf(title, sizeof(title), "Move %s", p->name);
+    dash_use_language(c);
+    snprintf(title, sizeof(title), _("Move %s"), p->name);
     snprintf(action, sizeof(action), "/dashboard/circles/%lld/move",
              (long long)c->id);
     dash_begin(&h, d, title);
@@ -1863,8 +2159,9 @@ static void move_page(struct request *r, const struct dash *d,
             mg_html_int(&h, why->force_group);
             mg_html(&h, "\">\n<input type=\"hidden\" name=\"force\" "
                         "value=\"1\">\n<button type=\"submit\" "
-                        "class=\"button secondary\">Move anyway</button>"
-                        "</form>\n");
+                        "class=\"button secondary\">");
+            mg_html_text(&h, _("Move anyway"));
+            mg_html(&h, "</button></form>\n");
         }
         mg_html(&h, "</div>\n");
     }
@@ -1872,15 +2169,21 @@ static void move_page(struct request *r, const struct dash *d,
     mg_html_text(&h, p->name);
     mg_html(&h, " <span class=\"muted\">(");
     mg_html_text(&h, p->email);
-    mg_html(&h, ")</span> is in ");
+    mg_html(&h, ")</span> ");
     for (g = 0; g < n_groups && groups[g].id != p->group_id; g++)
         ;
-    mg_html_text(&h, g < n_groups ? row_label(&groups[g], label, sizeof(label))
-                                  : "no group");
-    mg_html(&h, ".</p>\n");
+    if (g < n_groups)
+        /* TRANSLATORS: after a person's name and address; %s is a group */
+        mg_html_textf(&h, _("is in %s."),
+                      row_label(&groups[g], label, sizeof(label)));
+    else
+        mg_html_text(&h, _("is in no group."));
+    mg_html(&h, "</p>\n");
     if (p->status != MG_STATUS_ACTIVE || !n_groups) {
-        mg_html(&h, "<p>Only an active person can move, into one of the "
-                    "circle's groups.</p>\n");
+        mg_html(&h, "<p>");
+        mg_html_text(&h, _("Only an active person can move, into one of the "
+                           "circle's groups."));
+        mg_html(&h, "</p>\n");
         goto end;
     }
     first = (size_t)(gpage - 1) * DASH_PAGE_SIZE;
@@ -1895,7 +2198,7 @@ static void move_page(struct request *r, const struct dash *d,
     mg_html(&h, "\">\n");
     move_fields(&h, d, p->id);
     mg_html(&h, "<label for=\"group_id\">");
-    mg_html_textf(&h, "Move %s to", p->name);
+    mg_html_textf(&h, _("Move %s to"), p->name);
     mg_html(&h, "</label>\n<select id=\"group_id\" name=\"group_id\">\n");
     for (g = first; g < last; g++) {
         if (groups[g].id == p->group_id)
@@ -1906,8 +2209,9 @@ static void move_page(struct request *r, const struct dash *d,
         mg_html_text(&h, row_label(&groups[g], label, sizeof(label)));
         mg_html(&h, "</option>\n");
     }
-    mg_html(&h, "</select>\n<button type=\"submit\" class=\"button\">Move"
-                "</button></form>\n");
+    mg_html(&h, "</select>\n<button type=\"submit\" class=\"button\">");
+    mg_html_text(&h, _("Move"));
+    mg_html(&h, "</button></form>\n");
     snprintf(path, sizeof(path), "/dashboard/circles/%lld/people/%lld/move",
              (long long)c->id, (long long)p->id);
     dash_pager(&h, path, "gpage", gpage, n_groups, NULL, 0, NULL);
@@ -1915,16 +2219,21 @@ static void move_page(struct request *r, const struct dash *d,
     mg_html_attr(&h, action);
     mg_html(&h, "\">\n");
     move_fields(&h, d, p->id);
-    mg_html(&h, "<label for=\"group_number\">Or the group's number</label>\n"
-                "<input type=\"number\" id=\"group_number\" "
+    mg_html(&h, "<label for=\"group_number\">");
+    mg_html_text(&h, _("Or the group's number"));
+    mg_html(&h, "</label>\n<input type=\"number\" id=\"group_number\" "
                 "name=\"group_number\" min=\"1\" max=\"");
     mg_html_int(&h, (long long)n_groups);
     mg_html(&h, "\" required>\n<button type=\"submit\" class=\"button "
-                "secondary\">Move</button></form>\n");
+                "secondary\">");
+    mg_html_text(&h, _("Move"));
+    mg_html(&h, "</button></form>\n");
 end:
     mg_html(&h, "<p><a href=\"");
     circle_href(&h, c->id);
-    mg_html(&h, "#people\">Back to the circle</a></p>\n");
+    mg_html(&h, "#people\">");
+    mg_html_text(&h, _("Back to the circle"));
+    mg_html(&h, "</a></p>\n");
     web_end(&h);
     web_reply(r, status, &h);
 out:
@@ -1950,9 +2259,9 @@ static void refusal_from_query(struct refusal *why, char **text,
 
     memset(why, 0, sizeof(*why));
     if (error && strcmp(error, "number") == 0)
-        why->text = "There is no group of that number.";
+        why->text = _("There is no group of that number.");
     else if (error)
-        why->text = "Choose a group to move them to.";
+        why->text = _("Choose a group to move them to.");
     if (why->text || !group)
         return;
     if (mg_assign_load(&a, r->srv->store, r->params[0]) < 0)
@@ -1964,8 +2273,8 @@ static void refusal_from_query(struct refusal *why, char **text,
         a.in.n_groups = (int)a.n_groups;
         rc = mg_group_check_move(issues, n_issues, &a.in, who, to);
         *text = mg_xasprintf(
-            rc < 0 ? "%s was not moved to %s: the move breaks these rules."
-                   : "%s was not moved to %s then; the rules allow it now.",
+            rc < 0 ? _("%s was not moved to %s: the move breaks these rules.")
+                   : _("%s was not moved to %s then; the rules allow it now."),
             a.people[who].name, group_label(&a, to, label, sizeof(label)));
         why->text = *text;
         why->issues = *issues;
@@ -1973,6 +2282,16 @@ static void refusal_from_query(struct refusal *why, char **text,
         why->force_group = group;
     }
     mg_assign_release(&a);
+}
+
+/* Speak circle `id`'s language from here on (English when it is gone). */
+static void dash_use_circle_language(struct request *r, int64_t id)
+{
+    struct mg_circle *c = NULL;
+
+    if (mg_store_circle_get(&c, r->srv->store, id) == 0)
+        dash_use_language(c);
+    mg_circle_free(c);
 }
 
 void handle_dash_move_form(struct request *r)
@@ -1985,6 +2304,7 @@ void handle_dash_move_form(struct request *r)
 
     if (dash_require_session(&d, r) < 0)
         return;
+    dash_use_circle_language(r, r->params[0]);
     refusal_from_query(&why, &text, &issues, &n_issues, r, r->params[1]);
     move_page(r, &d, MHD_HTTP_OK, r->params[1], why.text ? &why : NULL);
     mg_issues_free(issues, n_issues);
@@ -2014,10 +2334,11 @@ void handle_dash_move(struct request *r)
             strcmp(mg_form_get(&f, "force")->value, "1") == 0;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         goto out;
     }
     loaded = 1;
+    dash_use_language(a.circle);
     if (!group && number && (size_t)number <= a.n_groups)
         group = a.groups[number - 1].id;
     if (!group && mg_assign_person_index(&a, person) >= 0) {
@@ -2031,9 +2352,9 @@ void handle_dash_move(struct request *r)
     rc = mg_assign_move(&issues, &n_issues, &a, r->srv->store, person, group,
                         force, &err);
     if (rc == MG_ENOTFOUND) {
-        reply_page_message(r, MHD_HTTP_NOT_FOUND, "Not found",
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, _("Not found"),
                            err.message[0] ? err.message
-                                          : "There is no such person.");
+                                          : _("There is no such person."));
         goto out;
     }
     if (rc == MG_ECONFLICT) {
@@ -2087,7 +2408,7 @@ void handle_dash_invites(struct request *r)
         goto out;
     }
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         goto out;
     }
     if (queued)
@@ -2146,32 +2467,37 @@ void handle_dash_rebalance_preview(struct request *r)
         return;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         return;
     }
-    dash_begin(&h, &d, "Rebalance preview");
-    mg_html(&h, "<h1>Rebalance preview: ");
-    mg_html_text(&h, a.circle->title);
+    dash_use_language(a.circle);
+    dash_begin(&h, &d, _("Rebalance preview"));
+    mg_html(&h, "<h1>");
+    mg_html_textf(&h, _("Rebalance preview: %s"), a.circle->title);
     mg_html(&h, "</h1>\n");
     if (request_arg(r, "changed"))
         dash_notice(&h,
-                    "The groups changed since that preview, so nothing was "
-                    "applied: here is a fresh one.",
+                    _("The groups changed since that preview, so nothing was "
+                      "applied: here is a fresh one."),
                     1);
     dash_notice(&h,
-                "A preview: nothing has been changed. Apply it with the "
-                "button below.",
+                _("A preview: nothing has been changed. Apply it with the "
+                  "button below."),
                 0);
     rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
     if (rc == MG_ENOTFOUND) {
-        mg_html(&h, "<p>There is nothing to rebalance: the circle has "
-                    "no groups or no active people yet.</p>\n");
+        mg_html(&h, "<p>");
+        mg_html_text(&h, _("There is nothing to rebalance: the circle has "
+                           "no groups or no active people yet."));
+        mg_html(&h, "</p>\n");
     } else if (rc < 0) {
         mg_html_release(&h);
         dash_error_page(r, rc, NULL);
         goto out;
     } else {
-        mg_html(&h, "<h2>Proposed moves</h2>\n");
+        mg_html(&h, "<h2>");
+        mg_html_text(&h, _("Proposed moves"));
+        mg_html(&h, "</h2>\n");
         for (i = 0; i < a.n_people; i++) {
             int from = a.persons[i].current, to = a.result.group_of[i];
             if (from == to)
@@ -2185,25 +2511,27 @@ void handle_dash_rebalance_preview(struct request *r)
             mg_html(&h, ": ");
             mg_html_text(&h, from >= 0
                                  ? group_label(&a, from, label, sizeof(label))
-                                 : "no group");
+                                 : _("no group"));
             mg_html(&h, " &rarr; ");
             mg_html_text(&h, to >= 0
                                  ? group_label(&a, to, label2, sizeof(label2))
-                                 : "no group");
+                                 : _("no group"));
             mg_html(&h, "</li>\n");
         }
         if (moves > MOVES_SHOWN) {
             mg_html(&h, "<li>");
-            mg_html_textf(&h, "... and %zu more.", moves - MOVES_SHOWN);
+            mg_html_textf(&h, _("... and %zu more."), moves - MOVES_SHOWN);
             mg_html(&h, "</li>\n");
         }
         if (moves) {
             mg_html(&h, "</ul>\n<p>");
             mg_html_textf(&h,
-                          "%zu move%s (no plan can do with fewer than "
-                          "%zu).",
-                          moves, moves == 1 ? "" : "s",
-                          a.result.moves_lower_bound);
+                          mg_ngettext("%zu move (no plan can do with fewer "
+                                      "than %zu).",
+                                      "%zu moves (no plan can do with fewer "
+                                      "than %zu).",
+                                      moves),
+                          moves, a.result.moves_lower_bound);
             mg_html(&h, "</p>\n");
             plan_fingerprint(plan, &a);
             snprintf(action, sizeof(action),
@@ -2215,16 +2543,21 @@ void handle_dash_rebalance_preview(struct request *r)
             dash_csrf(&h, &d);
             mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
             mg_html_attr(&h, plan);
-            mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">"
-                        "Apply these moves</button></form>\n");
+            mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">");
+            mg_html_text(&h, _("Apply these moves"));
+            mg_html(&h, "</button></form>\n");
         } else {
-            mg_html(&h, "<p>None: the groups are as good as the planner can "
-                        "make them without moving anyone.</p>\n");
+            mg_html(&h, "<p>");
+            mg_html_text(&h, _("None: the groups are as good as the planner "
+                               "can make them without moving anyone."));
+            mg_html(&h, "</p>\n");
         }
-        mg_html(&h, "<h2>Groups after</h2>\n");
+        mg_html(&h, "<h2>");
+        mg_html_text(&h, _("Groups after"));
+        mg_html(&h, "</h2>\n");
         if (a.result.n_groups > DASH_PAGE_SIZE) {
             mg_html(&h, "<p class=\"muted\">");
-            mg_html_textf(&h, "The first %d of %d groups.", DASH_PAGE_SIZE,
+            mg_html_textf(&h, _("The first %d of %d groups."), DASH_PAGE_SIZE,
                           a.result.n_groups);
             mg_html(&h, "</p>\n");
         }
@@ -2232,11 +2565,14 @@ void handle_dash_rebalance_preview(struct request *r)
                      a.result.n_groups < DASH_PAGE_SIZE ? a.result.n_groups
                                                         : DASH_PAGE_SIZE,
                      "after");
-        mg_html(&h, "<h2>Quality after</h2>\n");
+        mg_html(&h, "<h2>");
+        mg_html_text(&h, _("Quality after"));
+        mg_html(&h, "</h2>\n");
         quality_list(&h, &a.result.quality);
         if (a.result.n_issues) {
-            mg_html(&h, "<h2>Rules the planner could not meet</h2>\n"
-                        "<ul class=\"warn\">\n");
+            mg_html(&h, "<h2>");
+            mg_html_text(&h, _("Rules the planner could not meet"));
+            mg_html(&h, "</h2>\n<ul class=\"warn\">\n");
             for (i = 0; i < a.result.n_issues && i < WARNINGS_SHOWN; i++) {
                 mg_html(&h, "<li>");
                 mg_html_text(&h, a.result.issues[i].message);
@@ -2247,7 +2583,9 @@ void handle_dash_rebalance_preview(struct request *r)
     }
     mg_html(&h, "<p><a href=\"");
     circle_href(&h, a.circle->id);
-    mg_html(&h, "#groups\">Back to the circle</a></p>\n");
+    mg_html(&h, "#groups\">");
+    mg_html_text(&h, _("Back to the circle"));
+    mg_html(&h, "</a></p>\n");
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:
@@ -2271,10 +2609,11 @@ void handle_dash_rebalance(struct request *r)
         goto out;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
+        dash_error_page(r, rc, _("There is no such circle."));
         goto out;
     }
     loaded = 1;
+    dash_use_language(a.circle);
     rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
     if (rc < 0 && rc != MG_ENOTFOUND) {
         dash_error_page(r, rc, NULL);
@@ -2335,8 +2674,11 @@ static void digest_weeks(struct mg_html *h, const struct mg_circle *c, int week)
 {
     int w;
 
-    mg_html(h, "<nav class=\"pager\" aria-label=\"Weeks\">"
-               "<span>Notes digest, week:</span>");
+    mg_html(h, "<nav class=\"pager\" aria-label=\"");
+    mg_html_attr(h, _("Weeks"));
+    mg_html(h, "\"><span>");
+    mg_html_text(h, _("Notes digest, week:"));
+    mg_html(h, "</span>");
     for (w = 1; w <= c->weeks; w++) {
         if (w == week) {
             mg_html(h, "<strong aria-current=\"page\">");
@@ -2353,9 +2695,12 @@ static void digest_weeks(struct mg_html *h, const struct mg_circle *c, int week)
         mg_html(h, "</a>");
     }
     mg_html(h, "</nav>\n");
-    if (!week)
-        mg_html(h, "<p>Choose a week to read every group's summaries and "
-                   "notes for it.</p>\n");
+    if (!week) {
+        mg_html(h, "<p>");
+        mg_html_text(h, _("Choose a week to read every group's summaries and "
+                          "notes for it."));
+        mg_html(h, "</p>\n");
+    }
 }
 
 void handle_dash_digest(struct request *r)
@@ -2371,26 +2716,27 @@ void handle_dash_digest(struct request *r)
 
     if (dash_require_session(&d, r) < 0)
         return;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        dash_error_page(r, rc, _("There is no such circle."));
+        goto out;
+    }
+    dash_use_language(c);
     if (wv &&
         (strspn(wv, "0123456789") != strlen(wv) || !*wv || strlen(wv) > 6)) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, "Bad week",
-                           "The week must be a week number of the circle.");
-        return;
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Bad week"),
+                           _("The week must be a week number of the circle."));
+        goto out;
     }
     if (wv)
         week = atoll(wv);
-    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
-    if (rc < 0) {
-        dash_error_page(r, rc, "There is no such circle.");
-        goto out;
-    }
     if (wv && (week < 1 || week > c->weeks)) {
-        char text[96];
+        char text[256];
 
         snprintf(text, sizeof(text),
-                 "This circle has weeks 1 to %d; there is no week %lld.",
+                 _("This circle has weeks 1 to %d; there is no week %lld."),
                  c->weeks, (long long)week);
-        reply_page_message(r, MHD_HTTP_NOT_FOUND, "No such week", text);
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, _("No such week"), text);
         goto out;
     }
     /* One week at a time: the whole circle's notes at once would grow
@@ -2403,10 +2749,12 @@ void handle_dash_digest(struct request *r)
                         err.message[0] ? err.message : NULL);
         goto out;
     }
-    dash_begin(&h, &d, "Notes digest");
+    dash_begin(&h, &d, _("Notes digest"));
     mg_html(&h, "<p><a href=\"");
     circle_href(&h, c->id);
-    mg_html(&h, "#notes\">Back to the circle</a></p>\n");
+    mg_html(&h, "#notes\">");
+    mg_html_text(&h, _("Back to the circle"));
+    mg_html(&h, "</a></p>\n");
     digest_weeks(&h, c, (int)week);
     if (html) {
         mg_html(&h, "<div class=\"digest\">\n");

@@ -43,7 +43,8 @@ struct web_bar {
     int known; /* 0: no figure, drawn as "none" */
 };
 struct web_ref {
-    const char *name; /* "min", "target" */
+    const char *name;  /* "min", "target": data-ref, never translated */
+    const char *label; /* what the line is called on the chart; NULL: name */
     double value;
 };
 enum web_chart_key { WEB_CHART_GROUP, WEB_CHART_WEEK };

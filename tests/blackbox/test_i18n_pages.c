@@ -10,7 +10,10 @@
  * test put in (names, titles, addresses, times and numbers), so an English
  * string that missed _() fails here. The invitations in the maildir,
  * the member's calendar feed and the groups' Atom feeds are
- * pseudo-translated too; the English circle stays English.
+ * pseudo-translated too; the English circle stays English. The
+ * coordinator's dashboard pages of the "qps" circle (the circle, a
+ * person's move, the rebalance preview, the review queue, a plenary, the
+ * digest) are checked the same way; those about every circle are English.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -31,6 +34,7 @@
 #include <libxml/xpath.h>
 
 #include "mingle/inbound.h"
+#include "mingle/store.h"
 #include "support.h"
 
 #define OPEN "\xe2\x9f\xa6"  /* ⟦ */
@@ -38,6 +42,8 @@
 #define N_QPS 20             /* >= 16: the invitations use both threads */
 #define N_EN 3
 #define VIDEO "https://meet.example.org/atlas"
+/* Why a message waits for review: stored, in English, when it is filed */
+#define REVIEW_REASON "sender not in the group"
 
 static const char book_md[] = "# Chapter One\n\nalpha beta gamma delta\n\n"
                               "# Chapter Two\n\nepsilon zeta eta theta\n\n"
@@ -236,7 +242,8 @@ static int setup_world(void **state)
     static const char *const data[] = {
         "Atlas Circle",     "Chapter One",  "Chapter Two", "Chapter Three",
         "Chapter Four",     "Coordinators", "public",      "Otautahi",
-        "Pacific/Auckland", VIDEO,          "UTC",         "We met and read."};
+        "Pacific/Auckland", VIDEO,          "UTC",         "We met and read.",
+        REVIEW_REASON};
     char *env_locale;
     const char *env[4];
     struct test_site_opts opts = {.maildir = 1, .env = env};
@@ -254,6 +261,12 @@ static int setup_world(void **state)
             snprintf(tag, sizeof(tag), "[Atlas-qps G%d W%d]", g, k);
             add_data(w, tag);
         }
+    /* the groups' mail addresses (their local parts), on the dashboard */
+    for (g = 1; g <= 9; g++) {
+        char local[32];
+        snprintf(local, sizeof(local), "atlas-qps-g%d", g);
+        add_data(w, local);
+    }
     w->locale = test_mkdtemp();
     if (make_catalogs(w->locale) < 0)
         return -1;
@@ -387,7 +400,9 @@ static int check_page(const char *html, const char *lang, const char *name)
     o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
     assert_true(o && o->nodesetval && o->nodesetval->nodeNr == 1);
     xmlXPathFreeObject(o);
-    o = xmlXPathEvalExpression((const xmlChar *)"//main//text()", ctx);
+    /* what a reader reads: not a stylesheet a page put in <main> */
+    o = xmlXPathEvalExpression(
+        (const xmlChar *)"//main//text()[not(ancestor::style)]", ctx);
     assert_non_null(o);
     for (i = 0; o->nodesetval && i < o->nodesetval->nodeNr; i++) {
         xmlChar *t = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
@@ -600,6 +615,213 @@ static void test_invitations(void **state)
     assert_int_equal(en, N_EN);
 }
 
+/* --- the coordinator's dashboard ---------------------------------------- */
+
+/* Log in to the dashboard with the site's coordinator token, as a
+ * browser does: the session cookie ("mingle_session=..."). */
+static char *dash_login(void)
+{
+    struct test_response resp;
+    char *form = mg_xasprintf("token=%s", W->site.token), *cookie = NULL;
+    const char *sc;
+
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST",
+                               "/dashboard/login", NULL, form,
+                               "application/x-www-form-urlencoded"),
+                     0);
+    assert_int_equal(resp.status, 303);
+    sc = resp.headers ? strcasestr(resp.headers, "\nSet-Cookie: ") : NULL;
+    assert_non_null(sc);
+    sc += strlen("\nSet-Cookie: ");
+    cookie = mg_xstrndup(sc, strcspn(sc, ";\r\n"));
+    test_response_release(&resp);
+    free(form);
+    return cookie;
+}
+
+/* GET a dashboard page with the session `cookie`; its body. */
+static char *dash_get(const char *cookie, long want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static char *dash_get(const char *cookie, long want, const char *fmt, ...)
+{
+    struct test_response resp;
+    char path[256], *c = mg_xasprintf("Cookie: %s", cookie), *body;
+    const char *extra[2] = {c, NULL};
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof(path), fmt, ap);
+    va_end(ap);
+    assert_int_equal(test_http_ex(&resp, W->site.d.port, "GET", path, NULL,
+                                  extra, NULL, 0, NULL),
+                     0);
+    if (resp.status != want)
+        fail_msg("GET %s: %ld, not %ld", path, resp.status, want);
+    body = resp.body;
+    resp.body = NULL;
+    test_response_release(&resp);
+    free(c);
+    return body;
+}
+
+/* A message waiting for review in `circle`, written to the store as the
+ * notes module files one; its words are the test's data. */
+static void add_review_note(long long circle)
+{
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *st = NULL;
+    struct mg_note n;
+    int64_t id = 0;
+    int dup = 0;
+
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
+    memset(&n, 0, sizeof(n));
+    n.circle_id = circle;
+    snprintf(n.kind, sizeof(n.kind), "note");
+    n.status = MG_STORE_NOTE_REVIEW;
+    n.provider = (char *)"mime";
+    n.message_id = (char *)"<review-qps@example.org>";
+    n.from_name = (char *)"Hine Tama 01";
+    n.from_email = (char *)"hine01@qps.example.org";
+    n.subject = (char *)"Chapter Two";
+    n.body = (char *)"We met and read.";
+    n.full_text = n.body;
+    n.review_reason = (char *)REVIEW_REASON;
+    n.sent_at = (int64_t)time(NULL) - 3600;
+    n.received_at = n.sent_at + 60;
+    assert_int_equal(mg_store_note_insert(&id, &dup, st, &n), 0);
+    mg_store_close(st);
+}
+
+/* The ids of the first two active participants of `circle` in a group. */
+static void two_people(long long out[2], long long circle)
+{
+    json_t *doc = NULL, *list;
+    size_t i, k = 0;
+
+    assert_int_equal(
+        circle_call(&doc, circle, "GET", "/participants", NULL, NULL, 200, 200),
+        0);
+    list = json_object_get(doc, "participants");
+    for (i = 0; k < 2 && i < json_array_size(list); i++) {
+        json_t *p = json_array_get(list, i);
+        if (strcmp(json_string_value(json_object_get(p, "status")), "active") ==
+                0 &&
+            json_integer_value(json_object_get(p, "group_id")) > 0)
+            out[k++] = json_integer_value(json_object_get(p, "id"));
+    }
+    json_decref(doc);
+    assert_int_equal(k, 2);
+}
+
+/* A plenary of one place in `circle`, one person registered and one on
+ * its waitlist: its id. */
+static long long add_plenary(long long circle, const long long who[2])
+{
+    char start[32], *body, rest[96];
+    time_t t = time(NULL) + 3 * 86400;
+    json_t *doc = NULL;
+    long long id;
+    struct tm tm;
+    int i;
+
+    gmtime_r(&t, &tm);
+    strftime(start, sizeof(start), "%Y-%m-%dT19:30", &tm);
+    body = mg_xasprintf("{\"title\":\"Atlas Circle\",\"start\":\"%s\","
+                        "\"capacity\":1}",
+                        start);
+    assert_int_equal(
+        circle_call(&doc, circle, "POST", "/plenaries", body, NULL, 201, 201),
+        0);
+    free(body);
+    id = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    assert_true(id > 0);
+    for (i = 0; i < 2; i++) {
+        snprintf(rest, sizeof(rest), "/plenaries/%lld/registrations", id);
+        body = mg_xasprintf("{\"participant_id\":%lld}", who[i]);
+        assert_int_equal(
+            circle_call(NULL, circle, "POST", rest, body, NULL, 200, 201), 0);
+        free(body);
+    }
+    return id;
+}
+
+/* The dashboard's pages of the "qps" circle are all in its language,
+ * every word; its pages about every circle, and the English circle's,
+ * are English. Last, as its plenary sends mail of its own. */
+static void test_dashboard(void **state)
+{
+    char *cookie = dash_login(), *html;
+    long long people[2], plenary;
+
+    (void)state;
+    add_review_note(W->qps);
+    two_people(people, W->qps);
+    plenary = add_plenary(W->qps, people);
+
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld", W->qps);
+    assert_true(check_page(html, "qps", "dashboard: the circle") > 100);
+    assert_non_null(strstr(html, OPEN "Groups" CLOSE));
+    assert_non_null(strstr(html, OPEN "Group sizes by sector" CLOSE));
+    assert_non_null(strstr(html, OPEN "Log out" CLOSE));
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld/people/%lld/move",
+                    W->qps, people[0]);
+    assert_true(check_page(html, "qps", "dashboard: a move") > 5);
+    assert_non_null(strstr(html, OPEN "Back to the circle" CLOSE));
+    free(html);
+    /* a refused move says why in the circle's words */
+    html = dash_get(cookie, 200,
+                    "/dashboard/circles/%lld/people/%lld/move?error=number",
+                    W->qps, people[0]);
+    check_page(html, "qps", "dashboard: a refused move");
+    assert_non_null(strstr(html, OPEN "There is no group of that number."));
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld/rebalance", W->qps);
+    assert_true(check_page(html, "qps", "dashboard: rebalance preview") > 5);
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld/review", W->qps);
+    assert_true(check_page(html, "qps", "dashboard: the review queue") > 10);
+    assert_non_null(strstr(html, OPEN "Approve" CLOSE));
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld/plenaries/%lld",
+                    W->qps, plenary);
+    assert_true(check_page(html, "qps", "dashboard: a plenary") > 10);
+    assert_non_null(strstr(html, OPEN "Waitlist place" CLOSE));
+    free(html);
+    html =
+        dash_get(cookie, 200, "/dashboard/circles/%lld/digest?week=1", W->qps);
+    assert_true(check_page(html, "qps", "dashboard: the digest") > 5);
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld/digest", W->qps);
+    check_page(html, "qps", "dashboard: the digest's weeks");
+    free(html);
+    /* an error page of the circle's */
+    html =
+        dash_get(cookie, 404, "/dashboard/circles/%lld/digest?week=9", W->qps);
+    check_page(html, "qps", "dashboard: no such week");
+    free(html);
+
+    /* every circle's pages, and the English circle's, are English */
+    html = dash_get(cookie, 200, "/dashboard");
+    assert_non_null(strstr(html, "<html lang=\"en\""));
+    assert_null(strstr(html, OPEN));
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/review");
+    assert_non_null(strstr(html, "<html lang=\"en\""));
+    assert_null(strstr(html, OPEN));
+    assert_non_null(strstr(html, REVIEW_REASON));
+    free(html);
+    html = dash_get(cookie, 200, "/dashboard/circles/%lld", W->en);
+    assert_non_null(strstr(html, "<html lang=\"en\""));
+    assert_null(strstr(html, OPEN));
+    assert_non_null(strstr(html, ">Group sizes by sector<"));
+    free(html);
+    free(cookie);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +831,7 @@ int main(void)
         cmocka_unit_test(test_error_page),
         cmocka_unit_test(test_english_circle),
         cmocka_unit_test(test_invitations),
+        cmocka_unit_test(test_dashboard),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
