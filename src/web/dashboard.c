@@ -40,34 +40,34 @@
 #define CIRCLES_SHOWN 200
 
 /* What the dashboard adds to page.c's stylesheet; contrast as there. */
-static const char dash_css[] =
-    "<style>"
-    ".vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;"
-    "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}"
-    "nav{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;"
-    "margin:.5rem 0}"
-    "form.inline{display:inline-flex;flex-wrap:wrap;align-items:center;"
-    "gap:.25rem;margin:0}"
-    "form.inline button{margin:0}"
-    "label{font-weight:600}"
-    "th .muted{font-weight:400}"
-    "select,input[type=password],input[type=number],input[type=search]{"
-    "font:inherit;padding:.4rem;border:1px solid #4a4a4a;"
-    "border-radius:.3rem;max-width:100%;min-height:2.5rem;background:#fff;"
-    "color:#1a1a1a}"
-    "input[type=password]{width:100%;margin:.25rem 0 .5rem}"
-    "input[type=number]{width:6rem}"
-    ".chart svg{display:block;width:100%;height:auto}"
-    ".legend{list-style:none;padding:0;margin:.5rem 0;display:flex;"
-    "flex-wrap:wrap;gap:.25rem 1.25rem}"
-    ".legend svg{vertical-align:middle;margin-right:.35rem}"
-    ".notice.error{border-left-color:#a12b2b;background:#fdf0f0}"
-    ".notice.ok{border-left-color:#187a4f;background:#eef8f2}"
-    ".warn li{margin:.2rem 0}"
-    ".actions{display:flex;flex-wrap:wrap;gap:.5rem}"
-    ".pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}"
-    ".nowrap{white-space:nowrap}"
-    "</style>\n";
+#define DASH_CSS                                                               \
+    "<style>"                                                                  \
+    ".vh{position:absolute;width:1px;height:1px;margin:-1px;padding:0;"        \
+    "overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}"          \
+    "nav{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;"       \
+    "margin:.5rem 0}"                                                          \
+    "form.inline{display:inline-flex;flex-wrap:wrap;align-items:center;"       \
+    "gap:.25rem;margin:0}"                                                     \
+    "form.inline button{margin:0}"                                             \
+    "label{font-weight:600}"                                                   \
+    "th .muted{font-weight:400}"                                               \
+    "select,input[type=password],input[type=number],input[type=search]{"       \
+    "font:inherit;padding:.4rem;border:1px solid #4a4a4a;"                     \
+    "border-radius:.3rem;max-width:100%;min-height:2.5rem;background:#fff;"    \
+    "color:#1a1a1a}"                                                           \
+    "input[type=password]{width:100%;margin:.25rem 0 .5rem}"                   \
+    "input[type=number]{width:6rem}"                                           \
+    ".chart svg{display:block;width:100%;height:auto}"                         \
+    ".legend{list-style:none;padding:0;margin:.5rem 0;display:flex;"           \
+    "flex-wrap:wrap;gap:.25rem 1.25rem}"                                       \
+    ".legend svg{vertical-align:middle;margin-right:.35rem}"                   \
+    ".notice.error{border-left-color:#a12b2b;background:#fdf0f0}"              \
+    ".notice.ok{border-left-color:#187a4f;background:#eef8f2}"                 \
+    ".warn li{margin:.2rem 0}"                                                 \
+    ".actions{display:flex;flex-wrap:wrap;gap:.5rem}"                          \
+    ".pager{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}"    \
+    ".nowrap{white-space:nowrap}"                                              \
+    "</style>\n"
 
 /* Sector colours, each at least 4.5:1 on white (WCAG 1.4.11 asks 3:1);
  * colour is never the only carrier: every bar has its text too. */
@@ -365,7 +365,7 @@ void dash_button_form(struct mg_html *h, const struct dash *d,
 void dash_begin(struct mg_html *h, const struct dash *d, const char *title)
 {
     web_begin(h, title);
-    mg_html_markup_(h, dash_css); /* a constant of this file */
+    mg_html(h, DASH_CSS);
     if (d) {
         mg_html(h, "<nav aria-label=\"");
         mg_html_attr(h, _("Dashboard"));
@@ -2650,26 +2650,6 @@ out:
 
 /* --- the digest --------------------------------------------------------- */
 
-/*
- * The digest's HTML is a whole document the notes module wrote, every
- * name and text escaped there: keep what is inside <body>, pasted as the
- * markup it is.
- */
-static void embed_body(struct mg_html *h, const char *html)
-{
-    const char *start = strstr(html, "<body>");
-    const char *end = start ? strstr(start, "</body>") : NULL;
-    char *inner;
-
-    if (!start || !end)
-        return;
-    start += strlen("<body>");
-    inner = mg_xstrndup(start, (size_t)(end - start));
-    mg_html_markup_(h, inner);
-    free(inner);
-}
-
-/* Links to each week's digest, `week` (0: none) marked as the current. */
 static void digest_weeks(struct mg_html *h, const struct mg_circle *c, int week)
 {
     int w;
@@ -2709,7 +2689,7 @@ void handle_dash_digest(struct request *r)
     struct mg_html h = MG_HTML_INIT;
     struct mg_circle *c = NULL;
     const char *wv = request_arg(r, "week");
-    char *html = NULL;
+    struct mg_html body = MG_HTML_INIT;
     struct dash d;
     int64_t week = 0;
     int rc;
@@ -2742,8 +2722,8 @@ void handle_dash_digest(struct request *r)
     /* One week at a time: the whole circle's notes at once would grow
      * with every group and week. */
     if (wv)
-        rc = mg_notes_digest(NULL, &html, r->srv->store, r->params[0],
-                             (int)week, &err);
+        rc = mg_notes_digest_into(&body, r->srv->store, r->params[0], (int)week,
+                                  &err);
     if (rc < 0) {
         dash_error_page(r, rc == MG_EINVAL ? MG_ENOTFOUND : rc,
                         err.message[0] ? err.message : NULL);
@@ -2756,14 +2736,14 @@ void handle_dash_digest(struct request *r)
     mg_html_text(&h, _("Back to the circle"));
     mg_html(&h, "</a></p>\n");
     digest_weeks(&h, c, (int)week);
-    if (html) {
+    if (wv) {
         mg_html(&h, "<div class=\"digest\">\n");
-        embed_body(&h, html);
+        mg_html_append(&h, &body);
         mg_html(&h, "</div>\n");
     }
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:
-    free(html);
+    mg_html_release(&body);
     mg_circle_free(c);
 }

@@ -18,72 +18,74 @@
 /* Readable on a phone and a desktop; contrast at least 4.5:1 (the muted
  * grey #4a4a4a on white is 8.9:1, the link blue #0b4f9c is 8.1:1); a thick
  * focus ring for keyboard users. */
-static const char page_css[] =
-    "*{box-sizing:border-box}"
-    "html{-webkit-text-size-adjust:100%}"
-    "body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,"
-    "sans-serif;color:#1a1a1a;background:#fff}"
-    "header,main,footer{max-width:46rem;margin:0 auto;padding:0 1rem}"
-    "header{border-bottom:1px solid #ccc;padding-top:.75rem;"
-    "padding-bottom:.5rem}"
-    "header p{margin:0;font-weight:600;color:#4a4a4a}"
-    "footer{border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem;"
-    "padding-bottom:1rem;color:#4a4a4a;font-size:.875rem}"
-    "h1{font-size:1.6rem;line-height:1.25;margin:1rem 0 .5rem}"
-    "h2{font-size:1.25rem;margin:1.75rem 0 .5rem}"
-    "h3{font-size:1.05rem;margin:1.25rem 0 .25rem}"
-    "a{color:#0b4f9c;text-decoration:underline}"
-    "a:hover{color:#062e5c}"
-    "a:focus-visible,button:focus-visible,input:focus-visible,"
-    "select:focus-visible,summary:focus-visible{outline:3px solid #b35900;"
-    "outline-offset:2px}"
-    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;"
-    "margin:.5rem 0}"
-    "dt{font-weight:600}dd{margin:0}"
-    "@media (max-width:30rem){dl{grid-template-columns:1fr}"
-    "dd{margin-bottom:.5rem}}"
-    "table{border-collapse:collapse;width:100%;margin:.5rem 0}"
-    "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;"
-    "vertical-align:top}"
-    /* A wide table scrolls in its box; on a phone a line says so, and
-     * shadows at the edges show there is more (they scroll away with
-     * the content at each end). */
-    ".scroll{overflow-x:auto;margin:.5rem 0;"
-    "background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),"
-    "linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) 100% 0,"
-    "linear-gradient(to right,rgba(0,0,0,.2),rgba(0,0,0,0)),"
-    "linear-gradient(to left,rgba(0,0,0,.2),rgba(0,0,0,0)) 100% 0;"
-    "background-repeat:no-repeat;background-size:2.5rem 100%,2.5rem 100%,"
-    ".75rem 100%,.75rem 100%;background-attachment:local,local,scroll,"
-    "scroll}"
-    ".scroll table{margin:0}"
-    ".scroll-hint{display:none;margin:.5rem 0 0;font-size:.875rem;"
-    "color:#4a4a4a}"
-    "@media (max-width:40rem){.scroll-hint{display:block}}"
-    "textarea,input,select{font:inherit;max-width:100%}"
-    /* min-width:0: a fieldset is as wide as its widest field otherwise,
-     * and a phone would scroll the whole page sideways */
-    "fieldset{border:1px solid #ccc;border-radius:.4rem;margin:.75rem 0;"
-    "min-width:0}"
-    ".muted{color:#4a4a4a}"
-    ".button,button{display:inline-block;margin:.25rem .5rem .25rem 0;"
-    "padding:.5rem .9rem;border:2px solid #0b4f9c;border-radius:.4rem;"
-    "background:#0b4f9c;color:#fff;font:inherit;text-decoration:none;"
-    "cursor:pointer}"
-    ".button.secondary{background:#fff;color:#0b4f9c}"
-    ".button:hover,button:hover{background:#062e5c;border-color:#062e5c;"
-    "color:#fff}"
-    "article{border:1px solid #ddd;border-radius:.4rem;padding:.25rem 1rem;"
-    "margin:.75rem 0}"
-    "article h3{margin-top:.5rem}"
-    ".body{white-space:pre-wrap;overflow-wrap:anywhere}"
-    "code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"
-    "background:#f2f2f2;padding:.1rem .25rem;border-radius:.2rem;"
-    "overflow-wrap:anywhere}"
-    ".notice{border-left:4px solid #b35900;background:#fff6ec;"
-    "padding:.5rem 1rem}"
-    ".skip{position:absolute;left:-999rem}"
-    ".skip:focus{left:1rem;top:.5rem;background:#fff;padding:.25rem .5rem}";
+/*
+ * In the stylesheet below:
+ * A wide table scrolls in its box; on a phone a line says so, and shadows at
+ * the edges show there is more (they scroll away with the content at each end).
+ * min-width:0: a fieldset is as wide as its widest field otherwise, and a phone
+ * would scroll the whole page sideways
+ */
+#define PAGE_CSS                                                               \
+    "*{box-sizing:border-box}"                                                 \
+    "html{-webkit-text-size-adjust:100%}"                                      \
+    "body{margin:0;font:1rem/1.5 system-ui,-apple-system,'Segoe UI',Roboto,"   \
+    "sans-serif;color:#1a1a1a;background:#fff}"                                \
+    "header,main,footer{max-width:46rem;margin:0 auto;padding:0 1rem}"         \
+    "header{border-bottom:1px solid #ccc;padding-top:.75rem;"                  \
+    "padding-bottom:.5rem}"                                                    \
+    "header p{margin:0;font-weight:600;color:#4a4a4a}"                         \
+    "footer{border-top:1px solid #ccc;margin-top:2rem;padding-top:.5rem;"      \
+    "padding-bottom:1rem;color:#4a4a4a;font-size:.875rem}"                     \
+    "h1{font-size:1.6rem;line-height:1.25;margin:1rem 0 .5rem}"                \
+    "h2{font-size:1.25rem;margin:1.75rem 0 .5rem}"                             \
+    "h3{font-size:1.05rem;margin:1.25rem 0 .25rem}"                            \
+    "a{color:#0b4f9c;text-decoration:underline}"                               \
+    "a:hover{color:#062e5c}"                                                   \
+    "a:focus-visible,button:focus-visible,input:focus-visible,"                \
+    "select:focus-visible,summary:focus-visible{outline:3px solid #b35900;"    \
+    "outline-offset:2px}"                                                      \
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;"   \
+    "margin:.5rem 0}"                                                          \
+    "dt{font-weight:600}dd{margin:0}"                                          \
+    "@media (max-width:30rem){dl{grid-template-columns:1fr}"                   \
+    "dd{margin-bottom:.5rem}}"                                                 \
+    "table{border-collapse:collapse;width:100%;margin:.5rem 0}"                \
+    "th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;" \
+    "vertical-align:top}"                                                      \
+    ".scroll{overflow-x:auto;margin:.5rem 0;"                                  \
+    "background:linear-gradient(to right,#fff 30%,rgba(255,255,255,0)),"       \
+    "linear-gradient(to left,#fff 30%,rgba(255,255,255,0)) 100% 0,"            \
+    "linear-gradient(to right,rgba(0,0,0,.2),rgba(0,0,0,0)),"                  \
+    "linear-gradient(to left,rgba(0,0,0,.2),rgba(0,0,0,0)) 100% 0;"            \
+    "background-repeat:no-repeat;background-size:2.5rem 100%,2.5rem 100%,"     \
+    ".75rem 100%,.75rem 100%;background-attachment:local,local,scroll,"        \
+    "scroll}"                                                                  \
+    ".scroll table{margin:0}"                                                  \
+    ".scroll-hint{display:none;margin:.5rem 0 0;font-size:.875rem;"            \
+    "color:#4a4a4a}"                                                           \
+    "@media (max-width:40rem){.scroll-hint{display:block}}"                    \
+    "textarea,input,select{font:inherit;max-width:100%}"                       \
+    "fieldset{border:1px solid #ccc;border-radius:.4rem;margin:.75rem 0;"      \
+    "min-width:0}"                                                             \
+    ".muted{color:#4a4a4a}"                                                    \
+    ".button,button{display:inline-block;margin:.25rem .5rem .25rem 0;"        \
+    "padding:.5rem .9rem;border:2px solid #0b4f9c;border-radius:.4rem;"        \
+    "background:#0b4f9c;color:#fff;font:inherit;text-decoration:none;"         \
+    "cursor:pointer}"                                                          \
+    ".button.secondary{background:#fff;color:#0b4f9c}"                         \
+    ".button:hover,button:hover{background:#062e5c;border-color:#062e5c;"      \
+    "color:#fff}"                                                              \
+    "article{border:1px solid #ddd;border-radius:.4rem;padding:.25rem 1rem;"   \
+    "margin:.75rem 0}"                                                         \
+    "article h3{margin-top:.5rem}"                                             \
+    ".body{white-space:pre-wrap;overflow-wrap:anywhere}"                       \
+    "code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;"            \
+    "background:#f2f2f2;padding:.1rem .25rem;border-radius:.2rem;"             \
+    "overflow-wrap:anywhere}"                                                  \
+    ".notice{border-left:4px solid #b35900;background:#fff6ec;"                \
+    "padding:.5rem 1rem}"                                                      \
+    ".skip{position:absolute;left:-999rem}"                                    \
+    ".skip:focus{left:1rem;top:.5rem;background:#fff;padding:.25rem .5rem}"
 
 void web_begin(struct mg_html *h, const char *title)
 {
@@ -98,7 +100,7 @@ void web_begin(struct mg_html *h, const char *title)
                "<title>");
     mg_html_text(h, title);
     mg_html(h, " - mingle</title>\n<style>");
-    mg_html_markup_(h, page_css); /* a constant of this file */
+    mg_html(h, PAGE_CSS);
     mg_html(h, "</style>\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">");
     mg_html_text(h, _("Skip to content"));
     mg_html(h, "</a>\n<header><p>mingle</p></header>\n<main id=\"main\">\n");
