@@ -15,15 +15,17 @@
 // coming, files and edits a call's summary, records and corrects who
 // came, and decides her group's review queue. Then the coordinator, on
 // the dashboard, back in the Atlas circle (with 40 more people on its
-// waitlist, a plenary with a waitlist and two stray messages): logs in,
-// finds a person with the search box and pages through the people, moves
-// one person, has a second move refused and makes it anyway, withdraws a
-// third, previews and applies a rebalance, sends invitations and reads
-// the outbox's times in the circle's zone, approves one waiting message
-// into a group and week and rejects the other, reads the digest (and a
-// week the circle does not have), a plenary's registrations and waitlist,
-// downloads the three CSVs, and logs out. Every page they land on, error
-// pages included, is checked with axe-core at desktop and phone widths.
+// waitlist, a plenary with a waitlist and three messages waiting for
+// review): logs in, finds a person with the search box and pages through
+// the people, moves one person, has a second move refused and makes it
+// anyway, withdraws a third, previews and applies a rebalance, sends
+// invitations and reads the outbox's times in the circle's zone, approves
+// one waiting message into a group and week, files one that reached no
+// circle (a mistyped address) and rejects the third, reads the digest (and
+// weeks the circle does not have), a plenary's registrations and
+// waitlist, downloads the three CSVs, and logs out. Every page they land
+// on, error pages included, is checked with axe-core at desktop and phone
+// widths.
 //
 // usage: node tests/e2e/atlas.mjs [PATH/TO/mingle]   (or $MINGLE_BIN)
 // needs: /usr/bin/python3 with aiosmtpd, /usr/bin/chromium, and
@@ -729,7 +731,8 @@ async function underWay() {
 // people on its waitlist (57 in all: two pages of people), the last of
 // them registered with a name a spreadsheet would run; a plenary with two
 // places and four registrations (two on its waitlist); and two messages
-// from someone not in the circle, waiting for review.
+// from someone not in the circle and one to a mistyped address, waiting
+// for review.
 const WAITLISTED = 39;
 const FORMULA = { name: '=HYPERLINK("https://example.net/x","Pat Formula")', email: 'pat.formula@example.net' };
 const PLENARY = { title: 'An evening with the author', guest: 'R. David Lankes', start: '2027-04-20T19:30' };
@@ -781,7 +784,16 @@ async function forTheDashboard({ circle, C, groups, late }) {
   const wl = (await api('GET', `${C}/notes?status=review`, undefined, { expect: 200 })).json;
   const list = wl.notes || wl.items || [];
   check(list.length === 2, `two messages from ${STRANGER.email} wait for review (${list.length})`, wl);
-  return { plenary, seated, review };
+  // A facilitator's notes, sent to a mistyped address: they reach no circle.
+  const fac = members.find((m) => m.role === 'facilitator');
+  const stray = { subject: 'Notes from our first call', body: 'Our notes from the week 1 call: who is missing from the library?',
+    from: fac };
+  await mailgun({
+    recipient: `${SLUG}s+g1-w1@circles.example.org`, sender: fac.email,
+    from: `${fac.name} <${fac.email}>`, subject: stray.subject, 'body-plain': `${stray.body}\n`,
+    'Message-Id': `<mistyped.${randomBytes(6).toString('hex')}@mail.example.org>`,
+  });
+  return { plenary, seated, review, stray };
 }
 
 // ---- the pages, in headless Chromium ---------------------------------------
@@ -1245,8 +1257,8 @@ async function pages({ circle, groups, late, C, now, desk }) {
   const atlasCells = (await atlasRow.getByRole('cell').allInnerTexts()).map((t) => t.trim()).join(' ');
   check(atlasCells === '2027-03-23 4 17 40 2', `the circles table: ${TITLE}: starts, weeks, active, waitlisted, groups (${atlasCells})`);
   check(await page.getByRole('rowheader', { name: NOW_TITLE, exact: true }).count() === 1, `and ${NOW_TITLE}`);
-  check((await text()).includes('2 messages wait for review (every circle, and mail that reached none)'),
-    'two messages wait for review');
+  check((await text()).includes('3 messages wait for review (every circle, and mail that reached none)'),
+    'three messages wait for review: two in the Atlas circle, one that reached no circle');
   await shoot('dashboard');
   await follow(page.getByRole('link', { name: TITLE, exact: true }), (u) => u.pathname === D, 'the circle page');
   body = await text();
@@ -1373,7 +1385,7 @@ async function pages({ circle, groups, late, C, now, desk }) {
   check(queued.length === 20 && inZone.every((t) => t >= started - 60000 && t <= Date.now() + 60000),
     `its ${queued.length} times, read as Auckland time, all fall within this run (${queued[0]} ... ${queued.at(-1)})`, queued);
 
-  step('the review queue: she approves one message into a group and week, and rejects another');
+  step('the review queue: she approves one message into a group and week, files one that reached no circle, rejects another');
   const notesSection = section('Notes');
   check((await notesSection.innerText()).includes('2 messages of this circle wait for review'), 'the notes section: 2 messages wait');
   await follow(notesSection.getByRole('link', { name: 'open the review queue' }),
@@ -1403,10 +1415,26 @@ async function pages({ circle, groups, late, C, now, desk }) {
     'one message waits now');
 
   await follow(page.getByRole('link', { name: 'All circles' }), (u) => u.pathname === '/dashboard', 'the circles');
-  check((await text()).includes('1 message waits for review'), 'the circles page: 1 message waits');
+  check((await text()).includes('2 messages wait for review'), 'the circles page: 2 messages wait');
   await follow(page.getByRole('link', { name: 'open the review queue' }), (u) => u.pathname === '/dashboard/review',
     'the whole review queue');
-  check((await text()).includes(`In ${TITLE}:`), `it says the message is in ${TITLE}`);
+  check((await text()).includes('2 messages wait for review, in every circle and none.') &&
+    (await text()).includes(`In ${TITLE}:`), `two wait: one says it is in ${TITLE}`);
+  // The message that reached no circle: she files it in the Atlas circle.
+  const { stray } = desk;
+  const strayNote = articleOf(stray.subject);
+  const strayText = await strayNote.innerText();
+  check(strayText.includes(`${SLUG}s+g1-w1@circles.example.org`) && strayText.includes(`no circle called '${SLUG}s'`) &&
+    strayText.includes('(UTC)'), 'the other was sent to a mistyped address, which it names, and reached no circle');
+  const strayId = await noteId(stray.subject);
+  await strayNote.getByLabel('Circle').selectOption({ label: TITLE });
+  await strayNote.getByLabel('Group number').fill(String(g1.position));
+  await strayNote.getByLabel('Week').fill('1');
+  await send(strayNote.getByRole('button', { name: 'Approve' }), `/dashboard/notes/${strayId}/approve`,
+    '/dashboard/review', `done=approved&note=${strayId}`);
+  await notice(`Approved message #${strayId}: it is published in its group's notes.`);
+  await reloadSendsNothing();
+  check((await text()).includes('1 message waits for review, in every circle and none.'), 'one message waits now');
   // A circle's message is decided by its circle's form: back to its queue.
   await send(articleOf(junk.subject).getByRole('button', { name: 'Reject' }), `${D}/notes/${junkId}/reject`,
     `${D}/review`, `done=rejected&note=${junkId}`);
@@ -1415,7 +1443,7 @@ async function pages({ circle, groups, late, C, now, desk }) {
   check((await text()).includes('0 messages of this circle wait for review') &&
     await page.getByRole('article').count() === 0, 'nothing waits any more');
 
-  step("the approved message is in week 3's digest, under the group she chose");
+  step("the approved messages are in their weeks' digests, under the groups she chose");
   await follow(page.getByRole('link', { name: 'All circles' }), (u) => u.pathname === '/dashboard', 'the circles');
   check((await text()).includes('0 messages wait for review'), 'the circles page: nothing waits');
   await follow(page.getByRole('link', { name: TITLE, exact: true }), (u) => u.pathname === D, 'the circle page');
@@ -1429,6 +1457,11 @@ async function pages({ circle, groups, late, C, now, desk }) {
   check(at1 >= 0 && at2 > at1 && atKeep > at2 && !body.includes(junk.body),
     `it holds the approved message, under ${g2.name} (after ${g1.name}'s part), and not the rejected one`);
   check(await page.locator('[aria-current=page]').innerText() === '3', 'week 3 is marked as the current week');
+  await follow(page.getByRole('navigation', { name: 'Weeks' }).getByRole('link', { name: '1', exact: true }),
+    (u) => u.searchParams.get('week') === '1', "week 1's digest");
+  body = await text();
+  const [in1, in2, atStray] = [`\n${g1.name} (thread:`, `\n${g2.name} (thread:`, desk.stray.body].map((t) => body.indexOf(t));
+  check(in1 >= 0 && atStray > in1 && atStray < in2, `week 1's holds the message that reached no circle, under ${g1.name}`);
   for (const [week, status, heading, says] of [
     ['9', 404, 'No such week', 'This circle has weeks 1 to 4; there is no week 9.'],
     ['0', 404, 'No such week', 'This circle has weeks 1 to 4; there is no week 0.'],
