@@ -1250,6 +1250,9 @@ async function pages({ circle, groups, late, C, now, desk }) {
   check(cookies.length === 1 && cookies[0].httpOnly && cookies[0].sameSite === 'Strict',
     `logged in: a session cookie (${cookies.map((c) => c.name).join(', ')}), HttpOnly, SameSite=Strict`);
   check(!(await text()).includes(token.split('_')[2]), 'the page does not show the token back');
+  check(await page.getByRole('heading', { name: 'Circles', level: 1 }).count() === 1 &&
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('button', { name: 'Log out' }).count() === 1,
+  'she is on the circles page, logged in: it offers to log out');
   await reloadSendsNothing();
 
   step('the circles, and the Atlas circle at a glance');
@@ -1550,7 +1553,11 @@ async function pages({ circle, groups, late, C, now, desk }) {
   await goto(`${base}/dashboard`, 'the circles');
   await send(page.getByRole('navigation', { name: 'Dashboard' }).getByRole('button', { name: 'Log out' }),
     '/dashboard/logout', '/dashboard/login', '');
-  check((await context.cookies()).length === 0, 'the session cookie is gone');
+  check((await context.cookies()).length === 0 &&
+    await page.getByRole('heading', { name: 'Coordinator dashboard', level: 1 }).count() === 1 &&
+    await page.getByLabel('Coordinator API token').count() === 1,
+  'the session cookie is gone, and the login form asks for a token again');
+  await reloadSendsNothing();
   res = await page.goto(`${base}${D}`);
   check(new URL(page.url()).pathname === '/dashboard/login' && res.status() === 200,
     'the circle page now sends her to the login form');
