@@ -13,8 +13,18 @@
 // for the next call and changes her answer, finds her calendar links and
 // follows links that are not quite right; the facilitator sees who is
 // coming, files and edits a call's summary, records and corrects who
-// came, and decides her group's review queue. Every page they land on,
-// error pages included, is checked with axe-core at desktop and phone
+// came, and decides her group's review queue. Then the coordinator, on
+// the dashboard, back in the Atlas circle (with 40 more people on its
+// waitlist, a plenary with a waitlist and three messages waiting for
+// review): logs in, finds a person with the search box and pages through
+// the people, moves one person, has a second move refused and makes it
+// anyway, withdraws a third, previews and applies a rebalance, sends
+// invitations and reads the outbox's times in the circle's zone, approves
+// one waiting message into a group and week, files one that reached no
+// circle (a mistyped address) and rejects the third, reads the digest (and
+// weeks the circle does not have), a plenary's registrations and
+// waitlist, downloads the three CSVs, and logs out. Every page they land
+// on, error pages included, is checked with axe-core at desktop and phone
 // widths.
 //
 // usage: node tests/e2e/atlas.mjs [PATH/TO/mingle]   (or $MINGLE_BIN)
@@ -612,7 +622,8 @@ async function main() {
   writeFileSync(path.join(outDir, 'digest.md'), digest.text);
 
   const now = await underWay();
-  await pages({ circle, groups, late, reader, C, now });
+  const desk = await forTheDashboard({ circle, C, groups, late });
+  await pages({ circle, groups, late, reader, C, now, desk });
 
   step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -714,9 +725,80 @@ async function underWay() {
   return { circle, C, group, sessions, fac, member, other, facUrl, memberUrl, otherUrl, retiredUrl, mailed, review };
 }
 
+// ---- what the coordinator finds on the dashboard ---------------------------
+
+// The Atlas circle as a coordinator finds it on the dashboard: 40 more
+// people on its waitlist (57 in all: two pages of people), the last of
+// them registered with a name a spreadsheet would run; a plenary with two
+// places and four registrations (two on its waitlist); and two messages
+// from someone not in the circle and one to a mistyped address, waiting
+// for review.
+const WAITLISTED = 39;
+const FORMULA = { name: '=HYPERLINK("https://example.net/x","Pat Formula")', email: 'pat.formula@example.net' };
+const PLENARY = { title: 'An evening with the author', guest: 'R. David Lankes', start: '2027-04-20T19:30' };
+const STRANGER = { name: 'Sam Stranger', email: 'sam.stranger@example.net' };
+
+async function forTheDashboard({ circle, C, groups, late }) {
+  step('for the dashboard: a waitlist of 40, a plenary with a waitlist, mail waiting for review');
+  const pad = (i) => String(i).padStart(2, '0');
+  const waiting = [
+    ...Array.from({ length: WAITLISTED }, (_, k) => ({
+      name: `Waitlisted Reader ${pad(k + 1)}`, email: `reader${pad(k + 1)}@example.net`,
+      role: 'participant', sector: ['public', 'academic', 'school', 'special'][k % 4],
+      region: 'Auckland', time_zone: 'Pacific/Auckland', slots: ['tuesday 19:30'], status: 'waitlisted',
+    })),
+    { ...FORMULA, role: 'participant', sector: 'public', region: 'Otago', time_zone: 'Pacific/Auckland',
+      slots: ['tuesday 19:30'], status: 'waitlisted' },
+  ];
+  await api('POST', `${C}/participants`, waiting, { expect: 201 });
+  const all = (await api('GET', `${C}/participants?limit=100`, undefined, { expect: 200 })).json.participants;
+  check(all.length === 57 && all.filter((p) => p.status === 'waitlisted').length === 40,
+    `${circle.title}: 57 people, 40 of them waitlisted (${all.length})`);
+
+  const plenary = (await api('POST', `${C}/plenaries`, {
+    title: PLENARY.title, guest: PLENARY.guest, start: PLENARY.start, minutes: 60, capacity: 2,
+  }, { expect: 201 })).json;
+  // Two facilitators take the places; two participants wait, in order.
+  const members = groups.flatMap((g) => g.members);
+  const seated = [...members.filter((m) => m.role === 'facilitator'),
+    ...members.filter((m) => m.role === 'participant' && m.id !== late.id).slice(-2)];
+  const regs = [];
+  for (const m of seated) {
+    regs.push((await api('POST', `${C}/plenaries/${plenary.id}/registrations`,
+      { participant_id: m.id }, { expect: 200 })).json);
+  }
+  check(regs.map((x) => x.status).join(' ') === 'registered registered waitlisted waitlisted',
+    `plenary ${plenary.id} (${PLENARY.title}): 2 places, 2 registered and 2 on its waitlist`, regs);
+
+  const review = [
+    { subject: 'Slides from our library\'s workshop', body: 'Our slides on participatory librarianship, for week 3.' },
+    { subject: 'Win a free e-reader', body: 'Click here to win a free e-reader today.' },
+  ];
+  for (const r of review) {
+    await mailgun({
+      recipient: `${SLUG}+g1-w2@circles.example.org`, sender: STRANGER.email,
+      from: `${STRANGER.name} <${STRANGER.email}>`, subject: r.subject, 'body-plain': `${r.body}\n`,
+      'Message-Id': `<stranger.${randomBytes(6).toString('hex')}@mail.example.net>`,
+    });
+  }
+  const wl = (await api('GET', `${C}/notes?status=review`, undefined, { expect: 200 })).json;
+  const list = wl.notes || wl.items || [];
+  check(list.length === 2, `two messages from ${STRANGER.email} wait for review (${list.length})`, wl);
+  // A facilitator's notes, sent to a mistyped address: they reach no circle.
+  const fac = members.find((m) => m.role === 'facilitator');
+  const stray = { subject: 'Notes from our first call', body: 'Our notes from the week 1 call: who is missing from the library?',
+    from: fac };
+  await mailgun({
+    recipient: `${SLUG}s+g1-w1@circles.example.org`, sender: fac.email,
+    from: `${fac.name} <${fac.email}>`, subject: stray.subject, 'body-plain': `${stray.body}\n`,
+    'Message-Id': `<mistyped.${randomBytes(6).toString('hex')}@mail.example.org>`,
+  });
+  return { plenary, seated, review, stray };
+}
+
 // ---- the pages, in headless Chromium ---------------------------------------
 
-async function pages({ circle, groups, late, C, now }) {
+async function pages({ circle, groups, late, C, now, desk }) {
   step('the pages, in headless Chromium');
   check(existsSync(chromiumPath), `${chromiumPath} exists (Debian's chromium package)`);
   let chromium;
@@ -1118,57 +1200,370 @@ async function pages({ circle, groups, late, C, now }) {
   await goto(now.memberUrl, `${P.name}'s page again`);
   check((await section('Summaries').innerText()).includes(edited), `${P.name} reads the week 3 summary on her page`);
 
-  // ---- the dashboard ---------------------------------------------------------
-  // ==== DASHBOARD TASKS GO HERE ====
-  // src/web/dashboard.c is being rewritten; what a coordinator does on
-  // the dashboard (in the browser, form by form, as above) is to be added
-  // here once it lands. Until then: log in and look at the circle.
-  step('the dashboard');
-  // The dashboard: log in with the coordinator token.
-  res = await page.goto(`${base}/dashboard/login`);
-  check(res.status() === 200, 'the dashboard login form');
-  await shoot('dashboard-login');
-  const field = page.locator('input[type=password], input[name=token]').first();
-  await field.fill(token);
-  await Promise.all([
-    page.waitForLoadState('load'),
-    page.locator('form button[type=submit], form input[type=submit], form button').first().click(),
-  ]);
-  await page.waitForLoadState('load');
-  const cookies = await context.cookies();
-  check(cookies.length > 0 && cookies.every((c) => c.httpOnly),
-    `logged in: a session cookie (${cookies.map((c) => c.name).join(', ')}), HttpOnly`,
-    `the page after logging in says: ${(await text()).slice(0, 400)}`);
-  check(!(await text()).includes(token.split('_')[2]), 'the page does not show the token back');
-  res = await page.goto(`${base}/dashboard`);
-  check(res.status() === 200 && (await text()).includes(TITLE), 'the dashboard lists the Atlas circle');
-  await shoot('dashboard');
+  // ---- the coordinator, on the dashboard -------------------------------------
+  const D = `/dashboard/circles/${circle.id}`;
+  // A dashboard form, pressed: the POST to `post` is answered 303 and the
+  // browser lands on `to` with `query` in its address, a page saying what
+  // happened; it is audited there.
+  async function send(button, post, to, query) {
+    const seen = await navigations(async () => {
+      const landed = page.waitForEvent('framenavigated', (f) => f === page.mainFrame());
+      await button.click();
+      await landed;
+      await page.waitForLoadState('load');
+    });
+    const req = seen.find((r) => r.method() === 'POST');
+    check(req && new URL(req.url()).pathname === post,
+      `the form posts to ${post}`, seen.map((r) => `${r.method()} ${r.url()}`));
+    const answer = await req.response();
+    const at = new URL(page.url());
+    check(answer && answer.status() === 303 && at.pathname === to && at.search.includes(query),
+      `answered ${answer && answer.status()}: on ${to}${query ? `?${query}` : ''}`, page.url());
+    await audit(`${to}${query ? `?${query}` : ''}`);
+  }
+  async function alertSays(want) {
+    const got = (await page.getByRole('alert').innerText()).trim();
+    check(got.includes(want), `the page warns "${want}"`, got);
+  }
+  const rowWith = (scope, has) => scope.getByRole('row').filter({ hasText: has });
+  const people = section('People');
+  const pagerOf = (scope) => scope.getByRole('navigation', { name: 'Pages' });
 
-  res = await page.goto(`${base}/dashboard/circles/${circle.id}`);
+  step('the coordinator logs in to the dashboard');
+  await goto(`${base}/dashboard/login`, 'the dashboard login form');
+  await shoot('dashboard-login');
+  const tokenField = page.getByLabel('Coordinator API token');
+  const logIn = page.getByRole('button', { name: 'Log in' });
+  // One character wrong: the form again, saying so.
+  await tokenField.fill(token.slice(0, -1) + (token.endsWith('0') ? '1' : '0'));
+  res = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), logIn.click()])
+    .then(([r]) => r);
+  await page.waitForLoadState('load');
+  check(res.status() === 403 && new URL(page.url()).pathname === '/dashboard/login',
+    `a mistyped token is refused with the login form again (${res.status()})`);
+  await alertSays('That is not a live API token. Check you pasted all of it.');
+  await audit('the login form, refused');
+  check((await context.cookies()).length === 0, 'and no session cookie');
+  await tokenField.fill(token);
+  await send(logIn, '/dashboard/login', '/dashboard', '');
+  const cookies = await context.cookies();
+  check(cookies.length === 1 && cookies[0].httpOnly && cookies[0].sameSite === 'Strict',
+    `logged in: a session cookie (${cookies.map((c) => c.name).join(', ')}), HttpOnly, SameSite=Strict`);
+  check(!(await text()).includes(token.split('_')[2]), 'the page does not show the token back');
+  check(await page.getByRole('heading', { name: 'Circles', level: 1 }).count() === 1 &&
+    await page.getByRole('navigation', { name: 'Dashboard' }).getByRole('button', { name: 'Log out' }).count() === 1,
+  'she is on the circles page, logged in: it offers to log out');
+  await reloadSendsNothing();
+
+  step('the circles, and the Atlas circle at a glance');
+  const atlasRow = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: TITLE, exact: true }) });
+  const atlasCells = (await atlasRow.getByRole('cell').allInnerTexts()).map((t) => t.trim()).join(' ');
+  check(atlasCells === '2027-03-23 4 17 40 2', `the circles table: ${TITLE}: starts, weeks, active, waitlisted, groups (${atlasCells})`);
+  check(await page.getByRole('rowheader', { name: NOW_TITLE, exact: true }).count() === 1, `and ${NOW_TITLE}`);
+  check((await text()).includes('3 messages wait for review (every circle, and mail that reached none)'),
+    'three messages wait for review: two in the Atlas circle, one that reached no circle');
+  await shoot('dashboard');
+  await follow(page.getByRole('link', { name: TITLE, exact: true }), (u) => u.pathname === D, 'the circle page');
   body = await text();
-  check(res.status() === 200 && body.includes(TITLE), 'the circle page shows the circle title');
+  check(body.includes('17 active people, 40 waitlisted, 2 groups.'), 'the circle page: 17 active people, 40 waitlisted, 2 groups');
   check(groups.every((g) => body.includes(g.name)), `and its groups (${groups.map((g) => g.name).join(', ')})`);
-  if (body.includes('Rangi Parata')) check(body.includes(LATE.name), "the late joiner's name is shown as text, markup and all");
+  check(body.includes(LATE.name), "the late joiner's name is shown as text, markup and all");
   await noScript('the circle page');
   await shoot('dashboard-circle');
-  // The groups at a glance: the chart of sizes and sectors.
-  await page.locator('#groups').scrollIntoViewIfNeeded();
   await page.evaluate(() => document.getElementById('groups').scrollIntoView());
   await page.screenshot({ path: path.join(outDir, 'dashboard-groups-top.png') });
   ok('screenshot out/dashboard-groups-top.png');
-  // ==== END OF THE DASHBOARD ====
 
-  // Error pages are pages too: a mistyped secret, an unknown page.
-  for (const [name, url] of [['mistyped-link', lateUrl.slice(0, -3) + 'zzz'],
-                             ['unknown-page', `${base}/dashboard/circles/999999`]]) {
+  step('she finds a person with the search box, and pages through the people');
+  await people.getByRole('searchbox', { name: 'Name or email' }).fill(LATE.email);
+  await follow(people.getByRole('button', { name: 'Search' }),
+    (u) => u.pathname === D && u.searchParams.get('q') === LATE.email, 'the search results');
+  check((await people.innerText()).includes(`1 person matching “${LATE.email}”.`), `1 person matching “${LATE.email}”`);
+  check(await people.getByRole('rowheader').count() === 1 &&
+    (await rowWith(people, LATE.email).innerText()).includes(LATE.name), 'the one row is the late joiner, named as text');
+  await noScript('the search results');
+  await follow(people.getByRole('link', { name: 'Everyone', exact: true }),
+    (u) => u.pathname === D && !u.search, 'everyone again');
+  check((await people.innerText()).includes('57 people in the circle, active, waitlisted and withdrawn.') &&
+    (await pagerOf(people).innerText()).includes('Page 1 of 2'), '57 people, page 1 of 2');
+  check(await people.getByRole('rowheader').count() === 50, 'fifty people on the first page');
+  await follow(pagerOf(people).getByRole('link', { name: 'Next' }),
+    (u) => u.searchParams.get('page') === '2', 'the second page of people');
+  const page2 = await people.innerText();
+  check((await pagerOf(people).innerText()).includes('Page 2 of 2') && await people.getByRole('rowheader').count() === 7,
+    'page 2 of 2: the other seven');
+  check(page2.includes(FORMULA.name) && page2.includes('Waitlisted Reader 39') && !page2.includes('Aroha Ngata'),
+    'the last of the waitlist are there (the formula name as text), the first people are not');
+  check(await rowWith(people, FORMULA.email).getByRole('link', { name: /^Move/ }).count() === 0,
+    'a waitlisted person has no Move link');
+  await follow(pagerOf(people).getByRole('link', { name: 'Previous' }),
+    (u) => u.searchParams.get('page') === '1', 'back to the first page');
+
+  // Groups as they stand: one of nine, one of eight.
+  const big = groups.find((g) => g.size === 9);
+  const small = groups.find((g) => g.size === 8);
+  check(big && small, `${big?.name} has 9 people, ${small?.name} 8`);
+  const seatedIds = new Set(desk.seated.map((m) => m.id));
+  const movable = big.members.filter((m) => m.role === 'participant' && m.id !== late.id && !seatedIds.has(m.id));
+  const [mover, refused, leaver] = movable;
+  const moveLink = (p) => people.getByRole('link', { name: `Move ${p.name}`, exact: true });
+  const movePath = (p) => `${D}/people/${p.id}/move`;
+
+  step(`she moves ${mover.name} from ${big.name} to ${small.name} on his own page`);
+  await follow(moveLink(mover), (u) => u.pathname === movePath(mover), `${mover.name}'s move page`);
+  check(await page.getByRole('heading', { name: `Move ${mover.name}`, level: 1 }).count() === 1 &&
+    (await text()).includes(`${mover.name} (${mover.email}) is in ${big.name}.`), `it says ${mover.name} is in ${big.name}`);
+  await shoot('dashboard-move');
+  const to = page.getByLabel(`Move ${mover.name} to`);
+  await to.selectOption({ label: small.name });
+  await send(page.locator('form').filter({ has: to }).getByRole('button', { name: 'Move' }),
+    `${D}/move`, D, `done=moved&person=${mover.id}&group=${small.id}`);
+  await notice(`Moved ${mover.name} to ${small.name}.`);
+  await reloadSendsNothing();
+  // The redirect's group= also filters the people list: it shows the group
+  // he moved into.
+  check((await people.innerText()).includes(`9 people in ${small.name}.`) &&
+    (await rowWith(people, mover.email).innerText()).includes(small.name),
+  `the people list shows ${small.name}'s 9 members, ${mover.name} among them`);
+  await follow(people.getByRole('link', { name: 'Everyone', exact: true }),
+    (u) => u.pathname === D && !u.search, 'everyone again');
+
+  step(`${small.name} is full: moving ${refused.name} there is refused, then made anyway`);
+  await follow(moveLink(refused), (u) => u.pathname === movePath(refused), `${refused.name}'s move page`);
+  const number = page.getByLabel("Or the group's number");
+  await number.fill(String(small.position));
+  await send(page.locator('form').filter({ has: number }).getByRole('button', { name: 'Move' }),
+    `${D}/move`, movePath(refused), `refused=${small.id}`);
+  await alertSays(`${refused.name} was not moved to ${small.name}: the move breaks these rules.`);
+  await alertSays(`group ${small.position} would have 10 people, more than the maximum of 9`);
+  await reloadSendsNothing();
+  await send(page.getByRole('alert').getByRole('button', { name: 'Move anyway' }),
+    `${D}/move`, D, `done=moved&person=${refused.id}&group=${small.id}`);
+  await notice(`Moved ${refused.name} to ${small.name}.`);
+  await reloadSendsNothing();
+  check((await people.innerText()).includes(`10 people in ${small.name}.`), `${small.name} has 10 people`);
+  await follow(people.getByRole('link', { name: 'Everyone', exact: true }),
+    (u) => u.pathname === D && !u.search, 'everyone again');
+  check((await section('Groups').innerText()).includes(`${small.name} has 10 people, above the maximum of 9.`),
+    `the groups warn: ${small.name} has 10 people, above the maximum of 9`);
+
+  step(`she withdraws ${leaver.name}`);
+  const leaverRow = rowWith(people, leaver.email);
+  await send(leaverRow.getByRole('button', { name: 'Withdraw' }),
+    `${D}/people/${leaver.id}/withdraw`, D, `done=withdrawn&person=${leaver.id}`);
+  await notice(`Withdrew ${leaver.name}: they are out of their group and get no more invitations.`);
+  await reloadSendsNothing();
+  check((await leaverRow.innerText()).includes('withdrawn') && await leaverRow.getByRole('button').count() === 0 &&
+    await leaverRow.getByRole('link').count() === 0, 'the row says withdrawn, with nothing left to press');
+  check((await text()).includes('16 active people, 40 waitlisted, 2 groups.'), '16 active people now');
+
+  step(`${big.name} has 6, ${small.name} 10: she previews a rebalance, then applies it`);
+  await follow(section('Groups').getByRole('link', { name: 'Preview rebalance' }),
+    (u) => u.pathname === `${D}/rebalance`, 'the rebalance preview');
+  await notice('A preview: nothing has been changed. Apply it with the button below.');
+  const proposed = page.getByRole('list').filter({ hasText: '→' }).getByRole('listitem');
+  const moves = await proposed.count();
+  const movesText = `${moves} move${moves === 1 ? '' : 's'} (no plan can do with fewer than`;
+  check(moves >= 1 && (await proposed.allInnerTexts()).every((t) => t.includes(`${small.name} → ${big.name}`)) &&
+    (await text()).includes(movesText), `it proposes ${moves} move(s), each from ${small.name} to ${big.name}`,
+  await proposed.allInnerTexts());
+  await shoot('dashboard-rebalance');
+  await send(page.getByRole('button', { name: 'Apply these moves' }), `${D}/rebalance`, D, `done=rebalanced&moves=${moves}`);
+  await notice(`Rebalanced the groups: moved ${moves} ${moves === 1 ? 'person' : 'people'}; their invitations are queued.`);
+  await reloadSendsNothing();
+  check(!(await section('Groups').innerText()).includes('above the maximum'), 'no group is above the maximum any more');
+
+  step('she sends the invitations; the outbox names the circle\'s zone');
+  const outbox = section('Invitations and outbox');
+  await send(outbox.getByRole('button', { name: 'Send invites' }), `${D}/invites`, D, 'done=invites&queued=');
+  await notice("Every member's invitations are up to date: nothing new to send.");
+  await reloadSendsNothing();
+  check(await outbox.getByRole('columnheader', { name: 'Queued (Pacific/Auckland)' }).count() === 1,
+    'the outbox table heads its times "Queued (Pacific/Auckland)"');
+  const queued = (await outbox.getByRole('row').allInnerTexts()).slice(1).map((t) => t.split('\t')[0].trim());
+  const inZone = queued.map((q) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/.exec(q);
+    return m ? wallToUtc(+m[1], +m[2], +m[3], +m[4], +m[5], 'Pacific/Auckland') : NaN;
+  });
+  check(queued.length === 20 && inZone.every((t) => t >= started - 60000 && t <= Date.now() + 60000),
+    `its ${queued.length} times, read as Auckland time, all fall within this run (${queued[0]} ... ${queued.at(-1)})`, queued);
+
+  step('the review queue: she approves one message into a group and week, files one that reached no circle, rejects another');
+  const notesSection = section('Notes');
+  check((await notesSection.innerText()).includes('2 messages of this circle wait for review'), 'the notes section: 2 messages wait');
+  await follow(notesSection.getByRole('link', { name: 'open the review queue' }),
+    (u) => u.pathname === `${D}/review`, "the circle's review queue");
+  await shoot('dashboard-review');
+  const [keep, junk] = desk.review;
+  const g1 = groups.find((g) => g.position === 1);
+  const g2 = groups.find((g) => g.position === 2);
+  const articleOf = (subject) => page.getByRole('article').filter({ hasText: subject });
+  const noteId = async (subject) => Number(/^#(\d+):/.exec(await articleOf(subject).getByRole('heading').innerText())[1]);
+  check(await page.getByRole('article').count() === 2, 'two messages wait');
+  const keepText = await articleOf(keep.subject).innerText();
+  check(keepText.includes(STRANGER.email) && keepText.includes('the sender is not in this circle') &&
+    keepText.includes(g1.name) && keepText.includes('(Pacific/Auckland)') && keepText.includes(keep.body),
+  `each says who sent it, why it waits, where it was filed (${g1.name}) and when, in the circle's zone`);
+  const keepId = await noteId(keep.subject);
+  const junkId = await noteId(junk.subject);
+  const approve = articleOf(keep.subject);
+  check(await approve.getByLabel('Group').inputValue() === String(g1.id), `the form offers ${g1.name}, where it was filed`);
+  await approve.getByLabel('Group').selectOption({ label: g2.name });
+  await approve.getByLabel('Week').fill('3');
+  await send(approve.getByRole('button', { name: 'Approve' }), `${D}/notes/${keepId}/approve`, `${D}/review`,
+    `done=approved&note=${keepId}`);
+  await notice(`Approved message #${keepId}: it is published in its group's notes.`);
+  await reloadSendsNothing();
+  check((await text()).includes('1 message of this circle waits for review') && await page.getByRole('article').count() === 1,
+    'one message waits now');
+
+  await follow(page.getByRole('link', { name: 'All circles' }), (u) => u.pathname === '/dashboard', 'the circles');
+  check((await text()).includes('2 messages wait for review'), 'the circles page: 2 messages wait');
+  await follow(page.getByRole('link', { name: 'open the review queue' }), (u) => u.pathname === '/dashboard/review',
+    'the whole review queue');
+  check((await text()).includes('2 messages wait for review, in every circle and none.') &&
+    (await text()).includes(`In ${TITLE}:`), `two wait: one says it is in ${TITLE}`);
+  // The message that reached no circle: she files it in the Atlas circle.
+  const { stray } = desk;
+  const strayNote = articleOf(stray.subject);
+  const strayText = await strayNote.innerText();
+  check(strayText.includes(`${SLUG}s+g1-w1@circles.example.org`) && strayText.includes(`no circle called '${SLUG}s'`) &&
+    strayText.includes('(UTC)'), 'the other was sent to a mistyped address, which it names, and reached no circle');
+  const strayId = await noteId(stray.subject);
+  await strayNote.getByLabel('Circle').selectOption({ label: TITLE });
+  await strayNote.getByLabel('Group number').fill(String(g1.position));
+  await strayNote.getByLabel('Week').fill('1');
+  await send(strayNote.getByRole('button', { name: 'Approve' }), `/dashboard/notes/${strayId}/approve`,
+    '/dashboard/review', `done=approved&note=${strayId}`);
+  await notice(`Approved message #${strayId}: it is published in its group's notes.`);
+  await reloadSendsNothing();
+  check((await text()).includes('1 message waits for review, in every circle and none.'), 'one message waits now');
+  // A circle's message is decided by its circle's form: back to its queue.
+  await send(articleOf(junk.subject).getByRole('button', { name: 'Reject' }), `${D}/notes/${junkId}/reject`,
+    `${D}/review`, `done=rejected&note=${junkId}`);
+  await notice(`Rejected message #${junkId}.`);
+  await reloadSendsNothing();
+  check((await text()).includes('0 messages of this circle wait for review') &&
+    await page.getByRole('article').count() === 0, 'nothing waits any more');
+
+  step("the approved messages are in their weeks' digests, under the groups she chose");
+  await follow(page.getByRole('link', { name: 'All circles' }), (u) => u.pathname === '/dashboard', 'the circles');
+  check((await text()).includes('0 messages wait for review'), 'the circles page: nothing waits');
+  await follow(page.getByRole('link', { name: TITLE, exact: true }), (u) => u.pathname === D, 'the circle page');
+  check((await section('Notes').innerText()).includes('0 messages of this circle wait for review.'), 'the circle page: nothing waits');
+  await follow(section('Notes').getByRole('link', { name: 'Read the notes digest' }),
+    (u) => u.pathname === `${D}/digest`, 'the digest, its weeks to choose from');
+  await follow(page.getByRole('navigation', { name: 'Weeks' }).getByRole('link', { name: '3', exact: true }),
+    (u) => u.pathname === `${D}/digest` && u.searchParams.get('week') === '3', "week 3's digest");
+  body = await text();
+  const [at1, at2, atKeep] = [`\n${g1.name} (thread:`, `\n${g2.name} (thread:`, keep.body].map((t) => body.indexOf(t));
+  check(at1 >= 0 && at2 > at1 && atKeep > at2 && !body.includes(junk.body),
+    `it holds the approved message, under ${g2.name} (after ${g1.name}'s part), and not the rejected one`);
+  check(await page.locator('[aria-current=page]').innerText() === '3', 'week 3 is marked as the current week');
+  await follow(page.getByRole('navigation', { name: 'Weeks' }).getByRole('link', { name: '1', exact: true }),
+    (u) => u.searchParams.get('week') === '1', "week 1's digest");
+  body = await text();
+  const [in1, in2, atStray] = [`\n${g1.name} (thread:`, `\n${g2.name} (thread:`, desk.stray.body].map((t) => body.indexOf(t));
+  check(in1 >= 0 && atStray > in1 && atStray < in2, `week 1's holds the message that reached no circle, under ${g1.name}`);
+  for (const [week, status, heading, says] of [
+    ['9', 404, 'No such week', 'This circle has weeks 1 to 4; there is no week 9.'],
+    ['0', 404, 'No such week', 'This circle has weeks 1 to 4; there is no week 0.'],
+    ['x', 400, 'Bad week', 'The week must be a week number of the circle.']]) {
+    res = await page.goto(`${base}${D}/digest?week=${week}`);
+    check(res.status() === status && (res.headers()['content-type'] || '').startsWith('text/html') &&
+      await page.getByRole('heading', { name: heading, level: 1 }).count() === 1 && (await text()).includes(says),
+    `the digest of week ${week}: an HTML page "${heading}" (${res.status()}), not a 500`);
+    await audit(`the digest of week ${week}`);
+  }
+
+  step("a plenary's registrations and waitlist");
+  await goto(`${base}${D}`, 'the circle page');
+  const plenaries = section('Plenary sessions');
+  const pRow = plenaries.getByRole('row').filter({ has: page.getByRole('rowheader', { name: PLENARY.title }) });
+  const pCells = (await pRow.getByRole('cell').allInnerTexts()).map((t) => t.trim());
+  check(pCells.join(' | ') === '2027-04-20 19:30 (Pacific/Auckland) | 2 | 2 | 2',
+    `the circle lists it: starts (in the circle's zone), places, registered, waitlisted (${pCells.join(' | ')})`);
+  await follow(pRow.getByRole('link', { name: PLENARY.title }),
+    (u) => u.pathname === `${D}/plenaries/${desk.plenary.id}`, "the plenary's page");
+  await shoot('dashboard-plenary');
+  body = await text();
+  check(body.includes(PLENARY.guest), `its guest, ${PLENARY.guest}`);
+  check(body.includes('2027-04-20 19:30 (Pacific/Auckland)') && body.includes('2: 2 registered, 2 on the waitlist'),
+    'it starts 2027-04-20 19:30 (Pacific/Auckland); 2 places: 2 registered, 2 on the waitlist');
+  const seats = [];
+  for (const m of desk.seated) {
+    const cells = (await page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: m.name, exact: true }) })
+      .getByRole('cell').allInnerTexts()).map((t) => t.trim());
+    seats.push(`${m.name}: ${cells.slice(1).join(' ')}`);
+  }
+  check(seats.map((s) => s.split(': ')[1]).join(', ') === 'registered -, registered -, waitlisted 1, waitlisted 2',
+    'the facilitators have the places, two participants wait in the order they came', seats);
+  await follow(page.getByRole('link', { name: 'Back to the circle' }), (u) => u.pathname === D, 'back to the circle');
+
+  step('she downloads the report, the roster and the attendance matrix');
+  const report = section('How the circle is going');
+  const csvs = {};
+  for (const [name, link] of [['report', 'the report (CSV)'], ['roster', 'the roster (CSV)'],
+                              ['attendance', 'the attendance matrix (CSV)']]) {
+    const [dl, answer] = await Promise.all([
+      page.waitForEvent('download'),
+      page.waitForResponse((r) => new URL(r.url()).pathname === `${D}/${name}.csv`),
+      report.getByRole('link', { name: link }).click(),
+    ]);
+    const h = answer.headers();
+    const file = readFileSync(await dl.path(), 'utf8');
+    check(answer.status() === 200 && h['content-type'].startsWith('text/csv') &&
+      /^attachment; filename="circle-\d+-\w+\.csv"$/.test(h['content-disposition']) &&
+      dl.suggestedFilename() === `circle-${circle.id}-${name}.csv`,
+    `${link}: ${h['content-type']}, saved as ${dl.suggestedFilename()}`);
+    csvs[name] = file;
+    writeFileSync(path.join(outDir, `dashboard-${name}.csv`), file);
+  }
+  const firstLine = (s) => s.split('\r\n')[0];
+  check(/^session_id,/.test(firstLine(csvs.report)), `the report's header row: ${firstLine(csvs.report).slice(0, 60)}...`);
+  check(firstLine(csvs.roster) === 'id,name,email,role,sector,region,status,group' &&
+    csvs.roster.split('\r\n').filter(Boolean).length === 58,
+  "the roster's header row, then a row for each of the 57 people");
+  check(firstLine(csvs.attendance) === 'name,email,group,week_1,week_2,week_3,week_4',
+    "the attendance matrix's header row: name, email, group, weeks 1-4");
+  const formulaCell = `"'${FORMULA.name.replace(/"/g, '""')}"`;
+  for (const name of ['roster', 'attendance']) {
+    check(csvs[name].includes(`${formulaCell},${FORMULA.email}`) && !/(^|,)=/m.test(csvs[name]),
+      `the ${name}: the name starting with = is quoted and made text (${formulaCell}), no cell starts with =`);
+  }
+  check(csvs.roster.includes(`,${leaver.name},${leaver.email},participant,`) &&
+    csvs.roster.split('\r\n').find((l) => l.includes(leaver.email)).includes(',withdrawn,'),
+  `the roster has ${leaver.name} as withdrawn`);
+
+  // Error pages are pages too.
+  step('error pages are pages');
+  for (const [name, url, status] of [
+    ['mistyped-link', lateUrl.slice(0, -3) + 'zzz', 404],
+    ['unknown-circle', `${base}/dashboard/circles/999999`, 404],
+    ['unknown-person', `${base}${D}/people/999999/move`, 404],
+    ['unknown-plenary', `${base}${D}/plenaries/999999`, 404],
+    ['unknown-dashboard-page', `${base}/dashboard/nowhere`, 404]]) {
     res = await page.goto(url);
-    check(res.status() >= 400 && (res.headers()['content-type'] || '').startsWith('text/html'),
+    check(res.status() === status && (res.headers()['content-type'] || '').startsWith('text/html'),
       `${name}: an HTML page with status ${res.status()}, not JSON`);
     await audit(name);
   }
 
+  step('she logs out');
+  await goto(`${base}/dashboard`, 'the circles');
+  await send(page.getByRole('navigation', { name: 'Dashboard' }).getByRole('button', { name: 'Log out' }),
+    '/dashboard/logout', '/dashboard/login', '');
+  check((await context.cookies()).length === 0 &&
+    await page.getByRole('heading', { name: 'Coordinator dashboard', level: 1 }).count() === 1 &&
+    await page.getByLabel('Coordinator API token').count() === 1,
+  'the session cookie is gone, and the login form asks for a token again');
+  await reloadSendsNothing();
+  res = await page.goto(`${base}${D}`);
+  check(new URL(page.url()).pathname === '/dashboard/login' && res.status() === 200,
+    'the circle page now sends her to the login form');
+
   // No credential, no page.
-  const anon = await fetch(`${base}/dashboard/circles/${circle.id}`, { redirect: 'manual' });
+  const anon = await fetch(`${base}${D}`, { redirect: 'manual' });
   check(anon.status === 303 || anon.status === 302 || anon.status === 401 || anon.status === 403,
     `the circle page without a session is refused or redirected (${anon.status})`);
   await browser.close();
