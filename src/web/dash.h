@@ -61,9 +61,11 @@ int dash_page_arg(struct request *r, const char *name);
  * NULL on the login page). */
 void dash_begin(struct mg_html *h, const struct dash *d, const char *title);
 void dash_csrf(struct mg_html *h, const struct dash *d);
-/* A one-button form posting to `action`, a path of ours. */
+/* A one-button form posting to `action`, a path of ours; `who` (may be
+ * NULL) names whom a row's button is for, for screen readers. */
 void dash_button_form(struct mg_html *h, const struct dash *d,
-                      const char *action, const char *label, int secondary);
+                      const char *action, const char *label, const char *who,
+                      int secondary);
 /* A status (or, with `error`, alert) notice of one sentence. */
 void dash_notice(struct mg_html *h, const char *text, int error);
 /* "2027-03-02 19:30" in `tzid` (UTC when NULL or unknown), "-" for 0. */

@@ -184,7 +184,7 @@ static void review_item(struct mg_html *h, const struct dash *d,
     snprintf(action, sizeof(action),
              "/dashboard/circles/%lld/notes/%lld/reject", (long long)c->id,
              (long long)n->id);
-    dash_button_form(h, d, action, _("Reject"), 1);
+    dash_button_form(h, d, action, _("Reject"), NULL, 1);
     mg_html(h, "</div>\n</article>\n");
 }
 
@@ -523,7 +523,7 @@ static void stray_item(struct mg_html *h, const struct dash *d,
     mg_html(h, "</button></form>\n");
     snprintf(action, sizeof(action), "/dashboard/notes/%lld/reject",
              (long long)n->id);
-    dash_button_form(h, d, action, _("Reject"), 1);
+    dash_button_form(h, d, action, _("Reject"), NULL, 1);
     mg_html(h, "</div>\n</article>\n");
 }
 

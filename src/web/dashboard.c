@@ -348,7 +348,8 @@ void dash_csrf(struct mg_html *h, const struct dash *d)
 }
 
 void dash_button_form(struct mg_html *h, const struct dash *d,
-                      const char *action, const char *label, int secondary)
+                      const char *action, const char *label, const char *who,
+                      int secondary)
 {
     mg_html(h, "<form method=\"post\" class=\"inline\" action=\"");
     mg_html_attr(h, action);
@@ -359,6 +360,12 @@ void dash_button_form(struct mg_html *h, const struct dash *d,
     else
         mg_html(h, "<button type=\"submit\" class=\"button\">");
     mg_html_text(h, label);
+    if (who) {
+        /* whom a row's button is for, for screen readers */
+        mg_html(h, "<span class=\"vh\"> ");
+        mg_html_text(h, who);
+        mg_html(h, "</span>");
+    }
     mg_html(h, "</button></form>\n");
 }
 
@@ -372,7 +379,7 @@ void dash_begin(struct mg_html *h, const struct dash *d, const char *title)
         mg_html(h, "\"><a href=\"/dashboard\">");
         mg_html_text(h, _("All circles"));
         mg_html(h, "</a>\n");
-        dash_button_form(h, d, "/dashboard/logout", _("Log out"), 1);
+        dash_button_form(h, d, "/dashboard/logout", _("Log out"), NULL, 1);
         mg_html(h, "</nav>\n");
     }
 }
@@ -1467,7 +1474,7 @@ static int people_section(struct mg_html *h, struct request *r,
         if (p->status != MG_STATUS_WITHDRAWN) {
             snprintf(action, sizeof(action), "%s/people/%lld/withdraw", path,
                      (long long)p->id);
-            dash_button_form(h, d, action, _("Withdraw"), 1);
+            dash_button_form(h, d, action, _("Withdraw"), p->name, 1);
         }
         mg_html(h, "</div></td></tr>\n");
     }
@@ -1544,7 +1551,7 @@ static int outbox_section(struct mg_html *h, const struct dash *d,
     mg_html(h, "</h2>\n<div class=\"actions\">\n");
     snprintf(path, sizeof(path), "/dashboard/circles/%lld/invites",
              (long long)c->id);
-    dash_button_form(h, d, path, _("Send invites"), 0);
+    dash_button_form(h, d, path, _("Send invites"), NULL, 0);
     mg_html(h, "</div>\n<p class=\"muted\">");
     mg_html_text(h, _("Sends every member what has changed in their group's "
                       "calls since the last time; nothing is sent twice."));
@@ -2730,6 +2737,8 @@ void handle_dash_digest(struct request *r)
         goto out;
     }
     dash_begin(&h, &d, _("Notes digest"));
+    if (!wv) /* with a week, the digest's own heading is the page's */
+        mg_html_element(&h, "h1", _("Notes digest"));
     mg_html(&h, "<p><a href=\"");
     circle_href(&h, c->id);
     mg_html(&h, "#notes\">");
