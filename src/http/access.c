@@ -17,8 +17,6 @@
 #include "internal.h"
 #include "../web/web.h"
 
-#include "../web/web.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -257,12 +255,7 @@ int http_rate_limited(struct request *r)
         char retry[24];
         snprintf(retry, sizeof(retry), "%.0f", wait < 1 ? 1 : wait + 0.5);
         snprintf(r->retry_after, sizeof(r->retry_after), "%s", retry);
-        if (strncmp(r->url, "/p/", 3) == 0)
-            reply_page_message(r, MHD_HTTP_TOO_MANY_REQUESTS, "Too many tries",
-                               "Too many wrong page addresses came from "
-                               "your network. Please wait a minute and "
-                               "try your link again.");
-        else if (http_is_page(r))
+        if (http_is_page(r))
             web_error_page(r, MHD_HTTP_TOO_MANY_REQUESTS);
         else
             reply_error(r, MHD_HTTP_TOO_MANY_REQUESTS, "too_many_failures",

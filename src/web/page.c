@@ -154,29 +154,38 @@ void web_error_page(struct request *r, unsigned int status)
 {
     switch (status) {
     case MHD_HTTP_NOT_FOUND:
-        reply_page_message(r, status, "Not found", "There is no such page.");
+        reply_page_message(r, status, _("Not found"),
+                           _("There is no such page."));
         break;
     case MHD_HTTP_METHOD_NOT_ALLOWED:
-        reply_page_message(r, status, "Not allowed",
-                           "This page cannot be used that way: go back to "
-                           "the dashboard and use its links and buttons.");
+        reply_page_message(r, status, _("Not allowed"),
+                           _("This page cannot be used that way: go back to "
+                             "the dashboard and use its links and buttons."));
         break;
     case MHD_HTTP_CONTENT_TOO_LARGE:
-        reply_page_message(r, status, "Too large",
-                           "What the form sent is over the size limit.");
+        reply_page_message(r, status, _("Too large"),
+                           _("What the form sent is over the size limit."));
         break;
     case MHD_HTTP_TOO_MANY_REQUESTS:
-        reply_page_message(r, status, "Too many tries",
-                           "Too many failed logins from this address: wait "
-                           "a minute and try again.");
+        if (strncmp(r->url, "/p/", 3) == 0) {
+            reply_page_message(r, status, _("Too many tries"),
+                               _("Too many wrong page addresses came from "
+                                 "your network. Please wait a minute and "
+                                 "try your link again."));
+            break;
+        }
+        reply_page_message(r, status, _("Too many tries"),
+                           _("Too many failed logins from this address: wait "
+                             "a minute and try again."));
         break;
     case MHD_HTTP_SERVICE_UNAVAILABLE:
-        reply_page_message(r, status, "Busy",
-                           "The server is busy; try again in a moment.");
+        reply_page_message(r, status, _("Busy"),
+                           _("The server is busy; try again in a moment."));
         break;
     default:
-        reply_page_message(r, status, "Something went wrong",
-                           "The server could not do that; its log says why.");
+        reply_page_message(
+            r, status, _("Something went wrong"),
+            _("The server could not do that; its log says why."));
         break;
     }
 }
