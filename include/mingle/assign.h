@@ -16,6 +16,12 @@
 #include "mingle/people.h"
 #include "mingle/store.h"
 
+/* A stored id and its index in one of struct mg_assign's arrays. */
+struct mg_assign_key {
+    int64_t id;
+    int index;
+};
+
 struct mg_assign {
     struct mg_circle *circle;
     struct mg_participant *people; /* active ones, by id */
@@ -24,6 +30,8 @@ struct mg_assign {
     size_t n_threads;
     struct mg_group_row *groups; /* stored groups, by position */
     size_t n_groups;
+    struct mg_assign_key *group_keys; /* the groups' ids, sorted, with
+                                         their index: lookups by id */
     char **sectors; /* distinct sectors (lower case), index = value */
     size_t n_sectors;
     char **regions;

@@ -85,14 +85,37 @@ int mg_assign_person_index(const struct mg_assign *a, int64_t id)
     return (int)mg_participants_find(a->people, a->n_people, id);
 }
 
-int mg_assign_group_index(const struct mg_assign *a, int64_t group_id)
+static int by_key_id(const void *x, const void *y)
+{
+    const struct mg_assign_key *a = x, *b = y;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Every person looks up their group: by a sorted index, not a scan of
+ * thousands of groups for each of 50,000 people. */
+static void index_groups(struct mg_assign *a)
 {
     size_t i;
 
-    for (i = 0; i < a->n_groups; i++)
-        if (a->groups[i].id == group_id)
-            return (int)i;
-    return -1;
+    free(a->group_keys);
+    a->group_keys = mg_xcalloc(a->n_groups + 1, sizeof(*a->group_keys));
+    for (i = 0; i < a->n_groups; i++) {
+        a->group_keys[i].id = a->groups[i].id;
+        a->group_keys[i].index = (int)i;
+    }
+    qsort(a->group_keys, a->n_groups, sizeof(*a->group_keys), by_key_id);
+}
+
+int mg_assign_group_index(const struct mg_assign *a, int64_t group_id)
+{
+    struct mg_assign_key key = {group_id, 0};
+    const struct mg_assign_key *hit;
+
+    if (!a->group_keys)
+        return -1;
+    hit = bsearch(&key, a->group_keys, a->n_groups, sizeof(key), by_key_id);
+    return hit ? hit->index : -1;
 }
 
 static int slot_index(const struct mg_circle *c, int64_t slot_id)
@@ -190,6 +213,7 @@ int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
     a->people = all;
     a->n_people = n_all;
     all = NULL;
+    index_groups(a);
 
     a->persons = mg_xcalloc(a->n_people, sizeof(*a->persons));
     a->names = mg_xcalloc(a->n_people, sizeof(*a->names));
@@ -275,6 +299,7 @@ void mg_assign_release(struct mg_assign *a)
     free(a->together);
     free(a->apart);
     free(a->specs);
+    free(a->group_keys);
     if (a->have_result)
         mg_assign_result_release(&a->result);
     memset(a, 0, sizeof(*a));
