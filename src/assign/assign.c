@@ -192,6 +192,7 @@ static void build_pairs(struct mg_assign *a)
 int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
 {
     struct mg_people_filter f;
+    struct mg_plan_view plan;
     struct mg_participant *all = NULL;
     size_t n_all = 0, i, j;
     char **raw = NULL;
@@ -201,13 +202,19 @@ int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
     memset(a, 0, sizeof(*a));
     memset(&f, 0, sizeof(f));
     f.status = "active";
-    rc = mg_store_circle_get(&a->circle, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_threads(&a->threads, &a->n_threads, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_groups_list(&a->groups, &a->n_groups, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_participants_list(&all, &n_all, st, circle_id, &f);
+    rc = mg_store_plan_load(&plan, st, circle_id);
+    if (rc < 0)
+        goto out;
+    /* the circle, its threads and groups are the planner's; the weekly
+     * readings are not */
+    a->circle = plan.circle;
+    a->threads = plan.threads;
+    a->n_threads = plan.n_threads;
+    a->groups = plan.groups;
+    a->n_groups = plan.n_groups;
+    mg_store_spans_free(plan.same, plan.n_same);
+    mg_store_spans_free(plan.per_thread, plan.n_per_thread);
+    rc = mg_store_participants_list(&all, &n_all, st, circle_id, &f);
     if (rc < 0)
         goto out;
     a->people = all;

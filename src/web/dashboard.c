@@ -822,8 +822,9 @@ static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
 static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
 {
     struct mg_book_info info;
-    struct mg_span *threads = NULL, *same = NULL, *per = NULL;
-    size_t n_threads = 0, n_same = 0, n_per = 0, i;
+    struct mg_plan_view plan;
+    const struct mg_span *threads, *same, *per;
+    size_t n_threads, n_same, n_per, i;
     int rc = mg_store_book_get(&info, st, id);
 
     mg_html(h, "<section aria-labelledby=\"book\">\n<h2 id=\"book\">");
@@ -854,13 +855,15 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
                   (long long)info.sections);
     mg_html(h, ")</span></p>\n");
     mg_store_book_info_release(&info);
-    rc = mg_store_threads(&threads, &n_threads, st, id);
-    if (rc == 0)
-        rc = mg_store_readings(&same, &n_same, st, id, "same_pace");
-    if (rc == 0)
-        rc = mg_store_readings(&per, &n_per, st, id, "thread");
+    rc = mg_store_plan_load(&plan, st, id);
     if (rc < 0)
-        goto out;
+        return rc;
+    threads = plan.threads;
+    n_threads = plan.n_threads;
+    same = plan.same;
+    n_same = plan.n_same;
+    per = plan.per_thread;
+    n_per = plan.n_per_thread;
     if (n_threads) {
         mg_html(h, "<h3>");
         mg_html_text(h, _("Threads"));
@@ -898,11 +901,8 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
         mg_html(h, "</details>\n");
     }
     mg_html(h, "</section>\n");
-out:
-    mg_store_spans_free(threads, n_threads);
-    mg_store_spans_free(same, n_same);
-    mg_store_spans_free(per, n_per);
-    return rc;
+    mg_store_plan_release(&plan);
+    return 0;
 }
 
 /* Sizes and per-sector counts of `n_groups` groups under `group_of`;
