@@ -124,14 +124,18 @@ static void group_field(struct mg_html *h, const struct mg_note *n,
     mg_html(h, "</select>\n");
 }
 
-static void review_item(struct mg_html *h, const struct dash *d,
-                        const struct mg_circle *c, const struct mg_note *n,
-                        const struct mg_group_row *groups, size_t n_groups)
+/*
+ * The head of a waiting message, shared by a circle's queue and the queue
+ * of mail that reached none: its number and subject, who sent it (and to
+ * which address, with `to`), why it waits, and when it came in `zone`.
+ * Leaves the <dl> open for the caller's rows.
+ */
+static void note_head(struct mg_html *h, const struct mg_note *n,
+                      const char *zone, int to)
 {
-    char when[32], action[128], label[32];
-    size_t g;
+    char when[32];
 
-    dash_time(when, sizeof(when), c->time_zone, n->received_at);
+    dash_time(when, sizeof(when), zone, n->received_at);
     mg_html(h, "<article aria-labelledby=\"note-");
     mg_html_int(h, n->id);
     mg_html(h, "\">\n<h3 id=\"note-");
@@ -142,6 +146,8 @@ static void review_item(struct mg_html *h, const struct dash *d,
     mg_html(h, "</h3>\n<dl>\n");
     web_row(h, _("From"), n->from_name ? n->from_name : n->from_email);
     web_row(h, _("Address"), n->from_email);
+    if (to)
+        web_row(h, _("Sent to"), n->recipient);
     /* the reason was stored, in English, when the message was filed */
     web_row(h, _("Why it waits"), n->review_reason);
     mg_html(h, "<dt>");
@@ -149,8 +155,18 @@ static void review_item(struct mg_html *h, const struct dash *d,
     mg_html(h, "</dt><dd>");
     mg_html_text(h, when);
     mg_html(h, " <span class=\"muted\">(");
-    mg_html_text(h, c->time_zone);
+    mg_html_text(h, zone);
     mg_html(h, ")</span></dd>\n");
+}
+
+static void review_item(struct mg_html *h, const struct dash *d,
+                        const struct mg_circle *c, const struct mg_note *n,
+                        const struct mg_group_row *groups, size_t n_groups)
+{
+    char action[128], label[32];
+    size_t g;
+
+    note_head(h, n, c->time_zone, 0);
     for (g = 0; g < n_groups && groups[g].id != n->group_id; g++)
         ;
     web_row(h, _("Filed under"),
@@ -460,28 +476,11 @@ static void stray_item(struct mg_html *h, const struct dash *d,
                        const struct mg_note *n, const struct mg_circle *circles,
                        size_t n_circles)
 {
-    char when[32], action[96];
+    char action[96];
     size_t i;
 
-    dash_time(when, sizeof(when), "UTC", n->received_at);
-    mg_html(h, "<article aria-labelledby=\"note-");
-    mg_html_int(h, n->id);
-    mg_html(h, "\">\n<h3 id=\"note-");
-    mg_html_int(h, n->id);
-    mg_html(h, "\">");
-    mg_html_textf(h, "#%lld: ", (long long)n->id);
-    mg_html_text(h, n->subject ? n->subject : _("(no subject)"));
-    mg_html(h, "</h3>\n<dl>\n");
-    web_row(h, _("From"), n->from_name ? n->from_name : n->from_email);
-    web_row(h, _("Address"), n->from_email);
-    web_row(h, _("Sent to"), n->recipient);
-    web_row(h, _("Why it waits"), n->review_reason);
-    mg_html(h, "<dt>");
-    mg_html_text(h, _("Received"));
-    mg_html(h, "</dt><dd>");
-    mg_html_text(h, when);
-    mg_html(h, " <span class=\"muted\">(UTC)</span></dd>\n</dl>\n"
-               "<p class=\"body\">");
+    note_head(h, n, "UTC", 1);
+    mg_html(h, "</dl>\n<p class=\"body\">");
     excerpt(h, n->body);
     mg_html(h, "</p>\n<div class=\"actions\">\n<form method=\"post\" "
                "class=\"inline\" action=\"");
