@@ -370,23 +370,14 @@ static void test_cli(void **state)
 static void test_dashboard(void **state)
 {
     struct test_response resp;
-    char *form = mg_xasprintf("token=%s", W->site.token);
-    char *cookie, *path, *line;
-    const char *sc;
+    char *cookie = NULL, *path, *line;
     const char *extra[2] = {NULL, NULL};
 
     (void)state;
-    assert_int_equal(test_http_ex(&resp, W->site.d.port, "POST",
-                                  "/dashboard/login", NULL, NULL, form,
-                                  strlen(form),
-                                  "application/x-www-form-urlencoded"),
-                     0);
-    free(form);
-    sc = strcasestr(resp.headers, "Set-Cookie: ");
-    assert_non_null(sc);
-    sc += strlen("Set-Cookie: ");
-    cookie = mg_xstrndup(sc, strcspn(sc, ";\r\n"));
-    test_response_release(&resp);
+    assert_int_equal(
+        test_site_dashboard_login(&W->site, W->site.token, &cookie, NULL, NULL),
+        303);
+    assert_non_null(cookie);
     line = mg_xasprintf("Cookie: %s", cookie);
     extra[0] = line;
     path = mg_xasprintf("/dashboard/circles/%lld", W->circle);

@@ -238,36 +238,12 @@ static long long add_note(struct mg_store *st, long long group,
 /* Log `c` in to the dashboard; keeps its cookie and CSRF token. */
 static void dash_login(enum cred c)
 {
-    char *form = format("token=%s", W->token[c]), *headers = NULL, *sc;
-    const char *extra[2] = {NULL, NULL};
-    char *cookie_hdr, *p;
-    long status;
-    json_t *doc;
-    struct test_response resp;
-
-    doc = request(&status, &headers, NULL, NULL, "POST", "/dashboard/login",
-                  form, "application/x-www-form-urlencoded");
-    json_decref(doc);
-    assert_int_equal(status, 303);
-    sc = header(headers, "Set-Cookie");
-    assert_non_null(sc);
-    W->cookie[c] = mg_xstrndup(sc, strcspn(sc, ";"));
-    free(sc);
-    free(headers);
-    free(form);
-    /* The CSRF token is in every form of the home page (logout's too). */
-    cookie_hdr = format("Cookie: %s", W->cookie[c]);
-    extra[0] = cookie_hdr;
-    assert_int_equal(test_http_ex(&resp, W->site.d.port, "GET", "/dashboard",
-                                  NULL, extra, NULL, 0, NULL),
-                     0);
-    assert_int_equal(resp.status, 200);
-    p = strstr(resp.body, "name=\"csrf\" value=\"");
-    assert_non_null(p);
-    p += strlen("name=\"csrf\" value=\"");
-    W->csrf[c] = mg_xstrndup(p, strcspn(p, "\""));
-    test_response_release(&resp);
-    free(cookie_hdr);
+    assert_int_equal(test_site_dashboard_login(&W->site, W->token[c],
+                                               &W->cookie[c], &W->csrf[c],
+                                               NULL),
+                     303);
+    assert_non_null(W->cookie[c]);
+    assert_non_null(W->csrf[c]);
 }
 
 /* The public id of a token: the 16 hex characters after "mgt_". */
