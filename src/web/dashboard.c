@@ -181,10 +181,7 @@ void dash_text_code(struct mg_html *h, const char *text, int n, ...)
 
 void dash_table_begin(struct mg_html *h)
 {
-    mg_html(h, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" "
-               "aria-label=\"");
-    mg_html_attr(h, _("Table (scrolls sideways)"));
-    mg_html(h, "\"><table>\n");
+    web_table_begin(h, _("Table (scrolls sideways)"), 0);
 }
 
 void dash_th(struct mg_html *h, const char *text)
@@ -729,11 +726,6 @@ fail:
 
 /* --- the circle page ---------------------------------------------------- */
 
-/* Weekday names, Monday first, translated where they are written. */
-static const char *const weekdays[] = {
-    N_("Monday"), N_("Tuesday"),  N_("Wednesday"), N_("Thursday"),
-    N_("Friday"), N_("Saturday"), N_("Sunday")};
-
 static void slot_text(char *out, size_t n, const struct mg_circle *c,
                       int64_t slot_id)
 {
@@ -744,8 +736,7 @@ static void slot_text(char *out, size_t n, const struct mg_circle *c,
         if (c->slots[i].id == slot_id) {
             int day = c->slots[i].weekday;
             /* TRANSLATORS: a call slot: a weekday, the hour and minute */
-            snprintf(out, n, _("%s %02d:%02d"),
-                     day >= 1 && day <= 7 ? _(weekdays[day - 1]) : "?",
+            snprintf(out, n, _("%s %02d:%02d"), web_weekday(day),
                      c->slots[i].start_minute / 60,
                      c->slots[i].start_minute % 60);
         }

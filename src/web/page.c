@@ -121,6 +121,30 @@ void web_row(struct mg_html *h, const char *label, const char *value)
     mg_html(h, "</dd>\n");
 }
 
+const char *web_weekday(int weekday)
+{
+    /* Names in English, translated where they are written. */
+    static const char *const names[] = {
+        N_("Monday"), N_("Tuesday"),  N_("Wednesday"), N_("Thursday"),
+        N_("Friday"), N_("Saturday"), N_("Sunday")};
+
+    return weekday >= 1 && weekday <= 7 ? _(names[weekday - 1]) : "?";
+}
+
+void web_table_begin(struct mg_html *h, const char *label, int hint)
+{
+    if (hint) {
+        mg_html(h, "<p class=\"scroll-hint\" aria-hidden=\"true\">");
+        mg_html_text(h,
+                     _("Swipe or scroll the table sideways to see all of it"));
+        mg_html(h, " &rarr;</p>\n");
+    }
+    mg_html(h, "<div class=\"scroll\" role=\"region\" tabindex=\"0\" "
+               "aria-label=\"");
+    mg_html_attr(h, label);
+    mg_html(h, "\"><table>\n");
+}
+
 void web_reply(struct request *r, unsigned int status, struct mg_html *h)
 {
     reply_page(r, status, mg_html_detach(h));

@@ -56,9 +56,6 @@ struct view {
 };
 
 /* Names in English, translated where they are written (_()). */
-static const char *const weekdays[] = {
-    N_("Monday"), N_("Tuesday"),  N_("Wednesday"), N_("Thursday"),
-    N_("Friday"), N_("Saturday"), N_("Sunday")};
 static const char *const weekdays_short[] = {N_("Mon"), N_("Tue"), N_("Wed"),
                                              N_("Thu"), N_("Fri"), N_("Sat"),
                                              N_("Sun")};
@@ -252,7 +249,7 @@ static void day_text(char *out, size_t n, const char *tz, int64_t t)
         lt.weekday <= 7 && lt.month >= 1 && lt.month <= 12)
         /* TRANSLATORS: weekday, day of the month, month: "Tuesday 8
          * December" (reorder with %1$s, %2$d, %3$s) */
-        snprintf(out, n, _("%s %d %s"), _(weekdays[lt.weekday - 1]), lt.day,
+        snprintf(out, n, _("%s %d %s"), web_weekday(lt.weekday), lt.day,
                  _(months[lt.month - 1]));
 }
 
@@ -283,7 +280,7 @@ static void call_time(struct mg_html *h, const char *tz, int64_t start,
     else
         /* TRANSLATORS: "Tuesday 23 March 2027, 19:30 to 20:30" */
         mg_html_textf(h, _("%s %d %s %d, %02d:%02d to %02d:%02d"),
-                      _(weekdays[s.weekday - 1]), s.day, _(months[s.month - 1]),
+                      web_weekday(s.weekday), s.day, _(months[s.month - 1]),
                       s.year, s.hour, s.minute, e.hour, e.minute);
     mg_html(h, " <span class=\"muted\">(");
     mg_html_text(h, tz);
@@ -338,24 +335,6 @@ static void row_start(struct mg_html *h, const char *label)
         mg_html_int((h), (v));                                                 \
         mg_html((h), "\">");                                                   \
     } while (0)
-
-/* Wide tables scroll inside their box on a phone: a focusable region
- * (so a keyboard can scroll it) with a cue that shows on narrow
- * screens. Closed with table_box_end(). */
-static void table_box_start(struct mg_html *h, const char *label)
-{
-    mg_html(h, "<p class=\"scroll-hint\" aria-hidden=\"true\">");
-    mg_html_text(h, _("Swipe or scroll the table sideways to see all of it"));
-    mg_html(h, " &rarr;</p>\n<div class=\"scroll\" role=\"region\" "
-               "tabindex=\"0\" aria-label=\"");
-    mg_html_attr(h, label);
-    mg_html(h, "\"><table>\n");
-}
-
-static void table_box_end(struct mg_html *h)
-{
-    mg_html(h, "</table></div>\n");
-}
 
 /* Names of the group's facilitators, comma-separated. */
 static void facilitators(struct mg_html *h, const struct view *v)
@@ -624,7 +603,7 @@ static void section_schedule(struct mg_html *h, const struct view *v,
     if (!v->n_sessions)
         return;
     SECTION_START(h, "calls", _("All calls and readings"));
-    table_box_start(h, _("All calls and readings"));
+    web_table_begin(h, _("All calls and readings"), 1);
     mg_html(h, "<caption class=\"muted\">");
     mg_html_textf(h, _("Times in %s"), v->tz);
     mg_html(h, "</caption>\n<thead><tr><th scope=\"col\">");
@@ -675,7 +654,7 @@ static void section_schedule(struct mg_html *h, const struct view *v,
         mg_html(h, "</td></tr>\n");
     }
     mg_html(h, "</tbody>\n");
-    table_box_end(h);
+    mg_html(h, "</table></div>\n");
     mg_html(h, "</section>\n");
 }
 
@@ -1023,7 +1002,7 @@ static void section_members(struct mg_html *h, struct request *r,
 
     attendance_load(&a, st, v);
     SECTION_START(h, "members", _("Your group's members"));
-    table_box_start(h, _("Your group's members and who came"));
+    web_table_begin(h, _("Your group's members and who came"), 1);
     mg_html(h, "<caption class=\"muted\">");
     mg_html_text(h, _("Attendance by week: yes, no, or - until it is "
                       "recorded"));
@@ -1067,7 +1046,7 @@ static void section_members(struct mg_html *h, struct request *r,
         mg_html(h, "</tr>\n");
     }
     mg_html(h, "</tbody>\n");
-    table_box_end(h);
+    mg_html(h, "</table></div>\n");
     mg_html(h, "</section>\n");
 
     /* Attendance of any call held: the one asked for, else the latest. */
@@ -1135,7 +1114,7 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
     mg_html(h, "<p>");
     mg_html_textf(h, _("Week %d, %s."), v->next->week, day);
     mg_html(h, "</p>\n");
-    table_box_start(h, _("Who is coming to the next call"));
+    web_table_begin(h, _("Who is coming to the next call"), 1);
     mg_html(h, "<thead><tr><th scope=\"col\">");
     mg_html_text(h, _("Name"));
     mg_html(h, "</th><th scope=\"col\">");
@@ -1161,7 +1140,7 @@ static int section_coming(struct mg_html *h, struct mg_store *st,
         mg_html(h, "</td></tr>\n");
     }
     mg_html(h, "</tbody>\n");
-    table_box_end(h);
+    mg_html(h, "</table></div>\n");
     mg_html(h, "<p>");
     mg_html_textf(h,
                   _("%zu coming, %zu maybe, %zu not coming, %zu not "

@@ -22,6 +22,15 @@ void web_end(struct mg_html *h);
 void web_row(struct mg_html *h, const char *label, const char *value);
 /* Send the page (text/html, the page headers) with `status`. */
 void web_reply(struct request *r, unsigned int status, struct mg_html *h);
+/* Weekday `weekday` (1 Monday .. 7 Sunday) in the thread's language;
+ * "?" for another number. */
+const char *web_weekday(int weekday);
+/*
+ * A wide table that scrolls inside its box on a phone: a focusable,
+ * named region (so a keyboard can scroll it), with `hint` a line that
+ * says so on narrow screens. The caller closes it: "</table></div>".
+ */
+void web_table_begin(struct mg_html *h, const char *label, int hint);
 
 /*
  * The one bar chart (chart.c): bars of stacked segments from plain data,
