@@ -28,6 +28,9 @@ struct mg_assign {
     size_t n_people;
     struct mg_span *threads;
     size_t n_threads;
+    struct mg_span *same, *per_thread; /* the weekly readings, as
+                                          mg_store_plan_load() gives them */
+    size_t n_same, n_per_thread;
     struct mg_group_row *groups; /* stored groups, by position */
     size_t n_groups;
     struct mg_assign_key *group_keys; /* the groups' ids, sorted, with

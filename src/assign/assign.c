@@ -205,15 +205,16 @@ int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
     rc = mg_store_plan_load(&plan, st, circle_id);
     if (rc < 0)
         goto out;
-    /* the circle, its threads and groups are the planner's; the weekly
-     * readings are not */
+    /* the assignment takes over what the plan holds */
     a->circle = plan.circle;
     a->threads = plan.threads;
     a->n_threads = plan.n_threads;
+    a->same = plan.same;
+    a->n_same = plan.n_same;
+    a->per_thread = plan.per_thread;
+    a->n_per_thread = plan.n_per_thread;
     a->groups = plan.groups;
     a->n_groups = plan.n_groups;
-    mg_store_spans_free(plan.same, plan.n_same);
-    mg_store_spans_free(plan.per_thread, plan.n_per_thread);
     rc = mg_store_participants_list(&all, &n_all, st, circle_id, &f);
     if (rc < 0)
         goto out;
@@ -294,6 +295,8 @@ void mg_assign_release(struct mg_assign *a)
     mg_circle_free(a->circle);
     mg_participants_free(a->people, a->n_people);
     mg_store_spans_free(a->threads, a->n_threads);
+    mg_store_spans_free(a->same, a->n_same);
+    mg_store_spans_free(a->per_thread, a->n_per_thread);
     mg_store_groups_free(a->groups, a->n_groups);
     for (i = 0; i < a->n_sectors; i++)
         free(a->sectors[i]);

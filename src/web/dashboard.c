@@ -810,13 +810,17 @@ static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
     mg_html(h, "</tbody></table></div>\n");
 }
 
-static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
+/* The book and its plan; the threads and readings are the ones `a`
+ * loaded. */
+static int book_section(struct mg_html *h, struct mg_store *st,
+                        const struct mg_assign *a)
 {
     struct mg_book_info info;
-    struct mg_plan_view plan;
-    const struct mg_span *threads, *same, *per;
-    size_t n_threads, n_same, n_per, i;
-    int rc = mg_store_book_get(&info, st, id);
+    const struct mg_span *threads = a->threads, *same = a->same,
+                         *per = a->per_thread;
+    size_t n_threads = a->n_threads, n_same = a->n_same,
+           n_per = a->n_per_thread, i;
+    int rc = mg_store_book_get(&info, st, a->circle->id);
 
     mg_html(h, "<section aria-labelledby=\"book\">\n<h2 id=\"book\">");
     mg_html_text(h, _("Book plan"));
@@ -846,15 +850,6 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
                   (long long)info.sections);
     mg_html(h, ")</span></p>\n");
     mg_store_book_info_release(&info);
-    rc = mg_store_plan_load(&plan, st, id);
-    if (rc < 0)
-        return rc;
-    threads = plan.threads;
-    n_threads = plan.n_threads;
-    same = plan.same;
-    n_same = plan.n_same;
-    per = plan.per_thread;
-    n_per = plan.n_per_thread;
     if (n_threads) {
         mg_html(h, "<h3>");
         mg_html_text(h, _("Threads"));
@@ -892,7 +887,6 @@ static int book_section(struct mg_html *h, struct mg_store *st, int64_t id)
         mg_html(h, "</details>\n");
     }
     mg_html(h, "</section>\n");
-    mg_store_plan_release(&plan);
     return 0;
 }
 
@@ -2038,7 +2032,7 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html(&h, "</a> <a href=\"#notes\">");
     mg_html_text(&h, _("Notes"));
     mg_html(&h, "</a></nav>\n");
-    rc = book_section(&h, r->srv->store, a.circle->id);
+    rc = book_section(&h, r->srv->store, &a);
     if (rc == 0)
         groups_section(&h, &a, dash_page_arg(r, "gpage"));
     if (rc == 0)
