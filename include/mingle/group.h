@@ -65,6 +65,12 @@ struct mg_assign_input {
     const struct mg_group_spec *groups;
     int n_groups;
     uint64_t seed; /* same input and seed, same answer */
+    /*
+     * Rebalance: 0 asks for the fewest moves; a larger number lets the
+     * rebalance move up to that many placed people when it buys better
+     * sector, region and wish balance (never fewer than the minimum).
+     */
+    int max_moves;
     /* Optional: people's names for messages ("person 4" without). */
     const char *const *names;
 };
@@ -102,6 +108,14 @@ struct mg_assign_result {
     struct mg_quality quality;
     size_t moves;             /* rebalance: placed people moved */
     size_t moves_lower_bound; /* rebalance: no plan can move fewer */
+    /*
+     * Rebalance: where each of `groups` comes from: an index into the
+     * input's groups, or -1 for a group the rebalance opened (their
+     * count in n_opened). Input groups no entry names were dissolved
+     * (n_dissolved), their members placed elsewhere. NULL after plan().
+     */
+    int *group_origin;
+    int n_opened, n_dissolved;
 };
 
 /*
@@ -116,11 +130,17 @@ int mg_group_plan(struct mg_assign_result *out,
 
 /*
  * Repair an existing assignment (people's `current` and in->groups):
- * place newcomers (current == -1) without moving anyone when they fit,
- * otherwise move as few already-placed people as possible; withdrawn
- * people are simply absent from the input. out->moves counts the placed
- * people whose group changed; out->moves_lower_bound is a bound no plan
- * can beat.
+ * place newcomers (current == -1) and move as few already-placed people
+ * as the hard rules allow (the minimum, found exactly as a minimum-cost
+ * flow); withdrawn people are simply absent from the input. When the
+ * sizes need it, groups are opened (out->groups gains entries with
+ * origin -1, each given a slot its members can make and a thread) or the
+ * smallest dissolved. Among plans with the fewest moves, the one with
+ * the best sector and region balance and wishes is preferred;
+ * in->max_moves trades extra moves for balance. out->moves counts the
+ * placed people whose group changed; out->moves_lower_bound is a true
+ * bound no plan keeping the same groups can beat (equal to moves when
+ * the minimum is proven).
  */
 int mg_group_rebalance(struct mg_assign_result *out,
                        const struct mg_assign_input *in);

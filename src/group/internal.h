@@ -75,6 +75,29 @@ void report_issues(struct issue_list *l, const struct mg_assign_input *in,
                    const int *group_of, const struct mg_group_spec *groups,
                    int n_groups);
 
+/*
+ * Minimum-cost flow (flow.c). Nodes 0..n-1; each arc gets an index e
+ * (its residual twin is e ^ 1). Give nodes their supply (+) or demand
+ * (-) with flow_supply(), optionally push a warm start along zero-cost
+ * arcs with flow_push(), then flow_solve() routes all supply at the least
+ * total cost: 0, or MG_ENOTFOUND when some cannot be routed (the flow
+ * found so far is kept). No arc may be added after flow_solve().
+ */
+struct flow {
+    int n, n_arcs, cap_arcs, first_terminal;
+    int *from, *to, *cap, *cap0, *cost;
+    long long *excess;
+    int *start, *adj;
+};
+
+void flow_init(struct flow *f, int n_nodes);
+int flow_edge(struct flow *f, int u, int v, int cap, int cost);
+void flow_supply(struct flow *f, int v, int amount);
+void flow_push(struct flow *f, int e, int amount);
+int flow_solve(struct flow *f, long long *cost);
+int flow_on(const struct flow *f, int e);
+void flow_release(struct flow *f);
+
 /* How messages name person `i`: in->names[i], or "person i+1". */
 struct name_buf {
     char s[32];

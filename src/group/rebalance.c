@@ -1,20 +1,22 @@
 /*
  * rebalance.c: repairing an existing assignment (mg_group_rebalance)
- * with as few moves of already-placed people as possible.
+ * with the fewest moves of already-placed people.
  *
- * The search is iterative deepening on the number of moves k. A state is
- * the current assignment plus a stack of unplaced people; the first
- * defect found (someone in a slot they cannot make, an "apart" pair
- * sharing a group, a group over the size band, an unplaced person, a
- * group without a facilitator, a group under the band) is branched on in
- * every way some valid assignment could resolve it: lift one of the
- * people who must leave, place the unplaced person in each group, or
- * bring one person in. People placed by the search stay put. Every valid
- * assignment B reachable with k moves is reachable this way (each branch
- * set contains the choice B makes), so the first k with a solution is
- * the minimum, and each exhausted k proves a lower bound of k + 1. A node
- * budget keeps large, hard cases bounded; then newcomers are placed
- * greedily and what is still broken is reported.
+ * Fewest moves is a minimum-cost flow. People with the same group, role
+ * and slots form one class (a source); a class sends its members to
+ * their own group at cost 0 or, through one transit node per slot, to
+ * any group meeting in a slot they can make at cost 1 (0 for
+ * newcomers). Facilitators enter a group through its facilitator node,
+ * whose arc into the group has a lower bound of one; each group's arc to
+ * the sink carries its size band [lo, hi] (sizes within the circle's
+ * bounds and differing by at most one). Any valid plan is such a flow,
+ * so the least cost is a true lower bound; only "apart" pairs are not a
+ * flow constraint. A local search then moves and swaps people without
+ * adding moves, to separate apart pairs and to improve sector, region,
+ * "together" and wish balance; a pair it cannot separate is branched on
+ * (one of the two must leave that group), best bound first, which keeps
+ * the answer exact. When the sizes need it, groups are opened or the
+ * smallest dissolved before the flow runs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,496 +25,941 @@
 
 #include "banned.h"
 
-#define BUDGET 3000000LL /* search nodes and candidates looked at */
-#define MAX_UNPLACED 128 /* beyond this, newcomers are placed greedily */
+#define MAX_NODES 48         /* branch-and-bound subproblems */
+#define SEARCH_WORK 40000000 /* local-search evaluations */
+
+#define W_APART 1000000000000LL
+#define W_OVER 1000000000LL
+#define W_MISS 10000LL
+#define W_TOGETHER 100LL
+
+/* A person kept out of a group by a branch. */
+struct forbid {
+    int person, group;
+};
 
 struct rb {
     const struct mg_assign_input *in;
-    const struct mg_group_spec *spec;
-    int n, g, lo, hi;
-    int *group_of, *orig;
-    unsigned char *fixed;     /* placed by the search: never lifted */
-    unsigned char *slot_rule; /* the slot rule can apply to this person */
-    unsigned char *fac_rule;  /* per group: the facilitator rule applies */
-    int **mem, *mcap, *size, *pos;
-    int *fac, *slotbad, *apartc;
-    int *bad, *badpos, n_bad;    /* groups with a defect (indexed set) */
-    int *room, *roompos, n_room; /* groups below hi (indexed set) */
-    int *unp, n_unp;             /* unplaced people, a stack */
-    struct adj apart;
-    int *facs, n_facs;       /* all facilitators */
-    int *movable, n_movable; /* placed at the start and not locked */
-    int moves, k;
-    long long work;
-    int aborted, found;
-    int *best;
+    int n, g, ns, nr;
+    struct mg_group_spec *spec; /* working groups */
+    int *origin;                /* working group -> input group, -1 new */
+    int *home;     /* person -> working group now (-1: new or dissolved) */
+    int *placed;   /* person had a group before */
+    int *exempt;   /* the slot rule does not apply to this person */
+    int *need_fac; /* per working group: must have a facilitator */
+    int lo, hi;    /* size band of this attempt */
+    int n_keys;    /* slot keys: slot + 1, 0 for groups without a slot */
+    uint64_t keys; /* the keys working groups use */
+    struct adj apart, together;
+    /* the local search's state */
+    int *group_of, *size, *fac, *sec, *reg;
+    long long *tot_sec, *tot_reg;
+    long long moves, budget, work;
 };
 
-static void set_put(int *set, int *pos, int *n, int g, int in_set)
+static int group_key(const struct rb *s, int g)
 {
-    if (in_set && pos[g] < 0) {
-        pos[g] = *n;
-        set[(*n)++] = g;
-    } else if (!in_set && pos[g] >= 0) {
-        int last = set[--(*n)];
+    return s->spec[g].slot + 1;
+}
 
-        set[pos[g]] = last;
-        pos[last] = pos[g];
-        pos[g] = -1;
+static int slot_ok(const struct rb *s, int p, int g)
+{
+    return s->exempt[p] || can_make(s->in, &s->in->people[p], s->spec[g].slot);
+}
+
+static int is_locked(const struct rb *s, int p)
+{
+    return s->in->people[p].locked && s->home[p] >= 0;
+}
+
+/* The slot keys person p may be placed in. */
+static uint64_t person_keys(const struct rb *s, int p)
+{
+    uint64_t m = 0;
+    int k;
+
+    if (s->exempt[p])
+        return s->keys;
+    for (k = 0; k < s->n_keys; k++) {
+        if (((s->keys >> k) & 1) && can_make(s->in, &s->in->people[p], k - 1))
+            m |= (uint64_t)1 << k;
     }
+    return m;
 }
 
-static int is_bad(const struct rb *s, int g)
-{
-    return s->size[g] < s->lo || s->size[g] > s->hi ||
-           (s->fac_rule[g] && s->fac[g] == 0) || s->slotbad[g] > 0 ||
-           s->apartc[g] > 0;
-}
+/* ---------------------------------------------------------------- flow */
 
-static void update_sets(struct rb *s, int g)
-{
-    set_put(s->bad, s->badpos, &s->n_bad, g, is_bad(s, g));
-    set_put(s->room, s->roompos, &s->n_room, g, s->size[g] < s->hi);
-}
-
-static int slot_broken(const struct rb *s, int p, int g)
-{
-    return s->slot_rule[p] &&
-           !can_make(s->in, &s->in->people[p], s->spec[g].slot);
-}
-
-static int partners_in(const struct rb *s, int p, int g)
-{
-    int c = 0;
-    size_t i;
-
-    for (i = s->apart.start[p]; i < s->apart.start[p + 1]; i++)
-        c += s->group_of[s->apart.to[i]] == g;
-    return c;
-}
-
-static void add(struct rb *s, int p, int g)
-{
-    if (s->size[g] == s->mcap[g]) {
-        s->mcap[g] = s->mcap[g] ? 2 * s->mcap[g] : 8;
-        s->mem[g] = mg_xrealloc(s->mem[g], (size_t)s->mcap[g] * sizeof(int));
-    }
-    s->apartc[g] += partners_in(s, p, g);
-    s->pos[p] = s->size[g];
-    s->mem[g][s->size[g]++] = p;
-    s->group_of[p] = g;
-    s->fac[g] += s->in->people[p].facilitator != 0;
-    s->slotbad[g] += slot_broken(s, p, g);
-    update_sets(s, g);
-}
-
-static void del(struct rb *s, int p)
-{
-    int g = s->group_of[p], last = s->mem[g][s->size[g] - 1];
-
-    s->mem[g][s->pos[p]] = last;
-    s->pos[last] = s->pos[p];
-    s->size[g]--;
-    s->group_of[p] = -1;
-    s->apartc[g] -= partners_in(s, p, g);
-    s->fac[g] -= s->in->people[p].facilitator != 0;
-    s->slotbad[g] -= slot_broken(s, p, g);
-    update_sets(s, g);
-}
-
-static int liftable(const struct rb *s, int p)
-{
-    return s->group_of[p] >= 0 && !s->fixed[p] && !s->in->people[p].locked;
-}
-
-/* Moves still needed from here; see the file comment and lower_bound(). */
-static int state_bound(const struct rb *s)
-{
-    long long lifts = 0, deficit = 0, nofac = 0, unp_fac = 0;
-    int i, j;
-
-    for (i = 0; i < s->n_bad; i++) {
-        int g = s->bad[i], need = 0, can = 0;
-
-        if (s->size[g] > s->hi)
-            need = s->size[g] - s->hi;
-        if (s->slotbad[g] > need)
-            need = s->slotbad[g];
-        if (s->apartc[g] > 0 && need == 0)
-            need = 1;
-        if (need > 0) {
-            for (j = 0; j < s->size[g]; j++)
-                can += liftable(s, s->mem[g][j]);
-            if (can < need)
-                return 1 << 29; /* nobody who could leave may */
-        }
-        lifts += need;
-        if (s->size[g] < s->lo)
-            deficit += s->lo - s->size[g];
-        nofac += s->fac_rule[g] && s->fac[g] == 0;
-    }
-    for (i = 0; i < s->n_unp; i++)
-        unp_fac += s->in->people[s->unp[i]].facilitator != 0;
-    deficit -= s->n_unp;
-    nofac -= unp_fac;
-    if (deficit > lifts)
-        lifts = deficit;
-    if (nofac > lifts)
-        lifts = nofac;
-    return (int)lifts;
-}
-
-static int dfs(struct rb *s);
-
-static int lift_and_search(struct rb *s, int y)
-{
-    int g = s->group_of[y], r;
-
-    del(s, y);
-    s->unp[s->n_unp++] = y;
-    s->moves++;
-    r = dfs(s);
-    s->moves--;
-    s->n_unp--;
-    add(s, y, g);
-    return r;
-}
-
-/* Move original y straight into g (where some defect needs it). */
-static int bring_and_search(struct rb *s, int y, int g)
-{
-    int from = s->group_of[y], r;
-
-    del(s, y);
-    add(s, y, g);
-    s->fixed[y] = 1;
-    s->moves++;
-    r = dfs(s);
-    s->moves--;
-    s->fixed[y] = 0;
-    del(s, y);
-    add(s, y, from);
-    return r;
-}
-
-/* Lower key = tried first: smaller groups, wished threads, fewer peers. */
-static long long place_key(const struct rb *s, int p, int g)
-{
-    const struct mg_person *pp = &s->in->people[p];
-    long long rank = pp->n_wishes ? MG_GROUP_MAX_WISHES : 0, same = 0;
-    int w, j;
-
-    for (w = 0; w < pp->n_wishes; w++) {
-        if (pp->wishes[w] == s->spec[g].thread) {
-            rank = w;
-            break;
-        }
-    }
-    for (j = 0; j < s->size[g]; j++) {
-        const struct mg_person *q = &s->in->people[s->mem[g][j]];
-
-        same += (pp->sector >= 0 && q->sector == pp->sector) +
-                (pp->region >= 0 && q->region == pp->region);
-    }
-    return ((long long)s->size[g] << 40) | (rank << 32) | same;
-}
-
-struct cand {
-    long long key;
-    int g;
+struct klass {
+    int home, fac, locked, stay, forbidden;
+    uint64_t keys;
 };
 
-static int cand_cmp(const void *x, const void *y)
-{
-    const struct cand *a = x, *b = y;
+struct net {
+    struct flow f;
+    int n_classes;
+    int *class_of;         /* person -> class */
+    struct klass *cls;     /* per class */
+    int *stay_arc;         /* per class, or -1 */
+    int *key_arc;          /* per class x key: arc or -1 */
+    int *direct_arc;       /* per class x group (forbidden people) */
+    int *members, *mstart; /* people by class */
+};
 
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->g > b->g) - (a->g < b->g);
+static int cmp_klass(const struct klass *a, const struct klass *b)
+{
+    if (a->forbidden || b->forbidden)
+        return 1; /* every person with a branch rule is a class alone */
+    return a->home != b->home || a->fac != b->fac || a->locked != b->locked ||
+           a->stay != b->stay || a->keys != b->keys;
 }
 
-static int place_and_search(struct rb *s)
+static struct rb *sort_ctx;
+static struct klass *sort_keys;
+
+static int by_klass(const void *x, const void *y)
 {
-    int p = s->unp[--s->n_unp], i, r = 0, n = 0;
-    int spare = s->moves < s->k;
-    struct cand *cand = mg_xmalloc(((size_t)s->g + 1) * sizeof(*cand));
+    const struct klass *a = &sort_keys[*(const int *)x];
+    const struct klass *b = &sort_keys[*(const int *)y];
 
-    /*
-     * With no move left to spend, only a group with room and no apart
-     * partner can take p: anything else needs someone lifted.
-     */
-    for (i = 0; i < s->n_room; i++) {
-        int g = s->room[i];
-
-        if (g != s->orig[p] && !slot_broken(s, p, g) &&
-            (spare || partners_in(s, p, g) == 0)) {
-            cand[n].key = place_key(s, p, g);
-            cand[n++].g = g;
-        }
-    }
-    s->work += s->n_room;
-    qsort(cand, (size_t)n, sizeof(*cand), cand_cmp);
-    for (i = 0; i < n && !r && !s->aborted; i++) {
-        add(s, p, cand[i].g);
-        s->fixed[p] = 1;
-        r = dfs(s);
-        s->fixed[p] = 0;
-        del(s, p);
-    }
-    /* Then full groups, each of which will have to let someone go. */
-    for (i = 0; i < s->g && spare && !r && !s->aborted; i++) {
-        if (s->roompos[i] >= 0 || i == s->orig[p] || slot_broken(s, p, i))
-            continue;
-        s->work++;
-        add(s, p, i);
-        s->fixed[p] = 1;
-        r = dfs(s);
-        s->fixed[p] = 0;
-        del(s, p);
-    }
-    s->unp[s->n_unp++] = p;
-    free(cand);
-    return r;
+    (void)sort_ctx;
+    if (a->forbidden != b->forbidden)
+        return a->forbidden - b->forbidden;
+    if (a->home != b->home)
+        return a->home < b->home ? -1 : 1;
+    if (a->fac != b->fac)
+        return a->fac - b->fac;
+    if (a->locked != b->locked)
+        return a->locked - b->locked;
+    if (a->stay != b->stay)
+        return a->stay - b->stay;
+    if (a->keys != b->keys)
+        return a->keys < b->keys ? -1 : 1;
+    return *(const int *)x - *(const int *)y;
 }
 
-static int fix_group(struct rb *s, int g)
+static int is_forbidden(const struct forbid *fb, int n_fb, int p, int g)
 {
-    int *copy, i, n, r = 0;
+    int i;
 
-    if (s->slotbad[g] > 0) {
-        for (i = 0; i < s->size[g]; i++) {
-            int y = s->mem[g][i];
-
-            if (slot_broken(s, y, g))
-                return liftable(s, y) ? lift_and_search(s, y) : 0;
-        }
-    }
-    if (s->apartc[g] > 0) {
-        for (i = 0; i < s->size[g]; i++) {
-            int y = s->mem[g][i], z = -1;
-            size_t j;
-
-            for (j = s->apart.start[y]; j < s->apart.start[y + 1]; j++) {
-                if (s->group_of[s->apart.to[j]] == g)
-                    z = s->apart.to[j];
-            }
-            if (z < 0)
-                continue;
-            if (liftable(s, y))
-                r = lift_and_search(s, y);
-            if (!r && liftable(s, z))
-                r = lift_and_search(s, z);
-            return r;
-        }
-    }
-    if (s->size[g] > s->hi) {
-        n = s->size[g];
-        copy = mg_xmalloc((size_t)n * sizeof(*copy));
-        memcpy(copy, s->mem[g], (size_t)n * sizeof(*copy));
-        for (i = 0; i < n && !r && !s->aborted; i++) {
-            if (liftable(s, copy[i]))
-                r = lift_and_search(s, copy[i]);
-        }
-        free(copy);
-        return r;
-    }
-    return -1; /* nothing of this kind here */
-}
-
-static int fill_group(struct rb *s, int g)
-{
-    const int *from;
-    int i, n, r = 0, need_fac = s->fac_rule[g] && s->fac[g] == 0;
-
-    if (!need_fac && s->size[g] >= s->lo)
-        return -1;
-    from = need_fac ? s->facs : s->movable;
-    n = need_fac ? s->n_facs : s->n_movable;
-    for (i = 0; i < n && !r && !s->aborted; i++) {
-        int y = from[i];
-
-        s->work++;
-        if (!liftable(s, y) || s->group_of[y] == g || slot_broken(s, y, g))
-            continue;
-        r = bring_and_search(s, y, g);
-    }
-    return r;
-}
-
-static int dfs(struct rb *s)
-{
-    int i, r;
-
-    if (++s->work > BUDGET) {
-        s->aborted = 1;
-        return 0;
-    }
-    if (s->moves + state_bound(s) > s->k)
-        return 0;
-    if (s->n_unp == 0 && s->n_bad == 0) {
-        memcpy(s->best, s->group_of, (size_t)s->n * sizeof(int));
-        s->found = 1;
-        return 1;
-    }
-    for (i = 0; i < s->n_bad; i++) {
-        r = fix_group(s, s->bad[i]);
-        if (r >= 0)
-            return r;
-    }
-    if (s->n_unp > 0)
-        return place_and_search(s);
-    for (i = 0; i < s->n_bad; i++) {
-        r = fill_group(s, s->bad[i]);
-        if (r >= 0)
-            return r;
-    }
+    for (i = 0; i < n_fb; i++)
+        if (fb[i].person == p && fb[i].group == g)
+            return 1;
     return 0;
 }
 
-/* Greedy home for a newcomer: room, a slot they make, no apart partner. */
-static int greedy_group(const struct rb *s, int p, int strict)
+static void net_release(struct net *nt)
 {
-    int g, best = -1;
-    long long best_key = 0;
-
-    for (g = 0; g < s->g; g++) {
-        long long key;
-
-        if (strict && (s->size[g] >= s->hi || slot_broken(s, p, g) ||
-                       partners_in(s, p, g) > 0))
-            continue;
-        key = ((long long)slot_broken(s, p, g) << 62) |
-              ((long long)(partners_in(s, p, g) > 0) << 61) |
-              place_key(s, p, g);
-        if (best < 0 || key < best_key) {
-            best = g;
-            best_key = key;
-        }
-    }
-    return best;
+    flow_release(&nt->f);
+    free(nt->class_of);
+    free(nt->cls);
+    free(nt->stay_arc);
+    free(nt->key_arc);
+    free(nt->direct_arc);
+    free(nt->members);
+    free(nt->mstart);
 }
 
-static void rb_init(struct rb *s, const struct mg_assign_input *in)
+/*
+ * Solve the flow for the current band and facilitator rule, with the
+ * branch rules `fb`; the plan goes to s->group_of. 0, or MG_ENOTFOUND
+ * when no plan meets them; *cost is the number of moves.
+ */
+static int solve_flow(struct rb *s, const struct forbid *fb, int n_fb,
+                      long long *cost)
 {
-    size_t n = in->n_people, i;
-    struct mg_pair *pairs = mg_xmalloc((in->n_apart + 1) * sizeof(*pairs));
-    size_t n_pairs = 0, n_fac = 0;
-    uint32_t used = 0, fac_slots = 0;
-    int g, p, any_slot = 0, fac_any = 0;
+    struct net nt;
+    struct klass *key = mg_xcalloc((size_t)s->n + 1, sizeof(*key));
+    int *order = mg_xmalloc(((size_t)s->n + 1) * sizeof(*order));
+    int n = s->n, G = s->g, K = s->n_keys, T = 0, base, c, i, g, k, rc;
+    int inf = n + 1;
+    int **queue; /* per transit node: groups with their flows */
+    int *qn, *qpos;
 
-    memset(s, 0, sizeof(*s));
-    s->in = in;
-    s->spec = in->groups;
-    s->n = (int)n;
-    s->g = in->n_groups;
-    s->lo = s->n / s->g;
-    s->hi = (s->n + s->g - 1) / s->g;
-    s->group_of = mg_xmalloc((n + 1) * sizeof(int));
-    s->orig = mg_xmalloc((n + 1) * sizeof(int));
-    s->best = mg_xmalloc((n + 1) * sizeof(int));
-    s->pos = mg_xmalloc((n + 1) * sizeof(int));
-    s->fixed = mg_xcalloc(n + 1, 1);
-    s->slot_rule = mg_xcalloc(n + 1, 1);
-    s->fac_rule = mg_xcalloc((size_t)s->g, 1);
-    s->mem = mg_xcalloc((size_t)s->g, sizeof(int *));
-    s->mcap = mg_xcalloc((size_t)s->g, sizeof(int));
-    s->size = mg_xcalloc((size_t)s->g, sizeof(int));
-    s->fac = mg_xcalloc((size_t)s->g, sizeof(int));
-    s->slotbad = mg_xcalloc((size_t)s->g, sizeof(int));
-    s->apartc = mg_xcalloc((size_t)s->g, sizeof(int));
-    s->bad = mg_xmalloc((size_t)s->g * sizeof(int));
-    s->badpos = mg_xmalloc((size_t)s->g * sizeof(int));
-    s->room = mg_xmalloc((size_t)s->g * sizeof(int));
-    s->roompos = mg_xmalloc((size_t)s->g * sizeof(int));
-    s->unp = mg_xmalloc((n + 1) * sizeof(int));
-    s->facs = mg_xmalloc((n + 1) * sizeof(int));
-    s->movable = mg_xmalloc((n + 1) * sizeof(int));
-    for (g = 0; g < s->g; g++)
-        s->badpos[g] = s->roompos[g] = -1;
-    /* Rules no assignment can meet are left out of the search. */
-    for (i = 0; i < in->n_apart; i++) {
-        const struct mg_person *a = &in->people[in->apart[i].a];
-        const struct mg_person *b = &in->people[in->apart[i].b];
+    memset(&nt, 0, sizeof(nt));
+    for (i = 0; i < n; i++) {
+        int f;
 
-        if (a->locked && b->locked && a->current >= 0 &&
-            a->current == b->current)
-            continue;
-        pairs[n_pairs++] = in->apart[i];
+        key[i].home = s->home[i];
+        key[i].fac = s->in->people[i].facilitator != 0;
+        key[i].locked = is_locked(s, i);
+        key[i].stay = s->home[i] >= 0 && slot_ok(s, i, s->home[i]);
+        key[i].keys = key[i].locked ? 0 : person_keys(s, i);
+        for (f = 0; f < n_fb; f++)
+            key[i].forbidden |= fb[f].person == i;
+        order[i] = i;
     }
-    adj_build(&s->apart, n, pairs, n_pairs);
+    sort_ctx = s;
+    sort_keys = key;
+    qsort(order, (size_t)n, sizeof(*order), by_klass);
+    nt.class_of = mg_xmalloc(((size_t)n + 1) * sizeof(int));
+    nt.cls = mg_xmalloc(((size_t)n + 1) * sizeof(*nt.cls));
+    nt.mstart = mg_xmalloc(((size_t)n + 2) * sizeof(int));
+    nt.members = order;
+    for (i = 0, c = -1; i < n; i++) {
+        if (c < 0 || cmp_klass(&nt.cls[c], &key[order[i]]) != 0) {
+            nt.cls[++c] = key[order[i]];
+            nt.mstart[c] = i;
+        }
+        nt.class_of[order[i]] = c;
+    }
+    nt.n_classes = c + 1;
+    nt.mstart[nt.n_classes] = n;
+    /* nodes: sink, (facilitator, group) per group, (P, Q) per key, classes */
+    base = 1 + 2 * G + 2 * K;
+    flow_init(&nt.f, base + nt.n_classes);
+#define F_NODE(g) (1 + 2 * (g))
+#define G_NODE(g) (2 + 2 * (g))
+#define P_NODE(k) (1 + 2 * G + 2 * (k))
+#define Q_NODE(k) (2 + 2 * G + 2 * (k))
+    flow_supply(&nt.f, T, -n);
+    for (g = 0; g < G; g++) {
+        flow_edge(&nt.f, F_NODE(g), G_NODE(g), inf, 0);
+        flow_supply(&nt.f, F_NODE(g), -s->need_fac[g]);
+        flow_supply(&nt.f, G_NODE(g), s->need_fac[g]);
+        flow_edge(&nt.f, G_NODE(g), T, s->hi - s->lo, 0);
+        flow_supply(&nt.f, G_NODE(g), -s->lo);
+        flow_supply(&nt.f, T, s->lo);
+        flow_edge(&nt.f, P_NODE(group_key(s, g)), G_NODE(g), inf, 0);
+        flow_edge(&nt.f, Q_NODE(group_key(s, g)), F_NODE(g), inf, 0);
+    }
+    nt.stay_arc = mg_xmalloc(((size_t)nt.n_classes + 1) * sizeof(int));
+    nt.key_arc =
+        mg_xmalloc(((size_t)nt.n_classes * K + 1) * sizeof(*nt.key_arc));
+    nt.direct_arc = NULL;
+    if (n_fb > 0)
+        nt.direct_arc =
+            mg_xmalloc(((size_t)nt.n_classes * G + 1) * sizeof(*nt.direct_arc));
+    for (c = 0; c < nt.n_classes; c++) {
+        const struct klass *kc = &nt.cls[c];
+        int node = base + c, count = nt.mstart[c + 1] - nt.mstart[c];
+        int p0 = order[nt.mstart[c]];
+        int cost_move = s->placed[p0] ? 1 : 0;
+
+        flow_supply(&nt.f, node, count);
+        nt.stay_arc[c] = -1;
+        for (k = 0; k < K; k++)
+            nt.key_arc[c * K + k] = -1;
+        if (kc->stay &&
+            !(kc->forbidden && is_forbidden(fb, n_fb, p0, kc->home)))
+            nt.stay_arc[c] = flow_edge(
+                &nt.f, node, kc->fac ? F_NODE(kc->home) : G_NODE(kc->home), inf,
+                0);
+        if (kc->forbidden) {
+            for (g = 0; g < G; g++) {
+                nt.direct_arc[c * G + g] = -1;
+                if (g == kc->home || !((kc->keys >> group_key(s, g)) & 1) ||
+                    is_forbidden(fb, n_fb, p0, g))
+                    continue;
+                nt.direct_arc[c * G + g] = flow_edge(
+                    &nt.f, node, kc->fac ? F_NODE(g) : G_NODE(g), 1, cost_move);
+            }
+            continue;
+        }
+        for (k = 0; k < K; k++) {
+            if ((kc->keys >> k) & 1)
+                nt.key_arc[c * K + k] =
+                    flow_edge(&nt.f, node, kc->fac ? Q_NODE(k) : P_NODE(k), inf,
+                              cost_move);
+        }
+    }
+    /* Warm start: everyone who may stay does. */
+    for (c = 0; c < nt.n_classes; c++) {
+        if (nt.stay_arc[c] >= 0)
+            flow_push(&nt.f, nt.stay_arc[c], nt.mstart[c + 1] - nt.mstart[c]);
+    }
+    for (g = 0; g < G; g++) {
+        long long ex = nt.f.excess[F_NODE(g)];
+
+        if (ex > 0)
+            flow_push(&nt.f, 8 * g, (int)ex); /* F -> G */
+        ex = nt.f.excess[G_NODE(g)];
+        if (ex > s->hi - s->lo)
+            ex = s->hi - s->lo;
+        if (ex > 0)
+            flow_push(&nt.f, 8 * g + 2, (int)ex); /* G -> sink */
+    }
+    rc = flow_solve(&nt.f, cost);
+    if (rc < 0)
+        goto out;
+    /* Who goes where: each transit node hands out its groups in turn. */
+    queue = mg_xcalloc((size_t)2 * K + 1, sizeof(*queue));
+    qn = mg_xcalloc((size_t)2 * K + 1, sizeof(*qn));
+    qpos = mg_xcalloc((size_t)2 * K + 1, sizeof(*qpos));
+    for (k = 0; k < 2 * K; k++)
+        queue[k] = mg_xmalloc(((size_t)2 * G + 2) * sizeof(int));
+    for (g = 0; g < G; g++) {
+        int e;
+
+        /* arcs per group: F->G, G->T, P->G, Q->F, in that order */
+        for (e = 0; e < 2; e++) {
+            int arc = 8 * g + 4 + 2 * e, q = 2 * group_key(s, g) + e;
+            int amount = flow_on(&nt.f, arc);
+
+            if (amount > 0) {
+                queue[q][2 * qn[q]] = g;
+                queue[q][2 * qn[q] + 1] = amount;
+                qn[q]++;
+            }
+        }
+    }
+    for (c = 0; c < nt.n_classes; c++) {
+        int m = nt.mstart[c], end = nt.mstart[c + 1];
+        int stay = nt.stay_arc[c] >= 0 ? flow_on(&nt.f, nt.stay_arc[c]) : 0;
+
+        for (; stay > 0; stay--, m++)
+            s->group_of[order[m]] = nt.cls[c].home;
+        if (nt.cls[c].forbidden) {
+            for (g = 0; g < G && m < end; g++) {
+                int a = nt.direct_arc[c * G + g];
+
+                if (a >= 0 && flow_on(&nt.f, a) > 0)
+                    s->group_of[order[m++]] = g;
+            }
+            continue;
+        }
+        for (k = 0; k < K; k++) {
+            int a = nt.key_arc[c * K + k], amount, q = 2 * k + nt.cls[c].fac;
+
+            if (a < 0)
+                continue;
+            for (amount = flow_on(&nt.f, a); amount > 0; amount--, m++) {
+                while (queue[q][2 * qpos[q] + 1] == 0)
+                    qpos[q]++;
+                s->group_of[order[m]] = queue[q][2 * qpos[q]];
+                queue[q][2 * qpos[q] + 1]--;
+            }
+        }
+    }
+    for (k = 0; k < 2 * K; k++)
+        free(queue[k]);
+    free(queue);
+    free(qn);
+    free(qpos);
+out:
+#undef F_NODE
+#undef G_NODE
+#undef P_NODE
+#undef Q_NODE
+    nt.members = NULL;
+    net_release(&nt);
+    free(order);
+    free(key);
+    return rc;
+}
+
+/* -------------------------------------------------------- local search */
+
+static int band_miss(long long count, long long nv, long long size, long long n)
+{
+    long long lo = nv * size / n, hi = (nv * size + n - 1) / n;
+
+    return count < lo || count > hi;
+}
+
+/* Sector and region misses of group g as it stands. */
+static long long group_misses(const struct rb *s, int g)
+{
+    long long m = 0;
+    int v;
+
+    for (v = 0; v < s->ns; v++)
+        m += band_miss(s->sec[g * s->ns + v], s->tot_sec[v], s->size[g], s->n);
+    for (v = 0; v < s->nr; v++)
+        m += band_miss(s->reg[g * s->nr + v], s->tot_reg[v], s->size[g], s->n);
+    return m;
+}
+
+static int partners_in(const struct adj *a, const int *group_of, int p, int g)
+{
+    size_t i;
+    int c = 0;
+
+    for (i = a->start[p]; i < a->start[p + 1]; i++)
+        c += group_of[a->to[i]] == g;
+    return c;
+}
+
+static int wish_score(const struct rb *s, int p, int g)
+{
+    const struct mg_person *pp = &s->in->people[p];
+    int w;
+
+    for (w = 0; w < pp->n_wishes; w++)
+        if (pp->wishes[w] == s->spec[g].thread)
+            return w == 0 ? 3 : 1;
+    return 0;
+}
+
+static int moved(const struct rb *s, int p, int g)
+{
+    return s->placed[p] && g != s->home[p];
+}
+
+static void ls_put(struct rb *s, int p, int g, int sign)
+{
+    const struct mg_person *pp = &s->in->people[p];
+
+    s->size[g] += sign;
+    s->fac[g] += sign * (pp->facilitator != 0);
+    if (pp->sector >= 0)
+        s->sec[g * s->ns + pp->sector] += sign;
+    if (pp->region >= 0)
+        s->reg[g * s->nr + pp->region] += sign;
+    s->moves += sign * moved(s, p, g);
+    s->group_of[p] = sign > 0 ? g : -1;
+}
+
+static void ls_init(struct rb *s)
+{
+    int p;
+
+    s->size = mg_xcalloc((size_t)s->g + 1, sizeof(int));
+    s->fac = mg_xcalloc((size_t)s->g + 1, sizeof(int));
+    s->sec = mg_xcalloc((size_t)s->g * s->ns + 1, sizeof(int));
+    s->reg = mg_xcalloc((size_t)s->g * s->nr + 1, sizeof(int));
+    s->tot_sec = mg_xcalloc((size_t)s->ns + 1, sizeof(long long));
+    s->tot_reg = mg_xcalloc((size_t)s->nr + 1, sizeof(long long));
+    s->moves = 0;
+    for (p = 0; p < s->n; p++) {
+        const struct mg_person *pp = &s->in->people[p];
+
+        if (pp->sector >= 0)
+            s->tot_sec[pp->sector]++;
+        if (pp->region >= 0)
+            s->tot_reg[pp->region]++;
+        if (s->group_of[p] >= 0)
+            ls_put(s, p, s->group_of[p], 1);
+    }
+}
+
+static void ls_release(struct rb *s)
+{
+    free(s->size);
+    free(s->fac);
+    free(s->sec);
+    free(s->reg);
+    free(s->tot_sec);
+    free(s->tot_reg);
+    s->size = s->fac = s->sec = s->reg = NULL;
+    s->tot_sec = s->tot_reg = NULL;
+}
+
+static long long over(const struct rb *s, long long moves)
+{
+    return moves > s->budget ? moves - s->budget : 0;
+}
+
+/* What person p adds to the score in group g (pairs and wishes). */
+static long long person_terms(const struct rb *s, int p, int g)
+{
+    return W_APART * partners_in(&s->apart, s->group_of, p, g) -
+           W_TOGETHER * partners_in(&s->together, s->group_of, p, g) -
+           wish_score(s, p, g);
+}
+
+static int allowed(const struct rb *s, int p, int g)
+{
+    return !is_locked(s, p) && slot_ok(s, p, g);
+}
+
+/* Score change of moving p to g (sizes permitting), or 0 if barred. */
+static long long try_relocate(struct rb *s, int p, int g)
+{
+    int a = s->group_of[p];
+    long long before, after, mv;
+
+    if (g == a || s->size[a] - 1 < s->lo || s->size[g] + 1 > s->hi ||
+        !allowed(s, p, g))
+        return 0;
+    if (s->in->people[p].facilitator && s->need_fac[a] && s->fac[a] == 1)
+        return 0;
+    s->work += s->ns + s->nr;
+    before = W_MISS * (group_misses(s, a) + group_misses(s, g)) +
+             W_OVER * over(s, s->moves) + person_terms(s, p, a);
+    mv = s->moves;
+    ls_put(s, p, a, -1);
+    ls_put(s, p, g, 1);
+    after = W_MISS * (group_misses(s, a) + group_misses(s, g)) +
+            W_OVER * over(s, s->moves) + person_terms(s, p, g);
+    ls_put(s, p, g, -1);
+    ls_put(s, p, a, 1);
+    (void)mv;
+    return after - before;
+}
+
+static long long try_swap(struct rb *s, int p, int q)
+{
+    int a = s->group_of[p], b = s->group_of[q];
+    long long before, after;
+    int fp = s->in->people[p].facilitator != 0;
+    int fq = s->in->people[q].facilitator != 0;
+
+    if (a == b || !allowed(s, p, b) || !allowed(s, q, a))
+        return 0;
+    if (fp && !fq && s->need_fac[a] && s->fac[a] == 1)
+        return 0;
+    if (fq && !fp && s->need_fac[b] && s->fac[b] == 1)
+        return 0;
+    s->work += s->ns + s->nr;
+    before = W_MISS * (group_misses(s, a) + group_misses(s, b)) +
+             W_OVER * over(s, s->moves) + person_terms(s, p, a) +
+             person_terms(s, q, b);
+    ls_put(s, p, a, -1);
+    ls_put(s, q, b, -1);
+    ls_put(s, p, b, 1);
+    ls_put(s, q, a, 1);
+    after = W_MISS * (group_misses(s, a) + group_misses(s, b)) +
+            W_OVER * over(s, s->moves) + person_terms(s, p, b) +
+            person_terms(s, q, a);
+    ls_put(s, p, b, -1);
+    ls_put(s, q, a, -1);
+    ls_put(s, p, a, 1);
+    ls_put(s, q, b, 1);
+    return after - before;
+}
+
+static void swap_apply(struct rb *s, int p, int q)
+{
+    int a = s->group_of[p], b = s->group_of[q];
+
+    ls_put(s, p, a, -1);
+    ls_put(s, q, b, -1);
+    ls_put(s, p, b, 1);
+    ls_put(s, q, a, 1);
+}
+
+/* Whether group g has a member with a pair rule broken or a defect. */
+static int apart_broken(const struct rb *s, int p)
+{
+    return s->group_of[p] >= 0 &&
+           partners_in(&s->apart, s->group_of, p, s->group_of[p]) > 0;
+}
+
+/*
+ * Improve the plan in s->group_of without going over s->budget moves:
+ * relocations and swaps of the people the change concerns (newcomers,
+ * people moved, people in a broken pair, and with a larger budget the
+ * members of groups whose balance misses), against the members of the
+ * groups they touch.
+ */
+static void local_search(struct rb *s)
+{
+    int *cand = mg_xmalloc(((size_t)s->n + 1) * sizeof(int));
+    int *mark = mg_xcalloc((size_t)s->g + 1, sizeof(int));
+    int **mem = mg_xcalloc((size_t)s->g + 1, sizeof(int *));
+    int *mn = mg_xcalloc((size_t)s->g + 1, sizeof(int));
+    int n_cand = 0, p, g, i, pass, improved = 1;
+
+    for (p = 0; p < s->n; p++) {
+        if (!s->placed[p] || moved(s, p, s->group_of[p]) || apart_broken(s, p))
+            cand[n_cand++] = p;
+    }
+    if (s->budget > s->moves) {
+        for (g = 0; g < s->g; g++)
+            mark[g] = group_misses(s, g) > 0;
+        for (p = 0; p < s->n && n_cand < 4096; p++) {
+            if (s->placed[p] && !moved(s, p, s->group_of[p]) &&
+                mark[s->group_of[p]])
+                cand[n_cand++] = p;
+        }
+        memset(mark, 0, (size_t)s->g * sizeof(int));
+    }
+    for (i = 0; i < n_cand; i++) {
+        mark[s->group_of[cand[i]]] = 1;
+        if (s->home[cand[i]] >= 0)
+            mark[s->home[cand[i]]] = 1;
+    }
+    for (g = 0; g < s->g; g++)
+        if (mark[g])
+            mem[g] = mg_xmalloc(((size_t)s->hi + 2) * sizeof(int));
+    for (pass = 0; pass < 8 && improved && s->work < SEARCH_WORK; pass++) {
+        improved = 0;
+        memset(mn, 0, (size_t)s->g * sizeof(int));
+        for (p = 0; p < s->n; p++) {
+            g = s->group_of[p];
+            if (mark[g] && mn[g] < s->hi + 1)
+                mem[g][mn[g]++] = p;
+        }
+        for (i = 0; i < n_cand && s->work < SEARCH_WORK; i++) {
+            long long best = 0, d;
+            int x = cand[i], best_g = -1, best_q = -1, j;
+
+            for (g = 0; g < s->g; g++) {
+                d = try_relocate(s, x, g);
+                if (d < best) {
+                    best = d;
+                    best_g = g;
+                }
+            }
+            for (g = 0; g < s->g; g++) {
+                if (!mark[g] || g == s->group_of[x])
+                    continue;
+                for (j = 0; j < mn[g]; j++) {
+                    int q = mem[g][j];
+
+                    if (s->group_of[q] != g)
+                        continue;
+                    d = try_swap(s, x, q);
+                    if (d < best) {
+                        best = d;
+                        best_g = -1;
+                        best_q = q;
+                    }
+                }
+            }
+            if (best_q >= 0) {
+                int a = s->group_of[x], b = s->group_of[best_q];
+
+                swap_apply(s, x, best_q);
+                /* keep the member lists right for this pass */
+                for (j = 0; j < mn[b]; j++)
+                    if (mem[b][j] == best_q)
+                        mem[b][j] = x;
+                if (mark[a])
+                    for (j = 0; j < mn[a]; j++)
+                        if (mem[a][j] == x)
+                            mem[a][j] = best_q;
+                improved = 1;
+            } else if (best_g >= 0) {
+                int a = s->group_of[x];
+
+                ls_put(s, x, a, -1);
+                ls_put(s, x, best_g, 1);
+                if (mark[best_g] && mn[best_g] < s->hi + 1)
+                    mem[best_g][mn[best_g]++] = x;
+                improved = 1;
+            }
+        }
+    }
+    for (g = 0; g < s->g; g++)
+        free(mem[g]);
+    free(mem);
+    free(mn);
+    free(mark);
+    free(cand);
+}
+
+static int count_apart(const struct rb *s)
+{
+    size_t i;
+    int c = 0;
+
+    for (i = 0; i < s->in->n_apart; i++) {
+        int a = s->in->apart[i].a, b = s->in->apart[i].b;
+
+        c += a != b && s->group_of[a] >= 0 && s->group_of[a] == s->group_of[b];
+    }
+    return c;
+}
+
+/* ------------------------------------------------------ branch and bound */
+
+struct node {
+    long long bound;
+    struct forbid *fb;
+    int n_fb;
+};
+
+/*
+ * Fewest moves for the band and facilitator rule in s, apart pairs
+ * included: branch on a pair the flow and the search leave together.
+ * The best plan goes to `best` (moves in *moves), *lb is a true bound.
+ * MG_ENOTFOUND if no plan fits the band at all.
+ */
+static int solve_exact(struct rb *s, int *best, long long *moves, long long *lb)
+{
+    struct node *open = mg_xmalloc(MAX_NODES * 2 * sizeof(*open));
+    int *flow_plan = mg_xmalloc(((size_t)s->n + 1) * sizeof(int));
+    int n_open = 1, explored = 0, found = 0, i;
+    long long incumbent = -1;
+
+    open[0].bound = 0;
+    open[0].fb = NULL;
+    open[0].n_fb = 0;
+    while (n_open > 0) {
+        struct node nd;
+        long long cost;
+        int pick = 0, a = -1, b = -1, g = -1;
+        size_t k;
+
+        for (i = 1; i < n_open; i++)
+            if (open[i].bound < open[pick].bound)
+                pick = i;
+        nd = open[pick];
+        if (found && nd.bound >= incumbent) {
+            open[pick] = open[--n_open];
+            free(nd.fb);
+            continue;
+        }
+        if (explored == MAX_NODES)
+            break; /* out of budget: what is open still bounds the answer */
+        open[pick] = open[--n_open];
+        explored++;
+        if (solve_flow(s, nd.fb, nd.n_fb, &cost) < 0 ||
+            (found && cost >= incumbent)) {
+            free(nd.fb);
+            continue;
+        }
+        memcpy(flow_plan, s->group_of, (size_t)s->n * sizeof(int));
+        s->budget = cost;
+        ls_init(s);
+        local_search(s);
+        if (count_apart(s) == 0 && (!found || s->moves < incumbent)) {
+            memcpy(best, s->group_of, (size_t)s->n * sizeof(int));
+            incumbent = s->moves;
+            found = 1;
+        }
+        ls_release(s);
+        if (found && incumbent <= cost) {
+            free(nd.fb);
+            continue; /* this subtree can do no better */
+        }
+        /* branch on a pair the flow's plan leaves together */
+        for (k = 0; k < s->in->n_apart && g < 0; k++) {
+            a = s->in->apart[k].a;
+            b = s->in->apart[k].b;
+            if (a != b && flow_plan[a] >= 0 && flow_plan[a] == flow_plan[b] &&
+                !(is_locked(s, a) && is_locked(s, b)))
+                g = flow_plan[a];
+        }
+        for (i = 0; i < 2 && g >= 0; i++) {
+            int who = i == 0 ? a : b;
+            struct node ch;
+
+            if (is_locked(s, who) || n_open >= 2 * MAX_NODES - 1)
+                continue;
+            ch.bound = cost;
+            ch.n_fb = nd.n_fb + 1;
+            ch.fb = mg_xmalloc((size_t)ch.n_fb * sizeof(*ch.fb));
+            if (nd.n_fb)
+                memcpy(ch.fb, nd.fb, (size_t)nd.n_fb * sizeof(*ch.fb));
+            ch.fb[nd.n_fb].person = who;
+            ch.fb[nd.n_fb].group = g;
+            open[n_open++] = ch;
+        }
+        free(nd.fb);
+    }
+    *lb = found ? incumbent : -1;
+    for (i = 0; i < n_open; i++) {
+        if (*lb < 0 || open[i].bound < *lb)
+            *lb = open[i].bound;
+        free(open[i].fb);
+    }
+    if (*lb < 0)
+        *lb = 0;
+    free(open);
+    free(flow_plan);
+    *moves = incumbent;
+    return found ? 0 : MG_ENOTFOUND;
+}
+
+/* ------------------------------------------------------------- driver */
+
+/* The people who must find a group: new, or unable to stay where they are. */
+static int loose(const struct mg_assign_input *in, const int *dissolved, int p)
+{
+    const struct mg_person *pp = &in->people[p];
+
+    if (pp->current < 0 || dissolved[pp->current])
+        return 1;
+    return !pp->locked && !can_make(in, pp, in->groups[pp->current].slot);
+}
+
+/*
+ * A slot and thread for a group the rebalance opens: the slot the most
+ * people who need a group can make, with a facilitator free to lead it;
+ * the thread fewest groups follow, then the most wished.
+ */
+static struct mg_group_spec open_spec(const struct mg_assign_input *in,
+                                      const struct mg_group_spec *spec,
+                                      int n_spec, const int *dissolved,
+                                      const int *fac_count, int hi)
+{
+    struct mg_group_spec out = {-1, -1};
+    long long best = 0;
+    int s, t, g, first = 1;
+    size_t p;
+
+    for (s = in->n_slots > 0 ? 0 : -1; s < in->n_slots || s < 0; s++) {
+        long long demand = 0, able = 0, here = 0, score;
+
+        for (p = 0; p < in->n_people; p++) {
+            const struct mg_person *pp = &in->people[p];
+            int cur = pp->current;
+
+            if (!can_make(in, pp, s) || (pp->locked && cur >= 0))
+                continue;
+            if (loose(in, dissolved, (int)p)) {
+                demand++;
+                able += pp->facilitator != 0;
+            } else if (pp->facilitator && fac_count[cur] > 1) {
+                able++;
+            }
+        }
+        for (g = 0; g < n_spec; g++)
+            here += spec[g].slot == s;
+        score = ((able > 0) << 30) + (demand << 8) - here;
+        (void)hi;
+        if (first || score > best) {
+            best = score;
+            out.slot = s;
+            first = 0;
+        }
+        if (s < 0)
+            break;
+    }
+    if (in->n_threads > 0) {
+        long long best_t = 0;
+
+        for (t = 0; t < in->n_threads; t++) {
+            long long used = 0, wished = 0, score;
+
+            for (g = 0; g < n_spec; g++)
+                used += spec[g].thread == t;
+            for (p = 0; p < in->n_people; p++)
+                wished += loose(in, dissolved, (int)p) &&
+                          in->people[p].n_wishes > 0 &&
+                          in->people[p].wishes[0] == t;
+            score = -(used << 20) + wished;
+            if (t == 0 || score > best_t) {
+                best_t = score;
+                out.thread = t;
+            }
+        }
+    }
+    return out;
+}
+
+static int cmp_size(const void *x, const void *y)
+{
+    const int *a = x, *b = y;
+
+    if (a[0] != b[0])
+        return a[0] - b[0];
+    return a[1] - b[1];
+}
+
+/* Set the working groups: dissolve or open as the sizes need. */
+static void choose_groups(struct rb *s, long long *bound)
+{
+    const struct mg_assign_input *in = s->in;
+    int G = in->n_groups, target = G, g, i, n_fac = 0;
+    int *size = mg_xcalloc((size_t)G + 1, sizeof(int));
+    int *facs = mg_xcalloc((size_t)G + 1, sizeof(int));
+    int *locked = mg_xcalloc((size_t)G + 1, sizeof(int));
+    int *dissolved = mg_xcalloc((size_t)G + 1, sizeof(int));
+    int *pairs = mg_xmalloc(((size_t)G + 1) * 2 * sizeof(int));
+    long long n = s->n, over_max = 0;
+    size_t p;
+
+    for (p = 0; p < in->n_people; p++) {
+        const struct mg_person *pp = &in->people[p];
+
+        n_fac += pp->facilitator != 0;
+        if (pp->current < 0)
+            continue;
+        size[pp->current]++;
+        facs[pp->current] += pp->facilitator != 0;
+        locked[pp->current] += pp->locked != 0;
+    }
+    if (n > (long long)G * in->size_max)
+        target = (int)((n + in->size_max - 1) / in->size_max);
+    else if (n < (long long)G * in->size_min)
+        target = n / in->size_min > 0 ? (int)(n / in->size_min) : 1;
+    for (g = 0; g < G; g++)
+        over_max += size[g] > in->size_max ? size[g] - in->size_max : 0;
+    *bound = over_max;
+    if (target < G) {
+        long long must = 0;
+        int k = 0, closed = 0;
+
+        for (g = 0; g < G; g++) {
+            pairs[2 * k] = size[g];
+            pairs[2 * k + 1] = g;
+            k++;
+        }
+        qsort(pairs, (size_t)k, 2 * sizeof(int), cmp_size);
+        for (i = 0; i < G - target; i++)
+            must += pairs[2 * i];
+        if (must > *bound)
+            *bound = must;
+        for (i = 0; i < k && closed < G - target; i++) {
+            if (locked[pairs[2 * i + 1]])
+                continue;
+            dissolved[pairs[2 * i + 1]] = 1;
+            closed++;
+        }
+        target = G - closed;
+    }
+    s->spec =
+        mg_xmalloc(((size_t)(target > G ? target : G) + 1) * sizeof(*s->spec));
+    s->origin =
+        mg_xmalloc(((size_t)(target > G ? target : G) + 1) * sizeof(int));
+    s->g = 0;
+    for (g = 0; g < G; g++) {
+        if (dissolved[g])
+            continue;
+        s->spec[s->g] = in->groups[g];
+        s->origin[s->g++] = g;
+    }
+    while (s->g < target) {
+        s->spec[s->g] =
+            open_spec(in, s->spec, s->g, dissolved, facs, in->size_max);
+        s->origin[s->g++] = -1;
+    }
+    for (p = 0; p < in->n_people; p++) {
+        int cur = in->people[p].current;
+
+        s->placed[p] = cur >= 0;
+        s->home[p] = -1;
+        if (cur >= 0 && !dissolved[cur]) {
+            for (g = 0; g < s->g; g++)
+                if (s->origin[g] == cur)
+                    s->home[p] = g;
+        }
+    }
+    (void)n_fac;
+    free(size);
+    free(facs);
+    free(locked);
+    free(dissolved);
     free(pairs);
-    /* Which slots the groups use, and which a facilitator can make. */
+}
+
+/* The slot rule and the facilitator rule, for the working groups. */
+static void set_rules(struct rb *s)
+{
+    const struct mg_assign_input *in = s->in;
+    uint32_t used = 0, fac_slots = 0;
+    int any_slot = 0, fac_any = 0, g, n_fac = 0, p;
+
+    s->keys = 0;
+    s->n_keys = in->n_slots + 1;
     for (g = 0; g < s->g; g++) {
+        s->keys |= (uint64_t)1 << group_key(s, g);
         if (s->spec[g].slot < 0)
             any_slot = 1;
         else
             used |= (uint32_t)1 << s->spec[g].slot;
     }
-    for (i = 0; i < n; i++) {
-        const struct mg_person *pp = &in->people[i];
+    for (p = 0; p < s->n; p++) {
+        const struct mg_person *pp = &in->people[p];
         uint32_t m = person_mask(in, pp);
         int any = any_slot || (m & used) || in->n_slots == 0;
 
-        s->slot_rule[i] =
-            any && !(pp->locked && pp->current >= 0 &&
-                     !can_make(in, pp, s->spec[pp->current].slot));
+        s->exempt[p] = !any || (pp->locked && s->home[p] >= 0 &&
+                                !can_make(in, pp, s->spec[s->home[p]].slot));
         if (pp->facilitator) {
-            s->facs[s->n_facs++] = (int)i;
-            fac_slots |= m;
+            n_fac++;
             fac_any = 1;
+            fac_slots |= s->exempt[p] ? UINT32_MAX : m;
         }
-        n_fac += pp->facilitator != 0;
-    }
-    for (g = 0; g < s->g && n_fac >= (size_t)s->g; g++)
-        s->fac_rule[g] = s->spec[g].slot < 0
-                             ? fac_any
-                             : (int)((fac_slots >> s->spec[g].slot) & 1);
-    for (i = 0; i < n; i++) {
-        s->group_of[i] = -1;
-        s->orig[i] = in->people[i].current;
-    }
-    for (i = 0; i < n; i++) {
-        if (s->orig[i] < 0)
-            continue;
-        add(s, (int)i, s->orig[i]);
-        if (!in->people[i].locked)
-            s->movable[s->n_movable++] = (int)i;
     }
     for (g = 0; g < s->g; g++)
-        update_sets(s, g);
-    for (p = s->n - 1; p >= 0; p--) {
-        if (s->orig[p] < 0)
-            s->unp[s->n_unp++] = p;
-    }
-}
-
-static void rb_release(struct rb *s)
-{
-    int g;
-
-    for (g = 0; g < s->g; g++)
-        free(s->mem[g]);
-    free(s->mem);
-    free(s->mcap);
-    free(s->size);
-    free(s->fac);
-    free(s->slotbad);
-    free(s->apartc);
-    free(s->bad);
-    free(s->badpos);
-    free(s->room);
-    free(s->roompos);
-    free(s->unp);
-    free(s->facs);
-    free(s->movable);
-    free(s->group_of);
-    free(s->orig);
-    free(s->best);
-    free(s->pos);
-    free(s->fixed);
-    free(s->slot_rule);
-    free(s->fac_rule);
-    adj_release(&s->apart);
+        s->need_fac[g] =
+            n_fac >= s->g &&
+            (s->spec[g].slot < 0 ? fac_any
+                                 : (int)((fac_slots >> s->spec[g].slot) & 1));
 }
 
 int mg_group_rebalance(struct mg_assign_result *out,
@@ -520,7 +967,8 @@ int mg_group_rebalance(struct mg_assign_result *out,
 {
     struct rb s;
     struct issue_list issues = {NULL, 0, 0};
-    int rc, i, lb0, proven = 0;
+    long long moves = 0, lb = 0, bound = 0;
+    int rc, stage, p, G, *best;
 
     memset(out, 0, sizeof(*out));
     rc = input_check(in, in ? in->n_groups : 0);
@@ -528,48 +976,96 @@ int mg_group_rebalance(struct mg_assign_result *out,
         return rc;
     if (in->n_groups <= 0)
         return MG_EINVAL; /* nothing to rebalance; plan() chooses groups */
-    rb_init(&s, in);
-    /* Many newcomers at once: seat those that fit directly. */
-    while (s.n_unp > MAX_UNPLACED) {
-        int p = s.unp[--s.n_unp];
-        int g = greedy_group(&s, p, 1);
+    memset(&s, 0, sizeof(s));
+    s.in = in;
+    s.n = (int)in->n_people;
+    s.ns = in->n_sectors;
+    s.nr = in->n_regions;
+    s.home = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+    s.placed = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+    s.exempt = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+    s.group_of = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+    best = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+    choose_groups(&s, &bound);
+    G = s.g;
+    s.need_fac = mg_xcalloc((size_t)G + 1, sizeof(int));
+    set_rules(&s);
+    {
+        /* rules no assignment can meet are left out */
+        struct mg_pair *pairs = mg_xmalloc((in->n_apart + 1) * sizeof(*pairs));
+        size_t i, k = 0;
 
-        add(&s, p, g >= 0 ? g : greedy_group(&s, p, 0));
-        s.fixed[p] = 1;
-    }
-    lb0 = state_bound(&s);
-    if (lb0 > s.n_movable)
-        lb0 = s.n_movable;
-    proven = lb0;
-    for (s.k = lb0; s.k <= s.n_movable; s.k++) {
-        if (dfs(&s) || s.aborted)
-            break;
-        proven = s.k + 1;
-    }
-    if (!s.found) {
-        /* Best effort: nobody moves, newcomers go where they hurt least. */
-        while (s.n_unp > 0) {
-            int p = s.unp[--s.n_unp];
+        for (i = 0; i < in->n_apart; i++) {
+            const struct mg_person *a = &in->people[in->apart[i].a];
+            const struct mg_person *b = &in->people[in->apart[i].b];
 
-            add(&s, p, greedy_group(&s, p, 0));
-            s.fixed[p] = 1;
+            if (a->locked && b->locked && a->current >= 0 &&
+                a->current == b->current)
+                continue;
+            pairs[k++] = in->apart[i];
         }
-        memcpy(s.best, s.group_of, (size_t)s.n * sizeof(int));
+        adj_build(&s.apart, in->n_people, pairs, k);
+        adj_build(&s.together, in->n_people, in->together, in->n_together);
+        free(pairs);
     }
-    out->group_of = s.best;
-    s.best = NULL;
-    for (i = 0; i < s.n; i++)
-        out->moves += s.orig[i] >= 0 && out->group_of[i] != s.orig[i];
-    out->moves_lower_bound = (size_t)(proven > lb0 ? proven : lb0);
-    out->n_groups = in->n_groups;
-    out->groups = mg_xmalloc((size_t)in->n_groups * sizeof(*out->groups));
-    memcpy(out->groups, in->groups,
-           (size_t)in->n_groups * sizeof(*out->groups));
+    rc = MG_ENOTFOUND;
+    for (stage = 0; stage < 4 && rc < 0; stage++) {
+        if (stage == 0 || stage == 2) {
+            s.lo = s.n / G;
+            s.hi = (s.n + G - 1) / G;
+        } else if (stage == 1) {
+            if ((long long)G * in->size_min > s.n ||
+                (long long)G * in->size_max < s.n)
+                continue;
+            s.lo = in->size_min;
+            s.hi = in->size_max;
+        } else {
+            s.lo = 0;
+            s.hi = s.n;
+        }
+        if (stage == 2)
+            memset(s.need_fac, 0, (size_t)G * sizeof(int));
+        rc = solve_exact(&s, best, &moves, &lb);
+    }
+    if (rc < 0) {
+        /* cannot happen: the last stage has no rule a flow can break */
+        for (p = 0; p < s.n; p++)
+            best[p] = s.home[p] >= 0 ? s.home[p] : 0;
+    }
+    /* Balance within the moves allowed. */
+    memcpy(s.group_of, best, (size_t)s.n * sizeof(int));
+    s.budget = moves > in->max_moves ? moves : in->max_moves;
+    ls_init(&s);
+    local_search(&s);
+    if (count_apart(&s) == 0 || rc < 0)
+        memcpy(best, s.group_of, (size_t)s.n * sizeof(int));
+    ls_release(&s);
+    out->group_of = best;
+    out->moves = 0;
+    for (p = 0; p < s.n; p++)
+        out->moves += (size_t)moved(&s, p, best[p]);
+    if (G != in->n_groups || stage > 1)
+        lb = bound; /* a bound that holds whichever groups a plan keeps */
+    if (lb > (long long)out->moves)
+        lb = (long long)out->moves;
+    out->moves_lower_bound = (size_t)lb;
+    out->n_groups = G;
+    out->groups = s.spec;
+    out->group_origin = s.origin;
+    for (p = 0; p < G; p++)
+        out->n_opened += s.origin[p] < 0;
+    out->n_dissolved = in->n_groups - (G - out->n_opened);
     report_issues(&issues, in, out->group_of, out->groups, out->n_groups);
     mg_group_evaluate(&out->quality, in, out->group_of, out->groups,
                       out->n_groups);
     out->issues = issues.v;
     out->n_issues = issues.n;
-    rb_release(&s);
+    adj_release(&s.apart);
+    adj_release(&s.together);
+    free(s.home);
+    free(s.placed);
+    free(s.exempt);
+    free(s.need_fac);
+    free(s.group_of);
     return 0;
 }
