@@ -26,7 +26,8 @@
 #include "banned.h"
 
 #define MAX_NODES 48         /* branch-and-bound subproblems */
-#define SEARCH_WORK 40000000 /* local-search evaluations */
+#define SEARCH_WORK 20000000 /* local-search work, in cells looked at */
+#define SWAP_GROUPS 64       /* groups a person's swaps are tried with */
 
 #define W_APART 1000000000000LL
 #define W_OVER 1000000000LL
@@ -190,7 +191,23 @@ static int solve_flow(struct rb *s, const struct forbid *fb, int n_fb,
     }
     sort_ctx = s;
     sort_keys = key;
-    qsort(order, (size_t)n, sizeof(*order), by_klass);
+    {
+        /* by home group first (a counting sort), then each group's few */
+        int *at = mg_xcalloc((size_t)G + 2, sizeof(int));
+
+        for (i = 0; i < n; i++)
+            at[key[i].home + 1]++;
+        for (g = 1; g <= G; g++)
+            at[g] += at[g - 1];
+        for (g = G; g > 0; g--)
+            at[g] = at[g - 1];
+        at[0] = 0;
+        for (i = 0; i < n; i++)
+            order[at[key[i].home + 1]++] = i;
+        for (g = 0, i = 0; g <= G; i = at[g], g++)
+            qsort(order + i, (size_t)(at[g] - i), sizeof(*order), by_klass);
+        free(at);
+    }
     nt.class_of = mg_xmalloc(((size_t)n + 1) * sizeof(int));
     nt.cls = mg_xmalloc(((size_t)n + 1) * sizeof(*nt.cls));
     nt.mstart = mg_xmalloc(((size_t)n + 2) * sizeof(int));
@@ -487,6 +504,33 @@ static long long try_relocate(struct rb *s, int p, int g)
     return after - before;
 }
 
+/* Misses of the sector and region cells p and q touch in groups a, b. */
+static long long cell_misses(const struct rb *s, int p, int q, int a, int b)
+{
+    const struct mg_person *pp = &s->in->people[p], *qq = &s->in->people[q];
+    int grp[2] = {a, b}, i;
+    long long m = 0;
+
+    for (i = 0; i < 2; i++) {
+        int g = grp[i];
+
+        if (pp->sector >= 0)
+            m += band_miss(s->sec[g * s->ns + pp->sector],
+                           s->tot_sec[pp->sector], s->size[g], s->n);
+        if (qq->sector >= 0 && qq->sector != pp->sector)
+            m += band_miss(s->sec[g * s->ns + qq->sector],
+                           s->tot_sec[qq->sector], s->size[g], s->n);
+        if (pp->region >= 0)
+            m += band_miss(s->reg[g * s->nr + pp->region],
+                           s->tot_reg[pp->region], s->size[g], s->n);
+        if (qq->region >= 0 && qq->region != pp->region)
+            m += band_miss(s->reg[g * s->nr + qq->region],
+                           s->tot_reg[qq->region], s->size[g], s->n);
+    }
+    return m;
+}
+
+/* Score change of swapping p and q, or 0 if barred. Sizes stay. */
 static long long try_swap(struct rb *s, int p, int q)
 {
     int a = s->group_of[p], b = s->group_of[q];
@@ -500,17 +544,15 @@ static long long try_swap(struct rb *s, int p, int q)
         return 0;
     if (fq && !fp && s->need_fac[b] && s->fac[b] == 1)
         return 0;
-    s->work += s->ns + s->nr;
-    before = W_MISS * (group_misses(s, a) + group_misses(s, b)) +
-             W_OVER * over(s, s->moves) + person_terms(s, p, a) +
-             person_terms(s, q, b);
+    s->work += 8;
+    before = W_MISS * cell_misses(s, p, q, a, b) + W_OVER * over(s, s->moves) +
+             person_terms(s, p, a) + person_terms(s, q, b);
     ls_put(s, p, a, -1);
     ls_put(s, q, b, -1);
     ls_put(s, p, b, 1);
     ls_put(s, q, a, 1);
-    after = W_MISS * (group_misses(s, a) + group_misses(s, b)) +
-            W_OVER * over(s, s->moves) + person_terms(s, p, b) +
-            person_terms(s, q, a);
+    after = W_MISS * cell_misses(s, p, q, a, b) + W_OVER * over(s, s->moves) +
+            person_terms(s, p, b) + person_terms(s, q, a);
     ls_put(s, p, b, -1);
     ls_put(s, q, a, -1);
     ls_put(s, p, a, 1);
@@ -548,8 +590,11 @@ static void local_search(struct rb *s)
     int *mark = mg_xcalloc((size_t)s->g + 1, sizeof(int));
     int **mem = mg_xcalloc((size_t)s->g + 1, sizeof(int *));
     int *mn = mg_xcalloc((size_t)s->g + 1, sizeof(int));
-    int n_cand = 0, p, g, i, pass, improved = 1;
+    int *marked = mg_xmalloc(((size_t)s->g + 1) * sizeof(int));
+    int n_cand = 0, n_marked = 0, p, g, i, k, pass, improved = 1;
+    struct rng rng;
 
+    rng_seed(&rng, s->in->seed);
     for (p = 0; p < s->n; p++) {
         if (!s->placed[p] || moved(s, p, s->group_of[p]) || apart_broken(s, p))
             cand[n_cand++] = p;
@@ -569,9 +614,12 @@ static void local_search(struct rb *s)
         if (s->home[cand[i]] >= 0)
             mark[s->home[cand[i]]] = 1;
     }
-    for (g = 0; g < s->g; g++)
-        if (mark[g])
-            mem[g] = mg_xmalloc(((size_t)s->hi + 2) * sizeof(int));
+    for (g = 0; g < s->g; g++) {
+        if (!mark[g])
+            continue;
+        mem[g] = mg_xmalloc(((size_t)s->hi + 2) * sizeof(int));
+        marked[n_marked++] = g;
+    }
     for (pass = 0; pass < 8 && improved && s->work < SEARCH_WORK; pass++) {
         improved = 0;
         memset(mn, 0, (size_t)s->g * sizeof(int));
@@ -591,8 +639,15 @@ static void local_search(struct rb *s)
                     best_g = g;
                 }
             }
-            for (g = 0; g < s->g; g++) {
-                if (!mark[g] || g == s->group_of[x])
+            for (k = 0; k < n_marked && k <= SWAP_GROUPS; k++) {
+                /* every touched group when few, else a sample and home */
+                if (n_marked <= SWAP_GROUPS)
+                    g = marked[k];
+                else if (k == SWAP_GROUPS)
+                    g = s->home[x];
+                else
+                    g = marked[rng_below(&rng, (size_t)n_marked)];
+                if (g < 0 || !mark[g] || g == s->group_of[x])
                     continue;
                 for (j = 0; j < mn[g]; j++) {
                     int q = mem[g][j];
@@ -636,6 +691,7 @@ static void local_search(struct rb *s)
     free(mem);
     free(mn);
     free(mark);
+    free(marked);
     free(cand);
 }
 
@@ -766,68 +822,77 @@ static int loose(const struct mg_assign_input *in, const int *dissolved, int p)
 }
 
 /*
- * A slot and thread for a group the rebalance opens: the slot the most
- * people who need a group can make, with a facilitator free to lead it;
- * the thread fewest groups follow, then the most wished.
+ * Slots and threads for the groups the rebalance opens, from spec[from]
+ * on: each takes the slot where the people who need a group and can make
+ * it most outnumber the places already opened there, with a facilitator
+ * free to lead it; then the thread fewest groups follow, the most wished
+ * first.
  */
-static struct mg_group_spec open_spec(const struct mg_assign_input *in,
-                                      const struct mg_group_spec *spec,
-                                      int n_spec, const int *dissolved,
-                                      const int *fac_count, int hi)
+static void open_specs(const struct mg_assign_input *in,
+                       struct mg_group_spec *spec, int from, int to,
+                       const int *dissolved, const int *fac_count, int hi)
 {
-    struct mg_group_spec out = {-1, -1};
-    long long best = 0;
-    int s, t, g, first = 1;
+    int n_s = in->n_slots > 0 ? in->n_slots : 1, s, t, g;
+    long long *demand = mg_xcalloc((size_t)n_s, sizeof(long long));
+    long long *able = mg_xcalloc((size_t)n_s, sizeof(long long));
+    long long *opened = mg_xcalloc((size_t)n_s, sizeof(long long));
+    long long *used = mg_xcalloc((size_t)in->n_threads + 1, sizeof(long long));
+    long long *wished =
+        mg_xcalloc((size_t)in->n_threads + 1, sizeof(long long));
     size_t p;
 
-    for (s = in->n_slots > 0 ? 0 : -1; s < in->n_slots || s < 0; s++) {
-        long long demand = 0, able = 0, here = 0, score;
+    for (p = 0; p < in->n_people; p++) {
+        const struct mg_person *pp = &in->people[p];
+        int cur = pp->current, is_loose = loose(in, dissolved, (int)p);
 
-        for (p = 0; p < in->n_people; p++) {
-            const struct mg_person *pp = &in->people[p];
-            int cur = pp->current;
-
-            if (!can_make(in, pp, s) || (pp->locked && cur >= 0))
+        if (pp->locked && cur >= 0)
+            continue;
+        for (s = 0; s < n_s; s++) {
+            if (!can_make(in, pp, in->n_slots > 0 ? s : -1))
                 continue;
-            if (loose(in, dissolved, (int)p)) {
-                demand++;
-                able += pp->facilitator != 0;
+            if (is_loose) {
+                demand[s]++;
+                able[s] += pp->facilitator != 0;
             } else if (pp->facilitator && fac_count[cur] > 1) {
-                able++;
+                able[s]++;
             }
         }
-        for (g = 0; g < n_spec; g++)
-            here += spec[g].slot == s;
-        score = ((able > 0) << 30) + (demand << 8) - here;
-        (void)hi;
-        if (first || score > best) {
-            best = score;
-            out.slot = s;
-            first = 0;
-        }
-        if (s < 0)
-            break;
+        if (is_loose && pp->n_wishes > 0)
+            wished[pp->wishes[0]]++;
     }
-    if (in->n_threads > 0) {
-        long long best_t = 0;
+    for (g = 0; g < from; g++)
+        if (spec[g].thread >= 0)
+            used[spec[g].thread]++;
+    for (g = from; g < to; g++) {
+        long long best = 0;
+        int pick = 0;
 
+        for (s = 0; s < n_s; s++) {
+            long long score = ((long long)(able[s] > opened[s]) << 40) +
+                              demand[s] - opened[s] * hi;
+
+            if (s == 0 || score > best) {
+                best = score;
+                pick = s;
+            }
+        }
+        opened[pick]++;
+        spec[g].slot = in->n_slots > 0 ? pick : -1;
+        spec[g].thread = -1;
         for (t = 0; t < in->n_threads; t++) {
-            long long used = 0, wished = 0, score;
-
-            for (g = 0; g < n_spec; g++)
-                used += spec[g].thread == t;
-            for (p = 0; p < in->n_people; p++)
-                wished += loose(in, dissolved, (int)p) &&
-                          in->people[p].n_wishes > 0 &&
-                          in->people[p].wishes[0] == t;
-            score = -(used << 20) + wished;
-            if (t == 0 || score > best_t) {
-                best_t = score;
-                out.thread = t;
-            }
+            if (spec[g].thread < 0 || used[t] < used[spec[g].thread] ||
+                (used[t] == used[spec[g].thread] &&
+                 wished[t] > wished[spec[g].thread]))
+                spec[g].thread = t;
         }
+        if (spec[g].thread >= 0)
+            used[spec[g].thread]++;
     }
-    return out;
+    free(demand);
+    free(able);
+    free(opened);
+    free(used);
+    free(wished);
 }
 
 static int cmp_size(const void *x, const void *y)
@@ -902,21 +967,21 @@ static void choose_groups(struct rb *s, long long *bound)
         s->spec[s->g] = in->groups[g];
         s->origin[s->g++] = g;
     }
-    while (s->g < target) {
-        s->spec[s->g] =
-            open_spec(in, s->spec, s->g, dissolved, facs, in->size_max);
-        s->origin[s->g++] = -1;
+    if (s->g < target) {
+        open_specs(in, s->spec, s->g, target, dissolved, facs, in->size_max);
+        while (s->g < target)
+            s->origin[s->g++] = -1;
     }
+    for (g = 0; g < G; g++)
+        size[g] = -1; /* now: input group -> working group */
+    for (g = 0; g < s->g; g++)
+        if (s->origin[g] >= 0)
+            size[s->origin[g]] = g;
     for (p = 0; p < in->n_people; p++) {
         int cur = in->people[p].current;
 
         s->placed[p] = cur >= 0;
-        s->home[p] = -1;
-        if (cur >= 0 && !dissolved[cur]) {
-            for (g = 0; g < s->g; g++)
-                if (s->origin[g] == cur)
-                    s->home[p] = g;
-        }
+        s->home[p] = cur >= 0 ? size[cur] : -1;
     }
     (void)n_fac;
     free(size);
@@ -927,7 +992,7 @@ static void choose_groups(struct rb *s, long long *bound)
 }
 
 /* The slot rule and the facilitator rule, for the working groups. */
-static void set_rules(struct rb *s)
+static void set_rules(struct rb *s, int exempt_too)
 {
     const struct mg_assign_input *in = s->in;
     uint32_t used = 0, fac_slots = 0;
@@ -947,8 +1012,10 @@ static void set_rules(struct rb *s)
         uint32_t m = person_mask(in, pp);
         int any = any_slot || (m & used) || in->n_slots == 0;
 
-        s->exempt[p] = !any || (pp->locked && s->home[p] >= 0 &&
-                                !can_make(in, pp, s->spec[s->home[p]].slot));
+        if (exempt_too)
+            s->exempt[p] =
+                !any || (pp->locked && s->home[p] >= 0 &&
+                         !can_make(in, pp, s->spec[s->home[p]].slot));
         if (pp->facilitator) {
             n_fac++;
             fac_any = 1;
@@ -989,7 +1056,7 @@ int mg_group_rebalance(struct mg_assign_result *out,
     choose_groups(&s, &bound);
     G = s.g;
     s.need_fac = mg_xcalloc((size_t)G + 1, sizeof(int));
-    set_rules(&s);
+    set_rules(&s, 1);
     {
         /* rules no assignment can meet are left out */
         struct mg_pair *pairs = mg_xmalloc((in->n_apart + 1) * sizeof(*pairs));
@@ -1044,8 +1111,31 @@ int mg_group_rebalance(struct mg_assign_result *out,
     out->moves = 0;
     for (p = 0; p < s.n; p++)
         out->moves += (size_t)moved(&s, p, best[p]);
-    if (G != in->n_groups || stage > 1)
+    if (rc == 0 && stage == 1 && G > in->n_groups) {
+        /*
+         * Groups were opened: a plan could have chosen other slots for
+         * them. Letting the new groups meet "in any slot" relaxes every
+         * such choice at once, so its least cost bounds them all.
+         */
+        int *slot = mg_xmalloc(((size_t)G + 1) * sizeof(int));
+        int *scratch = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+        long long m2;
+
+        for (p = 0; p < G; p++) {
+            slot[p] = s.spec[p].slot;
+            if (s.origin[p] < 0)
+                s.spec[p].slot = -1;
+        }
+        set_rules(&s, 0);
+        if (solve_exact(&s, scratch, &m2, &lb) < 0)
+            lb = bound;
+        for (p = 0; p < G; p++)
+            s.spec[p].slot = slot[p];
+        free(slot);
+        free(scratch);
+    } else if (G != in->n_groups || stage > 1) {
         lb = bound; /* a bound that holds whichever groups a plan keeps */
+    }
     if (lb > (long long)out->moves)
         lb = (long long)out->moves;
     out->moves_lower_bound = (size_t)lb;

@@ -1025,7 +1025,7 @@ static void test_rebalance_matches_exhaustive(void **state)
             nonzero += best > 0;
             assert_true(hard_valid(&in, r.group_of));
             assert_int_equal((int)r.moves, best);
-            assert_true((int)r.moves_lower_bound <= best);
+            assert_int_equal((int)r.moves_lower_bound, best);
             assert_int_equal(r.quality.apart_violations, 0);
         } else {
             assert_true(r.n_issues > 0);
