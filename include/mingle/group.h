@@ -109,12 +109,13 @@ struct mg_assign_result {
     size_t moves;             /* rebalance: placed people moved */
     size_t moves_lower_bound; /* rebalance: no plan can move fewer */
     /*
-     * Rebalance: where each of `groups` comes from: an index into the
-     * input's groups, or -1 for a group the rebalance opened (their
-     * count in n_opened). Input groups no entry names were dissolved
-     * (n_dissolved), their members placed elsewhere. NULL after plan().
+     * Rebalance: `groups` are the input's groups, in their order, then
+     * the n_opened groups the rebalance opened (each with a slot its
+     * members can make and a thread). dissolved[g] is nonzero for an
+     * input group the rebalance dissolved (it has no members left; NULL
+     * when none was, n_dissolved counts them).
      */
-    int *group_origin;
+    unsigned char *dissolved;
     int n_opened, n_dissolved;
 };
 

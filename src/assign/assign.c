@@ -358,6 +358,23 @@ int mg_assign_rebalance(struct mg_assign *a, uint64_t seed)
     return 0;
 }
 
+/* A stored group's row for spec `g` at 1-based `position`. */
+static void group_row(const struct mg_assign *a, struct mg_group_row *row,
+                      const struct mg_group_spec *g, int position)
+{
+    row->position = position;
+    row->name = mg_xasprintf("Group %d", position);
+    if (g->slot >= 0 && (size_t)g->slot < a->circle->n_slots)
+        row->slot_id = a->circle->slots[g->slot].id;
+    if (g->thread >= 0 && (size_t)g->thread < a->n_threads)
+        row->thread_id = a->threads[g->thread].id;
+    if (a->circle->slug)
+        row->address = mg_xasprintf("%s-g%d", a->circle->slug, position);
+    else
+        row->address =
+            mg_xasprintf("c%lld-g%d", (long long)a->circle->id, position);
+}
+
 int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
 {
     struct mg_group_row *rows;
@@ -367,20 +384,8 @@ int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
 
     rows = mg_xcalloc(n, sizeof(*rows));
     ids = mg_xcalloc(a->n_people, sizeof(*ids));
-    for (i = 0; i < n; i++) {
-        const struct mg_group_spec *g = &a->result.groups[i];
-        rows[i].position = (int)i + 1;
-        rows[i].name = mg_xasprintf("Group %zu", i + 1);
-        if (g->slot >= 0 && (size_t)g->slot < a->circle->n_slots)
-            rows[i].slot_id = a->circle->slots[g->slot].id;
-        if (g->thread >= 0 && (size_t)g->thread < a->n_threads)
-            rows[i].thread_id = a->threads[g->thread].id;
-        if (a->circle->slug)
-            rows[i].address = mg_xasprintf("%s-g%zu", a->circle->slug, i + 1);
-        else
-            rows[i].address =
-                mg_xasprintf("c%lld-g%zu", (long long)a->circle->id, i + 1);
-    }
+    for (i = 0; i < n; i++)
+        group_row(a, &rows[i], &a->result.groups[i], (int)i + 1);
     for (i = 0; i < a->n_people; i++)
         ids[i] = a->people[i].id;
     rc = mg_store_groups_replace(st, a->circle->id, rows, n, ids,
@@ -392,22 +397,44 @@ int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
 
 int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
 {
-    int64_t *ids = mg_xcalloc(a->n_people, sizeof(*ids));
-    int64_t *to = mg_xcalloc(a->n_people, sizeof(*to));
-    size_t i, n = 0;
-    int rc;
+    const struct mg_assign_result *r = &a->result;
+    int64_t *ids = mg_xcalloc(a->n_people + 1, sizeof(*ids));
+    int64_t *to = mg_xcalloc(a->n_people + 1, sizeof(*to));
+    int *to_new = mg_xcalloc(a->n_people + 1, sizeof(*to_new));
+    int64_t *gone = mg_xcalloc(a->n_groups + 1, sizeof(*gone));
+    struct mg_group_row *added =
+        mg_xcalloc((size_t)r->n_opened + 1, sizeof(*added));
+    size_t i, n = 0, n_added = 0, n_gone = 0;
+    int g, last = 0, rc;
 
+    /* Opened groups follow the stored ones, numbered after the last. */
+    for (i = 0; i < a->n_groups; i++) {
+        if (a->groups[i].position > last)
+            last = a->groups[i].position;
+        if (r->dissolved && r->dissolved[i])
+            gone[n_gone++] = a->groups[i].id;
+    }
+    for (g = (int)a->n_groups; g < r->n_groups; g++)
+        group_row(a, &added[n_added++], &r->groups[g], ++last);
     for (i = 0; i < a->n_people; i++) {
-        int g = a->result.group_of[i];
-        if (g == a->persons[i].current)
+        int dst = r->group_of[i];
+
+        if (dst == a->persons[i].current)
             continue;
         ids[n] = a->people[i].id;
-        to[n] = g >= 0 && (size_t)g < a->n_groups ? a->groups[g].id : 0;
+        to[n] = dst >= 0 && (size_t)dst < a->n_groups ? a->groups[dst].id : 0;
+        to_new[n] = dst >= (int)a->n_groups ? dst - (int)a->n_groups : -1;
         n++;
     }
-    rc = n ? mg_store_memberships_move(st, a->circle->id, ids, to, n) : 0;
+    rc = n || n_added || n_gone
+             ? mg_store_groups_rebalance(st, a->circle->id, added, n_added,
+                                         gone, n_gone, ids, to, to_new, n)
+             : 0;
+    mg_store_groups_free(added, n_added);
     free(ids);
     free(to);
+    free(to_new);
+    free(gone);
     return rc;
 }
 

@@ -208,7 +208,7 @@ void mg_assign_result_release(struct mg_assign_result *r)
         return;
     free(r->group_of);
     free(r->groups);
-    free(r->group_origin);
+    free(r->dissolved);
     mg_issues_free(r->issues, r->n_issues);
     memset(r, 0, sizeof(*r));
 }

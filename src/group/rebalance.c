@@ -1139,17 +1139,41 @@ int mg_group_rebalance(struct mg_assign_result *out,
     if (lb > (long long)out->moves)
         lb = (long long)out->moves;
     out->moves_lower_bound = (size_t)lb;
-    out->n_groups = G;
-    out->groups = s.spec;
-    out->group_origin = s.origin;
+    /* Issues and figures over the groups that remain. */
+    report_issues(&issues, in, best, s.spec, G);
+    mg_group_evaluate(&out->quality, in, best, s.spec, G);
+    out->issues = issues.v;
+    out->n_issues = issues.n;
+    /* Then the answer in the input's numbering, opened groups after. */
     for (p = 0; p < G; p++)
         out->n_opened += s.origin[p] < 0;
     out->n_dissolved = in->n_groups - (G - out->n_opened);
-    report_issues(&issues, in, out->group_of, out->groups, out->n_groups);
-    mg_group_evaluate(&out->quality, in, out->group_of, out->groups,
-                      out->n_groups);
-    out->issues = issues.v;
-    out->n_issues = issues.n;
+    out->n_groups = in->n_groups + out->n_opened;
+    out->groups =
+        mg_xmalloc(((size_t)out->n_groups + 1) * sizeof(*out->groups));
+    memcpy(out->groups, in->groups,
+           (size_t)in->n_groups * sizeof(*out->groups));
+    {
+        int *to = mg_xmalloc(((size_t)G + 1) * sizeof(int)), k = in->n_groups;
+
+        for (p = 0; p < G; p++) {
+            to[p] = s.origin[p] >= 0 ? s.origin[p] : k;
+            if (s.origin[p] < 0)
+                out->groups[k++] = s.spec[p];
+        }
+        for (p = 0; p < s.n; p++)
+            best[p] = best[p] >= 0 ? to[best[p]] : -1;
+        if (out->n_dissolved > 0) {
+            out->dissolved = mg_xcalloc((size_t)in->n_groups + 1, 1);
+            memset(out->dissolved, 1, (size_t)in->n_groups);
+            for (p = 0; p < G; p++)
+                if (s.origin[p] >= 0)
+                    out->dissolved[s.origin[p]] = 0;
+        }
+        free(to);
+    }
+    free(s.spec);
+    free(s.origin);
     adj_release(&s.apart);
     adj_release(&s.together);
     free(s.home);

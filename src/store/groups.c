@@ -173,3 +173,99 @@ int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
     store_release(st, db);
     return rc;
 }
+
+int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
+                              struct mg_group_row *added, size_t n_added,
+                              const int64_t *dissolved, size_t n_dissolved,
+                              const int64_t *participant_ids,
+                              const int64_t *group_ids, const int *added_index,
+                              size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *ins = NULL, *leave = NULL, *join = NULL, *del = NULL;
+    int64_t now = mg_now();
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&ins, st, db,
+                           "INSERT INTO groups (circle_id, position, name, "
+                           "slot_id, thread_id, address, created_at, uid, "
+                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (rc == 0)
+        rc = store_prepare(&leave, st, db,
+                           "UPDATE memberships SET left_at = ? WHERE "
+                           "participant_id = ? AND left_at IS NULL");
+    if (rc == 0)
+        rc = store_prepare(&join, st, db,
+                           "INSERT INTO memberships (group_id, "
+                           "participant_id, joined_at) SELECT g.id, p.id, ? "
+                           "FROM groups g JOIN participants p ON "
+                           "p.circle_id = g.circle_id WHERE g.id = ? AND "
+                           "p.id = ? AND g.circle_id = ?");
+    if (rc == 0)
+        rc = store_prepare(&del, st, db,
+                           "DELETE FROM groups WHERE id = ? AND circle_id = ?");
+    for (i = 0; rc == 0 && i < n_added; i++) {
+        struct mg_group_row *g = &added[i];
+
+        sqlite3_bind_int64(ins, 1, circle_id);
+        sqlite3_bind_int(ins, 2, g->position);
+        sqlite3_bind_text(ins, 3, g->name, -1, SQLITE_STATIC);
+        if (g->slot_id)
+            sqlite3_bind_int64(ins, 4, g->slot_id);
+        else
+            sqlite3_bind_null(ins, 4);
+        if (g->thread_id)
+            sqlite3_bind_int64(ins, 5, g->thread_id);
+        else
+            sqlite3_bind_null(ins, 5);
+        store_bind_text_or_null(ins, 6, g->address);
+        sqlite3_bind_int64(ins, 7, now);
+        if (!g->uid[0]) {
+            unsigned char raw[16];
+
+            mg_random_bytes(raw, sizeof(raw));
+            mg_hex(g->uid, raw, sizeof(raw));
+        }
+        sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 9, now);
+        g->updated_at = now;
+        rc = store_step(st, db, ins, "insert group");
+        g->id = sqlite3_last_insert_rowid(db);
+        sqlite3_clear_bindings(ins);
+    }
+    for (i = 0; rc == 0 && i < n; i++) {
+        int64_t to = group_ids[i];
+
+        if (!to && added_index[i] >= 0 && (size_t)added_index[i] < n_added)
+            to = added[added_index[i]].id;
+        sqlite3_bind_int64(leave, 1, now);
+        sqlite3_bind_int64(leave, 2, participant_ids[i]);
+        rc = store_step(st, db, leave, "leave group");
+        if (rc < 0 || !to)
+            continue;
+        sqlite3_bind_int64(join, 1, now);
+        sqlite3_bind_int64(join, 2, to);
+        sqlite3_bind_int64(join, 3, participant_ids[i]);
+        sqlite3_bind_int64(join, 4, circle_id);
+        rc = store_step(st, db, join, "join group");
+        if (rc == 0 && sqlite3_changes(db) == 0)
+            rc = MG_ENOTFOUND;
+    }
+    for (i = 0; rc == 0 && i < n_dissolved; i++) {
+        sqlite3_bind_int64(del, 1, dissolved[i]);
+        sqlite3_bind_int64(del, 2, circle_id);
+        rc = store_step(st, db, del, "dissolve group");
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(leave);
+    sqlite3_finalize(join);
+    sqlite3_finalize(del);
+    store_release(st, db);
+    return rc;
+}

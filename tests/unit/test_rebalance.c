@@ -87,9 +87,13 @@ static void assert_hard_rules(const struct mg_assign_input *in,
         slot = r->groups[to].slot;
         assert_true(p->slots == 0 || slot < 0 || ((p->slots >> slot) & 1));
         if (p->locked && p->current >= 0)
-            assert_int_equal(r->group_origin[to], p->current);
+            assert_int_equal(to, p->current);
     }
     for (g = 0; g < r->n_groups; g++) {
+        if (r->dissolved && g < in->n_groups && r->dissolved[g]) {
+            assert_int_equal(size[g], 0);
+            continue;
+        }
         assert_true(fac[g] >= 1);
         if (size[g] < smallest)
             smallest = size[g];
@@ -114,7 +118,7 @@ static size_t count_moves(const struct mg_assign_input *in,
     for (i = 0; i < in->n_people; i++) {
         int cur = in->people[i].current;
 
-        moves += cur >= 0 && r->group_origin[r->group_of[i]] != cur;
+        moves += cur >= 0 && r->group_of[i] != cur;
     }
     return moves;
 }
@@ -172,7 +176,7 @@ static void churn_case(int size_min, int size_max, int leave, int join,
     assert_hard_rules(&in, &r);
     assert_int_equal(r.moves, count_moves(&in, &r));
     assert_true(r.moves <= max_moves_seen);
-    assert_int_equal(r.n_groups, groups);
+    assert_int_equal(r.n_groups, groups); /* kept and opened */
     assert_int_equal(r.n_opened, groups - plan.n_groups);
     /* the fewest moves, proven: the bound meets the answer (with the
      * same groups; a bound across every choice of new group is weaker) */
@@ -246,12 +250,13 @@ static void test_late_joiners_open_a_group(void **state)
     assert_int_equal(r.n_groups, 28);
     assert_int_equal(r.n_opened, 3);
     assert_int_equal(r.n_dissolved, 0);
-    for (g = 25; g < 28; g++) {
-        assert_int_equal(r.group_origin[g], -1);
+    assert_null(r.dissolved);
+    for (g = 25; g < 28; g++)
         assert_true(r.groups[g].thread >= 0 && r.groups[g].thread < 6);
+    for (g = 0; g < 25; g++) {
+        assert_int_equal(r.groups[g].slot, groups[g].slot);
+        assert_int_equal(r.groups[g].thread, groups[g].thread);
     }
-    for (g = 0; g < 25; g++)
-        assert_int_equal(r.group_origin[g], g);
     assert_int_equal(r.moves, count_moves(&in, &r));
     assert_true(r.moves_lower_bound <= r.moves);
     mg_assign_result_release(&r);
@@ -285,17 +290,19 @@ static void test_mass_withdrawal_dissolves(void **state)
     assert_int_equal(mg_group_rebalance(&r, &in), 0);
     assert_int_equal(r.n_issues, 0);
     assert_hard_rules(&in, &r);
-    /* 29 people make at most 4 groups of 6 or more */
-    assert_int_equal(r.n_groups, 4);
+    /* 29 people make at most 4 groups of 6 or more: the smallest goes */
+    assert_int_equal(r.n_groups, 5);
     assert_int_equal(r.n_dissolved, 1);
-    for (g = 0; g < 4; g++)
-        assert_true(r.group_origin[g] >= 0 && r.group_origin[g] != 4);
+    assert_int_equal(r.n_opened, 0);
+    assert_non_null(r.dissolved);
+    for (g = 0; g < 5; g++)
+        assert_int_equal(r.dissolved[g], g == 4);
     /* the smallest group's 3 members move, and nobody else must */
     assert_int_equal(r.moves, 3);
     assert_int_equal(r.moves_lower_bound, 3);
     for (i = 0; i < n; i++)
         if (p[i].current != 4)
-            assert_int_equal(r.group_origin[r.group_of[i]], p[i].current);
+            assert_int_equal(r.group_of[i], p[i].current);
     mg_assign_result_release(&r);
 }
 

@@ -47,6 +47,20 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
  * transaction: the current membership is closed, a new one opened, so
  * the history of who was where stays.
  */
+/*
+ * Store a rebalance in one transaction: add `added` groups (their ids are
+ * filled in), move participant_ids[i] to group_ids[i], or when that is 0
+ * to added[added_index[i]] (or to no group when both say none: -1), and
+ * delete the groups in `dissolved` (their members have all been moved;
+ * their invites outlive them, so the members are sent a CANCEL).
+ */
+int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
+                              struct mg_group_row *added, size_t n_added,
+                              const int64_t *dissolved, size_t n_dissolved,
+                              const int64_t *participant_ids,
+                              const int64_t *group_ids, const int *added_index,
+                              size_t n);
+
 int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
                               const int64_t *participant_ids,
                               const int64_t *group_ids, size_t n);
