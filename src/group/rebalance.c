@@ -929,8 +929,15 @@ static void choose_groups(struct rb *s, long long *bound)
     }
     if (n > (long long)G * in->size_max)
         target = (int)((n + in->size_max - 1) / in->size_max);
-    else if (n < (long long)G * in->size_min)
-        target = n / in->size_min > 0 ? (int)(n / in->size_min) : 1;
+    else if (n < (long long)G * in->size_min) {
+        /* the most groups of at least size_min; when no count fits both
+         * bounds, too small beats too large, as when planning */
+        target = (int)(n / in->size_min);
+        if ((long long)target * in->size_max < n)
+            target = (int)((n + in->size_max - 1) / in->size_max);
+        if (target < 1)
+            target = 1;
+    }
     for (g = 0; g < G; g++)
         over_max += size[g] > in->size_max ? size[g] - in->size_max : 0;
     *bound = over_max;

@@ -1,0 +1,260 @@
+/*
+ * test_rebalance_api.c: a circle's groups through churn, against a real
+ * `mingle serve`: late joiners who can make only a slot where no group
+ * meets overflow two full groups, so the rebalance opens a group in
+ * their slot, with their facilitator and a thread, moving nobody; then
+ * most of one slot's people withdraw and the smallest group is
+ * dissolved, its members moved. What is stored is read back with GET.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "support.h"
+
+static const char circle_json[] =
+    "{\"title\":\"Churn circle\",\"time_zone\":\"Pacific/Auckland\","
+    "\"start_date\":\"2027-03-02\",\"weeks\":4,\"group_size\":{\"min\":6,"
+    "\"max\":8},\"slots\":[{\"weekday\":\"tuesday\",\"start\":\"19:30\","
+    "\"minutes\":60},{\"weekday\":\"thursday\",\"start\":\"12:30\","
+    "\"minutes\":45}]}";
+
+static const char book[] = "# Thread: Mission\n\n## One\n\nwords here\n\n"
+                           "# Thread: Communities\n\n## Two\n\nmore words\n";
+
+struct world {
+    struct test_site site;
+    long long circle;
+};
+
+static struct world *W;
+
+static json_t *call(long *status, const char *method, const char *path,
+                    const char *body, const char *ctype)
+{
+    return test_call_json(status, W->site.d.port, W->site.token, method, path,
+                          body, ctype);
+}
+
+static void post_people(const char *csv)
+{
+    char *path = test_circle_path(W->circle, "/participants");
+    long status;
+    json_t *doc = call(&status, "POST", path, csv, "text/csv");
+
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+}
+
+static json_t *get_groups(void)
+{
+    char *path = test_circle_path(W->circle, "/groups");
+    long status;
+    json_t *doc = call(&status, "GET", path, NULL, NULL);
+
+    assert_int_equal(status, 200);
+    free(path);
+    return doc;
+}
+
+/* POST .../groups/rebalance; the number of moves it reports. */
+static long long rebalance(void)
+{
+    char *path = test_circle_path(W->circle, "/groups/rebalance");
+    long status;
+    json_t *doc = call(&status, "POST", path, NULL, NULL);
+    long long moves;
+
+    assert_true(status == 200 || status == 201);
+    moves = json_integer_value(json_object_get(doc, "moves"));
+    assert_true(json_integer_value(json_object_get(doc, "moves_lower_bound")) <=
+                moves);
+    json_decref(doc);
+    free(path);
+    return moves;
+}
+
+static int setup_world(void **state)
+{
+    struct world *w = mg_xcalloc(1, sizeof(*w));
+    struct mg_buf csv = MG_BUF_INIT;
+    long status;
+    json_t *doc;
+    char *path;
+    int i;
+
+    if (test_site_start(&w->site, "rebalance.db", NULL) < 0)
+        return -1;
+    W = w;
+    w->circle = test_site_circle(&w->site, circle_json, NULL);
+    path = test_circle_path(w->circle, "/book");
+    doc = call(&status, "POST", path, book, "text/markdown");
+    json_decref(doc);
+    free(path);
+    if (status != 201)
+        return -1;
+    /* 16 people who can make Tuesday only, 4 of them facilitators */
+    mg_buf_puts(&csv, "name,email,role,sector,region,slots\n");
+    for (i = 0; i < 16; i++)
+        mg_buf_printf(&csv,
+                      "Tue %02d,tue%02d@example.org,%s,public,R%d,"
+                      "tuesday 19:30\n",
+                      i, i, i < 4 ? "facilitator" : "participant", i % 3);
+    i = test_site_plan(&w->site, w->circle, csv.data, NULL, 0);
+    mg_buf_release(&csv);
+    if (i < 0)
+        return -1;
+    *state = w;
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    struct world *w = *state;
+
+    test_site_stop(&w->site, SIGTERM);
+    free(w);
+    return 0;
+}
+
+static const char *slot_day(json_t *group)
+{
+    return json_string_value(
+        json_object_get(json_object_get(group, "slot"), "weekday"));
+}
+
+static int count_role(json_t *group, const char *role)
+{
+    json_t *members = json_object_get(group, "members");
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < json_array_size(members); i++)
+        n += strcmp(json_string_value(
+                        json_object_get(json_array_get(members, i), "role")),
+                    role) == 0;
+    return n;
+}
+
+static void test_late_joiners_get_their_own_group(void **state)
+{
+    json_t *doc, *groups, *thursday = NULL;
+    size_t i;
+    int sizes = 0;
+
+    (void)state;
+    doc = get_groups();
+    assert_int_equal(json_array_size(json_object_get(doc, "groups")), 2);
+    json_decref(doc);
+    /* 7 late joiners who can make only Thursday 12:30, where no group
+     * meets; one of them can lead */
+    post_people("name,email,role,sector,region,slots\n"
+                "Thu 0,thu0@example.org,facilitator,school,R1,thursday 12:30\n"
+                "Thu 1,thu1@example.org,,school,R2,thursday 12:30\n"
+                "Thu 2,thu2@example.org,,academic,R0,thursday 12:30\n"
+                "Thu 3,thu3@example.org,,special,R1,thursday 12:30\n"
+                "Thu 4,thu4@example.org,,public,R2,thursday 12:30\n"
+                "Thu 5,thu5@example.org,,public,R0,thursday 12:30\n"
+                "Thu 6,thu6@example.org,,school,R1,thursday 12:30\n");
+    /* 23 people do not fit two groups of at most 8: a third opens in
+     * the slot the newcomers make, and nobody already placed moves */
+    assert_int_equal(rebalance(), 0);
+    doc = get_groups();
+    groups = json_object_get(doc, "groups");
+    assert_int_equal(json_array_size(groups), 3);
+    for (i = 0; i < 3; i++) {
+        json_t *g = json_array_get(groups, i);
+        int size = (int)json_integer_value(json_object_get(g, "size"));
+
+        assert_true(size >= 7 && size <= 8);
+        sizes += size;
+        assert_true(count_role(g, "facilitator") >= 1);
+        assert_true(json_is_object(json_object_get(g, "thread")));
+        assert_true(json_integer_value(json_object_get(g, "id")) > 0);
+        if (strcmp(slot_day(g), "thursday") == 0) {
+            assert_null(thursday);
+            thursday = g;
+        }
+    }
+    assert_int_equal(sizes, 23);
+    assert_non_null(thursday);
+    assert_int_equal(json_integer_value(json_object_get(thursday, "size")), 7);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(thursday, "slot"), "start")),
+                        "12:30");
+    json_decref(doc);
+}
+
+static void test_mass_withdrawal_dissolves_a_group(void **state)
+{
+    json_t *doc, *groups;
+    size_t i, k;
+    long status;
+    int withdrawn = 0;
+
+    (void)state;
+    /* five members (not facilitators) leave each Tuesday group: 3 and 3
+     * remain beside Thursday's 7, and 13 people make two groups of 6+ */
+    doc = get_groups();
+    groups = json_object_get(doc, "groups");
+    for (i = 0; i < json_array_size(groups); i++) {
+        json_t *g = json_array_get(groups, i);
+        json_t *members = json_object_get(g, "members");
+        int left = 0;
+
+        if (strcmp(slot_day(g), "tuesday") != 0)
+            continue;
+        for (k = 0; k < json_array_size(members) && left < 5; k++) {
+            json_t *m = json_array_get(members, k);
+            char *path;
+            json_t *r;
+
+            if (strcmp(json_string_value(json_object_get(m, "role")),
+                       "facilitator") == 0)
+                continue;
+            path = test_circle_path(
+                W->circle, "/participants/%lld/withdraw",
+                (long long)json_integer_value(json_object_get(m, "id")));
+            r = call(&status, "POST", path, NULL, NULL);
+            assert_int_equal(status, 200);
+            json_decref(r);
+            free(path);
+            left++;
+            withdrawn++;
+        }
+    }
+    json_decref(doc);
+    assert_true(withdrawn >= 9);
+    /* the smallest Tuesday group goes; its members join the other */
+    assert_true(rebalance() >= 3);
+    doc = get_groups();
+    groups = json_object_get(doc, "groups");
+    assert_int_equal(json_array_size(groups), 2);
+    for (i = 0; i < 2; i++) {
+        json_t *g = json_array_get(groups, i);
+        int size = (int)json_integer_value(json_object_get(g, "size"));
+
+        assert_true(size >= 6 && size <= 8);
+        assert_true(count_role(g, "facilitator") >= 1);
+    }
+    json_decref(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_late_joiners_get_their_own_group),
+        cmocka_unit_test(test_mass_withdrawal_dissolves_a_group),
+    };
+
+    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+}
