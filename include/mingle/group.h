@@ -67,6 +67,9 @@ struct mg_assign_input {
     uint64_t seed; /* same input and seed, same answer */
     /* Optional: people's names for messages ("person 4" without). */
     const char *const *names;
+    /* Optional: slots' names for messages, n_slots of them, e.g.
+     * "tuesday 19:30" ("slot 2" without). */
+    const char *const *slot_names;
 };
 
 /* A rule that could not be met, with the people it concerns. */
