@@ -27,8 +27,11 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
     const char **titles = NULL;
     struct mg_import_context ctx;
     struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
     struct mg_error err = {{0}, {0}};
     int rc = cli_read_file(&data, path) ? MG_EIO : 0;
+
+    memset(&notes, 0, sizeof(notes));
 
     if (rc == 0)
         rc = mg_store_threads(&threads, &n_threads, st, c->id);
@@ -44,8 +47,8 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
     ctx.thread_ids = ids;
     ctx.thread_titles = titles;
     ctx.n_threads = n_threads;
-    rc = mg_people_parse_csv(&list, &n, data.data ? data.data : "", data.len,
-                             &ctx, &err);
+    rc = mg_people_parse_csv_noted(
+        &list, &n, &notes, data.data ? data.data : "", data.len, &ctx, &err);
     if (rc < 0) {
         cli_error("%s: %s", path, err.message);
         goto out;
@@ -57,16 +60,25 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
         cli_progress_end(prog, n);
     else
         cli_progress_abandon(prog);
-    if (rc == MG_ECONFLICT)
-        cli_error("%s: '%s' is already registered in circle %lld; nothing "
-                  "was imported",
-                  path, list[failed].email, (long long)c->id);
-    else if (rc < 0)
+    if (rc == MG_ECONFLICT) {
+        char where[32];
+
+        mg_import_where(where, sizeof(where), &notes, failed);
+        cli_error("%s: %s, field 'email': '%s' is already registered in "
+                  "circle %lld; nothing was imported",
+                  path, where, list[failed].email, (long long)c->id);
+    } else if (rc < 0) {
         cli_error("%s: cannot store: %s; nothing was imported", path,
                   mg_strerror(rc));
-    else
-        printf("imported %zu people into circle %lld\n", n, (long long)c->id);
+    } else {
+        for (i = 0; i < notes.n_warnings; i++)
+            fprintf(stderr, "mingle: %s: warning: %s\n", path,
+                    notes.warnings[i]);
+        printf("imported %zu %s into circle %lld\n", n,
+               n == 1 ? "person" : "people", (long long)c->id);
+    }
 out:
+    mg_import_notes_release(&notes);
     mg_participants_free(list, n);
     mg_store_spans_free(threads, n_threads);
     free(ids);
