@@ -161,6 +161,28 @@ int mg_people_check_duplicates(const struct mg_participant *list, size_t n,
                                struct mg_error *err);
 
 /*
+ * The people of an import (`list`) whose address is already among
+ * `registered` (the circle's people, any status): their indices in
+ * order, in *hits (the caller's, free()). Returns how many.
+ */
+size_t mg_people_already_registered(size_t **hits,
+                                    const struct mg_participant *list, size_t n,
+                                    const struct mg_participant *registered,
+                                    size_t n_registered);
+
+/*
+ * Why an import is refused when it names addresses already registered
+ * (hits[0] first): "line 14, field 'email': 'ada@example.org' is already
+ * registered in this circle; so are the addresses on lines 20 and 31".
+ * `circle` words the place ("this circle", "circle 3").
+ */
+void mg_import_registered_message(char *buf, size_t cap,
+                                  const struct mg_participant *list,
+                                  const struct mg_import_notes *notes,
+                                  const size_t *hits, size_t n_hits,
+                                  const char *circle);
+
+/*
  * Resolve one slot written as "tuesday 19:30" (or "tue 19:30", or a
  * slot id) against the circle; MG_EINVAL if it is not one of its slots.
  */

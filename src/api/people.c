@@ -251,20 +251,37 @@ static void reply_conflict(struct request *r, const char *email,
     reply_error(r, MHD_HTTP_CONFLICT, "conflict", msg, "email");
 }
 
-/* An import naming an address already registered: where it was, too. */
-static void reply_import_conflict(struct request *r,
-                                  const struct mg_participant *list,
-                                  const struct mg_import_notes *notes, size_t i)
+/*
+ * An import naming addresses already registered: where each was (every
+ * one, not only the first the store met at `failed`), so one fix does.
+ */
+static void reply_import_conflict(struct request *r, int64_t circle,
+                                  const struct mg_participant *list, size_t n,
+                                  const struct mg_import_notes *notes,
+                                  size_t failed)
 {
-    char where[32], prefix[96];
+    struct mg_people_filter f;
+    struct mg_participant *known = NULL;
+    size_t n_known = 0, n_hits = 0, *hits = NULL;
+    char msg[1024], text[1100];
 
-    mg_import_where(where, sizeof(where), notes, i);
-    if (where[0])
-        snprintf(prefix, sizeof(prefix),
-                 "import refused: %s, field 'email': ", where);
-    else
-        prefix[0] = '\0';
-    reply_conflict(r, list[i].email, prefix);
+    memset(&f, 0, sizeof(f));
+    if (mg_store_participants_list(&known, &n_known, r->srv->store, circle,
+                                   &f) == 0)
+        n_hits = mg_people_already_registered(&hits, list, n, known, n_known);
+    if (n_hits == 0) {
+        free(hits);
+        hits = mg_xmalloc(sizeof(*hits));
+        hits[0] = failed;
+        n_hits = 1;
+    }
+    mg_import_registered_message(msg, sizeof(msg), list, notes, hits, n_hits,
+                                 "this circle");
+    snprintf(text, sizeof(text), "%s%s",
+             notes->single ? "" : "import refused: ", msg);
+    reply_error(r, MHD_HTTP_CONFLICT, "conflict", text, "email");
+    free(hits);
+    mg_participants_free(known, n_known);
 }
 
 /* The import's warnings, as a JSON array of strings. */
@@ -350,7 +367,7 @@ void handle_people_create(struct request *r)
     rc = mg_store_participants_insert(&failed, r->srv->store, c.circle->id,
                                       list, n);
     if (rc == MG_ECONFLICT) {
-        reply_import_conflict(r, list, &notes, failed);
+        reply_import_conflict(r, c.circle->id, list, n, &notes, failed);
         goto out;
     }
     if (rc < 0) {

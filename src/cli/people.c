@@ -16,6 +16,36 @@
 
 #include "banned.h"
 
+/*
+ * An import refused for an address already registered: every such line,
+ * not only the first the store met (`failed`), so one fix does.
+ */
+static void registered_message(char *msg, size_t cap, struct mg_store *st,
+                               const struct mg_circle *c,
+                               const struct mg_participant *list, size_t n,
+                               const struct mg_import_notes *notes,
+                               size_t failed)
+{
+    struct mg_people_filter f;
+    struct mg_participant *known = NULL;
+    size_t n_known = 0, n_hits = 0, *hits = NULL;
+    char where[32];
+
+    memset(&f, 0, sizeof(f));
+    snprintf(where, sizeof(where), "circle %lld", (long long)c->id);
+    if (mg_store_participants_list(&known, &n_known, st, c->id, &f) == 0)
+        n_hits = mg_people_already_registered(&hits, list, n, known, n_known);
+    if (n_hits == 0) {
+        free(hits);
+        hits = mg_xmalloc(sizeof(*hits));
+        hits[0] = failed;
+        n_hits = 1;
+    }
+    mg_import_registered_message(msg, cap, list, notes, hits, n_hits, where);
+    free(hits);
+    mg_participants_free(known, n_known);
+}
+
 /* The import, with progress on `prog` (may be NULL). */
 static int import_people(struct mg_store *st, const struct mg_circle *c,
                          const char *path, struct cli_progress *prog)
@@ -61,12 +91,10 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
     else
         cli_progress_abandon(prog);
     if (rc == MG_ECONFLICT) {
-        char where[32];
+        char msg[1024];
 
-        mg_import_where(where, sizeof(where), &notes, failed);
-        cli_error("%s: %s, field 'email': '%s' is already registered in "
-                  "circle %lld; nothing was imported",
-                  path, where, list[failed].email, (long long)c->id);
+        registered_message(msg, sizeof(msg), st, c, list, n, &notes, failed);
+        cli_error("%s: %s; nothing was imported", path, msg);
     } else if (rc < 0) {
         cli_error("%s: cannot store: %s; nothing was imported", path,
                   mg_strerror(rc));

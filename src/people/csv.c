@@ -460,6 +460,79 @@ int mg_people_check_duplicates(const struct mg_participant *list, size_t n,
     return rc;
 }
 
+size_t mg_people_already_registered(size_t **hits,
+                                    const struct mg_participant *list, size_t n,
+                                    const struct mg_participant *registered,
+                                    size_t n_registered)
+{
+    char **known = mg_xcalloc(n_registered + 1, sizeof(*known));
+    size_t i, count = 0;
+
+    *hits = NULL;
+    for (i = 0; i < n_registered; i++)
+        known[i] =
+            mg_email_normalize(registered[i].email ? registered[i].email : "");
+    qsort(known, n_registered, sizeof(*known), compare_emails);
+    for (i = 0; i < n; i++) {
+        char *norm = mg_email_normalize(list[i].email ? list[i].email : "");
+
+        if (n_registered && bsearch(&norm, known, n_registered, sizeof(*known),
+                                    compare_emails)) {
+            *hits = mg_xrealloc(*hits, (count + 1) * sizeof(**hits));
+            (*hits)[count++] = i;
+        }
+        free(norm);
+    }
+    for (i = 0; i < n_registered; i++)
+        free(known[i]);
+    free(known);
+    return count;
+}
+
+void mg_import_registered_message(char *buf, size_t cap,
+                                  const struct mg_participant *list,
+                                  const struct mg_import_notes *notes,
+                                  const size_t *hits, size_t n_hits,
+                                  const char *circle)
+{
+    enum { LISTED = 10 };
+    struct mg_buf b = MG_BUF_INIT;
+    char where[32];
+    size_t i, shown;
+
+    if (n_hits == 0) {
+        snprintf(buf, cap, "an address is already registered in %s", circle);
+        return;
+    }
+    mg_import_where(where, sizeof(where), notes, hits[0]);
+    if (where[0])
+        mg_buf_printf(&b, "%s, field 'email': ", where);
+    mg_buf_printf(&b, "'%s' is already registered in %s", list[hits[0]].email,
+                  circle);
+    if (n_hits > 1) {
+        int lines = notes && notes->lines;
+
+        mg_buf_printf(&b, "; so %s the %s %s ", n_hits == 2 ? "is" : "are",
+                      n_hits == 2 ? "address" : "addresses",
+                      lines ? (n_hits == 2 ? "on line" : "on lines")
+                            : (n_hits == 2 ? "in item" : "in items"));
+        shown = n_hits - 1 < LISTED ? n_hits - 1 : LISTED;
+        for (i = 1; i <= shown; i++) {
+            const char *sep =
+                i == 1 ? ""
+                       : (i == shown && shown == n_hits - 1 ? " and " : ", ");
+            if (lines)
+                mg_buf_printf(&b, "%s%d", sep, notes->lines[hits[i]]);
+            else
+                mg_buf_printf(&b, "%s%zu", sep, hits[i]);
+        }
+        if (shown < n_hits - 1)
+            mg_buf_printf(&b, " and %zu more", n_hits - 1 - shown);
+    }
+    snprintf(buf, cap, "%s", b.data ? b.data : "");
+    mg_buf_release(&b);
+}
+
 int mg_people_parse_csv(struct mg_participant **out, size_t *n,
                         const char *data, size_t len,
                         const struct mg_import_context *ctx,

@@ -218,12 +218,15 @@ static void test_import_lines_and_warnings(void **state)
                "Full Name,Email Address,Comments\r\n"
                "Nia Rua,nia@example.org,\"Keen.\r\nVery keen.\"\r\n"
                "Oli Sands,oli@example.org,\r\n"
-               "Cara J,Cara@Example.org,\r\n",
+               "Cara J,Cara@Example.org,\r\n"
+               "Sam Tui,sam@example.org,\r\n"
+               "Ben Lee,ben@example.org,\r\n",
                "text/csv");
     assert_int_equal(status, 409);
-    assert_non_null(strstr(error_message(doc), "line 5, field 'email': "
-                                               "'Cara@Example.org' is already "
-                                               "registered in this circle"));
+    assert_non_null(strstr(error_message(doc),
+                           "line 5, field 'email': 'Cara@Example.org' is "
+                           "already registered in this circle; so is the "
+                           "address on line 7"));
     json_decref(doc);
     /* The same in a JSON list: by item, counted from 0. */
     doc = call(&status, "POST", path, W->site.token,
@@ -401,7 +404,7 @@ static void test_cli_import(void **state)
     fclose(f);
     assert_int_equal(test_run_cli(&out, &err, bad_argv, NULL), 1);
     assert_non_null(strstr(err, "line 4, field 'email': 'JO@example.org' is "
-                                "already registered"));
+                                "already registered in circle"));
     assert_non_null(strstr(err, "nothing was imported"));
     free(out);
     free(err);

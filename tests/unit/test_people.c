@@ -380,6 +380,97 @@ static void test_duplicates_by_item(void **state)
     assert_string_equal(where, "");
 }
 
+/*
+ * A form exported again after more people registered: the first rows are
+ * already in the circle. Every one of them is named, by line, in one
+ * message, not only the first.
+ */
+static void test_already_registered_every_line(void **state)
+{
+    static const char csv[] = "Name,Email\n"
+                              "Ann,ann@example.org\n"
+                              "Bo,BO@example.org\n"
+                              "New One,new1@example.org\n"
+                              "Cy,cy@example.org\n"
+                              "New Two,new2@example.org\n";
+    struct mg_participant known[3];
+    struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
+    size_t n = 0, *hits = NULL, n_hits;
+    char msg[512];
+
+    (void)state;
+    memset(known, 0, sizeof(known));
+    known[0].email = (char *)"cy@example.org";
+    known[1].email = (char *)"Ann@Example.org";
+    known[2].email = (char *)"bo@example.org";
+    assert_int_equal(parse_noted(&list, &n, &notes, csv), 0);
+    n_hits = mg_people_already_registered(&hits, list, n, known, 3);
+    assert_int_equal(n_hits, 3);
+    assert_int_equal(hits[0], 0);
+    assert_int_equal(hits[1], 1);
+    assert_int_equal(hits[2], 3);
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits, n_hits,
+                                 "circle 3");
+    assert_string_equal(msg, "line 2, field 'email': 'ann@example.org' is "
+                             "already registered in circle 3; so are the "
+                             "addresses on lines 3 and 5");
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits + 1, 2,
+                                 "this circle");
+    assert_string_equal(msg, "line 3, field 'email': 'BO@example.org' is "
+                             "already registered in this circle; so is the "
+                             "address on line 5");
+    /* As a JSON list: items, from 0. */
+    free(notes.lines);
+    notes.lines = NULL;
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits, n_hits,
+                                 "this circle");
+    assert_string_equal(msg, "item 0, field 'email': 'ann@example.org' is "
+                             "already registered in this circle; so are the "
+                             "addresses in items 1 and 3");
+    free(hits);
+    /* Nobody registered yet: no hits. */
+    assert_int_equal(mg_people_already_registered(&hits, list, n, known, 0), 0);
+    assert_null(hits);
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+}
+
+/* Thirty rows already there: ten lines named, then how many more. */
+static void test_already_registered_many(void **state)
+{
+    struct mg_participant *list = NULL, *known;
+    struct mg_import_notes notes;
+    struct mg_buf b = MG_BUF_INIT;
+    size_t n = 0, *hits = NULL, n_hits;
+    char msg[512];
+    int i;
+
+    (void)state;
+    known = mg_xcalloc(30, sizeof(*known));
+    mg_buf_puts(&b, "name,email\n");
+    for (i = 0; i < 40; i++) {
+        mg_buf_printf(&b, "P%d,p%d@example.org\n", i, i);
+        if (i < 30)
+            known[i].email = mg_xasprintf("p%d@example.org", i);
+    }
+    mg_buf_add(&b, "", 1);
+    assert_int_equal(parse_noted(&list, &n, &notes, b.data), 0);
+    n_hits = mg_people_already_registered(&hits, list, n, known, 30);
+    assert_int_equal(n_hits, 30);
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits, n_hits,
+                                 "this circle");
+    assert_string_equal(msg, "line 2, field 'email': 'p0@example.org' is "
+                             "already registered in this circle; so are the "
+                             "addresses on lines 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+                             "12 and 19 more");
+    free(hits);
+    mg_participants_free(known, 30);
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+    mg_buf_release(&b);
+}
+
 static void test_resolvers(void **state)
 {
     int64_t id = 0;
@@ -436,6 +527,8 @@ int main(void)
         cmocka_unit_test(test_warns_facilitator_without_availability),
         cmocka_unit_test(test_warnings_whole_file_and_quiet_cases),
         cmocka_unit_test(test_duplicates_by_item),
+        cmocka_unit_test(test_already_registered_every_line),
+        cmocka_unit_test(test_already_registered_many),
         cmocka_unit_test(test_resolvers),
         cmocka_unit_test(test_normalize_and_names),
     };
