@@ -4,6 +4,7 @@
  * report of unmet rules, plus releasing results. Scoring is quality.c;
  * placing people is plan.c and rebalance.c.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,8 +385,10 @@ static void slot_list(char *out, size_t cap, const struct mg_assign_input *in,
 /*
  * People in a group whose slot they cannot make, told apart by why: they
  * can make no slot of the circle; they can make only slots where no group
- * meets (one issue per set of slots, named); they are locked there; or
- * the groups meeting at times they can make are full, or are not.
+ * meets (one issue per set of slots, named); they are locked there; the
+ * groups meeting at times they can make are full; moving one there would
+ * leave sizes more than one apart; or none of these (the plan could do
+ * better).
  */
 static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
                          const int *group_of,
@@ -394,31 +397,42 @@ static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
 {
     struct ilist none = {NULL, 0, 0}, locked = {NULL, 0, 0};
     struct ilist full = {NULL, 0, 0}, room = {NULL, 0, 0};
+    struct ilist even = {NULL, 0, 0};
     struct misfit *unmet = NULL;
     struct count_buf cb;
-    uint32_t meets = 0, roomy = 0;
+    /* The smallest group meeting at each slot (INT_MAX: none), at any
+     * time (a group without a slot), and of all. */
+    int least[MG_GROUP_MAX_SLOTS], least_any = INT_MAX, smallest = INT_MAX;
     size_t i, j, n_unmet = 0, cap_unmet = 0;
-    int g, any_time = 0, any_time_open = 0;
+    int g, s;
 
+    for (s = 0; s < MG_GROUP_MAX_SLOTS; s++)
+        least[s] = INT_MAX;
     for (g = 0; g < n_groups; g++) {
-        uint32_t bit = groups[g].slot >= 0 ? 1u << groups[g].slot : 0;
+        int *at = groups[g].slot >= 0 ? &least[groups[g].slot] : &least_any;
 
-        any_time |= groups[g].slot < 0;
-        any_time_open |= groups[g].slot < 0 && size[g] < in->size_max;
-        meets |= bit;
-        if (size[g] < in->size_max)
-            roomy |= bit;
+        if (size[g] < *at)
+            *at = size[g];
+        if (size[g] < smallest)
+            smallest = size[g];
     }
     for (i = 0; i < in->n_people; i++) {
         const struct mg_person *p = &in->people[i];
         uint32_t mask;
+        int best = least_any, floor;
 
         if (group_of[i] < 0 || can_make(in, p, groups[group_of[i]].slot))
             continue;
         mask = person_mask(in, p);
+        for (s = 0; s < in->n_slots; s++)
+            if (((mask >> s) & 1u) && least[s] < best)
+                best = least[s];
+        /* The smallest group once they left theirs. */
+        floor =
+            size[group_of[i]] - 1 < smallest ? size[group_of[i]] - 1 : smallest;
         if (mask == 0) {
             ilist_push(&none, (int)i);
-        } else if (!(mask & meets) && !any_time) {
+        } else if (best == INT_MAX) {
             if (n_unmet == cap_unmet) {
                 cap_unmet = cap_unmet ? 2 * cap_unmet : 16;
                 unmet = mg_xrealloc(unmet, cap_unmet * sizeof(*unmet));
@@ -428,10 +442,12 @@ static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
             n_unmet++;
         } else if (p->locked && p->current == group_of[i]) {
             ilist_push(&locked, (int)i);
-        } else if ((mask & roomy) || any_time_open) {
-            ilist_push(&room, (int)i);
-        } else {
+        } else if (best >= in->size_max) {
             ilist_push(&full, (int)i);
+        } else if (best > floor) {
+            ilist_push(&even, (int)i);
+        } else {
+            ilist_push(&room, (int)i);
         }
     }
     if (none.n)
@@ -464,6 +480,12 @@ static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
                   "%s in a group that meets at a time they cannot make: the "
                   "groups meeting at times they can make are full",
                   count_noun(&cb, full.n, "person is", "people are"));
+    if (even.n)
+        issue_add(l, "slot", even.v, even.n,
+                  "%s in a group that meets at a time they cannot make: "
+                  "moving one to a group meeting at a time they can make "
+                  "would leave group sizes more than one apart",
+                  count_noun(&cb, even.n, "person is", "people are"));
     if (room.n)
         issue_add(l, "slot", room.v, room.n,
                   "%s in a group that meets at a time they cannot make, "
@@ -473,6 +495,7 @@ static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
     free(none.v);
     free(locked.v);
     free(full.v);
+    free(even.v);
     free(room.v);
 }
 

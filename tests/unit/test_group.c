@@ -454,6 +454,66 @@ static void test_issue_wording_locked_and_facilitators(void **state)
     mg_assign_result_release(&r);
 }
 
+/* The circle of issue 15: the sizes rule keeps two people away from the
+ * only group meeting when they can, and the message says that. */
+static void test_issue_wording_sizes_keep_them_out(void **state)
+{
+    struct mg_person p[11];
+    struct mg_group_spec groups[2] = {{0, -1}, {1, -1}};
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+    int i, k, out = 0;
+
+    (void)state;
+    /* 0-7 only tuesday (0 leads), 8-9 only thursday, 10 leads any time */
+    people_init(p, 11);
+    for (i = 0; i < 8; i++)
+        p[i].slots = 1u;
+    p[8].slots = p[9].slots = 2u;
+    p[0].facilitator = p[10].facilitator = 1;
+    input_init(&in, p, 11, 4, 8);
+    in.n_slots = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.slot_names = week;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    /* sizes 5 and 6: two of the tuesday people meet on thursday */
+    for (i = 0; i < 8; i++)
+        out += r.group_of[i] == 1;
+    assert_int_equal(out, 2);
+    k = find_issue(r.issues, r.n_issues, "slot",
+                   "2 people are in a group that meets at a time they cannot "
+                   "make: moving one to a group meeting at a time they can "
+                   "make would leave group sizes more than one apart");
+    assert_true(k >= 0);
+    assert_int_equal(r.issues[k].n_people, 2);
+    for (i = 0; i < (int)r.n_issues; i++) {
+        assert_null(strstr(r.issues[i].message, "no slot of"));
+        assert_null(strstr(r.issues[i].message, "has room"));
+    }
+    mg_assign_result_release(&r);
+
+    /* Groups of exactly 4 and 5 on tuesday: the fifth is out because
+     * tuesday's group is full. */
+    input_init(&in, p, 8, 4, 4);
+    in.n_slots = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.slot_names = week;
+    /* 0-4 only tuesday, 5-7 only thursday; 0 and 6 lead */
+    p[5].slots = p[6].slots = p[7].slots = 2u;
+    p[6].facilitator = 1;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    k = find_issue(r.issues, r.n_issues, "slot",
+                   "1 person is in a group that meets at a time they cannot "
+                   "make: the groups meeting at times they can make are "
+                   "full");
+    assert_true(k >= 0);
+    assert_int_equal(r.issues[k].n_people, 1);
+    assert_true(r.issues[k].people[0] < 5);
+    mg_assign_result_release(&r);
+}
+
 static void test_issue_wording_counts(void **state)
 {
     struct mg_person p[7];
@@ -1280,6 +1340,7 @@ int main(void)
         cmocka_unit_test(test_no_facilitator_can_make_slot),
         cmocka_unit_test(test_issue_wording_slots),
         cmocka_unit_test(test_issue_wording_locked_and_facilitators),
+        cmocka_unit_test(test_issue_wording_sizes_keep_them_out),
         cmocka_unit_test(test_issue_wording_counts),
         cmocka_unit_test(test_apart_pairs_never_together),
         cmocka_unit_test(test_apart_impossible_names_both),
