@@ -278,6 +278,8 @@ static void report_facilitators(struct issue_list *l,
     struct ilist who = {NULL, 0, 0};
     struct count_buf c1, c2;
     struct slot_buf sb;
+    size_t *placed, *unplaced, *start, *fill;
+    int *members;
     size_t i, n_fac = 0;
     int g, missing = 0;
 
@@ -307,45 +309,72 @@ static void report_facilitators(struct issue_list *l,
                   lead, (size_t)n_groups - n_fac);
         goto out;
     }
+    /*
+     * Facilitators who can make each slot, placed (in some other group:
+     * the groups listed here have none) or not; [n_slots] counts them all,
+     * for a group without a slot. One pass, not one per group; and the
+     * members of the groups without one, by group.
+     */
+    placed = mg_xcalloc((size_t)in->n_slots + 1, sizeof(*placed));
+    unplaced = mg_xcalloc((size_t)in->n_slots + 1, sizeof(*unplaced));
+    start = mg_xcalloc((size_t)n_groups + 1, sizeof(*start));
+    for (i = 0; i < in->n_people; i++) {
+        const struct mg_person *p = &in->people[i];
+        size_t *count = group_of[i] < 0 ? unplaced : placed;
+        int s;
+
+        if (group_of[i] >= 0 && fac[group_of[i]] == 0)
+            start[group_of[i] + 1]++;
+        if (!p->facilitator)
+            continue;
+        count[in->n_slots]++;
+        for (s = 0; s < in->n_slots; s++)
+            count[s] += can_make(in, p, s) != 0;
+    }
+    for (g = 0; g < n_groups; g++)
+        start[g + 1] += start[g];
+    members = mg_xmalloc((start[n_groups] + 1) * sizeof(*members));
+    fill = mg_xmalloc(((size_t)n_groups + 1) * sizeof(*fill));
+    memcpy(fill, start, ((size_t)n_groups + 1) * sizeof(*fill));
+    for (i = 0; i < in->n_people; i++) {
+        if (group_of[i] >= 0 && fac[group_of[i]] == 0)
+            members[fill[group_of[i]]++] = (int)i;
+    }
     for (g = 0; g < n_groups; g++) {
         const char *when = slot_name(in, groups[g].slot, &sb);
-        size_t elsewhere = 0, nowhere = 0;
+        int at = groups[g].slot >= 0 ? groups[g].slot : in->n_slots;
+        size_t elsewhere = placed[at], nowhere = unplaced[at];
+        const int *who_v = members + start[g];
+        size_t who_n = start[g + 1] - start[g];
 
         if (fac[g])
             continue;
-        who.n = 0;
-        for (i = 0; i < in->n_people; i++) {
-            if (group_of[i] == g)
-                ilist_push(&who, (int)i);
-            if (!in->people[i].facilitator ||
-                !can_make(in, &in->people[i], groups[g].slot))
-                continue;
-            if (group_of[i] < 0)
-                nowhere++;
-            else
-                elsewhere++;
-        }
         if (elsewhere + nowhere == 0)
-            issue_add(l, "facilitators", who.v, who.n,
+            issue_add(l, "facilitators", who_v, who_n,
                       "nobody who can make %s is a facilitator (group %d "
                       "has none)",
                       when, g + 1);
         else if (nowhere == 0)
             issue_add(
-                l, "facilitators", who.v, who.n,
+                l, "facilitators", who_v, who_n,
                 "group %d (%s) has no facilitator: the %s who can make "
                 "%s %s",
                 g + 1, when,
                 count_noun(&c1, elsewhere, "facilitator", "facilitators"), when,
                 elsewhere == 1 ? "is in another group" : "are in other groups");
         else
-            issue_add(l, "facilitators", who.v, who.n,
+            issue_add(l, "facilitators", who_v, who_n,
                       "group %d (%s) has no facilitator though %s who can "
                       "make %s %s no group",
                       g + 1, when,
                       count_noun(&c1, nowhere, "facilitator", "facilitators"),
                       when, nowhere == 1 ? "has" : "have");
     }
+    free(placed);
+    free(unplaced);
+    free(start);
+    free(fill);
+    free(members);
 out:
     free(who.v);
 }
