@@ -386,6 +386,46 @@ static void warn(struct mg_import_notes *notes, char *text)
     notes->warnings[notes->n_warnings++] = text;
 }
 
+static void list_positions(struct mg_buf *b,
+                           const struct mg_import_notes *notes,
+                           const size_t *idx, size_t n);
+
+/* Participants (not facilitators) who gave no availability, together. */
+static void warn_participants(struct mg_import_notes *notes,
+                              const struct mg_participant *list, size_t n,
+                              const struct mg_circle *c)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    size_t *idx = NULL, count = 0, i;
+
+    for (i = 0; i < n; i++) {
+        const struct mg_participant *p = &list[i];
+
+        if (p->role != MG_PERSON_PARTICIPANT || p->n_slots ||
+            p->status == MG_STATUS_WITHDRAWN)
+            continue;
+        idx = mg_xrealloc(idx, (count + 1) * sizeof(*idx));
+        idx[count++] = i;
+    }
+    if (count == 0)
+        goto out;
+    if (notes->single) {
+        mg_buf_printf(&b, "%s (%s) gave no availability", list[0].name,
+                      list[0].email);
+    } else {
+        mg_buf_printf(&b, "%zu %s no availability (", count,
+                      count == 1 ? "participant gave" : "participants gave");
+        list_positions(&b, notes, idx, count);
+        mg_buf_puts(&b, ")");
+    }
+    mg_buf_printf(&b, ": taken as able to make any of the circle's %zu slots",
+                  c->n_slots);
+    warn(notes, mg_xstrdup(b.data));
+out:
+    free(idx);
+    mg_buf_release(&b);
+}
+
 void mg_people_import_warnings(struct mg_import_notes *notes,
                                const struct mg_participant *list, size_t n,
                                const struct mg_circle *c)
@@ -419,6 +459,7 @@ void mg_people_import_warnings(struct mg_import_notes *notes,
                                  quiet,
                                  quiet == 1 ? "facilitator who gave"
                                             : "facilitators who gave"));
+    warn_participants(notes, list, n, c);
 }
 
 int mg_people_check_duplicates(const struct mg_participant *list, size_t n,
@@ -489,16 +530,41 @@ size_t mg_people_already_registered(size_t **hits,
     return count;
 }
 
+/*
+ * "on lines 3, 4 and 9" (or "on line 3", "in items 1 and 5"): where the
+ * participants `idx` were, the first ten of them and how many more.
+ */
+static void list_positions(struct mg_buf *b,
+                           const struct mg_import_notes *notes,
+                           const size_t *idx, size_t n)
+{
+    enum { LISTED = 10 };
+    int lines = notes && notes->lines;
+    size_t i, shown = n < LISTED ? n : LISTED;
+
+    mg_buf_printf(b, "%s ",
+                  lines ? (n == 1 ? "on line" : "on lines")
+                        : (n == 1 ? "in item" : "in items"));
+    for (i = 0; i < shown; i++) {
+        const char *sep =
+            i == 0 ? "" : (i == shown - 1 && shown == n ? " and " : ", ");
+        if (lines)
+            mg_buf_printf(b, "%s%d", sep, notes->lines[idx[i]]);
+        else
+            mg_buf_printf(b, "%s%zu", sep, idx[i]);
+    }
+    if (shown < n)
+        mg_buf_printf(b, " and %zu more", n - shown);
+}
+
 void mg_import_registered_message(char *buf, size_t cap,
                                   const struct mg_participant *list,
                                   const struct mg_import_notes *notes,
                                   const size_t *hits, size_t n_hits,
                                   const char *circle)
 {
-    enum { LISTED = 10 };
     struct mg_buf b = MG_BUF_INIT;
     char where[32];
-    size_t i, shown;
 
     if (n_hits == 0) {
         snprintf(buf, cap, "an address is already registered in %s", circle);
@@ -510,24 +576,9 @@ void mg_import_registered_message(char *buf, size_t cap,
     mg_buf_printf(&b, "'%s' is already registered in %s", list[hits[0]].email,
                   circle);
     if (n_hits > 1) {
-        int lines = notes && notes->lines;
-
-        mg_buf_printf(&b, "; so %s the %s %s ", n_hits == 2 ? "is" : "are",
-                      n_hits == 2 ? "address" : "addresses",
-                      lines ? (n_hits == 2 ? "on line" : "on lines")
-                            : (n_hits == 2 ? "in item" : "in items"));
-        shown = n_hits - 1 < LISTED ? n_hits - 1 : LISTED;
-        for (i = 1; i <= shown; i++) {
-            const char *sep =
-                i == 1 ? ""
-                       : (i == shown && shown == n_hits - 1 ? " and " : ", ");
-            if (lines)
-                mg_buf_printf(&b, "%s%d", sep, notes->lines[hits[i]]);
-            else
-                mg_buf_printf(&b, "%s%zu", sep, hits[i]);
-        }
-        if (shown < n_hits - 1)
-            mg_buf_printf(&b, " and %zu more", n_hits - 1 - shown);
+        mg_buf_printf(&b, "; so %s the %s ", n_hits == 2 ? "is" : "are",
+                      n_hits == 2 ? "address" : "addresses");
+        list_positions(&b, notes, hits + 1, n_hits - 1);
     }
     snprintf(buf, cap, "%s", b.data ? b.data : "");
     mg_buf_release(&b);

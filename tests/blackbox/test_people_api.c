@@ -261,10 +261,12 @@ static void test_import_lines_and_warnings(void **state)
     assert_int_equal(status, 201);
     assert_int_equal(json_integer_value(json_object_get(doc, "imported")), 3);
     warnings = json_object_get(doc, "warnings");
-    assert_int_equal(json_array_size(warnings), 1);
+    assert_int_equal(json_array_size(warnings), 2);
     assert_non_null(strstr(json_string_value(json_array_get(warnings, 0)),
                            "line 3: Oli Sands (oli@example.org) is a "
                            "facilitator and gave no availability"));
+    assert_non_null(strstr(json_string_value(json_array_get(warnings, 1)),
+                           "1 participant gave no availability (on line 4)"));
     json_decref(doc);
     /* One person by JSON: the warning rides along with the record. */
     doc = call(&status, "POST", path, W->site.token,

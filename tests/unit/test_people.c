@@ -269,7 +269,7 @@ static void test_warns_facilitator_without_availability(void **state)
     assert_int_equal(notes.lines[0], 2);
     assert_int_equal(notes.lines[1], 4);
     assert_int_equal(notes.lines[3], 6);
-    assert_int_equal(notes.n_warnings, 2);
+    assert_int_equal(notes.n_warnings, 3);
     i = find_warning(&notes, "line 4: Ben Lee (ben@example.org) is a "
                              "facilitator and gave no availability: taken "
                              "as able to make any of the circle's 2 slots");
@@ -277,6 +277,11 @@ static void test_warns_facilitator_without_availability(void **state)
     i = find_warning(&notes, "line 6: Dev \"D\" Patel (dev@example.org)");
     assert_int_equal(i, 1);
     assert_int_equal(find_warning(&notes, "cara@"), -1);
+    /* the participant who left it empty is counted, with the line */
+    i = find_warning(&notes, "1 participant gave no availability (on line "
+                             "5): taken as able to make any of the circle's "
+                             "2 slots");
+    assert_int_equal(i, 2);
     assert_int_equal(find_warning(&notes, "aroha@"), -1);
     mg_import_notes_release(&notes);
     assert_null(notes.warnings);
@@ -335,6 +340,22 @@ static void test_warnings_whole_file_and_quiet_cases(void **state)
     mg_import_notes_release(&notes);
     mg_participants_free(list, n);
     circle.n_slots = 2;
+
+    /* Participants who left it empty, counted in one warning. */
+    assert_int_equal(parse_noted(&list, &n, &notes,
+                                 "name,email,slots\n"
+                                 "A,a@example.org,\n"
+                                 "B,b@example.org,tue 19:30\n"
+                                 "C,c@example.org,\n"
+                                 "D,d@example.org,\n"),
+                     0);
+    assert_int_equal(notes.n_warnings, 1);
+    assert_string_equal(notes.warnings[0],
+                        "3 participants gave no availability (on lines 2, 4 "
+                        "and 5): taken as able to make any of the circle's "
+                        "2 slots");
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
 
     /* 25 facilitators without slots: 20 named, then "and 5 more". */
     mg_buf_puts(&b, "name,email,role,slots\n");
