@@ -73,6 +73,9 @@ struct mg_assign_input {
     int max_moves;
     /* Optional: people's names for messages ("person 4" without). */
     const char *const *names;
+    /* Optional: slots' names for messages, n_slots of them, e.g.
+     * "tuesday 19:30" ("slot 2" without). */
+    const char *const *slot_names;
 };
 
 /* A rule that could not be met, with the people it concerns. */

@@ -108,6 +108,81 @@ int mg_people_parse_csv(struct mg_participant **out, size_t *n,
                         struct mg_error *err);
 
 /*
+ * What an import tells the coordinator besides taking or refusing it:
+ * where each participant came from (the CSV line its record starts on;
+ * lines == NULL for a JSON array, whose items are numbered from 0), and
+ * warnings about what was taken at a default, such as a facilitator who
+ * gave no availability and so is taken as able to make any slot. Each
+ * warning names its line or item. Release with mg_import_notes_release().
+ */
+#define MG_IMPORT_MAX_WARNINGS 20 /* then one "and N more" */
+
+struct mg_import_notes {
+    int *lines;
+    int single; /* one JSON object, not a list: nothing to number */
+    char **warnings;
+    size_t n_warnings;
+};
+
+void mg_import_notes_release(struct mg_import_notes *notes);
+
+/* Where participant `i` of an import was: "line 14", "item 3", or ""
+ * for a single person. */
+void mg_import_where(char *buf, size_t cap, const struct mg_import_notes *notes,
+                     size_t i);
+
+/*
+ * mg_people_parse_csv(), and when `notes` is not NULL, the line of each
+ * participant and the warnings of mg_people_import_warnings() (or one
+ * warning for the whole file when it has no availability column).
+ */
+int mg_people_parse_csv_noted(struct mg_participant **out, size_t *n,
+                              struct mg_import_notes *notes, const char *data,
+                              size_t len, const struct mg_import_context *ctx,
+                              struct mg_error *err);
+
+/*
+ * Add warnings for participants about to be registered in circle `c`: a
+ * facilitator with no availability, when the circle has more than one
+ * slot, is taken as able to make any of them.
+ */
+void mg_people_import_warnings(struct mg_import_notes *notes,
+                               const struct mg_participant *list, size_t n,
+                               const struct mg_circle *c);
+
+/*
+ * The same address twice in one import (case-insensitively): MG_EINVAL
+ * with "line 9, field 'email': 'x' is already on line 4" (or "item 3,
+ * ... already in item 1") in `err`, naming the later one. `notes` may be
+ * NULL (items).
+ */
+int mg_people_check_duplicates(const struct mg_participant *list, size_t n,
+                               const struct mg_import_notes *notes,
+                               struct mg_error *err);
+
+/*
+ * The people of an import (`list`) whose address is already among
+ * `registered` (the circle's people, any status): their indices in
+ * order, in *hits (the caller's, free()). Returns how many.
+ */
+size_t mg_people_already_registered(size_t **hits,
+                                    const struct mg_participant *list, size_t n,
+                                    const struct mg_participant *registered,
+                                    size_t n_registered);
+
+/*
+ * Why an import is refused when it names addresses already registered
+ * (hits[0] first): "line 14, field 'email': 'ada@example.org' is already
+ * registered in this circle; so are the addresses on lines 20 and 31".
+ * `circle` words the place ("this circle", "circle 3").
+ */
+void mg_import_registered_message(char *buf, size_t cap,
+                                  const struct mg_participant *list,
+                                  const struct mg_import_notes *notes,
+                                  const size_t *hits, size_t n_hits,
+                                  const char *circle);
+
+/*
  * Resolve one slot written as "tuesday 19:30" (or "tue 19:30", or a
  * slot id) against the circle; MG_EINVAL if it is not one of its slots.
  */

@@ -251,6 +251,50 @@ static void reply_conflict(struct request *r, const char *email,
     reply_error(r, MHD_HTTP_CONFLICT, "conflict", msg, "email");
 }
 
+/*
+ * An import naming addresses already registered: where each was (every
+ * one, not only the first the store met at `failed`), so one fix does.
+ */
+static void reply_import_conflict(struct request *r, int64_t circle,
+                                  const struct mg_participant *list, size_t n,
+                                  const struct mg_import_notes *notes,
+                                  size_t failed)
+{
+    struct mg_people_filter f;
+    struct mg_participant *known = NULL;
+    size_t n_known = 0, n_hits = 0, *hits = NULL;
+    char msg[1024], text[1100];
+
+    memset(&f, 0, sizeof(f));
+    if (mg_store_participants_list(&known, &n_known, r->srv->store, circle,
+                                   &f) == 0)
+        n_hits = mg_people_already_registered(&hits, list, n, known, n_known);
+    if (n_hits == 0) {
+        free(hits);
+        hits = mg_xmalloc(sizeof(*hits));
+        hits[0] = failed;
+        n_hits = 1;
+    }
+    mg_import_registered_message(msg, sizeof(msg), list, notes, hits, n_hits,
+                                 "this circle");
+    snprintf(text, sizeof(text), "%s%s",
+             notes->single ? "" : "import refused: ", msg);
+    reply_error(r, MHD_HTTP_CONFLICT, "conflict", text, "email");
+    free(hits);
+    mg_participants_free(known, n_known);
+}
+
+/* The import's warnings, as a JSON array of strings. */
+static json_t *warnings_json(const struct mg_import_notes *notes)
+{
+    json_t *a = json_array();
+    size_t i;
+
+    for (i = 0; i < notes->n_warnings; i++)
+        json_array_append_new(a, json_string(notes->warnings[i]));
+    return a;
+}
+
 static int is_csv(struct request *r)
 {
     const char *ctype = MHD_lookup_connection_value(
@@ -264,16 +308,19 @@ void handle_people_create(struct request *r)
 {
     struct context c;
     struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
     struct mg_error err = {{0}, {0}};
     size_t n = 0, failed = 0, i;
     json_t *doc = NULL;
     int rc;
 
+    memset(&notes, 0, sizeof(notes));
     if (context_load(&c, r) < 0)
         return;
     if (is_csv(r)) {
-        rc = mg_people_parse_csv(&list, &n, r->body.data ? r->body.data : "",
-                                 r->body.len, &c.ctx, &err);
+        rc = mg_people_parse_csv_noted(&list, &n, &notes,
+                                       r->body.data ? r->body.data : "",
+                                       r->body.len, &c.ctx, &err);
         if (rc < 0) {
             reply_code(r, rc, &err);
             goto out;
@@ -307,11 +354,20 @@ void handle_people_create(struct request *r)
                 goto out;
             }
         }
+        /* The same address twice in one list: name both items, before
+         * the store would call the second "already registered". */
+        notes.single = !json_is_array(doc);
+        rc = mg_people_check_duplicates(list, n, &notes, &err);
+        if (rc < 0) {
+            reply_code(r, rc, &err);
+            goto out;
+        }
+        mg_people_import_warnings(&notes, list, n, c.ctx.circle);
     }
     rc = mg_store_participants_insert(&failed, r->srv->store, c.circle->id,
                                       list, n);
     if (rc == MG_ECONFLICT) {
-        reply_conflict(r, list[failed].email, n > 1 ? "import refused: " : "");
+        reply_import_conflict(r, c.circle->id, list, n, &notes, failed);
         goto out;
     }
     if (rc < 0) {
@@ -319,15 +375,22 @@ void handle_people_create(struct request *r)
         goto out;
     }
     if (n == 1 && !(doc && json_is_array(doc))) {
+        json_t *person = person_to_json(&list[0]);
+
+        /* Only when there is something to say: the person as stored. */
+        if (notes.n_warnings)
+            json_object_set_new(person, "warnings", warnings_json(&notes));
         snprintf(r->location, sizeof(r->location),
                  "/api/v1/circles/%lld/participants/%lld",
                  (long long)c.circle->id, (long long)list[0].id);
-        reply_json(r, MHD_HTTP_CREATED, person_to_json(&list[0]));
+        reply_json(r, MHD_HTTP_CREATED, person);
     } else {
         reply_json(r, MHD_HTTP_CREATED,
-                   json_pack("{s:I}", "imported", (json_int_t)n));
+                   json_pack("{s:I, s:o}", "imported", (json_int_t)n,
+                             "warnings", warnings_json(&notes)));
     }
 out:
+    mg_import_notes_release(&notes);
     json_decref(doc);
     mg_participants_free(list, n);
     context_release(&c);

@@ -189,6 +189,27 @@ static void build_pairs(struct mg_assign *a)
     free(index);
 }
 
+/*
+ * The slots' names for the group module's messages, "tuesday 19:30" in
+ * the circle's time: one block holding the pointers and then the text,
+ * released with one free().
+ */
+static const char *const *name_slots(const struct mg_circle *c, int n)
+{
+    enum { NAME_MAX_LEN = 24 };
+    char **v = mg_xmalloc((size_t)n * (sizeof(*v) + NAME_MAX_LEN) + 1);
+    char *text = (char *)(v + n);
+    int i;
+
+    for (i = 0; i < n; i++) {
+        v[i] = text + (size_t)i * NAME_MAX_LEN;
+        snprintf(v[i], NAME_MAX_LEN, "%s %02d:%02d",
+                 mg_weekday_name(c->slots[i].weekday),
+                 c->slots[i].start_minute / 60, c->slots[i].start_minute % 60);
+    }
+    return (const char *const *)v;
+}
+
 int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
 {
     struct mg_people_filter f;
@@ -279,6 +300,7 @@ int mg_assign_load(struct mg_assign *a, struct mg_store *st, int64_t circle_id)
     a->in.apart = a->apart;
     a->in.n_apart = a->n_apart;
     a->in.names = a->names;
+    a->in.slot_names = name_slots(a->circle, a->in.n_slots);
 out:
     free(raw);
     free(values);
@@ -306,6 +328,7 @@ void mg_assign_release(struct mg_assign *a)
     free(a->regions);
     free(a->persons);
     free(a->names);
+    free((void *)a->in.slot_names);
     free(a->together);
     free(a->apart);
     free(a->specs);

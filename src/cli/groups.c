@@ -31,8 +31,8 @@ void cli_print_groups(const struct mg_assign *a, const int *group_of,
             size++;
             fac += a->persons[i].facilitator;
         }
-        printf("Group %d: %d people, %d facilitator%s", g + 1, size, fac,
-               fac == 1 ? "" : "s");
+        printf("Group %d: %d %s, %d facilitator%s", g + 1, size,
+               size == 1 ? "person" : "people", fac, fac == 1 ? "" : "s");
         if (s->slot >= 0 && (size_t)s->slot < a->circle->n_slots)
             printf(", %s %02d:%02d",
                    mg_weekday_name(a->circle->slots[s->slot].weekday),

@@ -16,6 +16,36 @@
 
 #include "banned.h"
 
+/*
+ * An import refused for an address already registered: every such line,
+ * not only the first the store met (`failed`), so one fix does.
+ */
+static void registered_message(char *msg, size_t cap, struct mg_store *st,
+                               const struct mg_circle *c,
+                               const struct mg_participant *list, size_t n,
+                               const struct mg_import_notes *notes,
+                               size_t failed)
+{
+    struct mg_people_filter f;
+    struct mg_participant *known = NULL;
+    size_t n_known = 0, n_hits = 0, *hits = NULL;
+    char where[32];
+
+    memset(&f, 0, sizeof(f));
+    snprintf(where, sizeof(where), "circle %lld", (long long)c->id);
+    if (mg_store_participants_list(&known, &n_known, st, c->id, &f) == 0)
+        n_hits = mg_people_already_registered(&hits, list, n, known, n_known);
+    if (n_hits == 0) {
+        free(hits);
+        hits = mg_xmalloc(sizeof(*hits));
+        hits[0] = failed;
+        n_hits = 1;
+    }
+    mg_import_registered_message(msg, cap, list, notes, hits, n_hits, where);
+    free(hits);
+    mg_participants_free(known, n_known);
+}
+
 /* The import, with progress on `prog` (may be NULL). */
 static int import_people(struct mg_store *st, const struct mg_circle *c,
                          const char *path, struct cli_progress *prog)
@@ -27,8 +57,11 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
     const char **titles = NULL;
     struct mg_import_context ctx;
     struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
     struct mg_error err = {{0}, {0}};
     int rc = cli_read_file(&data, path) ? MG_EIO : 0;
+
+    memset(&notes, 0, sizeof(notes));
 
     if (rc == 0)
         rc = mg_store_threads(&threads, &n_threads, st, c->id);
@@ -44,8 +77,8 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
     ctx.thread_ids = ids;
     ctx.thread_titles = titles;
     ctx.n_threads = n_threads;
-    rc = mg_people_parse_csv(&list, &n, data.data ? data.data : "", data.len,
-                             &ctx, &err);
+    rc = mg_people_parse_csv_noted(
+        &list, &n, &notes, data.data ? data.data : "", data.len, &ctx, &err);
     if (rc < 0) {
         cli_error("%s: %s", path, err.message);
         goto out;
@@ -57,16 +90,23 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
         cli_progress_end(prog, n);
     else
         cli_progress_abandon(prog);
-    if (rc == MG_ECONFLICT)
-        cli_error("%s: '%s' is already registered in circle %lld; nothing "
-                  "was imported",
-                  path, list[failed].email, (long long)c->id);
-    else if (rc < 0)
+    if (rc == MG_ECONFLICT) {
+        char msg[1024];
+
+        registered_message(msg, sizeof(msg), st, c, list, n, &notes, failed);
+        cli_error("%s: %s; nothing was imported", path, msg);
+    } else if (rc < 0) {
         cli_error("%s: cannot store: %s; nothing was imported", path,
                   mg_strerror(rc));
-    else
-        printf("imported %zu people into circle %lld\n", n, (long long)c->id);
+    } else {
+        for (i = 0; i < notes.n_warnings; i++)
+            fprintf(stderr, "mingle: %s: warning: %s\n", path,
+                    notes.warnings[i]);
+        printf("imported %zu %s into circle %lld\n", n,
+               n == 1 ? "person" : "people", (long long)c->id);
+    }
 out:
+    mg_import_notes_release(&notes);
     mg_participants_free(list, n);
     mg_store_spans_free(threads, n_threads);
     free(ids);

@@ -4,6 +4,7 @@
  * report of unmet rules, plus releasing results. Scoring is quality.c;
  * placing people is plan.c and rebalance.c.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,8 @@ static void ilist_push(struct ilist *l, int x)
 static void report_sizes(struct issue_list *l, const struct mg_assign_input *in,
                          const int *size, int n_groups)
 {
+    struct count_buf cp, cg;
+    char sizes[48], asked[48];
     int smallest = 0, largest = 0, g;
 
     for (g = 0; g < n_groups; g++) {
@@ -241,12 +244,26 @@ static void report_sizes(struct issue_list *l, const struct mg_assign_input *in,
     }
     if (n_groups == 0)
         return;
-    if (smallest < in->size_min || largest > in->size_max)
-        issue_add(l, "size", NULL, 0,
-                  "%zu people in %d groups make groups of %d to %d, outside "
-                  "the %d to %d asked for",
-                  in->n_people, n_groups, smallest, largest, in->size_min,
-                  in->size_max);
+    if (smallest < in->size_min || largest > in->size_max) {
+        const char *verb = in->n_people == 1 ? "makes" : "make";
+
+        if (n_groups == 1)
+            snprintf(sizes, sizeof(sizes), "%s a group of %d", verb, smallest);
+        else if (smallest == largest)
+            snprintf(sizes, sizeof(sizes), "%s groups of %d", verb, smallest);
+        else
+            snprintf(sizes, sizeof(sizes), "%s groups of %d to %d", verb,
+                     smallest, largest);
+        if (in->size_min == in->size_max)
+            snprintf(asked, sizeof(asked), "the size of %d", in->size_min);
+        else
+            snprintf(asked, sizeof(asked), "the %d to %d", in->size_min,
+                     in->size_max);
+        issue_add(l, "size", NULL, 0, "%s in %s %s, outside %s asked for",
+                  count_noun(&cp, in->n_people, "person", "people"),
+                  count_noun(&cg, (size_t)n_groups, "group", "groups"), sizes,
+                  asked);
+    }
     if (largest - smallest > 1)
         issue_add(l, "size", NULL, 0,
                   "group sizes differ by more than one (%d to %d)", smallest,
@@ -260,6 +277,10 @@ static void report_facilitators(struct issue_list *l,
                                 int n_groups, const int *fac)
 {
     struct ilist who = {NULL, 0, 0};
+    struct count_buf c1, c2;
+    struct slot_buf sb;
+    size_t *placed, *unplaced, *start, *fill;
+    int *members;
     size_t i, n_fac = 0;
     int g, missing = 0;
 
@@ -270,74 +291,242 @@ static void report_facilitators(struct issue_list *l,
     if (missing == 0)
         return;
     if (n_fac < (size_t)n_groups) {
+        char lead[80];
+
         /* The people listed are the ones left without anyone to lead. */
         for (i = 0; i < in->n_people; i++) {
             if (group_of[i] >= 0 && fac[group_of[i]] == 0)
                 ilist_push(&who, (int)i);
         }
-        issue_add(l, "facilitators", who.v, who.n,
-                  "%d groups need a facilitator each but only %zu people "
-                  "can lead: %zu missing",
-                  n_groups, n_fac, (size_t)n_groups - n_fac);
+        if (n_fac == 0)
+            snprintf(lead, sizeof(lead), "nobody can lead");
+        else
+            snprintf(lead, sizeof(lead), "only %s can lead",
+                     count_noun(&c2, n_fac, "person", "people"));
+        issue_add(l, "facilitators", who.v, who.n, "%s %s but %s: %zu missing",
+                  count_noun(&c1, (size_t)n_groups, "group", "groups"),
+                  n_groups == 1 ? "needs a facilitator"
+                                : "need a facilitator each",
+                  lead, (size_t)n_groups - n_fac);
         goto out;
     }
+    /*
+     * Facilitators who can make each slot, placed (in some other group:
+     * the groups listed here have none) or not; [n_slots] counts them all,
+     * for a group without a slot. One pass, not one per group; and the
+     * members of the groups without one, by group.
+     */
+    placed = mg_xcalloc((size_t)in->n_slots + 1, sizeof(*placed));
+    unplaced = mg_xcalloc((size_t)in->n_slots + 1, sizeof(*unplaced));
+    start = mg_xcalloc((size_t)n_groups + 1, sizeof(*start));
+    for (i = 0; i < in->n_people; i++) {
+        const struct mg_person *p = &in->people[i];
+        size_t *count = group_of[i] < 0 ? unplaced : placed;
+        int s;
+
+        if (group_of[i] >= 0 && fac[group_of[i]] == 0)
+            start[group_of[i] + 1]++;
+        if (!p->facilitator)
+            continue;
+        count[in->n_slots]++;
+        for (s = 0; s < in->n_slots; s++)
+            count[s] += can_make(in, p, s) != 0;
+    }
+    for (g = 0; g < n_groups; g++)
+        start[g + 1] += start[g];
+    members = mg_xmalloc((start[n_groups] + 1) * sizeof(*members));
+    fill = mg_xmalloc(((size_t)n_groups + 1) * sizeof(*fill));
+    memcpy(fill, start, ((size_t)n_groups + 1) * sizeof(*fill));
+    for (i = 0; i < in->n_people; i++) {
+        if (group_of[i] >= 0 && fac[group_of[i]] == 0)
+            members[fill[group_of[i]]++] = (int)i;
+    }
     for (g = 0; g < n_groups; g++) {
-        size_t able = 0;
+        const char *when = slot_name(in, groups[g].slot, &sb);
+        int at = groups[g].slot >= 0 ? groups[g].slot : in->n_slots;
+        size_t elsewhere = placed[at], nowhere = unplaced[at];
+        const int *who_v = members + start[g];
+        size_t who_n = start[g + 1] - start[g];
 
         if (fac[g])
             continue;
-        who.n = 0;
-        for (i = 0; i < in->n_people; i++) {
-            if (group_of[i] == g)
-                ilist_push(&who, (int)i);
-            if (in->people[i].facilitator &&
-                can_make(in, &in->people[i], groups[g].slot))
-                able++;
-        }
-        if (able == 0)
-            issue_add(l, "facilitators", who.v, who.n,
-                      "nobody who can make slot %d is a facilitator (group "
-                      "%d has none)",
-                      groups[g].slot + 1, g + 1);
+        if (elsewhere + nowhere == 0)
+            issue_add(l, "facilitators", who_v, who_n,
+                      "nobody who can make %s is a facilitator (group %d "
+                      "has none)",
+                      when, g + 1);
+        else if (nowhere == 0)
+            issue_add(
+                l, "facilitators", who_v, who_n,
+                "group %d (%s) has no facilitator: the %s who can make "
+                "%s %s",
+                g + 1, when,
+                count_noun(&c1, elsewhere, "facilitator", "facilitators"), when,
+                elsewhere == 1 ? "is in another group" : "are in other groups");
         else
-            issue_add(l, "facilitators", who.v, who.n,
-                      "group %d (slot %d) has no facilitator: the %zu "
-                      "facilitators who can make that slot lead other groups",
-                      g + 1, groups[g].slot + 1, able);
+            issue_add(l, "facilitators", who_v, who_n,
+                      "group %d (%s) has no facilitator though %s who can "
+                      "make %s %s no group",
+                      g + 1, when,
+                      count_noun(&c1, nowhere, "facilitator", "facilitators"),
+                      when, nowhere == 1 ? "has" : "have");
     }
+    free(placed);
+    free(unplaced);
+    free(start);
+    free(fill);
+    free(members);
 out:
     free(who.v);
 }
 
+/* A person who cannot make their group's slot, and what they can make. */
+struct misfit {
+    uint32_t mask;
+    int who;
+};
+
+static int by_mask(const void *a, const void *b)
+{
+    const struct misfit *x = a, *y = b;
+
+    if (x->mask != y->mask)
+        return x->mask < y->mask ? -1 : 1;
+    return x->who < y->who ? -1 : x->who > y->who;
+}
+
+/* The names of the slots in `mask`, "thursday 12:30, friday 09:00". */
+static void slot_list(char *out, size_t cap, const struct mg_assign_input *in,
+                      uint32_t mask)
+{
+    struct slot_buf sb;
+    size_t len = 0;
+    int s;
+
+    out[0] = '\0';
+    for (s = 0; s < in->n_slots && len < cap; s++) {
+        if (!((mask >> s) & 1u))
+            continue;
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? ", " : "",
+                                slot_name(in, s, &sb));
+    }
+}
+
+/*
+ * People in a group whose slot they cannot make, told apart by why: they
+ * can make no slot of the circle; they can make only slots where no group
+ * meets (one issue per set of slots, named); they are locked there; the
+ * groups meeting at times they can make are full; moving one there would
+ * leave sizes more than one apart; or none of these (the plan could do
+ * better).
+ */
 static void report_slots(struct issue_list *l, const struct mg_assign_input *in,
                          const int *group_of,
-                         const struct mg_group_spec *groups, int n_groups)
+                         const struct mg_group_spec *groups, int n_groups,
+                         const int *size)
 {
-    struct ilist none = {NULL, 0, 0}, wrong = {NULL, 0, 0};
-    size_t i;
-    int g;
+    struct ilist none = {NULL, 0, 0}, locked = {NULL, 0, 0};
+    struct ilist full = {NULL, 0, 0}, room = {NULL, 0, 0};
+    struct ilist even = {NULL, 0, 0};
+    struct misfit *unmet = NULL;
+    struct count_buf cb;
+    /* The smallest group meeting at each slot (INT_MAX: none), at any
+     * time (a group without a slot), and of all. */
+    int least[MG_GROUP_MAX_SLOTS], least_any = INT_MAX, smallest = INT_MAX;
+    size_t i, j, n_unmet = 0, cap_unmet = 0;
+    int g, s;
 
+    for (s = 0; s < MG_GROUP_MAX_SLOTS; s++)
+        least[s] = INT_MAX;
+    for (g = 0; g < n_groups; g++) {
+        int *at = groups[g].slot >= 0 ? &least[groups[g].slot] : &least_any;
+
+        if (size[g] < *at)
+            *at = size[g];
+        if (size[g] < smallest)
+            smallest = size[g];
+    }
     for (i = 0; i < in->n_people; i++) {
         const struct mg_person *p = &in->people[i];
-        int any = 0;
+        uint32_t mask;
+        int best = least_any, floor;
 
         if (group_of[i] < 0 || can_make(in, p, groups[group_of[i]].slot))
             continue;
-        for (g = 0; g < n_groups && !any; g++)
-            any = can_make(in, p, groups[g].slot);
-        ilist_push(any ? &wrong : &none, (int)i);
+        mask = person_mask(in, p);
+        for (s = 0; s < in->n_slots; s++)
+            if (((mask >> s) & 1u) && least[s] < best)
+                best = least[s];
+        /* The smallest group once they left theirs. */
+        floor =
+            size[group_of[i]] - 1 < smallest ? size[group_of[i]] - 1 : smallest;
+        if (mask == 0) {
+            ilist_push(&none, (int)i);
+        } else if (best == INT_MAX) {
+            if (n_unmet == cap_unmet) {
+                cap_unmet = cap_unmet ? 2 * cap_unmet : 16;
+                unmet = mg_xrealloc(unmet, cap_unmet * sizeof(*unmet));
+            }
+            unmet[n_unmet].mask = mask;
+            unmet[n_unmet].who = (int)i;
+            n_unmet++;
+        } else if (p->locked && p->current == group_of[i]) {
+            ilist_push(&locked, (int)i);
+        } else if (best >= in->size_max) {
+            ilist_push(&full, (int)i);
+        } else if (best > floor) {
+            ilist_push(&even, (int)i);
+        } else {
+            ilist_push(&room, (int)i);
+        }
     }
     if (none.n)
         issue_add(l, "slot", none.v, none.n,
-                  "%zu %s can make no slot of this circle", none.n,
-                  none.n == 1 ? "person" : "people");
-    if (wrong.n)
-        issue_add(l, "slot", wrong.v, wrong.n,
-                  "%zu %s in a group whose slot they cannot make: too few "
-                  "places in the slots they can make",
-                  wrong.n, wrong.n == 1 ? "person is" : "people are");
+                  "%s can make no slot of this circle",
+                  count_noun(&cb, none.n, "person", "people"));
+    if (n_unmet)
+        qsort(unmet, n_unmet, sizeof(*unmet), by_mask);
+    for (i = 0; i < n_unmet; i = j) {
+        struct ilist who = {NULL, 0, 0};
+        char names[200];
+
+        for (j = i; j < n_unmet && unmet[j].mask == unmet[i].mask; j++)
+            ilist_push(&who, unmet[j].who);
+        slot_list(names, sizeof(names), in, unmet[i].mask);
+        issue_add(l, "slot", who.v, who.n,
+                  "%s can make only %s where no group meets (%s)",
+                  count_noun(&cb, who.n, "person", "people"),
+                  __builtin_popcount(unmet[i].mask) == 1 ? "a slot" : "slots",
+                  names);
+        free(who.v);
+    }
+    if (locked.n)
+        issue_add(l, "slot", locked.v, locked.n,
+                  "%s locked in a group that meets at a time they cannot "
+                  "make",
+                  count_noun(&cb, locked.n, "person is", "people are"));
+    if (full.n)
+        issue_add(l, "slot", full.v, full.n,
+                  "%s in a group that meets at a time they cannot make: the "
+                  "groups meeting at times they can make are full",
+                  count_noun(&cb, full.n, "person is", "people are"));
+    if (even.n)
+        issue_add(l, "slot", even.v, even.n,
+                  "%s in a group that meets at a time they cannot make: "
+                  "moving one to a group meeting at a time they can make "
+                  "would leave group sizes more than one apart",
+                  count_noun(&cb, even.n, "person is", "people are"));
+    if (room.n)
+        issue_add(l, "slot", room.v, room.n,
+                  "%s in a group that meets at a time they cannot make, "
+                  "though a group meeting at a time they can make has room",
+                  count_noun(&cb, room.n, "person is", "people are"));
+    free(unmet);
     free(none.v);
-    free(wrong.v);
+    free(locked.v);
+    free(full.v);
+    free(even.v);
+    free(room.v);
 }
 
 static void report_pairs(struct issue_list *l, const struct mg_assign_input *in,
@@ -372,6 +561,16 @@ static void report_pairs(struct issue_list *l, const struct mg_assign_input *in,
                       "%s and %s are asked to be both together and apart: "
                       "kept apart",
                       pname(in, a, &na), pname(in, b, &nb));
+        else if (group_of[a] < 0 && group_of[b] < 0)
+            issue_add(l, "together", ab, 2,
+                      "%s and %s asked to be together but neither has a "
+                      "group",
+                      pname(in, a, &na), pname(in, b, &nb));
+        else if (group_of[a] < 0 || group_of[b] < 0)
+            issue_add(l, "together", ab, 2,
+                      "%s and %s asked to be together but %s has no group",
+                      pname(in, a, &na), pname(in, b, &nb),
+                      group_of[a] < 0 ? pname(in, a, &na) : pname(in, b, &nb));
         else
             issue_add(l, "together", ab, 2,
                       "%s and %s asked to be together but are in groups %d "
@@ -400,7 +599,7 @@ void report_issues(struct issue_list *l, const struct mg_assign_input *in,
     }
     report_sizes(l, in, size, n_groups);
     report_facilitators(l, in, group_of, groups, n_groups, fac);
-    report_slots(l, in, group_of, groups, n_groups);
+    report_slots(l, in, group_of, groups, n_groups, size);
     report_pairs(l, in, group_of);
     for (i = 0; i < in->n_people; i++) {
         const struct mg_person *p = &in->people[i];
@@ -433,5 +632,23 @@ const char *pname(const struct mg_assign_input *in, int i, struct name_buf *buf)
     if (in->names && i >= 0 && (size_t)i < in->n_people && in->names[i])
         return in->names[i];
     snprintf(buf->s, sizeof(buf->s), "person %d", i + 1);
+    return buf->s;
+}
+
+const char *slot_name(const struct mg_assign_input *in, int s,
+                      struct slot_buf *buf)
+{
+    if (s < 0)
+        return "any time";
+    if (in->slot_names && s < in->n_slots && in->slot_names[s])
+        return in->slot_names[s];
+    snprintf(buf->s, sizeof(buf->s), "slot %d", s + 1);
+    return buf->s;
+}
+
+const char *count_noun(struct count_buf *buf, size_t n, const char *one,
+                       const char *many)
+{
+    snprintf(buf->s, sizeof(buf->s), "%zu %s", n, n == 1 ? one : many);
     return buf->s;
 }

@@ -105,4 +105,19 @@ struct name_buf {
 const char *pname(const struct mg_assign_input *in, int i,
                   struct name_buf *buf);
 
+/* How messages name slot `s`: in->slot_names[s] ("tuesday 19:30"), else
+ * "slot s+1"; a group without a slot meets at "any time". */
+struct slot_buf {
+    char s[24];
+};
+const char *slot_name(const struct mg_assign_input *in, int s,
+                      struct slot_buf *buf);
+
+/* A count and its noun in plain English: "1 person", "2 people". */
+struct count_buf {
+    char s[64];
+};
+const char *count_noun(struct count_buf *buf, size_t n, const char *one,
+                       const char *many);
+
 #endif

@@ -123,6 +123,8 @@ int mg_group_check_move(struct mg_issue **issues, size_t *n_issues,
     struct issue_list l = {NULL, 0, 0};
     const struct mg_person *p;
     struct name_buf na, nb;
+    struct count_buf cb;
+    struct slot_buf sb;
     int from, to_size = 0, from_size = 0, from_fac = 0;
     size_t i;
     int rc;
@@ -162,15 +164,18 @@ int mg_group_check_move(struct mg_issue **issues, size_t *n_issues,
                   to + 1, to_size + 1, in->size_max);
     if (from >= 0 && from_size - 1 < in->size_min)
         issue_add(&l, "size", &who, 1,
-                  "group %d would drop to %d people, below the minimum of %d",
-                  from + 1, from_size - 1, in->size_min);
+                  "group %d would drop to %s, below the minimum of %d",
+                  from + 1,
+                  count_noun(&cb, (size_t)(from_size - 1), "person", "people"),
+                  in->size_min);
     if (from >= 0 && p->facilitator && from_fac == 1)
         issue_add(&l, "facilitators", &who, 1,
                   "group %d would lose its only facilitator, %s", from + 1,
                   pname(in, who, &na));
     if (!can_make(in, p, in->groups[to].slot))
-        issue_add(&l, "slot", &who, 1, "%s cannot make slot %d of group %d",
-                  pname(in, who, &na), in->groups[to].slot + 1, to + 1);
+        issue_add(&l, "slot", &who, 1, "%s cannot make %s, when group %d meets",
+                  pname(in, who, &na), slot_name(in, in->groups[to].slot, &sb),
+                  to + 1);
     for (i = 0; i < in->n_apart; i++) {
         int a = in->apart[i].a, b = in->apart[i].b;
         int other = a == who ? b : (b == who ? a : -1);

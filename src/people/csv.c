@@ -355,17 +355,124 @@ static int compare_emails(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Emails must be unique within the file (case-insensitively). */
-static int check_duplicates(const struct mg_participant *list, size_t n,
-                            const int *lines, struct mg_error *err)
+void mg_import_where(char *buf, size_t cap, const struct mg_import_notes *notes,
+                     size_t i)
 {
-    char **keys = mg_xcalloc(n, sizeof(*keys));
+    if (notes && notes->lines)
+        snprintf(buf, cap, "line %d", notes->lines[i]);
+    else if (notes && notes->single)
+        snprintf(buf, cap, "%s", "");
+    else
+        snprintf(buf, cap, "item %zu", i);
+}
+
+void mg_import_notes_release(struct mg_import_notes *notes)
+{
+    size_t i;
+
+    if (!notes)
+        return;
+    for (i = 0; i < notes->n_warnings; i++)
+        free(notes->warnings[i]);
+    free(notes->warnings);
+    free(notes->lines);
+    memset(notes, 0, sizeof(*notes));
+}
+
+static void warn(struct mg_import_notes *notes, char *text)
+{
+    notes->warnings = mg_xrealloc(
+        notes->warnings, (notes->n_warnings + 1) * sizeof(*notes->warnings));
+    notes->warnings[notes->n_warnings++] = text;
+}
+
+static void list_positions(struct mg_buf *b,
+                           const struct mg_import_notes *notes,
+                           const size_t *idx, size_t n);
+
+/* Participants (not facilitators) who gave no availability, together. */
+static void warn_participants(struct mg_import_notes *notes,
+                              const struct mg_participant *list, size_t n,
+                              const struct mg_circle *c)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    size_t *idx = NULL, count = 0, i;
+
+    for (i = 0; i < n; i++) {
+        const struct mg_participant *p = &list[i];
+
+        if (p->role != MG_PERSON_PARTICIPANT || p->n_slots ||
+            p->status == MG_STATUS_WITHDRAWN)
+            continue;
+        idx = mg_xrealloc(idx, (count + 1) * sizeof(*idx));
+        idx[count++] = i;
+    }
+    if (count == 0)
+        goto out;
+    if (notes->single) {
+        mg_buf_printf(&b, "%s (%s) gave no availability", list[0].name,
+                      list[0].email);
+    } else {
+        mg_buf_printf(&b, "%zu %s no availability (", count,
+                      count == 1 ? "participant gave" : "participants gave");
+        list_positions(&b, notes, idx, count);
+        mg_buf_puts(&b, ")");
+    }
+    mg_buf_printf(&b, ": taken as able to make any of the circle's %zu slots",
+                  c->n_slots);
+    warn(notes, mg_xstrdup(b.data));
+out:
+    free(idx);
+    mg_buf_release(&b);
+}
+
+void mg_people_import_warnings(struct mg_import_notes *notes,
+                               const struct mg_participant *list, size_t n,
+                               const struct mg_circle *c)
+{
+    char where[32];
+    size_t i, quiet = 0;
+
+    if (!notes || !c || c->n_slots < 2)
+        return;
+    for (i = 0; i < n; i++) {
+        const struct mg_participant *p = &list[i];
+
+        if (p->role != MG_PERSON_FACILITATOR || p->n_slots ||
+            p->status == MG_STATUS_WITHDRAWN)
+            continue;
+        if (notes->n_warnings >= MG_IMPORT_MAX_WARNINGS) {
+            quiet++;
+            continue;
+        }
+        mg_import_where(where, sizeof(where), notes, i);
+        warn(notes,
+             mg_xasprintf("%s%s%s (%s) is a facilitator and gave no "
+                          "availability: taken as able to make any "
+                          "of the circle's %zu slots",
+                          where, *where ? ": " : "", p->name ? p->name : "",
+                          p->email ? p->email : "", c->n_slots));
+    }
+    if (quiet)
+        warn(notes, mg_xasprintf("and %zu more %s no availability, taken as "
+                                 "able to make any slot",
+                                 quiet,
+                                 quiet == 1 ? "facilitator who gave"
+                                            : "facilitators who gave"));
+    warn_participants(notes, list, n, c);
+}
+
+int mg_people_check_duplicates(const struct mg_participant *list, size_t n,
+                               const struct mg_import_notes *notes,
+                               struct mg_error *err)
+{
+    char **keys = mg_xcalloc(n + 1, sizeof(*keys));
     size_t i;
     int rc = 0;
 
     for (i = 0; i < n; i++) {
         /* "email\tindex" so the sort keeps which row it was */
-        char *norm = mg_email_normalize(list[i].email);
+        char *norm = mg_email_normalize(list[i].email ? list[i].email : "");
         keys[i] = mg_xasprintf("%s\t%zu", norm, i);
         free(norm);
     }
@@ -377,9 +484,14 @@ static int check_duplicates(const struct mg_participant *list, size_t n,
             size_t a = strtoul(keys[i - 1] + la + 1, NULL, 10);
             size_t b = strtoul(keys[i] + lb + 1, NULL, 10);
             size_t later = a > b ? a : b, earlier = a > b ? b : a;
+            char here[32], there[32];
+
+            mg_import_where(here, sizeof(here), notes, later);
+            mg_import_where(there, sizeof(there), notes, earlier);
             mg_error_set(err, "email",
-                         "line %d, field 'email': '%s' is already on line %d",
-                         lines[later], list[later].email, lines[earlier]);
+                         "%s, field 'email': '%s' is already %s%s", here,
+                         list[later].email,
+                         notes && notes->lines ? "on " : "in ", there);
             rc = MG_EINVAL;
         }
     }
@@ -389,11 +501,103 @@ static int check_duplicates(const struct mg_participant *list, size_t n,
     return rc;
 }
 
+size_t mg_people_already_registered(size_t **hits,
+                                    const struct mg_participant *list, size_t n,
+                                    const struct mg_participant *registered,
+                                    size_t n_registered)
+{
+    char **known = mg_xcalloc(n_registered + 1, sizeof(*known));
+    size_t i, count = 0;
+
+    *hits = NULL;
+    for (i = 0; i < n_registered; i++)
+        known[i] =
+            mg_email_normalize(registered[i].email ? registered[i].email : "");
+    qsort(known, n_registered, sizeof(*known), compare_emails);
+    for (i = 0; i < n; i++) {
+        char *norm = mg_email_normalize(list[i].email ? list[i].email : "");
+
+        if (n_registered && bsearch(&norm, known, n_registered, sizeof(*known),
+                                    compare_emails)) {
+            *hits = mg_xrealloc(*hits, (count + 1) * sizeof(**hits));
+            (*hits)[count++] = i;
+        }
+        free(norm);
+    }
+    for (i = 0; i < n_registered; i++)
+        free(known[i]);
+    free(known);
+    return count;
+}
+
+/*
+ * "on lines 3, 4 and 9" (or "on line 3", "in items 1 and 5"): where the
+ * participants `idx` were, the first ten of them and how many more.
+ */
+static void list_positions(struct mg_buf *b,
+                           const struct mg_import_notes *notes,
+                           const size_t *idx, size_t n)
+{
+    enum { LISTED = 10 };
+    int lines = notes && notes->lines;
+    size_t i, shown = n < LISTED ? n : LISTED;
+
+    mg_buf_printf(b, "%s ",
+                  lines ? (n == 1 ? "on line" : "on lines")
+                        : (n == 1 ? "in item" : "in items"));
+    for (i = 0; i < shown; i++) {
+        const char *sep =
+            i == 0 ? "" : (i == shown - 1 && shown == n ? " and " : ", ");
+        if (lines)
+            mg_buf_printf(b, "%s%d", sep, notes->lines[idx[i]]);
+        else
+            mg_buf_printf(b, "%s%zu", sep, idx[i]);
+    }
+    if (shown < n)
+        mg_buf_printf(b, " and %zu more", n - shown);
+}
+
+void mg_import_registered_message(char *buf, size_t cap,
+                                  const struct mg_participant *list,
+                                  const struct mg_import_notes *notes,
+                                  const size_t *hits, size_t n_hits,
+                                  const char *circle)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    char where[32];
+
+    if (n_hits == 0) {
+        snprintf(buf, cap, "an address is already registered in %s", circle);
+        return;
+    }
+    mg_import_where(where, sizeof(where), notes, hits[0]);
+    if (where[0])
+        mg_buf_printf(&b, "%s, field 'email': ", where);
+    mg_buf_printf(&b, "'%s' is already registered in %s", list[hits[0]].email,
+                  circle);
+    if (n_hits > 1) {
+        mg_buf_printf(&b, "; so %s the %s ", n_hits == 2 ? "is" : "are",
+                      n_hits == 2 ? "address" : "addresses");
+        list_positions(&b, notes, hits + 1, n_hits - 1);
+    }
+    snprintf(buf, cap, "%s", b.data ? b.data : "");
+    mg_buf_release(&b);
+}
+
 int mg_people_parse_csv(struct mg_participant **out, size_t *n,
                         const char *data, size_t len,
                         const struct mg_import_context *ctx,
                         struct mg_error *err)
 {
+    return mg_people_parse_csv_noted(out, n, NULL, data, len, ctx, err);
+}
+
+int mg_people_parse_csv_noted(struct mg_participant **out, size_t *n,
+                              struct mg_import_notes *notes, const char *data,
+                              size_t len, const struct mg_import_context *ctx,
+                              struct mg_error *err)
+{
+    struct mg_import_notes mine;
     struct reader rd = {data, data + len, 1};
     struct record rec;
     enum column *cols = NULL;
@@ -401,10 +605,11 @@ int mg_people_parse_csv(struct mg_participant **out, size_t *n,
     struct mg_participant *list = NULL;
     int *lines = NULL;
     size_t n_cols = 0, count = 0, cap = 0, i;
-    int have_name = 0, have_email = 0;
+    int have_name = 0, have_email = 0, have_slots = 0;
     int rc;
 
     memset(&rec, 0, sizeof(rec));
+    memset(&mine, 0, sizeof(mine));
     if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
         rd.p += 3; /* spreadsheets like to add a BOM */
     if (memchr(data, '\0', len)) {
@@ -426,6 +631,7 @@ int mg_people_parse_csv(struct mg_participant **out, size_t *n,
         cols[i] = header_column(headers[i]);
         have_name |= cols[i] == COL_NAME;
         have_email |= cols[i] == COL_EMAIL;
+        have_slots |= cols[i] == COL_SLOTS;
     }
     if (!have_name || !have_email) {
         mg_error_set(err, "csv",
@@ -484,8 +690,21 @@ int mg_people_parse_csv(struct mg_participant **out, size_t *n,
         mg_error_set(err, "csv", "the file has a header but no rows");
         rc = MG_EINVAL;
     }
+    mine.lines = lines;
+    lines = NULL;
     if (rc >= 0)
-        rc = check_duplicates(list, count, lines, err);
+        rc = mg_people_check_duplicates(list, count, &mine, err);
+    if (rc >= 0 && notes) {
+        if (have_slots)
+            mg_people_import_warnings(&mine, list, count, ctx->circle);
+        else if (ctx->circle && ctx->circle->n_slots > 1)
+            warn(&mine, mg_xasprintf("the file has no availability column: "
+                                     "everyone is taken as able to make any "
+                                     "of the circle's %zu slots",
+                                     ctx->circle->n_slots));
+        *notes = mine;
+        memset(&mine, 0, sizeof(mine));
+    }
     if (rc >= 0) {
         *out = list;
         *n = count;
@@ -499,6 +718,7 @@ out:
     free(headers);
     free(cols);
     free(lines);
+    mg_import_notes_release(&mine);
     free(rec.offsets);
     mg_buf_release(&rec.scratch);
     return rc;

@@ -167,12 +167,15 @@ static void test_csv_import_all_or_nothing(void **state)
     assert_int_equal(status, 422);
     assert_non_null(strstr(error_message(doc), "line 3, field 'email'"));
     json_decref(doc);
-    /* An address already registered: refused whole, with the address. */
+    /* An address already registered: refused whole, with the address
+     * and the line it is on. */
     doc = call(&status, "POST", path, W->site.token,
                "name,email\nGus,gus@example.org\nBen again,BEN@example.org\n",
                "text/csv");
     assert_int_equal(status, 409);
-    assert_non_null(strstr(error_message(doc), "BEN@example.org"));
+    assert_non_null(strstr(error_message(doc),
+                           "line 3, field 'email': 'BEN@example.org' is "
+                           "already registered"));
     json_decref(doc);
     /* A JSON array with a bad item. */
     doc = call(&status, "POST", path, W->site.token,
@@ -195,6 +198,96 @@ static void test_filters(void **state)
     assert_int_equal(count_people("?region=auckland"), 2);
     assert_int_equal(count_people("?q=jones"), 1);
     assert_int_equal(count_people("?limit=2"), 2);
+}
+
+/* Imports as a coordinator's data brings them: line and item numbers for
+ * addresses already there or given twice, warnings for facilitators who
+ * left their availability empty. */
+static void test_import_lines_and_warnings(void **state)
+{
+    char *path = people_path("");
+    size_t before;
+    long status;
+    json_t *doc, *warnings;
+
+    (void)state;
+    before = count_people("?limit=1000");
+    /* Row 4 of a form export (after a two-line comment) is Cara, whom an
+     * earlier import registered. */
+    doc = call(&status, "POST", path, W->site.token,
+               "Full Name,Email Address,Comments\r\n"
+               "Nia Rua,nia@example.org,\"Keen.\r\nVery keen.\"\r\n"
+               "Oli Sands,oli@example.org,\r\n"
+               "Cara J,Cara@Example.org,\r\n"
+               "Sam Tui,sam@example.org,\r\n"
+               "Ben Lee,ben@example.org,\r\n",
+               "text/csv");
+    assert_int_equal(status, 409);
+    assert_non_null(strstr(error_message(doc),
+                           "line 5, field 'email': 'Cara@Example.org' is "
+                           "already registered in this circle; so is the "
+                           "address on line 7"));
+    json_decref(doc);
+    /* The same in a JSON list: by item, counted from 0. */
+    doc = call(&status, "POST", path, W->site.token,
+               "[{\"name\":\"Nia\",\"email\":\"nia@example.org\"},"
+               "{\"name\":\"Ben\",\"email\":\"ben@example.org\"}]",
+               NULL);
+    assert_int_equal(status, 409);
+    assert_non_null(
+        strstr(error_message(doc), "item 1, field 'email': 'ben@example.org'"));
+    json_decref(doc);
+    /* An address twice in one list: both items named, not "already
+     * registered". */
+    doc = call(&status, "POST", path, W->site.token,
+               "[{\"name\":\"Nia\",\"email\":\"nia@example.org\"},"
+               "{\"name\":\"Oli\",\"email\":\"oli@example.org\"},"
+               "{\"name\":\"Nia R\",\"email\":\"NIA@example.org\"}]",
+               NULL);
+    assert_int_equal(status, 422);
+    assert_non_null(strstr(error_message(doc),
+                           "item 2, field 'email': 'NIA@example.org' is "
+                           "already in item 0"));
+    json_decref(doc);
+    assert_int_equal(count_people("?limit=1000"), before);
+
+    /* Stored, with a warning for the facilitator with no availability. */
+    doc = call(&status, "POST", path, W->site.token,
+               "Name,Email,Role,Availability\n"
+               "Nia Rua,nia@example.org,facilitator,thu 12:00\n"
+               "Oli Sands,oli@example.org,facilitator,\n"
+               "Pat Ko,pat@example.org,participant,\n",
+               "text/csv");
+    assert_int_equal(status, 201);
+    assert_int_equal(json_integer_value(json_object_get(doc, "imported")), 3);
+    warnings = json_object_get(doc, "warnings");
+    assert_int_equal(json_array_size(warnings), 2);
+    assert_non_null(strstr(json_string_value(json_array_get(warnings, 0)),
+                           "line 3: Oli Sands (oli@example.org) is a "
+                           "facilitator and gave no availability"));
+    assert_non_null(strstr(json_string_value(json_array_get(warnings, 1)),
+                           "1 participant gave no availability (on line 4)"));
+    json_decref(doc);
+    /* One person by JSON: the warning rides along with the record. */
+    doc = call(&status, "POST", path, W->site.token,
+               "{\"name\":\"Quin\",\"email\":\"quin@example.org\","
+               "\"role\":\"facilitator\"}",
+               NULL);
+    assert_int_equal(status, 201);
+    warnings = json_object_get(doc, "warnings");
+    assert_int_equal(json_array_size(warnings), 1);
+    assert_true(strncmp(json_string_value(json_array_get(warnings, 0)),
+                        "Quin (quin@example.org) is a facilitator", 40) == 0);
+    json_decref(doc);
+    doc = call(&status, "POST", path, W->site.token,
+               "{\"name\":\"Rua\",\"email\":\"rua@example.org\","
+               "\"role\":\"facilitator\",\"slots\":[\"tuesday 19:30\"]}",
+               NULL);
+    assert_int_equal(status, 201);
+    assert_null(json_object_get(doc, "warnings"));
+    json_decref(doc);
+    assert_int_equal(count_people("?limit=1000"), before + 5);
+    free(path);
 }
 
 static long long find_id(const char *email)
@@ -292,14 +385,45 @@ static void test_cli_import(void **state)
     f = fopen(bad, "w");
     fputs("name,email\nLee,lee@example.org\n\"Mo,mo@example.org\n", f);
     fclose(f);
-    assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
+    assert_int_equal(test_run_cli(&out, &err, argv, NULL), 0);
     assert_non_null(strstr(out, "imported 2 people"));
+    /* no availability column: said once, for the file */
+    assert_non_null(strstr(err, "warning: the file has no availability "
+                                "column"));
     free(out);
+    free(err);
     assert_int_equal(test_run_cli(&out, &err, bad_argv, NULL), 1);
     assert_non_null(strstr(err, "line 3"));
     free(out);
     free(err);
-    assert_int_equal(count_people("?limit=1000"), before + 2);
+    /* One facilitator who left the cell empty, and Jo again on line 4. */
+    f = fopen(bad, "w");
+    fputs("name,email,role,availability\n"
+          "Lee,lee@example.org,facilitator,\n"
+          "Mo,mo@example.org,participant,tue 19:30\n"
+          "Jo Again,JO@example.org,facilitator,thu 12:00\n",
+          f);
+    fclose(f);
+    assert_int_equal(test_run_cli(&out, &err, bad_argv, NULL), 1);
+    assert_non_null(strstr(err, "line 4, field 'email': 'JO@example.org' is "
+                                "already registered in circle"));
+    assert_non_null(strstr(err, "nothing was imported"));
+    free(out);
+    free(err);
+    f = fopen(bad, "w");
+    fputs("name,email,role,availability\n"
+          "Lee,lee@example.org,facilitator,\n"
+          "Mo,mo@example.org,participant,tue 19:30\n",
+          f);
+    fclose(f);
+    assert_int_equal(test_run_cli(&out, &err, bad_argv, NULL), 0);
+    assert_non_null(strstr(out, "imported 2 people"));
+    assert_non_null(strstr(err, "warning: line 2: Lee (lee@example.org) is a "
+                                "facilitator and gave no availability"));
+    assert_null(strstr(err, "mo@example.org"));
+    free(out);
+    free(err);
+    assert_int_equal(count_people("?limit=1000"), before + 4);
     free(csv);
     free(bad);
 }
@@ -310,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_add_one),
         cmocka_unit_test(test_csv_import_all_or_nothing),
         cmocka_unit_test(test_filters),
+        cmocka_unit_test(test_import_lines_and_warnings),
         cmocka_unit_test(test_update_withdraw_delete),
         cmocka_unit_test(test_cli_import),
     };

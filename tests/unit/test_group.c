@@ -268,14 +268,29 @@ static void test_slot_most_people_can_make(void **state)
     assert_int_equal(mg_group_plan(&r, &in), 0);
     assert_int_equal(r.n_groups, 1);
     assert_int_equal(r.groups[0].slot, 1);
-    /* 0 and 1 make only slot 0: named, in one issue */
+    /* 0 and 1 make only slot 0, where no group meets: named, in one
+     * issue that says so rather than that they can make no slot */
     i = find_issue(r.issues, r.n_issues, "slot",
-                   "2 people can make no slot of this circle");
+                   "2 people can make only a slot where no group meets "
+                   "(slot 1)");
     assert_true(i >= 0);
     assert_int_equal(r.issues[i].n_people, 2);
     assert_true(issue_names(&r.issues[i], 0));
     assert_true(issue_names(&r.issues[i], 1));
+    assert_int_equal(find_issue(r.issues, r.n_issues, "slot", "no slot of"),
+                     -1);
     mg_assign_result_release(&r);
+    {
+        /* With the slots' names, messages use them. */
+        static const char *const slot_names[] = {
+            "tuesday 19:30", "thursday 12:30", "friday 18:00"};
+        in.slot_names = slot_names;
+        assert_int_equal(mg_group_plan(&r, &in), 0);
+        assert_true(find_issue(r.issues, r.n_issues, "slot",
+                               "2 people can make only a slot where no group "
+                               "meets (tuesday 19:30)") >= 0);
+        mg_assign_result_release(&r);
+    }
 }
 
 static void test_nobody_can_make_slot(void **state)
@@ -298,7 +313,8 @@ static void test_nobody_can_make_slot(void **state)
     in.n_groups = 2;
     assert_int_equal(mg_group_plan(&r, &in), 0);
     i = find_issue(r.issues, r.n_issues, "slot",
-                   "3 people can make no slot of this circle");
+                   "3 people can make only a slot where no group meets "
+                   "(slot 3)");
     assert_true(i >= 0);
     assert_int_equal(r.issues[i].n_people, 3);
     assert_true(issue_names(&r.issues[i], 12));
@@ -332,6 +348,201 @@ static void test_no_facilitator_can_make_slot(void **state)
     assert_int_equal(r.issues[i].n_people, 6);
     assert_int_equal(r.quality.no_facilitator, 1);
     assert_int_equal(r.quality.slot_violations, 0);
+    mg_assign_result_release(&r);
+}
+
+/*
+ * What plans say, worded as a coordinator reads it: slots by their time,
+ * counts in plain English, and people who cannot make their group's slot
+ * told apart by why.
+ */
+static const char *const week[] = {"tuesday 19:30", "thursday 12:30",
+                                   "friday 18:00"};
+
+static void test_issue_wording_slots(void **state)
+{
+    struct mg_person p[13];
+    struct mg_group_spec groups[1] = {{0, -1}};
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+    int i;
+
+    (void)state;
+    /* one group on tuesday; 10 make it; 11 only thursday; 12 thursday or
+     * friday: two issues, each naming the slots its people can make */
+    people_init(p, 13);
+    for (i = 0; i < 11; i++)
+        p[i].slots = 1u;
+    p[0].facilitator = 1;
+    p[11].slots = 2u;
+    p[12].slots = 6u;
+    p[11].current = p[12].current = -1;
+    input_init(&in, p, 13, 6, 14);
+    in.n_slots = 3;
+    in.groups = groups;
+    in.n_groups = 1;
+    in.slot_names = week;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    i = find_issue(r.issues, r.n_issues, "slot",
+                   "1 person can make only a slot where no group meets "
+                   "(thursday 12:30)");
+    assert_true(i >= 0);
+    assert_int_equal(r.issues[i].n_people, 1);
+    assert_true(issue_names(&r.issues[i], 11));
+    i = find_issue(r.issues, r.n_issues, "slot",
+                   "1 person can make only slots where no group meets "
+                   "(thursday 12:30, friday 18:00)");
+    assert_true(i >= 0);
+    assert_int_equal(r.issues[i].n_people, 1);
+    assert_true(issue_names(&r.issues[i], 12));
+    for (i = 0; i < (int)r.n_issues; i++)
+        assert_null(strstr(r.issues[i].message, "no slot of"));
+    mg_assign_result_release(&r);
+}
+
+static void test_issue_wording_locked_and_facilitators(void **state)
+{
+    struct mg_person p[12];
+    struct mg_group_spec groups[2] = {{0, -1}, {1, -1}};
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+    int i;
+
+    (void)state;
+    /* Two groups, tuesday and thursday. Facilitator 0 can make both but is
+     * locked into tuesday's; 1 leads only on tuesday: thursday's group has
+     * none, and the one facilitator who could lead it is elsewhere. 2 is
+     * locked into tuesday's group though they make only thursday. */
+    people_init(p, 12);
+    p[0].facilitator = p[1].facilitator = 1;
+    p[0].slots = 3u;
+    p[1].slots = 1u;
+    p[0].current = 0;
+    p[0].locked = 1;
+    p[2].slots = 2u;
+    p[2].current = 0;
+    p[2].locked = 1;
+    input_init(&in, p, 12, 4, 8);
+    in.n_slots = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.slot_names = week;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    assert_int_equal(r.group_of[0], 0);
+    assert_int_equal(r.group_of[2], 0);
+    i = find_issue(r.issues, r.n_issues, "facilitators",
+                   "group 2 (thursday 12:30) has no facilitator: the 1 "
+                   "facilitator who can make thursday 12:30 is in another "
+                   "group");
+    assert_true(i >= 0);
+    i = find_issue(r.issues, r.n_issues, "slot",
+                   "1 person is locked in a group that meets at a time they "
+                   "cannot make");
+    assert_true(i >= 0);
+    assert_int_equal(r.issues[i].n_people, 1);
+    assert_true(issue_names(&r.issues[i], 2));
+    mg_assign_result_release(&r);
+
+    /* Nobody can lead on thursday at all: the slot named, not numbered. */
+    p[0].slots = 1u;
+    p[0].locked = 0;
+    p[0].current = -1;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    assert_true(find_issue(r.issues, r.n_issues, "facilitators",
+                           "nobody who can make thursday 12:30 is a "
+                           "facilitator (group 2 has none)") >= 0);
+    mg_assign_result_release(&r);
+}
+
+/* The circle of issue 15: the sizes rule keeps two people away from the
+ * only group meeting when they can, and the message says that. */
+static void test_issue_wording_sizes_keep_them_out(void **state)
+{
+    struct mg_person p[11];
+    struct mg_group_spec groups[2] = {{0, -1}, {1, -1}};
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+    int i, k, out = 0;
+
+    (void)state;
+    /* 0-7 only tuesday (0 leads), 8-9 only thursday, 10 leads any time */
+    people_init(p, 11);
+    for (i = 0; i < 8; i++)
+        p[i].slots = 1u;
+    p[8].slots = p[9].slots = 2u;
+    p[0].facilitator = p[10].facilitator = 1;
+    input_init(&in, p, 11, 4, 8);
+    in.n_slots = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.slot_names = week;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    /* sizes 5 and 6: two of the tuesday people meet on thursday */
+    for (i = 0; i < 8; i++)
+        out += r.group_of[i] == 1;
+    assert_int_equal(out, 2);
+    k = find_issue(r.issues, r.n_issues, "slot",
+                   "2 people are in a group that meets at a time they cannot "
+                   "make: moving one to a group meeting at a time they can "
+                   "make would leave group sizes more than one apart");
+    assert_true(k >= 0);
+    assert_int_equal(r.issues[k].n_people, 2);
+    for (i = 0; i < (int)r.n_issues; i++) {
+        assert_null(strstr(r.issues[i].message, "no slot of"));
+        assert_null(strstr(r.issues[i].message, "has room"));
+    }
+    mg_assign_result_release(&r);
+
+    /* Groups of exactly 4 and 5 on tuesday: the fifth is out because
+     * tuesday's group is full. */
+    input_init(&in, p, 8, 4, 4);
+    in.n_slots = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.slot_names = week;
+    /* 0-4 only tuesday, 5-7 only thursday; 0 and 6 lead */
+    p[5].slots = p[6].slots = p[7].slots = 2u;
+    p[6].facilitator = 1;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    k = find_issue(r.issues, r.n_issues, "slot",
+                   "1 person is in a group that meets at a time they cannot "
+                   "make: the groups meeting at times they can make are "
+                   "full");
+    assert_true(k >= 0);
+    assert_int_equal(r.issues[k].n_people, 1);
+    assert_true(r.issues[k].people[0] < 5);
+    mg_assign_result_release(&r);
+}
+
+static void test_issue_wording_counts(void **state)
+{
+    struct mg_person p[7];
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+
+    (void)state;
+    /* One person, nobody to lead: "1 person", "1 group needs". */
+    people_init(p, 7);
+    input_init(&in, p, 1, 4, 6);
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    assert_int_equal(r.n_groups, 1);
+    assert_true(find_issue(r.issues, r.n_issues, "size",
+                           "1 person in 1 group makes a group of 1, outside "
+                           "the 4 to 6 asked for") >= 0);
+    assert_true(find_issue(r.issues, r.n_issues, "facilitators",
+                           "1 group needs a facilitator but nobody can lead: "
+                           "1 missing") >= 0);
+    mg_assign_result_release(&r);
+    /* Seven people, one facilitator, groups of exactly 3: two groups need
+     * one each and only "1 person" can lead. */
+    p[0].facilitator = 1;
+    input_init(&in, p, 7, 3, 3);
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    assert_true(find_issue(r.issues, r.n_issues, "facilitators",
+                           "groups need a facilitator each but only 1 person "
+                           "can lead") >= 0);
+    assert_true(find_issue(r.issues, r.n_issues, "size",
+                           "outside the size of 3 asked for") >= 0);
     mg_assign_result_release(&r);
 }
 
@@ -780,7 +991,9 @@ static void test_check_move(void **state)
     assert_int_equal(mg_group_check_move(&is, &n, &in, 4, 0), 0);
     assert_int_equal(n, 0);
     mg_issues_free(is, n);
-    expect_only(&in, 2, 1, "slot", "person 3 cannot make slot 2 of group 2");
+    expect_only(&in, 2, 1, "slot",
+                "person 3 cannot make slot 2, when group 2 "
+                "meets");
     expect_only(&in, 0, 1, "facilitators", "lose its only facilitator");
     expect_only(&in, 1, 1, "apart", "person 2 and person 6 must be apart");
     in.n_apart = 0; /* 5 is also 1's apart partner */
@@ -791,6 +1004,22 @@ static void test_check_move(void **state)
     in.size_max = 4;
     in.size_min = 3;
     expect_only(&in, 4, 0, "size", "below the minimum of 3");
+    in.size_min = 4;
+    expect_only(&in, 4, 0, "size", "group 2 would drop to 2 people, below");
+    {
+        /* a group of two losing one drops to "1 person" */
+        struct mg_person q[6];
+        struct mg_group_spec gq[2];
+        struct mg_pair aq[1];
+        struct mg_assign_input iq;
+
+        move_circle(q, &iq, gq, aq);
+        q[3].current = 0;
+        iq.size_max = 6;
+        expect_only(&iq, 4, 0, "size",
+                    "group 2 would drop to 1 person, below the minimum of 2");
+    }
+    in.size_min = 3;
     /* several reasons at once, each listed */
     in.size_min = 2;
     in.size_max = 3;
@@ -1109,6 +1338,10 @@ int main(void)
         cmocka_unit_test(test_slot_most_people_can_make),
         cmocka_unit_test(test_nobody_can_make_slot),
         cmocka_unit_test(test_no_facilitator_can_make_slot),
+        cmocka_unit_test(test_issue_wording_slots),
+        cmocka_unit_test(test_issue_wording_locked_and_facilitators),
+        cmocka_unit_test(test_issue_wording_sizes_keep_them_out),
+        cmocka_unit_test(test_issue_wording_counts),
         cmocka_unit_test(test_apart_pairs_never_together),
         cmocka_unit_test(test_apart_impossible_names_both),
         cmocka_unit_test(test_together_and_apart_contradict),

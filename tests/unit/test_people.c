@@ -219,6 +219,279 @@ static void test_hundred_thousand_rows(void **state)
     mg_buf_release(&b);
 }
 
+static int parse_noted(struct mg_participant **list, size_t *n,
+                       struct mg_import_notes *notes, const char *csv)
+{
+    struct mg_error err;
+
+    memset(&err, 0, sizeof(err));
+    memset(notes, 0, sizeof(*notes));
+    return mg_people_parse_csv_noted(list, n, notes, csv, strlen(csv), &ctx,
+                                     &err);
+}
+
+/* Index of the first warning containing `needle`, or -1. */
+static int find_warning(const struct mg_import_notes *notes, const char *needle)
+{
+    size_t i;
+
+    for (i = 0; i < notes->n_warnings; i++)
+        if (strstr(notes->warnings[i], needle))
+            return (int)i;
+    return -1;
+}
+
+/*
+ * A form export where two facilitators left the availability cell empty
+ * (one with only spaces in it) and a participant did too: the
+ * facilitators are taken as able to make any slot, and the import says
+ * so, by line, after a record that spans two lines.
+ */
+static void test_warns_facilitator_without_availability(void **state)
+{
+    static const char csv[] =
+        "Timestamp,Full Name,Email Address,Role,Availability,Comments\r\n"
+        "2026-11-01,Aroha Ngata,aroha@example.org,facilitator,"
+        "tuesday 19:30,\"Happy to lead.\r\nAny week.\"\r\n"
+        "2026-11-01,Ben Lee,ben@example.org,Facilitator,,\r\n"
+        "2026-11-02,Cara Jones,cara@example.org,participant,,\r\n"
+        "2026-11-02,\"Dev \"\"D\"\" Patel\",dev@example.org,facilitator,"
+        "   ,\r\n";
+    struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
+    size_t n = 0;
+    int i;
+
+    (void)state;
+    assert_int_equal(parse_noted(&list, &n, &notes, csv), 0);
+    assert_int_equal(n, 4);
+    /* header 1, Aroha 2-3, Ben 4, Cara 5, Dev 6 */
+    assert_int_equal(notes.lines[0], 2);
+    assert_int_equal(notes.lines[1], 4);
+    assert_int_equal(notes.lines[3], 6);
+    assert_int_equal(notes.n_warnings, 3);
+    i = find_warning(&notes, "line 4: Ben Lee (ben@example.org) is a "
+                             "facilitator and gave no availability: taken "
+                             "as able to make any of the circle's 2 slots");
+    assert_int_equal(i, 0);
+    i = find_warning(&notes, "line 6: Dev \"D\" Patel (dev@example.org)");
+    assert_int_equal(i, 1);
+    assert_int_equal(find_warning(&notes, "cara@"), -1);
+    /* the participant who left it empty is counted, with the line */
+    i = find_warning(&notes, "1 participant gave no availability (on line "
+                             "5): taken as able to make any of the circle's "
+                             "2 slots");
+    assert_int_equal(i, 2);
+    assert_int_equal(find_warning(&notes, "aroha@"), -1);
+    mg_import_notes_release(&notes);
+    assert_null(notes.warnings);
+    mg_participants_free(list, n);
+
+    /* The plain reader takes the same file, silently. */
+    {
+        struct mg_error err;
+        assert_int_equal(parse(&list, &n, csv, &err), 0);
+        assert_int_equal(n, 4);
+        mg_participants_free(list, n);
+    }
+}
+
+static void test_warnings_whole_file_and_quiet_cases(void **state)
+{
+    struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
+    struct mg_buf b = MG_BUF_INIT;
+    size_t n = 0;
+    int i;
+
+    (void)state;
+    /* No availability column at all: one warning for the file. */
+    assert_int_equal(parse_noted(&list, &n, &notes,
+                                 "name,email,role\n"
+                                 "Jo,jo@example.org,facilitator\n"
+                                 "Kai,kai@example.org,facilitator\n"),
+                     0);
+    assert_int_equal(notes.n_warnings, 1);
+    assert_non_null(strstr(notes.warnings[0], "no availability column: "
+                                              "everyone is taken as able to "
+                                              "make any of the circle's 2 "
+                                              "slots"));
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+
+    /* A withdrawn facilitator, or one who gave their slots: nothing. */
+    assert_int_equal(parse_noted(&list, &n, &notes,
+                                 "name,email,role,status,slots\n"
+                                 "Jo,jo@example.org,facilitator,withdrawn,\n"
+                                 "Kai,kai@example.org,facilitator,active,"
+                                 "thu 12:00\n"),
+                     0);
+    assert_int_equal(notes.n_warnings, 0);
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+
+    /* A circle with one slot: "any slot" is that slot, nothing to say. */
+    circle.n_slots = 1;
+    assert_int_equal(parse_noted(&list, &n, &notes,
+                                 "name,email,role,slots\n"
+                                 "Jo,jo@example.org,facilitator,\n"),
+                     0);
+    assert_int_equal(notes.n_warnings, 0);
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+    circle.n_slots = 2;
+
+    /* Participants who left it empty, counted in one warning. */
+    assert_int_equal(parse_noted(&list, &n, &notes,
+                                 "name,email,slots\n"
+                                 "A,a@example.org,\n"
+                                 "B,b@example.org,tue 19:30\n"
+                                 "C,c@example.org,\n"
+                                 "D,d@example.org,\n"),
+                     0);
+    assert_int_equal(notes.n_warnings, 1);
+    assert_string_equal(notes.warnings[0],
+                        "3 participants gave no availability (on lines 2, 4 "
+                        "and 5): taken as able to make any of the circle's "
+                        "2 slots");
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+
+    /* 25 facilitators without slots: 20 named, then "and 5 more". */
+    mg_buf_puts(&b, "name,email,role,slots\n");
+    for (i = 0; i < 25; i++)
+        mg_buf_printf(&b, "F%d,f%d@example.org,facilitator,\n", i, i);
+    mg_buf_add(&b, "", 1);
+    assert_int_equal(parse_noted(&list, &n, &notes, b.data), 0);
+    assert_int_equal(notes.n_warnings, MG_IMPORT_MAX_WARNINGS + 1);
+    assert_non_null(strstr(notes.warnings[19], "line 21: F19"));
+    assert_string_equal(notes.warnings[20],
+                        "and 5 more facilitators who gave no availability, "
+                        "taken as able to make any slot");
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+    mg_buf_release(&b);
+}
+
+/* Duplicates in a JSON list are named by item, from 0 as JSON counts. */
+static void test_duplicates_by_item(void **state)
+{
+    struct mg_participant p[3];
+    struct mg_import_notes notes;
+    struct mg_error err;
+    char where[32];
+
+    (void)state;
+    memset(p, 0, sizeof(p));
+    memset(&notes, 0, sizeof(notes));
+    p[0].email = (char *)"ada@example.org";
+    p[1].email = (char *)"bo@example.org";
+    p[2].email = (char *)"Ada@Example.org";
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(mg_people_check_duplicates(p, 3, NULL, &err), MG_EINVAL);
+    assert_string_equal(err.message, "item 2, field 'email': "
+                                     "'Ada@Example.org' is already in item 0");
+    assert_string_equal(err.field, "email");
+    p[2].email = (char *)"cy@example.org";
+    assert_int_equal(mg_people_check_duplicates(p, 3, &notes, &err), 0);
+    mg_import_where(where, sizeof(where), &notes, 2);
+    assert_string_equal(where, "item 2");
+    notes.single = 1;
+    mg_import_where(where, sizeof(where), &notes, 0);
+    assert_string_equal(where, "");
+}
+
+/*
+ * A form exported again after more people registered: the first rows are
+ * already in the circle. Every one of them is named, by line, in one
+ * message, not only the first.
+ */
+static void test_already_registered_every_line(void **state)
+{
+    static const char csv[] = "Name,Email\n"
+                              "Ann,ann@example.org\n"
+                              "Bo,BO@example.org\n"
+                              "New One,new1@example.org\n"
+                              "Cy,cy@example.org\n"
+                              "New Two,new2@example.org\n";
+    struct mg_participant known[3];
+    struct mg_participant *list = NULL;
+    struct mg_import_notes notes;
+    size_t n = 0, *hits = NULL, n_hits;
+    char msg[512];
+
+    (void)state;
+    memset(known, 0, sizeof(known));
+    known[0].email = (char *)"cy@example.org";
+    known[1].email = (char *)"Ann@Example.org";
+    known[2].email = (char *)"bo@example.org";
+    assert_int_equal(parse_noted(&list, &n, &notes, csv), 0);
+    n_hits = mg_people_already_registered(&hits, list, n, known, 3);
+    assert_int_equal(n_hits, 3);
+    assert_int_equal(hits[0], 0);
+    assert_int_equal(hits[1], 1);
+    assert_int_equal(hits[2], 3);
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits, n_hits,
+                                 "circle 3");
+    assert_string_equal(msg, "line 2, field 'email': 'ann@example.org' is "
+                             "already registered in circle 3; so are the "
+                             "addresses on lines 3 and 5");
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits + 1, 2,
+                                 "this circle");
+    assert_string_equal(msg, "line 3, field 'email': 'BO@example.org' is "
+                             "already registered in this circle; so is the "
+                             "address on line 5");
+    /* As a JSON list: items, from 0. */
+    free(notes.lines);
+    notes.lines = NULL;
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits, n_hits,
+                                 "this circle");
+    assert_string_equal(msg, "item 0, field 'email': 'ann@example.org' is "
+                             "already registered in this circle; so are the "
+                             "addresses in items 1 and 3");
+    free(hits);
+    /* Nobody registered yet: no hits. */
+    assert_int_equal(mg_people_already_registered(&hits, list, n, known, 0), 0);
+    assert_null(hits);
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+}
+
+/* Thirty rows already there: ten lines named, then how many more. */
+static void test_already_registered_many(void **state)
+{
+    struct mg_participant *list = NULL, *known;
+    struct mg_import_notes notes;
+    struct mg_buf b = MG_BUF_INIT;
+    size_t n = 0, *hits = NULL, n_hits;
+    char msg[512];
+    int i;
+
+    (void)state;
+    known = mg_xcalloc(30, sizeof(*known));
+    mg_buf_puts(&b, "name,email\n");
+    for (i = 0; i < 40; i++) {
+        mg_buf_printf(&b, "P%d,p%d@example.org\n", i, i);
+        if (i < 30)
+            known[i].email = mg_xasprintf("p%d@example.org", i);
+    }
+    mg_buf_add(&b, "", 1);
+    assert_int_equal(parse_noted(&list, &n, &notes, b.data), 0);
+    n_hits = mg_people_already_registered(&hits, list, n, known, 30);
+    assert_int_equal(n_hits, 30);
+    mg_import_registered_message(msg, sizeof(msg), list, &notes, hits, n_hits,
+                                 "this circle");
+    assert_string_equal(msg, "line 2, field 'email': 'p0@example.org' is "
+                             "already registered in this circle; so are the "
+                             "addresses on lines 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+                             "12 and 19 more");
+    free(hits);
+    mg_participants_free(known, 30);
+    mg_import_notes_release(&notes);
+    mg_participants_free(list, n);
+    mg_buf_release(&b);
+}
+
 static void test_resolvers(void **state)
 {
     int64_t id = 0;
@@ -272,6 +545,11 @@ int main(void)
         cmocka_unit_test(test_duplicates_and_shape),
         cmocka_unit_test(test_blank_lines_skipped),
         cmocka_unit_test(test_hundred_thousand_rows),
+        cmocka_unit_test(test_warns_facilitator_without_availability),
+        cmocka_unit_test(test_warnings_whole_file_and_quiet_cases),
+        cmocka_unit_test(test_duplicates_by_item),
+        cmocka_unit_test(test_already_registered_every_line),
+        cmocka_unit_test(test_already_registered_many),
         cmocka_unit_test(test_resolvers),
         cmocka_unit_test(test_normalize_and_names),
     };
