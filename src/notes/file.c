@@ -164,6 +164,8 @@ int mg_notes_parse_subject(struct mg_note_target *out, const char *subject)
  */
 #define ROUTE_TTL 2.0
 #define ROUTE_MAX_SENDERS 4096
+/* circle names looked up and kept: any address may name one */
+#define ROUTE_MAX_KEYS 256
 #define ROUTE_BUCKETS 1024
 
 struct route_circle {
@@ -434,7 +436,8 @@ static int find_circle(struct route_circle **out, struct mg_store *st,
         if (rc < 0)
             return rc;
         pthread_mutex_lock(&route.lock);
-        if (route.epoch == epoch && strlen(key) < sizeof(route.keys->key)) {
+        if (route.epoch == epoch && route.n_keys < ROUTE_MAX_KEYS &&
+            strlen(key) < sizeof(route.keys->key)) {
             route.keys = mg_xrealloc(route.keys,
                                      (route.n_keys + 1) * sizeof(*route.keys));
             snprintf(route.keys[route.n_keys].key, sizeof(route.keys->key),
