@@ -20,8 +20,8 @@ struct mg_store {
     sqlite3 **conns;
     int *in_use;
     struct store_conn **caches; /* conns[i]'s cache */
-    /* Bumped after a write to the tables that route notes commits
-     * (mg_store_routing_version). */
+    /* Moves once a write to the tables that decide where a note is
+     * filed has ended (mg_store_routing_version). */
     atomic_uint_fast64_t routing_version;
     pthread_mutex_t lock;
     pthread_cond_t freed;
