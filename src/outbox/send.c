@@ -286,6 +286,7 @@ out:
 
 /* Messages written before any is synced (and so files open at once). */
 #define MAILDIR_BATCH 128
+#define SYNCFS_FROM 16
 
 /* One message of a batch on its way through tmp/ into new/. */
 struct staged {
@@ -295,9 +296,11 @@ struct staged {
 
 /*
  * Write msgs[0..n-1] (n <= MAILDIR_BATCH) into tmp/, sync them, move each
- * into new/ and sync new/ once. On Linux one syncfs() makes the whole
- * batch durable (a third of the time of syncing each file, which is
- * what other systems, or a failed syncfs, fall back to).
+ * into new/ and sync new/ once. On Linux one syncfs() makes a batch of
+ * SYNCFS_FROM or more durable at once (a third of the time of syncing
+ * each file); smaller batches, other systems and a failed syncfs sync
+ * each file, so a message or two does not wait for everything else the
+ * file system has to write.
  */
 static void maildir_batch(const struct mg_outbox_config *cfg,
                           const struct mg_outgoing *msgs, size_t n, int *ok,
@@ -337,7 +340,7 @@ static void maildir_batch(const struct mg_outbox_config *cfg,
         }
     }
 #ifdef __linux__
-    for (i = 0; i < n && !synced; i++)
+    for (i = 0; n >= SYNCFS_FROM && i < n && !synced; i++)
         if (s[i].fd >= 0)
             synced = syncfs(s[i].fd) == 0;
 #endif
