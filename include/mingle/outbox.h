@@ -40,6 +40,17 @@ struct mg_outgoing {
 int mg_outbox_send(const struct mg_outbox_config *cfg,
                    const struct mg_outgoing *m, struct mg_error *err);
 
+/*
+ * Deliver msgs[0..n-1] into the configured maildir (there must be no
+ * SMTP URL) as a batch: each is written to tmp/ and synced, moved into
+ * new/, and new/ is synced once for the batch. ok[i] says whether
+ * msgs[i] is in new/; errs[i] says why not. MG_EINVAL or MG_EIO (with
+ * every ok[i] 0) when the maildir is not set or cannot be made.
+ */
+int mg_outbox_send_maildir(const struct mg_outbox_config *cfg,
+                           const struct mg_outgoing *msgs, size_t n, int *ok,
+                           struct mg_error *errs);
+
 /* Seconds to wait before attempt `attempts + 1`: 30 s doubling, capped at
  * 6 hours, with a little jitter from `id` so retries spread out. */
 int64_t mg_outbox_backoff(int attempts, int64_t id);
@@ -48,9 +59,13 @@ struct mg_store;
 
 /*
  * Deliver up to `max` due messages from the store: each is sent, then
- * marked sent at once (so a success is never repeated), or rescheduled
- * with mg_outbox_backoff() and given up after cfg->max_attempts.
- * *sent and *failed count this round's outcomes.
+ * marked sent (so a success is never repeated), or rescheduled with
+ * mg_outbox_backoff() and given up after cfg->max_attempts. Over SMTP
+ * each is marked as soon as the server took it; into a maildir the
+ * round is one batch (mg_outbox_send_maildir), marked sent in one
+ * transaction once every file of it is synced in new/, so a crash in
+ * between delivers the batch again (with the same Message-IDs) rather
+ * than losing any. *sent and *failed count this round's outcomes.
  */
 int mg_outbox_flush(size_t *sent, size_t *failed, struct mg_store *st,
                     const struct mg_outbox_config *cfg, int max);

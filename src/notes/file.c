@@ -9,6 +9,7 @@
 #include "mingle/notes.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,20 +147,255 @@ int mg_notes_parse_subject(struct mg_note_target *out, const char *subject)
     return MG_ENOTFOUND;
 }
 
-/* The circle a target's key names: its slug, "c<id>", or (for subject
- * tags, which people type) the first word of exactly one circle's title. */
-static int find_circle(struct mg_circle **out, struct mg_store *st,
-                       const char *key)
+/*
+ * The routing cache. Filing a note looks up its sender, its circle, the
+ * circle's groups and the group's sessions; done afresh for each note
+ * that was a third of a note's time (and, in a circle of 50,000, a
+ * list of 4,000 groups per note). What those lookups gave is kept here
+ * until the store's routing version moves (a write through this store
+ * to circles, groups, memberships, sessions or participants) or, for
+ * writes by another process such as the CLI, ROUTE_TTL seconds pass.
+ *
+ * A circle's entry is shared by the notes being filed in it and freed
+ * by the last of them after the cache has let it go. What a thread
+ * loads goes into the cache only if the cache has not been emptied
+ * since the thread checked it, so nothing read before a change is kept
+ * after it.
+ */
+#define ROUTE_TTL 2.0
+#define ROUTE_MAX_SENDERS 4096
+/* circle names looked up and kept: any address may name one */
+#define ROUTE_MAX_KEYS 256
+#define ROUTE_BUCKETS 1024
+
+struct route_circle {
+    int refs;
+    int64_t id;
+    struct mg_circle *circle;
+    struct mg_group_row *groups;
+    size_t n_groups;
+    /* sessions[i]: groups[i]'s, loaded when first needed */
+    struct mg_session_row **sessions;
+    size_t *n_sessions;
+    unsigned char *have_sessions;
+};
+
+struct route_key {
+    char key[64];
+    int64_t circle_id; /* 0: no such circle */
+};
+
+struct route_sender {
+    char *email;
+    struct mg_member_hit *hits;
+    size_t n_hits;
+    struct route_sender *next;
+};
+
+static struct {
+    pthread_mutex_t lock;
+    uint64_t version; /* mg_store_routing_version when last emptied */
+    uint64_t epoch;   /* goes up each time the cache is emptied */
+    double since;     /* mg_monotonic() then */
+    struct route_circle **circles;
+    size_t n_circles;
+    struct route_key *keys;
+    size_t n_keys;
+    struct route_sender *senders[ROUTE_BUCKETS];
+    size_t n_senders;
+} route = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void route_circle_unref(struct route_circle *c)
 {
+    size_t i;
+
+    if (!c || --c->refs > 0)
+        return;
+    mg_circle_free(c->circle);
+    for (i = 0; i < c->n_groups; i++)
+        free(c->sessions[i]);
+    mg_store_groups_free(c->groups, c->n_groups);
+    free(c->sessions);
+    free(c->n_sessions);
+    free(c->have_sessions);
+    free(c);
+}
+
+static void route_forget_senders(void)
+{
+    size_t b;
+
+    for (b = 0; b < ROUTE_BUCKETS; b++) {
+        while (route.senders[b]) {
+            struct route_sender *s = route.senders[b];
+
+            route.senders[b] = s->next;
+            free(s->email);
+            mg_store_member_hits_free(s->hits, s->n_hits);
+            free(s);
+        }
+    }
+    route.n_senders = 0;
+}
+
+/* Empty the cache if the store has changed since it was filled, or it
+ * is older than ROUTE_TTL; the epoch the caller's lookups belong to.
+ * Called with route.lock held. */
+static uint64_t route_check(struct mg_store *st)
+{
+    uint64_t version = mg_store_routing_version(st);
+    double now = mg_monotonic();
+    size_t i;
+
+    if (route.epoch && version == route.version &&
+        now - route.since < ROUTE_TTL)
+        return route.epoch;
+    for (i = 0; i < route.n_circles; i++)
+        route_circle_unref(route.circles[i]);
+    free(route.circles);
+    free(route.keys);
+    route.circles = NULL;
+    route.n_circles = 0;
+    route.keys = NULL;
+    route.n_keys = 0;
+    route_forget_senders();
+    route.version = version;
+    route.since = now;
+    return ++route.epoch;
+}
+
+static size_t bucket_of(const char *email)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *email; email++)
+        h = (h ^ (unsigned char)*email) * 16777619u;
+    return h % ROUTE_BUCKETS;
+}
+
+static struct mg_member_hit *copy_hits(const struct mg_member_hit *h, size_t n)
+{
+    struct mg_member_hit *out = mg_xcalloc(n + 1, sizeof(*out));
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[i] = h[i];
+        out[i].name = h[i].name ? mg_xstrdup(h[i].name) : NULL;
+    }
+    return out;
+}
+
+/* mg_store_members_by_email() through the cache; *out is the caller's. */
+static int route_members(struct mg_member_hit **out, size_t *n,
+                         struct mg_store *st, uint64_t epoch, const char *email)
+{
+    struct route_sender *s;
+    size_t b = bucket_of(email);
+    int rc;
+
+    pthread_mutex_lock(&route.lock);
+    for (s = route.senders[b]; s; s = s->next) {
+        if (strcmp(s->email, email) == 0) {
+            *out = copy_hits(s->hits, s->n_hits);
+            *n = s->n_hits;
+            pthread_mutex_unlock(&route.lock);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&route.lock);
+    rc = mg_store_members_by_email(out, n, st, email);
+    if (rc < 0)
+        return rc;
+    pthread_mutex_lock(&route.lock);
+    if (route.epoch == epoch) {
+        if (route.n_senders >= ROUTE_MAX_SENDERS)
+            route_forget_senders();
+        s = mg_xcalloc(1, sizeof(*s));
+        s->email = mg_xstrdup(email);
+        s->hits = copy_hits(*out, *n);
+        s->n_hits = *n;
+        s->next = route.senders[b];
+        route.senders[b] = s;
+        route.n_senders++;
+    }
+    pthread_mutex_unlock(&route.lock);
+    return 0;
+}
+
+/* Circle `id` with its groups, through the cache; the caller holds a
+ * reference (route_circle_unref). */
+static int route_circle_get(struct route_circle **out, struct mg_store *st,
+                            uint64_t epoch, int64_t id)
+{
+    struct route_circle *c = NULL;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    pthread_mutex_lock(&route.lock);
+    for (i = 0; i < route.n_circles; i++) {
+        if (route.circles[i]->id == id) {
+            c = route.circles[i];
+            c->refs++;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&route.lock);
+    if (c) {
+        *out = c;
+        return 0;
+    }
+    c = mg_xcalloc(1, sizeof(*c));
+    c->refs = 1;
+    c->id = id;
+    rc = mg_store_circle_get(&c->circle, st, id);
+    if (rc == 0)
+        rc = mg_store_groups_list(&c->groups, &c->n_groups, st, id);
+    if (rc < 0) {
+        route_circle_unref(c);
+        return rc;
+    }
+    c->sessions = mg_xcalloc(c->n_groups + 1, sizeof(*c->sessions));
+    c->n_sessions = mg_xcalloc(c->n_groups + 1, sizeof(*c->n_sessions));
+    c->have_sessions = mg_xcalloc(c->n_groups + 1, 1);
+    pthread_mutex_lock(&route.lock);
+    if (route.epoch == epoch) {
+        route.circles = mg_xrealloc(route.circles, (route.n_circles + 1) *
+                                                       sizeof(*route.circles));
+        route.circles[route.n_circles++] = c;
+        c->refs++;
+    }
+    pthread_mutex_unlock(&route.lock);
+    *out = c;
+    return 0;
+}
+
+/* The id of the circle a target's key names: its slug, "c<id>", or (for
+ * subject tags, which people type) the first word of exactly one
+ * circle's title; 0 when none does. */
+static int find_circle_id(int64_t *id, struct mg_store *st, const char *key)
+{
+    struct mg_circle *c = NULL;
     struct mg_circle *list = NULL;
     size_t n = 0, i, hits = 0, at = 0;
-    int rc = mg_store_circle_get_by_slug(out, st, key);
+    int rc = mg_store_circle_get_by_slug(&c, st, key);
 
+    *id = 0;
+    if (rc == 0) {
+        *id = c->id;
+        mg_circle_free(c);
+        return 0;
+    }
     if (rc != MG_ENOTFOUND)
         return rc;
     if (key[0] == 'c' && key[1] >= '1' && key[1] <= '9' &&
-        strspn(key + 1, "0123456789") == strlen(key + 1))
-        return mg_store_circle_get(out, st, strtoll(key + 1, NULL, 10));
+        strspn(key + 1, "0123456789") == strlen(key + 1)) {
+        rc = mg_store_circle_get(&c, st, strtoll(key + 1, NULL, 10));
+        if (rc == 0)
+            *id = c->id;
+        mg_circle_free(c);
+        return rc == MG_ENOTFOUND ? 0 : rc;
+    }
     rc = mg_store_circle_list(&list, &n, st, 0, 0);
     if (rc < 0)
         return rc;
@@ -172,23 +408,89 @@ static int find_circle(struct mg_circle **out, struct mg_store *st,
             at = i;
         }
     }
-    rc = MG_ENOTFOUND;
     if (hits == 1)
-        rc = mg_store_circle_get(out, st, list[at].id);
+        *id = list[at].id;
     mg_store_circles_free(list, n);
+    return 0;
+}
+
+/* The circle `key` names, through the cache; MG_ENOTFOUND when none. */
+static int find_circle(struct route_circle **out, struct mg_store *st,
+                       uint64_t epoch, const char *key)
+{
+    int64_t id = 0;
+    size_t i;
+    int found = 0, rc;
+
+    *out = NULL;
+    pthread_mutex_lock(&route.lock);
+    for (i = 0; i < route.n_keys && !found; i++) {
+        if (strcmp(route.keys[i].key, key) == 0) {
+            id = route.keys[i].circle_id;
+            found = 1;
+        }
+    }
+    pthread_mutex_unlock(&route.lock);
+    if (!found) {
+        rc = find_circle_id(&id, st, key);
+        if (rc < 0)
+            return rc;
+        pthread_mutex_lock(&route.lock);
+        if (route.epoch == epoch && route.n_keys < ROUTE_MAX_KEYS &&
+            strlen(key) < sizeof(route.keys->key)) {
+            route.keys = mg_xrealloc(route.keys,
+                                     (route.n_keys + 1) * sizeof(*route.keys));
+            snprintf(route.keys[route.n_keys].key, sizeof(route.keys->key),
+                     "%s", key);
+            route.keys[route.n_keys++].circle_id = id;
+        }
+        pthread_mutex_unlock(&route.lock);
+    }
+    if (!id)
+        return MG_ENOTFOUND;
+    return route_circle_get(out, st, epoch, id);
+}
+
+/* The sessions of c->groups[g], loaded into the entry when first
+ * needed; borrowed from `c`, which the caller holds. */
+static int route_sessions(const struct mg_session_row **out, size_t *n,
+                          struct route_circle *c, size_t g, struct mg_store *st)
+{
+    struct mg_session_row *s = NULL;
+    size_t count = 0;
+    int rc = 0;
+
+    pthread_mutex_lock(&route.lock);
+    if (!c->have_sessions[g]) {
+        pthread_mutex_unlock(&route.lock);
+        rc = mg_store_sessions_for_group(&s, &count, st, c->groups[g].id);
+        pthread_mutex_lock(&route.lock);
+        /* another thread may have loaded them meanwhile: keep theirs */
+        if (rc == 0 && !c->have_sessions[g]) {
+            c->sessions[g] = s;
+            c->n_sessions[g] = count;
+            c->have_sessions[g] = 1;
+            s = NULL;
+        }
+    }
+    *out = c->sessions[g];
+    *n = c->n_sessions[g];
+    pthread_mutex_unlock(&route.lock);
+    free(s);
     return rc;
 }
 
 /* The week of the group's most recent call at or before `t` (the first
  * week when `t` is before them all); 0 when it has none. */
-static int week_at(struct mg_store *st, int64_t group_id, int64_t t)
+static int week_at(struct mg_store *st, struct route_circle *c, size_t g,
+                   int64_t t)
 {
-    struct mg_session_row *s = NULL;
+    const struct mg_session_row *s = NULL;
     size_t n = 0, i;
     int week = 0;
     int64_t best = 0;
 
-    if (mg_store_sessions_for_group(&s, &n, st, group_id) < 0)
+    if (route_sessions(&s, &n, c, g, st) < 0)
         return 0;
     for (i = 0; i < n; i++) {
         if (s[i].status == MG_STORE_SESSION_CANCELLED)
@@ -200,17 +502,15 @@ static int week_at(struct mg_store *st, int64_t group_id, int64_t t)
     }
     if (!week && n)
         week = s[0].week;
-    free(s);
     return week;
 }
 
 /* Everything filing one message decides. */
 struct placement {
     struct mg_note_target target;
-    const char *recipient; /* the address that named the group */
-    struct mg_circle *circle;
-    struct mg_group_row *groups;
-    size_t n_groups;
+    const char *recipient;   /* the address that named the group */
+    struct route_circle *rc; /* held: the circle and its groups */
+    const struct mg_circle *circle;
     const struct mg_group_row *group;
     const struct mg_member_hit *sender; /* in this circle, if any */
     char reason[160];
@@ -218,12 +518,15 @@ struct placement {
 
 static void placement_release(struct placement *pl)
 {
-    mg_circle_free(pl->circle);
-    mg_store_groups_free(pl->groups, pl->n_groups);
+    if (pl->rc) {
+        pthread_mutex_lock(&route.lock);
+        route_circle_unref(pl->rc);
+        pthread_mutex_unlock(&route.lock);
+    }
 }
 
 /* Which circle and group: address, subject tag, then membership. */
-static int place(struct placement *pl, struct mg_store *st,
+static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
                  const struct mg_inbound *m, const struct mg_member_hit *hits,
                  size_t n_hits)
 {
@@ -241,7 +544,7 @@ static int place(struct placement *pl, struct mg_store *st,
         mg_notes_parse_subject(&pl->target, m->subject) == 0)
         named = 1;
     if (named) {
-        rc = find_circle(&pl->circle, st, pl->target.circle);
+        rc = find_circle(&pl->rc, st, epoch, pl->target.circle);
         if (rc == MG_ENOTFOUND) {
             snprintf(pl->reason, sizeof(pl->reason), "no circle called '%s'",
                      pl->target.circle);
@@ -264,17 +567,15 @@ static int place(struct placement *pl, struct mg_store *st,
                                "is in none");
             return 0;
         }
-        rc = mg_store_circle_get(&pl->circle, st, only->circle_id);
+        rc = route_circle_get(&pl->rc, st, epoch, only->circle_id);
         if (rc < 0)
             return rc;
     }
-    rc = mg_store_groups_list(&pl->groups, &pl->n_groups, st, pl->circle->id);
-    if (rc < 0)
-        return rc;
-    for (i = 0; i < pl->n_groups; i++) {
-        if (named ? pl->groups[i].position == pl->target.group
-                  : pl->groups[i].id == only->group_id)
-            pl->group = &pl->groups[i];
+    pl->circle = pl->rc->circle;
+    for (i = 0; i < pl->rc->n_groups; i++) {
+        if (named ? pl->rc->groups[i].position == pl->target.group
+                  : pl->rc->groups[i].id == only->group_id)
+            pl->group = &pl->rc->groups[i];
     }
     for (i = 0; i < n_hits; i++)
         if (hits[i].circle_id == pl->circle->id)
@@ -336,14 +637,18 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
     struct placement pl;
     size_t n_hits = 0, i;
     char *from = m->from_email ? mg_email_normalize(m->from_email) : NULL;
+    uint64_t epoch;
     int rc, duplicate = 0, published = 0;
 
     memset(&pl, 0, sizeof(pl));
     memset(&n, 0, sizeof(n));
     *note_id = 0;
-    rc = from ? mg_store_members_by_email(&hits, &n_hits, st, from) : 0;
+    pthread_mutex_lock(&route.lock);
+    epoch = route_check(st);
+    pthread_mutex_unlock(&route.lock);
+    rc = from ? route_members(&hits, &n_hits, st, epoch, from) : 0;
     if (rc == 0)
-        rc = place(&pl, st, m, hits, n_hits);
+        rc = place(&pl, st, epoch, m, hits, n_hits);
     if (rc < 0)
         goto out;
     if (pl.group && may_post(&pl, from))
@@ -355,7 +660,8 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
         n.thread_id = pl.group->thread_id;
         n.week = pl.target.week
                      ? pl.target.week
-                     : week_at(st, pl.group->id, m->date ? m->date : mg_now());
+                     : week_at(st, pl.rc, (size_t)(pl.group - pl.rc->groups),
+                               m->date ? m->date : mg_now());
     }
     if (pl.sender)
         n.participant_id = pl.sender->participant_id;

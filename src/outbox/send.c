@@ -2,9 +2,10 @@
  * send.c: the transports and the retry schedule. SMTP through libcurl,
  * or, with no SMTP URL, a maildir folder (written to tmp/, synced,
  * renamed into new/, as the maildir protocol asks, so a reader never
- * sees half a message). Which messages to send, and when, is deliver.c's.
+ * sees half a message), one at a time or a batch at once. Which messages
+ * to send, and when, is deliver.c's.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* syncfs */
 #include "mingle/outbox.h"
 
 #include <errno.h>
@@ -280,6 +281,141 @@ out:
     free(name);
     free(tmpfile);
     free(newfile);
+    return rc;
+}
+
+/* Messages written before any is synced (and so files open at once). */
+#define MAILDIR_BATCH 128
+#define SYNCFS_FROM 16
+
+/* One message of a batch on its way through tmp/ into new/. */
+struct staged {
+    char *tmpfile, *newfile;
+    int fd;
+};
+
+/*
+ * Write msgs[0..n-1] (n <= MAILDIR_BATCH) into tmp/, sync them, move each
+ * into new/ and sync new/ once. On Linux one syncfs() makes a batch of
+ * SYNCFS_FROM or more durable at once (a third of the time of syncing
+ * each file); smaller batches, other systems and a failed syncfs sync
+ * each file, so a message or two does not wait for everything else the
+ * file system has to write.
+ */
+static void maildir_batch(const struct mg_outbox_config *cfg,
+                          const struct mg_outgoing *msgs, size_t n, int *ok,
+                          struct mg_error *errs, const char *tmp,
+                          const char *newd)
+{
+    struct staged *s = mg_xcalloc(n + 1, sizeof(*s));
+    size_t i, moved = 0;
+    int synced = 0;
+
+    (void)cfg;
+    for (i = 0; i < n; i++) {
+        char *name;
+
+        ok[i] = 0;
+        s[i].fd = -1;
+        if (!msgs[i].recipient || !mg_email_valid(msgs[i].recipient)) {
+            mg_error_set(&errs[i], "recipient", "'%s' is not an email address",
+                         msgs[i].recipient ? msgs[i].recipient : "");
+            continue;
+        }
+        name = unique_name(&msgs[i]);
+        s[i].tmpfile = mg_xasprintf("%s/%s", tmp, name);
+        s[i].newfile = mg_xasprintf("%s/%s", newd, name);
+        free(name);
+        s[i].fd =
+            open(s[i].tmpfile, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (s[i].fd < 0) {
+            io_error(&errs[i], "create", s[i].tmpfile);
+            continue;
+        }
+        if (write_all(s[i].fd, msgs[i].message, msgs[i].len) < 0) {
+            io_error(&errs[i], "write", s[i].tmpfile);
+            close(s[i].fd);
+            s[i].fd = -1;
+            unlink(s[i].tmpfile);
+        }
+    }
+#ifdef __linux__
+    for (i = 0; n >= SYNCFS_FROM && i < n && !synced; i++)
+        if (s[i].fd >= 0)
+            synced = syncfs(s[i].fd) == 0;
+#endif
+    for (i = 0; i < n; i++) {
+        int bad;
+
+        if (s[i].fd < 0)
+            continue;
+        bad = !synced && fdatasync(s[i].fd) < 0;
+        if (bad)
+            io_error(&errs[i], "write", s[i].tmpfile);
+        if (close(s[i].fd) < 0 && !bad) {
+            io_error(&errs[i], "write", s[i].tmpfile);
+            bad = 1;
+        }
+        s[i].fd = -1;
+        if (!bad && rename(s[i].tmpfile, s[i].newfile) < 0) {
+            io_error(&errs[i], "move the message to", newd);
+            bad = 1;
+        }
+        if (bad) {
+            unlink(s[i].tmpfile);
+            continue;
+        }
+        ok[i] = 1;
+        moved++;
+    }
+    /* The messages are in new/ and a reader sees them: a failure to sync
+     * the directory must not make the caller deliver them again. */
+    if (moved && sync_dir(newd) < 0)
+        mg_log(MG_LOG_WARN, "cannot sync maildir", "dir", newd, "error",
+               strerror(errno), NULL);
+    for (i = 0; i < n; i++) {
+        free(s[i].tmpfile);
+        free(s[i].newfile);
+    }
+    free(s);
+}
+
+int mg_outbox_send_maildir(const struct mg_outbox_config *cfg,
+                           const struct mg_outgoing *msgs, size_t n, int *ok,
+                           struct mg_error *errs)
+{
+    char *tmp = NULL, *newd = NULL, *cur = NULL;
+    struct mg_error err = {{0}, {0}};
+    size_t i;
+    int rc;
+
+    if (cfg->smtp_url || !cfg->maildir) {
+        mg_error_set(&err, "maildir", "no maildir is set");
+        rc = MG_EINVAL;
+        goto out;
+    }
+    tmp = mg_xasprintf("%s/tmp", cfg->maildir);
+    newd = mg_xasprintf("%s/new", cfg->maildir);
+    cur = mg_xasprintf("%s/cur", cfg->maildir);
+    rc = make_dir(cfg->maildir, &err);
+    if (rc == 0)
+        rc = make_dir(tmp, &err);
+    if (rc == 0)
+        rc = make_dir(newd, &err);
+    if (rc == 0)
+        rc = make_dir(cur, &err);
+    for (i = 0; rc == 0 && i < n; i += MAILDIR_BATCH)
+        maildir_batch(cfg, msgs + i,
+                      n - i < MAILDIR_BATCH ? n - i : MAILDIR_BATCH, ok + i,
+                      errs + i, tmp, newd);
+out:
+    for (i = 0; rc < 0 && i < n; i++) {
+        ok[i] = 0;
+        errs[i] = err;
+    }
+    free(tmp);
+    free(newd);
+    free(cur);
     return rc;
 }
 

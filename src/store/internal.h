@@ -12,11 +12,17 @@
 
 #include "mingle/store.h"
 
+struct store_conn; /* a pooled connection's statement cache (store.c) */
+
 struct mg_store {
     char *path;
     int n_conns;
     sqlite3 **conns;
     int *in_use;
+    struct store_conn **caches; /* conns[i]'s cache */
+    /* Moves once a write to the tables that decide where a note is
+     * filed has ended (mg_store_routing_version). */
+    atomic_uint_fast64_t routing_version;
     pthread_mutex_t lock;
     pthread_cond_t freed;
     atomic_uint_fast64_t errors;
@@ -42,9 +48,20 @@ void store_release(struct mg_store *st, sqlite3 *db);
  */
 int store_fail(struct mg_store *st, sqlite3 *db, int rc, const char *what);
 
-/* Prepare `sql` on `db`; on failure *out is NULL and an MG_E code returned. */
+/*
+ * Prepare `sql` on `db`; on failure *out is NULL and an MG_E code
+ * returned. Statements are cached per connection, keyed by their SQL
+ * text: the same call on the same connection gets the statement it had
+ * before, reset, instead of compiling it again. sqlite3_finalize() in
+ * the store's files is store_finalize() (below), which hands a cached
+ * statement back to its connection's cache (reset, bindings cleared)
+ * and really finalizes any other, so callers prepare and finalize as
+ * they always have. A statement is never handed out twice at once.
+ */
 int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
                   const char *sql);
+int store_finalize(sqlite3_stmt *stmt);
+#define sqlite3_finalize(stmt) store_finalize(stmt)
 
 /*
  * Step a bound write statement once, then reset it and clear its

@@ -170,6 +170,17 @@ struct note_job {
     struct note_job *next;
 };
 
+/* A statement without parameters or rows, through the statement cache
+ * (sqlite3_exec would compile it each time). */
+static void exec_cached(struct mg_store *st, sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+
+    if (store_prepare(&stmt, st, db, sql) == 0)
+        sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+}
+
 /*
  * Write a batch of notes in one transaction, each under a savepoint so
  * that one note's failure is its own; if the commit fails, every note
@@ -197,13 +208,13 @@ static void commit_batch(struct mg_store *st, struct note_job *batch)
                            "name, type, size, content) VALUES (?, ?, ?, ?, "
                            "?, ?)");
     for (j = batch; rc == 0 && j; j = j->next) {
-        sqlite3_exec(db, "SAVEPOINT note", NULL, NULL, NULL);
+        exec_cached(st, db, "SAVEPOINT note");
         j->rc = write_note(&j->id, &j->duplicate, st, db, ins, att, j->note);
         if (j->rc < 0) {
-            sqlite3_exec(db, "ROLLBACK TO note", NULL, NULL, NULL);
+            exec_cached(st, db, "ROLLBACK TO note");
             j->id = 0;
         }
-        sqlite3_exec(db, "RELEASE note", NULL, NULL, NULL);
+        exec_cached(st, db, "RELEASE note");
     }
     sqlite3_finalize(ins);
     sqlite3_finalize(att);

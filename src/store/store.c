@@ -38,16 +38,222 @@ int store_fail(struct mg_store *st, sqlite3 *db, int rc, const char *what)
     return MG_EDB;
 }
 
+/*
+ * The statement cache. Compiling a statement costs more than running
+ * most of mingle's (a third of a note's time went to it), so each pooled
+ * connection keeps the statements it has compiled, keyed by their SQL
+ * text, up to STMT_CACHE_SIZE of them; the least recently used idle one
+ * makes room. A connection is used by one thread at a time (the pool),
+ * so its cache needs no lock of its own; finding a statement's cache
+ * from the statement alone (store_finalize) goes through `registry`.
+ */
+#define STMT_CACHE_SIZE 64
+
+struct cached_stmt {
+    char *sql;
+    uint32_t hash;
+    int busy; /* handed out, not yet given back */
+    sqlite3_stmt *stmt;
+    uint64_t used;
+};
+
+struct store_conn {
+    sqlite3 *db;
+    int routing_dirty; /* a routing table was written (on_update) */
+    int n;
+    uint64_t clock;
+    struct cached_stmt slot[STMT_CACHE_SIZE];
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store_conn **registry;
+static size_t n_registry;
+
+/* Every store's routing versions come from this one clock, so that no
+ * two stores opened in the process ever show the same version. */
+static atomic_uint_fast64_t routing_clock;
+
+static uint32_t hash_sql(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static struct store_conn *cache_of(struct mg_store *st, sqlite3 *db)
+{
+    int i;
+
+    for (i = 0; st && i < st->n_conns; i++)
+        if (st->conns[i] == db)
+            return st->caches[i];
+    return NULL;
+}
+
+static void registry_add(struct store_conn *c)
+{
+    pthread_mutex_lock(&registry_lock);
+    registry = mg_xrealloc(registry, (n_registry + 1) * sizeof(*registry));
+    registry[n_registry++] = c;
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static void registry_remove(struct store_conn *c)
+{
+    size_t i;
+
+    pthread_mutex_lock(&registry_lock);
+    for (i = 0; i < n_registry; i++) {
+        if (registry[i] == c) {
+            registry[i] = registry[--n_registry];
+            break;
+        }
+    }
+    if (n_registry == 0) {
+        free(registry);
+        registry = NULL;
+    }
+    pthread_mutex_unlock(&registry_lock);
+}
+
+static struct store_conn *registry_find(sqlite3 *db)
+{
+    struct store_conn *c = NULL;
+    size_t i;
+
+    pthread_mutex_lock(&registry_lock);
+    for (i = 0; i < n_registry && !c; i++)
+        if (registry[i]->db == db)
+            c = registry[i];
+    pthread_mutex_unlock(&registry_lock);
+    return c;
+}
+
+/* Writes to these tables change where a note is filed (notes/file.c). */
+static void on_update(void *arg, int op, const char *dbname, const char *table,
+                      sqlite3_int64 rowid)
+{
+    static const char *const routing[] = {"circles", "groups", "memberships",
+                                          "sessions", "participants"};
+    struct store_conn *c = arg;
+    size_t i;
+
+    (void)op;
+    (void)dbname;
+    (void)rowid;
+    for (i = 0; i < STORE_N_NAMES(routing) && !c->routing_dirty; i++)
+        if (strcmp(table, routing[i]) == 0)
+            c->routing_dirty = 1;
+}
+
+static struct store_conn *cache_new(sqlite3 *db)
+{
+    struct store_conn *c = mg_xcalloc(1, sizeof(*c));
+
+    c->db = db;
+    sqlite3_update_hook(db, on_update, c);
+    registry_add(c);
+    return c;
+}
+
+static void cache_free(struct store_conn *c)
+{
+    int i;
+
+    if (!c)
+        return;
+    registry_remove(c);
+    sqlite3_update_hook(c->db, NULL, NULL);
+    for (i = 0; i < c->n; i++) {
+        (sqlite3_finalize)(c->slot[i].stmt);
+        free(c->slot[i].sql);
+    }
+    free(c);
+}
+
+/* A slot for a new statement: a free one, or the least recently used
+ * idle one (its statement finalized); NULL when all are in use. */
+static struct cached_stmt *cache_room(struct store_conn *c)
+{
+    struct cached_stmt *lru = NULL;
+    int i;
+
+    if (c->n < STMT_CACHE_SIZE)
+        return &c->slot[c->n++];
+    for (i = 0; i < c->n; i++)
+        if (!c->slot[i].busy && (!lru || c->slot[i].used < lru->used))
+            lru = &c->slot[i];
+    if (lru) {
+        (sqlite3_finalize)(lru->stmt);
+        free(lru->sql);
+        memset(lru, 0, sizeof(*lru));
+    }
+    return lru;
+}
+
 int store_prepare(sqlite3_stmt **out, struct mg_store *st, sqlite3 *db,
                   const char *sql)
 {
-    int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
+    struct store_conn *c = cache_of(st, db);
+    struct cached_stmt *slot;
+    uint32_t hash = hash_sql(sql);
+    int i, rc;
 
+    for (i = 0; c && i < c->n; i++) {
+        slot = &c->slot[i];
+        if (!slot->busy && slot->hash == hash && strcmp(slot->sql, sql) == 0) {
+            slot->busy = 1;
+            slot->used = ++c->clock;
+            *out = slot->stmt;
+            return 0;
+        }
+    }
+    rc = sqlite3_prepare_v3(db, sql, -1, c ? SQLITE_PREPARE_PERSISTENT : 0, out,
+                            NULL);
     if (rc != SQLITE_OK) {
         *out = NULL;
         return store_fail(st, db, rc, "prepare");
     }
+    if (c && *out && (slot = cache_room(c)) != NULL) {
+        slot->sql = mg_xstrdup(sql);
+        slot->hash = hash;
+        slot->stmt = *out;
+        slot->busy = 1;
+        slot->used = ++c->clock;
+    }
     return 0;
+}
+
+int store_finalize(sqlite3_stmt *stmt)
+{
+    struct store_conn *c;
+    int i;
+
+    if (!stmt)
+        return SQLITE_OK;
+    c = registry_find(sqlite3_db_handle(stmt));
+    for (i = 0; c && i < c->n; i++) {
+        if (c->slot[i].stmt == stmt) {
+            int rc = sqlite3_reset(stmt);
+
+            sqlite3_clear_bindings(stmt);
+            c->slot[i].busy = 0;
+            return rc;
+        }
+    }
+    return (sqlite3_finalize)(stmt);
+}
+
+uint64_t mg_store_routing_version(struct mg_store *st)
+{
+    return atomic_load(&st->routing_version);
+}
+
+static void routing_bump(struct mg_store *st)
+{
+    atomic_store(&st->routing_version, atomic_fetch_add(&routing_clock, 1) + 1);
 }
 
 int store_step_row(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
@@ -83,14 +289,31 @@ int store_step(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
     return store_fail(st, db, sqlite3_extended_errcode(db), what);
 }
 
+/* One statement without rows, through the cache (BEGIN, COMMIT). */
+static int exec_cached(struct mg_store *st, sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db, sql);
+
+    if (rc < 0)
+        return rc;
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        rc = 0;
+    else
+        rc = store_fail(st, db, sqlite3_extended_errcode(db), sql);
+    store_finalize(stmt);
+    return rc;
+}
+
 int store_begin(struct mg_store *st, sqlite3 *db)
 {
-    return exec_simple(st, db, "BEGIN IMMEDIATE");
+    return exec_cached(st, db, "BEGIN IMMEDIATE");
 }
 
 int store_commit(struct mg_store *st, sqlite3 *db)
 {
-    int rc = exec_simple(st, db, "COMMIT");
+    int rc = exec_cached(st, db, "COMMIT");
 
     if (rc < 0)
         store_rollback(db);
@@ -293,6 +516,11 @@ void store_release(struct mg_store *st, sqlite3 *db)
     pthread_mutex_lock(&st->lock);
     for (i = 0; i < st->n_conns; i++) {
         if (st->conns[i] == db) {
+            /* whatever was written is committed (or undone) by now */
+            if (st->caches[i] && st->caches[i]->routing_dirty) {
+                st->caches[i]->routing_dirty = 0;
+                routing_bump(st);
+            }
             st->in_use[i] = 0;
             break;
         }
@@ -445,15 +673,19 @@ int mg_store_open(struct mg_store **out, const char *path,
     st->path = mg_xstrdup(path);
     st->conns = mg_xcalloc((size_t)n, sizeof(*st->conns));
     st->in_use = mg_xcalloc((size_t)n, sizeof(*st->in_use));
+    st->caches = mg_xcalloc((size_t)n, sizeof(*st->caches));
     pthread_mutex_init(&st->lock, NULL);
     pthread_mutex_init(&st->notes_lock, NULL);
     pthread_cond_init(&st->notes_done, NULL);
     pthread_cond_init(&st->freed, NULL);
     atomic_init(&st->errors, 0);
+    atomic_init(&st->routing_version, 0);
+    routing_bump(st);
     for (i = 0; i < n; i++) {
         rc = open_conn(&st->conns[i], path, timeout, err);
         if (rc < 0)
             goto out;
+        st->caches[i] = cache_new(st->conns[i]);
         st->n_conns++;
         if (i == 0) {
             rc = migrate(st, st->conns[0], err);
@@ -474,14 +706,17 @@ void mg_store_close(struct mg_store *st)
 
     if (!st)
         return;
-    for (i = 0; i < st->n_conns; i++)
+    for (i = 0; i < st->n_conns; i++) {
+        cache_free(st->caches[i]);
         sqlite3_close(st->conns[i]);
+    }
     pthread_mutex_destroy(&st->lock);
     pthread_mutex_destroy(&st->notes_lock);
     pthread_cond_destroy(&st->notes_done);
     pthread_cond_destroy(&st->freed);
     free(st->conns);
     free(st->in_use);
+    free(st->caches);
     free(st->path);
     free(st);
 }

@@ -6,7 +6,11 @@
  * Message-ID each)
  * to /hooks/mail/mime. Prints notes/s, p50 and p99 latency, and checks
  * afterwards that every acknowledged note is in the database (a 2xx is
- * only sent after the commit). Figures are printed, not asserted.
+ * only sent after the commit). Then, for scale, as many threads commit
+ * rows of the same size straight into SQLite, each insert its own
+ * transaction, in a database beside mingle's with the same settings
+ * (WAL, synchronous=FULL): what the disk and SQLite allow with that
+ * many writers. Figures are printed, not asserted.
  *
  *   ./build/tests/bench/bench_notes [clients] [notes-per-client]
  */
@@ -16,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -107,6 +112,97 @@ static long long count_notes(const char *db)
     return n;
 }
 
+/* Raw SQLite: a writer thread of its own connection. */
+struct raw_writer {
+    const char *path;
+    int id, n, done;
+};
+
+/* mingle's own busy wait (store.c): 0.1 ms sleeps, then 1 ms ones. */
+static int raw_busy(void *arg, int tries)
+{
+    struct timespec pause = {0, tries < 50 ? 100000L : 1000000L};
+
+    (void)arg;
+    if (tries > 5000)
+        return 0;
+    nanosleep(&pause, NULL);
+    return 1;
+}
+
+static void *run_raw(void *arg)
+{
+    struct raw_writer *w = arg;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *ins = NULL;
+    char body[600];
+    int i;
+
+    memset(body, 'x', sizeof(body) - 1);
+    body[sizeof(body) - 1] = '\0';
+    if (sqlite3_open(w->path, &db) != SQLITE_OK)
+        goto out;
+    sqlite3_busy_handler(db, raw_busy, NULL);
+    sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(db,
+                           "INSERT INTO raw_notes (message_id, body, "
+                           "received_at) VALUES (?, ?, ?)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        goto out;
+    for (i = 0; i < w->n; i++) {
+        char mid[64];
+
+        snprintf(mid, sizeof(mid), "<raw-%d-%d@example.org>", w->id, i);
+        sqlite3_bind_text(ins, 1, mid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(ins, 2, body, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, (sqlite3_int64)i);
+        if (sqlite3_step(ins) == SQLITE_DONE)
+            w->done++;
+        sqlite3_reset(ins);
+    }
+out:
+    sqlite3_finalize(ins);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Commits per second of `threads` writers inserting `per` rows each. */
+static double raw_sqlite(const char *path, int threads, int per, int *done)
+{
+    struct raw_writer *ws = mg_xcalloc((size_t)threads, sizeof(*ws));
+    pthread_t *th = mg_xcalloc((size_t)threads, sizeof(*th));
+    sqlite3 *db = NULL;
+    double t0, wall;
+    int i;
+
+    *done = 0;
+    if (sqlite3_open(path, &db) != SQLITE_OK ||
+        sqlite3_exec(db,
+                     "PRAGMA journal_mode=WAL; CREATE TABLE raw_notes (id "
+                     "INTEGER PRIMARY KEY, message_id TEXT UNIQUE, body "
+                     "TEXT, received_at INTEGER)",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return 0;
+    }
+    sqlite3_close(db);
+    t0 = mg_monotonic();
+    for (i = 0; i < threads; i++) {
+        ws[i].path = path;
+        ws[i].id = i;
+        ws[i].n = per;
+        pthread_create(&th[i], NULL, run_raw, &ws[i]);
+    }
+    for (i = 0; i < threads; i++) {
+        pthread_join(th[i], NULL);
+        *done += ws[i].done;
+    }
+    wall = mg_monotonic() - t0;
+    free(ws);
+    free(th);
+    return *done / wall;
+}
+
 /* A circle of PEOPLE with 40 facilitators, planned into groups. */
 static int setup_circle(struct test_site *site)
 {
@@ -156,9 +252,10 @@ int main(int argc, char **argv)
     pthread_t *th = mg_xcalloc((size_t)clients, sizeof(*th));
     double *lat = mg_xcalloc((size_t)(clients * per), sizeof(*lat));
     size_t n = (size_t)(clients * per);
-    double t0, wall;
+    double t0, wall, raw_rate;
     long long stored;
-    int i, acked = 0, failures = 0;
+    char *raw_path;
+    int i, acked = 0, failures = 0, raw_done = 0;
 
     if (test_site_start(&site, "bench.db", &opts) < 0 ||
         setup_circle(&site) < 0) {
@@ -183,6 +280,9 @@ int main(int argc, char **argv)
     wall = mg_monotonic() - t0;
     test_daemon_stop(&site.d, SIGTERM);
     stored = count_notes(site.db);
+    raw_path = mg_xasprintf("%s/raw.db", site.dir);
+    raw_rate = raw_sqlite(raw_path, clients, per, &raw_done);
+    free(raw_path);
     qsort(lat, n, sizeof(*lat), cmp_double);
     printf("bench_notes: %d clients x %d notes to /hooks/mail/mime, SQLite "
            "synchronous=FULL\n",
@@ -193,6 +293,11 @@ int main(int argc, char **argv)
            lat[(n * 99) / 100] * 1000, lat[n - 1] * 1000, failures);
     printf("  %lld notes in the database after shutdown (%s)\n", stored,
            stored == acked ? "every acknowledged note" : "MISMATCH");
+    printf("  raw SQLite beside it, %d threads x %d one-row transactions, "
+           "WAL, synchronous=FULL: %d committed, %.0f commits/s\n",
+           clients, per, raw_done, raw_rate);
+    printf("  mingle: %.0f%% of raw SQLite's commit rate\n",
+           raw_rate > 0 ? 100.0 * (acked / wall) / raw_rate : 0.0);
     test_site_stop(&site, SIGTERM);
     free(cs);
     free(th);

@@ -354,6 +354,55 @@ static void test_review_queue(void **state)
     }
 }
 
+/* What filing looks up is kept between notes, but never past a change
+ * to the sender's group or the group's calls. */
+static void test_route_follows_changes(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_member_hit *hits = NULL;
+    struct mg_session_row *s = NULL;
+    size_t n_hits = 0, n = 0, i;
+    int64_t person, to;
+    struct msg x;
+
+    msg_init(&x, f->member[1], NULL, "one", "One.\n", week_start[1] + 60,
+             "d1@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 2, 2, "note", f->circle_id);
+    /* moved to group 1: the next note follows them */
+    assert_int_equal(
+        mg_store_members_by_email(&hits, &n_hits, f->st, f->member[1]), 0);
+    assert_int_equal(n_hits, 1);
+    person = hits[0].participant_id;
+    mg_store_member_hits_free(hits, n_hits);
+    to = f->group_id[0];
+    assert_int_equal(
+        mg_store_memberships_move(f->st, f->circle_id, &person, &to, 1), 0);
+    msg_init(&x, f->member[1], NULL, "two", "Two.\n", week_start[1] + 60,
+             "d2@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "note", f->circle_id);
+    /* group 1's week 2 call moved two days later: a message sent just
+     * after the old time belongs to week 1 */
+    assert_int_equal(mg_store_sessions_for_group(&s, &n, f->st, to), 0);
+    for (i = 0; i < n; i++)
+        if (s[i].week == 2)
+            assert_int_equal(
+                mg_store_session_update(f->st, f->circle_id, s[i].id,
+                                        week_start[1] + 2 * 86400,
+                                        MG_STORE_SESSION_CONFIRMED),
+                0);
+    free(s);
+    msg_init(&x, f->member[1], NULL, "three", "Three.\n", week_start[1] + 60,
+             "d3@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 1, "note", f->circle_id);
+    /* out of every group: for review */
+    to = 0;
+    assert_int_equal(
+        mg_store_memberships_move(f->st, f->circle_id, &person, &to, 1), 0);
+    msg_init(&x, f->member[1], NULL, "four", "Four.\n", week_start[1] + 60,
+             "d4@example.org");
+    file_and_check(f, &x, MG_NOTE_REVIEW, 0, 0, "note", 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +412,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_route_by_subject_and_sender, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_review_queue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_route_follows_changes, setup,
+                                        teardown),
     };
 
     mg_log_set_level(MG_LOG_ERROR);

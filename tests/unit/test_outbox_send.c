@@ -30,7 +30,9 @@
 #include <cmocka.h>
 
 #include "mingle/mail.h"
+#include "mingle/circle.h"
 #include "mingle/outbox.h"
+#include "mingle/store.h"
 #include "support.h"
 
 #define PYTHON "/usr/bin/python3"
@@ -569,6 +571,173 @@ static void test_maildir(void **state)
     test_rmdir(dir);
 }
 
+/* A batch into the maildir: every good message in new/ with its exact
+ * bytes, a bad one refused on its own, nothing left in tmp/. */
+static void test_maildir_batch(void **state)
+{
+    char *dir = test_mkdtemp();
+    char *maildir = mg_xasprintf("%s/out", dir);
+    char *sub, **names;
+    struct mg_outbox_config cfg;
+    struct mg_outgoing m[3];
+    struct mg_error errs[3];
+    const char *const body[3] = {"Subject: a\r\n\r\na\r\n",
+                                 "Subject: b\r\n\r\nb\r\n",
+                                 "Subject: c\r\n\r\ncc\r\n"};
+    int ok[3], seen[3] = {0, 0, 0};
+    size_t n, i, j, len;
+
+    (void)state;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(m, 0, sizeof(m));
+    memset(errs, 0, sizeof(errs));
+    cfg.maildir = maildir;
+    for (i = 0; i < 3; i++) {
+        m[i].id = (int64_t)i + 1;
+        m[i].recipient = i == 1 ? "not an address" : "someone@example.net";
+        m[i].message = body[i];
+        m[i].len = strlen(body[i]);
+    }
+    assert_int_equal(mg_outbox_send_maildir(&cfg, m, 3, ok, errs), 0);
+    assert_int_equal(ok[0], 1);
+    assert_int_equal(ok[1], 0);
+    assert_int_equal(ok[2], 1);
+    assert_non_null(strstr(errs[1].message, "not an address"));
+    sub = mg_xasprintf("%s/new", maildir);
+    names = list_dir(sub, &n);
+    assert_int_equal(n, 2);
+    for (i = 0; i < n; i++) {
+        char *data = read_file(names[i], &len);
+
+        for (j = 0; j < 3; j++)
+            if (len == strlen(body[j]) && memcmp(data, body[j], len) == 0)
+                seen[j]++;
+        free(data);
+    }
+    assert_int_equal(seen[0], 1);
+    assert_int_equal(seen[1], 0);
+    assert_int_equal(seen[2], 1);
+    free_names(names, n);
+    free(sub);
+    sub = mg_xasprintf("%s/tmp", maildir);
+    names = list_dir(sub, &n);
+    assert_int_equal(n, 0);
+    free_names(names, n);
+    free(sub);
+
+    /* over SMTP there is no batch */
+    cfg.smtp_url = "smtp://127.0.0.1:1";
+    assert_int_equal(mg_outbox_send_maildir(&cfg, m, 3, ok, errs), MG_EINVAL);
+    assert_int_equal(ok[0] + ok[1] + ok[2], 0);
+    /* a maildir that cannot be made: every message failed, with the path */
+    cfg.smtp_url = NULL;
+    free(maildir);
+    sub = mg_xasprintf("%s/file", dir);
+    maildir = mg_xasprintf("%s/file/maildir", dir);
+    assert_true(fclose(fopen(sub, "w")) == 0);
+    cfg.maildir = maildir;
+    assert_int_equal(mg_outbox_send_maildir(&cfg, m, 3, ok, errs), MG_EIO);
+    assert_int_equal(ok[0] + ok[1] + ok[2], 0);
+    assert_non_null(strstr(errs[2].message, maildir));
+    free(sub);
+    free(maildir);
+    test_rmdir(dir);
+}
+
+/* A flush into the maildir: the good messages delivered and marked
+ * sent, the bad one scheduled again, and nothing sent twice. */
+static void test_flush_maildir(void **state)
+{
+    char *dir = test_mkdtemp();
+    char *db = mg_xasprintf("%s/t.db", dir);
+    char *maildir = mg_xasprintf("%s/out", dir);
+    char *sub, **names;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_store *st = NULL;
+    struct mg_store_tx *tx = NULL;
+    struct mg_error err = {{0}, {0}};
+    struct mg_slot slot = {0, 2, 19 * 60 + 30, 60};
+    struct mg_outbox_config cfg;
+    struct mg_outbox_row *rows = NULL;
+    struct mg_circle c;
+    size_t sent = 0, failed = 0, queued = 0, n, i;
+    int k;
+
+    (void)state;
+    assert_int_equal(mg_store_open(&st, db, &opt, &err), 0);
+    memset(&c, 0, sizeof(c));
+    c.title = mg_xstrdup("Outbox");
+    c.time_zone = mg_xstrdup("Pacific/Auckland");
+    memcpy(c.start_date, "2027-03-22", 11);
+    c.weeks = 4;
+    c.slots = &slot;
+    c.n_slots = 1;
+    c.group_min = 3;
+    c.group_max = 4;
+    c.organizer_name = mg_xstrdup("Coordinator");
+    c.organizer_email = mg_xstrdup("coord@example.org");
+    assert_int_equal(mg_store_circle_create(st, &c), 0);
+    assert_int_equal(mg_store_begin(&tx, st), 0);
+    for (k = 0; k < 5; k++) {
+        struct mg_outbox_msg m;
+        char *to = mg_xasprintf(k == 3 ? "nobody-%d" : "p%d@example.org", k);
+        char *key = mg_xasprintf("test-%d", k);
+        char *msg = mg_xasprintf("To: %s\r\nSubject: %d\r\n\r\nHello %d.\r\n",
+                                 to, k, k);
+
+        memset(&m, 0, sizeof(m));
+        m.circle_id = c.id;
+        m.kind = "test";
+        m.recipient = to;
+        m.subject = "hello";
+        m.message = msg;
+        m.len = strlen(msg);
+        m.dedupe_key = key;
+        assert_int_equal(mg_store_tx_outbox_queue(&queued, tx, &m), 0);
+        free(to);
+        free(key);
+        free(msg);
+    }
+    assert_int_equal(mg_store_commit(tx), 0);
+    assert_int_equal(queued, 5);
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.maildir = maildir;
+    cfg.max_attempts = 5;
+    assert_int_equal(mg_outbox_flush(&sent, &failed, st, &cfg, 100), 0);
+    assert_int_equal(sent, 4);
+    assert_int_equal(failed, 1);
+    assert_int_equal(mg_store_outbox_list(&rows, &n, st, c.id, NULL, 0), 0);
+    assert_int_equal(n, 5);
+    for (i = 0; i < n; i++) {
+        if (strncmp(rows[i].recipient, "nobody", 6) == 0) {
+            assert_int_equal(rows[i].status, MG_STORE_OUTBOX_QUEUED);
+            assert_int_equal(rows[i].attempts, 1);
+            assert_non_null(rows[i].last_error);
+        } else {
+            assert_int_equal(rows[i].status, MG_STORE_OUTBOX_SENT);
+            assert_int_equal(rows[i].attempts, 1);
+        }
+    }
+    mg_store_outbox_free(rows, n);
+    /* nothing is due now: a second round sends nothing more */
+    assert_int_equal(mg_outbox_flush(&sent, &failed, st, &cfg, 100), 0);
+    assert_int_equal(sent + failed, 0);
+    sub = mg_xasprintf("%s/new", maildir);
+    names = list_dir(sub, &n);
+    assert_int_equal(n, 4);
+    free_names(names, n);
+    free(sub);
+
+    c.slots = NULL;
+    c.n_slots = 0;
+    mg_circle_release(&c);
+    mg_store_close(st);
+    free(db);
+    free(maildir);
+    test_rmdir(dir);
+}
+
 static void test_no_transport(void **state)
 {
     struct mg_outbox_config cfg;
@@ -626,6 +795,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_smtp_refused_input, sink_setup,
                                         sink_teardown),
         cmocka_unit_test(test_maildir),
+        cmocka_unit_test(test_maildir_batch),
+        cmocka_unit_test(test_flush_maildir),
         cmocka_unit_test(test_no_transport),
         cmocka_unit_test(test_backoff),
     };

@@ -915,6 +915,93 @@ static void test_transaction(void **state)
     mg_circle_release(&c);
 }
 
+static int count_statements(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    int n = 0;
+
+    while ((s = sqlite3_next_stmt(db, s)) != NULL)
+        n++;
+    return n;
+}
+
+/* A connection keeps the statements it compiled: the same SQL gets the
+ * same statement back, reset and unbound; one in use is never handed
+ * out twice; more statements than the cache holds still work. */
+static void test_statement_cache(void **state)
+{
+    struct fixture *f = *state;
+    sqlite3 *db = store_acquire(f->st);
+    sqlite3_stmt *a = NULL, *b = NULL, *c = NULL;
+    int i;
+
+    assert_int_equal(store_prepare(&a, f->st, db, "SELECT ?1, 7"), 0);
+    sqlite3_bind_int(a, 1, 42);
+    assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(a, 0), 42);
+    /* in use: the same SQL gets a statement of its own */
+    assert_int_equal(store_prepare(&b, f->st, db, "SELECT ?1, 7"), 0);
+    assert_ptr_not_equal(a, b);
+    sqlite3_finalize(b);
+    sqlite3_finalize(a);
+    /* given back: the same statement, its binding cleared */
+    assert_int_equal(store_prepare(&c, f->st, db, "SELECT ?1, 7"), 0);
+    assert_true(c == a || c == b);
+    assert_int_equal(sqlite3_step(c), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(c, 0), SQLITE_NULL);
+    assert_int_equal(sqlite3_column_int(c, 1), 7);
+    sqlite3_finalize(c);
+    /* far more statements than a connection keeps */
+    for (i = 0; i < 200; i++) {
+        char sql[64];
+
+        snprintf(sql, sizeof(sql), "SELECT %d", i);
+        assert_int_equal(store_prepare(&a, f->st, db, sql), 0);
+        assert_int_equal(sqlite3_step(a), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(a, 0), i);
+        sqlite3_finalize(a);
+    }
+    /* the cache is bounded, and a statement prepared outside it is
+     * really finalized */
+    assert_true(count_statements(db) <= 64);
+    i = count_statements(db);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1", -1, &a, NULL),
+                     SQLITE_OK);
+    assert_int_equal(count_statements(db), i + 1);
+    assert_int_equal(sqlite3_finalize(a), SQLITE_OK);
+    assert_int_equal(count_statements(db), i);
+    store_release(f->st, db);
+}
+
+/* The routing version moves after a write to what routes notes, and
+ * only then; two stores never show the same one. */
+static void test_routing_version(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store *other = NULL;
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *got = NULL;
+    uint64_t v = mg_store_routing_version(f->st), w;
+    size_t n = 0;
+
+    assert_int_equal(
+        mg_store_notes_count(&n, f->st, MG_STORE_NOTE_REVIEW, 0, 1), 0);
+    assert_true(mg_store_routing_version(f->st) == v);
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    w = mg_store_routing_version(f->st);
+    assert_true(w != v);
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    mg_circle_free(got);
+    assert_true(mg_store_routing_version(f->st) == w);
+    assert_int_equal(mg_store_open(&other, f->db, &opt, &err), 0);
+    assert_true(mg_store_routing_version(other) != w);
+    assert_true(mg_store_routing_version(other) != v);
+    mg_store_close(other);
+    mg_circle_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -945,6 +1032,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rows_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_routing_version, setup, teardown),
     };
 
     mg_log_set_level(MG_LOG_ERROR);

@@ -135,4 +135,13 @@ int mg_store_receipt_claim(int *retry, struct mg_store *st,
                            const char *provider, const char *token,
                            const char *fingerprint);
 
+/*
+ * A number that changes after every write, through this store, to what
+ * decides where a note is filed: circles, groups, memberships, sessions
+ * and participants. No two stores opened in the process show the same
+ * number. Writes by other processes (the CLI beside the daemon) do not
+ * move it; a cache keyed by it must also expire.
+ */
+uint64_t mg_store_routing_version(struct mg_store *st);
+
 #endif

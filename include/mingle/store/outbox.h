@@ -64,6 +64,10 @@ int mg_store_outbox_due(struct mg_outbox_row **out, size_t *n,
 int mg_store_outbox_reclaim(size_t *n, struct mg_store *st, int64_t now);
 /* Mark a claimed message sent. */
 int mg_store_outbox_sent(struct mg_store *st, int64_t id, int64_t now);
+/* Mark claimed messages ids[0..n-1] sent, in one transaction: all or
+ * none of them. */
+int mg_store_outbox_sent_many(struct mg_store *st, const int64_t *ids, size_t n,
+                              int64_t now);
 /* Record a failed attempt: try again at `next_at`, or give up. */
 int mg_store_outbox_retry(struct mg_store *st, int64_t id, int attempts,
                           int64_t next_at, const char *error, int give_up);
