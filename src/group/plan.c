@@ -31,7 +31,14 @@ struct ls {
     const struct mg_assign_input *in;
     const struct mg_group_spec *spec;
     int n, g, lo, hi, ns, nr, cap;
-    int spare; /* groups with a second facilitator, who could lead one */
+    /*
+     * Facilitators who could lead a group without one: facb[g * nb + b]
+     * counts g's facilitators able to make bucket b, and spare[b] the
+     * groups with two or more facilitators, one of whom can make b.
+     */
+    int nb;
+    int *facb;
+    int spare[MAX_BUCKETS];
     int *group_of;
     int *size, *fac, *sec, *reg; /* per group; sec[g * ns + v] */
     long long *tot_sec, *tot_reg;
@@ -167,15 +174,28 @@ static long long person_cost(const struct ls *s, int p, int g)
 }
 
 /* Change g's counts as if p joined (d = 1) or left (d = -1). */
+/* Whether group g has a facilitator to spare who can make bucket b. */
+static int spare_for(const struct ls *s, int g, int b)
+{
+    return s->fac[g] >= 2 && s->facb[g * s->nb + b] > 0;
+}
+
 static void touch(struct ls *s, int g, int p, int d)
 {
     const struct mg_person *pp = &s->in->people[p];
 
     s->size[g] += d;
     if (pp->facilitator) {
-        s->spare -= s->fac[g] >= 2;
+        uint64_t m = bucket_mask(s->in, pp);
+        int b;
+
+        for (b = 0; b < s->nb; b++)
+            s->spare[b] -= spare_for(s, g, b);
         s->fac[g] += d;
-        s->spare += s->fac[g] >= 2;
+        for (b = 0; b < s->nb; b++) {
+            s->facb[g * s->nb + b] += (int)((m >> b) & 1) * d;
+            s->spare[b] += spare_for(s, g, b);
+        }
     }
     if (pp->sector >= 0)
         s->sec[g * s->ns + pp->sector] += d;
@@ -296,11 +316,12 @@ static int is_hot(const struct ls *s, int p, int level)
 
     /*
      * A group without a facilitator can only get one from a group that
-     * has two. When none has (too few facilitators for the groups, and
-     * each already leads one), no move can mend it: its members are
-     * worth a try only for what else their group misses.
+     * has two, one of whom can make its slot. When none has (too few
+     * facilitators for the groups, or none to spare who can make this
+     * slot), no move can mend it: its members are worth a try only for
+     * what else their group misses.
      */
-    if (s->fac[a] == 0 && s->spare == 0)
+    if (s->fac[a] == 0 && s->spare[s->spec[a].slot + 1] == 0)
         cost -= W_HARD;
     if (cost > 0 || s->pcost[p] >= W_HARD)
         return 1;
@@ -933,6 +954,7 @@ static void ls_release(struct ls *s)
     free(s->tot_sec);
     free(s->tot_reg);
     free(s->cost);
+    free(s->facb);
     free(s->pcost);
     free(s->paired);
     free(s->blo);
@@ -1059,6 +1081,8 @@ int mg_group_plan(struct mg_assign_result *out,
     s.mem = mg_xmalloc((size_t)g * s.cap * sizeof(int));
     s.pos = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
     s.pcost = mg_xcalloc((size_t)s.n + 1, sizeof(long long));
+    s.nb = in->n_slots + 1;
+    s.facb = mg_xcalloc((size_t)g * s.nb + 1, sizeof(int));
     s.paired = mg_xcalloc((size_t)s.n + 1, 1);
     for (i = 0; i < s.n; i++) {
         if (in->people[i].sector >= 0)
