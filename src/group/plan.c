@@ -6,6 +6,7 @@
  * so each step costs O(sectors + regions + pairs of the person), never
  * O(N). Reporting what is still unmet is common.c's job.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,12 +43,11 @@ struct ls {
     int *group_of;
     int *size, *fac, *sec, *reg; /* per group; sec[g * ns + v] */
     long long *tot_sec, *tot_reg;
-    long long *cost;  /* cached group_cost() of each group */
-    long long *pcost; /* cached person_cost() of each person where they are */
-    unsigned char
-        *paired;    /* nonzero: the person is in an apart/together pair */
-    int *blo, *bhi; /* band_tables() */
-    int *mem, *pos; /* members of g: mem[g * cap + 0 .. size - 1] */
+    long long *cost;       /* cached group_cost() of each group */
+    long long *pcost;      /* cached person_cost() where each person is */
+    unsigned char *paired; /* nonzero: in an apart or together pair */
+    int *blo, *bhi;        /* band_tables() */
+    int *mem, *pos;        /* members of g: mem[g * cap + 0 .. size - 1] */
     struct adj apart, together;
     int *bucket_start, *bucket_groups; /* groups of each bucket */
     int *thread_start, *thread_groups; /* groups of each thread */
@@ -173,13 +173,13 @@ static long long person_cost(const struct ls *s, int p, int g)
     return c;
 }
 
-/* Change g's counts as if p joined (d = 1) or left (d = -1). */
 /* Whether group g has a facilitator to spare who can make bucket b. */
 static int spare_for(const struct ls *s, int g, int b)
 {
     return s->fac[g] >= 2 && s->facb[g * s->nb + b] > 0;
 }
 
+/* Change g's counts as if p joined (d = 1) or left (d = -1). */
 static void touch(struct ls *s, int g, int p, int d)
 {
     const struct mg_person *pp = &s->in->people[p];
@@ -975,17 +975,18 @@ static const char *noun(long long n, const char *one, const char *many)
 }
 
 /*
- * Why some groups have nobody to lead them, when the planner chose how
- * many groups there are. It opens the fewest groups that keep everyone
- * within size_max, so a shortage of facilitators is never made worse by
- * opening more groups than needed; the groups left without one are
- * exactly as many as facilitators are missing. Say so, and what would
- * mend it: more facilitators, or (if not absurd) larger groups.
+ * Why groups go without a facilitator, when the planner chose how many
+ * groups there are and there are fewer facilitators than groups. It
+ * opens the fewest groups that keep everyone within size_max (never
+ * more, which would only leave more unled) and places everyone rather
+ * than turn people away; say so, and what would let every group have a
+ * facilitator: more of them, or (when not absurd) larger groups.
  */
 static void explain_group_count(struct issue_list *l,
                                 const struct mg_assign_input *in, int g)
 {
     long long n = (long long)in->n_people, n_fac = 0, short_by, wider;
+    char larger[128] = "";
     size_t i;
 
     for (i = 0; i < in->n_people; i++)
@@ -995,25 +996,17 @@ static void explain_group_count(struct issue_list *l,
     short_by = g - n_fac;
     wider = (n + n_fac - 1) / n_fac;
     if (wider <= 2LL * in->size_max)
-        issue_add(l, "facilitators", NULL, 0,
-                  "%lld %s in groups of at most %d need %d groups, the "
-                  "fewest there can be, and %lld of them %s no facilitator: "
-                  "%lld more %s, or groups of up to %lld (%lld groups for "
-                  "the %lld %s there %s), would give every group one",
-                  n, noun(n, "person", "people"), in->size_max, g, short_by,
-                  noun(short_by, "has", "have"), short_by,
-                  noun(short_by, "facilitator", "facilitators"), wider,
-                  (n + wider - 1) / wider, n_fac,
-                  noun(n_fac, "facilitator", "facilitators"),
-                  noun(n_fac, "is", "are"));
-    else
-        issue_add(l, "facilitators", NULL, 0,
-                  "%lld %s in groups of at most %d need %d groups, the "
-                  "fewest there can be, and %lld of them %s no facilitator: "
-                  "%lld more %s would give every group one",
-                  n, noun(n, "person", "people"), in->size_max, g, short_by,
-                  noun(short_by, "has", "have"), short_by,
-                  noun(short_by, "facilitator", "facilitators"));
+        snprintf(larger, sizeof(larger), ", or groups of up to %lld (%lld %s),",
+                 wider, (n + wider - 1) / wider,
+                 noun((n + wider - 1) / wider, "group", "groups"));
+    issue_add(l, "facilitators", NULL, 0,
+              "%lld %s in groups of at most %d need %d %s, the fewest there "
+              "can be, and %lld %s can lead: %lld more %s%s would give every "
+              "group one",
+              n, noun(n, "person", "people"), in->size_max, g,
+              noun(g, "group", "groups"), n_fac,
+              noun(n_fac, "person", "people"), short_by,
+              noun(short_by, "facilitator", "facilitators"), larger);
 }
 
 int mg_group_plan(struct mg_assign_result *out,
