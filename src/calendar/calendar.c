@@ -40,16 +40,43 @@ static const char *thread_title(const struct mg_plan_view *v, int64_t id)
     return NULL;
 }
 
+/*
+ * Where group `group_id`'s sessions start in `all` (a circle's sessions
+ * sorted by group, as mg_store_sessions_for_circle gives them); *n how
+ * many there are (0: none).
+ */
+static const struct mg_session_row *
+sessions_of(size_t *n, const struct mg_session_row *all, size_t n_all,
+            int64_t group_id)
+{
+    size_t lo = 0, hi = n_all, end;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (all[mid].group_id < group_id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (end = lo; end < n_all && all[end].group_id == group_id; end++)
+        ;
+    *n = end - lo;
+    return &all[lo];
+}
+
 int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
 {
     struct mg_plan_view v;
-    struct mg_session_row *rows = NULL;
+    struct mg_session_row *rows = NULL, *have = NULL;
     int64_t *starts = NULL; /* per slot and week, computed once */
-    size_t i, n = 0, weeks;
+    size_t i, n = 0, weeks, n_have = 0;
     int rc = mg_store_plan_load(&v, st, circle_id);
 
     if (rc < 0)
         return rc;
+    /* Which groups have sessions already: one query for the circle. */
+    rc = mg_store_sessions_for_circle(&have, &n_have, st, circle_id);
     weeks = (size_t)v.circle->weeks;
     starts = mg_xcalloc(v.circle->n_slots * weeks + 1, sizeof(*starts));
     for (i = 0; rc == 0 && i < v.circle->n_slots * weeks; i++) {
@@ -61,12 +88,10 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
     rows = mg_xcalloc(v.n_groups * weeks + 1, sizeof(*rows));
     for (i = 0; rc == 0 && i < v.n_groups; i++) {
         const struct mg_slot *slot = group_slot(&v, &v.groups[i]);
-        struct mg_session_row *have = NULL;
-        size_t n_have = 0, s, w;
+        size_t had, s, w;
 
-        rc = mg_store_sessions_for_group(&have, &n_have, st, v.groups[i].id);
-        free(have);
-        if (rc < 0 || n_have > 0 || !slot)
+        sessions_of(&had, have, n_have, v.groups[i].id);
+        if (had > 0 || !slot)
             continue;
         s = (size_t)(slot - v.circle->slots);
         for (w = 0; w < weeks; w++, n++) {
@@ -81,6 +106,7 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
     if (rc == 0 && n)
         rc = mg_store_sessions_insert(st, circle_id, rows, n);
     free(rows);
+    free(have);
     free(starts);
     mg_store_plan_release(&v);
     return rc;
@@ -173,19 +199,34 @@ static char *summary_for(const struct mg_plan_view *v,
     return mg_xasprintf("%s: %s", v->circle->title, g->name);
 }
 
-/* The series of group `g`'s calls, as anyone in it sees them. */
-static int make_series(struct mg_ical_series *s, struct series_store *keep,
-                       struct mg_store *st, const struct mg_plan_view *v,
-                       const struct mg_group_row *g)
+/*
+ * The series of group `g`'s calls, as anyone in it sees them. Its
+ * sessions come from `all` (a circle's, by group) when given, else from
+ * a query of the group's own.
+ */
+static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
+                            struct mg_store *st, const struct mg_plan_view *v,
+                            const struct mg_group_row *g,
+                            const struct mg_session_row *all, size_t n_all)
 {
     struct mg_buf desc = MG_BUF_INIT;
     size_t i, n_exc = 0;
-    int rc;
+    int rc = 0;
 
     memset(s, 0, sizeof(*s));
     memset(keep, 0, sizeof(*keep));
-    rc = mg_store_sessions_for_group(&keep->sessions, &keep->n_sessions, st,
-                                     g->id);
+    if (all) {
+        const struct mg_session_row *mine =
+            sessions_of(&keep->n_sessions, all, n_all, g->id);
+
+        keep->sessions =
+            mg_xmalloc((keep->n_sessions + 1) * sizeof(*keep->sessions));
+        memcpy(keep->sessions, mine,
+               keep->n_sessions * sizeof(*keep->sessions));
+    } else {
+        rc = mg_store_sessions_for_group(&keep->sessions, &keep->n_sessions, st,
+                                         g->id);
+    }
     if (rc < 0)
         return rc;
     if (keep->n_sessions == 0)
@@ -225,6 +266,13 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
     s->organizer_name = v->circle->organizer_name;
     s->organizer_email = v->circle->organizer_email;
     return 0;
+}
+
+static int make_series(struct mg_ical_series *s, struct series_store *keep,
+                       struct mg_store *st, const struct mg_plan_view *v,
+                       const struct mg_group_row *g)
+{
+    return make_series_from(s, keep, st, v, g, NULL, 0);
 }
 
 /*
@@ -669,6 +717,9 @@ static void queue_release(struct queue *q)
     free(q->own[1]);
 }
 
+/* Above this many groups, a reconcile reads the circle's sessions at once. */
+#define SESSIONS_AT_ONCE 16
+
 int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
                           int64_t circle_id, struct mg_error *err)
 {
@@ -690,7 +741,8 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
     struct queue q;
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
-    size_t n_people = 0, n_inv = 0, i, j;
+    struct mg_session_row *sessions = NULL;
+    size_t n_people = 0, n_inv = 0, i, j, n_sessions = 0;
     char lang[MG_I18N_LANG_MAX];
     int rc = mg_store_plan_load(&v, st, circle_id);
 
@@ -715,8 +767,14 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         goto out;
     series = mg_xcalloc(v.n_groups + 1, sizeof(*series));
     keep = mg_xcalloc(v.n_groups + 1, sizeof(*keep));
+    /* Many groups: the circle's sessions in one query, not one a group. */
+    if (v.n_groups > SESSIONS_AT_ONCE &&
+        (rc = mg_store_sessions_for_circle(&sessions, &n_sessions, st,
+                                           circle_id)) < 0)
+        goto out;
     for (i = 0; i < v.n_groups; i++) {
-        rc = make_series(&series[i], &keep[i], st, &v, &v.groups[i]);
+        rc = make_series_from(&series[i], &keep[i], st, &v, &v.groups[i],
+                              sessions, n_sessions);
         if (rc == MG_ENOTFOUND)
             rc = 0; /* no sessions yet: nothing to invite to */
         if (rc < 0)
@@ -843,6 +901,7 @@ out:
     free(by_person);
     free(by_group);
     free(invites);
+    free(sessions);
     mg_participants_free(people, n_people);
     mg_store_plan_release(&v);
     mg_i18n_restore(lang);

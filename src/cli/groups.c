@@ -18,18 +18,29 @@ void cli_print_groups(const struct mg_assign *a, const int *group_of,
                       const struct mg_group_spec *specs, int n_groups,
                       const struct mg_quality *q)
 {
-    size_t i;
+    /* Members by group, sorted once: not a pass over everyone a group. */
+    size_t *start = mg_xcalloc((size_t)n_groups + 2, sizeof(*start));
+    size_t *order = mg_xcalloc(a->n_people + 1, sizeof(*order));
+    size_t i, k;
     int g;
 
+    for (i = 0; i < a->n_people; i++) {
+        if (group_of[i] >= 0 && group_of[i] < n_groups)
+            start[group_of[i] + 2]++;
+    }
+    for (g = 0; g < n_groups; g++)
+        start[g + 2] += start[g + 1];
+    for (i = 0; i < a->n_people; i++) {
+        if (group_of[i] >= 0 && group_of[i] < n_groups)
+            order[start[group_of[i] + 1]++] = i;
+    }
     for (g = 0; g < n_groups; g++) {
         const struct mg_group_spec *s = &specs[g];
         int size = 0, fac = 0;
 
-        for (i = 0; i < a->n_people; i++) {
-            if (group_of[i] != g)
-                continue;
+        for (k = start[g]; k < start[g + 1]; k++) {
             size++;
-            fac += a->persons[i].facilitator;
+            fac += a->persons[order[k]].facilitator;
         }
         printf("Group %d: %d %s, %d facilitator%s", g + 1, size,
                size == 1 ? "person" : "people", fac, fac == 1 ? "" : "s");
@@ -41,10 +52,10 @@ void cli_print_groups(const struct mg_assign *a, const int *group_of,
         if (s->thread >= 0 && (size_t)s->thread < a->n_threads)
             printf(", thread: %s", a->threads[s->thread].title);
         printf("\n");
-        for (i = 0; i < a->n_people; i++) {
-            const struct mg_participant *p = &a->people[i];
-            if (group_of[i] != g)
-                continue;
+        for (k = start[g]; k < start[g + 1]; k++) {
+            const struct mg_participant *p = &a->people[order[k]];
+
+            i = order[k];
             printf("  %c %-24.24s  %-12.12s  %-14.14s  %s\n",
                    a->persons[i].facilitator ? '*' : ' ', p->name,
                    p->sector ? p->sector : "-", p->region ? p->region : "-",
@@ -59,6 +70,8 @@ void cli_print_groups(const struct mg_assign *a, const int *group_of,
            q->wishes_first, q->wishes_any, q->wishes_total, q->together_met,
            q->together_total, q->size_violations, q->no_facilitator,
            q->slot_violations, q->apart_violations, q->unplaced);
+    free(start);
+    free(order);
 }
 
 static void print_issues(const struct mg_assign *a)

@@ -6,6 +6,7 @@
  * so each step costs O(sectors + regions + pairs of the person), never
  * O(N). Reporting what is still unmet is common.c's job.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,12 +32,22 @@ struct ls {
     const struct mg_assign_input *in;
     const struct mg_group_spec *spec;
     int n, g, lo, hi, ns, nr, cap;
+    /*
+     * Facilitators who could lead a group without one: facb[g * nb + b]
+     * counts g's facilitators able to make bucket b, and spare[b] the
+     * groups with two or more facilitators, one of whom can make b.
+     */
+    int nb;
+    int *facb;
+    int spare[MAX_BUCKETS];
     int *group_of;
     int *size, *fac, *sec, *reg; /* per group; sec[g * ns + v] */
     long long *tot_sec, *tot_reg;
-    long long *cost; /* cached group_cost() of each group */
-    int *blo, *bhi;  /* band_tables() */
-    int *mem, *pos;  /* members of g: mem[g * cap + 0 .. size - 1] */
+    long long *cost;       /* cached group_cost() of each group */
+    long long *pcost;      /* cached person_cost() where each person is */
+    unsigned char *paired; /* nonzero: in an apart or together pair */
+    int *blo, *bhi;        /* band_tables() */
+    int *mem, *pos;        /* members of g: mem[g * cap + 0 .. size - 1] */
     struct adj apart, together;
     int *bucket_start, *bucket_groups; /* groups of each bucket */
     int *thread_start, *thread_groups; /* groups of each thread */
@@ -162,13 +173,30 @@ static long long person_cost(const struct ls *s, int p, int g)
     return c;
 }
 
+/* Whether group g has a facilitator to spare who can make bucket b. */
+static int spare_for(const struct ls *s, int g, int b)
+{
+    return s->fac[g] >= 2 && s->facb[g * s->nb + b] > 0;
+}
+
 /* Change g's counts as if p joined (d = 1) or left (d = -1). */
 static void touch(struct ls *s, int g, int p, int d)
 {
     const struct mg_person *pp = &s->in->people[p];
 
     s->size[g] += d;
-    s->fac[g] += pp->facilitator ? d : 0;
+    if (pp->facilitator) {
+        uint64_t m = bucket_mask(s->in, pp);
+        int b;
+
+        for (b = 0; b < s->nb; b++)
+            s->spare[b] -= spare_for(s, g, b);
+        s->fac[g] += d;
+        for (b = 0; b < s->nb; b++) {
+            s->facb[g * s->nb + b] += (int)((m >> b) & 1) * d;
+            s->spare[b] += spare_for(s, g, b);
+        }
+    }
     if (pp->sector >= 0)
         s->sec[g * s->ns + pp->sector] += d;
     if (pp->region >= 0)
@@ -184,6 +212,8 @@ static long long pair_delta(const struct ls *s, int p, int a, int b, int swap)
     long long d = 0;
     size_t i;
 
+    if (!s->paired[p])
+        return 0;
     for (i = s->apart.start[p]; i < s->apart.start[p + 1]; i++) {
         int q = s->apart.to[i], gq = s->group_of[q];
 
@@ -211,8 +241,7 @@ static long long delta_move(struct ls *s, int p, int b)
     d = group_cost(s, a) - s->cost[a] + group_cost(s, b) - s->cost[b];
     touch(s, b, p, -1);
     touch(s, a, p, 1);
-    return d + person_cost(s, p, b) - person_cost(s, p, a) +
-           pair_delta(s, p, a, b, -1);
+    return d + person_cost(s, p, b) - s->pcost[p] + pair_delta(s, p, a, b, -1);
 }
 
 static long long delta_swap(struct ls *s, int p, int q)
@@ -220,8 +249,8 @@ static long long delta_swap(struct ls *s, int p, int q)
     int a = s->group_of[p], b = s->group_of[q];
     long long d = swap_group_delta(s, a, p, q) + swap_group_delta(s, b, q, p);
 
-    d += person_cost(s, p, b) - person_cost(s, p, a);
-    d += person_cost(s, q, a) - person_cost(s, q, b);
+    d += person_cost(s, p, b) - s->pcost[p];
+    d += person_cost(s, q, a) - s->pcost[q];
     return d + pair_delta(s, p, a, b, q) + pair_delta(s, q, b, a, p);
 }
 
@@ -230,6 +259,7 @@ static void member_add(struct ls *s, int p, int g)
     s->pos[p] = s->size[g];
     s->mem[g * s->cap + s->size[g]] = p;
     s->group_of[p] = g;
+    s->pcost[p] = person_cost(s, p, g);
     touch(s, g, p, 1);
 }
 
@@ -281,9 +311,19 @@ static int random_group_for(struct ls *s, uint64_t mask)
 static int is_hot(const struct ls *s, int p, int level)
 {
     int a = s->group_of[p];
+    long long cost = s->cost[a];
     size_t i;
 
-    if (s->cost[a] > 0 || person_cost(s, p, a) >= W_HARD)
+    /*
+     * A group without a facilitator can only get one from a group that
+     * has two, one of whom can make its slot. When none has (too few
+     * facilitators for the groups, or none to spare who can make this
+     * slot), no move can mend it: its members are worth a try only for
+     * what else their group misses.
+     */
+    if (s->fac[a] == 0 && s->spare[s->spec[a].slot + 1] == 0)
+        cost -= W_HARD;
+    if (cost > 0 || s->pcost[p] >= W_HARD)
         return 1;
     for (i = s->apart.start[p]; i < s->apart.start[p + 1]; i++) {
         if (s->group_of[s->apart.to[i]] == a)
@@ -291,7 +331,7 @@ static int is_hot(const struct ls *s, int p, int level)
     }
     if (level == 0)
         return 0;
-    if (person_cost(s, p, a) > 0)
+    if (s->pcost[p] > 0)
         return 1;
     for (i = s->together.start[p]; i < s->together.start[p + 1]; i++) {
         if (s->group_of[s->together.to[i]] != a)
@@ -308,7 +348,8 @@ static int improve(struct ls *s, int p)
 {
     const struct mg_person *pp = &s->in->people[p];
     uint64_t mask = bucket_mask(s->in, pp);
-    int a = s->group_of[p], best_b = -1, best_q = -1, c, t;
+    int a = s->group_of[p], best_b = -1, best_q = -1, c, t, n_want;
+    int want[N_SWAP_TRIES];
     long long best = 0;
 
     for (c = 0; c < N_CANDIDATES; c++) {
@@ -340,9 +381,28 @@ static int improve(struct ls *s, int p)
                 best_q = -1;
             }
         }
+        /*
+         * In a group of p's first-wished thread, whoever there is short
+         * of their own first wish is the likely partner of a swap that
+         * helps both; the others are drawn at random.
+         */
+        n_want = 0;
+        if (c == 2 && s->size[b] > 0) {
+            const int *m = &s->mem[b * s->cap];
+            int from = (int)rng_below(&s->rng, (size_t)s->size[b]);
+
+            for (t = 0; t < s->size[b] && n_want < N_SWAP_TRIES; t++) {
+                int q = m[(from + t) % s->size[b]];
+
+                if (s->pcost[q] > 0)
+                    want[n_want++] = q;
+            }
+        }
         for (t = 0; t < N_SWAP_TRIES && s->size[b] > 0; t++) {
-            int q = s->mem[b * s->cap +
-                           (int)rng_below(&s->rng, (size_t)s->size[b])];
+            int q = t < n_want
+                        ? want[t]
+                        : s->mem[b * s->cap +
+                                 (int)rng_below(&s->rng, (size_t)s->size[b])];
             long long d;
 
             if (s->in->people[q].locked)
@@ -363,10 +423,12 @@ static int improve(struct ls *s, int p)
     return 1;
 }
 
+#define IDLE_PASSES 3
+
 static void local_search(struct ls *s)
 {
     int *order = mg_xmalloc(((size_t)s->n + 1) * sizeof(*order));
-    int n = 0, i, pass, max_passes, level;
+    int n = 0, i, pass, max_passes, level, idle;
 
     for (i = 0; i < s->n; i++) {
         if (!s->in->people[i].locked || s->in->people[i].current < 0 ||
@@ -383,6 +445,7 @@ static void local_search(struct ls *s)
      */
     max_passes = s->n <= 2000 ? 100 : 40;
     for (level = 0; level < 2; level++) {
+        idle = 0;
         for (pass = 0; pass < max_passes && n > 1; pass++) {
             int improved = 0, hot = 0;
 
@@ -399,12 +462,16 @@ static void local_search(struct ls *s)
                 hot++;
                 improved += improve(s, order[i]);
             }
-            /* A few misses left can take several passes of random draws. */
-            if (hot == 0 || (improved == 0 && level == 1))
+            /*
+             * A few misses left can take several passes of random draws;
+             * wishes stop once a few passes in a row find nothing.
+             */
+            idle = improved ? 0 : idle + 1;
+            if (hot == 0 || (idle >= IDLE_PASSES && level == 1))
                 break;
         }
         if (s->n > 2000)
-            max_passes = 8;
+            max_passes = 12;
     }
     free(order);
 }
@@ -887,6 +954,9 @@ static void ls_release(struct ls *s)
     free(s->tot_sec);
     free(s->tot_reg);
     free(s->cost);
+    free(s->facb);
+    free(s->pcost);
+    free(s->paired);
     free(s->blo);
     free(s->bhi);
     free(s->mem);
@@ -897,6 +967,46 @@ static void ls_release(struct ls *s)
     free(s->bucket_groups);
     free(s->thread_start);
     free(s->thread_groups);
+}
+
+static const char *noun(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/*
+ * Why groups go without a facilitator, when the planner chose how many
+ * groups there are and there are fewer facilitators than groups. It
+ * opens the fewest groups that keep everyone within size_max (never
+ * more, which would only leave more unled) and places everyone rather
+ * than turn people away; say so, and what would let every group have a
+ * facilitator: more of them, or (when not absurd) larger groups.
+ */
+static void explain_group_count(struct issue_list *l,
+                                const struct mg_assign_input *in, int g)
+{
+    long long n = (long long)in->n_people, n_fac = 0, short_by, wider;
+    char larger[128] = "";
+    size_t i;
+
+    for (i = 0; i < in->n_people; i++)
+        n_fac += in->people[i].facilitator != 0;
+    if (n_fac == 0 || n_fac >= g)
+        return;
+    short_by = g - n_fac;
+    wider = (n + n_fac - 1) / n_fac;
+    if (wider <= 2LL * in->size_max)
+        snprintf(larger, sizeof(larger), ", or groups of up to %lld (%lld %s),",
+                 wider, (n + wider - 1) / wider,
+                 noun((n + wider - 1) / wider, "group", "groups"));
+    issue_add(l, "facilitators", NULL, 0,
+              "%lld %s in groups of at most %d need %d %s, the fewest there "
+              "can be, and %lld %s can lead: %lld more %s%s would give every "
+              "group one",
+              n, noun(n, "person", "people"), in->size_max, g,
+              noun(g, "group", "groups"), n_fac,
+              noun(n_fac, "person", "people"), short_by,
+              noun(short_by, "facilitator", "facilitators"), larger);
 }
 
 int mg_group_plan(struct mg_assign_result *out,
@@ -963,6 +1073,10 @@ int mg_group_plan(struct mg_assign_result *out,
     s.cost = mg_xcalloc((size_t)g, sizeof(long long));
     s.mem = mg_xmalloc((size_t)g * s.cap * sizeof(int));
     s.pos = mg_xmalloc(((size_t)s.n + 1) * sizeof(int));
+    s.pcost = mg_xcalloc((size_t)s.n + 1, sizeof(long long));
+    s.nb = in->n_slots + 1;
+    s.facb = mg_xcalloc((size_t)g * s.nb + 1, sizeof(int));
+    s.paired = mg_xcalloc((size_t)s.n + 1, 1);
     for (i = 0; i < s.n; i++) {
         if (in->people[i].sector >= 0)
             s.tot_sec[in->people[i].sector]++;
@@ -971,6 +1085,9 @@ int mg_group_plan(struct mg_assign_result *out,
     }
     adj_build(&s.apart, in->n_people, in->apart, in->n_apart);
     adj_build(&s.together, in->n_people, in->together, in->n_together);
+    for (i = 0; i < s.n; i++)
+        s.paired[i] = s.apart.start[i + 1] > s.apart.start[i] ||
+                      s.together.start[i + 1] > s.together.start[i];
     rng_seed(&s.rng, in->seed);
     band_tables(&s);
     index_groups(&s);
@@ -978,6 +1095,8 @@ int mg_group_plan(struct mg_assign_result *out,
     local_search(&s);
 done:
     report_issues(&issues, in, group_of, spec, g);
+    if (in->n_groups == 0)
+        explain_group_count(&issues, in, g);
     mg_group_evaluate(&out->quality, in, group_of, spec, g);
     out->group_of = group_of;
     out->groups = spec;

@@ -79,6 +79,15 @@ int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
                             group_id, read_session, NULL, "list sessions");
 }
 
+int mg_store_sessions_for_circle(struct mg_session_row **out, size_t *n,
+                                 struct mg_store *st, int64_t circle_id)
+{
+    return store_list_by_id((void **)out, n, sizeof(**out), st,
+                            "SELECT " SESSION_COLUMNS " FROM sessions WHERE "
+                            "circle_id = ? ORDER BY group_id, week",
+                            circle_id, read_session, NULL, "list sessions");
+}
+
 int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
                          int64_t circle_id, int64_t session_id)
 {

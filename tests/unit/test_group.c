@@ -223,6 +223,63 @@ static void test_too_few_facilitators(void **state)
     mg_assign_result_release(&r);
 }
 
+/*
+ * 200 people in groups of 6-8 with 14 facilitators: the planner opens the
+ * fewest groups sizes allow (25), never more, so exactly 11 go without a
+ * facilitator, each facilitator leads a group of their own, sectors are
+ * still dealt evenly in the groups nobody leads, and an issue says why
+ * and what would mend it.
+ */
+static void test_plan_too_few_facilitators_fewest_groups(void **state)
+{
+    struct mg_person p[200];
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+    int fac[25] = {0}, i, g, k;
+
+    (void)state;
+    people_init(p, 200);
+    for (i = 0; i < 200; i++) {
+        p[i].facilitator = i % 15 == 0;
+        p[i].sector = i % 4;
+    }
+    input_init(&in, p, 200, 6, 8);
+    in.n_sectors = 4;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    assert_int_equal(r.n_groups, 25);
+    assert_int_equal(r.quality.smallest, 8);
+    assert_int_equal(r.quality.largest, 8);
+    assert_int_equal(r.quality.no_facilitator, 11);
+    assert_int_equal(r.quality.sector_misses, 0);
+    for (i = 0; i < 200; i++) {
+        if (p[i].facilitator)
+            fac[r.group_of[i]]++;
+    }
+    for (g = 0, k = 0; g < 25; g++) {
+        assert_true(fac[g] <= 1);
+        k += fac[g];
+    }
+    assert_int_equal(k, 14);
+    i = find_issue(r.issues, r.n_issues, "facilitators", "the fewest there");
+    assert_true(i >= 0);
+    assert_non_null(strstr(r.issues[i].message, "need 25 groups"));
+    assert_non_null(strstr(r.issues[i].message, "and 14 people can lead"));
+    assert_non_null(strstr(r.issues[i].message, "11 more facilitators, or "));
+    assert_non_null(
+        strstr(r.issues[i].message, "groups of up to 15 (14 groups), would"));
+    mg_assign_result_release(&r);
+
+    /* Enough facilitators: nothing to explain. */
+    for (i = 0; i < 200; i++)
+        p[i].facilitator = i % 8 == 0;
+    assert_int_equal(mg_group_plan(&r, &in), 0);
+    assert_int_equal(r.quality.no_facilitator, 0);
+    assert_int_equal(
+        find_issue(r.issues, r.n_issues, "facilitators", "the fewest there"),
+        -1);
+    mg_assign_result_release(&r);
+}
+
 static void test_slots_everyone_can_make_their_group(void **state)
 {
     struct mg_person p[16];
@@ -1334,6 +1391,7 @@ int main(void)
         cmocka_unit_test(test_groups_too_small_is_an_issue),
         cmocka_unit_test(test_one_facilitator_per_group),
         cmocka_unit_test(test_too_few_facilitators),
+        cmocka_unit_test(test_plan_too_few_facilitators_fewest_groups),
         cmocka_unit_test(test_slots_everyone_can_make_their_group),
         cmocka_unit_test(test_slot_most_people_can_make),
         cmocka_unit_test(test_nobody_can_make_slot),

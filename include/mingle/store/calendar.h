@@ -42,6 +42,10 @@ struct mg_session_row {
 /* A group's sessions by week; free() the array. */
 int mg_store_sessions_for_group(struct mg_session_row **out, size_t *n,
                                 struct mg_store *st, int64_t group_id);
+/* Every session of circle `circle_id`, by group and week, in one query
+ * (not one per group); free() the array. */
+int mg_store_sessions_for_circle(struct mg_session_row **out, size_t *n,
+                                 struct mg_store *st, int64_t circle_id);
 /* Session `session_id` of circle `circle_id` into *out; MG_ENOTFOUND. */
 int mg_store_session_get(struct mg_session_row *out, struct mg_store *st,
                          int64_t circle_id, int64_t session_id);
