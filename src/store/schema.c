@@ -409,9 +409,14 @@ static const char *const migration_10[] = {
 static const char *const migration_11[] = {
     "ALTER TABLE circles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'", NULL};
 
+/* A change reconciles only the invitations of the people it touches:
+ * found by person, not by scanning the circle's. */
+static const char *const migration_12[] = {
+    "CREATE INDEX invites_participant ON invites(participant_id)", NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2,  migration_3, migration_4,
-    migration_5, migration_6,  migration_7, migration_8,
-    migration_9, migration_10, migration_11};
+    migration_1, migration_2,  migration_3,  migration_4,
+    migration_5, migration_6,  migration_7,  migration_8,
+    migration_9, migration_10, migration_11, migration_12};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -1,0 +1,69 @@
+/*
+ * changes: what one change to a circle touches, read without loading the
+ * whole circle: the people and invitations of a few groups and persons,
+ * a few groups by id, and the figures (sizes, facilitators, people off
+ * their group's slot, apart pairs together) that say whether a circle's
+ * groups keep the hard rules, counted by SQL rather than in memory.
+ */
+#ifndef MINGLE_STORE_CHANGES_H
+#define MINGLE_STORE_CHANGES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mingle/core.h"
+#include "mingle/people.h"
+#include "mingle/store/calendar.h"
+#include "mingle/store/groups.h"
+
+struct mg_store;
+
+/*
+ * The people a change to persons `person_ids` and groups `group_ids`
+ * concerns: those persons, the current members of those groups, and
+ * anyone holding an invitation to one of those groups, by id, whatever
+ * their status. Only what the calendar needs is read: id, names, email,
+ * role, status, locked and current group (no slots, wishes or links).
+ * *out is the caller's (mg_participants_free).
+ */
+int mg_store_people_touched(struct mg_participant **out, size_t *n,
+                            struct mg_store *st, int64_t circle_id,
+                            const int64_t *person_ids, size_t n_persons,
+                            const int64_t *group_ids, size_t n_groups);
+
+/* Every invitation of persons `person_ids` in the circle, by id; free(). */
+int mg_store_invites_of(struct mg_invite_row **out, size_t *n,
+                        struct mg_store *st, int64_t circle_id,
+                        const int64_t *person_ids, size_t n_persons);
+
+/* The circle's groups among `ids`, by position (mg_store_groups_free). */
+int mg_store_groups_get(struct mg_group_row **out, size_t *n,
+                        struct mg_store *st, int64_t circle_id,
+                        const int64_t *ids, size_t n_ids);
+
+/* One group as the hard rules see it, counting active members only. */
+struct mg_group_census {
+    int64_t id;
+    int position;
+    int64_t slot_id; /* 0: none */
+    int64_t thread_id;
+    int size;
+    int facilitators;
+    int off_slot; /* members with slots of the circle, none of them this */
+};
+
+/*
+ * Every group of the circle (by position) with its counts, and in
+ * *apart_together the number of "apart" links between two active
+ * members of the same group. free() *out.
+ */
+int mg_store_group_census(struct mg_group_census **out, size_t *n,
+                          int *apart_together, struct mg_store *st,
+                          int64_t circle_id);
+
+/* *count: links ("with" or "apart") of people of the circle that name
+ * one of persons `person_ids` by address. */
+int mg_store_links_naming(size_t *count, struct mg_store *st, int64_t circle_id,
+                          const int64_t *person_ids, size_t n_persons);
+
+#endif
