@@ -5,8 +5,9 @@
  * cancellation; a move one cancellation and one invitation; a newcomer
  * placed by a rebalance gets one invitation, and the rebalance answers
  * with what changed. A plan or rebalance that breaks a hard rule is not
- * stored (HTTP 409 with the reasons, CLI exit status 1) unless forced; a
- * dry run shows it either way.
+ * stored (HTTP 409 with the reasons, CLI exit status 1, the dashboard
+ * sends the coordinator back to the preview) unless forced; a dry run
+ * shows it either way.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -517,6 +518,76 @@ static void test_cli_rebalance_shows_changes(void **state)
     free(out);
 }
 
+/* The dashboard's rebalance preview says why and offers "Apply anyway";
+ * applying without it is refused, with it stored. */
+static void test_dashboard_refuses_unless_forced(void **state)
+{
+    long long id = make_circle(short_json, 27, 1, "d");
+    char *plan_path = test_circle_path(id, "/groups/plan?force=1");
+    char *people = test_circle_path(id, "/participants");
+    char *path = test_dashboard_path(id, "/rebalance");
+    char *cookie = NULL, *csrf = NULL, *fingerprint, *form, *loc;
+    struct test_response resp;
+    const char *p;
+    long status;
+    json_t *doc;
+
+    (void)state;
+    doc = call(&status, "POST", plan_path, NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    doc = call(&status, "POST", people,
+               "{\"name\":\"Dash Late\",\"email\":\"dash-late@example.org\"}");
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
+                                               &csrf, NULL),
+                     303);
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Apply anyway"));
+    assert_non_null(strstr(resp.body, "name=\"force\" value=\"1\""));
+    p = strstr(resp.body, "name=\"plan\" value=\"");
+    assert_non_null(p);
+    fingerprint = mg_xstrndup(p + strlen("name=\"plan\" value=\""), 16);
+    test_response_release(&resp);
+
+    form = mg_xasprintf("csrf=%s&plan=%s", csrf, fingerprint);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    assert_int_equal(resp.status, 303);
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
+    assert_non_null(loc);
+    assert_non_null(strstr(loc, "refused=1"));
+    free(loc);
+    test_response_release(&resp);
+    free(form);
+    doc = outbox(id);
+    assert_int_equal(count_mail(doc, "invite", "dash-late@example.org"), 0);
+    json_decref(doc);
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    test_response_release(&resp);
+
+    form = mg_xasprintf("csrf=%s&plan=%s&force=1", csrf, fingerprint);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    assert_int_equal(resp.status, 303);
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
+    assert_non_null(loc);
+    assert_non_null(strstr(loc, "done=rebalanced"));
+    free(loc);
+    test_response_release(&resp);
+    free(form);
+    doc = outbox(id);
+    assert_int_equal(count_mail(doc, "invite", "dash-late@example.org"), 1);
+    json_decref(doc);
+    free(fingerprint);
+    free(cookie);
+    free(csrf);
+    free(path);
+    free(people);
+    free(plan_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_move_touches_the_mover),
         cmocka_unit_test(test_rule_breaking_plan_refused_unless_forced),
         cmocka_unit_test(test_cli_refuses_unless_forced),
+        cmocka_unit_test(test_dashboard_refuses_unless_forced),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
