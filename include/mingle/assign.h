@@ -119,16 +119,30 @@ struct mg_assign_quick {
 };
 
 /*
- * A rebalance without loading the circle, when the store's counts show
- * the groups keep every hard rule and the only people without a group
- * are a few newcomers, with no with/apart links, who each fit a group
- * with room on a slot they can make: they are placed there (a thread
- * they wish for first, then the smallest group), nobody else moves, and
- * with `store` the placements are stored. Otherwise q->applied is 0 and
- * nothing is stored. Release with mg_assign_quick_release().
+ * A rebalance without loading the circle (src/assign/quick.c): when the
+ * circle has a mark (mg_assign_mark) and the store's counts of what
+ * changed since show the groups keep every hard rule and the only people
+ * without a group are a few newcomers, with no with/apart links, who
+ * each fit a group with room on a slot they can make, they are placed
+ * there (a thread they wish for first, then the smallest group), nobody
+ * else moves, and with `store` the placements and a new mark are stored.
+ * Otherwise q->applied is 0 and nothing is stored. Release with
+ * mg_assign_quick_release().
  */
 int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
                               int64_t circle_id, int store);
 void mg_assign_quick_release(struct mg_assign_quick *q);
+
+/*
+ * After a plan or rebalance `a` is stored: leave the circle's rebalance
+ * mark (store/changes.h) when the result keeps every hard rule, so the
+ * next mg_assign_quick_rebalance() need only look at what changes after
+ * `at` (taken before the circle was loaded); clear it otherwise.
+ * `participants` and `max_id` are how many people the circle had then,
+ * any status, and the highest id among them (mg_store_circle_counts,
+ * before the load).
+ */
+int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
+                   int64_t participants, int64_t max_id);
 
 #endif

@@ -371,6 +371,7 @@ static void run(struct request *r, int rebalance)
     size_t queued = 0, hard;
     uint64_t seed;
     json_t *body;
+    int64_t t0 = mg_now(), total = 0, active, n_groups, max_id = 0;
     int rc;
 
     if (!seed_arg(&seed, r))
@@ -383,6 +384,10 @@ static void run(struct request *r, int rebalance)
         if (rc != 0)
             return;
     }
+    /* as things stand before the load: the mark left after storing */
+    if (!dry && mg_store_circle_counts(&total, &active, &n_groups, &max_id,
+                                       r->srv->store, r->params[0]) < 0)
+        total = -1;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
         reply_code(r, rc, NULL);
@@ -425,6 +430,10 @@ static void run(struct request *r, int rebalance)
             reply_code(r, rc, NULL);
             goto out;
         }
+        /* the next rebalance starts from here (none when forced) */
+        if (total >= 0 &&
+            mg_assign_mark(r->srv->store, &a, t0, total, max_id) < 0)
+            mg_log(MG_LOG_WARN, "cannot leave the rebalance mark", NULL);
         if (rebalance)
             http_reconcile_scope(r, a.circle->id, ids, n_ids, NULL, 0, &queued);
         else

@@ -212,6 +212,7 @@ int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
 {
     struct mg_assign a;
     size_t hard;
+    int64_t t0 = mg_now(), total = -1, active, n_groups, max_id = 0;
     int rc;
 
     if (rebalance) {
@@ -222,6 +223,9 @@ int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
         if (rc != 0)
             return rc < 0 ? rc : 0;
     }
+    if (!dry && mg_store_circle_counts(&total, &active, &n_groups, &max_id, st,
+                                       circle) < 0)
+        total = -1;
     rc = mg_assign_load(&a, st, circle);
     if (rc < 0) {
         cli_error("cannot load circle %lld: %s", (long long)circle,
@@ -281,6 +285,9 @@ int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                        : mg_assign_commit_plan(&a, st);
         if (rc == 0 && (!rebalance || a.result.n_groups > (int)a.n_groups))
             rc = mg_calendar_create_sessions(st, circle);
+        /* the next rebalance starts from here (none when forced) */
+        if (rc == 0 && total >= 0)
+            rc = mg_assign_mark(st, &a, t0, total, max_id);
         cli_progress_start(&prog, "queuing invitations", 0);
         if (rc < 0) {
             cli_progress_abandon(&prog);

@@ -1,5 +1,6 @@
 /*
- * changes.c: reads scoped to what one change touches (store/changes.h).
+ * changes.c: reads scoped to what one change touches (store/changes.h),
+ * and a circle's rebalance mark.
  * Lists of ids go to SQLite as one JSON array bound to a single
  * parameter (IN (SELECT value FROM json_each(?))), so each read is one
  * prepared statement whatever the number of ids.
@@ -101,11 +102,11 @@ int mg_store_people_touched(struct mg_participant **out, size_t *n,
         "SELECT p.id, p.circle_id, p.name, p.email, p.role, p.status, "
         "p.locked, (SELECT m.group_id FROM memberships m WHERE "
         "m.participant_id = p.id AND m.left_at IS NULL) FROM participants p "
-        "WHERE p.circle_id = ?1 AND (p.id IN (SELECT value FROM json_each(?2)) "
-        "OR p.id IN (SELECT m.participant_id FROM memberships m WHERE "
-        "m.left_at IS NULL AND m.group_id IN (SELECT value FROM "
-        "json_each(?3))) OR p.id IN (SELECT i.participant_id FROM invites i "
-        "WHERE i.group_id IN (SELECT value FROM json_each(?3)))) ORDER BY p.id",
+        "WHERE p.id IN (SELECT value FROM json_each(?2) UNION SELECT "
+        "m.participant_id FROM memberships m WHERE m.left_at IS NULL AND "
+        "m.group_id IN (SELECT value FROM json_each(?3)) UNION SELECT "
+        "i.participant_id FROM invites i WHERE i.group_id IN (SELECT value "
+        "FROM json_each(?3))) AND +p.circle_id = ?1 ORDER BY p.id",
         circle_id, person_ids, n_persons, group_ids, n_groups, read_touched,
         free_touched, "list people touched");
 }
@@ -171,19 +172,29 @@ static void read_census(void *row, sqlite3_stmt *stmt)
 /*
  * A member is off their group's slot when they named slots of the
  * circle and not that one (no slots named: any slot will do), as the
- * group module's can_make() has it.
+ * group module's can_make() has it. ?2 is the groups (JSON ids) or NULL
+ * for all; ?3 the people whose apart pairs count, or NULL for anyone.
  */
 int mg_store_group_census(struct mg_group_census **out, size_t *n,
                           int *apart_together, struct mg_store *st,
-                          int64_t circle_id)
+                          int64_t circle_id, const int64_t *group_ids,
+                          size_t n_groups, const int64_t *person_ids,
+                          size_t n_persons)
 {
-    sqlite3 *db;
+    sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
+    struct mg_buf gj = MG_BUF_INIT, pj = MG_BUF_INIT;
+    void *rows = NULL;
+    size_t count = 0;
     int rc, step;
 
+    *out = NULL;
+    *n = 0;
     *apart_together = 0;
-    rc = store_list_by_id(
-        (void **)out, n, sizeof(**out), st,
+    ids_json(&gj, group_ids, n_groups);
+    ids_json(&pj, person_ids, n_persons);
+    rc = store_prepare(
+        &stmt, st, db,
         "SELECT g.id, g.position, coalesce(g.slot_id, 0), "
         "coalesce(g.thread_id, 0), count(p.id), "
         "coalesce(sum(p.role = 'facilitator'), 0), "
@@ -194,11 +205,19 @@ int mg_store_group_census(struct mg_group_census **out, size_t *n,
         "p.id AND s.slot_id = g.slot_id)), 0) FROM groups g LEFT JOIN "
         "memberships m ON m.group_id = g.id AND m.left_at IS NULL LEFT JOIN "
         "participants p ON p.id = m.participant_id AND p.status = 'active' "
-        "WHERE g.circle_id = ? GROUP BY g.id ORDER BY g.position",
-        circle_id, read_census, NULL, "count group members");
+        "WHERE g.circle_id = ?1 AND (?2 IS NULL OR g.id IN (SELECT value "
+        "FROM json_each(?2))) GROUP BY g.id ORDER BY g.position");
     if (rc < 0)
-        return rc;
-    db = store_acquire(st);
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    if (group_ids)
+        sqlite3_bind_text(stmt, 2, gj.data, (int)gj.len, SQLITE_STATIC);
+    rc = store_rows_read(&rows, &count, sizeof(**out), st, db, stmt,
+                         read_census, "count group members");
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc < 0)
+        goto out;
     rc = store_prepare(
         &stmt, st, db,
         "SELECT count(*) FROM participant_links l JOIN participants a ON "
@@ -206,22 +225,30 @@ int mg_store_group_census(struct mg_group_census **out, size_t *n,
         "a.circle_id AND b.email_norm = l.other_email_norm JOIN memberships "
         "ma ON ma.participant_id = a.id AND ma.left_at IS NULL JOIN "
         "memberships mb ON mb.participant_id = b.id AND mb.left_at IS NULL "
-        "WHERE l.kind = 'not_with' AND a.circle_id = ? AND a.status = "
-        "'active' AND b.status = 'active' AND ma.group_id = mb.group_id");
-    if (rc == 0) {
-        sqlite3_bind_int64(stmt, 1, circle_id);
-        step = sqlite3_step(stmt);
-        if (step == SQLITE_ROW)
-            *apart_together = sqlite3_column_int(stmt, 0);
-        else
-            rc = store_fail(st, db, step, "count apart pairs");
-    }
+        "WHERE l.kind = 'not_with' AND a.circle_id = ?1 AND a.status = "
+        "'active' AND b.status = 'active' AND ma.group_id = mb.group_id AND "
+        "(?2 IS NULL OR a.id IN (SELECT value FROM json_each(?2)) OR b.id IN "
+        "(SELECT value FROM json_each(?2)))");
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    if (person_ids)
+        sqlite3_bind_text(stmt, 2, pj.data, (int)pj.len, SQLITE_STATIC);
+    step = sqlite3_step(stmt);
+    if (step == SQLITE_ROW)
+        *apart_together = sqlite3_column_int(stmt, 0);
+    else
+        rc = store_fail(st, db, step, "count apart pairs");
+out:
     sqlite3_finalize(stmt);
+    mg_buf_release(&gj);
+    mg_buf_release(&pj);
     store_release(st, db);
-    if (rc < 0) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
+    if (rc == 0) {
+        *out = rows;
+        *n = count;
+    } else {
+        free(rows);
     }
     return rc;
 }
@@ -253,6 +280,207 @@ int mg_store_links_naming(size_t *count, struct mg_store *st, int64_t circle_id,
     }
     sqlite3_finalize(stmt);
     mg_buf_release(&ids);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_mark_get(struct mg_rebalance_mark *m, struct mg_store *st,
+                      int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT at, participants, smallest, largest, "
+                           "group_min, group_max, n_slots, (SELECT "
+                           "group_concat(value) FROM json_each(room)), "
+                           "max_id FROM rebalance_marks WHERE circle_id = ?");
+    const char *room;
+
+    memset(m, 0, sizeof(*m));
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get rebalance mark");
+    if (rc < 0)
+        goto out;
+    m->at = sqlite3_column_int64(stmt, 0);
+    m->participants = sqlite3_column_int64(stmt, 1);
+    m->smallest = sqlite3_column_int(stmt, 2);
+    m->largest = sqlite3_column_int(stmt, 3);
+    m->group_min = sqlite3_column_int(stmt, 4);
+    m->group_max = sqlite3_column_int(stmt, 5);
+    m->n_slots = sqlite3_column_int(stmt, 6);
+    m->max_id = sqlite3_column_int64(stmt, 8);
+    room = (const char *)sqlite3_column_text(stmt, 7);
+    while (room && *room && m->n_room < MG_MARK_ROOM) {
+        char *end;
+        long long id = strtoll(room, &end, 10);
+        if (end == room)
+            break;
+        m->room[m->n_room++] = id;
+        room = *end == ',' ? end + 1 : end;
+    }
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_mark_set(struct mg_store *st, int64_t circle_id,
+                      const struct mg_rebalance_mark *m)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_buf room = MG_BUF_INIT;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "INSERT OR REPLACE INTO rebalance_marks (circle_id, at, "
+        "participants, smallest, largest, group_min, group_max, n_slots, "
+        "room, max_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+
+    if (rc == 0) {
+        ids_json(&room, m->room,
+                 m->n_room < MG_MARK_ROOM ? m->n_room : MG_MARK_ROOM);
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, m->at);
+        sqlite3_bind_int64(stmt, 3, m->participants);
+        sqlite3_bind_int(stmt, 4, m->smallest);
+        sqlite3_bind_int(stmt, 5, m->largest);
+        sqlite3_bind_int(stmt, 6, m->group_min);
+        sqlite3_bind_int(stmt, 7, m->group_max);
+        sqlite3_bind_int(stmt, 8, m->n_slots);
+        sqlite3_bind_text(stmt, 9, room.data, (int)room.len, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 10, m->max_id);
+        rc = store_step(st, db, stmt, "set rebalance mark");
+    }
+    sqlite3_finalize(stmt);
+    mg_buf_release(&room);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_mark_clear(struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "DELETE FROM rebalance_marks WHERE circle_id = ?");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        rc = store_step(st, db, stmt, "clear rebalance mark");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+static void read_id(void *row, sqlite3_stmt *stmt)
+{
+    *(int64_t *)row = sqlite3_column_int64(stmt, 0);
+}
+
+int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
+                           size_t *n_groups, int64_t *kept, struct mg_store *st,
+                           int64_t circle_id, int64_t at, int64_t max_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    void *rows = NULL;
+    size_t count = 0;
+    int rc, k, step;
+    /* ?1 circle, ?2 since, ?3 max_id: people changed, the groups
+     * concerned, and how many of the people then are still there */
+    static const char *const sql[] = {
+        "SELECT id FROM participants WHERE circle_id = ?1 AND updated_at >= "
+        "?2 UNION SELECT m.participant_id FROM memberships m JOIN groups g "
+        "ON g.id = m.group_id WHERE +g.circle_id = ?1 AND m.joined_at >= ?2 "
+        "UNION SELECT m.participant_id FROM memberships m JOIN groups g ON "
+        "g.id = m.group_id WHERE +g.circle_id = ?1 AND m.left_at >= ?2",
+        "SELECT m.group_id FROM memberships m JOIN groups g ON g.id = "
+        "m.group_id WHERE +g.circle_id = ?1 AND m.joined_at >= ?2 UNION "
+        "SELECT m.group_id FROM memberships m JOIN groups g ON g.id = "
+        "m.group_id WHERE +g.circle_id = ?1 AND m.left_at >= ?2 UNION SELECT "
+        "m.group_id FROM memberships m WHERE m.left_at IS NULL AND "
+        "m.participant_id IN (SELECT id FROM participants WHERE circle_id = "
+        "?1 AND updated_at >= ?2) UNION SELECT id FROM groups WHERE "
+        "circle_id = ?1 AND coalesce(updated_at, created_at) >= ?2",
+        "SELECT count(*) FROM participants WHERE circle_id = ?1 AND id <= "
+        "?3"};
+
+    *people = *groups = NULL;
+    *n_people = *n_groups = 0;
+    *kept = 0;
+    for (k = 0, rc = 0; k < 3 && rc == 0; k++) {
+        rc = store_prepare(&stmt, st, db, sql[k]);
+        if (rc < 0)
+            break;
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        if (k < 2)
+            sqlite3_bind_int64(stmt, 2, at);
+        else
+            sqlite3_bind_int64(stmt, 3, max_id);
+        if (k < 2) {
+            rows = NULL;
+            count = 0;
+            rc = store_rows_read(&rows, &count, sizeof(int64_t), st, db, stmt,
+                                 read_id, "list changes");
+            if (rc == 0 && k == 0) {
+                *people = rows;
+                *n_people = count;
+            } else if (rc == 0) {
+                *groups = rows;
+                *n_groups = count;
+            }
+        } else {
+            step = sqlite3_step(stmt);
+            if (step == SQLITE_ROW)
+                *kept = sqlite3_column_int64(stmt, 0);
+            else
+                rc = store_fail(st, db, step, "count new people");
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    store_release(st, db);
+    if (rc < 0) {
+        free(*people);
+        free(*groups);
+        *people = *groups = NULL;
+        *n_people = *n_groups = 0;
+    }
+    return rc;
+}
+
+int mg_store_circle_counts(int64_t *total, int64_t *active, int64_t *groups,
+                           int64_t *max_id, struct mg_store *st,
+                           int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT (SELECT count(*) FROM participants WHERE circle_id = ?1), "
+        "(SELECT count(*) FROM participants WHERE circle_id = ?1 AND status "
+        "= 'active'), (SELECT count(*) FROM groups WHERE circle_id = ?1), "
+        "(SELECT coalesce(max(id), 0) FROM participants WHERE circle_id = "
+        "?1)");
+    int step;
+
+    *total = *active = *groups = *max_id = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        step = sqlite3_step(stmt);
+        if (step == SQLITE_ROW) {
+            *total = sqlite3_column_int64(stmt, 0);
+            *active = sqlite3_column_int64(stmt, 1);
+            *groups = sqlite3_column_int64(stmt, 2);
+            *max_id = sqlite3_column_int64(stmt, 3);
+        } else {
+            rc = store_fail(st, db, step, "count the circle");
+        }
+    }
+    sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
 }

@@ -2615,12 +2615,16 @@ void handle_dash_rebalance(struct request *r)
     struct dash d;
     struct mg_assign a;
     char plan[17];
-    int64_t *moved = NULL;
+    int64_t *moved = NULL, t0 = mg_now(), total = -1, active, n_groups,
+            max_id = 0;
     size_t i, moves = 0;
     int loaded = 0, rc;
 
     if (dash_form_begin(&f, &d, r) < 0)
         goto out;
+    if (mg_store_circle_counts(&total, &active, &n_groups, &max_id,
+                               r->srv->store, r->params[0]) < 0)
+        total = -1;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
         dash_error_page(r, rc, _("There is no such circle."));
@@ -2659,6 +2663,8 @@ void handle_dash_rebalance(struct request *r)
     rc = mg_assign_commit_rebalance(&a, r->srv->store);
     if (rc == 0 && a.result.n_groups > (int)a.n_groups)
         rc = mg_calendar_create_sessions(r->srv->store, a.circle->id);
+    if (rc == 0 && total >= 0) /* where the next rebalance starts */
+        rc = mg_assign_mark(r->srv->store, &a, t0, total, max_id);
     if (rc < 0) {
         dash_error_page(r, rc, NULL);
         goto out;

@@ -53,17 +53,63 @@ struct mg_group_census {
 };
 
 /*
- * Every group of the circle (by position) with its counts, and in
- * *apart_together the number of "apart" links between two active
- * members of the same group. free() *out.
+ * The circle's groups among `group_ids` (all of them when `group_ids` is
+ * NULL), by position, with their counts, and in *apart_together the
+ * number of "apart" links between two active members of the same group
+ * that involve one of `person_ids` (any person when NULL). free() *out.
  */
 int mg_store_group_census(struct mg_group_census **out, size_t *n,
                           int *apart_together, struct mg_store *st,
-                          int64_t circle_id);
+                          int64_t circle_id, const int64_t *group_ids,
+                          size_t n_groups, const int64_t *person_ids,
+                          size_t n_persons);
 
 /* *count: links ("with" or "apart") of people of the circle that name
  * one of persons `person_ids` by address. */
 int mg_store_links_naming(size_t *count, struct mg_store *st, int64_t circle_id,
                           const int64_t *person_ids, size_t n_persons);
+
+/*
+ * A circle's rebalance mark: when its groups were last known to keep
+ * the hard rules, and what they were like then, so that the next
+ * rebalance need only look at what changed since (`at`, in seconds: a
+ * change in that second counts as after it). `room` lists (as a JSON
+ * array of ids, at most MG_MARK_ROOM) groups that then had fewer than
+ * `largest` people.
+ */
+#define MG_MARK_ROOM 64
+struct mg_rebalance_mark {
+    int64_t at;
+    int64_t max_id;       /* the highest participant id then */
+    int64_t participants; /* the circle's people then (ids up to max_id) */
+    int smallest, largest;
+    int group_min, group_max, n_slots; /* the circle's then */
+    int64_t room[MG_MARK_ROOM];
+    size_t n_room;
+};
+
+/* MG_ENOTFOUND when the circle has none. */
+int mg_store_mark_get(struct mg_rebalance_mark *m, struct mg_store *st,
+                      int64_t circle_id);
+int mg_store_mark_set(struct mg_store *st, int64_t circle_id,
+                      const struct mg_rebalance_mark *m);
+int mg_store_mark_clear(struct mg_store *st, int64_t circle_id);
+
+/*
+ * What changed in the circle since `at`: *people (ids, free()) whose
+ * details, status or group changed or who were added, *groups (ids,
+ * free()) they left or joined or are in, or whose calls or slot
+ * changed, and *kept how many of the circle's people have ids up to
+ * `max_id` (fewer than then: someone was erased).
+ */
+int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
+                           size_t *n_groups, int64_t *kept, struct mg_store *st,
+                           int64_t circle_id, int64_t at, int64_t max_id);
+
+/* How many people the circle has (any status), how many are active,
+ * how many groups, and the highest participant id. */
+int mg_store_circle_counts(int64_t *total, int64_t *active, int64_t *groups,
+                           int64_t *max_id, struct mg_store *st,
+                           int64_t circle_id);
 
 #endif
