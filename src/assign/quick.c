@@ -120,8 +120,8 @@ int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
     struct mg_participant *touched = NULL, *fresh = NULL;
     int64_t *people = NULL, *changed = NULL, *look = NULL, *ids = NULL,
             *to = NULL, *room_ids = NULL;
-    int64_t total = 0, active = 0, n_all = 0, kept = 0, max_id = 0,
-            t0 = mg_now();
+    struct mg_store_tally tally;
+    int64_t active = 0, n_all = 0, t0 = mg_now();
     size_t n_people = 0, n_changed = 0, n_look = 0, n_groups = 0, n_touched = 0,
            n_fresh = 0, links = 0, i, g, j;
     int apart = 0, rc, lo, hi, *at = NULL, *room_sizes = NULL;
@@ -138,14 +138,13 @@ int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
         mark.group_min != c->group_min || mark.group_max != c->group_max ||
         mark.n_slots != (int)c->n_slots)
         goto out;
-    rc =
-        mg_store_circle_counts(&total, &active, &n_all, &max_id, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_changed_since(&people, &n_people, &changed, &n_changed,
-                                    &kept, st, circle_id, mark.at, mark.max_id);
+    rc = mg_store_changed_since(&people, &n_people, &changed, &n_changed,
+                                &tally, st, circle_id, mark.at, mark.max_id);
+    active = tally.active;
+    n_all = tally.groups;
     /* someone erased since (their membership went with them), or too
      * much changed for a quick look */
-    if (rc < 0 || n_all == 0 || kept != mark.participants ||
+    if (rc < 0 || n_all == 0 || tally.kept != mark.participants ||
         n_people > CHANGES_MAX || n_changed > CHANGES_MAX)
         goto out;
     /* the groups that changed, and those with room when the mark was
@@ -235,8 +234,8 @@ int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
     /* the next mark: what was checked here, as of when it was read */
     memset(&next, 0, sizeof(next));
     next.at = t0;
-    next.participants = total;
-    next.max_id = max_id;
+    next.participants = tally.kept + tally.added;
+    next.max_id = tally.max_id;
     next.group_min = c->group_min;
     next.group_max = c->group_max;
     next.n_slots = (int)c->n_slots;

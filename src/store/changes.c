@@ -151,7 +151,7 @@ int mg_store_groups_get(struct mg_group_row **out, size_t *n,
         (void **)out, n, sizeof(**out), st,
         "SELECT id, position, name, slot_id, thread_id, address, sequence, "
         "coalesce(updated_at, created_at), coalesce(uid, '') FROM groups "
-        "WHERE circle_id = ?1 AND id IN (SELECT value FROM json_each(?2)) "
+        "WHERE id IN (SELECT value FROM json_each(?2)) AND +circle_id = ?1 "
         "ORDER BY position",
         circle_id, ids, n_ids, NULL, 0, read_group, free_groups, "get groups");
 }
@@ -218,17 +218,38 @@ int mg_store_group_census(struct mg_group_census **out, size_t *n,
     stmt = NULL;
     if (rc < 0)
         goto out;
+    /* for some people: the links they made, and those that name them,
+     * each found through an index rather than across the circle */
     rc = store_prepare(
         &stmt, st, db,
-        "SELECT count(*) FROM participant_links l JOIN participants a ON "
-        "a.id = l.participant_id JOIN participants b ON b.circle_id = "
-        "a.circle_id AND b.email_norm = l.other_email_norm JOIN memberships "
-        "ma ON ma.participant_id = a.id AND ma.left_at IS NULL JOIN "
-        "memberships mb ON mb.participant_id = b.id AND mb.left_at IS NULL "
-        "WHERE l.kind = 'not_with' AND a.circle_id = ?1 AND a.status = "
-        "'active' AND b.status = 'active' AND ma.group_id = mb.group_id AND "
-        "(?2 IS NULL OR a.id IN (SELECT value FROM json_each(?2)) OR b.id IN "
-        "(SELECT value FROM json_each(?2)))");
+        person_ids
+            ? "SELECT (SELECT count(*) FROM participants a JOIN "
+              "participant_links l ON l.participant_id = a.id JOIN "
+              "participants b ON b.circle_id = a.circle_id AND b.email_norm "
+              "= l.other_email_norm JOIN memberships ma ON ma.participant_id "
+              "= a.id AND ma.left_at IS NULL JOIN memberships mb ON "
+              "mb.participant_id = b.id AND mb.left_at IS NULL WHERE a.id IN "
+              "(SELECT value FROM json_each(?2)) AND +a.circle_id = ?1 AND "
+              "l.kind = 'not_with' AND a.status = 'active' AND b.status = "
+              "'active' AND ma.group_id = mb.group_id) + (SELECT count(*) "
+              "FROM participants b JOIN participant_links l ON "
+              "l.other_email_norm = b.email_norm JOIN participants a ON a.id "
+              "= l.participant_id AND +a.circle_id = b.circle_id JOIN "
+              "memberships ma ON ma.participant_id = a.id AND ma.left_at IS "
+              "NULL JOIN memberships mb ON mb.participant_id = b.id AND "
+              "mb.left_at IS NULL WHERE b.id IN (SELECT value FROM "
+              "json_each(?2)) AND +b.circle_id = ?1 AND l.kind = 'not_with' "
+              "AND +a.status = 'active' AND b.status = 'active' AND "
+              "ma.group_id = mb.group_id AND a.id NOT IN (SELECT value FROM "
+              "json_each(?2)))"
+            : "SELECT count(*) FROM participant_links l JOIN participants a "
+              "ON a.id = l.participant_id JOIN participants b ON b.circle_id "
+              "= a.circle_id AND b.email_norm = l.other_email_norm JOIN "
+              "memberships ma ON ma.participant_id = a.id AND ma.left_at IS "
+              "NULL JOIN memberships mb ON mb.participant_id = b.id AND "
+              "mb.left_at IS NULL WHERE l.kind = 'not_with' AND a.circle_id "
+              "= ?1 AND a.status = 'active' AND b.status = 'active' AND "
+              "ma.group_id = mb.group_id");
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
@@ -261,10 +282,10 @@ int mg_store_links_naming(size_t *count, struct mg_store *st, int64_t circle_id,
     struct mg_buf ids = MG_BUF_INIT;
     int rc = store_prepare(
         &stmt, st, db,
-        "SELECT count(*) FROM participant_links l JOIN participants a ON "
-        "a.id = l.participant_id WHERE a.circle_id = ?1 AND "
-        "l.other_email_norm IN (SELECT email_norm FROM participants WHERE "
-        "circle_id = ?1 AND id IN (SELECT value FROM json_each(?2)))");
+        "SELECT count(*) FROM participants b JOIN participant_links l ON "
+        "l.other_email_norm = b.email_norm JOIN participants a ON a.id = "
+        "l.participant_id AND a.circle_id = b.circle_id WHERE b.id IN "
+        "(SELECT value FROM json_each(?2)) AND +b.circle_id = ?1");
     int step;
 
     *count = 0;
@@ -381,8 +402,9 @@ static void read_id(void *row, sqlite3_stmt *stmt)
 }
 
 int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
-                           size_t *n_groups, int64_t *kept, struct mg_store *st,
-                           int64_t circle_id, int64_t at, int64_t max_id)
+                           size_t *n_groups, struct mg_store_tally *t,
+                           struct mg_store *st, int64_t circle_id, int64_t at,
+                           int64_t max_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
@@ -401,16 +423,21 @@ int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
         "m.group_id WHERE +g.circle_id = ?1 AND m.joined_at >= ?2 UNION "
         "SELECT m.group_id FROM memberships m JOIN groups g ON g.id = "
         "m.group_id WHERE +g.circle_id = ?1 AND m.left_at >= ?2 UNION SELECT "
-        "m.group_id FROM memberships m WHERE m.left_at IS NULL AND "
-        "m.participant_id IN (SELECT id FROM participants WHERE circle_id = "
-        "?1 AND updated_at >= ?2) UNION SELECT id FROM groups WHERE "
+        "m.group_id FROM participants p JOIN memberships m INDEXED BY "
+        "memberships_current ON m.participant_id = p.id AND m.left_at IS "
+        "NULL WHERE p.circle_id = ?1 AND p.updated_at >= ?2 UNION SELECT id "
+        "FROM groups WHERE "
         "circle_id = ?1 AND coalesce(updated_at, created_at) >= ?2",
-        "SELECT count(*) FROM participants WHERE circle_id = ?1 AND id <= "
-        "?3"};
+        "SELECT (SELECT count(*) FROM participants WHERE circle_id = ?1 AND "
+        "id <= ?3), (SELECT count(*) FROM participants WHERE id > ?3 AND "
+        "+circle_id = ?1), (SELECT coalesce(max(rowid), 0) FROM "
+        "participants), (SELECT count(*) FROM participants WHERE circle_id = "
+        "?1 AND status = 'active'), (SELECT count(*) FROM groups WHERE "
+        "circle_id = ?1)"};
 
     *people = *groups = NULL;
     *n_people = *n_groups = 0;
-    *kept = 0;
+    memset(t, 0, sizeof(*t));
     for (k = 0, rc = 0; k < 3 && rc == 0; k++) {
         rc = store_prepare(&stmt, st, db, sql[k]);
         if (rc < 0)
@@ -434,9 +461,13 @@ int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
             }
         } else {
             step = sqlite3_step(stmt);
-            if (step == SQLITE_ROW)
-                *kept = sqlite3_column_int64(stmt, 0);
-            else
+            if (step == SQLITE_ROW) {
+                t->kept = sqlite3_column_int64(stmt, 0);
+                t->added = sqlite3_column_int64(stmt, 1);
+                t->max_id = sqlite3_column_int64(stmt, 2);
+                t->active = sqlite3_column_int64(stmt, 3);
+                t->groups = sqlite3_column_int64(stmt, 4);
+            } else
                 rc = store_fail(st, db, step, "count new people");
         }
         sqlite3_finalize(stmt);

@@ -424,7 +424,12 @@ static const char *const migration_12[] = {
     "CREATE INDEX IF NOT EXISTS participants_status ON participants(circle_id, "
     "status)",
     "CREATE INDEX IF NOT EXISTS memberships_joined ON memberships(joined_at)",
-    "CREATE INDEX IF NOT EXISTS memberships_left ON memberships(left_at)",
+    /* only the closed ones: an index of the open ones' NULLs would
+     * tempt the planner into walking every current membership */
+    "CREATE INDEX IF NOT EXISTS memberships_left ON memberships(left_at) "
+    "WHERE left_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS participant_links_other ON "
+    "participant_links(other_email_norm)",
     "CREATE TABLE IF NOT EXISTS rebalance_marks ("
     "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
     "  at INTEGER NOT NULL,"

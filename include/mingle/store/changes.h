@@ -95,16 +95,26 @@ int mg_store_mark_set(struct mg_store *st, int64_t circle_id,
                       const struct mg_rebalance_mark *m);
 int mg_store_mark_clear(struct mg_store *st, int64_t circle_id);
 
+/* The circle as the mark's check counts it. */
+struct mg_store_tally {
+    int64_t kept;   /* people with ids up to the mark's max_id */
+    int64_t added;  /* people with higher ids */
+    int64_t max_id; /* the highest participant id now (any circle) */
+    int64_t active; /* active people */
+    int64_t groups;
+};
+
 /*
  * What changed in the circle since `at`: *people (ids, free()) whose
  * details, status or group changed or who were added, *groups (ids,
  * free()) they left or joined or are in, or whose calls or slot
- * changed, and *kept how many of the circle's people have ids up to
- * `max_id` (fewer than then: someone was erased).
+ * changed, and the circle's tally against `max_id` (t->kept below the
+ * mark's count: someone was erased). One read, through indexes.
  */
 int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
-                           size_t *n_groups, int64_t *kept, struct mg_store *st,
-                           int64_t circle_id, int64_t at, int64_t max_id);
+                           size_t *n_groups, struct mg_store_tally *t,
+                           struct mg_store *st, int64_t circle_id, int64_t at,
+                           int64_t max_id);
 
 /* How many people the circle has (any status), how many are active,
  * how many groups, and the highest participant id. */
