@@ -254,8 +254,10 @@ int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
         room_sizes[g] = groups[g].size;
     }
     note_room(&next, room_ids, room_sizes, n_groups);
-    if (store && (rc = mg_store_mark_set(st, circle_id, &next)) < 0)
-        goto out;
+    /* without it, the old mark still holds (what was placed here is a
+     * change since it): only slower next time */
+    if (store && mg_store_mark_set(st, circle_id, &next) < 0)
+        mg_log(MG_LOG_WARN, "cannot leave the rebalance mark", NULL);
     q->applied = 1;
     q->n_groups = (size_t)n_all;
     q->smallest = next.smallest;
