@@ -140,9 +140,11 @@ void mg_assign_quick_release(struct mg_assign_quick *q);
  * `at` (taken before the circle was loaded); clear it otherwise.
  * `participants` and `max_id` are how many people the circle had then,
  * any status, and the highest id among them (mg_store_circle_counts,
- * before the load).
+ * before the load). `replaced`: `a` was a plan, which replaced every
+ * group and membership (mg_assign_commit_plan), so what it wrote is not
+ * a change the next rebalance need look at.
  */
 int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
-                   int64_t participants, int64_t max_id);
+                   int64_t participants, int64_t max_id, int replaced);
 
 #endif

@@ -431,8 +431,8 @@ static void run(struct request *r, int rebalance)
             goto out;
         }
         /* the next rebalance starts from here (none when forced) */
-        if (total >= 0 &&
-            mg_assign_mark(r->srv->store, &a, t0, total, max_id) < 0)
+        if (total >= 0 && mg_assign_mark(r->srv->store, &a, t0, total, max_id,
+                                         !rebalance) < 0)
             mg_log(MG_LOG_WARN, "cannot leave the rebalance mark", NULL);
         if (rebalance)
             http_reconcile_scope(r, a.circle->id, ids, n_ids, NULL, 0, &queued);

@@ -139,7 +139,7 @@ int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
         mark.n_slots != (int)c->n_slots)
         goto out;
     rc = mg_store_changed_since(&people, &n_people, &changed, &n_changed,
-                                &tally, st, circle_id, mark.at, mark.max_id);
+                                &tally, st, circle_id, &mark);
     active = tally.active;
     n_all = tally.groups;
     /* someone erased since (their membership went with them), or too
@@ -295,7 +295,7 @@ out:
 }
 
 int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
-                   int64_t participants, int64_t max_id)
+                   int64_t participants, int64_t max_id, int replaced)
 {
     struct mg_rebalance_mark m;
     const struct mg_assign_result *res = &a->result;
@@ -332,6 +332,11 @@ int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
     m.at = at;
     m.participants = participants;
     m.max_id = max_id;
+    /* a plan wrote every membership and group: they are the mark, not
+     * changes after it */
+    if (replaced &&
+        (rc = mg_store_mark_own(&m.own_memberships, &m.own_groups, st)) < 0)
+        goto out;
     m.group_min = a->circle->group_min;
     m.group_max = a->circle->group_max;
     m.n_slots = (int)a->circle->n_slots;
@@ -344,6 +349,7 @@ int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
     }
     note_room(&m, ids, sizes, (size_t)n);
     rc = mg_store_mark_set(st, a->circle->id, &m);
+out:
     free(sizes);
     free(ids);
     return rc;

@@ -287,7 +287,7 @@ int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
             rc = mg_calendar_create_sessions(st, circle);
         /* the next rebalance starts from here (none when forced) */
         if (rc == 0 && total >= 0)
-            rc = mg_assign_mark(st, &a, t0, total, max_id);
+            rc = mg_assign_mark(st, &a, t0, total, max_id, !rebalance);
         cli_progress_start(&prog, "queuing invitations", 0);
         if (rc < 0) {
             cli_progress_abandon(&prog);

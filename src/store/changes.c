@@ -314,7 +314,8 @@ int mg_store_mark_get(struct mg_rebalance_mark *m, struct mg_store *st,
                            "SELECT at, participants, smallest, largest, "
                            "group_min, group_max, n_slots, (SELECT "
                            "group_concat(value) FROM json_each(room)), "
-                           "max_id FROM rebalance_marks WHERE circle_id = ?");
+                           "max_id, own_memberships, own_groups FROM "
+                           "rebalance_marks WHERE circle_id = ?");
     const char *room;
 
     memset(m, 0, sizeof(*m));
@@ -332,6 +333,8 @@ int mg_store_mark_get(struct mg_rebalance_mark *m, struct mg_store *st,
     m->group_max = sqlite3_column_int(stmt, 5);
     m->n_slots = sqlite3_column_int(stmt, 6);
     m->max_id = sqlite3_column_int64(stmt, 8);
+    m->own_memberships = sqlite3_column_int64(stmt, 9);
+    m->own_groups = sqlite3_column_int64(stmt, 10);
     room = (const char *)sqlite3_column_text(stmt, 7);
     while (room && *room && m->n_room < MG_MARK_ROOM) {
         char *end;
@@ -357,7 +360,8 @@ int mg_store_mark_set(struct mg_store *st, int64_t circle_id,
         &stmt, st, db,
         "INSERT OR REPLACE INTO rebalance_marks (circle_id, at, "
         "participants, smallest, largest, group_min, group_max, n_slots, "
-        "room, max_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "room, max_id, own_memberships, own_groups) VALUES (?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?)");
 
     if (rc == 0) {
         ids_json(&room, m->room,
@@ -372,6 +376,8 @@ int mg_store_mark_set(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int(stmt, 8, m->n_slots);
         sqlite3_bind_text(stmt, 9, room.data, (int)room.len, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 10, m->max_id);
+        sqlite3_bind_int64(stmt, 11, m->own_memberships);
+        sqlite3_bind_int64(stmt, 12, m->own_groups);
         rc = store_step(st, db, stmt, "set rebalance mark");
     }
     sqlite3_finalize(stmt);
@@ -403,31 +409,37 @@ static void read_id(void *row, sqlite3_stmt *stmt)
 
 int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
                            size_t *n_groups, struct mg_store_tally *t,
-                           struct mg_store *st, int64_t circle_id, int64_t at,
-                           int64_t max_id)
+                           struct mg_store *st, int64_t circle_id,
+                           const struct mg_rebalance_mark *m)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     void *rows = NULL;
     size_t count = 0;
     int rc, k, step;
-    /* ?1 circle, ?2 since, ?3 max_id: people changed, the groups
-     * concerned, and how many of the people then are still there */
+    /* ?1 circle, ?2 since, ?3 max_id, ?4 and ?5 the plan's own
+     * memberships and groups: people changed, the groups concerned, and
+     * how many of the people then are still there. A group created by
+     * the plan counts when its calls changed since (updated after it
+     * was created). */
     static const char *const sql[] = {
         "SELECT id FROM participants WHERE circle_id = ?1 AND updated_at >= "
         "?2 UNION SELECT m.participant_id FROM memberships m JOIN groups g "
         "ON g.id = m.group_id WHERE +g.circle_id = ?1 AND m.joined_at >= ?2 "
-        "UNION SELECT m.participant_id FROM memberships m JOIN groups g ON "
+        "AND m.id > ?4 UNION SELECT m.participant_id FROM memberships m JOIN "
+        "groups g ON "
         "g.id = m.group_id WHERE +g.circle_id = ?1 AND m.left_at >= ?2",
         "SELECT m.group_id FROM memberships m JOIN groups g ON g.id = "
-        "m.group_id WHERE +g.circle_id = ?1 AND m.joined_at >= ?2 UNION "
+        "m.group_id WHERE +g.circle_id = ?1 AND m.joined_at >= ?2 AND m.id > "
+        "?4 UNION "
         "SELECT m.group_id FROM memberships m JOIN groups g ON g.id = "
         "m.group_id WHERE +g.circle_id = ?1 AND m.left_at >= ?2 UNION SELECT "
         "m.group_id FROM participants p JOIN memberships m INDEXED BY "
         "memberships_current ON m.participant_id = p.id AND m.left_at IS "
         "NULL WHERE p.circle_id = ?1 AND p.updated_at >= ?2 UNION SELECT id "
         "FROM groups WHERE "
-        "circle_id = ?1 AND coalesce(updated_at, created_at) >= ?2",
+        "circle_id = ?1 AND coalesce(updated_at, created_at) >= ?2 AND (id > "
+        "?5 OR updated_at > created_at)",
         "SELECT (SELECT count(*) FROM participants WHERE circle_id = ?1 AND "
         "id <= ?3), (SELECT count(*) FROM participants WHERE id > ?3 AND "
         "+circle_id = ?1), (SELECT coalesce(max(rowid), 0) FROM "
@@ -443,10 +455,14 @@ int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
         if (rc < 0)
             break;
         sqlite3_bind_int64(stmt, 1, circle_id);
-        if (k < 2)
-            sqlite3_bind_int64(stmt, 2, at);
-        else
-            sqlite3_bind_int64(stmt, 3, max_id);
+        if (k < 2) {
+            sqlite3_bind_int64(stmt, 2, m->at);
+            sqlite3_bind_int64(stmt, 4, m->own_memberships);
+            if (k == 1)
+                sqlite3_bind_int64(stmt, 5, m->own_groups);
+        } else {
+            sqlite3_bind_int64(stmt, 3, m->max_id);
+        }
         if (k < 2) {
             rows = NULL;
             count = 0;
@@ -509,6 +525,32 @@ int mg_store_circle_counts(int64_t *total, int64_t *active, int64_t *groups,
             *max_id = sqlite3_column_int64(stmt, 3);
         } else {
             rc = store_fail(st, db, step, "count the circle");
+        }
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_mark_own(int64_t *memberships, int64_t *groups,
+                      struct mg_store *st)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT (SELECT coalesce(max(rowid), 0) FROM "
+                           "memberships), (SELECT coalesce(max(rowid), 0) "
+                           "FROM groups)");
+    int step;
+
+    *memberships = *groups = 0;
+    if (rc == 0) {
+        step = sqlite3_step(stmt);
+        if (step == SQLITE_ROW) {
+            *memberships = sqlite3_column_int64(stmt, 0);
+            *groups = sqlite3_column_int64(stmt, 1);
+        } else {
+            rc = store_fail(st, db, step, "read the highest ids");
         }
     }
     sqlite3_finalize(stmt);

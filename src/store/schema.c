@@ -440,7 +440,9 @@ static const char *const migration_12[] = {
     "  group_min INTEGER NOT NULL,"
     "  group_max INTEGER NOT NULL,"
     "  n_slots INTEGER NOT NULL,"
-    "  room TEXT NOT NULL DEFAULT '[]')",
+    "  room TEXT NOT NULL DEFAULT '[]',"
+    "  own_memberships INTEGER NOT NULL DEFAULT 0,"
+    "  own_groups INTEGER NOT NULL DEFAULT 0)",
     NULL};
 
 const char *const *const mg_store_migrations[] = {

@@ -2664,7 +2664,7 @@ void handle_dash_rebalance(struct request *r)
     if (rc == 0 && a.result.n_groups > (int)a.n_groups)
         rc = mg_calendar_create_sessions(r->srv->store, a.circle->id);
     if (rc == 0 && total >= 0) /* where the next rebalance starts */
-        rc = mg_assign_mark(r->srv->store, &a, t0, total, max_id);
+        rc = mg_assign_mark(r->srv->store, &a, t0, total, max_id, 0);
     if (rc < 0) {
         dash_error_page(r, rc, NULL);
         goto out;

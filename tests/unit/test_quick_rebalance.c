@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -33,6 +34,7 @@ struct fixture {
 };
 
 static uint64_t rng = 88172645463325252ULL;
+static int settle; /* setup waits a second between import and plan */
 
 static unsigned next_rand(void)
 {
@@ -87,7 +89,7 @@ static int rebalance(struct fixture *f)
     assert_int_equal(mg_assign_rebalance(&a, 1), 0);
     if (mg_assign_hard_issues(a.result.issues, a.result.n_issues) == 0) {
         assert_int_equal(mg_assign_commit_rebalance(&a, f->st), 0);
-        assert_int_equal(mg_assign_mark(f->st, &a, t0, total, max_id), 0);
+        assert_int_equal(mg_assign_mark(f->st, &a, t0, total, max_id, 0), 0);
     }
     mg_assign_release(&a);
     return 0;
@@ -146,6 +148,8 @@ static int setup(void **state)
     mg_circle_free(got);
     for (i = 0; i < 36; i++)
         add_person(f, i % 4 == 0, i % 3);
+    if (settle)
+        sleep(1); /* the import is then before the mark, to the second */
     t0 = mg_now();
     assert_int_equal(mg_store_circle_counts(&total, &active, &groups, &max_id,
                                             f->st, f->circle_id),
@@ -155,7 +159,7 @@ static int setup(void **state)
     assert_int_equal(mg_assign_hard_issues(a.result.issues, a.result.n_issues),
                      0);
     assert_int_equal(mg_assign_commit_plan(&a, f->st), 0);
-    assert_int_equal(mg_assign_mark(f->st, &a, t0, total, max_id), 0);
+    assert_int_equal(mg_assign_mark(f->st, &a, t0, total, max_id, 1), 0);
     mg_assign_release(&a);
     *state = f;
     return 0;
@@ -273,6 +277,46 @@ static void test_newcomer_placed_quickly(void **state)
     check_rules(f);
 }
 
+static int setup_settled(void **state)
+{
+    settle = 1;
+    return setup(state);
+}
+
+/* What a plan wrote is what its mark describes, not a change since: a
+ * rebalance after it looks at the leaver and the newcomer only. */
+static void test_plan_is_not_a_change(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_rebalance_mark m;
+    struct mg_store_tally t;
+    int64_t *people = NULL, *groups = NULL;
+    size_t n_people = 0, n_groups = 0;
+
+    assert_int_equal(mg_store_mark_get(&m, f->st, f->circle_id), 0);
+    assert_true(m.own_memberships > 0);
+    assert_int_equal(mg_store_changed_since(&people, &n_people, &groups,
+                                            &n_groups, &t, f->st, f->circle_id,
+                                            &m),
+                     0);
+    assert_int_equal(n_people, 0);
+    assert_int_equal(n_groups, 0);
+    assert_int_equal(t.kept, 36);
+    free(people);
+    free(groups);
+    withdraw_one(f);
+    add_person(f, 0, 2);
+    assert_int_equal(mg_store_changed_since(&people, &n_people, &groups,
+                                            &n_groups, &t, f->st, f->circle_id,
+                                            &m),
+                     0);
+    assert_int_equal(n_people, 2);
+    assert_int_equal(n_groups, 1); /* the leaver's */
+    assert_int_equal(t.added, 1);
+    free(people);
+    free(groups);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +326,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_newcomer_placed_quickly, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_plan_is_not_a_change,
+                                        setup_settled, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,6 +86,10 @@ struct mg_rebalance_mark {
     int group_min, group_max, n_slots; /* the circle's then */
     int64_t room[MG_MARK_ROOM];
     size_t n_room;
+    /* after a plan, which replaced every group and membership: the
+     * highest membership and group ids it wrote (0: none), not changes
+     * since the mark but what the mark describes */
+    int64_t own_memberships, own_groups;
 };
 
 /* MG_ENOTFOUND when the circle has none. */
@@ -105,16 +109,22 @@ struct mg_store_tally {
 };
 
 /*
- * What changed in the circle since `at`: *people (ids, free()) whose
- * details, status or group changed or who were added, *groups (ids,
- * free()) they left or joined or are in, or whose calls or slot
- * changed, and the circle's tally against `max_id` (t->kept below the
- * mark's count: someone was erased). One read, through indexes.
+ * What changed in circle `circle_id` since mark `m`: *people (ids,
+ * free()) whose details, status or group changed or who were added,
+ * *groups (ids, free()) they left or joined or are in, or whose calls or
+ * slot changed, and the circle's tally against the mark's max_id
+ * (t->kept below the mark's count: someone was erased). One read,
+ * through indexes.
  */
 int mg_store_changed_since(int64_t **people, size_t *n_people, int64_t **groups,
                            size_t *n_groups, struct mg_store_tally *t,
-                           struct mg_store *st, int64_t circle_id, int64_t at,
-                           int64_t max_id);
+                           struct mg_store *st, int64_t circle_id,
+                           const struct mg_rebalance_mark *m);
+
+/* The highest membership and group ids so far (for own_memberships and
+ * own_groups, right after a plan is stored). */
+int mg_store_mark_own(int64_t *memberships, int64_t *groups,
+                      struct mg_store *st);
 
 /* How many people the circle has (any status), how many are active,
  * how many groups, and the highest participant id. */
