@@ -91,4 +91,60 @@ int mg_assign_group_index(const struct mg_assign *a, int64_t group_id);
 /* The index of participant `id` among a->people, or -1. */
 int mg_assign_person_index(const struct mg_assign *a, int64_t id);
 
+/*
+ * How many of `issues` break a hard rule (size, facilitators, slot,
+ * apart, locked, unplaced, ...): all but "together", which is a wish.
+ * A plan or rebalance with any is stored only when the coordinator
+ * forces it.
+ */
+size_t mg_assign_hard_issues(const struct mg_issue *issues, size_t n);
+
+/* A newcomer placed by mg_assign_quick_rebalance(). */
+struct mg_assign_placement {
+    int64_t person_id;
+    char *name;
+    enum mg_person_role role;
+    int64_t group_id;
+    int group_position;
+    int64_t slot_id, thread_id; /* the group's */
+    int size, facilitators;     /* the group's, with the newcomers */
+};
+
+struct mg_assign_quick {
+    int applied; /* 1: done here; 0: the full rebalance is needed */
+    struct mg_assign_placement *placed;
+    size_t n_placed;
+    size_t n_groups;
+    int smallest, largest; /* group sizes after */
+};
+
+/*
+ * A rebalance without loading the circle (src/assign/quick.c): when the
+ * circle has a mark (mg_assign_mark) and the store's counts of what
+ * changed since show the groups keep every hard rule and the only people
+ * without a group are a few newcomers, with no with/apart links, who
+ * each fit a group with room on a slot they can make, they are placed
+ * there (a thread they wish for first, then the smallest group), nobody
+ * else moves, and with `store` the placements and a new mark are stored.
+ * Otherwise q->applied is 0 and nothing is stored. Release with
+ * mg_assign_quick_release().
+ */
+int mg_assign_quick_rebalance(struct mg_assign_quick *q, struct mg_store *st,
+                              int64_t circle_id, int store);
+void mg_assign_quick_release(struct mg_assign_quick *q);
+
+/*
+ * After a plan or rebalance `a` is stored: leave the circle's rebalance
+ * mark (store/changes.h) when the result keeps every hard rule, so the
+ * next mg_assign_quick_rebalance() need only look at what changes after
+ * `at` (taken before the circle was loaded); clear it otherwise.
+ * `participants` and `max_id` are how many people the circle had then,
+ * any status, and the highest id among them (mg_store_circle_counts,
+ * before the load). `replaced`: `a` was a plan, which replaced every
+ * group and membership (mg_assign_commit_plan), so what it wrote is not
+ * a change the next rebalance need look at.
+ */
+int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
+                   int64_t participants, int64_t max_id, int replaced);
+
 #endif

@@ -39,6 +39,30 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
                                    void *arg, struct mg_error *err);
 
 /*
+ * What one change touched: persons (a join, a withdrawal, a move, new
+ * details) and groups (their calls changed, or they opened or closed).
+ */
+struct mg_calendar_scope {
+    const int64_t *person_ids;
+    size_t n_persons;
+    const int64_t *group_ids;
+    size_t n_groups;
+};
+
+/*
+ * mg_calendar_reconcile() for what `scope` touched only: the invitations
+ * of those persons, of the members of those groups and of anyone invited
+ * to them, read and written without loading the rest of the circle, so
+ * one change costs the same in a circle of 200 and of 50,000. Invitations
+ * of groups and people outside the scope are left as they are. An empty
+ * scope queues nothing.
+ */
+int mg_calendar_reconcile_scope(size_t *queued, struct mg_store *st,
+                                int64_t circle_id,
+                                const struct mg_calendar_scope *scope,
+                                struct mg_error *err);
+
+/*
  * The feed of a participant (all their groups' calls) or of a group
  * (participant_id 0). *out is the caller's; *last_modified is when the
  * calls last changed (the feed's DTSTAMP, so the same calls give the same

@@ -69,6 +69,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/backup.h"
 #include "mingle/store/books.h"
 #include "mingle/store/calendar.h"
+#include "mingle/store/changes.h"
 #include "mingle/store/circles.h"
 #include "mingle/store/groups.h"
 #include "mingle/store/notes.h"

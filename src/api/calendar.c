@@ -388,7 +388,8 @@ void handle_session_patch(struct request *r)
         reply_code(r, rc, NULL);
         goto out;
     }
-    http_reconcile(r, c->id, NULL);
+    /* the calls of that group changed: its members' invitations */
+    http_reconcile_scope(r, c->id, NULL, 0, &s.group_id, 1, NULL);
     reply_json(r, MHD_HTTP_OK, session_json(&s, c->time_zone));
 out:
     json_decref(doc);
@@ -476,7 +477,7 @@ void handle_series_patch(struct request *r)
     json_decref(doc);
     if (rc < 0)
         return;
-    http_reconcile(r, r->params[0], &queued);
+    http_reconcile_scope(r, r->params[0], NULL, 0, &r->params[1], 1, &queued);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I}", "queued", (json_int_t)queued));
 }

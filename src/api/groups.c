@@ -1,9 +1,12 @@
 /*
  * groups.c: a circle's groups. POST .../groups/plan places everyone
  * afresh, POST .../groups/rebalance repairs the stored groups with few
- * moves (both take ?dry_run=1 to preview and ?seed=N), POST
- * .../groups/{gid}/members moves one person after checking the hard
- * rules, and GET .../groups shows the groups with their quality figures.
+ * moves and answers with what changed, not with every group (both take
+ * ?dry_run=1 to preview and ?seed=N; a result that breaks a hard rule
+ * is refused with 409 and the reasons unless forced with ?force=1 or
+ * {"force": true}), POST .../groups/{gid}/members moves one person after
+ * checking the hard rules, and GET .../groups shows the groups with
+ * their quality figures.
  */
 #include "api.h"
 
@@ -148,17 +151,243 @@ static int seed_arg(uint64_t *seed, struct request *r)
     return 1;
 }
 
+/* ?force=1, or {"force": true} in a JSON body (as a move takes it). */
+static int force_arg(struct request *r)
+{
+    json_t *doc;
+    int force;
+
+    if (query_flag(r, "force"))
+        return 1;
+    if (!r->body.data || r->body.len == 0)
+        return 0;
+    doc = json_loadb(r->body.data, r->body.len, 0, NULL);
+    force = json_is_true(json_object_get(doc, "force"));
+    json_decref(doc);
+    return force;
+}
+
+/* The slot of a group, as groups_json shows it, or JSON null. */
+static json_t *slot_json(const struct mg_circle *c, int64_t slot_id)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_slots; i++) {
+        const struct mg_slot *slot = &c->slots[i];
+        char start[16];
+        if (slot->id != slot_id)
+            continue;
+        snprintf(start, sizeof(start), "%02d:%02d", slot->start_minute / 60,
+                 slot->start_minute % 60);
+        return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)slot->id,
+                         "weekday", mg_weekday_name(slot->weekday), "start",
+                         start);
+    }
+    return json_null();
+}
+
+/* Where a person went: a stored group (id) or one the result opens. */
+static json_t *group_ref(const struct mg_assign *a, int g)
+{
+    if (g < 0)
+        return json_null();
+    if ((size_t)g < a->n_groups)
+        return json_pack("{s:i, s:I}", "position", g + 1, "id",
+                         (json_int_t)a->groups[g].id);
+    return json_pack("{s:i}", "position", g + 1);
+}
+
+/*
+ * What a rebalance changes, rather than every group of the circle: the
+ * people placed or moved (from and to), and the groups they leave or
+ * join with their new sizes, marked "opened" (new in the result),
+ * "closed" (left empty) or "changed".
+ */
+static json_t *changes_json(const struct mg_assign *a)
+{
+    const struct mg_assign_result *res = &a->result;
+    int n = res->n_groups > (int)a->n_groups ? res->n_groups : (int)a->n_groups;
+    int *size = mg_xcalloc((size_t)n + 1, sizeof(int));
+    int *before = mg_xcalloc((size_t)n + 1, sizeof(int));
+    int *fac = mg_xcalloc((size_t)n + 1, sizeof(int));
+    char *touched = mg_xcalloc((size_t)n + 1, 1);
+    json_t *people = json_array(), *groups = json_array();
+    size_t i;
+    int g;
+
+    for (i = 0; i < a->n_people; i++) {
+        int from = a->persons[i].current, to = res->group_of[i];
+        const struct mg_participant *p = &a->people[i];
+
+        if (to >= 0 && to < n) {
+            size[to]++;
+            fac[to] += a->persons[i].facilitator;
+        }
+        if (from >= 0 && from < n)
+            before[from]++;
+        if (from == to)
+            continue;
+        if (from >= 0 && from < n)
+            touched[from] = 1;
+        if (to >= 0 && to < n)
+            touched[to] = 1;
+        json_array_append_new(
+            people,
+            json_pack("{s:I, s:s, s:s, s:o, s:o}", "id", (json_int_t)p->id,
+                      "name", p->name, "role", mg_person_role_name(p->role),
+                      "from", group_ref(a, from), "to", group_ref(a, to)));
+    }
+    for (g = 0; g < n; g++) {
+        const char *change = "changed";
+        json_t *o;
+
+        if (g >= (int)a->n_groups)
+            change = "opened";
+        else if (size[g] == 0 && (before[g] > 0 || g >= res->n_groups))
+            change = "closed";
+        else if (!touched[g])
+            continue;
+        o = group_ref(a, g);
+        json_object_set_new(o, "size", json_integer(size[g]));
+        json_object_set_new(o, "facilitators", json_integer(fac[g]));
+        json_object_set_new(o, "change", json_string(change));
+        if (g < res->n_groups && res->groups[g].slot >= 0 &&
+            (size_t)res->groups[g].slot < a->circle->n_slots)
+            json_object_set_new(
+                o, "slot",
+                slot_json(a->circle, a->circle->slots[res->groups[g].slot].id));
+        json_array_append_new(groups, o);
+    }
+    free(size);
+    free(before);
+    free(fac);
+    free(touched);
+    return json_pack("{s:o, s:o}", "people", people, "groups", groups);
+}
+
+/* The ids of the people a stored rebalance placed or moved (free()). */
+static int64_t *moved_ids(size_t *n, const struct mg_assign *a)
+{
+    int64_t *ids = mg_xcalloc(a->n_people + 1, sizeof(*ids));
+    size_t i;
+
+    *n = 0;
+    for (i = 0; i < a->n_people; i++)
+        if (a->result.group_of[i] != a->persons[i].current)
+            ids[(*n)++] = a->people[i].id;
+    return ids;
+}
+
+/* 409 with the hard rules the result breaks. */
+static void reply_refused(struct request *r, const struct mg_assign *a,
+                          int rebalance)
+{
+    json_t *body = json_pack(
+        "{s:{s:s, s:s, s:o}}", "error", "code", "rule_broken", "message",
+        rebalance ? "the rebalance breaks the hard rules below, so it was "
+                    "not stored; send \"force\": true (or ?force=1) to "
+                    "store it anyway, or ?dry_run=1 to preview it"
+                  : "the plan breaks the hard rules below, so it was not "
+                    "stored; send \"force\": true (or ?force=1) to store it "
+                    "anyway, or ?dry_run=1 to preview it",
+        "issues", issues_json(a, a->result.issues, a->result.n_issues));
+
+    reply_json(r, MHD_HTTP_CONFLICT, body);
+}
+
+/*
+ * Newcomers placed without loading the circle (mg_assign_quick_rebalance):
+ * the answer has the same shape as a full rebalance's, with the quality
+ * figures the counts give.
+ */
+static int run_quick(struct request *r, int dry, uint64_t seed)
+{
+    struct mg_assign_quick q;
+    struct mg_circle *c = NULL;
+    json_t *people, *groups, *body;
+    int64_t *ids = NULL;
+    size_t queued = 0, i, j;
+    int rc = mg_assign_quick_rebalance(&q, r->srv->store, r->params[0], !dry);
+
+    if (rc < 0 || !q.applied) {
+        mg_assign_quick_release(&q);
+        return rc < 0 ? rc : 0;
+    }
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        mg_assign_quick_release(&q);
+        return rc;
+    }
+    ids = mg_xcalloc(q.n_placed + 1, sizeof(*ids));
+    for (i = 0; i < q.n_placed; i++)
+        ids[i] = q.placed[i].person_id;
+    if (!dry && q.n_placed)
+        http_reconcile_scope(r, c->id, ids, q.n_placed, NULL, 0, &queued);
+    people = json_array();
+    groups = json_array();
+    for (i = 0; i < q.n_placed; i++) {
+        const struct mg_assign_placement *p = &q.placed[i];
+        int seen = 0;
+
+        json_array_append_new(
+            people,
+            json_pack("{s:I, s:s, s:s, s:n, s:{s:i, s:I}}", "id",
+                      (json_int_t)p->person_id, "name", p->name, "role",
+                      mg_person_role_name(p->role), "from", "to", "position",
+                      p->group_position, "id", (json_int_t)p->group_id));
+        for (j = 0; j < i; j++)
+            seen |= q.placed[j].group_id == p->group_id;
+        if (seen)
+            continue;
+        json_array_append_new(
+            groups,
+            json_pack("{s:i, s:I, s:i, s:i, s:s, s:o}", "position",
+                      p->group_position, "id", (json_int_t)p->group_id, "size",
+                      p->size, "facilitators", p->facilitators, "change",
+                      "changed", "slot", slot_json(c, p->slot_id)));
+    }
+    body = json_pack(
+        "{s:b, s:I, s:b, s:{s:o, s:o}, s:[], s:{s:i, s:i, s:i, s:i, s:i, "
+        "s:i, s:i}, s:I, s:i, s:i, s:I, s:b}",
+        "dry_run", dry, "seed", (json_int_t)seed, "fast_path", 1, "changes",
+        "people", people, "groups", groups, "issues", "quality", "smallest",
+        q.smallest, "largest", q.largest, "size_violations", 0,
+        "groups_without_facilitator", 0, "slot_violations", 0,
+        "apart_violations", 0, "unplaced", 0, "groups_total",
+        (json_int_t)q.n_groups, "moves", 0, "moves_lower_bound", 0,
+        "invitations_queued", (json_int_t)queued, "forced", 0);
+    reply_json(r, dry ? MHD_HTTP_OK : MHD_HTTP_CREATED, body);
+    free(ids);
+    mg_circle_free(c);
+    mg_assign_quick_release(&q);
+    return 1;
+}
+
 static void run(struct request *r, int rebalance)
 {
     struct mg_assign a;
     int dry = query_flag(r, "dry_run");
-    size_t queued = 0;
+    int force = force_arg(r);
+    size_t queued = 0, hard;
     uint64_t seed;
     json_t *body;
+    int64_t t0 = mg_now(), total = 0, active, n_groups, max_id = 0;
     int rc;
 
     if (!seed_arg(&seed, r))
         return;
+    /* a few newcomers into groups that keep the rules: no full load */
+    if (rebalance && !query_flag(r, "full")) {
+        rc = run_quick(r, dry, seed);
+        if (rc < 0)
+            reply_code(r, rc, NULL);
+        if (rc != 0)
+            return;
+    }
+    /* as things stand before the load: the mark left after storing */
+    if (!dry && mg_store_circle_counts(&total, &active, &n_groups, &max_id,
+                                       r->srv->store, r->params[0]) < 0)
+        total = -1;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
         reply_code(r, rc, NULL);
@@ -179,26 +408,55 @@ static void run(struct request *r, int rebalance)
         reply_code(r, rc, NULL);
         goto out;
     }
+    hard = mg_assign_hard_issues(a.result.issues, a.result.n_issues);
+    if (!dry && hard && !force) {
+        reply_refused(r, &a, rebalance);
+        goto out;
+    }
     if (!dry) {
+        int64_t *ids = NULL;
+        size_t n_ids = 0;
+
+        if (rebalance)
+            ids = moved_ids(&n_ids, &a);
         rc = rebalance ? mg_assign_commit_rebalance(&a, r->srv->store)
                        : mg_assign_commit_plan(&a, r->srv->store);
-        if (rc == 0)
+        /* a plan's groups are all new; a rebalance's only if it opened
+         * some */
+        if (rc == 0 && (!rebalance || a.result.n_groups > (int)a.n_groups))
             rc = mg_calendar_create_sessions(r->srv->store, a.circle->id);
         if (rc < 0) {
+            free(ids);
             reply_code(r, rc, NULL);
             goto out;
         }
-        http_reconcile(r, a.circle->id, &queued);
+        /* the next rebalance starts from here (none when forced) */
+        if (total >= 0 && mg_assign_mark(r->srv->store, &a, t0, total, max_id,
+                                         !rebalance) < 0)
+            mg_log(MG_LOG_WARN, "cannot leave the rebalance mark", NULL);
+        if (rebalance)
+            http_reconcile_scope(r, a.circle->id, ids, n_ids, NULL, 0, &queued);
+        else
+            http_reconcile(r, a.circle->id, &queued);
+        free(ids);
     }
-    body =
-        json_pack("{s:b, s:I, s:o, s:o, s:o}", "dry_run", dry, "seed",
-                  (json_int_t)seed, "groups",
-                  groups_json(&a, a.result.group_of, a.result.groups,
-                              a.result.n_groups, 0),
-                  "issues", issues_json(&a, a.result.issues, a.result.n_issues),
-                  "quality", quality_json(&a.result.quality));
+    body = json_pack("{s:b, s:I, s:o, s:o}", "dry_run", dry, "seed",
+                     (json_int_t)seed, "issues",
+                     issues_json(&a, a.result.issues, a.result.n_issues),
+                     "quality", quality_json(&a.result.quality));
+    if (rebalance) {
+        json_object_set_new(body, "fast_path", json_false());
+        json_object_set_new(body, "changes", changes_json(&a));
+        json_object_set_new(body, "groups_total",
+                            json_integer(a.result.n_groups));
+    } else {
+        json_object_set_new(body, "groups",
+                            groups_json(&a, a.result.group_of, a.result.groups,
+                                        a.result.n_groups, 0));
+    }
     json_object_set_new(body, "invitations_queued",
                         json_integer((json_int_t)queued));
+    json_object_set_new(body, "forced", json_boolean(!dry && hard && force));
     if (rebalance) {
         json_object_set_new(body, "moves",
                             json_integer((json_int_t)a.result.moves));
@@ -326,7 +584,8 @@ void handle_group_member_add(struct request *r)
         reply_code(r, rc, NULL);
         goto out;
     }
-    http_reconcile(r, a.circle->id, NULL);
+    /* the person left one group for another: their invitations only */
+    http_reconcile_scope(r, a.circle->id, &person_id, 1, NULL, 0, NULL);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:I, s:b, s:o}", "participant_id",
                          (json_int_t)person_id, "group_id",

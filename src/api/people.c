@@ -493,8 +493,9 @@ static void update(struct request *r, json_t *patch)
     } else if (rc < 0) {
         reply_code(r, rc, &err);
     } else {
-        /* a withdrawal, or a new address, changes their invitations */
-        http_reconcile(r, c.circle->id, NULL);
+        /* a withdrawal, or a new address, changes their invitations:
+         * theirs only */
+        http_reconcile_scope(r, c.circle->id, &p->id, 1, NULL, 0, NULL);
         reply_json(r, MHD_HTTP_OK, person_to_json(p));
     }
     mg_participants_free(p, p ? 1 : 0);

@@ -727,16 +727,133 @@ int mg_calendar_reconcile(size_t *queued, struct mg_store *st,
                                           err);
 }
 
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The active group ids of `people`, sorted and distinct (free()). */
+static int64_t *groups_of(size_t *n, const struct mg_participant *people,
+                          size_t n_people)
+{
+    int64_t *ids = mg_xcalloc(n_people + 1, sizeof(*ids));
+    size_t i, k = 0, u = 0;
+
+    for (i = 0; i < n_people; i++)
+        if (people[i].status == MG_STATUS_ACTIVE && people[i].group_id)
+            ids[k++] = people[i].group_id;
+    qsort(ids, k, sizeof(*ids), compare_ids);
+    for (i = 0; i < k; i++)
+        if (u == 0 || ids[u - 1] != ids[i])
+            ids[u++] = ids[i];
+    *n = u;
+    return ids;
+}
+
+/*
+ * What a scoped reconcile reads: the people the scope touches, their
+ * invitations, and the plan with only the groups they are in now. A
+ * person in a touched group, or with an invitation to one, is read with
+ * all their invitations, so nobody gets a second series for a group
+ * they already have one for.
+ */
+static int load_scope(struct mg_plan_view *v, struct mg_participant **people,
+                      size_t *n_people, struct mg_invite_row **invites,
+                      size_t *n_inv, struct mg_store *st, int64_t circle_id,
+                      const struct mg_calendar_scope *scope)
+{
+    int64_t *ids = NULL, *groups = NULL;
+    size_t i, n_groups = 0;
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = mg_store_circle_get(&v->circle, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_people_touched(people, n_people, st, circle_id,
+                                     scope->person_ids, scope->n_persons,
+                                     scope->group_ids, scope->n_groups);
+    if (rc < 0)
+        return rc;
+    ids = mg_xcalloc(*n_people + 1, sizeof(*ids));
+    for (i = 0; i < *n_people; i++)
+        ids[i] = (*people)[i].id;
+    rc = mg_store_invites_of(invites, n_inv, st, circle_id, ids, *n_people);
+    groups = groups_of(&n_groups, *people, *n_people);
+    if (rc == 0 && n_groups)
+        rc = mg_store_groups_get(&v->groups, &v->n_groups, st, circle_id,
+                                 groups, n_groups);
+    if (rc == 0 && n_groups)
+        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
+    if (rc == 0 && n_groups)
+        rc =
+            mg_store_readings(&v->same, &v->n_same, st, circle_id, "same_pace");
+    if (rc == 0 && n_groups)
+        rc = mg_store_readings(&v->per_thread, &v->n_per_thread, st, circle_id,
+                               "thread");
+    free(ids);
+    free(groups);
+    return rc;
+}
+
+/* A group's index in the view by id, through keys sorted by id. */
+struct group_key {
+    int64_t id;
+    size_t index;
+};
+
+static int compare_group_keys(const void *a, const void *b)
+{
+    const struct group_key *x = a, *y = b;
+
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static long group_at(const struct group_key *keys, size_t n, int64_t id)
+{
+    struct group_key key = {id, 0};
+    const struct group_key *hit =
+        bsearch(&key, keys, n, sizeof(key), compare_group_keys);
+
+    return hit ? (long)hit->index : -1;
+}
+
+static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
+                     const struct mg_calendar_scope *scope,
+                     void (*progress)(size_t done, size_t total, void *arg),
+                     void *arg, struct mg_error *err);
+
 int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
                                    int64_t circle_id,
                                    void (*progress)(size_t done, size_t total,
                                                     void *arg),
                                    void *arg, struct mg_error *err)
 {
+    return reconcile(queued, st, circle_id, NULL, progress, arg, err);
+}
+
+int mg_calendar_reconcile_scope(size_t *queued, struct mg_store *st,
+                                int64_t circle_id,
+                                const struct mg_calendar_scope *scope,
+                                struct mg_error *err)
+{
+    *queued = 0;
+    if (scope && scope->n_persons == 0 && scope->n_groups == 0)
+        return 0;
+    return reconcile(queued, st, circle_id, scope, NULL, NULL, err);
+}
+
+static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
+                     const struct mg_calendar_scope *scope,
+                     void (*progress)(size_t done, size_t total, void *arg),
+                     void *arg, struct mg_error *err)
+{
     struct mg_plan_view v;
     struct mg_participant *people = NULL;
     struct mg_invite_row *invites = NULL, **by_person = NULL;
     struct mg_participant **by_group = NULL;
+    struct group_key *keys = NULL;
     struct mg_people_filter f;
     struct queue q;
     struct mg_ical_series *series = NULL;
@@ -744,27 +861,41 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
     struct mg_session_row *sessions = NULL;
     size_t n_people = 0, n_inv = 0, i, j, n_sessions = 0;
     char lang[MG_I18N_LANG_MAX];
-    int rc = mg_store_plan_load(&v, st, circle_id);
+    int rc, switched = 0;
 
     *queued = 0;
+    if (scope)
+        rc = load_scope(&v, &people, &n_people, &invites, &n_inv, st, circle_id,
+                        scope);
+    else
+        rc = mg_store_plan_load(&v, st, circle_id);
     if (rc < 0)
-        return rc;
+        goto out;
     if (!v.circle->organizer_email) {
         mg_error_set(err, "organizer.email",
                      "the circle needs an organizer email to send "
                      "invitations");
-        mg_store_plan_release(&v);
-        return MG_EINVAL;
+        rc = MG_EINVAL;
+        goto out;
     }
     /* Series and mail in the circle's language (the build threads say
      * it again for themselves). */
     mg_i18n_switch(lang, mg_circle_language(v.circle));
+    switched = 1;
     memset(&f, 0, sizeof(f));
-    rc = mg_store_participants_list(&people, &n_people, st, circle_id, &f);
-    if (rc == 0)
-        rc = mg_store_invites_list(&invites, &n_inv, st, circle_id);
+    if (!scope) {
+        rc = mg_store_participants_list(&people, &n_people, st, circle_id, &f);
+        if (rc == 0)
+            rc = mg_store_invites_list(&invites, &n_inv, st, circle_id);
+    }
     if (rc < 0)
         goto out;
+    keys = mg_xcalloc(v.n_groups + 1, sizeof(*keys));
+    for (i = 0; i < v.n_groups; i++) {
+        keys[i].id = v.groups[i].id;
+        keys[i].index = i;
+    }
+    qsort(keys, v.n_groups, sizeof(*keys), compare_group_keys);
     series = mg_xcalloc(v.n_groups + 1, sizeof(*series));
     keep = mg_xcalloc(v.n_groups + 1, sizeof(*keep));
     /* Many groups: the circle's sessions in one query, not one a group. */
@@ -795,13 +926,12 @@ int mg_calendar_reconcile_progress(size_t *queued, struct mg_store *st,
         const struct mg_invite_row *inv = NULL;
         struct mg_invite_action *a = &q.acts[q.cur][q.n[q.cur]];
         struct owned *o = &q.own[q.cur][q.n[q.cur]];
-        size_t g;
+        long g;
 
         if (p->status != MG_STATUS_ACTIVE || !p->group_id)
             continue;
-        for (g = 0; g < v.n_groups && v.groups[g].id != p->group_id; g++)
-            ;
-        if (g == v.n_groups || !series[g].uid)
+        g = group_at(keys, v.n_groups, p->group_id);
+        if (g < 0 || !series[g].uid)
             continue;
         inv = find_invite(by_person, n_inv, p->id, p->group_id);
         if (inv && inv->state == MG_STORE_INVITE_ACTIVE &&
@@ -898,12 +1028,14 @@ out:
         series_store_release(&keep[i]);
     free(keep);
     free(series);
+    free(keys);
     free(by_person);
     free(by_group);
     free(invites);
     free(sessions);
     mg_participants_free(people, n_people);
     mg_store_plan_release(&v);
-    mg_i18n_restore(lang);
+    if (switched)
+        mg_i18n_restore(lang);
     return rc;
 }

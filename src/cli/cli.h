@@ -243,5 +243,9 @@ extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
  */
 int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                     int rebalance);
+/* The same, storing a result that breaks a hard rule only with `force`
+ * (MG_ECONFLICT otherwise, after printing the reasons). */
+int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
+                   int rebalance, int force);
 
 #endif

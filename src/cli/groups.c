@@ -1,6 +1,8 @@
 /*
  * groups.c: `mingle groups plan|rebalance|show --circle ID`. Plan and
- * rebalance print what they would do and store it unless --dry-run; show
+ * rebalance print what they would do (a rebalance: only what changes)
+ * and store it unless --dry-run, or unless it breaks a hard rule and
+ * --force is not given (exit status 1); show
  * prints the stored groups with their quality figures, a table a
  * coordinator can read at a glance.
  */
@@ -92,12 +94,152 @@ static void print_issues(const struct mg_assign *a)
     }
 }
 
+/* "Group 3" for a result's group index, "no group" for -1. */
+static void group_name(char *out, size_t n, int g)
+{
+    if (g < 0)
+        snprintf(out, n, "no group");
+    else
+        snprintf(out, n, "Group %d", g + 1);
+}
+
+/*
+ * What a rebalance changes: the people placed or moved and the groups
+ * they leave or join, rather than every group of the circle.
+ */
+static void print_changes(const struct mg_assign *a)
+{
+    const struct mg_assign_result *res = &a->result;
+    int n = res->n_groups > (int)a->n_groups ? res->n_groups : (int)a->n_groups;
+    int *size = mg_xcalloc((size_t)n + 1, sizeof(int));
+    int *fac = mg_xcalloc((size_t)n + 1, sizeof(int));
+    int *before = mg_xcalloc((size_t)n + 1, sizeof(int));
+    char *touched = mg_xcalloc((size_t)n + 1, 1);
+    size_t i, changed = 0;
+    int g;
+
+    for (i = 0; i < a->n_people; i++) {
+        int from = a->persons[i].current, to = res->group_of[i];
+        char f[32], t[32];
+
+        if (to >= 0 && to < n) {
+            size[to]++;
+            fac[to] += a->persons[i].facilitator;
+        }
+        if (from >= 0 && from < n)
+            before[from]++;
+        if (from == to)
+            continue;
+        if (from >= 0 && from < n)
+            touched[from] = 1;
+        if (to >= 0 && to < n)
+            touched[to] = 1;
+        if (changed++ == 0)
+            printf("People placed or moved:\n");
+        group_name(f, sizeof(f), from);
+        group_name(t, sizeof(t), to);
+        printf("  %c %-24.24s  %s -> %s\n",
+               a->persons[i].facilitator ? '*' : ' ', a->people[i].name,
+               from < 0 ? "new" : f, t);
+    }
+    if (changed == 0)
+        printf("Nobody is placed or moved.\n");
+    for (g = 0, changed = 0; g < n; g++) {
+        const char *change = "changed";
+
+        if (g >= (int)a->n_groups)
+            change = "opened";
+        else if (size[g] == 0 && (before[g] > 0 || g >= res->n_groups))
+            change = "closed";
+        else if (!touched[g])
+            continue;
+        if (changed++ == 0)
+            printf("Groups changed:\n");
+        printf("  Group %d: %d %s, %d facilitator%s (%s)\n", g + 1, size[g],
+               size[g] == 1 ? "person" : "people", fac[g],
+               fac[g] == 1 ? "" : "s", change);
+    }
+    free(size);
+    free(fac);
+    free(before);
+    free(touched);
+}
+
+/* Newcomers placed from the store's counts (mg_assign_quick_rebalance):
+ * 1 when done, 0 when the full rebalance is needed. */
+static int quick(struct mg_store *st, int64_t circle, int dry)
+{
+    struct mg_assign_quick q;
+    struct mg_error err = {{0}, {0}};
+    struct mg_calendar_scope scope;
+    int64_t *ids;
+    size_t i, queued = 0;
+    int rc = mg_assign_quick_rebalance(&q, st, circle, !dry);
+
+    if (rc < 0 || !q.applied) {
+        mg_assign_quick_release(&q);
+        return rc < 0 ? rc : 0;
+    }
+    if (q.n_placed)
+        printf("People placed or moved:\n");
+    else
+        printf("Nobody is placed or moved.\n");
+    for (i = 0; i < q.n_placed; i++)
+        printf("  %c %-24.24s  new -> Group %d (%d %s, %d facilitator%s)\n",
+               q.placed[i].role == MG_PERSON_FACILITATOR ? '*' : ' ',
+               q.placed[i].name, q.placed[i].group_position, q.placed[i].size,
+               q.placed[i].size == 1 ? "person" : "people",
+               q.placed[i].facilitators,
+               q.placed[i].facilitators == 1 ? "" : "s");
+    printf("\n%zu group%s, sizes %d-%d; every group keeps the hard rules\n",
+           q.n_groups, q.n_groups == 1 ? "" : "s", q.smallest, q.largest);
+    printf("moves: 0\n");
+    if (dry) {
+        printf("dry run: nothing stored.\n");
+    } else {
+        ids = mg_xcalloc(q.n_placed + 1, sizeof(*ids));
+        for (i = 0; i < q.n_placed; i++)
+            ids[i] = q.placed[i].person_id;
+        memset(&scope, 0, sizeof(scope));
+        scope.person_ids = ids;
+        scope.n_persons = q.n_placed;
+        if (mg_calendar_reconcile_scope(&queued, st, circle, &scope, &err) < 0)
+            printf("stored; no invitations queued: %s\n", err.message);
+        else
+            printf("stored; %zu invitation%s queued.\n", queued,
+                   queued == 1 ? "" : "s");
+        free(ids);
+    }
+    mg_assign_quick_release(&q);
+    return 1;
+}
+
 int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                     int rebalance)
 {
-    struct mg_assign a;
-    int rc = mg_assign_load(&a, st, circle);
+    return cli_groups_run(st, circle, dry, seed, rebalance, 0);
+}
 
+int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
+                   int rebalance, int force)
+{
+    struct mg_assign a;
+    size_t hard;
+    int64_t t0 = mg_now(), total = -1, active, n_groups, max_id = 0;
+    int rc;
+
+    if (rebalance) {
+        rc = quick(st, circle, dry);
+        if (rc < 0)
+            cli_error("cannot rebalance circle %lld: %s", (long long)circle,
+                      mg_strerror(rc));
+        if (rc != 0)
+            return rc < 0 ? rc : 0;
+    }
+    if (!dry && mg_store_circle_counts(&total, &active, &n_groups, &max_id, st,
+                                       circle) < 0)
+        total = -1;
+    rc = mg_assign_load(&a, st, circle);
     if (rc < 0) {
         cli_error("cannot load circle %lld: %s", (long long)circle,
                   mg_strerror(rc));
@@ -111,34 +253,79 @@ int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
         cli_error("cannot place the people of circle %lld", (long long)circle);
     if (rc < 0)
         goto out;
-    cli_print_groups(&a, a.result.group_of, a.result.groups, a.result.n_groups,
-                     &a.result.quality);
+    if (rebalance) {
+        print_changes(&a);
+        printf("\n%d group%s; sizes %d-%d; sector misses %d, region misses "
+               "%d; hard-rule breaks: size %d, no facilitator %d, slot %d, "
+               "apart %d; unplaced %d\n",
+               a.result.n_groups, a.result.n_groups == 1 ? "" : "s",
+               a.result.quality.smallest, a.result.quality.largest,
+               a.result.quality.sector_misses, a.result.quality.region_misses,
+               a.result.quality.size_violations,
+               a.result.quality.no_facilitator,
+               a.result.quality.slot_violations,
+               a.result.quality.apart_violations, a.result.quality.unplaced);
+    } else {
+        cli_print_groups(&a, a.result.group_of, a.result.groups,
+                         a.result.n_groups, &a.result.quality);
+    }
     print_issues(&a);
     if (rebalance)
         printf("moves: %zu (no plan can do with fewer than %zu)\n",
                a.result.moves, a.result.moves_lower_bound);
+    hard = mg_assign_hard_issues(a.result.issues, a.result.n_issues);
+    if (!dry && hard && !force) {
+        cli_error("not stored: the %s breaks %zu hard rule%s (listed above "
+                  "with !); --force stores it anyway, --dry-run only shows it",
+                  rebalance ? "rebalance" : "plan", hard, hard == 1 ? "" : "s");
+        rc = MG_ECONFLICT;
+        goto out;
+    }
     if (!dry) {
         struct mg_error err = {{0}, {0}};
         struct cli_progress prog;
-        size_t queued = 0;
+        struct mg_calendar_scope scope;
+        int64_t *ids = mg_xcalloc(a.n_people + 1, sizeof(*ids));
+        size_t queued = 0, i;
+        int sent;
 
+        memset(&scope, 0, sizeof(scope));
+        for (i = 0; rebalance && i < a.n_people; i++)
+            if (a.result.group_of[i] != a.persons[i].current)
+                ids[scope.n_persons++] = a.people[i].id;
+        scope.person_ids = ids;
         rc = rebalance ? mg_assign_commit_rebalance(&a, st)
                        : mg_assign_commit_plan(&a, st);
-        if (rc == 0)
+        if (rc == 0 && (!rebalance || a.result.n_groups > (int)a.n_groups))
             rc = mg_calendar_create_sessions(st, circle);
+        /* the next rebalance starts from here (none when forced) */
+        if (rc == 0 && total >= 0)
+            rc = mg_assign_mark(st, &a, t0, total, max_id, !rebalance);
         cli_progress_start(&prog, "queuing invitations", 0);
         if (rc < 0) {
+            cli_progress_abandon(&prog);
             cli_error("cannot store the groups: %s", mg_strerror(rc));
-        } else if (mg_calendar_reconcile_progress(&queued, st, circle,
-                                                  cli_progress_callback, &prog,
-                                                  &err) < 0) {
+            free(ids);
+            goto out;
+        }
+        /* a plan changes everyone's; a rebalance those it moved */
+        sent =
+            rebalance
+                ? mg_calendar_reconcile_scope(&queued, st, circle, &scope, &err)
+                : mg_calendar_reconcile_progress(
+                      &queued, st, circle, cli_progress_callback, &prog, &err);
+        if (sent < 0) {
             cli_progress_abandon(&prog);
             printf("stored; no invitations queued: %s\n", err.message);
         } else {
             cli_progress_end(&prog, prog.total);
+            if (hard)
+                printf("stored as forced, with %zu hard rule%s broken.\n", hard,
+                       hard == 1 ? "" : "s");
             printf("stored; %zu invitation%s queued.\n", queued,
                    queued == 1 ? "" : "s");
         }
+        free(ids);
     } else {
         printf("dry run: nothing stored.\n");
     }
@@ -177,14 +364,14 @@ static int show(struct mg_store *st, int64_t circle)
 
 static int plan(struct cli_ctx *ctx)
 {
-    return cli_groups_plan(ctx->st, ctx->v.circle, ctx->v.dry_run,
-                           (uint64_t)ctx->v.seed, 0) < 0;
+    return cli_groups_run(ctx->st, ctx->v.circle, ctx->v.dry_run,
+                          (uint64_t)ctx->v.seed, 0, ctx->v.force) < 0;
 }
 
 static int rebalance(struct cli_ctx *ctx)
 {
-    return cli_groups_plan(ctx->st, ctx->v.circle, ctx->v.dry_run,
-                           (uint64_t)ctx->v.seed, 1) < 0;
+    return cli_groups_run(ctx->st, ctx->v.circle, ctx->v.dry_run,
+                          (uint64_t)ctx->v.seed, 1, ctx->v.force) < 0;
 }
 
 static int show_groups(struct cli_ctx *ctx)
@@ -199,6 +386,10 @@ static const struct cli_option options[] = {
      .kind = CLI_FLAG,
      .help = "show the result, store nothing",
      .offset = CLI_AT(dry_run)},
+    {.name = "force",
+     .kind = CLI_FLAG,
+     .help = "store the result even if it breaks a hard rule",
+     .offset = CLI_AT(force)},
     {.name = "seed",
      .kind = CLI_NUMBER,
      .arg = "N",
@@ -209,21 +400,22 @@ static const struct cli_option options[] = {
      .max = LLONG_MAX},
     {.name = NULL}};
 
-static const struct cli_command actions[] = {{.name = "plan",
-                                              .requires = "circle",
-                                              .usage = "[--dry-run] [--seed N]",
-                                              .needs = CLI_STORE,
-                                              .run = plan},
-                                             {.name = "rebalance",
-                                              .requires = "circle",
-                                              .usage = "[--dry-run] [--seed N]",
-                                              .needs = CLI_STORE,
-                                              .run = rebalance},
-                                             {.name = "show",
-                                              .requires = "circle",
-                                              .needs = CLI_STORE,
-                                              .run = show_groups},
-                                             {.name = NULL}};
+static const struct cli_command actions[] = {
+    {.name = "plan",
+     .requires = "circle",
+     .usage = "[--dry-run] [--force] [--seed N]",
+     .needs = CLI_STORE,
+     .run = plan},
+    {.name = "rebalance",
+     .requires = "circle",
+     .usage = "[--dry-run] [--force] [--seed N]",
+     .needs = CLI_STORE,
+     .run = rebalance},
+    {.name = "show",
+     .requires = "circle",
+     .needs = CLI_STORE,
+     .run = show_groups},
+    {.name = NULL}};
 
 static const struct cli_values defaults = {.seed = 1};
 
@@ -233,7 +425,9 @@ const struct cli_command cli_groups = {
     .about = "Place the circle's active participants into facilitated "
              "groups\n(plan), repair the groups with few moves after people "
              "join or leave\n(rebalance), or show them. Rules that cannot be "
-             "met are listed with\nthe people concerned.\n",
+             "met are listed with\nthe people concerned, and a result that "
+             "breaks one is not stored\n(exit status 1) unless --force is "
+             "given. A rebalance shows only what\nchanges.\n",
     .options = options,
     .actions = actions,
     .defaults = &defaults,

@@ -244,6 +244,12 @@ char *metrics_render(struct metrics *m, struct mg_http_server *srv);
  * than failing the request that made the change); *queued may be NULL.
  */
 int http_reconcile(struct request *r, int64_t circle_id, size_t *queued);
+/* The same for what one change touched: persons `person_ids` and groups
+ * `group_ids` (either list may be empty), not the whole circle. */
+int http_reconcile_scope(struct request *r, int64_t circle_id,
+                         const int64_t *person_ids, size_t n_persons,
+                         const int64_t *group_ids, size_t n_groups,
+                         size_t *queued);
 
 /* Rendered feeds, kept briefly (src/api/calendar.c). */
 struct feed_cache *feed_cache_new(void);

@@ -92,6 +92,28 @@ int http_reconcile(struct request *r, int64_t circle_id, size_t *queued)
     return rc;
 }
 
+int http_reconcile_scope(struct request *r, int64_t circle_id,
+                         const int64_t *person_ids, size_t n_persons,
+                         const int64_t *group_ids, size_t n_groups,
+                         size_t *queued)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_calendar_scope scope = {person_ids, n_persons, group_ids,
+                                      n_groups};
+    size_t n = 0;
+    int rc =
+        mg_calendar_reconcile_scope(&n, r->srv->store, circle_id, &scope, &err);
+
+    if (rc < 0 && rc != MG_EINVAL)
+        mg_log(MG_LOG_ERROR, "cannot queue invitations", "error", err.message,
+               NULL);
+    if (queued)
+        *queued = n;
+    if (n)
+        mg_http_wake_outbox(r->srv);
+    return rc;
+}
+
 void http_local_string(char *out, size_t n, const char *tzid, int64_t t)
 {
     mg_schedule_local_text(out, n, tzid, t, 'T');

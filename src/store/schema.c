@@ -409,9 +409,45 @@ static const char *const migration_10[] = {
 static const char *const migration_11[] = {
     "ALTER TABLE circles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'", NULL};
 
+/*
+ * One change costs what it touches: a change reconciles only the
+ * invitations of the people it touches (found by person, not by scanning
+ * the circle's), and a rebalance finds what changed since the groups
+ * were last known to keep the rules (its mark) through indexes on when
+ * people and memberships changed. (IF NOT EXISTS: tests wind the
+ * version back to replay older migrations.)
+ */
+static const char *const migration_12[] = {
+    "CREATE INDEX IF NOT EXISTS invites_participant ON invites(participant_id)",
+    "CREATE INDEX IF NOT EXISTS participants_changed ON "
+    "participants(circle_id, updated_at)",
+    "CREATE INDEX IF NOT EXISTS participants_status ON participants(circle_id, "
+    "status)",
+    "CREATE INDEX IF NOT EXISTS memberships_joined ON memberships(joined_at)",
+    /* only the closed ones: an index of the open ones' NULLs would
+     * tempt the planner into walking every current membership */
+    "CREATE INDEX IF NOT EXISTS memberships_left ON memberships(left_at) "
+    "WHERE left_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS participant_links_other ON "
+    "participant_links(other_email_norm)",
+    "CREATE TABLE IF NOT EXISTS rebalance_marks ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  participants INTEGER NOT NULL,"
+    "  max_id INTEGER NOT NULL,"
+    "  smallest INTEGER NOT NULL,"
+    "  largest INTEGER NOT NULL,"
+    "  group_min INTEGER NOT NULL,"
+    "  group_max INTEGER NOT NULL,"
+    "  n_slots INTEGER NOT NULL,"
+    "  room TEXT NOT NULL DEFAULT '[]',"
+    "  own_memberships INTEGER NOT NULL DEFAULT 0,"
+    "  own_groups INTEGER NOT NULL DEFAULT 0)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2,  migration_3, migration_4,
-    migration_5, migration_6,  migration_7, migration_8,
-    migration_9, migration_10, migration_11};
+    migration_1, migration_2,  migration_3,  migration_4,
+    migration_5, migration_6,  migration_7,  migration_8,
+    migration_9, migration_10, migration_11, migration_12};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -2452,7 +2452,7 @@ void handle_dash_rebalance_preview(struct request *r)
     struct dash d;
     struct mg_assign a;
     char label[32], label2[32], plan[17], action[96];
-    size_t i, moves = 0;
+    size_t i, moves = 0, hard;
     int rc;
 
     if (dash_require_session(&d, r) < 0)
@@ -2471,6 +2471,11 @@ void handle_dash_rebalance_preview(struct request *r)
         dash_notice(&h,
                     _("The groups changed since that preview, so nothing was "
                       "applied: here is a fresh one."),
+                    1);
+    if (request_arg(r, "refused"))
+        dash_notice(&h,
+                    _("Nothing was applied: these moves break the hard rules "
+                      "listed below. Apply them anyway only if you mean to."),
                     1);
     dash_notice(&h,
                 _("A preview: nothing has been changed. Apply it with the "
@@ -2535,8 +2540,24 @@ void handle_dash_rebalance_preview(struct request *r)
             dash_csrf(&h, &d);
             mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
             mg_html_attr(&h, plan);
-            mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">");
-            mg_html_text(&h, _("Apply these moves"));
+            mg_html(&h, "\">\n");
+            hard = mg_assign_hard_issues(a.result.issues, a.result.n_issues);
+            if (hard) {
+                /* the same refusal as the API's 409: say why, and make
+                 * applying anyway a deliberate choice */
+                mg_html(&h, "<p class=\"warn\">");
+                mg_html_textf(&h,
+                              mg_ngettext("These moves break %zu hard rule "
+                                          "(listed below).",
+                                          "These moves break %zu hard rules "
+                                          "(listed below).",
+                                          hard),
+                              hard);
+                mg_html(&h, "</p>\n<input type=\"hidden\" name=\"force\" "
+                            "value=\"1\">\n");
+            }
+            mg_html(&h, "<button type=\"submit\" class=\"button\">");
+            mg_html_text(&h, hard ? _("Apply anyway") : _("Apply these moves"));
             mg_html(&h, "</button></form>\n");
         } else {
             mg_html(&h, "<p>");
@@ -2590,15 +2611,20 @@ void handle_dash_rebalance(struct request *r)
 {
     struct mg_form f = {NULL, 0, 0};
     struct mg_buf where = MG_BUF_INIT;
-    const struct mg_form_field *want;
+    const struct mg_form_field *want, *force;
     struct dash d;
     struct mg_assign a;
     char plan[17];
+    int64_t *moved = NULL, t0 = mg_now(), total = -1, active, n_groups,
+            max_id = 0;
     size_t i, moves = 0;
     int loaded = 0, rc;
 
     if (dash_form_begin(&f, &d, r) < 0)
         goto out;
+    if (mg_store_circle_counts(&total, &active, &n_groups, &max_id,
+                               r->srv->store, r->params[0]) < 0)
+        total = -1;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
         dash_error_page(r, rc, _("There is no such circle."));
@@ -2620,21 +2646,37 @@ void handle_dash_rebalance(struct request *r)
         dash_redirect(r, &where);
         goto out;
     }
+    /* hard-rule breaks are applied only when the preview's "Apply
+     * anyway" says so, as the API's force */
+    force = mg_form_get(&f, "force");
+    if (mg_assign_hard_issues(a.result.issues, a.result.n_issues) &&
+        !(force && strcmp(force->value, "1") == 0)) {
+        mg_buf_printf(&where, "/dashboard/circles/%lld/rebalance?refused=1",
+                      (long long)a.circle->id);
+        dash_redirect(r, &where);
+        goto out;
+    }
+    moved = mg_xcalloc(a.n_people + 1, sizeof(*moved));
     for (i = 0; i < a.n_people; i++)
-        moves += a.persons[i].current != a.result.group_of[i];
+        if (a.persons[i].current != a.result.group_of[i])
+            moved[moves++] = a.people[i].id;
     rc = mg_assign_commit_rebalance(&a, r->srv->store);
-    if (rc == 0)
+    if (rc == 0 && a.result.n_groups > (int)a.n_groups)
         rc = mg_calendar_create_sessions(r->srv->store, a.circle->id);
+    if (rc == 0 && total >= 0) /* where the next rebalance starts */
+        rc = mg_assign_mark(r->srv->store, &a, t0, total, max_id, 0);
     if (rc < 0) {
         dash_error_page(r, rc, NULL);
         goto out;
     }
-    http_reconcile(r, a.circle->id, NULL);
+    /* the invitations of the people moved, not the whole circle's */
+    http_reconcile_scope(r, a.circle->id, moved, moves, NULL, 0, NULL);
     mg_buf_printf(&where,
                   "/dashboard/circles/%lld?done=rebalanced&moves=%zu#groups",
                   (long long)a.circle->id, moves);
     dash_redirect(r, &where);
 out:
+    free(moved);
     if (loaded)
         mg_assign_release(&a);
     mg_form_release(&f);
