@@ -47,6 +47,10 @@ struct mg_assign {
     struct mg_assign_input in;
     struct mg_assign_result result; /* after plan or rebalance */
     int have_result;
+    /* after mg_assign_commit_rebalance: the ids of the groups it opened,
+       result.groups[n_groups + k] stored as opened_ids[k] */
+    int64_t *opened_ids;
+    size_t n_opened_ids;
 };
 
 /* Load circle `circle_id`. Release with mg_assign_release(). */
@@ -66,7 +70,17 @@ int mg_assign_rebalance(struct mg_assign *a, uint64_t seed);
 /* Store a plan (replacing the circle's groups). */
 int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st);
 
-/* Store a rebalance: move only the people whose group changed. */
+/*
+ * What a rebalance allowed up to `max_moves` moves would give, beside
+ * the one in a->result (left as it is): its moves and quality. For a
+ * preview of both, fewest moves and better balance.
+ */
+int mg_assign_rebalance_alternative(struct mg_assign *a, int max_moves,
+                                    size_t *moves, struct mg_quality *q);
+
+/* Store a rebalance: move only the people whose group changed, create
+ * the groups it opened (their ids in a->opened_ids) and delete those it
+ * dissolved. */
 int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st);
 
 /* Score the stored groups as they are (fills a->result.quality). */

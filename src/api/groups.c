@@ -167,6 +167,42 @@ static int force_arg(struct request *r)
     return force;
 }
 
+/*
+ * ?max_moves=N or {"max_moves": N}: how many moves a rebalance may spend
+ * on balance (0, the default: the fewest). -1 after replying 400.
+ */
+static int max_moves_arg(struct request *r)
+{
+    const char *v = request_arg(r, "max_moves");
+    long long n = 0;
+    char *end;
+
+    if (v) {
+        n = strtoll(v, &end, 10);
+        if (end == v || *end || n < 0 || n > INT32_MAX) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                        "'max_moves' must be a whole number from 0",
+                        "max_moves");
+            return -1;
+        }
+    } else if (r->body.data && r->body.len > 0) {
+        json_t *doc = json_loadb(r->body.data, r->body.len, 0, NULL);
+        json_t *m = json_object_get(doc, "max_moves");
+
+        if (m && (!json_is_integer(m) || json_integer_value(m) < 0 ||
+                  json_integer_value(m) > INT32_MAX)) {
+            json_decref(doc);
+            reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                        "'max_moves' must be a whole number from 0",
+                        "max_moves");
+            return -1;
+        }
+        n = m ? json_integer_value(m) : 0;
+        json_decref(doc);
+    }
+    return (int)n;
+}
+
 /* The slot of a group, as groups_json shows it, or JSON null. */
 static json_t *slot_json(const struct mg_circle *c, int64_t slot_id)
 {
@@ -194,6 +230,9 @@ static json_t *group_ref(const struct mg_assign *a, int g)
     if ((size_t)g < a->n_groups)
         return json_pack("{s:i, s:I}", "position", g + 1, "id",
                          (json_int_t)a->groups[g].id);
+    if ((size_t)g - a->n_groups < a->n_opened_ids)
+        return json_pack("{s:i, s:I}", "position", g + 1, "id",
+                         (json_int_t)a->opened_ids[g - (int)a->n_groups]);
     return json_pack("{s:i}", "position", g + 1);
 }
 
@@ -243,7 +282,8 @@ static json_t *changes_json(const struct mg_assign *a)
 
         if (g >= (int)a->n_groups)
             change = "opened";
-        else if (size[g] == 0 && (before[g] > 0 || g >= res->n_groups))
+        else if ((res->dissolved && res->dissolved[g]) ||
+                 (size[g] == 0 && (before[g] > 0 || g >= res->n_groups)))
             change = "closed";
         else if (!touched[g])
             continue;
@@ -256,6 +296,13 @@ static json_t *changes_json(const struct mg_assign *a)
             json_object_set_new(
                 o, "slot",
                 slot_json(a->circle, a->circle->slots[res->groups[g].slot].id));
+        if (g >= (int)a->n_groups && res->groups[g].thread >= 0 &&
+            (size_t)res->groups[g].thread < a->n_threads)
+            json_object_set_new(
+                o, "thread",
+                json_pack("{s:I, s:s}", "id",
+                          (json_int_t)a->threads[res->groups[g].thread].id,
+                          "title", a->threads[res->groups[g].thread].title));
         json_array_append_new(groups, o);
     }
     free(size);
@@ -276,6 +323,26 @@ static int64_t *moved_ids(size_t *n, const struct mg_assign *a)
         if (a->result.group_of[i] != a->persons[i].current)
             ids[(*n)++] = a->people[i].id;
     return ids;
+}
+
+/*
+ * A dry run's second answer: what spending about 1% of the circle in
+ * extra moves would buy in sector and region balance.
+ */
+static void balance_option(json_t *body, struct mg_assign *a)
+{
+    int extra = (int)(a->n_people / 100) > 10 ? (int)(a->n_people / 100) : 10;
+    int cap = (int)a->result.moves + extra;
+    struct mg_quality q;
+    size_t moves;
+
+    if (mg_assign_rebalance_alternative(a, cap, &moves, &q) < 0)
+        return;
+    json_object_set_new(body, "balance_option",
+                        json_pack("{s:i, s:I, s:i, s:i}", "max_moves", cap,
+                                  "moves", (json_int_t)moves, "sector_misses",
+                                  q.sector_misses, "region_misses",
+                                  q.region_misses));
 }
 
 /* 409 with the hard rules the result breaks. */
@@ -372,12 +439,16 @@ static void run(struct request *r, int rebalance)
     uint64_t seed;
     json_t *body;
     int64_t t0 = mg_now(), total = 0, active, n_groups, max_id = 0;
-    int rc;
+    int rc, max_moves;
 
     if (!seed_arg(&seed, r))
         return;
-    /* a few newcomers into groups that keep the rules: no full load */
-    if (rebalance && !query_flag(r, "full")) {
+    max_moves = rebalance ? max_moves_arg(r) : 0;
+    if (max_moves < 0)
+        return;
+    /* a few newcomers into groups that keep the rules: no full load
+     * (unless moves are offered for balance, which needs the circle) */
+    if (rebalance && max_moves == 0 && !query_flag(r, "full")) {
         rc = run_quick(r, dry, seed);
         if (rc < 0)
             reply_code(r, rc, NULL);
@@ -398,6 +469,7 @@ static void run(struct request *r, int rebalance)
                     "the circle has no active participants", NULL);
         goto out;
     }
+    a.in.max_moves = max_moves;
     rc = rebalance ? mg_assign_rebalance(&a, seed) : mg_assign_plan(&a, seed);
     if (rc == MG_ENOTFOUND) {
         reply_error(r, MHD_HTTP_CONFLICT, "conflict",
@@ -463,6 +535,12 @@ static void run(struct request *r, int rebalance)
         json_object_set_new(
             body, "moves_lower_bound",
             json_integer((json_int_t)a.result.moves_lower_bound));
+        json_object_set_new(body, "groups_opened",
+                            json_integer(a.result.n_opened));
+        json_object_set_new(body, "groups_dissolved",
+                            json_integer(a.result.n_dissolved));
+        if (dry && max_moves == 0)
+            balance_option(body, &a);
     }
     reply_json(r, dry ? MHD_HTTP_OK : MHD_HTTP_CREATED, body);
 out:

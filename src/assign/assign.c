@@ -335,6 +335,7 @@ void mg_assign_release(struct mg_assign *a)
     free(a->group_keys);
     if (a->have_result)
         mg_assign_result_release(&a->result);
+    free(a->opened_ids);
     memset(a, 0, sizeof(*a));
 }
 
@@ -398,6 +399,25 @@ static void group_row(const struct mg_assign *a, struct mg_group_row *row,
             mg_xasprintf("c%lld-g%d", (long long)a->circle->id, position);
 }
 
+int mg_assign_rebalance_alternative(struct mg_assign *a, int max_moves,
+                                    size_t *moves, struct mg_quality *q)
+{
+    struct mg_assign_result alt;
+    int keep = a->in.max_moves, rc;
+
+    a->in.groups = a->specs;
+    a->in.n_groups = (int)a->n_groups;
+    a->in.max_moves = max_moves;
+    rc = mg_group_rebalance(&alt, &a->in);
+    a->in.max_moves = keep;
+    if (rc < 0)
+        return MG_EINVAL;
+    *moves = alt.moves;
+    *q = alt.quality;
+    mg_assign_result_release(&alt);
+    return 0;
+}
+
 int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
 {
     struct mg_group_row *rows;
@@ -439,6 +459,9 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
     }
     for (g = (int)a->n_groups; g < r->n_groups; g++)
         group_row(a, &added[n_added++], &r->groups[g], ++last);
+    free(a->opened_ids);
+    a->opened_ids = NULL;
+    a->n_opened_ids = 0;
     for (i = 0; i < a->n_people; i++) {
         int dst = r->group_of[i];
 
@@ -453,6 +476,12 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
              ? mg_store_groups_rebalance(st, a->circle->id, added, n_added,
                                          gone, n_gone, ids, to, to_new, n)
              : 0;
+    if (rc == 0 && n_added) {
+        a->opened_ids = mg_xcalloc(n_added, sizeof(*a->opened_ids));
+        for (i = 0; i < n_added; i++)
+            a->opened_ids[i] = added[i].id;
+        a->n_opened_ids = n_added;
+    }
     mg_store_groups_free(added, n_added);
     free(ids);
     free(to);

@@ -52,7 +52,7 @@ enum cli_kind {
 /* Where the options' values go; zero when not given. */
 struct cli_values {
     long long circle, group, person, session, week, weeks;
-    long long after, limit, seed;
+    long long after, limit, seed, max_moves;
     long long id;       /* an id given as an argument, as a check parsed it */
     const char *config; /* --config */
     const char *role, *label, *status, *kind, *format;
@@ -244,8 +244,9 @@ extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
 int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                     int rebalance);
 /* The same, storing a result that breaks a hard rule only with `force`
- * (MG_ECONFLICT otherwise, after printing the reasons). */
+ * (MG_ECONFLICT otherwise, after printing the reasons); a rebalance may
+ * spend up to `max_moves` moves on balance (0: the fewest moves). */
 int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
-                   int rebalance, int force);
+                   int rebalance, int force, int max_moves);
 
 #endif

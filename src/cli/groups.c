@@ -103,6 +103,48 @@ static void group_name(char *out, size_t n, int g)
         snprintf(out, n, "Group %d", g + 1);
 }
 
+/* ": meets tuesday 19:30, follows "Mission"" for a group just opened. */
+static void print_opened(const struct mg_assign *a,
+                         const struct mg_group_spec *g)
+{
+    printf(": the groups were full");
+    if (g->slot >= 0 && (size_t)g->slot < a->circle->n_slots) {
+        const struct mg_slot *s = &a->circle->slots[g->slot];
+
+        printf("; meets %s %02d:%02d", mg_weekday_name(s->weekday),
+               s->start_minute / 60, s->start_minute % 60);
+    }
+    if (g->thread >= 0 && (size_t)g->thread < a->n_threads)
+        printf("; follows \"%s\"", a->threads[g->thread].title);
+}
+
+/*
+ * The moves, and what the bound says of them; on a dry run, what about
+ * 1% of the circle in extra moves would buy in balance.
+ */
+static void print_moves(struct mg_assign *a, int offer)
+{
+    const struct mg_assign_result *r = &a->result;
+    int extra = (int)(a->n_people / 100) > 10 ? (int)(a->n_people / 100) : 10;
+    struct mg_quality q;
+    size_t moves;
+
+    printf("moves: %zu", r->moves);
+    if (r->moves_lower_bound == r->moves)
+        printf(" (the fewest possible)\n");
+    else
+        printf(" (no plan can do with fewer than %zu)\n", r->moves_lower_bound);
+    if (!offer || mg_assign_rebalance_alternative(a, (int)r->moves + extra,
+                                                  &moves, &q) < 0)
+        return;
+    if (q.sector_misses + q.region_misses <
+        r->quality.sector_misses + r->quality.region_misses)
+        printf("with --max-moves %zu: %zu move%s, sector misses %d, region "
+               "misses %d\n",
+               r->moves + (size_t)extra, moves, moves == 1 ? "" : "s",
+               q.sector_misses, q.region_misses);
+}
+
 /*
  * What a rebalance changes: the people placed or moved and the groups
  * they leave or join, rather than every group of the circle.
@@ -149,15 +191,23 @@ static void print_changes(const struct mg_assign *a)
 
         if (g >= (int)a->n_groups)
             change = "opened";
-        else if (size[g] == 0 && (before[g] > 0 || g >= res->n_groups))
-            change = "closed";
+        else if ((res->dissolved && res->dissolved[g]) ||
+                 (size[g] == 0 && (before[g] > 0 || g >= res->n_groups)))
+            change = "dissolved";
         else if (!touched[g])
             continue;
         if (changed++ == 0)
             printf("Groups changed:\n");
-        printf("  Group %d: %d %s, %d facilitator%s (%s)\n", g + 1, size[g],
+        printf("  Group %d: %d %s, %d facilitator%s (%s", g + 1, size[g],
                size[g] == 1 ? "person" : "people", fac[g],
                fac[g] == 1 ? "" : "s", change);
+        if (g >= (int)a->n_groups)
+            print_opened(a, &res->groups[g]);
+        else if (res->dissolved && res->dissolved[g])
+            printf(": too few people for every group to reach %d; its "
+                   "members go to other groups and are sent a CANCEL",
+                   a->circle->group_min);
+        printf(")\n");
     }
     free(size);
     free(fac);
@@ -217,18 +267,18 @@ static int quick(struct mg_store *st, int64_t circle, int dry)
 int cli_groups_plan(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                     int rebalance)
 {
-    return cli_groups_run(st, circle, dry, seed, rebalance, 0);
+    return cli_groups_run(st, circle, dry, seed, rebalance, 0, 0);
 }
 
 int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
-                   int rebalance, int force)
+                   int rebalance, int force, int max_moves)
 {
     struct mg_assign a;
     size_t hard;
     int64_t t0 = mg_now(), total = -1, active, n_groups, max_id = 0;
     int rc;
 
-    if (rebalance) {
+    if (rebalance && max_moves == 0) {
         rc = quick(st, circle, dry);
         if (rc < 0)
             cli_error("cannot rebalance circle %lld: %s", (long long)circle,
@@ -245,6 +295,7 @@ int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
                   mg_strerror(rc));
         return rc;
     }
+    a.in.max_moves = max_moves;
     rc = rebalance ? mg_assign_rebalance(&a, seed) : mg_assign_plan(&a, seed);
     if (rc == MG_ENOTFOUND)
         cli_error("circle %lld has no groups yet: plan them first",
@@ -271,8 +322,7 @@ int cli_groups_run(struct mg_store *st, int64_t circle, int dry, uint64_t seed,
     }
     print_issues(&a);
     if (rebalance)
-        printf("moves: %zu (no plan can do with fewer than %zu)\n",
-               a.result.moves, a.result.moves_lower_bound);
+        print_moves(&a, dry && max_moves == 0);
     hard = mg_assign_hard_issues(a.result.issues, a.result.n_issues);
     if (!dry && hard && !force) {
         cli_error("not stored: the %s breaks %zu hard rule%s (listed above "
@@ -365,13 +415,14 @@ static int show(struct mg_store *st, int64_t circle)
 static int plan(struct cli_ctx *ctx)
 {
     return cli_groups_run(ctx->st, ctx->v.circle, ctx->v.dry_run,
-                          (uint64_t)ctx->v.seed, 0, ctx->v.force) < 0;
+                          (uint64_t)ctx->v.seed, 0, ctx->v.force, 0) < 0;
 }
 
 static int rebalance(struct cli_ctx *ctx)
 {
     return cli_groups_run(ctx->st, ctx->v.circle, ctx->v.dry_run,
-                          (uint64_t)ctx->v.seed, 1, ctx->v.force) < 0;
+                          (uint64_t)ctx->v.seed, 1, ctx->v.force,
+                          (int)ctx->v.max_moves) < 0;
 }
 
 static int show_groups(struct cli_ctx *ctx)
@@ -390,6 +441,15 @@ static const struct cli_option options[] = {
      .kind = CLI_FLAG,
      .help = "store the result even if it breaks a hard rule",
      .offset = CLI_AT(force)},
+    {.name = "max-moves",
+     .kind = CLI_NUMBER,
+     .arg = "N",
+     .help = "rebalance: move up to N people for better sector and region\n"
+             "balance (the fewest moves otherwise)",
+     .offset = CLI_AT(max_moves),
+     .what = "a number",
+     .min = 0,
+     .max = INT32_MAX},
     {.name = "seed",
      .kind = CLI_NUMBER,
      .arg = "N",
@@ -408,7 +468,7 @@ static const struct cli_command actions[] = {
      .run = plan},
     {.name = "rebalance",
      .requires = "circle",
-     .usage = "[--dry-run] [--force] [--seed N]",
+     .usage = "[--dry-run] [--force] [--max-moves N] [--seed N]",
      .needs = CLI_STORE,
      .run = rebalance},
     {.name = "show",

@@ -66,21 +66,40 @@ static json_t *get_groups(void)
     return doc;
 }
 
-/* POST .../groups/rebalance; the number of moves it reports. */
-static long long rebalance(void)
+/* POST .../groups/rebalance`query`; the answer (json_decref it). */
+static json_t *rebalance_doc(const char *query, long want)
 {
-    char *path = test_circle_path(W->circle, "/groups/rebalance");
+    char *path = test_circle_path(W->circle, "/groups/rebalance%s", query);
     long status;
     json_t *doc = call(&status, "POST", path, NULL, NULL);
-    long long moves;
 
-    assert_true(status == 200 || status == 201);
-    moves = json_integer_value(json_object_get(doc, "moves"));
-    assert_true(json_integer_value(json_object_get(doc, "moves_lower_bound")) <=
-                moves);
-    json_decref(doc);
+    assert_int_equal(status, want);
     free(path);
-    return moves;
+    return doc;
+}
+
+static long long integer(json_t *doc, const char *key)
+{
+    json_t *v = json_object_get(doc, key);
+
+    assert_true(json_is_integer(v));
+    return json_integer_value(v);
+}
+
+/* The entry of changes.groups marked `change`, or NULL. */
+static json_t *changed_group(json_t *doc, const char *change)
+{
+    json_t *groups = json_object_get(json_object_get(doc, "changes"), "groups");
+    size_t i;
+
+    for (i = 0; i < json_array_size(groups); i++) {
+        json_t *g = json_array_get(groups, i);
+
+        if (strcmp(json_string_value(json_object_get(g, "change")), change) ==
+            0)
+            return g;
+    }
+    return NULL;
 }
 
 static int setup_world(void **state)
@@ -147,7 +166,11 @@ static int count_role(json_t *group, const char *role)
 
 static void test_late_joiners_get_their_own_group(void **state)
 {
-    json_t *doc, *groups, *thursday = NULL;
+    json_t *doc, *groups, *thursday = NULL, *opened;
+    long long opened_id;
+    char circle[32], *out = NULL;
+    const char *cli[] = {"groups", "rebalance", "--circle",  circle,
+                         "--db",   W->site.db,  "--dry-run", NULL};
     size_t i;
     int sizes = 0;
 
@@ -166,8 +189,38 @@ static void test_late_joiners_get_their_own_group(void **state)
                 "Thu 5,thu5@example.org,,public,R0,thursday 12:30\n"
                 "Thu 6,thu6@example.org,,school,R1,thursday 12:30\n");
     /* 23 people do not fit two groups of at most 8: a third opens in
-     * the slot the newcomers make, and nobody already placed moves */
-    assert_int_equal(rebalance(), 0);
+     * the slot the newcomers make, and nobody already placed moves. A
+     * dry run says so first, and what extra moves would buy. */
+    snprintf(circle, sizeof(circle), "%lld", W->circle);
+    assert_int_equal(test_run_cli(&out, NULL, cli, NULL), 0);
+    assert_non_null(strstr(out, "(opened: the groups were full; meets "
+                                "thursday 12:30; follows \""));
+    assert_non_null(strstr(out, "moves: 0 (the fewest possible)"));
+    assert_non_null(strstr(out, "dry run: nothing stored"));
+    free(out);
+    doc = rebalance_doc("?dry_run=1", 200);
+    assert_int_equal(integer(doc, "moves"), 0);
+    assert_int_equal(integer(doc, "moves_lower_bound"), 0);
+    assert_int_equal(integer(doc, "groups_opened"), 1);
+    assert_true(json_is_object(json_object_get(doc, "balance_option")));
+    json_decref(doc);
+    doc = get_groups();
+    assert_int_equal(json_array_size(json_object_get(doc, "groups")), 2);
+    json_decref(doc);
+    doc = rebalance_doc("", 201);
+    assert_int_equal(integer(doc, "moves"), 0);
+    assert_int_equal(integer(doc, "groups_opened"), 1);
+    assert_int_equal(integer(doc, "groups_dissolved"), 0);
+    opened = changed_group(doc, "opened");
+    assert_non_null(opened);
+    assert_true(integer(opened, "id") > 0);
+    assert_int_equal(integer(opened, "size"), 7);
+    assert_int_equal(integer(opened, "facilitators"), 1);
+    assert_string_equal(slot_day(opened), "thursday");
+    assert_non_null(json_string_value(
+        json_object_get(json_object_get(opened, "thread"), "title")));
+    opened_id = integer(opened, "id");
+    json_decref(doc);
     doc = get_groups();
     groups = json_object_get(doc, "groups");
     assert_int_equal(json_array_size(groups), 3);
@@ -188,6 +241,8 @@ static void test_late_joiners_get_their_own_group(void **state)
     assert_int_equal(sizes, 23);
     assert_non_null(thursday);
     assert_int_equal(json_integer_value(json_object_get(thursday, "size")), 7);
+    assert_int_equal(json_integer_value(json_object_get(thursday, "id")),
+                     opened_id);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(thursday, "slot"), "start")),
                         "12:30");
@@ -235,7 +290,12 @@ static void test_mass_withdrawal_dissolves_a_group(void **state)
     json_decref(doc);
     assert_true(withdrawn >= 9);
     /* the smallest Tuesday group goes; its members join the other */
-    assert_true(rebalance() >= 3);
+    doc = rebalance_doc("", 201);
+    assert_true(integer(doc, "moves") >= 3);
+    assert_true(integer(doc, "moves_lower_bound") >= 3);
+    assert_int_equal(integer(doc, "groups_dissolved"), 1);
+    assert_non_null(changed_group(doc, "closed"));
+    json_decref(doc);
     doc = get_groups();
     groups = json_object_get(doc, "groups");
     assert_int_equal(json_array_size(groups), 2);
@@ -249,11 +309,37 @@ static void test_mass_withdrawal_dissolves_a_group(void **state)
     json_decref(doc);
 }
 
+/* max_moves buys balance on request, within what was asked; nonsense is
+ * refused before anything runs. */
+static void test_max_moves(void **state)
+{
+    json_t *doc;
+    long status;
+    char *path;
+
+    (void)state;
+    doc = rebalance_doc("?dry_run=1&max_moves=4", 200);
+    assert_true(integer(doc, "moves") <= 4);
+    assert_null(json_object_get(doc, "balance_option"));
+    json_decref(doc);
+    doc = rebalance_doc("?dry_run=1&max_moves=-2", 400);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(doc, "error"), "field")),
+                        "max_moves");
+    json_decref(doc);
+    path = test_circle_path(W->circle, "/groups/rebalance?dry_run=1");
+    doc = call(&status, "POST", path, "{\"max_moves\": \"many\"}", NULL);
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_late_joiners_get_their_own_group),
         cmocka_unit_test(test_mass_withdrawal_dissolves_a_group),
+        cmocka_unit_test(test_max_moves),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
