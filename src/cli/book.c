@@ -132,9 +132,11 @@ static int book_store(struct mg_store *st, const struct mg_circle *c,
     if (rc < 0)
         cli_error("cannot store the book: %s", mg_strerror(rc));
     else
-        printf("loaded '%s' into circle %lld: %zu sections, %zu threads, %d "
-               "weeks\n",
-               path, (long long)c->id, b->n_sections, s.n_threads, weeks);
+        printf("loaded '%s' into circle %lld: %zu section%s, %zu thread%s, "
+               "%d week%s\n",
+               path, (long long)c->id, b->n_sections,
+               b->n_sections == 1 ? "" : "s", s.n_threads,
+               s.n_threads == 1 ? "" : "s", weeks, weeks == 1 ? "" : "s");
     mg_book_split_release(&s);
     return rc;
 }

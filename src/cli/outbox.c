@@ -36,9 +36,9 @@ static int flush(struct cli_ctx *ctx)
     rc = mg_store_outbox_reclaim(&sent, st, mg_now());
     if (rc == 0 && sent)
         fprintf(stderr,
-                "mingle: took back %zu messages a stopped sender "
+                "mingle: took back %zu message%s a stopped sender "
                 "had claimed\n",
-                sent);
+                sent, sent == 1 ? "" : "s");
     do {
         rc = mg_outbox_flush(&sent, &failed, st, &oc, 100);
         total_sent += sent;

@@ -218,11 +218,11 @@ static int erase_person(struct mg_store *st, int64_t circle, long long pid)
                   mg_strerror(rc));
         return rc;
     }
-    printf("erased person %lld of circle %lld: %zu group memberships, %zu "
-           "invitations, %zu RSVPs, %zu attendance records, %zu plenary "
-           "registrations (%zu promoted from the waitlist), %zu notes with "
-           "%zu attachments, %zu messages, %zu secrets, %zu others' links "
-           "to their address\n",
+    printf("erased person %lld of circle %lld; records erased: group "
+           "memberships %zu, invitations %zu, RSVPs %zu, attendance %zu, "
+           "plenary registrations %zu (promoted from the waitlist: %zu), "
+           "notes %zu (attachments %zu), messages %zu, secrets %zu, others' "
+           "links to their address %zu\n",
            pid, (long long)circle, e.memberships, e.invites, e.rsvps,
            e.attendance, e.registrations, promoted, e.notes, e.attachments,
            e.mail, e.secrets, e.links);
