@@ -200,4 +200,13 @@ struct mg_store;
 int mg_report_load(struct mg_report *out, struct mg_store *st,
                    int64_t circle_id);
 
+/*
+ * The circle's figures alone, as mg_report_load() gives them (r->t,
+ * weeks, cohort, target), from the store's sums rather than every
+ * person, session and mark: no sessions and no groups. What a page
+ * shows of a circle of any size.
+ */
+int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
+                           int64_t circle_id);
+
 #endif

@@ -165,3 +165,68 @@ out:
     mg_circle_free(c);
     return rc;
 }
+
+int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
+                           int64_t circle_id)
+{
+    struct mg_store_report_sums sums;
+    struct mg_circle *c = NULL;
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_report_sums(&sums, st, circle_id);
+    if (rc < 0) {
+        mg_circle_free(c);
+        return rc;
+    }
+    out->circle_id = c->id;
+    out->title = mg_xstrdup(c->title);
+    out->target = c->attendance_target > 0 ? c->attendance_target : 0;
+    out->t.sessions = sums.sessions;
+    out->t.recorded = sums.recorded;
+    out->t.invited = sums.invited;
+    out->t.accepted = sums.accepted;
+    out->t.declined = sums.declined;
+    out->t.tentative = sums.tentative;
+    out->t.attended = sums.attended;
+    out->t.attendees = sums.attendees;
+    out->t.came_back = sums.came_back;
+    if (out->t.recorded)
+        out->t.average = (double)out->t.attended / out->t.recorded;
+    out->target_met = out->target > 0 && out->t.recorded &&
+                      out->t.average >= (double)out->target;
+    out->t.sectors = mg_xcalloc(sums.n_sectors + 1, sizeof(*out->t.sectors));
+    for (i = 0; i < sums.n_sectors; i++) {
+        out->t.sectors[i].name = sums.sectors[i].name;
+        out->t.sectors[i].people = sums.sectors[i].people;
+        sums.sectors[i].name = NULL;
+    }
+    out->t.n_sectors = sums.n_sectors;
+    out->t.regions = mg_xcalloc(sums.n_regions + 1, sizeof(*out->t.regions));
+    for (i = 0; i < sums.n_regions; i++) {
+        out->t.regions[i].name = sums.regions[i].name;
+        out->t.regions[i].people = sums.regions[i].people;
+        sums.regions[i].name = NULL;
+    }
+    out->t.n_regions = sums.n_regions;
+    out->n_weeks =
+        (size_t)(c->weeks > sums.max_week ? c->weeks : sums.max_week);
+    out->weeks = mg_xcalloc(out->n_weeks + 1, sizeof(*out->weeks));
+    for (i = 0; i < out->n_weeks; i++)
+        out->weeks[i].week = (int)i + 1;
+    for (i = 0; i < sums.n_weeks; i++) {
+        const struct mg_store_week_sums *w = &sums.weeks[i];
+        if (w->week < 1 || (size_t)w->week > out->n_weeks)
+            continue;
+        out->weeks[w->week - 1].sessions = w->sessions;
+        out->weeks[w->week - 1].attended = w->attended;
+        out->weeks[w->week - 1].retained = w->retained;
+    }
+    out->cohort = sums.cohort;
+    mg_store_report_sums_release(&sums);
+    mg_circle_free(c);
+    return 0;
+}

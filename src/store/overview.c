@@ -1,0 +1,409 @@
+/*
+ * overview.c: a circle's counts for its pages (see overview.h). Each
+ * query scans the circle's people once, in id order (the rows a bulk
+ * import wrote side by side, so SQLite reads each page of them once
+ * rather than once per member), or its sessions, and answers with a row
+ * per group and status, sector and region, or per week.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* The circle's slots the planner sees (the first 32, by position), its
+ * threads, and a person's first three wishes among them, as the
+ * expressions the queries below share; ?1 is the circle. */
+#define CIRCLE_SLOTS                                                           \
+    "(SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 32)"
+#define FIRST_SLOT                                                             \
+    "(SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 1)"
+#define CIRCLE_THREADS "(SELECT id FROM threads WHERE circle_id = ?1)"
+/* wish row w of person p is among p's first three by rank */
+#define WISH_RANKED                                                            \
+    "(SELECT count(*) FROM participant_wishes w2 WHERE w2.participant_id = "   \
+    "p.id AND w2.rank < w.rank) < 3"
+
+/* Rows scanned: the circle's people in id order, between its first and
+ * last id, so SQLite walks the table rather than the email index. */
+static const char mix_sql[] =
+    "SELECT p.status, coalesce(m.group_id, 0), nullif(p.sector, ''), "
+    "nullif(p.region, ''), count(*), "
+    /* facilitators */
+    "sum(p.status = 'active' AND p.role = 'facilitator' COLLATE NOCASE), "
+    /* cannot make the group's slot (?2: the circle has availability) */
+    "sum(?2 AND p.status = 'active' AND g.id IS NOT NULL AND EXISTS (SELECT "
+    "1 FROM participant_slots ps WHERE ps.participant_id = p.id AND "
+    "ps.slot_id IN " CIRCLE_SLOTS ") AND NOT EXISTS (SELECT 1 FROM "
+    "participant_slots ps WHERE ps.participant_id = p.id AND ps.slot_id = "
+    "CASE WHEN g.slot_id IN " CIRCLE_SLOTS " THEN g.slot_id ELSE " FIRST_SLOT
+    " END)), "
+    /* in the first wished thread (?3: someone wishes) */
+    "sum(?3 AND p.status = 'active' AND g.thread_id IN " CIRCLE_THREADS
+    " AND g.thread_id = (SELECT w.thread_id FROM participant_wishes w WHERE "
+    "w.participant_id = p.id AND w.thread_id IN " CIRCLE_THREADS
+    " AND " WISH_RANKED " ORDER BY w.rank LIMIT 1)), "
+    /* in any wished thread */
+    "sum(?3 AND p.status = 'active' AND g.thread_id IN " CIRCLE_THREADS
+    " AND EXISTS (SELECT 1 FROM participant_wishes w WHERE w.participant_id "
+    "= p.id AND w.thread_id = g.thread_id AND " WISH_RANKED ")), "
+    /* wishes at all */
+    "sum(?3 AND p.status = 'active' AND EXISTS (SELECT 1 FROM "
+    "participant_wishes w WHERE w.participant_id = p.id AND w.thread_id IN "
+    "" CIRCLE_THREADS " AND " WISH_RANKED ")) "
+    "FROM participants p "
+    "LEFT JOIN memberships m ON m.participant_id = p.id AND m.left_at IS "
+    "NULL "
+    "LEFT JOIN groups g ON g.id = m.group_id AND g.circle_id = ?1 "
+    "WHERE +p.circle_id = ?1 AND p.id BETWEEN (SELECT min(id) FROM "
+    "participants WHERE circle_id = ?1) AND (SELECT max(id) FROM "
+    "participants WHERE circle_id = ?1) "
+    "GROUP BY p.status, m.group_id, p.sector, p.region";
+
+/* Whether anyone of the circle gave availability or wishes at all: the
+ * per-person checks are skipped for a circle without. */
+static const char has_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM participant_slots WHERE slot_id IN "
+    "" CIRCLE_SLOTS "), EXISTS (SELECT 1 FROM participant_wishes WHERE "
+    "thread_id IN " CIRCLE_THREADS ")";
+
+static const char links_sql[] =
+    "SELECT l.kind, count(*), sum(mp.group_id = mo.group_id) "
+    "FROM participant_links l "
+    "JOIN participants p ON p.id = l.participant_id AND p.circle_id = ?1 "
+    "AND p.status = 'active' "
+    "JOIN participants o ON o.circle_id = ?1 AND o.email_norm = "
+    "l.other_email_norm AND o.status = 'active' AND o.id != p.id "
+    "LEFT JOIN memberships mp ON mp.participant_id = p.id AND mp.left_at IS "
+    "NULL "
+    "LEFT JOIN memberships mo ON mo.participant_id = o.id AND mo.left_at IS "
+    "NULL "
+    "GROUP BY l.kind";
+
+static void read_mix(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_store_mix_row *r = row;
+
+    store_column_copy(r->status, sizeof(r->status), stmt, 0);
+    r->group_id = sqlite3_column_int64(stmt, 1);
+    r->sector = store_column_strdup(stmt, 2);
+    r->region = store_column_strdup(stmt, 3);
+    r->people = sqlite3_column_int(stmt, 4);
+    r->facilitators = sqlite3_column_int(stmt, 5);
+    r->slot_misses = sqlite3_column_int(stmt, 6);
+    r->wishes_first = sqlite3_column_int(stmt, 7);
+    r->wishes_any = sqlite3_column_int(stmt, 8);
+    r->wishers = sqlite3_column_int(stmt, 9);
+}
+
+void mg_store_mix_release(struct mg_store_mix *m)
+{
+    size_t i;
+
+    if (!m)
+        return;
+    for (i = 0; i < m->n_rows; i++) {
+        free(m->rows[i].sector);
+        free(m->rows[i].region);
+    }
+    free(m->rows);
+    memset(m, 0, sizeof(*m));
+}
+
+int mg_store_circle_mix(struct mg_store_mix *out, struct mg_store *st,
+                        int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int has_slots = 0, has_wishes = 0, step;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    /* one snapshot for the three queries */
+    rc = store_prepare(&stmt, st, db, "BEGIN");
+    if (rc == 0) {
+        step = sqlite3_step(stmt);
+        if (step != SQLITE_DONE)
+            rc = store_fail(st, db, step, "begin overview");
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc < 0)
+        goto out;
+    rc = store_prepare(&stmt, st, db, has_sql);
+    if (rc < 0)
+        goto end;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    rc = store_step_row(st, db, stmt, MG_EDB, "overview: what to check");
+    if (rc == 0) {
+        has_slots = sqlite3_column_int(stmt, 0);
+        has_wishes = sqlite3_column_int(stmt, 1);
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc < 0)
+        goto end;
+    rc = store_prepare(&stmt, st, db, mix_sql);
+    if (rc < 0)
+        goto end;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int(stmt, 2, has_slots);
+    sqlite3_bind_int(stmt, 3, has_wishes);
+    rc = store_rows_read((void **)&out->rows, &out->n_rows, sizeof(*out->rows),
+                         st, db, stmt, read_mix, "overview: people");
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc < 0)
+        goto end;
+    rc = store_prepare(&stmt, st, db, links_sql);
+    if (rc < 0)
+        goto end;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const char *kind = (const char *)sqlite3_column_text(stmt, 0);
+        int with = kind && strcmp(kind, "with") == 0;
+
+        if (with) {
+            out->links.together_total += sqlite3_column_int(stmt, 1);
+            out->links.together_met += sqlite3_column_int(stmt, 2);
+        } else {
+            out->links.apart_total += sqlite3_column_int(stmt, 1);
+            out->links.apart_met += sqlite3_column_int(stmt, 2);
+        }
+    }
+    if (step != SQLITE_DONE)
+        rc = store_fail(st, db, step, "overview: links");
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+end:
+    if (sqlite3_get_autocommit(db) == 0)
+        store_rollback(db);
+out:
+    store_release(st, db);
+    if (rc < 0)
+        mg_store_mix_release(out);
+    return rc;
+}
+
+/* --- the report's sums --------------------------------------------------- */
+
+/* The circle's group sessions, week 1 on: the report's sessions. */
+#define REPORT_SESSIONS                                                        \
+    "sessions s JOIN groups g ON g.id = s.group_id AND g.circle_id = ?1 "      \
+    "AND s.circle_id = ?1 AND s.week >= 1 "
+/* (participant, week) of each present mark of a person of the circle */
+#define PRESENT                                                                \
+    "WITH pres AS (SELECT a.participant_id AS pid, s.week AS week FROM "       \
+    "" REPORT_SESSIONS "JOIN attendance a ON a.session_id = s.id AND "         \
+    "a.present != 0 JOIN participants p ON p.id = a.participant_id AND "       \
+    "p.circle_id = ?1) "
+
+static const char *const sums_sql[] = {
+    /* 0: sessions, the latest week */
+    "SELECT coalesce(sum(s.status != 'cancelled'), 0), coalesce(max(s.week), "
+    "0) FROM " REPORT_SESSIONS,
+    /* 1: answers */
+    "SELECT coalesce(sum(r.status = 'accepted'), 0), coalesce(sum(r.status "
+    "= 'declined'), 0), coalesce(sum(r.status = 'tentative'), 0) "
+    "FROM " REPORT_SESSIONS "JOIN rsvps r ON r.session_id = s.id",
+    /* 2: invited */
+    "SELECT count(DISTINCT i.participant_id) FROM groups g JOIN invites i "
+    "ON i.group_id = g.id WHERE g.circle_id = ?1 AND i.state != "
+    "'cancelled'",
+    /* 3: per week, recorded sessions and present marks */
+    "SELECT s.week, count(DISTINCT s.id), sum(a.present != 0) FROM "
+    "" REPORT_SESSIONS "JOIN attendance a ON a.session_id = s.id "
+    "GROUP BY s.week ORDER BY s.week",
+    /* 4: attendees, came back */
+    PRESENT "SELECT count(*), coalesce(sum(n >= 2), 0) FROM (SELECT pid, "
+            "count(*) AS n FROM pres GROUP BY pid)",
+    /* 5: per week, the week-1 cohort's people present */
+    PRESENT "SELECT week, count(DISTINCT pid) FROM pres WHERE pid IN (SELECT "
+            "pid FROM pres WHERE week = 1) GROUP BY week ORDER BY week",
+    /* 6, 7: sectors and regions of the attendees */
+    PRESENT "SELECT p.sector, count(*) FROM (SELECT DISTINCT pid FROM pres) x "
+            "JOIN participants p ON p.id = x.pid WHERE p.sector != '' GROUP "
+            "BY p.sector ORDER BY 2 DESC, 1",
+    PRESENT "SELECT p.region, count(*) FROM (SELECT DISTINCT pid FROM pres) x "
+            "JOIN participants p ON p.id = x.pid WHERE p.region != '' GROUP "
+            "BY p.region ORDER BY 2 DESC, 1"};
+
+void mg_store_report_sums_release(struct mg_store_report_sums *s)
+{
+    size_t i;
+
+    if (!s)
+        return;
+    for (i = 0; i < s->n_sectors; i++)
+        free(s->sectors[i].name);
+    for (i = 0; i < s->n_regions; i++)
+        free(s->regions[i].name);
+    free(s->sectors);
+    free(s->regions);
+    free(s->weeks);
+    memset(s, 0, sizeof(*s));
+}
+
+static struct mg_store_week_sums *week_of(struct mg_store_report_sums *s,
+                                          int week)
+{
+    size_t i;
+
+    for (i = 0; i < s->n_weeks; i++)
+        if (s->weeks[i].week == week)
+            return &s->weeks[i];
+    s->weeks = mg_xrealloc(s->weeks, (s->n_weeks + 1) * sizeof(*s->weeks));
+    memset(&s->weeks[s->n_weeks], 0, sizeof(*s->weeks));
+    s->weeks[s->n_weeks].week = week;
+    return &s->weeks[s->n_weeks++];
+}
+
+static void add_count(struct mg_store_named_count **list, size_t *n,
+                      sqlite3_stmt *stmt)
+{
+    *list = mg_xrealloc(*list, (*n + 1) * sizeof(**list));
+    (*list)[*n].name = store_column_strdup(stmt, 0);
+    (*list)[*n].people = sqlite3_column_int(stmt, 1);
+    (*n)++;
+}
+
+static void read_sums(struct mg_store_report_sums *s, int k, sqlite3_stmt *stmt)
+{
+    struct mg_store_week_sums *w;
+
+    switch (k) {
+    case 0:
+        s->sessions = sqlite3_column_int(stmt, 0);
+        s->max_week = sqlite3_column_int(stmt, 1);
+        break;
+    case 1:
+        s->accepted = sqlite3_column_int(stmt, 0);
+        s->declined = sqlite3_column_int(stmt, 1);
+        s->tentative = sqlite3_column_int(stmt, 2);
+        break;
+    case 2:
+        s->invited = sqlite3_column_int(stmt, 0);
+        break;
+    case 3:
+        w = week_of(s, sqlite3_column_int(stmt, 0));
+        w->sessions = sqlite3_column_int(stmt, 1);
+        w->attended = sqlite3_column_int(stmt, 2);
+        s->recorded += w->sessions;
+        s->attended += w->attended;
+        break;
+    case 4:
+        s->attendees = sqlite3_column_int(stmt, 0);
+        s->came_back = sqlite3_column_int(stmt, 1);
+        break;
+    case 5:
+        w = week_of(s, sqlite3_column_int(stmt, 0));
+        w->retained = sqlite3_column_int(stmt, 1);
+        if (w->week == 1)
+            s->cohort = w->retained;
+        break;
+    case 6:
+        add_count(&s->sectors, &s->n_sectors, stmt);
+        break;
+    default:
+        add_count(&s->regions, &s->n_regions, stmt);
+        break;
+    }
+}
+
+static int by_week(const void *a, const void *b)
+{
+    const struct mg_store_week_sums *x = a, *y = b;
+
+    return x->week - y->week;
+}
+
+int mg_store_report_sums(struct mg_store_report_sums *out, struct mg_store *st,
+                         int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    size_t k;
+    int rc = 0, step;
+
+    memset(out, 0, sizeof(*out));
+    rc = store_prepare(&stmt, st, db, "BEGIN");
+    if (rc == 0) {
+        step = sqlite3_step(stmt);
+        if (step != SQLITE_DONE)
+            rc = store_fail(st, db, step, "begin report sums");
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    for (k = 0; rc == 0 && k < sizeof(sums_sql) / sizeof(sums_sql[0]); k++) {
+        rc = store_prepare(&stmt, st, db, sums_sql[k]);
+        if (rc < 0)
+            break;
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+            read_sums(out, (int)k, stmt);
+        if (step != SQLITE_DONE)
+            rc = store_fail(st, db, step, "report sums");
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    if (sqlite3_get_autocommit(db) == 0)
+        store_rollback(db);
+    store_release(st, db);
+    if (out->n_weeks)
+        qsort(out->weeks, out->n_weeks, sizeof(*out->weeks), by_week);
+    if (rc < 0)
+        mg_store_report_sums_release(out);
+    return rc;
+}
+
+/* --- the outbox ---------------------------------------------------------- */
+
+int mg_store_outbox_counts(size_t counts[4], struct mg_store *st,
+                           int64_t circle_id)
+{
+    static const char *const names[] = {"queued", "sending", "failed"};
+    static const int at[] = {0, 1, 3};
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    size_t total = 0, unsent = 0, k;
+    int rc;
+
+    memset(counts, 0, 4 * sizeof(*counts));
+    rc = store_prepare(&stmt, st, db, "BEGIN");
+    if (rc == 0 && sqlite3_step(stmt) != SQLITE_DONE)
+        rc = store_fail(st, db, sqlite3_errcode(db), "begin outbox counts");
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "SELECT count(*) FROM outbox WHERE circle_id = ?1");
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        rc = store_step_row(st, db, stmt, MG_EDB, "count outbox");
+        if (rc == 0)
+            total = (size_t)sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "SELECT count(*) FROM outbox INDEXED BY outbox_due "
+                           "WHERE status = ?2 AND circle_id = ?1");
+    for (k = 0; rc == 0 && k < 3; k++) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_text(stmt, 2, names[k], -1, SQLITE_STATIC);
+        rc = store_step_row(st, db, stmt, MG_EDB, "count outbox by status");
+        if (rc == 0) {
+            counts[at[k]] = (size_t)sqlite3_column_int64(stmt, 0);
+            unsent += counts[at[k]];
+        }
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt);
+    if (sqlite3_get_autocommit(db) == 0)
+        store_rollback(db);
+    store_release(st, db);
+    counts[2] = total > unsent ? total - unsent : 0;
+    return rc;
+}
