@@ -13,13 +13,17 @@
 #include "banned.h"
 
 /* The circle's slots the planner sees (the first 32, by position), its
- * threads, and a person's first three wishes among them, as the
- * expressions the queries below share; ?1 is the circle. */
+ * threads (those mg_store_threads() lists: with their sections), and a
+ * person's first three wishes among them, as the expressions the
+ * queries below share; ?1 is the circle. */
 #define CIRCLE_SLOTS                                                           \
     "(SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 32)"
 #define FIRST_SLOT                                                             \
     "(SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 1)"
-#define CIRCLE_THREADS "(SELECT id FROM threads WHERE circle_id = ?1)"
+#define CIRCLE_THREADS                                                         \
+    "(SELECT t.id FROM threads t JOIN sections f ON f.id = "                   \
+    "t.first_section_id JOIN sections l ON l.id = t.last_section_id WHERE "    \
+    "t.circle_id = ?1)"
 /* wish row w of person p is among p's first three by rank */
 #define WISH_RANKED                                                            \
     "(SELECT count(*) FROM participant_wishes w2 WHERE w2.participant_id = "   \

@@ -26,6 +26,7 @@
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
 #include "mingle/notes.h"
+#include "mingle/overview.h"
 #include "mingle/report.h"
 #include "mingle/schedule.h"
 
@@ -1203,246 +1204,47 @@ static void circle_href(struct mg_html *h, int64_t id)
 }
 
 /*
- * The circle page's circle: its plan (groups, threads, readings) and the
- * store's counts of its people, never the people themselves, so the page
- * costs the same whether the circle has 200 people or 50,000.
+ * The circle page's circle: its overview (plan, and the store's counts
+ * of its people, never the people themselves, so the page costs the
+ * same whether the circle has 200 people or 50,000) and the group chart's
+ * tally over it.
  */
 struct circle_view {
-    struct mg_plan_view plan;
-    struct mg_assign_key *keys; /* the groups' ids, sorted */
+    struct mg_overview o;
+    struct mg_plan_view plan; /* o.plan's, for short */
     struct tally t;
-    char **sectors; /* distinct, as the planner compares them */
-    size_t n_sectors;
-    struct mg_quality q;
-    size_t active, waitlisted;
 };
 
-static int by_key(const void *x, const void *y)
-{
-    const struct mg_assign_key *a = x, *b = y;
-
-    return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* The index of group `id` among the circle's, or -1. */
 static int view_group(const struct circle_view *v, int64_t id)
 {
-    struct mg_assign_key key = {id, 0};
-    const struct mg_assign_key *hit;
-
-    if (!id || !v->plan.n_groups)
-        return -1;
-    hit = bsearch(&key, v->keys, v->plan.n_groups, sizeof(key), by_key);
-    return hit ? hit->index : -1;
-}
-
-static int by_string(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* A sector or region as the planner compares them: no spaces around,
- * lower case (mg_assign_load's rule). */
-static char *fold(const char *s)
-{
-    char *out, *p;
-    size_t n;
-
-    while (*s == ' ')
-        s++;
-    out = mg_xstrdup(s);
-    n = strlen(out);
-    while (n > 0 && out[n - 1] == ' ')
-        out[--n] = '\0';
-    for (p = out; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return out;
-}
-
-/* The distinct folded values of one column of the active people's rows:
- * *names sorted, and each row's index into it in at[i] (-1: none). */
-static void distinct(char ***names, size_t *n, int *at,
-                     const struct mg_store_mix *mix, int region)
-{
-    char **all = mg_xcalloc(mix->n_rows + 1, sizeof(*all));
-    size_t i, count = 0, u = 0;
-
-    for (i = 0; i < mix->n_rows; i++) {
-        const char *raw = region ? mix->rows[i].region : mix->rows[i].sector;
-        if (raw && strcmp(mix->rows[i].status, "active") == 0)
-            all[count++] = fold(raw);
-    }
-    if (count)
-        qsort(all, count, sizeof(*all), by_string);
-    for (i = 0; i < count; i++) {
-        if (u > 0 && strcmp(all[u - 1], all[i]) == 0) {
-            free(all[i]);
-            continue;
-        }
-        all[u++] = all[i];
-    }
-    for (i = 0; i < mix->n_rows; i++) {
-        const char *raw = region ? mix->rows[i].region : mix->rows[i].sector;
-        char *key, **hit;
-
-        at[i] = -1;
-        if (!raw || !u)
-            continue;
-        key = fold(raw);
-        hit = bsearch(&key, all, u, sizeof(*all), by_string);
-        at[i] = hit ? (int)(hit - all) : -1;
-        free(key);
-    }
-    *names = all;
-    *n = u;
-}
-
-/* Whether `count` of a value is outside its fair band in a group of
- * `size`: [floor(nv * size / placed), ceil(...)], the group module's
- * definition (group.h), with nv the value's placed people. */
-static int band_miss(long long count, long long nv, long long size,
-                     long long placed)
-{
-    long long lo = nv * size / placed, hi = (nv * size + placed - 1) / placed;
-
-    return count < lo || count > hi;
-}
-
-/* The quality figures of the groups as they stand, from the counts (what
- * mg_assign_evaluate_current() computes from every person). */
-static void view_quality(struct circle_view *v, const struct mg_store_mix *mix,
-                         const int *sec, const int *reg, int *reg_counts,
-                         size_t n_regions)
-{
-    struct mg_quality *q = &v->q;
-    struct tally *t = &v->t;
-    size_t width = t->n_sectors + 1, i, g, s;
-    long long placed = 0, *tot_sec, *tot_reg;
-
-    tot_sec = mg_xcalloc(t->n_sectors + 1, sizeof(*tot_sec));
-    tot_reg = mg_xcalloc(n_regions + 1, sizeof(*tot_reg));
-    for (i = 0; i < mix->n_rows; i++) {
-        const struct mg_store_mix_row *row = &mix->rows[i];
-        int k = row->group_id ? view_group(v, row->group_id) : -1;
-
-        if (strcmp(row->status, "active") != 0)
-            continue;
-        q->wishes_total += row->wishers;
-        if (k < 0) {
-            q->unplaced += row->people;
-            continue;
-        }
-        placed += row->people;
-        q->slot_violations += row->slot_misses;
-        q->wishes_first += row->wishes_first;
-        q->wishes_any += row->wishes_any;
-        if (sec[i] >= 0)
-            tot_sec[sec[i]] += row->people;
-        if (reg[i] >= 0)
-            tot_reg[reg[i]] += row->people;
-    }
-    for (g = 0; g < t->n_groups; g++) {
-        int size = t->size[g];
-
-        if (g == 0 || size < q->smallest)
-            q->smallest = size;
-        if (g == 0 || size > q->largest)
-            q->largest = size;
-        q->size_violations +=
-            size < t->circle->group_min || size > t->circle->group_max;
-        q->no_facilitator += t->fac[g] == 0;
-        for (s = 0; s < t->n_sectors && placed > 0; s++)
-            q->sector_misses += band_miss(t->counts[g * width + s + 1],
-                                          tot_sec[s], size, placed);
-        for (s = 0; s < n_regions && placed > 0; s++)
-            q->region_misses += band_miss(reg_counts[g * n_regions + s],
-                                          tot_reg[s], size, placed);
-    }
-    q->together_total = mix->links.together_total;
-    q->together_met = mix->links.together_met;
-    q->apart_violations = mix->links.apart_met;
-    free(tot_sec);
-    free(tot_reg);
+    return mg_overview_group(&v->o, id);
 }
 
 static void view_release(struct circle_view *v)
 {
-    size_t i;
-
-    tally_release(&v->t);
-    for (i = 0; i < v->n_sectors; i++)
-        free(v->sectors[i]);
-    free(v->sectors);
-    free(v->keys);
-    mg_store_plan_release(&v->plan);
+    mg_overview_release(&v->o);
     memset(v, 0, sizeof(*v));
 }
 
-/* Load circle `id`'s view: its plan, then its people's counts. */
 static int view_load(struct circle_view *v, struct mg_store *st, int64_t id)
 {
-    struct mg_store_mix mix;
-    char **regions = NULL;
-    size_t n_regions = 0, width, i;
-    int *sec = NULL, *reg = NULL, *reg_counts = NULL;
     int rc;
 
     memset(v, 0, sizeof(*v));
-    rc = mg_store_plan_load(&v->plan, st, id);
-    if (rc < 0)
-        return rc;
-    v->keys = mg_xcalloc(v->plan.n_groups + 1, sizeof(*v->keys));
-    for (i = 0; i < v->plan.n_groups; i++) {
-        v->keys[i].id = v->plan.groups[i].id;
-        v->keys[i].index = (int)i;
-    }
-    qsort(v->keys, v->plan.n_groups, sizeof(*v->keys), by_key);
-    rc = mg_store_circle_mix(&mix, st, id);
+    rc = mg_overview_load(&v->o, st, id);
     if (rc < 0) {
         view_release(v);
         return rc;
     }
-    sec = mg_xcalloc(mix.n_rows + 1, sizeof(*sec));
-    reg = mg_xcalloc(mix.n_rows + 1, sizeof(*reg));
-    distinct(&v->sectors, &v->n_sectors, sec, &mix, 0);
-    distinct(&regions, &n_regions, reg, &mix, 1);
-    v->t.circle = v->plan.circle;
-    v->t.groups = v->plan.groups;
-    v->t.n_rows = v->t.n_groups = v->plan.n_groups;
-    v->t.sectors = v->sectors;
-    v->t.n_sectors = v->n_sectors;
-    width = v->n_sectors + 1;
-    v->t.size = mg_xcalloc(v->t.n_groups + 1, sizeof(int));
-    v->t.fac = mg_xcalloc(v->t.n_groups + 1, sizeof(int));
-    v->t.counts = mg_xcalloc((v->t.n_groups + 1) * width, sizeof(int));
-    reg_counts = mg_xcalloc((v->t.n_groups + 1) * (n_regions + 1), sizeof(int));
-    for (i = 0; i < mix.n_rows; i++) {
-        const struct mg_store_mix_row *row = &mix.rows[i];
-        int g;
-
-        if (strcmp(row->status, "waitlisted") == 0)
-            v->waitlisted += (size_t)row->people;
-        if (strcmp(row->status, "active") != 0)
-            continue;
-        v->active += (size_t)row->people;
-        g = view_group(v, row->group_id);
-        if (g < 0)
-            continue;
-        v->t.size[g] += row->people;
-        v->t.fac[g] += row->facilitators;
-        v->t.counts[(size_t)g * width + (size_t)(sec[i] + 1)] += row->people;
-        if (reg[i] >= 0)
-            reg_counts[(size_t)g * n_regions + (size_t)reg[i]] += row->people;
-    }
-    view_quality(v, &mix, sec, reg, reg_counts, n_regions);
-    for (i = 0; i < n_regions; i++)
-        free(regions[i]);
-    free(regions);
-    free(reg_counts);
-    free(sec);
-    free(reg);
-    mg_store_mix_release(&mix);
+    v->plan = v->o.plan;
+    v->t.circle = v->o.plan.circle;
+    v->t.groups = v->o.plan.groups;
+    v->t.n_rows = v->t.n_groups = v->o.plan.n_groups;
+    v->t.sectors = v->o.sectors;
+    v->t.n_sectors = v->o.n_sectors;
+    v->t.size = v->o.size;
+    v->t.fac = v->o.facilitators;
+    v->t.counts = v->o.counts;
     return 0;
 }
 
@@ -1460,7 +1262,7 @@ static void groups_section(struct mg_html *h, const struct circle_view *v,
                            int gpage)
 {
     const struct mg_circle *c = v->plan.circle;
-    const struct mg_quality *q = &v->q;
+    const struct mg_quality *q = &v->o.quality;
     size_t n_groups = v->plan.n_groups;
     char path[96], slot[64], label[32];
     size_t g, first, last;
@@ -1479,8 +1281,8 @@ static void groups_section(struct mg_html *h, const struct circle_view *v,
                                   "to be placed.",
                                   "No groups yet: %zu active people wait to "
                                   "be placed.",
-                                  v->active),
-                      v->active);
+                                  v->o.active),
+                      v->o.active);
         mg_html(h, " ");
         /* TRANSLATORS: %s is an API call, shown as code */
         dash_text_code(h, _("Plan them with %s."), 1, call);
@@ -2284,8 +2086,8 @@ static void circle_page(struct request *r, const struct dash *d)
                               "groups.",
                               "%zu active people, %zu waitlisted, %zu "
                               "groups.",
-                              v.active),
-                  v.active, v.waitlisted, v.plan.n_groups);
+                              v.o.active),
+                  v.o.active, v.o.waitlisted, v.plan.n_groups);
     mg_html(&h, "</p>\n");
     circle_summary(&h, c);
     mg_html(&h, "<nav aria-label=\"");
