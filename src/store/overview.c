@@ -411,3 +411,75 @@ int mg_store_outbox_counts(size_t counts[4], struct mg_store *st,
     counts[2] = total > unsent ? total - unsent : 0;
     return rc;
 }
+
+/* --- members of a page of groups ----------------------------------------- */
+
+static void read_member(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_store_member_row *m = row;
+
+    m->id = sqlite3_column_int64(stmt, 0);
+    m->group_id = sqlite3_column_int64(stmt, 1);
+    m->name = store_column_strdup(stmt, 2);
+    m->email = store_column_strdup(stmt, 3);
+    store_column_copy(m->role, sizeof(m->role), stmt, 4);
+    m->sector = store_column_strdup(stmt, 5);
+    m->region = store_column_strdup(stmt, 6);
+}
+
+void mg_store_member_rows_free(struct mg_store_member_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; rows && i < n; i++) {
+        free(rows[i].name);
+        free(rows[i].email);
+        free(rows[i].sector);
+        free(rows[i].region);
+    }
+    free(rows);
+}
+
+int mg_store_group_members(struct mg_store_member_row **out, size_t *n,
+                           struct mg_store *st, int64_t circle_id,
+                           const int64_t *group_ids, size_t n_ids)
+{
+    sqlite3 *db;
+    sqlite3_stmt *stmt = NULL;
+    struct mg_buf ids = MG_BUF_INIT;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (!n_ids)
+        return 0;
+    mg_buf_add(&ids, "[", 1);
+    for (i = 0; i < n_ids; i++)
+        mg_buf_printf(&ids, "%s%lld", i ? "," : "", (long long)group_ids[i]);
+    mg_buf_add(&ids, "]", 1);
+    db = store_acquire(st);
+    rc = store_prepare(&stmt, st, db,
+                       "SELECT p.id, m.group_id, p.name, p.email, p.role, "
+                       "p.sector, p.region FROM "
+                       "memberships m JOIN participants p ON p.id = "
+                       "m.participant_id WHERE m.group_id IN (SELECT value "
+                       "FROM json_each(?2)) AND m.left_at IS NULL AND "
+                       "p.circle_id = ?1 AND p.status = 'active' ORDER BY "
+                       "m.group_id, p.id");
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_text(stmt, 2, ids.data, (int)ids.len, SQLITE_STATIC);
+        rc = store_rows_read((void **)out, n, sizeof(**out), st, db, stmt,
+                             read_member, "list group members");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    mg_buf_release(&ids);
+    if (rc < 0) {
+        mg_store_member_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}

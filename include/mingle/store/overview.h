@@ -106,4 +106,20 @@ void mg_store_report_sums_release(struct mg_store_report_sums *s);
 int mg_store_outbox_counts(size_t counts[4], struct mg_store *st,
                            int64_t circle_id);
 
+/*
+ * The active members of some of the circle's groups (`group_ids`, up to
+ * a few hundred), by group id and then person id: what a page of groups
+ * shows of each member. Free with mg_store_member_rows_free().
+ */
+struct mg_store_member_row {
+    int64_t id;
+    int64_t group_id;
+    char *name, *email, *sector, *region; /* as stored; may be NULL */
+    char role[16];
+};
+int mg_store_group_members(struct mg_store_member_row **out, size_t *n,
+                           struct mg_store *st, int64_t circle_id,
+                           const int64_t *group_ids, size_t n_ids);
+void mg_store_member_rows_free(struct mg_store_member_row *rows, size_t n);
+
 #endif
