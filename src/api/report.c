@@ -36,7 +36,9 @@ void handle_report(struct request *r)
         return;
     }
     if (strcmp(format, "json") == 0) {
-        reply_json(r, MHD_HTTP_OK, mg_json_report_value(&rep));
+        mg_json_report_write(&b, &rep);
+        reply_text(r, MHD_HTTP_OK, "application/json; charset=utf-8",
+                   mg_buf_detach(&b));
     } else if (strcmp(format, "csv") == 0) {
         mg_report_csv(&b, &rep);
         reply_text(r, MHD_HTTP_OK, "text/csv; charset=utf-8; header=present",

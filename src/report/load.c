@@ -2,7 +2,8 @@
  * load.c: the glue between `store` and the report: reads a circle, its
  * people, groups, sessions, active invitations, answers and attendance,
  * turns them into report.h's plain facts and builds the report. No SQL
- * here; the store's calls do the reading.
+ * here; the store's calls do the reading, a query for each kind of row
+ * (never one per group), and of each person only what the report shows.
  */
 #include "mingle/report.h"
 
@@ -28,39 +29,28 @@ static enum mg_report_answer answer_of(enum mg_store_rsvp_status status)
     return MG_ANSWER_OTHER;
 }
 
-/* Each group's sessions, appended to one array. */
+/* The circle's group sessions, in one query. */
 static int load_sessions(struct mg_report_session_in **out, size_t *n,
-                         struct mg_store *st, const struct mg_group_row *groups,
-                         size_t n_groups)
+                         struct mg_store *st, int64_t circle_id)
 {
-    struct mg_report_session_in *all = NULL;
-    size_t count = 0, g, i;
-    int rc = 0;
+    struct mg_session_row *rows = NULL;
+    struct mg_report_session_in *all;
+    size_t k = 0, i;
+    int rc = mg_store_circle_group_sessions(&rows, &k, st, circle_id);
 
-    for (g = 0; g < n_groups; g++) {
-        struct mg_session_row *rows = NULL;
-        size_t k = 0;
-
-        rc = mg_store_sessions_for_group(&rows, &k, st, groups[g].id);
-        if (rc < 0)
-            break;
-        all = mg_xrealloc(all, (count + k + 1) * sizeof(*all));
-        for (i = 0; i < k; i++) {
-            struct mg_report_session_in *s = &all[count++];
-            s->id = rows[i].id;
-            s->group_id = rows[i].group_id;
-            s->week = rows[i].week;
-            s->starts_at = rows[i].starts_at;
-            s->cancelled = rows[i].status == MG_STORE_SESSION_CANCELLED;
-        }
-        free(rows);
-    }
-    if (rc < 0) {
-        free(all);
+    if (rc < 0)
         return rc;
+    all = mg_xcalloc(k + 1, sizeof(*all));
+    for (i = 0; i < k; i++) {
+        all[i].id = rows[i].id;
+        all[i].group_id = rows[i].group_id;
+        all[i].week = rows[i].week;
+        all[i].starts_at = rows[i].starts_at;
+        all[i].cancelled = rows[i].status == MG_STORE_SESSION_CANCELLED;
     }
+    free(rows);
     *out = all;
-    *n = count;
+    *n = k;
     return 0;
 }
 
@@ -69,7 +59,7 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
 {
     struct mg_report_input in;
     struct mg_circle *c = NULL;
-    struct mg_participant *people = NULL;
+    struct mg_store_member_row *people = NULL;
     struct mg_group_row *groups = NULL;
     struct mg_invite_row *invites = NULL;
     struct mg_mark_row *rsvps = NULL, *att = NULL;
@@ -78,21 +68,18 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     struct mg_report_session_in *sessions = NULL;
     struct mg_report_invite *inv = NULL;
     struct mg_report_mark *answers = NULL, *marks = NULL;
-    struct mg_people_filter all;
     size_t n_people = 0, n_groups = 0, n_invites = 0, n_rsvps = 0, n_att = 0;
     size_t n_sessions = 0, n_inv = 0, i;
     int rc;
 
     memset(&in, 0, sizeof(in));
-    memset(&all, 0, sizeof(all));
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)
-        rc =
-            mg_store_participants_list(&people, &n_people, st, circle_id, &all);
+        rc = mg_store_people_rows(&people, &n_people, st, circle_id, 0, 0);
     if (rc == 0)
         rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
     if (rc == 0)
-        rc = load_sessions(&sessions, &n_sessions, st, groups, n_groups);
+        rc = load_sessions(&sessions, &n_sessions, st, circle_id);
     if (rc == 0)
         rc = mg_store_invites_list(&invites, &n_invites, st, circle_id);
     if (rc == 0)
@@ -161,7 +148,7 @@ out:
     free(rsvps);
     free(invites);
     mg_store_groups_free(groups, n_groups);
-    mg_participants_free(people, n_people);
+    mg_store_member_rows_free(people, n_people);
     mg_circle_free(c);
     return rc;
 }

@@ -425,6 +425,7 @@ static void read_member(void *row, sqlite3_stmt *stmt)
     store_column_copy(m->role, sizeof(m->role), stmt, 4);
     m->sector = store_column_strdup(stmt, 5);
     m->region = store_column_strdup(stmt, 6);
+    store_column_copy(m->status, sizeof(m->status), stmt, 7);
 }
 
 void mg_store_member_rows_free(struct mg_store_member_row *rows, size_t n)
@@ -461,7 +462,7 @@ int mg_store_group_members(struct mg_store_member_row **out, size_t *n,
     db = store_acquire(st);
     rc = store_prepare(&stmt, st, db,
                        "SELECT p.id, m.group_id, p.name, p.email, p.role, "
-                       "p.sector, p.region FROM "
+                       "p.sector, p.region, p.status FROM "
                        "memberships m JOIN participants p ON p.id = "
                        "m.participant_id WHERE m.group_id IN (SELECT value "
                        "FROM json_each(?2)) AND m.left_at IS NULL AND "
@@ -482,4 +483,66 @@ int mg_store_group_members(struct mg_store_member_row **out, size_t *n,
         *n = 0;
     }
     return rc;
+}
+
+int mg_store_people_rows(struct mg_store_member_row **out, size_t *n,
+                         struct mg_store *st, int64_t circle_id, int64_t after,
+                         int limit)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT p.id, coalesce((SELECT m.group_id FROM memberships m WHERE "
+        "m.participant_id = p.id AND m.left_at IS NULL), 0), p.name, "
+        "p.email, p.role, p.sector, p.region, p.status FROM participants p "
+        "WHERE +p.circle_id = ?1 AND p.id > ?2 AND p.id <= (SELECT max(id) "
+        "FROM participants WHERE circle_id = ?1) ORDER BY p.id LIMIT ?3");
+
+    *out = NULL;
+    *n = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, after);
+        sqlite3_bind_int(stmt, 3, limit > 0 ? limit : -1);
+        rc = store_rows_read((void **)out, n, sizeof(**out), st, db, stmt,
+                             read_member, "list people rows");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    if (rc < 0) {
+        mg_store_member_rows_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static void read_session_row(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_session_row *s = row;
+    enum mg_store_session_status status = MG_STORE_SESSION_CONFIRMED;
+
+    s->id = sqlite3_column_int64(stmt, 0);
+    s->group_id = sqlite3_column_int64(stmt, 1);
+    s->week = sqlite3_column_int(stmt, 2);
+    s->starts_at = sqlite3_column_int64(stmt, 3);
+    s->original_starts_at = sqlite3_column_int64(stmt, 4);
+    s->minutes = sqlite3_column_int(stmt, 5);
+    if (sqlite3_column_text(stmt, 6))
+        mg_store_session_status_parse(
+            &status, (const char *)sqlite3_column_text(stmt, 6));
+    s->status = status;
+}
+
+int mg_store_circle_group_sessions(struct mg_session_row **out, size_t *n,
+                                   struct mg_store *st, int64_t circle_id)
+{
+    return store_list_by_id(
+        (void **)out, n, sizeof(**out), st,
+        "SELECT s.id, s.group_id, s.week, s.starts_at, "
+        "coalesce(s.original_starts_at, s.starts_at), s.minutes, s.status "
+        "FROM sessions s JOIN groups g ON g.id = s.group_id AND g.circle_id = "
+        "?1 WHERE s.circle_id = ?1 ORDER BY g.position, s.week",
+        circle_id, read_session_row, NULL, "list the circle's sessions");
 }

@@ -6,7 +6,8 @@
  * with everything the counts must get right: sectors and regions in
  * mixed case and spaces, waitlisted and withdrawn people, people in no
  * group, availability, wishes, with and apart links, groups without a
- * slot or a thread, answers, attendance and a cancelled call.
+ * slot or a thread, answers, attendance and a cancelled call. The
+ * report's JSON written piece by piece is the whole tree's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,10 +18,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
+#include "mingle/json.h"
 #include "mingle/overview.h"
 #include "mingle/report.h"
 #include "mingle/store.h"
@@ -411,6 +414,21 @@ static void test_report_summary_matches(void **state)
     }
     assert_int_equal(sum.n_sessions, 0);
     assert_int_equal(sum.n_groups, 0);
+    /* the report's JSON written a piece at a time is the whole tree's */
+    {
+        struct mg_buf b = MG_BUF_INIT;
+        json_t *tree = mg_json_report_value(&full), *read;
+        json_error_t jerr;
+
+        mg_json_report_write(&b, &full);
+        read = json_loadb(b.data, b.len, 0, &jerr);
+        assert_non_null(read);
+        assert_true(json_array_size(json_object_get(read, "sessions")) > 0);
+        assert_true(json_equal(read, tree));
+        json_decref(read);
+        json_decref(tree);
+        mg_buf_release(&b);
+    }
     mg_report_release(&full);
     mg_report_release(&sum);
 }

@@ -113,13 +113,30 @@ int mg_store_outbox_counts(size_t counts[4], struct mg_store *st,
  */
 struct mg_store_member_row {
     int64_t id;
-    int64_t group_id;
+    int64_t group_id;                     /* 0: in none */
     char *name, *email, *sector, *region; /* as stored; may be NULL */
     char role[16];
+    char status[16];
 };
 int mg_store_group_members(struct mg_store_member_row **out, size_t *n,
                            struct mg_store *st, int64_t circle_id,
                            const int64_t *group_ids, size_t n_ids);
 void mg_store_member_rows_free(struct mg_store_member_row *rows, size_t n);
+
+/*
+ * The circle's people of every status with ids above `after`, by id, at
+ * most `limit` of them (0: all): the few columns a list or a download
+ * shows, read in the table's order (no slots, wishes or links). Free
+ * with mg_store_member_rows_free().
+ */
+int mg_store_people_rows(struct mg_store_member_row **out, size_t *n,
+                         struct mg_store *st, int64_t circle_id, int64_t after,
+                         int limit);
+
+/* The sessions of the circle's groups in one query, by group position
+ * and week (what mg_store_sessions_for_group() gives for each group);
+ * free() the array. */
+int mg_store_circle_group_sessions(struct mg_session_row **out, size_t *n,
+                                   struct mg_store *st, int64_t circle_id);
 
 #endif
