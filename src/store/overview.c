@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,41 +30,52 @@
     "(SELECT count(*) FROM participant_wishes w2 WHERE w2.participant_id = "   \
     "p.id AND w2.rank < w.rank) < 3"
 
-/* Rows scanned: the circle's people in id order, between its first and
- * last id, so SQLite walks the table rather than the email index. */
-static const char mix_sql[] =
-    "SELECT p.status, coalesce(m.group_id, 0), nullif(p.sector, ''), "
-    "nullif(p.region, ''), count(*), "
-    /* facilitators */
-    "sum(p.status = 'active' AND p.role = 'facilitator' COLLATE NOCASE), "
-    /* cannot make the group's slot (?2: the circle has availability) */
-    "sum(?2 AND p.status = 'active' AND g.id IS NOT NULL AND EXISTS (SELECT "
-    "1 FROM participant_slots ps WHERE ps.participant_id = p.id AND "
-    "ps.slot_id IN " CIRCLE_SLOTS ") AND NOT EXISTS (SELECT 1 FROM "
-    "participant_slots ps WHERE ps.participant_id = p.id AND ps.slot_id = "
-    "CASE WHEN g.slot_id IN " CIRCLE_SLOTS " THEN g.slot_id ELSE " FIRST_SLOT
-    " END)), "
-    /* in the first wished thread (?3: someone wishes) */
-    "sum(?3 AND p.status = 'active' AND g.thread_id IN " CIRCLE_THREADS
+/* The circle's people in id order, between its first and last id, so
+ * SQLite walks the table (each page of a bulk import read once) rather
+ * than the email index; ?1 is the circle. */
+#define CIRCLE_PEOPLE_WHERE                                                    \
+    "WHERE +p.circle_id = ?1 AND p.id BETWEEN (SELECT min(id) FROM "           \
+    "participants WHERE circle_id = ?1) AND (SELECT max(id) FROM "             \
+    "participants WHERE circle_id = ?1) "
+#define CIRCLE_PEOPLE                                                          \
+    "FROM participants p LEFT JOIN memberships m ON m.participant_id = p.id "  \
+    "AND m.left_at IS NULL " CIRCLE_PEOPLE_WHERE
+/* ... with their group's row */
+#define CIRCLE_MEMBERS                                                         \
+    "FROM participants p LEFT JOIN memberships m ON m.participant_id = p.id "  \
+    "AND m.left_at IS NULL LEFT JOIN groups g ON g.id = m.group_id AND "       \
+    "g.circle_id = ?1 " CIRCLE_PEOPLE_WHERE
+
+/* A row per person, counted here rather than by GROUP BY (which sorts
+ * 50,000 rows of strings: three times the scan's cost). */
+static const char people_sql[] =
+    "SELECT p.status, coalesce(m.group_id, 0), p.sector, p.region, "
+    "p.role = 'facilitator' COLLATE NOCASE " CIRCLE_PEOPLE;
+
+/* The per-person checks, for a circle where someone gave availability
+ * (?2) or wishes (?3): a row per group of the active people (0: none). */
+static const char checks_sql[] =
+    "SELECT coalesce(m.group_id, 0), "
+    /* cannot make the group's slot */
+    "sum(?2 AND g.id IS NOT NULL AND EXISTS (SELECT 1 FROM participant_slots "
+    "ps WHERE ps.participant_id = p.id AND ps.slot_id IN " CIRCLE_SLOTS
+    ") AND NOT EXISTS (SELECT 1 FROM participant_slots ps WHERE "
+    "ps.participant_id = p.id AND ps.slot_id = CASE WHEN g.slot_id IN "
+    "" CIRCLE_SLOTS " THEN g.slot_id ELSE " FIRST_SLOT " END)), "
+    /* in the first wished thread */
+    "sum(?3 AND g.thread_id IN " CIRCLE_THREADS
     " AND g.thread_id = (SELECT w.thread_id FROM participant_wishes w WHERE "
     "w.participant_id = p.id AND w.thread_id IN " CIRCLE_THREADS
     " AND " WISH_RANKED " ORDER BY w.rank LIMIT 1)), "
     /* in any wished thread */
-    "sum(?3 AND p.status = 'active' AND g.thread_id IN " CIRCLE_THREADS
+    "sum(?3 AND g.thread_id IN " CIRCLE_THREADS
     " AND EXISTS (SELECT 1 FROM participant_wishes w WHERE w.participant_id "
     "= p.id AND w.thread_id = g.thread_id AND " WISH_RANKED ")), "
     /* wishes at all */
-    "sum(?3 AND p.status = 'active' AND EXISTS (SELECT 1 FROM "
-    "participant_wishes w WHERE w.participant_id = p.id AND w.thread_id IN "
-    "" CIRCLE_THREADS " AND " WISH_RANKED ")) "
-    "FROM participants p "
-    "LEFT JOIN memberships m ON m.participant_id = p.id AND m.left_at IS "
-    "NULL "
-    "LEFT JOIN groups g ON g.id = m.group_id AND g.circle_id = ?1 "
-    "WHERE +p.circle_id = ?1 AND p.id BETWEEN (SELECT min(id) FROM "
-    "participants WHERE circle_id = ?1) AND (SELECT max(id) FROM "
-    "participants WHERE circle_id = ?1) "
-    "GROUP BY p.status, m.group_id, p.sector, p.region";
+    "sum(?3 AND EXISTS (SELECT 1 FROM participant_wishes w WHERE "
+    "w.participant_id = p.id AND w.thread_id IN " CIRCLE_THREADS
+    " AND " WISH_RANKED ")) " CIRCLE_MEMBERS
+    "AND p.status = 'active' GROUP BY m.group_id";
 
 /* Whether anyone of the circle gave availability or wishes at all: the
  * per-person checks are skipped for a circle without. */
@@ -85,22 +97,6 @@ static const char links_sql[] =
     "NULL "
     "GROUP BY l.kind";
 
-static void read_mix(void *row, sqlite3_stmt *stmt)
-{
-    struct mg_store_mix_row *r = row;
-
-    store_column_copy(r->status, sizeof(r->status), stmt, 0);
-    r->group_id = sqlite3_column_int64(stmt, 1);
-    r->sector = store_column_strdup(stmt, 2);
-    r->region = store_column_strdup(stmt, 3);
-    r->people = sqlite3_column_int(stmt, 4);
-    r->facilitators = sqlite3_column_int(stmt, 5);
-    r->slot_misses = sqlite3_column_int(stmt, 6);
-    r->wishes_first = sqlite3_column_int(stmt, 7);
-    r->wishes_any = sqlite3_column_int(stmt, 8);
-    r->wishers = sqlite3_column_int(stmt, 9);
-}
-
 void mg_store_mix_release(struct mg_store_mix *m)
 {
     size_t i;
@@ -115,6 +111,217 @@ void mg_store_mix_release(struct mg_store_mix *m)
     memset(m, 0, sizeof(*m));
 }
 
+/* The counting: a hash of the distinct strings seen (statuses, sectors,
+ * regions: few) and one of the rows by (status, group, sector, region). */
+struct tally {
+    char **strings;
+    uint64_t *string_hash;
+    size_t n_strings, cap_strings;
+    int *string_slots; /* open addressing: index + 1, 0 empty */
+    size_t n_string_slots;
+    int *row_slots;
+    size_t n_row_slots;
+    int *keys; /* per row: status, sector, region string index (-1) */
+};
+
+static uint64_t hash_bytes(const unsigned char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static void rehash_strings(struct tally *t)
+{
+    size_t i, n = t->n_string_slots ? t->n_string_slots * 2 : 64;
+
+    free(t->string_slots);
+    t->string_slots = mg_xcalloc(n, sizeof(*t->string_slots));
+    t->n_string_slots = n;
+    for (i = 0; i < t->n_strings; i++) {
+        size_t at = t->string_hash[i] & (n - 1);
+        while (t->string_slots[at])
+            at = (at + 1) & (n - 1);
+        t->string_slots[at] = (int)i + 1;
+    }
+}
+
+/* The index of text `s` (`n` bytes) among those seen; -1 for NULL. */
+static int intern(struct tally *t, const unsigned char *s, int n)
+{
+    uint64_t h;
+    size_t at;
+
+    if (!s)
+        return -1;
+    h = hash_bytes(s, (size_t)n);
+    if (2 * (t->n_strings + 1) > t->n_string_slots)
+        rehash_strings(t);
+    for (at = h & (t->n_string_slots - 1); t->string_slots[at];
+         at = (at + 1) & (t->n_string_slots - 1)) {
+        int k = t->string_slots[at] - 1;
+        if (t->string_hash[k] == h && strlen(t->strings[k]) == (size_t)n &&
+            memcmp(t->strings[k], s, (size_t)n) == 0)
+            return k;
+    }
+    if (t->n_strings == t->cap_strings) {
+        t->cap_strings = t->cap_strings ? 2 * t->cap_strings : 16;
+        t->strings =
+            mg_xrealloc(t->strings, t->cap_strings * sizeof(*t->strings));
+        t->string_hash = mg_xrealloc(t->string_hash,
+                                     t->cap_strings * sizeof(*t->string_hash));
+    }
+    t->strings[t->n_strings] = mg_xstrndup((const char *)s, (size_t)n);
+    t->string_hash[t->n_strings] = h;
+    t->string_slots[at] = (int)++t->n_strings;
+    return (int)t->n_strings - 1;
+}
+
+static uint64_t row_hash(int64_t group, const int *key)
+{
+    uint64_t h = (uint64_t)group * 0x9e3779b97f4a7c15ULL;
+
+    h ^= (uint64_t)(key[0] + 1) * 0xbf58476d1ce4e5b9ULL;
+    h ^= (uint64_t)(key[1] + 1) * 0x94d049bb133111ebULL;
+    h ^= (uint64_t)(key[2] + 1) * 0x2545f4914f6cdd1dULL;
+    return h ^ (h >> 29);
+}
+
+static void rehash_rows(struct tally *t, const struct mg_store_mix *m)
+{
+    size_t i, n = t->n_row_slots ? t->n_row_slots * 2 : 256;
+
+    free(t->row_slots);
+    t->row_slots = mg_xcalloc(n, sizeof(*t->row_slots));
+    t->n_row_slots = n;
+    for (i = 0; i < m->n_rows; i++) {
+        size_t at = row_hash(m->rows[i].group_id, &t->keys[3 * i]) & (n - 1);
+        while (t->row_slots[at])
+            at = (at + 1) & (n - 1);
+        t->row_slots[at] = (int)i + 1;
+    }
+}
+
+/* The row of (group, key), made when new. */
+static struct mg_store_mix_row *row_of(struct tally *t, struct mg_store_mix *m,
+                                       int64_t group, const int *key)
+{
+    struct mg_store_mix_row *r;
+    size_t at;
+
+    if (2 * (m->n_rows + 1) > t->n_row_slots)
+        rehash_rows(t, m);
+    for (at = row_hash(group, key) & (t->n_row_slots - 1); t->row_slots[at];
+         at = (at + 1) & (t->n_row_slots - 1)) {
+        int k = t->row_slots[at] - 1;
+        if (m->rows[k].group_id == group &&
+            memcmp(&t->keys[3 * k], key, 3 * sizeof(*key)) == 0)
+            return &m->rows[k];
+    }
+    m->rows = mg_xrealloc(m->rows, (m->n_rows + 1) * sizeof(*m->rows));
+    t->keys = mg_xrealloc(t->keys, 3 * (m->n_rows + 1) * sizeof(*t->keys));
+    memcpy(&t->keys[3 * m->n_rows], key, 3 * sizeof(*key));
+    r = &m->rows[m->n_rows];
+    memset(r, 0, sizeof(*r));
+    r->group_id = group;
+    if (key[0] >= 0)
+        snprintf(r->status, sizeof(r->status), "%s", t->strings[key[0]]);
+    r->sector = key[1] >= 0 ? mg_xstrdup(t->strings[key[1]]) : NULL;
+    r->region = key[2] >= 0 ? mg_xstrdup(t->strings[key[2]]) : NULL;
+    t->row_slots[at] = (int)++m->n_rows;
+    return r;
+}
+
+static void tally_release(struct tally *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n_strings; i++)
+        free(t->strings[i]);
+    free(t->strings);
+    free(t->string_hash);
+    free(t->string_slots);
+    free(t->row_slots);
+    free(t->keys);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Column `col` interned, NULL and "" alike as -1. */
+static int column_key(struct tally *t, sqlite3_stmt *stmt, int col)
+{
+    const unsigned char *s = sqlite3_column_text(stmt, col);
+    int n = sqlite3_column_bytes(stmt, col);
+
+    return s && n > 0 ? intern(t, s, n) : -1;
+}
+
+static int count_people(struct mg_store_mix *out, struct mg_store *st,
+                        sqlite3 *db, int64_t circle_id)
+{
+    struct tally t;
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db, people_sql), step;
+
+    memset(&t, 0, sizeof(t));
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct mg_store_mix_row *r;
+        int key[3];
+
+        key[0] = column_key(&t, stmt, 0);
+        key[1] = column_key(&t, stmt, 2);
+        key[2] = column_key(&t, stmt, 3);
+        r = row_of(&t, out, sqlite3_column_int64(stmt, 1), key);
+        r->people++;
+        if (strcmp(r->status, "active") == 0)
+            r->facilitators += sqlite3_column_int(stmt, 4) != 0;
+    }
+    if (step != SQLITE_DONE)
+        rc = store_fail(st, db, step, "overview: people");
+    sqlite3_finalize(stmt);
+    tally_release(&t);
+    return rc;
+}
+
+/* The per-person checks' counts, as rows of no people of their own. */
+static int count_checks(struct mg_store_mix *out, struct mg_store *st,
+                        sqlite3 *db, int64_t circle_id, int has_slots,
+                        int has_wishes)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db, checks_sql), step;
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int(stmt, 2, has_slots);
+    sqlite3_bind_int(stmt, 3, has_wishes);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        struct mg_store_mix_row *r;
+
+        out->rows = mg_xrealloc(out->rows, (out->n_rows + 1) * sizeof(*r));
+        r = &out->rows[out->n_rows++];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->status, sizeof(r->status), "active");
+        r->group_id = sqlite3_column_int64(stmt, 0);
+        r->slot_misses = sqlite3_column_int(stmt, 1);
+        r->wishes_first = sqlite3_column_int(stmt, 2);
+        r->wishes_any = sqlite3_column_int(stmt, 3);
+        r->wishers = sqlite3_column_int(stmt, 4);
+    }
+    if (step != SQLITE_DONE)
+        rc = store_fail(st, db, step, "overview: checks");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 int mg_store_circle_mix(struct mg_store_mix *out, struct mg_store *st,
                         int64_t circle_id)
 {
@@ -124,7 +331,7 @@ int mg_store_circle_mix(struct mg_store_mix *out, struct mg_store *st,
     int rc;
 
     memset(out, 0, sizeof(*out));
-    /* one snapshot for the three queries */
+    /* one snapshot for the queries */
     rc = store_prepare(&stmt, st, db, "BEGIN");
     if (rc == 0) {
         step = sqlite3_step(stmt);
@@ -146,18 +353,10 @@ int mg_store_circle_mix(struct mg_store_mix *out, struct mg_store *st,
     }
     sqlite3_finalize(stmt);
     stmt = NULL;
-    if (rc < 0)
-        goto end;
-    rc = store_prepare(&stmt, st, db, mix_sql);
-    if (rc < 0)
-        goto end;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    sqlite3_bind_int(stmt, 2, has_slots);
-    sqlite3_bind_int(stmt, 3, has_wishes);
-    rc = store_rows_read((void **)&out->rows, &out->n_rows, sizeof(*out->rows),
-                         st, db, stmt, read_mix, "overview: people");
-    sqlite3_finalize(stmt);
-    stmt = NULL;
+    if (rc == 0)
+        rc = count_people(out, st, db, circle_id);
+    if (rc == 0 && (has_slots || has_wishes))
+        rc = count_checks(out, st, db, circle_id, has_slots, has_wishes);
     if (rc < 0)
         goto end;
     rc = store_prepare(&stmt, st, db, links_sql);
@@ -211,10 +410,10 @@ static const char *const sums_sql[] = {
     "SELECT coalesce(sum(r.status = 'accepted'), 0), coalesce(sum(r.status "
     "= 'declined'), 0), coalesce(sum(r.status = 'tentative'), 0) "
     "FROM " REPORT_SESSIONS "JOIN rsvps r ON r.session_id = s.id",
-    /* 2: invited */
-    "SELECT count(DISTINCT i.participant_id) FROM groups g JOIN invites i "
-    "ON i.group_id = g.id WHERE g.circle_id = ?1 AND i.state != "
-    "'cancelled'",
+    /* 2: invited: each active invitation's person (counted distinct
+     * here: SQL's count(DISTINCT) builds a b-tree of them) */
+    "SELECT i.participant_id FROM groups g JOIN invites i ON i.group_id = "
+    "g.id WHERE g.circle_id = ?1 AND i.state != 'cancelled'",
     /* 3: per week, recorded sessions and present marks */
     "SELECT s.week, count(DISTINCT s.id), sum(a.present != 0) FROM "
     "" REPORT_SESSIONS "JOIN attendance a ON a.session_id = s.id "
@@ -272,8 +471,35 @@ static void add_count(struct mg_store_named_count **list, size_t *n,
     (*n)++;
 }
 
-static void read_sums(struct mg_store_report_sums *s, int k, sqlite3_stmt *stmt)
+/* The sums being read, and the invited people's ids until counted. */
+struct sums_read {
+    struct mg_store_report_sums *s;
+    int64_t *ids;
+    size_t n_ids, cap_ids;
+};
+
+static int by_id(const void *x, const void *y)
 {
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+static int count_distinct(int64_t *ids, size_t n)
+{
+    size_t i;
+    int count = 0;
+
+    if (n)
+        qsort(ids, n, sizeof(*ids), by_id);
+    for (i = 0; i < n; i++)
+        count += i == 0 || ids[i] != ids[i - 1];
+    return count;
+}
+
+static void read_sums(struct sums_read *rd, int k, sqlite3_stmt *stmt)
+{
+    struct mg_store_report_sums *s = rd->s;
     struct mg_store_week_sums *w;
 
     switch (k) {
@@ -287,7 +513,11 @@ static void read_sums(struct mg_store_report_sums *s, int k, sqlite3_stmt *stmt)
         s->tentative = sqlite3_column_int(stmt, 2);
         break;
     case 2:
-        s->invited = sqlite3_column_int(stmt, 0);
+        if (rd->n_ids == rd->cap_ids) {
+            rd->cap_ids = rd->cap_ids ? 2 * rd->cap_ids : 1024;
+            rd->ids = mg_xrealloc(rd->ids, rd->cap_ids * sizeof(*rd->ids));
+        }
+        rd->ids[rd->n_ids++] = sqlite3_column_int64(stmt, 0);
         break;
     case 3:
         w = week_of(s, sqlite3_column_int(stmt, 0));
@@ -327,10 +557,13 @@ int mg_store_report_sums(struct mg_store_report_sums *out, struct mg_store *st,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
+    struct sums_read rd;
     size_t k;
     int rc = 0, step;
 
     memset(out, 0, sizeof(*out));
+    memset(&rd, 0, sizeof(rd));
+    rd.s = out;
     rc = store_prepare(&stmt, st, db, "BEGIN");
     if (rc == 0) {
         step = sqlite3_step(stmt);
@@ -345,7 +578,7 @@ int mg_store_report_sums(struct mg_store_report_sums *out, struct mg_store *st,
             break;
         sqlite3_bind_int64(stmt, 1, circle_id);
         while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
-            read_sums(out, (int)k, stmt);
+            read_sums(&rd, (int)k, stmt);
         if (step != SQLITE_DONE)
             rc = store_fail(st, db, step, "report sums");
         sqlite3_finalize(stmt);
@@ -354,6 +587,8 @@ int mg_store_report_sums(struct mg_store_report_sums *out, struct mg_store *st,
     if (sqlite3_get_autocommit(db) == 0)
         store_rollback(db);
     store_release(st, db);
+    out->invited = count_distinct(rd.ids, rd.n_ids);
+    free(rd.ids);
     if (out->n_weeks)
         qsort(out->weeks, out->n_weeks, sizeof(*out->weeks), by_week);
     if (rc < 0)
