@@ -783,68 +783,109 @@ void handle_dash_report_csv(struct request *r)
     reply_csv(r, &b, "report");
 }
 
-static const char *group_name_by_id(const struct mg_group_row *groups, size_t n,
-                                    int64_t id, char *buf, size_t len)
-{
-    size_t g;
+/* The circle's groups with their ids sorted, for a name by id in every
+ * row of a download (50,000 rows: never a scan of every group each). */
+struct group_names {
+    struct mg_group_row *groups;
+    size_t n;
+    struct group_key {
+        int64_t id;
+        size_t at;
+    } * keys;
+};
 
-    for (g = 0; id && g < n; g++)
-        if (groups[g].id == id)
-            return group_row_label(&groups[g], buf, len);
-    return "";
+static int by_group_key(const void *x, const void *y)
+{
+    const struct group_key *a = x, *b = y;
+
+    return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* Every person of the circle, a batch at a time: `row` writes one. */
-typedef void (*person_row_fn)(struct mg_buf *b, const struct mg_participant *p,
-                              void *arg);
+static int group_names_load(struct group_names *g, struct mg_store *st,
+                            int64_t circle_id)
+{
+    size_t i;
+    int rc;
+
+    memset(g, 0, sizeof(*g));
+    rc = mg_store_groups_list(&g->groups, &g->n, st, circle_id);
+    if (rc < 0)
+        return rc;
+    g->keys = mg_xcalloc(g->n + 1, sizeof(*g->keys));
+    for (i = 0; i < g->n; i++) {
+        g->keys[i].id = g->groups[i].id;
+        g->keys[i].at = i;
+    }
+    qsort(g->keys, g->n, sizeof(*g->keys), by_group_key);
+    return 0;
+}
+
+static void group_names_release(struct group_names *g)
+{
+    mg_store_groups_free(g->groups, g->n);
+    free(g->keys);
+    memset(g, 0, sizeof(*g));
+}
+
+static const char *group_name_by_id(const struct group_names *g, int64_t id,
+                                    char *buf, size_t len)
+{
+    struct group_key key = {id, 0};
+    const struct group_key *hit =
+        id && g->n ? bsearch(&key, g->keys, g->n, sizeof(key), by_group_key)
+                   : NULL;
+
+    return hit ? group_row_label(&g->groups[hit->at], buf, len) : "";
+}
+
+/* Every person of the circle, a batch at a time, in id order: `row`
+ * writes one. */
+typedef void (*person_row_fn)(struct mg_buf *b,
+                              const struct mg_store_member_row *p, void *arg);
 
 static int each_person(struct mg_store *st, int64_t circle_id, struct mg_buf *b,
                        person_row_fn row, void *arg)
 {
-    struct mg_people_filter f;
-    struct mg_participant *list;
+    struct mg_store_member_row *list;
+    int64_t after = 0;
     size_t n, i;
     int rc;
 
-    memset(&f, 0, sizeof(f));
-    f.limit = ROSTER_BATCH;
     do {
-        list = NULL;
-        n = 0;
-        rc = mg_store_participants_list(&list, &n, st, circle_id, &f);
+        rc =
+            mg_store_people_rows(&list, &n, st, circle_id, after, ROSTER_BATCH);
         if (rc < 0)
             return rc;
         for (i = 0; i < n; i++)
             row(b, &list[i], arg);
         if (n)
-            f.after = list[n - 1].id;
-        mg_participants_free(list, n);
+            after = list[n - 1].id;
+        mg_store_member_rows_free(list, n);
     } while (n == ROSTER_BATCH);
     return 0;
 }
 
-struct roster {
-    const struct mg_group_row *groups;
-    size_t n_groups;
-};
-
-static void roster_row(struct mg_buf *b, const struct mg_participant *p,
+static void roster_row(struct mg_buf *b, const struct mg_store_member_row *p,
                        void *arg)
 {
-    const struct roster *ro = arg;
+    const struct group_names *g = arg;
+    enum mg_person_role role = MG_PERSON_PARTICIPANT;
+    enum mg_person_status status = MG_STATUS_ACTIVE;
     char label[32];
 
+    mg_person_role_parse(&role, p->role);
+    mg_person_status_parse(&status, p->status);
     mg_buf_printf(b, "%lld,", (long long)p->id);
     mg_report_csv_field(b, p->name);
     mg_buf_puts(b, ",");
     mg_report_csv_field(b, p->email);
-    mg_buf_printf(b, ",%s,", mg_person_role_name(p->role));
+    mg_buf_printf(b, ",%s,", mg_person_role_name(role));
     mg_report_csv_field(b, p->sector);
     mg_buf_puts(b, ",");
     mg_report_csv_field(b, p->region);
-    mg_buf_printf(b, ",%s,", mg_person_status_name(p->status));
-    mg_report_csv_field(b, group_name_by_id(ro->groups, ro->n_groups,
-                                            p->group_id, label, sizeof(label)));
+    mg_buf_printf(b, ",%s,", mg_person_status_name(status));
+    mg_report_csv_field(b,
+                        group_name_by_id(g, p->group_id, label, sizeof(label)));
     mg_buf_puts(b, "\r\n");
 }
 
@@ -852,40 +893,36 @@ void handle_dash_roster_csv(struct request *r)
 {
     struct mg_buf b = MG_BUF_INIT;
     struct mg_circle *c = NULL;
-    struct mg_group_row *groups = NULL;
-    struct roster ro;
-    size_t n_groups = 0;
+    struct group_names g;
     struct dash d;
     int rc;
 
     if (dash_require_session(&d, r) < 0)
         return;
+    memset(&g, 0, sizeof(g));
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
-        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
+        rc = group_names_load(&g, r->srv->store, c->id);
     /* Column names, roles and statuses stay English whatever the
      * circle's language: a CSV file is data for spreadsheets and
      * scripts, which read the same names from every circle. */
     mg_buf_puts(&b, "id,name,email,role,sector,region,status,group\r\n");
-    ro.groups = groups;
-    ro.n_groups = n_groups;
     if (rc == 0)
-        rc = each_person(r->srv->store, r->params[0], &b, roster_row, &ro);
+        rc = each_person(r->srv->store, r->params[0], &b, roster_row, &g);
     if (rc < 0) {
         mg_buf_release(&b);
         dash_error_page(r, rc, _("There is no such circle."));
     } else {
         reply_csv(r, &b, "roster");
     }
-    mg_store_groups_free(groups, n_groups);
+    group_names_release(&g);
     mg_circle_free(c);
 }
 
 /* The attendance matrix: one row per person, one column per week:
  * "yes" (present), "no" (in a recorded call, absent) or "" (no record). */
 struct matrix {
-    const struct mg_group_row *groups;
-    size_t n_groups;
+    const struct group_names *groups;
     const struct mg_mark_row *marks; /* sorted by participant, then week */
     int *weeks;                      /* each mark's week */
     size_t n_marks;
@@ -901,7 +938,7 @@ static int by_person(const void *x, const void *y)
     return 0;
 }
 
-static void matrix_row(struct mg_buf *b, const struct mg_participant *p,
+static void matrix_row(struct mg_buf *b, const struct mg_store_member_row *p,
                        void *arg)
 {
     const struct matrix *m = arg;
@@ -915,8 +952,8 @@ static void matrix_row(struct mg_buf *b, const struct mg_participant *p,
     mg_buf_puts(b, ",");
     mg_report_csv_field(b, p->email);
     mg_buf_puts(b, ",");
-    mg_report_csv_field(b, group_name_by_id(m->groups, m->n_groups, p->group_id,
-                                            label, sizeof(label)));
+    mg_report_csv_field(
+        b, group_name_by_id(m->groups, p->group_id, label, sizeof(label)));
     memset(&key, 0, sizeof(key));
     key.participant_id = p->id;
     hit = m->n_marks
@@ -956,55 +993,62 @@ void handle_dash_attendance_csv(struct request *r)
 {
     struct session_week *weeks = NULL;
     struct mg_buf b = MG_BUF_INIT;
-    struct mg_report rep;
-    struct mg_group_row *groups = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_session_row *sessions = NULL;
     struct mg_mark_row *marks = NULL;
+    struct group_names g;
     struct matrix m;
-    size_t n_groups = 0, n_marks = 0, i, k;
+    size_t n_sessions = 0, n_weeks = 0, n_marks = 0, i, k;
     struct dash d;
-    int loaded = 0, w, rc;
+    int w, rc;
 
     if (dash_require_session(&d, r) < 0)
         return;
     memset(&m, 0, sizeof(m));
-    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
-    loaded = rc == 0;
+    memset(&g, 0, sizeof(g));
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
-        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
-                                  r->params[0]);
+        rc = group_names_load(&g, r->srv->store, c->id);
     if (rc == 0)
-        rc = mg_store_report_attendance(&marks, &n_marks, r->srv->store,
-                                        r->params[0]);
+        rc = mg_store_circle_group_sessions(&sessions, &n_sessions,
+                                            r->srv->store, c->id);
+    if (rc == 0)
+        rc = mg_store_report_attendance(&marks, &n_marks, r->srv->store, c->id);
     if (rc < 0) {
         dash_error_page(r, rc, _("There is no such circle."));
         goto out;
     }
-    /* each mark's week, from its session; then by person for lookups */
+    /* the weeks of the report: the circle's, or the latest call's */
+    m.n_weeks = c->weeks;
+    /* each mark's week, from its session (the groups' calls, week 1 on);
+     * then by person for lookups */
+    weeks = mg_xcalloc(n_sessions + 1, sizeof(*weeks));
+    for (i = 0; i < n_sessions; i++) {
+        if (sessions[i].week < 1)
+            continue;
+        weeks[n_weeks].id = sessions[i].id;
+        weeks[n_weeks].week = sessions[i].week;
+        if (sessions[i].week > m.n_weeks)
+            m.n_weeks = sessions[i].week;
+        n_weeks++;
+    }
+    if (n_weeks)
+        qsort(weeks, n_weeks, sizeof(*weeks), by_session);
     if (n_marks)
         qsort(marks, n_marks, sizeof(*marks), by_person);
-    weeks = mg_xcalloc(rep.n_sessions + 1, sizeof(*weeks));
-    for (i = 0; i < rep.n_sessions; i++) {
-        weeks[i].id = rep.sessions[i].id;
-        weeks[i].week = rep.sessions[i].week;
-    }
-    if (rep.n_sessions)
-        qsort(weeks, rep.n_sessions, sizeof(*weeks), by_session);
     m.weeks = mg_xcalloc(n_marks + 1, sizeof(int));
     for (k = 0; k < n_marks; k++) {
         struct session_week key, *hit;
 
         key.id = marks[k].session_id;
         key.week = 0;
-        hit = rep.n_sessions ? bsearch(&key, weeks, rep.n_sessions, sizeof(key),
-                                       by_session)
-                             : NULL;
+        hit = n_weeks ? bsearch(&key, weeks, n_weeks, sizeof(key), by_session)
+                      : NULL;
         m.weeks[k] = hit ? hit->week : 0;
     }
-    m.groups = groups;
-    m.n_groups = n_groups;
+    m.groups = &g;
     m.marks = marks;
     m.n_marks = n_marks;
-    m.n_weeks = (int)rep.n_weeks;
     /* English column names, as the roster's (data, not words to read) */
     mg_buf_puts(&b, "name,email,group");
     for (w = 1; w <= m.n_weeks; w++)
@@ -1021,7 +1065,7 @@ out:
     free(weeks);
     free(m.weeks);
     free(marks);
-    mg_store_groups_free(groups, n_groups);
-    if (loaded)
-        mg_report_release(&rep);
+    free(sessions);
+    group_names_release(&g);
+    mg_circle_free(c);
 }
