@@ -781,3 +781,31 @@ int mg_store_circle_group_sessions(struct mg_session_row **out, size_t *n,
         "?1 WHERE s.circle_id = ?1 ORDER BY g.position, s.week",
         circle_id, read_session_row, NULL, "list the circle's sessions");
 }
+
+int mg_store_circle_counts(struct mg_store_circle_counts *out,
+                           struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT coalesce(sum(p.status = 'active'), 0), coalesce(sum(p.status "
+        "= 'waitlisted'), 0), coalesce(sum(p.status = 'withdrawn'), 0), "
+        "(SELECT count(*) FROM groups WHERE circle_id = ?1) FROM "
+        "participants p " CIRCLE_PEOPLE_WHERE);
+
+    memset(out, 0, sizeof(*out));
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        rc = store_step_row(st, db, stmt, MG_EDB, "count a circle");
+    }
+    if (rc == 0) {
+        out->active = (size_t)sqlite3_column_int64(stmt, 0);
+        out->waitlisted = (size_t)sqlite3_column_int64(stmt, 1);
+        out->withdrawn = (size_t)sqlite3_column_int64(stmt, 2);
+        out->groups = (size_t)sqlite3_column_int64(stmt, 3);
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

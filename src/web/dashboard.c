@@ -599,19 +599,6 @@ out:
 
 /* --- the circles ------------------------------------------------------ */
 
-static size_t count_people(struct mg_store *st, int64_t circle_id,
-                           const char *status)
-{
-    struct mg_people_filter f;
-    size_t n = 0;
-
-    memset(&f, 0, sizeof(f));
-    f.status = status;
-    if (mg_store_participants_count(&n, st, circle_id, &f) < 0)
-        return 0;
-    return n;
-}
-
 /* A number cell: <td>n</td>. */
 static void int_cell(struct mg_html *h, long long v)
 {
@@ -639,8 +626,7 @@ void handle_dash_home(struct request *r)
     if (rc < 0)
         goto fail;
     for (i = 0; i < n; i++) {
-        struct mg_group_row *groups = NULL;
-        size_t n_groups = 0;
+        struct mg_store_circle_counts counts;
 
         if (!http_token_has_circle(&d.tok, list[i].id))
             continue;
@@ -655,10 +641,8 @@ void handle_dash_home(struct request *r)
             dash_th(&h, _("Groups"));
             mg_html(&h, "</tr></thead>\n<tbody>\n");
         }
-        if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
-                                 list[i].id) < 0)
-            n_groups = 0;
-        mg_store_groups_free(groups, n_groups);
+        if (mg_store_circle_counts(&counts, r->srv->store, list[i].id) < 0)
+            memset(&counts, 0, sizeof(counts));
         mg_html(&h, "<tr><th scope=\"row\"><a href=\"/dashboard/circles/");
         mg_html_int(&h, list[i].id);
         mg_html(&h, "\">");
@@ -667,11 +651,9 @@ void handle_dash_home(struct request *r)
         mg_html_text(&h, list[i].start_date);
         mg_html(&h, "</td>");
         int_cell(&h, list[i].weeks);
-        int_cell(&h,
-                 (long long)count_people(r->srv->store, list[i].id, "active"));
-        int_cell(&h, (long long)count_people(r->srv->store, list[i].id,
-                                             "waitlisted"));
-        int_cell(&h, (long long)n_groups);
+        int_cell(&h, (long long)counts.active);
+        int_cell(&h, (long long)counts.waitlisted);
+        int_cell(&h, (long long)counts.groups);
         mg_html(&h, "</tr>\n");
     }
     if (shown)

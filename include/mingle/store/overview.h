@@ -142,4 +142,12 @@ int mg_store_people_rows(struct mg_store_member_row **out, size_t *n,
 int mg_store_circle_group_sessions(struct mg_session_row **out, size_t *n,
                                    struct mg_store *st, int64_t circle_id);
 
+/* How many people of each status and how many groups circle `circle_id`
+ * has, from one scan of its people and the groups' index. */
+struct mg_store_circle_counts {
+    size_t active, waitlisted, withdrawn, groups;
+};
+int mg_store_circle_counts(struct mg_store_circle_counts *out,
+                           struct mg_store *st, int64_t circle_id);
+
 #endif
