@@ -3,7 +3,9 @@
  * people, groups, sessions, active invitations, answers and attendance,
  * turns them into report.h's plain facts and builds the report. No SQL
  * here; the store's calls do the reading, a query for each kind of row
- * (never one per group), and of each person only what the report shows.
+ * (never one per group): of the people only those who came, with their
+ * sector and region, of the invitations only the active ones' group and
+ * person.
  */
 #include "mingle/report.h"
 
@@ -61,7 +63,7 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     struct mg_circle *c = NULL;
     struct mg_store_member_row *people = NULL;
     struct mg_group_row *groups = NULL;
-    struct mg_invite_row *invites = NULL;
+    struct mg_store_invite_pair *invites = NULL;
     struct mg_mark_row *rsvps = NULL, *att = NULL;
     struct mg_report_person *persons = NULL;
     struct mg_report_group_in *gin = NULL;
@@ -75,13 +77,13 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     memset(&in, 0, sizeof(in));
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)
-        rc = mg_store_people_rows(&people, &n_people, st, circle_id, 0, 0);
+        rc = mg_store_attendee_rows(&people, &n_people, st, circle_id);
     if (rc == 0)
         rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
     if (rc == 0)
         rc = load_sessions(&sessions, &n_sessions, st, circle_id);
     if (rc == 0)
-        rc = mg_store_invites_list(&invites, &n_invites, st, circle_id);
+        rc = mg_store_active_invites(&invites, &n_invites, st, circle_id);
     if (rc == 0)
         rc = mg_store_report_rsvps(&rsvps, &n_rsvps, st, circle_id);
     if (rc == 0)
@@ -102,8 +104,6 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     }
     inv = mg_xcalloc(n_invites + 1, sizeof(*inv));
     for (i = 0; i < n_invites; i++) {
-        if (invites[i].state != MG_STORE_INVITE_ACTIVE)
-            continue;
         inv[n_inv].group_id = invites[i].group_id;
         inv[n_inv].participant_id = invites[i].participant_id;
         n_inv++;

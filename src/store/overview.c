@@ -573,6 +573,9 @@ int mg_store_report_sums(struct mg_store_report_sums *out, struct mg_store *st,
     sqlite3_finalize(stmt);
     stmt = NULL;
     for (k = 0; rc == 0 && k < sizeof(sums_sql) / sizeof(sums_sql[0]); k++) {
+        /* past 3, only marks count: none recorded, nothing to count */
+        if (k > 3 && !out->n_weeks)
+            break;
         rc = store_prepare(&stmt, st, db, sums_sql[k]);
         if (rc < 0)
             break;
@@ -808,4 +811,48 @@ int mg_store_circle_counts(struct mg_store_circle_counts *out,
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
+}
+
+static void read_pair(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_store_invite_pair *p = row;
+
+    p->group_id = sqlite3_column_int64(stmt, 0);
+    p->participant_id = sqlite3_column_int64(stmt, 1);
+}
+
+int mg_store_active_invites(struct mg_store_invite_pair **out, size_t *n,
+                            struct mg_store *st, int64_t circle_id)
+{
+    return store_list_by_id(
+        (void **)out, n, sizeof(**out), st,
+        "SELECT i.group_id, i.participant_id FROM groups g JOIN invites i ON "
+        "i.group_id = g.id WHERE g.circle_id = ?1 AND i.state != 'cancelled'",
+        circle_id, read_pair, NULL, "list active invitations");
+}
+
+static void read_attendee(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_store_member_row *m = row;
+
+    m->id = sqlite3_column_int64(stmt, 0);
+    m->sector = store_column_strdup(stmt, 1);
+    m->region = store_column_strdup(stmt, 2);
+}
+
+static void free_member_rows(void *rows, size_t n)
+{
+    mg_store_member_rows_free(rows, n);
+}
+
+int mg_store_attendee_rows(struct mg_store_member_row **out, size_t *n,
+                           struct mg_store *st, int64_t circle_id)
+{
+    return store_list_by_id(
+        (void **)out, n, sizeof(**out), st,
+        "SELECT p.id, p.sector, p.region FROM participants p WHERE p.id IN "
+        "(SELECT a.participant_id FROM " REPORT_SESSIONS "JOIN attendance a "
+        "ON a.session_id = s.id AND a.present != 0) AND p.circle_id = ?1 "
+        "ORDER BY p.id",
+        circle_id, read_attendee, free_member_rows, "list attendees");
 }

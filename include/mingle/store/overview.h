@@ -150,4 +150,17 @@ struct mg_store_circle_counts {
 int mg_store_circle_counts(struct mg_store_circle_counts *out,
                            struct mg_store *st, int64_t circle_id);
 
+/* The report's facts, only what it counts: each active invitation's
+ * group and person, and the people of the circle present at one of its
+ * groups' calls at least once (id, sector and region alone; the other
+ * strings NULL). free() the pairs; mg_store_member_rows_free() the rows. */
+struct mg_store_invite_pair {
+    int64_t group_id;
+    int64_t participant_id;
+};
+int mg_store_active_invites(struct mg_store_invite_pair **out, size_t *n,
+                            struct mg_store *st, int64_t circle_id);
+int mg_store_attendee_rows(struct mg_store_member_row **out, size_t *n,
+                           struct mg_store *st, int64_t circle_id);
+
 #endif
