@@ -226,9 +226,9 @@ void handle_groups_rebalance(struct request *r)
 /* --- GET: the stored groups -------------------------------------------
  *
  * Read from the store's counts and a batch of groups' members at a time,
- * each group written to the answer's text as it is made: never the
- * circle's every person, nor the whole answer as one JSON tree. ?limit=
- * and ?offset= ask for a page of groups.
+ * each batch sent as it is written (reply_stream): never the circle's
+ * every person, nor the whole answer, in memory at once. ?limit= and
+ * ?offset= ask for a page of groups.
  */
 
 #define GROUPS_BATCH 200
@@ -338,73 +338,105 @@ static int count_arg(long *out, struct request *r, const char *name, long max,
     return 1;
 }
 
+/* The list as it is written: the overview (groups, sizes, quality) read
+ * first, the members a batch of groups at a time. */
+struct groups_stream {
+    struct mg_store *st;
+    struct mg_overview o;
+    size_t first, last, at;
+    long limit;
+    int paged, begun;
+};
+
+static int groups_next(void *state, struct mg_buf *b)
+{
+    struct groups_stream *s = state;
+    const struct mg_overview *o = &s->o;
+    struct mg_store_member_row *members = NULL;
+    int64_t ids[GROUPS_BATCH];
+    size_t end, n = 0, k = 0, g;
+    int rc;
+
+    if (!s->begun) {
+        mg_buf_puts(b, "{\"groups\":[");
+        s->begun = 1;
+    }
+    if (s->at >= s->last) {
+        mg_buf_puts(b, "],\"quality\":");
+        put_json(b, quality_json(&o->quality));
+        if (s->paged)
+            mg_buf_printf(b, ",\"total\":%zu,\"offset\":%zu,\"limit\":%ld",
+                          o->plan.n_groups, s->first, s->limit);
+        mg_buf_puts(b, "}\n");
+        return 1;
+    }
+    end = s->at + GROUPS_BATCH < s->last ? s->at + GROUPS_BATCH : s->last;
+    for (g = s->at; g < end; g++)
+        ids[g - s->at] = o->plan.groups[g].id;
+    rc = mg_store_group_members(&members, &n, s->st, o->plan.circle->id, ids,
+                                end - s->at);
+    if (rc < 0)
+        return rc;
+    for (g = s->at; g < end; g++) {
+        size_t from;
+
+        /* members come by group id; find this group's run */
+        for (k = 0; k < n && members[k].group_id != o->plan.groups[g].id; k++)
+            ;
+        from = k;
+        while (k < n && members[k].group_id == o->plan.groups[g].id)
+            k++;
+        if (g > s->first)
+            mg_buf_puts(b, ",");
+        put_json(b, stored_group_json(o->plan.circle, o->plan.threads,
+                                      o->plan.n_threads, &o->plan.groups[g],
+                                      (int)g + 1, members + from, k - from));
+    }
+    mg_store_member_rows_free(members, n);
+    s->at = end;
+    return 0;
+}
+
+static void groups_release(void *state)
+{
+    struct groups_stream *s = state;
+
+    mg_overview_release(&s->o);
+    free(s);
+}
+
 void handle_groups_list(struct request *r)
 {
-    struct mg_overview o;
-    struct mg_buf b = MG_BUF_INIT;
-    size_t first, last, at, g;
+    struct groups_stream *s;
+    struct reply_source src;
+    struct reply rep = {0};
     long limit, offset;
-    int paged = request_arg(r, "limit") != NULL;
     int rc;
 
     if (!count_arg(&limit, r, "limit", GROUPS_LIMIT_MAX, 0) ||
         !count_arg(&offset, r, "offset", 100000000L, 0))
         return;
-    rc = mg_overview_load(&o, r->srv->store, r->params[0]);
+    s = mg_xcalloc(1, sizeof(*s));
+    s->st = r->srv->store;
+    s->paged = request_arg(r, "limit") != NULL;
+    s->limit = limit;
+    rc = mg_overview_load(&s->o, r->srv->store, r->params[0]);
     if (rc < 0) {
-        mg_overview_release(&o);
+        groups_release(s);
         reply_code(r, rc, NULL);
         return;
     }
-    first = (size_t)offset < o.plan.n_groups ? (size_t)offset : o.plan.n_groups;
-    last = paged && first + (size_t)limit < o.plan.n_groups
-               ? first + (size_t)limit
-               : o.plan.n_groups;
-    mg_buf_puts(&b, "{\"groups\":[");
-    for (at = first; rc == 0 && at < last; at += GROUPS_BATCH) {
-        size_t end = at + GROUPS_BATCH < last ? at + GROUPS_BATCH : last;
-        int64_t ids[GROUPS_BATCH];
-        struct mg_store_member_row *members = NULL;
-        size_t n = 0, k = 0;
-
-        for (g = at; g < end; g++)
-            ids[g - at] = o.plan.groups[g].id;
-        rc = mg_store_group_members(&members, &n, r->srv->store,
-                                    o.plan.circle->id, ids, end - at);
-        for (g = at; rc == 0 && g < end; g++) {
-            size_t from;
-
-            /* members come by group id; find this group's run */
-            for (k = 0; k < n && members[k].group_id != o.plan.groups[g].id;
-                 k++)
-                ;
-            from = k;
-            while (k < n && members[k].group_id == o.plan.groups[g].id)
-                k++;
-            if (g > first)
-                mg_buf_puts(&b, ",");
-            put_json(&b,
-                     stored_group_json(o.plan.circle, o.plan.threads,
-                                       o.plan.n_threads, &o.plan.groups[g],
-                                       (int)g + 1, members + from, k - from));
-        }
-        mg_store_member_rows_free(members, n);
-    }
-    if (rc < 0) {
-        mg_buf_release(&b);
-        mg_overview_release(&o);
-        reply_code(r, rc, NULL);
-        return;
-    }
-    mg_buf_puts(&b, "],\"quality\":");
-    put_json(&b, quality_json(&o.quality));
-    if (paged)
-        mg_buf_printf(&b, ",\"total\":%zu,\"offset\":%zu,\"limit\":%ld",
-                      o.plan.n_groups, first, limit);
-    mg_buf_puts(&b, "}\n");
-    mg_overview_release(&o);
-    reply_text(r, MHD_HTTP_OK, "application/json; charset=utf-8",
-               mg_buf_detach(&b));
+    s->first = (size_t)offset < s->o.plan.n_groups ? (size_t)offset
+                                                   : s->o.plan.n_groups;
+    s->last = s->paged && s->first + (size_t)limit < s->o.plan.n_groups
+                  ? s->first + (size_t)limit
+                  : s->o.plan.n_groups;
+    s->at = s->first;
+    src.next = groups_next;
+    src.release = groups_release;
+    src.state = s;
+    rep.content_type = "application/json; charset=utf-8";
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
 }
 
 /* One group: the circle, the group, its members, never the others. */
