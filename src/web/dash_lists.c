@@ -843,26 +843,73 @@ static const char *group_name_by_id(const struct group_names *g, int64_t id,
 typedef void (*person_row_fn)(struct mg_buf *b,
                               const struct mg_store_member_row *p, void *arg);
 
-static int each_person(struct mg_store *st, int64_t circle_id, struct mg_buf *b,
-                       person_row_fn row, void *arg)
+/* A download of a row per person, sent a batch at a time as it is
+ * written (reply_stream): its header line, then the rows. What `row`
+ * reads is the download's: the groups' names, for the matrix its marks. */
+struct download {
+    struct mg_store *st;
+    int64_t circle_id, after;
+    struct mg_buf head;
+    int begun;
+    person_row_fn row;
+    struct group_names groups;
+    struct matrix *m;
+};
+
+static int download_next(void *state, struct mg_buf *b)
 {
+    struct download *d = state;
     struct mg_store_member_row *list;
-    int64_t after = 0;
+    void *arg = d->m ? (void *)d->m : (void *)&d->groups;
     size_t n, i;
     int rc;
 
-    do {
-        rc =
-            mg_store_people_rows(&list, &n, st, circle_id, after, ROSTER_BATCH);
-        if (rc < 0)
-            return rc;
-        for (i = 0; i < n; i++)
-            row(b, &list[i], arg);
-        if (n)
-            after = list[n - 1].id;
-        mg_store_member_rows_free(list, n);
-    } while (n == ROSTER_BATCH);
-    return 0;
+    if (!d->begun) {
+        mg_buf_add(b, d->head.data, d->head.len);
+        d->begun = 1;
+    }
+    rc = mg_store_people_rows(&list, &n, d->st, d->circle_id, d->after,
+                              ROSTER_BATCH);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++)
+        d->row(b, &list[i], arg);
+    if (n)
+        d->after = list[n - 1].id;
+    mg_store_member_rows_free(list, n);
+    return n == ROSTER_BATCH ? 0 : 1;
+}
+
+static void matrix_free(struct matrix *m);
+
+static void download_release(void *state)
+{
+    struct download *d = state;
+
+    group_names_release(&d->groups);
+    mg_buf_release(&d->head);
+    if (d->m)
+        matrix_free(d->m);
+    free(d);
+}
+
+/* Send download `d` (taken) as `<circle id>-<name>.csv`. */
+static void send_download(struct request *r, struct download *d,
+                          const char *name)
+{
+    struct reply rep = {0};
+    struct reply_source src;
+    char disposition[96];
+
+    snprintf(disposition, sizeof(disposition),
+             "attachment; filename=\"circle-%lld-%s.csv\"",
+             (long long)r->params[0], name);
+    rep.content_type = "text/csv; charset=utf-8; header=present";
+    rep.disposition = disposition;
+    src.next = download_next;
+    src.release = download_release;
+    src.state = d;
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
 }
 
 static void roster_row(struct mg_buf *b, const struct mg_store_member_row *p,
@@ -891,43 +938,49 @@ static void roster_row(struct mg_buf *b, const struct mg_store_member_row *p,
 
 void handle_dash_roster_csv(struct request *r)
 {
-    struct mg_buf b = MG_BUF_INIT;
+    struct download *d;
     struct mg_circle *c = NULL;
-    struct group_names g;
-    struct dash d;
+    struct dash dash;
     int rc;
 
-    if (dash_require_session(&d, r) < 0)
+    if (dash_require_session(&dash, r) < 0)
         return;
-    memset(&g, 0, sizeof(g));
+    d = mg_xcalloc(1, sizeof(*d));
+    d->st = r->srv->store;
+    d->circle_id = r->params[0];
+    d->row = roster_row;
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
-        rc = group_names_load(&g, r->srv->store, c->id);
+        rc = group_names_load(&d->groups, r->srv->store, c->id);
+    mg_circle_free(c);
+    if (rc < 0) {
+        download_release(d);
+        dash_error_page(r, rc, _("There is no such circle."));
+        return;
+    }
     /* Column names, roles and statuses stay English whatever the
      * circle's language: a CSV file is data for spreadsheets and
      * scripts, which read the same names from every circle. */
-    mg_buf_puts(&b, "id,name,email,role,sector,region,status,group\r\n");
-    if (rc == 0)
-        rc = each_person(r->srv->store, r->params[0], &b, roster_row, &g);
-    if (rc < 0) {
-        mg_buf_release(&b);
-        dash_error_page(r, rc, _("There is no such circle."));
-    } else {
-        reply_csv(r, &b, "roster");
-    }
-    group_names_release(&g);
-    mg_circle_free(c);
+    mg_buf_puts(&d->head, "id,name,email,role,sector,region,status,group\r\n");
+    send_download(r, d, "roster");
 }
 
 /* The attendance matrix: one row per person, one column per week:
  * "yes" (present), "no" (in a recorded call, absent) or "" (no record). */
 struct matrix {
     const struct group_names *groups;
-    const struct mg_mark_row *marks; /* sorted by participant, then week */
-    int *weeks;                      /* each mark's week */
+    struct mg_mark_row *marks; /* sorted by participant */
+    int *weeks;                /* each mark's week */
     size_t n_marks;
     int n_weeks;
 };
+
+static void matrix_free(struct matrix *m)
+{
+    free(m->marks);
+    free(m->weeks);
+    free(m);
+}
 
 static int by_person(const void *x, const void *y)
 {
@@ -992,80 +1045,73 @@ static int by_session(const void *x, const void *y)
 void handle_dash_attendance_csv(struct request *r)
 {
     struct session_week *weeks = NULL;
-    struct mg_buf b = MG_BUF_INIT;
     struct mg_circle *c = NULL;
     struct mg_session_row *sessions = NULL;
-    struct mg_mark_row *marks = NULL;
-    struct group_names g;
-    struct matrix m;
-    size_t n_sessions = 0, n_weeks = 0, n_marks = 0, i, k;
-    struct dash d;
+    struct download *d;
+    struct matrix *m;
+    size_t n_sessions = 0, n_weeks = 0, i, k;
+    struct dash dash;
     int w, rc;
 
-    if (dash_require_session(&d, r) < 0)
+    if (dash_require_session(&dash, r) < 0)
         return;
-    memset(&m, 0, sizeof(m));
-    memset(&g, 0, sizeof(g));
+    d = mg_xcalloc(1, sizeof(*d));
+    d->st = r->srv->store;
+    d->circle_id = r->params[0];
+    d->row = matrix_row;
+    m = d->m = mg_xcalloc(1, sizeof(*m));
+    m->groups = &d->groups;
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
-        rc = group_names_load(&g, r->srv->store, c->id);
+        rc = group_names_load(&d->groups, r->srv->store, c->id);
     if (rc == 0)
         rc = mg_store_circle_group_sessions(&sessions, &n_sessions,
                                             r->srv->store, c->id);
     if (rc == 0)
-        rc = mg_store_report_attendance(&marks, &n_marks, r->srv->store, c->id);
+        rc = mg_store_report_attendance(&m->marks, &m->n_marks, r->srv->store,
+                                        c->id);
     if (rc < 0) {
+        download_release(d);
+        mg_circle_free(c);
+        free(sessions);
         dash_error_page(r, rc, _("There is no such circle."));
-        goto out;
+        return;
     }
-    /* the weeks of the report: the circle's, or the latest call's */
-    m.n_weeks = c->weeks;
-    /* each mark's week, from its session (the groups' calls, week 1 on);
-     * then by person for lookups */
+    /* the weeks of the report: the circle's, or the latest call's; each
+     * mark's week from its session (the groups' calls, week 1 on); the
+     * marks by person for lookups */
+    m->n_weeks = c->weeks;
     weeks = mg_xcalloc(n_sessions + 1, sizeof(*weeks));
     for (i = 0; i < n_sessions; i++) {
         if (sessions[i].week < 1)
             continue;
         weeks[n_weeks].id = sessions[i].id;
         weeks[n_weeks].week = sessions[i].week;
-        if (sessions[i].week > m.n_weeks)
-            m.n_weeks = sessions[i].week;
+        if (sessions[i].week > m->n_weeks)
+            m->n_weeks = sessions[i].week;
         n_weeks++;
     }
     if (n_weeks)
         qsort(weeks, n_weeks, sizeof(*weeks), by_session);
-    if (n_marks)
-        qsort(marks, n_marks, sizeof(*marks), by_person);
-    m.weeks = mg_xcalloc(n_marks + 1, sizeof(int));
-    for (k = 0; k < n_marks; k++) {
+    if (m->n_marks)
+        qsort(m->marks, m->n_marks, sizeof(*m->marks), by_person);
+    m->weeks = mg_xcalloc(m->n_marks + 1, sizeof(int));
+    for (k = 0; k < m->n_marks; k++) {
         struct session_week key, *hit;
 
-        key.id = marks[k].session_id;
+        key.id = m->marks[k].session_id;
         key.week = 0;
         hit = n_weeks ? bsearch(&key, weeks, n_weeks, sizeof(key), by_session)
                       : NULL;
-        m.weeks[k] = hit ? hit->week : 0;
+        m->weeks[k] = hit ? hit->week : 0;
     }
-    m.groups = &g;
-    m.marks = marks;
-    m.n_marks = n_marks;
-    /* English column names, as the roster's (data, not words to read) */
-    mg_buf_puts(&b, "name,email,group");
-    for (w = 1; w <= m.n_weeks; w++)
-        mg_buf_printf(&b, ",week_%d", w);
-    mg_buf_puts(&b, "\r\n");
-    rc = each_person(r->srv->store, r->params[0], &b, matrix_row, &m);
-    if (rc < 0) {
-        mg_buf_release(&b);
-        dash_error_page(r, rc, NULL);
-    } else {
-        reply_csv(r, &b, "attendance");
-    }
-out:
     free(weeks);
-    free(m.weeks);
-    free(marks);
     free(sessions);
-    group_names_release(&g);
     mg_circle_free(c);
+    /* English column names, as the roster's (data, not words to read) */
+    mg_buf_puts(&d->head, "name,email,group");
+    for (w = 1; w <= m->n_weeks; w++)
+        mg_buf_printf(&d->head, ",week_%d", w);
+    mg_buf_puts(&d->head, "\r\n");
+    send_download(r, d, "attendance");
 }
