@@ -114,27 +114,58 @@ static void put(struct mg_buf *b, json_t *v)
     free(text);
 }
 
+int mg_json_report_next(struct mg_buf *b, const struct mg_report *r,
+                        struct mg_report_cursor *c, size_t max)
+{
+    size_t end;
+
+    switch (c->part) {
+    case 0:
+        mg_buf_puts(b, "{\"circle\":");
+        put(b, circle_json(r));
+        mg_buf_puts(b, ",\"groups\":[");
+        c->part = 1;
+        c->at = 0;
+        return 0;
+    case 1:
+        end = c->at + max < r->n_groups ? c->at + max : r->n_groups;
+        for (; c->at < end; c->at++) {
+            if (c->at)
+                mg_buf_puts(b, ",");
+            put(b, group_json(r, c->at));
+        }
+        if (c->at < r->n_groups)
+            return 0;
+        mg_buf_puts(b, "],\"sessions\":[");
+        c->part = 2;
+        c->at = 0;
+        return 0;
+    case 2:
+        end = c->at + max < r->n_sessions ? c->at + max : r->n_sessions;
+        for (; c->at < end; c->at++) {
+            if (c->at)
+                mg_buf_puts(b, ",");
+            put(b, session_json(r, c->at));
+        }
+        if (c->at < r->n_sessions)
+            return 0;
+        mg_buf_printf(b,
+                      "],\"retention\":{\"cohort\":%d,\"weeks\":", r->cohort);
+        put(b, weeks_json(r));
+        mg_buf_puts(b, "}}\n");
+        c->part = 3;
+        return 1;
+    default:
+        return 1;
+    }
+}
+
 void mg_json_report_write(struct mg_buf *b, const struct mg_report *r)
 {
-    size_t i;
+    struct mg_report_cursor c = {0, 0};
 
-    mg_buf_puts(b, "{\"circle\":");
-    put(b, circle_json(r));
-    mg_buf_puts(b, ",\"groups\":[");
-    for (i = 0; i < r->n_groups; i++) {
-        if (i)
-            mg_buf_puts(b, ",");
-        put(b, group_json(r, i));
-    }
-    mg_buf_puts(b, "],\"sessions\":[");
-    for (i = 0; i < r->n_sessions; i++) {
-        if (i)
-            mg_buf_puts(b, ",");
-        put(b, session_json(r, i));
-    }
-    mg_buf_printf(b, "],\"retention\":{\"cohort\":%d,\"weeks\":", r->cohort);
-    put(b, weeks_json(r));
-    mg_buf_puts(b, "}}\n");
+    while (!mg_json_report_next(b, r, &c, 500))
+        ;
 }
 
 char *mg_json_report(const struct mg_report *r)

@@ -747,40 +747,54 @@ out:
 /* --- downloads -------------------------------------------------------------
  */
 
-/* Send `b` as a CSV attachment called `<circle id>-<name>.csv`. */
-static void reply_csv(struct request *r, struct mg_buf *b, const char *name)
-{
-    struct reply rep = {0};
-    char disposition[96];
+/* The report's CSV, sent a few hundred sessions at a time. */
+struct report_stream {
+    struct mg_report rep;
+    struct mg_report_cursor at;
+};
 
-    snprintf(disposition, sizeof(disposition),
-             "attachment; filename=\"circle-%lld-%s.csv\"",
-             (long long)r->params[0], name);
-    rep.content_type = "text/csv; charset=utf-8; header=present";
-    rep.len = b->len;
-    rep.body = mg_buf_detach(b);
-    rep.take = 1;
-    rep.disposition = disposition;
-    reply_send(r, MHD_HTTP_OK, &rep);
+static int report_next(void *state, struct mg_buf *b)
+{
+    struct report_stream *s = state;
+
+    return mg_report_csv_next(b, &s->rep, &s->at, 500);
+}
+
+static void report_release(void *state)
+{
+    struct report_stream *s = state;
+
+    mg_report_release(&s->rep);
+    free(s);
 }
 
 void handle_dash_report_csv(struct request *r)
 {
-    struct mg_buf b = MG_BUF_INIT;
-    struct mg_report rep;
+    struct report_stream *s;
+    struct reply_source src;
+    struct reply rep = {0};
+    char disposition[96];
     struct dash d;
     int rc;
 
     if (dash_require_session(&d, r) < 0)
         return;
-    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
+    s = mg_xcalloc(1, sizeof(*s));
+    rc = mg_report_load(&s->rep, r->srv->store, r->params[0]);
     if (rc < 0) {
+        free(s);
         dash_error_page(r, rc, _("There is no such circle."));
         return;
     }
-    mg_report_csv(&b, &rep);
-    mg_report_release(&rep);
-    reply_csv(r, &b, "report");
+    snprintf(disposition, sizeof(disposition),
+             "attachment; filename=\"circle-%lld-report.csv\"",
+             (long long)r->params[0]);
+    rep.content_type = "text/csv; charset=utf-8; header=present";
+    rep.disposition = disposition;
+    src.next = report_next;
+    src.release = report_release;
+    src.state = s;
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
 }
 
 /* The circle's groups with their ids sorted, for a name by id in every

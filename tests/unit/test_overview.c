@@ -420,14 +420,34 @@ static void test_report_summary_matches(void **state)
         json_t *tree = mg_json_report_value(&full), *read;
         json_error_t jerr;
 
+        struct mg_buf one = MG_BUF_INIT, csv = MG_BUF_INIT;
+        struct mg_report_cursor at = {0, 0};
+        int pieces = 0;
+
         mg_json_report_write(&b, &full);
         read = json_loadb(b.data, b.len, 0, &jerr);
         assert_non_null(read);
         assert_true(json_array_size(json_object_get(read, "sessions")) > 0);
         assert_true(json_equal(read, tree));
         json_decref(read);
+        /* ... and a group or a session a piece */
+        while (!mg_json_report_next(&one, &full, &at, 1))
+            pieces++;
+        assert_true(pieces >= (int)(full.n_sessions + full.n_groups));
+        assert_int_equal(one.len, b.len);
+        assert_memory_equal(one.data, b.data, b.len);
+        /* the CSV likewise */
+        one.len = 0;
+        memset(&at, 0, sizeof(at));
+        mg_report_csv(&csv, &full);
+        while (!mg_report_csv_next(&one, &full, &at, 3))
+            ;
+        assert_int_equal(one.len, csv.len);
+        assert_memory_equal(one.data, csv.data, csv.len);
         json_decref(tree);
         mg_buf_release(&b);
+        mg_buf_release(&one);
+        mg_buf_release(&csv);
     }
     mg_report_release(&full);
     mg_report_release(&sum);
