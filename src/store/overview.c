@@ -13,23 +13,6 @@
 
 #include "banned.h"
 
-/* The circle's slots the planner sees (the first 32, by position), its
- * threads (those mg_store_threads() lists: with their sections), and a
- * person's first three wishes among them, as the expressions the
- * queries below share; ?1 is the circle. */
-#define CIRCLE_SLOTS                                                           \
-    "(SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 32)"
-#define FIRST_SLOT                                                             \
-    "(SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 1)"
-#define CIRCLE_THREADS                                                         \
-    "(SELECT t.id FROM threads t JOIN sections f ON f.id = "                   \
-    "t.first_section_id JOIN sections l ON l.id = t.last_section_id WHERE "    \
-    "t.circle_id = ?1)"
-/* wish row w of person p is among p's first three by rank */
-#define WISH_RANKED                                                            \
-    "(SELECT count(*) FROM participant_wishes w2 WHERE w2.participant_id = "   \
-    "p.id AND w2.rank < w.rank) < 3"
-
 /* The circle's people in id order, between its first and last id, so
  * SQLite walks the table (each page of a bulk import read once) rather
  * than the email index; ?1 is the circle. */
@@ -37,52 +20,39 @@
     "WHERE +p.circle_id = ?1 AND p.id BETWEEN (SELECT min(id) FROM "           \
     "participants WHERE circle_id = ?1) AND (SELECT max(id) FROM "             \
     "participants WHERE circle_id = ?1) "
-#define CIRCLE_PEOPLE                                                          \
-    "FROM participants p LEFT JOIN memberships m ON m.participant_id = p.id "  \
-    "AND m.left_at IS NULL " CIRCLE_PEOPLE_WHERE
-/* ... with their group's row */
-#define CIRCLE_MEMBERS                                                         \
-    "FROM participants p LEFT JOIN memberships m ON m.participant_id = p.id "  \
-    "AND m.left_at IS NULL LEFT JOIN groups g ON g.id = m.group_id AND "       \
-    "g.circle_id = ?1 " CIRCLE_PEOPLE_WHERE
 
-/* A row per person, counted here rather than by GROUP BY (which sorts
- * 50,000 rows of strings: three times the scan's cost). */
+/* A row per person, in id order, counted here rather than by GROUP BY
+ * (which sorts 50,000 rows of strings: three times the scan's cost);
+ * ?2 and ?3 are the circle's first and last person's ids. */
 static const char people_sql[] =
-    "SELECT p.status, coalesce(m.group_id, 0), p.sector, p.region, "
-    "p.role = 'facilitator' COLLATE NOCASE " CIRCLE_PEOPLE;
+    "SELECT p.id, p.status, coalesce(m.group_id, 0), p.sector, p.region, "
+    "p.role = 'facilitator' COLLATE NOCASE FROM participants p LEFT JOIN "
+    "memberships m ON m.participant_id = p.id AND m.left_at IS NULL WHERE "
+    "+p.circle_id = ?1 AND p.id BETWEEN ?2 AND ?3 ORDER BY p.id";
+/* The circle's groups' slots and threads, by id, looked up in C (not
+ * joined per person). */
+static const char groups_sql[] =
+    "SELECT id, coalesce(slot_id, 0), coalesce(thread_id, 0) FROM groups "
+    "WHERE circle_id = ?1 ORDER BY id";
 
-/* The per-person checks, for a circle where someone gave availability
- * (?2) or wishes (?3): a row per group of the active people (0: none). */
-static const char checks_sql[] =
-    "SELECT coalesce(m.group_id, 0), "
-    /* cannot make the group's slot */
-    "sum(?2 AND g.id IS NOT NULL AND EXISTS (SELECT 1 FROM participant_slots "
-    "ps WHERE ps.participant_id = p.id AND ps.slot_id IN " CIRCLE_SLOTS
-    ") AND NOT EXISTS (SELECT 1 FROM participant_slots ps WHERE "
-    "ps.participant_id = p.id AND ps.slot_id = CASE WHEN g.slot_id IN "
-    "" CIRCLE_SLOTS " THEN g.slot_id ELSE " FIRST_SLOT " END)), "
-    /* in the first wished thread */
-    "sum(?3 AND g.thread_id IN " CIRCLE_THREADS
-    " AND g.thread_id = (SELECT w.thread_id FROM participant_wishes w WHERE "
-    "w.participant_id = p.id AND w.thread_id IN " CIRCLE_THREADS
-    " AND " WISH_RANKED " ORDER BY w.rank LIMIT 1)), "
-    /* in any wished thread */
-    "sum(?3 AND g.thread_id IN " CIRCLE_THREADS
-    " AND EXISTS (SELECT 1 FROM participant_wishes w WHERE w.participant_id "
-    "= p.id AND w.thread_id = g.thread_id AND " WISH_RANKED ")), "
-    /* wishes at all */
-    "sum(?3 AND EXISTS (SELECT 1 FROM participant_wishes w WHERE "
-    "w.participant_id = p.id AND w.thread_id IN " CIRCLE_THREADS
-    " AND " WISH_RANKED ")) " CIRCLE_MEMBERS
-    "AND p.status = 'active' GROUP BY m.group_id";
+/* The same people's availability and wishes, in the same order (the
+ * primary keys' indexes), for a merge with the people. */
+static const char slots_sql[] =
+    "SELECT participant_id, slot_id FROM participant_slots WHERE "
+    "participant_id BETWEEN ?2 AND ?3 ORDER BY participant_id";
+static const char wishes_sql[] =
+    "SELECT participant_id, thread_id, rank FROM participant_wishes WHERE "
+    "participant_id BETWEEN ?2 AND ?3 ORDER BY participant_id";
 
-/* Whether anyone of the circle gave availability or wishes at all: the
- * per-person checks are skipped for a circle without. */
-static const char has_sql[] =
-    "SELECT EXISTS (SELECT 1 FROM participant_slots WHERE slot_id IN "
-    "" CIRCLE_SLOTS "), EXISTS (SELECT 1 FROM participant_wishes WHERE "
-    "thread_id IN " CIRCLE_THREADS ")";
+/* The planner's view of the circle: its slots (the first 32, by
+ * position; a group's slot not among them counts as the first) and its
+ * threads (those mg_store_threads() lists: with their sections). */
+static const char circle_slots_sql[] =
+    "SELECT id FROM slots WHERE circle_id = ?1 ORDER BY position LIMIT 32";
+static const char circle_threads_sql[] =
+    "SELECT t.id FROM threads t JOIN sections f ON f.id = "
+    "t.first_section_id JOIN sections l ON l.id = t.last_section_id WHERE "
+    "t.circle_id = ?1 ORDER BY t.id";
 
 static const char links_sql[] =
     "SELECT l.kind, count(*), sum(mp.group_id = mo.group_id) "
@@ -260,65 +230,252 @@ static int column_key(struct tally *t, sqlite3_stmt *stmt, int col)
     return s && n > 0 ? intern(t, s, n) : -1;
 }
 
+/* Ids read by a query with ?1 the circle, in its order. */
+static int read_ids(int64_t **out, size_t *n, struct mg_store *st, sqlite3 *db,
+                    const char *sql, int64_t circle_id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db, sql), step;
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        *out = mg_xrealloc(*out, (*n + 1) * sizeof(**out));
+        (*out)[(*n)++] = sqlite3_column_int64(stmt, 0);
+    }
+    if (step != SQLITE_DONE)
+        rc = store_fail(st, db, step, "overview: the circle's slots");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int has_id(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; id && i < n; i++)
+        if (ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/*
+ * One of two lists merged with the people by id: availability (slot ids)
+ * or wishes (thread id and rank). `stmt` NULL: the circle has none.
+ */
+#define MERGE_MAX                                                              \
+    64 /* rows of one person read: more slots than a circle                    \
+          has, more wishes than threads */
+struct merge {
+    sqlite3_stmt *stmt;
+    int step;
+    int64_t v[MERGE_MAX][2]; /* the current person's: value, rank */
+    size_t n;
+};
+
+static void merge_start(struct merge *m, sqlite3_stmt *stmt)
+{
+    memset(m, 0, sizeof(*m));
+    m->stmt = stmt;
+    m->step = stmt ? sqlite3_step(stmt) : SQLITE_DONE;
+}
+
+/* Gather person `id`'s rows (up to MERGE_MAX of them). */
+static void merge_to(struct merge *m, int64_t id, int ranked)
+{
+    m->n = 0;
+    while (m->step == SQLITE_ROW && sqlite3_column_int64(m->stmt, 0) < id)
+        m->step = sqlite3_step(m->stmt);
+    while (m->step == SQLITE_ROW && sqlite3_column_int64(m->stmt, 0) == id) {
+        if (m->n < MERGE_MAX) {
+            m->v[m->n][0] = sqlite3_column_int64(m->stmt, 1);
+            m->v[m->n][1] = ranked ? sqlite3_column_int64(m->stmt, 2) : 0;
+            m->n++;
+        }
+        m->step = sqlite3_step(m->stmt);
+    }
+}
+
+static int by_rank(const void *x, const void *y)
+{
+    const int64_t *a = x, *b = y;
+
+    return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* The circle's ids the checks compare with. */
+struct circle_ids {
+    int64_t *slots, *threads;
+    size_t n_slots, n_threads;
+    int64_t (*groups)[3]; /* id, slot, thread; by id */
+    size_t n_groups;
+};
+
+static int by_group(const void *x, const void *y)
+{
+    const int64_t *a = x, *b = y;
+
+    return a[0] < b[0] ? -1 : a[0] > b[0];
+}
+
+static int read_groups(struct circle_ids *c, struct mg_store *st, sqlite3 *db,
+                       int64_t circle_id)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db, groups_sql), step;
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        c->groups =
+            mg_xrealloc(c->groups, (c->n_groups + 1) * sizeof(*c->groups));
+        c->groups[c->n_groups][0] = sqlite3_column_int64(stmt, 0);
+        c->groups[c->n_groups][1] = sqlite3_column_int64(stmt, 1);
+        c->groups[c->n_groups][2] = sqlite3_column_int64(stmt, 2);
+        c->n_groups++;
+    }
+    if (step != SQLITE_DONE)
+        rc = store_fail(st, db, step, "overview: groups");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/*
+ * The per-person checks for person `id` in group slot `slot`, thread
+ * `thread` (placed: whether in a group of the circle), as mg_assign_load()
+ * and the group module see them, onto row `r`.
+ */
+static void check_person(struct mg_store_mix_row *r, struct merge *slots,
+                         struct merge *wishes, const struct circle_ids *c,
+                         int64_t id, int placed, int64_t slot, int64_t thread)
+{
+    int64_t first = 0;
+    size_t i, valid = 0;
+    int any_slot = 0, makes = 0, any = 0;
+
+    merge_to(slots, id, 0);
+    merge_to(wishes, id, 1);
+    if (placed && slots->n) {
+        if (!has_id(c->slots, c->n_slots, slot))
+            slot = c->n_slots ? c->slots[0] : 0;
+        for (i = 0; i < slots->n; i++) {
+            int ours = has_id(c->slots, c->n_slots, slots->v[i][0]);
+            any_slot |= ours;
+            makes |= ours && slots->v[i][0] == slot;
+        }
+        r->slot_misses += any_slot && !makes;
+    }
+    if (!wishes->n)
+        return;
+    /* the first three by rank, of them those of the circle's threads */
+    qsort(wishes->v, wishes->n, sizeof(wishes->v[0]), by_rank);
+    for (i = 0; i < wishes->n && i < 3; i++) {
+        int64_t t = wishes->v[i][0];
+        if (!has_id(c->threads, c->n_threads, t))
+            continue;
+        if (!valid++)
+            first = t;
+        any |= placed && t == thread;
+    }
+    r->wishers += valid > 0;
+    r->wishes_first += placed && valid && first == thread;
+    r->wishes_any += any;
+}
+
 static int count_people(struct mg_store_mix *out, struct mg_store *st,
                         sqlite3 *db, int64_t circle_id)
 {
     struct tally t;
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db, people_sql), step;
+    struct circle_ids c;
+    struct merge slots, wishes;
+    sqlite3_stmt *stmt = NULL, *range = NULL, *ss = NULL, *ws = NULL;
+    int64_t lo = 0, hi = -1;
+    int rc, step;
 
     memset(&t, 0, sizeof(t));
+    memset(&c, 0, sizeof(c));
+    rc = read_ids(&c.slots, &c.n_slots, st, db, circle_slots_sql, circle_id);
+    if (rc == 0)
+        rc = read_ids(&c.threads, &c.n_threads, st, db, circle_threads_sql,
+                      circle_id);
+    if (rc == 0)
+        rc = read_groups(&c, st, db, circle_id);
+    if (rc == 0)
+        rc = store_prepare(&range, st, db,
+                           "SELECT min(id), max(id) FROM participants WHERE "
+                           "circle_id = ?1");
+    if (rc == 0) {
+        sqlite3_bind_int64(range, 1, circle_id);
+        rc = store_step_row(st, db, range, MG_EDB, "overview: people");
+    }
+    if (rc == 0 && sqlite3_column_type(range, 0) != SQLITE_NULL) {
+        lo = sqlite3_column_int64(range, 0);
+        hi = sqlite3_column_int64(range, 1);
+    }
+    sqlite3_finalize(range);
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db, people_sql);
+    if (rc == 0 && c.n_slots)
+        rc = store_prepare(&ss, st, db, slots_sql);
+    if (rc == 0 && c.n_threads)
+        rc = store_prepare(&ws, st, db, wishes_sql);
     if (rc < 0)
-        return rc;
+        goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, lo);
+    sqlite3_bind_int64(stmt, 3, hi);
+    if (ss) {
+        sqlite3_bind_int64(ss, 2, lo);
+        sqlite3_bind_int64(ss, 3, hi);
+    }
+    if (ws) {
+        sqlite3_bind_int64(ws, 2, lo);
+        sqlite3_bind_int64(ws, 3, hi);
+    }
+    merge_start(&slots, ss);
+    merge_start(&wishes, ws);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         struct mg_store_mix_row *r;
         int key[3];
 
-        key[0] = column_key(&t, stmt, 0);
-        key[1] = column_key(&t, stmt, 2);
-        key[2] = column_key(&t, stmt, 3);
-        r = row_of(&t, out, sqlite3_column_int64(stmt, 1), key);
+        key[0] = column_key(&t, stmt, 1);
+        key[1] = column_key(&t, stmt, 3);
+        key[2] = column_key(&t, stmt, 4);
+        r = row_of(&t, out, sqlite3_column_int64(stmt, 2), key);
         r->people++;
-        if (strcmp(r->status, "active") == 0)
-            r->facilitators += sqlite3_column_int(stmt, 4) != 0;
+        if (strcmp(r->status, "active") != 0)
+            continue;
+        r->facilitators += sqlite3_column_int(stmt, 5) != 0;
+        if (ss || ws) {
+            int64_t gkey[3] = {r->group_id, 0, 0};
+            const int64_t *g = c.n_groups ? bsearch(gkey, c.groups, c.n_groups,
+                                                    sizeof(*c.groups), by_group)
+                                          : NULL;
+            check_person(r, &slots, &wishes, &c, sqlite3_column_int64(stmt, 0),
+                         g != NULL, g ? g[1] : 0, g ? g[2] : 0);
+        }
     }
     if (step != SQLITE_DONE)
         rc = store_fail(st, db, step, "overview: people");
+    else if ((slots.step != SQLITE_ROW && slots.step != SQLITE_DONE) ||
+             (wishes.step != SQLITE_ROW && wishes.step != SQLITE_DONE))
+        rc = store_fail(st, db,
+                        slots.step != SQLITE_ROW && slots.step != SQLITE_DONE
+                            ? slots.step
+                            : wishes.step,
+                        "overview: availability and wishes");
+out:
     sqlite3_finalize(stmt);
+    sqlite3_finalize(ss);
+    sqlite3_finalize(ws);
+    free(c.slots);
+    free(c.threads);
+    free(c.groups);
     tally_release(&t);
-    return rc;
-}
-
-/* The per-person checks' counts, as rows of no people of their own. */
-static int count_checks(struct mg_store_mix *out, struct mg_store *st,
-                        sqlite3 *db, int64_t circle_id, int has_slots,
-                        int has_wishes)
-{
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db, checks_sql), step;
-
-    if (rc < 0)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    sqlite3_bind_int(stmt, 2, has_slots);
-    sqlite3_bind_int(stmt, 3, has_wishes);
-    while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
-        struct mg_store_mix_row *r;
-
-        out->rows = mg_xrealloc(out->rows, (out->n_rows + 1) * sizeof(*r));
-        r = &out->rows[out->n_rows++];
-        memset(r, 0, sizeof(*r));
-        snprintf(r->status, sizeof(r->status), "active");
-        r->group_id = sqlite3_column_int64(stmt, 0);
-        r->slot_misses = sqlite3_column_int(stmt, 1);
-        r->wishes_first = sqlite3_column_int(stmt, 2);
-        r->wishes_any = sqlite3_column_int(stmt, 3);
-        r->wishers = sqlite3_column_int(stmt, 4);
-    }
-    if (step != SQLITE_DONE)
-        rc = store_fail(st, db, step, "overview: checks");
-    sqlite3_finalize(stmt);
     return rc;
 }
 
@@ -327,7 +484,7 @@ int mg_store_circle_mix(struct mg_store_mix *out, struct mg_store *st,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    int has_slots = 0, has_wishes = 0, step;
+    int step;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -342,21 +499,7 @@ int mg_store_circle_mix(struct mg_store_mix *out, struct mg_store *st,
     stmt = NULL;
     if (rc < 0)
         goto out;
-    rc = store_prepare(&stmt, st, db, has_sql);
-    if (rc < 0)
-        goto end;
-    sqlite3_bind_int64(stmt, 1, circle_id);
-    rc = store_step_row(st, db, stmt, MG_EDB, "overview: what to check");
-    if (rc == 0) {
-        has_slots = sqlite3_column_int(stmt, 0);
-        has_wishes = sqlite3_column_int(stmt, 1);
-    }
-    sqlite3_finalize(stmt);
-    stmt = NULL;
-    if (rc == 0)
-        rc = count_people(out, st, db, circle_id);
-    if (rc == 0 && (has_slots || has_wishes))
-        rc = count_checks(out, st, db, circle_id, has_slots, has_wishes);
+    rc = count_people(out, st, db, circle_id);
     if (rc < 0)
         goto end;
     rc = store_prepare(&stmt, st, db, links_sql);

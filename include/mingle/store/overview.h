@@ -22,11 +22,8 @@ struct mg_store;
  * One count of a circle's people: those of one status in one group
  * (group_id 0: in none), with one sector and one region as stored (NULL
  * for none or ""; the caller compares them as it will, e.g. without
- * case), and the active ones of them who are facilitators. The last
- * four figures come in rows of their own (no people, no sector or
- * region: one per group, 0 for none, only for a circle where someone
- * gave availability or wishes) and count active people as
- * mg_assign_load() sees them: members who cannot make
+ * case). The other figures count its active people as mg_assign_load()
+ * sees them: facilitators; members who cannot make
  * their group's slot (their availability names a slot of the circle,
  * among its first 32, but not the group's; a group's slot that is not
  * the circle's counts as its first); members in their first wished
