@@ -32,6 +32,7 @@ struct mg_overview {
     int *counts;       /* [g * (n_sectors + 1) + s + 1], s = -1: no sector */
     struct mg_quality quality;
     size_t active, waitlisted, withdrawn;
+    size_t people; /* of every status */
 };
 
 /* Load circle `circle_id`'s overview into *o; MG_ENOTFOUND when there is

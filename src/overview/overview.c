@@ -215,6 +215,7 @@ int mg_overview_load(struct mg_overview *o, struct mg_store *st,
         const struct mg_store_mix_row *row = &mix.rows[i];
         int g;
 
+        o->people += (size_t)row->people;
         if (strcmp(row->status, "waitlisted") == 0)
             o->waitlisted += (size_t)row->people;
         else if (strcmp(row->status, "withdrawn") == 0)

@@ -1370,7 +1370,7 @@ static int people_section(struct mg_html *h, struct request *r,
     char path[96], action[128], label[32], gid[24];
     struct dash_arg args[2];
     size_t n = 0, total = 0, i;
-    int rc;
+    int rc = 0;
 
     if (q && (!*q || strlen(q) > DASH_QUERY_MAX))
         q = NULL;
@@ -1385,14 +1385,37 @@ static int people_section(struct mg_html *h, struct request *r,
     f.group_id = group;
     if (group < 0)
         f.status = "active"; /* the unplaced, as the warnings count them */
-    rc = mg_store_participants_count(&total, r->srv->store, v->plan.circle->id,
-                                     &f);
+    /* How many: the overview has counted everyone and the unplaced; a
+     * group's few members are read whole; a search is counted. */
+    if (!q && !group)
+        total = v->o.people;
+    else if (!q && group < 0)
+        total = (size_t)v->o.quality.unplaced;
+    else if (group <= 0)
+        rc = mg_store_participants_count(&total, r->srv->store,
+                                         v->plan.circle->id, &f);
     if (rc < 0)
         return rc;
-    f.limit = DASH_PAGE_SIZE;
-    f.offset = (page - 1) * DASH_PAGE_SIZE;
+    if (group <= 0) {
+        f.limit = DASH_PAGE_SIZE;
+        f.offset = (page - 1) * DASH_PAGE_SIZE;
+    }
     rc = mg_store_participants_list(&list, &n, r->srv->store,
                                     v->plan.circle->id, &f);
+    if (rc == 0 && group > 0) {
+        size_t first = (size_t)(page - 1) * DASH_PAGE_SIZE, k;
+
+        total = n;
+        for (k = 0; k < n; k++)
+            if (k < first || k >= first + DASH_PAGE_SIZE)
+                mg_participant_release(&list[k]);
+        if (first < n) {
+            n = n - first < DASH_PAGE_SIZE ? n - first : DASH_PAGE_SIZE;
+            memmove(list, list + first, n * sizeof(*list));
+        } else {
+            n = 0;
+        }
+    }
     if (rc < 0)
         return rc;
     snprintf(path, sizeof(path), "/dashboard/circles/%lld",

@@ -275,6 +275,20 @@ static void check_overview(struct fixture *f)
     /* the people counted, the sectors folded alike, and each group's
      * size, facilitators and sector mix */
     assert_int_equal(o.active, a.n_people);
+    {
+        struct mg_people_filter pf;
+        size_t all = 0, waiting = 0;
+
+        memset(&pf, 0, sizeof(pf));
+        assert_int_equal(
+            mg_store_participants_count(&all, f->st, f->circle, &pf), 0);
+        pf.status = "waitlisted";
+        assert_int_equal(
+            mg_store_participants_count(&waiting, f->st, f->circle, &pf), 0);
+        assert_int_equal(o.people, all);
+        assert_int_equal(o.waitlisted, waiting);
+        assert_true(o.withdrawn > 0 && o.waitlisted > 0);
+    }
     assert_int_equal(o.n_sectors, a.n_sectors);
     for (i = 0; i < o.n_sectors; i++)
         assert_string_equal(o.sectors[i], a.sectors[i]);
