@@ -60,39 +60,63 @@ static int is_active(const struct mg_store_mix_row *row)
 }
 
 /* The distinct folded values of one column of the active people's rows:
- * *names sorted, and each row's index into it in at[i] (-1: none). */
+ * *names sorted, and each row's index into it in at[i] (-1: none). Each
+ * distinct stored value is folded once (thousands of rows, a few
+ * values). */
 static void distinct(char ***names, size_t *n, int *at,
                      const struct mg_store_mix *mix, int region)
 {
-    char **all = mg_xcalloc(mix->n_rows + 1, sizeof(*all));
-    size_t i, count = 0, u = 0;
+    const char **raw = mg_xcalloc(mix->n_rows + 1, sizeof(*raw));
+    char **all, **folded;
+    size_t i, n_raw = 0, u = 0, k;
 
     for (i = 0; i < mix->n_rows; i++) {
-        const char *raw = region ? mix->rows[i].region : mix->rows[i].sector;
-        if (raw && is_active(&mix->rows[i]))
-            all[count++] = fold(raw);
+        const char *v = region ? mix->rows[i].region : mix->rows[i].sector;
+        if (v && is_active(&mix->rows[i]))
+            raw[n_raw++] = v;
     }
-    if (count)
-        qsort(all, count, sizeof(*all), by_string);
-    for (i = 0; i < count; i++) {
-        if (u > 0 && strcmp(all[u - 1], all[i]) == 0) {
-            free(all[i]);
-            continue;
-        }
-        all[u++] = all[i];
+    if (n_raw)
+        qsort(raw, n_raw, sizeof(*raw), by_string);
+    for (i = 0; i < n_raw; i++)
+        if (!u || strcmp(raw[u - 1], raw[i]) != 0)
+            raw[u++] = raw[i];
+    n_raw = u;
+    /* the stored values folded, in their order; then the folded ones
+     * sorted and made distinct */
+    folded = mg_xcalloc(n_raw + 1, sizeof(*folded));
+    all = mg_xcalloc(n_raw + 1, sizeof(*all));
+    for (i = 0; i < n_raw; i++) {
+        folded[i] = fold(raw[i]);
+        all[i] = folded[i];
     }
+    if (n_raw)
+        qsort(all, n_raw, sizeof(*all), by_string);
+    for (i = 0, u = 0; i < n_raw; i++)
+        if (!u || strcmp(all[u - 1], all[i]) != 0)
+            all[u++] = mg_xstrdup(all[i]);
     for (i = 0; i < mix->n_rows; i++) {
-        const char *raw = region ? mix->rows[i].region : mix->rows[i].sector;
-        char *key, **hit;
+        const char *v = region ? mix->rows[i].region : mix->rows[i].sector;
+        const char **hit;
+        char **name;
 
         at[i] = -1;
-        if (!raw || !u)
+        if (!v || !n_raw)
             continue;
-        key = fold(raw);
-        hit = bsearch(&key, all, u, sizeof(*all), by_string);
-        at[i] = hit ? (int)(hit - all) : -1;
-        free(key);
+        hit = bsearch(&v, raw, n_raw, sizeof(*raw), by_string);
+        if (!hit) { /* a row of people not active: folded on its own */
+            char *key = fold(v);
+            name = bsearch(&key, all, u, sizeof(*all), by_string);
+            free(key);
+        } else {
+            k = (size_t)(hit - raw);
+            name = bsearch(&folded[k], all, u, sizeof(*all), by_string);
+        }
+        at[i] = name ? (int)(name - all) : -1;
     }
+    for (i = 0; i < n_raw; i++)
+        free(folded[i]);
+    free(folded);
+    free(raw);
     *names = all;
     *n = u;
 }

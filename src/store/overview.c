@@ -546,9 +546,11 @@ out:
     "p.circle_id = ?1) "
 
 static const char *const sums_sql[] = {
-    /* 0: sessions, the latest week */
+    /* 0: sessions, the latest week, whether any has answers or marks */
     "SELECT coalesce(sum(s.status != 'cancelled'), 0), coalesce(max(s.week), "
-    "0) FROM " REPORT_SESSIONS,
+    "0), coalesce(max(EXISTS (SELECT 1 FROM rsvps r WHERE r.session_id = "
+    "s.id)), 0), coalesce(max(EXISTS (SELECT 1 FROM attendance a WHERE "
+    "a.session_id = s.id)), 0) FROM " REPORT_SESSIONS,
     /* 1: answers */
     "SELECT coalesce(sum(r.status = 'accepted'), 0), coalesce(sum(r.status "
     "= 'declined'), 0), coalesce(sum(r.status = 'tentative'), 0) "
@@ -619,6 +621,7 @@ struct sums_read {
     struct mg_store_report_sums *s;
     int64_t *ids;
     size_t n_ids, cap_ids;
+    int answers, marks; /* whether there are any to count */
 };
 
 static int by_id(const void *x, const void *y)
@@ -649,6 +652,8 @@ static void read_sums(struct sums_read *rd, int k, sqlite3_stmt *stmt)
     case 0:
         s->sessions = sqlite3_column_int(stmt, 0);
         s->max_week = sqlite3_column_int(stmt, 1);
+        rd->answers = sqlite3_column_int(stmt, 2);
+        rd->marks = sqlite3_column_int(stmt, 3);
         break;
     case 1:
         s->accepted = sqlite3_column_int(stmt, 0);
@@ -716,9 +721,9 @@ int mg_store_report_sums(struct mg_store_report_sums *out, struct mg_store *st,
     sqlite3_finalize(stmt);
     stmt = NULL;
     for (k = 0; rc == 0 && k < sizeof(sums_sql) / sizeof(sums_sql[0]); k++) {
-        /* past 3, only marks count: none recorded, nothing to count */
-        if (k > 3 && !out->n_weeks)
-            break;
+        /* nothing to count where there is nothing recorded */
+        if ((k == 1 && !rd.answers) || (k >= 3 && !rd.marks))
+            continue;
         rc = store_prepare(&stmt, st, db, sums_sql[k]);
         if (rc < 0)
             break;
