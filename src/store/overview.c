@@ -847,13 +847,16 @@ int mg_store_group_members(struct mg_store_member_row **out, size_t *n,
     mg_buf_add(&ids, "]", 1);
     db = store_acquire(st);
     rc = store_prepare(&stmt, st, db,
+                       /* the members' ids first, so their rows are read
+                        * in id order (the table's), not group by group */
                        "SELECT p.id, m.group_id, p.name, p.email, p.role, "
-                       "p.sector, p.region, p.status FROM "
-                       "memberships m JOIN participants p ON p.id = "
-                       "m.participant_id WHERE m.group_id IN (SELECT value "
-                       "FROM json_each(?2)) AND m.left_at IS NULL AND "
-                       "p.circle_id = ?1 AND p.status = 'active' ORDER BY "
-                       "m.group_id, p.id");
+                       "p.sector, p.region, p.status FROM participants p "
+                       "JOIN memberships m ON m.participant_id = p.id AND "
+                       "m.left_at IS NULL WHERE p.id IN (SELECT "
+                       "participant_id FROM memberships WHERE group_id IN "
+                       "(SELECT value FROM json_each(?2)) AND left_at IS "
+                       "NULL) AND p.circle_id = ?1 AND p.status = 'active' "
+                       "ORDER BY m.group_id, p.id");
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, circle_id);
         sqlite3_bind_text(stmt, 2, ids.data, (int)ids.len, SQLITE_STATIC);
