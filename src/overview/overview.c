@@ -134,8 +134,8 @@ static int band_miss(long long count, long long nv, long long size,
 
 /* Everything but the per-group counts, which `o` holds already. */
 static void quality(struct mg_overview *o, const struct mg_store_mix *mix,
-                    const int *sec, const int *reg, const int *reg_counts,
-                    size_t n_regions)
+                    const int *grp, const int *sec, const int *reg,
+                    const int *reg_counts, size_t n_regions)
 {
     struct mg_quality *q = &o->quality;
     const struct mg_circle *c = o->plan.circle;
@@ -150,7 +150,7 @@ static void quality(struct mg_overview *o, const struct mg_store_mix *mix,
         if (!is_active(row))
             continue;
         q->wishes_total += row->wishers;
-        if (mg_overview_group(o, row->group_id) < 0) {
+        if (grp[i] < 0) {
             q->unplaced += row->people;
             continue;
         }
@@ -209,7 +209,7 @@ int mg_overview_load(struct mg_overview *o, struct mg_store *st,
     struct mg_store_mix mix;
     char **regions = NULL;
     size_t n_regions = 0, n_groups, width, i;
-    int *sec = NULL, *reg = NULL, *reg_counts = NULL;
+    int *grp = NULL, *sec = NULL, *reg = NULL, *reg_counts = NULL;
     int rc;
 
     memset(o, 0, sizeof(*o));
@@ -226,6 +226,9 @@ int mg_overview_load(struct mg_overview *o, struct mg_store *st,
     rc = mg_store_circle_mix(&mix, st, circle_id);
     if (rc < 0)
         return rc;
+    grp = mg_xcalloc(mix.n_rows + 1, sizeof(*grp));
+    for (i = 0; i < mix.n_rows; i++)
+        grp[i] = mg_overview_group(o, mix.rows[i].group_id);
     sec = mg_xcalloc(mix.n_rows + 1, sizeof(*sec));
     reg = mg_xcalloc(mix.n_rows + 1, sizeof(*reg));
     distinct(&o->sectors, &o->n_sectors, sec, &mix, 0);
@@ -247,7 +250,7 @@ int mg_overview_load(struct mg_overview *o, struct mg_store *st,
         if (!is_active(row))
             continue;
         o->active += (size_t)row->people;
-        g = mg_overview_group(o, row->group_id);
+        g = grp[i];
         if (g < 0)
             continue;
         o->size[g] += row->people;
@@ -256,11 +259,12 @@ int mg_overview_load(struct mg_overview *o, struct mg_store *st,
         if (reg[i] >= 0)
             reg_counts[(size_t)g * n_regions + (size_t)reg[i]] += row->people;
     }
-    quality(o, &mix, sec, reg, reg_counts, n_regions);
+    quality(o, &mix, grp, sec, reg, reg_counts, n_regions);
     for (i = 0; i < n_regions; i++)
         free(regions[i]);
     free(regions);
     free(reg_counts);
+    free(grp);
     free(sec);
     free(reg);
     mg_store_mix_release(&mix);

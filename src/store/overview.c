@@ -92,6 +92,7 @@ struct tally {
     int *row_slots;
     size_t n_row_slots;
     int *keys; /* per row: status, sector, region string index (-1) */
+    size_t cap_rows;
 };
 
 static uint64_t hash_bytes(const unsigned char *s, size_t n)
@@ -152,14 +153,20 @@ static int intern(struct tally *t, const unsigned char *s, int n)
     return (int)t->n_strings - 1;
 }
 
+/* splitmix64's finalizer over the row's key: every bit of the group id
+ * and the three string indexes reaches the low bits the table uses. */
 static uint64_t row_hash(int64_t group, const int *key)
 {
-    uint64_t h = (uint64_t)group * 0x9e3779b97f4a7c15ULL;
+    uint64_t h = (uint64_t)group;
 
-    h ^= (uint64_t)(key[0] + 1) * 0xbf58476d1ce4e5b9ULL;
-    h ^= (uint64_t)(key[1] + 1) * 0x94d049bb133111ebULL;
-    h ^= (uint64_t)(key[2] + 1) * 0x2545f4914f6cdd1dULL;
-    return h ^ (h >> 29);
+    h = h * 31 + (uint64_t)(key[0] + 1);
+    h = h * 1031 + (uint64_t)(key[1] + 1);
+    h = h * 1031 + (uint64_t)(key[2] + 1);
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
 static void rehash_rows(struct tally *t, const struct mg_store_mix *m)
@@ -193,8 +200,11 @@ static struct mg_store_mix_row *row_of(struct tally *t, struct mg_store_mix *m,
             memcmp(&t->keys[3 * k], key, 3 * sizeof(*key)) == 0)
             return &m->rows[k];
     }
-    m->rows = mg_xrealloc(m->rows, (m->n_rows + 1) * sizeof(*m->rows));
-    t->keys = mg_xrealloc(t->keys, 3 * (m->n_rows + 1) * sizeof(*t->keys));
+    if (m->n_rows == t->cap_rows) {
+        t->cap_rows = t->cap_rows ? 2 * t->cap_rows : 256;
+        m->rows = mg_xrealloc(m->rows, t->cap_rows * sizeof(*m->rows));
+        t->keys = mg_xrealloc(t->keys, 3 * t->cap_rows * sizeof(*t->keys));
+    }
     memcpy(&t->keys[3 * m->n_rows], key, 3 * sizeof(*key));
     r = &m->rows[m->n_rows];
     memset(r, 0, sizeof(*r));
@@ -450,7 +460,7 @@ static int count_people(struct mg_store_mix *out, struct mg_store *st,
         if (strcmp(r->status, "active") != 0)
             continue;
         r->facilitators += sqlite3_column_int(stmt, 5) != 0;
-        if (ss || ws) {
+        if (slots.step == SQLITE_ROW || wishes.step == SQLITE_ROW) {
             int64_t gkey[3] = {r->group_id, 0, 0};
             const int64_t *g = c.n_groups ? bsearch(gkey, c.groups, c.n_groups,
                                                     sizeof(*c.groups), by_group)
@@ -631,15 +641,37 @@ static int by_id(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
+/* How many distinct ids: marked in a bitmap over their range (ids of
+ * one circle's people lie close together), sorted when they do not. */
 static int count_distinct(int64_t *ids, size_t n)
 {
+    int64_t lo, hi;
+    unsigned char *seen;
     size_t i;
     int count = 0;
 
-    if (n)
+    if (!n)
+        return 0;
+    lo = hi = ids[0];
+    for (i = 1; i < n; i++) {
+        lo = ids[i] < lo ? ids[i] : lo;
+        hi = ids[i] > hi ? ids[i] : hi;
+    }
+    if ((uint64_t)(hi - lo) / 8 > 16 * (uint64_t)n) {
         qsort(ids, n, sizeof(*ids), by_id);
-    for (i = 0; i < n; i++)
-        count += i == 0 || ids[i] != ids[i - 1];
+        for (i = 0; i < n; i++)
+            count += i == 0 || ids[i] != ids[i - 1];
+        return count;
+    }
+    seen = mg_xcalloc((size_t)((hi - lo) / 8 + 1), 1);
+    for (i = 0; i < n; i++) {
+        uint64_t k = (uint64_t)(ids[i] - lo);
+        unsigned char bit = (unsigned char)(1u << (k % 8));
+
+        count += !(seen[k / 8] & bit);
+        seen[k / 8] |= bit;
+    }
+    free(seen);
     return count;
 }
 
