@@ -347,7 +347,8 @@ static int run(struct figures *f, int people, int repeats, long *peak)
         reset_peak(s.d.pid);
         f->ms[k] =
             time_get(&s, paths[k], k >= P_HOME ? cookie : NULL,
-                     k >= P_API_GROUPS ? s.token : NULL, times, &f->bytes[k]);
+                     k == P_API_GROUPS || k == P_API_REPORT ? s.token : NULL,
+                     times, &f->bytes[k]);
         f->peak_kib[k] = peak_kib(s.d.pid);
         if (f->peak_kib[k] > *peak && k != P_REBALANCE)
             *peak = f->peak_kib[k];
