@@ -968,8 +968,8 @@ int mg_store_circle_group_sessions(struct mg_session_row **out, size_t *n,
         circle_id, read_session_row, NULL, "list the circle's sessions");
 }
 
-int mg_store_circle_counts(struct mg_store_circle_counts *out,
-                           struct mg_store *st, int64_t circle_id)
+int mg_store_circle_status_counts(struct mg_store_status_counts *out,
+                                  struct mg_store *st, int64_t circle_id)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;

@@ -626,7 +626,7 @@ void handle_dash_home(struct request *r)
     if (rc < 0)
         goto fail;
     for (i = 0; i < n; i++) {
-        struct mg_store_circle_counts counts;
+        struct mg_store_status_counts counts;
 
         if (!http_token_has_circle(&d.tok, list[i].id))
             continue;
@@ -641,7 +641,8 @@ void handle_dash_home(struct request *r)
             dash_th(&h, _("Groups"));
             mg_html(&h, "</tr></thead>\n<tbody>\n");
         }
-        if (mg_store_circle_counts(&counts, r->srv->store, list[i].id) < 0)
+        if (mg_store_circle_status_counts(&counts, r->srv->store, list[i].id) <
+            0)
             memset(&counts, 0, sizeof(counts));
         mg_html(&h, "<tr><th scope=\"row\"><a href=\"/dashboard/circles/");
         mg_html_int(&h, list[i].id);

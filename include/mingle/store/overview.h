@@ -141,11 +141,11 @@ int mg_store_circle_group_sessions(struct mg_session_row **out, size_t *n,
 
 /* How many people of each status and how many groups circle `circle_id`
  * has, from one scan of its people and the groups' index. */
-struct mg_store_circle_counts {
+struct mg_store_status_counts {
     size_t active, waitlisted, withdrawn, groups;
 };
-int mg_store_circle_counts(struct mg_store_circle_counts *out,
-                           struct mg_store *st, int64_t circle_id);
+int mg_store_circle_status_counts(struct mg_store_status_counts *out,
+                                  struct mg_store *st, int64_t circle_id);
 
 /* The report's facts, only what it counts: each active invitation's
  * group and person, and the people of the circle present at one of its
