@@ -7,7 +7,11 @@
  * of them at a time, with a chart of their sizes by sector), the people
  * (a page at a time, with search), how the circle is going, plenaries,
  * the outbox and the notes; a person's move form is a page of its own.
- * The work itself is assign's, calendar's and notes', the page
+ * The circle page's figures are the overview's and the report's sums
+ * (the store's counts: a page costs the same at 200 people as at
+ * 50,000, never a load of every person); a refused move is checked
+ * again over the two groups it concerns. The work itself is assign's,
+ * calendar's and notes', the page
  * scaffolding page.c's, the charts chart.c's; the review queue,
  * withdrawals, plenaries and downloads are dash_lists.c's. A page of one
  * circle is in that circle's language (dash_use_language) once the
