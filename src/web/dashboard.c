@@ -8,11 +8,10 @@
  * (a page at a time, with search), how the circle is going, plenaries,
  * the outbox and the notes; a person's move form is a page of its own.
  * The circle page's figures are the overview's and the report's sums
- * (the store's counts: a page costs the same at 200 people as at
- * 50,000, never a load of every person); a refused move is checked
- * again over the two groups it concerns. The work itself is assign's,
- * calendar's and notes', the page
- * scaffolding page.c's, the charts chart.c's; the review queue,
+ * (the store's counts, a few ints a group: never every person in
+ * memory); a refused move is checked again over the two groups it
+ * concerns. The work itself is assign's, calendar's and notes', the
+ * page scaffolding page.c's, the charts chart.c's; the review queue,
  * withdrawals, plenaries and downloads are dash_lists.c's. A page of one
  * circle is in that circle's language (dash_use_language) once the
  * circle is loaded; the circle list and the login page are English.
