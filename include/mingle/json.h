@@ -28,6 +28,13 @@ char *mg_json_book_preview(const struct mg_book *b,
  * retention week by week. The caller owns the value (json_decref()).
  */
 json_t *mg_json_report_value(const struct mg_report *r);
+/* The same document as compact text (and a newline) onto `b`, a group
+ * and a session at a time: never the whole document as one tree. */
+void mg_json_report_write(struct mg_buf *b, const struct mg_report *r);
+/* ... a piece at a time (report.h's cursor): the circle, then up to `max`
+ * groups or sessions a call; 1 once the document is complete. */
+int mg_json_report_next(struct mg_buf *b, const struct mg_report *r,
+                        struct mg_report_cursor *c, size_t max);
 /* The same as indented text ending in a newline; free() it. */
 char *mg_json_report(const struct mg_report *r);
 

@@ -175,6 +175,18 @@ void mg_report_release(struct mg_report *r);
  * so spreadsheets do not run it). Appended to `b`.
  */
 void mg_report_csv(struct mg_buf *b, const struct mg_report *r);
+/*
+ * The same a piece at a time, for an answer sent as it is written: where
+ * the writing is (zeroed: at the start), and the next piece (the header
+ * line first, then up to `max` sessions) appended to `b`. 1 once all is
+ * written, else 0. mg_json_report_next() writes JSON the same way.
+ */
+struct mg_report_cursor {
+    int part;
+    size_t at;
+};
+int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
+                       struct mg_report_cursor *c, size_t max);
 
 /*
  * Markdown: the circle's key figures, a table per group and one of
@@ -199,5 +211,14 @@ struct mg_store;
  */
 int mg_report_load(struct mg_report *out, struct mg_store *st,
                    int64_t circle_id);
+
+/*
+ * The circle's figures alone, as mg_report_load() gives them (r->t,
+ * weeks, cohort, target), from the store's sums rather than every
+ * person, session and mark: no sessions and no groups. What a page
+ * shows of a circle of any size.
+ */
+int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
+                           int64_t circle_id);
 
 #endif

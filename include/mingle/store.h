@@ -74,6 +74,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/groups.h"
 #include "mingle/store/notes.h"
 #include "mingle/store/outbox.h"
+#include "mingle/store/overview.h"
 #include "mingle/store/people.h"
 #include "mingle/store/plan.h"
 #include "mingle/store/plenaries.h"

@@ -16,6 +16,7 @@
 
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
+#include "mingle/overview.h"
 
 #include "banned.h"
 
@@ -558,62 +559,252 @@ void handle_groups_rebalance(struct request *r)
 }
 
 /* Each person's group index as stored (free()). */
-static int *current_groups(const struct mg_assign *a)
+/* --- GET: the stored groups -------------------------------------------
+ *
+ * Read from the store's counts and a batch of groups' members at a time,
+ * each batch sent as it is written (reply_stream): never the circle's
+ * every person, nor the whole answer, in memory at once. ?limit= and
+ * ?offset= ask for a page of groups.
+ */
+
+#define GROUPS_BATCH 200
+#define GROUPS_LIMIT_MAX 1000
+
+static json_t *member_json(const struct mg_store_member_row *m)
 {
-    int *current = mg_xcalloc(a->n_people + 1, sizeof(*current));
+    enum mg_person_role role = MG_PERSON_PARTICIPANT;
+
+    mg_person_role_parse(&role, m->role);
+    return json_pack("{s:I, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)m->id,
+                     "name", m->name ? m->name : "", "email",
+                     m->email ? m->email : "", "role",
+                     mg_person_role_name(role), "sector",
+                     m->sector ? json_string(m->sector) : json_null(), "region",
+                     m->region ? json_string(m->region) : json_null());
+}
+
+/* The slot a stored group's calls use as the planner reads it (its own
+ * among the circle's first 32, else the first), or NULL. */
+static const struct mg_slot *group_slot(const struct mg_circle *c,
+                                        int64_t slot_id)
+{
     size_t i;
 
-    for (i = 0; i < a->n_people; i++)
-        current[i] = a->persons[i].current;
-    return current;
+    for (i = 0; i < c->n_slots && i < MG_GROUP_MAX_SLOTS; i++)
+        if (c->slots[i].id == slot_id)
+            return &c->slots[i];
+    return c->n_slots ? &c->slots[0] : NULL;
+}
+
+/* One stored group with its members (`members`, `n` of them). */
+static json_t *stored_group_json(const struct mg_circle *c,
+                                 const struct mg_span *threads,
+                                 size_t n_threads,
+                                 const struct mg_group_row *row, int position,
+                                 const struct mg_store_member_row *members,
+                                 size_t n)
+{
+    const struct mg_slot *slot = group_slot(c, row->slot_id);
+    json_t *list = json_array(), *o;
+    size_t i;
+    int facilitators = 0;
+
+    for (i = 0; i < n; i++) {
+        json_t *m = member_json(&members[i]);
+        facilitators += strcmp(json_string_value(json_object_get(m, "role")),
+                               "facilitator") == 0;
+        json_array_append_new(list, m);
+    }
+    o = json_pack("{s:i, s:I, s:i, s:o}", "position", position, "size",
+                  (json_int_t)n, "facilitators", facilitators, "members", list);
+    if (slot) {
+        char start[16];
+        snprintf(start, sizeof(start), "%02d:%02d", slot->start_minute / 60,
+                 slot->start_minute % 60);
+        json_object_set_new(
+            o, "slot",
+            json_pack("{s:I, s:s, s:s}", "id", (json_int_t)slot->id, "weekday",
+                      mg_weekday_name(slot->weekday), "start", start));
+    }
+    json_object_set_new(o, "thread", json_null());
+    for (i = 0; row->thread_id && i < n_threads; i++)
+        if (threads[i].id == row->thread_id)
+            json_object_set_new(o, "thread",
+                                json_pack("{s:I, s:s}", "id",
+                                          (json_int_t)threads[i].id, "title",
+                                          threads[i].title));
+    json_object_set_new(o, "id", json_integer(row->id));
+    json_object_set_new(o, "name", json_string(row->name ? row->name : ""));
+    if (row->address)
+        json_object_set_new(o, "address", json_string(row->address));
+    return o;
+}
+
+/* Append `v` (taken) to `b` as compact JSON. */
+static void put_json(struct mg_buf *b, json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+    json_decref(v);
+    if (!text)
+        abort(); /* jansson fails here only when out of memory */
+    mg_buf_puts(b, text);
+    free(text);
+}
+
+/* ?name= as a count from 0 to `max`: *out, or 0 after replying 400. */
+static int count_arg(long *out, struct request *r, const char *name, long max,
+                     long fallback)
+{
+    const char *v = request_arg(r, name);
+    char *end;
+
+    *out = fallback;
+    if (!v)
+        return 1;
+    *out = strtol(v, &end, 10);
+    if (!*v || *end || *out < 0 || *out > max) {
+        char message[96];
+
+        snprintf(message, sizeof(message),
+                 "'%s' must be a whole number from 0 to %ld", name, max);
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", message, name);
+        return 0;
+    }
+    return 1;
+}
+
+/* The list as it is written: the overview (groups, sizes, quality) read
+ * first, the members a batch of groups at a time. */
+struct groups_stream {
+    struct mg_store *st;
+    struct mg_overview o;
+    size_t first, last, at;
+    long limit;
+    int paged, begun;
+};
+
+static int groups_next(void *state, struct mg_buf *b)
+{
+    struct groups_stream *s = state;
+    const struct mg_overview *o = &s->o;
+    struct mg_store_member_row *members = NULL;
+    int64_t ids[GROUPS_BATCH];
+    size_t end, n = 0, k = 0, g;
+    int rc;
+
+    if (!s->begun) {
+        mg_buf_puts(b, "{\"groups\":[");
+        s->begun = 1;
+    }
+    if (s->at >= s->last) {
+        mg_buf_puts(b, "],\"quality\":");
+        put_json(b, quality_json(&o->quality));
+        if (s->paged)
+            mg_buf_printf(b, ",\"total\":%zu,\"offset\":%zu,\"limit\":%ld",
+                          o->plan.n_groups, s->first, s->limit);
+        mg_buf_puts(b, "}\n");
+        return 1;
+    }
+    end = s->at + GROUPS_BATCH < s->last ? s->at + GROUPS_BATCH : s->last;
+    for (g = s->at; g < end; g++)
+        ids[g - s->at] = o->plan.groups[g].id;
+    rc = mg_store_group_members(&members, &n, s->st, o->plan.circle->id, ids,
+                                end - s->at);
+    if (rc < 0)
+        return rc;
+    for (g = s->at; g < end; g++) {
+        size_t from;
+
+        /* members come by group id; find this group's run */
+        for (k = 0; k < n && members[k].group_id != o->plan.groups[g].id; k++)
+            ;
+        from = k;
+        while (k < n && members[k].group_id == o->plan.groups[g].id)
+            k++;
+        if (g > s->first)
+            mg_buf_puts(b, ",");
+        put_json(b, stored_group_json(o->plan.circle, o->plan.threads,
+                                      o->plan.n_threads, &o->plan.groups[g],
+                                      (int)g + 1, members + from, k - from));
+    }
+    mg_store_member_rows_free(members, n);
+    s->at = end;
+    return 0;
+}
+
+static void groups_release(void *state)
+{
+    struct groups_stream *s = state;
+
+    mg_overview_release(&s->o);
+    free(s);
 }
 
 void handle_groups_list(struct request *r)
 {
-    struct mg_assign a;
-    struct mg_quality q;
-    int *current;
-    int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+    struct groups_stream *s;
+    struct reply_source src;
+    struct reply rep = {0};
+    long limit, offset;
+    int rc;
 
+    if (!count_arg(&limit, r, "limit", GROUPS_LIMIT_MAX, 0) ||
+        !count_arg(&offset, r, "offset", 100000000L, 0))
+        return;
+    s = mg_xcalloc(1, sizeof(*s));
+    s->st = r->srv->store;
+    s->paged = request_arg(r, "limit") != NULL;
+    s->limit = limit;
+    rc = mg_overview_load(&s->o, r->srv->store, r->params[0]);
     if (rc < 0) {
+        groups_release(s);
         reply_code(r, rc, NULL);
         return;
     }
-    current = current_groups(&a);
-    mg_assign_evaluate_current(&a, &q);
-    reply_json(r, MHD_HTTP_OK,
-               json_pack("{s:o, s:o}", "groups",
-                         groups_json(&a, current, a.specs, (int)a.n_groups, 1),
-                         "quality", quality_json(&q)));
-    free(current);
-    mg_assign_release(&a);
+    s->first = (size_t)offset < s->o.plan.n_groups ? (size_t)offset
+                                                   : s->o.plan.n_groups;
+    s->last = s->paged && s->first + (size_t)limit < s->o.plan.n_groups
+                  ? s->first + (size_t)limit
+                  : s->o.plan.n_groups;
+    s->at = s->first;
+    src.next = groups_next;
+    src.release = groups_release;
+    src.state = s;
+    rep.content_type = "application/json; charset=utf-8";
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
 }
 
+/* One group: the circle, the group, its members, never the others. */
 void handle_group_get(struct request *r)
 {
-    struct mg_assign a;
-    json_t *all, *one = NULL;
-    int *current;
-    size_t i;
-    int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+    struct mg_circle *c = NULL;
+    struct mg_group_row *g = NULL;
+    struct mg_span *threads = NULL;
+    struct mg_store_member_row *members = NULL;
+    size_t n_threads = 0, n = 0;
+    int rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
 
-    if (rc < 0) {
-        reply_code(r, rc, NULL);
-        return;
-    }
-    current = current_groups(&a);
-    all = groups_json(&a, current, a.specs, (int)a.n_groups, 1);
-    for (i = 0; i < a.n_groups; i++)
-        if (a.groups[i].id == r->params[1])
-            one = json_incref(json_array_get(all, i));
-    json_decref(all);
-    if (one)
-        reply_json(r, MHD_HTTP_OK, one);
-    else
+    if (rc == 0)
+        rc = mg_store_group_get(&g, r->srv->store, c->id, r->params[1]);
+    if (rc == 0)
+        rc = mg_store_threads(&threads, &n_threads, r->srv->store, c->id);
+    if (rc == 0)
+        rc = mg_store_group_members(&members, &n, r->srv->store, c->id, &g->id,
+                                    1);
+    if (rc == MG_ENOTFOUND && c)
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
                     "no such group in this circle", NULL);
-    free(current);
-    mg_assign_release(&a);
+    else if (rc < 0)
+        reply_code(r, rc, NULL);
+    else
+        reply_json(r, MHD_HTTP_OK,
+                   stored_group_json(c, threads, n_threads, g, g->position,
+                                     members, n));
+    mg_store_member_rows_free(members, n);
+    mg_store_spans_free(threads, n_threads);
+    mg_store_groups_free(g, g ? 1 : 0);
+    mg_circle_free(c);
 }
 
 void handle_group_member_add(struct request *r)

@@ -2,6 +2,8 @@
  * report.c: GET /api/v1/circles/{id}/report, the circle's success
  * report as JSON (built by the json module), CSV or Markdown (written by
  * the report module). The figures and their definitions are report.h's.
+ * JSON and CSV are sent a few hundred groups or sessions at a time as
+ * they are written, never the whole text at once.
  */
 #include "api.h"
 
@@ -13,10 +15,36 @@
 
 #include "banned.h"
 
+#define REPORT_PIECE 500
+
+struct report_stream {
+    struct mg_report rep;
+    struct mg_report_cursor at;
+    int json;
+};
+
+static int report_next(void *state, struct mg_buf *b)
+{
+    struct report_stream *s = state;
+
+    return s->json ? mg_json_report_next(b, &s->rep, &s->at, REPORT_PIECE)
+                   : mg_report_csv_next(b, &s->rep, &s->at, REPORT_PIECE);
+}
+
+static void report_release(void *state)
+{
+    struct report_stream *s = state;
+
+    mg_report_release(&s->rep);
+    free(s);
+}
+
 void handle_report(struct request *r)
 {
     const char *format = request_arg(r, "format");
-    struct mg_report rep;
+    struct report_stream *s;
+    struct reply_source src;
+    struct reply rep = {0};
     struct mg_buf b = MG_BUF_INIT;
     int rc;
 
@@ -30,21 +58,25 @@ void handle_report(struct request *r)
                     "'format' must be json, csv or markdown", "format");
         return;
     }
-    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
+    s = mg_xcalloc(1, sizeof(*s));
+    rc = mg_report_load(&s->rep, r->srv->store, r->params[0]);
     if (rc < 0) {
+        free(s);
         reply_code(r, rc, NULL);
         return;
     }
-    if (strcmp(format, "json") == 0) {
-        reply_json(r, MHD_HTTP_OK, mg_json_report_value(&rep));
-    } else if (strcmp(format, "csv") == 0) {
-        mg_report_csv(&b, &rep);
-        reply_text(r, MHD_HTTP_OK, "text/csv; charset=utf-8; header=present",
-                   mg_buf_detach(&b));
-    } else {
-        mg_report_markdown(&b, &rep);
+    if (strcmp(format, "markdown") == 0) {
+        mg_report_markdown(&b, &s->rep);
+        report_release(s);
         reply_text(r, MHD_HTTP_OK, "text/markdown; charset=utf-8",
                    mg_buf_detach(&b));
+        return;
     }
-    mg_report_release(&rep);
+    s->json = strcmp(format, "json") == 0;
+    rep.content_type = s->json ? "application/json; charset=utf-8"
+                               : "text/csv; charset=utf-8; header=present";
+    src.next = report_next;
+    src.release = report_release;
+    src.state = s;
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
 }

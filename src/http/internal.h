@@ -143,6 +143,21 @@ struct reply {
 };
 void reply_send(struct request *r, unsigned int status,
                 const struct reply *rep);
+/*
+ * An answer written as it is made (stream.c), for one about a whole
+ * circle: `next` appends the next piece of the body to `b` and returns 0
+ * while more follows, 1 with the last piece, or an MG_E code (the answer
+ * is then cut short: its status is sent already). `release` (may be
+ * NULL) frees `state` once the answer is done or abandoned. Of `rep`,
+ * only the content type, disposition and page flag are read.
+ */
+struct reply_source {
+    int (*next)(void *state, struct mg_buf *b);
+    void (*release)(void *state);
+    void *state;
+};
+void reply_stream(struct request *r, unsigned int status,
+                  const struct reply *rep, const struct reply_source *src);
 /* 303 See Other to `location` (a path of ours), setting `cookie` unless
  * NULL: the answer to every posted form. */
 void reply_redirect(struct request *r, const char *location,

@@ -34,43 +34,50 @@ static json_t *totals_json(const struct mg_report_totals *t)
         counts_json(t->regions, t->n_regions));
 }
 
-json_t *mg_json_report_value(const struct mg_report *r)
+static json_t *group_json(const struct mg_report *r, size_t i)
 {
-    json_t *sessions = json_array(), *groups = json_array();
-    json_t *weeks = json_array(), *circle;
+    json_t *g = totals_json(&r->groups[i].t);
+
+    json_object_set_new(g, "id", json_integer((json_int_t)r->groups[i].id));
+    json_object_set_new(g, "name", json_string(r->groups[i].name));
+    return g;
+}
+
+static json_t *session_json(const struct mg_report *r, size_t i)
+{
+    const struct mg_report_session *s = &r->sessions[i];
     char when[32];
+
+    mg_report_time(when, sizeof(when), s->starts_at);
+    return json_pack(
+        "{s:I, s:I, s:s, s:i, s:s, s:s, s:i, s:i, s:i, s:i, s:o, s:b}", "id",
+        (json_int_t)s->id, "group_id", (json_int_t)s->group_id, "group",
+        r->groups[s->group].name, "week", s->week, "starts_at", when, "status",
+        s->cancelled ? "cancelled" : "confirmed", "invited", s->invited,
+        "accepted", s->accepted, "declined", s->declined, "tentative",
+        s->tentative, "attended",
+        s->recorded ? json_integer(s->attended) : json_null(), "recorded",
+        s->recorded);
+}
+
+static json_t *weeks_json(const struct mg_report *r)
+{
+    json_t *weeks = json_array();
     size_t i;
 
-    for (i = 0; i < r->n_groups; i++) {
-        json_t *g = totals_json(&r->groups[i].t);
-        json_object_set_new(g, "id", json_integer((json_int_t)r->groups[i].id));
-        json_object_set_new(g, "name", json_string(r->groups[i].name));
-        json_array_append_new(groups, g);
-    }
-    for (i = 0; i < r->n_sessions; i++) {
-        const struct mg_report_session *s = &r->sessions[i];
-
-        mg_report_time(when, sizeof(when), s->starts_at);
-        json_array_append_new(
-            sessions,
-            json_pack(
-                "{s:I, s:I, s:s, s:i, s:s, s:s, s:i, s:i, s:i, s:i, "
-                "s:o, s:b}",
-                "id", (json_int_t)s->id, "group_id", (json_int_t)s->group_id,
-                "group", r->groups[s->group].name, "week", s->week, "starts_at",
-                when, "status", s->cancelled ? "cancelled" : "confirmed",
-                "invited", s->invited, "accepted", s->accepted, "declined",
-                s->declined, "tentative", s->tentative, "attended",
-                s->recorded ? json_integer(s->attended) : json_null(),
-                "recorded", s->recorded));
-    }
     for (i = 0; i < r->n_weeks; i++)
         json_array_append_new(
             weeks,
             json_pack("{s:i, s:i, s:i, s:i}", "week", r->weeks[i].week,
                       "sessions_recorded", r->weeks[i].sessions, "attended",
                       r->weeks[i].attended, "retained", r->weeks[i].retained));
-    circle = totals_json(&r->t);
+    return weeks;
+}
+
+static json_t *circle_json(const struct mg_report *r)
+{
+    json_t *circle = totals_json(&r->t);
+
     json_object_set_new(circle, "id", json_integer((json_int_t)r->circle_id));
     json_object_set_new(circle, "title",
                         r->title ? json_string(r->title) : json_null());
@@ -78,9 +85,87 @@ json_t *mg_json_report_value(const struct mg_report *r)
                         r->target ? json_integer(r->target) : json_null());
     json_object_set_new(circle, "target_met",
                         r->target ? json_boolean(r->target_met) : json_null());
-    return json_pack("{s:o, s:o, s:o, s:{s:i, s:o}}", "circle", circle,
+    return circle;
+}
+
+json_t *mg_json_report_value(const struct mg_report *r)
+{
+    json_t *sessions = json_array(), *groups = json_array();
+    size_t i;
+
+    for (i = 0; i < r->n_groups; i++)
+        json_array_append_new(groups, group_json(r, i));
+    for (i = 0; i < r->n_sessions; i++)
+        json_array_append_new(sessions, session_json(r, i));
+    return json_pack("{s:o, s:o, s:o, s:{s:i, s:o}}", "circle", circle_json(r),
                      "groups", groups, "sessions", sessions, "retention",
-                     "cohort", r->cohort, "weeks", weeks);
+                     "cohort", r->cohort, "weeks", weeks_json(r));
+}
+
+/* Append `v` (taken) to `b`, compact. */
+static void put(struct mg_buf *b, json_t *v)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+    json_decref(v);
+    if (!text)
+        abort(); /* jansson only fails here when out of memory */
+    mg_buf_puts(b, text);
+    free(text);
+}
+
+int mg_json_report_next(struct mg_buf *b, const struct mg_report *r,
+                        struct mg_report_cursor *c, size_t max)
+{
+    size_t end;
+
+    switch (c->part) {
+    case 0:
+        mg_buf_puts(b, "{\"circle\":");
+        put(b, circle_json(r));
+        mg_buf_puts(b, ",\"groups\":[");
+        c->part = 1;
+        c->at = 0;
+        return 0;
+    case 1:
+        end = c->at + max < r->n_groups ? c->at + max : r->n_groups;
+        for (; c->at < end; c->at++) {
+            if (c->at)
+                mg_buf_puts(b, ",");
+            put(b, group_json(r, c->at));
+        }
+        if (c->at < r->n_groups)
+            return 0;
+        mg_buf_puts(b, "],\"sessions\":[");
+        c->part = 2;
+        c->at = 0;
+        return 0;
+    case 2:
+        end = c->at + max < r->n_sessions ? c->at + max : r->n_sessions;
+        for (; c->at < end; c->at++) {
+            if (c->at)
+                mg_buf_puts(b, ",");
+            put(b, session_json(r, c->at));
+        }
+        if (c->at < r->n_sessions)
+            return 0;
+        mg_buf_printf(b,
+                      "],\"retention\":{\"cohort\":%d,\"weeks\":", r->cohort);
+        put(b, weeks_json(r));
+        mg_buf_puts(b, "}}\n");
+        c->part = 3;
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+void mg_json_report_write(struct mg_buf *b, const struct mg_report *r)
+{
+    struct mg_report_cursor c = {0, 0};
+
+    while (!mg_json_report_next(b, r, &c, 500))
+        ;
 }
 
 char *mg_json_report(const struct mg_report *r)

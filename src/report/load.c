@@ -2,7 +2,10 @@
  * load.c: the glue between `store` and the report: reads a circle, its
  * people, groups, sessions, active invitations, answers and attendance,
  * turns them into report.h's plain facts and builds the report. No SQL
- * here; the store's calls do the reading.
+ * here; the store's calls do the reading, a query for each kind of row
+ * (never one per group): of the people only those who came, with their
+ * sector and region, of the invitations only the active ones' group and
+ * person.
  */
 #include "mingle/report.h"
 
@@ -28,39 +31,28 @@ static enum mg_report_answer answer_of(enum mg_store_rsvp_status status)
     return MG_ANSWER_OTHER;
 }
 
-/* Each group's sessions, appended to one array. */
+/* The circle's group sessions, in one query. */
 static int load_sessions(struct mg_report_session_in **out, size_t *n,
-                         struct mg_store *st, const struct mg_group_row *groups,
-                         size_t n_groups)
+                         struct mg_store *st, int64_t circle_id)
 {
-    struct mg_report_session_in *all = NULL;
-    size_t count = 0, g, i;
-    int rc = 0;
+    struct mg_session_row *rows = NULL;
+    struct mg_report_session_in *all;
+    size_t k = 0, i;
+    int rc = mg_store_circle_group_sessions(&rows, &k, st, circle_id);
 
-    for (g = 0; g < n_groups; g++) {
-        struct mg_session_row *rows = NULL;
-        size_t k = 0;
-
-        rc = mg_store_sessions_for_group(&rows, &k, st, groups[g].id);
-        if (rc < 0)
-            break;
-        all = mg_xrealloc(all, (count + k + 1) * sizeof(*all));
-        for (i = 0; i < k; i++) {
-            struct mg_report_session_in *s = &all[count++];
-            s->id = rows[i].id;
-            s->group_id = rows[i].group_id;
-            s->week = rows[i].week;
-            s->starts_at = rows[i].starts_at;
-            s->cancelled = rows[i].status == MG_STORE_SESSION_CANCELLED;
-        }
-        free(rows);
-    }
-    if (rc < 0) {
-        free(all);
+    if (rc < 0)
         return rc;
+    all = mg_xcalloc(k + 1, sizeof(*all));
+    for (i = 0; i < k; i++) {
+        all[i].id = rows[i].id;
+        all[i].group_id = rows[i].group_id;
+        all[i].week = rows[i].week;
+        all[i].starts_at = rows[i].starts_at;
+        all[i].cancelled = rows[i].status == MG_STORE_SESSION_CANCELLED;
     }
+    free(rows);
     *out = all;
-    *n = count;
+    *n = k;
     return 0;
 }
 
@@ -69,32 +61,29 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
 {
     struct mg_report_input in;
     struct mg_circle *c = NULL;
-    struct mg_participant *people = NULL;
+    struct mg_store_member_row *people = NULL;
     struct mg_group_row *groups = NULL;
-    struct mg_invite_row *invites = NULL;
+    struct mg_store_invite_pair *invites = NULL;
     struct mg_mark_row *rsvps = NULL, *att = NULL;
     struct mg_report_person *persons = NULL;
     struct mg_report_group_in *gin = NULL;
     struct mg_report_session_in *sessions = NULL;
     struct mg_report_invite *inv = NULL;
     struct mg_report_mark *answers = NULL, *marks = NULL;
-    struct mg_people_filter all;
     size_t n_people = 0, n_groups = 0, n_invites = 0, n_rsvps = 0, n_att = 0;
     size_t n_sessions = 0, n_inv = 0, i;
     int rc;
 
     memset(&in, 0, sizeof(in));
-    memset(&all, 0, sizeof(all));
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)
-        rc =
-            mg_store_participants_list(&people, &n_people, st, circle_id, &all);
+        rc = mg_store_attendee_rows(&people, &n_people, st, circle_id);
     if (rc == 0)
         rc = mg_store_groups_list(&groups, &n_groups, st, circle_id);
     if (rc == 0)
-        rc = load_sessions(&sessions, &n_sessions, st, groups, n_groups);
+        rc = load_sessions(&sessions, &n_sessions, st, circle_id);
     if (rc == 0)
-        rc = mg_store_invites_list(&invites, &n_invites, st, circle_id);
+        rc = mg_store_active_invites(&invites, &n_invites, st, circle_id);
     if (rc == 0)
         rc = mg_store_report_rsvps(&rsvps, &n_rsvps, st, circle_id);
     if (rc == 0)
@@ -115,8 +104,6 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     }
     inv = mg_xcalloc(n_invites + 1, sizeof(*inv));
     for (i = 0; i < n_invites; i++) {
-        if (invites[i].state != MG_STORE_INVITE_ACTIVE)
-            continue;
         inv[n_inv].group_id = invites[i].group_id;
         inv[n_inv].participant_id = invites[i].participant_id;
         n_inv++;
@@ -161,7 +148,72 @@ out:
     free(rsvps);
     free(invites);
     mg_store_groups_free(groups, n_groups);
-    mg_participants_free(people, n_people);
+    mg_store_member_rows_free(people, n_people);
     mg_circle_free(c);
     return rc;
+}
+
+int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
+                           int64_t circle_id)
+{
+    struct mg_store_report_sums sums;
+    struct mg_circle *c = NULL;
+    size_t i;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_report_sums(&sums, st, circle_id);
+    if (rc < 0) {
+        mg_circle_free(c);
+        return rc;
+    }
+    out->circle_id = c->id;
+    out->title = mg_xstrdup(c->title);
+    out->target = c->attendance_target > 0 ? c->attendance_target : 0;
+    out->t.sessions = sums.sessions;
+    out->t.recorded = sums.recorded;
+    out->t.invited = sums.invited;
+    out->t.accepted = sums.accepted;
+    out->t.declined = sums.declined;
+    out->t.tentative = sums.tentative;
+    out->t.attended = sums.attended;
+    out->t.attendees = sums.attendees;
+    out->t.came_back = sums.came_back;
+    if (out->t.recorded)
+        out->t.average = (double)out->t.attended / out->t.recorded;
+    out->target_met = out->target > 0 && out->t.recorded &&
+                      out->t.average >= (double)out->target;
+    out->t.sectors = mg_xcalloc(sums.n_sectors + 1, sizeof(*out->t.sectors));
+    for (i = 0; i < sums.n_sectors; i++) {
+        out->t.sectors[i].name = sums.sectors[i].name;
+        out->t.sectors[i].people = sums.sectors[i].people;
+        sums.sectors[i].name = NULL;
+    }
+    out->t.n_sectors = sums.n_sectors;
+    out->t.regions = mg_xcalloc(sums.n_regions + 1, sizeof(*out->t.regions));
+    for (i = 0; i < sums.n_regions; i++) {
+        out->t.regions[i].name = sums.regions[i].name;
+        out->t.regions[i].people = sums.regions[i].people;
+        sums.regions[i].name = NULL;
+    }
+    out->t.n_regions = sums.n_regions;
+    out->n_weeks =
+        (size_t)(c->weeks > sums.max_week ? c->weeks : sums.max_week);
+    out->weeks = mg_xcalloc(out->n_weeks + 1, sizeof(*out->weeks));
+    for (i = 0; i < out->n_weeks; i++)
+        out->weeks[i].week = (int)i + 1;
+    for (i = 0; i < sums.n_weeks; i++) {
+        const struct mg_store_week_sums *w = &sums.weeks[i];
+        if (w->week < 1 || (size_t)w->week > out->n_weeks)
+            continue;
+        out->weeks[w->week - 1].sessions = w->sessions;
+        out->weeks[w->week - 1].attended = w->attended;
+        out->weeks[w->week - 1].retained = w->retained;
+    }
+    out->cohort = sums.cohort;
+    mg_store_report_sums_release(&sums);
+    mg_circle_free(c);
+    return 0;
 }

@@ -431,16 +431,22 @@ void mg_report_csv_field(struct mg_buf *b, const char *s)
     mg_buf_puts(b, "\"");
 }
 
-void mg_report_csv(struct mg_buf *b, const struct mg_report *r)
+int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
+                       struct mg_report_cursor *c, size_t max)
 {
-    size_t i;
+    size_t end;
     char when[32];
 
-    mg_buf_puts(b, "session_id,group_id,group,week,starts_at_utc,status,"
-                   "invited,accepted,declined,tentative,attended,recorded,"
-                   "target\r\n");
-    for (i = 0; i < r->n_sessions; i++) {
-        const struct mg_report_session *s = &r->sessions[i];
+    if (c->part == 0) {
+        mg_buf_puts(b, "session_id,group_id,group,week,starts_at_utc,status,"
+                       "invited,accepted,declined,tentative,attended,recorded,"
+                       "target\r\n");
+        c->part = 1;
+        c->at = 0;
+    }
+    end = c->at + max < r->n_sessions ? c->at + max : r->n_sessions;
+    for (; c->at < end; c->at++) {
+        const struct mg_report_session *s = &r->sessions[c->at];
 
         mg_report_time(when, sizeof(when), s->starts_at);
         mg_buf_printf(b, "%lld,%lld,", (long long)s->id,
@@ -458,6 +464,15 @@ void mg_report_csv(struct mg_buf *b, const struct mg_report *r)
             mg_buf_printf(b, "%d", r->target);
         mg_buf_puts(b, "\r\n");
     }
+    return c->at >= r->n_sessions;
+}
+
+void mg_report_csv(struct mg_buf *b, const struct mg_report *r)
+{
+    struct mg_report_cursor c = {0, 0};
+
+    while (!mg_report_csv_next(b, r, &c, r->n_sessions + 1))
+        ;
 }
 
 /* --- Markdown ------------------------------------------------------- */

@@ -54,6 +54,32 @@ int mg_store_groups_list(struct mg_group_row **out, size_t *n,
                             circle_id, read_group, free_groups, "list groups");
 }
 
+int mg_store_group_get(struct mg_group_row **out, struct mg_store *st,
+                       int64_t circle_id, int64_t group_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT id, position, name, slot_id, thread_id, "
+                           "address, sequence, coalesce(updated_at, "
+                           "created_at), coalesce(uid, '') FROM groups WHERE "
+                           "circle_id = ? AND id = ?");
+
+    *out = NULL;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, group_id);
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get group");
+    }
+    if (rc == 0) {
+        *out = mg_xcalloc(1, sizeof(**out));
+        read_group(*out, stmt);
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             struct mg_group_row *groups, size_t n_groups,
                             const int64_t *participant_ids,

@@ -747,150 +747,254 @@ out:
 /* --- downloads -------------------------------------------------------------
  */
 
-/* Send `b` as a CSV attachment called `<circle id>-<name>.csv`. */
-static void reply_csv(struct request *r, struct mg_buf *b, const char *name)
+/* The report's CSV, sent a few hundred sessions at a time. */
+struct report_stream {
+    struct mg_report rep;
+    struct mg_report_cursor at;
+};
+
+static int report_next(void *state, struct mg_buf *b)
+{
+    struct report_stream *s = state;
+
+    return mg_report_csv_next(b, &s->rep, &s->at, 500);
+}
+
+static void report_release(void *state)
+{
+    struct report_stream *s = state;
+
+    mg_report_release(&s->rep);
+    free(s);
+}
+
+void handle_dash_report_csv(struct request *r)
+{
+    struct report_stream *s;
+    struct reply_source src;
+    struct reply rep = {0};
+    char disposition[96];
+    struct dash d;
+    int rc;
+
+    if (dash_require_session(&d, r) < 0)
+        return;
+    s = mg_xcalloc(1, sizeof(*s));
+    rc = mg_report_load(&s->rep, r->srv->store, r->params[0]);
+    if (rc < 0) {
+        free(s);
+        dash_error_page(r, rc, _("There is no such circle."));
+        return;
+    }
+    snprintf(disposition, sizeof(disposition),
+             "attachment; filename=\"circle-%lld-report.csv\"",
+             (long long)r->params[0]);
+    rep.content_type = "text/csv; charset=utf-8; header=present";
+    rep.disposition = disposition;
+    src.next = report_next;
+    src.release = report_release;
+    src.state = s;
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
+}
+
+/* The circle's groups with their ids sorted, for a name by id in every
+ * row of a download (50,000 rows: never a scan of every group each). */
+struct group_names {
+    struct mg_group_row *groups;
+    size_t n;
+    struct group_key {
+        int64_t id;
+        size_t at;
+    } * keys;
+};
+
+static int by_group_key(const void *x, const void *y)
+{
+    const struct group_key *a = x, *b = y;
+
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int group_names_load(struct group_names *g, struct mg_store *st,
+                            int64_t circle_id)
+{
+    size_t i;
+    int rc;
+
+    memset(g, 0, sizeof(*g));
+    rc = mg_store_groups_list(&g->groups, &g->n, st, circle_id);
+    if (rc < 0)
+        return rc;
+    g->keys = mg_xcalloc(g->n + 1, sizeof(*g->keys));
+    for (i = 0; i < g->n; i++) {
+        g->keys[i].id = g->groups[i].id;
+        g->keys[i].at = i;
+    }
+    qsort(g->keys, g->n, sizeof(*g->keys), by_group_key);
+    return 0;
+}
+
+static void group_names_release(struct group_names *g)
+{
+    mg_store_groups_free(g->groups, g->n);
+    free(g->keys);
+    memset(g, 0, sizeof(*g));
+}
+
+static const char *group_name_by_id(const struct group_names *g, int64_t id,
+                                    char *buf, size_t len)
+{
+    struct group_key key = {id, 0};
+    const struct group_key *hit =
+        id && g->n ? bsearch(&key, g->keys, g->n, sizeof(key), by_group_key)
+                   : NULL;
+
+    return hit ? group_row_label(&g->groups[hit->at], buf, len) : "";
+}
+
+/* Every person of the circle, a batch at a time, in id order: `row`
+ * writes one. */
+typedef void (*person_row_fn)(struct mg_buf *b,
+                              const struct mg_store_member_row *p, void *arg);
+
+/* A download of a row per person, sent a batch at a time as it is
+ * written (reply_stream): its header line, then the rows. What `row`
+ * reads is the download's: the groups' names, for the matrix its marks. */
+struct download {
+    struct mg_store *st;
+    int64_t circle_id, after;
+    struct mg_buf head;
+    int begun;
+    person_row_fn row;
+    struct group_names groups;
+    struct matrix *m;
+};
+
+static int download_next(void *state, struct mg_buf *b)
+{
+    struct download *d = state;
+    struct mg_store_member_row *list;
+    void *arg = d->m ? (void *)d->m : (void *)&d->groups;
+    size_t n, i;
+    int rc;
+
+    if (!d->begun) {
+        mg_buf_add(b, d->head.data, d->head.len);
+        d->begun = 1;
+    }
+    rc = mg_store_people_rows(&list, &n, d->st, d->circle_id, d->after,
+                              ROSTER_BATCH);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++)
+        d->row(b, &list[i], arg);
+    if (n)
+        d->after = list[n - 1].id;
+    mg_store_member_rows_free(list, n);
+    return n == ROSTER_BATCH ? 0 : 1;
+}
+
+static void matrix_free(struct matrix *m);
+
+static void download_release(void *state)
+{
+    struct download *d = state;
+
+    group_names_release(&d->groups);
+    mg_buf_release(&d->head);
+    if (d->m)
+        matrix_free(d->m);
+    free(d);
+}
+
+/* Send download `d` (taken) as `<circle id>-<name>.csv`. */
+static void send_download(struct request *r, struct download *d,
+                          const char *name)
 {
     struct reply rep = {0};
+    struct reply_source src;
     char disposition[96];
 
     snprintf(disposition, sizeof(disposition),
              "attachment; filename=\"circle-%lld-%s.csv\"",
              (long long)r->params[0], name);
     rep.content_type = "text/csv; charset=utf-8; header=present";
-    rep.len = b->len;
-    rep.body = mg_buf_detach(b);
-    rep.take = 1;
     rep.disposition = disposition;
-    reply_send(r, MHD_HTTP_OK, &rep);
+    src.next = download_next;
+    src.release = download_release;
+    src.state = d;
+    reply_stream(r, MHD_HTTP_OK, &rep, &src);
 }
 
-void handle_dash_report_csv(struct request *r)
-{
-    struct mg_buf b = MG_BUF_INIT;
-    struct mg_report rep;
-    struct dash d;
-    int rc;
-
-    if (dash_require_session(&d, r) < 0)
-        return;
-    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
-    if (rc < 0) {
-        dash_error_page(r, rc, _("There is no such circle."));
-        return;
-    }
-    mg_report_csv(&b, &rep);
-    mg_report_release(&rep);
-    reply_csv(r, &b, "report");
-}
-
-static const char *group_name_by_id(const struct mg_group_row *groups, size_t n,
-                                    int64_t id, char *buf, size_t len)
-{
-    size_t g;
-
-    for (g = 0; id && g < n; g++)
-        if (groups[g].id == id)
-            return group_row_label(&groups[g], buf, len);
-    return "";
-}
-
-/* Every person of the circle, a batch at a time: `row` writes one. */
-typedef void (*person_row_fn)(struct mg_buf *b, const struct mg_participant *p,
-                              void *arg);
-
-static int each_person(struct mg_store *st, int64_t circle_id, struct mg_buf *b,
-                       person_row_fn row, void *arg)
-{
-    struct mg_people_filter f;
-    struct mg_participant *list;
-    size_t n, i;
-    int rc;
-
-    memset(&f, 0, sizeof(f));
-    f.limit = ROSTER_BATCH;
-    do {
-        list = NULL;
-        n = 0;
-        rc = mg_store_participants_list(&list, &n, st, circle_id, &f);
-        if (rc < 0)
-            return rc;
-        for (i = 0; i < n; i++)
-            row(b, &list[i], arg);
-        if (n)
-            f.after = list[n - 1].id;
-        mg_participants_free(list, n);
-    } while (n == ROSTER_BATCH);
-    return 0;
-}
-
-struct roster {
-    const struct mg_group_row *groups;
-    size_t n_groups;
-};
-
-static void roster_row(struct mg_buf *b, const struct mg_participant *p,
+static void roster_row(struct mg_buf *b, const struct mg_store_member_row *p,
                        void *arg)
 {
-    const struct roster *ro = arg;
+    const struct group_names *g = arg;
+    enum mg_person_role role = MG_PERSON_PARTICIPANT;
+    enum mg_person_status status = MG_STATUS_ACTIVE;
     char label[32];
 
+    mg_person_role_parse(&role, p->role);
+    mg_person_status_parse(&status, p->status);
     mg_buf_printf(b, "%lld,", (long long)p->id);
     mg_report_csv_field(b, p->name);
     mg_buf_puts(b, ",");
     mg_report_csv_field(b, p->email);
-    mg_buf_printf(b, ",%s,", mg_person_role_name(p->role));
+    mg_buf_printf(b, ",%s,", mg_person_role_name(role));
     mg_report_csv_field(b, p->sector);
     mg_buf_puts(b, ",");
     mg_report_csv_field(b, p->region);
-    mg_buf_printf(b, ",%s,", mg_person_status_name(p->status));
-    mg_report_csv_field(b, group_name_by_id(ro->groups, ro->n_groups,
-                                            p->group_id, label, sizeof(label)));
+    mg_buf_printf(b, ",%s,", mg_person_status_name(status));
+    mg_report_csv_field(b,
+                        group_name_by_id(g, p->group_id, label, sizeof(label)));
     mg_buf_puts(b, "\r\n");
 }
 
 void handle_dash_roster_csv(struct request *r)
 {
-    struct mg_buf b = MG_BUF_INIT;
+    struct download *d;
     struct mg_circle *c = NULL;
-    struct mg_group_row *groups = NULL;
-    struct roster ro;
-    size_t n_groups = 0;
-    struct dash d;
+    struct dash dash;
     int rc;
 
-    if (dash_require_session(&d, r) < 0)
+    if (dash_require_session(&dash, r) < 0)
         return;
+    d = mg_xcalloc(1, sizeof(*d));
+    d->st = r->srv->store;
+    d->circle_id = r->params[0];
+    d->row = roster_row;
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
-        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, c->id);
+        rc = group_names_load(&d->groups, r->srv->store, c->id);
+    mg_circle_free(c);
+    if (rc < 0) {
+        download_release(d);
+        dash_error_page(r, rc, _("There is no such circle."));
+        return;
+    }
     /* Column names, roles and statuses stay English whatever the
      * circle's language: a CSV file is data for spreadsheets and
      * scripts, which read the same names from every circle. */
-    mg_buf_puts(&b, "id,name,email,role,sector,region,status,group\r\n");
-    ro.groups = groups;
-    ro.n_groups = n_groups;
-    if (rc == 0)
-        rc = each_person(r->srv->store, r->params[0], &b, roster_row, &ro);
-    if (rc < 0) {
-        mg_buf_release(&b);
-        dash_error_page(r, rc, _("There is no such circle."));
-    } else {
-        reply_csv(r, &b, "roster");
-    }
-    mg_store_groups_free(groups, n_groups);
-    mg_circle_free(c);
+    mg_buf_puts(&d->head, "id,name,email,role,sector,region,status,group\r\n");
+    send_download(r, d, "roster");
 }
 
 /* The attendance matrix: one row per person, one column per week:
  * "yes" (present), "no" (in a recorded call, absent) or "" (no record). */
 struct matrix {
-    const struct mg_group_row *groups;
-    size_t n_groups;
-    const struct mg_mark_row *marks; /* sorted by participant, then week */
-    int *weeks;                      /* each mark's week */
+    const struct group_names *groups;
+    struct mg_mark_row *marks; /* sorted by participant */
+    int *weeks;                /* each mark's week */
     size_t n_marks;
     int n_weeks;
 };
+
+static void matrix_free(struct matrix *m)
+{
+    free(m->marks);
+    free(m->weeks);
+    free(m);
+}
 
 static int by_person(const void *x, const void *y)
 {
@@ -901,7 +1005,7 @@ static int by_person(const void *x, const void *y)
     return 0;
 }
 
-static void matrix_row(struct mg_buf *b, const struct mg_participant *p,
+static void matrix_row(struct mg_buf *b, const struct mg_store_member_row *p,
                        void *arg)
 {
     const struct matrix *m = arg;
@@ -915,8 +1019,8 @@ static void matrix_row(struct mg_buf *b, const struct mg_participant *p,
     mg_buf_puts(b, ",");
     mg_report_csv_field(b, p->email);
     mg_buf_puts(b, ",");
-    mg_report_csv_field(b, group_name_by_id(m->groups, m->n_groups, p->group_id,
-                                            label, sizeof(label)));
+    mg_report_csv_field(
+        b, group_name_by_id(m->groups, p->group_id, label, sizeof(label)));
     memset(&key, 0, sizeof(key));
     key.participant_id = p->id;
     hit = m->n_marks
@@ -955,73 +1059,73 @@ static int by_session(const void *x, const void *y)
 void handle_dash_attendance_csv(struct request *r)
 {
     struct session_week *weeks = NULL;
-    struct mg_buf b = MG_BUF_INIT;
-    struct mg_report rep;
-    struct mg_group_row *groups = NULL;
-    struct mg_mark_row *marks = NULL;
-    struct matrix m;
-    size_t n_groups = 0, n_marks = 0, i, k;
-    struct dash d;
-    int loaded = 0, w, rc;
+    struct mg_circle *c = NULL;
+    struct mg_session_row *sessions = NULL;
+    struct download *d;
+    struct matrix *m;
+    size_t n_sessions = 0, n_weeks = 0, i, k;
+    struct dash dash;
+    int w, rc;
 
-    if (dash_require_session(&d, r) < 0)
+    if (dash_require_session(&dash, r) < 0)
         return;
-    memset(&m, 0, sizeof(m));
-    rc = mg_report_load(&rep, r->srv->store, r->params[0]);
-    loaded = rc == 0;
+    d = mg_xcalloc(1, sizeof(*d));
+    d->st = r->srv->store;
+    d->circle_id = r->params[0];
+    d->row = matrix_row;
+    m = d->m = mg_xcalloc(1, sizeof(*m));
+    m->groups = &d->groups;
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
-        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store,
-                                  r->params[0]);
+        rc = group_names_load(&d->groups, r->srv->store, c->id);
     if (rc == 0)
-        rc = mg_store_report_attendance(&marks, &n_marks, r->srv->store,
-                                        r->params[0]);
+        rc = mg_store_circle_group_sessions(&sessions, &n_sessions,
+                                            r->srv->store, c->id);
+    if (rc == 0)
+        rc = mg_store_report_attendance(&m->marks, &m->n_marks, r->srv->store,
+                                        c->id);
     if (rc < 0) {
+        download_release(d);
+        mg_circle_free(c);
+        free(sessions);
         dash_error_page(r, rc, _("There is no such circle."));
-        goto out;
+        return;
     }
-    /* each mark's week, from its session; then by person for lookups */
-    if (n_marks)
-        qsort(marks, n_marks, sizeof(*marks), by_person);
-    weeks = mg_xcalloc(rep.n_sessions + 1, sizeof(*weeks));
-    for (i = 0; i < rep.n_sessions; i++) {
-        weeks[i].id = rep.sessions[i].id;
-        weeks[i].week = rep.sessions[i].week;
+    /* the weeks of the report: the circle's, or the latest call's; each
+     * mark's week from its session (the groups' calls, week 1 on); the
+     * marks by person for lookups */
+    m->n_weeks = c->weeks;
+    weeks = mg_xcalloc(n_sessions + 1, sizeof(*weeks));
+    for (i = 0; i < n_sessions; i++) {
+        if (sessions[i].week < 1)
+            continue;
+        weeks[n_weeks].id = sessions[i].id;
+        weeks[n_weeks].week = sessions[i].week;
+        if (sessions[i].week > m->n_weeks)
+            m->n_weeks = sessions[i].week;
+        n_weeks++;
     }
-    if (rep.n_sessions)
-        qsort(weeks, rep.n_sessions, sizeof(*weeks), by_session);
-    m.weeks = mg_xcalloc(n_marks + 1, sizeof(int));
-    for (k = 0; k < n_marks; k++) {
+    if (n_weeks)
+        qsort(weeks, n_weeks, sizeof(*weeks), by_session);
+    if (m->n_marks)
+        qsort(m->marks, m->n_marks, sizeof(*m->marks), by_person);
+    m->weeks = mg_xcalloc(m->n_marks + 1, sizeof(int));
+    for (k = 0; k < m->n_marks; k++) {
         struct session_week key, *hit;
 
-        key.id = marks[k].session_id;
+        key.id = m->marks[k].session_id;
         key.week = 0;
-        hit = rep.n_sessions ? bsearch(&key, weeks, rep.n_sessions, sizeof(key),
-                                       by_session)
-                             : NULL;
-        m.weeks[k] = hit ? hit->week : 0;
+        hit = n_weeks ? bsearch(&key, weeks, n_weeks, sizeof(key), by_session)
+                      : NULL;
+        m->weeks[k] = hit ? hit->week : 0;
     }
-    m.groups = groups;
-    m.n_groups = n_groups;
-    m.marks = marks;
-    m.n_marks = n_marks;
-    m.n_weeks = (int)rep.n_weeks;
-    /* English column names, as the roster's (data, not words to read) */
-    mg_buf_puts(&b, "name,email,group");
-    for (w = 1; w <= m.n_weeks; w++)
-        mg_buf_printf(&b, ",week_%d", w);
-    mg_buf_puts(&b, "\r\n");
-    rc = each_person(r->srv->store, r->params[0], &b, matrix_row, &m);
-    if (rc < 0) {
-        mg_buf_release(&b);
-        dash_error_page(r, rc, NULL);
-    } else {
-        reply_csv(r, &b, "attendance");
-    }
-out:
     free(weeks);
-    free(m.weeks);
-    free(marks);
-    mg_store_groups_free(groups, n_groups);
-    if (loaded)
-        mg_report_release(&rep);
+    free(sessions);
+    mg_circle_free(c);
+    /* English column names, as the roster's (data, not words to read) */
+    mg_buf_puts(&d->head, "name,email,group");
+    for (w = 1; w <= m->n_weeks; w++)
+        mg_buf_printf(&d->head, ",week_%d", w);
+    mg_buf_puts(&d->head, "\r\n");
+    send_download(r, d, "attendance");
 }

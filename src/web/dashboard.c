@@ -7,8 +7,11 @@
  * of them at a time, with a chart of their sizes by sector), the people
  * (a page at a time, with search), how the circle is going, plenaries,
  * the outbox and the notes; a person's move form is a page of its own.
- * The work itself is assign's, calendar's and notes', the page
- * scaffolding page.c's, the charts chart.c's; the review queue,
+ * The circle page's figures are the overview's and the report's sums
+ * (the store's counts, a few ints a group: never every person in
+ * memory); a refused move is checked again over the two groups it
+ * concerns. The work itself is assign's, calendar's and notes', the
+ * page scaffolding page.c's, the charts chart.c's; the review queue,
  * withdrawals, plenaries and downloads are dash_lists.c's. A page of one
  * circle is in that circle's language (dash_use_language) once the
  * circle is loaded; the circle list and the login page are English.
@@ -26,6 +29,7 @@
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
 #include "mingle/notes.h"
+#include "mingle/overview.h"
 #include "mingle/report.h"
 #include "mingle/schedule.h"
 
@@ -598,19 +602,6 @@ out:
 
 /* --- the circles ------------------------------------------------------ */
 
-static size_t count_people(struct mg_store *st, int64_t circle_id,
-                           const char *status)
-{
-    struct mg_people_filter f;
-    size_t n = 0;
-
-    memset(&f, 0, sizeof(f));
-    f.status = status;
-    if (mg_store_participants_count(&n, st, circle_id, &f) < 0)
-        return 0;
-    return n;
-}
-
 /* A number cell: <td>n</td>. */
 static void int_cell(struct mg_html *h, long long v)
 {
@@ -638,8 +629,7 @@ void handle_dash_home(struct request *r)
     if (rc < 0)
         goto fail;
     for (i = 0; i < n; i++) {
-        struct mg_group_row *groups = NULL;
-        size_t n_groups = 0;
+        struct mg_store_status_counts counts;
 
         if (!http_token_has_circle(&d.tok, list[i].id))
             continue;
@@ -654,10 +644,9 @@ void handle_dash_home(struct request *r)
             dash_th(&h, _("Groups"));
             mg_html(&h, "</tr></thead>\n<tbody>\n");
         }
-        if (mg_store_groups_list(&groups, &n_groups, r->srv->store,
-                                 list[i].id) < 0)
-            n_groups = 0;
-        mg_store_groups_free(groups, n_groups);
+        if (mg_store_circle_status_counts(&counts, r->srv->store, list[i].id) <
+            0)
+            memset(&counts, 0, sizeof(counts));
         mg_html(&h, "<tr><th scope=\"row\"><a href=\"/dashboard/circles/");
         mg_html_int(&h, list[i].id);
         mg_html(&h, "\">");
@@ -666,11 +655,9 @@ void handle_dash_home(struct request *r)
         mg_html_text(&h, list[i].start_date);
         mg_html(&h, "</td>");
         int_cell(&h, list[i].weeks);
-        int_cell(&h,
-                 (long long)count_people(r->srv->store, list[i].id, "active"));
-        int_cell(&h, (long long)count_people(r->srv->store, list[i].id,
-                                             "waitlisted"));
-        int_cell(&h, (long long)n_groups);
+        int_cell(&h, (long long)counts.active);
+        int_cell(&h, (long long)counts.waitlisted);
+        int_cell(&h, (long long)counts.groups);
         mg_html(&h, "</tr>\n");
     }
     if (shown)
@@ -742,16 +729,6 @@ static void slot_text(char *out, size_t n, const struct mg_circle *c,
         }
 }
 
-static const char *thread_title(const struct mg_assign *a, int64_t thread_id)
-{
-    size_t i;
-
-    for (i = 0; i < a->n_threads; i++)
-        if (a->threads[i].id == thread_id)
-            return a->threads[i].title;
-    return NULL;
-}
-
 static void circle_summary(struct mg_html *h, const struct mg_circle *c)
 {
     char text[96];
@@ -810,17 +787,17 @@ static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
     mg_html(h, "</tbody></table></div>\n");
 }
 
-/* The book and its plan; the threads and readings are the ones `a`
- * loaded. */
+/* The book and its plan; the threads and readings are the ones the
+ * plan `p` loaded. */
 static int book_section(struct mg_html *h, struct mg_store *st,
-                        const struct mg_assign *a)
+                        const struct mg_plan_view *p)
 {
     struct mg_book_info info;
-    const struct mg_span *threads = a->threads, *same = a->same,
-                         *per = a->per_thread;
-    size_t n_threads = a->n_threads, n_same = a->n_same,
-           n_per = a->n_per_thread, i;
-    int rc = mg_store_book_get(&info, st, a->circle->id);
+    const struct mg_span *threads = p->threads, *same = p->same,
+                         *per = p->per_thread;
+    size_t n_threads = p->n_threads, n_same = p->n_same,
+           n_per = p->n_per_thread, i;
+    int rc = mg_store_book_get(&info, st, p->circle->id);
 
     mg_html(h, "<section aria-labelledby=\"book\">\n<h2 id=\"book\">");
     mg_html_text(h, _("Book plan"));
@@ -890,40 +867,78 @@ static int book_section(struct mg_html *h, struct mg_store *st,
     return 0;
 }
 
-/* Sizes and per-sector counts of `n_groups` groups under `group_of`;
- * counts[g * (n_sectors + 1) + s + 1], s = -1 for no sector. */
-static void tally(int **size, int **counts, const struct mg_assign *a,
-                  const int *group_of, int n_groups)
+/*
+ * What the group chart and the warnings read: each group's size,
+ * facilitators and count of every sector, from the store's counts (the
+ * circle page) or from a plan in memory (the rebalance preview).
+ * counts[g * (n_sectors + 1) + s + 1], s = -1 for no sector.
+ */
+struct tally {
+    const struct mg_circle *circle;
+    const struct mg_group_row *groups; /* stored ones, for their names */
+    size_t n_rows;
+    size_t n_groups;
+    char *const *sectors;
+    size_t n_sectors;
+    int *size, *fac, *counts;
+};
+
+static void tally_release(struct tally *t)
+{
+    free(t->size);
+    free(t->fac);
+    free(t->counts);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Sizes and per-sector counts of `n_groups` groups under `group_of`. */
+static void tally_plan(struct tally *t, const struct mg_assign *a,
+                       const int *group_of, int n_groups)
 {
     size_t width = a->n_sectors + 1, i;
 
-    *size = mg_xcalloc((size_t)n_groups + 1, sizeof(int));
-    *counts = mg_xcalloc(((size_t)n_groups + 1) * width, sizeof(int));
+    memset(t, 0, sizeof(*t));
+    t->circle = a->circle;
+    t->groups = a->groups;
+    t->n_rows = a->n_groups;
+    t->n_groups = (size_t)(n_groups > 0 ? n_groups : 0);
+    t->sectors = a->sectors;
+    t->n_sectors = a->n_sectors;
+    t->size = mg_xcalloc(t->n_groups + 1, sizeof(int));
+    t->fac = mg_xcalloc(t->n_groups + 1, sizeof(int));
+    t->counts = mg_xcalloc((t->n_groups + 1) * width, sizeof(int));
     for (i = 0; i < a->n_people; i++) {
         int g = group_of[i];
         if (g < 0 || g >= n_groups)
             continue;
-        (*size)[g]++;
-        (*counts)[(size_t)g * width + (size_t)(a->persons[i].sector + 1)]++;
+        t->size[g]++;
+        t->fac[g] += a->persons[i].facilitator != 0;
+        t->counts[(size_t)g * width + (size_t)(a->persons[i].sector + 1)]++;
     }
 }
 
-static const char *sector_name(const struct mg_assign *a, int s)
+static const char *sector_name(const struct tally *t, int s)
 {
-    return s < 0 ? _("no sector") : a->sectors[s];
+    return s < 0 ? _("no sector") : t->sectors[s];
+}
+
+static const char *row_name(const struct mg_group_row *groups, size_t n, int g,
+                            char *buf, size_t len)
+{
+    if (g >= 0 && (size_t)g < n && groups[g].name)
+        return groups[g].name;
+    snprintf(buf, len, _("Group %d"), g + 1);
+    return buf;
 }
 
 static const char *group_label(const struct mg_assign *a, int g, char *buf,
                                size_t n)
 {
-    if (g >= 0 && (size_t)g < a->n_groups && a->groups[g].name)
-        return a->groups[g].name;
-    snprintf(buf, n, _("Group %d"), g + 1);
-    return buf;
+    return row_name(a->groups, a->n_groups, g, buf, n);
 }
 
 /* "Group 1: 7 people (3 public, 2 school)" onto a plain-text buffer. */
-static void group_words(struct mg_buf *b, const struct mg_assign *a,
+static void group_words(struct mg_buf *b, const struct tally *t,
                         const char *name, const int *counts, int size)
 {
     int s, first = 1;
@@ -932,29 +947,28 @@ static void group_words(struct mg_buf *b, const struct mg_assign *a,
     mg_buf_printf(b, mg_ngettext("%s: %d person", "%s: %d people", size), name,
                   size);
     mg_buf_puts(b, " (");
-    for (s = -1; s < (int)a->n_sectors; s++) {
+    for (s = -1; s < (int)t->n_sectors; s++) {
         if (!counts[s + 1])
             continue;
         if (!first)
             mg_buf_puts(b, ", ");
         /* TRANSLATORS: how many of a group are of a sector ("3 public") */
-        mg_buf_printf(b, _("%d %s"), counts[s + 1], sector_name(a, s));
+        mg_buf_printf(b, _("%d %s"), counts[s + 1], sector_name(t, s));
         first = 0;
     }
     mg_buf_puts(b, ")");
 }
 
 /*
- * The group chart: one bar per group of groups [first, first + count)
- * of `n_groups` under `group_of`, its height the group's size, stacked
- * by sector, with the circle's minimum and maximum size as dashed lines;
- * then the sectors' legend.
+ * The group chart: one bar per group of groups [first, first + count),
+ * its height the group's size, stacked by sector, with the circle's
+ * minimum and maximum size as dashed lines; then the sectors' legend
+ * (every group's people).
  */
-static void groups_chart(struct mg_html *h, const struct mg_assign *a,
-                         const int *group_of, int n_groups, int first,
+static void groups_chart(struct mg_html *h, const struct tally *t, int first,
                          int count, const char *id)
 {
-    size_t width = a->n_sectors + 1, k;
+    size_t width = t->n_sectors + 1, k;
     struct web_bar *bars = mg_xcalloc((size_t)count + 1, sizeof(*bars));
     struct web_segment *segs =
         mg_xcalloc(((size_t)count + 1) * width, sizeof(*segs));
@@ -964,40 +978,40 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
     struct web_ref refs[2];
     struct web_chart c;
     struct mg_buf desc = MG_BUF_INIT;
-    int *size, *counts, g, s;
+    int g, s;
     size_t n_legend = 0;
     char label[32];
 
     if (count > DASH_PAGE_SIZE)
         count = DASH_PAGE_SIZE;
-    tally(&size, &counts, a, group_of, n_groups);
     mg_buf_printf(&desc,
                   _("Each bar is a group, its height the group's size, split "
                     "by sector; dashed lines mark the minimum (%d) and "
                     "maximum (%d) group size."),
-                  a->circle->group_min, a->circle->group_max);
+                  t->circle->group_min, t->circle->group_max);
     mg_buf_puts(&desc, " ");
     for (k = 0; k < (size_t)count; k++) {
-        struct mg_buf t = MG_BUF_INIT;
+        struct mg_buf words = MG_BUF_INIT;
         const int *cnt;
 
         g = first + (int)k;
-        cnt = &counts[(size_t)g * width];
-        group_words(&t, a, group_label(a, g, label, sizeof(label)), cnt,
-                    size[g]);
-        mg_buf_printf(&desc, "%s. ", t.data);
-        titles[k] = mg_buf_detach(&t);
+        cnt = &t->counts[(size_t)g * width];
+        group_words(&words, t,
+                    row_name(t->groups, t->n_rows, g, label, sizeof(label)),
+                    cnt, t->size[g]);
+        mg_buf_printf(&desc, "%s. ", words.data);
+        titles[k] = mg_buf_detach(&words);
         /* TRANSLATORS: group number g's short label under its bar */
         snprintf(labels[k], sizeof(labels[k]), _("G%d"), g + 1);
-        for (s = -1; s < (int)a->n_sectors; s++) {
+        for (s = -1; s < (int)t->n_sectors; s++) {
             struct web_segment *seg = &segs[k * width + (size_t)(s + 1)];
             seg->value = cnt[s + 1];
             seg->colour = sector_colour(s);
-            seg->name = sector_name(a, s);
+            seg->name = sector_name(t, s);
         }
         bars[k].label = labels[k];
         bars[k].title = titles[k];
-        bars[k].key = (size_t)g < a->n_groups ? a->groups[g].id : g + 1;
+        bars[k].key = (size_t)g < t->n_rows ? t->groups[g].id : g + 1;
         bars[k].segments = &segs[k * width];
         bars[k].n_segments = width;
         bars[k].known = 1;
@@ -1005,11 +1019,11 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
     refs[0].name = "min";
     /* TRANSLATORS: the chart's line at the smallest group size */
     refs[0].label = _("min");
-    refs[0].value = a->circle->group_min;
+    refs[0].value = t->circle->group_min;
     refs[1].name = "max";
     /* TRANSLATORS: the chart's line at the largest group size */
     refs[1].label = _("max");
-    refs[1].value = a->circle->group_max;
+    refs[1].value = t->circle->group_max;
     memset(&c, 0, sizeof(c));
     c.id = id;
     c.title = _("Group sizes by sector");
@@ -1019,20 +1033,20 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
     c.n_bars = (size_t)count;
     c.refs = refs;
     c.n_refs = 2;
-    c.ymax = a->circle->group_max;
+    c.ymax = t->circle->group_max;
     if (count > 12) { /* narrower bars, so a page of groups stays legible */
         c.bar_width = 18;
         c.gap = 8;
     }
     web_chart_bars(h, &c);
-    for (s = -1; s < (int)a->n_sectors; s++) {
+    for (s = -1; s < (int)t->n_sectors; s++) {
         long long total = 0;
-        for (g = 0; g < n_groups; g++)
-            total += counts[(size_t)g * width + (size_t)(s + 1)];
+        for (k = 0; k < t->n_groups; k++)
+            total += t->counts[k * width + (size_t)(s + 1)];
         if (!total)
             continue;
         legend[n_legend].colour = sector_colour(s);
-        legend[n_legend].name = sector_name(a, s);
+        legend[n_legend].name = sector_name(t, s);
         legend[n_legend].count = total;
         n_legend++;
     }
@@ -1043,8 +1057,6 @@ static void groups_chart(struct mg_html *h, const struct mg_assign *a,
     free(legend);
     free(segs);
     free(bars);
-    free(size);
-    free(counts);
     mg_buf_release(&desc);
 }
 
@@ -1085,49 +1097,51 @@ static void warning(struct mg_html *h, size_t *n, const char *text)
 }
 
 /* Hard-rule warnings about the groups as they stand (sizes and
- * facilitators from `size` and `fac`, per group). */
-static void warnings(struct mg_html *h, const struct mg_assign *a,
-                     const struct mg_quality *q, const int *size,
-                     const int *fac)
+ * facilitators from the tally, the rest from `q`). */
+static void warnings(struct mg_html *h, const struct tally *t,
+                     const struct mg_quality *q)
 {
+    const struct mg_circle *c = t->circle;
     size_t g, n = 0;
     char label[32], text[256];
 
     mg_html(h, "<h3>");
     mg_html_text(h, _("Warnings"));
     mg_html(h, "</h3>\n");
-    for (g = 0; g < a->n_groups; g++) {
-        const char *name = group_label(a, (int)g, label, sizeof(label));
+    for (g = 0; g < t->n_groups; g++) {
+        const char *name =
+            row_name(t->groups, t->n_rows, (int)g, label, sizeof(label));
+        int size = t->size[g];
 
-        if (size[g] < a->circle->group_min) {
+        if (size < c->group_min) {
             snprintf(text, sizeof(text),
                      mg_ngettext("%s has %d person, below the minimum of %d.",
                                  "%s has %d people, below the minimum of %d.",
-                                 (unsigned long)size[g]),
-                     name, size[g], a->circle->group_min);
+                                 (unsigned long)size),
+                     name, size, c->group_min);
             warning(h, &n, text);
         }
-        if (size[g] > a->circle->group_max) {
+        if (size > c->group_max) {
             snprintf(text, sizeof(text),
                      mg_ngettext("%s has %d person, above the maximum of %d.",
                                  "%s has %d people, above the maximum of %d.",
-                                 (unsigned long)size[g]),
-                     name, size[g], a->circle->group_max);
+                                 (unsigned long)size),
+                     name, size, c->group_max);
             warning(h, &n, text);
         }
-        if (size[g] && !fac[g]) {
+        if (size && !t->fac[g]) {
             snprintf(text, sizeof(text), _("%s has no facilitator."), name);
             warning(h, &n, text);
         }
     }
-    if (a->n_groups && q->largest - q->smallest > 1) {
+    if (t->n_groups && q->largest - q->smallest > 1) {
         snprintf(text, sizeof(text),
                  _("Group sizes differ by %d; the planner keeps them within 1 "
                    "when the numbers allow."),
                  q->largest - q->smallest);
         warning(h, &n, text);
     }
-    if (a->n_groups && q->unplaced) {
+    if (t->n_groups && q->unplaced) {
         snprintf(text, sizeof(text),
                  mg_ngettext("%d active person is in no group.",
                              "%d active people are in no group.",
@@ -1175,41 +1189,86 @@ static void circle_href(struct mg_html *h, int64_t id)
     mg_html_int(h, id);
 }
 
-static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
+/*
+ * The circle page's circle: its overview (plan, and the store's counts
+ * of its people, never the people themselves, so the page costs the
+ * same whether the circle has 200 people or 50,000) and the group chart's
+ * tally over it.
+ */
+struct circle_view {
+    struct mg_overview o;
+    struct mg_plan_view plan; /* o.plan's, for short */
+    struct tally t;
+};
+
+static int view_group(const struct circle_view *v, int64_t id)
 {
-    struct mg_quality q;
-    int *current = mg_xcalloc(a->n_people + 1, sizeof(int));
-    int *size = mg_xcalloc(a->n_groups + 1, sizeof(int));
-    int *fac = mg_xcalloc(a->n_groups + 1, sizeof(int));
-    char path[96], slot[64], label[32];
-    size_t i, g, first, last;
+    return mg_overview_group(&v->o, id);
+}
 
-    for (i = 0; i < a->n_people; i++) {
-        int k = a->persons[i].current;
+static void view_release(struct circle_view *v)
+{
+    mg_overview_release(&v->o);
+    memset(v, 0, sizeof(*v));
+}
 
-        current[i] = k;
-        if (k >= 0 && (size_t)k < a->n_groups) {
-            size[k]++;
-            fac[k] += a->persons[i].facilitator;
-        }
+static int view_load(struct circle_view *v, struct mg_store *st, int64_t id)
+{
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = mg_overview_load(&v->o, st, id);
+    if (rc < 0) {
+        view_release(v);
+        return rc;
     }
-    mg_assign_evaluate_current(a, &q);
+    v->plan = v->o.plan;
+    v->t.circle = v->o.plan.circle;
+    v->t.groups = v->o.plan.groups;
+    v->t.n_rows = v->t.n_groups = v->o.plan.n_groups;
+    v->t.sectors = v->o.sectors;
+    v->t.n_sectors = v->o.n_sectors;
+    v->t.size = v->o.size;
+    v->t.fac = v->o.facilitators;
+    v->t.counts = v->o.counts;
+    return 0;
+}
+
+static const char *thread_title(const struct mg_plan_view *p, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; id && i < p->n_threads; i++)
+        if (p->threads[i].id == id)
+            return p->threads[i].title;
+    return NULL;
+}
+
+static void groups_section(struct mg_html *h, const struct circle_view *v,
+                           int gpage)
+{
+    const struct mg_circle *c = v->plan.circle;
+    const struct mg_quality *q = &v->o.quality;
+    size_t n_groups = v->plan.n_groups;
+    char path[96], slot[64], label[32];
+    size_t g, first, last;
+
     mg_html(h, "<section aria-labelledby=\"groups\">\n<h2 id=\"groups\">");
     mg_html_text(h, _("Groups"));
     mg_html(h, "</h2>\n");
-    if (!a->n_groups) {
+    if (!n_groups) {
         char call[96];
 
         snprintf(call, sizeof(call), "POST /api/v1/circles/%lld/groups/plan",
-                 (long long)a->circle->id);
+                 (long long)c->id);
         mg_html(h, "<p>");
         mg_html_textf(h,
                       mg_ngettext("No groups yet: %zu active person waits "
                                   "to be placed.",
                                   "No groups yet: %zu active people wait to "
                                   "be placed.",
-                                  a->n_people),
-                      a->n_people);
+                                  v->o.active),
+                      v->o.active);
         mg_html(h, " ");
         /* TRANSLATORS: %s is an API call, shown as code */
         dash_text_code(h, _("Plan them with %s."), 1, call);
@@ -1217,24 +1276,23 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
         goto out;
     }
     first = (size_t)(gpage - 1) * DASH_PAGE_SIZE;
-    if (first >= a->n_groups) {
+    if (first >= n_groups) {
         first = 0;
         gpage = 1;
     }
-    last = first + DASH_PAGE_SIZE < a->n_groups ? first + DASH_PAGE_SIZE
-                                                : a->n_groups;
-    if (a->n_groups > DASH_PAGE_SIZE) {
+    last =
+        first + DASH_PAGE_SIZE < n_groups ? first + DASH_PAGE_SIZE : n_groups;
+    if (n_groups > DASH_PAGE_SIZE) {
         mg_html(h, "<p class=\"muted\">");
         mg_html_textf(h, _("Groups %zu to %zu of %zu."), first + 1, last,
-                      a->n_groups);
+                      n_groups);
         mg_html(h, "</p>\n");
     }
-    groups_chart(h, a, current, (int)a->n_groups, (int)first,
-                 (int)(last - first), "chart");
-    warnings(h, a, &q, size, fac);
-    if (q.unplaced) {
+    groups_chart(h, &v->t, (int)first, (int)(last - first), "chart");
+    warnings(h, &v->t, q);
+    if (q->unplaced) {
         mg_html(h, "<p><a href=\"");
-        circle_href(h, a->circle->id);
+        circle_href(h, c->id);
         mg_html(h, "?group=none#people\">");
         mg_html_text(h, _("The people in no group"));
         mg_html(h, "</a></p>\n");
@@ -1242,9 +1300,9 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
     mg_html(h, "<h3>");
     mg_html_text(h, _("Quality"));
     mg_html(h, "</h3>\n");
-    quality_list(h, &q);
+    quality_list(h, q);
     mg_html(h, "<div class=\"actions\"><a class=\"button secondary\" href=\"");
-    circle_href(h, a->circle->id);
+    circle_href(h, c->id);
     mg_html(h, "/rebalance\">");
     mg_html_text(h, _("Preview rebalance"));
     mg_html(h, "</a></div>\n");
@@ -1256,22 +1314,23 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
     dash_th(h, _("Call, thread, mail"));
     mg_html(h, "</tr></thead>\n<tbody>\n");
     for (g = first; g < last; g++) {
-        const struct mg_group_row *row = &a->groups[g];
-        const char *thread = thread_title(a, row->thread_id);
+        const struct mg_group_row *row = &v->plan.groups[g];
+        const char *thread = thread_title(&v->plan, row->thread_id);
 
         mg_html(h, "<tr><th scope=\"row\" id=\"group-");
         mg_html_int(h, row->id);
         mg_html(h, "\"><a href=\"");
-        circle_href(h, a->circle->id);
+        circle_href(h, c->id);
         mg_html(h, "?group=");
         mg_html_int(h, row->id);
         mg_html(h, "#people\">");
-        mg_html_text(h, group_label(a, (int)g, label, sizeof(label)));
+        mg_html_text(h, row_name(v->plan.groups, n_groups, (int)g, label,
+                                 sizeof(label)));
         mg_html(h, "</a></th>");
-        int_cell(h, size[g]);
-        int_cell(h, fac[g]);
+        int_cell(h, v->t.size[g]);
+        int_cell(h, v->t.fac[g]);
         mg_html(h, "<td>");
-        slot_text(slot, sizeof(slot), a->circle, row->slot_id);
+        slot_text(slot, sizeof(slot), c, row->slot_id);
         mg_html_text(h, slot);
         if (thread) {
             mg_html(h, "<br><span class=\"muted\">");
@@ -1286,29 +1345,25 @@ static void groups_section(struct mg_html *h, struct mg_assign *a, int gpage)
         mg_html(h, "</td></tr>\n");
     }
     mg_html(h, "</tbody></table></div>\n");
-    snprintf(path, sizeof(path), "/dashboard/circles/%lld",
-             (long long)a->circle->id);
-    dash_pager(h, path, "gpage", gpage, a->n_groups, NULL, 0, "groups");
+    snprintf(path, sizeof(path), "/dashboard/circles/%lld", (long long)c->id);
+    dash_pager(h, path, "gpage", gpage, n_groups, NULL, 0, "groups");
 out:
     mg_html(h, "</section>\n");
-    free(current);
-    free(size);
-    free(fac);
 }
 
 /* The name of group `group_id` among the circle's, or "-". */
-static const char *group_name_of(const struct mg_assign *a, int64_t group_id,
+static const char *group_name_of(const struct circle_view *v, int64_t group_id,
                                  char *buf, size_t n)
 {
-    int g = group_id ? mg_assign_group_index(a, group_id) : -1;
+    int g = view_group(v, group_id);
 
-    return g >= 0 ? group_label(a, g, buf, n) : "-";
+    return g >= 0 ? row_name(v->plan.groups, v->plan.n_groups, g, buf, n) : "-";
 }
 
 /* The people of the circle, a page at a time: ?page=, ?q= (name or
  * email), ?group= (a group's members, or "none": those in no group). */
 static int people_section(struct mg_html *h, struct request *r,
-                          const struct dash *d, const struct mg_assign *a)
+                          const struct dash *d, const struct circle_view *v)
 {
     struct mg_participant *list = NULL;
     struct mg_people_filter f;
@@ -1319,11 +1374,11 @@ static int people_section(struct mg_html *h, struct request *r,
     char path[96], action[128], label[32], gid[24];
     struct dash_arg args[2];
     size_t n = 0, total = 0, i;
-    int rc;
+    int rc = 0;
 
     if (q && (!*q || strlen(q) > DASH_QUERY_MAX))
         q = NULL;
-    if (group > 0 && mg_assign_group_index(a, group) < 0)
+    if (group > 0 && view_group(v, group) < 0)
         group = 0;
     if (group < 0)
         snprintf(gid, sizeof(gid), "none");
@@ -1334,17 +1389,41 @@ static int people_section(struct mg_html *h, struct request *r,
     f.group_id = group;
     if (group < 0)
         f.status = "active"; /* the unplaced, as the warnings count them */
-    rc = mg_store_participants_count(&total, r->srv->store, a->circle->id, &f);
+    /* How many: the overview has counted everyone and the unplaced; a
+     * group's few members are read whole; a search is counted. */
+    if (!q && !group)
+        total = v->o.people;
+    else if (!q && group < 0)
+        total = (size_t)v->o.quality.unplaced;
+    else if (group <= 0)
+        rc = mg_store_participants_count(&total, r->srv->store,
+                                         v->plan.circle->id, &f);
     if (rc < 0)
         return rc;
-    f.limit = DASH_PAGE_SIZE;
-    f.offset = (page - 1) * DASH_PAGE_SIZE;
-    rc =
-        mg_store_participants_list(&list, &n, r->srv->store, a->circle->id, &f);
+    if (group <= 0) {
+        f.limit = DASH_PAGE_SIZE;
+        f.offset = (page - 1) * DASH_PAGE_SIZE;
+    }
+    rc = mg_store_participants_list(&list, &n, r->srv->store,
+                                    v->plan.circle->id, &f);
+    if (rc == 0 && group > 0) {
+        size_t first = (size_t)(page - 1) * DASH_PAGE_SIZE, k;
+
+        total = n;
+        for (k = 0; k < n; k++)
+            if (k < first || k >= first + DASH_PAGE_SIZE)
+                mg_participant_release(&list[k]);
+        if (first < n) {
+            n = n - first < DASH_PAGE_SIZE ? n - first : DASH_PAGE_SIZE;
+            memmove(list, list + first, n * sizeof(*list));
+        } else {
+            n = 0;
+        }
+    }
     if (rc < 0)
         return rc;
     snprintf(path, sizeof(path), "/dashboard/circles/%lld",
-             (long long)a->circle->id);
+             (long long)v->plan.circle->id);
     mg_html(h, "<section aria-labelledby=\"people\">\n<h2 id=\"people\">");
     mg_html_text(h, _("People"));
     mg_html(h, "</h2>\n<form method=\"get\" class=\"inline\" "
@@ -1365,7 +1444,7 @@ static int people_section(struct mg_html *h, struct request *r,
     mg_html_text(h, _("Search"));
     mg_html(h, "</button></form>\n<p>");
     if (q || group) {
-        const char *gname = group_name_of(a, group, label, sizeof(label));
+        const char *gname = group_name_of(v, group, label, sizeof(label));
 
         /* TRANSLATORS: how many people a search found; %s is the search */
         if (q && group > 0)
@@ -1441,11 +1520,11 @@ static int people_section(struct mg_html *h, struct request *r,
         mg_html(h, "<br><span class=\"muted\">");
         mg_html_text(h, p->region ? p->region : "-");
         mg_html(h, "</span></td><td>");
-        mg_html_text(h, group_name_of(a, p->group_id, label, sizeof(label)));
+        mg_html_text(h, group_name_of(v, p->group_id, label, sizeof(label)));
         mg_html(h, "<br><span class=\"muted\">");
         mg_html_text(h, dash_word(mg_person_status_name(p->status)));
         mg_html(h, "</span></td><td><div class=\"actions\">");
-        if (p->status == MG_STATUS_ACTIVE && a->n_groups) {
+        if (p->status == MG_STATUS_ACTIVE && v->plan.n_groups) {
             mg_html(h, "<a class=\"button secondary\" href=\"");
             mg_html_attr(h, path);
             mg_html(h, "/people/");
@@ -1527,7 +1606,7 @@ static int outbox_section(struct mg_html *h, const struct dash *d,
 {
     static const char *const states[] = {"queued", "sending", "sent", "failed"};
     struct mg_outbox_row *rows = NULL;
-    size_t n = 0, i;
+    size_t n = 0, counts[4], i;
     char path[96];
     int rc = 0;
 
@@ -1541,13 +1620,13 @@ static int outbox_section(struct mg_html *h, const struct dash *d,
     mg_html_text(h, _("Sends every member what has changed in their group's "
                       "calls since the last time; nothing is sent twice."));
     mg_html(h, "</p>\n<dl>\n");
+    rc = mg_store_outbox_counts(counts, st, c->id);
+    if (rc < 0)
+        return rc;
     for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
         char count[32];
 
-        rc = mg_store_outbox_count(&n, st, c->id, states[i]);
-        if (rc < 0)
-            return rc;
-        snprintf(count, sizeof(count), "%zu", n);
+        snprintf(count, sizeof(count), "%zu", counts[i]);
         web_row(h, dash_word(states[i]), count);
     }
     mg_html(h, "</dl>\n");
@@ -1781,7 +1860,7 @@ static int report_section(struct mg_html *h, struct mg_store *st, int64_t id)
     double *values;
     int *known;
     size_t i;
-    int rc = mg_report_load(&r, st, id);
+    int rc = mg_report_load_summary(&r, st, id);
 
     if (rc < 0)
         return rc;
@@ -1919,7 +1998,7 @@ out:
 /* The notice ?done= asks for after a redirect (fixed words: the query
  * carries ids and counts, never text of its own). */
 static void done_notice(struct mg_html *h, struct request *r,
-                        const struct mg_assign *a)
+                        const struct circle_view *v)
 {
     const char *done = request_arg(r, "done");
     struct mg_buf text = MG_BUF_INIT;
@@ -1929,15 +2008,20 @@ static void done_notice(struct mg_html *h, struct request *r,
     if (!done)
         return;
     if (strcmp(done, "moved") == 0) {
-        int who =
-            mg_assign_person_index(a, dash_positive(request_arg(r, "person")));
-        int to =
-            mg_assign_group_index(a, dash_positive(request_arg(r, "group")));
-        if (who >= 0 && to >= 0)
-            mg_buf_printf(&text, _("Moved %s to %s."), a->people[who].name,
-                          group_label(a, to, label, sizeof(label)));
+        struct mg_participant *p = NULL;
+        int to = view_group(v, dash_positive(request_arg(r, "group")));
+
+        if (to >= 0 &&
+            mg_store_participant_get(&p, r->srv->store, v->plan.circle->id,
+                                     dash_positive(request_arg(r, "person"))) ==
+                0 &&
+            p->status == MG_STATUS_ACTIVE)
+            mg_buf_printf(&text, _("Moved %s to %s."), p->name,
+                          row_name(v->plan.groups, v->plan.n_groups, to, label,
+                                   sizeof(label)));
         else
             mg_buf_puts(&text, _("Moved."));
+        mg_participants_free(p, p ? 1 : 0);
     } else if (strcmp(done, "invites") == 0) {
         int64_t q = dash_positive(request_arg(r, "queued"));
         if (q)
@@ -1971,7 +2055,7 @@ static void done_notice(struct mg_html *h, struct request *r,
     } else if (strcmp(done, "withdrawn") == 0) {
         struct mg_participant *p = NULL;
 
-        if (mg_store_participant_get(&p, r->srv->store, a->circle->id,
+        if (mg_store_participant_get(&p, r->srv->store, v->plan.circle->id,
                                      dash_positive(request_arg(r, "person"))) ==
             0)
             mg_buf_printf(&text,
@@ -1992,29 +2076,29 @@ static void done_notice(struct mg_html *h, struct request *r,
 static void circle_page(struct request *r, const struct dash *d)
 {
     struct mg_html h = MG_HTML_INIT;
-    struct mg_assign a;
-    size_t waitlisted;
-    int rc = mg_assign_load(&a, r->srv->store, r->params[0]);
+    struct circle_view v;
+    const struct mg_circle *c;
+    int rc = view_load(&v, r->srv->store, r->params[0]);
 
     if (rc < 0) {
         dash_error_page(r, rc, _("There is no such circle."));
         return;
     }
-    dash_use_language(a.circle);
-    dash_begin(&h, d, a.circle->title);
-    mg_html_element(&h, "h1", a.circle->title);
-    done_notice(&h, r, &a);
-    waitlisted = count_people(r->srv->store, a.circle->id, "waitlisted");
+    c = v.plan.circle;
+    dash_use_language(c);
+    dash_begin(&h, d, c->title);
+    mg_html_element(&h, "h1", c->title);
+    done_notice(&h, r, &v);
     mg_html(&h, "<p>");
     mg_html_textf(&h,
                   mg_ngettext("%zu active person, %zu waitlisted, %zu "
                               "groups.",
                               "%zu active people, %zu waitlisted, %zu "
                               "groups.",
-                              a.n_people),
-                  a.n_people, waitlisted, a.n_groups);
+                              v.o.active),
+                  v.o.active, v.o.waitlisted, v.plan.n_groups);
     mg_html(&h, "</p>\n");
-    circle_summary(&h, a.circle);
+    circle_summary(&h, c);
     mg_html(&h, "<nav aria-label=\"");
     mg_html_attr(&h, _("On this page"));
     mg_html(&h, "\"><a href=\"#book\">");
@@ -2032,20 +2116,20 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html(&h, "</a> <a href=\"#notes\">");
     mg_html_text(&h, _("Notes"));
     mg_html(&h, "</a></nav>\n");
-    rc = book_section(&h, r->srv->store, &a);
+    rc = book_section(&h, r->srv->store, &v.plan);
     if (rc == 0)
-        groups_section(&h, &a, dash_page_arg(r, "gpage"));
+        groups_section(&h, &v, dash_page_arg(r, "gpage"));
     if (rc == 0)
-        rc = people_section(&h, r, d, &a);
+        rc = people_section(&h, r, d, &v);
     if (rc == 0)
-        rc = report_section(&h, r->srv->store, a.circle->id);
+        rc = report_section(&h, r->srv->store, c->id);
     if (rc == 0)
-        rc = plenaries_section(&h, r->srv->store, a.circle);
+        rc = plenaries_section(&h, r->srv->store, c);
     if (rc == 0)
-        rc = outbox_section(&h, d, r->srv->store, a.circle);
+        rc = outbox_section(&h, d, r->srv->store, c);
     if (rc == 0)
-        rc = notes_section(&h, r->srv->store, a.circle);
-    mg_assign_release(&a);
+        rc = notes_section(&h, r->srv->store, c);
+    view_release(&v);
     if (rc < 0) {
         mg_html_release(&h);
         dash_error_page(r, rc, NULL);
@@ -2239,15 +2323,193 @@ out:
  * a missing or unknown group, ?refused=<group id> for broken rules, which
  * are checked again now (fixed words; the query carries only ids).
  */
+/* Slot `slot_id`'s index among the first MG_GROUP_MAX_SLOTS of the
+ * circle's, as the planner numbers them, or -1. */
+static int slot_number(const struct mg_circle *c, int64_t slot_id)
+{
+    size_t i;
+
+    for (i = 0; i < c->n_slots && i < MG_GROUP_MAX_SLOTS; i++)
+        if (c->slots[i].id == slot_id)
+            return (int)i;
+    return -1;
+}
+
+/*
+ * The people a move concerns, as mg_group_check_move() reads them: the
+ * person (index 0) and the active members of the groups they leave and
+ * join, with the apart links between the person and those members;
+ * every group as the planner numbers them. The rules a move breaks
+ * depend on nothing else, so the check reads two groups, not the circle.
+ */
+struct move_scope {
+    struct mg_circle *c;
+    struct mg_group_row *groups;
+    size_t n_groups;
+    struct mg_participant *me, *from, *to;
+    size_t n_from, n_to;
+    const struct mg_participant **people;
+    const char **names;
+    struct mg_person *persons;
+    struct mg_group_spec *specs;
+    struct mg_pair *apart;
+    size_t n_people, n_apart;
+    struct mg_assign_input in;
+};
+
+static void scope_release(struct move_scope *m)
+{
+    mg_circle_free(m->c);
+    mg_store_groups_free(m->groups, m->n_groups);
+    mg_participants_free(m->me, m->me ? 1 : 0);
+    mg_participants_free(m->from, m->n_from);
+    mg_participants_free(m->to, m->n_to);
+    free(m->people);
+    free(m->names);
+    free(m->persons);
+    free(m->specs);
+    free(m->apart);
+    memset(m, 0, sizeof(*m));
+}
+
+static int group_number(const struct move_scope *m, int64_t id)
+{
+    size_t g;
+
+    for (g = 0; id && g < m->n_groups; g++)
+        if (m->groups[g].id == id)
+            return (int)g;
+    return -1;
+}
+
+/* Whether `list` of `n` addresses names `email`, compared normalized. */
+static int names_address(char *const *list, size_t n, const char *email)
+{
+    char *want = mg_email_normalize(email);
+    size_t i;
+    int hit = 0;
+
+    for (i = 0; i < n && !hit; i++) {
+        char *have = mg_email_normalize(list[i]);
+        hit = strcmp(have, want) == 0;
+        free(have);
+    }
+    free(want);
+    return hit;
+}
+
+static void scope_add(struct move_scope *m, const struct mg_participant *p)
+{
+    struct mg_person *q = &m->persons[m->n_people];
+    size_t j;
+
+    if (m->n_people && p->id == m->me->id)
+        return;
+    m->people[m->n_people] = p;
+    m->names[m->n_people] = p->name;
+    q->facilitator = p->role == MG_PERSON_FACILITATOR;
+    q->sector = q->region = -1;
+    for (j = 0; j < p->n_slots; j++) {
+        int s = slot_number(m->c, p->slot_ids[j]);
+        if (s >= 0)
+            q->slots |= 1u << s;
+    }
+    q->current = group_number(m, p->group_id);
+    q->locked = p->locked && q->current >= 0;
+    m->n_people++;
+}
+
+/* Load the scope of moving participant `person_id` into group `group_id`;
+ * *to its number, or -1 (the person or the group not in the circle, or
+ * the person not active: nothing to check). */
+static int scope_load(struct move_scope *m, int *to, struct mg_store *st,
+                      int64_t circle_id, int64_t person_id, int64_t group_id)
+{
+    struct mg_people_filter f;
+    size_t i, cap;
+    int from, rc;
+
+    memset(m, 0, sizeof(*m));
+    *to = -1;
+    rc = mg_store_circle_get(&m->c, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_groups_list(&m->groups, &m->n_groups, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_participant_get(&m->me, st, circle_id, person_id);
+    if (rc < 0 || m->me->status != MG_STATUS_ACTIVE)
+        return rc;
+    *to = group_number(m, group_id);
+    from = group_number(m, m->me->group_id);
+    memset(&f, 0, sizeof(f));
+    f.status = "active";
+    f.group_id = group_id;
+    if (*to >= 0)
+        rc = mg_store_participants_list(&m->to, &m->n_to, st, circle_id, &f);
+    f.group_id = m->me->group_id;
+    if (rc == 0 && *to >= 0 && from >= 0)
+        rc =
+            mg_store_participants_list(&m->from, &m->n_from, st, circle_id, &f);
+    if (rc < 0 || *to < 0)
+        return rc;
+    cap = 1 + m->n_from + m->n_to;
+    m->people = mg_xcalloc(cap, sizeof(*m->people));
+    m->names = mg_xcalloc(cap, sizeof(*m->names));
+    m->persons = mg_xcalloc(cap, sizeof(*m->persons));
+    m->apart = mg_xcalloc(2 * cap, sizeof(*m->apart));
+    scope_add(m, m->me);
+    for (i = 0; i < m->n_from; i++)
+        scope_add(m, &m->from[i]);
+    for (i = 0; i < m->n_to; i++)
+        scope_add(m, &m->to[i]);
+    /* the apart links between the person and the others, either way */
+    for (i = 1; i < m->n_people; i++) {
+        const struct mg_participant *p = m->people[i];
+
+        if (names_address(m->me->apart, m->me->n_apart, p->email)) {
+            m->apart[m->n_apart].a = 0;
+            m->apart[m->n_apart++].b = (int)i;
+        }
+        if (names_address(p->apart, p->n_apart, m->me->email)) {
+            m->apart[m->n_apart].a = (int)i;
+            m->apart[m->n_apart++].b = 0;
+        }
+    }
+    m->specs = mg_xcalloc(m->n_groups + 1, sizeof(*m->specs));
+    for (i = 0; i < m->n_groups; i++) {
+        m->specs[i].slot = slot_number(m->c, m->groups[i].slot_id);
+        if (m->specs[i].slot < 0)
+            m->specs[i].slot = 0;
+        m->specs[i].thread = -1;
+    }
+    m->in.people = m->persons;
+    m->in.n_people = m->n_people;
+    m->in.size_min = m->c->group_min;
+    m->in.size_max = m->c->group_max;
+    m->in.n_slots =
+        (int)(m->c->n_slots < MG_GROUP_MAX_SLOTS ? m->c->n_slots
+                                                 : MG_GROUP_MAX_SLOTS);
+    m->in.apart = m->apart;
+    m->in.n_apart = m->n_apart;
+    m->in.groups = m->specs;
+    m->in.n_groups = (int)m->n_groups;
+    m->in.names = m->names;
+    return 0;
+}
+
+/*
+ * Why the last move was refused, from the redirect's query: ?error= for
+ * a missing or unknown group, ?refused=<group id> for broken rules, which
+ * are checked again now (fixed words; the query carries only ids).
+ */
 static void refusal_from_query(struct refusal *why, char **text,
                                struct mg_issue **issues, size_t *n_issues,
                                struct request *r, int64_t person_id)
 {
     const char *error = request_arg(r, "error");
     int64_t group = dash_positive(request_arg(r, "refused"));
-    struct mg_assign a;
+    struct move_scope m;
     char label[32];
-    int who, to, rc;
+    int to, rc;
 
     memset(why, 0, sizeof(*why));
     if (error && strcmp(error, "number") == 0)
@@ -2256,24 +2518,21 @@ static void refusal_from_query(struct refusal *why, char **text,
         why->text = _("Choose a group to move them to.");
     if (why->text || !group)
         return;
-    if (mg_assign_load(&a, r->srv->store, r->params[0]) < 0)
-        return;
-    who = mg_assign_person_index(&a, person_id);
-    to = mg_assign_group_index(&a, group);
-    if (who >= 0 && to >= 0) {
-        a.in.groups = a.specs;
-        a.in.n_groups = (int)a.n_groups;
-        rc = mg_group_check_move(issues, n_issues, &a.in, who, to);
+    if (scope_load(&m, &to, r->srv->store, r->params[0], person_id, group) ==
+            0 &&
+        to >= 0) {
+        rc = mg_group_check_move(issues, n_issues, &m.in, 0, to);
         *text = mg_xasprintf(
             rc < 0 ? _("%s was not moved to %s: the move breaks these rules.")
                    : _("%s was not moved to %s then; the rules allow it now."),
-            a.people[who].name, group_label(&a, to, label, sizeof(label)));
+            m.me->name,
+            row_name(m.groups, m.n_groups, to, label, sizeof(label)));
         why->text = *text;
         why->issues = *issues;
         why->n_issues = *n_issues;
         why->force_group = group;
     }
-    mg_assign_release(&a);
+    scope_release(&m);
 }
 
 /* Speak circle `id`'s language from here on (English when it is gone). */
@@ -2451,6 +2710,7 @@ void handle_dash_rebalance_preview(struct request *r)
     struct mg_html h = MG_HTML_INIT;
     struct dash d;
     struct mg_assign a;
+    struct tally after;
     char label[32], label2[32], plan[17], action[96];
     size_t i, moves = 0, hard;
     int rc;
@@ -2574,10 +2834,12 @@ void handle_dash_rebalance_preview(struct request *r)
                           a.result.n_groups);
             mg_html(&h, "</p>\n");
         }
-        groups_chart(&h, &a, a.result.group_of, a.result.n_groups, 0,
+        tally_plan(&after, &a, a.result.group_of, a.result.n_groups);
+        groups_chart(&h, &after, 0,
                      a.result.n_groups < DASH_PAGE_SIZE ? a.result.n_groups
                                                         : DASH_PAGE_SIZE,
                      "after");
+        tally_release(&after);
         mg_html(&h, "<h2>");
         mg_html_text(&h, _("Quality after"));
         mg_html(&h, "</h2>\n");

@@ -39,7 +39,7 @@ struct view {
     struct mg_participant *me;
     struct mg_participant *people;
     size_t n_people;
-    struct mg_group_row *groups;
+    struct mg_group_row *groups; /* mine alone, when I am in one */
     size_t n_groups;
     const struct mg_group_row *group; /* mine, or NULL */
     struct mg_span *threads, *same, *per_thread;
@@ -109,32 +109,40 @@ static int is_held(const struct mg_session_row *s, int64_t now)
     return s->status != MG_STORE_SESSION_CANCELLED && s->starts_at <= now;
 }
 
+/* Load what the page shows: the circle, the person, their group (only
+ * theirs: never the circle's thousands), its members and calls, and the
+ * book's threads and readings. */
 static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
                      int64_t participant_id)
 {
     struct mg_people_filter f;
     struct mg_local_time lt;
-    struct mg_plan_view plan;
     size_t i;
     int rc;
 
     memset(v, 0, sizeof(*v));
     memset(&f, 0, sizeof(f));
     v->now = mg_now();
-    rc = mg_store_plan_load(&plan, st, circle_id);
-    if (rc < 0)
-        return rc;
-    /* the view takes over what the plan holds */
-    v->circle = plan.circle;
-    v->groups = plan.groups;
-    v->n_groups = plan.n_groups;
-    v->threads = plan.threads;
-    v->n_threads = plan.n_threads;
-    v->same = plan.same;
-    v->n_same = plan.n_same;
-    v->per_thread = plan.per_thread;
-    v->n_per_thread = plan.n_per_thread;
-    rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
+    rc = mg_store_circle_get(&v->circle, st, circle_id);
+    if (rc == 0)
+        rc = mg_store_participant_get(&v->me, st, circle_id, participant_id);
+    if (rc == 0 && v->me->status != MG_STATUS_WITHDRAWN && v->me->group_id) {
+        rc = mg_store_group_get(&v->groups, st, circle_id, v->me->group_id);
+        if (rc == 0) {
+            v->n_groups = 1;
+            v->group = v->groups;
+        } else if (rc == MG_ENOTFOUND) {
+            rc = 0;
+        }
+    }
+    if (rc == 0)
+        rc = mg_store_threads(&v->threads, &v->n_threads, st, circle_id);
+    if (rc == 0)
+        rc =
+            mg_store_readings(&v->same, &v->n_same, st, circle_id, "same_pace");
+    if (rc == 0)
+        rc = mg_store_readings(&v->per_thread, &v->n_per_thread, st, circle_id,
+                               "thread");
     /* Only the person's own group is ever shown: read its members, not
      * the whole circle (which may be 50,000 people). */
     f.group_id = v->me ? v->me->group_id : 0;
@@ -143,11 +151,6 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
                                         &f);
     if (rc < 0)
         return rc;
-    for (i = 0; v->me->status != MG_STATUS_WITHDRAWN && v->me->group_id &&
-                i < v->n_groups;
-         i++)
-        if (v->groups[i].id == v->me->group_id)
-            v->group = &v->groups[i];
     if (v->group) {
         rc = mg_store_sessions_for_group(&v->sessions, &v->n_sessions, st,
                                          v->group->id);
@@ -1793,7 +1796,7 @@ void handle_person_page_summary(struct request *r)
     const struct mg_form_field *text, *subject;
     struct mg_inbound m;
     enum mg_note_outcome outcome = MG_NOTE_FILED;
-    size_t n_groups = 0, i;
+    size_t n_groups = 0;
     int64_t circle = 0, pid = 0, week = 0, note = 0;
     char *key = NULL, *address = NULL, *title = NULL, *mid = NULL, *seed;
     char hash[65], query[64];
@@ -1817,13 +1820,14 @@ void handle_person_page_summary(struct request *r)
         rc = form_id(&week, &form, "week");
     if (rc == 0 && week > c->weeks)
         rc = MG_EINVAL;
-    if (rc == 0)
-        rc = mg_store_groups_list(&groups, &n_groups, r->srv->store, circle);
-    for (i = 0; rc == 0 && i < n_groups; i++)
-        if (groups[i].id == me->group_id)
-            group = &groups[i];
-    if (rc == 0 && !group)
+    if (rc == 0 && !me->group_id)
         rc = MG_ENOTFOUND;
+    if (rc == 0)
+        rc = mg_store_group_get(&groups, r->srv->store, circle, me->group_id);
+    if (rc == 0) {
+        n_groups = 1;
+        group = groups;
+    }
     text = mg_form_get(&form, "text");
     subject = mg_form_get(&form, "subject");
     if (rc == 0 &&

@@ -1,11 +1,17 @@
 /*
  * bench_pages.c: what a page costs as a circle grows, end to end: a real
  * `mingle serve`, circles of 200 and of N people imported over the API
- * and planned, then a participant's page, a facilitator's page, the
- * dashboard's circle page and its second page of people fetched over
- * HTTP, each several times, once the plan's invitations are delivered.
- * Prints each figure beside the 200-person one and the daemon's peak
- * memory while serving them (VmHWM, reset before), so growth shows.
+ * and planned; once the plan's invitations are delivered, every page a
+ * coordinator can GET on the dashboard (each list's first and a later
+ * page, a search, the move form, the rebalance preview, the digest, the
+ * review queues, a plenary, the CSV downloads), a participant's and a
+ * facilitator's page and the API's groups and report are fetched over
+ * HTTP several times each (the downloads and the whole-circle answers
+ * three times) by a daemon started afresh on the circle's database; the
+ * rebalance preview, which runs the planner over the whole circle, last.
+ * Prints each median beside the 200-person one with the daemon's peak
+ * memory while serving it (VmHWM, reset before each page; the heap a
+ * page leaves behind stays in the next ones' figures), so growth shows.
  * Figures only, never assertions.
  *
  *   ./build/tests/bench/bench_pages [N] [repeats]   (default 20000, 20)
@@ -22,15 +28,64 @@
 #include "mingle/core.h"
 #include "support.h"
 
-struct figures {
-    double plan_s;   /* import + plan, seconds */
-    double ms[4];    /* median of each page */
-    size_t bytes[4]; /* size of each page */
+/* What is fetched, in the order printed. */
+enum page {
+    P_PARTICIPANT,
+    P_FACILITATOR,
+    P_HOME,
+    P_CIRCLE,
+    P_PEOPLE2,
+    P_GROUPS2,
+    P_GROUP,
+    P_SEARCH,
+    P_NOGROUP,
+    P_MOVE,
+    P_REFUSED,
+    P_DIGEST,
+    P_DIGEST1,
+    P_REVIEW,
+    P_REVIEW_ALL,
+    P_PLENARY,
+    P_REPORT_CSV,
+    P_ROSTER_CSV,
+    P_ATTENDANCE_CSV,
+    P_API_GROUPS,
+    P_API_REPORT,
+    P_REBALANCE, /* last: it runs the planner over the whole circle */
+    N_PAGES
 };
 
-static const char *const names[4] = {"participant page", "facilitator page",
-                                     "dashboard circle page",
-                                     "dashboard people, page 2"};
+static const char *const names[N_PAGES] = {
+    "participant page",
+    "facilitator page",
+    "dashboard: circles",
+    "dashboard: circle page",
+    "dashboard: people, page 2",
+    "dashboard: groups, page 2",
+    "dashboard: one group's members",
+    "dashboard: people search",
+    "dashboard: people in no group",
+    "dashboard: move form",
+    "dashboard: move form after a refusal",
+    "dashboard: notes digest",
+    "dashboard: notes digest, week 1",
+    "dashboard: circle's review queue",
+    "dashboard: whole review queue",
+    "dashboard: plenary",
+    "download: report.csv",
+    "download: roster.csv",
+    "download: attendance.csv",
+    "API: GET groups (JSON)",
+    "API: GET report (JSON)",
+    "dashboard: rebalance preview (the planner over the whole circle)",
+};
+
+struct figures {
+    double plan_s;          /* import + plan, seconds */
+    double ms[N_PAGES];     /* median of each page */
+    size_t bytes[N_PAGES];  /* size of each page */
+    long peak_kib[N_PAGES]; /* the daemon's peak while serving it */
+};
 
 static double now_s(void)
 {
@@ -100,9 +155,11 @@ static long peak_kib(pid_t pid)
     return kib;
 }
 
-/* Median milliseconds of `repeats` GETs of `path`; *bytes its size. */
+/* Median milliseconds of `repeats` GETs of `path` (with the dashboard's
+ * `cookie`, or the API's bearer `token`); *bytes its size. */
 static double time_get(struct test_site *s, const char *path,
-                       const char *cookie, int repeats, size_t *bytes)
+                       const char *cookie, const char *token, int repeats,
+                       size_t *bytes)
 {
     double *t = mg_xcalloc((size_t)repeats, sizeof(*t)), median;
     int i;
@@ -112,7 +169,13 @@ static double time_get(struct test_site *s, const char *path,
         struct test_response resp;
         double t0 = now_s();
 
-        test_site_page(&resp, s, "GET", path, cookie, NULL);
+        if (token) {
+            memset(&resp, 0, sizeof(resp));
+            if (test_http(&resp, s->d.port, "GET", path, token, NULL, NULL) < 0)
+                resp.status = 0;
+        } else {
+            test_site_page(&resp, s, "GET", path, cookie, NULL);
+        }
         if (resp.status != 200) {
             fprintf(stderr, "GET %s failed (%ld)\n", path, (long)resp.status);
             test_response_release(&resp);
@@ -149,6 +212,24 @@ static char *mint_page(struct test_site *s, long long circle, long long pid)
     return local;
 }
 
+/* The id of the first member of `g` (a group of the JSON answer) whose
+ * role is, or is not, facilitator. */
+static long long first_member(json_t *g, int facilitator)
+{
+    json_t *members = json_object_get(g, "members");
+    size_t i;
+
+    for (i = 0; i < json_array_size(members); i++) {
+        json_t *m = json_array_get(members, i);
+        const char *role = json_string_value(json_object_get(m, "role"));
+
+        if (!role || (strcmp(role, "facilitator") == 0) != facilitator)
+            continue;
+        return json_integer_value(json_object_get(m, "id"));
+    }
+    return 0;
+}
+
 static int run(struct figures *f, int people, int repeats, long *peak)
 {
     static const char *const sectors[] = {"public", "academic", "school",
@@ -157,14 +238,16 @@ static int run(struct figures *f, int people, int repeats, long *peak)
     struct test_site_opts opts = {0};
     struct mg_buf csv = MG_BUF_INIT;
     char path[160], *pages[2] = {NULL, NULL}, *cookie = NULL;
-    long long circle, member = 0, facilitator = 0;
+    char *paths[N_PAGES];
+    long long circle, member = 0, facilitator = 0, group = 0, group2 = 0;
+    long long plenary = 0;
     long status;
     json_t *doc;
-    size_t i;
     int k, rc = -1;
     double t0;
 
     memset(&s, 0, sizeof(s));
+    memset(paths, 0, sizeof(paths));
     if (test_site_start(&s, "bench.db", &opts) < 0)
         return -1;
     circle = test_site_circle(
@@ -194,27 +277,31 @@ static int run(struct figures *f, int people, int repeats, long *peak)
     if (status != 201)
         goto out;
     f->plan_s = now_s() - t0;
-    /* a member and the facilitator of the first group */
-    snprintf(path, sizeof(path), "/api/v1/circles/%lld/groups", circle);
+    /* a member and the facilitator of the first group, and the second
+     * group, from the first page of groups */
+    snprintf(path, sizeof(path), "/api/v1/circles/%lld/groups?limit=2", circle);
     doc = test_site_call(&s, &status, "GET", path, NULL, NULL);
     if (doc) {
         json_t *groups = json_object_get(doc, "groups");
-        json_t *g = json_is_array(groups) ? json_array_get(groups, 0)
-                                          : json_array_get(doc, 0);
-        json_t *members = json_object_get(g, "members");
+        json_t *g = json_array_get(groups, 0);
 
-        for (i = 0; i < json_array_size(members); i++) {
-            json_t *m = json_array_get(members, i);
-            const char *role = json_string_value(json_object_get(m, "role"));
-            long long id = json_integer_value(json_object_get(m, "id"));
-            if (role && strcmp(role, "facilitator") == 0 && !facilitator)
-                facilitator = id;
-            else if (!member)
-                member = id;
-        }
+        facilitator = first_member(g, 1);
+        member = first_member(g, 0);
+        group = json_integer_value(json_object_get(g, "id"));
+        group2 = json_integer_value(
+            json_object_get(json_array_get(groups, 1), "id"));
     }
     json_decref(doc);
-    if (!member || !facilitator)
+    if (!member || !facilitator || !group || !group2)
+        goto out;
+    snprintf(path, sizeof(path), "/api/v1/circles/%lld/plenaries", circle);
+    doc = test_site_call(&s, &status, "POST", path,
+                         "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:"
+                         "30\",\"capacity\":100}",
+                         NULL);
+    plenary = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    if (!plenary)
         goto out;
     pages[0] = mint_page(&s, circle, member);
     pages[1] = mint_page(&s, circle, facilitator);
@@ -222,20 +309,55 @@ static int run(struct figures *f, int people, int repeats, long *peak)
         test_site_dashboard_login(&s, s.token, &cookie, NULL, NULL) != 303 ||
         !cookie)
         goto out;
+    paths[P_PARTICIPANT] = mg_xstrdup(pages[0]);
+    paths[P_FACILITATOR] = mg_xstrdup(pages[1]);
+    paths[P_HOME] = mg_xstrdup("/dashboard");
+    paths[P_CIRCLE] = test_dashboard_path(circle, "%s", "");
+    paths[P_PEOPLE2] = test_dashboard_path(circle, "?page=2");
+    paths[P_GROUPS2] = test_dashboard_path(circle, "?gpage=2");
+    paths[P_GROUP] = test_dashboard_path(circle, "?group=%lld", group);
+    paths[P_SEARCH] = test_dashboard_path(circle, "?q=p%06d", people / 2);
+    paths[P_NOGROUP] = test_dashboard_path(circle, "?group=none");
+    paths[P_MOVE] = test_dashboard_path(circle, "/people/%lld/move", member);
+    paths[P_REFUSED] = test_dashboard_path(
+        circle, "/people/%lld/move?refused=%lld", member, group2);
+    paths[P_REBALANCE] = test_dashboard_path(circle, "/rebalance");
+    paths[P_DIGEST] = test_dashboard_path(circle, "/digest");
+    paths[P_DIGEST1] = test_dashboard_path(circle, "/digest?week=1");
+    paths[P_REVIEW] = test_dashboard_path(circle, "/review");
+    paths[P_REVIEW_ALL] = mg_xstrdup("/dashboard/review");
+    paths[P_PLENARY] = test_dashboard_path(circle, "/plenaries/%lld", plenary);
+    paths[P_REPORT_CSV] = test_dashboard_path(circle, "/report.csv");
+    paths[P_ROSTER_CSV] = test_dashboard_path(circle, "/roster.csv");
+    paths[P_ATTENDANCE_CSV] = test_dashboard_path(circle, "/attendance.csv");
+    paths[P_API_GROUPS] = test_circle_path(circle, "/groups");
+    paths[P_API_REPORT] = test_circle_path(circle, "/report");
     wait_outbox(&s, circle);
-    reset_peak(s.d.pid);
-    f->ms[0] = time_get(&s, pages[0], NULL, repeats, &f->bytes[0]);
-    f->ms[1] = time_get(&s, pages[1], NULL, repeats, &f->bytes[1]);
-    snprintf(path, sizeof(path), "/dashboard/circles/%lld", circle);
-    f->ms[2] = time_get(&s, path, cookie, repeats, &f->bytes[2]);
-    snprintf(path, sizeof(path), "/dashboard/circles/%lld?page=2", circle);
-    f->ms[3] = time_get(&s, path, cookie, repeats, &f->bytes[3]);
-    *peak = peak_kib(s.d.pid);
+    /* a daemon that only serves the circle: what the import and the plan
+     * left in its heap is not the pages' */
+    test_daemon_stop(&s.d, 15);
+    if (test_site_serve(&s, &opts) < 0)
+        goto out;
     rc = 0;
-    for (k = 0; k < 4; k++)
+    for (k = 0; k < N_PAGES; k++) {
+        /* a whole circle's worth: fewer repeats */
+        int heavy = k >= P_REPORT_CSV;
+        int times = heavy && repeats > 3 ? 3 : repeats;
+
+        reset_peak(s.d.pid);
+        f->ms[k] =
+            time_get(&s, paths[k], k >= P_HOME ? cookie : NULL,
+                     k == P_API_GROUPS || k == P_API_REPORT ? s.token : NULL,
+                     times, &f->bytes[k]);
+        f->peak_kib[k] = peak_kib(s.d.pid);
+        if (f->peak_kib[k] > *peak && k != P_REBALANCE)
+            *peak = f->peak_kib[k];
         if (f->ms[k] < 0)
             rc = -1;
+    }
 out:
+    for (k = 0; k < N_PAGES; k++)
+        free(paths[k]);
     free(pages[0]);
     free(pages[1]);
     free(cookie);
@@ -263,15 +385,22 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_pages: a run failed\n");
         return 1;
     }
-    printf("| what | 200 people | %d people |\n|---|---|---|\n", n);
+    printf("| what (median; the daemon's peak RSS while serving it) | 200 "
+           "people | %d people |\n|---|---|---|\n",
+           n);
     printf("| import and plan (API) | %.2f s | %.2f s |\n", small.plan_s,
            big.plan_s);
-    for (k = 0; k < 4; k++)
-        printf("| %s (median of %d) | %.1f ms, %.1f KB | %.1f ms, %.1f KB |\n",
-               names[k], repeats, small.ms[k], small.bytes[k] / 1024.0,
-               big.ms[k], big.bytes[k] / 1024.0);
-    printf(
-        "| daemon peak RSS while serving the pages | %.1f MiB | %.1f MiB |\n",
-        peak_small / 1024.0, peak_big / 1024.0);
+    for (k = 0; k < N_PAGES; k++)
+        printf("| %s | %.1f ms, %.1f KB; %.0f MiB | %.1f ms, %.1f KB; %.0f "
+               "MiB |\n",
+               names[k], small.ms[k], small.bytes[k] / 1024.0,
+               small.peak_kib[k] / 1024.0, big.ms[k], big.bytes[k] / 1024.0,
+               big.peak_kib[k] / 1024.0);
+    printf("| daemon peak RSS serving every page, download and API answer "
+           "above but the rebalance preview | %.1f MiB | %.1f MiB |\n",
+           peak_small / 1024.0, peak_big / 1024.0);
+    printf("| ... and the rebalance preview | %.1f MiB | %.1f MiB |\n",
+           small.peak_kib[P_REBALANCE] / 1024.0,
+           big.peak_kib[P_REBALANCE] / 1024.0);
     return 0;
 }

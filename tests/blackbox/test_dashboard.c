@@ -562,6 +562,31 @@ static void test_move(void **state)
     assert_non_null(strstr(resp.body, "role=\"alert\""));
     assert_non_null(strstr(resp.body, "Move anyway"));
     assert_null(strstr(resp.body, "<script>alert(1)</script>"));
+    /* the page checks the two groups alone; it finds what the API's
+     * check of the whole circle finds, word for word */
+    {
+        char *api = test_circle_path(W->circle, "/groups/%lld/members", g2);
+        char *json = mg_xasprintf("{\"participant_id\":%lld}", other);
+        long status;
+        json_t *refusal =
+                   test_site_call(&W->site, &status, "POST", api, json, NULL),
+               *issue;
+        size_t k;
+
+        assert_int_equal(status, 409);
+        issue = json_object_get(json_object_get(refusal, "error"), "issues");
+        assert_true(json_array_size(issue) > 0);
+        json_array_foreach(
+            json_object_get(json_object_get(refusal, "error"), "issues"), k,
+            issue)
+        {
+            assert_non_null(strstr(resp.body, json_string_value(json_object_get(
+                                                  issue, "message"))));
+        }
+        json_decref(refusal);
+        free(json);
+        free(api);
+    }
     test_response_release(&resp);
     free(loc);
     free(form);

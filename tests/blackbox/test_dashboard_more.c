@@ -670,6 +670,8 @@ static void test_csv_downloads(void **state)
                         "name,email,group,week_1,week_2,week_3,week_4\r\n",
                         46) == 0);
     assert_non_null(strstr(resp.body, "\"'=HYPERLINK("));
+    /* every person, a row each, however the answer was cut into pieces */
+    assert_int_equal(count_of(resp.body, "\r\n"), N_PEOPLE + 2);
     test_response_release(&resp);
     free(path);
 

@@ -345,6 +345,101 @@ static void test_too_few_facilitators_explained(void **state)
     free(path);
 }
 
+/* JSON of `v` with sorted keys, for comparing; free() it. */
+static char *canonical(json_t *v)
+{
+    char *text = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT);
+
+    assert_non_null(text);
+    return text;
+}
+
+/* The stored groups read back (from the store's counts and a page of
+ * members at a time) are the groups and the quality the plan answered
+ * with; a page of them is that page of the whole list; one group alone
+ * is itself. */
+static void test_stored_groups_read_back(void **state)
+{
+    long long circle = make_circle(47, 7);
+    char *plan = test_circle_path(circle, "/groups/plan?seed=7");
+    char *path;
+    json_t *planned, *all, *page, *one, *groups, *pgroups;
+    long status;
+    size_t i;
+    char *x, *y;
+
+    (void)state;
+    planned = call(&status, "POST", plan, W->site.token, NULL, NULL);
+    assert_int_equal(status, 201);
+    all = get_groups(circle);
+    groups = json_object_get(all, "groups");
+    pgroups = json_object_get(planned, "groups");
+    assert_true(json_array_size(groups) >= 4);
+    assert_int_equal(json_array_size(groups), json_array_size(pgroups));
+    x = canonical(json_object_get(planned, "quality"));
+    y = canonical(json_object_get(all, "quality"));
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+    for (i = 0; i < json_array_size(groups); i++) {
+        json_t *g = json_deep_copy(json_array_get(groups, i));
+        char *want = NULL;
+
+        assert_true(json_integer_value(json_object_get(g, "id")) > 0);
+        assert_non_null(json_string_value(json_object_get(g, "name")));
+        /* one group alone */
+        path = test_circle_path(circle, "/groups/%lld",
+                                json_integer_value(json_object_get(g, "id")));
+        one = call(&status, "GET", path, W->site.token, NULL, NULL);
+        assert_int_equal(status, 200);
+        x = canonical(one);
+        want = canonical(g);
+        assert_string_equal(x, want);
+        free(x);
+        free(want);
+        json_decref(one);
+        free(path);
+        /* what the plan showed, without what only a stored group has */
+        json_object_del(g, "id");
+        json_object_del(g, "name");
+        json_object_del(g, "address");
+        x = canonical(g);
+        y = canonical(json_array_get(pgroups, i));
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+        json_decref(g);
+    }
+    path = test_circle_path(circle, "/groups?limit=2&offset=1");
+    page = call(&status, "GET", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_integer_value(json_object_get(page, "total")),
+                     (json_int_t)json_array_size(groups));
+    assert_int_equal(json_array_size(json_object_get(page, "groups")), 2);
+    for (i = 0; i < 2; i++) {
+        x = canonical(json_array_get(json_object_get(page, "groups"), i));
+        y = canonical(json_array_get(groups, i + 1));
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+    }
+    json_decref(page);
+    free(path);
+    path = test_circle_path(circle, "/groups?limit=lots");
+    page = call(&status, "GET", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 400);
+    json_decref(page);
+    free(path);
+    path = test_circle_path(circle, "/groups/999999");
+    page = call(&status, "GET", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 404);
+    json_decref(page);
+    free(path);
+    json_decref(planned);
+    json_decref(all);
+    free(plan);
+}
+
 static void test_cli_show(void **state)
 {
     char circle[32];
@@ -370,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_withdrawals_rebalanced),
         cmocka_unit_test(test_manual_move_checked),
         cmocka_unit_test(test_too_few_facilitators_explained),
+        cmocka_unit_test(test_stored_groups_read_back),
         cmocka_unit_test(test_cli_show),
     };
 

@@ -31,6 +31,10 @@ void mg_store_groups_free(struct mg_group_row *rows, size_t n);
 /* The circle's groups by position; free with mg_store_groups_free. */
 int mg_store_groups_list(struct mg_group_row **out, size_t *n,
                          struct mg_store *st, int64_t circle_id);
+/* One group of the circle, MG_ENOTFOUND if it has none of that id; free
+ * with mg_store_groups_free(*out, 1). */
+int mg_store_group_get(struct mg_group_row **out, struct mg_store *st,
+                       int64_t circle_id, int64_t group_id);
 
 /*
  * Replace the circle's groups with `groups` (ids are filled in) and put
