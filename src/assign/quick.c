@@ -308,7 +308,35 @@ int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
         n == 0)
         return mg_store_mark_clear(st, a->circle->id);
     /* the stored groups, by position: a plan's are new, a rebalance's
-     * those it had plus any it opened */
+     * those it kept plus any it opened (a->opened_ids) */
+    if (!replaced) {
+        int kept = 0, *slot = mg_xcalloc((size_t)n + 1, sizeof(int));
+
+        ids = mg_xcalloc((size_t)n + 1, sizeof(*ids));
+        for (g = 0; g < n; g++) {
+            slot[g] = -1;
+            if ((size_t)g < a->n_groups) {
+                if (res->dissolved && res->dissolved[g])
+                    continue;
+                ids[kept] = a->groups[g].id;
+            } else if ((size_t)g - a->n_groups < a->n_opened_ids) {
+                ids[kept] = a->opened_ids[(size_t)g - a->n_groups];
+            } else {
+                free(slot);
+                free(ids);
+                return mg_store_mark_clear(st, a->circle->id);
+            }
+            slot[g] = kept++;
+        }
+        sizes = mg_xcalloc((size_t)n + 1, sizeof(*sizes));
+        for (i = 0; i < a->n_people; i++)
+            if (res->group_of[i] >= 0 && res->group_of[i] < n &&
+                slot[res->group_of[i]] >= 0)
+                sizes[slot[res->group_of[i]]]++;
+        free(slot);
+        n = kept;
+        goto have_sizes;
+    }
     {
         struct mg_group_row *rows = NULL;
         size_t n_rows = 0;
@@ -328,6 +356,7 @@ int mg_assign_mark(struct mg_store *st, const struct mg_assign *a, int64_t at,
     for (i = 0; i < a->n_people; i++)
         if (res->group_of[i] >= 0 && res->group_of[i] < n)
             sizes[res->group_of[i]]++;
+have_sizes:
     memset(&m, 0, sizeof(m));
     m.at = at;
     m.participants = participants;

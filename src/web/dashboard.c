@@ -2703,6 +2703,190 @@ static void plan_fingerprint(char out[17], const struct mg_assign *a)
     snprintf(out, 17, "%016llx", (unsigned long long)x);
 }
 
+/* The groups a rebalance opens or dissolves, said in a list. */
+static void opened_dissolved(struct mg_html *h, const struct mg_assign *a)
+{
+    const struct mg_assign_result *r = &a->result;
+    char label[32], when[48];
+    size_t i;
+    int g;
+
+    if (r->n_opened == 0 && r->n_dissolved == 0)
+        return;
+    mg_html(h, "<ul>\n");
+    for (g = (int)a->n_groups; g < r->n_groups; g++) {
+        const struct mg_group_spec *s = &r->groups[g];
+
+        when[0] = '\0';
+        if (s->slot >= 0 && (size_t)s->slot < a->circle->n_slots) {
+            const struct mg_slot *sl = &a->circle->slots[s->slot];
+
+            snprintf(when, sizeof(when), "%s %02d:%02d",
+                     web_weekday(sl->weekday), sl->start_minute / 60,
+                     sl->start_minute % 60);
+        }
+        mg_html(h, "<li>");
+        mg_html_textf(h,
+                      _("A new group opens (the groups are full): it meets "
+                        "%s and follows \"%s\"."),
+                      when[0] ? when : _("at any time"),
+                      s->thread >= 0 && (size_t)s->thread < a->n_threads
+                          ? a->threads[s->thread].title
+                          : _("the whole book"));
+        mg_html(h, "</li>\n");
+    }
+    for (i = 0; r->dissolved && i < a->n_groups; i++) {
+        if (!r->dissolved[i])
+            continue;
+        mg_html(h, "<li>");
+        mg_html_textf(h,
+                      _("%s is dissolved: too few people for every group to "
+                        "reach the minimum size. Its members go to other "
+                        "groups and are sent a cancellation."),
+                      group_label(a, (int)i, label, sizeof(label)));
+        mg_html(h, "</li>\n");
+    }
+    mg_html(h, "</ul>\n");
+}
+
+/* The fingerprint of newcomers placed without loading the circle. */
+static void quick_fingerprint(char out[17], const struct mg_assign_quick *q)
+{
+    uint64_t x = 1469598103934665603ULL ^ 0x71;
+    size_t i, k;
+
+    for (i = 0; i < q->n_placed; i++) {
+        int64_t v[2] = {q->placed[i].person_id, q->placed[i].group_id};
+        const unsigned char *bytes = (const unsigned char *)v;
+
+        for (k = 0; k < sizeof(v); k++) {
+            x ^= bytes[k];
+            x *= 1099511628211ULL;
+        }
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)x);
+}
+
+/*
+ * The preview when the only change is a few newcomers who fit groups
+ * with room (mg_assign_quick_rebalance, storing nothing): 1 when the
+ * page is sent, 0 when the full preview is needed.
+ */
+static int quick_preview(struct request *r, struct dash *d)
+{
+    struct mg_html h = MG_HTML_INIT;
+    struct mg_assign_quick q;
+    struct mg_circle *c = NULL;
+    char plan[17], action[96];
+    size_t i;
+
+    if (mg_assign_quick_rebalance(&q, r->srv->store, r->params[0], 0) < 0 ||
+        !q.applied || q.n_placed == 0 ||
+        mg_store_circle_get(&c, r->srv->store, r->params[0]) < 0) {
+        mg_assign_quick_release(&q);
+        return 0;
+    }
+    dash_use_language(c);
+    dash_begin(&h, d, _("Rebalance preview"));
+    mg_html(&h, "<h1>");
+    mg_html_textf(&h, _("Rebalance preview: %s"), c->title);
+    mg_html(&h, "</h1>\n");
+    dash_notice(&h,
+                _("A preview: nothing has been changed. Apply it with the "
+                  "button below."),
+                0);
+    mg_html(&h, "<h2>");
+    mg_html_text(&h, _("Proposed moves"));
+    mg_html(&h, "</h2>\n<ul>\n");
+    for (i = 0; i < q.n_placed && i < MOVES_SHOWN; i++) {
+        char label[32];
+
+        snprintf(label, sizeof(label), _("Group %d"),
+                 q.placed[i].group_position);
+        mg_html(&h, "<li>");
+        mg_html_text(&h, q.placed[i].name);
+        mg_html(&h, ": ");
+        mg_html_text(&h, _("no group"));
+        mg_html(&h, " &rarr; ");
+        mg_html_text(&h, label);
+        mg_html(&h, "</li>\n");
+    }
+    if (q.n_placed > MOVES_SHOWN) {
+        mg_html(&h, "<li>");
+        mg_html_textf(&h, _("... and %zu more."), q.n_placed - MOVES_SHOWN);
+        mg_html(&h, "</li>\n");
+    }
+    mg_html(&h, "</ul>\n<p>");
+    mg_html_textf(&h,
+                  mg_ngettext("%zu newcomer placed in a group with room; "
+                              "nobody already placed moves.",
+                              "%zu newcomers placed in groups with room; "
+                              "nobody already placed moves.",
+                              q.n_placed),
+                  q.n_placed);
+    mg_html(&h, "</p>\n");
+    quick_fingerprint(plan, &q);
+    snprintf(action, sizeof(action), "/dashboard/circles/%lld/rebalance",
+             (long long)c->id);
+    mg_html(&h, "<form method=\"post\" action=\"");
+    mg_html_attr(&h, action);
+    mg_html(&h, "\">\n");
+    dash_csrf(&h, d);
+    mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
+    mg_html_attr(&h, plan);
+    mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">");
+    mg_html_text(&h, _("Apply these moves"));
+    mg_html(&h, "</button></form>\n<p><a href=\"");
+    circle_href(&h, c->id);
+    mg_html(&h, "#groups\">");
+    mg_html_text(&h, _("Back to the circle"));
+    mg_html(&h, "</a></p>\n");
+    web_end(&h);
+    web_reply(r, MHD_HTTP_OK, &h);
+    mg_circle_free(c);
+    mg_assign_quick_release(&q);
+    return 1;
+}
+
+/*
+ * Apply the newcomers' placement a quick preview showed: 1 when done
+ * (or sent back), 0 when the full rebalance must decide.
+ */
+static int quick_apply(struct request *r, const char *want)
+{
+    struct mg_assign_quick q;
+    struct mg_buf where = MG_BUF_INIT;
+    char plan[17];
+    int64_t *ids;
+    size_t i;
+
+    if (mg_assign_quick_rebalance(&q, r->srv->store, r->params[0], 0) < 0 ||
+        !q.applied || q.n_placed == 0) {
+        mg_assign_quick_release(&q);
+        return 0;
+    }
+    quick_fingerprint(plan, &q);
+    mg_assign_quick_release(&q);
+    if (!want || strcmp(want, plan) != 0)
+        return 0; /* the full path sends them back to a fresh preview */
+    if (mg_assign_quick_rebalance(&q, r->srv->store, r->params[0], 1) < 0 ||
+        !q.applied) {
+        mg_assign_quick_release(&q);
+        return 0;
+    }
+    ids = mg_xcalloc(q.n_placed + 1, sizeof(*ids));
+    for (i = 0; i < q.n_placed; i++)
+        ids[i] = q.placed[i].person_id;
+    http_reconcile_scope(r, r->params[0], ids, q.n_placed, NULL, 0, NULL);
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld?done=rebalanced&moves=%zu#groups",
+                  (long long)r->params[0], q.n_placed);
+    dash_redirect(r, &where);
+    free(ids);
+    mg_assign_quick_release(&q);
+    return 1;
+}
+
 /* A dry run of the rebalance: the moves it would make, stored nowhere,
  * and the form that applies them. */
 void handle_dash_rebalance_preview(struct request *r)
@@ -2716,6 +2900,9 @@ void handle_dash_rebalance_preview(struct request *r)
     int rc;
 
     if (dash_require_session(&d, r) < 0)
+        return;
+    /* a few newcomers who fit: shown without loading the circle */
+    if (quick_preview(r, &d) != 0)
         return;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
@@ -2782,14 +2969,30 @@ void handle_dash_rebalance_preview(struct request *r)
         }
         if (moves) {
             mg_html(&h, "</ul>\n<p>");
-            mg_html_textf(&h,
-                          mg_ngettext("%zu move (no plan can do with fewer "
-                                      "than %zu).",
-                                      "%zu moves (no plan can do with fewer "
-                                      "than %zu).",
-                                      moves),
-                          moves, a.result.moves_lower_bound);
+            if (moves > a.result.moves) {
+                size_t placed = moves - a.result.moves;
+
+                mg_html_textf(&h,
+                              mg_ngettext("%zu newcomer placed; ",
+                                          "%zu newcomers placed; ", placed),
+                              placed);
+            }
+            if (a.result.moves_lower_bound == a.result.moves)
+                mg_html_textf(&h,
+                              mg_ngettext("%zu move, the fewest possible.",
+                                          "%zu moves, the fewest possible.",
+                                          a.result.moves),
+                              a.result.moves);
+            else
+                mg_html_textf(&h,
+                              mg_ngettext("%zu move (no plan can do with "
+                                          "fewer than %zu).",
+                                          "%zu moves (no plan can do with "
+                                          "fewer than %zu).",
+                                          a.result.moves),
+                              a.result.moves, a.result.moves_lower_bound);
             mg_html(&h, "</p>\n");
+            opened_dissolved(&h, &a);
             plan_fingerprint(plan, &a);
             snprintf(action, sizeof(action),
                      "/dashboard/circles/%lld/rebalance",
@@ -2883,6 +3086,9 @@ void handle_dash_rebalance(struct request *r)
     int loaded = 0, rc;
 
     if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    want = mg_form_get(&f, "plan");
+    if (quick_apply(r, want ? want->value : NULL))
         goto out;
     if (mg_store_circle_counts(&total, &active, &n_groups, &max_id,
                                r->srv->store, r->params[0]) < 0)

@@ -33,6 +33,7 @@ static const char book[] = "# Thread: Mission\n\n## One\n\nwords here\n\n"
 struct world {
     struct test_site site;
     long long circle;
+    char *cookie; /* the coordinator's dashboard session */
 };
 
 static struct world *W;
@@ -132,6 +133,10 @@ static int setup_world(void **state)
     mg_buf_release(&csv);
     if (i < 0)
         return -1;
+    if (test_site_dashboard_login(&w->site, w->site.token, &w->cookie, NULL,
+                                  NULL) != 303 ||
+        !w->cookie)
+        return -1;
     *state = w;
     return 0;
 }
@@ -141,8 +146,23 @@ static int teardown_world(void **state)
     struct world *w = *state;
 
     test_site_stop(&w->site, SIGTERM);
+    free(w->cookie);
     free(w);
     return 0;
+}
+
+/* A dashboard page of the circle, as its coordinator sees it (free()). */
+static char *dashboard_get(const char *what)
+{
+    struct test_response resp;
+    char *path = test_dashboard_path(W->circle, "%s", what), *body;
+
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    body = mg_xstrdup(resp.body);
+    test_response_release(&resp);
+    free(path);
+    return body;
 }
 
 static const char *slot_day(json_t *group)
@@ -168,7 +188,7 @@ static void test_late_joiners_get_their_own_group(void **state)
 {
     json_t *doc, *groups, *thursday = NULL, *opened;
     long long opened_id;
-    char circle[32], *out = NULL;
+    char circle[32], *out = NULL, *page;
     const char *cli[] = {"groups", "rebalance", "--circle",  circle,
                          "--db",   W->site.db,  "--dry-run", NULL};
     size_t i;
@@ -191,6 +211,13 @@ static void test_late_joiners_get_their_own_group(void **state)
     /* 23 people do not fit two groups of at most 8: a third opens in
      * the slot the newcomers make, and nobody already placed moves. A
      * dry run says so first, and what extra moves would buy. */
+    /* the dashboard's preview says a group opens, and where it meets */
+    page = dashboard_get("/rebalance");
+    assert_non_null(strstr(page, "A new group opens (the groups are full): "
+                                 "it meets Thursday 12:30 and follows &quot;"));
+    assert_non_null(strstr(page, "7 newcomers placed; 0 moves, the fewest "
+                                 "possible."));
+    free(page);
     snprintf(circle, sizeof(circle), "%lld", W->circle);
     assert_int_equal(test_run_cli(&out, NULL, cli, NULL), 0);
     assert_non_null(strstr(out, "(opened: the groups were full; meets "
@@ -309,6 +336,66 @@ static void test_mass_withdrawal_dissolves_a_group(void **state)
     json_decref(doc);
 }
 
+/*
+ * One newcomer who fits a group with room: the dashboard previews it
+ * without loading the circle and applies exactly what it showed.
+ */
+static void test_dashboard_places_a_newcomer(void **state)
+{
+    struct test_response resp;
+    char *page, *csrf, *plan, *form, *path, *loc;
+    json_t *doc, *groups;
+    size_t i;
+    int sizes = 0;
+
+    (void)state;
+    post_people("name,email,role,sector,region,slots\n"
+                "Late Tue,latetue@example.org,,school,R2,tuesday 19:30\n");
+    page = dashboard_get("/rebalance");
+    assert_non_null(strstr(page, "Late Tue: no group &rarr; Group"));
+    assert_non_null(strstr(page, "1 newcomer placed in a group with room; "
+                                 "nobody already placed moves."));
+    csrf = test_page_csrf(page);
+    plan = strstr(page, "name=\"plan\" value=\"");
+    assert_non_null(plan);
+    plan = mg_xstrndup(plan + strlen("name=\"plan\" value=\""), 16);
+    free(page);
+    /* a stale plan is not applied */
+    path = test_dashboard_path(W->circle, "/rebalance");
+    form = mg_xasprintf("csrf=%s&plan=0000000000000000", csrf);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
+    assert_int_equal(resp.status, 303);
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
+    assert_non_null(strstr(loc, "changed=1"));
+    free(loc);
+    free(form);
+    test_response_release(&resp);
+    form = mg_xasprintf("csrf=%s&plan=%s", csrf, plan);
+    test_site_page(&resp, &W->site, "POST", path, W->cookie, form);
+    assert_int_equal(resp.status, 303);
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
+    assert_non_null(strstr(loc, "done=rebalanced&moves=1"));
+    free(loc);
+    test_response_release(&resp);
+    /* 14 people: 7 and 7 */
+    doc = get_groups();
+    groups = json_object_get(doc, "groups");
+    assert_int_equal(json_array_size(groups), 2);
+    for (i = 0; i < 2; i++) {
+        int size = (int)json_integer_value(
+            json_object_get(json_array_get(groups, i), "size"));
+
+        assert_int_equal(size, 7);
+        sizes += size;
+    }
+    assert_int_equal(sizes, 14);
+    json_decref(doc);
+    free(form);
+    free(path);
+    free(plan);
+    free(csrf);
+}
+
 /* max_moves buys balance on request, within what was asked; nonsense is
  * refused before anything runs. */
 static void test_max_moves(void **state)
@@ -339,6 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_late_joiners_get_their_own_group),
         cmocka_unit_test(test_mass_withdrawal_dissolves_a_group),
+        cmocka_unit_test(test_dashboard_places_a_newcomer),
         cmocka_unit_test(test_max_moves),
     };
 
