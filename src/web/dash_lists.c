@@ -41,7 +41,8 @@ void handle_dash_withdraw(struct request *r)
         p->status = MG_STATUS_WITHDRAWN;
         rc = mg_store_participant_update(r->srv->store, p);
         if (rc == 0)
-            http_reconcile(r, r->params[0], NULL); /* their cancellations */
+            /* their cancellations, not the whole circle's invitations */
+            http_reconcile_scope(r, r->params[0], &p->id, 1, NULL, 0, NULL);
     }
     if (rc < 0) {
         dash_error_page(r, rc, _("There is no such person in this circle."));

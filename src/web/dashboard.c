@@ -2622,7 +2622,8 @@ void handle_dash_move(struct request *r)
     if (n_issues)
         mg_log(MG_LOG_WARN, "move made against the rules", "rule",
                issues[0].rule, NULL);
-    http_reconcile(r, a.circle->id, NULL);
+    /* the mover's invitations only */
+    http_reconcile_scope(r, a.circle->id, &person, 1, NULL, 0, NULL);
     mg_buf_printf(&where,
                   "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
                   "#people",
