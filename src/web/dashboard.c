@@ -2898,12 +2898,16 @@ void handle_dash_rebalance_preview(struct request *r)
     struct tally after;
     char label[32], label2[32], plan[17], action[96];
     size_t i, moves = 0, hard;
+    int64_t max_moves;
     int rc;
 
     if (dash_require_session(&d, r) < 0)
         return;
+    max_moves = dash_positive(request_arg(r, "max_moves"));
+    if (max_moves > 100000)
+        max_moves = 100000;
     /* a few newcomers who fit: shown without loading the circle */
-    if (quick_preview(r, &d) != 0)
+    if (max_moves == 0 && quick_preview(r, &d) != 0)
         return;
     rc = mg_assign_load(&a, r->srv->store, r->params[0]);
     if (rc < 0) {
@@ -2929,6 +2933,7 @@ void handle_dash_rebalance_preview(struct request *r)
                 _("A preview: nothing has been changed. Apply it with the "
                   "button below."),
                 0);
+    a.in.max_moves = (int)max_moves;
     rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
     if (rc == MG_ENOTFOUND) {
         mg_html(&h, "<p>");
@@ -3005,6 +3010,12 @@ void handle_dash_rebalance_preview(struct request *r)
             mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
             mg_html_attr(&h, plan);
             mg_html(&h, "\">\n");
+            if (max_moves > 0) {
+                mg_html(&h, "<input type=\"hidden\" name=\"max_moves\" "
+                            "value=\"");
+                mg_html_int(&h, max_moves);
+                mg_html(&h, "\">\n");
+            }
             hard = mg_assign_hard_issues(a.result.issues, a.result.n_issues);
             if (hard) {
                 /* the same refusal as the API's 409: say why, and make
@@ -3048,6 +3059,21 @@ void handle_dash_rebalance_preview(struct request *r)
         mg_html_text(&h, _("Quality after"));
         mg_html(&h, "</h2>\n");
         quality_list(&h, &a.result.quality);
+        /* more moves for better balance: the coordinator's trade */
+        snprintf(action, sizeof(action), "/dashboard/circles/%lld/rebalance",
+                 (long long)a.circle->id);
+        mg_html(&h, "<form method=\"get\" action=\"");
+        mg_html_attr(&h, action);
+        mg_html(&h, "\">\n<p><label for=\"max-moves\">");
+        mg_html_text(&h, _("Move up to this many people for better sector "
+                           "and region balance:"));
+        mg_html(&h, "</label>\n<input type=\"number\" id=\"max-moves\" "
+                    "name=\"max_moves\" min=\"1\" max=\"100000\" value=\"");
+        mg_html_int(&h,
+                    max_moves > 0 ? max_moves : (int64_t)a.result.moves + 10);
+        mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">");
+        mg_html_text(&h, _("Preview"));
+        mg_html(&h, "</button></p></form>\n");
         if (a.result.n_issues) {
             mg_html(&h, "<h2>");
             mg_html_text(&h, _("Rules the planner could not meet"));
@@ -3101,6 +3127,9 @@ void handle_dash_rebalance(struct request *r)
     }
     loaded = 1;
     dash_use_language(a.circle);
+    a.in.max_moves = (int)(dash_form_int(&f, "max_moves") > 100000
+                               ? 100000
+                               : dash_form_int(&f, "max_moves"));
     rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
     if (rc < 0 && rc != MG_ENOTFOUND) {
         dash_error_page(r, rc, NULL);

@@ -400,6 +400,7 @@ static void test_dashboard_places_a_newcomer(void **state)
  * refused before anything runs. */
 static void test_max_moves(void **state)
 {
+    char *page;
     json_t *doc;
     long status;
     char *path;
@@ -409,6 +410,12 @@ static void test_max_moves(void **state)
     assert_true(integer(doc, "moves") <= 4);
     assert_null(json_object_get(doc, "balance_option"));
     json_decref(doc);
+    /* the dashboard's preview takes the same trade and carries it to the
+     * apply form; without it, it offers the field */
+    page = dashboard_get("/rebalance?max_moves=3");
+    assert_non_null(strstr(page, "name=\"max_moves\" min=\"1\" "
+                                 "max=\"100000\" value=\"3\""));
+    free(page);
     doc = rebalance_doc("?dry_run=1&max_moves=-2", 400);
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(doc, "error"), "field")),
