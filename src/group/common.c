@@ -277,7 +277,7 @@ static void report_facilitators(struct issue_list *l,
                                 int n_groups, const int *fac)
 {
     struct ilist who = {NULL, 0, 0};
-    struct count_buf c1, c2;
+    struct count_buf c1, c2, c3;
     struct slot_buf sb;
     size_t *placed, *unplaced, *start, *fill;
     int *members;
@@ -291,7 +291,7 @@ static void report_facilitators(struct issue_list *l,
     if (missing == 0)
         return;
     if (n_fac < (size_t)n_groups) {
-        char lead[80];
+        char lead[80], larger[128], remedy[256];
 
         /* The people listed are the ones left without anyone to lead. */
         for (i = 0; i < in->n_people; i++) {
@@ -303,11 +303,29 @@ static void report_facilitators(struct issue_list *l,
         else
             snprintf(lead, sizeof(lead), "only %s can lead",
                      count_noun(&c2, n_fac, "person", "people"));
-        issue_add(l, "facilitators", who.v, who.n, "%s %s but %s: %zu missing",
-                  count_noun(&c1, (size_t)n_groups, "group", "groups"),
-                  n_groups == 1 ? "needs a facilitator"
-                                : "need a facilitator each",
-                  lead, (size_t)n_groups - n_fac);
+        /* and what would mend it: more facilitators, or (when not
+         * absurd) larger groups, as few as there are facilitators */
+        remedy[0] = '\0';
+        if (n_fac > 0) {
+            size_t short_by = (size_t)n_groups - n_fac;
+            size_t wider = (in->n_people + n_fac - 1) / n_fac;
+
+            if (wider <= 2 * (size_t)in->size_max)
+                snprintf(larger, sizeof(larger),
+                         ", or groups of up to %zu (%s),", wider,
+                         count_noun(&c3, (in->n_people + wider - 1) / wider,
+                                    "group", "groups"));
+            else
+                larger[0] = '\0';
+            snprintf(remedy, sizeof(remedy),
+                     "; %zu more %s%s would give every group one", short_by,
+                     short_by == 1 ? "facilitator" : "facilitators", larger);
+        }
+        issue_add(
+            l, "facilitators", who.v, who.n, "%s %s but %s: %zu missing%s",
+            count_noun(&c1, (size_t)n_groups, "group", "groups"),
+            n_groups == 1 ? "needs a facilitator" : "need a facilitator each",
+            lead, (size_t)n_groups - n_fac, remedy);
         goto out;
     }
     /*

@@ -969,46 +969,6 @@ static void ls_release(struct ls *s)
     free(s->thread_groups);
 }
 
-static const char *noun(long long n, const char *one, const char *many)
-{
-    return n == 1 ? one : many;
-}
-
-/*
- * Why groups go without a facilitator, when the planner chose how many
- * groups there are and there are fewer facilitators than groups. It
- * opens the fewest groups that keep everyone within size_max (never
- * more, which would only leave more unled) and places everyone rather
- * than turn people away; say so, and what would let every group have a
- * facilitator: more of them, or (when not absurd) larger groups.
- */
-static void explain_group_count(struct issue_list *l,
-                                const struct mg_assign_input *in, int g)
-{
-    long long n = (long long)in->n_people, n_fac = 0, short_by, wider;
-    char larger[128] = "";
-    size_t i;
-
-    for (i = 0; i < in->n_people; i++)
-        n_fac += in->people[i].facilitator != 0;
-    if (n_fac == 0 || n_fac >= g)
-        return;
-    short_by = g - n_fac;
-    wider = (n + n_fac - 1) / n_fac;
-    if (wider <= 2LL * in->size_max)
-        snprintf(larger, sizeof(larger), ", or groups of up to %lld (%lld %s),",
-                 wider, (n + wider - 1) / wider,
-                 noun((n + wider - 1) / wider, "group", "groups"));
-    issue_add(l, "facilitators", NULL, 0,
-              "%lld %s in groups of at most %d need %d %s, the fewest there "
-              "can be, and %lld %s can lead: %lld more %s%s would give every "
-              "group one",
-              n, noun(n, "person", "people"), in->size_max, g,
-              noun(g, "group", "groups"), n_fac,
-              noun(n_fac, "person", "people"), short_by,
-              noun(short_by, "facilitator", "facilitators"), larger);
-}
-
 int mg_group_plan(struct mg_assign_result *out,
                   const struct mg_assign_input *in)
 {
@@ -1095,8 +1055,6 @@ int mg_group_plan(struct mg_assign_result *out,
     local_search(&s);
 done:
     report_issues(&issues, in, group_of, spec, g);
-    if (in->n_groups == 0)
-        explain_group_count(&issues, in, g);
     mg_group_evaluate(&out->quality, in, group_of, spec, g);
     out->group_of = group_of;
     out->groups = spec;

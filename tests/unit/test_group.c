@@ -260,13 +260,19 @@ static void test_plan_too_few_facilitators_fewest_groups(void **state)
         k += fac[g];
     }
     assert_int_equal(k, 14);
-    i = find_issue(r.issues, r.n_issues, "facilitators", "the fewest there");
+    i = find_issue(r.issues, r.n_issues, "facilitators",
+                   "would give every group one");
     assert_true(i >= 0);
-    assert_non_null(strstr(r.issues[i].message, "need 25 groups"));
-    assert_non_null(strstr(r.issues[i].message, "and 14 people can lead"));
+    assert_non_null(strstr(r.issues[i].message,
+                           "25 groups need a facilitator each but only 14 "
+                           "people can lead: 11 missing"));
     assert_non_null(strstr(r.issues[i].message, "11 more facilitators, or "));
     assert_non_null(
         strstr(r.issues[i].message, "groups of up to 15 (14 groups), would"));
+    /* said once, not twice */
+    assert_int_equal(find_issue(r.issues + i + 1, r.n_issues - (size_t)i - 1,
+                                "facilitators", "can lead"),
+                     -1);
     mg_assign_result_release(&r);
 
     /* Enough facilitators: nothing to explain. */
@@ -274,9 +280,9 @@ static void test_plan_too_few_facilitators_fewest_groups(void **state)
         p[i].facilitator = i % 8 == 0;
     assert_int_equal(mg_group_plan(&r, &in), 0);
     assert_int_equal(r.quality.no_facilitator, 0);
-    assert_int_equal(
-        find_issue(r.issues, r.n_issues, "facilitators", "the fewest there"),
-        -1);
+    assert_int_equal(find_issue(r.issues, r.n_issues, "facilitators",
+                                "would give every group one"),
+                     -1);
     mg_assign_result_release(&r);
 }
 
