@@ -24,60 +24,114 @@ static int compare_keyed(const void *a, const void *b)
                   ((const struct keyed *)b)->key);
 }
 
-static int compare_str(const void *a, const void *b)
+/* s lower-cased without its outer spaces, into *buf (grown as needed). */
+static const char *fold(char **buf, size_t *cap, const char *s)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *lower_trim(const char *s)
-{
-    char *out, *p;
-    size_t n;
+    size_t n, i;
 
     while (*s == ' ')
         s++;
-    out = mg_xstrdup(s);
-    n = strlen(out);
-    while (n > 0 && out[n - 1] == ' ')
-        out[--n] = '\0';
-    for (p = out; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return out;
+    n = strlen(s);
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    if (n + 1 > *cap) {
+        *cap = 2 * (n + 1);
+        *buf = mg_xrealloc(*buf, *cap);
+    }
+    for (i = 0; i < n; i++)
+        (*buf)[i] = (char)tolower((unsigned char)s[i]);
+    (*buf)[n] = '\0';
+    return *buf;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
 }
 
 /*
- * Distinct non-empty values of one attribute: *names sorted, and each
- * person's index into it in values[i] (-1 when empty).
+ * Distinct non-empty values of one attribute, compared without case or
+ * outer spaces: *names sorted, and each person's index into it in
+ * values[i] (-1 when empty). One pass through a hash table of the few
+ * distinct values, so a 50,000-person circle costs no allocation per
+ * person.
  */
 static void intern(char ***names, size_t *n_names, int *values,
                    char *const *raw, size_t n)
 {
-    char **all = mg_xcalloc(n, sizeof(*all));
-    size_t i, count = 0, u = 0;
+    size_t cap = 64, used = 0, i, bcap = 0;
+    int *table = mg_xmalloc(cap * sizeof(*table)); /* -1: empty */
+    char **seen = NULL, *buf = NULL;
 
-    for (i = 0; i < n; i++)
-        if (raw[i] && *raw[i])
-            all[count++] = lower_trim(raw[i]);
-    qsort(all, count, sizeof(*all), compare_str);
-    for (i = 0; i < count; i++) {
-        if (u > 0 && strcmp(all[u - 1], all[i]) == 0) {
-            free(all[i]);
-            continue;
-        }
-        all[u++] = all[i];
-    }
+    for (i = 0; i < cap; i++)
+        table[i] = -1;
     for (i = 0; i < n; i++) {
-        char *key, **hit;
+        const char *key;
+        size_t h;
+
         values[i] = -1;
         if (!raw[i] || !*raw[i])
             continue;
-        key = lower_trim(raw[i]);
-        hit = bsearch(&key, all, u, sizeof(*all), compare_str);
-        values[i] = hit ? (int)(hit - all) : -1;
-        free(key);
+        key = fold(&buf, &bcap, raw[i]);
+        for (h = fnv1a(key) & (cap - 1); table[h] >= 0; h = (h + 1) & (cap - 1))
+            if (strcmp(seen[table[h]], key) == 0)
+                break;
+        if (table[h] < 0) {
+            seen = mg_xrealloc(seen, (used + 1) * sizeof(*seen));
+            seen[used] = mg_xstrdup(key);
+            table[h] = (int)used++;
+            if (2 * used > cap) { /* keep it at most half full */
+                size_t k, c2 = 2 * cap;
+                int *t2 = mg_xmalloc(c2 * sizeof(*t2));
+
+                for (k = 0; k < c2; k++)
+                    t2[k] = -1;
+                for (k = 0; k < used; k++) {
+                    size_t h2 = fnv1a(seen[k]) & (c2 - 1);
+
+                    while (t2[h2] >= 0)
+                        h2 = (h2 + 1) & (c2 - 1);
+                    t2[h2] = (int)k;
+                }
+                free(table);
+                table = t2;
+                cap = c2;
+                values[i] = (int)used - 1;
+                continue;
+            }
+        }
+        values[i] = table[h];
     }
-    *names = all;
-    *n_names = u;
+    /* sorted names, and each value renumbered to its rank */
+    {
+        struct keyed *by = mg_xcalloc(used + 1, sizeof(*by));
+        int *rank = mg_xcalloc(used + 1, sizeof(*rank));
+
+        for (i = 0; i < used; i++) {
+            by[i].key = seen[i];
+            by[i].index = (int)i;
+        }
+        qsort(by, used, sizeof(*by), compare_keyed);
+        for (i = 0; i < used; i++) {
+            rank[by[i].index] = (int)i;
+            seen[i] = (char *)by[i].key;
+        }
+        for (i = 0; i < n; i++)
+            if (values[i] >= 0)
+                values[i] = rank[values[i]];
+        free(by);
+        free(rank);
+    }
+    free(table);
+    free(buf);
+    *names = seen;
+    *n_names = used;
 }
 
 int mg_assign_person_index(const struct mg_assign *a, int64_t id)
