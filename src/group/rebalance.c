@@ -27,7 +27,8 @@
 
 #define MAX_NODES 48         /* branch-and-bound subproblems */
 #define SEARCH_WORK 20000000 /* local-search work, in cells looked at */
-#define SWAP_GROUPS 64       /* groups a person's swaps are tried with */
+#define SWAP_GROUPS 256      /* groups a person's swaps are tried with, */
+#define SWAP_GROUPS_MANY 64  /* or with many people to try */
 
 #define W_APART 1000000000000LL
 #define W_OVER 1000000000LL
@@ -591,7 +592,7 @@ static void local_search(struct rb *s)
     int **mem = mg_xcalloc((size_t)s->g + 1, sizeof(int *));
     int *mn = mg_xcalloc((size_t)s->g + 1, sizeof(int));
     int *marked = mg_xmalloc(((size_t)s->g + 1) * sizeof(int));
-    int n_cand = 0, n_marked = 0, p, g, i, k, pass, improved = 1;
+    int n_cand = 0, n_marked = 0, p, g, i, k, pass, improved = 1, width;
     struct rng rng;
 
     rng_seed(&rng, s->in->seed);
@@ -620,7 +621,11 @@ static void local_search(struct rb *s)
         mem[g] = mg_xmalloc(((size_t)s->hi + 2) * sizeof(int));
         marked[n_marked++] = g;
     }
-    for (pass = 0; pass < 8 && improved && s->work < SEARCH_WORK; pass++) {
+    /* a wide sample while a pass stays well inside the work budget */
+    width = (long long)n_cand * SWAP_GROUPS * (s->hi + 1) * 8 <= SEARCH_WORK / 4
+                ? SWAP_GROUPS
+                : SWAP_GROUPS_MANY;
+    for (pass = 0; pass < 20 && improved && s->work < SEARCH_WORK; pass++) {
         improved = 0;
         memset(mn, 0, (size_t)s->g * sizeof(int));
         for (p = 0; p < s->n; p++) {
@@ -639,11 +644,11 @@ static void local_search(struct rb *s)
                     best_g = g;
                 }
             }
-            for (k = 0; k < n_marked && k <= SWAP_GROUPS; k++) {
+            for (k = 0; k < n_marked && k <= width; k++) {
                 /* every touched group when few, else a sample and home */
-                if (n_marked <= SWAP_GROUPS)
+                if (n_marked <= width)
                     g = marked[k];
-                else if (k == SWAP_GROUPS)
+                else if (k == width)
                     g = s->home[x];
                 else
                     g = marked[rng_below(&rng, (size_t)n_marked)];
