@@ -151,6 +151,18 @@ void mg_people_import_warnings(struct mg_import_notes *notes,
                                const struct mg_circle *c);
 
 /*
+ * Add warnings for "with" and "apart" links naming an address that is
+ * neither in the import nor among `registered` (the circle's people, any
+ * status): the link counts only once that person registers. Whether the
+ * import has any link at all: mg_people_have_links().
+ */
+void mg_people_link_warnings(struct mg_import_notes *notes,
+                             const struct mg_participant *list, size_t n,
+                             const struct mg_participant *registered,
+                             size_t n_registered);
+int mg_people_have_links(const struct mg_participant *list, size_t n);
+
+/*
  * The same address twice in one import (case-insensitively): MG_EINVAL
  * with "line 9, field 'email': 'x' is already on line 4" (or "item 3,
  * ... already in item 1") in `err`, naming the later one. `notes` may be

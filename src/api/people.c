@@ -284,6 +284,23 @@ static void reply_import_conflict(struct request *r, int64_t circle,
     mg_participants_free(known, n_known);
 }
 
+/* Warnings for with/apart links to people the circle does not know. */
+static void link_warnings(struct mg_import_notes *notes, struct mg_store *st,
+                          int64_t circle, const struct mg_participant *list,
+                          size_t n)
+{
+    struct mg_people_filter f;
+    struct mg_participant *known = NULL;
+    size_t n_known = 0;
+
+    if (!mg_people_have_links(list, n))
+        return;
+    memset(&f, 0, sizeof(f));
+    if (mg_store_participants_list(&known, &n_known, st, circle, &f) == 0)
+        mg_people_link_warnings(notes, list, n, known, n_known);
+    mg_participants_free(known, n_known);
+}
+
 /* The import's warnings, as a JSON array of strings. */
 static json_t *warnings_json(const struct mg_import_notes *notes)
 {
@@ -364,6 +381,7 @@ void handle_people_create(struct request *r)
         }
         mg_people_import_warnings(&notes, list, n, c.ctx.circle);
     }
+    link_warnings(&notes, r->srv->store, c.circle->id, list, n);
     rc = mg_store_participants_insert(&failed, r->srv->store, c.circle->id,
                                       list, n);
     if (rc == MG_ECONFLICT) {

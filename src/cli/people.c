@@ -83,6 +83,17 @@ static int import_people(struct mg_store *st, const struct mg_circle *c,
         cli_error("%s: %s", path, err.message);
         goto out;
     }
+    /* with/apart links to people the circle does not know yet */
+    if (mg_people_have_links(list, n)) {
+        struct mg_people_filter f;
+        struct mg_participant *known = NULL;
+        size_t n_known = 0;
+
+        memset(&f, 0, sizeof(f));
+        if (mg_store_participants_list(&known, &n_known, st, c->id, &f) == 0)
+            mg_people_link_warnings(&notes, list, n, known, n_known);
+        mg_participants_free(known, n_known);
+    }
     /* Read and checked; storing them is one transaction. */
     cli_progress_update(prog, 0, n);
     rc = mg_store_participants_insert(&failed, st, c->id, list, n);

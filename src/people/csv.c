@@ -462,6 +462,74 @@ void mg_people_import_warnings(struct mg_import_notes *notes,
     warn_participants(notes, list, n, c);
 }
 
+int mg_people_have_links(const struct mg_participant *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (list[i].n_with || list[i].n_apart)
+            return 1;
+    return 0;
+}
+
+static int cmp_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void mg_people_link_warnings(struct mg_import_notes *notes,
+                             const struct mg_participant *list, size_t n,
+                             const struct mg_participant *registered,
+                             size_t n_registered)
+{
+    size_t n_known = 0, i, j, quiet = 0;
+    char **known, where[32];
+
+    if (!notes || !mg_people_have_links(list, n))
+        return;
+    /* every address the circle will know: registered or in this import */
+    known = mg_xcalloc(n + n_registered + 1, sizeof(*known));
+    for (i = 0; i < n_registered; i++)
+        if (registered[i].email)
+            known[n_known++] = mg_email_normalize(registered[i].email);
+    for (i = 0; i < n; i++)
+        if (list[i].email)
+            known[n_known++] = mg_email_normalize(list[i].email);
+    qsort(known, n_known, sizeof(*known), cmp_string);
+    for (i = 0; i < n; i++) {
+        const struct mg_participant *p = &list[i];
+
+        for (j = 0; j < p->n_with + p->n_apart; j++) {
+            int apart = j >= p->n_with;
+            const char *to = apart ? p->apart[j - p->n_with] : p->with[j];
+            char *key = mg_email_normalize(to);
+
+            if (!bsearch(&key, known, n_known, sizeof(*known), cmp_string)) {
+                if (notes->n_warnings >= MG_IMPORT_MAX_WARNINGS) {
+                    quiet++;
+                } else {
+                    mg_import_where(where, sizeof(where), notes, i);
+                    warn(notes,
+                         mg_xasprintf("%s%sthe '%s' link of %s names %s, "
+                                      "who is not registered in this "
+                                      "circle: it counts once they register",
+                                      where, *where ? ": " : "",
+                                      apart ? "apart" : "with",
+                                      p->name ? p->name : "", to));
+                }
+            }
+            free(key);
+        }
+    }
+    if (quiet)
+        warn(notes, mg_xasprintf("and %zu more %s to people not registered "
+                                 "in this circle",
+                                 quiet, quiet == 1 ? "link" : "links"));
+    for (i = 0; i < n_known; i++)
+        free(known[i]);
+    free(known);
+}
+
 int mg_people_check_duplicates(const struct mg_participant *list, size_t n,
                                const struct mg_import_notes *notes,
                                struct mg_error *err)

@@ -290,6 +290,63 @@ static void test_import_lines_and_warnings(void **state)
     free(path);
 }
 
+/* How many of `warnings` are about links; *text the last of them. */
+static int link_warning(json_t *warnings, const char *text[1])
+{
+    size_t i;
+    int n = 0;
+
+    for (i = 0; i < json_array_size(warnings); i++) {
+        const char *w = json_string_value(json_array_get(warnings, i));
+
+        if (w && strstr(w, " link of ")) {
+            *text = w;
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * with/apart links as a form brings them: to someone already registered
+ * (in any case), to someone in the same file, and to someone nobody has
+ * registered yet, which is warned about by line, case kept as written.
+ */
+static void test_import_link_warnings(void **state)
+{
+    char *path = people_path("");
+    const char *text = NULL;
+    long status;
+    json_t *doc, *warnings;
+
+    (void)state;
+    doc = call(&status, "POST", path, W->site.token,
+               "name,email,with,apart\n"
+               "Tia,tia@example.org,NIA@example.org,\n"
+               "Uri,uri@example.org,tia@example.org,\n"
+               "Vai,vai@example.org,,Zed@Example.org;uri@example.org\n",
+               "text/csv");
+    assert_int_equal(status, 201);
+    warnings = json_object_get(doc, "warnings");
+    assert_int_equal(link_warning(warnings, &text), 1);
+    assert_string_equal(text, "line 4: the 'apart' link of Vai names "
+                              "Zed@Example.org, who is not registered in "
+                              "this circle: it counts once they register");
+    json_decref(doc);
+    /* one person by JSON, linked to nobody known: the same, unnumbered */
+    doc = call(&status, "POST", path, W->site.token,
+               "{\"name\":\"Wen\",\"email\":\"wen@example.org\","
+               "\"with\":[\"ghost@example.org\"]}",
+               NULL);
+    assert_int_equal(status, 201);
+    warnings = json_object_get(doc, "warnings");
+    assert_int_equal(link_warning(warnings, &text), 1);
+    assert_non_null(
+        strstr(text, "the 'with' link of Wen names ghost@example.org"));
+    json_decref(doc);
+    free(path);
+}
+
 static long long find_id(const char *email)
 {
     char *path = people_path("?limit=1000");
@@ -435,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_csv_import_all_or_nothing),
         cmocka_unit_test(test_filters),
         cmocka_unit_test(test_import_lines_and_warnings),
+        cmocka_unit_test(test_import_link_warnings),
         cmocka_unit_test(test_update_withdraw_delete),
         cmocka_unit_test(test_cli_import),
     };
