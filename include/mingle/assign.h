@@ -87,17 +87,53 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st);
 void mg_assign_evaluate_current(struct mg_assign *a, struct mg_quality *q);
 
 /*
- * Move participant `person_id` into stored group `group_id`, after
- * checking the hard rules (mg_group_check_move) as they stand. When a
- * rule would break the move is refused with MG_ECONFLICT, unless `force`;
- * either way *issues lists the broken rules (the caller's: free with
- * mg_issues_free). MG_ENOTFOUND, with `err` saying which, when the person
- * is not active in the circle or the group not its. The move is stored;
- * queueing the invitations it calls for is the caller's.
+ * The people a move concerns, as mg_group_check_move() reads them: the
+ * person (index 0) and the active members of the groups they leave and
+ * join, with the apart links between the person and those members;
+ * every group as the planner numbers them. The rules a move breaks
+ * depend on nothing else, so the check reads two groups, not the circle.
  */
-int mg_assign_move(struct mg_issue **issues, size_t *n_issues,
-                   struct mg_assign *a, struct mg_store *st, int64_t person_id,
-                   int64_t group_id, int force, struct mg_error *err);
+struct mg_move_scope {
+    struct mg_circle *c;
+    struct mg_group_row *groups;
+    size_t n_groups;
+    struct mg_participant *me, *from, *to;
+    size_t n_from, n_to;
+    const struct mg_participant **people;
+    const char **names;
+    struct mg_person *persons;
+    struct mg_group_spec *specs;
+    struct mg_pair *apart;
+    size_t n_people, n_apart;
+    struct mg_assign_input in;
+};
+
+/*
+ * Load what moving participant `person_id` into group `group_id` concerns
+ * (src/assign/move.c); *to is the group's number, or -1 when the group is
+ * not in the circle (or the person is not active: m->me says). Release
+ * with mg_assign_scope_release(), whatever it returns.
+ */
+int mg_assign_scope_load(struct mg_move_scope *m, int *to, struct mg_store *st,
+                         int64_t circle_id, int64_t person_id,
+                         int64_t group_id);
+void mg_assign_scope_release(struct mg_move_scope *m);
+
+/*
+ * Move participant `person_id` into stored group `group_id`, after
+ * checking the hard rules (mg_group_check_move) over the move's scope
+ * alone, not the circle: MG_ENOTFOUND (err names the field) when the
+ * person is not active in the circle or the group not its; MG_ECONFLICT
+ * with the broken rules in *issues (people numbered as m->people, free
+ * with mg_issues_free) unless `force`; otherwise the move is stored (a
+ * forced one still lists what it breaks). Queueing the invitations it
+ * calls for is the caller's. Release m with mg_assign_scope_release().
+ */
+int mg_assign_move_scoped(struct mg_move_scope *m, int *to,
+                          struct mg_issue **issues, size_t *n_issues,
+                          struct mg_store *st, int64_t circle_id,
+                          int64_t person_id, int64_t group_id, int force,
+                          struct mg_error *err);
 
 /* The index of the stored group with id `group_id`, or -1. */
 int mg_assign_group_index(const struct mg_assign *a, int64_t group_id);

@@ -807,15 +807,39 @@ void handle_group_get(struct request *r)
     mg_circle_free(c);
 }
 
+/* The broken rules of a move checked over its scope, as issues_json. */
+static json_t *scope_issues_json(const struct mg_move_scope *m,
+                                 const struct mg_issue *issues, size_t n)
+{
+    json_t *list = json_array();
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        json_t *people = json_array();
+        for (j = 0; j < issues[i].n_people; j++) {
+            int k = issues[i].people[j];
+            if (k >= 0 && (size_t)k < m->n_people)
+                json_array_append_new(people,
+                                      json_pack("{s:I, s:s}", "id",
+                                                (json_int_t)m->people[k]->id,
+                                                "name", m->people[k]->name));
+        }
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:o}", "rule", issues[i].rule,
+                            "message", issues[i].message, "people", people));
+    }
+    return list;
+}
+
 void handle_group_member_add(struct request *r)
 {
-    struct mg_assign a;
+    struct mg_move_scope m;
     struct mg_issue *issues = NULL;
     size_t n_issues = 0;
     struct mg_error err = {{0}, {0}};
     json_t *doc = request_json(r), *pid;
     int64_t person_id, group_id = r->params[1];
-    int force, rc;
+    int force, to, rc;
 
     if (!doc)
         return;
@@ -829,15 +853,12 @@ void handle_group_member_add(struct request *r)
     }
     person_id = json_integer_value(pid);
     json_decref(doc);
-    rc = mg_assign_load(&a, r->srv->store, r->params[0]);
-    if (rc < 0) {
-        reply_code(r, rc, NULL);
-        return;
-    }
-    rc = mg_assign_move(&issues, &n_issues, &a, r->srv->store, person_id,
-                        group_id, force, &err);
+    /* checked over the two groups the move concerns, not the circle */
+    rc = mg_assign_move_scoped(&m, &to, &issues, &n_issues, r->srv->store,
+                               r->params[0], person_id, group_id, force, &err);
     if (rc == MG_ENOTFOUND) {
-        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", err.message, NULL);
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
+                    err.message[0] ? err.message : "no such circle", NULL);
         goto out;
     }
     if (rc == MG_ECONFLICT) {
@@ -845,7 +866,7 @@ void handle_group_member_add(struct request *r)
             "{s:{s:s, s:s, s:o}}", "error", "code", "rule_broken", "message",
             "the move breaks the rules below; send \"force\": true to make "
             "it anyway",
-            "issues", issues_json(&a, issues, n_issues));
+            "issues", scope_issues_json(&m, issues, n_issues));
         reply_json(r, MHD_HTTP_CONFLICT, body);
         goto out;
     }
@@ -854,13 +875,13 @@ void handle_group_member_add(struct request *r)
         goto out;
     }
     /* the person left one group for another: their invitations only */
-    http_reconcile_scope(r, a.circle->id, &person_id, 1, NULL, 0, NULL);
+    http_reconcile_scope(r, r->params[0], &person_id, 1, NULL, 0, NULL);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:I, s:b, s:o}", "participant_id",
                          (json_int_t)person_id, "group_id",
                          (json_int_t)group_id, "forced", force && n_issues > 0,
-                         "issues", issues_json(&a, issues, n_issues)));
+                         "issues", scope_issues_json(&m, issues, n_issues)));
 out:
     mg_issues_free(issues, n_issues);
-    mg_assign_release(&a);
+    mg_assign_scope_release(&m);
 }

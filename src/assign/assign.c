@@ -556,31 +556,3 @@ void mg_assign_evaluate_current(struct mg_assign *a, struct mg_quality *q)
     mg_group_evaluate(q, &a->in, current, a->specs, (int)a->n_groups);
     free(current);
 }
-
-int mg_assign_move(struct mg_issue **issues, size_t *n_issues,
-                   struct mg_assign *a, struct mg_store *st, int64_t person_id,
-                   int64_t group_id, int force, struct mg_error *err)
-{
-    int who = mg_assign_person_index(a, person_id);
-    int to = mg_assign_group_index(a, group_id);
-    int rc;
-
-    *issues = NULL;
-    *n_issues = 0;
-    if (who < 0 || to < 0) {
-        mg_error_set(err, who < 0 ? "participant_id" : "group_id", "%s",
-                     who < 0 ? "no active participant with that id in this "
-                               "circle"
-                             : "no such group in this circle");
-        return MG_ENOTFOUND;
-    }
-    a->in.groups = a->specs;
-    a->in.n_groups = (int)a->n_groups;
-    rc = mg_group_check_move(issues, n_issues, &a->in, who, to);
-    if (rc < 0 && !force)
-        return MG_ECONFLICT;
-    rc = mg_store_memberships_move(st, a->circle->id, &person_id, &group_id, 1);
-    if (rc == 0)
-        a->persons[who].current = to;
-    return rc;
-}

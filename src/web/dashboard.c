@@ -2323,191 +2323,13 @@ out:
  * a missing or unknown group, ?refused=<group id> for broken rules, which
  * are checked again now (fixed words; the query carries only ids).
  */
-/* Slot `slot_id`'s index among the first MG_GROUP_MAX_SLOTS of the
- * circle's, as the planner numbers them, or -1. */
-static int slot_number(const struct mg_circle *c, int64_t slot_id)
-{
-    size_t i;
-
-    for (i = 0; i < c->n_slots && i < MG_GROUP_MAX_SLOTS; i++)
-        if (c->slots[i].id == slot_id)
-            return (int)i;
-    return -1;
-}
-
-/*
- * The people a move concerns, as mg_group_check_move() reads them: the
- * person (index 0) and the active members of the groups they leave and
- * join, with the apart links between the person and those members;
- * every group as the planner numbers them. The rules a move breaks
- * depend on nothing else, so the check reads two groups, not the circle.
- */
-struct move_scope {
-    struct mg_circle *c;
-    struct mg_group_row *groups;
-    size_t n_groups;
-    struct mg_participant *me, *from, *to;
-    size_t n_from, n_to;
-    const struct mg_participant **people;
-    const char **names;
-    struct mg_person *persons;
-    struct mg_group_spec *specs;
-    struct mg_pair *apart;
-    size_t n_people, n_apart;
-    struct mg_assign_input in;
-};
-
-static void scope_release(struct move_scope *m)
-{
-    mg_circle_free(m->c);
-    mg_store_groups_free(m->groups, m->n_groups);
-    mg_participants_free(m->me, m->me ? 1 : 0);
-    mg_participants_free(m->from, m->n_from);
-    mg_participants_free(m->to, m->n_to);
-    free(m->people);
-    free(m->names);
-    free(m->persons);
-    free(m->specs);
-    free(m->apart);
-    memset(m, 0, sizeof(*m));
-}
-
-static int group_number(const struct move_scope *m, int64_t id)
-{
-    size_t g;
-
-    for (g = 0; id && g < m->n_groups; g++)
-        if (m->groups[g].id == id)
-            return (int)g;
-    return -1;
-}
-
-/* Whether `list` of `n` addresses names `email`, compared normalized. */
-static int names_address(char *const *list, size_t n, const char *email)
-{
-    char *want = mg_email_normalize(email);
-    size_t i;
-    int hit = 0;
-
-    for (i = 0; i < n && !hit; i++) {
-        char *have = mg_email_normalize(list[i]);
-        hit = strcmp(have, want) == 0;
-        free(have);
-    }
-    free(want);
-    return hit;
-}
-
-static void scope_add(struct move_scope *m, const struct mg_participant *p)
-{
-    struct mg_person *q = &m->persons[m->n_people];
-    size_t j;
-
-    if (m->n_people && p->id == m->me->id)
-        return;
-    m->people[m->n_people] = p;
-    m->names[m->n_people] = p->name;
-    q->facilitator = p->role == MG_PERSON_FACILITATOR;
-    q->sector = q->region = -1;
-    for (j = 0; j < p->n_slots; j++) {
-        int s = slot_number(m->c, p->slot_ids[j]);
-        if (s >= 0)
-            q->slots |= 1u << s;
-    }
-    q->current = group_number(m, p->group_id);
-    q->locked = p->locked && q->current >= 0;
-    m->n_people++;
-}
-
-/* Load the scope of moving participant `person_id` into group `group_id`;
- * *to its number, or -1 (the person or the group not in the circle, or
- * the person not active: nothing to check). */
-static int scope_load(struct move_scope *m, int *to, struct mg_store *st,
-                      int64_t circle_id, int64_t person_id, int64_t group_id)
-{
-    struct mg_people_filter f;
-    size_t i, cap;
-    int from, rc;
-
-    memset(m, 0, sizeof(*m));
-    *to = -1;
-    rc = mg_store_circle_get(&m->c, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_groups_list(&m->groups, &m->n_groups, st, circle_id);
-    if (rc == 0)
-        rc = mg_store_participant_get(&m->me, st, circle_id, person_id);
-    if (rc < 0 || m->me->status != MG_STATUS_ACTIVE)
-        return rc;
-    *to = group_number(m, group_id);
-    from = group_number(m, m->me->group_id);
-    memset(&f, 0, sizeof(f));
-    f.status = "active";
-    f.group_id = group_id;
-    if (*to >= 0)
-        rc = mg_store_participants_list(&m->to, &m->n_to, st, circle_id, &f);
-    f.group_id = m->me->group_id;
-    if (rc == 0 && *to >= 0 && from >= 0)
-        rc =
-            mg_store_participants_list(&m->from, &m->n_from, st, circle_id, &f);
-    if (rc < 0 || *to < 0)
-        return rc;
-    cap = 1 + m->n_from + m->n_to;
-    m->people = mg_xcalloc(cap, sizeof(*m->people));
-    m->names = mg_xcalloc(cap, sizeof(*m->names));
-    m->persons = mg_xcalloc(cap, sizeof(*m->persons));
-    m->apart = mg_xcalloc(2 * cap, sizeof(*m->apart));
-    scope_add(m, m->me);
-    for (i = 0; i < m->n_from; i++)
-        scope_add(m, &m->from[i]);
-    for (i = 0; i < m->n_to; i++)
-        scope_add(m, &m->to[i]);
-    /* the apart links between the person and the others, either way */
-    for (i = 1; i < m->n_people; i++) {
-        const struct mg_participant *p = m->people[i];
-
-        if (names_address(m->me->apart, m->me->n_apart, p->email)) {
-            m->apart[m->n_apart].a = 0;
-            m->apart[m->n_apart++].b = (int)i;
-        }
-        if (names_address(p->apart, p->n_apart, m->me->email)) {
-            m->apart[m->n_apart].a = (int)i;
-            m->apart[m->n_apart++].b = 0;
-        }
-    }
-    m->specs = mg_xcalloc(m->n_groups + 1, sizeof(*m->specs));
-    for (i = 0; i < m->n_groups; i++) {
-        m->specs[i].slot = slot_number(m->c, m->groups[i].slot_id);
-        if (m->specs[i].slot < 0)
-            m->specs[i].slot = 0;
-        m->specs[i].thread = -1;
-    }
-    m->in.people = m->persons;
-    m->in.n_people = m->n_people;
-    m->in.size_min = m->c->group_min;
-    m->in.size_max = m->c->group_max;
-    m->in.n_slots =
-        (int)(m->c->n_slots < MG_GROUP_MAX_SLOTS ? m->c->n_slots
-                                                 : MG_GROUP_MAX_SLOTS);
-    m->in.apart = m->apart;
-    m->in.n_apart = m->n_apart;
-    m->in.groups = m->specs;
-    m->in.n_groups = (int)m->n_groups;
-    m->in.names = m->names;
-    return 0;
-}
-
-/*
- * Why the last move was refused, from the redirect's query: ?error= for
- * a missing or unknown group, ?refused=<group id> for broken rules, which
- * are checked again now (fixed words; the query carries only ids).
- */
 static void refusal_from_query(struct refusal *why, char **text,
                                struct mg_issue **issues, size_t *n_issues,
                                struct request *r, int64_t person_id)
 {
     const char *error = request_arg(r, "error");
     int64_t group = dash_positive(request_arg(r, "refused"));
-    struct move_scope m;
+    struct mg_move_scope m;
     char label[32];
     int to, rc;
 
@@ -2518,8 +2340,8 @@ static void refusal_from_query(struct refusal *why, char **text,
         why->text = _("Choose a group to move them to.");
     if (why->text || !group)
         return;
-    if (scope_load(&m, &to, r->srv->store, r->params[0], person_id, group) ==
-            0 &&
+    if (mg_assign_scope_load(&m, &to, r->srv->store, r->params[0], person_id,
+                             group) == 0 &&
         to >= 0) {
         rc = mg_group_check_move(issues, n_issues, &m.in, 0, to);
         *text = mg_xasprintf(
@@ -2532,7 +2354,7 @@ static void refusal_from_query(struct refusal *why, char **text,
         why->n_issues = *n_issues;
         why->force_group = group;
     }
-    scope_release(&m);
+    mg_assign_scope_release(&m);
 }
 
 /* Speak circle `id`'s language from here on (English when it is gone). */
@@ -2571,10 +2393,10 @@ void handle_dash_move(struct request *r)
     struct mg_issue *issues = NULL;
     size_t n_issues = 0;
     struct mg_buf where = MG_BUF_INIT;
+    struct mg_move_scope m;
     struct dash d;
-    struct mg_assign a;
-    int64_t person, group, number;
-    int loaded = 0, force, rc;
+    int64_t person, group, number, circle = r->params[0];
+    int scoped = 0, to, force, rc;
 
     if (dash_form_begin(&f, &d, r) < 0)
         goto out;
@@ -2583,25 +2405,38 @@ void handle_dash_move(struct request *r)
     number = dash_form_int(&f, "group_number");
     force = mg_form_get(&f, "force") &&
             strcmp(mg_form_get(&f, "force")->value, "1") == 0;
-    rc = mg_assign_load(&a, r->srv->store, r->params[0]);
-    if (rc < 0) {
-        dash_error_page(r, rc, _("There is no such circle."));
+    dash_use_circle_language(r, circle);
+    if (!group && number) {
+        struct mg_group_row *groups = NULL;
+        size_t n_groups = 0;
+
+        if (mg_store_groups_list(&groups, &n_groups, r->srv->store, circle) ==
+                0 &&
+            (size_t)number <= n_groups)
+            group = groups[number - 1].id;
+        mg_store_groups_free(groups, n_groups);
+    }
+    if (!group) {
+        struct mg_participant *p = NULL;
+
+        rc = mg_store_participant_get(&p, r->srv->store, circle, person);
+        if (rc == 0 && p->status == MG_STATUS_ACTIVE) {
+            mg_buf_printf(&where,
+                          "/dashboard/circles/%lld/people/%lld/move?error=%s",
+                          (long long)circle, (long long)person,
+                          number ? "number" : "choose");
+            dash_redirect(r, &where);
+        } else {
+            reply_page_message(r, MHD_HTTP_NOT_FOUND, _("Not found"),
+                               _("There is no such person."));
+        }
+        mg_participants_free(p, p ? 1 : 0);
         goto out;
     }
-    loaded = 1;
-    dash_use_language(a.circle);
-    if (!group && number && (size_t)number <= a.n_groups)
-        group = a.groups[number - 1].id;
-    if (!group && mg_assign_person_index(&a, person) >= 0) {
-        mg_buf_printf(&where,
-                      "/dashboard/circles/%lld/people/%lld/move?error=%s",
-                      (long long)a.circle->id, (long long)person,
-                      number ? "number" : "choose");
-        dash_redirect(r, &where);
-        goto out;
-    }
-    rc = mg_assign_move(&issues, &n_issues, &a, r->srv->store, person, group,
-                        force, &err);
+    /* checked over the two groups the move concerns, not the circle */
+    scoped = 1;
+    rc = mg_assign_move_scoped(&m, &to, &issues, &n_issues, r->srv->store,
+                               circle, person, group, force, &err);
     if (rc == MG_ENOTFOUND) {
         reply_page_message(r, MHD_HTTP_NOT_FOUND, _("Not found"),
                            err.message[0] ? err.message
@@ -2609,9 +2444,9 @@ void handle_dash_move(struct request *r)
         goto out;
     }
     if (rc == MG_ECONFLICT) {
-        mg_buf_printf(
-            &where, "/dashboard/circles/%lld/people/%lld/move?refused=%lld",
-            (long long)a.circle->id, (long long)person, (long long)group);
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld/people/%lld/move?refused=%lld",
+                      (long long)circle, (long long)person, (long long)group);
         dash_redirect(r, &where);
         goto out;
     }
@@ -2623,16 +2458,16 @@ void handle_dash_move(struct request *r)
         mg_log(MG_LOG_WARN, "move made against the rules", "rule",
                issues[0].rule, NULL);
     /* the mover's invitations only */
-    http_reconcile_scope(r, a.circle->id, &person, 1, NULL, 0, NULL);
+    http_reconcile_scope(r, circle, &person, 1, NULL, 0, NULL);
     mg_buf_printf(&where,
                   "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
                   "#people",
-                  (long long)a.circle->id, (long long)person, (long long)group);
+                  (long long)circle, (long long)person, (long long)group);
     dash_redirect(r, &where);
 out:
     mg_issues_free(issues, n_issues);
-    if (loaded)
-        mg_assign_release(&a);
+    if (scoped)
+        mg_assign_scope_release(&m);
     mg_form_release(&f);
 }
 
