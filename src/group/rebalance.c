@@ -103,7 +103,8 @@ struct net {
     struct klass *cls;     /* per class */
     int *stay_arc;         /* per class, or -1 */
     int *key_arc;          /* per class x key: arc or -1 */
-    int *direct_arc;       /* per class x group (forbidden people) */
+    int *direct_arc;       /* per person with a branch rule x group */
+    int *direct_of;        /* per class: its row in direct_arc, or -1 */
     int *members, *mstart; /* people by class */
 };
 
@@ -115,7 +116,6 @@ static int cmp_klass(const struct klass *a, const struct klass *b)
            a->stay != b->stay || a->keys != b->keys;
 }
 
-static struct rb *sort_ctx;
 static struct klass *sort_keys;
 
 static int by_klass(const void *x, const void *y)
@@ -123,7 +123,6 @@ static int by_klass(const void *x, const void *y)
     const struct klass *a = &sort_keys[*(const int *)x];
     const struct klass *b = &sort_keys[*(const int *)y];
 
-    (void)sort_ctx;
     if (a->forbidden != b->forbidden)
         return a->forbidden - b->forbidden;
     if (a->home != b->home)
@@ -157,6 +156,7 @@ static void net_release(struct net *nt)
     free(nt->stay_arc);
     free(nt->key_arc);
     free(nt->direct_arc);
+    free(nt->direct_of);
     free(nt->members);
     free(nt->mstart);
 }
@@ -190,7 +190,6 @@ static int solve_flow(struct rb *s, const struct forbid *fb, int n_fb,
             key[i].forbidden |= fb[f].person == i;
         order[i] = i;
     }
-    sort_ctx = s;
     sort_keys = key;
     {
         /* by home group first (a counting sort), then each group's few */
@@ -243,10 +242,11 @@ static int solve_flow(struct rb *s, const struct forbid *fb, int n_fb,
     nt.stay_arc = mg_xmalloc(((size_t)nt.n_classes + 1) * sizeof(int));
     nt.key_arc =
         mg_xmalloc(((size_t)nt.n_classes * K + 1) * sizeof(*nt.key_arc));
-    nt.direct_arc = NULL;
-    if (n_fb > 0)
-        nt.direct_arc =
-            mg_xmalloc(((size_t)nt.n_classes * G + 1) * sizeof(*nt.direct_arc));
+    /* people with a branch rule (at most n_fb) get an arc to each group */
+    nt.direct_of = mg_xmalloc(((size_t)nt.n_classes + 1) * sizeof(int));
+    nt.direct_arc = mg_xmalloc(((size_t)n_fb * G + 1) * sizeof(int));
+    for (c = 0, i = 0; c < nt.n_classes; c++)
+        nt.direct_of[c] = nt.cls[c].forbidden && i < n_fb ? i++ : -1;
     for (c = 0; c < nt.n_classes; c++) {
         const struct klass *kc = &nt.cls[c];
         int node = base + c, count = nt.mstart[c + 1] - nt.mstart[c];
@@ -263,13 +263,15 @@ static int solve_flow(struct rb *s, const struct forbid *fb, int n_fb,
                 &nt.f, node, kc->fac ? F_NODE(kc->home) : G_NODE(kc->home), inf,
                 0);
         if (kc->forbidden) {
+            int *row = &nt.direct_arc[(size_t)nt.direct_of[c] * G];
+
             for (g = 0; g < G; g++) {
-                nt.direct_arc[c * G + g] = -1;
+                row[g] = -1;
                 if (g == kc->home || !((kc->keys >> group_key(s, g)) & 1) ||
                     is_forbidden(fb, n_fb, p0, g))
                     continue;
-                nt.direct_arc[c * G + g] = flow_edge(
-                    &nt.f, node, kc->fac ? F_NODE(g) : G_NODE(g), 1, cost_move);
+                row[g] = flow_edge(&nt.f, node, kc->fac ? F_NODE(g) : G_NODE(g),
+                                   1, cost_move);
             }
             continue;
         }
@@ -328,7 +330,7 @@ static int solve_flow(struct rb *s, const struct forbid *fb, int n_fb,
             s->group_of[order[m]] = nt.cls[c].home;
         if (nt.cls[c].forbidden) {
             for (g = 0; g < G && m < end; g++) {
-                int a = nt.direct_arc[c * G + g];
+                int a = nt.direct_arc[(size_t)nt.direct_of[c] * G + g];
 
                 if (a >= 0 && flow_on(&nt.f, a) > 0)
                     s->group_of[order[m++]] = g;
@@ -484,7 +486,7 @@ static int allowed(const struct rb *s, int p, int g)
 static long long try_relocate(struct rb *s, int p, int g)
 {
     int a = s->group_of[p];
-    long long before, after, mv;
+    long long before, after;
 
     if (g == a || s->size[a] - 1 < s->lo || s->size[g] + 1 > s->hi ||
         !allowed(s, p, g))
@@ -494,14 +496,12 @@ static long long try_relocate(struct rb *s, int p, int g)
     s->work += s->ns + s->nr;
     before = W_MISS * (group_misses(s, a) + group_misses(s, g)) +
              W_OVER * over(s, s->moves) + person_terms(s, p, a);
-    mv = s->moves;
     ls_put(s, p, a, -1);
     ls_put(s, p, g, 1);
     after = W_MISS * (group_misses(s, a) + group_misses(s, g)) +
             W_OVER * over(s, s->moves) + person_terms(s, p, g);
     ls_put(s, p, g, -1);
     ls_put(s, p, a, 1);
-    (void)mv;
     return after - before;
 }
 
@@ -592,7 +592,7 @@ static void local_search(struct rb *s)
     int **mem = mg_xcalloc((size_t)s->g + 1, sizeof(int *));
     int *mn = mg_xcalloc((size_t)s->g + 1, sizeof(int));
     int *marked = mg_xmalloc(((size_t)s->g + 1) * sizeof(int));
-    int n_cand = 0, n_marked = 0, p, g, i, k, pass, improved = 1, width;
+    int n_cand = 0, n_marked = 0, p, g, i, k, pass, improved = 1, width, cap;
     struct rng rng;
 
     rng_seed(&rng, s->in->seed);
@@ -615,14 +615,21 @@ static void local_search(struct rb *s)
         if (s->home[cand[i]] >= 0)
             mark[s->home[cand[i]]] = 1;
     }
+    /* member lists as long as the largest group (+1 for a relocation):
+     * the band's top can be the whole circle in the last relaxation */
+    for (g = 0, cap = 1; g < s->g; g++)
+        if (s->size[g] + 1 > cap)
+            cap = s->size[g] + 1;
+    if (cap > s->hi + 1)
+        cap = s->hi + 1;
     for (g = 0; g < s->g; g++) {
         if (!mark[g])
             continue;
-        mem[g] = mg_xmalloc(((size_t)s->hi + 2) * sizeof(int));
+        mem[g] = mg_xmalloc(((size_t)cap + 1) * sizeof(int));
         marked[n_marked++] = g;
     }
     /* a wide sample while a pass stays well inside the work budget */
-    width = (long long)n_cand * SWAP_GROUPS * (s->hi + 1) * 8 <= SEARCH_WORK / 4
+    width = (long long)n_cand * SWAP_GROUPS * cap * 8 <= SEARCH_WORK / 4
                 ? SWAP_GROUPS
                 : SWAP_GROUPS_MANY;
     for (pass = 0; pass < 20 && improved && s->work < SEARCH_WORK; pass++) {
@@ -630,7 +637,7 @@ static void local_search(struct rb *s)
         memset(mn, 0, (size_t)s->g * sizeof(int));
         for (p = 0; p < s->n; p++) {
             g = s->group_of[p];
-            if (mark[g] && mn[g] < s->hi + 1)
+            if (mark[g] && mn[g] < cap)
                 mem[g][mn[g]++] = p;
         }
         for (i = 0; i < n_cand && s->work < SEARCH_WORK; i++) {
@@ -685,7 +692,7 @@ static void local_search(struct rb *s)
 
                 ls_put(s, x, a, -1);
                 ls_put(s, x, best_g, 1);
-                if (mark[best_g] && mn[best_g] < s->hi + 1)
+                if (mark[best_g] && mn[best_g] < cap)
                     mem[best_g][mn[best_g]++] = x;
                 improved = 1;
             }
@@ -913,7 +920,7 @@ static int cmp_size(const void *x, const void *y)
 static void choose_groups(struct rb *s, long long *bound)
 {
     const struct mg_assign_input *in = s->in;
-    int G = in->n_groups, target = G, g, i, n_fac = 0;
+    int G = in->n_groups, target = G, g, i;
     int *size = mg_xcalloc((size_t)G + 1, sizeof(int));
     int *facs = mg_xcalloc((size_t)G + 1, sizeof(int));
     int *locked = mg_xcalloc((size_t)G + 1, sizeof(int));
@@ -925,7 +932,6 @@ static void choose_groups(struct rb *s, long long *bound)
     for (p = 0; p < in->n_people; p++) {
         const struct mg_person *pp = &in->people[p];
 
-        n_fac += pp->facilitator != 0;
         if (pp->current < 0)
             continue;
         size[pp->current]++;
@@ -995,7 +1001,6 @@ static void choose_groups(struct rb *s, long long *bound)
         s->placed[p] = cur >= 0;
         s->home[p] = cur >= 0 ? size[cur] : -1;
     }
-    (void)n_fac;
     free(size);
     free(facs);
     free(locked);
@@ -1039,6 +1044,32 @@ static void set_rules(struct rb *s, int exempt_too)
             n_fac >= s->g &&
             (s->spec[g].slot < 0 ? fac_any
                                  : (int)((fac_slots >> s->spec[g].slot) & 1));
+}
+
+/*
+ * A lower bound on moves from "apart" pairs: pairs whose two people are
+ * placed in the same group now, at least one of them free to move, and
+ * sharing no person with another pair counted (a greedy matching). Any
+ * valid plan moves one person of each, and no person serves two.
+ */
+static long long apart_matching(const struct mg_assign_input *in)
+{
+    unsigned char *used = mg_xcalloc(in->n_people + 1, 1);
+    long long n = 0;
+    size_t i;
+
+    for (i = 0; i < in->n_apart; i++) {
+        int a = in->apart[i].a, b = in->apart[i].b;
+        const struct mg_person *pa = &in->people[a], *pb = &in->people[b];
+
+        if (a == b || used[a] || used[b] || pa->current < 0 ||
+            pa->current != pb->current || (pa->locked && pb->locked))
+            continue;
+        used[a] = used[b] = 1;
+        n++;
+    }
+    free(used);
+    return n;
 }
 
 int mg_group_rebalance(struct mg_assign_result *out,
@@ -1147,6 +1178,14 @@ int mg_group_rebalance(struct mg_assign_result *out,
         free(scratch);
     } else if (G != in->n_groups || stage > 1) {
         lb = bound; /* a bound that holds whichever groups a plan keeps */
+    }
+    {
+        /* apart pairs seated together now, sharing no one: each needs a
+         * mover of its own, whatever the search managed to prove */
+        long long pairs = apart_matching(in);
+
+        if (pairs > lb && stage <= 2)
+            lb = pairs;
     }
     if (lb > (long long)out->moves)
         lb = (long long)out->moves;

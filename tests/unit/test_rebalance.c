@@ -215,6 +215,54 @@ static void test_heavy_churn_6_8(void **state)
     churn_case(6, 8, 40, 60, 40, 26); /* 2,020 people: 3 groups open */
 }
 
+/*
+ * Churn with "apart" pairs, some of them between people the churn leaves
+ * in one group: every pair ends apart, and the bound stays a bound.
+ */
+static void test_churn_with_apart_pairs(void **state)
+{
+    struct mg_person *p;
+    struct mg_assign_result plan, r;
+    struct mg_assign_input in;
+    struct mg_pair apart[60];
+    size_t n = churn(&p, &plan, 2000, 8, 12, 100, 100, 41), i;
+    uint64_t s = 43;
+
+    (void)state;
+    /* half the pairs inside one group as it stands, half anywhere */
+    for (i = 0; i < 60; i++) {
+        int a = below(&s, (int)n), b = below(&s, (int)n);
+        size_t k;
+
+        if (i % 2 == 0 && p[a].current >= 0)
+            for (k = 0; k < n; k++)
+                if ((int)k != a && p[k].current == p[a].current) {
+                    b = (int)k;
+                    break;
+                }
+        if (b == a)
+            b = (a + 1) % (int)n;
+        apart[i].a = a;
+        apart[i].b = b;
+    }
+    input_init(&in, p, n, 8, 12);
+    in.groups = plan.groups;
+    in.n_groups = plan.n_groups;
+    in.apart = apart;
+    in.n_apart = 60;
+    assert_int_equal(mg_group_rebalance(&r, &in), 0);
+    assert_int_equal(r.n_issues, 0);
+    assert_hard_rules(&in, &r);
+    assert_int_equal(r.moves, count_moves(&in, &r));
+    /* each pair seated together costs a move, and here no more: the
+     * pairs sharing no one prove the minimum */
+    assert_int_equal(r.moves_lower_bound, r.moves);
+    assert_true(r.moves <= 30);
+    mg_assign_result_release(&r);
+    mg_assign_result_release(&plan);
+    free(p);
+}
+
 /* 20 late joiners into a circle whose groups are all full: groups open. */
 static void test_late_joiners_open_a_group(void **state)
 {
@@ -379,6 +427,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heavy_churn_8_12),
         cmocka_unit_test(test_heavy_churn_6_8),
+        cmocka_unit_test(test_churn_with_apart_pairs),
         cmocka_unit_test(test_late_joiners_open_a_group),
         cmocka_unit_test(test_mass_withdrawal_dissolves),
         cmocka_unit_test(test_balance_after_churn),
