@@ -371,8 +371,12 @@ out:
 
 static int band_miss(long long count, long long nv, long long size, long long n)
 {
-    long long lo = nv * size / n, hi = (nv * size + n - 1) / n;
+    long long lo, hi;
 
+    if (n <= 0)
+        return 0; /* nobody to balance */
+    lo = nv * size / n;
+    hi = (nv * size + n - 1) / n;
     return count < lo || count > hi;
 }
 
@@ -605,8 +609,8 @@ static void local_search(struct rb *s)
             mark[g] = group_misses(s, g) > 0;
         for (p = 0; p < s->n && n_cand < 4096; p++) {
             if (s->placed[p] && !moved(s, p, s->group_of[p]) &&
-                mark[s->group_of[p]])
-                cand[n_cand++] = p;
+                !apart_broken(s, p) && mark[s->group_of[p]])
+                cand[n_cand++] = p; /* not already a candidate above */
         }
         memset(mark, 0, (size_t)s->g * sizeof(int));
     }

@@ -422,6 +422,54 @@ static void test_apart_among_newcomers(void **state)
     mg_assign_result_release(&r);
 }
 
+/*
+ * Edges the fuzzer found: every participant gone (nobody to balance,
+ * which divided by zero), and max_moves with a broken apart pair among
+ * people who stayed (a candidate listed twice).
+ */
+static void test_edges(void **state)
+{
+    struct mg_person p[6];
+    struct mg_group_spec groups[2] = {{-1, -1}, {-1, -1}};
+    struct mg_pair apart[1] = {{0, 2}};
+    struct mg_assign_input in;
+    struct mg_assign_result r;
+    int i;
+
+    (void)state;
+    input_init(&in, p, 0, 2, 4);
+    in.n_sectors = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.max_moves = 3; /* a balance search over nobody */
+    assert_int_equal(mg_group_rebalance(&r, &in), 0);
+    assert_int_equal(r.moves, 0);
+    assert_int_equal(r.moves_lower_bound, 0);
+    mg_assign_result_release(&r);
+    memset(p, 0, sizeof(p));
+    for (i = 0; i < 6; i++) {
+        p[i].current = i % 2;
+        p[i].sector = i % 2;
+        p[i].region = -1;
+        p[i].facilitator = i < 2;
+    }
+    /* 0 and 2 share group 0 but must be apart */
+    input_init(&in, p, 6, 2, 4);
+    in.n_slots = in.n_threads = in.n_regions = 0;
+    in.n_sectors = 2;
+    in.groups = groups;
+    in.n_groups = 2;
+    in.apart = apart;
+    in.n_apart = 1;
+    in.max_moves = 5;
+    assert_int_equal(mg_group_rebalance(&r, &in), 0);
+    assert_int_equal(r.n_issues, 0);
+    assert_true(r.group_of[0] != r.group_of[2]);
+    assert_true(r.moves >= 1 && r.moves <= 5);
+    assert_int_equal(r.moves, count_moves(&in, &r));
+    mg_assign_result_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_mass_withdrawal_dissolves),
         cmocka_unit_test(test_balance_after_churn),
         cmocka_unit_test(test_apart_among_newcomers),
+        cmocka_unit_test(test_edges),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
