@@ -5,7 +5,8 @@
  * roles, slots, sectors, current groups, locks, and pairs. Whatever they
  * make, the answer must be well formed and tell the truth: moves counted
  * right, the bound no more than the moves, locked people home, dissolved
- * groups empty, and when no issue is reported, every hard rule kept.
+ * groups empty, and when no issue is reported, every hard rule kept. The
+ * planner then places the same people afresh, and must answer in range.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -140,5 +141,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     mg_assign_result_release(&r);
+    /* and the planner on the same people, choosing its own groups */
+    for (i = 0; i < n; i++)
+        people[i].locked = 0;
+    in.groups = NULL;
+    in.n_groups = 0;
+    if (mg_group_plan(&r, &in) == 0) {
+        for (i = 0; i < n; i++)
+            check(r.group_of[i] >= -1 && r.group_of[i] < r.n_groups);
+        mg_assign_result_release(&r);
+    }
     return 0;
 }
