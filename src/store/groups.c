@@ -80,6 +80,78 @@ int mg_store_group_get(struct mg_group_row **out, struct mg_store *st,
     return rc;
 }
 
+#define INSERT_GROUP                                                           \
+    "INSERT INTO groups (circle_id, position, name, slot_id, thread_id, "      \
+    "address, created_at, uid, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define LEAVE_GROUP                                                            \
+    "UPDATE memberships SET left_at = ? WHERE participant_id = ? AND "         \
+    "left_at IS NULL"
+/* The group must belong to the circle: the SELECT finds nothing otherwise
+ * and the insert adds no row, which move_member() catches. */
+#define JOIN_GROUP                                                             \
+    "INSERT INTO memberships (group_id, participant_id, joined_at) SELECT "    \
+    "g.id, p.id, ? FROM groups g JOIN participants p ON p.circle_id = "        \
+    "g.circle_id WHERE g.id = ? AND p.id = ? AND g.circle_id = ?"
+
+/* Insert group `g` (INSERT_GROUP in `ins`), giving it a uid if it has
+ * none; its id and updated_at are filled in. */
+static int insert_group(struct mg_store *st, sqlite3 *db, sqlite3_stmt *ins,
+                        int64_t circle_id, struct mg_group_row *g, int64_t now)
+{
+    int rc;
+
+    sqlite3_bind_int64(ins, 1, circle_id);
+    sqlite3_bind_int(ins, 2, g->position);
+    sqlite3_bind_text(ins, 3, g->name, -1, SQLITE_STATIC);
+    if (g->slot_id)
+        sqlite3_bind_int64(ins, 4, g->slot_id);
+    else
+        sqlite3_bind_null(ins, 4);
+    if (g->thread_id)
+        sqlite3_bind_int64(ins, 5, g->thread_id);
+    else
+        sqlite3_bind_null(ins, 5);
+    store_bind_text_or_null(ins, 6, g->address);
+    sqlite3_bind_int64(ins, 7, now);
+    if (!g->uid[0]) {
+        unsigned char raw[16];
+
+        mg_random_bytes(raw, sizeof(raw));
+        mg_hex(g->uid, raw, sizeof(raw));
+    }
+    sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 9, now);
+    g->updated_at = now;
+    rc = store_step(st, db, ins, "insert group");
+    g->id = sqlite3_last_insert_rowid(db);
+    sqlite3_clear_bindings(ins);
+    return rc;
+}
+
+/* End participant `pid`'s current membership (LEAVE_GROUP in `leave`) and,
+ * unless `to` is 0, start one in group `to` (JOIN_GROUP in `join`):
+ * MG_ENOTFOUND when that group is not the circle's. */
+static int move_member(struct mg_store *st, sqlite3 *db, sqlite3_stmt *leave,
+                       sqlite3_stmt *join, int64_t circle_id, int64_t pid,
+                       int64_t to, int64_t now)
+{
+    int rc;
+
+    sqlite3_bind_int64(leave, 1, now);
+    sqlite3_bind_int64(leave, 2, pid);
+    rc = store_step(st, db, leave, "leave group");
+    if (rc < 0 || !to)
+        return rc;
+    sqlite3_bind_int64(join, 1, now);
+    sqlite3_bind_int64(join, 2, to);
+    sqlite3_bind_int64(join, 3, pid);
+    sqlite3_bind_int64(join, 4, circle_id);
+    rc = store_step(st, db, join, "join group");
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = MG_ENOTFOUND;
+    return rc;
+}
+
 int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             struct mg_group_row *groups, size_t n_groups,
                             const int64_t *participant_ids,
@@ -95,10 +167,7 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
         rc = store_prepare(&del, st, db,
                            "DELETE FROM groups WHERE circle_id = ?");
     if (rc == 0)
-        rc = store_prepare(&ins, st, db,
-                           "INSERT INTO groups (circle_id, position, name, "
-                           "slot_id, thread_id, address, created_at, uid, "
-                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        rc = store_prepare(&ins, st, db, INSERT_GROUP);
     if (rc == 0)
         rc = store_prepare(&mem, st, db,
                            "INSERT INTO memberships (group_id, "
@@ -108,31 +177,7 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
         rc = store_step(st, db, del, "delete groups");
     }
     for (i = 0; rc == 0 && i < n_groups; i++) {
-        struct mg_group_row *g = &groups[i];
-        sqlite3_bind_int64(ins, 1, circle_id);
-        sqlite3_bind_int(ins, 2, g->position);
-        sqlite3_bind_text(ins, 3, g->name, -1, SQLITE_STATIC);
-        if (g->slot_id)
-            sqlite3_bind_int64(ins, 4, g->slot_id);
-        else
-            sqlite3_bind_null(ins, 4);
-        if (g->thread_id)
-            sqlite3_bind_int64(ins, 5, g->thread_id);
-        else
-            sqlite3_bind_null(ins, 5);
-        store_bind_text_or_null(ins, 6, g->address);
-        sqlite3_bind_int64(ins, 7, now);
-        if (!g->uid[0]) {
-            unsigned char raw[16];
-            mg_random_bytes(raw, sizeof(raw));
-            mg_hex(g->uid, raw, sizeof(raw));
-        }
-        sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 9, now);
-        g->updated_at = now;
-        rc = store_step(st, db, ins, "insert group");
-        g->id = sqlite3_last_insert_rowid(db);
-        sqlite3_clear_bindings(ins);
+        rc = insert_group(st, db, ins, circle_id, &groups[i], now);
     }
     for (i = 0; rc == 0 && i < n_people; i++) {
         if (group_index[i] < 0)
@@ -164,32 +209,12 @@ int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
     int rc = store_begin(st, db);
 
     if (rc == 0)
-        rc = store_prepare(&leave, st, db,
-                           "UPDATE memberships SET left_at = ? WHERE "
-                           "participant_id = ? AND left_at IS NULL");
-    /* The group must belong to the circle: the SELECT finds nothing
-     * otherwise and the insert adds no row, which we catch. */
+        rc = store_prepare(&leave, st, db, LEAVE_GROUP);
     if (rc == 0)
-        rc = store_prepare(&join, st, db,
-                           "INSERT INTO memberships (group_id, "
-                           "participant_id, joined_at) SELECT g.id, p.id, ? "
-                           "FROM groups g JOIN participants p ON "
-                           "p.circle_id = g.circle_id WHERE g.id = ? AND "
-                           "p.id = ? AND g.circle_id = ?");
-    for (i = 0; rc == 0 && i < n; i++) {
-        sqlite3_bind_int64(leave, 1, now);
-        sqlite3_bind_int64(leave, 2, participant_ids[i]);
-        rc = store_step(st, db, leave, "leave group");
-        if (rc < 0 || !group_ids[i])
-            continue;
-        sqlite3_bind_int64(join, 1, now);
-        sqlite3_bind_int64(join, 2, group_ids[i]);
-        sqlite3_bind_int64(join, 3, participant_ids[i]);
-        sqlite3_bind_int64(join, 4, circle_id);
-        rc = store_step(st, db, join, "join group");
-        if (rc == 0 && sqlite3_changes(db) == 0)
-            rc = MG_ENOTFOUND;
-    }
+        rc = store_prepare(&join, st, db, JOIN_GROUP);
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = move_member(st, db, leave, join, circle_id, participant_ids[i],
+                         group_ids[i], now);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
@@ -214,70 +239,23 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
     int rc = store_begin(st, db);
 
     if (rc == 0)
-        rc = store_prepare(&ins, st, db,
-                           "INSERT INTO groups (circle_id, position, name, "
-                           "slot_id, thread_id, address, created_at, uid, "
-                           "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        rc = store_prepare(&ins, st, db, INSERT_GROUP);
     if (rc == 0)
-        rc = store_prepare(&leave, st, db,
-                           "UPDATE memberships SET left_at = ? WHERE "
-                           "participant_id = ? AND left_at IS NULL");
+        rc = store_prepare(&leave, st, db, LEAVE_GROUP);
     if (rc == 0)
-        rc = store_prepare(&join, st, db,
-                           "INSERT INTO memberships (group_id, "
-                           "participant_id, joined_at) SELECT g.id, p.id, ? "
-                           "FROM groups g JOIN participants p ON "
-                           "p.circle_id = g.circle_id WHERE g.id = ? AND "
-                           "p.id = ? AND g.circle_id = ?");
+        rc = store_prepare(&join, st, db, JOIN_GROUP);
     if (rc == 0)
         rc = store_prepare(&del, st, db,
                            "DELETE FROM groups WHERE id = ? AND circle_id = ?");
-    for (i = 0; rc == 0 && i < n_added; i++) {
-        struct mg_group_row *g = &added[i];
-
-        sqlite3_bind_int64(ins, 1, circle_id);
-        sqlite3_bind_int(ins, 2, g->position);
-        sqlite3_bind_text(ins, 3, g->name, -1, SQLITE_STATIC);
-        if (g->slot_id)
-            sqlite3_bind_int64(ins, 4, g->slot_id);
-        else
-            sqlite3_bind_null(ins, 4);
-        if (g->thread_id)
-            sqlite3_bind_int64(ins, 5, g->thread_id);
-        else
-            sqlite3_bind_null(ins, 5);
-        store_bind_text_or_null(ins, 6, g->address);
-        sqlite3_bind_int64(ins, 7, now);
-        if (!g->uid[0]) {
-            unsigned char raw[16];
-
-            mg_random_bytes(raw, sizeof(raw));
-            mg_hex(g->uid, raw, sizeof(raw));
-        }
-        sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(ins, 9, now);
-        g->updated_at = now;
-        rc = store_step(st, db, ins, "insert group");
-        g->id = sqlite3_last_insert_rowid(db);
-        sqlite3_clear_bindings(ins);
-    }
+    for (i = 0; rc == 0 && i < n_added; i++)
+        rc = insert_group(st, db, ins, circle_id, &added[i], now);
     for (i = 0; rc == 0 && i < n; i++) {
         int64_t to = group_ids[i];
 
         if (!to && added_index[i] >= 0 && (size_t)added_index[i] < n_added)
             to = added[added_index[i]].id;
-        sqlite3_bind_int64(leave, 1, now);
-        sqlite3_bind_int64(leave, 2, participant_ids[i]);
-        rc = store_step(st, db, leave, "leave group");
-        if (rc < 0 || !to)
-            continue;
-        sqlite3_bind_int64(join, 1, now);
-        sqlite3_bind_int64(join, 2, to);
-        sqlite3_bind_int64(join, 3, participant_ids[i]);
-        sqlite3_bind_int64(join, 4, circle_id);
-        rc = store_step(st, db, join, "join group");
-        if (rc == 0 && sqlite3_changes(db) == 0)
-            rc = MG_ENOTFOUND;
+        rc = move_member(st, db, leave, join, circle_id, participant_ids[i], to,
+                         now);
     }
     for (i = 0; rc == 0 && i < n_dissolved; i++) {
         sqlite3_bind_int64(del, 1, dissolved[i]);
