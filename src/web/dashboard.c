@@ -2585,6 +2585,62 @@ static void opened_dissolved(struct mg_html *h, const struct mg_assign *a)
     mg_html(h, "</ul>\n");
 }
 
+/* A rebalance preview's title and notices, the quick one's and the full
+ * one's alike (a notice of why the last apply did nothing included). */
+static void rebalance_begin(struct mg_html *h, const struct dash *d,
+                            struct request *r, const struct mg_circle *c)
+{
+    dash_begin(h, d, _("Rebalance preview"));
+    mg_html(h, "<h1>");
+    mg_html_textf(h, _("Rebalance preview: %s"), c->title);
+    mg_html(h, "</h1>\n");
+    if (request_arg(r, "changed"))
+        dash_notice(h,
+                    _("The groups changed since that preview, so nothing was "
+                      "applied: here is a fresh one."),
+                    1);
+    if (request_arg(r, "refused"))
+        dash_notice(h,
+                    _("Nothing was applied: these moves break the hard rules "
+                      "listed below. Apply them anyway only if you mean to."),
+                    1);
+    dash_notice(h,
+                _("A preview: nothing has been changed. Apply it with the "
+                  "button below."),
+                0);
+}
+
+/* The apply form up to its fields: where it goes, the session's token
+ * and the fingerprint of what was shown. The caller closes it. */
+static void apply_form_begin(struct mg_html *h, const struct dash *d,
+                             int64_t circle_id, const char *plan)
+{
+    char action[96];
+
+    snprintf(action, sizeof(action), "/dashboard/circles/%lld/rebalance",
+             (long long)circle_id);
+    mg_html(h, "<form method=\"post\" action=\"");
+    mg_html_attr(h, action);
+    mg_html(h, "\">\n");
+    dash_csrf(h, d);
+    mg_html(h, "<input type=\"hidden\" name=\"plan\" value=\"");
+    mg_html_attr(h, plan);
+    mg_html(h, "\">\n");
+}
+
+/* The way back, and the page sent. */
+static void rebalance_end(struct mg_html *h, struct request *r,
+                          int64_t circle_id)
+{
+    mg_html(h, "<p><a href=\"");
+    circle_href(h, circle_id);
+    mg_html(h, "#groups\">");
+    mg_html_text(h, _("Back to the circle"));
+    mg_html(h, "</a></p>\n");
+    web_end(h);
+    web_reply(r, MHD_HTTP_OK, h);
+}
+
 /* The fingerprint of newcomers placed without loading the circle. */
 static void quick_fingerprint(char out[17], const struct mg_assign_quick *q)
 {
@@ -2613,7 +2669,7 @@ static int quick_preview(struct request *r, struct dash *d)
     struct mg_html h = MG_HTML_INIT;
     struct mg_assign_quick q;
     struct mg_circle *c = NULL;
-    char plan[17], action[96];
+    char plan[17];
     size_t i;
 
     if (mg_assign_quick_rebalance(&q, r->srv->store, r->params[0], 0) < 0 ||
@@ -2623,14 +2679,7 @@ static int quick_preview(struct request *r, struct dash *d)
         return 0;
     }
     dash_use_language(c);
-    dash_begin(&h, d, _("Rebalance preview"));
-    mg_html(&h, "<h1>");
-    mg_html_textf(&h, _("Rebalance preview: %s"), c->title);
-    mg_html(&h, "</h1>\n");
-    dash_notice(&h,
-                _("A preview: nothing has been changed. Apply it with the "
-                  "button below."),
-                0);
+    rebalance_begin(&h, d, r, c);
     mg_html(&h, "<h2>");
     mg_html_text(&h, _("Proposed moves"));
     mg_html(&h, "</h2>\n<ul>\n");
@@ -2662,23 +2711,11 @@ static int quick_preview(struct request *r, struct dash *d)
                   q.n_placed);
     mg_html(&h, "</p>\n");
     quick_fingerprint(plan, &q);
-    snprintf(action, sizeof(action), "/dashboard/circles/%lld/rebalance",
-             (long long)c->id);
-    mg_html(&h, "<form method=\"post\" action=\"");
-    mg_html_attr(&h, action);
-    mg_html(&h, "\">\n");
-    dash_csrf(&h, d);
-    mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
-    mg_html_attr(&h, plan);
-    mg_html(&h, "\">\n<button type=\"submit\" class=\"button\">");
+    apply_form_begin(&h, d, c->id, plan);
+    mg_html(&h, "<button type=\"submit\" class=\"button\">");
     mg_html_text(&h, _("Apply these moves"));
-    mg_html(&h, "</button></form>\n<p><a href=\"");
-    circle_href(&h, c->id);
-    mg_html(&h, "#groups\">");
-    mg_html_text(&h, _("Back to the circle"));
-    mg_html(&h, "</a></p>\n");
-    web_end(&h);
-    web_reply(r, MHD_HTTP_OK, &h);
+    mg_html(&h, "</button></form>\n");
+    rebalance_end(&h, r, c->id);
     mg_circle_free(c);
     mg_assign_quick_release(&q);
     return 1;
@@ -2750,24 +2787,7 @@ void handle_dash_rebalance_preview(struct request *r)
         return;
     }
     dash_use_language(a.circle);
-    dash_begin(&h, &d, _("Rebalance preview"));
-    mg_html(&h, "<h1>");
-    mg_html_textf(&h, _("Rebalance preview: %s"), a.circle->title);
-    mg_html(&h, "</h1>\n");
-    if (request_arg(r, "changed"))
-        dash_notice(&h,
-                    _("The groups changed since that preview, so nothing was "
-                      "applied: here is a fresh one."),
-                    1);
-    if (request_arg(r, "refused"))
-        dash_notice(&h,
-                    _("Nothing was applied: these moves break the hard rules "
-                      "listed below. Apply them anyway only if you mean to."),
-                    1);
-    dash_notice(&h,
-                _("A preview: nothing has been changed. Apply it with the "
-                  "button below."),
-                0);
+    rebalance_begin(&h, &d, r, a.circle);
     a.in.max_moves = (int)max_moves;
     rc = a.n_people ? mg_assign_rebalance(&a, REBALANCE_SEED) : MG_ENOTFOUND;
     if (rc == MG_ENOTFOUND) {
@@ -2835,16 +2855,7 @@ void handle_dash_rebalance_preview(struct request *r)
             mg_html(&h, "</p>\n");
             opened_dissolved(&h, &a);
             plan_fingerprint(plan, &a);
-            snprintf(action, sizeof(action),
-                     "/dashboard/circles/%lld/rebalance",
-                     (long long)a.circle->id);
-            mg_html(&h, "<form method=\"post\" action=\"");
-            mg_html_attr(&h, action);
-            mg_html(&h, "\">\n");
-            dash_csrf(&h, &d);
-            mg_html(&h, "<input type=\"hidden\" name=\"plan\" value=\"");
-            mg_html_attr(&h, plan);
-            mg_html(&h, "\">\n");
+            apply_form_begin(&h, &d, a.circle->id, plan);
             if (max_moves > 0) {
                 mg_html(&h, "<input type=\"hidden\" name=\"max_moves\" "
                             "value=\"");
@@ -2921,13 +2932,7 @@ void handle_dash_rebalance_preview(struct request *r)
             mg_html(&h, "</ul>\n");
         }
     }
-    mg_html(&h, "<p><a href=\"");
-    circle_href(&h, a.circle->id);
-    mg_html(&h, "#groups\">");
-    mg_html_text(&h, _("Back to the circle"));
-    mg_html(&h, "</a></p>\n");
-    web_end(&h);
-    web_reply(r, MHD_HTTP_OK, &h);
+    rebalance_end(&h, r, a.circle->id);
 out:
     mg_assign_release(&a);
 }
