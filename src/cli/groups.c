@@ -108,12 +108,8 @@ static void print_opened(const struct mg_assign *a,
                          const struct mg_group_spec *g)
 {
     printf(": the groups were full");
-    if (g->slot >= 0 && (size_t)g->slot < a->circle->n_slots) {
-        const struct mg_slot *s = &a->circle->slots[g->slot];
-
-        printf("; meets %s %02d:%02d", mg_weekday_name(s->weekday),
-               s->start_minute / 60, s->start_minute % 60);
-    }
+    if (g->slot >= 0 && g->slot < a->in.n_slots && a->in.slot_names)
+        printf("; meets %s", a->in.slot_names[g->slot]); /* "tuesday 19:30" */
     if (g->thread >= 0 && (size_t)g->thread < a->n_threads)
         printf("; follows \"%s\"", a->threads[g->thread].title);
 }

@@ -98,6 +98,13 @@ int flow_solve(struct flow *f, long long *cost);
 int flow_on(const struct flow *f, int e);
 void flow_release(struct flow *f);
 
+/*
+ * Whether `count` of one sector or region in a group of `size` falls
+ * outside the fair band [floor(nv*size/n), ceil(nv*size/n)], where nv of
+ * the n people placed have that value (quality.c; 0 when n is 0).
+ */
+int band_miss(long long count, long long nv, long long size, long long n);
+
 /* How messages name person `i`: in->names[i], or "person i+1". */
 struct name_buf {
     char s[32];

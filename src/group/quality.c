@@ -11,11 +11,14 @@
 
 #include "banned.h"
 
-/* How far `count` falls outside [floor(nv*size/n), ceil(nv*size/n)]. */
-static int band_miss(long long count, long long nv, long long size, long long n)
+int band_miss(long long count, long long nv, long long size, long long n)
 {
-    long long lo = nv * size / n, hi = (nv * size + n - 1) / n;
+    long long lo, hi;
 
+    if (n <= 0)
+        return 0; /* nobody placed: nothing to balance */
+    lo = nv * size / n;
+    hi = (nv * size + n - 1) / n;
     return count < lo || count > hi;
 }
 

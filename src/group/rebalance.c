@@ -369,17 +369,6 @@ out:
 
 /* -------------------------------------------------------- local search */
 
-static int band_miss(long long count, long long nv, long long size, long long n)
-{
-    long long lo, hi;
-
-    if (n <= 0)
-        return 0; /* nobody to balance */
-    lo = nv * size / n;
-    hi = (nv * size + n - 1) / n;
-    return count < lo || count > hi;
-}
-
 /* Sector and region misses of group g as it stands. */
 static long long group_misses(const struct rb *s, int g)
 {
