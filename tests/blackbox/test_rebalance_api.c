@@ -369,8 +369,13 @@ static void test_dashboard_places_a_newcomer(void **state)
                 "Late Tue,latetue@example.org,,school,R2,tuesday 19:30\n");
     page = dashboard_get("/rebalance");
     assert_non_null(strstr(page, "Late Tue: no group &rarr; Group"));
-    assert_non_null(strstr(page, "1 newcomer placed in a group with room; "
-                                 "nobody already placed moves."));
+    /* from the store's counts when the mark allows (the usual case), or
+     * from the whole circle when a slow run blurs the mark's second: the
+     * same placement, said either way, and nobody else moves */
+    assert_true(strstr(page, "1 newcomer placed in a group with room; "
+                             "nobody already placed moves.") ||
+                strstr(page, "1 newcomer placed; 0 moves, the fewest "
+                             "possible."));
     csrf = test_page_csrf(page);
     plan = strstr(page, "name=\"plan\" value=\"");
     assert_non_null(plan);
