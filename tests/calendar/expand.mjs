@@ -86,5 +86,6 @@ const rl = readline.createInterface({ input: process.stdin });
 for await (const line of rl) {
   if (!line) continue;
   const text = fs.readFileSync(line, 'utf8');
-  process.stdout.write(JSON.stringify({ icaljs: attempt(icaljs, text), nodeical: attempt(nodeical, text) }) + '\n');
+  const out = { icaljs: attempt(icaljs, text), nodeical: attempt(nodeical, text) };
+  process.stdout.write(JSON.stringify(out) + '\n');
 }

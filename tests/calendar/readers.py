@@ -50,7 +50,7 @@ What this test chose where the issue is silent:
     nothing changes) or applied; applied, every call (all are in the future) keeps its wall
     time in the new zone, the moved one its moved wall time, cancelled ones stay cancelled.
 
-usage: readers.py PATH/TO/mingle [PATH/TO/node]
+usage: readers.py PATH/TO/mingle [PATH/TO/node]   (READERS_KEEP=1 keeps the scratch directory)
 needs: python3-icalendar, python3-recurring-ical-events, python3-vobject (Debian, run with
 /usr/bin/python3), node with `npm ci --prefix tests/e2e` (ical.js, node-ical). A missing reader
 is a failure that says what to install, never a skip. Exit 0 when everything agrees, 1 with a
@@ -324,6 +324,7 @@ class Daemon:
                     return
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.1)
+        self.p.kill()
         die("mingle serve did not answer /healthz in 10 s")
 
     def call(self, method, path, body=None):
@@ -338,6 +339,8 @@ class Daemon:
                 status, text = res.status, res.read().decode()
         except urllib.error.HTTPError as e:
             status, text = e.code, e.read().decode()
+        except (urllib.error.URLError, ConnectionError) as e:
+            self.gone(f"{method} {path}", e)
         try:
             return status, json.loads(text)
         except ValueError:
@@ -349,6 +352,16 @@ class Daemon:
                 return res.status, res.read().decode()
         except urllib.error.HTTPError as e:
             return e.code, e.read().decode()
+        except (urllib.error.URLError, ConnectionError) as e:
+            self.gone(f"GET {url}", e)
+
+    def gone(self, what, e):
+        """The daemon stopped answering: say so with the end of its log."""
+        self.log.flush()
+        tail = open(self.log.name).read()[-3000:]
+        state = (f"exited {self.p.poll()}" if self.p.poll() is not None
+                 else "is not answering")
+        die(f"{what}: {e}; mingle serve {state}; its log ends:\n{tail}")
 
     def outbox(self, circle_id):
         """(id, recipient, parts, iTIP document) of the circle's queued invitations, in order."""
@@ -745,7 +758,7 @@ class CircleRun:
         people = self.check_invitations()
         new = self.f.count() - before
         say(f"  {self.key}: {feeds} feeds and {people} people's invitations, 4 readers: "
-            + ("all as expected" if new == 0 else f"{new} differences"))
+            + ("all as expected" if new == 0 else f"{new} findings"))
 
 
 def recurrence_ids(text):
@@ -765,10 +778,11 @@ def main():
     oracle_self_check()
     work = tempfile.mkdtemp(prefix="mingle-readers-")
     keep = os.environ.get("READERS_KEEP")
-    expander = Expander(node, work)
-    daemon = Daemon(mingle, work)
+    expander = daemon = None
     failures = Failures()
     try:
+        expander = Expander(node, work)
+        daemon = Daemon(mingle, work)
         runs = [CircleRun(daemon, expander, failures, spec) for spec in CIRCLES]
         for step in STEPS:
             say(f"after '{step}'")
@@ -779,17 +793,21 @@ def main():
                     run.change(step)
                 run.check()
     finally:
-        daemon.stop()
-        expander.js.close()
+        if daemon:
+            daemon.stop()
+        if expander:
+            expander.js.close()
         if keep:
-            say(f"kept {work}")
+            say(f"kept {work} (READERS_KEEP): the database, mingle.log and every document read")
         else:
             shutil.rmtree(work, ignore_errors=True)
     say(f"{len(expander.cache)} distinct documents expanded")
     if failures.count():
         lines = failures.report()
         print(f"\nFAIL: {len(lines)} differences between mingle's calendars and the "
-              "expectation (circle, step, what [readers] (who): week, expected, got):")
+              "expectation, each as: circle, what (who) [readers], after which changes: "
+              "week, expected instant, what the readers got (UTC, then the wall time in the "
+              "circle's zone)")
         print("\n".join(lines))
         sys.exit(1)
     print("every feed and invitation, read by all four readers, is as expected")
