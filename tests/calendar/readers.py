@@ -291,6 +291,14 @@ class Model:
         return [(w, rfc5545_instant(self.wall(g, w), self.tz), wall_note(self.wall(g, w), self.tz))
                 for w in range(1, self.weeks + 1) if w not in g.cancelled]
 
+    def week_of(self, t):
+        """ " (week n by date)" for an instant: the seven days from the start date plus n-1
+        weeks, where week n's calls are unless one was moved to another day."""
+        day = t.astimezone(zoneinfo.ZoneInfo(self.tz)).date()
+        n = (day - self.start).days // 7 + 1
+        return (f" (week {n} by date)" if 1 <= n <= self.weeks else
+                " (outside the circle's weeks)")
+
     def person_calls(self, pid):
         return self.calls(self.member_of[pid]) if pid in self.member_of else []
 
@@ -662,7 +670,8 @@ class CircleRun:
                                         f"missing{note}", who)
             bad += 1
         for t in left:
-            self.fail(what, reader, f"an unexpected call at {fmt_instant(t, tz)}", who)
+            self.fail(what, reader, f"an unexpected call at {fmt_instant(t, tz)}"
+                                    f"{self.model.week_of(t)}", who)
             bad += 1
         return bad
 
