@@ -412,7 +412,7 @@ CIRCLES = [
      "weeks": 34, "slots": ["monday 00:30", "thursday 19:00"],
      # Mondays 15 March to 1 November: BST from week 3 (29 March) to week 33 (25 October)
      "move": (3, "2027-03-31T00:30"), "cancel": (2, 33), "restore": 33,
-     "new_zone": "Europe/Lisbon"},
+     "new_zone": "Europe/Paris"},
     {"key": "adelaide", "time_zone": "Australia/Adelaide", "start_date": "2027-09-20",
      "weeks": 4, "slots": ["monday 09:30", "wednesday 19:00"],
      # ACST (+9:30) to ACDT (+10:30) on 3 October, between weeks 2 and 3
