@@ -40,7 +40,8 @@ gap) is read as RFC 5545 3.3.5 says, with the UTC offset before the gap (02:30 i
 26 September 2027 is 03:30 NZDT); one that happens twice is the first occurrence (daylight
 time). Cancelled calls must be absent (an EXDATE, or a STATUS:CANCELLED override, which the
 readers drop); a cancelled series must be absent entirely; a withdrawn person's feed must stay
-200 and hold no calls.
+200 and hold no calls. Then `POST .../invites` must answer 200 with nothing more to queue: the
+change queued its own mail, and one group's state never blocks the circle's.
 
 What this test chose where the issue is silent:
   - A series moved to another slot keeps no earlier single-call moves (as Outlook and Google
@@ -458,7 +459,9 @@ class Failures:
                 entries.items(), key=lambda e: (order.get(e[0][0], 99), STEPS.index(e[0][1][0])
                                                 if e[0][1][0] in STEPS else -1, e[0][2])):
             rd = "all four readers" if len(readers) == 4 else ", ".join(readers)
+            who = [w for w in who if w]
             people = ", ".join(who[:6]) + (f" and {len(who) - 6} more" if len(who) > 6 else "")
+            people = f" ({people})" if people else ""
             when = f"after '{steps[0]}'"
             if len(steps) > 1:
                 when += (" and every later step" if steps[-1] == STEPS[-1] and
@@ -467,7 +470,7 @@ class Failures:
             shown = "; ".join(texts[:3])
             if len(texts) > 3:
                 shown += f"; and {len(texts) - 3} more like it"
-            lines.append(f"- {circle}, {what} ({people}) [{rd}], {when}: {shown}")
+            lines.append(f"- {circle}, {what}{people} [{rd}], {when}: {shown}")
         return lines
 
 
@@ -760,11 +763,23 @@ class CircleRun:
                                   f"week {week}: expected {fmt_instant(want[week], tz)}, got "
                                   f"{fmt_instant(got, tz)} ('start' {s['start']})", who)
 
+    def check_invites_post(self):
+        """`POST .../invites` queues whatever the groups call for: after a change, which
+        queues its own mail, it must answer 200 with nothing left to queue (one group's state
+        never blocks a circle's mail)."""
+        st, doc = self.d.call("POST", self.base() + "/invites")
+        if not self.must(st, doc, (200,), "POST .../invites"):
+            return
+        if doc.get("queued"):
+            self.fail("POST .../invites", "api", f"queued {doc['queued']} more invitations: "
+                      "the change had not queued them itself")
+
     def check(self):
         before = self.f.count()
         self.check_sessions()
         feeds = self.check_feeds()
         people = self.check_invitations()
+        self.check_invites_post()
         new = self.f.count() - before
         say(f"  {self.key}: {feeds} feeds and {people} people's invitations, 4 readers: "
             + ("all as expected" if new == 0 else f"{new} findings"))
