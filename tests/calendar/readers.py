@@ -293,8 +293,8 @@ class Model:
                 for w in range(1, self.weeks + 1) if w not in g.cancelled]
 
     def week_of(self, t):
-        """ " (week n by date)" for an instant: the seven days from the start date plus n-1
-        weeks, where week n's calls are unless one was moved to another day."""
+        """Which week an instant's date falls in, as " (week n by date)": the seven days from
+        the start date plus n-1 weeks, where week n's calls are unless one was moved."""
         day = t.astimezone(zoneinfo.ZoneInfo(self.tz)).date()
         n = (day - self.start).days // 7 + 1
         return (f" (week {n} by date)" if 1 <= n <= self.weeks else
