@@ -40,6 +40,19 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
                              const struct mg_local_time *local,
                              struct mg_error *err);
 
+/* How often a wall-clock time happens in a zone that day. */
+enum mg_wall_kind {
+    MG_WALL_PLAIN,   /* once */
+    MG_WALL_SKIPPED, /* never: clocks jump over it (a daylight-saving gap) */
+    MG_WALL_REPEATED /* twice: clocks go back over it */
+};
+
+/* Whether `local` (weekday and utc_offset ignored) happens once, never
+ * or twice in `tzid`; MG_EINVAL as mg_schedule_local_to_utc. */
+int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err);
+
 /* What the wall clock in `tzid` shows at UTC instant `t`, with the offset. */
 int mg_schedule_utc_to_local(struct mg_local_time *out, const char *tzid,
                              int64_t t, struct mg_error *err);

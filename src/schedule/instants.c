@@ -104,9 +104,14 @@ static int local_valid(const struct mg_local_time *l)
            l->second >= 0 && l->second <= 59;
 }
 
-int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
-                             const struct mg_local_time *local,
-                             struct mg_error *err)
+/*
+ * The instants at which the wall clock in `tzid` shows `local`: *n is 0
+ * (skipped), 1 or 2 (repeated, t[0] < t[1]); for a skipped time
+ * t[0] is the instant the gap moves it to.
+ */
+static int local_instants(int64_t *t, int *n, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err)
 {
     icaltimezone *zone;
     int64_t wall, t_before, t_after;
@@ -134,19 +139,51 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
     t_after = wall - off_after;
     ok_before = offset_at(zone, t_before) == off_before;
     ok_after = offset_at(zone, t_after) == off_after;
-    if (ok_before && ok_after)
-        /* Repeated (clocks went back): the first, daylight, instant. */
-        *out = t_before < t_after ? t_before : t_after;
-    else if (ok_before)
-        *out = t_before;
-    else if (ok_after)
-        *out = t_after;
-    else
+    *n = 1;
+    if (ok_before && ok_after && t_before != t_after) {
+        /* Repeated (clocks went back). */
+        *n = 2;
+        t[0] = t_before < t_after ? t_before : t_after;
+        t[1] = t_before < t_after ? t_after : t_before;
+    } else if (ok_before) {
+        t[0] = t_before;
+    } else if (ok_after) {
+        t[0] = t_after;
+    } else {
         /* Skipped: read the wall time with the offset before the jump,
          * which lands as far past the jump as the time was past its
          * start, i.e. moved forward by the gap. */
-        *out = t_before;
+        *n = 0;
+        t[0] = t_before;
+    }
     return 0;
+}
+
+int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
+                             const struct mg_local_time *local,
+                             struct mg_error *err)
+{
+    int64_t t[2];
+    int n, rc = local_instants(t, &n, tzid, local, err);
+
+    /* A repeated time is its first, daylight, instant. */
+    if (rc == 0)
+        *out = t[0];
+    return rc;
+}
+
+int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err)
+{
+    int64_t t[2];
+    int n, rc = local_instants(t, &n, tzid, local, err);
+
+    if (rc == 0)
+        *out = n == 0   ? MG_WALL_SKIPPED
+               : n == 2 ? MG_WALL_REPEATED
+                        : MG_WALL_PLAIN;
+    return rc;
 }
 
 static int parse_date(int *y, int *m, int *d, const char *s)
