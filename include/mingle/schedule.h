@@ -74,6 +74,25 @@ int mg_schedule_session_start(int64_t *out, const char *tzid,
                               const char *start_date, int week, int weekday,
                               int start_minute, struct mg_error *err);
 
+/* A week of a slot whose wall time is skipped or repeated that day. */
+struct mg_schedule_odd_week {
+    int week;               /* 1-based */
+    char date[11];          /* YYYY-MM-DD, local */
+    enum mg_wall_kind kind; /* MG_WALL_SKIPPED or MG_WALL_REPEATED */
+    int64_t starts_at;      /* the session's instant (as session_start) */
+};
+
+/*
+ * The weeks 1..`weeks` of a slot (as mg_schedule_session_start) whose
+ * local time is skipped or repeated in `tzid`: calendar readers disagree
+ * on where such a time falls. *n is how many there are; the first `max`
+ * of them go to `out`.
+ */
+int mg_schedule_odd_weeks(struct mg_schedule_odd_week *out, size_t max,
+                          size_t *n, const char *tzid, const char *start_date,
+                          int weeks, int weekday, int start_minute,
+                          struct mg_error *err);
+
 /*
  * The lock around libical's time zone code (its zone cache is not
  * thread-safe). `ical` takes it for the zones it builds itself.

@@ -200,9 +200,10 @@ static int parse_date(int *y, int *m, int *d, const char *s)
     return 0;
 }
 
-int mg_schedule_session_start(int64_t *out, const char *tzid,
-                              const char *start_date, int week, int weekday,
-                              int start_minute, struct mg_error *err)
+/* The wall time of week `week` of a slot (see session_start). */
+static int slot_local(struct mg_local_time *out, const char *start_date,
+                      int week, int weekday, int start_minute,
+                      struct mg_error *err)
 {
     struct icaltimetype day = icaltime_null_date();
     struct mg_local_time lt = {0};
@@ -233,7 +234,50 @@ int mg_schedule_session_start(int64_t *out, const char *tzid,
     lt.day = day.day;
     lt.hour = start_minute / 60;
     lt.minute = start_minute % 60;
+    *out = lt;
+    return 0;
+}
+
+int mg_schedule_session_start(int64_t *out, const char *tzid,
+                              const char *start_date, int week, int weekday,
+                              int start_minute, struct mg_error *err)
+{
+    struct mg_local_time lt;
+    int rc = slot_local(&lt, start_date, week, weekday, start_minute, err);
+
+    if (rc < 0)
+        return rc;
     return mg_schedule_local_to_utc(out, tzid, &lt, err);
+}
+
+int mg_schedule_odd_weeks(struct mg_schedule_odd_week *out, size_t max,
+                          size_t *n, const char *tzid, const char *start_date,
+                          int weeks, int weekday, int start_minute,
+                          struct mg_error *err)
+{
+    struct mg_local_time lt;
+    enum mg_wall_kind kind;
+    int64_t t[2];
+    int week, count, rc = 0;
+
+    *n = 0;
+    for (week = 1; week <= weeks && rc == 0; week++) {
+        rc = slot_local(&lt, start_date, week, weekday, start_minute, err);
+        if (rc == 0)
+            rc = local_instants(t, &count, tzid, &lt, err);
+        if (rc < 0 || count == 1)
+            continue;
+        kind = count == 0 ? MG_WALL_SKIPPED : MG_WALL_REPEATED;
+        if (*n < max) {
+            out[*n].week = week;
+            snprintf(out[*n].date, sizeof(out[*n].date), "%04d-%02d-%02d",
+                     lt.year, lt.month, lt.day);
+            out[*n].kind = kind;
+            out[*n].starts_at = t[0];
+        }
+        (*n)++;
+    }
+    return rc;
 }
 
 void mg_schedule_local_text(char *out, size_t n, const char *tzid, int64_t t,

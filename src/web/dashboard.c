@@ -1168,6 +1168,16 @@ static void warnings(struct mg_html *h, const struct tally *t,
                  q->apart_violations);
         warning(h, &n, text);
     }
+    /* Call times that daylight saving skips or repeats (circle.h). */
+    {
+        char **cw;
+        size_t ncw, i;
+
+        mg_circle_warnings(&cw, &ncw, c);
+        for (i = 0; i < ncw; i++)
+            warning(h, &n, cw[i]);
+        mg_circle_warnings_free(cw, ncw);
+    }
     if (n > WARNINGS_SHOWN) {
         mg_html(h, "<li>");
         mg_html_textf(h, _("... and %zu more."), n - WARNINGS_SHOWN);
