@@ -53,6 +53,12 @@ int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
                           const struct mg_local_time *local,
                           struct mg_error *err);
 
+/* mg_schedule_local_to_utc and mg_schedule_wall_kind in one. */
+int mg_schedule_local_instant(int64_t *out, enum mg_wall_kind *kind,
+                              const char *tzid,
+                              const struct mg_local_time *local,
+                              struct mg_error *err);
+
 /* What the wall clock in `tzid` shows at UTC instant `t`, with the offset. */
 int mg_schedule_utc_to_local(struct mg_local_time *out, const char *tzid,
                              int64_t t, struct mg_error *err);

@@ -35,6 +35,7 @@ struct doc {
 /* What a series' weekly rule gives, worked out once. */
 struct occurrences {
     int64_t *start; /* UTC instants, count of them */
+    char *plain;    /* per week: its wall time happens once that day */
     int count;
     /* Week 1 as the rule writes it (DTSTART): the slot's wall time,
      * which does not exist when it falls in a daylight-saving gap. */
@@ -201,9 +202,11 @@ static int occurrences_get(struct occurrences *o,
 {
     struct mg_local_time first, lt;
     struct icaltimetype day = icaltime_null_date();
+    enum mg_wall_kind kind;
     int i, rc;
 
     o->start = mg_xcalloc((size_t)s->count, sizeof(*o->start));
+    o->plain = mg_xcalloc((size_t)s->count, 1);
     o->count = s->count;
     rc = rule_wall(&first, s, err);
     if (rc < 0)
@@ -217,9 +220,10 @@ static int occurrences_get(struct occurrences *o,
         lt.year = day.year;
         lt.month = day.month;
         lt.day = day.day;
-        rc = mg_schedule_local_to_utc(&o->start[i], s->tzid, &lt, err);
+        rc = mg_schedule_local_instant(&o->start[i], &kind, s->tzid, &lt, err);
         if (rc < 0)
             return rc;
+        o->plain[i] = kind == MG_WALL_PLAIN;
         icaltime_adjust(&day, 7, 0, 0, 0);
     }
     return 0;
@@ -381,13 +385,9 @@ static int plain_instant(struct vzone *z, int64_t t)
 }
 
 /* Is week `i` of the rule a wall time that happens once? */
-static int plain_week(const struct mg_ical_series *s,
-                      const struct occurrences *o, int i)
+static int plain_week(const struct occurrences *o, int i)
 {
-    struct mg_local_time lt = o->wall;
-
-    add_days(&lt, 7 * i);
-    return plain_wall(s->tzid, &lt);
+    return o->plain[i];
 }
 
 /* Week `i` of the rule as the rule writes it (a floating time). */
@@ -530,7 +530,7 @@ static int event_new(icalcomponent **out, struct doc *d,
     if (recurrence_id == 0) {
         tt = rule_time(o, 0);
         tt.zone = z->zone;
-        with_end = plain_week(s, o, 0) && plain_instant(z, end);
+        with_end = plain_week(o, 0) && plain_instant(z, end);
     } else {
         rc = call_time(&tt, d, z, start, err);
     }
@@ -632,7 +632,7 @@ static int add_series(icalcomponent *cal, struct doc *d,
      * own with the instant it happens, unless it is an exception already.
      */
     for (w = 0; w < o.count; w++) {
-        if (plain_week(s, &o, w))
+        if (plain_week(&o, w))
             continue;
         for (i = 0; i < s->n_exceptions; i++)
             if (s->exceptions[i].original_start == o.start[w])
@@ -662,6 +662,7 @@ static int add_series(icalcomponent *cal, struct doc *d,
     }
 out:
     free(o.start);
+    free(o.plain);
     return rc;
 }
 
@@ -913,6 +914,7 @@ static int add_occurrence_cancel(icalcomponent *cal, struct doc *d,
     icalcomponent_add_component(cal, ev);
 out:
     free(o.start);
+    free(o.plain);
     return rc;
 }
 
@@ -949,6 +951,7 @@ static int itip_build(icalcomponent **out, struct doc *d,
             icalcomponent_add_component(cal, ev);
     }
     free(o.start);
+    free(o.plain);
     if (rc < 0) {
         icalcomponent_free(cal);
         return rc;

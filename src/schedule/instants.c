@@ -172,18 +172,30 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
     return rc;
 }
 
-int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
-                          const struct mg_local_time *local,
-                          struct mg_error *err)
+int mg_schedule_local_instant(int64_t *out, enum mg_wall_kind *kind,
+                              const char *tzid,
+                              const struct mg_local_time *local,
+                              struct mg_error *err)
 {
     int64_t t[2];
     int n, rc = local_instants(t, &n, tzid, local, err);
 
-    if (rc == 0)
-        *out = n == 0   ? MG_WALL_SKIPPED
-               : n == 2 ? MG_WALL_REPEATED
-                        : MG_WALL_PLAIN;
+    if (rc == 0) {
+        *out = t[0];
+        *kind = n == 0   ? MG_WALL_SKIPPED
+                : n == 2 ? MG_WALL_REPEATED
+                         : MG_WALL_PLAIN;
+    }
     return rc;
+}
+
+int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err)
+{
+    int64_t t;
+
+    return mg_schedule_local_instant(&t, out, tzid, local, err);
 }
 
 static int parse_date(int *y, int *m, int *d, const char *s)
