@@ -35,7 +35,7 @@ struct doc {
 /* What a series' weekly rule gives, worked out once. */
 struct occurrences {
     int64_t *start; /* UTC instants, count of them */
-    char *plain;    /* per week: its wall time happens once that day */
+    char *kind;     /* per week: enum mg_wall_kind of its wall time */
     int count;
     /* Week 1 as the rule writes it (DTSTART): the slot's wall time,
      * which does not exist when it falls in a daylight-saving gap. */
@@ -206,7 +206,7 @@ static int occurrences_get(struct occurrences *o,
     int i, rc;
 
     o->start = mg_xcalloc((size_t)s->count, sizeof(*o->start));
-    o->plain = mg_xcalloc((size_t)s->count, 1);
+    o->kind = mg_xcalloc((size_t)s->count, 1);
     o->count = s->count;
     rc = rule_wall(&first, s, err);
     if (rc < 0)
@@ -223,7 +223,7 @@ static int occurrences_get(struct occurrences *o,
         rc = mg_schedule_local_instant(&o->start[i], &kind, s->tzid, &lt, err);
         if (rc < 0)
             return rc;
-        o->plain[i] = kind == MG_WALL_PLAIN;
+        o->kind[i] = (char)kind;
         icaltime_adjust(&day, 7, 0, 0, 0);
     }
     return 0;
@@ -387,7 +387,7 @@ static int plain_instant(struct vzone *z, int64_t t)
 /* Is week `i` of the rule a wall time that happens once? */
 static int plain_week(const struct occurrences *o, int i)
 {
-    return o->plain[i];
+    return o->kind[i] == MG_WALL_PLAIN;
 }
 
 /* Week `i` of the rule as the rule writes it (a floating time). */
@@ -557,6 +557,20 @@ static int event_new(icalcomponent **out, struct doc *d,
         icalrecurrencetype_clear(&r);
         r.freq = ICAL_WEEKLY_RECURRENCE;
         r.count = s->count;
+        /*
+         * Week 1 in a gap: node-ical (as Google) reads DTSTART as the
+         * instant after the gap and would repeat that wall time; the
+         * rule's own hour and minute, which only repeat DTSTART's, keep
+         * the later weeks at the slot's time there too.
+         */
+        if (o->kind[0] == MG_WALL_SKIPPED) {
+            r.by_hour[0] = (short)o->wall.hour;
+            r.by_hour[1] = ICAL_RECURRENCE_ARRAY_MAX;
+            r.by_minute[0] = (short)o->wall.minute;
+            r.by_minute[1] = ICAL_RECURRENCE_ARRAY_MAX;
+            r.by_second[0] = (short)o->wall.second;
+            r.by_second[1] = ICAL_RECURRENCE_ARRAY_MAX;
+        }
         icalcomponent_add_property(ev, icalproperty_new_rrule(r));
     }
     icalcomponent_add_property(ev, icalproperty_new_sequence(s->sequence));
@@ -662,7 +676,7 @@ static int add_series(icalcomponent *cal, struct doc *d,
     }
 out:
     free(o.start);
-    free(o.plain);
+    free(o.kind);
     return rc;
 }
 
@@ -914,7 +928,7 @@ static int add_occurrence_cancel(icalcomponent *cal, struct doc *d,
     icalcomponent_add_component(cal, ev);
 out:
     free(o.start);
-    free(o.plain);
+    free(o.kind);
     return rc;
 }
 
@@ -951,7 +965,7 @@ static int itip_build(icalcomponent **out, struct doc *d,
             icalcomponent_add_component(cal, ev);
     }
     free(o.start);
-    free(o.plain);
+    free(o.kind);
     if (rc < 0) {
         icalcomponent_free(cal);
         return rc;

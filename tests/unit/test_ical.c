@@ -793,6 +793,9 @@ static void test_dst_gap_first_week(void **state)
                                  "20270926T033000"));
         cal = parse(text);
         ev = nth_event(cal, 0);
+        /* The rule names the slot's hour and minute (node-ical would
+         * repeat 03:30 from the instant of DTSTART). */
+        assert_non_null(strstr(text, "BYMINUTE=30;BYHOUR=2"));
         /* The end of a start that does not exist: a DURATION. */
         assert_int_equal(count_props(ev, ICAL_DTEND_PROPERTY), 0);
         assert_int_equal(count_props(ev, ICAL_DURATION_PROPERTY), 1);
