@@ -848,6 +848,11 @@ static void test_dst_gap_first_week(void **state)
                           "20271003T023000"));
     icalcomponent_free(cal);
     free(text);
+    /* The CANCEL of the whole series names it the same way. */
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_CANCEL, &s, 0, NOW, NULL), 0);
+    assert_non_null(
+        strstr(text, "DTSTART;TZID=Pacific/Auckland:20270926T023000"));
+    free(text);
     /* Without the slot's minute the first instant's wall time is all
      * there is (plenaries): DTSTART as before. */
     s.has_slot_minute = 0;
