@@ -252,6 +252,11 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
     s->uid = g->uid;
     s->tzid = v->circle->time_zone;
     s->first_start = keep->sessions[0].original_starts_at;
+    if (group_slot(v, g)) {
+        /* The rule's wall time: week 1 may have been moved by a gap. */
+        s->has_slot_minute = 1;
+        s->slot_minute = group_slot(v, g)->start_minute;
+    }
     s->minutes = keep->sessions[0].minutes;
     s->count = (int)keep->n_sessions;
     s->sequence = g->sequence;
