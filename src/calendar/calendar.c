@@ -302,7 +302,10 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
         s->first_start = p->starts_at;
         s->minutes = p->minutes;
         s->count = p->weeks;
-        s->sequence = p->sequence;
+        /* the SEQUENCE of the invitation they hold, so a calendar app
+         * that has both copies prefers neither */
+        s->sequence =
+            p->invite_sequence >= 0 ? p->invite_sequence : p->sequence;
         s->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
         s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
         s->url = v->circle->video_url;
@@ -315,6 +318,36 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
     return 0;
 }
 
+/*
+ * A member's feed shows their group's series as their invitation has it:
+ * its UID (a member invited before series shared their group's UID keeps
+ * the one they were sent) and its SEQUENCE, or the one the next REQUEST
+ * will carry when the calls changed since (reconcile's "up to date"
+ * test), so a calendar app that has both copies sees one event and
+ * prefers neither. Not invited yet: the group's UID at SEQUENCE 0, as the
+ * first invitation will be. `inv` keeps the UID the series points to.
+ */
+static int as_invited(struct mg_ical_series *s, struct mg_invite_row *inv,
+                      struct mg_store *st, const struct mg_group_row *g,
+                      int64_t participant_id)
+{
+    int rc = mg_store_invite_for(inv, st, g->id, participant_id);
+
+    if (rc == MG_ENOTFOUND) {
+        s->sequence = 0;
+        return 0;
+    }
+    if (rc < 0)
+        return rc;
+    if (inv->uid[0])
+        s->uid = inv->uid;
+    s->sequence = inv->sequence;
+    if (inv->state != MG_STORE_INVITE_ACTIVE ||
+        inv->group_sequence < g->sequence)
+        s->sequence++;
+    return 0;
+}
+
 int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
                      int64_t circle_id, int64_t participant_id,
                      int64_t group_id, struct mg_error *err)
@@ -324,7 +357,9 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     struct series_store *keep = NULL;
     struct mg_participant *p = NULL;
     struct mg_plenary_row *plen = NULL;
-    char *name = NULL, lang[MG_I18N_LANG_MAX];
+    struct mg_invite_row inv;
+    char *name = NULL, *body = NULL, lang[MG_I18N_LANG_MAX];
+    char sha[65], subject[32];
     size_t i, n = 0, n_plen = 0;
     int64_t newest = 0;
     int rc = mg_store_plan_load(&v, st, circle_id);
@@ -356,6 +391,10 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
         }
         if (rc < 0)
             goto out;
+        if (participant_id)
+            rc = as_invited(&series[n], &inv, st, g, participant_id);
+        if (rc < 0)
+            goto out;
         if (g->updated_at > newest)
             newest = g->updated_at;
         if (!name)
@@ -368,10 +407,25 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
         if (rc < 0)
             goto out;
     }
-    rc = mg_ical_feed(out, name ? name : v.circle->title, series, n, newest,
+    rc = mg_ical_feed(&body, name ? name : v.circle->title, series, n, newest,
                       err);
-    *last_modified = newest;
+    if (rc < 0)
+        goto out;
+    /* Last-Modified: since when this very body is served. Derived from
+     * the rows it shows it would go back when a row drops out (a
+     * withdrawal, a plenary declined) and could not tell apart two
+     * bodies of the same second. */
+    mg_sha256_hex(sha, body, strlen(body));
+    snprintf(subject, sizeof(subject), "%c%lld", participant_id ? 'p' : 'g',
+             (long long)(participant_id ? participant_id : group_id));
+    rc = mg_store_feed_mark(last_modified, st, circle_id, subject, sha,
+                            mg_now());
+    if (rc < 0)
+        goto out;
+    *out = body;
+    body = NULL;
 out:
+    free(body);
     for (i = 0; series && i < n_plen; i++)
         free((char *)series[n - n_plen + i].summary);
     mg_store_plenaries_free(plen, n_plen);
@@ -947,6 +1001,9 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
             a->expect_sequence = inv->sequence;
             a->sequence = inv->sequence + 1;
             o->uid = mg_xstrdup(inv->uid);
+        } else if (v.groups[g].uid[0]) {
+            /* one series, one UID: the group's, as in its feeds */
+            o->uid = mg_xstrdup(v.groups[g].uid);
         } else {
             char uid[48];
             mg_ical_new_uid(uid);
@@ -960,7 +1017,9 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         o->p = p;
         o->s = &series[g];
         o->start = keep[g].start;
-        o->dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
+        /* a group's members share the UID: the key names the member */
+        o->dedupe = mg_xasprintf("%s:%lld:%d:REQUEST", a->uid, (long long)p->id,
+                                 a->sequence);
         a->dedupe_key = o->dedupe;
         if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
@@ -1007,7 +1066,8 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         o->p = p;
         o->gone = gone;
         o->cancel = 1;
-        o->dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
+        o->dedupe = mg_xasprintf("%s:%lld:%d:CANCEL", a->uid,
+                                 (long long)inv->participant_id, a->sequence);
         a->dedupe_key = o->dedupe;
         if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
