@@ -511,6 +511,9 @@ static void test_page_buttons(void **state)
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "Will you come?"));
     assert_non_null(strstr(resp.body, "You have not answered yet."));
+    /* issue #16, item 7: the page says the invitation and the
+     * subscription are the same calls */
+    assert_non_null(strstr(resp.body, "are two ways to the same calls"));
     test_response_release(&resp);
 
     /* The whole series, then one call. */
