@@ -359,7 +359,7 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     struct mg_plenary_row *plen = NULL;
     struct mg_invite_row inv;
     char *name = NULL, *body = NULL, lang[MG_I18N_LANG_MAX];
-    char sha[65], subject[32];
+    char sha[65];
     size_t i, n = 0, n_plen = 0;
     int64_t newest = 0;
     int rc = mg_store_plan_load(&v, st, circle_id);
@@ -416,10 +416,8 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
      * withdrawal, a plenary declined) and could not tell apart two
      * bodies of the same second. */
     mg_sha256_hex(sha, body, strlen(body));
-    snprintf(subject, sizeof(subject), "%c%lld", participant_id ? 'p' : 'g',
-             (long long)(participant_id ? participant_id : group_id));
-    rc = mg_store_feed_mark(last_modified, st, circle_id, subject, sha,
-                            mg_now());
+    rc = mg_store_feed_mark(last_modified, st, circle_id, participant_id,
+                            participant_id ? 0 : group_id, sha, mg_now());
     if (rc < 0)
         goto out;
     *out = body;

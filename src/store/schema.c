@@ -476,15 +476,23 @@ static const char *const migration_13[] = {
     "updated_at) SELECT id, circle_id, group_id, participant_id, uid, "
     "sequence, group_sequence, state, summary, first_start, minutes, weeks, "
     "updated_at FROM invites",
-    "DROP TABLE invites",
-    "ALTER TABLE invites_next RENAME TO invites",
+    "DROP TABLE invites", "ALTER TABLE invites_next RENAME TO invites",
     "CREATE INDEX IF NOT EXISTS invites_participant ON invites(participant_id)",
     "CREATE INDEX IF NOT EXISTS invites_uid ON invites(uid)",
+    /* one row per feed: a participant's, or a group's (participant_id
+     * NULL); it goes with them */
     "CREATE TABLE IF NOT EXISTS feed_marks ("
     "  subject TEXT PRIMARY KEY,"
     "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
     "  sha256 TEXT NOT NULL,"
     "  modified INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS feed_marks_participant ON "
+    "feed_marks(participant_id) WHERE participant_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS feed_marks_group ON feed_marks(group_id) "
+    "WHERE group_id IS NOT NULL",
     NULL};
 
 const char *const *const mg_store_migrations[] = {

@@ -140,15 +140,16 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
 
 /*
  * Feed marks: the SHA-256 (hex) of the body a feed was last served with
- * and since when, by `subject` ("p<id>" for a participant's feed, "g<id>"
- * for a group's). *modified is the mark's time when `sha256` is the body
- * marked; otherwise the mark moves to this body at `now`, or one second
- * past the old mark if `now` is not later, so a feed's Last-Modified
- * moves only when its body changes, and only forward.
+ * and since when, for participant `participant_id`'s feed, or group
+ * `group_id`'s (participant_id 0). *modified is the mark's time when
+ * `sha256` is the body marked; otherwise the mark moves to this body at
+ * `now`, or one second past the old mark if `now` is not later, so a
+ * feed's Last-Modified moves only when its body changes, and only
+ * forward. A mark goes with its participant or group.
  */
 int mg_store_feed_mark(int64_t *modified, struct mg_store *st,
-                       int64_t circle_id, const char *subject,
-                       const char *sha256, int64_t now);
+                       int64_t circle_id, int64_t participant_id,
+                       int64_t group_id, const char *sha256, int64_t now);
 
 /* A member's answer; NONE only in a report row that is not an answer.
  * Stored as "accepted", "declined", "tentative". */
