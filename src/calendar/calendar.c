@@ -324,8 +324,9 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
  * the one they were sent) and its SEQUENCE, or the one the next REQUEST
  * will carry when the calls changed since (reconcile's "up to date"
  * test), so a calendar app that has both copies sees one event and
- * prefers neither. Not invited yet: the group's UID at SEQUENCE 0, as the
- * first invitation will be. `inv` keeps the UID the series points to.
+ * prefers neither. Not invited yet: the group's UID and SEQUENCE, as the
+ * first invitation will have them. `inv` keeps the UID the series points
+ * to.
  */
 static int as_invited(struct mg_ical_series *s, struct mg_invite_row *inv,
                       struct mg_store *st, const struct mg_group_row *g,
@@ -333,10 +334,8 @@ static int as_invited(struct mg_ical_series *s, struct mg_invite_row *inv,
 {
     int rc = mg_store_invite_for(inv, st, g->id, participant_id);
 
-    if (rc == MG_ENOTFOUND) {
-        s->sequence = 0;
-        return 0;
-    }
+    if (rc == MG_ENOTFOUND)
+        return 0; /* the group's UID and SEQUENCE, as the first REQUEST */
     if (rc < 0)
         return rc;
     if (inv->uid[0])
@@ -999,13 +998,14 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
             a->expect_sequence = inv->sequence;
             a->sequence = inv->sequence + 1;
             o->uid = mg_xstrdup(inv->uid);
-        } else if (v.groups[g].uid[0]) {
-            /* one series, one UID: the group's, as in its feeds */
-            o->uid = mg_xstrdup(v.groups[g].uid);
         } else {
+            /* one series, one UID: the group's, at the group's SEQUENCE,
+             * as in the group's feed */
             char uid[48];
-            mg_ical_new_uid(uid);
-            o->uid = mg_xstrdup(uid);
+            if (!v.groups[g].uid[0])
+                mg_ical_new_uid(uid);
+            o->uid = mg_xstrdup(v.groups[g].uid[0] ? v.groups[g].uid : uid);
+            a->sequence = v.groups[g].sequence;
         }
         a->uid = o->uid;
         a->summary = series[g].summary;

@@ -338,11 +338,12 @@ static char *ics_value(const char *ics, const char *from, const char *name)
 }
 
 /*
- * The newest REQUEST (highest SEQUENCE) mailed to `to` for the series
- * whose SUMMARY holds `summary`: its UID and SEQUENCE (-1 if none).
+ * The newest REQUEST (highest SEQUENCE) mailed to `to` for a series whose
+ * SUMMARY holds `summary` (and whose UID is `want`, unless NULL): its UID
+ * and SEQUENCE (-1 if none).
  */
 static int newest_request(char *uid, size_t n, const char *to,
-                          const char *summary)
+                          const char *summary, const char *want)
 {
     char *dir = mg_xasprintf("%s/new", W->site.maildir);
     DIR *d = opendir(dir);
@@ -370,7 +371,8 @@ static int newest_request(char *uid, size_t n, const char *to,
                     continue;
                 u = ics_value(m.calendar, "BEGIN:VEVENT", "UID");
                 seq = ics_value(m.calendar, "BEGIN:VEVENT", "SEQUENCE");
-                if ((int)strtol(seq, NULL, 10) > best) {
+                if ((!want || strcmp(u, want) == 0) &&
+                    (int)strtol(seq, NULL, 10) > best) {
                     best = (int)strtol(seq, NULL, 10);
                     snprintf(uid, n, "%s", u);
                 }
@@ -425,10 +427,12 @@ static void expect_one_event(const char *email, const char *feed_path,
     int sent_seq, shown_seq;
 
     wait_outbox_empty();
-    sent_seq = newest_request(sent, sizeof(sent), email, summary);
     fetch(&g, feed_path, NULL, NULL);
     assert_int_equal(g.status, 200);
     shown_seq = feed_event(shown, sizeof(shown), g.body, summary);
+    /* what they were last sent of the series the feed shows: none if
+     * the feed's UID is not one they were sent */
+    sent_seq = newest_request(sent, sizeof(sent), email, summary, shown);
     if (sent_seq < 0 || shown_seq < 0)
         fail_msg("%s: no '%s' sent (%d) or in the feed (%d)", email, summary,
                  sent_seq, shown_seq);
@@ -448,7 +452,7 @@ static void test_invitation_and_feed_are_one_event(void **state)
     expect_one_event("ben@example.org", W->ben_feed, "SUMMARY:Feed circle");
     /* the group's own feed is the same series too */
     assert_true(newest_request(ana_uid, sizeof(ana_uid), "ana@example.org",
-                               "SUMMARY:Feed circle") >= 0);
+                               "SUMMARY:Feed circle", NULL) >= 0);
     fetch(&g, W->group_feed, NULL, NULL);
     assert_true(feed_event(group_uid, sizeof(group_uid), g.body,
                            "SUMMARY:Feed circle") >= 0);
@@ -456,7 +460,7 @@ static void test_invitation_and_feed_are_one_event(void **state)
     got_release(&g);
     /* Ben is in the other group or in Ana's: his UID is his group's */
     newest_request(ben_uid, sizeof(ben_uid), "ben@example.org",
-                   "SUMMARY:Feed circle");
+                   "SUMMARY:Feed circle", NULL);
     if (group_of(W->ben) == W->ana_group)
         assert_string_equal(ben_uid, ana_uid);
     else
@@ -489,7 +493,7 @@ static void test_every_change_moves_the_validators(void **state)
 {
     struct got ana, group;
     long long plenary;
-    char *body;
+    char *body, *other;
     long status;
     json_t *doc;
     char *path;
@@ -551,6 +555,13 @@ static void test_every_change_moves_the_validators(void **state)
     assert_int_equal(group_of(W->ana), W->other_group);
     expect_changed(&ana, W->ana_feed, "she moved to another group");
     expect_one_event("ana@example.org", W->ana_feed, "SUMMARY:Feed circle two");
+    /* her first invitation to that group has the group's UID and
+     * SEQUENCE (one of its calls moved): as the group's own feed */
+    body = mg_xasprintf("/groups/%lld/feed", W->other_group);
+    other = feed_url(body);
+    free(body);
+    expect_one_event("ana@example.org", other, "SUMMARY:Feed circle two");
+    free(other);
 
     /* Withdrawn: the feed loses her calls (the issue's own case). */
     post(200, "POST", NULL, "/participants/%lld/withdraw", W->ana);
