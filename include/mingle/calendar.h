@@ -68,7 +68,9 @@ int mg_calendar_reconcile_scope(size_t *queued, struct mg_store *st,
  * the calls last changed, so the same calls give the same bytes and ETags
  * work. *last_modified is since when exactly this body is served: it
  * moves on every change of the body (the person's own membership, their
- * plenaries, the calls, names) and only ever forward (mg_store_feed_mark).
+ * plenaries, the calls, names) and only ever forward (mg_store_feed_mark);
+ * 0 when the store could not keep that mark (its write lock held past the
+ * busy timeout): serve the body without a Last-Modified then.
  * A participant's series carry the UID and SEQUENCE of their invitation,
  * so the invitation and the feed are one event in a calendar app.
  */

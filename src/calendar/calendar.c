@@ -417,8 +417,13 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     mg_sha256_hex(sha, body, strlen(body));
     rc = mg_store_feed_mark(last_modified, st, circle_id, participant_id,
                             participant_id ? 0 : group_id, sha, mg_now());
-    if (rc < 0)
-        goto out;
+    if (rc < 0) {
+        /* the write lock held too long (the store logged it): the feed
+         * is still served, with no date to be compared with (its ETag
+         * still works) */
+        *last_modified = 0;
+        rc = 0;
+    }
     *out = body;
     body = NULL;
 out:

@@ -8,7 +8,8 @@
  * renamed, a move to another group, a withdrawal, a rejoin) a conditional
  * GET with the old If-Modified-Since or the old If-None-Match gets the new
  * body (never a 304), Last-Modified moves forward, and the new validators
- * get 304; a change elsewhere leaves both validators standing.
+ * get 304; a change elsewhere leaves both validators standing, and a
+ * feed is served even while the store cannot be written.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,6 +26,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "mingle/inbound.h"
 #include "support.h"
@@ -580,7 +582,9 @@ static void test_every_change_moves_the_validators(void **state)
     /* Nothing changed: a restarted daemon keeps the validators. */
     assert_int_equal(test_daemon_stop(&W->site.d, SIGTERM), 0);
     {
-        static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1", NULL};
+        /* the next test holds the write lock: give up on it soon */
+        static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1",
+                                          "MINGLE_BUSY_TIMEOUT_MS=300", NULL};
         const struct test_site_opts opts = {.maildir = 1, .env = env};
         assert_int_equal(test_site_serve(&W->site, &opts), 0);
     }
@@ -589,11 +593,48 @@ static void test_every_change_moves_the_validators(void **state)
     got_release(&group);
 }
 
+/*
+ * While another process holds the write lock past the busy timeout, a
+ * changed feed is still served, with its ETag and without a
+ * Last-Modified (no date that might stand for another body); once the
+ * lock is gone its Last-Modified moves on as ever.
+ */
+static void test_feed_served_while_the_store_is_locked(void **state)
+{
+    struct got ben, locked, g;
+    sqlite3 *conn = NULL;
+
+    (void)state;
+    first_look(&ben, W->ben_feed);
+    post(200, "PATCH", "{\"start\":\"2027-04-08T19:30\"}", "/sessions/%lld",
+         session_of(group_of(W->ben), 3));
+    wait_outbox_empty();
+    assert_int_equal(sqlite3_open(W->site.db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                     SQLITE_OK);
+    fetch(&locked, W->ben_feed, ben.modified, NULL);
+    assert_int_equal(locked.status, 200);
+    assert_string_not_equal(locked.body, ben.body);
+    assert_string_equal(locked.modified, "");
+    assert_true(locked.etag[0] != '\0');
+    fetch(&g, W->ben_feed, NULL, locked.etag);
+    assert_int_equal(g.status, 304);
+    got_release(&g);
+    assert_int_equal(sqlite3_exec(conn, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(conn);
+    expect_changed(&ben, W->ben_feed,
+                   "a call moved while the store was locked");
+    assert_string_equal(ben.body, locked.body);
+    got_release(&locked);
+    got_release(&ben);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invitation_and_feed_are_one_event),
         cmocka_unit_test(test_every_change_moves_the_validators),
+        cmocka_unit_test(test_feed_served_while_the_store_is_locked),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
