@@ -629,12 +629,47 @@ static void test_feed_served_while_the_store_is_locked(void **state)
     got_release(&ben);
 }
 
+/* Issue #16, item 7: an invitation sent before series shared their
+ * group's UID (each had its own) keeps its UID: the member's feed shows
+ * that one, and the next REQUEST carries it too. */
+static void test_earlier_invitation_keeps_its_uid(void **state)
+{
+    long long dee = test_site_person(&W->site, W->circle, "dee@example.org");
+    char *feed = person_feed(dee), *sql;
+    struct got g;
+    char uid[128];
+    sqlite3 *conn = NULL;
+
+    (void)state;
+    wait_outbox_empty();
+    sql = mg_xasprintf("UPDATE invites SET uid = 'own-dee@mingle' WHERE "
+                       "participant_id = %lld AND group_id = %lld",
+                       dee, group_of(dee));
+    assert_int_equal(sqlite3_open(W->site.db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_changes(conn), 1);
+    sqlite3_close(conn);
+    free(sql);
+    fetch(&g, feed, NULL, NULL);
+    assert_int_equal(g.status, 200);
+    assert_true(feed_event(uid, sizeof(uid), g.body, "SUMMARY:Feed circle") >=
+                0);
+    assert_string_equal(uid, "own-dee@mingle");
+    got_release(&g);
+    /* a call of her group moves: the update goes out under her UID */
+    post(200, "PATCH", "{\"start\":\"2027-04-15T19:30\"}", "/sessions/%lld",
+         session_of(group_of(dee), 4));
+    expect_one_event("dee@example.org", feed, "SUMMARY:Feed circle");
+    free(feed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invitation_and_feed_are_one_event),
         cmocka_unit_test(test_every_change_moves_the_validators),
         cmocka_unit_test(test_feed_served_while_the_store_is_locked),
+        cmocka_unit_test(test_earlier_invitation_keeps_its_uid),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
