@@ -1,10 +1,10 @@
 /*
  * calendar.c: the weekly calls as people see them. GET
- * /cal/{token}.ics serves a participant's or a group's feed (ETag and
- * Last-Modified, which moves forward with every change of the body; 304
- * on a conditional GET; an unknown token is a plain 404). The coordinator's
- * side: feed links, sessions (move or cancel one), a whole series cancelled or
- * restored, invitations sent, and the outbox's state.
+ * /cal/{token}.ics serves a participant's or a group's feed (ETag, and
+ * a Last-Modified that moves forward with every change of the body; 304
+ * on a conditional GET; an unknown token is a plain 404). The
+ * coordinator's side: feed links, sessions (move or cancel one), a whole
+ * series cancelled or restored, invitations sent, and the outbox's state.
  */
 #define _GNU_SOURCE
 #include "api.h"
