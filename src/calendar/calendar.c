@@ -277,8 +277,9 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
 
 /*
  * The whole-circle sessions the participant has a place at, appended to
- * their feed's series (plenary.h): one series per plenary, its UID and
- * SEQUENCE. The summaries appended are the caller's to free().
+ * their feed's series (plenary.h): one series per plenary, with its UID
+ * and the SEQUENCE and words of the invitation that person was sent. The
+ * summaries and descriptions appended are the caller's to free().
  */
 static int add_plenaries(struct mg_ical_series **series, size_t *n,
                          int64_t *newest, struct mg_plenary_row **plen,
@@ -308,6 +309,10 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
             p->invite_sequence >= 0 ? p->invite_sequence : p->sequence;
         s->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
         s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
+        /* as the invitation words it (src/plenary/invite.c) */
+        if (p->guest && *p->guest)
+            s->description =
+                mg_xasprintf(_("A whole-circle session with %s."), p->guest);
         s->url = v->circle->video_url;
         s->organizer_name = v->circle->organizer_name;
         s->organizer_email = v->circle->organizer_email;
@@ -428,8 +433,10 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     body = NULL;
 out:
     free(body);
-    for (i = 0; series && i < n_plen; i++)
+    for (i = 0; series && i < n_plen; i++) {
         free((char *)series[n - n_plen + i].summary);
+        free((char *)series[n - n_plen + i].description);
+    }
     mg_store_plenaries_free(plen, n_plen);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);

@@ -519,8 +519,8 @@ static void test_every_change_moves_the_validators(void **state)
     /* A plenary she has no place at, then her place at it. */
     path = test_circle_path(W->circle, "/plenaries");
     doc = call(&status, "POST", path,
-               "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:30\","
-               "\"capacity\":10}");
+               "{\"title\":\"Kick-off\",\"guest\":\"Ursula\",\"start\":"
+               "\"2027-03-16T19:30\",\"capacity\":10}");
     assert_int_equal(status, 201);
     plenary = json_integer_value(json_object_get(doc, "id"));
     json_decref(doc);
@@ -543,6 +543,9 @@ static void test_every_change_moves_the_validators(void **state)
     expect_changed(&ana, W->ana_feed, "her plenary place taken again");
     expect_one_event("ana@example.org", W->ana_feed,
                      "SUMMARY:Feed circle: Opening night");
+    /* and the words of that invitation */
+    assert_non_null(
+        strstr(ana.body, "DESCRIPTION:A whole-circle session with Ursula."));
     free(body);
 
     /* The circle renamed: every series' name. */
