@@ -138,6 +138,34 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
                            int64_t circle_id, const struct mg_invite_action *a,
                            size_t n);
 
+/*
+ * Calendar failures: a group whose invitations could not be made in the
+ * last reconcile that looked at it, and why. `name` is the group's (""
+ * once it is gone).
+ */
+struct mg_calendar_failure_row {
+    int64_t group_id;
+    char name[128];
+    char cause[256];
+    int64_t at;
+};
+
+/*
+ * Record what a reconcile of circle `circle_id` found, in one
+ * transaction: the failures of the groups in `failed` (their cause
+ * replaces an older one) and none any more for the groups in `fine`, or
+ * for every other group of the circle when `all` is set (a whole-circle
+ * reconcile).
+ */
+int mg_store_calendar_failures_record(
+    struct mg_store *st, int64_t circle_id, int all, const int64_t *fine,
+    size_t n_fine, const struct mg_calendar_failure_row *failed,
+    size_t n_failed);
+/* The circle's calendar failures by group id; free() the array. */
+int mg_store_calendar_failures_list(struct mg_calendar_failure_row **out,
+                                    size_t *n, struct mg_store *st,
+                                    int64_t circle_id);
+
 /* A member's answer; NONE only in a report row that is not an answer.
  * Stored as "accepted", "declined", "tentative". */
 enum mg_store_rsvp_status {
