@@ -112,6 +112,71 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
     return rc;
 }
 
+/* The instant showing in `new_tz` the wall time `t` showed in `old_tz`. */
+static int same_wall_time(int64_t *out, const char *old_tz, const char *new_tz,
+                          int64_t t)
+{
+    struct mg_local_time lt;
+    int rc = mg_schedule_utc_to_local(&lt, old_tz, t, NULL);
+
+    if (rc == 0)
+        rc = mg_schedule_local_to_utc(out, new_tz, &lt, NULL);
+    return rc;
+}
+
+int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
+                       const char *old_tz, int64_t now)
+{
+    struct mg_plan_view v;
+    struct mg_session_row *have = NULL, *rows = NULL;
+    size_t n_have = 0, n = 0, i, j;
+    int rc = mg_store_plan_load(&v, st, circle_id);
+
+    *changed = 0;
+    if (rc < 0)
+        return rc;
+    rc = mg_store_sessions_for_circle(&have, &n_have, st, circle_id);
+    rows = mg_xcalloc(n_have + 1, sizeof(*rows));
+    for (i = 0; rc == 0 && i < v.n_groups; i++) {
+        const struct mg_slot *slot = group_slot(&v, &v.groups[i]);
+        const struct mg_session_row *mine;
+        size_t had, before = n;
+
+        mine = sessions_of(&had, have, n_have, v.groups[i].id);
+        for (j = 0; slot && rc == 0 && j < had; j++) {
+            struct mg_session_row r = mine[j];
+
+            /* The rule, made again the way the sessions were made. */
+            rc = mg_schedule_session_start(
+                &r.original_starts_at, v.circle->time_zone,
+                v.circle->start_date, r.week, slot->weekday, slot->start_minute,
+                NULL);
+            if (rc < 0)
+                break;
+            if (mine[j].starts_at <= now)
+                r.starts_at = mine[j].starts_at; /* held: as it was */
+            else if (mine[j].starts_at == mine[j].original_starts_at)
+                r.starts_at = r.original_starts_at;
+            else
+                rc = same_wall_time(&r.starts_at, old_tz, v.circle->time_zone,
+                                    mine[j].starts_at);
+            if (r.starts_at != mine[j].starts_at ||
+                r.original_starts_at != mine[j].original_starts_at)
+                rows[n++] = r;
+        }
+        if (n > before)
+            *changed += 1;
+    }
+    if (rc == 0 && n)
+        rc = mg_store_sessions_retime(st, circle_id, rows, n);
+    if (rc < 0)
+        *changed = 0;
+    free(rows);
+    free(have);
+    mg_store_plan_release(&v);
+    return rc;
+}
+
 const struct mg_span *mg_calendar_reading(const struct mg_span *same,
                                           size_t n_same,
                                           const struct mg_span *per_thread,

@@ -73,6 +73,14 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
                                int64_t group_id, int64_t slot_id,
                                const int64_t *starts, int minutes, int weeks);
 
+/*
+ * Give sessions new instants: each row's starts_at and
+ * original_starts_at by its id, and the sequence of each group whose
+ * sessions are among them up once, in one transaction.
+ */
+int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
+                             const struct mg_session_row *rows, size_t n);
+
 /* An invitation series is live, or was called off (a CANCEL was sent);
  * stored as "active" or "cancelled". */
 enum mg_store_invite_state {
