@@ -313,7 +313,11 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
                            v->circle->time_zone,
                            keep->sessions[0].original_starts_at, ' ');
     keep->summary = summary_for(v, g);
-    keep->description = mg_buf_detach(&desc);
+    /* No readings and no video link: no DESCRIPTION at all (an empty
+     * one is an error to libical's parser). */
+    if (desc.len)
+        keep->description = mg_buf_detach(&desc);
+    mg_buf_release(&desc);
     s->uid = g->uid;
     s->tzid = v->circle->time_zone;
     s->first_start = keep->sessions[0].original_starts_at;
