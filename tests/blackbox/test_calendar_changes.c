@@ -582,15 +582,15 @@ static void patch(const char *suffix, const char *body, long want)
  * week's call to).
  */
 static void run_changes(const char *slot, const char *slot_json,
-                        const char *moved_to)
+                        const char *moved_to, const char *more)
 {
     char *circle_json = mg_xasprintf(
         "{\"title\":\"Changes\",\"time_zone\":\"Pacific/Auckland\","
         "\"start_date\":\"2027-09-26\",\"weeks\":4,\"group_size\":{\"min\":2,"
         "\"max\":4},\"slots\":[%s,{\"weekday\":\"tuesday\",\"start\":"
         "\"19:30\",\"minutes\":60}],\"organizer\":{\"name\":\"Coordinators\","
-        "\"email\":\"circles@example.org\"}}",
-        slot_json);
+        "\"email\":\"circles@example.org\"}%s}",
+        slot_json, more);
     char *csv =
         mg_xasprintf("name,email,role,slots\n"
                      "Sun A,suna@example.org,facilitator,%s\n"
@@ -732,7 +732,7 @@ static void test_changes_in_a_dst_gap(void **state)
     W->tolerance = 3600;
     run_changes("sunday 02:30",
                 "{\"weekday\":\"sunday\",\"start\":\"02:30\",\"minutes\":60}",
-                "{\"start\":\"2027-10-09T10:00\"}");
+                "{\"start\":\"2027-10-09T10:00\"}", "");
 }
 
 /* Sunday 19:30 across the same change: every instant exact. */
@@ -743,7 +743,8 @@ static void test_changes_across_dst(void **state)
     W->last_outbox = 0;
     run_changes("sunday 19:30",
                 "{\"weekday\":\"sunday\",\"start\":\"19:30\",\"minutes\":60}",
-                "{\"start\":\"2027-10-09T10:00\"}");
+                "{\"start\":\"2027-10-09T10:00\"}",
+                ",\"video_url\":\"https://meet.example.org/c\"");
 }
 
 int main(void)
