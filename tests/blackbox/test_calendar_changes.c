@@ -827,6 +827,22 @@ static void test_failing_group_blocks_nobody(void **state)
                      1);
     json_decref(doc);
     free(path);
+    /* the dashboard's outbox section names it too */
+    {
+        char *cookie = NULL, *page = test_dashboard_path(W->circle, "%s", "");
+        struct test_response resp;
+
+        assert_int_equal(test_site_dashboard_login(&W->site, W->site.token,
+                                                   &cookie, NULL, NULL),
+                         303);
+        test_site_page(&resp, &W->site, "GET", page, cookie, NULL);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strstr(resp.body, "Invitations could not be made"));
+        assert_non_null(strstr(resp.body, "a duration"));
+        test_response_release(&resp);
+        free(page);
+        free(cookie);
+    }
     snprintf(circle, sizeof(circle), "%lld", W->circle);
     assert_int_equal(test_run_cli(&out, NULL, argv, NULL), 0);
     assert_non_null(strstr(out, "1 group could not be sent invitations"));
