@@ -1063,12 +1063,24 @@ static void failures_save(struct mg_store *st, int64_t circle_id,
                           const struct mg_calendar_scope *scope,
                           const struct failures *f)
 {
-    int64_t *fine = mg_xcalloc(v->n_groups + (scope ? scope->n_groups : 0) + 1,
-                               sizeof(*fine));
+    int64_t *fine;
     char circle[24], group[24];
     size_t i, n = 0;
     int rc;
 
+    if (f->n == 0) {
+        /* The common case: nothing failed, and nothing had before
+         * (a read, not a write, for every change). */
+        struct mg_calendar_failure_row *had = NULL;
+
+        rc = mg_store_calendar_failures_list(&had, &n, st, circle_id);
+        free(had);
+        if (rc == 0 && n == 0)
+            return;
+        n = 0;
+    }
+    fine = mg_xcalloc(v->n_groups + (scope ? scope->n_groups : 0) + 1,
+                      sizeof(*fine));
     snprintf(circle, sizeof(circle), "%lld", (long long)circle_id);
     for (i = 0; i < f->n; i++) {
         snprintf(group, sizeof(group), "%lld", (long long)f->rows[i].group_id);
