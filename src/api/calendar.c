@@ -260,10 +260,33 @@ void handle_group_feed(struct request *r)
     reply_feed_links(r, token);
 }
 
+/* The groups whose invitations could not be made, and why; NULL when
+ * the store cannot say. */
+static json_t *failures_json(struct request *r, int64_t circle_id)
+{
+    struct mg_calendar_failure_row *rows = NULL;
+    size_t n = 0, i;
+    json_t *items;
+
+    if (mg_store_calendar_failures_list(&rows, &n, r->srv->store, circle_id) <
+        0)
+        return NULL;
+    items = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(items,
+                              json_pack("{s:I, s:s, s:s, s:I}", "group_id",
+                                        (json_int_t)rows[i].group_id, "group",
+                                        rows[i].name, "cause", rows[i].cause,
+                                        "at", (json_int_t)rows[i].at));
+    free(rows);
+    return items;
+}
+
 void handle_invites_send(struct request *r)
 {
     struct mg_error err = {{0}, {0}};
     size_t queued = 0;
+    json_t *body, *failures;
     int rc = mg_calendar_reconcile(&queued, r->srv->store, r->params[0], &err);
 
     if (rc < 0) {
@@ -272,8 +295,12 @@ void handle_invites_send(struct request *r)
     }
     if (queued)
         mg_http_wake_outbox(r->srv);
-    reply_json(r, MHD_HTTP_OK,
-               json_pack("{s:I}", "queued", (json_int_t)queued));
+    body = json_pack("{s:I}", "queued", (json_int_t)queued);
+    /* Groups skipped (the others' mail went): the coordinator sees why. */
+    failures = failures_json(r, r->params[0]);
+    if (failures)
+        json_object_set_new(body, "calendar_failures", failures);
+    reply_json(r, MHD_HTTP_OK, body);
 }
 
 static json_t *session_json(const struct mg_session_row *s, const char *tzid)
@@ -489,6 +516,11 @@ void handle_series_patch(struct request *r)
                json_pack("{s:I}", "queued", (json_int_t)queued));
 }
 
+static json_t *failures_or_empty(json_t *j)
+{
+    return j ? j : json_array();
+}
+
 void handle_outbox_list(struct request *r)
 {
     struct mg_outbox_row *rows = NULL;
@@ -520,5 +552,7 @@ void handle_outbox_list(struct request *r)
                     ? json_string(rows[i].last_error)
                     : json_null()));
     mg_store_outbox_free(rows, n);
-    reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "messages", items));
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:o, s:o}", "messages", items, "calendar_failures",
+                         failures_or_empty(failures_json(r, r->params[0]))));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mingle/calendar.h"
 #include "mingle/circle.h"
 
 #include "banned.h"
@@ -352,6 +353,23 @@ void handle_circles_get(struct request *r)
     mg_circle_free(c);
 }
 
+/*
+ * A new time zone after planning: the calls not yet held keep their
+ * local wall time in it (held ones stay as they were), and the members
+ * get the updated invitations.
+ */
+static int rezone(struct request *r, const struct mg_circle *c,
+                  const char *old_tz)
+{
+    size_t changed = 0;
+    int rc =
+        mg_calendar_rezone(&changed, r->srv->store, c->id, old_tz, mg_now());
+
+    if (rc == 0 && changed)
+        http_reconcile(r, c->id, NULL);
+    return rc;
+}
+
 /* PUT replaces the whole circle; PATCH changes the fields given. */
 static void update(struct request *r, int replace)
 {
@@ -380,6 +398,8 @@ static void update(struct request *r, int replace)
         rc = mg_circle_validate(&c, &err);
     if (rc == 0)
         rc = mg_store_circle_update(r->srv->store, &c);
+    if (rc == 0 && strcmp(old->time_zone, c.time_zone) != 0)
+        rc = rezone(r, &c, old->time_zone);
 out:
     json_decref(doc);
     if (check_and_reply_error(r, rc, &err) == 0)

@@ -112,6 +112,71 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
     return rc;
 }
 
+/* The instant showing in `new_tz` the wall time `t` showed in `old_tz`. */
+static int same_wall_time(int64_t *out, const char *old_tz, const char *new_tz,
+                          int64_t t)
+{
+    struct mg_local_time lt;
+    int rc = mg_schedule_utc_to_local(&lt, old_tz, t, NULL);
+
+    if (rc == 0)
+        rc = mg_schedule_local_to_utc(out, new_tz, &lt, NULL);
+    return rc;
+}
+
+int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
+                       const char *old_tz, int64_t now)
+{
+    struct mg_plan_view v;
+    struct mg_session_row *have = NULL, *rows = NULL;
+    size_t n_have = 0, n = 0, i, j;
+    int rc = mg_store_plan_load(&v, st, circle_id);
+
+    *changed = 0;
+    if (rc < 0)
+        return rc;
+    rc = mg_store_sessions_for_circle(&have, &n_have, st, circle_id);
+    rows = mg_xcalloc(n_have + 1, sizeof(*rows));
+    for (i = 0; rc == 0 && i < v.n_groups; i++) {
+        const struct mg_slot *slot = group_slot(&v, &v.groups[i]);
+        const struct mg_session_row *mine;
+        size_t had, before = n;
+
+        mine = sessions_of(&had, have, n_have, v.groups[i].id);
+        for (j = 0; slot && rc == 0 && j < had; j++) {
+            struct mg_session_row r = mine[j];
+
+            /* The rule, made again the way the sessions were made. */
+            rc = mg_schedule_session_start(
+                &r.original_starts_at, v.circle->time_zone,
+                v.circle->start_date, r.week, slot->weekday, slot->start_minute,
+                NULL);
+            if (rc < 0)
+                break;
+            if (mine[j].starts_at <= now)
+                r.starts_at = mine[j].starts_at; /* held: as it was */
+            else if (mine[j].starts_at == mine[j].original_starts_at)
+                r.starts_at = r.original_starts_at;
+            else
+                rc = same_wall_time(&r.starts_at, old_tz, v.circle->time_zone,
+                                    mine[j].starts_at);
+            if (r.starts_at != mine[j].starts_at ||
+                r.original_starts_at != mine[j].original_starts_at)
+                rows[n++] = r;
+        }
+        if (n > before)
+            *changed += 1;
+    }
+    if (rc == 0 && n)
+        rc = mg_store_sessions_retime(st, circle_id, rows, n);
+    if (rc < 0)
+        *changed = 0;
+    free(rows);
+    free(have);
+    mg_store_plan_release(&v);
+    return rc;
+}
+
 const struct mg_span *mg_calendar_reading(const struct mg_span *same,
                                           size_t n_same,
                                           const struct mg_span *per_thread,
@@ -248,7 +313,11 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
                            v->circle->time_zone,
                            keep->sessions[0].original_starts_at, ' ');
     keep->summary = summary_for(v, g);
-    keep->description = mg_buf_detach(&desc);
+    /* No readings and no video link: no DESCRIPTION at all (an empty
+     * one is an error to libical's parser). */
+    if (desc.len)
+        keep->description = mg_buf_detach(&desc);
+    mg_buf_release(&desc);
     s->uid = g->uid;
     s->tzid = v->circle->time_zone;
     s->first_start = keep->sessions[0].original_starts_at;
@@ -357,6 +426,46 @@ static int as_invited(struct mg_ical_series *s, struct mg_invite_row *inv,
     return 0;
 }
 
+/*
+ * The feed of `series`. A whole cancelled series (a group's or a
+ * plenary's) is left out: most readers would still show a cancelled
+ * VEVENT. A series the feed cannot hold is left out too (and logged)
+ * rather than costing the others their calls: a feed always renders.
+ */
+static int feed_render(char **out, const char *name,
+                       const struct mg_ical_series *series, size_t n,
+                       int64_t newest, int64_t circle_id, struct mg_error *err)
+{
+    struct mg_ical_series *live = mg_xcalloc(n + 1, sizeof(*live));
+    char circle[24];
+    size_t i, k = 0, m = 0;
+    int rc;
+
+    for (i = 0; i < n; i++)
+        if (!series[i].cancelled)
+            live[m++] = series[i];
+    rc = mg_ical_feed(out, name, live, m, newest, err);
+    if (rc != MG_EINVAL || m == 0)
+        goto out;
+    snprintf(circle, sizeof(circle), "%lld", (long long)circle_id);
+    for (i = 0; i < m; i++) {
+        struct mg_error one = {{0}, {0}};
+        char *alone = NULL;
+
+        if (mg_ical_feed(&alone, name, &live[i], 1, newest, &one) == 0)
+            live[k++] = live[i];
+        else
+            mg_log(MG_LOG_ERROR, "a series left out of a feed", "circle",
+                   circle, "uid", live[i].uid ? live[i].uid : "", "error",
+                   one.message, NULL);
+        free(alone);
+    }
+    rc = mg_ical_feed(out, name, live, k, newest, err);
+out:
+    free(live);
+    return rc;
+}
+
 int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
                      int64_t circle_id, int64_t participant_id,
                      int64_t group_id, struct mg_error *err)
@@ -416,8 +525,8 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
         if (rc < 0)
             goto out;
     }
-    rc = mg_ical_feed(&body, name ? name : v.circle->title, series, n, newest,
-                      err);
+    rc = feed_render(&body, name ? name : v.circle->title, series, n, newest,
+                     circle_id, err);
     if (rc < 0)
         goto out;
     /* Last-Modified: since when this very body is served. Derived from
@@ -496,6 +605,7 @@ struct owned {
     const char *start;              /* REQUEST: its first call, local */
     struct mg_ical_series gone;     /* CANCEL: the series as last sent */
     int cancel;
+    int series_cancelled; /* CANCEL: the group's calls, not the member */
     int rc;
     struct mg_error err;
 };
@@ -543,7 +653,13 @@ static int build_mail(struct mg_invite_action *a, struct owned *o,
         o->subject = mg_xasprintf(_("Cancelled: %s"), s->summary);
     else
         o->subject = mg_xasprintf(_("Invitation: %s"), s->summary);
-    if (o->cancel) {
+    if (o->series_cancelled) {
+        mg_buf_printf(&text,
+                      _("Kia ora %s,\n\nThe weekly calls of your group have "
+                        "been cancelled, so they have been taken off your "
+                        "calendar:\n%s\n"),
+                      p->name, s->summary);
+    } else if (o->cancel) {
         mg_buf_printf(&text,
                       _("Kia ora %s,\n\nYou are no longer in this group, so "
                         "its weekly calls have been taken off your calendar:\n"
@@ -577,6 +693,41 @@ static int build_mail(struct mg_invite_action *a, struct owned *o,
     return rc;
 }
 
+/*
+ * The groups whose invitations could not be made in one reconcile, and
+ * why (the first cause found for each). They are skipped, the others go
+ * out, and the store keeps the list for the coordinator.
+ */
+struct failures {
+    struct mg_calendar_failure_row *rows;
+    size_t n;
+};
+
+static int failed(const struct failures *f, int64_t group_id)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++)
+        if (f->rows[i].group_id == group_id)
+            return 1;
+    return 0;
+}
+
+static void failure_add(struct failures *f, int64_t group_id, const char *cause)
+{
+    struct mg_calendar_failure_row *r;
+
+    if (failed(f, group_id))
+        return;
+    f->rows = mg_xrealloc(f->rows, (f->n + 1) * sizeof(*f->rows));
+    r = &f->rows[f->n++];
+    memset(r, 0, sizeof(*r));
+    r->group_id = group_id;
+    snprintf(r->cause, sizeof(r->cause), "%s",
+             cause && *cause ? cause : "cannot make the invitation");
+    r->at = mg_now();
+}
+
 /* Half of a batch's mail, built by one thread. */
 struct build_work {
     struct mg_invite_action *acts;
@@ -605,18 +756,21 @@ static void *build_range(void *arg)
  * Build a batch's messages on two threads (a message is libical and
  * jansson, and no shared state but caches that take their own locks):
  * on the machines mingle runs on, that is most of the time a large
- * circle's invitations take.
+ * circle's invitations take. A message that cannot be made is recorded
+ * in `f` against its group and moved behind the others (still in the
+ * batch, to be freed); the number of good ones, which come first, is
+ * returned.
  */
-static int build_batch(struct mg_invite_action *acts, struct owned *own,
-                       size_t n, const struct mg_plan_view *v,
-                       struct mg_error *err)
+static size_t build_batch(struct mg_invite_action *acts, struct owned *own,
+                          size_t n, const struct mg_plan_view *v,
+                          struct failures *f)
 {
     struct build_work half[2] = {{acts, own, v, 0, n / 2},
                                  {acts, own, v, n / 2, n}};
     pthread_t t;
     int threaded =
         n >= 16 && pthread_create(&t, NULL, build_range, &half[1]) == 0;
-    size_t i;
+    size_t i, ok = 0;
 
     build_range(&half[0]);
     if (threaded)
@@ -625,11 +779,21 @@ static int build_batch(struct mg_invite_action *acts, struct owned *own,
         build_range(&half[1]);
     for (i = 0; i < n; i++) {
         if (own[i].rc < 0) {
-            *err = own[i].err;
-            return own[i].rc;
+            failure_add(f, acts[i].group_id, own[i].err.message);
+            continue;
         }
+        if (ok != i) {
+            struct mg_invite_action ta = acts[ok];
+            struct owned to = own[ok];
+
+            acts[ok] = acts[i];
+            own[ok] = own[i];
+            acts[i] = ta;
+            own[i] = to;
+        }
+        ok++;
     }
-    return 0;
+    return ok;
 }
 
 /* People by group, so a build thread reuses each group's prepared iTIP
@@ -684,6 +848,8 @@ struct queue {
     struct mg_invite_action *acts[2];
     struct owned *own[2];
     size_t n[2];
+    size_t n_ok[2]; /* the first n_ok of a built batch go to the store */
+    struct failures *failures;
     int cur; /* the batch being filled; the other may be being stored */
     pthread_t storer;
     int storing, joinable;
@@ -693,9 +859,10 @@ struct queue {
 };
 
 static void queue_init(struct queue *q, struct mg_store *st, int64_t circle_id,
-                       const struct mg_plan_view *v)
+                       const struct mg_plan_view *v, struct failures *f)
 {
     memset(q, 0, sizeof(*q));
+    q->failures = f;
     q->st = st;
     q->circle_id = circle_id;
     q->v = v;
@@ -720,6 +887,7 @@ static void batch_clear(struct queue *q, int which)
     memset(q->acts[which], 0, BATCH * sizeof(*q->acts[which]));
     memset(own, 0, BATCH * sizeof(*own));
     q->n[which] = 0;
+    q->n_ok[which] = 0;
 }
 
 static void *store_batch(void *arg)
@@ -729,7 +897,7 @@ static void *store_batch(void *arg)
 
     q->stored = 0;
     q->store_rc = mg_store_invites_apply(&q->stored, q->st, q->circle_id,
-                                         q->acts[which], q->n[which]);
+                                         q->acts[which], q->n_ok[which]);
     return NULL;
 }
 
@@ -753,18 +921,20 @@ static int queue_wait(struct queue *q)
 /* Build the batch being filled, then store it while the next fills. */
 static int queue_flush(struct queue *q, struct mg_error *err)
 {
-    int cur = q->cur, rc = 0, stored;
+    int cur = q->cur, stored;
 
     if (q->n[cur])
-        rc = build_batch(q->acts[cur], q->own[cur], q->n[cur], q->v, err);
+        q->n_ok[cur] = build_batch(q->acts[cur], q->own[cur], q->n[cur], q->v,
+                                   q->failures);
     stored = queue_wait(q);
-    if (rc == 0 && stored < 0) {
+    if (stored < 0) {
         mg_error_set(err, "store", "cannot queue the invitations");
-        rc = stored;
-    }
-    if (rc < 0 || q->n[cur] == 0) {
         batch_clear(q, cur);
-        return rc;
+        return stored;
+    }
+    if (q->n_ok[cur] == 0) {
+        batch_clear(q, cur);
+        return 0;
     }
     q->cur = !cur;
     q->storing = 1;
@@ -912,11 +1082,100 @@ int mg_calendar_reconcile_scope(size_t *queued, struct mg_store *st,
     return reconcile(queued, st, circle_id, scope, NULL, NULL, err);
 }
 
+/*
+ * A CANCEL of invite `inv` (same UID, SEQUENCE up) to `p`, of the series
+ * as the member last saw it: they left the group, or (`series_cancelled`)
+ * the group's calls were cancelled.
+ */
+static void cancel_action(struct mg_invite_action *a, struct owned *o,
+                          const struct mg_invite_row *inv,
+                          const struct mg_participant *p,
+                          const struct mg_plan_view *v, int group_sequence,
+                          int series_cancelled)
+{
+    struct mg_ical_series gone;
+
+    memset(&gone, 0, sizeof(gone));
+    gone.tzid = v->circle->time_zone;
+    gone.first_start = inv->first_start;
+    gone.minutes = inv->minutes ? inv->minutes : 60;
+    gone.count = inv->weeks ? inv->weeks : v->circle->weeks;
+    gone.summary = inv->summary[0] ? inv->summary : v->circle->title;
+    gone.organizer_name = v->circle->organizer_name;
+    gone.organizer_email = v->circle->organizer_email;
+    a->invite_id = inv->id;
+    a->expect_sequence = inv->sequence;
+    a->sequence = inv->sequence + 1;
+    a->group_id = inv->group_id;
+    a->participant_id = inv->participant_id;
+    a->group_sequence = group_sequence;
+    a->state = MG_STORE_INVITE_CANCELLED;
+    a->kind = "cancel";
+    o->uid = mg_xstrdup(inv->uid);
+    a->uid = o->uid;
+    gone.uid = a->uid;
+    o->p = p;
+    o->gone = gone;
+    o->cancel = 1;
+    o->series_cancelled = series_cancelled;
+    o->dedupe = mg_xasprintf("%s:%lld:%d:CANCEL", a->uid,
+                             (long long)inv->participant_id, a->sequence);
+    a->dedupe_key = o->dedupe;
+}
+
+/*
+ * Log each failure with its cause and keep them in the store: the
+ * groups looked at that did fine have theirs cleared.
+ */
+static void failures_save(struct mg_store *st, int64_t circle_id,
+                          const struct mg_plan_view *v,
+                          const struct mg_calendar_scope *scope,
+                          const struct failures *f)
+{
+    int64_t *fine;
+    char circle[24], group[24];
+    size_t i, n = 0;
+    int rc;
+
+    if (f->n == 0) {
+        /* The common case: nothing failed, and nothing had before
+         * (a read, not a write, for every change). */
+        struct mg_calendar_failure_row *had = NULL;
+
+        rc = mg_store_calendar_failures_list(&had, &n, st, circle_id);
+        free(had);
+        if (rc == 0 && n == 0)
+            return;
+        n = 0;
+    }
+    fine = mg_xcalloc(v->n_groups + (scope ? scope->n_groups : 0) + 1,
+                      sizeof(*fine));
+    snprintf(circle, sizeof(circle), "%lld", (long long)circle_id);
+    for (i = 0; i < f->n; i++) {
+        snprintf(group, sizeof(group), "%lld", (long long)f->rows[i].group_id);
+        mg_log(MG_LOG_ERROR, "cannot make a group's invitations", "circle",
+               circle, "group", group, "error", f->rows[i].cause, NULL);
+    }
+    for (i = 0; i < v->n_groups; i++)
+        if (!failed(f, v->groups[i].id))
+            fine[n++] = v->groups[i].id;
+    for (i = 0; scope && i < scope->n_groups; i++)
+        if (!failed(f, scope->group_ids[i]))
+            fine[n++] = scope->group_ids[i];
+    rc = mg_store_calendar_failures_record(st, circle_id, scope == NULL, fine,
+                                           n, f->rows, f->n);
+    if (rc < 0)
+        mg_log(MG_LOG_ERROR, "cannot record calendar failures", "circle",
+               circle, "error", mg_strerror(rc), NULL);
+    free(fine);
+}
+
 static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
                      const struct mg_calendar_scope *scope,
                      void (*progress)(size_t done, size_t total, void *arg),
                      void *arg, struct mg_error *err)
 {
+    struct failures fails = {NULL, 0};
     struct mg_plan_view v;
     struct mg_participant *people = NULL;
     struct mg_invite_row *invites = NULL, **by_person = NULL;
@@ -974,10 +1233,12 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
     for (i = 0; i < v.n_groups; i++) {
         rc = make_series_from(&series[i], &keep[i], st, &v, &v.groups[i],
                               sessions, n_sessions);
-        if (rc == MG_ENOTFOUND)
-            rc = 0; /* no sessions yet: nothing to invite to */
-        if (rc < 0)
-            goto out;
+        if (rc < 0 && rc != MG_ENOTFOUND) {
+            /* this group's members are skipped; the others go on */
+            failure_add(&fails, v.groups[i].id, mg_strerror(rc));
+            memset(&series[i], 0, sizeof(series[i]));
+        }
+        rc = 0; /* MG_ENOTFOUND: no sessions yet, nothing to invite to */
     }
     by_person = mg_xcalloc(n_inv + 1, sizeof(*by_person));
     for (j = 0; j < n_inv; j++)
@@ -987,7 +1248,7 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
     for (i = 0; i < n_people; i++)
         by_group[i] = &people[i];
     qsort(by_group, n_people, sizeof(*by_group), compare_by_group);
-    queue_init(&q, st, circle_id, &v);
+    queue_init(&q, st, circle_id, &v, &fails);
     /* Joins and changes: every active member of a group with calls. */
     for (i = 0; i < n_people && rc == 0; i++) {
         const struct mg_participant *p = by_group[i];
@@ -1002,6 +1263,19 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         if (g < 0 || !series[g].uid)
             continue;
         inv = find_invite(by_person, n_inv, p->id, p->group_id);
+        if (series[g].cancelled) {
+            /* The whole series is called off: a CANCEL to whoever has
+             * it on their calendar (a REQUEST may not say CANCELLED). */
+            if (!inv || inv->state != MG_STORE_INVITE_ACTIVE)
+                continue;
+            cancel_action(a, o, inv, p, &v, v.groups[g].sequence, 1);
+            if (++q.n[q.cur] == BATCH) {
+                rc = queue_flush(&q, err);
+                if (progress)
+                    progress(i + 1, n_people + n_inv, arg);
+            }
+            continue;
+        }
         if (inv && inv->state == MG_STORE_INVITE_ACTIVE &&
             inv->group_sequence >= v.groups[g].sequence)
             continue; /* up to date */
@@ -1049,7 +1323,6 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         const struct mg_participant *p = NULL;
         struct mg_invite_action *a = &q.acts[q.cur][q.n[q.cur]];
         struct owned *o = &q.own[q.cur][q.n[q.cur]];
-        struct mg_ical_series gone;
 
         if (inv->state != MG_STORE_INVITE_ACTIVE)
             continue;
@@ -1059,31 +1332,7 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
             (p->status == MG_STATUS_ACTIVE && p->group_id == inv->group_id))
             continue;
         /* The series as the member last saw it. */
-        memset(&gone, 0, sizeof(gone));
-        gone.tzid = v.circle->time_zone;
-        gone.first_start = inv->first_start;
-        gone.minutes = inv->minutes ? inv->minutes : 60;
-        gone.count = inv->weeks ? inv->weeks : v.circle->weeks;
-        gone.summary = inv->summary[0] ? inv->summary : v.circle->title;
-        gone.organizer_name = v.circle->organizer_name;
-        gone.organizer_email = v.circle->organizer_email;
-        a->invite_id = inv->id;
-        a->expect_sequence = inv->sequence;
-        a->sequence = inv->sequence + 1;
-        a->group_id = inv->group_id;
-        a->participant_id = inv->participant_id;
-        a->group_sequence = inv->group_sequence;
-        a->state = MG_STORE_INVITE_CANCELLED;
-        a->kind = "cancel";
-        o->uid = mg_xstrdup(inv->uid);
-        a->uid = o->uid;
-        gone.uid = a->uid;
-        o->p = p;
-        o->gone = gone;
-        o->cancel = 1;
-        o->dedupe = mg_xasprintf("%s:%lld:%d:CANCEL", a->uid,
-                                 (long long)inv->participant_id, a->sequence);
-        a->dedupe_key = o->dedupe;
+        cancel_action(a, o, inv, p, &v, inv->group_sequence, 0);
         if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
             if (progress)
@@ -1098,7 +1347,11 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         progress(n_people + n_inv, n_people + n_inv, arg);
     *queued = q.queued;
     queue_release(&q);
+    /* What failed was skipped: the coordinator sees it, the rest went. */
+    if (rc == 0)
+        failures_save(st, circle_id, &v, scope, &fails);
 out:
+    free(fails.rows);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);
     free(keep);

@@ -49,6 +49,28 @@ static int flush(struct cli_ctx *ctx)
     return rc < 0 || total_failed ? 1 : 0;
 }
 
+/* Groups whose invitations could not be made in the last reconcile. */
+static int list_failures(struct cli_ctx *ctx)
+{
+    struct mg_calendar_failure_row *rows = NULL;
+    size_t n = 0, i;
+    int rc = mg_store_calendar_failures_list(&rows, &n, ctx->st, ctx->v.circle);
+
+    if (rc < 0) {
+        cli_error("cannot list the calendar failures: %s", mg_strerror(rc));
+        return 1;
+    }
+    if (n)
+        printf("\n%zu group%s could not be sent invitations:\n", n,
+               n == 1 ? "" : "s");
+    for (i = 0; i < n; i++)
+        printf("group %lld%s%s%s: %s\n", (long long)rows[i].group_id,
+               rows[i].name[0] ? " (" : "", rows[i].name,
+               rows[i].name[0] ? ")" : "", rows[i].cause);
+    free(rows);
+    return 0;
+}
+
 static int list(struct cli_ctx *ctx)
 {
     struct mg_outbox_row *rows = NULL;
@@ -67,7 +89,7 @@ static int list(struct cli_ctx *ctx)
                mg_store_outbox_status_name(rows[i].status), rows[i].attempts,
                rows[i].recipient, rows[i].subject);
     mg_store_outbox_free(rows, n);
-    return 0;
+    return list_failures(ctx);
 }
 
 static const struct cli_option options[] = {{.name = "circle",

@@ -612,26 +612,56 @@ out:
     return rc;
 }
 
+/*
+ * The week of `o` an exception belongs to: the occurrence nearest its
+ * original start, within half a day. The caller made that instant from
+ * the slot's wall time, which a daylight-saving gap can put an hour away
+ * from the rule's expansion; the exception then names the expansion's
+ * instant (RECURRENCE-ID and EXDATE must name what readers expand).
+ * -1 when no week is that near.
+ */
+static int week_of(const struct occurrences *o, int64_t original)
+{
+    int i, best = -1;
+    int64_t gap = 12 * 3600;
+
+    for (i = 0; i < o->count; i++) {
+        int64_t dt = o->start[i] > original ? o->start[i] - original
+                                            : original - o->start[i];
+        if (dt < gap) {
+            gap = dt;
+            best = i;
+        }
+    }
+    return best;
+}
+
 /* The series with its EXDATEs, then a VEVENT per moved occurrence. */
 static int add_series(icalcomponent *cal, struct doc *d,
-                      const struct mg_ical_series *s, struct mg_error *err)
+                      const struct mg_ical_series *orig, struct mg_error *err)
 {
     struct occurrences o = {0};
     icalcomponent *ev = NULL;
-    size_t i;
+    struct mg_ical_series copy = *orig, *s = &copy;
+    struct mg_ical_exception *x_at = NULL;
+    size_t i, n = 0;
     int w, rc = occurrences_get(&o, s, err);
 
     if (rc < 0)
         goto out;
-    for (i = 0; i < s->n_exceptions; i++) {
-        if (!is_occurrence(&o, s->exceptions[i].original_start)) {
-            mg_error_set(err, "exceptions",
-                         "exception %zu of '%s' is not one of its weeks", i + 1,
-                         s->uid);
-            rc = MG_EINVAL;
-            goto out;
-        }
+    /* Exceptions by week; one no week is near is left out, not the
+     * whole document (a feed must render). */
+    x_at = mg_xcalloc(orig->n_exceptions + 1, sizeof(*x_at));
+    for (i = 0; i < orig->n_exceptions; i++) {
+        int k = week_of(&o, orig->exceptions[i].original_start);
+
+        if (k < 0)
+            continue;
+        x_at[n] = orig->exceptions[i];
+        x_at[n++].original_start = o.start[k];
     }
+    copy.exceptions = x_at;
+    copy.n_exceptions = n;
     rc = event_new(&ev, d, s, &o, 0, s->first_start, s->minutes, s->description,
                    s->cancelled, err);
     if (rc < 0)
@@ -675,6 +705,7 @@ static int add_series(icalcomponent *cal, struct doc *d,
         ev = NULL;
     }
 out:
+    free(x_at);
     free(o.start);
     free(o.kind);
     return rc;

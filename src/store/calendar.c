@@ -235,6 +235,38 @@ int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
+int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
+                             const struct mg_session_row *rows, size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *ses = NULL;
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&ses, st, db,
+                           "UPDATE sessions SET starts_at = ?, "
+                           "original_starts_at = ? WHERE circle_id = ? AND "
+                           "id = ?");
+    for (i = 0; rc == 0 && i < n; i++) {
+        sqlite3_bind_int64(ses, 1, rows[i].starts_at);
+        sqlite3_bind_int64(ses, 2, rows[i].original_starts_at);
+        sqlite3_bind_int64(ses, 3, circle_id);
+        sqlite3_bind_int64(ses, 4, rows[i].id);
+        rc = store_step(st, db, ses, "retime session");
+        /* rows come by group: one bump per group */
+        if (rc == 0 && (i + 1 == n || rows[i + 1].group_id != rows[i].group_id))
+            rc = bump_group(st, db, rows[i].group_id);
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(ses);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
                                int64_t group_id, int64_t slot_id,
                                const int64_t *starts, int minutes, int weeks)
@@ -295,6 +327,78 @@ void store_read_invite(void *row, sqlite3_stmt *stmt)
     r->first_start = sqlite3_column_int64(stmt, 8);
     r->minutes = sqlite3_column_int(stmt, 9);
     r->weeks = sqlite3_column_int(stmt, 10);
+}
+
+int mg_store_calendar_failures_record(
+    struct mg_store *st, int64_t circle_id, int all, const int64_t *fine,
+    size_t n_fine, const struct mg_calendar_failure_row *failed,
+    size_t n_failed)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *wipe = NULL, *clear = NULL, *put = NULL;
+    int64_t now = mg_now();
+    size_t i;
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_prepare(&wipe, st, db,
+                           "DELETE FROM calendar_failures WHERE circle_id = ?");
+    if (rc == 0)
+        rc = store_prepare(&clear, st, db,
+                           "DELETE FROM calendar_failures WHERE circle_id = ? "
+                           "AND group_id = ?");
+    if (rc == 0)
+        rc = store_prepare(&put, st, db,
+                           "INSERT OR REPLACE INTO calendar_failures "
+                           "(circle_id, group_id, cause, at) VALUES (?, ?, "
+                           "?, ?)");
+    if (rc == 0 && all) {
+        sqlite3_bind_int64(wipe, 1, circle_id);
+        rc = store_step(st, db, wipe, "clear calendar failures");
+    }
+    for (i = 0; rc == 0 && !all && i < n_fine; i++) {
+        sqlite3_bind_int64(clear, 1, circle_id);
+        sqlite3_bind_int64(clear, 2, fine[i]);
+        rc = store_step(st, db, clear, "clear calendar failure");
+    }
+    for (i = 0; rc == 0 && i < n_failed; i++) {
+        sqlite3_bind_int64(put, 1, circle_id);
+        sqlite3_bind_int64(put, 2, failed[i].group_id);
+        sqlite3_bind_text(put, 3, failed[i].cause, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(put, 4, failed[i].at ? failed[i].at : now);
+        rc = store_step(st, db, put, "record calendar failure");
+    }
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    sqlite3_finalize(wipe);
+    sqlite3_finalize(clear);
+    sqlite3_finalize(put);
+    store_release(st, db);
+    return rc;
+}
+
+static void read_failure(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_calendar_failure_row *r = row;
+
+    r->group_id = sqlite3_column_int64(stmt, 0);
+    store_column_copy(r->name, sizeof(r->name), stmt, 1);
+    store_column_copy(r->cause, sizeof(r->cause), stmt, 2);
+    r->at = sqlite3_column_int64(stmt, 3);
+}
+
+int mg_store_calendar_failures_list(struct mg_calendar_failure_row **out,
+                                    size_t *n, struct mg_store *st,
+                                    int64_t circle_id)
+{
+    return store_list_by_id(
+        (void **)out, n, sizeof(**out), st,
+        "SELECT f.group_id, coalesce(g.name, ''), f.cause, f.at FROM "
+        "calendar_failures f LEFT JOIN groups g ON g.id = f.group_id WHERE "
+        "f.circle_id = ? ORDER BY f.group_id",
+        circle_id, read_failure, NULL, "list calendar failures");
 }
 
 int mg_store_invites_list(struct mg_invite_row **out, size_t *n,

@@ -495,9 +495,24 @@ static const char *const migration_13[] = {
     "WHERE group_id IS NOT NULL",
     NULL};
 
+/*
+ * A group whose invitations could not be made (its cause, when), kept
+ * until the group next reconciles fine, so the coordinator sees it in
+ * the outbox view rather than only in the log. No reference to groups:
+ * a dissolved group's CANCELs can fail too.
+ */
+static const char *const migration_14[] = {
+    "CREATE TABLE IF NOT EXISTS calendar_failures ("
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  group_id INTEGER NOT NULL,"
+    "  cause TEXT NOT NULL,"
+    "  at INTEGER NOT NULL,"
+    "  PRIMARY KEY (circle_id, group_id))",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1,  migration_2,  migration_3, migration_4, migration_5,
-    migration_6,  migration_7,  migration_8, migration_9, migration_10,
-    migration_11, migration_12, migration_13};
+    migration_1,  migration_2,  migration_3,  migration_4, migration_5,
+    migration_6,  migration_7,  migration_8,  migration_9, migration_10,
+    migration_11, migration_12, migration_13, migration_14};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -1630,6 +1630,37 @@ static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
     mg_html(h, "</tbody></table></div>\n");
 }
 
+/* The groups whose invitations could not be made, and why (the others'
+ * mail went out). */
+static int calendar_failures(struct mg_html *h, struct mg_store *st,
+                             const struct mg_circle *c)
+{
+    struct mg_calendar_failure_row *rows = NULL;
+    size_t n = 0, i;
+    int rc = mg_store_calendar_failures_list(&rows, &n, st, c->id);
+
+    if (rc < 0 || n == 0)
+        goto out;
+    mg_html(h, "<p class=\"warn\">");
+    mg_html_text(h, _("Invitations could not be made for these groups; "
+                      "everyone else's went out. They are tried again at the "
+                      "next change, or when you send invites."));
+    mg_html(h, "</p>\n<ul class=\"warn\">\n");
+    for (i = 0; i < n; i++) {
+        mg_html(h, "<li>");
+        if (rows[i].name[0])
+            mg_html_textf(h, _("%s: %s"), rows[i].name, rows[i].cause);
+        else
+            mg_html_textf(h, _("Group %lld: %s"), (long long)rows[i].group_id,
+                          rows[i].cause);
+        mg_html(h, "</li>\n");
+    }
+    mg_html(h, "</ul>\n");
+out:
+    free(rows);
+    return rc;
+}
+
 static int outbox_section(struct mg_html *h, const struct dash *d,
                           struct mg_store *st, const struct mg_circle *c)
 {
@@ -1659,6 +1690,9 @@ static int outbox_section(struct mg_html *h, const struct dash *d,
         web_row(h, dash_word(states[i]), count);
     }
     mg_html(h, "</dl>\n");
+    rc = calendar_failures(h, st, c);
+    if (rc < 0)
+        return rc;
     rc = mg_store_outbox_list(&rows, &n, st, c->id, NULL, OUTBOX_SHOWN);
     if (rc < 0)
         return rc;

@@ -3,7 +3,10 @@
  * people (default 50,000) in a fresh database, plans their groups, makes
  * the sessions, then times mg_calendar_reconcile(), which builds one
  * iTIP REQUEST and one MIME message per member and stores them in the
- * outbox. Prints the time, messages per second and peak RSS; no
+ * outbox. Then the changes that touch every or one group's series: the
+ * circle's time zone changed (the calls recomputed, every member's
+ * update queued) and one group's series cancelled (a CANCEL to each of
+ * its members). Prints the time, messages per second and peak RSS; no
  * assertions.
  *
  *   ./build/tests/bench/bench_invites [people]
@@ -36,7 +39,9 @@ int main(int argc, char **argv)
     struct mg_participant *people;
     struct mg_assign a;
     struct rusage ru;
-    double t0, t_plan, t_sessions, t_queue;
+    struct mg_group_row *groups = NULL;
+    size_t n_groups = 0, changed = 0, requeued = 0, cancels = 0;
+    double t0, t_plan, t_sessions, t_queue, t_rezone, t_requeue, t_cancel;
 
     mg_log_set_level(MG_LOG_ERROR);
     mg_mail_init();
@@ -85,14 +90,46 @@ int main(int argc, char **argv)
         return 1;
     }
     t_queue = mg_monotonic() - t0;
+    /* a new time zone: the calls recomputed, then everyone's update */
+    free(c.time_zone);
+    c.time_zone = mg_xstrdup("Australia/Sydney");
+    t0 = mg_monotonic();
+    if (mg_store_circle_update(st, &c) < 0 ||
+        mg_calendar_rezone(&changed, st, c.id, "Pacific/Auckland", 0) < 0)
+        return 1;
+    t_rezone = mg_monotonic() - t0;
+    t0 = mg_monotonic();
+    if (mg_calendar_reconcile(&requeued, st, c.id, &err) < 0) {
+        fprintf(stderr, "bench_invites: %s\n", err.message);
+        return 1;
+    }
+    t_requeue = mg_monotonic() - t0;
+    /* one group's series cancelled: a CANCEL to each of its members */
+    if (mg_store_groups_list(&groups, &n_groups, st, c.id) < 0 || !n_groups)
+        return 1;
+    t0 = mg_monotonic();
+    {
+        struct mg_calendar_scope scope = {NULL, 0, &groups[0].id, 1};
+
+        if (mg_store_group_series_status(st, c.id, groups[0].id,
+                                         MG_STORE_SESSION_CANCELLED) < 0 ||
+            mg_calendar_reconcile_scope(&cancels, st, c.id, &scope, &err) < 0)
+            return 1;
+    }
+    t_cancel = mg_monotonic() - t0;
     getrusage(RUSAGE_SELF, &ru);
     printf("bench_invites: %zu people\n"
            "  plan and store groups  %7.2f s\n"
            "  make sessions          %7.2f s\n"
            "  queue invitations      %7.2f s  (%zu messages, %.0f/s)\n"
+           "  time zone: recompute   %7.2f s  (%zu of %zu groups)\n"
+           "  time zone: updates     %7.2f s  (%zu messages)\n"
+           "  cancel one series      %7.3f s  (%zu CANCELs)\n"
            "  peak RSS               %7.1f MiB\n",
            n, t_plan, t_sessions, t_queue, queued, (double)queued / t_queue,
+           t_rezone, changed, n_groups, t_requeue, requeued, t_cancel, cancels,
            ru.ru_maxrss / 1024.0);
+    mg_store_groups_free(groups, n_groups);
     mg_participants_free(people, n);
     c.slots = NULL;
     c.n_slots = 0;

@@ -250,6 +250,65 @@ static void test_migrate_10_to_11(void **state)
     mg_circle_release(&c);
 }
 
+/* Migration 14 adds calendar_failures to a database of 13 whose circles
+ * survive; the failures recorded are listed, replaced and cleared
+ * (issue 16, item 3). */
+static void test_migrate_13_to_14(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *got = NULL;
+    struct mg_calendar_failure_row fail = {7, "", "bad duration", 0}, *rows;
+    const int64_t fine = 7;
+    sqlite3 *conn = NULL;
+    size_t n = 0;
+    int version = 0;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "DROP TABLE calendar_failures; "
+                                  "PRAGMA user_version=13",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(mg_store_circle_get(&got, f->st, c.id), 0);
+    assert_string_equal(got->title, "Atlas circle");
+    mg_circle_free(got);
+    assert_int_equal(
+        mg_store_calendar_failures_record(f->st, c.id, 0, NULL, 0, &fail, 1),
+        0);
+    snprintf(fail.cause, sizeof(fail.cause), "%s", "still bad");
+    assert_int_equal(
+        mg_store_calendar_failures_record(f->st, c.id, 0, NULL, 0, &fail, 1),
+        0);
+    rows = NULL;
+    assert_int_equal(mg_store_calendar_failures_list(&rows, &n, f->st, c.id),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(rows[0].group_id, 7);
+    assert_string_equal(rows[0].cause, "still bad");
+    assert_true(rows[0].at > 0);
+    free(rows);
+    /* the group did fine the next time: cleared */
+    assert_int_equal(
+        mg_store_calendar_failures_record(f->st, c.id, 0, &fine, 1, NULL, 0),
+        0);
+    rows = NULL;
+    assert_int_equal(mg_store_calendar_failures_list(&rows, &n, f->st, c.id),
+                     0);
+    assert_int_equal(n, 0);
+    free(rows);
+    mg_circle_release(&c);
+}
+
 static void test_circle_slug_conflict(void **state)
 {
     struct fixture *f = *state;
@@ -1145,6 +1204,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_10_to_11, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_12_to_13, setup, teardown),
         cmocka_unit_test_setup_teardown(test_feed_marks, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_13_to_14, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),

@@ -73,6 +73,14 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
                                int64_t group_id, int64_t slot_id,
                                const int64_t *starts, int minutes, int weeks);
 
+/*
+ * Give sessions new instants: each row's starts_at and
+ * original_starts_at by its id, and the sequence of each group whose
+ * sessions are among them up once, in one transaction.
+ */
+int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
+                             const struct mg_session_row *rows, size_t n);
+
 /* An invitation series is live, or was called off (a CANCEL was sent);
  * stored as "active" or "cancelled". */
 enum mg_store_invite_state {
@@ -150,6 +158,34 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
 int mg_store_feed_mark(int64_t *modified, struct mg_store *st,
                        int64_t circle_id, int64_t participant_id,
                        int64_t group_id, const char *sha256, int64_t now);
+
+/*
+ * Calendar failures: a group whose invitations could not be made in the
+ * last reconcile that looked at it, and why. `name` is the group's (""
+ * once it is gone).
+ */
+struct mg_calendar_failure_row {
+    int64_t group_id;
+    char name[128];
+    char cause[256];
+    int64_t at;
+};
+
+/*
+ * Record what a reconcile of circle `circle_id` found, in one
+ * transaction: the failures of the groups in `failed` (their cause
+ * replaces an older one) and none any more for the groups in `fine`, or
+ * for every other group of the circle when `all` is set (a whole-circle
+ * reconcile).
+ */
+int mg_store_calendar_failures_record(
+    struct mg_store *st, int64_t circle_id, int all, const int64_t *fine,
+    size_t n_fine, const struct mg_calendar_failure_row *failed,
+    size_t n_failed);
+/* The circle's calendar failures by group id; free() the array. */
+int mg_store_calendar_failures_list(struct mg_calendar_failure_row **out,
+                                    size_t *n, struct mg_store *st,
+                                    int64_t circle_id);
 
 /* A member's answer; NONE only in a report row that is not an answer.
  * Stored as "accepted", "declined", "tentative". */
