@@ -75,7 +75,18 @@ static json_t *call_ok(const char *method, const char *path, const char *body,
 struct call {
     char uid[128];
     int64_t start;
+    char wall[24]; /* the rule's value for it, as RECURRENCE-ID names it */
 };
+
+/* A DATE-TIME's value as written ("20270926T023000"; Z when UTC):
+ * RECURRENCE-ID and EXDATE name a call of the rule by the value the rule
+ * gives it (RFC 5545 3.8.4.4), which in a daylight-saving gap is a wall
+ * time no clock shows, so they are matched by value, not by instant. */
+static void wall_of(char *out, size_t size, struct icaltimetype t)
+{
+    snprintf(out, size, "%04d%02d%02dT%02d%02d%02d%s", t.year, t.month, t.day,
+             t.hour, t.minute, t.second, icaltime_is_utc(t) ? "Z" : "");
+}
 
 static int compare_starts(const void *a, const void *b)
 {
@@ -156,7 +167,7 @@ static size_t calls_of(struct call *out, size_t max, char *method,
         icalproperty *dp, *rp, *x;
         struct icalrecurrencetype rule;
         struct icaltimetype dt;
-        icalrecur_iterator *it;
+        int w;
         icaltimezone *z = NULL;
         icalparameter *tzp;
         const char *uid = icalcomponent_get_uid(ev);
@@ -175,28 +186,42 @@ static size_t calls_of(struct call *out, size_t max, char *method,
         tzp = icalproperty_get_first_parameter(dp, ICAL_TZID_PARAMETER);
         assert_non_null(tzp);
         z = zone_named(cal, icalparameter_get_tzid(tzp));
+        /*
+         * The weekly rule stepped here, a week at a time from DTSTART's
+         * value, each value read in the document's VTIMEZONE (a value in
+         * a gap as RFC 5545 3.3.5 says). Not icalrecur_iterator: libical
+         * 3.0 moves a DTSTART in a gap to the hour after and carries
+         * that hour into the following week as well.
+         */
+        assert_int_equal(rule.freq, ICAL_WEEKLY_RECURRENCE);
+        assert_int_equal(rule.interval, 1);
+        assert_true(rule.count > 0);
+        assert_true(rule.by_hour[0] == ICAL_RECURRENCE_ARRAY_MAX ||
+                    (rule.by_hour[0] == dt.hour &&
+                     rule.by_hour[1] == ICAL_RECURRENCE_ARRAY_MAX));
+        assert_true(rule.by_minute[0] == ICAL_RECURRENCE_ARRAY_MAX ||
+                    (rule.by_minute[0] == dt.minute &&
+                     rule.by_minute[1] == ICAL_RECURRENCE_ARRAY_MAX));
+        assert_true(rule.by_day[0] == ICAL_RECURRENCE_ARRAY_MAX);
         dt.zone = NULL;
-        dt = icaltime_set_timezone(&dt, z);
-        it = icalrecur_iterator_new(rule, dt);
-        for (;;) {
-            struct icaltimetype t = icalrecur_iterator_next(it);
+        for (w = 0; w < rule.count; w++) {
+            struct icaltimetype t = dt;
 
-            if (icaltime_is_null_time(t))
-                break;
+            icaltime_adjust(&t, 7 * w, 0, 0, 0);
             assert_true(n < max);
-            t.zone = z;
             snprintf(out[n].uid, sizeof(out[n].uid), "%s", uid);
+            wall_of(out[n].wall, sizeof(out[n].wall), t);
             out[n++].start = (int64_t)icaltime_as_timet_with_zone(t, z);
         }
-        icalrecur_iterator_free(it);
         icaltimezone_free(z, 1);
         for (x = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); x;
              x = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
-            int64_t t = instant(cal, x, icalproperty_get_exdate(x));
+            char wall[24];
             size_t k, hit = 0;
 
+            wall_of(wall, sizeof(wall), icalproperty_get_exdate(x));
             for (k = first; k < n; k++)
-                if (out[k].start == t) {
+                if (strcmp(out[k].wall, wall) == 0) {
                     out[k] = out[--n];
                     hit = 1;
                     break;
@@ -210,14 +235,14 @@ static size_t calls_of(struct call *out, size_t max, char *method,
         icalproperty *rid =
             icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
         const char *uid = icalcomponent_get_uid(ev);
-        int64_t was;
+        char was[24];
         int hit = 0;
 
         if (!rid)
             continue;
-        was = instant(cal, rid, icalproperty_get_recurrenceid(rid));
+        wall_of(was, sizeof(was), icalproperty_get_recurrenceid(rid));
         for (i = 0; i < n && !hit; i++) {
-            if (strcmp(out[i].uid, uid) != 0 || out[i].start != was)
+            if (strcmp(out[i].uid, uid) != 0 || strcmp(out[i].wall, was) != 0)
                 continue;
             hit = 1;
             if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED) {
@@ -230,7 +255,12 @@ static size_t calls_of(struct call *out, size_t max, char *method,
         }
         /* a RECURRENCE-ID that names no call of the rule is a call a
          * reader shows twice or never */
-        assert_true(hit);
+        if (!hit) {
+            for (i = 0; i < n; i++)
+                fprintf(stderr, "rule: %s %s\n", out[i].uid, out[i].wall);
+            fail_msg("RECURRENCE-ID %s of %s names no call of its rule", was,
+                     uid);
+        }
     }
     icalcomponent_free(cal);
     return n;
@@ -267,10 +297,9 @@ static size_t expected(int64_t *starts, size_t max, json_t *doc, long long gid)
 }
 
 /*
- * The calls of a document against the sessions API's. The gap circle's
- * first call has no 02:30 (the sessions say 03:30): where a series'
- * DTSTART takes its wall time from is issue 16's item 1, fixed apart,
- * so that circle allows an hour (W->tolerance); the other is exact.
+ * The calls of a document against the sessions API's, to the second
+ * (W->tolerance stays 0: the gap circle's first call is an override at
+ * the 03:30 it happens, issue 16's item 1).
  */
 static void agree(const struct call *calls, size_t n, const int64_t *want,
                   size_t n_want, const char *what)
@@ -729,7 +758,7 @@ static int teardown(void **state)
 static void test_changes_in_a_dst_gap(void **state)
 {
     (void)state;
-    W->tolerance = 3600;
+    W->tolerance = 0;
     run_changes("sunday 02:30",
                 "{\"weekday\":\"sunday\",\"start\":\"02:30\",\"minutes\":60}",
                 "{\"start\":\"2027-10-09T10:00\"}",
