@@ -84,13 +84,16 @@ static char *attendee_address(const char *value)
     return out;
 }
 
-static int partstat_of(enum mg_partstat *out, icalproperty *att)
+static int partstat_of(enum mg_partstat *out, icalproperty *att,
+                       struct mg_error *err)
 {
     icalparameter *par =
         icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER);
 
-    if (!par)
+    if (!par) {
+        mg_error_set(err, "partstat", "the ATTENDEE has no PARTSTAT");
         return MG_EINVAL;
+    }
     switch (icalparameter_get_partstat(par)) {
     case ICAL_PARTSTAT_ACCEPTED:
         *out = MG_PARTSTAT_ACCEPTED;
@@ -101,7 +104,15 @@ static int partstat_of(enum mg_partstat *out, icalproperty *att)
     case ICAL_PARTSTAT_TENTATIVE:
         *out = MG_PARTSTAT_TENTATIVE;
         return 0;
+    case ICAL_PARTSTAT_DELEGATED:
+        /* a place is the person's own: it cannot be handed on */
+        mg_error_set(err, "partstat",
+                     "PARTSTAT=DELEGATED: the attendee handed the invitation "
+                     "to someone else, which mingle does not do");
+        return MG_EINVAL;
     default:
+        mg_error_set(err, "partstat",
+                     "PARTSTAT must be ACCEPTED, DECLINED or TENTATIVE");
         return MG_EINVAL;
     }
 }
@@ -160,7 +171,8 @@ static int recurrence_resolve(int64_t *out, const struct recurrence *r,
             *out = r->embedded;
             return 0;
         }
-        mg_error_set(err, "recurrence_id", "unknown time zone '%s'", tzid);
+        mg_error_set(err, "recurrence_id",
+                     "unknown time zone '%s' and no VTIMEZONE for it", tzid);
         return MG_EINVAL;
     }
     memset(&lt, 0, sizeof(lt));
@@ -210,8 +222,15 @@ static int read_locked(struct mg_ical_reply *out, struct recurrence *rec,
         goto out;
     }
     att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
-    if (!att || icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+    if (!att) {
         mg_error_set(err, "attendee", "a REPLY needs exactly one ATTENDEE");
+        goto out;
+    }
+    if (icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+        mg_error_set(
+            err, "attendee",
+            "the REPLY has %d ATTENDEEs; it must answer for one",
+            icalcomponent_count_properties(ev, ICAL_ATTENDEE_PROPERTY));
         goto out;
     }
     out->attendee = attendee_address(icalproperty_get_attendee(att));
@@ -219,11 +238,8 @@ static int read_locked(struct mg_ical_reply *out, struct recurrence *rec,
         mg_error_set(err, "attendee", "the ATTENDEE is not a mailto: address");
         goto out;
     }
-    if (partstat_of(&out->partstat, att) < 0) {
-        mg_error_set(err, "partstat",
-                     "PARTSTAT must be ACCEPTED, DECLINED or TENTATIVE");
+    if (partstat_of(&out->partstat, att, err) < 0)
         goto out;
-    }
     rc = recurrence_read(rec, cal, ev, err);
     if (rc == 0)
         out->uid = mg_xstrdup(uid);

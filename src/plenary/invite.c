@@ -18,6 +18,8 @@
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
+#include "internal.h"
+
 #include "banned.h"
 
 /* The message one seat is owed; every field is owned. */
@@ -291,14 +293,23 @@ static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
     return 0;
 }
 
-/*
- * Load, apply the rules, save what changed and queue the mail, all in
- * `tx`. A seat owed mail is sent a SEQUENCE that only goes up.
- */
-static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
-                     struct mg_store_tx *tx, const struct mg_circle *c,
-                     int64_t plenary_id, const struct mg_plenary_op *op,
-                     struct mg_error *err)
+/* Whether seat `i` has just come (back) in: registered or waiting now,
+ * and not before (new, or had declined or withdrawn). */
+static int came_in(const struct mg_plenary_seat *s,
+                   const struct mg_plenary_seat *before, size_t loaded,
+                   size_t i)
+{
+    int now_in =
+        s[i].status == MG_REG_REGISTERED || s[i].status == MG_REG_WAITLISTED;
+
+    return now_in && (i >= loaded || (before[i].status != MG_REG_REGISTERED &&
+                                      before[i].status != MG_REG_WAITLISTED));
+}
+
+int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
+                      struct mg_store_tx *tx, const struct mg_circle *c,
+                      int64_t plenary_id, const struct mg_plenary_op *op,
+                      struct mg_error *err)
 {
     struct mg_plenary_seat *s = NULL, *before = NULL;
     struct mg_plenary_row p;
@@ -331,6 +342,10 @@ static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
         }
         if (changed)
             rc = save_seat(tx, plenary_id, &s[i]);
+        /* a new registration starts with no answers */
+        if (rc == 0 && came_in(s, before, loaded, i))
+            rc = mg_store_tx_plenary_rsvps_clear(tx, plenary_id,
+                                                 s[i].participant_id);
         if (rc == 0 && s[i].mail != MG_SEAT_QUIET)
             rc = queue_mail(queued, tx, c, &p, &s[i], err);
     }
@@ -372,7 +387,7 @@ int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     rc = mg_store_begin(&tx, st);
     if (rc < 0)
         goto out;
-    rc = change_in(seats, n, queued, tx, c, plenary_id, op, err);
+    rc = plenary_change_in(seats, n, queued, tx, c, plenary_id, op, err);
     if (rc < 0)
         goto out;
     rc = mg_store_commit(tx);

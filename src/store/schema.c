@@ -445,9 +445,36 @@ static const char *const migration_12[] = {
     "  own_groups INTEGER NOT NULL DEFAULT 0)",
     NULL};
 
+/*
+ * Plenary RSVPs: a registered person's answer (accepted, declined,
+ * tentative) for each weekly call of a plenary, from a REPLY for the
+ * series or for one call (RECURRENCE-ID), with the SEQUENCE it answers;
+ * and the Message-IDs of the REPLYs already applied, so a redelivered
+ * REPLY is applied once.
+ */
+static const char *const migration_13[] = {
+    "CREATE TABLE IF NOT EXISTS plenary_rsvps ("
+    "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  week INTEGER NOT NULL CHECK (week > 0),"
+    "  status TEXT NOT NULL CHECK (status IN ('accepted', 'declined', "
+    "    'tentative')),"
+    "  source TEXT NOT NULL,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (plenary_id, participant_id, week))",
+    "CREATE INDEX IF NOT EXISTS plenary_rsvps_participant ON "
+    "plenary_rsvps(participant_id)",
+    "CREATE TABLE IF NOT EXISTS rsvp_receipts ("
+    "  message_id TEXT PRIMARY KEY,"
+    "  outcome TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2,  migration_3,  migration_4,
-    migration_5, migration_6,  migration_7,  migration_8,
-    migration_9, migration_10, migration_11, migration_12};
+    migration_1,  migration_2,  migration_3, migration_4, migration_5,
+    migration_6,  migration_7,  migration_8, migration_9, migration_10,
+    migration_11, migration_12, migration_13};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));
