@@ -244,9 +244,15 @@ static int file_rsvp(int *handled, const struct provider *p,
         if (strcmp(err.field, "method") == 0 ||
             strcmp(err.field, "calendar") == 0)
             return 0;
+        /* kept in the circle whose invitation it answers, if any */
+        char *uid = mg_ical_reply_uid(m->calendar);
+
+        if (!uid || mg_calendar_reply_circle(&circle_id, st, uid) < 0)
+            circle_id = 0;
+        free(uid);
         *handled = 1;
-        return hold_rsvp(p, st, m, attachment_cap, 0, err.message, "review",
-                         "unreadable", filed);
+        return hold_rsvp(p, st, m, attachment_cap, circle_id, err.message,
+                         "review", "unreadable", filed);
     }
     rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email,
                                       m->message_id, &err);

@@ -117,6 +117,15 @@ static int partstat_of(enum mg_partstat *out, icalproperty *att,
     }
 }
 
+/* Whether attendee `att` answered PARTSTAT=DELEGATED. */
+static int delegated(icalproperty *att)
+{
+    icalparameter *par =
+        icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER);
+
+    return par && icalparameter_get_partstat(par) == ICAL_PARTSTAT_DELEGATED;
+}
+
 /* Read the RECURRENCE-ID of `ev`; with a TZID whose VTIMEZONE the
  * document carries, resolve it with that too (used when the TZID is no
  * IANA name, as Outlook's "New Zealand Standard Time"). */
@@ -227,6 +236,18 @@ static int read_locked(struct mg_ical_reply *out, struct recurrence *rec,
         goto out;
     }
     if (icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+        icalproperty *a;
+        enum mg_partstat ignored;
+
+        /* a delegation names the delegate too: say it is one */
+        for (a = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+             a;
+             a = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+            if (delegated(a)) {
+                partstat_of(&ignored, a, err); /* says why */
+                goto out;
+            }
+        }
         mg_error_set(
             err, "attendee",
             "the REPLY has %d ATTENDEEs; it must answer for one",
@@ -271,4 +292,31 @@ int mg_ical_parse_reply(struct mg_ical_reply *out, const char *text,
         mg_ical_reply_release(out);
     free(rec.tzid);
     return rc;
+}
+
+char *mg_ical_reply_uid(const char *text)
+{
+    icalcomponent *cal, *ev;
+    icalproperty *p;
+    const char *uid = NULL;
+    char *out = NULL;
+
+    if (!text || !*text)
+        return NULL;
+    mg_schedule_lock();
+    cal = icalparser_parse_string(text);
+    if (cal && icalcomponent_isa(cal) == ICAL_VCALENDAR_COMPONENT) {
+        p = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
+        ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+        if (p && icalproperty_get_method(p) == ICAL_METHOD_REPLY && ev) {
+            p = icalcomponent_get_first_property(ev, ICAL_UID_PROPERTY);
+            uid = p ? icalproperty_get_uid(p) : NULL;
+        }
+        if (uid && *uid && strlen(uid) <= MAX_UID)
+            out = mg_xstrdup(uid);
+    }
+    if (cal)
+        icalcomponent_free(cal);
+    mg_schedule_unlock();
+    return out;
 }
