@@ -436,10 +436,10 @@ static void test_item9_one_call_declined(void **state)
            capture(THUNDERBIRD, W->conv_uid, ANA, 0, "DECLINED",
                    "RECURRENCE-ID;TZID=Europe/Berlin:20270323T073000", NULL),
            NULL, "rsvp");
-    expect_weeks(ANA, "", "declined", "", "");
     counts(W->conv, 3, 2);
     assert_int_equal(mail_count("cancel", ANA), 0);
     assert_int_equal(mail_count("invite", CAI), 0);
+    expect_weeks(ANA, "", "declined", "", "");
     assert_int_equal(week_count(W->conv, 2, "declined"), 1);
     assert_int_equal(week_count(W->conv, 1, "declined"), 0);
 }
@@ -453,6 +453,8 @@ static void test_item9_call_across_dst(void **state)
            capture(THUNDERBIRD, W->conv_uid, BEN, 0, "DECLINED",
                    "RECURRENCE-ID:20270406T073000Z", NULL),
            NULL, "rsvp");
+    counts(W->conv, 3, 2);
+    assert_int_equal(mail_count("cancel", BEN), 0);
     expect_weeks(BEN, "", "", "", "declined");
     answer(emails[ERU],
            capture(THUNDERBIRD, W->conv_uid, ERU, 0, "DECLINED",
