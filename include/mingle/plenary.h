@@ -132,6 +132,12 @@ int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
 int mg_plenary_week_of(const char *tzid, int64_t first_start, int weeks,
                        int64_t t);
 
+/* The UTC start of call `week` (1-based) of such a series: the first
+ * call's wall-clock time in `tzid`, `week - 1` weeks on. MG_EINVAL for an
+ * unknown zone. */
+int mg_plenary_week_start(int64_t *out, const char *tzid, int64_t first_start,
+                          int week);
+
 /*
  * A registered person's answer to their plenary invitation, from their
  * calendar's iTIP REPLY. `occurrence` is the RECURRENCE-ID as a UTC

@@ -47,24 +47,33 @@ static void date_of(struct mg_local_time *out, int64_t days)
     out->year = (int)(yoe + era * 400 + (out->month <= 2));
 }
 
+int mg_plenary_week_start(int64_t *out, const char *tzid, int64_t first_start,
+                          int week)
+{
+    struct mg_local_time lt;
+    int rc = mg_schedule_utc_to_local(&lt, tzid, first_start, NULL);
+
+    if (rc < 0)
+        return rc;
+    /* the first call's wall time, `week - 1` weeks on */
+    date_of(&lt, days_of(lt.year, lt.month, lt.day) + 7 * (int64_t)(week - 1));
+    return mg_schedule_local_to_utc(out, tzid, &lt, NULL);
+}
+
 int mg_plenary_week_of(const char *tzid, int64_t first_start, int weeks,
                        int64_t t)
 {
-    struct mg_local_time first, lt, at;
+    struct mg_local_time first, at;
     int64_t start, day0, day;
     int week;
 
     if (mg_schedule_utc_to_local(&first, tzid, first_start, NULL) < 0)
         return 0;
     day0 = days_of(first.year, first.month, first.day);
-    /* each call at the first one's wall time, a week on each time */
-    for (week = 1; week <= weeks; week++) {
-        lt = first;
-        date_of(&lt, day0 + 7 * (int64_t)(week - 1));
-        if (mg_schedule_local_to_utc(&start, tzid, &lt, NULL) == 0 &&
+    for (week = 1; week <= weeks; week++)
+        if (mg_plenary_week_start(&start, tzid, first_start, week) == 0 &&
             start == t)
             return week;
-    }
     /* No exact instant: the call on the same local date, for a client
      * that placed a call near a daylight-saving change another way. */
     if (mg_schedule_utc_to_local(&at, tzid, t, NULL) < 0)

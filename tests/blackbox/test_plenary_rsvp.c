@@ -513,6 +513,35 @@ static void test_item11_accept_and_tentative(void **state)
     counts(W->conv, 3, 2);
 }
 
+/* Item 11: the dashboard's plenary page counts the answers for each
+ * call: week 3 has two coming, one maybe (the API's figures above). */
+static void test_item11_dashboard_counts(void **state)
+{
+    struct test_response resp;
+    char *cookie = NULL, *path;
+    const char *row;
+
+    (void)state;
+    assert_int_equal(
+        test_site_dashboard_login(&W->site, W->site.token, &cookie, NULL, NULL),
+        303);
+    path = test_dashboard_path(W->circle, "/plenaries/%lld", W->conv);
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, ">Answers</h2>"));
+    row = strstr(resp.body, "Week 3 <span class=\"muted\">2027-03-30 19:30");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "</th><td>2</td><td>1</td><td>0</td>"
+                                "<td>0</td></tr>"));
+    row = strstr(resp.body, "Week 1 <span");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "</th><td>1</td><td>1</td><td>0</td>"
+                                "<td>1</td></tr>"));
+    test_response_release(&resp);
+    free(path);
+    free(cookie);
+}
+
 /* Item 10: the same message delivered twice is applied once. Ana
  * accepts week 1 (message A), then says maybe (message B); A comes
  * again: week 1 stays tentative. */
@@ -743,6 +772,7 @@ int main(void)
         cmocka_unit_test(test_item9_call_across_dst),
         cmocka_unit_test(test_item9_no_such_call),
         cmocka_unit_test(test_item11_accept_and_tentative),
+        cmocka_unit_test(test_item11_dashboard_counts),
         cmocka_unit_test(test_item10_same_message_twice),
         cmocka_unit_test(test_item10_old_decline_after_reregistering),
         cmocka_unit_test(test_item10_fresh_registration),
