@@ -174,7 +174,7 @@ int mg_plenary_answer(enum mg_plenary_answer_result *result, size_t *queued,
     rc = mg_store_begin(&tx, st);
     if (rc < 0)
         goto out;
-    rc = mg_store_tx_plenary_get(&p, tx, circle_id, plenary_id);
+    rc = mg_store_tx_plenary_head(&p, tx, circle_id, plenary_id);
     have = rc == 0;
     if (rc == 0)
         rc = answer_in(result, queued, tx, c, &p, a, err);

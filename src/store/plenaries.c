@@ -220,6 +220,32 @@ int mg_store_tx_plenary_get(struct mg_plenary_row *out, struct mg_store_tx *tx,
     return get_plenary(out, store_tx_store(tx), store_tx_db(tx), circle_id, id);
 }
 
+int mg_store_tx_plenary_head(struct mg_plenary_row *out, struct mg_store_tx *tx,
+                             int64_t circle_id, int64_t id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    /* the same columns with the counts left at 0: counting walks every
+     * registration of the plenary */
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT p.id, p.circle_id, p.title, p.guest, p.starts_at, "
+        "p.minutes, p.weeks, p.capacity, p.uid, p.sequence, p.status, "
+        "p.created_at, 0, 0 FROM plenaries p WHERE p.circle_id = ? AND p.id "
+        "= ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, id);
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get plenary");
+    if (rc == 0)
+        read_plenary(out, stmt);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 static void read_seat(void *row, sqlite3_stmt *stmt)
 {
     struct mg_store_seat *s = row;

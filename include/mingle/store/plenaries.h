@@ -120,6 +120,11 @@ struct mg_store_seat {
 int mg_store_tx_plenary_get(struct mg_plenary_row *out, struct mg_store_tx *tx,
                             int64_t circle_id, int64_t id);
 
+/* The same without the registered and waitlisted counts (read as 0),
+ * which cost a walk over every registration. */
+int mg_store_tx_plenary_head(struct mg_plenary_row *out, struct mg_store_tx *tx,
+                             int64_t circle_id, int64_t id);
+
 /* Write p->title, p->capacity and p->sequence of plenary p->id. */
 int mg_store_tx_plenary_save(struct mg_store_tx *tx,
                              const struct mg_plenary_row *p);
