@@ -233,6 +233,7 @@ static int file_rsvp(int *handled, const struct provider *p,
     enum mg_rsvp_outcome outcome = MG_RSVP_UNKNOWN_UID;
     const char *answer;
     int64_t circle_id = 0;
+    char *uid = NULL;
     int rc;
 
     *handled = 0;
@@ -245,8 +246,7 @@ static int file_rsvp(int *handled, const struct provider *p,
             strcmp(err.field, "calendar") == 0)
             return 0;
         /* kept in the circle whose invitation it answers, if any */
-        char *uid = mg_ical_reply_uid(m->calendar);
-
+        uid = mg_ical_reply_uid(m->calendar);
         if (!uid || mg_calendar_reply_circle(&circle_id, st, uid) < 0)
             circle_id = 0;
         free(uid);

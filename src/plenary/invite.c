@@ -293,17 +293,21 @@ static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
     return 0;
 }
 
-/* Whether seat `i` has just come (back) in: registered or waiting now,
- * and not before (new, or had declined or withdrawn). */
-static int came_in(const struct mg_plenary_seat *s,
-                   const struct mg_plenary_seat *before, size_t loaded,
-                   size_t i)
+static int holds_seat(enum mg_reg_status s)
 {
-    int now_in =
-        s[i].status == MG_REG_REGISTERED || s[i].status == MG_REG_WAITLISTED;
+    return s == MG_REG_REGISTERED || s == MG_REG_WAITLISTED;
+}
 
-    return now_in && (i >= loaded || (before[i].status != MG_REG_REGISTERED &&
-                                      before[i].status != MG_REG_WAITLISTED));
+/* Whether seat `i` has just come in (new, or back after declining or
+ * withdrawing) or gone: its answers belong to a registration that is no
+ * more. */
+static int came_or_went(const struct mg_plenary_seat *s,
+                        const struct mg_plenary_seat *before, size_t loaded,
+                        size_t i)
+{
+    int was_in = i < loaded && holds_seat(before[i].status);
+
+    return was_in != holds_seat(s[i].status);
 }
 
 int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
@@ -342,8 +346,8 @@ int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
         }
         if (changed)
             rc = save_seat(tx, plenary_id, &s[i]);
-        /* a new registration starts with no answers */
-        if (rc == 0 && came_in(s, before, loaded, i))
+        /* answers go with the registration: a new one starts with none */
+        if (rc == 0 && came_or_went(s, before, loaded, i))
             rc = mg_store_tx_plenary_rsvps_clear(tx, plenary_id,
                                                  s[i].participant_id);
         if (rc == 0 && s[i].mail != MG_SEAT_QUIET)

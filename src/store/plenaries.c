@@ -539,10 +539,8 @@ int mg_store_plenary_rsvps(struct mg_plenary_rsvp_row **out, size_t *n,
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT a.participant_id, p.name, a.week, a.status, a.source, "
-        "a.sequence, a.updated_at FROM plenary_rsvps a JOIN registrations g "
-        "ON g.plenary_id = a.plenary_id AND g.participant_id = "
-        "a.participant_id AND g.status = 'registered' JOIN participants p ON "
-        "p.id = a.participant_id WHERE a.plenary_id = ?1 ORDER BY a.week, "
+        "a.sequence, a.updated_at FROM plenary_rsvps a JOIN participants p "
+        "ON p.id = a.participant_id WHERE a.plenary_id = ?1 ORDER BY a.week, "
         "a.participant_id LIMIT ?2 OFFSET ?3");
 
     *out = NULL;
@@ -576,11 +574,8 @@ int mg_store_plenary_rsvp_counts(struct mg_plenary_rsvp_count **out,
     struct mg_plenary_rsvp_count *c;
     int i, rc = store_prepare(
                &stmt, st, db,
-               "SELECT a.week, a.status, count(*) FROM plenary_rsvps a JOIN "
-               "registrations g ON g.plenary_id = a.plenary_id AND "
-               "g.participant_id = a.participant_id AND g.status = "
-               "'registered' WHERE a.plenary_id = ? GROUP BY a.week, "
-               "a.status");
+               "SELECT week, status, count(*) FROM plenary_rsvps WHERE "
+               "plenary_id = ? GROUP BY week, status");
 
     *out = NULL;
     c = mg_xcalloc((size_t)(weeks > 0 ? weeks : 0) + 1, sizeof(*c));

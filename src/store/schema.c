@@ -463,9 +463,12 @@ static const char *const migration_13[] = {
     "  source TEXT NOT NULL,"
     "  sequence INTEGER NOT NULL DEFAULT 0,"
     "  updated_at INTEGER NOT NULL,"
-    "  PRIMARY KEY (plenary_id, participant_id, week))",
+    "  PRIMARY KEY (plenary_id, week, participant_id))",
     "CREATE INDEX IF NOT EXISTS plenary_rsvps_participant ON "
-    "plenary_rsvps(participant_id)",
+    "plenary_rsvps(participant_id, plenary_id)",
+    /* the counts per call read this index alone */
+    "CREATE INDEX IF NOT EXISTS plenary_rsvps_counts ON "
+    "plenary_rsvps(plenary_id, week, status)",
     "CREATE TABLE IF NOT EXISTS rsvp_receipts ("
     "  message_id TEXT PRIMARY KEY,"
     "  outcome TEXT NOT NULL,"

@@ -8,7 +8,10 @@
  * acceptances of the series, declines of one call (RECURRENCE-ID), and
  * declines of the series (each gives a place to the waitlist and queues
  * a CANCEL and an invitation). Prints the median and the slowest per
- * REPLY of each kind, both sizes side by side; no assertions.
+ * REPLY of each kind, both sizes side by side; then, with everyone's
+ * answer to every call stored, how long the counts per call and a page
+ * of answers take to read (the API and the dashboard's plenary page). No
+ * assertions.
  *
  *   ./build/tests/bench/bench_plenary_rsvp [people]
  */
@@ -36,7 +39,55 @@ struct result {
     size_t people;
     double median[N_KINDS], worst[N_KINDS];
     int recorded[N_KINDS];
+    double counts_ms, page_ms; /* with everyone's answer to every call */
 };
+
+/* Everyone registered answers every call, then the counts per call and
+ * a page of 500 answers are read as the API and the dashboard read
+ * them; their times in ms. */
+static int read_answers(struct result *out, struct mg_store *st,
+                        const char *uid)
+{
+    struct mg_plenary_rsvp_count *counts = NULL;
+    struct mg_plenary_rsvp_row *rows = NULL;
+    struct mg_store_tx *tx = NULL;
+    struct mg_store_seat *seats = NULL;
+    int64_t circle = 0, plenary = 0;
+    size_t n = 0, i;
+    int sequence = 0;
+    double t0;
+    int rc = mg_store_plenary_by_uid(&circle, &plenary, &sequence, st, uid);
+
+    if (rc == 0)
+        rc = mg_store_begin(&tx, st);
+    if (rc == 0)
+        rc = mg_store_tx_seats_load(&seats, &n, tx, plenary);
+    for (i = 0; rc == 0 && i < n; i++)
+        if (seats[i].status == MG_STORE_SEAT_REGISTERED)
+            rc = mg_store_tx_plenary_rsvp_save(
+                tx, plenary, seats[i].participant_id, 1, 4,
+                i % 3 ? MG_STORE_RSVP_ACCEPTED : MG_STORE_RSVP_TENTATIVE,
+                "email", 0);
+    if (rc == 0) {
+        rc = mg_store_commit(tx);
+        tx = NULL;
+    }
+    mg_store_rollback(tx);
+    free(seats);
+    if (rc < 0)
+        return rc;
+    t0 = mg_monotonic();
+    rc = mg_store_plenary_rsvp_counts(&counts, st, plenary, 4);
+    out->counts_ms = (mg_monotonic() - t0) * 1e3;
+    free(counts);
+    t0 = mg_monotonic();
+    if (rc == 0)
+        rc = mg_store_plenary_rsvps(&rows, &n, st, plenary, 500, 0);
+    out->page_ms = (mg_monotonic() - t0) * 1e3;
+    if (rc == 0)
+        mg_store_plenary_rsvps_free(rows, n);
+    return rc;
+}
 
 static int by_value(const void *a, const void *b)
 {
@@ -173,6 +224,8 @@ static int run(struct result *out, size_t n)
         out->median[k] = lat[REPLIES / 2] * 1e3;
         out->worst[k] = lat[REPLIES - 1] * 1e3;
     }
+    if (read_answers(out, st, uid) < 0)
+        fprintf(stderr, "bench_plenary_rsvp: cannot read the answers\n");
     mg_store_close(st);
     free(db);
     test_rmdir(dir);
@@ -203,6 +256,9 @@ int main(int argc, char **argv)
         printf("%-20s %8.2f / %6.2f (%2d) %8.2f / %6.2f (%2d)\n", kind_names[k],
                small.median[k], small.worst[k], small.recorded[k],
                large.median[k], large.worst[k], large.recorded[k]);
+    printf("with everyone's answer to all 4 calls, ms: counts per call "
+           "%.2f / %.2f, a page of 500 answers %.2f / %.2f\n",
+           small.counts_ms, large.counts_ms, small.page_ms, large.page_ms);
     mg_schedule_shutdown();
     return 0;
 }

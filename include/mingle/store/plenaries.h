@@ -149,8 +149,9 @@ int mg_store_tx_seat_get(struct mg_store_seat *out, struct mg_store_tx *tx,
 /*
  * Plenary RSVPs: a registered person's answer for each weekly call of a
  * plenary (week 1..weeks), with its source ("email") and the SEQUENCE
- * of the invitation it answers. Only the answers of people registered
- * now are read back; a new registration starts with none.
+ * of the invitation it answers. The answers go with the registration:
+ * the plenary module clears them when a person leaves or comes back, so
+ * those stored are the answers of the people registered now.
  */
 struct mg_plenary_rsvp_row {
     int64_t participant_id;
@@ -173,11 +174,11 @@ int mg_store_tx_plenary_rsvp_save(struct mg_store_tx *tx, int64_t plenary_id,
                                   enum mg_store_rsvp_status status,
                                   const char *source, int sequence);
 /* Inside a transaction: forget every answer of `participant_id` to
- * plenary `plenary_id` (they registered anew). */
+ * plenary `plenary_id` (they left, or registered anew). */
 int mg_store_tx_plenary_rsvps_clear(struct mg_store_tx *tx, int64_t plenary_id,
                                     int64_t participant_id);
 
-/* The answers of the people registered for plenary `plenary_id`, by week
+/* The answers to plenary `plenary_id`, by week
  * then participant, at most `limit` (0: all) from `offset`. *out is the
  * caller's (mg_store_plenary_rsvps_free). */
 int mg_store_plenary_rsvps(struct mg_plenary_rsvp_row **out, size_t *n,
