@@ -675,7 +675,8 @@ static void test_item11_patch_promoted(void **state)
  */
 static void test_item12_review_queue(void **state)
 {
-    char *notes = test_circle_path(W->circle, "/notes");
+    char *notes = test_circle_path(W->circle, "/notes"), *cookie = NULL, *path;
+    struct test_response resp;
     size_t before, after;
     long status;
     json_t *doc;
@@ -735,6 +736,20 @@ static void test_item12_review_queue(void **state)
     assert_int_equal(json_array_size(json_object_get(doc, "notes")), 0);
     json_decref(doc);
     free(notes);
+    /* the circle's review page on the dashboard says why each waits */
+    assert_int_equal(
+        test_site_dashboard_login(&W->site, W->site.token, &cookie, NULL, NULL),
+        303);
+    path = test_dashboard_path(W->circle, "/review");
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "calendar reply refused: the REPLY is "
+                                      "not from a member&#39;s own address"));
+    assert_non_null(strstr(resp.body, "calendar reply not applied: "
+                                      "PARTSTAT=DELEGATED"));
+    test_response_release(&resp);
+    free(path);
+    free(cookie);
 }
 
 static void test_rsvps_endpoint_errors(void **state)
