@@ -39,6 +39,9 @@
 #define THUNDERBIRD ITIP "thunderbird-lightning-reply-declined.ics"
 #define APPLE ITIP "apple-ical5-reply-accepted.ics"
 #define GOOGLE ITIP "google-calendar-reply-accepted.ics"
+/* the whole iMIP message as delivered: multipart/mixed, the REPLY as
+ * text/calendar and again as an application/ics attachment */
+#define THUNDERBIRD_MAIL ITIP "thunderbird-lightning-reply-accepted.eml"
 
 static const char circle_json[] =
     "{\"title\":\"Atlas\",\"slug\":\"atlas\",\"time_zone\":"
@@ -666,6 +669,40 @@ static void test_item11_patch_promoted(void **state)
     counts(W->conv, 4, 0);
 }
 
+/* Item 11: Thunderbird's whole accepting message, as its mail server
+ * delivered it, from Fay (promoted above) to this plenary at the
+ * SEQUENCE she was sent: recorded for every call; the same message again
+ * is a duplicate (item 10). */
+static void test_item11_whole_thunderbird_message(void **state)
+{
+    size_t len = 0;
+    char *raw = test_read_file(THUNDERBIRD_MAIL, &len), *a, *b;
+    json_t *got;
+
+    (void)state;
+    assert_non_null(raw);
+    a = replace_all(raw, "tine20admin@caldav.net", emails[FAY]);
+    b = replace_all(a, "4f0162146d61cb2c06cbe2abf94636f4526abe16", W->conv_uid);
+    free(a);
+    /* Fay was sent SEQUENCE 2 (the plenary had been renamed twice) */
+    a = replace_all(b, "SEQUENCE:0", "SEQUENCE:2");
+    free(b);
+    b = a;
+    a = NULL;
+    got = post(b);
+    assert_string_equal(json_string_value(json_object_get(got, "outcome")),
+                        "rsvp");
+    json_decref(got);
+    expect_weeks(FAY, "accepted", "accepted", "accepted", "accepted");
+    got = post(b);
+    assert_string_equal(json_string_value(json_object_get(got, "outcome")),
+                        "duplicate");
+    json_decref(got);
+    free(b);
+    free(a);
+    free(raw);
+}
+
 /*
  * Item 12: REPLYs mingle cannot apply wait in the review queue with the
  * reason and are never published: a delegation, two ATTENDEEs, a Windows
@@ -793,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_item10_fresh_registration),
         cmocka_unit_test(test_item9_series_declined),
         cmocka_unit_test(test_item11_patch_promoted),
+        cmocka_unit_test(test_item11_whole_thunderbird_message),
         cmocka_unit_test(test_item12_review_queue),
         cmocka_unit_test(test_rsvps_endpoint_errors),
     };
