@@ -158,10 +158,13 @@ enum mg_rsvp_outcome {
     MG_RSVP_RECORDED,
     MG_RSVP_IGNORED_STALE,
     MG_RSVP_REFUSED,
-    MG_RSVP_UNKNOWN_UID
+    MG_RSVP_UNKNOWN_UID,
+    MG_RSVP_DUPLICATE,    /* its Message-ID was applied before */
+    MG_RSVP_NO_OCCURRENCE /* a plenary's RECURRENCE-ID names no call */
 };
 
-/* "recorded", "ignored_stale", "refused", "unknown_uid". */
+/* "recorded", "ignored_stale", "refused", "unknown_uid", "duplicate",
+ * "no_occurrence". */
 const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o);
 
 /*
@@ -180,6 +183,27 @@ struct mg_ical_reply;
 int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
                             const struct mg_ical_reply *reply, const char *from,
                             struct mg_error *err);
+
+/*
+ * mg_calendar_apply_reply() once per message: when `message_id` (may be
+ * NULL: no check) was applied or ignored as stale before, *outcome is
+ * MG_RSVP_DUPLICATE and nothing changes; otherwise the REPLY is applied
+ * and, when it was recorded or ignored as stale, its Message-ID kept. A
+ * REPLY to a plenary is answered for the person's own seat: its
+ * SEQUENCE is compared with what they were last sent; one call declined
+ * (RECURRENCE-ID) is that call only, the whole series declined gives up
+ * the place; an acceptance or a maybe is recorded. Errors as
+ * mg_calendar_apply_reply().
+ */
+int mg_calendar_apply_reply_once(enum mg_rsvp_outcome *outcome,
+                                 struct mg_store *st,
+                                 const struct mg_ical_reply *reply,
+                                 const char *from, const char *message_id,
+                                 struct mg_error *err);
+
+/* The circle whose invitation or plenary has UID `uid`; MG_ENOTFOUND. */
+int mg_calendar_reply_circle(int64_t *circle_id, struct mg_store *st,
+                             const char *uid);
 
 /*
  * A member's answer from their page: `status` ("accepted", "declined",

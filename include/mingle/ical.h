@@ -133,4 +133,11 @@ int mg_ical_parse_reply(struct mg_ical_reply *out, const char *text,
                         struct mg_error *err);
 void mg_ical_reply_release(struct mg_ical_reply *r);
 
+/*
+ * The UID of the first VEVENT of iTIP REPLY `text`, for a REPLY that
+ * mg_ical_parse_reply() refuses (to say whose it was); NULL when there is
+ * none or `text` is no REPLY. The caller free()s it.
+ */
+char *mg_ical_reply_uid(const char *text);
+
 #endif

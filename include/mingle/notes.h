@@ -59,6 +59,18 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                   const struct mg_inbound *m, size_t attachment_cap);
 
 /*
+ * Keep message `m` for the coordinator's review with `reason`, never
+ * published: for mail mingle could not act on, such as a calendar REPLY
+ * it cannot apply or one from the wrong sender. It is filed in circle
+ * `circle_id` when nonzero (else where routing puts it). Stored once,
+ * by Message-ID, as mg_notes_file() stores; outcome REVIEW or DUPLICATE.
+ */
+int mg_notes_hold(int64_t *note_id, enum mg_note_outcome *outcome,
+                  struct mg_store *st, const char *provider,
+                  const struct mg_inbound *m, size_t attachment_cap,
+                  int64_t circle_id, const char *reason);
+
+/*
  * The outbox dedupe key of circle `circle_id`'s digest of `week`,
  * "digest-<circle>-w<week>": whatever mails a week's digest queues it
  * under this key, and from then on the week's digest counts as sent.

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "mingle/core.h"
+#include "mingle/ical.h"
 
 enum mg_reg_status {
     MG_REG_REGISTERED,
@@ -39,6 +40,7 @@ struct mg_plenary_seat {
     int position;           /* waitlist order (lower first); 0 if not waiting */
     int invite_sequence;    /* SEQUENCE last sent to them; -1: nothing sent */
     enum mg_seat_mail mail; /* set by the rules below, cleared by nobody */
+    int promoted;           /* moved off the waitlist by mg_plenary_promote() */
 };
 
 /*
@@ -71,8 +73,9 @@ void mg_plenary_place(struct mg_plenary_seat *s, size_t n, size_t i,
 
 /*
  * Fill free places: while fewer than `capacity` seats are registered,
- * the first waitlisted seat becomes registered (mail INVITE). Returns how
- * many were promoted; none when the count is at or above capacity.
+ * the first waitlisted seat becomes registered (mail INVITE, `promoted`
+ * set). Returns how many were promoted; none when the count is at or
+ * above capacity.
  */
 size_t mg_plenary_promote(struct mg_plenary_seat *s, size_t n, int capacity);
 
@@ -117,6 +120,58 @@ struct mg_plenary_op {
 int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
                       struct mg_store *st, int64_t circle_id,
                       int64_t plenary_id, const struct mg_plenary_op *op,
+                      struct mg_error *err);
+
+/*
+ * Which call of a plenary series starting at `first_start` (UTC) with
+ * `weeks` weekly calls at the same wall-clock time in `tzid` starts at
+ * `t`: its week (1-based), or 0 when none does. A RECURRENCE-ID whose
+ * instant a client worked out differently across a daylight-saving
+ * change still names its call by its local date.
+ */
+int mg_plenary_week_of(const char *tzid, int64_t first_start, int weeks,
+                       int64_t t);
+
+/* The UTC start of call `week` (1-based) of such a series: the first
+ * call's wall-clock time in `tzid`, `week - 1` weeks on. MG_EINVAL for an
+ * unknown zone. */
+int mg_plenary_week_start(int64_t *out, const char *tzid, int64_t first_start,
+                          int week);
+
+/*
+ * A registered person's answer to their plenary invitation, from their
+ * calendar's iTIP REPLY. `occurrence` is the RECURRENCE-ID as a UTC
+ * instant (one call only) or 0 (the whole series); `sequence` is the
+ * REPLY's SEQUENCE, compared with what that person was last sent.
+ */
+struct mg_plenary_answer {
+    int64_t participant_id;
+    enum mg_partstat partstat;
+    int64_t occurrence;
+    int sequence;
+    const char *source; /* "email" */
+};
+
+/* What became of an answer. */
+enum mg_plenary_answer_result {
+    MG_PLENARY_ANSWER_RECORDED, /* kept (a series decline gave up the place) */
+    MG_PLENARY_ANSWER_STALE,    /* answers an older message than they were
+                                   last sent: ignored */
+    MG_PLENARY_ANSWER_NO_SEAT   /* not registered (waiting, gone): ignored */
+};
+
+/*
+ * Record answer `a` to plenary `plenary_id` of circle `circle_id` in one
+ * transaction. Declining the whole series gives up the place as
+ * MG_PLENARY_LEAVE does (a CANCEL, and the waitlist moves up: *queued
+ * counts the mail); declining one call, or accepting or saying maybe to
+ * one call or all, is recorded for those calls and the place is kept.
+ * MG_ENOTFOUND (with `err`) when `occurrence` is none of the series'
+ * calls or the plenary is not there; other errors as mg_plenary_change().
+ */
+int mg_plenary_answer(enum mg_plenary_answer_result *result, size_t *queued,
+                      struct mg_store *st, int64_t circle_id,
+                      int64_t plenary_id, const struct mg_plenary_answer *a,
                       struct mg_error *err);
 
 /*

@@ -56,6 +56,8 @@ void handle_attendance_import(struct request *r);
 void handle_attendance_get(struct request *r);
 /* A session's RSVPs (src/api/rsvps.c). */
 void handle_rsvps_get(struct request *r);
+/* A plenary's answers by week (src/api/rsvps.c). */
+void handle_plenary_rsvps_get(struct request *r);
 void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
 /* A circle's success report (src/api/report.c). */

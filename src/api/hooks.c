@@ -183,21 +183,57 @@ static const char *outcome_name(enum mg_note_outcome o)
 }
 
 /*
+ * Keep REPLY `m`, which mingle could not apply or refused, for the
+ * coordinator's review with `why` (never published as a note), and say
+ * so in `filed` as `answer` with the RSVP's `rsvp` outcome.
+ */
+static int hold_rsvp(const struct provider *p, struct mg_store *st,
+                     const struct mg_inbound *m, size_t attachment_cap,
+                     int64_t circle_id, const char *why, const char *answer,
+                     const char *rsvp, json_t *filed)
+{
+    enum mg_note_outcome outcome = MG_NOTE_REVIEW;
+    int64_t id = 0;
+    char *reason = mg_xasprintf(
+        "calendar reply %s: %s",
+        strcmp(answer, "rsvp_refused") == 0 ? "refused" : "not applied", why);
+    int rc = mg_notes_hold(&id, &outcome, st, p->name, m, attachment_cap,
+                           circle_id, reason);
+
+    if (rc == 0) {
+        mg_log(MG_LOG_WARN, "rsvp held for review", "provider", p->name, "rsvp",
+               rsvp, "why", why, NULL);
+        json_array_append_new(
+            filed,
+            json_pack("{s:s, s:s, s:I, s:s, s:s}", "outcome", answer, "rsvp",
+                      rsvp, "note", (json_int_t)id, "reason", reason, "review",
+                      outcome == MG_NOTE_DUPLICATE ? "duplicate" : "review"));
+    }
+    free(reason);
+    return rc;
+}
+
+/*
  * Message `m` as an RSVP if its calendar part is an iTIP REPLY: *handled
- * is 1 and its answer appended to `filed`. A refused or ignored REPLY is
- * answered 200 all the same (a retry would change nothing) and logged. A
- * calendar part that is no readable REPLY leaves *handled 0: the message
- * is filed as a note, so the mail is kept. Fails only when the store
- * does.
+ * is 1 and its answer appended to `filed`. A REPLY already applied (same
+ * Message-ID) or older than the invitation is answered 200 and changes
+ * nothing. One that cannot be read (a PARTSTAT mingle does not take, two
+ * ATTENDEEs, a zone it does not know), cannot be applied (no such UID or
+ * call) or is refused (not from the attendee) waits in the review queue
+ * with the reason, and is never published. A calendar part that is no
+ * REPLY at all leaves *handled 0: the message is filed as a note. Fails
+ * only when the store does.
  */
 static int file_rsvp(int *handled, const struct provider *p,
                      struct mg_store *st, const struct mg_inbound *m,
-                     json_t *filed)
+                     size_t attachment_cap, json_t *filed)
 {
     struct mg_ical_reply reply;
     struct mg_error err = {{0}, {0}};
     enum mg_rsvp_outcome outcome = MG_RSVP_UNKNOWN_UID;
     const char *answer;
+    int64_t circle_id = 0;
+    char *uid = NULL;
     int rc;
 
     *handled = 0;
@@ -205,30 +241,46 @@ static int file_rsvp(int *handled, const struct provider *p,
         return 0;
     rc = mg_ical_parse_reply(&reply, m->calendar, &err);
     if (rc < 0) {
-        /* Forwarded invitations and the like are notes; say so only
-         * for what claims to be a REPLY. */
-        if (strcmp(err.field, "method") != 0 &&
-            strcmp(err.field, "calendar") != 0)
-            mg_log(MG_LOG_WARN, "unreadable rsvp filed as a note", "provider",
-                   p->name, "field", err.field, "error", err.message, NULL);
-        return 0;
+        /* Forwarded invitations and the like are notes. */
+        if (strcmp(err.field, "method") == 0 ||
+            strcmp(err.field, "calendar") == 0)
+            return 0;
+        /* kept in the circle whose invitation it answers, if any */
+        uid = mg_ical_reply_uid(m->calendar);
+        if (!uid || mg_calendar_reply_circle(&circle_id, st, uid) < 0)
+            circle_id = 0;
+        free(uid);
+        *handled = 1;
+        return hold_rsvp(p, st, m, attachment_cap, circle_id, err.message,
+                         "review", "unreadable", filed);
     }
-    rc = mg_calendar_apply_reply(&outcome, st, &reply, m->from_email, &err);
+    rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email,
+                                      m->message_id, &err);
     if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND)
         goto out; /* the store: the provider retries */
-    answer = outcome == MG_RSVP_RECORDED  ? "rsvp"
-             : outcome == MG_RSVP_REFUSED ? "rsvp_refused"
-                                          : "rsvp_ignored";
+    *handled = 1;
     mg_log(outcome == MG_RSVP_RECORDED ? MG_LOG_INFO : MG_LOG_WARN,
            "rsvp received", "provider", p->name, "uid", reply.uid, "answer",
            mg_ical_partstat_name(reply.partstat), "outcome",
            mg_calendar_rsvp_outcome_name(outcome), "error",
            rc < 0 ? err.message : NULL, NULL);
+    if (outcome == MG_RSVP_REFUSED || outcome == MG_RSVP_UNKNOWN_UID ||
+        outcome == MG_RSVP_NO_OCCURRENCE) {
+        if (mg_calendar_reply_circle(&circle_id, st, reply.uid) < 0)
+            circle_id = 0;
+        rc = hold_rsvp(p, st, m, attachment_cap, circle_id,
+                       err.message[0] ? err.message : "not applied",
+                       outcome == MG_RSVP_REFUSED ? "rsvp_refused" : "review",
+                       mg_calendar_rsvp_outcome_name(outcome), filed);
+        goto out;
+    }
+    answer = outcome == MG_RSVP_RECORDED    ? "rsvp"
+             : outcome == MG_RSVP_DUPLICATE ? "duplicate"
+                                            : "rsvp_ignored";
     json_array_append_new(
         filed, json_pack("{s:s, s:s, s:s}", "outcome", answer, "rsvp",
                          mg_calendar_rsvp_outcome_name(outcome), "answer",
                          mg_ical_partstat_name(reply.partstat)));
-    *handled = 1;
     rc = 0;
 out:
     mg_ical_reply_release(&reply);
@@ -294,7 +346,8 @@ void handle_mail_hook(struct request *r)
         char ids[32];
         int handled = 0;
 
-        rc = file_rsvp(&handled, p, r->srv->store, &msgs[i], filed);
+        rc = file_rsvp(&handled, p, r->srv->store, &msgs[i], lim.attachment_cap,
+                       filed);
         if (rc == 0 && !handled)
             rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, &msgs[i],
                                lim.attachment_cap);

@@ -147,6 +147,18 @@ static int apply(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     return rc;
 }
 
+/* Those moved off the waitlist by the change (not those re-invited). */
+static json_t *ids_promoted(const struct mg_plenary_seat *s, size_t n)
+{
+    json_t *ids = json_array();
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i].promoted)
+            json_array_append_new(ids, json_integer(s[i].participant_id));
+    return ids;
+}
+
 static json_t *ids_with_mail(const struct mg_plenary_seat *s, size_t n,
                              enum mg_seat_mail mail, int64_t except)
 {
@@ -206,8 +218,7 @@ void handle_plenary_patch(struct request *r)
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:o, s:o, s:I}", "plenary",
                          plenary_json(&p, c->time_zone), "promoted",
-                         ids_with_mail(seats, n, MG_SEAT_INVITE, 0), "queued",
-                         (json_int_t)queued));
+                         ids_promoted(seats, n), "queued", (json_int_t)queued));
 out:
     if (have)
         mg_store_plenary_release(&p);

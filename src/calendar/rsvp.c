@@ -26,6 +26,10 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
         return "ignored_stale";
     case MG_RSVP_REFUSED:
         return "refused";
+    case MG_RSVP_DUPLICATE:
+        return "duplicate";
+    case MG_RSVP_NO_OCCURRENCE:
+        return "no_occurrence";
     default:
         return "unknown_uid";
     }
@@ -98,22 +102,24 @@ static int sessions_covered(int64_t **ids, size_t *n, struct mg_store *st,
 }
 
 /*
- * A REPLY to a plenary's invitation: a decline gives up the place (the
- * first on the waitlist is promoted and invited); an acceptance or a
- * maybe keeps it. The member is found by the attendee's address in the
- * plenary's circle, and the From address must be the same.
+ * A REPLY to a plenary's invitation, answered for the person's own seat
+ * (mg_plenary_answer): a SEQUENCE older than what they were last sent is
+ * ignored; declining the series gives up the place (the first on the
+ * waitlist is promoted and invited); declining one call, accepting or a
+ * maybe is recorded and the place kept. The member is found by the
+ * attendee's address in the plenary's circle, and the From address must
+ * be the same.
  */
 static int apply_plenary_reply(enum mg_rsvp_outcome *outcome,
                                struct mg_store *st,
                                const struct mg_ical_reply *reply,
                                const char *from, int64_t circle_id,
-                               int64_t plenary_id, int sequence,
-                               struct mg_error *err)
+                               int64_t plenary_id, struct mg_error *err)
 {
     struct mg_member_hit *hits = NULL;
-    struct mg_plenary_seat *seats = NULL;
-    struct mg_plenary_op op;
-    size_t n_hits = 0, n_seats = 0, queued = 0, i;
+    struct mg_plenary_answer a;
+    enum mg_plenary_answer_result result;
+    size_t n_hits = 0, queued = 0, i;
     int64_t person = 0;
     char *email = mg_email_normalize(reply->attendee);
     int rc = mg_store_members_by_email(&hits, &n_hits, st, email);
@@ -130,23 +136,20 @@ static int apply_plenary_reply(enum mg_rsvp_outcome *outcome,
         rc = MG_EFORBIDDEN;
         goto out;
     }
-    *outcome = MG_RSVP_IGNORED_STALE;
-    if (reply->sequence < sequence || reply->partstat != MG_PARTSTAT_DECLINED)
-        goto out; /* old news, or the place is kept */
-    memset(&op, 0, sizeof(op));
-    op.kind = MG_PLENARY_LEAVE;
-    op.participant_id = person;
-    op.leave_as = MG_REG_DECLINED;
-    rc = mg_plenary_change(&seats, &n_seats, &queued, st, circle_id, plenary_id,
-                           &op, err);
-    if (rc == MG_ENOTFOUND) {
-        rc = 0; /* not registered: nothing to give up */
-        goto out;
-    }
-    if (rc == 0)
-        *outcome = MG_RSVP_RECORDED;
+    memset(&a, 0, sizeof(a));
+    a.participant_id = person;
+    a.partstat = reply->partstat;
+    a.occurrence = reply->recurrence_id;
+    a.sequence = reply->sequence;
+    a.source = "email";
+    rc =
+        mg_plenary_answer(&result, &queued, st, circle_id, plenary_id, &a, err);
+    if (rc == MG_ENOTFOUND)
+        *outcome = MG_RSVP_NO_OCCURRENCE;
+    else if (rc == 0)
+        *outcome = result == MG_PLENARY_ANSWER_RECORDED ? MG_RSVP_RECORDED
+                                                        : MG_RSVP_IGNORED_STALE;
 out:
-    free(seats);
     free(email);
     mg_store_member_hits_free(hits, n_hits);
     return rc;
@@ -185,7 +188,7 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
         if (mg_store_plenary_by_uid(&circle_id, &plenary, &sequence, st,
                                     reply->uid) == 0) {
             rc = apply_plenary_reply(outcome, st, reply, from, circle_id,
-                                     plenary, sequence, err);
+                                     plenary, err);
             goto out;
         }
         mg_error_set(err, "uid", "no invitation has UID '%s'", reply->uid);
@@ -230,6 +233,47 @@ out:
     free(ids);
     free(attendee);
     mg_participants_free(p, p ? 1 : 0);
+    return rc;
+}
+
+int mg_calendar_apply_reply_once(enum mg_rsvp_outcome *outcome,
+                                 struct mg_store *st,
+                                 const struct mg_ical_reply *reply,
+                                 const char *from, const char *message_id,
+                                 struct mg_error *err)
+{
+    int seen = 0;
+    int rc = message_id && *message_id
+                 ? mg_store_rsvp_receipt_seen(&seen, st, message_id)
+                 : 0;
+
+    *outcome = MG_RSVP_UNKNOWN_UID;
+    if (rc < 0)
+        return rc;
+    if (seen) {
+        *outcome = MG_RSVP_DUPLICATE;
+        return 0;
+    }
+    rc = mg_calendar_apply_reply(outcome, st, reply, from, err);
+    /* Kept after the answer, not in its transaction: a crash between the
+     * two applies a redelivered REPLY again, which changes nothing. */
+    if (rc == 0 && message_id && *message_id &&
+        (*outcome == MG_RSVP_RECORDED || *outcome == MG_RSVP_IGNORED_STALE))
+        rc = mg_store_rsvp_receipt_add(st, message_id,
+                                       mg_calendar_rsvp_outcome_name(*outcome));
+    return rc;
+}
+
+int mg_calendar_reply_circle(int64_t *circle_id, struct mg_store *st,
+                             const char *uid)
+{
+    struct mg_invite_row inv;
+    int64_t plenary = 0;
+    int sequence = 0;
+    int rc = mg_store_invite_by_uid(&inv, circle_id, st, uid);
+
+    if (rc == MG_ENOTFOUND)
+        rc = mg_store_plenary_by_uid(circle_id, &plenary, &sequence, st, uid);
     return rc;
 }
 

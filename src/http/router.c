@@ -81,6 +81,8 @@ const struct route http_routes[] = {
      handle_plenaries_list},
     {"PATCH", "/api/v1/circles/{id}/plenaries/{id}", AUTH_COORDINATOR,
      handle_plenary_patch},
+    {"GET", "/api/v1/circles/{id}/plenaries/{id}/rsvps", AUTH_COORDINATOR,
+     handle_plenary_rsvps_get},
     {"POST", "/api/v1/circles/{id}/plenaries/{id}/registrations",
      AUTH_COORDINATOR, handle_registration_create},
     {"POST", "/api/v1/circles/{id}/plenaries/{id}/registrations/{id}/decline",

@@ -84,13 +84,16 @@ static char *attendee_address(const char *value)
     return out;
 }
 
-static int partstat_of(enum mg_partstat *out, icalproperty *att)
+static int partstat_of(enum mg_partstat *out, icalproperty *att,
+                       struct mg_error *err)
 {
     icalparameter *par =
         icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER);
 
-    if (!par)
+    if (!par) {
+        mg_error_set(err, "partstat", "the ATTENDEE has no PARTSTAT");
         return MG_EINVAL;
+    }
     switch (icalparameter_get_partstat(par)) {
     case ICAL_PARTSTAT_ACCEPTED:
         *out = MG_PARTSTAT_ACCEPTED;
@@ -101,9 +104,26 @@ static int partstat_of(enum mg_partstat *out, icalproperty *att)
     case ICAL_PARTSTAT_TENTATIVE:
         *out = MG_PARTSTAT_TENTATIVE;
         return 0;
+    case ICAL_PARTSTAT_DELEGATED:
+        /* a place is the person's own: it cannot be handed on */
+        mg_error_set(err, "partstat",
+                     "PARTSTAT=DELEGATED: the attendee handed the invitation "
+                     "to someone else, which mingle does not do");
+        return MG_EINVAL;
     default:
+        mg_error_set(err, "partstat",
+                     "PARTSTAT must be ACCEPTED, DECLINED or TENTATIVE");
         return MG_EINVAL;
     }
+}
+
+/* Whether attendee `att` answered PARTSTAT=DELEGATED. */
+static int delegated(icalproperty *att)
+{
+    icalparameter *par =
+        icalproperty_get_first_parameter(att, ICAL_PARTSTAT_PARAMETER);
+
+    return par && icalparameter_get_partstat(par) == ICAL_PARTSTAT_DELEGATED;
 }
 
 /* Read the RECURRENCE-ID of `ev`; with a TZID whose VTIMEZONE the
@@ -160,7 +180,8 @@ static int recurrence_resolve(int64_t *out, const struct recurrence *r,
             *out = r->embedded;
             return 0;
         }
-        mg_error_set(err, "recurrence_id", "unknown time zone '%s'", tzid);
+        mg_error_set(err, "recurrence_id",
+                     "unknown time zone '%s' and no VTIMEZONE for it", tzid);
         return MG_EINVAL;
     }
     memset(&lt, 0, sizeof(lt));
@@ -210,8 +231,27 @@ static int read_locked(struct mg_ical_reply *out, struct recurrence *rec,
         goto out;
     }
     att = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
-    if (!att || icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+    if (!att) {
         mg_error_set(err, "attendee", "a REPLY needs exactly one ATTENDEE");
+        goto out;
+    }
+    if (icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+        icalproperty *a;
+        enum mg_partstat ignored;
+
+        /* a delegation names the delegate too: say it is one */
+        for (a = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+             a;
+             a = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+            if (delegated(a)) {
+                partstat_of(&ignored, a, err); /* says why */
+                goto out;
+            }
+        }
+        mg_error_set(
+            err, "attendee",
+            "the REPLY has %d ATTENDEEs; it must answer for one",
+            icalcomponent_count_properties(ev, ICAL_ATTENDEE_PROPERTY));
         goto out;
     }
     out->attendee = attendee_address(icalproperty_get_attendee(att));
@@ -219,11 +259,8 @@ static int read_locked(struct mg_ical_reply *out, struct recurrence *rec,
         mg_error_set(err, "attendee", "the ATTENDEE is not a mailto: address");
         goto out;
     }
-    if (partstat_of(&out->partstat, att) < 0) {
-        mg_error_set(err, "partstat",
-                     "PARTSTAT must be ACCEPTED, DECLINED or TENTATIVE");
+    if (partstat_of(&out->partstat, att, err) < 0)
         goto out;
-    }
     rc = recurrence_read(rec, cal, ev, err);
     if (rc == 0)
         out->uid = mg_xstrdup(uid);
@@ -255,4 +292,31 @@ int mg_ical_parse_reply(struct mg_ical_reply *out, const char *text,
         mg_ical_reply_release(out);
     free(rec.tzid);
     return rc;
+}
+
+char *mg_ical_reply_uid(const char *text)
+{
+    icalcomponent *cal, *ev;
+    icalproperty *p;
+    const char *uid = NULL;
+    char *out = NULL;
+
+    if (!text || !*text)
+        return NULL;
+    mg_schedule_lock();
+    cal = icalparser_parse_string(text);
+    if (cal && icalcomponent_isa(cal) == ICAL_VCALENDAR_COMPONENT) {
+        p = icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY);
+        ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+        if (p && icalproperty_get_method(p) == ICAL_METHOD_REPLY && ev) {
+            p = icalcomponent_get_first_property(ev, ICAL_UID_PROPERTY);
+            uid = p ? icalproperty_get_uid(p) : NULL;
+        }
+        if (uid && *uid && strlen(uid) <= MAX_UID)
+            out = mg_xstrdup(uid);
+    }
+    if (cal)
+        icalcomponent_free(cal);
+    mg_schedule_unlock();
+    return out;
 }

@@ -628,9 +628,11 @@ static int subject_says_summary(const char *subject)
     return 0;
 }
 
-int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
-                  struct mg_store *st, const char *provider,
-                  const struct mg_inbound *m, size_t attachment_cap)
+/* mg_notes_file(), or with `hold` (a reason) mg_notes_hold(). */
+static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
+                        struct mg_store *st, const char *provider,
+                        const struct mg_inbound *m, size_t attachment_cap,
+                        int64_t circle_id, const char *hold)
 {
     struct mg_member_hit *hits = NULL;
     struct mg_note n;
@@ -651,10 +653,15 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
         rc = place(&pl, st, epoch, m, hits, n_hits);
     if (rc < 0)
         goto out;
-    if (pl.group && may_post(&pl, from))
+    if (pl.group && may_post(&pl, from) && !hold)
         published = 1;
     if (pl.circle)
         n.circle_id = pl.circle->id;
+    if (hold && circle_id && circle_id != n.circle_id) {
+        /* kept where the coordinator of `circle_id` sees it */
+        n.circle_id = circle_id;
+        pl.group = NULL;
+    }
     if (pl.group) {
         n.group_id = pl.group->id;
         n.thread_id = pl.group->thread_id;
@@ -666,13 +673,13 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
     if (pl.sender)
         n.participant_id = pl.sender->participant_id;
     snprintf(n.kind, sizeof(n.kind), "%s",
-             pl.target.summary || subject_says_summary(m->subject) ||
-                     (pl.sender && pl.sender->facilitator && published &&
-                      !is_reply(m))
+             !hold && (pl.target.summary || subject_says_summary(m->subject) ||
+                       (pl.sender && pl.sender->facilitator && published &&
+                        !is_reply(m)))
                  ? "summary"
                  : "note");
     n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
-    n.review_reason = published ? NULL : pl.reason;
+    n.review_reason = published ? NULL : hold ? (char *)hold : pl.reason;
     n.provider = (char *)provider;
     n.event_id = m->event_id;
     n.message_id = m->message_id;
@@ -716,6 +723,23 @@ out:
     mg_store_member_hits_free(hits, n_hits);
     free(from);
     return rc;
+}
+
+int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
+                  struct mg_store *st, const char *provider,
+                  const struct mg_inbound *m, size_t attachment_cap)
+{
+    return file_message(note_id, outcome, st, provider, m, attachment_cap, 0,
+                        NULL);
+}
+
+int mg_notes_hold(int64_t *note_id, enum mg_note_outcome *outcome,
+                  struct mg_store *st, const char *provider,
+                  const struct mg_inbound *m, size_t attachment_cap,
+                  int64_t circle_id, const char *reason)
+{
+    return file_message(note_id, outcome, st, provider, m, attachment_cap,
+                        circle_id, reason && *reason ? reason : "held");
 }
 
 void mg_notes_digest_key(char *out, size_t n, int64_t circle_id, int week)

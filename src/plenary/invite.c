@@ -18,6 +18,8 @@
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
+#include "internal.h"
+
 #include "banned.h"
 
 /* The message one seat is owed; every field is owned. */
@@ -291,14 +293,27 @@ static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
     return 0;
 }
 
-/*
- * Load, apply the rules, save what changed and queue the mail, all in
- * `tx`. A seat owed mail is sent a SEQUENCE that only goes up.
- */
-static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
-                     struct mg_store_tx *tx, const struct mg_circle *c,
-                     int64_t plenary_id, const struct mg_plenary_op *op,
-                     struct mg_error *err)
+static int holds_seat(enum mg_reg_status s)
+{
+    return s == MG_REG_REGISTERED || s == MG_REG_WAITLISTED;
+}
+
+/* Whether seat `i` has just come in (new, or back after declining or
+ * withdrawing) or gone: its answers belong to a registration that is no
+ * more. */
+static int came_or_went(const struct mg_plenary_seat *s,
+                        const struct mg_plenary_seat *before, size_t loaded,
+                        size_t i)
+{
+    int was_in = i < loaded && holds_seat(before[i].status);
+
+    return was_in != holds_seat(s[i].status);
+}
+
+int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
+                      struct mg_store_tx *tx, const struct mg_circle *c,
+                      int64_t plenary_id, const struct mg_plenary_op *op,
+                      struct mg_error *err)
 {
     struct mg_plenary_seat *s = NULL, *before = NULL;
     struct mg_plenary_row p;
@@ -331,6 +346,10 @@ static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
         }
         if (changed)
             rc = save_seat(tx, plenary_id, &s[i]);
+        /* answers go with the registration: a new one starts with none */
+        if (rc == 0 && came_or_went(s, before, loaded, i))
+            rc = mg_store_tx_plenary_rsvps_clear(tx, plenary_id,
+                                                 s[i].participant_id);
         if (rc == 0 && s[i].mail != MG_SEAT_QUIET)
             rc = queue_mail(queued, tx, c, &p, &s[i], err);
     }
@@ -372,7 +391,7 @@ int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     rc = mg_store_begin(&tx, st);
     if (rc < 0)
         goto out;
-    rc = change_in(seats, n, queued, tx, c, plenary_id, op, err);
+    rc = plenary_change_in(seats, n, queued, tx, c, plenary_id, op, err);
     if (rc < 0)
         goto out;
     rc = mg_store_commit(tx);

@@ -136,6 +136,7 @@ size_t mg_plenary_promote(struct mg_plenary_seat *s, size_t n, int capacity)
         s[first].status = MG_REG_REGISTERED;
         s[first].position = 0;
         s[first].mail = MG_SEAT_INVITE;
+        s[first].promoted = 1;
         registered++;
         promoted++;
     }

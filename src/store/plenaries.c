@@ -222,6 +222,32 @@ int mg_store_tx_plenary_get(struct mg_plenary_row *out, struct mg_store_tx *tx,
     return get_plenary(out, store_tx_store(tx), store_tx_db(tx), circle_id, id);
 }
 
+int mg_store_tx_plenary_head(struct mg_plenary_row *out, struct mg_store_tx *tx,
+                             int64_t circle_id, int64_t id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    /* the same columns with the counts left at 0: counting walks every
+     * registration of the plenary */
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT p.id, p.circle_id, p.title, p.guest, p.starts_at, "
+        "p.minutes, p.weeks, p.capacity, p.uid, p.sequence, p.status, "
+        "p.created_at, 0, 0 FROM plenaries p WHERE p.circle_id = ? AND p.id "
+        "= ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_int64(stmt, 2, id);
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get plenary");
+    if (rc == 0)
+        read_plenary(out, stmt);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
 static void read_seat(void *row, sqlite3_stmt *stmt)
 {
     struct mg_store_seat *s = row;
@@ -401,4 +427,197 @@ out:
     mg_store_registrations_free(rows, count);
     store_release(st, db);
     return rc;
+}
+
+int mg_store_tx_seat_get(struct mg_store_seat *out, struct mg_store_tx *tx,
+                         int64_t plenary_id, int64_t participant_id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT participant_id, status, position, "
+                           "coalesce(invite_sequence, -1) FROM registrations "
+                           "WHERE plenary_id = ? AND participant_id = ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, plenary_id);
+    sqlite3_bind_int64(stmt, 2, participant_id);
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "get registration");
+    if (rc == 0) {
+        memset(out, 0, sizeof(*out));
+        read_seat(out, stmt);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* --- answers ------------------------------------------------------------ */
+
+void mg_store_plenary_rsvps_free(struct mg_plenary_rsvp_row *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; rows && i < n; i++)
+        free(rows[i].name);
+    free(rows);
+}
+
+int mg_store_tx_plenary_rsvp_save(struct mg_store_tx *tx, int64_t plenary_id,
+                                  int64_t participant_id, int first, int last,
+                                  enum mg_store_rsvp_status status,
+                                  const char *source, int sequence)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    int64_t now = mg_now();
+    int week, rc = store_prepare(
+                  &stmt, st, db,
+                  "INSERT INTO plenary_rsvps (plenary_id, participant_id, "
+                  "week, status, source, sequence, updated_at) VALUES (?, ?, "
+                  "?, ?, ?, ?, ?) ON CONFLICT (plenary_id, participant_id, "
+                  "week) DO UPDATE SET status = excluded.status, source = "
+                  "excluded.source, sequence = excluded.sequence, updated_at "
+                  "= excluded.updated_at WHERE plenary_rsvps.sequence <= "
+                  "excluded.sequence");
+
+    for (week = first; rc == 0 && week <= last; week++) {
+        sqlite3_bind_int64(stmt, 1, plenary_id);
+        sqlite3_bind_int64(stmt, 2, participant_id);
+        sqlite3_bind_int(stmt, 3, week);
+        sqlite3_bind_text(stmt, 4, mg_store_rsvp_status_name(status), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, source, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 6, sequence);
+        sqlite3_bind_int64(stmt, 7, now);
+        rc = store_step(st, db, stmt, "save plenary rsvp");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_tx_plenary_rsvps_clear(struct mg_store_tx *tx, int64_t plenary_id,
+                                    int64_t participant_id)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "DELETE FROM plenary_rsvps WHERE plenary_id = ? AND "
+                           "participant_id = ?");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, plenary_id);
+    sqlite3_bind_int64(stmt, 2, participant_id);
+    rc = store_step(st, db, stmt, "clear plenary rsvps");
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static void read_plenary_rsvp(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_plenary_rsvp_row *r = row;
+
+    r->participant_id = sqlite3_column_int64(stmt, 0);
+    r->name = store_column_strdup(stmt, 1);
+    r->week = sqlite3_column_int(stmt, 2);
+    r->status = store_read_rsvp_status(stmt, 3);
+    store_column_copy(r->source, sizeof(r->source), stmt, 4);
+    r->sequence = sqlite3_column_int(stmt, 5);
+    r->updated_at = sqlite3_column_int64(stmt, 6);
+}
+
+int mg_store_plenary_rsvps(struct mg_plenary_rsvp_row **out, size_t *n,
+                           struct mg_store *st, int64_t plenary_id, int limit,
+                           int offset)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_plenary_rsvp_row *rows = NULL;
+    size_t count = 0;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT a.participant_id, p.name, a.week, a.status, a.source, "
+        "a.sequence, a.updated_at FROM plenary_rsvps a JOIN participants p "
+        "ON p.id = a.participant_id WHERE a.plenary_id = ?1 ORDER BY a.week, "
+        "a.participant_id LIMIT ?2 OFFSET ?3");
+
+    *out = NULL;
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, plenary_id);
+    sqlite3_bind_int(stmt, 2, limit > 0 ? limit : -1);
+    sqlite3_bind_int(stmt, 3, offset > 0 ? offset : 0);
+    rc = store_rows_read((void **)&rows, &count, sizeof(*rows), st, db, stmt,
+                         read_plenary_rsvp, "list plenary rsvps");
+    if (rc == 0) {
+        *out = rows;
+        *n = count;
+        rows = NULL;
+        count = 0;
+    }
+out:
+    sqlite3_finalize(stmt);
+    mg_store_plenary_rsvps_free(rows, count);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_plenary_rsvp_counts(struct mg_plenary_rsvp_count **out,
+                                 struct mg_store *st, int64_t plenary_id,
+                                 int weeks)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    struct mg_plenary_rsvp_count *c;
+    int i, rc = store_prepare(
+               &stmt, st, db,
+               "SELECT week, status, count(*) FROM plenary_rsvps WHERE "
+               "plenary_id = ? GROUP BY week, status");
+
+    *out = NULL;
+    c = mg_xcalloc((size_t)(weeks > 0 ? weeks : 0) + 1, sizeof(*c));
+    for (i = 0; i < weeks; i++)
+        c[i].week = i + 1;
+    if (rc == 0)
+        sqlite3_bind_int64(stmt, 1, plenary_id);
+    while (rc == 0) {
+        int step = sqlite3_step(stmt), week, count;
+
+        if (step == SQLITE_DONE)
+            break;
+        if (step != SQLITE_ROW) {
+            rc = store_fail(st, db, step, "count plenary rsvps");
+            break;
+        }
+        week = sqlite3_column_int(stmt, 0);
+        count = sqlite3_column_int(stmt, 2);
+        if (week < 1 || week > weeks)
+            continue;
+        switch (store_read_rsvp_status(stmt, 1)) {
+        case MG_STORE_RSVP_ACCEPTED:
+            c[week - 1].accepted = count;
+            break;
+        case MG_STORE_RSVP_DECLINED:
+            c[week - 1].declined = count;
+            break;
+        case MG_STORE_RSVP_TENTATIVE:
+            c[week - 1].tentative = count;
+            break;
+        default:
+            break;
+        }
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
 }

@@ -243,3 +243,45 @@ void mg_store_rsvps_free(struct mg_rsvp_row *rows, size_t n)
         free(rows[i].name);
     free(rows);
 }
+
+int mg_store_rsvp_receipt_seen(int *seen, struct mg_store *st,
+                               const char *message_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT 1 FROM rsvp_receipts WHERE message_id = ?");
+
+    *seen = 0;
+    if (rc == 0) {
+        sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC);
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find rsvp receipt");
+        *seen = rc == 0;
+        if (rc == MG_ENOTFOUND)
+            rc = 0;
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_rsvp_receipt_add(struct mg_store *st, const char *message_id,
+                              const char *outcome)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "INSERT INTO rsvp_receipts (message_id, outcome, "
+                           "received_at) VALUES (?, ?, ?) ON CONFLICT "
+                           "(message_id) DO NOTHING");
+
+    if (rc == 0) {
+        sqlite3_bind_text(stmt, 1, message_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 2, outcome, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 3, mg_now());
+        rc = store_step(st, db, stmt, "record rsvp receipt");
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -510,9 +510,39 @@ static const char *const migration_14[] = {
     "  PRIMARY KEY (circle_id, group_id))",
     NULL};
 
+/*
+ * Plenary RSVPs: a registered person's answer (accepted, declined,
+ * tentative) for each weekly call of a plenary, from a REPLY for the
+ * series or for one call (RECURRENCE-ID), with the SEQUENCE it answers;
+ * and the Message-IDs of the REPLYs already applied, so a redelivered
+ * REPLY is applied once.
+ */
+static const char *const migration_15[] = {
+    "CREATE TABLE IF NOT EXISTS plenary_rsvps ("
+    "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  week INTEGER NOT NULL CHECK (week > 0),"
+    "  status TEXT NOT NULL CHECK (status IN ('accepted', 'declined', "
+    "    'tentative')),"
+    "  source TEXT NOT NULL,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (plenary_id, week, participant_id))",
+    "CREATE INDEX IF NOT EXISTS plenary_rsvps_participant ON "
+    "plenary_rsvps(participant_id, plenary_id)",
+    /* the counts per call read this index alone */
+    "CREATE INDEX IF NOT EXISTS plenary_rsvps_counts ON "
+    "plenary_rsvps(plenary_id, week, status)",
+    "CREATE TABLE IF NOT EXISTS rsvp_receipts ("
+    "  message_id TEXT PRIMARY KEY,"
+    "  outcome TEXT NOT NULL,"
+    "  received_at INTEGER NOT NULL)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1,  migration_2,  migration_3,  migration_4, migration_5,
-    migration_6,  migration_7,  migration_8,  migration_9, migration_10,
-    migration_11, migration_12, migration_13, migration_14};
+    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
+    migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
+    migration_11, migration_12, migration_13, migration_14, migration_15};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

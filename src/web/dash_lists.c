@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/plenary.h"
 #include "mingle/report.h"
 
 #include "banned.h"
@@ -646,12 +647,58 @@ out:
 
 /* --- a plenary's registrations and waitlist ------------------------------ */
 
+/* How the registered answered each call from their calendars: accepted,
+ * maybe, declined, not yet. */
+static void plenary_answers(struct mg_html *h, const struct mg_circle *c,
+                            const struct mg_plenary_row *p,
+                            const struct mg_plenary_rsvp_count *k)
+{
+    char when[32];
+    int64_t start;
+    int i;
+
+    mg_html(h, "<h2>");
+    mg_html_text(h, _("Answers"));
+    mg_html(h, "</h2>\n");
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr>");
+    dash_th(h, _("Call"));
+    dash_th(h, _("Coming"));
+    dash_th(h, _("Maybe"));
+    dash_th(h, _("Not coming"));
+    dash_th(h, _("No answer"));
+    mg_html(h, "</tr></thead>\n<tbody>\n");
+    for (i = 0; i < p->weeks; i++) {
+        int answered = k[i].accepted + k[i].tentative + k[i].declined;
+
+        if (mg_plenary_week_start(&start, c->time_zone, p->starts_at, i + 1) <
+            0)
+            start = p->starts_at;
+        dash_time(when, sizeof(when), c->time_zone, start);
+        mg_html(h, "<tr><th scope=\"row\">");
+        mg_html_textf(h, _("Week %d"), i + 1);
+        mg_html(h, " <span class=\"muted\">");
+        mg_html_text(h, when);
+        mg_html(h, "</span></th><td>");
+        mg_html_int(h, k[i].accepted);
+        mg_html(h, "</td><td>");
+        mg_html_int(h, k[i].tentative);
+        mg_html(h, "</td><td>");
+        mg_html_int(h, k[i].declined);
+        mg_html(h, "</td><td>");
+        mg_html_int(h, p->registered > answered ? p->registered - answered : 0);
+        mg_html(h, "</td></tr>\n");
+    }
+    mg_html(h, "</tbody></table></div>\n");
+}
+
 void handle_dash_plenary(struct request *r)
 {
     struct mg_html h = MG_HTML_INIT;
     struct mg_circle *c = NULL;
     struct mg_plenary_row p;
     struct mg_registration_row *rows = NULL;
+    struct mg_plenary_rsvp_count *answers = NULL;
     size_t n = 0, total, i;
     int page = dash_page_arg(r, "page");
     char when[32], path[96];
@@ -670,6 +717,9 @@ void handle_dash_plenary(struct request *r)
         rc = mg_store_plenary_registrations(
             &rows, &n, r->srv->store, p.id, 0, MG_STORE_SEAT_REGISTERED,
             DASH_PAGE_SIZE, (page - 1) * DASH_PAGE_SIZE);
+    if (rc == 0)
+        rc = mg_store_plenary_rsvp_counts(&answers, r->srv->store, p.id,
+                                          p.weeks);
     if (c)
         dash_use_language(c);
     if (rc < 0) {
@@ -692,7 +742,9 @@ void handle_dash_plenary(struct request *r)
     mg_html(&h, "</dt><dd>");
     mg_html_textf(&h, _("%d: %d registered, %d on the waitlist"), p.capacity,
                   p.registered, p.waitlisted);
-    mg_html(&h, "</dd>\n</dl>\n<h2>");
+    mg_html(&h, "</dd>\n</dl>\n");
+    plenary_answers(&h, c, &p, answers);
+    mg_html(&h, "<h2>");
     mg_html_text(&h, _("Registrations and waitlist"));
     mg_html(&h, "</h2>\n");
     if (!n && page == 1) {
@@ -739,6 +791,7 @@ void handle_dash_plenary(struct request *r)
     web_end(&h);
     web_reply(r, MHD_HTTP_OK, &h);
 out:
+    free(answers);
     mg_store_registrations_free(rows, n);
     if (have)
         mg_store_plenary_release(&p);

@@ -259,12 +259,13 @@ static void test_occurrence_declined(void **state)
     assert_string_equal(outcome, "rsvp");
     expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
     free(msg);
-    /* A call that is not in the series: nothing to answer. */
+    /* A call that is not in the series: nothing to answer; it waits for
+     * review (issue 16, item 12). */
     msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 0,
                      "DECLINED",
                      "RECURRENCE-ID;TZID=Pacific/Auckland:20270331T193000", 3);
     assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
-    assert_string_equal(outcome, "rsvp_ignored");
+    assert_string_equal(outcome, "review");
     expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
     free(msg);
 }
@@ -302,12 +303,12 @@ static void test_not_the_attendee(void **state)
     assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
     assert_string_equal(outcome, "rsvp_refused");
     free(msg);
-    /* A UID nobody was sent. */
+    /* A UID nobody was sent: kept for review (issue 16, item 12). */
     msg = reply_mail("ana@example.org", "ana@example.org",
                      "00000000000000000000000000000000@mingle", 0, "DECLINED",
                      NULL, 7);
     assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
-    assert_string_equal(outcome, "rsvp_ignored");
+    assert_string_equal(outcome, "review");
     free(msg);
     expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
     expect_weeks("Ben", "", "", "", "");
@@ -409,17 +410,31 @@ static void test_no_notes_filed(void **state)
     assert_int_equal(status, 200);
     assert_int_equal(json_array_size(json_object_get(doc, "notes")), 0);
     json_decref(doc);
+    /* The REPLYs refused (three) or about no call or UID mingle knows
+     * (two) wait for review with the reason, unpublished (issue 16,
+     * item 12). */
     doc = call(&status, "GET", "/api/v1/notes/review", NULL, NULL);
     assert_int_equal(status, 200);
-    assert_int_equal(json_array_size(json_object_get(doc, "notes")), 0);
+    assert_int_equal(json_array_size(json_object_get(doc, "notes")), 5);
+    for (size_t i = 0; i < 5; i++) {
+        json_t *n = json_array_get(json_object_get(doc, "notes"), i);
+        const char *why =
+            json_string_value(json_object_get(n, "review_reason"));
+
+        assert_non_null(why);
+        assert_int_equal(strncmp(why, "calendar reply ", 15), 0);
+    }
     json_decref(doc);
-    /* A REPLY that cannot be read is kept as mail: a note. */
+    /* A REPLY that cannot be read is kept for review too, never published
+     * as a note (even from a member of the group). */
     msg = reply_mail("ana@example.org", "ana@example.org", W->ana_uid, 1,
                      "NEEDS-ACTION", NULL, 10);
     assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
-    assert_true(strcmp(outcome, "filed") == 0 ||
-                strcmp(outcome, "review") == 0);
+    assert_string_equal(outcome, "review");
     free(msg);
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "notes")), 0);
+    json_decref(doc);
     free(path);
 }
 

@@ -629,6 +629,8 @@ static const struct row rows[] = {
      NULL, NULL, MEMBER_, NULL, NULL, 0},
     {"PATCH", "/api/v1/circles/{id}/plenaries/{id}", AUTH_COORDINATOR,
      CA "/plenaries/{pl}", "{\"bogus\":1}", JSON, COORD_A, NULL, NULL, 0},
+    {"GET", "/api/v1/circles/{id}/plenaries/{id}/rsvps", AUTH_COORDINATOR,
+     CA "/plenaries/{pl}/rsvps", NULL, NULL, COORD_A, NULL, NULL, 0},
     {"POST", "/api/v1/circles/{id}/plenaries/{id}/registrations",
      AUTH_COORDINATOR, CA "/plenaries/{pl}/registrations",
      "{\"participant_id\":0}", JSON, COORD_A, NULL, NULL, 0},

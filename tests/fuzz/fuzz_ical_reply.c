@@ -40,6 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     }
     mg_ical_reply_release(&r);
+    /* the UID of a REPLY refused, for the review queue: any or none */
+    p = mg_ical_reply_uid(s);
+    if (p && !*p)
+        __builtin_trap();
+    free((char *)p);
     free(s);
     return 0;
 }

@@ -233,6 +233,55 @@ static void test_capacity_lowered(void **state)
     assert_int_equal(h.s[at(&h, 7)].status, MG_REG_WAITLISTED);
 }
 
+/* Issue 16, item 11: only those moved off the waitlist are marked
+ * promoted, not those placed at once or sent an update. */
+static void test_promoted_marked(void **state)
+{
+    struct hall h;
+    size_t promoted;
+    int64_t id;
+
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    for (id = 1; id <= 4; id++)
+        enrol(&h, id, 2); /* 1-2 registered, 3-4 waiting */
+    for (id = 1; id <= 4; id++)
+        assert_int_equal(h.s[at(&h, id)].promoted, 0);
+    assert_int_equal(
+        mg_plenary_leave(&promoted, h.s, h.n, at(&h, 1), MG_REG_DECLINED, 2),
+        0);
+    assert_int_equal(promoted, 1);
+    assert_int_equal(h.s[at(&h, 3)].promoted, 1);
+    assert_int_equal(h.s[at(&h, 2)].promoted, 0);
+    assert_int_equal(h.s[at(&h, 4)].promoted, 0);
+}
+
+/*
+ * Issue 16, item 9: which call of a weekly plenary a RECURRENCE-ID names.
+ * Four Tuesdays from 2027-03-30 19:30 in Pacific/Auckland, across the end
+ * of daylight saving on 4 April; instants by Python's zoneinfo:
+ * 1806388200 (06:30Z), 1806996600 (6 April 07:30Z), 1807601400,
+ * 1808206200.
+ */
+static void test_week_of(void **state)
+{
+    const char *nz = "Pacific/Auckland";
+    const int64_t first = 1806388200;
+
+    (void)state;
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1806388200), 1);
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1806996600), 2);
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1807601400), 3);
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1808206200), 4);
+    /* week 2 an hour off (the offset before the change): still week 2 */
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1806993000), 2);
+    /* a Wednesday, a fifth week, the day before: none */
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1806388200 + 86400), 0);
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1808811000), 0);
+    assert_int_equal(mg_plenary_week_of(nz, first, 4, 1806388200 - 86400), 0);
+    assert_int_equal(mg_plenary_week_of(nz, first, 1, 1806996600), 0);
+}
+
 static void test_status_names(void **state)
 {
     enum mg_reg_status s;
@@ -254,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_one_decline_promotes_one),
         cmocka_unit_test(test_two_declines),
         cmocka_unit_test(test_capacity_lowered),
+        cmocka_unit_test(test_promoted_marked),
+        cmocka_unit_test(test_week_of),
         cmocka_unit_test(test_status_names),
     };
 

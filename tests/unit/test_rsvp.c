@@ -255,6 +255,61 @@ static void test_refused(void **state)
     free(t);
 }
 
+/* Issue 16, item 12: what cannot be applied says why, for the review
+ * queue: a delegation (alone, or naming the delegate as RFC 5546 does),
+ * two people answering, a Windows zone with no VTIMEZONE. */
+static void refused_saying(const char *text, const char *field, const char *why)
+{
+    struct mg_ical_reply r;
+    struct mg_error err = {{0}, {0}};
+
+    assert_int_equal(mg_ical_parse_reply(&r, text, &err), MG_EINVAL);
+    assert_string_equal(err.field, field);
+    if (!strstr(err.message, why))
+        fail_msg("'%s' does not say '%s'", err.message, why);
+}
+
+static void test_unappliable_reasons(void **state)
+{
+    char *t, *uid;
+
+    (void)state;
+    t = edit(google_series, "PARTSTAT=ACCEPTED", "PARTSTAT=DELEGATED");
+    refused_saying(t, "partstat", "DELEGATED");
+    free(t);
+    t = edit(google_series, "PARTSTAT=ACCEPTED", "PARTSTAT=DELEGATED");
+    uid = edit(t, "SEQUENCE:1\r\n",
+               "SEQUENCE:1\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;DELEGATED-FROM="
+               "\"mailto:ana.cole@example.org\":mailto:x@example.org\r\n");
+    refused_saying(uid, "partstat", "DELEGATED");
+    free(uid);
+    free(t);
+    t = edit(
+        google_series, "SEQUENCE:1\r\n",
+        "SEQUENCE:1\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:x@example.org\r\n");
+    refused_saying(t, "attendee", "2 ATTENDEEs");
+    free(t);
+    /* Outlook's zone name, its VTIMEZONE left out */
+    {
+        const char *b = strstr(outlook_occurrence, "BEGIN:VTIMEZONE");
+        const char *e = strstr(outlook_occurrence, "END:VTIMEZONE\r\n");
+
+        assert_true(b && e);
+        uid = mg_xasprintf("%.*s%s", (int)(b - outlook_occurrence),
+                           outlook_occurrence, e + strlen("END:VTIMEZONE\r\n"));
+    }
+    refused_saying(uid, "recurrence_id", "New Zealand Standard Time");
+    /* the UID of a REPLY refused is still found, for the review queue */
+    t = mg_ical_reply_uid(uid);
+    assert_string_equal(t, "fedcba9876543210fedcba9876543210@mingle");
+    free(t);
+    free(uid);
+    assert_null(mg_ical_reply_uid("hello"));
+    t = edit(google_series, "METHOD:REPLY", "METHOD:REQUEST");
+    assert_null(mg_ical_reply_uid(t));
+    free(t);
+}
+
 static void test_partstat_names(void **state)
 {
     enum mg_partstat p;
@@ -276,6 +331,7 @@ int main(void)
         cmocka_unit_test(test_occurrence_outlook),
         cmocka_unit_test(test_occurrence_utc),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_unappliable_reasons),
         cmocka_unit_test(test_partstat_names),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -309,6 +309,56 @@ static void test_migrate_13_to_14(void **state)
     mg_circle_release(&c);
 }
 
+/* A file at version 14 gains plenary RSVPs and RSVP receipts (15): its
+ * plenaries and registrations survive; the new tables start empty. */
+static void test_migrate_14_to_15(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c;
+    struct mg_plenary_row p, back;
+    sqlite3 *conn = NULL;
+    int version = 0, seen = 1;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    memset(&p, 0, sizeof(p));
+    p.circle_id = c.id;
+    p.title = mg_xstrdup("Kick-off");
+    p.starts_at = 1805178600;
+    p.minutes = 60;
+    p.weeks = 3;
+    p.capacity = 30;
+    memcpy(p.uid, "0123@mingle", 12);
+    assert_int_equal(mg_store_plenary_create(f->st, &p), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "DROP TABLE plenary_rsvps; DROP TABLE "
+                                  "rsvp_receipts; PRAGMA user_version=14",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(mg_store_plenary_get(&back, f->st, c.id, p.id), 0);
+    assert_string_equal(back.title, "Kick-off");
+    assert_int_equal(back.weeks, 3);
+    mg_store_plenary_release(&back);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM plenary_rsvps"), 0);
+    assert_int_equal(mg_store_rsvp_receipt_seen(&seen, f->st, "<a@b>"), 0);
+    assert_int_equal(seen, 0);
+    assert_int_equal(mg_store_rsvp_receipt_add(f->st, "<a@b>", "recorded"), 0);
+    assert_int_equal(mg_store_rsvp_receipt_add(f->st, "<a@b>", "recorded"), 0);
+    assert_int_equal(mg_store_rsvp_receipt_seen(&seen, f->st, "<a@b>"), 0);
+    assert_int_equal(seen, 1);
+    mg_store_plenary_release(&p);
+    mg_circle_release(&c);
+}
+
 static void test_circle_slug_conflict(void **state)
 {
     struct fixture *f = *state;
@@ -1205,6 +1255,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_12_to_13, setup, teardown),
         cmocka_unit_test_setup_teardown(test_feed_marks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_13_to_14, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_14_to_15, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mingle/core.h"
+#include "mingle/store/calendar.h"
 
 struct mg_store;
 
@@ -122,6 +123,11 @@ struct mg_store_seat {
 int mg_store_tx_plenary_get(struct mg_plenary_row *out, struct mg_store_tx *tx,
                             int64_t circle_id, int64_t id);
 
+/* The same without the registered and waitlisted counts (read as 0),
+ * which cost a walk over every registration. */
+int mg_store_tx_plenary_head(struct mg_plenary_row *out, struct mg_store_tx *tx,
+                             int64_t circle_id, int64_t id);
+
 /* Write p->title, p->capacity and p->sequence of plenary p->id. */
 int mg_store_tx_plenary_save(struct mg_store_tx *tx,
                              const struct mg_plenary_row *p);
@@ -137,5 +143,70 @@ int mg_store_tx_seats_load(struct mg_store_seat **out, size_t *n,
 /* Insert or replace seat `s` of plenary `plenary_id` (updated now). */
 int mg_store_tx_seat_save(struct mg_store_tx *tx, int64_t plenary_id,
                           const struct mg_store_seat *s);
+
+/* Seat `participant_id` of plenary `plenary_id` alone, inside a
+ * transaction; MG_ENOTFOUND when they never registered. */
+int mg_store_tx_seat_get(struct mg_store_seat *out, struct mg_store_tx *tx,
+                         int64_t plenary_id, int64_t participant_id);
+
+/*
+ * Plenary RSVPs: a registered person's answer for each weekly call of a
+ * plenary (week 1..weeks), with its source ("email") and the SEQUENCE
+ * of the invitation it answers. The answers go with the registration:
+ * the plenary module clears them when a person leaves or comes back, so
+ * those stored are the answers of the people registered now.
+ */
+struct mg_plenary_rsvp_row {
+    int64_t participant_id;
+    char *name; /* read only: the participant's name */
+    int week;
+    enum mg_store_rsvp_status status;
+    char source[16];
+    int sequence;
+    int64_t updated_at;
+};
+void mg_store_plenary_rsvps_free(struct mg_plenary_rsvp_row *rows, size_t n);
+
+/*
+ * Inside a transaction: answer `status` of `participant_id` for weeks
+ * `first`..`last` of plenary `plenary_id`. A week whose stored answer
+ * has a higher sequence keeps it.
+ */
+int mg_store_tx_plenary_rsvp_save(struct mg_store_tx *tx, int64_t plenary_id,
+                                  int64_t participant_id, int first, int last,
+                                  enum mg_store_rsvp_status status,
+                                  const char *source, int sequence);
+/* Inside a transaction: forget every answer of `participant_id` to
+ * plenary `plenary_id` (they left, or registered anew). */
+int mg_store_tx_plenary_rsvps_clear(struct mg_store_tx *tx, int64_t plenary_id,
+                                    int64_t participant_id);
+
+/* The answers to plenary `plenary_id`, by week
+ * then participant, at most `limit` (0: all) from `offset`. *out is the
+ * caller's (mg_store_plenary_rsvps_free). */
+int mg_store_plenary_rsvps(struct mg_plenary_rsvp_row **out, size_t *n,
+                           struct mg_store *st, int64_t plenary_id, int limit,
+                           int offset);
+
+/* How many of the registered answered each way, for one week. */
+struct mg_plenary_rsvp_count {
+    int week;
+    int accepted, declined, tentative;
+};
+/* One element per week 1..weeks of plenary `plenary_id` (`weeks` of
+ * them, weeks without answers counted 0). *out is the caller's (free). */
+int mg_store_plenary_rsvp_counts(struct mg_plenary_rsvp_count **out,
+                                 struct mg_store *st, int64_t plenary_id,
+                                 int weeks);
+
+/*
+ * REPLYs applied, by Message-ID, so a redelivered one is applied once.
+ * *seen: whether `message_id` was recorded before. Recording it twice
+ * is harmless.
+ */
+int mg_store_rsvp_receipt_seen(int *seen, struct mg_store *st,
+                               const char *message_id);
+int mg_store_rsvp_receipt_add(struct mg_store *st, const char *message_id,
+                              const char *outcome);
 
 #endif
