@@ -112,10 +112,10 @@ struct mg_attendance_entry {
 };
 
 struct mg_attendance_result {
-    const char *format; /* static */
-    int64_t session_id; /* 0 for a plenary's occurrence */
-    int64_t plenary_id; /* 0 for a group session */
-    int week;           /* the plenary's occurrence, 1-based */
+    const char *format;                  /* static */
+    int64_t session_id;                  /* 0 for a plenary's occurrence */
+    int64_t plenary_id;                  /* 0 for a group session */
+    int week;                            /* the plenary's occurrence, 1-based */
     struct mg_attendance_entry *matched; /* in the report, by member id */
     size_t n_matched;
     struct mg_attendance_entry *absent; /* members not in it, by id */
@@ -169,8 +169,7 @@ int mg_attendance_record(size_t *n_present, size_t *n_absent,
  */
 int mg_attendance_import_plenary(struct mg_attendance_result *out,
                                  struct mg_store *st, int64_t circle_id,
-                                 int64_t plenary_id, int week,
-                                 const char *data, size_t len,
-                                 struct mg_error *err);
+                                 int64_t plenary_id, int week, const char *data,
+                                 size_t len, struct mg_error *err);
 
 #endif

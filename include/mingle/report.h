@@ -221,4 +221,13 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
 int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
                            int64_t circle_id);
 
+/*
+ * The UTC instant of occurrence `week` (1-based) of a weekly plenary
+ * whose first call is `first`: the same wall-clock time in `tzid`, 7 *
+ * (week - 1) days later, across daylight saving changes. MG_EINVAL for
+ * an unknown zone.
+ */
+int mg_report_occurrence_start(int64_t *out, const char *tzid, int64_t first,
+                               int week);
+
 #endif

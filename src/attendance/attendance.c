@@ -25,7 +25,7 @@ enum kind {
 struct columns {
     enum kind kind;
     long name, email, join, leave, duration, action, timestamp;
-    long attended; /* Zoom webinar: "Yes" / "No" (no-shows are listed) */
+    long attended;        /* Zoom webinar: "Yes" / "No" (no-shows are listed) */
     int duration_minutes; /* Zoom: whole minutes; Teams: "1h 2m 3s" */
 };
 

@@ -210,9 +210,8 @@ out:
 
 int mg_attendance_import_plenary(struct mg_attendance_result *out,
                                  struct mg_store *st, int64_t circle_id,
-                                 int64_t plenary_id, int week,
-                                 const char *data, size_t len,
-                                 struct mg_error *err)
+                                 int64_t plenary_id, int week, const char *data,
+                                 size_t len, struct mg_error *err)
 {
     struct mg_attendance_report rep;
     struct mg_plenary_row p;
@@ -303,8 +302,8 @@ int mg_attendance_import_plenary(struct mg_attendance_result *out,
         snprintf(row->source, sizeof(row->source), "%s", rep.format);
         row->recorded_at = now;
     }
-    rc = mg_store_plenary_attendance_replace(
-        st, plenary_id, week, rows, n_rows, rep.format, (int)res.n_unmatched);
+    rc = mg_store_plenary_attendance_replace(st, plenary_id, week, rows, n_rows,
+                                             rep.format, (int)res.n_unmatched);
     if (rc < 0)
         goto out;
     qsort(res.matched, res.n_matched, sizeof(*res.matched), cmp_entry);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/schedule.h"
 #include "mingle/store.h"
 
 #include "banned.h"
@@ -216,4 +217,36 @@ int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
     mg_store_report_sums_release(&sums);
     mg_circle_free(c);
     return 0;
+}
+
+/* Year, month and day of day `z` since 1970-01-01 (H. Hinnant's). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int mg_report_occurrence_start(int64_t *out, const char *tzid, int64_t first,
+                               int week)
+{
+    struct mg_local_time lt;
+    struct mg_error err = {{0}, {0}};
+    int rc = mg_schedule_utc_to_local(&lt, tzid, first, &err);
+
+    if (rc < 0)
+        return rc;
+    if (week > 1)
+        civil_from_days(mg_days_from_civil(lt.year, lt.month, lt.day) +
+                            (int64_t)7 * (week - 1),
+                        &lt.year, &lt.month, &lt.day);
+    return mg_schedule_local_to_utc(out, tzid, &lt, &err);
 }

@@ -16,7 +16,7 @@
     "p.weeks, p.capacity, p.uid, p.sequence, p.status, p.created_at, "         \
     "(SELECT count(*) FROM registrations r WHERE r.plenary_id = p.id AND "     \
     "r.status = 'registered'), (SELECT count(*) FROM registrations r WHERE "   \
-    "r.plenary_id = p.id AND r.status = 'waitlisted'), "                     \
+    "r.plenary_id = p.id AND r.status = 'waitlisted'), "                       \
     "coalesce(p.target, 0)"
 
 static const char *const plenary_names[] = {"confirmed", "cancelled"};

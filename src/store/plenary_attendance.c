@@ -15,8 +15,8 @@
 
 static const char *const plenary_names[] = {"confirmed", "cancelled"};
 
-int mg_store_plenary_attendance_replace(struct mg_store *st,
-                                        int64_t plenary_id, int week,
+int mg_store_plenary_attendance_replace(struct mg_store *st, int64_t plenary_id,
+                                        int week,
                                         const struct mg_attendance_row *rows,
                                         size_t n, const char *source,
                                         int unmatched)
@@ -130,9 +130,8 @@ static void read_week(void *row, sqlite3_stmt *stmt)
     w->came = sqlite3_column_int(stmt, 5);
 }
 
-int mg_store_report_plenary_weeks(struct mg_store_plenary_week **out,
-                                  size_t *n, struct mg_store *st,
-                                  int64_t circle_id)
+int mg_store_report_plenary_weeks(struct mg_store_plenary_week **out, size_t *n,
+                                  struct mg_store *st, int64_t circle_id)
 {
     return store_list_by_id(
         (void **)out, n, sizeof(**out), st,

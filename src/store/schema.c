@@ -475,8 +475,8 @@ static const char *const migration_13[] = {
     NULL};
 
 const char *const *const mg_store_migrations[] = {
-    migration_1, migration_2,  migration_3,  migration_4,
-    migration_5, migration_6,  migration_7,  migration_8,
-    migration_9, migration_10, migration_11, migration_12, migration_13};
+    migration_1,  migration_2,  migration_3, migration_4, migration_5,
+    migration_6,  migration_7,  migration_8, migration_9, migration_10,
+    migration_11, migration_12, migration_13};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -374,7 +374,6 @@ static void test_match(void **state)
     mg_attendance_report_release(&r);
 }
 
-
 /*
  * Issue #16, item 13: Zoom's webinar attendee report (hand-made fixture
  * in Zoom's layout: "Attendee Report" preamble, a summary row, then Host,

@@ -58,8 +58,8 @@ int mg_store_report_attendance(struct mg_mark_row **out, size_t *n,
  * occurrence's import record (`source`, how many of the report matched
  * nobody) in one transaction, dropping what an earlier import wrote.
  */
-int mg_store_plenary_attendance_replace(struct mg_store *st,
-                                        int64_t plenary_id, int week,
+int mg_store_plenary_attendance_replace(struct mg_store *st, int64_t plenary_id,
+                                        int week,
                                         const struct mg_attendance_row *rows,
                                         size_t n, const char *source,
                                         int unmatched);
@@ -79,8 +79,7 @@ struct mg_store_plenary_week {
 };
 /* Every recorded occurrence of circle `circle_id`'s plenaries, by
  * plenary then week; *out is the caller's, free() it. */
-int mg_store_report_plenary_weeks(struct mg_store_plenary_week **out,
-                                  size_t *n, struct mg_store *st,
-                                  int64_t circle_id);
+int mg_store_report_plenary_weeks(struct mg_store_plenary_week **out, size_t *n,
+                                  struct mg_store *st, int64_t circle_id);
 
 #endif
