@@ -195,7 +195,8 @@ void handle_plenary_attendance_import(struct request *r)
     struct mg_attendance_result res;
     struct mg_error err;
     json_t *doc;
-    int rc;
+    size_t i;
+    int came = 0, rc;
 
     memset(&res, 0, sizeof(res));
     memset(&err, 0, sizeof(err));
@@ -214,7 +215,9 @@ void handle_plenary_attendance_import(struct request *r)
     json_object_del(doc, "session_id");
     json_object_set_new(doc, "plenary_id", json_integer(res.plenary_id));
     json_object_set_new(doc, "week", json_integer(res.week));
-    json_object_set_new(doc, "came", json_integer((json_int_t)res.n_matched));
+    for (i = 0; i < res.n_matched; i++)
+        came += res.matched[i].present != 0;
+    json_object_set_new(doc, "came", json_integer(came));
     reply_json(r, MHD_HTTP_OK, doc);
     mg_attendance_result_release(&res);
 }

@@ -257,7 +257,7 @@ static void test_empty(void **state)
     assert_string_equal(b.data,
                         "session_id,group_id,group,week,starts_at_utc,status,"
                         "invited,accepted,declined,tentative,attended,"
-                        "recorded,target\r\n");
+                        "recorded,target,kind,plenary_id,waitlisted\r\n");
     mg_buf_release(&b);
     mg_report_markdown(&b, &r);
     assert_non_null(strstr(b.data, "| Average per session | 0.0 |"));
@@ -324,11 +324,11 @@ static void test_csv_rows(void **state)
         lines += *p == '\n';
     assert_int_equal(lines, 7); /* header and six sessions */
     assert_non_null(strstr(b.data, "\r\n101,10,Group 1,1,2027-01-15 08:00,"
-                                   "confirmed,3,1,1,1,2,yes,3\r\n"));
+                                   "confirmed,3,1,1,1,2,yes,3,group,,\r\n"));
     assert_non_null(strstr(b.data, "\r\n201,20,\"A, \"\"B\"\"\",1,"));
     /* not recorded: attended left empty */
     assert_non_null(strstr(b.data, "\r\n103,10,Group 1,3,2027-01-29 08:00,"
-                                   "confirmed,3,0,0,0,,no,3\r\n"));
+                                   "confirmed,3,0,0,0,,no,3,group,,\r\n"));
     assert_non_null(strstr(b.data, ",cancelled,"));
     mg_buf_release(&b);
     mg_report_release(&r);
