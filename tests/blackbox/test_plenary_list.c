@@ -362,6 +362,45 @@ static int cancel_delivered(const char *email)
     return found;
 }
 
+/* Item 14: `mingle plenary list|show`, and `attendance show --plenary`,
+ * on the daemon's database (before the plenary is called off). */
+static void test_cli(void **state)
+{
+    char circle[24], plenary[24], *out = NULL, *row;
+    const char *list[] = {"plenary", "list",     "--circle", circle,
+                          "--db",    W->site.db, NULL};
+    const char *show[] = {"plenary", "show", plenary,    "--circle",
+                          circle,    "--db", W->site.db, NULL};
+    const char *att[] = {"attendance", "show",     "--circle", circle,
+                         "--plenary",  plenary,    "--week",   "1",
+                         "--db",       W->site.db, NULL};
+    const char *bad[] = {"attendance", "show", "--circle", circle, "--plenary",
+                         plenary,      "--db", W->site.db, NULL};
+
+    (void)state;
+    snprintf(circle, sizeof(circle), "%lld", W->circle);
+    snprintf(plenary, sizeof(plenary), "%lld", W->plenary);
+    assert_int_equal(test_run_cli(&out, NULL, list, NULL), 0);
+    assert_non_null(strstr(out, "Kick-off"));
+    assert_non_null(strstr(out, "2027-03-16 19:00"));
+    free(out);
+    assert_int_equal(test_run_cli(&out, NULL, show, NULL), 0);
+    assert_non_null(strstr(out, "3 places: 3 registered, 2 on the waitlist"));
+    assert_non_null(strstr(out, "aiming for 3 per call"));
+    assert_non_null(strstr(out, "3 came (zoom report, 2 not matched)"));
+    /* Hemi is second on the waitlist, after Ben */
+    row = strstr(out, "hemi@example.org");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "waitlisted  2\n"));
+    assert_non_null(strstr(strstr(out, "ben@example.org"), "waitlisted  1\n"));
+    free(out);
+    assert_int_equal(test_run_cli(&out, NULL, att, NULL), 0);
+    assert_non_null(strstr(out, "Ana Cole"));
+    free(out);
+    assert_int_equal(test_run_cli(&out, NULL, bad, NULL), 2);
+    free(out);
+}
+
 /* Item 14: a whole plenary called off. */
 static void test_cancel(void **state)
 {
@@ -409,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_list_in_order),
         cmocka_unit_test(test_webinar_attendance),
         cmocka_unit_test(test_report_plenaries),
+        cmocka_unit_test(test_cli),
         cmocka_unit_test(test_cancel),
     };
 
