@@ -147,6 +147,8 @@ const struct route http_routes[] = {
      handle_dash_any_note_reject},
     {"GET", "/dashboard/circles/{id}/plenaries/{id}", AUTH_SELF,
      handle_dash_plenary},
+    {"POST", "/dashboard/circles/{id}/plenaries/{id}/cancel", AUTH_SELF,
+     handle_dash_plenary_cancel},
     {"GET", "/dashboard/circles/{id}/report.csv", AUTH_SELF,
      handle_dash_report_csv},
     {"GET", "/dashboard/circles/{id}/roster.csv", AUTH_SELF,

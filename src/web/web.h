@@ -125,6 +125,7 @@ void handle_dash_review_all(struct request *r);
 void handle_dash_any_note_approve(struct request *r);
 void handle_dash_any_note_reject(struct request *r);
 void handle_dash_plenary(struct request *r);
+void handle_dash_plenary_cancel(struct request *r);
 void handle_dash_report_csv(struct request *r);
 void handle_dash_roster_csv(struct request *r);
 void handle_dash_attendance_csv(struct request *r);

@@ -442,6 +442,81 @@ static void test_cancel(void **state)
     free(path);
 }
 
+/* Items 13 and 14 on the dashboard: the report's plenary figures, the
+ * plenary's page (calls, waitlist places) and its cancel button, tried on
+ * a second plenary. */
+static void test_dashboard(void **state)
+{
+    struct test_response resp;
+    char *cookie = NULL, *csrf = NULL, *path, *form, *body;
+    long long closing;
+    long status;
+    json_t *doc;
+
+    (void)state;
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
+                                               &csrf, NULL),
+                     303);
+    path = test_dashboard_path(W->circle, "%s", "");
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    body = strstr(resp.body, "How the circle is going");
+    assert_non_null(body);
+    body = strstr(body, "Kick-off");
+    assert_non_null(body);
+    assert_non_null(strstr(body, "3 per call: not met"));
+    assert_non_null(strstr(body, "3, 1"));
+    test_response_release(&resp);
+    free(path);
+
+    path = test_dashboard_path(W->circle, "/plenaries/%lld", W->plenary);
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Calls and attendance"));
+    /* Hemi's row: second on the waitlist */
+    body = strstr(resp.body, "hemi@example.org");
+    assert_non_null(body);
+    assert_non_null(strstr(body, "<td>2</td>"));
+    test_response_release(&resp);
+    free(path);
+
+    path = test_circle_path(W->circle, "/plenaries");
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Closing\",\"start\":\"2027-04-13T19:00\","
+               "\"capacity\":10}",
+               NULL);
+    assert_int_equal(status, 201);
+    closing = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    free(path);
+    path =
+        test_circle_path(W->circle, "/plenaries/%lld/registrations", closing);
+    body = mg_xasprintf("{\"participant_id\":%lld}", W->ids[BEN]);
+    json_decref(call(&status, "POST", path, body, NULL));
+    assert_int_equal(status, 200);
+    free(body);
+    free(path);
+
+    path = test_dashboard_path(W->circle, "/plenaries/%lld/cancel", closing);
+    form = mg_xasprintf("csrf=%s", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    free(form);
+    free(path);
+    assert_true(cancel_delivered("ben@example.org"));
+    path = test_dashboard_path(W->circle, "/plenaries/%lld?done=cancelled",
+                               closing);
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "The plenary is cancelled"));
+    assert_null(strstr(resp.body, "Cancel the whole plenary"));
+    test_response_release(&resp);
+    free(path);
+    free(cookie);
+    free(csrf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_report_plenaries),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_dashboard),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
