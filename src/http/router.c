@@ -114,6 +114,7 @@ const struct route http_routes[] = {
     {"POST", "/p/{page}/feed", AUTH_SELF, handle_person_page_feed},
     {"POST", "/p/{page}/rsvp", AUTH_SELF, handle_person_page_rsvp},
     {"POST", "/p/{page}/attendance", AUTH_SELF, handle_person_page_attendance},
+    {"POST", "/p/{page}/plenary", AUTH_SELF, handle_person_page_plenary},
     {"POST", "/p/{page}/summary", AUTH_SELF, handle_person_page_summary},
     {"POST", "/p/{page}/review", AUTH_SELF, handle_person_page_review},
     {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,

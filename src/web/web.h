@@ -98,6 +98,7 @@ void handle_person_page(struct request *r);
 void handle_person_page_feed(struct request *r);
 void handle_person_page_rsvp(struct request *r);
 void handle_person_page_attendance(struct request *r);
+void handle_person_page_plenary(struct request *r);
 void handle_person_page_summary(struct request *r);
 void handle_person_page_review(struct request *r);
 void handle_person_page_mint(struct request *r);

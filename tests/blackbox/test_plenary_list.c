@@ -517,6 +517,120 @@ static void test_dashboard(void **state)
     free(csrf);
 }
 
+/* Person `who`'s page path (/p/<token>); free() it. */
+static char *page_of(int who)
+{
+    char *path =
+        test_circle_path(W->circle, "/participants/%lld/page", W->ids[who]);
+    long status;
+    json_t *doc = call(&status, "POST", path, NULL, NULL);
+    const char *url;
+    char *out;
+
+    assert_int_equal(status, 201);
+    url = json_string_value(json_object_get(doc, "url"));
+    assert_non_null(url);
+    assert_non_null(strstr(url, "/p/"));
+    out = mg_xstrdup(strstr(url, "/p/"));
+    json_decref(doc);
+    free(path);
+    return out;
+}
+
+static char *page_text(const char *page)
+{
+    struct test_response resp;
+    char *body;
+
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", page, NULL, NULL, NULL), 0);
+    assert_int_equal(resp.status, 200);
+    body = mg_xstrdup(resp.body);
+    test_response_release(&resp);
+    return body;
+}
+
+/* Item 14: a participant's page shows their plenaries, their place on
+ * the waitlist, and buttons (plain forms) to give up a place or leave
+ * the waitlist; giving up a place moves the waitlist up. */
+static void test_person_page(void **state)
+{
+    char *path = test_circle_path(W->circle, "/plenaries"), *body;
+    char *ana = page_of(ANA), *hemi = page_of(HEMI), *post, *text, *form;
+    static const int order[] = {ANA, RAWIRI, HEMI};
+    struct test_response resp;
+    long long conv;
+    long status;
+    json_t *doc;
+    size_t i;
+
+    (void)state;
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Conversations\",\"start\":"
+               "\"2027-04-06T19:00\",\"weeks\":3,\"capacity\":1}",
+               NULL);
+    assert_int_equal(status, 201);
+    conv = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    free(path);
+    path = test_circle_path(W->circle, "/plenaries/%lld/registrations", conv);
+    for (i = 0; i < 3; i++) {
+        body = mg_xasprintf("{\"participant_id\":%lld}", W->ids[order[i]]);
+        json_decref(call(&status, "POST", path, body, NULL));
+        assert_int_equal(status, 200);
+        free(body);
+    }
+    free(path);
+
+    text = page_text(hemi);
+    body = strstr(text, "Whole-circle sessions");
+    assert_non_null(body);
+    assert_non_null(strstr(body, "Conversations"));
+    assert_non_null(strstr(body, "You are number 2 on the waitlist."));
+    assert_non_null(strstr(body, "value=\"withdraw\""));
+    free(text);
+
+    text = page_text(ana);
+    body = strstr(text, "Whole-circle sessions");
+    assert_non_null(body);
+    /* the kick-off was called off: said, and nothing to press */
+    assert_non_null(strstr(body, "This session is cancelled."));
+    assert_non_null(strstr(body, "You have a place."));
+    assert_non_null(strstr(body, "value=\"decline\""));
+    assert_non_null(strstr(body, "then weekly, 3 calls in all"));
+    free(text);
+
+    post = mg_xasprintf("%s/plenary", ana);
+    form = mg_xasprintf("plenary=%lld&action=decline", conv);
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", post, NULL, form,
+                               "application/x-www-form-urlencoded"),
+                     0);
+    assert_int_equal(resp.status, 303);
+    assert_non_null(strstr(resp.headers, "done=plenary"));
+    test_response_release(&resp);
+    free(form);
+    /* nonsense is refused with a page, not applied */
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", post, NULL,
+                               "plenary=1&action=explode",
+                               "application/x-www-form-urlencoded"),
+                     0);
+    assert_int_equal(resp.status, 400);
+    test_response_release(&resp);
+    free(post);
+
+    post = mg_xasprintf("%s?done=plenary&plenary=%lld", ana, conv);
+    text = page_text(post);
+    assert_non_null(strstr(text, "You gave up your place at Conversations"));
+    free(text);
+    free(post);
+    /* Rāwiri, first in line, has Ana's place; Hemi is now first */
+    text = page_text(hemi);
+    assert_non_null(strstr(text, "You are number 1 on the waitlist."));
+    free(text);
+    free(ana);
+    free(hemi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_dashboard),
+        cmocka_unit_test(test_person_page),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);

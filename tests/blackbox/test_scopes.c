@@ -679,6 +679,8 @@ static const struct row rows[] = {
      FORM, SECRETP, "/p/{rand}/rsvp", NO_PAGE, 0},
     {"POST", "/p/{page}/attendance", AUTH_SELF, "/p/{page}/attendance",
      "session=bogus", FORM, SECRETP, "/p/{rand}/attendance", NO_PAGE, 0},
+    {"POST", "/p/{page}/plenary", AUTH_SELF, "/p/{page}/plenary",
+     "plenary=bogus", FORM, SECRETP, "/p/{rand}/plenary", NO_PAGE, 0},
     {"POST", "/p/{page}/summary", AUTH_SELF, "/p/{page}/summary", "week=bogus",
      FORM, SECRETP, "/p/{rand}/summary", NO_PAGE, 0},
     {"POST", "/p/{page}/review", AUTH_SELF, "/p/{page}/review", "note=bogus",
