@@ -631,6 +631,61 @@ static void test_person_page(void **state)
     free(hemi);
 }
 
+/* The demo: its success report shows the kick-off webinar's attendance
+ * (against its target) beside the groups' (issue #16, "done when"). */
+static void test_demo_report(void **state)
+{
+    struct test_daemon d;
+    char *db = mg_xasprintf("%s/demo.db", W->site.dir);
+    char *maildir = mg_xasprintf("MINGLE_MAILDIR=%s/demo-mail", W->site.dir);
+    const char *env[] = {maildir, NULL};
+    const char *list_argv[] = {"circle", "list", "--db", db, NULL};
+    char *token, *out = NULL, *path, *md;
+    struct test_response resp;
+    json_t *doc, *p, *w, *circle;
+    long long id;
+
+    (void)state;
+    assert_int_equal(test_daemon_start_cmd(&d, "demo", db, NULL, env), 0);
+    token = test_make_token(db, "coordinator");
+    assert_non_null(token);
+    assert_int_equal(test_run_cli(&out, NULL, list_argv, NULL), 0);
+    id = atoll(out);
+    free(out);
+    path = mg_xasprintf("/api/v1/circles/%lld/report", id);
+    assert_int_equal(test_http(&resp, d.port, "GET", path, token, NULL, NULL),
+                     0);
+    assert_int_equal(resp.status, 200);
+    doc = json_loads(resp.body, 0, NULL);
+    test_response_release(&resp);
+    circle = json_object_get(doc, "circle");
+    assert_true(int_at(circle, "sessions_recorded") > 0);
+    p = json_array_get(json_object_get(doc, "plenaries"), 0);
+    assert_non_null(p);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(p, "title")), "Kick-off"));
+    assert_int_equal(int_at(p, "target"), 15);
+    assert_int_equal(int_at(p, "occurrences_recorded"), 1);
+    /* 16 registered, every eighth away */
+    w = json_array_get(json_object_get(p, "weeks"), 0);
+    assert_int_equal(int_at(w, "registered"), 16);
+    assert_int_equal(int_at(w, "came"), 14);
+    assert_true(json_is_false(json_object_get(p, "target_met")));
+    json_decref(doc);
+    md = mg_xasprintf("%s?format=markdown", path);
+    assert_int_equal(test_http(&resp, d.port, "GET", md, token, NULL, NULL), 0);
+    assert_non_null(strstr(resp.body, "## Groups"));
+    assert_non_null(strstr(resp.body, "Averaged 14.0 per call over 1 "
+                                      "recorded; aimed for 15 (not met)"));
+    test_response_release(&resp);
+    assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
+    free(md);
+    free(path);
+    free(token);
+    free(maildir);
+    free(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -641,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_dashboard),
         cmocka_unit_test(test_person_page),
+        cmocka_unit_test(test_demo_report),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
