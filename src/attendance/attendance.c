@@ -821,30 +821,56 @@ static char *inner_name(const char *name)
     return mg_xstrndup(open, (size_t)(close - open));
 }
 
-/* The one member whose name key is `key`, or -1 (none, or several). */
-static long member_by_key(char *const *keys, size_t n, const char *key)
+/* A member's name key or lower-cased address, and their index. */
+struct keyed {
+    char *key;
+    size_t member;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    long found = -1;
-    size_t i;
+    const struct keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    if (c)
+        return c;
+    return x->member < y->member ? -1 : x->member > y->member;
+}
+
+/* The first entry of sorted `ix` with `key`, or -1. */
+static long first_with(const struct keyed *ix, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(ix[lo].key, key) == 0 ? (long)lo : -1;
+}
+
+/* The one member whose name key is `key`, or -1 (none, or several). */
+static long member_by_key(const struct keyed *ix, size_t n, const char *key)
+{
+    long at;
 
     if (!*key)
         return -1;
-    for (i = 0; i < n; i++) {
-        if (strcmp(keys[i], key) != 0)
-            continue;
-        if (found >= 0)
-            return -1;
-        found = (long)i;
-    }
-    return found;
+    at = first_with(ix, n, key);
+    if (at < 0 || ((size_t)at + 1 < n && strcmp(ix[at + 1].key, key) == 0))
+        return -1;
+    return (long)ix[at].member;
 }
 
 /* The one member called `name`, also read as "Last, First". */
-static long member_by_name(char *const *keys, size_t n, const char *name)
+static long member_by_name(const struct keyed *ix, size_t n, const char *name)
 {
     char *key = mg_attendance_name_key(name);
     const char *comma = strchr(key, ',');
-    long m = member_by_key(keys, n, key);
+    long m = member_by_key(ix, n, key);
 
     if (m < 0 && comma && !strchr(comma + 1, ',')) {
         const char *first = comma + 1;
@@ -852,38 +878,65 @@ static long member_by_name(char *const *keys, size_t n, const char *name)
         while (*first == ' ')
             first++;
         swapped = mg_xasprintf("%s %.*s", first, (int)(comma - key), key);
-        m = member_by_key(keys, n, swapped);
+        m = member_by_key(ix, n, swapped);
         free(swapped);
     }
     free(key);
     return m;
 }
 
+/* `s` with ASCII letters lower-cased, as strcasecmp() compares. */
+static char *ascii_lower(const char *s)
+{
+    char *out = mg_xstrdup(s ? s : "");
+    char *p;
+
+    for (p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
+/*
+ * Sorted indexes of the members' addresses and name keys, so that a
+ * report of thousands against a plenary of thousands costs a sort and a
+ * binary search per person, not a scan of every member for each.
+ */
 void mg_attendance_match(struct mg_attendance_match *out,
                          const struct mg_attendance_report *r,
                          const struct mg_participant *members, size_t n_members)
 {
-    char **keys = mg_xcalloc(n_members ? n_members : 1, sizeof(*keys));
+    struct keyed *names = mg_xcalloc(n_members + 1, sizeof(*names));
+    struct keyed *mails = mg_xcalloc(n_members + 1, sizeof(*mails));
     size_t i, j;
 
-    for (j = 0; j < n_members; j++)
-        keys[j] = mg_attendance_name_key(members[j].name);
+    for (j = 0; j < n_members; j++) {
+        names[j].key = mg_attendance_name_key(members[j].name);
+        names[j].member = j;
+        mails[j].key = ascii_lower(members[j].email);
+        mails[j].member = j;
+    }
+    qsort(names, n_members, sizeof(*names), cmp_keyed);
+    qsort(mails, n_members, sizeof(*mails), cmp_keyed);
     for (i = 0; i < r->n; i++) {
         const struct mg_attendee *a = &r->people[i];
         out[i].member = -1;
         out[i].by = MG_MATCH_NONE;
-        for (j = 0; a->email && j < n_members; j++) {
-            if (strcasecmp(a->email, members[j].email) == 0) {
-                out[i].member = (long)j;
+        if (a->email) {
+            char *key = ascii_lower(a->email);
+            /* the first member with the address, as a scan would find */
+            long at = first_with(mails, n_members, key);
+            free(key);
+            if (at >= 0) {
+                out[i].member = (long)mails[at].member;
                 out[i].by = MG_MATCH_EMAIL;
-                break;
             }
         }
         if (out[i].member < 0) {
-            long m = member_by_name(keys, n_members, a->name);
+            long m = member_by_name(names, n_members, a->name);
             char *inner = inner_name(a->name);
             if (m < 0 && inner)
-                m = member_by_name(keys, n_members, inner);
+                m = member_by_name(names, n_members, inner);
             if (m >= 0) {
                 out[i].member = m;
                 out[i].by = MG_MATCH_NAME;
@@ -891,7 +944,10 @@ void mg_attendance_match(struct mg_attendance_match *out,
             free(inner);
         }
     }
-    for (j = 0; j < n_members; j++)
-        free(keys[j]);
-    free(keys);
+    for (j = 0; j < n_members; j++) {
+        free(names[j].key);
+        free(mails[j].key);
+    }
+    free(names);
+    free(mails);
 }

@@ -249,8 +249,10 @@ int mg_store_person_seats(struct mg_store_person_seat **out, size_t *n,
         "WHERE r.plenary_id = p.id AND r.status = 'waitlisted'), "
         "coalesce(p.target, 0), g.status, 1 + (SELECT count(*) FROM "
         "registrations w WHERE w.plenary_id = p.id AND w.status = "
-        "'waitlisted' AND (w.position < g.position OR (w.position = "
-        "g.position AND w.participant_id < g.participant_id))) FROM "
+        "'waitlisted' AND w.position < g.position) + (SELECT count(*) FROM "
+        "registrations w WHERE w.plenary_id = p.id AND w.status = "
+        "'waitlisted' AND w.position = g.position AND w.participant_id < "
+        "g.participant_id) FROM "
         "plenaries p JOIN registrations g ON g.plenary_id = p.id WHERE "
         "p.circle_id = ?1 AND g.participant_id = ?2 ORDER BY p.starts_at, "
         "p.id");

@@ -449,7 +449,8 @@ static const char *const migration_12[] = {
  * Plenary attendance: a target per plenary (people per call), who came
  * to each weekly occurrence (imported from a webinar report, like a
  * group session's), and each occurrence's import: when, from what, and
- * how many in the report matched nobody registered.
+ * how many in the report matched nobody registered; registrations by
+ * status and waitlist order.
  */
 static const char *const migration_13[] = {
     "ALTER TABLE plenaries ADD COLUMN target INTEGER",
@@ -465,6 +466,10 @@ static const char *const migration_13[] = {
     "  PRIMARY KEY (plenary_id, week, participant_id))",
     "CREATE INDEX plenary_attendance_participant ON "
     "plenary_attendance(participant_id)",
+    /* a waiting person's place and a plenary's counts, without reading
+     * every registration */
+    "CREATE INDEX registrations_queue ON registrations(plenary_id, status, "
+    "position)",
     "CREATE TABLE plenary_imports ("
     "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
     "  week INTEGER NOT NULL CHECK (week > 0),"
