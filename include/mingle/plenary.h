@@ -116,8 +116,9 @@ struct mg_plenary_op {
  * change, `mail` saying who was sent what; *queued how many messages.
  * MG_ENOTFOUND for an unknown plenary or participant (not of this
  * circle), MG_EINVAL (with `err`) for a circle without an organizer email,
- * MG_ECONFLICT (with `err`) for any change but another cancel to a
- * cancelled plenary (cancelling twice is a no-op).
+ * MG_ECONFLICT (with `err`) for a registration or a new title or
+ * capacity of a cancelled plenary (cancelling twice is a no-op; leaving
+ * one is recorded without mail).
  */
 int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
                       struct mg_store *st, int64_t circle_id,

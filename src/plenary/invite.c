@@ -306,6 +306,22 @@ static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
     return 0;
 }
 
+/* Leaving a cancelled plenary: the seat says so, quietly (the CANCEL
+ * went out with the cancellation) and nobody moves up. */
+static int leave_cancelled(struct mg_plenary_seat *seats, size_t n,
+                           const struct mg_plenary_op *op)
+{
+    size_t i = find_seat(seats, n, op->participant_id);
+
+    if (i == n)
+        return MG_ENOTFOUND;
+    if (op->leave_as != MG_REG_DECLINED && op->leave_as != MG_REG_WITHDRAWN)
+        return MG_EINVAL;
+    seats[i].status = op->leave_as;
+    seats[i].position = 0;
+    return 0;
+}
+
 /*
  * Load, apply the rules, save what changed and queue the mail, all in
  * `tx`. A seat owed mail is sent a SEQUENCE that only goes up.
@@ -323,7 +339,7 @@ static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     if (rc < 0)
         return rc;
     if (p.status == MG_STORE_PLENARY_CANCELLED &&
-        op->kind != MG_PLENARY_CANCEL) {
+        (op->kind == MG_PLENARY_REGISTER || op->kind == MG_PLENARY_SET)) {
         mg_error_set(err, NULL, "plenary %lld is cancelled",
                      (long long)plenary_id);
         rc = MG_ECONFLICT;
@@ -340,7 +356,10 @@ static int change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     loaded = count;
     before = mg_xmalloc((count + 1) * sizeof(*before));
     memcpy(before, s, count * sizeof(*before));
-    rc = run_op(&p, s, &count, op);
+    if (p.status == MG_STORE_PLENARY_CANCELLED && op->kind == MG_PLENARY_LEAVE)
+        rc = leave_cancelled(s, count, op);
+    else
+        rc = run_op(&p, s, &count, op);
     for (i = 0; rc == 0 && i < count; i++) {
         int changed = i >= loaded || s[i].mail != MG_SEAT_QUIET ||
                       s[i].status != before[i].status ||

@@ -17,7 +17,8 @@
     "(SELECT count(*) FROM registrations r WHERE r.plenary_id = p.id AND "     \
     "r.status = 'registered'), (SELECT count(*) FROM registrations r WHERE "   \
     "r.plenary_id = p.id AND r.status = 'waitlisted'), "                       \
-    "coalesce(p.target, 0)"
+    "coalesce((SELECT t.target FROM plenary_targets t WHERE t.plenary_id = "   \
+    "p.id), 0)"
 
 static const char *const plenary_names[] = {"confirmed", "cancelled"};
 

@@ -148,21 +148,32 @@ int mg_store_plenary_set_target(struct mg_store *st, int64_t circle_id,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
+    sqlite3_stmt *set = NULL;
+    /* the plenary must be the circle's; 0 clears the target */
     int rc = store_prepare(&stmt, st, db,
-                           "UPDATE plenaries SET target = ? WHERE circle_id = "
-                           "? AND id = ?");
+                           "SELECT 1 FROM plenaries WHERE circle_id = ? AND "
+                           "id = ?");
 
     if (rc == 0) {
-        if (target > 0)
-            sqlite3_bind_int(stmt, 1, target);
-        else
-            sqlite3_bind_null(stmt, 1);
-        sqlite3_bind_int64(stmt, 2, circle_id);
-        sqlite3_bind_int64(stmt, 3, id);
-        rc = store_step(st, db, stmt, "set plenary target");
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, id);
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find plenary");
     }
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = MG_ENOTFOUND;
+    if (rc == 0)
+        rc = target > 0 ? store_prepare(&set, st, db,
+                                        "INSERT OR REPLACE INTO "
+                                        "plenary_targets (plenary_id, "
+                                        "target) VALUES (?1, ?2)")
+                        : store_prepare(&set, st, db,
+                                        "DELETE FROM plenary_targets WHERE "
+                                        "plenary_id = ?1");
+    if (rc == 0) {
+        sqlite3_bind_int64(set, 1, id);
+        if (target > 0)
+            sqlite3_bind_int(set, 2, target);
+        rc = store_step(st, db, set, "set plenary target");
+    }
+    sqlite3_finalize(set);
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;
@@ -247,7 +258,8 @@ int mg_store_person_seats(struct mg_store_person_seat **out, size_t *n,
         "(SELECT count(*) FROM registrations r WHERE r.plenary_id = p.id AND "
         "r.status = 'registered'), (SELECT count(*) FROM registrations r "
         "WHERE r.plenary_id = p.id AND r.status = 'waitlisted'), "
-        "coalesce(p.target, 0), g.status, 1 + (SELECT count(*) FROM "
+        "coalesce((SELECT t.target FROM plenary_targets t WHERE "
+        "t.plenary_id = p.id), 0), g.status, 1 + (SELECT count(*) FROM "
         "registrations w WHERE w.plenary_id = p.id AND w.status = "
         "'waitlisted' AND w.position < g.position) + (SELECT count(*) FROM "
         "registrations w WHERE w.plenary_id = p.id AND w.status = "

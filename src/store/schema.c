@@ -446,15 +446,20 @@ static const char *const migration_12[] = {
     NULL};
 
 /*
- * Plenary attendance: a target per plenary (people per call), who came
+ * Plenary attendance: a target per plenary (people per call; a table of
+ * its own, so that tests that wind the version back can replay this
+ * with IF NOT EXISTS), who came
  * to each weekly occurrence (imported from a webinar report, like a
  * group session's), and each occurrence's import: when, from what, and
  * how many in the report matched nobody registered; registrations by
  * status and waitlist order.
  */
 static const char *const migration_13[] = {
-    "ALTER TABLE plenaries ADD COLUMN target INTEGER",
-    "CREATE TABLE plenary_attendance ("
+    "CREATE TABLE IF NOT EXISTS plenary_targets ("
+    "  plenary_id INTEGER PRIMARY KEY REFERENCES plenaries(id) ON DELETE "
+    "CASCADE,"
+    "  target INTEGER NOT NULL CHECK (target > 0))",
+    "CREATE TABLE IF NOT EXISTS plenary_attendance ("
     "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
     "  week INTEGER NOT NULL CHECK (week > 0),"
     "  participant_id INTEGER NOT NULL"
@@ -464,13 +469,14 @@ static const char *const migration_13[] = {
     "  source TEXT NOT NULL,"
     "  recorded_at INTEGER NOT NULL,"
     "  PRIMARY KEY (plenary_id, week, participant_id))",
-    "CREATE INDEX plenary_attendance_participant ON "
+    "CREATE INDEX IF NOT EXISTS plenary_attendance_participant ON "
     "plenary_attendance(participant_id)",
     /* a waiting person's place and a plenary's counts, without reading
      * every registration */
-    "CREATE INDEX registrations_queue ON registrations(plenary_id, status, "
-    "position)",
-    "CREATE TABLE plenary_imports ("
+    "CREATE INDEX IF NOT EXISTS registrations_queue ON "
+    "registrations(plenary_id, "
+    "status, position)",
+    "CREATE TABLE IF NOT EXISTS plenary_imports ("
     "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
     "  week INTEGER NOT NULL CHECK (week > 0),"
     "  source TEXT NOT NULL,"

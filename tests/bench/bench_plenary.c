@@ -71,7 +71,7 @@ static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
     memset(&p, 0, sizeof(p));
     p.circle_id = *circle;
     p.title = mg_xstrdup("Kick-off");
-    p.starts_at = 1805781600; /* 2027-03-16 19:00 NZDT */
+    p.starts_at = 1805781600; /* 2027-03-23 19:00 NZDT */
     p.minutes = 60;
     p.weeks = 1;
     p.capacity = (int)n;

@@ -430,12 +430,19 @@ static void test_cancel(void **state)
     assert_int_equal(status, 200);
     assert_int_equal(int_at(doc, "queued"), 0);
     json_decref(doc);
-    /* nothing more changes */
+    /* nobody registers any more; leaving is noted, nobody moves up */
+    body = mg_xasprintf("{\"participant_id\":%lld}", W->ids[SAM]);
+    doc = call(&status, "POST", reg, body, NULL);
+    assert_int_equal(status, 409);
+    json_decref(doc);
+    free(body);
     body = test_circle_path(W->circle,
                             "/plenaries/%lld/registrations/%lld/decline",
                             W->plenary, W->ids[SAM]);
     doc = call(&status, "POST", body, NULL, NULL);
-    assert_int_equal(status, 409);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "promoted")), 0);
+    assert_int_equal(int_at(doc, "queued"), 0);
     json_decref(doc);
     free(body);
     free(reg);
