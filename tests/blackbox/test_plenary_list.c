@@ -268,6 +268,19 @@ static void test_webinar_attendance(void **state)
     assert_string_equal(json_string_value(json_object_get(m, "start")),
                         "2027-03-23T19:00");
     json_decref(doc);
+
+    /* what is held about a person includes their plenary attendance */
+    path =
+        test_circle_path(W->circle, "/participants/%lld/export", W->ids[ANA]);
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 200);
+    m = json_object_get(doc, "plenary_attendance");
+    assert_int_equal(json_array_size(m), 2);
+    assert_int_equal(int_at(json_array_get(m, 0), "week"), 1);
+    assert_true(json_is_true(json_object_get(json_array_get(m, 0), "present")));
+    assert_int_equal(int_at(json_array_get(m, 0), "minutes"), 60);
+    json_decref(doc);
+    free(path);
 }
 
 /* Item 13: the success report shows the plenary beside the groups. */
