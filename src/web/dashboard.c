@@ -1757,6 +1757,7 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         dash_th(h, _("Places"));
         dash_th(h, _("Registered"));
         dash_th(h, _("Waitlisted"));
+        dash_th(h, _("Target"));
         mg_html(h, "</tr></thead>\n<tbody>\n");
     }
     for (i = 0; i < n && i < DASH_PAGE_SIZE; i++) {
@@ -1767,7 +1768,13 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         mg_html_int(h, rows[i].id);
         mg_html(h, "\">");
         mg_html_text(h, rows[i].title);
-        mg_html(h, "</a></th><td class=\"nowrap\">");
+        mg_html(h, "</a>");
+        if (rows[i].status == MG_STORE_PLENARY_CANCELLED) {
+            mg_html(h, " <span class=\"muted\">(");
+            mg_html_text(h, _("cancelled"));
+            mg_html(h, ")</span>");
+        }
+        mg_html(h, "</th><td class=\"nowrap\">");
         mg_html_text(h, when);
         mg_html(h, " <span class=\"muted\">(");
         mg_html_text(h, c->time_zone);
@@ -1775,6 +1782,10 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         int_cell(h, rows[i].capacity);
         int_cell(h, rows[i].registered);
         int_cell(h, rows[i].waitlisted);
+        if (rows[i].target)
+            int_cell(h, rows[i].target);
+        else
+            mg_html(h, "<td>-</td>");
         mg_html(h, "</tr>\n");
     }
     if (n)
