@@ -64,9 +64,15 @@ int mg_calendar_reconcile_scope(size_t *queued, struct mg_store *st,
 
 /*
  * The feed of a participant (all their groups' calls) or of a group
- * (participant_id 0). *out is the caller's; *last_modified is when the
- * calls last changed (the feed's DTSTAMP, so the same calls give the same
- * bytes and ETags work).
+ * (participant_id 0). *out is the caller's. The feed's DTSTAMP is when
+ * the calls last changed, so the same calls give the same bytes and ETags
+ * work. *last_modified is since when exactly this body is served: it
+ * moves on every change of the body (the person's own membership, their
+ * plenaries, the calls, names) and only ever forward (mg_store_feed_mark);
+ * 0 when the store could not keep that mark (its write lock held past the
+ * busy timeout): serve the body without a Last-Modified then.
+ * A participant's series carry the UID and SEQUENCE of their invitation,
+ * so the invitation and the feed are one event in a calendar app.
  */
 int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
                      int64_t circle_id, int64_t participant_id,
@@ -148,8 +154,10 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o);
 
 /*
  * Apply iTIP REPLY `reply` (mg_ical_parse_reply) mailed from `from`: the
- * invite is found by UID; its member's address, the REPLY's ATTENDEE and
- * `from` must all be the same (else MG_EFORBIDDEN, outcome refused); a
+ * invite is found by UID and the ATTENDEE's address (a group's members
+ * share their series' UID; a UID mingle sent but not to that attendee is
+ * refused); its member's address, the REPLY's ATTENDEE and `from` must
+ * all be the same (else MG_EFORBIDDEN, outcome refused); a
  * SEQUENCE below the invite's is ignored (0, outcome ignored_stale). The
  * answer goes to every session of the group, or to the one whose
  * original start is the RECURRENCE-ID (MG_ENOTFOUND, outcome unknown_uid,

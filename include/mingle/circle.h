@@ -66,6 +66,17 @@ void mg_circle_copy(struct mg_circle *dst, const struct mg_circle *src);
  */
 int mg_circle_validate(const struct mg_circle *c, struct mg_error *err);
 
+/*
+ * Warnings about the circle's calls for the coordinator (the API's
+ * `warnings`, the dashboard), as sentences in the current language: each
+ * call date within the circle's weeks on which a slot's local time is
+ * skipped or repeated by a daylight-saving change, where calendar apps
+ * disagree on the time. *out holds *n strings (at most 20, then one
+ * "and N more"); free with mg_circle_warnings_free().
+ */
+void mg_circle_warnings(char ***out, size_t *n, const struct mg_circle *c);
+void mg_circle_warnings_free(char **w, size_t n);
+
 /* The circle's language: c->language, or "en" when it is empty. The
  * string is the circle's; do not free it. */
 const char *mg_circle_language(const struct mg_circle *c);

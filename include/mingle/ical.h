@@ -36,6 +36,16 @@ struct mg_ical_series {
     const char *uid; /* stable, random, not an email */
     const char *tzid;
     int64_t first_start; /* UTC instant of week 1 */
+    /*
+     * The wall time the weekly rule keeps, as minutes after local
+     * midnight, when has_slot_minute is set (else first_start's own wall
+     * time). It differs from first_start's when week 1 falls in a
+     * daylight-saving gap: a 02:30 slot on the night clocks jump from
+     * 02:00 to 03:00 starts at 03:30 that week, and 02:30 after it, so
+     * DTSTART says 02:30 (RFC 5545 3.3.5 reads it as 03:30 that day).
+     */
+    int has_slot_minute;
+    int slot_minute;
     int minutes;
     int count;               /* weeks: RRULE:FREQ=WEEKLY;COUNT=count */
     int sequence;            /* only ever goes up */

@@ -40,6 +40,25 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
                              const struct mg_local_time *local,
                              struct mg_error *err);
 
+/* How often a wall-clock time happens in a zone that day. */
+enum mg_wall_kind {
+    MG_WALL_PLAIN,   /* once */
+    MG_WALL_SKIPPED, /* never: clocks jump over it (a daylight-saving gap) */
+    MG_WALL_REPEATED /* twice: clocks go back over it */
+};
+
+/* Whether `local` (weekday and utc_offset ignored) happens once, never
+ * or twice in `tzid`; MG_EINVAL as mg_schedule_local_to_utc. */
+int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err);
+
+/* mg_schedule_local_to_utc and mg_schedule_wall_kind in one. */
+int mg_schedule_local_instant(int64_t *out, enum mg_wall_kind *kind,
+                              const char *tzid,
+                              const struct mg_local_time *local,
+                              struct mg_error *err);
+
 /* What the wall clock in `tzid` shows at UTC instant `t`, with the offset. */
 int mg_schedule_utc_to_local(struct mg_local_time *out, const char *tzid,
                              int64_t t, struct mg_error *err);
@@ -60,6 +79,25 @@ void mg_schedule_local_text(char *out, size_t n, const char *tzid, int64_t t,
 int mg_schedule_session_start(int64_t *out, const char *tzid,
                               const char *start_date, int week, int weekday,
                               int start_minute, struct mg_error *err);
+
+/* A week of a slot whose wall time is skipped or repeated that day. */
+struct mg_schedule_odd_week {
+    int week;               /* 1-based */
+    char date[11];          /* YYYY-MM-DD, local */
+    enum mg_wall_kind kind; /* MG_WALL_SKIPPED or MG_WALL_REPEATED */
+    int64_t starts_at;      /* the session's instant (as session_start) */
+};
+
+/*
+ * The weeks 1..`weeks` of a slot (as mg_schedule_session_start) whose
+ * local time is skipped or repeated in `tzid`: calendar readers disagree
+ * on where such a time falls. *n is how many there are; the first `max`
+ * of them go to `out`.
+ */
+int mg_schedule_odd_weeks(struct mg_schedule_odd_week *out, size_t max,
+                          size_t *n, const char *tzid, const char *start_date,
+                          int weeks, int weekday, int start_minute,
+                          struct mg_error *err);
 
 /*
  * The lock around libical's time zone code (its zone cache is not

@@ -1,10 +1,10 @@
 /*
  * calendar.c: the weekly calls as people see them. GET
- * /cal/{token}.ics serves a participant's or a group's feed (ETag and
- * Last-Modified, 304 on a conditional GET; an unknown token is a plain
- * 404). The coordinator's side: feed links, sessions (move or cancel
- * one), a whole series cancelled or restored, invitations sent, and the
- * outbox's state.
+ * /cal/{token}.ics serves a participant's or a group's feed (ETag, and
+ * a Last-Modified that moves forward with every change of the body; 304
+ * on a conditional GET; an unknown token is a plain 404). The
+ * coordinator's side: feed links, sessions (move or cancel one), a whole
+ * series cancelled or restored, invitations sent, and the outbox's state.
  */
 #define _GNU_SOURCE
 #include "api.h"
@@ -113,8 +113,10 @@ static void reply_feed(struct request *r, const struct feed_entry *e)
         r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
     unsigned int status = MHD_HTTP_OK;
 
+    /* e->modified moves whenever the body does (mg_calendar_feed), so a
+     * date at or past it was given out with this very body */
     if ((inm && strstr(inm, e->etag)) ||
-        (!inm && ims && parse_http_date(ims) >= e->modified))
+        (!inm && ims && e->modified > 0 && parse_http_date(ims) >= e->modified))
         status = MHD_HTTP_NOT_MODIFIED;
     if (status != MHD_HTTP_NOT_MODIFIED) {
         rep.content_type = "text/calendar; charset=utf-8";
@@ -122,7 +124,7 @@ static void reply_feed(struct request *r, const struct feed_entry *e)
         rep.len = e->len;
     }
     rep.etag = e->etag;
-    rep.last_modified = e->date;
+    rep.last_modified = e->date[0] ? e->date : NULL;
     rep.cache = "private, max-age=300";
     reply_send(r, status, &rep);
 }
@@ -152,6 +154,10 @@ void handle_feed(struct request *r)
     if (render_feed(r, &fresh) < 0)
         return;
     reply_feed(r, &fresh);
+    if (fresh.modified <= 0) {
+        free(fresh.body); /* unmarked: the next request tries again */
+        return;
+    }
     memcpy(fresh.key, key, sizeof(key));
     fresh.generation = gen;
     fresh.expires = mg_monotonic() + FEED_TTL;
@@ -191,7 +197,8 @@ static int render_feed(struct request *r, struct feed_entry *e)
     e->len = strlen(e->body);
     mg_sha256_hex(sha, e->body, e->len);
     snprintf(e->etag, sizeof(e->etag), "\"%.32s\"", sha);
-    http_date(e->date, sizeof(e->date), e->modified);
+    if (e->modified > 0)
+        http_date(e->date, sizeof(e->date), e->modified);
     return 0;
 }
 

@@ -26,9 +26,25 @@ static json_t *iso_time(int64_t t)
     return json_string(buf);
 }
 
-static json_t *circle_to_json(const struct mg_circle *c)
+/* The coordinator's warnings about the circle's calls (circle.h). */
+static json_t *warnings_to_json(const struct mg_circle *c)
 {
-    json_t *slots = json_array();
+    json_t *a = json_array();
+    char **w;
+    size_t i, n;
+
+    mg_circle_warnings(&w, &n, c);
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, json_string(w[i]));
+    mg_circle_warnings_free(w, n);
+    return a;
+}
+
+/* The circle; with its `warnings` for one circle's answers (the list
+ * leaves them out: they take each call date's zone arithmetic). */
+static json_t *circle_to_json(const struct mg_circle *c, int with_warnings)
+{
+    json_t *slots = json_array(), *doc;
     size_t i;
 
     for (i = 0; i < c->n_slots; i++) {
@@ -41,7 +57,7 @@ static json_t *circle_to_json(const struct mg_circle *c)
                              "weekday", mg_weekday_name(s->weekday), "start",
                              start, "minutes", s->minutes));
     }
-    return json_pack(
+    doc = json_pack(
         "{s:I, s:o, s:s, s:s, s:s, s:i, s:o, s:{s:i, s:i}, s:o, "
         "s:{s:o, s:o}, s:o, s:s, s:o, s:o}",
         "id", (json_int_t)c->id, "slug", json_string_or_null(c->slug), "title",
@@ -53,6 +69,9 @@ static json_t *circle_to_json(const struct mg_circle *c)
         c->attendance_target ? json_integer(c->attendance_target) : json_null(),
         "language", mg_circle_language(c), "created_at",
         iso_time(c->created_at), "updated_at", iso_time(c->updated_at));
+    if (with_warnings)
+        json_object_set_new(doc, "warnings", warnings_to_json(c));
+    return doc;
 }
 
 static int take_int(int *out, json_t *v, const char *field,
@@ -280,7 +299,7 @@ void handle_circles_list(struct request *r)
     items = json_array();
     for (i = 0; i < n; i++)
         if (http_token_has_circle(&r->token, list[i].id))
-            json_array_append_new(items, circle_to_json(&list[i]));
+            json_array_append_new(items, circle_to_json(&list[i], 0));
     body = json_pack("{s:o}", "circles", items);
     if (n == (size_t)limit && !r->token.circle_id) /* one circle: no more */
         json_object_set_new(body, "next_after",
@@ -312,7 +331,7 @@ void handle_circles_create(struct request *r)
     if (check_and_reply_error(r, rc, &err) == 0) {
         snprintf(r->location, sizeof(r->location), "/api/v1/circles/%lld",
                  (long long)c.id);
-        reply_json(r, MHD_HTTP_CREATED, circle_to_json(&c));
+        reply_json(r, MHD_HTTP_CREATED, circle_to_json(&c, 1));
     }
     mg_circle_release(&c);
 }
@@ -329,7 +348,7 @@ void handle_circles_get(struct request *r)
         reply_code(r, rc, NULL);
         return;
     }
-    reply_json(r, MHD_HTTP_OK, circle_to_json(c));
+    reply_json(r, MHD_HTTP_OK, circle_to_json(c, 1));
     mg_circle_free(c);
 }
 
@@ -364,7 +383,7 @@ static void update(struct request *r, int replace)
 out:
     json_decref(doc);
     if (check_and_reply_error(r, rc, &err) == 0)
-        reply_json(r, MHD_HTTP_OK, circle_to_json(&c));
+        reply_json(r, MHD_HTTP_OK, circle_to_json(&c, 1));
     mg_circle_release(&c);
     mg_circle_free(old);
 }

@@ -252,6 +252,11 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
     s->uid = g->uid;
     s->tzid = v->circle->time_zone;
     s->first_start = keep->sessions[0].original_starts_at;
+    if (group_slot(v, g)) {
+        /* The rule's wall time: week 1 may have been moved by a gap. */
+        s->has_slot_minute = 1;
+        s->slot_minute = group_slot(v, g)->start_minute;
+    }
     s->minutes = keep->sessions[0].minutes;
     s->count = (int)keep->n_sessions;
     s->sequence = g->sequence;
@@ -277,8 +282,9 @@ static int make_series(struct mg_ical_series *s, struct series_store *keep,
 
 /*
  * The whole-circle sessions the participant has a place at, appended to
- * their feed's series (plenary.h): one series per plenary, its UID and
- * SEQUENCE. The summaries appended are the caller's to free().
+ * their feed's series (plenary.h): one series per plenary, with its UID
+ * and the SEQUENCE and words of the invitation that person was sent. The
+ * summaries and descriptions appended are the caller's to free().
  */
 static int add_plenaries(struct mg_ical_series **series, size_t *n,
                          int64_t *newest, struct mg_plenary_row **plen,
@@ -302,9 +308,16 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
         s->first_start = p->starts_at;
         s->minutes = p->minutes;
         s->count = p->weeks;
-        s->sequence = p->sequence;
+        /* the SEQUENCE of the invitation they hold, so a calendar app
+         * that has both copies prefers neither */
+        s->sequence =
+            p->invite_sequence >= 0 ? p->invite_sequence : p->sequence;
         s->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
         s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
+        /* as the invitation words it (src/plenary/invite.c) */
+        if (p->guest && *p->guest)
+            s->description =
+                mg_xasprintf(_("A whole-circle session with %s."), p->guest);
         s->url = v->circle->video_url;
         s->organizer_name = v->circle->organizer_name;
         s->organizer_email = v->circle->organizer_email;
@@ -312,6 +325,35 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
             *newest = p->created_at;
     }
     *n += *n_plen;
+    return 0;
+}
+
+/*
+ * A member's feed shows their group's series as their invitation has it:
+ * its UID (a member invited before series shared their group's UID keeps
+ * the one they were sent) and its SEQUENCE, or the one the next REQUEST
+ * will carry when the calls changed since (reconcile's "up to date"
+ * test), so a calendar app that has both copies sees one event and
+ * prefers neither. Not invited yet: the group's UID and SEQUENCE, as the
+ * first invitation will have them. `inv` keeps the UID the series points
+ * to.
+ */
+static int as_invited(struct mg_ical_series *s, struct mg_invite_row *inv,
+                      struct mg_store *st, const struct mg_group_row *g,
+                      int64_t participant_id)
+{
+    int rc = mg_store_invite_for(inv, st, g->id, participant_id);
+
+    if (rc == MG_ENOTFOUND)
+        return 0; /* the group's UID and SEQUENCE, as the first REQUEST */
+    if (rc < 0)
+        return rc;
+    if (inv->uid[0])
+        s->uid = inv->uid;
+    s->sequence = inv->sequence;
+    if (inv->state != MG_STORE_INVITE_ACTIVE ||
+        inv->group_sequence < g->sequence)
+        s->sequence++;
     return 0;
 }
 
@@ -324,7 +366,9 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     struct series_store *keep = NULL;
     struct mg_participant *p = NULL;
     struct mg_plenary_row *plen = NULL;
-    char *name = NULL, lang[MG_I18N_LANG_MAX];
+    struct mg_invite_row inv;
+    char *name = NULL, *body = NULL, lang[MG_I18N_LANG_MAX];
+    char sha[65];
     size_t i, n = 0, n_plen = 0;
     int64_t newest = 0;
     int rc = mg_store_plan_load(&v, st, circle_id);
@@ -356,6 +400,10 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
         }
         if (rc < 0)
             goto out;
+        if (participant_id)
+            rc = as_invited(&series[n], &inv, st, g, participant_id);
+        if (rc < 0)
+            goto out;
         if (g->updated_at > newest)
             newest = g->updated_at;
         if (!name)
@@ -368,12 +416,32 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
         if (rc < 0)
             goto out;
     }
-    rc = mg_ical_feed(out, name ? name : v.circle->title, series, n, newest,
+    rc = mg_ical_feed(&body, name ? name : v.circle->title, series, n, newest,
                       err);
-    *last_modified = newest;
+    if (rc < 0)
+        goto out;
+    /* Last-Modified: since when this very body is served. Derived from
+     * the rows it shows it would go back when a row drops out (a
+     * withdrawal, a plenary declined) and could not tell apart two
+     * bodies of the same second. */
+    mg_sha256_hex(sha, body, strlen(body));
+    rc = mg_store_feed_mark(last_modified, st, circle_id, participant_id,
+                            participant_id ? 0 : group_id, sha, mg_now());
+    if (rc < 0) {
+        /* the write lock held too long (the store logged it): the feed
+         * is still served, with no date to be compared with (its ETag
+         * still works) */
+        *last_modified = 0;
+        rc = 0;
+    }
+    *out = body;
+    body = NULL;
 out:
-    for (i = 0; series && i < n_plen; i++)
+    free(body);
+    for (i = 0; series && i < n_plen; i++) {
         free((char *)series[n - n_plen + i].summary);
+        free((char *)series[n - n_plen + i].description);
+    }
     mg_store_plenaries_free(plen, n_plen);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);
@@ -948,9 +1016,13 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
             a->sequence = inv->sequence + 1;
             o->uid = mg_xstrdup(inv->uid);
         } else {
+            /* one series, one UID: the group's, at the group's SEQUENCE,
+             * as in the group's feed */
             char uid[48];
-            mg_ical_new_uid(uid);
-            o->uid = mg_xstrdup(uid);
+            if (!v.groups[g].uid[0])
+                mg_ical_new_uid(uid);
+            o->uid = mg_xstrdup(v.groups[g].uid[0] ? v.groups[g].uid : uid);
+            a->sequence = v.groups[g].sequence;
         }
         a->uid = o->uid;
         a->summary = series[g].summary;
@@ -960,7 +1032,9 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         o->p = p;
         o->s = &series[g];
         o->start = keep[g].start;
-        o->dedupe = mg_xasprintf("%s:%d:REQUEST", a->uid, a->sequence);
+        /* a group's members share the UID: the key names the member */
+        o->dedupe = mg_xasprintf("%s:%lld:%d:REQUEST", a->uid, (long long)p->id,
+                                 a->sequence);
         a->dedupe_key = o->dedupe;
         if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
@@ -1007,7 +1081,8 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         o->p = p;
         o->gone = gone;
         o->cancel = 1;
-        o->dedupe = mg_xasprintf("%s:%d:CANCEL", a->uid, a->sequence);
+        o->dedupe = mg_xasprintf("%s:%lld:%d:CANCEL", a->uid,
+                                 (long long)inv->participant_id, a->sequence);
         a->dedupe_key = o->dedupe;
         if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);

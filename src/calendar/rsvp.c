@@ -31,8 +31,6 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
     }
 }
 
-/* Whether `a` and `b` are the same address (either may be NULL). */
-
 /* The iTIP PARTSTAT of an answer as the store keeps it. */
 static enum mg_store_rsvp_status answer_status(enum mg_partstat p)
 {
@@ -47,6 +45,7 @@ static enum mg_store_rsvp_status answer_status(enum mg_partstat p)
     return MG_STORE_RSVP_TENTATIVE;
 }
 
+/* Whether `a` and `b` are the same address (either may be NULL). */
 static int same_address(const char *a, const char *b)
 {
     char *x, *y;
@@ -163,17 +162,32 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
     int64_t circle_id = 0, *ids = NULL;
     size_t n = 0;
     int stale = 0;
-    int rc = mg_store_invite_by_uid(&inv, &circle_id, st, reply->uid);
+    char *attendee = mg_email_normalize(reply->attendee);
+    /* A group's members share their series' UID: the invite answered is
+     * the one of that UID sent to the answering attendee. */
+    int rc = mg_store_invite_by_uid_email(&inv, &circle_id, st, reply->uid,
+                                          attendee ? attendee : "");
 
     *outcome = MG_RSVP_UNKNOWN_UID;
+    if (rc == MG_ENOTFOUND &&
+        mg_store_invite_by_uid(&inv, &circle_id, st, reply->uid) == 0) {
+        /* a series mingle sent, answered for someone not invited to it */
+        *outcome = MG_RSVP_REFUSED;
+        mg_error_set(err, "attendee",
+                     "the REPLY is not from an invited member's address");
+        rc = MG_EFORBIDDEN;
+        goto out;
+    }
     if (rc == MG_ENOTFOUND) {
         int64_t plenary = 0;
         int sequence = 0;
 
         if (mg_store_plenary_by_uid(&circle_id, &plenary, &sequence, st,
-                                    reply->uid) == 0)
-            return apply_plenary_reply(outcome, st, reply, from, circle_id,
-                                       plenary, sequence, err);
+                                    reply->uid) == 0) {
+            rc = apply_plenary_reply(outcome, st, reply, from, circle_id,
+                                     plenary, sequence, err);
+            goto out;
+        }
         mg_error_set(err, "uid", "no invitation has UID '%s'", reply->uid);
     }
     if (rc < 0)
@@ -214,6 +228,7 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
         *outcome = stale ? MG_RSVP_IGNORED_STALE : MG_RSVP_RECORDED;
 out:
     free(ids);
+    free(attendee);
     mg_participants_free(p, p ? 1 : 0);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include "mingle/circle.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -355,4 +356,64 @@ int mg_circle_validate(const struct mg_circle *c, struct mg_error *err)
 const char *mg_circle_language(const struct mg_circle *c)
 {
     return c->language[0] ? c->language : "en";
+}
+
+#define WARNINGS_MAX 20
+
+void mg_circle_warnings(char ***out, size_t *n, const struct mg_circle *c)
+{
+    struct mg_schedule_odd_week odd[WARNINGS_MAX];
+    size_t i, j, found, total = 0, kept;
+    char **w = mg_xcalloc(WARNINGS_MAX + 1, sizeof(*w));
+
+    *n = 0;
+    for (i = 0; i < c->n_slots; i++) {
+        const struct mg_slot *s = &c->slots[i];
+        int h = s->start_minute / 60, m = s->start_minute % 60;
+
+        if (mg_schedule_odd_weeks(odd, WARNINGS_MAX, &found, c->time_zone,
+                                  c->start_date, c->weeks, s->weekday,
+                                  s->start_minute, NULL) < 0)
+            continue;
+        total += found;
+        kept = found < WARNINGS_MAX ? found : WARNINGS_MAX;
+        for (j = 0; j < kept && *n < WARNINGS_MAX; j++) {
+            char at[20];
+
+            if (odd[j].kind == MG_WALL_SKIPPED) {
+                mg_schedule_local_text(at, sizeof(at), c->time_zone,
+                                       odd[j].starts_at, ' ');
+                w[(*n)++] = mg_xasprintf(
+                    _("The %s %02d:%02d call of week %d (%s) falls in an hour "
+                      "that %s skips when the clocks go forward: it is at %s "
+                      "that day, and calendar apps disagree on such times. "
+                      "Consider another time for this slot."),
+                    mg_weekday_name(s->weekday), h, m, odd[j].week, odd[j].date,
+                    c->time_zone, at + 11);
+            } else {
+                w[(*n)++] = mg_xasprintf(
+                    _("The %s %02d:%02d call of week %d (%s) falls in an hour "
+                      "that happens twice in %s when the clocks go back: it "
+                      "is at the first of the two, and calendar apps disagree "
+                      "on such "
+                      "times. Consider another time for this slot."),
+                    mg_weekday_name(s->weekday), h, m, odd[j].week, odd[j].date,
+                    c->time_zone);
+            }
+        }
+    }
+    if (total > *n) {
+        w[*n] = mg_xasprintf(_("... and %zu more."), total - *n);
+        (*n)++;
+    }
+    *out = w;
+}
+
+void mg_circle_warnings_free(char **w, size_t n)
+{
+    size_t i;
+
+    for (i = 0; w && i < n; i++)
+        free(w[i]);
+    free(w);
 }

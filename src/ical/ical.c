@@ -35,7 +35,11 @@ struct doc {
 /* What a series' weekly rule gives, worked out once. */
 struct occurrences {
     int64_t *start; /* UTC instants, count of them */
+    char *kind;     /* per week: enum mg_wall_kind of its wall time */
     int count;
+    /* Week 1 as the rule writes it (DTSTART): the slot's wall time,
+     * which does not exist when it falls in a daylight-saving gap. */
+    struct mg_local_time wall;
 };
 
 void mg_ical_new_uid(char *out)
@@ -70,10 +74,8 @@ static char *clean_text(const char *s)
     return out;
 }
 
-/* A parameter value can hold neither line breaks nor double quotes (it
- * may be quoted itself): quotes go, a run of control characters becomes
- * one space. */
-static char *clean_param(const char *s)
+/* A title on one line: a run of control characters becomes one space. */
+static char *clean_line(const char *s)
 {
     char *out = mg_xmalloc(strlen(s) + 1), *p = out;
 
@@ -83,11 +85,36 @@ static char *clean_param(const char *s)
         if (ch < 0x20 || ch == 0x7f) {
             if (p > out && p[-1] != ' ')
                 *p++ = ' ';
-        } else if (ch != '"') {
+        } else {
             *p++ = (char)ch;
         }
     }
     *p = '\0';
+    return out;
+}
+
+/*
+ * A parameter value (CN) on one line, ready for libical's writer, which
+ * encodes a double quote as ^' (RFC 6868) but leaves a caret alone, so a
+ * name holding "^n" would read back with a line break: carets are
+ * doubled here (^^ reads back as ^).
+ */
+static char *clean_param(const char *s)
+{
+    char *line = clean_line(s), *out, *p;
+    const char *q;
+    size_t carets = 0;
+
+    for (q = line; *q; q++)
+        carets += *q == '^';
+    out = mg_xmalloc(strlen(line) + carets + 1);
+    for (p = out, q = line; *q; q++) {
+        if (*q == '^')
+            *p++ = '^';
+        *p++ = *q;
+    }
+    *p = '\0';
+    free(line);
     return out;
 }
 
@@ -125,19 +152,66 @@ static struct vzone *zone_of(struct doc *d, const char *tzid)
     return NULL;
 }
 
-/* The series' weekly instants: the first one's wall time, week by week. */
+/* `lt` moved by `days` days (its time of day kept). */
+static void add_days(struct mg_local_time *lt, int days)
+{
+    struct icaltimetype day = icaltime_null_date();
+
+    day.year = lt->year;
+    day.month = lt->month;
+    day.day = lt->day;
+    icaltime_adjust(&day, days, 0, 0, 0);
+    lt->year = day.year;
+    lt->month = day.month;
+    lt->day = day.day;
+}
+
+/*
+ * The wall time of week 1 as the rule has it: the series' slot minute
+ * on the day (or, past a gap that crosses midnight, the day before) if
+ * that is what gives first_start, else first_start's own wall time.
+ */
+static int rule_wall(struct mg_local_time *out, const struct mg_ical_series *s,
+                     struct mg_error *err)
+{
+    struct mg_local_time lt;
+    int64_t t;
+    int back, rc = mg_schedule_utc_to_local(out, s->tzid, s->first_start, err);
+
+    if (rc < 0 || !s->has_slot_minute || s->slot_minute < 0 ||
+        s->slot_minute > 1439)
+        return rc;
+    for (back = 0; back < 2; back++) {
+        lt = *out;
+        add_days(&lt, -back);
+        lt.hour = s->slot_minute / 60;
+        lt.minute = s->slot_minute % 60;
+        lt.second = 0;
+        if (mg_schedule_local_to_utc(&t, s->tzid, &lt, NULL) == 0 &&
+            t == s->first_start) {
+            *out = lt;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* The series' weekly instants: the rule's wall time, week by week. */
 static int occurrences_get(struct occurrences *o,
                            const struct mg_ical_series *s, struct mg_error *err)
 {
     struct mg_local_time first, lt;
     struct icaltimetype day = icaltime_null_date();
+    enum mg_wall_kind kind;
     int i, rc;
 
     o->start = mg_xcalloc((size_t)s->count, sizeof(*o->start));
+    o->kind = mg_xcalloc((size_t)s->count, 1);
     o->count = s->count;
-    rc = mg_schedule_utc_to_local(&first, s->tzid, s->first_start, err);
+    rc = rule_wall(&first, s, err);
     if (rc < 0)
         return rc;
+    o->wall = first;
     day.year = first.year;
     day.month = first.month;
     day.day = first.day;
@@ -146,22 +220,29 @@ static int occurrences_get(struct occurrences *o,
         lt.year = day.year;
         lt.month = day.month;
         lt.day = day.day;
-        rc = mg_schedule_local_to_utc(&o->start[i], s->tzid, &lt, err);
+        rc = mg_schedule_local_instant(&o->start[i], &kind, s->tzid, &lt, err);
         if (rc < 0)
             return rc;
+        o->kind[i] = (char)kind;
         icaltime_adjust(&day, 7, 0, 0, 0);
     }
     return 0;
 }
 
-static int is_occurrence(const struct occurrences *o, int64_t t)
+/* Which week of the rule starts at `t`, or -1. */
+static int occurrence_index(const struct occurrences *o, int64_t t)
 {
     int i;
 
     for (i = 0; i < o->count; i++)
         if (o->start[i] == t)
-            return 1;
-    return 0;
+            return i;
+    return -1;
+}
+
+static int is_occurrence(const struct occurrences *o, int64_t t)
+{
+    return occurrence_index(o, t) >= 0;
 }
 
 static int series_check(const struct mg_ical_series *s, enum kind kind,
@@ -284,15 +365,76 @@ static int local_time(struct icaltimetype *out, struct vzone *z, int64_t t,
     return 0;
 }
 
+/* Is `lt` a wall time that happens exactly once in the zone? Readers
+ * disagree on the others (RFC 5545 3.3.5 says how to read them). */
+static int plain_wall(const char *tzid, const struct mg_local_time *lt)
+{
+    enum mg_wall_kind kind;
+
+    return mg_schedule_wall_kind(&kind, tzid, lt, NULL) == 0 &&
+           kind == MG_WALL_PLAIN;
+}
+
+/* Is instant `t` the only one that shows its wall time in the zone? */
+static int plain_instant(struct vzone *z, int64_t t)
+{
+    struct mg_local_time lt;
+
+    return mg_schedule_utc_to_local(&lt, z->tzid, t, NULL) == 0 &&
+           plain_wall(z->tzid, &lt);
+}
+
+/* Is week `i` of the rule a wall time that happens once? */
+static int plain_week(const struct occurrences *o, int i)
+{
+    return o->kind[i] == MG_WALL_PLAIN;
+}
+
+/* Week `i` of the rule as the rule writes it (a floating time). */
+static struct icaltimetype rule_time(const struct occurrences *o, int i)
+{
+    struct mg_local_time lt = o->wall;
+    struct icaltimetype tt = icaltime_null_time();
+
+    add_days(&lt, 7 * i);
+    tt.year = lt.year;
+    tt.month = lt.month;
+    tt.day = lt.day;
+    tt.hour = lt.hour;
+    tt.minute = lt.minute;
+    tt.second = lt.second;
+    return tt;
+}
+
+/* The start or end of one call: local time where that wall time happens
+ * once, else UTC (in a repeated hour, where readers disagree on which of
+ * the two is meant). */
+static int call_time(struct icaltimetype *out, struct doc *d, struct vzone *z,
+                     int64_t t, struct mg_error *err)
+{
+    if (!plain_instant(z, t)) {
+        *out = vzone_civil(t, d->utc);
+        return 0;
+    }
+    return local_time(out, z, t, err);
+}
+
 /* RECURRENCE-ID and EXDATE: libical writes no TZID for them, so the time
- * goes in floating and the parameter is added here. */
+ * goes in floating and the parameter is added here. The value is the one
+ * the rule gives for that week (which, in a daylight-saving gap, is not
+ * the wall time of the instant). */
 static int add_local_prop(icalcomponent *ev, icalproperty_kind kind,
-                          struct vzone *z, int64_t t, struct mg_error *err)
+                          struct vzone *z, const struct occurrences *o,
+                          int64_t t, struct mg_error *err)
 {
     struct icaltimetype tt;
     icalproperty *p;
-    int rc = local_time(&tt, z, t, err);
+    int week = occurrence_index(o, t), rc = 0;
 
+    if (week >= 0)
+        tt = rule_time(o, week);
+    else
+        rc = local_time(&tt, z, t, err);
     if (rc < 0)
         return rc;
     tt.zone = NULL;
@@ -359,41 +501,76 @@ static void add_people(icalcomponent *ev, const struct mg_ical_series *s)
  * itself (recurrence_id 0) or one occurrence of it.
  */
 static int event_new(icalcomponent **out, struct doc *d,
-                     const struct mg_ical_series *s, int64_t recurrence_id,
+                     const struct mg_ical_series *s,
+                     const struct occurrences *o, int64_t recurrence_id,
                      int64_t start, int minutes, const char *description,
                      int cancelled, struct mg_error *err)
 {
     icalcomponent *ev = icalcomponent_new_vevent();
     struct vzone *z = zone_of(d, s->tzid);
     struct icaltimetype tt;
+    int64_t end = start + (int64_t)minutes * 60;
     size_t i;
-    int rc;
+    int rc = 0, with_end = 1;
 
     icalcomponent_add_property(ev, icalproperty_new_uid(s->uid));
     icalcomponent_add_property(
         ev, icalproperty_new_dtstamp(vzone_civil(d->now, d->utc)));
     if (recurrence_id != 0) {
-        rc = add_local_prop(ev, ICAL_RECURRENCEID_PROPERTY, z, recurrence_id,
+        rc = add_local_prop(ev, ICAL_RECURRENCEID_PROPERTY, z, o, recurrence_id,
                             err);
         if (rc < 0)
             goto out;
     }
-    /* set_dtstart writes the TZID of the time's zone: our private one,
-     * named with the plain IANA name. */
-    rc = local_time(&tt, z, start, err);
+    /*
+     * set_dtstart writes the TZID of the time's zone: our private one,
+     * named with the plain IANA name. The series starts at the rule's
+     * wall time, even where week 1 is in a gap and so happens later.
+     */
+    if (recurrence_id == 0) {
+        tt = rule_time(o, 0);
+        tt.zone = z->zone;
+        with_end = plain_week(o, 0) && plain_instant(z, end);
+    } else {
+        rc = call_time(&tt, d, z, start, err);
+    }
     if (rc < 0)
         goto out;
     icalcomponent_set_dtstart(ev, tt);
-    rc = local_time(&tt, z, start + (int64_t)minutes * 60, err);
-    if (rc < 0)
-        goto out;
-    icalcomponent_set_dtend(ev, tt);
+    /* The series' end as a local time where both its ends happen once
+     * that day, else as a DURATION (which readers take as exact). */
+    if (with_end) {
+        rc = call_time(&tt, d, z, end, err);
+        if (rc < 0)
+            goto out;
+        icalcomponent_set_dtend(ev, tt);
+    } else {
+        struct icaldurationtype dur = icaldurationtype_null_duration();
+
+        dur.hours = (unsigned int)(minutes / 60);
+        dur.minutes = (unsigned int)(minutes % 60);
+        icalcomponent_set_duration(ev, dur);
+    }
     if (recurrence_id == 0) {
         struct icalrecurrencetype r;
 
         icalrecurrencetype_clear(&r);
         r.freq = ICAL_WEEKLY_RECURRENCE;
         r.count = s->count;
+        /*
+         * Week 1 in a gap: node-ical (as Google) reads DTSTART as the
+         * instant after the gap and would repeat that wall time; the
+         * rule's own hour and minute, which only repeat DTSTART's, keep
+         * the later weeks at the slot's time there too.
+         */
+        if (o->kind[0] == MG_WALL_SKIPPED) {
+            r.by_hour[0] = (short)o->wall.hour;
+            r.by_hour[1] = ICAL_RECURRENCE_ARRAY_MAX;
+            r.by_minute[0] = (short)o->wall.minute;
+            r.by_minute[1] = ICAL_RECURRENCE_ARRAY_MAX;
+            r.by_second[0] = (short)o->wall.second;
+            r.by_second[1] = ICAL_RECURRENCE_ARRAY_MAX;
+        }
         icalcomponent_add_property(ev, icalproperty_new_rrule(r));
     }
     icalcomponent_add_property(ev, icalproperty_new_sequence(s->sequence));
@@ -419,7 +596,7 @@ static int event_new(icalcomponent **out, struct doc *d,
          i++) {
         if (!s->exceptions[i].cancelled)
             continue;
-        rc = add_local_prop(ev, ICAL_EXDATE_PROPERTY, z,
+        rc = add_local_prop(ev, ICAL_EXDATE_PROPERTY, z, o,
                             s->exceptions[i].original_start, err);
         if (rc < 0)
             goto out;
@@ -442,7 +619,7 @@ static int add_series(icalcomponent *cal, struct doc *d,
     struct occurrences o = {0};
     icalcomponent *ev = NULL;
     size_t i;
-    int rc = occurrences_get(&o, s, err);
+    int w, rc = occurrences_get(&o, s, err);
 
     if (rc < 0)
         goto out;
@@ -455,18 +632,40 @@ static int add_series(icalcomponent *cal, struct doc *d,
             goto out;
         }
     }
-    rc = event_new(&ev, d, s, 0, s->first_start, s->minutes, s->description,
+    rc = event_new(&ev, d, s, &o, 0, s->first_start, s->minutes, s->description,
                    s->cancelled, err);
     if (rc < 0)
         goto out;
     icalcomponent_add_component(cal, ev);
     ev = NULL;
+    /*
+     * A week whose wall time is skipped or repeated that day: readers
+     * disagree on where the rule puts it (ical.js and vobject put a
+     * skipped 02:30 an hour early, most take the second of a repeated
+     * one where RFC 5545 says the first), so it also gets a VEVENT of its
+     * own with the instant it happens, unless it is an exception already.
+     */
+    for (w = 0; w < o.count; w++) {
+        if (plain_week(&o, w))
+            continue;
+        for (i = 0; i < s->n_exceptions; i++)
+            if (s->exceptions[i].original_start == o.start[w])
+                break;
+        if (i < s->n_exceptions)
+            continue;
+        rc = event_new(&ev, d, s, &o, o.start[w], o.start[w], s->minutes,
+                       s->description, s->cancelled, err);
+        if (rc < 0)
+            goto out;
+        icalcomponent_add_component(cal, ev);
+        ev = NULL;
+    }
     for (i = 0; i < s->n_exceptions; i++) {
         const struct mg_ical_exception *x = &s->exceptions[i];
 
         if (x->cancelled)
             continue;
-        rc = event_new(&ev, d, s, x->original_start, x->start,
+        rc = event_new(&ev, d, s, &o, x->original_start, x->start,
                        x->minutes ? x->minutes : s->minutes,
                        x->description ? x->description : s->description,
                        s->cancelled, err);
@@ -477,6 +676,7 @@ static int add_series(icalcomponent *cal, struct doc *d,
     }
 out:
     free(o.start);
+    free(o.kind);
     return rc;
 }
 
@@ -566,7 +766,7 @@ int mg_ical_feed(char **out, const char *name, const struct mg_ical_series *s,
         goto out;
     cal = calendar_new();
     /* One line: a calendar's name is a title. */
-    x = clean_param(name);
+    x = clean_line(name);
     icalcomponent_add_property(cal, icalproperty_new_name(x));
     icalcomponent_add_property(cal, x_prop("X-WR-CALNAME", x));
     free(x);
@@ -721,12 +921,14 @@ static int add_occurrence_cancel(icalcomponent *cal, struct doc *d,
                 minutes = s->exceptions[i].minutes;
         }
     }
-    rc = event_new(&ev, d, s, original, start, minutes, s->description, 1, err);
+    rc = event_new(&ev, d, s, &o, original, start, minutes, s->description, 1,
+                   err);
     if (rc < 0)
         goto out;
     icalcomponent_add_component(cal, ev);
 out:
     free(o.start);
+    free(o.kind);
     return rc;
 }
 
@@ -736,6 +938,7 @@ static int itip_build(icalcomponent **out, struct doc *d,
                       struct mg_error *err)
 {
     icalcomponent *cal = NULL, *ev = NULL;
+    struct occurrences o = {0};
     int rc = series_check(s, d->kind, err);
 
     if (rc == 0)
@@ -754,11 +957,15 @@ static int itip_build(icalcomponent **out, struct doc *d,
         rc = add_occurrence_cancel(cal, d, s, only_occurrence, err);
     } else {
         /* The whole series goes, however it was moved. */
-        rc = event_new(&ev, d, s, 0, s->first_start, s->minutes, s->description,
-                       1, err);
+        rc = occurrences_get(&o, s, err);
+        if (rc == 0)
+            rc = event_new(&ev, d, s, &o, 0, s->first_start, s->minutes,
+                           s->description, 1, err);
         if (rc == 0)
             icalcomponent_add_component(cal, ev);
     }
+    free(o.start);
+    free(o.kind);
     if (rc < 0) {
         icalcomponent_free(cal);
         return rc;

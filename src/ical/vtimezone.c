@@ -246,25 +246,62 @@ static icalcomponent *observance(int daylight, int64_t wall, int from, int to)
     return c;
 }
 
+/*
+ * The change of group `g` in 1970, as local wall time in the old offset:
+ * where most producers start a zone's current rules, so that readers
+ * that look at years before the document's (vobject compares a zone with
+ * UTC over 2000-2020) see the zone's rules rather than one fixed offset.
+ */
+static int64_t rule_wall_1970(const struct group *g)
+{
+    int64_t first = mg_days_from_civil(1970, g->month, 1);
+    int dim = days_in_month(1970, g->month);
+    /* 1970-01-01 was a Thursday (5 with Sunday = 1). */
+    int wday1 = (int)((first % 7 + 7 + 4) % 7) + 1;
+    int day = 1 + (g->wday - wday1 + 7) % 7;
+
+    if (g->kind == RULE_LAST)
+        while (day + 7 <= dim)
+            day += 7;
+    else
+        day += 7 * (g->nth - 1);
+    return (first + day - 1) * 86400 + g->secs;
+}
+
+/* Do all the changes follow open-ended yearly rules? Then the rules can
+ * start in 1970; a zone whose rules changed in the span keeps them where
+ * they start. */
+static int rules_from_1970(const struct group *g, size_t ng)
+{
+    size_t j;
+
+    for (j = 0; j < ng; j++)
+        if ((g[j].kind != RULE_NTH && g[j].kind != RULE_LAST) || g[j].until)
+            return 0;
+    return ng > 0;
+}
+
 static icalcomponent *build_vtimezone(const char *tzid,
                                       const struct transition *v, size_t n,
                                       struct group *g, size_t ng, int initial,
                                       int64_t from, icaltimezone *utc)
 {
     icalcomponent *vtz = icalcomponent_new_vtimezone();
+    int since_1970 = rules_from_1970(g, ng);
     size_t i, j;
 
     icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
     /* Before the first change we know of (or for a zone without any) the
      * offset is the one the span starts with. */
-    if (n == 0 || v[0].t > from)
+    if (!since_1970 && (n == 0 || v[0].t > from))
         icalcomponent_add_component(vtz,
                                     observance(0, 0 /* 1970-01-01 */, initial,
                                                n ? v[0].from : initial));
     for (j = 0; j < ng; j++) {
         const struct transition *first = &v[g[j].first];
-        icalcomponent *obs =
-            observance(g[j].daylight, first->wall, g[j].from, g[j].to);
+        icalcomponent *obs = observance(
+            g[j].daylight, since_1970 ? rule_wall_1970(&g[j]) : first->wall,
+            g[j].from, g[j].to);
 
         if (g[j].kind == RULE_NTH || g[j].kind == RULE_LAST) {
             struct icalrecurrencetype r;

@@ -53,6 +53,90 @@ static const char *member(json_t *doc, const char *key)
     return json_string_value(json_object_get(doc, key));
 }
 
+/* The text before a line's first digit when it has one and that text is
+ * short ("Week " of "Week 3: ..."), else 0 bytes. */
+static size_t number_prefix(const char *line, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n && i <= 40; i++)
+        if (line[i] >= '0' && line[i] <= '9')
+            return i;
+    return 0;
+}
+
+/* Does line `b` continue a list that line `a` is in? */
+static int same_list(const char *a, size_t na, const char *b, size_t nb)
+{
+    size_t pa = number_prefix(a, na), pb = number_prefix(b, nb);
+
+    return pa > 0 && pa == pb && memcmp(a, b, pa) == 0;
+}
+
+/*
+ * The HTML part of an invitation from its text: a paragraph per block of
+ * lines between blank lines, line breaks kept, and two or more lines in
+ * a row that start alike up to a number ("Week 1: ...", "Week 2: ...",
+ * in whichever language) as a list.
+ */
+static void text_to_html(struct mg_html *h, const char *text)
+{
+    const char *line[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    const char *p = text ? text : "";
+    int in_p = 0, in_list = 0;
+
+    while (*p || line[1]) {
+        const char *eol = strchr(p, '\n');
+        size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+        /* The line before (line[0]) is written once the next is known. */
+        line[0] = line[1];
+        len[0] = len[1];
+        line[1] = *p || eol ? p : NULL;
+        len[1] = n;
+        if (line[1] && n && p[n - 1] == '\r')
+            len[1]--;
+        p += n + (eol != NULL);
+        if (!line[0])
+            continue;
+        if (len[0] == 0) {
+            if (in_p)
+                mg_html(h, "</p>\n");
+            if (in_list)
+                mg_html(h, "</ul>\n");
+            in_p = in_list = 0;
+            continue;
+        }
+        if (!in_list && line[1] &&
+            same_list(line[0], len[0], line[1], len[1])) {
+            if (in_p)
+                mg_html(h, "</p>\n");
+            in_p = 0;
+            in_list = 1;
+            mg_html(h, "<ul>\n");
+        }
+        if (in_list) {
+            mg_html(h, "<li>");
+            mg_html_textn(h, line[0], len[0]);
+            mg_html(h, "</li>\n");
+            if (!line[1] || !same_list(line[0], len[0], line[1], len[1])) {
+                mg_html(h, "</ul>\n");
+                in_list = 0;
+            }
+            continue;
+        }
+        if (in_p)
+            mg_html(h, "<br>\n");
+        else
+            mg_html(h, "<p>");
+        in_p = 1;
+        mg_html_textn(h, line[0], len[0]);
+    }
+    if (in_p)
+        mg_html(h, "</p>\n");
+}
+
 static int render_imip(char **out, size_t *len, const char *ics, size_t n,
                        const char *parts, struct mg_error *err)
 {
@@ -81,9 +165,7 @@ static int render_imip(char **out, size_t *len, const char *ics, size_t n,
     m.method = member(doc, "method");
     m.message_id = member(doc, "message_id");
     m.date = json_integer_value(json_object_get(doc, "date"));
-    mg_html(&html, "<p>");
-    mg_html_text(&html, m.text);
-    mg_html(&html, "</p>");
+    text_to_html(&html, m.text);
     m.html = html.buf.data;
     rc = mg_mail_build_imip(out, len, &m, err);
     mg_html_release(&html);

@@ -104,9 +104,14 @@ static int local_valid(const struct mg_local_time *l)
            l->second >= 0 && l->second <= 59;
 }
 
-int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
-                             const struct mg_local_time *local,
-                             struct mg_error *err)
+/*
+ * The instants at which the wall clock in `tzid` shows `local`: *n is 0
+ * (skipped), 1 or 2 (repeated, t[0] < t[1]); for a skipped time
+ * t[0] is the instant the gap moves it to.
+ */
+static int local_instants(int64_t *t, int *n, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err)
 {
     icaltimezone *zone;
     int64_t wall, t_before, t_after;
@@ -134,19 +139,63 @@ int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
     t_after = wall - off_after;
     ok_before = offset_at(zone, t_before) == off_before;
     ok_after = offset_at(zone, t_after) == off_after;
-    if (ok_before && ok_after)
-        /* Repeated (clocks went back): the first, daylight, instant. */
-        *out = t_before < t_after ? t_before : t_after;
-    else if (ok_before)
-        *out = t_before;
-    else if (ok_after)
-        *out = t_after;
-    else
+    *n = 1;
+    if (ok_before && ok_after && t_before != t_after) {
+        /* Repeated (clocks went back). */
+        *n = 2;
+        t[0] = t_before < t_after ? t_before : t_after;
+        t[1] = t_before < t_after ? t_after : t_before;
+    } else if (ok_before) {
+        t[0] = t_before;
+    } else if (ok_after) {
+        t[0] = t_after;
+    } else {
         /* Skipped: read the wall time with the offset before the jump,
          * which lands as far past the jump as the time was past its
          * start, i.e. moved forward by the gap. */
-        *out = t_before;
+        *n = 0;
+        t[0] = t_before;
+    }
     return 0;
+}
+
+int mg_schedule_local_to_utc(int64_t *out, const char *tzid,
+                             const struct mg_local_time *local,
+                             struct mg_error *err)
+{
+    int64_t t[2];
+    int n, rc = local_instants(t, &n, tzid, local, err);
+
+    /* A repeated time is its first, daylight, instant. */
+    if (rc == 0)
+        *out = t[0];
+    return rc;
+}
+
+int mg_schedule_local_instant(int64_t *out, enum mg_wall_kind *kind,
+                              const char *tzid,
+                              const struct mg_local_time *local,
+                              struct mg_error *err)
+{
+    int64_t t[2];
+    int n, rc = local_instants(t, &n, tzid, local, err);
+
+    if (rc == 0) {
+        *out = t[0];
+        *kind = n == 0   ? MG_WALL_SKIPPED
+                : n == 2 ? MG_WALL_REPEATED
+                         : MG_WALL_PLAIN;
+    }
+    return rc;
+}
+
+int mg_schedule_wall_kind(enum mg_wall_kind *out, const char *tzid,
+                          const struct mg_local_time *local,
+                          struct mg_error *err)
+{
+    int64_t t;
+
+    return mg_schedule_local_instant(&t, out, tzid, local, err);
 }
 
 static int parse_date(int *y, int *m, int *d, const char *s)
@@ -163,9 +212,10 @@ static int parse_date(int *y, int *m, int *d, const char *s)
     return 0;
 }
 
-int mg_schedule_session_start(int64_t *out, const char *tzid,
-                              const char *start_date, int week, int weekday,
-                              int start_minute, struct mg_error *err)
+/* The wall time of week `week` of a slot (see session_start). */
+static int slot_local(struct mg_local_time *out, const char *start_date,
+                      int week, int weekday, int start_minute,
+                      struct mg_error *err)
 {
     struct icaltimetype day = icaltime_null_date();
     struct mg_local_time lt = {0};
@@ -196,7 +246,50 @@ int mg_schedule_session_start(int64_t *out, const char *tzid,
     lt.day = day.day;
     lt.hour = start_minute / 60;
     lt.minute = start_minute % 60;
+    *out = lt;
+    return 0;
+}
+
+int mg_schedule_session_start(int64_t *out, const char *tzid,
+                              const char *start_date, int week, int weekday,
+                              int start_minute, struct mg_error *err)
+{
+    struct mg_local_time lt;
+    int rc = slot_local(&lt, start_date, week, weekday, start_minute, err);
+
+    if (rc < 0)
+        return rc;
     return mg_schedule_local_to_utc(out, tzid, &lt, err);
+}
+
+int mg_schedule_odd_weeks(struct mg_schedule_odd_week *out, size_t max,
+                          size_t *n, const char *tzid, const char *start_date,
+                          int weeks, int weekday, int start_minute,
+                          struct mg_error *err)
+{
+    struct mg_local_time lt;
+    enum mg_wall_kind kind;
+    int64_t t[2];
+    int week, count, rc = 0;
+
+    *n = 0;
+    for (week = 1; week <= weeks && rc == 0; week++) {
+        rc = slot_local(&lt, start_date, week, weekday, start_minute, err);
+        if (rc == 0)
+            rc = local_instants(t, &count, tzid, &lt, err);
+        if (rc < 0 || count == 1)
+            continue;
+        kind = count == 0 ? MG_WALL_SKIPPED : MG_WALL_REPEATED;
+        if (*n < max) {
+            out[*n].week = week;
+            snprintf(out[*n].date, sizeof(out[*n].date), "%04d-%02d-%02d",
+                     lt.year, lt.month, lt.day);
+            out[*n].kind = kind;
+            out[*n].starts_at = t[0];
+        }
+        (*n)++;
+    }
+    return rc;
 }
 
 void mg_schedule_local_text(char *out, size_t n, const char *tzid, int64_t t,

@@ -883,3 +883,63 @@ out:
     store_release(st, db);
     return rc;
 }
+
+int mg_store_feed_mark(int64_t *modified, struct mg_store *st,
+                       int64_t circle_id, int64_t participant_id,
+                       int64_t group_id, const char *sha256, int64_t now)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    char subject[32];
+    int rc;
+
+    snprintf(subject, sizeof(subject), "%c%lld", participant_id ? 'p' : 'g',
+             (long long)(participant_id ? participant_id : group_id));
+    rc = store_prepare(&stmt, st, db,
+                       "SELECT sha256, modified FROM feed_marks WHERE "
+                       "subject = ?");
+
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, subject, -1, SQLITE_TRANSIENT);
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "read feed mark");
+    if (rc == 0 &&
+        strcmp((const char *)sqlite3_column_text(stmt, 0), sha256) == 0) {
+        /* the body it was last served with: the same Last-Modified */
+        *modified = sqlite3_column_int64(stmt, 1);
+        goto out;
+    }
+    if (rc < 0 && rc != MG_ENOTFOUND)
+        goto out;
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    /* One statement, so two renders racing cannot both move it: a body
+     * not the one marked is marked now, or a second after the mark when
+     * the clock has not moved past it (a 304 for a date already given
+     * out must never stand for a different body). */
+    rc = store_prepare(
+        &stmt, st, db,
+        "INSERT INTO feed_marks (subject, circle_id, participant_id, "
+        "group_id, sha256, modified) VALUES (?1, ?2, ?5, ?6, ?3, ?4) ON "
+        "CONFLICT (subject) DO UPDATE SET "
+        "modified = CASE WHEN sha256 = excluded.sha256 THEN modified ELSE "
+        "max(excluded.modified, modified + 1) END, sha256 = excluded.sha256 "
+        "RETURNING modified");
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_text(stmt, 1, subject, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(stmt, 2, circle_id);
+    sqlite3_bind_text(stmt, 3, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 4, now);
+    if (participant_id)
+        sqlite3_bind_int64(stmt, 5, participant_id);
+    else
+        sqlite3_bind_int64(stmt, 6, group_id);
+    rc = store_step_row(st, db, stmt, MG_EDB, "mark feed");
+    if (rc == 0)
+        *modified = sqlite3_column_int64(stmt, 0);
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

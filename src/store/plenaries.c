@@ -138,6 +138,7 @@ static void read_registered_row(void *row, sqlite3_stmt *stmt)
 
     read_plenary(p, stmt);
     p->created_at = sqlite3_column_int64(stmt, 15);
+    p->invite_sequence = sqlite3_column_int(stmt, 16);
 }
 
 static int list_plenaries(struct mg_plenary_row **out, size_t *n,
@@ -150,7 +151,8 @@ static int list_plenaries(struct mg_plenary_row **out, size_t *n,
     size_t count = 0;
     int rc = participant_id
                  ? store_prepare(&stmt, st, db,
-                                 "SELECT " PLENARY_COLUMNS ", g.updated_at "
+                                 "SELECT " PLENARY_COLUMNS ", g.updated_at, "
+                                 "coalesce(g.invite_sequence, -1) "
                                  "FROM plenaries p JOIN registrations g ON "
                                  "g.plenary_id = p.id WHERE p.circle_id = ? "
                                  "AND g.participant_id = ? AND g.status = "

@@ -61,10 +61,36 @@ int mg_store_invite_by_uid(struct mg_invite_row *out, int64_t *circle_id,
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT " INVITE_COLUMNS
-                           ", circle_id FROM invites WHERE uid = ?");
+                           ", circle_id FROM invites WHERE uid = ? ORDER BY "
+                           "id LIMIT 1");
 
     if (rc == 0) {
         sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_TRANSIENT);
+        rc = read_invite(out, circle_id, st, db, stmt);
+    }
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_invite_by_uid_email(struct mg_invite_row *out, int64_t *circle_id,
+                                 struct mg_store *st, const char *uid,
+                                 const char *email_norm)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT i.id, i.group_id, i.participant_id, i.uid, i.sequence, "
+        "i.group_sequence, i.state, coalesce(i.summary, ''), "
+        "coalesce(i.first_start, 0), coalesce(i.minutes, 0), "
+        "coalesce(i.weeks, 0), i.circle_id FROM invites i JOIN participants "
+        "p ON p.id = i.participant_id WHERE i.uid = ? AND p.email_norm = ? "
+        "ORDER BY i.id DESC LIMIT 1");
+
+    if (rc == 0) {
+        sqlite3_bind_text(stmt, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 2, email_norm, -1, SQLITE_TRANSIENT);
         rc = read_invite(out, circle_id, st, db, stmt);
     }
     sqlite3_finalize(stmt);

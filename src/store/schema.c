@@ -446,6 +446,56 @@ static const char *const migration_12[] = {
     NULL};
 
 /*
+ * One series, one UID: a member's invitation carries their group's UID,
+ * so the invites of one group share it (the UID is no longer unique; a
+ * REPLY is matched by UID and the answering member's address). Each feed
+ * keeps the digest of the body it last served and since when (its
+ * Last-Modified), so Last-Modified moves only when the body does, and
+ * only forward. SQLite cannot drop a UNIQUE constraint: the invites
+ * table is made again with the same columns and rows.
+ */
+static const char *const migration_13[] = {
+    "CREATE TABLE invites_next ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  group_id INTEGER NOT NULL,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  uid TEXT NOT NULL,"
+    "  sequence INTEGER NOT NULL DEFAULT 0,"
+    "  group_sequence INTEGER NOT NULL DEFAULT 0,"
+    "  state TEXT NOT NULL DEFAULT 'active',"
+    "  summary TEXT,"
+    "  first_start INTEGER,"
+    "  minutes INTEGER,"
+    "  weeks INTEGER,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (group_id, participant_id))",
+    "INSERT INTO invites_next (id, circle_id, group_id, participant_id, uid, "
+    "sequence, group_sequence, state, summary, first_start, minutes, weeks, "
+    "updated_at) SELECT id, circle_id, group_id, participant_id, uid, "
+    "sequence, group_sequence, state, summary, first_start, minutes, weeks, "
+    "updated_at FROM invites",
+    "DROP TABLE invites", "ALTER TABLE invites_next RENAME TO invites",
+    "CREATE INDEX IF NOT EXISTS invites_participant ON invites(participant_id)",
+    "CREATE INDEX IF NOT EXISTS invites_uid ON invites(uid)",
+    /* one row per feed: a participant's, or a group's (participant_id
+     * NULL); it goes with them */
+    "CREATE TABLE IF NOT EXISTS feed_marks ("
+    "  subject TEXT PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,"
+    "  sha256 TEXT NOT NULL,"
+    "  modified INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS feed_marks_participant ON "
+    "feed_marks(participant_id) WHERE participant_id IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS feed_marks_group ON feed_marks(group_id) "
+    "WHERE group_id IS NOT NULL",
+    NULL};
+
+/*
  * Plenary attendance: a target per plenary (people per call; a table of
  * its own, so that tests that wind the version back can replay this
  * with IF NOT EXISTS), who came
@@ -454,7 +504,7 @@ static const char *const migration_12[] = {
  * how many in the report matched nobody registered; registrations by
  * status and waitlist order.
  */
-static const char *const migration_13[] = {
+static const char *const migration_14[] = {
     "CREATE TABLE IF NOT EXISTS plenary_targets ("
     "  plenary_id INTEGER PRIMARY KEY REFERENCES plenaries(id) ON DELETE "
     "CASCADE,"
@@ -486,8 +536,8 @@ static const char *const migration_13[] = {
     NULL};
 
 const char *const *const mg_store_migrations[] = {
-    migration_1,  migration_2,  migration_3, migration_4, migration_5,
-    migration_6,  migration_7,  migration_8, migration_9, migration_10,
-    migration_11, migration_12, migration_13};
+    migration_1,  migration_2,  migration_3,  migration_4, migration_5,
+    migration_6,  migration_7,  migration_8,  migration_9, migration_10,
+    migration_11, migration_12, migration_13, migration_14};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -1096,6 +1096,19 @@ static void warning(struct mg_html *h, size_t *n, const char *text)
     mg_html(h, "</li>\n");
 }
 
+/* Call times that daylight saving skips or repeats (circle.h). */
+static void slot_warnings(struct mg_html *h, size_t *n,
+                          const struct mg_circle *c)
+{
+    char **w;
+    size_t nw, i;
+
+    mg_circle_warnings(&w, &nw, c);
+    for (i = 0; i < nw; i++)
+        warning(h, n, w[i]);
+    mg_circle_warnings_free(w, nw);
+}
+
 /* Hard-rule warnings about the groups as they stand (sizes and
  * facilitators from the tally, the rest from `q`). */
 static void warnings(struct mg_html *h, const struct tally *t,
@@ -1168,6 +1181,7 @@ static void warnings(struct mg_html *h, const struct tally *t,
                  q->apart_violations);
         warning(h, &n, text);
     }
+    slot_warnings(h, &n, c);
     if (n > WARNINGS_SHOWN) {
         mg_html(h, "<li>");
         mg_html_textf(h, _("... and %zu more."), n - WARNINGS_SHOWN);
@@ -1273,6 +1287,21 @@ static void groups_section(struct mg_html *h, const struct circle_view *v,
         /* TRANSLATORS: %s is an API call, shown as code */
         dash_text_code(h, _("Plan them with %s."), 1, call);
         mg_html(h, "</p>\n");
+        /* The slots' own warnings matter before planning too. */
+        {
+            struct mg_html list = MG_HTML_INIT;
+            size_t n = 0;
+
+            slot_warnings(&list, &n, c);
+            if (n) {
+                mg_html(h, "<h3>");
+                mg_html_text(h, _("Warnings"));
+                mg_html(h, "</h3>\n");
+                mg_html_append(h, &list);
+                mg_html(h, "</ul>\n");
+            }
+            mg_html_release(&list);
+        }
         goto out;
     }
     first = (size_t)(gpage - 1) * DASH_PAGE_SIZE;

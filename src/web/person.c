@@ -469,6 +469,11 @@ static void section_calendar(struct mg_html *h, const struct view *v,
     mg_html_text(h, _("Subscribe once and your calendar follows every change "
                       "to the calls."));
     mg_html(h, "</p>\n<p>");
+    /* one series, one UID: the invitation, the feed and the download */
+    mg_html_text(h, _("The invitation we email you and this subscription are "
+                      "two ways to the same calls: use either, or both, and "
+                      "your calendar shows each call once."));
+    mg_html(h, "</p>\n<p>");
     mg_html_link(h, webcal, _("Subscribe (Apple, Outlook, Thunderbird)"),
                  "button");
     mg_html_link(h, google.data, _("Add to Google Calendar"),

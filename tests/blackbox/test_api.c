@@ -273,6 +273,50 @@ static void test_create_get_list(void **state)
     assert_int_equal(status, 409);
 }
 
+/*
+ * Issue 16 item 1: a circle's answers carry `warnings`; a slot whose time
+ * a daylight-saving change skips on a call date is named there (Auckland,
+ * Sundays 02:30 from 2027-09-19: 2027-09-26 skips 02:00-03:00), and a
+ * PATCH to an evening time clears it.
+ */
+static void test_circle_warnings(void **state)
+{
+    char *body = circle_with(
+        "slots",
+        "[{\"weekday\":\"sunday\",\"start\":\"02:30\",\"minutes\":60}]");
+    char *at = strstr(body, "2027-03-02");
+    json_t *doc, *w;
+    long status;
+    char path[64];
+    int64_t id;
+
+    (void)state;
+    memcpy(at, "2027-09-19", 10);
+    doc = call(&status, "POST", "/api/v1/circles", W->site.token, body);
+    free(body);
+    assert_int_equal(status, 201);
+    w = json_object_get(doc, "warnings");
+    assert_true(json_is_array(w));
+    assert_int_equal(json_array_size(w), 1);
+    assert_non_null(
+        strstr(json_string_value(json_array_get(w, 0)), "week 2 (2027-09-26)"));
+    id = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    snprintf(path, sizeof(path), "/api/v1/circles/%lld", (long long)id);
+    doc = call(&status, "GET", path, W->site.token, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "warnings")), 1);
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, W->site.token,
+               "{\"slots\":[{\"weekday\":\"sunday\",\"start\":\"19:30\","
+               "\"minutes\":60}]}");
+    assert_int_equal(status, 200);
+    w = json_object_get(doc, "warnings");
+    assert_true(json_is_array(w));
+    assert_int_equal(json_array_size(w), 0);
+    json_decref(doc);
+}
+
 static void test_list_pages(void **state)
 {
     json_t *doc;
@@ -630,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_revoked_token),
         cmocka_unit_test(test_create_get_list),
         cmocka_unit_test(test_list_pages),
+        cmocka_unit_test(test_circle_warnings),
         cmocka_unit_test(test_bad_json),
         cmocka_unit_test(test_invalid_fields),
         cmocka_unit_test(test_patch_put_delete),

@@ -878,6 +878,32 @@ static void test_lists_and_downloads(void **state)
     json_decref(groups);
 }
 
+/*
+ * Issue 16 item 1: a circle whose Sunday 02:30 slot falls in Auckland's
+ * September gap (2027-09-26) is flagged on its dashboard page, before
+ * any groups are planned.
+ */
+static void test_slot_warnings(void **state)
+{
+    struct test_response resp;
+    long long id = test_site_circle(
+        &W->site,
+        "{\"title\":\"Gap\",\"time_zone\":\"Pacific/Auckland\","
+        "\"start_date\":\"2027-09-20\",\"weeks\":3,\"slots\":[{\"weekday\":"
+        "\"sunday\",\"start\":\"02:30\",\"minutes\":60}]}",
+        NULL);
+    char *path = test_dashboard_path(id, "%s", "");
+
+    (void)state;
+    assert_true(id > 0);
+    test_site_page(&resp, &W->site, "GET", path, W->cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "<ul class=\"warn\">\n<li>The sunday "
+                                      "02:30 call of week 1 (2027-09-26)"));
+    test_response_release(&resp);
+    free(path);
+}
+
 static void test_logout(void **state)
 {
     struct test_response resp;
@@ -941,6 +967,7 @@ int main(void)
         cmocka_unit_test(test_invites),
         cmocka_unit_test(test_digest),
         cmocka_unit_test(test_lists_and_downloads),
+        cmocka_unit_test(test_slot_warnings),
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_revoked_token_ends_session),
     };

@@ -2,8 +2,9 @@
  * test_rsvp.c: members answering their invitations. A circle is planned,
  * each member's invitation is read from the maildir for its UID, and
  * iTIP REPLYs are posted to the raw MIME webhook: for the series, for one
- * call, from an address that is not the attendee's (refused), and with a
- * SEQUENCE older than the invitation's (ignored); none becomes a note.
+ * call, from an address that is not the attendee's (refused), from a real
+ * client (Thunderbird) for one member of the group's shared UID, and with
+ * a SEQUENCE older than the invitation's (ignored); none becomes a note.
  * The participant page's buttons answer too. Answers are read back with
  * GET .../sessions/{sid}/rsvps.
  */
@@ -268,11 +269,21 @@ static void test_occurrence_declined(void **state)
     free(msg);
 }
 
+/* Issue #16, item 7: one series has one UID wherever a person meets it,
+ * so the members of a group are sent the same UID (the group's, as in
+ * the feeds). */
+static void test_one_uid_per_series(void **state)
+{
+    (void)state;
+    assert_string_equal(W->ana_uid, W->ben_uid);
+}
+
 static void test_not_the_attendee(void **state)
 {
     char outcome[32];
-    /* Ben answers for Ana: his own address as attendee and sender. */
-    char *msg = reply_mail("ben@example.org", "ben@example.org", W->ana_uid, 0,
+    /* Eve was invited to nothing: her answer on the group's UID, from
+     * her own address, is not taken for anyone's. */
+    char *msg = reply_mail("eve@example.org", "eve@example.org", W->ana_uid, 0,
                            "DECLINED", NULL, 4);
 
     (void)state;
@@ -285,8 +296,8 @@ static void test_not_the_attendee(void **state)
     assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
     assert_string_equal(outcome, "rsvp_refused");
     free(msg);
-    /* Ben's own UID with Ana as the attendee. */
-    msg = reply_mail("ana@example.org", "ana@example.org", W->ben_uid, 0,
+    /* Ben as the attendee, sent from Ana's address. */
+    msg = reply_mail("ana@example.org", "ben@example.org", W->ben_uid, 0,
                      "DECLINED", NULL, 6);
     assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
     assert_string_equal(outcome, "rsvp_refused");
@@ -300,6 +311,57 @@ static void test_not_the_attendee(void **state)
     free(msg);
     expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
     expect_weeks("Ben", "", "", "", "");
+}
+
+/*
+ * Issue #16, item 7: with one UID for the group, a REPLY is the answer of
+ * the attendee who sent it. A real client's REPLY, Thunderbird/Lightning's
+ * as mailed (../shared/fixtures/itip/thunderbird-lightning-reply-accepted.eml,
+ * from Tine 2.0's tests; see that directory's README), with its UID, its
+ * attendee's address and its Message-Id made the facilitator's: Tane's
+ * calls are accepted and nobody else's answers move.
+ */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    const char *p = text, *hit;
+
+    while ((hit = strstr(p, from)) != NULL) {
+        mg_buf_add(&b, p, (size_t)(hit - p));
+        mg_buf_puts(&b, to);
+        p = hit + strlen(from);
+    }
+    mg_buf_puts(&b, p);
+    return mg_buf_detach(&b);
+}
+
+static void test_real_client_reply_is_its_attendees(void **state)
+{
+    char outcome[32];
+    size_t len = 0;
+    char *raw = test_read_file(MINGLE_TESTS_DIR "/../../shared/fixtures/itip/"
+                                                "thunderbird-lightning-reply-"
+                                                "accepted.eml",
+                               &len);
+    char *a, *b, *msg;
+
+    (void)state;
+    assert_non_null(raw);
+    a = replace_all(raw, "4f0162146d61cb2c06cbe2abf94636f4526abe16",
+                    W->ana_uid);
+    b = replace_all(a, "tine20admin@caldav.net", "tane@example.org");
+    msg = replace_all(b, "20111121120910.8405A7D32@laptoplk",
+                      "thunderbird-reply-1@example.org");
+    expect_weeks("Tane", "", "", "", "");
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp");
+    expect_weeks("Tane", "accepted", "accepted", "accepted", "accepted");
+    expect_weeks("Ana", "accepted", "declined", "accepted", "accepted");
+    expect_weeks("Ben", "", "", "", "");
+    free(raw);
+    free(a);
+    free(b);
+    free(msg);
 }
 
 static void test_older_sequence(void **state)
@@ -449,6 +511,9 @@ static void test_page_buttons(void **state)
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "Will you come?"));
     assert_non_null(strstr(resp.body, "You have not answered yet."));
+    /* issue #16, item 7: the page says the invitation and the
+     * subscription are the same calls */
+    assert_non_null(strstr(resp.body, "are two ways to the same calls"));
     test_response_release(&resp);
 
     /* The whole series, then one call. */
@@ -508,9 +573,11 @@ static void test_rsvps_api_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_uid_per_series),
         cmocka_unit_test(test_series_accepted),
         cmocka_unit_test(test_occurrence_declined),
         cmocka_unit_test(test_not_the_attendee),
+        cmocka_unit_test(test_real_client_reply_is_its_attendees),
         cmocka_unit_test(test_older_sequence),
         cmocka_unit_test(test_no_notes_filed),
         cmocka_unit_test(test_page_buttons),

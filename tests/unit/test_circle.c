@@ -609,6 +609,45 @@ static void test_text_clean_rejects_ill_formed_utf8(void **state)
     assert_int_equal(accepted, 0);
 }
 
+/*
+ * Issue 16 item 1: the coordinator is warned of a slot whose time a call
+ * date skips or repeats. Auckland, Sundays 02:30 from 2027-09-19 for 3
+ * weeks: 2027-09-26 skips 02:00-03:00 (that call is at 03:30).
+ */
+static void test_dst_warnings(void **state)
+{
+    struct mg_circle *c = *state;
+    char **w;
+    size_t n;
+
+    memcpy(c->start_date, "2027-09-19", 11);
+    c->weeks = 3;
+    mg_circle_warnings(&w, &n, c);
+    assert_int_equal(n, 0); /* Tuesdays 19:30 */
+    mg_circle_warnings_free(w, n);
+    c->slots[0].weekday = 7;
+    c->slots[0].start_minute = 2 * 60 + 30;
+    mg_circle_warnings(&w, &n, c);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(w[0], "sunday 02:30"));
+    assert_non_null(strstr(w[0], "week 2 (2027-09-26)"));
+    assert_non_null(strstr(w[0], "skips"));
+    assert_non_null(strstr(w[0], "at 03:30"));
+    mg_circle_warnings_free(w, n);
+    /* The repeated hour in April, and each change of a long circle. */
+    memcpy(c->start_date, "2027-03-28", 11);
+    c->weeks = 2;
+    mg_circle_warnings(&w, &n, c);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(w[0], "happens twice"));
+    mg_circle_warnings_free(w, n);
+    c->weeks = 104;
+    c->n_slots = 1;
+    mg_circle_warnings(&w, &n, c);
+    assert_int_equal(n, 4); /* 2027-04, 2027-09, 2028-04, 2028-09 */
+    mg_circle_warnings_free(w, n);
+}
+
 static void test_copy_is_deep(void **state)
 {
     struct mg_circle *c = *state;
@@ -710,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_text_clean),
         cmocka_unit_test(test_text_clean_rejects_ill_formed_utf8),
         T(test_copy_is_deep),
+        T(test_dst_warnings),
         cmocka_unit_test(test_copy_of_minimal),
     };
 

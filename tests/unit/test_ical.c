@@ -172,6 +172,17 @@ static void check_expansion(const char *text, const int64_t *expect, int n)
     icalcomponent_free(cal);
 }
 
+/* The feed of `s` expands to `expect` (s->count of them). */
+static void check_expansion_of(const struct mg_ical_series *s,
+                               const int64_t *expect)
+{
+    char *text = NULL;
+
+    assert_int_equal(mg_ical_feed(&text, "F", s, 1, NOW, NULL), 0);
+    check_expansion(text, expect, s->count);
+    free(text);
+}
+
 static void test_dst_march(void **state)
 {
     struct mg_ical_series s = series(AKL, march[0], 4);
@@ -392,7 +403,7 @@ static void check_people(icalcomponent *ev)
             icalproperty_get_first_parameter(p, ICAL_CN_PARAMETER);
 
         assert_non_null(cn);
-        assert_null(strpbrk(icalparameter_get_cn(cn), "\"\r\n"));
+        assert_null(strpbrk(icalparameter_get_cn(cn), "\r\n"));
         assert_int_equal(
             icalparameter_get_partstat(
                 icalproperty_get_first_parameter(p, ICAL_PARTSTAT_PARAMETER)),
@@ -404,8 +415,10 @@ static void check_people(icalcomponent *ev)
         if (n == 0) {
             assert_string_equal(icalproperty_get_attendee(p),
                                 "mailto:ann.chair@example.com");
+            /* Issue 16 item 8: quotes are kept (RFC 6868 ^'), line
+             * breaks become a space. */
             assert_string_equal(icalparameter_get_cn(cn),
-                                "Ann The Chair Evil: x");
+                                "Ann \"The Chair\" Evil: x");
             assert_int_equal(
                 icalparameter_get_role(
                     icalproperty_get_first_parameter(p, ICAL_ROLE_PARAMETER)),
@@ -724,6 +737,246 @@ static void test_bad_input(void **state)
     assert_null(text);
 }
 
+/* A property of `ev` with the TZID `tzid` and the value `value`. */
+static int has_local(icalcomponent *ev, icalproperty_kind kind,
+                     const char *value)
+{
+    icalproperty *p;
+
+    for (p = icalcomponent_get_first_property(ev, kind); p;
+         p = icalcomponent_get_next_property(ev, kind)) {
+        char *s = icalproperty_get_value_as_string_r(p);
+        int same = strcmp(s, value) == 0 && tzid_param(p) != NULL &&
+                   strcmp(tzid_param(p), AKL) == 0;
+
+        free(s);
+        if (same)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Issue 16 item 1: a circle in Auckland from 2027-09-26 with a Sunday
+ * 02:30 slot. That night clocks jump from 02:00 to 03:00, so week 1 is
+ * at 03:30 and weeks 2-3 at 02:30 (instants from Python's zoneinfo, as
+ * mg_schedule_session_start gives them). DTSTART carries 02:30, so the
+ * rule gives 02:30 from week 2 on; week 1 also has a VEVENT of its own at
+ * 03:30 (readers disagree on a DTSTART in a gap); a cancelled week 2 is
+ * an EXDATE of the rule's own 02:30. Before, DTSTART said 03:30 and every
+ * reader put weeks 2-3 there.
+ */
+static void test_dst_gap_first_week(void **state)
+{
+    static const int64_t weeks[3] = {1821882600, 1822483800, 1823088600};
+    struct mg_ical_series s = series(AKL, weeks[0], 3);
+    struct mg_ical_exception ex = {weeks[1], weeks[1], 60, 1, NULL};
+    icalcomponent *cal, *ev;
+    icaltimezone *zone;
+    char *text = NULL;
+    int i;
+
+    (void)state;
+    s.has_slot_minute = 1;
+    s.slot_minute = 2 * 60 + 30;
+    for (i = 0; i < 2; i++) {
+        if (i == 0)
+            assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+        else
+            assert_int_equal(
+                mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+        check_lines(text);
+        assert_non_null(
+            strstr(text, "DTSTART;TZID=Pacific/Auckland:20270926T023000"));
+        /* 03:30 only as week 1's own start. */
+        assert_null(strstr(text, "RECURRENCE-ID;TZID=Pacific/Auckland:"
+                                 "20270926T033000"));
+        cal = parse(text);
+        ev = nth_event(cal, 0);
+        /* The rule names the slot's hour and minute (node-ical would
+         * repeat 03:30 from the instant of DTSTART). */
+        assert_non_null(strstr(text, "BYMINUTE=30;BYHOUR=2"));
+        /* The end of a start that does not exist: a DURATION. */
+        assert_int_equal(count_props(ev, ICAL_DTEND_PROPERTY), 0);
+        assert_int_equal(count_props(ev, ICAL_DURATION_PROPERTY), 1);
+        /* Weeks 2 and 3 as the rule gives them in the emitted zone. */
+        zone = emitted_zone(cal, AKL);
+        {
+            struct icaltimetype start = icalcomponent_get_dtstart(ev), occ;
+            icalrecur_iterator *it;
+            int n = 0;
+
+            start.zone = NULL;
+            it = icalrecur_iterator_new(
+                icalproperty_get_rrule(
+                    icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY)),
+                start);
+            while (!icaltime_is_null_time(occ = icalrecur_iterator_next(it))) {
+                if (n > 0)
+                    assert_int_equal(as_utc(occ, zone), weeks[n]);
+                n++;
+            }
+            assert_int_equal(n, 3);
+            icalrecur_iterator_free(it);
+        }
+        /* Week 1 where it happens, named as the rule names it. */
+        ev = nth_event(cal, 1);
+        assert_true(
+            has_local(ev, ICAL_RECURRENCEID_PROPERTY, "20270926T023000"));
+        assert_int_equal(as_utc(icalcomponent_get_dtstart(ev), zone), weeks[0]);
+        icaltimezone_free(zone, 1);
+        icalcomponent_free(cal);
+        free(text);
+        text = NULL;
+    }
+    /* A cancelled week 2: the rule's own time in EXDATE, and in the
+     * RECURRENCE-ID of its CANCEL. */
+    s.exceptions = &ex;
+    s.n_exceptions = 1;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+    cal = parse(text);
+    assert_true(
+        has_local(nth_event(cal, 0), ICAL_EXDATE_PROPERTY, "20271003T023000"));
+    icalcomponent_free(cal);
+    free(text);
+    s.exceptions = NULL;
+    s.n_exceptions = 0;
+    assert_int_equal(
+        mg_ical_itip(&text, MG_ITIP_CANCEL, &s, weeks[1], NOW, NULL), 0);
+    cal = parse(text);
+    assert_true(has_local(nth_event(cal, 0), ICAL_RECURRENCEID_PROPERTY,
+                          "20271003T023000"));
+    icalcomponent_free(cal);
+    free(text);
+    /* The CANCEL of the whole series names it the same way. */
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_CANCEL, &s, 0, NOW, NULL), 0);
+    assert_non_null(
+        strstr(text, "DTSTART;TZID=Pacific/Auckland:20270926T023000"));
+    free(text);
+    /* Without the slot's minute the first instant's wall time is all
+     * there is (plenaries): DTSTART as before. */
+    s.has_slot_minute = 0;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+    assert_non_null(
+        strstr(text, "DTSTART;TZID=Pacific/Auckland:20270926T033000"));
+    free(text);
+}
+
+/*
+ * Issue 16 item 1, the repeated hour: Sundays 02:30 in Auckland from
+ * 2027-03-28; on 2027-04-04 02:30 happens twice and the session is the
+ * first (RFC 5545 reads it so; ical.js, python icalendar and vobject take
+ * the second), so week 2 gets a VEVENT whose start is in UTC.
+ */
+static void test_dst_repeated_week(void **state)
+{
+    static const int64_t weeks[3] = {1806154200, 1806759000, 1807367400};
+    struct mg_ical_series s = series(AKL, weeks[0], 3);
+    icalcomponent *cal, *ev;
+    struct icaltimetype tt;
+    char *text = NULL;
+
+    (void)state;
+    s.has_slot_minute = 1;
+    s.slot_minute = 2 * 60 + 30;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+    cal = parse(text);
+    assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT),
+                     2);
+    /* The series ends at a plain 03:30 (week 1): DTEND as usual. */
+    assert_int_equal(count_props(nth_event(cal, 0), ICAL_DTEND_PROPERTY), 1);
+    ev = nth_event(cal, 1);
+    assert_true(has_local(ev, ICAL_RECURRENCEID_PROPERTY, "20270404T023000"));
+    tt = icalcomponent_get_dtstart(ev);
+    assert_true(icaltime_is_utc(tt));
+    assert_int_equal((int64_t)icaltime_as_timet(tt), weeks[1]);
+    icalcomponent_free(cal);
+    free(text);
+}
+
+/*
+ * Issue 16 item 6: the observances' yearly rules start in 1970, so a
+ * reader that looks at earlier years sees London's summer time (vobject
+ * took the zone for UTC when they started in the document's year). The
+ * zone still gives the system's offsets in the span (verify()).
+ */
+static void test_vtimezone_since_1970(void **state)
+{
+    /* Mondays 00:30 London from 2027-10-18: BST ends 2027-10-31. */
+    struct mg_ical_series s = series("Europe/London", 1823815800, 4);
+    icalcomponent *cal, *vtz, *obs;
+    icaltimezone *zone;
+    char *text = NULL;
+    int n = 0;
+
+    (void)state;
+    assert_int_equal(mg_ical_feed(&text, "F", &s, 1, NOW, NULL), 0);
+    cal = parse(text);
+    vtz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+    for (obs = icalcomponent_get_first_component(vtz, ICAL_ANY_COMPONENT); obs;
+         obs = icalcomponent_get_next_component(vtz, ICAL_ANY_COMPONENT)) {
+        struct icaltimetype start = icalcomponent_get_dtstart(obs);
+
+        assert_int_equal(start.year, 1970);
+        /* The day the rule itself gives that year. */
+        assert_int_equal(
+            start.day,
+            icalcomponent_isa(obs) == ICAL_XDAYLIGHT_COMPONENT ? 29 : 25);
+        n++;
+    }
+    assert_int_equal(n, 2);
+    zone = emitted_zone(cal, "Europe/London");
+    assert_int_equal(ical_offset(zone, 1278000000), 3600); /* 2010-07-01 */
+    assert_int_equal(ical_offset(zone, 1262304000), 0);    /* 2010-01-01 */
+    icaltimezone_free(zone, 1);
+    icalcomponent_free(cal);
+    free(text);
+    check_expansion_of(
+        &s, (const int64_t[]){1823815800, 1824420600, 1825029000, 1825633800});
+}
+
+/*
+ * Issue 16 item 8: double quotes stay in a CN (written as RFC 6868 ^')
+ * and in the calendar's names; a caret in a name is not read back as an
+ * RFC 6868 escape.
+ */
+static void test_quotes_kept(void **state)
+{
+    struct mg_ical_attendee a = {"Dr \"Bee\" ^n^'", "bee@example.org", 0};
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    icalcomponent *cal, *ev;
+    icalproperty *p;
+    char *text = NULL;
+
+    (void)state;
+    s.attendees = &a;
+    s.n_attendees = 1;
+    s.organizer_name = "The \"Org\"";
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+    assert_non_null(strstr(text, "CN=Dr ^'Bee^' ^^n^^';ROLE="));
+    cal = parse(text);
+    ev = nth_event(cal, 0);
+    p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY);
+    assert_string_equal(icalparameter_get_cn(icalproperty_get_first_parameter(
+                            p, ICAL_CN_PARAMETER)),
+                        "Dr \"Bee\" ^n^'");
+    p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+    assert_string_equal(icalparameter_get_cn(icalproperty_get_first_parameter(
+                            p, ICAL_CN_PARAMETER)),
+                        "The \"Org\"");
+    icalcomponent_free(cal);
+    free(text);
+    assert_int_equal(
+        mg_ical_feed(&text, "Book \"club\"\r\nx", &s, 1, NOW, NULL), 0);
+    assert_non_null(strstr(text, "\r\nX-WR-CALNAME:Book \"club\" x\r\n"));
+    cal = parse(text);
+    assert_string_equal(icalproperty_get_name(icalcomponent_get_first_property(
+                            cal, ICAL_NAME_PROPERTY)),
+                        "Book \"club\" x");
+    icalcomponent_free(cal);
+    free(text);
+}
+
 static void test_new_uid(void **state)
 {
     char a[48], b[48];
@@ -761,6 +1014,10 @@ int main(void)
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_new_uid),
+        cmocka_unit_test(test_dst_gap_first_week),
+        cmocka_unit_test(test_dst_repeated_week),
+        cmocka_unit_test(test_vtimezone_since_1970),
+        cmocka_unit_test(test_quotes_kept),
     };
 
     return cmocka_run_group_tests(tests, NULL, group_teardown);

@@ -495,6 +495,48 @@ static void test_refused(void **state)
 }
 
 /*
+ * Issue 16 item 8: the HTML part of a stored invitation lists the weeks
+ * as a list (escaped), not one paragraph; other lines stay paragraphs
+ * with their line breaks.
+ */
+static void test_stored_html_list(void **state)
+{
+    struct mg_imip m;
+    struct mg_error err = {{0}, {0}};
+    GMimeMessage *msg;
+    GMimeObject *alt;
+    char *parts = NULL, *out = NULL, *body;
+    size_t len;
+
+    (void)state;
+    base(&m);
+    m.html = NULL;
+    m.text = "Kia ora Ann,\n\nYou are in Atlas.\nThe calls are weekly.\n\n"
+             "Week 1: Tom & Jerry <1>\nWeek 2: Chapter 2 ... 4\n\n"
+             "Video call: https://meet.example.org/a\n";
+    assert_int_equal(mg_mail_imip_parts(&parts, &m, &err), 0);
+    assert_int_equal(
+        mg_mail_render(&out, &len, "imip", ics, strlen(ics), parts, &err), 0);
+    msg = parse(out, len);
+    assert_non_null(msg);
+    alt = g_mime_multipart_get_part(
+        GMIME_MULTIPART(g_mime_message_get_mime_part(msg)), 0);
+    body = decoded(g_mime_multipart_get_part(GMIME_MULTIPART(alt), 1));
+    assert_non_null(strstr(body, "<p>Kia ora Ann,</p>"));
+    assert_non_null(
+        strstr(body, "<p>You are in Atlas.<br>\r\nThe calls are weekly.</p>"));
+    assert_non_null(strstr(body, "<ul>\r\n<li>Week 1: Tom &amp; Jerry "
+                                 "&lt;1&gt;</li>\r\n<li>Week 2: Chapter 2 "
+                                 "... 4</li>\r\n</ul>"));
+    assert_non_null(
+        strstr(body, "<p>Video call: https://meet.example.org/a</p>"));
+    free(body);
+    g_object_unref(msg);
+    free(out);
+    free(parts);
+}
+
+/*
  * An invitation queued as its parts renders to the same message on
  * every attempt (Message-ID and Date fixed when queued), with the text,
  * an HTML rendering of it and the calendar byte for byte; a damaged or
@@ -604,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_message_id),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_stored),
+        cmocka_unit_test(test_stored_html_list),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -224,6 +224,72 @@ static void test_bad_input(void **state)
         MG_EINVAL);
 }
 
+/*
+ * Issue 16 item 1: which weeks of a slot fall in a skipped or repeated
+ * hour. Auckland, Sundays 02:30 from 2027-03-28 for 30 weeks: 2027-04-04
+ * repeats 02:00-03:00 (week 2), 2027-09-26 skips it (week 27); the
+ * session of the skipped week is at 03:30 NZDT (1821882600, zoneinfo).
+ */
+static void test_odd_weeks(void **state)
+{
+    struct mg_schedule_odd_week odd[4];
+    struct mg_local_time lt = {2027, 9, 26, 2, 30, 0, 0, 0};
+    enum mg_wall_kind kind;
+    size_t n;
+
+    (void)state;
+    assert_int_equal(
+        mg_schedule_wall_kind(&kind, "Pacific/Auckland", &lt, NULL), 0);
+    assert_int_equal(kind, MG_WALL_SKIPPED);
+    lt.month = 4;
+    lt.day = 4;
+    assert_int_equal(
+        mg_schedule_wall_kind(&kind, "Pacific/Auckland", &lt, NULL), 0);
+    assert_int_equal(kind, MG_WALL_REPEATED);
+    lt.hour = 3;
+    assert_int_equal(
+        mg_schedule_wall_kind(&kind, "Pacific/Auckland", &lt, NULL), 0);
+    assert_int_equal(kind, MG_WALL_PLAIN);
+
+    assert_int_equal(mg_schedule_odd_weeks(odd, 4, &n, "Pacific/Auckland",
+                                           "2027-03-28", 30, 7, 150, NULL),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(odd[0].week, 2);
+    assert_string_equal(odd[0].date, "2027-04-04");
+    assert_int_equal(odd[0].kind, MG_WALL_REPEATED);
+    assert_int_equal(odd[0].starts_at, 1806759000);
+    assert_int_equal(odd[1].week, 27);
+    assert_string_equal(odd[1].date, "2027-09-26");
+    assert_int_equal(odd[1].kind, MG_WALL_SKIPPED);
+    assert_int_equal(odd[1].starts_at, 1821882600);
+    /* Only `max` are written; n counts them all. */
+    assert_int_equal(mg_schedule_odd_weeks(odd, 1, &n, "Pacific/Auckland",
+                                           "2027-03-28", 30, 7, 150, NULL),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(odd[0].week, 2);
+    /* An evening slot, or a zone without daylight saving: none. */
+    assert_int_equal(mg_schedule_odd_weeks(odd, 4, &n, "Pacific/Auckland",
+                                           "2027-03-28", 30, 7, 19 * 60, NULL),
+                     0);
+    assert_int_equal(n, 0);
+    assert_int_equal(mg_schedule_odd_weeks(odd, 4, &n, "Asia/Tokyo",
+                                           "2027-03-28", 30, 7, 150, NULL),
+                     0);
+    assert_int_equal(n, 0);
+    /* New York, Sundays 01:30 in November: the repeated hour. */
+    assert_int_equal(mg_schedule_odd_weeks(odd, 4, &n, "America/New_York",
+                                           "2027-10-31", 3, 7, 90, NULL),
+                     0);
+    assert_int_equal(n, 1);
+    assert_string_equal(odd[0].date, "2027-11-07");
+    assert_int_equal(odd[0].kind, MG_WALL_REPEATED);
+    assert_int_equal(mg_schedule_odd_weeks(odd, 4, &n, "Mars/Base",
+                                           "2027-10-31", 3, 7, 90, NULL),
+                     MG_EINVAL);
+}
+
 static int group_teardown(void **state)
 {
     (void)state;
@@ -242,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_utc_to_local),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_odd_weeks),
     };
 
     return cmocka_run_group_tests(tests, NULL, group_teardown);

@@ -501,6 +501,126 @@ static void test_migrate_7_to_8(void **state)
     mg_circle_release(&c);
 }
 
+/* Run `sql` on the fixture's file with the plain sqlite3 API. */
+static void exec_sql(const char *db, const char *sql)
+{
+    sqlite3 *conn = NULL;
+    char *msg = NULL;
+
+    assert_int_equal(sqlite3_open(db, &conn), SQLITE_OK);
+    sqlite3_exec(conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+    if (sqlite3_exec(conn, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(conn);
+}
+
+/* A person and a group of circle `circle` in the file; their ids are 1. */
+static void person_and_group(const char *db, int64_t circle)
+{
+    char *sql = mg_xasprintf(
+        "INSERT INTO participants (id, circle_id, name, email, email_norm, "
+        "created_at, updated_at) VALUES (1, %lld, 'Ana', 'ana@example.org', "
+        "'ana@example.org', 1, 1); INSERT INTO groups (id, circle_id, "
+        "position, name, created_at, uid) VALUES (1, %lld, 1, 'Group 1', 1, "
+        "'g1')",
+        (long long)circle, (long long)circle);
+
+    exec_sql(db, sql);
+    free(sql);
+}
+
+/* Issue #16, item 7: a file at version 12, whose invites' UIDs were
+ * unique, keeps its invites at 13, and two members' invites may then
+ * share their group's UID. */
+static void test_migrate_12_to_13(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c;
+    int version = 0;
+    char *sql;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    person_and_group(f->db, c.id);
+    mg_store_close(f->st);
+    f->st = NULL;
+    /* the invites table as migration 3 made it */
+    sql = mg_xasprintf(
+        "DROP TABLE feed_marks; DROP TABLE invites; CREATE TABLE invites ("
+        "id INTEGER PRIMARY KEY, circle_id INTEGER NOT NULL REFERENCES "
+        "circles(id) ON DELETE CASCADE, group_id INTEGER NOT NULL, "
+        "participant_id INTEGER NOT NULL REFERENCES participants(id) ON "
+        "DELETE CASCADE, uid TEXT NOT NULL UNIQUE, sequence INTEGER NOT NULL "
+        "DEFAULT 0, group_sequence INTEGER NOT NULL DEFAULT 0, state TEXT NOT "
+        "NULL DEFAULT 'active', summary TEXT, first_start INTEGER, minutes "
+        "INTEGER, weeks INTEGER, updated_at INTEGER NOT NULL, UNIQUE "
+        "(group_id, participant_id)); INSERT INTO invites (circle_id, "
+        "group_id, participant_id, uid, sequence, summary, updated_at) "
+        "VALUES (%lld, 7, 1, 'own@mingle', 3, 'Atlas: Group 7', 5); PRAGMA "
+        "user_version=12",
+        (long long)c.id);
+    exec_sql(f->db, sql);
+    free(sql);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(query_int(f->db, "SELECT sequence FROM invites WHERE "
+                                      "uid = 'own@mingle' AND group_id = 7"),
+                     3);
+    sql = mg_xasprintf("INSERT INTO invites (circle_id, group_id, "
+                       "participant_id, uid, updated_at) VALUES (%lld, 8, 1, "
+                       "'own@mingle', 6)",
+                       (long long)c.id);
+    exec_sql(f->db, sql);
+    free(sql);
+    assert_int_equal(
+        query_int(f->db,
+                  "SELECT count(*) FROM invites WHERE uid = 'own@mingle'"),
+        2);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM sqlite_schema "
+                                      "WHERE name = 'invites_uid'"),
+                     1);
+    mg_circle_release(&c);
+}
+
+/* Issue #16, item 4: a feed's mark moves when its body does, only
+ * forward (a second on when the clock has not moved), and goes with its
+ * participant or group. */
+static void test_feed_marks(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_circle c;
+    int64_t at = 0;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    person_and_group(f->db, c.id);
+    assert_int_equal(mg_store_feed_mark(&at, f->st, c.id, 1, 0, "aa", 1000), 0);
+    assert_int_equal(at, 1000);
+    /* the same body later: the same time */
+    assert_int_equal(mg_store_feed_mark(&at, f->st, c.id, 1, 0, "aa", 1500), 0);
+    assert_int_equal(at, 1000);
+    /* another body, the clock moved on */
+    assert_int_equal(mg_store_feed_mark(&at, f->st, c.id, 1, 0, "bb", 1500), 0);
+    assert_int_equal(at, 1500);
+    /* another body in the same second, then with the clock behind */
+    assert_int_equal(mg_store_feed_mark(&at, f->st, c.id, 1, 0, "cc", 1500), 0);
+    assert_int_equal(at, 1501);
+    assert_int_equal(mg_store_feed_mark(&at, f->st, c.id, 1, 0, "aa", 900), 0);
+    assert_int_equal(at, 1502);
+    /* a group's feed is another mark */
+    assert_int_equal(mg_store_feed_mark(&at, f->st, c.id, 0, 1, "aa", 1200), 0);
+    assert_int_equal(at, 1200);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM feed_marks"), 2);
+    exec_sql(f->db, "DELETE FROM participants WHERE id = 1");
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM feed_marks"), 1);
+    exec_sql(f->db, "DELETE FROM groups WHERE id = 1");
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM feed_marks"), 0);
+    mg_circle_release(&c);
+}
+
 /* A file at version 5 gains the sessions table (6) and the RSVP and
  * target columns (7), and keeps its tokens. */
 static void test_migrate_5_to_6(void **state)
@@ -1023,6 +1143,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_5_to_6, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_7_to_8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_10_to_11, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_12_to_13, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_feed_marks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_token_for_missing_circle, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_audit_log, setup, teardown),

@@ -138,6 +138,19 @@ int mg_store_invites_apply(size_t *queued, struct mg_store *st,
                            int64_t circle_id, const struct mg_invite_action *a,
                            size_t n);
 
+/*
+ * Feed marks: the SHA-256 (hex) of the body a feed was last served with
+ * and since when, for participant `participant_id`'s feed, or group
+ * `group_id`'s (participant_id 0). *modified is the mark's time when
+ * `sha256` is the body marked; otherwise the mark moves to this body at
+ * `now`, or one second past the old mark if `now` is not later, so a
+ * feed's Last-Modified moves only when its body changes, and only
+ * forward. A mark goes with its participant or group.
+ */
+int mg_store_feed_mark(int64_t *modified, struct mg_store *st,
+                       int64_t circle_id, int64_t participant_id,
+                       int64_t group_id, const char *sha256, int64_t now);
+
 /* A member's answer; NONE only in a report row that is not an answer.
  * Stored as "accepted", "declined", "tentative". */
 enum mg_store_rsvp_status {
@@ -168,9 +181,18 @@ struct mg_rsvp_row {
     char *name; /* read only: the participant's name */
 };
 
-/* The invite whose UID is `uid`, and its circle. MG_ENOTFOUND. */
+/* An invite whose UID is `uid` (the first, when a group's members share
+ * it), and its circle. MG_ENOTFOUND. */
 int mg_store_invite_by_uid(struct mg_invite_row *out, int64_t *circle_id,
                            struct mg_store *st, const char *uid);
+/*
+ * The invite with UID `uid` sent to the member whose normalized address
+ * is `email_norm` (the members of a group share their series' UID), and
+ * its circle. MG_ENOTFOUND.
+ */
+int mg_store_invite_by_uid_email(struct mg_invite_row *out, int64_t *circle_id,
+                                 struct mg_store *st, const char *uid,
+                                 const char *email_norm);
 /* The member's newest invite for group `group_id`. MG_ENOTFOUND. */
 int mg_store_invite_for(struct mg_invite_row *out, struct mg_store *st,
                         int64_t group_id, int64_t participant_id);

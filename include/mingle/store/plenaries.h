@@ -46,7 +46,9 @@ struct mg_plenary_row {
     int64_t created_at;
     int registered; /* read-only counts */
     int waitlisted;
-    int target; /* people per call the coordinator aims for; 0: none */
+    int invite_sequence; /* a participant's list: SEQUENCE last sent to
+                            them, -1 if none */
+    int target;          /* people per call the coordinator aims for; 0: none */
 };
 
 void mg_store_plenary_release(struct mg_plenary_row *p);
@@ -66,7 +68,8 @@ int mg_store_plenary_get(struct mg_plenary_row *out, struct mg_store *st,
 int mg_store_plenaries_list(struct mg_plenary_row **out, size_t *n,
                             struct mg_store *st, int64_t circle_id);
 /* The plenaries `participant_id` has a place at (registered), for their
- * feed; each row's created_at is their registration's last change. */
+ * feed; each row's created_at is their registration's last change, and
+ * invite_sequence the SEQUENCE of the invitation they were last sent. */
 int mg_store_plenaries_for_participant(struct mg_plenary_row **out, size_t *n,
                                        struct mg_store *st, int64_t circle_id,
                                        int64_t participant_id);
