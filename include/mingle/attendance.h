@@ -44,6 +44,10 @@ struct mg_attendance_report {
 
 /*
  * Read a participant report, telling the format from its header row:
+ *   - Zoom's webinar attendee report ("Attendee Report", a summary, then
+ *     "Host Details", "Panelist Details", "Attendee Details" sections,
+ *     each with its header "Attended,User Name (Original Name),...";
+ *     rows whose "Attended" is not "Yes" are no-shows and skipped);
  *   - Zoom's participants export ("Name (Original Name)", "User Email",
  *     "Join Time", "Leave Time", "Duration (Minutes)", ...; one row per
  *     join; with or without the meeting summary rows above it; or the
@@ -108,8 +112,10 @@ struct mg_attendance_entry {
 };
 
 struct mg_attendance_result {
-    const char *format; /* static */
-    int64_t session_id;
+    const char *format;                  /* static */
+    int64_t session_id;                  /* 0 for a plenary's occurrence */
+    int64_t plenary_id;                  /* 0 for a group session */
+    int week;                            /* the plenary's occurrence, 1-based */
     struct mg_attendance_entry *matched; /* in the report, by member id */
     size_t n_matched;
     struct mg_attendance_entry *absent; /* members not in it, by id */
@@ -148,5 +154,22 @@ int mg_attendance_record(size_t *n_present, size_t *n_absent,
                          struct mg_store *st, int64_t circle_id,
                          int64_t session_id, const int64_t *present, size_t n,
                          const char *source, struct mg_error *err);
+
+/*
+ * Import a report for occurrence `week` (1-based) of plenary
+ * `plenary_id` of circle `circle_id`, as mg_attendance_import() does for
+ * a group session, with the plenary's registrations for members: anyone
+ * registered, waitlisted or gone who is in the report is matched (and
+ * counts as came when present), everyone registered who is not gets an
+ * absent row. Zoom's webinar attendee report (its no-shows skipped) and
+ * Teams' webinar export are read as well as the meeting reports. The
+ * occurrence's earlier import is replaced and the number of unmatched
+ * people kept with it. MG_ENOTFOUND for an unknown plenary, MG_EINVAL
+ * (with `err` naming "week") for a week the plenary does not have.
+ */
+int mg_attendance_import_plenary(struct mg_attendance_result *out,
+                                 struct mg_store *st, int64_t circle_id,
+                                 int64_t plenary_id, int week, const char *data,
+                                 size_t len, struct mg_error *err);
 
 #endif

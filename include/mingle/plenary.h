@@ -95,7 +95,10 @@ struct mg_store;
 enum mg_plenary_op_kind {
     MG_PLENARY_REGISTER, /* participant_id registers */
     MG_PLENARY_LEAVE,    /* participant_id leaves as `leave_as` */
-    MG_PLENARY_SET       /* capacity (0: keep) and/or title (NULL: keep) */
+    MG_PLENARY_SET,      /* capacity (0: keep) and/or title (NULL: keep) */
+    MG_PLENARY_CANCEL    /* call the whole plenary off: a CANCEL to everyone
+                            registered; places and waitlist are kept as they
+                            were, and nothing more can change */
 };
 
 struct mg_plenary_op {
@@ -115,7 +118,10 @@ struct mg_plenary_op {
  * update. On success *seats (free()) holds every registration after the
  * change, `mail` saying who was sent what; *queued how many messages.
  * MG_ENOTFOUND for an unknown plenary or participant (not of this
- * circle), MG_EINVAL (with `err`) for a circle without an organizer email.
+ * circle), MG_EINVAL (with `err`) for a circle without an organizer email,
+ * MG_ECONFLICT (with `err`) for a registration or a new title or
+ * capacity of a cancelled plenary (cancelling twice is a no-op; leaving
+ * one is recorded without mail).
  */
 int mg_plenary_change(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
                       struct mg_store *st, int64_t circle_id,

@@ -36,6 +36,17 @@
  * - retention: the week-1 cohort is everyone present at a week-1 session
  *   of any group; for week w, retained = how many of the cohort were
  *   present at a week-w session. Week 1's retained is the cohort.
+ *
+ * Plenaries (whole-circle sessions) are reported beside the groups, not
+ * in their sums:
+ * - registered, waitlisted (occurrence): today's places and waitlist of
+ *   the plenary (a registration is for the whole series).
+ * - came (occurrence): registrations marked present in the occurrence's
+ *   imported report; unmatched: people in that report matched to no
+ *   registration (guests, hosts, people who joined under another name).
+ * - recorded: the occurrence has an imported report.
+ * - average (plenary): came / occurrences recorded, 0 when none is;
+ *   the target (people per call) is met when the average reaches it.
  */
 
 /* The facts, borrowed: the report copies what it keeps. */
@@ -79,6 +90,23 @@ struct mg_report_mark {
     int present;                  /* attendance */
 };
 
+/* A plenary and one recorded occurrence of it. */
+struct mg_report_plenary_in {
+    int64_t id;
+    const char *title;
+    int weeks;             /* occurrences */
+    const int64_t *starts; /* `weeks` start instants, or NULL */
+    int capacity, target;  /* target 0: none */
+    int registered, waitlisted;
+    int cancelled;
+};
+
+struct mg_report_plenary_mark {
+    int64_t plenary_id;
+    int week; /* 1-based */
+    int came, unmatched;
+};
+
 struct mg_report_input {
     int64_t circle_id;
     const char *title;
@@ -96,6 +124,10 @@ struct mg_report_input {
     size_t n_answers;
     const struct mg_report_mark *attendance;
     size_t n_attendance;
+    const struct mg_report_plenary_in *plenaries;
+    size_t n_plenaries;
+    const struct mg_report_plenary_mark *plenary_weeks;
+    size_t n_plenary_weeks;
 };
 
 /* A sector or region and how many attendees have it. */
@@ -144,6 +176,27 @@ struct mg_report_week {
     int retained; /* of the week-1 cohort, present this week */
 };
 
+struct mg_report_occurrence {
+    int week;
+    int64_t starts_at; /* 0 when unknown */
+    int registered, waitlisted;
+    int recorded;
+    int came, unmatched; /* when recorded */
+};
+
+struct mg_report_plenary {
+    int64_t id;
+    char *title;
+    int capacity, target, cancelled;
+    int registered, waitlisted;
+    int recorded;   /* occurrences with a report */
+    int came;       /* sum over them */
+    double average; /* came / recorded, 0 when none */
+    int target_met; /* target set, something recorded, average >= target */
+    struct mg_report_occurrence *weeks;
+    size_t n_weeks;
+};
+
 struct mg_report {
     int64_t circle_id;
     char *title;
@@ -157,7 +210,9 @@ struct mg_report {
     struct mg_report_week *weeks; /* weeks 1..input.weeks (or the latest
                                      session's week, if later) */
     size_t n_weeks;
-    int cohort; /* retention's week-1 cohort */
+    int cohort;                          /* retention's week-1 cohort */
+    struct mg_report_plenary *plenaries; /* in the input's order */
+    size_t n_plenaries;
 };
 
 /*
@@ -169,8 +224,10 @@ void mg_report_build(struct mg_report *out, const struct mg_report_input *in);
 void mg_report_release(struct mg_report *r);
 
 /*
- * CSV, one row per session with a header line (RFC 4180: CRLF, fields
- * with a comma, quote or line break quoted, quotes doubled; a field
+ * CSV, one row per session, then one per plenary occurrence (kind
+ * "plenary": no session or group id, the plenary's title for the group,
+ * registered as invited, came as attended) with a header line (RFC 4180: CRLF,
+ * fields with a comma, quote or line break quoted, quotes doubled; a field
  * starting with = + - @, a tab or a carriage return is prefixed with '
  * so spreadsheets do not run it). Appended to `b`.
  */
@@ -194,6 +251,11 @@ int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
  * the like backslashed, line breaks made spaces). Appended to `b`.
  */
 void mg_report_markdown(struct mg_buf *b, const struct mg_report *r);
+
+/* The plenaries' part of the report, for callers that build one
+ * without mg_report_build() (mg_report_load_summary). */
+void mg_report_build_plenaries(struct mg_report *out,
+                               const struct mg_report_input *in);
 
 /* One CSV field or Markdown table cell, escaped as above, onto `b`. */
 void mg_report_csv_field(struct mg_buf *b, const char *s);
@@ -220,5 +282,14 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
  */
 int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
                            int64_t circle_id);
+
+/*
+ * The UTC instant of occurrence `week` (1-based) of a weekly plenary
+ * whose first call is `first`: the same wall-clock time in `tzid`, 7 *
+ * (week - 1) days later, across daylight saving changes. MG_EINVAL for
+ * an unknown zone.
+ */
+int mg_report_occurrence_start(int64_t *out, const char *tzid, int64_t first,
+                               int week);
 
 #endif

@@ -69,4 +69,10 @@ void handle_plenary_patch(struct request *r);
 void handle_registration_create(struct request *r);
 void handle_registration_decline(struct request *r);
 void handle_registration_withdraw(struct request *r);
+/* plenaries.c: a plenary's list and its cancellation */
+void handle_plenary_get(struct request *r);
+void handle_plenary_cancel(struct request *r);
+/* attendance.c: who came to a plenary's occurrence */
+void handle_plenary_attendance_import(struct request *r);
+void handle_plenary_attendance_get(struct request *r);
 #endif

@@ -171,3 +171,104 @@ void handle_attendance_get(struct request *r)
                          "minutes", s.minutes, "attendance", items));
     mg_store_attendance_free(rows, n);
 }
+
+/* --- a plenary's occurrences ---------------------------------------- */
+
+static void plenary_not_found(struct request *r)
+{
+    struct mg_error err;
+
+    memset(&err, 0, sizeof(err));
+    mg_error_set(&err, NULL, "no plenary %lld in circle %lld",
+                 (long long)r->params[1], (long long)r->params[0]);
+    reply_code(r, MG_ENOTFOUND, &err);
+}
+
+/* The week in the path, as an int (the router gives ids). */
+static int path_week(struct request *r)
+{
+    return r->params[2] > 10000 ? 10001 : (int)r->params[2];
+}
+
+void handle_plenary_attendance_import(struct request *r)
+{
+    struct mg_attendance_result res;
+    struct mg_error err;
+    json_t *doc;
+    size_t i;
+    int came = 0, rc;
+
+    memset(&res, 0, sizeof(res));
+    memset(&err, 0, sizeof(err));
+    rc = mg_attendance_import_plenary(
+        &res, r->srv->store, r->params[0], r->params[1], path_week(r),
+        r->body.data ? r->body.data : "", r->body.len, &err);
+    if (rc == MG_ENOTFOUND) {
+        plenary_not_found(r);
+        return;
+    }
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        return;
+    }
+    doc = result_json(&res);
+    json_object_del(doc, "session_id");
+    json_object_set_new(doc, "plenary_id", json_integer(res.plenary_id));
+    json_object_set_new(doc, "week", json_integer(res.week));
+    for (i = 0; i < res.n_matched; i++)
+        came += res.matched[i].present != 0;
+    json_object_set_new(doc, "came", json_integer(came));
+    reply_json(r, MHD_HTTP_OK, doc);
+    mg_attendance_result_release(&res);
+}
+
+void handle_plenary_attendance_get(struct request *r)
+{
+    struct mg_plenary_row p;
+    struct mg_attendance_row *rows = NULL;
+    size_t n = 0, i;
+    json_t *items;
+    int week = path_week(r), came = 0;
+    int rc =
+        mg_store_plenary_get(&p, r->srv->store, r->params[0], r->params[1]);
+
+    if (rc == MG_ENOTFOUND) {
+        plenary_not_found(r);
+        return;
+    }
+    if (rc == 0 && (week < 1 || week > p.weeks)) {
+        struct mg_error err;
+
+        memset(&err, 0, sizeof(err));
+        mg_error_set(&err, "week", "the plenary has weeks 1 to %d, not %d",
+                     p.weeks, week);
+        mg_store_plenary_release(&p);
+        reply_code(r, MG_EINVAL, &err);
+        return;
+    }
+    if (rc == 0)
+        rc = mg_store_plenary_attendance_list(&rows, &n, r->srv->store, p.id,
+                                              week);
+    if (rc < 0) {
+        mg_store_plenary_release(&p);
+        reply_code(r, rc, NULL);
+        return;
+    }
+    items = json_array();
+    for (i = 0; i < n; i++) {
+        came += rows[i].present != 0;
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:b, s:i, s:s, s:I}", "participant_id",
+                             (json_int_t)rows[i].participant_id, "name",
+                             rows[i].name ? rows[i].name : "", "present",
+                             rows[i].present, "minutes", rows[i].minutes,
+                             "source", rows[i].source, "recorded_at",
+                             (json_int_t)rows[i].recorded_at));
+    }
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:I, s:i, s:i, s:i, s:o}", "plenary_id",
+                         (json_int_t)p.id, "week", week, "minutes", p.minutes,
+                         "came", came, "attendance", items));
+    mg_store_plenary_release(&p);
+    mg_store_attendance_free(rows, n);
+}

@@ -12,6 +12,7 @@
 
 #include "mingle/ical.h"
 #include "mingle/plenary.h"
+#include "mingle/report.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
@@ -20,16 +21,21 @@ static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
 {
     char local[32];
 
+    json_t *j;
+
     http_local_string(local, sizeof(local), tzid, p->starts_at);
-    return json_pack("{s:I, s:s, s:o, s:s, s:I, s:i, s:i, s:i, s:s, s:i, s:s, "
-                     "s:i, s:i}",
-                     "id", (json_int_t)p->id, "title", p->title, "guest",
-                     json_string_or_null(p->guest), "start", local, "starts_at",
-                     (json_int_t)p->starts_at, "minutes", p->minutes, "weeks",
-                     p->weeks, "capacity", p->capacity, "uid", p->uid,
-                     "sequence", p->sequence, "status",
-                     mg_store_plenary_status_name(p->status), "registered",
-                     p->registered, "waitlisted", p->waitlisted);
+    j = json_pack("{s:I, s:s, s:o, s:s, s:I, s:i, s:i, s:i, s:s, s:i, s:s, "
+                  "s:i, s:i}",
+                  "id", (json_int_t)p->id, "title", p->title, "guest",
+                  json_string_or_null(p->guest), "start", local, "starts_at",
+                  (json_int_t)p->starts_at, "minutes", p->minutes, "weeks",
+                  p->weeks, "capacity", p->capacity, "uid", p->uid, "sequence",
+                  p->sequence, "status",
+                  mg_store_plenary_status_name(p->status), "registered",
+                  p->registered, "waitlisted", p->waitlisted);
+    json_object_set_new(j, "target",
+                        p->target > 0 ? json_integer(p->target) : json_null());
+    return j;
 }
 
 /* An integer member in [lo, hi], or `dflt` when absent; -1 if invalid. */
@@ -43,6 +49,17 @@ static int int_member(json_t *doc, const char *key, int dflt)
         json_integer_value(v) > 1000000)
         return -1;
     return (int)json_integer_value(v);
+}
+
+/* A target is people per call: 1 to 100000, or 0 for none. */
+static int check_target(int target, struct mg_error *err)
+{
+    if (target < 0 || target > 100000) {
+        mg_error_set(err, "target",
+                     "'target' must be people per call, 0 to 100000");
+        return MG_EINVAL;
+    }
+    return 0;
 }
 
 void handle_plenaries_create(struct request *r)
@@ -86,13 +103,18 @@ void handle_plenaries_create(struct request *r)
     p.minutes = int_member(doc, "minutes", 60);
     p.weeks = int_member(doc, "weeks", 1);
     p.capacity = int_member(doc, "capacity", -1);
-    rc = mg_plenary_check(p.title, p.minutes, p.weeks, p.capacity, &err);
+    p.target = int_member(doc, "target", 0);
+    rc = check_target(p.target, &err);
+    if (rc == 0)
+        rc = mg_plenary_check(p.title, p.minutes, p.weeks, p.capacity, &err);
     if (rc < 0) {
         reply_code(r, rc, &err);
         goto out;
     }
     mg_ical_new_uid(p.uid);
     rc = mg_store_plenary_create(r->srv->store, &p);
+    if (rc == 0 && p.target > 0)
+        rc = mg_store_plenary_set_target(r->srv->store, c->id, p.id, p.target);
     if (rc < 0) {
         reply_code(r, rc, NULL);
         goto out;
@@ -187,6 +209,34 @@ void handle_plenary_patch(struct request *r)
     memset(&op, 0, sizeof(op));
     memset(&p, 0, sizeof(p));
     op.kind = MG_PLENARY_SET;
+    /* the target is the report's, not the invitations': set on its own */
+    if (json_object_get(doc, "target")) {
+        rc = check_target(int_member(doc, "target", -1), &err);
+        if (rc == 0)
+            rc = mg_store_plenary_set_target(r->srv->store, r->params[0],
+                                             r->params[1],
+                                             int_member(doc, "target", 0));
+        if (rc < 0) {
+            reply_code(r, rc, &err);
+            goto out;
+        }
+        json_object_del(doc, "target");
+        if (json_object_size(doc) == 0) {
+            rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+            if (rc == 0)
+                rc = mg_store_plenary_get(&p, r->srv->store, r->params[0],
+                                          r->params[1]);
+            have = rc == 0;
+            if (rc < 0)
+                reply_code(r, rc, NULL);
+            else
+                reply_json(r, MHD_HTTP_OK,
+                           json_pack("{s:o, s:[], s:i}", "plenary",
+                                     plenary_json(&p, c->time_zone), "promoted",
+                                     "queued", 0));
+            goto out;
+        }
+    }
     title = json_object_get(doc, "title");
     op.capacity = int_member(doc, "capacity", 0);
     if (title && !json_is_string(title)) {
@@ -197,7 +247,7 @@ void handle_plenary_patch(struct request *r)
     op.title = title ? json_string_value(title) : NULL;
     if (!title && !json_object_get(doc, "capacity")) {
         reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
-                    "send 'capacity' and/or 'title'", NULL);
+                    "send 'capacity', 'title' and/or 'target'", NULL);
         goto out;
     }
     rc = mg_plenary_check(op.title ? op.title : "-", 60, 1,
@@ -307,4 +357,179 @@ void handle_registration_decline(struct request *r)
 void handle_registration_withdraw(struct request *r)
 {
     leave(r, MG_REG_WITHDRAWN);
+}
+
+/* --- the coordinator's list, and calling a plenary off --------------- */
+
+/* ?name=N: a count from `lo` to `hi`, or `dflt`; -1 when not a number. */
+static long query_count(struct request *r, const char *name, long dflt, long lo,
+                        long hi)
+{
+    const char *v = request_arg(r, name);
+    char *end;
+    long n;
+
+    if (!v || !*v)
+        return dflt;
+    n = strtol(v, &end, 10);
+    if (*end || n < lo || n > hi)
+        return -1;
+    return n;
+}
+
+static json_t *weeks_json(struct mg_store *st, const struct mg_plenary_row *p,
+                          const char *tzid, int *rc)
+{
+    struct mg_store_plenary_week *w = NULL;
+    size_t n = 0, i;
+    json_t *a = json_array();
+    int week;
+
+    *rc = mg_store_report_plenary_weeks(&w, &n, st, p->circle_id);
+    if (*rc < 0)
+        return a;
+    for (week = 1; week <= p->weeks; week++) {
+        int64_t at = 0;
+        char local[32];
+        json_t *o;
+
+        if (mg_report_occurrence_start(&at, tzid, p->starts_at, week) < 0)
+            at = p->starts_at + (int64_t)(week - 1) * 7 * 86400;
+        http_local_string(local, sizeof(local), tzid, at);
+        o = json_pack("{s:i, s:s, s:b, s:n, s:n, s:n}", "week", week, "start",
+                      local, "recorded", 0, "came", "unmatched", "source");
+        for (i = 0; i < n; i++) {
+            if (w[i].plenary_id != p->id || w[i].week != week)
+                continue;
+            json_object_set_new(o, "recorded", json_true());
+            json_object_set_new(o, "came", json_integer(w[i].came));
+            json_object_set_new(o, "unmatched", json_integer(w[i].unmatched));
+            json_object_set_new(o, "source", json_string(w[i].source));
+        }
+        json_array_append_new(a, o);
+    }
+    free(w);
+    return a;
+}
+
+void handle_plenary_get(struct request *r)
+{
+    struct mg_circle *c = NULL;
+    struct mg_plenary_row p;
+    struct mg_registration_row *rows = NULL;
+    const char *status = request_arg(r, "status");
+    enum mg_store_seat_status want = MG_STORE_SEAT_REGISTERED;
+    long limit = query_count(r, "limit", 500, 1, 5000);
+    long offset = query_count(r, "offset", 0, 0, 100000000);
+    size_t n = 0, i;
+    json_t *regs, *doc, *weeks;
+    int have = 0, by_status = 0, rc;
+
+    memset(&p, 0, sizeof(p));
+    if (limit < 0 || offset < 0) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                    "'limit' is 1 to 5000 and 'offset' 0 or more", "limit");
+        return;
+    }
+    if (status && *status) {
+        by_status = 1;
+        if (strcmp(status, "registered") == 0)
+            want = MG_STORE_SEAT_REGISTERED;
+        else if (strcmp(status, "waitlisted") == 0)
+            want = MG_STORE_SEAT_WAITLISTED;
+        else if (strcmp(status, "declined") == 0)
+            want = MG_STORE_SEAT_DECLINED;
+        else if (strcmp(status, "withdrawn") == 0)
+            want = MG_STORE_SEAT_WITHDRAWN;
+        else {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                        "'status' must be registered, waitlisted, declined "
+                        "or withdrawn",
+                        "status");
+            return;
+        }
+    }
+    rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc =
+            mg_store_plenary_get(&p, r->srv->store, r->params[0], r->params[1]);
+    have = rc == 0;
+    if (rc == 0)
+        rc = mg_store_plenary_registrations(&rows, &n, r->srv->store, p.id,
+                                            by_status, want, (int)limit,
+                                            (int)offset);
+    if (rc < 0) {
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    regs = json_array();
+    for (i = 0; i < n; i++) {
+        /* registered first, then the waitlist in its order */
+        long place = rows[i].status != MG_STORE_SEAT_WAITLISTED ? 0
+                     : by_status ? offset + (long)i + 1
+                                 : offset + (long)i + 1 - p.registered;
+        json_array_append_new(
+            regs, json_pack("{s:I, s:s, s:s, s:s, s:o, s:I}", "participant_id",
+                            (json_int_t)rows[i].participant_id, "name",
+                            rows[i].name, "email", rows[i].email, "status",
+                            mg_store_seat_status_name(rows[i].status), "place",
+                            place > 0 ? json_integer(place) : json_null(),
+                            "updated_at", (json_int_t)rows[i].updated_at));
+    }
+    weeks = weeks_json(r->srv->store, &p, c->time_zone, &rc);
+    if (rc < 0) {
+        json_decref(regs);
+        json_decref(weeks);
+        reply_code(r, rc, NULL);
+        goto out;
+    }
+    doc = json_pack("{s:o, s:{s:i, s:i, s:i, s:i}, s:o, s:o, s:i, s:i}",
+                    "plenary", plenary_json(&p, c->time_zone), "seats",
+                    "capacity", p.capacity, "registered", p.registered,
+                    "waitlisted", p.waitlisted, "free",
+                    p.capacity > p.registered ? p.capacity - p.registered : 0,
+                    "registrations", regs, "weeks", weeks, "limit", (int)limit,
+                    "offset", (int)offset);
+    reply_json(r, MHD_HTTP_OK, doc);
+out:
+    mg_store_registrations_free(rows, n);
+    if (have)
+        mg_store_plenary_release(&p);
+    mg_circle_free(c);
+}
+
+void handle_plenary_cancel(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    struct mg_plenary_row p;
+    struct mg_circle *c = NULL;
+    size_t n = 0, queued = 0;
+    int have = 0, rc;
+
+    memset(&op, 0, sizeof(op));
+    memset(&p, 0, sizeof(p));
+    op.kind = MG_PLENARY_CANCEL;
+    rc = apply(&seats, &n, &queued, r, &op, &err);
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+    if (rc == 0)
+        rc =
+            mg_store_plenary_get(&p, r->srv->store, r->params[0], r->params[1]);
+    have = rc == 0;
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        goto out;
+    }
+    reply_json(r, MHD_HTTP_OK,
+               json_pack("{s:o, s:o, s:I}", "plenary",
+                         plenary_json(&p, c->time_zone), "cancelled",
+                         ids_with_mail(seats, n, MG_SEAT_CANCEL, 0), "queued",
+                         (json_int_t)queued));
+out:
+    if (have)
+        mg_store_plenary_release(&p);
+    mg_circle_free(c);
+    free(seats);
 }

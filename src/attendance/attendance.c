@@ -13,12 +13,19 @@
 
 #include "banned.h"
 
-enum kind { K_ZOOM, K_TEAMS_ACTIVITY, K_TEAMS_PARTICIPANTS, K_TEAMS_OLD };
+enum kind {
+    K_ZOOM,
+    K_ZOOM_WEBINAR,
+    K_TEAMS_ACTIVITY,
+    K_TEAMS_PARTICIPANTS,
+    K_TEAMS_OLD
+};
 
 /* The columns a report's header gives, -1 when absent. */
 struct columns {
     enum kind kind;
     long name, email, join, leave, duration, action, timestamp;
+    long attended;        /* Zoom webinar: "Yes" / "No" (no-shows are listed) */
     int duration_minutes; /* Zoom: whole minutes; Teams: "1h 2m 3s" */
 };
 
@@ -78,7 +85,23 @@ static int header_kind(struct columns *c, const struct att_record *r)
 {
     memset(c, 0, sizeof(*c));
     c->email = c->join = c->leave = c->duration = -1;
-    c->action = c->timestamp = -1;
+    c->action = c->timestamp = c->attended = -1;
+    /* Zoom's webinar attendee report: one header per section (host,
+     * panelists, attendees), each starting "Attended,User Name (...)". */
+    c->name = find_col(r, "User Name (Original Name)");
+    c->attended = find_col(r, "Attended");
+    if (c->name >= 0 && c->attended >= 0) {
+        c->kind = K_ZOOM_WEBINAR;
+        c->email = find_col(r, "Email");
+        c->join = find_col(r, "Join Time");
+        c->leave = find_col(r, "Leave Time");
+        c->duration = find_col(r, "Time in Session (minutes)");
+        c->duration_minutes = 1;
+        if (c->join < 0 || c->leave < 0)
+            c->join = c->leave = -1;
+        return c->duration >= 0;
+    }
+    c->attended = -1;
     c->name = find_col(r, "Name (Original Name)");
     if (c->name >= 0) {
         c->kind = K_ZOOM;
@@ -153,6 +176,27 @@ static int parse_time(int64_t *out, const char *s)
 
     while (*s == ' ')
         s++;
+    if (isalpha((unsigned char)*s)) {
+        /* Zoom's webinar reports: "Mar 16, 2027 19:00:31" */
+        static const char months[] = "janfebmaraprmayjunjulaugsepoctnovdec";
+        size_t k;
+        for (k = 0; k < 12; k++)
+            if (strncasecmp(s, months + 3 * k, 3) == 0)
+                break;
+        if (k == 12 || isalpha((unsigned char)s[3]))
+            return MG_EINVAL;
+        s += 3;
+        while (*s == ' ')
+            s++;
+        month = (int)k + 1;
+        if (!read_int(&s, 2, &day) || *s++ != ',')
+            return MG_EINVAL;
+        while (*s == ' ')
+            s++;
+        if (read_int(&s, 4, &y) != 4)
+            return MG_EINVAL;
+        goto clock;
+    }
     la = read_int(&s, 4, &a);
     sep = *s;
     if (!la || (sep != '/' && sep != '-' && sep != '.'))
@@ -181,6 +225,7 @@ static int parse_time(int64_t *out, const char *s)
         else
             month = a, day = b;
     }
+clock:
     if (*s == ',')
         s++;
     if (*s != ' ' && *s != 'T')
@@ -475,6 +520,19 @@ static int is_section_title(const struct att_record *r)
     return s[0] == '.' && s[1] == ' ';
 }
 
+/* "Host Details", "Panelist Details", "Attendee Details", "Other
+ * Attended": a title alone on its row (the rest padding). */
+static int is_zoom_section(const struct att_record *r)
+{
+    size_t n = strlen(r->f[0]), i;
+
+    for (i = 1; i < r->n; i++)
+        if (r->f[i][0])
+            return 0;
+    return (n > 8 && strcasecmp(r->f[0] + n - 8, " Details") == 0) ||
+           strncasecmp(r->f[0], "Other Attended", 14) == 0;
+}
+
 static int is_blank(const struct att_record *r)
 {
     size_t i;
@@ -501,6 +559,10 @@ static int take_row(struct parse *ps, const struct columns *c,
         trim(r->f[i]);
     name = cell(r, c->name);
     email = cell(r, c->email);
+    /* a webinar's registrant who never came ("No", times "--") */
+    if (c->attended >= 0 && cell(r, c->attended) &&
+        strcasecmp(cell(r, c->attended), "Yes") != 0)
+        return 0;
 
     if (!name || !*name) {
         mg_error_set(err, hdr->f[c->name], "line %d: '%s' is %s", r->line,
@@ -599,7 +661,8 @@ static char guess_delimiter(const char *text)
         if (*s == '"')
             s++;
         if (strncasecmp(s, "Name", 4) == 0 ||
-            strncasecmp(s, "Full Name", 9) == 0)
+            strncasecmp(s, "Full Name", 9) == 0 ||
+            strncasecmp(s, "Attended", 8) == 0)
             return memchr(line, '\t', n) ? '\t' : ',';
         if (!end)
             break;
@@ -676,6 +739,17 @@ int mg_attendance_parse(struct mg_attendance_report *out, const char *data,
             continue;
         if (is_section_title(r))
             break;
+        /* a webinar report's next section ("Attendee Details") and its
+         * own header row */
+        if (best.kind == K_ZOOM_WEBINAR) {
+            if (header_kind(&c, r) && c.kind == K_ZOOM_WEBINAR) {
+                best = c;
+                hdr = i;
+                continue;
+            }
+            if (is_zoom_section(r))
+                continue;
+        }
         for (j = recs[hdr].n; j < r->n; j++)
             if (r->f[j][0]) {
                 mg_error_set(err, "csv",
@@ -690,7 +764,8 @@ int mg_attendance_parse(struct mg_attendance_report *out, const char *data,
         if (rc < 0)
             goto out;
     }
-    out->format = best.kind == K_ZOOM ? "zoom" : "teams";
+    out->format =
+        best.kind == K_ZOOM || best.kind == K_ZOOM_WEBINAR ? "zoom" : "teams";
     out->people = mg_xcalloc(ps.n ? ps.n : 1, sizeof(*out->people));
     for (i = 0; i < ps.n; i++) {
         struct person *p = &ps.people[i];
@@ -746,30 +821,56 @@ static char *inner_name(const char *name)
     return mg_xstrndup(open, (size_t)(close - open));
 }
 
-/* The one member whose name key is `key`, or -1 (none, or several). */
-static long member_by_key(char *const *keys, size_t n, const char *key)
+/* A member's name key or lower-cased address, and their index. */
+struct keyed {
+    char *key;
+    size_t member;
+};
+
+static int cmp_keyed(const void *a, const void *b)
 {
-    long found = -1;
-    size_t i;
+    const struct keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+
+    if (c)
+        return c;
+    return x->member < y->member ? -1 : x->member > y->member;
+}
+
+/* The first entry of sorted `ix` with `key`, or -1. */
+static long first_with(const struct keyed *ix, size_t n, const char *key)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ix[mid].key, key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && strcmp(ix[lo].key, key) == 0 ? (long)lo : -1;
+}
+
+/* The one member whose name key is `key`, or -1 (none, or several). */
+static long member_by_key(const struct keyed *ix, size_t n, const char *key)
+{
+    long at;
 
     if (!*key)
         return -1;
-    for (i = 0; i < n; i++) {
-        if (strcmp(keys[i], key) != 0)
-            continue;
-        if (found >= 0)
-            return -1;
-        found = (long)i;
-    }
-    return found;
+    at = first_with(ix, n, key);
+    if (at < 0 || ((size_t)at + 1 < n && strcmp(ix[at + 1].key, key) == 0))
+        return -1;
+    return (long)ix[at].member;
 }
 
 /* The one member called `name`, also read as "Last, First". */
-static long member_by_name(char *const *keys, size_t n, const char *name)
+static long member_by_name(const struct keyed *ix, size_t n, const char *name)
 {
     char *key = mg_attendance_name_key(name);
     const char *comma = strchr(key, ',');
-    long m = member_by_key(keys, n, key);
+    long m = member_by_key(ix, n, key);
 
     if (m < 0 && comma && !strchr(comma + 1, ',')) {
         const char *first = comma + 1;
@@ -777,38 +878,65 @@ static long member_by_name(char *const *keys, size_t n, const char *name)
         while (*first == ' ')
             first++;
         swapped = mg_xasprintf("%s %.*s", first, (int)(comma - key), key);
-        m = member_by_key(keys, n, swapped);
+        m = member_by_key(ix, n, swapped);
         free(swapped);
     }
     free(key);
     return m;
 }
 
+/* `s` with ASCII letters lower-cased, as strcasecmp() compares. */
+static char *ascii_lower(const char *s)
+{
+    char *out = mg_xstrdup(s ? s : "");
+    char *p;
+
+    for (p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return out;
+}
+
+/*
+ * Sorted indexes of the members' addresses and name keys, so that a
+ * report of thousands against a plenary of thousands costs a sort and a
+ * binary search per person, not a scan of every member for each.
+ */
 void mg_attendance_match(struct mg_attendance_match *out,
                          const struct mg_attendance_report *r,
                          const struct mg_participant *members, size_t n_members)
 {
-    char **keys = mg_xcalloc(n_members ? n_members : 1, sizeof(*keys));
+    struct keyed *names = mg_xcalloc(n_members + 1, sizeof(*names));
+    struct keyed *mails = mg_xcalloc(n_members + 1, sizeof(*mails));
     size_t i, j;
 
-    for (j = 0; j < n_members; j++)
-        keys[j] = mg_attendance_name_key(members[j].name);
+    for (j = 0; j < n_members; j++) {
+        names[j].key = mg_attendance_name_key(members[j].name);
+        names[j].member = j;
+        mails[j].key = ascii_lower(members[j].email);
+        mails[j].member = j;
+    }
+    qsort(names, n_members, sizeof(*names), cmp_keyed);
+    qsort(mails, n_members, sizeof(*mails), cmp_keyed);
     for (i = 0; i < r->n; i++) {
         const struct mg_attendee *a = &r->people[i];
         out[i].member = -1;
         out[i].by = MG_MATCH_NONE;
-        for (j = 0; a->email && j < n_members; j++) {
-            if (strcasecmp(a->email, members[j].email) == 0) {
-                out[i].member = (long)j;
+        if (a->email) {
+            char *key = ascii_lower(a->email);
+            /* the first member with the address, as a scan would find */
+            long at = first_with(mails, n_members, key);
+            free(key);
+            if (at >= 0) {
+                out[i].member = (long)mails[at].member;
                 out[i].by = MG_MATCH_EMAIL;
-                break;
             }
         }
         if (out[i].member < 0) {
-            long m = member_by_name(keys, n_members, a->name);
+            long m = member_by_name(names, n_members, a->name);
             char *inner = inner_name(a->name);
             if (m < 0 && inner)
-                m = member_by_name(keys, n_members, inner);
+                m = member_by_name(names, n_members, inner);
             if (m >= 0) {
                 out[i].member = m;
                 out[i].by = MG_MATCH_NAME;
@@ -816,7 +944,10 @@ void mg_attendance_match(struct mg_attendance_match *out,
             free(inner);
         }
     }
-    for (j = 0; j < n_members; j++)
-        free(keys[j]);
-    free(keys);
+    for (j = 0; j < n_members; j++) {
+        free(names[j].key);
+        free(mails[j].key);
+    }
+    free(names);
+    free(mails);
 }

@@ -207,3 +207,118 @@ out:
     mg_participants_free(all, n_all);
     return rc;
 }
+
+int mg_attendance_import_plenary(struct mg_attendance_result *out,
+                                 struct mg_store *st, int64_t circle_id,
+                                 int64_t plenary_id, int week, const char *data,
+                                 size_t len, struct mg_error *err)
+{
+    struct mg_attendance_report rep;
+    struct mg_plenary_row p;
+    struct mg_registration_row *regs = NULL;
+    struct mg_participant *members = NULL;
+    struct mg_attendance_match *m = NULL;
+    struct mg_attendance_entry **by_member = NULL;
+    struct mg_attendance_row *rows = NULL;
+    struct mg_attendance_result res;
+    size_t n_regs = 0, n_rows = 0, i;
+    int64_t now = mg_now();
+    int have = 0, rc;
+
+    memset(&rep, 0, sizeof(rep));
+    memset(&res, 0, sizeof(res));
+    rc = mg_store_plenary_get(&p, st, circle_id, plenary_id);
+    have = rc == 0;
+    if (rc == 0 && (week < 1 || week > p.weeks)) {
+        mg_error_set(err, "week", "the plenary has weeks 1 to %d, not %d",
+                     p.weeks, week);
+        rc = MG_EINVAL;
+    }
+    if (rc == 0)
+        rc = mg_attendance_parse(&rep, data, len, err);
+    if (rc == 0)
+        rc = mg_store_plenary_registrations(&regs, &n_regs, st, plenary_id, 0,
+                                            MG_STORE_SEAT_REGISTERED, 0, 0);
+    if (rc < 0)
+        goto out;
+    /* The registrations as members (names and addresses borrowed). */
+    members = mg_xcalloc(n_regs + 1, sizeof(*members));
+    for (i = 0; i < n_regs; i++) {
+        members[i].id = regs[i].participant_id;
+        members[i].name = regs[i].name;
+        members[i].email = regs[i].email;
+    }
+    m = mg_xcalloc(rep.n ? rep.n : 1, sizeof(*m));
+    mg_attendance_match(m, &rep, members, n_regs);
+
+    res.format = rep.format;
+    res.plenary_id = plenary_id;
+    res.week = week;
+    res.matched = mg_xcalloc(n_regs + 1, sizeof(*res.matched));
+    res.absent = mg_xcalloc(n_regs + 1, sizeof(*res.absent));
+    res.unmatched = mg_xcalloc(rep.n + 1, sizeof(*res.unmatched));
+    by_member = mg_xcalloc(n_regs + 1, sizeof(*by_member));
+    for (i = 0; i < rep.n; i++) {
+        struct mg_attendee *a = &rep.people[i];
+        struct mg_attendance_entry *e;
+        if (m[i].member < 0) {
+            res.unmatched[res.n_unmatched++] = *a;
+            a->name = a->email = NULL;
+            continue;
+        }
+        e = by_member[m[i].member];
+        if (e) {
+            e->minutes += a->minutes;
+            if (e->minutes > MG_ATTENDANCE_MAX_MINUTES)
+                e->minutes = MG_ATTENDANCE_MAX_MINUTES;
+            continue;
+        }
+        e = by_member[m[i].member] = &res.matched[res.n_matched++];
+        e->participant_id = members[m[i].member].id;
+        e->name = mg_xstrdup(members[m[i].member].name);
+        e->report_name = mg_xstrdup(a->name);
+        e->minutes = a->minutes;
+        e->by = m[i].by;
+    }
+    for (i = 0; i < res.n_matched; i++)
+        res.matched[i].present =
+            mg_attendance_is_present(res.matched[i].minutes, p.minutes);
+    rows = mg_xcalloc(n_regs + 1, sizeof(*rows));
+    for (i = 0; i < n_regs; i++) {
+        struct mg_attendance_entry *e = by_member[i];
+        struct mg_attendance_row *row;
+        if (!e) {
+            /* only a place held and not used is an absence */
+            if (regs[i].status != MG_STORE_SEAT_REGISTERED)
+                continue;
+            e = &res.absent[res.n_absent++];
+            e->participant_id = members[i].id;
+            e->name = mg_xstrdup(members[i].name);
+        }
+        row = &rows[n_rows++];
+        row->participant_id = e->participant_id;
+        row->present = e->present;
+        row->minutes = e->minutes;
+        snprintf(row->source, sizeof(row->source), "%s", rep.format);
+        row->recorded_at = now;
+    }
+    rc = mg_store_plenary_attendance_replace(st, plenary_id, week, rows, n_rows,
+                                             rep.format, (int)res.n_unmatched);
+    if (rc < 0)
+        goto out;
+    qsort(res.matched, res.n_matched, sizeof(*res.matched), cmp_entry);
+    qsort(res.absent, res.n_absent, sizeof(*res.absent), cmp_entry);
+    *out = res;
+    memset(&res, 0, sizeof(res));
+out:
+    mg_attendance_result_release(&res);
+    mg_attendance_report_release(&rep);
+    mg_store_registrations_free(regs, n_regs);
+    if (have)
+        mg_store_plenary_release(&p);
+    free(members);
+    free(m);
+    free(by_member);
+    free(rows);
+    return rc;
+}

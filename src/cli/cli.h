@@ -53,6 +53,7 @@ enum cli_kind {
 struct cli_values {
     long long circle, group, person, session, week, weeks;
     long long after, limit, seed, max_moves;
+    long long plenary;  /* --plenary */
     long long id;       /* an id given as an argument, as a check parsed it */
     const char *config; /* --config */
     const char *role, *label, *status, *kind, *format;
@@ -235,7 +236,7 @@ extern const struct cli_option cli_serve_options[];
 extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
-    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore;
+    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

@@ -21,6 +21,8 @@
 #include "banned.h"
 
 #define DEMO_SLUG "atlas-demo"
+#define DEMO_KICKOFF "Kick-off: the Atlas with its author"
+#define DEMO_KICKOFF_TARGET 15
 #define DEMO_LABEL "demo"
 
 /* The first Tuesday on or after the day two weeks ago (local time): the
@@ -179,7 +181,7 @@ static int ensure_kickoff(struct mg_store *st, int64_t circle_id)
     if (rc == 0 && n_s) {
         /* the Thursday before the first Tuesday's call, same time */
         p.circle_id = circle_id;
-        p.title = mg_xstrdup("Kick-off: the Atlas with its author");
+        p.title = mg_xstrdup(DEMO_KICKOFF);
         p.guest = mg_xstrdup("R. David Lankes");
         p.starts_at = s[0].starts_at - 5 * 24 * 3600;
         p.minutes = 60;
@@ -187,6 +189,10 @@ static int ensure_kickoff(struct mg_store *st, int64_t circle_id)
         p.capacity = 200;
         mg_ical_new_uid(p.uid);
         rc = mg_store_plenary_create(st, &p);
+        /* what the report sets the kick-off's attendance against */
+        if (rc == 0)
+            rc = mg_store_plenary_set_target(st, circle_id, p.id,
+                                             DEMO_KICKOFF_TARGET);
     }
     if (rc == 0 && p.id)
         rc = mg_store_participants_list(&people, &n, st, circle_id, &f);
@@ -207,6 +213,56 @@ static int ensure_kickoff(struct mg_store *st, int64_t circle_id)
     mg_store_plenary_release(&p);
     free(s);
     mg_store_groups_free(groups, n_groups);
+    return rc;
+}
+
+/*
+ * Who came to the kick-off webinar, as if imported from its attendee
+ * report: all but every eighth person registered, and the host and the
+ * guest, who are not registrations. Only for the demo's own kick-off,
+ * once its calls are over, and only when nothing is recorded yet.
+ */
+static int ensure_kickoff_attendance(struct mg_store *st, int64_t circle_id)
+{
+    struct mg_plenary_row *rows = NULL;
+    struct mg_store_plenary_week *have = NULL;
+    size_t n = 0, n_have = 0, i, j;
+    int rc = mg_store_plenaries_list(&rows, &n, st, circle_id);
+
+    if (rc == 0)
+        rc = mg_store_report_plenary_weeks(&have, &n_have, st, circle_id);
+    for (i = 0; rc == 0 && i < n; i++) {
+        const struct mg_plenary_row *p = &rows[i];
+        struct mg_registration_row *regs = NULL;
+        struct mg_attendance_row *marks;
+        size_t n_regs = 0, m = 0, k;
+
+        if (strcmp(p->title, DEMO_KICKOFF) != 0 ||
+            p->starts_at + 60L * p->minutes > mg_now())
+            continue;
+        for (j = 0; j < n_have; j++)
+            if (have[j].plenary_id == p->id)
+                break;
+        if (j < n_have)
+            continue;
+        rc = mg_store_plenary_registrations(&regs, &n_regs, st, p->id, 1,
+                                            MG_STORE_SEAT_REGISTERED, 0, 0);
+        marks = mg_xcalloc(n_regs + 1, sizeof(*marks));
+        for (k = 0; rc == 0 && k < n_regs; k++, m++) {
+            marks[m].participant_id = regs[k].participant_id;
+            marks[m].present = k % 8 != 7;
+            marks[m].minutes = marks[m].present ? p->minutes - 3 : 0;
+            snprintf(marks[m].source, sizeof(marks[m].source), "zoom");
+            marks[m].recorded_at = mg_now();
+        }
+        if (rc == 0)
+            rc = mg_store_plenary_attendance_replace(st, p->id, 1, marks, m,
+                                                     "zoom", 2);
+        free(marks);
+        mg_store_registrations_free(regs, n_regs);
+    }
+    free(have);
+    mg_store_plenaries_free(rows, n);
     return rc;
 }
 
@@ -312,14 +368,17 @@ static void print_welcome(int port, void *arg)
            "  weekly plan:   curl -H 'Authorization: Bearer %s' "
            "'%s/api/v1/circles/%lld/readings?plan=thread'\n"
            "  the groups:    curl -H 'Authorization: Bearer %s' "
-           "%s/api/v1/circles/%lld/groups\n\n"
+           "%s/api/v1/circles/%lld/groups\n"
+           "  the report:    curl -H 'Authorization: Bearer %s' "
+           "'%s/api/v1/circles/%lld/report?format=markdown' (the groups' "
+           "calls and the kick-off webinar's)\n\n"
            "  a calendar:    %s/cal/%s.ics (%s's; webcal:// works too)\n"
            "  invitations:   the emails sent to each member are in %s/new/\n\n",
            base, base, base, d->token, base, (long long)d->circle_id, d->token,
            base, d->token, base, (long long)d->circle_id, d->token, base,
            (long long)d->circle_id, d->token, base, (long long)d->circle_id,
-           base, d->feed, d->feed_owner ? d->feed_owner : "a member",
-           d->maildir);
+           d->token, base, (long long)d->circle_id, base, d->feed,
+           d->feed_owner ? d->feed_owner : "a member", d->maildir);
     printf("Pages, in a browser:\n"
            "  coordinator:   %s/dashboard (log in with the token above)\n",
            base);
@@ -368,7 +427,8 @@ static int demo(struct cli_ctx *ctx)
     }
     if (ensure_people(st, d.circle_id) < 0 ||
         ensure_attendance(st, d.circle_id) < 0 ||
-        ensure_kickoff(st, d.circle_id) < 0) {
+        ensure_kickoff(st, d.circle_id) < 0 ||
+        ensure_kickoff_attendance(st, d.circle_id) < 0) {
         cli_error("cannot register the demo participants in '%s'", cfg->db);
         goto out;
     }
@@ -436,7 +496,9 @@ const struct cli_command cli_demo = {
         "Create or reuse a demo database (./mingle-demo.db unless --db or\n"
         "$MINGLE_DB says otherwise) holding a four-week reading circle on The\n"
         "Atlas of New Librarianship (Pacific/Auckland, Tuesdays 19:30 for 60\n"
-        "minutes, groups of 6-8), then serve it and print what to try.\n",
+        "minutes, groups of 6-8) with a kick-off webinar whose attendance is\n"
+        "recorded beside the groups' in the success report, then serve it and\n"
+        "print what to try.\n",
     .options = cli_serve_options,
     .default_db = "mingle-demo.db",
 };

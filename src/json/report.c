@@ -74,6 +74,48 @@ static json_t *weeks_json(const struct mg_report *r)
     return weeks;
 }
 
+static json_t *plenaries_json(const struct mg_report *r)
+{
+    json_t *a = json_array();
+    size_t i, w;
+
+    for (i = 0; i < r->n_plenaries; i++) {
+        const struct mg_report_plenary *p = &r->plenaries[i];
+        json_t *weeks = json_array();
+
+        for (w = 0; w < p->n_weeks; w++) {
+            const struct mg_report_occurrence *o = &p->weeks[w];
+            char when[32];
+
+            mg_report_time(when, sizeof(when), o->starts_at);
+            json_array_append_new(
+                weeks,
+                json_pack("{s:i, s:s, s:i, s:i, s:o, s:o, s:b}", "week",
+                          o->week, "starts_at", when, "registered",
+                          o->registered, "waitlisted", o->waitlisted, "came",
+                          o->recorded ? json_integer(o->came) : json_null(),
+                          "unmatched",
+                          o->recorded ? json_integer(o->unmatched)
+                                      : json_null(),
+                          "recorded", o->recorded));
+        }
+        json_array_append_new(
+            a,
+            json_pack("{s:I, s:s, s:s, s:i, s:o, s:o, s:i, s:i, s:i, s:i, "
+                      "s:f, s:o}",
+                      "id", (json_int_t)p->id, "title", p->title, "status",
+                      p->cancelled ? "cancelled" : "confirmed", "capacity",
+                      p->capacity, "target",
+                      p->target ? json_integer(p->target) : json_null(),
+                      "target_met",
+                      p->target ? json_boolean(p->target_met) : json_null(),
+                      "registered", p->registered, "waitlisted", p->waitlisted,
+                      "occurrences_recorded", p->recorded, "came", p->came,
+                      "average_came", p->average, "weeks", weeks));
+    }
+    return a;
+}
+
 static json_t *circle_json(const struct mg_report *r)
 {
     json_t *circle = totals_json(&r->t);
@@ -97,9 +139,10 @@ json_t *mg_json_report_value(const struct mg_report *r)
         json_array_append_new(groups, group_json(r, i));
     for (i = 0; i < r->n_sessions; i++)
         json_array_append_new(sessions, session_json(r, i));
-    return json_pack("{s:o, s:o, s:o, s:{s:i, s:o}}", "circle", circle_json(r),
-                     "groups", groups, "sessions", sessions, "retention",
-                     "cohort", r->cohort, "weeks", weeks_json(r));
+    return json_pack("{s:o, s:o, s:o, s:{s:i, s:o}, s:o}", "circle",
+                     circle_json(r), "groups", groups, "sessions", sessions,
+                     "retention", "cohort", r->cohort, "weeks", weeks_json(r),
+                     "plenaries", plenaries_json(r));
 }
 
 /* Append `v` (taken) to `b`, compact. */
@@ -152,7 +195,9 @@ int mg_json_report_next(struct mg_buf *b, const struct mg_report *r,
         mg_buf_printf(b,
                       "],\"retention\":{\"cohort\":%d,\"weeks\":", r->cohort);
         put(b, weeks_json(r));
-        mg_buf_puts(b, "}}\n");
+        mg_buf_puts(b, "},\"plenaries\":");
+        put(b, plenaries_json(r));
+        mg_buf_puts(b, "}\n");
         c->part = 3;
         return 1;
     default:

@@ -89,7 +89,12 @@ static int build_letter(struct letter *out, const struct mg_circle *c,
     out->recipient = mg_xstrdup(email);
     out->subject = mg_xasprintf(
         cancel ? _("Cancelled: %s") : _("Invitation: %s"), summary);
-    if (cancel) {
+    if (cancel && p->status == MG_STORE_PLENARY_CANCELLED) {
+        mg_buf_printf(&text,
+                      _("Kia ora %s,\n\n%s has been called off, so it has "
+                        "been taken off your calendar.\n"),
+                      name, summary);
+    } else if (cancel) {
         mg_buf_printf(&text,
                       _("Kia ora %s,\n\nYou are no longer registered for "
                         "%s, so it has been taken off your calendar.\n"),
@@ -273,6 +278,16 @@ static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
             return MG_ENOTFOUND;
         return mg_plenary_leave(&promoted, seats, *n, i, op->leave_as,
                                 p->capacity);
+    case MG_PLENARY_CANCEL:
+        /* everyone holding a place is told; nobody moves up */
+        if (p->status == MG_STORE_PLENARY_CANCELLED)
+            return 0;
+        p->status = MG_STORE_PLENARY_CANCELLED;
+        p->sequence++;
+        for (i = 0; i < *n; i++)
+            if (seats[i].status == MG_REG_REGISTERED)
+                seats[i].mail = MG_SEAT_CANCEL;
+        return 0;
     case MG_PLENARY_SET:
         if (op->capacity > 0)
             p->capacity = op->capacity;
@@ -310,6 +325,22 @@ static int came_or_went(const struct mg_plenary_seat *s,
     return was_in != holds_seat(s[i].status);
 }
 
+/* Leaving a cancelled plenary: the seat says so, quietly (the CANCEL
+ * went out with the cancellation) and nobody moves up. */
+static int leave_cancelled(struct mg_plenary_seat *seats, size_t n,
+                           const struct mg_plenary_op *op)
+{
+    size_t i = find_seat(seats, n, op->participant_id);
+
+    if (i == n)
+        return MG_ENOTFOUND;
+    if (op->leave_as != MG_REG_DECLINED && op->leave_as != MG_REG_WITHDRAWN)
+        return MG_EINVAL;
+    seats[i].status = op->leave_as;
+    seats[i].position = 0;
+    return 0;
+}
+
 int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
                       struct mg_store_tx *tx, const struct mg_circle *c,
                       int64_t plenary_id, const struct mg_plenary_op *op,
@@ -322,6 +353,13 @@ int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
 
     if (rc < 0)
         return rc;
+    if (p.status == MG_STORE_PLENARY_CANCELLED &&
+        (op->kind == MG_PLENARY_REGISTER || op->kind == MG_PLENARY_SET)) {
+        mg_error_set(err, NULL, "plenary %lld is cancelled",
+                     (long long)plenary_id);
+        rc = MG_ECONFLICT;
+        goto out;
+    }
     if (op->kind == MG_PLENARY_REGISTER)
         rc = mg_store_tx_participant_contact(NULL, NULL, tx, c->id,
                                              op->participant_id);
@@ -333,7 +371,10 @@ int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     loaded = count;
     before = mg_xmalloc((count + 1) * sizeof(*before));
     memcpy(before, s, count * sizeof(*before));
-    rc = run_op(&p, s, &count, op);
+    if (p.status == MG_STORE_PLENARY_CANCELLED && op->kind == MG_PLENARY_LEAVE)
+        rc = leave_cancelled(s, count, op);
+    else
+        rc = run_op(&p, s, &count, op);
     for (i = 0; rc == 0 && i < count; i++) {
         int changed = i >= loaded || s[i].mail != MG_SEAT_QUIET ||
                       s[i].status != before[i].status ||
@@ -353,8 +394,11 @@ int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
         if (rc == 0 && s[i].mail != MG_SEAT_QUIET)
             rc = queue_mail(queued, tx, c, &p, &s[i], err);
     }
-    if (rc == 0 && op->kind == MG_PLENARY_SET)
+    if (rc == 0 &&
+        (op->kind == MG_PLENARY_SET || op->kind == MG_PLENARY_CANCEL))
         rc = mg_store_tx_plenary_save(tx, &p);
+    if (rc == 0 && op->kind == MG_PLENARY_CANCEL)
+        rc = mg_store_tx_plenary_set_status(tx, p.id, p.status);
     if (rc < 0)
         goto out;
     *seats = s;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/schedule.h"
 #include "mingle/store.h"
 
 #include "banned.h"
@@ -56,9 +57,73 @@ static int load_sessions(struct mg_report_session_in **out, size_t *n,
     return 0;
 }
 
+/*
+ * The circle's plenaries and their recorded occurrences into `in`
+ * (plenaries, plenary_weeks): *pin, *starts and *marks are the caller's
+ * to free(), *rows to free with mg_store_plenaries_free().
+ */
+static int load_plenaries(struct mg_report_input *in,
+                          struct mg_plenary_row **rows, size_t *n_rows,
+                          struct mg_report_plenary_in **pin, int64_t **starts,
+                          struct mg_report_plenary_mark **marks,
+                          struct mg_store *st, const struct mg_circle *c)
+{
+    struct mg_store_plenary_week *w = NULL;
+    size_t n_w = 0, n_starts = 0, i;
+    int rc = mg_store_plenaries_list(rows, n_rows, st, c->id);
+
+    if (rc == 0)
+        rc = mg_store_report_plenary_weeks(&w, &n_w, st, c->id);
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < *n_rows; i++)
+        n_starts += (size_t)(*rows)[i].weeks;
+    *pin = mg_xcalloc(*n_rows + 1, sizeof(**pin));
+    *starts = mg_xcalloc(n_starts + 1, sizeof(**starts));
+    *marks = mg_xcalloc(n_w + 1, sizeof(**marks));
+    n_starts = 0;
+    for (i = 0; i < *n_rows; i++) {
+        const struct mg_plenary_row *p = &(*rows)[i];
+        struct mg_report_plenary_in *pi = &(*pin)[i];
+        int k;
+
+        pi->id = p->id;
+        pi->title = p->title;
+        pi->weeks = p->weeks;
+        pi->starts = *starts + n_starts;
+        for (k = 1; k <= p->weeks; k++, n_starts++)
+            if (mg_report_occurrence_start(&(*starts)[n_starts], c->time_zone,
+                                           p->starts_at, k) < 0)
+                (*starts)[n_starts] =
+                    p->starts_at + (int64_t)(k - 1) * 7 * 86400;
+        pi->capacity = p->capacity;
+        pi->target = p->target;
+        pi->registered = p->registered;
+        pi->waitlisted = p->waitlisted;
+        pi->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
+    }
+    for (i = 0; i < n_w; i++) {
+        (*marks)[i].plenary_id = w[i].plenary_id;
+        (*marks)[i].week = w[i].week;
+        (*marks)[i].came = w[i].came;
+        (*marks)[i].unmatched = w[i].unmatched;
+    }
+    in->plenaries = *pin;
+    in->n_plenaries = *n_rows;
+    in->plenary_weeks = *marks;
+    in->n_plenary_weeks = n_w;
+    free(w);
+    return 0;
+}
+
 int mg_report_load(struct mg_report *out, struct mg_store *st,
                    int64_t circle_id)
 {
+    struct mg_plenary_row *plen = NULL;
+    struct mg_report_plenary_in *pin = NULL;
+    struct mg_report_plenary_mark *pmarks = NULL;
+    int64_t *pstarts = NULL;
+    size_t n_plen = 0;
     struct mg_report_input in;
     struct mg_circle *c = NULL;
     struct mg_store_member_row *people = NULL;
@@ -88,6 +153,9 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
         rc = mg_store_report_rsvps(&rsvps, &n_rsvps, st, circle_id);
     if (rc == 0)
         rc = mg_store_report_attendance(&att, &n_att, st, circle_id);
+    if (rc == 0)
+        rc =
+            load_plenaries(&in, &plen, &n_plen, &pin, &pstarts, &pmarks, st, c);
     if (rc < 0)
         goto out;
 
@@ -149,6 +217,10 @@ out:
     free(invites);
     mg_store_groups_free(groups, n_groups);
     mg_store_member_rows_free(people, n_people);
+    mg_store_plenaries_free(plen, n_plen);
+    free(pin);
+    free(pstarts);
+    free(pmarks);
     mg_circle_free(c);
     return rc;
 }
@@ -214,6 +286,58 @@ int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
     }
     out->cohort = sums.cohort;
     mg_store_report_sums_release(&sums);
+    {
+        struct mg_report_input in;
+        struct mg_plenary_row *plen = NULL;
+        struct mg_report_plenary_in *pin = NULL;
+        struct mg_report_plenary_mark *pmarks = NULL;
+        int64_t *pstarts = NULL;
+        size_t n_plen = 0;
+
+        memset(&in, 0, sizeof(in));
+        rc =
+            load_plenaries(&in, &plen, &n_plen, &pin, &pstarts, &pmarks, st, c);
+        if (rc == 0)
+            mg_report_build_plenaries(out, &in);
+        mg_store_plenaries_free(plen, n_plen);
+        free(pin);
+        free(pstarts);
+        free(pmarks);
+    }
     mg_circle_free(c);
-    return 0;
+    if (rc < 0)
+        mg_report_release(out);
+    return rc;
+}
+
+/* Year, month and day of day `z` since 1970-01-01 (H. Hinnant's). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    int64_t era, doe, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int mg_report_occurrence_start(int64_t *out, const char *tzid, int64_t first,
+                               int week)
+{
+    struct mg_local_time lt;
+    struct mg_error err = {{0}, {0}};
+    int rc = mg_schedule_utc_to_local(&lt, tzid, first, &err);
+
+    if (rc < 0)
+        return rc;
+    if (week > 1)
+        civil_from_days(mg_days_from_civil(lt.year, lt.month, lt.day) +
+                            (int64_t)7 * (week - 1),
+                        &lt.year, &lt.month, &lt.day);
+    return mg_schedule_local_to_utc(out, tzid, &lt, &err);
 }

@@ -371,6 +371,67 @@ void mg_report_build(struct mg_report *out, const struct mg_report_input *in)
     free(gix);
     free(six);
     free(pix);
+    mg_report_build_plenaries(r, in);
+}
+
+void mg_report_build_plenaries(struct mg_report *r,
+                               const struct mg_report_input *in)
+{
+    size_t i, k;
+
+    r->plenaries = mg_xcalloc(in->n_plenaries + 1, sizeof(*r->plenaries));
+    r->n_plenaries = in->n_plenaries;
+    for (i = 0; i < in->n_plenaries; i++) {
+        const struct mg_report_plenary_in *pi = &in->plenaries[i];
+        struct mg_report_plenary *rp = &r->plenaries[i];
+        int w;
+
+        rp->id = pi->id;
+        rp->title = mg_xstrdup(pi->title ? pi->title : "");
+        rp->capacity = pi->capacity;
+        rp->target = pi->target > 0 ? pi->target : 0;
+        rp->cancelled = pi->cancelled;
+        rp->registered = pi->registered;
+        rp->waitlisted = pi->waitlisted;
+        rp->n_weeks = (size_t)(pi->weeks > 0 ? pi->weeks : 0);
+        rp->weeks = mg_xcalloc(rp->n_weeks + 1, sizeof(*rp->weeks));
+        for (w = 0; w < (int)rp->n_weeks; w++) {
+            rp->weeks[w].week = w + 1;
+            rp->weeks[w].starts_at = pi->starts ? pi->starts[w] : 0;
+            rp->weeks[w].registered = pi->registered;
+            rp->weeks[w].waitlisted = pi->waitlisted;
+        }
+    }
+    /* plenaries are few: a scan per recorded occurrence is cheap */
+    for (k = 0; k < in->n_plenary_weeks; k++) {
+        const struct mg_report_plenary_mark *m = &in->plenary_weeks[k];
+        for (i = 0; i < r->n_plenaries; i++) {
+            struct mg_report_plenary *rp = &r->plenaries[i];
+            struct mg_report_occurrence *o;
+            if (rp->id != m->plenary_id)
+                continue;
+            if (m->week < 1 || (size_t)m->week > rp->n_weeks)
+                break;
+            o = &rp->weeks[m->week - 1];
+            if (!o->recorded) {
+                rp->recorded++;
+                o->recorded = 1;
+            } else {
+                rp->came -= o->came;
+            }
+            o->came = m->came;
+            o->unmatched = m->unmatched;
+            rp->came += m->came;
+            break;
+        }
+    }
+    for (i = 0; i < r->n_plenaries; i++) {
+        struct mg_report_plenary *rp = &r->plenaries[i];
+        if (rp->recorded)
+            rp->average = (double)rp->came / rp->recorded;
+        rp->target_met =
+            rp->target > 0 && rp->recorded && rp->average >= (double)rp->target;
+    }
 }
 
 void mg_report_release(struct mg_report *r)
@@ -388,6 +449,11 @@ void mg_report_release(struct mg_report *r)
     free(r->groups);
     free(r->sessions);
     free(r->weeks);
+    for (i = 0; i < r->n_plenaries; i++) {
+        free(r->plenaries[i].title);
+        free(r->plenaries[i].weeks);
+    }
+    free(r->plenaries);
     memset(r, 0, sizeof(*r));
 }
 
@@ -440,7 +506,7 @@ int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
     if (c->part == 0) {
         mg_buf_puts(b, "session_id,group_id,group,week,starts_at_utc,status,"
                        "invited,accepted,declined,tentative,attended,recorded,"
-                       "target\r\n");
+                       "target,kind,plenary_id,waitlisted\r\n");
         c->part = 1;
         c->at = 0;
     }
@@ -462,9 +528,35 @@ int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
             mg_buf_puts(b, ",no,");
         if (r->target)
             mg_buf_printf(b, "%d", r->target);
-        mg_buf_puts(b, "\r\n");
+        mg_buf_puts(b, ",group,,\r\n");
     }
-    return c->at >= r->n_sessions;
+    if (c->at < r->n_sessions)
+        return 0;
+    /* then the plenaries' occurrences, all at once (they are few) */
+    for (end = 0; end < r->n_plenaries; end++) {
+        const struct mg_report_plenary *p = &r->plenaries[end];
+        size_t w;
+
+        for (w = 0; w < p->n_weeks; w++) {
+            const struct mg_report_occurrence *o = &p->weeks[w];
+
+            mg_report_time(when, sizeof(when), o->starts_at);
+            mg_buf_puts(b, ",,");
+            mg_report_csv_field(b, p->title);
+            mg_buf_printf(b, ",%d,%s,%s,%d,,,,", o->week, when,
+                          p->cancelled ? "cancelled" : "confirmed",
+                          o->registered);
+            if (o->recorded)
+                mg_buf_printf(b, "%d,yes,", o->came);
+            else
+                mg_buf_puts(b, ",no,");
+            if (p->target)
+                mg_buf_printf(b, "%d", p->target);
+            mg_buf_printf(b, ",plenary,%lld,%d\r\n", (long long)p->id,
+                          o->waitlisted);
+        }
+    }
+    return 1;
 }
 
 void mg_report_csv(struct mg_buf *b, const struct mg_report *r)
@@ -582,4 +674,44 @@ void mg_report_markdown(struct mg_buf *b, const struct mg_report *r)
         mg_buf_printf(b, "| %d | %d | %d | %d |\n", r->weeks[i].week,
                       r->weeks[i].sessions, r->weeks[i].attended,
                       r->weeks[i].retained);
+    if (!r->n_plenaries)
+        return;
+    mg_buf_puts(b, "\n## Plenary sessions\n");
+    for (i = 0; i < r->n_plenaries; i++) {
+        const struct mg_report_plenary *p = &r->plenaries[i];
+        size_t w;
+
+        mg_buf_puts(b, "\n### ");
+        mg_report_md_text(b, p->title);
+        if (p->cancelled)
+            mg_buf_puts(b, " (cancelled)");
+        mg_buf_printf(b, "\n\n%d places: %d registered, %d on the waitlist. ",
+                      p->capacity, p->registered, p->waitlisted);
+        if (p->recorded)
+            mg_buf_printf(b, "Averaged %.1f per call over %d recorded",
+                          p->average, p->recorded);
+        else
+            mg_buf_puts(b, "No call recorded yet");
+        if (p->target)
+            mg_buf_printf(b, "; aimed for %d (%s).\n", p->target,
+                          !p->recorded    ? "not yet known"
+                          : p->target_met ? "met"
+                                          : "not met");
+        else
+            mg_buf_puts(b, "; no target.\n");
+        mg_buf_puts(b, "\n| Week | Starts (UTC) | Registered | Waitlisted "
+                       "| Came | Not matched |\n"
+                       "|---:|---|---:|---:|---:|---:|\n");
+        for (w = 0; w < p->n_weeks; w++) {
+            const struct mg_report_occurrence *o = &p->weeks[w];
+
+            mg_report_time(when, sizeof(when), o->starts_at);
+            mg_buf_printf(b, "| %d | %s | %d | %d | ", o->week, when,
+                          o->registered, o->waitlisted);
+            if (o->recorded)
+                mg_buf_printf(b, "%d | %d |\n", o->came, o->unmatched);
+            else
+                mg_buf_puts(b, "not recorded | |\n");
+        }
+    }
 }

@@ -84,6 +84,13 @@ static const char *const export_sql[] = {
                                                                        written
                                                                        to them
                                                                      */
+    "'plenary_attendance', json((SELECT json_group_array(json_object("
+    "  'plenary_id', x.plenary_id, 'title', x.title, 'week', x.week, "
+    "  'present', json(CASE WHEN x.present THEN 'true' ELSE 'false' END), "
+    "  'minutes', x.minutes, 'source', x.source, 'recorded_at', "
+    "  x.recorded_at)) FROM (SELECT a.*, p.title FROM plenary_attendance a "
+    "  JOIN plenaries p ON p.id = a.plenary_id WHERE a.participant_id = "
+    "  me.id ORDER BY p.starts_at, p.id, a.week) x)), "
     "'notes', json((SELECT json_group_array(json_object('id', x.id, "
     "  'circle_id', x.circle_id, 'group_id', x.group_id, 'week', x.week, "
     "  'kind', x.kind, 'status', x.status, 'review_reason', "

@@ -16,7 +16,9 @@
     "p.weeks, p.capacity, p.uid, p.sequence, p.status, p.created_at, "         \
     "(SELECT count(*) FROM registrations r WHERE r.plenary_id = p.id AND "     \
     "r.status = 'registered'), (SELECT count(*) FROM registrations r WHERE "   \
-    "r.plenary_id = p.id AND r.status = 'waitlisted')"
+    "r.plenary_id = p.id AND r.status = 'waitlisted'), "                       \
+    "coalesce((SELECT t.target FROM plenary_targets t WHERE t.plenary_id = "   \
+    "p.id), 0)"
 
 static const char *const plenary_names[] = {"confirmed", "cancelled"};
 
@@ -43,6 +45,7 @@ static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
     p->created_at = sqlite3_column_int64(stmt, 11);
     p->registered = sqlite3_column_int(stmt, 12);
     p->waitlisted = sqlite3_column_int(stmt, 13);
+    p->target = sqlite3_column_int(stmt, 14);
 }
 
 void mg_store_plenary_release(struct mg_plenary_row *p)
@@ -134,8 +137,8 @@ static void read_registered_row(void *row, sqlite3_stmt *stmt)
     struct mg_plenary_row *p = row;
 
     read_plenary(p, stmt);
-    p->created_at = sqlite3_column_int64(stmt, 14);
-    p->invite_sequence = sqlite3_column_int(stmt, 15);
+    p->created_at = sqlite3_column_int64(stmt, 15);
+    p->invite_sequence = sqlite3_column_int(stmt, 16);
 }
 
 static int list_plenaries(struct mg_plenary_row **out, size_t *n,

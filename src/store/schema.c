@@ -540,9 +540,50 @@ static const char *const migration_15[] = {
     "  received_at INTEGER NOT NULL)",
     NULL};
 
+/*
+ * Plenary attendance: a target per plenary (people per call; a table of
+ * its own, so that tests that wind the version back can replay this
+ * with IF NOT EXISTS), who came
+ * to each weekly occurrence (imported from a webinar report, like a
+ * group session's), and each occurrence's import: when, from what, and
+ * how many in the report matched nobody registered; registrations by
+ * status and waitlist order.
+ */
+static const char *const migration_16[] = {
+    "CREATE TABLE IF NOT EXISTS plenary_targets ("
+    "  plenary_id INTEGER PRIMARY KEY REFERENCES plenaries(id) ON DELETE "
+    "CASCADE,"
+    "  target INTEGER NOT NULL CHECK (target > 0))",
+    "CREATE TABLE IF NOT EXISTS plenary_attendance ("
+    "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
+    "  week INTEGER NOT NULL CHECK (week > 0),"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  present INTEGER NOT NULL,"
+    "  minutes INTEGER,"
+    "  source TEXT NOT NULL,"
+    "  recorded_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (plenary_id, week, participant_id))",
+    "CREATE INDEX IF NOT EXISTS plenary_attendance_participant ON "
+    "plenary_attendance(participant_id)",
+    /* a waiting person's place and a plenary's counts, without reading
+     * every registration */
+    "CREATE INDEX IF NOT EXISTS registrations_queue ON "
+    "registrations(plenary_id, "
+    "status, position)",
+    "CREATE TABLE IF NOT EXISTS plenary_imports ("
+    "  plenary_id INTEGER NOT NULL REFERENCES plenaries(id) ON DELETE CASCADE,"
+    "  week INTEGER NOT NULL CHECK (week > 0),"
+    "  source TEXT NOT NULL,"
+    "  unmatched INTEGER NOT NULL DEFAULT 0,"
+    "  recorded_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (plenary_id, week))",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
-    migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
-    migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
-    migration_11, migration_12, migration_13, migration_14, migration_15};
+    migration_1,  migration_2,  migration_3,  migration_4,
+    migration_5,  migration_6,  migration_7,  migration_8,
+    migration_9,  migration_10, migration_11, migration_12,
+    migration_13, migration_14, migration_15, migration_16};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -692,6 +692,90 @@ static void plenary_answers(struct mg_html *h, const struct mg_circle *c,
     mg_html(h, "</tbody></table></div>\n");
 }
 
+/* Each call of plenary `p`: when, and who came if it was recorded. */
+static int plenary_calls(struct mg_html *h, struct mg_store *st,
+                         const struct mg_circle *c,
+                         const struct mg_plenary_row *p)
+{
+    struct mg_store_plenary_week *w = NULL;
+    size_t n = 0, i;
+    int week, rc = mg_store_report_plenary_weeks(&w, &n, st, c->id);
+
+    if (rc < 0)
+        return rc;
+    mg_html(h, "<h2>");
+    mg_html_text(h, _("Calls and attendance"));
+    mg_html(h, "</h2>\n");
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr>");
+    dash_th(h, _("Call"));
+    dash_th(h, _("Starts"));
+    dash_th(h, _("Came"));
+    dash_th(h, _("In the report, not registered"));
+    mg_html(h, "</tr></thead>\n<tbody>\n");
+    for (week = 1; week <= p->weeks; week++) {
+        int64_t at;
+        char when[32];
+
+        if (mg_report_occurrence_start(&at, c->time_zone, p->starts_at, week) <
+            0)
+            at = p->starts_at + (int64_t)(week - 1) * 7 * 86400;
+        dash_time(when, sizeof(when), c->time_zone, at);
+        mg_html(h, "<tr><th scope=\"row\">");
+        mg_html_int(h, week);
+        mg_html(h, "</th><td class=\"nowrap\">");
+        mg_html_text(h, when);
+        mg_html(h, "</td><td>");
+        for (i = 0; i < n; i++)
+            if (w[i].plenary_id == p->id && w[i].week == week)
+                break;
+        if (i < n) {
+            mg_html_int(h, w[i].came);
+            mg_html(h, "</td><td>");
+            mg_html_int(h, w[i].unmatched);
+        } else {
+            mg_html_text(h, _("not recorded"));
+            mg_html(h, "</td><td>-");
+        }
+        mg_html(h, "</td></tr>\n");
+    }
+    mg_html(h, "</tbody></table></div>\n");
+    free(w);
+    return 0;
+}
+
+void handle_dash_plenary_cancel(struct request *r)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_error err = {{0}, {0}};
+    struct mg_buf where = MG_BUF_INIT;
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    size_t n = 0, queued = 0;
+    struct dash d;
+    int rc;
+
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    memset(&op, 0, sizeof(op));
+    op.kind = MG_PLENARY_CANCEL;
+    rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, r->params[0],
+                           r->params[1], &op, &err);
+    if (rc < 0) {
+        dash_error_page(r, rc, _("There is no such plenary session."));
+        goto out;
+    }
+    if (queued)
+        mg_http_wake_outbox(r->srv);
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld/plenaries/%lld?done=cancelled",
+                  (long long)r->params[0], (long long)r->params[1]);
+    dash_redirect(r, &where);
+out:
+    free(seats);
+    mg_form_release(&f);
+}
+
 void handle_dash_plenary(struct request *r)
 {
     struct mg_html h = MG_HTML_INIT;
@@ -701,6 +785,7 @@ void handle_dash_plenary(struct request *r)
     struct mg_plenary_rsvp_count *answers = NULL;
     size_t n = 0, total, i;
     int page = dash_page_arg(r, "page");
+    const char *done = request_arg(r, "done");
     char when[32], path[96];
     struct dash d;
     int have = 0, rc;
@@ -728,6 +813,13 @@ void handle_dash_plenary(struct request *r)
     }
     dash_begin(&h, &d, p.title);
     mg_html_element(&h, "h1", p.title);
+    if (done && strcmp(done, "cancelled") == 0)
+        dash_notice(&h,
+                    _("The plenary is cancelled: everyone registered is sent "
+                      "a cancellation."),
+                    0);
+    else if (p.status == MG_STORE_PLENARY_CANCELLED)
+        dash_notice(&h, _("This plenary is cancelled."), 0);
     dash_time(when, sizeof(when), c->time_zone, p.starts_at);
     mg_html(&h, "<dl>\n");
     web_row(&h, _("Guest"), p.guest);
@@ -742,8 +834,30 @@ void handle_dash_plenary(struct request *r)
     mg_html(&h, "</dt><dd>");
     mg_html_textf(&h, _("%d: %d registered, %d on the waitlist"), p.capacity,
                   p.registered, p.waitlisted);
+    mg_html(&h, "</dd>\n<dt>");
+    mg_html_text(&h, _("Target"));
+    mg_html(&h, "</dt><dd>");
+    if (p.target)
+        mg_html_textf(&h, _("%d per call"), p.target);
+    else
+        mg_html_text(&h, _("none set"));
     mg_html(&h, "</dd>\n</dl>\n");
     plenary_answers(&h, c, &p, answers);
+    rc = plenary_calls(&h, r->srv->store, c, &p);
+    if (rc < 0) {
+        mg_html_release(&h);
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    if (p.status != MG_STORE_PLENARY_CANCELLED) {
+        char action[96];
+
+        snprintf(action, sizeof(action),
+                 "/dashboard/circles/%lld/plenaries/%lld/cancel",
+                 (long long)c->id, (long long)p.id);
+        dash_button_form(&h, &d, action, _("Cancel the whole plenary"), NULL,
+                         1);
+    }
     mg_html(&h, "<h2>");
     mg_html_text(&h, _("Registrations and waitlist"));
     mg_html(&h, "</h2>\n");
@@ -769,8 +883,10 @@ void handle_dash_plenary(struct request *r)
         mg_html(&h, "</td><td>");
         mg_html_text(&h, dash_word(mg_store_seat_status_name(rows[i].status)));
         mg_html(&h, "</td><td>");
+        /* the list has the places first, then the waitlist in order */
         if (rows[i].status == MG_STORE_SEAT_WAITLISTED)
-            mg_html_int(&h, rows[i].position);
+            mg_html_int(&h, (long long)(page - 1) * DASH_PAGE_SIZE +
+                                (long long)i + 1 - p.registered);
         else
             mg_html(&h, "-");
         mg_html(&h, "</td></tr>\n");

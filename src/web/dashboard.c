@@ -1820,6 +1820,7 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         dash_th(h, _("Places"));
         dash_th(h, _("Registered"));
         dash_th(h, _("Waitlisted"));
+        dash_th(h, _("Target"));
         mg_html(h, "</tr></thead>\n<tbody>\n");
     }
     for (i = 0; i < n && i < DASH_PAGE_SIZE; i++) {
@@ -1830,7 +1831,13 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         mg_html_int(h, rows[i].id);
         mg_html(h, "\">");
         mg_html_text(h, rows[i].title);
-        mg_html(h, "</a></th><td class=\"nowrap\">");
+        mg_html(h, "</a>");
+        if (rows[i].status == MG_STORE_PLENARY_CANCELLED) {
+            mg_html(h, " <span class=\"muted\">(");
+            mg_html_text(h, _("cancelled"));
+            mg_html(h, ")</span>");
+        }
+        mg_html(h, "</th><td class=\"nowrap\">");
         mg_html_text(h, when);
         mg_html(h, " <span class=\"muted\">(");
         mg_html_text(h, c->time_zone);
@@ -1838,6 +1845,10 @@ static int plenaries_section(struct mg_html *h, struct mg_store *st,
         int_cell(h, rows[i].capacity);
         int_cell(h, rows[i].registered);
         int_cell(h, rows[i].waitlisted);
+        if (rows[i].target)
+            int_cell(h, rows[i].target);
+        else
+            mg_html(h, "<td>-</td>");
         mg_html(h, "</tr>\n");
     }
     if (n)
@@ -1914,6 +1925,74 @@ static void week_chart(struct mg_html *h, const char *id, const char *title,
     free(labels);
 }
 
+/* The plenaries beside the groups: per session, its calls recorded, the
+ * average who came against its target, and who came to each call. */
+static void plenary_figures(struct mg_html *h, const struct mg_report *r)
+{
+    struct mg_buf text = MG_BUF_INIT;
+    size_t i, w;
+
+    if (!r->n_plenaries)
+        return;
+    mg_html(h, "<h3>");
+    mg_html_text(h, _("Plenary sessions"));
+    mg_html(h, "</h3>\n");
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr>");
+    dash_th(h, _("Session"));
+    dash_th(h, _("Places"));
+    dash_th(h, _("Calls recorded"));
+    dash_th(h, _("Average who came"));
+    dash_th(h, _("Target"));
+    dash_th(h, _("Came, call by call"));
+    mg_html(h, "</tr></thead>\n<tbody>\n");
+    for (i = 0; i < r->n_plenaries; i++) {
+        const struct mg_report_plenary *p = &r->plenaries[i];
+
+        mg_html(h, "<tr><th scope=\"row\">");
+        mg_html_text(h, p->title);
+        if (p->cancelled) {
+            mg_html(h, " <span class=\"muted\">(");
+            mg_html_text(h, _("cancelled"));
+            mg_html(h, ")</span>");
+        }
+        mg_html(h, "</th><td>");
+        mg_html_textf(h, _("%d: %d registered, %d waiting"), p->capacity,
+                      p->registered, p->waitlisted);
+        mg_html(h, "</td><td>");
+        mg_html_textf(h, _("%d of %d"), p->recorded, (int)p->n_weeks);
+        mg_html(h, "</td><td>");
+        if (p->recorded)
+            mg_html_textf(h, "%.1f", p->average);
+        else
+            mg_html(h, "-");
+        mg_html(h, "</td><td>");
+        if (!p->target)
+            mg_html_text(h, _("none set"));
+        else if (!p->recorded)
+            mg_html_textf(h, "%d", p->target);
+        else
+            mg_html_textf(h,
+                          p->target_met ? _("%d per call: met")
+                                        : _("%d per call: not met"),
+                          p->target);
+        mg_html(h, "</td><td>");
+        text.len = 0;
+        for (w = 0; w < p->n_weeks; w++) {
+            if (w)
+                mg_buf_puts(&text, ", ");
+            if (p->weeks[w].recorded)
+                mg_buf_printf(&text, "%d", p->weeks[w].came);
+            else
+                mg_buf_puts(&text, "-");
+        }
+        mg_html_text(h, text.data ? text.data : "");
+        mg_html(h, "</td></tr>\n");
+    }
+    mg_html(h, "</tbody></table></div>\n");
+    mg_buf_release(&text);
+}
+
 /* Key figures, then attendance per week against the target and
  * retention by week; the definitions are report.h's. */
 static int report_section(struct mg_html *h, struct mg_store *st, int64_t id)
@@ -1980,6 +2059,7 @@ static int report_section(struct mg_html *h, struct mg_store *st, int64_t id)
     counts_text(&text, r.t.regions, r.t.n_regions);
     figure_row(h, _("Regions of those who came"), text.data);
     mg_html(h, "</tbody></table></div>\n");
+    plenary_figures(h, &r);
     if (!r.t.recorded) {
         mg_html(h, "<p>");
         mg_html_text(h, _("No attendance recorded yet: import a call's Zoom "

@@ -24,6 +24,7 @@
 #include "mingle/inbound.h"
 #include "mingle/notes.h"
 #include "mingle/people.h"
+#include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
@@ -1278,6 +1279,100 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
 }
 
 /* "you are coming" for an answer. */
+/*
+ * The plenaries (whole-circle sessions) this person registered for:
+ * when, their place or their place on the waitlist, and a button to give
+ * up the place (decline) or leave the waitlist (withdraw). After such a
+ * post the page says what the store now holds for that plenary.
+ */
+static int section_plenaries(struct mg_html *h, struct request *r,
+                             struct mg_store *st, const struct view *v)
+{
+    struct mg_store_person_seat *seats = NULL;
+    const char *done = request_arg(r, "done");
+    int64_t changed = arg_id(r, "plenary");
+    size_t n = 0, i, shown = 0;
+    int rc = mg_store_person_seats(&seats, &n, st, v->circle->id, v->me->id);
+
+    if (rc < 0)
+        return rc;
+    for (i = 0; i < n; i++)
+        shown += seats[i].status == MG_STORE_SEAT_REGISTERED ||
+                 seats[i].status == MG_STORE_SEAT_WAITLISTED ||
+                 seats[i].p.id == changed;
+    if (!shown)
+        goto out;
+    SECTION_START(h, "plenaries", _("Whole-circle sessions"));
+    for (i = 0; i < n; i++) {
+        const struct mg_store_person_seat *s = &seats[i];
+        int cancelled = s->p.status == MG_STORE_PLENARY_CANCELLED;
+
+        if (s->status != MG_STORE_SEAT_REGISTERED &&
+            s->status != MG_STORE_SEAT_WAITLISTED && s->p.id != changed)
+            continue;
+        if (done && strcmp(done, "plenary") == 0 && s->p.id == changed) {
+            mg_html(h, "<p class=\"notice\" role=\"status\">");
+            if (s->status == MG_STORE_SEAT_DECLINED)
+                mg_html_textf(h,
+                              _("You gave up your place at %s: it goes to "
+                                "the next on the waitlist."),
+                              s->p.title);
+            else if (s->status == MG_STORE_SEAT_WITHDRAWN)
+                mg_html_textf(h, _("You left the waitlist of %s."), s->p.title);
+            mg_html(h, "</p>\n");
+        }
+        if (s->status != MG_STORE_SEAT_REGISTERED &&
+            s->status != MG_STORE_SEAT_WAITLISTED)
+            continue;
+        mg_html(h, "<h3>");
+        mg_html_text(h, s->p.title);
+        if (s->p.guest && *s->p.guest) {
+            mg_html(h, " ");
+            mg_html_textf(h, _("with %s"), s->p.guest);
+        }
+        mg_html(h, "</h3>\n<dl>\n");
+        row_start(h, s->p.weeks > 1 ? _("Calls") : _("Call"));
+        call_both(h, v, s->p.starts_at, s->p.minutes, 0);
+        if (s->p.weeks > 1) {
+            mg_html(h, "<br>");
+            mg_html_textf(h, _("then weekly, %d calls in all"), s->p.weeks);
+        }
+        mg_html(h, "</dd>\n");
+        row_start(h, _("Your place"));
+        if (cancelled)
+            mg_html_text(h, _("This session is cancelled."));
+        else if (s->status == MG_STORE_SEAT_REGISTERED)
+            mg_html_text(h, _("You have a place."));
+        else
+            mg_html_textf(h, _("You are number %d on the waitlist."), s->place);
+        mg_html(h, "</dd>\n</dl>\n");
+        if (cancelled || v->me->status == MG_STATUS_WITHDRAWN)
+            continue;
+        FORM_START(h, r->feed, "plenary");
+        HIDDEN_INT(h, "plenary", s->p.id);
+        if (s->status == MG_STORE_SEAT_REGISTERED) {
+            mg_html(h, "<button type=\"submit\" name=\"action\" "
+                       "value=\"decline\" class=\"button secondary\" "
+                       "aria-label=\"");
+            mg_html_textf(h, _("Give up my place at %s"), s->p.title);
+            mg_html(h, "\">");
+            mg_html_text(h, _("Give up my place"));
+        } else {
+            mg_html(h, "<button type=\"submit\" name=\"action\" "
+                       "value=\"withdraw\" class=\"button secondary\" "
+                       "aria-label=\"");
+            mg_html_textf(h, _("Leave the waitlist of %s"), s->p.title);
+            mg_html(h, "\">");
+            mg_html_text(h, _("Leave the waitlist"));
+        }
+        mg_html(h, "</button></form>\n");
+    }
+    mg_html(h, "</section>\n");
+out:
+    mg_store_person_seats_free(seats, n);
+    return 0;
+}
+
 static const char *answer_sentence(enum mg_store_rsvp_status status)
 {
     switch (status) {
@@ -1421,6 +1516,9 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
     mg_html(h, "</p>\n");
     if (v.group)
         section_saved(h, r, st, &v);
+    rc = section_plenaries(h, r, st, &v);
+    if (rc < 0)
+        goto out;
     if (v.me->status == MG_STATUS_WITHDRAWN) {
         mg_html(h, "<p class=\"notice\">");
         mg_html_text(h, _("You have left this circle. Thank you for taking "
@@ -2047,4 +2145,65 @@ void handle_person_page_mint(struct request *r)
     reply_json(r, MHD_HTTP_CREATED, json_pack("{s:s}", "url", url));
     free(url);
     memset(token, 0, sizeof(token));
+}
+
+/* POST /p/{token}/plenary: plenary=ID and action=decline (give up a
+ * place) or withdraw (leave the waitlist); back to the page's list. */
+void handle_person_page_plenary(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_error err = {{0}, {0}};
+    const struct mg_form_field *action;
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    int64_t circle = 0, pid = 0, plenary = 0;
+    size_t n = 0, queued = 0;
+    char query[64];
+    int rc = 0;
+
+    if (page_subject(&circle, &pid, r))
+        return;
+    if (request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    if (rc == 0)
+        rc = form_id(&plenary, &form, "plenary");
+    action = mg_form_get(&form, "action");
+    memset(&op, 0, sizeof(op));
+    op.kind = MG_PLENARY_LEAVE;
+    op.participant_id = pid;
+    if (rc == 0 && action && strcmp(action->value, "decline") == 0)
+        op.leave_as = MG_REG_DECLINED;
+    else if (rc == 0 && action && strcmp(action->value, "withdraw") == 0)
+        op.leave_as = MG_REG_WITHDRAWN;
+    else
+        rc = MG_EINVAL;
+    mg_form_release(&form);
+    if (rc == 0)
+        rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, circle,
+                               plenary, &op, &err);
+    free(seats);
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
+                           _("Please use the buttons on your page."));
+        return;
+    }
+    if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc == MG_ECONFLICT) {
+        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
+                           _("This session has been cancelled: there is "
+                             "nothing to give up."));
+        return;
+    }
+    if (rc < 0) {
+        reply_failed(r);
+        return;
+    }
+    if (queued)
+        mg_http_wake_outbox(r->srv);
+    snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
+             (long long)plenary);
+    back_to_page(r, query, "plenaries");
 }

@@ -266,14 +266,14 @@ static void test_csv_and_markdown(void **state)
     assert_non_null(strstr(body, "session_id,group_id,group,week,"
                                  "starts_at_utc,status,invited,accepted,"
                                  "declined,tentative,attended,recorded,"
-                                 "target\r\n"));
+                                 "target,kind,plenary_id,waitlisted\r\n"));
     for (p = body; *p; p++)
         lines += *p == '\n';
     assert_int_equal(lines, 5); /* header and four sessions */
     row = mg_xasprintf("\r\n%lld,", W->session[0]);
     assert_non_null(strstr(body, row));
     assert_non_null(
-        strstr(strstr(body, row), ",confirmed,4,1,1,1,3,yes,3\r\n"));
+        strstr(strstr(body, row), ",confirmed,4,1,1,1,3,yes,3,group,,\r\n"));
     free(row);
     free(body);
     free(headers);

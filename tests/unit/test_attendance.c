@@ -374,6 +374,102 @@ static void test_match(void **state)
     mg_attendance_report_release(&r);
 }
 
+/*
+ * Issue #16, item 13: Zoom's webinar attendee report (hand-made fixture
+ * in Zoom's layout: "Attendee Report" preamble, a summary row, then Host,
+ * Panelist and Attendee sections each with its own "Attended,User Name
+ * (Original Name),..." header, rows padded with commas, times like
+ * "Mar 16, 2027 19:00:31"). Refused as "not a participant report" before.
+ */
+static void test_zoom_webinar(void **state)
+{
+    struct mg_attendance_report r;
+    const struct mg_attendee *a;
+
+    (void)state;
+    parse_file(&r, "zoom_webinar.csv");
+    assert_string_equal(r.format, "zoom");
+    /* host, panelist and four attendees; Sam ("No", "--") never came */
+    assert_int_equal(r.n, 6);
+    assert_string_equal(r.people[0].name, "Circle Office");
+    assert_int_equal(r.people[0].minutes, 64);
+    a = find(&r, "Mere Tait");
+    assert_int_equal(a->minutes, 64);
+    a = find(&r, "Ana Cole (she/her) (Ana Cole)");
+    assert_string_equal(a->email, "ana@example.org");
+    assert_int_equal(a->joins, 2);
+    assert_int_equal(a->minutes, 60);
+    assert_int_equal(a->line, 13);
+    /* 2027-03-16 19:00:31 and 20:01:12 of the report's clock */
+    assert_int_equal(a->first_join,
+                     mg_days_from_civil(2027, 3, 16) * 86400 + 19 * 3600 + 31);
+    assert_int_equal(a->last_leave, mg_days_from_civil(2027, 3, 16) * 86400 +
+                                        20 * 3600 + 60 + 12);
+    a = find(&r, "Lee, Ben");
+    assert_null(a->email);
+    assert_int_equal(a->minutes, 5);
+    assert_int_equal(find(&r, "iPhone (Hemi Pou)")->minutes, 45);
+    for (size_t i = 0; i < r.n; i++)
+        assert_string_not_equal(r.people[i].name, "Sam Whitu");
+    mg_attendance_report_release(&r);
+}
+
+/*
+ * Issue #16, item 13: a Teams webinar's attendance export (hand-made, the
+ * numbered sections of Teams' report with webinar roles: Organizer,
+ * Presenter, Attendee; UTF-16LE, TABs). Minutes from the activity rows.
+ */
+static void test_teams_webinar(void **state)
+{
+    struct mg_attendance_report r;
+
+    (void)state;
+    parse_file(&r, "teams_webinar.csv");
+    assert_string_equal(r.format, "teams");
+    assert_int_equal(r.n, 4);
+    assert_int_equal(find(&r, "Circle Office")->minutes, 64);
+    assert_int_equal(find(&r, "Mere Tait")->minutes, 63);
+    assert_int_equal(find(&r, "Ana Cole")->minutes, 58);
+    assert_int_equal(find(&r, "Ana Cole")->joins, 2);
+    assert_int_equal(find(&r, "Hemi Pou")->minutes, 2);
+    mg_attendance_report_release(&r);
+}
+
+/* The real exports in /work/shared/fixtures/attendance/ (see its
+ * README: zoomclass's participants_heroes*.csv, MIT, and
+ * teams-attendance's IDL-14-11-22.csv, BSD-3-Clause, UTF-16BE), read in
+ * place: the meeting reports a plenary's import takes as well. */
+static void test_shared_meeting_reports(void **state)
+{
+    static const char *const files[] = {
+        "zoom-participants-pseudonymised.csv",
+        "zoom-participants-with-meeting-header-pseudonymised.csv",
+        "teams-attendance-report-utf16be.csv"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        char *path = mg_xasprintf("%s/../../shared/fixtures/attendance/%s",
+                                  MINGLE_TESTS_DIR, files[i]);
+        size_t len;
+        char *data = test_read_file(path, &len);
+        struct mg_attendance_report r;
+        struct mg_error err = {{0}, {0}};
+
+        if (!data) {
+            free(path);
+            skip();
+        }
+        if (mg_attendance_parse(&r, data, len, &err) < 0)
+            fail_msg("%s: %s", files[i], err.message);
+        assert_true(r.n > 1);
+        assert_string_equal(r.format, i < 2 ? "zoom" : "teams");
+        mg_attendance_report_release(&r);
+        free(data);
+        free(path);
+    }
+}
+
 static void test_presence_threshold(void **state)
 {
     (void)state;
@@ -402,6 +498,9 @@ int main(void)
         cmocka_unit_test(test_name_key),
         cmocka_unit_test(test_match),
         cmocka_unit_test(test_presence_threshold),
+        cmocka_unit_test(test_zoom_webinar),
+        cmocka_unit_test(test_teams_webinar),
+        cmocka_unit_test(test_shared_meeting_reports),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,4 +52,34 @@ int mg_store_report_rsvps(struct mg_mark_row **out, size_t *n,
 int mg_store_report_attendance(struct mg_mark_row **out, size_t *n,
                                struct mg_store *st, int64_t circle_id);
 
+/*
+ * Plenary attendance (plenary_attendance.c): who came to occurrence
+ * `week` (1-based) of a plenary. Replace writes `rows` and the
+ * occurrence's import record (`source`, how many of the report matched
+ * nobody) in one transaction, dropping what an earlier import wrote.
+ */
+int mg_store_plenary_attendance_replace(struct mg_store *st, int64_t plenary_id,
+                                        int week,
+                                        const struct mg_attendance_row *rows,
+                                        size_t n, const char *source,
+                                        int unmatched);
+/* Occurrence `week`'s rows by participant id; mg_store_attendance_free(). */
+int mg_store_plenary_attendance_list(struct mg_attendance_row **out, size_t *n,
+                                     struct mg_store *st, int64_t plenary_id,
+                                     int week);
+
+/* One recorded occurrence of a plenary, for reports. */
+struct mg_store_plenary_week {
+    int64_t plenary_id;
+    int week;
+    int came;      /* registrations marked present */
+    int unmatched; /* people in the report matched to nobody */
+    char source[16];
+    int64_t recorded_at;
+};
+/* Every recorded occurrence of circle `circle_id`'s plenaries, by
+ * plenary then week; *out is the caller's, free() it. */
+int mg_store_report_plenary_weeks(struct mg_store_plenary_week **out, size_t *n,
+                                  struct mg_store *st, int64_t circle_id);
+
 #endif

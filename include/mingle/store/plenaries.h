@@ -49,6 +49,7 @@ struct mg_plenary_row {
     int waitlisted;
     int invite_sequence; /* a participant's list: SEQUENCE last sent to
                             them, -1 if none */
+    int target;          /* people per call the coordinator aims for; 0: none */
 };
 
 void mg_store_plenary_release(struct mg_plenary_row *p);
@@ -208,5 +209,31 @@ int mg_store_rsvp_receipt_seen(int *seen, struct mg_store *st,
                                const char *message_id);
 int mg_store_rsvp_receipt_add(struct mg_store *st, const char *message_id,
                               const char *outcome);
+
+/*
+ * Coordinators' view of plenaries (plenary_list.c). Set plenary `id`'s
+ * target (people per call; 0 clears it); MG_ENOTFOUND if it is not of
+ * circle `circle_id`.
+ */
+int mg_store_plenary_set_target(struct mg_store *st, int64_t circle_id,
+                                int64_t id, int target);
+/* Inside a transaction: mark plenary `id` confirmed or cancelled. */
+int mg_store_tx_plenary_set_status(struct mg_store_tx *tx, int64_t id,
+                                   enum mg_store_plenary_status status);
+
+/* One of a participant's plenaries and where they stand in it. */
+struct mg_store_person_seat {
+    struct mg_plenary_row p;
+    enum mg_store_seat_status status;
+    int place; /* 1-based place on the waitlist; 0 if not waiting */
+};
+/*
+ * Every plenary of circle `circle_id` participant `pid` has a
+ * registration for (any status), by start; *out is the caller's, freed
+ * with mg_store_person_seats_free().
+ */
+int mg_store_person_seats(struct mg_store_person_seat **out, size_t *n,
+                          struct mg_store *st, int64_t circle_id, int64_t pid);
+void mg_store_person_seats_free(struct mg_store_person_seat *rows, size_t n);
 
 #endif
