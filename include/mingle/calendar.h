@@ -20,16 +20,18 @@
 int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id);
 
 /*
- * After circle `circle_id`'s time zone changed from `old_tz` to the one
- * stored now: its calls not yet held (starting after `now`) keep their
- * local wall time in the new zone (a moved call too), held calls keep
- * their instant, and each group's weekly rule is made again in the new
- * zone, so feeds and sessions agree. Groups whose calls changed have
- * their sequence up (mg_calendar_reconcile() then sends the updates);
- * *changed counts them.
+ * Store circle `next` (its id's circle, changed; mg_store_circle_update)
+ * whose time zone or start date differs from the stored one, and move
+ * its calls with it, in one transaction: calls not yet held (starting
+ * after `now`) keep their local wall time in the new zone (a moved call
+ * too), held calls keep their instant, and each group's weekly rule is
+ * made again from the new zone and start date, so feeds and sessions
+ * agree. Groups whose calls changed have their sequence up
+ * (mg_calendar_reconcile() then sends the updates); *changed counts
+ * them. On failure nothing is stored.
  */
-int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
-                       const char *old_tz, int64_t now);
+int mg_calendar_rezone(size_t *changed, struct mg_store *st,
+                       struct mg_circle *next, int64_t now);
 
 /*
  * Bring every member's invitations in line with the groups and queue

@@ -354,16 +354,15 @@ void handle_circles_get(struct request *r)
 }
 
 /*
- * A new time zone after planning: the calls not yet held keep their
- * local wall time in it (held ones stay as they were), and the members
- * get the updated invitations.
+ * A circle whose zone changes after planning (its start date may change
+ * with it): the circle and the calls not yet held move together, at the same
+ * local wall time in the new zone (held ones stay as they were), and
+ * the members get the updated invitations.
  */
-static int rezone(struct request *r, const struct mg_circle *c,
-                  const char *old_tz)
+static int update_rezoned(struct request *r, struct mg_circle *c)
 {
     size_t changed = 0;
-    int rc =
-        mg_calendar_rezone(&changed, r->srv->store, c->id, old_tz, mg_now());
+    int rc = mg_calendar_rezone(&changed, r->srv->store, c, mg_now());
 
     if (rc == 0 && changed)
         http_reconcile(r, c->id, NULL);
@@ -396,10 +395,10 @@ static void update(struct request *r, int replace)
     rc = circle_from_json(&c, doc, &err);
     if (rc == 0)
         rc = mg_circle_validate(&c, &err);
-    if (rc == 0)
-        rc = mg_store_circle_update(r->srv->store, &c);
     if (rc == 0 && strcmp(old->time_zone, c.time_zone) != 0)
-        rc = rezone(r, &c, old->time_zone);
+        rc = update_rezoned(r, &c);
+    else if (rc == 0)
+        rc = mg_store_circle_update(r->srv->store, &c);
 out:
     json_decref(doc);
     if (check_and_reply_error(r, rc, &err) == 0)

@@ -124,18 +124,18 @@ static int same_wall_time(int64_t *out, const char *old_tz, const char *new_tz,
     return rc;
 }
 
-int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
-                       const char *old_tz, int64_t now)
+int mg_calendar_rezone(size_t *changed, struct mg_store *st,
+                       struct mg_circle *next, int64_t now)
 {
     struct mg_plan_view v;
     struct mg_session_row *have = NULL, *rows = NULL;
     size_t n_have = 0, n = 0, i, j;
-    int rc = mg_store_plan_load(&v, st, circle_id);
+    int rc = mg_store_plan_load(&v, st, next->id);
 
     *changed = 0;
     if (rc < 0)
         return rc;
-    rc = mg_store_sessions_for_circle(&have, &n_have, st, circle_id);
+    rc = mg_store_sessions_for_circle(&have, &n_have, st, next->id);
     rows = mg_xcalloc(n_have + 1, sizeof(*rows));
     for (i = 0; rc == 0 && i < v.n_groups; i++) {
         const struct mg_slot *slot = group_slot(&v, &v.groups[i]);
@@ -146,11 +146,10 @@ int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
         for (j = 0; slot && rc == 0 && j < had; j++) {
             struct mg_session_row r = mine[j];
 
-            /* The rule, made again the way the sessions were made. */
+            /* The rule, made again the way the sessions are made. */
             rc = mg_schedule_session_start(
-                &r.original_starts_at, v.circle->time_zone,
-                v.circle->start_date, r.week, slot->weekday, slot->start_minute,
-                NULL);
+                &r.original_starts_at, next->time_zone, next->start_date,
+                r.week, slot->weekday, slot->start_minute, NULL);
             if (rc < 0)
                 break;
             if (mine[j].starts_at <= now)
@@ -158,8 +157,8 @@ int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
             else if (mine[j].starts_at == mine[j].original_starts_at)
                 r.starts_at = r.original_starts_at;
             else
-                rc = same_wall_time(&r.starts_at, old_tz, v.circle->time_zone,
-                                    mine[j].starts_at);
+                rc = same_wall_time(&r.starts_at, v.circle->time_zone,
+                                    next->time_zone, mine[j].starts_at);
             if (r.starts_at != mine[j].starts_at ||
                 r.original_starts_at != mine[j].original_starts_at)
                 rows[n++] = r;
@@ -167,8 +166,10 @@ int mg_calendar_rezone(size_t *changed, struct mg_store *st, int64_t circle_id,
         if (n > before)
             *changed += 1;
     }
-    if (rc == 0 && n)
-        rc = mg_store_sessions_retime(st, circle_id, rows, n);
+    /* The circle and its calls in one transaction: a failure leaves
+     * both as they were. */
+    if (rc == 0)
+        rc = mg_store_circle_update_retimed(st, next, rows, n);
     if (rc < 0)
         *changed = 0;
     free(rows);

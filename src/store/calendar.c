@@ -235,19 +235,17 @@ int mg_store_group_series_status(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
-int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
+int store_sessions_retime_in(struct mg_store *st, sqlite3 *db,
+                             int64_t circle_id,
                              const struct mg_session_row *rows, size_t n)
 {
-    sqlite3 *db = store_acquire(st);
     sqlite3_stmt *ses = NULL;
     size_t i;
-    int rc = store_begin(st, db);
-
-    if (rc == 0)
-        rc = store_prepare(&ses, st, db,
+    int rc = store_prepare(&ses, st, db,
                            "UPDATE sessions SET starts_at = ?, "
                            "original_starts_at = ? WHERE circle_id = ? AND "
                            "id = ?");
+
     for (i = 0; rc == 0 && i < n; i++) {
         sqlite3_bind_int64(ses, 1, rows[i].starts_at);
         sqlite3_bind_int64(ses, 2, rows[i].original_starts_at);
@@ -258,11 +256,22 @@ int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
         if (rc == 0 && (i + 1 == n || rows[i + 1].group_id != rows[i].group_id))
             rc = bump_group(st, db, rows[i].group_id);
     }
+    sqlite3_finalize(ses);
+    return rc;
+}
+
+int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
+                             const struct mg_session_row *rows, size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = store_sessions_retime_in(st, db, circle_id, rows, n);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
         store_rollback(db);
-    sqlite3_finalize(ses);
     store_release(st, db);
     return rc;
 }

@@ -285,16 +285,14 @@ out:
     return rc;
 }
 
-int mg_store_circle_update(struct mg_store *st, struct mg_circle *c)
+/* The circle's row and slots, inside the transaction on `db`. */
+static int circle_update_in(struct mg_store *st, sqlite3 *db,
+                            struct mg_circle *c)
 {
-    sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc;
 
     c->updated_at = mg_now();
-    rc = store_begin(st, db);
-    if (rc < 0)
-        goto out;
     rc = store_prepare(&stmt, st, db,
                        "UPDATE circles SET slug = ?, title = ?, "
                        "time_zone = ?, start_date = ?, weeks = ?, "
@@ -303,24 +301,39 @@ int mg_store_circle_update(struct mg_store *st, struct mg_circle *c)
                        "updated_at = ?, attendance_target = ?, "
                        "language = ? WHERE id = ?");
     if (rc < 0)
-        goto out;
+        return rc;
     bind_circle(stmt, c);
     sqlite3_bind_int64(stmt, 14, c->id);
     rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         rc = store_fail(st, db, sqlite3_extended_errcode(db), "update circle");
-        goto out;
-    }
-    if (sqlite3_changes(db) == 0) {
+    else if (sqlite3_changes(db) == 0)
         rc = MG_ENOTFOUND;
-        goto out;
-    }
-    rc = save_slots(st, db, c);
-    if (rc < 0)
-        goto out;
-    rc = store_commit(st, db);
-out:
+    else
+        rc = 0;
     sqlite3_finalize(stmt);
+    if (rc == 0)
+        rc = save_slots(st, db, c);
+    return rc;
+}
+
+int mg_store_circle_update(struct mg_store *st, struct mg_circle *c)
+{
+    return mg_store_circle_update_retimed(st, c, NULL, 0);
+}
+
+int mg_store_circle_update_retimed(struct mg_store *st, struct mg_circle *c,
+                                   const struct mg_session_row *rows, size_t n)
+{
+    sqlite3 *db = store_acquire(st);
+    int rc = store_begin(st, db);
+
+    if (rc == 0)
+        rc = circle_update_in(st, db, c);
+    if (rc == 0 && n)
+        rc = store_sessions_retime_in(st, db, c->id, rows, n);
+    if (rc == 0)
+        rc = store_commit(st, db);
     if (rc < 0)
         store_rollback(db);
     store_release(st, db);

@@ -131,6 +131,12 @@ int store_column_enum(sqlite3_stmt *stmt, int col, const char *const *names,
     "coalesce(weeks, 0)"
 void store_read_invite(void *row, sqlite3_stmt *stmt);
 
+/* Sessions given new instants (mg_store_sessions_retime) inside the
+ * transaction on `db`; circles.c moves them with their circle. */
+int store_sessions_retime_in(struct mg_store *st, sqlite3 *db,
+                             int64_t circle_id,
+                             const struct mg_session_row *rows, size_t n);
+
 /* Status columns more than one table file reads (calendar.c, rsvps.c). */
 enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col);
 enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col);

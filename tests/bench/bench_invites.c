@@ -94,8 +94,7 @@ int main(int argc, char **argv)
     free(c.time_zone);
     c.time_zone = mg_xstrdup("Australia/Sydney");
     t0 = mg_monotonic();
-    if (mg_store_circle_update(st, &c) < 0 ||
-        mg_calendar_rezone(&changed, st, c.id, "Pacific/Auckland", 0) < 0)
+    if (mg_calendar_rezone(&changed, st, &c, 0) < 0)
         return 1;
     t_rezone = mg_monotonic() - t0;
     t0 = mg_monotonic();

@@ -179,25 +179,32 @@ static void test_list_in_order(void **state)
     json_decref(doc);
 }
 
-static json_t *import(long *status, int week, const char *file)
+static json_t *send_report(long *status, int week, char *data, size_t len)
 {
     char *path = test_circle_path(W->circle,
                                   "/plenaries/%lld/weeks/%d/"
                                   "attendance",
                                   W->plenary, week);
-    char *name = mg_xasprintf("%s%s", FIXTURES, file);
-    size_t len;
-    char *data = test_read_file(name, &len);
     json_t *doc;
 
-    assert_non_null(data);
     /* the Teams export is UTF-16: send its bytes, NULs and all */
     doc = test_call_json_ex(status, NULL, W->site.d.port, W->site.token, NULL,
                             "POST", path, data, len, "text/csv");
     free(data);
-    free(name);
     free(path);
     return doc;
+}
+
+/* Import tests/fixtures/attendance/`file` for week `week`. */
+static json_t *import(long *status, int week, const char *file)
+{
+    char *name = mg_xasprintf("%s%s", FIXTURES, file);
+    size_t len;
+    char *data = test_read_file(name, &len);
+
+    assert_non_null(data);
+    free(name);
+    return send_report(status, week, data, len);
 }
 
 static int has_id(json_t *list, long long id)
@@ -216,7 +223,8 @@ static void test_webinar_attendance(void **state)
 {
     long status;
     json_t *doc = import(&status, 1, "zoom_webinar.csv"), *m;
-    char *path;
+    char *path, *data;
+    size_t len;
 
     (void)state;
     assert_int_equal(status, 200);
@@ -241,9 +249,9 @@ static void test_webinar_attendance(void **state)
      * zoomclass, MIT): its people are nobody registered here, so all are
      * unmatched and everyone registered is absent; the Teams import after
      * it replaces it */
-    doc = import(&status, 2,
-                 "../../../../shared/fixtures/attendance/"
-                 "zoom-participants-pseudonymised.csv");
+    data = test_read_shared("attendance/zoom-participants-pseudonymised.csv",
+                            &len);
+    doc = send_report(&status, 2, data, len);
     assert_int_equal(status, 200);
     assert_int_equal(int_at(doc, "came"), 0);
     assert_int_equal(json_array_size(json_object_get(doc, "absent")), 3);
@@ -307,6 +315,7 @@ static void test_report_plenaries(void **state)
     char *url, *row;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     assert_int_equal(status, 200);
     p = json_array_get(json_object_get(doc, "plenaries"), 0);
     assert_non_null(p);
@@ -405,6 +414,7 @@ static void test_cli(void **state)
                          plenary,      "--db", W->site.db, NULL};
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     snprintf(circle, sizeof(circle), "%lld", W->circle);
     snprintf(plenary, sizeof(plenary), "%lld", W->plenary);
     assert_int_equal(test_run_cli(&out, NULL, list, NULL), 0);
@@ -440,6 +450,7 @@ static void test_cancel(void **state)
     json_t *doc, *ids;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     doc = call(&status, "POST", path, "", NULL);
     assert_int_equal(status, 200);
     assert_string_equal(json_string_value(json_object_get(
@@ -488,6 +499,7 @@ static void test_dashboard(void **state)
     json_t *doc;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
                                                &csrf, NULL),
                      303);
@@ -599,6 +611,7 @@ static void test_person_page(void **state)
     size_t i;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     doc = call(&status, "POST", path,
                "{\"title\":\"Conversations\",\"start\":"
                "\"2027-04-06T19:00\",\"weeks\":3,\"capacity\":1}",

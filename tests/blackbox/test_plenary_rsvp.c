@@ -35,7 +35,7 @@
 #define SECRET "plenary-rsvp-secret"
 #define HOOK "/hooks/mail/mime?secret=" SECRET
 /* Real clients' REPLYs, kept beside the repository (not copied in). */
-#define ITIP MINGLE_TESTS_DIR "/../../shared/fixtures/itip/"
+#define ITIP "itip/" /* under the shared captures (test_read_shared) */
 #define THUNDERBIRD ITIP "thunderbird-lightning-reply-declined.ics"
 #define APPLE ITIP "apple-ical5-reply-accepted.ics"
 #define GOOGLE ITIP "google-calendar-reply-accepted.ics"
@@ -174,13 +174,10 @@ static char *capture(const char *file, const char *uid, int who, int sequence,
                      const char *extra)
 {
     size_t len = 0;
-    char *raw = test_read_file(file, &len), *text, *line, *next, *swapped;
+    char *raw = test_read_shared(file, &len), *text, *line, *next, *swapped;
     struct mg_buf out = MG_BUF_INIT;
     char old_address[128] = "";
 
-    if (!raw)
-        fail_msg("cannot read %s (../shared/fixtures next to the repository)",
-                 file);
     text = replace_all(raw, "\r\n", "\n");
     free(raw);
     raw = replace_all(text, "\n ", ""); /* unfold */
@@ -435,6 +432,7 @@ static void test_setup_plenaries(void **state)
 static void test_item9_one_call_declined(void **state)
 {
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[ANA],
            capture(THUNDERBIRD, W->conv_uid, ANA, 0, "DECLINED",
                    "RECURRENCE-ID;TZID=Europe/Berlin:20270323T073000", NULL),
@@ -452,6 +450,7 @@ static void test_item9_one_call_declined(void **state)
 static void test_item9_call_across_dst(void **state)
 {
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[BEN],
            capture(THUNDERBIRD, W->conv_uid, BEN, 0, "DECLINED",
                    "RECURRENCE-ID:20270406T073000Z", NULL),
@@ -477,6 +476,7 @@ static void test_item9_no_such_call(void **state)
     int found = 0;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[ANA],
            capture(THUNDERBIRD, W->conv_uid, ANA, 0, "DECLINED",
                    "RECURRENCE-ID;TZID=Pacific/Auckland:20270324T193000", NULL),
@@ -493,6 +493,7 @@ static void test_item9_no_such_call(void **state)
 static void test_item11_accept_and_tentative(void **state)
 {
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[ERU],
            capture(APPLE, W->conv_uid, ERU, 0, "ACCEPTED", NULL, NULL), NULL,
            "rsvp");
@@ -525,6 +526,7 @@ static void test_item11_dashboard_counts(void **state)
     const char *row;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     assert_int_equal(
         test_site_dashboard_login(&W->site, W->site.token, &cookie, NULL, NULL),
         303);
@@ -553,6 +555,7 @@ static void test_item10_same_message_twice(void **state)
     static const char first[] = "<accept-week1@example.org>";
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[ANA],
            capture(GOOGLE, W->conv_uid, ANA, 0, "ACCEPTED",
                    "RECURRENCE-ID:20270316T063000Z", NULL),
@@ -580,6 +583,7 @@ static void test_item10_old_decline_after_reregistering(void **state)
     static const char old[] = "<dee-declines@example.org>";
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[DEE],
            capture(THUNDERBIRD, W->closing_uid, DEE, 0, "DECLINED", NULL, NULL),
            old, "rsvp");
@@ -610,6 +614,7 @@ static void test_item10_old_decline_after_reregistering(void **state)
 static void test_item10_fresh_registration(void **state)
 {
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[DEE],
            capture(THUNDERBIRD, W->closing_uid, DEE, 2, "DECLINED", NULL, NULL),
            NULL, "rsvp");
@@ -625,6 +630,7 @@ static void test_item10_fresh_registration(void **state)
 static void test_item9_series_declined(void **state)
 {
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     answer(emails[BEN],
            capture(THUNDERBIRD, W->conv_uid, BEN, 0, "DECLINED", NULL, NULL),
            NULL, "rsvp");
@@ -646,6 +652,7 @@ static void test_item11_patch_promoted(void **state)
     json_t *doc, *promoted;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     doc = call(&status, "PATCH", path, "{\"title\":\"Conversations II\"}");
     assert_int_equal(status, 200);
     assert_int_equal(json_integer_value(json_object_get(doc, "queued")), 3);
@@ -676,7 +683,7 @@ static void test_item11_patch_promoted(void **state)
 static void test_item11_whole_thunderbird_message(void **state)
 {
     size_t len = 0;
-    char *raw = test_read_file(THUNDERBIRD_MAIL, &len), *a, *b;
+    char *raw = test_read_shared(THUNDERBIRD_MAIL, &len), *a, *b;
     json_t *got;
 
     (void)state;
@@ -720,6 +727,7 @@ static void test_item12_review_queue(void **state)
     int found = 0;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     before = review(NULL, 0, &found);
     answer(emails[ANA],
            capture(THUNDERBIRD, W->conv_uid, ANA, 3, "DELEGATED", NULL,
@@ -796,6 +804,7 @@ static void test_rsvps_endpoint_errors(void **state)
     json_t *doc;
 
     (void)state;
+    test_need_shared(); /* builds on what the captures left */
     doc = call(&status, "GET", path, NULL);
     assert_int_equal(status, 404);
     json_decref(doc);

@@ -340,10 +340,8 @@ static void test_real_client_reply_is_its_attendees(void **state)
 {
     char outcome[32];
     size_t len = 0;
-    char *raw = test_read_file(MINGLE_TESTS_DIR "/../../shared/fixtures/itip/"
-                                                "thunderbird-lightning-reply-"
-                                                "accepted.eml",
-                               &len);
+    char *raw =
+        test_read_shared("itip/thunderbird-lightning-reply-accepted.eml", &len);
     char *a, *b, *msg;
 
     (void)state;

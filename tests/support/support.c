@@ -15,6 +15,7 @@
 #include <setjmp.h> /* before cmocka.h, which needs these four */
 #include <signal.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -875,4 +876,33 @@ char *test_read_file(const char *path, size_t *len)
     if (!b.data)
         return mg_xstrdup("");
     return mg_buf_detach(&b);
+}
+
+void test_need_shared(void)
+{
+    struct stat sb;
+
+    if (stat(MINGLE_SHARED_FIXTURES, &sb) == 0)
+        return;
+    fprintf(stderr,
+            "skipped: the shared captures are not at %s (cmake "
+            "-DMINGLE_SHARED_DIR=DIR names the folder holding fixtures/)\n",
+            MINGLE_SHARED_FIXTURES);
+    skip();
+}
+
+char *test_read_shared(const char *rel, size_t *len)
+{
+    char *path = mg_xasprintf("%s/%s", MINGLE_SHARED_FIXTURES, rel);
+    char *data = test_read_file(path, len);
+
+    if (!data) {
+        free(path);
+        test_need_shared();
+        path = mg_xasprintf("%s/%s", MINGLE_SHARED_FIXTURES, rel);
+    }
+    if (!data)
+        fail_msg("cannot read %s", path);
+    free(path);
+    return data;
 }

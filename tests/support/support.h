@@ -227,6 +227,21 @@ struct json_t *test_notes_all(int port, const char *token, long long circle);
 /* A whole file's bytes (NUL-terminated; *len without it), or NULL. */
 char *test_read_file(const char *path, size_t *len);
 
+/*
+ * The team's real captures, read in place (never copied: some are
+ * copyleft): `rel` under MINGLE_SHARED_FIXTURES (cmake
+ * -DMINGLE_SHARED_DIR=..., by default ../shared next to the
+ * repository), e.g. "itip/thunderbird-lightning-reply-declined.ics".
+ * Where the captures are not on the machine at all, the cmocka test
+ * calling it is skipped with a message saying where they were looked
+ * for; a capture missing from them fails the test. free() the bytes.
+ */
+char *test_read_shared(const char *rel, size_t *len);
+/* Skip the calling cmocka test, as test_read_shared() would, when the
+ * shared captures are not on the machine: for a test that builds on
+ * what an earlier one read from them. */
+void test_need_shared(void);
+
 /* Connect a raw TCP socket to 127.0.0.1:port; -1 on failure. */
 int test_connect(int port);
 /* A loopback port nothing listens on now (the kernel's pick). */

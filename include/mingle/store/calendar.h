@@ -81,6 +81,15 @@ int mg_store_group_move_series(struct mg_store *st, int64_t circle_id,
 int mg_store_sessions_retime(struct mg_store *st, int64_t circle_id,
                              const struct mg_session_row *rows, size_t n);
 
+/*
+ * mg_store_circle_update() and mg_store_sessions_retime() of `rows` (of
+ * circle c->id) in one transaction: a circle whose zone changed and its
+ * calls move together or not at all.
+ */
+struct mg_circle;
+int mg_store_circle_update_retimed(struct mg_store *st, struct mg_circle *c,
+                                   const struct mg_session_row *rows, size_t n);
+
 /* An invitation series is live, or was called off (a CANCEL was sent);
  * stored as "active" or "cancelled". */
 enum mg_store_invite_state {
