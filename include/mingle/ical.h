@@ -83,9 +83,10 @@ int mg_ical_itip(char **out, enum mg_itip_method method,
 
 /*
  * The same iTIP message for many members of one series: prepare it once
- * (s->attendees are ignored), then write each member's copy, which has
- * their own UID, SEQUENCE and ATTENDEE. A prepared message is used by
- * one thread at a time.
+ * (s->attendees are ignored), then write each member's copy with the
+ * UID and SEQUENCE they were sent (a group's members share the group's
+ * UID) and their own ATTENDEE. A prepared message is used by one thread
+ * at a time.
  */
 struct mg_itip;
 int mg_ical_itip_prepare(struct mg_itip **out, enum mg_itip_method method,

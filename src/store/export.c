@@ -91,6 +91,13 @@ static const char *const export_sql[] = {
     "  x.recorded_at)) FROM (SELECT a.*, p.title FROM plenary_attendance a "
     "  JOIN plenaries p ON p.id = a.plenary_id WHERE a.participant_id = "
     "  me.id ORDER BY p.starts_at, p.id, a.week) x)), "
+    /* what their calendar answered for each call of a plenary */
+    "'plenary_answers', json((SELECT json_group_array(json_object("
+    "  'plenary_id', x.plenary_id, 'title', x.title, 'week', x.week, "
+    "  'answer', x.status, 'source', x.source, 'sequence', x.sequence, "
+    "  'updated_at', x.updated_at)) FROM (SELECT a.*, p.title FROM "
+    "  plenary_rsvps a JOIN plenaries p ON p.id = a.plenary_id WHERE "
+    "  a.participant_id = me.id ORDER BY p.starts_at, p.id, a.week) x)), "
     "'notes', json((SELECT json_group_array(json_object('id', x.id, "
     "  'circle_id', x.circle_id, 'group_id', x.group_id, 'week', x.week, "
     "  'kind', x.kind, 'status', x.status, 'review_reason', "

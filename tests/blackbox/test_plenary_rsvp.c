@@ -490,6 +490,39 @@ static void test_item9_no_such_call(void **state)
 /* Item 11: Apple iCal accepts the series, Google Calendar one call,
  * Thunderbird says maybe to the series: each is recorded (they were
  * answered rsvp_ignored before) and counted per week. */
+/* What is held about Ana (her export) has her calendar's answers to the
+ * plenary's calls: week 2 declined, week 3 accepted. */
+static void export_answers(int who)
+{
+    char *path =
+        test_circle_path(W->circle, "/participants/%lld/export", W->ids[who]);
+    long status;
+    json_t *doc = call(&status, "GET", path, NULL), *list;
+    size_t i;
+    int seen = 0;
+
+    assert_int_equal(status, 200);
+    list = json_object_get(doc, "plenary_answers");
+    assert_true(json_is_array(list));
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *a = json_array_get(list, i);
+        json_int_t week = json_integer_value(json_object_get(a, "week"));
+        const char *ans = json_string_value(json_object_get(a, "answer"));
+
+        if (json_integer_value(json_object_get(a, "plenary_id")) != W->conv)
+            continue;
+        assert_non_null(ans);
+        if (week == 2)
+            assert_string_equal(ans, "declined");
+        if (week == 3)
+            assert_string_equal(ans, "accepted");
+        seen += week == 2 || week == 3;
+    }
+    assert_int_equal(seen, 2);
+    json_decref(doc);
+    free(path);
+}
+
 static void test_item11_accept_and_tentative(void **state)
 {
     (void)state;
@@ -515,6 +548,7 @@ static void test_item11_accept_and_tentative(void **state)
     assert_int_equal(week_count(W->conv, 2, "tentative"), 1);
     assert_int_equal(week_count(W->conv, 1, "no_answer"), 1);
     counts(W->conv, 3, 2);
+    export_answers(ANA);
 }
 
 /* Item 11: the dashboard's plenary page counts the answers for each
