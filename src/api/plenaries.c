@@ -202,27 +202,29 @@ void handle_plenary_patch(struct request *r)
     struct mg_circle *c = NULL;
     size_t n = 0, queued = 0;
     json_t *doc = request_json(r), *title;
-    int rc, have = 0;
+    int rc, have = 0, target = -1;
 
     if (!doc)
         return;
     memset(&op, 0, sizeof(op));
     memset(&p, 0, sizeof(p));
     op.kind = MG_PLENARY_SET;
-    /* the target is the report's, not the invitations': set on its own */
+    /* the target is the report's, not the invitations': set on its own,
+     * and with other changes only once they are made (a PATCH refused
+     * changes nothing) */
     if (json_object_get(doc, "target")) {
-        rc = check_target(int_member(doc, "target", -1), &err);
-        if (rc == 0)
-            rc = mg_store_plenary_set_target(r->srv->store, r->params[0],
-                                             r->params[1],
-                                             int_member(doc, "target", 0));
+        target = int_member(doc, "target", -1);
+        rc = check_target(target, &err);
         if (rc < 0) {
             reply_code(r, rc, &err);
             goto out;
         }
         json_object_del(doc, "target");
         if (json_object_size(doc) == 0) {
-            rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
+            rc = mg_store_plenary_set_target(r->srv->store, r->params[0],
+                                             r->params[1], target);
+            if (rc == 0)
+                rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
             if (rc == 0)
                 rc = mg_store_plenary_get(&p, r->srv->store, r->params[0],
                                           r->params[1]);
@@ -255,6 +257,9 @@ void handle_plenary_patch(struct request *r)
                           &err);
     if (rc == 0)
         rc = apply(&seats, &n, &queued, r, &op, &err);
+    if (rc == 0 && target >= 0)
+        rc = mg_store_plenary_set_target(r->srv->store, r->params[0],
+                                         r->params[1], target);
     if (rc == 0)
         rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)

@@ -487,6 +487,51 @@ static void test_cancel(void **state)
     free(path);
 }
 
+/*
+ * Review of items 13 and 14: a PATCH that is refused changes nothing,
+ * its target included (the target was saved before the title, the
+ * capacity or the plenary's state were checked). The plenary, cancelled
+ * above, keeps its target of 3 through a bad title (422), a capacity of
+ * 0 (422) and a new title (409, cancelled); a target alone is still
+ * taken.
+ */
+static void test_refused_patch_keeps_target(void **state)
+{
+    char *path = test_circle_path(W->circle, "/plenaries/%lld", W->plenary);
+    long status;
+    json_t *doc;
+
+    (void)state;
+    test_need_shared(); /* builds on what the captures left */
+    doc = call(&status, "PATCH", path, "{\"target\":9,\"title\":5}", NULL);
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    doc = get_plenary("");
+    assert_int_equal(int_at(json_object_get(doc, "plenary"), "target"), 3);
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, "{\"target\":9,\"capacity\":0}", NULL);
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    doc = get_plenary("");
+    assert_int_equal(int_at(json_object_get(doc, "plenary"), "target"), 3);
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, "{\"target\":9,\"title\":\"Again\"}",
+               NULL);
+    assert_int_equal(status, 409);
+    json_decref(doc);
+    doc = get_plenary("");
+    assert_int_equal(int_at(json_object_get(doc, "plenary"), "target"), 3);
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, "{\"target\":4}", NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(int_at(json_object_get(doc, "plenary"), "target"), 4);
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, "{\"target\":3}", NULL);
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    free(path);
+}
+
 /* Items 13 and 14 on the dashboard: the report's plenary figures, the
  * plenary's page (calls, waitlist places) and its cancel button, tried on
  * a second plenary. */
@@ -741,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_report_plenaries),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_refused_patch_keeps_target),
         cmocka_unit_test(test_dashboard),
         cmocka_unit_test(test_person_page),
         cmocka_unit_test(test_demo_report),
