@@ -195,7 +195,10 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
  * SEQUENCE is compared with what they were last sent; one call declined
  * (RECURRENCE-ID) is that call only, the whole series declined gives up
  * the place; an acceptance or a maybe is recorded. Errors as
- * mg_calendar_apply_reply().
+ * mg_calendar_apply_reply(). `message_id` may be any key the caller
+ * applies a message once by (the mail webhook: the Message-ID, else the
+ * provider's delivery id, else a digest; it keeps REPLYs it holds for
+ * review under the same key).
  */
 int mg_calendar_apply_reply_once(enum mg_rsvp_outcome *outcome,
                                  struct mg_store *st,

@@ -214,15 +214,37 @@ static int hold_rsvp(const struct provider *p, struct mg_store *st,
 }
 
 /*
+ * What REPLY `m` is applied (or held) once by: its Message-ID; without
+ * one, the provider's id of the delivery (as notes are kept once);
+ * without either, a digest of its sender and calendar part (a client's
+ * new answer has a new DTSTAMP, a delivery retried the same bytes).
+ */
+static char *rsvp_key(const struct provider *p, const struct mg_inbound *m)
+{
+    char sha[65], *text;
+
+    if (m->message_id && *m->message_id)
+        return mg_xstrdup(m->message_id);
+    if (m->event_id && *m->event_id)
+        return mg_xasprintf("event:%s:%s", p->name, m->event_id);
+    text =
+        mg_xasprintf("%s\n%s", m->from_email ? m->from_email : "", m->calendar);
+    mg_sha256_hex(sha, text, strlen(text));
+    free(text);
+    return mg_xasprintf("sha256:%s", sha);
+}
+
+/*
  * Message `m` as an RSVP if its calendar part is an iTIP REPLY: *handled
- * is 1 and its answer appended to `filed`. A REPLY already applied (same
- * Message-ID) or older than the invitation is answered 200 and changes
- * nothing. One that cannot be read (a PARTSTAT mingle does not take, two
- * ATTENDEEs, a zone it does not know), cannot be applied (no such UID or
- * call) or is refused (not from the attendee) waits in the review queue
- * with the reason, and is never published. A calendar part that is no
- * REPLY at all leaves *handled 0: the message is filed as a note. Fails
- * only when the store does.
+ * is 1 and its answer appended to `filed`. A REPLY already applied or
+ * held (same Message-ID, or see rsvp_key()) is answered "duplicate" and
+ * changes nothing; one older than the invitation is answered 200 and
+ * changes nothing. One that cannot be read (a PARTSTAT mingle does not
+ * take, two ATTENDEEs, a zone it does not know), cannot be applied (no
+ * such UID or call) or is refused (not from the attendee) waits in the
+ * review queue with the reason, and is never published. A calendar part
+ * that is no REPLY at all leaves *handled 0: the message is filed as a
+ * note. Fails only when the store does.
  */
 static int file_rsvp(int *handled, const struct provider *p,
                      struct mg_store *st, const struct mg_inbound *m,
@@ -233,29 +255,42 @@ static int file_rsvp(int *handled, const struct provider *p,
     enum mg_rsvp_outcome outcome = MG_RSVP_UNKNOWN_UID;
     const char *answer;
     int64_t circle_id = 0;
-    char *uid = NULL;
-    int rc;
+    char *uid = NULL, *key = NULL;
+    int rc, seen = 0;
 
     *handled = 0;
     if (!m->calendar)
         return 0;
     rc = mg_ical_parse_reply(&reply, m->calendar, &err);
+    /* Forwarded invitations and the like are notes. */
+    if (rc < 0 && (strcmp(err.field, "method") == 0 ||
+                   strcmp(err.field, "calendar") == 0))
+        return 0;
+    key = rsvp_key(p, m);
     if (rc < 0) {
-        /* Forwarded invitations and the like are notes. */
-        if (strcmp(err.field, "method") == 0 ||
-            strcmp(err.field, "calendar") == 0)
-            return 0;
+        rc = mg_store_rsvp_receipt_seen(&seen, st, key);
+        if (rc < 0)
+            goto out;
+        *handled = 1;
+        if (seen) {
+            json_array_append_new(filed,
+                                  json_pack("{s:s, s:s}", "outcome",
+                                            "duplicate", "rsvp", "duplicate"));
+            goto out;
+        }
         /* kept in the circle whose invitation it answers, if any */
         uid = mg_ical_reply_uid(m->calendar);
         if (!uid || mg_calendar_reply_circle(&circle_id, st, uid) < 0)
             circle_id = 0;
         free(uid);
-        *handled = 1;
-        return hold_rsvp(p, st, m, attachment_cap, circle_id, err.message,
-                         "review", "unreadable", filed);
+        rc = hold_rsvp(p, st, m, attachment_cap, circle_id, err.message,
+                       "review", "unreadable", filed);
+        if (rc == 0)
+            rc = mg_store_rsvp_receipt_add(st, key, "unreadable");
+        goto out;
     }
-    rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email,
-                                      m->message_id, &err);
+    rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email, key,
+                                      &err);
     if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND)
         goto out; /* the store: the provider retries */
     *handled = 1;
@@ -272,6 +307,10 @@ static int file_rsvp(int *handled, const struct provider *p,
                        err.message[0] ? err.message : "not applied",
                        outcome == MG_RSVP_REFUSED ? "rsvp_refused" : "review",
                        mg_calendar_rsvp_outcome_name(outcome), filed);
+        /* held once: a retried delivery is a duplicate */
+        if (rc == 0)
+            rc = mg_store_rsvp_receipt_add(
+                st, key, mg_calendar_rsvp_outcome_name(outcome));
         goto out;
     }
     answer = outcome == MG_RSVP_RECORDED    ? "rsvp"
@@ -283,6 +322,7 @@ static int file_rsvp(int *handled, const struct provider *p,
                          mg_ical_partstat_name(reply.partstat)));
     rc = 0;
 out:
+    free(key);
     mg_ical_reply_release(&reply);
     return rc;
 }

@@ -801,13 +801,13 @@ static void test_item12_review_queue(void **state)
     /* nothing was applied: Eru's answers and the places are as they were */
     expect_weeks(ERU, "accepted", "accepted", "accepted", "accepted");
     counts(W->conv, 4, 0);
-    /* delivered again: kept once */
+    /* delivered again: kept once, and answered as a duplicate */
     answer(emails[CAI],
            capture(GOOGLE, W->conv_uid, ERU, 3, "DECLINED", NULL, NULL),
-           "<not-the-attendee@example.org>", "rsvp_refused");
+           "<not-the-attendee@example.org>", "duplicate");
     answer(emails[ANA],
            capture(THUNDERBIRD, W->conv_uid, ANA, 3, "DELEGATED", NULL, NULL),
-           "<delegated@example.org>", "review");
+           "<delegated@example.org>", "duplicate");
     assert_int_equal(review(NULL, 0, &found), after);
     /* and none was published as a note */
     doc = call(&status, "GET", notes, NULL);
@@ -829,6 +829,64 @@ static void test_item12_review_queue(void **state)
     test_response_release(&resp);
     free(path);
     free(cookie);
+}
+
+/* Post `ics` from `from` in a message with no Message-ID (as some
+ * providers deliver) and expect messages[0].outcome `outcome`. */
+static void answer_without_id(const char *from, const char *ics,
+                              const char *outcome)
+{
+    char *msg = mg_xasprintf(
+        "From: <%s>\r\nTo: <circles@example.org>\r\nSubject: Reply\r\n"
+        "Date: Mon, 1 Mar 2027 10:00:00 +1300\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/calendar; charset=utf-8; method=REPLY\r\n\r\n%s",
+        from, ics);
+    json_t *got = post(msg);
+
+    assert_string_equal(json_string_value(json_object_get(got, "outcome")),
+                        outcome);
+    json_decref(got);
+    free(msg);
+}
+
+/*
+ * Review of item 10: a REPLY with no Message-ID (and, on the MIME
+ * webhook, no provider's id) is applied once all the same, by its sender
+ * and calendar part: Ana accepts week 1 (Google Calendar's capture), then
+ * says maybe; the first delivery retried is a duplicate and week 1 stays
+ * a maybe (it was applied again and made it accepted). A refused REPLY
+ * with no Message-ID, retried, is held once (it was held twice).
+ */
+static void test_item10_no_message_id(void **state)
+{
+    char *accept, *maybe, *refused, got[16];
+    size_t before;
+    int found = 0;
+
+    (void)state;
+    test_need_shared(); /* builds on what the captures left */
+    accept = capture(GOOGLE, W->conv_uid, ANA, 3, "ACCEPTED",
+                     "RECURRENCE-ID:20270316T063000Z", NULL);
+    maybe = capture(GOOGLE, W->conv_uid, ANA, 3, "TENTATIVE",
+                    "RECURRENCE-ID:20270316T063000Z", NULL);
+    answer_without_id(emails[ANA], accept, "rsvp");
+    answer_of(got, sizeof(got), W->conv, ANA, 1);
+    assert_string_equal(got, "accepted");
+    answer_without_id(emails[ANA], maybe, "rsvp");
+    answer_without_id(emails[ANA], accept, "duplicate");
+    answer_of(got, sizeof(got), W->conv, ANA, 1);
+    assert_string_equal(got, "tentative");
+    /* Cai answers for Fay, twice, with no Message-ID */
+    refused = capture(APPLE, W->conv_uid, FAY, 3, "DECLINED", NULL, NULL);
+    before = review(NULL, 0, &found);
+    answer_without_id(emails[CAI], refused, "rsvp_refused");
+    assert_int_equal(review(NULL, 0, &found), before + 1);
+    answer_without_id(emails[CAI], refused, "duplicate");
+    assert_int_equal(review(NULL, 0, &found), before + 1);
+    counts(W->conv, 4, 0);
+    free(refused);
+    free(maybe);
+    free(accept);
 }
 
 static void test_rsvps_endpoint_errors(void **state)
@@ -875,6 +933,7 @@ int main(void)
         cmocka_unit_test(test_item11_patch_promoted),
         cmocka_unit_test(test_item11_whole_thunderbird_message),
         cmocka_unit_test(test_item12_review_queue),
+        cmocka_unit_test(test_item10_no_message_id),
         cmocka_unit_test(test_rsvps_endpoint_errors),
     };
 
