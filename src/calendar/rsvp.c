@@ -213,9 +213,12 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
     }
     rc = sessions_covered(&ids, &n, st, inv.group_id, reply->recurrence_id, 0,
                           0);
-    if (rc == MG_ENOTFOUND)
+    if (rc == MG_ENOTFOUND) {
+        /* the series is known; the call it names is not one of it */
+        *outcome = MG_RSVP_NO_OCCURRENCE;
         mg_error_set(err, "recurrence_id", "no call of '%s' starts at %lld",
                      reply->uid, (long long)reply->recurrence_id);
+    }
     if (rc < 0)
         goto out;
     memset(&a, 0, sizeof(a));

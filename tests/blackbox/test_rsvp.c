@@ -270,6 +270,46 @@ static void test_occurrence_declined(void **state)
     free(msg);
 }
 
+/*
+ * Review of item 12: a group member's REPLY naming a call the series does
+ * not have (a Wednesday) waits for review as "no_occurrence", as a
+ * plenary's does; it was named "unknown_uid", though its UID is known.
+ */
+static void test_no_such_call_named(void **state)
+{
+    struct test_response resp;
+    json_t *doc, *first;
+    char *msg = reply_mail(
+        "ana@example.org", "ana@example.org", W->ana_uid, 50, "DECLINED",
+        "RECURRENCE-ID;TZID=Pacific/Auckland:20270407T193000", 77);
+
+    char before[4][16];
+    int week;
+
+    (void)state;
+    for (week = 1; week <= 4; week++)
+        snprintf(before[week - 1], sizeof(before[0]), "%s",
+                 answer_of("Ana", week));
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", HOOK, NULL, msg,
+                               "message/rfc822"),
+                     0);
+    assert_int_equal(resp.status, 200);
+    doc = json_loads(resp.body, 0, NULL);
+    first = json_array_get(json_object_get(doc, "messages"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "outcome")),
+                        "review");
+    assert_string_equal(json_string_value(json_object_get(first, "rsvp")),
+                        "no_occurrence");
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")),
+                           "no call of"));
+    json_decref(doc);
+    test_response_release(&resp);
+    /* nothing changed */
+    for (week = 1; week <= 4; week++)
+        assert_string_equal(answer_of("Ana", week), before[week - 1]);
+    free(msg);
+}
+
 /* Issue #16, item 7: one series has one UID wherever a person meets it,
  * so the members of a group are sent the same UID (the group's, as in
  * the feeds). */
@@ -595,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_no_notes_filed),
         cmocka_unit_test(test_page_buttons),
         cmocka_unit_test(test_rsvps_api_errors),
+        cmocka_unit_test(test_no_such_call_named),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
