@@ -214,10 +214,10 @@ static int hold_rsvp(const struct provider *p, struct mg_store *st,
 }
 
 /*
- * What REPLY `m` is applied (or held) once by: its Message-ID; without
- * one, the provider's id of the delivery (as notes are kept once);
- * without either, a digest of its sender and calendar part (a client's
- * new answer has a new DTSTAMP, a delivery retried the same bytes).
+ * What REPLY `m` is applied once by: its Message-ID; without one, the
+ * provider's id of the delivery (as notes are kept once); without
+ * either, a digest of its sender and calendar part (a client's new
+ * answer has a new DTSTAMP, a delivery retried the same bytes).
  */
 static char *rsvp_key(const struct provider *p, const struct mg_inbound *m)
 {
@@ -255,29 +255,33 @@ static int file_rsvp(int *handled, const struct provider *p,
     enum mg_rsvp_outcome outcome = MG_RSVP_UNKNOWN_UID;
     const char *answer;
     int64_t circle_id = 0;
-    char *uid = NULL, *key = NULL;
-    int rc, seen = 0;
+    char *uid = NULL, *key = NULL, *held = NULL;
+    int rc, parsed, seen = 0;
 
     *handled = 0;
     if (!m->calendar)
         return 0;
-    rc = mg_ical_parse_reply(&reply, m->calendar, &err);
+    parsed = mg_ical_parse_reply(&reply, m->calendar, &err);
     /* Forwarded invitations and the like are notes. */
-    if (rc < 0 && (strcmp(err.field, "method") == 0 ||
-                   strcmp(err.field, "calendar") == 0))
+    if (parsed < 0 && (strcmp(err.field, "method") == 0 ||
+                       strcmp(err.field, "calendar") == 0))
         return 0;
     key = rsvp_key(p, m);
-    if (rc < 0) {
-        rc = mg_store_rsvp_receipt_seen(&seen, st, key);
-        if (rc < 0)
-            goto out;
-        *handled = 1;
-        if (seen) {
-            json_array_append_new(filed,
-                                  json_pack("{s:s, s:s}", "outcome",
-                                            "duplicate", "rsvp", "duplicate"));
-            goto out;
-        }
+    /* A REPLY held for review is kept once too, under a key of its own
+     * with its sender: one refused (not from the attendee) must not
+     * stand for the attendee's own answer with the same Message-ID. */
+    held = mg_xasprintf("held:%s:%s", m->from_email ? m->from_email : "", key);
+    rc = mg_store_rsvp_receipt_seen(&seen, st, held);
+    if (rc < 0)
+        goto out;
+    *handled = 1;
+    if (seen) {
+        json_array_append_new(filed,
+                              json_pack("{s:s, s:s}", "outcome", "duplicate",
+                                        "rsvp", "duplicate"));
+        goto out;
+    }
+    if (parsed < 0) {
         /* kept in the circle whose invitation it answers, if any */
         uid = mg_ical_reply_uid(m->calendar);
         if (!uid || mg_calendar_reply_circle(&circle_id, st, uid) < 0)
@@ -286,14 +290,13 @@ static int file_rsvp(int *handled, const struct provider *p,
         rc = hold_rsvp(p, st, m, attachment_cap, circle_id, err.message,
                        "review", "unreadable", filed);
         if (rc == 0)
-            rc = mg_store_rsvp_receipt_add(st, key, "unreadable");
+            rc = mg_store_rsvp_receipt_add(st, held, "unreadable");
         goto out;
     }
     rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email, key,
                                       &err);
     if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND)
         goto out; /* the store: the provider retries */
-    *handled = 1;
     mg_log(outcome == MG_RSVP_RECORDED ? MG_LOG_INFO : MG_LOG_WARN,
            "rsvp received", "provider", p->name, "uid", reply.uid, "answer",
            mg_ical_partstat_name(reply.partstat), "outcome",
@@ -310,7 +313,7 @@ static int file_rsvp(int *handled, const struct provider *p,
         /* held once: a retried delivery is a duplicate */
         if (rc == 0)
             rc = mg_store_rsvp_receipt_add(
-                st, key, mg_calendar_rsvp_outcome_name(outcome));
+                st, held, mg_calendar_rsvp_outcome_name(outcome));
         goto out;
     }
     answer = outcome == MG_RSVP_RECORDED    ? "rsvp"
@@ -322,6 +325,7 @@ static int file_rsvp(int *handled, const struct provider *p,
                          mg_ical_partstat_name(reply.partstat)));
     rc = 0;
 out:
+    free(held);
     free(key);
     mg_ical_reply_release(&reply);
     return rc;
