@@ -1086,19 +1086,28 @@ int mg_calendar_reconcile_scope(size_t *queued, struct mg_store *st,
 /*
  * A CANCEL of invite `inv` (same UID, SEQUENCE up) to `p`, of the series
  * as the member last saw it: they left the group, or (`series_cancelled`)
- * the group's calls were cancelled.
+ * the group's calls were cancelled. `g`, the group when the view has it,
+ * gives the slot's wall time, so a week 1 in a gap starts as in the
+ * REQUEST (the slot's time) rather than an hour later.
  */
 static void cancel_action(struct mg_invite_action *a, struct owned *o,
                           const struct mg_invite_row *inv,
                           const struct mg_participant *p,
-                          const struct mg_plan_view *v, int group_sequence,
+                          const struct mg_plan_view *v,
+                          const struct mg_group_row *g, int group_sequence,
                           int series_cancelled)
 {
+    const struct mg_slot *slot = g ? group_slot(v, g) : NULL;
     struct mg_ical_series gone;
 
     memset(&gone, 0, sizeof(gone));
     gone.tzid = v->circle->time_zone;
     gone.first_start = inv->first_start;
+    if (slot) {
+        /* used only where it gives first_start (ical.c, rule_wall) */
+        gone.has_slot_minute = 1;
+        gone.slot_minute = slot->start_minute;
+    }
     gone.minutes = inv->minutes ? inv->minutes : 60;
     gone.count = inv->weeks ? inv->weeks : v->circle->weeks;
     gone.summary = inv->summary[0] ? inv->summary : v->circle->title;
@@ -1171,12 +1180,42 @@ static void failures_save(struct mg_store *st, int64_t circle_id,
     free(fine);
 }
 
+/*
+ * The groups of the active invitations in `inv` that view `v` does not
+ * hold (a scoped view holds only the groups its people are in now), for
+ * the slots of the CANCELs to those who left them; *out is NULL when
+ * there are none or the store cannot say (the CANCELs then start where
+ * the first call happens).
+ */
+static void groups_left(struct mg_group_row **out, size_t *n,
+                        struct mg_store *st, int64_t circle_id,
+                        const struct group_key *keys, size_t n_keys,
+                        const struct mg_invite_row *inv, size_t n_inv)
+{
+    int64_t *ids = mg_xcalloc(n_inv + 1, sizeof(*ids));
+    size_t i, k = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (i = 0; i < n_inv; i++)
+        if (inv[i].state == MG_STORE_INVITE_ACTIVE &&
+            group_at(keys, n_keys, inv[i].group_id) < 0)
+            ids[k++] = inv[i].group_id;
+    if (k && mg_store_groups_get(out, n, st, circle_id, ids, k) < 0) {
+        *out = NULL;
+        *n = 0;
+    }
+    free(ids);
+}
+
 static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
                      const struct mg_calendar_scope *scope,
                      void (*progress)(size_t done, size_t total, void *arg),
                      void *arg, struct mg_error *err)
 {
     struct failures fails = {NULL, 0};
+    struct mg_group_row *left = NULL;
+    size_t n_left = 0;
     struct mg_plan_view v;
     struct mg_participant *people = NULL;
     struct mg_invite_row *invites = NULL, **by_person = NULL;
@@ -1269,7 +1308,8 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
              * it on their calendar (a REQUEST may not say CANCELLED). */
             if (!inv || inv->state != MG_STORE_INVITE_ACTIVE)
                 continue;
-            cancel_action(a, o, inv, p, &v, v.groups[g].sequence, 1);
+            cancel_action(a, o, inv, p, &v, &v.groups[g], v.groups[g].sequence,
+                          1);
             if (++q.n[q.cur] == BATCH) {
                 rc = queue_flush(&q, err);
                 if (progress)
@@ -1318,10 +1358,15 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         }
     }
     /* Leaves: active invites whose member is no longer in that group. */
+    if (scope && rc == 0)
+        groups_left(&left, &n_left, st, circle_id, keys, v.n_groups, invites,
+                    n_inv);
     for (j = 0; j < n_inv && rc == 0; j++) {
         const struct mg_invite_row *inv = &invites[j];
         long at;
+        size_t k;
         const struct mg_participant *p = NULL;
+        const struct mg_group_row *g;
         struct mg_invite_action *a = &q.acts[q.cur][q.n[q.cur]];
         struct owned *o = &q.own[q.cur][q.n[q.cur]];
 
@@ -1333,7 +1378,12 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
             (p->status == MG_STATUS_ACTIVE && p->group_id == inv->group_id))
             continue;
         /* The series as the member last saw it. */
-        cancel_action(a, o, inv, p, &v, inv->group_sequence, 0);
+        at = group_at(keys, v.n_groups, inv->group_id);
+        g = at >= 0 ? &v.groups[at] : NULL;
+        for (k = 0; !g && k < n_left; k++)
+            if (left[k].id == inv->group_id)
+                g = &left[k];
+        cancel_action(a, o, inv, p, &v, g, inv->group_sequence, 0);
         if (++q.n[q.cur] == BATCH) {
             rc = queue_flush(&q, err);
             if (progress)
@@ -1352,6 +1402,7 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
     if (rc == 0)
         failures_save(st, circle_id, &v, scope, &fails);
 out:
+    mg_store_groups_free(left, n_left);
     free(fails.rows);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);

@@ -48,6 +48,7 @@ struct seen {
     char email[128];
     char uid[128];
     int sequence;
+    char dtstart[96]; /* the series' DTSTART line in the last REQUEST */
 };
 
 static struct world *W;
@@ -372,6 +373,19 @@ static struct seen *seen_for(const char *email)
     return &W->seen[W->n_seen++];
 }
 
+/* The DTSTART line of the first VEVENT (the series) in `ics`. */
+static void series_dtstart(char *out, size_t n, const char *ics)
+{
+    const char *ev = strstr(ics, "BEGIN:VEVENT"), *d, *end;
+
+    assert_non_null(ev);
+    d = strstr(ev, "\nDTSTART");
+    assert_non_null(d);
+    d++;
+    end = d + strcspn(d, "\r\n");
+    snprintf(out, n, "%.*s", (int)(end - d), d);
+}
+
 static int sequence_of(const char *ics)
 {
     const char *s = strstr(ics, "\nSEQUENCE:");
@@ -437,6 +451,15 @@ static size_t check_invitations(json_t *people, json_t *ses, size_t *cancels)
             assert_true(cancelled);
             assert_non_null(strstr(ics, was->uid));
             assert_true(seq > was->sequence);
+            /* review of items 1 and 3: the series as it was sent, from
+             * the same DTSTART (a week 1 in a gap is the slot's 02:30,
+             * not the 03:30 it happens at) */
+            if (was->dtstart[0]) {
+                char dt[96];
+
+                series_dtstart(dt, sizeof(dt), ics);
+                assert_string_equal(dt, was->dtstart);
+            }
             was->sequence = seq;
             (*cancels)++;
         } else {
@@ -455,6 +478,7 @@ static size_t check_invitations(json_t *people, json_t *ses, size_t *cancels)
                 assert_true(seq > was->sequence);
             snprintf(was->uid, sizeof(was->uid), "%s", uid);
             was->sequence = seq;
+            series_dtstart(was->dtstart, sizeof(was->dtstart), ics);
             requests++;
         }
         free(ics);
