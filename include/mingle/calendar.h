@@ -162,7 +162,7 @@ enum mg_rsvp_outcome {
     MG_RSVP_REFUSED,
     MG_RSVP_UNKNOWN_UID,
     MG_RSVP_DUPLICATE,    /* its Message-ID was applied before */
-    MG_RSVP_NO_OCCURRENCE /* a plenary's RECURRENCE-ID names no call */
+    MG_RSVP_NO_OCCURRENCE /* its RECURRENCE-ID names no call of the series */
 };
 
 /* "recorded", "ignored_stale", "refused", "unknown_uid", "duplicate",
@@ -177,9 +177,9 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o);
  * all be the same (else MG_EFORBIDDEN, outcome refused); a
  * SEQUENCE below the invite's is ignored (0, outcome ignored_stale). The
  * answer goes to every session of the group, or to the one whose
- * original start is the RECURRENCE-ID (MG_ENOTFOUND, outcome unknown_uid,
- * when there is none; likewise for an unknown UID). *outcome is always
- * set unless the store fails.
+ * original start is the RECURRENCE-ID (MG_ENOTFOUND, outcome
+ * no_occurrence, when there is none; outcome unknown_uid for an unknown
+ * UID). *outcome is always set unless the store fails.
  */
 struct mg_ical_reply;
 int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
