@@ -234,6 +234,19 @@ static char *rsvp_key(const struct provider *p, const struct mg_inbound *m)
     return mg_xasprintf("sha256:%s", sha);
 }
 
+/* The key REPLY `m` (applied once by `key`) is held for review once by:
+ * a digest of its sender and `key`, so no address is kept in the clear
+ * (an erased person's included). */
+static char *held_key(const struct mg_inbound *m, const char *key)
+{
+    char sha[65],
+        *text = mg_xasprintf("%s\n%s", m->from_email ? m->from_email : "", key);
+
+    mg_sha256_hex(sha, text, strlen(text));
+    free(text);
+    return mg_xasprintf("held:%s", sha);
+}
+
 /*
  * Message `m` as an RSVP if its calendar part is an iTIP REPLY: *handled
  * is 1 and its answer appended to `filed`. A REPLY already applied or
@@ -270,7 +283,7 @@ static int file_rsvp(int *handled, const struct provider *p,
     /* A REPLY held for review is kept once too, under a key of its own
      * with its sender: one refused (not from the attendee) must not
      * stand for the attendee's own answer with the same Message-ID. */
-    held = mg_xasprintf("held:%s:%s", m->from_email ? m->from_email : "", key);
+    held = held_key(m, key);
     rc = mg_store_rsvp_receipt_seen(&seen, st, held);
     if (rc < 0)
         goto out;
