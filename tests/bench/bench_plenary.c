@@ -4,8 +4,11 @@
  * Zoom's webinar attendee report for a call (every registrant in it, one
  * in ten never came, ten guests), the success report with the plenary in
  * it, a page of the coordinator's list, and one person's places (their
- * page). Registrations are written straight into the store (the rules
- * are not what is measured). Figures are printed, never asserted.
+ * page). The plenary is a series of four calls; of the registered, two
+ * in five accept the series, one in five says maybe, one in five
+ * declines the second call and one in five does not answer.
+ * Registrations and answers are written straight into the store (the
+ * rules are not what is measured). Figures are printed, never asserted.
  *
  *   ./build/tests/bench/bench_plenary [N]
  */
@@ -73,7 +76,7 @@ static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
     p.title = mg_xstrdup("Kick-off");
     p.starts_at = 1805781600; /* 2027-03-23 19:00 NZDT */
     p.minutes = 60;
-    p.weeks = 1;
+    p.weeks = 4;
     p.capacity = (int)n;
     mg_ical_new_uid(p.uid);
     if (mg_store_plenary_create(st, &p) < 0 ||
@@ -94,6 +97,16 @@ static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
         s.position = s.status == MG_STORE_SEAT_WAITLISTED ? (int)i : 0;
         s.invite_sequence = 0;
         if (mg_store_tx_seat_save(tx, *plenary, &s) < 0)
+            exit(1);
+        if (s.status != MG_STORE_SEAT_REGISTERED || i % 5 == 4)
+            continue;
+        if (mg_store_tx_plenary_rsvp_save(tx, *plenary, s.participant_id,
+                                          i % 5 == 3 ? 2 : 1,
+                                          i % 5 == 3 ? 2 : 4,
+                                          i % 5 < 2    ? MG_STORE_RSVP_ACCEPTED
+                                          : i % 5 == 2 ? MG_STORE_RSVP_TENTATIVE
+                                                       : MG_STORE_RSVP_DECLINED,
+                                          "email", 0) < 0)
             exit(1);
     }
     if (mg_store_commit(tx) < 0)
