@@ -339,9 +339,10 @@ static void test_report_plenaries(void **state)
     assert_int_equal(
         test_http(&resp, W->site.d.port, "GET", url, W->site.token, NULL, NULL),
         0);
-    row = mg_xasprintf(",,Kick-off,2,2027-03-23 06:00,confirmed,3,,,,1,yes,3,"
-                       "plenary,%lld,2\r\n",
-                       W->plenary);
+    row =
+        mg_xasprintf(",,Kick-off,2,2027-03-23 06:00,confirmed,3,0,0,0,1,yes,3,"
+                     "plenary,%lld,2\r\n",
+                     W->plenary);
     assert_non_null(strstr(resp.body, row));
     free(row);
     free(url);
