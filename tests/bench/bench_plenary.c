@@ -27,6 +27,7 @@ struct figures {
     double import_s, report_s, list_ms, seats_ms;
     size_t matched, unmatched, absent;
     int came;
+    int accepted, declined, tentative, no_answer; /* the second call's */
 };
 
 static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
@@ -195,6 +196,14 @@ static void run(struct figures *f, size_t n)
         exit(1);
     f->report_s = mg_monotonic() - t0;
     f->came = r.n_plenaries ? r.plenaries[0].came : -1;
+    if (r.n_plenaries && r.plenaries[0].n_weeks >= 2) {
+        const struct mg_report_occurrence *o = &r.plenaries[0].weeks[1];
+
+        f->accepted = o->accepted;
+        f->declined = o->declined;
+        f->tentative = o->tentative;
+        f->no_answer = o->no_answer;
+    }
     mg_report_release(&r);
 
     t0 = mg_monotonic();
@@ -231,6 +240,10 @@ int main(int argc, char **argv)
            f[0].absent, f[1].absent, f[0].unmatched, f[1].unmatched);
     printf("  success report (load):   %8.3f s | %8.3f s  (came %d | %d)\n",
            f[0].report_s, f[1].report_s, f[0].came, f[1].came);
+    printf("  answers to call 2:       %d/%d/%d/%d | %d/%d/%d/%d  (accepted/"
+           "declined/tentative/no answer)\n",
+           f[0].accepted, f[0].declined, f[0].tentative, f[0].no_answer,
+           f[1].accepted, f[1].declined, f[1].tentative, f[1].no_answer);
     printf("  list, waitlist page 1:   %8.2f ms | %8.2f ms\n", f[0].list_ms,
            f[1].list_ms);
     printf("  one person's places:     %8.2f ms | %8.2f ms\n", f[0].seats_ms,
