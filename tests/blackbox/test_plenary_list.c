@@ -718,6 +718,12 @@ static void test_demo_report(void **state)
     w = json_array_get(json_object_get(p, "weeks"), 0);
     assert_int_equal(int_at(w, "registered"), 16);
     assert_int_equal(int_at(w, "came"), 14);
+    /* and their calendars' answers: of every eight registered, five
+     * accepted, one maybe, one none, one declined (issue #16) */
+    assert_int_equal(int_at(w, "accepted"), 10);
+    assert_int_equal(int_at(w, "tentative"), 2);
+    assert_int_equal(int_at(w, "no_answer"), 2);
+    assert_int_equal(int_at(w, "declined"), 2);
     assert_true(json_is_false(json_object_get(p, "target_met")));
     json_decref(doc);
     md = mg_xasprintf("%s?format=markdown", path);
@@ -725,6 +731,7 @@ static void test_demo_report(void **state)
     assert_non_null(strstr(resp.body, "## Groups"));
     assert_non_null(strstr(resp.body, "Averaged 14.0 per call over 1 "
                                       "recorded; aimed for 15 (not met)"));
+    assert_non_null(strstr(resp.body, " | 16 | 0 | 10 | 2 | 2 | 2 | 14 | 2 |"));
     test_response_release(&resp);
     assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
     free(md);
