@@ -47,6 +47,11 @@
  * - recorded: the occurrence has an imported report.
  * - average (plenary): came / occurrences recorded, 0 when none is;
  *   the target (people per call) is met when the average reaches it.
+ * - accepted, declined, tentative (occurrence): registrations whose
+ *   calendar answer for that call is that (an answer to the series
+ *   counts for each call; the answers kept are those of the people
+ *   registered now); no answer: registered minus those, never below 0.
+ *   For the plenary, the sums over its occurrences (person-calls).
  */
 
 /* The facts, borrowed: the report copies what it keeps. */
@@ -107,6 +112,14 @@ struct mg_report_plenary_mark {
     int came, unmatched;
 };
 
+/* How many registrations answered each way for one call of a plenary
+ * (a repeated plenary and week replaces the earlier row). */
+struct mg_report_plenary_answers {
+    int64_t plenary_id;
+    int week; /* 1-based */
+    int accepted, declined, tentative;
+};
+
 struct mg_report_input {
     int64_t circle_id;
     const char *title;
@@ -128,6 +141,8 @@ struct mg_report_input {
     size_t n_plenaries;
     const struct mg_report_plenary_mark *plenary_weeks;
     size_t n_plenary_weeks;
+    const struct mg_report_plenary_answers *plenary_answers;
+    size_t n_plenary_answers;
 };
 
 /* A sector or region and how many attendees have it. */
@@ -182,6 +197,7 @@ struct mg_report_occurrence {
     int registered, waitlisted;
     int recorded;
     int came, unmatched; /* when recorded */
+    int accepted, declined, tentative, no_answer;
 };
 
 struct mg_report_plenary {
@@ -193,6 +209,7 @@ struct mg_report_plenary {
     int came;       /* sum over them */
     double average; /* came / recorded, 0 when none */
     int target_met; /* target set, something recorded, average >= target */
+    int accepted, declined, tentative; /* sums over the occurrences */
     struct mg_report_occurrence *weeks;
     size_t n_weeks;
 };
@@ -226,9 +243,10 @@ void mg_report_release(struct mg_report *r);
 /*
  * CSV, one row per session, then one per plenary occurrence (kind
  * "plenary": no session or group id, the plenary's title for the group,
- * registered as invited, came as attended) with a header line (RFC 4180: CRLF,
- * fields with a comma, quote or line break quoted, quotes doubled; a field
- * starting with = + - @, a tab or a carriage return is prefixed with '
+ * registered as invited, the registered's answers to the call as
+ * accepted, declined and tentative, came as attended) with a header line (RFC
+ * 4180: CRLF, fields with a comma, quote or line break quoted, quotes doubled;
+ * a field starting with = + - @, a tab or a carriage return is prefixed with '
  * so spreadsheets do not run it). Appended to `b`.
  */
 void mg_report_csv(struct mg_buf *b, const struct mg_report *r);

@@ -90,28 +90,32 @@ static json_t *plenaries_json(const struct mg_report *r)
             mg_report_time(when, sizeof(when), o->starts_at);
             json_array_append_new(
                 weeks,
-                json_pack("{s:i, s:s, s:i, s:i, s:o, s:o, s:b}", "week",
-                          o->week, "starts_at", when, "registered",
-                          o->registered, "waitlisted", o->waitlisted, "came",
-                          o->recorded ? json_integer(o->came) : json_null(),
-                          "unmatched",
-                          o->recorded ? json_integer(o->unmatched)
-                                      : json_null(),
-                          "recorded", o->recorded));
+                json_pack(
+                    "{s:i, s:s, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, "
+                    "s:b}",
+                    "week", o->week, "starts_at", when, "registered",
+                    o->registered, "waitlisted", o->waitlisted, "accepted",
+                    o->accepted, "declined", o->declined, "tentative",
+                    o->tentative, "no_answer", o->no_answer, "came",
+                    o->recorded ? json_integer(o->came) : json_null(),
+                    "unmatched",
+                    o->recorded ? json_integer(o->unmatched) : json_null(),
+                    "recorded", o->recorded));
         }
         json_array_append_new(
-            a,
-            json_pack("{s:I, s:s, s:s, s:i, s:o, s:o, s:i, s:i, s:i, s:i, "
-                      "s:f, s:o}",
-                      "id", (json_int_t)p->id, "title", p->title, "status",
-                      p->cancelled ? "cancelled" : "confirmed", "capacity",
-                      p->capacity, "target",
-                      p->target ? json_integer(p->target) : json_null(),
-                      "target_met",
-                      p->target ? json_boolean(p->target_met) : json_null(),
-                      "registered", p->registered, "waitlisted", p->waitlisted,
-                      "occurrences_recorded", p->recorded, "came", p->came,
-                      "average_came", p->average, "weeks", weeks));
+            a, json_pack("{s:I, s:s, s:s, s:i, s:o, s:o, s:i, s:i, s:i, s:i, "
+                         "s:f, s:i, s:i, s:i, s:o}",
+                         "id", (json_int_t)p->id, "title", p->title, "status",
+                         p->cancelled ? "cancelled" : "confirmed", "capacity",
+                         p->capacity, "target",
+                         p->target ? json_integer(p->target) : json_null(),
+                         "target_met",
+                         p->target ? json_boolean(p->target_met) : json_null(),
+                         "registered", p->registered, "waitlisted",
+                         p->waitlisted, "occurrences_recorded", p->recorded,
+                         "came", p->came, "average_came", p->average,
+                         "accepted", p->accepted, "declined", p->declined,
+                         "tentative", p->tentative, "weeks", weeks));
     }
     return a;
 }

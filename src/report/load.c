@@ -58,24 +58,67 @@ static int load_sessions(struct mg_report_session_in **out, size_t *n,
 }
 
 /*
- * The circle's plenaries and their recorded occurrences into `in`
- * (plenaries, plenary_weeks): *pin, *starts and *marks are the caller's
- * to free(), *rows to free with mg_store_plenaries_free().
+ * The calendar answers to every call of the plenaries in `rows`, a
+ * query per plenary (plenaries are few; each reads its counts from an
+ * index alone), into *out (the caller's to free()).
+ */
+static int load_plenary_answers(struct mg_report_plenary_answers **out,
+                                size_t *n, struct mg_store *st,
+                                const struct mg_plenary_row *rows,
+                                size_t n_rows)
+{
+    size_t total = 0, i;
+    int rc = 0, k;
+
+    for (i = 0; i < n_rows; i++)
+        total += (size_t)(rows[i].weeks > 0 ? rows[i].weeks : 0);
+    *out = mg_xcalloc(total + 1, sizeof(**out));
+    *n = 0;
+    for (i = 0; rc == 0 && i < n_rows; i++) {
+        struct mg_plenary_rsvp_count *c = NULL;
+
+        if (rows[i].weeks < 1)
+            continue;
+        rc = mg_store_plenary_rsvp_counts(&c, st, rows[i].id, rows[i].weeks);
+        for (k = 0; rc == 0 && k < rows[i].weeks; k++) {
+            struct mg_report_plenary_answers *a = &(*out)[(*n)++];
+
+            a->plenary_id = rows[i].id;
+            a->week = c[k].week;
+            a->accepted = c[k].accepted;
+            a->declined = c[k].declined;
+            a->tentative = c[k].tentative;
+        }
+        free(c);
+    }
+    return rc;
+}
+
+/*
+ * The circle's plenaries, their recorded occurrences and the answers to
+ * their calls into `in` (plenaries, plenary_weeks, plenary_answers):
+ * *pin, *starts, *marks and *answers are the caller's to free(), *rows
+ * to free with mg_store_plenaries_free().
  */
 static int load_plenaries(struct mg_report_input *in,
                           struct mg_plenary_row **rows, size_t *n_rows,
                           struct mg_report_plenary_in **pin, int64_t **starts,
                           struct mg_report_plenary_mark **marks,
+                          struct mg_report_plenary_answers **answers,
                           struct mg_store *st, const struct mg_circle *c)
 {
     struct mg_store_plenary_week *w = NULL;
-    size_t n_w = 0, n_starts = 0, i;
+    size_t n_w = 0, n_starts = 0, n_answers = 0, i;
     int rc = mg_store_plenaries_list(rows, n_rows, st, c->id);
 
     if (rc == 0)
         rc = mg_store_report_plenary_weeks(&w, &n_w, st, c->id);
-    if (rc < 0)
+    if (rc == 0)
+        rc = load_plenary_answers(answers, &n_answers, st, *rows, *n_rows);
+    if (rc < 0) {
+        free(w);
         return rc;
+    }
     for (i = 0; i < *n_rows; i++)
         n_starts += (size_t)(*rows)[i].weeks;
     *pin = mg_xcalloc(*n_rows + 1, sizeof(**pin));
@@ -112,6 +155,8 @@ static int load_plenaries(struct mg_report_input *in,
     in->n_plenaries = *n_rows;
     in->plenary_weeks = *marks;
     in->n_plenary_weeks = n_w;
+    in->plenary_answers = *answers;
+    in->n_plenary_answers = n_answers;
     free(w);
     return 0;
 }
@@ -122,6 +167,7 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     struct mg_plenary_row *plen = NULL;
     struct mg_report_plenary_in *pin = NULL;
     struct mg_report_plenary_mark *pmarks = NULL;
+    struct mg_report_plenary_answers *panswers = NULL;
     int64_t *pstarts = NULL;
     size_t n_plen = 0;
     struct mg_report_input in;
@@ -154,8 +200,8 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     if (rc == 0)
         rc = mg_store_report_attendance(&att, &n_att, st, circle_id);
     if (rc == 0)
-        rc =
-            load_plenaries(&in, &plen, &n_plen, &pin, &pstarts, &pmarks, st, c);
+        rc = load_plenaries(&in, &plen, &n_plen, &pin, &pstarts, &pmarks,
+                            &panswers, st, c);
     if (rc < 0)
         goto out;
 
@@ -221,6 +267,7 @@ out:
     free(pin);
     free(pstarts);
     free(pmarks);
+    free(panswers);
     mg_circle_free(c);
     return rc;
 }
@@ -291,18 +338,20 @@ int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
         struct mg_plenary_row *plen = NULL;
         struct mg_report_plenary_in *pin = NULL;
         struct mg_report_plenary_mark *pmarks = NULL;
+        struct mg_report_plenary_answers *panswers = NULL;
         int64_t *pstarts = NULL;
         size_t n_plen = 0;
 
         memset(&in, 0, sizeof(in));
-        rc =
-            load_plenaries(&in, &plen, &n_plen, &pin, &pstarts, &pmarks, st, c);
+        rc = load_plenaries(&in, &plen, &n_plen, &pin, &pstarts, &pmarks,
+                            &panswers, st, c);
         if (rc == 0)
             mg_report_build_plenaries(out, &in);
         mg_store_plenaries_free(plen, n_plen);
         free(pin);
         free(pstarts);
         free(pmarks);
+        free(panswers);
     }
     mg_circle_free(c);
     if (rc < 0)

@@ -425,8 +425,37 @@ void mg_report_build_plenaries(struct mg_report *r,
             break;
         }
     }
+    /* the answers, a row per plenary and call, replaced if repeated */
+    for (k = 0; k < in->n_plenary_answers; k++) {
+        const struct mg_report_plenary_answers *a = &in->plenary_answers[k];
+        for (i = 0; i < r->n_plenaries; i++) {
+            struct mg_report_plenary *rp = &r->plenaries[i];
+            struct mg_report_occurrence *o;
+            if (rp->id != a->plenary_id)
+                continue;
+            if (a->week < 1 || (size_t)a->week > rp->n_weeks)
+                break;
+            o = &rp->weeks[a->week - 1];
+            o->accepted = a->accepted > 0 ? a->accepted : 0;
+            o->declined = a->declined > 0 ? a->declined : 0;
+            o->tentative = a->tentative > 0 ? a->tentative : 0;
+            break;
+        }
+    }
     for (i = 0; i < r->n_plenaries; i++) {
         struct mg_report_plenary *rp = &r->plenaries[i];
+        size_t w;
+
+        for (w = 0; w < rp->n_weeks; w++) {
+            struct mg_report_occurrence *o = &rp->weeks[w];
+            int answered = o->accepted + o->declined + o->tentative;
+
+            o->no_answer =
+                o->registered > answered ? o->registered - answered : 0;
+            rp->accepted += o->accepted;
+            rp->declined += o->declined;
+            rp->tentative += o->tentative;
+        }
         if (rp->recorded)
             rp->average = (double)rp->came / rp->recorded;
         rp->target_met =
@@ -543,9 +572,10 @@ int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
             mg_report_time(when, sizeof(when), o->starts_at);
             mg_buf_puts(b, ",,");
             mg_report_csv_field(b, p->title);
-            mg_buf_printf(b, ",%d,%s,%s,%d,,,,", o->week, when,
+            mg_buf_printf(b, ",%d,%s,%s,%d,%d,%d,%d,", o->week, when,
                           p->cancelled ? "cancelled" : "confirmed",
-                          o->registered);
+                          o->registered, o->accepted, o->declined,
+                          o->tentative);
             if (o->recorded)
                 mg_buf_printf(b, "%d,yes,", o->came);
             else
@@ -700,14 +730,16 @@ void mg_report_markdown(struct mg_buf *b, const struct mg_report *r)
         else
             mg_buf_puts(b, "; no target.\n");
         mg_buf_puts(b, "\n| Week | Starts (UTC) | Registered | Waitlisted "
+                       "| Accepted | Declined | Tentative | No answer "
                        "| Came | Not matched |\n"
-                       "|---:|---|---:|---:|---:|---:|\n");
+                       "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (w = 0; w < p->n_weeks; w++) {
             const struct mg_report_occurrence *o = &p->weeks[w];
 
             mg_report_time(when, sizeof(when), o->starts_at);
-            mg_buf_printf(b, "| %d | %s | %d | %d | ", o->week, when,
-                          o->registered, o->waitlisted);
+            mg_buf_printf(b, "| %d | %s | %d | %d | %d | %d | %d | %d | ",
+                          o->week, when, o->registered, o->waitlisted,
+                          o->accepted, o->declined, o->tentative, o->no_answer);
             if (o->recorded)
                 mg_buf_printf(b, "%d | %d |\n", o->came, o->unmatched);
             else

@@ -1926,7 +1926,8 @@ static void week_chart(struct mg_html *h, const char *id, const char *title,
 }
 
 /* The plenaries beside the groups: per session, its calls recorded, the
- * average who came against its target, and who came to each call. */
+ * average who came against its target, the calendar answers of the
+ * registered to each call and who came to each call. */
 static void plenary_figures(struct mg_html *h, const struct mg_report *r)
 {
     struct mg_buf text = MG_BUF_INIT;
@@ -1944,6 +1945,7 @@ static void plenary_figures(struct mg_html *h, const struct mg_report *r)
     dash_th(h, _("Calls recorded"));
     dash_th(h, _("Average who came"));
     dash_th(h, _("Target"));
+    dash_th(h, _("Answers, call by call"));
     dash_th(h, _("Came, call by call"));
     mg_html(h, "</tr></thead>\n<tbody>\n");
     for (i = 0; i < r->n_plenaries; i++) {
@@ -1976,6 +1978,18 @@ static void plenary_figures(struct mg_html *h, const struct mg_report *r)
                           p->target_met ? _("%d per call: met")
                                         : _("%d per call: not met"),
                           p->target);
+        mg_html(h, "</td><td>");
+        for (w = 0; w < p->n_weeks; w++) {
+            const struct mg_report_occurrence *o = &p->weeks[w];
+
+            if (w)
+                mg_html(h, "<br>");
+            mg_html_textf(h,
+                          _("Call %d: %d accepted, %d declined, %d "
+                            "tentative, %d no answer"),
+                          o->week, o->accepted, o->declined, o->tentative,
+                          o->no_answer);
+        }
         mg_html(h, "</td><td>");
         text.len = 0;
         for (w = 0; w < p->n_weeks; w++) {

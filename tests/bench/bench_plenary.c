@@ -4,8 +4,11 @@
  * Zoom's webinar attendee report for a call (every registrant in it, one
  * in ten never came, ten guests), the success report with the plenary in
  * it, a page of the coordinator's list, and one person's places (their
- * page). Registrations are written straight into the store (the rules
- * are not what is measured). Figures are printed, never asserted.
+ * page). The plenary is a series of four calls; of the registered, two
+ * in five accept the series, one in five says maybe, one in five
+ * declines the second call and one in five does not answer.
+ * Registrations and answers are written straight into the store (the
+ * rules are not what is measured). Figures are printed, never asserted.
  *
  *   ./build/tests/bench/bench_plenary [N]
  */
@@ -24,6 +27,7 @@ struct figures {
     double import_s, report_s, list_ms, seats_ms;
     size_t matched, unmatched, absent;
     int came;
+    int accepted, declined, tentative, no_answer; /* the second call's */
 };
 
 static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
@@ -73,7 +77,7 @@ static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
     p.title = mg_xstrdup("Kick-off");
     p.starts_at = 1805781600; /* 2027-03-23 19:00 NZDT */
     p.minutes = 60;
-    p.weeks = 1;
+    p.weeks = 4;
     p.capacity = (int)n;
     mg_ical_new_uid(p.uid);
     if (mg_store_plenary_create(st, &p) < 0 ||
@@ -94,6 +98,16 @@ static struct mg_store *setup(int64_t *circle, int64_t *plenary, size_t n,
         s.position = s.status == MG_STORE_SEAT_WAITLISTED ? (int)i : 0;
         s.invite_sequence = 0;
         if (mg_store_tx_seat_save(tx, *plenary, &s) < 0)
+            exit(1);
+        if (s.status != MG_STORE_SEAT_REGISTERED || i % 5 == 4)
+            continue;
+        if (mg_store_tx_plenary_rsvp_save(tx, *plenary, s.participant_id,
+                                          i % 5 == 3 ? 2 : 1,
+                                          i % 5 == 3 ? 2 : 4,
+                                          i % 5 < 2    ? MG_STORE_RSVP_ACCEPTED
+                                          : i % 5 == 2 ? MG_STORE_RSVP_TENTATIVE
+                                                       : MG_STORE_RSVP_DECLINED,
+                                          "email", 0) < 0)
             exit(1);
     }
     if (mg_store_commit(tx) < 0)
@@ -182,6 +196,14 @@ static void run(struct figures *f, size_t n)
         exit(1);
     f->report_s = mg_monotonic() - t0;
     f->came = r.n_plenaries ? r.plenaries[0].came : -1;
+    if (r.n_plenaries && r.plenaries[0].n_weeks >= 2) {
+        const struct mg_report_occurrence *o = &r.plenaries[0].weeks[1];
+
+        f->accepted = o->accepted;
+        f->declined = o->declined;
+        f->tentative = o->tentative;
+        f->no_answer = o->no_answer;
+    }
     mg_report_release(&r);
 
     t0 = mg_monotonic();
@@ -218,6 +240,10 @@ int main(int argc, char **argv)
            f[0].absent, f[1].absent, f[0].unmatched, f[1].unmatched);
     printf("  success report (load):   %8.3f s | %8.3f s  (came %d | %d)\n",
            f[0].report_s, f[1].report_s, f[0].came, f[1].came);
+    printf("  answers to call 2:       %d/%d/%d/%d | %d/%d/%d/%d  (accepted/"
+           "declined/tentative/no answer)\n",
+           f[0].accepted, f[0].declined, f[0].tentative, f[0].no_answer,
+           f[1].accepted, f[1].declined, f[1].tentative, f[1].no_answer);
     printf("  list, waitlist page 1:   %8.2f ms | %8.2f ms\n", f[0].list_ms,
            f[1].list_ms);
     printf("  one person's places:     %8.2f ms | %8.2f ms\n", f[0].seats_ms,

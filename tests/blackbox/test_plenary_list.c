@@ -339,9 +339,10 @@ static void test_report_plenaries(void **state)
     assert_int_equal(
         test_http(&resp, W->site.d.port, "GET", url, W->site.token, NULL, NULL),
         0);
-    row = mg_xasprintf(",,Kick-off,2,2027-03-23 06:00,confirmed,3,,,,1,yes,3,"
-                       "plenary,%lld,2\r\n",
-                       W->plenary);
+    row =
+        mg_xasprintf(",,Kick-off,2,2027-03-23 06:00,confirmed,3,0,0,0,1,yes,3,"
+                     "plenary,%lld,2\r\n",
+                     W->plenary);
     assert_non_null(strstr(resp.body, row));
     free(row);
     free(url);
@@ -762,6 +763,12 @@ static void test_demo_report(void **state)
     w = json_array_get(json_object_get(p, "weeks"), 0);
     assert_int_equal(int_at(w, "registered"), 16);
     assert_int_equal(int_at(w, "came"), 14);
+    /* and their calendars' answers: of every eight registered, five
+     * accepted, one maybe, one none, one declined (issue #16) */
+    assert_int_equal(int_at(w, "accepted"), 10);
+    assert_int_equal(int_at(w, "tentative"), 2);
+    assert_int_equal(int_at(w, "no_answer"), 2);
+    assert_int_equal(int_at(w, "declined"), 2);
     assert_true(json_is_false(json_object_get(p, "target_met")));
     json_decref(doc);
     md = mg_xasprintf("%s?format=markdown", path);
@@ -769,6 +776,7 @@ static void test_demo_report(void **state)
     assert_non_null(strstr(resp.body, "## Groups"));
     assert_non_null(strstr(resp.body, "Averaged 14.0 per call over 1 "
                                       "recorded; aimed for 15 (not met)"));
+    assert_non_null(strstr(resp.body, " | 16 | 0 | 10 | 2 | 2 | 2 | 14 | 2 |"));
     test_response_release(&resp);
     assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
     free(md);

@@ -581,6 +581,129 @@ static void test_item11_dashboard_counts(void **state)
     free(cookie);
 }
 
+/* The success report's answers to one call of `plenary` (JSON): want
+ * is accepted, declined, tentative, no answer. */
+static void report_answers(json_t *doc, long long plenary, int week,
+                           const int want[4])
+{
+    static const char *const keys[] = {"accepted", "declined", "tentative",
+                                       "no_answer"};
+    json_t *list = json_object_get(doc, "plenaries"), *w = NULL;
+    size_t i;
+    int k;
+
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *p = json_array_get(list, i);
+
+        if (json_integer_value(json_object_get(p, "id")) == plenary)
+            w = json_array_get(json_object_get(p, "weeks"), (size_t)week - 1);
+    }
+    assert_non_null(w);
+    assert_int_equal(json_integer_value(json_object_get(w, "week")), week);
+    for (k = 0; k < 4; k++)
+        if (json_integer_value(json_object_get(w, keys[k])) != want[k])
+            fail_msg("report, call %d: %s is %lld, not %d", week, keys[k],
+                     (long long)json_integer_value(json_object_get(w, keys[k])),
+                     want[k]);
+}
+
+/*
+ * Issue #16: the success report has each plenary call's answers beside
+ * its attendance, as the group sessions have theirs. What the real
+ * clients' REPLYs above left (Thunderbird, Apple iCal, Google Calendar),
+ * worked out by hand for the three registered (Ana, Ben, Eru):
+ *   call 1: Eru accepted, Ben maybe, Ana none        -> 1, 0, 1, 1
+ *   call 2: Eru accepted, Ana declined, Ben maybe    -> 1, 1, 1, 0
+ *   call 3: Eru and Ana accepted, Ben maybe          -> 2, 0, 1, 0
+ *   call 4: Eru accepted (the series after declining), Ben maybe (the
+ *           series after declining), Ana none         -> 1, 0, 1, 1
+ * The plenary's sums: 5 accepted, 1 declined, 4 tentative. The closing
+ * call: Dee registered, no answer -> 0, 0, 0, 1. In JSON, in the CSV's
+ * accepted, declined and tentative columns, in Markdown and in the
+ * dashboard's report table.
+ */
+static void test_report_answers(void **state)
+{
+    static const int calls[4][4] = {
+        {1, 0, 1, 1}, {1, 1, 1, 0}, {2, 0, 1, 0}, {1, 0, 1, 1}};
+    static const int closing[4] = {0, 0, 0, 1};
+    char *path = test_circle_path(W->circle, "/report"), *url, *row;
+    char *cookie = NULL;
+    struct test_response resp;
+    long status;
+    json_t *doc, *list, *p = NULL;
+    const char *body;
+    size_t i;
+    int week;
+
+    (void)state;
+    test_need_shared(); /* builds on what the captures left */
+    doc = call(&status, "GET", path, NULL);
+    assert_int_equal(status, 200);
+    for (week = 1; week <= 4; week++)
+        report_answers(doc, W->conv, week, calls[week - 1]);
+    report_answers(doc, W->closing, 1, closing);
+    list = json_object_get(doc, "plenaries");
+    for (i = 0; i < json_array_size(list); i++)
+        if (json_integer_value(
+                json_object_get(json_array_get(list, i), "id")) == W->conv)
+            p = json_array_get(list, i);
+    assert_non_null(p);
+    assert_int_equal(json_integer_value(json_object_get(p, "accepted")), 5);
+    assert_int_equal(json_integer_value(json_object_get(p, "declined")), 1);
+    assert_int_equal(json_integer_value(json_object_get(p, "tentative")), 4);
+    json_decref(doc);
+
+    url = mg_xasprintf("%s?format=csv", path);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", url, W->site.token, NULL, NULL),
+        0);
+    assert_int_equal(resp.status, 200);
+    row = mg_xasprintf(",,Conversations,2,2027-03-23 06:30,confirmed,3,1,1,1,,"
+                       "no,,plenary,%lld,2\r\n",
+                       W->conv);
+    assert_non_null(strstr(resp.body, row));
+    free(row);
+    /* after New Zealand leaves daylight saving */
+    row = mg_xasprintf(",,Conversations,4,2027-04-06 07:30,confirmed,3,1,0,1,,"
+                       "no,,plenary,%lld,2\r\n",
+                       W->conv);
+    assert_non_null(strstr(resp.body, row));
+    free(row);
+    test_response_release(&resp);
+    free(url);
+
+    url = mg_xasprintf("%s?format=markdown", path);
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", url, W->site.token, NULL, NULL),
+        0);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "| 3 | 2027-03-30 06:30 | 3 | 2 | 2 | 0 "
+                                      "| 1 | 0 | not recorded | |\n"));
+    test_response_release(&resp);
+    free(url);
+
+    assert_int_equal(
+        test_site_dashboard_login(&W->site, W->site.token, &cookie, NULL, NULL),
+        303);
+    url = test_dashboard_path(W->circle, "%s", "");
+    test_site_page(&resp, &W->site, "GET", url, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    body = strstr(resp.body, "Answers, call by call");
+    assert_non_null(body);
+    body = strstr(body, "Conversations");
+    assert_non_null(body);
+    assert_non_null(strstr(body, "Call 1: 1 accepted, 0 declined, 1 tentative, "
+                                 "1 no answer<br>Call 2: 1 accepted, 1 "
+                                 "declined, 1 tentative, 0 no answer<br>"));
+    assert_non_null(strstr(body, "Call 1: 0 accepted, 0 declined, 0 tentative, "
+                                 "1 no answer</td>"));
+    test_response_release(&resp);
+    free(url);
+    free(cookie);
+    free(path);
+}
+
 /* Item 10: the same message delivered twice is applied once. Ana
  * accepts week 1 (message A), then says maybe (message B); A comes
  * again: week 1 stays tentative. */
@@ -926,6 +1049,7 @@ int main(void)
         cmocka_unit_test(test_item9_no_such_call),
         cmocka_unit_test(test_item11_accept_and_tentative),
         cmocka_unit_test(test_item11_dashboard_counts),
+        cmocka_unit_test(test_report_answers),
         cmocka_unit_test(test_item10_same_message_twice),
         cmocka_unit_test(test_item10_old_decline_after_reregistering),
         cmocka_unit_test(test_item10_fresh_registration),

@@ -342,11 +342,11 @@ static void test_plenaries(void **state)
 
     mg_report_csv(&b, &r);
     assert_non_null(strstr(b.data, "\r\n,,Kick-off | webinar,1,2027-03-23 "
-                                   "06:00,confirmed,31,,,,29,yes,30,plenary,"
+                                   "06:00,confirmed,31,0,0,0,29,yes,30,plenary,"
                                    "7,4\r\n"));
-    assert_non_null(strstr(b.data, ",3,2027-04-06 06:00,confirmed,31,,,,,no,"
+    assert_non_null(strstr(b.data, ",3,2027-04-06 06:00,confirmed,31,0,0,0,,no,"
                                    "30,plenary,7,4\r\n"));
-    assert_non_null(strstr(b.data, ",,Closing,1,,cancelled,12,,,,,no,,"
+    assert_non_null(strstr(b.data, ",,Closing,1,,cancelled,12,0,0,0,,no,,"
                                    "plenary,8,0\r\n"));
     mg_buf_release(&b);
     mg_report_markdown(&b, &r);
@@ -354,8 +354,109 @@ static void test_plenaries(void **state)
     assert_non_null(strstr(b.data, "Averaged 29.5 per call over 2 recorded; "
                                    "aimed for 30 (not met)."));
     assert_non_null(strstr(b.data, "### Closing (cancelled)"));
-    assert_non_null(strstr(b.data, "| 3 | 2027-04-06 06:00 | 31 | 4 | not "
-                                   "recorded | |"));
+    assert_non_null(strstr(b.data, "| 3 | 2027-04-06 06:00 | 31 | 4 | 0 | 0 | "
+                                   "0 | 31 | not recorded | |"));
+    mg_buf_release(&b);
+    mg_report_release(&r);
+}
+
+/*
+ * Issue #16: the calendar answers of each plenary call beside its
+ * attendance, as the group sessions have them. The kick-off series (31
+ * registered, three calls) and the closing call (12 registered) of
+ * test_plenaries, with the answers the store counted for each call:
+ *
+ * - kick-off call 1: a first row (1, 1, 1) replaced by (20, 3, 4), so
+ *   20 accepted, 3 declined, 4 tentative, 31 - 27 = 4 no answer;
+ * - call 2: 25, 6, 2 is 33 answers for 31 places (answers of people
+ *   since gone, say): no answer is 0, not -2;
+ * - call 3: no row, so 0, 0, 0 and all 31 without an answer;
+ * - the kick-off's sums: accepted 20 + 25 = 45, declined 3 + 6 = 9,
+ *   tentative 4 + 2 = 6;
+ * - closing call 1: everyone declined, 0, 12, 0, no answer 0;
+ * - rows for plenary 9 (unknown), week 4 and week 0 of the kick-off are
+ *   ignored, and negative counts are read as 0.
+ */
+static void test_plenary_answers(void **state)
+{
+    static const int64_t starts[] = {1805781600, 1806386400, 1806991200};
+    static const struct mg_report_plenary_in plen[] = {
+        {7, "Kick-off | webinar", 3, starts, 40, 30, 31, 4, 0},
+        {8, "Closing", 1, NULL, 100, 0, 12, 0, 1}};
+    static const struct mg_report_plenary_mark marks[] = {{7, 1, 29, 2}};
+    static const struct mg_report_plenary_answers answers_in[] = {
+        {7, 1, 1, 1, 1},  {9, 1, 50, 0, 0},  {7, 2, 25, 6, 2}, {7, 4, 10, 0, 0},
+        {7, 0, 10, 0, 0}, {8, 1, -3, 12, 0}, {7, 1, 20, 3, 4}};
+    struct mg_report_input in;
+    struct mg_report r;
+    struct mg_buf b = MG_BUF_INIT;
+    const struct mg_report_plenary *p;
+
+    (void)state;
+    memset(&in, 0, sizeof(in));
+    in.title = "Atlas";
+    in.weeks = 4;
+    in.plenaries = plen;
+    in.n_plenaries = 2;
+    in.plenary_weeks = marks;
+    in.n_plenary_weeks = 1;
+    in.plenary_answers = answers_in;
+    in.n_plenary_answers = N(answers_in);
+    mg_report_build(&r, &in);
+    p = &r.plenaries[0];
+    assert_int_equal(p->weeks[0].accepted, 20);
+    assert_int_equal(p->weeks[0].declined, 3);
+    assert_int_equal(p->weeks[0].tentative, 4);
+    assert_int_equal(p->weeks[0].no_answer, 4);
+    assert_int_equal(p->weeks[1].accepted, 25);
+    assert_int_equal(p->weeks[1].no_answer, 0);
+    assert_int_equal(p->weeks[2].accepted, 0);
+    assert_int_equal(p->weeks[2].declined, 0);
+    assert_int_equal(p->weeks[2].tentative, 0);
+    assert_int_equal(p->weeks[2].no_answer, 31);
+    assert_int_equal(p->accepted, 45);
+    assert_int_equal(p->declined, 9);
+    assert_int_equal(p->tentative, 6);
+    /* attendance is untouched by the answers */
+    assert_int_equal(p->came, 29);
+    assert_int_equal(p->recorded, 1);
+    p = &r.plenaries[1];
+    assert_int_equal(p->weeks[0].accepted, 0);
+    assert_int_equal(p->weeks[0].declined, 12);
+    assert_int_equal(p->weeks[0].no_answer, 0);
+    assert_int_equal(p->accepted, 0);
+    assert_int_equal(p->declined, 12);
+    /* nor are the groups' answers */
+    assert_int_equal(r.t.accepted, 0);
+    assert_int_equal(r.t.declined, 0);
+
+    /* CSV: the answers in the session rows' accepted, declined and
+     * tentative columns, the columns unchanged */
+    mg_report_csv(&b, &r);
+    assert_non_null(strstr(b.data, "\r\n,,Kick-off | webinar,1,2027-03-23 "
+                                   "06:00,confirmed,31,20,3,4,29,yes,30,"
+                                   "plenary,7,4\r\n"));
+    assert_non_null(strstr(b.data, ",2,2027-03-30 06:00,confirmed,31,25,6,2,"
+                                   ",no,30,plenary,7,4\r\n"));
+    assert_non_null(strstr(b.data, ",3,2027-04-06 06:00,confirmed,31,0,0,0,"
+                                   ",no,30,plenary,7,4\r\n"));
+    assert_non_null(strstr(b.data, ",,Closing,1,,cancelled,12,0,12,0,,no,,"
+                                   "plenary,8,0\r\n"));
+    mg_buf_release(&b);
+
+    /* Markdown: the answers and no answer between the waitlist and who
+     * came */
+    mg_report_markdown(&b, &r);
+    assert_non_null(strstr(b.data, "| Week | Starts (UTC) | Registered | "
+                                   "Waitlisted | Accepted | Declined | "
+                                   "Tentative | No answer | Came | Not "
+                                   "matched |\n"));
+    assert_non_null(strstr(b.data, "| 1 | 2027-03-23 06:00 | 31 | 4 | 20 | 3 "
+                                   "| 4 | 4 | 29 | 2 |\n"));
+    assert_non_null(strstr(b.data, "| 2 | 2027-03-30 06:00 | 31 | 4 | 25 | 6 "
+                                   "| 2 | 0 | not recorded | |\n"));
+    assert_non_null(strstr(b.data, "| 1 |  | 12 | 0 | 0 | 12 | 0 | 0 | not "
+                                   "recorded | |\n"));
     mg_buf_release(&b);
     mg_report_release(&r);
 }
@@ -448,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_csv_rows),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_plenaries),
+        cmocka_unit_test(test_plenary_answers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
