@@ -161,12 +161,14 @@ enum mg_rsvp_outcome {
     MG_RSVP_IGNORED_STALE,
     MG_RSVP_REFUSED,
     MG_RSVP_UNKNOWN_UID,
-    MG_RSVP_DUPLICATE,    /* its Message-ID was applied before */
-    MG_RSVP_NO_OCCURRENCE /* its RECURRENCE-ID names no call of the series */
+    MG_RSVP_DUPLICATE,     /* its Message-ID was applied before */
+    MG_RSVP_NO_OCCURRENCE, /* its RECURRENCE-ID names no call of the series */
+    MG_RSVP_NOT_APPLIED    /* the rules cannot apply it (MG_EINVAL: say, no
+                              organizer address to send a CANCEL from) */
 };
 
 /* "recorded", "ignored_stale", "refused", "unknown_uid", "duplicate",
- * "no_occurrence". */
+ * "no_occurrence", "not_applied". */
 const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o);
 
 /*
@@ -179,7 +181,8 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o);
  * answer goes to every session of the group, or to the one whose
  * original start is the RECURRENCE-ID (MG_ENOTFOUND, outcome
  * no_occurrence, when there is none; outcome unknown_uid for an unknown
- * UID). *outcome is always set unless the store fails.
+ * UID); MG_EINVAL, outcome not_applied, when the rules cannot apply it.
+ * *outcome is always set unless the store fails.
  */
 struct mg_ical_reply;
 int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,

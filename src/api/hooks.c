@@ -308,7 +308,7 @@ static int file_rsvp(int *handled, const struct provider *p,
     }
     rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email, key,
                                       &err);
-    if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND)
+    if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND && rc != MG_EINVAL)
         goto out; /* the store: the provider retries */
     mg_log(outcome == MG_RSVP_RECORDED ? MG_LOG_INFO : MG_LOG_WARN,
            "rsvp received", "provider", p->name, "uid", reply.uid, "answer",
@@ -316,7 +316,7 @@ static int file_rsvp(int *handled, const struct provider *p,
            mg_calendar_rsvp_outcome_name(outcome), "error",
            rc < 0 ? err.message : NULL, NULL);
     if (outcome == MG_RSVP_REFUSED || outcome == MG_RSVP_UNKNOWN_UID ||
-        outcome == MG_RSVP_NO_OCCURRENCE) {
+        outcome == MG_RSVP_NO_OCCURRENCE || outcome == MG_RSVP_NOT_APPLIED) {
         if (mg_calendar_reply_circle(&circle_id, st, reply.uid) < 0)
             circle_id = 0;
         rc = hold_rsvp(p, st, m, attachment_cap, circle_id,

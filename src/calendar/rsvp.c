@@ -30,6 +30,8 @@ const char *mg_calendar_rsvp_outcome_name(enum mg_rsvp_outcome o)
         return "duplicate";
     case MG_RSVP_NO_OCCURRENCE:
         return "no_occurrence";
+    case MG_RSVP_NOT_APPLIED:
+        return "not_applied";
     default:
         return "unknown_uid";
     }
@@ -233,6 +235,8 @@ int mg_calendar_apply_reply(enum mg_rsvp_outcome *outcome, struct mg_store *st,
     if (rc == 0)
         *outcome = stale ? MG_RSVP_IGNORED_STALE : MG_RSVP_RECORDED;
 out:
+    if (rc == MG_EINVAL) /* a rule, not the store: it waits for review */
+        *outcome = MG_RSVP_NOT_APPLIED;
     free(ids);
     free(attendee);
     mg_participants_free(p, p ? 1 : 0);

@@ -1012,6 +1012,43 @@ static void test_item10_no_message_id(void **state)
     free(accept);
 }
 
+/*
+ * Review of item 12: a REPLY the plenary's rules cannot apply waits for
+ * review with the reason; it made the webhook answer 503, so the
+ * provider retried it for as long as it retries. Eru declines the whole
+ * series while the circle has no organizer address to send the CANCEL
+ * from: held once, nothing changes.
+ */
+static void test_item12_rules_refuse(void **state)
+{
+    char *circle = mg_xasprintf("/api/v1/circles/%lld", W->circle), *decline;
+    long status;
+    size_t before;
+    int found = 0;
+
+    (void)state;
+    test_need_shared(); /* builds on what the captures left */
+    json_decref(call(&status, "PATCH", circle,
+                     "{\"organizer\":{\"name\":\"Coordinators\","
+                     "\"email\":null}}"));
+    assert_int_equal(status, 200);
+    decline = capture(THUNDERBIRD, W->conv_uid, ERU, 3, "DECLINED", NULL, NULL);
+    before = review(NULL, 0, &found);
+    answer(emails[ERU], mg_xstrdup(decline), "<eru-no-organizer@example.org>",
+           "review");
+    review("organizer", 1, &found);
+    assert_true(found);
+    assert_int_equal(review(NULL, 0, &found), before + 1);
+    answer(emails[ERU], decline, "<eru-no-organizer@example.org>", "duplicate");
+    assert_int_equal(review(NULL, 0, &found), before + 1);
+    counts(W->conv, 4, 0);
+    json_decref(call(&status, "PATCH", circle,
+                     "{\"organizer\":{\"name\":\"Coordinators\","
+                     "\"email\":\"circles@example.org\"}}"));
+    assert_int_equal(status, 200);
+    free(circle);
+}
+
 static void test_rsvps_endpoint_errors(void **state)
 {
     char *path = test_circle_path(W->circle, "/plenaries/999999/rsvps");
@@ -1059,6 +1096,7 @@ int main(void)
         cmocka_unit_test(test_item12_review_queue),
         cmocka_unit_test(test_item10_no_message_id),
         cmocka_unit_test(test_rsvps_endpoint_errors),
+        cmocka_unit_test(test_item12_rules_refuse),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
