@@ -27,6 +27,12 @@
 /* Largest value a bare roman numeral heading ("XII.") may have. */
 #define MAX_BARE_ROMAN 200
 
+/*
+ * Heading ranks: parts, parts inside parts (a BOOK that restarts in each
+ * VOLUME), chapters and what stands for them, sections inside those.
+ */
+enum { RANK_PART = 1, RANK_INNER_PART, RANK_CHAPTER, RANK_SECTION };
+
 /* A bare numeral, "I." alone, or with a title: "IV. THE RED-HEADED LEAGUE". */
 enum { BARE_NO, BARE_ALONE, BARE_TITLED };
 
@@ -250,39 +256,40 @@ struct keyword {
 };
 
 /*
- * Each keyword is a family of headings with its rank: 1 for the parts a
- * book is divided into, 2 for its chapters (and the stories, letters,
- * staves or cantos that stand for them), 3 for sections inside those.
+ * Each keyword is a family of headings with its rank: RANK_PART for the
+ * parts a book is divided into (RANK_INNER_PART when one family restarts
+ * inside another), RANK_CHAPTER for its chapters (and the stories,
+ * letters, staves or cantos that stand for them), RANK_SECTION inside.
  */
 static const struct keyword keywords[] = {
-    {"CHAPTER", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"CHAP", 1, 2, MG_SECTION_CHAPTER, 1},
-    {"PART", 1, 1, MG_SECTION_PART, 0},
-    {"BOOK", 1, 1, MG_SECTION_PART, 0},
-    {"VOLUME", 1, 1, MG_SECTION_PART, 0},
-    {"VOL", 1, 1, MG_SECTION_PART, 1},
-    {"ACT", 1, 1, MG_SECTION_PART, 0},
-    {"TALE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"STORY", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"STAVE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"LETTER", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"CANTO", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"SCENE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"ESSAY", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"LECTURE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"SERMON", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"ADVENTURE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"EPISODE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"FABLE", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"SECTION", 1, 3, MG_SECTION_SECTION, 0},
-    {"PREFACE", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"INTRODUCTION", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"CONCLUSION", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"EPILOGUE", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"PROLOGUE", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"FOREWORD", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"AFTERWORD", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"POSTSCRIPT", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"CHAPTER", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"CHAP", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 1},
+    {"PART", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"BOOK", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"VOLUME", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"VOL", 1, RANK_PART, MG_SECTION_PART, 1},
+    {"ACT", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"TALE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"STORY", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"STAVE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"LETTER", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"CANTO", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"SCENE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"ESSAY", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"LECTURE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"SERMON", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"ADVENTURE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"EPISODE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"FABLE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"SECTION", 1, RANK_SECTION, MG_SECTION_SECTION, 0},
+    {"PREFACE", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"INTRODUCTION", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"CONCLUSION", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"EPILOGUE", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"PROLOGUE", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"FOREWORD", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"AFTERWORD", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"POSTSCRIPT", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
 };
 
 static int is_dash(const char *s, size_t n)
@@ -505,7 +512,7 @@ static enum line_type classify(struct mg_buf *titles, struct cand *c,
         (w == n || (s[w] == '.' && rest_ok(s + w + 1, n - w - 1) &&
                     (w + 1 == n || s[w + 1] == ' ')))) {
         mg_buf_printf(&key, "R %d", v);
-        c->rank = 3; /* until the book's families are known */
+        c->rank = RANK_SECTION; /* until the book's families are known */
         c->bare = w == n || w + 1 == n ? BARE_ALONE : BARE_TITLED;
         c->num = v;
         c->kind = MG_SECTION_SECTION;
@@ -535,9 +542,9 @@ static enum line_type classify(struct mg_buf *titles, struct cand *c,
         }
         c->rank = k->rank;
         c->kind = k->kind;
-        mg_buf_puts(&key, k->abbrev && k->rank == 2 ? "CHAPTER"
-                          : k->abbrev               ? "VOLUME"
-                                                    : k->word);
+        mg_buf_puts(&key, k->abbrev && k->rank == RANK_CHAPTER ? "CHAPTER"
+                          : k->abbrev                          ? "VOLUME"
+                                                               : k->word);
         if (!k->numbered) {
             if (!rest_ok(s + p, n - p))
                 goto out;
@@ -848,6 +855,89 @@ static void mark_real(struct parser *p)
     }
 }
 
+/* Whether numbered candidate c is of keyword `word`, and numbered 1. */
+static int of_family(const struct parser *p, const struct cand *c,
+                     const char *word)
+{
+    size_t n = strlen(word);
+
+    return c->key_len > n && p->titles.data[c->key_off + n] == ' ' &&
+           memcmp(p->titles.data + c->key_off, word, n) == 0;
+}
+
+static int numbered_one(const struct parser *p, const struct cand *c)
+{
+    const char *k = p->titles.data + c->key_off, *sp;
+    size_t n;
+
+    sp = memchr(k, ' ', c->key_len);
+    if (!sp)
+        return 0;
+    n = c->key_len - (size_t)(sp + 1 - k);
+    return (n == 1 && sp[1] == '1') ||
+           (n == 3 && memcmp(sp + 1, "ONE", 3) == 0) ||
+           (n == 5 && memcmp(sp + 1, "FIRST", 5) == 0);
+}
+
+/*
+ * Whether the part family `inner` ("BOOK") sits inside the part family
+ * `outer` ("VOLUME"): an outer heading comes before the first inner one,
+ * and the inner numbers start again at 1 after each outer heading (at
+ * least twice), as
+ * Les Miserables' VOLUME I, BOOK FIRST, ..., VOLUME II, BOOK FIRST do.
+ * Every candidate outside a marked table of contents counts, as the
+ * first weighing took equal ranks for a run of headings.
+ */
+static int part_nests(const struct parser *p, const char *inner,
+                      const char *outer)
+{
+    int seen = 0, after = 0, members = 0, j;
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        for (j = 0; j < p->blocks[i].n_cand; j++) {
+            const struct cand *c = &p->blocks[i].cand[j];
+            if (c->toc || !c->numbered || c->kind != MG_SECTION_PART)
+                continue;
+            if (of_family(p, c, outer)) {
+                seen = after = 1;
+            } else if (of_family(p, c, inner)) {
+                if (!seen || (after && !numbered_one(p, c)))
+                    return 0;
+                members += after;
+                after = 0;
+            }
+        }
+    return members > 1; /* seen to start again: one run proves nothing */
+}
+
+/* Part families that restart inside another take RANK_INNER_PART. */
+static int settle_parts(struct parser *p)
+{
+    static const char *const parts[] = {"VOLUME", "PART", "BOOK", "ACT"};
+    int inner[4] = {0}, changed = 0, a, b, j;
+    size_t i;
+
+    for (b = 0; b < 4; b++)
+        for (a = 0; a < 4; a++)
+            if (a != b && part_nests(p, parts[b], parts[a]) &&
+                !part_nests(p, parts[a], parts[b]))
+                inner[b] = 1;
+    for (i = 0; i < p->n; i++)
+        for (j = 0; j < p->blocks[i].n_cand; j++) {
+            struct cand *c = &p->blocks[i].cand[j];
+            int want = RANK_PART;
+            if (!c->numbered || c->kind != MG_SECTION_PART)
+                continue;
+            for (b = 0; b < 4; b++)
+                if (inner[b] && of_family(p, c, parts[b]))
+                    want = RANK_INNER_PART;
+            changed |= c->rank != want;
+            c->rank = want;
+        }
+    return changed;
+}
+
 /*
  * Whether the bare numerals of family `fam` (BARE_ALONE or BARE_TITLED)
  * nest under the chapter-level headings before them: there are such
@@ -866,9 +956,9 @@ static int family_nests(const struct parser *p, int fam, int titled_rank)
         const struct block *bl = &p->blocks[i];
         for (j = 0; j < bl->n_cand && bl->real; j++) {
             const struct cand *c = &bl->cand[j];
-            if ((c->numbered && c->rank == 2) ||
+            if ((c->numbered && c->rank == RANK_CHAPTER) ||
                 (fam == BARE_ALONE && c->bare == BARE_TITLED &&
-                 titled_rank == 2)) {
+                 titled_rank == RANK_CHAPTER)) {
                 parents = 1;
                 after_parent = 1;
             } else if (c->bare == fam) {
@@ -876,7 +966,7 @@ static int family_nests(const struct parser *p, int fam, int titled_rank)
                     return 0;
                 members += parents;
                 after_parent = 0;
-            } else if (c->rank < 2) {
+            } else if (c->rank < RANK_CHAPTER) {
                 after_parent = 0; /* a new PART: numbering may go on */
             }
         }
@@ -895,12 +985,15 @@ static int family_nests(const struct parser *p, int fam, int titled_rank)
  */
 static int settle_families(struct parser *p)
 {
-    int rank[3], changed = 0, j;
+    int rank[3], changed = settle_parts(p), j;
     size_t i;
 
     rank[BARE_NO] = 0;
-    rank[BARE_TITLED] = family_nests(p, BARE_TITLED, 0) ? 3 : 2;
-    rank[BARE_ALONE] = family_nests(p, BARE_ALONE, rank[BARE_TITLED]) ? 3 : 2;
+    rank[BARE_TITLED] =
+        family_nests(p, BARE_TITLED, 0) ? RANK_SECTION : RANK_CHAPTER;
+    rank[BARE_ALONE] = family_nests(p, BARE_ALONE, rank[BARE_TITLED])
+                           ? RANK_SECTION
+                           : RANK_CHAPTER;
     for (i = 0; i < p->n; i++)
         for (j = 0; j < p->blocks[i].n_cand; j++) {
             struct cand *c = &p->blocks[i].cand[j];
@@ -909,7 +1002,8 @@ static int settle_families(struct parser *p)
             if (c->rank != rank[c->bare])
                 changed = 1;
             c->rank = rank[c->bare];
-            c->kind = c->rank == 3 ? MG_SECTION_SECTION : MG_SECTION_CHAPTER;
+            c->kind = c->rank == RANK_SECTION ? MG_SECTION_SECTION
+                                              : MG_SECTION_CHAPTER;
         }
     return changed;
 }

@@ -534,6 +534,46 @@ static void test_ordinal_italic_and_broken_headings(void **state)
     mg_book_free(b);
 }
 
+/*
+ * Issue #17 item 10, levels from the families a book uses: a BOOK family
+ * that starts again at FIRST in each VOLUME sits inside the volumes (as
+ * in Gutenberg's Les Miserables), each CHAPTER inside its book. Our own
+ * words. A single run of books after one act proves no nesting.
+ */
+static void test_books_inside_volumes(void **state)
+{
+    struct mg_book *b;
+
+    (void)state;
+    b = text("PREFACE\n\nA word before the story.\n\n"
+             "VOLUME I.--THE BISHOP\n\n"
+             "BOOK FIRST.--A JUST MAN\n\n"
+             "CHAPTER I--THE TOWN\n\nThe bishop walked the streets.\n\n"
+             "CHAPTER II--THE HOUSE\n\nThe house had a garden.\n\n"
+             "BOOK SECOND.--THE FALL\n\n"
+             "CHAPTER I--THE ROAD\n\nA traveller came at dusk.\n\n"
+             "VOLUME II.--THE SERVANT\n\n"
+             "BOOK FIRST.--THE FIELD\n\n"
+             "CHAPTER I--THE BATTLE\n\nRain fell all night.\n");
+    assert_int_equal(b->n_sections, 10);
+    assert_section(b, 0, "PREFACE", MG_SECTION_CHAPTER, 1, -1, 5);
+    assert_section(b, 1, "VOLUME I.--THE BISHOP", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 2, "BOOK FIRST.--A JUST MAN", MG_SECTION_PART, 2, 1, 0);
+    assert_section(b, 3, "CHAPTER I--THE TOWN", MG_SECTION_CHAPTER, 3, 2, 5);
+    assert_section(b, 4, "CHAPTER II--THE HOUSE", MG_SECTION_CHAPTER, 3, 2, 5);
+    assert_section(b, 5, "BOOK SECOND.--THE FALL", MG_SECTION_PART, 2, 1, 0);
+    assert_section(b, 6, "CHAPTER I--THE ROAD", MG_SECTION_CHAPTER, 3, 5, 5);
+    assert_section(b, 7, "VOLUME II.--THE SERVANT", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 8, "BOOK FIRST.--THE FIELD", MG_SECTION_PART, 2, 7, 0);
+    assert_section(b, 9, "CHAPTER I--THE BATTLE", MG_SECTION_CHAPTER, 3, 8, 4);
+    mg_book_free(b);
+
+    b = text("ACT I\n\nSCENE 1\n\nA heath.\n\nBOOK FIRST\n\nProse.\n");
+    assert_int_equal(b->n_sections, 3);
+    assert_section(b, 2, "BOOK FIRST", MG_SECTION_PART, 1, -1, 1);
+    mg_book_free(b);
+}
+
 static void test_table_of_contents_ignored(void **state)
 {
     struct mg_book *b;
@@ -805,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_stories_with_numbered_parts),
         cmocka_unit_test(test_other_heading_keywords),
         cmocka_unit_test(test_ordinal_italic_and_broken_headings),
+        cmocka_unit_test(test_books_inside_volumes),
         cmocka_unit_test(test_table_of_contents_ignored),
         cmocka_unit_test(test_sentences_and_words_are_not_headings),
         cmocka_unit_test(test_invalid_utf8_repaired),
