@@ -223,7 +223,10 @@ static void reading_text(struct mg_html *h, const struct mg_span *r)
         return;
     }
     mg_html_text(h, r->first_title);
-    if (r->last_title && strcmp(r->first_title, r->last_title) != 0) {
+    if (r->parts > 1) {
+        mg_html(h, " ");
+        mg_html_textf(h, _("(part %d of %d)"), r->part, r->parts);
+    } else if (r->last_title && strcmp(r->first_title, r->last_title) != 0) {
         mg_html(h, " &hellip; ");
         mg_html_text(h, r->last_title);
     }
