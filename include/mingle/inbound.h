@@ -75,6 +75,7 @@ struct mg_inbound {
     size_t n_attachments;
     char *raw; /* the raw message, or the provider's payload, for audit */
     size_t raw_len;
+    char *references; /* a Message-ID the References header names, if any */
 };
 
 /* Free what `m` holds and zero it (NULL is fine). */

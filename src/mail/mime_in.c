@@ -491,6 +491,7 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg)
         m->subject = mail_header_text(v);
     m->message_id = mail_message_id(header_raw(msg, "Message-ID"));
     m->in_reply_to = mail_message_id(header_raw(msg, "In-Reply-To"));
+    m->references = mail_message_id(header_raw(msg, "References"));
     m->date = mail_date(header_raw(msg, "Date"));
 }
 

@@ -391,6 +391,8 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
                 mail_message_id(mailgun_header(headers, "Message-Id"));
         v = mailgun_header(headers, "In-Reply-To");
         m->in_reply_to = mail_message_id(v ? v : fval(f, "In-Reply-To"));
+        v = mailgun_header(headers, "References");
+        m->references = mail_message_id(v ? v : fval(f, "References"));
         v = mailgun_header(headers, "Date");
         m->date = mail_date(v ? v : fval(f, "Date"));
         rc = form_attachments(m, f, "attachment-count", "attachment-", NULL,
@@ -537,8 +539,9 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         }
         m->message_id = h.message_id;
         m->in_reply_to = h.in_reply_to;
+        m->references = h.references;
         m->date = h.date;
-        h.message_id = h.in_reply_to = NULL;
+        h.message_id = h.in_reply_to = h.references = NULL;
         rc =
             form_attachments(m, f, "attachments", "attachment", info, lim, err);
         if (rc < 0)
@@ -660,6 +663,8 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
             m->message_id = mail_message_id(value);
         else if (same_header(name, "In-Reply-To") && !m->in_reply_to)
             m->in_reply_to = mail_message_id(value);
+        else if (same_header(name, "References") && !m->references)
+            m->references = mail_message_id(value);
         else if (same_header(name, "Date") && !m->date)
             m->date = mail_date(value);
         else if (same_header(name, "Return-Path") && !m->sender)
@@ -742,6 +747,7 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
         headers = json_object_get(msg, "headers");
         m->message_id = mail_message_id(jheader(headers, "Message-Id"));
         m->in_reply_to = mail_message_id(jheader(headers, "In-Reply-To"));
+        m->references = mail_message_id(jheader(headers, "References"));
         m->date = mail_date(jheader(headers, "Date"));
         to = json_object_get(msg, "to");
         json_array_foreach(to, i, p)
@@ -886,6 +892,7 @@ static int parse_cloudmailin(struct mg_inbound *m, const char *body, size_t len,
         m->subject = mail_header_text(s);
     m->message_id = mail_message_id(jheader(headers, "Message-ID"));
     m->in_reply_to = mail_message_id(jheader(headers, "In-Reply-To"));
+    m->references = mail_message_id(jheader(headers, "References"));
     m->date = mail_date(jheader(headers, "Date"));
     m->text = jtext(json_object_get(doc, "plain"));
     m->html = jutf8(json_object_get(doc, "html"));

@@ -525,6 +525,38 @@ static void placement_release(struct placement *pl)
     }
 }
 
+/*
+ * An address that names the group but not the week (or not "summary")
+ * takes them from a subject tag naming the same group of the same
+ * circle: "[Atlas G1 W3]" to atlas+g1@.
+ */
+static void subject_week(struct placement *pl, struct mg_store *st,
+                         uint64_t epoch, const char *subject)
+{
+    struct mg_note_target tag;
+    struct route_circle *c = NULL;
+
+    if ((pl->target.week && pl->target.summary) ||
+        mg_notes_parse_subject(&tag, subject) < 0 ||
+        tag.group != pl->target.group)
+        return;
+    if (strcmp(tag.circle, pl->target.circle) != 0) {
+        if (find_circle(&c, st, epoch, tag.circle) < 0)
+            return;
+        pthread_mutex_lock(&route.lock);
+        if (c->id != pl->rc->id)
+            tag.group = 0;
+        route_circle_unref(c);
+        pthread_mutex_unlock(&route.lock);
+        if (!tag.group)
+            return;
+    }
+    if (!pl->target.week)
+        pl->target.week = tag.week;
+    if (tag.summary)
+        pl->target.summary = 1;
+}
+
 /* Which circle and group: address, subject tag, then membership. */
 static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
                  const struct mg_inbound *m, const struct mg_member_hit *hits,
@@ -572,6 +604,8 @@ static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
             return rc;
     }
     pl->circle = pl->rc->circle;
+    if (pl->recipient && m->subject)
+        subject_week(pl, st, epoch, m->subject);
     for (i = 0; i < pl->rc->n_groups; i++) {
         if (named ? pl->rc->groups[i].position == pl->target.group
                   : pl->rc->groups[i].id == only->group_id)
@@ -586,16 +620,21 @@ static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
     return 0;
 }
 
+static int is_organizer(const struct placement *pl, const char *from)
+{
+    const char *org = pl->circle ? pl->circle->organizer_email : NULL;
+
+    return org && from && strcasecmp(org, from) == 0;
+}
+
 /* Whether the sender may post to the group: a member of it, or the
  * circle's organizer. Fills the reason otherwise. */
 static int may_post(struct placement *pl, const char *from)
 {
-    const char *org = pl->circle->organizer_email;
-
     if (pl->sender && pl->sender->active &&
         pl->sender->group_id == pl->group->id)
         return 1;
-    if (org && from && strcasecmp(org, from) == 0)
+    if (is_organizer(pl, from))
         return 1;
     snprintf(pl->reason, sizeof(pl->reason), "%s",
              pl->sender ? "the sender is not a member of this group"
@@ -603,28 +642,97 @@ static int may_post(struct placement *pl, const char *from)
     return 0;
 }
 
-/* A subject that says it is a summary: "Summary: ...", "Week 3 summary". */
-static int subject_says_summary(const char *subject);
+/*
+ * The reply prefixes mail clients put before a subject, in the
+ * languages they are seen in ("Re:", Outlook's "AW:", "SV:", "Antw:",
+ * "Réf.", "Odp:", "RES:", "YNT:", "Отв:", "回复:" ...), compared without
+ * regard to ASCII case. A forward's ("Fwd:", "FW:", "WG:", "TR:",
+ * "Doorst:", "RV:", "I:") is none of them: a forwarded message is new.
+ */
+static const char *const reply_words[] = {"re",
+                                          "aw",
+                                          "sv",
+                                          "antw",
+                                          "antwort",
+                                          "r\xc3\xa9"
+                                          "f",
+                                          "r\xc3\x89"
+                                          "f",
+                                          "ref",
+                                          "rif",
+                                          "r",
+                                          "odp",
+                                          "odg",
+                                          "res",
+                                          "ynt",
+                                          "atb",
+                                          "\xd0\xbe\xd1\x82\xd0\xb2", /* отв */
+                                          "\xd0\x9e\xd1\x82\xd0\xb2", /* Отв */
+                                          "\xd0\x9e\xd0\xa2\xd0\x92", /* ОТВ */
+                                          "\xce\x91\xce\xa0",         /* ΑΠ */
+                                          "\xce\x91\xcf\x80",         /* Απ */
+                                          "\xe5\x9b\x9e\xe5\xa4\x8d", /* 回复 */
+                                          "\xe5\x9b\x9e\xe8\xa6\x86", /* 回覆 */
+                                          "\xe7\xad\x94\xe5\xa4\x8d", /* 答复 */
+                                          "\xd8\xb1\xd8\xaf",         /* رد */
+                                          NULL};
 
-/* A reply ("Re: ...") is part of a conversation, even from a facilitator. */
-static int is_reply(const struct mg_inbound *m)
+/* The end of prefix word `w` and its separator at `p` ("Re:", "RE :",
+ * "Re[2]:", "Réf." and "回复：" alike), or NULL. */
+static const char *reply_prefix(const char *p, const char *w)
 {
-    return (m->subject && strncasecmp(m->subject, "re:", 3) == 0) ||
-           (m->in_reply_to && m->in_reply_to[0]);
+    size_t n = strlen(w);
+
+    if (strncasecmp(p, w, n) != 0)
+        return NULL;
+    p += n;
+    if (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80) {
+        if (strncmp(p, "\xef\xbc\x9a", 3) != 0) /* a fullwidth colon */
+            return NULL;
+    }
+    if (*p == '[' || *p == '(') { /* "Re[2]:" "Re(3):" */
+        char close = *p == '[' ? ']' : ')';
+
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (*p++ != close)
+            return NULL;
+    }
+    while (*p == ' ')
+        p++;
+    if (*p == ':' || (*p == '.' && strncasecmp(w, "r", 1) == 0 && n > 1))
+        return p + 1;
+    if (strncmp(p, "\xef\xbc\x9a", 3) == 0)
+        return p + 3;
+    return NULL;
 }
 
-static int subject_says_summary(const char *subject)
+/*
+ * A reply, whoever sends it and whatever its subject says: an
+ * In-Reply-To or References header, or a subject that begins (after any
+ * "[tags]") with a reply prefix.
+ */
+static int is_reply(const struct mg_inbound *m)
 {
-    const char *p;
+    const char *p = m->subject;
+    size_t i;
 
-    if (!subject)
+    if ((m->in_reply_to && m->in_reply_to[0]) ||
+        (m->references && m->references[0]))
+        return 1;
+    if (!p)
         return 0;
-    for (p = subject; *p; p++) {
-        if (strncasecmp(p, "summary", 7) == 0 &&
-            (p == subject || !isalnum((unsigned char)p[-1])) &&
-            !isalnum((unsigned char)p[7]))
-            return 1;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '[' || !strchr(p, ']'))
+            break;
+        p = strchr(p, ']') + 1;
     }
+    for (i = 0; reply_words[i]; i++)
+        if (reply_prefix(p, reply_words[i]))
+            return 1;
     return 0;
 }
 
@@ -640,7 +748,7 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
     size_t n_hits = 0, i;
     char *from = m->from_email ? mg_email_normalize(m->from_email) : NULL;
     uint64_t epoch;
-    int rc, duplicate = 0, published = 0;
+    int rc, duplicate = 0, published = 0, allowed = 0;
 
     memset(&pl, 0, sizeof(pl));
     memset(&n, 0, sizeof(n));
@@ -653,8 +761,12 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
         rc = place(&pl, st, epoch, m, hits, n_hits);
     if (rc < 0)
         goto out;
-    if (pl.group && may_post(&pl, from) && !hold)
-        published = 1;
+    if (pl.group && !from)
+        snprintf(pl.reason, sizeof(pl.reason), "%s",
+                 "the message has no readable From address");
+    else if (pl.group && may_post(&pl, from))
+        allowed = 1;
+    published = allowed && !hold;
     if (pl.circle)
         n.circle_id = pl.circle->id;
     if (hold && circle_id && circle_id != n.circle_id) {
@@ -669,13 +781,25 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
                      ? pl.target.week
                      : week_at(st, pl.rc, (size_t)(pl.group - pl.rc->groups),
                                m->date ? m->date : mg_now());
+        if (n.week < 1 || (pl.circle->weeks > 0 && n.week > pl.circle->weeks)) {
+            /* no digest could show it: the coordinator picks the week */
+            snprintf(pl.reason, sizeof(pl.reason),
+                     "week %d is outside the circle's weeks (1 to %d)", n.week,
+                     pl.circle->weeks);
+            n.week = 0;
+            published = 0;
+        }
     }
     if (pl.sender)
         n.participant_id = pl.sender->participant_id;
+    /* A reply is a note, whoever sends it; a summary is a new message
+     * sent as one ("-summary" address or tag), or one by the group's
+     * facilitator or the circle's organizer. */
     snprintf(n.kind, sizeof(n.kind), "%s",
-             !hold && (pl.target.summary || subject_says_summary(m->subject) ||
-                       (pl.sender && pl.sender->facilitator && published &&
-                        !is_reply(m)))
+             !hold && !is_reply(m) &&
+                     (pl.target.summary ||
+                      (allowed && (is_organizer(&pl, from) ||
+                                   (pl.sender && pl.sender->facilitator))))
                  ? "summary"
                  : "note");
     n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
