@@ -427,6 +427,62 @@ static void test_mime_routing(void **state)
                      503);
 }
 
+/* Issue #17 item 4: mail with no From, or an unreadable one, that reached
+ * a group address is kept for review (200), never answered "do not
+ * retry"; only a payload that is no mail at all is. */
+static void test_mail_without_from(void **state)
+{
+    static const char *const messages[] = {
+        /* no From at all */
+        "To: <atlas+g1-w2@x.nz>\r\nSubject: week notes\r\nMessage-ID: "
+        "<nf1@example.org>\r\n\r\nOur notes.\r\n",
+        /* a From with no address in it */
+        "From: Aroha\r\nTo: <atlas+g1-w2@x.nz>\r\nSubject: week notes\r\n"
+        "Message-ID: <nf2@example.org>\r\n\r\nOur notes.\r\n",
+        /* two addresses glued together */
+        "From: <a@b@example.org>\r\nTo: <atlas+g1-w2@x.nz>\r\nSubject: week "
+        "notes\r\nMessage-ID: <nf3@example.org>\r\n\r\nOur notes.\r\n",
+    };
+    struct mg_store *st = open_store();
+    char outcome[16], path[128];
+    struct mg_note n;
+    int64_t id = 0;
+    size_t i;
+    const char *pm = "{\"OriginalRecipient\":\"atlas+g1-w2@x.nz\","
+                     "\"FromFull\":{\"Email\":\"fa1@example.org, "
+                     "evil@example.net\"},\"Subject\":\"week notes\","
+                     "\"MessageID\":\"nf-pm-1\",\"TextBody\":\"Ours.\"}";
+
+    (void)state;
+    for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++) {
+        assert_int_equal(
+            post_hook(&id, outcome, "/hooks/mail/mime?secret=" MIME_SECRET,
+                      NULL, messages[i], strlen(messages[i]), "message/rfc822"),
+            200);
+        assert_string_equal(outcome, "review");
+        assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+        assert_int_equal(n.status, MG_STORE_NOTE_REVIEW);
+        assert_string_equal(n.from_email, "");
+        assert_non_null(strstr(n.review_reason, "From"));
+        assert_string_equal(n.body, "Our notes.");
+        assert_int_equal(n.circle_id, W->circle);
+        mg_store_note_release(&n);
+    }
+    /* Postmark: FromFull.Email holding two addresses is none */
+    snprintf(path, sizeof(path), "/hooks/mail/postmark?secret=%s",
+             POSTMARK_SECRET);
+    assert_int_equal(
+        post_hook(&id, outcome, path, NULL, pm, strlen(pm), "application/json"),
+        200);
+    assert_string_equal(outcome, "review");
+    /* no mail at all: do not retry */
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                  "Subject: nothing\r\n\r\nx\r\n", 24, "message/rfc822"),
+        400);
+    mg_store_close(st);
+}
+
 struct poster {
     const char *msg;
     int port;
@@ -579,6 +635,7 @@ int main(void)
         cmocka_unit_test(test_sendgrid_and_postmark_captures),
         cmocka_unit_test(test_mandrill_signature),
         cmocka_unit_test(test_mime_routing),
+        cmocka_unit_test(test_mail_without_from),
         cmocka_unit_test(test_concurrent_duplicates),
         cmocka_unit_test(test_kill_during_burst),
     };
