@@ -528,6 +528,61 @@ static long long count_notes(const char *where)
     return n;
 }
 
+/* Issue #17 item 6: a raw message without a Message-ID posted again (a
+ * provider's retry) is stored once; one sent to two groups' addresses is
+ * filed in each group, once each. */
+static void test_retry_without_message_id(void **state)
+{
+    static const char once[] =
+        "From: <ana@example.org>\r\nTo: <atlas+g1-w2@x.nz>\r\nSubject: no id"
+        "\r\nDate: Tue, 30 Mar 2027 21:00:00 +1300\r\n\r\nRetried.\r\n";
+    static const char both[] =
+        "From: <circles@example.org>\r\nTo: <atlas+g1-w2@x.nz>, "
+        "<atlas+g2-w2@x.nz>\r\nSubject: to both\r\nMessage-ID: "
+        "<both-groups@example.org>\r\nDate: Tue, 30 Mar 2027 21:00:00 "
+        "+1300\r\n\r\nHello both groups.\r\n";
+    char outcome[16];
+    int64_t first = 0, again = 0;
+
+    (void)state;
+    assert_int_equal(post_hook(&first, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               once, strlen(once), "message/rfc822"),
+                     200);
+    assert_string_not_equal(outcome, "duplicate");
+    assert_int_equal(post_hook(&again, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               once, strlen(once), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "duplicate");
+    assert_int_equal(again, first);
+    assert_int_equal(count_notes("subject = 'no id'"), 1);
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               both, strlen(both), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "filed");
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               both, strlen(both), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "duplicate");
+    assert_int_equal(
+        count_notes("message_id = 'both-groups@example.org' AND status = "
+                    "'published'"),
+        2);
+    assert_int_equal(
+        count_notes("message_id = 'both-groups@example.org' AND group_id IS "
+                    "NOT NULL"),
+        2);
+    /* one in each group */
+    assert_int_equal(
+        count_notes("message_id = 'both-groups@example.org' AND group_id = "
+                    "(SELECT min(group_id) FROM notes WHERE message_id = "
+                    "'both-groups@example.org')"),
+        1);
+}
+
 static void test_concurrent_duplicates(void **state)
 {
     struct poster p[8];
@@ -636,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_mandrill_signature),
         cmocka_unit_test(test_mime_routing),
         cmocka_unit_test(test_mail_without_from),
+        cmocka_unit_test(test_retry_without_message_id),
         cmocka_unit_test(test_concurrent_duplicates),
         cmocka_unit_test(test_kill_during_burst),
     };

@@ -538,6 +538,154 @@ static void test_subject_week_with_group_address(void **state)
     file_and_check(f, &x, MG_NOTE_FILED, 1, 1, "note", f->circle_id);
 }
 
+/* Every note stored, published or waiting for review. */
+static size_t count_notes(struct fixture *f)
+{
+    static const char *const status[] = {"published", "review"};
+    struct mg_note_filter nf;
+    struct mg_note *list = NULL;
+    size_t n = 0, all = 0, i;
+
+    for (i = 0; i < 2; i++) {
+        memset(&nf, 0, sizeof(nf));
+        nf.any_circle = 1;
+        nf.status = status[i];
+        assert_int_equal(mg_store_notes_list(&list, &n, f->st, &nf), 0);
+        mg_store_notes_free(list, n);
+        all += n;
+    }
+    return all;
+}
+
+static enum mg_note_outcome file_once(struct fixture *f, struct msg *x,
+                                      const char *provider, int64_t *id)
+{
+    enum mg_note_outcome outcome;
+    int64_t got = 0;
+
+    assert_int_equal(mg_notes_file(&got, &outcome, f->st, provider, &x->m, 0),
+                     0);
+    assert_true(got > 0);
+    if (id)
+        *id = got;
+    return outcome;
+}
+
+/* Issue #17 item 6: without a Message-ID or a provider's event id, a
+ * message is stored once by a digest of its sender, recipients, date,
+ * subject and text (a retried raw MIME, SendGrid or CloudMailin post). */
+static void test_duplicate_without_message_id(void **state)
+{
+    struct fixture *f = *state;
+    struct msg x;
+    int64_t first = 0, again = 0;
+    size_t before = count_notes(f);
+
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "my notes",
+             "The map chapter.\n", week_start[1] + 60, NULL);
+    assert_int_equal(file_once(f, &x, "mime", &first), MG_NOTE_FILED);
+    assert_int_equal(file_once(f, &x, "mime", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(again, first);
+    /* through another provider too: the same message */
+    assert_int_equal(file_once(f, &x, "sendgrid", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(count_notes(f), before + 1);
+    /* any of the five changed is another message */
+    x.m.text = (char *)"The map chapter, again.\n";
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    x.m.subject = (char *)"my notes (2)";
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    x.m.date += 60;
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    x.m.from_email = f->member[1];
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_REVIEW);
+    x.to[0] = (char *)"atlas+g1-w3@x.nz";
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_REVIEW);
+    assert_int_equal(count_notes(f), before + 6);
+    /* a provider's event id, without a Message-ID */
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "ev", "Event.\n", 0, NULL);
+    x.m.event_id = (char *)"ev-77";
+    assert_int_equal(file_once(f, &x, "postmark", &first), MG_NOTE_FILED);
+    assert_int_equal(file_once(f, &x, "postmark", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(again, first);
+    assert_int_equal(count_notes(f), before + 7);
+}
+
+/* Issue #17 item 6: a message sent to two groups' addresses is filed in
+ * each group, once each, whether it comes in one post (To: both) or in
+ * one post per address (Mailgun's routes). */
+static void test_two_groups(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_note_filter nf;
+    struct mg_note *list = NULL;
+    char *both[3] = {(char *)"atlas+g1-w2@x.nz", (char *)"someone@else.org",
+                     (char *)"atlas+g2-w2@x.nz"};
+    struct msg x;
+    size_t n = 0, before = count_notes(f);
+    int64_t id = 0;
+
+    msg_init(&x, "Coord@Libraries.Example.NZ", NULL, "to both groups",
+             "Hello both.\n", 0, "both@example.org");
+    x.m.recipients = both;
+    x.m.n_recipients = 3;
+    assert_int_equal(file_once(f, &x, "mime", &id), MG_NOTE_FILED);
+    assert_int_equal(count_notes(f), before + 2);
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_DUPLICATE);
+    assert_int_equal(count_notes(f), before + 2);
+    memset(&nf, 0, sizeof(nf));
+    nf.any_circle = 1;
+    assert_int_equal(mg_store_notes_list(&list, &n, f->st, &nf), 0);
+    assert_int_equal(n, before + 2);
+    assert_int_equal(list[n - 2].group_id, f->group_id[0]);
+    assert_int_equal(list[n - 1].group_id, f->group_id[1]);
+    assert_int_equal(list[n - 2].status, MG_STORE_NOTE_PUBLISHED);
+    assert_int_equal(list[n - 1].status, MG_STORE_NOTE_PUBLISHED);
+    assert_int_equal(list[n - 2].week, 2);
+    mg_store_notes_free(list, n);
+    /* one post per address, with the same Message-ID */
+    msg_init(&x, f->member[0], "atlas+g1-w3@x.nz", "split", "Split.\n", 0,
+             "split@example.org");
+    assert_int_equal(file_once(f, &x, "mailgun", NULL), MG_NOTE_FILED);
+    x.to[0] = (char *)"atlas+g2-w3@x.nz";
+    assert_int_equal(file_once(f, &x, "mailgun", NULL), MG_NOTE_REVIEW);
+    x.to[0] = (char *)"atlas+g1-w3@x.nz";
+    assert_int_equal(file_once(f, &x, "mailgun", NULL), MG_NOTE_DUPLICATE);
+    assert_int_equal(count_notes(f), before + 4);
+    /* two addresses of one group: filed once */
+    both[0] = (char *)"atlas+g1-w4@x.nz";
+    both[2] = (char *)"atlas-g1@x.nz";
+    msg_init(&x, f->member[0], NULL, "one group", "Once.\n", 0,
+             "once@example.org");
+    x.m.recipients = both;
+    x.m.n_recipients = 3;
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    assert_int_equal(count_notes(f), before + 5);
+}
+
+/* A note stored before notes had keys is still found by its Message-ID. */
+static void test_duplicate_of_older_note(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_note n;
+    struct msg x;
+    int64_t id = 0, again = 0;
+    int dup = 0;
+
+    memset(&n, 0, sizeof(n));
+    n.circle_id = f->circle_id;
+    snprintf(n.kind, sizeof(n.kind), "note");
+    n.status = MG_STORE_NOTE_REVIEW;
+    n.provider = (char *)"mime";
+    n.message_id = (char *)"old@example.org";
+    n.from_email = f->member[0];
+    n.body = (char *)"Old.";
+    assert_int_equal(mg_store_note_insert(&id, &dup, f->st, &n), 0);
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "old", "Old.\n", 0,
+             "old@example.org");
+    assert_int_equal(file_once(f, &x, "mime", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(again, id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +702,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_subject_week_with_group_address,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_without_message_id,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_of_older_note, setup,
+                                        teardown),
     };
 
     mg_log_set_level(MG_LOG_ERROR);

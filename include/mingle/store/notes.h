@@ -67,6 +67,10 @@ struct mg_note {
     struct mg_note_attachment *attachments;
     size_t n_attachments;
     char *author; /* read only: the sender's participant name, if any */
+    /* written only: what the note is stored once by (a digest of the
+     * message and the address it was filed by); NULL: by Message-ID or
+     * (provider, event id) alone, as before */
+    char *dedupe_key;
 };
 
 /* Free what note `n` holds (strings, attachments), not `n` itself; and
