@@ -711,7 +711,8 @@ static const char *reply_prefix(const char *p, const char *w)
     }
     while (*p == ' ')
         p++;
-    if (*p == ':' || (*p == '.' && strncasecmp(w, "r", 1) == 0 && n > 1))
+    /* the French "Réf." (and its unaccented spelling) ends in a dot */
+    if (*p == ':' || (*p == '.' && n >= 3 && w[n - 1] == 'f'))
         return p + 1;
     if (strncmp(p, "\xef\xbc\x9a", 3) == 0)
         return p + 3;
@@ -849,8 +850,7 @@ static void dedupe_key(char *out, size_t n, const struct filing *f,
 
 /* File the message where `pl` placed it. */
 static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
-                          const struct filing *f, struct placement *pl,
-                          uint64_t epoch)
+                          const struct filing *f, struct placement *pl)
 {
     const struct mg_inbound *m = f->m;
     const char *from = f->from, *hold = f->hold;
@@ -859,7 +859,6 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
     size_t i;
     int rc, duplicate = 0, published = 0, allowed = 0;
 
-    (void)epoch;
     memset(&n, 0, sizeof(n));
     if (pl->group && !from)
         snprintf(pl->reason, sizeof(pl->reason), "%s",
@@ -1015,7 +1014,7 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
             break;
         }
         if (rc == 0 && !placed_before(&pl, seen, seen_group, n_seen)) {
-            rc = file_placement(&id, &one, &f, &pl, epoch);
+            rc = file_placement(&id, &one, &f, &pl);
             if (rc == 0) {
                 if (!*note_id)
                     *note_id = id;

@@ -464,6 +464,12 @@ static void test_reply_is_a_note(void **state)
     msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "Review: chapters 3-4",
              "New.\n", 0, "r53@example.org");
     file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz",
+             "Res. life and the library", "New.\n", 0, "r57@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "R&D: our notes",
+             "New.\n", 0, "r58@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
     /* a member's new message that says "summary" is a note; sent to the
      * summary address it is one */
     msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "Week 2 summary",
