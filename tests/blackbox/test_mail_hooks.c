@@ -583,6 +583,55 @@ static void test_retry_without_message_id(void **state)
         1);
 }
 
+/* Issue #17 item 1, through the webhook: a member's reply to the week's
+ * summary (In-Reply-To, or References alone, or only "AW:") sent back to
+ * the summary address is a note, never a summary; item 7: its subject
+ * is stored as one line. */
+static void test_reply_to_summary(void **state)
+{
+    static const char *const replies[] = {
+        "From: <ana@example.org>\r\nTo: <atlas+g1-w2-summary@x.nz>\r\n"
+        "Subject: Re: Week 2 summary\r\nMessage-ID: <rs1@example.org>\r\n"
+        "In-Reply-To: <sum-2@example.org>\r\n\r\nThank you!\r\n",
+        "From: <ana@example.org>\r\nTo: <atlas+g1-w2-summary@x.nz>\r\n"
+        "Subject: Week 2 summary\r\nMessage-ID: <rs2@example.org>\r\n"
+        "References: <sum-1@example.org> <sum-2@example.org>\r\n\r\n"
+        "Thank you!\r\n",
+        "From: <fa1@example.org>\r\nTo: <atlas+g1-w2-summary@x.nz>\r\n"
+        "Subject: AW: Week 2 summary\r\nMessage-ID: <rs3@example.org>\r\n"
+        "\r\nThank you!\r\n",
+    };
+    struct mg_store *st = open_store();
+    char outcome[16], path[128];
+    struct mg_note n;
+    int64_t id = 0;
+    size_t i;
+    const char *pm =
+        "{\"OriginalRecipient\":\"atlas+g1-w2@x.nz\",\"FromFull\":{\"Email\":"
+        "\"ana@example.org\"},\"Subject\":\"Week 2\\r\\nBcc: "
+        "x@example.org\",\"MessageID\":\"rs-pm-1\",\"TextBody\":\"Ours.\"}";
+
+    (void)state;
+    for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+        assert_int_equal(
+            post_hook(&id, outcome, "/hooks/mail/mime?secret=" MIME_SECRET,
+                      NULL, replies[i], strlen(replies[i]), "message/rfc822"),
+            200);
+        assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+        assert_string_equal(n.kind, "note");
+        mg_store_note_release(&n);
+    }
+    snprintf(path, sizeof(path), "/hooks/mail/postmark?secret=%s",
+             POSTMARK_SECRET);
+    assert_int_equal(
+        post_hook(&id, outcome, path, NULL, pm, strlen(pm), "application/json"),
+        200);
+    assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+    assert_string_equal(n.subject, "Week 2 Bcc: x@example.org");
+    mg_store_note_release(&n);
+    mg_store_close(st);
+}
+
 static void test_concurrent_duplicates(void **state)
 {
     struct poster p[8];
@@ -692,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_mime_routing),
         cmocka_unit_test(test_mail_without_from),
         cmocka_unit_test(test_retry_without_message_id),
+        cmocka_unit_test(test_reply_to_summary),
         cmocka_unit_test(test_concurrent_duplicates),
         cmocka_unit_test(test_kill_during_burst),
     };

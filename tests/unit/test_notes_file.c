@@ -692,6 +692,31 @@ static void test_duplicate_of_older_note(void **state)
     assert_int_equal(again, id);
 }
 
+/* Issue #17 item 7: whatever hands a message over, its stored subject is
+ * one line (a summary edited on the web page too). */
+static void test_subject_one_line(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_note n;
+    struct msg x;
+    int64_t id = 0;
+
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz",
+             "Week 2\r\nBcc: x@example.org\n", "Ours.\n", 0, "ol@example.org");
+    assert_int_equal(file_once(f, &x, "mime", &id), MG_NOTE_FILED);
+    assert_int_equal(mg_store_note_get(&n, f->st, id, 0), 0);
+    assert_string_equal(n.subject, "Week 2 Bcc: x@example.org");
+    assert_string_equal(n.kind, "summary");
+    assert_int_equal(mg_notes_summary_edit(NULL, f->st, f->circle_id,
+                                           n.participant_id, id,
+                                           "Week 2,\r\nrevised", "Ours.\n"),
+                     0);
+    mg_store_note_release(&n);
+    assert_int_equal(mg_store_note_get(&n, f->st, id, 0), 0);
+    assert_string_equal(n.subject, "Week 2, revised");
+    mg_store_note_release(&n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -711,6 +736,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_duplicate_without_message_id,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subject_one_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_of_older_note, setup,
                                         teardown),
     };
