@@ -880,7 +880,8 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
                                  : week_at(f->st, pl->rc,
                                            (size_t)(pl->group - pl->rc->groups),
                                            m->date ? m->date : mg_now());
-        if (n.week < 1 ||
+        /* (0: the group has no calls yet, so no week; kept as before) */
+        if (n.week < 0 ||
             (pl->circle->weeks > 0 && n.week > pl->circle->weeks)) {
             /* no digest could show it: the coordinator picks the week */
             snprintf(pl->reason, sizeof(pl->reason),
