@@ -16,8 +16,9 @@ struct mg_store;
 /*
  * Notes: mail about a session, filed under a circle, group and week, or
  * kept for review when it could not be filed or its sender is not in
- * the group. A note is stored once: a second one with the same
- * Message-ID, or the same provider and event id, is a duplicate.
+ * the group. A note is stored once: a second one with the same dedupe
+ * key (see struct mg_note), or, without a key, the same Message-ID or
+ * the same provider and event id, is a duplicate.
  */
 /* Where a note stands; stored as "published", "review" or "rejected". */
 enum mg_store_note_status {
