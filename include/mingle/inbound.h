@@ -75,6 +75,7 @@ struct mg_inbound {
     size_t n_attachments;
     char *raw; /* the raw message, or the provider's payload, for audit */
     size_t raw_len;
+    char *references; /* a Message-ID the References header names, if any */
 };
 
 /* Free what `m` holds and zero it (NULL is fine). */
@@ -104,9 +105,10 @@ int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
 
 /* The raw RFC 5322 message `data` as an mg_inbound (GMime): From, To and
  * Cc as recipients, the text, HTML and text/calendar parts, attachments
- * (with message/rfc822 parts), raw = a copy of `data`. MG_EINVAL with
- * field "from" when the message has no From address. Release *out with
- * mg_inbound_release(). */
+ * (with message/rfc822 parts), raw = a copy of `data`. A message with
+ * no (readable) From has from_email NULL; MG_EINVAL with field "from"
+ * when it has neither a From nor a To or Cc address (no mail). Release *out
+ * with mg_inbound_release(). */
 int mg_inbound_from_mime(struct mg_inbound *out, const char *data, size_t len,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err);

@@ -8,6 +8,8 @@
 #include "mingle/inbound.h"
 #include "mingle/mail.h"
 
+#include "mingle/circle.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
@@ -272,7 +274,33 @@ char *mail_address(const char *addr)
     out = mail_utf8(addr, n);
     for (i = 0; out[i]; i++)
         out[i] = g_ascii_tolower(out[i]);
+    /* whatever gave it (a header, a JSON field, a form), an address is
+     * one address fit for a header, as a participant's must be */
+    if (!mg_email_valid(out)) {
+        free(out);
+        return NULL;
+    }
     return out;
+}
+
+void mail_one_line(char *s)
+{
+    char *w = s, *r = s;
+
+    if (!s)
+        return;
+    for (; *r; r++) {
+        if ((unsigned char)*r < 0x20 || *r == 0x7f) {
+            /* a run of line breaks and tabs is one space */
+            if (w > s && w[-1] != ' ')
+                *w++ = ' ';
+        } else {
+            *w++ = *r;
+        }
+    }
+    while (w > s && w[-1] == ' ')
+        w--;
+    *w = '\0';
 }
 
 void mail_add_recipient(struct mg_inbound *m, const char *addr)
@@ -491,6 +519,7 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg)
         m->subject = mail_header_text(v);
     m->message_id = mail_message_id(header_raw(msg, "Message-ID"));
     m->in_reply_to = mail_message_id(header_raw(msg, "In-Reply-To"));
+    m->references = mail_message_id(header_raw(msg, "References"));
     m->date = mail_date(header_raw(msg, "Date"));
 }
 
@@ -657,8 +686,10 @@ int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
         goto out;
     }
     read_headers(out, GMIME_OBJECT(msg));
-    if (need_from && !out->from_email) {
-        mg_error_set(err, "from", "the message has no From address");
+    /* without a From it is still mail, kept for review, if it names
+     * a recipient; with neither it is none */
+    if (need_from && !out->from_email && !out->n_recipients) {
+        mg_error_set(err, "from", "the message has no From and no To address");
         rc = MG_EINVAL;
         goto out;
     }

@@ -371,8 +371,6 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
         if (rc < 0)
             return rc;
     } else {
-        if (!present(fval(f, "from")))
-            return missing(err, "from");
         if (mh) {
             rc = json_of(&headers, mh->value, mh->len, JSON_ARRAY,
                          "message-headers", err);
@@ -391,6 +389,8 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
                 mail_message_id(mailgun_header(headers, "Message-Id"));
         v = mailgun_header(headers, "In-Reply-To");
         m->in_reply_to = mail_message_id(v ? v : fval(f, "In-Reply-To"));
+        v = mailgun_header(headers, "References");
+        m->references = mail_message_id(v ? v : fval(f, "References"));
         v = mailgun_header(headers, "Date");
         m->date = mail_date(v ? v : fval(f, "Date"));
         rc = form_attachments(m, f, "attachment-count", "attachment-", NULL,
@@ -399,12 +399,8 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
             goto out;
         form_raw(m, f);
     }
+    /* no From (or none readable): kept for review when filed */
     mail_set_from(m, fval(f, "from"));
-    if (!m->from_email) {
-        mg_error_set(err, "from", "no address in 'from'");
-        rc = MG_EINVAL;
-        goto out;
-    }
     /* the envelope recipient, not the To: of the message */
     clear_recipients(m);
     mail_add_recipients(m, recipient);
@@ -485,7 +481,8 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         if (rc < 0)
             goto out;
     } else {
-        if (!mg_form_get(f, "from") && !mg_form_get(f, "headers")) {
+        if (!mg_form_get(f, "from") && !mg_form_get(f, "headers") &&
+            !mg_form_get(f, "to") && !envelope) {
             rc = missing(err, "from");
             goto out;
         }
@@ -537,8 +534,9 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         }
         m->message_id = h.message_id;
         m->in_reply_to = h.in_reply_to;
+        m->references = h.references;
         m->date = h.date;
-        h.message_id = h.in_reply_to = NULL;
+        h.message_id = h.in_reply_to = h.references = NULL;
         rc =
             form_attachments(m, f, "attachments", "attachment", info, lim, err);
         if (rc < 0)
@@ -547,11 +545,6 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
     }
     if (!m->from_email)
         mail_set_from(m, fval(f, "from"));
-    if (!m->from_email) {
-        mg_error_set(err, "from", "no sender address");
-        rc = MG_EINVAL;
-        goto out;
-    }
     if (envelope) {
         to = json_object_get(envelope, "to");
         if (json_is_string(to) || json_array_size(to))
@@ -565,6 +558,11 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         }
         from = json_string_value(json_object_get(envelope, "from"));
         set(&m->sender, mail_address(from));
+    }
+    if (!m->from_email && !m->n_recipients) {
+        mg_error_set(err, "from", "no sender and no recipient address");
+        rc = MG_EINVAL;
+        goto out;
     }
     mail_text_from_html(m);
 out:
@@ -620,10 +618,6 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
     } else {
         mail_set_from(m, json_string_value(json_object_get(doc, "From")));
     }
-    if (!m->from_email) {
-        rc = missing(err, "FromFull");
-        goto out;
-    }
     rc = jstr(&s, doc, "OriginalRecipient", "OriginalRecipient", err);
     if (rc < 0)
         goto out;
@@ -640,6 +634,12 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
     if (!m->n_recipients) {
         mail_add_recipients(m, json_string_value(json_object_get(doc, "To")));
         mail_add_recipients(m, json_string_value(json_object_get(doc, "Cc")));
+    }
+    /* no From (or none readable) to a group is kept for review; with
+     * neither, it is no message */
+    if (!m->from_email && !m->n_recipients) {
+        rc = missing(err, "FromFull");
+        goto out;
     }
     m->subject = jutf8(json_object_get(doc, "Subject"));
     m->event_id = jutf8(json_object_get(doc, "MessageID"));
@@ -660,6 +660,8 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
             m->message_id = mail_message_id(value);
         else if (same_header(name, "In-Reply-To") && !m->in_reply_to)
             m->in_reply_to = mail_message_id(value);
+        else if (same_header(name, "References") && !m->references)
+            m->references = mail_message_id(value);
         else if (same_header(name, "Date") && !m->date)
             m->date = mail_date(value);
         else if (same_header(name, "Return-Path") && !m->sender)
@@ -723,6 +725,7 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
     char field[64];
     json_t *msg = json_object_get(ev, "msg"), *raw, *headers, *to, *p;
     const char *s;
+    char *addr;
     size_t i;
     int rc;
 
@@ -742,6 +745,7 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
         headers = json_object_get(msg, "headers");
         m->message_id = mail_message_id(jheader(headers, "Message-Id"));
         m->in_reply_to = mail_message_id(jheader(headers, "In-Reply-To"));
+        m->references = mail_message_id(jheader(headers, "References"));
         m->date = mail_date(jheader(headers, "Date"));
         to = json_object_get(msg, "to");
         json_array_foreach(to, i, p)
@@ -762,16 +766,18 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
         if (s && present(s))
             m->from_name = mail_utf8(s, strlen(s));
     }
-    if (!m->from_email) {
+    /* the address the message came in at (the envelope recipient) */
+    s = json_string_value(json_object_get(msg, "email"));
+    addr = mail_address(s);
+    if (addr) {
+        clear_recipients(m);
+        mail_add_recipient(m, addr);
+    }
+    free(addr);
+    if (!m->from_email && !m->n_recipients) {
         snprintf(field, sizeof(field), "mandrill_events[%zu].msg.from_email",
                  index);
         return missing(err, field);
-    }
-    /* the address the message came in at (the envelope recipient) */
-    s = json_string_value(json_object_get(msg, "email"));
-    if (s && present(s)) {
-        clear_recipients(m);
-        mail_add_recipient(m, s);
     }
     m->event_id = jutf8(json_object_get(ev, "_id"));
     mail_text_from_html(m);
@@ -877,7 +883,7 @@ static int parse_cloudmailin(struct mg_inbound *m, const char *body, size_t len,
     mail_set_from(m, jheader(headers, "From"));
     if (!m->from_email && m->sender)
         m->from_email = mg_xstrdup(m->sender);
-    if (!m->from_email) {
+    if (!m->from_email && !m->n_recipients) {
         rc = missing(err, "headers.from");
         goto out;
     }
@@ -886,6 +892,7 @@ static int parse_cloudmailin(struct mg_inbound *m, const char *body, size_t len,
         m->subject = mail_header_text(s);
     m->message_id = mail_message_id(jheader(headers, "Message-ID"));
     m->in_reply_to = mail_message_id(jheader(headers, "In-Reply-To"));
+    m->references = mail_message_id(jheader(headers, "References"));
     m->date = mail_date(jheader(headers, "Date"));
     m->text = jtext(json_object_get(doc, "plain"));
     m->html = jutf8(json_object_get(doc, "html"));
@@ -908,6 +915,18 @@ out:
 
 /* ---- the entry point ---- */
 
+/* Subjects and names are one line, however a provider's JSON or form
+ * gave them (a header is unfolded already). */
+static void one_line(struct mg_inbound *m, size_t n)
+{
+    size_t i;
+
+    for (i = 0; m && i < n; i++) {
+        mail_one_line(m[i].subject);
+        mail_one_line(m[i].from_name);
+    }
+}
+
 int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
                      const struct mg_form *form, const char *body,
                      size_t body_len, const struct mg_inbound_limits *lim,
@@ -922,8 +941,11 @@ int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
     mg_mail_init();
     if (!form)
         form = &empty;
-    if (provider && strcmp(provider, "mandrill") == 0)
-        return parse_mandrill(out, n, form, lim, err);
+    if (provider && strcmp(provider, "mandrill") == 0) {
+        rc = parse_mandrill(out, n, form, lim, err);
+        one_line(*out, *n);
+        return rc;
+    }
     m = mg_xcalloc(1, sizeof(*m));
     if (!provider) {
         rc = missing(err, "provider");
@@ -949,5 +971,6 @@ int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
     }
     *out = m;
     *n = 1;
+    one_line(m, 1);
     return 0;
 }

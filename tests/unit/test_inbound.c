@@ -535,6 +535,11 @@ static const char name_words[] =
     "=?UTF-8?B?xIB3aGk=?= =?UTF-8?B?bmEgVMQ=?= =?UTF-8?B?ky1Nxas=?=\r\n"
     " =?UTF-8?B?cmF1LCA=?= =?UTF-8?B?R3LDvMM=?= =?UTF-8?B?n2U=?=";
 
+static struct mg_inbound *parse_str(const char *provider, const char *body)
+{
+    return parse1(provider, NULL, body, strlen(body));
+}
+
 static struct mg_inbound *mime(const char *raw)
 {
     return parse1("mime", NULL, raw, strlen(raw));
@@ -851,15 +856,8 @@ static void test_refused(void **state)
 
     (void)state;
     refused("mailgun", NULL, NULL, "recipient");
-    add(&f, "recipient", "a@example.org");
-    refused("mailgun", &f, NULL, "from");
-    add(&f, "from", "not an address");
-    refused("mailgun", &f, NULL, "from");
-    mg_form_release(&f);
-    add(&f, "recipient", "a@example.org");
-    add(&f, "from", "Local Name <postmaster>");
-    refused("mailgun", &f, NULL, "from");
-    mg_form_release(&f);
+    /* (a message without a From is no longer refused: see
+     * test_mail_without_from) */
     add(&f, "recipient", "undisclosed-recipients:;");
     add(&f, "from", "b@example.org");
     refused("mailgun", &f, NULL, "recipient");
@@ -1033,6 +1031,168 @@ static void test_form(void **state)
     mg_inbounds_free(NULL, 0);
 }
 
+/* Issue #17 item 4: mail with no From, or an unreadable one, that names
+ * a recipient is still mail (kept for review when filed): each parser
+ * gives it with from_email NULL. Only a payload with neither is refused
+ * (test_refused). */
+static void test_mail_without_from(void **state)
+{
+    static const char *const bad_from[] = {NULL,
+                                           "not an address",
+                                           "Local Name <postmaster>",
+                                           "<>",
+                                           "undisclosed-recipients:;",
+                                           "a@b@example.org",
+                                           "\"two words\"@example.org"};
+    struct mg_form f = {0};
+    struct mg_inbound *m;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad_from) / sizeof(bad_from[0]); i++) {
+        add(&f, "recipient", "atlas+g1@circles.example.org");
+        if (bad_from[i])
+            add(&f, "from", bad_from[i]);
+        add(&f, "subject", "notes");
+        add(&f, "body-plain", "Hello");
+        m = parse1("mailgun", &f, NULL, 0);
+        assert_null(m->from_email);
+        assert_int_equal(m->n_recipients, 1);
+        assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+        assert_string_equal(m->text, "Hello");
+        mg_inbounds_free(m, 1);
+        mg_form_release(&f);
+    }
+    add(&f, "to", "atlas+g1@circles.example.org");
+    add(&f, "subject", "notes");
+    m = parse1("sendgrid", &f, NULL, 0);
+    assert_null(m->from_email);
+    assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+    mg_inbounds_free(m, 1);
+    mg_form_release(&f);
+    m = parse_str("postmark",
+                  "{\"OriginalRecipient\":\"atlas+g1@circles.example.org\","
+                  "\"Subject\":\"x\",\"TextBody\":\"Hi\"}");
+    assert_null(m->from_email);
+    assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+    mg_inbounds_free(m, 1);
+    m = parse_str("cloudmailin",
+                  "{\"envelope\":{\"to\":\"atlas+g1@circles.example.org\"},"
+                  "\"headers\":{\"Subject\":\"x\"},\"plain\":\"Hi\"}");
+    assert_null(m->from_email);
+    assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+    mg_inbounds_free(m, 1);
+    add(&f, "mandrill_events",
+        "[{\"event\":\"inbound\",\"_id\":\"e1\",\"msg\":{\"email\":"
+        "\"atlas+g1@circles.example.org\",\"text\":\"Hi\"}}]");
+    m = parse1("mandrill", &f, NULL, 0);
+    assert_null(m->from_email);
+    assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+    mg_inbounds_free(m, 1);
+    mg_form_release(&f);
+    m = mime("To: atlas+g1@circles.example.org\r\nSubject: x\r\n\r\nHi\r\n");
+    assert_null(m->from_email);
+    assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+    assert_string_equal(m->text, "Hi\n");
+    mg_inbounds_free(m, 1);
+    m = mime("From: undisclosed sender\r\nTo: atlas+g1@circles.example.org\r\n"
+             "Subject: x\r\n\r\nHi\r\n");
+    assert_null(m->from_email);
+    mg_inbounds_free(m, 1);
+}
+
+/* Issue #17 item 7: addresses a JSON payload gives as bare fields are
+ * validated as a header's are, and subjects and names are one line. */
+static void test_json_addresses_and_one_line(void **state)
+{
+    static const char *const bad[] = {"a@example.org, evil@example.net",
+                                      "a@example.org\r\nBcc: e@x.org",
+                                      "a b@example.org",
+                                      "a@example",
+                                      "a@.example.org",
+                                      "@example.org",
+                                      "a@exa(mple.org",
+                                      "a@example.org\"",
+                                      "a@b@example.org"};
+    struct mg_form f = {0};
+    struct mg_inbound *m;
+    json_t *doc;
+    char *body;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        /* Postmark: FromFull.Email and ToFull[].Email */
+        doc = json_pack("{s:{s:s}, s:[{s:s}, {s:s}], s:s}", "FromFull", "Email",
+                        bad[i], "ToFull", "Email", bad[i], "Email",
+                        "atlas+g1@circles.example.org", "Subject", "x");
+        body = json_dumps(doc, 0);
+        m = parse1("postmark", NULL, body, strlen(body));
+        assert_null(m->from_email);
+        assert_int_equal(m->n_recipients, 1);
+        assert_string_equal(m->recipients[0], "atlas+g1@circles.example.org");
+        mg_inbounds_free(m, 1);
+        free(body);
+        json_decref(doc);
+        /* Mandrill: msg.from_email and msg.email */
+        doc = json_pack("[{s:s, s:{s:s, s:s, s:[[s, n]]}}]", "event", "inbound",
+                        "msg", "from_email", bad[i], "email", bad[i], "to",
+                        "atlas+g2@circles.example.org");
+        body = json_dumps(doc, 0);
+        add(&f, "mandrill_events", body);
+        m = parse1("mandrill", &f, NULL, 0);
+        assert_null(m->from_email);
+        assert_int_equal(m->n_recipients, 1);
+        assert_string_equal(m->recipients[0], "atlas+g2@circles.example.org");
+        mg_inbounds_free(m, 1);
+        mg_form_release(&f);
+        free(body);
+        json_decref(doc);
+        /* CloudMailin: the envelope's recipients */
+        doc = json_pack("{s:{s:[s, s], s:s}, s:{s:s}}", "envelope",
+                        "recipients", bad[i], "atlas+g3@circles.example.org",
+                        "from", bad[i], "headers", "From", "a@example.org");
+        body = json_dumps(doc, 0);
+        m = parse1("cloudmailin", NULL, body, strlen(body));
+        assert_int_equal(m->n_recipients, 1);
+        assert_string_equal(m->recipients[0], "atlas+g3@circles.example.org");
+        assert_null(m->sender);
+        mg_inbounds_free(m, 1);
+        free(body);
+        json_decref(doc);
+    }
+    /* a valid one is kept, lower-case */
+    m = parse_str("postmark",
+                  "{\"FromFull\":{\"Email\":\" Aroha@Example.ORG \"},"
+                  "\"OriginalRecipient\":\"atlas+g1@circles.example.org\"}");
+    assert_string_equal(m->from_email, "aroha@example.org");
+    mg_inbounds_free(m, 1);
+    /* subjects and names with line breaks, from JSON and forms */
+    m = parse_str("postmark",
+                  "{\"FromFull\":{\"Email\":\"a@example.org\",\"Name\":"
+                  "\"Aroha\\r\\nBcc: x\"},\"OriginalRecipient\":"
+                  "\"atlas+g1@circles.example.org\",\"Subject\":"
+                  "\"Week 2\\r\\n\\r\\nBcc: x@example.org\\t\\n\"}");
+    assert_string_equal(m->subject, "Week 2 Bcc: x@example.org");
+    assert_string_equal(m->from_name, "Aroha Bcc: x");
+    mg_inbounds_free(m, 1);
+    add(&f, "recipient", "atlas+g1@circles.example.org");
+    add(&f, "from", "a@example.org");
+    add(&f, "subject", "one\r\ntwo\nthree\rfour");
+    m = parse1("mailgun", &f, NULL, 0);
+    assert_string_equal(m->subject, "one two three four");
+    mg_inbounds_free(m, 1);
+    mg_form_release(&f);
+    add(&f, "mandrill_events",
+        "[{\"event\":\"inbound\",\"msg\":{\"email\":"
+        "\"atlas+g1@circles.example.org\",\"from_email\":\"a@example.org\","
+        "\"subject\":\"a\\nb\"}}]");
+    m = parse1("mandrill", &f, NULL, 0);
+    assert_string_equal(m->subject, "a b");
+    mg_inbounds_free(m, 1);
+    mg_form_release(&f);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -1067,6 +1227,8 @@ int main(void)
         cmocka_unit_test(test_mandrill),
         cmocka_unit_test(test_cloudmailin),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_mail_without_from),
+        cmocka_unit_test(test_json_addresses_and_one_line),
         cmocka_unit_test(test_mailgun_signature),
         cmocka_unit_test(test_mandrill_signature),
     };
