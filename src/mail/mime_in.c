@@ -469,7 +469,8 @@ static const char *header_raw(GMimeObject *obj, const char *name)
     return h ? g_mime_header_get_raw_value(h) : NULL;
 }
 
-static void read_headers(struct mg_inbound *m, GMimeObject *msg)
+static void read_headers(struct mg_inbound *m, GMimeObject *msg,
+                         const char *authserv_id)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(msg);
     int i, n = g_mime_header_list_get_count(list);
@@ -485,6 +486,15 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg)
         if (g_ascii_strcasecmp(name, "To") == 0 ||
             g_ascii_strcasecmp(name, "Cc") == 0)
             mail_add_recipients(m, g_mime_header_get_raw_value(h));
+    }
+    /* the receiving MTA's verdict, once From is known; the headers of
+     * anyone else (the sender's own included) are ignored */
+    for (i = 0; i < n && authserv_id; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+
+        if (g_ascii_strcasecmp(g_mime_header_get_name(h),
+                               "Authentication-Results") == 0)
+            mail_auth_results(m, g_mime_header_get_raw_value(h), authserv_id);
     }
     v = header_raw(msg, "Subject");
     if (v)
@@ -656,7 +666,9 @@ int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
         rc = MG_EINVAL;
         goto out;
     }
-    read_headers(out, GMIME_OBJECT(msg));
+    /* a provider's raw message carries the provider's verdict apart */
+    read_headers(out, GMIME_OBJECT(msg),
+                 need_from && lim ? lim->authserv_id : NULL);
     if (need_from && !out->from_email) {
         mg_error_set(err, "from", "the message has no From address");
         rc = MG_EINVAL;
@@ -689,5 +701,17 @@ int mg_inbound_from_mime(struct mg_inbound *out, const char *data, size_t len,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err)
 {
-    return mail_parse_mime(out, data, len, lim, 1, err);
+    const char *ids = lim ? lim->authserv_id : NULL;
+    int rc = mail_parse_mime(out, data, len, lim, 1, err);
+
+    if (rc == 0 && out->auth == MG_AUTH_NONE && !out->auth_why) {
+        char *why =
+            ids ? mg_xasprintf("no Authentication-Results header from %s", ids)
+                : mg_xstrdup("no authserv_id is configured to read "
+                             "Authentication-Results headers from");
+
+        mail_auth_none(out, why);
+        free(why);
+    }
+    return rc;
 }

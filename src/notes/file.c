@@ -729,8 +729,20 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                   struct mg_store *st, const char *provider,
                   const struct mg_inbound *m, size_t attachment_cap)
 {
-    return file_message(note_id, outcome, st, provider, m, attachment_cap, 0,
-                        NULL);
+    char *why;
+    int rc;
+
+    if (m->auth == MG_AUTH_PASS || m->auth == MG_AUTH_OFF)
+        return file_message(note_id, outcome, st, provider, m, attachment_cap,
+                            0, NULL);
+    /* Anyone can write any From: unauthenticated mail is never
+     * published, only kept for the coordinator with the verdict. */
+    why = mg_xasprintf("sender not authenticated: %s",
+                       m->auth_why ? m->auth_why : "no verdict");
+    rc =
+        file_message(note_id, outcome, st, provider, m, attachment_cap, 0, why);
+    free(why);
+    return rc;
 }
 
 int mg_notes_hold(int64_t *note_id, enum mg_note_outcome *outcome,

@@ -19,7 +19,7 @@
 
 #define FUZZ_CAP 4096
 
-static const struct mg_inbound_limits fuzz_limits = {FUZZ_CAP};
+static const struct mg_inbound_limits fuzz_limits = {FUZZ_CAP, NULL};
 
 static inline void check_utf8(const char *s)
 {

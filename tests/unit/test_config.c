@@ -142,7 +142,9 @@ static void test_keys_list(void **state)
                                          "max_connections",
                                          "per_ip_connections",
                                          "auth_fail_limit",
-                                         "trusted_proxies"};
+                                         "trusted_proxies",
+                                         "authserv_id",
+                                         "sender_auth_off"};
     size_t n = sizeof(expect) / sizeof(expect[0]);
     size_t i, j;
 

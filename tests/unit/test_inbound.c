@@ -24,7 +24,7 @@
 
 #define WEBHOOKS MINGLE_TESTS_DIR "/fixtures/webhooks/"
 
-static const struct mg_inbound_limits cap = {1024};
+static const struct mg_inbound_limits cap = {1024, NULL};
 
 static char *slurp(const char *path, size_t *len)
 {
