@@ -640,7 +640,11 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
     size_t n_hits = 0, i;
     char *from = m->from_email ? mg_email_normalize(m->from_email) : NULL;
     uint64_t epoch;
-    int rc, duplicate = 0, published = 0;
+    int rc, duplicate = 0, published = 0, may = 0;
+    /* Anyone can write any From: mail no one vouches for is kept for
+     * review with the verdict, its kind as if it had been published. */
+    int vouched = m->auth == MG_AUTH_PASS || m->auth == MG_AUTH_OFF;
+    char *unvouched = NULL;
 
     memset(&pl, 0, sizeof(pl));
     memset(&n, 0, sizeof(n));
@@ -653,8 +657,15 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
         rc = place(&pl, st, epoch, m, hits, n_hits);
     if (rc < 0)
         goto out;
-    if (pl.group && may_post(&pl, from) && !hold)
+    if (pl.group && may_post(&pl, from))
+        may = 1;
+    if (may && !hold && vouched)
         published = 1;
+    if (!vouched)
+        unvouched =
+            mg_xasprintf("%s%ssender not authenticated: %s",
+                         may ? "" : pl.reason, may || !pl.reason[0] ? "" : "; ",
+                         m->auth_why ? m->auth_why : "no verdict");
     if (pl.circle)
         n.circle_id = pl.circle->id;
     if (hold && circle_id && circle_id != n.circle_id) {
@@ -672,14 +683,17 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
     }
     if (pl.sender)
         n.participant_id = pl.sender->participant_id;
-    snprintf(n.kind, sizeof(n.kind), "%s",
-             !hold && (pl.target.summary || subject_says_summary(m->subject) ||
-                       (pl.sender && pl.sender->facilitator && published &&
-                        !is_reply(m)))
-                 ? "summary"
-                 : "note");
+    snprintf(
+        n.kind, sizeof(n.kind), "%s",
+        !hold && (pl.target.summary || subject_says_summary(m->subject) ||
+                  (pl.sender && pl.sender->facilitator && may && !is_reply(m)))
+            ? "summary"
+            : "note");
     n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
-    n.review_reason = published ? NULL : hold ? (char *)hold : pl.reason;
+    n.review_reason = published   ? NULL
+                      : hold      ? (char *)hold
+                      : unvouched ? unvouched
+                                  : pl.reason;
     n.provider = (char *)provider;
     n.event_id = m->event_id;
     n.message_id = m->message_id;
@@ -721,6 +735,7 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
 out:
     placement_release(&pl);
     mg_store_member_hits_free(hits, n_hits);
+    free(unvouched);
     free(from);
     return rc;
 }
@@ -729,20 +744,8 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                   struct mg_store *st, const char *provider,
                   const struct mg_inbound *m, size_t attachment_cap)
 {
-    char *why;
-    int rc;
-
-    if (m->auth == MG_AUTH_PASS || m->auth == MG_AUTH_OFF)
-        return file_message(note_id, outcome, st, provider, m, attachment_cap,
-                            0, NULL);
-    /* Anyone can write any From: unauthenticated mail is never
-     * published, only kept for the coordinator with the verdict. */
-    why = mg_xasprintf("sender not authenticated: %s",
-                       m->auth_why ? m->auth_why : "no verdict");
-    rc =
-        file_message(note_id, outcome, st, provider, m, attachment_cap, 0, why);
-    free(why);
-    return rc;
+    return file_message(note_id, outcome, st, provider, m, attachment_cap, 0,
+                        NULL);
 }
 
 int mg_notes_hold(int64_t *note_id, enum mg_note_outcome *outcome,
