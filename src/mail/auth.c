@@ -68,17 +68,25 @@ int mail_auth_aligned(const char *a, const char *b)
     return da[0] && db[0] && (under(da, db) || under(db, da));
 }
 
-/* Keep the better verdict: a pass over a failure over none. */
+/* Keep the better verdict: a pass over a failure over none. `why` (the
+ * caller's, taken) is kept as one line of valid UTF-8: it quotes what
+ * the payload said. */
 static void verdict(struct mg_inbound *m, int auth, char *why)
 {
+    char *p;
+
     if (m->auth == MG_AUTH_OFF || auth < m->auth ||
         (auth == m->auth && m->auth_why)) {
         free(why);
         return;
     }
+    for (p = why; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
     m->auth = auth;
     free(m->auth_why);
-    m->auth_why = why;
+    m->auth_why = mail_utf8(why, strlen(why));
+    free(why);
 }
 
 static int is(const char *result, const char *word)
