@@ -321,9 +321,8 @@ static int dated_opening(const char *s, size_t len)
         return 0;
     if (is_digit(s[i]))
         return 1;
-    w = strcspn(s + i, " ,.");
-    if (w > len - i)
-        w = len - i;
+    for (w = 0; i + w < len && !strchr(" ,.", s[i + w]); w++)
+        ;
     return equals_any(s + i, w, date_words);
 }
 
