@@ -307,3 +307,18 @@ int mail_auth_results(struct mg_inbound *m, const char *value, const char *ids)
     free(s);
     return 1;
 }
+
+void mail_auth_header(struct mg_inbound *m, int *run, const char *name,
+                      const char *value, const char *ids)
+{
+    int ours;
+
+    if (*run == 2 || !ids)
+        return;
+    ours = name && value && strcasecmp(name, "Authentication-Results") == 0 &&
+           mail_auth_results(m, value, ids);
+    if (ours)
+        *run = 1;
+    else if (*run == 1)
+        *run = 2; /* below the MTA's own: there before it saw the mail */
+}

@@ -82,5 +82,13 @@ void mail_auth_provider(struct mg_inbound *m, const char *who, const char *spf,
 /* One Authentication-Results header value: 1 when its authserv-id is one
  * of `ids` (comma-separated) and it was read, 0 when it is ignored. */
 int mail_auth_results(struct mg_inbound *m, const char *value, const char *ids);
+/*
+ * Each header of a message in order (*run 0 at first): only the first
+ * run of Authentication-Results headers from `ids` is read. The MTA adds
+ * its own at the top (RFC 8601 section 5); one with its id further down
+ * came with the message, perhaps from a forger.
+ */
+void mail_auth_header(struct mg_inbound *m, int *run, const char *name,
+                      const char *value, const char *ids);
 
 #endif

@@ -473,7 +473,7 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg,
                          const char *authserv_id)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(msg);
-    int i, n = g_mime_header_list_get_count(list);
+    int i, run, n = g_mime_header_list_get_count(list);
     const char *v;
 
     mail_set_from(m, header_raw(msg, "From"));
@@ -489,12 +489,11 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg,
     }
     /* the receiving MTA's verdict, once From is known; the headers of
      * anyone else (the sender's own included) are ignored */
-    for (i = 0; i < n && authserv_id; i++) {
+    for (i = 0, run = 0; i < n && authserv_id; i++) {
         GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
 
-        if (g_ascii_strcasecmp(g_mime_header_get_name(h),
-                               "Authentication-Results") == 0)
-            mail_auth_results(m, g_mime_header_get_raw_value(h), authserv_id);
+        mail_auth_header(m, &run, g_mime_header_get_name(h),
+                         g_mime_header_get_raw_value(h), authserv_id);
     }
     v = header_raw(msg, "Subject");
     if (v)

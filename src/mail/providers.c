@@ -666,6 +666,7 @@ static void postmark_auth(struct mg_inbound *m, json_t *headers,
     char result[32] = "", *env = NULL;
     json_t *h;
     size_t i, len;
+    int run = 0;
 
     json_array_foreach(headers, i, h)
     {
@@ -676,8 +677,7 @@ static void postmark_auth(struct mg_inbound *m, json_t *headers,
             continue;
         if (same_header(name, "Received-SPF") && !spf)
             spf = value;
-        else if (same_header(name, "Authentication-Results") && lim)
-            mail_auth_results(m, value, lim->authserv_id);
+        mail_auth_header(m, &run, name, value, lim ? lim->authserv_id : NULL);
     }
     if (spf) {
         spf += strspn(spf, " \t");

@@ -1066,11 +1066,24 @@ static void test_auth_results(void **state)
          MG_AUTH_NONE, "no authserv_id is configured"},
         {"Authentication-Results: mx.circles.example; none\r\n",
          "mx.circles.example", MG_AUTH_NONE, "no SPF, DKIM or DMARC result"},
-        /* a later header of the configured MTA that passes wins */
-        {"Authentication-Results: mx.circles.example; dkim=fail "
-         "header.d=example.org\r\nAuthentication-Results: "
+        /* milters stacking theirs at the top: each is read */
+        {"Authentication-Results: mx.circles.example; spf=fail "
+         "smtp.mailfrom=example.org\r\nAuthentication-Results: "
          "mx.circles.example; dkim=pass header.d=example.org\r\n",
          "mx.circles.example", MG_AUTH_PASS, "dkim=pass"},
+        /* one with our id below our MTA's own came with the message: a
+         * forger's, ignored */
+        {"Authentication-Results: mx.circles.example; dkim=fail "
+         "header.d=example.org\r\nReceived: from forger.example by "
+         "mx.circles.example; Tue, 30 Mar 2027 21:00:00 +1300\r\n"
+         "Authentication-Results: mx.circles.example; dmarc=pass "
+         "header.from=example.org\r\n",
+         "mx.circles.example", MG_AUTH_FAIL, "dkim=fail"},
+        {"Received: from forger.example by mx.circles.example; Tue, 30 Mar "
+         "2027 21:00:00 +1300\r\nAuthentication-Results: mx.circles.example;"
+         " dkim=none\r\nX-Spam: no\r\nAuthentication-Results: "
+         "mx.circles.example; dmarc=pass\r\n",
+         "mx.circles.example", MG_AUTH_FAIL, "dkim=none"},
     };
     size_t i;
 
