@@ -322,3 +322,27 @@ void mail_auth_header(struct mg_inbound *m, int *run, const char *name,
     else if (*run == 1)
         *run = 2; /* below the MTA's own: there before it saw the mail */
 }
+
+void mail_dkim_domain(char *out, size_t n, const char *sig)
+{
+    const char *p = sig;
+
+    out[0] = '\0';
+    while (p && *p) {
+        size_t len;
+
+        p += strspn(p, " \t\r\n;");
+        if ((p[0] == 'd' || p[0] == 'D') &&
+            p[strspn(p + 1, " \t") + 1] == '=') {
+            p += 1 + strspn(p + 1, " \t") + 1;
+            p += strspn(p, " \t\r\n");
+            len = strcspn(p, " \t\r\n;");
+            if (len < n) {
+                memcpy(out, p, len);
+                out[len] = '\0';
+            }
+            return;
+        }
+        p = strchr(p, ';');
+    }
+}

@@ -90,5 +90,8 @@ int mail_auth_results(struct mg_inbound *m, const char *value, const char *ids);
  */
 void mail_auth_header(struct mg_inbound *m, int *run, const char *name,
                       const char *value, const char *ids);
+/* The signing domain (d=) of a DKIM-Signature value in `out`, "" when
+ * it names none or it does not fit. */
+void mail_dkim_domain(char *out, size_t n, const char *sig);
 
 #endif

@@ -375,7 +375,24 @@ static void mailgun_auth(struct mg_inbound *m, const struct mg_form *f,
         m->sender ? NULL
                   : mail_address(mailgun_value(f, headers, "X-Envelope-From"));
 
-    mail_auth_provider(m, "mailgun", spf, env, dkim, NULL);
+    json_t *pair;
+    size_t i;
+    char d[256], signer[256] = "";
+
+    /* Mailgun's DKIM result names no domain: the signatures in
+     * message-headers do, and one must be the From domain's */
+    json_array_foreach(headers, i, pair)
+    {
+        const char *key = json_string_value(json_array_get(pair, 0));
+        const char *value = json_string_value(json_array_get(pair, 1));
+
+        if (!key || !value || !same_header(key, "DKIM-Signature"))
+            continue;
+        mail_dkim_domain(d, sizeof(d), value);
+        if (!signer[0] || mail_auth_aligned(d, m->from_email))
+            snprintf(signer, sizeof(signer), "%s", d[0] ? d : "?");
+    }
+    mail_auth_provider(m, "mailgun", spf, env, dkim, signer[0] ? signer : NULL);
     free(env);
     if (headers)
         json_decref(headers);

@@ -956,6 +956,23 @@ static void test_auth_provider_fields(void **state)
     add(&form, "X-Mailgun-Dkim-Check-Result", "Pass");
     assert_auth(parse_auth("mailgun", &form, NULL, NULL), MG_AUTH_PASS,
                 "mailgun: dkim=pass");
+    /* ... but not when the only signature is the forger's domain's */
+    add(&form, "message-headers",
+        "[[\"DKIM-Signature\", \"v=1; a=rsa-sha256; d=forger.example; "
+        "s=s1; h=from; bh=x; b=y\"]]");
+    assert_auth(parse_auth("mailgun", &form, NULL, NULL), MG_AUTH_FAIL,
+                "dkim=pass for forger.example, not the From domain");
+    mg_form_release(&form);
+    memset(&form, 0, sizeof(form));
+    add(&form, "recipient", "atlas+g1@x.nz");
+    add(&form, "from", "Fran <fran@example.org>");
+    add(&form, "X-Mailgun-Dkim-Check-Result", "Pass");
+    add(&form, "message-headers",
+        "[[\"DKIM-Signature\", \"v=1; d=forger.example; s=s1\"], "
+        "[\"DKIM-Signature\", \"v=1; a=rsa-sha256;\\r\\n\\td = "
+        "Example.org; s=s2\"]]");
+    assert_auth(parse_auth("mailgun", &form, NULL, NULL), MG_AUTH_PASS,
+                "mailgun: dkim=pass header.d=Example.org");
     mg_form_release(&form);
     memset(&form, 0, sizeof(form));
     add(&form, "recipient", "atlas+g1@x.nz");
