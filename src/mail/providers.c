@@ -845,11 +845,32 @@ static void mandrill_auth(struct mg_inbound *m, json_t *msg)
         json_object_get(json_object_get(msg, "spf"), "result"));
     const char *d = NULL;
 
+    json_t *headers = json_object_get(msg, "headers"), *v, *e;
+    const char *key;
+    char domain[256], signer[256] = "";
+    size_t i;
+
     if (json_is_true(json_object_get(dkim, "signed")))
         d = json_is_true(json_object_get(dkim, "valid")) ? "pass" : "fail";
     else if (json_is_object(dkim))
         d = "none";
-    mail_auth_provider(m, "mandrill", spf, NULL, d, NULL);
+    /* msg.dkim names no domain: the signatures in msg.headers do, and
+     * one must be the From domain's */
+    json_object_foreach(headers, key, v)
+    {
+        if (!same_header(key, "DKIM-Signature"))
+            continue;
+        for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+            e = json_is_array(v) ? json_array_get(v, i) : v;
+            if (!json_is_string(e))
+                continue;
+            mail_dkim_domain(domain, sizeof(domain), json_string_value(e));
+            if (!signer[0] || mail_auth_aligned(domain, m->from_email))
+                snprintf(signer, sizeof(signer), "%s",
+                         domain[0] ? domain : "?");
+        }
+    }
+    mail_auth_provider(m, "mandrill", spf, NULL, d, signer[0] ? signer : NULL);
 }
 
 static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,

@@ -1015,6 +1015,37 @@ static void test_auth_provider_fields(void **state)
                 MG_AUTH_FAIL, "SoftFail");
     assert_auth(parse_auth("postmark", NULL, pm[3], "pm.mtasv.net"),
                 MG_AUTH_PASS, "pm.mtasv.net: dkim=pass for example.org");
+    /* Mandrill: msg.dkim {signed, valid}, for a signature in msg.headers
+     * of the From domain; msg.spf for no known envelope sender */
+    {
+        static const char *const events[] = {
+            "[{\"event\":\"inbound\",\"_id\":\"a\",\"msg\":{\"email\":"
+            "\"a+g1@x.nz\",\"from_email\":\"fran@example.org\",\"text\":"
+            "\"hi\",\"headers\":{\"Dkim-Signature\":[\"v=1; d=example.org;"
+            " s=a\"]},\"dkim\":{\"signed\":true,\"valid\":true},\"spf\":"
+            "{\"result\":\"pass\"}}}]",
+            "[{\"event\":\"inbound\",\"_id\":\"b\",\"msg\":{\"email\":"
+            "\"a+g1@x.nz\",\"from_email\":\"fran@example.org\",\"text\":"
+            "\"hi\",\"headers\":{\"DKIM-Signature\":\"v=1; d=forger.example;"
+            " s=a\"},\"dkim\":{\"signed\":true,\"valid\":true},\"spf\":"
+            "{\"result\":\"pass\"}}}]",
+            "[{\"event\":\"inbound\",\"_id\":\"c\",\"msg\":{\"email\":"
+            "\"a+g1@x.nz\",\"from_email\":\"fran@example.org\",\"text\":"
+            "\"hi\",\"dkim\":{\"signed\":false,\"valid\":false}}}]"};
+        static const int expect[] = {MG_AUTH_PASS, MG_AUTH_FAIL, MG_AUTH_FAIL};
+        static const char *const why[] = {
+            "mandrill: dkim=pass header.d=example.org",
+            "spf=pass for an unknown envelope sender", "dkim=none"};
+        size_t k;
+
+        for (k = 0; k < 3; k++) {
+            memset(&form, 0, sizeof(form));
+            add(&form, "mandrill_events", events[k]);
+            assert_auth(parse_auth("mandrill", &form, NULL, NULL), expect[k],
+                        why[k]);
+            mg_form_release(&form);
+        }
+    }
     /* CloudMailin: envelope.spf */
     assert_auth(parse_auth("cloudmailin", NULL,
                            "{\"envelope\":{\"to\":\"a+g1@x.nz\",\"from\":"
