@@ -76,6 +76,19 @@ struct mg_inbound {
     char *raw; /* the raw message, or the provider's payload, for audit */
     size_t raw_len;
     char *references; /* a Message-ID the References header names, if any */
+    /* Whether the From address is the sender's own, by the receiving
+     * side's verdict (enum mg_sender_auth), and what that verdict was
+     * ("mailgun: spf=pass for example.org"); only MG_AUTH_PASS and
+     * MG_AUTH_OFF are published. */
+    int auth;
+    char *auth_why;
+};
+
+enum mg_sender_auth {
+    MG_AUTH_NONE = 0, /* no verdict: held for review */
+    MG_AUTH_FAIL,     /* failed, or vouches for another domain: held */
+    MG_AUTH_PASS,     /* dmarc, aligned dkim or aligned spf passed */
+    MG_AUTH_OFF       /* not checked: the check is off for the provider */
 };
 
 /* Free what `m` holds and zero it (NULL is fine). */
@@ -86,6 +99,10 @@ void mg_inbounds_free(struct mg_inbound *m, size_t n);
 /* A NULL limits pointer keeps no attachment content. */
 struct mg_inbound_limits {
     size_t attachment_cap; /* keep content of attachments up to this size */
+    /* Raw MIME: the authserv-ids (comma-separated) of the receiving MTAs
+     * whose Authentication-Results header is believed; NULL: none. Also
+     * read for Postmark's Authentication-Results headers. */
+    const char *authserv_id;
 };
 
 /*

@@ -344,6 +344,22 @@ out:
     return rc;
 }
 
+/* Is `name` in the comma- or space-separated `list`? */
+static int listed(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+
+    while (list && *list) {
+        size_t n = strcspn(list, ", ");
+
+        if (n == len && strncmp(list, name, n) == 0)
+            return 1;
+        list += n;
+        list += strspn(list, ", ");
+    }
+    return 0;
+}
+
 void handle_mail_hook(struct request *r)
 {
     const struct provider *p = provider_find(r->feed);
@@ -388,6 +404,7 @@ void handle_mail_hook(struct request *r)
         goto out;
     }
     lim.attachment_cap = r->srv->hooks.attachment_cap;
+    lim.authserv_id = r->srv->hooks.authserv_id;
     rc = mg_inbound_parse(&msgs, &n, p->name, p->form ? &form : NULL,
                           r->body.data, r->body.len, &lim, &err);
     if (rc < 0) {
@@ -403,6 +420,8 @@ void handle_mail_hook(struct request *r)
         char ids[32];
         int handled = 0;
 
+        if (listed(r->srv->hooks.sender_auth_off, p->name))
+            msgs[i].auth = MG_AUTH_OFF; /* the check is off: published */
         rc = file_rsvp(&handled, p, r->srv->store, &msgs[i], lim.attachment_cap,
                        filed);
         if (rc == 0 && !handled)

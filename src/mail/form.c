@@ -100,6 +100,7 @@ void mg_inbound_release(struct mg_inbound *m)
     free(m->html);
     free(m->stripped);
     free(m->calendar);
+    free(m->auth_why);
     for (i = 0; i < m->n_attachments; i++) {
         free(m->attachments[i].name);
         free(m->attachments[i].type);

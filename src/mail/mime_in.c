@@ -497,10 +497,11 @@ static const char *header_raw(GMimeObject *obj, const char *name)
     return h ? g_mime_header_get_raw_value(h) : NULL;
 }
 
-static void read_headers(struct mg_inbound *m, GMimeObject *msg)
+static void read_headers(struct mg_inbound *m, GMimeObject *msg,
+                         const char *authserv_id)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(msg);
-    int i, n = g_mime_header_list_get_count(list);
+    int i, run, n = g_mime_header_list_get_count(list);
     const char *v;
 
     mail_set_from(m, header_raw(msg, "From"));
@@ -513,6 +514,14 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg)
         if (g_ascii_strcasecmp(name, "To") == 0 ||
             g_ascii_strcasecmp(name, "Cc") == 0)
             mail_add_recipients(m, g_mime_header_get_raw_value(h));
+    }
+    /* the receiving MTA's verdict, once From is known; the headers of
+     * anyone else (the sender's own included) are ignored */
+    for (i = 0, run = 0; i < n && authserv_id; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+
+        mail_auth_header(m, &run, g_mime_header_get_name(h),
+                         g_mime_header_get_raw_value(h), authserv_id);
     }
     v = header_raw(msg, "Subject");
     if (v)
@@ -685,7 +694,9 @@ int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
         rc = MG_EINVAL;
         goto out;
     }
-    read_headers(out, GMIME_OBJECT(msg));
+    /* a provider's raw message carries the provider's verdict apart */
+    read_headers(out, GMIME_OBJECT(msg),
+                 need_from && lim ? lim->authserv_id : NULL);
     /* without a From it is still mail, kept for review, if it names
      * a recipient; with neither it is none */
     if (need_from && !out->from_email && !out->n_recipients) {
@@ -720,5 +731,17 @@ int mg_inbound_from_mime(struct mg_inbound *out, const char *data, size_t len,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err)
 {
-    return mail_parse_mime(out, data, len, lim, 1, err);
+    const char *ids = lim ? lim->authserv_id : NULL;
+    int rc = mail_parse_mime(out, data, len, lim, 1, err);
+
+    if (rc == 0 && out->auth == MG_AUTH_NONE && !out->auth_why) {
+        char *why =
+            ids ? mg_xasprintf("no Authentication-Results header from %s", ids)
+                : mg_xstrdup("no authserv_id is configured to read "
+                             "Authentication-Results headers from");
+
+        mail_auth_none(out, why);
+        free(why);
+    }
+    return rc;
 }

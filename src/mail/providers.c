@@ -354,6 +354,50 @@ static const char *mailgun_header(json_t *headers, const char *name)
     return NULL;
 }
 
+/* Form field `name`, else the header of that name in message-headers. */
+static const char *mailgun_value(const struct mg_form *f, json_t *headers,
+                                 const char *name)
+{
+    const char *v = fval(f, name);
+
+    return present(v) ? v : mailgun_header(headers, name);
+}
+
+/* Mailgun's verdict: X-Mailgun-Spf (for the envelope sender) and
+ * X-Mailgun-Dkim-Check-Result, as fields or in message-headers. */
+static void mailgun_auth(struct mg_inbound *m, const struct mg_form *f,
+                         const struct mg_form_field *mh)
+{
+    json_t *headers = mh ? json_loadb(mh->value, mh->len, 0, NULL) : NULL;
+    const char *spf = mailgun_value(f, headers, "X-Mailgun-Spf");
+    const char *dkim = mailgun_value(f, headers, "X-Mailgun-Dkim-Check-Result");
+    char *env =
+        m->sender ? NULL
+                  : mail_address(mailgun_value(f, headers, "X-Envelope-From"));
+
+    json_t *pair;
+    size_t i;
+    char d[256], signer[256] = "";
+
+    /* Mailgun's DKIM result names no domain: the signatures in
+     * message-headers do, and one must be the From domain's */
+    json_array_foreach(headers, i, pair)
+    {
+        const char *key = json_string_value(json_array_get(pair, 0));
+        const char *value = json_string_value(json_array_get(pair, 1));
+
+        if (!key || !value || !same_header(key, "DKIM-Signature"))
+            continue;
+        mail_dkim_domain(d, sizeof(d), value);
+        if (!signer[0] || mail_auth_aligned(d, m->from_email))
+            snprintf(signer, sizeof(signer), "%s", d[0] ? d : "?");
+    }
+    mail_auth_provider(m, "mailgun", spf, env, dkim, signer[0] ? signer : NULL);
+    free(env);
+    if (headers)
+        json_decref(headers);
+}
+
 static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err)
@@ -411,6 +455,7 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
     }
     set(&m->sender, mail_address(fval(f, "sender")));
     set(&m->stripped, ftext(f, "stripped-text", "utf-8"));
+    mailgun_auth(m, f, mh);
     if (present(fval(f, "token")))
         set(&m->event_id,
             mail_utf8(fval(f, "token"), strlen(fval(f, "token"))));
@@ -452,6 +497,37 @@ static int form_json(json_t **out, const struct mg_form *f, const char *name,
     if (!field)
         return 0;
     return json_of(out, field->value, field->len, JSON_OBJECT, name, err);
+}
+
+/* SendGrid's verdict: SPF ("pass", for the envelope sender) and dkim,
+ * "{@example.org : pass}" or several such, comma-separated, or "none". */
+static void sendgrid_auth(struct mg_inbound *m, const struct mg_form *f)
+{
+    const char *spf = fval(f, "SPF"), *dkim = fval(f, "dkim"), *p;
+
+    if (spf && !present(spf))
+        spf = NULL;
+    if (dkim && !present(dkim))
+        dkim = NULL;
+    mail_auth_provider(m, "sendgrid", spf, NULL,
+                       dkim && !strchr(dkim, '@') ? dkim : NULL, NULL);
+    for (p = dkim ? strchr(dkim, '@') : NULL; p; p = strchr(p, '@')) {
+        char dom[256], result[32];
+        size_t len = strcspn(++p, " :,}");
+
+        if (len >= sizeof(dom))
+            continue;
+        memcpy(dom, p, len);
+        dom[len] = '\0';
+        p += len;
+        p += strspn(p, " :");
+        len = strcspn(p, " ,}");
+        if (len == 0 || len >= sizeof(result))
+            continue;
+        memcpy(result, p, len);
+        result[len] = '\0';
+        mail_auth_provider(m, "sendgrid", NULL, NULL, result, dom);
+    }
 }
 
 static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
@@ -564,6 +640,7 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         rc = MG_EINVAL;
         goto out;
     }
+    sendgrid_auth(m, f);
     mail_text_from_html(m);
 out:
     mg_inbound_release(&h);
@@ -591,6 +668,49 @@ static int postmark_people(struct mg_inbound *m, json_t *doc, const char *key,
         mail_add_recipient(m, json_string_value(json_object_get(p, "Email")));
     }
     return rc;
+}
+
+/* Postmark's verdict: its Received-SPF header (the first: Postmark's
+ * own, above any the message brought), "Pass (...) identity=mailfrom;
+ * envelope-from=x@example.org; ...", and Authentication-Results headers
+ * from a configured authserv-id. */
+static void postmark_auth(struct mg_inbound *m, json_t *headers,
+                          const struct mg_inbound_limits *lim)
+{
+    const char *spf = NULL, *p;
+    char result[32] = "", *env = NULL;
+    json_t *h;
+    size_t i, len;
+    int run = 0;
+
+    json_array_foreach(headers, i, h)
+    {
+        const char *name = json_string_value(json_object_get(h, "Name"));
+        const char *value = json_string_value(json_object_get(h, "Value"));
+
+        if (!name || !value)
+            continue;
+        if (same_header(name, "Received-SPF") && !spf)
+            spf = value;
+        mail_auth_header(m, &run, name, value, lim ? lim->authserv_id : NULL);
+    }
+    if (spf) {
+        spf += strspn(spf, " \t");
+        len = strcspn(spf, " \t(;");
+        if (len < sizeof(result)) {
+            memcpy(result, spf, len);
+            result[len] = '\0';
+        }
+        p = strstr(spf, "envelope-from=");
+        if (p) {
+            p += strlen("envelope-from=");
+            p += strspn(p, "\"<");
+            len = strcspn(p, "\">; \t");
+            env = mg_xstrndup(p, len);
+        }
+    }
+    mail_auth_provider(m, "postmark", spf ? result : NULL, env, NULL, NULL);
+    free(env);
 }
 
 static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
@@ -667,6 +787,7 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
         else if (same_header(name, "Return-Path") && !m->sender)
             m->sender = mail_address(value);
     }
+    postmark_auth(m, headers, lim);
     if (!m->date)
         m->date = mail_date(json_string_value(json_object_get(doc, "Date")));
     rc = jget(&list, doc, "Attachments", JSON_ARRAY, "Attachments", err);
@@ -716,6 +837,42 @@ static void mandrill_files(struct mg_inbound *m, json_t *files,
             mail_add_attachment(m, name, type, json_string_value(content),
                                 json_string_length(content), lim);
     }
+}
+
+/* Mandrill's verdict: msg.spf {result} and msg.dkim {signed, valid}. */
+static void mandrill_auth(struct mg_inbound *m, json_t *msg)
+{
+    json_t *dkim = json_object_get(msg, "dkim");
+    const char *spf = json_string_value(
+        json_object_get(json_object_get(msg, "spf"), "result"));
+    const char *d = NULL;
+
+    json_t *headers = json_object_get(msg, "headers"), *v, *e;
+    const char *key;
+    char domain[256], signer[256] = "";
+    size_t i;
+
+    if (json_is_true(json_object_get(dkim, "signed")))
+        d = json_is_true(json_object_get(dkim, "valid")) ? "pass" : "fail";
+    else if (json_is_object(dkim))
+        d = "none";
+    /* msg.dkim names no domain: the signatures in msg.headers do, and
+     * one must be the From domain's */
+    json_object_foreach(headers, key, v)
+    {
+        if (!same_header(key, "DKIM-Signature"))
+            continue;
+        for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+            e = json_is_array(v) ? json_array_get(v, i) : v;
+            if (!json_is_string(e))
+                continue;
+            mail_dkim_domain(domain, sizeof(domain), json_string_value(e));
+            if (!signer[0] || mail_auth_aligned(domain, m->from_email))
+                snprintf(signer, sizeof(signer), "%s",
+                         domain[0] ? domain : "?");
+        }
+    }
+    mail_auth_provider(m, "mandrill", spf, NULL, d, signer[0] ? signer : NULL);
 }
 
 static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
@@ -780,6 +937,7 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
         return missing(err, field);
     }
     m->event_id = jutf8(json_object_get(ev, "_id"));
+    mandrill_auth(m, msg);
     mail_text_from_html(m);
     return 0;
 }
@@ -887,6 +1045,13 @@ static int parse_cloudmailin(struct mg_inbound *m, const char *body, size_t len,
         rc = missing(err, "headers.from");
         goto out;
     }
+    /* CloudMailin's verdict: envelope.spf {result, domain} */
+    mail_auth_provider(m, "cloudmailin",
+                       json_string_value(json_object_get(
+                           json_object_get(envelope, "spf"), "result")),
+                       json_string_value(json_object_get(
+                           json_object_get(envelope, "spf"), "domain")),
+                       NULL, NULL);
     s = jheader(headers, "Subject");
     if (s) /* decoded or not, depending on the format's version */
         m->subject = mail_header_text(s);

@@ -857,7 +857,11 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
     struct mg_note n;
     char key[80];
     size_t i;
-    int rc, duplicate = 0, published = 0, allowed = 0;
+    int rc, duplicate = 0, published = 0, allowed = 0, week_out = 0;
+    /* Anyone can write any From: mail no one vouches for is kept for
+     * review with the verdict, its kind as if it had been published. */
+    int vouched = m->auth == MG_AUTH_PASS || m->auth == MG_AUTH_OFF;
+    char *unvouched = NULL;
 
     memset(&n, 0, sizeof(n));
     if (pl->group && !from)
@@ -865,7 +869,7 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
                  "the message has no readable From address");
     else if (pl->group && may_post(pl, from))
         allowed = 1;
-    published = allowed && !hold;
+    published = allowed && !hold && vouched;
     if (pl->circle)
         n.circle_id = pl->circle->id;
     if (hold && f->circle_id && f->circle_id != n.circle_id) {
@@ -889,8 +893,15 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
                      pl->circle->weeks);
             n.week = 0;
             published = 0;
+            week_out = 1;
         }
     }
+    if (!vouched)
+        unvouched =
+            mg_xasprintf("%s%ssender not authenticated: %s",
+                         allowed && !week_out ? "" : pl->reason,
+                         (allowed && !week_out) || !pl->reason[0] ? "" : "; ",
+                         m->auth_why ? m->auth_why : "no verdict");
     if (pl->sender)
         n.participant_id = pl->sender->participant_id;
     /* A reply is a note, whoever sends it; a summary is a new message
@@ -904,7 +915,10 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
                  ? "summary"
                  : "note");
     n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
-    n.review_reason = published ? NULL : hold ? (char *)hold : pl->reason;
+    n.review_reason = published   ? NULL
+                      : hold      ? (char *)hold
+                      : unvouched ? unvouched
+                                  : pl->reason;
     n.provider = (char *)f->provider;
     n.event_id = m->event_id;
     n.message_id = m->message_id;
@@ -945,6 +959,7 @@ static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
                                : MG_NOTE_REVIEW;
     free(n.body);
     free(n.attachments); /* the strings are m's */
+    free(unvouched);
     return rc;
 }
 

@@ -1968,6 +1968,7 @@ void handle_person_page_summary(struct request *r)
     m.subject = title;
     m.text = (char *)text->value;
     m.date = mg_now();
+    m.auth = MG_AUTH_PASS; /* signed in at their own page */
     rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
 reply:
     if (rc == MG_EINVAL) {
