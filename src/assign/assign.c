@@ -472,8 +472,72 @@ int mg_assign_rebalance_alternative(struct mg_assign *a, int max_moves,
     return 0;
 }
 
+struct moved {
+    int from, to;
+};
+
+static int by_from_to(const void *x, const void *y)
+{
+    const struct moved *a = x, *b = y;
+
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    return (a->to > b->to) - (a->to < b->to);
+}
+
+/*
+ * Where each stored group's tokens and feed secrets go in the new plan:
+ * to the group its first facilitator (by id) still placed now leads, or
+ * failing that (for feed secrets only) to where most of its members went,
+ * the lowest-numbered such group on a tie. O(N log N).
+ */
+static struct mg_group_carry *plan_carry(const struct mg_assign *a)
+{
+    struct mg_group_carry *carry = mg_xcalloc(a->n_groups + 1, sizeof(*carry));
+    struct moved *m = mg_xcalloc(a->n_people + 1, sizeof(*m));
+    size_t i, j, n = 0;
+
+    for (i = 0; i < a->n_groups; i++) {
+        carry[i].old_id = a->groups[i].id;
+        carry[i].to_person = -1;
+        carry[i].to_members = -1;
+    }
+    for (i = 0; i < a->n_people; i++) {
+        int from = a->people[i].group_id
+                       ? mg_assign_group_index(a, a->people[i].group_id)
+                       : -1;
+        int to = a->result.group_of[i];
+
+        if (from < 0 || to < 0)
+            continue;
+        if (a->people[i].role == MG_PERSON_FACILITATOR &&
+            carry[from].to_person < 0)
+            carry[from].to_person = to;
+        m[n].from = from;
+        m[n].to = to;
+        n++;
+    }
+    qsort(m, n, sizeof(*m), by_from_to);
+    for (i = 0; i < n; i = j) {
+        size_t k, best = 0;
+
+        for (j = i; j < n && m[j].from == m[i].from; j = k) {
+            for (k = j; k < n && m[k].from == m[j].from && m[k].to == m[j].to;
+                 k++)
+                ;
+            if (k - j > best) {
+                best = k - j;
+                carry[m[i].from].to_members = m[j].to;
+            }
+        }
+    }
+    free(m);
+    return carry;
+}
+
 int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
 {
+    struct mg_group_carry *carry;
     struct mg_group_row *rows;
     int64_t *ids;
     size_t i, n = (size_t)a->result.n_groups;
@@ -485,9 +549,13 @@ int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
         group_row(a, &rows[i], &a->result.groups[i], (int)i + 1);
     for (i = 0; i < a->n_people; i++)
         ids[i] = a->people[i].id;
-    rc = mg_store_groups_replace(st, a->circle->id, rows, n, ids,
-                                 a->result.group_of, a->n_people);
+    /* facilitators' tokens and feed URLs outlive their old group ids */
+    carry = plan_carry(a);
+    rc = mg_store_groups_replace_carry(st, a->circle->id, rows, n, ids,
+                                       a->result.group_of, a->n_people, carry,
+                                       a->n_groups);
     mg_store_groups_free(rows, n);
+    free(carry);
     free(ids);
     return rc;
 }

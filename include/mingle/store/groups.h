@@ -47,6 +47,32 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             const int *group_index, size_t n_people);
 
 /*
+ * Where a replaced group's secrets go: the facilitator API tokens and
+ * group secrets (notes feed URLs) of stored group `old_id` move to the
+ * new groups[to_person] (the group its facilitator now leads), or, for
+ * secrets other than API tokens, to groups[to_members] (where most of its
+ * members went) when it has no such person. -1: nowhere; they are then
+ * revoked (kept, as revoked, for the token list).
+ */
+struct mg_group_carry {
+    int64_t old_id;
+    int to_person;
+    int to_members;
+};
+
+/*
+ * mg_store_groups_replace(), with the current groups' live tokens and
+ * secrets carried over as `carry` says (a group not in it: revoked)
+ * rather than deleted with their group.
+ */
+int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
+                                  struct mg_group_row *groups, size_t n_groups,
+                                  const int64_t *participant_ids,
+                                  const int *group_index, size_t n_people,
+                                  const struct mg_group_carry *carry,
+                                  size_t n_carry);
+
+/*
  * Move participant_ids[i] to group_ids[i] (0: out of every group), in one
  * transaction: the current membership is closed, a new one opened, so
  * the history of who was where stays.
