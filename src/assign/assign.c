@@ -569,6 +569,7 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
     int64_t *gone = mg_xcalloc(a->n_groups + 1, sizeof(*gone));
     struct mg_group_row *added =
         mg_xcalloc((size_t)r->n_opened + 1, sizeof(*added));
+    struct mg_group_carry *carry;
     size_t i, n = 0, n_added = 0, n_gone = 0;
     int g, last = 0, rc;
 
@@ -594,10 +595,31 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
         to_new[n] = dst >= (int)a->n_groups ? dst - (int)a->n_groups : -1;
         n++;
     }
+    /* a dissolved group's tokens and feed URLs go where its people went:
+     * result indices below n_groups are groups that stay */
+    carry = n_gone ? plan_carry(a) : NULL;
+    for (i = 0; carry && i < a->n_groups; i++) {
+        struct mg_group_carry *c = &carry[i];
+
+        if (c->to_person >= 0 && (size_t)c->to_person < a->n_groups) {
+            c->person_group_id = a->groups[c->to_person].id;
+            c->to_person = -1;
+        } else if (c->to_person >= 0) {
+            c->to_person -= (int)a->n_groups;
+        }
+        if (c->to_members >= 0 && (size_t)c->to_members < a->n_groups) {
+            c->members_group_id = a->groups[c->to_members].id;
+            c->to_members = -1;
+        } else if (c->to_members >= 0) {
+            c->to_members -= (int)a->n_groups;
+        }
+    }
     rc = n || n_added || n_gone
-             ? mg_store_groups_rebalance(st, a->circle->id, added, n_added,
-                                         gone, n_gone, ids, to, to_new, n)
+             ? mg_store_groups_rebalance_carry(
+                   st, a->circle->id, added, n_added, gone, n_gone, ids, to,
+                   to_new, n, carry, carry ? a->n_groups : 0)
              : 0;
+    free(carry);
     if (rc == 0 && n_added) {
         a->opened_ids = mg_xcalloc(n_added, sizeof(*a->opened_ids));
         for (i = 0; i < n_added; i++)

@@ -331,6 +331,50 @@ int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
+/* The group id a carry target names: added[index], or `id` (0: none). */
+static int64_t carry_target(const struct mg_group_row *added, size_t n_added,
+                            int index, int64_t id)
+{
+    if (index >= 0 && (size_t)index < n_added)
+        return added[index].id;
+    return id;
+}
+
+/* Move dissolved group `old`'s live tokens and secrets as `c` says (NULL:
+ * nowhere), revoking what has nowhere to go, before it is deleted. */
+static int carry_dissolved(struct mg_store *st, sqlite3 *db, sqlite3_stmt *move,
+                           sqlite3_stmt *revoke, int64_t old,
+                           const struct mg_group_carry *c,
+                           const struct mg_group_row *added, size_t n_added,
+                           int64_t now)
+{
+    int64_t person =
+        c ? carry_target(added, n_added, c->to_person, c->person_group_id) : 0;
+    int64_t members =
+        c ? carry_target(added, n_added, c->to_members, c->members_group_id)
+          : 0;
+    int rc = 0;
+
+    if (person) {
+        sqlite3_bind_int64(move, 1, person);
+        sqlite3_bind_int64(move, 2, old);
+        sqlite3_bind_int(move, 3, 1);
+        rc = store_step(st, db, move, "carry group tokens");
+    }
+    if (rc == 0 && members) {
+        sqlite3_bind_int64(move, 1, members);
+        sqlite3_bind_int64(move, 2, old);
+        sqlite3_bind_int(move, 3, 0);
+        rc = store_step(st, db, move, "carry group secrets");
+    }
+    if (rc == 0) {
+        sqlite3_bind_int64(revoke, 1, now);
+        sqlite3_bind_int64(revoke, 2, old);
+        rc = store_step(st, db, revoke, "revoke group secrets");
+    }
+    return rc;
+}
+
 int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
                               struct mg_group_row *added, size_t n_added,
                               const int64_t *dissolved, size_t n_dissolved,
@@ -338,6 +382,19 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
                               const int64_t *group_ids, const int *added_index,
                               size_t n)
 {
+    return mg_store_groups_rebalance_carry(
+        st, circle_id, added, n_added, dissolved, n_dissolved, participant_ids,
+        group_ids, added_index, n, NULL, 0);
+}
+
+int mg_store_groups_rebalance_carry(
+    struct mg_store *st, int64_t circle_id, struct mg_group_row *added,
+    size_t n_added, const int64_t *dissolved, size_t n_dissolved,
+    const int64_t *participant_ids, const int64_t *group_ids,
+    const int *added_index, size_t n, const struct mg_group_carry *carry,
+    size_t n_carry)
+{
+    sqlite3_stmt *move = NULL, *revoke = NULL;
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *ins = NULL, *leave = NULL, *join = NULL, *del = NULL;
     int64_t now = mg_now();
@@ -363,7 +420,27 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
         rc = move_member(st, db, leave, join, circle_id, participant_ids[i], to,
                          now);
     }
+    if (rc == 0 && carry)
+        rc = store_prepare(&move, st, db,
+                           "UPDATE tokens SET group_id = ?1 WHERE group_id = "
+                           "?2 AND revoked_at IS NULL AND (?3 OR kind <> "
+                           "'api')");
+    if (rc == 0 && carry)
+        rc = store_prepare(&revoke, st, db,
+                           "UPDATE tokens SET revoked_at = ?1, group_id = "
+                           "NULL WHERE group_id = ?2 AND revoked_at IS NULL");
     for (i = 0; rc == 0 && i < n_dissolved; i++) {
+        if (carry) {
+            size_t j;
+
+            for (j = 0; j < n_carry && carry[j].old_id != dissolved[i]; j++)
+                ;
+            rc = carry_dissolved(st, db, move, revoke, dissolved[i],
+                                 j < n_carry ? &carry[j] : NULL, added, n_added,
+                                 now);
+            if (rc < 0)
+                break;
+        }
         sqlite3_bind_int64(del, 1, dissolved[i]);
         sqlite3_bind_int64(del, 2, circle_id);
         rc = store_step(st, db, del, "dissolve group");
@@ -376,6 +453,8 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
     sqlite3_finalize(leave);
     sqlite3_finalize(join);
     sqlite3_finalize(del);
+    sqlite3_finalize(move);
+    sqlite3_finalize(revoke);
     store_release(st, db);
     return rc;
 }

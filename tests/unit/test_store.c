@@ -1026,8 +1026,10 @@ static void test_groups_replace_carry(void **state)
     }
 
     make_groups(now, 2);
-    carry[0] = (struct mg_group_carry){old[0].id, 1, 0};
-    carry[1] = (struct mg_group_carry){old[1].id, -1, 0};
+    carry[0] = (struct mg_group_carry){
+        .old_id = old[0].id, .to_person = 1, .to_members = 0};
+    carry[1] = (struct mg_group_carry){
+        .old_id = old[1].id, .to_person = -1, .to_members = 0};
     assert_int_equal(mg_store_groups_replace_carry(f->st, c.id, now, 2, NULL,
                                                    NULL, 0, carry, 2),
                      0);
@@ -1068,6 +1070,85 @@ static void test_groups_replace_carry(void **state)
         free(now[i].name);
         free(now[i].address);
     }
+    mg_circle_release(&c);
+}
+
+/*
+ * Issue #17 item 14, in a rebalance: a dissolved group's token and feed go
+ * to a group that stays (named by id) or to one the rebalance opened (by
+ * index); a token whose group had no facilitator left is revoked.
+ */
+static void test_groups_rebalance_carry(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_group_row old[3], added[1];
+    struct mg_token tok[3], seen;
+    char token[MG_TOKEN_LEN + 1], feed_id[3][MG_TOKEN_ID_LEN + 1];
+    unsigned char hash[3][MG_TOKEN_HASH_LEN], feed_hash[3][MG_TOKEN_HASH_LEN];
+    struct mg_group_carry carry[2];
+    int64_t gone[2], circle, person, group;
+    struct mg_circle c;
+    size_t i;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    make_groups(old, 3);
+    assert_int_equal(
+        mg_store_groups_replace(f->st, c.id, old, 3, NULL, NULL, 0), 0);
+    for (i = 0; i < 3; i++) {
+        memset(&tok[i], 0, sizeof(tok[i]));
+        tok[i].role = MG_ROLE_FACILITATOR;
+        tok[i].circle_id = c.id;
+        tok[i].group_id = old[i].id;
+        mg_auth_token_new(token, tok[i].public_id, hash[i]);
+        assert_int_equal(mg_store_token_insert(f->st, &tok[i], hash[i]), 0);
+        mg_auth_token_new(token, feed_id[i], feed_hash[i]);
+        assert_int_equal(mg_store_secret_set(f->st, "notes", feed_id[i],
+                                             feed_hash[i], c.id, 0, old[i].id),
+                         0);
+    }
+    memset(added, 0, sizeof(added));
+    added[0].position = 4;
+    added[0].name = mg_xstrdup("Group 4");
+    added[0].address = mg_xstrdup("atlas-g4");
+    gone[0] = old[1].id;
+    gone[1] = old[2].id;
+    carry[0] = (struct mg_group_carry){.old_id = old[2].id,
+                                       .to_person = -1,
+                                       .to_members = -1,
+                                       .person_group_id = old[0].id};
+    carry[1] = (struct mg_group_carry){
+        .old_id = old[1].id, .to_person = -1, .to_members = 0};
+    assert_int_equal(mg_store_groups_rebalance_carry(f->st, c.id, added, 1,
+                                                     gone, 2, NULL, NULL, NULL,
+                                                     0, carry, 2),
+                     0);
+    /* group 3's facilitator went to group 1, which stays */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[2].public_id, hash[2]), 0);
+    assert_int_equal(seen.group_id, old[0].id);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[2], feed_hash[2]),
+                     0);
+    assert_int_equal(group, old[0].id);
+    /* group 2 had no facilitator left; its members went to the new group */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[1].public_id, hash[1]),
+        MG_EAUTH);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[1], feed_hash[1]),
+                     0);
+    assert_int_equal(group, added[0].id);
+    /* group 1 stays: untouched */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[0].public_id, hash[0]), 0);
+    assert_int_equal(seen.group_id, old[0].id);
+    for (i = 0; i < 3; i++) {
+        free(old[i].name);
+        free(old[i].address);
+    }
+    free(added[0].name);
+    free(added[0].address);
     mg_circle_release(&c);
 }
 
@@ -1360,6 +1441,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rows_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_groups_replace_carry, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_groups_rebalance_carry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
