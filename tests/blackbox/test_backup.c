@@ -348,7 +348,7 @@ static void test_restore_refuses(void **state)
     free(missing);
 }
 
-/* How many participants circle W->circle has in the database `db`, read
+/* How many participants the database at `db_path` holds, read
  * with sqlite3 (read-only), or -1. */
 static int people_in(const char *db_path)
 {
