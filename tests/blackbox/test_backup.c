@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -444,6 +446,38 @@ static void test_restore_forced(void **state)
     assert_int_equal(people_in(W->site.db), people_in(W->backup));
 }
 
+/* While a restore holds the database, a daemon does not start on it
+ * (it would read a half-copied file); once the restore is done it does. */
+static void test_serve_waits_for_restore(void **state)
+{
+    char *lock = mg_xasprintf("%s-serve.lock", W->site.db), *log = NULL;
+    struct test_daemon d;
+    int fd, i;
+
+    (void)state;
+    test_daemon_stop(&W->site.d, SIGTERM);
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* as `mingle restore` does */
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(test_daemon_start(&d, W->site.db, NULL, NULL), -1);
+    for (i = 0; i < 100; i++) {
+        free(log);
+        log = test_daemon_log(&d);
+        if (strstr(log, "is being restored"))
+            break;
+        usleep(10000);
+    }
+    assert_non_null(strstr(log, "is being restored"));
+    free(log);
+    test_daemon_stop(&d, SIGTERM);
+    close(fd);
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(test_daemon_start(&d, W->site.db, NULL, NULL), 0);
+    test_daemon_stop(&d, SIGTERM);
+    free(lock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -453,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_restore_refuses),
         cmocka_unit_test(test_restore_refuses_live_daemon),
         cmocka_unit_test(test_restore_forced),
+        cmocka_unit_test(test_serve_waits_for_restore),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
