@@ -44,12 +44,17 @@ struct mg_plenary_seat {
 };
 
 /*
- * A plenary's own rules: a title of 1-200 bytes, 1-1440 minutes, 1-52
+ * A plenary's own rules: a title of 1-200 bytes of UTF-8 without control
+ * characters (CR, LF, tab, ...), 1-1440 minutes, 1-52
  * weekly conversations, a capacity of 1-100000. MG_EINVAL with `err`
  * naming the field ("title", "minutes", "weeks", "capacity").
  */
 int mg_plenary_check(const char *title, int minutes, int weeks, int capacity,
                      struct mg_error *err);
+
+/* A guest's name: empty, or 1-200 bytes of UTF-8 without control
+ * characters. MG_EINVAL with `err` naming "guest". */
+int mg_plenary_check_guest(const char *guest, struct mg_error *err);
 
 /* What calendars show: "<circle>: <title>" or "<circle>: <title> with
  * <guest>" (guest may be NULL or ""). The caller free()s it. */

@@ -106,6 +106,8 @@ void handle_plenaries_create(struct request *r)
     p.target = int_member(doc, "target", 0);
     rc = check_target(p.target, &err);
     if (rc == 0)
+        rc = mg_plenary_check_guest(p.guest, &err);
+    if (rc == 0)
         rc = mg_plenary_check(p.title, p.minutes, p.weeks, p.capacity, &err);
     if (rc < 0) {
         reply_code(r, rc, &err);

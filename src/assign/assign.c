@@ -472,8 +472,72 @@ int mg_assign_rebalance_alternative(struct mg_assign *a, int max_moves,
     return 0;
 }
 
+struct moved {
+    int from, to;
+};
+
+static int by_from_to(const void *x, const void *y)
+{
+    const struct moved *a = x, *b = y;
+
+    if (a->from != b->from)
+        return a->from < b->from ? -1 : 1;
+    return (a->to > b->to) - (a->to < b->to);
+}
+
+/*
+ * Where each stored group's tokens and feed secrets go in the new plan:
+ * to the group its first facilitator (by id) still placed now leads, or
+ * failing that (for feed secrets only) to where most of its members went,
+ * the lowest-numbered such group on a tie. O(N log N).
+ */
+static struct mg_group_carry *plan_carry(const struct mg_assign *a)
+{
+    struct mg_group_carry *carry = mg_xcalloc(a->n_groups + 1, sizeof(*carry));
+    struct moved *m = mg_xcalloc(a->n_people + 1, sizeof(*m));
+    size_t i, j, n = 0;
+
+    for (i = 0; i < a->n_groups; i++) {
+        carry[i].old_id = a->groups[i].id;
+        carry[i].to_person = -1;
+        carry[i].to_members = -1;
+    }
+    for (i = 0; i < a->n_people; i++) {
+        int from = a->people[i].group_id
+                       ? mg_assign_group_index(a, a->people[i].group_id)
+                       : -1;
+        int to = a->result.group_of[i];
+
+        if (from < 0 || to < 0)
+            continue;
+        if (a->people[i].role == MG_PERSON_FACILITATOR &&
+            carry[from].to_person < 0)
+            carry[from].to_person = to;
+        m[n].from = from;
+        m[n].to = to;
+        n++;
+    }
+    qsort(m, n, sizeof(*m), by_from_to);
+    for (i = 0; i < n; i = j) {
+        size_t k, best = 0;
+
+        for (j = i; j < n && m[j].from == m[i].from; j = k) {
+            for (k = j; k < n && m[k].from == m[j].from && m[k].to == m[j].to;
+                 k++)
+                ;
+            if (k - j > best) {
+                best = k - j;
+                carry[m[i].from].to_members = m[j].to;
+            }
+        }
+    }
+    free(m);
+    return carry;
+}
+
 int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
 {
+    struct mg_group_carry *carry;
     struct mg_group_row *rows;
     int64_t *ids;
     size_t i, n = (size_t)a->result.n_groups;
@@ -485,9 +549,13 @@ int mg_assign_commit_plan(struct mg_assign *a, struct mg_store *st)
         group_row(a, &rows[i], &a->result.groups[i], (int)i + 1);
     for (i = 0; i < a->n_people; i++)
         ids[i] = a->people[i].id;
-    rc = mg_store_groups_replace(st, a->circle->id, rows, n, ids,
-                                 a->result.group_of, a->n_people);
+    /* facilitators' tokens and feed URLs outlive their old group ids */
+    carry = plan_carry(a);
+    rc = mg_store_groups_replace_carry(st, a->circle->id, rows, n, ids,
+                                       a->result.group_of, a->n_people, carry,
+                                       a->n_groups);
     mg_store_groups_free(rows, n);
+    free(carry);
     free(ids);
     return rc;
 }
@@ -501,6 +569,7 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
     int64_t *gone = mg_xcalloc(a->n_groups + 1, sizeof(*gone));
     struct mg_group_row *added =
         mg_xcalloc((size_t)r->n_opened + 1, sizeof(*added));
+    struct mg_group_carry *carry;
     size_t i, n = 0, n_added = 0, n_gone = 0;
     int g, last = 0, rc;
 
@@ -526,10 +595,31 @@ int mg_assign_commit_rebalance(struct mg_assign *a, struct mg_store *st)
         to_new[n] = dst >= (int)a->n_groups ? dst - (int)a->n_groups : -1;
         n++;
     }
+    /* a dissolved group's tokens and feed URLs go where its people went:
+     * result indices below n_groups are groups that stay */
+    carry = n_gone ? plan_carry(a) : NULL;
+    for (i = 0; carry && i < a->n_groups; i++) {
+        struct mg_group_carry *c = &carry[i];
+
+        if (c->to_person >= 0 && (size_t)c->to_person < a->n_groups) {
+            c->person_group_id = a->groups[c->to_person].id;
+            c->to_person = -1;
+        } else if (c->to_person >= 0) {
+            c->to_person -= (int)a->n_groups;
+        }
+        if (c->to_members >= 0 && (size_t)c->to_members < a->n_groups) {
+            c->members_group_id = a->groups[c->to_members].id;
+            c->to_members = -1;
+        } else if (c->to_members >= 0) {
+            c->to_members -= (int)a->n_groups;
+        }
+    }
     rc = n || n_added || n_gone
-             ? mg_store_groups_rebalance(st, a->circle->id, added, n_added,
-                                         gone, n_gone, ids, to, to_new, n)
+             ? mg_store_groups_rebalance_carry(
+                   st, a->circle->id, added, n_added, gone, n_gone, ids, to,
+                   to_new, n, carry, carry ? a->n_groups : 0)
              : 0;
+    free(carry);
     if (rc == 0 && n_added) {
         a->opened_ids = mg_xcalloc(n_added, sizeof(*a->opened_ids));
         for (i = 0; i < n_added; i++)

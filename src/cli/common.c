@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mingle/http.h"
 #include "mingle/i18n.h"
@@ -109,10 +110,21 @@ int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
     struct mg_http_server *srv = NULL;
     struct mg_error err = {{0}, {0}};
     char port[16], threads[16];
-    int sig;
+    int sig, lock = -1, rc;
 
+    /* held while the daemon runs, so `mingle restore` can tell */
+    rc = mg_store_daemon_claim(&lock, cfg->db, &err);
+    if (rc == MG_EBUSY) {
+        cli_error("%s", err.message);
+        return 1;
+    }
+    if (rc < 0)
+        mg_log(MG_LOG_WARN, "no daemon lock", "error", err.message, NULL);
+    memset(&err, 0, sizeof(err));
     if (mg_http_start(&srv, cfg, st, &err) < 0) {
         cli_error("%s", err.message);
+        if (lock >= 0)
+            close(lock);
         return 1;
     }
     snprintf(port, sizeof(port), "%d", mg_http_port(srv));
@@ -126,5 +138,7 @@ int cli_run_daemon(const struct mg_config *cfg, struct mg_store *st,
            sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
     mg_http_stop(srv, cfg->shutdown_grace);
     mg_log(MG_LOG_INFO, "stopped", NULL);
+    if (lock >= 0)
+        close(lock);
     return 0;
 }

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "mingle/circle.h"
 #include "mingle/i18n.h"
 #include "mingle/plenary.h"
 
@@ -40,6 +41,12 @@ int mg_plenary_check(const char *title, int minutes, int weeks, int capacity,
         mg_error_set(err, "title", "'title' must be 1-200 bytes");
         return MG_EINVAL;
     }
+    /* a title goes into invitations' SUMMARY and mail subjects */
+    if (!mg_text_clean(title)) {
+        mg_error_set(err, "title",
+                     "'title' must be UTF-8 without control characters");
+        return MG_EINVAL;
+    }
     if (minutes < 1 || minutes > 1440) {
         mg_error_set(err, "minutes", "'minutes' must be 1-1440");
         return MG_EINVAL;
@@ -50,6 +57,22 @@ int mg_plenary_check(const char *title, int minutes, int weeks, int capacity,
     }
     if (capacity < 1 || capacity > 100000) {
         mg_error_set(err, "capacity", "'capacity' must be 1-100000");
+        return MG_EINVAL;
+    }
+    return 0;
+}
+
+int mg_plenary_check_guest(const char *guest, struct mg_error *err)
+{
+    if (!guest || !*guest)
+        return 0;
+    if (strlen(guest) > 200) {
+        mg_error_set(err, "guest", "'guest' must be at most 200 bytes");
+        return MG_EINVAL;
+    }
+    if (!mg_text_clean(guest)) {
+        mg_error_set(err, "guest",
+                     "'guest' must be UTF-8 without control characters");
         return MG_EINVAL;
     }
     return 0;

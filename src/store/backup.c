@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -326,5 +327,73 @@ int mg_store_restore(struct mg_backup_info *out, const char *db_path,
 out:
     sqlite3_close(dst);
     sqlite3_close(src);
+    return rc;
+}
+
+/* Open (or, with `make`, create) the lock file beside `db_path` and
+ * flock() it with `op`; 0 with *fd -1 for a database that is not a plain
+ * path, or when there is no lock file and `make` is 0 (no daemon ever ran
+ * on it). */
+static int lock_beside(int *fd, const char *db_path, int op, int make, int busy,
+                       struct mg_error *err)
+{
+    char *path;
+    int f, rc = 0;
+
+    *fd = -1;
+    if (!db_path || !*db_path || *db_path == ':' ||
+        strncmp(db_path, "file:", 5) == 0)
+        return 0;
+    path = mg_xasprintf("%s-serve.lock", db_path);
+    f = open(path, O_RDWR | O_CLOEXEC | (make ? O_CREAT : 0), 0600);
+    if (f < 0 && errno == ENOENT && !make)
+        goto out;
+    if (f < 0) {
+        mg_error_set(err, "db", "cannot open '%s': %s", path, strerror(errno));
+        rc = MG_EIO;
+        goto out;
+    }
+    while ((rc = flock(f, op | LOCK_NB)) < 0 && errno == EINTR)
+        ;
+    if (rc < 0) {
+        if (errno == EWOULDBLOCK)
+            rc = busy;
+        else {
+            mg_error_set(err, "db", "cannot lock '%s': %s", path,
+                         strerror(errno));
+            rc = MG_EIO;
+        }
+        close(f);
+        goto out;
+    }
+    *fd = f;
+out:
+    free(path);
+    return rc;
+}
+
+int mg_store_daemon_claim(int *fd, const char *db_path, struct mg_error *err)
+{
+    int rc = lock_beside(fd, db_path, LOCK_SH, 1, MG_EBUSY, err);
+
+    if (rc == MG_EBUSY)
+        mg_error_set(err, "db",
+                     "'%s' is being restored ('mingle restore'); start "
+                     "again once it is done",
+                     db_path);
+    return rc;
+}
+
+int mg_store_daemon_exclude(int *fd, const char *db_path, struct mg_error *err)
+{
+    int rc = lock_beside(fd, db_path, LOCK_EX, 0, MG_EBUSY, err);
+
+    if (rc == MG_EBUSY)
+        mg_error_set(err, "db",
+                     "a running 'mingle serve' holds '%s': stop it first "
+                     "(or give --force, and restart it at once: until then "
+                     "it goes on with what it had, and writes it "
+                     "acknowledges may be lost)",
+                     db_path);
     return rc;
 }

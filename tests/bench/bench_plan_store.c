@@ -9,11 +9,14 @@
  *     with the quality of each plan;
  *   - `mingle groups plan --circle ID` end to end (load, plan, store the
  *     groups, make the sessions, queue every invitation), groups of 6-8;
- *   - POST /api/v1/circles/ID/groups/plan on a running daemon, the same.
+ *   - POST /api/v1/circles/ID/groups/plan on a running daemon, the same;
+ *   - `mingle groups plan` again once every group has a facilitator
+ *     token and a notes feed URL, which the new plan carries over to the
+ *     new groups (issue #17 item 14): the time, and how many are kept.
  *
  * Figures only, no assertions.
  *
- *   ./build/tests/bench/bench_plan_store [N] [planner|cli|api]
+ *   ./build/tests/bench/bench_plan_store [N] [planner|cli|api|replan]
  *   ./build/tests/bench/bench_plan_store N db PATH   (only make the circle
  *       in PATH and print its id: for profiling `mingle groups plan`)
  */
@@ -24,7 +27,9 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <sqlite3.h>
 
+#include "mingle/auth.h"
 #include "mingle/group.h"
 #include "mingle/store.h"
 #include "support.h"
@@ -241,6 +246,106 @@ out:
     free(db);
 }
 
+/* Give every stored group of circle `id` a facilitator token and a notes
+ * feed secret; how many groups there are, or -1. */
+static long add_secrets(const char *db, int64_t id)
+{
+    struct mg_store_options opt = {1, 10000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *st = NULL;
+    struct mg_group_row *g = NULL;
+    size_t n = 0, i;
+    long rc = -1;
+
+    if (mg_store_open(&st, db, &opt, &err) < 0 ||
+        mg_store_groups_list(&g, &n, st, id) < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        struct mg_token tok;
+        char token[MG_TOKEN_LEN + 1];
+        unsigned char hash[MG_TOKEN_HASH_LEN];
+
+        memset(&tok, 0, sizeof(tok));
+        tok.role = MG_ROLE_FACILITATOR;
+        tok.circle_id = id;
+        tok.group_id = g[i].id;
+        mg_auth_token_new(token, tok.public_id, hash);
+        if (mg_store_token_insert(st, &tok, hash) < 0)
+            goto out;
+        mg_auth_token_new(token, tok.public_id, hash);
+        if (mg_store_secret_set(st, "notes", tok.public_id, hash, id, 0,
+                                g[i].id) < 0)
+            goto out;
+    }
+    rc = (long)n;
+out:
+    mg_store_groups_free(g, n);
+    mg_store_close(st);
+    return rc;
+}
+
+/* Live tokens and secrets tied to a group of circle `id`. */
+static long live_secrets(const char *db, int64_t id)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *stmt = NULL;
+    long n = -1;
+
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h,
+                           "SELECT count(*) FROM tokens WHERE revoked_at IS "
+                           "NULL AND group_id IN (SELECT id FROM groups "
+                           "WHERE circle_id = ?)",
+                           -1, &stmt, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(stmt, 1, id);
+        if (sqlite3_step(stmt) == SQLITE_ROW)
+            n = sqlite3_column_int(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(h);
+    return n;
+}
+
+static void replan(size_t n)
+{
+    char *dir = test_mkdtemp(), *db = mg_xasprintf("%s/plan.db", dir);
+    char circle[24], seed[] = "--seed", *out = NULL, *err = NULL;
+    int64_t id = populate(db, n);
+    /* groups of 6-8: 10% facilitators cannot lead them all (forced) */
+    const char *argv[] = {"groups", "plan",    "--circle", circle, "--db",
+                          db,       "--force", seed,       "11",   NULL};
+    long groups, before;
+    double t0, t;
+    int status;
+
+    if (!id) {
+        printf("  %6zu people: cannot make the circle\n", n);
+        goto out;
+    }
+    snprintf(circle, sizeof(circle), "%lld", (long long)id);
+    argv[7] = NULL; /* the first plan: default seed */
+    status = test_run_cli(&out, &err, argv, NULL);
+    free(out);
+    free(err);
+    out = err = NULL;
+    groups = status == 0 ? add_secrets(db, id) : -1;
+    before = live_secrets(db, id);
+    argv[7] = seed;
+    t0 = mg_monotonic();
+    status = test_run_cli(&out, &err, argv, NULL);
+    t = mg_monotonic() - t0;
+    printf("  %6zu people, %ld groups: %7.2f s (exit %d); tokens and feed "
+           "URLs live: %ld before, %ld after\n",
+           n, groups, t, status, before, live_secrets(db, id));
+    if (status != 0 && err)
+        printf("    %s", err);
+out:
+    free(out);
+    free(err);
+    test_rmdir(dir);
+    free(db);
+}
+
 static void api(size_t n)
 {
     struct test_site site;
@@ -302,6 +407,12 @@ int main(int argc, char **argv)
                "invitations queued:\n");
         for (c = 0; c < 2; c++)
             api(sizes[c]);
+    }
+    if (only && strcmp(only, "replan") == 0) {
+        printf("mingle groups plan again, each group with a facilitator "
+               "token and a notes feed URL:\n");
+        for (c = 0; c < 2; c++)
+            replan(sizes[c]);
     }
     return 0;
 }

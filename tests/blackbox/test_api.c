@@ -135,6 +135,46 @@ static void test_healthz_needs_no_token(void **state)
     json_decref(doc);
 }
 
+/*
+ * Issue #17 item 14: the README's /healthz example showed schema 7 long
+ * after the schema had moved on. It must be what /healthz answers now
+ * (schema and version), so a migration that forgets the README fails.
+ */
+static void test_readme_healthz_example(void **state)
+{
+    static const char mark[] = "**`GET /healthz`**: `";
+    size_t len = 0;
+    char *readme = test_read_file(MINGLE_SOURCE_DIR "/README.md", &len);
+    char *start, *end;
+    json_t *example, *live;
+    json_error_t jerr;
+    long status;
+
+    (void)state;
+    assert_non_null(readme);
+    start = strstr(readme, mark);
+    assert_non_null(start);
+    start += strlen(mark);
+    end = strchr(start, '`');
+    assert_non_null(end);
+    *end = '\0';
+    example = json_loads(start, 0, &jerr);
+    if (!example)
+        fail_msg("README's /healthz example is not JSON: %s", start);
+    live = call(&status, "GET", "/healthz", NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_true(json_integer_value(json_object_get(live, "schema")) > 7);
+    if (!json_equal(example, live)) {
+        char *a = json_dumps(example, JSON_SORT_KEYS | JSON_COMPACT),
+             *b = json_dumps(live, JSON_SORT_KEYS | JSON_COMPACT);
+
+        fail_msg("README shows %s for /healthz; it answers %s", a, b);
+    }
+    json_decref(example);
+    json_decref(live);
+    free(readme);
+}
+
 static void test_auth_errors(void **state)
 {
     struct test_response resp;
@@ -670,6 +710,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_healthz_needs_no_token),
+        cmocka_unit_test(test_readme_healthz_example),
         cmocka_unit_test(test_auth_errors),
         cmocka_unit_test(test_revoked_token),
         cmocka_unit_test(test_create_get_list),

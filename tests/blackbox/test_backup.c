@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -348,6 +350,134 @@ static void test_restore_refuses(void **state)
     free(missing);
 }
 
+/* How many participants the database at `db_path` holds, read
+ * with sqlite3 (read-only), or -1. */
+static int people_in(const char *db_path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int n = -1;
+
+    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) ==
+            SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM participants", -1, &stmt,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW)
+        n = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+}
+
+/*
+ * Issue #17 item 14: `mingle restore` into the database a running daemon
+ * holds succeeded silently, and the daemon went on from what it had:
+ * writes it acknowledged were lost. Now it is refused, naming the way
+ * out (--force), and nothing changes; --force restores with a warning;
+ * and once the daemon is gone, even killed with SIGKILL (the kernel drops
+ * its lock: nothing stale), restore works without --force.
+ */
+static void test_restore_refuses_live_daemon(void **state)
+{
+    char *path = test_circle_path(W->circle, "/participants");
+    char *out = NULL, *err = NULL;
+    int before, saved = people_in(W->backup);
+    long status;
+    json_t *doc;
+
+    (void)state;
+    /* someone added since the backup: a restore would lose them */
+    doc = test_site_call(&W->site, &status, "POST", path,
+                         "{\"name\":\"Late\",\"email\":\"late@example.org\"}",
+                         NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    before = people_in(W->site.db);
+    assert_true(saved > 0);
+    assert_true(before > saved);
+    assert_int_equal(run(&out, &err, "restore", W->backup, W->site.db, NULL),
+                     1);
+    assert_non_null(strstr(err, "running 'mingle serve'"));
+    assert_non_null(strstr(err, "--force"));
+    assert_non_null(strstr(err, "nothing was changed"));
+    assert_null(strstr(out, "restored"));
+    free(out);
+    free(err);
+    assert_int_equal(people_in(W->site.db), before);
+    assert_true(integrity_ok(W->site.db));
+
+    /* the daemon still answers, and what it acknowledges is kept */
+    doc = test_site_call(&W->site, &status, "POST", path,
+                         "{\"name\":\"Later\",\"email\":\"later@example.org\"}",
+                         NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    assert_int_equal(people_in(W->site.db), before + 1);
+
+    /* killed outright, it holds nothing: restore needs no --force */
+    test_daemon_stop(&W->site.d, SIGKILL);
+    assert_int_equal(run(&out, &err, "restore", W->backup, W->site.db, NULL),
+                     0);
+    assert_non_null(strstr(out, "restored"));
+    free(out);
+    free(err);
+    assert_int_equal(people_in(W->site.db), saved);
+    free(path);
+}
+
+/* --force restores under a running daemon, saying what that risks. */
+static void test_restore_forced(void **state)
+{
+    char *out = NULL, *err = NULL;
+
+    (void)state;
+    assert_int_equal(test_site_serve(&W->site, NULL), 0);
+    assert_int_equal(run(&out, &err, "restore", W->backup, W->site.db, NULL),
+                     1);
+    free(out);
+    free(err);
+    assert_int_equal(
+        run(&out, &err, "restore", W->backup, W->site.db, "--force"), 0);
+    assert_non_null(strstr(out, "restored"));
+    assert_non_null(strstr(err, "warning"));
+    assert_non_null(strstr(err, "restart"));
+    free(out);
+    free(err);
+    assert_int_equal(people_in(W->site.db), people_in(W->backup));
+}
+
+/* While a restore holds the database, a daemon does not start on it
+ * (it would read a half-copied file); once the restore is done it does. */
+static void test_serve_waits_for_restore(void **state)
+{
+    char *lock = mg_xasprintf("%s-serve.lock", W->site.db), *log = NULL;
+    struct test_daemon d;
+    int fd, i;
+
+    (void)state;
+    test_daemon_stop(&W->site.d, SIGTERM);
+    fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* as `mingle restore` does */
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(test_daemon_start(&d, W->site.db, NULL, NULL), -1);
+    for (i = 0; i < 100; i++) {
+        free(log);
+        log = test_daemon_log(&d);
+        if (strstr(log, "is being restored"))
+            break;
+        usleep(10000);
+    }
+    assert_non_null(strstr(log, "is being restored"));
+    free(log);
+    test_daemon_stop(&d, SIGTERM);
+    close(fd);
+    memset(&d, 0, sizeof(d));
+    assert_int_equal(test_daemon_start(&d, W->site.db, NULL, NULL), 0);
+    test_daemon_stop(&d, SIGTERM);
+    free(lock);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +485,9 @@ int main(void)
         cmocka_unit_test(test_backup_refuses_to_overwrite),
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_restore_refuses),
+        cmocka_unit_test(test_restore_refuses_live_daemon),
+        cmocka_unit_test(test_restore_forced),
+        cmocka_unit_test(test_serve_waits_for_restore),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);

@@ -456,6 +456,146 @@ static void test_cli_show(void **state)
     free(out);
 }
 
+/* Person `email`'s current group id in circle `circle` (0: none). */
+static long long group_of(long long circle, const char *email)
+{
+    long long id = test_site_person(&W->site, circle, email);
+    char *path = test_circle_path(circle, "/participants/%lld", id);
+    long status;
+    json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
+    long long g;
+
+    assert_int_equal(status, 200);
+    g = json_integer_value(json_object_get(doc, "group_id"));
+    json_decref(doc);
+    free(path);
+    return g;
+}
+
+/* GET `path` (a page or feed, no token): the status. */
+static long get_status(const char *path, const char *token)
+{
+    struct test_response resp;
+    long status;
+
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", path, token, NULL, NULL), 0);
+    status = resp.status;
+    test_response_release(&resp);
+    return status;
+}
+
+/* The status of GET .../groups/<group> with `token`. */
+static long group_status(long long circle, long long group, const char *token)
+{
+    char *path = test_circle_path(circle, "/groups/%lld", group);
+    long status = get_status(path, token);
+
+    free(path);
+    return status;
+}
+
+static long long replan(long long circle, int seed)
+{
+    char *path = test_circle_path(circle, "/groups/plan?seed=%d", seed);
+    long status;
+    json_t *doc = call(&status, "POST", path, W->site.token, NULL, NULL);
+
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    return 0;
+}
+
+/*
+ * Issue #17 item 14: planning the groups again kept nobody's secrets (the
+ * groups were deleted with their facilitator tokens and notes feed
+ * URLs). Now a facilitator's token and the group's notes feed follow the
+ * facilitator to their new group; once they no longer facilitate, their
+ * token stops working while the feed goes to where most members went.
+ * Their own page (/p/...) is the person's and works throughout.
+ */
+static void test_replan_keeps_secrets(void **state)
+{
+    long long circle = make_circle(18, 3), g, g2, other = 0, me;
+    char *path, *token, *feed, *page;
+    const char *url;
+    json_t *doc, *groups;
+    long status;
+    size_t i;
+
+    (void)state;
+    replan(circle, 7);
+    g = group_of(circle, "p00@example.org");
+    assert_true(g > 0);
+    token = test_site_token(&W->site, "facilitator", circle, g);
+    assert_non_null(token);
+    assert_int_equal(group_status(circle, g, token), 200);
+
+    path = test_circle_path(circle, "/groups/%lld/notes-feed", g);
+    doc = call(&status, "POST", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 201);
+    url = json_string_value(json_object_get(doc, "url"));
+    assert_non_null(url);
+    assert_non_null(strstr(url, "/notes/"));
+    feed = mg_xstrdup(strstr(url, "/notes/"));
+    json_decref(doc);
+    free(path);
+    assert_int_equal(get_status(feed, NULL), 200);
+
+    me = test_site_person(&W->site, circle, "p00@example.org");
+    path = test_circle_path(circle, "/participants/%lld/page", me);
+    doc = call(&status, "POST", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 201);
+    url = json_string_value(json_object_get(doc, "url"));
+    assert_non_null(url);
+    assert_non_null(strstr(url, "/p/"));
+    page = mg_xstrdup(strstr(url, "/p/"));
+    json_decref(doc);
+    free(path);
+    assert_int_equal(get_status(page, NULL), 200);
+
+    /* planned again with another seed: new groups (SQLite may give them
+     * the old ids again), same secrets */
+    replan(circle, 99);
+    g2 = group_of(circle, "p00@example.org");
+    assert_true(g2 > 0);
+    assert_int_equal(group_status(circle, g2, token), 200);
+    groups = get_groups(circle);
+    for (i = 0; i < json_array_size(json_object_get(groups, "groups")); i++) {
+        long long id = json_integer_value(json_object_get(
+            json_array_get(json_object_get(groups, "groups"), i), "id"));
+
+        if (id != g2)
+            other = id;
+    }
+    json_decref(groups);
+    assert_true(other > 0);
+    /* still only their own group */
+    assert_int_equal(group_status(circle, other, token), 403);
+    assert_int_equal(get_status(feed, NULL), 200);
+    assert_int_equal(get_status(page, NULL), 200);
+
+    /* p00 no longer facilitates: their token stops working, the group's
+     * notes feed still works (it follows most of the members) */
+    path = test_circle_path(circle, "/participants/%lld", me);
+    doc = call(&status, "PATCH", path, W->site.token,
+               "{\"role\":\"participant\"}", NULL);
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    free(path);
+    replan(circle, 5);
+    g = group_of(circle, "p00@example.org");
+    assert_true(g > 0);
+    assert_int_equal(group_status(circle, g, token), 401);
+    assert_int_equal(get_status(feed, NULL), 200);
+    assert_int_equal(get_status(page, NULL), 200);
+
+    free(token);
+    free(feed);
+    free(page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -467,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_too_few_facilitators_explained),
         cmocka_unit_test(test_stored_groups_read_back),
         cmocka_unit_test(test_cli_show),
+        cmocka_unit_test(test_replan_keeps_secrets),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);

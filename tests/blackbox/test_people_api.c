@@ -485,6 +485,41 @@ static void test_cli_import(void **state)
     free(bad);
 }
 
+/* Issue #17 item 14: the search `q` takes '%' and '_' literally (they
+ * were LIKE wildcards: "%" found everyone, "jo_" found "Joxanne"). */
+static void test_search_literal(void **state)
+{
+    char *path = people_path("");
+    size_t everyone;
+    long status;
+    json_t *doc;
+
+    (void)state;
+    doc = call(&status, "POST", path, W->site.token,
+               "[{\"name\":\"Jo_Anne Smith\",\"email\":"
+               "\"jo_anne@example.org\"},{\"name\":\"Joxanne Brown\","
+               "\"email\":\"joxanne@example.org\"},{\"name\":\"Rua "
+               "100% Kiwi\",\"email\":\"kiwi100@example.org\"},{\"name\":"
+               "\"Back\\\\slash\",\"email\":\"bs@example.org\"}]",
+               NULL);
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    everyone = count_people("");
+    assert_true(everyone > 4);
+    assert_int_equal(count_people("?q=jo_"), 1);
+    assert_int_equal(count_people("?q=JO_A"), 1);
+    assert_int_equal(count_people("?q=_"), 1);
+    assert_int_equal(count_people("?q=%25"), 1);
+    assert_int_equal(count_people("?q=100%25"), 1);
+    assert_int_equal(count_people("?q=%25%25"), 0);
+    assert_int_equal(count_people("?q=%5C"), 1);
+    assert_int_equal(count_people("?q=k%5C%25"), 0);
+    /* the plain search still matches anywhere in name or address */
+    assert_int_equal(count_people("?q=oxan"), 1);
+    assert_int_equal(count_people("?q=JOXANNE%40EXAMPLE"), 1);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -495,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_import_link_warnings),
         cmocka_unit_test(test_update_withdraw_delete),
         cmocka_unit_test(test_cli_import),
+        cmocka_unit_test(test_search_literal),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);

@@ -604,6 +604,83 @@ static void test_reply_declines(void **state)
     free(path);
 }
 
+static const char *error_field(json_t *doc)
+{
+    return json_string_value(
+        json_object_get(json_object_get(doc, "error"), "field"));
+}
+
+static char *plenary_title(json_t *doc)
+{
+    json_t *p = json_object_get(doc, "plenary");
+
+    return mg_xstrdup(json_string_value(json_object_get(p ? p : doc, "title")));
+}
+
+/* Issue #17 item 14: a plenary's title and guest refuse CR/LF and other
+ * control characters (422 naming the field), as a circle's fields do. */
+static void test_control_characters(void **state)
+{
+    char *path = test_circle_path(W->circle, "/plenaries");
+    char *one, *before;
+    json_t *doc;
+    long status;
+
+    (void)state;
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Kick-off\\r\\nBCC: x@example.org\",\"start\":"
+               "\"2027-03-30T19:30\",\"capacity\":2}",
+               NULL);
+    assert_int_equal(status, 422);
+    assert_string_equal(error_field(doc), "title");
+    json_decref(doc);
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Kick-off\",\"guest\":\"Ursula\\nX: y\","
+               "\"start\":\"2027-03-30T19:30\",\"capacity\":2}",
+               NULL);
+    assert_int_equal(status, 422);
+    assert_string_equal(error_field(doc), "guest");
+    json_decref(doc);
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Kick-off\",\"guest\":\"Ursula\\r\","
+               "\"start\":\"2027-03-30T19:30\",\"capacity\":2}",
+               NULL);
+    assert_int_equal(status, 422);
+    assert_string_equal(error_field(doc), "guest");
+    json_decref(doc);
+
+    /* renaming to a title with a line break is refused; nothing changes */
+    one = test_circle_path(W->circle, "/plenaries/%lld", W->plenary);
+    doc = call(&status, "GET", one, NULL, NULL);
+    assert_int_equal(status, 200);
+    before = plenary_title(doc);
+    json_decref(doc);
+    doc = call(&status, "PATCH", one, "{\"title\":\"Kick\\r\\noff\"}", NULL);
+    assert_int_equal(status, 422);
+    assert_string_equal(error_field(doc), "title");
+    json_decref(doc);
+    doc = call(&status, "PATCH", one, "{\"title\":\"Kick\\toff\"}", NULL);
+    assert_int_equal(status, 422);
+    json_decref(doc);
+    doc = call(&status, "GET", one, NULL, NULL);
+    assert_int_equal(status, 200);
+    assert_string_equal(plenary_title(doc), before);
+    json_decref(doc);
+    free(before);
+
+    /* non-ASCII names are fine */
+    doc = call(&status, "POST", path,
+               "{\"title\":\"K\\u014drero\",\"guest\":\"Aroha Wh\\u0101nau\","
+               "\"start\":\"2027-03-30T19:30\",\"capacity\":2}",
+               NULL);
+    assert_int_equal(status, 201);
+    assert_string_equal(json_string_value(json_object_get(doc, "guest")),
+                        "Aroha Wh\xc4\x81nau");
+    json_decref(doc);
+    free(one);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -612,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_feeds),
         cmocka_unit_test(test_reply_declines),
+        cmocka_unit_test(test_control_characters),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);

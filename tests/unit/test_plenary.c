@@ -295,6 +295,35 @@ static void test_status_names(void **state)
     assert_int_equal(mg_plenary_status_parse(&s, NULL), MG_EINVAL);
 }
 
+/* Issue #17 item 14: a title or guest with CR/LF (or another control
+ * character) would break invitations' SUMMARY and mail subjects. */
+static void test_text_fields(void **state)
+{
+    struct mg_error err = {{0}, {0}};
+
+    (void)state;
+    assert_int_equal(mg_plenary_check("Kick-off", 60, 1, 10, &err), 0);
+    assert_int_equal(
+        mg_plenary_check("Kick\r\nBCC: x@example.org", 60, 1, 10, &err),
+        MG_EINVAL);
+    assert_string_equal(err.field, "title");
+    assert_int_equal(mg_plenary_check("Kick-off\n", 60, 1, 10, &err),
+                     MG_EINVAL);
+    assert_int_equal(mg_plenary_check("Kick\toff", 60, 1, 10, &err), MG_EINVAL);
+    assert_int_equal(mg_plenary_check("Kick\xff", 60, 1, 10, &err), MG_EINVAL);
+    assert_int_equal(mg_plenary_check("Kōrero", 60, 1, 10, &err), 0);
+
+    assert_int_equal(mg_plenary_check_guest(NULL, &err), 0);
+    assert_int_equal(mg_plenary_check_guest("", &err), 0);
+    assert_int_equal(mg_plenary_check_guest("Aroha Whānau", &err), 0);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(mg_plenary_check_guest("Ursula\r\nX-Evil: 1", &err),
+                     MG_EINVAL);
+    assert_string_equal(err.field, "guest");
+    assert_int_equal(mg_plenary_check_guest("Ursula\n", &err), MG_EINVAL);
+    assert_int_equal(mg_plenary_check_guest("Ur\x7fsula", &err), MG_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_promoted_marked),
         cmocka_unit_test(test_week_of),
         cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_text_fields),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

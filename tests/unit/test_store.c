@@ -976,6 +976,182 @@ static void test_rows_read(void **state)
     store_release(f->st, db);
 }
 
+static void make_groups(struct mg_group_row *g, size_t n)
+{
+    size_t i;
+
+    memset(g, 0, n * sizeof(*g));
+    for (i = 0; i < n; i++) {
+        g[i].position = (int)i + 1;
+        g[i].name = mg_xasprintf("Group %zu", i + 1);
+        g[i].address = mg_xasprintf("atlas-g%zu", i + 1);
+    }
+}
+
+/*
+ * Issue #17 item 14: replacing a circle's groups deleted their
+ * facilitator tokens and notes feed secrets. With a carry, each goes to
+ * the new group it names: to_person for both kinds; to_members only for
+ * feed secrets (a token is a person's, not the members'); nowhere (or a
+ * group not in the carry) revokes it.
+ */
+static void test_groups_replace_carry(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_group_row old[3], now[2];
+    struct mg_token tok[3], seen;
+    char token[MG_TOKEN_LEN + 1], feed_id[3][MG_TOKEN_ID_LEN + 1];
+    unsigned char hash[3][MG_TOKEN_HASH_LEN], feed_hash[3][MG_TOKEN_HASH_LEN];
+    struct mg_group_carry carry[2];
+    struct mg_circle c;
+    int64_t circle, person, group;
+    size_t i;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    make_groups(old, 3);
+    assert_int_equal(
+        mg_store_groups_replace(f->st, c.id, old, 3, NULL, NULL, 0), 0);
+    for (i = 0; i < 3; i++) {
+        memset(&tok[i], 0, sizeof(tok[i]));
+        tok[i].role = MG_ROLE_FACILITATOR;
+        tok[i].circle_id = c.id;
+        tok[i].group_id = old[i].id;
+        mg_auth_token_new(token, tok[i].public_id, hash[i]);
+        assert_int_equal(mg_store_token_insert(f->st, &tok[i], hash[i]), 0);
+        mg_auth_token_new(token, feed_id[i], feed_hash[i]);
+        assert_int_equal(mg_store_secret_set(f->st, "notes", feed_id[i],
+                                             feed_hash[i], c.id, 0, old[i].id),
+                         0);
+    }
+
+    make_groups(now, 2);
+    carry[0] = (struct mg_group_carry){
+        .old_id = old[0].id, .to_person = 1, .to_members = 0};
+    carry[1] = (struct mg_group_carry){
+        .old_id = old[1].id, .to_person = -1, .to_members = 0};
+    assert_int_equal(mg_store_groups_replace_carry(f->st, c.id, now, 2, NULL,
+                                                   NULL, 0, carry, 2),
+                     0);
+
+    /* group 1's token and feed follow its facilitator to the new group 2 */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[0].public_id, hash[0]), 0);
+    assert_int_equal(seen.group_id, now[1].id);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[0], feed_hash[0]),
+                     0);
+    assert_int_equal(group, now[1].id);
+    assert_int_equal(circle, c.id);
+    /* group 2 had no facilitator left: its token is revoked, its feed
+     * goes where its members went */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[1].public_id, hash[1]),
+        MG_EAUTH);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[1], feed_hash[1]),
+                     0);
+    assert_int_equal(group, now[0].id);
+    /* group 3 is in no carry: both revoked, neither deleted */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[2].public_id, hash[2]),
+        MG_EAUTH);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[2], feed_hash[2]),
+                     MG_EAUTH);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM tokens WHERE "
+                                      "revoked_at IS NOT NULL"),
+                     3);
+    for (i = 0; i < 3; i++) {
+        free(old[i].name);
+        free(old[i].address);
+    }
+    for (i = 0; i < 2; i++) {
+        free(now[i].name);
+        free(now[i].address);
+    }
+    mg_circle_release(&c);
+}
+
+/*
+ * Issue #17 item 14, in a rebalance: a dissolved group's token and feed go
+ * to a group that stays (named by id) or to one the rebalance opened (by
+ * index); a token whose group had no facilitator left is revoked.
+ */
+static void test_groups_rebalance_carry(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_group_row old[3], added[1];
+    struct mg_token tok[3], seen;
+    char token[MG_TOKEN_LEN + 1], feed_id[3][MG_TOKEN_ID_LEN + 1];
+    unsigned char hash[3][MG_TOKEN_HASH_LEN], feed_hash[3][MG_TOKEN_HASH_LEN];
+    struct mg_group_carry carry[2];
+    int64_t gone[2], circle, person, group;
+    struct mg_circle c;
+    size_t i;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    make_groups(old, 3);
+    assert_int_equal(
+        mg_store_groups_replace(f->st, c.id, old, 3, NULL, NULL, 0), 0);
+    for (i = 0; i < 3; i++) {
+        memset(&tok[i], 0, sizeof(tok[i]));
+        tok[i].role = MG_ROLE_FACILITATOR;
+        tok[i].circle_id = c.id;
+        tok[i].group_id = old[i].id;
+        mg_auth_token_new(token, tok[i].public_id, hash[i]);
+        assert_int_equal(mg_store_token_insert(f->st, &tok[i], hash[i]), 0);
+        mg_auth_token_new(token, feed_id[i], feed_hash[i]);
+        assert_int_equal(mg_store_secret_set(f->st, "notes", feed_id[i],
+                                             feed_hash[i], c.id, 0, old[i].id),
+                         0);
+    }
+    memset(added, 0, sizeof(added));
+    added[0].position = 4;
+    added[0].name = mg_xstrdup("Group 4");
+    added[0].address = mg_xstrdup("atlas-g4");
+    gone[0] = old[1].id;
+    gone[1] = old[2].id;
+    carry[0] = (struct mg_group_carry){.old_id = old[2].id,
+                                       .to_person = -1,
+                                       .to_members = -1,
+                                       .person_group_id = old[0].id};
+    carry[1] = (struct mg_group_carry){
+        .old_id = old[1].id, .to_person = -1, .to_members = 0};
+    assert_int_equal(mg_store_groups_rebalance_carry(f->st, c.id, added, 1,
+                                                     gone, 2, NULL, NULL, NULL,
+                                                     0, carry, 2),
+                     0);
+    /* group 3's facilitator went to group 1, which stays */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[2].public_id, hash[2]), 0);
+    assert_int_equal(seen.group_id, old[0].id);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[2], feed_hash[2]),
+                     0);
+    assert_int_equal(group, old[0].id);
+    /* group 2 had no facilitator left; its members went to the new group */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[1].public_id, hash[1]),
+        MG_EAUTH);
+    assert_int_equal(mg_store_secret_check(&circle, &person, &group, f->st,
+                                           "notes", feed_id[1], feed_hash[1]),
+                     0);
+    assert_int_equal(group, added[0].id);
+    /* group 1 stays: untouched */
+    assert_int_equal(
+        mg_store_token_check(&seen, f->st, tok[0].public_id, hash[0]), 0);
+    assert_int_equal(seen.group_id, old[0].id);
+    for (i = 0; i < 3; i++) {
+        free(old[i].name);
+        free(old[i].address);
+    }
+    free(added[0].name);
+    free(added[0].address);
+    mg_circle_release(&c);
+}
+
 /* The plan loader gives the circle with its slots and its groups in
  * order (no book: no threads or readings), and nothing for a circle
  * that does not exist. */
@@ -1264,6 +1440,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outbox_claims, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_groups_replace_carry, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_groups_rebalance_carry, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_statement_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_routing_version, setup, teardown),

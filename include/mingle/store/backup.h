@@ -46,4 +46,28 @@ int mg_store_backup(struct mg_backup_info *out, const char *db_path,
 int mg_store_restore(struct mg_backup_info *out, const char *db_path,
                      const char *src, struct mg_error *err);
 
+/*
+ * Who holds a database: a running daemon holds a shared flock(2) on
+ * "<db>-serve.lock" beside the database for as long as it runs, and a
+ * restore the exclusive one while it copies. The kernel lets go when the
+ * process ends however it ends (SIGKILL, a crash), so no stale pid file
+ * can block a restore, and a daemon on another port or address is seen
+ * all the same. A database that is not a plain path (":memory:", a
+ * "file:" URI) has no lock: 0 and *fd -1.
+ *
+ * mg_store_daemon_claim(): the daemon's; 0 with *fd held (close() it to
+ * let go), MG_EBUSY if a restore holds the database just now, MG_EIO if
+ * the lock file cannot be made or locked, all with `err`.
+ */
+int mg_store_daemon_claim(int *fd, const char *db_path, struct mg_error *err);
+
+/*
+ * mg_store_daemon_exclude(): a restore's, without waiting; 0 with *fd
+ * held (a daemon starting meanwhile refuses to), or -1 when no daemon
+ * ever ran on the database (no lock file: none is made, so a refused
+ * restore leaves nothing behind); MG_EBUSY if a daemon holds the
+ * database, MG_EIO as above, with `err`.
+ */
+int mg_store_daemon_exclude(int *fd, const char *db_path, struct mg_error *err);
+
 #endif

@@ -47,6 +47,36 @@ int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             const int *group_index, size_t n_people);
 
 /*
+ * Where a replaced group's secrets go: the facilitator API tokens and
+ * group secrets (notes feed URLs) of stored group `old_id` move to the
+ * new groups[to_person] (the group its facilitator now leads), or, for
+ * secrets other than API tokens, to groups[to_members] (where most of its
+ * members went) when it has no such person. -1: nowhere; they are then
+ * revoked (kept, as revoked, for the token list). In a rebalance the
+ * target may be a group that stays: person_group_id or members_group_id
+ * (0: none) then name it, and to_person or to_members index `added`.
+ */
+struct mg_group_carry {
+    int64_t old_id;
+    int to_person;
+    int to_members;
+    int64_t person_group_id;
+    int64_t members_group_id;
+};
+
+/*
+ * mg_store_groups_replace(), with the current groups' live tokens and
+ * secrets carried over as `carry` says (a group not in it: revoked)
+ * rather than deleted with their group.
+ */
+int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
+                                  struct mg_group_row *groups, size_t n_groups,
+                                  const int64_t *participant_ids,
+                                  const int *group_index, size_t n_people,
+                                  const struct mg_group_carry *carry,
+                                  size_t n_carry);
+
+/*
  * Move participant_ids[i] to group_ids[i] (0: out of every group), in one
  * transaction: the current membership is closed, a new one opened, so
  * the history of who was where stays.
@@ -64,6 +94,18 @@ int mg_store_groups_rebalance(struct mg_store *st, int64_t circle_id,
                               const int64_t *participant_ids,
                               const int64_t *group_ids, const int *added_index,
                               size_t n);
+
+/*
+ * mg_store_groups_rebalance(), with the live tokens and secrets of the
+ * dissolved groups carried over as `carry` says (a dissolved group not
+ * in it: revoked) rather than deleted with their group.
+ */
+int mg_store_groups_rebalance_carry(
+    struct mg_store *st, int64_t circle_id, struct mg_group_row *added,
+    size_t n_added, const int64_t *dissolved, size_t n_dissolved,
+    const int64_t *participant_ids, const int64_t *group_ids,
+    const int *added_index, size_t n, const struct mg_group_carry *carry,
+    size_t n_carry);
 
 int mg_store_memberships_move(struct mg_store *st, int64_t circle_id,
                               const int64_t *participant_ids,
