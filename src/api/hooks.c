@@ -175,6 +175,30 @@ static unsigned int authenticate_hook(const char **why, struct request *r,
     return secret_ok(r, secret_of(h, p)) ? 0 : MHD_HTTP_UNAUTHORIZED;
 }
 
+int handle_mail_hook_headers(struct request *r)
+{
+    const struct provider *p = provider_find(r->feed);
+    const char *why = NULL;
+
+    if (!p || !secret_of(&r->srv->hooks, p))
+        goto answer; /* the handler's own 404 or 503 */
+    if (p->auth == BY_SECRET && !secret_ok(r, secret_of(&r->srv->hooks, p)))
+        why = "a secret is needed (HTTP Basic auth or ?secret=)";
+    else if (p->auth == BY_MANDRILL &&
+             !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                          "X-Mandrill-Signature"))
+        why = "the Mandrill signature is missing";
+    if (!why)
+        return 0;
+    mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
+           NULL);
+    reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", why, NULL);
+    return 1;
+answer:
+    handle_mail_hook(r);
+    return 1;
+}
+
 static const char *outcome_name(enum mg_note_outcome o)
 {
     return o == MG_NOTE_FILED    ? "filed"

@@ -50,6 +50,9 @@ struct mg_http_server {
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
     size_t body_limit;
+    size_t webhook_limit; /* cfg webhook_body_limit: the mail hooks' cap */
+    size_t body_budget;   /* bodies held at once, all connections */
+    atomic_size_t buffered; /* bytes of bodies held (reserved) now */
     int request_timeout; /* seconds for a whole request body */
     int port;
     atomic_int inflight;
@@ -76,8 +79,14 @@ struct request {
     char feed[64]; /* the token of /cal/{feed}.ics or /p/{page}, or the
                       {name} segment */
     double started;
-    struct mg_buf body;
+    struct mg_buf body; /* or, spooled, a private map of the spool file */
     int too_big;
+    int over_budget;   /* past the server's body_budget: 503 */
+    int authenticated; /* http_authenticate() passed on the headers */
+    size_t reserved;   /* bytes of body_budget this request holds */
+    int spool;         /* the body's temp file (mail hooks), or -1 */
+    int spool_failed;  /* the temp file could not be written: 503 */
+    size_t mapped;     /* bytes mapped at body.data, when spooled */
     int status;
     struct mg_token token; /* filled by http_authenticate() or the
                               dashboard's session */
