@@ -50,10 +50,10 @@ struct mg_http_server {
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
     size_t body_limit;
-    size_t webhook_limit; /* cfg webhook_body_limit: the mail hooks' cap */
-    size_t body_budget;   /* bodies held at once, all connections */
+    size_t webhook_limit;   /* cfg webhook_body_limit: the mail hooks' cap */
+    size_t body_budget;     /* bodies held at once, all connections */
     atomic_size_t buffered; /* bytes of bodies held (reserved) now */
-    int request_timeout; /* seconds for a whole request body */
+    int request_timeout;    /* seconds for a whole request body */
     int port;
     atomic_int inflight;
     atomic_int draining;

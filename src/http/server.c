@@ -347,8 +347,7 @@ static int budget_take(struct request *r, size_t n)
 static void reply_over_budget(struct request *r)
 {
     snprintf(r->retry_after, sizeof(r->retry_after), "%d", 5);
-    mg_log(MG_LOG_WARN, "request bodies over body_budget", "url", r->url,
-           NULL);
+    mg_log(MG_LOG_WARN, "request bodies over body_budget", "url", r->url, NULL);
     reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
                 "too many request bodies arriving at once; retry shortly",
                 NULL);
@@ -379,8 +378,7 @@ static int answer_on_headers(struct request *r)
         return 1;
     }
     r->authenticated = 1;
-    if (r->route->handler == handle_mail_hook &&
-        handle_mail_hook_headers(r)) {
+    if (r->route->handler == handle_mail_hook && handle_mail_hook_headers(r)) {
         if (r->status == MHD_HTTP_UNAUTHORIZED)
             http_auth_failed(r);
         return 1;
