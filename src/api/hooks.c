@@ -368,6 +368,150 @@ out:
     return rc;
 }
 
+/* File message `m`: as an RSVP, else a note; its answer into `filed`.
+ * Fails only when the store does. */
+static int file_one(struct request *r, const struct provider *p,
+                    const struct mg_inbound *m, size_t attachment_cap,
+                    json_t *filed)
+{
+    enum mg_note_outcome outcome = MG_NOTE_REVIEW;
+    int64_t id = 0;
+    char ids[32];
+    int handled = 0;
+    int rc = file_rsvp(&handled, p, r->srv->store, m, attachment_cap, filed);
+
+    if (rc == 0 && !handled)
+        rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, m,
+                           attachment_cap);
+    if (rc < 0 || handled)
+        return rc;
+    snprintf(ids, sizeof(ids), "%lld", (long long)id);
+    mg_log(MG_LOG_INFO, "mail received", "provider", p->name, "note", ids,
+           "outcome", outcome_name(outcome), NULL);
+    json_array_append_new(filed, json_pack("{s:I, s:s}", "note", (json_int_t)id,
+                                           "outcome", outcome_name(outcome)));
+    return 0;
+}
+
+/*
+ * Keep Mandrill event `ev` (`text`, as posted), which cannot be read as
+ * mail, for review with `why`: filed once by its `_id` (else a digest of
+ * the event), in the circle of the address it came in at if that names
+ * one, its JSON as the raw copy.
+ */
+static int hold_event(struct request *r, const struct provider *p, json_t *ev,
+                      const char *text, const char *why, json_t *filed)
+{
+    struct mg_inbound m;
+    enum mg_note_outcome outcome = MG_NOTE_REVIEW;
+    json_t *msg = json_object_get(ev, "msg");
+    const char *s = json_string_value(json_object_get(ev, "_id"));
+    char sha[65], *reason = mg_xasprintf("unreadable Mandrill event: %s", why);
+    char *email = NULL;
+    int64_t id = 0;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    if (s && *s) {
+        m.event_id = (char *)s;
+    } else {
+        mg_sha256_hex(sha, text, strlen(text));
+        m.event_id = sha;
+    }
+    s = json_string_value(json_object_get(msg, "email"));
+    if (s && *s && !strpbrk(s, "\r\n")) {
+        email = mg_xstrdup(s);
+        m.recipients = &email;
+        m.n_recipients = 1;
+    }
+    m.raw = (char *)text;
+    m.raw_len = strlen(text);
+    rc = mg_notes_hold(&id, &outcome, r->srv->store, p->name, &m, 0, 0, reason);
+    if (rc == 0) {
+        mg_log(MG_LOG_WARN, "webhook event held for review", "provider",
+               p->name, "why", why, NULL);
+        json_array_append_new(
+            filed,
+            json_pack("{s:I, s:s, s:s}", "note", (json_int_t)id, "outcome",
+                      outcome == MG_NOTE_DUPLICATE ? "duplicate" : "review",
+                      "reason", reason));
+    }
+    free(email);
+    free(reason);
+    return rc;
+}
+
+/*
+ * A Mandrill batch, each event on its own: a readable one filed, one
+ * that is not kept for review, events that are not inbound mail
+ * skipped. MG_EINVAL (with `err`) only when the batch itself is not a
+ * JSON array; otherwise fails only when the store does.
+ */
+static int mandrill_batch(struct request *r, const struct provider *p,
+                          const struct mg_form *form,
+                          const struct mg_inbound_limits *lim, json_t *filed,
+                          struct mg_error *err)
+{
+    const struct mg_form_field *f = mg_form_get(form, "mandrill_events");
+    json_t *events, *ev;
+    json_error_t jerr;
+    size_t i;
+    int rc = 0;
+
+    events = f ? json_loadb(f->value, f->len, 0, &jerr) : NULL;
+    if (!json_is_array(events)) {
+        json_decref(events);
+        mg_error_set(err, "mandrill_events",
+                     "mandrill_events must be a JSON array of events");
+        return MG_EINVAL;
+    }
+    json_array_foreach(events, i, ev)
+    {
+        const char *type = json_string_value(json_object_get(ev, "event"));
+        struct mg_form one = {NULL, 0, 0};
+        struct mg_inbound *msgs = NULL;
+        struct mg_error perr = {{0}, {0}};
+        char *text;
+        size_t n = 0, k;
+
+        if (json_is_object(ev) && (!type || strcmp(type, "inbound") != 0))
+            continue; /* not mail: Mandrill's other events */
+        text = json_dumps(ev, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text)
+            abort(); /* out of memory */
+        if (json_is_object(ev)) {
+            char *batch = mg_xasprintf("[%s]", text);
+            mg_form_add(&one, "mandrill_events", NULL, NULL, batch,
+                        strlen(batch));
+            free(batch);
+            rc =
+                mg_inbound_parse(&msgs, &n, p->name, &one, NULL, 0, lim, &perr);
+        } else {
+            mg_error_set(&perr, "mandrill_events", "not a JSON object");
+            rc = MG_EINVAL;
+        }
+        if (rc < 0) {
+            /* the parser saw a batch of one: name the event's own place */
+            char why[400], *at = strstr(perr.message, "mandrill_events[0]");
+            if (at)
+                snprintf(why, sizeof(why), "%.*smandrill_events[%zu]%s",
+                         (int)(at - perr.message), perr.message, i, at + 18);
+            else
+                snprintf(why, sizeof(why), "event %zu: %s", i, perr.message);
+            rc = hold_event(r, p, ev, text, why, filed);
+        }
+        for (k = 0; rc == 0 && k < n; k++)
+            rc = file_one(r, p, &msgs[k], lim->attachment_cap, filed);
+        mg_inbounds_free(msgs, n);
+        mg_form_release(&one);
+        free(text);
+        if (rc < 0)
+            break;
+    }
+    json_decref(events);
+    return rc;
+}
+
 void handle_mail_hook(struct request *r)
 {
     const struct provider *p = provider_find(r->feed);
@@ -412,40 +556,27 @@ void handle_mail_hook(struct request *r)
         goto out;
     }
     lim.attachment_cap = r->srv->hooks.attachment_cap;
-    rc = mg_inbound_parse(&msgs, &n, p->name, p->form ? &form : NULL,
-                          r->body.data, r->body.len, &lim, &err);
-    if (rc < 0) {
+    filed = json_array();
+    if (p->auth == BY_MANDRILL)
+        rc = mandrill_batch(r, p, &form, &lim, filed, &err);
+    else if (mg_inbound_parse(&msgs, &n, p->name, p->form ? &form : NULL,
+                              r->body.data, r->body.len, &lim, &err) < 0)
+        rc = MG_EINVAL; /* not mail at all */
+    else
+        rc = 0;
+    if (rc == MG_EINVAL) {
         mg_log(MG_LOG_WARN, "webhook payload refused", "provider", p->name,
                "field", err.field, "error", err.message, NULL);
         reply_error(r, p->no_retry, "bad_payload", err.message, err.field);
         goto out;
     }
-    filed = json_array();
-    for (i = 0; i < n; i++) {
-        enum mg_note_outcome outcome = MG_NOTE_REVIEW;
-        int64_t id = 0;
-        char ids[32];
-        int handled = 0;
-
-        rc = file_rsvp(&handled, p, r->srv->store, &msgs[i], lim.attachment_cap,
-                       filed);
-        if (rc == 0 && !handled)
-            rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, &msgs[i],
-                               lim.attachment_cap);
-        if (rc < 0) {
-            /* Some may be in already: the retry finds them as duplicates. */
-            reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                        "cannot store the message now; try again", NULL);
-            goto out;
-        }
-        if (handled)
-            continue;
-        snprintf(ids, sizeof(ids), "%lld", (long long)id);
-        mg_log(MG_LOG_INFO, "mail received", "provider", p->name, "note", ids,
-               "outcome", outcome_name(outcome), NULL);
-        json_array_append_new(filed,
-                              json_pack("{s:I, s:s}", "note", (json_int_t)id,
-                                        "outcome", outcome_name(outcome)));
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = file_one(r, p, &msgs[i], lim.attachment_cap, filed);
+    if (rc < 0) {
+        /* Some may be in already: the retry finds them as duplicates. */
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
+                    "cannot store the message now; try again", NULL);
+        goto out;
     }
     reply_json(r, MHD_HTTP_OK, json_pack("{s:O}", "messages", filed));
 out:
