@@ -150,6 +150,29 @@ static unsigned int mailgun_check(const char **why, struct request *r,
     return 0;
 }
 
+/* Whether a Mailgun post's signature holds, read from its timestamp,
+ * token and signature fields alone (mailgun_check() then checks the
+ * rest on the whole form). */
+static int mailgun_signed(struct request *r)
+{
+    static const char *const names[] = {"timestamp", "token", "signature",
+                                        NULL};
+    struct mg_form f = {NULL, 0, 0};
+    const char *ts, *token, *sig;
+    int ok = 0;
+
+    if (request_form_only(&f, r, names) == 0) {
+        ts = field(&f, "timestamp");
+        token = field(&f, "token");
+        sig = field(&f, "signature");
+        ok = ts && token && sig &&
+             mg_inbound_verify_mailgun(r->srv->hooks.mailgun_key, ts, token,
+                                       sig) == 0;
+    }
+    mg_form_release(&f);
+    return ok;
+}
+
 static unsigned int authenticate_hook(const char **why, struct request *r,
                                       const struct provider *p,
                                       const struct mg_form *form)
@@ -188,8 +211,11 @@ int handle_mail_hook_headers(struct request *r)
              !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                           "X-Mandrill-Signature"))
         why = "the Mandrill signature is missing";
-    if (!why)
+    if (!why) {
+        /* Mailgun's and Mandrill's signatures need the body */
+        r->unverified = p->auth != BY_SECRET;
         return 0;
+    }
     mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
            NULL);
     reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", why, NULL);
@@ -538,6 +564,14 @@ void handle_mail_hook(struct request *r)
         reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "not_configured",
                     "this provider's secret is not configured", NULL);
         return;
+    }
+    if (p->auth == BY_MAILGUN && !mailgun_signed(r)) {
+        /* checked on the few bytes it needs, before the whole form */
+        why = "the Mailgun signature does not match";
+        mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
+               NULL);
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", why, NULL);
+        goto out;
     }
     if (p->form && request_form(&form, r) < 0) {
         /* Unauthenticated and unreadable: nothing to retry. */

@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
 #include <stdio.h>
@@ -321,26 +322,60 @@ out:
         http_audit(r);
 }
 
-/* The body cap of r's route: the mail hooks' own, else the API's. */
+/*
+ * Routes whose credential only the body or the store can tell (a page's
+ * secret URL, the dashboard's session or login form, Mailgun's and
+ * Mandrill's signatures) read bodies from anyone. Held in memory, those
+ * bodies share UNVERIFIED_BUDGET bytes, and a page's or the dashboard's
+ * form (always small) is capped at FORM_LIMIT; a mail hook's is spooled
+ * to disk and counts in body_budget only.
+ */
+#define UNVERIFIED_BUDGET (16u * 1024 * 1024)
+#define FORM_LIMIT (1024u * 1024)
+
+static int is_hook(const struct request *r)
+{
+    return r->route && r->route->handler == handle_mail_hook;
+}
+
+/* The body cap of r's route: the mail hooks' own, a self-checked form's,
+ * else the API's. */
 static size_t body_limit_of(const struct request *r)
 {
-    if (r->route && r->route->handler == handle_mail_hook)
+    if (is_hook(r))
         return r->srv->webhook_limit;
+    if (r->route && r->route->auth == AUTH_SELF)
+        return r->srv->body_limit < FORM_LIMIT ? r->srv->body_limit
+                                               : FORM_LIMIT;
     return r->srv->body_limit;
 }
 
-/* Hold `n` more bytes of the server's body budget for r; MG_EBUSY (and
- * nothing held) when that would pass it. */
+/* Hold `n` more bytes of the server's body budget for r (and of the
+ * unverified one, for a body in memory not yet proved); MG_EBUSY (and
+ * nothing held) when that would pass either. */
 static int budget_take(struct request *r, size_t n)
 {
     struct mg_http_server *srv = r->srv;
-    size_t was = atomic_fetch_add(&srv->buffered, n);
+    int unverified = r->unverified && !is_hook(r);
+    size_t was;
 
+    if (unverified) {
+        was = atomic_fetch_add(&srv->unverified, n);
+        if (was + n > UNVERIFIED_BUDGET) {
+            atomic_fetch_sub(&srv->unverified, n);
+            return MG_EBUSY;
+        }
+    }
+    was = atomic_fetch_add(&srv->buffered, n);
     if (srv->body_budget && was + n > srv->body_budget) {
         atomic_fetch_sub(&srv->buffered, n);
+        if (unverified)
+            atomic_fetch_sub(&srv->unverified, n);
         return MG_EBUSY;
     }
     r->reserved += n;
+    if (unverified)
+        r->reserved_unverified += n;
     return 0;
 }
 
@@ -433,7 +468,7 @@ static void body_add(struct request *r, const char *data, size_t n)
         r->over_budget = 1; /* keep reading, stop buffering */
         return;
     }
-    if (r->route->handler == handle_mail_hook && r->spool == -2)
+    if (is_hook(r) && r->spool == -2)
         r->spool = spool_open();
     if (r->spool >= 0) {
         if (spool_write(r->spool, data, n) < 0)
@@ -564,6 +599,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (r->spool >= 0)
         close(r->spool);
     atomic_fetch_sub(&srv->buffered, r->reserved);
+    atomic_fetch_sub(&srv->unverified, r->reserved_unverified);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
@@ -616,6 +652,10 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     int ipv6 = 0;
 
     mg_i18n_init(cfg->locale_dir);
+    /* Bodies and what is parsed from them are large and short-lived:
+     * keep them in their own mappings, returned when freed, rather than
+     * let glibc raise its threshold and keep them in arenas for good. */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
     if (make_addr(&addr, &ipv6, cfg->listen, cfg->port) < 0) {
         mg_error_set(err, "listen",
                      "cannot listen on '%s': not an IPv4 or IPv6 address",
@@ -630,6 +670,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     srv->webhook_limit = cfg->webhook_body_limit;
     srv->body_budget = cfg->body_budget;
     atomic_init(&srv->buffered, 0);
+    atomic_init(&srv->unverified, 0);
     srv->request_timeout = cfg->request_timeout;
     hooks_config_copy(&srv->hooks, cfg);
     srv->limiter = auth_limiter_new(cfg->auth_fail_limit, cfg->trusted_proxies);

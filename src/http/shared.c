@@ -4,11 +4,13 @@
  * local times in a circle's zone, and queueing the invitations a change
  * calls for.
  */
+#define _GNU_SOURCE
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mingle/calendar.h"
 #include "mingle/inbound.h"
@@ -70,6 +72,86 @@ int request_form(struct mg_form *form, struct request *r)
     if (!pp)
         return MG_EINVAL; /* neither urlencoded nor multipart/form-data */
     ok = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len);
+    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
+        return MG_EINVAL;
+    return 0;
+}
+
+/* What request_form_only() keeps: fields named in `names`, each up to
+ * FIELD_ONLY_MAX bytes (a longer one is dropped). */
+#define FIELD_ONLY_MAX 1024
+
+struct form_only {
+    struct mg_form *form;
+    const char *const *names;
+    int keeping; /* the last field seen is kept */
+};
+
+static enum MHD_Result on_field_only(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *filename,
+                                     const char *content_type,
+                                     const char *transfer_encoding,
+                                     const char *data, uint64_t off,
+                                     size_t size)
+{
+    struct form_only *fo = cls;
+    size_t i;
+
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (off == 0) {
+        fo->keeping = 0;
+        for (i = 0; fo->names[i]; i++)
+            if (strcmp(fo->names[i], key) == 0 && size <= FIELD_ONLY_MAX &&
+                !mg_form_get(fo->form, key)) {
+                mg_form_add(fo->form, key, NULL, NULL, data, size);
+                fo->keeping = 1;
+            }
+        return MHD_YES;
+    }
+    if (fo->keeping) {
+        const struct mg_form_field *last = &fo->form->fields[fo->form->n - 1];
+        if (last->len + size <= FIELD_ONLY_MAX)
+            mg_form_append(fo->form, data, size);
+        else
+            fo->keeping = 0; /* too long to be what we look for */
+    }
+    return MHD_YES;
+}
+
+int request_form_only(struct mg_form *form, struct request *r,
+                      const char *const *names)
+{
+    struct form_only fo = {form, names, 0};
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(r->conn, 64 * 1024, on_field_only, &fo);
+    enum MHD_Result ok = MHD_YES;
+    char chunk[65536];
+    size_t off = 0;
+
+    if (!pp)
+        return MG_EINVAL;
+    while (ok == MHD_YES && off < r->body.len) {
+        size_t n = r->body.len - off < sizeof(chunk) ? r->body.len - off
+                                                     : sizeof(chunk);
+        const char *data = r->body.data + off;
+
+        /* A spooled body is read from its file, not its map, so the
+         * pages of a body never proved are not brought in. */
+        if (r->spool >= 0) {
+            ssize_t got = pread(r->spool, chunk, n, (off_t)off);
+            if (got <= 0) {
+                ok = MHD_NO;
+                break;
+            }
+            n = (size_t)got;
+            data = chunk;
+        }
+        ok = MHD_post_process(pp, data, n);
+        off += n;
+    }
     if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
         return MG_EINVAL;
     return 0;
