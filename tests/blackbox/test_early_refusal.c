@@ -11,7 +11,8 @@
  * capped across connections (body_budget): past it, 503 with
  * Retry-After, again from the headers. Mail hooks have their own body
  * cap (webhook_body_limit, #17 item 5), also applied to the announced
- * length. The RSS figures under the attack are in
+ * length. Bodies whose credential only they can prove share a smaller
+ * budget in memory. The RSS figures under the attack are in
  * tests/bench/bench_unauth_load.c.
  */
 #define _GNU_SOURCE
@@ -192,11 +193,39 @@ static void test_body_budget(void **state)
     free(bearer);
 }
 
+/*
+ * Routes whose credential only the body can prove (the dashboard's
+ * login, a page's forms) take forms up to 1 MiB, refused over it on the
+ * headers, and such bodies in memory share 16 MiB: the 17th connection
+ * announcing 1 MB while 16 are still sending is answered 503 at once.
+ */
+static void test_unverified_bodies(void **state)
+{
+    int fds[16], fd, i;
+
+    (void)state;
+    assert_int_equal(early("POST", "/dashboard/login", ""), 413);
+    for (i = 0; i < 16; i++)
+        send_head(&fds[i], "POST", "/dashboard/login", "", 1000 * 1000);
+    usleep(300 * 1000);
+    send_head(&fd, "POST", "/dashboard/login", "", 1000 * 1000);
+    assert_int_equal(answer_status(fd, NULL, 0), 503);
+    close(fd);
+    for (i = 0; i < 16; i++)
+        close(fds[i]);
+    /* their bytes are given back once they are gone */
+    usleep(300 * 1000);
+    send_head(&fd, "POST", "/dashboard/login", "", 1000 * 1000);
+    assert_int_equal(answer_status(fd, NULL, 0), 0); /* read, not refused */
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_refused_on_headers),
         cmocka_unit_test(test_body_budget),
+        cmocka_unit_test(test_unverified_bodies),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
