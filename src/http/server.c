@@ -425,16 +425,17 @@ static int answer_on_headers(struct request *r)
     return 0;
 }
 
-/* A temp file for r's body, already unlinked; -1 if none can be made
- * (the body is then held in memory). */
+/* A temp file for a body in $TMPDIR (else /var/tmp), already unlinked;
+ * -1 if none can be made (the body is then held in memory). */
 static int spool_open(void)
 {
     const char *dir = getenv("TMPDIR");
     char path[4096];
     int fd;
 
+    /* /var/tmp, not /tmp: /tmp is often a tmpfs, which is memory */
     if (!dir || !*dir)
-        dir = "/tmp";
+        dir = "/var/tmp";
     snprintf(path, sizeof(path), "%s/mingle-body-XXXXXX", dir);
     fd = mkstemp(path);
     if (fd < 0) {
