@@ -63,6 +63,31 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* Feed r's body to `pp`; a spooled body is read from its file in
+ * pieces, not through its map, so its pages are not brought in whole. */
+static enum MHD_Result post_body(struct MHD_PostProcessor *pp,
+                                 struct request *r)
+{
+    enum MHD_Result ok = MHD_YES;
+    char chunk[65536];
+    size_t off = 0;
+
+    if (r->spool < 0)
+        return MHD_post_process(pp, r->body.data ? r->body.data : "",
+                                r->body.len);
+    while (ok == MHD_YES && off < r->body.len) {
+        size_t n = r->body.len - off < sizeof(chunk) ? r->body.len - off
+                                                     : sizeof(chunk);
+        ssize_t got = pread(r->spool, chunk, n, (off_t)off);
+
+        if (got <= 0)
+            return MHD_NO;
+        ok = MHD_post_process(pp, chunk, (size_t)got);
+        off += (size_t)got;
+    }
+    return ok;
+}
+
 int request_form(struct mg_form *form, struct request *r)
 {
     struct MHD_PostProcessor *pp =
@@ -71,7 +96,7 @@ int request_form(struct mg_form *form, struct request *r)
 
     if (!pp)
         return MG_EINVAL; /* neither urlencoded nor multipart/form-data */
-    ok = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len);
+    ok = post_body(pp, r);
     if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
         return MG_EINVAL;
     return 0;
@@ -127,31 +152,11 @@ int request_form_only(struct mg_form *form, struct request *r,
     struct form_only fo = {form, names, 0};
     struct MHD_PostProcessor *pp =
         MHD_create_post_processor(r->conn, 64 * 1024, on_field_only, &fo);
-    enum MHD_Result ok = MHD_YES;
-    char chunk[65536];
-    size_t off = 0;
+    enum MHD_Result ok;
 
     if (!pp)
         return MG_EINVAL;
-    while (ok == MHD_YES && off < r->body.len) {
-        size_t n = r->body.len - off < sizeof(chunk) ? r->body.len - off
-                                                     : sizeof(chunk);
-        const char *data = r->body.data + off;
-
-        /* A spooled body is read from its file, not its map, so the
-         * pages of a body never proved are not brought in. */
-        if (r->spool >= 0) {
-            ssize_t got = pread(r->spool, chunk, n, (off_t)off);
-            if (got <= 0) {
-                ok = MHD_NO;
-                break;
-            }
-            n = (size_t)got;
-            data = chunk;
-        }
-        ok = MHD_post_process(pp, data, n);
-        off += n;
-    }
+    ok = post_body(pp, r);
     if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
         return MG_EINVAL;
     return 0;
