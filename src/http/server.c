@@ -413,7 +413,8 @@ static int answer_on_headers(struct request *r)
         return 1;
     }
     r->authenticated = 1;
-    if (r->route->handler == handle_mail_hook && handle_mail_hook_headers(r)) {
+    r->unverified = r->route->auth == AUTH_SELF;
+    if (is_hook(r) && handle_mail_hook_headers(r)) {
         if (r->status == MHD_HTTP_UNAUTHORIZED)
             http_auth_failed(r);
         return 1;

@@ -34,9 +34,13 @@
 #define MIME_SECRET "mime-secret-1234"
 
 static const char *const daemon_env[] = {
-    "MINGLE_MIME_SECRET=" MIME_SECRET, "MINGLE_MANDRILL_KEY=mandrill-key-1234",
-    "MINGLE_MAILGUN_SIGNING_KEY=foo",  "MINGLE_BODY_BUDGET=12M",
-    "MINGLE_WEBHOOK_BODY_LIMIT=20M",   NULL};
+    "MINGLE_MIME_SECRET=" MIME_SECRET,
+    "MINGLE_MANDRILL_KEY=mandrill-key-1234",
+    "MINGLE_MAILGUN_SIGNING_KEY=foo",
+    "MINGLE_BODY_BUDGET=20M",
+    "MINGLE_BODY_LIMIT=16M",
+    "MINGLE_WEBHOOK_BODY_LIMIT=20M",
+    NULL};
 
 static struct test_site site;
 
@@ -145,10 +149,30 @@ static void test_refused_on_headers(void **state)
     close(fd);
     /* ...while one under it, over the API's body_limit, is read */
     send_head(&fd, "POST", "/hooks/mail/mime?secret=" MIME_SECRET, "",
-              11u * 1024 * 1024);
+              17u * 1024 * 1024);
     assert_int_equal(answer_status(fd, NULL, 0), 0);
     close(fd);
     free(bearer);
+}
+
+/* Wait until the daemon has the headers of `n` requests (the metrics
+ * request itself one more), so what they hold is held. */
+static void wait_in_flight(int n)
+{
+    char *want = mg_xasprintf("mingle_http_requests_in_flight %d\n", n + 1);
+    int i, seen = 0;
+
+    for (i = 0; i < 300 && !seen; i++) {
+        struct test_response m;
+        assert_int_equal(
+            test_http(&m, site.d.port, "GET", "/metrics", NULL, NULL, NULL), 0);
+        seen = m.body && strstr(m.body, want) != NULL;
+        test_response_release(&m);
+        if (!seen)
+            usleep(10000);
+    }
+    assert_true(seen);
+    free(want);
 }
 
 /* A body of `n` spaces: invalid JSON, answered 400 once read. */
@@ -171,23 +195,23 @@ static void test_body_budget(void **state)
     int a, b;
 
     (void)state;
-    /* A holds 7 MB of the 12 MB budget while its body arrives... */
-    send_head(&a, "POST", "/api/v1/circles", bearer, 7u * 1000 * 1000);
+    /* A holds 12 MB of the 20 MiB budget while its body arrives... */
+    send_head(&a, "POST", "/api/v1/circles", bearer, 12u * 1000 * 1000);
     send_spaces(a, 1000 * 1000);
-    usleep(300 * 1000);
-    /* ...so B's 7 MB has no room: 503 on its headers, with Retry-After */
-    send_head(&b, "POST", "/api/v1/circles", bearer, 7u * 1000 * 1000);
+    wait_in_flight(1);
+    /* ...so B's 12 MB has no room: 503 on its headers, with Retry-After */
+    send_head(&b, "POST", "/api/v1/circles", bearer, 12u * 1000 * 1000);
     assert_int_equal(answer_status(b, head, sizeof(head)), 503);
     assert_non_null(strcasestr(head, "\r\nRetry-After: "));
     close(b);
     /* A goes on and is answered as ever */
-    send_spaces(a, 6u * 1000 * 1000);
+    send_spaces(a, 11u * 1000 * 1000);
     assert_int_equal(answer_status(a, NULL, 0), 400);
     close(a);
     /* and once A is done, its bytes are free again */
-    usleep(100 * 1000);
-    send_head(&b, "POST", "/api/v1/circles", bearer, 7u * 1000 * 1000);
-    send_spaces(b, 7u * 1000 * 1000);
+    wait_in_flight(0);
+    send_head(&b, "POST", "/api/v1/circles", bearer, 12u * 1000 * 1000);
+    send_spaces(b, 12u * 1000 * 1000);
     assert_int_equal(answer_status(b, NULL, 0), 400);
     close(b);
     free(bearer);
@@ -205,16 +229,17 @@ static void test_unverified_bodies(void **state)
 
     (void)state;
     assert_int_equal(early("POST", "/dashboard/login", ""), 413);
+    wait_in_flight(0);
     for (i = 0; i < 16; i++)
         send_head(&fds[i], "POST", "/dashboard/login", "", 1000 * 1000);
-    usleep(300 * 1000);
+    wait_in_flight(16);
     send_head(&fd, "POST", "/dashboard/login", "", 1000 * 1000);
     assert_int_equal(answer_status(fd, NULL, 0), 503);
     close(fd);
     for (i = 0; i < 16; i++)
         close(fds[i]);
     /* their bytes are given back once they are gone */
-    usleep(300 * 1000);
+    wait_in_flight(0);
     send_head(&fd, "POST", "/dashboard/login", "", 1000 * 1000);
     assert_int_equal(answer_status(fd, NULL, 0), 0); /* read, not refused */
     close(fd);
