@@ -263,6 +263,9 @@ int request_form(struct mg_form *form, struct request *r);
  * is read whole into memory. A spooled body is read from its file. */
 int request_form_only(struct mg_form *form, struct request *r,
                       const char *const *names);
+/* The same handing each piece of each field to `each` as it is read,
+ * keeping nothing. */
+int request_form_walk(struct request *r, MHD_PostDataIterator each, void *cls);
 
 /* Metrics (metrics.c). */
 struct metrics *metrics_new(void);

@@ -88,6 +88,20 @@ static enum MHD_Result post_body(struct MHD_PostProcessor *pp,
     return ok;
 }
 
+int request_form_walk(struct request *r, MHD_PostDataIterator each, void *cls)
+{
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(r->conn, 64 * 1024, each, cls);
+    enum MHD_Result ok;
+
+    if (!pp)
+        return MG_EINVAL;
+    ok = post_body(pp, r);
+    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
+        return MG_EINVAL;
+    return 0;
+}
+
 int request_form(struct mg_form *form, struct request *r)
 {
     struct MHD_PostProcessor *pp =
@@ -150,16 +164,8 @@ int request_form_only(struct mg_form *form, struct request *r,
                       const char *const *names)
 {
     struct form_only fo = {form, names, 0};
-    struct MHD_PostProcessor *pp =
-        MHD_create_post_processor(r->conn, 64 * 1024, on_field_only, &fo);
-    enum MHD_Result ok;
 
-    if (!pp)
-        return MG_EINVAL;
-    ok = post_body(pp, r);
-    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
-        return MG_EINVAL;
-    return 0;
+    return request_form_walk(r, on_field_only, &fo);
 }
 
 /* Queue the invitations the latest change calls for; logs failures. */
