@@ -382,7 +382,8 @@ static int budget_take(struct request *r, size_t n)
 static void reply_over_budget(struct request *r)
 {
     snprintf(r->retry_after, sizeof(r->retry_after), "%d", 5);
-    mg_log(MG_LOG_WARN, "request bodies over body_budget", "url", r->url, NULL);
+    mg_log(MG_LOG_WARN, "request bodies over their budget", "url", r->url,
+           NULL);
     reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
                 "too many request bodies arriving at once; retry shortly",
                 NULL);
@@ -657,7 +658,9 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     /* Bodies and what is parsed from them are large and short-lived:
      * keep them in their own mappings, returned when freed, rather than
      * let glibc raise its threshold and keep them in arenas for good. */
+#ifdef M_MMAP_THRESHOLD
     mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     if (make_addr(&addr, &ipv6, cfg->listen, cfg->port) < 0) {
         mg_error_set(err, "listen",
                      "cannot listen on '%s': not an IPv4 or IPv6 address",
