@@ -152,14 +152,15 @@ static unsigned int mailgun_check(const char **why, struct request *r,
 
 /* Whether a Mailgun post's signature holds, read from its timestamp,
  * token and signature fields alone (mailgun_check() then checks the
- * rest on the whole form). */
+ * rest on the whole form): 1 or 0, -1 for no form at all (refused as
+ * such). */
 static int mailgun_signed(struct request *r)
 {
     static const char *const names[] = {"timestamp", "token", "signature",
                                         NULL};
     struct mg_form f = {NULL, 0, 0};
     const char *ts, *token, *sig;
-    int ok = 0;
+    int ok = -1;
 
     if (request_form_only(&f, r, names) == 0) {
         ts = field(&f, "timestamp");
@@ -207,7 +208,8 @@ static enum MHD_Result on_mandrill_piece(void *cls, enum MHD_ValueKind kind,
 /*
  * Whether a Mandrill post's signature holds, computed as its form is
  * read and kept nowhere: 1 or 0; -1 when this cannot tell (fields not
- * posted in sorted order: the whole form is read and checked then).
+ * posted in sorted order: the whole form is read and checked then; or
+ * no form at all, refused as such).
  */
 static int mandrill_signed(struct request *r)
 {
@@ -224,11 +226,11 @@ static int mandrill_signed(struct request *r)
     w.mac = mg_inbound_mandrill_begin(h->mandrill_key, url);
     free(url);
     rc = request_form_walk(r, on_mandrill_piece, &w);
-    if (rc == 0 && w.unsorted) {
+    if (rc < 0 || w.unsorted) {
         mg_inbound_mandrill_end(w.mac, NULL);
-        return -1;
+        return -1; /* not a form (refused as such), or unsorted */
     }
-    return rc == 0 && mg_inbound_mandrill_end(w.mac, sig) == 0;
+    return mg_inbound_mandrill_end(w.mac, sig) == 0;
 }
 
 static unsigned int authenticate_hook(const char **why, struct request *r,
@@ -625,7 +627,7 @@ void handle_mail_hook(struct request *r)
                     "this provider's secret is not configured", NULL);
         return;
     }
-    if (p->auth == BY_MAILGUN && !mailgun_signed(r)) {
+    if (p->auth == BY_MAILGUN && mailgun_signed(r) == 0) {
         /* checked on the few bytes it needs, before the whole form */
         why = "the Mailgun signature does not match";
         mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
