@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
@@ -438,8 +439,14 @@ static int spool_open(void)
     /* /var/tmp, not /tmp: /tmp is often a tmpfs, which is memory */
     if (!dir || !*dir)
         dir = "/var/tmp";
+#ifdef O_TMPFILE
+    /* a file with no name at all: none is left behind by a crash */
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
     snprintf(path, sizeof(path), "%s/mingle-body-XXXXXX", dir);
-    fd = mkstemp(path);
+    fd = mkostemp(path, O_CLOEXEC);
     if (fd < 0) {
         mg_log(MG_LOG_WARN, "cannot spool a webhook body, holding it in memory",
                "dir", dir, NULL);
