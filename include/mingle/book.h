@@ -16,6 +16,13 @@
 /* Largest book file accepted, and largest text an EPUB may inflate to. */
 #define MG_BOOK_MAX_INPUT (64u * 1024 * 1024)
 #define MG_BOOK_MAX_INFLATED (256u * 1024 * 1024)
+/*
+ * An EPUB's running inflation budget: the text it may inflate to is at
+ * most MG_BOOK_INFLATE_RATIO times the upload, never less than
+ * MG_BOOK_INFLATE_FLOOR and never more than MG_BOOK_MAX_INFLATED.
+ */
+#define MG_BOOK_INFLATE_RATIO 32u
+#define MG_BOOK_INFLATE_FLOOR (16u * 1024 * 1024)
 
 enum mg_book_format {
     MG_BOOK_TEXT,
@@ -76,11 +83,15 @@ enum mg_book_format mg_book_detect(const char *data, size_t len,
  * Parse a book file of any supported format (detected). The data is not
  * kept. On success *out is the caller's; free with mg_book_free().
  * MG_EINVAL with `err` for an empty file, an unreadable or encrypted EPUB,
- * or one that inflates past MG_BOOK_MAX_INFLATED; MG_ETOOBIG past
+ * or one that inflates past its budget (mg_book_inflate_budget());
+ * MG_ETOOBIG past
  * MG_BOOK_MAX_INPUT. Invalid UTF-8 is repaired (U+FFFD) and flagged.
  */
 int mg_book_parse(struct mg_book **out, const char *data, size_t len,
                   const char *name, struct mg_error *err);
+
+/* The bytes an EPUB of `len` bytes may inflate to (see above). */
+size_t mg_book_inflate_budget(size_t len);
 
 /* The parsers mg_book_parse() dispatches to, for tests and fuzzing. */
 int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
@@ -134,7 +145,11 @@ struct mg_reading {
  * sections balanced by words: the largest week as small as possible, ties
  * broken towards even weeks (least sum of squares). Chapters are not cut
  * unless one alone is longer than an average week; then it is cut at its
- * sub-sections. *out has *n readings (fewer than `weeks` only if there are
+ * sub-sections. When the weeks still outnumber the pieces, the longest
+ * section without sub-sections is cut at paragraph breaks (at lines if it
+ * has too few paragraphs), so a one-chapter thread still fills four
+ * weeks; such readings share their section and differ in text_start and
+ * text_end. *out has *n readings (fewer than `weeks` only if there are
  * fewer pieces than weeks), the caller's to free().
  */
 int mg_book_plan(struct mg_reading **out, size_t *n, const struct mg_book *b,

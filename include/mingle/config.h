@@ -64,6 +64,13 @@ struct mg_config {
      * signatures) in a minute is refused 429 until it slows; 0: off. */
     int auth_fail_limit;
     char *trusted_proxies; /* addresses whose X-Forwarded-For is believed */
+    /* Forged mail: only mail whose sender is authenticated is published.
+     * authserv_id names the receiving MTAs (comma-separated) whose
+     * Authentication-Results header is believed (raw MIME, Postmark);
+     * sender_auth_off lists the providers whose mail is published
+     * without a verdict ("mime,postmark"); default none. */
+    char *authserv_id;
+    char *sender_auth_off;
 };
 
 /* Fill `cfg` with the defaults. Release with mg_config_release(). */

@@ -75,6 +75,20 @@ struct mg_inbound {
     size_t n_attachments;
     char *raw; /* the raw message, or the provider's payload, for audit */
     size_t raw_len;
+    char *references; /* a Message-ID the References header names, if any */
+    /* Whether the From address is the sender's own, by the receiving
+     * side's verdict (enum mg_sender_auth), and what that verdict was
+     * ("mailgun: spf=pass for example.org"); only MG_AUTH_PASS and
+     * MG_AUTH_OFF are published. */
+    int auth;
+    char *auth_why;
+};
+
+enum mg_sender_auth {
+    MG_AUTH_NONE = 0, /* no verdict: held for review */
+    MG_AUTH_FAIL,     /* failed, or vouches for another domain: held */
+    MG_AUTH_PASS,     /* dmarc, aligned dkim or aligned spf passed */
+    MG_AUTH_OFF       /* not checked: the check is off for the provider */
 };
 
 /* Free what `m` holds and zero it (NULL is fine). */
@@ -85,6 +99,10 @@ void mg_inbounds_free(struct mg_inbound *m, size_t n);
 /* A NULL limits pointer keeps no attachment content. */
 struct mg_inbound_limits {
     size_t attachment_cap; /* keep content of attachments up to this size */
+    /* Raw MIME: the authserv-ids (comma-separated) of the receiving MTAs
+     * whose Authentication-Results header is believed; NULL: none. Also
+     * read for Postmark's Authentication-Results headers. */
+    const char *authserv_id;
 };
 
 /*
@@ -104,9 +122,10 @@ int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
 
 /* The raw RFC 5322 message `data` as an mg_inbound (GMime): From, To and
  * Cc as recipients, the text, HTML and text/calendar parts, attachments
- * (with message/rfc822 parts), raw = a copy of `data`. MG_EINVAL with
- * field "from" when the message has no From address. Release *out with
- * mg_inbound_release(). */
+ * (with message/rfc822 parts), raw = a copy of `data`. A message with
+ * no (readable) From has from_email NULL; MG_EINVAL with field "from"
+ * when it has neither a From nor a To or Cc address (no mail). Release *out
+ * with mg_inbound_release(). */
 int mg_inbound_from_mime(struct mg_inbound *out, const char *data, size_t len,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err);

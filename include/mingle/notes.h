@@ -50,9 +50,16 @@ const char *mg_notes_author(const struct mg_note *n);
 
 /*
  * File message `m` received through `provider`: route, strip, store
- * (attachments kept up to `attachment_cap` bytes each). *note_id is the
- * note (new or the earlier copy). Returns 0 or the store's error: when
- * it fails nothing is written and the provider should be told to retry.
+ * (attachments kept up to `attachment_cap` bytes each), once in each
+ * group the recipients' addresses name. A message is stored once per
+ * group by its Message-ID, else the provider's event id, else a digest
+ * of its sender, recipients, date, subject and text. A reply (prefix,
+ * In-Reply-To or References) is a note; a summary is a new message from
+ * the facilitator or organizer, or one sent to a "-summary" address.
+ * *note_id is the first note (new or the earlier copy); *outcome FILED
+ * if one was published, else REVIEW if one is new, else DUPLICATE.
+ * Returns 0 or the store's error: the provider should be told to retry
+ * (what was filed already is a duplicate then).
  */
 int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
                   struct mg_store *st, const char *provider,
@@ -62,8 +69,8 @@ int mg_notes_file(int64_t *note_id, enum mg_note_outcome *outcome,
  * Keep message `m` for the coordinator's review with `reason`, never
  * published: for mail mingle could not act on, such as a calendar REPLY
  * it cannot apply or one from the wrong sender. It is filed in circle
- * `circle_id` when nonzero (else where routing puts it). Stored once,
- * by Message-ID, as mg_notes_file() stores; outcome REVIEW or DUPLICATE.
+ * `circle_id` when nonzero (else where routing puts it), once, as
+ * mg_notes_file() stores; outcome REVIEW or DUPLICATE.
  */
 int mg_notes_hold(int64_t *note_id, enum mg_note_outcome *outcome,
                   struct mg_store *st, const char *provider,

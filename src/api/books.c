@@ -133,6 +133,10 @@ static json_t *span_json(const struct mg_span *s, int is_thread)
             json_object_set_new(o, "text_start", json_integer(s->text_start));
             json_object_set_new(o, "text_end", json_integer(s->text_end));
         }
+        if (s->parts > 1) {
+            json_object_set_new(o, "part", json_integer(s->part));
+            json_object_set_new(o, "parts", json_integer(s->parts));
+        }
     }
     return o;
 }

@@ -456,17 +456,35 @@ out:
     return rc;
 }
 
+/* Is `name` in the comma- or space-separated `list`? */
+static int listed(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+
+    while (list && *list) {
+        size_t n = strcspn(list, ", ");
+
+        if (n == len && strncmp(list, name, n) == 0)
+            return 1;
+        list += n;
+        list += strspn(list, ", ");
+    }
+    return 0;
+}
+
 /* File message `m`: as an RSVP, else a note; its answer into `filed`.
  * Fails only when the store does. */
 static int file_one(struct request *r, const struct provider *p,
-                    const struct mg_inbound *m, size_t attachment_cap,
-                    json_t *filed)
+                    struct mg_inbound *m, size_t attachment_cap, json_t *filed)
 {
     enum mg_note_outcome outcome = MG_NOTE_REVIEW;
     int64_t id = 0;
     char ids[32];
-    int handled = 0;
-    int rc = file_rsvp(&handled, p, r->srv->store, m, attachment_cap, filed);
+    int handled = 0, rc;
+
+    if (listed(r->srv->hooks.sender_auth_off, p->name))
+        m->auth = MG_AUTH_OFF; /* the check is off: published */
+    rc = file_rsvp(&handled, p, r->srv->store, m, attachment_cap, filed);
 
     if (rc == 0 && !handled)
         rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, m,
@@ -660,6 +678,7 @@ void handle_mail_hook(struct request *r)
         goto out;
     }
     lim.attachment_cap = r->srv->hooks.attachment_cap;
+    lim.authserv_id = r->srv->hooks.authserv_id;
     filed = json_array();
     if (p->auth == BY_MANDRILL)
         rc = mandrill_batch(r, p, &form, &lim, filed, &err);

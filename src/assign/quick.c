@@ -95,7 +95,8 @@ static int64_t *append_ids(int64_t *to, size_t *n, const int64_t *from,
                            size_t k)
 {
     to = mg_xrealloc(to, (*n + k + 1) * sizeof(*to));
-    memcpy(to + *n, from, k * sizeof(*from));
+    if (k) /* `from` may be NULL when there is nothing to add */
+        memcpy(to + *n, from, k * sizeof(*from));
     *n += k;
     return to;
 }

@@ -1,9 +1,9 @@
 /*
  * epub.c: EPUB 2 and 3 books. libarchive inflates the zip from memory
- * (capped in size and file count), libxml2 reads container.xml, the
- * package document (metadata, manifest, spine) and the table of contents
- * (EPUB 3 nav document or EPUB 2 NCX) without expanding entities or
- * loading anything. The spine documents' text goes through html.c's
+ * (within a budget relative to the upload, and capped in file count), libxml2
+ * reads container.xml, the package document (metadata, manifest, spine) and the
+ * table of contents (EPUB 3 nav document or EPUB 2 NCX) without expanding
+ * entities or loading anything. The spine documents' text goes through html.c's
  * walker; TOC entries start sections, mid-file where they name a
  * fragment. Without a usable TOC the documents' own headings are used.
  */
@@ -105,17 +105,35 @@ static int wanted(const char *name)
     return 1;
 }
 
+size_t mg_book_inflate_budget(size_t len)
+{
+    if (len > MG_BOOK_MAX_INFLATED / MG_BOOK_INFLATE_RATIO)
+        return MG_BOOK_MAX_INFLATED;
+    len *= MG_BOOK_INFLATE_RATIO;
+    return len < MG_BOOK_INFLATE_FLOOR ? MG_BOOK_INFLATE_FLOOR : len;
+}
+
+static void over_budget(struct mg_error *err, size_t len, size_t budget)
+{
+    mg_error_set(err, "book",
+                 "EPUB inflates past its budget of %zu MiB (%u times the "
+                 "%zu KiB upload, at least %u MiB): refused as a zip bomb",
+                 budget / (1024 * 1024), MG_BOOK_INFLATE_RATIO,
+                 (len + 1023) / 1024, MG_BOOK_INFLATE_FLOOR / (1024 * 1024));
+}
+
 /*
  * Inflate the files we may need into e->entries, sorted by name. The
- * size cap counts every byte inflated and stops at the first byte past
- * it, whatever the headers claim.
+ * budget (mg_book_inflate_budget()) counts every byte inflated and stops
+ * before the first byte past it, whatever the headers claim, so no more
+ * than the budget (and one 64 KiB buffer) is ever held.
  */
 static int read_zip(struct epub *e, const char *data, size_t len,
                     struct mg_error *err)
 {
     struct archive *a = archive_read_new();
     struct archive_entry *ent;
-    size_t total = 0, count = 0, cap = 0;
+    size_t total = 0, count = 0, cap = 0, budget = mg_book_inflate_budget(len);
     char buf[65536];
     int rc = 0, r;
 
@@ -153,22 +171,21 @@ static int read_zip(struct epub *e, const char *data, size_t len,
         if (!name || !*name || !wanted(name))
             continue;
         if (archive_entry_size_is_set(ent) && archive_entry_size(ent) > 0 &&
-            (uint64_t)archive_entry_size(ent) > MG_BOOK_MAX_INFLATED - total) {
-            mg_error_set(err, "book", "EPUB inflates past %u MiB",
-                         MG_BOOK_MAX_INFLATED / (1024 * 1024));
+            (uint64_t)archive_entry_size(ent) > budget - total) {
+            over_budget(err, len, budget);
             rc = MG_EINVAL;
             goto out;
         }
         mg_buf_add(&body, "", 0);
+        /* Counted as the bytes inflate: the headers' sizes may lie. */
         while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
-            total += (size_t)n;
-            if (total > MG_BOOK_MAX_INFLATED) {
+            if ((size_t)n > budget - total) {
                 mg_buf_release(&body);
-                mg_error_set(err, "book", "EPUB inflates past %u MiB",
-                             MG_BOOK_MAX_INFLATED / (1024 * 1024));
+                over_budget(err, len, budget);
                 rc = MG_EINVAL;
                 goto out;
             }
+            total += (size_t)n;
             mg_buf_add(&body, buf, (size_t)n);
         }
         if (n < 0) {

@@ -213,6 +213,8 @@ void mg_partition(size_t *cuts, const uint64_t *w, size_t n, size_t k)
 struct unit {
     size_t s, e;
     uint64_t words;
+    int piece; /* a stretch of section s's own text: [ts, te) */
+    size_t ts, te;
 };
 
 struct units {
@@ -231,6 +233,7 @@ static void units_push(struct units *u, size_t s, size_t e)
     u->v[u->n].s = s;
     u->v[u->n].e = e;
     u->v[u->n].words = u->before[e] - u->before[s];
+    u->v[u->n].piece = 0;
     u->n++;
 }
 
@@ -332,6 +335,108 @@ static void plan_text(struct mg_reading **out, size_t *n,
     *n = k;
 }
 
+/*
+ * How many pieces section i's own text falls into: at paragraphs, or at
+ * lines when it has fewer than `want` paragraphs. *lines says which.
+ */
+static size_t section_pieces(const struct mg_book *b, size_t i, size_t want,
+                             int *lines)
+{
+    const struct mg_section *sec = &b->sections[i];
+    size_t *starts = NULL, count;
+
+    *lines = 0;
+    if (sec->text_end <= sec->text_start)
+        return 0;
+    count = text_pieces(&starts, b->text, sec->text_start, sec->text_end, 0);
+    free(starts);
+    if (count < want) {
+        size_t by_lines =
+            text_pieces(&starts, b->text, sec->text_start, sec->text_end, 1);
+        free(starts);
+        if (by_lines > count) {
+            count = by_lines;
+            *lines = 1;
+        }
+    }
+    return count;
+}
+
+/*
+ * Replace unit `at`, one section without sub-sections, by stretches of
+ * its text cut at paragraphs (or lines): "part 1 of 4" of a chapter the
+ * weeks outnumber. Stretches without words join the one before.
+ */
+static void unit_split_text(struct units *u, size_t at, int lines)
+{
+    const struct mg_book *b = u->b;
+    struct unit x = u->v[at];
+    const struct mg_section *sec = &b->sections[x.s];
+    size_t *starts = NULL, count, i, tail, m = 0;
+    struct unit *pieces;
+
+    count =
+        text_pieces(&starts, b->text, sec->text_start, sec->text_end, lines);
+    pieces = mg_xcalloc(count, sizeof(*pieces));
+    for (i = 0; i < count; i++) {
+        size_t te = i + 1 < count ? starts[i + 1] : sec->text_end;
+        uint64_t words = mg_count_words(b->text + starts[i], te - starts[i]);
+        if (m > 0 && words == 0) {
+            pieces[m - 1].te = te;
+            continue;
+        }
+        if (m == 1 && pieces[0].words == 0) {
+            pieces[0].te = te; /* leading stretch without words */
+            pieces[0].words = words;
+            continue;
+        }
+        pieces[m].s = x.s;
+        pieces[m].e = x.s + 1;
+        pieces[m].piece = 1;
+        pieces[m].ts = starts[i];
+        pieces[m].te = te;
+        pieces[m].words = words;
+        m++;
+    }
+    pieces[0].ts = sec->text_start;
+    tail = u->n - at - 1;
+    while (u->cap < u->n + m - 1) {
+        u->cap = u->cap ? u->cap * 2 : 32;
+        u->v = mg_xrealloc(u->v, u->cap * sizeof(*u->v));
+    }
+    memmove(&u->v[at + m], &u->v[at + 1], tail * sizeof(*u->v));
+    memcpy(&u->v[at], pieces, m * sizeof(*pieces));
+    u->n += m - 1;
+    free(pieces);
+    free(starts);
+}
+
+/*
+ * Too few units for the weeks and none to cut at sub-sections: cut the
+ * longest section that has more than one paragraph (or line) at its
+ * paragraphs. Returns 0 when no section can be cut.
+ */
+static int cut_longest_text(struct units *u, size_t weeks)
+{
+    size_t i, best = u->n, want = weeks - u->n + 1;
+    int best_lines = 0;
+
+    for (i = 0; i < u->n; i++) {
+        int lines;
+        if (u->v[i].piece || unit_splits(&u->v[i]) || u->v[i].words == 0 ||
+            (best < u->n && u->v[i].words <= u->v[best].words))
+            continue;
+        if (section_pieces(u->b, u->v[i].s, want, &lines) < 2)
+            continue;
+        best = i;
+        best_lines = lines;
+    }
+    if (best == u->n)
+        return 0;
+    unit_split_text(u, best, best_lines);
+    return 1;
+}
+
 int mg_book_plan(struct mg_reading **out, size_t *n, const struct mg_book *b,
                  size_t first, size_t end, int weeks, struct mg_error *err)
 {
@@ -386,8 +491,12 @@ int mg_book_plan(struct mg_reading **out, size_t *n, const struct mg_book *b,
             if (unit_splits(&u.v[i]) &&
                 (best == u.n || u.v[i].words > u.v[best].words))
                 best = i;
-        if (best == u.n)
-            break;
+        if (best == u.n) {
+            /* none has sub-sections: cut a section at paragraphs */
+            if (!cut_longest_text(&u, (size_t)weeks))
+                break;
+            continue;
+        }
         unit_split(&u, best);
     }
 
@@ -400,15 +509,26 @@ int mg_book_plan(struct mg_reading **out, size_t *n, const struct mg_book *b,
     rd = mg_xcalloc(k, sizeof(*rd));
     for (r = 0; r < k; r++) {
         size_t to = r + 1 < k ? cuts[r + 1] : u.n;
+        const struct unit *head = &u.v[cuts[r]], *last = &u.v[to - 1];
         /* Readings meet where a unit ends, so a heading without words
-         * between two units goes with the reading after it. */
+         * between two units goes with the reading after it; two
+         * readings of one section's text share that section. */
         rd[r].week = (int)r + 1;
-        rd[r].first = r == 0 ? first : u.v[cuts[r] - 1].e;
-        rd[r].end = r + 1 == k ? end : u.v[to - 1].e;
+        if (r == 0)
+            rd[r].first = first;
+        else if (u.v[cuts[r] - 1].e > head->s)
+            rd[r].first = head->s;
+        else
+            rd[r].first = u.v[cuts[r] - 1].e;
+        rd[r].end = r + 1 == k ? end : last->e;
         for (i = cuts[r]; i < to; i++)
             rd[r].words += (size_t)u.v[i].words;
-        rd[r].text_start = b->sections[rd[r].first].text_start;
-        rd[r].text_end = b->sections[rd[r].end - 1].text_end;
+        rd[r].text_start = head->piece && rd[r].first == head->s
+                               ? head->ts
+                               : b->sections[rd[r].first].text_start;
+        rd[r].text_end = last->piece && rd[r].end == last->e
+                             ? last->te
+                             : b->sections[rd[r].end - 1].text_end;
     }
     *out = rd;
     *n = k;

@@ -2,10 +2,13 @@
  * text.c: plain-text books in Project Gutenberg style. The licence
  * header and footer are cut off (Title: and Author: are taken from the
  * header), the rest is split into paragraph blocks and each block is
- * classified as a heading (CHAPTER I., PART TWO, IV. THE TITLE, PREFACE,
- * C H A P T E R  I ...) or body text. A second pass drops headings that
- * are not followed by body text, which is how a table of contents that
- * repeats the headings is ignored. Word counts are left to the builder.
+ * classified as a heading (CHAPTER I., PART TWO, TALE III. THE TITLE,
+ * STAVE ONE, THE FIRST BOOK OF ..., _PART I._, IV. THE TITLE, PREFACE,
+ * C H A P T E R  I, a heading broken over short capital lines ...) or
+ * body text. A second pass drops headings that are not followed by body
+ * text, which is how a table of contents that repeats the headings is
+ * ignored; the levels of bare numerals then follow the families of
+ * headings the book uses. Word counts are left to the builder.
  */
 #include "internal.h"
 
@@ -19,8 +22,19 @@
 /* Longest line (trimmed) that can be a heading, and a title line. */
 #define MAX_HEADING 100
 #define MAX_TITLE_LINE 80
+/* Longest line of a heading broken over several lines. */
+#define MAX_SHORT_LINE 40
 /* Largest value a bare roman numeral heading ("XII.") may have. */
 #define MAX_BARE_ROMAN 200
+
+/*
+ * Heading ranks: parts, parts inside parts (a BOOK that restarts in each
+ * VOLUME), chapters and what stands for them, sections inside those.
+ */
+enum { RANK_PART = 1, RANK_INNER_PART, RANK_CHAPTER, RANK_SECTION };
+
+/* A bare numeral, "I." alone, or with a title: "IV. THE RED-HEADED LEAGUE". */
+enum { BARE_NO, BARE_ALONE, BARE_TITLED };
 
 enum line_type {
     LINE_TEXT,
@@ -33,6 +47,9 @@ enum follow { FOLLOW_NOTHING, FOLLOW_BODY, FOLLOW_HEADING, FOLLOW_FAKE };
 
 struct cand {
     int rank;
+    int bare;     /* BARE_*: a numeral alone, its rank the book's */
+    int num;      /* a bare numeral's value */
+    int numbered; /* KEYWORD + number: CHAPTER IV, TALE 3 */
     enum mg_section_kind kind;
     size_t title_off, title_len; /* in parser.titles */
     size_t key_off, key_len;     /* "CHAPTER 4", "R 4", "PREFACE" */
@@ -238,21 +255,41 @@ struct keyword {
     int abbrev; /* must be followed by '.' */
 };
 
+/*
+ * Each keyword is a family of headings with its rank: RANK_PART for the
+ * parts a book is divided into (RANK_INNER_PART when one family restarts
+ * inside another), RANK_CHAPTER for its chapters (and the stories,
+ * letters, staves or cantos that stand for them), RANK_SECTION inside.
+ */
 static const struct keyword keywords[] = {
-    {"CHAPTER", 1, 2, MG_SECTION_CHAPTER, 0},
-    {"CHAP", 1, 2, MG_SECTION_CHAPTER, 1},
-    {"PART", 1, 1, MG_SECTION_PART, 0},
-    {"BOOK", 1, 1, MG_SECTION_PART, 0},
-    {"VOLUME", 1, 1, MG_SECTION_PART, 0},
-    {"VOL", 1, 1, MG_SECTION_PART, 1},
-    {"PREFACE", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"INTRODUCTION", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"CONCLUSION", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"EPILOGUE", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"PROLOGUE", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"FOREWORD", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"AFTERWORD", 0, 2, MG_SECTION_CHAPTER, 0},
-    {"POSTSCRIPT", 0, 2, MG_SECTION_CHAPTER, 0},
+    {"CHAPTER", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"CHAP", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 1},
+    {"PART", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"BOOK", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"VOLUME", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"VOL", 1, RANK_PART, MG_SECTION_PART, 1},
+    {"ACT", 1, RANK_PART, MG_SECTION_PART, 0},
+    {"TALE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"STORY", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"STAVE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"LETTER", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"CANTO", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"SCENE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"ESSAY", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"LECTURE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"SERMON", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"ADVENTURE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"EPISODE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"FABLE", 1, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"SECTION", 1, RANK_SECTION, MG_SECTION_SECTION, 0},
+    {"PREFACE", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"INTRODUCTION", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"CONCLUSION", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"EPILOGUE", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"PROLOGUE", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"FOREWORD", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"AFTERWORD", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
+    {"POSTSCRIPT", 0, RANK_CHAPTER, MG_SECTION_CHAPTER, 0},
 };
 
 static int is_dash(const char *s, size_t n)
@@ -312,6 +349,135 @@ static size_t unspace(char *out, const char *s, size_t n)
     return tokens >= 3 ? len : 0;
 }
 
+/* Gutenberg's italics: "_PART I._" reads as "PART I." */
+static void strip_italics(const char **s, size_t *n)
+{
+    if (*n < 3 || (*s)[0] != '_')
+        return;
+    if ((*s)[*n - 1] == '_') {
+        (*s)++;
+        *n -= 2;
+    } else if ((*s)[*n - 2] == '_' && ispunct((unsigned char)(*s)[*n - 1])) {
+        (*s)++; /* "_PART I_.": the '.' goes with the underscore */
+        *n -= 3;
+    } else {
+        return;
+    }
+    trim(s, n);
+}
+
+static const char *const ordinals[] = {
+    "FIRST",  "SECOND", "THIRD", "FOURTH",   "FIFTH",   "SIXTH",      "SEVENTH",
+    "EIGHTH", "NINTH",  "TENTH", "ELEVENTH", "TWELFTH", "THIRTEENTH", "LAST"};
+
+static int is_ordinal(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(ordinals) / sizeof(ordinals[0]); i++)
+        if (strlen(ordinals[i]) == n && strncasecmp(s, ordinals[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* The length of the word at s (letters), written KEYWORD or Keyword. */
+static size_t cap_word(const char *s, size_t n)
+{
+    size_t w = 0, i;
+
+    while (w < n && isalpha((unsigned char)s[w]))
+        w++;
+    if (w == 0 || !isupper((unsigned char)s[0]))
+        return 0;
+    for (i = 1; i < w; i++)
+        if ((isupper((unsigned char)s[i]) != 0) !=
+            (isupper((unsigned char)s[1]) != 0))
+            return 0;
+    return w;
+}
+
+/*
+ * Whether s[0..n) reads as a title: each word capitalised, or a short
+ * joining word ("of", "the", "and", ...), and no sentence's end inside.
+ */
+static int title_like(const char *s, size_t n)
+{
+    static const char *const small[] = {"of", "the", "a",  "an", "and",
+                                        "in", "on",  "to", "or", "for"};
+    size_t i = 0, k;
+
+    while (i < n) {
+        size_t w = 0;
+        while (i < n && !isalpha((unsigned char)s[i])) {
+            if ((s[i] == '?' || s[i] == '!') && i + 1 < n)
+                return 0;
+            i++;
+        }
+        while (i + w < n && isalpha((unsigned char)s[i + w]))
+            w++;
+        if (w > 0 && islower((unsigned char)s[i])) {
+            for (k = 0; k < sizeof(small) / sizeof(small[0]); k++)
+                if (strlen(small[k]) == w && strncmp(s + i, small[k], w) == 0)
+                    break;
+            if (k == sizeof(small) / sizeof(small[0]))
+                return 0;
+        }
+        i += w;
+    }
+    return 1;
+}
+
+/*
+ * "THE FIRST BOOK OF ESSAYS", "Second Part", "The Last Canto": an
+ * ordinal word before a numbered keyword. Fills `c` and `key` ("BOOK
+ * FIRST", as "BOOK THE FIRST" gives) and returns 1 if the line is one.
+ */
+static int ordinal_first(struct mg_buf *key, struct cand *c, const char *s,
+                         size_t n)
+{
+    size_t p = 0, w, i, ow;
+    const char *ord;
+
+    w = cap_word(s, n);
+    if (w == 3 && strncasecmp(s, "THE", 3) == 0) {
+        p = w;
+        while (p < n && is_blank((unsigned char)s[p]))
+            p++;
+        if (p == w)
+            return 0;
+        w = cap_word(s + p, n - p);
+    }
+    if (w == 0 || !is_ordinal(s + p, w))
+        return 0;
+    ord = s + p;
+    ow = w;
+    p += w;
+    if (p >= n || !is_blank((unsigned char)s[p]))
+        return 0;
+    while (p < n && is_blank((unsigned char)s[p]))
+        p++;
+    w = cap_word(s + p, n - p);
+    for (i = 0; w && i < sizeof(keywords) / sizeof(keywords[0]); i++) {
+        const struct keyword *k = &keywords[i];
+        size_t q = p + w;
+        if (!k->numbered || k->abbrev || strlen(k->word) != w ||
+            strncasecmp(s + p, k->word, w) != 0)
+            continue;
+        /* a title's words, not a sentence ("The First Part of the
+         * journey was easy."): "THE FIRST BOOK OF MOSES" */
+        if (q < n &&
+            (isalnum((unsigned char)s[q]) || !title_like(s + q, n - q)))
+            return 0;
+        c->rank = k->rank;
+        c->kind = k->kind;
+        mg_buf_puts(key, k->word);
+        mg_buf_add(key, " ", 1);
+        add_upper(key, ord, ow);
+        return 1;
+    }
+    return 0;
+}
+
 /*
  * Classify one line. For a heading, fill `c` (title and key go into
  * `titles`) and return LINE_NUMBERED or LINE_SINGLE.
@@ -326,6 +492,7 @@ static enum line_type classify(struct mg_buf *titles, struct cand *c,
     int v;
 
     trim(&s, &n);
+    strip_italics(&s, &n);
     if (n == 0 || n > MAX_HEADING)
         return LINE_TEXT;
     len = unspace(spaced, s, n);
@@ -338,15 +505,22 @@ static enum line_type classify(struct mg_buf *titles, struct cand *c,
     if (w == 0)
         return LINE_TEXT;
     mg_buf_add(&key, "", 0);
+    c->bare = 0;
     /* a bare roman numeral: "IV", "IV.", "IV. THE RED-HEADED LEAGUE" */
     v = isupper((unsigned char)s[0]) ? roman_value(s, w) : 0;
     if (v > 0 && v <= MAX_BARE_ROMAN && isupper((unsigned char)s[0]) &&
         (w == n || (s[w] == '.' && rest_ok(s + w + 1, n - w - 1) &&
                     (w + 1 == n || s[w + 1] == ' ')))) {
         mg_buf_printf(&key, "R %d", v);
-        c->rank = 2;
-        c->kind = MG_SECTION_CHAPTER;
+        c->rank = RANK_SECTION; /* until the book's families are known */
+        c->bare = w == n || w + 1 == n ? BARE_ALONE : BARE_TITLED;
+        c->num = v;
+        c->kind = MG_SECTION_SECTION;
         type = LINE_SINGLE;
+        goto found;
+    }
+    if (ordinal_first(&key, c, s, n)) {
+        type = LINE_NUMBERED;
         goto found;
     }
     /* KEYWORD or Keyword, never keyword */
@@ -368,9 +542,9 @@ static enum line_type classify(struct mg_buf *titles, struct cand *c,
         }
         c->rank = k->rank;
         c->kind = k->kind;
-        mg_buf_puts(&key, k->abbrev && k->rank == 2 ? "CHAPTER"
-                          : k->abbrev               ? "VOLUME"
-                                                    : k->word);
+        mg_buf_puts(&key, k->abbrev && k->rank == RANK_CHAPTER ? "CHAPTER"
+                          : k->abbrev                          ? "VOLUME"
+                                                               : k->word);
         if (!k->numbered) {
             if (!rest_ok(s + p, n - p))
                 goto out;
@@ -390,6 +564,7 @@ static enum line_type classify(struct mg_buf *titles, struct cand *c,
     }
     goto out;
 found:
+    c->numbered = type == LINE_NUMBERED;
     c->title_off = titles->len;
     c->title_len = n;
     mg_buf_add(titles, s, n);
@@ -431,6 +606,39 @@ static int any_letter(const char *s, size_t n)
 }
 
 /*
+ * A heading broken over short lines ("THE / SECOND BOOK / OF / ESSAYS"):
+ * a block of 2 to 6 lines of at most MAX_SHORT_LINE, none in lower case,
+ * read as one line. Returns its type, with `c` filled for a heading.
+ */
+static enum line_type classify_joined(struct parser *p, struct cand *c,
+                                      const char *s, const struct block *bl)
+{
+    char joined[MAX_HEADING + 1];
+    size_t len = 0, lines = 0, pos, eol, i;
+
+    for (pos = bl->start; pos <= bl->end; pos = eol + 1) {
+        const char *l = s + pos;
+        size_t ln;
+        eol = line_end(s, pos, bl->end);
+        ln = eol - pos;
+        trim(&l, &ln);
+        if (ln == 0 || ln > MAX_SHORT_LINE || ++lines > 6 ||
+            len + ln + 1 > MAX_HEADING)
+            return LINE_TEXT;
+        for (i = 0; i < ln; i++)
+            if (islower((unsigned char)l[i]))
+                return LINE_TEXT;
+        if (len)
+            joined[len++] = ' ';
+        memcpy(joined + len, l, ln);
+        len += ln;
+    }
+    if (lines < 2)
+        return LINE_TEXT;
+    return classify(&p->titles, c, joined, len);
+}
+
+/*
  * Look at a block's lines: a heading line first (or a PART line then a
  * CHAPTER line), then up to two short title lines, or else body text. A
  * block with more heading-like lines is a table of contents: body. A
@@ -445,6 +653,13 @@ static void classify_block(struct parser *p, struct block *bl, const char *s)
     int pair = 0;
 
     t0 = classify(&p->titles, &c0, s + bl->start, l0e - bl->start);
+    if (t0 == LINE_TEXT && l0e < bl->end &&
+        classify_joined(p, &c0, s, bl) != LINE_TEXT) {
+        bl->n_cand = 1;
+        bl->cand[0] = c0;
+        bl->body = bl->end;
+        return;
+    }
     if (t0 == LINE_TEXT)
         goto body;
     rest = l0e + 1;
@@ -504,6 +719,8 @@ static void classify_block(struct parser *p, struct block *bl, const char *s)
             }
             last->title_off = off;
             last->title_len = p->titles.len - off;
+            if (last->bare)
+                last->bare = BARE_TITLED;
         }
     }
     bl->letters = any_letter(s + bl->body, bl->end - bl->body);
@@ -636,6 +853,159 @@ static void mark_real(struct parser *p)
         if (!real)
             follow = FOLLOW_FAKE;
     }
+}
+
+/* Whether numbered candidate c is of keyword `word`, and numbered 1. */
+static int of_family(const struct parser *p, const struct cand *c,
+                     const char *word)
+{
+    size_t n = strlen(word);
+
+    return c->key_len > n && p->titles.data[c->key_off + n] == ' ' &&
+           memcmp(p->titles.data + c->key_off, word, n) == 0;
+}
+
+static int numbered_one(const struct parser *p, const struct cand *c)
+{
+    const char *k = p->titles.data + c->key_off, *sp;
+    size_t n;
+
+    sp = memchr(k, ' ', c->key_len);
+    if (!sp)
+        return 0;
+    n = c->key_len - (size_t)(sp + 1 - k);
+    return (n == 1 && sp[1] == '1') ||
+           (n == 3 && memcmp(sp + 1, "ONE", 3) == 0) ||
+           (n == 5 && memcmp(sp + 1, "FIRST", 5) == 0);
+}
+
+/*
+ * Whether the part family `inner` ("BOOK") sits inside the part family
+ * `outer` ("VOLUME"): an outer heading comes before the first inner one,
+ * and the inner numbers start again at 1 after each outer heading (at
+ * least twice), as
+ * Les Miserables' VOLUME I, BOOK FIRST, ..., VOLUME II, BOOK FIRST do.
+ * Every candidate outside a marked table of contents counts, as the
+ * first weighing took equal ranks for a run of headings.
+ */
+static int part_nests(const struct parser *p, const char *inner,
+                      const char *outer)
+{
+    int seen = 0, after = 0, members = 0, j;
+    size_t i;
+
+    for (i = 0; i < p->n; i++)
+        for (j = 0; j < p->blocks[i].n_cand; j++) {
+            const struct cand *c = &p->blocks[i].cand[j];
+            if (c->toc || !c->numbered || c->kind != MG_SECTION_PART)
+                continue;
+            if (of_family(p, c, outer)) {
+                seen = after = 1;
+            } else if (of_family(p, c, inner)) {
+                if (!seen || (after && !numbered_one(p, c)))
+                    return 0;
+                members += after;
+                after = 0;
+            }
+        }
+    return members > 1; /* seen to start again: one run proves nothing */
+}
+
+/* Part families that restart inside another take RANK_INNER_PART. */
+static int settle_parts(struct parser *p)
+{
+    static const char *const parts[] = {"VOLUME", "PART", "BOOK", "ACT"};
+    int inner[4] = {0}, changed = 0, a, b, j;
+    size_t i;
+
+    for (b = 0; b < 4; b++)
+        for (a = 0; a < 4; a++)
+            if (a != b && part_nests(p, parts[b], parts[a]) &&
+                !part_nests(p, parts[a], parts[b]))
+                inner[b] = 1;
+    for (i = 0; i < p->n; i++)
+        for (j = 0; j < p->blocks[i].n_cand; j++) {
+            struct cand *c = &p->blocks[i].cand[j];
+            int want = RANK_PART;
+            if (!c->numbered || c->kind != MG_SECTION_PART)
+                continue;
+            for (b = 0; b < 4; b++)
+                if (inner[b] && of_family(p, c, parts[b]))
+                    want = RANK_INNER_PART;
+            changed |= c->rank != want;
+            c->rank = want;
+        }
+    return changed;
+}
+
+/*
+ * Whether the bare numerals of family `fam` (BARE_ALONE or BARE_TITLED)
+ * nest under the chapter-level headings before them: there are such
+ * headings (a numbered keyword of rank 2, such as CHAPTER, TALE or
+ * LETTER, or for BARE_ALONE titled numerals that stay chapters), and the
+ * numerals start again at 1 after each one they follow. Numerals that go
+ * on counting across them ("ADVENTURE VI", then "VII. THE ...") are
+ * chapters of their own.
+ */
+static int family_nests(const struct parser *p, int fam, int titled_rank)
+{
+    int parents = 0, members = 0, after_parent = 0, j;
+    size_t i;
+
+    for (i = 0; i < p->n; i++) {
+        const struct block *bl = &p->blocks[i];
+        for (j = 0; j < bl->n_cand && bl->real; j++) {
+            const struct cand *c = &bl->cand[j];
+            if ((c->numbered && c->rank == RANK_CHAPTER) ||
+                (fam == BARE_ALONE && c->bare == BARE_TITLED &&
+                 titled_rank == RANK_CHAPTER)) {
+                parents = 1;
+                after_parent = 1;
+            } else if (c->bare == fam) {
+                if (after_parent && c->num != 1)
+                    return 0;
+                members += parents;
+                after_parent = 0;
+            } else if (c->rank < RANK_CHAPTER) {
+                after_parent = 0; /* a new PART: numbering may go on */
+            }
+        }
+    }
+    return parents && members > 0;
+}
+
+/*
+ * Heading levels follow the families of headings the book uses, the same
+ * way all through it: bare numerals ("I.", "II.") sit under a chapter
+ * family (CHAPTER, TALE, STAVE, LETTER, ..., or numerals with titles)
+ * when they restart inside it, so a story's numbered parts nest under
+ * the story and never replace it, and are the chapters themselves
+ * otherwise. Returns whether a rank changed (the headings then have to
+ * be weighed again).
+ */
+static int settle_families(struct parser *p)
+{
+    int rank[3], changed = settle_parts(p), j;
+    size_t i;
+
+    rank[BARE_NO] = 0;
+    rank[BARE_TITLED] =
+        family_nests(p, BARE_TITLED, 0) ? RANK_SECTION : RANK_CHAPTER;
+    rank[BARE_ALONE] = family_nests(p, BARE_ALONE, rank[BARE_TITLED])
+                           ? RANK_SECTION
+                           : RANK_CHAPTER;
+    for (i = 0; i < p->n; i++)
+        for (j = 0; j < p->blocks[i].n_cand; j++) {
+            struct cand *c = &p->blocks[i].cand[j];
+            if (!c->bare)
+                continue;
+            if (c->rank != rank[c->bare])
+                changed = 1;
+            c->rank = rank[c->bare];
+            c->kind = c->rank == RANK_SECTION ? MG_SECTION_SECTION
+                                              : MG_SECTION_CHAPTER;
+        }
+    return changed;
 }
 
 /* --- the Gutenberg licence --- */
@@ -802,6 +1172,8 @@ int mg_book_parse_text(struct mg_book **out, const char *data, size_t len,
     split_blocks(&p, s, start, end);
     mark_contents(&p);
     mark_real(&p);
+    if (settle_families(&p))
+        mark_real(&p);
     emit(&b, &p, s);
     rc = builder_finish(&b, out, err);
     free(s);

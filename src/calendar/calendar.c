@@ -221,7 +221,10 @@ static void describe(struct mg_buf *b, const struct mg_plan_view *v,
     for (i = 0; i < n; i++) {
         if (thread_plan && list[i].thread_id != g->thread_id)
             continue;
-        if (strcmp(list[i].first_title, list[i].last_title) == 0)
+        if (list[i].parts > 1)
+            mg_buf_printf(b, _("Week %d: %s (part %d of %d)"), list[i].position,
+                          list[i].first_title, list[i].part, list[i].parts);
+        else if (strcmp(list[i].first_title, list[i].last_title) == 0)
             mg_buf_printf(b, _("Week %d: %s"), list[i].position,
                           list[i].first_title);
         else

@@ -54,6 +54,8 @@ const char *const mg_config_keys[] = {"listen",
                                       "per_ip_connections",
                                       "auth_fail_limit",
                                       "trusted_proxies",
+                                      "authserv_id",
+                                      "sender_auth_off",
                                       NULL};
 
 void mg_config_init(struct mg_config *cfg)
@@ -97,6 +99,8 @@ void mg_config_release(struct mg_config *cfg)
     free(cfg->maildir);
     free(cfg->locale_dir);
     free(cfg->trusted_proxies);
+    free(cfg->authserv_id);
+    free(cfg->sender_auth_off);
     free(cfg->mailgun_signing_key);
     free(cfg->mandrill_key);
     free(cfg->mandrill_url);
@@ -167,6 +171,31 @@ static int addresses_valid(const char *value)
                 return 0;
             count++;
         }
+        value += n;
+        value += strspn(value, ", ");
+    }
+    return count > 0;
+}
+
+/* A list of names separated by commas or spaces: host names (letters,
+ * digits, '.', '-', '_'), or when `only` is given, names from it. */
+static int names_valid(const char *value, const char *const *only)
+{
+    int count = 0;
+
+    while (*value) {
+        size_t n = strcspn(value, ", "), i;
+        int known = !only;
+
+        for (i = 0; i < n; i++)
+            if (!isalnum((unsigned char)value[i]) && !strchr(".-_", value[i]))
+                return 0;
+        for (i = 0; only && only[i]; i++)
+            if (strlen(only[i]) == n && strncmp(only[i], value, n) == 0)
+                known = 1;
+        if (!known)
+            return 0;
+        count += n > 0;
         value += n;
         value += strspn(value, ", ");
     }
@@ -320,6 +349,18 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         if (!addresses_valid(value))
             goto bad;
         replace(&cfg->trusted_proxies, value);
+    } else if (strcmp(key, "authserv_id") == 0) {
+        if (!names_valid(value, NULL))
+            goto bad;
+        replace(&cfg->authserv_id, value);
+    } else if (strcmp(key, "sender_auth_off") == 0) {
+        static const char *const providers[] = {
+            "mailgun",     "sendgrid", "postmark", "mandrill",
+            "cloudmailin", "mime",     NULL};
+
+        if (!names_valid(value, providers))
+            goto bad;
+        replace(&cfg->sender_auth_off, value);
     } else if (strcmp(key, "outbox_attempts") == 0) {
         if (parse_int(&n, value, 1, 1000) < 0)
             goto bad;

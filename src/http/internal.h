@@ -36,6 +36,8 @@ struct hooks_config {
     char *cloudmailin_secret;
     char *mime_secret;
     size_t attachment_cap;
+    char *authserv_id;     /* whose Authentication-Results are believed */
+    char *sender_auth_off; /* providers published without a verdict */
 };
 
 void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg);

@@ -29,6 +29,8 @@ void hooks_config_copy(struct hooks_config *h, const struct mg_config *cfg)
     COPY(postmark_secret, postmark_secret);
     COPY(cloudmailin_secret, cloudmailin_secret);
     COPY(mime_secret, mime_secret);
+    COPY(authserv_id, authserv_id);
+    COPY(sender_auth_off, sender_auth_off);
 #undef COPY
     h->mailgun_max_age = cfg->mailgun_max_age;
     h->attachment_cap = cfg->attachment_cap;
@@ -43,6 +45,8 @@ void hooks_config_release(struct hooks_config *h)
     free(h->postmark_secret);
     free(h->cloudmailin_secret);
     free(h->mime_secret);
+    free(h->authserv_id);
+    free(h->sender_auth_off);
     memset(h, 0, sizeof(*h));
 }
 

@@ -88,6 +88,7 @@ void mg_inbound_release(struct mg_inbound *m)
     free(m->event_id);
     free(m->message_id);
     free(m->in_reply_to);
+    free(m->references);
     free(m->from_name);
     free(m->from_email);
     free(m->sender);
@@ -99,6 +100,7 @@ void mg_inbound_release(struct mg_inbound *m)
     free(m->html);
     free(m->stripped);
     free(m->calendar);
+    free(m->auth_why);
     for (i = 0; i < m->n_attachments; i++) {
         free(m->attachments[i].name);
         free(m->attachments[i].type);

@@ -41,8 +41,12 @@ void mail_add_recipients(struct mg_inbound *m, const char *value);
  * only; ignored when it is none. */
 void mail_add_recipient(struct mg_inbound *m, const char *addr);
 /* A bare address trimmed, without <>, lower-case; NULL when empty or
- * without an '@'. */
+ * not one valid address (mg_email_valid()). */
 char *mail_address(const char *addr);
+/* Line breaks, tabs and other control characters in `s` made single
+ * spaces, in place, and trailing space dropped: a subject or a name is
+ * one line. NULL is fine. */
+void mail_one_line(char *s);
 /* A Message-ID / In-Reply-To value without brackets, or NULL. */
 char *mail_message_id(const char *raw);
 /* A Date: value as Unix time, 0 when unreadable. */
@@ -63,5 +67,35 @@ void mail_keep_raw(struct mg_inbound *m, const char *data, size_t len);
 int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
                     const struct mg_inbound_limits *lim, int need_from,
                     struct mg_error *err);
+
+/*
+ * Sender authentication (auth.c): each call may raise m->auth (a pass
+ * beats a failure beats none) and sets m->auth_why with it.
+ */
+/* Do the domains of two addresses (or bare domains) align, relaxed? */
+int mail_auth_aligned(const char *a, const char *b);
+/* No verdict, and why. */
+void mail_auth_none(struct mg_inbound *m, const char *why);
+/* Provider `who`'s SPF result for envelope domain `spf_domain` (NULL:
+ * m->sender's) and DKIM result for `dkim_domain` (NULL: the provider
+ * names no domain and its pass is taken as for the From domain); NULL
+ * results when it gave none. */
+void mail_auth_provider(struct mg_inbound *m, const char *who, const char *spf,
+                        const char *spf_domain, const char *dkim,
+                        const char *dkim_domain);
+/* One Authentication-Results header value: 1 when its authserv-id is one
+ * of `ids` (comma-separated) and it was read, 0 when it is ignored. */
+int mail_auth_results(struct mg_inbound *m, const char *value, const char *ids);
+/*
+ * Each header of a message in order (*run 0 at first): only the first
+ * run of Authentication-Results headers from `ids` is read. The MTA adds
+ * its own at the top (RFC 8601 section 5); one with its id further down
+ * came with the message, perhaps from a forger.
+ */
+void mail_auth_header(struct mg_inbound *m, int *run, const char *name,
+                      const char *value, const char *ids);
+/* The signing domain (d=) of a DKIM-Signature value in `out`, "" when
+ * it names none or it does not fit. */
+void mail_dkim_domain(char *out, size_t n, const char *sig);
 
 #endif

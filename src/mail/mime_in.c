@@ -8,6 +8,8 @@
 #include "mingle/inbound.h"
 #include "mingle/mail.h"
 
+#include "mingle/circle.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdlib.h>
@@ -272,7 +274,33 @@ char *mail_address(const char *addr)
     out = mail_utf8(addr, n);
     for (i = 0; out[i]; i++)
         out[i] = g_ascii_tolower(out[i]);
+    /* whatever gave it (a header, a JSON field, a form), an address is
+     * one address fit for a header, as a participant's must be */
+    if (!mg_email_valid(out)) {
+        free(out);
+        return NULL;
+    }
     return out;
+}
+
+void mail_one_line(char *s)
+{
+    char *w = s, *r = s;
+
+    if (!s)
+        return;
+    for (; *r; r++) {
+        if ((unsigned char)*r < 0x20 || *r == 0x7f) {
+            /* a run of line breaks and tabs is one space */
+            if (w > s && w[-1] != ' ')
+                *w++ = ' ';
+        } else {
+            *w++ = *r;
+        }
+    }
+    while (w > s && w[-1] == ' ')
+        w--;
+    *w = '\0';
 }
 
 void mail_add_recipient(struct mg_inbound *m, const char *addr)
@@ -469,10 +497,11 @@ static const char *header_raw(GMimeObject *obj, const char *name)
     return h ? g_mime_header_get_raw_value(h) : NULL;
 }
 
-static void read_headers(struct mg_inbound *m, GMimeObject *msg)
+static void read_headers(struct mg_inbound *m, GMimeObject *msg,
+                         const char *authserv_id)
 {
     GMimeHeaderList *list = g_mime_object_get_header_list(msg);
-    int i, n = g_mime_header_list_get_count(list);
+    int i, run, n = g_mime_header_list_get_count(list);
     const char *v;
 
     mail_set_from(m, header_raw(msg, "From"));
@@ -486,11 +515,20 @@ static void read_headers(struct mg_inbound *m, GMimeObject *msg)
             g_ascii_strcasecmp(name, "Cc") == 0)
             mail_add_recipients(m, g_mime_header_get_raw_value(h));
     }
+    /* the receiving MTA's verdict, once From is known; the headers of
+     * anyone else (the sender's own included) are ignored */
+    for (i = 0, run = 0; i < n && authserv_id; i++) {
+        GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+
+        mail_auth_header(m, &run, g_mime_header_get_name(h),
+                         g_mime_header_get_raw_value(h), authserv_id);
+    }
     v = header_raw(msg, "Subject");
     if (v)
         m->subject = mail_header_text(v);
     m->message_id = mail_message_id(header_raw(msg, "Message-ID"));
     m->in_reply_to = mail_message_id(header_raw(msg, "In-Reply-To"));
+    m->references = mail_message_id(header_raw(msg, "References"));
     m->date = mail_date(header_raw(msg, "Date"));
 }
 
@@ -656,9 +694,13 @@ int mail_parse_mime(struct mg_inbound *out, const char *data, size_t len,
         rc = MG_EINVAL;
         goto out;
     }
-    read_headers(out, GMIME_OBJECT(msg));
-    if (need_from && !out->from_email) {
-        mg_error_set(err, "from", "the message has no From address");
+    /* a provider's raw message carries the provider's verdict apart */
+    read_headers(out, GMIME_OBJECT(msg),
+                 need_from && lim ? lim->authserv_id : NULL);
+    /* without a From it is still mail, kept for review, if it names
+     * a recipient; with neither it is none */
+    if (need_from && !out->from_email && !out->n_recipients) {
+        mg_error_set(err, "from", "the message has no From and no To address");
         rc = MG_EINVAL;
         goto out;
     }
@@ -689,5 +731,17 @@ int mg_inbound_from_mime(struct mg_inbound *out, const char *data, size_t len,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err)
 {
-    return mail_parse_mime(out, data, len, lim, 1, err);
+    const char *ids = lim ? lim->authserv_id : NULL;
+    int rc = mail_parse_mime(out, data, len, lim, 1, err);
+
+    if (rc == 0 && out->auth == MG_AUTH_NONE && !out->auth_why) {
+        char *why =
+            ids ? mg_xasprintf("no Authentication-Results header from %s", ids)
+                : mg_xstrdup("no authserv_id is configured to read "
+                             "Authentication-Results headers from");
+
+        mail_auth_none(out, why);
+        free(why);
+    }
+    return rc;
 }

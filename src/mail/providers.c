@@ -354,6 +354,50 @@ static const char *mailgun_header(json_t *headers, const char *name)
     return NULL;
 }
 
+/* Form field `name`, else the header of that name in message-headers. */
+static const char *mailgun_value(const struct mg_form *f, json_t *headers,
+                                 const char *name)
+{
+    const char *v = fval(f, name);
+
+    return present(v) ? v : mailgun_header(headers, name);
+}
+
+/* Mailgun's verdict: X-Mailgun-Spf (for the envelope sender) and
+ * X-Mailgun-Dkim-Check-Result, as fields or in message-headers. */
+static void mailgun_auth(struct mg_inbound *m, const struct mg_form *f,
+                         const struct mg_form_field *mh)
+{
+    json_t *headers = mh ? json_loadb(mh->value, mh->len, 0, NULL) : NULL;
+    const char *spf = mailgun_value(f, headers, "X-Mailgun-Spf");
+    const char *dkim = mailgun_value(f, headers, "X-Mailgun-Dkim-Check-Result");
+    char *env =
+        m->sender ? NULL
+                  : mail_address(mailgun_value(f, headers, "X-Envelope-From"));
+
+    json_t *pair;
+    size_t i;
+    char d[256], signer[256] = "";
+
+    /* Mailgun's DKIM result names no domain: the signatures in
+     * message-headers do, and one must be the From domain's */
+    json_array_foreach(headers, i, pair)
+    {
+        const char *key = json_string_value(json_array_get(pair, 0));
+        const char *value = json_string_value(json_array_get(pair, 1));
+
+        if (!key || !value || !same_header(key, "DKIM-Signature"))
+            continue;
+        mail_dkim_domain(d, sizeof(d), value);
+        if (!signer[0] || mail_auth_aligned(d, m->from_email))
+            snprintf(signer, sizeof(signer), "%s", d[0] ? d : "?");
+    }
+    mail_auth_provider(m, "mailgun", spf, env, dkim, signer[0] ? signer : NULL);
+    free(env);
+    if (headers)
+        json_decref(headers);
+}
+
 static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
                          const struct mg_inbound_limits *lim,
                          struct mg_error *err)
@@ -371,8 +415,6 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
         if (rc < 0)
             return rc;
     } else {
-        if (!present(fval(f, "from")))
-            return missing(err, "from");
         if (mh) {
             rc = json_of(&headers, mh->value, mh->len, JSON_ARRAY,
                          "message-headers", err);
@@ -391,6 +433,8 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
                 mail_message_id(mailgun_header(headers, "Message-Id"));
         v = mailgun_header(headers, "In-Reply-To");
         m->in_reply_to = mail_message_id(v ? v : fval(f, "In-Reply-To"));
+        v = mailgun_header(headers, "References");
+        m->references = mail_message_id(v ? v : fval(f, "References"));
         v = mailgun_header(headers, "Date");
         m->date = mail_date(v ? v : fval(f, "Date"));
         rc = form_attachments(m, f, "attachment-count", "attachment-", NULL,
@@ -399,12 +443,8 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
             goto out;
         form_raw(m, f);
     }
+    /* no From (or none readable): kept for review when filed */
     mail_set_from(m, fval(f, "from"));
-    if (!m->from_email) {
-        mg_error_set(err, "from", "no address in 'from'");
-        rc = MG_EINVAL;
-        goto out;
-    }
     /* the envelope recipient, not the To: of the message */
     clear_recipients(m);
     mail_add_recipients(m, recipient);
@@ -415,6 +455,7 @@ static int parse_mailgun(struct mg_inbound *m, const struct mg_form *f,
     }
     set(&m->sender, mail_address(fval(f, "sender")));
     set(&m->stripped, ftext(f, "stripped-text", "utf-8"));
+    mailgun_auth(m, f, mh);
     if (present(fval(f, "token")))
         set(&m->event_id,
             mail_utf8(fval(f, "token"), strlen(fval(f, "token"))));
@@ -458,6 +499,37 @@ static int form_json(json_t **out, const struct mg_form *f, const char *name,
     return json_of(out, field->value, field->len, JSON_OBJECT, name, err);
 }
 
+/* SendGrid's verdict: SPF ("pass", for the envelope sender) and dkim,
+ * "{@example.org : pass}" or several such, comma-separated, or "none". */
+static void sendgrid_auth(struct mg_inbound *m, const struct mg_form *f)
+{
+    const char *spf = fval(f, "SPF"), *dkim = fval(f, "dkim"), *p;
+
+    if (spf && !present(spf))
+        spf = NULL;
+    if (dkim && !present(dkim))
+        dkim = NULL;
+    mail_auth_provider(m, "sendgrid", spf, NULL,
+                       dkim && !strchr(dkim, '@') ? dkim : NULL, NULL);
+    for (p = dkim ? strchr(dkim, '@') : NULL; p; p = strchr(p, '@')) {
+        char dom[256], result[32];
+        size_t len = strcspn(++p, " :,}");
+
+        if (len >= sizeof(dom))
+            continue;
+        memcpy(dom, p, len);
+        dom[len] = '\0';
+        p += len;
+        p += strspn(p, " :");
+        len = strcspn(p, " ,}");
+        if (len == 0 || len >= sizeof(result))
+            continue;
+        memcpy(result, p, len);
+        result[len] = '\0';
+        mail_auth_provider(m, "sendgrid", NULL, NULL, result, dom);
+    }
+}
+
 static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
                           const struct mg_inbound_limits *lim,
                           struct mg_error *err)
@@ -485,7 +557,8 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         if (rc < 0)
             goto out;
     } else {
-        if (!mg_form_get(f, "from") && !mg_form_get(f, "headers")) {
+        if (!mg_form_get(f, "from") && !mg_form_get(f, "headers") &&
+            !mg_form_get(f, "to") && !envelope) {
             rc = missing(err, "from");
             goto out;
         }
@@ -537,8 +610,9 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         }
         m->message_id = h.message_id;
         m->in_reply_to = h.in_reply_to;
+        m->references = h.references;
         m->date = h.date;
-        h.message_id = h.in_reply_to = NULL;
+        h.message_id = h.in_reply_to = h.references = NULL;
         rc =
             form_attachments(m, f, "attachments", "attachment", info, lim, err);
         if (rc < 0)
@@ -547,11 +621,6 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
     }
     if (!m->from_email)
         mail_set_from(m, fval(f, "from"));
-    if (!m->from_email) {
-        mg_error_set(err, "from", "no sender address");
-        rc = MG_EINVAL;
-        goto out;
-    }
     if (envelope) {
         to = json_object_get(envelope, "to");
         if (json_is_string(to) || json_array_size(to))
@@ -566,6 +635,12 @@ static int parse_sendgrid(struct mg_inbound *m, const struct mg_form *f,
         from = json_string_value(json_object_get(envelope, "from"));
         set(&m->sender, mail_address(from));
     }
+    if (!m->from_email && !m->n_recipients) {
+        mg_error_set(err, "from", "no sender and no recipient address");
+        rc = MG_EINVAL;
+        goto out;
+    }
+    sendgrid_auth(m, f);
     mail_text_from_html(m);
 out:
     mg_inbound_release(&h);
@@ -595,6 +670,49 @@ static int postmark_people(struct mg_inbound *m, json_t *doc, const char *key,
     return rc;
 }
 
+/* Postmark's verdict: its Received-SPF header (the first: Postmark's
+ * own, above any the message brought), "Pass (...) identity=mailfrom;
+ * envelope-from=x@example.org; ...", and Authentication-Results headers
+ * from a configured authserv-id. */
+static void postmark_auth(struct mg_inbound *m, json_t *headers,
+                          const struct mg_inbound_limits *lim)
+{
+    const char *spf = NULL, *p;
+    char result[32] = "", *env = NULL;
+    json_t *h;
+    size_t i, len;
+    int run = 0;
+
+    json_array_foreach(headers, i, h)
+    {
+        const char *name = json_string_value(json_object_get(h, "Name"));
+        const char *value = json_string_value(json_object_get(h, "Value"));
+
+        if (!name || !value)
+            continue;
+        if (same_header(name, "Received-SPF") && !spf)
+            spf = value;
+        mail_auth_header(m, &run, name, value, lim ? lim->authserv_id : NULL);
+    }
+    if (spf) {
+        spf += strspn(spf, " \t");
+        len = strcspn(spf, " \t(;");
+        if (len < sizeof(result)) {
+            memcpy(result, spf, len);
+            result[len] = '\0';
+        }
+        p = strstr(spf, "envelope-from=");
+        if (p) {
+            p += strlen("envelope-from=");
+            p += strspn(p, "\"<");
+            len = strcspn(p, "\">; \t");
+            env = mg_xstrndup(p, len);
+        }
+    }
+    mail_auth_provider(m, "postmark", spf ? result : NULL, env, NULL, NULL);
+    free(env);
+}
+
 static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
                           const struct mg_inbound_limits *lim,
                           struct mg_error *err)
@@ -620,10 +738,6 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
     } else {
         mail_set_from(m, json_string_value(json_object_get(doc, "From")));
     }
-    if (!m->from_email) {
-        rc = missing(err, "FromFull");
-        goto out;
-    }
     rc = jstr(&s, doc, "OriginalRecipient", "OriginalRecipient", err);
     if (rc < 0)
         goto out;
@@ -640,6 +754,12 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
     if (!m->n_recipients) {
         mail_add_recipients(m, json_string_value(json_object_get(doc, "To")));
         mail_add_recipients(m, json_string_value(json_object_get(doc, "Cc")));
+    }
+    /* no From (or none readable) to a group is kept for review; with
+     * neither, it is no message */
+    if (!m->from_email && !m->n_recipients) {
+        rc = missing(err, "FromFull");
+        goto out;
     }
     m->subject = jutf8(json_object_get(doc, "Subject"));
     m->event_id = jutf8(json_object_get(doc, "MessageID"));
@@ -660,11 +780,14 @@ static int parse_postmark(struct mg_inbound *m, const char *body, size_t len,
             m->message_id = mail_message_id(value);
         else if (same_header(name, "In-Reply-To") && !m->in_reply_to)
             m->in_reply_to = mail_message_id(value);
+        else if (same_header(name, "References") && !m->references)
+            m->references = mail_message_id(value);
         else if (same_header(name, "Date") && !m->date)
             m->date = mail_date(value);
         else if (same_header(name, "Return-Path") && !m->sender)
             m->sender = mail_address(value);
     }
+    postmark_auth(m, headers, lim);
     if (!m->date)
         m->date = mail_date(json_string_value(json_object_get(doc, "Date")));
     rc = jget(&list, doc, "Attachments", JSON_ARRAY, "Attachments", err);
@@ -716,6 +839,42 @@ static void mandrill_files(struct mg_inbound *m, json_t *files,
     }
 }
 
+/* Mandrill's verdict: msg.spf {result} and msg.dkim {signed, valid}. */
+static void mandrill_auth(struct mg_inbound *m, json_t *msg)
+{
+    json_t *dkim = json_object_get(msg, "dkim");
+    const char *spf = json_string_value(
+        json_object_get(json_object_get(msg, "spf"), "result"));
+    const char *d = NULL;
+
+    json_t *headers = json_object_get(msg, "headers"), *v, *e;
+    const char *key;
+    char domain[256], signer[256] = "";
+    size_t i;
+
+    if (json_is_true(json_object_get(dkim, "signed")))
+        d = json_is_true(json_object_get(dkim, "valid")) ? "pass" : "fail";
+    else if (json_is_object(dkim))
+        d = "none";
+    /* msg.dkim names no domain: the signatures in msg.headers do, and
+     * one must be the From domain's */
+    json_object_foreach(headers, key, v)
+    {
+        if (!same_header(key, "DKIM-Signature"))
+            continue;
+        for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+            e = json_is_array(v) ? json_array_get(v, i) : v;
+            if (!json_is_string(e))
+                continue;
+            mail_dkim_domain(domain, sizeof(domain), json_string_value(e));
+            if (!signer[0] || mail_auth_aligned(domain, m->from_email))
+                snprintf(signer, sizeof(signer), "%s",
+                         domain[0] ? domain : "?");
+        }
+    }
+    mail_auth_provider(m, "mandrill", spf, NULL, d, signer[0] ? signer : NULL);
+}
+
 static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
                         const struct mg_inbound_limits *lim,
                         struct mg_error *err)
@@ -723,6 +882,7 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
     char field[64];
     json_t *msg = json_object_get(ev, "msg"), *raw, *headers, *to, *p;
     const char *s;
+    char *addr;
     size_t i;
     int rc;
 
@@ -742,6 +902,7 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
         headers = json_object_get(msg, "headers");
         m->message_id = mail_message_id(jheader(headers, "Message-Id"));
         m->in_reply_to = mail_message_id(jheader(headers, "In-Reply-To"));
+        m->references = mail_message_id(jheader(headers, "References"));
         m->date = mail_date(jheader(headers, "Date"));
         to = json_object_get(msg, "to");
         json_array_foreach(to, i, p)
@@ -762,18 +923,21 @@ static int mandrill_one(struct mg_inbound *m, json_t *ev, size_t index,
         if (s && present(s))
             m->from_name = mail_utf8(s, strlen(s));
     }
-    if (!m->from_email) {
+    /* the address the message came in at (the envelope recipient) */
+    s = json_string_value(json_object_get(msg, "email"));
+    addr = mail_address(s);
+    if (addr) {
+        clear_recipients(m);
+        mail_add_recipient(m, addr);
+    }
+    free(addr);
+    if (!m->from_email && !m->n_recipients) {
         snprintf(field, sizeof(field), "mandrill_events[%zu].msg.from_email",
                  index);
         return missing(err, field);
     }
-    /* the address the message came in at (the envelope recipient) */
-    s = json_string_value(json_object_get(msg, "email"));
-    if (s && present(s)) {
-        clear_recipients(m);
-        mail_add_recipient(m, s);
-    }
     m->event_id = jutf8(json_object_get(ev, "_id"));
+    mandrill_auth(m, msg);
     mail_text_from_html(m);
     return 0;
 }
@@ -877,15 +1041,23 @@ static int parse_cloudmailin(struct mg_inbound *m, const char *body, size_t len,
     mail_set_from(m, jheader(headers, "From"));
     if (!m->from_email && m->sender)
         m->from_email = mg_xstrdup(m->sender);
-    if (!m->from_email) {
+    if (!m->from_email && !m->n_recipients) {
         rc = missing(err, "headers.from");
         goto out;
     }
+    /* CloudMailin's verdict: envelope.spf {result, domain} */
+    mail_auth_provider(m, "cloudmailin",
+                       json_string_value(json_object_get(
+                           json_object_get(envelope, "spf"), "result")),
+                       json_string_value(json_object_get(
+                           json_object_get(envelope, "spf"), "domain")),
+                       NULL, NULL);
     s = jheader(headers, "Subject");
     if (s) /* decoded or not, depending on the format's version */
         m->subject = mail_header_text(s);
     m->message_id = mail_message_id(jheader(headers, "Message-ID"));
     m->in_reply_to = mail_message_id(jheader(headers, "In-Reply-To"));
+    m->references = mail_message_id(jheader(headers, "References"));
     m->date = mail_date(jheader(headers, "Date"));
     m->text = jtext(json_object_get(doc, "plain"));
     m->html = jutf8(json_object_get(doc, "html"));
@@ -908,6 +1080,18 @@ out:
 
 /* ---- the entry point ---- */
 
+/* Subjects and names are one line, however a provider's JSON or form
+ * gave them (a header is unfolded already). */
+static void one_line(struct mg_inbound *m, size_t n)
+{
+    size_t i;
+
+    for (i = 0; m && i < n; i++) {
+        mail_one_line(m[i].subject);
+        mail_one_line(m[i].from_name);
+    }
+}
+
 int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
                      const struct mg_form *form, const char *body,
                      size_t body_len, const struct mg_inbound_limits *lim,
@@ -922,8 +1106,11 @@ int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
     mg_mail_init();
     if (!form)
         form = &empty;
-    if (provider && strcmp(provider, "mandrill") == 0)
-        return parse_mandrill(out, n, form, lim, err);
+    if (provider && strcmp(provider, "mandrill") == 0) {
+        rc = parse_mandrill(out, n, form, lim, err);
+        one_line(*out, *n);
+        return rc;
+    }
     m = mg_xcalloc(1, sizeof(*m));
     if (!provider) {
         rc = missing(err, "provider");
@@ -949,5 +1136,6 @@ int mg_inbound_parse(struct mg_inbound **out, size_t *n, const char *provider,
     }
     *out = m;
     *n = 1;
+    one_line(m, 1);
     return 0;
 }

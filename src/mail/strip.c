@@ -23,7 +23,9 @@
  *      "Op ... schreef ...:"), alone or wrapped over up to three lines, as
  *      Gmail wraps long names. It must hold a time ("19:30") or an
  *      address, and a wrapped one an address, so that a book discussion's
- *      "On page 45, Anna wrote:" stays. An attribution whose next
+ *      "On page 45, Anna wrote:" stays; one with neither ("On Tuesday,
+ *      Aroha wrote:") counts only above a quote and when a day, a month
+ *      or a number follows its first word. An attribution whose next
  *      non-blank line is quoted is not an end: it is dropped with its
  *      quote, and what the person wrote between the quotes (an inline
  *      reply) is kept. Unquoted text after an attribution is the original
@@ -31,7 +33,8 @@
  *    - "-----Original Message-----" and its kin in other languages;
  *    - an Outlook header block: "From:", then within a few lines "Sent:"
  *      or "Date:" holding a time, and "Subject:" (also in German, French,
- *      Spanish, Dutch); an underscore rule just above it goes with it;
+ *      Spanish, Dutch), or all of it on the "From:" line as HTML mail
+ *      rendered as text gives it; an underscore rule just above it goes;
  *    - a forward marker ("Begin forwarded message:", "---------- Forwarded
  *      message ---------"). A forward is content the person chose to pass
  *      on, so it and everything after it are kept as they are.
@@ -41,9 +44,13 @@
  *    people also use "--" as a separator in prose.
  * 4. Quoted lines ('>' after optional spaces or tabs) are dropped, except
  *    inside a closed ``` fence, where '>' is more likely a prompt or a
- *    redirection than a quote; an unclosed fence protects nothing.
+ *    redirection than a quote; an unclosed fence protects nothing. The
+ *    person's own '>' lines stay: '>' before a digit or '=' (">50 people
+ *    came"), and in a message with no attribution and no other quoted
+ *    line, one '>' line inside their paragraph (a line of the book).
  * 5. "Sent from my iPhone", "Get Outlook for Android" and their kin go
- *    when nothing but blank or dropped lines follows them.
+ *    when nothing but blank or dropped lines follows them and the line
+ *    is nothing else: "Sent from my iPad, so ..." is a sentence.
  * 6. A run of blank and dropped lines becomes one blank line (so inline
  *    answers stay separate paragraphs); trailing spaces and leading and
  *    trailing blank lines go. Lines are never split, so neither is UTF-8.
@@ -209,8 +216,117 @@ static int is_attribution(const char *h, size_t len, int wrapped)
         return 0;
     if (memchr(h, '@', len))
         return 1;
-    return !wrapped && has_time(h, len);
+    if (!wrapped && has_time(h, len))
+        return 1;
+    return wrapped ? 0 : 2;
 }
+
+/* Words that open an attribution with no time or address ("On Tuesday,
+ * Aroha wrote:"): days, "today" and months, in the five languages. */
+static const char *const date_words[] = {"monday",
+                                         "tuesday",
+                                         "wednesday",
+                                         "thursday",
+                                         "friday",
+                                         "saturday",
+                                         "sunday",
+                                         "mon",
+                                         "tue",
+                                         "tues",
+                                         "wed",
+                                         "thu",
+                                         "thur",
+                                         "thurs",
+                                         "fri",
+                                         "sat",
+                                         "sun",
+                                         "today",
+                                         "yesterday",
+                                         "january",
+                                         "february",
+                                         "march",
+                                         "april",
+                                         "may",
+                                         "june",
+                                         "july",
+                                         "august",
+                                         "september",
+                                         "october",
+                                         "november",
+                                         "december",
+                                         "jan",
+                                         "feb",
+                                         "mar",
+                                         "apr",
+                                         "jun",
+                                         "jul",
+                                         "aug",
+                                         "sep",
+                                         "sept",
+                                         "oct",
+                                         "nov",
+                                         "dec",
+                                         "montag",
+                                         "dienstag",
+                                         "mittwoch",
+                                         "donnerstag",
+                                         "freitag",
+                                         "samstag",
+                                         "sonntag",
+                                         "heute",
+                                         "gestern",
+                                         "lundi",
+                                         "mardi",
+                                         "mercredi",
+                                         "jeudi",
+                                         "vendredi",
+                                         "samedi",
+                                         "dimanche",
+                                         "aujourd'hui",
+                                         "hier",
+                                         "lunes",
+                                         "martes",
+                                         "mi\xc3\xa9"
+                                         "rcoles",
+                                         "jueves",
+                                         "viernes",
+                                         "s\xc3\xa1"
+                                         "bado",
+                                         "domingo",
+                                         "hoy",
+                                         "ayer",
+                                         "maandag",
+                                         "dinsdag",
+                                         "woensdag",
+                                         "donderdag",
+                                         "vrijdag",
+                                         "zaterdag",
+                                         "zondag",
+                                         "vandaag",
+                                         "gisteren",
+                                         NULL};
+
+/* Whether the words after the opening "On " of `s` start with a date
+ * word or a digit, so that "On page 45, Anna wrote:" is not one. */
+static int dated_opening(const char *s, size_t len)
+{
+    size_t i = 0, w;
+
+    while (i < len && space_at(s + i, len - i) > 0)
+        i += space_at(s + i, len - i);
+    i += 3; /* "on ", "am ", "le ", "el ", "op " */
+    while (i < len && s[i] == ' ')
+        i++;
+    if (i >= len)
+        return 0;
+    if (is_digit(s[i]))
+        return 1;
+    for (w = 0; i + w < len && !strchr(" ,.", s[i + w]); w++)
+        ;
+    return equals_any(s + i, w, date_words);
+}
+
+static size_t next_nonblank(const struct doc *d, size_t i);
 
 /* How many lines from line i form an attribution; 0 if none. */
 static size_t attribution_at(const struct doc *d, size_t i)
@@ -238,8 +354,16 @@ static size_t attribution_at(const struct doc *d, size_t i)
             h[hl++] = ' ';
         memcpy(h + hl, s, len);
         hl += len;
-        if (is_attribution(h, hl, k > 0))
+        switch (is_attribution(h, hl, k > 0)) {
+        case 1:
             return k + 1;
+        case 2:
+            /* no time or address: only a dated one above a quote */
+            j = next_nonblank(d, i + 1);
+            if (j < d->n && d->kind[j] == QUOTE && dated_opening(h, hl))
+                return 1;
+            break;
+        }
     }
     return 0;
 }
@@ -321,6 +445,25 @@ static enum header header_kind(const char *s, size_t len, const char **value,
     return H_NONE;
 }
 
+/* The rest of a "From:" line that holds the whole block, as HTML mail
+ * rendered as text gives it: "... Sent: <time> To: ... Subject: ...". */
+static int one_line_block(const char *v, size_t vlen)
+{
+    static const char *const sent[] = {
+        " sent:",    " date:",  " gesendet:",  " datum:", " envoy\xc3\xa9 :",
+        " enviado:", " fecha:", " verzonden:", NULL};
+    static const char *const subject[] = {
+        " subject:", " betreff:", " objet :", " asunto:", " onderwerp:", NULL};
+    size_t k;
+    int has_sent = 0, has_subject = 0;
+
+    for (k = 0; sent[k]; k++)
+        has_sent |= contains(v, vlen, sent[k]);
+    for (k = 0; subject[k]; k++)
+        has_subject |= contains(v, vlen, subject[k]);
+    return has_sent && has_subject && has_time(v, vlen);
+}
+
 /*
  * Whether line i starts an Outlook-style header block. A reading plan
  * ("From: chapter 3 / To: chapter 5") must not pass, hence the time in
@@ -335,6 +478,8 @@ static int outlook_block_at(const struct doc *d, size_t i)
     s = line_at(d, i, &len);
     if (header_kind(s, len, &v, &vlen) != H_FROM)
         return 0;
+    if (vlen <= HEADER_MAX && one_line_block(v, vlen))
+        return 1;
     for (j = i + 1; j < d->n && j <= i + OUTLOOK_SPAN; j++) {
         enum header h;
         if (d->kind[j] == BLANK)
@@ -428,6 +573,37 @@ static size_t find_end(struct doc *d, int *forward)
     return d->n;
 }
 
+/*
+ * '>' lines of the person's own (rule 4a): ">50 people came" (a '>'
+ * before a digit or '=' is a comparison, not a quote mark), and, in a
+ * message that quotes nothing else and has no attribution, a single '>'
+ * line inside a paragraph of theirs (a line they quote from the book).
+ */
+static void own_quotes(struct doc *d, size_t end)
+{
+    size_t i, len, quotes = 0, lone = SIZE_MAX;
+    const char *s;
+
+    for (i = 0; i < end; i++) {
+        if (d->kind[i] == DROP)
+            return; /* an attribution: its quote is a quote */
+        if (d->kind[i] != QUOTE)
+            continue;
+        s = line_at(d, i, &len);
+        s = memchr(s, '>', len);
+        if (s && (is_digit(s[1]) || s[1] == '=')) {
+            d->kind[i] = TEXT;
+            continue;
+        }
+        quotes++;
+        if (i > 0 && i + 1 < end && d->kind[i - 1] == TEXT &&
+            d->kind[i + 1] == TEXT)
+            lone = i;
+    }
+    if (quotes == 1 && lone != SIZE_MAX && end == d->n)
+        d->kind[lone] = TEXT;
+}
+
 /* A closed ``` fence keeps its lines as they are; see rule 4. */
 static void protect_fences(struct doc *d, size_t end)
 {
@@ -503,17 +679,38 @@ static const char *const mobile_starts[] = {
     "verzonden vanaf mijn ",
     NULL};
 
+/*
+ * A line that is all signature: "Sent from my iPad", "Get Outlook for
+ * Android<https://aka.ms/...>", a device's name of a few words at most,
+ * not a sentence that begins so ("Sent from my iPad, which is why...").
+ */
 static int is_mobile(const struct doc *d, size_t line)
 {
-    size_t i, len;
+    size_t i, j, len, rest, words = 0;
     const char *s = line_at(d, line, &len);
 
     trim(&s, &len);
     if (len > MOBILE_MAX)
         return 0;
-    for (i = 0; mobile_starts[i]; i++)
-        if (starts_with(s, len, mobile_starts[i]))
-            return 1;
+    if (len > 0 && s[len - 1] == '>') { /* a link after it */
+        const char *lt = memchr(s, '<', len);
+        if (lt)
+            len = rtrim_len(s, (size_t)(lt - s));
+    }
+    if (len > 0 && s[len - 1] == '.')
+        len--;
+    for (i = 0; mobile_starts[i]; i++) {
+        if (!starts_with(s, len, mobile_starts[i]))
+            continue;
+        rest = strlen(mobile_starts[i]);
+        for (j = rest; j < len; j++) {
+            if (strchr(",;:!?.()\"", s[j]))
+                return 0;
+            if (s[j] == ' ' && j + 1 < len && s[j + 1] != ' ')
+                words++;
+        }
+        return words < 4;
+    }
     return 0;
 }
 
@@ -579,6 +776,7 @@ char *mg_mail_strip_reply(const char *text)
         return mg_xstrdup("");
     load(&d, text);
     end = find_end(&d, &forward);
+    own_quotes(&d, end);
     sig = standard_signature(&d, end);
     protect_fences(&d, sig);
     if (sig == end)

@@ -369,7 +369,10 @@ static void group_section(struct out *o, const struct view *v,
     heading(o, 3, text);
     free(text);
     if (r && r->first_title && r->last_title) {
-        if (strcmp(r->first_title, r->last_title) == 0)
+        if (r->parts > 1)
+            text = mg_xasprintf(_("Reading: %s (part %d of %d)"),
+                                r->first_title, r->part, r->parts);
+        else if (strcmp(r->first_title, r->last_title) == 0)
             text = mg_xasprintf(_("Reading: %s"), r->first_title);
         else
             text = mg_xasprintf(_("Reading: %s ... %s"), r->first_title,

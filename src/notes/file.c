@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mingle/auth.h"
 #include "mingle/circle.h"
 #include "mingle/people.h"
 #include "mingle/store.h"
@@ -525,21 +526,62 @@ static void placement_release(struct placement *pl)
     }
 }
 
-/* Which circle and group: address, subject tag, then membership. */
+/*
+ * An address that names the group but not the week (or not "summary")
+ * takes them from a subject tag naming the same group of the same
+ * circle: "[Atlas G1 W3]" to atlas+g1@.
+ */
+static void subject_week(struct placement *pl, struct mg_store *st,
+                         uint64_t epoch, const char *subject)
+{
+    struct mg_note_target tag;
+    struct route_circle *c = NULL;
+
+    if ((pl->target.week && pl->target.summary) ||
+        mg_notes_parse_subject(&tag, subject) < 0 ||
+        tag.group != pl->target.group)
+        return;
+    if (strcmp(tag.circle, pl->target.circle) != 0) {
+        if (find_circle(&c, st, epoch, tag.circle) < 0)
+            return;
+        pthread_mutex_lock(&route.lock);
+        if (c->id != pl->rc->id)
+            tag.group = 0;
+        route_circle_unref(c);
+        pthread_mutex_unlock(&route.lock);
+        if (!tag.group)
+            return;
+    }
+    if (!pl->target.week)
+        pl->target.week = tag.week;
+    if (tag.summary)
+        pl->target.summary = 1;
+}
+
+/*
+ * Which circle and group: address, subject tag, then membership. The
+ * addresses are read from recipient *next on, and *next is left after
+ * the one that named a group (a message to two groups is filed in
+ * each); from the second call on, only an address counts, and none
+ * leaves pl->recipient NULL.
+ */
 static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
                  const struct mg_inbound *m, const struct mg_member_hit *hits,
-                 size_t n_hits)
+                 size_t n_hits, size_t *next)
 {
     const struct mg_member_hit *only = NULL;
-    size_t i, grouped = 0;
+    size_t i, grouped = 0, start = *next;
     int rc, named = 0;
 
-    for (i = 0; i < m->n_recipients && !named; i++) {
+    for (i = start; i < m->n_recipients && !named; i++) {
         if (mg_notes_parse_address(&pl->target, m->recipients[i]) == 0) {
             named = 1;
             pl->recipient = m->recipients[i];
         }
     }
+    *next = i;
+    if (!named && start > 0)
+        return 0;
     if (!named && m->subject &&
         mg_notes_parse_subject(&pl->target, m->subject) == 0)
         named = 1;
@@ -572,6 +614,8 @@ static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
             return rc;
     }
     pl->circle = pl->rc->circle;
+    if (pl->recipient && m->subject)
+        subject_week(pl, st, epoch, m->subject);
     for (i = 0; i < pl->rc->n_groups; i++) {
         if (named ? pl->rc->groups[i].position == pl->target.group
                   : pl->rc->groups[i].id == only->group_id)
@@ -586,16 +630,21 @@ static int place(struct placement *pl, struct mg_store *st, uint64_t epoch,
     return 0;
 }
 
+static int is_organizer(const struct placement *pl, const char *from)
+{
+    const char *org = pl->circle ? pl->circle->organizer_email : NULL;
+
+    return org && from && strcasecmp(org, from) == 0;
+}
+
 /* Whether the sender may post to the group: a member of it, or the
  * circle's organizer. Fills the reason otherwise. */
 static int may_post(struct placement *pl, const char *from)
 {
-    const char *org = pl->circle->organizer_email;
-
     if (pl->sender && pl->sender->active &&
         pl->sender->group_id == pl->group->id)
         return 1;
-    if (org && from && strcasecmp(org, from) == 0)
+    if (is_organizer(pl, from))
         return 1;
     snprintf(pl->reason, sizeof(pl->reason), "%s",
              pl->sender ? "the sender is not a member of this group"
@@ -603,93 +652,285 @@ static int may_post(struct placement *pl, const char *from)
     return 0;
 }
 
-/* A subject that says it is a summary: "Summary: ...", "Week 3 summary". */
-static int subject_says_summary(const char *subject);
+/*
+ * The reply prefixes mail clients put before a subject, in the
+ * languages they are seen in ("Re:", Outlook's "AW:", "SV:", "Antw:",
+ * "Réf.", "Odp:", "RES:", "YNT:", "Отв:", "回复:" ...), compared without
+ * regard to ASCII case. A forward's ("Fwd:", "FW:", "WG:", "TR:",
+ * "Doorst:", "RV:", "I:") is none of them: a forwarded message is new.
+ */
+static const char *const reply_words[] = {"re",
+                                          "aw",
+                                          "sv",
+                                          "antw",
+                                          "antwort",
+                                          "r\xc3\xa9"
+                                          "f",
+                                          "r\xc3\x89"
+                                          "f",
+                                          "ref",
+                                          "rif",
+                                          "r",
+                                          "odp",
+                                          "odg",
+                                          "res",
+                                          "ynt",
+                                          "atb",
+                                          "\xd0\xbe\xd1\x82\xd0\xb2", /* отв */
+                                          "\xd0\x9e\xd1\x82\xd0\xb2", /* Отв */
+                                          "\xd0\x9e\xd0\xa2\xd0\x92", /* ОТВ */
+                                          "\xce\x91\xce\xa0",         /* ΑΠ */
+                                          "\xce\x91\xcf\x80",         /* Απ */
+                                          "\xe5\x9b\x9e\xe5\xa4\x8d", /* 回复 */
+                                          "\xe5\x9b\x9e\xe8\xa6\x86", /* 回覆 */
+                                          "\xe7\xad\x94\xe5\xa4\x8d", /* 答复 */
+                                          "\xd8\xb1\xd8\xaf",         /* رد */
+                                          NULL};
 
-/* A reply ("Re: ...") is part of a conversation, even from a facilitator. */
-static int is_reply(const struct mg_inbound *m)
+/* The end of prefix word `w` and its separator at `p` ("Re:", "RE :",
+ * "Re[2]:", "Réf." and "回复：" alike), or NULL. */
+static const char *reply_prefix(const char *p, const char *w)
 {
-    return (m->subject && strncasecmp(m->subject, "re:", 3) == 0) ||
-           (m->in_reply_to && m->in_reply_to[0]);
+    size_t n = strlen(w);
+
+    if (strncasecmp(p, w, n) != 0)
+        return NULL;
+    p += n;
+    if (isalpha((unsigned char)*p) || (unsigned char)*p >= 0x80) {
+        if (strncmp(p, "\xef\xbc\x9a", 3) != 0) /* a fullwidth colon */
+            return NULL;
+    }
+    if (*p == '[' || *p == '(') { /* "Re[2]:" "Re(3):" */
+        char close = *p == '[' ? ']' : ')';
+
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (*p++ != close)
+            return NULL;
+    }
+    while (*p == ' ')
+        p++;
+    /* the French "Réf." (and its unaccented spelling) ends in a dot */
+    if (*p == ':' || (*p == '.' && n >= 3 && w[n - 1] == 'f'))
+        return p + 1;
+    if (strncmp(p, "\xef\xbc\x9a", 3) == 0)
+        return p + 3;
+    return NULL;
 }
 
-static int subject_says_summary(const char *subject)
+/*
+ * A reply, whoever sends it and whatever its subject says: an
+ * In-Reply-To or References header, or a subject that begins (after any
+ * "[tags]") with a reply prefix.
+ */
+static int is_reply(const struct mg_inbound *m)
 {
-    const char *p;
+    const char *p = m->subject;
+    size_t i;
 
-    if (!subject)
+    if ((m->in_reply_to && m->in_reply_to[0]) ||
+        (m->references && m->references[0]))
+        return 1;
+    if (!p)
         return 0;
-    for (p = subject; *p; p++) {
-        if (strncasecmp(p, "summary", 7) == 0 &&
-            (p == subject || !isalnum((unsigned char)p[-1])) &&
-            !isalnum((unsigned char)p[7]))
-            return 1;
+    for (;;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != '[' || !strchr(p, ']'))
+            break;
+        p = strchr(p, ']') + 1;
     }
+    for (i = 0; reply_words[i]; i++)
+        if (reply_prefix(p, reply_words[i]))
+            return 1;
     return 0;
 }
 
-/* mg_notes_file(), or with `hold` (a reason) mg_notes_hold(). */
-static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
-                        struct mg_store *st, const char *provider,
-                        const struct mg_inbound *m, size_t attachment_cap,
-                        int64_t circle_id, const char *hold)
-{
-    struct mg_member_hit *hits = NULL;
-    struct mg_note n;
-    struct placement pl;
-    size_t n_hits = 0, i;
-    char *from = m->from_email ? mg_email_normalize(m->from_email) : NULL;
-    uint64_t epoch;
-    int rc, duplicate = 0, published = 0;
+/* What filing one message shares between the groups it reaches. */
+struct filing {
+    struct mg_store *st;
+    const char *provider;
+    const struct mg_inbound *m;
+    size_t attachment_cap;
+    int64_t circle_id; /* mg_notes_hold()'s */
+    const char *hold;
+    char *from;    /* normalised, or NULL */
+    char *subject; /* one line */
+    char identity[72];
+};
 
-    memset(&pl, 0, sizeof(pl));
+/* A subject as one line: line breaks, tabs and other control characters
+ * become spaces (a JSON payload or an edit may hold them). */
+static char *one_line(const char *s)
+{
+    char *out, *w;
+
+    if (!s)
+        return NULL;
+    out = w = mg_xstrdup(s);
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+            if (w > out && w[-1] != ' ')
+                *w++ = ' ';
+        } else {
+            *w++ = *s;
+        }
+    }
+    while (w > out && w[-1] == ' ')
+        w--;
+    *w = '\0';
+    return out;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * What a message is, whichever group it is filed in: its Message-ID;
+ * without one, the provider's id of the delivery; without either, a
+ * digest of its sender, recipients, date, subject and text (a provider
+ * retrying a message without a Message-ID posts the same again).
+ */
+static void message_identity(char *out, size_t n, const char *provider,
+                             const struct mg_inbound *m, const char *from,
+                             const char *subject)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    char sha[65], date[32];
+    char **to;
+    size_t i;
+
+    if (m->message_id && *m->message_id) {
+        mg_buf_puts(&b, "message-id\n");
+        mg_buf_puts(&b, m->message_id);
+    } else if (m->event_id && *m->event_id) {
+        mg_buf_puts(&b, "event\n");
+        mg_buf_puts(&b, provider);
+        mg_buf_puts(&b, "\n");
+        mg_buf_puts(&b, m->event_id);
+    } else {
+        mg_buf_puts(&b, "mail\n");
+        mg_buf_puts(&b, from ? from : "");
+        to = mg_xcalloc(m->n_recipients + 1, sizeof(*to));
+        for (i = 0; i < m->n_recipients; i++)
+            to[i] = m->recipients[i];
+        qsort(to, m->n_recipients, sizeof(*to), by_string);
+        for (i = 0; i < m->n_recipients; i++) {
+            mg_buf_puts(&b, i ? "," : "\n");
+            mg_buf_puts(&b, to[i]);
+        }
+        free(to);
+        snprintf(date, sizeof(date), "\n%lld\n", (long long)m->date);
+        mg_buf_puts(&b, date);
+        mg_buf_puts(&b, subject ? subject : "");
+        mg_buf_puts(&b, "\n");
+        mg_buf_puts(&b, m->text ? m->text : m->html ? m->html : "");
+    }
+    mg_sha256_hex(sha, b.data ? b.data : "", b.len);
+    mg_buf_release(&b);
+    snprintf(out, n, "%s", sha);
+}
+
+/* The key a note is stored once by: the message's identity and the
+ * address it was filed by (one note in each group it reached). */
+static void dedupe_key(char *out, size_t n, const struct filing *f,
+                       const struct placement *pl)
+{
+    char *text =
+        mg_xasprintf("%s\n%s", f->identity, pl->recipient ? pl->recipient : "");
+    char sha[65];
+
+    mg_sha256_hex(sha, text, strlen(text));
+    free(text);
+    snprintf(out, n, "sha256:%s", sha);
+}
+
+/* File the message where `pl` placed it. */
+static int file_placement(int64_t *note_id, enum mg_note_outcome *outcome,
+                          const struct filing *f, struct placement *pl)
+{
+    const struct mg_inbound *m = f->m;
+    const char *from = f->from, *hold = f->hold;
+    struct mg_note n;
+    char key[80];
+    size_t i;
+    int rc, duplicate = 0, published = 0, allowed = 0, week_out = 0;
+    /* Anyone can write any From: mail no one vouches for is kept for
+     * review with the verdict, its kind as if it had been published. */
+    int vouched = m->auth == MG_AUTH_PASS || m->auth == MG_AUTH_OFF;
+    char *unvouched = NULL;
+
     memset(&n, 0, sizeof(n));
-    *note_id = 0;
-    pthread_mutex_lock(&route.lock);
-    epoch = route_check(st);
-    pthread_mutex_unlock(&route.lock);
-    rc = from ? route_members(&hits, &n_hits, st, epoch, from) : 0;
-    if (rc == 0)
-        rc = place(&pl, st, epoch, m, hits, n_hits);
-    if (rc < 0)
-        goto out;
-    if (pl.group && may_post(&pl, from) && !hold)
-        published = 1;
-    if (pl.circle)
-        n.circle_id = pl.circle->id;
-    if (hold && circle_id && circle_id != n.circle_id) {
+    if (pl->group && !from)
+        snprintf(pl->reason, sizeof(pl->reason), "%s",
+                 "the message has no readable From address");
+    else if (pl->group && may_post(pl, from))
+        allowed = 1;
+    published = allowed && !hold && vouched;
+    if (pl->circle)
+        n.circle_id = pl->circle->id;
+    if (hold && f->circle_id && f->circle_id != n.circle_id) {
         /* kept where the coordinator of `circle_id` sees it */
-        n.circle_id = circle_id;
-        pl.group = NULL;
+        n.circle_id = f->circle_id;
+        pl->group = NULL;
     }
-    if (pl.group) {
-        n.group_id = pl.group->id;
-        n.thread_id = pl.group->thread_id;
-        n.week = pl.target.week
-                     ? pl.target.week
-                     : week_at(st, pl.rc, (size_t)(pl.group - pl.rc->groups),
-                               m->date ? m->date : mg_now());
+    if (pl->group) {
+        n.group_id = pl->group->id;
+        n.thread_id = pl->group->thread_id;
+        n.week = pl->target.week ? pl->target.week
+                                 : week_at(f->st, pl->rc,
+                                           (size_t)(pl->group - pl->rc->groups),
+                                           m->date ? m->date : mg_now());
+        /* (0: the group has no calls yet, so no week; kept as before) */
+        if (n.week < 0 ||
+            (pl->circle->weeks > 0 && n.week > pl->circle->weeks)) {
+            /* no digest could show it: the coordinator picks the week */
+            snprintf(pl->reason, sizeof(pl->reason),
+                     "week %d is outside the circle's weeks (1 to %d)", n.week,
+                     pl->circle->weeks);
+            n.week = 0;
+            published = 0;
+            week_out = 1;
+        }
     }
-    if (pl.sender)
-        n.participant_id = pl.sender->participant_id;
+    if (!vouched)
+        unvouched =
+            mg_xasprintf("%s%ssender not authenticated: %s",
+                         allowed && !week_out ? "" : pl->reason,
+                         (allowed && !week_out) || !pl->reason[0] ? "" : "; ",
+                         m->auth_why ? m->auth_why : "no verdict");
+    if (pl->sender)
+        n.participant_id = pl->sender->participant_id;
+    /* A reply is a note, whoever sends it; a summary is a new message
+     * sent as one ("-summary" address or tag), or one by the group's
+     * facilitator or the circle's organizer. */
     snprintf(n.kind, sizeof(n.kind), "%s",
-             !hold && (pl.target.summary || subject_says_summary(m->subject) ||
-                       (pl.sender && pl.sender->facilitator && published &&
-                        !is_reply(m)))
+             !hold && !is_reply(m) &&
+                     (pl->target.summary ||
+                      (allowed && (is_organizer(pl, from) ||
+                                   (pl->sender && pl->sender->facilitator))))
                  ? "summary"
                  : "note");
     n.status = published ? MG_STORE_NOTE_PUBLISHED : MG_STORE_NOTE_REVIEW;
-    n.review_reason = published ? NULL : hold ? (char *)hold : pl.reason;
-    n.provider = (char *)provider;
+    n.review_reason = published   ? NULL
+                      : hold      ? (char *)hold
+                      : unvouched ? unvouched
+                                  : pl->reason;
+    n.provider = (char *)f->provider;
     n.event_id = m->event_id;
     n.message_id = m->message_id;
+    dedupe_key(key, sizeof(key), f, pl);
+    n.dedupe_key = key;
     n.in_reply_to = m->in_reply_to;
     n.from_name = m->from_name;
-    n.from_email = from ? from : (char *)"";
-    n.recipient = (char *)(pl.recipient      ? pl.recipient
+    n.from_email = from ? (char *)from : (char *)"";
+    n.recipient = (char *)(pl->recipient     ? pl->recipient
                            : m->n_recipients ? m->recipients[0]
                                              : NULL);
-    n.subject = m->subject;
+    n.subject = f->subject;
     n.full_text = m->text;
     n.body = mg_mail_strip_reply(m->text ? m->text : "");
     if (!n.body[0] && m->stripped && m->stripped[0]) {
@@ -709,19 +950,107 @@ static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
         n.attachments[i].type = a->type;
         n.attachments[i].size = (int64_t)a->size;
         n.attachments[i].content =
-            a->data && a->size <= attachment_cap ? a->data : NULL;
+            a->data && a->size <= f->attachment_cap ? a->data : NULL;
     }
-    rc = mg_store_note_insert(note_id, &duplicate, st, &n);
+    rc = mg_store_note_insert(note_id, &duplicate, f->st, &n);
     if (rc == 0)
         *outcome = duplicate   ? MG_NOTE_DUPLICATE
                    : published ? MG_NOTE_FILED
                                : MG_NOTE_REVIEW;
     free(n.body);
     free(n.attachments); /* the strings are m's */
-out:
-    placement_release(&pl);
+    free(unvouched);
+    return rc;
+}
+
+/* Whether `pl` reaches a group (or, unresolved, names one) that an
+ * earlier placement of the same message reached. */
+static int placed_before(const struct placement *pl,
+                         const struct mg_note_target *seen,
+                         const int64_t *seen_group, size_t n_seen)
+{
+    size_t i;
+
+    for (i = 0; i < n_seen; i++) {
+        if (pl->group ? seen_group[i] == pl->group->id
+                      : !seen_group[i] && seen[i].group == pl->target.group &&
+                            strcmp(seen[i].circle, pl->target.circle) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * mg_notes_file(), or with `hold` (a reason) mg_notes_hold(): filed in
+ * each group the recipients' addresses name, once each (a held message
+ * once, where the first names). *note_id is the first note; *outcome is
+ * FILED if any was published, else REVIEW if any is new, else DUPLICATE.
+ */
+static int file_message(int64_t *note_id, enum mg_note_outcome *outcome,
+                        struct mg_store *st, const char *provider,
+                        const struct mg_inbound *m, size_t attachment_cap,
+                        int64_t circle_id, const char *hold)
+{
+    struct mg_member_hit *hits = NULL;
+    struct mg_note_target *seen = NULL;
+    int64_t *seen_group = NULL;
+    struct filing f;
+    size_t n_hits = 0, next = 0, n_seen = 0;
+    uint64_t epoch;
+    int rc = 0, any = 0;
+
+    memset(&f, 0, sizeof(f));
+    f.st = st;
+    f.provider = provider;
+    f.m = m;
+    f.attachment_cap = attachment_cap;
+    f.circle_id = circle_id;
+    f.hold = hold;
+    f.from = m->from_email ? mg_email_normalize(m->from_email) : NULL;
+    f.subject = one_line(m->subject);
+    message_identity(f.identity, sizeof(f.identity), provider, m, f.from,
+                     f.subject);
+    *note_id = 0;
+    *outcome = MG_NOTE_DUPLICATE;
+    pthread_mutex_lock(&route.lock);
+    epoch = route_check(st);
+    pthread_mutex_unlock(&route.lock);
+    rc = f.from ? route_members(&hits, &n_hits, st, epoch, f.from) : 0;
+    seen = mg_xcalloc(m->n_recipients + 1, sizeof(*seen));
+    seen_group = mg_xcalloc(m->n_recipients + 1, sizeof(*seen_group));
+    while (rc == 0) {
+        struct placement pl;
+        enum mg_note_outcome one = MG_NOTE_DUPLICATE;
+        int64_t id = 0;
+
+        memset(&pl, 0, sizeof(pl));
+        rc = place(&pl, st, epoch, m, hits, n_hits, &next);
+        if (rc == 0 && any && !pl.recipient) {
+            placement_release(&pl);
+            break;
+        }
+        if (rc == 0 && !placed_before(&pl, seen, seen_group, n_seen)) {
+            rc = file_placement(&id, &one, &f, &pl);
+            if (rc == 0) {
+                if (!*note_id)
+                    *note_id = id;
+                if (one == MG_NOTE_FILED ||
+                    (one == MG_NOTE_REVIEW && *outcome != MG_NOTE_FILED))
+                    *outcome = one;
+                seen[n_seen] = pl.target;
+                seen_group[n_seen++] = pl.group ? pl.group->id : 0;
+            }
+        }
+        placement_release(&pl);
+        any = 1;
+        if (hold || !pl.recipient || next >= m->n_recipients)
+            break;
+    }
+    free(seen);
+    free(seen_group);
     mg_store_member_hits_free(hits, n_hits);
-    free(from);
+    free(f.from);
+    free(f.subject);
     return rc;
 }
 
@@ -761,7 +1090,7 @@ int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
                           const char *subject, const char *text)
 {
     struct mg_note n;
-    char *body = NULL;
+    char *body = NULL, *line = NULL;
     int sent = 0;
     int rc = mg_store_note_get(&n, st, note_id, 0);
 
@@ -776,10 +1105,12 @@ int mg_notes_summary_edit(int *week, struct mg_store *st, int64_t circle_id,
         rc = MG_ECONFLICT;
     if (rc == 0) {
         body = mg_mail_strip_reply(text);
-        rc = mg_store_note_revise(st, note_id, subject, body, text);
+        line = one_line(subject);
+        rc = mg_store_note_revise(st, note_id, line, body, text);
     }
     if (rc == 0 && week)
         *week = n.week;
+    free(line);
     free(body);
     mg_store_note_release(&n);
     return rc;

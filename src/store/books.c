@@ -133,7 +133,10 @@ static int insert_readings(struct mg_store *st, sqlite3 *db, sqlite3_stmt *stmt,
         sqlite3_bind_int64(stmt, 5, ids[r[i].first]);
         sqlite3_bind_int64(stmt, 6, ids[r[i].end - 1]);
         sqlite3_bind_int64(stmt, 7, (sqlite3_int64)r[i].words);
-        if (b->no_structure) {
+        /* a text range only for a reading cut inside a section */
+        if (b->no_structure ||
+            r[i].text_start != b->sections[r[i].first].text_start ||
+            r[i].text_end != b->sections[r[i].end - 1].text_end) {
             sqlite3_bind_int64(stmt, 8, (sqlite3_int64)r[i].text_start);
             sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r[i].text_end);
         } else {
@@ -362,6 +365,8 @@ static void read_span(void *row, sqlite3_stmt *stmt)
     s->text_end = sqlite3_column_type(stmt, 10) == SQLITE_NULL
                       ? -1
                       : sqlite3_column_int64(stmt, 10);
+    s->part = sqlite3_column_int(stmt, 11);
+    s->parts = sqlite3_column_int(stmt, 12);
 }
 
 static int load_spans(struct mg_span **out, size_t *n, struct mg_store *st,
@@ -398,7 +403,7 @@ int mg_store_threads(struct mg_span **out, size_t *n, struct mg_store *st,
     return load_spans(out, n, st,
                       "SELECT t.id, t.id, t.position, t.title, t.word_count, "
                       "t.first_section_id, t.last_section_id, f.title, "
-                      "l.title, NULL, NULL FROM threads t "
+                      "l.title, NULL, NULL, 0, 0 FROM threads t "
                       "JOIN sections f ON f.id = t.first_section_id "
                       "JOIN sections l ON l.id = t.last_section_id "
                       "WHERE t.circle_id = ? ORDER BY t.position",
@@ -412,7 +417,23 @@ int mg_store_readings(struct mg_span **out, size_t *n, struct mg_store *st,
         out, n, st,
         "SELECT r.id, r.thread_id, r.week, NULL, r.word_count, "
         "r.first_section_id, r.last_section_id, f.title, l.title, "
-        "r.text_start, r.text_end FROM readings r "
+        "r.text_start, r.text_end, "
+        /* a reading inside one section cut over several weeks: which
+         * of the readings holding some of that section it is, of how
+         * many (sections are numbered in book order) */
+        "CASE WHEN r.text_start IS NULL OR r.first_section_id <> "
+        "r.last_section_id THEN 0 ELSE (SELECT count(*) FROM readings o "
+        "WHERE o.circle_id = r.circle_id AND o.plan = r.plan AND "
+        "o.thread_id IS r.thread_id AND o.week <= r.week AND "
+        "o.first_section_id <= r.first_section_id AND o.last_section_id >= "
+        "r.first_section_id) END, "
+        "CASE WHEN r.text_start IS NULL OR r.first_section_id <> "
+        "r.last_section_id THEN 0 ELSE (SELECT count(*) FROM readings o "
+        "WHERE o.circle_id = r.circle_id AND o.plan = r.plan AND "
+        "o.thread_id IS r.thread_id AND o.first_section_id <= "
+        "r.first_section_id AND o.last_section_id >= r.first_section_id) "
+        "END "
+        "FROM readings r "
         "JOIN sections f ON f.id = r.first_section_id "
         "JOIN sections l ON l.id = r.last_section_id "
         "LEFT JOIN threads t ON t.id = r.thread_id "

@@ -1,9 +1,9 @@
 /*
  * notes.c: notes received by mail, their attachments, the review queue,
  * delivery tokens seen (against replays) and the lookup of a sender by
- * address. A note is written once: the unique Message-ID and (provider,
- * event id) indexes make a provider's retry a no-op, even when two
- * retries race.
+ * address. A note is written once: the unique dedupe key (the message's
+ * Message-ID, event id or digest, with the address it was filed by)
+ * makes a provider's retry a no-op, even when two retries race.
  */
 #include "internal.h"
 
@@ -80,10 +80,16 @@ static int find_existing(int64_t *id, struct mg_store *st, sqlite3 *db,
                          const struct mg_note *n)
 {
     sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT id FROM notes WHERE message_id = ?1 OR "
-                           "(provider = ?2 AND event_id = ?3) ORDER BY id "
-                           "LIMIT 1");
+    /* A note with a key is a duplicate of one with that key, or of a
+     * note stored before there were keys with its Message-ID or event. */
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT id FROM (SELECT note_id AS id FROM note_keys WHERE key = ?4 "
+        "UNION ALL SELECT id FROM notes n WHERE message_id = ?1 AND (?4 IS "
+        "NULL OR NOT EXISTS (SELECT 1 FROM note_keys k WHERE k.note_id = "
+        "n.id)) UNION ALL SELECT id FROM notes n WHERE provider = ?2 AND "
+        "event_id = ?3 AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM "
+        "note_keys k WHERE k.note_id = n.id))) ORDER BY id LIMIT 1");
 
     *id = 0;
     if (rc < 0)
@@ -91,6 +97,7 @@ static int find_existing(int64_t *id, struct mg_store *st, sqlite3 *db,
     store_bind_text_or_null(stmt, 1, n->message_id);
     sqlite3_bind_text(stmt, 2, n->provider, -1, SQLITE_STATIC);
     store_bind_text_or_null(stmt, 3, n->event_id);
+    store_bind_text_or_null(stmt, 4, n->dedupe_key);
     rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find note");
     if (rc == 0)
         *id = sqlite3_column_int64(stmt, 0);
@@ -144,6 +151,18 @@ static int write_note(int64_t *id, int *duplicate, struct mg_store *st,
     if (rc < 0)
         return rc;
     *id = sqlite3_last_insert_rowid(db);
+    if (n->dedupe_key) {
+        sqlite3_stmt *key = NULL;
+
+        rc = store_prepare(
+            &key, st, db, "INSERT INTO note_keys (key, note_id) VALUES (?, ?)");
+        if (rc == 0) {
+            sqlite3_bind_text(key, 1, n->dedupe_key, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(key, 2, *id);
+            rc = store_step(st, db, key, "insert note key");
+        }
+        sqlite3_finalize(key);
+    }
     for (i = 0; rc == 0 && i < n->n_attachments; i++) {
         const struct mg_note_attachment *a = &n->attachments[i];
 

@@ -776,7 +776,11 @@ static void readings_table(struct mg_html *h, const struct mg_span *r, size_t n,
         int_cell(h, r[i].position);
         mg_html(h, "<td>");
         mg_html_text(h, r[i].first_title);
-        if (r[i].last_title && r[i].last_section_id != r[i].first_section_id) {
+        if (r[i].parts > 1) {
+            mg_html(h, " ");
+            mg_html_textf(h, _("(part %d of %d)"), r[i].part, r[i].parts);
+        } else if (r[i].last_title &&
+                   r[i].last_section_id != r[i].first_section_id) {
             mg_html(h, " &ndash; ");
             mg_html_text(h, r[i].last_title);
         }

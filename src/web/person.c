@@ -223,7 +223,10 @@ static void reading_text(struct mg_html *h, const struct mg_span *r)
         return;
     }
     mg_html_text(h, r->first_title);
-    if (r->last_title && strcmp(r->first_title, r->last_title) != 0) {
+    if (r->parts > 1) {
+        mg_html(h, " ");
+        mg_html_textf(h, _("(part %d of %d)"), r->part, r->parts);
+    } else if (r->last_title && strcmp(r->first_title, r->last_title) != 0) {
         mg_html(h, " &hellip; ");
         mg_html_text(h, r->last_title);
     }
@@ -1965,6 +1968,7 @@ void handle_person_page_summary(struct request *r)
     m.subject = title;
     m.text = (char *)text->value;
     m.date = mg_now();
+    m.auth = MG_AUTH_PASS; /* signed in at their own page */
     rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
 reply:
     if (rc == MG_EINVAL) {

@@ -317,6 +317,86 @@ static void test_no_structure_warns(void **state)
                          json_object_get(doc, "readings"), "same_pace")),
                      4);
     json_decref(doc);
+    /* the one text read over four weeks: part 1 of 4 ... part 4 of 4 */
+    free(path);
+    path = mg_xasprintf("/api/v1/circles/%lld/readings?plan=same_pace", other);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 200);
+    for (i = 0; i < 4; i++) {
+        json_t *r = json_array_get(json_object_get(doc, "readings"), (size_t)i);
+
+        assert_int_equal(json_integer_value(json_object_get(r, "part")), i + 1);
+        assert_int_equal(json_integer_value(json_object_get(r, "parts")), 4);
+    }
+    json_decref(doc);
+    free(path);
+    mg_buf_release(&text);
+}
+
+/* Issue #17, item 11: a thread that is one chapter with no sections is
+ * read over the circle's four weeks, cut at paragraphs, and each week
+ * says which part it is; a thread of several chapters is not labelled. */
+static void test_one_chapter_threads_in_parts(void **state)
+{
+    char *path;
+    long status;
+    json_t *doc, *list;
+    long long other;
+    struct mg_buf text = MG_BUF_INIT;
+    size_t i, n_labelled = 0, n_first = 0;
+    int k;
+
+    (void)state;
+    doc = call(&status, "POST", "/api/v1/circles", W->site.token, circle_json,
+               NULL);
+    other = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    mg_buf_puts(&text, "# The Long Letter\n\n");
+    for (k = 0; k < 40; k++)
+        mg_buf_printf(&text, "Letter paragraph %d says a few words more.\n\n",
+                      k);
+    mg_buf_puts(&text, "# Two Short Ones\n\n## First\n\n");
+    for (k = 0; k < 20; k++)
+        mg_buf_printf(&text, "First paragraph %d of the pair.\n\n", k);
+    mg_buf_puts(&text, "## Second\n\n");
+    for (k = 0; k < 20; k++)
+        mg_buf_printf(&text, "Second paragraph %d of the pair.\n\n", k);
+    path = mg_xasprintf("/api/v1/circles/%lld/book", other);
+    doc =
+        call(&status, "POST", path, W->site.token, text.data, "text/markdown");
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    path = mg_xasprintf("/api/v1/circles/%lld/readings?plan=thread", other);
+    doc = call(&status, "GET", path, W->site.token, NULL, NULL);
+    assert_int_equal(status, 200);
+    list = json_object_get(doc, "readings");
+    for (i = 0; i < json_array_size(list); i++) {
+        json_t *r = json_array_get(list, i);
+        const char *first = json_string_value(json_object_get(r, "first"));
+        json_int_t week = json_integer_value(json_object_get(r, "week"));
+
+        if (strcmp(first, "The Long Letter") == 0) {
+            n_first++;
+            assert_int_equal(json_integer_value(json_object_get(r, "part")),
+                             week);
+            assert_int_equal(json_integer_value(json_object_get(r, "parts")),
+                             4);
+            n_labelled++;
+        } else if (json_object_get(r, "parts")) {
+            /* "First" runs from week 1 (after "Two Short Ones" opens it)
+             * to week 3: weeks 2 and 3 are its parts 2 and 3 of 3 */
+            assert_string_equal(first, "First");
+            assert_int_equal(json_integer_value(json_object_get(r, "part")),
+                             week);
+            assert_int_equal(json_integer_value(json_object_get(r, "parts")),
+                             3);
+            n_labelled++;
+        }
+    }
+    assert_int_equal(n_first, 4);
+    assert_int_equal(n_labelled, 6);
+    json_decref(doc);
     free(path);
     mg_buf_release(&text);
 }
@@ -445,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_reupload_replaces),
         cmocka_unit_test(test_reupload_keeps_wishes),
         cmocka_unit_test(test_no_structure_warns),
+        cmocka_unit_test(test_one_chapter_threads_in_parts),
         cmocka_unit_test(test_book_errors),
         cmocka_unit_test(test_cli_split),
         cmocka_unit_test(test_demo_loads_outline),

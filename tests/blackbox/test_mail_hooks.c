@@ -61,14 +61,15 @@ struct world {
 static struct world *W;
 
 static const char *const daemon_env[] = {
-    "MINGLE_MAILGUN_SIGNING_KEY=foo",
-    "MINGLE_MAILGUN_MAX_AGE=0",
+    "MINGLE_MAILGUN_SIGNING_KEY=foo", "MINGLE_MAILGUN_MAX_AGE=0",
     "MINGLE_MIME_SECRET=" MIME_SECRET,
     "MINGLE_SENDGRID_SECRET=" SENDGRID_SECRET,
     "MINGLE_POSTMARK_SECRET=" POSTMARK_SECRET,
-    "MINGLE_MANDRILL_KEY=" MANDRILL_KEY,
-    "MINGLE_OUTBOX_INTERVAL=3600",
-    NULL};
+    "MINGLE_MANDRILL_KEY=" MANDRILL_KEY, "MINGLE_OUTBOX_INTERVAL=3600",
+    /* the MTA in front of the mime pipe, whose verdict is believed */
+    "MINGLE_AUTHSERV_ID=mx.x.nz",
+    /* a Postmark set-up that cannot give a verdict */
+    "MINGLE_SENDER_AUTH_OFF=postmark", NULL};
 
 static int setup_world(void **state)
 {
@@ -610,6 +611,162 @@ static void test_large_attachment(void **state)
     free(msg);
 }
 
+/* Issue #17 item 4: mail with no From, or an unreadable one, that reached
+ * a group address is kept for review (200), never answered "do not
+ * retry"; only a payload that is no mail at all is. */
+static void test_mail_without_from(void **state)
+{
+    static const char *const messages[] = {
+        /* no From at all */
+        "To: <atlas+g1-w2@x.nz>\r\nSubject: week notes\r\nMessage-ID: "
+        "<nf1@example.org>\r\n\r\nOur notes.\r\n",
+        /* a From with no address in it */
+        "From: Aroha\r\nTo: <atlas+g1-w2@x.nz>\r\nSubject: week notes\r\n"
+        "Message-ID: <nf2@example.org>\r\n\r\nOur notes.\r\n",
+        /* two addresses glued together */
+        "From: <a@b@example.org>\r\nTo: <atlas+g1-w2@x.nz>\r\nSubject: week "
+        "notes\r\nMessage-ID: <nf3@example.org>\r\n\r\nOur notes.\r\n",
+    };
+    struct mg_store *st = open_store();
+    char outcome[16], path[128];
+    struct mg_note n;
+    int64_t id = 0;
+    size_t i;
+    const char *pm = "{\"OriginalRecipient\":\"atlas+g1-w2@x.nz\","
+                     "\"FromFull\":{\"Email\":\"fa1@example.org, "
+                     "evil@example.net\"},\"Subject\":\"week notes\","
+                     "\"MessageID\":\"nf-pm-1\",\"TextBody\":\"Ours.\"}";
+
+    (void)state;
+    for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++) {
+        assert_int_equal(
+            post_hook(&id, outcome, "/hooks/mail/mime?secret=" MIME_SECRET,
+                      NULL, messages[i], strlen(messages[i]), "message/rfc822"),
+            200);
+        assert_string_equal(outcome, "review");
+        assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+        assert_int_equal(n.status, MG_STORE_NOTE_REVIEW);
+        assert_string_equal(n.from_email, "");
+        assert_non_null(strstr(n.review_reason, "From"));
+        assert_string_equal(n.body, "Our notes.");
+        assert_int_equal(n.circle_id, W->circle);
+        mg_store_note_release(&n);
+    }
+    /* Postmark: FromFull.Email holding two addresses is none */
+    snprintf(path, sizeof(path), "/hooks/mail/postmark?secret=%s",
+             POSTMARK_SECRET);
+    assert_int_equal(
+        post_hook(&id, outcome, path, NULL, pm, strlen(pm), "application/json"),
+        200);
+    assert_string_equal(outcome, "review");
+    /* no mail at all: do not retry */
+    assert_int_equal(
+        post_hook(NULL, NULL, "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                  "Subject: nothing\r\n\r\nx\r\n", 24, "message/rfc822"),
+        400);
+    mg_store_close(st);
+}
+
+/* fa1's message to group 1's and group 2's week-2 address (fa1 leads one
+ * of them), each with `headers` above it; how many were published, and
+ * each one held must say the sender was not authenticated. */
+static int post_as_fa1(const char *tag, const char *headers,
+                       int *held_summaries)
+{
+    struct mg_store *st = open_store();
+    char outcome[16];
+    int g, filed = 0;
+
+    for (g = 1; g <= 2; g++) {
+        char *to = mg_xasprintf("atlas+g%d-w2@x.nz", g);
+        char *mid = mg_xasprintf("%s-g%d@example.org", tag, g);
+        char *plain = raw_message("fa1@example.org", to, mid,
+                                  "Week two: we talked about doors.");
+        char *msg = mg_xasprintf("%s%s", headers, plain);
+        struct mg_note n;
+        int64_t id = 0;
+
+        assert_int_equal(post_hook(&id, outcome,
+                                   "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                                   msg, strlen(msg), "message/rfc822"),
+                         200);
+        assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+        if (strcmp(outcome, "filed") == 0) {
+            filed++;
+            assert_int_equal(n.status, MG_STORE_NOTE_PUBLISHED);
+        } else {
+            assert_string_equal(outcome, "review");
+            assert_int_equal(n.status, MG_STORE_NOTE_REVIEW);
+            assert_non_null(n.review_reason);
+            if (!strstr(n.review_reason, "sender not authenticated") &&
+                strcmp(tag, "real") != 0)
+                fail_msg("%s: held as '%s'", tag, n.review_reason);
+            /* held in fa1's own group as the summary it would have been,
+             * so that approving it publishes a summary */
+            if (strcmp(n.kind, "summary") == 0) {
+                assert_non_null(
+                    strstr(n.review_reason, "sender not authenticated"));
+                (*held_summaries)++;
+            }
+        }
+        mg_store_note_release(&n);
+        free(msg);
+        free(plain);
+        free(mid);
+        free(to);
+    }
+    mg_store_close(st);
+    return filed;
+}
+
+/* Issue 17, item 8: anyone could write "From: fa1@..." to a group's
+ * address and have it published as that week's summary. */
+static void test_forged_mail(void **state)
+{
+    char outcome[16];
+    char *body;
+    int held;
+
+    (void)state;
+    /* no verdict at all: held, published in neither group, and in
+     * fa1's own group held as a summary with the reason */
+    held = 0;
+    assert_int_equal(post_as_fa1("forged", "", &held), 0);
+    assert_int_equal(held, 1);
+    /* a verdict the sender wrote, from an MTA that is not ours */
+    assert_int_equal(post_as_fa1("forged-ar",
+                                 "Authentication-Results: mx.forger.example;"
+                                 " dmarc=pass header.from=example.org\r\n",
+                                 &held),
+                     0);
+    /* ours, but vouching for the forger's own domain */
+    assert_int_equal(post_as_fa1("forged-dkim",
+                                 "Authentication-Results: mx.x.nz; dkim=pass"
+                                 " header.d=forger.example\r\n",
+                                 &held),
+                     0);
+    assert_int_equal(held, 3);
+    /* ours, vouching for example.org: published in fa1's group */
+    assert_int_equal(post_as_fa1("real",
+                                 "Authentication-Results: mx.x.nz; dkim=pass"
+                                 " header.d=example.org\r\n",
+                                 &held),
+                     1);
+    assert_int_equal(held, 3);
+    /* Postmark, whose check is off here: published without one */
+    body = mg_xasprintf(
+        "{\"FromFull\":{\"Email\":\"fa1@example.org\"},\"ToFull\":["
+        "{\"Email\":\"atlas+g1-w3@x.nz\"},{\"Email\":\"atlas+g2-w3@x.nz\"}],"
+        "\"Subject\":\"Week three\",\"MessageID\":\"pm-off-1\","
+        "\"TextBody\":\"Week three.\",\"Headers\":[],\"Attachments\":[]}");
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/postmark?secret=" POSTMARK_SECRET,
+                               NULL, body, strlen(body), "application/json"),
+                     200);
+    assert_string_equal(outcome, "filed");
+    free(body);
+}
+
 struct poster {
     const char *msg;
     int port;
@@ -653,6 +810,112 @@ static long long count_notes(const char *where)
     sqlite3_close(db);
     free(sql);
     return n;
+}
+
+/* Issue #17 item 6: a raw message without a Message-ID posted again (a
+ * provider's retry) is stored once; one sent to two groups' addresses is
+ * filed in each group, once each. */
+static void test_retry_without_message_id(void **state)
+{
+    static const char once[] =
+        "From: <ana@example.org>\r\nTo: <atlas+g1-w2@x.nz>\r\nSubject: no id"
+        "\r\nDate: Tue, 30 Mar 2027 21:00:00 +1300\r\n\r\nRetried.\r\n";
+    /* the receiving MTA vouches for the organizer's domain (item 8) */
+    static const char both[] =
+        "Authentication-Results: mx.x.nz; dkim=pass header.d=example.org\r\n"
+        "From: <circles@example.org>\r\nTo: <atlas+g1-w2@x.nz>, "
+        "<atlas+g2-w2@x.nz>\r\nSubject: to both\r\nMessage-ID: "
+        "<both-groups@example.org>\r\nDate: Tue, 30 Mar 2027 21:00:00 "
+        "+1300\r\n\r\nHello both groups.\r\n";
+    char outcome[16];
+    int64_t first = 0, again = 0;
+
+    (void)state;
+    assert_int_equal(post_hook(&first, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               once, strlen(once), "message/rfc822"),
+                     200);
+    assert_string_not_equal(outcome, "duplicate");
+    assert_int_equal(post_hook(&again, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               once, strlen(once), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "duplicate");
+    assert_int_equal(again, first);
+    assert_int_equal(count_notes("subject = 'no id'"), 1);
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               both, strlen(both), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "filed");
+    assert_int_equal(post_hook(NULL, outcome,
+                               "/hooks/mail/mime?secret=" MIME_SECRET, NULL,
+                               both, strlen(both), "message/rfc822"),
+                     200);
+    assert_string_equal(outcome, "duplicate");
+    assert_int_equal(
+        count_notes("message_id = 'both-groups@example.org' AND status = "
+                    "'published'"),
+        2);
+    assert_int_equal(
+        count_notes("message_id = 'both-groups@example.org' AND group_id IS "
+                    "NOT NULL"),
+        2);
+    /* one in each group */
+    assert_int_equal(
+        count_notes("message_id = 'both-groups@example.org' AND group_id = "
+                    "(SELECT min(group_id) FROM notes WHERE message_id = "
+                    "'both-groups@example.org')"),
+        1);
+}
+
+/* Issue #17 item 1, through the webhook: a member's reply to the week's
+ * summary (In-Reply-To, or References alone, or only "AW:") sent back to
+ * the summary address is a note, never a summary; item 7: its subject
+ * is stored as one line. */
+static void test_reply_to_summary(void **state)
+{
+    static const char *const replies[] = {
+        "From: <ana@example.org>\r\nTo: <atlas+g1-w2-summary@x.nz>\r\n"
+        "Subject: Re: Week 2 summary\r\nMessage-ID: <rs1@example.org>\r\n"
+        "In-Reply-To: <sum-2@example.org>\r\n\r\nThank you!\r\n",
+        "From: <ana@example.org>\r\nTo: <atlas+g1-w2-summary@x.nz>\r\n"
+        "Subject: Week 2 summary\r\nMessage-ID: <rs2@example.org>\r\n"
+        "References: <sum-1@example.org> <sum-2@example.org>\r\n\r\n"
+        "Thank you!\r\n",
+        "From: <fa1@example.org>\r\nTo: <atlas+g1-w2-summary@x.nz>\r\n"
+        "Subject: AW: Week 2 summary\r\nMessage-ID: <rs3@example.org>\r\n"
+        "\r\nThank you!\r\n",
+    };
+    struct mg_store *st = open_store();
+    char outcome[16], path[128];
+    struct mg_note n;
+    int64_t id = 0;
+    size_t i;
+    const char *pm =
+        "{\"OriginalRecipient\":\"atlas+g1-w2@x.nz\",\"FromFull\":{\"Email\":"
+        "\"ana@example.org\"},\"Subject\":\"Week 2\\r\\nBcc: "
+        "x@example.org\",\"MessageID\":\"rs-pm-1\",\"TextBody\":\"Ours.\"}";
+
+    (void)state;
+    for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+        assert_int_equal(
+            post_hook(&id, outcome, "/hooks/mail/mime?secret=" MIME_SECRET,
+                      NULL, replies[i], strlen(replies[i]), "message/rfc822"),
+            200);
+        assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+        assert_string_equal(n.kind, "note");
+        mg_store_note_release(&n);
+    }
+    snprintf(path, sizeof(path), "/hooks/mail/postmark?secret=%s",
+             POSTMARK_SECRET);
+    assert_int_equal(
+        post_hook(&id, outcome, path, NULL, pm, strlen(pm), "application/json"),
+        200);
+    assert_int_equal(mg_store_note_get(&n, st, id, 0), 0);
+    assert_string_equal(n.subject, "Week 2 Bcc: x@example.org");
+    mg_store_note_release(&n);
+    mg_store_close(st);
 }
 
 static void test_concurrent_duplicates(void **state)
@@ -764,6 +1027,10 @@ int main(void)
         cmocka_unit_test(test_mime_routing),
         cmocka_unit_test(test_mandrill_batch_one_bad_event),
         cmocka_unit_test(test_large_attachment),
+        cmocka_unit_test(test_mail_without_from),
+        cmocka_unit_test(test_retry_without_message_id),
+        cmocka_unit_test(test_reply_to_summary),
+        cmocka_unit_test(test_forged_mail),
         cmocka_unit_test(test_concurrent_duplicates),
         cmocka_unit_test(test_kill_during_burst),
     };

@@ -80,6 +80,7 @@ static int setup_world(void **state)
     struct mg_error err;
     static const char *const env[] = {"MINGLE_MAIL_DOMAIN=lists.example.net",
                                       "MINGLE_MIME_SECRET=" MIME_SECRET,
+                                      "MINGLE_AUTHSERV_ID=mx.lists.example.net",
                                       "MINGLE_BODY_LIMIT=64k", NULL};
     const struct test_site_opts opts = {.env = env};
     time_t start = time(NULL) - 15 * 86400;
@@ -605,8 +606,11 @@ static void test_summary_filed_like_mail(void **state)
     free(html);
     page_doc = notes_of(3, NULL);
     assert_int_equal(json_array_size(json_object_get(page_doc, "notes")), 1);
-    /* the same summary mailed to the group's address, for week 2 */
-    msg = mg_xasprintf("From: Fran Facilitator <fran@example.org>\r\n"
+    /* the same summary mailed to the group's address, for week 2, as the
+     * receiving MTA passes it on: with its DKIM verdict */
+    msg = mg_xasprintf("Authentication-Results: mx.lists.example.net;\r\n"
+                       " dkim=pass header.d=example.org\r\n"
+                       "From: Fran Facilitator <fran@example.org>\r\n"
                        "To: atlasnow+g1-w2@lists.example.net\r\n"
                        "Subject: Week two\r\n"
                        "Message-ID: <fran-w2@example.org>\r\n"

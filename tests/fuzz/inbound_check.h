@@ -2,7 +2,8 @@
  * inbound_check.h: what the inbound-mail fuzz targets check of any
  * parse: it succeeds, or fails with MG_EINVAL, a field and a message and
  * nothing allocated; a parsed message has valid UTF-8 everywhere,
- * lower-case addresses, LF-only text and attachments within the cap.
+ * lower-case addresses, LF-only text, attachments within the cap, and a
+ * sender verdict with its reason.
  * Header-only (static functions), so each target needs no extra source.
  */
 #ifndef MINGLE_FUZZ_INBOUND_CHECK_H
@@ -19,7 +20,9 @@
 
 #define FUZZ_CAP 4096
 
-static const struct mg_inbound_limits fuzz_limits = {FUZZ_CAP};
+/* an authserv-id, so that Authentication-Results headers are read */
+static const struct mg_inbound_limits fuzz_limits = {FUZZ_CAP,
+                                                     "mx.example.org"};
 
 static inline void check_utf8(const char *s)
 {
@@ -57,6 +60,11 @@ static inline void check_inbound(const struct mg_inbound *m)
     check_utf8(m->html);
     check_lf(m->stripped);
     check_utf8(m->calendar);
+    /* a sender verdict, with its reason on one line */
+    check_utf8(m->auth_why);
+    if (m->auth < MG_AUTH_NONE || m->auth > MG_AUTH_PASS || !m->auth_why ||
+        strpbrk(m->auth_why, "\r\n"))
+        __builtin_trap();
     for (i = 0; i < m->n_recipients; i++) {
         check_address(m->recipients[i]);
         if (!m->recipients[i][0])

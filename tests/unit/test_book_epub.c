@@ -566,7 +566,105 @@ static void test_epub_zip_bomb(void **state)
     printf("# zip bomb (%zu bytes) refused in %.2f s\n", used,
            mg_monotonic() - t0);
     assert_null(b);
-    assert_non_null(strstr(err.message, "inflates past"));
+    assert_non_null(strstr(err.message, "inflates past its budget"));
+    free(buf);
+}
+
+/* Issue #17 item 13: the budget follows the upload, within its bounds. */
+static void test_epub_inflate_budget(void **state)
+{
+    (void)state;
+    assert_int_equal(mg_book_inflate_budget(0), MG_BOOK_INFLATE_FLOOR);
+    assert_int_equal(mg_book_inflate_budget(300 * 1024), MG_BOOK_INFLATE_FLOOR);
+    assert_int_equal(mg_book_inflate_budget(2 << 20),
+                     (size_t)MG_BOOK_INFLATE_RATIO * (2 << 20));
+    assert_int_equal(mg_book_inflate_budget(MG_BOOK_MAX_INPUT),
+                     MG_BOOK_MAX_INFLATED);
+}
+
+/* Set the 32-bit little-endian field at p. */
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+
+/*
+ * Issue #17 item 13: an EPUB whose zip headers lie about a file's size.
+ * Crafted here: a real package whose chapter inflates to 24 MiB of
+ * ordinary XHTML (about 30 KiB deflated), with the central directory's
+ * sizes patched to claim 2 KiB. Under the old fixed 256 MiB cap it was
+ * inflated whole and parsed as a book; now it is refused when the bytes
+ * actually inflated reach the upload's budget (16 MiB here).
+ */
+static void test_epub_lying_sizes(void **state)
+{
+    static const char para[] =
+        "<p>The river ran low that summer and the ferry stood idle.</p>\n";
+    size_t cap = 4 << 20, used = 0, i, chunk_len, patched = 0;
+    char *buf = malloc(cap), *chunk = malloc(1 << 20), *pkg;
+    struct archive *a = archive_write_new();
+    struct archive_entry *e;
+    struct mg_book *b = NULL;
+    struct mg_error err;
+    unsigned char *u;
+
+    (void)state;
+    assert_non_null(buf);
+    assert_non_null(chunk);
+    for (chunk_len = 0; chunk_len + sizeof(para) - 1 <= 1 << 20;
+         chunk_len += sizeof(para) - 1)
+        memcpy(chunk + chunk_len, para, sizeof(para) - 1);
+    pkg = opf("<item id='c1' href='big.xhtml' "
+              "media-type='application/xhtml+xml'/>",
+              "", "<itemref idref='c1'/>");
+    assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_zip_set_compression_deflate(a), ARCHIVE_OK);
+    assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+    e = archive_entry_new();
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_pathname(e, "META-INF/container.xml");
+    archive_entry_set_size(e, (la_int64_t)strlen(CONTAINER));
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    archive_write_data(a, CONTAINER, strlen(CONTAINER));
+    archive_entry_set_pathname(e, "OEBPS/content.opf");
+    archive_entry_set_size(e, (la_int64_t)strlen(pkg));
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    archive_write_data(a, pkg, strlen(pkg));
+    archive_entry_set_pathname(e, "OEBPS/big.xhtml");
+    archive_entry_unset_size(e);
+    assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+    archive_write_data(a, XHTML_HEAD, strlen(XHTML_HEAD));
+    for (i = 0; i < 24; i++)
+        assert_int_equal(archive_write_data(a, chunk, chunk_len),
+                         (ssize_t)chunk_len);
+    archive_write_data(a, "</body></html>", 14);
+    archive_entry_free(e);
+    assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+    archive_write_free(a);
+    free(chunk);
+    free(pkg);
+    assert_true(used < 256 * 1024);
+
+    /* The lie: the central directory entry of big.xhtml claims 2 KiB. */
+    u = (unsigned char *)buf;
+    for (i = 0; i + 46 + 15 <= used; i++)
+        if (memcmp(u + i, "PK\x01\x02", 4) == 0 &&
+            memcmp(u + i + 46, "OEBPS/big.xhtml", 15) == 0) {
+            put_le32(u + i + 24, 2048);
+            patched++;
+        }
+    assert_int_equal(patched, 1);
+
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(mg_book_parse_epub(&b, buf, used, &err), MG_EINVAL);
+    assert_null(b);
+    printf("# lying EPUB (%zu bytes, 24 MiB inflated): %s\n", used,
+           err.message);
+    assert_non_null(strstr(err.message, "inflates past its budget of 16 MiB"));
     free(buf);
 }
 
@@ -758,6 +856,8 @@ int main(void)
         cmocka_unit_test(test_epub_no_container),
         cmocka_unit_test(test_epub_encrypted),
         cmocka_unit_test(test_epub_zip_bomb),
+        cmocka_unit_test(test_epub_inflate_budget),
+        cmocka_unit_test(test_epub_lying_sizes),
         cmocka_unit_test(test_epub_linear_no_and_toc),
         cmocka_unit_test(test_epub3_nav),
         cmocka_unit_test(test_epub_no_toc_uses_headings),

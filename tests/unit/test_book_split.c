@@ -597,6 +597,119 @@ static void test_plan_no_structure_lines(void **state)
     mg_book_free(b);
 }
 
+/*
+ * Issue #17 item 11: a thread with no sub-sections in a four-week circle
+ * was one reading. Its text is now spread over the weeks at paragraph
+ * breaks ("part 1 of 4"), as the plan of a book without headings is.
+ */
+static void test_plan_thread_without_subsections(void **state)
+{
+    struct builder bl;
+    struct mg_book *b;
+    struct mg_book_split s;
+    struct mg_error err;
+    size_t i, p;
+
+    (void)state;
+    builder_init(&bl, MG_BOOK_TEXT);
+    builder_heading(&bl, 1, MG_SECTION_CHAPTER, "The Miller's Tale", 17);
+    for (p = 0; p < 8; p++)
+        add_words(&bl, 10);
+    builder_heading(&bl, 1, MG_SECTION_CHAPTER, "The Reeve's Tale", 16);
+    for (p = 0; p < 6; p++)
+        add_words(&bl, 10 + p);
+    b = finish(&bl);
+    assert_int_equal(mg_book_split(&s, b, 4, &err), 0);
+    assert_int_equal(s.n_threads, 2);
+    for (i = 0; i < 2; i++) {
+        const struct mg_reading *r = s.per_thread[i];
+        size_t sec = s.threads[i].first, total = 0;
+        assert_int_equal(s.n_per_thread[i], 4);
+        for (p = 0; p < 4; p++) {
+            assert_int_equal(r[p].week, (int)p + 1);
+            assert_int_equal(r[p].first, sec);
+            assert_int_equal(r[p].end, sec + 1);
+            assert_true(r[p].text_start < r[p].text_end);
+            /* the parts tile the chapter's text, cut at paragraphs */
+            if (p == 0)
+                assert_int_equal(r[p].text_start, b->sections[sec].text_start);
+            else
+                assert_memory_equal(b->text + r[p].text_start - 2, "\n\n", 2);
+            if (p + 1 < 4)
+                assert_int_equal(r[p].text_end, r[p + 1].text_start);
+            else
+                assert_int_equal(r[p].text_end, b->sections[sec].text_end);
+            assert_int_equal(mg_count_words(b->text + r[p].text_start,
+                                            r[p].text_end - r[p].text_start),
+                             r[p].words);
+            total += r[p].words;
+        }
+        assert_int_equal(total, b->sections[sec].words);
+    }
+    /* 80 words in 8 paragraphs of 10: 20 a week */
+    for (p = 0; p < 4; p++)
+        assert_int_equal(s.per_thread[0][p].words, 20);
+    /* paragraphs of 10..15 words: the longest week is the least possible
+     * at paragraph breaks */
+    {
+        uint64_t w[6] = {10, 11, 12, 13, 14, 15}, top = 0;
+        for (p = 0; p < 4; p++)
+            if (s.per_thread[1][p].words > top)
+                top = s.per_thread[1][p].words;
+        assert_int_equal(top, min_max_of(w, 6, 4));
+    }
+    mg_book_split_release(&s);
+    mg_book_free(b);
+}
+
+/*
+ * Issue #17 item 11, the whole book: three chapters of 100 words over
+ * four weeks. Only one chapter is cut (at its paragraphs), the others
+ * stay whole: 50 | 50 | 100 | 100.
+ */
+static void test_plan_cuts_one_chapter_at_paragraphs(void **state)
+{
+    struct builder bl;
+    struct mg_book *b;
+    struct mg_reading *r = NULL;
+    struct mg_error err;
+    size_t n = 0, c, p;
+
+    (void)state;
+    builder_init(&bl, MG_BOOK_TEXT);
+    for (c = 0; c < 3; c++) {
+        builder_heading(&bl, 1, MG_SECTION_CHAPTER, "Chapter", 7);
+        for (p = 0; p < 10; p++)
+            add_words(&bl, 10);
+    }
+    b = finish(&bl);
+    assert_int_equal(mg_book_plan(&r, &n, b, 0, 3, 4, &err), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(r[0].words, 50);
+    assert_int_equal(r[1].words, 50);
+    assert_int_equal(r[0].first, 0);
+    assert_int_equal(r[1].first, 0);
+    assert_int_equal(r[1].end, 1);
+    assert_int_equal(r[0].text_end, r[1].text_start);
+    assert_int_equal(r[1].text_end, b->sections[0].text_end);
+    assert_int_equal(r[2].first, 1);
+    assert_int_equal(r[2].end, 2);
+    assert_int_equal(r[2].words, 100);
+    assert_int_equal(r[2].text_start, b->sections[1].text_start);
+    assert_int_equal(r[3].first, 2);
+    assert_int_equal(r[3].words, 100);
+    free(r);
+    /* three weeks: no chapter is cut */
+    assert_int_equal(mg_book_plan(&r, &n, b, 0, 3, 3, &err), 0);
+    assert_int_equal(n, 3);
+    for (c = 0; c < 3; c++) {
+        assert_int_equal(r[c].first, c);
+        assert_int_equal(r[c].words, 100);
+    }
+    free(r);
+    mg_book_free(b);
+}
+
 static void test_plan_errors(void **state)
 {
     struct mg_book *b = long_chapter_book();
@@ -841,6 +954,8 @@ int main(void)
         cmocka_unit_test(test_plan_fewer_units_than_weeks),
         cmocka_unit_test(test_plan_no_structure_paragraphs),
         cmocka_unit_test(test_plan_no_structure_lines),
+        cmocka_unit_test(test_plan_thread_without_subsections),
+        cmocka_unit_test(test_plan_cuts_one_chapter_at_paragraphs),
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_threads_marked),
         cmocka_unit_test(test_threads_parts),

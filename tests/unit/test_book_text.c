@@ -23,6 +23,10 @@
     "/usr/share/gocode/src/github.com/pierrec/lz4/testdata/"                   \
     "Mark.Twain-Tom.Sawyer.txt"
 
+/* The Adventures of Sherlock Holmes, from the same package. */
+#define PG1661                                                                 \
+    "/usr/share/gocode/src/github.com/pierrec/lz4/testdata/pg1661.txt"
+
 static char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -213,6 +217,49 @@ static void test_tom_sawyer_licence_stripped(void **state)
     free(data);
 }
 
+/*
+ * Issue #17 item 10 on a real Gutenberg book that mixes styles: The
+ * Adventures of Sherlock Holmes (pg1661, public domain, in the same
+ * Debian package) heads stories I-VI "ADVENTURE N. TITLE" and VII-XII
+ * "N. THE ADVENTURE OF ...", and the first story has parts "I.", "II.",
+ * "III.". The parts used to replace the stories ("III." ran on for
+ * 43311 words over five of them). Figures from the file:
+ *   grep -cE '^ADVENTURE [IVX]+\. |^[IVX]+\. THE ADVENTURE' FILE: 12
+ *   grep -nP '^[IVX]+\.\r?$' FILE: lines 60, 546, 1028
+ *   sed -n 'A,Bp' FILE | tr -s '[:space:]' '\n' | grep -c '[[:alnum:]]'
+ */
+static void test_sherlock_holmes_stories(void **state)
+{
+    size_t len, i, top = 0;
+    char *data = read_file(PG1661, &len);
+    struct mg_book *b;
+
+    (void)state;
+    b = text(data);
+    assert_string_equal(b->title, "The Adventures of Sherlock Holmes");
+    assert_int_equal(b->n_sections, 1 + 12 + 3);
+    assert_section(b, 1, "ADVENTURE I. A SCANDAL IN BOHEMIA",
+                   MG_SECTION_CHAPTER, 1, -1, 0);
+    assert_section(b, 2, "I.", MG_SECTION_SECTION, 2, 1, 3431);  /* 61-545 */
+    assert_section(b, 3, "II.", MG_SECTION_SECTION, 2, 1, 4001); /* 547-1027 */
+    assert_section(b, 4, "III.", MG_SECTION_SECTION, 2, 1,
+                   1079); /* 1029-1187 */
+    /* lines 1189-2296; and 11540-12690 for the last story */
+    assert_section(b, 5, "ADVENTURE II. THE RED-HEADED LEAGUE",
+                   MG_SECTION_CHAPTER, 1, -1, 9103);
+    /* lines 6231-7208 */
+    assert_section(b, 10, "VII. THE ADVENTURE OF THE BLUE CARBUNCLE",
+                   MG_SECTION_CHAPTER, 1, -1, 7807);
+    assert_section(b, 15, "XII. THE ADVENTURE OF THE COPPER BEECHES",
+                   MG_SECTION_CHAPTER, 1, -1, 9943);
+    for (i = 0; i < b->n_sections; i++)
+        top += b->sections[i].parent < 0 &&
+               b->sections[i].kind == MG_SECTION_CHAPTER;
+    assert_int_equal(top, 12);
+    mg_book_free(b);
+    free(data);
+}
+
 /* --- synthetic texts --- */
 
 static void test_crlf_and_bom(void **state)
@@ -340,6 +387,190 @@ static void test_multi_line_heading(void **state)
     /* three long lines after the number are body, not a title */
     assert_section(b, 2, "CHAPTER III.", MG_SECTION_CHAPTER, 1, -1,
                    9 + 10 + 11 + 1);
+    mg_book_free(b);
+}
+
+/*
+ * Issue #17 item 10, a book that mixes styles: stories headed "TALE N.
+ * TITLE" with numbered parts "I.", "II." inside each. The parts nest
+ * under their story (they used to replace it), the bare numerals are
+ * sections of the story's family, and the CONTENTS block gives none.
+ * Our own words, in the shape of Gutenberg's story collections.
+ */
+static void test_stories_with_numbered_parts(void **state)
+{
+    struct mg_book *b;
+    struct mg_thread *t = NULL;
+    size_t n = 0;
+
+    (void)state;
+    b = text("THE RIVER TALES\n\n"
+             "CONTENTS\n\n"
+             "TALE I. THE MILLER'S DAUGHTER\n"
+             "TALE II. THE FERRYMAN\n\n"
+             "TALE I. THE MILLER'S DAUGHTER\n\n"
+             "I.\n\n"
+             "The mill stood where the river bent, and the miller had one\n"
+             "daughter.\n\n"
+             "II.\n\n"
+             "She kept the ledgers and the geese, and she knew the weir\n"
+             "better than he.\n\n"
+             "TALE II. THE FERRYMAN\n\n"
+             "I.\n\n"
+             "Nobody crossed without the ferryman, and he charged a song a\n"
+             "head.\n\n"
+             "II.\n\n"
+             "One winter the river froze and he had nothing to sell.\n\n"
+             "III.\n\n"
+             "So he sang for the travellers instead, and they paid him in\n"
+             "bread.\n");
+    assert_int_equal(b->n_sections, 8);
+    /* title 3, CONTENTS 1, the two entries 5 + 4 */
+    assert_section(b, 0, "Front matter", MG_SECTION_FRONT, 1, -1, 13);
+    assert_section(b, 1, "TALE I. THE MILLER'S DAUGHTER", MG_SECTION_CHAPTER, 1,
+                   -1, 0);
+    assert_section(b, 2, "I.", MG_SECTION_SECTION, 2, 1, 13);
+    assert_section(b, 3, "II.", MG_SECTION_SECTION, 2, 1, 15);
+    assert_section(b, 4, "TALE II. THE FERRYMAN", MG_SECTION_CHAPTER, 1, -1, 0);
+    assert_section(b, 5, "I.", MG_SECTION_SECTION, 2, 4, 12);
+    assert_section(b, 6, "II.", MG_SECTION_SECTION, 2, 4, 11);
+    assert_section(b, 7, "III.", MG_SECTION_SECTION, 2, 4, 13);
+    assert_int_equal(b->sections[4].total_words, 36);
+    /* the stories are the threads, not their parts */
+    assert_int_equal(mg_book_threads(&t, &n, b), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(t[0].title, "TALE I. THE MILLER'S DAUGHTER");
+    assert_string_equal(t[1].title, "TALE II. THE FERRYMAN");
+    mg_threads_free(t, n);
+    mg_book_free(b);
+
+    /* without a story family the numerals are the chapters themselves,
+     * siblings of the preface, all through the book */
+    b = text("PREFACE\n\nA word first.\n\nI.\n\nOne.\n\nII.\n\nTwo.\n");
+    assert_int_equal(b->n_sections, 3);
+    assert_section(b, 0, "PREFACE", MG_SECTION_CHAPTER, 1, -1, 3);
+    assert_section(b, 1, "I.", MG_SECTION_CHAPTER, 1, -1, 1);
+    assert_section(b, 2, "II.", MG_SECTION_CHAPTER, 1, -1, 1);
+    mg_book_free(b);
+}
+
+/*
+ * Issue #17 item 10: keywords other than CHAPTER/PART/BOOK/VOLUME before
+ * the number, each family at its level (an ACT holds its SCENEs). Our
+ * own words, headed as Gutenberg's Dickens, Shelley, Dante and plays are.
+ */
+static void test_other_heading_keywords(void **state)
+{
+    struct mg_book *b;
+
+    (void)state;
+    b = text("STAVE ONE.\nTHE FIRST OF THE SPIRITS\n\n"
+             "Snow lay on the roofs of the town when the clerk went home.\n\n"
+             "STAVE TWO.\n\nThe clock struck one and the curtains moved.\n\n"
+             "LETTER IV\n\nDear sister, the ship is fast in the ice again.\n\n"
+             "CANTO I\n\nIn the middle of the road I found a gate.\n\n"
+             "ACT II\n\n"
+             "SCENE 1\n\nA garden. Enter two gardeners.\n\n"
+             "SCENE 2\n\nA hall. Enter the steward.\n\n"
+             "BOOK THE FIRST\n\n"
+             "CHAPTER I\n\nThe first chapter of the first book.\n");
+    assert_int_equal(b->n_sections, 9);
+    assert_section(b, 0, "STAVE ONE. THE FIRST OF THE SPIRITS",
+                   MG_SECTION_CHAPTER, 1, -1, 13);
+    assert_section(b, 1, "STAVE TWO.", MG_SECTION_CHAPTER, 1, -1, 8);
+    assert_section(b, 2, "LETTER IV", MG_SECTION_CHAPTER, 1, -1, 10);
+    assert_section(b, 3, "CANTO I", MG_SECTION_CHAPTER, 1, -1, 10);
+    assert_section(b, 4, "ACT II", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 5, "SCENE 1", MG_SECTION_CHAPTER, 2, 4, 5);
+    assert_section(b, 6, "SCENE 2", MG_SECTION_CHAPTER, 2, 4, 5);
+    assert_section(b, 7, "BOOK THE FIRST", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 8, "CHAPTER I", MG_SECTION_CHAPTER, 2, 7, 7);
+    mg_book_free(b);
+
+    /* a table of contents in the new families still yields nothing */
+    b = text("CONTENTS\n\nSTAVE I. THE GHOST\n\nSTAVE II. THE SPIRIT\n\n"
+             "STAVE I. THE GHOST\n\nCold.\n\nSTAVE II. THE SPIRIT\n\nWarm.\n");
+    assert_int_equal(b->n_sections, 3);
+    assert_section(b, 0, "Front matter", MG_SECTION_FRONT, 1, -1, 1 + 4 + 4);
+    assert_section(b, 1, "STAVE I. THE GHOST", MG_SECTION_CHAPTER, 1, -1, 1);
+    assert_section(b, 2, "STAVE II. THE SPIRIT", MG_SECTION_CHAPTER, 1, -1, 1);
+    mg_book_free(b);
+}
+
+/*
+ * Issue #17 item 10: numbers as ordinal words before the keyword, Gutenberg's
+ * _underscores_ for italics, and a heading broken over short lines. Our own
+ * words, in the shapes of Gutenberg's Emerson, Bacon and Bible texts.
+ */
+static void test_ordinal_italic_and_broken_headings(void **state)
+{
+    struct mg_book *b;
+
+    (void)state;
+    b = text("THE SECOND BOOK OF ESSAYS\n\n"
+             "ESSAY I. OF GARDENS\n\nGardens are the purest of pleasures.\n\n"
+             "The First Book of Moses\n\nIn the beginning was the river.\n\n"
+             "The First Part of the journey was easy, said nobody.\n\n"
+             "_PART I._\n\n"
+             "_CHAPTER I._\n\nIn italics the heading stood.\n\n"
+             "THE\nTHIRD BOOK\nOF\nESSAYS\n\n"
+             "The third book has no essays yet, only this line.\n");
+    assert_int_equal(b->n_sections, 6);
+    assert_section(b, 0, "THE SECOND BOOK OF ESSAYS", MG_SECTION_PART, 1, -1,
+                   0);
+    assert_section(b, 1, "ESSAY I. OF GARDENS", MG_SECTION_CHAPTER, 2, 0, 6);
+    /* a sentence that starts like a heading stays text: 6 + 10 words */
+    assert_section(b, 2, "The First Book of Moses", MG_SECTION_PART, 1, -1,
+                   6 + 10);
+    assert_section(b, 3, "PART I.", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 4, "CHAPTER I.", MG_SECTION_CHAPTER, 2, 3, 5);
+    assert_section(b, 5, "THE THIRD BOOK OF ESSAYS", MG_SECTION_PART, 1, -1,
+                   10);
+    mg_book_free(b);
+
+    /* short lines in lower case are verse, not a heading */
+    b = text("The\nthird book\nof\nessays\n\nA line.\n");
+    assert_true(b->no_structure);
+    mg_book_free(b);
+}
+
+/*
+ * Issue #17 item 10, levels from the families a book uses: a BOOK family
+ * that starts again at FIRST in each VOLUME sits inside the volumes (as
+ * in Gutenberg's Les Miserables), each CHAPTER inside its book. Our own
+ * words. A single run of books after one act proves no nesting.
+ */
+static void test_books_inside_volumes(void **state)
+{
+    struct mg_book *b;
+
+    (void)state;
+    b = text("PREFACE\n\nA word before the story.\n\n"
+             "VOLUME I.--THE BISHOP\n\n"
+             "BOOK FIRST.--A JUST MAN\n\n"
+             "CHAPTER I--THE TOWN\n\nThe bishop walked the streets.\n\n"
+             "CHAPTER II--THE HOUSE\n\nThe house had a garden.\n\n"
+             "BOOK SECOND.--THE FALL\n\n"
+             "CHAPTER I--THE ROAD\n\nA traveller came at dusk.\n\n"
+             "VOLUME II.--THE SERVANT\n\n"
+             "BOOK FIRST.--THE FIELD\n\n"
+             "CHAPTER I--THE BATTLE\n\nRain fell all night.\n");
+    assert_int_equal(b->n_sections, 10);
+    assert_section(b, 0, "PREFACE", MG_SECTION_CHAPTER, 1, -1, 5);
+    assert_section(b, 1, "VOLUME I.--THE BISHOP", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 2, "BOOK FIRST.--A JUST MAN", MG_SECTION_PART, 2, 1, 0);
+    assert_section(b, 3, "CHAPTER I--THE TOWN", MG_SECTION_CHAPTER, 3, 2, 5);
+    assert_section(b, 4, "CHAPTER II--THE HOUSE", MG_SECTION_CHAPTER, 3, 2, 5);
+    assert_section(b, 5, "BOOK SECOND.--THE FALL", MG_SECTION_PART, 2, 1, 0);
+    assert_section(b, 6, "CHAPTER I--THE ROAD", MG_SECTION_CHAPTER, 3, 5, 5);
+    assert_section(b, 7, "VOLUME II.--THE SERVANT", MG_SECTION_PART, 1, -1, 0);
+    assert_section(b, 8, "BOOK FIRST.--THE FIELD", MG_SECTION_PART, 2, 7, 0);
+    assert_section(b, 9, "CHAPTER I--THE BATTLE", MG_SECTION_CHAPTER, 3, 8, 4);
+    mg_book_free(b);
+
+    b = text("ACT I\n\nSCENE 1\n\nA heath.\n\nBOOK FIRST\n\nProse.\n");
+    assert_int_equal(b->n_sections, 3);
+    assert_section(b, 2, "BOOK FIRST", MG_SECTION_PART, 1, -1, 1);
     mg_book_free(b);
 }
 
@@ -610,6 +841,11 @@ int main(void)
         cmocka_unit_test(test_roman_numerals_with_titles),
         cmocka_unit_test(test_letter_spaced),
         cmocka_unit_test(test_multi_line_heading),
+        cmocka_unit_test(test_sherlock_holmes_stories),
+        cmocka_unit_test(test_stories_with_numbered_parts),
+        cmocka_unit_test(test_other_heading_keywords),
+        cmocka_unit_test(test_ordinal_italic_and_broken_headings),
+        cmocka_unit_test(test_books_inside_volumes),
         cmocka_unit_test(test_table_of_contents_ignored),
         cmocka_unit_test(test_sentences_and_words_are_not_headings),
         cmocka_unit_test(test_invalid_utf8_repaired),

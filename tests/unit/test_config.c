@@ -144,7 +144,9 @@ static void test_keys_list(void **state)
                                          "max_connections",
                                          "per_ip_connections",
                                          "auth_fail_limit",
-                                         "trusted_proxies"};
+                                         "trusted_proxies",
+                                         "authserv_id",
+                                         "sender_auth_off"};
     size_t n = sizeof(expect) / sizeof(expect[0]);
     size_t i, j;
 
@@ -205,6 +207,25 @@ static void test_webhook_settings(void **state)
     assert_int_equal(cfg.body_budget, 1024u * 1024 * 1024);
     assert_int_equal(mg_config_set(&cfg, "mandrill_url", "ftp://x", "t", &err),
                      MG_EINVAL);
+    /* issue 17, item 8: whose verdict is believed, and where it is off */
+    assert_null(cfg.authserv_id);
+    assert_null(cfg.sender_auth_off);
+    assert_int_equal(
+        mg_config_set(&cfg, "authserv_id", "mx1.example.org, mx2", "t", &err),
+        0);
+    assert_string_equal(cfg.authserv_id, "mx1.example.org, mx2");
+    assert_int_equal(
+        mg_config_set(&cfg, "authserv_id", "mx;dkim=pass", "t", &err),
+        MG_EINVAL);
+    assert_int_equal(
+        mg_config_set(&cfg, "sender_auth_off", "mime,postmark", "t", &err), 0);
+    assert_string_equal(cfg.sender_auth_off, "mime,postmark");
+    assert_int_equal(
+        mg_config_set(&cfg, "sender_auth_off", "mime,pigeon", "t", &err),
+        MG_EINVAL);
+    assert_int_equal(mg_config_set(&cfg, "sender_auth_off", "", "t", &err),
+                     MG_EINVAL);
+    assert_string_equal(cfg.sender_auth_off, "mime,postmark");
     mg_config_release(&cfg);
 }
 

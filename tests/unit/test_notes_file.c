@@ -219,6 +219,7 @@ static void msg_init(struct msg *x, const char *from, const char *to,
     x->m.text = (char *)text;
     x->m.date = date;
     x->m.message_id = (char *)message_id;
+    x->m.auth = MG_AUTH_PASS; /* the receiving side vouched for From */
 }
 
 /* File it; check the outcome and the note stored. */
@@ -271,10 +272,11 @@ static void test_route_by_address(void **state)
     msg_init(&x, f->member[0], "atlas+g1-w2-summary@circles.example.nz",
              "notes", "Summary of week 2.\n", 0, "a4@example.org");
     file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
-    /* the circle's organizer may post */
+    /* the circle's organizer may post; a new message of theirs is a
+     * summary, as a facilitator's is (issue #17 item 1) */
     msg_init(&x, "Coord@Libraries.Example.NZ", "atlas+g2-w1@x.nz", "welcome",
              "Welcome all.\n", 0, "a5@example.org");
-    file_and_check(f, &x, MG_NOTE_FILED, 2, 1, "note", f->circle_id);
+    file_and_check(f, &x, MG_NOTE_FILED, 2, 1, "summary", f->circle_id);
 }
 
 static void test_route_by_subject_and_sender(void **state)
@@ -403,6 +405,319 @@ static void test_route_follows_changes(void **state)
     file_and_check(f, &x, MG_NOTE_REVIEW, 0, 0, "note", 0);
 }
 
+/* Issue #17 item 1: a reply is a note whoever sends it and whatever its
+ * subject says; a summary is a facilitator's or organizer's new message,
+ * or one sent to a "-summary" address. */
+static void test_reply_is_a_note(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const replies[] = {
+        "Re: Week 2 summary",
+        "RE: Week 2 summary",
+        "AW: Week 2 summary",
+        "SV: Week 2 summary",
+        "Antw: Week 2 summary",
+        "Antwort: Week 2 summary",
+        "R\xc3\xa9"
+        "f. : Week 2 summary",
+        "R\xc3\xa9"
+        "f. Week 2 summary",
+        "Odp: Week 2 summary",
+        "Re[2]: Week 2 summary",
+        "Re : Week 2 summary",
+        "RES: Week 2 summary",
+        "\xe5\x9b\x9e\xe5\xa4\x8d\xef\xbc\x9a Week 2 summary",
+        "[Atlas G1 W2] Re: summary",
+        "[EXTERNAL] RE: summary",
+    };
+    struct msg x;
+    char id[32];
+    size_t i;
+
+    /* the issue's own case: a member answers the week's summary, with
+     * In-Reply-To, at the summary address it came from */
+    msg_init(&x, f->member[0], "atlas+g1-w2-summary@circles.example.nz",
+             "Re: Week 2 summary", "Thanks for this.\n", 0, "r0@example.org");
+    x.m.in_reply_to = (char *)"s2@example.org";
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "note", f->circle_id);
+    /* each reply prefix, from the facilitator, to the summary address,
+     * with no In-Reply-To: still a note */
+    for (i = 0; i < sizeof(replies) / sizeof(replies[0]); i++) {
+        snprintf(id, sizeof(id), "r%zu@example.org", i + 1);
+        msg_init(&x, f->facilitator[0], "atlas+g1-w2-summary@x.nz", replies[i],
+                 "Agreed.\n", 0, id);
+        file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "note", f->circle_id);
+    }
+    /* a References header alone makes a reply (Outlook sends no
+     * In-Reply-To on some paths) */
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "Week 2 summary",
+             "More.\n", 0, "r50@example.org");
+    x.m.references = (char *)"s2@example.org";
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "note", f->circle_id);
+    /* a forward is a new message: the facilitator's is the summary */
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "Fwd: our notes",
+             "Forwarded.\n", 0, "r51@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "WG: our notes",
+             "Forwarded.\n", 0, "r52@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    /* words that merely begin like a prefix are no prefix */
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "Review: chapters 3-4",
+             "New.\n", 0, "r53@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz",
+             "Res. life and the library", "New.\n", 0, "r57@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz", "R&D: our notes",
+             "New.\n", 0, "r58@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    /* a member's new message that says "summary" is a note; sent to the
+     * summary address it is one */
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "Week 2 summary",
+             "My take.\n", 0, "r54@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "note", f->circle_id);
+    msg_init(&x, f->member[0], "atlas+g1-w2-summary@x.nz", "Week 2",
+             "My take.\n", 0, "r55@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    /* the summary address as a group's own address too */
+    msg_init(&x, f->member[1], "atlas-g2-w2-summary@x.nz", "Week 2",
+             "Theirs.\n", 0, "r56@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 2, 2, "summary", f->circle_id);
+}
+
+/* Issue #17 item 2: a week outside the circle (four weeks) waits for
+ * review with the reason, by address or by subject tag. */
+static void test_week_outside_circle(void **state)
+{
+    struct fixture *f = *state;
+    enum mg_note_outcome outcome;
+    struct mg_note n;
+    int64_t id = 0;
+    struct msg x;
+
+    msg_init(&x, f->facilitator[0], "atlas+g1-w9@x.nz", "our call", "Talked.\n",
+             0, "w1@example.org");
+    file_and_check(f, &x, MG_NOTE_REVIEW, 1, 0, "summary", f->circle_id);
+    assert_int_equal(mg_notes_file(&id, &outcome, f->st, "mime", &x.m, 0), 0);
+    assert_int_equal(mg_store_note_get(&n, f->st, id, 0), 0);
+    assert_non_null(strstr(n.review_reason, "week 9"));
+    mg_store_note_release(&n);
+    msg_init(&x, f->member[0], "atlas+g1-w5@x.nz", "hi", "Hi.\n", 0,
+             "w2@example.org");
+    file_and_check(f, &x, MG_NOTE_REVIEW, 1, 0, "note", f->circle_id);
+    msg_init(&x, f->member[0], "someone@elsewhere.org", "[Atlas G1 W7] hi",
+             "Hi.\n", 0, "w3@example.org");
+    file_and_check(f, &x, MG_NOTE_REVIEW, 1, 0, "note", f->circle_id);
+    /* the last week is inside */
+    msg_init(&x, f->member[0], "atlas+g1-w4@x.nz", "hi", "Hi.\n", 0,
+             "w4@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 4, "note", f->circle_id);
+}
+
+/* Issue #17 item 7: a subject tag's week counts when the address names
+ * only the group (the tag must name the same group of the same circle). */
+static void test_subject_week_with_group_address(void **state)
+{
+    struct fixture *f = *state;
+    struct msg x;
+
+    msg_init(&x, f->member[0], "atlas+g1@x.nz", "[Atlas G1 W3] my notes",
+             "Notes.\n", week_start[0] + 60, "t1@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 3, "note", f->circle_id);
+    msg_init(&x, f->member[0], "atlas-g1@x.nz", "Re: [atlas g1 w4] notes",
+             "Notes.\n", week_start[0] + 60, "t2@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 4, "note", f->circle_id);
+    /* the tag's summary marker counts too */
+    msg_init(&x, f->member[0], "atlas+g1@x.nz", "[Atlas G1 W2 summary] ours",
+             "Ours.\n", week_start[0] + 60, "t3@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "summary", f->circle_id);
+    /* the address's own week wins over the tag's */
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "[Atlas G1 W3] notes",
+             "Notes.\n", week_start[0] + 60, "t4@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 2, "note", f->circle_id);
+    /* a tag naming another group, or another circle, does not count:
+     * the week comes from the date (week 1) */
+    msg_init(&x, f->member[0], "atlas+g1@x.nz", "[Atlas G2 W3] notes",
+             "Notes.\n", week_start[0] + 60, "t5@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 1, "note", f->circle_id);
+    msg_init(&x, f->member[0], "atlas+g1@x.nz", "[Borealis G1 W3] notes",
+             "Notes.\n", week_start[0] + 60, "t6@example.org");
+    file_and_check(f, &x, MG_NOTE_FILED, 1, 1, "note", f->circle_id);
+}
+
+/* Every note stored, published or waiting for review. */
+static size_t count_notes(struct fixture *f)
+{
+    static const char *const status[] = {"published", "review"};
+    struct mg_note_filter nf;
+    struct mg_note *list = NULL;
+    size_t n = 0, all = 0, i;
+
+    for (i = 0; i < 2; i++) {
+        memset(&nf, 0, sizeof(nf));
+        nf.any_circle = 1;
+        nf.status = status[i];
+        assert_int_equal(mg_store_notes_list(&list, &n, f->st, &nf), 0);
+        mg_store_notes_free(list, n);
+        all += n;
+    }
+    return all;
+}
+
+static enum mg_note_outcome file_once(struct fixture *f, struct msg *x,
+                                      const char *provider, int64_t *id)
+{
+    enum mg_note_outcome outcome;
+    int64_t got = 0;
+
+    assert_int_equal(mg_notes_file(&got, &outcome, f->st, provider, &x->m, 0),
+                     0);
+    assert_true(got > 0);
+    if (id)
+        *id = got;
+    return outcome;
+}
+
+/* Issue #17 item 6: without a Message-ID or a provider's event id, a
+ * message is stored once by a digest of its sender, recipients, date,
+ * subject and text (a retried raw MIME, SendGrid or CloudMailin post). */
+static void test_duplicate_without_message_id(void **state)
+{
+    struct fixture *f = *state;
+    struct msg x;
+    int64_t first = 0, again = 0;
+    size_t before = count_notes(f);
+
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "my notes",
+             "The map chapter.\n", week_start[1] + 60, NULL);
+    assert_int_equal(file_once(f, &x, "mime", &first), MG_NOTE_FILED);
+    assert_int_equal(file_once(f, &x, "mime", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(again, first);
+    /* through another provider too: the same message */
+    assert_int_equal(file_once(f, &x, "sendgrid", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(count_notes(f), before + 1);
+    /* any of the five changed is another message */
+    x.m.text = (char *)"The map chapter, again.\n";
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    x.m.subject = (char *)"my notes (2)";
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    x.m.date += 60;
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    x.m.from_email = f->member[1];
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_REVIEW);
+    x.to[0] = (char *)"atlas+g1-w3@x.nz";
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_REVIEW);
+    assert_int_equal(count_notes(f), before + 6);
+    /* a provider's event id, without a Message-ID */
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "ev", "Event.\n", 0, NULL);
+    x.m.event_id = (char *)"ev-77";
+    assert_int_equal(file_once(f, &x, "postmark", &first), MG_NOTE_FILED);
+    assert_int_equal(file_once(f, &x, "postmark", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(again, first);
+    assert_int_equal(count_notes(f), before + 7);
+}
+
+/* Issue #17 item 6: a message sent to two groups' addresses is filed in
+ * each group, once each, whether it comes in one post (To: both) or in
+ * one post per address (Mailgun's routes). */
+static void test_two_groups(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_note_filter nf;
+    struct mg_note *list = NULL;
+    char *both[3] = {(char *)"atlas+g1-w2@x.nz", (char *)"someone@else.org",
+                     (char *)"atlas+g2-w2@x.nz"};
+    struct msg x;
+    size_t n = 0, before = count_notes(f);
+    int64_t id = 0;
+
+    msg_init(&x, "Coord@Libraries.Example.NZ", NULL, "to both groups",
+             "Hello both.\n", 0, "both@example.org");
+    x.m.recipients = both;
+    x.m.n_recipients = 3;
+    assert_int_equal(file_once(f, &x, "mime", &id), MG_NOTE_FILED);
+    assert_int_equal(count_notes(f), before + 2);
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_DUPLICATE);
+    assert_int_equal(count_notes(f), before + 2);
+    memset(&nf, 0, sizeof(nf));
+    nf.any_circle = 1;
+    assert_int_equal(mg_store_notes_list(&list, &n, f->st, &nf), 0);
+    assert_int_equal(n, before + 2);
+    assert_int_equal(list[n - 2].group_id, f->group_id[0]);
+    assert_int_equal(list[n - 1].group_id, f->group_id[1]);
+    assert_int_equal(list[n - 2].status, MG_STORE_NOTE_PUBLISHED);
+    assert_int_equal(list[n - 1].status, MG_STORE_NOTE_PUBLISHED);
+    assert_int_equal(list[n - 2].week, 2);
+    mg_store_notes_free(list, n);
+    /* one post per address, with the same Message-ID */
+    msg_init(&x, f->member[0], "atlas+g1-w3@x.nz", "split", "Split.\n", 0,
+             "split@example.org");
+    assert_int_equal(file_once(f, &x, "mailgun", NULL), MG_NOTE_FILED);
+    x.to[0] = (char *)"atlas+g2-w3@x.nz";
+    assert_int_equal(file_once(f, &x, "mailgun", NULL), MG_NOTE_REVIEW);
+    x.to[0] = (char *)"atlas+g1-w3@x.nz";
+    assert_int_equal(file_once(f, &x, "mailgun", NULL), MG_NOTE_DUPLICATE);
+    assert_int_equal(count_notes(f), before + 4);
+    /* two addresses of one group: filed once */
+    both[0] = (char *)"atlas+g1-w4@x.nz";
+    both[2] = (char *)"atlas-g1@x.nz";
+    msg_init(&x, f->member[0], NULL, "one group", "Once.\n", 0,
+             "once@example.org");
+    x.m.recipients = both;
+    x.m.n_recipients = 3;
+    assert_int_equal(file_once(f, &x, "mime", NULL), MG_NOTE_FILED);
+    assert_int_equal(count_notes(f), before + 5);
+}
+
+/* A note stored before notes had keys is still found by its Message-ID. */
+static void test_duplicate_of_older_note(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_note n;
+    struct msg x;
+    int64_t id = 0, again = 0;
+    int dup = 0;
+
+    memset(&n, 0, sizeof(n));
+    n.circle_id = f->circle_id;
+    snprintf(n.kind, sizeof(n.kind), "note");
+    n.status = MG_STORE_NOTE_REVIEW;
+    n.provider = (char *)"mime";
+    n.message_id = (char *)"old@example.org";
+    n.from_email = f->member[0];
+    n.body = (char *)"Old.";
+    assert_int_equal(mg_store_note_insert(&id, &dup, f->st, &n), 0);
+    msg_init(&x, f->member[0], "atlas+g1-w2@x.nz", "old", "Old.\n", 0,
+             "old@example.org");
+    assert_int_equal(file_once(f, &x, "mime", &again), MG_NOTE_DUPLICATE);
+    assert_int_equal(again, id);
+}
+
+/* Issue #17 item 7: whatever hands a message over, its stored subject is
+ * one line (a summary edited on the web page too). */
+static void test_subject_one_line(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_note n;
+    struct msg x;
+    int64_t id = 0;
+
+    msg_init(&x, f->facilitator[0], "atlas+g1-w2@x.nz",
+             "Week 2\r\nBcc: x@example.org\n", "Ours.\n", 0, "ol@example.org");
+    assert_int_equal(file_once(f, &x, "mime", &id), MG_NOTE_FILED);
+    assert_int_equal(mg_store_note_get(&n, f->st, id, 0), 0);
+    assert_string_equal(n.subject, "Week 2 Bcc: x@example.org");
+    assert_string_equal(n.kind, "summary");
+    assert_int_equal(mg_notes_summary_edit(NULL, f->st, f->circle_id,
+                                           n.participant_id, id,
+                                           "Week 2,\r\nrevised", "Ours.\n"),
+                     0);
+    mg_store_note_release(&n);
+    assert_int_equal(mg_store_note_get(&n, f->st, id, 0), 0);
+    assert_string_equal(n.subject, "Week 2, revised");
+    mg_store_note_release(&n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +728,17 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_review_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_route_follows_changes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_reply_is_a_note, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_week_outside_circle, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_subject_week_with_group_address,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_without_message_id,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_groups, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subject_one_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_of_older_note, setup,
                                         teardown),
     };
 

@@ -2,7 +2,8 @@
  * test_strip.c: reply stripping and HTML to text. Each case is a message
  * as a mail client writes it (Gmail, Apple Mail, iOS, Outlook desktop,
  * web, Mac and mobile, Thunderbird, Yahoo, in four languages) and what
- * the person wrote, worked out by hand; then HTML parts, alone and
+ * the person wrote, worked out by hand (the cases marked issue 17, item
+ * 9 each failed before it was fixed); then HTML parts, alone and
  * followed by stripping, and hostile sizes and nesting.
  */
 #include <setjmp.h>
@@ -356,6 +357,118 @@ static const struct strip_case strip_cases[] = {
      "Hello\n",
      "FYI\n\n---------- Forwarded message ---------\nFrom: Ann Smith "
      "<ann@x.org>\n\nHello"},
+    /* ---- issue 17, item 9 ---- */
+    /* an attribution with neither a date nor an address, above a quote */
+    {"attribution_no_date",
+     "Yes, I'll take the first question.\n"
+     "\n"
+     "On Tuesday, Aroha wrote:\n"
+     "> Who wants to open next week?\n",
+     "Yes, I'll take the first question."},
+    {"attribution_no_date_german",
+     "Gern.\n\nAm Dienstag schrieb Aroha:\n> Wer fängt an?\n", "Gern."},
+    {"attribution_no_date_french",
+     "Avec plaisir.\n\nLe mardi, Aroha a écrit :\n> Qui commence ?\n",
+     "Avec plaisir."},
+    {"attribution_no_date_spanish",
+     "Claro.\n\nEl martes, Aroha escribió:\n> ¿Quién empieza?\n", "Claro."},
+    /* the reply written below the quote: the quote goes, the text stays */
+    {"reply_below_quote",
+     "On Tuesday, Aroha wrote:\n"
+     "> Who wants to open next week?\n"
+     "> I can if nobody else does.\n"
+     "\n"
+     "I will, I have notes on chapter two.\n"
+     "\n"
+     "Hemi\n",
+     "I will, I have notes on chapter two.\n\nHemi"},
+    {"reply_below_dated_quote",
+     "On Tue, 3 Mar 2027 at 19:30, Ann Smith <ann@x.org> wrote:\n"
+     "\n"
+     "> Did the ending work for you?\n"
+     "\n"
+     "Not for me: it was rushed.\n"
+     "\n"
+     "Sent from my iPad\n",
+     "Not for me: it was rushed."},
+    /* "Sent from my iPad" opening a sentence is not a signature */
+    {"sent_from_sentence_mid",
+     "I read it on the plane.\n"
+     "Sent from my iPad to the printer, the map came out blurred.\n"
+     "\n"
+     "On Tue, 3 Mar 2027 at 19:30, Ann Smith <ann@x.org> wrote:\n"
+     "> Did anyone print the map?\n",
+     "I read it on the plane.\n"
+     "Sent from my iPad to the printer, the map came out blurred."},
+    {"sent_from_sentence_last",
+     "The map is attached.\n"
+     "Sent from my iPad, which is why it is sideways.\n",
+     "The map is attached.\n"
+     "Sent from my iPad, which is why it is sideways."},
+    /* a real signature line still goes, with its quote below */
+    {"sent_from_signature_above_quote",
+     "Count me in\n\nSent from my Galaxy\n\n"
+     "-------- Original message --------\n"
+     "From: Ann Smith <ann@x.org>\n"
+     "Date: 3/3/27 19:30 (GMT+12:00)\n"
+     "To: circle@x.org\n"
+     "Subject: Week 3\n\nWho is in?\n",
+     "Count me in"},
+    /* '>' in the person's own text */
+    {"own_line_starting_with_gt",
+     "The turnout was great.\n"
+     ">50 people came to the launch!\n"
+     "Next week is chapter four.\n",
+     "The turnout was great.\n"
+     ">50 people came to the launch!\n"
+     "Next week is chapter four."},
+    {"own_blockquote_in_paragraph",
+     "My favourite line:\n"
+     "> It was a dark and stormy night.\n"
+     "I laughed every time.\n",
+     "My favourite line:\n"
+     "> It was a dark and stormy night.\n"
+     "I laughed every time."},
+    /* "On page 45" is no date: the line stays, and so does the one line
+     * of the book quoted inside the paragraph */
+    {"on_page_not_attribution",
+     "On page 45, Anna wrote:\n"
+     "> I never sent the letter.\n"
+     "and that is the whole mystery.\n",
+     "On page 45, Anna wrote:\n"
+     "> I never sent the letter.\n"
+     "and that is the whole mystery."},
+    /* but a reply's quote with the same shape, under an attribution */
+    {"gt_line_under_attribution",
+     "I laughed every time.\n"
+     "\n"
+     "On Tue, 3 Mar 2027 at 19:30, Ann Smith <ann@x.org> wrote:\n"
+     "> It was a dark and stormy night.\n",
+     "I laughed every time."},
+    /* Outlook's From/Sent block as HTML mail renders it: one line */
+    {"outlook_block_one_line",
+     "Happy to host.\n"
+     "\n"
+     "From: Ann Smith <ann@x.org> Sent: Tuesday, March 3, 2027 7:30 PM "
+     "To: circle@x.org Subject: Week 3\n"
+     "Who can host?\n",
+     "Happy to host."},
+    /* Gmail's mobile apps */
+    {"gmail_android",
+     "On my way.\n"
+     "\n"
+     "On Tue, 3 Mar 2027, 19:30 Ann Smith, <ann@x.org> wrote:\n"
+     "\n"
+     "> Starting now\n",
+     "On my way."},
+    {"gmail_ios_wrapped",
+     "On my way.\n"
+     "\n"
+     "On Tue, Mar 3, 2027 at 7:30 PM, Ann Katherine Smith-Worthington <\n"
+     "ann@x.org> wrote:\n"
+     "\n"
+     "> Starting now\n",
+     "On my way."},
     {"trailing_space_and_blank_lines",
      "  Indented first line stays indented.   \n"
      "Second line.\t\n"

@@ -77,6 +77,9 @@ struct mg_span {
     char *last_title;
     int64_t text_start; /* -1 unless cut inside a text */
     int64_t text_end;
+    /* readings: a section cut over several weeks is read in `parts`
+     * parts, this one `part` (1-based); both 0 when it is not cut */
+    int part, parts;
 };
 
 /* Threads of the circle's book in order; free with mg_store_spans_free. */

@@ -16,8 +16,9 @@ struct mg_store;
 /*
  * Notes: mail about a session, filed under a circle, group and week, or
  * kept for review when it could not be filed or its sender is not in
- * the group. A note is stored once: a second one with the same
- * Message-ID, or the same provider and event id, is a duplicate.
+ * the group. A note is stored once: a second one with the same dedupe
+ * key (see struct mg_note), or, without a key, the same Message-ID or
+ * the same provider and event id, is a duplicate.
  */
 /* Where a note stands; stored as "published", "review" or "rejected". */
 enum mg_store_note_status {
@@ -67,6 +68,10 @@ struct mg_note {
     struct mg_note_attachment *attachments;
     size_t n_attachments;
     char *author; /* read only: the sender's participant name, if any */
+    /* written only: what the note is stored once by (a digest of the
+     * message and the address it was filed by); NULL: by Message-ID or
+     * (provider, event id) alone, as before */
+    char *dedupe_key;
 };
 
 /* Free what note `n` holds (strings, attachments), not `n` itself; and
