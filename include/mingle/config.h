@@ -43,6 +43,14 @@ struct mg_config {
     char *cloudmailin_secret;
     char *mime_secret;     /* the local MTA pipe (provider "mime") */
     size_t attachment_cap; /* attachment content kept up to this, 1 MiB */
+    /* The mail webhooks' body cap, default 64 MiB: sized for the
+     * providers' own largest messages once base64 and form encoded
+     * (README, "Notes by mail"); their bodies are spooled to a temp file
+     * while they arrive, not held in memory. */
+    size_t webhook_body_limit;
+    /* Request bodies held at once across all connections (in memory or
+     * spooled), default 256 MiB; a body that would go past it is 503. */
+    size_t body_budget;
     /* Holding up the daemon: a connection idle this long, or this long
      * without sending a whole request's headers, is closed (default
      * 30 s); a request whose body has not all arrived this long

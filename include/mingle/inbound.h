@@ -146,6 +146,20 @@ int mg_inbound_verify_mandrill(const char *key, const char *url,
                                const char *signature);
 
 /*
+ * The same signature over data given in pieces, for a body checked as
+ * it is read rather than held whole: begin with the key and URL, add
+ * each field's name then its value (in any number of pieces) in sorted
+ * order, then end, which compares and frees. NULL from begin when there
+ * is no key.
+ */
+struct mg_mandrill_mac;
+struct mg_mandrill_mac *mg_inbound_mandrill_begin(const char *key,
+                                                  const char *url);
+void mg_inbound_mandrill_add(struct mg_mandrill_mac *m, const void *data,
+                             size_t len);
+int mg_inbound_mandrill_end(struct mg_mandrill_mac *m, const char *signature);
+
+/*
  * The reply a person wrote, without what they quoted or signed: drops
  * quoted lines ("> ..."), the quote's header ("On ... wrote:", Outlook's
  * "-----Original Message-----" and "From:/Sent:" blocks, and their kin

@@ -38,6 +38,11 @@ void handle_audit_list(struct request *r);
 void handle_group_member_add(struct request *r);
 void handle_feed(struct request *r);
 void handle_mail_hook(struct request *r);
+/* On a mail hook's headers, before any of its body is read: 1 (having
+ * answered) for an unknown provider, one not configured, or a
+ * credential the headers show missing or wrong (Basic auth or
+ * ?secret=, Mandrill's signature header); else 0. */
+int handle_mail_hook_headers(struct request *r);
 void handle_mail_hook_probe(struct request *r);
 void handle_notes_list(struct request *r);
 void handle_notes_digest(struct request *r);

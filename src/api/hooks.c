@@ -150,14 +150,99 @@ static unsigned int mailgun_check(const char **why, struct request *r,
     return 0;
 }
 
+/* Whether a Mailgun post's signature holds, read from its timestamp,
+ * token and signature fields alone (mailgun_check() then checks the
+ * rest on the whole form): 1 or 0, -1 for no form at all (refused as
+ * such). */
+static int mailgun_signed(struct request *r)
+{
+    static const char *const names[] = {"timestamp", "token", "signature",
+                                        NULL};
+    struct mg_form f = {NULL, 0, 0};
+    const char *ts, *token, *sig;
+    int ok = -1;
+
+    if (request_form_only(&f, r, names) == 0) {
+        ts = field(&f, "timestamp");
+        token = field(&f, "token");
+        sig = field(&f, "signature");
+        ok = ts && token && sig &&
+             mg_inbound_verify_mailgun(r->srv->hooks.mailgun_key, ts, token,
+                                       sig) == 0;
+    }
+    mg_form_release(&f);
+    return ok;
+}
+
+struct mandrill_walk {
+    struct mg_mandrill_mac *mac;
+    char last[256]; /* the last field's name */
+    int any, unsorted;
+};
+
+static enum MHD_Result on_mandrill_piece(void *cls, enum MHD_ValueKind kind,
+                                         const char *key, const char *filename,
+                                         const char *content_type,
+                                         const char *transfer_encoding,
+                                         const char *data, uint64_t off,
+                                         size_t size)
+{
+    struct mandrill_walk *w = cls;
+
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (off == 0) {
+        if ((w->any && strcmp(key, w->last) < 0) ||
+            strlen(key) >= sizeof(w->last))
+            w->unsorted = 1;
+        snprintf(w->last, sizeof(w->last), "%s", key);
+        w->any = 1;
+        mg_inbound_mandrill_add(w->mac, key, strlen(key));
+    }
+    mg_inbound_mandrill_add(w->mac, data, size);
+    return MHD_YES;
+}
+
+/*
+ * Whether a Mandrill post's signature holds, computed as its form is
+ * read and kept nowhere: 1 or 0; -1 when this cannot tell (fields not
+ * posted in sorted order: the whole form is read and checked then; or
+ * no form at all, refused as such).
+ */
+static int mandrill_signed(struct request *r)
+{
+    const struct hooks_config *h = &r->srv->hooks;
+    const char *sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                                  "X-Mandrill-Signature");
+    char *url = h->mandrill_url
+                    ? mg_xstrdup(h->mandrill_url)
+                    : mg_xasprintf("%s%s", r->srv->base_url, r->url);
+    struct mandrill_walk w;
+    int rc;
+
+    memset(&w, 0, sizeof(w));
+    w.mac = mg_inbound_mandrill_begin(h->mandrill_key, url);
+    free(url);
+    rc = request_form_walk(r, on_mandrill_piece, &w);
+    if (rc < 0 || w.unsorted) {
+        mg_inbound_mandrill_end(w.mac, NULL);
+        return -1; /* not a form (refused as such), or unsorted */
+    }
+    return mg_inbound_mandrill_end(w.mac, sig) == 0;
+}
+
 static unsigned int authenticate_hook(const char **why, struct request *r,
                                       const struct provider *p,
-                                      const struct mg_form *form)
+                                      const struct mg_form *form, int signed_)
 {
     const struct hooks_config *h = &r->srv->hooks;
 
     if (p->auth == BY_MAILGUN)
         return mailgun_check(why, r, form);
+    if (p->auth == BY_MANDRILL && signed_ == 1)
+        return 0; /* checked as the form was read */
     if (p->auth == BY_MANDRILL) {
         const char *sig = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
                                                       "X-Mandrill-Signature");
@@ -173,6 +258,33 @@ static unsigned int authenticate_hook(const char **why, struct request *r,
     }
     *why = "a secret is needed (HTTP Basic auth or ?secret=)";
     return secret_ok(r, secret_of(h, p)) ? 0 : MHD_HTTP_UNAUTHORIZED;
+}
+
+int handle_mail_hook_headers(struct request *r)
+{
+    const struct provider *p = provider_find(r->feed);
+    const char *why = NULL;
+
+    if (!p || !secret_of(&r->srv->hooks, p))
+        goto answer; /* the handler's own 404 or 503 */
+    if (p->auth == BY_SECRET && !secret_ok(r, secret_of(&r->srv->hooks, p)))
+        why = "a secret is needed (HTTP Basic auth or ?secret=)";
+    else if (p->auth == BY_MANDRILL &&
+             !MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+                                          "X-Mandrill-Signature"))
+        why = "the Mandrill signature is missing";
+    if (!why) {
+        /* Mailgun's and Mandrill's signatures need the body */
+        r->unverified = p->auth != BY_SECRET;
+        return 0;
+    }
+    mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
+           NULL);
+    reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", why, NULL);
+    return 1;
+answer:
+    handle_mail_hook(r);
+    return 1;
 }
 
 static const char *outcome_name(enum mg_note_outcome o)
@@ -360,6 +472,152 @@ static int listed(const char *list, const char *name)
     return 0;
 }
 
+/* File message `m`: as an RSVP, else a note; its answer into `filed`.
+ * Fails only when the store does. */
+static int file_one(struct request *r, const struct provider *p,
+                    struct mg_inbound *m, size_t attachment_cap, json_t *filed)
+{
+    enum mg_note_outcome outcome = MG_NOTE_REVIEW;
+    int64_t id = 0;
+    char ids[32];
+    int handled = 0, rc;
+
+    if (listed(r->srv->hooks.sender_auth_off, p->name))
+        m->auth = MG_AUTH_OFF; /* the check is off: published */
+    rc = file_rsvp(&handled, p, r->srv->store, m, attachment_cap, filed);
+
+    if (rc == 0 && !handled)
+        rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, m,
+                           attachment_cap);
+    if (rc < 0 || handled)
+        return rc;
+    snprintf(ids, sizeof(ids), "%lld", (long long)id);
+    mg_log(MG_LOG_INFO, "mail received", "provider", p->name, "note", ids,
+           "outcome", outcome_name(outcome), NULL);
+    json_array_append_new(filed, json_pack("{s:I, s:s}", "note", (json_int_t)id,
+                                           "outcome", outcome_name(outcome)));
+    return 0;
+}
+
+/*
+ * Keep Mandrill event `ev` (`text`, as posted), which cannot be read as
+ * mail, for review with `why`: filed once by its `_id` (else a digest of
+ * the event), in the circle of the address it came in at if that names
+ * one, its JSON as the raw copy.
+ */
+static int hold_event(struct request *r, const struct provider *p, json_t *ev,
+                      const char *text, const char *why, json_t *filed)
+{
+    struct mg_inbound m;
+    enum mg_note_outcome outcome = MG_NOTE_REVIEW;
+    json_t *msg = json_object_get(ev, "msg");
+    const char *s = json_string_value(json_object_get(ev, "_id"));
+    char sha[65], *reason = mg_xasprintf("unreadable Mandrill event: %s", why);
+    char *email = NULL;
+    int64_t id = 0;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    if (s && *s) {
+        m.event_id = (char *)s;
+    } else {
+        mg_sha256_hex(sha, text, strlen(text));
+        m.event_id = sha;
+    }
+    s = json_string_value(json_object_get(msg, "email"));
+    if (s && *s && !strpbrk(s, "\r\n")) {
+        email = mg_xstrdup(s);
+        m.recipients = &email;
+        m.n_recipients = 1;
+    }
+    m.raw = (char *)text;
+    m.raw_len = strlen(text);
+    rc = mg_notes_hold(&id, &outcome, r->srv->store, p->name, &m, 0, 0, reason);
+    if (rc == 0) {
+        mg_log(MG_LOG_WARN, "webhook event held for review", "provider",
+               p->name, "why", why, NULL);
+        json_array_append_new(
+            filed,
+            json_pack("{s:I, s:s, s:s}", "note", (json_int_t)id, "outcome",
+                      outcome == MG_NOTE_DUPLICATE ? "duplicate" : "review",
+                      "reason", reason));
+    }
+    free(email);
+    free(reason);
+    return rc;
+}
+
+/*
+ * A Mandrill batch, each event on its own: a readable one filed, one
+ * that is not kept for review, events that are not inbound mail
+ * skipped. MG_EINVAL (with `err`) only when the batch itself is not a
+ * JSON array; otherwise fails only when the store does.
+ */
+static int mandrill_batch(struct request *r, const struct provider *p,
+                          const struct mg_form *form,
+                          const struct mg_inbound_limits *lim, json_t *filed,
+                          struct mg_error *err)
+{
+    const struct mg_form_field *f = mg_form_get(form, "mandrill_events");
+    json_t *events, *ev;
+    json_error_t jerr;
+    size_t i;
+    int rc = 0;
+
+    events = f ? json_loadb(f->value, f->len, 0, &jerr) : NULL;
+    if (!json_is_array(events)) {
+        json_decref(events);
+        mg_error_set(err, "mandrill_events",
+                     "mandrill_events must be a JSON array of events");
+        return MG_EINVAL;
+    }
+    json_array_foreach(events, i, ev)
+    {
+        const char *type = json_string_value(json_object_get(ev, "event"));
+        struct mg_form one = {NULL, 0, 0};
+        struct mg_inbound *msgs = NULL;
+        struct mg_error perr = {{0}, {0}};
+        char *text;
+        size_t n = 0, k;
+
+        if (json_is_object(ev) && (!type || strcmp(type, "inbound") != 0))
+            continue; /* not mail: Mandrill's other events */
+        text = json_dumps(ev, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (!text)
+            abort(); /* out of memory */
+        if (json_is_object(ev)) {
+            char *batch = mg_xasprintf("[%s]", text);
+            mg_form_add(&one, "mandrill_events", NULL, NULL, batch,
+                        strlen(batch));
+            free(batch);
+            rc =
+                mg_inbound_parse(&msgs, &n, p->name, &one, NULL, 0, lim, &perr);
+        } else {
+            mg_error_set(&perr, "mandrill_events", "not a JSON object");
+            rc = MG_EINVAL;
+        }
+        if (rc < 0) {
+            /* the parser saw a batch of one: name the event's own place */
+            char why[400], *at = strstr(perr.message, "mandrill_events[0]");
+            if (at)
+                snprintf(why, sizeof(why), "%.*smandrill_events[%zu]%s",
+                         (int)(at - perr.message), perr.message, i, at + 18);
+            else
+                snprintf(why, sizeof(why), "event %zu: %s", i, perr.message);
+            rc = hold_event(r, p, ev, text, why, filed);
+        }
+        for (k = 0; rc == 0 && k < n; k++)
+            rc = file_one(r, p, &msgs[k], lim->attachment_cap, filed);
+        mg_inbounds_free(msgs, n);
+        mg_form_release(&one);
+        free(text);
+        if (rc < 0)
+            break;
+    }
+    json_decref(events);
+    return rc;
+}
+
 void handle_mail_hook(struct request *r)
 {
     const struct provider *p = provider_find(r->feed);
@@ -371,7 +629,7 @@ void handle_mail_hook(struct request *r)
     json_t *filed = NULL;
     unsigned int status;
     size_t n = 0, i;
-    int rc;
+    int rc, presigned = -1;
 
     if (!p) {
         reply_error(r, MHD_HTTP_NOT_FOUND, "not_found", "no such provider",
@@ -387,13 +645,29 @@ void handle_mail_hook(struct request *r)
                     "this provider's secret is not configured", NULL);
         return;
     }
+    if (p->auth == BY_MAILGUN && mailgun_signed(r) == 0) {
+        /* checked on the few bytes it needs, before the whole form */
+        why = "the Mailgun signature does not match";
+        mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
+               NULL);
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", why, NULL);
+        goto out;
+    }
+    if (p->auth == BY_MANDRILL && (presigned = mandrill_signed(r)) == 0) {
+        /* checked as the form streamed by, before it is held */
+        why = "the Mandrill signature does not match";
+        mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
+               NULL);
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "unauthorized", why, NULL);
+        goto out;
+    }
     if (p->form && request_form(&form, r) < 0) {
         /* Unauthenticated and unreadable: nothing to retry. */
         reply_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "bad_form",
                     "the body must be a form (urlencoded or multipart)", NULL);
         goto out;
     }
-    status = authenticate_hook(&why, r, p, &form);
+    status = authenticate_hook(&why, r, p, &form, presigned);
     if (status) {
         mg_log(MG_LOG_WARN, "webhook refused", "provider", p->name, "why", why,
                NULL);
@@ -405,42 +679,27 @@ void handle_mail_hook(struct request *r)
     }
     lim.attachment_cap = r->srv->hooks.attachment_cap;
     lim.authserv_id = r->srv->hooks.authserv_id;
-    rc = mg_inbound_parse(&msgs, &n, p->name, p->form ? &form : NULL,
-                          r->body.data, r->body.len, &lim, &err);
-    if (rc < 0) {
+    filed = json_array();
+    if (p->auth == BY_MANDRILL)
+        rc = mandrill_batch(r, p, &form, &lim, filed, &err);
+    else if (mg_inbound_parse(&msgs, &n, p->name, p->form ? &form : NULL,
+                              r->body.data, r->body.len, &lim, &err) < 0)
+        rc = MG_EINVAL; /* not mail at all */
+    else
+        rc = 0;
+    if (rc == MG_EINVAL) {
         mg_log(MG_LOG_WARN, "webhook payload refused", "provider", p->name,
                "field", err.field, "error", err.message, NULL);
         reply_error(r, p->no_retry, "bad_payload", err.message, err.field);
         goto out;
     }
-    filed = json_array();
-    for (i = 0; i < n; i++) {
-        enum mg_note_outcome outcome = MG_NOTE_REVIEW;
-        int64_t id = 0;
-        char ids[32];
-        int handled = 0;
-
-        if (listed(r->srv->hooks.sender_auth_off, p->name))
-            msgs[i].auth = MG_AUTH_OFF; /* the check is off: published */
-        rc = file_rsvp(&handled, p, r->srv->store, &msgs[i], lim.attachment_cap,
-                       filed);
-        if (rc == 0 && !handled)
-            rc = mg_notes_file(&id, &outcome, r->srv->store, p->name, &msgs[i],
-                               lim.attachment_cap);
-        if (rc < 0) {
-            /* Some may be in already: the retry finds them as duplicates. */
-            reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
-                        "cannot store the message now; try again", NULL);
-            goto out;
-        }
-        if (handled)
-            continue;
-        snprintf(ids, sizeof(ids), "%lld", (long long)id);
-        mg_log(MG_LOG_INFO, "mail received", "provider", p->name, "note", ids,
-               "outcome", outcome_name(outcome), NULL);
-        json_array_append_new(filed,
-                              json_pack("{s:I, s:s}", "note", (json_int_t)id,
-                                        "outcome", outcome_name(outcome)));
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = file_one(r, p, &msgs[i], lim.attachment_cap, filed);
+    if (rc < 0) {
+        /* Some may be in already: the retry finds them as duplicates. */
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "store_unavailable",
+                    "cannot store the message now; try again", NULL);
+        goto out;
     }
     reply_json(r, MHD_HTTP_OK, json_pack("{s:O}", "messages", filed));
 out:

@@ -46,6 +46,8 @@ const char *const mg_config_keys[] = {"listen",
                                       "cloudmailin_secret",
                                       "mime_secret",
                                       "attachment_cap",
+                                      "webhook_body_limit",
+                                      "body_budget",
                                       "idle_timeout",
                                       "request_timeout",
                                       "max_connections",
@@ -74,6 +76,8 @@ void mg_config_init(struct mg_config *cfg)
     cfg->outbox_retry = 30;
     cfg->mailgun_max_age = 86400;
     cfg->attachment_cap = 1024 * 1024;
+    cfg->webhook_body_limit = 64u * 1024 * 1024;
+    cfg->body_budget = 256u * 1024 * 1024;
     cfg->idle_timeout = 30;
     cfg->request_timeout = 120;
     cfg->max_connections = 1000;
@@ -292,6 +296,12 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         cfg->mailgun_max_age = (int)n;
     } else if (strcmp(key, "attachment_cap") == 0) {
         if (parse_size(&cfg->attachment_cap, value) < 0)
+            goto bad;
+    } else if (strcmp(key, "webhook_body_limit") == 0) {
+        if (parse_size(&cfg->webhook_body_limit, value) < 0)
+            goto bad;
+    } else if (strcmp(key, "body_budget") == 0) {
+        if (parse_size(&cfg->body_budget, value) < 0)
             goto bad;
     } else if (strcmp(key, "mandrill_url") == 0) {
         if (strncmp(value, "http://", 7) != 0 &&

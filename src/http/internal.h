@@ -52,7 +52,11 @@ struct mg_http_server {
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
     size_t body_limit;
-    int request_timeout; /* seconds for a whole request body */
+    size_t webhook_limit;     /* cfg webhook_body_limit: the mail hooks' cap */
+    size_t body_budget;       /* bodies held at once, all connections */
+    atomic_size_t buffered;   /* bytes of bodies held (reserved) now */
+    atomic_size_t unverified; /* ... of those, in memory, not yet proved */
+    int request_timeout;      /* seconds for a whole request body */
     int port;
     atomic_int inflight;
     atomic_int draining;
@@ -78,8 +82,16 @@ struct request {
     char feed[64]; /* the token of /cal/{feed}.ics or /p/{page}, or the
                       {name} segment */
     double started;
-    struct mg_buf body;
+    struct mg_buf body; /* or, spooled, a private map of the spool file */
     int too_big;
+    int over_budget;            /* past the server's body_budget: 503 */
+    int authenticated;          /* http_authenticate() passed on the headers */
+    size_t reserved;            /* bytes of body_budget this request holds */
+    size_t reserved_unverified; /* ... of the unverified budget */
+    int unverified;             /* its credential is checked after its body */
+    int spool;                  /* the body's temp file (mail hooks), or -1 */
+    int spool_failed;           /* the temp file could not be written: 503 */
+    size_t mapped;              /* bytes mapped at body.data, when spooled */
     int status;
     struct mg_token token; /* filled by http_authenticate() or the
                               dashboard's session */
@@ -248,6 +260,14 @@ const char *request_arg(struct request *r, const char *name);
  */
 struct mg_form;
 int request_form(struct mg_form *form, struct request *r);
+/* The same keeping only the fields named in `names` (NULL-ended), each
+ * up to 1 KiB: what a signature needs, checked before a body from anyone
+ * is read whole into memory. A spooled body is read from its file. */
+int request_form_only(struct mg_form *form, struct request *r,
+                      const char *const *names);
+/* The same handing each piece of each field to `each` as it is read,
+ * keeping nothing. */
+int request_form_walk(struct request *r, MHD_PostDataIterator each, void *cls);
 
 /* Metrics (metrics.c). */
 struct metrics *metrics_new(void);

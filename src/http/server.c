@@ -1,8 +1,11 @@
 /*
- * server.c: the libmicrohttpd daemon. Reads each request's body up to the
- * configured cap (refusing larger ones with 413 without buffering past
- * it), authenticates, dispatches to the route's handler, and on
- * completion logs one line and records metrics. Shutdown stops accepting
+ * server.c: the libmicrohttpd daemon. On a request's headers it refuses
+ * an unknown path, a wrong method, a body announced over the route's cap
+ * (413) and a missing or wrong credential before any body byte is read;
+ * then reads the body up to the cap (a mail hook's into a temp file),
+ * within a budget of bytes held across all connections (503 past it),
+ * dispatches to the route's handler, and on completion logs one line and
+ * records metrics. Shutdown stops accepting
  * and waits for requests in flight.
  */
 #define _GNU_SOURCE
@@ -14,7 +17,11 @@
 #include "mingle/outbox.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +79,9 @@ void reply_send(struct request *r, unsigned int status, const struct reply *rep)
                                 "Bearer realm=\"mingle\"");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-    if (status == MHD_HTTP_TOO_MANY_REQUESTS && r->retry_after[0])
+    if ((status == MHD_HTTP_TOO_MANY_REQUESTS ||
+         status == MHD_HTTP_SERVICE_UNAVAILABLE) &&
+        r->retry_after[0])
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER,
                                 r->retry_after);
     if (atomic_load(&r->srv->draining))
@@ -295,7 +304,7 @@ static void dispatch(struct request *r)
                         NULL);
         return;
     }
-    if (http_authenticate(r))
+    if (!r->authenticated && http_authenticate(r))
         goto out;
     r->route->handler(r);
     if (!r->status && page)
@@ -314,6 +323,198 @@ out:
         http_audit(r);
 }
 
+/*
+ * Routes whose credential only the body or the store can tell (a page's
+ * secret URL, the dashboard's session or login form, Mailgun's and
+ * Mandrill's signatures) read bodies from anyone. Held in memory, those
+ * bodies share UNVERIFIED_BUDGET bytes, and a page's or the dashboard's
+ * form (always small) is capped at FORM_LIMIT; a mail hook's is spooled
+ * to disk and counts in body_budget only.
+ */
+#define UNVERIFIED_BUDGET (16u * 1024 * 1024)
+#define FORM_LIMIT (1024u * 1024)
+
+static int is_hook(const struct request *r)
+{
+    return r->route && r->route->handler == handle_mail_hook;
+}
+
+/* The body cap of r's route: the mail hooks' own, a self-checked form's,
+ * else the API's. */
+static size_t body_limit_of(const struct request *r)
+{
+    if (is_hook(r))
+        return r->srv->webhook_limit;
+    if (r->route && r->route->auth == AUTH_SELF)
+        return r->srv->body_limit < FORM_LIMIT ? r->srv->body_limit
+                                               : FORM_LIMIT;
+    return r->srv->body_limit;
+}
+
+/* Hold `n` more bytes of the server's body budget for r (and of the
+ * unverified one, for a body in memory not yet proved); MG_EBUSY (and
+ * nothing held) when that would pass either. */
+static int budget_take(struct request *r, size_t n)
+{
+    struct mg_http_server *srv = r->srv;
+    int unverified = r->unverified && !is_hook(r);
+    size_t was;
+
+    if (unverified) {
+        was = atomic_fetch_add(&srv->unverified, n);
+        if (was + n > UNVERIFIED_BUDGET) {
+            atomic_fetch_sub(&srv->unverified, n);
+            return MG_EBUSY;
+        }
+    }
+    was = atomic_fetch_add(&srv->buffered, n);
+    if (srv->body_budget && was + n > srv->body_budget) {
+        atomic_fetch_sub(&srv->buffered, n);
+        if (unverified)
+            atomic_fetch_sub(&srv->unverified, n);
+        return MG_EBUSY;
+    }
+    r->reserved += n;
+    if (unverified)
+        r->reserved_unverified += n;
+    return 0;
+}
+
+static void reply_over_budget(struct request *r)
+{
+    snprintf(r->retry_after, sizeof(r->retry_after), "%d", 5);
+    mg_log(MG_LOG_WARN, "request bodies over their budget", "url", r->url,
+           NULL);
+    reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+                "too many request bodies arriving at once; retry shortly",
+                NULL);
+}
+
+/*
+ * On a request's headers, before any of its body is read: answer now an
+ * unknown path, a wrong method, a body announced over the route's cap, a
+ * credential the headers show missing or wrong, or a body the budget has
+ * no room for. 1 when answered. A mail hook's signature that only its
+ * body can prove (Mailgun's, Mandrill's) is checked once it is in.
+ */
+static int answer_on_headers(struct request *r)
+{
+    const char *len = MHD_lookup_connection_value(
+        r->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long announced = len ? strtoull(len, NULL, 10) : 0;
+
+    if (!r->route || announced > body_limit_of(r)) {
+        r->too_big = r->route != NULL;
+        dispatch(r);
+        return 1;
+    }
+    mg_i18n_use(NULL);
+    if (http_authenticate(r)) {
+        if (r->token.id && r->token.role == MG_ROLE_COORDINATOR)
+            http_audit(r);
+        return 1;
+    }
+    r->authenticated = 1;
+    r->unverified = r->route->auth == AUTH_SELF;
+    if (is_hook(r) && handle_mail_hook_headers(r)) {
+        if (r->status == MHD_HTTP_UNAUTHORIZED)
+            http_auth_failed(r);
+        return 1;
+    }
+    if (announced && budget_take(r, (size_t)announced) < 0) {
+        reply_over_budget(r);
+        return 1;
+    }
+    return 0;
+}
+
+/* A temp file for a body in $TMPDIR (else /var/tmp), already unlinked;
+ * -1 if none can be made (the body is then held in memory). */
+static int spool_open(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    int fd;
+
+    /* /var/tmp, not /tmp: /tmp is often a tmpfs, which is memory */
+    if (!dir || !*dir)
+        dir = "/var/tmp";
+#ifdef O_TMPFILE
+    /* a file with no name at all: none is left behind by a crash */
+    fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+#endif
+    snprintf(path, sizeof(path), "%s/mingle-body-XXXXXX", dir);
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) {
+        mg_log(MG_LOG_WARN, "cannot spool a webhook body, holding it in memory",
+               "dir", dir, NULL);
+        return -1;
+    }
+    unlink(path);
+    return fd;
+}
+
+static int spool_write(int fd, const char *data, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return MG_EIO;
+        data += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Add a piece of r's body: to its spool, else to memory. */
+static void body_add(struct request *r, const char *data, size_t n)
+{
+    if (r->body.len + n > r->reserved &&
+        budget_take(r, r->body.len + n - r->reserved) < 0) {
+        r->over_budget = 1; /* keep reading, stop buffering */
+        return;
+    }
+    if (is_hook(r) && r->spool == -2)
+        r->spool = spool_open();
+    if (r->spool >= 0) {
+        if (spool_write(r->spool, data, n) < 0)
+            r->spool_failed = 1;
+        else
+            r->body.len += n;
+        return;
+    }
+    if (!r->body.data && r->reserved) {
+        /* announced: one allocation of the whole body, no doubling */
+        r->body.cap = r->reserved + 1;
+        r->body.data = mg_xmalloc(r->body.cap);
+    }
+    mg_buf_add(&r->body, data, n);
+}
+
+/* Map a spooled body (NUL-terminated like a buffer) where handlers read
+ * r->body; MG_EIO if it cannot be. */
+static int spool_map(struct request *r)
+{
+    void *p;
+
+    if (r->spool < 0)
+        return 0;
+    if (spool_write(r->spool, "", 1) < 0)
+        return MG_EIO;
+    p = mmap(NULL, r->body.len + 1, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+             r->spool, 0);
+    if (p == MAP_FAILED)
+        return MG_EIO;
+    r->body.data = p;
+    r->body.cap = 0;
+    r->mapped = r->body.len + 1;
+    return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
@@ -324,25 +525,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
     (void)version;
     if (!r) {
-        const char *len;
-
         r = mg_xcalloc(1, sizeof(*r));
         r->srv = srv;
         r->conn = conn;
         r->method = method;
         r->url = url;
         r->started = mg_monotonic();
+        r->spool = -2; /* not opened yet */
         *con_cls = r;
         atomic_fetch_add(&srv->inflight, 1);
         deadlines_request(srv, conn, 1);
         route_match(r);
-        /* Refuse an announced oversized body before reading any of it. */
-        len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                          MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (len && strtoull(len, NULL, 10) > srv->body_limit) {
-            r->too_big = 1;
-            dispatch(r);
-        }
+        /* Decide all a request's headers can tell before reading any of
+         * its body: libmicrohttpd then sends the answer and reads no
+         * more. */
+        answer_on_headers(r);
         return MHD_YES;
     }
     if (r->status) {
@@ -358,11 +555,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_NO;
     }
     if (*upload_data_size) {
-        if (!r->too_big && r->body.len + *upload_data_size <= srv->body_limit)
-            mg_buf_add(&r->body, upload_data, *upload_data_size);
-        else
+        if (!r->too_big && !r->over_budget && !r->spool_failed &&
+            r->body.len + *upload_data_size <= body_limit_of(r))
+            body_add(r, upload_data, *upload_data_size);
+        else if (!r->over_budget && !r->spool_failed)
             r->too_big = 1; /* keep reading, stop buffering */
         *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->over_budget && !r->too_big) {
+        reply_over_budget(r);
+        return MHD_YES;
+    }
+    if (!r->too_big && (r->spool_failed || spool_map(r) < 0)) {
+        mg_log(MG_LOG_ERROR, "cannot spool a request body", "url", r->url,
+               NULL);
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
+                    "cannot hold the body now; retry shortly", NULL);
         return MHD_YES;
     }
     dispatch(r);
@@ -392,7 +601,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
            r->method, "route", route, "status", status, "ms", ms,
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? NULL : "aborted", "yes",
            NULL);
+    if (r->mapped) {
+        munmap(r->body.data, r->mapped);
+        memset(&r->body, 0, sizeof(r->body));
+    }
     mg_buf_release(&r->body);
+    if (r->spool >= 0)
+        close(r->spool);
+    atomic_fetch_sub(&srv->buffered, r->reserved);
+    atomic_fetch_sub(&srv->unverified, r->reserved_unverified);
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->inflight, 1);
@@ -445,6 +662,12 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     int ipv6 = 0;
 
     mg_i18n_init(cfg->locale_dir);
+    /* Bodies and what is parsed from them are large and short-lived:
+     * keep them in their own mappings, returned when freed, rather than
+     * let glibc raise its threshold and keep them in arenas for good. */
+#ifdef M_MMAP_THRESHOLD
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     if (make_addr(&addr, &ipv6, cfg->listen, cfg->port) < 0) {
         mg_error_set(err, "listen",
                      "cannot listen on '%s': not an IPv4 or IPv6 address",
@@ -456,6 +679,10 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     srv = mg_xcalloc(1, sizeof(*srv));
     srv->store = st;
     srv->body_limit = cfg->body_limit;
+    srv->webhook_limit = cfg->webhook_body_limit;
+    srv->body_budget = cfg->body_budget;
+    atomic_init(&srv->buffered, 0);
+    atomic_init(&srv->unverified, 0);
     srv->request_timeout = cfg->request_timeout;
     hooks_config_copy(&srv->hooks, cfg);
     srv->limiter = auth_limiter_new(cfg->auth_fail_limit, cfg->trusted_proxies);

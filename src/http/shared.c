@@ -4,11 +4,13 @@
  * local times in a circle's zone, and queueing the invitations a change
  * calls for.
  */
+#define _GNU_SOURCE
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mingle/calendar.h"
 #include "mingle/inbound.h"
@@ -65,6 +67,45 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* Feed r's body to `pp`; a spooled body is read from its file in
+ * pieces, not through its map, so its pages are not brought in whole. */
+static enum MHD_Result post_body(struct MHD_PostProcessor *pp,
+                                 struct request *r)
+{
+    enum MHD_Result ok = MHD_YES;
+    char chunk[65536];
+    size_t off = 0;
+
+    if (r->spool < 0)
+        return MHD_post_process(pp, r->body.data ? r->body.data : "",
+                                r->body.len);
+    while (ok == MHD_YES && off < r->body.len) {
+        size_t n = r->body.len - off < sizeof(chunk) ? r->body.len - off
+                                                     : sizeof(chunk);
+        ssize_t got = pread(r->spool, chunk, n, (off_t)off);
+
+        if (got <= 0)
+            return MHD_NO;
+        ok = MHD_post_process(pp, chunk, (size_t)got);
+        off += (size_t)got;
+    }
+    return ok;
+}
+
+int request_form_walk(struct request *r, MHD_PostDataIterator each, void *cls)
+{
+    struct MHD_PostProcessor *pp =
+        MHD_create_post_processor(r->conn, 64 * 1024, each, cls);
+    enum MHD_Result ok;
+
+    if (!pp)
+        return MG_EINVAL;
+    ok = post_body(pp, r);
+    if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
+        return MG_EINVAL;
+    return 0;
+}
+
 int request_form(struct mg_form *form, struct request *r)
 {
     struct MHD_PostProcessor *pp =
@@ -73,10 +114,62 @@ int request_form(struct mg_form *form, struct request *r)
 
     if (!pp)
         return MG_EINVAL; /* neither urlencoded nor multipart/form-data */
-    ok = MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len);
+    ok = post_body(pp, r);
     if (MHD_destroy_post_processor(pp) != MHD_YES || ok != MHD_YES)
         return MG_EINVAL;
     return 0;
+}
+
+/* What request_form_only() keeps: fields named in `names`, each up to
+ * FIELD_ONLY_MAX bytes (a longer one is dropped). */
+#define FIELD_ONLY_MAX 1024
+
+struct form_only {
+    struct mg_form *form;
+    const char *const *names;
+    int keeping; /* the last field seen is kept */
+};
+
+static enum MHD_Result on_field_only(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *filename,
+                                     const char *content_type,
+                                     const char *transfer_encoding,
+                                     const char *data, uint64_t off,
+                                     size_t size)
+{
+    struct form_only *fo = cls;
+    size_t i;
+
+    (void)kind;
+    (void)filename;
+    (void)content_type;
+    (void)transfer_encoding;
+    if (off == 0) {
+        fo->keeping = 0;
+        for (i = 0; fo->names[i]; i++)
+            if (strcmp(fo->names[i], key) == 0 && size <= FIELD_ONLY_MAX &&
+                !mg_form_get(fo->form, key)) {
+                mg_form_add(fo->form, key, NULL, NULL, data, size);
+                fo->keeping = 1;
+            }
+        return MHD_YES;
+    }
+    if (fo->keeping) {
+        const struct mg_form_field *last = &fo->form->fields[fo->form->n - 1];
+        if (last->len + size <= FIELD_ONLY_MAX)
+            mg_form_append(fo->form, data, size);
+        else
+            fo->keeping = 0; /* too long to be what we look for */
+    }
+    return MHD_YES;
+}
+
+int request_form_only(struct mg_form *form, struct request *r,
+                      const char *const *names)
+{
+    struct form_only fo = {form, names, 0};
+
+    return request_form_walk(r, on_field_only, &fo);
 }
 
 /* Queue the invitations the latest change calls for; logs failures. */

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "banned.h"
 
@@ -100,5 +101,59 @@ out:
     g_free(b64);
     free(order);
     mg_buf_release(&data);
+    return rc;
+}
+
+struct mg_mandrill_mac {
+    EVP_MAC *mac;
+    EVP_MAC_CTX *ctx;
+};
+
+struct mg_mandrill_mac *mg_inbound_mandrill_begin(const char *key,
+                                                  const char *url)
+{
+    struct mg_mandrill_mac *m;
+    OSSL_PARAM params[2];
+
+    if (!key || !*key || !url)
+        return NULL;
+    m = mg_xcalloc(1, sizeof(*m));
+    params[0] = OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA1", 0);
+    params[1] = OSSL_PARAM_construct_end();
+    m->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    m->ctx = m->mac ? EVP_MAC_CTX_new(m->mac) : NULL;
+    if (!m->ctx ||
+        !EVP_MAC_init(m->ctx, (const unsigned char *)key, strlen(key), params))
+        abort(); /* out of memory, or no HMAC in this OpenSSL */
+    EVP_MAC_update(m->ctx, (const unsigned char *)url, strlen(url));
+    return m;
+}
+
+void mg_inbound_mandrill_add(struct mg_mandrill_mac *m, const void *data,
+                             size_t len)
+{
+    if (m && len)
+        EVP_MAC_update(m->ctx, data, len);
+}
+
+int mg_inbound_mandrill_end(struct mg_mandrill_mac *m, const char *signature)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    size_t mac_len = 0;
+    gchar *b64 = NULL;
+    int rc = MG_EAUTH;
+
+    if (!m)
+        return MG_EAUTH;
+    if (signature && EVP_MAC_final(m->ctx, mac, &mac_len, sizeof(mac))) {
+        b64 = g_base64_encode(mac, mac_len);
+        if (strlen(signature) == strlen(b64) &&
+            CRYPTO_memcmp(signature, b64, strlen(b64)) == 0)
+            rc = 0;
+    }
+    g_free(b64);
+    EVP_MAC_CTX_free(m->ctx);
+    EVP_MAC_free(m->mac);
+    free(m);
     return rc;
 }

@@ -137,6 +137,8 @@ static void test_keys_list(void **state)
                                          "cloudmailin_secret",
                                          "mime_secret",
                                          "attachment_cap",
+                                         "webhook_body_limit",
+                                         "body_budget",
                                          "idle_timeout",
                                          "request_timeout",
                                          "max_connections",
@@ -190,6 +192,19 @@ static void test_webhook_settings(void **state)
                      MG_EINVAL);
     assert_int_equal(mg_config_set(&cfg, "attachment_cap", "2M", "t", &err), 0);
     assert_int_equal(cfg.attachment_cap, 2 * 1024 * 1024);
+    /* #17 item 5: webhooks have their own body cap, over the API's. */
+    assert_int_equal(cfg.webhook_body_limit, 64u * 1024 * 1024);
+    assert_true(cfg.webhook_body_limit > cfg.body_limit);
+    assert_int_equal(
+        mg_config_set(&cfg, "webhook_body_limit", "40M", "t", &err), 0);
+    assert_int_equal(cfg.webhook_body_limit, 40u * 1024 * 1024);
+    assert_int_equal(
+        mg_config_set(&cfg, "webhook_body_limit", "lots", "t", &err),
+        MG_EINVAL);
+    /* #17 item 12: bytes of bodies held across all connections. */
+    assert_int_equal(cfg.body_budget, 256u * 1024 * 1024);
+    assert_int_equal(mg_config_set(&cfg, "body_budget", "1G", "t", &err), 0);
+    assert_int_equal(cfg.body_budget, 1024u * 1024 * 1024);
     assert_int_equal(mg_config_set(&cfg, "mandrill_url", "ftp://x", "t", &err),
                      MG_EINVAL);
     /* issue 17, item 8: whose verdict is believed, and where it is off */
