@@ -418,6 +418,21 @@ static int file_rsvp(int *handled, const struct provider *p,
             rc = mg_store_rsvp_receipt_add(st, held, "unreadable");
         goto out;
     }
+    /* Anyone can write any From: an answer no one vouches for could give
+     * up someone's place, so it waits for review like unvouched mail. */
+    if (m->auth != MG_AUTH_PASS && m->auth != MG_AUTH_OFF) {
+        char *why = mg_xasprintf("sender not authenticated: %s",
+                                 m->auth_why ? m->auth_why : "no verdict");
+
+        if (mg_calendar_reply_circle(&circle_id, st, reply.uid) < 0)
+            circle_id = 0;
+        rc = hold_rsvp(p, st, m, attachment_cap, circle_id, why, "review",
+                       "unauthenticated", filed);
+        free(why);
+        if (rc == 0)
+            rc = mg_store_rsvp_receipt_add(st, held, "unauthenticated");
+        goto out;
+    }
     rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email, key,
                                       &err);
     if (rc < 0 && rc != MG_EFORBIDDEN && rc != MG_ENOTFOUND && rc != MG_EINVAL)

@@ -120,7 +120,8 @@ static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     static const char *const env[] = {"MINGLE_OUTBOX_INTERVAL=1",
-                                      "MINGLE_MIME_SECRET=" MIME_SECRET, NULL};
+                                      "MINGLE_MIME_SECRET=" MIME_SECRET,
+                                      "MINGLE_AUTHSERV_ID=mx.rsvp.test", NULL};
     const struct test_site_opts opts = {.maildir = 1, .env = env};
 
     if (test_site_start(&w->site, "rsvp.db", &opts) < 0)
@@ -173,16 +174,25 @@ static char *reply_mail(const char *from, const char *attendee, const char *uid,
         recurrence ? "\r\n" : "", partstat, attendee, sequence);
 }
 
-/* Post `msg` to the MIME webhook; the status, and messages[0].outcome. */
-static long post_mail(char *outcome, size_t n, const char *msg)
+/* The receiving MTA's verdict on example.org mail, added on top. */
+#define VOUCHED                                                                \
+    "Authentication-Results: mx.rsvp.test; dmarc=pass "                        \
+    "header.from=example.org\r\n"
+
+/* Post `msg` to the MIME webhook with `above` (whole header lines) on top
+ * of it; the status, and messages[0].outcome. */
+static long post_mail_with(char *outcome, size_t n, const char *above,
+                           const char *msg)
 {
     struct test_response resp;
     json_t *doc;
     long status;
+    char *full = mg_xasprintf("%s%s", above, msg);
 
-    assert_int_equal(test_http(&resp, W->site.d.port, "POST", HOOK, NULL, msg,
+    assert_int_equal(test_http(&resp, W->site.d.port, "POST", HOOK, NULL, full,
                                "message/rfc822"),
                      0);
+    free(full);
     status = resp.status;
     doc = json_loads(resp.body, 0, NULL);
     snprintf(
@@ -196,6 +206,12 @@ static long post_mail(char *outcome, size_t n, const char *msg)
     json_decref(doc);
     test_response_release(&resp);
     return status;
+}
+
+/* `msg` as the MTA hands it on: vouched for by its verdict. */
+static long post_mail(char *outcome, size_t n, const char *msg)
+{
+    return post_mail_with(outcome, n, VOUCHED, msg);
 }
 
 /* The answer of `email`'s owner for week `week`, or "" (static). */
@@ -246,6 +262,49 @@ static void test_series_accepted(void **state)
     free(msg);
 }
 
+/*
+ * Issue #17, item 8 for answers: a REPLY "from" a member that no
+ * receiving side vouches for could give their answers away; it waits
+ * for review with the reason and changes nothing: no verdict at all, a
+ * verdict the sender wrote under another MTA's name, and one of ours
+ * that vouches for another domain.
+ */
+static void test_forged_reply(void **state)
+{
+    static const char *const forged[] = {
+        "",
+        "Authentication-Results: mx.forger.example; dmarc=pass "
+        "header.from=example.org\r\n",
+        "Authentication-Results: mx.rsvp.test; dkim=pass "
+        "header.d=forger.example\r\n",
+        "Authentication-Results: mx.rsvp.test; dmarc=fail "
+        "header.from=example.org\r\n"};
+    char outcome[32], before[4][16];
+    size_t i;
+    int w;
+    char *msg;
+
+    (void)state;
+    for (w = 0; w < 4; w++)
+        snprintf(before[w], sizeof(before[w]), "%s", answer_of("Ben", w + 1));
+    for (i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        msg = reply_mail("ben@example.org", "ben@example.org", W->ben_uid, 99,
+                         "TENTATIVE", NULL, 900 + (int)i);
+        assert_int_equal(
+            post_mail_with(outcome, sizeof(outcome), forged[i], msg), 200);
+        assert_string_equal(outcome, "review");
+        expect_weeks("Ben", before[0], before[1], before[2], before[3]);
+        free(msg);
+    }
+    /* the same answer, vouched for by our MTA: applied */
+    msg = reply_mail("ben@example.org", "ben@example.org", W->ben_uid, 99,
+                     "TENTATIVE", NULL, 910);
+    assert_int_equal(post_mail(outcome, sizeof(outcome), msg), 200);
+    assert_string_equal(outcome, "rsvp");
+    expect_weeks("Ben", "tentative", "tentative", "tentative", "tentative");
+    free(msg);
+}
+
 static void test_occurrence_declined(void **state)
 {
     char outcome[32];
@@ -279,10 +338,10 @@ static void test_no_such_call_named(void **state)
 {
     struct test_response resp;
     json_t *doc, *first;
-    char *msg = reply_mail(
+    char *reply = reply_mail(
         "ana@example.org", "ana@example.org", W->ana_uid, 50, "DECLINED",
         "RECURRENCE-ID;TZID=Pacific/Auckland:20270407T193000", 77);
-
+    char *msg = mg_xasprintf("%s%s", VOUCHED, reply); /* as the MTA hands it */
     char before[4][16];
     int week;
 
@@ -308,6 +367,7 @@ static void test_no_such_call_named(void **state)
     for (week = 1; week <= 4; week++)
         assert_string_equal(answer_of("Ana", week), before[week - 1]);
     free(msg);
+    free(reply);
 }
 
 /* Issue #16, item 7: one series has one UID wherever a person meets it,
@@ -636,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_page_buttons),
         cmocka_unit_test(test_rsvps_api_errors),
         cmocka_unit_test(test_no_such_call_named),
+        cmocka_unit_test(test_forged_reply),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
