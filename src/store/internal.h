@@ -137,6 +137,11 @@ int store_sessions_retime_in(struct mg_store *st, sqlite3 *db,
                              int64_t circle_id,
                              const struct mg_session_row *rows, size_t n);
 
+/* "%q%" with q's own '%', '_' and '\' taken literally (LIKE ... ESCAPE
+ * '\'), so a search for "50%" or "a_b" finds only those characters;
+ * free() it. */
+char *store_like_pattern(const char *q);
+
 /* Status columns more than one table file reads (calendar.c, rsvps.c). */
 enum mg_store_invite_state store_read_invite_state(sqlite3_stmt *stmt, int col);
 enum mg_store_rsvp_status store_read_rsvp_status(sqlite3_stmt *stmt, int col);

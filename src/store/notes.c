@@ -409,17 +409,7 @@ int mg_store_notes_list(struct mg_note **out, size_t *n, struct mg_store *st,
     sqlite3_bind_text(stmt, 7, f->status ? f->status : "published", -1,
                       SQLITE_STATIC);
     if (f->author && *f->author) {
-        struct mg_buf b = MG_BUF_INIT;
-        const char *p;
-
-        mg_buf_puts(&b, "%");
-        for (p = f->author; *p; p++) {
-            if (*p == '%' || *p == '_' || *p == '\\')
-                mg_buf_add(&b, "\\", 1);
-            mg_buf_add(&b, p, 1);
-        }
-        mg_buf_puts(&b, "%");
-        like = mg_buf_detach(&b);
+        like = store_like_pattern(f->author);
         sqlite3_bind_text(stmt, 8, like, -1, SQLITE_STATIC);
     }
     sqlite3_bind_int64(stmt, 9, f->after);

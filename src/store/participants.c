@@ -481,22 +481,6 @@ static void read_person_row(void *row, sqlite3_stmt *stmt)
     "FROM memberships m WHERE m.participant_id = p.id AND m.left_at IS NULL "  \
     "AND (?10 < 0 OR m.group_id = ?10)))"
 
-/* "%q%" with q's own '%', '_' and '\' taken literally (LIKE ... ESCAPE
- * '\'), so a search for "50%" or "a_b" finds only those characters. */
-static char *like_pattern(const char *q)
-{
-    struct mg_buf b = MG_BUF_INIT;
-
-    mg_buf_puts(&b, "%");
-    for (; *q; q++) {
-        if (*q == '%' || *q == '_' || *q == '\\')
-            mg_buf_add(&b, "\\", 1);
-        mg_buf_add(&b, q, 1);
-    }
-    mg_buf_puts(&b, "%");
-    return mg_buf_detach(&b);
-}
-
 static void bind_people_filter(sqlite3_stmt *stmt, int64_t circle_id,
                                const struct mg_people_filter *f)
 {
@@ -507,7 +491,7 @@ static void bind_people_filter(sqlite3_stmt *stmt, int64_t circle_id,
     store_bind_text_or_null(stmt, 5, f ? f->sector : NULL);
     store_bind_text_or_null(stmt, 6, f ? f->region : NULL);
     if (f && f->query && *f->query)
-        sqlite3_bind_text(stmt, 7, like_pattern(f->query), -1, free);
+        sqlite3_bind_text(stmt, 7, store_like_pattern(f->query), -1, free);
     else
         sqlite3_bind_null(stmt, 7);
     sqlite3_bind_int64(stmt, 10, f ? f->group_id : 0);

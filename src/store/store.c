@@ -15,6 +15,20 @@
 
 #include "banned.h"
 
+char *store_like_pattern(const char *q)
+{
+    struct mg_buf b = MG_BUF_INIT;
+
+    mg_buf_puts(&b, "%");
+    for (; *q; q++) {
+        if (*q == '%' || *q == '_' || *q == '\\')
+            mg_buf_add(&b, "\\", 1);
+        mg_buf_add(&b, q, 1);
+    }
+    mg_buf_puts(&b, "%");
+    return mg_buf_detach(&b);
+}
+
 int mg_store_schema_latest(void)
 {
     return mg_store_n_migrations;
