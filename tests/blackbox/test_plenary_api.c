@@ -624,7 +624,7 @@ static char *plenary_title(json_t *doc)
 static void test_control_characters(void **state)
 {
     char *path = test_circle_path(W->circle, "/plenaries");
-    char *one, *before;
+    char *one, *before, *after;
     json_t *doc;
     long status;
 
@@ -666,8 +666,10 @@ static void test_control_characters(void **state)
     json_decref(doc);
     doc = call(&status, "GET", one, NULL, NULL);
     assert_int_equal(status, 200);
-    assert_string_equal(plenary_title(doc), before);
+    after = plenary_title(doc);
+    assert_string_equal(after, before);
     json_decref(doc);
+    free(after);
     free(before);
 
     /* non-ASCII names are fine */
