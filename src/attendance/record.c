@@ -43,6 +43,78 @@ static int cmp_entry(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/*
+ * Match report `rep` against `members` (people of a call of `minutes`):
+ * into `res` who came (a member's devices added up), who did not (of
+ * those `absent_ok` marks) and the report's people matched to nobody
+ * (their strings taken from `rep`); returns the attendance rows to store
+ * (*n of them, one per member who came or was absent; free()).
+ */
+static struct mg_attendance_row *
+tally(struct mg_attendance_result *res, size_t *n,
+      struct mg_attendance_report *rep, const struct mg_participant *members,
+      const char *absent_ok, size_t n_members, int minutes, int64_t now)
+{
+    struct mg_attendance_match *m = mg_xcalloc(rep->n + 1, sizeof(*m));
+    struct mg_attendance_entry **by_member =
+        mg_xcalloc(n_members + 1, sizeof(*by_member));
+    struct mg_attendance_row *rows = mg_xcalloc(n_members + 1, sizeof(*rows));
+    size_t i;
+
+    mg_attendance_match(m, rep, members, n_members);
+    res->format = rep->format;
+    res->matched = mg_xcalloc(n_members + 1, sizeof(*res->matched));
+    res->absent = mg_xcalloc(n_members + 1, sizeof(*res->absent));
+    res->unmatched = mg_xcalloc(rep->n + 1, sizeof(*res->unmatched));
+    for (i = 0; i < rep->n; i++) {
+        struct mg_attendee *a = &rep->people[i];
+        struct mg_attendance_entry *e;
+        if (m[i].member < 0) {
+            res->unmatched[res->n_unmatched++] = *a;
+            a->name = a->email = NULL;
+            continue;
+        }
+        e = by_member[m[i].member];
+        if (e) {
+            /* The same member twice (two devices): add the time up. */
+            e->minutes += a->minutes;
+            if (e->minutes > MG_ATTENDANCE_MAX_MINUTES)
+                e->minutes = MG_ATTENDANCE_MAX_MINUTES;
+            continue;
+        }
+        e = by_member[m[i].member] = &res->matched[res->n_matched++];
+        e->participant_id = members[m[i].member].id;
+        e->name = mg_xstrdup(members[m[i].member].name);
+        e->report_name = mg_xstrdup(a->name);
+        e->minutes = a->minutes;
+        e->by = m[i].by;
+    }
+    for (i = 0; i < res->n_matched; i++)
+        res->matched[i].present =
+            mg_attendance_is_present(res->matched[i].minutes, minutes);
+    *n = 0;
+    for (i = 0; i < n_members; i++) {
+        struct mg_attendance_entry *e = by_member[i];
+        struct mg_attendance_row *row;
+        if (!e) {
+            if (!absent_ok[i])
+                continue;
+            e = &res->absent[res->n_absent++];
+            e->participant_id = members[i].id;
+            e->name = mg_xstrdup(members[i].name);
+        }
+        row = &rows[(*n)++];
+        row->participant_id = e->participant_id;
+        row->present = e->present;
+        row->minutes = e->minutes;
+        snprintf(row->source, sizeof(row->source), "%s", rep->format);
+        row->recorded_at = now;
+    }
+    free(m);
+    free(by_member);
+    return rows;
+}
+
 int mg_attendance_import(struct mg_attendance_result *out, struct mg_store *st,
                          int64_t circle_id, int64_t session_id,
                          const char *data, size_t len, struct mg_error *err)
@@ -50,8 +122,7 @@ int mg_attendance_import(struct mg_attendance_result *out, struct mg_store *st,
     struct mg_attendance_report rep;
     struct mg_session_row s;
     struct mg_participant *all = NULL, *members = NULL;
-    struct mg_attendance_match *m = NULL;
-    struct mg_attendance_entry **by_member = NULL;
+    char *absent_ok = NULL;
     struct mg_attendance_row *rows = NULL;
     struct mg_people_filter f;
     struct mg_attendance_result res;
@@ -76,63 +147,16 @@ int mg_attendance_import(struct mg_attendance_result *out, struct mg_store *st,
     for (i = 0; i < n_all; i++)
         if (all[i].group_id == s.group_id)
             members[n_members++] = all[i];
-    m = mg_xcalloc(rep.n ? rep.n : 1, sizeof(*m));
-    mg_attendance_match(m, &rep, members, n_members);
-
-    res.format = rep.format;
+    absent_ok = mg_xcalloc(n_members + 1, 1);
+    for (i = 0; i < n_members; i++)
+        absent_ok[i] = members[i].status != MG_STATUS_WITHDRAWN;
     res.session_id = session_id;
-    res.matched = mg_xcalloc(n_members + 1, sizeof(*res.matched));
-    res.absent = mg_xcalloc(n_members + 1, sizeof(*res.absent));
-    res.unmatched = mg_xcalloc(rep.n + 1, sizeof(*res.unmatched));
-    by_member = mg_xcalloc(n_members + 1, sizeof(*by_member));
-    for (i = 0; i < rep.n; i++) {
-        struct mg_attendee *a = &rep.people[i];
-        struct mg_attendance_entry *e;
-        if (m[i].member < 0) {
-            res.unmatched[res.n_unmatched++] = *a;
-            a->name = a->email = NULL;
-            continue;
-        }
-        e = by_member[m[i].member];
-        if (e) {
-            /* The same member twice (two devices): add the time up. */
-            e->minutes += a->minutes;
-            if (e->minutes > MG_ATTENDANCE_MAX_MINUTES)
-                e->minutes = MG_ATTENDANCE_MAX_MINUTES;
-            continue;
-        }
-        e = by_member[m[i].member] = &res.matched[res.n_matched++];
-        e->participant_id = members[m[i].member].id;
-        e->name = mg_xstrdup(members[m[i].member].name);
-        e->report_name = mg_xstrdup(a->name);
-        e->minutes = a->minutes;
-        e->by = m[i].by;
-    }
-    for (i = 0; i < res.n_matched; i++)
-        res.matched[i].present =
-            mg_attendance_is_present(res.matched[i].minutes, s.minutes);
-    rows = mg_xcalloc(n_members + 1, sizeof(*rows));
-    for (i = 0; i < n_members; i++) {
-        struct mg_attendance_entry *e = by_member[i];
-        struct mg_attendance_row *row;
-        if (!e) {
-            if (members[i].status == MG_STATUS_WITHDRAWN)
-                continue;
-            e = &res.absent[res.n_absent++];
-            e->participant_id = members[i].id;
-            e->name = mg_xstrdup(members[i].name);
-        }
-        row = &rows[n_rows++];
-        row->participant_id = e->participant_id;
-        row->present = e->present;
-        row->minutes = e->minutes;
-        snprintf(row->source, sizeof(row->source), "%s", rep.format);
-        row->recorded_at = now;
-    }
+    rows = tally(&res, &n_rows, &rep, members, absent_ok, n_members, s.minutes,
+                 now);
     rc = mg_store_attendance_replace(st, session_id, rows, n_rows);
     if (rc < 0)
         goto out;
-    /* The matched by member id, like the absent (by_member is done). */
+    /* The matched by member id, like the absent. */
     qsort(res.matched, res.n_matched, sizeof(*res.matched), cmp_entry);
     *out = res;
     memset(&res, 0, sizeof(res));
@@ -141,8 +165,7 @@ out:
     mg_attendance_report_release(&rep);
     mg_participants_free(all, n_all);
     free(members);
-    free(m);
-    free(by_member);
+    free(absent_ok);
     free(rows);
     return rc;
 }
@@ -217,8 +240,7 @@ int mg_attendance_import_plenary(struct mg_attendance_result *out,
     struct mg_plenary_row p;
     struct mg_registration_row *regs = NULL;
     struct mg_participant *members = NULL;
-    struct mg_attendance_match *m = NULL;
-    struct mg_attendance_entry **by_member = NULL;
+    char *absent_ok = NULL;
     struct mg_attendance_row *rows = NULL;
     struct mg_attendance_result res;
     size_t n_regs = 0, n_rows = 0, i;
@@ -248,60 +270,14 @@ int mg_attendance_import_plenary(struct mg_attendance_result *out,
         members[i].name = regs[i].name;
         members[i].email = regs[i].email;
     }
-    m = mg_xcalloc(rep.n ? rep.n : 1, sizeof(*m));
-    mg_attendance_match(m, &rep, members, n_regs);
-
-    res.format = rep.format;
+    /* only a place held and not used is an absence */
+    absent_ok = mg_xcalloc(n_regs + 1, 1);
+    for (i = 0; i < n_regs; i++)
+        absent_ok[i] = regs[i].status == MG_STORE_SEAT_REGISTERED;
     res.plenary_id = plenary_id;
     res.week = week;
-    res.matched = mg_xcalloc(n_regs + 1, sizeof(*res.matched));
-    res.absent = mg_xcalloc(n_regs + 1, sizeof(*res.absent));
-    res.unmatched = mg_xcalloc(rep.n + 1, sizeof(*res.unmatched));
-    by_member = mg_xcalloc(n_regs + 1, sizeof(*by_member));
-    for (i = 0; i < rep.n; i++) {
-        struct mg_attendee *a = &rep.people[i];
-        struct mg_attendance_entry *e;
-        if (m[i].member < 0) {
-            res.unmatched[res.n_unmatched++] = *a;
-            a->name = a->email = NULL;
-            continue;
-        }
-        e = by_member[m[i].member];
-        if (e) {
-            e->minutes += a->minutes;
-            if (e->minutes > MG_ATTENDANCE_MAX_MINUTES)
-                e->minutes = MG_ATTENDANCE_MAX_MINUTES;
-            continue;
-        }
-        e = by_member[m[i].member] = &res.matched[res.n_matched++];
-        e->participant_id = members[m[i].member].id;
-        e->name = mg_xstrdup(members[m[i].member].name);
-        e->report_name = mg_xstrdup(a->name);
-        e->minutes = a->minutes;
-        e->by = m[i].by;
-    }
-    for (i = 0; i < res.n_matched; i++)
-        res.matched[i].present =
-            mg_attendance_is_present(res.matched[i].minutes, p.minutes);
-    rows = mg_xcalloc(n_regs + 1, sizeof(*rows));
-    for (i = 0; i < n_regs; i++) {
-        struct mg_attendance_entry *e = by_member[i];
-        struct mg_attendance_row *row;
-        if (!e) {
-            /* only a place held and not used is an absence */
-            if (regs[i].status != MG_STORE_SEAT_REGISTERED)
-                continue;
-            e = &res.absent[res.n_absent++];
-            e->participant_id = members[i].id;
-            e->name = mg_xstrdup(members[i].name);
-        }
-        row = &rows[n_rows++];
-        row->participant_id = e->participant_id;
-        row->present = e->present;
-        row->minutes = e->minutes;
-        snprintf(row->source, sizeof(row->source), "%s", rep.format);
-        row->recorded_at = now;
-    }
+    rows =
+        tally(&res, &n_rows, &rep, members, absent_ok, n_regs, p.minutes, now);
     rc = mg_store_plenary_attendance_replace(st, plenary_id, week, rows, n_rows,
                                              rep.format, (int)res.n_unmatched);
     if (rc < 0)
@@ -317,8 +293,7 @@ out:
     if (have)
         mg_store_plenary_release(&p);
     free(members);
-    free(m);
-    free(by_member);
+    free(absent_ok);
     free(rows);
     return rc;
 }
