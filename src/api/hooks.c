@@ -296,13 +296,14 @@ static const char *outcome_name(enum mg_note_outcome o)
 
 /*
  * Keep REPLY `m`, which mingle could not apply or refused, for the
- * coordinator's review with `why` (never published as a note), and say
- * so in `filed` as `answer` with the RSVP's `rsvp` outcome.
+ * coordinator's review with `why` (never published as a note), say so
+ * in `filed` as `answer` with the RSVP's `rsvp` outcome, and keep its
+ * receipt under `held`, so a retried delivery is a duplicate.
  */
 static int hold_rsvp(const struct provider *p, struct mg_store *st,
                      const struct mg_inbound *m, size_t attachment_cap,
                      int64_t circle_id, const char *why, const char *answer,
-                     const char *rsvp, json_t *filed)
+                     const char *rsvp, const char *held, json_t *filed)
 {
     enum mg_note_outcome outcome = MG_NOTE_REVIEW;
     int64_t id = 0;
@@ -320,6 +321,7 @@ static int hold_rsvp(const struct provider *p, struct mg_store *st,
             json_pack("{s:s, s:s, s:I, s:s, s:s}", "outcome", answer, "rsvp",
                       rsvp, "note", (json_int_t)id, "reason", reason, "review",
                       outcome == MG_NOTE_DUPLICATE ? "duplicate" : "review"));
+        rc = mg_store_rsvp_receipt_add(st, held, rsvp);
     }
     free(reason);
     return rc;
@@ -413,9 +415,7 @@ static int file_rsvp(int *handled, const struct provider *p,
             circle_id = 0;
         free(uid);
         rc = hold_rsvp(p, st, m, attachment_cap, circle_id, err.message,
-                       "review", "unreadable", filed);
-        if (rc == 0)
-            rc = mg_store_rsvp_receipt_add(st, held, "unreadable");
+                       "review", "unreadable", held, filed);
         goto out;
     }
     /* Anyone can write any From: an answer no one vouches for could give
@@ -427,10 +427,8 @@ static int file_rsvp(int *handled, const struct provider *p,
         if (mg_calendar_reply_circle(&circle_id, st, reply.uid) < 0)
             circle_id = 0;
         rc = hold_rsvp(p, st, m, attachment_cap, circle_id, why, "review",
-                       "unauthenticated", filed);
+                       "unauthenticated", held, filed);
         free(why);
-        if (rc == 0)
-            rc = mg_store_rsvp_receipt_add(st, held, "unauthenticated");
         goto out;
     }
     rc = mg_calendar_apply_reply_once(&outcome, st, &reply, m->from_email, key,
@@ -449,11 +447,7 @@ static int file_rsvp(int *handled, const struct provider *p,
         rc = hold_rsvp(p, st, m, attachment_cap, circle_id,
                        err.message[0] ? err.message : "not applied",
                        outcome == MG_RSVP_REFUSED ? "rsvp_refused" : "review",
-                       mg_calendar_rsvp_outcome_name(outcome), filed);
-        /* held once: a retried delivery is a duplicate */
-        if (rc == 0)
-            rc = mg_store_rsvp_receipt_add(
-                st, held, mg_calendar_rsvp_outcome_name(outcome));
+                       mg_calendar_rsvp_outcome_name(outcome), held, filed);
         goto out;
     }
     answer = outcome == MG_RSVP_RECORDED    ? "rsvp"
