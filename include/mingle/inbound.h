@@ -168,6 +168,11 @@ int mg_inbound_mandrill_end(struct mg_mandrill_mac *m, const char *signature);
  */
 char *mg_mail_strip_reply(const char *text);
 
+/* Line breaks, tabs and other control characters in `s` made single
+ * spaces, in place, and trailing space dropped: a subject or a name is
+ * one line. NULL is fine. */
+void mg_mail_one_line(char *s);
+
 /* HTML as readable plain text (libxml2's HTML parser): paragraphs and
  * line breaks kept, links as "text <url>", scripts and styles dropped.
  * Returns a new string (free()), "" for input it cannot read. */

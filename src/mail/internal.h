@@ -43,10 +43,6 @@ void mail_add_recipient(struct mg_inbound *m, const char *addr);
 /* A bare address trimmed, without <>, lower-case; NULL when empty or
  * not one valid address (mg_email_valid()). */
 char *mail_address(const char *addr);
-/* Line breaks, tabs and other control characters in `s` made single
- * spaces, in place, and trailing space dropped: a subject or a name is
- * one line. NULL is fine. */
-void mail_one_line(char *s);
 /* A Message-ID / In-Reply-To value without brackets, or NULL. */
 char *mail_message_id(const char *raw);
 /* A Date: value as Unix time, 0 when unreadable. */

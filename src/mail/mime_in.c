@@ -283,7 +283,7 @@ char *mail_address(const char *addr)
     return out;
 }
 
-void mail_one_line(char *s)
+void mg_mail_one_line(char *s)
 {
     char *w = s, *r = s;
 

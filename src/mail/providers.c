@@ -1087,8 +1087,8 @@ static void one_line(struct mg_inbound *m, size_t n)
     size_t i;
 
     for (i = 0; m && i < n; i++) {
-        mail_one_line(m[i].subject);
-        mail_one_line(m[i].from_name);
+        mg_mail_one_line(m[i].subject);
+        mg_mail_one_line(m[i].from_name);
     }
 }
 

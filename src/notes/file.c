@@ -760,26 +760,13 @@ struct filing {
     char identity[72];
 };
 
-/* A subject as one line: line breaks, tabs and other control characters
- * become spaces (a JSON payload or an edit may hold them). */
+/* A subject as one line (a JSON payload or an edit may hold line
+ * breaks): a copy, or NULL. */
 static char *one_line(const char *s)
 {
-    char *out, *w;
+    char *out = s ? mg_xstrdup(s) : NULL;
 
-    if (!s)
-        return NULL;
-    out = w = mg_xstrdup(s);
-    for (; *s; s++) {
-        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
-            if (w > out && w[-1] != ' ')
-                *w++ = ' ';
-        } else {
-            *w++ = *s;
-        }
-    }
-    while (w > out && w[-1] == ' ')
-        w--;
-    *w = '\0';
+    mg_mail_one_line(out);
     return out;
 }
 
