@@ -102,6 +102,9 @@ void mg_random_bytes(void *buf, size_t n);
  */
 void mg_process_tag(char *out, size_t n);
 int mg_process_tag_alive(const char *tag);
+/* Whether the `len` bytes at `name` are one of the comma- or
+ * space-separated names in `list` (ASCII case ignored; NULL: none). */
+int mg_name_listed(const char *list, const char *name, size_t len);
 /* Write `n` bytes as lower-case hex into `out` (2n+1 bytes). */
 void mg_hex(char *out, const void *bytes, size_t n);
 /* The value of hex digit `c` (either case), or -1. */

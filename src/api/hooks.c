@@ -465,22 +465,6 @@ out:
     return rc;
 }
 
-/* Is `name` in the comma- or space-separated `list`? */
-static int listed(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-
-    while (list && *list) {
-        size_t n = strcspn(list, ", ");
-
-        if (n == len && strncmp(list, name, n) == 0)
-            return 1;
-        list += n;
-        list += strspn(list, ", ");
-    }
-    return 0;
-}
-
 /* File message `m`: as an RSVP, else a note; its answer into `filed`.
  * Fails only when the store does. */
 static int file_one(struct request *r, const struct provider *p,
@@ -491,7 +475,7 @@ static int file_one(struct request *r, const struct provider *p,
     char ids[32];
     int handled = 0, rc;
 
-    if (listed(r->srv->hooks.sender_auth_off, p->name))
+    if (mg_name_listed(r->srv->hooks.sender_auth_off, p->name, strlen(p->name)))
         m->auth = MG_AUTH_OFF; /* the check is off: published */
     rc = file_rsvp(&handled, p, r->srv->store, m, attachment_cap, filed);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -333,4 +334,18 @@ double mg_monotonic(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int mg_name_listed(const char *list, const char *name, size_t len)
+{
+    while (list && *list) {
+        size_t n;
+
+        list += strspn(list, ", ");
+        n = strcspn(list, ", ");
+        if (n && n == len && strncasecmp(list, name, len) == 0)
+            return 1;
+        list += n;
+    }
+    return 0;
 }

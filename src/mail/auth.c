@@ -209,22 +209,6 @@ static void prop(char *out, size_t n, const char *res, const char *key)
     }
 }
 
-/* Is `id` one of the comma-separated names in `ids`? */
-static int listed(const char *id, size_t len, const char *ids)
-{
-    while (ids && *ids) {
-        size_t n;
-
-        while (*ids == ',' || *ids == ' ')
-            ids++;
-        n = strcspn(ids, ", ");
-        if (n && n == len && strncasecmp(ids, id, len) == 0)
-            return 1;
-        ids += n;
-    }
-    return 0;
-}
-
 int mail_auth_results(struct mg_inbound *m, const char *value, const char *ids)
 {
     char *s, *res, *next, result[32], d[256];
@@ -240,7 +224,7 @@ int mail_auth_results(struct mg_inbound *m, const char *value, const char *ids)
     while (*p == ' ')
         p++;
     len = strcspn(p, " ;");
-    if (!listed(p, len, ids)) {
+    if (!mg_name_listed(ids, p, len)) {
         free(s);
         return 0; /* someone else's: the sender may have written it */
     }
