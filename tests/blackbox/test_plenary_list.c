@@ -800,5 +800,14 @@ int main(void)
         cmocka_unit_test(test_demo_report),
     };
 
-    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+    static const char *const shared[] = {"test_webinar_attendance",
+                                         "test_report_plenaries",
+                                         "test_cli",
+                                         "test_cancel",
+                                         "test_refused_patch_keeps_target",
+                                         "test_dashboard",
+                                         "test_person_page",
+                                         NULL};
+
+    return test_run_group_shared(tests, shared, setup_world, teardown_world);
 }

@@ -1101,5 +1101,24 @@ int main(void)
         cmocka_unit_test(test_item12_rules_refuse),
     };
 
-    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+    static const char *const shared[] = {
+        "test_item9_one_call_declined",
+        "test_item9_call_across_dst",
+        "test_item9_no_such_call",
+        "test_item11_accept_and_tentative",
+        "test_item11_dashboard_counts",
+        "test_report_answers",
+        "test_item10_same_message_twice",
+        "test_item10_old_decline_after_reregistering",
+        "test_item10_fresh_registration",
+        "test_item9_series_declined",
+        "test_item11_patch_promoted",
+        "test_item11_whole_thunderbird_message",
+        "test_item12_review_queue",
+        "test_item10_no_message_id",
+        "test_rsvps_endpoint_errors",
+        "test_item12_rules_refuse",
+        NULL};
+
+    return test_run_group_shared(tests, shared, setup_world, teardown_world);
 }

@@ -699,5 +699,8 @@ int main(void)
         cmocka_unit_test(test_forged_reply),
     };
 
-    return cmocka_run_group_tests(tests, setup_world, teardown_world);
+    static const char *const shared[] = {
+        "test_real_client_reply_is_its_attendees", NULL};
+
+    return test_run_group_shared(tests, shared, setup_world, teardown_world);
 }

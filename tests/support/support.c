@@ -896,10 +896,38 @@ char *test_read_shared(const char *rel, size_t *len)
     char *path = mg_xasprintf("%s/%s", MINGLE_SHARED_FIXTURES, rel);
     char *data = test_read_file(path, len);
 
+    free(path);
     if (!data) {
         test_need_shared(); /* skips when the captures are not here */
-        fail_msg("cannot read %s", path);
+        fail_msg("cannot read %s/%s", MINGLE_SHARED_FIXTURES, rel);
     }
-    free(path);
     return data;
+}
+
+int test_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+                   const char *const *shared, CMFixtureFunction setup,
+                   CMFixtureFunction teardown)
+{
+    struct CMUnitTest *run = mg_xcalloc(n + 1, sizeof(*run));
+    struct stat sb;
+    size_t i, j, k = 0;
+    int present = stat(MINGLE_SHARED_FIXTURES, &sb) == 0, rc;
+
+    for (i = 0; i < n; i++) {
+        int needs = 0;
+
+        for (j = 0; !present && shared && shared[j]; j++)
+            needs |= strcmp(shared[j], tests[i].name) == 0;
+        if (needs)
+            fprintf(stderr,
+                    "skipped: %s (the shared captures are not at %s; cmake "
+                    "-DMINGLE_SHARED_DIR=DIR names the folder holding "
+                    "fixtures/)\n",
+                    tests[i].name, MINGLE_SHARED_FIXTURES);
+        else
+            run[k++] = tests[i];
+    }
+    rc = _cmocka_run_group_tests(name, run, k, setup, teardown);
+    free(run);
+    return rc;
 }

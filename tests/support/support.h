@@ -12,8 +12,13 @@
 #define MINGLE_TEST_SUPPORT_H
 
 #include <pthread.h>
+#include <setjmp.h> /* before cmocka.h, which needs these four */
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#include <cmocka.h>
 
 #include "mingle/core.h"
 
@@ -241,6 +246,20 @@ char *test_read_shared(const char *rel, size_t *len);
  * shared captures are not on the machine: for a test that builds on
  * what an earlier one read from them. */
 void test_need_shared(void);
+
+/*
+ * cmocka_run_group_tests() of the `n` `tests`, but where the shared
+ * captures are not on this machine the tests whose names are in
+ * `shared` (NULL-terminated) are left out, each named on stderr as
+ * skipped (they read the captures, or build on tests that did; left out
+ * rather than stopped half-way, which would leak what they hold).
+ */
+int test_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+                   const char *const *shared, CMFixtureFunction setup,
+                   CMFixtureFunction teardown);
+#define test_run_group_shared(tests, shared, setup, teardown)                  \
+    test_run_group(#tests, tests, sizeof(tests) / sizeof((tests)[0]), shared,  \
+                   setup, teardown)
 
 /* Connect a raw TCP socket to 127.0.0.1:port; -1 on failure. */
 int test_connect(int port);

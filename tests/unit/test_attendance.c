@@ -498,5 +498,7 @@ int main(void)
         cmocka_unit_test(test_shared_meeting_reports),
     };
 
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    static const char *const shared[] = {"test_shared_meeting_reports", NULL};
+
+    return test_run_group_shared(tests, shared, NULL, NULL);
 }

@@ -1544,5 +1544,7 @@ int main(void)
         cmocka_unit_test(test_mandrill_signature),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    static const char *const shared[] = {"test_auth_captures", NULL};
+
+    return test_run_group_shared(tests, shared, setup, teardown);
 }
