@@ -609,10 +609,18 @@ static const char *const migration_17[] = {
 static const char *const migration_18[] = {
     "CREATE INDEX IF NOT EXISTS tokens_group ON tokens(group_id)", NULL};
 
+/* The daemon's random keys by purpose (store/keys.c): what signs the
+ * links and forms it checks again later. */
+static const char *const migration_19[] = {"CREATE TABLE IF NOT EXISTS keys ("
+                                           "  name TEXT PRIMARY KEY,"
+                                           "  key BLOB NOT NULL,"
+                                           "  created_at INTEGER NOT NULL)",
+                                           NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
-    migration_16, migration_17, migration_18};
+    migration_16, migration_17, migration_18, migration_19};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

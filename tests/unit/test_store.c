@@ -359,6 +359,23 @@ static void test_migrate_14_to_15(void **state)
     mg_circle_release(&c);
 }
 
+/* The daemon's keys: made once per name, the same on every later read
+ * (also from a second connection), different between names. */
+static void test_keys(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char a[MG_KEY_LEN], b[MG_KEY_LEN], c[MG_KEY_LEN];
+    static const unsigned char zero[MG_KEY_LEN];
+
+    assert_int_equal(mg_store_key(a, f->st, "signup-form"), 0);
+    assert_int_equal(mg_store_key(b, f->st, "signup-form"), 0);
+    assert_memory_equal(a, b, MG_KEY_LEN);
+    assert_memory_not_equal(a, zero, MG_KEY_LEN);
+    assert_int_equal(mg_store_key(c, f->st, "reminder-link"), 0);
+    assert_memory_not_equal(a, c, MG_KEY_LEN);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM keys"), 2);
+}
+
 static void test_circle_slug_conflict(void **state)
 {
     struct fixture *f = *state;
@@ -1417,6 +1434,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test(test_open_bad_path),
         cmocka_unit_test_setup_teardown(test_circle_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circle_slug_conflict, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_circle_update_keeps_slot_ids,
