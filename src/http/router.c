@@ -121,6 +121,11 @@ const struct route http_routes[] = {
     {"POST", "/p/{page}/review", AUTH_SELF, handle_person_page_review},
     {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,
      handle_person_page_mint},
+    /* A circle's public sign-up page: anyone, limited per address. */
+    {"GET", "/join/{name}", AUTH_SELF, handle_join_form},
+    {"POST", "/join/{name}", AUTH_SELF, handle_join_submit},
+    {"GET", "/join/{slug}/confirm/{page}", AUTH_SELF, handle_join_confirm_form},
+    {"POST", "/join/{slug}/confirm/{page}", AUTH_SELF, handle_join_confirm},
     /* The coordinator dashboard checks its session cookie itself. */
     {"GET", "/dashboard", AUTH_SELF, handle_dash_home},
     {"GET", "/dashboard/login", AUTH_SELF, handle_dash_login_form},
@@ -221,6 +226,16 @@ static int path_matches(const char *pattern, const char *path, int64_t *params,
             return feed_matches(path, feed, ".atom");
         if (strcmp(pattern, "{name}") == 0)
             return name_matches(path, feed);
+        if (strncmp(pattern, "{slug}", 6) == 0) {
+            /* a middle segment like {name}'s; the handler reads it */
+            size_t len = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+            if (len == 0 || len > 31 || path[len] != '/')
+                return 0;
+            pattern += 6;
+            path += len;
+            continue;
+        }
         if (strncmp(pattern, "{page}", 6) == 0) {
             if (!page_matches(path, feed))
                 return 0;

@@ -105,6 +105,11 @@ void handle_person_page_mint(struct request *r);
 /* Any other request under /p/ (no route, or not its method), and one
  * too large there: a page, never JSON. */
 void handle_person_page_other(struct request *r);
+/* A circle's public sign-up page and its confirmation link (join.c). */
+void handle_join_form(struct request *r);
+void handle_join_submit(struct request *r);
+void handle_join_confirm_form(struct request *r);
+void handle_join_confirm(struct request *r);
 /* The coordinator dashboard (dashboard.c): its own session cookie. */
 void handle_dash_login_form(struct request *r);
 void handle_dash_login(struct request *r);
