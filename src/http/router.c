@@ -44,6 +44,8 @@ const struct route http_routes[] = {
      handle_person_export},
     {"POST", "/api/v1/circles/{id}/participants/{id}/withdraw",
      AUTH_COORDINATOR, handle_person_withdraw},
+    {"GET", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_get},
+    {"PUT", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_put},
     {"POST", "/api/v1/circles/{id}/groups/plan", AUTH_COORDINATOR,
      handle_groups_plan},
     {"POST", "/api/v1/circles/{id}/groups/rebalance", AUTH_COORDINATOR,

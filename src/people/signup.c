@@ -22,8 +22,7 @@
  */
 static const char default_notice[] =
     "Who collects this: the coordinator of this reading circle (their "
-    "address is at the foot of this page), using mingle on the circle's "
-    "own server.\n"
+    "address is below), using mingle on the circle's own server.\n"
     "Why: to place you in a discussion group that suits your time zone, "
     "the call times you can make and the threads you wish for, to send "
     "you the calendar invitations for your group's calls, and to tell you "
@@ -35,7 +34,8 @@ static const char default_notice[] =
     "through such a provider too. Nothing is sold or given to anyone "
     "else.\n"
     "How long: until the circle ends and its reports are done, then it "
-    "is deleted; a sign-up you never confirm is deleted after a week.\n"
+    "is deleted; a sign-up you never confirm is deleted when its "
+    "confirmation link runs out.\n"
     "Your choice and your rights: giving this information is voluntary, "
     "but without it we cannot place you in a group. You may ask the "
     "coordinator to see it, to correct it, or to delete it and withdraw "

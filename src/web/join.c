@@ -548,6 +548,12 @@ static void render_form(struct request *r, unsigned int status,
     mg_html(&h, "\" novalidate>\n<input type=\"hidden\" name=\"t\" value=\"");
     mg_html_attr(&h, stamp);
     mg_html(&h, "\">\n");
+    /* Enter in a field sends the form with its first submit button:
+     * make that "Sign up", not "show the times" (off-screen, skipped) */
+    mg_html(&h, "<button type=\"submit\" class=\"hp\" tabindex=\"-1\" "
+                "aria-hidden=\"true\">");
+    mg_html_text(&h, _("Sign up"));
+    mg_html(&h, "</button>\n");
     /* the honeypot: off-screen, out of the tab order and hidden from
      * screen readers; a person leaves it empty, a form-filling bot not */
     mg_html(&h, "<div class=\"hp\" aria-hidden=\"true\"><label "
