@@ -244,6 +244,10 @@ void mg_signup_settings_release(struct mg_signup_settings *s);
 int mg_signup_settings_validate(const struct mg_signup_settings *s,
                                 struct mg_error *err);
 
+/* The sector choices offered: the coordinator's, else public, academic,
+ * school and special (one a line). Borrowed. */
+const char *mg_signup_sectors(const struct mg_signup_settings *s);
+
 /* The notice in force: the coordinator's, else the default. Borrowed. */
 const char *mg_signup_notice(const struct mg_signup_settings *s);
 const char *mg_signup_default_notice(void);

@@ -228,7 +228,8 @@ void http_client_address(char *out, size_t n, struct request *r)
 }
 
 /* Whether r's address is over limiter `l`: replies 429 itself if so. */
-static int limited_by(struct auth_limiter *l, struct request *r)
+static int limited_by(struct auth_limiter *l, struct request *r,
+                      const char *what)
 {
     struct address_entry *e;
     char addr[48];
@@ -262,15 +263,14 @@ static int limited_by(struct auth_limiter *l, struct request *r)
                         "too many failed credentials from this address; "
                         "retry later",
                         NULL);
-        mg_log(MG_LOG_WARN, "credential failures over the limit", "client",
-               addr, NULL);
+        mg_log(MG_LOG_WARN, what, "client", addr, NULL);
     }
     return limited;
 }
 
 int http_rate_limited(struct request *r)
 {
-    return limited_by(r->srv->limiter, r);
+    return limited_by(r->srv->limiter, r, "credential failures over the limit");
 }
 
 /* Count one event of r's address against limiter `l`. */
@@ -299,7 +299,7 @@ void http_auth_failed(struct request *r)
 
 int http_signup_limited(struct request *r)
 {
-    if (limited_by(r->srv->signup_limiter, r))
+    if (limited_by(r->srv->signup_limiter, r, "sign-up posts over the limit"))
         return 1;
     count_in(r->srv->signup_limiter, r);
     return 0;

@@ -56,6 +56,12 @@ const char *mg_signup_default_notice(void)
     return default_notice;
 }
 
+const char *mg_signup_sectors(const struct mg_signup_settings *s)
+{
+    return s->sectors && s->sectors[0] ? s->sectors
+                                       : "public\nacademic\nschool\nspecial";
+}
+
 const char *mg_signup_notice(const struct mg_signup_settings *s)
 {
     return s->notice && s->notice[0] ? s->notice : default_notice;

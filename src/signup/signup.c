@@ -279,25 +279,78 @@ static int send_welcome(struct mg_store *st, const struct mg_circle *c,
     return rc;
 }
 
+/*
+ * The full rebalance, for when the quick one does not apply (every group
+ * as full as the others, say): stored only when it just places the
+ * newcomers, moving nobody, opening and closing no group and breaking no
+ * hard rule; otherwise the coordinator decides on the dashboard. The ids
+ * of the people it placed go to *ids (*n of them, free()).
+ */
+static int place_full(int64_t **ids, size_t *n, struct mg_store *st,
+                      int64_t circle_id)
+{
+    struct mg_assign a;
+    int64_t t0 = mg_now(), total = 0, active = 0, groups = 0, max_id = 0;
+    size_t i;
+    int rc = mg_store_circle_counts(&total, &active, &groups, &max_id, st,
+                                    circle_id);
+
+    *ids = NULL;
+    *n = 0;
+    if (rc < 0)
+        return rc;
+    rc = mg_assign_load(&a, st, circle_id);
+    if (rc < 0)
+        return rc;
+    a.in.max_moves = 0;
+    if (a.n_people)
+        rc = mg_assign_rebalance(&a, 1);
+    if (rc < 0 || !a.n_people || a.result.moves || a.result.n_opened ||
+        a.result.n_dissolved ||
+        mg_assign_hard_issues(a.result.issues, a.result.n_issues))
+        goto out;
+    *ids = mg_xcalloc(a.n_people, sizeof(**ids));
+    for (i = 0; i < a.n_people; i++)
+        if (!a.people[i].group_id && a.result.group_of[i] >= 0)
+            (*ids)[(*n)++] = a.people[i].id;
+    if (*n == 0)
+        goto out;
+    rc = mg_assign_commit_rebalance(&a, st);
+    if (rc == 0 && mg_assign_mark(st, &a, t0, total, max_id, 0) < 0)
+        mg_log(MG_LOG_WARN, "cannot leave the rebalance mark", NULL);
+out:
+    if (rc < 0) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    mg_assign_release(&a);
+    return rc;
+}
+
 int mg_signup_place_late(size_t *placed, struct mg_store *st, int64_t circle_id,
                          struct mg_error *err)
 {
     struct mg_assign_quick q;
     struct mg_calendar_scope scope;
     int64_t *ids = NULL;
-    size_t i, queued = 0;
+    size_t i, n = 0, queued = 0;
     int rc = mg_assign_quick_rebalance(&q, st, circle_id, 1);
 
     *placed = 0;
-    if (rc < 0 || !q.applied || !q.n_placed)
+    if (rc == 0 && q.applied) {
+        ids = mg_xcalloc(q.n_placed + 1, sizeof(*ids));
+        for (i = 0; i < q.n_placed; i++)
+            ids[n++] = q.placed[i].person_id;
+    } else if (rc == 0) {
+        rc = place_full(&ids, &n, st, circle_id);
+    }
+    if (rc < 0 || n == 0)
         goto out;
-    ids = mg_xcalloc(q.n_placed, sizeof(*ids));
-    for (i = 0; i < q.n_placed; i++)
-        ids[i] = q.placed[i].person_id;
     memset(&scope, 0, sizeof(scope));
     scope.person_ids = ids;
-    scope.n_persons = q.n_placed;
-    *placed = q.n_placed;
+    scope.n_persons = n;
+    *placed = n;
     rc = mg_calendar_reconcile_scope(&queued, st, circle_id, &scope, err);
 out:
     free(ids);

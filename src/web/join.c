@@ -114,6 +114,18 @@ static int posted(const struct join *j, const char *name, const char *v)
     return 0;
 }
 
+/* Whether any field called `name` holds something. */
+static int filled(const struct join *j, const char *name)
+{
+    size_t i;
+
+    for (i = 0; j->form && i < j->form->n; i++)
+        if (strcmp(j->form->fields[i].name, name) == 0 &&
+            j->form->fields[i].len > 0)
+            return 1;
+    return 0;
+}
+
 static const char *error_of(const struct join *j, const char *field)
 {
     size_t i;
@@ -562,7 +574,8 @@ static void render_form(struct request *r, unsigned int status,
                 "autocomplete=\"off\" value=\"\"></div>\n");
     text_input(&h, j, "name", _("Your name"), "text", "name");
     text_input(&h, j, "email", _("Your email address"), "email", "email");
-    choice_select(&h, j, "sector", _("Your library sector"), j->s.sectors, 1);
+    choice_select(&h, j, "sector", _("Your library sector"),
+                  mg_signup_sectors(&j->s), 1);
     choice_select(&h, j, "region", _("Your region"), j->s.regions, 0);
     zone_select(&h, j);
     slots_fieldset(&h, j);
@@ -678,7 +691,7 @@ static void check_fields(struct mg_participant *p, int *volunteer,
                     "name@example.org."));
     else
         p->email = mg_xstrdup(email);
-    check_choice(&sector, j, "sector", j->s.sectors, 1);
+    check_choice(&sector, j, "sector", mg_signup_sectors(&j->s), 1);
     check_choice(&region, j, "region", j->s.regions, 0);
     p->sector = sector ? mg_xstrdup(sector) : NULL;
     p->region = region ? mg_xstrdup(region) : NULL;
@@ -789,10 +802,10 @@ void handle_join_submit(struct request *r)
     int64_t now = mg_now();
 
     memset(&p, 0, sizeof(p));
-    if (join_load(&j, r) < 0)
+    memset(&j, 0, sizeof(j));
+    /* every post counts, to a page that exists or not */
+    if (http_signup_limited(r) || join_load(&j, r) < 0)
         return;
-    if (http_signup_limited(r))
-        goto out;
     if (!taking(&j)) {
         render_closed(r, MHD_HTTP_FORBIDDEN, &j);
         goto out;
@@ -810,7 +823,7 @@ void handle_join_submit(struct request *r)
     }
     /* Spam: the honeypot filled or the form posted too soon (or not
      * ours, or stale). Generic, and nothing saved. */
-    if (value(&j, "website")[0] ||
+    if (filled(&j, "website") ||
         !stamp_ok(r, j.circle->id, value(&j, "t"), now)) {
         mg_log(MG_LOG_INFO, "sign-up refused as automated", "circle",
                j.circle->slug, NULL);
