@@ -351,7 +351,9 @@ int mg_signup_place_late(size_t *placed, struct mg_store *st, int64_t circle_id,
     scope.person_ids = ids;
     scope.n_persons = n;
     *placed = n;
-    rc = mg_calendar_reconcile_scope(&queued, st, circle_id, &scope, err);
+    if (mg_calendar_reconcile_scope(&queued, st, circle_id, &scope, err) < 0)
+        mg_log(MG_LOG_WARN, "late sign-up placed, not yet invited", "error",
+               err->message, NULL);
 out:
     free(ids);
     mg_assign_quick_release(&q);
@@ -562,8 +564,12 @@ int mg_signup_withdraw(int64_t *promoted, struct mg_store *st,
     memset(&scope, 0, sizeof(scope));
     scope.person_ids = ids;
     scope.n_persons = *promoted ? 2 : 1;
-    rc = mg_calendar_reconcile_scope(&queued, st, circle_id, &scope, err);
-    if (rc < 0 || !*promoted)
+    /* The withdrawal is stored: what follows is told, not undone. A
+     * circle with no organizer has no invitations to reconcile. */
+    if (mg_calendar_reconcile_scope(&queued, st, circle_id, &scope, err) < 0)
+        mg_log(MG_LOG_WARN, "withdrawal: invitations not reconciled", "error",
+               err->message, NULL);
+    if (!*promoted)
         goto out;
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)
@@ -572,6 +578,11 @@ int mg_signup_withdraw(int64_t *promoted, struct mg_store *st,
         rc = send_promoted(st, c, next, err);
     if (rc == 0)
         rc = maybe_place(&placed, st, circle_id, *promoted, err);
+    if (rc < 0) {
+        mg_log(MG_LOG_WARN, "withdrawal: the place handed on, not yet told",
+               "error", err->message, NULL);
+        rc = 0;
+    }
 out:
     mg_participants_free(p, p ? 1 : 0);
     mg_participants_free(next, next ? 1 : 0);

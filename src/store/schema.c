@@ -635,18 +635,21 @@ static const char *const migration_20[] = {
     "  notice TEXT,"
     "  auto_place INTEGER NOT NULL DEFAULT 0,"
     "  updated_at INTEGER NOT NULL)",
-    "ALTER TABLE participants ADD COLUMN volunteer INTEGER NOT NULL DEFAULT 0",
-    "ALTER TABLE participants ADD COLUMN consent_version TEXT",
-    "ALTER TABLE participants ADD COLUMN consent_at INTEGER",
-    "ALTER TABLE participants ADD COLUMN signup_expires_at INTEGER",
-    "ALTER TABLE participants ADD COLUMN signup_mails INTEGER NOT NULL "
-    "DEFAULT 0",
-    "ALTER TABLE participants ADD COLUMN signup_mail_at INTEGER",
-    "ALTER TABLE participants ADD COLUMN waitlist_position INTEGER",
-    "CREATE INDEX IF NOT EXISTS participants_pending ON "
-    "participants(signup_expires_at) WHERE status = 'pending'",
-    "CREATE INDEX IF NOT EXISTS participants_waitlist ON "
-    "participants(circle_id, waitlist_position) WHERE status = 'waitlisted'",
+    "CREATE TABLE IF NOT EXISTS signups ("
+    "  participant_id INTEGER PRIMARY KEY"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  circle_id INTEGER NOT NULL,"
+    "  volunteer INTEGER NOT NULL DEFAULT 0,"
+    "  consent_version TEXT,"
+    "  consent_at INTEGER,"
+    "  expires_at INTEGER," /* while pending */
+    "  mails INTEGER NOT NULL DEFAULT 0,"
+    "  mail_at INTEGER,"
+    "  waitlist_position INTEGER)",
+    "CREATE INDEX IF NOT EXISTS signups_expiry ON signups(expires_at) "
+    "WHERE expires_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS signups_waitlist ON signups(circle_id, "
+    "waitlist_position) WHERE waitlist_position IS NOT NULL",
     NULL};
 
 const char *const *const mg_store_migrations[] = {

@@ -1,6 +1,7 @@
 /*
  * signup.c: the sign-up page's rows: a circle's settings, and what a
- * person who signed up themselves brings beside their participant row.
+ * person who signed up themselves brings beside their participant row
+ * (table signups, erased with them).
  * Which status a confirmed person gets, and when a mail may go, are the
  * signup glue's rules; this file reads and writes.
  */
@@ -85,11 +86,14 @@ int mg_store_signup_mark(struct mg_store *st, int64_t circle_id, int64_t pid,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "UPDATE participants SET volunteer = ?, "
-                           "consent_version = ?, consent_at = ?, "
-                           "signup_expires_at = ? WHERE id = ? AND "
-                           "circle_id = ?");
+    int rc = store_prepare(
+        &stmt, st, db,
+        "INSERT INTO signups (participant_id, circle_id, volunteer, "
+        "consent_version, consent_at, expires_at) SELECT id, circle_id, ?1, "
+        "?2, ?3, ?4 FROM participants WHERE id = ?5 AND circle_id = ?6 ON "
+        "CONFLICT (participant_id) DO UPDATE SET volunteer = "
+        "excluded.volunteer, consent_version = excluded.consent_version, "
+        "consent_at = excluded.consent_at, expires_at = excluded.expires_at");
 
     if (rc == 0) {
         sqlite3_bind_int(stmt, 1, m->volunteer ? 1 : 0);
@@ -117,8 +121,11 @@ int mg_store_signup_mark_get(int *volunteer, char **consent_version,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           "SELECT volunteer, consent_version, consent_at "
-                           "FROM participants WHERE id = ? AND circle_id = ?");
+                           "SELECT coalesce(s.volunteer, 0), "
+                           "s.consent_version, coalesce(s.consent_at, 0) "
+                           "FROM participants p LEFT JOIN signups s ON "
+                           "s.participant_id = p.id WHERE p.id = ? AND "
+                           "p.circle_id = ?");
 
     *consent_version = NULL;
     if (rc == 0) {
@@ -144,10 +151,11 @@ int mg_store_signup_mail_claim(int *granted, int *attempt, struct mg_store *st,
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(
         &stmt, st, db,
-        "UPDATE participants SET signup_mails = signup_mails + 1, "
-        "signup_mail_at = ?1 WHERE id = ?2 AND circle_id = ?3 AND "
-        "(signup_mail_at IS NULL OR signup_mail_at <= ?1 - ?4) RETURNING "
-        "signup_mails");
+        "INSERT INTO signups (participant_id, circle_id, mails, mail_at) "
+        "SELECT id, circle_id, 1, ?1 FROM participants WHERE id = ?2 AND "
+        "circle_id = ?3 ON CONFLICT (participant_id) DO UPDATE SET mails = "
+        "mails + 1, mail_at = excluded.mail_at WHERE mail_at IS NULL OR "
+        "mail_at <= excluded.mail_at - ?4 RETURNING mails");
 
     *granted = 0;
     *attempt = 0;
@@ -184,9 +192,10 @@ int mg_store_signup_expired(int64_t **ids, size_t *n, struct mg_store *st,
     sqlite3_stmt *stmt = NULL;
     void *rows = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           "SELECT circle_id, id FROM participants WHERE "
-                           "status = 'pending' AND signup_expires_at <= ? "
-                           "ORDER BY signup_expires_at LIMIT ?");
+                           "SELECT p.circle_id, p.id FROM signups s JOIN "
+                           "participants p ON p.id = s.participant_id WHERE "
+                           "s.expires_at <= ? AND p.status = 'pending' "
+                           "ORDER BY s.expires_at LIMIT ?");
 
     *ids = NULL;
     *n = 0;
@@ -211,8 +220,9 @@ int mg_store_tx_signup_counts(size_t *active, int64_t *last_position,
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT (SELECT count(*) FROM participants WHERE circle_id = ?1 AND "
-        "status = 'active'), (SELECT coalesce(max(waitlist_position), 0) "
-        "FROM participants WHERE circle_id = ?1 AND status = 'waitlisted')");
+        "status = 'active'), (SELECT coalesce(max(s.waitlist_position), 0) "
+        "FROM signups s JOIN participants p ON p.id = s.participant_id "
+        "WHERE s.circle_id = ?1 AND p.status = 'waitlisted')");
 
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, circle_id);
@@ -234,25 +244,38 @@ int mg_store_tx_signup_status(int *changed, struct mg_store_tx *tx,
     sqlite3 *db = store_tx_db(tx);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           "UPDATE participants SET status = ?, "
-                           "waitlist_position = ?, signup_expires_at = NULL, "
-                           "updated_at = ? WHERE id = ? AND circle_id = ? AND "
-                           "status = ?");
+                           "UPDATE participants SET status = ?, updated_at = "
+                           "? WHERE id = ? AND circle_id = ? AND status = ?");
 
     *changed = 0;
     if (rc == 0) {
         sqlite3_bind_text(stmt, 1, status, -1, SQLITE_STATIC);
-        if (position)
-            sqlite3_bind_int64(stmt, 2, position);
-        else
-            sqlite3_bind_null(stmt, 2);
-        sqlite3_bind_int64(stmt, 3, mg_now());
-        sqlite3_bind_int64(stmt, 4, pid);
-        sqlite3_bind_int64(stmt, 5, circle_id);
-        sqlite3_bind_text(stmt, 6, from, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, mg_now());
+        sqlite3_bind_int64(stmt, 3, pid);
+        sqlite3_bind_int64(stmt, 4, circle_id);
+        sqlite3_bind_text(stmt, 5, from, -1, SQLITE_STATIC);
         rc = store_step(st, db, stmt, "change a status");
         if (rc == 0)
             *changed = sqlite3_changes(db) > 0;
+    }
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    if (rc < 0 || !*changed)
+        return rc;
+    /* their place in the queue, and no expiry once they are not pending */
+    rc = store_prepare(&stmt, st, db,
+                       "INSERT INTO signups (participant_id, circle_id, "
+                       "waitlist_position) VALUES (?1, ?2, ?3) ON CONFLICT "
+                       "(participant_id) DO UPDATE SET waitlist_position = "
+                       "excluded.waitlist_position, expires_at = NULL");
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, pid);
+        sqlite3_bind_int64(stmt, 2, circle_id);
+        if (position)
+            sqlite3_bind_int64(stmt, 3, position);
+        else
+            sqlite3_bind_null(stmt, 3);
+        rc = store_step(st, db, stmt, "set a waitlist place");
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -266,9 +289,10 @@ int mg_store_tx_signup_first_waiting(int64_t *pid, struct mg_store_tx *tx,
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(
         &stmt, st, db,
-        "SELECT id FROM participants WHERE circle_id = ? AND status = "
-        "'waitlisted' ORDER BY waitlist_position IS NULL, waitlist_position, "
-        "created_at, id LIMIT 1");
+        "SELECT p.id FROM participants p LEFT JOIN signups s ON "
+        "s.participant_id = p.id WHERE p.circle_id = ? AND p.status = "
+        "'waitlisted' ORDER BY s.waitlist_position IS NULL, "
+        "s.waitlist_position, p.created_at, p.id LIMIT 1");
 
     *pid = 0;
     if (rc == 0) {
@@ -291,11 +315,12 @@ int mg_store_signup_place(int *place, struct mg_store *st, int64_t circle_id,
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT CASE WHEN p.status != 'waitlisted' THEN 0 ELSE (SELECT "
-        "count(*) FROM participants w WHERE w.circle_id = p.circle_id AND "
-        "w.status = 'waitlisted' AND (coalesce(w.waitlist_position, 1 << 62), "
-        "w.created_at, w.id) <= (coalesce(p.waitlist_position, 1 << 62), "
-        "p.created_at, p.id)) END FROM "
-        "participants p WHERE p.id = ? AND p.circle_id = ?");
+        "count(*) FROM participants w LEFT JOIN signups ws ON "
+        "ws.participant_id = w.id WHERE w.circle_id = p.circle_id AND "
+        "w.status = 'waitlisted' AND (coalesce(ws.waitlist_position, 1 << "
+        "62), w.created_at, w.id) <= (coalesce(s.waitlist_position, 1 << 62), "
+        "p.created_at, p.id)) END FROM participants p LEFT JOIN signups s ON "
+        "s.participant_id = p.id WHERE p.id = ? AND p.circle_id = ?");
 
     *place = 0;
     if (rc == 0) {

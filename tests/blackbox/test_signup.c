@@ -586,8 +586,8 @@ static void test_duplicate_same_answer(void **state)
     assert_int_equal(sqlite3_open(W->site.db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     assert_int_equal(sqlite3_exec(db,
-                                  "UPDATE participants SET signup_mail_at = "
-                                  "signup_mail_at - 601",
+                                  "UPDATE signups SET mail_at = "
+                                  "mail_at - 601",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -613,8 +613,8 @@ static void test_duplicate_same_answer(void **state)
     assert_int_equal(sqlite3_open(W->site.db, &db), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     assert_int_equal(sqlite3_exec(db,
-                                  "UPDATE participants SET signup_mail_at = "
-                                  "signup_mail_at - 601",
+                                  "UPDATE signups SET mail_at = "
+                                  "mail_at - 601",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
