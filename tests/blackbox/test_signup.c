@@ -1014,6 +1014,47 @@ static void test_per_address_cap(void **state)
     test_site_stop(&s, SIGTERM);
 }
 
+/* Item 1: `mingle signup` shows and changes the same settings; a bad
+ * value is refused naming its option, and changes nothing. */
+static void test_cli(void **state)
+{
+    char id[24], *out = NULL, *err = NULL;
+    const char *show[] = {"signup", "show", "--circle", id, "--db", NULL, NULL};
+    const char *bad[] = {"signup", "set",  "--circle", id,  "--capacity",
+                         "-1",     "--db", NULL,       NULL};
+    const char *set[] = {"signup",     "close", "--circle",  id,
+                         "--capacity", "40",    "--sectors", "public; school",
+                         "--db",       NULL,    NULL};
+    struct test_response resp;
+
+    (void)state;
+    snprintf(id, sizeof(id), "%lld", W->closed);
+    show[5] = W->site.db;
+    bad[7] = W->site.db;
+    set[9] = W->site.db;
+    assert_int_equal(test_run_cli(&out, &err, bad, NULL), 2);
+    assert_non_null(strstr(err, "--capacity"));
+    free(out);
+    free(err);
+    assert_int_equal(test_run_cli(&out, NULL, set, NULL), 0);
+    assert_non_null(strstr(out, "sign-up closed"));
+    assert_non_null(strstr(out, "capacity:   40"));
+    assert_non_null(strstr(out, "sector:     school"));
+    free(out);
+    assert_int_equal(test_run_cli(&out, NULL, show, NULL), 0);
+    assert_non_null(strstr(out, "capacity:   40"));
+    free(out);
+    /* what the CLI stored is what the page offers */
+    set[1] = "open";
+    assert_int_equal(test_run_cli(&out, NULL, set, NULL), 0);
+    free(out);
+    get_page(&resp, "GET", "/join/closed", NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "<option value=\"school\">"));
+    assert_null(strstr(resp.body, "<option value=\"academic\">"));
+    test_response_release(&resp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1026,6 +1067,7 @@ int main(void)
         cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_closed),
         cmocka_unit_test(test_settings_api),
+        cmocka_unit_test(test_cli),
         cmocka_unit_test(test_capacity_waitlist),
         cmocka_unit_test(test_pending_not_planned),
         cmocka_unit_test(test_late_signup_placed),
