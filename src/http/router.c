@@ -139,6 +139,7 @@ const struct route http_routes[] = {
     {"POST", "/dashboard/circles/{id}/move", AUTH_SELF, handle_dash_move},
     {"POST", "/dashboard/circles/{id}/people/{id}/withdraw", AUTH_SELF,
      handle_dash_withdraw},
+    {"POST", "/dashboard/circles/{id}/signup", AUTH_SELF, handle_dash_signup},
     {"GET", "/dashboard/circles/{id}/rebalance", AUTH_SELF,
      handle_dash_rebalance_preview},
     {"POST", "/dashboard/circles/{id}/rebalance", AUTH_SELF,

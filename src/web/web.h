@@ -124,6 +124,8 @@ void handle_dash_invites(struct request *r);
 void handle_dash_digest(struct request *r);
 /* The review queue, withdrawals, plenaries, downloads (dash_lists.c). */
 void handle_dash_withdraw(struct request *r);
+/* Open, close, capacity, place the late sign-ups (dash_signup.c). */
+void handle_dash_signup(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);
 void handle_dash_note_reject(struct request *r);

@@ -992,6 +992,64 @@ static void test_late_signup_placed(void **state)
     json_decref(settings);
 }
 
+/* Items 1, 3 and 4: the dashboard's sign-up section: the state with
+ * its button, the waitlist count, and the late sign-up waiting to be
+ * placed with a button that places them (and queues their invitation). */
+static void test_dashboard_section(void **state)
+{
+    struct test_response resp;
+    char *cookie = NULL, *csrf = NULL, *form, *path, *mail;
+    json_t *p;
+
+    (void)state;
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
+                                               &csrf, NULL),
+                     303);
+    path = test_dashboard_path(W->late, "%s", "");
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "<h2 id=\"signup\">Sign-up</h2>"));
+    assert_non_null(strstr(resp.body, "<code>/join/late</code> open"));
+    assert_non_null(strstr(resp.body, "Close sign-up"));
+    /* pia, confirmed while auto_place was off, waits to be placed */
+    assert_non_null(strstr(resp.body, "1 active person is in no group yet."));
+    assert_non_null(strstr(resp.body, "Place them now"));
+    test_response_release(&resp);
+    free(path);
+
+    path = test_dashboard_path(W->late, "/signup");
+    form = mg_xasprintf("csrf=%s&do=place", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    p = person(W->late, "pia@example.org");
+    assert_true(json_integer_value(json_object_get(p, "group_id")) > 0);
+    json_decref(p);
+    mail = wait_mail("pia@example.org", "method=REQUEST", 1);
+    free(mail);
+
+    /* close it from the dashboard: the page says so */
+    form = mg_xasprintf("csrf=%s&do=close", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    get_page(&resp, "GET", "/join/late", NULL);
+    assert_non_null(strstr(resp.body, "is closed"));
+    test_response_release(&resp);
+    /* a bad capacity changes nothing and says so */
+    form = mg_xasprintf("csrf=%s&do=capacity&capacity=-4", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    assert_non_null(strstr(resp.headers, "done=signup_bad_capacity"));
+    test_response_release(&resp);
+    free(path);
+    free(cookie);
+    free(csrf);
+}
+
 /* Item 5: sign-up posts count against a per-address cap. */
 static void test_per_address_cap(void **state)
 {
@@ -1071,6 +1129,7 @@ int main(void)
         cmocka_unit_test(test_capacity_waitlist),
         cmocka_unit_test(test_pending_not_planned),
         cmocka_unit_test(test_late_signup_placed),
+        cmocka_unit_test(test_dashboard_section),
         cmocka_unit_test(test_per_address_cap),
     };
 
