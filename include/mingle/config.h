@@ -64,6 +64,13 @@ struct mg_config {
      * signatures) in a minute is refused 429 until it slows; 0: off. */
     int auth_fail_limit;
     char *trusted_proxies; /* addresses whose X-Forwarded-For is believed */
+    /* The public sign-up page: posts an address may make a minute
+     * (default 10; 0: no cap), the least seconds between loading the
+     * form and posting it (default 3: a person reads it first), and the
+     * days an unconfirmed sign-up is kept (default 7). */
+    int signup_limit;
+    int signup_min_seconds;
+    int signup_expiry_days;
     /* Forged mail: only mail whose sender is authenticated is published.
      * authserv_id names the receiving MTAs (comma-separated) whose
      * Authentication-Results header is believed (raw MIME, Postmark);

@@ -63,6 +63,25 @@ int mg_mail_render(char **out, size_t *len, const char *format,
                    const char *message, size_t n, const char *parts,
                    struct mg_error *err);
 
+/*
+ * A plain mail of one text/plain part (a sign-up's confirmation, a
+ * waitlist place): From, To, Subject encoded by GMime (RFC 2047, so no
+ * name or subject can break a header), a fresh Message-ID and Date,
+ * quoted-printable UTF-8 body, CRLF line ends. MG_EINVAL with the field
+ * in `err` for a bad address or text that is not UTF-8. *out (and *len)
+ * is the caller's, free().
+ */
+struct mg_mail_text {
+    const char *from_name;
+    const char *from_email;
+    const char *to_name;
+    const char *to_email;
+    const char *subject;
+    const char *text;
+};
+int mg_mail_build_text(char **out, size_t *len, const struct mg_mail_text *m,
+                       struct mg_error *err);
+
 /* Initialise / shut down GMime once per process. */
 void mg_mail_init(void);
 void mg_mail_shutdown(void);

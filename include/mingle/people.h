@@ -27,7 +27,9 @@ enum mg_person_role {
 enum mg_person_status {
     MG_STATUS_ACTIVE,
     MG_STATUS_WAITLISTED,
-    MG_STATUS_WITHDRAWN
+    MG_STATUS_WITHDRAWN,
+    MG_STATUS_PENDING /* signed up on the public page, not yet confirmed:
+                         never planned, invited or counted */
 };
 
 struct mg_participant {
@@ -205,5 +207,64 @@ int mg_people_resolve_slot(int64_t *slot_id, const struct mg_circle *c,
 int mg_people_resolve_thread(int64_t *thread_id,
                              const struct mg_import_context *ctx,
                              const char *text);
+
+/*
+ * Sign-up (src/people/signup.c): the rules of the public sign-up page.
+ * A circle's settings, as the coordinator sets them: the page is open
+ * while `open` and before `closes_at`; past `capacity` active people, a
+ * confirmed sign-up waits on the waitlist. `sectors` and `regions` are
+ * the choices offered, one a line (the page adds "other" with free
+ * text). `notice` is the collection notice (NULL: the default, which
+ * says what New Zealand's Privacy Act 2020, IPP 3, asks a collector to).
+ */
+#define MG_SIGNUP_MAX_CHOICES 50
+#define MG_SIGNUP_MAX_CHOICE 100 /* bytes of one sector or region */
+#define MG_SIGNUP_MAX_NOTICE 8000
+#define MG_SIGNUP_MAX_CAPACITY 1000000
+#define MG_SIGNUP_VERSION_LEN 16 /* hex characters of a notice's version */
+
+struct mg_signup_settings {
+    int64_t circle_id;
+    int open;          /* state: 1 open, 0 closed (no row: closed) */
+    int64_t closes_at; /* 0: no date; else closed from this instant */
+    int capacity;      /* active people at most; 0: no limit */
+    char *sectors;     /* the choices offered, one a line; NULL: none */
+    char *regions;     /* the same */
+    char *notice;      /* the collection notice; NULL: the default */
+    int auto_place;    /* confirmed late sign-ups are placed at once */
+    int64_t updated_at;
+};
+
+/* Free the settings' strings; the struct is left zeroed. */
+void mg_signup_settings_release(struct mg_signup_settings *s);
+
+/* Check settings a coordinator sends: capacity 0..1000000, at most 50
+ * choices of each kind, each clean text of 1-100 bytes, a notice of
+ * clean text up to 8000 bytes. MG_EINVAL with the field in `err`. */
+int mg_signup_settings_validate(const struct mg_signup_settings *s,
+                                struct mg_error *err);
+
+/* The sector choices offered: the coordinator's, else public, academic,
+ * school and special (one a line). Borrowed. */
+const char *mg_signup_sectors(const struct mg_signup_settings *s);
+
+/* The notice in force: the coordinator's, else the default. Borrowed. */
+const char *mg_signup_notice(const struct mg_signup_settings *s);
+const char *mg_signup_default_notice(void);
+
+/* The version of notice `text`, stored with each consent: the first 16
+ * hex characters of its SHA-256 (any change to the text changes it).
+ * `out` takes MG_SIGNUP_VERSION_LEN + 1 bytes. */
+void mg_signup_notice_version(char *out, const char *text);
+
+/* Whether the page takes sign-ups at `now`. */
+int mg_signup_is_open(const struct mg_signup_settings *s, int64_t now);
+
+/* Whether `value` is one of `lines` (one choice a line, exactly). */
+int mg_signup_choice_listed(const char *lines, const char *value);
+
+/* The status of a confirmed sign-up when `active` people are active:
+ * active, or waitlisted once `capacity` (0: none) is reached. */
+enum mg_person_status mg_signup_confirmed_status(size_t active, int capacity);
 
 #endif

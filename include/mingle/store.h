@@ -81,5 +81,6 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/plenaries.h"
 #include "mingle/store/privacy.h"
 #include "mingle/store/tokens.h"
+#include "mingle/store/signup.h"
 
 #endif

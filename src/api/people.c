@@ -14,7 +14,9 @@
 #include <strings.h>
 
 #include "mingle/people.h"
+#include "mingle/outbox.h"
 #include "mingle/plenary.h"
+#include "mingle/signup.h"
 
 #include "banned.h"
 
@@ -500,21 +502,55 @@ static void update(struct request *r, json_t *patch)
 
     if (context_load(&c, r) < 0)
         return;
+    enum mg_person_status was = MG_STATUS_ACTIVE;
+    int64_t promoted = 0;
+    int leaving = 0;
+
     rc =
         mg_store_participant_get(&p, r->srv->store, r->params[0], r->params[1]);
-    if (rc == 0)
+    if (rc == 0) {
+        was = p->status;
         rc = person_from_json(p, patch, &c.ctx, &err);
+    }
+    if (rc == 0 && p->status == MG_STATUS_PENDING && was != p->status) {
+        mg_error_set(&err, "status",
+                     "'pending' is for sign-ups not yet confirmed");
+        rc = MG_EINVAL;
+    }
+    if (rc == 0 && p->status == MG_STATUS_WITHDRAWN &&
+        was != MG_STATUS_WITHDRAWN) {
+        /* leaving goes through the one withdrawal, which hands the
+         * place on: the other fields are stored first */
+        leaving = 1;
+        p->status = was;
+    }
     if (rc == 0)
         rc = mg_store_participant_update(r->srv->store, p);
+    if (rc == 0 && leaving) {
+        rc = mg_signup_withdraw(&promoted, r->srv->store, c.circle->id, p->id,
+                                mg_now(), &err);
+        if (rc == 0)
+            p->status = MG_STATUS_WITHDRAWN;
+    }
     if (rc == MG_ECONFLICT) {
         reply_conflict(r, p->email, "");
     } else if (rc < 0) {
         reply_code(r, rc, &err);
     } else {
-        /* a withdrawal, or a new address, changes their invitations:
-         * theirs only */
-        http_reconcile_scope(r, c.circle->id, &p->id, 1, NULL, 0, NULL);
-        reply_json(r, MHD_HTTP_OK, person_to_json(p));
+        json_t *doc;
+
+        /* a new address changes their invitations: theirs only (a
+         * withdrawal reconciled its own) */
+        if (!leaving)
+            http_reconcile_scope(r, c.circle->id, &p->id, 1, NULL, 0, NULL);
+        doc = person_to_json(p);
+        if (leaving)
+            json_object_set_new(doc, "promoted",
+                                promoted ? json_integer(promoted)
+                                         : json_null());
+        if (leaving)
+            mg_outbox_sender_wake(r->srv->sender);
+        reply_json(r, MHD_HTTP_OK, doc);
     }
     mg_participants_free(p, p ? 1 : 0);
     context_release(&c);

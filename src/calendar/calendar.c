@@ -494,7 +494,7 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
         rc = mg_store_participant_get(&p, st, circle_id, participant_id);
         if (rc < 0)
             goto out;
-        if (p->status != MG_STATUS_WITHDRAWN)
+        if (p->status != MG_STATUS_WITHDRAWN && p->status != MG_STATUS_PENDING)
             group_id = p->group_id;
         else
             group_id = 0;
@@ -523,7 +523,8 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
             name = summary_for(&v, g);
         n++;
     }
-    if (p && p->status != MG_STATUS_WITHDRAWN) {
+    if (p && p->status != MG_STATUS_WITHDRAWN &&
+        p->status != MG_STATUS_PENDING) {
         rc = add_plenaries(&series, &n, &newest, &plen, &n_plen, st, &v,
                            participant_id);
         if (rc < 0)

@@ -57,6 +57,9 @@ struct cli_values {
     long long id;       /* an id given as an argument, as a check parsed it */
     const char *config; /* --config */
     const char *role, *label, *status, *kind, *format;
+    /* `mingle signup`: as typed, checked by the command */
+    const char *capacity, *closes_at, *sectors, *regions, *notice_file,
+        *auto_place;
     int dry_run, json, html, force;
 };
 
@@ -236,7 +239,8 @@ extern const struct cli_option cli_serve_options[];
 extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
-    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary;
+    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary,
+    cli_signup;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

@@ -56,6 +56,9 @@ const char *const mg_config_keys[] = {"listen",
                                       "trusted_proxies",
                                       "authserv_id",
                                       "sender_auth_off",
+                                      "signup_limit",
+                                      "signup_min_seconds",
+                                      "signup_expiry_days",
                                       NULL};
 
 void mg_config_init(struct mg_config *cfg)
@@ -83,6 +86,9 @@ void mg_config_init(struct mg_config *cfg)
     cfg->max_connections = 1000;
     cfg->per_ip_connections = 128;
     cfg->auth_fail_limit = 20;
+    cfg->signup_limit = 10;
+    cfg->signup_min_seconds = 3;
+    cfg->signup_expiry_days = 7;
 }
 
 void mg_config_release(struct mg_config *cfg)
@@ -345,6 +351,18 @@ int mg_config_set(struct mg_config *cfg, const char *key, const char *value,
         if (parse_int(&n, value, 0, 1000000) < 0)
             goto bad;
         cfg->auth_fail_limit = (int)n;
+    } else if (strcmp(key, "signup_limit") == 0) {
+        if (parse_int(&n, value, 0, 1000000) < 0)
+            goto bad;
+        cfg->signup_limit = (int)n;
+    } else if (strcmp(key, "signup_min_seconds") == 0) {
+        if (parse_int(&n, value, 0, 3600) < 0)
+            goto bad;
+        cfg->signup_min_seconds = (int)n;
+    } else if (strcmp(key, "signup_expiry_days") == 0) {
+        if (parse_int(&n, value, 1, 365) < 0)
+            goto bad;
+        cfg->signup_expiry_days = (int)n;
     } else if (strcmp(key, "trusted_proxies") == 0) {
         if (!addresses_valid(value))
             goto bad;

@@ -227,9 +227,10 @@ void http_client_address(char *out, size_t n, struct request *r)
     snprintf(out, n, "%s", r->client);
 }
 
-int http_rate_limited(struct request *r)
+/* Whether r's address is over limiter `l`: replies 429 itself if so. */
+static int limited_by(struct auth_limiter *l, struct request *r,
+                      const char *what)
 {
-    struct auth_limiter *l = r->srv->limiter;
     struct address_entry *e;
     char addr[48];
     double now = mg_monotonic(), wait = 0;
@@ -262,15 +263,19 @@ int http_rate_limited(struct request *r)
                         "too many failed credentials from this address; "
                         "retry later",
                         NULL);
-        mg_log(MG_LOG_WARN, "credential failures over the limit", "client",
-               addr, NULL);
+        mg_log(MG_LOG_WARN, what, "client", addr, NULL);
     }
     return limited;
 }
 
-void http_auth_failed(struct request *r)
+int http_rate_limited(struct request *r)
 {
-    struct auth_limiter *l = r->srv->limiter;
+    return limited_by(r->srv->limiter, r, "credential failures over the limit");
+}
+
+/* Count one event of r's address against limiter `l`. */
+static void count_in(struct auth_limiter *l, struct request *r)
+{
     struct address_entry *e;
     char addr[48];
     double now = mg_monotonic();
@@ -285,6 +290,19 @@ void http_auth_failed(struct request *r)
         e->level += 1;
     }
     pthread_mutex_unlock(&l->lock);
+}
+
+void http_auth_failed(struct request *r)
+{
+    count_in(r->srv->limiter, r);
+}
+
+int http_signup_limited(struct request *r)
+{
+    if (limited_by(r->srv->signup_limiter, r, "sign-up posts over the limit"))
+        return 1;
+    count_in(r->srv->signup_limiter, r);
+    return 0;
 }
 
 int http_token_has_circle(const struct mg_token *tok, int64_t circle_id)

@@ -63,6 +63,9 @@ struct mg_http_server {
     struct metrics *metrics;
     struct hooks_config hooks;
     struct auth_limiter *limiter;
+    struct auth_limiter *signup_limiter; /* sign-up posts per address */
+    int signup_min_seconds; /* between a sign-up page's load and its post */
+    int signup_expiry_days; /* an unconfirmed sign-up is erased after */
     struct deadlines *deadlines;
 };
 
@@ -213,6 +216,10 @@ void http_client_address(char *out, size_t n, struct request *r);
 int http_rate_limited(struct request *r);
 /* Count one failed credential against r's address. */
 void http_auth_failed(struct request *r);
+/* Sign-up posts (/join/<slug>): each counts against r's address in a
+ * bucket of their own (cfg signup_limit a minute); over it, replies 429
+ * itself and returns 1. */
+int http_signup_limited(struct request *r);
 
 /*
  * Headers' deadline (deadline.c): a connection has `seconds` from when it

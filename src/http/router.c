@@ -44,6 +44,8 @@ const struct route http_routes[] = {
      handle_person_export},
     {"POST", "/api/v1/circles/{id}/participants/{id}/withdraw",
      AUTH_COORDINATOR, handle_person_withdraw},
+    {"GET", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_get},
+    {"PUT", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_put},
     {"POST", "/api/v1/circles/{id}/groups/plan", AUTH_COORDINATOR,
      handle_groups_plan},
     {"POST", "/api/v1/circles/{id}/groups/rebalance", AUTH_COORDINATOR,
@@ -121,6 +123,11 @@ const struct route http_routes[] = {
     {"POST", "/p/{page}/review", AUTH_SELF, handle_person_page_review},
     {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,
      handle_person_page_mint},
+    /* A circle's public sign-up page: anyone, limited per address. */
+    {"GET", "/join/{name}", AUTH_SELF, handle_join_form},
+    {"POST", "/join/{name}", AUTH_SELF, handle_join_submit},
+    {"GET", "/join/{slug}/confirm/{page}", AUTH_SELF, handle_join_confirm_form},
+    {"POST", "/join/{slug}/confirm/{page}", AUTH_SELF, handle_join_confirm},
     /* The coordinator dashboard checks its session cookie itself. */
     {"GET", "/dashboard", AUTH_SELF, handle_dash_home},
     {"GET", "/dashboard/login", AUTH_SELF, handle_dash_login_form},
@@ -132,6 +139,7 @@ const struct route http_routes[] = {
     {"POST", "/dashboard/circles/{id}/move", AUTH_SELF, handle_dash_move},
     {"POST", "/dashboard/circles/{id}/people/{id}/withdraw", AUTH_SELF,
      handle_dash_withdraw},
+    {"POST", "/dashboard/circles/{id}/signup", AUTH_SELF, handle_dash_signup},
     {"GET", "/dashboard/circles/{id}/rebalance", AUTH_SELF,
      handle_dash_rebalance_preview},
     {"POST", "/dashboard/circles/{id}/rebalance", AUTH_SELF,
@@ -221,6 +229,16 @@ static int path_matches(const char *pattern, const char *path, int64_t *params,
             return feed_matches(path, feed, ".atom");
         if (strcmp(pattern, "{name}") == 0)
             return name_matches(path, feed);
+        if (strncmp(pattern, "{slug}", 6) == 0) {
+            /* a middle segment like {name}'s; the handler reads it */
+            size_t len = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+            if (len == 0 || len > 31 || path[len] != '/')
+                return 0;
+            pattern += 6;
+            path += len;
+            continue;
+        }
         if (strncmp(pattern, "{page}", 6) == 0) {
             if (!page_matches(path, feed))
                 return 0;

@@ -269,8 +269,9 @@ static int page_path(const char *url)
 
 int http_is_page(const struct request *r)
 {
-    return page_path(r->url) || (strncmp(r->url, "/dashboard", 10) == 0 &&
-                                 (r->url[10] == '\0' || r->url[10] == '/'));
+    return page_path(r->url) || strncmp(r->url, "/join/", 6) == 0 ||
+           (strncmp(r->url, "/dashboard", 10) == 0 &&
+            (r->url[10] == '\0' || r->url[10] == '/'));
 }
 
 static void dispatch(struct request *r)
@@ -686,6 +687,10 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     srv->request_timeout = cfg->request_timeout;
     hooks_config_copy(&srv->hooks, cfg);
     srv->limiter = auth_limiter_new(cfg->auth_fail_limit, cfg->trusted_proxies);
+    srv->signup_limiter =
+        auth_limiter_new(cfg->signup_limit, cfg->trusted_proxies);
+    srv->signup_min_seconds = cfg->signup_min_seconds;
+    srv->signup_expiry_days = cfg->signup_expiry_days;
     srv->deadlines = deadlines_start(cfg->idle_timeout);
     srv->metrics = metrics_new();
     atomic_init(&srv->inflight, 0);
@@ -706,6 +711,7 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
         metrics_free(srv->metrics);
         hooks_config_release(&srv->hooks);
         auth_limiter_free(srv->limiter);
+        auth_limiter_free(srv->signup_limiter);
         deadlines_stop(srv->deadlines);
         free(srv);
         return MG_EIO;
@@ -772,5 +778,6 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     free(srv->mail_domain);
     hooks_config_release(&srv->hooks);
     auth_limiter_free(srv->limiter);
+    auth_limiter_free(srv->signup_limiter);
     free(srv);
 }

@@ -292,7 +292,8 @@ static int take_field(struct mg_participant *p, enum column col,
     case COL_STATUS:
         rc = mg_person_status_parse(&p->status, v);
         free(v);
-        if (rc < 0)
+        /* "pending" is the sign-up page's, until the address confirms */
+        if (rc < 0 || p->status == MG_STATUS_PENDING)
             ROW_ERROR("status must be active, waitlisted or withdrawn");
         return 0;
     case COL_LOCKED:

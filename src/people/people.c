@@ -16,7 +16,8 @@
 
 static const char *const role_names[] = {"participant", "facilitator",
                                          "coordinator"};
-static const char *const status_names[] = {"active", "waitlisted", "withdrawn"};
+static const char *const status_names[] = {"active", "waitlisted", "withdrawn",
+                                           "pending"};
 
 void mg_participant_release(struct mg_participant *p)
 {
@@ -85,14 +86,14 @@ int mg_person_role_parse(enum mg_person_role *out, const char *s)
 
 const char *mg_person_status_name(enum mg_person_status s)
 {
-    return (unsigned)s < 3 ? status_names[s] : "active";
+    return (unsigned)s < 4 ? status_names[s] : "active";
 }
 
 int mg_person_status_parse(enum mg_person_status *out, const char *s)
 {
     int i;
 
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 4; i++) {
         if (strcasecmp(s, status_names[i]) == 0) {
             *out = (enum mg_person_status)i;
             return 0;

@@ -617,10 +617,45 @@ static const char *const migration_19[] = {"CREATE TABLE IF NOT EXISTS keys ("
                                            "  created_at INTEGER NOT NULL)",
                                            NULL};
 
+/*
+ * The public sign-up page (store/signup.c): a circle's settings, and
+ * with each person who signed up themselves what they consented to,
+ * when their unconfirmed sign-up expires, the confirmation mails sent
+ * (a re-send is limited) and their place on the circle's waitlist.
+ */
+static const char *const migration_20[] = {
+    "CREATE TABLE IF NOT EXISTS signup_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  state TEXT NOT NULL DEFAULT 'closed' CHECK (state IN ('open', "
+    "'closed')),"
+    "  closes_at INTEGER NOT NULL DEFAULT 0,"
+    "  capacity INTEGER NOT NULL DEFAULT 0 CHECK (capacity >= 0),"
+    "  sectors TEXT,"
+    "  regions TEXT,"
+    "  notice TEXT,"
+    "  auto_place INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS signups ("
+    "  participant_id INTEGER PRIMARY KEY"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  circle_id INTEGER NOT NULL,"
+    "  volunteer INTEGER NOT NULL DEFAULT 0,"
+    "  consent_version TEXT,"
+    "  consent_at INTEGER,"
+    "  expires_at INTEGER," /* while pending */
+    "  mails INTEGER NOT NULL DEFAULT 0,"
+    "  mail_at INTEGER,"
+    "  waitlist_position INTEGER)",
+    "CREATE INDEX IF NOT EXISTS signups_expiry ON signups(expires_at) "
+    "WHERE expires_at IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS signups_waitlist ON signups(circle_id, "
+    "waitlist_position) WHERE waitlist_position IS NOT NULL",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
-    migration_16, migration_17, migration_18, migration_19};
+    migration_16, migration_17, migration_18, migration_19, migration_20};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/outbox.h"
 #include "mingle/plenary.h"
 #include "mingle/report.h"
+#include "mingle/signup.h"
 
 #include "banned.h"
 
@@ -29,22 +31,20 @@
 void handle_dash_withdraw(struct request *r)
 {
     struct mg_form f = {NULL, 0, 0};
-    struct mg_participant *p = NULL;
+    struct mg_error err = {{0}, {0}};
     struct mg_buf where = MG_BUF_INIT;
     struct dash d;
+    int64_t promoted = 0;
     int rc;
 
     if (dash_form_begin(&f, &d, r) < 0)
         goto out;
-    rc =
-        mg_store_participant_get(&p, r->srv->store, r->params[0], r->params[1]);
-    if (rc == 0 && p->status != MG_STATUS_WITHDRAWN) {
-        p->status = MG_STATUS_WITHDRAWN;
-        rc = mg_store_participant_update(r->srv->store, p);
-        if (rc == 0)
-            /* their cancellations, not the whole circle's invitations */
-            http_reconcile_scope(r, r->params[0], &p->id, 1, NULL, 0, NULL);
-    }
+    /* the one withdrawal: their cancellations, their plenary places
+     * given up, and the first person waiting moved up */
+    rc = mg_signup_withdraw(&promoted, r->srv->store, r->params[0],
+                            r->params[1], mg_now(), &err);
+    if (rc == 0)
+        mg_outbox_sender_wake(r->srv->sender);
     if (rc < 0) {
         dash_error_page(r, rc, _("There is no such person in this circle."));
         goto out;
@@ -54,7 +54,6 @@ void handle_dash_withdraw(struct request *r)
                   (long long)r->params[0], (long long)r->params[1]);
     dash_redirect(r, &where);
 out:
-    mg_participants_free(p, p ? 1 : 0);
     mg_form_release(&f);
 }
 

@@ -2226,7 +2226,7 @@ static void done_notice(struct mg_html *h, struct request *r,
         else
             mg_buf_puts(&text, _("Withdrawn."));
         mg_participants_free(p, p ? 1 : 0);
-    } else {
+    } else if (!dash_signup_done(&text, &error, r, done)) {
         return;
     }
     dash_notice(h, text.data, error);
@@ -2268,6 +2268,8 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html_text(&h, _("Groups"));
     mg_html(&h, "</a> <a href=\"#people\">");
     mg_html_text(&h, _("People"));
+    mg_html(&h, "</a> <a href=\"#signup\">");
+    mg_html_text(&h, _("Sign-up"));
     mg_html(&h, "</a> <a href=\"#report\">");
     mg_html_text(&h, _("How it is going"));
     mg_html(&h, "</a> <a href=\"#plenaries\">");
@@ -2282,6 +2284,8 @@ static void circle_page(struct request *r, const struct dash *d)
         groups_section(&h, &v, dash_page_arg(r, "gpage"));
     if (rc == 0)
         rc = people_section(&h, r, d, &v);
+    if (rc == 0)
+        rc = dash_signup_section(&h, d, r->srv->store, c, v.plan.n_groups);
     if (rc == 0)
         rc = report_section(&h, r->srv->store, c->id);
     if (rc == 0)

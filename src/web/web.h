@@ -105,6 +105,11 @@ void handle_person_page_mint(struct request *r);
 /* Any other request under /p/ (no route, or not its method), and one
  * too large there: a page, never JSON. */
 void handle_person_page_other(struct request *r);
+/* A circle's public sign-up page and its confirmation link (join.c). */
+void handle_join_form(struct request *r);
+void handle_join_submit(struct request *r);
+void handle_join_confirm_form(struct request *r);
+void handle_join_confirm(struct request *r);
 /* The coordinator dashboard (dashboard.c): its own session cookie. */
 void handle_dash_login_form(struct request *r);
 void handle_dash_login(struct request *r);
@@ -119,6 +124,8 @@ void handle_dash_invites(struct request *r);
 void handle_dash_digest(struct request *r);
 /* The review queue, withdrawals, plenaries, downloads (dash_lists.c). */
 void handle_dash_withdraw(struct request *r);
+/* Open, close, capacity, place the late sign-ups (dash_signup.c). */
+void handle_dash_signup(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);
 void handle_dash_note_reject(struct request *r);

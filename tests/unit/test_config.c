@@ -94,6 +94,28 @@ static void test_defaults(void **state)
     assert_null(cfg->base_url);
 }
 
+/* Issue #18, items 2 and 5: the sign-up page's settings, their
+ * defaults (7 days to confirm, 3 s to fill the form, 10 posts a minute
+ * an address) and their bounds. */
+static void test_signup_settings(void **state)
+{
+    struct mg_config *cfg = *state;
+
+    assert_int_equal(cfg->signup_expiry_days, 7);
+    assert_int_equal(cfg->signup_min_seconds, 3);
+    assert_int_equal(cfg->signup_limit, 10);
+    set_ok(cfg, "signup_expiry_days", "14");
+    assert_int_equal(cfg->signup_expiry_days, 14);
+    set_ok(cfg, "signup_min_seconds", "0");
+    assert_int_equal(cfg->signup_min_seconds, 0);
+    set_ok(cfg, "signup_limit", "0");
+    assert_int_equal(cfg->signup_limit, 0);
+    set_bad(cfg, "signup_expiry_days", "0");
+    set_bad(cfg, "signup_expiry_days", "366");
+    set_bad(cfg, "signup_min_seconds", "-1");
+    set_bad(cfg, "signup_limit", "lots");
+}
+
 static void test_release_zeroes(void **state)
 {
     struct mg_config cfg;
@@ -146,7 +168,10 @@ static void test_keys_list(void **state)
                                          "auth_fail_limit",
                                          "trusted_proxies",
                                          "authserv_id",
-                                         "sender_auth_off"};
+                                         "sender_auth_off",
+                                         "signup_limit",
+                                         "signup_min_seconds",
+                                         "signup_expiry_days"};
     size_t n = sizeof(expect) / sizeof(expect[0]);
     size_t i, j;
 
@@ -634,6 +659,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signup_settings, setup, teardown),
         cmocka_unit_test(test_release_zeroes),
         cmocka_unit_test(test_keys_list),
         cmocka_unit_test(test_webhook_settings),

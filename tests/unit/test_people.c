@@ -534,6 +534,82 @@ static void test_normalize_and_names(void **state)
     assert_int_equal(mg_person_status_parse(&status, "gone"), MG_EINVAL);
 }
 
+/* Issue #18, items 1-3: the sign-up rules. A notice's version changes
+ * with its text; the default notice says what the Privacy Act asks;
+ * choices are matched whole; a capacity turns confirmations into a
+ * waitlist; a closing date closes the page; the CSV import cannot make
+ * anyone pending. */
+static void test_signup_rules(void **state)
+{
+    struct mg_signup_settings s;
+    struct mg_error err = {{0}, {0}};
+    char v1[MG_SIGNUP_VERSION_LEN + 1], v2[MG_SIGNUP_VERSION_LEN + 1];
+    enum mg_person_status status;
+
+    (void)state;
+    memset(&s, 0, sizeof(s));
+    assert_string_equal(mg_signup_notice(&s), mg_signup_default_notice());
+    assert_non_null(strstr(mg_signup_default_notice(), "overseas"));
+    assert_non_null(strstr(mg_signup_default_notice(), "correct"));
+    assert_non_null(strstr(mg_signup_default_notice(), "voluntary"));
+    mg_signup_notice_version(v1, mg_signup_notice(&s));
+    assert_int_equal(strlen(v1), MG_SIGNUP_VERSION_LEN);
+    s.notice = mg_xstrdup("We keep your name.");
+    mg_signup_notice_version(v2, mg_signup_notice(&s));
+    assert_string_not_equal(v1, v2);
+
+    assert_false(mg_signup_is_open(&s, 1000));
+    s.open = 1;
+    assert_true(mg_signup_is_open(&s, 1000));
+    s.closes_at = 1000;
+    assert_false(mg_signup_is_open(&s, 1000));
+    assert_true(mg_signup_is_open(&s, 999));
+
+    s.sectors = mg_xstrdup("public\nacademic");
+    assert_true(mg_signup_choice_listed(s.sectors, "academic"));
+    assert_false(mg_signup_choice_listed(s.sectors, "acad"));
+    assert_false(mg_signup_choice_listed(s.sectors, "public\nacademic"));
+    assert_false(mg_signup_choice_listed(NULL, "public"));
+    assert_string_equal(mg_signup_sectors(&s), "public\nacademic");
+
+    assert_int_equal(mg_signup_confirmed_status(5, 0), MG_STATUS_ACTIVE);
+    assert_int_equal(mg_signup_confirmed_status(4, 5), MG_STATUS_ACTIVE);
+    assert_int_equal(mg_signup_confirmed_status(5, 5), MG_STATUS_WAITLISTED);
+
+    assert_int_equal(mg_signup_settings_validate(&s, &err), 0);
+    s.capacity = -1;
+    assert_int_equal(mg_signup_settings_validate(&s, &err), MG_EINVAL);
+    assert_string_equal(err.field, "capacity");
+    s.capacity = 0;
+    free(s.regions);
+    s.regions = mg_xstrdup("Auckland\n\nOtago");
+    assert_int_equal(mg_signup_settings_validate(&s, &err), MG_EINVAL);
+    assert_string_equal(err.field, "regions");
+    mg_signup_settings_release(&s);
+    assert_null(s.notice);
+    assert_string_equal(mg_signup_sectors(&s),
+                        "public\nacademic\nschool\nspecial");
+
+    assert_int_equal(mg_person_status_parse(&status, "pending"), 0);
+    assert_int_equal(status, MG_STATUS_PENDING);
+    assert_string_equal(mg_person_status_name(MG_STATUS_PENDING), "pending");
+}
+
+static void test_csv_cannot_make_pending(void **state)
+{
+    static const char csv[] = "name,email,status\nAda,ada@example.org,"
+                              "pending\n";
+    struct mg_participant *list = NULL;
+    struct mg_error err = {{0}, {0}};
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(
+        mg_people_parse_csv(&list, &n, csv, sizeof(csv) - 1, NULL, &err),
+        MG_EINVAL);
+    assert_string_equal(err.field, "status");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -552,6 +628,8 @@ int main(void)
         cmocka_unit_test(test_already_registered_many),
         cmocka_unit_test(test_resolvers),
         cmocka_unit_test(test_normalize_and_names),
+        cmocka_unit_test(test_signup_rules),
+        cmocka_unit_test(test_csv_cannot_make_pending),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -111,10 +111,11 @@ static void test_migrate_from_empty(void **state)
     /* Every table the design names exists. */
     {
         static const char *const tables[] = {
-            "circles",     "slots",    "books",        "sections",
-            "threads",     "readings", "participants", "groups",
-            "memberships", "sessions", "rsvps",        "attendance",
-            "notes",       "outbox",   "tokens",       "webhook_receipts"};
+            "circles", "slots", "books", "sections", "threads", "readings",
+            "participants", "groups", "memberships", "sessions", "rsvps",
+            "attendance", "notes", "outbox", "tokens", "webhook_receipts",
+            /* migration 20, issue #18: the sign-up page */
+            "signup_settings", "signups"};
         size_t i;
         for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
             char *sql = mg_xasprintf("SELECT count(*) FROM sqlite_schema "
