@@ -1,0 +1,747 @@
+/*
+ * jobs.c: a round of due jobs. Each job is checked against its call as
+ * it is now (the call may have moved or been called off since the job
+ * was made), expanded to the people it is for as they are now (members
+ * who left, withdrew or turned reminders off get nothing), written, and
+ * queued with one outbox dedupe key per person in the transaction that
+ * marks the job done: a round killed half-way queues nothing, and a
+ * round that runs again queues each mail once.
+ */
+#include "mingle/jobs.h"
+
+#include <ctype.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mingle/auth.h"
+#include "mingle/calendar.h"
+#include "mingle/circle.h"
+#include "mingle/i18n.h"
+#include "mingle/mail.h"
+#include "mingle/schedule.h"
+#include "mingle/store.h"
+
+#include "banned.h"
+
+/* A reminder for a call that began is late; what comes after a call is
+ * late a day after it was due. */
+#define FOLLOWUP_GRACE (24 * 60 * 60)
+#define MAC_HEX 32 /* 128 bits of HMAC-SHA256 in a link */
+
+static atomic_uint_fast64_t total_sent, total_late;
+
+void mg_jobs_totals(uint64_t *sent, uint64_t *late)
+{
+    *sent = (uint64_t)atomic_load(&total_sent);
+    *late = (uint64_t)atomic_load(&total_late);
+}
+
+/* ---- offsets ---- */
+
+int mg_jobs_offsets_parse(struct mg_reminder_settings *s, const char *text,
+                          struct mg_error *err)
+{
+    const char *p = text ? text : "";
+
+    s->n_offsets = 0;
+    while (*p) {
+        char *end;
+        long v, unit = 1;
+        size_t i;
+
+        while (*p == ' ')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            goto bad;
+        v = strtol(p, &end, 10);
+        if (*end == 'm')
+            end++;
+        else if (*end == 'h')
+            unit = 60, end++;
+        else if (*end == 'd')
+            unit = 24 * 60, end++;
+        while (*end == ' ')
+            end++;
+        if (*end && *end != ',')
+            goto bad;
+        if (v <= 0 || v > 28L * 24 * 60 / unit) {
+            mg_error_set(err, "offsets",
+                         "'%s': each offset is from 1 minute to 28 days", text);
+            return MG_EINVAL;
+        }
+        for (i = 0; i < s->n_offsets; i++)
+            if (s->offsets[i] == (int)(v * unit)) {
+                mg_error_set(err, "offsets", "'%s': an offset is repeated",
+                             text);
+                return MG_EINVAL;
+            }
+        if (s->n_offsets == MG_REMINDER_MAX_OFFSETS) {
+            mg_error_set(err, "offsets", "at most %d offsets",
+                         MG_REMINDER_MAX_OFFSETS);
+            return MG_EINVAL;
+        }
+        s->offsets[s->n_offsets++] = (int)(v * unit);
+        p = *end ? end + 1 : end;
+    }
+    return 0;
+bad:
+    mg_error_set(err, "offsets",
+                 "'%s' is not a list of offsets such as 24h,1h or 90m",
+                 text ? text : "");
+    return MG_EINVAL;
+}
+
+void mg_jobs_offsets_format(char *out, size_t n,
+                            const struct mg_reminder_settings *s)
+{
+    size_t i, used = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < s->n_offsets && used < n; i++) {
+        int v = s->offsets[i];
+        const char *sep = i ? "," : "";
+
+        if (v % (24 * 60) == 0)
+            used += (size_t)snprintf(out + used, n - used, "%s%dd", sep,
+                                     v / (24 * 60));
+        else if (v % 60 == 0)
+            used +=
+                (size_t)snprintf(out + used, n - used, "%s%dh", sep, v / 60);
+        else
+            used += (size_t)snprintf(out + used, n - used, "%s%dm", sep, v);
+    }
+}
+
+/* ---- the "can't come" link ---- */
+
+static void link_mac(char out[MAC_HEX + 1], const unsigned char *key,
+                     int64_t participant_id, int64_t session_id)
+{
+    char msg[96];
+
+    snprintf(msg, sizeof(msg), "reminder-link\n%lld\n%lld",
+             (long long)participant_id, (long long)session_id);
+    mg_auth_mac_hex(out, MAC_HEX, key, MG_KEY_LEN, msg);
+}
+
+int mg_jobs_cant_come_path(char **out, struct mg_store *st,
+                           int64_t participant_id, int64_t session_id)
+{
+    unsigned char key[MG_KEY_LEN];
+    char mac[MAC_HEX + 1];
+    int rc = mg_store_key(key, st, "reminder-link");
+
+    if (rc < 0)
+        return rc;
+    link_mac(mac, key, participant_id, session_id);
+    *out = mg_xasprintf("/r/%lld/%lld/%s", (long long)participant_id,
+                        (long long)session_id, mac);
+    memset(key, 0, sizeof(key));
+    return 0;
+}
+
+int mg_jobs_cant_come_check(int64_t *circle_id, int64_t *starts_at,
+                            struct mg_store *st, int64_t participant_id,
+                            int64_t session_id, const char *mac)
+{
+    unsigned char key[MG_KEY_LEN];
+    char want[MAC_HEX + 1];
+    struct mg_session_row s;
+    int rc = mg_store_key(key, st, "reminder-link");
+
+    if (rc < 0)
+        return rc;
+    link_mac(want, key, participant_id, session_id);
+    memset(key, 0, sizeof(key));
+    /* hashed, then compared in constant time */
+    if (!mac || !mg_auth_secret_equal(mac, want))
+        return MG_ENOTFOUND;
+    rc = mg_store_session_circle(circle_id, st, session_id);
+    if (rc == 0)
+        rc = mg_store_session_get(&s, st, *circle_id, session_id);
+    if (rc == 0 && starts_at)
+        *starts_at = s.starts_at;
+    return rc;
+}
+
+int mg_jobs_cant_come(struct mg_store *st, int64_t participant_id,
+                      int64_t session_id, const char *mac)
+{
+    int64_t circle_id = 0;
+    int rc = mg_jobs_cant_come_check(&circle_id, NULL, st, participant_id,
+                                     session_id, mac);
+
+    if (rc == 0)
+        rc = mg_calendar_rsvp_page(st, circle_id, participant_id, session_id,
+                                   "declined");
+    return rc;
+}
+
+int mg_jobs_sessions_added(struct mg_store *st, int64_t circle_id,
+                           const int64_t *session_ids, size_t n)
+{
+    /* a few calls (a group added): theirs only; a whole plan: the
+     * circle's in one statement per kind of job */
+    if (n > 256)
+        session_ids = NULL;
+    return mg_store_jobs_sync(NULL, st, circle_id, session_ids, n, mg_now());
+}
+
+/* ---- a round ---- */
+
+/* What a round keeps of the circle it last looked at (jobs come in due
+ * order, so one circle's run together). */
+struct circle_cache {
+    struct mg_circle *circle;
+    struct mg_span *same, *per_thread;
+    size_t n_same, n_per_thread;
+    unsigned char key[MG_KEY_LEN];
+};
+
+static void cache_release(struct circle_cache *c)
+{
+    mg_circle_free(c->circle);
+    mg_store_spans_free(c->same, c->n_same);
+    mg_store_spans_free(c->per_thread, c->n_per_thread);
+    memset(c, 0, sizeof(*c));
+}
+
+static int cache_load(struct circle_cache *c, struct mg_store *st,
+                      int64_t circle_id)
+{
+    int rc;
+
+    if (c->circle && c->circle->id == circle_id)
+        return 0;
+    cache_release(c);
+    rc = mg_store_circle_get(&c->circle, st, circle_id);
+    if (rc == 0)
+        rc =
+            mg_store_readings(&c->same, &c->n_same, st, circle_id, "same_pace");
+    if (rc == 0)
+        rc = mg_store_readings(&c->per_thread, &c->n_per_thread, st, circle_id,
+                               "thread");
+    if (rc == 0)
+        rc = mg_store_key(c->key, st, "reminder-link");
+    if (rc < 0)
+        cache_release(c);
+    return rc;
+}
+
+/*
+ * The call link a reminder gives: for now the circle's video URL (NULL
+ * when it has none). The one place a reminder takes its link from.
+ */
+static const char *reminder_call_link(const struct mg_circle *c,
+                                      const struct mg_group_row *g)
+{
+    (void)g;
+    return c->video_url && c->video_url[0] ? c->video_url : NULL;
+}
+
+static const char *from_address(const struct mg_circle *c,
+                                const struct mg_jobs_config *cfg)
+{
+    if (c->organizer_email && mg_email_valid(c->organizer_email))
+        return c->organizer_email;
+    if (cfg->mail_from && mg_email_valid(cfg->mail_from))
+        return cfg->mail_from;
+    return "mingle@localhost.invalid";
+}
+
+/* The circle's key in addresses and subject tags: its slug, or c<id>. */
+static void circle_key(char *out, size_t n, const struct mg_circle *c)
+{
+    if (c->slug && c->slug[0])
+        snprintf(out, n, "%s", c->slug);
+    else
+        snprintf(out, n, "c%lld", (long long)c->id);
+}
+
+/* "Tue 2027-03-23 19:30 (Pacific/Auckland)" */
+static void when_text(char *out, size_t n, const char *tz, int64_t t)
+{
+    char local[32];
+
+    mg_schedule_local_text(local, sizeof(local), tz, t, ' ');
+    snprintf(out, n, "%s (%s)", local[0] ? local : "?", tz);
+}
+
+static void reading_text(struct mg_buf *b, const struct circle_cache *c,
+                         const struct mg_group_row *g, int week)
+{
+    const struct mg_span *r = mg_calendar_reading(
+        c->same, c->n_same, c->per_thread, c->n_per_thread, g->thread_id, week);
+
+    if (!r)
+        return;
+    if (r->parts > 1)
+        mg_buf_printf(b, _("This week's reading: %s (part %d of %d)"),
+                      r->first_title, r->part, r->parts);
+    else if (strcmp(r->first_title, r->last_title) == 0)
+        mg_buf_printf(b, _("This week's reading: %s"), r->first_title);
+    else
+        mg_buf_printf(b, _("This week's reading: %s ... %s"), r->first_title,
+                      r->last_title);
+    mg_buf_puts(b, "\n");
+}
+
+/* One mail to queue. */
+struct pending {
+    char *message;
+    size_t len;
+    char *recipient;
+    char *subject;
+    char dedupe[96];
+};
+
+struct batch {
+    struct pending *p;
+    size_t n, cap;
+};
+
+static void batch_release(struct batch *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++) {
+        free(b->p[i].message);
+        free(b->p[i].recipient);
+        free(b->p[i].subject);
+    }
+    free(b->p);
+    memset(b, 0, sizeof(*b));
+}
+
+/* Build a text mail into the batch; a person whose address or name
+ * cannot make a message is logged and left out. */
+static void batch_add(struct batch *b, const struct mg_circle *c,
+                      const struct mg_jobs_config *cfg, const char *to_name,
+                      const char *to_email, const char *subject,
+                      const char *text, const char *dedupe, int64_t now)
+{
+    struct mg_text_mail m;
+    struct mg_error err = {0};
+    struct pending *p;
+    char *msg = NULL;
+    size_t len = 0;
+
+    memset(&m, 0, sizeof(m));
+    m.from_name = c->organizer_name;
+    m.from_email = from_address(c, cfg);
+    m.to_name = to_name;
+    m.to_email = to_email;
+    m.subject = subject;
+    m.text = text;
+    m.date = now;
+    m.auto_submitted = 1;
+    if (mg_mail_build_text(&msg, &len, &m, &err) < 0) {
+        mg_log(MG_LOG_WARN, "jobs: mail left out", "key", dedupe, "field",
+               err.field, "error", err.message, NULL);
+        return;
+    }
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 16;
+        b->p = mg_xrealloc(b->p, b->cap * sizeof(*b->p));
+    }
+    p = &b->p[b->n++];
+    p->message = msg;
+    p->len = len;
+    p->recipient = mg_xstrdup(to_email);
+    p->subject = mg_xstrdup(subject);
+    snprintf(p->dedupe, sizeof(p->dedupe), "%s", dedupe);
+}
+
+/*
+ * Queue the batch's mail of `kind` and mark jobs ids[0..n-1] `status`,
+ * in one transaction. *queued counts mails queued (0 when another round
+ * had taken the jobs).
+ */
+static int commit(size_t *queued, struct mg_store *st, const struct batch *b,
+                  int64_t circle_id, const char *kind, const int64_t *ids,
+                  size_t n, enum mg_job_status status, const char *note,
+                  int64_t now)
+{
+    struct mg_store_tx *tx = NULL;
+    size_t i;
+    int rc = mg_store_begin(&tx, st);
+
+    *queued = 0;
+    for (i = 0; rc == 0 && i < n; i++) {
+        int changed = 0;
+
+        rc = mg_store_tx_job_finish(&changed, tx, ids[i], status, now, note);
+        if (rc == 0 && !changed)
+            rc = MG_ECONFLICT; /* another round took it: queue nothing */
+    }
+    for (i = 0; rc == 0 && i < b->n; i++) {
+        struct mg_outbox_msg m;
+
+        memset(&m, 0, sizeof(m));
+        m.circle_id = circle_id;
+        m.kind = kind;
+        m.recipient = b->p[i].recipient;
+        m.subject = b->p[i].subject;
+        m.message = b->p[i].message;
+        m.len = b->p[i].len;
+        m.dedupe_key = b->p[i].dedupe;
+        rc = mg_store_tx_outbox_queue(queued, tx, &m);
+    }
+    if (rc == 0)
+        return mg_store_commit(tx);
+    mg_store_rollback(tx);
+    *queued = 0;
+    return rc == MG_ECONFLICT ? 0 : rc;
+}
+
+static int finish(struct mg_store *st, const struct mg_job_row *j,
+                  enum mg_job_status status, const char *note, int64_t now)
+{
+    struct batch none = {0};
+    size_t queued;
+
+    return commit(&queued, st, &none, j->circle_id, "", &j->id, 1, status, note,
+                  now);
+}
+
+static int do_reminder(struct mg_jobs_stats *s, struct mg_store *st,
+                       const struct mg_jobs_config *cfg, struct circle_cache *c,
+                       const struct mg_job_row *j, int64_t now)
+{
+    struct mg_group_row *g = NULL;
+    struct mg_job_person *people = NULL;
+    struct batch b = {0};
+    size_t n = 0, i, queued = 0, eligible = 0;
+    int before = -j->offset_minutes;
+    int late = now >= j->starts_at;
+    int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
+
+    if (rc == 0)
+        rc = mg_store_job_people(&people, &n, st, j->group_id, 0);
+    if (rc < 0)
+        goto out;
+    for (i = 0; i < n; i++) {
+        const struct mg_job_person *p = &people[i];
+        const char *tz = c->circle->time_zone;
+        const char *link = reminder_call_link(c->circle, g);
+        struct mg_buf text = MG_BUF_INIT;
+        char when[96], when_circle[96], mac[MAC_HEX + 1], dedupe[96];
+        char *subject;
+
+        if (!p->active || p->reminders_off || !p->email)
+            continue;
+        eligible++;
+        if (late)
+            continue;
+        if (p->time_zone && p->time_zone[0] &&
+            mg_schedule_tz_valid(p->time_zone))
+            tz = p->time_zone;
+        when_text(when, sizeof(when), tz, j->starts_at);
+        when_text(when_circle, sizeof(when_circle), c->circle->time_zone,
+                  j->starts_at);
+        link_mac(mac, c->key, p->id, j->session_id);
+        subject = mg_xasprintf(_("Reminder: %s, %s"), g->name, when);
+        mg_buf_printf(&text, _("Kia ora %s,\n\n"), p->name ? p->name : "");
+        mg_buf_printf(&text, _("Your %s call (%s, week %d) is on %s.\n"),
+                      c->circle->title, g->name, j->week, when);
+        if (strcmp(tz, c->circle->time_zone) != 0)
+            mg_buf_printf(&text, _("That is %s in the circle's time zone.\n"),
+                          when_circle);
+        mg_buf_printf(&text, _("It lasts %d minutes.\n\n"), j->minutes);
+        reading_text(&text, c, g, j->week);
+        if (link)
+            mg_buf_printf(&text, _("Call link: %s\n"), link);
+        mg_buf_puts(&text, "\n");
+        mg_buf_printf(&text,
+                      _("Can't come this time? Let your group know: "
+                        "%s/r/%lld/%lld/%s\n"),
+                      cfg->base_url ? cfg->base_url : "", (long long)p->id,
+                      (long long)j->session_id, mac);
+        mg_buf_puts(&text, _("You can turn these reminders off from your "
+                             "page.\n"));
+        snprintf(dedupe, sizeof(dedupe), "reminder:%lld:%lld:%d",
+                 (long long)p->id, (long long)j->session_id, before);
+        batch_add(&b, c->circle, cfg, p->name, p->email, subject, text.data,
+                  dedupe, now);
+        free(subject);
+        mg_buf_release(&text);
+    }
+    if (late) {
+        rc = commit(&queued, st, &b, j->circle_id, "reminder", &j->id, 1,
+                    MG_JOB_LATE, "the call had begun", now);
+        if (rc == 0) {
+            s->reminders_late += eligible;
+            atomic_fetch_add(&total_late, eligible);
+        }
+        goto out;
+    }
+    rc = commit(&queued, st, &b, j->circle_id, "reminder", &j->id, 1,
+                MG_JOB_DONE, eligible ? NULL : "nobody to remind", now);
+    if (rc == 0) {
+        s->reminders_sent += queued;
+        s->mails += queued;
+        atomic_fetch_add(&total_sent, queued);
+    }
+out:
+    batch_release(&b);
+    mg_store_job_people_free(people, n);
+    mg_store_groups_free(g, g ? 1 : 0);
+    return rc;
+}
+
+static int do_followup(struct mg_jobs_stats *s, struct mg_store *st,
+                       const struct mg_jobs_config *cfg, struct circle_cache *c,
+                       const struct mg_job_row *j, int64_t now)
+{
+    struct mg_group_row *g = NULL;
+    struct mg_job_person *people = NULL;
+    struct batch b = {0};
+    size_t n = 0, i, queued = 0;
+    char key[80], tag[160], address[320];
+    int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
+
+    if (rc == 0)
+        rc = mg_store_job_people(&people, &n, st, j->group_id, 1);
+    if (rc < 0)
+        goto out;
+    circle_key(key, sizeof(key), c->circle);
+    snprintf(tag, sizeof(tag), "[%s G%d W%d summary]", key, g->position,
+             j->week);
+    address[0] = '\0';
+    if (g->address && g->address[0] && cfg->mail_domain && cfg->mail_domain[0])
+        snprintf(address, sizeof(address), "%s@%s", g->address,
+                 cfg->mail_domain);
+    else if (g->address && strchr(g->address, '@'))
+        snprintf(address, sizeof(address), "%s", g->address);
+    for (i = 0; i < n; i++) {
+        const struct mg_job_person *p = &people[i];
+        struct mg_buf text = MG_BUF_INIT;
+        char dedupe[96];
+        char *subject;
+
+        if (!p->active || !p->email)
+            continue;
+        subject =
+            mg_xasprintf(_("Your summary of %s, week %d"), g->name, j->week);
+        mg_buf_printf(&text, _("Kia ora %s,\n\n"), p->name ? p->name : "");
+        mg_buf_printf(&text,
+                      _("Thank you for leading this week's call of %s.\n"
+                        "Please send the group's summary"),
+                      g->name);
+        if (address[0])
+            mg_buf_printf(&text, _(" to %s"), address);
+        mg_buf_printf(&text,
+                      _(" with this tag in the subject, so it is filed "
+                        "under week %d:\n\n    %s\n\n"),
+                      j->week, tag);
+        mg_buf_puts(&text, _("A short template:\n\n"
+                             "What we talked about:\n"
+                             "Questions we were left with:\n"
+                             "Quotes or moments to keep:\n"
+                             "For next week:\n"));
+        snprintf(dedupe, sizeof(dedupe), "followup:%lld:%lld", (long long)p->id,
+                 (long long)j->session_id);
+        batch_add(&b, c->circle, cfg, p->name, p->email, subject, text.data,
+                  dedupe, now);
+        free(subject);
+        mg_buf_release(&text);
+    }
+    rc = commit(&queued, st, &b, j->circle_id, "followup", &j->id, 1,
+                b.n ? MG_JOB_DONE : MG_JOB_SKIPPED,
+                b.n ? NULL : "no facilitator", now);
+    if (rc == 0) {
+        s->followups += queued;
+        s->mails += queued;
+    }
+out:
+    batch_release(&b);
+    mg_store_job_people_free(people, n);
+    mg_store_groups_free(g, g ? 1 : 0);
+    return rc;
+}
+
+/*
+ * The nudges of one circle in this round, jobs[0..n-1]: one mail to the
+ * coordinator listing each group whose summary of a held call is still
+ * missing; a job whose summary came is skipped.
+ */
+static int do_nudges(struct mg_jobs_stats *s, struct mg_store *st,
+                     const struct mg_jobs_config *cfg, struct circle_cache *c,
+                     const struct mg_job_row *const *jobs, size_t n,
+                     int64_t now)
+{
+    struct mg_buf text = MG_BUF_INIT;
+    struct batch b = {0};
+    int64_t *missing = mg_xcalloc(n ? n : 1, sizeof(int64_t));
+    int64_t *arrived = mg_xcalloc(n ? n : 1, sizeof(int64_t));
+    size_t n_missing = 0, n_arrived = 0, i, queued = 0;
+    int rc = 0;
+
+    mg_buf_printf(&text, _("Kia ora %s,\n\n"),
+                  c->circle->organizer_name ? c->circle->organizer_name : "");
+    mg_buf_printf(&text,
+                  _("These groups of %s have not sent the summary of a call "
+                    "held more than %d days ago:\n\n"),
+                  c->circle->title,
+                  (jobs[0]->offset_minutes + 24 * 60 - 1) / (24 * 60));
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_group_row *g = NULL;
+        char when[96];
+        int found = 0;
+
+        rc = mg_store_summary_received(&found, st, jobs[i]->group_id,
+                                       jobs[i]->week);
+        if (rc == 0 && found) {
+            arrived[n_arrived++] = jobs[i]->id;
+            continue;
+        }
+        if (rc == 0)
+            rc = mg_store_group_get(&g, st, jobs[i]->circle_id,
+                                    jobs[i]->group_id);
+        if (rc == MG_ENOTFOUND) {
+            arrived[n_arrived++] = jobs[i]->id; /* the group is gone */
+            rc = 0;
+            continue;
+        }
+        if (rc < 0)
+            break;
+        when_text(when, sizeof(when), c->circle->time_zone, jobs[i]->starts_at);
+        mg_buf_printf(&text, _("- %s, week %d (call on %s)\n"), g->name,
+                      jobs[i]->week, when);
+        missing[n_missing++] = jobs[i]->id;
+        mg_store_groups_free(g, 1);
+    }
+    if (rc == 0 && n_arrived) {
+        struct batch none = {0};
+
+        rc = commit(&queued, st, &none, c->circle->id, "", arrived, n_arrived,
+                    MG_JOB_SKIPPED, "the summary came", now);
+        s->skipped += n_arrived;
+    }
+    if (rc == 0 && n_missing) {
+        char dedupe[96];
+        const char *to = c->circle->organizer_email;
+
+        if (to && mg_email_valid(to)) {
+            char *subject = mg_xasprintf(
+                mg_ngettext("%s: %zu group's summary is missing",
+                            "%s: %zu groups' summaries are missing", n_missing),
+                c->circle->title, n_missing);
+            /* the first job's id: each job is in one nudge only */
+            snprintf(dedupe, sizeof(dedupe), "nudge:%lld:%lld",
+                     (long long)c->circle->id, (long long)missing[0]);
+            batch_add(&b, c->circle, cfg, c->circle->organizer_name, to,
+                      subject, text.data, dedupe, now);
+            free(subject);
+        }
+        rc = commit(&queued, st, &b, c->circle->id, "nudge", missing, n_missing,
+                    b.n ? MG_JOB_DONE : MG_JOB_SKIPPED,
+                    b.n ? NULL : "no coordinator address", now);
+        if (rc == 0) {
+            s->nudges += queued;
+            s->mails += queued;
+        }
+    }
+    batch_release(&b);
+    mg_buf_release(&text);
+    free(missing);
+    free(arrived);
+    return rc;
+}
+
+/* When job `j` is due by its call as it is now. */
+static int64_t due_now(const struct mg_job_row *j)
+{
+    return j->starts_at + (int64_t)j->offset_minutes * 60 +
+           (j->kind == MG_JOB_REMINDER ? 0 : (int64_t)j->minutes * 60);
+}
+
+int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
+                  const struct mg_jobs_config *cfg, int64_t now, int max)
+{
+    struct mg_jobs_stats s;
+    struct circle_cache c;
+    struct mg_job_row *jobs = NULL;
+    const struct mg_job_row **nudges = NULL;
+    size_t n = 0, n_nudges = 0, i;
+    char lang[MG_I18N_LANG_MAX];
+    int rc = mg_store_jobs_due(&jobs, &n, st, now, max);
+
+    memset(&s, 0, sizeof(s));
+    memset(&c, 0, sizeof(c));
+    if (rc < 0)
+        goto out;
+    s.taken = n;
+    nudges = mg_xcalloc(n ? n : 1, sizeof(*nudges));
+    mg_i18n_switch(lang, NULL);
+    for (i = 0; rc == 0 && i < n; i++) {
+        const struct mg_job_row *j = &jobs[i];
+        int64_t due = due_now(j);
+
+        if (!j->starts_at || j->cancelled) {
+            rc = finish(st, j, MG_JOB_SKIPPED,
+                        j->starts_at ? "the call is cancelled"
+                                     : "the call is gone",
+                        now);
+            s.skipped++;
+            continue;
+        }
+        if (due > now) {
+            /* the call moved later: the job follows it */
+            rc = mg_store_job_reschedule(st, j->id, due);
+            s.rescheduled++;
+            continue;
+        }
+        if (j->kind == MG_JOB_FOLLOWUP && now > due + FOLLOWUP_GRACE) {
+            rc = finish(st, j, MG_JOB_LATE, "a day past the call", now);
+            continue;
+        }
+        rc = cache_load(&c, st, j->circle_id);
+        if (rc == MG_ENOTFOUND) {
+            rc = finish(st, j, MG_JOB_SKIPPED, "the circle is gone", now);
+            continue;
+        }
+        if (rc < 0)
+            break;
+        mg_i18n_use(mg_circle_language(c.circle));
+        if (j->kind == MG_JOB_REMINDER)
+            rc = do_reminder(&s, st, cfg, &c, j, now);
+        else if (j->kind == MG_JOB_FOLLOWUP)
+            rc = do_followup(&s, st, cfg, &c, j, now);
+        else
+            nudges[n_nudges++] = j;
+    }
+    /* the nudges, one mail per circle (they came in due order: group
+     * them by circle here) */
+    for (i = 0; rc == 0 && i < n_nudges; i++) {
+        const struct mg_job_row **same;
+        size_t k, m = 0;
+
+        if (!nudges[i])
+            continue;
+        same = mg_xcalloc(n_nudges, sizeof(*same));
+        for (k = i; k < n_nudges; k++)
+            if (nudges[k] && nudges[k]->circle_id == nudges[i]->circle_id) {
+                same[m++] = nudges[k];
+                if (k > i)
+                    nudges[k] = NULL;
+            }
+        nudges[i] = NULL;
+        rc = cache_load(&c, st, same[0]->circle_id);
+        if (rc == 0) {
+            mg_i18n_use(mg_circle_language(c.circle));
+            rc = do_nudges(&s, st, cfg, &c, same, m, now);
+        }
+        free(same);
+    }
+    mg_i18n_restore(lang);
+out:
+    cache_release(&c);
+    free(nudges);
+    free(jobs);
+    if (out)
+        *out = s;
+    return rc;
+}
