@@ -58,6 +58,9 @@ struct cli_values {
     const char *config; /* --config */
     const char *role, *label, *status, *kind, *format;
     int dry_run, json, html, force;
+    /* jobs and reminders (jobs.c) */
+    const char *due_before, *offsets, *reminders;
+    long long nudge_days;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)
@@ -236,7 +239,8 @@ extern const struct cli_option cli_serve_options[];
 extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
-    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary;
+    cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary,
+    cli_jobs, cli_reminders;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store
