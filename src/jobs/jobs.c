@@ -658,6 +658,22 @@ static int64_t due_now(const struct mg_job_row *j)
            (j->kind == MG_JOB_REMINDER ? 0 : (int64_t)j->minutes * 60);
 }
 
+/* Whether another reminder of the same call, nearer to it, is due too
+ * in this batch (both came due while no daemon ran). */
+static int superseded(const struct mg_job_row *jobs, size_t n,
+                      const struct mg_job_row *j, int64_t now)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (&jobs[i] != j && jobs[i].kind == MG_JOB_REMINDER &&
+            jobs[i].session_id == j->session_id &&
+            jobs[i].offset_minutes > j->offset_minutes &&
+            due_now(&jobs[i]) <= now && now < j->starts_at)
+            return 1;
+    return 0;
+}
+
 int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
                   const struct mg_jobs_config *cfg, int64_t now, int max)
 {
@@ -692,6 +708,12 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
             /* the call moved later: the job follows it */
             rc = mg_store_job_reschedule(st, j->id, due);
             s.rescheduled++;
+            continue;
+        }
+        if (j->kind == MG_JOB_REMINDER && superseded(jobs, n, j, now)) {
+            /* a daemon that was down: the later reminder alone */
+            rc = finish(st, j, MG_JOB_SKIPPED, "a later reminder is due", now);
+            s.skipped++;
             continue;
         }
         if (j->kind == MG_JOB_FOLLOWUP && now > due + FOLLOWUP_GRACE) {
