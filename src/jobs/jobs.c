@@ -288,7 +288,12 @@ static void reading_text(struct mg_buf *b, const struct circle_cache *c,
     mg_buf_puts(b, "\n");
 }
 
-/* One mail to queue. */
+/*
+ * What a round decided, written in one transaction at its end: each job
+ * taken with its new status and the mails it queues (mails[first ..
+ * first + n - 1]). One commit (one sync of the database) per round, not
+ * per job; a job another round marked first queues nothing.
+ */
 struct pending {
     char *message;
     size_t len;
@@ -297,33 +302,46 @@ struct pending {
     char dedupe[96];
 };
 
-struct batch {
-    struct pending *p;
-    size_t n, cap;
+struct decided {
+    int64_t id;
+    int64_t circle_id;
+    enum mg_job_kind kind;
+    enum mg_job_status status;
+    const char *note; /* static */
+    size_t first, n;  /* its mails */
+    size_t late;      /* reminders not sent: the call had begun */
 };
 
-static void batch_release(struct batch *b)
+struct round {
+    struct pending *mails;
+    size_t n_mails, cap_mails;
+    struct decided *jobs;
+    size_t n_jobs, cap_jobs;
+    int64_t now;
+};
+
+static void round_release(struct round *R)
 {
     size_t i;
 
-    for (i = 0; i < b->n; i++) {
-        free(b->p[i].message);
-        free(b->p[i].recipient);
-        free(b->p[i].subject);
+    for (i = 0; i < R->n_mails; i++) {
+        free(R->mails[i].message);
+        free(R->mails[i].recipient);
+        free(R->mails[i].subject);
     }
-    free(b->p);
-    memset(b, 0, sizeof(*b));
+    free(R->mails);
+    free(R->jobs);
 }
 
-/* Build a text mail into the batch; a person whose address or name
+/* Build a text mail into the round; a person whose address or name
  * cannot make a message is logged and left out. */
-static void batch_add(struct batch *b, const struct mg_circle *c,
-                      const struct mg_jobs_config *cfg, const char *to_name,
-                      const char *to_email, const char *subject,
-                      const char *text, const char *dedupe, int64_t now)
+static void mail_add(struct round *R, const struct mg_circle *c,
+                     const struct mg_jobs_config *cfg, const char *to_name,
+                     const char *to_email, const char *subject,
+                     const char *text, const char *dedupe)
 {
     struct mg_text_mail m;
-    struct mg_error err = {0};
+    struct mg_error err = {{0}, {0}};
     struct pending *p;
     char *msg = NULL;
     size_t len = 0;
@@ -335,18 +353,18 @@ static void batch_add(struct batch *b, const struct mg_circle *c,
     m.to_email = to_email;
     m.subject = subject;
     m.text = text;
-    m.date = now;
+    m.date = R->now;
     m.auto_submitted = 1;
     if (mg_mail_build_text(&msg, &len, &m, &err) < 0) {
         mg_log(MG_LOG_WARN, "jobs: mail left out", "key", dedupe, "field",
                err.field, "error", err.message, NULL);
         return;
     }
-    if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 16;
-        b->p = mg_xrealloc(b->p, b->cap * sizeof(*b->p));
+    if (R->n_mails == R->cap_mails) {
+        R->cap_mails = R->cap_mails ? 2 * R->cap_mails : 64;
+        R->mails = mg_xrealloc(R->mails, R->cap_mails * sizeof(*R->mails));
     }
-    p = &b->p[b->n++];
+    p = &R->mails[R->n_mails++];
     p->message = msg;
     p->len = len;
     p->recipient = mg_xstrdup(to_email);
@@ -354,70 +372,109 @@ static void batch_add(struct batch *b, const struct mg_circle *c,
     snprintf(p->dedupe, sizeof(p->dedupe), "%s", dedupe);
 }
 
-/*
- * Queue the batch's mail of `kind` and mark jobs ids[0..n-1] `status`,
- * in one transaction. *queued counts mails queued (0 when another round
- * had taken the jobs).
- */
-static int commit(size_t *queued, struct mg_store *st, const struct batch *b,
-                  int64_t circle_id, const char *kind, const int64_t *ids,
-                  size_t n, enum mg_job_status status, const char *note,
-                  int64_t now)
+/* Job `id` ends `status`; its mails are those added since `first`. */
+static void decide(struct round *R, int64_t id, int64_t circle_id,
+                   enum mg_job_kind kind, enum mg_job_status status,
+                   const char *note, size_t first, size_t late)
+{
+    struct decided *d;
+
+    if (R->n_jobs == R->cap_jobs) {
+        R->cap_jobs = R->cap_jobs ? 2 * R->cap_jobs : 64;
+        R->jobs = mg_xrealloc(R->jobs, R->cap_jobs * sizeof(*R->jobs));
+    }
+    d = &R->jobs[R->n_jobs++];
+    d->id = id;
+    d->circle_id = circle_id;
+    d->kind = kind;
+    d->status = status;
+    d->note = note;
+    d->first = first;
+    d->n = R->n_mails - first;
+    d->late = late;
+}
+
+static const char *outbox_kind(enum mg_job_kind k)
+{
+    return mg_store_job_kind_name(k);
+}
+
+/* Write what the round decided, in one transaction, and count it. */
+static int round_commit(struct mg_jobs_stats *s, struct mg_store *st,
+                        struct round *R)
 {
     struct mg_store_tx *tx = NULL;
-    size_t i;
-    int rc = mg_store_begin(&tx, st);
+    size_t i, k, sent = 0, late = 0, followups = 0, nudges = 0;
+    int rc;
 
-    *queued = 0;
-    for (i = 0; rc == 0 && i < n; i++) {
+    if (R->n_jobs == 0)
+        return 0;
+    rc = mg_store_begin(&tx, st);
+    for (i = 0; rc == 0 && i < R->n_jobs; i++) {
+        const struct decided *d = &R->jobs[i];
+        size_t queued = 0;
         int changed = 0;
 
-        rc = mg_store_tx_job_finish(&changed, tx, ids[i], status, now, note);
-        if (rc == 0 && !changed)
-            rc = MG_ECONFLICT; /* another round took it: queue nothing */
-    }
-    for (i = 0; rc == 0 && i < b->n; i++) {
-        struct mg_outbox_msg m;
+        rc = mg_store_tx_job_finish(&changed, tx, d->id, d->status, R->now,
+                                    d->note);
+        if (rc < 0 || !changed)
+            continue; /* another round took it: its mail is theirs */
+        for (k = d->first; rc == 0 && k < d->first + d->n; k++) {
+            const struct pending *p = &R->mails[k];
+            struct mg_outbox_msg m;
 
-        memset(&m, 0, sizeof(m));
-        m.circle_id = circle_id;
-        m.kind = kind;
-        m.recipient = b->p[i].recipient;
-        m.subject = b->p[i].subject;
-        m.message = b->p[i].message;
-        m.len = b->p[i].len;
-        m.dedupe_key = b->p[i].dedupe;
-        rc = mg_store_tx_outbox_queue(queued, tx, &m);
+            memset(&m, 0, sizeof(m));
+            m.circle_id = d->circle_id;
+            m.kind = outbox_kind(d->kind);
+            m.recipient = p->recipient;
+            m.subject = p->subject;
+            m.message = p->message;
+            m.len = p->len;
+            m.dedupe_key = p->dedupe;
+            rc = mg_store_tx_outbox_queue(&queued, tx, &m);
+        }
+        if (d->kind == MG_JOB_REMINDER)
+            sent += queued;
+        else if (d->kind == MG_JOB_FOLLOWUP)
+            followups += queued;
+        else
+            nudges += queued;
+        late += d->late;
+        if (d->status == MG_JOB_SKIPPED)
+            s->skipped++;
     }
     if (rc == 0)
-        return mg_store_commit(tx);
-    mg_store_rollback(tx);
-    *queued = 0;
-    return rc == MG_ECONFLICT ? 0 : rc;
+        rc = mg_store_commit(tx);
+    else
+        mg_store_rollback(tx);
+    if (rc < 0)
+        return rc;
+    s->reminders_sent += sent;
+    s->reminders_late += late;
+    s->followups += followups;
+    s->nudges += nudges;
+    s->mails += sent + followups + nudges;
+    atomic_fetch_add(&total_sent, sent);
+    atomic_fetch_add(&total_late, late);
+    return 0;
 }
 
-static int finish(struct mg_store *st, const struct mg_job_row *j,
-                  enum mg_job_status status, const char *note, int64_t now)
-{
-    struct batch none = {0};
-    size_t queued;
-
-    return commit(&queued, st, &none, j->circle_id, "", &j->id, 1, status, note,
-                  now);
-}
-
-static int do_reminder(struct mg_jobs_stats *s, struct mg_store *st,
+static int do_reminder(struct round *R, struct mg_store *st,
                        const struct mg_jobs_config *cfg, struct circle_cache *c,
-                       const struct mg_job_row *j, int64_t now)
+                       const struct mg_job_row *j)
 {
     struct mg_group_row *g = NULL;
     struct mg_job_person *people = NULL;
-    struct batch b = {0};
-    size_t n = 0, i, queued = 0, eligible = 0;
+    size_t n = 0, i, eligible = 0, first = R->n_mails;
     int before = -j->offset_minutes;
-    int late = now >= j->starts_at;
+    int late = R->now >= j->starts_at;
     int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
 
+    if (rc == MG_ENOTFOUND) {
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+               "the group is gone", first, 0);
+        return 0;
+    }
     if (rc == 0)
         rc = mg_store_job_people(&people, &n, st, j->group_id, 0);
     if (rc < 0)
@@ -463,45 +520,38 @@ static int do_reminder(struct mg_jobs_stats *s, struct mg_store *st,
                              "page.\n"));
         snprintf(dedupe, sizeof(dedupe), "reminder:%lld:%lld:%d",
                  (long long)p->id, (long long)j->session_id, before);
-        batch_add(&b, c->circle, cfg, p->name, p->email, subject, text.data,
-                  dedupe, now);
+        mail_add(R, c->circle, cfg, p->name, p->email, subject, text.data,
+                 dedupe);
         free(subject);
         mg_buf_release(&text);
     }
-    if (late) {
-        rc = commit(&queued, st, &b, j->circle_id, "reminder", &j->id, 1,
-                    MG_JOB_LATE, "the call had begun", now);
-        if (rc == 0) {
-            s->reminders_late += eligible;
-            atomic_fetch_add(&total_late, eligible);
-        }
-        goto out;
-    }
-    rc = commit(&queued, st, &b, j->circle_id, "reminder", &j->id, 1,
-                MG_JOB_DONE, eligible ? NULL : "nobody to remind", now);
-    if (rc == 0) {
-        s->reminders_sent += queued;
-        s->mails += queued;
-        atomic_fetch_add(&total_sent, queued);
-    }
+    if (late)
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_LATE,
+               "the call had begun", first, eligible);
+    else
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_DONE,
+               eligible ? NULL : "nobody to remind", first, 0);
 out:
-    batch_release(&b);
     mg_store_job_people_free(people, n);
     mg_store_groups_free(g, g ? 1 : 0);
     return rc;
 }
 
-static int do_followup(struct mg_jobs_stats *s, struct mg_store *st,
+static int do_followup(struct round *R, struct mg_store *st,
                        const struct mg_jobs_config *cfg, struct circle_cache *c,
-                       const struct mg_job_row *j, int64_t now)
+                       const struct mg_job_row *j)
 {
     struct mg_group_row *g = NULL;
     struct mg_job_person *people = NULL;
-    struct batch b = {0};
-    size_t n = 0, i, queued = 0;
+    size_t n = 0, i, first = R->n_mails;
     char key[80], tag[160], address[320];
     int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
 
+    if (rc == MG_ENOTFOUND) {
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+               "the group is gone", first, 0);
+        return 0;
+    }
     if (rc == 0)
         rc = mg_store_job_people(&people, &n, st, j->group_id, 1);
     if (rc < 0)
@@ -543,20 +593,15 @@ static int do_followup(struct mg_jobs_stats *s, struct mg_store *st,
                              "For next week:\n"));
         snprintf(dedupe, sizeof(dedupe), "followup:%lld:%lld", (long long)p->id,
                  (long long)j->session_id);
-        batch_add(&b, c->circle, cfg, p->name, p->email, subject, text.data,
-                  dedupe, now);
+        mail_add(R, c->circle, cfg, p->name, p->email, subject, text.data,
+                 dedupe);
         free(subject);
         mg_buf_release(&text);
     }
-    rc = commit(&queued, st, &b, j->circle_id, "followup", &j->id, 1,
-                b.n ? MG_JOB_DONE : MG_JOB_SKIPPED,
-                b.n ? NULL : "no facilitator", now);
-    if (rc == 0) {
-        s->followups += queued;
-        s->mails += queued;
-    }
+    decide(R, j->id, j->circle_id, j->kind,
+           R->n_mails > first ? MG_JOB_DONE : MG_JOB_SKIPPED,
+           R->n_mails > first ? NULL : "no facilitator", first, 0);
 out:
-    batch_release(&b);
     mg_store_job_people_free(people, n);
     mg_store_groups_free(g, g ? 1 : 0);
     return rc;
@@ -565,18 +610,16 @@ out:
 /*
  * The nudges of one circle in this round, jobs[0..n-1]: one mail to the
  * coordinator listing each group whose summary of a held call is still
- * missing; a job whose summary came is skipped.
+ * missing (carried by the first such job); a job whose summary came is
+ * skipped.
  */
-static int do_nudges(struct mg_jobs_stats *s, struct mg_store *st,
+static int do_nudges(struct round *R, struct mg_store *st,
                      const struct mg_jobs_config *cfg, struct circle_cache *c,
-                     const struct mg_job_row *const *jobs, size_t n,
-                     int64_t now)
+                     const struct mg_job_row *const *jobs, size_t n)
 {
     struct mg_buf text = MG_BUF_INIT;
-    struct batch b = {0};
-    int64_t *missing = mg_xcalloc(n ? n : 1, sizeof(int64_t));
-    int64_t *arrived = mg_xcalloc(n ? n : 1, sizeof(int64_t));
-    size_t n_missing = 0, n_arrived = 0, i, queued = 0;
+    const struct mg_job_row **missing = mg_xcalloc(n ? n : 1, sizeof(*missing));
+    size_t n_missing = 0, i, first;
     int rc = 0;
 
     mg_buf_printf(&text, _("Kia ora %s,\n\n"),
@@ -594,14 +637,16 @@ static int do_nudges(struct mg_jobs_stats *s, struct mg_store *st,
         rc = mg_store_summary_received(&found, st, jobs[i]->group_id,
                                        jobs[i]->week);
         if (rc == 0 && found) {
-            arrived[n_arrived++] = jobs[i]->id;
+            decide(R, jobs[i]->id, jobs[i]->circle_id, jobs[i]->kind,
+                   MG_JOB_SKIPPED, "the summary came", R->n_mails, 0);
             continue;
         }
         if (rc == 0)
             rc = mg_store_group_get(&g, st, jobs[i]->circle_id,
                                     jobs[i]->group_id);
         if (rc == MG_ENOTFOUND) {
-            arrived[n_arrived++] = jobs[i]->id; /* the group is gone */
+            decide(R, jobs[i]->id, jobs[i]->circle_id, jobs[i]->kind,
+                   MG_JOB_SKIPPED, "the group is gone", R->n_mails, 0);
             rc = 0;
             continue;
         }
@@ -610,44 +655,35 @@ static int do_nudges(struct mg_jobs_stats *s, struct mg_store *st,
         when_text(when, sizeof(when), c->circle->time_zone, jobs[i]->starts_at);
         mg_buf_printf(&text, _("- %s, week %d (call on %s)\n"), g->name,
                       jobs[i]->week, when);
-        missing[n_missing++] = jobs[i]->id;
+        missing[n_missing++] = jobs[i];
         mg_store_groups_free(g, 1);
     }
-    if (rc == 0 && n_arrived) {
-        struct batch none = {0};
-
-        rc = commit(&queued, st, &none, c->circle->id, "", arrived, n_arrived,
-                    MG_JOB_SKIPPED, "the summary came", now);
-        s->skipped += n_arrived;
-    }
+    first = R->n_mails;
     if (rc == 0 && n_missing) {
-        char dedupe[96];
         const char *to = c->circle->organizer_email;
 
         if (to && mg_email_valid(to)) {
+            char dedupe[96];
             char *subject = mg_xasprintf(
                 mg_ngettext("%s: %zu group's summary is missing",
                             "%s: %zu groups' summaries are missing", n_missing),
                 c->circle->title, n_missing);
+
             /* the first job's id: each job is in one nudge only */
             snprintf(dedupe, sizeof(dedupe), "nudge:%lld:%lld",
-                     (long long)c->circle->id, (long long)missing[0]);
-            batch_add(&b, c->circle, cfg, c->circle->organizer_name, to,
-                      subject, text.data, dedupe, now);
+                     (long long)c->circle->id, (long long)missing[0]->id);
+            mail_add(R, c->circle, cfg, c->circle->organizer_name, to, subject,
+                     text.data, dedupe);
             free(subject);
         }
-        rc = commit(&queued, st, &b, c->circle->id, "nudge", missing, n_missing,
-                    b.n ? MG_JOB_DONE : MG_JOB_SKIPPED,
-                    b.n ? NULL : "no coordinator address", now);
-        if (rc == 0) {
-            s->nudges += queued;
-            s->mails += queued;
-        }
+        for (i = 0; i < n_missing; i++)
+            decide(R, missing[i]->id, missing[i]->circle_id, missing[i]->kind,
+                   R->n_mails > first ? MG_JOB_DONE : MG_JOB_SKIPPED,
+                   R->n_mails > first ? NULL : "no coordinator address",
+                   i == 0 ? first : R->n_mails, 0);
     }
-    batch_release(&b);
     mg_buf_release(&text);
     free(missing);
-    free(arrived);
     return rc;
 }
 
@@ -679,6 +715,7 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
 {
     struct mg_jobs_stats s;
     struct circle_cache c;
+    struct round R;
     struct mg_job_row *jobs = NULL;
     const struct mg_job_row **nudges = NULL;
     size_t n = 0, n_nudges = 0, i;
@@ -687,6 +724,8 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
 
     memset(&s, 0, sizeof(s));
     memset(&c, 0, sizeof(c));
+    memset(&R, 0, sizeof(R));
+    R.now = now;
     if (rc < 0)
         goto out;
     s.taken = n;
@@ -697,11 +736,9 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
         int64_t due = due_now(j);
 
         if (!j->starts_at || j->cancelled) {
-            rc = finish(st, j, MG_JOB_SKIPPED,
-                        j->starts_at ? "the call is cancelled"
-                                     : "the call is gone",
-                        now);
-            s.skipped++;
+            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+                   j->starts_at ? "the call is cancelled" : "the call is gone",
+                   R.n_mails, 0);
             continue;
         }
         if (due > now) {
@@ -712,26 +749,29 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
         }
         if (j->kind == MG_JOB_REMINDER && superseded(jobs, n, j, now)) {
             /* a daemon that was down: the later reminder alone */
-            rc = finish(st, j, MG_JOB_SKIPPED, "a later reminder is due", now);
-            s.skipped++;
+            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+                   "a later reminder is due", R.n_mails, 0);
             continue;
         }
         if (j->kind == MG_JOB_FOLLOWUP && now > due + FOLLOWUP_GRACE) {
-            rc = finish(st, j, MG_JOB_LATE, "a day past the call", now);
+            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_LATE,
+                   "a day past the call", R.n_mails, 0);
             continue;
         }
         rc = cache_load(&c, st, j->circle_id);
         if (rc == MG_ENOTFOUND) {
-            rc = finish(st, j, MG_JOB_SKIPPED, "the circle is gone", now);
+            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+                   "the circle is gone", R.n_mails, 0);
+            rc = 0;
             continue;
         }
         if (rc < 0)
             break;
         mg_i18n_use(mg_circle_language(c.circle));
         if (j->kind == MG_JOB_REMINDER)
-            rc = do_reminder(&s, st, cfg, &c, j, now);
+            rc = do_reminder(&R, st, cfg, &c, j);
         else if (j->kind == MG_JOB_FOLLOWUP)
-            rc = do_followup(&s, st, cfg, &c, j, now);
+            rc = do_followup(&R, st, cfg, &c, j);
         else
             nudges[n_nudges++] = j;
     }
@@ -754,12 +794,16 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
         rc = cache_load(&c, st, same[0]->circle_id);
         if (rc == 0) {
             mg_i18n_use(mg_circle_language(c.circle));
-            rc = do_nudges(&s, st, cfg, &c, same, m, now);
+            rc = do_nudges(&R, st, cfg, &c, same, m);
         }
         free(same);
     }
     mg_i18n_restore(lang);
+    /* all or nothing: a round that failed half-way leaves every job due */
+    if (rc == 0)
+        rc = round_commit(&s, st, &R);
 out:
+    round_release(&R);
     cache_release(&c);
     free(nudges);
     free(jobs);
