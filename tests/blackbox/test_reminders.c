@@ -47,6 +47,12 @@ static const char people_csv[] = "name,email,role,time_zone\n"
                                  "Cara,cara@example.org,,\n"
                                  "Dan,dan@example.org,,\n";
 
+/* four chapters, one a week */
+static const char book_md[] = "# Chapter One\n\nalpha beta gamma delta\n\n"
+                              "# Chapter Two\n\nepsilon zeta eta theta\n\n"
+                              "# Chapter Three\n\niota kappa lambda mu\n\n"
+                              "# Chapter Four\n\nnu xi omicron pi\n";
+
 #define DAY (24 * 60 * 60)
 
 struct world {
@@ -76,6 +82,17 @@ static int setup_world(void **state)
     w->circle = test_site_circle(&w->site, circle_json, NULL);
     if (!w->circle)
         return -1;
+    {
+        char *path = test_circle_path(w->circle, "/book?name=book.md");
+        long status = 0;
+        json_t *doc = test_site_call(&w->site, &status, "POST", path, book_md,
+                                     "text/markdown");
+
+        json_decref(doc);
+        free(path);
+        if (status != 201)
+            return -1;
+    }
     if (test_site_plan(&w->site, w->circle, people_csv, w->sessions, 4) != 4)
         return -1;
     if (mg_store_open(&w->st, w->site.db, &opt, &err) < 0)
@@ -256,6 +273,7 @@ static void test_reminder_at_its_time(void **state)
      * until 28 March) */
     assert_non_null(strstr(text, "2027-03-23 06:30 (Europe/London)"));
     assert_non_null(strstr(text, "2027-03-23 19:30 (Pacific/Auckland)"));
+    assert_non_null(strstr(text, "This week's reading: Chapter One"));
     assert_non_null(strstr(text, "Call link: https://meet.example.org/atlas"));
     snprintf(key, sizeof(key), "https://circles.example.org/r/%lld/%lld/",
              person("ana@example.org"), W->sessions[0]);
