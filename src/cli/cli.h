@@ -59,8 +59,7 @@ struct cli_values {
     const char *role, *label, *status, *kind, *format;
     int dry_run, json, html, force;
     /* jobs and reminders (jobs.c) */
-    const char *due_before, *offsets, *reminders;
-    long long nudge_days;
+    const char *due_before, *offsets, *reminders, *nudge_days;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)

@@ -121,6 +121,18 @@ static int show(struct cli_ctx *ctx)
     return 0;
 }
 
+/* --nudge-days: a whole number from 0 (never) to 60, or -1. */
+static int nudge_days(const char *s)
+{
+    char *end;
+    long v;
+
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    v = strtol(s, &end, 10);
+    return *end || v > 60 ? -1 : (int)v;
+}
+
 static int check_set(struct cli_ctx *ctx)
 {
     struct mg_reminder_settings s;
@@ -132,6 +144,11 @@ static int check_set(struct cli_ctx *ctx)
     }
     if (ctx->v.offsets && mg_jobs_offsets_parse(&s, ctx->v.offsets, &err) < 0) {
         cli_error("--offsets: %s", err.message);
+        return 2;
+    }
+    if (ctx->v.nudge_days && nudge_days(ctx->v.nudge_days) < 0) {
+        cli_error("--nudge-days: '%s' is not a number from 0 to 60",
+                  ctx->v.nudge_days);
         return 2;
     }
     return 0;
@@ -149,8 +166,7 @@ static int set(struct cli_ctx *ctx)
     if (rc == 0 && ctx->v.reminders)
         s.enabled = strcmp(ctx->v.reminders, "on") == 0;
     if (rc == 0 && ctx->v.nudge_days)
-        /* --nudge-days 0 is "not given": -1 turns nudges off */
-        s.nudge_days = ctx->v.nudge_days < 0 ? 0 : (int)ctx->v.nudge_days;
+        s.nudge_days = nudge_days(ctx->v.nudge_days);
     if (rc == 0)
         rc = mg_store_reminder_settings_put(&added, ctx->st, ctx->v.circle, &s);
     if (rc < 0) {
@@ -219,14 +235,11 @@ static const struct cli_option reminder_options[] = {
      .offset = CLI_AT(reminders),
      .choices = on_off},
     {.name = "nudge-days",
-     .kind = CLI_NUMBER,
+     .kind = CLI_TEXT,
      .arg = "N",
      .help = "tell the coordinator when a summary is N days late\n"
-             "(default 3; -1: never)",
-     .offset = CLI_AT(nudge_days),
-     .what = "a number from -1 to 60",
-     .min = -1,
-     .max = 60},
+             "(default 3; 0: never)",
+     .offset = CLI_AT(nudge_days)},
     {.name = NULL}};
 
 static const struct cli_command reminder_actions[] = {
