@@ -598,6 +598,32 @@ static void test_settings_api(void **state)
     json_decref(doc);
     free(path);
 
+    /* the dashboard's list of jobs: what is waiting, what was done */
+    path = test_circle_path(W->circle, "/jobs?limit=1000");
+    doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 200);
+    {
+        json_t *jobs = json_object_get(doc, "jobs"), *j;
+        size_t i, done = 0, waiting = 0;
+
+        json_array_foreach(jobs, i, j)
+        {
+            const char *st = json_string_value(json_object_get(j, "status"));
+
+            done += strcmp(st, "done") == 0;
+            waiting += strcmp(st, "queued") == 0;
+        }
+        assert_true(done >= 4);
+        assert_true(waiting >= 1);
+    }
+    json_decref(doc);
+    free(path);
+    path = test_circle_path(W->circle, "/jobs?limit=0");
+    doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 400);
+    json_decref(doc);
+    free(path);
+
     /* the same through the CLI: a bad value names its option and
      * changes nothing; --nudge-days 0 drops the waiting nudges */
     {
