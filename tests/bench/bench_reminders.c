@@ -37,6 +37,20 @@
 static const char *const sectors[] = {"public", "academic", "school",
                                       "special"};
 
+/* The process's resident memory now, in MiB (Linux). */
+static double rss_mib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+
+    if (!f)
+        return 0;
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+    fclose(f);
+    return (double)resident * 4096 / (1024 * 1024);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -62,6 +76,7 @@ static int run(size_t n, int send_weeks)
     size_t i, n_sessions = 0, added = 0, rounds = 0, mails = 0, cap = 1024;
     size_t jobs_queued = 0;
     double t0, t_sessions, t_sync, t_rounds = 0, t_idle, *round_ms;
+    double rss_before, rss_after;
     int64_t first = 0, at;
     int w;
 
@@ -141,6 +156,7 @@ static int run(size_t n, int send_weeks)
     t_idle = (mg_monotonic() - t0) / 100;
 
     /* the rounds, at each week's two due times */
+    rss_before = rss_mib();
     round_ms = mg_xcalloc(cap, sizeof(*round_ms));
     for (w = 1; w <= send_weeks && w <= 4; w++) {
         static const int offsets[] = {24 * 60, 60};
@@ -176,6 +192,7 @@ static int run(size_t n, int send_weeks)
             } while (s.taken == ROUND);
         }
     }
+    rss_after = rss_mib();
     qsort(round_ms, rounds, sizeof(*round_ms), cmp_double);
     getrusage(RUSAGE_SELF, &ru);
     printf("bench_reminders: %zu people, %zu calls (4 weeks)\n"
@@ -188,13 +205,14 @@ static int run(size_t n, int send_weeks)
            "             p99            %8.1f ms\n"
            "             max            %8.1f ms\n"
            "  reminders queued          %8zu     in %.2f s (%.0f/s)\n"
+           "  RSS before / after rounds %8.1f / %.1f MiB\n"
            "  peak RSS                  %8.1f MiB\n",
            n, n_sessions, t_sessions, t_sync, added, jobs_queued, n * 4 * 2,
            t_idle * 1000, ROUND, rounds, send_weeks, send_weeks == 1 ? "" : "s",
            rounds ? round_ms[rounds / 2] : 0.0,
            rounds ? round_ms[rounds * 99 / 100] : 0.0,
            rounds ? round_ms[rounds - 1] : 0.0, mails, t_rounds,
-           t_rounds > 0 ? (double)mails / t_rounds : 0.0,
+           t_rounds > 0 ? (double)mails / t_rounds : 0.0, rss_before, rss_after,
            ru.ru_maxrss / 1024.0);
     free(round_ms);
     free(sessions);
