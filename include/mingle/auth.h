@@ -53,6 +53,11 @@ int mg_auth_secret_equal(const char *given, const char *expected);
  */
 void mg_auth_derive_hex(char *out, size_t hex_len, const char *key,
                         const char *purpose);
+/* HMAC-SHA256 of `msg` under the binary key `key` (key_len bytes), as
+ * `hex_len` lower-case hex characters (even, at most 64) into `out`
+ * (hex_len + 1 bytes): what signs a link the daemon checks later. */
+void mg_auth_mac_hex(char *out, size_t hex_len, const unsigned char *key,
+                     size_t key_len, const char *msg);
 /* Hex SHA-256 of data (a file's fingerprint): `out` takes 65 bytes. */
 void mg_sha256_hex(char *out, const void *data, size_t len);
 

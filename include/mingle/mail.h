@@ -63,23 +63,23 @@ int mg_mail_render(char **out, size_t *len, const char *format,
                    const char *message, size_t n, const char *parts,
                    struct mg_error *err);
 
-/*
- * A plain mail of one text/plain part (a sign-up's confirmation, a
- * waitlist place): From, To, Subject encoded by GMime (RFC 2047, so no
- * name or subject can break a header), a fresh Message-ID and Date,
- * quoted-printable UTF-8 body, CRLF line ends. MG_EINVAL with the field
- * in `err` for a bad address or text that is not UTF-8. *out (and *len)
- * is the caller's, free().
- */
-struct mg_mail_text {
+/* A plain-text message from mingle itself (a sign-up's confirmation, a
+ * waitlist place, a reminder, a note to a facilitator or coordinator). */
+struct mg_text_mail {
     const char *from_name;
     const char *from_email;
     const char *to_name;
     const char *to_email;
     const char *subject;
-    const char *text;
+    const char *text;   /* UTF-8, "\n" line ends */
+    int64_t date;       /* Date: header, Unix time; 0 for now */
+    int auto_submitted; /* add "Auto-Submitted: auto-generated" */
 };
-int mg_mail_build_text(char **out, size_t *len, const struct mg_mail_text *m,
+
+/* Build `m` as one text/plain part with a fresh Message-ID; headers are
+ * encoded by GMime. *out (and *len) is the caller's, free(). MG_EINVAL
+ * with `err` for a bad address or text that is not UTF-8. */
+int mg_mail_build_text(char **out, size_t *len, const struct mg_text_mail *m,
                        struct mg_error *err);
 
 /* Initialise / shut down GMime once per process. */

@@ -72,6 +72,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/changes.h"
 #include "mingle/store/circles.h"
 #include "mingle/store/groups.h"
+#include "mingle/store/jobs.h"
 #include "mingle/store/keys.h"
 #include "mingle/store/notes.h"
 #include "mingle/store/outbox.h"

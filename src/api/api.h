@@ -68,6 +68,10 @@ void handle_rsvps_get(struct request *r);
 void handle_plenary_rsvps_get(struct request *r);
 void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
+/* reminders.c */
+void handle_reminders_get(struct request *r);
+void handle_reminders_put(struct request *r);
+void handle_jobs_list(struct request *r);
 /* A circle's success report (src/api/report.c). */
 void handle_report(struct request *r);
 /* plenaries.c: whole-circle sessions and their waitlist */

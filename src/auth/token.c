@@ -127,3 +127,17 @@ void mg_auth_derive_hex(char *out, size_t hex_len, const char *key,
     mg_hex(out, mac, hex_len / 2);
     OPENSSL_cleanse(mac, sizeof(mac));
 }
+
+void mg_auth_mac_hex(char *out, size_t hex_len, const unsigned char *key,
+                     size_t key_len, const char *msg)
+{
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+
+    assert(hex_len <= 2 * SHA256_DIGEST_LENGTH && hex_len % 2 == 0);
+    if (!HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg,
+              strlen(msg), mac, &mac_len))
+        abort(); /* only when out of memory */
+    mg_hex(out, mac, hex_len / 2);
+    OPENSSL_cleanse(mac, sizeof(mac));
+}

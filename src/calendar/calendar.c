@@ -6,6 +6,7 @@
  */
 #include "mingle/calendar.h"
 #include "mingle/i18n.h"
+#include "mingle/jobs.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -105,6 +106,14 @@ int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id)
     /* One transaction for the whole circle, not one per group. */
     if (rc == 0 && n)
         rc = mg_store_sessions_insert(st, circle_id, rows, n);
+    if (rc == 0 && n) {
+        /* their reminders and the mail after each call (jobs.h) */
+        int64_t *ids = mg_xcalloc(n, sizeof(*ids));
+        for (i = 0; i < n; i++)
+            ids[i] = rows[i].id;
+        rc = mg_jobs_sessions_added(st, circle_id, ids, n);
+        free(ids);
+    }
     free(rows);
     free(have);
     free(starts);

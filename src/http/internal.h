@@ -49,6 +49,7 @@ struct mg_http_server {
     char *base_url;    /* for links in responses: cfg base_url or our own */
     char *mail_domain; /* cfg mail_domain, may be NULL */
     struct mg_outbox_sender *sender; /* the outbox thread */
+    struct mg_jobs_scheduler *jobs;  /* the jobs thread (reminders) */
     atomic_uint_fast64_t generation; /* bumped by every successful write */
     struct feed_cache *feeds;
     size_t body_limit;

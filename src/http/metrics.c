@@ -6,6 +6,9 @@
  */
 #include "internal.h"
 
+#include "mingle/jobs.h"
+#include "mingle/store.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,5 +163,29 @@ char *metrics_render(struct metrics *m, struct mg_http_server *srv)
                   "mingle_db_errors_total %llu\n",
                   mg_http_inflight(srv),
                   (unsigned long long)mg_store_error_count(srv->store));
+    {
+        uint64_t sent = 0, late = 0;
+        size_t queued = 0;
+
+        mg_jobs_totals(&sent, &late);
+        mg_buf_printf(&b,
+                      "# HELP mingle_reminders_sent_total Reminder mails "
+                      "queued for sending (one per person and call).\n"
+                      "# TYPE mingle_reminders_sent_total counter\n"
+                      "mingle_reminders_sent_total %llu\n"
+                      "# HELP mingle_reminders_late_total Reminders not "
+                      "sent because the call had begun (no daemon ran at "
+                      "their time).\n"
+                      "# TYPE mingle_reminders_late_total counter\n"
+                      "mingle_reminders_late_total %llu\n",
+                      (unsigned long long)sent, (unsigned long long)late);
+        if (mg_store_jobs_count(&queued, srv->store, MG_JOB_QUEUED) == 0)
+            mg_buf_printf(&b,
+                          "# HELP mingle_jobs_queued Jobs waiting for their "
+                          "time (reminders, mail after calls, nudges).\n"
+                          "# TYPE mingle_jobs_queued gauge\n"
+                          "mingle_jobs_queued %zu\n",
+                          queued);
+    }
     return mg_buf_detach(&b);
 }

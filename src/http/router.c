@@ -100,6 +100,11 @@ const struct route http_routes[] = {
     {"POST", "/api/v1/circles/{id}/plenaries/{id}/cancel", AUTH_COORDINATOR,
      handle_plenary_cancel},
     {"GET", "/api/v1/audit", AUTH_COORDINATOR, handle_audit_list},
+    {"GET", "/api/v1/circles/{id}/reminders", AUTH_COORDINATOR,
+     handle_reminders_get},
+    {"PUT", "/api/v1/circles/{id}/reminders", AUTH_COORDINATOR,
+     handle_reminders_put},
+    {"GET", "/api/v1/circles/{id}/jobs", AUTH_COORDINATOR, handle_jobs_list},
     /* Inbound mail: each provider authenticates in its own way. */
     {"POST", "/hooks/mail/{name}", AUTH_SELF, handle_mail_hook},
     {"GET", "/hooks/mail/{name}", AUTH_SELF, handle_mail_hook_probe},
@@ -121,6 +126,10 @@ const struct route http_routes[] = {
     {"POST", "/p/{page}/plenary", AUTH_SELF, handle_person_page_plenary},
     {"POST", "/p/{page}/summary", AUTH_SELF, handle_person_page_summary},
     {"POST", "/p/{page}/review", AUTH_SELF, handle_person_page_review},
+    {"POST", "/p/{page}/reminders", AUTH_SELF, handle_person_page_reminders},
+    /* A reminder's "can't come" link: its mac is the credential. */
+    {"GET", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_link},
+    {"POST", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_decline},
     {"POST", "/api/v1/circles/{id}/participants/{id}/page", AUTH_COORDINATOR,
      handle_person_page_mint},
     /* A circle's public sign-up page: anyone, limited per address. */
@@ -206,12 +215,13 @@ static int page_matches(const char *path, char *page)
 }
 
 /* Match `path` against `pattern`, collecting {id} values into params. */
-/* "{name}": a last segment of 1-31 lower-case letters, digits or '-'. */
+/* "{name}": a last segment of 1-48 lower-case letters, digits or '-'
+ * (a provider's name, a link's mac). */
 static int name_matches(const char *path, char *name)
 {
     size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyz0123456789-");
 
-    if (n == 0 || n > 31 || path[n] != '\0')
+    if (n == 0 || n > 48 || path[n] != '\0')
         return 0;
     memcpy(name, path, n + 1);
     return 1;

@@ -14,6 +14,7 @@
 #include "../api/api.h"
 #include "../web/web.h"
 #include "mingle/i18n.h"
+#include "mingle/jobs.h"
 #include "mingle/outbox.h"
 
 #include <arpa/inet.h>
@@ -652,6 +653,12 @@ static int make_addr(struct sockaddr_storage *ss, int *ipv6, const char *host,
     return MG_EINVAL;
 }
 
+/* The scheduler queued mail: the outbox sender delivers it now. */
+static void wake_sender(void *arg)
+{
+    mg_outbox_sender_wake(arg);
+}
+
 int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
                   struct mg_store *st, struct mg_error *err)
 {
@@ -726,6 +733,15 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
     if (cfg->mail_domain)
         srv->mail_domain = mg_xstrdup(cfg->mail_domain);
     srv->sender = mg_outbox_sender_start(cfg, st);
+    {
+        struct mg_jobs_config jc;
+
+        memset(&jc, 0, sizeof(jc));
+        jc.base_url = srv->base_url;
+        jc.mail_domain = cfg->mail_domain;
+        jc.mail_from = cfg->mail_from;
+        srv->jobs = mg_jobs_scheduler_start(&jc, st, wake_sender, srv->sender);
+    }
     srv->feeds = feed_cache_new();
     atomic_init(&srv->generation, 1);
     *out = srv;
@@ -735,6 +751,8 @@ int mg_http_start(struct mg_http_server **out, const struct mg_config *cfg,
 void mg_http_wake_outbox(struct mg_http_server *srv)
 {
     mg_outbox_sender_wake(srv->sender);
+    /* what queues mail changed calls or people: jobs may be due sooner */
+    mg_jobs_scheduler_wake(srv->jobs);
 }
 
 int mg_http_port(const struct mg_http_server *srv)
@@ -770,7 +788,9 @@ void mg_http_stop(struct mg_http_server *srv, int grace_seconds)
     }
     MHD_stop_daemon(srv->daemon);
     deadlines_stop(srv->deadlines);
-    /* Last: requests are done, so no one can queue mail any more. */
+    /* Last: requests are done, so no one can queue mail any more; the
+     * scheduler first, as it wakes the sender. */
+    mg_jobs_scheduler_stop(srv->jobs);
     mg_outbox_sender_stop(srv->sender);
     metrics_free(srv->metrics);
     feed_cache_free(srv->feeds);

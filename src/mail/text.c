@@ -1,7 +1,8 @@
 /*
- * text.c: a plain mail of one text/plain part, built with GMime as the
- * invitation is (imip.c): every header encoded, the body
- * quoted-printable UTF-8, CRLF line ends. What it says is the caller's.
+ * text.c: a plain-text message (a sign-up's confirmation, a reminder, a
+ * note to a facilitator or coordinator) built with GMime: one text/plain part, quoted-printable,
+ * headers encoded by GMime so no name or subject can break them, CRLF
+ * line endings as SMTP wants.
  */
 #include "mingle/mail.h"
 
@@ -15,7 +16,7 @@
 
 #include "banned.h"
 
-static int check(const struct mg_mail_text *m, struct mg_error *err)
+static int check(const struct mg_text_mail *m, struct mg_error *err)
 {
     const char *fields[] = {"from_name", "to_name", "subject", "text"};
     const char *values[] = {m->from_name, m->to_name, m->subject, m->text};
@@ -29,6 +30,10 @@ static int check(const struct mg_mail_text *m, struct mg_error *err)
     if (!m->to_email || !mg_email_valid(m->to_email)) {
         mg_error_set(err, "to_email", "'%s' is not an email address",
                      m->to_email ? m->to_email : "");
+        return MG_EINVAL;
+    }
+    if (!m->text) {
+        mg_error_set(err, "text", "no text");
         return MG_EINVAL;
     }
     for (i = 0; i < 4; i++)
@@ -49,7 +54,7 @@ static void add_mailbox(InternetAddressList *list, const char *name,
     g_object_unref(ia);
 }
 
-int mg_mail_build_text(char **out, size_t *len, const struct mg_mail_text *m,
+int mg_mail_build_text(char **out, size_t *len, const struct mg_text_mail *m,
                        struct mg_error *err)
 {
     GMimeMessage *msg = NULL;
@@ -57,10 +62,9 @@ int mg_mail_build_text(char **out, size_t *len, const struct mg_mail_text *m,
     GMimeStream *body = NULL, *mem = NULL;
     GMimeDataWrapper *content = NULL;
     GMimeFormatOptions *opts = NULL;
-    GDateTime *now = NULL;
+    GDateTime *date = NULL;
     GByteArray *bytes;
     char *id = NULL;
-    const char *text = m->text ? m->text : "";
     int rc = check(m, err);
 
     if (rc < 0)
@@ -72,20 +76,24 @@ int mg_mail_build_text(char **out, size_t *len, const struct mg_mail_text *m,
     add_mailbox(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO),
                 m->to_name, m->to_email);
     g_mime_message_set_subject(msg, m->subject ? m->subject : "", "utf-8");
-    now = g_date_time_new_now_utc();
-    g_mime_message_set_date(msg, now);
+    date = m->date > 0 ? g_date_time_new_from_unix_utc(m->date)
+                       : g_date_time_new_now_utc();
+    g_mime_message_set_date(msg, date);
     g_mime_message_set_message_id(msg, id);
+    if (m->auto_submitted)
+        /* RFC 3834: made by a program, so auto-responders stay quiet */
+        g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted",
+                                 "auto-generated", NULL);
     part = g_mime_part_new_with_type("text", "plain");
-    g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
-                                             "utf-8");
-    body = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+    body = g_mime_stream_mem_new_with_buffer(m->text, strlen(m->text));
     content = g_mime_data_wrapper_new_with_stream(
         body, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset",
+                                             "utf-8");
     g_mime_part_set_content(part, content);
     g_mime_part_set_content_encoding(part,
                                      GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
     g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
-
     opts = g_mime_format_options_new();
     g_mime_format_options_set_newline_format(opts, GMIME_NEWLINE_FORMAT_DOS);
     mem = g_mime_stream_mem_new();
@@ -108,8 +116,8 @@ out:
         g_object_unref(body);
     if (part)
         g_object_unref(part);
-    if (now)
-        g_date_time_unref(now);
+    if (date)
+        g_date_time_unref(date);
     if (msg)
         g_object_unref(msg);
     free(id);

@@ -652,10 +652,59 @@ static const char *const migration_20[] = {
     "waitlist_position) WHERE waitlist_position IS NOT NULL",
     NULL};
 
+/*
+ * Reminders and the jobs behind them: a circle's reminder settings
+ * (offsets before a call in minutes, on/off, the days after a call
+ * before the coordinator is told a summary is missing: the column
+ * defaults are the defaults), who turned reminders off, and the jobs table:
+ * one row per thing to do at a time (a group call's reminder at one
+ * offset, the facilitator's mail after it, the coordinator's nudge),
+ * unique by key, found by (status, due_at). A job's due time is its
+ * session's start plus offset_minutes (plus the call's length for what
+ * comes after the call); the trigger keeps the due time of waiting jobs
+ * with their session when it moves.
+ */
+static const char *const migration_21[] = {
+    "CREATE TABLE IF NOT EXISTS reminder_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  enabled INTEGER NOT NULL DEFAULT 1,"
+    "  offsets TEXT NOT NULL DEFAULT '1440,60',"
+    "  nudge_days INTEGER NOT NULL DEFAULT 3,"
+    "  updated_at INTEGER NOT NULL)",
+    /* a table, not a column: tests wind the version back and replay */
+    "CREATE TABLE IF NOT EXISTS reminder_optouts ("
+    "  participant_id INTEGER PRIMARY KEY"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS jobs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('reminder', 'followup', 'nudge')),"
+    "  key TEXT NOT NULL UNIQUE,"
+    "  session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  group_id INTEGER,"
+    "  participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,"
+    "  offset_minutes INTEGER NOT NULL DEFAULT 0,"
+    "  due_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', "
+    "    'done', 'skipped', 'late')),"
+    "  done_at INTEGER,"
+    "  note TEXT)",
+    "CREATE INDEX IF NOT EXISTS jobs_due ON jobs(status, due_at)",
+    "CREATE INDEX IF NOT EXISTS jobs_session ON jobs(session_id)",
+    "CREATE INDEX IF NOT EXISTS jobs_circle ON jobs(circle_id, due_at)",
+    "CREATE TRIGGER IF NOT EXISTS jobs_follow_session AFTER UPDATE OF "
+    "starts_at, minutes ON sessions BEGIN "
+    "UPDATE jobs SET due_at = NEW.starts_at + offset_minutes * 60 + "
+    "CASE kind WHEN 'reminder' THEN 0 ELSE NEW.minutes * 60 END "
+    "WHERE session_id = NEW.id AND status = 'queued'; END",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
-    migration_16, migration_17, migration_18, migration_19, migration_20};
+    migration_16, migration_17, migration_18, migration_19, migration_20,
+    migration_21};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

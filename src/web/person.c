@@ -1493,6 +1493,30 @@ static void section_saved(struct mg_html *h, struct request *r,
 }
 
 /* Render the page of participant `pid` into `h`. */
+/* Reminders before each call: on or off, one button to change it
+ * (POST /p/{token}/reminders). */
+static void section_reminders(struct mg_html *h, struct mg_store *st,
+                              const struct view *v, const char *page_token)
+{
+    int off = 0;
+
+    if (mg_store_participant_reminders_get(&off, st, v->me->id) < 0)
+        return;
+    mg_html(h, "<section id=\"reminders\"><h2>");
+    mg_html_text(h, _("Reminders"));
+    mg_html(h, "</h2><p>");
+    mg_html_text(h, off ? _("You get no reminder mail before your calls.")
+                        : _("You get a reminder mail before each call."));
+    mg_html(h, "</p><form method=\"post\" action=\"");
+    mg_html_attr(h, page_token);
+    mg_html(h, "/reminders\"><button type=\"submit\" name=\"reminders\" "
+               "class=\"button secondary\" value=\"");
+    mg_html_attr(h, off ? "on" : "off");
+    mg_html(h, "\">");
+    mg_html_text(h, off ? _("Send me reminders") : _("Stop reminders"));
+    mg_html(h, "</button></form></section>\n");
+}
+
 static int render(struct mg_html *h, struct request *r, int64_t circle_id,
                   int64_t pid)
 {
@@ -1555,6 +1579,7 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         section_week(h, &v);
         section_rsvp(h, &v, r->feed);
         section_calendar(h, &v, r->srv->base_url, r->feed, live);
+        section_reminders(h, st, &v, r->feed);
         if (v.facilitator) {
             section_members(h, r, st, &v);
             rc = section_coming(h, st, &v);
@@ -2210,4 +2235,39 @@ void handle_person_page_plenary(struct request *r)
     snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
              (long long)plenary);
     back_to_page(r, query, "plenaries");
+}
+
+/* POST /p/{token}/reminders: reminders=on|off, the person's own choice. */
+void handle_person_page_reminders(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    const struct mg_form_field *f;
+    int64_t circle = 0, pid = 0;
+    int rc = 0, off = -1;
+
+    if (page_subject(&circle, &pid, r))
+        return;
+    if (request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    f = mg_form_get(&form, "reminders");
+    if (rc == 0 && f && strcmp(f->value, "on") == 0)
+        off = 0;
+    else if (rc == 0 && f && strcmp(f->value, "off") == 0)
+        off = 1;
+    mg_form_release(&form);
+    if (off < 0) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
+                           _("Please use the reminders button on your page."));
+        return;
+    }
+    rc = mg_store_participant_reminders_off(r->srv->store, circle, pid, off);
+    if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc < 0) {
+        reply_failed(r);
+        return;
+    }
+    back_to_page(r, "done=reminders", "reminders");
 }

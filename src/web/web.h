@@ -102,6 +102,10 @@ void handle_person_page_plenary(struct request *r);
 void handle_person_page_summary(struct request *r);
 void handle_person_page_review(struct request *r);
 void handle_person_page_mint(struct request *r);
+void handle_person_page_reminders(struct request *r);
+/* A reminder's "can't come" link (reminder.c). */
+void handle_reminder_link(struct request *r);
+void handle_reminder_decline(struct request *r);
 /* Any other request under /p/ (no route, or not its method), and one
  * too large there: a page, never JSON. */
 void handle_person_page_other(struct request *r);

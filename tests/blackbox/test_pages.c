@@ -289,7 +289,8 @@ static void check_structure(const char *html, int allow_mailto)
     }
     xmlXPathFreeObject(o);
     /* Forms post back to this page's own paths: its feed, its RSVPs,
-     * a facilitator's attendance, summary and review decisions. */
+     * a facilitator's attendance, summary and review decisions, the
+     * reminders switch. */
     o = xmlXPathEvalExpression((const xmlChar *)"//form/@action", ctx);
     for (i = 0; o->nodesetval && i < o->nodesetval->nodeNr; i++) {
         xmlChar *a = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
@@ -298,7 +299,7 @@ static void check_structure(const char *html, int allow_mailto)
         assert_int_equal(strspn((const char *)a, "0123456789abcdef"), 48);
         if (strcmp(rest, "/rsvp") != 0 && strcmp(rest, "/feed") != 0 &&
             strcmp(rest, "/attendance") != 0 && strcmp(rest, "/summary") != 0 &&
-            strcmp(rest, "/review") != 0)
+            strcmp(rest, "/review") != 0 && strcmp(rest, "/reminders") != 0)
             fail_msg("form posting to '%s'", rest);
         xmlFree(a);
     }

@@ -1,0 +1,157 @@
+/*
+ * scheduler.c: the daemon's jobs thread. It makes the jobs of calls that
+ * have none (calls planned before this version, or by a CLI while no
+ * daemon ran), then sleeps until the next due job, at most a minute (a
+ * CLI in another process may add jobs without waking it), or a second
+ * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
+ * is seen at once. It holds nothing of its own: a job is done only in
+ * the transaction that queues its mail, so stopping it (or a crash)
+ * loses nothing and repeats nothing.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mingle/jobs.h"
+#include "mingle/store.h"
+
+#include "banned.h"
+
+#define ROUND_MAX 64     /* jobs per round: one job is a group's mail */
+#define LONGEST_SLEEP 60 /* seconds */
+
+struct mg_jobs_scheduler {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int stop, woken;
+    struct mg_store *store;
+    struct mg_jobs_config cfg;
+    char *base_url, *mail_domain, *mail_from;
+    void (*wake)(void *arg);
+    void *wake_arg;
+};
+
+static int64_t sleep_for(struct mg_store *st)
+{
+    int64_t next = 0, now = mg_now(), wait = LONGEST_SLEEP;
+    const char *clock = getenv("MINGLE_CLOCK_FILE");
+
+    if (mg_store_jobs_next_due(&next, st) == 0)
+        wait = next <= now ? 0 : next - now;
+    if (wait > LONGEST_SLEEP)
+        wait = LONGEST_SLEEP;
+    if (clock && clock[0] && wait > 1)
+        wait = 1;
+    return wait;
+}
+
+static void *run(void *arg)
+{
+    struct mg_jobs_scheduler *s = arg;
+    size_t added = 0;
+
+    if (mg_store_jobs_sync(&added, s->store, 0, NULL, 0, mg_now()) == 0 &&
+        added) {
+        char n[24];
+        snprintf(n, sizeof(n), "%zu", added);
+        mg_log(MG_LOG_INFO, "jobs: made the jobs of planned calls", "jobs", n,
+               NULL);
+    }
+    pthread_mutex_lock(&s->lock);
+    while (!s->stop) {
+        struct timespec until;
+        struct mg_jobs_stats st;
+        size_t mails = 0;
+        int64_t wait;
+        int failed = 0;
+
+        pthread_mutex_unlock(&s->lock);
+        do {
+            /* keep going while full rounds come back */
+            if (mg_jobs_round(&st, s->store, &s->cfg, mg_now(), ROUND_MAX) <
+                0) {
+                failed = 1;
+                break;
+            }
+            mails += st.mails;
+            if (mails && s->wake) {
+                s->wake(s->wake_arg);
+                mails = 0;
+            }
+        } while (st.taken == ROUND_MAX);
+        wait = sleep_for(s->store);
+        if (failed && wait < 1)
+            wait = 1; /* a job that fails stays due: not in a tight loop */
+        pthread_mutex_lock(&s->lock);
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += (time_t)wait;
+        while (!s->stop && !s->woken && wait > 0)
+            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT)
+                break;
+        s->woken = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static char *dup_or_null(const char *v)
+{
+    return v ? mg_xstrdup(v) : NULL;
+}
+
+struct mg_jobs_scheduler *
+mg_jobs_scheduler_start(const struct mg_jobs_config *cfg, struct mg_store *st,
+                        void (*wake)(void *arg), void *arg)
+{
+    struct mg_jobs_scheduler *s = mg_xcalloc(1, sizeof(*s));
+
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    s->store = st;
+    s->base_url = dup_or_null(cfg->base_url);
+    s->mail_domain = dup_or_null(cfg->mail_domain);
+    s->mail_from = dup_or_null(cfg->mail_from);
+    s->cfg.base_url = s->base_url;
+    s->cfg.mail_domain = s->mail_domain;
+    s->cfg.mail_from = s->mail_from;
+    s->wake = wake;
+    s->wake_arg = arg;
+    if (pthread_create(&s->thread, NULL, run, s) != 0) {
+        mg_log(MG_LOG_ERROR, "cannot start the jobs scheduler", NULL);
+        abort();
+    }
+    return s;
+}
+
+void mg_jobs_scheduler_wake(struct mg_jobs_scheduler *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->woken = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void mg_jobs_scheduler_stop(struct mg_jobs_scheduler *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->stop = 1;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s->base_url);
+    free(s->mail_domain);
+    free(s->mail_from);
+    free(s);
+}
