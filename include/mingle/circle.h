@@ -103,6 +103,11 @@ int mg_circle_alarm(const struct mg_circle *c);
 int mg_circle_call_template_check(const char *tpl, const char *field,
                                   struct mg_error *err);
 
+/* A group's or a plenary's own call link: as a template, without any
+ * placeholder. MG_EINVAL naming `field`. */
+int mg_circle_call_url_check(const char *url, const char *field,
+                             struct mg_error *err);
+
 /*
  * The call link of a group of circle `c`: the group's own link `own`
  * when it has one (not NULL or ""), else the circle's template with

@@ -392,6 +392,27 @@ int mg_calendar_group_call_link(char **out, struct mg_store *st,
     return rc;
 }
 
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int mg_calendar_links_bump(int64_t **group_ids, size_t *n, struct mg_store *st,
+                           const struct mg_circle *before,
+                           const struct mg_circle *next)
+{
+    int templated = next->call_url_template && *next->call_url_template;
+
+    *group_ids = NULL;
+    *n = 0;
+    /* the template's rooms are named by the slug too */
+    if (same_text(before->call_url_template, next->call_url_template) &&
+        (!templated || same_text(before->slug, next->slug)) &&
+        (templated || same_text(before->video_url, next->video_url)))
+        return 0;
+    return mg_store_groups_bump_templated(group_ids, n, st, next->id);
+}
+
 int mg_calendar_plenary_call_link(char **out, struct mg_store *st,
                                   int64_t circle_id, int64_t plenary_id)
 {

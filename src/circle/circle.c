@@ -431,6 +431,19 @@ int mg_circle_call_template_check(const char *tpl, const char *field,
     return 0;
 }
 
+int mg_circle_call_url_check(const char *url, const char *field,
+                             struct mg_error *err)
+{
+    int rc = mg_circle_call_template_check(url, field, err);
+
+    if (rc == 0 && url && strchr(url, '{')) {
+        mg_error_set(err, field,
+                     "'%s' is a link, not a template: no placeholders", field);
+        rc = MG_EINVAL;
+    }
+    return rc;
+}
+
 /* Append `s` made URL-safe: lower-case ASCII letters and digits, every
  * other run of bytes one '-', none at either end. */
 static void append_url_safe(struct mg_buf *b, const char *s)

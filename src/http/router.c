@@ -51,6 +51,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/circles/{id}/groups", AUTH_COORDINATOR,
      handle_groups_list},
     {"GET", "/api/v1/circles/{id}/groups/{id}", AUTH_GROUP, handle_group_get},
+    {"PATCH", "/api/v1/circles/{id}/groups/{id}", AUTH_COORDINATOR,
+     handle_group_patch},
     {"POST", "/api/v1/circles/{id}/groups/{id}/members", AUTH_COORDINATOR,
      handle_group_member_add},
     {"GET", "/cal/{feed}", AUTH_SELF, handle_feed},

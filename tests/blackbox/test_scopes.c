@@ -596,6 +596,8 @@ static const struct row rows[] = {
      NULL, COORD_A, NULL, NULL, 0},
     {"GET", "/api/v1/circles/{id}/groups/{id}", AUTH_GROUP, CA "/groups/{g1}",
      NULL, NULL, NOTE_A1, NULL, NULL, 0},
+    {"PATCH", "/api/v1/circles/{id}/groups/{id}", AUTH_COORDINATOR,
+     CA "/groups/{g1}", "{\"bogus\":1}", JSON, COORD_A, NULL, NULL, 0},
     {"POST", "/api/v1/circles/{id}/groups/{id}/members", AUTH_COORDINATOR,
      CA "/groups/{g1}/members", "{}", JSON, COORD_A, NULL, NULL, 0},
     {"GET", "/cal/{feed}", AUTH_SELF, "/cal/{feed}.ics", NULL, NULL, SECRET_,
