@@ -57,6 +57,8 @@ struct cli_values {
     long long id;       /* an id given as an argument, as a check parsed it */
     const char *config; /* --config */
     const char *role, *label, *status, *kind, *format;
+    const char *call_url, *call_url_template, *alarm_minutes; /* "none":
+                                                               clear */
     int dry_run, json, html, force;
 };
 

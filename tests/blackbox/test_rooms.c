@@ -221,6 +221,21 @@ static void read_groups(char *link[2], long long id[2])
     free(path);
 }
 
+/* Give group W->group[g] its own link `url` (NULL: none). */
+static void set_group_link(int g, const char *url)
+{
+    char *path = test_circle_path(W->circle, "/groups/%lld", W->group[g]);
+    char *body = url ? mg_xasprintf("{\"call_url\":\"%s\"}", url)
+                     : mg_xstrdup("{\"call_url\":null}");
+    long status;
+    json_t *doc = call(&status, "PATCH", path, body);
+
+    assert_int_equal(status, 200);
+    json_decref(doc);
+    free(body);
+    free(path);
+}
+
 static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
@@ -588,24 +603,28 @@ static void test_alarm_setting(void **state)
 static void test_replan_keeps_rooms(void **state)
 {
     char *path = test_circle_path(W->circle, "/groups/plan?force=1");
-    char *link[2], *feed_path, *feed;
+    char *link[2], *had[2], *feed_path, *feed;
     long long id[2];
     long status;
     json_t *doc;
 
     (void)state;
+    /* group 1 has its own link, group 2 the template's with its secret */
+    set_group_link(0, NULL);
+    read_groups(had, id);
     doc = call(&status, "POST", path, NULL);
     assert_true(status == 200 || status == 201);
     json_decref(doc);
     read_groups(link, id);
     /* The groups are new rows (their ids may be the old ones again):
      * each was made with a new random secret, so the same two rooms,
-     * whatever order they came in, means they were carried over (group
-     * 1 has its own link from test_group_link_update, group 2 the
-     * template's with its secret). */
-    assert_true((strcmp(link[0], W->link[1]) == 0 ||
-                 strcmp(link[1], W->link[1]) == 0) &&
-                strcmp(link[0], link[1]) != 0);
+     * whatever order they came in, means they were carried over. */
+    assert_string_not_equal(link[0], link[1]);
+    assert_true(strcmp(link[0], had[0]) == 0 || strcmp(link[1], had[0]) == 0);
+    assert_true(strcmp(link[0], had[1]) == 0 || strcmp(link[1], had[1]) == 0);
+    assert_non_null(strstr(had[0], "https://meet.jit.si/rooms-circle-group-"));
+    free(had[0]);
+    free(had[1]);
     /* Ben's feed still says his group's room */
     feed_path = person_feed("ben@example.org");
     feed = get_body(feed_path, 200);
@@ -682,6 +701,86 @@ static void test_plenary_link(void **state)
     free(path);
 }
 
+/* Items 8 and 10 from the CLI: `mingle circle set` refuses a bad
+ * template naming the option and changes nothing, sets the alarm;
+ * `mingle groups set-link` gives one group its own room and queues its
+ * members' updates only; `mingle plenary set-link` a plenary's. */
+static void test_cli(void **state)
+{
+    char circle[32], group[32], *out = NULL, *err = NULL, *feed_path, *feed;
+    const char *bad[] = {"circle",
+                         "set",
+                         circle,
+                         "--call-url-template",
+                         "https://meet.jit.si/{room}",
+                         "--db",
+                         W->site.db,
+                         NULL};
+    const char *alarm[] = {"circle", "set",  circle,     "--alarm-minutes",
+                           "45",     "--db", W->site.db, NULL};
+    const char *bad_alarm[] = {"circle", "set",  circle,     "--alarm-minutes",
+                               "-3",     "--db", W->site.db, NULL};
+    const char *link[] = {"groups",
+                          "set-link",
+                          group,
+                          "--circle",
+                          circle,
+                          "--call-url",
+                          "https://zoom.example.org/j/777",
+                          "--db",
+                          W->site.db,
+                          NULL};
+    long long last = outbox_last();
+    struct msg m[8];
+    char *links[2];
+    long long ids[2];
+    size_t n, i;
+
+    (void)state;
+    snprintf(circle, sizeof(circle), "%lld", W->circle);
+    assert_int_not_equal(test_run_cli(&out, &err, bad, NULL), 0);
+    assert_non_null(strstr(err, "--call-url-template"));
+    free(out);
+    free(err);
+    assert_int_not_equal(test_run_cli(&out, &err, bad_alarm, NULL), 0);
+    assert_non_null(strstr(err, "--alarm-minutes"));
+    free(out);
+    free(err);
+    assert_int_equal(test_run_cli(&out, NULL, alarm, NULL), 0);
+    assert_non_null(strstr(out, "alarm:      45 min"));
+    free(out);
+    feed_path = person_feed("aroha@example.org");
+    feed = get_body(feed_path, 200);
+    assert_non_null(strstr(feed, "TRIGGER:-PT45M"));
+    free(feed);
+    free(feed_path);
+    assert_int_equal(outbox_last(), last); /* an alarm sends nothing */
+
+    read_groups(links, ids);
+    snprintf(group, sizeof(group), "%lld", ids[1]);
+    assert_int_equal(test_run_cli(&out, NULL, link, NULL), 0);
+    assert_non_null(strstr(out, "2 updates queued"));
+    free(out);
+    n = outbox_after(m, 8, last);
+    assert_int_equal(n, 2);
+    for (i = 0; i < n; i++)
+        check_events(m[i].message, "https://zoom.example.org/j/777", 45);
+    msgs_free(m, n);
+    /* back as the later tests expect: no own link there, 15 minutes */
+    set_group_link(1, NULL);
+    {
+        char *path = test_circle_path(W->circle, "%s", "");
+        long status;
+        json_t *doc = call(&status, "PATCH", path, "{\"alarm_minutes\":15}");
+
+        assert_int_equal(status, 200);
+        json_decref(doc);
+        free(path);
+    }
+    free(links[0]);
+    free(links[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +791,7 @@ int main(void)
         cmocka_unit_test(test_group_link_update),
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_alarm_setting),
+        cmocka_unit_test(test_cli),
         cmocka_unit_test(test_replan_keeps_rooms),
         cmocka_unit_test(test_plenary_link),
     };
