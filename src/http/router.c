@@ -132,6 +132,8 @@ const struct route http_routes[] = {
     {"GET", "/dashboard/circles/{id}/people/{id}/move", AUTH_SELF,
      handle_dash_move_form},
     {"POST", "/dashboard/circles/{id}/move", AUTH_SELF, handle_dash_move},
+    {"POST", "/dashboard/circles/{id}/groups/{id}/call", AUTH_SELF,
+     handle_dash_group_call},
     {"POST", "/dashboard/circles/{id}/people/{id}/withdraw", AUTH_SELF,
      handle_dash_withdraw},
     {"GET", "/dashboard/circles/{id}/rebalance", AUTH_SELF,

@@ -781,6 +781,87 @@ static void test_cli(void **state)
     free(links[1]);
 }
 
+/* Item 10 on the dashboard: the groups table shows each room; the
+ * group view has a form for the group's own link; a bad link comes
+ * back with the error next to the field and changes nothing; a good
+ * one sends that group's members (only) the update. */
+static void test_dashboard(void **state)
+{
+    struct test_response resp;
+    char *cookie = NULL, *csrf = NULL, *page, *form, *loc;
+    long long last;
+    struct msg m[8];
+    size_t n, i;
+
+    (void)state;
+    set_group_link(0, NULL); /* both groups on the template */
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
+                                               &csrf, NULL),
+                     303);
+    page = test_dashboard_path(W->circle, "?group=%lld", W->group[0]);
+    test_site_page(&resp, &W->site, "GET", page, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    /* both rooms in the groups table, the form in the group view */
+    assert_non_null(strstr(resp.body, W->link[0]));
+    assert_non_null(strstr(resp.body, W->link[1]));
+    assert_non_null(strstr(resp.body, "name=\"call_url\""));
+    test_response_release(&resp);
+    free(page);
+
+    page = test_dashboard_path(W->circle, "/groups/%lld/call", W->group[0]);
+    last = outbox_last();
+    form = mg_xasprintf("csrf=%s&call_url=javascript%%3Aalert(1)", csrf);
+    test_site_page(&resp, &W->site, "POST", page, cookie, form);
+    assert_int_equal(resp.status, 303);
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
+    assert_non_null(strstr(loc, "link_error=1"));
+    test_response_release(&resp);
+    free(form);
+    test_site_page(&resp, &W->site, "GET", loc, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "aria-invalid=\"true\""));
+    assert_non_null(strstr(resp.body, "id=\"call_url_error\""));
+    test_response_release(&resp);
+    free(loc);
+    assert_int_equal(outbox_last(), last);
+
+    form = mg_xasprintf("csrf=%s&call_url=https%%3A%%2F%%2Fmeet.example.org"
+                        "%%2Fdash%%3Fa%%3D1%%26b%%3D%%3Cx%%3E",
+                        csrf);
+    test_site_page(&resp, &W->site, "POST", page, cookie, form);
+    /* "<" is refused too: a link goes into pages as it is */
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    free(form);
+    assert_int_equal(outbox_last(), last);
+    form = mg_xasprintf("csrf=%s&call_url=https%%3A%%2F%%2Fmeet.example.org"
+                        "%%2Fdash%%3Fa%%3D1%%26b%%3D2",
+                        csrf);
+    test_site_page(&resp, &W->site, "POST", page, cookie, form);
+    assert_int_equal(resp.status, 303);
+    loc = test_header_value(resp.headers, strlen(resp.headers), "Location");
+    assert_non_null(strstr(loc, "done=link"));
+    test_response_release(&resp);
+    free(form);
+    n = outbox_after(m, 8, last);
+    assert_int_equal(n, 2);
+    for (i = 0; i < n; i++)
+        check_events(m[i].message, "https://meet.example.org/dash?a=1&b=2", 15);
+    msgs_free(m, n);
+    /* the page shows it, escaped for HTML */
+    test_site_page(&resp, &W->site, "GET", loc, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(
+        strstr(resp.body, "https://meet.example.org/dash?a=1&amp;b=2"));
+    assert_null(strstr(resp.body, "dash?a=1&b=2"));
+    test_response_release(&resp);
+    free(loc);
+    free(page);
+    free(cookie);
+    free(csrf);
+    set_group_link(0, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -792,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_alarm_setting),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test(test_dashboard),
         cmocka_unit_test(test_replan_keeps_rooms),
         cmocka_unit_test(test_plenary_link),
     };
