@@ -391,6 +391,16 @@ static void test_feed_and_page(void **state)
     free(path);
     free(feed);
     free(feed_path);
+    /* the group's own feed too */
+    path = test_circle_path(W->circle, "/groups/%lld/feed", W->group[1]);
+    doc = call(&status, "POST", path, NULL);
+    assert_int_equal(status, 201);
+    feed = get_body(
+        strstr(json_string_value(json_object_get(doc, "url")), "/cal/"), 200);
+    assert_int_equal(check_events(feed, W->link[1], 15), 1);
+    json_decref(doc);
+    free(feed);
+    free(path);
 }
 
 /* Item 10: each bad template is refused with the field named, and
