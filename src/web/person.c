@@ -1347,6 +1347,16 @@ static int section_plenaries(struct mg_html *h, struct request *r,
             mg_html_textf(h, _("then weekly, %d calls in all"), s->p.weeks);
         }
         mg_html(h, "</dd>\n");
+        if (s->status == MG_STORE_SEAT_REGISTERED && !cancelled) {
+            const char *link =
+                mg_plenary_call_link(s->p.call_url, v->circle->video_url);
+
+            if (link && mg_html_url_is_safe(link)) {
+                row_start(h, _("Video call"));
+                mg_html_link(h, link, link, NULL);
+                mg_html(h, "</dd>\n");
+            }
+        }
         row_start(h, _("Your place"));
         if (cancelled)
             mg_html_text(h, _("This session is cancelled."));

@@ -706,6 +706,21 @@ static void test_plenary_link(void **state)
     assert_int_equal(check_events(m[0].message, next, 15), 1);
     assert_true(sequence_of(m[0].message) > seq);
     msgs_free(m, n);
+    /* and Cai's page shows it with the plenary */
+    {
+        char *mint =
+            test_circle_path(W->circle, "/participants/%lld/page", pid);
+        char *html;
+
+        doc = call(&status, "POST", mint, NULL);
+        assert_int_equal(status, 201);
+        html = get_body(
+            strstr(json_string_value(json_object_get(doc, "url")), "/p/"), 200);
+        assert_non_null(strstr(html, next));
+        free(html);
+        json_decref(doc);
+        free(mint);
+    }
     free(one);
     free(reg);
     free(path);
