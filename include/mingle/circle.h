@@ -114,8 +114,9 @@ int mg_circle_call_url_check(const char *url, const char *field,
  * {circle} (its slug, else its id), {group} (the group's name made
  * URL-safe: lower-case letters, digits and '-'; its position when
  * nothing is left) and {secret} (`secret`, the group's random part)
- * filled in, else the circle's video_url, else NULL. The caller frees
- * it.
+ * filled in (not when the template has {secret} and `secret` is NULL
+ * or "": no guessable room), else the circle's video_url, else NULL.
+ * The caller frees it.
  */
 char *mg_circle_call_link(const struct mg_circle *c, const char *own,
                           const char *group_name, int position,

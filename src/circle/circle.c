@@ -476,7 +476,10 @@ char *mg_circle_call_link(const struct mg_circle *c, const char *own,
 
     if (own && *own)
         return mg_xstrdup(own);
-    if (!c->call_url_template || !*c->call_url_template)
+    /* no template, or a template whose room needs a secret the group
+     * does not have: never a room others could guess */
+    if (!c->call_url_template || !*c->call_url_template ||
+        (strstr(c->call_url_template, "{secret}") && (!secret || !*secret)))
         return c->video_url && *c->video_url ? mg_xstrdup(c->video_url) : NULL;
     for (p = c->call_url_template; *p; p++) {
         int k = *p == '{' ? placeholder_at(p) : -1;

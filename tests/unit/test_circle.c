@@ -478,6 +478,11 @@ static void test_call_link(void **state)
     a = mg_circle_call_link(c, NULL, "G", 1, "ab");
     assert_string_equal(a, "https://meet.jit.si/42-g-ab");
     free(a);
+    /* no secret for a template that needs one: the circle's link */
+    set_str(&c->video_url, "https://meet.example.org/everyone");
+    a = mg_circle_call_link(c, NULL, "G", 1, "");
+    assert_string_equal(a, "https://meet.example.org/everyone");
+    free(a);
     /* the group's own beats both */
     a = mg_circle_call_link(c, "https://zoom.example/j/9", "G", 1, "ab");
     assert_string_equal(a, "https://zoom.example/j/9");
