@@ -16,6 +16,33 @@
 #include "mingle/core.h"
 #include "mingle/store.h"
 
+/*
+ * The call link of group `group_id` of the circle, as invitations, feeds,
+ * pages and reminders give it: the group's own link, else the circle's
+ * call_url_template filled in for the group ({circle}, {group} and the
+ * group's stored {secret}), else the circle's video_url; *out (free())
+ * is NULL when there is none. MG_ENOTFOUND for no such circle or group.
+ */
+int mg_calendar_group_call_link(char **out, struct mg_store *st,
+                                int64_t circle_id, int64_t group_id);
+
+/* A plenary's call link: its own, else the circle's video_url; *out
+ * (free()) NULL when there is none. MG_ENOTFOUND as above. */
+int mg_calendar_plenary_call_link(char **out, struct mg_store *st,
+                                  int64_t circle_id, int64_t plenary_id);
+
+/*
+ * Circle `next`, stored, was `before`: when the link its groups without
+ * their own use changed (its call_url_template, the slug the template
+ * names, or with no template its video_url), those groups have their
+ * sequence up and *group_ids (free()) lists them, for
+ * mg_calendar_reconcile_scope() to send their members the update and
+ * nobody else; else *n is 0.
+ */
+int mg_calendar_links_bump(int64_t **group_ids, size_t *n, struct mg_store *st,
+                           const struct mg_circle *before,
+                           const struct mg_circle *next);
+
 /* Give every group of the circle that has none its weekly sessions. */
 int mg_calendar_create_sessions(struct mg_store *st, int64_t circle_id);
 

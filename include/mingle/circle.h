@@ -17,6 +17,8 @@
 #define MG_CIRCLE_MAX_GROUP 1000
 #define MG_CIRCLE_MAX_TITLE 200
 #define MG_CIRCLE_MAX_TARGET 100000
+#define MG_CIRCLE_ALARM_DEFAULT 15
+#define MG_CIRCLE_ALARM_MAX 10080 /* a week */
 #define MG_CIRCLE_LANGUAGE_MAX 32 /* bytes of a language tag with its NUL */
 
 /* A weekly call slot in the circle's local time. */
@@ -38,7 +40,13 @@ struct mg_circle {
     size_t n_slots;
     int group_min;
     int group_max;
-    char *video_url;       /* optional */
+    char *video_url; /* optional */
+    /* optional: each group's call link made from it (mg_circle_call_link),
+     * e.g. "https://meet.jit.si/{circle}-{group}-{secret}" */
+    char *call_url_template;
+    /* minutes before each call of the calendar's alarm: 0 is the default
+     * (MG_CIRCLE_ALARM_DEFAULT), -1 none; mg_circle_alarm() says which */
+    int alarm_minutes;
     char *organizer_name;  /* optional */
     char *organizer_email; /* optional */
     int attendance_target; /* people per call the coordinator hopes for;
@@ -80,6 +88,39 @@ void mg_circle_warnings_free(char **w, size_t n);
 /* The circle's language: c->language, or "en" when it is empty. The
  * string is the circle's; do not free it. */
 const char *mg_circle_language(const struct mg_circle *c);
+
+/* The minutes before each call that calendars alarm at, 0 for none. */
+int mg_circle_alarm(const struct mg_circle *c);
+
+/*
+ * Check a call link template: an http(s) URL of at most 2000 bytes with
+ * no spaces, quotes or angle brackets whose only braces are the
+ * placeholders {circle}, {group} and {secret}. MG_EINVAL with the field
+ * (`field`) in `err`. A template without {secret} passes, but
+ * mg_circle_warnings() warns of it: groups meeting at once would share
+ * a room.
+ */
+int mg_circle_call_template_check(const char *tpl, const char *field,
+                                  struct mg_error *err);
+
+/* A group's or a plenary's own call link: as a template, without any
+ * placeholder. MG_EINVAL naming `field`. */
+int mg_circle_call_url_check(const char *url, const char *field,
+                             struct mg_error *err);
+
+/*
+ * The call link of a group of circle `c`: the group's own link `own`
+ * when it has one (not NULL or ""), else the circle's template with
+ * {circle} (its slug, else its id), {group} (the group's name made
+ * URL-safe: lower-case letters, digits and '-'; its position when
+ * nothing is left) and {secret} (`secret`, the group's random part)
+ * filled in (not when the template has {secret} and `secret` is NULL
+ * or "": no guessable room), else the circle's video_url, else NULL.
+ * The caller frees it.
+ */
+char *mg_circle_call_link(const struct mg_circle *c, const char *own,
+                          const char *group_name, int position,
+                          const char *secret);
 
 /* "monday".."sunday" (any case, or 3-letter) to 1..7; MG_EINVAL else. */
 int mg_weekday_parse(int *out, const char *name);

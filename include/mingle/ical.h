@@ -53,6 +53,8 @@ struct mg_ical_series {
     const char *summary;     /* circle, group and thread */
     const char *description; /* readings, the video link */
     const char *url;         /* video call; URL, LOCATION and CONFERENCE */
+    int alarm_minutes; /* a VALARM (DISPLAY) this long before each call of a
+                          REQUEST or feed; 0: none */
     const struct mg_ical_exception *exceptions;
     size_t n_exceptions;
     const char *organizer_name;

@@ -61,6 +61,15 @@ int mg_plenary_check_guest(const char *guest, struct mg_error *err);
 char *mg_plenary_summary(const char *circle_title, const char *title,
                          const char *guest);
 
+/* A plenary's call link: its own (`own`, when not NULL or "") else the
+ * circle's video link `circle_video_url` (may be NULL). Borrowed. */
+const char *mg_plenary_call_link(const char *own, const char *circle_video_url);
+
+/* A plenary's DESCRIPTION, in the current language: who the guest is
+ * (guest may be NULL or "") and the call link (may be NULL); NULL when
+ * there is neither. The caller free()s it. */
+char *mg_plenary_description(const char *guest, const char *link);
+
 /* How many of the `n` seats have status `status`. */
 size_t mg_plenary_count(const struct mg_plenary_seat *s, size_t n,
                         enum mg_reg_status status);
@@ -100,7 +109,8 @@ struct mg_store;
 enum mg_plenary_op_kind {
     MG_PLENARY_REGISTER, /* participant_id registers */
     MG_PLENARY_LEAVE,    /* participant_id leaves as `leave_as` */
-    MG_PLENARY_SET,      /* capacity (0: keep) and/or title (NULL: keep) */
+    MG_PLENARY_SET,      /* capacity (0: keep), title and call_url (NULL:
+                            keep) */
     MG_PLENARY_CANCEL    /* call the whole plenary off: a CANCEL to everyone
                             registered; places and waitlist are kept as they
                             were, and nothing more can change */
@@ -112,6 +122,8 @@ struct mg_plenary_op {
     enum mg_reg_status leave_as;
     int capacity;
     const char *title;
+    const char *call_url; /* MG_PLENARY_SET: its own call link (NULL: keep,
+                             "": none, the circle's video_url then) */
 };
 
 /*
@@ -119,8 +131,8 @@ struct mg_plenary_op {
  * transaction taken with the write lock (two declines at once promote two
  * people, each exactly once), and queue each affected person's iTIP
  * REQUEST or CANCEL in the outbox in the same transaction. A new title
- * bumps the plenary's SEQUENCE and sends every registered person the
- * update. On success *seats (free()) holds every registration after the
+ * or call link bumps the plenary's SEQUENCE and sends every registered person
+ * the update. On success *seats (free()) holds every registration after the
  * change, `mail` saying who was sent what; *queued how many messages.
  * MG_ENOTFOUND for an unknown plenary or participant (not of this
  * circle), MG_EINVAL (with `err`) for a circle without an organizer email,

@@ -31,6 +31,8 @@ void handle_person_delete(struct request *r);
 void handle_groups_plan(struct request *r);
 void handle_groups_rebalance(struct request *r);
 void handle_groups_list(struct request *r);
+/* PATCH one group: its own call link (src/api/groups.c). */
+void handle_group_patch(struct request *r);
 /* One group with its members: its facilitator may read it (src/api/groups.c).
  */
 void handle_group_get(struct request *r);

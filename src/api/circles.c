@@ -70,6 +70,9 @@ static json_t *circle_to_json(const struct mg_circle *c, int with_warnings)
         c->attendance_target ? json_integer(c->attendance_target) : json_null(),
         "language", mg_circle_language(c), "created_at",
         iso_time(c->created_at), "updated_at", iso_time(c->updated_at));
+    json_object_set_new(doc, "call_url_template",
+                        json_string_or_null(c->call_url_template));
+    json_object_set_new(doc, "alarm_minutes", json_integer(mg_circle_alarm(c)));
     if (with_warnings)
         json_object_set_new(doc, "warnings", warnings_to_json(c));
     return doc;
@@ -213,6 +216,21 @@ static int circle_from_json(struct mg_circle *c, json_t *obj,
                               "group_size.max", err);
         } else if (strcmp(key, "video_url") == 0) {
             rc = json_take_string(&c->video_url, v, key, err);
+        } else if (strcmp(key, "call_url_template") == 0) {
+            rc = json_take_string(&c->call_url_template, v, key, err);
+        } else if (strcmp(key, "alarm_minutes") == 0) {
+            /* 0: no alarm; null: the default */
+            c->alarm_minutes = 0;
+            if (!json_is_null(v))
+                rc = take_int(&c->alarm_minutes, v, key, err);
+            if (rc == 0 && c->alarm_minutes < 0) {
+                mg_error_set(err, key,
+                             "'alarm_minutes' must be 0..%d (0: no alarm)",
+                             MG_CIRCLE_ALARM_MAX);
+                rc = MG_EINVAL;
+            } else if (rc == 0 && !json_is_null(v) && c->alarm_minutes == 0) {
+                c->alarm_minutes = -1;
+            }
         } else if (strcmp(key, "organizer") == 0) {
             rc = take_object(v, key, err);
             if (rc == 0 && json_object_get(v, "name"))
@@ -369,6 +387,19 @@ static int update_rezoned(struct request *r, struct mg_circle *c)
     return rc;
 }
 
+/* The groups' call link changed (the template, or the video link they
+ * use): an update to the members of the groups it reaches, no one else. */
+static void links_changed(struct request *r, const struct mg_circle *old,
+                          const struct mg_circle *c)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+
+    if (mg_calendar_links_bump(&ids, &n, r->srv->store, old, c) == 0 && n)
+        http_reconcile_scope(r, c->id, NULL, 0, ids, n, NULL);
+    free(ids);
+}
+
 /* PUT replaces the whole circle; PATCH changes the fields given. */
 static void update(struct request *r, int replace)
 {
@@ -399,6 +430,8 @@ static void update(struct request *r, int replace)
         rc = update_rezoned(r, &c);
     else if (rc == 0)
         rc = mg_store_circle_update(r->srv->store, &c);
+    if (rc == 0)
+        links_changed(r, old, &c);
 out:
     json_decref(doc);
     if (check_and_reply_error(r, rc, &err) == 0)

@@ -602,8 +602,9 @@ static json_t *stored_group_json(const struct mg_circle *c,
                                  size_t n_threads,
                                  const struct mg_group_row *row, int position,
                                  const struct mg_store_member_row *members,
-                                 size_t n)
+                                 size_t n, const struct mg_group_room *room)
 {
+    char *link;
     const struct mg_slot *slot = group_slot(c, row->slot_id);
     json_t *list = json_array(), *o;
     size_t i;
@@ -637,6 +638,13 @@ static json_t *stored_group_json(const struct mg_circle *c,
     json_object_set_new(o, "name", json_string(row->name ? row->name : ""));
     if (row->address)
         json_object_set_new(o, "address", json_string(row->address));
+    /* its own link (null: none) and the one its calls use */
+    json_object_set_new(o, "call_url",
+                        json_string_or_null(room ? room->call_url : NULL));
+    link = mg_circle_call_link(c, room ? room->call_url : NULL, row->name,
+                               row->position, room ? room->secret : "");
+    json_object_set_new(o, "call_link", json_string_or_null(link));
+    free(link);
     return o;
 }
 
@@ -689,8 +697,9 @@ static int groups_next(void *state, struct mg_buf *b)
     struct groups_stream *s = state;
     const struct mg_overview *o = &s->o;
     struct mg_store_member_row *members = NULL;
+    struct mg_group_room *rooms = NULL;
     int64_t ids[GROUPS_BATCH];
-    size_t end, n = 0, k = 0, g;
+    size_t end, n = 0, k = 0, g, n_rooms = 0;
     int rc;
 
     if (!s->begun) {
@@ -711,8 +720,13 @@ static int groups_next(void *state, struct mg_buf *b)
         ids[g - s->at] = o->plan.groups[g].id;
     rc = mg_store_group_members(&members, &n, s->st, o->plan.circle->id, ids,
                                 end - s->at);
-    if (rc < 0)
+    if (rc == 0)
+        rc = mg_store_group_rooms(&rooms, &n_rooms, s->st, o->plan.circle->id,
+                                  ids, end - s->at);
+    if (rc < 0) {
+        mg_store_member_rows_free(members, n);
         return rc;
+    }
     for (g = s->at; g < end; g++) {
         size_t from;
 
@@ -724,11 +738,15 @@ static int groups_next(void *state, struct mg_buf *b)
             k++;
         if (g > s->first)
             mg_buf_puts(b, ",");
-        put_json(b, stored_group_json(o->plan.circle, o->plan.threads,
-                                      o->plan.n_threads, &o->plan.groups[g],
-                                      (int)g + 1, members + from, k - from));
+        put_json(b,
+                 stored_group_json(o->plan.circle, o->plan.threads,
+                                   o->plan.n_threads, &o->plan.groups[g],
+                                   (int)g + 1, members + from, k - from,
+                                   mg_store_group_room_find(
+                                       rooms, n_rooms, o->plan.groups[g].id)));
     }
     mg_store_member_rows_free(members, n);
+    mg_store_group_rooms_free(rooms, n_rooms);
     s->at = end;
     return 0;
 }
@@ -782,11 +800,15 @@ void handle_group_get(struct request *r)
     struct mg_group_row *g = NULL;
     struct mg_span *threads = NULL;
     struct mg_store_member_row *members = NULL;
-    size_t n_threads = 0, n = 0;
+    struct mg_group_room *rooms = NULL;
+    size_t n_threads = 0, n = 0, n_rooms = 0;
     int rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
 
     if (rc == 0)
         rc = mg_store_group_get(&g, r->srv->store, c->id, r->params[1]);
+    if (rc == 0)
+        rc = mg_store_group_rooms(&rooms, &n_rooms, r->srv->store, c->id,
+                                  &g->id, 1);
     if (rc == 0)
         rc = mg_store_threads(&threads, &n_threads, r->srv->store, c->id);
     if (rc == 0)
@@ -800,8 +822,9 @@ void handle_group_get(struct request *r)
     else
         reply_json(r, MHD_HTTP_OK,
                    stored_group_json(c, threads, n_threads, g, g->position,
-                                     members, n));
+                                     members, n, n_rooms ? rooms : NULL));
     mg_store_member_rows_free(members, n);
+    mg_store_group_rooms_free(rooms, n_rooms);
     mg_store_spans_free(threads, n_threads);
     mg_store_groups_free(g, g ? 1 : 0);
     mg_circle_free(c);
@@ -884,4 +907,60 @@ void handle_group_member_add(struct request *r)
 out:
     mg_issues_free(issues, n_issues);
     mg_assign_scope_release(&m);
+}
+
+/*
+ * PATCH a stored group: {"call_url": "https://..."} gives it a call
+ * link of its own, null (or "") takes it away (the circle's template or
+ * video link is used again). A new link sends the group's members, and
+ * no one else, an update.
+ */
+void handle_group_patch(struct request *r)
+{
+    struct mg_error err = {{0}, {0}};
+    json_t *doc = request_json(r), *url;
+    const char *key;
+    json_t *v;
+    int changed = 0, rc = 0;
+    int64_t group_id = r->params[1];
+
+    if (!doc)
+        return;
+    json_object_foreach(doc, key, v)
+    {
+        if (rc == 0 && strcmp(key, "call_url") != 0) {
+            mg_error_set(&err, key,
+                         "unknown field '%s' (a group takes 'call_url')", key);
+            rc = MG_EINVAL;
+        }
+    }
+    url = json_object_get(doc, "call_url");
+    if (rc == 0 && !url) {
+        mg_error_set(&err, "call_url", "send 'call_url' (a link, or null)");
+        rc = MG_EINVAL;
+    }
+    if (rc == 0 && !json_is_null(url) && !json_is_string(url)) {
+        mg_error_set(&err, "call_url", "'call_url' must be a string or null");
+        rc = MG_EINVAL;
+    }
+    if (rc == 0 && json_is_string(url))
+        rc = mg_circle_call_url_check(json_string_value(url), "call_url", &err);
+    if (rc == 0)
+        rc = mg_store_group_call_url_set(
+            &changed, r->srv->store, r->params[0], group_id,
+            json_is_string(url) ? json_string_value(url) : NULL);
+    json_decref(doc);
+    if (rc == MG_ENOTFOUND) {
+        reply_error(r, MHD_HTTP_NOT_FOUND, "not_found",
+                    "no such group in this circle", NULL);
+        return;
+    }
+    if (rc < 0) {
+        reply_code(r, rc, &err);
+        return;
+    }
+    /* the group's calls changed: its members' invitations only */
+    if (changed)
+        http_reconcile_scope(r, r->params[0], NULL, 0, &group_id, 1, NULL);
+    handle_group_get(r);
 }

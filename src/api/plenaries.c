@@ -35,6 +35,7 @@ static json_t *plenary_json(const struct mg_plenary_row *p, const char *tzid)
                   p->registered, "waitlisted", p->waitlisted);
     json_object_set_new(j, "target",
                         p->target > 0 ? json_integer(p->target) : json_null());
+    json_object_set_new(j, "call_url", json_string_or_null(p->call_url));
     return j;
 }
 
@@ -87,6 +88,11 @@ void handle_plenaries_create(struct request *r)
         goto out;
     }
     rc = json_take_string(&p.guest, guest ? guest : json_null(), "guest", &err);
+    if (rc == 0 && json_object_get(doc, "call_url"))
+        rc = json_take_string(&p.call_url, json_object_get(doc, "call_url"),
+                              "call_url", &err);
+    if (rc == 0)
+        rc = mg_circle_call_url_check(p.call_url, "call_url", &err);
     if (rc < 0) {
         reply_code(r, rc, &err);
         goto out;
@@ -203,7 +209,7 @@ void handle_plenary_patch(struct request *r)
     struct mg_plenary_row p;
     struct mg_circle *c = NULL;
     size_t n = 0, queued = 0;
-    json_t *doc = request_json(r), *title;
+    json_t *doc = request_json(r), *title, *call_url;
     int rc, have = 0, target = -1;
 
     if (!doc)
@@ -249,14 +255,27 @@ void handle_plenary_patch(struct request *r)
         goto out;
     }
     op.title = title ? json_string_value(title) : NULL;
-    if (!title && !json_object_get(doc, "capacity")) {
+    /* a new room: null or "" takes its own link away */
+    call_url = json_object_get(doc, "call_url");
+    if (call_url && !json_is_null(call_url) && !json_is_string(call_url)) {
         reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
-                    "send 'capacity', 'title' and/or 'target'", NULL);
+                    "'call_url' must be a string or null", "call_url");
+        goto out;
+    }
+    if (call_url)
+        op.call_url =
+            json_is_string(call_url) ? json_string_value(call_url) : "";
+    if (!title && !call_url && !json_object_get(doc, "capacity")) {
+        reply_error(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "invalid",
+                    "send 'capacity', 'title', 'call_url' and/or 'target'",
+                    NULL);
         goto out;
     }
     rc = mg_plenary_check(op.title ? op.title : "-", 60, 1,
                           json_object_get(doc, "capacity") ? op.capacity : 1,
                           &err);
+    if (rc == 0 && op.call_url && *op.call_url)
+        rc = mg_circle_call_url_check(op.call_url, "call_url", &err);
     if (rc == 0)
         rc = apply(&seats, &n, &queued, r, &op, &err);
     if (rc == 0 && target >= 0)

@@ -214,7 +214,7 @@ const struct mg_span *mg_calendar_reading(const struct mg_span *same,
 
 /* "Week 1: first ... last" lines for the group's readings. */
 static void describe(struct mg_buf *b, const struct mg_plan_view *v,
-                     const struct mg_group_row *g)
+                     const struct mg_group_row *g, const char *link)
 {
     const struct mg_span *list = v->same;
     size_t n = v->n_same, i;
@@ -241,11 +241,21 @@ static void describe(struct mg_buf *b, const struct mg_plan_view *v,
                           list[i].first_title, list[i].last_title);
         mg_buf_puts(b, "\n");
     }
-    if (v->circle->video_url) {
+    if (link) {
         mg_buf_puts(b, "\n");
-        mg_buf_printf(b, _("Video call: %s"), v->circle->video_url);
+        mg_buf_printf(b, _("Video call: %s"), link);
         mg_buf_puts(b, "\n");
     }
+}
+
+/* Group `g`'s call link (mg_calendar_group_call_link) from its room
+ * (may be NULL: none stored); the caller frees it. */
+static char *group_link(const struct mg_plan_view *v,
+                        const struct mg_group_row *g,
+                        const struct mg_group_room *room)
+{
+    return mg_circle_call_link(v->circle, room ? room->call_url : NULL, g->name,
+                               g->position, room ? room->secret : "");
 }
 
 /* The parts of a series owned by the caller of make_series. */
@@ -256,6 +266,7 @@ struct series_store {
     struct mg_ical_exception *exceptions;
     char *summary;
     char *description;
+    char *link; /* the group's call link */
 };
 
 static void series_store_release(struct series_store *s)
@@ -264,6 +275,7 @@ static void series_store_release(struct series_store *s)
     free(s->exceptions);
     free(s->summary);
     free(s->description);
+    free(s->link);
     memset(s, 0, sizeof(*s));
 }
 
@@ -285,6 +297,7 @@ static char *summary_for(const struct mg_plan_view *v,
 static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
                             struct mg_store *st, const struct mg_plan_view *v,
                             const struct mg_group_row *g,
+                            const struct mg_group_room *room,
                             const struct mg_session_row *all, size_t n_all)
 {
     struct mg_buf desc = MG_BUF_INIT;
@@ -321,7 +334,8 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
         keep->exceptions[n_exc].cancelled = cancelled;
         n_exc++;
     }
-    describe(&desc, v, g);
+    keep->link = group_link(v, g, room);
+    describe(&desc, v, g, keep->link);
     mg_schedule_local_text(keep->start, sizeof(keep->start),
                            v->circle->time_zone,
                            keep->sessions[0].original_starts_at, ' ');
@@ -347,7 +361,8 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
         n_exc = 0; /* the whole series: STATUS:CANCELLED says it all */
     s->summary = keep->summary;
     s->description = keep->description;
-    s->url = v->circle->video_url;
+    s->url = keep->link;
+    s->alarm_minutes = mg_circle_alarm(v->circle);
     s->exceptions = keep->exceptions;
     s->n_exceptions = n_exc;
     s->organizer_name = v->circle->organizer_name;
@@ -357,9 +372,76 @@ static int make_series_from(struct mg_ical_series *s, struct series_store *keep,
 
 static int make_series(struct mg_ical_series *s, struct series_store *keep,
                        struct mg_store *st, const struct mg_plan_view *v,
-                       const struct mg_group_row *g)
+                       const struct mg_group_row *g,
+                       const struct mg_group_room *room)
 {
-    return make_series_from(s, keep, st, v, g, NULL, 0);
+    return make_series_from(s, keep, st, v, g, room, NULL, 0);
+}
+
+int mg_calendar_group_call_link(char **out, struct mg_store *st,
+                                int64_t circle_id, int64_t group_id)
+{
+    struct mg_circle *c = NULL;
+    struct mg_group_row *g = NULL;
+    struct mg_group_room *rooms = NULL;
+    size_t n = 0;
+    int rc = mg_store_circle_get(&c, st, circle_id);
+
+    *out = NULL;
+    if (rc == 0)
+        rc = mg_store_group_get(&g, st, circle_id, group_id);
+    if (rc == 0)
+        rc = mg_store_group_rooms(&rooms, &n, st, circle_id, &group_id, 1);
+    if (rc == 0)
+        *out = mg_circle_call_link(c, n ? rooms[0].call_url : NULL, g->name,
+                                   g->position, n ? rooms[0].secret : "");
+    mg_store_group_rooms_free(rooms, n);
+    mg_store_groups_free(g, g ? 1 : 0);
+    mg_circle_free(c);
+    return rc;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int mg_calendar_links_bump(int64_t **group_ids, size_t *n, struct mg_store *st,
+                           const struct mg_circle *before,
+                           const struct mg_circle *next)
+{
+    int templated = next->call_url_template && *next->call_url_template;
+
+    *group_ids = NULL;
+    *n = 0;
+    /* the template's rooms are named by the slug too */
+    if (same_text(before->call_url_template, next->call_url_template) &&
+        (!templated || same_text(before->slug, next->slug)) &&
+        (templated || same_text(before->video_url, next->video_url)))
+        return 0;
+    return mg_store_groups_bump_templated(group_ids, n, st, next->id);
+}
+
+int mg_calendar_plenary_call_link(char **out, struct mg_store *st,
+                                  int64_t circle_id, int64_t plenary_id)
+{
+    struct mg_circle *c = NULL;
+    struct mg_plenary_row p;
+    int rc = mg_store_circle_get(&c, st, circle_id), have = 0;
+    const char *link;
+
+    *out = NULL;
+    memset(&p, 0, sizeof(p));
+    if (rc == 0)
+        rc = mg_store_plenary_get(&p, st, circle_id, plenary_id);
+    have = rc == 0;
+    link = have ? mg_plenary_call_link(p.call_url, c->video_url) : NULL;
+    if (link)
+        *out = mg_xstrdup(link);
+    if (have)
+        mg_store_plenary_release(&p);
+    mg_circle_free(c);
+    return rc;
 }
 
 /*
@@ -397,10 +479,10 @@ static int add_plenaries(struct mg_ical_series **series, size_t *n,
         s->cancelled = p->status == MG_STORE_PLENARY_CANCELLED;
         s->summary = mg_plenary_summary(v->circle->title, p->title, p->guest);
         /* as the invitation words it (src/plenary/invite.c) */
-        if (p->guest && *p->guest)
-            s->description =
-                mg_xasprintf(_("A whole-circle session with %s."), p->guest);
-        s->url = v->circle->video_url;
+        s->description = mg_plenary_description(
+            p->guest, mg_plenary_call_link(p->call_url, v->circle->video_url));
+        s->url = mg_plenary_call_link(p->call_url, v->circle->video_url);
+        s->alarm_minutes = mg_circle_alarm(v->circle);
         s->organizer_name = v->circle->organizer_name;
         s->organizer_email = v->circle->organizer_email;
         if (p->created_at > *newest)
@@ -489,9 +571,10 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     struct mg_participant *p = NULL;
     struct mg_plenary_row *plen = NULL;
     struct mg_invite_row inv;
+    struct mg_group_room *rooms = NULL;
     char *name = NULL, *body = NULL, lang[MG_I18N_LANG_MAX];
     char sha[65];
-    size_t i, n = 0, n_plen = 0;
+    size_t i, n = 0, n_plen = 0, n_rooms = 0;
     int64_t newest = 0;
     int rc = mg_store_plan_load(&v, st, circle_id);
 
@@ -511,11 +594,15 @@ int mg_calendar_feed(char **out, int64_t *last_modified, struct mg_store *st,
     series = mg_xcalloc(v.n_groups + 1, sizeof(*series));
     keep = mg_xcalloc(v.n_groups + 1, sizeof(*keep));
     newest = v.circle->updated_at;
+    if (group_id && (rc = mg_store_group_rooms(&rooms, &n_rooms, st, circle_id,
+                                               &group_id, 1)) < 0)
+        goto out;
     for (i = 0; i < v.n_groups; i++) {
         const struct mg_group_row *g = &v.groups[i];
         if (!group_id || g->id != group_id)
             continue;
-        rc = make_series(&series[n], &keep[n], st, &v, g);
+        rc = make_series(&series[n], &keep[n], st, &v, g,
+                         mg_store_group_room_find(rooms, n_rooms, g->id));
         if (rc == MG_ENOTFOUND) {
             rc = 0;
             continue;
@@ -566,6 +653,7 @@ out:
         free((char *)series[n - n_plen + i].description);
     }
     mg_store_plenaries_free(plen, n_plen);
+    mg_store_group_rooms_free(rooms, n_rooms);
     for (i = 0; keep && i <= v.n_groups; i++)
         series_store_release(&keep[i]);
     free(keep);
@@ -1239,7 +1327,8 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
     struct mg_ical_series *series = NULL;
     struct series_store *keep = NULL;
     struct mg_session_row *sessions = NULL;
-    size_t n_people = 0, n_inv = 0, i, j, n_sessions = 0;
+    struct mg_group_room *rooms = NULL;
+    size_t n_people = 0, n_inv = 0, i, j, n_sessions = 0, n_rooms = 0;
     char lang[MG_I18N_LANG_MAX];
     int rc, switched = 0;
 
@@ -1283,9 +1372,25 @@ static int reconcile(size_t *queued, struct mg_store *st, int64_t circle_id,
         (rc = mg_store_sessions_for_circle(&sessions, &n_sessions, st,
                                            circle_id)) < 0)
         goto out;
+    /* The groups' call rooms: the circle's at once, or the scope's. */
+    if (scope) {
+        int64_t *ids = mg_xcalloc(v.n_groups + 1, sizeof(*ids));
+
+        for (i = 0; i < v.n_groups; i++)
+            ids[i] = v.groups[i].id;
+        rc = mg_store_group_rooms(&rooms, &n_rooms, st, circle_id, ids,
+                                  v.n_groups);
+        free(ids);
+    } else {
+        rc = mg_store_group_rooms(&rooms, &n_rooms, st, circle_id, NULL, 0);
+    }
+    if (rc < 0)
+        goto out;
     for (i = 0; i < v.n_groups; i++) {
-        rc = make_series_from(&series[i], &keep[i], st, &v, &v.groups[i],
-                              sessions, n_sessions);
+        rc = make_series_from(
+            &series[i], &keep[i], st, &v, &v.groups[i],
+            mg_store_group_room_find(rooms, n_rooms, v.groups[i].id), sessions,
+            n_sessions);
         if (rc < 0 && rc != MG_ENOTFOUND) {
             /* this group's members are skipped; the others go on */
             failure_add(&fails, v.groups[i].id, mg_strerror(rc));
@@ -1426,6 +1531,7 @@ out:
     free(by_group);
     free(invites);
     free(sessions);
+    mg_store_group_rooms_free(rooms, n_rooms);
     mg_participants_free(people, n_people);
     mg_store_plan_release(&v);
     if (switched)

@@ -29,6 +29,7 @@ void mg_circle_release(struct mg_circle *c)
     free(c->time_zone);
     free(c->slots);
     free(c->video_url);
+    free(c->call_url_template);
     free(c->organizer_name);
     free(c->organizer_email);
     memset(c, 0, sizeof(*c));
@@ -52,6 +53,7 @@ void mg_circle_copy(struct mg_circle *dst, const struct mg_circle *src)
     dst->title = dup_or_null(src->title);
     dst->time_zone = dup_or_null(src->time_zone);
     dst->video_url = dup_or_null(src->video_url);
+    dst->call_url_template = dup_or_null(src->call_url_template);
     dst->organizer_name = dup_or_null(src->organizer_name);
     dst->organizer_email = dup_or_null(src->organizer_email);
     dst->slots = NULL;
@@ -322,6 +324,16 @@ int mg_circle_validate(const struct mg_circle *c, struct mg_error *err)
                      "quotes or angle brackets");
         return MG_EINVAL;
     }
+    rc = mg_circle_call_template_check(c->call_url_template,
+                                       "call_url_template", err);
+    if (rc < 0)
+        return rc;
+    if (c->alarm_minutes < -1 || c->alarm_minutes > MG_CIRCLE_ALARM_MAX) {
+        mg_error_set(err, "alarm_minutes",
+                     "'alarm_minutes' must be 0..%d (0: no alarm)",
+                     MG_CIRCLE_ALARM_MAX);
+        return MG_EINVAL;
+    }
     rc = check_text(c->organizer_name, "organizer.name", 200, 0, err);
     if (rc < 0)
         return rc;
@@ -358,13 +370,148 @@ const char *mg_circle_language(const struct mg_circle *c)
     return c->language[0] ? c->language : "en";
 }
 
+int mg_circle_alarm(const struct mg_circle *c)
+{
+    if (c->alarm_minutes < 0)
+        return 0;
+    return c->alarm_minutes ? c->alarm_minutes : MG_CIRCLE_ALARM_DEFAULT;
+}
+
+static const char *const call_placeholders[] = {"{circle}", "{group}",
+                                                "{secret}"};
+
+/* The placeholder `s` starts with (an index of call_placeholders), or -1. */
+static int placeholder_at(const char *s)
+{
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if (strncmp(s, call_placeholders[i], strlen(call_placeholders[i])) == 0)
+            return i;
+    return -1;
+}
+
+int mg_circle_call_template_check(const char *tpl, const char *field,
+                                  struct mg_error *err)
+{
+    const char *p;
+    int rc = check_text(tpl, field, 2000, 0, err);
+
+    if (rc < 0 || !tpl || !*tpl)
+        return rc;
+    if (strncmp(tpl, "https://", 8) != 0 && strncmp(tpl, "http://", 7) != 0) {
+        mg_error_set(err, field, "'%s' must start with https:// or http://",
+                     field);
+        return MG_EINVAL;
+    }
+    for (p = tpl; *p; p++) {
+        int k;
+
+        if (*p == '{') {
+            k = placeholder_at(p);
+            if (k < 0) {
+                mg_error_set(err, field,
+                             "'%s' may hold only the placeholders {circle}, "
+                             "{group} and {secret}",
+                             field);
+                return MG_EINVAL;
+            }
+            p += strlen(call_placeholders[k]) - 1;
+            continue;
+        }
+        /* what a calendar's URL and a page's link cannot hold as is */
+        if (strchr(" \"<>\\`}|^", *p)) {
+            mg_error_set(err, field,
+                         "'%s' must be a URL without spaces, quotes, angle "
+                         "brackets or stray braces",
+                         field);
+            return MG_EINVAL;
+        }
+    }
+    return 0;
+}
+
+int mg_circle_call_url_check(const char *url, const char *field,
+                             struct mg_error *err)
+{
+    int rc = mg_circle_call_template_check(url, field, err);
+
+    if (rc == 0 && url && strchr(url, '{')) {
+        mg_error_set(err, field,
+                     "'%s' is a link, not a template: no placeholders", field);
+        rc = MG_EINVAL;
+    }
+    return rc;
+}
+
+/* Append `s` made URL-safe: lower-case ASCII letters and digits, every
+ * other run of bytes one '-', none at either end. */
+static void append_url_safe(struct mg_buf *b, const char *s)
+{
+    size_t start = b->len;
+    int dash = 0;
+
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (isalnum(ch) && ch < 0x80) {
+            if (dash && b->len > start)
+                mg_buf_add(b, "-", 1);
+            dash = 0;
+            char low = (char)tolower(ch);
+
+            mg_buf_add(b, &low, 1);
+        } else {
+            dash = 1;
+        }
+    }
+}
+
+char *mg_circle_call_link(const struct mg_circle *c, const char *own,
+                          const char *group_name, int position,
+                          const char *secret)
+{
+    struct mg_buf b = MG_BUF_INIT;
+    const char *p;
+
+    if (own && *own)
+        return mg_xstrdup(own);
+    /* no template, or a template whose room needs a secret the group
+     * does not have: never a room others could guess */
+    if (!c->call_url_template || !*c->call_url_template ||
+        (strstr(c->call_url_template, "{secret}") && (!secret || !*secret)))
+        return c->video_url && *c->video_url ? mg_xstrdup(c->video_url) : NULL;
+    for (p = c->call_url_template; *p; p++) {
+        int k = *p == '{' ? placeholder_at(p) : -1;
+        size_t before = b.len;
+
+        if (k < 0) {
+            mg_buf_add(&b, p, 1);
+            continue;
+        }
+        if (k == 0 && c->slug && *c->slug)
+            append_url_safe(&b, c->slug);
+        else if (k == 0)
+            mg_buf_printf(&b, "%lld", (long long)c->id);
+        else if (k == 1) {
+            append_url_safe(&b, group_name);
+            if (b.len == before)
+                mg_buf_printf(&b, "%d", position);
+        } else {
+            append_url_safe(&b, secret);
+        }
+        p += strlen(call_placeholders[k]) - 1;
+    }
+    return mg_buf_detach(&b);
+}
+
 #define WARNINGS_MAX 20
 
 void mg_circle_warnings(char ***out, size_t *n, const struct mg_circle *c)
 {
     struct mg_schedule_odd_week odd[WARNINGS_MAX];
     size_t i, j, found, total = 0, kept;
-    char **w = mg_xcalloc(WARNINGS_MAX + 1, sizeof(*w));
+    char **w = mg_xcalloc(WARNINGS_MAX + 2, sizeof(*w));
 
     *n = 0;
     for (i = 0; i < c->n_slots; i++) {
@@ -406,6 +553,12 @@ void mg_circle_warnings(char ***out, size_t *n, const struct mg_circle *c)
         w[*n] = mg_xasprintf(_("... and %zu more."), total - *n);
         (*n)++;
     }
+    if (c->call_url_template && *c->call_url_template &&
+        !strstr(c->call_url_template, "{secret}"))
+        w[(*n)++] = mg_xstrdup(
+            _("The call link template has no {secret}: anyone who can guess "
+              "a group's name can join its call, and groups of the same name "
+              "in other circles share a room. Add {secret} to it."));
     *out = w;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mingle/calendar.h"
 #include "mingle/circle.h"
 
 #include "banned.h"
@@ -31,6 +32,12 @@ static void print_circle(const struct mg_circle *c)
                c->slots[i].minutes);
     if (c->video_url)
         printf("  video call: %s\n", c->video_url);
+    if (c->call_url_template)
+        printf("  call rooms: %s\n", c->call_url_template);
+    if (mg_circle_alarm(c))
+        printf("  alarm:      %d min before each call\n", mg_circle_alarm(c));
+    else
+        printf("  alarm:      none\n");
     if (c->organizer_email)
         printf("  organizer:  %s <%s>\n",
                c->organizer_name ? c->organizer_name : "", c->organizer_email);
@@ -92,6 +99,110 @@ static int show(struct cli_ctx *ctx)
     return rc < 0 ? 1 : 0;
 }
 
+/* "none" (or "") clears a setting given on the command line. */
+static int is_none(const char *v)
+{
+    return !*v || strcmp(v, "none") == 0;
+}
+
+/*
+ * `set ID --call-url-template URL|none --alarm-minutes N`: the groups'
+ * call rooms and the calendar alarm. When the rooms change, the
+ * members of the groups that use the template are sent the update.
+ */
+static int set(struct cli_ctx *ctx)
+{
+    struct mg_circle *old = NULL, next;
+    struct mg_error err = {{0}, {0}};
+    int64_t *ids = NULL;
+    size_t n = 0, queued = 0, i;
+    char **warn = NULL;
+    int rc;
+
+    memset(&next, 0, sizeof(next));
+    if (!ctx->v.call_url_template && !ctx->v.alarm_minutes) {
+        cli_error("give --call-url-template and/or --alarm-minutes");
+        return EXIT_USAGE;
+    }
+    rc = mg_store_circle_get(&old, ctx->st, ctx->v.id);
+    if (rc < 0) {
+        cli_error("no circle %lld", ctx->v.id);
+        return 1;
+    }
+    mg_circle_copy(&next, old);
+    if (ctx->v.call_url_template) {
+        free(next.call_url_template);
+        next.call_url_template = is_none(ctx->v.call_url_template)
+                                     ? NULL
+                                     : mg_xstrdup(ctx->v.call_url_template);
+    }
+    if (ctx->v.alarm_minutes) {
+        char *end;
+        long m = strtol(ctx->v.alarm_minutes, &end, 10);
+
+        if (!*ctx->v.alarm_minutes || *end || m < 0 ||
+            m > MG_CIRCLE_ALARM_MAX) {
+            cli_error("--alarm-minutes: must be 0..%d (0: no alarm), not '%s'",
+                      MG_CIRCLE_ALARM_MAX, ctx->v.alarm_minutes);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        next.alarm_minutes = m ? (int)m : -1;
+    }
+    rc = mg_circle_validate(&next, &err);
+    if (rc < 0) {
+        cli_error("%s: %s",
+                  strcmp(err.field, "call_url_template") == 0
+                      ? "--call-url-template"
+                      : err.field,
+                  err.message);
+        rc = 1;
+        goto out;
+    }
+    rc = mg_store_circle_update(ctx->st, &next);
+    if (rc == 0)
+        rc = mg_calendar_links_bump(&ids, &n, ctx->st, old, &next);
+    if (rc == 0 && n) {
+        struct mg_calendar_scope scope = {NULL, 0, ids, n};
+
+        rc = mg_calendar_reconcile_scope(&queued, ctx->st, next.id, &scope,
+                                         &err);
+    }
+    if (rc < 0) {
+        cli_error("cannot change circle %lld: %s", ctx->v.id,
+                  err.message[0] ? err.message : mg_strerror(rc));
+        rc = 1;
+        goto out;
+    }
+    print_circle(&next);
+    printf("%zu group%s' call link changed; %zu update%s queued\n", n,
+           n == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
+    mg_circle_warnings(&warn, &n, &next);
+    for (i = 0; i < n; i++)
+        printf("warning: %s\n", warn[i]);
+    mg_circle_warnings_free(warn, n);
+out:
+    free(ids);
+    mg_circle_release(&next);
+    mg_circle_free(old);
+    return rc;
+}
+
+static const struct cli_option options[] = {
+    {.name = "call-url-template",
+     .kind = CLI_TEXT,
+     .arg = "URL",
+     .help = "each group's call link, from {circle}, {group} and {secret}\n"
+             "(e.g. https://meet.jit.si/{circle}-{group}-{secret}); none to\n"
+             "use the circle's video link",
+     .offset = CLI_AT(call_url_template)},
+    {.name = "alarm-minutes",
+     .kind = CLI_TEXT,
+     .arg = "N",
+     .help = "the calendar alarm, N minutes before each call (0: none)",
+     .offset = CLI_AT(alarm_minutes)},
+    {.name = NULL}};
+
 static const struct cli_command actions[] = {
     {.name = "list", .needs = CLI_STORE, .run = list},
     {.name = "show",
@@ -99,12 +210,21 @@ static const struct cli_command actions[] = {
      .needs = CLI_STORE,
      .check = check_show,
      .run = show},
+    {.name = "set",
+     .args = "ID",
+     .usage = "[--call-url-template URL|none] [--alarm-minutes N]",
+     .needs = CLI_STORE,
+     .check = check_show,
+     .run = set},
     {.name = NULL}};
 
 const struct cli_command cli_circle = {
     .name = "circle",
-    .summary = "list and show circles",
+    .summary = "list and show circles, set their call rooms and alarm",
     .about = "List the circles in the database, or show one with its call "
-             "slots.\n",
+             "slots.\nSet one's call link template (a room per group) and "
+             "its calendar\nalarm; the members of groups whose link changes "
+             "are sent the update.\n",
+    .options = options,
     .actions = actions,
 };

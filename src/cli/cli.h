@@ -60,6 +60,8 @@ struct cli_values {
     /* `mingle signup`: as typed, checked by the command */
     const char *capacity, *closes_at, *sectors, *regions, *notice_file,
         *auto_place;
+    const char *call_url, *call_url_template, *alarm_minutes; /* "none":
+                                                               clear */
     int dry_run, json, html, force;
     /* jobs and reminders (jobs.c) */
     const char *due_before, *offsets, *reminders, *nudge_days;

@@ -426,8 +426,74 @@ static int show_groups(struct cli_ctx *ctx)
     return show(ctx->st, ctx->v.circle) < 0;
 }
 
+/* `set-link GROUP`: the group id into ctx->v.id. */
+static int check_group(struct cli_ctx *ctx)
+{
+    char *end;
+    long long id = strtoll(ctx->argv[0], &end, 10);
+
+    if (*end || id < 1) {
+        cli_error("not a group id: '%s'", ctx->argv[0]);
+        return EXIT_USAGE;
+    }
+    ctx->v.id = id;
+    return 0;
+}
+
+/* `set-link GROUP --call-url URL|none`: the group's own call link; its
+ * members (and nobody else) are sent the update. */
+static int set_link(struct cli_ctx *ctx)
+{
+    struct mg_error err = {{0}, {0}};
+    const char *url = ctx->v.call_url;
+    int64_t group = ctx->v.id;
+    size_t queued = 0;
+    char *link = NULL;
+    int changed = 0, rc;
+
+    if (!url) {
+        cli_error("give --call-url URL (or none)");
+        return EXIT_USAGE;
+    }
+    if (strcmp(url, "none") == 0)
+        url = NULL;
+    if (url && mg_circle_call_url_check(url, "call_url", &err) < 0) {
+        cli_error("--call-url: %s", err.message);
+        return 1;
+    }
+    rc = mg_store_group_call_url_set(&changed, ctx->st, ctx->v.circle, group,
+                                     url);
+    if (rc == MG_ENOTFOUND) {
+        cli_error("no group %lld in circle %lld", ctx->v.id, ctx->v.circle);
+        return 1;
+    }
+    if (rc == 0 && changed) {
+        struct mg_calendar_scope scope = {NULL, 0, &group, 1};
+
+        rc = mg_calendar_reconcile_scope(&queued, ctx->st, ctx->v.circle,
+                                         &scope, &err);
+    }
+    if (rc == 0)
+        rc = mg_calendar_group_call_link(&link, ctx->st, ctx->v.circle, group);
+    if (rc < 0) {
+        cli_error("cannot change group %lld: %s", ctx->v.id,
+                  err.message[0] ? err.message : mg_strerror(rc));
+        return 1;
+    }
+    printf("group %lld: call link %s; %zu update%s queued for its members\n",
+           ctx->v.id, link ? link : "none", queued, queued == 1 ? "" : "s");
+    free(link);
+    return 0;
+}
+
 static const struct cli_option options[] = {
     CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
+    {.name = "call-url",
+     .kind = CLI_TEXT,
+     .arg = "URL",
+     .help = "set-link: the group's own call link (none: the circle's\n"
+             "template or video link)",
+     .offset = CLI_AT(call_url)},
     {.name = "dry-run",
      .short_name = 'n',
      .kind = CLI_FLAG,
@@ -471,6 +537,13 @@ static const struct cli_command actions[] = {
      .requires = "circle",
      .needs = CLI_STORE,
      .run = show_groups},
+    {.name = "set-link",
+     .args = "GROUP",
+     .requires = "circle",
+     .usage = "--call-url URL|none",
+     .needs = CLI_STORE,
+     .check = check_group,
+     .run = set_link},
     {.name = NULL}};
 
 static const struct cli_values defaults = {.seed = 1};
@@ -483,7 +556,8 @@ const struct cli_command cli_groups = {
              "join or leave\n(rebalance), or show them. Rules that cannot be "
              "met are listed with\nthe people concerned, and a result that "
              "breaks one is not stored\n(exit status 1) unless --force is "
-             "given. A rebalance shows only what\nchanges.\n",
+             "given. A rebalance shows only what\nchanges. Set-link gives a "
+             "group its own call link and sends its\nmembers the update.\n",
     .options = options,
     .actions = actions,
     .defaults = &defaults,

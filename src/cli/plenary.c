@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mingle/circle.h"
 #include "mingle/plenary.h"
 #include "mingle/report.h"
 #include "mingle/schedule.h"
@@ -135,6 +136,9 @@ static int show_run(struct cli_ctx *ctx)
     if (p.target)
         printf("; aiming for %d per call", p.target);
     printf("\n");
+    if (mg_plenary_call_link(p.call_url, ctx->circle->video_url))
+        printf("call link: %s\n",
+               mg_plenary_call_link(p.call_url, ctx->circle->video_url));
     rc = print_calls(ctx, &p);
     if (rc == 0)
         rc = mg_store_plenary_registrations(&rows, &n, ctx->st, p.id, 0,
@@ -195,8 +199,57 @@ static int cancel_run(struct cli_ctx *ctx)
     return rc < 0;
 }
 
+/* `set-link ID --call-url URL|none`: the plenary's own call link; those
+ * registered are sent the update. */
+static int set_link_run(struct cli_ctx *ctx)
+{
+    struct mg_error err = {{0}, {0}};
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    struct mg_plenary_row p;
+    const char *url = ctx->v.call_url;
+    size_t n = 0, queued = 0;
+    int rc;
+
+    if (!url) {
+        cli_error("give --call-url URL (or none)");
+        return EXIT_USAGE;
+    }
+    if (strcmp(url, "none") == 0)
+        url = "";
+    if (*url && mg_circle_call_url_check(url, "call_url", &err) < 0) {
+        cli_error("--call-url: %s", err.message);
+        return 1;
+    }
+    if (get(&p, ctx) < 0)
+        return 1;
+    memset(&op, 0, sizeof(op));
+    op.kind = MG_PLENARY_SET;
+    op.call_url = url;
+    rc = mg_plenary_change(&seats, &n, &queued, ctx->st, ctx->circle->id, p.id,
+                           &op, &err);
+    if (rc < 0)
+        cli_error("cannot change plenary %lld: %s", (long long)p.id,
+                  rc == MG_EINVAL || rc == MG_ECONFLICT ? err.message
+                                                        : mg_strerror(rc));
+    else
+        printf("plenary %lld (%s): call link %s; %zu update%s queued for "
+               "those registered\n",
+               (long long)p.id, p.title,
+               *url ? url : "none (the circle's video link)", queued,
+               queued == 1 ? "" : "s");
+    free(seats);
+    mg_store_plenary_release(&p);
+    return rc < 0;
+}
+
 static const struct cli_option options[] = {
     CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
+    {.name = "call-url",
+     .kind = CLI_TEXT,
+     .arg = "URL",
+     .help = "set-link: the plenary's own call link (none: the circle's)",
+     .offset = CLI_AT(call_url)},
     {.name = NULL}};
 
 static const struct cli_command actions[] = {{.name = "list",
@@ -215,11 +268,19 @@ static const struct cli_command actions[] = {{.name = "list",
                                               .needs = CLI_CIRCLE,
                                               .check = check_id,
                                               .run = cancel_run},
+                                             {.name = "set-link",
+                                              .args = "ID",
+                                              .requires = "circle",
+                                              .usage = "--call-url URL|none",
+                                              .needs = CLI_CIRCLE,
+                                              .check = check_id,
+                                              .run = set_link_run},
                                              {.name = NULL}};
 
 const struct cli_command cli_plenary = {
     .name = "plenary",
-    .summary = "list plenary sessions, show their places, cancel one",
+    .summary = "list plenary sessions, show their places, cancel one, set "
+               "its call link",
     .about =
         "List a circle's plenary sessions (kick-offs, webinars, closing "
         "calls)\nwith their places, waitlist and target. Show one: each "
@@ -227,7 +288,9 @@ const struct cli_command cli_plenary = {
         "its order\nwith each person's place. Cancel one: the whole series "
         "is called off\nand everyone registered is sent a cancellation "
         "(through the outbox,\nwhich `mingle serve` or `mingle outbox send` "
-        "delivers); the list is\nkept, and nothing more can change.\n",
+        "delivers); the list is\nkept, and nothing more can change. Set-link: "
+        "the plenary's own call\nlink; those registered are sent the "
+        "update.\n",
     .options = options,
     .actions = actions,
 };

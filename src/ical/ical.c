@@ -496,6 +496,28 @@ static void add_people(icalcomponent *ev, const struct mg_ical_series *s)
         icalcomponent_add_property(ev, attendee_new(&s->attendees[i]));
 }
 
+/* A VALARM: ACTION:DISPLAY with the call's summary, `alarm_minutes`
+ * before its start (RFC 5545 3.6.6). */
+static icalcomponent *alarm_new(const struct mg_ical_series *s)
+{
+    icalcomponent *alarm = icalcomponent_new_valarm();
+    struct icaltriggertype trigger;
+
+    memset(&trigger, 0, sizeof(trigger));
+    trigger.time = icaltime_null_time();
+    trigger.duration = icaldurationtype_null_duration();
+    trigger.duration.is_neg = 1;
+    trigger.duration.days = (unsigned int)(s->alarm_minutes / 1440);
+    trigger.duration.hours = (unsigned int)(s->alarm_minutes % 1440 / 60);
+    trigger.duration.minutes = (unsigned int)(s->alarm_minutes % 60);
+    icalcomponent_add_property(alarm,
+                               icalproperty_new_action(ICAL_ACTION_DISPLAY));
+    add_text(alarm, icalproperty_new_description,
+             s->summary && *s->summary ? s->summary : "Call");
+    icalcomponent_add_property(alarm, icalproperty_new_trigger(trigger));
+    return alarm;
+}
+
 /*
  * A VEVENT of series `s` starting at `start` for `minutes`: the series
  * itself (recurrence_id 0) or one occurrence of it.
@@ -586,10 +608,18 @@ static int event_new(icalcomponent **out, struct doc *d,
         icalcomponent_add_property(ev, icalproperty_new_url(s->url));
         icalcomponent_add_property(ev, icalproperty_new_location(s->url));
         icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_URI));
-        icalproperty_add_parameter(
-            p, icalparameter_new_feature(ICAL_FEATURE_VIDEO));
+        icalparameter *feature = icalparameter_new_x("AUDIO,VIDEO");
+
+        /* RFC 7986 5.11: one FEATURE parameter with both values (libical
+         * would write FEATURE twice, which RFC 5545 does not allow) */
+        icalparameter_set_xname(feature, "FEATURE");
+        icalproperty_add_parameter(p, feature);
         icalcomponent_add_property(ev, p);
     }
+    /* A reminder before each call (a CANCEL takes the event away, and a
+     * cancelled call needs none). */
+    if (s->alarm_minutes > 0 && d->kind != KIND_CANCEL && !cancelled)
+        icalcomponent_add_component(ev, alarm_new(s));
     /* The series' cancelled weeks (a CANCEL of the series names none). */
     for (i = 0;
          recurrence_id == 0 && d->kind != KIND_CANCEL && i < s->n_exceptions;
@@ -763,8 +793,18 @@ static void add_zones(icalcomponent *cal, struct doc *d)
 /* The document as text, in our allocator. */
 static char *as_string(icalcomponent *cal)
 {
+    static const char quoted[] = ";FEATURE=\"AUDIO,VIDEO\"";
     char *ical = icalcomponent_as_ical_string_r(cal);
-    char *s = mg_xstrdup(ical);
+    char *s = mg_xstrdup(ical), *at;
+
+    /* libical 3.0 quotes a parameter value with a comma; FEATURE is a
+     * list (RFC 7986 5.11), written bare. Early in its line: never
+     * folded. */
+    for (at = strstr(s, quoted); at; at = strstr(at, quoted)) {
+        memmove(at + 9, at + 10, strlen(at + 10) + 1);
+        at += 9 + 11;
+        memmove(at, at + 1, strlen(at + 1) + 1);
+    }
 
     icalmemory_free_buffer(ical);
     return s;

@@ -59,9 +59,8 @@ static int build_letter(struct letter *out, const struct mg_circle *c,
 
     mg_i18n_switch(lang, mg_circle_language(c));
     summary = mg_plenary_summary(c->title, p->title, p->guest);
-    if (p->guest && *p->guest)
-        description =
-            mg_xasprintf(_("A whole-circle session with %s."), p->guest);
+    description = mg_plenary_description(
+        p->guest, mg_plenary_call_link(p->call_url, c->video_url));
     mg_schedule_local_text(start, sizeof(start), c->time_zone, p->starts_at,
                            ' ');
     memset(&s, 0, sizeof(s));
@@ -76,7 +75,8 @@ static int build_letter(struct letter *out, const struct mg_circle *c,
     s.sequence = seat->invite_sequence;
     s.summary = summary;
     s.description = description;
-    s.url = c->video_url;
+    s.url = mg_plenary_call_link(p->call_url, c->video_url);
+    s.alarm_minutes = mg_circle_alarm(c);
     s.organizer_name = c->organizer_name;
     s.organizer_email = c->organizer_email;
     s.attendees = &att;
@@ -299,6 +299,16 @@ static int run_op(struct mg_plenary_row *p, struct mg_plenary_seat *seats,
                 if (seats[i].status == MG_REG_REGISTERED)
                     seats[i].mail = MG_SEAT_INVITE;
         }
+        if (op->call_url &&
+            strcmp(op->call_url, p->call_url ? p->call_url : "") != 0) {
+            /* a new room: everyone with a place is sent the update */
+            free(p->call_url);
+            p->call_url = *op->call_url ? mg_xstrdup(op->call_url) : NULL;
+            p->sequence++;
+            for (i = 0; i < *n; i++)
+                if (seats[i].status == MG_REG_REGISTERED)
+                    seats[i].mail = MG_SEAT_INVITE;
+        }
         break;
     default:
         return MG_EINVAL;
@@ -397,6 +407,8 @@ int plenary_change_in(struct mg_plenary_seat **seats, size_t *n, size_t *queued,
     if (rc == 0 &&
         (op->kind == MG_PLENARY_SET || op->kind == MG_PLENARY_CANCEL))
         rc = mg_store_tx_plenary_save(tx, &p);
+    if (rc == 0 && op->kind == MG_PLENARY_SET && op->call_url)
+        rc = mg_store_tx_plenary_call_url(tx, p.id, p.call_url);
     if (rc == 0 && op->kind == MG_PLENARY_CANCEL)
         rc = mg_store_tx_plenary_set_status(tx, p.id, p.status);
     if (rc < 0)

@@ -87,6 +87,28 @@ char *mg_plenary_summary(const char *circle_title, const char *title,
     return mg_xasprintf("%s: %s", circle_title, title);
 }
 
+const char *mg_plenary_call_link(const char *own, const char *circle_video_url)
+{
+    if (own && *own)
+        return own;
+    return circle_video_url && *circle_video_url ? circle_video_url : NULL;
+}
+
+char *mg_plenary_description(const char *guest, const char *link)
+{
+    struct mg_buf b = MG_BUF_INIT;
+
+    if (guest && *guest)
+        mg_buf_printf(&b, _("A whole-circle session with %s."), guest);
+    if (link) {
+        /* the link in the words too: not every app shows URL */
+        if (b.len)
+            mg_buf_puts(&b, "\n\n");
+        mg_buf_printf(&b, _("Video call: %s"), link);
+    }
+    return b.len ? mg_buf_detach(&b) : NULL;
+}
+
 size_t mg_plenary_count(const struct mg_plenary_seat *s, size_t n,
                         enum mg_reg_status status)
 {

@@ -13,7 +13,9 @@
 #define CIRCLE_COLUMNS                                                         \
     "id, slug, title, time_zone, start_date, weeks, group_min, group_max, "    \
     "video_url, organizer_name, organizer_email, created_at, updated_at, "     \
-    "attendance_target, language"
+    "attendance_target, language, (SELECT call_url_template FROM "             \
+    "circle_calls WHERE circle_id = circles.id), coalesce((SELECT "            \
+    "alarm_minutes FROM circle_calls WHERE circle_id = circles.id), 15)"
 
 static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
 {
@@ -35,6 +37,37 @@ static void read_circle(struct mg_circle *c, sqlite3_stmt *stmt)
              sqlite3_column_text(stmt, 14)
                  ? (const char *)sqlite3_column_text(stmt, 14)
                  : "en");
+    c->call_url_template = store_column_strdup(stmt, 15);
+    /* stored as the minutes (0: none); the struct's 0 is the default */
+    c->alarm_minutes = sqlite3_column_int(stmt, 16);
+    if (c->alarm_minutes == 0)
+        c->alarm_minutes = -1;
+}
+
+/* The circle's call link template and alarm (circle_calls), in the
+ * transaction on `db`. */
+static int save_calls(struct mg_store *st, sqlite3 *db,
+                      const struct mg_circle *c)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "INSERT INTO circle_calls (circle_id, "
+                           "call_url_template, alarm_minutes) VALUES (?, ?, "
+                           "?) ON CONFLICT (circle_id) DO UPDATE SET "
+                           "call_url_template = excluded.call_url_template, "
+                           "alarm_minutes = excluded.alarm_minutes");
+
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, c->id);
+    store_bind_text_or_null(stmt, 2,
+                            c->call_url_template && *c->call_url_template
+                                ? c->call_url_template
+                                : NULL);
+    sqlite3_bind_int(stmt, 3, mg_circle_alarm(c));
+    rc = store_step(st, db, stmt, "save circle calls");
+    sqlite3_finalize(stmt);
+    return rc;
 }
 
 static void read_slot(void *row, sqlite3_stmt *stmt)
@@ -170,6 +203,8 @@ int mg_store_circle_create(struct mg_store *st, struct mg_circle *c)
     }
     c->id = sqlite3_last_insert_rowid(db);
     rc = save_slots(st, db, c);
+    if (rc == 0)
+        rc = save_calls(st, db, c);
     if (rc < 0)
         goto out;
     rc = store_commit(st, db);
@@ -314,6 +349,8 @@ static int circle_update_in(struct mg_store *st, sqlite3 *db,
     sqlite3_finalize(stmt);
     if (rc == 0)
         rc = save_slots(st, db, c);
+    if (rc == 0)
+        rc = save_calls(st, db, c);
     return rc;
 }
 

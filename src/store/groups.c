@@ -125,6 +125,9 @@ static int insert_group(struct mg_store *st, sqlite3 *db, sqlite3_stmt *ins,
     rc = store_step(st, db, ins, "insert group");
     g->id = sqlite3_last_insert_rowid(db);
     sqlite3_clear_bindings(ins);
+    /* its call room, with a random part of its own */
+    if (rc == 0)
+        rc = store_group_room_add(st, db, g->id, NULL, NULL);
     return rc;
 }
 
@@ -197,6 +200,66 @@ static int detach_secrets(struct held_secret **held, size_t *n_held,
     return rc;
 }
 
+static void read_held_room(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_group_room *r = row;
+
+    r->group_id = sqlite3_column_int64(stmt, 0);
+    r->call_url = store_column_strdup(stmt, 1);
+    store_column_copy(r->secret, sizeof(r->secret), stmt, 2);
+}
+
+/* The circle's groups' call rooms, before they are replaced. */
+static int hold_rooms(struct mg_group_room **held, size_t *n,
+                      struct mg_store *st, sqlite3 *db, int64_t circle_id)
+{
+    sqlite3_stmt *sel = NULL;
+    int rc = store_prepare(&sel, st, db,
+                           "SELECT r.group_id, r.call_url, r.secret FROM "
+                           "group_rooms r JOIN groups g ON g.id = r.group_id "
+                           "WHERE g.circle_id = ?1 ORDER BY r.group_id");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(sel, 1, circle_id);
+        rc = store_rows_read((void **)held, n, sizeof(**held), st, db, sel,
+                             read_held_room, "read group rooms");
+    }
+    sqlite3_finalize(sel);
+    return rc;
+}
+
+/*
+ * A replaced group's call room goes where its secrets go (its
+ * facilitator's new group, else where most of its members went): the
+ * same room name and own link, so the calls people saved still work.
+ * A new group takes one room only (the first that goes to it): two
+ * groups never share one.
+ */
+static int carry_rooms(struct mg_store *st, sqlite3 *db,
+                       const struct mg_group_room *held, size_t n_held,
+                       const struct mg_group_row *groups, size_t n_groups,
+                       const struct mg_group_carry *carry, size_t n_carry)
+{
+    char *taken = mg_xcalloc(n_groups + 1, 1);
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; rc == 0 && i < n_carry; i++) {
+        const struct mg_group_room *r =
+            mg_store_group_room_find(held, n_held, carry[i].old_id);
+        int to =
+            carry[i].to_person >= 0 ? carry[i].to_person : carry[i].to_members;
+
+        if (!r || to < 0 || (size_t)to >= n_groups || taken[to])
+            continue;
+        taken[to] = 1;
+        rc =
+            store_group_room_add(st, db, groups[to].id, r->call_url, r->secret);
+    }
+    free(taken);
+    return rc;
+}
+
 /* Point each held secret at its group's successor, or revoke it. */
 static int attach_secrets(struct mg_store *st, sqlite3 *db,
                           const struct held_secret *held, size_t n_held,
@@ -256,7 +319,8 @@ int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
                                   size_t n_carry)
 {
     struct held_secret *held = NULL;
-    size_t n_held = 0;
+    struct mg_group_room *rooms = NULL;
+    size_t n_held = 0, n_rooms = 0;
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *del = NULL, *ins = NULL, *mem = NULL;
     int64_t now = mg_now();
@@ -274,6 +338,8 @@ int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
                            "participant_id, joined_at) VALUES (?, ?, ?)");
     if (rc == 0 && carry)
         rc = detach_secrets(&held, &n_held, st, db, circle_id);
+    if (rc == 0 && carry)
+        rc = hold_rooms(&rooms, &n_rooms, st, db, circle_id);
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, circle_id);
         rc = store_step(st, db, del, "delete groups");
@@ -292,6 +358,9 @@ int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
     if (rc == 0 && n_held)
         rc = attach_secrets(st, db, held, n_held, groups, n_groups, carry,
                             n_carry, now);
+    if (rc == 0 && n_rooms)
+        rc = carry_rooms(st, db, rooms, n_rooms, groups, n_groups, carry,
+                         n_carry);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
@@ -301,6 +370,7 @@ int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
     sqlite3_finalize(mem);
     store_release(st, db);
     free(held);
+    mg_store_group_rooms_free(rooms, n_rooms);
     return rc;
 }
 

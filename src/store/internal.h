@@ -164,4 +164,12 @@ void store_column_copy(char *dst, size_t n, sqlite3_stmt *stmt, int col);
 /* A copy of column `col` or NULL when it is NULL. */
 char *store_column_strdup(sqlite3_stmt *stmt, int col);
 
+/* Give group `group_id` its call room (rooms.c): its own link (NULL:
+ * none) and `secret` (NULL or "": a new random one), replacing any. */
+int store_group_room_add(struct mg_store *st, sqlite3 *db, int64_t group_id,
+                         const char *call_url, const char *secret);
+/* Set (NULL or "": clear) plenary `plenary_id`'s own call link. */
+int store_plenary_call_url(struct mg_store *st, sqlite3 *db, int64_t plenary_id,
+                           const char *url);
+
 #endif

@@ -18,7 +18,8 @@
     "r.status = 'registered'), (SELECT count(*) FROM registrations r WHERE "   \
     "r.plenary_id = p.id AND r.status = 'waitlisted'), "                       \
     "coalesce((SELECT t.target FROM plenary_targets t WHERE t.plenary_id = "   \
-    "p.id), 0)"
+    "p.id), 0), (SELECT r.call_url FROM plenary_rooms r WHERE r.plenary_id "   \
+    "= p.id)"
 
 static const char *const plenary_names[] = {"confirmed", "cancelled"};
 
@@ -46,6 +47,7 @@ static void read_plenary(struct mg_plenary_row *p, sqlite3_stmt *stmt)
     p->registered = sqlite3_column_int(stmt, 12);
     p->waitlisted = sqlite3_column_int(stmt, 13);
     p->target = sqlite3_column_int(stmt, 14);
+    p->call_url = store_column_strdup(stmt, 15);
 }
 
 void mg_store_plenary_release(struct mg_plenary_row *p)
@@ -54,8 +56,10 @@ void mg_store_plenary_release(struct mg_plenary_row *p)
         return;
     free(p->title);
     free(p->guest);
+    free(p->call_url);
     p->title = NULL;
     p->guest = NULL;
+    p->call_url = NULL;
 }
 
 void mg_store_plenaries_free(struct mg_plenary_row *rows, size_t n)
@@ -76,6 +80,9 @@ int mg_store_plenary_create(struct mg_store *st, struct mg_plenary_row *p)
                            "starts_at, minutes, weeks, capacity, uid, "
                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
+    /* the plenary and its own call link in one transaction */
+    if (rc == 0)
+        rc = store_begin(st, db);
     if (rc < 0)
         goto out;
     p->created_at = mg_now();
@@ -91,6 +98,12 @@ int mg_store_plenary_create(struct mg_store *st, struct mg_plenary_row *p)
     rc = store_step(st, db, stmt, "insert plenary");
     if (rc == 0)
         p->id = sqlite3_last_insert_rowid(db);
+    if (rc == 0 && p->call_url && *p->call_url)
+        rc = store_plenary_call_url(st, db, p->id, p->call_url);
+    if (rc == 0)
+        rc = store_commit(st, db);
+    else
+        store_rollback(db);
 out:
     sqlite3_finalize(stmt);
     store_release(st, db);
@@ -137,8 +150,8 @@ static void read_registered_row(void *row, sqlite3_stmt *stmt)
     struct mg_plenary_row *p = row;
 
     read_plenary(p, stmt);
-    p->created_at = sqlite3_column_int64(stmt, 15);
-    p->invite_sequence = sqlite3_column_int(stmt, 16);
+    p->created_at = sqlite3_column_int64(stmt, 16);
+    p->invite_sequence = sqlite3_column_int(stmt, 17);
 }
 
 static int list_plenaries(struct mg_plenary_row **out, size_t *n,
@@ -237,8 +250,9 @@ int mg_store_tx_plenary_head(struct mg_plenary_row *out, struct mg_store_tx *tx,
         &stmt, st, db,
         "SELECT p.id, p.circle_id, p.title, p.guest, p.starts_at, "
         "p.minutes, p.weeks, p.capacity, p.uid, p.sequence, p.status, "
-        "p.created_at, 0, 0 FROM plenaries p WHERE p.circle_id = ? AND p.id "
-        "= ?");
+        "p.created_at, 0, 0, 0, (SELECT r.call_url FROM plenary_rooms r "
+        "WHERE r.plenary_id = p.id) FROM plenaries p WHERE p.circle_id = ? "
+        "AND p.id = ?");
 
     if (rc < 0)
         return rc;

@@ -207,7 +207,8 @@ void mg_store_person_seats_free(struct mg_store_person_seat *rows, size_t n)
     free(rows);
 }
 
-/* The same fifteen columns as plenaries.c reads, then the seat. */
+/* The same fifteen columns as plenaries.c reads, then the seat, then
+ * the plenary's own call link. */
 static void read_person_seat(void *row, sqlite3_stmt *stmt)
 {
     struct mg_store_person_seat *s = row;
@@ -241,6 +242,7 @@ static void read_person_seat(void *row, sqlite3_stmt *stmt)
     s->place = s->status == MG_STORE_SEAT_WAITLISTED
                    ? sqlite3_column_int(stmt, 16)
                    : 0;
+    p->call_url = store_column_strdup(stmt, 17);
 }
 
 int mg_store_person_seats(struct mg_store_person_seat **out, size_t *n,
@@ -264,7 +266,8 @@ int mg_store_person_seats(struct mg_store_person_seat **out, size_t *n,
         "'waitlisted' AND w.position < g.position) + (SELECT count(*) FROM "
         "registrations w WHERE w.plenary_id = p.id AND w.status = "
         "'waitlisted' AND w.position = g.position AND w.participant_id < "
-        "g.participant_id) FROM "
+        "g.participant_id), (SELECT k.call_url FROM plenary_rooms k WHERE "
+        "k.plenary_id = p.id) FROM "
         "plenaries p JOIN registrations g ON g.plenary_id = p.id WHERE "
         "p.circle_id = ?1 AND g.participant_id = ?2 ORDER BY p.starts_at, "
         "p.id");

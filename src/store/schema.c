@@ -700,11 +700,37 @@ static const char *const migration_21[] = {
     "WHERE session_id = NEW.id AND status = 'queued'; END",
     NULL};
 
+/*
+ * A call room per group and calendar alarms, in tables of their own (so
+ * tests that wind the version back can replay this): a circle's call
+ * link template and its alarm's minutes before each call (0: none; no
+ * row: 15); a group's own link (NULL: the template's or the circle's)
+ * and the random part of the template's room name, made once per group
+ * (groups from before get theirs here); a plenary's own link.
+ */
+static const char *const migration_22[] = {
+    "CREATE TABLE IF NOT EXISTS circle_calls ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE "
+    "CASCADE,"
+    "  call_url_template TEXT,"
+    "  alarm_minutes INTEGER NOT NULL DEFAULT 15)",
+    "CREATE TABLE IF NOT EXISTS group_rooms ("
+    "  group_id INTEGER PRIMARY KEY REFERENCES groups(id) ON DELETE CASCADE,"
+    "  call_url TEXT,"
+    "  secret TEXT NOT NULL)",
+    "INSERT OR IGNORE INTO group_rooms (group_id, secret) SELECT id, "
+    "lower(hex(randomblob(12))) FROM groups",
+    "CREATE TABLE IF NOT EXISTS plenary_rooms ("
+    "  plenary_id INTEGER PRIMARY KEY REFERENCES plenaries(id) ON DELETE "
+    "CASCADE,"
+    "  call_url TEXT NOT NULL)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21};
+    migration_21, migration_22};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

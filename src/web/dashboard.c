@@ -1262,9 +1262,11 @@ static const char *thread_title(const struct mg_plan_view *p, int64_t id)
     return NULL;
 }
 
-static void groups_section(struct mg_html *h, const struct circle_view *v,
-                           int gpage)
+static void groups_section(struct mg_html *h, struct mg_store *st,
+                           const struct circle_view *v, int gpage)
 {
+    struct mg_group_room *rooms = NULL;
+    size_t n_rooms = 0;
     const struct mg_circle *c = v->plan.circle;
     const struct mg_quality *q = &v->o.quality;
     size_t n_groups = v->plan.n_groups;
@@ -1346,9 +1348,26 @@ static void groups_section(struct mg_html *h, const struct circle_view *v,
     dash_th(h, _("Facilitators"));
     dash_th(h, _("Call, thread, mail"));
     mg_html(h, "</tr></thead>\n<tbody>\n");
+    /* the page's groups' call rooms, in one query */
+    {
+        int64_t ids[DASH_PAGE_SIZE];
+
+        for (g = first; g < last; g++)
+            ids[g - first] = v->plan.groups[g].id;
+        if (mg_store_group_rooms(&rooms, &n_rooms, st, c->id, ids,
+                                 last - first) < 0) {
+            rooms = NULL;
+            n_rooms = 0;
+        }
+    }
     for (g = first; g < last; g++) {
         const struct mg_group_row *row = &v->plan.groups[g];
         const char *thread = thread_title(&v->plan, row->thread_id);
+        const struct mg_group_room *room =
+            mg_store_group_room_find(rooms, n_rooms, row->id);
+        char *link =
+            mg_circle_call_link(c, room ? room->call_url : NULL, row->name,
+                                row->position, room ? room->secret : "");
 
         mg_html(h, "<tr><th scope=\"row\" id=\"group-");
         mg_html_int(h, row->id);
@@ -1375,8 +1394,14 @@ static void groups_section(struct mg_html *h, const struct circle_view *v,
             mg_html_text(h, row->address);
             mg_html(h, "</code>");
         }
+        if (link && mg_html_url_is_safe(link)) {
+            mg_html(h, "<br>");
+            mg_html_link(h, link, link, NULL);
+        }
+        free(link);
         mg_html(h, "</td></tr>\n");
     }
+    mg_store_group_rooms_free(rooms, n_rooms);
     mg_html(h, "</tbody></table></div>\n");
     snprintf(path, sizeof(path), "/dashboard/circles/%lld", (long long)c->id);
     dash_pager(h, path, "gpage", gpage, n_groups, NULL, 0, "groups");
@@ -1395,6 +1420,67 @@ static const char *group_name_of(const struct circle_view *v, int64_t group_id,
 
 /* The people of the circle, a page at a time: ?page=, ?q= (name or
  * email), ?group= (a group's members, or "none": those in no group). */
+/*
+ * The group view's call link: the one its calls use, and a form to give
+ * the group its own (empty: the circle's template or video link again).
+ * ?link_error=1 puts the refusal next to the field.
+ */
+static int call_link_form(struct mg_html *h, struct request *r,
+                          const struct dash *d, const struct circle_view *v,
+                          int64_t group)
+{
+    struct mg_group_room *rooms = NULL;
+    size_t n_rooms = 0;
+    int at = view_group(v, group), bad = request_arg(r, "link_error") != NULL;
+    const struct mg_group_row *row = &v->plan.groups[at];
+    char *link, label[32];
+    int rc = mg_store_group_rooms(&rooms, &n_rooms, r->srv->store,
+                                  v->plan.circle->id, &group, 1);
+
+    if (rc < 0)
+        return rc;
+    link = mg_circle_call_link(v->plan.circle,
+                               n_rooms ? rooms[0].call_url : NULL, row->name,
+                               row->position, n_rooms ? rooms[0].secret : "");
+    mg_html(h, "<h3 id=\"call\">");
+    mg_html_textf(
+        h, _("Call link of %s"),
+        row_name(v->plan.groups, v->plan.n_groups, at, label, sizeof(label)));
+    mg_html(h, "</h3>\n<p>");
+    if (link && mg_html_url_is_safe(link))
+        mg_html_link(h, link, link, NULL);
+    else
+        mg_html_text(h, _("none yet"));
+    mg_html(h, "</p>\n<form method=\"post\" action=\"/dashboard/circles/");
+    mg_html_int(h, v->plan.circle->id);
+    mg_html(h, "/groups/");
+    mg_html_int(h, group);
+    mg_html(h, "/call\">\n");
+    dash_csrf(h, d);
+    mg_html(h, "<label for=\"call_url\">");
+    mg_html_text(h, _("This group's own link (empty: the circle's)"));
+    mg_html(h, "</label>\n<input type=\"url\" id=\"call_url\" "
+               "name=\"call_url\" maxlength=\"2000\" value=\"");
+    mg_html_attr(h, n_rooms ? rooms[0].call_url : NULL);
+    mg_html(h, "\"");
+    if (bad)
+        mg_html(h,
+                " aria-invalid=\"true\" aria-describedby=\"call_url_error\"");
+    mg_html(h, ">\n");
+    if (bad) {
+        mg_html(h, "<p class=\"error\" id=\"call_url_error\">");
+        mg_html_text(h, _("Give an http(s) link without spaces, quotes, "
+                          "angle brackets or braces."));
+        mg_html(h, "</p>\n");
+    }
+    mg_html(h, "<button type=\"submit\" class=\"button\">");
+    mg_html_text(h, _("Save the link"));
+    mg_html(h, "</button></form>\n");
+    free(link);
+    mg_store_group_rooms_free(rooms, n_rooms);
+    return 0;
+}
+
 static int people_section(struct mg_html *h, struct request *r,
                           const struct dash *d, const struct circle_view *v)
 {
@@ -1529,6 +1615,11 @@ static int people_section(struct mg_html *h, struct request *r,
                       total);
     }
     mg_html(h, "</p>\n");
+    /* the group view: its call room */
+    if (group > 0 && (rc = call_link_form(h, r, d, v, group)) < 0) {
+        mg_participants_free(list, n);
+        return rc;
+    }
     if (n) {
         dash_table_begin(h);
         mg_html(h, "<thead><tr>");
@@ -2208,6 +2299,19 @@ static void done_notice(struct mg_html *h, struct request *r,
                           (long long)m);
         else
             mg_buf_puts(&text, _("Rebalanced: nobody needed to move."));
+    } else if (strcmp(done, "link") == 0) {
+        int64_t q = dash_positive(request_arg(r, "queued"));
+
+        if (q)
+            mg_buf_printf(&text,
+                          mg_ngettext("Saved the call link; %lld update is "
+                                      "queued for the group's members.",
+                                      "Saved the call link; %lld updates are "
+                                      "queued for the group's members.",
+                                      (unsigned long)q),
+                          (long long)q);
+        else
+            mg_buf_puts(&text, _("Saved the call link."));
     } else if (strcmp(done, "no_organizer") == 0) {
         mg_buf_puts(&text, _("Invitations not sent: the circle needs an "
                              "organizer email to send invitations. Set it "
@@ -2281,7 +2385,7 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html(&h, "</a></nav>\n");
     rc = book_section(&h, r->srv->store, &v.plan);
     if (rc == 0)
-        groups_section(&h, &v, dash_page_arg(r, "gpage"));
+        groups_section(&h, r->srv->store, &v, dash_page_arg(r, "gpage"));
     if (rc == 0)
         rc = people_section(&h, r, d, &v);
     if (rc == 0)
@@ -2633,6 +2737,58 @@ out:
     mg_issues_free(issues, n_issues);
     if (scoped)
         mg_assign_scope_release(&m);
+    mg_form_release(&f);
+}
+
+/*
+ * POST .../groups/{gid}/call: the group's own call link (empty: none).
+ * A bad link goes back to the form with the error next to the field
+ * and changes nothing; a new one sends its members (only) the update.
+ */
+void handle_dash_group_call(struct request *r)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_error err = {{0}, {0}};
+    struct mg_buf where = MG_BUF_INIT;
+    const struct mg_form_field *field;
+    struct dash d;
+    int64_t circle = r->params[0], group = r->params[1];
+    const char *url;
+    size_t queued = 0;
+    int changed = 0, rc;
+
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    dash_use_circle_language(r, circle);
+    field = mg_form_get(&f, "call_url");
+    url = field && *field->value ? field->value : NULL;
+    if (url && mg_circle_call_url_check(url, "call_url", &err) < 0) {
+        mg_buf_printf(&where,
+                      "/dashboard/circles/%lld?group=%lld&link_error=1#call",
+                      (long long)circle, (long long)group);
+        dash_redirect(r, &where);
+        goto out;
+    }
+    rc = mg_store_group_call_url_set(&changed, r->srv->store, circle, group,
+                                     url);
+    if (rc == MG_ENOTFOUND) {
+        reply_page_message(r, MHD_HTTP_NOT_FOUND, _("Not found"),
+                           _("There is no such group."));
+        goto out;
+    }
+    if (rc < 0) {
+        dash_error_page(r, rc, NULL);
+        goto out;
+    }
+    /* its members' invitations only */
+    if (changed)
+        http_reconcile_scope(r, circle, NULL, 0, &group, 1, &queued);
+    mg_buf_printf(&where,
+                  "/dashboard/circles/%lld?done=link&group=%lld&queued=%zu"
+                  "#call",
+                  (long long)circle, (long long)group, queued);
+    dash_redirect(r, &where);
+out:
     mg_form_release(&f);
 }
 

@@ -54,6 +54,7 @@ struct view {
     int facilitator;
     const char *tz; /* the participant's zone, or the circle's */
     int64_t now;
+    char *call_link; /* my group's call room (else the circle's), or NULL */
 };
 
 /* Names in English, translated where they are written (_()). */
@@ -83,6 +84,7 @@ static void view_release(struct view *v)
     mg_store_spans_free(v->per_thread, v->n_per_thread);
     free(v->sessions);
     mg_store_rsvps_free(v->rsvps, v->n_rsvps);
+    free(v->call_link);
     memset(v, 0, sizeof(*v));
 }
 
@@ -153,8 +155,12 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
     if (rc < 0)
         return rc;
     if (v->group) {
-        rc = mg_store_sessions_for_group(&v->sessions, &v->n_sessions, st,
+        /* the group's own room, as its invitations give it */
+        rc = mg_calendar_group_call_link(&v->call_link, st, circle_id,
                                          v->group->id);
+        if (rc == 0)
+            rc = mg_store_sessions_for_group(&v->sessions, &v->n_sessions, st,
+                                             v->group->id);
         if (rc == 0)
             rc = mg_store_rsvps_for_participant(&v->rsvps, &v->n_rsvps, st,
                                                 participant_id);
@@ -392,7 +398,7 @@ static void section_group(struct mg_html *h, const struct view *v)
 
 static void section_week(struct mg_html *h, const struct view *v)
 {
-    const char *video = v->circle->video_url;
+    const char *video = v->group ? v->call_link : v->circle->video_url;
 
     mg_html(h, "<section aria-labelledby=\"week\">\n<h2 id=\"week\">");
     if (v->next)
@@ -1341,6 +1347,16 @@ static int section_plenaries(struct mg_html *h, struct request *r,
             mg_html_textf(h, _("then weekly, %d calls in all"), s->p.weeks);
         }
         mg_html(h, "</dd>\n");
+        if (s->status == MG_STORE_SEAT_REGISTERED && !cancelled) {
+            const char *link =
+                mg_plenary_call_link(s->p.call_url, v->circle->video_url);
+
+            if (link && mg_html_url_is_safe(link)) {
+                row_start(h, _("Video call"));
+                mg_html_link(h, link, link, NULL);
+                mg_html(h, "</dd>\n");
+            }
+        }
         row_start(h, _("Your place"));
         if (cancelled)
             mg_html_text(h, _("This session is cancelled."));

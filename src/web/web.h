@@ -122,6 +122,8 @@ void handle_dash_home(struct request *r);
 void handle_dash_circle(struct request *r);
 void handle_dash_move_form(struct request *r);
 void handle_dash_move(struct request *r);
+/* A group's own call link from the dashboard's group view. */
+void handle_dash_group_call(struct request *r);
 void handle_dash_rebalance_preview(struct request *r);
 void handle_dash_rebalance(struct request *r);
 void handle_dash_invites(struct request *r);

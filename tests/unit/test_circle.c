@@ -383,6 +383,116 @@ static void test_video_url(void **state)
     expect_good(c);
 }
 
+/* Issue 18 item 10: a call link template is an http(s) URL whose only
+ * braces are {circle}, {group} and {secret}; a bad one names its field. */
+static void test_call_url_template(void **state)
+{
+    static const char *const bad[] = {
+        "ftp://meet.example.org/{secret}",
+        "meet.jit.si/{group}-{secret}",
+        "https://meet.jit.si/{room}-{secret}",
+        "https://meet.jit.si/{secret",
+        "https://meet.jit.si/}{secret}",
+        "https://meet.jit.si/{{secret}}",
+        "https://meet.jit.si/a b/{secret}",
+        "https://meet.jit.si/\"><script>{secret}",
+        "https://meet.jit.si/a\r\nb{secret}",
+    };
+    struct mg_circle *c = *state;
+    char **w = NULL;
+    size_t i, n = 0;
+    int warned = 0;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        set_str(&c->call_url_template, bad[i]);
+        expect_bad(c, "call_url_template");
+    }
+    set_str(&c->call_url_template,
+            "https://meet.jit.si/{circle}-{group}-{secret}?a=1&b='2'");
+    expect_good(c);
+    mg_circle_warnings(&w, &n, c);
+    for (i = 0; i < n; i++)
+        warned |= strstr(w[i], "{secret}") != NULL;
+    assert_false(warned);
+    mg_circle_warnings_free(w, n);
+    /* without {secret}: allowed, with a warning */
+    set_str(&c->call_url_template, "https://meet.jit.si/{circle}-{group}");
+    expect_good(c);
+    mg_circle_warnings(&w, &n, c);
+    for (i = 0; i < n; i++)
+        warned |= strstr(w[i], "{secret}") != NULL;
+    assert_true(warned);
+    mg_circle_warnings_free(w, n);
+    /* a group's own link: no placeholders at all */
+    assert_int_equal(mg_circle_call_url_check("https://x.example/{secret}",
+                                              "call_url", NULL),
+                     MG_EINVAL);
+    assert_int_equal(mg_circle_call_url_check("https://x.example/j/1?pwd=a",
+                                              "call_url", NULL),
+                     0);
+    /* the alarm: 0 (the default, 15), -1 (none) or 1..10080 minutes */
+    c->alarm_minutes = 0;
+    assert_int_equal(mg_circle_alarm(c), 15);
+    c->alarm_minutes = -1;
+    assert_int_equal(mg_circle_alarm(c), 0);
+    expect_good(c);
+    c->alarm_minutes = 10081;
+    expect_bad(c, "alarm_minutes");
+    c->alarm_minutes = -2;
+    expect_bad(c, "alarm_minutes");
+}
+
+/* Issue 18 item 10: a group's link is its own, else the template's
+ * (slug, the group's name made URL-safe, its secret), else video_url. */
+static void test_call_link(void **state)
+{
+    struct mg_circle *c = *state;
+    char *a, *b;
+
+    set_str(&c->video_url, "https://meet.example.org/everyone");
+    set_str(&c->call_url_template, NULL);
+    a = mg_circle_call_link(c, NULL, "Group 1", 1, "00ff");
+    assert_string_equal(a, "https://meet.example.org/everyone");
+    free(a);
+    set_str(&c->call_url_template,
+            "https://meet.jit.si/{circle}-{group}-{secret}");
+    set_str(&c->slug, "atlas-2027");
+    a = mg_circle_call_link(c, NULL, "Group 1", 1, "0123456789abcdef01234567");
+    b = mg_circle_call_link(c, NULL, "Group 2", 2, "fedcba9876543210fedcba98");
+    assert_string_equal(
+        a, "https://meet.jit.si/atlas-2027-group-1-0123456789abcdef01234567");
+    assert_string_equal(
+        b, "https://meet.jit.si/atlas-2027-group-2-fedcba9876543210fedcba98");
+    free(a);
+    free(b);
+    /* a name with spaces, quotes and non-ASCII; one with nothing left */
+    a = mg_circle_call_link(c, NULL, "  Te Rōpū \"A\" & <b> ", 7, "ab");
+    assert_string_equal(a, "https://meet.jit.si/atlas-2027-te-r-p-a-b-ab");
+    free(a);
+    a = mg_circle_call_link(c, NULL, "Ōō", 7, "ab");
+    assert_string_equal(a, "https://meet.jit.si/atlas-2027-7-ab");
+    free(a);
+    /* no slug: the circle's id */
+    set_str(&c->slug, NULL);
+    c->id = 42;
+    a = mg_circle_call_link(c, NULL, "G", 1, "ab");
+    assert_string_equal(a, "https://meet.jit.si/42-g-ab");
+    free(a);
+    /* no secret for a template that needs one: the circle's link */
+    set_str(&c->video_url, "https://meet.example.org/everyone");
+    a = mg_circle_call_link(c, NULL, "G", 1, "");
+    assert_string_equal(a, "https://meet.example.org/everyone");
+    free(a);
+    /* the group's own beats both */
+    a = mg_circle_call_link(c, "https://zoom.example/j/9", "G", 1, "ab");
+    assert_string_equal(a, "https://zoom.example/j/9");
+    free(a);
+    /* nothing at all */
+    set_str(&c->call_url_template, NULL);
+    set_str(&c->video_url, NULL);
+    assert_null(mg_circle_call_link(c, NULL, "G", 1, "ab"));
+}
+
 static void test_organizer(void **state)
 {
     struct mg_circle *c = *state;
@@ -738,6 +848,8 @@ int main(void)
         T(test_slot_count),
         T(test_group_size),
         T(test_video_url),
+        T(test_call_url_template),
+        T(test_call_link),
         T(test_organizer),
         T(test_attendance_target),
         cmocka_unit_test_setup_teardown(test_language, setup, teardown),

@@ -316,6 +316,23 @@ static void check_local(icalproperty *p, const char *tzid, const char *value)
 }
 
 /* Two zones, three series: one VTIMEZONE each, nothing of iTIP. */
+/* `text` with its folded lines joined (RFC 5545 3.1); free(). */
+static char *unfold(const char *text)
+{
+    char *out = mg_xstrdup(text), *w = out;
+    const char *r;
+
+    for (r = text; *r; r++) {
+        if (r[0] == '\r' && r[1] == '\n' && (r[2] == ' ' || r[2] == '\t')) {
+            r += 2;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = '\0';
+    return out;
+}
+
 static void test_feed_structure(void **state)
 {
     struct mg_ical_series s[3];
@@ -381,8 +398,15 @@ static void test_feed_structure(void **state)
         n_ev++;
     }
     assert_int_equal(n_ev, 3);
-    assert_non_null(strstr(text, "CONFERENCE;VALUE=URI;FEATURE=VIDEO:https://"
-                                 "meet.example.com/abc-defg-hij\r\n"));
+    /* one FEATURE with both values, as RFC 7986 writes it (#18 item 10) */
+    {
+        char *flat = unfold(text);
+
+        assert_non_null(strstr(flat, "CONFERENCE;VALUE=URI;FEATURE=AUDIO,"
+                                     "VIDEO:https://meet.example.com/"
+                                     "abc-defg-hij\r\n"));
+        free(flat);
+    }
     icalcomponent_free(cal);
     free(text);
 }
@@ -495,6 +519,93 @@ static void test_request_exceptions(void **state)
     check_people(moved);
     check_restrictions(cal);
     icalcomponent_free(cal);
+    free(text);
+}
+
+/* The minutes before its event a VEVENT's one VALARM is, checking it
+ * is a DISPLAY with a DESCRIPTION; -1 when it has none. */
+static int alarm_minutes(icalcomponent *ev)
+{
+    icalcomponent *a =
+        icalcomponent_get_first_component(ev, ICAL_VALARM_COMPONENT);
+    icalproperty *p;
+    struct icaltriggertype t;
+
+    if (!a)
+        return -1;
+    assert_null(icalcomponent_get_next_component(ev, ICAL_VALARM_COMPONENT));
+    p = icalcomponent_get_first_property(a, ICAL_ACTION_PROPERTY);
+    assert_non_null(p);
+    assert_int_equal(icalproperty_get_action(p), ICAL_ACTION_DISPLAY);
+    assert_non_null(
+        icalcomponent_get_first_property(a, ICAL_DESCRIPTION_PROPERTY));
+    t = icalproperty_get_trigger(
+        icalcomponent_get_first_property(a, ICAL_TRIGGER_PROPERTY));
+    assert_true(icaltime_is_null_time(t.time));
+    /* before the start (RELATED=START by default) */
+    assert_true(icaldurationtype_as_int(t.duration) <= 0);
+    return -icaldurationtype_as_int(t.duration) / 60;
+}
+
+/*
+ * Issue 18 item 8: a series with an alarm has one VALARM (DISPLAY, the
+ * minutes before) on every VEVENT of a REQUEST and of a feed, the moved
+ * week's override VEVENT too, and in a prepared message as in one made
+ * alone; none with 0 minutes, and none in a CANCEL. libical reads them
+ * and iTIP's restrictions hold.
+ */
+static void test_alarms(void **state)
+{
+    struct mg_ical_series s = series(AKL, march[0], 4);
+    struct mg_ical_attendee who = {"Ann", "ann@example.org", 0};
+    struct mg_itip *t = NULL;
+    icalcomponent *cal;
+    char *text = NULL, *prepared = NULL;
+    int i;
+
+    (void)state;
+    s.exceptions = moved_and_cancelled;
+    s.n_exceptions = 2;
+    s.alarm_minutes = 15;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+    check_lines(text);
+    assert_non_null(strstr(text, "TRIGGER:-PT15M\r\n"));
+    cal = parse(text);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(alarm_minutes(nth_event(cal, i)), 15);
+    check_restrictions(cal);
+    icalcomponent_free(cal);
+    free(text);
+    /* prepared and personalised: the same */
+    s.attendees = &who;
+    s.n_attendees = 1;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_REQUEST, &s, 0, NOW, NULL), 0);
+    assert_int_equal(mg_ical_itip_prepare(&t, MG_ITIP_REQUEST, &s, NOW, NULL),
+                     0);
+    assert_int_equal(
+        mg_ical_itip_personal(&prepared, t, s.uid, s.sequence, &who, NULL), 0);
+    assert_string_equal(prepared, text);
+    mg_ical_itip_free(t);
+    free(prepared);
+    free(text);
+    /* a feed: every VEVENT, in hours and minutes */
+    s.alarm_minutes = 90;
+    assert_int_equal(mg_ical_feed(&text, "Feed", &s, 1, NOW, NULL), 0);
+    assert_non_null(strstr(text, "TRIGGER:-PT1H30M\r\n"));
+    cal = parse(text);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(alarm_minutes(nth_event(cal, i)), 90);
+    icalcomponent_free(cal);
+    free(text);
+    /* no alarm */
+    s.alarm_minutes = 0;
+    assert_int_equal(mg_ical_feed(&text, "Feed", &s, 1, NOW, NULL), 0);
+    assert_null(strstr(text, "VALARM"));
+    free(text);
+    /* a CANCEL takes the event away: no alarm */
+    s.alarm_minutes = 15;
+    assert_int_equal(mg_ical_itip(&text, MG_ITIP_CANCEL, &s, 0, NOW, NULL), 0);
+    assert_null(strstr(text, "VALARM"));
     free(text);
 }
 
@@ -1019,6 +1130,7 @@ int main(void)
         cmocka_unit_test(test_vtimezone_matches_system),
         cmocka_unit_test(test_feed_structure),
         cmocka_unit_test(test_request_exceptions),
+        cmocka_unit_test(test_alarms),
         cmocka_unit_test(test_prepared_matches),
         cmocka_unit_test(test_feed_exceptions),
         cmocka_unit_test(test_cancel_occurrence),

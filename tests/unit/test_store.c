@@ -360,6 +360,96 @@ static void test_migrate_14_to_15(void **state)
     mg_circle_release(&c);
 }
 
+/*
+ * Issue 18 items 8 and 10, migration 22: groups from before get a room
+ * with a random part of their own (24 hex characters, no two alike);
+ * a circle's template and alarm and a plenary's link read back; a new
+ * group gets its room when it is made.
+ */
+static void test_migrate_rooms(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_circle c, *back = NULL;
+    struct mg_group_row g[2];
+    struct mg_group_room *rooms = NULL;
+    int64_t people[1];
+    int index[1] = {0};
+    sqlite3 *conn = NULL;
+    size_t n = 0, i;
+    int version = 0, changed = 0;
+
+    sample_circle(&c);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    memset(g, 0, sizeof(g));
+    for (i = 0; i < 2; i++) {
+        g[i].position = (int)i + 1;
+        g[i].name = mg_xasprintf("Group %zu", i + 1);
+    }
+    assert_int_equal(
+        mg_store_groups_replace(f->st, c.id, g, 2, people, index, 0), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    /* as before migration 22 (the last one) */
+    {
+        char *sql = mg_xasprintf("DROP TABLE group_rooms; DROP TABLE "
+                                 "circle_calls; DROP TABLE plenary_rooms; "
+                                 "PRAGMA user_version=%d",
+                                 mg_store_schema_latest() - 1);
+
+        assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
+        free(sql);
+    }
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_schema_version(&version, f->st), 0);
+    assert_int_equal(version, mg_store_schema_latest());
+    assert_int_equal(mg_store_group_rooms(&rooms, &n, f->st, c.id, NULL, 0), 0);
+    assert_int_equal(n, 2);
+    for (i = 0; i < 2; i++) {
+        assert_null(rooms[i].call_url);
+        assert_int_equal(strlen(rooms[i].secret), MG_ROOM_SECRET_LEN);
+        assert_int_equal(strspn(rooms[i].secret, "0123456789abcdef"),
+                         MG_ROOM_SECRET_LEN);
+    }
+    assert_string_not_equal(rooms[0].secret, rooms[1].secret);
+    mg_store_group_rooms_free(rooms, n);
+    /* the circle reads the default alarm with no row of its own */
+    assert_int_equal(mg_store_circle_get(&back, f->st, c.id), 0);
+    assert_int_equal(mg_circle_alarm(back), 15);
+    assert_null(back->call_url_template);
+    mg_circle_free(back);
+    /* set, read back; 0 minutes is none */
+    c.call_url_template = mg_xstrdup("https://meet.jit.si/{group}-{secret}");
+    c.alarm_minutes = -1;
+    assert_int_equal(mg_store_circle_update(f->st, &c), 0);
+    assert_int_equal(mg_store_circle_get(&back, f->st, c.id), 0);
+    assert_string_equal(back->call_url_template,
+                        "https://meet.jit.si/{group}-{secret}");
+    assert_int_equal(mg_circle_alarm(back), 0);
+    mg_circle_free(back);
+    /* a group's own link: changed once, its sequence up once */
+    assert_int_equal(mg_store_group_call_url_set(&changed, f->st, c.id, g[0].id,
+                                                 "https://x.org/a"),
+                     0);
+    assert_true(changed);
+    assert_int_equal(mg_store_group_call_url_set(&changed, f->st, c.id, g[0].id,
+                                                 "https://x.org/a"),
+                     0);
+    assert_false(changed);
+    assert_int_equal(query_int(f->db, "SELECT sequence FROM groups ORDER BY "
+                                      "position LIMIT 1"),
+                     1);
+    assert_int_equal(mg_store_group_call_url_set(&changed, f->st, c.id + 1,
+                                                 g[0].id, "https://x.org/b"),
+                     MG_ENOTFOUND);
+    for (i = 0; i < 2; i++)
+        free(g[i].name);
+    mg_circle_release(&c);
+}
+
 /* The daemon's keys: made once per name, the same on every later read
  * (also from a second connection), different between names. */
 static void test_keys(void **state)
@@ -1447,6 +1537,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrate_5_to_6, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_7_to_8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_10_to_11, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_rooms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_12_to_13, setup, teardown),
         cmocka_unit_test_setup_teardown(test_feed_marks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_13_to_14, setup, teardown),

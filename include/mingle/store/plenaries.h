@@ -50,6 +50,7 @@ struct mg_plenary_row {
     int invite_sequence; /* a participant's list: SEQUENCE last sent to
                             them, -1 if none */
     int target;          /* people per call the coordinator aims for; 0: none */
+    char *call_url;      /* its own call link; NULL: the circle's video_url */
 };
 
 void mg_store_plenary_release(struct mg_plenary_row *p);
