@@ -35,6 +35,14 @@ struct mg_imip {
 int mg_mail_build_imip(char **out, size_t *len, const struct mg_imip *m,
                        struct mg_error *err);
 
+/*
+ * A plain-text message (text/plain, UTF-8) from `m`'s addresses,
+ * subject, text, message_id and date; its ics, method and html are not
+ * used. *out (and *len) is the caller's, free().
+ */
+int mg_mail_build_text(char **out, size_t *len, const struct mg_imip *m,
+                       struct mg_error *err);
+
 /* The checks mg_mail_build_imip() makes (addresses, UTF-8, method, a
  * calendar), without building anything. */
 int mg_mail_check_imip(const struct mg_imip *m, struct mg_error *err);

@@ -79,6 +79,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/people.h"
 #include "mingle/store/plan.h"
 #include "mingle/store/plenaries.h"
+#include "mingle/store/moves.h"
 #include "mingle/store/privacy.h"
 #include "mingle/store/tokens.h"
 

@@ -14,6 +14,8 @@
 
 #include "mingle/calendar.h"
 #include "mingle/inbound.h"
+#include "mingle/people.h"
+#include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
@@ -208,6 +210,35 @@ int http_reconcile_scope(struct request *r, int64_t circle_id,
         *queued = n;
     if (n)
         mg_http_wake_outbox(r->srv);
+    return rc;
+}
+
+int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
+                         struct mg_participant **out, int *was_withdrawn,
+                         size_t *promoted, struct mg_error *err)
+{
+    struct mg_participant *p = NULL;
+    int rc = mg_store_participant_get(&p, r->srv->store, circle_id, pid);
+
+    *promoted = 0;
+    *was_withdrawn = rc == 0 && p->status == MG_STATUS_WITHDRAWN;
+    if (rc == 0 && !*was_withdrawn) {
+        p->status = MG_STATUS_WITHDRAWN;
+        rc = mg_store_participant_update(r->srv->store, p);
+        if (rc == 0)
+            /* their cancellations, not the whole circle's invitations */
+            http_reconcile_scope(r, circle_id, &pid, 1, NULL, 0, NULL);
+        /* a place at a plenary they will not come to goes to the next */
+        if (rc == 0)
+            rc = mg_plenary_leave_all(promoted, r->srv->store, circle_id, pid,
+                                      err);
+        if (rc == 0)
+            mg_http_wake_outbox(r->srv);
+    }
+    if (rc == 0 && out)
+        *out = p;
+    else
+        mg_participants_free(p, p ? 1 : 0);
     return rc;
 }
 

@@ -1587,6 +1587,100 @@ static int people_section(struct mg_html *h, struct request *r,
     return 0;
 }
 
+/*
+ * What participants in a group asked for on their own page (other call
+ * times, other threads), oldest first: each with a Move link to the move
+ * form and a Dismiss button. Moving them closes the request.
+ */
+static int moves_section(struct mg_html *h, struct mg_store *st,
+                         const struct dash *d, const struct mg_circle *c)
+{
+    struct mg_move_request *list = NULL;
+    struct mg_span *threads = NULL;
+    size_t n = 0, n_threads = 0, i, j, k;
+    char action[128], when[32], slot[64];
+    int rc = mg_store_move_requests_list(&list, &n, st, c->id, MG_MOVE_OPEN, 0);
+
+    if (rc == 0 && n)
+        rc = mg_store_threads(&threads, &n_threads, st, c->id);
+    if (rc < 0)
+        goto out;
+    mg_html(h, "<section aria-labelledby=\"moves\">\n<h2 id=\"moves\">");
+    mg_html_text(h, _("Move requests"));
+    mg_html(h, "</h2>\n");
+    if (!n) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_text(h, _("Nobody has asked to be moved."));
+        mg_html(h, "</p>\n</section>\n");
+        goto out;
+    }
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr><th scope=\"col\">");
+    mg_html_text(h, _("Name"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Asked"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Can make"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Threads wished"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Their words"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Actions"));
+    mg_html(h, "</th></tr></thead>\n<tbody>\n");
+    for (i = 0; i < n; i++) {
+        const struct mg_move_request *m = &list[i];
+
+        mg_html(h, "<tr><td>");
+        mg_html_text(h, m->name);
+        mg_html(h, "</td><td>");
+        mg_schedule_local_text(when, sizeof(when), c->time_zone, m->created_at,
+                               ' ');
+        mg_html_text(h, when);
+        mg_html(h, "</td><td>");
+        for (j = 0; j < m->n_slots; j++) {
+            slot_text(slot, sizeof(slot), c, m->slot_ids[j]);
+            if (j)
+                mg_html(h, ", ");
+            mg_html_text(h, slot);
+        }
+        if (!m->n_slots)
+            mg_html_text(h, "-");
+        mg_html(h, "</td><td>");
+        for (j = 0; j < m->n_wishes; j++) {
+            for (k = 0; k < n_threads && threads[k].id != m->wishes[j]; k++)
+                ;
+            if (j)
+                mg_html(h, ", ");
+            mg_html_text(h, k < n_threads ? threads[k].title : "?");
+        }
+        if (!m->n_wishes)
+            mg_html_text(h, "-");
+        mg_html(h, "</td><td>");
+        mg_html_text(h, m->note && *m->note ? m->note : "-");
+        mg_html(h, "</td><td><div class=\"actions\"><a class=\"button "
+                   "secondary\" href=\"/dashboard/circles/");
+        mg_html_int(h, c->id);
+        mg_html(h, "/people/");
+        mg_html_int(h, m->participant_id);
+        mg_html(h, "/move\">");
+        mg_html_text(h, _("Move"));
+        mg_html(h, "<span class=\"vh\"> ");
+        mg_html_text(h, m->name);
+        mg_html(h, "</span></a>");
+        snprintf(action, sizeof(action),
+                 "/dashboard/circles/%lld/move-requests/%lld/dismiss",
+                 (long long)c->id, (long long)m->id);
+        dash_button_form(h, d, action, _("Dismiss"), m->name, 1);
+        mg_html(h, "</div></td></tr>\n");
+    }
+    mg_html(h, "</tbody></table></div>\n</section>\n");
+out:
+    mg_store_spans_free(threads, n_threads);
+    mg_store_move_requests_free(list, n);
+    return rc;
+}
+
 static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
                          size_t n, const char *tzid)
 {
@@ -2213,6 +2307,8 @@ static void done_notice(struct mg_html *h, struct request *r,
                              "organizer email to send invitations. Set it "
                              "with PATCH /api/v1/circles/{id}."));
         error = 1;
+    } else if (strcmp(done, "dismissed") == 0) {
+        mg_buf_puts(&text, _("Dismissed the move request."));
     } else if (strcmp(done, "withdrawn") == 0) {
         struct mg_participant *p = NULL;
 
@@ -2268,6 +2364,8 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html_text(&h, _("Groups"));
     mg_html(&h, "</a> <a href=\"#people\">");
     mg_html_text(&h, _("People"));
+    mg_html(&h, "</a> <a href=\"#moves\">");
+    mg_html_text(&h, _("Move requests"));
     mg_html(&h, "</a> <a href=\"#report\">");
     mg_html_text(&h, _("How it is going"));
     mg_html(&h, "</a> <a href=\"#plenaries\">");
@@ -2282,6 +2380,8 @@ static void circle_page(struct request *r, const struct dash *d)
         groups_section(&h, &v, dash_page_arg(r, "gpage"));
     if (rc == 0)
         rc = people_section(&h, r, d, &v);
+    if (rc == 0)
+        rc = moves_section(&h, r->srv->store, d, c);
     if (rc == 0)
         rc = report_section(&h, r->srv->store, c->id);
     if (rc == 0)
@@ -2620,6 +2720,10 @@ void handle_dash_move(struct request *r)
                issues[0].rule, NULL);
     /* the mover's invitations only */
     http_reconcile_scope(r, circle, &person, 1, NULL, 0, NULL);
+    {
+        int closed = 0; /* what they asked for is done */
+        mg_store_move_requests_done(&closed, r->srv->store, circle, person);
+    }
     mg_buf_printf(&where,
                   "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
                   "#people",
@@ -3178,6 +3282,31 @@ out:
     free(moved);
     if (loaded)
         mg_assign_release(&a);
+    mg_form_release(&f);
+}
+
+/* POST /dashboard/circles/{id}/move-requests/{id}/dismiss: the request
+ * is closed without a move; back to the circle's list. */
+void handle_dash_move_request_dismiss(struct request *r)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_buf where = MG_BUF_INIT;
+    struct dash d;
+    int rc;
+
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    dash_use_circle_language(r, r->params[0]);
+    rc = mg_store_move_request_close(r->srv->store, r->params[0], r->params[1],
+                                     MG_MOVE_DISMISSED);
+    if (rc < 0 && rc != MG_ECONFLICT) {
+        dash_error_page(r, rc, _("There is no such move request."));
+        goto out;
+    }
+    mg_buf_printf(&where, "/dashboard/circles/%lld?done=dismissed#moves",
+                  (long long)r->params[0]);
+    dash_redirect(r, &where);
+out:
     mg_form_release(&f);
 }
 

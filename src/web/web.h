@@ -101,6 +101,10 @@ void handle_person_page_attendance(struct request *r);
 void handle_person_page_plenary(struct request *r);
 void handle_person_page_summary(struct request *r);
 void handle_person_page_review(struct request *r);
+void handle_person_page_profile(struct request *r);
+void handle_person_page_note(struct request *r);
+void handle_person_page_leave(struct request *r);
+void handle_person_page_register(struct request *r);
 void handle_person_page_mint(struct request *r);
 /* Any other request under /p/ (no route, or not its method), and one
  * too large there: a page, never JSON. */
@@ -119,6 +123,7 @@ void handle_dash_invites(struct request *r);
 void handle_dash_digest(struct request *r);
 /* The review queue, withdrawals, plenaries, downloads (dash_lists.c). */
 void handle_dash_withdraw(struct request *r);
+void handle_dash_move_request_dismiss(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);
 void handle_dash_note_reject(struct request *r);
