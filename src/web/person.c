@@ -2928,8 +2928,11 @@ void handle_person_page_note(struct request *r)
     if (page_subject_active(&circle, &pid, r))
         return;
     rc = mg_store_participant_get(&me, r->srv->store, circle, pid);
-    if (rc == 0 && !me->group_id)
-        rc = MG_ENOTFOUND;
+    if (rc == 0 && !me->group_id) {
+        reply_page_message(r, MHD_HTTP_CONFLICT, _("Not in a group yet"),
+                           _("You can add notes once you are in a group."));
+        goto out;
+    }
     if (rc == 0 && request_form(&form, r) < 0)
         rc = MG_EINVAL;
     if (rc == 0)
