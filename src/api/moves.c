@@ -1,16 +1,21 @@
 /*
  * moves.c: /api/v1/circles/{id}/move-requests: what participants in a
  * group asked for on their own page (other call times, other thread
- * wishes), oldest first, open ones unless ?status= says otherwise; and
+ * wishes), oldest first, open ones unless ?status= says otherwise, a
+ * page at a time (limit, after, next_after as the participants list); and
  * dismissing one. Moving the person is the groups API's; a move closes
  * their open request as done.
  */
 #include "api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "banned.h"
+
+#define MOVES_DEFAULT 100
+#define MOVES_MAX 1000
 
 static json_t *ids_json(const int64_t *ids, size_t n)
 {
@@ -39,12 +44,15 @@ static json_t *move_to_json(const struct mg_move_request *m)
 void handle_move_requests_list(struct request *r)
 {
     static const char *const names[] = {"open", "done", "dismissed", "all"};
+    struct mg_move_filter f = {MG_MOVE_OPEN, 0, 0, MOVES_DEFAULT};
     struct mg_circle *c = NULL;
     struct mg_move_request *list = NULL;
     const char *s = request_arg(r, "status");
     size_t n = 0, i;
-    json_t *items;
-    int status = MG_MOVE_OPEN, rc;
+    json_t *items, *body;
+    char *end;
+    long long v;
+    int rc;
 
     if (s) {
         for (i = 0; i < 4 && strcmp(s, names[i]) != 0; i++)
@@ -55,13 +63,33 @@ void handle_move_requests_list(struct request *r)
                         "status");
             return;
         }
-        status = i == 3 ? -1 : (int)i;
+        f.status = i == 3 ? -1 : (int)i;
+    }
+    s = request_arg(r, "limit");
+    if (s) {
+        v = strtoll(s, &end, 10);
+        if (*end || v < 1 || v > MOVES_MAX) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                        "'limit' must be 1..1000", "limit");
+            return;
+        }
+        f.limit = (int)v;
+    }
+    s = request_arg(r, "after");
+    if (s) {
+        v = strtoll(s, &end, 10);
+        if (*end || v < 0) {
+            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                        "'after' must be a move request id", "after");
+            return;
+        }
+        f.after = v;
     }
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     mg_circle_free(c);
     if (rc == 0)
         rc = mg_store_move_requests_list(&list, &n, r->srv->store, r->params[0],
-                                         status, 0);
+                                         &f);
     if (rc < 0) {
         reply_code(r, rc, NULL);
         return;
@@ -69,8 +97,12 @@ void handle_move_requests_list(struct request *r)
     items = json_array();
     for (i = 0; i < n; i++)
         json_array_append_new(items, move_to_json(&list[i]));
+    body = json_pack("{s:o}", "move_requests", items);
+    json_object_set_new(body, "next_after",
+                        n == (size_t)f.limit ? json_integer(list[n - 1].id)
+                                             : json_null());
     mg_store_move_requests_free(list, n);
-    reply_json(r, MHD_HTTP_OK, json_pack("{s:o}", "move_requests", items));
+    reply_json(r, MHD_HTTP_OK, body);
 }
 
 void handle_move_request_dismiss(struct request *r)

@@ -1,7 +1,9 @@
 /*
  * moves.c: the move_requests table (migration 23). Slots and wishes are
  * kept as comma-separated ids; a person's open request is replaced in
- * one transaction, so there is never more than one.
+ * one transaction (the same row, its time the new one's), so there is
+ * never more than one. Lists go by id
+ * (created_at order, as ids only grow) a page at a time.
  */
 #include "internal.h"
 
@@ -50,43 +52,52 @@ int mg_store_move_request_put(int64_t *id, struct mg_store *st,
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     struct mg_buf slots = MG_BUF_INIT, threads = MG_BUF_INIT;
-    int64_t now = mg_now();
+    int64_t open = 0;
     int rc = store_begin(st, db);
 
     ids_text(&slots, m->slot_ids, m->n_slots);
     ids_text(&threads, m->wishes, m->n_wishes);
     if (rc < 0)
         goto out;
+    /* the person, in this circle, and their open request if any */
     rc = store_prepare(&stmt, st, db,
-                       "DELETE FROM move_requests WHERE circle_id = ? AND "
-                       "participant_id = ? AND status = 'open'");
+                       "SELECT p.id, coalesce((SELECT m.id FROM "
+                       "move_requests m WHERE m.participant_id = p.id AND "
+                       "m.circle_id = p.circle_id AND m.status = 'open'), 0) "
+                       "FROM participants p WHERE p.circle_id = ? AND p.id = "
+                       "?");
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, m->circle_id);
     sqlite3_bind_int64(stmt, 2, m->participant_id);
-    rc = store_step(st, db, stmt, "replace move request");
+    rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find move request");
+    if (rc < 0)
+        goto out;
+    open = sqlite3_column_int64(stmt, 1);
     sqlite3_finalize(stmt);
     stmt = NULL;
+    rc = store_prepare(
+        &stmt, st, db,
+        open ? "UPDATE move_requests SET slots = ?3, threads = ?4, note = ?5, "
+               "created_at = ?6 WHERE id = ?7"
+             : "INSERT INTO move_requests (circle_id, participant_id, slots, "
+               "threads, note, status, created_at) VALUES (?1, ?2, ?3, ?4, "
+               "?5, 'open', ?6)");
     if (rc < 0)
         goto out;
-    rc = store_prepare(&stmt, st, db,
-                       "INSERT INTO move_requests (circle_id, participant_id, "
-                       "slots, threads, note, status, created_at) "
-                       "SELECT ?1, ?2, ?3, ?4, ?5, 'open', ?6 FROM "
-                       "participants WHERE circle_id = ?1 AND id = ?2");
-    if (rc < 0)
-        goto out;
-    sqlite3_bind_int64(stmt, 1, m->circle_id);
-    sqlite3_bind_int64(stmt, 2, m->participant_id);
+    if (!open) {
+        sqlite3_bind_int64(stmt, 1, m->circle_id);
+        sqlite3_bind_int64(stmt, 2, m->participant_id);
+    }
     sqlite3_bind_text(stmt, 3, slots.data, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(stmt, 4, threads.data, -1, SQLITE_TRANSIENT);
     store_bind_text_or_null(stmt, 5, m->note);
-    sqlite3_bind_int64(stmt, 6, now);
-    rc = store_step(st, db, stmt, "add move request");
-    if (rc == 0 && sqlite3_changes(db) == 0)
-        rc = MG_ENOTFOUND;
+    sqlite3_bind_int64(stmt, 6, mg_now());
+    if (open)
+        sqlite3_bind_int64(stmt, 7, open);
+    rc = store_step(st, db, stmt, "put move request");
     if (rc == 0)
-        *id = sqlite3_last_insert_rowid(db);
+        *id = open ? open : sqlite3_last_insert_rowid(db);
     if (rc == 0)
         rc = store_commit(st, db);
 out:
@@ -127,7 +138,7 @@ static void read_request(void *row, sqlite3_stmt *stmt)
 
 int mg_store_move_requests_list(struct mg_move_request **out, size_t *n,
                                 struct mg_store *st, int64_t circle_id,
-                                int status, int64_t pid)
+                                const struct mg_move_filter *f)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
@@ -139,19 +150,21 @@ int mg_store_move_requests_list(struct mg_move_request **out, size_t *n,
         "m.note, m.status, m.created_at, coalesce(m.decided_at, 0), p.name, "
         "p.email, coalesce((SELECT g.group_id FROM memberships g WHERE "
         "g.participant_id = p.id AND g.left_at IS NULL), 0) FROM "
-        "move_requests m JOIN "
-        "participants p ON p.id = m.participant_id WHERE m.circle_id = ?1 "
-        "AND (?2 = '' OR m.status = ?2) AND (?3 = 0 OR m.participant_id = ?3) "
-        "ORDER BY m.created_at, m.id");
+        "move_requests m JOIN participants p ON p.id = m.participant_id "
+        "WHERE m.circle_id = ?1 AND (?2 = '' OR m.status = ?2) AND (?3 = 0 "
+        "OR m.participant_id = ?3) AND m.id > ?4 ORDER BY m.id LIMIT ?5");
 
     *out = NULL;
     *n = 0;
     if (rc < 0)
         goto out;
     sqlite3_bind_int64(stmt, 1, circle_id);
-    sqlite3_bind_text(stmt, 2, status < 0 ? "" : mg_move_status_name(status),
-                      -1, SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 3, pid);
+    sqlite3_bind_text(stmt, 2,
+                      f->status < 0 ? "" : mg_move_status_name(f->status), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 3, f->pid);
+    sqlite3_bind_int64(stmt, 4, f->after);
+    sqlite3_bind_int64(stmt, 5, f->limit > 0 ? f->limit : -1);
     rc = store_rows_read(&rows, &count, sizeof(struct mg_move_request), st, db,
                          stmt, read_request, "list move requests");
     if (rc < 0) {
@@ -160,6 +173,29 @@ int mg_store_move_requests_list(struct mg_move_request **out, size_t *n,
     }
     *out = rows;
     *n = count;
+out:
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_move_requests_count(size_t *n, struct mg_store *st,
+                                 int64_t circle_id, enum mg_move_status status)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT count(*) FROM move_requests WHERE "
+                           "circle_id = ? AND status = ?");
+
+    *n = 0;
+    if (rc < 0)
+        goto out;
+    sqlite3_bind_int64(stmt, 1, circle_id);
+    sqlite3_bind_text(stmt, 2, mg_move_status_name(status), -1, SQLITE_STATIC);
+    rc = store_step_row(st, db, stmt, MG_EIO, "count move requests");
+    if (rc == 0)
+        *n = (size_t)sqlite3_column_int64(stmt, 0);
 out:
     sqlite3_finalize(stmt);
     store_release(st, db);

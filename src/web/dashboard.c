@@ -1592,6 +1592,9 @@ static int people_section(struct mg_html *h, struct request *r,
  * times, other threads), oldest first: each with a Move link to the move
  * form and a Dismiss button. Moving them closes the request.
  */
+/* Move requests the circle page shows at most (oldest first). */
+#define ASKS_SHOWN 50
+
 static int moves_section(struct mg_html *h, struct mg_store *st,
                          const struct dash *d, const struct mg_circle *c)
 {
@@ -1599,8 +1602,12 @@ static int moves_section(struct mg_html *h, struct mg_store *st,
     struct mg_span *threads = NULL;
     size_t n = 0, n_threads = 0, i, j, k;
     char action[128], when[32], slot[64];
-    int rc = mg_store_move_requests_list(&list, &n, st, c->id, MG_MOVE_OPEN, 0);
+    struct mg_move_filter mf = {MG_MOVE_OPEN, 0, 0, ASKS_SHOWN};
+    size_t open = 0;
+    int rc = mg_store_move_requests_list(&list, &n, st, c->id, &mf);
 
+    if (rc == 0 && n == ASKS_SHOWN)
+        rc = mg_store_move_requests_count(&open, st, c->id, MG_MOVE_OPEN);
     if (rc == 0 && n)
         rc = mg_store_threads(&threads, &n_threads, st, c->id);
     if (rc < 0)
@@ -1613,6 +1620,14 @@ static int moves_section(struct mg_html *h, struct mg_store *st,
         mg_html_text(h, _("Nobody has asked to be moved."));
         mg_html(h, "</p>\n</section>\n");
         goto out;
+    }
+    if (open > n) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_textf(h,
+                      _("The oldest %zu of %zu: GET /api/v1/circles/%lld/"
+                        "move-requests lists them all."),
+                      n, open, (long long)c->id);
+        mg_html(h, "</p>\n");
     }
     dash_table_begin(h);
     mg_html(h, "<thead><tr><th scope=\"col\">");

@@ -164,10 +164,11 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
         if (rc == 0)
             rc = mg_store_rsvps_for_participant(&v->rsvps, &v->n_rsvps, st,
                                                 participant_id);
-        if (rc == 0)
-            rc =
-                mg_store_move_requests_list(&v->asks, &v->n_asks, st, circle_id,
-                                            MG_MOVE_OPEN, participant_id);
+        if (rc == 0) {
+            struct mg_move_filter mf = {MG_MOVE_OPEN, participant_id, 0, 1};
+            rc = mg_store_move_requests_list(&v->asks, &v->n_asks, st,
+                                             circle_id, &mf);
+        }
         if (rc < 0)
             return rc;
     }

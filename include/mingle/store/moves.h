@@ -40,19 +40,32 @@ const char *mg_move_status_name(enum mg_move_status s);
 
 /*
  * Record `m` (circle_id, participant_id, slots, wishes, note) as the
- * person's open request, replacing an open one they had; *id is its id.
+ * person's open request: a new one, or their open one rewritten (same
+ * id, its time now); *id is its id. MG_ENOTFOUND when there is no such
+ * person in the circle.
  */
 int mg_store_move_request_put(int64_t *id, struct mg_store *st,
                               const struct mg_move_request *m);
 
+/* Which of a circle's requests a list holds. */
+struct mg_move_filter {
+    int status;    /* an mg_move_status, or -1 for any */
+    int64_t pid;   /* only this participant's; 0: anyone's */
+    int64_t after; /* ids greater than this (the next page) */
+    int limit;     /* at most this many; 0: all */
+};
+
 /*
- * Circle `circle_id`'s requests, oldest first: only those in `status`
- * when `status` >= 0, only participant `pid`'s when it is not 0. On
+ * Circle `circle_id`'s requests as `f` says, by id (oldest first). On
  * success *out is the caller's (mg_store_move_requests_free).
  */
 int mg_store_move_requests_list(struct mg_move_request **out, size_t *n,
                                 struct mg_store *st, int64_t circle_id,
-                                int status, int64_t pid);
+                                const struct mg_move_filter *f);
+
+/* How many of circle `circle_id`'s requests are in `status`. */
+int mg_store_move_requests_count(size_t *n, struct mg_store *st,
+                                 int64_t circle_id, enum mg_move_status status);
 
 /*
  * Close request `id` of circle `circle_id` as `status` (done or
