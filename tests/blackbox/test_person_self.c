@@ -38,7 +38,7 @@ static const char early_json[] =
 static const char later_json[] =
     "{\"title\":\"Later\",\"slug\":\"later\",\"time_zone\":\"Pacific/"
     "Auckland\",\"start_date\":\"2027-03-22\",\"weeks\":4,\"group_size\":"
-    "{\"min\":3,\"max\":8},\"slots\":["
+    "{\"min\":3,\"max\":4},\"slots\":["
     "{\"weekday\":\"wednesday\",\"start\":\"19:30\",\"minutes\":60},"
     "{\"weekday\":\"saturday\",\"start\":\"09:00\",\"minutes\":60}],"
     "\"organizer\":{\"name\":\"Coord\",\"email\":\"coord@example.org\"}}";
@@ -57,15 +57,19 @@ static const char later_csv[] =
     "Fran Facilitator,fran@example.org,facilitator,wednesday 19:30\n"
     "Mere Member,mere@example.org,participant,wednesday 19:30\n"
     "Wiremu Leaver,wiremu@example.org,participant,wednesday 19:30\n"
-    "Hemi Member,hemi@example.org,participant,wednesday 19:30\n";
+    "Hemi Member,hemi@example.org,participant,wednesday 19:30\n"
+    "Gus Facilitator,gus@example.org,facilitator,wednesday 19:30\n"
+    "Ira Member,ira@example.org,participant,wednesday 19:30\n"
+    "Jo Member,jo@example.org,participant,wednesday 19:30\n"
+    "Kim Member,kim@example.org,participant,wednesday 19:30\n";
 
 struct world {
     struct test_site site;
-    long long early, later, group, plenary;
-    long long ana, mere, wiremu, fran;
+    long long early, later, group, other_group, plenary;
+    long long ana, mere, wiremu, fran, hemi;
     long long early_slot[2], later_slot[2];
     long long early_thread[4], later_thread[2];
-    char *ana_page, *mere_page, *wiremu_page, *fran_page;
+    char *ana_page, *mere_page, *wiremu_page, *fran_page, *hemi_page;
 };
 
 static struct world *W;
@@ -157,14 +161,36 @@ static int setup_world(void **state)
     if (circle_ids(w->early, w->early_slot, 2, w->early_thread, 4) < 0 ||
         circle_ids(w->later, w->later_slot, 2, w->later_thread, 2) < 0)
         return -1;
+    w->ana = test_site_person(&w->site, w->early, "ana@example.org");
+    w->mere = test_site_person(&w->site, w->later, "mere@example.org");
+    w->wiremu = test_site_person(&w->site, w->later, "wiremu@example.org");
+    w->fran = test_site_person(&w->site, w->later, "fran@example.org");
+    w->hemi = test_site_person(&w->site, w->later, "hemi@example.org");
+    /* two groups of four; Mere's is "the group", the other one the
+     * coordinator can move someone to */
+    path = test_circle_path(w->later, "/participants/%lld", w->mere);
+    doc = call(&status, "GET", path, NULL);
+    free(path);
+    w->group = json_integer_value(json_object_get(doc, "group_id"));
+    json_decref(doc);
     path = test_circle_path(w->later, "/groups");
     doc = call(&status, "GET", path, NULL);
     free(path);
-    if (status != 200 || json_array_size(json_object_get(doc, "groups")) != 1)
+    if (status != 200 || json_array_size(json_object_get(doc, "groups")) != 2)
         return -1;
-    w->group = json_integer_value(json_object_get(
-        json_array_get(json_object_get(doc, "groups"), 0), "id"));
+    {
+        size_t i;
+
+        for (i = 0; i < 2; i++) {
+            long long id = json_integer_value(json_object_get(
+                json_array_get(json_object_get(doc, "groups"), i), "id"));
+            if (id != w->group)
+                w->other_group = id;
+        }
+    }
     json_decref(doc);
+    if (!w->group || !w->other_group)
+        return -1;
     /* everyone in Later has their invitation */
     path = test_circle_path(w->later, "/invites");
     doc = call(&status, "POST", path, "{}");
@@ -182,15 +208,13 @@ static int setup_world(void **state)
     json_decref(doc);
     if (status != 201 || !w->plenary)
         return -1;
-    w->ana = test_site_person(&w->site, w->early, "ana@example.org");
-    w->mere = test_site_person(&w->site, w->later, "mere@example.org");
-    w->wiremu = test_site_person(&w->site, w->later, "wiremu@example.org");
-    w->fran = test_site_person(&w->site, w->later, "fran@example.org");
     w->ana_page = mint_page(w->early, w->ana);
     w->mere_page = mint_page(w->later, w->mere);
     w->wiremu_page = mint_page(w->later, w->wiremu);
     w->fran_page = mint_page(w->later, w->fran);
-    if (!w->ana_page || !w->mere_page || !w->wiremu_page || !w->fran_page)
+    w->hemi_page = mint_page(w->later, w->hemi);
+    if (!w->ana_page || !w->mere_page || !w->wiremu_page || !w->fran_page ||
+        !w->hemi_page)
         return -1;
     return 0;
 }
@@ -206,6 +230,7 @@ static int teardown_world(void **state)
     free(w->mere_page);
     free(w->wiremu_page);
     free(w->fran_page);
+    free(w->hemi_page);
     free(w);
     return 0;
 }
@@ -784,6 +809,85 @@ static void test_withdrawn_page_changes_nothing(void **state)
     free(form);
 }
 
+/* The coordinator moving someone who asked closes their request as
+ * done, and the page no longer says they asked. */
+static void test_move_closes_request(void **state)
+{
+    char *html, *form, *path, *body;
+    json_t *mr, *doc;
+    long status;
+
+    (void)state;
+    form = mg_xasprintf("time_zone=&slot=%lld", W->later_slot[1]);
+    html = post_and_follow(W->hemi_page, "profile", form, "done=asked");
+    free(form);
+    free(html);
+    mr = move_requests(W->later, "open");
+    assert_int_equal(json_array_size(json_object_get(mr, "move_requests")), 1);
+    json_decref(mr);
+    /* Hemi is in one of the two groups: move him to the other one */
+    doc = person(W->later, W->hemi);
+    path = test_circle_path(
+        W->later, "/groups/%lld/members",
+        json_integer_value(json_object_get(doc, "group_id")) == W->group
+            ? W->other_group
+            : W->group);
+    json_decref(doc);
+    body = mg_xasprintf("{\"participant_id\":%lld,\"force\":true}", W->hemi);
+    json_decref(call(&status, "POST", path, body));
+    assert_int_equal(status, 200);
+    free(body);
+    free(path);
+    mr = move_requests(W->later, "open");
+    assert_int_equal(json_array_size(json_object_get(mr, "move_requests")), 0);
+    json_decref(mr);
+    mr = move_requests(W->later, "done");
+    assert_int_equal(json_array_size(json_object_get(mr, "move_requests")), 1);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(mr, "move_requests"), 0),
+            "participant_id")),
+        W->hemi);
+    json_decref(mr);
+    html = get_ok(W->hemi_page);
+    assert_null(strstr(html, "you asked to be moved"));
+    free(html);
+    /* a page at a time */
+    path = test_circle_path(W->later, "/move-requests?status=all&limit=1");
+    doc = call(&status, "GET", path, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(doc, "move_requests")), 1);
+    assert_true(json_integer_value(json_object_get(doc, "next_after")) > 0);
+    json_decref(doc);
+    free(path);
+}
+
+/* The API's withdraw is the page's leaving: it too gives the person's
+ * plenary place to the first on the waitlist (it did not before). */
+static void test_api_withdraw_frees_places(void **state)
+{
+    char *html, *form = mg_xasprintf("plenary=%lld", W->plenary), *path;
+    json_t *doc;
+    long status;
+
+    (void)state;
+    /* Mere has the place since Wiremu left; Hemi waits */
+    html = post_and_follow(W->hemi_page, "register", form, "done=plenary");
+    assert_non_null(strstr(html, "You are number 1 on the waitlist."));
+    free(html);
+    path = test_circle_path(W->later, "/participants/%lld/withdraw", W->mere);
+    doc = call(&status, "POST", path, NULL);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")),
+                        "withdrawn");
+    json_decref(doc);
+    free(path);
+    html = get_ok(W->hemi_page);
+    assert_non_null(strstr(html, "You have a place."));
+    free(html);
+    free(form);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -795,6 +899,8 @@ int main(void)
         cmocka_unit_test(test_plenary_register_from_page),
         cmocka_unit_test(test_leave_confirm_then_withdrawn),
         cmocka_unit_test(test_withdrawn_page_changes_nothing),
+        cmocka_unit_test(test_move_closes_request),
+        cmocka_unit_test(test_api_withdraw_frees_places),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
