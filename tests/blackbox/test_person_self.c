@@ -614,6 +614,17 @@ static void test_move_request_dashboard_dismiss(void **state)
     mr = move_requests(W->later, "dismissed");
     assert_int_equal(json_array_size(json_object_get(mr, "move_requests")), 1);
     json_decref(mr);
+    /* what she asked is in what is held about her */
+    path = test_circle_path(W->later, "/participants/%lld/export", W->mere);
+    mr = call(&status, "GET", path, NULL);
+    assert_int_equal(status, 200);
+    assert_int_equal(json_array_size(json_object_get(mr, "move_requests")), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(mr, "move_requests"), 0), "status")),
+        "dismissed");
+    json_decref(mr);
+    free(path);
     /* the API: a bad status, another circle's request */
     path = test_circle_path(W->later, "/move-requests?status=maybe");
     json_decref(call(&status, "GET", path, NULL));
