@@ -5,10 +5,10 @@
  * invitations delivered to a maildir. Timed over HTTP, each the median
  * of `repeats`: the participant's page; saving a new time zone (applied
  * at once); asking to be moved (a move request); adding a note to a
- * week; then, with every person of the circle asking to be moved (rows
- * written straight into the database), the dashboard's circle page, the
- * API's first page of move requests and the participant's page again;
- * and leaving (each a different person: CANCELs queued, the coordinator
+ * week; the dashboard's circle page; then, with every person of the circle
+ * asking to be moved (rows written straight into the database), the dashboard's
+ * circle page, the API's first page of move requests and the participant's page
+ * again; and leaving (each a different person: CANCELs queued, the coordinator
  * mailed). Prints each beside the 200-person figure; a step the daemon
  * does not know (an older binary, run through MINGLE_TEST_WRAPPER) is
  * "-". Figures only, never assertions.
@@ -33,6 +33,7 @@ enum step {
     S_ZONE,
     S_ASK,
     S_NOTE,
+    S_DASH0,
     S_DASH,
     S_API,
     S_PAGE_ASKED,
@@ -45,6 +46,7 @@ static const char *const names[] = {
     "save a new time zone (POST, 303)",
     "ask to be moved (POST, 303: a move request)",
     "add a note to a week (POST, 303)",
+    "dashboard circle page",
     "dashboard circle page, everyone asking to be moved",
     "API: first page of open move requests",
     "participant page, everyone asking to be moved",
@@ -252,8 +254,11 @@ static int run(double *ms, int people, int repeats)
     }
     ms[S_NOTE] = t[0] < 0 ? -1 : median(t, repeats);
     free(post);
+    dash = test_dashboard_path(circle, "%s", "");
+    for (i = 0; i < repeats; i++)
+        t[i] = timed(&s, "GET", dash, cookie, NULL, NULL, 200);
+    ms[S_DASH0] = median(t, repeats);
     if (everyone_asks(s.db, circle) == 0) {
-        dash = test_dashboard_path(circle, "%s", "");
         api = test_circle_path(circle, "/move-requests");
         for (i = 0; i < repeats; i++)
             t[i] = timed(&s, "GET", dash, cookie, NULL, NULL, 200);
@@ -264,9 +269,9 @@ static int run(double *ms, int people, int repeats)
         for (i = 0; i < repeats; i++)
             t[i] = timed(&s, "GET", page, NULL, NULL, NULL, 200);
         ms[S_PAGE_ASKED] = median(t, repeats);
-        free(dash);
         free(api);
     }
+    free(dash);
     for (i = 0; i < n_leavers && leavers[i]; i++) {
         post = mg_xasprintf("%s/leave", leavers[i]);
         t[i] = timed(&s, "POST", post, NULL, NULL, "confirm=yes", 303);
