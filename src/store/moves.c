@@ -144,16 +144,25 @@ int mg_store_move_requests_list(struct mg_move_request **out, size_t *n,
     sqlite3_stmt *stmt = NULL;
     void *rows = NULL;
     size_t count = 0;
-    int rc = store_prepare(
-        &stmt, st, db,
+    /* one query for each way in, so each walks its own index in id
+     * order: a person's requests, a circle's in one status, all */
+    static const char *const where[] = {
+        "m.participant_id = ?3 AND m.circle_id = ?1 AND (?2 = '' OR "
+        "m.status = ?2)",
+        "m.circle_id = ?1 AND m.status = ?2", "m.circle_id = ?1"};
+    char *sql = mg_xasprintf(
         "SELECT m.id, m.circle_id, m.participant_id, m.slots, m.threads, "
         "m.note, m.status, m.created_at, coalesce(m.decided_at, 0), p.name, "
         "p.email, coalesce((SELECT g.group_id FROM memberships g WHERE "
         "g.participant_id = p.id AND g.left_at IS NULL), 0) FROM "
         "move_requests m JOIN participants p ON p.id = m.participant_id "
-        "WHERE m.circle_id = ?1 AND (?2 = '' OR m.status = ?2) AND (?3 = 0 "
-        "OR m.participant_id = ?3) AND m.id > ?4 ORDER BY m.id LIMIT ?5");
+        "WHERE %s AND m.id > ?4 ORDER BY m.id LIMIT ?5",
+        where[f->pid           ? 0
+              : f->status >= 0 ? 1
+                               : 2]);
+    int rc = store_prepare(&stmt, st, db, sql);
 
+    free(sql);
     *out = NULL;
     *n = 0;
     if (rc < 0)

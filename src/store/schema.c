@@ -637,7 +637,7 @@ static const char *const migration_23[] = {
     "  created_at INTEGER NOT NULL,"
     "  decided_at INTEGER)",
     "CREATE INDEX IF NOT EXISTS move_requests_circle"
-    "  ON move_requests(circle_id, status)",
+    "  ON move_requests(circle_id, status, id)",
     "CREATE INDEX IF NOT EXISTS move_requests_person"
     "  ON move_requests(participant_id)",
     NULL};
