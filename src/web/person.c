@@ -2824,14 +2824,17 @@ void handle_person_page_profile(struct request *r)
     note = mg_form_get(&form, "note");
     if (!problem && note && note->len > ASK_NOTE_MAX)
         rc = MG_EINVAL;
-    if (rc == 0 && !problem) {
-        const char *zone = tz ? tz->value + strspn(tz->value, " \t") : "";
+    /* no time_zone field: the zone stays; an empty one: the circle's */
+    if (rc == 0 && !problem && tz) {
+        const char *zone = tz->value + strspn(tz->value, " \t\r\n");
         size_t len = strcspn(zone, " \t\r\n");
 
         old_tz = me->time_zone;
         me->time_zone = len ? mg_xstrndup(zone, len) : NULL;
-        if (zone[len] != '\0' && zone[len + strspn(zone + len, " \t")])
+        if (zone[len + strspn(zone + len, " \t\r\n")] != '\0')
             problem = "zone"; /* two words are no zone */
+    } else if (me) {
+        old_tz = me->time_zone ? mg_xstrdup(me->time_zone) : NULL;
     }
     zone_changed = !same_text(old_tz, me->time_zone);
     asked = me->group_id &&

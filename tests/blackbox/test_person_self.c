@@ -439,7 +439,7 @@ static void test_bad_values_change_nothing(void **state)
     struct {
         char *form;
         const char *problem, *error_id;
-    } cases[6];
+    } cases[7];
     char *before = person_json(W->early, W->ana), *after, *html;
     size_t i;
 
@@ -465,7 +465,11 @@ static void test_bad_values_change_nothing(void **state)
     cases[5].form = mg_xstrdup("time_zone=&thread=2&thread=2");
     cases[5].problem = "problem=wishes";
     cases[5].error_id = "thread-error";
-    for (i = 0; i < 6; i++) {
+    /* a known zone with more after it is no zone */
+    cases[6].form = mg_xstrdup("time_zone=Europe%2FParis+now");
+    cases[6].problem = "problem=zone";
+    cases[6].error_id = "time-zone-error";
+    for (i = 0; i < 7; i++) {
         char xp[96];
 
         html = post_and_follow(W->ana_page, "profile", cases[i].form,
