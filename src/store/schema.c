@@ -621,7 +621,8 @@ static const char *const migration_19[] = {"CREATE TABLE IF NOT EXISTS keys ("
  * Migration 23 (issue #18, item 11): what a participant in a group asks
  * on their own page (other call times or thread wishes), for the
  * coordinator to act on: open until moved (done) or dismissed. Slots and
- * wishes are comma-separated ids, wishes best first.
+ * wishes are comma-separated ids, wishes best first. Numbered 23 for the
+ * merge with migrations 20-22 of the same issue; alone it is the 20th.
  */
 static const char *const migration_23[] = {
     "CREATE TABLE IF NOT EXISTS move_requests ("
