@@ -242,6 +242,37 @@ int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
     return rc;
 }
 
+void http_move_request_done(struct request *r, int64_t circle_id, int64_t pid)
+{
+    struct mg_move_filter f = {MG_MOVE_OPEN, pid, 0, 1};
+    struct mg_move_request *asks = NULL;
+    struct mg_participant *p = NULL;
+    size_t n = 0;
+    int closed = 0;
+    int rc =
+        mg_store_move_requests_list(&asks, &n, r->srv->store, circle_id, &f);
+
+    if (rc == 0 && n == 1)
+        rc = mg_store_participant_get(&p, r->srv->store, circle_id, pid);
+    if (rc == 0 && n == 1) {
+        free(p->slot_ids);
+        p->slot_ids = mg_xcalloc(asks[0].n_slots + 1, sizeof(*p->slot_ids));
+        memcpy(p->slot_ids, asks[0].slot_ids,
+               asks[0].n_slots * sizeof(*p->slot_ids));
+        p->n_slots = asks[0].n_slots;
+        memcpy(p->wishes, asks[0].wishes, sizeof(asks[0].wishes));
+        p->n_wishes = asks[0].n_wishes;
+        rc = mg_store_participant_update(r->srv->store, p);
+        if (rc == 0)
+            rc = mg_store_move_requests_done(&closed, r->srv->store, circle_id,
+                                             pid);
+    }
+    if (rc < 0)
+        mg_log(MG_LOG_ERROR, "cannot close a move request", NULL);
+    mg_participants_free(p, p ? 1 : 0);
+    mg_store_move_requests_free(asks, n);
+}
+
 void http_local_string(char *out, size_t n, const char *tzid, int64_t t)
 {
     mg_schedule_local_text(out, n, tzid, t, 'T');

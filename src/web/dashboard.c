@@ -2735,10 +2735,8 @@ void handle_dash_move(struct request *r)
                issues[0].rule, NULL);
     /* the mover's invitations only */
     http_reconcile_scope(r, circle, &person, 1, NULL, 0, NULL);
-    {
-        int closed = 0; /* what they asked for is done */
-        mg_store_move_requests_done(&closed, r->srv->store, circle, person);
-    }
+    /* what they asked for on their page is done */
+    http_move_request_done(r, circle, person);
     mg_buf_printf(&where,
                   "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
                   "#people",

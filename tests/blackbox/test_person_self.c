@@ -825,7 +825,8 @@ static void test_withdrawn_page_changes_nothing(void **state)
 }
 
 /* The coordinator moving someone who asked closes their request as
- * done, and the page no longer says they asked. */
+ * done, makes what they asked with their record, and the page no longer
+ * says they asked. */
 static void test_move_closes_request(void **state)
 {
     char *html, *form, *path, *body;
@@ -867,6 +868,13 @@ static void test_move_closes_request(void **state)
     html = get_ok(W->hemi_page);
     assert_null(strstr(html, "you asked to be moved"));
     free(html);
+    /* what he asked with is his record now: Saturdays only */
+    doc = person(W->later, W->hemi);
+    assert_int_equal(json_array_size(json_object_get(doc, "slots")), 1);
+    assert_int_equal(
+        json_integer_value(json_array_get(json_object_get(doc, "slots"), 0)),
+        W->later_slot[1]);
+    json_decref(doc);
     /* a page at a time */
     path = test_circle_path(W->later, "/move-requests?status=all&limit=1");
     doc = call(&status, "GET", path, NULL);
