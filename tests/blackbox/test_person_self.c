@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -26,6 +28,7 @@
 #include <libxml/xpath.h>
 
 #include "mingle/core.h"
+#include "mingle/inbound.h"
 #include "support.h"
 
 static const char early_json[] =
@@ -140,8 +143,8 @@ static int setup_world(void **state)
 {
     struct world *w = mg_xcalloc(1, sizeof(*w));
     static const char *const env[] = {"MINGLE_MAIL_DOMAIN=lists.example.net",
-                                      NULL};
-    const struct test_site_opts opts = {.env = env};
+                                      "MINGLE_OUTBOX_INTERVAL=1", NULL};
+    const struct test_site_opts opts = {.maildir = 1, .env = env};
     char *path;
     json_t *doc;
     long status;
@@ -369,6 +372,45 @@ static int mail_count(long long circle, const char *kind, const char *to)
     json_decref(doc);
     free(path);
     return n;
+}
+
+/* The text of the first message delivered to the maildir with subject
+ * `subject` (waiting up to ten seconds), or NULL. free() it. */
+static char *delivered(const char *subject, char **from)
+{
+    char *newdir = mg_xasprintf("%s/mail/new", W->site.dir), *out = NULL;
+    int tries;
+
+    for (tries = 0; tries < 200 && !out; tries++) {
+        DIR *d = opendir(newdir);
+        struct dirent *e;
+
+        while (d && !out && (e = readdir(d)) != NULL) {
+            struct mg_inbound m;
+            char *path, *data;
+            size_t len = 0;
+
+            if (e->d_name[0] == '.')
+                continue;
+            path = mg_xasprintf("%s/%s", newdir, e->d_name);
+            data = test_read_file(path, &len);
+            free(path);
+            if (data && mg_inbound_from_mime(&m, data, len, NULL, NULL) == 0) {
+                if (m.subject && strcmp(m.subject, subject) == 0) {
+                    out = mg_xstrdup(m.text ? m.text : "");
+                    *from = mg_xstrdup(m.from_email ? m.from_email : "");
+                }
+                mg_inbound_release(&m);
+            }
+            free(data);
+        }
+        if (d)
+            closedir(d);
+        if (!out)
+            usleep(50000);
+    }
+    free(newdir);
+    return out;
 }
 
 /* --- before the groups are made: changes apply ----------------------- */
@@ -775,6 +817,19 @@ static void test_leave_confirm_then_withdrawn(void **state)
     /* their invitation is cancelled, the coordinator told */
     assert_true(mail_count(W->later, "cancel", "wiremu@example.org") > cancels);
     assert_int_equal(mail_count(W->later, "left", "coord@example.org"), 1);
+    /* ... in words, delivered */
+    {
+        char *from = NULL,
+             *text = delivered("Wiremu Leaver has left Later", &from);
+
+        assert_non_null(text);
+        assert_string_equal(from, "coord@example.org");
+        assert_non_null(strstr(text, "Wiremu Leaver <wiremu@example.org> has "
+                                     "left Later"));
+        assert_non_null(strstr(text, "invitations have been cancelled"));
+        free(text);
+        free(from);
+    }
     /* their place went to the first on the waitlist */
     html = get_ok(W->mere_page);
     assert_non_null(strstr(html, "You have a place."));
