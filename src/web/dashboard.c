@@ -2456,6 +2456,62 @@ static void move_fields(struct mg_html *h, const struct dash *d, int64_t person)
  * select, and a group-number field that reaches any of them. With `why`,
  * the refusal at its top (and `status`).
  */
+/* What the person asked for on their own page, when a request of theirs
+ * is open: the move form's reason. */
+static void asked_notice(struct mg_html *h, struct mg_store *st,
+                         const struct mg_circle *c, int64_t pid)
+{
+    struct mg_move_filter f = {MG_MOVE_OPEN, pid, 0, 1};
+    struct mg_move_request *m = NULL;
+    struct mg_span *threads = NULL;
+    size_t n = 0, n_threads = 0, j, k;
+    char slot[64], when[32];
+
+    if (mg_store_move_requests_list(&m, &n, st, c->id, &f) < 0 || n == 0)
+        goto out;
+    if (mg_store_threads(&threads, &n_threads, st, c->id) < 0)
+        n_threads = 0;
+    mg_schedule_local_text(when, sizeof(when), c->time_zone, m->created_at,
+                           ' ');
+    mg_html(h, "<div class=\"notice\" id=\"asked\"><p>");
+    mg_html_textf(h, _("On %s they asked to be moved."), when);
+    mg_html(h, "</p>\n<dl>\n<dt>");
+    mg_html_text(h, _("Can make"));
+    mg_html(h, "</dt><dd>");
+    for (j = 0; j < m->n_slots; j++) {
+        slot_text(slot, sizeof(slot), c, m->slot_ids[j]);
+        if (j)
+            mg_html(h, ", ");
+        mg_html_text(h, slot);
+    }
+    if (!m->n_slots)
+        mg_html_text(h, "-");
+    mg_html(h, "</dd>\n<dt>");
+    mg_html_text(h, _("Threads wished"));
+    mg_html(h, "</dt><dd>");
+    for (j = 0; j < m->n_wishes; j++) {
+        for (k = 0; k < n_threads && threads[k].id != m->wishes[j]; k++)
+            ;
+        if (j)
+            mg_html(h, ", ");
+        mg_html_text(h, k < n_threads ? threads[k].title : "?");
+    }
+    if (!m->n_wishes)
+        mg_html_text(h, "-");
+    mg_html(h, "</dd>\n");
+    if (m->note && *m->note) {
+        mg_html(h, "<dt>");
+        mg_html_text(h, _("Their words"));
+        mg_html(h, "</dt><dd>");
+        mg_html_text(h, m->note);
+        mg_html(h, "</dd>\n");
+    }
+    mg_html(h, "</dl>\n</div>\n");
+out:
+    mg_store_spans_free(threads, n_threads);
+    mg_store_move_requests_free(m, n);
+}
+
 static void move_page(struct request *r, const struct dash *d,
                       unsigned int status, int64_t person_id,
                       const struct refusal *why)
@@ -2531,6 +2587,7 @@ static void move_page(struct request *r, const struct dash *d,
     else
         mg_html_text(&h, _("is in no group."));
     mg_html(&h, "</p>\n");
+    asked_notice(&h, r->srv->store, c, p->id);
     if (p->status != MG_STATUS_ACTIVE || !n_groups) {
         mg_html(&h, "<p>");
         mg_html_text(&h, _("Only an active person can move, into one of the "

@@ -896,6 +896,24 @@ static void test_move_closes_request(void **state)
     mr = move_requests(W->later, "open");
     assert_int_equal(json_array_size(json_object_get(mr, "move_requests")), 1);
     json_decref(mr);
+    /* the dashboard's move form says what he asked */
+    {
+        struct test_response resp;
+        char *cookie = NULL;
+
+        assert_int_equal(test_site_dashboard_login(&W->site, W->site.token,
+                                                   &cookie, NULL, NULL),
+                         303);
+        path = test_dashboard_path(W->later, "/people/%lld/move", W->hemi);
+        test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+        assert_int_equal(resp.status, 200);
+        assert_int_equal(count_nodes(resp.body, "//div[@id='asked']//dd[.='"
+                                                "Saturday 09:00']"),
+                         1);
+        test_response_release(&resp);
+        free(path);
+        free(cookie);
+    }
     /* Hemi is in one of the two groups: move him to the other one */
     doc = person(W->later, W->hemi);
     path = test_circle_path(
