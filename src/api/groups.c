@@ -899,6 +899,8 @@ void handle_group_member_add(struct request *r)
     }
     /* the person left one group for another: their invitations only */
     http_reconcile_scope(r, r->params[0], &person_id, 1, NULL, 0, NULL);
+    /* a move they asked for on their page is done */
+    http_move_request_done(r, r->params[0], person_id);
     reply_json(r, MHD_HTTP_OK,
                json_pack("{s:I, s:I, s:b, s:o}", "participant_id",
                          (json_int_t)person_id, "group_id",

@@ -296,6 +296,29 @@ int http_reconcile_scope(struct request *r, int64_t circle_id,
                          const int64_t *group_ids, size_t n_groups,
                          size_t *queued);
 
+/*
+ * Withdraw participant `pid` of circle `circle_id`, as the API's
+ * POST .../participants/{id}/withdraw and the participant's own page's
+ * "Leave the circle" both do: status withdrawn, their invitations
+ * cancelled (CANCELs queued, theirs only), their plenary places given up
+ * and offered on (*promoted: how many on a waitlist got one). Someone
+ * withdrawn already is left as they are (*was_withdrawn 1). *out, when
+ * not NULL, is the person as stored (mg_participants_free(*out, 1)).
+ */
+struct mg_participant;
+int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
+                         struct mg_participant **out, int *was_withdrawn,
+                         size_t *promoted, struct mg_error *err);
+
+/*
+ * After the coordinator moved participant `pid` (the dashboard's move,
+ * the API's POST .../groups/{id}/members): the move they asked for on
+ * their page, if one is open, is done, and the call times and thread
+ * wishes they asked with become their record (so the next rebalance
+ * plans with what they can make). Logs a failure; the move stands.
+ */
+void http_move_request_done(struct request *r, int64_t circle_id, int64_t pid);
+
 /* Rendered feeds, kept briefly (src/api/calendar.c). */
 struct feed_cache *feed_cache_new(void);
 void feed_cache_free(struct feed_cache *c);

@@ -14,6 +14,8 @@
 
 #include "mingle/calendar.h"
 #include "mingle/inbound.h"
+#include "mingle/people.h"
+#include "mingle/plenary.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
@@ -209,6 +211,66 @@ int http_reconcile_scope(struct request *r, int64_t circle_id,
     if (n)
         mg_http_wake_outbox(r->srv);
     return rc;
+}
+
+int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
+                         struct mg_participant **out, int *was_withdrawn,
+                         size_t *promoted, struct mg_error *err)
+{
+    struct mg_participant *p = NULL;
+    int rc = mg_store_participant_get(&p, r->srv->store, circle_id, pid);
+
+    *promoted = 0;
+    *was_withdrawn = rc == 0 && p->status == MG_STATUS_WITHDRAWN;
+    if (rc == 0 && !*was_withdrawn) {
+        p->status = MG_STATUS_WITHDRAWN;
+        rc = mg_store_participant_update(r->srv->store, p);
+        if (rc == 0)
+            /* their cancellations, not the whole circle's invitations */
+            http_reconcile_scope(r, circle_id, &pid, 1, NULL, 0, NULL);
+        /* a place at a plenary they will not come to goes to the next */
+        if (rc == 0)
+            rc = mg_plenary_leave_all(promoted, r->srv->store, circle_id, pid,
+                                      err);
+        if (rc == 0)
+            mg_http_wake_outbox(r->srv);
+    }
+    if (rc == 0 && out)
+        *out = p;
+    else
+        mg_participants_free(p, p ? 1 : 0);
+    return rc;
+}
+
+void http_move_request_done(struct request *r, int64_t circle_id, int64_t pid)
+{
+    struct mg_move_filter f = {MG_MOVE_OPEN, pid, 0, 1};
+    struct mg_move_request *asks = NULL;
+    struct mg_participant *p = NULL;
+    size_t n = 0;
+    int closed = 0;
+    int rc =
+        mg_store_move_requests_list(&asks, &n, r->srv->store, circle_id, &f);
+
+    if (rc == 0 && n == 1)
+        rc = mg_store_participant_get(&p, r->srv->store, circle_id, pid);
+    if (rc == 0 && n == 1) {
+        free(p->slot_ids);
+        p->slot_ids = mg_xcalloc(asks[0].n_slots + 1, sizeof(*p->slot_ids));
+        memcpy(p->slot_ids, asks[0].slot_ids,
+               asks[0].n_slots * sizeof(*p->slot_ids));
+        p->n_slots = asks[0].n_slots;
+        memcpy(p->wishes, asks[0].wishes, sizeof(asks[0].wishes));
+        p->n_wishes = asks[0].n_wishes;
+        rc = mg_store_participant_update(r->srv->store, p);
+        if (rc == 0)
+            rc = mg_store_move_requests_done(&closed, r->srv->store, circle_id,
+                                             pid);
+    }
+    if (rc < 0)
+        mg_log(MG_LOG_ERROR, "cannot close a move request", NULL);
+    mg_participants_free(p, p ? 1 : 0);
+    mg_store_move_requests_free(asks, n);
 }
 
 void http_local_string(char *out, size_t n, const char *tzid, int64_t t)

@@ -1,8 +1,8 @@
 /*
  * text.c: a plain-text message (a sign-up's confirmation, a reminder, a
- * note to a facilitator or coordinator) built with GMime: one text/plain part, quoted-printable,
- * headers encoded by GMime so no name or subject can break them, CRLF
- * line endings as SMTP wants.
+ * note to a facilitator or coordinator) built with GMime: one text/plain part,
+ * quoted-printable, headers encoded by GMime so no name or subject can break
+ * them, CRLF line endings as SMTP wants.
  */
 #include "mingle/mail.h"
 

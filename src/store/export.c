@@ -98,6 +98,12 @@ static const char *const export_sql[] = {
     "  'updated_at', x.updated_at)) FROM (SELECT a.*, p.title FROM "
     "  plenary_rsvps a JOIN plenaries p ON p.id = a.plenary_id WHERE "
     "  a.participant_id = me.id ORDER BY p.starts_at, p.id, a.week) x)), "
+    /* what they asked on their page (slots and threads: ids) */
+    "'move_requests', json((SELECT json_group_array(json_object('id', x.id, "
+    "  'slots', x.slots, 'threads', x.threads, 'note', x.note, 'status', "
+    "  x.status, 'created_at', x.created_at, 'decided_at', x.decided_at)) "
+    "  FROM (SELECT * FROM move_requests m WHERE m.participant_id = me.id "
+    "  ORDER BY m.id) x)), "
     "'notes', json((SELECT json_group_array(json_object('id', x.id, "
     "  'circle_id', x.circle_id, 'group_id', x.group_id, 'week', x.week, "
     "  'kind', x.kind, 'status', x.status, 'review_reason', "

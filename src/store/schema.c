@@ -726,11 +726,36 @@ static const char *const migration_22[] = {
     "  call_url TEXT NOT NULL)",
     NULL};
 
+/*
+ * Migration 23 (issue #18, item 11): what a participant in a group asks
+ * on their own page (other call times or thread wishes), for the
+ * coordinator to act on: open until moved (done) or dismissed. Slots and
+ * wishes are comma-separated ids, wishes best first.
+ */
+static const char *const migration_23[] = {
+    "CREATE TABLE IF NOT EXISTS move_requests ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  slots TEXT NOT NULL DEFAULT '',"
+    "  threads TEXT NOT NULL DEFAULT '',"
+    "  note TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'open'"
+    "    CHECK (status IN ('open', 'done', 'dismissed')),"
+    "  created_at INTEGER NOT NULL,"
+    "  decided_at INTEGER)",
+    "CREATE INDEX IF NOT EXISTS move_requests_circle"
+    "  ON move_requests(circle_id, status, id)",
+    "CREATE INDEX IF NOT EXISTS move_requests_person"
+    "  ON move_requests(participant_id)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22};
+    migration_21, migration_22, migration_23};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

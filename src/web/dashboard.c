@@ -1678,6 +1678,115 @@ static int people_section(struct mg_html *h, struct request *r,
     return 0;
 }
 
+/*
+ * What participants in a group asked for on their own page (other call
+ * times, other threads), oldest first: each with a Move link to the move
+ * form and a Dismiss button. Moving them closes the request.
+ */
+/* Move requests the circle page shows at most (oldest first). */
+#define ASKS_SHOWN 50
+
+static int moves_section(struct mg_html *h, struct mg_store *st,
+                         const struct dash *d, const struct mg_circle *c)
+{
+    struct mg_move_request *list = NULL;
+    struct mg_span *threads = NULL;
+    size_t n = 0, n_threads = 0, i, j, k;
+    char action[128], when[32], slot[64];
+    struct mg_move_filter mf = {MG_MOVE_OPEN, 0, 0, ASKS_SHOWN};
+    size_t open = 0;
+    int rc = mg_store_move_requests_list(&list, &n, st, c->id, &mf);
+
+    if (rc == 0 && n == ASKS_SHOWN)
+        rc = mg_store_move_requests_count(&open, st, c->id, MG_MOVE_OPEN);
+    if (rc == 0 && n)
+        rc = mg_store_threads(&threads, &n_threads, st, c->id);
+    if (rc < 0)
+        goto out;
+    mg_html(h, "<section aria-labelledby=\"moves\">\n<h2 id=\"moves\">");
+    mg_html_text(h, _("Move requests"));
+    mg_html(h, "</h2>\n");
+    if (!n) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_text(h, _("Nobody has asked to be moved."));
+        mg_html(h, "</p>\n</section>\n");
+        goto out;
+    }
+    if (open > n) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_textf(h,
+                      _("The oldest %zu of %zu: GET /api/v1/circles/%lld/"
+                        "move-requests lists them all."),
+                      n, open, (long long)c->id);
+        mg_html(h, "</p>\n");
+    }
+    dash_table_begin(h);
+    mg_html(h, "<thead><tr><th scope=\"col\">");
+    mg_html_text(h, _("Name"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Asked"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Can make"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Threads wished"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Their words"));
+    mg_html(h, "</th><th scope=\"col\">");
+    mg_html_text(h, _("Actions"));
+    mg_html(h, "</th></tr></thead>\n<tbody>\n");
+    for (i = 0; i < n; i++) {
+        const struct mg_move_request *m = &list[i];
+
+        mg_html(h, "<tr><td>");
+        mg_html_text(h, m->name);
+        mg_html(h, "</td><td>");
+        mg_schedule_local_text(when, sizeof(when), c->time_zone, m->created_at,
+                               ' ');
+        mg_html_text(h, when);
+        mg_html(h, "</td><td>");
+        for (j = 0; j < m->n_slots; j++) {
+            slot_text(slot, sizeof(slot), c, m->slot_ids[j]);
+            if (j)
+                mg_html(h, ", ");
+            mg_html_text(h, slot);
+        }
+        if (!m->n_slots)
+            mg_html_text(h, "-");
+        mg_html(h, "</td><td>");
+        for (j = 0; j < m->n_wishes; j++) {
+            for (k = 0; k < n_threads && threads[k].id != m->wishes[j]; k++)
+                ;
+            if (j)
+                mg_html(h, ", ");
+            mg_html_text(h, k < n_threads ? threads[k].title : "?");
+        }
+        if (!m->n_wishes)
+            mg_html_text(h, "-");
+        mg_html(h, "</td><td>");
+        mg_html_text(h, m->note && *m->note ? m->note : "-");
+        mg_html(h, "</td><td><div class=\"actions\"><a class=\"button "
+                   "secondary\" href=\"/dashboard/circles/");
+        mg_html_int(h, c->id);
+        mg_html(h, "/people/");
+        mg_html_int(h, m->participant_id);
+        mg_html(h, "/move\">");
+        mg_html_text(h, _("Move"));
+        mg_html(h, "<span class=\"vh\"> ");
+        mg_html_text(h, m->name);
+        mg_html(h, "</span></a>");
+        snprintf(action, sizeof(action),
+                 "/dashboard/circles/%lld/move-requests/%lld/dismiss",
+                 (long long)c->id, (long long)m->id);
+        dash_button_form(h, d, action, _("Dismiss"), m->name, 1);
+        mg_html(h, "</div></td></tr>\n");
+    }
+    mg_html(h, "</tbody></table></div>\n</section>\n");
+out:
+    mg_store_spans_free(threads, n_threads);
+    mg_store_move_requests_free(list, n);
+    return rc;
+}
+
 static void outbox_table(struct mg_html *h, const struct mg_outbox_row *rows,
                          size_t n, const char *tzid)
 {
@@ -2317,6 +2426,8 @@ static void done_notice(struct mg_html *h, struct request *r,
                              "organizer email to send invitations. Set it "
                              "with PATCH /api/v1/circles/{id}."));
         error = 1;
+    } else if (strcmp(done, "dismissed") == 0) {
+        mg_buf_puts(&text, _("Dismissed the move request."));
     } else if (strcmp(done, "withdrawn") == 0) {
         struct mg_participant *p = NULL;
 
@@ -2374,6 +2485,8 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html_text(&h, _("People"));
     mg_html(&h, "</a> <a href=\"#signup\">");
     mg_html_text(&h, _("Sign-up"));
+    mg_html(&h, "</a> <a href=\"#moves\">");
+    mg_html_text(&h, _("Move requests"));
     mg_html(&h, "</a> <a href=\"#report\">");
     mg_html_text(&h, _("How it is going"));
     mg_html(&h, "</a> <a href=\"#plenaries\">");
@@ -2390,6 +2503,8 @@ static void circle_page(struct request *r, const struct dash *d)
         rc = people_section(&h, r, d, &v);
     if (rc == 0)
         rc = dash_signup_section(&h, d, r->srv->store, c, v.plan.n_groups);
+    if (rc == 0)
+        rc = moves_section(&h, r->srv->store, d, c);
     if (rc == 0)
         rc = report_section(&h, r->srv->store, c->id);
     if (rc == 0)
@@ -2449,6 +2564,62 @@ static void move_fields(struct mg_html *h, const struct dash *d, int64_t person)
  * select, and a group-number field that reaches any of them. With `why`,
  * the refusal at its top (and `status`).
  */
+/* What the person asked for on their own page, when a request of theirs
+ * is open: the move form's reason. */
+static void asked_notice(struct mg_html *h, struct mg_store *st,
+                         const struct mg_circle *c, int64_t pid)
+{
+    struct mg_move_filter f = {MG_MOVE_OPEN, pid, 0, 1};
+    struct mg_move_request *m = NULL;
+    struct mg_span *threads = NULL;
+    size_t n = 0, n_threads = 0, j, k;
+    char slot[64], when[32];
+
+    if (mg_store_move_requests_list(&m, &n, st, c->id, &f) < 0 || n == 0)
+        goto out;
+    if (mg_store_threads(&threads, &n_threads, st, c->id) < 0)
+        n_threads = 0;
+    mg_schedule_local_text(when, sizeof(when), c->time_zone, m->created_at,
+                           ' ');
+    mg_html(h, "<div class=\"notice\" id=\"asked\"><p>");
+    mg_html_textf(h, _("On %s they asked to be moved."), when);
+    mg_html(h, "</p>\n<dl>\n<dt>");
+    mg_html_text(h, _("Can make"));
+    mg_html(h, "</dt><dd>");
+    for (j = 0; j < m->n_slots; j++) {
+        slot_text(slot, sizeof(slot), c, m->slot_ids[j]);
+        if (j)
+            mg_html(h, ", ");
+        mg_html_text(h, slot);
+    }
+    if (!m->n_slots)
+        mg_html_text(h, "-");
+    mg_html(h, "</dd>\n<dt>");
+    mg_html_text(h, _("Threads wished"));
+    mg_html(h, "</dt><dd>");
+    for (j = 0; j < m->n_wishes; j++) {
+        for (k = 0; k < n_threads && threads[k].id != m->wishes[j]; k++)
+            ;
+        if (j)
+            mg_html(h, ", ");
+        mg_html_text(h, k < n_threads ? threads[k].title : "?");
+    }
+    if (!m->n_wishes)
+        mg_html_text(h, "-");
+    mg_html(h, "</dd>\n");
+    if (m->note && *m->note) {
+        mg_html(h, "<dt>");
+        mg_html_text(h, _("Their words"));
+        mg_html(h, "</dt><dd>");
+        mg_html_text(h, m->note);
+        mg_html(h, "</dd>\n");
+    }
+    mg_html(h, "</dl>\n</div>\n");
+out:
+    mg_store_spans_free(threads, n_threads);
+    mg_store_move_requests_free(m, n);
+}
+
 static void move_page(struct request *r, const struct dash *d,
                       unsigned int status, int64_t person_id,
                       const struct refusal *why)
@@ -2524,6 +2695,7 @@ static void move_page(struct request *r, const struct dash *d,
     else
         mg_html_text(&h, _("is in no group."));
     mg_html(&h, "</p>\n");
+    asked_notice(&h, r->srv->store, c, p->id);
     if (p->status != MG_STATUS_ACTIVE || !n_groups) {
         mg_html(&h, "<p>");
         mg_html_text(&h, _("Only an active person can move, into one of the "
@@ -2728,6 +2900,8 @@ void handle_dash_move(struct request *r)
                issues[0].rule, NULL);
     /* the mover's invitations only */
     http_reconcile_scope(r, circle, &person, 1, NULL, 0, NULL);
+    /* what they asked for on their page is done */
+    http_move_request_done(r, circle, person);
     mg_buf_printf(&where,
                   "/dashboard/circles/%lld?done=moved&person=%lld&group=%lld"
                   "#people",
@@ -3338,6 +3512,31 @@ out:
     free(moved);
     if (loaded)
         mg_assign_release(&a);
+    mg_form_release(&f);
+}
+
+/* POST /dashboard/circles/{id}/move-requests/{id}/dismiss: the request
+ * is closed without a move; back to the circle's list. */
+void handle_dash_move_request_dismiss(struct request *r)
+{
+    struct mg_form f = {NULL, 0, 0};
+    struct mg_buf where = MG_BUF_INIT;
+    struct dash d;
+    int rc;
+
+    if (dash_form_begin(&f, &d, r) < 0)
+        goto out;
+    dash_use_circle_language(r, r->params[0]);
+    rc = mg_store_move_request_close(r->srv->store, r->params[0], r->params[1],
+                                     MG_MOVE_DISMISSED);
+    if (rc < 0 && rc != MG_ECONFLICT) {
+        dash_error_page(r, rc, _("There is no such move request."));
+        goto out;
+    }
+    mg_buf_printf(&where, "/dashboard/circles/%lld?done=dismissed#moves",
+                  (long long)r->params[0]);
+    dash_redirect(r, &where);
+out:
     mg_form_release(&f);
 }
 

@@ -22,6 +22,7 @@
 #include "mingle/attendance.h"
 #include "mingle/calendar.h"
 #include "mingle/inbound.h"
+#include "mingle/mail.h"
 #include "mingle/notes.h"
 #include "mingle/people.h"
 #include "mingle/plenary.h"
@@ -33,6 +34,8 @@
 /* The longest summary a page takes (a mailed one is capped by the
  * request body limit alone). */
 #define SUMMARY_MAX 20000
+/* The longest word to the coordinator with a change asked for. */
+#define ASK_NOTE_MAX 2000
 
 /* Everything a page shows, loaded once. */
 struct view {
@@ -55,6 +58,8 @@ struct view {
     const char *tz; /* the participant's zone, or the circle's */
     int64_t now;
     char *call_link; /* my group's call room (else the circle's), or NULL */
+    struct mg_move_request *asks; /* my open move request (0 or 1) */
+    size_t n_asks;
 };
 
 /* Names in English, translated where they are written (_()). */
@@ -85,6 +90,7 @@ static void view_release(struct view *v)
     free(v->sessions);
     mg_store_rsvps_free(v->rsvps, v->n_rsvps);
     free(v->call_link);
+    mg_store_move_requests_free(v->asks, v->n_asks);
     memset(v, 0, sizeof(*v));
 }
 
@@ -164,6 +170,11 @@ static int view_load(struct view *v, struct mg_store *st, int64_t circle_id,
         if (rc == 0)
             rc = mg_store_rsvps_for_participant(&v->rsvps, &v->n_rsvps, st,
                                                 participant_id);
+        if (rc == 0) {
+            struct mg_move_filter mf = {MG_MOVE_OPEN, participant_id, 0, 1};
+            rc = mg_store_move_requests_list(&v->asks, &v->n_asks, st,
+                                             circle_id, &mf);
+        }
         if (rc < 0)
             return rc;
     }
@@ -1287,7 +1298,73 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
     mg_buf_release(&mailto);
 }
 
-/* "you are coming" for an answer. */
+/* Whether plenary `p` takes a registration from someone with `seats`:
+ * not cancelled, its last call not over, and no place or waitlist place
+ * of theirs already. */
+static int open_to_me(const struct mg_plenary_row *p,
+                      const struct mg_store_person_seat *seats, size_t n,
+                      int64_t now)
+{
+    int64_t last =
+        p->starts_at + (int64_t)(p->weeks > 1 ? p->weeks - 1 : 0) * 7 * 86400;
+    size_t i;
+
+    if (p->status == MG_STORE_PLENARY_CANCELLED ||
+        last + 60 * (int64_t)p->minutes <= now)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (seats[i].p.id == p->id &&
+            (seats[i].status == MG_STORE_SEAT_REGISTERED ||
+             seats[i].status == MG_STORE_SEAT_WAITLISTED))
+            return 0;
+    return 1;
+}
+
+/* The plenaries one can still register for, each with a button posting
+ * to <token>/register (a full one offers its waitlist). */
+static void open_plenaries(struct mg_html *h, struct request *r,
+                           const struct view *v,
+                           const struct mg_plenary_row *all, size_t n_all,
+                           const struct mg_store_person_seat *seats, size_t n)
+{
+    size_t i;
+
+    mg_html(h, "<h3>");
+    mg_html_text(h, _("Open for registration"));
+    mg_html(h, "</h3>\n");
+    for (i = 0; i < n_all; i++) {
+        const struct mg_plenary_row *p = &all[i];
+        int full = p->capacity > 0 && p->registered >= p->capacity;
+
+        if (!open_to_me(p, seats, n, v->now))
+            continue;
+        mg_html(h, "<p><strong>");
+        mg_html_text(h, p->title);
+        mg_html(h, "</strong><br>");
+        call_both(h, v, p->starts_at, p->minutes, 0);
+        if (p->weeks > 1) {
+            mg_html(h, "<br>");
+            mg_html_textf(h, _("then weekly, %d calls in all"), p->weeks);
+        }
+        if (p->capacity > 0) {
+            mg_html(h, "<br>");
+            mg_html_textf(h, _("%d of %d places taken"), p->registered,
+                          p->capacity);
+        }
+        mg_html(h, "</p>\n");
+        FORM_START(h, r->feed, "register");
+        HIDDEN_INT(h, "plenary", p->id);
+        mg_html(h, "<button type=\"submit\" aria-label=\"");
+        if (full)
+            mg_html_textf(h, _("Join the waitlist of %s"), p->title);
+        else
+            mg_html_textf(h, _("Register for %s"), p->title);
+        mg_html(h, "\">");
+        mg_html_text(h, full ? _("Join the waitlist") : _("Register"));
+        mg_html(h, "</button></form>\n");
+    }
+}
+
 /*
  * The plenaries (whole-circle sessions) this person registered for:
  * when, their place or their place on the waitlist, and a button to give
@@ -1298,18 +1375,23 @@ static int section_plenaries(struct mg_html *h, struct request *r,
                              struct mg_store *st, const struct view *v)
 {
     struct mg_store_person_seat *seats = NULL;
+    struct mg_plenary_row *all = NULL;
     const char *done = request_arg(r, "done");
     int64_t changed = arg_id(r, "plenary");
-    size_t n = 0, i, shown = 0;
+    size_t n = 0, n_all = 0, i, shown = 0, open = 0;
     int rc = mg_store_person_seats(&seats, &n, st, v->circle->id, v->me->id);
 
+    if (rc == 0 && v->me->status != MG_STATUS_WITHDRAWN)
+        rc = mg_store_plenaries_list(&all, &n_all, st, v->circle->id);
     if (rc < 0)
-        return rc;
+        goto out;
     for (i = 0; i < n; i++)
         shown += seats[i].status == MG_STORE_SEAT_REGISTERED ||
                  seats[i].status == MG_STORE_SEAT_WAITLISTED ||
                  seats[i].p.id == changed;
-    if (!shown)
+    for (i = 0; i < n_all; i++)
+        open += open_to_me(&all[i], seats, n, v->now);
+    if (!shown && !open)
         goto out;
     SECTION_START(h, "plenaries", _("Whole-circle sessions"));
     for (i = 0; i < n; i++) {
@@ -1321,7 +1403,14 @@ static int section_plenaries(struct mg_html *h, struct request *r,
             continue;
         if (done && strcmp(done, "plenary") == 0 && s->p.id == changed) {
             mg_html(h, "<p class=\"notice\" role=\"status\">");
-            if (s->status == MG_STORE_SEAT_DECLINED)
+            if (s->status == MG_STORE_SEAT_REGISTERED)
+                mg_html_textf(h, _("You have a place at %s."), s->p.title);
+            else if (s->status == MG_STORE_SEAT_WAITLISTED)
+                mg_html_textf(h,
+                              _("%s is full: you are number %d on its "
+                                "waitlist."),
+                              s->p.title, s->place);
+            else if (s->status == MG_STORE_SEAT_DECLINED)
                 mg_html_textf(h,
                               _("You gave up your place at %s: it goes to "
                                 "the next on the waitlist."),
@@ -1386,10 +1475,13 @@ static int section_plenaries(struct mg_html *h, struct request *r,
         }
         mg_html(h, "</button></form>\n");
     }
+    if (open)
+        open_plenaries(h, r, v, all, n_all, seats, n);
     mg_html(h, "</section>\n");
 out:
+    mg_store_plenaries_free(all, n_all);
     mg_store_person_seats_free(seats, n);
-    return 0;
+    return rc;
 }
 
 static const char *answer_sentence(enum mg_store_rsvp_status status)
@@ -1500,10 +1592,342 @@ static void section_saved(struct mg_html *h, struct request *r,
                       _("Saved: your summary of week %lld waits for the "
                         "coordinator's review."),
                       (long long)week);
+    } else if (strcmp(done, "profile") == 0) {
+        mg_html_text(h, _("Saved: your details."));
+    } else if (strcmp(done, "asked") == 0) {
+        mg_html_text(h, _("Saved: the coordinator has been asked to move you. "
+                          "Your group stays as it is until they do."));
+    } else if (strcmp(done, "asked-zone") == 0) {
+        mg_html_text(h, _("Saved: your time zone. The coordinator has been "
+                          "asked to move you; your group stays as it is until "
+                          "they do."));
+    } else if (strcmp(done, "note") == 0 && week) {
+        mg_html_textf(h,
+                      _("Saved: your note for week %lld is filed under your "
+                        "group."),
+                      (long long)week);
+    } else if (strcmp(done, "note-review") == 0 && week) {
+        mg_html_textf(h,
+                      _("Saved: your note for week %lld waits for the "
+                        "coordinator's review."),
+                      (long long)week);
+    } else if (strcmp(done, "left") == 0 &&
+               v->me->status == MG_STATUS_WITHDRAWN) {
+        mg_html_text(h, _("You have left the circle, and the coordinator has "
+                          "been told."));
     } else if (strcmp(done, "approved") == 0) {
         mg_html_text(h, _("Saved: the note is published."));
     } else if (strcmp(done, "rejected") == 0) {
         mg_html_text(h, _("Saved: the note is rejected."));
+    }
+    mg_html(h, "</p>\n");
+}
+
+/* "Tuesdays, 19:30 to 20:30": one of the circle's call slots, in the
+ * circle's time. */
+static void slot_text(struct mg_html *h, const struct mg_slot *s)
+{
+    int end = s->start_minute + s->minutes;
+
+    if (s->weekday < 1 || s->weekday > 7) {
+        mg_html_text(h, _("unknown"));
+        return;
+    }
+    mg_html_textf(h, _("%s, %02d:%02d to %02d:%02d"),
+                  _(weekdays_every[s->weekday - 1]), s->start_minute / 60,
+                  s->start_minute % 60, end / 60 % 24, end % 60);
+}
+
+/* The query's problem, when it is `which`: said next to its field, with
+ * `id` for the field's aria-describedby. */
+static void field_problem(struct mg_html *h, const char *problem,
+                          const char *which, const char *id, const char *text)
+{
+    if (!problem || strcmp(problem, which) != 0)
+        return;
+    mg_html(h, "<p class=\"notice\" role=\"alert\" id=\"");
+    mg_html_attr(h, id);
+    mg_html(h, "\">");
+    mg_html_text(h, text);
+    mg_html(h, "</p>\n");
+}
+
+static int has_slot(const struct mg_participant *p, int64_t id)
+{
+    size_t i;
+
+    for (i = 0; i < p->n_slots; i++)
+        if (p->slot_ids[i] == id)
+            return 1;
+    return 0;
+}
+
+/*
+ * Their own time zone, the circle's call times they can make and their
+ * thread wishes, in one form posting to <token>/profile. Before the
+ * groups are made it changes them; after, a new zone applies at once and
+ * other times or threads are asked of the coordinator (a move request).
+ */
+static void section_you(struct mg_html *h, struct request *r,
+                        const struct view *v)
+{
+    static const char *const choices[] = {
+        N_("First choice"), N_("Second choice"), N_("Third choice")};
+    const char *problem = request_arg(r, "problem");
+    size_t i, w;
+
+    SECTION_START(h, "you", _("Your details"));
+    mg_html(h, "<p>");
+    if (v->group)
+        mg_html_text(h, _("Your group is made. A new time zone applies at "
+                          "once; other call times or threads ask the "
+                          "coordinator to move you, and your group stays as "
+                          "it is until they do."));
+    else
+        mg_html_text(h, _("Until the groups are made, what you save here is "
+                          "what the groups are made from."));
+    mg_html(h, "</p>\n");
+    if (v->n_asks) {
+        char when[32];
+
+        short_time(when, sizeof(when), v->tz, v->asks[0].created_at);
+        mg_html(h, "<p class=\"notice\">");
+        mg_html_textf(h,
+                      _("On %s you asked to be moved: the coordinator has "
+                        "been asked and will be in touch."),
+                      when);
+        mg_html(h, "</p>\n");
+    }
+    FORM_START(h, r->feed, "profile");
+    mg_html(h, "\n<p><label for=\"time-zone\">");
+    mg_html_text(h, _("Your time zone"));
+    mg_html(h, "</label><br><input id=\"time-zone\" name=\"time_zone\" "
+               "size=\"30\" maxlength=\"64\" autocomplete=\"off\" value=\"");
+    mg_html_attr(h, v->me->time_zone ? v->me->time_zone : "");
+    mg_html(h, "\" aria-describedby=\"time-zone-hint");
+    if (problem && strcmp(problem, "zone") == 0)
+        mg_html(h, " time-zone-error\" aria-invalid=\"true");
+    mg_html(h, "\"><br><span class=\"muted\" id=\"time-zone-hint\">");
+    mg_html_textf(h,
+                  _("A name such as Europe/Paris or America/New_York; leave "
+                    "it empty for the circle's (%s)."),
+                  v->circle->time_zone);
+    mg_html(h, "</span></p>\n");
+    field_problem(h, problem, "zone", "time-zone-error",
+                  _("Not saved: that is not a time zone we know. Please use "
+                    "a name such as Europe/Paris."));
+    if (v->circle->n_slots) {
+        mg_html(h, "<fieldset><legend>");
+        mg_html_text(h, _("The call times you can make"));
+        mg_html(h, "</legend>\n<p class=\"muted\">");
+        mg_html_textf(h, _("In the circle's time zone (%s)."),
+                      v->circle->time_zone);
+        mg_html(h, "</p>\n");
+        for (i = 0; i < v->circle->n_slots; i++) {
+            const struct mg_slot *s = &v->circle->slots[i];
+
+            mg_html(h, "<label><input type=\"checkbox\" name=\"slot\" "
+                       "value=\"");
+            mg_html_int(h, s->id);
+            if (has_slot(v->me, s->id))
+                mg_html(h, "\" checked> ");
+            else
+                mg_html(h, "\"> ");
+            slot_text(h, s);
+            mg_html(h, "</label><br>\n");
+        }
+        field_problem(h, problem, "slot", "slot-error",
+                      _("Not saved: please choose among this circle's call "
+                        "times."));
+        mg_html(h, "</fieldset>\n");
+    }
+    if (v->n_threads) {
+        mg_html(h, "<fieldset><legend>");
+        mg_html_text(h, _("The threads you would like, best first"));
+        mg_html(h, "</legend>\n");
+        for (w = 0; w < MG_PERSON_MAX_WISHES; w++) {
+            mg_html(h, "<p><label for=\"thread-");
+            mg_html_int(h, (int64_t)w + 1);
+            mg_html(h, "\">");
+            mg_html_text(h, _(choices[w]));
+            mg_html(h, "</label><br><select id=\"thread-");
+            mg_html_int(h, (int64_t)w + 1);
+            mg_html(h, "\" name=\"thread\"><option value=\"\">");
+            mg_html_text(h, _("(none)"));
+            mg_html(h, "</option>");
+            for (i = 0; i < v->n_threads; i++) {
+                mg_html(h, "<option value=\"");
+                mg_html_int(h, (int64_t)i + 1);
+                if (w < v->me->n_wishes && v->me->wishes[w] == v->threads[i].id)
+                    mg_html(h, "\" selected>");
+                else
+                    mg_html(h, "\">");
+                mg_html_text(h, v->threads[i].title);
+                mg_html(h, "</option>");
+            }
+            mg_html(h, "</select></p>\n");
+        }
+        field_problem(h, problem, "thread", "thread-error",
+                      _("Not saved: please choose among this circle's "
+                        "threads."));
+        field_problem(h, problem, "wishes", "thread-error",
+                      _("Not saved: please choose up to three different "
+                        "threads."));
+        mg_html(h, "</fieldset>\n");
+    }
+    if (v->group) {
+        mg_html(h, "<p><label for=\"ask-note\">");
+        mg_html_text(h, _("A word for the coordinator (optional)"));
+        mg_html(h,
+                "</label><br><textarea id=\"ask-note\" name=\"note\" "
+                "rows=\"3\" cols=\"60\" maxlength=\"2000\"></textarea></p>\n");
+    }
+    mg_html(h, "<button type=\"submit\">");
+    mg_html_text(h, _("Save my details"));
+    mg_html(h, "</button>\n</form>\n</section>\n");
+}
+
+/*
+ * A member's own notes to their group's weeks: the form (posting to
+ * <token>/note, filed as their mail to the group's address would be)
+ * and what they filed, published or waiting for review.
+ */
+static int section_my_notes(struct mg_html *h, struct request *r,
+                            struct mg_store *st, const struct view *v)
+{
+    static const char *const statuses[] = {NULL, "review"};
+    const char *problem = request_arg(r, "problem");
+    struct note_actions none = {NULL, NULL, 0};
+    size_t k, i, shown = 0;
+    int w, rc = 0;
+
+    SECTION_START(h, "my-notes", _("Your notes"));
+    mg_html(h, "<p>");
+    mg_html_text(h, _("Add a note to a week of your group's reading: it is "
+                      "filed under your group as a note you mail to the "
+                      "group would be."));
+    mg_html(h, "</p>\n");
+    FORM_START(h, r->feed, "note");
+    mg_html(h, "\n<p><label for=\"note-week\">");
+    mg_html_text(h, _("Week"));
+    mg_html(h, "</label><br><select id=\"note-week\" name=\"week\">");
+    for (w = 1; w <= v->circle->weeks; w++) {
+        mg_html(h, "<option value=\"");
+        mg_html_int(h, w);
+        if (w == v->week)
+            mg_html(h, "\" selected>");
+        else
+            mg_html(h, "\">");
+        mg_html_textf(h, _("Week %d"), w);
+        mg_html(h, "</option>");
+    }
+    mg_html(h, "</select></p>\n<p><label for=\"note-text\">");
+    mg_html_text(h, _("Your note"));
+    mg_html(h, "</label><br><textarea id=\"note-text\" name=\"text\" "
+               "rows=\"6\" cols=\"60\" required");
+    if (problem && strcmp(problem, "note-empty") == 0)
+        mg_html(h, " aria-describedby=\"note-error\" aria-invalid=\"true\"");
+    mg_html(h, "></textarea></p>\n");
+    field_problem(h, problem, "note-empty", "note-error",
+                  _("Not saved: the note was empty."));
+    mg_html(h, "<button type=\"submit\">");
+    mg_html_text(h, _("Add the note"));
+    mg_html(h, "</button>\n</form>\n");
+    for (k = 0; k < 2 && rc == 0; k++) {
+        struct mg_note_filter f;
+        struct mg_note *notes = NULL;
+        size_t n = 0;
+
+        memset(&f, 0, sizeof(f));
+        f.circle_id = v->circle->id;
+        f.group_id = v->group->id;
+        f.kind = "note";
+        f.status = statuses[k];
+        f.newest = 1;
+        f.limit = PAGE_NOTES;
+        rc = mg_store_notes_list(&notes, &n, st, &f);
+        if (n > 1)
+            qsort(notes, n, sizeof(*notes), by_week_desc);
+        for (i = 0; rc == 0 && i < n; i++) {
+            if (notes[i].participant_id != v->me->id)
+                continue;
+            note_article(h, v, &notes[i], &none);
+            shown++;
+        }
+        mg_store_notes_free(notes, n);
+    }
+    if (rc == 0 && !shown) {
+        mg_html(h, "<p class=\"muted\">");
+        mg_html_text(h, _("You have not added a note yet."));
+        mg_html(h, "</p>\n");
+    }
+    mg_html(h, "</section>\n");
+    return rc;
+}
+
+/* Leaving: a button, then (?confirm=leave) what it does and a second
+ * button that posts confirm=yes to <token>/leave. */
+static void section_leave(struct mg_html *h, struct request *r,
+                          const struct view *v)
+{
+    const char *confirm = request_arg(r, "confirm");
+
+    SECTION_START(h, "leave", _("Leave the circle"));
+    if (confirm && strcmp(confirm, "leave") == 0) {
+        mg_html(h, "<div class=\"notice\" role=\"alert\">\n<p>");
+        mg_html_textf(h,
+                      _("Leave %s? Your calls are taken off your calendar, "
+                        "your places at whole-circle sessions go to the next "
+                        "on their waitlists, and the coordinator is told. To "
+                        "come back later, you would ask the coordinator."),
+                      v->circle->title);
+        mg_html(h, "</p>\n");
+        FORM_START(h, r->feed, "leave");
+        mg_html(h, "<input type=\"hidden\" name=\"confirm\" value=\"yes\">"
+                   "<button type=\"submit\">");
+        mg_html_text(h, _("Yes, leave the circle"));
+        mg_html(h, "</button> <a href=\"?#leave\">");
+        mg_html_text(h, _("No, stay"));
+        mg_html(h, "</a></form>\n</div>\n</section>\n");
+        return;
+    }
+    mg_html(h, "<p>");
+    mg_html_text(h, _("If you can no longer take part, you can leave the "
+                      "circle. You will be asked to confirm."));
+    mg_html(h, "</p>\n");
+    FORM_START(h, r->feed, "leave");
+    mg_html(h, "<button type=\"submit\" class=\"button secondary\">");
+    mg_html_text(h, _("Leave the circle"));
+    mg_html(h, "</button></form>\n</section>\n");
+}
+
+/* The page of someone who has left: no forms, and how to come back. */
+static void section_left(struct mg_html *h, const struct view *v)
+{
+    const char *org = v->circle->organizer_email;
+
+    mg_html(h, "<p class=\"notice\" id=\"left\">");
+    mg_html_text(h, _("You have left this circle. Thank you for taking "
+                      "part."));
+    mg_html(h, " ");
+    if (org && *org) {
+        char *mailto = mg_xasprintf("mailto:%s", org);
+
+        mg_html_text(h, _("To take part again, please ask the circle's "
+                          "coordinator:"));
+        mg_html(h, " ");
+        if (mg_html_url_is_safe(mailto))
+            mg_html_link(h, mailto,
+                         v->circle->organizer_name && *v->circle->organizer_name
+                             ? v->circle->organizer_name
+                             : org,
+                         NULL);
+        else
+            mg_html_text(h, org);
+        free(mailto);
+    } else {
+        mg_html_text(h, _("To take part again, please ask the circle's "
+                          "coordinator."));
     }
     mg_html(h, "</p>\n");
 }
@@ -1557,22 +1981,20 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         mg_html_textf(h, _("Hello %s. This is your page for the circle."),
                       v.me->name);
     mg_html(h, "</p>\n");
-    if (v.group)
-        section_saved(h, r, st, &v);
+    section_saved(h, r, st, &v);
     rc = section_plenaries(h, r, st, &v);
     if (rc < 0)
         goto out;
     if (v.me->status == MG_STATUS_WITHDRAWN) {
-        mg_html(h, "<p class=\"notice\">");
-        mg_html_text(h, _("You have left this circle. Thank you for taking "
-                          "part."));
-        mg_html(h, "</p>\n");
+        section_left(h, &v);
     } else if (!v.group) {
         mg_html(h, "<p class=\"notice\">");
         mg_html_text(h, _("You are not in a group yet. This page will show "
                           "your group, its calls and readings once the "
                           "groups are made."));
         mg_html(h, "</p>\n");
+        section_you(h, r, &v);
+        section_leave(h, r, &v);
     } else {
         struct notes_section summaries = {.id = "summaries",
                                           .title = _("Summaries"),
@@ -1609,8 +2031,12 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
             rc = section_notes(h, st, &v, &notes);
         if (rc == 0 && v.facilitator)
             rc = section_notes(h, st, &v, &review);
+        if (rc == 0 && !v.facilitator)
+            rc = section_my_notes(h, r, st, &v);
         if (rc < 0)
             goto out;
+        section_you(h, r, &v);
+        section_leave(h, r, &v);
     }
     mg_html(h, "<p class=\"muted\">");
     mg_html_text(h, _("This page's address is yours alone: please don't "
@@ -1686,6 +2112,33 @@ static int page_subject(int64_t *circle, int64_t *pid, struct request *r)
     return 0;
 }
 
+/*
+ * page_subject() for a form that changes something: someone who has
+ * left the circle changes nothing, and is told so. 0 with the subject,
+ * or nonzero when a reply went out.
+ */
+static int page_subject_active(int64_t *circle, int64_t *pid, struct request *r)
+{
+    struct mg_participant *me = NULL;
+    int rc, left;
+
+    if (page_subject(circle, pid, r))
+        return 1;
+    rc = mg_store_participant_get(&me, r->srv->store, *circle, *pid);
+    left = rc == 0 && me->status == MG_STATUS_WITHDRAWN;
+    if (left)
+        reply_page_message(r, MHD_HTTP_FORBIDDEN, _("You have left"),
+                           _("You have left this circle, so nothing can be "
+                             "changed here. To take part again, please ask "
+                             "the circle's coordinator."));
+    else if (rc == MG_ENOTFOUND)
+        reply_not_found(r);
+    else if (rc < 0)
+        reply_failed(r);
+    mg_participants_free(me, me ? 1 : 0);
+    return rc < 0 || left;
+}
+
 /* 303 from a form's path (/p/<token>/<what>) back to the page with
  * `query` (no "?") and an `anchor`: relative, so a path prefix in front
  * of us stays. */
@@ -1757,7 +2210,7 @@ void handle_person_page_feed(struct request *r)
     int64_t circle = 0, pid = 0;
     int rc;
 
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     rc = mg_calendar_page_feed_set(r->srv->store, r->feed, circle, pid);
     if (rc < 0) {
@@ -1778,7 +2231,7 @@ void handle_person_page_rsvp(struct request *r)
     char query[64];
     int rc = 0;
 
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     if (request_form(&form, r) < 0)
         rc = MG_EINVAL;
@@ -1834,7 +2287,7 @@ void handle_person_page_attendance(struct request *r)
     char query[80], *end = NULL;
     int rc;
 
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     rc = page_facilitator(&me, r, circle, pid);
     if (rc == 0 && request_form(&form, r) < 0)
@@ -1952,7 +2405,7 @@ void handle_person_page_summary(struct request *r)
     int rc;
 
     memset(&m, 0, sizeof(m));
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     rc = page_facilitator(&me, r, circle, pid);
     if (rc == 0 && request_form(&form, r) < 0)
@@ -2048,7 +2501,7 @@ void handle_person_page_review(struct request *r)
     int rc, publish = 0, loaded = 0;
 
     memset(&n, 0, sizeof(n));
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     rc = page_facilitator(&me, r, circle, pid);
     if (rc == 0 && request_form(&form, r) < 0)
@@ -2206,7 +2659,7 @@ void handle_person_page_plenary(struct request *r)
     char query[64];
     int rc = 0;
 
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     if (request_form(&form, r) < 0)
         rc = MG_EINVAL;
@@ -2253,6 +2706,456 @@ void handle_person_page_plenary(struct request *r)
     back_to_page(r, query, "plenaries");
 }
 
+/* POST /p/{token}/register: plenary=ID: a place, or a place on its
+ * waitlist when it is full; back to the page's list, which says which. */
+void handle_person_page_register(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_error err = {{0}, {0}};
+    struct mg_plenary_op op;
+    struct mg_plenary_seat *seats = NULL;
+    int64_t circle = 0, pid = 0, plenary = 0;
+    size_t n = 0, queued = 0;
+    char query[64];
+    int rc = 0;
+
+    if (page_subject_active(&circle, &pid, r))
+        return;
+    if (request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    if (rc == 0)
+        rc = form_id(&plenary, &form, "plenary");
+    mg_form_release(&form);
+    memset(&op, 0, sizeof(op));
+    op.kind = MG_PLENARY_REGISTER;
+    op.participant_id = pid;
+    if (rc == 0)
+        rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, circle,
+                               plenary, &op, &err);
+    free(seats);
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
+                           _("Please use the buttons on your page."));
+        return;
+    }
+    if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+        return;
+    }
+    if (rc == MG_ECONFLICT) {
+        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
+                           _("This session has been cancelled: there is "
+                             "nothing to register for."));
+        return;
+    }
+    if (rc < 0) {
+        reply_failed(r);
+        return;
+    }
+    if (queued)
+        mg_http_wake_outbox(r->srv);
+    snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
+             (long long)plenary);
+    back_to_page(r, query, "plenaries");
+}
+
+/* Whether slot lists `a` and `b` hold the same slots, in any order. */
+static int same_slots(const int64_t *a, size_t na, const int64_t *b, size_t nb)
+{
+    size_t i, j;
+
+    if (na != nb)
+        return 0;
+    for (i = 0; i < na; i++) {
+        for (j = 0; j < nb && b[j] != a[i]; j++)
+            ;
+        if (j == nb)
+            return 0;
+    }
+    return 1;
+}
+
+static int same_text(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Why a change of one's own details was refused, for the query: the
+ * field it is shown next to. */
+static const char *profile_problem(const struct mg_error *err)
+{
+    if (strcmp(err->field, "time_zone") == 0)
+        return "zone";
+    if (strcmp(err->field, "threads") == 0)
+        return "wishes";
+    return NULL;
+}
+
+/*
+ * POST /p/{token}/profile: time_zone, slot (each one they can make),
+ * thread (up to three, best first: positions in the circle's list, as
+ * the API takes them), note. Checked as the API's PATCH participant
+ * checks (the circle's own slots and threads, mg_participant_validate).
+ * Before the groups are made it is saved as it is; after, a new zone is
+ * saved at once and other slots or threads become the person's open
+ * move request for the coordinator. Refused, nothing changes, and the
+ * page says why next to the field.
+ */
+void handle_person_page_profile(struct request *r)
+{
+    struct mg_store *st = r->srv->store;
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_participant *me = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_span *threads = NULL;
+    struct mg_import_context ctx;
+    struct mg_error err = {{0}, {0}};
+    int64_t slots[MG_CIRCLE_MAX_SLOTS], wishes[MG_PERSON_MAX_WISHES];
+    int64_t *thread_ids = NULL, circle = 0, pid = 0;
+    const char **titles = NULL;
+    const struct mg_form_field *tz, *note;
+    const char *problem = NULL, *done = "profile";
+    char *old_tz = NULL, query[64];
+    size_t n_threads = 0, n_slots = 0, n_wishes = 0, i, j;
+    int rc, zone_changed, asked;
+
+    if (page_subject_active(&circle, &pid, r))
+        return;
+    rc = mg_store_participant_get(&me, st, circle, pid);
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, st, circle);
+    if (rc == 0)
+        rc = mg_store_threads(&threads, &n_threads, st, circle);
+    if (rc == 0 && request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    if (rc < 0)
+        goto reply;
+    thread_ids = mg_xcalloc(n_threads + 1, sizeof(*thread_ids));
+    titles = mg_xcalloc(n_threads + 1, sizeof(*titles));
+    for (i = 0; i < n_threads; i++) {
+        thread_ids[i] = threads[i].id;
+        titles[i] = threads[i].title;
+    }
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.circle = c;
+    ctx.thread_ids = thread_ids;
+    ctx.thread_titles = titles;
+    ctx.n_threads = n_threads;
+    for (i = 0; i < form.n && !problem; i++) {
+        const struct mg_form_field *f = &form.fields[i];
+        int64_t id = 0;
+
+        if (strcmp(f->name, "slot") == 0) {
+            if (mg_people_resolve_slot(&id, c, f->value) < 0)
+                problem = "slot";
+            for (j = 0; !problem && j < n_slots && slots[j] != id; j++)
+                ;
+            if (!problem && j == n_slots && n_slots < MG_CIRCLE_MAX_SLOTS)
+                slots[n_slots++] = id;
+        } else if (strcmp(f->name, "thread") == 0 && *f->value) {
+            if (n_wishes == MG_PERSON_MAX_WISHES)
+                problem = "wishes";
+            else if (mg_people_resolve_thread(&id, &ctx, f->value) < 0)
+                problem = "thread";
+            else
+                wishes[n_wishes++] = id;
+        }
+    }
+    tz = mg_form_get(&form, "time_zone");
+    note = mg_form_get(&form, "note");
+    if (!problem && note && note->len > ASK_NOTE_MAX)
+        rc = MG_EINVAL;
+    /* no time_zone field: the zone stays; an empty one: the circle's */
+    if (rc == 0 && !problem && tz) {
+        const char *zone = tz->value + strspn(tz->value, " \t\r\n");
+        size_t len = strcspn(zone, " \t\r\n");
+
+        old_tz = me->time_zone;
+        me->time_zone = len ? mg_xstrndup(zone, len) : NULL;
+        if (zone[len + strspn(zone + len, " \t\r\n")] != '\0')
+            problem = "zone"; /* two words are no zone */
+    } else if (me) {
+        old_tz = me->time_zone ? mg_xstrdup(me->time_zone) : NULL;
+    }
+    zone_changed = !same_text(old_tz, me->time_zone);
+    asked = me->group_id &&
+            (!same_slots(slots, n_slots, me->slot_ids, me->n_slots) ||
+             n_wishes != me->n_wishes ||
+             memcmp(wishes, me->wishes, n_wishes * sizeof(*wishes)) != 0);
+    if (rc == 0 && !problem && !me->group_id) {
+        /* no group yet: what they say is what the groups are made from */
+        free(me->slot_ids);
+        me->slot_ids = mg_xcalloc(n_slots + 1, sizeof(*me->slot_ids));
+        memcpy(me->slot_ids, slots, n_slots * sizeof(*slots));
+        me->n_slots = n_slots;
+        memcpy(me->wishes, wishes, n_wishes * sizeof(*wishes));
+        me->n_wishes = n_wishes;
+    }
+    if (rc == 0 && !problem && mg_participant_validate(me, &err) < 0) {
+        problem = profile_problem(&err);
+        if (!problem)
+            rc = MG_EINVAL;
+    }
+    if (rc == 0 && problem) {
+        snprintf(query, sizeof(query), "problem=%s", problem);
+        back_to_page(r, query, "you");
+        goto out;
+    }
+    if (rc == 0 && (!me->group_id || zone_changed)) {
+        rc = mg_store_participant_update(st, me);
+        /* what their calendar and invitations show follows the change */
+        if (rc == 0)
+            http_reconcile_scope(r, circle, &pid, 1, NULL, 0, NULL);
+    }
+    if (rc == 0 && asked) {
+        struct mg_move_request m;
+        int64_t id = 0;
+
+        memset(&m, 0, sizeof(m));
+        m.circle_id = circle;
+        m.participant_id = pid;
+        m.slot_ids = slots;
+        m.n_slots = n_slots;
+        memcpy(m.wishes, wishes, n_wishes * sizeof(*wishes));
+        m.n_wishes = n_wishes;
+        m.note = note && note->value[strspn(note->value, " \t\r\n")]
+                     ? (char *)note->value
+                     : NULL;
+        rc = mg_store_move_request_put(&id, st, &m);
+        done = zone_changed ? "asked-zone" : "asked";
+    }
+reply:
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Not saved"),
+                           _("Please use the form on your page."));
+    } else if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        snprintf(query, sizeof(query), "done=%s", done);
+        back_to_page(r, query, "saved");
+    }
+out:
+    free(old_tz);
+    free(thread_ids);
+    free(titles);
+    mg_store_spans_free(threads, n_threads);
+    mg_circle_free(c);
+    mg_form_release(&form);
+    mg_participants_free(me, me ? 1 : 0);
+}
+
+/*
+ * POST /p/{token}/note: week and text, from any member of a group: filed
+ * by the notes module as the member's mail to the group's address of
+ * that week would be (its review rules, week range and digest); the same
+ * words for the same week twice are one note.
+ */
+void handle_person_page_note(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_participant *me = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_group_row *groups = NULL;
+    const struct mg_form_field *text;
+    struct mg_inbound m;
+    enum mg_note_outcome outcome = MG_NOTE_FILED;
+    size_t n_groups = 0;
+    int64_t circle = 0, pid = 0, week = 0, note = 0;
+    char *key = NULL, *address = NULL, *title = NULL, *mid = NULL, *seed;
+    char hash[65], query[64];
+    const char *domain;
+    char *recipients[1];
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    if (page_subject_active(&circle, &pid, r))
+        return;
+    rc = mg_store_participant_get(&me, r->srv->store, circle, pid);
+    if (rc == 0 && !me->group_id) {
+        reply_page_message(r, MHD_HTTP_CONFLICT, _("Not in a group yet"),
+                           _("You can add notes once you are in a group."));
+        goto out;
+    }
+    if (rc == 0 && request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, r->srv->store, circle);
+    if (rc == 0)
+        rc = form_id(&week, &form, "week");
+    if (rc == 0 && week > c->weeks)
+        rc = MG_EINVAL;
+    if (rc == 0) {
+        rc = mg_store_group_get(&groups, r->srv->store, circle, me->group_id);
+        n_groups = rc == 0;
+    }
+    text = mg_form_get(&form, "text");
+    if (rc == 0 && (!text || text->len > SUMMARY_MAX))
+        rc = MG_EINVAL;
+    if (rc == 0 && text->value[strspn(text->value, " \t\r\n")] == '\0') {
+        back_to_page(r, "problem=note-empty", "my-notes");
+        goto out;
+    }
+    if (rc < 0)
+        goto reply;
+    domain = mail_domain(r, c);
+    key = circle_key(c);
+    address = mg_xasprintf("%s+g%d-w%lld@%s", key, groups->position,
+                           (long long)week, domain ? domain : "invalid");
+    title = mg_xasprintf(_("Week %lld note"), (long long)week);
+    seed = mg_xasprintf("note\n%lld\n%lld\n%s", (long long)pid, (long long)week,
+                        text->value);
+    mg_sha256_hex(hash, seed, strlen(seed));
+    free(seed);
+    mid = mg_xasprintf("page-%.32s@%s", hash, domain ? domain : "invalid");
+    recipients[0] = address;
+    m.message_id = mid;
+    m.from_name = me->name;
+    m.from_email = me->email;
+    m.recipients = recipients;
+    m.n_recipients = 1;
+    m.subject = title;
+    m.text = (char *)text->value;
+    m.date = mg_now();
+    m.auth = MG_AUTH_PASS; /* signed in at their own page */
+    rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
+reply:
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Note not saved"),
+                           _("Please use the form on your page."));
+    } else if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        snprintf(query, sizeof(query), "done=%s&week=%lld",
+                 outcome == MG_NOTE_REVIEW ? "note-review" : "note",
+                 (long long)week);
+        back_to_page(r, query, "saved");
+    }
+out:
+    free(key);
+    free(address);
+    free(title);
+    free(mid);
+    mg_store_groups_free(groups, n_groups);
+    mg_circle_free(c);
+    mg_form_release(&form);
+    mg_participants_free(me, me ? 1 : 0);
+}
+
+/* Tell the circle's coordinator, through the outbox, that `p` left from
+ * their own page. Nothing to do when the circle names no coordinator. */
+static int tell_coordinator(struct request *r, const struct mg_circle *c,
+                            const struct mg_participant *p, size_t promoted)
+{
+    struct mg_imip mail;
+    struct mg_outbox_msg msg;
+    struct mg_store_tx *tx = NULL;
+    struct mg_error err = {{0}, {0}};
+    struct mg_buf text = MG_BUF_INIT;
+    char *subject, *message = NULL, *key;
+    size_t len = 0, queued = 0;
+    int rc;
+
+    if (!c->organizer_email || !mg_email_valid(c->organizer_email))
+        return 0;
+    subject = mg_xasprintf(_("%s has left %s"), p->name, c->title);
+    mg_buf_printf(&text,
+                  _("%s <%s> has left %s from their own page.\n\nTheir "
+                    "invitations have been cancelled"),
+                  p->name, p->email, c->title);
+    if (promoted)
+        mg_buf_printf(&text,
+                      _(", and %zu place(s) they had at whole-circle "
+                        "sessions went to the next on the waitlist"),
+                      promoted);
+    mg_buf_puts(&text, _(".\n\nTo take them back, set their status to active "
+                         "on the dashboard or through the API.\n"));
+    memset(&mail, 0, sizeof(mail));
+    mail.from_name = c->organizer_name;
+    mail.from_email = c->organizer_email;
+    mail.to_name = c->organizer_name;
+    mail.to_email = c->organizer_email;
+    mail.subject = subject;
+    mail.text = text.data;
+    rc = mg_mail_build_text(&message, &len, &mail, &err);
+    key = mg_xasprintf("left:%lld:%lld:%lld", (long long)c->id,
+                       (long long)p->id, (long long)mg_now());
+    memset(&msg, 0, sizeof(msg));
+    msg.circle_id = c->id;
+    msg.kind = "left";
+    msg.recipient = c->organizer_email;
+    msg.subject = subject;
+    msg.message = message;
+    msg.len = len;
+    msg.dedupe_key = key;
+    if (rc == 0)
+        rc = mg_store_begin(&tx, r->srv->store);
+    if (rc == 0)
+        rc = mg_store_tx_outbox_queue(&queued, tx, &msg);
+    if (rc == 0) {
+        rc = mg_store_commit(tx);
+        tx = NULL;
+    }
+    mg_store_rollback(tx);
+    if (rc == 0 && queued)
+        mg_http_wake_outbox(r->srv);
+    free(key);
+    free(message);
+    free(subject);
+    mg_buf_release(&text);
+    return rc;
+}
+
+/*
+ * POST /p/{token}/leave: without confirm=yes, back to the page, which
+ * asks; with it, the person is withdrawn as the API's withdraw does
+ * (http_person_withdraw: CANCELs, plenary places offered on), the
+ * coordinator is told by mail, and the page says they have left.
+ */
+void handle_person_page_leave(struct request *r)
+{
+    struct mg_form form = {NULL, 0, 0};
+    struct mg_participant *me = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_error err = {{0}, {0}};
+    const struct mg_form_field *confirm;
+    int64_t circle = 0, pid = 0;
+    size_t promoted = 0;
+    int rc = 0, was = 0;
+
+    if (page_subject(&circle, &pid, r))
+        return;
+    if (request_form(&form, r) < 0)
+        rc = MG_EINVAL;
+    confirm = mg_form_get(&form, "confirm");
+    if (rc == 0 && !(confirm && strcmp(confirm->value, "yes") == 0)) {
+        mg_form_release(&form);
+        back_to_page(r, "confirm=leave", "leave");
+        return;
+    }
+    mg_form_release(&form);
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, r->srv->store, circle);
+    if (rc == 0)
+        rc = http_person_withdraw(r, circle, pid, &me, &was, &promoted, &err);
+    if (rc == 0 && !was && tell_coordinator(r, c, me, promoted) < 0)
+        mg_log(MG_LOG_ERROR, "cannot tell the coordinator someone left", NULL);
+    if (rc == MG_EINVAL)
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Not understood"),
+                           _("Please use the buttons on your page."));
+    else if (rc == MG_ENOTFOUND)
+        reply_not_found(r);
+    else if (rc < 0)
+        reply_failed(r);
+    else
+        back_to_page(r, "done=left", "saved");
+    mg_circle_free(c);
+    mg_participants_free(me, me ? 1 : 0);
+}
+
 /* POST /p/{token}/reminders: reminders=on|off, the person's own choice. */
 void handle_person_page_reminders(struct request *r)
 {
@@ -2261,7 +3164,7 @@ void handle_person_page_reminders(struct request *r)
     int64_t circle = 0, pid = 0;
     int rc = 0, off = -1;
 
-    if (page_subject(&circle, &pid, r))
+    if (page_subject_active(&circle, &pid, r))
         return;
     if (request_form(&form, r) < 0)
         rc = MG_EINVAL;

@@ -101,6 +101,10 @@ void handle_person_page_attendance(struct request *r);
 void handle_person_page_plenary(struct request *r);
 void handle_person_page_summary(struct request *r);
 void handle_person_page_review(struct request *r);
+void handle_person_page_profile(struct request *r);
+void handle_person_page_note(struct request *r);
+void handle_person_page_leave(struct request *r);
+void handle_person_page_register(struct request *r);
 void handle_person_page_mint(struct request *r);
 void handle_person_page_reminders(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
@@ -132,6 +136,7 @@ void handle_dash_digest(struct request *r);
 void handle_dash_withdraw(struct request *r);
 /* Open, close, capacity, place the late sign-ups (dash_signup.c). */
 void handle_dash_signup(struct request *r);
+void handle_dash_move_request_dismiss(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);
 void handle_dash_note_reject(struct request *r);

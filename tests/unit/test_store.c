@@ -467,6 +467,116 @@ static void test_keys(void **state)
     assert_int_equal(query_int(f->db, "SELECT count(*) FROM keys"), 2);
 }
 
+/*
+ * Move requests (issue #18 item 11, migration 23): one open request a
+ * person, a new one replacing it; lists by status, person and page;
+ * closing once (a second close is a conflict, another circle's id not
+ * found); a move closes it as done; erasing the person takes it away.
+ */
+static void test_move_requests(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_circle c, d;
+    struct mg_participant p[2];
+    struct mg_move_request m, *list = NULL;
+    struct mg_move_filter any = {-1, 0, 0, 0};
+    struct mg_move_filter open = {MG_MOVE_OPEN, 0, 0, 0};
+    struct mg_erasure e;
+    int64_t slots[2], first = 0, second = 0, other = 0;
+    size_t n = 0, count = 0;
+    int closed = 0;
+
+    sample_circle(&c);
+    sample_circle(&d);
+    assert_int_equal(mg_store_circle_create(f->st, &c), 0);
+    assert_int_equal(mg_store_circle_create(f->st, &d), 0);
+    memset(p, 0, sizeof(p));
+    p[0].name = mg_xstrdup("Ann");
+    p[0].email = mg_xstrdup("ann@example.org");
+    p[1].name = mg_xstrdup("Bo");
+    p[1].email = mg_xstrdup("bo@example.org");
+    assert_int_equal(mg_store_participants_insert(NULL, f->st, c.id, p, 2), 0);
+    slots[0] = c.slots[0].id;
+    slots[1] = c.slots[1].id;
+    memset(&m, 0, sizeof(m));
+    m.circle_id = c.id;
+    m.participant_id = p[0].id;
+    m.slot_ids = slots;
+    m.n_slots = 2;
+    m.wishes[0] = 7;
+    m.wishes[1] = 5;
+    m.n_wishes = 2;
+    m.note = (char *)"evenings are hard";
+    assert_int_equal(mg_store_move_request_put(&first, f->st, &m), 0);
+    /* a second request from Ann rewrites her open one */
+    m.n_slots = 1;
+    m.n_wishes = 0;
+    m.note = NULL;
+    assert_int_equal(mg_store_move_request_put(&second, f->st, &m), 0);
+    assert_int_equal(second, first);
+    m.participant_id = p[1].id;
+    assert_int_equal(mg_store_move_request_put(&other, f->st, &m), 0);
+    /* not a person of that circle */
+    m.circle_id = d.id;
+    assert_int_equal(mg_store_move_request_put(&first, f->st, &m),
+                     MG_ENOTFOUND);
+    assert_int_equal(mg_store_move_requests_list(&list, &n, f->st, c.id, &any),
+                     0);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].id, second);
+    assert_int_equal(list[0].participant_id, p[0].id);
+    assert_int_equal(list[0].n_slots, 1);
+    assert_int_equal(list[0].slot_ids[0], slots[0]);
+    assert_int_equal(list[0].n_wishes, 0);
+    assert_null(list[0].note);
+    assert_string_equal(list[0].name, "Ann");
+    assert_int_equal(list[0].status, MG_MOVE_OPEN);
+    mg_store_move_requests_free(list, n);
+    /* a page at a time */
+    open.limit = 1;
+    assert_int_equal(mg_store_move_requests_list(&list, &n, f->st, c.id, &open),
+                     0);
+    assert_int_equal(n, 1);
+    open.after = list[0].id;
+    mg_store_move_requests_free(list, n);
+    assert_int_equal(mg_store_move_requests_list(&list, &n, f->st, c.id, &open),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, other);
+    mg_store_move_requests_free(list, n);
+    /* dismissed once; again a conflict; from another circle not found */
+    assert_int_equal(
+        mg_store_move_request_close(f->st, c.id, second, MG_MOVE_DISMISSED), 0);
+    assert_int_equal(
+        mg_store_move_request_close(f->st, c.id, second, MG_MOVE_DISMISSED),
+        MG_ECONFLICT);
+    assert_int_equal(
+        mg_store_move_request_close(f->st, d.id, other, MG_MOVE_DISMISSED),
+        MG_ENOTFOUND);
+    assert_int_equal(
+        mg_store_move_requests_count(&count, f->st, c.id, MG_MOVE_OPEN), 0);
+    assert_int_equal(count, 1);
+    /* Bo was moved: his request is done, and there is nothing to close
+     * for Ann */
+    assert_int_equal(mg_store_move_requests_done(&closed, f->st, c.id, p[1].id),
+                     0);
+    assert_int_equal(closed, 1);
+    assert_int_equal(mg_store_move_requests_done(&closed, f->st, c.id, p[0].id),
+                     0);
+    assert_int_equal(closed, 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM move_requests "
+                                      "WHERE status = 'done' AND "
+                                      "decided_at > 0"),
+                     1);
+    /* erasing Ann takes her requests with her */
+    assert_int_equal(mg_store_participant_erase(&e, f->st, c.id, p[0].id), 0);
+    assert_int_equal(query_int(f->db, "SELECT count(*) FROM move_requests"), 1);
+    mg_participant_release(&p[0]);
+    mg_participant_release(&p[1]);
+    mg_circle_release(&c);
+    mg_circle_release(&d);
+}
+
 static void test_circle_slug_conflict(void **state)
 {
     struct fixture *f = *state;
@@ -1526,6 +1636,7 @@ int main(void)
         cmocka_unit_test(test_open_bad_path),
         cmocka_unit_test_setup_teardown(test_circle_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_move_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circle_slug_conflict, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_circle_update_keeps_slot_ids,
