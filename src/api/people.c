@@ -566,23 +566,14 @@ void handle_person_patch(struct request *r)
     json_decref(doc);
 }
 
-/* The one withdrawal (http_person_withdraw), which the participant's own
- * page uses too. */
+/* The one withdrawal (mg_signup_withdraw, through update()): the place
+ * handed on is in the answer as `promoted`. */
 void handle_person_withdraw(struct request *r)
 {
-    struct mg_participant *p = NULL;
-    struct mg_error err = {{0}, {0}};
-    size_t promoted = 0;
-    int was = 0;
-    int rc = http_person_withdraw(r, r->params[0], r->params[1], &p, &was,
-                                  &promoted, &err);
+    json_t *doc = json_pack("{s:s}", "status", "withdrawn");
 
-    if (rc < 0) {
-        reply_code(r, rc, &err);
-        return;
-    }
-    reply_json(r, MHD_HTTP_OK, person_to_json(p));
-    mg_participants_free(p, 1);
+    update(r, doc);
+    json_decref(doc);
 }
 
 void handle_person_delete(struct request *r)

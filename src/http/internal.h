@@ -297,18 +297,18 @@ int http_reconcile_scope(struct request *r, int64_t circle_id,
                          size_t *queued);
 
 /*
- * Withdraw participant `pid` of circle `circle_id`, as the API's
- * POST .../participants/{id}/withdraw and the participant's own page's
- * "Leave the circle" both do: status withdrawn, their invitations
- * cancelled (CANCELs queued, theirs only), their plenary places given up
- * and offered on (*promoted: how many on a waitlist got one). Someone
- * withdrawn already is left as they are (*was_withdrawn 1). *out, when
- * not NULL, is the person as stored (mg_participants_free(*out, 1)).
+ * Withdraw participant `pid` of circle `circle_id` through the one
+ * withdrawal, mg_signup_withdraw(): their invitations cancelled (CANCELs
+ * queued, theirs only), their plenary places given up and offered on,
+ * their place in the circle handed to the first on its waitlist
+ * (*promoted: that person's id, or 0). Someone withdrawn already is left
+ * as they are (*was_withdrawn 1). *out, when not NULL, is the person as
+ * stored (mg_participants_free(*out, 1)).
  */
 struct mg_participant;
 int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
                          struct mg_participant **out, int *was_withdrawn,
-                         size_t *promoted, struct mg_error *err);
+                         int64_t *promoted, struct mg_error *err);
 
 /*
  * After the coordinator moved participant `pid` (the dashboard's move,

@@ -17,6 +17,7 @@
 #include "mingle/people.h"
 #include "mingle/plenary.h"
 #include "mingle/schedule.h"
+#include "mingle/signup.h"
 
 #include "banned.h"
 
@@ -215,7 +216,7 @@ int http_reconcile_scope(struct request *r, int64_t circle_id,
 
 int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
                          struct mg_participant **out, int *was_withdrawn,
-                         size_t *promoted, struct mg_error *err)
+                         int64_t *promoted, struct mg_error *err)
 {
     struct mg_participant *p = NULL;
     int rc = mg_store_participant_get(&p, r->srv->store, circle_id, pid);
@@ -223,17 +224,12 @@ int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
     *promoted = 0;
     *was_withdrawn = rc == 0 && p->status == MG_STATUS_WITHDRAWN;
     if (rc == 0 && !*was_withdrawn) {
-        p->status = MG_STATUS_WITHDRAWN;
-        rc = mg_store_participant_update(r->srv->store, p);
-        if (rc == 0)
-            /* their cancellations, not the whole circle's invitations */
-            http_reconcile_scope(r, circle_id, &pid, 1, NULL, 0, NULL);
-        /* a place at a plenary they will not come to goes to the next */
-        if (rc == 0)
-            rc = mg_plenary_leave_all(promoted, r->srv->store, circle_id, pid,
-                                      err);
-        if (rc == 0)
+        rc = mg_signup_withdraw(promoted, r->srv->store, circle_id, pid,
+                                mg_now(), err);
+        if (rc == 0) {
+            p->status = MG_STATUS_WITHDRAWN;
             mg_http_wake_outbox(r->srv);
+        }
     }
     if (rc == 0 && out)
         *out = p;

@@ -31,8 +31,12 @@ static int queue_text(struct mg_store *st, const struct mg_circle *c,
                       const char *subject, const char *text, const char *key,
                       struct mg_error *err)
 {
-    struct mg_text_mail m = {
-        c->organizer_name, c->organizer_email, name, email, subject, text};
+    struct mg_text_mail m = {.from_name = c->organizer_name,
+                             .from_email = c->organizer_email,
+                             .to_name = name,
+                             .to_email = email,
+                             .subject = subject,
+                             .text = text};
     struct mg_outbox_msg msg;
     struct mg_store_tx *tx = NULL;
     char *bytes = NULL;

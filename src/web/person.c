@@ -3048,9 +3048,9 @@ out:
 /* Tell the circle's coordinator, through the outbox, that `p` left from
  * their own page. Nothing to do when the circle names no coordinator. */
 static int tell_coordinator(struct request *r, const struct mg_circle *c,
-                            const struct mg_participant *p, size_t promoted)
+                            const struct mg_participant *p, int64_t promoted)
 {
-    struct mg_imip mail;
+    struct mg_text_mail mail;
     struct mg_outbox_msg msg;
     struct mg_store_tx *tx = NULL;
     struct mg_error err = {{0}, {0}};
@@ -3067,10 +3067,8 @@ static int tell_coordinator(struct request *r, const struct mg_circle *c,
                     "invitations have been cancelled"),
                   p->name, p->email, c->title);
     if (promoted)
-        mg_buf_printf(&text,
-                      _(", and %zu place(s) they had at whole-circle "
-                        "sessions went to the next on the waitlist"),
-                      promoted);
+        mg_buf_puts(&text, _(", and their place in the circle went to the "
+                             "first on its waitlist"));
     mg_buf_puts(&text, _(".\n\nTo take them back, set their status to active "
                          "on the dashboard or through the API.\n"));
     memset(&mail, 0, sizeof(mail));
@@ -3123,7 +3121,7 @@ void handle_person_page_leave(struct request *r)
     struct mg_error err = {{0}, {0}};
     const struct mg_form_field *confirm;
     int64_t circle = 0, pid = 0;
-    size_t promoted = 0;
+    int64_t promoted = 0;
     int rc = 0, was = 0;
 
     if (page_subject(&circle, &pid, r))

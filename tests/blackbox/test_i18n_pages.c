@@ -283,6 +283,8 @@ static int setup_world(void **state)
     w->en = make_circle(w, "atlas-en", "en", "en.example.org", N_EN);
     if (!w->qps || !w->en)
         return -1;
+    /* the sign-up page's address, shown on the dashboard: data */
+    add_data(w, "/join/atlas-qps");
     /* longest first, so a name is taken out before a shorter one in it */
     qsort(w->data, w->n_data, sizeof(*w->data), longest_first);
     w->fac_page = page_of(w->qps, "facilitator");

@@ -391,12 +391,12 @@ static void test_migrate_rooms(void **state)
         mg_store_groups_replace(f->st, c.id, g, 2, people, index, 0), 0);
     mg_store_close(f->st);
     f->st = NULL;
-    /* as before migration 22 (the last one) */
+    /* as before migration 22 (those after it replay as no-ops) */
     {
         char *sql = mg_xasprintf("DROP TABLE group_rooms; DROP TABLE "
                                  "circle_calls; DROP TABLE plenary_rooms; "
                                  "PRAGMA user_version=%d",
-                                 mg_store_schema_latest() - 1);
+                                 21);
 
         assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
         assert_int_equal(sqlite3_exec(conn, sql, NULL, NULL, NULL), SQLITE_OK);
