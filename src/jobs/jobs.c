@@ -774,6 +774,18 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
             rc = do_followup(&R, st, cfg, &c, j);
         else
             nudges[n_nudges++] = j;
+        if (rc < 0 && rc != MG_EBUSY) {
+            /* one job that cannot be done must not hold up every other
+             * one round after round: it is skipped, and said so */
+            char id[24];
+
+            snprintf(id, sizeof(id), "%lld", (long long)j->id);
+            mg_log(MG_LOG_ERROR, "jobs: job skipped", "job", id, "error",
+                   mg_strerror(rc), NULL);
+            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED, "failed",
+                   R.n_mails, 0);
+            rc = 0;
+        }
     }
     /* the nudges, one mail per circle (they came in due order: group
      * them by circle here) */
