@@ -694,20 +694,31 @@ static int64_t due_now(const struct mg_job_row *j)
            (j->kind == MG_JOB_REMINDER ? 0 : (int64_t)j->minutes * 60);
 }
 
-/* Whether another reminder of the same call, nearer to it, is due too
- * in this batch (both came due while no daemon ran). */
-static int superseded(const struct mg_job_row *jobs, size_t n,
+/*
+ * Whether another reminder of the same call, nearer to it, is due too
+ * (both came due while no daemon ran): in this batch, or still waiting
+ * in the store (a circle's calls at one hour put every group's farther
+ * reminders in the batches before the nearer ones).
+ */
+static int superseded(int *yes, struct mg_store *st,
+                      const struct mg_job_row *jobs, size_t n,
                       const struct mg_job_row *j, int64_t now)
 {
     size_t i;
 
+    *yes = 0;
+    if (now >= j->starts_at)
+        return 0;
     for (i = 0; i < n; i++)
         if (&jobs[i] != j && jobs[i].kind == MG_JOB_REMINDER &&
             jobs[i].session_id == j->session_id &&
             jobs[i].offset_minutes > j->offset_minutes &&
-            due_now(&jobs[i]) <= now && now < j->starts_at)
-            return 1;
-    return 0;
+            due_now(&jobs[i]) <= now) {
+            *yes = 1;
+            return 0;
+        }
+    return mg_store_job_nearer_due(yes, st, j->session_id, j->offset_minutes,
+                                   now);
 }
 
 int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
@@ -734,6 +745,7 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
     for (i = 0; rc == 0 && i < n; i++) {
         const struct mg_job_row *j = &jobs[i];
         int64_t due = due_now(j);
+        int later = 0;
 
         if (!j->starts_at || j->cancelled) {
             decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
@@ -747,10 +759,13 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
             s.rescheduled++;
             continue;
         }
-        if (j->kind == MG_JOB_REMINDER && superseded(jobs, n, j, now)) {
-            /* a daemon that was down: the later reminder alone */
+        if (j->kind == MG_JOB_REMINDER &&
+            (rc = superseded(&later, st, jobs, n, j, now)) < 0)
+            break;
+        if (later) {
+            /* a daemon that was down: the nearer reminder alone */
             decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
-                   "a later reminder is due", R.n_mails, 0);
+                   "a nearer reminder is due", R.n_mails, 0);
             continue;
         }
         if (j->kind == MG_JOB_FOLLOWUP && now > due + FOLLOWUP_GRACE) {

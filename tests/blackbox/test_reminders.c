@@ -572,9 +572,20 @@ static void test_moved_call_and_missed_reminder(void **state)
     assert_int_equal(reminders_for(2, 1440), 0);
 
     /* down until half an hour before the moved call: the hour-before
-     * reminder goes, the day-before one is not sent as well */
-    s = round_at(moved - 1800);
-    assert_int_equal(s.reminders_sent, 3);
+     * reminder goes, the day-before one is not sent as well, even when
+     * the two are taken in different rounds (one job a round here, as
+     * when a big circle's calls at one hour fill whole batches with
+     * day-before reminders) */
+    {
+        size_t sent = 0, rounds = 0;
+
+        do {
+            assert_int_equal(mg_jobs_round(&s, W->st, &W->cfg, moved - 1800, 1),
+                             0);
+            sent += s.reminders_sent;
+        } while (s.taken && ++rounds < 20);
+        assert_int_equal(sent, 3);
+    }
     assert_int_equal(reminders_for(2, 60), 3);
     assert_int_equal(reminders_for(2, 1440), 0);
 }
