@@ -198,6 +198,7 @@ struct circle_cache {
     struct mg_span *same, *per_thread;
     size_t n_same, n_per_thread;
     unsigned char key[MG_KEY_LEN];
+    struct mg_reminder_settings settings; /* as they are now */
 };
 
 static void cache_release(struct circle_cache *c)
@@ -225,6 +226,8 @@ static int cache_load(struct circle_cache *c, struct mg_store *st,
                                "thread");
     if (rc == 0)
         rc = mg_store_key(c->key, st, "reminder-link");
+    if (rc == 0)
+        rc = mg_store_reminder_settings_get(&c->settings, st, circle_id);
     if (rc < 0)
         cache_release(c);
     return rc;
@@ -459,6 +462,19 @@ static int round_commit(struct mg_jobs_stats *s, struct mg_store *st,
     return 0;
 }
 
+/* Whether the circle still sends reminders at job `j`'s offset (its
+ * settings may have changed since the job was made or taken again). */
+static int offset_wanted(const struct circle_cache *c,
+                         const struct mg_job_row *j)
+{
+    size_t i;
+
+    for (i = 0; c->settings.enabled && i < c->settings.n_offsets; i++)
+        if (c->settings.offsets[i] == -j->offset_minutes)
+            return 1;
+    return 0;
+}
+
 static int do_reminder(struct round *R, struct mg_store *st,
                        const struct mg_jobs_config *cfg, struct circle_cache *c,
                        const struct mg_job_row *j)
@@ -468,7 +484,20 @@ static int do_reminder(struct round *R, struct mg_store *st,
     size_t n = 0, i, eligible = 0, first = R->n_mails;
     int before = -j->offset_minutes;
     int late = R->now >= j->starts_at;
-    int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
+    int rc;
+
+    if (!offset_wanted(c, j)) {
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+               "reminders changed", first, 0);
+        return 0;
+    }
+    if (late && strcmp(j->note, "the call moved") == 0) {
+        /* sent before for the old time; the call has begun since */
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+               "the call moved and began", first, 0);
+        return 0;
+    }
+    rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
 
     if (rc == MG_ENOTFOUND) {
         decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
@@ -518,8 +547,11 @@ static int do_reminder(struct round *R, struct mg_store *st,
                       (long long)j->session_id, mac);
         mg_buf_puts(&text, _("You can turn these reminders off from your "
                              "page.\n"));
-        snprintf(dedupe, sizeof(dedupe), "reminder:%lld:%lld:%d",
-                 (long long)p->id, (long long)j->session_id, before);
+        /* person, call, offset and the call's start: once each, and
+         * once more if the call moves */
+        snprintf(dedupe, sizeof(dedupe), "reminder:%lld:%lld:%d:%lld",
+                 (long long)p->id, (long long)j->session_id, before,
+                 (long long)j->starts_at);
         mail_add(R, c->circle, cfg, p->name, p->email, subject, text.data,
                  dedupe);
         free(subject);
