@@ -198,6 +198,7 @@ struct circle_cache {
     struct mg_span *same, *per_thread;
     size_t n_same, n_per_thread;
     unsigned char key[MG_KEY_LEN];
+    struct mg_reminder_settings settings; /* as they are now */
 };
 
 static void cache_release(struct circle_cache *c)
@@ -225,6 +226,8 @@ static int cache_load(struct circle_cache *c, struct mg_store *st,
                                "thread");
     if (rc == 0)
         rc = mg_store_key(c->key, st, "reminder-link");
+    if (rc == 0)
+        rc = mg_store_reminder_settings_get(&c->settings, st, circle_id);
     if (rc < 0)
         cache_release(c);
     return rc;
@@ -459,6 +462,19 @@ static int round_commit(struct mg_jobs_stats *s, struct mg_store *st,
     return 0;
 }
 
+/* Whether the circle still sends reminders at job `j`'s offset (its
+ * settings may have changed since the job was made or taken again). */
+static int offset_wanted(const struct circle_cache *c,
+                         const struct mg_job_row *j)
+{
+    size_t i;
+
+    for (i = 0; c->settings.enabled && i < c->settings.n_offsets; i++)
+        if (c->settings.offsets[i] == -j->offset_minutes)
+            return 1;
+    return 0;
+}
+
 static int do_reminder(struct round *R, struct mg_store *st,
                        const struct mg_jobs_config *cfg, struct circle_cache *c,
                        const struct mg_job_row *j)
@@ -468,7 +484,20 @@ static int do_reminder(struct round *R, struct mg_store *st,
     size_t n = 0, i, eligible = 0, first = R->n_mails;
     int before = -j->offset_minutes;
     int late = R->now >= j->starts_at;
-    int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
+    int rc;
+
+    if (!offset_wanted(c, j)) {
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+               "reminders changed", first, 0);
+        return 0;
+    }
+    if (late && strcmp(j->note, "the call moved") == 0) {
+        /* sent before for the old time; the call has begun since */
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
+               "the call moved and began", first, 0);
+        return 0;
+    }
+    rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
 
     if (rc == MG_ENOTFOUND) {
         decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
@@ -518,8 +547,11 @@ static int do_reminder(struct round *R, struct mg_store *st,
                       (long long)j->session_id, mac);
         mg_buf_puts(&text, _("You can turn these reminders off from your "
                              "page.\n"));
-        snprintf(dedupe, sizeof(dedupe), "reminder:%lld:%lld:%d",
-                 (long long)p->id, (long long)j->session_id, before);
+        /* person, call, offset and the call's start: once each, and
+         * once more if the call moves */
+        snprintf(dedupe, sizeof(dedupe), "reminder:%lld:%lld:%d:%lld",
+                 (long long)p->id, (long long)j->session_id, before,
+                 (long long)j->starts_at);
         mail_add(R, c->circle, cfg, p->name, p->email, subject, text.data,
                  dedupe);
         free(subject);
@@ -694,20 +726,31 @@ static int64_t due_now(const struct mg_job_row *j)
            (j->kind == MG_JOB_REMINDER ? 0 : (int64_t)j->minutes * 60);
 }
 
-/* Whether another reminder of the same call, nearer to it, is due too
- * in this batch (both came due while no daemon ran). */
-static int superseded(const struct mg_job_row *jobs, size_t n,
+/*
+ * Whether another reminder of the same call, nearer to it, is due too
+ * (both came due while no daemon ran): in this batch, or still waiting
+ * in the store (a circle's calls at one hour put every group's farther
+ * reminders in the batches before the nearer ones).
+ */
+static int superseded(int *yes, struct mg_store *st,
+                      const struct mg_job_row *jobs, size_t n,
                       const struct mg_job_row *j, int64_t now)
 {
     size_t i;
 
+    *yes = 0;
+    if (now >= j->starts_at)
+        return 0;
     for (i = 0; i < n; i++)
         if (&jobs[i] != j && jobs[i].kind == MG_JOB_REMINDER &&
             jobs[i].session_id == j->session_id &&
             jobs[i].offset_minutes > j->offset_minutes &&
-            due_now(&jobs[i]) <= now && now < j->starts_at)
-            return 1;
-    return 0;
+            due_now(&jobs[i]) <= now) {
+            *yes = 1;
+            return 0;
+        }
+    return mg_store_job_nearer_due(yes, st, j->session_id, j->offset_minutes,
+                                   now);
 }
 
 int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
@@ -734,6 +777,7 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
     for (i = 0; rc == 0 && i < n; i++) {
         const struct mg_job_row *j = &jobs[i];
         int64_t due = due_now(j);
+        int later = 0;
 
         if (!j->starts_at || j->cancelled) {
             decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
@@ -747,10 +791,13 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
             s.rescheduled++;
             continue;
         }
-        if (j->kind == MG_JOB_REMINDER && superseded(jobs, n, j, now)) {
-            /* a daemon that was down: the later reminder alone */
+        if (j->kind == MG_JOB_REMINDER &&
+            (rc = superseded(&later, st, jobs, n, j, now)) < 0)
+            break;
+        if (later) {
+            /* a daemon that was down: the nearer reminder alone */
             decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED,
-                   "a later reminder is due", R.n_mails, 0);
+                   "a nearer reminder is due", R.n_mails, 0);
             continue;
         }
         if (j->kind == MG_JOB_FOLLOWUP && now > due + FOLLOWUP_GRACE) {
@@ -774,6 +821,18 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
             rc = do_followup(&R, st, cfg, &c, j);
         else
             nudges[n_nudges++] = j;
+        if (rc < 0 && rc != MG_EBUSY) {
+            /* one job that cannot be done must not hold up every other
+             * one round after round: it is skipped, and said so */
+            char id[24];
+
+            snprintf(id, sizeof(id), "%lld", (long long)j->id);
+            mg_log(MG_LOG_ERROR, "jobs: job skipped", "job", id, "error",
+                   mg_strerror(rc), NULL);
+            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED, "failed",
+                   R.n_mails, 0);
+            rc = 0;
+        }
     }
     /* the nudges, one mail per circle (they came in due order: group
      * them by circle here) */

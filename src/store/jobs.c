@@ -616,3 +616,26 @@ int mg_store_session_circle(int64_t *circle_id, struct mg_store *st,
     store_release(st, db);
     return rc;
 }
+
+int mg_store_job_nearer_due(int *found, struct mg_store *st, int64_t session_id,
+                            int offset_minutes, int64_t now)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT EXISTS (SELECT 1 FROM jobs WHERE "
+                           "session_id = ? AND kind = 'reminder' AND status = "
+                           "'queued' AND offset_minutes > ? AND due_at <= ?)");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, session_id);
+        sqlite3_bind_int(stmt, 2, offset_minutes);
+        sqlite3_bind_int64(stmt, 3, now);
+        rc = store_step_row(st, db, stmt, MG_EDB, "nearer reminder");
+    }
+    if (rc == 0)
+        *found = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -662,7 +662,8 @@ static const char *const migration_20[] = {
  * unique by key, found by (status, due_at). A job's due time is its
  * session's start plus offset_minutes (plus the call's length for what
  * comes after the call); the trigger keeps the due time of waiting jobs
- * with their session when it moves.
+ * with their session when it moves, and makes a reminder already sent
+ * for the old time due again for the new one.
  */
 static const char *const migration_21[] = {
     "CREATE TABLE IF NOT EXISTS reminder_settings ("
@@ -693,11 +694,18 @@ static const char *const migration_21[] = {
     "CREATE INDEX IF NOT EXISTS jobs_due ON jobs(status, due_at)",
     "CREATE INDEX IF NOT EXISTS jobs_session ON jobs(session_id)",
     "CREATE INDEX IF NOT EXISTS jobs_circle ON jobs(circle_id, due_at)",
+    /* a reminder already sent for the old time is due again for the
+     * new one (its mail's key has the call's start in it) */
     "CREATE TRIGGER IF NOT EXISTS jobs_follow_session AFTER UPDATE OF "
     "starts_at, minutes ON sessions BEGIN "
     "UPDATE jobs SET due_at = NEW.starts_at + offset_minutes * 60 + "
-    "CASE kind WHEN 'reminder' THEN 0 ELSE NEW.minutes * 60 END "
-    "WHERE session_id = NEW.id AND status = 'queued'; END",
+    "CASE kind WHEN 'reminder' THEN 0 ELSE NEW.minutes * 60 END, "
+    "note = CASE status WHEN 'queued' THEN note ELSE 'the call moved' END, "
+    "done_at = CASE status WHEN 'queued' THEN done_at ELSE NULL END, "
+    "status = 'queued' "
+    "WHERE session_id = NEW.id AND (status = 'queued' OR (kind = "
+    "'reminder' AND status = 'done' AND NEW.starts_at <> OLD.starts_at)); "
+    "END",
     NULL};
 
 /*

@@ -12,17 +12,23 @@
  *     the circle is queued in the outbox: time per round (a wake that
  *     finds a full batch), mails per second, and an idle wake (the next
  *     due time and a round that finds nothing);
+ *   - every call moved an hour (a time-zone change), with the trigger
+ *     that moves the waiting jobs and without it;
  *   - the process's peak RSS.
  *
  * The 200-person circle is run first, beside the N-person one. Prints
  * figures; no assertions.
  *
  *   ./build/tests/bench/bench_reminders [people] [weeks-to-send]
+ *
+ * (weeks-to-send 0 skips the rounds at N people.)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+
+#include <sqlite3.h>
 
 #include "mingle/assign.h"
 #include "mingle/calendar.h"
@@ -76,7 +82,7 @@ static int run(size_t n, int send_weeks)
     size_t i, n_sessions = 0, added = 0, rounds = 0, mails = 0, cap = 1024;
     size_t jobs_queued = 0;
     double t0, t_sessions, t_sync, t_rounds = 0, t_idle, *round_ms;
-    double rss_before, rss_after;
+    double rss_before, rss_after, t_move, t_move_bare;
     int64_t first = 0, at;
     int w;
 
@@ -194,6 +200,35 @@ static int run(size_t n, int send_weeks)
     }
     rss_after = rss_mib();
     qsort(round_ms, rounds, sizeof(*round_ms), cmp_double);
+
+    /* every call an hour later (what a change of the circle's time zone
+     * does): the trigger moves the waiting jobs with their calls; then
+     * back again without the trigger, for what it adds */
+    for (i = 0; i < n_sessions; i++) {
+        sessions[i].starts_at += 3600;
+        sessions[i].original_starts_at += 3600;
+    }
+    t0 = mg_monotonic();
+    if (mg_store_sessions_retime(st, c.id, sessions, n_sessions) < 0)
+        return 1;
+    t_move = mg_monotonic() - t0;
+    {
+        sqlite3 *raw = NULL;
+
+        if (sqlite3_open(db, &raw) != SQLITE_OK ||
+            sqlite3_exec(raw, "DROP TRIGGER jobs_follow_session", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return 1;
+        sqlite3_close(raw);
+    }
+    for (i = 0; i < n_sessions; i++) {
+        sessions[i].starts_at -= 3600;
+        sessions[i].original_starts_at -= 3600;
+    }
+    t0 = mg_monotonic();
+    if (mg_store_sessions_retime(st, c.id, sessions, n_sessions) < 0)
+        return 1;
+    t_move_bare = mg_monotonic() - t0;
     getrusage(RUSAGE_SELF, &ru);
     printf("bench_reminders: %zu people, %zu calls (4 weeks)\n"
            "  make sessions and jobs    %8.2f s\n"
@@ -206,6 +241,8 @@ static int run(size_t n, int send_weeks)
            "             max            %8.1f ms\n"
            "  reminders queued          %8zu     in %.2f s (%.0f/s)\n"
            "  RSS before / after rounds %8.1f / %.1f MiB\n"
+           "  every call moved an hour  %8.3f s  (%.3f s without moving "
+           "the jobs)\n"
            "  peak RSS                  %8.1f MiB\n",
            n, n_sessions, t_sessions, t_sync, added, jobs_queued, n * 4 * 2,
            t_idle * 1000, ROUND, rounds, send_weeks, send_weeks == 1 ? "" : "s",
@@ -213,7 +250,7 @@ static int run(size_t n, int send_weeks)
            rounds ? round_ms[rounds * 99 / 100] : 0.0,
            rounds ? round_ms[rounds - 1] : 0.0, mails, t_rounds,
            t_rounds > 0 ? (double)mails / t_rounds : 0.0, rss_before, rss_after,
-           ru.ru_maxrss / 1024.0);
+           t_move, t_move_bare, ru.ru_maxrss / 1024.0);
     free(round_ms);
     free(sessions);
     mg_participants_free(people, n);

@@ -145,6 +145,12 @@ void mg_store_job_people_free(struct mg_job_person *p, size_t n);
 int mg_store_summary_received(int *found, struct mg_store *st, int64_t group_id,
                               int week);
 
+/* *found: whether a waiting reminder of session `session_id` nearer to
+ * the call than `offset_minutes` (a greater offset) is due at `now`
+ * too, so the farther one need not be sent as well. */
+int mg_store_job_nearer_due(int *found, struct mg_store *st, int64_t session_id,
+                            int offset_minutes, int64_t now);
+
 /* The circle of session `session_id`; MG_ENOTFOUND. */
 int mg_store_session_circle(int64_t *circle_id, struct mg_store *st,
                             int64_t session_id);
