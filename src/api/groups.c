@@ -5,8 +5,9 @@
  * ?dry_run=1 to preview and ?seed=N; a result that breaks a hard rule
  * is refused with 409 and the reasons unless forced with ?force=1 or
  * {"force": true}), POST .../groups/{gid}/members moves one person after
- * checking the hard rules, and GET .../groups shows the groups with
- * their quality figures.
+ * checking the hard rules, GET .../groups shows the groups with their
+ * quality figures and call links, and PATCH .../groups/{gid} gives a
+ * group its own call link.
  */
 #include "api.h"
 
