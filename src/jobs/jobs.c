@@ -233,17 +233,6 @@ static int cache_load(struct circle_cache *c, struct mg_store *st,
     return rc;
 }
 
-/*
- * The call link a reminder gives: for now the circle's video URL (NULL
- * when it has none). The one place a reminder takes its link from.
- */
-static const char *reminder_call_link(const struct mg_circle *c,
-                                      const struct mg_group_row *g)
-{
-    (void)g;
-    return c->video_url && c->video_url[0] ? c->video_url : NULL;
-}
-
 static const char *from_address(const struct mg_circle *c,
                                 const struct mg_jobs_config *cfg)
 {
@@ -481,6 +470,7 @@ static int do_reminder(struct round *R, struct mg_store *st,
 {
     struct mg_group_row *g = NULL;
     struct mg_job_person *people = NULL;
+    char *link = NULL;
     size_t n = 0, i, eligible = 0, first = R->n_mails;
     int before = -j->offset_minutes;
     int late = R->now >= j->starts_at;
@@ -504,6 +494,9 @@ static int do_reminder(struct round *R, struct mg_store *st,
                "the group is gone", first, 0);
         return 0;
     }
+    /* the group's own room, the circle's template's, or its video URL */
+    if (rc == 0)
+        rc = mg_calendar_group_call_link(&link, st, j->circle_id, j->group_id);
     if (rc == 0)
         rc = mg_store_job_people(&people, &n, st, j->group_id, 0);
     if (rc < 0)
@@ -511,7 +504,6 @@ static int do_reminder(struct round *R, struct mg_store *st,
     for (i = 0; i < n; i++) {
         const struct mg_job_person *p = &people[i];
         const char *tz = c->circle->time_zone;
-        const char *link = reminder_call_link(c->circle, g);
         struct mg_buf text = MG_BUF_INIT;
         char when[96], when_circle[96], mac[MAC_HEX + 1], dedupe[96];
         char *subject;
@@ -564,6 +556,7 @@ static int do_reminder(struct round *R, struct mg_store *st,
         decide(R, j->id, j->circle_id, j->kind, MG_JOB_DONE,
                eligible ? NULL : "nobody to remind", first, 0);
 out:
+    free(link);
     mg_store_job_people_free(people, n);
     mg_store_groups_free(g, g ? 1 : 0);
     return rc;

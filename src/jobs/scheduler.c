@@ -4,7 +4,8 @@
  * daemon ran), then sleeps until the next due job, at most a minute (a
  * CLI in another process may add jobs without waking it), or a second
  * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
- * is seen at once. It holds nothing of its own: a job is done only in
+ * is seen at once; each wake also erases sign-ups never confirmed in
+ * time (mg_signup_expire). It holds nothing of its own: a job is done only in
  * the transaction that queues its mail, so stopping it (or a crash)
  * loses nothing and repeats nothing.
  */
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #include "mingle/jobs.h"
+#include "mingle/signup.h"
 #include "mingle/store.h"
 
 #include "banned.h"
@@ -49,6 +51,20 @@ static int64_t sleep_for(struct mg_store *st)
     if (clock && clock[0] && wait > 1)
         wait = 1;
     return wait;
+}
+
+/* Sign-ups never confirmed go when their time runs out, whether or not
+ * anyone signs up again (which also clears them). */
+static void expire_signups(struct mg_store *st)
+{
+    size_t n = 0;
+
+    if (mg_signup_expire(&n, st, mg_now()) == 0 && n) {
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", n);
+        mg_log(MG_LOG_INFO, "sign-ups never confirmed erased", "people", count,
+               NULL);
+    }
 }
 
 static void *run(void *arg)
@@ -85,6 +101,7 @@ static void *run(void *arg)
                 mails = 0;
             }
         } while (st.taken == ROUND_MAX);
+        expire_signups(s->store);
         wait = sleep_for(s->store);
         if (failed && wait < 1)
             wait = 1; /* a job that fails stays due: not in a tight loop */

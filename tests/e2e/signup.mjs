@@ -54,8 +54,9 @@ const ZONE = 'Pacific/Auckland';
 // 2027-03-23T06:30Z (NZDT, UTC+13), worked out independently with
 // Python's zoneinfo; wallToUtc (Intl's tz database) must agree.
 const FIRST_CALL = Date.parse('2027-03-23T06:30:00Z');
-// The test's clock starts a week before.
-const START = Date.parse('2027-03-16T09:00:00Z');
+// The test's clock starts eight days before: a sign-up never confirmed
+// (kept 7 days by default) is gone by the first reminders.
+const START = Date.parse('2027-03-15T06:00:00Z');
 
 // Three people signing up: one in Sydney, whose call is at 17:30 there
 // (AEDT, UTC+11: 06:30Z + 11 h), and one whose name needs a macron.
@@ -68,6 +69,9 @@ const NEWCOMERS = [
     zone: ZONE, local: '19:30' },
 ];
 const LEAVER = NEWCOMERS[2];
+// A fourth who signs up and never confirms.
+const SILENT = { name: 'Ngaio Marsh', email: 'ngaio.marsh@example.org', sector: 'school', region: 'Canterbury',
+  zone: ZONE, local: '19:30' };
 const COORDINATOR = 'circles@example.org';
 
 async function startDaemon(port, db, inbox, smtpPort, logName) {
@@ -151,6 +155,8 @@ async function main() {
     readFileSync(path.join(repo, 'data/atlas-outline.md')), { type: 'text/markdown', expect: 201 });
   await api('POST', `${C}/participants`, readFileSync(path.join(repo, 'data/demo-people.csv'), 'utf8'),
     { type: 'text/csv', expect: 201 });
+  // each group meets in its own room, named from the circle's template
+  await api('PATCH', C, { call_url_template: 'https://meet.jit.si/{circle}-{group}-{secret}' }, { expect: 200 });
   const plan = (await api('POST', `${C}/groups/plan?seed=1`, undefined, { expect: 201 })).json;
   check(plan.invitations_queued === 16, `16 invitations queued (${plan.invitations_queued})`);
   await waitFor('16 invitations in the SMTP server', () => readMail(inbox).length >= 16, 20000, 200);
@@ -193,7 +199,7 @@ async function main() {
   }
   const bodyText = () => page.evaluate(() => document.body.innerText);
 
-  for (const [i, n] of NEWCOMERS.entries()) {
+  for (const [i, n] of [...NEWCOMERS, SILENT].entries()) {
     step(`${n.name} signs up on /join/${SLUG}`);
     const res = await page.goto(`${ctx.base}/join/${SLUG}`);
     check(res.status() === 200, `the sign-up page answers 200 (${res.status()})`);
@@ -238,7 +244,7 @@ async function main() {
 
   // Nobody is planned before confirming.
   let people = (await api('GET', `${C}/participants?limit=100`, undefined, { expect: 200 })).json.participants;
-  for (const n of NEWCOMERS) {
+  for (const n of [...NEWCOMERS, SILENT]) {
     const p = people.find((x) => x.email === n.email);
     check(p && p.status === 'pending' && !p.group_id, `${n.name} is pending and in no group`, p);
   }
@@ -277,6 +283,8 @@ async function main() {
       () => mailTo(inbox, n.email, (m) => m.method === 'REQUEST').length === 1, 20000, 200);
   }
   check(groups.reduce((s, g) => s + g.members.length, 0) === 19, 'nineteen people in the groups');
+  check(groups.every((g) => /^https:\/\/meet\.jit\.si\/atlas-autumn-[a-z0-9-]+-[0-9a-f]{24}$/.test(g.call_link)) &&
+    groups[0].call_link !== groups[1].call_link, 'each group has its own call room', groups.map((g) => g.call_link));
   ok('each of the three got one METHOD:REQUEST');
 
   // 6. Reminders at the right times.
@@ -286,6 +294,9 @@ async function main() {
   setClock(FIRST_CALL - 24 * 3600 * 1000 - 60 * 1000);
   await sleep(3000);
   check(everyone.every((e) => reminders(e).length === 0), 'no reminder yet');
+  people = (await api('GET', `${C}/participants?limit=100`, undefined, { expect: 200 })).json.participants;
+  check(!people.some((x) => x.email === SILENT.email) && reminders(SILENT.email).length === 0,
+    `${SILENT.name}, who never confirmed, is erased after seven days by the daemon's scheduler`);
   step('24 hours ahead: everyone gets one reminder, their time in their zone');
   setClock(FIRST_CALL - 24 * 3600 * 1000 + 5 * 1000);
   await waitFor('19 reminders', () => everyone.every((e) => reminders(e).length === 1), 20000, 250);
@@ -295,6 +306,7 @@ async function main() {
     check(text.includes(n.local), `${n.name}'s reminder gives the call at ${n.local} (${n.zone})`, text.slice(0, 600));
     if (n.zone !== ZONE) check(text.includes('19:30'), '... and 19:30 in the circle\'s zone');
     check(/\/r\/\d+\/\d+\/[0-9a-f]+/.test(text), 'with a link for "can\'t come"');
+    check(text.includes(groupOf.get(n.email).call_link), `and their group's own room (${groupOf.get(n.email).call_link})`);
   }
 
   step('the daemon restarts: nothing is sent twice');
