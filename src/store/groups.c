@@ -82,7 +82,8 @@ int mg_store_group_get(struct mg_group_row **out, struct mg_store *st,
 
 #define INSERT_GROUP                                                           \
     "INSERT INTO groups (circle_id, position, name, slot_id, thread_id, "      \
-    "address, created_at, uid, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "address, created_at, uid, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, "  \
+    "?, ?, ?)"
 #define LEAVE_GROUP                                                            \
     "UPDATE memberships SET left_at = ? WHERE participant_id = ? AND "         \
     "left_at IS NULL"
@@ -93,10 +94,12 @@ int mg_store_group_get(struct mg_group_row **out, struct mg_store *st,
     "g.id, p.id, ? FROM groups g JOIN participants p ON p.circle_id = "        \
     "g.circle_id WHERE g.id = ? AND p.id = ? AND g.circle_id = ?"
 
-/* Insert group `g` (INSERT_GROUP in `ins`), giving it a uid if it has
- * none; its id and updated_at are filled in. */
+/* Insert group `g` (INSERT_GROUP in `ins`) with id `id` (0: SQLite's
+ * next), giving it a uid if it has none; its id and updated_at are
+ * filled in. */
 static int insert_group(struct mg_store *st, sqlite3 *db, sqlite3_stmt *ins,
-                        int64_t circle_id, struct mg_group_row *g, int64_t now)
+                        int64_t circle_id, struct mg_group_row *g, int64_t id,
+                        int64_t now)
 {
     int rc;
 
@@ -121,6 +124,10 @@ static int insert_group(struct mg_store *st, sqlite3 *db, sqlite3_stmt *ins,
     }
     sqlite3_bind_text(ins, 8, g->uid, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 9, now);
+    if (id)
+        sqlite3_bind_int64(ins, 10, id);
+    else
+        sqlite3_bind_null(ins, 10);
     g->updated_at = now;
     rc = store_step(st, db, ins, "insert group");
     g->id = sqlite3_last_insert_rowid(db);
@@ -301,6 +308,21 @@ static int attach_secrets(struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
+/* The highest group id in the file, 0 when there is none. */
+static int max_group_id(int64_t *top, struct mg_store *st, sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    int rc =
+        store_prepare(&q, st, db, "SELECT coalesce(max(id), 0) FROM groups");
+
+    if (rc == 0)
+        rc = store_step_row(st, db, q, MG_EIO, "highest group id");
+    if (rc == 0)
+        *top = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return rc;
+}
+
 int mg_store_groups_replace(struct mg_store *st, int64_t circle_id,
                             struct mg_group_row *groups, size_t n_groups,
                             const int64_t *participant_ids,
@@ -323,7 +345,7 @@ int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
     size_t n_held = 0, n_rooms = 0;
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *del = NULL, *ins = NULL, *mem = NULL;
-    int64_t now = mg_now();
+    int64_t now = mg_now(), top = 0;
     size_t i;
     int rc = store_begin(st, db);
 
@@ -340,12 +362,18 @@ int mg_store_groups_replace_carry(struct mg_store *st, int64_t circle_id,
         rc = detach_secrets(&held, &n_held, st, db, circle_id);
     if (rc == 0 && carry)
         rc = hold_rooms(&rooms, &n_rooms, st, db, circle_id);
+    /* New groups are new series: their ids are above every id in use
+     * now, the old groups' included, so nothing that keeps a group id
+     * (a member's invitation, a mark) takes a new group for an old one. */
+    if (rc == 0)
+        rc = max_group_id(&top, st, db);
     if (rc == 0) {
         sqlite3_bind_int64(del, 1, circle_id);
         rc = store_step(st, db, del, "delete groups");
     }
     for (i = 0; rc == 0 && i < n_groups; i++) {
-        rc = insert_group(st, db, ins, circle_id, &groups[i], now);
+        rc = insert_group(st, db, ins, circle_id, &groups[i],
+                          top + 1 + (int64_t)i, now);
     }
     for (i = 0; rc == 0 && i < n_people; i++) {
         if (group_index[i] < 0)
@@ -481,7 +509,7 @@ int mg_store_groups_rebalance_carry(
         rc = store_prepare(&del, st, db,
                            "DELETE FROM groups WHERE id = ? AND circle_id = ?");
     for (i = 0; rc == 0 && i < n_added; i++)
-        rc = insert_group(st, db, ins, circle_id, &added[i], now);
+        rc = insert_group(st, db, ins, circle_id, &added[i], 0, now);
     for (i = 0; rc == 0 && i < n; i++) {
         int64_t to = group_ids[i];
 

@@ -517,6 +517,88 @@ static long long replan(long long circle, int seed)
  * token stops working while the feed goes to where most members went.
  * Their own page (/p/...) is the person's and works throughout.
  */
+/* Plan circle `circle` with `seed`: how many invitations were queued. */
+static long long plan_queued(long long circle, int seed)
+{
+    char *path = test_circle_path(circle, "/groups/plan?seed=%d", seed);
+    long status;
+    json_t *doc = call(&status, "POST", path, W->site.token, NULL, NULL);
+    long long n;
+
+    assert_int_equal(status, 201);
+    n = json_integer_value(json_object_get(doc, "invitations_queued"));
+    json_decref(doc);
+    free(path);
+    return n;
+}
+
+/* How many messages of `kind` circle `circle`'s outbox holds. */
+static size_t count_kind(long long circle, const char *kind)
+{
+    char *path = test_circle_path(circle, "/outbox?limit=500");
+    long status;
+    json_t *doc = call(&status, "GET", path, W->site.token, NULL, NULL);
+    json_t *rows = json_object_get(doc, "messages"), *m;
+    size_t i, n = 0;
+
+    assert_int_equal(status, 200);
+    assert_non_null(rows);
+    json_array_foreach(rows, i, m) n +=
+        strcmp(json_string_value(json_object_get(m, "kind")), kind) == 0;
+    json_decref(doc);
+    free(path);
+    return n;
+}
+
+/*
+ * Planned again, the groups are new groups (each a new calendar series),
+ * whatever ids SQLite would hand out: every member is sent the new
+ * series. The new groups once took the ids of the old ones (the highest
+ * in the file), and the members' invitations, matched by group id, were
+ * taken for up to date: nobody was told, and their calendars kept the old
+ * series (its UID, and its time if the slot had changed).
+ */
+static void test_replan_sends_the_new_series(void **state)
+{
+    static const char with_organizer[] =
+        "{\"title\":\"Planned twice\",\"time_zone\":\"Pacific/Auckland\","
+        "\"start_date\":\"2027-03-02\",\"weeks\":4,\"group_size\":{"
+        "\"min\":6,\"max\":9},\"slots\":[{\"weekday\":\"tuesday\","
+        "\"start\":\"19:30\",\"minutes\":60}],\"organizer\":{\"name\":"
+        "\"Coordinators\",\"email\":\"circles@example.org\"}}";
+    struct mg_buf csv = MG_BUF_INIT;
+    long long circle, before, after;
+    long status;
+    json_t *doc;
+    char *path;
+    int i;
+
+    (void)state;
+    circle = test_site_circle(&W->site, with_organizer, NULL);
+    assert_true(circle > 0);
+    mg_buf_puts(&csv, "name,email,role,sector\n");
+    for (i = 0; i < 16; i++)
+        mg_buf_printf(&csv, "Twice %02d,twice%02d@example.org,%s,%s\n", i, i,
+                      i < 2 ? "facilitator" : "participant", sectors[i % 4]);
+    path = test_circle_path(circle, "/participants");
+    doc = call(&status, "POST", path, W->site.token, csv.data, "text/csv");
+    assert_int_equal(status, 201);
+    json_decref(doc);
+    free(path);
+    mg_buf_release(&csv);
+
+    assert_int_equal(plan_queued(circle, 1), 16);
+    before = group_of(circle, "twice00@example.org");
+    /* each member: a CANCEL of the old series, a REQUEST of the new */
+    assert_int_equal(plan_queued(circle, 1), 32);
+    after = group_of(circle, "twice00@example.org");
+    assert_true(after > before); /* a new group, never an old one's id */
+    assert_int_equal(count_kind(circle, "cancel"), 16);
+    assert_int_equal(count_kind(circle, "invite"), 32);
+    assert_int_equal(plan_queued(circle, 2), 32);
+    assert_true(group_of(circle, "twice00@example.org") > after);
+}
+
 static void test_replan_keeps_secrets(void **state)
 {
     long long circle = make_circle(18, 3), g, g2, other = 0, me;
@@ -610,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_stored_groups_read_back),
         cmocka_unit_test(test_cli_show),
         cmocka_unit_test(test_replan_keeps_secrets),
+        cmocka_unit_test(test_replan_sends_the_new_series),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
