@@ -273,6 +273,26 @@ static int ensure_kickoff_attendance(struct mg_store *st, int64_t circle_id)
  * (the one who then did not come). Only for the demo's own kick-off,
  * and only when it has no answers yet.
  */
+/* The circle's sign-up page, open for late sign-ups who are placed at
+ * once, up to 24 people; left as a coordinator set it on a later run. */
+static int ensure_signup(struct mg_store *st, int64_t circle_id)
+{
+    struct mg_signup_settings s;
+    int rc = mg_store_signup_get(&s, st, circle_id);
+
+    if (rc == 0 && !s.updated_at) {
+        s.circle_id = circle_id;
+        s.open = 1;
+        s.capacity = 24;
+        s.auto_place = 1;
+        s.regions = mg_xstrdup("Auckland\nWaikato\nWellington\nCanterbury\n"
+                               "Otago");
+        rc = mg_store_signup_put(st, &s);
+    }
+    mg_signup_settings_release(&s);
+    return rc;
+}
+
 static int ensure_kickoff_answers(struct mg_store *st, int64_t circle_id)
 {
     struct mg_plenary_row *rows = NULL;
@@ -431,8 +451,10 @@ static void print_welcome(int port, void *arg)
            d->token, base, (long long)d->circle_id, base, d->feed,
            d->feed_owner ? d->feed_owner : "a member", d->maildir);
     printf("Pages, in a browser:\n"
-           "  coordinator:   %s/dashboard (log in with the token above)\n",
-           base);
+           "  coordinator:   %s/dashboard (log in with the token above)\n"
+           "  sign-up:       %s/join/%s (open: a confirmed late sign-up is "
+           "placed at once)\n",
+           base, base, DEMO_SLUG);
     if (d->page[0])
         printf("  participant:   %s/p/%s (%s's page)\n", base, d->page,
                d->feed_owner);
@@ -480,7 +502,8 @@ static int demo(struct cli_ctx *ctx)
         ensure_attendance(st, d.circle_id) < 0 ||
         ensure_kickoff(st, d.circle_id) < 0 ||
         ensure_kickoff_attendance(st, d.circle_id) < 0 ||
-        ensure_kickoff_answers(st, d.circle_id) < 0) {
+        ensure_kickoff_answers(st, d.circle_id) < 0 ||
+        ensure_signup(st, d.circle_id) < 0) {
         cli_error("cannot register the demo participants in '%s'", cfg->db);
         goto out;
     }

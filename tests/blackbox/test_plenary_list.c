@@ -778,6 +778,13 @@ static void test_demo_report(void **state)
                                       "recorded; aimed for 15 (not met)"));
     assert_non_null(strstr(resp.body, " | 16 | 0 | 10 | 2 | 2 | 2 | 14 | 2 |"));
     test_response_release(&resp);
+    /* the demo's sign-up page is open (issue #18) */
+    assert_int_equal(
+        test_http(&resp, d.port, "GET", "/join/atlas-demo", NULL, NULL, NULL),
+        0);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "name=\"consent\""));
+    test_response_release(&resp);
     assert_int_equal(test_daemon_stop(&d, SIGTERM), 0);
     free(md);
     free(path);
