@@ -19,8 +19,8 @@
 #include "banned.h"
 
 int dash_signup_section(struct mg_html *h, const struct dash *d,
-                        struct mg_store *st, const struct mg_circle *c,
-                        size_t n_groups)
+                        struct mg_store *st, const char *base_url,
+                        const struct mg_circle *c, size_t n_groups)
 {
     struct mg_signup_settings s;
     size_t waiting = 0, pending = 0, unplaced = 0;
@@ -42,9 +42,14 @@ int dash_signup_section(struct mg_html *h, const struct dash *d,
     mg_html_text(h, _("Public page"));
     mg_html(h, "</dt><dd>");
     if (c->slug) {
-        mg_html(h, "<code>/join/");
-        mg_html_text(h, c->slug);
-        mg_html(h, "</code> ");
+        /* the address is the link's, the words the page's language */
+        struct mg_buf url = MG_BUF_INIT;
+
+        mg_buf_printf(&url, "%s/join/", base_url ? base_url : "");
+        mg_url_encode(&url, c->slug);
+        mg_html_link(h, url.data, _("the sign-up page"), NULL);
+        mg_html(h, " ");
+        mg_buf_release(&url);
     }
     if (mg_signup_is_open(&s, mg_now()) && c->slug && c->organizer_email)
         mg_html_text(h, _("open"));
