@@ -1009,7 +1009,8 @@ static void test_dashboard_section(void **state)
     test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "<h2 id=\"signup\">Sign-up</h2>"));
-    assert_non_null(strstr(resp.body, "/join/late\">the sign-up page</a> open"));
+    assert_non_null(
+        strstr(resp.body, "/join/late\">the sign-up page</a> open"));
     assert_non_null(strstr(resp.body, "Close sign-up"));
     /* pia, confirmed while auto_place was off, waits to be placed */
     assert_non_null(strstr(resp.body, "1 active person is in no group yet."));
