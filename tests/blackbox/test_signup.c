@@ -546,6 +546,22 @@ static void test_happy_path(void **state)
     assert_null(strstr(resp.body, "/p/"));
     test_response_release(&resp);
 
+    /* what they consented to is in their export (seeing it: IPP 6) */
+    {
+        char *path =
+            test_circle_path(W->atlas, "/participants/%lld/export", id);
+        long status = 0;
+        json_t *doc = call(&status, "GET", path, NULL), *su;
+
+        free(path);
+        assert_int_equal(status, 200);
+        su = json_object_get(doc, "signup");
+        assert_true(json_is_true(json_object_get(su, "volunteer")));
+        assert_int_equal(
+            strlen(json_string_value(json_object_get(su, "consent_version"))),
+            16);
+        json_decref(doc);
+    }
     mail = wait_mail("grace@example.org", "Your place in", 1);
     assert_non_null(strstr(mail, page));
     free(mail);
