@@ -435,7 +435,8 @@ int mg_signup_confirm(struct mg_signup_confirmed *out, struct mg_store *st,
     rc = mg_store_signup_get(&s, st, c->id);
     if (rc == 0)
         rc = mg_store_begin(&tx, st);
-    if (rc == 0)
+    /* without a capacity nobody waits: no need to count the circle */
+    if (rc == 0 && s.capacity > 0)
         rc = mg_store_tx_signup_counts(&active, &last, tx, c->id);
     if (rc == 0) {
         out->status = mg_signup_confirmed_status(active, s.capacity);

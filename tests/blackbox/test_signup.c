@@ -562,6 +562,21 @@ static void test_happy_path(void **state)
             16);
         json_decref(doc);
     }
+    /* a volunteer is listed for the coordinator, still a participant */
+    assert_int_equal(put_settings(W->atlas, "{}", &settings), 200);
+    {
+        json_t *v = json_object_get(settings, "volunteers");
+
+        assert_int_equal(json_array_size(v), 1);
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(v, 0), "email")),
+            "grace@example.org");
+    }
+    json_decref(settings);
+    settings = person(W->atlas, "grace@example.org");
+    assert_string_equal(json_string_value(json_object_get(settings, "role")),
+                        "participant");
+    json_decref(settings);
     mail = wait_mail("grace@example.org", "Your place in", 1);
     assert_non_null(strstr(mail, page));
     free(mail);
@@ -1045,6 +1060,30 @@ static void test_dashboard_section(void **state)
     json_decref(p);
     mail = wait_mail("pia@example.org", "method=REQUEST", 1);
     free(mail);
+
+    /* a volunteer confirmed as facilitator from the atlas circle's page */
+    free(path);
+    path = test_dashboard_path(W->atlas, "%s", "");
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Volunteers to facilitate"));
+    assert_non_null(strstr(resp.body, "grace@example.org"));
+    test_response_release(&resp);
+    free(path);
+    path = test_dashboard_path(W->atlas, "/signup");
+    form =
+        mg_xasprintf("csrf=%s&do=facilitator&person=%lld", csrf,
+                     test_site_person(&W->site, W->atlas, "grace@example.org"));
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    p = person(W->atlas, "grace@example.org");
+    assert_string_equal(json_string_value(json_object_get(p, "role")),
+                        "facilitator");
+    json_decref(p);
+    free(path);
+    path = test_dashboard_path(W->late, "/signup");
 
     /* close it from the dashboard: the page says so */
     form = mg_xasprintf("csrf=%s&do=close", csrf);
