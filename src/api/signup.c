@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/outbox.h"
 #include "mingle/people.h"
 #include "mingle/signup.h"
 #include "mingle/store.h"
@@ -241,6 +242,17 @@ void handle_signup_put(struct request *r)
         rc = settings_from_json(&s, c, doc, &err);
     if (rc == 0)
         rc = mg_store_signup_put(r->srv->store, &s);
+    /* room made (a capacity raised or removed): the waiting move up */
+    if (rc == 0) {
+        size_t promoted = 0;
+        struct mg_error ferr = {{0}, {0}};
+
+        if (mg_signup_fill(&promoted, r->srv->store, c->id, &ferr) < 0)
+            mg_log(MG_LOG_WARN, "waitlist not moved up", "error", ferr.message,
+                   NULL);
+        if (promoted)
+            mg_outbox_sender_wake(r->srv->sender);
+    }
     if (rc < 0)
         reply_code(r, rc, &err);
     else

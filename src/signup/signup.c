@@ -590,3 +590,65 @@ out:
     mg_circle_free(c);
     return rc;
 }
+
+int mg_signup_fill(size_t *promoted, struct mg_store *st, int64_t circle_id,
+                   struct mg_error *err)
+{
+    struct mg_signup_settings s;
+    struct mg_circle *c = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, i, active = 0;
+    int64_t last = 0;
+    int placed = 0;
+    int rc = mg_store_signup_get(&s, st, circle_id);
+
+    *promoted = 0;
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc < 0)
+        goto out;
+    for (;;) {
+        struct mg_store_tx *tx = NULL;
+        int64_t next = 0;
+        int changed = 0;
+
+        rc = mg_store_begin(&tx, st);
+        if (rc == 0)
+            rc = mg_store_tx_signup_counts(&active, &last, tx, circle_id);
+        if (rc == 0 &&
+            mg_signup_confirmed_status(active, s.capacity) == MG_STATUS_ACTIVE)
+            rc = mg_store_tx_signup_first_waiting(&next, tx, circle_id);
+        if (rc == 0 && next)
+            rc = mg_store_tx_signup_status(&changed, tx, circle_id, next,
+                                           "waitlisted", "active", 0);
+        if (rc == 0)
+            rc = mg_store_commit(tx);
+        else
+            mg_store_rollback(tx);
+        if (rc < 0 || !next || !changed)
+            break;
+        ids = mg_xrealloc(ids, (n + 1) * sizeof(*ids));
+        ids[n++] = next;
+    }
+    *promoted = n;
+    /* told and placed: failures logged, the promotions stand */
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_participant *p = NULL;
+        int sent = mg_store_participant_get(&p, st, circle_id, ids[i]);
+
+        if (sent == 0 && c->organizer_email)
+            sent = send_promoted(st, c, p, err);
+        if (sent < 0)
+            mg_log(MG_LOG_WARN, "a place opened, not yet told", "error",
+                   err->message, NULL);
+        mg_participants_free(p, p ? 1 : 0);
+    }
+    if (rc == 0 && n && maybe_place(&placed, st, circle_id, ids[0], err) < 0)
+        mg_log(MG_LOG_WARN, "moved up from the waitlist, not yet placed",
+               "error", err->message, NULL);
+out:
+    free(ids);
+    mg_circle_free(c);
+    mg_signup_settings_release(&s);
+    return rc;
+}

@@ -296,6 +296,13 @@ void handle_dash_signup(struct request *r)
             dash_error_page(r, rc, NULL);
             goto out;
         }
+        /* a capacity raised: the waiting move up */
+        if (mg_signup_fill(&placed, r->srv->store, c->id, &err) < 0)
+            mg_log(MG_LOG_WARN, "waitlist not moved up", "error", err.message,
+                   NULL);
+        if (placed)
+            mg_outbox_sender_wake(r->srv->sender);
+        placed = 0;
     }
     mg_buf_printf(&where, "/dashboard/circles/%lld?done=%s&n=%zu#signup",
                   (long long)c->id, done, placed);

@@ -949,6 +949,22 @@ static void test_capacity_waitlist(void **state)
     json_decref(doc);
     assert_string_equal(status_of(W->full, "max@example.org", buf, sizeof(buf)),
                         "active");
+    /* raising the capacity moves the waiting up, in order, told */
+    body = sign_up_and_confirm("full", W->slot_full, W->stamp_full,
+                               "ned@example.org");
+    assert_non_null(strstr(body, "number 1 on its waitlist"));
+    free(body);
+    body = sign_up_and_confirm("full", W->slot_full, W->stamp_full,
+                               "ola@example.org");
+    assert_non_null(strstr(body, "number 2 on its waitlist"));
+    free(body);
+    assert_int_equal(put_settings(W->full, "{\"capacity\":2}", NULL), 200);
+    assert_string_equal(status_of(W->full, "ned@example.org", buf, sizeof(buf)),
+                        "active");
+    assert_string_equal(status_of(W->full, "ola@example.org", buf, sizeof(buf)),
+                        "waitlisted");
+    body = wait_mail("ned@example.org", "A place opened for you", 1);
+    free(body);
     /* and a coordinator cannot make anyone pending */
     path = test_circle_path(W->full, "/participants/%lld", first);
     doc = call(&status, "PATCH", path, "{\"status\":\"pending\"}");
