@@ -305,6 +305,10 @@ static int place_full(int64_t **ids, size_t *n, struct mg_store *st,
     a.in.max_moves = 0;
     if (a.n_people)
         rc = mg_assign_rebalance(&a, 1);
+    if (rc == MG_ENOTFOUND) { /* no groups yet: nothing to place into */
+        rc = 0;
+        goto out;
+    }
     if (rc < 0 || !a.n_people || a.result.moves || a.result.n_opened ||
         a.result.n_dissolved ||
         mg_assign_hard_issues(a.result.issues, a.result.n_issues))
@@ -360,16 +364,6 @@ out:
     return rc;
 }
 
-/* Whether circle `circle_id` has groups: only then is anyone placed. */
-static int has_groups(int *yes, struct mg_store *st, int64_t circle_id)
-{
-    struct mg_store_status_counts counts;
-    int rc = mg_store_circle_status_counts(&counts, st, circle_id);
-
-    *yes = rc == 0 && counts.groups > 0;
-    return rc;
-}
-
 /* A person who just became active: placed at once when the coordinator
  * turned that on and groups exist; *placed says if they were. */
 static int maybe_place(int *placed, struct mg_store *st, int64_t circle_id,
@@ -383,7 +377,7 @@ static int maybe_place(int *placed, struct mg_store *st, int64_t circle_id,
 
     *placed = 0;
     if (rc == 0 && s.auto_place)
-        rc = has_groups(&groups, st, circle_id);
+        rc = mg_store_signup_has_groups(&groups, st, circle_id);
     if (rc == 0 && groups)
         rc = mg_signup_place_late(&n, st, circle_id, err);
     if (rc == 0 && n)

@@ -411,3 +411,23 @@ int mg_store_signup_volunteers(struct mg_signup_volunteer **out, size_t *n,
     store_release(st, db);
     return rc;
 }
+
+int mg_store_signup_has_groups(int *yes, struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT EXISTS (SELECT 1 FROM groups WHERE circle_id = ?)");
+
+    *yes = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        rc = store_step_row(st, db, stmt, MG_EDB, "look for groups");
+    }
+    if (rc == 0)
+        *yes = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -79,6 +79,10 @@ int mg_store_signup_place(int *place, struct mg_store *st, int64_t circle_id,
 int mg_store_signup_counts(size_t *waiting, size_t *pending, size_t *unplaced,
                            struct mg_store *st, int64_t circle_id);
 
+/* *yes: whether circle `circle_id` has any group (an index look-up). */
+int mg_store_signup_has_groups(int *yes, struct mg_store *st,
+                               int64_t circle_id);
+
 /* A person who volunteered to facilitate and is not a facilitator yet. */
 struct mg_signup_volunteer {
     int64_t id;
