@@ -1098,6 +1098,13 @@ static void test_dashboard_section(void **state)
     assert_string_equal(json_string_value(json_object_get(p, "role")),
                         "facilitator");
     json_decref(p);
+    /* placing in a circle with no groups yet places nobody, and says so */
+    form = mg_xasprintf("csrf=%s&do=place", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    assert_non_null(strstr(resp.headers, "done=placed&n=0"));
+    test_response_release(&resp);
     free(path);
     path = test_dashboard_path(W->late, "/signup");
 
