@@ -1001,6 +1001,28 @@ static void test_pending_not_planned(void **state)
                         "pending");
     assert_true(json_is_null(json_object_get(p, "group_id")));
     json_decref(p);
+    /* nor given a plenary place */
+    path = test_circle_path(W->late, "/plenaries");
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Kick-off\",\"start\":\"2030-03-01T19:30\","
+               "\"minutes\":90,\"capacity\":20}");
+    free(path);
+    assert_int_equal(status, 201);
+    {
+        long long plenary = json_integer_value(json_object_get(doc, "id"));
+        char *body = mg_xasprintf(
+            "{\"participant_id\":%lld}",
+            test_site_person(&W->site, W->late, "nell@example.org"));
+
+        json_decref(doc);
+        path =
+            test_circle_path(W->late, "/plenaries/%lld/registrations", plenary);
+        doc = call(&status, "POST", path, body);
+        free(path);
+        free(body);
+        assert_int_equal(status, 404);
+        json_decref(doc);
+    }
     sleep(2);
     assert_int_equal(mails(NULL, "nell@example.org", "Please confirm"), 1);
     assert_int_equal(mails(NULL, "nell@example.org", "method=REQUEST"), 0);
