@@ -92,6 +92,14 @@ int mg_signup_withdraw(int64_t *promoted, struct mg_store *st,
                        struct mg_error *err);
 
 /*
+ * After the capacity was raised (or removed): the people waiting move up
+ * in order while there is room, each told by mail and placed as a late
+ * sign-up is. *promoted counts them.
+ */
+int mg_signup_fill(size_t *promoted, struct mg_store *st, int64_t circle_id,
+                   struct mg_error *err);
+
+/*
  * Place the circle's active people who are in no group, when it has
  * groups, the way a rebalance places newcomers (mg_assign_quick_
  * rebalance), and queue their invitations. *placed counts them; 0 when

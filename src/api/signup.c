@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/outbox.h"
 #include "mingle/people.h"
 #include "mingle/signup.h"
 #include "mingle/store.h"
 
 #include "banned.h"
+
+#define VOLUNTEERS_MAX 500 /* listed; more are found with the export */
 
 static json_t *lines_json(const char *lines)
 {
@@ -153,7 +156,8 @@ static int settings_from_json(struct mg_signup_settings *s,
         } else if (strcmp(key, "notice_version") == 0 ||
                    strcmp(key, "notice_default") == 0 ||
                    strcmp(key, "url") == 0 || strcmp(key, "counts") == 0 ||
-                   strcmp(key, "taking") == 0) {
+                   strcmp(key, "taking") == 0 ||
+                   strcmp(key, "volunteers") == 0) {
             continue; /* read-only: what a GET gave may be sent back */
         } else {
             mg_error_set(err, key, "unknown field '%s'", key);
@@ -179,11 +183,28 @@ static void reply_settings(struct request *r, unsigned int status,
     int rc = mg_store_signup_counts(&waiting, &pending, &unplaced,
                                     r->srv->store, c->id);
 
+    struct mg_signup_volunteer *vol = NULL;
+    size_t n_vol = 0, i;
+    json_t *doc, *list;
+
+    if (rc == 0)
+        rc = mg_store_signup_volunteers(&vol, &n_vol, r->srv->store, c->id,
+                                        VOLUNTEERS_MAX);
     if (rc < 0) {
         reply_code(r, rc, NULL);
         return;
     }
-    reply_json(r, status, settings_json(s, c, waiting, pending, unplaced));
+    doc = settings_json(s, c, waiting, pending, unplaced);
+    /* who offered to facilitate: PATCH role=facilitator confirms them */
+    list = json_array();
+    for (i = 0; i < n_vol; i++)
+        json_array_append_new(
+            list, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)vol[i].id,
+                            "name", vol[i].name, "email", vol[i].email,
+                            "status", vol[i].status));
+    json_object_set_new(doc, "volunteers", list);
+    mg_signup_volunteers_free(vol, n_vol);
+    reply_json(r, status, doc);
 }
 
 void handle_signup_get(struct request *r)
@@ -221,6 +242,17 @@ void handle_signup_put(struct request *r)
         rc = settings_from_json(&s, c, doc, &err);
     if (rc == 0)
         rc = mg_store_signup_put(r->srv->store, &s);
+    /* room made (a capacity raised or removed): the waiting move up */
+    if (rc == 0) {
+        size_t promoted = 0;
+        struct mg_error ferr = {{0}, {0}};
+
+        if (mg_signup_fill(&promoted, r->srv->store, c->id, &ferr) < 0)
+            mg_log(MG_LOG_WARN, "waitlist not moved up", "error", ferr.message,
+                   NULL);
+        if (promoted)
+            mg_outbox_sender_wake(r->srv->sender);
+    }
     if (rc < 0)
         reply_code(r, rc, &err);
     else

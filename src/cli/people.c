@@ -272,14 +272,15 @@ static int erase(struct cli_ctx *ctx)
 }
 
 static const char *const statuses[] = {"active", "waitlisted", "withdrawn",
-                                       NULL};
+                                       "pending", NULL};
 
 static const struct cli_option options[] = {
     CLI_ID_OPTION("circle", "ID", circle, "a circle id", "the circle"),
     {.name = "status",
      .kind = CLI_CHOICE,
      .arg = "S",
-     .help = "list only active, waitlisted or withdrawn",
+     .help = "list only active, waitlisted, withdrawn or pending (signed\n"
+             "up, not yet confirmed)",
      .offset = CLI_AT(status),
      .choices = statuses},
     {.name = "person",

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "mingle/people.h"
 #include "mingle/schedule.h"
+#include "mingle/signup.h"
 
 #include "banned.h"
 
@@ -205,6 +206,17 @@ static int change(struct cli_ctx *ctx, int state, int store)
                       (long long)ctx->circle->id, mg_strerror(rc));
             mg_signup_settings_release(&s);
             return 1;
+        }
+        {
+            struct mg_error err = {{0}, {0}};
+            size_t promoted = 0;
+
+            if (mg_signup_fill(&promoted, ctx->st, ctx->circle->id, &err) < 0)
+                cli_error("the waitlist did not move up: %s", err.message);
+            else if (promoted)
+                printf("%zu %s moved up from the waitlist (their mail is "
+                       "queued)\n",
+                       promoted, promoted == 1 ? "person" : "people");
         }
     }
     print_settings(ctx, &s);

@@ -309,6 +309,10 @@ static int place_full(int64_t **ids, size_t *n, struct mg_store *st,
     a.in.max_moves = 0;
     if (a.n_people)
         rc = mg_assign_rebalance(&a, 1);
+    if (rc == MG_ENOTFOUND) { /* no groups yet: nothing to place into */
+        rc = 0;
+        goto out;
+    }
     if (rc < 0 || !a.n_people || a.result.moves || a.result.n_opened ||
         a.result.n_dissolved ||
         mg_assign_hard_issues(a.result.issues, a.result.n_issues))
@@ -364,16 +368,6 @@ out:
     return rc;
 }
 
-/* Whether circle `circle_id` has groups: only then is anyone placed. */
-static int has_groups(int *yes, struct mg_store *st, int64_t circle_id)
-{
-    struct mg_store_status_counts counts;
-    int rc = mg_store_circle_status_counts(&counts, st, circle_id);
-
-    *yes = rc == 0 && counts.groups > 0;
-    return rc;
-}
-
 /* A person who just became active: placed at once when the coordinator
  * turned that on and groups exist; *placed says if they were. */
 static int maybe_place(int *placed, struct mg_store *st, int64_t circle_id,
@@ -387,7 +381,7 @@ static int maybe_place(int *placed, struct mg_store *st, int64_t circle_id,
 
     *placed = 0;
     if (rc == 0 && s.auto_place)
-        rc = has_groups(&groups, st, circle_id);
+        rc = mg_store_signup_has_groups(&groups, st, circle_id);
     if (rc == 0 && groups)
         rc = mg_signup_place_late(&n, st, circle_id, err);
     if (rc == 0 && n)
@@ -439,7 +433,8 @@ int mg_signup_confirm(struct mg_signup_confirmed *out, struct mg_store *st,
     rc = mg_store_signup_get(&s, st, c->id);
     if (rc == 0)
         rc = mg_store_begin(&tx, st);
-    if (rc == 0)
+    /* without a capacity nobody waits: no need to count the circle */
+    if (rc == 0 && s.capacity > 0)
         rc = mg_store_tx_signup_counts(&active, &last, tx, c->id);
     if (rc == 0) {
         out->status = mg_signup_confirmed_status(active, s.capacity);
@@ -591,5 +586,67 @@ out:
     mg_participants_free(p, p ? 1 : 0);
     mg_participants_free(next, next ? 1 : 0);
     mg_circle_free(c);
+    return rc;
+}
+
+int mg_signup_fill(size_t *promoted, struct mg_store *st, int64_t circle_id,
+                   struct mg_error *err)
+{
+    struct mg_signup_settings s;
+    struct mg_circle *c = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, i, active = 0;
+    int64_t last = 0;
+    int placed = 0;
+    int rc = mg_store_signup_get(&s, st, circle_id);
+
+    *promoted = 0;
+    if (rc == 0)
+        rc = mg_store_circle_get(&c, st, circle_id);
+    if (rc < 0)
+        goto out;
+    for (;;) {
+        struct mg_store_tx *tx = NULL;
+        int64_t next = 0;
+        int changed = 0;
+
+        rc = mg_store_begin(&tx, st);
+        if (rc == 0)
+            rc = mg_store_tx_signup_counts(&active, &last, tx, circle_id);
+        if (rc == 0 &&
+            mg_signup_confirmed_status(active, s.capacity) == MG_STATUS_ACTIVE)
+            rc = mg_store_tx_signup_first_waiting(&next, tx, circle_id);
+        if (rc == 0 && next)
+            rc = mg_store_tx_signup_status(&changed, tx, circle_id, next,
+                                           "waitlisted", "active", 0);
+        if (rc == 0)
+            rc = mg_store_commit(tx);
+        else
+            mg_store_rollback(tx);
+        if (rc < 0 || !next || !changed)
+            break;
+        ids = mg_xrealloc(ids, (n + 1) * sizeof(*ids));
+        ids[n++] = next;
+    }
+    *promoted = n;
+    /* told and placed: failures logged, the promotions stand */
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_participant *p = NULL;
+        int sent = mg_store_participant_get(&p, st, circle_id, ids[i]);
+
+        if (sent == 0 && c->organizer_email)
+            sent = send_promoted(st, c, p, err);
+        if (sent < 0)
+            mg_log(MG_LOG_WARN, "a place opened, not yet told", "error",
+                   err->message, NULL);
+        mg_participants_free(p, p ? 1 : 0);
+    }
+    if (rc == 0 && n && maybe_place(&placed, st, circle_id, ids[0], err) < 0)
+        mg_log(MG_LOG_WARN, "moved up from the waitlist, not yet placed",
+               "error", err->message, NULL);
+out:
+    free(ids);
+    mg_circle_free(c);
+    mg_signup_settings_release(&s);
     return rc;
 }

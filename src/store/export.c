@@ -44,6 +44,12 @@ static const char *const export_sql[] = {
     "    x.other_email_norm, 'kind', x.kind)) FROM (SELECT * FROM "
     "    participant_links l WHERE l.participant_id = me.id ORDER BY "
     "    l.kind, l.other_email_norm) x))), ", /* groups and calls */
+    /* what the sign-up page recorded: the consent given, and to which
+     * notice (null for people the coordinator registered) */
+    "'signup', json((SELECT json_object('volunteer', json(CASE WHEN "
+    "  s.volunteer THEN 'true' ELSE 'false' END), 'consent_version', "
+    "  s.consent_version, 'consent_at', s.consent_at, 'waitlist_position', "
+    "  s.waitlist_position) FROM signups s WHERE s.participant_id = me.id)), "
     "'memberships', json((SELECT json_group_array(json_object('group_id', "
     "  x.group_id, 'group', x.name, 'role', x.role, 'locked', "
     "  json(CASE WHEN x.locked THEN 'true' ELSE 'false' END), 'joined_at', "

@@ -418,7 +418,7 @@ int mg_store_tx_participant_contact(char **name, char **email,
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT name, email FROM participants WHERE id = ? "
-                           "AND circle_id = ?");
+                           "AND circle_id = ? AND status != 'pending'");
 
     if (rc < 0)
         return rc;

@@ -362,3 +362,72 @@ int mg_store_signup_counts(size_t *waiting, size_t *pending, size_t *unplaced,
     store_release(st, db);
     return rc;
 }
+
+void mg_signup_volunteers_free(struct mg_signup_volunteer *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v && i < n; i++) {
+        free(v[i].name);
+        free(v[i].email);
+    }
+    free(v);
+}
+
+static void read_volunteer(void *row, sqlite3_stmt *stmt)
+{
+    struct mg_signup_volunteer *v = row;
+
+    v->id = sqlite3_column_int64(stmt, 0);
+    v->name = store_column_strdup(stmt, 1);
+    v->email = store_column_strdup(stmt, 2);
+    store_column_copy(v->status, sizeof(v->status), stmt, 3);
+}
+
+int mg_store_signup_volunteers(struct mg_signup_volunteer **out, size_t *n,
+                               struct mg_store *st, int64_t circle_id,
+                               size_t max)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    void *rows = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT p.id, p.name, p.email, p.status FROM signups s JOIN "
+        "participants p ON p.id = s.participant_id WHERE s.circle_id = ? AND "
+        "s.volunteer AND p.role = 'participant' AND p.status IN ('active', "
+        "'waitlisted') ORDER BY p.id LIMIT ?");
+
+    *out = NULL;
+    *n = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)max);
+        rc = store_rows_read(&rows, n, sizeof(**out), st, db, stmt,
+                             read_volunteer, "list volunteers");
+    }
+    *out = rows;
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_signup_has_groups(int *yes, struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "SELECT EXISTS (SELECT 1 FROM groups WHERE circle_id = ?)");
+
+    *yes = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        rc = store_step_row(st, db, stmt, MG_EDB, "look for groups");
+    }
+    if (rc == 0)
+        *yes = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}

@@ -90,8 +90,8 @@ void dash_redirect(struct request *r, struct mg_buf *location);
 
 /* The circle page's sign-up section (dash_signup.c); 0 or a store code. */
 int dash_signup_section(struct mg_html *h, const struct dash *d,
-                        struct mg_store *st, const struct mg_circle *c,
-                        size_t n_groups);
+                        struct mg_store *st, const char *base_url,
+                        const struct mg_circle *c, size_t n_groups);
 /* The notice for ?done=`done` after a sign-up form, into `text`: 1 if
  * it is one of the sign-up section's, else 0. */
 int dash_signup_done(struct mg_buf *text, int *error, struct request *r,

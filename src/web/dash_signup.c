@@ -19,11 +19,12 @@
 #include "banned.h"
 
 int dash_signup_section(struct mg_html *h, const struct dash *d,
-                        struct mg_store *st, const struct mg_circle *c,
-                        size_t n_groups)
+                        struct mg_store *st, const char *base_url,
+                        const struct mg_circle *c, size_t n_groups)
 {
     struct mg_signup_settings s;
-    size_t waiting = 0, pending = 0, unplaced = 0;
+    struct mg_signup_volunteer *vol = NULL;
+    size_t waiting = 0, pending = 0, unplaced = 0, n_vol = 0;
     char action[96], when[24];
     int rc = mg_store_signup_get(&s, st, c->id);
 
@@ -42,9 +43,14 @@ int dash_signup_section(struct mg_html *h, const struct dash *d,
     mg_html_text(h, _("Public page"));
     mg_html(h, "</dt><dd>");
     if (c->slug) {
-        mg_html(h, "<code>/join/");
-        mg_html_text(h, c->slug);
-        mg_html(h, "</code> ");
+        /* the address is the link's, the words the page's language */
+        struct mg_buf url = MG_BUF_INIT;
+
+        mg_buf_printf(&url, "%s/join/", base_url ? base_url : "");
+        mg_url_encode(&url, c->slug);
+        mg_html_link(h, url.data, _("the sign-up page"), NULL);
+        mg_html(h, " ");
+        mg_buf_release(&url);
     }
     if (mg_signup_is_open(&s, mg_now()) && c->slug && c->organizer_email)
         mg_html_text(h, _("open"));
@@ -109,6 +115,42 @@ int dash_signup_section(struct mg_html *h, const struct dash *d,
     mg_html_text(h, _("Set capacity"));
     mg_html(h, "</button></form>\n");
 
+    rc = mg_store_signup_volunteers(&vol, &n_vol, st, c->id, DASH_PAGE_SIZE);
+    if (rc < 0) {
+        mg_signup_settings_release(&s);
+        return rc;
+    }
+    if (n_vol) {
+        size_t i;
+
+        mg_html(h, "<h3>");
+        mg_html_text(h, _("Volunteers to facilitate"));
+        mg_html(h, "</h3>\n<ul>\n");
+        for (i = 0; i < n_vol; i++) {
+            mg_html(h, "<li>");
+            mg_html_text(h, vol[i].name);
+            mg_html(h, " &lt;");
+            mg_html_text(h, vol[i].email);
+            mg_html(h, "&gt; <form method=\"post\" class=\"inline\" "
+                       "action=\"");
+            mg_html_attr(h, action);
+            mg_html(h, "\">\n");
+            dash_csrf(h, d);
+            mg_html(h, "<input type=\"hidden\" name=\"do\" "
+                       "value=\"facilitator\"><input type=\"hidden\" "
+                       "name=\"person\" value=\"");
+            mg_html_int(h, vol[i].id);
+            mg_html(h, "\"><button type=\"submit\" class=\"button "
+                       "secondary\">");
+            mg_html_text(h, _("Make facilitator"));
+            mg_html(h, "<span class=\"vh\"> ");
+            mg_html_text(h, vol[i].name);
+            mg_html(h, "</span></button></form></li>\n");
+        }
+        mg_html(h, "</ul>\n");
+    }
+    mg_signup_volunteers_free(vol, n_vol);
+
     if (unplaced && n_groups) {
         mg_html(h, "<p>");
         mg_html_textf(h,
@@ -148,6 +190,9 @@ int dash_signup_done(struct mg_buf *text, int *error, struct request *r,
         mg_buf_puts(text, _("Capacity not saved: give a whole number from "
                             "0 (no limit) to 1000000."));
         *error = 1;
+    } else if (strcmp(done, "facilitator") == 0) {
+        mg_buf_puts(text, _("They are a facilitator now; the next plan or "
+                            "rebalance counts them as one."));
     } else if (strcmp(done, "placed") == 0) {
         int64_t n = dash_positive(request_arg(r, "n"));
 
@@ -220,6 +265,25 @@ void handle_dash_signup(struct request *r)
         }
         mg_outbox_sender_wake(r->srv->sender);
         done = "placed";
+    } else if (what && strcmp(what->value, "facilitator") == 0) {
+        struct mg_participant *p = NULL;
+
+        rc = mg_store_participant_get(&p, r->srv->store, c->id,
+                                      dash_form_int(&f, "person"));
+        if (rc == 0 && p->role == MG_PERSON_PARTICIPANT) {
+            p->role = MG_PERSON_FACILITATOR;
+            rc = mg_store_participant_update(r->srv->store, p);
+            if (rc == 0)
+                http_reconcile_scope(r, c->id, &p->id, 1, NULL, 0, NULL);
+        }
+        mg_participants_free(p, p ? 1 : 0);
+        if (rc < 0) {
+            dash_error_page(r, rc,
+                            _("There is no such person in this "
+                              "circle."));
+            goto out;
+        }
+        done = "facilitator";
     } else {
         dash_error_page(r, MG_EINVAL, NULL);
         goto out;
@@ -232,6 +296,13 @@ void handle_dash_signup(struct request *r)
             dash_error_page(r, rc, NULL);
             goto out;
         }
+        /* a capacity raised: the waiting move up */
+        if (mg_signup_fill(&placed, r->srv->store, c->id, &err) < 0)
+            mg_log(MG_LOG_WARN, "waitlist not moved up", "error", err.message,
+                   NULL);
+        if (placed)
+            mg_outbox_sender_wake(r->srv->sender);
+        placed = 0;
     }
     mg_buf_printf(&where, "/dashboard/circles/%lld?done=%s&n=%zu#signup",
                   (long long)c->id, done, placed);

@@ -2502,7 +2502,8 @@ static void circle_page(struct request *r, const struct dash *d)
     if (rc == 0)
         rc = people_section(&h, r, d, &v);
     if (rc == 0)
-        rc = dash_signup_section(&h, d, r->srv->store, c, v.plan.n_groups);
+        rc = dash_signup_section(&h, d, r->srv->store, r->srv->base_url, c,
+                                 v.plan.n_groups);
     if (rc == 0)
         rc = moves_section(&h, r->srv->store, d, c);
     if (rc == 0)

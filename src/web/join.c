@@ -497,8 +497,12 @@ static void notice(struct mg_html *h, const struct join *j)
 static void page_head(struct mg_html *h, const struct join *j)
 {
     web_begin(h, j->circle->title);
-    mg_html(h, "<style>.hp{position:absolute;left:-999rem;width:1px;"
-               "height:1px;overflow:hidden}.field-error{color:#a4000f;"
+    /* .off: out of sight but rendered (the default button); .hp, the
+     * honeypot, is hidden outright, so neither people nor screen
+     * readers meet it, while a bot filling every field does */
+    mg_html(h, "<style>.off{position:absolute;left:-999rem;width:1px;"
+               "height:1px;overflow:hidden}.hp{position:absolute;"
+               "left:-999rem;visibility:hidden}.field-error{color:#a4000f;"
                "margin:.25rem 0}</style>\n");
     mg_html(h, "<h1>");
     mg_html_textf(h, _("Sign up for %s"), j->circle->title);
@@ -562,7 +566,7 @@ static void render_form(struct request *r, unsigned int status,
     mg_html(&h, "\">\n");
     /* Enter in a field sends the form with its first submit button:
      * make that "Sign up", not "show the times" (off-screen, skipped) */
-    mg_html(&h, "<button type=\"submit\" class=\"hp\" tabindex=\"-1\" "
+    mg_html(&h, "<button type=\"submit\" class=\"off\" tabindex=\"-1\" "
                 "aria-hidden=\"true\">");
     mg_html_text(&h, _("Sign up"));
     mg_html(&h, "</button>\n");
@@ -993,11 +997,13 @@ void handle_join_confirm(struct request *r)
         mg_buf_printf(&link, "%s/p/%s",
                       r->srv->base_url ? r->srv->base_url : "", done.page);
         mg_html(&h, "<p>");
-        mg_html_text(&h, _("Your own page (we mailed you the link too; keep "
-                           "it to yourself):"));
+        mg_html_link(&h, link.data, _("Your own page"), NULL);
         mg_html(&h, " ");
-        mg_html_link(&h, link.data, link.data, NULL);
-        mg_html(&h, "</p>\n");
+        mg_html_text(&h, _("(we mailed you the link too; keep it to "
+                           "yourself):"));
+        mg_html(&h, " <code>");
+        mg_html_text(&h, link.data);
+        mg_html(&h, "</code></p>\n");
     } else {
         mg_html(&h, "<p>");
         mg_html_text(&h, _("Your own page is at the link in the mail you got "

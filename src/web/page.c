@@ -97,6 +97,8 @@ void web_begin(struct mg_html *h, const char *title)
                "initial-scale=1\">\n"
                "<meta name=\"referrer\" content=\"no-referrer\">\n"
                "<meta name=\"robots\" content=\"noindex, nofollow\">\n"
+               /* no icon: the browser asks no /favicon.ico (a 404) */
+               "<link rel=\"icon\" href=\"data:,\">\n"
                "<title>");
     mg_html_text(h, title);
     mg_html(h, " - mingle</title>\n<style>");

@@ -546,6 +546,37 @@ static void test_happy_path(void **state)
     assert_null(strstr(resp.body, "/p/"));
     test_response_release(&resp);
 
+    /* what they consented to is in their export (seeing it: IPP 6) */
+    {
+        char *path =
+            test_circle_path(W->atlas, "/participants/%lld/export", id);
+        long status = 0;
+        json_t *doc = call(&status, "GET", path, NULL), *su;
+
+        free(path);
+        assert_int_equal(status, 200);
+        su = json_object_get(doc, "signup");
+        assert_true(json_is_true(json_object_get(su, "volunteer")));
+        assert_int_equal(
+            strlen(json_string_value(json_object_get(su, "consent_version"))),
+            16);
+        json_decref(doc);
+    }
+    /* a volunteer is listed for the coordinator, still a participant */
+    assert_int_equal(put_settings(W->atlas, "{}", &settings), 200);
+    {
+        json_t *v = json_object_get(settings, "volunteers");
+
+        assert_int_equal(json_array_size(v), 1);
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(v, 0), "email")),
+            "grace@example.org");
+    }
+    json_decref(settings);
+    settings = person(W->atlas, "grace@example.org");
+    assert_string_equal(json_string_value(json_object_get(settings, "role")),
+                        "participant");
+    json_decref(settings);
     mail = wait_mail("grace@example.org", "Your place in", 1);
     assert_non_null(strstr(mail, page));
     free(mail);
@@ -918,6 +949,22 @@ static void test_capacity_waitlist(void **state)
     json_decref(doc);
     assert_string_equal(status_of(W->full, "max@example.org", buf, sizeof(buf)),
                         "active");
+    /* raising the capacity moves the waiting up, in order, told */
+    body = sign_up_and_confirm("full", W->slot_full, W->stamp_full,
+                               "ned@example.org");
+    assert_non_null(strstr(body, "number 1 on its waitlist"));
+    free(body);
+    body = sign_up_and_confirm("full", W->slot_full, W->stamp_full,
+                               "ola@example.org");
+    assert_non_null(strstr(body, "number 2 on its waitlist"));
+    free(body);
+    assert_int_equal(put_settings(W->full, "{\"capacity\":2}", NULL), 200);
+    assert_string_equal(status_of(W->full, "ned@example.org", buf, sizeof(buf)),
+                        "active");
+    assert_string_equal(status_of(W->full, "ola@example.org", buf, sizeof(buf)),
+                        "waitlisted");
+    body = wait_mail("ned@example.org", "A place opened for you", 1);
+    free(body);
     /* and a coordinator cannot make anyone pending */
     path = test_circle_path(W->full, "/participants/%lld", first);
     doc = call(&status, "PATCH", path, "{\"status\":\"pending\"}");
@@ -954,6 +1001,28 @@ static void test_pending_not_planned(void **state)
                         "pending");
     assert_true(json_is_null(json_object_get(p, "group_id")));
     json_decref(p);
+    /* nor given a plenary place */
+    path = test_circle_path(W->late, "/plenaries");
+    doc = call(&status, "POST", path,
+               "{\"title\":\"Kick-off\",\"start\":\"2030-03-01T19:30\","
+               "\"minutes\":90,\"capacity\":20}");
+    free(path);
+    assert_int_equal(status, 201);
+    {
+        long long plenary = json_integer_value(json_object_get(doc, "id"));
+        char *body = mg_xasprintf(
+            "{\"participant_id\":%lld}",
+            test_site_person(&W->site, W->late, "nell@example.org"));
+
+        json_decref(doc);
+        path =
+            test_circle_path(W->late, "/plenaries/%lld/registrations", plenary);
+        doc = call(&status, "POST", path, body);
+        free(path);
+        free(body);
+        assert_int_equal(status, 404);
+        json_decref(doc);
+    }
     sleep(2);
     assert_int_equal(mails(NULL, "nell@example.org", "Please confirm"), 1);
     assert_int_equal(mails(NULL, "nell@example.org", "method=REQUEST"), 0);
@@ -1009,7 +1078,8 @@ static void test_dashboard_section(void **state)
     test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "<h2 id=\"signup\">Sign-up</h2>"));
-    assert_non_null(strstr(resp.body, "<code>/join/late</code> open"));
+    assert_non_null(
+        strstr(resp.body, "/join/late\">the sign-up page</a> open"));
     assert_non_null(strstr(resp.body, "Close sign-up"));
     /* pia, confirmed while auto_place was off, waits to be placed */
     assert_non_null(strstr(resp.body, "1 active person is in no group yet."));
@@ -1028,6 +1098,37 @@ static void test_dashboard_section(void **state)
     json_decref(p);
     mail = wait_mail("pia@example.org", "method=REQUEST", 1);
     free(mail);
+
+    /* a volunteer confirmed as facilitator from the atlas circle's page */
+    free(path);
+    path = test_dashboard_path(W->atlas, "%s", "");
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Volunteers to facilitate"));
+    assert_non_null(strstr(resp.body, "grace@example.org"));
+    test_response_release(&resp);
+    free(path);
+    path = test_dashboard_path(W->atlas, "/signup");
+    form =
+        mg_xasprintf("csrf=%s&do=facilitator&person=%lld", csrf,
+                     test_site_person(&W->site, W->atlas, "grace@example.org"));
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    p = person(W->atlas, "grace@example.org");
+    assert_string_equal(json_string_value(json_object_get(p, "role")),
+                        "facilitator");
+    json_decref(p);
+    /* placing in a circle with no groups yet places nobody, and says so */
+    form = mg_xasprintf("csrf=%s&do=place", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    free(form);
+    assert_int_equal(resp.status, 303);
+    assert_non_null(strstr(resp.headers, "done=placed&n=0"));
+    test_response_release(&resp);
+    free(path);
+    path = test_dashboard_path(W->late, "/signup");
 
     /* close it from the dashboard: the page says so */
     form = mg_xasprintf("csrf=%s&do=close", csrf);

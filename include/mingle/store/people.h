@@ -77,7 +77,8 @@ void mg_store_member_hits_free(struct mg_member_hit *h, size_t n);
 /*
  * Inside a transaction (store.h): the name and address of participant
  * `id` of circle `circle_id`, copies the caller free()s (either out
- * pointer may be NULL). MG_ENOTFOUND if they are not in that circle.
+ * pointer may be NULL). MG_ENOTFOUND if they are not in that circle, or
+ * only pending there (a sign-up not confirmed gets no plenary place).
  */
 int mg_store_tx_participant_contact(char **name, char **email,
                                     struct mg_store_tx *tx, int64_t circle_id,

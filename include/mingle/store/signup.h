@@ -79,4 +79,23 @@ int mg_store_signup_place(int *place, struct mg_store *st, int64_t circle_id,
 int mg_store_signup_counts(size_t *waiting, size_t *pending, size_t *unplaced,
                            struct mg_store *st, int64_t circle_id);
 
+/* *yes: whether circle `circle_id` has any group (an index look-up). */
+int mg_store_signup_has_groups(int *yes, struct mg_store *st,
+                               int64_t circle_id);
+
+/* A person who volunteered to facilitate and is not a facilitator yet. */
+struct mg_signup_volunteer {
+    int64_t id;
+    char *name;
+    char *email;
+    char status[16];
+};
+/* Circle `circle_id`'s volunteers who are still participants (not
+ * withdrawn or pending), by id, at most `max`; *out is the caller's
+ * (mg_signup_volunteers_free). */
+int mg_store_signup_volunteers(struct mg_signup_volunteer **out, size_t *n,
+                               struct mg_store *st, int64_t circle_id,
+                               size_t max);
+void mg_signup_volunteers_free(struct mg_signup_volunteer *v, size_t n);
+
 #endif
