@@ -49,9 +49,11 @@ void handle_dash_withdraw(struct request *r)
         dash_error_page(r, rc, _("There is no such person in this circle."));
         goto out;
     }
-    mg_buf_printf(&where,
-                  "/dashboard/circles/%lld?done=withdrawn&person=%lld#people",
+    mg_buf_printf(&where, "/dashboard/circles/%lld?done=withdrawn&person=%lld",
                   (long long)r->params[0], (long long)r->params[1]);
+    if (promoted)
+        mg_buf_printf(&where, "&promoted=%lld", (long long)promoted);
+    mg_buf_puts(&where, "#people");
     dash_redirect(r, &where);
 out:
     mg_form_release(&f);

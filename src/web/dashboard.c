@@ -2441,6 +2441,18 @@ static void done_notice(struct mg_html *h, struct request *r,
         else
             mg_buf_puts(&text, _("Withdrawn."));
         mg_participants_free(p, p ? 1 : 0);
+        p = NULL;
+        /* the place they held went to the first person waiting */
+        if (mg_store_participant_get(
+                &p, r->srv->store, v->plan.circle->id,
+                dash_positive(request_arg(r, "promoted"))) == 0) {
+            mg_buf_puts(&text, " ");
+            mg_buf_printf(&text,
+                          _("%s, the first on the waitlist, now has their "
+                            "place."),
+                          p->name);
+        }
+        mg_participants_free(p, p ? 1 : 0);
     } else if (!dash_signup_done(&text, &error, r, done)) {
         return;
     }
