@@ -263,8 +263,13 @@ int mg_signup_is_open(const struct mg_signup_settings *s, int64_t now);
 /* Whether `value` is one of `lines` (one choice a line, exactly). */
 int mg_signup_choice_listed(const char *lines, const char *value);
 
-/* The status of a confirmed sign-up when `active` people are active:
- * active, or waitlisted once `capacity` (0: none) is reached. */
-enum mg_person_status mg_signup_confirmed_status(size_t active, int capacity);
+/* The status of a confirmed sign-up when `active` people are active and
+ * `waiting` wait: active, or waitlisted once `capacity` (0: none) is
+ * reached or while anyone waits (they come first, in order). */
+enum mg_person_status mg_signup_confirmed_status(size_t active, size_t waiting,
+                                                 int capacity);
+/* Whether a place is free for the first waiting when `active` people are
+ * active: only under a capacity (0: none, so no place to hand on). */
+int mg_signup_place_opens(size_t active, int capacity);
 
 #endif

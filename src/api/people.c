@@ -580,7 +580,7 @@ void handle_person_delete(struct request *r)
 {
     struct mg_erasure e;
     struct mg_error err = {{0}, {0}};
-    size_t promoted = 0;
+    size_t promoted = 0, moved = 0;
     char counts[160];
     int rc = mg_plenary_leave_all(&promoted, r->srv->store, r->params[0],
                                   r->params[1], &err);
@@ -592,6 +592,12 @@ void handle_person_delete(struct request *r)
         reply_code(r, rc, &err);
         return;
     }
+    /* a place they held goes to the first waiting, under a capacity */
+    if (mg_signup_fill(&moved, r->srv->store, r->params[0], &err) < 0)
+        mg_log(MG_LOG_WARN, "erased a person, their place not yet handed on",
+               "error", err.message, NULL);
+    else if (moved)
+        mg_outbox_sender_wake(r->srv->sender);
     /* ids and counts only: nothing that names them */
     snprintf(counts, sizeof(counts),
              "notes=%zu mail=%zu secrets=%zu registrations=%zu promoted=%zu",

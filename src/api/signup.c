@@ -242,7 +242,7 @@ void handle_signup_put(struct request *r)
         rc = settings_from_json(&s, c, doc, &err);
     if (rc == 0)
         rc = mg_store_signup_put(r->srv->store, &s);
-    /* room made (a capacity raised or removed): the waiting move up */
+    /* room made (a capacity raised): the waiting move up */
     if (rc == 0) {
         size_t promoted = 0;
         struct mg_error ferr = {{0}, {0}};

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mingle/signup.h"
 #include "mingle/calendar.h"
 #include "mingle/people.h"
 #include "mingle/plenary.h"
@@ -214,7 +215,8 @@ static int leave_plenaries(size_t *promoted, struct mg_store *st,
 static int erase_person(struct mg_store *st, int64_t circle, long long pid)
 {
     struct mg_erasure e;
-    size_t promoted = 0;
+    struct mg_error err = {{0}, {0}};
+    size_t promoted = 0, moved = 0;
     int rc = leave_plenaries(&promoted, st, circle, pid);
 
     if (rc < 0)
@@ -229,6 +231,12 @@ static int erase_person(struct mg_store *st, int64_t circle, long long pid)
                   mg_strerror(rc));
         return rc;
     }
+    /* a place they held goes to the first waiting, under a capacity */
+    if (mg_signup_fill(&moved, st, circle, &err) < 0)
+        cli_error("erased, but their place is not yet handed on: %s",
+                  err.message);
+    else if (moved)
+        printf("the first waiting now has their place (%zu moved up)\n", moved);
     printf("erased person %lld of circle %lld; records erased: group "
            "memberships %zu, invitations %zu, RSVPs %zu, attendance %zu, "
            "plenary registrations %zu (promoted from the waitlist: %zu), "

@@ -385,8 +385,9 @@ static int budget_take(struct request *r, size_t n)
 static void reply_over_budget(struct request *r)
 {
     snprintf(r->retry_after, sizeof(r->retry_after), "%d", 5);
-    mg_log(MG_LOG_WARN, "request bodies over their budget", "url", r->url,
-           NULL);
+    /* the route's pattern, never the path: a path may be a secret */
+    mg_log(MG_LOG_WARN, "request bodies over their budget", "route",
+           r->route ? r->route->pattern : "unmatched", NULL);
     reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
                 "too many request bodies arriving at once; retry shortly",
                 NULL);
@@ -570,8 +571,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (!r->too_big && (r->spool_failed || spool_map(r) < 0)) {
-        mg_log(MG_LOG_ERROR, "cannot spool a request body", "url", r->url,
-               NULL);
+        mg_log(MG_LOG_ERROR, "cannot spool a request body", "route",
+               r->route ? r->route->pattern : "unmatched", NULL);
         reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "unavailable",
                     "cannot hold the body now; retry shortly", NULL);
         return MHD_YES;

@@ -181,9 +181,15 @@ int mg_signup_settings_validate(const struct mg_signup_settings *s,
     return 0;
 }
 
-enum mg_person_status mg_signup_confirmed_status(size_t active, int capacity)
+enum mg_person_status mg_signup_confirmed_status(size_t active, size_t waiting,
+                                                 int capacity)
 {
-    if (capacity <= 0 || active < (size_t)capacity)
+    if (capacity <= 0 || (active < (size_t)capacity && waiting == 0))
         return MG_STATUS_ACTIVE;
     return MG_STATUS_WAITLISTED;
+}
+
+int mg_signup_place_opens(size_t active, int capacity)
+{
+    return capacity > 0 && active < (size_t)capacity;
 }

@@ -151,6 +151,19 @@ static int send_already(struct mg_store *st, const struct mg_circle *c,
 
     if (rc < 0 || !granted)
         return rc;
+    if (p->status == MG_STATUS_WITHDRAWN) {
+        /* they left: the page cannot take them back, the coordinator can */
+        snprintf(subject, sizeof(subject), _("Your sign-up for %s"), c->title);
+        mg_buf_printf(&text, _("Hello %s,\n\n"), p->name);
+        mg_buf_printf(&text,
+                      _("Someone (perhaps you) tried to sign up again for the "
+                        "reading circle \"%s\" with this address. You left "
+                        "this circle earlier, so the sign-up page cannot take "
+                        "you back.\n\nTo rejoin, write to the coordinator at "
+                        "%s.\n"),
+                      c->title, c->organizer_email);
+        goto queue;
+    }
     snprintf(subject, sizeof(subject), _("You are already signed up for %s"),
              c->title);
     mg_buf_printf(&text, _("Hello %s,\n\n"), p->name);
@@ -164,6 +177,7 @@ static int send_already(struct mg_store *st, const struct mg_circle *c,
                     "confirmed your place. If you cannot find it, write to the "
                     "coordinator at %s and they will send you a new one.\n"),
                   c->organizer_email);
+queue:
     snprintf(key, sizeof(key), "signup-again:%lld:%d", (long long)p->id,
              attempt);
     rc = queue_text(st, c, "signup", p->name, p->email, subject, text.data, key,
@@ -202,12 +216,20 @@ int mg_signup_submit(struct mg_store *st, const struct mg_circle *c,
     struct mg_signup_mark mark;
     char version[MG_SIGNUP_VERSION_LEN + 1];
     char lang[MG_I18N_LANG_MAX];
-    size_t expired = 0;
-    int rc = mg_signup_expire(&expired, st, env->now);
+    int expired = 0;
+    int rc;
 
     mg_i18n_switch(lang, mg_circle_language(c));
-    if (rc == 0)
-        rc = find_by_email(&known, st, c->id, p->email);
+    rc = find_by_email(&known, st, c->id, p->email);
+    /* this address's own sign-up, expired and not yet erased by the
+     * daemon's scheduler (which erases the rest), goes now: a new one */
+    if (rc == 0 && known && known->status == MG_STATUS_PENDING)
+        rc = mg_store_signup_erase_expired(&expired, st, c->id, known->id,
+                                           env->now);
+    if (rc == 0 && expired) {
+        mg_participants_free(known, 1);
+        known = NULL;
+    }
     if (rc < 0)
         goto out;
     if (!known) {
@@ -398,13 +420,13 @@ int mg_signup_confirm(struct mg_signup_confirmed *out, struct mg_store *st,
                       const struct mg_signup_env *env, struct mg_error *err)
 {
     struct mg_signup_settings s;
-    struct mg_participant *p = NULL;
+    struct mg_participant *p = NULL, *p2 = NULL;
     struct mg_store_tx *tx = NULL;
     char id[MG_TOKEN_ID_LEN + 1];
     char lang[MG_I18N_LANG_MAX];
     unsigned char hash[MG_TOKEN_HASH_LEN];
     int64_t circle = 0, pid = 0, group = 0, last = 0;
-    size_t active = 0;
+    size_t active = 0, waiting = 0, moved = 0;
     int changed = 0;
     int rc = mg_calendar_parse_feed_token(id, hash, token);
 
@@ -430,14 +452,20 @@ int mg_signup_confirm(struct mg_signup_confirmed *out, struct mg_store *st,
         rc = mg_store_signup_place(&out->place, st, c->id, pid);
         goto out;
     }
+    /* too late: the sign-up expired (and goes now, if it is still there) */
+    rc = mg_store_signup_erase_expired(&changed, st, c->id, pid, env->now);
+    if (rc == 0 && changed)
+        rc = MG_EAUTH;
+    if (rc < 0)
+        goto out;
     rc = mg_store_signup_get(&s, st, c->id);
     if (rc == 0)
         rc = mg_store_begin(&tx, st);
     /* without a capacity nobody waits: no need to count the circle */
     if (rc == 0 && s.capacity > 0)
-        rc = mg_store_tx_signup_counts(&active, &last, tx, c->id);
+        rc = mg_store_tx_signup_counts(&active, &waiting, &last, tx, c->id);
     if (rc == 0) {
-        out->status = mg_signup_confirmed_status(active, s.capacity);
+        out->status = mg_signup_confirmed_status(active, waiting, s.capacity);
         rc = mg_store_tx_signup_status(
             &changed, tx, c->id, pid, "pending",
             mg_person_status_name(out->status),
@@ -454,7 +482,14 @@ int mg_signup_confirm(struct mg_signup_confirmed *out, struct mg_store *st,
         out->already = 1;
         goto out;
     }
-    if (out->status == MG_STATUS_WAITLISTED)
+    /* a place under the capacity goes to those waiting, in order: this
+     * person too, if their turn comes */
+    if (out->status == MG_STATUS_WAITLISTED &&
+        mg_signup_place_opens(active, s.capacity))
+        rc = mg_signup_fill(&moved, st, c->id, err);
+    if (rc == 0 && moved && mg_store_participant_get(&p2, st, c->id, pid) == 0)
+        out->status = p2->status;
+    if (rc == 0 && out->status == MG_STATUS_WAITLISTED)
         rc = mg_store_signup_place(&out->place, st, c->id, pid);
     if (rc == 0)
         rc = mg_calendar_page_token(out->page, st, c->id, pid);
@@ -466,6 +501,7 @@ out:
     mg_i18n_restore(lang);
     mg_signup_settings_release(&s);
     mg_participants_free(p, p ? 1 : 0);
+    mg_participants_free(p2, p2 ? 1 : 0);
     return rc;
 }
 
@@ -479,12 +515,15 @@ int mg_signup_expire(size_t *n, struct mg_store *st, int64_t now)
     do {
         rc = mg_store_signup_expired(&ids, &got, st, now, EXPIRE_BATCH);
         for (i = 0; rc == 0 && i < got; i++) {
-            rc = mg_store_participant_erase(NULL, st, ids[2 * i],
-                                            ids[2 * i + 1]);
+            int erased = 0;
+
+            /* still pending and expired, checked as it is erased: one
+             * who confirmed since the list was made is kept */
+            rc = mg_store_signup_erase_expired(&erased, st, ids[2 * i],
+                                               ids[2 * i + 1], now);
             if (rc == MG_ENOTFOUND) /* erased by another caller */
                 rc = 0;
-            else if (rc == 0)
-                (*n)++;
+            *n += (size_t)erased;
         }
         free(ids);
         ids = NULL;
@@ -527,25 +566,34 @@ int mg_signup_withdraw(int64_t *promoted, struct mg_store *st,
     struct mg_circle *c = NULL;
     struct mg_store_tx *tx = NULL;
     struct mg_calendar_scope scope;
-    int64_t ids[2];
-    size_t seats = 0, queued = 0;
+    struct mg_signup_settings s;
+    int64_t ids[2], last = 0;
+    size_t seats = 0, queued = 0, active = 0, waiting = 0;
     int changed = 0, placed = 0;
     int rc = mg_store_participant_get(&p, st, circle_id, person_id);
 
     (void)now;
     *promoted = 0;
+    memset(&s, 0, sizeof(s));
     if (rc < 0 || p->status == MG_STATUS_WITHDRAWN)
         goto out;
-    rc = mg_plenary_leave_all(&seats, st, circle_id, person_id, err);
+    rc = mg_store_signup_get(&s, st, circle_id);
+    if (rc == 0)
+        rc = mg_plenary_leave_all(&seats, st, circle_id, person_id, err);
     if (rc == 0)
         rc = mg_store_begin(&tx, st);
     if (rc == 0)
         rc = mg_store_tx_signup_status(&changed, tx, circle_id, person_id,
                                        mg_person_status_name(p->status),
                                        "withdrawn", 0);
-    /* only a place held is handed on: a waiting or pending person who
-     * leaves frees none */
-    if (rc == 0 && changed && p->status == MG_STATUS_ACTIVE)
+    /* only a place held is handed on (a waiting or pending person who
+     * leaves frees none), and only under the circle's capacity: without
+     * one nobody waits for a place, and a waitlist the coordinator keeps
+     * by hand is theirs to move */
+    if (rc == 0 && changed && p->status == MG_STATUS_ACTIVE && s.capacity > 0)
+        rc = mg_store_tx_signup_counts(&active, &waiting, &last, tx, circle_id);
+    if (rc == 0 && changed && p->status == MG_STATUS_ACTIVE &&
+        mg_signup_place_opens(active, s.capacity))
         rc = mg_store_tx_signup_first_waiting(promoted, tx, circle_id);
     if (rc == 0 && *promoted)
         rc = mg_store_tx_signup_status(&changed, tx, circle_id, *promoted,
@@ -583,6 +631,7 @@ int mg_signup_withdraw(int64_t *promoted, struct mg_store *st,
         rc = 0;
     }
 out:
+    mg_signup_settings_release(&s);
     mg_participants_free(p, p ? 1 : 0);
     mg_participants_free(next, next ? 1 : 0);
     mg_circle_free(c);
@@ -595,7 +644,7 @@ int mg_signup_fill(size_t *promoted, struct mg_store *st, int64_t circle_id,
     struct mg_signup_settings s;
     struct mg_circle *c = NULL;
     int64_t *ids = NULL;
-    size_t n = 0, i, active = 0;
+    size_t n = 0, i, active = 0, waiting = 0;
     int64_t last = 0;
     int placed = 0;
     int rc = mg_store_signup_get(&s, st, circle_id);
@@ -612,9 +661,9 @@ int mg_signup_fill(size_t *promoted, struct mg_store *st, int64_t circle_id,
 
         rc = mg_store_begin(&tx, st);
         if (rc == 0)
-            rc = mg_store_tx_signup_counts(&active, &last, tx, circle_id);
-        if (rc == 0 &&
-            mg_signup_confirmed_status(active, s.capacity) == MG_STATUS_ACTIVE)
+            rc = mg_store_tx_signup_counts(&active, &waiting, &last, tx,
+                                           circle_id);
+        if (rc == 0 && mg_signup_place_opens(active, s.capacity))
             rc = mg_store_tx_signup_first_waiting(&next, tx, circle_id);
         if (rc == 0 && next)
             rc = mg_store_tx_signup_status(&changed, tx, circle_id, next,

@@ -285,8 +285,13 @@ static int erase_address(char **out, struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
-int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
-                               int64_t circle_id, int64_t id)
+/* Erase person `id` of circle `circle_id` (see
+ * mg_store_participant_erase); with `only_if` (SQL taking the person's
+ * id as ?1 and `now` as ?2) only when it finds a row then, in the same
+ * transaction, and *erased says whether it did. */
+static int erase_person(int *erased, struct mg_erasure *out,
+                        struct mg_store *st, int64_t circle_id, int64_t id,
+                        const char *only_if, int64_t now)
 {
     struct mg_erasure e;
     sqlite3 *db = store_acquire(st);
@@ -296,6 +301,21 @@ int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
     int rc = store_begin(st, db), log_frames = 0, done = 0;
 
     memset(&e, 0, sizeof(e));
+    *erased = 0;
+    if (rc == 0 && only_if) {
+        rc = store_prepare(&stmt, st, db, only_if);
+        if (rc == 0) {
+            sqlite3_bind_int64(stmt, 1, id);
+            sqlite3_bind_int64(stmt, 2, now);
+            rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "check erasure");
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+        if (rc == MG_ENOTFOUND) { /* no longer what it was: kept */
+            rc = store_commit(st, db);
+            goto out;
+        }
+    }
     if (rc == 0)
         rc = erase_address(&email, st, db, circle_id, id);
     for (k = 0; rc == 0 && k < N_ERASE; k++) {
@@ -319,6 +339,7 @@ int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
         store_rollback(db);
         goto out;
     }
+    *erased = 1;
     /* The WAL still holds the pages as they were before: copy the new
      * ones home and empty it. A reader in the middle of a transaction
      * makes this fail; the next checkpoint then does it. */
@@ -334,6 +355,24 @@ out:
     free(email);
     store_release(st, db);
     return rc;
+}
+
+int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
+                               int64_t circle_id, int64_t id)
+{
+    int erased = 0;
+
+    return erase_person(&erased, out, st, circle_id, id, NULL, 0);
+}
+
+int mg_store_signup_erase_expired(int *erased, struct mg_store *st,
+                                  int64_t circle_id, int64_t id, int64_t now)
+{
+    return erase_person(erased, NULL, st, circle_id, id,
+                        "SELECT 1 FROM participants p JOIN signups s ON "
+                        "s.participant_id = p.id WHERE p.id = ?1 AND "
+                        "p.status = 'pending' AND s.expires_at <= ?2",
+                        now);
 }
 
 int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,

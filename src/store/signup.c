@@ -211,8 +211,9 @@ int mg_store_signup_expired(int64_t **ids, size_t *n, struct mg_store *st,
     return rc;
 }
 
-int mg_store_tx_signup_counts(size_t *active, int64_t *last_position,
-                              struct mg_store_tx *tx, int64_t circle_id)
+int mg_store_tx_signup_counts(size_t *active, size_t *waiting,
+                              int64_t *last_position, struct mg_store_tx *tx,
+                              int64_t circle_id)
 {
     struct mg_store *st = store_tx_store(tx);
     sqlite3 *db = store_tx_db(tx);
@@ -222,7 +223,9 @@ int mg_store_tx_signup_counts(size_t *active, int64_t *last_position,
         "SELECT (SELECT count(*) FROM participants WHERE circle_id = ?1 AND "
         "status = 'active'), (SELECT coalesce(max(s.waitlist_position), 0) "
         "FROM signups s JOIN participants p ON p.id = s.participant_id "
-        "WHERE s.circle_id = ?1 AND p.status = 'waitlisted')");
+        "WHERE s.circle_id = ?1 AND p.status = 'waitlisted'), (SELECT "
+        "count(*) FROM participants WHERE circle_id = ?1 AND status = "
+        "'waitlisted')");
 
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, circle_id);
@@ -231,6 +234,7 @@ int mg_store_tx_signup_counts(size_t *active, int64_t *last_position,
     if (rc == 0) {
         *active = (size_t)sqlite3_column_int64(stmt, 0);
         *last_position = sqlite3_column_int64(stmt, 1);
+        *waiting = (size_t)sqlite3_column_int64(stmt, 2);
     }
     sqlite3_finalize(stmt);
     return rc;

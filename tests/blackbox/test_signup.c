@@ -973,6 +973,136 @@ static void test_capacity_waitlist(void **state)
     json_decref(doc);
 }
 
+/*
+ * Item 2: expiry and confirming never cross. A person listed as expired
+ * a moment before who confirms is kept (the erasure checks again as it
+ * erases); a link used after its sign-up expired confirms nothing, and
+ * the sign-up goes.
+ */
+static void test_expiry_and_confirm(void **state)
+{
+    struct test_response resp;
+    struct mg_store_options opt = {1, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store *st = NULL;
+    struct mg_circle *c = NULL;
+    struct mg_signup_confirmed done;
+    struct mg_signup_env env = {NULL, 7, 0};
+    char *form, *mail, *link, buf[32];
+    int64_t *ids = NULL, later = mg_now() + 8 * 86400, jo;
+    size_t n = 0, i;
+    int erased = 1, listed = 0;
+
+    (void)state;
+    form = form_for(W->stamp_atlas, "jo%40example.org", NULL);
+    post_join(&resp, "atlas", form);
+    free(form);
+    test_response_release(&resp);
+    mail = wait_mail("jo@example.org", "Please confirm", 1);
+    link = link_in(mail, "/join/atlas/confirm/");
+    free(mail);
+    jo = test_site_person(&W->site, W->atlas, "jo@example.org");
+    assert_true(jo > 0);
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
+    /* listed as expired (as the scheduler would, eight days on) ... */
+    assert_int_equal(mg_store_signup_expired(&ids, &n, st, later, 500), 0);
+    for (i = 0; i < n; i++)
+        listed |= ids[2 * i + 1] == jo;
+    free(ids);
+    assert_true(listed);
+    /* ... confirms before the erasure comes: kept, active */
+    get_page(&resp, "POST", link, "");
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "Your place is confirmed"));
+    test_response_release(&resp);
+    assert_int_equal(
+        mg_store_signup_erase_expired(&erased, st, W->atlas, jo, later), 0);
+    assert_int_equal(erased, 0);
+    assert_string_equal(status_of(W->atlas, "jo@example.org", buf, sizeof(buf)),
+                        "active");
+    free(link);
+
+    /* a link used after expiry: refused, and the sign-up is erased */
+    form = form_for(W->stamp_atlas, "kai%40example.org", NULL);
+    post_join(&resp, "atlas", form);
+    free(form);
+    test_response_release(&resp);
+    mail = wait_mail("kai@example.org", "Please confirm", 1);
+    link = link_in(mail, "/join/atlas/confirm/");
+    free(mail);
+    assert_int_equal(mg_store_circle_get(&c, st, W->atlas), 0);
+    env.now = later;
+    assert_int_equal(
+        mg_signup_confirm(&done, st, c, strrchr(link, '/') + 1, &env, &err),
+        MG_EAUTH);
+    assert_string_equal(
+        status_of(W->atlas, "kai@example.org", buf, sizeof(buf)), "gone");
+    mg_circle_free(c);
+    mg_store_close(st);
+    free(link);
+}
+
+/*
+ * Item 3: the waitlist keeps its order whatever frees a place. An
+ * erasure hands the place on as a withdrawal does; a withdrawal over a
+ * lowered capacity frees no place; without a capacity nobody is moved
+ * up by a withdrawal (the coordinator's own waitlist is theirs to move).
+ */
+static void test_waitlist_order(void **state)
+{
+    char *body, *path, buf[32];
+    long status = 0;
+    json_t *doc;
+
+    (void)state;
+    /* after test_capacity_waitlist: capacity 2, max and ned active, ola
+     * waiting */
+    assert_string_equal(status_of(W->full, "ola@example.org", buf, sizeof(buf)),
+                        "waitlisted");
+    path = test_circle_path(
+        W->full, "/participants/%lld",
+        test_site_person(&W->site, W->full, "max@example.org"));
+    doc = call(&status, "DELETE", path, NULL);
+    free(path);
+    json_decref(doc);
+    assert_int_equal(status, 204);
+    assert_string_equal(status_of(W->full, "ola@example.org", buf, sizeof(buf)),
+                        "active");
+    body = wait_mail("ola@example.org", "A place opened for you", 1);
+    free(body);
+    /* full again: the next one waits */
+    body = sign_up_and_confirm("full", W->slot_full, W->stamp_full,
+                               "pat@example.org");
+    assert_non_null(strstr(body, "number 1 on its waitlist"));
+    free(body);
+    /* the capacity lowered to 1 with two active: a withdrawal frees no
+     * place */
+    assert_int_equal(put_settings(W->full, "{\"capacity\":1}", NULL), 200);
+    path = test_circle_path(
+        W->full, "/participants/%lld/withdraw",
+        test_site_person(&W->site, W->full, "ned@example.org"));
+    doc = call(&status, "POST", path, NULL);
+    free(path);
+    assert_int_equal(status, 200);
+    assert_true(json_is_null(json_object_get(doc, "promoted")));
+    json_decref(doc);
+    assert_string_equal(status_of(W->full, "pat@example.org", buf, sizeof(buf)),
+                        "waitlisted");
+    /* no capacity: the waitlist is the coordinator's; nobody is moved
+     * up, by the change or by a withdrawal */
+    assert_int_equal(put_settings(W->full, "{\"capacity\":0}", NULL), 200);
+    path = test_circle_path(
+        W->full, "/participants/%lld/withdraw",
+        test_site_person(&W->site, W->full, "ola@example.org"));
+    doc = call(&status, "POST", path, NULL);
+    free(path);
+    assert_int_equal(status, 200);
+    assert_true(json_is_null(json_object_get(doc, "promoted")));
+    json_decref(doc);
+    assert_string_equal(status_of(W->full, "pat@example.org", buf, sizeof(buf)),
+                        "waitlisted");
+}
+
 /* Item 2: pending people are neither planned nor invited. */
 static void test_pending_not_planned(void **state)
 {
@@ -1222,12 +1352,14 @@ int main(void)
         cmocka_unit_test(test_happy_path),
         cmocka_unit_test(test_duplicate_same_answer),
         cmocka_unit_test(test_expiry),
+        cmocka_unit_test(test_expiry_and_confirm),
         cmocka_unit_test(test_spam_refused),
         cmocka_unit_test(test_bad_fields),
         cmocka_unit_test(test_closed),
         cmocka_unit_test(test_settings_api),
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_capacity_waitlist),
+        cmocka_unit_test(test_waitlist_order),
         cmocka_unit_test(test_pending_not_planned),
         cmocka_unit_test(test_late_signup_placed),
         cmocka_unit_test(test_dashboard_section),

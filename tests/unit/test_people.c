@@ -572,9 +572,14 @@ static void test_signup_rules(void **state)
     assert_false(mg_signup_choice_listed(NULL, "public"));
     assert_string_equal(mg_signup_sectors(&s), "public\nacademic");
 
-    assert_int_equal(mg_signup_confirmed_status(5, 0), MG_STATUS_ACTIVE);
-    assert_int_equal(mg_signup_confirmed_status(4, 5), MG_STATUS_ACTIVE);
-    assert_int_equal(mg_signup_confirmed_status(5, 5), MG_STATUS_WAITLISTED);
+    assert_int_equal(mg_signup_confirmed_status(5, 0, 0), MG_STATUS_ACTIVE);
+    assert_int_equal(mg_signup_confirmed_status(4, 0, 5), MG_STATUS_ACTIVE);
+    assert_int_equal(mg_signup_confirmed_status(5, 0, 5), MG_STATUS_WAITLISTED);
+    /* a free place, but someone waits: they come first */
+    assert_int_equal(mg_signup_confirmed_status(4, 1, 5), MG_STATUS_WAITLISTED);
+    assert_int_equal(mg_signup_place_opens(4, 5), 1);
+    assert_int_equal(mg_signup_place_opens(5, 5), 0);
+    assert_int_equal(mg_signup_place_opens(9, 0), 0); /* no capacity */
 
     assert_int_equal(mg_signup_settings_validate(&s, &err), 0);
     s.capacity = -1;

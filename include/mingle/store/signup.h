@@ -50,6 +50,15 @@ int mg_store_signup_mail_claim(int *granted, int *attempt, struct mg_store *st,
                                int64_t circle_id, int64_t pid, int64_t now,
                                int64_t gap);
 
+/*
+ * Erase person `id` of circle `circle_id` as thoroughly as
+ * mg_store_participant_erase(), but only if, in the same transaction,
+ * they are still pending and their sign-up expired by `now`: one who
+ * confirmed a moment before is kept (*erased 0).
+ */
+int mg_store_signup_erase_expired(int *erased, struct mg_store *st,
+                                  int64_t circle_id, int64_t id, int64_t now);
+
 /* The pending people whose sign-up expired by `now`, at most `max`:
  * pairs of (circle id, person id) in *ids (2 * *n values, free()). */
 int mg_store_signup_expired(int64_t **ids, size_t *n, struct mg_store *st,
@@ -57,10 +66,12 @@ int mg_store_signup_expired(int64_t **ids, size_t *n, struct mg_store *st,
 
 /*
  * Inside a transaction: how many of circle `circle_id`'s people are
- * active, and the last waitlist position given (0: none).
+ * active and how many wait, and the last waitlist position given (0:
+ * none).
  */
-int mg_store_tx_signup_counts(size_t *active, int64_t *last_position,
-                              struct mg_store_tx *tx, int64_t circle_id);
+int mg_store_tx_signup_counts(size_t *active, size_t *waiting,
+                              int64_t *last_position, struct mg_store_tx *tx,
+                              int64_t circle_id);
 /* Set participant `pid`'s status (a mg_person_status name) and waitlist
  * position (0: none) if its status is `from` now; *changed says if so. */
 int mg_store_tx_signup_status(int *changed, struct mg_store_tx *tx,
