@@ -2645,6 +2645,33 @@ void handle_person_page_mint(struct request *r)
     memset(token, 0, sizeof(token));
 }
 
+/* The answer to a plenary change from the page: `rc` said as a page,
+ * or back to the page's list of plenaries; `cancelled` when the session
+ * is cancelled. */
+static void plenary_reply(struct request *r, int rc, size_t queued,
+                          int64_t plenary, const char *cancelled)
+{
+    char query[64];
+
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
+                           _("Please use the buttons on your page."));
+    } else if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+    } else if (rc == MG_ECONFLICT) {
+        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
+                           cancelled);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        if (queued)
+            mg_http_wake_outbox(r->srv);
+        snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
+                 (long long)plenary);
+        back_to_page(r, query, "plenaries");
+    }
+}
+
 /* POST /p/{token}/plenary: plenary=ID and action=decline (give up a
  * place) or withdraw (leave the waitlist); back to the page's list. */
 void handle_person_page_plenary(struct request *r)
@@ -2656,7 +2683,6 @@ void handle_person_page_plenary(struct request *r)
     struct mg_plenary_seat *seats = NULL;
     int64_t circle = 0, pid = 0, plenary = 0;
     size_t n = 0, queued = 0;
-    char query[64];
     int rc = 0;
 
     if (page_subject_active(&circle, &pid, r))
@@ -2680,30 +2706,9 @@ void handle_person_page_plenary(struct request *r)
         rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, circle,
                                plenary, &op, &err);
     free(seats);
-    if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
-                           _("Please use the buttons on your page."));
-        return;
-    }
-    if (rc == MG_ENOTFOUND) {
-        reply_not_found(r);
-        return;
-    }
-    if (rc == MG_ECONFLICT) {
-        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
-                           _("This session has been cancelled: there is "
-                             "nothing to give up."));
-        return;
-    }
-    if (rc < 0) {
-        reply_failed(r);
-        return;
-    }
-    if (queued)
-        mg_http_wake_outbox(r->srv);
-    snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
-             (long long)plenary);
-    back_to_page(r, query, "plenaries");
+    plenary_reply(
+        r, rc, queued, plenary,
+        _("This session has been cancelled: there is nothing to give up."));
 }
 
 /* POST /p/{token}/register: plenary=ID: a place, or a place on its
@@ -2716,7 +2721,6 @@ void handle_person_page_register(struct request *r)
     struct mg_plenary_seat *seats = NULL;
     int64_t circle = 0, pid = 0, plenary = 0;
     size_t n = 0, queued = 0;
-    char query[64];
     int rc = 0;
 
     if (page_subject_active(&circle, &pid, r))
@@ -2733,30 +2737,9 @@ void handle_person_page_register(struct request *r)
         rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, circle,
                                plenary, &op, &err);
     free(seats);
-    if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
-                           _("Please use the buttons on your page."));
-        return;
-    }
-    if (rc == MG_ENOTFOUND) {
-        reply_not_found(r);
-        return;
-    }
-    if (rc == MG_ECONFLICT) {
-        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
-                           _("This session has been cancelled: there is "
-                             "nothing to register for."));
-        return;
-    }
-    if (rc < 0) {
-        reply_failed(r);
-        return;
-    }
-    if (queued)
-        mg_http_wake_outbox(r->srv);
-    snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
-             (long long)plenary);
-    back_to_page(r, query, "plenaries");
+    plenary_reply(r, rc, queued, plenary,
+                  _("This session has been cancelled: there is nothing to "
+                    "register for."));
 }
 
 /* Whether slot lists `a` and `b` hold the same slots, in any order. */
