@@ -27,6 +27,7 @@
 #include "mingle/people.h"
 #include "mingle/plenary.h"
 #include "mingle/schedule.h"
+#include "mingle/signup.h"
 
 #include "banned.h"
 
@@ -3033,13 +3034,10 @@ out:
 static int tell_coordinator(struct request *r, const struct mg_circle *c,
                             const struct mg_participant *p, int64_t promoted)
 {
-    struct mg_text_mail mail;
-    struct mg_outbox_msg msg;
-    struct mg_store_tx *tx = NULL;
     struct mg_error err = {{0}, {0}};
     struct mg_buf text = MG_BUF_INIT;
-    char *subject, *message = NULL, *key;
-    size_t len = 0, queued = 0;
+    char *subject, *key;
+    size_t queued = 0;
     int rc;
 
     if (!c->organizer_email || !mg_email_valid(c->organizer_email))
@@ -3054,37 +3052,14 @@ static int tell_coordinator(struct request *r, const struct mg_circle *c,
                              "first on its waitlist"));
     mg_buf_puts(&text, _(".\n\nTo take them back, set their status to active "
                          "on the dashboard or through the API.\n"));
-    memset(&mail, 0, sizeof(mail));
-    mail.from_name = c->organizer_name;
-    mail.from_email = c->organizer_email;
-    mail.to_name = c->organizer_name;
-    mail.to_email = c->organizer_email;
-    mail.subject = subject;
-    mail.text = text.data;
-    rc = mg_mail_build_text(&message, &len, &mail, &err);
     key = mg_xasprintf("left:%lld:%lld:%lld", (long long)c->id,
                        (long long)p->id, (long long)mg_now());
-    memset(&msg, 0, sizeof(msg));
-    msg.circle_id = c->id;
-    msg.kind = "left";
-    msg.recipient = c->organizer_email;
-    msg.subject = subject;
-    msg.message = message;
-    msg.len = len;
-    msg.dedupe_key = key;
-    if (rc == 0)
-        rc = mg_store_begin(&tx, r->srv->store);
-    if (rc == 0)
-        rc = mg_store_tx_outbox_queue(&queued, tx, &msg);
-    if (rc == 0) {
-        rc = mg_store_commit(tx);
-        tx = NULL;
-    }
-    mg_store_rollback(tx);
+    rc = mg_signup_queue_text(&queued, r->srv->store, c, "left",
+                              c->organizer_name, c->organizer_email, subject,
+                              text.data, key, &err);
     if (rc == 0 && queued)
         mg_http_wake_outbox(r->srv);
     free(key);
-    free(message);
     free(subject);
     mg_buf_release(&text);
     return rc;
