@@ -1740,6 +1740,9 @@ static void section_you(struct mg_html *h, struct request *r,
         field_problem(h, problem, "slot", "slot-error",
                       _("Not saved: please choose among this circle's call "
                         "times."));
+        field_problem(h, problem, "no-slot", "slot-error",
+                      _("Not saved: please choose at least one of the call "
+                        "times."));
         mg_html(h, "</fieldset>\n");
     }
     if (v->n_threads) {
@@ -2772,6 +2775,8 @@ static const char *profile_problem(const struct mg_error *err)
         return "zone";
     if (strcmp(err->field, "threads") == 0)
         return "wishes";
+    if (strcmp(err->field, "slots") == 0)
+        return "slot";
     return NULL;
 }
 
@@ -2782,8 +2787,10 @@ static const char *profile_problem(const struct mg_error *err)
  * checks (the circle's own slots and threads, mg_participant_validate).
  * Before the groups are made it is saved as it is; after, a new zone is
  * saved at once and other slots or threads become the person's open
- * move request for the coordinator. Refused, nothing changes, and the
- * page says why next to the field.
+ * move request for the coordinator, checked first as it would become
+ * their record (http_move_request_check: the circle's own, and at least
+ * one call time for someone who had some). Refused, nothing changes or
+ * is asked, and the page says why next to the field.
  */
 void handle_person_page_profile(struct request *r)
 {
@@ -2794,6 +2801,7 @@ void handle_person_page_profile(struct request *r)
     struct mg_span *threads = NULL;
     struct mg_import_context ctx;
     struct mg_error err = {{0}, {0}};
+    struct mg_move_request ask;
     int64_t slots[MG_CIRCLE_MAX_SLOTS], wishes[MG_PERSON_MAX_WISHES];
     int64_t *thread_ids = NULL, circle = 0, pid = 0;
     const char **titles = NULL;
@@ -2875,8 +2883,20 @@ void handle_person_page_profile(struct request *r)
         memcpy(me->wishes, wishes, n_wishes * sizeof(*wishes));
         me->n_wishes = n_wishes;
     }
-    if (rc == 0 && !problem && mg_participant_validate(me, &err) < 0) {
+    memset(&ask, 0, sizeof(ask));
+    ask.circle_id = circle;
+    ask.participant_id = pid;
+    ask.slot_ids = slots;
+    ask.n_slots = n_slots;
+    memcpy(ask.wishes, wishes, n_wishes * sizeof(*wishes));
+    ask.n_wishes = n_wishes;
+    if (rc == 0 && !problem &&
+        (mg_participant_validate(me, &err) < 0 ||
+         (asked && http_move_request_check(me, c, thread_ids, n_threads, &ask,
+                                           &err) < 0))) {
         problem = profile_problem(&err);
+        if (problem && strcmp(problem, "slot") == 0 && n_slots == 0)
+            problem = "no-slot";
         if (!problem)
             rc = MG_EINVAL;
     }
@@ -2892,20 +2912,12 @@ void handle_person_page_profile(struct request *r)
             http_reconcile_scope(r, circle, &pid, 1, NULL, 0, NULL);
     }
     if (rc == 0 && asked) {
-        struct mg_move_request m;
         int64_t id = 0;
 
-        memset(&m, 0, sizeof(m));
-        m.circle_id = circle;
-        m.participant_id = pid;
-        m.slot_ids = slots;
-        m.n_slots = n_slots;
-        memcpy(m.wishes, wishes, n_wishes * sizeof(*wishes));
-        m.n_wishes = n_wishes;
-        m.note = note && note->value[strspn(note->value, " \t\r\n")]
-                     ? (char *)note->value
-                     : NULL;
-        rc = mg_store_move_request_put(&id, st, &m);
+        ask.note = note && note->value[strspn(note->value, " \t\r\n")]
+                       ? (char *)note->value
+                       : NULL;
+        rc = mg_store_move_request_put(&id, st, &ask);
         done = zone_changed ? "asked-zone" : "asked";
     }
 reply:
