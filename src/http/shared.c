@@ -251,6 +251,11 @@ int http_move_request_check(const struct mg_participant *p,
         mg_error_set(err, "slots", "at most %d slots", MG_CIRCLE_MAX_SLOTS);
         return MG_EINVAL;
     }
+    if (m->n_wishes > MG_PERSON_MAX_WISHES) {
+        mg_error_set(err, "threads", "at most %d thread wishes",
+                     MG_PERSON_MAX_WISHES);
+        return MG_EINVAL;
+    }
     for (i = 0; i < m->n_slots; i++) {
         for (j = 0; j < c->n_slots && c->slots[j].id != m->slot_ids[i]; j++)
             ;
