@@ -30,6 +30,19 @@ struct mg_signup_env {
 };
 
 /*
+ * Queue one plain-text mail from circle `c`'s organizer to `name`
+ * <`email`> in the outbox, as `kind`, under dedupe key `key` (queued
+ * once per key), in a transaction of its own. `*queued` (when not NULL)
+ * is how many were queued: 0 when the key was already used. The glue
+ * for any one mail from mingle to one person, the sign-up's or not.
+ */
+int mg_signup_queue_text(size_t *queued, struct mg_store *st,
+                         const struct mg_circle *c, const char *kind,
+                         const char *name, const char *email,
+                         const char *subject, const char *text, const char *key,
+                         struct mg_error *err);
+
+/*
  * A sign-up from the page, already checked by the page (mg_participant
  * fields, the circle's choices, consent given): `p` (its email, name,
  * sector, region, time zone, slots and wishes) for circle `c` under

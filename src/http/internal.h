@@ -311,11 +311,28 @@ int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
                          int64_t *promoted, struct mg_error *err);
 
 /*
+ * Whether move request `m` is one participant `p` may ask for, as the
+ * API's PATCH participant checks a change: its slots are circle `c`'s,
+ * its wishes among `thread_ids` (the circle's `n_threads` threads),
+ * and `p` with them passes mg_participant_validate. A person who could
+ * make some of the circle's call times must still make at least one.
+ * MG_EINVAL, said in `err` (field "slots" or "threads"), when not.
+ */
+int http_move_request_check(const struct mg_participant *p,
+                            const struct mg_circle *c,
+                            const int64_t *thread_ids, size_t n_threads,
+                            const struct mg_move_request *m,
+                            struct mg_error *err);
+
+/*
  * After the coordinator moved participant `pid` (the dashboard's move,
  * the API's POST .../groups/{id}/members): the move they asked for on
  * their page, if one is open, is done, and the call times and thread
  * wishes they asked with become their record (so the next rebalance
- * plans with what they can make). Logs a failure; the move stands.
+ * plans with what they can make), checked again first: a request that
+ * no longer passes http_move_request_check (a slot or thread deleted
+ * since) is closed without touching the record, and logged. Logs a
+ * failure; the move stands.
  */
 void http_move_request_done(struct request *r, int64_t circle_id, int64_t pid);
 

@@ -238,33 +238,103 @@ int http_person_withdraw(struct request *r, int64_t circle_id, int64_t pid,
     return rc;
 }
 
+int http_move_request_check(const struct mg_participant *p,
+                            const struct mg_circle *c,
+                            const int64_t *thread_ids, size_t n_threads,
+                            const struct mg_move_request *m,
+                            struct mg_error *err)
+{
+    struct mg_participant asked = *p;
+    size_t i, j;
+
+    if (m->n_slots > MG_CIRCLE_MAX_SLOTS) {
+        mg_error_set(err, "slots", "at most %d slots", MG_CIRCLE_MAX_SLOTS);
+        return MG_EINVAL;
+    }
+    if (m->n_wishes > MG_PERSON_MAX_WISHES) {
+        mg_error_set(err, "threads", "at most %d thread wishes",
+                     MG_PERSON_MAX_WISHES);
+        return MG_EINVAL;
+    }
+    for (i = 0; i < m->n_slots; i++) {
+        for (j = 0; j < c->n_slots && c->slots[j].id != m->slot_ids[i]; j++)
+            ;
+        if (j == c->n_slots) {
+            mg_error_set(err, "slots", "slot %lld is not one of the circle's",
+                         (long long)m->slot_ids[i]);
+            return MG_EINVAL;
+        }
+    }
+    if (m->n_slots == 0 && c->n_slots && p->n_slots) {
+        mg_error_set(err, "slots", "at least one of the circle's slots");
+        return MG_EINVAL;
+    }
+    for (i = 0; i < m->n_wishes; i++) {
+        for (j = 0; j < n_threads && thread_ids[j] != m->wishes[i]; j++)
+            ;
+        if (j == n_threads) {
+            mg_error_set(err, "threads",
+                         "thread %lld is not one of the circle's",
+                         (long long)m->wishes[i]);
+            return MG_EINVAL;
+        }
+    }
+    /* a copy that shares p's text: only read */
+    asked.slot_ids = m->slot_ids;
+    asked.n_slots = m->n_slots;
+    memcpy(asked.wishes, m->wishes, sizeof(asked.wishes));
+    asked.n_wishes = m->n_wishes;
+    return mg_participant_validate(&asked, err);
+}
+
 void http_move_request_done(struct request *r, int64_t circle_id, int64_t pid)
 {
     struct mg_move_filter f = {MG_MOVE_OPEN, pid, 0, 1};
     struct mg_move_request *asks = NULL;
     struct mg_participant *p = NULL;
-    size_t n = 0;
+    struct mg_circle *c = NULL;
+    struct mg_span *threads = NULL;
+    struct mg_error err = {{0}, {0}};
+    int64_t *thread_ids = NULL;
+    size_t n = 0, n_threads = 0, i;
     int closed = 0;
     int rc =
         mg_store_move_requests_list(&asks, &n, r->srv->store, circle_id, &f);
 
     if (rc == 0 && n == 1)
         rc = mg_store_participant_get(&p, r->srv->store, circle_id, pid);
+    if (rc == 0 && n == 1)
+        rc = mg_store_circle_get(&c, r->srv->store, circle_id);
+    if (rc == 0 && n == 1)
+        rc = mg_store_threads(&threads, &n_threads, r->srv->store, circle_id);
     if (rc == 0 && n == 1) {
-        free(p->slot_ids);
-        p->slot_ids = mg_xcalloc(asks[0].n_slots + 1, sizeof(*p->slot_ids));
-        memcpy(p->slot_ids, asks[0].slot_ids,
-               asks[0].n_slots * sizeof(*p->slot_ids));
-        p->n_slots = asks[0].n_slots;
-        memcpy(p->wishes, asks[0].wishes, sizeof(asks[0].wishes));
-        p->n_wishes = asks[0].n_wishes;
-        rc = mg_store_participant_update(r->srv->store, p);
+        thread_ids = mg_xcalloc(n_threads + 1, sizeof(*thread_ids));
+        for (i = 0; i < n_threads; i++)
+            thread_ids[i] = threads[i].id;
+        if (http_move_request_check(p, c, thread_ids, n_threads, &asks[0],
+                                    &err) < 0) {
+            /* the move stands; what they asked cannot be their record */
+            mg_log(MG_LOG_WARN, "move request no longer valid: record kept",
+                   "field", err.field, "error", err.message, NULL);
+        } else {
+            free(p->slot_ids);
+            p->slot_ids = mg_xcalloc(asks[0].n_slots + 1, sizeof(*p->slot_ids));
+            memcpy(p->slot_ids, asks[0].slot_ids,
+                   asks[0].n_slots * sizeof(*p->slot_ids));
+            p->n_slots = asks[0].n_slots;
+            memcpy(p->wishes, asks[0].wishes, sizeof(asks[0].wishes));
+            p->n_wishes = asks[0].n_wishes;
+            rc = mg_store_participant_update(r->srv->store, p);
+        }
         if (rc == 0)
             rc = mg_store_move_requests_done(&closed, r->srv->store, circle_id,
                                              pid);
     }
     if (rc < 0)
         mg_log(MG_LOG_ERROR, "cannot close a move request", NULL);
+    free(thread_ids);
+    mg_store_spans_free(threads, n_threads);
+    mg_circle_free(c);
     mg_participants_free(p, p ? 1 : 0);
     mg_store_move_requests_free(asks, n);
 }

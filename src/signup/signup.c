@@ -24,12 +24,11 @@
 #define CONFIRM_KIND "confirm"
 #define EXPIRE_BATCH 500
 
-/* Queue one plain mail from the circle's organizer to `name` <`email`>
- * under `key` (queued once per key). */
-static int queue_text(struct mg_store *st, const struct mg_circle *c,
-                      const char *kind, const char *name, const char *email,
-                      const char *subject, const char *text, const char *key,
-                      struct mg_error *err)
+int mg_signup_queue_text(size_t *queued, struct mg_store *st,
+                         const struct mg_circle *c, const char *kind,
+                         const char *name, const char *email,
+                         const char *subject, const char *text, const char *key,
+                         struct mg_error *err)
 {
     struct mg_text_mail m = {.from_name = c->organizer_name,
                              .from_email = c->organizer_email,
@@ -40,9 +39,11 @@ static int queue_text(struct mg_store *st, const struct mg_circle *c,
     struct mg_outbox_msg msg;
     struct mg_store_tx *tx = NULL;
     char *bytes = NULL;
-    size_t len = 0, queued = 0;
+    size_t len = 0, n = 0;
     int rc = mg_mail_build_text(&bytes, &len, &m, err);
 
+    if (queued)
+        *queued = 0;
     if (rc < 0)
         return rc;
     memset(&msg, 0, sizeof(msg));
@@ -55,11 +56,13 @@ static int queue_text(struct mg_store *st, const struct mg_circle *c,
     msg.dedupe_key = key;
     rc = mg_store_begin(&tx, st);
     if (rc == 0)
-        rc = mg_store_tx_outbox_queue(&queued, tx, &msg);
+        rc = mg_store_tx_outbox_queue(&n, tx, &msg);
     if (rc == 0)
         rc = mg_store_commit(tx);
     else
         mg_store_rollback(tx);
+    if (rc == 0 && queued)
+        *queued = n;
     free(bytes);
     return rc;
 }
@@ -129,8 +132,8 @@ static int send_confirmation(struct mg_store *st, const struct mg_circle *c,
                     "holds are deleted unless it is confirmed.\n"));
     snprintf(key, sizeof(key), "signup-confirm:%lld:%d", (long long)p->id,
              attempt);
-    rc = queue_text(st, c, "signup", p->name, p->email, subject, text.data, key,
-                    err);
+    rc = mg_signup_queue_text(NULL, st, c, "signup", p->name, p->email, subject,
+                              text.data, key, err);
     memset(token, 0, sizeof(token));
     mg_buf_release(&text);
     mg_buf_release(&link);
@@ -180,8 +183,8 @@ static int send_already(struct mg_store *st, const struct mg_circle *c,
 queue:
     snprintf(key, sizeof(key), "signup-again:%lld:%d", (long long)p->id,
              attempt);
-    rc = queue_text(st, c, "signup", p->name, p->email, subject, text.data, key,
-                    err);
+    rc = mg_signup_queue_text(NULL, st, c, "signup", p->name, p->email, subject,
+                              text.data, key, err);
     mg_buf_release(&text);
     return rc;
 }
@@ -298,8 +301,8 @@ static int send_welcome(struct mg_store *st, const struct mg_circle *c,
                     "yourself):\n\n%s\n"),
                   link.data);
     snprintf(key, sizeof(key), "signup-welcome:%lld", (long long)p->id);
-    rc = queue_text(st, c, "signup", p->name, p->email, subject, text.data, key,
-                    err);
+    rc = mg_signup_queue_text(NULL, st, c, "signup", p->name, p->email, subject,
+                              text.data, key, err);
     mg_buf_release(&text);
     mg_buf_release(&link);
     return rc;
@@ -551,8 +554,8 @@ static int send_promoted(struct mg_store *st, const struct mg_circle *c,
                     "too.\n"),
                   c->title);
     snprintf(key, sizeof(key), "signup-promoted:%lld", (long long)p->id);
-    rc = queue_text(st, c, "signup", p->name, p->email, subject, text.data, key,
-                    err);
+    rc = mg_signup_queue_text(NULL, st, c, "signup", p->name, p->email, subject,
+                              text.data, key, err);
     mg_buf_release(&text);
     mg_i18n_restore(lang);
     return rc;

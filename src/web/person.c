@@ -27,6 +27,7 @@
 #include "mingle/people.h"
 #include "mingle/plenary.h"
 #include "mingle/schedule.h"
+#include "mingle/signup.h"
 
 #include "banned.h"
 
@@ -1739,6 +1740,9 @@ static void section_you(struct mg_html *h, struct request *r,
         field_problem(h, problem, "slot", "slot-error",
                       _("Not saved: please choose among this circle's call "
                         "times."));
+        field_problem(h, problem, "no-slot", "slot-error",
+                      _("Not saved: please choose at least one of the call "
+                        "times."));
         mg_html(h, "</fieldset>\n");
     }
     if (v->n_threads) {
@@ -2645,6 +2649,33 @@ void handle_person_page_mint(struct request *r)
     memset(token, 0, sizeof(token));
 }
 
+/* The answer to a plenary change from the page: `rc` said as a page,
+ * or back to the page's list of plenaries; `cancelled` when the session
+ * is cancelled. */
+static void plenary_reply(struct request *r, int rc, size_t queued,
+                          int64_t plenary, const char *cancelled)
+{
+    char query[64];
+
+    if (rc == MG_EINVAL) {
+        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
+                           _("Please use the buttons on your page."));
+    } else if (rc == MG_ENOTFOUND) {
+        reply_not_found(r);
+    } else if (rc == MG_ECONFLICT) {
+        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
+                           cancelled);
+    } else if (rc < 0) {
+        reply_failed(r);
+    } else {
+        if (queued)
+            mg_http_wake_outbox(r->srv);
+        snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
+                 (long long)plenary);
+        back_to_page(r, query, "plenaries");
+    }
+}
+
 /* POST /p/{token}/plenary: plenary=ID and action=decline (give up a
  * place) or withdraw (leave the waitlist); back to the page's list. */
 void handle_person_page_plenary(struct request *r)
@@ -2656,7 +2687,6 @@ void handle_person_page_plenary(struct request *r)
     struct mg_plenary_seat *seats = NULL;
     int64_t circle = 0, pid = 0, plenary = 0;
     size_t n = 0, queued = 0;
-    char query[64];
     int rc = 0;
 
     if (page_subject_active(&circle, &pid, r))
@@ -2680,30 +2710,9 @@ void handle_person_page_plenary(struct request *r)
         rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, circle,
                                plenary, &op, &err);
     free(seats);
-    if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
-                           _("Please use the buttons on your page."));
-        return;
-    }
-    if (rc == MG_ENOTFOUND) {
-        reply_not_found(r);
-        return;
-    }
-    if (rc == MG_ECONFLICT) {
-        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
-                           _("This session has been cancelled: there is "
-                             "nothing to give up."));
-        return;
-    }
-    if (rc < 0) {
-        reply_failed(r);
-        return;
-    }
-    if (queued)
-        mg_http_wake_outbox(r->srv);
-    snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
-             (long long)plenary);
-    back_to_page(r, query, "plenaries");
+    plenary_reply(
+        r, rc, queued, plenary,
+        _("This session has been cancelled: there is nothing to give up."));
 }
 
 /* POST /p/{token}/register: plenary=ID: a place, or a place on its
@@ -2716,7 +2725,6 @@ void handle_person_page_register(struct request *r)
     struct mg_plenary_seat *seats = NULL;
     int64_t circle = 0, pid = 0, plenary = 0;
     size_t n = 0, queued = 0;
-    char query[64];
     int rc = 0;
 
     if (page_subject_active(&circle, &pid, r))
@@ -2733,30 +2741,9 @@ void handle_person_page_register(struct request *r)
         rc = mg_plenary_change(&seats, &n, &queued, r->srv->store, circle,
                                plenary, &op, &err);
     free(seats);
-    if (rc == MG_EINVAL) {
-        reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Answer not understood"),
-                           _("Please use the buttons on your page."));
-        return;
-    }
-    if (rc == MG_ENOTFOUND) {
-        reply_not_found(r);
-        return;
-    }
-    if (rc == MG_ECONFLICT) {
-        reply_page_message(r, MHD_HTTP_CONFLICT, _("Session cancelled"),
-                           _("This session has been cancelled: there is "
-                             "nothing to register for."));
-        return;
-    }
-    if (rc < 0) {
-        reply_failed(r);
-        return;
-    }
-    if (queued)
-        mg_http_wake_outbox(r->srv);
-    snprintf(query, sizeof(query), "done=plenary&plenary=%lld",
-             (long long)plenary);
-    back_to_page(r, query, "plenaries");
+    plenary_reply(r, rc, queued, plenary,
+                  _("This session has been cancelled: there is nothing to "
+                    "register for."));
 }
 
 /* Whether slot lists `a` and `b` hold the same slots, in any order. */
@@ -2788,6 +2775,8 @@ static const char *profile_problem(const struct mg_error *err)
         return "zone";
     if (strcmp(err->field, "threads") == 0)
         return "wishes";
+    if (strcmp(err->field, "slots") == 0)
+        return "slot";
     return NULL;
 }
 
@@ -2798,8 +2787,10 @@ static const char *profile_problem(const struct mg_error *err)
  * checks (the circle's own slots and threads, mg_participant_validate).
  * Before the groups are made it is saved as it is; after, a new zone is
  * saved at once and other slots or threads become the person's open
- * move request for the coordinator. Refused, nothing changes, and the
- * page says why next to the field.
+ * move request for the coordinator, checked first as it would become
+ * their record (http_move_request_check: the circle's own, and at least
+ * one call time for someone who had some). Refused, nothing changes or
+ * is asked, and the page says why next to the field.
  */
 void handle_person_page_profile(struct request *r)
 {
@@ -2810,6 +2801,7 @@ void handle_person_page_profile(struct request *r)
     struct mg_span *threads = NULL;
     struct mg_import_context ctx;
     struct mg_error err = {{0}, {0}};
+    struct mg_move_request ask;
     int64_t slots[MG_CIRCLE_MAX_SLOTS], wishes[MG_PERSON_MAX_WISHES];
     int64_t *thread_ids = NULL, circle = 0, pid = 0;
     const char **titles = NULL;
@@ -2891,8 +2883,20 @@ void handle_person_page_profile(struct request *r)
         memcpy(me->wishes, wishes, n_wishes * sizeof(*wishes));
         me->n_wishes = n_wishes;
     }
-    if (rc == 0 && !problem && mg_participant_validate(me, &err) < 0) {
+    memset(&ask, 0, sizeof(ask));
+    ask.circle_id = circle;
+    ask.participant_id = pid;
+    ask.slot_ids = slots;
+    ask.n_slots = n_slots;
+    memcpy(ask.wishes, wishes, n_wishes * sizeof(*wishes));
+    ask.n_wishes = n_wishes;
+    if (rc == 0 && !problem &&
+        (mg_participant_validate(me, &err) < 0 ||
+         (asked && http_move_request_check(me, c, thread_ids, n_threads, &ask,
+                                           &err) < 0))) {
         problem = profile_problem(&err);
+        if (problem && strcmp(problem, "slot") == 0 && n_slots == 0)
+            problem = "no-slot";
         if (!problem)
             rc = MG_EINVAL;
     }
@@ -2908,20 +2912,12 @@ void handle_person_page_profile(struct request *r)
             http_reconcile_scope(r, circle, &pid, 1, NULL, 0, NULL);
     }
     if (rc == 0 && asked) {
-        struct mg_move_request m;
         int64_t id = 0;
 
-        memset(&m, 0, sizeof(m));
-        m.circle_id = circle;
-        m.participant_id = pid;
-        m.slot_ids = slots;
-        m.n_slots = n_slots;
-        memcpy(m.wishes, wishes, n_wishes * sizeof(*wishes));
-        m.n_wishes = n_wishes;
-        m.note = note && note->value[strspn(note->value, " \t\r\n")]
-                     ? (char *)note->value
-                     : NULL;
-        rc = mg_store_move_request_put(&id, st, &m);
+        ask.note = note && note->value[strspn(note->value, " \t\r\n")]
+                       ? (char *)note->value
+                       : NULL;
+        rc = mg_store_move_request_put(&id, st, &ask);
         done = zone_changed ? "asked-zone" : "asked";
     }
 reply:
@@ -3050,13 +3046,10 @@ out:
 static int tell_coordinator(struct request *r, const struct mg_circle *c,
                             const struct mg_participant *p, int64_t promoted)
 {
-    struct mg_text_mail mail;
-    struct mg_outbox_msg msg;
-    struct mg_store_tx *tx = NULL;
     struct mg_error err = {{0}, {0}};
     struct mg_buf text = MG_BUF_INIT;
-    char *subject, *message = NULL, *key;
-    size_t len = 0, queued = 0;
+    char *subject, *key;
+    size_t queued = 0;
     int rc;
 
     if (!c->organizer_email || !mg_email_valid(c->organizer_email))
@@ -3071,37 +3064,14 @@ static int tell_coordinator(struct request *r, const struct mg_circle *c,
                              "first on its waitlist"));
     mg_buf_puts(&text, _(".\n\nTo take them back, set their status to active "
                          "on the dashboard or through the API.\n"));
-    memset(&mail, 0, sizeof(mail));
-    mail.from_name = c->organizer_name;
-    mail.from_email = c->organizer_email;
-    mail.to_name = c->organizer_name;
-    mail.to_email = c->organizer_email;
-    mail.subject = subject;
-    mail.text = text.data;
-    rc = mg_mail_build_text(&message, &len, &mail, &err);
     key = mg_xasprintf("left:%lld:%lld:%lld", (long long)c->id,
                        (long long)p->id, (long long)mg_now());
-    memset(&msg, 0, sizeof(msg));
-    msg.circle_id = c->id;
-    msg.kind = "left";
-    msg.recipient = c->organizer_email;
-    msg.subject = subject;
-    msg.message = message;
-    msg.len = len;
-    msg.dedupe_key = key;
-    if (rc == 0)
-        rc = mg_store_begin(&tx, r->srv->store);
-    if (rc == 0)
-        rc = mg_store_tx_outbox_queue(&queued, tx, &msg);
-    if (rc == 0) {
-        rc = mg_store_commit(tx);
-        tx = NULL;
-    }
-    mg_store_rollback(tx);
+    rc = mg_signup_queue_text(&queued, r->srv->store, c, "left",
+                              c->organizer_name, c->organizer_email, subject,
+                              text.data, key, &err);
     if (rc == 0 && queued)
         mg_http_wake_outbox(r->srv);
     free(key);
-    free(message);
     free(subject);
     mg_buf_release(&text);
     return rc;

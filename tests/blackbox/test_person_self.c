@@ -984,6 +984,126 @@ static void test_api_withdraw_frees_places(void **state)
     free(form);
 }
 
+/* A placed person asking for what the API would refuse is told so by
+ * the field and nothing is stored: no call time at all (when they had
+ * some), the same thread twice. */
+static void test_placed_bad_ask_stores_nothing(void **state)
+{
+    long long kim = test_site_person(&W->site, W->later, "kim@example.org");
+    char *page = mint_page(W->later, kim), *before, *after, *html, *form;
+    const char *problems[2] = {"problem=no-slot", "problem=wishes"};
+    char *forms[2];
+    json_t *mr;
+    size_t i, k;
+
+    (void)state;
+    assert_non_null(page);
+    before = person_json(W->later, kim);
+    forms[0] = mg_xstrdup("time_zone=&thread=1&note=Any+time");
+    forms[1] = mg_xasprintf("time_zone=&slot=%lld&thread=2&thread=2",
+                            W->later_slot[1]);
+    for (i = 0; i < 2; i++) {
+        form = forms[i];
+        html = post_and_follow(page, "profile", form, problems[i]);
+        if (count_nodes(html, i == 0 ? "//p[@id='slot-error' and "
+                                       "@role='alert']"
+                                     : "//p[@id='thread-error' and "
+                                       "@role='alert']") != 1)
+            fail_msg("%s: no error by its field", form);
+        assert_null(strstr(html, "you asked to be moved"));
+        free(html);
+        after = person_json(W->later, kim);
+        assert_string_equal(before, after);
+        free(after);
+        mr = move_requests(W->later, "all");
+        for (k = 0; k < json_array_size(json_object_get(mr, "move_requests"));
+             k++)
+            if (json_integer_value(json_object_get(
+                    json_array_get(json_object_get(mr, "move_requests"), k),
+                    "participant_id")) == kim)
+                fail_msg("%s: a move request was stored", form);
+        json_decref(mr);
+        free(form);
+    }
+    free(before);
+    free(page);
+}
+
+/* Circle `circle`'s slots set to `slots` (a JSON array). */
+static void patch_slots(long long circle, const char *slots)
+{
+    char *path = test_circle_path(circle, "%s", "");
+    char *body = mg_xasprintf("{\"slots\":%s}", slots);
+    long status;
+
+    json_decref(call(&status, "PATCH", path, body));
+    assert_int_equal(status, 200);
+    free(body);
+    free(path);
+}
+
+/* A request that no longer holds when the coordinator moves the person
+ * (its call time deleted since) is closed, and their record keeps the
+ * times they had rather than one the circle no longer has. */
+static void test_move_keeps_record_when_ask_no_longer_valid(void **state)
+{
+    static const char two[] =
+        "[{\"weekday\":\"wednesday\",\"start\":\"19:30\",\"minutes\":60},"
+        "{\"weekday\":\"saturday\",\"start\":\"09:00\",\"minutes\":60}]";
+    static const char three[] =
+        "[{\"weekday\":\"wednesday\",\"start\":\"19:30\",\"minutes\":60},"
+        "{\"weekday\":\"saturday\",\"start\":\"09:00\",\"minutes\":60},"
+        "{\"weekday\":\"friday\",\"start\":\"18:00\",\"minutes\":60}]";
+    long long ira = test_site_person(&W->site, W->later, "ira@example.org");
+    long long friday = 0, group;
+    char *page = mint_page(W->later, ira), *html, *form, *path, *body;
+    json_t *doc, *mr;
+    long status;
+    size_t i, open_ira = 0;
+
+    (void)state;
+    assert_non_null(page);
+    patch_slots(W->later, three);
+    path = test_circle_path(W->later, "%s", "");
+    doc = call(&status, "GET", path, NULL);
+    free(path);
+    assert_int_equal(json_array_size(json_object_get(doc, "slots")), 3);
+    friday = json_integer_value(json_object_get(
+        json_array_get(json_object_get(doc, "slots"), 2), "id"));
+    json_decref(doc);
+    form = mg_xasprintf("time_zone=&slot=%lld", friday);
+    html = post_and_follow(page, "profile", form, "done=asked");
+    free(form);
+    free(html);
+    /* Friday goes before the coordinator gets to it */
+    patch_slots(W->later, two);
+    doc = person(W->later, ira);
+    group = json_integer_value(json_object_get(doc, "group_id"));
+    json_decref(doc);
+    path = test_circle_path(W->later, "/groups/%lld/members",
+                            group == W->group ? W->other_group : W->group);
+    body = mg_xasprintf("{\"participant_id\":%lld,\"force\":true}", ira);
+    json_decref(call(&status, "POST", path, body));
+    assert_int_equal(status, 200);
+    free(body);
+    free(path);
+    mr = move_requests(W->later, "open");
+    for (i = 0; i < json_array_size(json_object_get(mr, "move_requests")); i++)
+        if (json_integer_value(json_object_get(
+                json_array_get(json_object_get(mr, "move_requests"), i),
+                "participant_id")) == ira)
+            open_ira++;
+    json_decref(mr);
+    assert_int_equal(open_ira, 0);
+    doc = person(W->later, ira);
+    assert_int_equal(json_array_size(json_object_get(doc, "slots")), 1);
+    assert_int_equal(
+        json_integer_value(json_array_get(json_object_get(doc, "slots"), 0)),
+        W->later_slot[0]);
+    json_decref(doc);
+    free(page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -997,6 +1117,8 @@ int main(void)
         cmocka_unit_test(test_withdrawn_page_changes_nothing),
         cmocka_unit_test(test_move_closes_request),
         cmocka_unit_test(test_api_withdraw_frees_places),
+        cmocka_unit_test(test_placed_bad_ask_stores_nothing),
+        cmocka_unit_test(test_move_keeps_record_when_ask_no_longer_valid),
     };
 
     return cmocka_run_group_tests(tests, setup_world, teardown_world);
