@@ -703,6 +703,20 @@ static void test_settings_api(void **state)
                          "{\"offsets\":\"25h,soon\"}", "application/json");
     assert_true(status >= 400 && status < 500);
     json_decref(doc);
+    /* a field it does not know (a misspelling) is refused by name, and
+     * nothing changes */
+    doc = test_site_call(&W->site, &status, "PUT", path,
+                         "{\"offsets\":\"2h\",\"nudge_day\":2}",
+                         "application/json");
+    assert_int_equal(status, 422);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(doc, "error"), "field")),
+                        "nudge_day");
+    json_decref(doc);
+    doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+    assert_string_equal(json_string_value(json_object_get(doc, "offsets")),
+                        "1d,1h");
+    json_decref(doc);
     doc = test_site_call(&W->site, &status, "PUT", path,
                          "{\"offsets\":[\"2h\"],\"nudge_days\":2}",
                          "application/json");
@@ -737,6 +751,36 @@ static void test_settings_api(void **state)
     assert_int_equal(status, 400);
     json_decref(doc);
     free(path);
+    /* a number with more after it, or none at all, is not taken for
+     * what strtoll makes of it: a 400 naming the field */
+    {
+        static const char *const bad[][2] = {
+            {"/jobs?limit=10abc", "limit"},
+            {"/jobs?limit=", "limit"},
+            {"/jobs?limit=99999999999999999999", "limit"},
+            {"/jobs?due_before=abc", "due_before"},
+            {"/jobs?due_before=-5", "due_before"},
+            {"/jobs?due_before=1805000000x", "due_before"},
+            {"/jobs?due_before=%201805000000", "due_before"}};
+        size_t i;
+
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            path = test_circle_path(W->circle, "%s", bad[i][0]);
+            doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+            assert_int_equal(status, 400);
+            assert_non_null(doc);
+            assert_string_equal(json_string_value(json_object_get(
+                                    json_object_get(doc, "error"), "field")),
+                                bad[i][1]);
+            json_decref(doc);
+            free(path);
+        }
+        path = test_circle_path(W->circle, "/jobs?limit=10&due_before=0");
+        doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+        assert_int_equal(status, 200);
+        json_decref(doc);
+        free(path);
+    }
 
     /* the same through the CLI: a bad value names its option and
      * changes nothing; --nudge-days 0 drops the waiting nudges */
