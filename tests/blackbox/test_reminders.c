@@ -868,6 +868,81 @@ static void test_daemon_scheduler_once(void **state)
     free(clock);
 }
 
+/* The status and note of week `week`'s reminder at `minutes` before. */
+static long long job_field_int(int week, int minutes, const char *column)
+{
+    char *sql = mg_xasprintf("SELECT %s FROM jobs WHERE session_id = %lld AND "
+                             "kind = 'reminder' AND offset_minutes = %d",
+                             column, W->sessions[week - 1], -minutes);
+    long long v = query_int(sql);
+
+    free(sql);
+    return v;
+}
+
+static int job_is(int week, int minutes, const char *status)
+{
+    char *sql = mg_xasprintf("SELECT count(*) FROM jobs WHERE session_id = "
+                             "%lld AND kind = 'reminder' AND offset_minutes = "
+                             "%d AND status = '%s'",
+                             W->sessions[week - 1], -minutes, status);
+    long long n = query_int(sql);
+
+    free(sql);
+    return n == 1;
+}
+
+/*
+ * Item 6: week 4, moved two weeks on, and the daemon down over its new
+ * time: its reminders end unsent (late, or skipped as the call moved
+ * and began). The coordinator then moves the call a week later: both
+ * are due again for the new time and sent then. A call moved as it is
+ * called off (week 3) keeps its jobs finished.
+ */
+static void test_late_reminders_follow_a_moved_call(void **state)
+{
+    struct mg_reminder_settings set = {1, {1440, 60}, 2, 3};
+    struct mg_jobs_stats s;
+    int64_t first = W->starts[3] + 14 * DAY, moved = first + 7 * DAY;
+    char *sql;
+    (void)state;
+
+    assert_int_equal(
+        mg_store_reminder_settings_put(NULL, W->st, W->circle, &set), 0);
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[3],
+                                             first, MG_STORE_SESSION_CONFIRMED),
+                     0);
+    round_at(first + 600);
+    assert_false(job_is(4, 1440, "queued"));
+    assert_false(job_is(4, 60, "queued"));
+    assert_int_equal(reminders_for(4, 1440) + reminders_for(4, 60), 0);
+
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[3],
+                                             moved, MG_STORE_SESSION_CONFIRMED),
+                     0);
+    assert_true(job_is(4, 1440, "queued"));
+    assert_true(job_is(4, 60, "queued"));
+    assert_int_equal(job_field_int(4, 1440, "due_at"), moved - DAY);
+    assert_int_equal(job_field_int(4, 60, "due_at"), moved - 3600);
+    s = round_at(moved - DAY);
+    assert_int_equal(s.reminders_sent, 3);
+    s = round_at(moved - 3600);
+    assert_int_equal(s.reminders_sent, 3);
+    assert_int_equal(reminders_for(4, 1440), 3);
+    assert_int_equal(reminders_for(4, 60), 3);
+
+    /* called off as it moves: nothing comes back */
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[2],
+                                             W->starts[2] + 14 * DAY,
+                                             MG_STORE_SESSION_CANCELLED),
+                     0);
+    sql = mg_xasprintf("SELECT count(*) FROM jobs WHERE session_id = %lld AND "
+                       "status = 'queued'",
+                       W->sessions[2]);
+    assert_int_equal(query_int(sql), 0);
+    free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +959,7 @@ int main(void)
         cmocka_unit_test(test_cancelled_and_late),
         cmocka_unit_test(test_settings_api),
         cmocka_unit_test(test_daemon_scheduler_once),
+        cmocka_unit_test(test_late_reminders_follow_a_moved_call),
     };
 
     /* reads a shared capture; the rest build on what it filed */
