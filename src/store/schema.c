@@ -760,9 +760,13 @@ static const char *const migration_23[] = {
     NULL};
 
 /*
- * Migration 24: a call that moves takes its finished jobs back with it: a
- * reminder that was late or skipped (the daemon was down over the old time, a
- * nearer one was due, it failed) is due again for the new time, as one already
+ * Migration 24: a job that failed for a passing reason (the disk, the
+ * database) is tried again later rather than given up: how many times it
+ * was tried, and the last error, in a table of its own (tests wind the
+ * version back and replay; a column could not be added twice). And a
+ * call that moves takes its finished jobs back with it: a reminder that
+ * was late or skipped (the daemon was down over the old time, a nearer
+ * one was due, it failed) is due again for the new time, as one already
  * sent was; so is what comes after the call, unless it was sent (its
  * mail is once per call). Not those of a call that is called off, nor
  * when only the length changes. The round decides again whether each is
@@ -771,6 +775,10 @@ static const char *const migration_23[] = {
  * in the same transaction, and a crash between the two cannot lose them.
  */
 static const char *const migration_24[] = {
+    "CREATE TABLE IF NOT EXISTS job_attempts ("
+    "  job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  attempts INTEGER NOT NULL,"
+    "  error TEXT)",
     "DROP TRIGGER IF EXISTS jobs_follow_session",
     "CREATE TRIGGER jobs_follow_session AFTER UPDATE OF "
     "starts_at, minutes ON sessions BEGIN "
@@ -782,6 +790,8 @@ static const char *const migration_24[] = {
     "WHERE session_id = NEW.id AND (status = 'queued' OR ("
     "NEW.starts_at <> OLD.starts_at AND NEW.status <> 'cancelled' AND "
     "(kind = 'reminder' OR status <> 'done'))); "
+    "DELETE FROM job_attempts WHERE NEW.starts_at <> OLD.starts_at AND "
+    "job_id IN (SELECT id FROM jobs WHERE session_id = NEW.id); "
     "END",
     NULL};
 

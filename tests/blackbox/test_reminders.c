@@ -943,6 +943,85 @@ static void test_late_reminders_follow_a_moved_call(void **state)
     free(sql);
 }
 
+/*
+ * A job that fails for a passing reason is tried again, not given up:
+ * week 4, moved a week on again; for one round its members cannot be
+ * read (their opt-out table is away, as when the database fails under
+ * the daemon). The day-before reminder stays due a minute later and is
+ * sent on the round after the table is back. Failing on, the hour-before
+ * one is tried again further and further apart and given up once the
+ * call has begun.
+ */
+static void test_failed_job_tried_again(void **state)
+{
+    struct mg_jobs_stats s;
+    int64_t moved = W->starts[3] + 28 * DAY, at;
+    char *sql;
+    int rounds = 0;
+    (void)state;
+
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[3],
+                                             moved, MG_STORE_SESSION_CONFIRMED),
+                     0);
+    exec_sql("ALTER TABLE reminder_optouts RENAME TO reminder_optouts_away");
+    s = round_at(moved - DAY);
+    assert_int_equal(s.reminders_sent, 0);
+    assert_true(job_is(4, 1440, "queued"));
+    assert_int_equal(job_field_int(4, 1440, "due_at"), moved - DAY + 60);
+    sql = mg_xasprintf("SELECT attempts FROM job_attempts WHERE job_id = "
+                       "(SELECT id FROM jobs WHERE session_id = %lld AND "
+                       "offset_minutes = -1440)",
+                       W->sessions[3]);
+    assert_int_equal(query_int(sql), 1);
+    free(sql);
+    s = round_at(moved - DAY + 30);
+    assert_int_equal(s.taken, 0);
+    exec_sql("ALTER TABLE reminder_optouts_away RENAME TO reminder_optouts");
+    s = round_at(moved - DAY + 60);
+    assert_int_equal(s.reminders_sent, 3);
+    assert_true(job_is(4, 1440, "done"));
+
+    /* failing on: a minute, two, four ... apart, until the call */
+    exec_sql("ALTER TABLE reminder_optouts RENAME TO reminder_optouts_away");
+    at = moved - 3600;
+    while (job_is(4, 60, "queued") && rounds < 20) {
+        s = round_at(at);
+        assert_int_equal(s.reminders_sent, 0);
+        rounds++;
+        if (job_is(4, 60, "queued")) {
+            assert_true(job_field_int(4, 60, "due_at") > at);
+            at = job_field_int(4, 60, "due_at");
+        }
+    }
+    exec_sql("ALTER TABLE reminder_optouts_away RENAME TO reminder_optouts");
+    /* at -60, -59, -57, -53, -45, -29 and 3 minutes past the start */
+    assert_int_equal(rounds, 7);
+    assert_true(at >= moved);
+    assert_true(job_is(4, 60, "skipped"));
+    assert_int_equal(reminders_for(4, 60), 3); /* those for the time before */
+
+    /* the facilitator's mail after the call, failing eight times over two
+     * hours (its day of grace not out): given up, and said so */
+    exec_sql("ALTER TABLE reminder_optouts RENAME TO reminder_optouts_away");
+    sql = mg_xasprintf("SELECT due_at FROM jobs WHERE session_id = %lld AND "
+                       "kind = 'followup' AND status = 'queued'",
+                       W->sessions[3]);
+    rounds = 0;
+    while ((at = query_int(sql)) > 0 && rounds < 20) {
+        round_at(at);
+        rounds++;
+    }
+    free(sql);
+    exec_sql("ALTER TABLE reminder_optouts_away RENAME TO reminder_optouts");
+    assert_int_equal(rounds, 8);
+    sql = mg_xasprintf("SELECT count(*) FROM jobs WHERE session_id = %lld AND "
+                       "kind = 'followup' AND status = 'skipped' AND note = "
+                       "'failed'",
+                       W->sessions[3]);
+    assert_int_equal(query_int(sql), 1);
+    free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -960,6 +1039,7 @@ int main(void)
         cmocka_unit_test(test_settings_api),
         cmocka_unit_test(test_daemon_scheduler_once),
         cmocka_unit_test(test_late_reminders_follow_a_moved_call),
+        cmocka_unit_test(test_failed_job_tried_again),
     };
 
     /* reads a shared capture; the rest build on what it filed */
