@@ -34,13 +34,17 @@ struct mg_jobs_stats {
     size_t nudges;         /* coordinators' mails queued */
     size_t skipped;        /* jobs with nothing to send */
     size_t rescheduled;    /* jobs whose call moved later */
+    size_t retried;        /* jobs that failed, due again later */
     size_t mails;          /* every mail queued */
 };
 
 /*
  * One round at time `now`: take up to `max` due jobs and do each (see
  * above). *out (may be NULL) says what it did. A job whose mail cannot
- * be queued stays due for the next round.
+ * be queued stays due for the next round. A job that fails for a passing
+ * reason (not MG_ENOTFOUND or MG_EINVAL) is due again a minute later,
+ * then two, four ... (at most an hour), and skipped ("failed") at its
+ * eighth failure or, for a reminder, once its call has begun.
  */
 int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
                   const struct mg_jobs_config *cfg, int64_t now, int max);

@@ -5,6 +5,8 @@
  */
 #include "api.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,12 +42,14 @@ void handle_reminders_get(struct request *r)
 }
 
 /* {"enabled": bool, "offsets": "24h,1h" or ["24h", "1h", 90], "nudge_days":
- * 0..60}: each optional, what is left out stays. */
+ * 0..60}: each optional, what is left out stays; an unknown field is
+ * refused by name ("offset_minutes", which a GET gives, is read-only). */
 void handle_reminders_put(struct request *r)
 {
     struct mg_reminder_settings s;
     struct mg_error err = {{0}, {0}};
     json_t *doc = request_json(r), *v;
+    const char *key;
     size_t added = 0;
     int rc;
 
@@ -57,7 +61,16 @@ void handle_reminders_put(struct request *r)
         reply_code(r, rc, NULL);
         return;
     }
-    if ((v = json_object_get(doc, "enabled"))) {
+    json_object_foreach(doc, key, v)
+    {
+        if (rc == 0 && strcmp(key, "enabled") != 0 &&
+            strcmp(key, "offsets") != 0 && strcmp(key, "nudge_days") != 0 &&
+            strcmp(key, "offset_minutes") != 0) {
+            mg_error_set(&err, key, "unknown field '%s'", key);
+            rc = MG_EINVAL;
+        }
+    }
+    if (rc == 0 && (v = json_object_get(doc, "enabled"))) {
         if (!json_is_boolean(v)) {
             mg_error_set(&err, "enabled", "true or false");
             rc = MG_EINVAL;
@@ -111,23 +124,44 @@ void handle_reminders_put(struct request *r)
     reply_json(r, MHD_HTTP_OK, settings_json(&s));
 }
 
+/* Query argument `arg` as a whole number from lo to hi into *out
+ * (`fallback` when it is not given); 0, or -1 when it is something else. */
+static int arg_number(long long *out, const char *arg, long long fallback,
+                      long long lo, long long hi)
+{
+    char *end = NULL;
+
+    *out = fallback;
+    if (!arg)
+        return 0;
+    if (!isdigit((unsigned char)arg[0]))
+        return -1; /* no sign, no space */
+    errno = 0;
+    *out = strtoll(arg, &end, 10);
+    if (errno || *end || *out < lo || *out > hi)
+        return -1;
+    return 0;
+}
+
 void handle_jobs_list(struct request *r)
 {
     struct mg_job_row *rows = NULL;
-    const char *limit_arg = request_arg(r, "limit");
-    const char *before_arg = request_arg(r, "due_before");
-    long long limit = limit_arg ? strtoll(limit_arg, NULL, 10) : 100;
-    long long before = before_arg ? strtoll(before_arg, NULL, 10) : 0;
+    long long limit, before;
     size_t n = 0, i;
     json_t *items;
     int rc;
 
-    if (limit < 1 || limit > 1000 || before < 0) {
+    if (arg_number(&limit, request_arg(r, "limit"), 100, 1, 1000) < 0) {
         reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                    limit < 1 || limit > 1000
-                        ? "limit is a number from 1 to 1000"
-                        : "due_before is Unix seconds",
-                    limit < 1 || limit > 1000 ? "limit" : "due_before");
+                    "limit is a whole number from 1 to 1000", "limit");
+        return;
+    }
+    /* Unix seconds, up to the year 9999 */
+    if (arg_number(&before, request_arg(r, "due_before"), 0, 0,
+                   253402300799LL) < 0) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                    "due_before is Unix seconds (a whole number)",
+                    "due_before");
         return;
     }
     rc = mg_store_jobs_list(&rows, &n, r->srv->store, r->params[0], before,

@@ -29,6 +29,13 @@
  * late a day after it was due. */
 #define FOLLOWUP_GRACE (24 * 60 * 60)
 #define MAC_HEX 32 /* 128 bits of HMAC-SHA256 in a link */
+/* A job that failed for a passing reason (the disk, the database) is
+ * tried again a minute later, then two, four, ... at most an hour
+ * apart, and given up (skipped, "failed") at its RETRY_ATTEMPTS-th
+ * failure or, for a reminder, once its call has begun. */
+#define RETRY_FIRST 60
+#define RETRY_MAX_WAIT (60 * 60)
+#define RETRY_ATTEMPTS 8
 
 static atomic_uint_fast64_t total_sent, total_late;
 
@@ -299,9 +306,11 @@ struct decided {
     int64_t circle_id;
     enum mg_job_kind kind;
     enum mg_job_status status;
-    const char *note; /* static */
-    size_t first, n;  /* its mails */
-    size_t late;      /* reminders not sent: the call had begun */
+    const char *note;  /* static */
+    int64_t retry_at;  /* status queued: tried again then */
+    const char *error; /* static: why it is tried again */
+    size_t first, n;   /* its mails */
+    size_t late;       /* reminders not sent: the call had begun */
 };
 
 struct round {
@@ -381,6 +390,8 @@ static void decide(struct round *R, int64_t id, int64_t circle_id,
     d->kind = kind;
     d->status = status;
     d->note = note;
+    d->retry_at = 0;
+    d->error = NULL;
     d->first = first;
     d->n = R->n_mails - first;
     d->late = late;
@@ -407,6 +418,13 @@ static int round_commit(struct mg_jobs_stats *s, struct mg_store *st,
         size_t queued = 0;
         int changed = 0;
 
+        if (d->status == MG_JOB_QUEUED) {
+            /* failed for a passing reason: due again later */
+            rc = mg_store_tx_job_retry(&changed, tx, d->id, d->retry_at,
+                                       d->error);
+            s->retried += (size_t)changed;
+            continue;
+        }
         rc = mg_store_tx_job_finish(&changed, tx, d->id, d->status, R->now,
                                     d->note);
         if (rc < 0 || !changed)
@@ -746,6 +764,42 @@ static int superseded(int *yes, struct mg_store *st,
                                    now);
 }
 
+/*
+ * Job `j` failed with `rc`: given up (skipped, "failed") when the error
+ * will not pass (no such thing, bad data), when it failed too often or
+ * its call has begun (a reminder); else tried again later. Logged.
+ */
+static void job_failed(struct round *R, const struct mg_job_row *j, int rc)
+{
+    int permanent = rc == MG_ENOTFOUND || rc == MG_EINVAL;
+    int begun = j->kind == MG_JOB_REMINDER && R->now >= j->starts_at;
+    int64_t wait = RETRY_FIRST;
+    char id[24], attempts[16], in[24];
+    int i;
+
+    snprintf(id, sizeof(id), "%lld", (long long)j->id);
+    snprintf(attempts, sizeof(attempts), "%d", j->attempts + 1);
+    if (permanent || begun || j->attempts + 1 >= RETRY_ATTEMPTS) {
+        /* one job that cannot be done must not hold up every other
+         * one round after round: it is skipped, and said so */
+        mg_log(MG_LOG_ERROR, "jobs: job skipped", "job", id, "error",
+               mg_strerror(rc), "attempts", attempts, NULL);
+        decide(R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED, "failed",
+               R->n_mails, 0);
+        return;
+    }
+    for (i = 0; i < j->attempts && wait < RETRY_MAX_WAIT; i++)
+        wait *= 2;
+    if (wait > RETRY_MAX_WAIT)
+        wait = RETRY_MAX_WAIT;
+    snprintf(in, sizeof(in), "%llds", (long long)wait);
+    mg_log(MG_LOG_WARN, "jobs: job failed, tried again later", "job", id,
+           "error", mg_strerror(rc), "attempts", attempts, "in", in, NULL);
+    decide(R, j->id, j->circle_id, j->kind, MG_JOB_QUEUED, NULL, R->n_mails, 0);
+    R->jobs[R->n_jobs - 1].retry_at = R->now + wait;
+    R->jobs[R->n_jobs - 1].error = mg_strerror(rc);
+}
+
 int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
                   const struct mg_jobs_config *cfg, int64_t now, int max)
 {
@@ -815,15 +869,7 @@ int mg_jobs_round(struct mg_jobs_stats *out, struct mg_store *st,
         else
             nudges[n_nudges++] = j;
         if (rc < 0 && rc != MG_EBUSY) {
-            /* one job that cannot be done must not hold up every other
-             * one round after round: it is skipped, and said so */
-            char id[24];
-
-            snprintf(id, sizeof(id), "%lld", (long long)j->id);
-            mg_log(MG_LOG_ERROR, "jobs: job skipped", "job", id, "error",
-                   mg_strerror(rc), NULL);
-            decide(&R, j->id, j->circle_id, j->kind, MG_JOB_SKIPPED, "failed",
-                   R.n_mails, 0);
+            job_failed(&R, j, rc);
             rc = 0;
         }
     }

@@ -354,7 +354,9 @@ int mg_store_participant_reminders_get(int *off, struct mg_store *st,
     "coalesce(j.group_id, 0), j.offset_minutes, j.due_at, j.status, "          \
     "coalesce(j.done_at, 0), coalesce(j.note, ''), "                           \
     "coalesce(s.starts_at, 0), coalesce(s.minutes, 0), "                       \
-    "coalesce(s.week, 0), coalesce(s.status = 'cancelled', 1) "
+    "coalesce(s.week, 0), coalesce(s.status = 'cancelled', 1), "               \
+    "coalesce((SELECT a.attempts FROM job_attempts a WHERE a.job_id = j.id), " \
+    "0) "
 
 static void read_job(void *row, sqlite3_stmt *stmt)
 {
@@ -377,6 +379,7 @@ static void read_job(void *row, sqlite3_stmt *stmt)
     j->minutes = sqlite3_column_int(stmt, 12);
     j->week = sqlite3_column_int(stmt, 13);
     j->cancelled = sqlite3_column_int(stmt, 14);
+    j->attempts = sqlite3_column_int(stmt, 15);
 }
 
 int mg_store_jobs_due(struct mg_job_row **out, size_t *n, struct mg_store *st,
@@ -467,6 +470,39 @@ int mg_store_tx_job_finish(int *changed, struct mg_store_tx *tx, int64_t id,
             *changed = sqlite3_changes(db) > 0;
     }
     sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_tx_job_retry(int *changed, struct mg_store_tx *tx, int64_t id,
+                          int64_t due_at, const char *error)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *job = NULL, *tries = NULL;
+    int rc = store_prepare(&job, st, db,
+                           "UPDATE jobs SET due_at = ? WHERE id = ? AND "
+                           "status = 'queued'");
+
+    *changed = 0;
+    if (rc == 0)
+        rc = store_prepare(&tries, st, db,
+                           "INSERT INTO job_attempts (job_id, attempts, error) "
+                           "VALUES (?1, 1, ?2) ON CONFLICT (job_id) DO UPDATE "
+                           "SET attempts = attempts + 1, error = ?2");
+    if (rc == 0) {
+        sqlite3_bind_int64(job, 1, due_at);
+        sqlite3_bind_int64(job, 2, id);
+        rc = store_step(st, db, job, "retry job");
+        if (rc == 0)
+            *changed = sqlite3_changes(db) > 0;
+    }
+    if (rc == 0 && *changed) {
+        sqlite3_bind_int64(tries, 1, id);
+        store_bind_text_or_null(tries, 2, error);
+        rc = store_step(st, db, tries, "count job attempt");
+    }
+    sqlite3_finalize(job);
+    sqlite3_finalize(tries);
     return rc;
 }
 

@@ -759,11 +759,47 @@ static const char *const migration_23[] = {
     "  ON move_requests(participant_id)",
     NULL};
 
+/*
+ * Migration 24: a job that failed for a passing reason (the disk, the
+ * database) is tried again later rather than given up: how many times it
+ * was tried, and the last error, in a table of its own (tests wind the
+ * version back and replay; a column could not be added twice). And a
+ * call that moves takes its finished jobs back with it: a reminder that
+ * was late or skipped (the daemon was down over the old time, a nearer
+ * one was due, it failed) is due again for the new time, as one already
+ * sent was; so is what comes after the call, unless it was sent (its
+ * mail is once per call). Not those of a call that is called off, nor
+ * when only the length changes. The round decides again whether each is
+ * late or superseded at the new time. A trigger, so that every writer of
+ * a call's time (a single call, a series, a retimed plan) moves its jobs
+ * in the same transaction, and a crash between the two cannot lose them.
+ */
+static const char *const migration_24[] = {
+    "CREATE TABLE IF NOT EXISTS job_attempts ("
+    "  job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,"
+    "  attempts INTEGER NOT NULL,"
+    "  error TEXT)",
+    "DROP TRIGGER IF EXISTS jobs_follow_session",
+    "CREATE TRIGGER jobs_follow_session AFTER UPDATE OF "
+    "starts_at, minutes ON sessions BEGIN "
+    "UPDATE jobs SET due_at = NEW.starts_at + offset_minutes * 60 + "
+    "CASE kind WHEN 'reminder' THEN 0 ELSE NEW.minutes * 60 END, "
+    "note = CASE status WHEN 'queued' THEN note ELSE 'the call moved' END, "
+    "done_at = CASE status WHEN 'queued' THEN done_at ELSE NULL END, "
+    "status = 'queued' "
+    "WHERE session_id = NEW.id AND (status = 'queued' OR ("
+    "NEW.starts_at <> OLD.starts_at AND NEW.status <> 'cancelled' AND "
+    "(kind = 'reminder' OR status <> 'done'))); "
+    "DELETE FROM job_attempts WHERE NEW.starts_at <> OLD.starts_at AND "
+    "job_id IN (SELECT id FROM jobs WHERE session_id = NEW.id); "
+    "END",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22, migration_23};
+    migration_21, migration_22, migration_23, migration_24};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -703,6 +703,20 @@ static void test_settings_api(void **state)
                          "{\"offsets\":\"25h,soon\"}", "application/json");
     assert_true(status >= 400 && status < 500);
     json_decref(doc);
+    /* a field it does not know (a misspelling) is refused by name, and
+     * nothing changes */
+    doc = test_site_call(&W->site, &status, "PUT", path,
+                         "{\"offsets\":\"2h\",\"nudge_day\":2}",
+                         "application/json");
+    assert_int_equal(status, 422);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(doc, "error"), "field")),
+                        "nudge_day");
+    json_decref(doc);
+    doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+    assert_string_equal(json_string_value(json_object_get(doc, "offsets")),
+                        "1d,1h");
+    json_decref(doc);
     doc = test_site_call(&W->site, &status, "PUT", path,
                          "{\"offsets\":[\"2h\"],\"nudge_days\":2}",
                          "application/json");
@@ -737,6 +751,36 @@ static void test_settings_api(void **state)
     assert_int_equal(status, 400);
     json_decref(doc);
     free(path);
+    /* a number with more after it, or none at all, is not taken for
+     * what strtoll makes of it: a 400 naming the field */
+    {
+        static const char *const bad[][2] = {
+            {"/jobs?limit=10abc", "limit"},
+            {"/jobs?limit=", "limit"},
+            {"/jobs?limit=99999999999999999999", "limit"},
+            {"/jobs?due_before=abc", "due_before"},
+            {"/jobs?due_before=-5", "due_before"},
+            {"/jobs?due_before=1805000000x", "due_before"},
+            {"/jobs?due_before=%201805000000", "due_before"}};
+        size_t i;
+
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            path = test_circle_path(W->circle, "%s", bad[i][0]);
+            doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+            assert_int_equal(status, 400);
+            assert_non_null(doc);
+            assert_string_equal(json_string_value(json_object_get(
+                                    json_object_get(doc, "error"), "field")),
+                                bad[i][1]);
+            json_decref(doc);
+            free(path);
+        }
+        path = test_circle_path(W->circle, "/jobs?limit=10&due_before=0");
+        doc = test_site_call(&W->site, &status, "GET", path, NULL, NULL);
+        assert_int_equal(status, 200);
+        json_decref(doc);
+        free(path);
+    }
 
     /* the same through the CLI: a bad value names its option and
      * changes nothing; --nudge-days 0 drops the waiting nudges */
@@ -824,6 +868,160 @@ static void test_daemon_scheduler_once(void **state)
     free(clock);
 }
 
+/* The status and note of week `week`'s reminder at `minutes` before. */
+static long long job_field_int(int week, int minutes, const char *column)
+{
+    char *sql = mg_xasprintf("SELECT %s FROM jobs WHERE session_id = %lld AND "
+                             "kind = 'reminder' AND offset_minutes = %d",
+                             column, W->sessions[week - 1], -minutes);
+    long long v = query_int(sql);
+
+    free(sql);
+    return v;
+}
+
+static int job_is(int week, int minutes, const char *status)
+{
+    char *sql = mg_xasprintf("SELECT count(*) FROM jobs WHERE session_id = "
+                             "%lld AND kind = 'reminder' AND offset_minutes = "
+                             "%d AND status = '%s'",
+                             W->sessions[week - 1], -minutes, status);
+    long long n = query_int(sql);
+
+    free(sql);
+    return n == 1;
+}
+
+/*
+ * Item 6: week 4, moved two weeks on, and the daemon down over its new
+ * time: its reminders end unsent (late, or skipped as the call moved
+ * and began). The coordinator then moves the call a week later: both
+ * are due again for the new time and sent then. A call moved as it is
+ * called off (week 3) keeps its jobs finished.
+ */
+static void test_late_reminders_follow_a_moved_call(void **state)
+{
+    struct mg_reminder_settings set = {1, {1440, 60}, 2, 3};
+    struct mg_jobs_stats s;
+    int64_t first = W->starts[3] + 14 * DAY, moved = first + 7 * DAY;
+    char *sql;
+    (void)state;
+
+    assert_int_equal(
+        mg_store_reminder_settings_put(NULL, W->st, W->circle, &set), 0);
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[3],
+                                             first, MG_STORE_SESSION_CONFIRMED),
+                     0);
+    round_at(first + 600);
+    assert_false(job_is(4, 1440, "queued"));
+    assert_false(job_is(4, 60, "queued"));
+    assert_int_equal(reminders_for(4, 1440) + reminders_for(4, 60), 0);
+
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[3],
+                                             moved, MG_STORE_SESSION_CONFIRMED),
+                     0);
+    assert_true(job_is(4, 1440, "queued"));
+    assert_true(job_is(4, 60, "queued"));
+    assert_int_equal(job_field_int(4, 1440, "due_at"), moved - DAY);
+    assert_int_equal(job_field_int(4, 60, "due_at"), moved - 3600);
+    s = round_at(moved - DAY);
+    assert_int_equal(s.reminders_sent, 3);
+    s = round_at(moved - 3600);
+    assert_int_equal(s.reminders_sent, 3);
+    assert_int_equal(reminders_for(4, 1440), 3);
+    assert_int_equal(reminders_for(4, 60), 3);
+
+    /* called off as it moves: nothing comes back */
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[2],
+                                             W->starts[2] + 14 * DAY,
+                                             MG_STORE_SESSION_CANCELLED),
+                     0);
+    sql = mg_xasprintf("SELECT count(*) FROM jobs WHERE session_id = %lld AND "
+                       "status = 'queued'",
+                       W->sessions[2]);
+    assert_int_equal(query_int(sql), 0);
+    free(sql);
+}
+
+/*
+ * A job that fails for a passing reason is tried again, not given up:
+ * week 4, moved a week on again; for one round its members cannot be
+ * read (their opt-out table is away, as when the database fails under
+ * the daemon). The day-before reminder stays due a minute later and is
+ * sent on the round after the table is back. Failing on, the hour-before
+ * one is tried again further and further apart and given up once the
+ * call has begun.
+ */
+static void test_failed_job_tried_again(void **state)
+{
+    struct mg_jobs_stats s;
+    int64_t moved = W->starts[3] + 28 * DAY, at;
+    char *sql;
+    int rounds = 0;
+    (void)state;
+
+    assert_int_equal(mg_store_session_update(W->st, W->circle, W->sessions[3],
+                                             moved, MG_STORE_SESSION_CONFIRMED),
+                     0);
+    exec_sql("ALTER TABLE reminder_optouts RENAME TO reminder_optouts_away");
+    s = round_at(moved - DAY);
+    assert_int_equal(s.reminders_sent, 0);
+    assert_true(job_is(4, 1440, "queued"));
+    assert_int_equal(job_field_int(4, 1440, "due_at"), moved - DAY + 60);
+    sql = mg_xasprintf("SELECT attempts FROM job_attempts WHERE job_id = "
+                       "(SELECT id FROM jobs WHERE session_id = %lld AND "
+                       "offset_minutes = -1440)",
+                       W->sessions[3]);
+    assert_int_equal(query_int(sql), 1);
+    free(sql);
+    s = round_at(moved - DAY + 30);
+    assert_int_equal(s.taken, 0);
+    exec_sql("ALTER TABLE reminder_optouts_away RENAME TO reminder_optouts");
+    s = round_at(moved - DAY + 60);
+    assert_int_equal(s.reminders_sent, 3);
+    assert_true(job_is(4, 1440, "done"));
+
+    /* failing on: a minute, two, four ... apart, until the call */
+    exec_sql("ALTER TABLE reminder_optouts RENAME TO reminder_optouts_away");
+    at = moved - 3600;
+    while (job_is(4, 60, "queued") && rounds < 20) {
+        s = round_at(at);
+        assert_int_equal(s.reminders_sent, 0);
+        rounds++;
+        if (job_is(4, 60, "queued")) {
+            assert_true(job_field_int(4, 60, "due_at") > at);
+            at = job_field_int(4, 60, "due_at");
+        }
+    }
+    exec_sql("ALTER TABLE reminder_optouts_away RENAME TO reminder_optouts");
+    /* at -60, -59, -57, -53, -45, -29 and 3 minutes past the start */
+    assert_int_equal(rounds, 7);
+    assert_true(at >= moved);
+    assert_true(job_is(4, 60, "skipped"));
+    assert_int_equal(reminders_for(4, 60), 3); /* those for the time before */
+
+    /* the facilitator's mail after the call, failing eight times over two
+     * hours (its day of grace not out): given up, and said so */
+    exec_sql("ALTER TABLE reminder_optouts RENAME TO reminder_optouts_away");
+    sql = mg_xasprintf("SELECT due_at FROM jobs WHERE session_id = %lld AND "
+                       "kind = 'followup' AND status = 'queued'",
+                       W->sessions[3]);
+    rounds = 0;
+    while ((at = query_int(sql)) > 0 && rounds < 20) {
+        round_at(at);
+        rounds++;
+    }
+    free(sql);
+    exec_sql("ALTER TABLE reminder_optouts_away RENAME TO reminder_optouts");
+    assert_int_equal(rounds, 8);
+    sql = mg_xasprintf("SELECT count(*) FROM jobs WHERE session_id = %lld AND "
+                       "kind = 'followup' AND status = 'skipped' AND note = "
+                       "'failed'",
+                       W->sessions[3]);
+    assert_int_equal(query_int(sql), 1);
+    free(sql);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -840,6 +1038,8 @@ int main(void)
         cmocka_unit_test(test_cancelled_and_late),
         cmocka_unit_test(test_settings_api),
         cmocka_unit_test(test_daemon_scheduler_once),
+        cmocka_unit_test(test_late_reminders_follow_a_moved_call),
+        cmocka_unit_test(test_failed_job_tried_again),
     };
 
     /* reads a shared capture; the rest build on what it filed */

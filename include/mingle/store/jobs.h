@@ -53,6 +53,7 @@ struct mg_job_row {
     int minutes;
     int week;
     int cancelled;
+    int attempts; /* tries that failed for a passing reason (0: none) */
 };
 
 /* A circle's reminder settings. */
@@ -114,6 +115,14 @@ int mg_store_job_reschedule(struct mg_store *st, int64_t id, int64_t due_at);
 int mg_store_tx_job_finish(int *changed, struct mg_store_tx *tx, int64_t id,
                            enum mg_job_status status, int64_t now,
                            const char *note);
+
+/*
+ * Inside `tx`: waiting job `id` failed for a passing reason (`error`,
+ * may be NULL): it is due again at `due_at` and its attempts counted.
+ * *changed is 0 when it was no longer waiting.
+ */
+int mg_store_tx_job_retry(int *changed, struct mg_store_tx *tx, int64_t id,
+                          int64_t due_at, const char *error);
 
 /* The jobs of circle `circle_id` (0: every circle) due before
  * `due_before` (0: any time), soonest first, at most `limit` (0: all);
