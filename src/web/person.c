@@ -2384,6 +2384,50 @@ static void edit_summary(struct request *r, const struct mg_form *form,
 }
 
 /*
+ * File `text` from `me` to group `g`'s address of `week` (`suffix`
+ * "-summary" for a facilitator's summary, "" for a member's note) as the
+ * mail webhook would file that mail, signed in at their own page. Its
+ * Message-ID is a digest of `seed`, so the same words for the same week
+ * are one message: a second click files nothing new.
+ */
+static int file_from_page(int64_t *note, enum mg_note_outcome *outcome,
+                          struct request *r, const struct mg_circle *c,
+                          const struct mg_participant *me,
+                          const struct mg_group_row *g, int64_t week,
+                          const char *suffix, const char *seed,
+                          const char *title, const char *text)
+{
+    const char *domain = mail_domain(r, c);
+    char *key = circle_key(c), *address, *mid;
+    char *recipients[1];
+    char hash[65];
+    struct mg_inbound m;
+    int rc;
+
+    address =
+        mg_xasprintf("%s+g%d-w%lld%s@%s", key, g->position, (long long)week,
+                     suffix, domain ? domain : "invalid");
+    mg_sha256_hex(hash, seed, strlen(seed));
+    mid = mg_xasprintf("page-%.32s@%s", hash, domain ? domain : "invalid");
+    recipients[0] = address;
+    memset(&m, 0, sizeof(m));
+    m.message_id = mid;
+    m.from_name = me->name;
+    m.from_email = me->email;
+    m.recipients = recipients;
+    m.n_recipients = 1;
+    m.subject = (char *)title;
+    m.text = (char *)text;
+    m.date = mg_now();
+    m.auth = MG_AUTH_PASS; /* signed in at their own page */
+    rc = mg_notes_file(note, outcome, r->srv->store, "page", &m, 0);
+    free(mid);
+    free(address);
+    free(key);
+    return rc;
+}
+
+/*
  * POST /p/{token}/summary: week, subject (optional), text; or note=<id>
  * to rewrite one (edit_summary). Filed by the
  * notes module as mail from the facilitator to the group's summary
@@ -2398,17 +2442,13 @@ void handle_person_page_summary(struct request *r)
     struct mg_group_row *groups = NULL;
     const struct mg_group_row *group = NULL;
     const struct mg_form_field *text, *subject;
-    struct mg_inbound m;
     enum mg_note_outcome outcome = MG_NOTE_FILED;
     size_t n_groups = 0;
     int64_t circle = 0, pid = 0, week = 0, note = 0;
-    char *key = NULL, *address = NULL, *title = NULL, *mid = NULL, *seed;
-    char hash[65], query[64];
-    const char *domain;
-    char *recipients[1];
+    char *title = NULL, *seed;
+    char query[64];
     int rc;
 
-    memset(&m, 0, sizeof(m));
     if (page_subject_active(&circle, &pid, r))
         return;
     rc = page_facilitator(&me, r, circle, pid);
@@ -2443,31 +2483,14 @@ void handle_person_page_summary(struct request *r)
     }
     if (rc < 0)
         goto reply;
-    domain = mail_domain(r, c);
-    key = circle_key(c);
-    address = mg_xasprintf("%s+g%d-w%lld-summary@%s", key, group->position,
-                           (long long)week, domain ? domain : "invalid");
     title = subject && subject->value[strspn(subject->value, " \t")]
                 ? mg_xstrdup(subject->value)
                 : mg_xasprintf(_("Week %lld summary"), (long long)week);
-    /* The same words for the same week are the same message: a second
-     * click files nothing new. */
     seed = mg_xasprintf("%lld\n%lld\n%s\n%s", (long long)pid, (long long)week,
                         title, text->value);
-    mg_sha256_hex(hash, seed, strlen(seed));
+    rc = file_from_page(&note, &outcome, r, c, me, group, week, "-summary",
+                        seed, title, text->value);
     free(seed);
-    mid = mg_xasprintf("page-%.32s@%s", hash, domain ? domain : "invalid");
-    recipients[0] = address;
-    m.message_id = mid;
-    m.from_name = me->name;
-    m.from_email = me->email;
-    m.recipients = recipients;
-    m.n_recipients = 1;
-    m.subject = title;
-    m.text = (char *)text->value;
-    m.date = mg_now();
-    m.auth = MG_AUTH_PASS; /* signed in at their own page */
-    rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
 reply:
     if (rc == MG_EINVAL) {
         reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Summary not saved"),
@@ -2483,10 +2506,7 @@ reply:
         back_to_page(r, query, "saved");
     }
 out:
-    free(key);
-    free(address);
     free(title);
-    free(mid);
     mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
     mg_form_release(&form);
@@ -2955,17 +2975,13 @@ void handle_person_page_note(struct request *r)
     struct mg_circle *c = NULL;
     struct mg_group_row *groups = NULL;
     const struct mg_form_field *text;
-    struct mg_inbound m;
     enum mg_note_outcome outcome = MG_NOTE_FILED;
     size_t n_groups = 0;
     int64_t circle = 0, pid = 0, week = 0, note = 0;
-    char *key = NULL, *address = NULL, *title = NULL, *mid = NULL, *seed;
-    char hash[65], query[64];
-    const char *domain;
-    char *recipients[1];
+    char *title = NULL, *seed;
+    char query[64];
     int rc;
 
-    memset(&m, 0, sizeof(m));
     if (page_subject_active(&circle, &pid, r))
         return;
     rc = mg_store_participant_get(&me, r->srv->store, circle, pid);
@@ -2995,27 +3011,12 @@ void handle_person_page_note(struct request *r)
     }
     if (rc < 0)
         goto reply;
-    domain = mail_domain(r, c);
-    key = circle_key(c);
-    address = mg_xasprintf("%s+g%d-w%lld@%s", key, groups->position,
-                           (long long)week, domain ? domain : "invalid");
     title = mg_xasprintf(_("Week %lld note"), (long long)week);
     seed = mg_xasprintf("note\n%lld\n%lld\n%s", (long long)pid, (long long)week,
                         text->value);
-    mg_sha256_hex(hash, seed, strlen(seed));
+    rc = file_from_page(&note, &outcome, r, c, me, groups, week, "", seed,
+                        title, text->value);
     free(seed);
-    mid = mg_xasprintf("page-%.32s@%s", hash, domain ? domain : "invalid");
-    recipients[0] = address;
-    m.message_id = mid;
-    m.from_name = me->name;
-    m.from_email = me->email;
-    m.recipients = recipients;
-    m.n_recipients = 1;
-    m.subject = title;
-    m.text = (char *)text->value;
-    m.date = mg_now();
-    m.auth = MG_AUTH_PASS; /* signed in at their own page */
-    rc = mg_notes_file(&note, &outcome, r->srv->store, "page", &m, 0);
 reply:
     if (rc == MG_EINVAL) {
         reply_page_message(r, MHD_HTTP_BAD_REQUEST, _("Note not saved"),
@@ -3031,10 +3032,7 @@ reply:
         back_to_page(r, query, "saved");
     }
 out:
-    free(key);
-    free(address);
     free(title);
-    free(mid);
     mg_store_groups_free(groups, n_groups);
     mg_circle_free(c);
     mg_form_release(&form);
