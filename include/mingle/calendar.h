@@ -26,11 +26,6 @@
 int mg_calendar_group_call_link(char **out, struct mg_store *st,
                                 int64_t circle_id, int64_t group_id);
 
-/* A plenary's call link: its own, else the circle's video_url; *out
- * (free()) NULL when there is none. MG_ENOTFOUND as above. */
-int mg_calendar_plenary_call_link(char **out, struct mg_store *st,
-                                  int64_t circle_id, int64_t plenary_id);
-
 /*
  * Circle `next`, stored, was `before`: when the link its groups without
  * their own use changed (its call_url_template, the slug the template

@@ -64,16 +64,11 @@ void mg_jobs_offsets_format(char *out, size_t n,
                             const struct mg_reminder_settings *s);
 
 /*
- * The "can't come" link of a reminder: the path "/r/<person>/<session>/
- * <mac>", where mac signs the two ids with the daemon's "reminder-link"
- * key, so it works without the person's page token. *out: free().
- */
-int mg_jobs_cant_come_path(char **out, struct mg_store *st,
-                           int64_t participant_id, int64_t session_id);
-/*
- * Check a link's mac (in constant time) and find what it names: the
- * circle, and the call's start. MG_ENOTFOUND for a bad mac or a call
- * that is gone.
+ * A reminder's "can't come" link is /r/<person>/<session>/<mac>, the mac
+ * signing the two ids with the daemon's "reminder-link" key, so it works
+ * without the person's page token. Check a link's mac (in constant time)
+ * and find what it names: the circle, and the call's start. MG_ENOTFOUND for a
+ * bad mac or a call that is gone.
  */
 int mg_jobs_cant_come_check(int64_t *circle_id, int64_t *starts_at,
                             struct mg_store *st, int64_t participant_id,

@@ -422,28 +422,6 @@ int mg_calendar_links_bump(int64_t **group_ids, size_t *n, struct mg_store *st,
     return mg_store_groups_bump_templated(group_ids, n, st, next->id);
 }
 
-int mg_calendar_plenary_call_link(char **out, struct mg_store *st,
-                                  int64_t circle_id, int64_t plenary_id)
-{
-    struct mg_circle *c = NULL;
-    struct mg_plenary_row p;
-    int rc = mg_store_circle_get(&c, st, circle_id), have = 0;
-    const char *link;
-
-    *out = NULL;
-    memset(&p, 0, sizeof(p));
-    if (rc == 0)
-        rc = mg_store_plenary_get(&p, st, circle_id, plenary_id);
-    have = rc == 0;
-    link = have ? mg_plenary_call_link(p.call_url, c->video_url) : NULL;
-    if (link)
-        *out = mg_xstrdup(link);
-    if (have)
-        mg_store_plenary_release(&p);
-    mg_circle_free(c);
-    return rc;
-}
-
 /*
  * The whole-circle sessions the participant has a place at, appended to
  * their feed's series (plenary.h): one series per plenary, with its UID

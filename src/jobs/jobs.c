@@ -133,22 +133,6 @@ static void link_mac(char out[MAC_HEX + 1], const unsigned char *key,
     mg_auth_mac_hex(out, MAC_HEX, key, MG_KEY_LEN, msg);
 }
 
-int mg_jobs_cant_come_path(char **out, struct mg_store *st,
-                           int64_t participant_id, int64_t session_id)
-{
-    unsigned char key[MG_KEY_LEN];
-    char mac[MAC_HEX + 1];
-    int rc = mg_store_key(key, st, "reminder-link");
-
-    if (rc < 0)
-        return rc;
-    link_mac(mac, key, participant_id, session_id);
-    *out = mg_xasprintf("/r/%lld/%lld/%s", (long long)participant_id,
-                        (long long)session_id, mac);
-    memset(key, 0, sizeof(key));
-    return 0;
-}
-
 int mg_jobs_cant_come_check(int64_t *circle_id, int64_t *starts_at,
                             struct mg_store *st, int64_t participant_id,
                             int64_t session_id, const char *mac)
