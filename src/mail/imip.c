@@ -21,8 +21,8 @@
 /* Longest Message-ID we accept from a caller, brackets excluded. */
 #define MAX_MESSAGE_ID 250
 
-static int check_address(const char *email, const char *field,
-                         struct mg_error *err)
+int mail_check_address(const char *email, const char *field,
+                       struct mg_error *err)
 {
     /* mg_email_valid() also refuses CR, LF and every other control. */
     if (!email || !mg_email_valid(email)) {
@@ -34,7 +34,7 @@ static int check_address(const char *email, const char *field,
 }
 
 /* Names and the subject may hold anything GMime can encode: UTF-8. */
-static int check_text(const char *s, const char *field, struct mg_error *err)
+int mail_check_text(const char *s, const char *field, struct mg_error *err)
 {
     if (s && !g_utf8_validate(s, -1, NULL)) {
         mg_error_set(err, field, "not valid UTF-8");
@@ -85,10 +85,9 @@ static void add_mailbox(InternetAddressList *list, const char *name,
     g_object_unref(ia);
 }
 
-/* A leaf part holding `body` as is, with charset `charset`. */
-static GMimePart *leaf(const char *type, const char *subtype,
-                       const char *charset, const char *body,
-                       GMimeContentEncoding encoding)
+/* See internal.h. */
+GMimePart *mail_leaf(const char *type, const char *subtype, const char *charset,
+                     const char *body, GMimeContentEncoding encoding)
 {
     GMimePart *part = g_mime_part_new_with_type(type, subtype);
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(body, strlen(body));
@@ -112,16 +111,17 @@ static GMimeObject *body_tree(const struct mg_imip *m)
     GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
     GMimePart *plain, *html, *cal, *file;
 
-    plain = leaf("text", "plain", "utf-8", m->text ? m->text : "",
-                 GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-    html = leaf("text", "html", "utf-8", m->html ? m->html : "",
-                GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    plain = mail_leaf("text", "plain", "utf-8", m->text ? m->text : "",
+                      GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+    html = mail_leaf("text", "html", "utf-8", m->html ? m->html : "",
+                     GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
     /* base64 keeps the calendar's own CRLFs and long lines byte-exact */
-    cal = leaf("text", "calendar", "UTF-8", ics, GMIME_CONTENT_ENCODING_BASE64);
+    cal = mail_leaf("text", "calendar", "UTF-8", ics,
+                    GMIME_CONTENT_ENCODING_BASE64);
     g_mime_object_set_content_type_parameter(GMIME_OBJECT(cal), "method",
                                              m->method);
-    file =
-        leaf("application", "ics", "UTF-8", ics, GMIME_CONTENT_ENCODING_BASE64);
+    file = mail_leaf("application", "ics", "UTF-8", ics,
+                     GMIME_CONTENT_ENCODING_BASE64);
     g_mime_object_set_content_type_parameter(GMIME_OBJECT(file), "name",
                                              "invite.ics");
     g_mime_object_set_disposition(GMIME_OBJECT(file),
@@ -143,16 +143,16 @@ static GMimeObject *body_tree(const struct mg_imip *m)
 
 int mg_mail_check_imip(const struct mg_imip *m, struct mg_error *err)
 {
-    int rc = check_address(m->from_email, "from_email", err);
+    int rc = mail_check_address(m->from_email, "from_email", err);
 
     if (rc == 0)
-        rc = check_address(m->to_email, "to_email", err);
+        rc = mail_check_address(m->to_email, "to_email", err);
     if (rc == 0)
-        rc = check_text(m->from_name, "from_name", err);
+        rc = mail_check_text(m->from_name, "from_name", err);
     if (rc == 0)
-        rc = check_text(m->to_name, "to_name", err);
+        rc = mail_check_text(m->to_name, "to_name", err);
     if (rc == 0)
-        rc = check_text(m->subject, "subject", err);
+        rc = mail_check_text(m->subject, "subject", err);
     if (rc < 0)
         return rc;
     if (!m->method || (strcmp(m->method, "REQUEST") != 0 &&
@@ -168,60 +168,69 @@ int mg_mail_check_imip(const struct mg_imip *m, struct mg_error *err)
     return 0;
 }
 
+GMimeMessage *mail_message_new(const char *from_name, const char *from_email,
+                               const char *to_name, const char *to_email,
+                               const char *subject, int64_t date,
+                               const char *id)
+{
+    GMimeMessage *msg = g_mime_message_new(TRUE); /* MIME-Version, order */
+    GDateTime *when = date > 0 ? g_date_time_new_from_unix_utc(date)
+                               : g_date_time_new_now_utc();
+
+    add_mailbox(g_mime_message_get_from(msg), from_name, from_email);
+    add_mailbox(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO),
+                to_name, to_email);
+    g_mime_message_set_subject(msg, subject ? subject : "", "utf-8");
+    g_mime_message_set_date(msg, when);
+    g_mime_message_set_message_id(msg, id);
+    g_date_time_unref(when);
+    return msg;
+}
+
+int mail_message_write(char **out, size_t *len, GMimeMessage *msg,
+                       struct mg_error *err)
+{
+    GMimeFormatOptions *opts = g_mime_format_options_new();
+    GMimeStream *mem = g_mime_stream_mem_new();
+    GByteArray *bytes;
+    int rc = 0;
+
+    g_mime_format_options_set_newline_format(opts, GMIME_NEWLINE_FORMAT_DOS);
+    if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), opts, mem) < 0) {
+        mg_error_set(err, "message", "cannot serialise the message");
+        rc = MG_EIO;
+    } else {
+        bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+        *out = mg_xstrndup((const char *)bytes->data, bytes->len);
+        *len = bytes->len;
+    }
+    g_object_unref(mem);
+    g_mime_format_options_free(opts);
+    return rc;
+}
+
 int mg_mail_build_imip(char **out, size_t *len, const struct mg_imip *m,
                        struct mg_error *err)
 {
-    GMimeMessage *msg = NULL;
-    GMimeObject *body = NULL;
-    GMimeFormatOptions *opts = NULL;
-    GMimeStream *mem = NULL;
-    GDateTime *now = NULL;
-    GByteArray *bytes;
+    GMimeMessage *msg;
+    GMimeObject *body;
     char *id = NULL;
     int rc = mg_mail_check_imip(m, err);
 
     if (rc == 0 && m->message_id)
         rc = mail_message_id_copy(&id, m->message_id, err);
     if (rc < 0)
-        goto out;
+        return rc;
     if (!id)
         id = mail_message_id_new(m->from_email);
     mg_mail_init();
-
-    msg = g_mime_message_new(TRUE); /* TRUE: MIME-Version and usual order */
-    add_mailbox(g_mime_message_get_from(msg), m->from_name, m->from_email);
-    add_mailbox(g_mime_message_get_addresses(msg, GMIME_ADDRESS_TYPE_TO),
-                m->to_name, m->to_email);
-    g_mime_message_set_subject(msg, m->subject ? m->subject : "", "utf-8");
-    now = m->date > 0 ? g_date_time_new_from_unix_utc(m->date)
-                      : g_date_time_new_now_utc();
-    g_mime_message_set_date(msg, now);
-    g_mime_message_set_message_id(msg, id);
+    msg = mail_message_new(m->from_name, m->from_email, m->to_name, m->to_email,
+                           m->subject, m->date, id);
     body = body_tree(m);
     g_mime_message_set_mime_part(msg, body);
-
-    opts = g_mime_format_options_new();
-    g_mime_format_options_set_newline_format(opts, GMIME_NEWLINE_FORMAT_DOS);
-    mem = g_mime_stream_mem_new();
-    if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), opts, mem) < 0) {
-        mg_error_set(err, "message", "cannot serialise the message");
-        rc = MG_EIO;
-        goto out;
-    }
-    bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-    *out = mg_xstrndup((const char *)bytes->data, bytes->len);
-    *len = bytes->len;
-out:
-    if (mem)
-        g_object_unref(mem);
-    if (opts)
-        g_mime_format_options_free(opts);
-    if (body)
-        g_object_unref(body);
-    if (now)
-        g_date_time_unref(now);
-    if (msg)
-        g_object_unref(msg);
+    rc = mail_message_write(out, len, msg, err);
+    g_object_unref(body);
+    g_object_unref(msg);
     free(id);
     return rc;
 }

@@ -7,7 +7,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gmime/gmime.h>
+
 #include "mingle/core.h"
+
+/* The checks of what goes into an outgoing message's headers: an
+ * address fit for a header, text that is UTF-8 (NULL is fine). MG_EINVAL
+ * with `field` in `err`. */
+int mail_check_address(const char *email, const char *field,
+                       struct mg_error *err);
+int mail_check_text(const char *s, const char *field, struct mg_error *err);
+
+/*
+ * An outgoing message's headers, encoded by GMime (RFC 2047, so no name
+ * or subject can break a header): From and To, Subject, Date (`date`,
+ * Unix time; 0 for now) and Message-ID `id`. g_object_unref() it.
+ */
+GMimeMessage *mail_message_new(const char *from_name, const char *from_email,
+                               const char *to_name, const char *to_email,
+                               const char *subject, int64_t date,
+                               const char *id);
+/* A leaf part holding `body` as is, with charset `charset`. */
+GMimePart *mail_leaf(const char *type, const char *subtype, const char *charset,
+                     const char *body, GMimeContentEncoding encoding);
+/* `msg` written out with CRLF line ends into *out (free()) and *len;
+ * MG_EIO with `err` if GMime cannot. */
+int mail_message_write(char **out, size_t *len, GMimeMessage *msg,
+                       struct mg_error *err);
 
 /* A fresh Message-ID (no brackets): 128 random bits at the domain of
  * `from_email`, which must hold an '@'. free() it. */
