@@ -10,17 +10,14 @@
  * loses nothing and repeats nothing.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mingle/jobs.h"
 #include "mingle/signup.h"
 #include "mingle/store.h"
+#include "mingle/worker.h"
 
 #include "banned.h"
 
@@ -28,10 +25,7 @@
 #define LONGEST_SLEEP 60 /* seconds */
 
 struct mg_jobs_scheduler {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int stop, woken;
+    struct mg_worker w;
     struct mg_store *store;
     struct mg_jobs_config cfg;
     char *base_url, *mail_domain, *mail_from;
@@ -79,15 +73,12 @@ static void *run(void *arg)
         mg_log(MG_LOG_INFO, "jobs: made the jobs of planned calls", "jobs", n,
                NULL);
     }
-    pthread_mutex_lock(&s->lock);
-    while (!s->stop) {
-        struct timespec until;
+    while (!mg_worker_stopping(&s->w)) {
         struct mg_jobs_stats st;
         size_t mails = 0;
         int64_t wait;
         int failed = 0;
 
-        pthread_mutex_unlock(&s->lock);
         do {
             /* keep going while full rounds come back */
             if (mg_jobs_round(&st, s->store, &s->cfg, mg_now(), ROUND_MAX) <
@@ -105,15 +96,8 @@ static void *run(void *arg)
         wait = sleep_for(s->store);
         if (failed && wait < 1)
             wait = 1; /* a job that fails stays due: not in a tight loop */
-        pthread_mutex_lock(&s->lock);
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)wait;
-        while (!s->stop && !s->woken && wait > 0)
-            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT)
-                break;
-        s->woken = 0;
+        mg_worker_wait(&s->w, wait);
     }
-    pthread_mutex_unlock(&s->lock);
     return NULL;
 }
 
@@ -128,8 +112,6 @@ mg_jobs_scheduler_start(const struct mg_jobs_config *cfg, struct mg_store *st,
 {
     struct mg_jobs_scheduler *s = mg_xcalloc(1, sizeof(*s));
 
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->cond, NULL);
     s->store = st;
     s->base_url = dup_or_null(cfg->base_url);
     s->mail_domain = dup_or_null(cfg->mail_domain);
@@ -139,34 +121,21 @@ mg_jobs_scheduler_start(const struct mg_jobs_config *cfg, struct mg_store *st,
     s->cfg.mail_from = s->mail_from;
     s->wake = wake;
     s->wake_arg = arg;
-    if (pthread_create(&s->thread, NULL, run, s) != 0) {
-        mg_log(MG_LOG_ERROR, "cannot start the jobs scheduler", NULL);
-        abort();
-    }
+    mg_worker_start(&s->w, run, s, "jobs scheduler");
     return s;
 }
 
 void mg_jobs_scheduler_wake(struct mg_jobs_scheduler *s)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->lock);
-    s->woken = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+    if (s)
+        mg_worker_wake(&s->w);
 }
 
 void mg_jobs_scheduler_stop(struct mg_jobs_scheduler *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&s->lock);
-    s->stop = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->cond);
+    mg_worker_stop(&s->w);
     free(s->base_url);
     free(s->mail_domain);
     free(s->mail_from);

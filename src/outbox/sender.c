@@ -5,26 +5,20 @@
  * so stopping it (or crashing) loses nothing.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
-
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "mingle/mail.h"
 #include "mingle/config.h"
 #include "mingle/outbox.h"
 #include "mingle/store.h"
+#include "mingle/worker.h"
 
 #include "banned.h"
 
 struct mg_outbox_sender {
-    pthread_t thread;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int stop, woken;
+    struct mg_worker w;
     int interval;
     struct mg_store *store;
     struct mg_outbox_config cfg;
@@ -45,26 +39,16 @@ static void *run(void *arg)
         mg_log(MG_LOG_INFO, "outbox: took back a dead sender's claims",
                "messages", n, NULL);
     }
-    pthread_mutex_lock(&s->lock);
-    while (!s->stop) {
-        struct timespec until;
+    while (!mg_worker_stopping(&s->w)) {
         size_t sent = 0, failed = 0;
 
-        pthread_mutex_unlock(&s->lock);
         do {
             /* keep going while full rounds come back */
             if (mg_outbox_flush(&sent, &failed, s->store, &s->cfg, 50) < 0)
                 break;
         } while (sent + failed == 50);
-        pthread_mutex_lock(&s->lock);
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += s->interval;
-        while (!s->stop && !s->woken)
-            if (pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT)
-                break;
-        s->woken = 0;
+        mg_worker_wait(&s->w, s->interval);
     }
-    pthread_mutex_unlock(&s->lock);
     return NULL;
 }
 
@@ -79,8 +63,6 @@ struct mg_outbox_sender *mg_outbox_sender_start(const struct mg_config *cfg,
     struct mg_outbox_sender *s = mg_xcalloc(1, sizeof(*s));
 
     mg_mail_init();
-    pthread_mutex_init(&s->lock, NULL);
-    pthread_cond_init(&s->cond, NULL);
     s->store = st;
     s->interval = cfg->outbox_interval;
     s->smtp_url = dup_or_null(cfg->smtp_url);
@@ -97,34 +79,21 @@ struct mg_outbox_sender *mg_outbox_sender_start(const struct mg_config *cfg,
     s->cfg.timeout_seconds = 30;
     s->cfg.max_attempts = cfg->outbox_attempts;
     s->cfg.retry_base = cfg->outbox_retry;
-    if (pthread_create(&s->thread, NULL, run, s) != 0) {
-        mg_log(MG_LOG_ERROR, "cannot start the outbox sender", NULL);
-        abort();
-    }
+    mg_worker_start(&s->w, run, s, "outbox sender");
     return s;
 }
 
 void mg_outbox_sender_wake(struct mg_outbox_sender *s)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->lock);
-    s->woken = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
+    if (s)
+        mg_worker_wake(&s->w);
 }
 
 void mg_outbox_sender_stop(struct mg_outbox_sender *s)
 {
     if (!s)
         return;
-    pthread_mutex_lock(&s->lock);
-    s->stop = 1;
-    pthread_cond_signal(&s->cond);
-    pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->cond);
+    mg_worker_stop(&s->w);
     free(s->smtp_url);
     free(s->smtp_user);
     if (s->smtp_password)
