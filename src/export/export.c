@@ -9,11 +9,18 @@
 #include <string.h>
 
 #include "internal.h"
+#include "mingle/circle.h"
+#include "mingle/schedule.h"
 
 #include "banned.h"
 
 /* In the order menus list them; a builder per file of src/export/. */
 static const struct mg_export_kind kinds[] = {
+    {"roster", "Roster", export_roster},
+    {"groups", "Groups", export_groups},
+    {"attendance", "Attendance matrix", export_attendance},
+    {"rsvps", "RSVPs", export_rsvps},
+    {"report", "Success report", export_report},
     {NULL, NULL, NULL},
 };
 
@@ -103,4 +110,43 @@ void mg_export_filename(char *out, size_t size, const char *slug,
     else
         snprintf(out, size, "circle-%lld-%s.%s", (long long)circle_id, what,
                  ext);
+}
+
+void export_time(struct mg_sheet *s, const struct mg_circle *c, int64_t t)
+{
+    char text[32];
+
+    text[0] = '\0';
+    if (t) {
+        mg_schedule_local_text(text, sizeof(text), c->time_zone, t, ' ');
+        if (!text[0])
+            mg_schedule_local_text(text, sizeof(text), "UTC", t, ' ');
+    }
+    mg_sheet_text(s, text);
+}
+
+void export_slot_text(char *out, size_t size, const struct mg_circle *c,
+                      int64_t slot_id)
+{
+    static const char *const days[] = {"",    "Mon", "Tue", "Wed",
+                                       "Thu", "Fri", "Sat", "Sun"};
+    size_t i;
+
+    if (size)
+        out[0] = '\0';
+    for (i = 0; slot_id && i < c->n_slots; i++) {
+        const struct mg_slot *sl = &c->slots[i];
+
+        if (sl->id != slot_id)
+            continue;
+        snprintf(out, size, "%s %02d:%02d, %d min",
+                 days[sl->weekday >= 1 && sl->weekday <= 7 ? sl->weekday : 0],
+                 sl->start_minute / 60, sl->start_minute % 60, sl->minutes);
+        return;
+    }
+}
+
+void export_yes_no(struct mg_sheet *s, int yes)
+{
+    mg_sheet_text(s, yes ? "yes" : "no");
 }
