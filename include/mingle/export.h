@@ -53,4 +53,15 @@ void mg_export_filename(char *out, size_t size, const char *slug,
                         int64_t circle_id, const char *what,
                         enum mg_export_format format);
 
+/*
+ * A download's file name, "roster.xlsx": its kind into `what` (`size`
+ * bytes) and its format. MG_EINVAL when the name has no ".csv" or
+ * ".xlsx" ending (the format is wrong), MG_ENOTFOUND when the part
+ * before it is no kind (`what` holds it all the same).
+ */
+int mg_export_parse_file(char *what, size_t size, enum mg_export_format *format,
+                         const char *file);
+/* The Content-Type of a download in `format`. */
+const char *mg_export_content_type(enum mg_export_format format);
+
 #endif

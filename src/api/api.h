@@ -79,6 +79,7 @@ void handle_reminders_put(struct request *r);
 void handle_jobs_list(struct request *r);
 /* A circle's success report (src/api/report.c). */
 void handle_report(struct request *r);
+void handle_export_download(struct request *r);
 /* plenaries.c: whole-circle sessions and their waitlist */
 void handle_plenaries_create(struct request *r);
 void handle_plenaries_list(struct request *r);

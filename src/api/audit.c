@@ -49,6 +49,16 @@ void http_audit(struct request *r)
         len +=
             (size_t)snprintf(e.target + len, sizeof(e.target) - len, "%s%lld",
                              i ? "/" : "", (long long)r->params[i]);
+    /* a download's name says what was exported */
+    if (strstr(r->route->pattern, "{file}")) {
+        size_t flen = strlen(r->feed);
+
+        if (len + 1 + flen < sizeof(e.target)) {
+            e.target[len] = '/';
+            memcpy(e.target + len + 1, r->feed, flen);
+            e.target[len + 1 + flen] = '\0';
+        }
+    }
     e.status = r->status;
     http_client_address(e.client, sizeof(e.client), r);
     rc = mg_store_audit_add(r->srv->store, &e);

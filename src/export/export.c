@@ -10,17 +10,18 @@
 
 #include "internal.h"
 #include "mingle/circle.h"
+#include "mingle/i18n.h"
 #include "mingle/schedule.h"
 
 #include "banned.h"
 
 /* In the order menus list them; a builder per file of src/export/. */
 static const struct mg_export_kind kinds[] = {
-    {"roster", "Roster", export_roster},
-    {"groups", "Groups", export_groups},
-    {"attendance", "Attendance matrix", export_attendance},
-    {"rsvps", "RSVPs", export_rsvps},
-    {"report", "Success report", export_report},
+    {"roster", N_("Roster"), export_roster},
+    {"groups", N_("Groups"), export_groups},
+    {"attendance", N_("Attendance matrix"), export_attendance},
+    {"rsvps", N_("RSVPs"), export_rsvps},
+    {"report", N_("Success report"), export_report},
     {NULL, NULL, NULL},
 };
 
@@ -149,4 +150,24 @@ void export_slot_text(char *out, size_t size, const struct mg_circle *c,
 void export_yes_no(struct mg_sheet *s, int yes)
 {
     mg_sheet_text(s, yes ? "yes" : "no");
+}
+
+int mg_export_parse_file(char *what, size_t size, enum mg_export_format *format,
+                         const char *file)
+{
+    const char *dot = strrchr(file, '.');
+    size_t len = dot ? (size_t)(dot - file) : strlen(file);
+
+    snprintf(what, size, "%.*s", (int)len, file);
+    if (!dot || mg_export_parse_format(format, dot + 1) < 0)
+        return MG_EINVAL;
+    return mg_export_find(what) ? 0 : MG_ENOTFOUND;
+}
+
+const char *mg_export_content_type(enum mg_export_format format)
+{
+    return format == MG_EXPORT_XLSX
+               ? "application/"
+                 "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+               : "text/csv; charset=utf-8; header=present";
 }

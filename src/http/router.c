@@ -83,6 +83,8 @@ const struct route http_routes[] = {
     {"GET", "/api/v1/circles/{id}/outbox", AUTH_COORDINATOR,
      handle_outbox_list},
     {"GET", "/api/v1/circles/{id}/report", AUTH_COORDINATOR, handle_report},
+    {"GET", "/api/v1/circles/{id}/export/{file}", AUTH_COORDINATOR,
+     handle_export_download},
     {"POST", "/api/v1/circles/{id}/plenaries", AUTH_COORDINATOR,
      handle_plenaries_create},
     {"GET", "/api/v1/circles/{id}/plenaries", AUTH_MEMBER,
@@ -189,6 +191,8 @@ const struct route http_routes[] = {
      handle_dash_roster_csv},
     {"GET", "/dashboard/circles/{id}/attendance.csv", AUTH_SELF,
      handle_dash_attendance_csv},
+    {"GET", "/dashboard/circles/{id}/export/{file}", AUTH_SELF,
+     handle_dash_export},
 };
 const int http_n_routes = (int)(sizeof(http_routes) / sizeof(http_routes[0]));
 
@@ -241,12 +245,28 @@ static int name_matches(const char *path, char *name)
     return 1;
 }
 
+/* "{file}": a last segment of 1-48 letters, digits, '-', '_' or '.'
+ * (a download's name and extension, "roster.xlsx"; the handler reads
+ * it). */
+static int file_matches(const char *path, char *name)
+{
+    size_t n = strspn(path, "abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+
+    if (n == 0 || n > 48 || path[n] != '\0')
+        return 0;
+    memcpy(name, path, n + 1);
+    return 1;
+}
+
 static int path_matches(const char *pattern, const char *path, int64_t *params,
                         char *feed)
 {
     int n = 0;
 
     while (*pattern && *path) {
+        if (strcmp(pattern, "{file}") == 0)
+            return file_matches(path, feed);
         if (strcmp(pattern, "{feed}") == 0)
             return feed_matches(path, feed, ".ics");
         if (strcmp(pattern, "{atom}") == 0)

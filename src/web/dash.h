@@ -97,4 +97,7 @@ int dash_signup_section(struct mg_html *h, const struct dash *d,
 int dash_signup_done(struct mg_buf *text, int *error, struct request *r,
                      const char *done);
 
+/* The circle page's Downloads section (dash_export.c). */
+void dash_export_section(struct mg_html *h, const struct mg_circle *c);
+
 #endif

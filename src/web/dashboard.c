@@ -2521,6 +2521,8 @@ static void circle_page(struct request *r, const struct dash *d)
     if (rc == 0)
         rc = report_section(&h, r->srv->store, c->id);
     if (rc == 0)
+        dash_export_section(&h, c);
+    if (rc == 0)
         rc = plenaries_section(&h, r->srv->store, c);
     if (rc == 0)
         rc = outbox_section(&h, d, r->srv->store, c);

@@ -148,5 +148,6 @@ void handle_dash_plenary_cancel(struct request *r);
 void handle_dash_report_csv(struct request *r);
 void handle_dash_roster_csv(struct request *r);
 void handle_dash_attendance_csv(struct request *r);
+void handle_dash_export(struct request *r);
 
 #endif
