@@ -634,6 +634,8 @@ static const struct row rows[] = {
      NULL, COORD_A, NULL, NULL, 0},
     {"GET", "/api/v1/circles/{id}/report", AUTH_COORDINATOR, CA "/report", NULL,
      NULL, COORD_A, NULL, NULL, 0},
+    {"GET", "/api/v1/circles/{id}/export/{file}", AUTH_COORDINATOR,
+     CA "/export/roster.csv", NULL, NULL, COORD_A, NULL, NULL, 0},
     {"POST", "/api/v1/circles/{id}/plenaries", AUTH_COORDINATOR,
      CA "/plenaries", "{}", JSON, COORD_A, NULL, NULL, 0},
     {"GET", "/api/v1/circles/{id}/plenaries", AUTH_MEMBER, CA "/plenaries",
@@ -801,6 +803,9 @@ static const struct row rows[] = {
     {"GET", "/dashboard/circles/{id}/attendance.csv", AUTH_SELF,
      "/dashboard/circles/{a}/attendance.csv", NULL, NULL, DASH_AG, NULL, NULL,
      0},
+    {"GET", "/dashboard/circles/{id}/export/{file}", AUTH_SELF,
+     "/dashboard/circles/{a}/export/roster.xlsx", NULL, NULL, DASH_AG, NULL,
+     NULL, 0},
 };
 #define N_ROWS ((int)(sizeof(rows) / sizeof(rows[0])))
 
