@@ -30,6 +30,10 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <errno.h>
+#include <pty.h>
+#include <sys/wait.h>
+
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -1199,6 +1203,58 @@ static void test_refused(void **state)
     free(err);
 }
 
+/* `mingle export` with its output on a terminal (a pseudo-terminal):
+ * what it wrote there, and its exit status in *status. */
+static char *run_on_tty(int *status, const char *format)
+{
+    char circle[32], chunk[4096];
+    struct mg_buf out = MG_BUF_INIT;
+    int master, wstatus = 0;
+    ssize_t got;
+    pid_t pid;
+
+    snprintf(circle, sizeof(circle), "%lld", W->circle);
+    pid = forkpty(&master, NULL, NULL, NULL);
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(MINGLE_BIN, "mingle", "export", "--db", W->site.db, "--circle",
+              circle, "--what", "groups", "--format", format, (char *)NULL);
+        _exit(127);
+    }
+    for (;;) {
+        got = read(master, chunk, sizeof(chunk));
+        if (got > 0)
+            mg_buf_add(&out, chunk, (size_t)got);
+        else if (got < 0 && errno == EINTR)
+            continue;
+        else
+            break;
+    }
+    close(master);
+    waitpid(pid, &wstatus, 0);
+    *status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    mg_buf_add(&out, "", 1);
+    return out.data;
+}
+
+/* A workbook is never written to a terminal; CSV is. */
+static void test_no_workbook_on_a_terminal(void **state)
+{
+    int status = -1;
+    char *text;
+
+    (void)state;
+    text = run_on_tty(&status, "xlsx");
+    assert_int_equal(status, 2);
+    assert_non_null(strstr(text, "not writing a workbook to a terminal"));
+    assert_null(strstr(text, "PK")); /* no zip bytes */
+    free(text);
+    text = run_on_tty(&status, "csv");
+    assert_int_equal(status, 0);
+    assert_non_null(strstr(text, "Group,Slot,Time zone"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1210,6 +1266,7 @@ int main(void)
         cmocka_unit_test(test_formula_injection),
         cmocka_unit_test(test_dashboard_downloads),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_no_workbook_on_a_terminal),
     };
     static const char *const shared[] = {"test_record",
                                          "test_every_kind_agrees",
