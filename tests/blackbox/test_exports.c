@@ -1146,6 +1146,8 @@ static void expect_error(const char *path, const char *token, long want,
 static void test_refused(void **state)
 {
     char *path, *other, *out = NULL, *err = NULL;
+    struct test_response resp;
+    long long empty;
     char circle[32];
     const char *argv[] = {"export", "--db",   W->site.db, "--circle",
                           circle,   "--what", "secrets",  NULL};
@@ -1174,17 +1176,26 @@ static void test_refused(void **state)
     expect_error(path, W->site.token, 404, NULL);
     free(path);
     /* a token for another circle, and none */
-    other = test_site_token(
-        &W->site, "coordinator",
-        test_site_circle(&W->site,
-                         "{\"title\":\"Other\",\"time_zone\":\"UTC\","
-                         "\"start_date\":\"2027-03-22\",\"weeks\":1,"
-                         "\"group_size\":{\"min\":2,\"max\":8},\"slots\":[{"
-                         "\"weekday\":\"monday\",\"start\":\"10:00\","
-                         "\"minutes\":60}]}",
-                         NULL),
-        0);
+    empty = test_site_circle(&W->site,
+                             "{\"title\":\"Other\",\"time_zone\":\"UTC\","
+                             "\"start_date\":\"2027-03-22\",\"weeks\":1,"
+                             "\"group_size\":{\"min\":2,\"max\":8},\"slots\":[{"
+                             "\"weekday\":\"monday\",\"start\":\"10:00\","
+                             "\"minutes\":60}]}",
+                             NULL);
+    assert_true(empty > 0);
+    other = test_site_token(&W->site, "coordinator", empty, 0);
     assert_non_null(other);
+    /* a circle with nobody yet: its header alone, for its own token */
+    path = test_circle_path(empty, "/export/attendance.csv");
+    assert_int_equal(
+        test_http(&resp, W->site.d.port, "GET", path, other, NULL, NULL), 0);
+    assert_int_equal(resp.status, 200);
+    assert_string_equal(resp.body, "ID,Name,Email,Group,Role,Status,Week 1,"
+                                   "Calls attended,Group calls,Plenary "
+                                   "calls,Hours\r\n");
+    test_response_release(&resp);
+    free(path);
     path = test_circle_path(W->circle, "/export/roster.csv");
     expect_error(path, other, 403, NULL);
     expect_error(path, NULL, 401, NULL);
