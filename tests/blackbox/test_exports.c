@@ -1125,6 +1125,37 @@ static void test_dashboard_downloads(void **state)
     free(cookie);
 }
 
+/* Each download of a circle's data is in the audit log, with its name. */
+static void test_audited(void **state)
+{
+    char *path =
+        mg_xasprintf("/api/v1/audit?circle=%lld&limit=1000", W->circle);
+    char *want = mg_xasprintf("%lld/rsvps.xlsx", W->circle);
+    json_t *doc, *e;
+    long status;
+    size_t i;
+    int found = 0;
+
+    (void)state;
+    test_need_shared();
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(status, 200);
+    json_array_foreach(json_object_get(doc, "entries"), i, e)
+    {
+        const char *action = json_string_value(json_object_get(e, "action"));
+        const char *target = json_string_value(json_object_get(e, "target"));
+
+        if (strcmp(action, "GET /api/v1/circles/{id}/export/{file}") == 0 &&
+            strcmp(target, want) == 0 &&
+            json_integer_value(json_object_get(e, "status")) == 200)
+            found++;
+    }
+    assert_true(found >= 1);
+    json_decref(doc);
+    free(want);
+    free(path);
+}
+
 /* --- what is refused --------------------------------------------------- */
 
 static void expect_error(const char *path, const char *token, long want,
@@ -1276,6 +1307,7 @@ int main(void)
         cmocka_unit_test(test_roster_groups_rsvps),
         cmocka_unit_test(test_formula_injection),
         cmocka_unit_test(test_dashboard_downloads),
+        cmocka_unit_test(test_audited),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_no_workbook_on_a_terminal),
     };
