@@ -65,6 +65,9 @@ struct cli_values {
     int dry_run, json, html, force;
     /* jobs and reminders (jobs.c) */
     const char *due_before, *offsets, *reminders, *nudge_days;
+    /* data retention (circle.c): as typed, checked by the command */
+    const char *retention_days, *keep_summaries;
+    int yes;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)
