@@ -77,6 +77,8 @@ struct world {
     long long week1;
     char *report[3];  /* json, csv, markdown before the purge */
     char *other_rows; /* Other's rows before it (other_rows()) */
+    char *zq_page;    /* "/p/<token>" */
+    char *cookie;     /* a dashboard session */
 };
 
 static struct world *W;
@@ -287,9 +289,16 @@ static int setup_world(void **state)
         return -1;
     /* a page (a secret) for Zebulon and for Mere */
     path = test_circle_path(w->atlas, "/participants/%lld/page", w->zq);
-    json_decref(call(&status, "POST", path, NULL));
+    {
+        json_t *doc = call(&status, "POST", path, NULL);
+        const char *url = json_string_value(json_object_get(doc, "url"));
+
+        if (url && strstr(url, "/p/"))
+            w->zq_page = mg_xstrdup(strstr(url, "/p/"));
+        json_decref(doc);
+    }
     free(path);
-    if (status != 201)
+    if (status != 201 || !w->zq_page)
         return -1;
     path = test_circle_path(w->other, "/participants/%lld/page", w->mere);
     json_decref(call(&status, "POST", path, NULL));
@@ -328,6 +337,8 @@ static int teardown_world(void **state)
     for (i = 0; i < 3; i++)
         free(w->report[i]);
     free(w->other_rows);
+    free(w->zq_page);
+    free(w->cookie);
     free(w->clock);
     free(w);
     return 0;
@@ -348,6 +359,20 @@ static long long int_of(json_t *doc, const char *key)
     return (long long)json_integer_value(json_object_get(doc, key));
 }
 
+/* A page's body (200), as a browser gets it; free() it. */
+static char *page(const char *path, const char *cookie)
+{
+    struct test_response resp;
+    char *body;
+
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    body = resp.body;
+    resp.body = NULL;
+    test_response_release(&resp);
+    return body;
+}
+
 /* 2027-04-05 00:00 UTC, the end of Atlas's second week (its last call,
  * 2027-03-30 07:30 UTC, is before it) */
 #define ATLAS_END 1806883200LL
@@ -366,7 +391,7 @@ static void test_settings(void **state)
     long status;
     json_t *doc;
     size_t i;
-    char id[24], *out = NULL, *err = NULL;
+    char id[24], *out = NULL, *err = NULL, *path_page;
     const char *argv[] = {"circle", "show", id, "--db", W->site.db, NULL};
     const char *set[] = {"circle",           "set", id,  "--db", W->site.db,
                          "--retention-days", "0",   NULL};
@@ -410,6 +435,30 @@ static void test_settings(void **state)
     assert_true(json_is_false(json_object_get(doc, "default")));
     assert_int_equal(int_of(doc, "expires_at"), ATLAS_END + 30LL * DAY);
     json_decref(doc);
+
+    /* the dashboard's list and circle page, and the person's own page,
+     * say when it goes (in Pacific/Auckland: 2027-05-05 12:00) */
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token,
+                                               &W->cookie, NULL, NULL),
+                     303);
+    out = page("/dashboard", W->cookie);
+    assert_non_null(
+        strstr(out, "kept until 2027-05-05 (30 days after the last call)"));
+    assert_null(strstr(out, "kept until purged by hand"));
+    /* Other keeps the default: its planned end, 2027-05-24, and a year */
+    assert_non_null(
+        strstr(out, "kept until 2028-05-23 (365 days after the last call)"));
+    free(out);
+    path_page = test_dashboard_path(W->atlas, "%s", "");
+    out = page(path_page, W->cookie);
+    assert_non_null(strstr(out, "Summaries after the purge"));
+    assert_non_null(strstr(out, "kept without names"));
+    free(out);
+    free(path_page);
+    out = page(W->zq_page, NULL);
+    assert_non_null(strstr(out, "kept until 2027-05-05, 30 days after the "
+                                "circle&#39;s last call, and then erased"));
+    free(out);
 
     /* the CLI shows it, and refuses a bad number by its option */
     snprintf(id, sizeof(id), "%lld", W->atlas);
@@ -614,6 +663,16 @@ static void test_daily_purge(void **state)
         assert_string_equal(text, W->report[i]);
         free(text);
     }
+    /* the dashboard says so (a new session: the clock moved past the
+     * first one's end) */
+    free(W->cookie);
+    W->cookie = NULL;
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token,
+                                               &W->cookie, NULL, NULL),
+                     303);
+    text = page("/dashboard", W->cookie);
+    assert_non_null(strstr(text, "purged on 2027-05-05"));
+    free(text);
     /* the audit log: the purge, by counts alone */
     text = query_text("SELECT action || ' ' || target || ' ' || actor FROM "
                       "audit_log WHERE action LIKE 'purge circle data%'");
