@@ -151,7 +151,7 @@ static int history(const char *db, long long circle)
         "p.name || ' led the call; we read the chapter.' || char(10) || "
         "'-- ' || char(10) || p.name, 'x', 1 FROM memberships m JOIN "
         "participants p ON p.id = m.participant_id WHERE p.circle_id = %lld "
-        "AND m.role = 'facilitator' AND m.left_at IS NULL;",
+        "AND p.role = 'facilitator' AND m.left_at IS NULL;",
         circle, circle, circle, circle, circle, circle);
     int rc = sql(db, text);
 
