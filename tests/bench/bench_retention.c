@@ -28,6 +28,7 @@
 #include "support.h"
 
 #define DAY (24 * 60 * 60)
+#define MAX_PAGES 100000 /* page latencies kept */
 
 struct figures {
     double purge_s;           /* clock moved to purge seen finished */
@@ -197,7 +198,7 @@ static void work_of(struct figures *f, struct test_site *s, long long circle)
 static int purge(struct figures *f, struct test_site *s, const char *clock,
                  long long circle, long long when, const char *page)
 {
-    double t[4000], t0;
+    double *t = mg_xcalloc(MAX_PAGES, sizeof(*t)), t0;
     char path[160];
     int n = 0, i, done = 0;
 
@@ -215,7 +216,7 @@ static int purge(struct figures *f, struct test_site *s, const char *clock,
         for (i = 0; i < 10; i++) {
             double ms = page_ms(s, page);
 
-            if (n < 4000)
+            if (n < MAX_PAGES)
                 t[n++] = ms;
             if (ms > f->worst_ms)
                 f->worst_ms = ms;
@@ -231,6 +232,7 @@ static int purge(struct figures *f, struct test_site *s, const char *clock,
     work_of(f, s, circle);
     f->pages = n;
     f->busy_ms = median(t, n);
+    free(t);
     return done ? 0 : -1;
 }
 
