@@ -4,7 +4,8 @@
  * the report module). The figures and their definitions are report.h's.
  * JSON and CSV are sent a few hundred groups or sessions at a time as
  * they are written, never the whole text at once. A circle whose data
- * was purged answers with the report kept from just before the purge.
+ * was purged answers with the report kept from just before the purge
+ * (mg_report_load reads it).
  */
 #include "api.h"
 
@@ -40,29 +41,6 @@ static void report_release(void *state)
     free(s);
 }
 
-/* The report a purge kept (store/retention.h), if the circle's data
- * was purged: answered, 1; else 0. */
-static int kept_report(struct request *r, const char *format)
-{
-    char *text = NULL;
-    int rc =
-        mg_store_retention_report(&text, r->srv->store, r->params[0], format);
-
-    if (rc == MG_ENOTFOUND)
-        return 0;
-    if (rc < 0) {
-        reply_code(r, rc, NULL);
-        return 1;
-    }
-    reply_text(r, MHD_HTTP_OK,
-               strcmp(format, "json") == 0 ? "application/json; charset=utf-8"
-               : strcmp(format, "csv") == 0
-                   ? "text/csv; charset=utf-8; header=present"
-                   : "text/markdown; charset=utf-8",
-               text);
-    return 1;
-}
-
 void handle_report(struct request *r)
 {
     const char *format = request_arg(r, "format");
@@ -82,8 +60,6 @@ void handle_report(struct request *r)
                     "'format' must be json, csv or markdown", "format");
         return;
     }
-    if (kept_report(r, format))
-        return;
     s = mg_xcalloc(1, sizeof(*s));
     rc = mg_report_load(&s->rep, r->srv->store, r->params[0]);
     if (rc < 0) {

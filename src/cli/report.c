@@ -23,13 +23,6 @@ static int report(struct cli_ctx *ctx)
     int rc = 1, err;
 
     memset(&rep, 0, sizeof(rep));
-    /* a purged circle's report is the one kept from before */
-    err = mg_store_retention_report(&text, ctx->st, circle, ctx->v.format);
-    if (err == 0) {
-        fputs(text, stdout);
-        free(text);
-        return 0;
-    }
     err = mg_report_load(&rep, ctx->st, circle);
     if (err == MG_ENOTFOUND) {
         cli_error("no circle %lld", circle);

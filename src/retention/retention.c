@@ -88,7 +88,7 @@ static int keep_report(struct mg_store *st, int64_t circle_id, int64_t now,
                        int forced, int keep_summaries)
 {
     struct mg_report rep;
-    struct mg_buf json = MG_BUF_INIT, csv = MG_BUF_INIT, md = MG_BUF_INIT;
+    struct mg_buf json = MG_BUF_INIT;
     int begun = 0;
     int rc;
 
@@ -96,17 +96,12 @@ static int keep_report(struct mg_store *st, int64_t circle_id, int64_t now,
     rc = mg_report_load(&rep, st, circle_id);
     if (rc == 0) {
         mg_json_report_write(&json, &rep);
-        mg_report_csv(&csv, &rep);
-        mg_report_markdown(&md, &rep);
-        rc = mg_store_retention_purge_begin(
-            &begun, st, circle_id, now, forced, keep_summaries,
-            json.data ? json.data : "", csv.data ? csv.data : "",
-            md.data ? md.data : "");
+        rc = mg_store_retention_purge_begin(&begun, st, circle_id, now, forced,
+                                            keep_summaries,
+                                            json.data ? json.data : "");
     }
     mg_report_release(&rep);
     mg_buf_release(&json);
-    mg_buf_release(&csv);
-    mg_buf_release(&md);
     return rc;
 }
 

@@ -133,16 +133,14 @@ int mg_store_retention_purge_get(struct mg_store_purge *out,
 
 int mg_store_retention_purge_begin(int *begun, struct mg_store *st,
                                    int64_t circle_id, int64_t now, int forced,
-                                   int keep_summaries, const char *json,
-                                   const char *csv, const char *markdown)
+                                   int keep_summaries, const char *report)
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(
         &stmt, st, db,
         "INSERT OR IGNORE INTO retention_purges (circle_id, started_at, "
-        "forced, keep_summaries, report_json, report_csv, report_md) VALUES "
-        "(?, ?, ?, ?, ?, ?, ?)");
+        "forced, keep_summaries, report) VALUES (?, ?, ?, ?, ?)");
 
     *begun = 0;
     if (rc == 0) {
@@ -150,9 +148,7 @@ int mg_store_retention_purge_begin(int *begun, struct mg_store *st,
         sqlite3_bind_int64(stmt, 2, now);
         sqlite3_bind_int(stmt, 3, forced ? 1 : 0);
         sqlite3_bind_int(stmt, 4, keep_summaries ? 1 : 0);
-        sqlite3_bind_text(stmt, 5, json, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 6, csv, -1, SQLITE_STATIC);
-        sqlite3_bind_text(stmt, 7, markdown, -1, SQLITE_STATIC);
+        sqlite3_bind_text(stmt, 5, report, -1, SQLITE_STATIC);
         rc = store_step(st, db, stmt, "begin purge");
     }
     if (rc == 0)
@@ -188,22 +184,15 @@ int mg_store_retention_purge_note(struct mg_store *st, int64_t circle_id,
 }
 
 int mg_store_retention_report(char **out, struct mg_store *st,
-                              int64_t circle_id, const char *format)
+                              int64_t circle_id)
 {
-    static const char *const sql[] = {
-        "SELECT report_json FROM retention_purges WHERE circle_id = ?",
-        "SELECT report_csv FROM retention_purges WHERE circle_id = ?",
-        "SELECT report_md FROM retention_purges WHERE circle_id = ?"};
-    sqlite3 *db;
+    sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    int k = strcmp(format, "csv") == 0        ? 1
-            : strcmp(format, "markdown") == 0 ? 2
-                                              : 0;
-    int rc;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT report FROM retention_purges WHERE "
+                           "circle_id = ?");
 
     *out = NULL;
-    db = store_acquire(st);
-    rc = store_prepare(&stmt, st, db, sql[k]);
     if (rc == 0) {
         sqlite3_bind_int64(stmt, 1, circle_id);
         rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "read kept report");

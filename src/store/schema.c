@@ -800,7 +800,7 @@ static const char *const migration_24[] = {
  * kept after its last call (no row: the default; days NULL: until purged
  * by hand) and whether its summaries are kept without names; and each
  * circle's purge: begun, finished, what went, and the success report as
- * it was just before (JSON, CSV and Markdown), which the report serves
+ * it was just before (its JSON document), which the report is read from
  * from then on. And the indexes an erasure needs to find a person's
  * rows without reading every table (a circle of 50,000 people is erased
  * one person at a time). Numbered 26 for the merge with migrations 25-29
@@ -820,9 +820,7 @@ static const char *const migration_26[] = {
     "  keep_summaries INTEGER NOT NULL DEFAULT 0,"
     "  people INTEGER NOT NULL DEFAULT 0,"
     "  summaries INTEGER NOT NULL DEFAULT 0,"
-    "  report_json TEXT,"
-    "  report_csv TEXT,"
-    "  report_md TEXT)",
+    "  report TEXT)",
     "CREATE INDEX IF NOT EXISTS memberships_participant ON "
     "memberships(participant_id)",
     "CREATE INDEX IF NOT EXISTS rsvps_participant ON rsvps(participant_id)",

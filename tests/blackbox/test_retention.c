@@ -74,7 +74,7 @@ struct world {
     sqlite3 *db;
     char *clock;
     long long atlas, other, zq, tane, ana, mere, atlas_group, other_group;
-    long long week1;
+    long long week1, plenary;
     char *report[3];  /* json, csv, markdown before the purge */
     char *other_rows; /* Other's rows before it (other_rows()) */
     char *zq_page;    /* "/p/<token>" */
@@ -285,6 +285,33 @@ static int setup_world(void **state)
     json_decref(call(&status, "POST", path, body));
     free(path);
     free(body);
+    if (status != 200)
+        return -1;
+    /* a kick-off with Zebulon's place and Ana waiting, for the report's
+     * plenaries */
+    path = test_circle_path(w->atlas, "/plenaries");
+    {
+        json_t *doc =
+            call(&status, "POST", path,
+                 "{\"title\":\"Kick-off\",\"start\":\"2027-03-16T19:30\","
+                 "\"capacity\":1}");
+
+        w->plenary = json_integer_value(json_object_get(doc, "id"));
+        json_decref(doc);
+    }
+    free(path);
+    if (status != 201 || !w->plenary)
+        return -1;
+    path =
+        test_circle_path(w->atlas, "/plenaries/%lld/registrations", w->plenary);
+    body = mg_xasprintf("{\"participant_id\":%lld}", w->zq);
+    json_decref(call(&status, "POST", path, body));
+    free(body);
+    body = mg_xasprintf("{\"participant_id\":%lld}", w->ana);
+    if (status == 200)
+        json_decref(call(&status, "POST", path, body));
+    free(body);
+    free(path);
     if (status != 200)
         return -1;
     /* a page (a secret) for Zebulon and for Mere */
@@ -521,6 +548,7 @@ static void test_purge_refused(void **state)
     for (i = 0; i < 3; i++)
         W->report[i] = report_text(formats[i]);
     assert_non_null(strstr(W->report[0], "\"attended\":2"));
+    assert_non_null(strstr(W->report[0], "\"registered\":1,\"waitlisted\":1"));
 }
 
 /* Whether `needle` (lower-case) is in the file's bytes, in any case. */
@@ -545,7 +573,7 @@ static void test_daily_purge(void **state)
 {
     long status;
     json_t *doc = NULL;
-    char *wal = mg_xasprintf("%s-wal", W->site.db), *text;
+    char *wal = mg_xasprintf("%s-wal", W->site.db), *text, *path;
     int i;
 
     (void)state;
@@ -657,7 +685,8 @@ static void test_daily_purge(void **state)
     assert_string_equal(text, W->other_rows);
     free(text);
 
-    /* the report: the same figures, in each format */
+    /* the report: the same figures, in each format, read back from the
+     * document kept before the purge; the dashboard's download too */
     for (i = 0; i < 3; i++) {
         text = report_text(formats[i]);
         assert_string_equal(text, W->report[i]);
@@ -673,6 +702,11 @@ static void test_daily_purge(void **state)
     text = page("/dashboard", W->cookie);
     assert_non_null(strstr(text, "purged on 2027-05-05"));
     free(text);
+    path = test_dashboard_path(W->atlas, "%s", "/report.csv");
+    text = page(path, W->cookie);
+    assert_string_equal(text, W->report[1]);
+    free(text);
+    free(path);
     /* the audit log: the purge, by counts alone */
     text = query_text("SELECT action || ' ' || target || ' ' || actor FROM "
                       "audit_log WHERE action LIKE 'purge circle data%'");

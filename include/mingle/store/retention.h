@@ -53,25 +53,23 @@ int mg_store_retention_purge_get(struct mg_store_purge *out,
 
 /*
  * Begin circle `circle_id`'s purge at `now` with the report as it is
- * (three texts, borrowed), unless one was begun already, whose report
- * stays (*begun 0).
+ * (its JSON document, borrowed), unless one was begun already, whose
+ * report stays (*begun 0).
  */
 int mg_store_retention_purge_begin(int *begun, struct mg_store *st,
                                    int64_t circle_id, int64_t now, int forced,
-                                   int keep_summaries, const char *json,
-                                   const char *csv, const char *markdown);
+                                   int keep_summaries, const char *report);
 /* Add to the purge's counts; with `finished_at`, mark it done then. */
 int mg_store_retention_purge_note(struct mg_store *st, int64_t circle_id,
                                   int64_t people, int64_t summaries,
                                   int64_t finished_at);
 
 /*
- * The report kept by circle `circle_id`'s purge in `format` ("json",
- * "csv" or "markdown"): *out is the caller's to free(). MG_ENOTFOUND
- * when the circle was never purged.
+ * The report (JSON) kept by circle `circle_id`'s purge: *out is the
+ * caller's to free(). MG_ENOTFOUND when the circle was never purged.
  */
 int mg_store_retention_report(char **out, struct mg_store *st,
-                              int64_t circle_id, const char *format);
+                              int64_t circle_id);
 
 /* A published summary to keep without names. */
 struct mg_store_summary {
