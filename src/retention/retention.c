@@ -206,17 +206,21 @@ int mg_retention_purge(struct mg_purge_stats *out, struct mg_store *st,
         return rc;
     if (!p.found && !(flags & MG_PURGE_NOW) &&
         (!r.expires_at || now < r.expires_at)) {
-        if (!r.expires_at)
+        if (!r.expires_at) {
             mg_error_set(err, "circle",
                          "circle %lld keeps its data until it is purged by "
                          "hand: give --now to purge it",
                          (long long)circle_id);
-        else
+        } else {
+            char until[32];
+
+            mg_report_time(until, sizeof(until), r.expires_at);
             mg_error_set(err, "circle",
                          "circle %lld keeps its data for %d days after its "
-                         "last call, until %lld (Unix time): give --now to "
-                         "purge it before",
-                         (long long)circle_id, r.days, (long long)r.expires_at);
+                         "last call, until %s UTC: give --now to purge it "
+                         "before",
+                         (long long)circle_id, r.days, until);
+        }
         return MG_ECONFLICT;
     }
     keep = p.found ? p.keep_summaries : r.keep_summaries;
