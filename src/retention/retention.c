@@ -43,7 +43,7 @@ int mg_retention_get(struct mg_retention *out, struct mg_store *st,
     if (rc == 0)
         rc = mg_store_retention_get(&s, st, circle_id);
     if (rc == 0)
-        rc = mg_store_retention_purge_get(&p, st, circle_id);
+        rc = mg_store_retention_purge_get(&p, st, circle_id, 0);
     if (rc < 0)
         return rc;
     out->is_default = !s.found;
@@ -201,7 +201,7 @@ int mg_retention_purge(struct mg_purge_stats *out, struct mg_store *st,
 
     memset(&s, 0, sizeof(s));
     if (rc == 0)
-        rc = mg_store_retention_purge_get(&p, st, circle_id);
+        rc = mg_store_retention_purge_get(&p, st, circle_id, 1);
     if (rc < 0)
         return rc;
     if (!p.found && !(flags & MG_PURGE_NOW) &&
@@ -267,7 +267,7 @@ int mg_retention_purge(struct mg_purge_stats *out, struct mg_store *st,
                                            (int64_t)s.summaries, now);
     if (rc == 0) {
         s.finished = 1;
-        rc = mg_store_retention_purge_get(&p, st, circle_id);
+        rc = mg_store_retention_purge_get(&p, st, circle_id, 1);
         if (rc == 0)
             audit(st, circle_id, actor, via, &p);
         log_step(circle_id, &s, mg_monotonic() - start);
@@ -307,12 +307,11 @@ int mg_retention_round(size_t *purged, int *more, struct mg_store *st,
             struct mg_error err = {{0}, {0}};
             double left = budget - (mg_monotonic() - start);
 
-            if (mg_retention_get(&r, st, list[i].id) < 0 ||
-                mg_store_retention_purge_get(&p, st, list[i].id) < 0)
+            if (mg_retention_get(&r, st, list[i].id) < 0 || !r.expires_at ||
+                now < r.expires_at)
                 continue;
-            if (!r.expires_at || now < r.expires_at)
-                continue;
-            if (p.found && p.finished_at && p.remaining == 0)
+            if (mg_store_retention_purge_get(&p, st, list[i].id, 1) < 0 ||
+                (p.found && p.finished_at && p.remaining == 0))
                 continue;
             if (budget > 0 && left <= 0) {
                 *more = 1;

@@ -79,8 +79,9 @@ int mg_store_retention_end(int64_t *end, struct mg_store *st, int64_t circle_id)
     int rc = store_prepare(
         &stmt, st, db,
         "SELECT max(coalesce(CAST(strftime('%s', c.start_date) AS INTEGER), "
-        "0) + c.weeks * 604800, coalesce((SELECT max(starts_at + minutes * "
-        "60) FROM sessions WHERE circle_id = c.id), 0), coalesce((SELECT "
+        "0) + c.weeks * 604800, coalesce((SELECT starts_at + minutes * 60 "
+        "FROM sessions WHERE circle_id = c.id ORDER BY starts_at + minutes * "
+        "60 DESC LIMIT 1), 0), coalesce((SELECT "
         "max(starts_at + (weeks - 1) * 604800 + minutes * 60) FROM plenaries "
         "WHERE circle_id = c.id), 0)) FROM circles c WHERE c.id = ?");
 
@@ -97,18 +98,22 @@ int mg_store_retention_end(int64_t *end, struct mg_store *st, int64_t circle_id)
 }
 
 int mg_store_retention_purge_get(struct mg_store_purge *out,
-                                 struct mg_store *st, int64_t circle_id)
+                                 struct mg_store *st, int64_t circle_id,
+                                 int counts)
 {
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(
-        &stmt, st, db,
+    static const char *const sql[] = {
+        "SELECT p.started_at, coalesce(p.finished_at, 0), p.forced, "
+        "p.keep_summaries, p.people, p.summaries, 0, 0 FROM circles c LEFT "
+        "JOIN retention_purges p ON p.circle_id = c.id WHERE c.id = ?",
         "SELECT p.started_at, coalesce(p.finished_at, 0), p.forced, "
         "p.keep_summaries, p.people, p.summaries, (SELECT count(*) FROM "
         "participants WHERE circle_id = c.id), (SELECT count(*) FROM notes "
         "WHERE circle_id = c.id AND kind = 'summary' AND status = "
         "'published' AND from_email <> '') FROM circles c LEFT JOIN "
-        "retention_purges p ON p.circle_id = c.id WHERE c.id = ?");
+        "retention_purges p ON p.circle_id = c.id WHERE c.id = ?"};
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db, sql[counts ? 1 : 0]);
 
     memset(out, 0, sizeof(*out));
     if (rc == 0) {

@@ -803,8 +803,9 @@ static const char *const migration_24[] = {
  * it was just before (its JSON document), which the report is read from
  * from then on. And the indexes an erasure needs to find a person's
  * rows without reading every table (a circle of 50,000 people is erased
- * one person at a time). Numbered 26 for the merge with migrations 25-29
- * of the same issue; alone it is the 25th.
+ * one person at a time), and one that finds when a circle's last call
+ * ends (a page says when its data goes). Numbered 26 for the merge with
+ * migrations 25-29 of the same issue; alone it is the 25th.
  */
 static const char *const migration_26[] = {
     "CREATE TABLE IF NOT EXISTS retention_settings ("
@@ -833,6 +834,9 @@ static const char *const migration_26[] = {
     "CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox(lower(recipient))",
     "CREATE INDEX IF NOT EXISTS tokens_participant ON tokens(participant_id)",
     "CREATE INDEX IF NOT EXISTS jobs_participant ON jobs(participant_id)",
+    /* when a circle's last call ends, without reading its calls */
+    "CREATE INDEX IF NOT EXISTS sessions_circle_end ON sessions(circle_id, "
+    "starts_at + minutes * 60)",
     NULL};
 
 const char *const *const mg_store_migrations[] = {

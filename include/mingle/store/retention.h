@@ -48,8 +48,11 @@ struct mg_store_purge {
     int64_t remaining;         /* people the circle still has */
     int64_t named_summaries;   /* published summaries still naming */
 };
+/* Circle `circle_id`'s purge into *out; remaining and named_summaries
+ * only with `counts` (they count rows). MG_ENOTFOUND for no circle. */
 int mg_store_retention_purge_get(struct mg_store_purge *out,
-                                 struct mg_store *st, int64_t circle_id);
+                                 struct mg_store *st, int64_t circle_id,
+                                 int counts);
 
 /*
  * Begin circle `circle_id`'s purge at `now` with the report as it is
