@@ -37,9 +37,11 @@ int mg_retention_get(struct mg_retention *out, struct mg_store *st,
 {
     struct mg_store_retention s;
     struct mg_store_purge p;
-    int rc = mg_store_retention_end(&out->ends_at, st, circle_id);
+    int rc;
 
+    memset(out, 0, sizeof(*out));
     out->circle_id = circle_id;
+    rc = mg_store_retention_end(&out->ends_at, st, circle_id);
     if (rc == 0)
         rc = mg_store_retention_get(&s, st, circle_id);
     if (rc == 0)
