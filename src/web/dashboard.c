@@ -731,7 +731,8 @@ static void slot_text(char *out, size_t n, const struct mg_circle *c,
         }
 }
 
-static void circle_summary(struct mg_html *h, const struct mg_circle *c)
+static void circle_summary(struct mg_html *h, struct mg_store *st,
+                           const struct mg_circle *c)
 {
     char text[96];
     size_t i;
@@ -757,6 +758,7 @@ static void circle_summary(struct mg_html *h, const struct mg_circle *c)
     }
     mg_html(h, "</dd>\n");
     web_row(h, _("Organizer"), c->organizer_email);
+    web_retention_row(h, st, c);
     mg_html(h, "</dl>\n");
 }
 
@@ -2488,8 +2490,7 @@ static void circle_page(struct request *r, const struct dash *d)
                               v.o.active),
                   v.o.active, v.o.waitlisted, v.plan.n_groups);
     mg_html(&h, "</p>\n");
-    circle_summary(&h, c);
-    web_retention_row(&h, r->srv->store, c);
+    circle_summary(&h, r->srv->store, c);
     mg_html(&h, "<nav aria-label=\"");
     mg_html_attr(&h, _("On this page"));
     mg_html(&h, "\"><a href=\"#book\">");

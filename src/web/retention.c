@@ -76,11 +76,9 @@ void web_retention_row(struct mg_html *h, struct mg_store *st,
 
     if (words(text, sizeof(text), st, c, &keep) < 0)
         return;
-    mg_html(h, "<dl>\n");
     web_row(h, _("Personal data"), text);
     web_row(h, _("Summaries after the purge"),
             keep ? _("kept without names") : _("erased with the people"));
-    mg_html(h, "</dl>\n");
 }
 
 void web_retention_sentence(struct mg_html *h, struct mg_store *st,

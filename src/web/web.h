@@ -151,9 +151,9 @@ void handle_dash_attendance_csv(struct request *r);
 
 /*
  * When a circle's personal data goes (retention.c): a cell of the
- * dashboard's circle list, a row of the circle page's summary, and a
- * sentence for a participant's page. Nothing is written when it cannot
- * be read.
+ * dashboard's circle list, two rows of the circle page's summary (inside
+ * its <dl>), and a sentence for a participant's page. Nothing is written when
+ * it cannot be read.
  */
 void web_retention_cell(struct mg_html *h, struct mg_store *st,
                         const struct mg_circle *c);
