@@ -88,7 +88,9 @@ struct mg_jobs_scheduler;
  * none, then sleeps until the next due job (at most a minute, or a
  * second when MINGLE_CLOCK_FILE sets the clock), runs rounds while
  * jobs are due and wakes the outbox sender through `wake(arg)` after a
- * round that queued mail. `st` is borrowed.
+ * round that queued mail. Once a day it also purges the circles whose
+ * retention expired (mg_retention_round), half a second a wake until
+ * done. `st` is borrowed.
  */
 struct mg_jobs_scheduler *
 mg_jobs_scheduler_start(const struct mg_jobs_config *cfg, struct mg_store *st,

@@ -37,5 +37,11 @@ int mg_json_report_next(struct mg_buf *b, const struct mg_report *r,
                         struct mg_report_cursor *c, size_t max);
 /* The same as indented text ending in a newline; free() it. */
 char *mg_json_report(const struct mg_report *r);
+/*
+ * Read a document written by the functions above back into *out (the
+ * caller's, mg_report_release), the same figures: what a purged circle's
+ * report is loaded from. MG_EINVAL for text that is not one.
+ */
+int mg_json_report_read(struct mg_report *out, const char *text);
 
 #endif

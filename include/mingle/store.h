@@ -82,6 +82,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/plan.h"
 #include "mingle/store/plenaries.h"
 #include "mingle/store/privacy.h"
+#include "mingle/store/retention.h"
 #include "mingle/store/rooms.h"
 #include "mingle/store/tokens.h"
 #include "mingle/store/signup.h"

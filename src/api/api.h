@@ -73,6 +73,10 @@ void handle_rsvps_get(struct request *r);
 void handle_plenary_rsvps_get(struct request *r);
 void handle_series_patch(struct request *r);
 void handle_outbox_list(struct request *r);
+/* retention.c */
+void handle_retention_get(struct request *r);
+void handle_retention_put(struct request *r);
+
 /* reminders.c */
 void handle_reminders_get(struct request *r);
 void handle_reminders_put(struct request *r);

@@ -3,7 +3,9 @@
  * report as JSON (built by the json module), CSV or Markdown (written by
  * the report module). The figures and their definitions are report.h's.
  * JSON and CSV are sent a few hundred groups or sessions at a time as
- * they are written, never the whole text at once.
+ * they are written, never the whole text at once. A circle whose data
+ * was purged answers with the report kept from just before the purge
+ * (mg_report_load reads it).
  */
 #include "api.h"
 

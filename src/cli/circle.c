@@ -1,7 +1,9 @@
 /*
  * circle.c: `mingle circle list|show`, a coordinator's quick look at the
- * circles in the database. Creating and editing circles goes through the
- * JSON API, which validates and reports field by field.
+ * circles in the database; `set` for the call rooms, the alarm and how
+ * long personal data is kept; `purge` erases the personal data of a
+ * circle whose retention expired. Creating and editing circles goes
+ * through the JSON API, which validates and reports field by field.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 #include "cli.h"
 #include "mingle/calendar.h"
 #include "mingle/circle.h"
+#include "mingle/report.h"
+#include "mingle/retention.h"
 
 #include "banned.h"
 
@@ -41,6 +45,30 @@ static void print_circle(const struct mg_circle *c)
     if (c->organizer_email)
         printf("  organizer:  %s <%s>\n",
                c->organizer_name ? c->organizer_name : "", c->organizer_email);
+}
+
+/* How long circle `id`'s personal data is kept, and when it goes. */
+static void print_retention(struct mg_store *st, int64_t id)
+{
+    struct mg_retention r;
+    char when[32];
+
+    if (mg_retention_get(&r, st, id) < 0)
+        return;
+    if (r.purged_at) {
+        mg_report_time(when, sizeof(when), r.purged_at);
+        printf("  data:       purged %s UTC\n", when);
+    } else if (r.expires_at) {
+        mg_report_time(when, sizeof(when), r.expires_at);
+        printf("  data:       kept %d days after the last call, until %s "
+               "UTC%s\n",
+               r.days, when, r.is_default ? " (the default)" : "");
+    } else {
+        printf("  data:       kept until purged by hand\n");
+    }
+    printf("  summaries:  %s\n", r.keep_summaries
+                                     ? "kept without names after a purge"
+                                     : "erased with the people");
 }
 
 static int list(struct cli_ctx *ctx)
@@ -89,9 +117,10 @@ static int show(struct cli_ctx *ctx)
     long long id = ctx->v.id;
     int rc = mg_store_circle_get(&c, ctx->st, id);
 
-    if (rc == 0)
+    if (rc == 0) {
         print_circle(c);
-    else if (rc == MG_ENOTFOUND)
+        print_retention(ctx->st, c->id);
+    } else if (rc == MG_ENOTFOUND)
         cli_error("no circle %lld", id);
     else
         cli_error("cannot read circle %lld: %s", id, mg_strerror(rc));
@@ -103,6 +132,51 @@ static int show(struct cli_ctx *ctx)
 static int is_none(const char *v)
 {
     return !*v || strcmp(v, "none") == 0;
+}
+
+/* `set ID --retention-days N|none --keep-summaries yes|no`: how long
+ * the circle's personal data is kept after its last call. */
+static int set_retention(struct cli_ctx *ctx)
+{
+    struct mg_retention r;
+    struct mg_error err = {{0}, {0}};
+    int rc = mg_retention_get(&r, ctx->st, ctx->v.id), days, keep;
+
+    if (rc == MG_ENOTFOUND) {
+        cli_error("no circle %lld", ctx->v.id);
+        return 1;
+    }
+    if (rc < 0) {
+        cli_error("cannot read circle %lld: %s", ctx->v.id, mg_strerror(rc));
+        return 1;
+    }
+    days = r.days;
+    keep = r.keep_summaries;
+    if (ctx->v.retention_days) {
+        char *end;
+        long d = strtol(ctx->v.retention_days, &end, 10);
+
+        if (is_none(ctx->v.retention_days)) {
+            d = 0;
+        } else if (*end || d < 1 || d > MG_RETENTION_MAX_DAYS) {
+            cli_error("--retention-days: must be 1..%d, or none to keep the "
+                      "data until purged by hand, not '%s'",
+                      MG_RETENTION_MAX_DAYS, ctx->v.retention_days);
+            return EXIT_USAGE;
+        }
+        days = (int)d;
+    }
+    if (ctx->v.keep_summaries)
+        keep = strcmp(ctx->v.keep_summaries, "yes") == 0;
+    rc = mg_retention_set(ctx->st, ctx->v.id, days, keep, &err);
+    if (rc < 0) {
+        cli_error("cannot change circle %lld: %s", ctx->v.id,
+                  err.message[0] ? err.message : mg_strerror(rc));
+        return 1;
+    }
+    printf("circle %lld:\n", ctx->v.id);
+    print_retention(ctx->st, ctx->v.id);
+    return 0;
 }
 
 /*
@@ -120,10 +194,14 @@ static int set(struct cli_ctx *ctx)
     int rc;
 
     memset(&next, 0, sizeof(next));
-    if (!ctx->v.call_url_template && !ctx->v.alarm_minutes) {
-        cli_error("give --call-url-template and/or --alarm-minutes");
+    if (!ctx->v.call_url_template && !ctx->v.alarm_minutes &&
+        !ctx->v.retention_days && !ctx->v.keep_summaries) {
+        cli_error("give --call-url-template, --alarm-minutes, "
+                  "--retention-days and/or --keep-summaries");
         return EXIT_USAGE;
     }
+    if (!ctx->v.call_url_template && !ctx->v.alarm_minutes)
+        return set_retention(ctx);
     rc = mg_store_circle_get(&old, ctx->st, ctx->v.id);
     if (rc < 0) {
         cli_error("no circle %lld", ctx->v.id);
@@ -174,6 +252,11 @@ static int set(struct cli_ctx *ctx)
         rc = 1;
         goto out;
     }
+    if (ctx->v.retention_days || ctx->v.keep_summaries) {
+        rc = set_retention(ctx);
+        if (rc)
+            goto out;
+    }
     print_circle(&next);
     printf("%zu group%s' call link changed; %zu update%s queued\n", n,
            n == 1 ? "" : "s", queued, queued == 1 ? "" : "s");
@@ -188,7 +271,89 @@ out:
     return rc;
 }
 
+/*
+ * `purge --circle ID [--dry-run] [--yes] [--now]`: erase the personal
+ * data of a circle whose retention expired, as the daemon does once a
+ * day; --now before it expires. Without --yes it only says what would
+ * go.
+ */
+static int purge(struct cli_ctx *ctx)
+{
+    struct mg_purge_stats s;
+    struct mg_error err = {{0}, {0}};
+    int dry = ctx->v.dry_run || !ctx->v.yes;
+    int flags =
+        (dry ? MG_PURGE_DRY_RUN : 0) | (ctx->v.force ? MG_PURGE_NOW : 0);
+    int rc = mg_retention_purge(&s, ctx->st, ctx->v.circle, mg_now(), flags, 0,
+                                "cli", "cli", &err);
+
+    if (rc == MG_ENOTFOUND) {
+        cli_error("no circle %lld", ctx->v.circle);
+        return 1;
+    }
+    if (rc == MG_ECONFLICT) {
+        cli_error("%s; nothing was erased", err.message);
+        return 1;
+    }
+    if (rc < 0) {
+        cli_error("cannot purge circle %lld: %s; what went is gone, run it "
+                  "again to go on",
+                  ctx->v.circle, mg_strerror(rc));
+        return 1;
+    }
+    if (dry) {
+        printf("circle %lld: would erase %zu %s%s", ctx->v.circle, s.people,
+               s.people == 1 ? "person" : "people",
+               s.kept_summaries ? "" : " and their notes");
+        if (s.kept_summaries)
+            printf(", keep %zu summar%s without names", s.summaries,
+                   s.summaries == 1 ? "y" : "ies");
+        printf(", the circle's mail and secrets; the report is kept\n");
+        if (!ctx->v.dry_run) {
+            cli_error("nothing was erased: give --yes to erase");
+            return EXIT_USAGE;
+        }
+        return 0;
+    }
+    printf("circle %lld: erased %zu %s", ctx->v.circle, s.people,
+           s.people == 1 ? "person" : "people");
+    if (s.kept_summaries)
+        printf(", kept %zu summar%s without names", s.summaries,
+               s.summaries == 1 ? "y" : "ies");
+    printf(", %zu other row%s (notes, mail, secrets); the report is kept\n",
+           s.rest, s.rest == 1 ? "" : "s");
+    return 0;
+}
+
+static const char *const yes_no[] = {"yes", "no", NULL};
+
 static const struct cli_option options[] = {
+    CLI_ID_OPTION("circle", "ID", circle, "a circle id", "purge: the circle"),
+    {.name = "retention-days",
+     .kind = CLI_TEXT,
+     .arg = "N",
+     .help = "keep personal data N days after the last call (default 365);\n"
+             "none: until purged by hand",
+     .offset = CLI_AT(retention_days)},
+    {.name = "keep-summaries",
+     .kind = CLI_CHOICE,
+     .arg = "yes|no",
+     .help = "a purge keeps the summaries without names (default no)",
+     .offset = CLI_AT(keep_summaries),
+     .choices = yes_no},
+    {.name = "dry-run",
+     .short_name = 'n',
+     .kind = CLI_FLAG,
+     .help = "purge: say what would go, erase nothing",
+     .offset = CLI_AT(dry_run)},
+    {.name = "yes",
+     .kind = CLI_FLAG,
+     .help = "purge: erase (without it, only say what would go)",
+     .offset = CLI_AT(yes)},
+    {.name = "now",
+     .kind = CLI_FLAG,
+     .help = "purge: before the circle's retention expires",
+     .offset = CLI_AT(force)},
     {.name = "call-url-template",
      .kind = CLI_TEXT,
      .arg = "URL",
@@ -212,19 +377,29 @@ static const struct cli_command actions[] = {
      .run = show},
     {.name = "set",
      .args = "ID",
-     .usage = "[--call-url-template URL|none] [--alarm-minutes N]",
+     .usage = "[--call-url-template URL|none] [--alarm-minutes N] "
+              "[--retention-days N|none] [--keep-summaries yes|no]",
      .needs = CLI_STORE,
      .check = check_show,
      .run = set},
+    {.name = "purge",
+     .requires = "circle",
+     .usage = "[--dry-run] [--yes] [--now]",
+     .needs = CLI_STORE,
+     .run = purge},
     {.name = NULL}};
 
 const struct cli_command cli_circle = {
     .name = "circle",
-    .summary = "list and show circles, set their call rooms and alarm",
+    .summary = "list and show circles, set their call rooms, alarm and "
+               "retention, purge their data",
     .about = "List the circles in the database, or show one with its call "
              "slots.\nSet one's call link template (a room per group) and "
              "its calendar\nalarm; the members of groups whose link changes "
-             "are sent the update.\n",
+             "are sent the update.\nSet how long its personal data is kept "
+             "after its last call; `purge`\nerases it once that time is "
+             "over (the daemon does so daily), keeping\nthe report and, if "
+             "chosen, the summaries without names.\n",
     .options = options,
     .actions = actions,
 };

@@ -67,6 +67,9 @@ struct cli_values {
     const char *due_before, *offsets, *reminders, *nudge_days;
     /* `mingle export` (export.c) */
     const char *what, *out;
+    /* data retention (circle.c): as typed, checked by the command */
+    const char *retention_days, *keep_summaries;
+    int yes;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)

@@ -113,6 +113,10 @@ const struct route http_routes[] = {
     {"PUT", "/api/v1/circles/{id}/reminders", AUTH_COORDINATOR,
      handle_reminders_put},
     {"GET", "/api/v1/circles/{id}/jobs", AUTH_COORDINATOR, handle_jobs_list},
+    {"GET", "/api/v1/circles/{id}/retention", AUTH_COORDINATOR,
+     handle_retention_get},
+    {"PUT", "/api/v1/circles/{id}/retention", AUTH_COORDINATOR,
+     handle_retention_put},
     /* Inbound mail: each provider authenticates in its own way. */
     {"POST", "/hooks/mail/{name}", AUTH_SELF, handle_mail_hook},
     {"GET", "/hooks/mail/{name}", AUTH_SELF, handle_mail_hook_probe},

@@ -5,7 +5,9 @@
  * CLI in another process may add jobs without waking it), or a second
  * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
  * is seen at once; each wake also erases sign-ups never confirmed in
- * time (mg_signup_expire). It holds nothing of its own: a job is done only in
+ * time (mg_signup_expire), and once a day (and at start) it purges the
+ * circles whose retention expired (mg_retention_round), a second's work
+ * a wake until done. It holds nothing of its own: a job is done only in
  * the transaction that queues its mail, so stopping it (or a crash)
  * loses nothing and repeats nothing.
  */
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "mingle/jobs.h"
+#include "mingle/retention.h"
 #include "mingle/signup.h"
 #include "mingle/store.h"
 #include "mingle/worker.h"
@@ -23,6 +26,9 @@
 
 #define ROUND_MAX 64     /* jobs per round: one job is a group's mail */
 #define LONGEST_SLEEP 60 /* seconds */
+/* A purge's work per wake, in seconds: the reminders' rounds and the
+ * other writers get their turn between. */
+#define PURGE_BUDGET 0.5
 
 struct mg_jobs_scheduler {
     struct mg_worker w;
@@ -31,6 +37,8 @@ struct mg_jobs_scheduler {
     char *base_url, *mail_domain, *mail_from;
     void (*wake)(void *arg);
     void *wake_arg;
+    int64_t retention_next; /* the next daily look at expired circles */
+    int retention_more;     /* a purge is under way: go on at once */
 };
 
 static int64_t sleep_for(struct mg_store *st)
@@ -59,6 +67,30 @@ static void expire_signups(struct mg_store *st)
         mg_log(MG_LOG_INFO, "sign-ups never confirmed erased", "people", count,
                NULL);
     }
+}
+
+/* Purge the circles whose retention expired: once a day, and at once
+ * again while a purge is under way. Returns whether one is. */
+static int purge_expired(struct mg_jobs_scheduler *s)
+{
+    int64_t now = mg_now();
+    size_t purged = 0;
+    int more = 0;
+
+    if (!s->retention_more && now < s->retention_next)
+        return 0;
+    if (mg_retention_round(&purged, &more, s->store, now, PURGE_BUDGET) < 0)
+        more = 0; /* logged; tomorrow again */
+    s->retention_more = more;
+    if (!more)
+        s->retention_next = now + MG_RETENTION_DAY;
+    if (purged) {
+        char n[24];
+        snprintf(n, sizeof(n), "%zu", purged);
+        mg_log(MG_LOG_INFO, "expired circles' personal data purged", "circles",
+               n, NULL);
+    }
+    return more;
 }
 
 static void *run(void *arg)
@@ -93,7 +125,7 @@ static void *run(void *arg)
             }
         } while (st.taken == ROUND_MAX);
         expire_signups(s->store);
-        wait = sleep_for(s->store);
+        wait = purge_expired(s) ? 0 : sleep_for(s->store);
         if (failed && wait < 1)
             wait = 1; /* a job that fails stays due: not in a tight loop */
         mg_worker_wait(&s->w, wait);

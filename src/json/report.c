@@ -1,11 +1,15 @@
 /*
  * report.c: a circle's success report as JSON, the document GET
- * .../report answers with and `mingle report` prints. The figures and
- * their definitions are the report module's.
+ * .../report answers with and `mingle report` prints, and read back
+ * into the report it was written from (a purged circle keeps its report
+ * as this document). The figures and their definitions are the report
+ * module's.
  */
 #include "mingle/json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mingle/core.h"
 
@@ -229,4 +233,177 @@ char *mg_json_report(const struct mg_report *r)
     copy = mg_xasprintf("%s\n", text); /* ours to free with free() */
     free(text);
     return copy;
+}
+
+/* --- reading the document back (a purged circle's kept report) ------- */
+
+static int int_of(json_t *o, const char *key)
+{
+    return (int)json_integer_value(json_object_get(o, key));
+}
+
+static char *str_of(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return mg_xstrdup(s ? s : "");
+}
+
+/* "2027-03-23 06:30" (UTC) back to Unix seconds; 0 for "" or junk. */
+static int64_t time_of(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    int y, mo, d, h, mi;
+
+    if (!s || sscanf(s, "%d-%d-%d %d:%d", &y, &mo, &d, &h, &mi) != 5)
+        return 0;
+    return (int64_t)mg_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+}
+
+static void counts_read(struct mg_report_count **out, size_t *n, json_t *a)
+{
+    size_t i;
+
+    *n = json_array_size(a);
+    *out = mg_xcalloc(*n + 1, sizeof(**out));
+    for (i = 0; i < *n; i++) {
+        (*out)[i].name = str_of(json_array_get(a, i), "name");
+        (*out)[i].people = int_of(json_array_get(a, i), "people");
+    }
+}
+
+static void totals_read(struct mg_report_totals *t, json_t *o)
+{
+    t->sessions = int_of(o, "sessions");
+    t->recorded = int_of(o, "sessions_recorded");
+    t->invited = int_of(o, "invited");
+    t->accepted = int_of(o, "accepted");
+    t->declined = int_of(o, "declined");
+    t->tentative = int_of(o, "tentative");
+    t->attended = int_of(o, "attended");
+    t->average = json_number_value(json_object_get(o, "average_attended"));
+    t->attendees = int_of(o, "attendees");
+    t->came_back = int_of(o, "came_back");
+    counts_read(&t->sectors, &t->n_sectors, json_object_get(o, "sectors"));
+    counts_read(&t->regions, &t->n_regions, json_object_get(o, "regions"));
+}
+
+static void plenaries_read(struct mg_report *r, json_t *a)
+{
+    size_t i, w;
+
+    r->n_plenaries = json_array_size(a);
+    r->plenaries = mg_xcalloc(r->n_plenaries + 1, sizeof(*r->plenaries));
+    for (i = 0; i < r->n_plenaries; i++) {
+        json_t *o = json_array_get(a, i), *weeks = json_object_get(o, "weeks");
+        struct mg_report_plenary *p = &r->plenaries[i];
+        const char *status = json_string_value(json_object_get(o, "status"));
+
+        p->id = (int64_t)json_integer_value(json_object_get(o, "id"));
+        p->title = str_of(o, "title");
+        p->cancelled = status && strcmp(status, "cancelled") == 0;
+        p->capacity = int_of(o, "capacity");
+        p->target = int_of(o, "target");
+        p->target_met = json_is_true(json_object_get(o, "target_met"));
+        p->registered = int_of(o, "registered");
+        p->waitlisted = int_of(o, "waitlisted");
+        p->recorded = int_of(o, "occurrences_recorded");
+        p->came = int_of(o, "came");
+        p->average = json_number_value(json_object_get(o, "average_came"));
+        p->accepted = int_of(o, "accepted");
+        p->declined = int_of(o, "declined");
+        p->tentative = int_of(o, "tentative");
+        p->n_weeks = json_array_size(weeks);
+        p->weeks = mg_xcalloc(p->n_weeks + 1, sizeof(*p->weeks));
+        for (w = 0; w < p->n_weeks; w++) {
+            json_t *x = json_array_get(weeks, w);
+            struct mg_report_occurrence *oc = &p->weeks[w];
+
+            oc->week = int_of(x, "week");
+            oc->starts_at = time_of(x, "starts_at");
+            oc->registered = int_of(x, "registered");
+            oc->waitlisted = int_of(x, "waitlisted");
+            oc->accepted = int_of(x, "accepted");
+            oc->declined = int_of(x, "declined");
+            oc->tentative = int_of(x, "tentative");
+            oc->no_answer = int_of(x, "no_answer");
+            oc->recorded = json_is_true(json_object_get(x, "recorded"));
+            oc->came = int_of(x, "came");
+            oc->unmatched = int_of(x, "unmatched");
+        }
+    }
+}
+
+int mg_json_report_read(struct mg_report *out, const char *text)
+{
+    json_t *doc = json_loads(text ? text : "", 0, NULL);
+    json_t *circle = json_object_get(doc, "circle"), *groups, *sessions;
+    json_t *weeks;
+    size_t i, g;
+
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(circle)) {
+        json_decref(doc);
+        return MG_EINVAL;
+    }
+    out->circle_id = (int64_t)json_integer_value(json_object_get(circle, "id"));
+    out->title = json_is_string(json_object_get(circle, "title"))
+                     ? str_of(circle, "title")
+                     : NULL;
+    out->target = int_of(circle, "target");
+    out->target_met = json_is_true(json_object_get(circle, "target_met"));
+    totals_read(&out->t, circle);
+    groups = json_object_get(doc, "groups");
+    out->n_groups = json_array_size(groups);
+    out->groups = mg_xcalloc(out->n_groups + 1, sizeof(*out->groups));
+    for (i = 0; i < out->n_groups; i++) {
+        json_t *o = json_array_get(groups, i);
+
+        out->groups[i].id =
+            (int64_t)json_integer_value(json_object_get(o, "id"));
+        out->groups[i].name = str_of(o, "name");
+        totals_read(&out->groups[i].t, o);
+    }
+    sessions = json_object_get(doc, "sessions");
+    out->n_sessions = json_array_size(sessions);
+    out->sessions = mg_xcalloc(out->n_sessions + 1, sizeof(*out->sessions));
+    for (i = g = 0; i < out->n_sessions; i++) {
+        json_t *o = json_array_get(sessions, i);
+        struct mg_report_session *s = &out->sessions[i];
+        const char *status = json_string_value(json_object_get(o, "status"));
+
+        s->id = (int64_t)json_integer_value(json_object_get(o, "id"));
+        s->group_id =
+            (int64_t)json_integer_value(json_object_get(o, "group_id"));
+        /* sessions come by week then group: look from the last one */
+        if (g >= out->n_groups || out->groups[g].id != s->group_id)
+            for (g = 0; g < out->n_groups; g++)
+                if (out->groups[g].id == s->group_id)
+                    break;
+        s->group = g < out->n_groups ? g : 0;
+        s->week = int_of(o, "week");
+        s->starts_at = time_of(o, "starts_at");
+        s->cancelled = status && strcmp(status, "cancelled") == 0;
+        s->invited = int_of(o, "invited");
+        s->accepted = int_of(o, "accepted");
+        s->declined = int_of(o, "declined");
+        s->tentative = int_of(o, "tentative");
+        s->attended = int_of(o, "attended");
+        s->recorded = json_is_true(json_object_get(o, "recorded"));
+    }
+    out->cohort = int_of(json_object_get(doc, "retention"), "cohort");
+    weeks = json_object_get(json_object_get(doc, "retention"), "weeks");
+    out->n_weeks = json_array_size(weeks);
+    out->weeks = mg_xcalloc(out->n_weeks + 1, sizeof(*out->weeks));
+    for (i = 0; i < out->n_weeks; i++) {
+        json_t *o = json_array_get(weeks, i);
+
+        out->weeks[i].week = int_of(o, "week");
+        out->weeks[i].sessions = int_of(o, "sessions_recorded");
+        out->weeks[i].attended = int_of(o, "attended");
+        out->weeks[i].retained = int_of(o, "retained");
+    }
+    plenaries_read(out, json_object_get(doc, "plenaries"));
+    json_decref(doc);
+    return 0;
 }

@@ -5,13 +5,15 @@
  * here; the store's calls do the reading, a query for each kind of row
  * (never one per group): of the people only those who came, with their
  * sector and region, of the invitations only the active ones' group and
- * person.
+ * person. A circle whose personal data was purged has no facts left:
+ * its report is the one kept just before (kept()).
  */
 #include "mingle/report.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/json.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
@@ -161,6 +163,21 @@ static int load_plenaries(struct mg_report_input *in,
     return 0;
 }
 
+/* The report kept by a purge of the circle's personal data: 1 with it in
+ * *out, 0 when there is none, or the store's code. */
+static int kept(struct mg_report *out, struct mg_store *st, int64_t circle_id)
+{
+    char *json = NULL;
+    int rc = mg_store_retention_report(&json, st, circle_id);
+
+    if (rc == MG_ENOTFOUND)
+        return 0;
+    if (rc == 0)
+        rc = mg_json_report_read(out, json);
+    free(json);
+    return rc < 0 ? rc : 1;
+}
+
 int mg_report_load(struct mg_report *out, struct mg_store *st,
                    int64_t circle_id)
 {
@@ -183,8 +200,10 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     struct mg_report_mark *answers = NULL, *marks = NULL;
     size_t n_people = 0, n_groups = 0, n_invites = 0, n_rsvps = 0, n_att = 0;
     size_t n_sessions = 0, n_inv = 0, i;
-    int rc;
+    int rc = kept(out, st, circle_id);
 
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     memset(&in, 0, sizeof(in));
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)
@@ -278,8 +297,10 @@ int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
     struct mg_store_report_sums sums;
     struct mg_circle *c = NULL;
     size_t i;
-    int rc;
+    int rc = kept(out, st, circle_id);
 
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
     memset(out, 0, sizeof(*out));
     rc = mg_store_circle_get(&c, st, circle_id);
     if (rc == 0)

@@ -233,9 +233,10 @@ static const char *const erase_sql[] = {
     "circle_id IS NULL)",
     "DELETE FROM tokens WHERE participant_id = ?2",
     /* others' wishes to be with or apart from them name their address */
-    "DELETE FROM participant_links WHERE other_email_norm = ?3 AND "
-    "participant_id IN (SELECT id FROM participants WHERE circle_id = ?1 AND "
-    "id <> ?2)",
+    "DELETE FROM participant_links WHERE rowid IN (SELECT l.rowid FROM "
+    "participant_links l CROSS JOIN participants p ON p.id = "
+    "l.participant_id WHERE l.other_email_norm = ?3 AND p.circle_id = ?1 "
+    "AND p.id <> ?2)",
     "DELETE FROM participant_slots WHERE participant_id = ?2",
     "DELETE FROM participant_wishes WHERE participant_id = ?2",
     "DELETE FROM participant_links WHERE participant_id = ?2",
@@ -285,6 +286,63 @@ static int erase_address(char **out, struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
+/* Prepare erase_sql's statements into stmts[N_ERASE]. */
+static int erase_prepare(sqlite3_stmt **stmts, struct mg_store *st, sqlite3 *db)
+{
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; rc == 0 && k < N_ERASE; k++)
+        rc = store_prepare(&stmts[k], st, db, erase_sql[k]);
+    return rc;
+}
+
+static void erase_finalize(sqlite3_stmt **stmts)
+{
+    size_t k;
+
+    for (k = 0; k < N_ERASE; k++)
+        sqlite3_finalize(stmts[k]);
+}
+
+/* Run the prepared erasure of person `id` (address `email`) inside the
+ * caller's transaction, adding the counts to *e. */
+static int erase_rows(struct mg_erasure *e, struct mg_store *st, sqlite3 *db,
+                      sqlite3_stmt **stmts, int64_t circle_id, int64_t id,
+                      const char *email)
+{
+    size_t k;
+    int rc = 0;
+
+    for (k = 0; rc == 0 && k < N_ERASE; k++) {
+        size_t *count = erase_count(e, k);
+
+        sqlite3_reset(stmts[k]);
+        sqlite3_bind_int64(stmts[k], 1, circle_id);
+        sqlite3_bind_int64(stmts[k], 2, id);
+        sqlite3_bind_text(stmts[k], 3, email, -1, SQLITE_STATIC);
+        rc = store_step(st, db, stmts[k], "erase person");
+        if (rc == 0 && count)
+            *count += (size_t)sqlite3_changes(db);
+    }
+    return rc;
+}
+
+/* The WAL still holds the pages as they were before an erasure: copy the
+ * new ones home and empty it. A reader in the middle of a transaction
+ * makes this fail; the next checkpoint then does it. */
+static void erase_checkpoint(struct mg_erasure *e, sqlite3 *db)
+{
+    int log_frames = 0, done = 0;
+
+    e->wal_truncated =
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                  &log_frames, &done) == SQLITE_OK;
+    if (!e->wal_truncated)
+        mg_log(MG_LOG_WARN, "erased a person but could not empty the WAL",
+               "error", sqlite3_errmsg(db), NULL);
+}
+
 /* Erase person `id` of circle `circle_id` (see
  * mg_store_participant_erase); with `only_if` (SQL taking the person's
  * id as ?1 and `now` as ?2) only when it finds a row then, in the same
@@ -295,10 +353,9 @@ static int erase_person(int *erased, struct mg_erasure *out,
 {
     struct mg_erasure e;
     sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
+    sqlite3_stmt *stmt = NULL, *stmts[N_ERASE] = {NULL};
     char *email = NULL;
-    size_t k;
-    int rc = store_begin(st, db), log_frames = 0, done = 0;
+    int rc = store_begin(st, db);
 
     memset(&e, 0, sizeof(e));
     *erased = 0;
@@ -318,21 +375,11 @@ static int erase_person(int *erased, struct mg_erasure *out,
     }
     if (rc == 0)
         rc = erase_address(&email, st, db, circle_id, id);
-    for (k = 0; rc == 0 && k < N_ERASE; k++) {
-        size_t *count = erase_count(&e, k);
-
-        rc = store_prepare(&stmt, st, db, erase_sql[k]);
-        if (rc < 0)
-            break;
-        sqlite3_bind_int64(stmt, 1, circle_id);
-        sqlite3_bind_int64(stmt, 2, id);
-        sqlite3_bind_text(stmt, 3, email, -1, SQLITE_STATIC);
-        rc = store_step(st, db, stmt, "erase person");
-        if (rc == 0 && count)
-            *count += (size_t)sqlite3_changes(db);
-        sqlite3_finalize(stmt);
-        stmt = NULL;
-    }
+    if (rc == 0)
+        rc = erase_prepare(stmts, st, db);
+    if (rc == 0)
+        rc = erase_rows(&e, st, db, stmts, circle_id, id, email);
+    erase_finalize(stmts);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0) {
@@ -340,19 +387,67 @@ static int erase_person(int *erased, struct mg_erasure *out,
         goto out;
     }
     *erased = 1;
-    /* The WAL still holds the pages as they were before: copy the new
-     * ones home and empty it. A reader in the middle of a transaction
-     * makes this fail; the next checkpoint then does it. */
-    e.wal_truncated =
-        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-                                  &log_frames, &done) == SQLITE_OK;
-    if (!e.wal_truncated)
-        mg_log(MG_LOG_WARN, "erased a person but could not empty the WAL",
-               "error", sqlite3_errmsg(db), NULL);
+    erase_checkpoint(&e, db);
     if (out)
         *out = e;
 out:
     free(email);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_participants_erase_some(size_t *erased, struct mg_erasure *out,
+                                     struct mg_store *st, int64_t circle_id,
+                                     size_t max)
+{
+    struct mg_erasure e;
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *list = NULL, *stmts[N_ERASE] = {NULL};
+    int64_t *ids = mg_xcalloc(max + 1, sizeof(*ids));
+    char **emails = mg_xcalloc(max + 1, sizeof(*emails));
+    size_t n = 0, i;
+    int rc = store_begin(st, db);
+
+    memset(&e, 0, sizeof(e));
+    *erased = 0;
+    if (rc == 0)
+        rc = store_prepare(&list, st, db,
+                           "SELECT id, email_norm FROM participants WHERE "
+                           "circle_id = ? ORDER BY id LIMIT ?");
+    if (rc == 0) {
+        sqlite3_bind_int64(list, 1, circle_id);
+        sqlite3_bind_int64(list, 2, (sqlite3_int64)max);
+        while (n < max && (rc = store_step_row(st, db, list, MG_ENOTFOUND,
+                                               "list people to erase")) == 0) {
+            ids[n] = sqlite3_column_int64(list, 0);
+            emails[n] = store_column_strdup(list, 1);
+            n++;
+        }
+        if (rc == MG_ENOTFOUND)
+            rc = 0;
+    }
+    sqlite3_finalize(list);
+    if (rc == 0 && n)
+        rc = erase_prepare(stmts, st, db);
+    for (i = 0; rc == 0 && i < n; i++)
+        rc = erase_rows(&e, st, db, stmts, circle_id, ids[i],
+                        emails[i] ? emails[i] : "");
+    erase_finalize(stmts);
+    if (rc == 0)
+        rc = store_commit(st, db);
+    if (rc < 0)
+        store_rollback(db);
+    else if (n)
+        erase_checkpoint(&e, db);
+    if (rc == 0) {
+        *erased = n;
+        if (out)
+            *out = e;
+    }
+    for (i = 0; i < n; i++)
+        free(emails[i]);
+    free(emails);
+    free(ids);
     store_release(st, db);
     return rc;
 }

@@ -795,11 +795,55 @@ static const char *const migration_24[] = {
     "END",
     NULL};
 
+/*
+ * Migration 26 (issue #19, item 5): how long a circle's personal data is
+ * kept after its last call (no row: the default; days NULL: until purged
+ * by hand) and whether its summaries are kept without names; and each
+ * circle's purge: begun, finished, what went, and the success report as
+ * it was just before (its JSON document), which the report is read from
+ * from then on. And the indexes an erasure needs to find a person's
+ * rows without reading every table (a circle of 50,000 people is erased
+ * one person at a time), and one that finds when a circle's last call
+ * ends (a page says when its data goes). Numbered 26 for the merge with
+ * migrations 25-29 of the same issue; alone it is the 25th.
+ */
+static const char *const migration_26[] = {
+    "CREATE TABLE IF NOT EXISTS retention_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  days INTEGER CHECK (days IS NULL OR days > 0),"
+    "  keep_summaries INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS retention_purges ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  started_at INTEGER NOT NULL,"
+    "  finished_at INTEGER,"
+    "  forced INTEGER NOT NULL DEFAULT 0,"
+    "  keep_summaries INTEGER NOT NULL DEFAULT 0,"
+    "  people INTEGER NOT NULL DEFAULT 0,"
+    "  summaries INTEGER NOT NULL DEFAULT 0,"
+    "  report TEXT)",
+    "CREATE INDEX IF NOT EXISTS memberships_participant ON "
+    "memberships(participant_id)",
+    "CREATE INDEX IF NOT EXISTS rsvps_participant ON rsvps(participant_id)",
+    "CREATE INDEX IF NOT EXISTS attendance_participant ON "
+    "attendance(participant_id)",
+    "CREATE INDEX IF NOT EXISTS registrations_participant ON "
+    "registrations(participant_id)",
+    "CREATE INDEX IF NOT EXISTS notes_participant ON notes(participant_id)",
+    "CREATE INDEX IF NOT EXISTS notes_from ON notes(lower(from_email))",
+    "CREATE INDEX IF NOT EXISTS outbox_recipient ON outbox(lower(recipient))",
+    "CREATE INDEX IF NOT EXISTS tokens_participant ON tokens(participant_id)",
+    "CREATE INDEX IF NOT EXISTS jobs_participant ON jobs(participant_id)",
+    /* when a circle's last call ends, without reading its calls */
+    "CREATE INDEX IF NOT EXISTS sessions_circle_end ON sessions(circle_id, "
+    "starts_at + minutes * 60)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22, migration_23, migration_24};
+    migration_21, migration_22, migration_23, migration_24, migration_26};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

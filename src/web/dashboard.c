@@ -642,6 +642,7 @@ void handle_dash_home(struct request *r)
             dash_th(&h, _("Active"));
             dash_th(&h, _("Waitlisted"));
             dash_th(&h, _("Groups"));
+            dash_th(&h, _("Personal data"));
             mg_html(&h, "</tr></thead>\n<tbody>\n");
         }
         if (mg_store_circle_status_counts(&counts, r->srv->store, list[i].id) <
@@ -658,6 +659,7 @@ void handle_dash_home(struct request *r)
         int_cell(&h, (long long)counts.active);
         int_cell(&h, (long long)counts.waitlisted);
         int_cell(&h, (long long)counts.groups);
+        web_retention_cell(&h, r->srv->store, &list[i]);
         mg_html(&h, "</tr>\n");
     }
     if (shown)
@@ -729,7 +731,8 @@ static void slot_text(char *out, size_t n, const struct mg_circle *c,
         }
 }
 
-static void circle_summary(struct mg_html *h, const struct mg_circle *c)
+static void circle_summary(struct mg_html *h, struct mg_store *st,
+                           const struct mg_circle *c)
 {
     char text[96];
     size_t i;
@@ -755,6 +758,7 @@ static void circle_summary(struct mg_html *h, const struct mg_circle *c)
     }
     mg_html(h, "</dd>\n");
     web_row(h, _("Organizer"), c->organizer_email);
+    web_retention_row(h, st, c);
     mg_html(h, "</dl>\n");
 }
 
@@ -2486,7 +2490,7 @@ static void circle_page(struct request *r, const struct dash *d)
                               v.o.active),
                   v.o.active, v.o.waitlisted, v.plan.n_groups);
     mg_html(&h, "</p>\n");
-    circle_summary(&h, c);
+    circle_summary(&h, r->srv->store, c);
     mg_html(&h, "<nav aria-label=\"");
     mg_html_attr(&h, _("On this page"));
     mg_html(&h, "\"><a href=\"#book\">");

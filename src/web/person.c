@@ -1899,6 +1899,7 @@ static void section_leave(struct mg_html *h, struct request *r,
     mg_html_text(h, _("If you can no longer take part, you can leave the "
                       "circle. You will be asked to confirm."));
     mg_html(h, "</p>\n");
+    web_retention_sentence(h, r->srv->store, v->circle);
     FORM_START(h, r->feed, "leave");
     mg_html(h, "<button type=\"submit\" class=\"button secondary\">");
     mg_html_text(h, _("Leave the circle"));

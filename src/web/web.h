@@ -150,4 +150,17 @@ void handle_dash_roster_csv(struct request *r);
 void handle_dash_attendance_csv(struct request *r);
 void handle_dash_export(struct request *r);
 
+/*
+ * When a circle's personal data goes (retention.c): a cell of the
+ * dashboard's circle list, two rows of the circle page's summary (inside
+ * its <dl>), and a sentence for a participant's page. Nothing is written when
+ * it cannot be read.
+ */
+void web_retention_cell(struct mg_html *h, struct mg_store *st,
+                        const struct mg_circle *c);
+void web_retention_row(struct mg_html *h, struct mg_store *st,
+                       const struct mg_circle *c);
+void web_retention_sentence(struct mg_html *h, struct mg_store *st,
+                            const struct mg_circle *c);
+
 #endif

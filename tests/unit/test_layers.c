@@ -31,14 +31,14 @@ static const char *const domain[] = {"core",   "config", "auth",  "book",
                                      "ical",   "mail",   "sheet", NULL};
 /* What no domain module may include. */
 static const char *const above_domain[] = {
-    "store",    "http",   "api",           "web",    "cli",      "assign",
-    "calendar", "notes",  "attendance",    "outbox", "overview", "signup",
-    "jobs",     "export", "participation", NULL};
+    "store",    "http",   "api",           "web",       "cli",      "assign",
+    "calendar", "notes",  "attendance",    "outbox",    "overview", "signup",
+    "jobs",     "export", "participation", "retention", NULL};
 /* What the store may not include: everything above it. */
 static const char *const above_store[] = {
-    "http",     "api",   "web",    "cli",           "assign",
-    "calendar", "notes", "outbox", "plenary",       "overview",
-    "signup",   "jobs",  "export", "participation", NULL};
+    "http",   "api",           "web",       "cli",      "assign", "calendar",
+    "notes",  "outbox",        "plenary",   "overview", "signup", "jobs",
+    "export", "participation", "retention", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {

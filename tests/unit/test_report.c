@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "mingle/json.h"
 #include "mingle/report.h"
 
 /*
@@ -537,6 +538,56 @@ static void test_markdown(void **state)
     mg_report_release(&r);
 }
 
+/*
+ * Issue #19, item 5: a purged circle's report is read back from the JSON
+ * document kept before the purge; read back, it writes the same JSON,
+ * CSV and Markdown (groups, sessions, weeks, plenaries and averages).
+ */
+static void test_json_read_back(void **state)
+{
+    static const int64_t starts[] = {1805781600, 1806386400, 1806991200};
+    static const struct mg_report_plenary_in plen[] = {
+        {7, "Kick-off | webinar", 3, starts, 40, 30, 31, 4, 0},
+        {8, "Closing", 1, NULL, 100, 0, 12, 0, 1}};
+    static const struct mg_report_plenary_mark marks[] = {{7, 2, 30, 0},
+                                                          {7, 1, 29, 2}};
+    struct mg_report_input in;
+    struct mg_report r, back;
+    struct mg_buf a[3] = {MG_BUF_INIT, MG_BUF_INIT, MG_BUF_INIT};
+    struct mg_buf b[3] = {MG_BUF_INIT, MG_BUF_INIT, MG_BUF_INIT};
+    int k;
+
+    (void)state;
+    input(&in, 2);
+    in.plenaries = plen;
+    in.n_plenaries = 2;
+    in.plenary_weeks = marks;
+    in.n_plenary_weeks = 2;
+    mg_report_build(&r, &in);
+    mg_json_report_write(&a[0], &r);
+    mg_report_csv(&a[1], &r);
+    mg_report_markdown(&a[2], &r);
+    assert_int_equal(mg_json_report_read(&back, a[0].data), 0);
+    mg_json_report_write(&b[0], &back);
+    mg_report_csv(&b[1], &back);
+    mg_report_markdown(&b[2], &back);
+    for (k = 0; k < 3; k++) {
+        assert_string_equal(b[k].data, a[k].data);
+        mg_buf_release(&a[k]);
+        mg_buf_release(&b[k]);
+    }
+    /* the figures themselves, not only their text */
+    assert_int_equal(back.t.attended, r.t.attended);
+    assert_true(back.t.average == r.t.average);
+    assert_int_equal(back.n_sessions, r.n_sessions);
+    assert_int_equal(back.sessions[0].starts_at, r.sessions[0].starts_at);
+    assert_int_equal(back.plenaries[0].weeks[1].came, 30);
+    mg_report_release(&back);
+    mg_report_release(&r);
+    assert_int_equal(mg_json_report_read(&back, "[1]"), MG_EINVAL);
+    assert_int_equal(mg_json_report_read(&back, "not json"), MG_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_csv_escaping),
         cmocka_unit_test(test_csv_rows),
         cmocka_unit_test(test_markdown),
+        cmocka_unit_test(test_json_read_back),
         cmocka_unit_test(test_plenaries),
         cmocka_unit_test(test_plenary_answers),
     };

@@ -49,4 +49,16 @@ struct mg_erasure {
 int mg_store_participant_erase(struct mg_erasure *out, struct mg_store *st,
                                int64_t circle_id, int64_t id);
 
+/*
+ * Erase up to `max` people of circle `circle_id` (the lowest ids) in one
+ * transaction, each exactly as mg_store_participant_erase() does, then
+ * checkpoint and truncate the WAL once. *erased says how many went (0:
+ * the circle has nobody left); *out (may be NULL) the rows, summed. For
+ * a whole circle a batch at a time (a retention purge), so no
+ * transaction holds the write lock for long.
+ */
+int mg_store_participants_erase_some(size_t *erased, struct mg_erasure *out,
+                                     struct mg_store *st, int64_t circle_id,
+                                     size_t max);
+
 #endif
