@@ -2039,6 +2039,7 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
             rc = section_my_notes(h, r, st, &v);
         if (rc < 0)
             goto out;
+        web_person_certificate(h, r, circle_id, pid);
         section_you(h, r, &v);
         section_leave(h, r, &v);
     }
