@@ -1997,6 +1997,7 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
                           "your group, its calls and readings once the "
                           "groups are made."));
         mg_html(h, "</p>\n");
+        web_person_certificate(h, r, circle_id, pid); /* a plenary's */
         section_you(h, r, &v);
         section_leave(h, r, &v);
     } else {
