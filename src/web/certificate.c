@@ -45,8 +45,11 @@ void web_person_certificate(struct mg_html *h, struct request *r,
     mg_html(h, "</h2><p>");
     mg_html_text(h, _("Your certificate of participation shows the calls "
                       "you attended so far and their hours."));
+    /* absolute, as the page's other links are (the calendar's) */
     mg_html(h, "</p><p><a href=\"");
-    mg_html_attr(h, r->feed); /* relative: /p/<token>/certificate.pdf */
+    mg_html_attr(h, r->srv->base_url);
+    mg_html(h, "/p/");
+    mg_html_attr(h, r->feed);
     mg_html(h, "/certificate.pdf\" class=\"button secondary\">");
     mg_html_text(h, _("Download your certificate (PDF)"));
     mg_html(h, "</a></p></section>\n");
