@@ -4,15 +4,19 @@
  * as PDF files, <slug>-<person>-<name>.pdf, with progress on a terminal;
  * with --issuer, --signature-title or --mail-at-close it sets the
  * circle's certificate settings first, and with none of these it shows
- * them. Drawing is certify's.
+ * them. Drawing is certify's; the certificates are drawn on one thread
+ * per core.
  */
 #include "cli.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "mingle/certify.h"
 #include "mingle/participation.h"
@@ -80,6 +84,24 @@ static int settings(struct cli_ctx *ctx, int *changed)
     return 0;
 }
 
+/* The circle's certificates are drawn by one thread per core (drawing
+ * is all CPU; each thread has pango's font map of its own), taking the
+ * next person from a shared counter. Workers only draw and write; what
+ * failed first is kept for the main thread to report. */
+struct batch {
+    const struct mg_certify_circle *cc;
+    const struct mg_participation *people;
+    struct mg_certificate_issue *issues; /* by person, when written */
+    unsigned char *written;              /* by person */
+    size_t n;
+    const char *out;
+    int64_t now;
+    atomic_size_t next, done;
+    atomic_int failed;     /* the first failure's MG_E code, or 0 */
+    int64_t failed_person; /* set by whoever set failed */
+    int failed_errno;      /* a file that could not be written */
+};
+
 static int write_file(const char *path, const char *data, size_t len)
 {
     FILE *f = fopen(path, "wb");
@@ -87,23 +109,91 @@ static int write_file(const char *path, const char *data, size_t len)
 
     if (f && fclose(f) != 0)
         ok = 0;
-    if (!ok)
-        cli_error("cannot write '%s': %s", path, strerror(errno));
     return ok ? 0 : MG_EIO;
+}
+
+static void fail(struct batch *b, int rc, int64_t person, int err)
+{
+    int none = 0;
+
+    if (atomic_compare_exchange_strong(&b->failed, &none, rc)) {
+        b->failed_person = person;
+        b->failed_errno = err;
+    }
+}
+
+/* Draw and write person i's certificate, if they have one. */
+static void one(struct batch *b, size_t i)
+{
+    const struct mg_participation *p = &b->people[i];
+    char ascii[64], *path, *pdf = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!mg_certify_eligible(p))
+        return;
+    rc = mg_certify_draw(&pdf, &len, NULL, &b->issues[i], b->cc, p, b->now);
+    if (rc < 0) {
+        fail(b, rc, p->person_id, 0);
+        return;
+    }
+    mg_certify_ascii_name(ascii, sizeof(ascii), p->name);
+    path = mg_xasprintf("%s/%s-%lld-%s.pdf", b->out, mg_certify_slug(b->cc),
+                        (long long)p->person_id, ascii);
+    errno = 0;
+    rc = write_file(path, pdf, len);
+    if (rc < 0)
+        fail(b, rc, p->person_id, errno ? errno : EIO);
+    else
+        b->written[i] = 1;
+    free(path);
+    free(pdf);
+}
+
+/* Take people until none is left or one failed; `progress` (NULL on the
+ * other threads) is shown as they go. */
+static void work(struct batch *b, struct cli_progress *progress)
+{
+    while (!atomic_load(&b->failed)) {
+        size_t i = atomic_fetch_add(&b->next, 1);
+
+        if (i >= b->n)
+            break;
+        one(b, i);
+        atomic_fetch_add(&b->done, 1);
+        if (progress)
+            cli_progress_update(progress, atomic_load(&b->done), 0);
+    }
+}
+
+static void *worker(void *arg)
+{
+    work(arg, NULL);
+    return NULL;
+}
+
+static size_t threads_for(size_t n)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t t = cores < 1 ? 1 : cores > 8 ? 8 : (size_t)cores;
+
+    return n < t ? (n ? n : 1) : t;
 }
 
 static int write_all(struct cli_ctx *ctx)
 {
     struct mg_certify_circle *cc = NULL;
     struct mg_participation *people = NULL;
-    struct mg_certificate_issue *issues = NULL;
+    struct mg_certificate_issue *issued = NULL;
     struct cli_progress progress;
+    struct batch b;
+    pthread_t threads[8];
     const char *base = ctx->cfg.base_url;
     char *own_base = NULL;
-    size_t n = 0, i, written = 0, none = 0;
-    int64_t now = mg_now();
+    size_t n = 0, i, written = 0, none = 0, t, started = 0;
     int rc;
 
+    memset(&b, 0, sizeof(b));
     if (mkdir(ctx->v.out, 0777) != 0 && errno != EEXIST) {
         cli_error("cannot make '%s': %s", ctx->v.out, strerror(errno));
         return 1;
@@ -126,38 +216,45 @@ static int write_all(struct cli_ctx *ctx)
                   mg_strerror(rc));
         goto out;
     }
-    issues = mg_xcalloc(n ? n : 1, sizeof(*issues));
+    b.cc = cc;
+    b.people = people;
+    b.n = n;
+    b.out = ctx->v.out;
+    b.now = mg_now();
+    b.issues = mg_xcalloc(n ? n : 1, sizeof(*b.issues));
+    b.written = mg_xcalloc(n ? n : 1, 1);
+    atomic_init(&b.next, 0);
+    atomic_init(&b.done, 0);
+    atomic_init(&b.failed, 0);
     cli_progress_start(&progress, "certificates", n);
-    for (i = 0; rc == 0 && i < n; i++) {
-        char ascii[64], *path, *pdf = NULL;
-        size_t len = 0;
-
-        if (!mg_certify_eligible(&people[i])) {
-            none++;
-            continue;
-        }
-        rc = mg_certify_draw(&pdf, &len, NULL, &issues[written], cc, &people[i],
-                             now);
-        if (rc < 0) {
-            cli_progress_abandon(&progress);
+    for (t = 1; t < threads_for(n); t++)
+        if (pthread_create(&threads[started], NULL, worker, &b) == 0)
+            started++;
+    work(&b, &progress);
+    for (t = 0; t < started; t++)
+        pthread_join(threads[t], NULL);
+    rc = atomic_load(&b.failed);
+    if (rc < 0) {
+        cli_progress_abandon(&progress);
+        if (b.failed_errno)
+            cli_error("cannot write the certificate of person %lld into "
+                      "'%s': %s",
+                      (long long)b.failed_person, ctx->v.out,
+                      strerror(b.failed_errno));
+        else
             cli_error("cannot draw the certificate of person %lld: %s",
-                      (long long)people[i].person_id, mg_strerror(rc));
-            break;
-        }
-        mg_certify_ascii_name(ascii, sizeof(ascii), people[i].name);
-        path =
-            mg_xasprintf("%s/%s-%lld-%s.pdf", ctx->v.out, mg_certify_slug(cc),
-                         (long long)people[i].person_id, ascii);
-        rc = write_file(path, pdf, len);
-        free(path);
-        free(pdf);
-        if (rc == 0)
-            written++;
-        cli_progress_update(&progress, i + 1, 0);
+                      (long long)b.failed_person, mg_strerror(rc));
     }
     /* what left is recorded, so its code stays checkable */
+    issued = mg_xcalloc(n ? n : 1, sizeof(*issued));
+    for (i = 0; i < n; i++) {
+        if (b.written[i])
+            issued[written++] = b.issues[i];
+        else if (!mg_certify_eligible(&people[i]))
+            none++;
+    }
     if (written) {
-        int src = mg_store_certificates_issued(ctx->st, issues, written);
+        int src = mg_store_certificates_issued(ctx->st, issued, written);
         if (src < 0) {
             cli_error("cannot record the certificates issued: %s",
                       mg_strerror(src));
@@ -174,7 +271,9 @@ static int write_all(struct cli_ctx *ctx)
         printf("\n");
     }
 out:
-    free(issues);
+    free(issued);
+    free(b.issues);
+    free(b.written);
     free(own_base);
     mg_certify_close(cc);
     mg_participation_free(people, n);
