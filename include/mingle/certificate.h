@@ -13,7 +13,8 @@
  * needs storing: the person's id says whose it is, the MAC whether the
  * figures are the ones signed. The alphabet is Crockford's lower-case
  * base 32 (no i, l, o, u); reading a code forgives o for 0 and i or l for
- * 1, and ignores hyphens, spaces and case.
+ * 1, and ignores hyphens, spaces and case (the last ten characters are
+ * the MAC, those before them the id).
  */
 #ifndef MINGLE_CERTIFICATE_H
 #define MINGLE_CERTIFICATE_H

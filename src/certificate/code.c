@@ -77,37 +77,34 @@ void mg_certificate_code(char out[MG_CERTIFICATE_CODE_MAX],
 
 int mg_certificate_code_parse(int64_t *person_id, char *mac, const char *code)
 {
+    char digits[32];
     unsigned long long v = 0;
     const char *p = code ? code : "";
-    size_t n = 0, digits = 0;
+    size_t n = 0, i, id_len;
 
     *person_id = 0;
     mac[0] = '\0';
-    while (*p == ' ')
-        p++;
-    /* the id: up to the first hyphen */
-    for (; *p && *p != '-'; p++) {
-        int d = digit_value(*p);
-
-        if (d < 0 || ++digits > 12)
-            return MG_EINVAL;
-        v = v << 5 | (unsigned)d;
-    }
-    if (*p != '-' || digits == 0 || v == 0)
-        return MG_EINVAL;
+    /* hyphens and spaces are for reading: the last ten characters are
+     * the MAC, what comes before them the id */
     for (; *p; p++) {
         int d;
 
         if (*p == '-' || *p == ' ')
             continue;
         d = digit_value(*p);
-        if (d < 0 || n == MG_CERTIFICATE_MAC_CHARS)
+        if (d < 0 || n == sizeof(digits))
             return MG_EINVAL;
-        mac[n++] = alphabet[d];
+        digits[n++] = alphabet[d];
     }
-    if (n != MG_CERTIFICATE_MAC_CHARS)
+    if (n <= MG_CERTIFICATE_MAC_CHARS || n > MG_CERTIFICATE_MAC_CHARS + 12)
         return MG_EINVAL;
-    mac[n] = '\0';
+    id_len = n - MG_CERTIFICATE_MAC_CHARS;
+    for (i = 0; i < id_len; i++)
+        v = v << 5 | (unsigned)(strchr(alphabet, digits[i]) - alphabet);
+    if (v == 0)
+        return MG_EINVAL;
+    memcpy(mac, digits + id_len, MG_CERTIFICATE_MAC_CHARS);
+    mac[MG_CERTIFICATE_MAC_CHARS] = '\0';
     *person_id = (int64_t)v;
     return 0;
 }

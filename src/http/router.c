@@ -141,6 +141,7 @@ const struct route http_routes[] = {
      handle_person_page_certificate},
     /* A certificate's check: public, a wrong code counts as a guess. */
     {"GET", "/verify/{name}", AUTH_SELF, handle_verify},
+    {"GET", "/verify", AUTH_SELF, handle_verify_form},
     /* A reminder's "can't come" link: its mac is the credential. */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_link},
     {"POST", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_decline},

@@ -172,3 +172,68 @@ void handle_verify(struct request *r)
     mg_html_release(&h);
     mg_certify_check_release(&c);
 }
+
+/* GET /verify: a form for a code typed from a printed certificate; with
+ * ?code= it goes to /verify/<code> (lower case, without spaces), or
+ * says next to the field why it is not a code. */
+void handle_verify_form(struct request *r)
+{
+    struct mg_html h = MG_HTML_INIT;
+    const char *given = request_arg(r, "code");
+    char mac[MG_CERTIFICATE_MAC_CHARS + 1], code[64];
+    int64_t pid = 0;
+    int bad = 0;
+
+    if (given && given[0]) {
+        size_t k = 0, i;
+
+        for (i = 0; given[i] && k + 1 < sizeof(code); i++) {
+            char ch = given[i];
+            if (ch == ' ')
+                continue;
+            code[k++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+        }
+        code[k] = '\0';
+        bad = given[i] || mg_certificate_code_parse(&pid, mac, code) < 0 ||
+              strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789-") != k;
+        if (!bad) {
+            char *location = mg_xasprintf("verify/%s", code);
+            reply_redirect(r, location, NULL);
+            free(location);
+            return;
+        }
+    }
+    web_begin(&h, _("Check a certificate"));
+    mg_html(&h, "<h1>");
+    mg_html_text(&h, _("Check a certificate"));
+    mg_html(&h, "</h1>\n<p>");
+    mg_html_text(&h, _("Type the verification code printed at the bottom of "
+                       "a certificate of participation to see whether it is "
+                       "genuine."));
+    mg_html(&h, "</p>\n<form method=\"get\" action=\"verify\">\n"
+                "<label for=\"code\">");
+    mg_html_text(&h, _("Verification code"));
+    mg_html(&h, "</label>\n");
+    if (bad) {
+        mg_html(&h, "<p class=\"field-error\" id=\"code-error\"><strong>");
+        mg_html_text(&h, _("Error:"));
+        mg_html(&h, "</strong> ");
+        mg_html_text(&h, _("This is not shaped like a verification code, "
+                           "such as 3f-k7qm2-x9ptz."));
+        mg_html(&h, "</p>\n");
+    }
+    mg_html(&h, "<input type=\"text\" id=\"code\" name=\"code\" "
+                "autocomplete=\"off\" spellcheck=\"false\" required");
+    if (bad) {
+        mg_html(&h, " aria-invalid=\"true\" aria-describedby=\"code-error\" "
+                    "value=\"");
+        mg_html_attr(&h, given);
+        mg_html(&h, "\"");
+    }
+    mg_html(&h, ">\n<button type=\"submit\" class=\"button\">");
+    mg_html_text(&h, _("Check"));
+    mg_html(&h, "</button>\n</form>\n");
+    web_end(&h);
+    web_reply(r, bad ? MHD_HTTP_UNPROCESSABLE_CONTENT : MHD_HTTP_OK, &h);
+    mg_html_release(&h);
+}

@@ -113,6 +113,7 @@ void web_person_certificate(struct mg_html *h, struct request *r,
                             int64_t circle_id, int64_t pid);
 void handle_person_page_certificate(struct request *r);
 void handle_verify(struct request *r);
+void handle_verify_form(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
 void handle_reminder_link(struct request *r);
 void handle_reminder_decline(struct request *r);

@@ -487,6 +487,58 @@ static void test_verify(void **state)
     free(forged);
     assert_int_equal(verify("zzzzzz-aaaaa-bbbbb", &body), 404);
     free(body);
+
+    /* the form for a typed code: as printed but in capitals with spaces
+     * goes to its page; something else is an error by the field */
+    {
+        struct test_response resp;
+        char *typed = mg_xstrdup(W->codes[CYBORG]), *path, *loc;
+        size_t k;
+
+        for (k = 0; typed[k]; k++)
+            if (typed[k] >= 'a' && typed[k] <= 'z')
+                typed[k] = (char)(typed[k] - 'a' + 'A');
+            else if (typed[k] == '-')
+                typed[k] = '+'; /* a space in a query */
+        assert_int_equal(test_http(&resp, W->site.d.port, "GET", "/verify",
+                                   NULL, NULL, NULL),
+                         0);
+        assert_int_equal(resp.status, 200);
+        assert_non_null(strstr(resp.body, "name=\"code\""));
+        test_response_release(&resp);
+        path = mg_xasprintf("/verify?code=%s", typed);
+        assert_int_equal(
+            test_http(&resp, W->site.d.port, "GET", path, NULL, NULL, NULL), 0);
+        assert_int_equal(resp.status, 303);
+        loc = strcasestr(resp.headers, "\nLocation: ");
+        assert_non_null(loc);
+        {
+            /* the hyphens became spaces, which go */
+            char want[64];
+            size_t n = 0;
+
+            for (k = 0; W->codes[CYBORG][k]; k++)
+                if (W->codes[CYBORG][k] != '-')
+                    want[n++] = W->codes[CYBORG][k];
+            want[n] = '\0';
+            assert_memory_equal(loc + strlen("\nLocation: "), "verify/", 7);
+            assert_memory_equal(loc + strlen("\nLocation: ") + 7, want, n);
+            assert_int_equal(verify(want, &body), 200);
+            assert_non_null(strstr(body, "Genuine certificate"));
+            free(body);
+        }
+        free(path);
+        test_response_release(&resp);
+        assert_int_equal(test_http(&resp, W->site.d.port, "GET",
+                                   "/verify?code=not%20a%20code", NULL, NULL,
+                                   NULL),
+                         0);
+        assert_int_equal(resp.status, 422);
+        assert_non_null(strstr(resp.body, "aria-invalid=\"true\""));
+        assert_non_null(strstr(resp.body, "not shaped like a verification"));
+        test_response_release(&resp);
+        free(typed);
+    }
 }
 
 /* Item 2 (c): `mingle certificate` writes everyone's at once, named

@@ -716,6 +716,8 @@ static const struct row rows[] = {
      NULL, NULL, "AAAAAAAAAA", "/p/{rand}/certificate.pdf", NO_PAGE, 0},
     {"GET", "/verify/{name}", AUTH_SELF, "/verify/3-0j38y-9vgmc", NULL, NULL,
      NO_PAGE, NULL, NULL, 0},
+    {"GET", "/verify", AUTH_SELF, "/verify", NULL, NULL, PUBLIC_, NULL, NULL,
+     0},
     /* a reminder's can't-come link: a wrong mac is nobody's */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF,
      "/r/1/1/0123456789abcdef0123456789abcdef", NULL, NULL, NO_PAGE, NULL, NULL,
