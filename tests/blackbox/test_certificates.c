@@ -747,6 +747,30 @@ static void test_mail_at_close(void **state)
     free(path);
 }
 
+/* Item 2: guessing codes is limited as guessing page addresses is: after
+ * the daemon's limit of wrong codes a minute (20 by default), the
+ * address gets 429 even for a genuine one. Last: it locks this client
+ * out. */
+static void test_verify_rate_limited(void **state)
+{
+    char *body = NULL, code[32];
+    long status = 0;
+    int i;
+    (void)state;
+
+    test_need_shared();
+    for (i = 0; i < 30 && status != 429; i++) {
+        snprintf(code, sizeof(code), "%dzz-aaaaa-bbbb%d", i % 9 + 1, i % 10);
+        status = verify(code, &body);
+        free(body);
+        assert_true(status == 404 || status == 429);
+    }
+    assert_int_equal(status, 429);
+    assert_true(i > 5); /* not from the first: a few wrong codes are fine */
+    assert_int_equal(verify(W->codes[CYBORG], &body), 429);
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +781,7 @@ int main(void)
         cmocka_unit_test(test_cli),
         cmocka_unit_test(test_changed_attendance),
         cmocka_unit_test(test_mail_at_close),
+        cmocka_unit_test(test_verify_rate_limited),
     };
     static const char *const shared[] = {"test_record_attendance",
                                          "test_page_download",
