@@ -74,9 +74,15 @@ struct mg_text_mail {
     const char *text;   /* UTF-8, "\n" line ends */
     int64_t date;       /* Date: header, Unix time; 0 for now */
     int auto_submitted; /* add "Auto-Submitted: auto-generated" */
+    /* optional: one file attached after the text (multipart/mixed) */
+    const void *attachment; /* NULL: none */
+    size_t attachment_len;
+    const char *attachment_name; /* e.g. "certificate.pdf" */
+    const char *attachment_type; /* e.g. "application/pdf" */
 };
 
-/* Build `m` as one text/plain part with a fresh Message-ID; headers are
+/* Build `m` as one text/plain part (and its attachment, base64, when it
+ * has one) with a fresh Message-ID; headers are
  * encoded by GMime. *out (and *len) is the caller's, free(). MG_EINVAL
  * with `err` for a bad address or text that is not UTF-8. */
 int mg_mail_build_text(char **out, size_t *len, const struct mg_text_mail *m,

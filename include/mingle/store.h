@@ -68,6 +68,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/audit.h"
 #include "mingle/store/backup.h"
 #include "mingle/store/books.h"
+#include "mingle/store/certificates.h"
 #include "mingle/store/calendar.h"
 #include "mingle/store/changes.h"
 #include "mingle/store/circles.h"

@@ -80,6 +80,9 @@ void handle_retention_put(struct request *r);
 /* reminders.c */
 void handle_reminders_get(struct request *r);
 void handle_reminders_put(struct request *r);
+/* A circle's certificate settings (certificates.c). */
+void handle_certificates_get(struct request *r);
+void handle_certificates_put(struct request *r);
 void handle_jobs_list(struct request *r);
 /* A circle's success report (src/api/report.c). */
 void handle_report(struct request *r);

@@ -70,6 +70,8 @@ struct cli_values {
     /* data retention (circle.c): as typed, checked by the command */
     const char *retention_days, *keep_summaries;
     int yes;
+    /* certificates (certificate.c; --out as `mingle export`'s) */
+    const char *issuer, *signature_title, *mail_at_close;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)
@@ -249,7 +251,7 @@ extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
     cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary,
-    cli_signup, cli_jobs, cli_reminders, cli_export;
+    cli_signup, cli_jobs, cli_reminders, cli_export, cli_certificate;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

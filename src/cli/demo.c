@@ -461,6 +461,11 @@ static void print_welcome(int port, void *arg)
     if (d->fpage[0])
         printf("  facilitator:   %s/p/%s (%s's page)\n", base, d->fpage,
                d->facilitator_name);
+    if (d->page[0])
+        printf("  certificate:   %s/p/%s/certificate.pdf (%s's certificate "
+               "of participation for the calls held so far; anyone checks "
+               "its code at %s/verify/<code>)\n",
+               base, d->page, d->feed_owner, base);
     printf("\n");
     if (d->facilitator)
         printf("A facilitator mails group 1's summary of week 1 (the mail "

@@ -117,6 +117,10 @@ const struct route http_routes[] = {
      handle_retention_get},
     {"PUT", "/api/v1/circles/{id}/retention", AUTH_COORDINATOR,
      handle_retention_put},
+    {"GET", "/api/v1/circles/{id}/certificates", AUTH_COORDINATOR,
+     handle_certificates_get},
+    {"PUT", "/api/v1/circles/{id}/certificates", AUTH_COORDINATOR,
+     handle_certificates_put},
     /* Inbound mail: each provider authenticates in its own way. */
     {"POST", "/hooks/mail/{name}", AUTH_SELF, handle_mail_hook},
     {"GET", "/hooks/mail/{name}", AUTH_SELF, handle_mail_hook_probe},
@@ -139,6 +143,11 @@ const struct route http_routes[] = {
     {"POST", "/p/{page}/summary", AUTH_SELF, handle_person_page_summary},
     {"POST", "/p/{page}/review", AUTH_SELF, handle_person_page_review},
     {"POST", "/p/{page}/reminders", AUTH_SELF, handle_person_page_reminders},
+    {"GET", "/p/{page}/certificate.pdf", AUTH_SELF,
+     handle_person_page_certificate},
+    /* A certificate's check: public, a wrong code counts as a guess. */
+    {"GET", "/verify/{name}", AUTH_SELF, handle_verify},
+    {"GET", "/verify", AUTH_SELF, handle_verify_form},
     /* A reminder's "can't come" link: its mac is the credential. */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_link},
     {"POST", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_decline},

@@ -303,6 +303,8 @@ static int page_path(const char *url)
 int http_is_page(const struct request *r)
 {
     return page_path(r->url) || strncmp(r->url, "/join/", 6) == 0 ||
+           (strncmp(r->url, "/verify", 7) == 0 &&
+            (r->url[7] == '\0' || r->url[7] == '/')) ||
            (strncmp(r->url, "/dashboard", 10) == 0 &&
             (r->url[10] == '\0' || r->url[10] == '/'));
 }

@@ -5,10 +5,12 @@
  * CLI in another process may add jobs without waking it), or a second
  * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
  * is seen at once; each wake also erases sign-ups never confirmed in
- * time (mg_signup_expire), and once a day (and at start) it purges the
- * circles whose retention expired (mg_retention_round), a second's work
- * a wake until done. It holds nothing of its own: a job is done only in
- * the transaction that queues its mail, so stopping it (or a crash)
+ * time (mg_signup_expire), mails the certificates of circles that
+ * closed (mg_certify_mail_round), and once a day (and at start) it
+ * purges the circles whose retention expired (mg_retention_round), a
+ * second's work a wake until done. It holds nothing of its own: a job is
+ * done only in the transaction that queues its mail, so stopping it (or
+ * a crash)
  * loses nothing and repeats nothing.
  */
 #define _GNU_SOURCE
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mingle/certify.h"
 #include "mingle/jobs.h"
 #include "mingle/retention.h"
 #include "mingle/signup.h"
@@ -47,6 +50,10 @@ static int64_t sleep_for(struct mg_store *st)
     const char *clock = getenv("MINGLE_CLOCK_FILE");
 
     if (mg_store_jobs_next_due(&next, st) == 0)
+        wait = next <= now ? 0 : next - now;
+    if (mg_store_certificate_mailings_next(&next, st, MG_CERTIFY_MAIL_GRACE) ==
+            0 &&
+        next - now < wait)
         wait = next <= now ? 0 : next - now;
     if (wait > LONGEST_SLEEP)
         wait = LONGEST_SLEEP;
@@ -125,6 +132,10 @@ static void *run(void *arg)
             }
         } while (st.taken == ROUND_MAX);
         expire_signups(s->store);
+        if (mg_certify_mail_round(&mails, s->store, &s->cfg, mg_now()) < 0)
+            failed = 1;
+        if (mails && s->wake)
+            s->wake(s->wake_arg);
         wait = purge_expired(s) ? 0 : sleep_for(s->store);
         if (failed && wait < 1)
             wait = 1; /* a job that fails stays due: not in a tight loop */

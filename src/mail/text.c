@@ -34,7 +34,37 @@ static int check(const struct mg_text_mail *m, struct mg_error *err)
         rc = mail_check_text(m->subject, "subject", err);
     if (rc == 0)
         rc = mail_check_text(m->text, "text", err);
+    if (rc == 0 && m->attachment)
+        rc = mail_check_text(m->attachment_name, "attachment_name", err);
     return rc;
+}
+
+/* The attached file, base64, named in its disposition. */
+static GMimePart *attachment(const struct mg_text_mail *m)
+{
+    const char *type =
+        m->attachment_type ? m->attachment_type : "application/octet-stream";
+    char *major = mg_xstrdup(type), *minor = strchr(major, '/');
+    GMimePart *file;
+    GMimeStream *stream;
+    GMimeDataWrapper *content;
+
+    if (minor)
+        *minor++ = '\0';
+    file = g_mime_part_new_with_type(major, minor ? minor : "octet-stream");
+    stream =
+        g_mime_stream_mem_new_with_buffer(m->attachment, m->attachment_len);
+    content = g_mime_data_wrapper_new_with_stream(
+        stream, GMIME_CONTENT_ENCODING_DEFAULT);
+    g_mime_part_set_content(file, content);
+    g_mime_part_set_content_encoding(file, GMIME_CONTENT_ENCODING_BASE64);
+    g_mime_object_set_disposition(GMIME_OBJECT(file), "attachment");
+    g_mime_part_set_filename(file, m->attachment_name ? m->attachment_name
+                                                      : "attachment");
+    g_object_unref(content);
+    g_object_unref(stream);
+    free(major);
+    return file;
 }
 
 int mg_mail_build_text(char **out, size_t *len, const struct mg_text_mail *m,
@@ -57,7 +87,18 @@ int mg_mail_build_text(char **out, size_t *len, const struct mg_text_mail *m,
                                  "auto-generated", NULL);
     part = mail_leaf("text", "plain", "utf-8", m->text,
                      GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-    g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+    if (m->attachment) {
+        GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+        GMimePart *file = attachment(m);
+
+        g_mime_multipart_add(mixed, GMIME_OBJECT(part));
+        g_mime_multipart_add(mixed, GMIME_OBJECT(file));
+        g_mime_message_set_mime_part(msg, GMIME_OBJECT(mixed));
+        g_object_unref(file);
+        g_object_unref(mixed);
+    } else {
+        g_mime_message_set_mime_part(msg, GMIME_OBJECT(part));
+    }
     rc = mail_message_write(out, len, msg, err);
     g_object_unref(part);
     g_object_unref(msg);

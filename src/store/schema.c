@@ -839,11 +839,47 @@ static const char *const migration_26[] = {
     "starts_at + minutes * 60)",
     NULL};
 
+/* 25 is the survey's (merged next). */
+static const char *const migration_25[] = {NULL};
+
+
+/*
+ * Certificates of participation: a circle's settings (the issuer's name,
+ * NULL for the organizer's; the line under it; whether each person gets
+ * theirs by mail when the circle closes), the figures each certificate
+ * was issued with (so a code made before attendance changed is told
+ * apart from a forged one; the codes themselves are never stored), and
+ * the circles whose certificates went out by mail.
+ */
+static const char *const migration_27[] = {
+    "CREATE TABLE IF NOT EXISTS certificate_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  issuer_name TEXT,"
+    "  signature_title TEXT,"
+    "  mail_at_close INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS certificate_issued ("
+    "  participant_id INTEGER NOT NULL"
+    "    REFERENCES participants(id) ON DELETE CASCADE,"
+    "  group_calls INTEGER NOT NULL,"
+    "  plenary_calls INTEGER NOT NULL,"
+    "  minutes INTEGER NOT NULL,"
+    "  facilitator INTEGER NOT NULL,"
+    "  issued_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (participant_id, group_calls, plenary_calls, minutes,"
+    "    facilitator)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS certificate_mailings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  done_at INTEGER NOT NULL,"
+    "  people INTEGER NOT NULL)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22, migration_23, migration_24, migration_26};
+    migration_21, migration_22, migration_23, migration_24, migration_25,
+    migration_26, migration_27};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -1998,6 +1998,7 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
                           "your group, its calls and readings once the "
                           "groups are made."));
         mg_html(h, "</p>\n");
+        web_person_certificate(h, r, circle_id, pid); /* a plenary's */
         section_you(h, r, &v);
         section_leave(h, r, &v);
     } else {
@@ -2040,6 +2041,7 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
             rc = section_my_notes(h, r, st, &v);
         if (rc < 0)
             goto out;
+        web_person_certificate(h, r, circle_id, pid);
         section_you(h, r, &v);
         section_leave(h, r, &v);
     }

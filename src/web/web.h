@@ -107,6 +107,13 @@ void handle_person_page_leave(struct request *r);
 void handle_person_page_register(struct request *r);
 void handle_person_page_mint(struct request *r);
 void handle_person_page_reminders(struct request *r);
+/* Certificates (certificate.c): the page's section linking to the PDF
+ * (nothing when the person has none yet), the PDF, the code's check. */
+void web_person_certificate(struct mg_html *h, struct request *r,
+                            int64_t circle_id, int64_t pid);
+void handle_person_page_certificate(struct request *r);
+void handle_verify(struct request *r);
+void handle_verify_form(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
 void handle_reminder_link(struct request *r);
 void handle_reminder_decline(struct request *r);

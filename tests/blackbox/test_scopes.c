@@ -675,6 +675,10 @@ static const struct row rows[] = {
      NULL, NULL, COORD_A, NULL, NULL, 0},
     {"PUT", "/api/v1/circles/{id}/retention", AUTH_COORDINATOR, CA "/retention",
      "{\"bogus\":1}", JSON, COORD_A, NULL, NULL, 0},
+    {"GET", "/api/v1/circles/{id}/certificates", AUTH_COORDINATOR,
+     CA "/certificates", NULL, NULL, COORD_A, NULL, NULL, 0},
+    {"PUT", "/api/v1/circles/{id}/certificates", AUTH_COORDINATOR,
+     CA "/certificates", "{\"bogus\":1}", JSON, COORD_A, NULL, NULL, 0},
     {"POST", "/hooks/mail/{name}", AUTH_SELF,
      "/hooks/mail/mime?secret=wrong-secret", "x", "message/rfc822", HOOK401,
      NULL, NULL, 0},
@@ -712,6 +716,14 @@ static const struct row rows[] = {
      FORM, SECRETP, "/p/{rand}/review", NO_PAGE, 0},
     {"POST", "/p/{page}/reminders", AUTH_SELF, "/p/{page}/reminders",
      "reminders=bogus", FORM, SECRETP, "/p/{rand}/reminders", NO_PAGE, 0},
+    /* issue #19 item 2: a certificate, when its person has one (this one
+     * may not: a 404 "no certificate yet" is fine), and a code's check */
+    {"GET", "/p/{page}/certificate.pdf", AUTH_SELF, "/p/{page}/certificate.pdf",
+     NULL, NULL, "AAAAAAAAAA", "/p/{rand}/certificate.pdf", NO_PAGE, 0},
+    {"GET", "/verify/{name}", AUTH_SELF, "/verify/3-0j38y-9vgmc", NULL, NULL,
+     NO_PAGE, NULL, NULL, 0},
+    {"GET", "/verify", AUTH_SELF, "/verify", NULL, NULL, PUBLIC_, NULL, NULL,
+     0},
     /* a reminder's can't-come link: a wrong mac is nobody's */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF,
      "/r/1/1/0123456789abcdef0123456789abcdef", NULL, NULL, NO_PAGE, NULL, NULL,

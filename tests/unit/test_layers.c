@@ -26,19 +26,19 @@
 #endif
 
 /* Pure domain: plain structs in and out (DESIGN.md, "Modules"). */
-static const char *const domain[] = {"core",   "config", "auth",  "book",
-                                     "people", "circle", "group", "schedule",
-                                     "ical",   "mail",   "sheet", NULL};
+static const char *const domain[] = {
+    "core",     "config", "auth", "book",  "people",      "circle", "group",
+    "schedule", "ical",   "mail", "sheet", "certificate", NULL};
 /* What no domain module may include. */
 static const char *const above_domain[] = {
     "store",    "http",   "api",           "web",       "cli",      "assign",
     "calendar", "notes",  "attendance",    "outbox",    "overview", "signup",
-    "jobs",     "export", "participation", "retention", NULL};
+    "jobs",     "export", "participation", "retention", "certify",  NULL};
 /* What the store may not include: everything above it. */
 static const char *const above_store[] = {
     "http",   "api",           "web",       "cli",      "assign", "calendar",
     "notes",  "outbox",        "plenary",   "overview", "signup", "jobs",
-    "export", "participation", "retention", NULL};
+    "export", "participation", "retention", "certify",  NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
