@@ -842,7 +842,6 @@ static const char *const migration_26[] = {
 /* 25 is the survey's (merged next). */
 static const char *const migration_25[] = {NULL};
 
-
 /*
  * Certificates of participation: a circle's settings (the issuer's name,
  * NULL for the organizer's; the line under it; whether each person gets
