@@ -14,6 +14,7 @@
 
 /* In the order menus list them; a builder per file of src/export/. */
 static const struct mg_export_kind kinds[] = {
+    {"cpd", "CPD journal rows", export_cpd},
     {NULL, NULL, NULL},
 };
 

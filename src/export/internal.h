@@ -10,4 +10,8 @@
 /* Append sheet `s` to the list `*out` of `*n`. */
 void export_add(struct mg_sheet ***out, size_t *n, struct mg_sheet *s);
 
+/* The builders, one per kind (src/export/<kind>.c). */
+int export_cpd(struct mg_sheet ***out, size_t *n, struct mg_store *st,
+               int64_t circle_id);
+
 #endif
