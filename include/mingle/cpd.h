@@ -162,6 +162,12 @@ int mg_cpd_settings_get(struct mg_cpd_settings *out, struct mg_store *st,
                         int64_t circle_id);
 int mg_cpd_settings_put(struct mg_store *st, const struct mg_cpd_settings *s);
 
+/* What a circle's title and provider are without a setting: the default
+ * title (mg_cpd_default_title) and the organizer's name ("" when none).
+ * Both the caller's (free()). */
+int mg_cpd_defaults(char **title, char **provider, struct mg_store *st,
+                    int64_t circle_id);
+
 /*
  * The rows of circle `circle_id`'s people (`person_id` 0: everyone's,
  * by person; else that one's), from the recorded attendance and their

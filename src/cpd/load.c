@@ -28,6 +28,31 @@ int mg_cpd_settings_put(struct mg_store *st, const struct mg_cpd_settings *s)
     return mg_store_cpd_put(st, &copy);
 }
 
+int mg_cpd_defaults(char **title, char **provider, struct mg_store *st,
+                    int64_t circle_id)
+{
+    struct mg_circle *c = NULL;
+    struct mg_book_info book;
+    int rc = mg_store_circle_get(&c, st, circle_id);
+    int have_book = 0;
+
+    *title = *provider = NULL;
+    if (rc == 0) {
+        rc = mg_store_book_get(&book, st, circle_id);
+        have_book = rc == 0;
+        if (rc == MG_ENOTFOUND)
+            rc = 0;
+    }
+    if (rc == 0) {
+        *title = mg_cpd_default_title(c->title, have_book ? book.title : NULL);
+        *provider = mg_xstrdup(c->organizer_name ? c->organizer_name : "");
+    }
+    if (have_book)
+        mg_store_book_info_release(&book);
+    mg_circle_free(c);
+    return rc;
+}
+
 int mg_cpd_load(struct mg_cpd_row **out, size_t *n, struct mg_store *st,
                 int64_t circle_id, int64_t person_id)
 {

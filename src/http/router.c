@@ -46,6 +46,8 @@ const struct route http_routes[] = {
      AUTH_COORDINATOR, handle_person_withdraw},
     {"GET", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_get},
     {"PUT", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_put},
+    {"GET", "/api/v1/circles/{id}/cpd", AUTH_COORDINATOR, handle_cpd_get},
+    {"PUT", "/api/v1/circles/{id}/cpd", AUTH_COORDINATOR, handle_cpd_put},
     {"GET", "/api/v1/circles/{id}/move-requests", AUTH_COORDINATOR,
      handle_move_requests_list},
     {"POST", "/api/v1/circles/{id}/move-requests/{id}/dismiss",
@@ -133,6 +135,8 @@ const struct route http_routes[] = {
     {"POST", "/p/{page}/summary", AUTH_SELF, handle_person_page_summary},
     {"POST", "/p/{page}/review", AUTH_SELF, handle_person_page_review},
     {"POST", "/p/{page}/reminders", AUTH_SELF, handle_person_page_reminders},
+    {"GET", "/p/{page}/cpd.csv", AUTH_SELF, handle_person_page_cpd_csv},
+    {"GET", "/p/{page}/cpd.xlsx", AUTH_SELF, handle_person_page_cpd_xlsx},
     /* A reminder's "can't come" link: its mac is the credential. */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_link},
     {"POST", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_decline},

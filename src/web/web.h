@@ -107,6 +107,16 @@ void handle_person_page_leave(struct request *r);
 void handle_person_page_register(struct request *r);
 void handle_person_page_mint(struct request *r);
 void handle_person_page_reminders(struct request *r);
+/* person.c's check of a page's secret for the page's other files: 0
+ * with the circle and person, or nonzero when a reply went out (a 404
+ * page, or 410 for a replaced link). */
+int person_page_subject(int64_t *circle, int64_t *pid, struct request *r);
+/* The CPD record (person_cpd.c): the page's section (nothing when the
+ * person has no row; 0 or a store code), and its CSV and XLSX. */
+int person_cpd_section(struct mg_html *h, struct mg_store *st,
+                       int64_t circle_id, int64_t pid, const char *page_token);
+void handle_person_page_cpd_csv(struct request *r);
+void handle_person_page_cpd_xlsx(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
 void handle_reminder_link(struct request *r);
 void handle_reminder_decline(struct request *r);
