@@ -151,7 +151,8 @@ void mg_cpd_rows_build(struct mg_cpd_row **rows, size_t *n,
                        const struct mg_cpd_note *note);
 
 /* The activity title a circle's row gets without a setting: "<circle>:
- * <book>", or the circle's title. The caller's (free()). */
+ * <book>", or the circle's title alone when it names the book already.
+ * The caller's (free()). */
 char *mg_cpd_default_title(const char *circle_title, const char *book_title);
 
 /*

@@ -32,13 +32,27 @@ double mg_cpd_hours(int minutes)
     return (double)((minutes + 3) / 6) / 10.0;
 }
 
+/* Whether two titles name the same book: one holds the other, or they
+ * begin with the same 16 bytes ("The Atlas of New Librarianship: a
+ * reading circle" and "The Atlas of New Librarianship, an outline"). */
+static int same_book(const char *a, const char *b)
+{
+    size_t i;
+
+    if (strstr(a, b) || strstr(b, a))
+        return 1;
+    for (i = 0; a[i] && a[i] == b[i]; i++)
+        ;
+    return i >= 16;
+}
+
 char *mg_cpd_default_title(const char *circle_title, const char *book_title)
 {
-    if (book_title && *book_title &&
-        !(circle_title && strstr(circle_title, book_title)))
-        return mg_xasprintf("%s: %s", circle_title ? circle_title : "",
-                            book_title);
-    return mg_xstrdup(circle_title ? circle_title : "");
+    const char *circle = circle_title ? circle_title : "";
+
+    if (book_title && *book_title && !same_book(circle, book_title))
+        return mg_xasprintf("%s: %s", circle, book_title);
+    return mg_xstrdup(circle);
 }
 
 void mg_cpd_rows_free(struct mg_cpd_row *rows, size_t n)

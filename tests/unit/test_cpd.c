@@ -377,6 +377,28 @@ static void test_nothing_attended(void **state)
     assert_true(mg_cpd_hours(90) == 1.5);
 }
 
+static void test_default_title(void **state)
+{
+    char *t;
+
+    (void)state;
+    t = mg_cpd_default_title("Spring circle", "The Atlas");
+    assert_string_equal(t, "Spring circle: The Atlas");
+    free(t);
+    /* the circle names the book already */
+    t = mg_cpd_default_title("The Atlas of New Librarianship: a reading "
+                             "circle",
+                             "The Atlas of New Librarianship, an outline");
+    assert_string_equal(t, "The Atlas of New Librarianship: a reading circle");
+    free(t);
+    t = mg_cpd_default_title("Reading The Atlas together", "The Atlas");
+    assert_string_equal(t, "Reading The Atlas together");
+    free(t);
+    t = mg_cpd_default_title("Spring circle", NULL);
+    assert_string_equal(t, "Spring circle");
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_facilitator_and_settings),
         cmocka_unit_test(test_note_quoted_safely),
         cmocka_unit_test(test_nothing_attended),
+        cmocka_unit_test(test_default_title),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
