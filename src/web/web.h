@@ -146,6 +146,8 @@ void handle_dash_digest(struct request *r);
 void handle_dash_withdraw(struct request *r);
 /* Open, close, capacity, place the late sign-ups (dash_signup.c). */
 void handle_dash_signup(struct request *r);
+/* A circle's CPD settings (dash_cpd.c). */
+void handle_dash_cpd(struct request *r);
 void handle_dash_move_request_dismiss(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);
