@@ -746,6 +746,72 @@ static void test_export(void **state)
     free(file);
 }
 
+/* The dashboard's CPD section: the tags ticked, a bad prompt named
+ * beside its field and not saved, a good form saved. */
+static void test_dashboard(void **state)
+{
+    struct test_response resp;
+    char *cookie = NULL, *csrf = NULL, *page, *form, *action, *path;
+    long status;
+    json_t *doc;
+
+    (void)state;
+    test_need_shared();
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
+                                               &csrf, NULL),
+                     303);
+    page = test_dashboard_path(W->circle, "%s", "");
+    test_site_page(&resp, &W->site, "GET", page, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "<h2 id=\"cpd\">"));
+    assert_non_null(strstr(resp.body, "name=\"areas\" value=\"bok4\" "
+                                      "checked>"));
+    assert_non_null(strstr(resp.body, "name=\"areas\" value=\"bok1\">"));
+    test_response_release(&resp);
+
+    action = test_dashboard_path(W->circle, "/cpd");
+    form = mg_xasprintf("csrf=%s&areas=bok1&domains=doing&prompt=%%7Bnope%%7D",
+                        csrf);
+    test_site_page(&resp, &W->site, "POST", action, cookie, form);
+    assert_int_equal(resp.status, 303);
+    {
+        char *loc =
+            test_header_value(resp.headers, strlen(resp.headers), "Location");
+
+        assert_non_null(strstr(loc, "cpd_field=prompt"));
+        test_response_release(&resp);
+        test_site_page(&resp, &W->site, "GET", loc, cookie, NULL);
+        free(loc);
+    }
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "aria-describedby=\"cpd-prompt-bad\""));
+    test_response_release(&resp);
+    free(form);
+    path = test_circle_path(W->circle, "/cpd");
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "areas")), 2);
+    json_decref(doc);
+
+    form = mg_xasprintf("csrf=%s&areas=bok4&areas=bok11&domains=knowing&"
+                        "domains=sharing&title=&provider=%%3D1%%2B2+Libraries"
+                        "&prompt=",
+                        csrf);
+    test_site_page(&resp, &W->site, "POST", action, cookie, form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    doc = call(&status, "GET", path, NULL, NULL);
+    assert_int_equal(json_array_size(json_object_get(doc, "domains")), 2);
+    assert_string_equal(json_string_value(json_object_get(doc, "provider")),
+                        "=1+2 Libraries");
+    json_decref(doc);
+    free(form);
+    free(path);
+    free(action);
+    free(page);
+    free(cookie);
+    free(csrf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -757,6 +823,7 @@ int main(void)
         cmocka_unit_test(test_page),
         cmocka_unit_test(test_wrong_token),
         cmocka_unit_test(test_export),
+        cmocka_unit_test(test_dashboard),
     };
     static const char *const shared[] = {"test_record_attendance",
                                          "test_settings",
