@@ -33,7 +33,7 @@ static const char *const domain[] = {"core",   "config", "auth",  "book",
 static const char *const above_domain[] = {
     "store",    "http",   "api",           "web",    "cli",      "assign",
     "calendar", "notes",  "attendance",    "outbox", "overview", "signup",
-    "jobs",     "export", "participation", "cpd", NULL};
+    "jobs",     "export", "participation", "cpd",    NULL};
 /* What the store may not include: everything above it. */
 static const char *const above_store[] = {
     "http",     "api",   "web",    "cli",           "assign",
