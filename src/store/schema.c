@@ -809,8 +809,9 @@ static const char *const migration_27[] = {NULL};
  * a table of their own (tests wind the version back and replay): the
  * Body of Knowledge areas and domains it covers (ids of the list in
  * data/cpd/, comma-separated), and the activity title, provider and
- * reflection template (NULL: the defaults). And the notes a person sent,
- * by sender, for the prompt that quotes their first.
+ * reflection template (NULL: the defaults). And the notes a person sent
+ * and the calls they came to, by person, for the rows of one person's
+ * page without reading the whole circle.
  */
 static const char *const migration_28[] = {
     "CREATE TABLE IF NOT EXISTS cpd_settings ("
@@ -824,6 +825,9 @@ static const char *const migration_28[] = {
     "  updated_at INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS notes_participant ON notes(participant_id, "
     "week)",
+    /* one person's calls, for their page's rows (not the whole circle's) */
+    "CREATE INDEX IF NOT EXISTS attendance_participant ON "
+    "attendance(participant_id)",
     NULL};
 
 const char *const *const mg_store_migrations[] = {
