@@ -130,7 +130,14 @@ struct mg_cpd_context {
     const char *book_title; /* may be NULL */
     const char *organizer;  /* may be NULL */
     const char *time_zone;  /* the dates' */
+    /* the labels of the settings' areas and domains when worked out once
+     * for many people (mg_cpd_labels); NULL: each row works them out */
+    const char *area_labels, *domain_labels;
 };
+
+/* The labels of comma-separated `ids` in `terms`, "; " between (ids not
+ * in the list left out). The caller's (free()). */
+char *mg_cpd_labels(const char *ids, const struct mg_cpd_term *terms, size_t n);
 
 /* The note a person sent for their group's weeks that a prompt quotes
  * (their first, by week): its week and text (borrowed). */

@@ -86,13 +86,18 @@ int mg_cpd_load(struct mg_cpd_row **out, size_t *n, struct mg_store *st,
     if (rc < 0)
         goto out;
     {
+        const struct mg_cpd_list *l = mg_cpd_list();
+        char *areas = mg_cpd_labels(s.areas, l->areas, l->n_areas);
+        char *domains = mg_cpd_labels(s.domains, l->domains, l->n_domains);
         struct mg_cpd_context ctx = {
             .settings = &s,
-            .list = mg_cpd_list(),
+            .list = l,
             .circle_title = c->title,
             .book_title = have_book ? book.title : NULL,
             .organizer = c->organizer_name,
             .time_zone = c->time_zone,
+            .area_labels = areas,
+            .domain_labels = domains,
         };
 
         for (i = 0; i < n_people; i++) {
@@ -109,6 +114,8 @@ int mg_cpd_load(struct mg_cpd_row **out, size_t *n, struct mg_store *st,
             mg_cpd_rows_build(&rows, &n_rows, &ctx, &people[i],
                               note.text ? &note : NULL);
         }
+        free(areas);
+        free(domains);
     }
     *out = rows;
     *n = n_rows;

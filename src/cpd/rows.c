@@ -70,8 +70,7 @@ void mg_cpd_rows_free(struct mg_cpd_row *rows, size_t n)
     free(rows);
 }
 
-/* The labels of the comma-separated `ids`, "; " between. */
-static char *labels(const char *ids, const struct mg_cpd_term *terms, size_t n)
+char *mg_cpd_labels(const char *ids, const struct mg_cpd_term *terms, size_t n)
 {
     struct mg_buf b = MG_BUF_INIT;
     const char *p = ids ? ids : "";
@@ -245,10 +244,16 @@ static struct mg_cpd_row *new_row(struct mg_cpd_row **rows, size_t *n,
         r->provider = mg_xstrdup(s->provider);
     else
         r->provider = mg_xstrdup(ctx->organizer ? ctx->organizer : "");
-    r->areas =
-        labels(s ? s->areas : NULL, ctx->list->areas, ctx->list->n_areas);
-    r->domains =
-        labels(s ? s->domains : NULL, ctx->list->domains, ctx->list->n_domains);
+    if (ctx->area_labels)
+        r->areas = mg_xstrdup(ctx->area_labels);
+    else
+        r->areas = mg_cpd_labels(s ? s->areas : NULL, ctx->list->areas,
+                                 ctx->list->n_areas);
+    if (ctx->domain_labels)
+        r->domains = mg_xstrdup(ctx->domain_labels);
+    else
+        r->domains = mg_cpd_labels(s ? s->domains : NULL, ctx->list->domains,
+                                   ctx->list->n_domains);
     return r;
 }
 
