@@ -24,6 +24,9 @@ void handle_people_list(struct request *r);
 void handle_person_get(struct request *r);
 void handle_person_patch(struct request *r);
 void handle_person_withdraw(struct request *r);
+/* A circle's CPD journal settings (src/api/cpd.c). */
+void handle_cpd_get(struct request *r);
+void handle_cpd_put(struct request *r);
 /* A circle's sign-up settings (src/api/signup.c). */
 void handle_signup_get(struct request *r);
 void handle_signup_put(struct request *r);

@@ -72,6 +72,8 @@ struct cli_values {
     int yes;
     /* certificates (certificate.c; --out as `mingle export`'s) */
     const char *issuer, *signature_title, *mail_at_close;
+    /* `mingle cpd set` (cpd.c): as typed, checked by the command */
+    const char *cpd_areas, *cpd_domains, *cpd_title, *cpd_provider, *cpd_prompt;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)
@@ -251,7 +253,7 @@ extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
     cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary,
-    cli_signup, cli_jobs, cli_reminders, cli_export, cli_certificate;
+    cli_signup, cli_jobs, cli_reminders, cli_export, cli_certificate, cli_cpd;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

@@ -14,6 +14,7 @@
 #include "mingle/auth.h"
 #include "mingle/circle.h"
 #include "mingle/calendar.h"
+#include "mingle/cpd.h"
 #include "mingle/ical.h"
 #include "mingle/plenary.h"
 #include "mingle/people.h"
@@ -293,6 +294,24 @@ static int ensure_signup(struct mg_store *st, int64_t circle_id)
     return rc;
 }
 
+/* The circle's CPD tags (issue #19, item 3), so that its participants'
+ * pages show journal rows for the calls held: facilitating or joining a
+ * book group is LIANZA's own example of BoK 4; left as a coordinator
+ * set them on a later run. */
+static int ensure_cpd(struct mg_store *st, int64_t circle_id)
+{
+    struct mg_cpd_settings s;
+    int rc = mg_cpd_settings_get(&s, st, circle_id);
+
+    if (rc == 0 && !s.updated_at) {
+        s.areas = mg_xstrdup("bok3,bok4,bok11");
+        s.domains = mg_xstrdup("knowing,sharing");
+        rc = mg_cpd_settings_put(st, &s);
+    }
+    mg_cpd_settings_release(&s);
+    return rc;
+}
+
 static int ensure_kickoff_answers(struct mg_store *st, int64_t circle_id)
 {
     struct mg_plenary_row *rows = NULL;
@@ -508,7 +527,7 @@ static int demo(struct cli_ctx *ctx)
         ensure_kickoff(st, d.circle_id) < 0 ||
         ensure_kickoff_attendance(st, d.circle_id) < 0 ||
         ensure_kickoff_answers(st, d.circle_id) < 0 ||
-        ensure_signup(st, d.circle_id) < 0) {
+        ensure_signup(st, d.circle_id) < 0 || ensure_cpd(st, d.circle_id) < 0) {
         cli_error("cannot register the demo participants in '%s'", cfg->db);
         goto out;
     }

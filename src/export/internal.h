@@ -12,7 +12,7 @@ struct mg_circle;
 /* Append sheet `s` to the list `*out` of `*n`. */
 void export_add(struct mg_sheet ***out, size_t *n, struct mg_sheet *s);
 
-/* The builders (roster.c, groups.c, attendance.c, rsvps.c, report.c). */
+/* The builders, one per kind (src/export/<kind>.c). */
 int export_roster(struct mg_sheet ***out, size_t *n, struct mg_store *st,
                   int64_t circle_id);
 int export_groups(struct mg_sheet ***out, size_t *n, struct mg_store *st,
@@ -23,6 +23,8 @@ int export_rsvps(struct mg_sheet ***out, size_t *n, struct mg_store *st,
                  int64_t circle_id);
 int export_report(struct mg_sheet ***out, size_t *n, struct mg_store *st,
                   int64_t circle_id);
+int export_cpd(struct mg_sheet ***out, size_t *n, struct mg_store *st,
+               int64_t circle_id);
 
 /* A time cell: UTC instant `t` as the wall clock in the circle's zone
  * shows it, "2027-03-23 19:30"; empty for 0. */

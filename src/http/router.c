@@ -46,6 +46,8 @@ const struct route http_routes[] = {
      AUTH_COORDINATOR, handle_person_withdraw},
     {"GET", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_get},
     {"PUT", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_put},
+    {"GET", "/api/v1/circles/{id}/cpd", AUTH_COORDINATOR, handle_cpd_get},
+    {"PUT", "/api/v1/circles/{id}/cpd", AUTH_COORDINATOR, handle_cpd_put},
     {"GET", "/api/v1/circles/{id}/move-requests", AUTH_COORDINATOR,
      handle_move_requests_list},
     {"POST", "/api/v1/circles/{id}/move-requests/{id}/dismiss",
@@ -148,6 +150,8 @@ const struct route http_routes[] = {
     /* A certificate's check: public, a wrong code counts as a guess. */
     {"GET", "/verify/{name}", AUTH_SELF, handle_verify},
     {"GET", "/verify", AUTH_SELF, handle_verify_form},
+    {"GET", "/p/{page}/cpd.csv", AUTH_SELF, handle_person_page_cpd_csv},
+    {"GET", "/p/{page}/cpd.xlsx", AUTH_SELF, handle_person_page_cpd_xlsx},
     /* A reminder's "can't come" link: its mac is the credential. */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_link},
     {"POST", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_decline},
@@ -176,6 +180,7 @@ const struct route http_routes[] = {
     {"POST", "/dashboard/circles/{id}/people/{id}/withdraw", AUTH_SELF,
      handle_dash_withdraw},
     {"POST", "/dashboard/circles/{id}/signup", AUTH_SELF, handle_dash_signup},
+    {"POST", "/dashboard/circles/{id}/cpd", AUTH_SELF, handle_dash_cpd},
     {"POST", "/dashboard/circles/{id}/move-requests/{id}/dismiss", AUTH_SELF,
      handle_dash_move_request_dismiss},
     {"GET", "/dashboard/circles/{id}/rebalance", AUTH_SELF,

@@ -10,26 +10,36 @@
 
 #include "banned.h"
 
-static const char people_sql[] =
-    "SELECT p.id, p.name, p.status, coalesce(m.role = 'facilitator', 0) OR "
-    "p.role = 'facilitator' COLLATE NOCASE, coalesce(g.id, 0), g.name, "
-    "t.title FROM participants p LEFT JOIN memberships m ON "
-    "m.participant_id = p.id AND m.left_at IS NULL LEFT JOIN groups g ON "
-    "g.id = m.group_id LEFT JOIN threads t ON t.id = g.thread_id WHERE "
-    "p.circle_id = ?1 AND (?2 = 0 OR p.id = ?2) ORDER BY p.id";
+/* Each query twice: for a whole circle, and for one person by the
+ * indexes on participant ids (an "?2 = 0 OR" would make SQLite read the
+ * whole circle for one person's page). ?1 is the circle, ?2 the person
+ * (0 in the first). */
+#define PEOPLE_SQL(WHERE)                                                      \
+    "SELECT p.id, p.name, p.status, coalesce(m.role = 'facilitator', 0) OR "   \
+    "p.role = 'facilitator' COLLATE NOCASE, coalesce(g.id, 0), g.name, "       \
+    "t.title FROM participants p LEFT JOIN memberships m ON "                  \
+    "m.participant_id = p.id AND m.left_at IS NULL LEFT JOIN groups g ON "     \
+    "g.id = m.group_id LEFT JOIN threads t ON t.id = g.thread_id WHERE " WHERE \
+    " ORDER BY p.id"
 
-static const char calls_sql[] =
-    "SELECT a.participant_id, 0, s.id, 0, coalesce(s.week, 0), s.starts_at, "
-    "s.minutes, coalesce(a.minutes, 0), coalesce(g.name, s.title, '') FROM "
-    "attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN groups g "
-    "ON g.id = s.group_id WHERE s.circle_id = ?1 AND a.present = 1 AND "
-    "s.status != 'cancelled' AND (?2 = 0 OR a.participant_id = ?2) "
-    "UNION ALL "
-    "SELECT pa.participant_id, 1, 0, p.id, pa.week, p.starts_at, p.minutes, "
-    "coalesce(pa.minutes, 0), p.title FROM plenary_attendance pa JOIN "
-    "plenaries p ON p.id = pa.plenary_id WHERE p.circle_id = ?1 AND "
-    "pa.present = 1 AND (?2 = 0 OR pa.participant_id = ?2) "
-    "ORDER BY 1, 6, 5";
+static const char people_sql[] = PEOPLE_SQL("p.circle_id = ?1 AND ?2 = 0");
+static const char person_sql[] = PEOPLE_SQL("p.id = ?2 AND p.circle_id = ?1");
+
+#define CALLS_SQL(GROUP_WHERE, PLENARY_WHERE)                                  \
+    "SELECT a.participant_id, 0, s.id, 0, coalesce(s.week, 0), s.starts_at, "  \
+    "s.minutes, coalesce(a.minutes, 0), coalesce(g.name, s.title, '') FROM "   \
+    "attendance a JOIN sessions s ON s.id = a.session_id LEFT JOIN groups g "  \
+    "ON g.id = s.group_id WHERE " GROUP_WHERE " AND s.circle_id = ?1 AND "     \
+    "a.present = 1 AND s.status != 'cancelled' "                               \
+    "UNION ALL "                                                               \
+    "SELECT pa.participant_id, 1, 0, p.id, pa.week, p.starts_at, p.minutes, "  \
+    "coalesce(pa.minutes, 0), p.title FROM plenary_attendance pa JOIN "        \
+    "plenaries p ON p.id = pa.plenary_id WHERE " PLENARY_WHERE                 \
+    " AND p.circle_id = ?1 AND pa.present = 1 ORDER BY 1, 6, 5"
+
+static const char calls_sql[] = CALLS_SQL("?2 = 0", "?2 = 0");
+static const char person_calls_sql[] =
+    CALLS_SQL("a.participant_id = ?2", "pa.participant_id = ?2");
 
 static void read_person(void *row, sqlite3_stmt *stmt)
 {
@@ -85,8 +95,9 @@ int mg_store_participation_people(struct mg_store_part_person **out, size_t *n,
 {
     void *rows = NULL;
     size_t count = 0;
-    int rc = list2(&rows, &count, sizeof(**out), st, people_sql, circle_id,
-                   person_id, read_person, "list participation people");
+    int rc = list2(&rows, &count, sizeof(**out), st,
+                   person_id ? person_sql : people_sql, circle_id, person_id,
+                   read_person, "list participation people");
 
     if (rc < 0) {
         mg_store_part_people_free(rows, count);
@@ -107,7 +118,8 @@ int mg_store_participation_calls(struct mg_store_part_call **out, size_t *n,
 {
     void *rows = NULL;
     size_t count = 0;
-    int rc = list2(&rows, &count, sizeof(**out), st, calls_sql, circle_id,
+    int rc = list2(&rows, &count, sizeof(**out), st,
+                   person_id ? person_calls_sql : calls_sql, circle_id,
                    person_id, read_call, "list participation calls");
 
     if (rc < 0) {

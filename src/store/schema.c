@@ -873,12 +873,36 @@ static const char *const migration_27[] = {
     "  people INTEGER NOT NULL)",
     NULL};
 
+/*
+ * Migration 28 (issue #19, item 3): a circle's CPD journal settings, in
+ * a table of their own (tests wind the version back and replay): the
+ * Body of Knowledge areas and domains it covers (ids of the list in
+ * data/cpd/, comma-separated), and the activity title, provider and
+ * reflection template (NULL: the defaults). And the notes a person sent
+ * by person and week, for the rows of one person's page without reading
+ * the whole circle (the calls they came to are found by migration 26's
+ * attendance_participant).
+ */
+static const char *const migration_28[] = {
+    "CREATE TABLE IF NOT EXISTS cpd_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE "
+    "CASCADE,"
+    "  areas TEXT,"
+    "  domains TEXT,"
+    "  title TEXT,"
+    "  provider TEXT,"
+    "  prompt TEXT,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS notes_participant_week ON "
+    "notes(participant_id, week)",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
     migration_21, migration_22, migration_23, migration_24, migration_25,
-    migration_26, migration_27};
+    migration_26, migration_27, migration_28};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));

@@ -99,5 +99,11 @@ int dash_signup_done(struct mg_buf *text, int *error, struct request *r,
 
 /* The circle page's Downloads section (dash_export.c). */
 void dash_export_section(struct mg_html *h, const struct mg_circle *c);
+/* The circle page's CPD section (dash_cpd.c); 0 or a store code. The
+ * notice for ?done= after its form, as dash_signup_done(). */
+int dash_cpd_section(struct mg_html *h, const struct dash *d, struct request *r,
+                     struct mg_store *st, const struct mg_circle *c);
+int dash_cpd_done(struct mg_buf *text, int *error, struct request *r,
+                  const char *done);
 
 #endif

@@ -2457,7 +2457,8 @@ static void done_notice(struct mg_html *h, struct request *r,
                           p->name);
         }
         mg_participants_free(p, p ? 1 : 0);
-    } else if (!dash_signup_done(&text, &error, r, done)) {
+    } else if (!dash_signup_done(&text, &error, r, done) &&
+               !dash_cpd_done(&text, &error, r, done)) {
         return;
     }
     dash_notice(h, text.data, error);
@@ -2520,6 +2521,8 @@ static void circle_page(struct request *r, const struct dash *d)
     if (rc == 0)
         rc = dash_signup_section(&h, d, r->srv->store, r->srv->base_url, c,
                                  v.plan.n_groups);
+    if (rc == 0)
+        rc = dash_cpd_section(&h, d, r, r->srv->store, c);
     if (rc == 0)
         rc = moves_section(&h, r->srv->store, d, c);
     if (rc == 0)

@@ -2045,6 +2045,9 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         section_you(h, r, &v);
         section_leave(h, r, &v);
     }
+    rc = person_cpd_section(h, st, circle_id, pid, r->feed);
+    if (rc < 0)
+        goto out;
     mg_html(h, "<p class=\"muted\">");
     mg_html_text(h, _("This page's address is yours alone: please don't "
                       "share it."));
@@ -2117,6 +2120,11 @@ static int page_subject(int64_t *circle, int64_t *pid, struct request *r)
     }
     use_circle_language(r, *circle);
     return 0;
+}
+
+int person_page_subject(int64_t *circle, int64_t *pid, struct request *r)
+{
+    return page_subject(circle, pid, r);
 }
 
 /*

@@ -114,6 +114,16 @@ void web_person_certificate(struct mg_html *h, struct request *r,
 void handle_person_page_certificate(struct request *r);
 void handle_verify(struct request *r);
 void handle_verify_form(struct request *r);
+/* person.c's check of a page's secret for the page's other files: 0
+ * with the circle and person, or nonzero when a reply went out (a 404
+ * page, or 410 for a replaced link). */
+int person_page_subject(int64_t *circle, int64_t *pid, struct request *r);
+/* The CPD record (person_cpd.c): the page's section (nothing when the
+ * person has no row; 0 or a store code), and its CSV and XLSX. */
+int person_cpd_section(struct mg_html *h, struct mg_store *st,
+                       int64_t circle_id, int64_t pid, const char *page_token);
+void handle_person_page_cpd_csv(struct request *r);
+void handle_person_page_cpd_xlsx(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
 void handle_reminder_link(struct request *r);
 void handle_reminder_decline(struct request *r);
@@ -143,6 +153,8 @@ void handle_dash_digest(struct request *r);
 void handle_dash_withdraw(struct request *r);
 /* Open, close, capacity, place the late sign-ups (dash_signup.c). */
 void handle_dash_signup(struct request *r);
+/* A circle's CPD settings (dash_cpd.c). */
+void handle_dash_cpd(struct request *r);
 void handle_dash_move_request_dismiss(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);

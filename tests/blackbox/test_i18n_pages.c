@@ -33,6 +33,7 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/xpath.h>
 
+#include "mingle/cpd.h"
 #include "mingle/inbound.h"
 #include "mingle/store.h"
 #include "support.h"
@@ -285,6 +286,16 @@ static int setup_world(void **state)
         return -1;
     /* the sign-up page's address, shown on the dashboard: data */
     add_data(w, "/join/atlas-qps");
+    /* the CPD section's Body of Knowledge list: LIANZA's names, data */
+    {
+        const struct mg_cpd_list *l = mg_cpd_list();
+        size_t t;
+
+        for (t = 0; t < l->n_areas; t++)
+            add_data(w, l->areas[t].label);
+        for (t = 0; t < l->n_domains; t++)
+            add_data(w, l->domains[t].label);
+    }
     /* longest first, so a name is taken out before a shorter one in it */
     qsort(w->data, w->n_data, sizeof(*w->data), longest_first);
     w->fac_page = page_of(w->qps, "facilitator");

@@ -31,14 +31,15 @@ static const char *const domain[] = {
     "schedule", "ical",   "mail", "sheet", "certificate", NULL};
 /* What no domain module may include. */
 static const char *const above_domain[] = {
-    "store",    "http",   "api",           "web",       "cli",      "assign",
-    "calendar", "notes",  "attendance",    "outbox",    "overview", "signup",
-    "jobs",     "export", "participation", "retention", "certify",  NULL};
+    "store",     "http",     "api",   "web",        "cli",
+    "assign",    "calendar", "notes", "attendance", "outbox",
+    "overview",  "signup",   "jobs",  "export",     "participation",
+    "retention", "certify",  "cpd",   NULL};
 /* What the store may not include: everything above it. */
 static const char *const above_store[] = {
     "http",   "api",           "web",       "cli",      "assign", "calendar",
     "notes",  "outbox",        "plenary",   "overview", "signup", "jobs",
-    "export", "participation", "retention", "certify",  NULL};
+    "export", "participation", "retention", "certify",  "cpd",    NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
