@@ -39,7 +39,7 @@ static const char *const above_domain[] = {
 static const char *const above_store[] = {
     "http",   "api",           "web",       "cli",      "assign", "calendar",
     "notes",  "outbox",        "plenary",   "overview", "signup", "jobs",
-    "export", "participation", "retention", "certify",  "cpd",    NULL};
+    "export", "participation", "retention", "certify",  NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
