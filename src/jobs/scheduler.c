@@ -5,9 +5,9 @@
  * CLI in another process may add jobs without waking it), or a second
  * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
  * is seen at once; each wake also erases sign-ups never confirmed in
- * time (mg_signup_expire). It holds nothing of its own: a job is done only in
- * the transaction that queues its mail, so stopping it (or a crash)
- * loses nothing and repeats nothing.
+ * time (mg_signup_expire) and opens the surveys due (mg_survey_round). It holds
+ * nothing of its own: a job is done only in the transaction that queues its
+ * mail, so stopping it (or a crash) loses nothing and repeats nothing.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -17,12 +17,14 @@
 #include "mingle/jobs.h"
 #include "mingle/signup.h"
 #include "mingle/store.h"
+#include "mingle/survey.h"
 #include "mingle/worker.h"
 
 #include "banned.h"
 
 #define ROUND_MAX 64     /* jobs per round: one job is a group's mail */
 #define LONGEST_SLEEP 60 /* seconds */
+#define SURVEY_BATCH 500 /* survey invitations per transaction */
 
 struct mg_jobs_scheduler {
     struct mg_worker w;
@@ -92,6 +94,12 @@ static void *run(void *arg)
                 mails = 0;
             }
         } while (st.taken == ROUND_MAX);
+        if (!failed &&
+            mg_survey_round(&mails, s->store, &s->cfg, mg_now(),
+                            SURVEY_BATCH) == 0 &&
+            mails && s->wake)
+            s->wake(s->wake_arg);
+        mails = 0;
         expire_signups(s->store);
         wait = sleep_for(s->store);
         if (failed && wait < 1)

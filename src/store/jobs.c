@@ -162,6 +162,10 @@ static int sync_circle(size_t *added, struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
+static int exec_bound(struct mg_store *st, sqlite3 *db, const char *sql,
+                      int64_t circle_id, const char *text, int value,
+                      const char *what);
+
 int mg_store_jobs_sync(size_t *added, struct mg_store *st, int64_t circle_id,
                        const int64_t *session_ids, size_t n, int64_t now)
 {
@@ -198,6 +202,16 @@ int mg_store_jobs_sync(size_t *added, struct mg_store *st, int64_t circle_id,
     for (i = 0; rc == 0 && i < n_ids; i++)
         rc = sync_circle(added, st, db, ids[i], NULL, 0, now);
 done:
+    /* each circle with calls has its survey's opening job, at the end of
+     * its last call until the coordinator sets a time (survey_jobs) */
+    if (rc == 0)
+        rc = exec_bound(st, db,
+                        "INSERT OR IGNORE INTO survey_jobs (circle_id, "
+                        "due_at) SELECT circle_id, max(starts_at + minutes * "
+                        "60) FROM sessions WHERE (?1 = 0 OR circle_id = ?1) "
+                        "AND group_id IS NOT NULL AND status <> 'cancelled' "
+                        "GROUP BY circle_id",
+                        circle_id, NULL, 0, "make survey jobs");
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
@@ -417,11 +431,15 @@ int mg_store_jobs_next_due(int64_t *at, struct mg_store *st)
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           "SELECT due_at FROM jobs WHERE status = 'queued' "
-                           "ORDER BY due_at LIMIT 1");
+                           "SELECT min(at) FROM (SELECT min(due_at) AS at "
+                           "FROM jobs WHERE status = 'queued' UNION ALL "
+                           "SELECT min(due_at) FROM survey_jobs WHERE status "
+                           "= 'queued')");
 
     if (rc == 0)
         rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "next job");
+    if (rc == 0 && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+        rc = MG_ENOTFOUND; /* nothing waits */
     if (rc == 0)
         *at = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);

@@ -795,11 +795,76 @@ static const char *const migration_24[] = {
     "END",
     NULL};
 
+/*
+ * The evaluation survey (tables of their own, replayable): a circle's
+ * settings (NULL times: the defaults, worked out from its calls) and its
+ * questions when the coordinator set them (none: the default set); the
+ * opening job, one per circle (the jobs table's kinds are fixed by its
+ * CHECK, which a replayable migration cannot widen), with how far its
+ * mail has gone (the last person id mailed); the responses and their
+ * answers. A named response has its participant_id; an anonymous one has
+ * none, a random id, no time, and only the SHA-256 of an edit token the
+ * person holds; who answered an anonymous survey is kept apart, as a
+ * keyed hash of circle and person in a table ordered by that hash.
+ */
+static const char *const migration_25[] = {
+    "CREATE TABLE IF NOT EXISTS survey_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  opens_at INTEGER,"
+    "  closes_at INTEGER,"
+    "  anonymous INTEGER NOT NULL DEFAULT 1,"
+    "  closed_at INTEGER,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS survey_questions ("
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  qid TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('scale', 'single', 'multiple', "
+    "    'text')),"
+    "  text TEXT NOT NULL,"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  required INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (circle_id, position))",
+    "CREATE TABLE IF NOT EXISTS survey_jobs ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  due_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', "
+    "    'done', 'skipped')),"
+    "  cursor INTEGER NOT NULL DEFAULT 0,"
+    "  mails INTEGER NOT NULL DEFAULT 0,"
+    "  done_at INTEGER,"
+    "  note TEXT)",
+    "CREATE INDEX IF NOT EXISTS survey_jobs_due ON survey_jobs(status, due_at)",
+    "CREATE TABLE IF NOT EXISTS survey_responses ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,"
+    "  edit_hash BLOB,"
+    "  updated_at INTEGER)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS survey_responses_person ON "
+    "survey_responses(circle_id, participant_id) WHERE participant_id IS "
+    "NOT NULL",
+    "CREATE UNIQUE INDEX IF NOT EXISTS survey_responses_edit ON "
+    "survey_responses(circle_id, edit_hash) WHERE edit_hash IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS survey_answers ("
+    "  response_id INTEGER NOT NULL REFERENCES survey_responses(id) ON "
+    "    DELETE CASCADE,"
+    "  qid TEXT NOT NULL,"
+    "  value INTEGER NOT NULL DEFAULT 0,"
+    "  text TEXT)",
+    "CREATE INDEX IF NOT EXISTS survey_answers_response ON "
+    "survey_answers(response_id)",
+    "CREATE TABLE IF NOT EXISTS survey_answered ("
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  hash BLOB NOT NULL,"
+    "  PRIMARY KEY (circle_id, hash)) WITHOUT ROWID",
+    NULL};
+
 const char *const *const mg_store_migrations[] = {
     migration_1,  migration_2,  migration_3,  migration_4,  migration_5,
     migration_6,  migration_7,  migration_8,  migration_9,  migration_10,
     migration_11, migration_12, migration_13, migration_14, migration_15,
     migration_16, migration_17, migration_18, migration_19, migration_20,
-    migration_21, migration_22, migration_23, migration_24};
+    migration_21, migration_22, migration_23, migration_24, migration_25};
 const int mg_store_n_migrations =
     (int)(sizeof(mg_store_migrations) / sizeof(mg_store_migrations[0]));
