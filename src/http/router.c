@@ -46,6 +46,8 @@ const struct route http_routes[] = {
      AUTH_COORDINATOR, handle_person_withdraw},
     {"GET", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_get},
     {"PUT", "/api/v1/circles/{id}/signup", AUTH_COORDINATOR, handle_signup_put},
+    {"GET", "/api/v1/circles/{id}/survey", AUTH_COORDINATOR, handle_survey_get},
+    {"PUT", "/api/v1/circles/{id}/survey", AUTH_COORDINATOR, handle_survey_put},
     {"GET", "/api/v1/circles/{id}/move-requests", AUTH_COORDINATOR,
      handle_move_requests_list},
     {"POST", "/api/v1/circles/{id}/move-requests/{id}/dismiss",
@@ -136,6 +138,8 @@ const struct route http_routes[] = {
     /* A reminder's "can't come" link: its mac is the credential. */
     {"GET", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_link},
     {"POST", "/r/{id}/{id}/{name}", AUTH_SELF, handle_reminder_decline},
+    {"GET", "/s/{id}/{name}", AUTH_SELF, handle_survey_page},
+    {"POST", "/s/{id}/{name}", AUTH_SELF, handle_survey_answer},
     {"POST", "/p/{page}/profile", AUTH_SELF, handle_person_page_profile},
     {"POST", "/p/{page}/note", AUTH_SELF, handle_person_page_note},
     {"POST", "/p/{page}/leave", AUTH_SELF, handle_person_page_leave},

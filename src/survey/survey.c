@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mingle/circle.h"
+#include "mingle/i18n.h"
 #include "mingle/inbound.h"
 
 #include "banned.h"
@@ -356,7 +357,7 @@ int mg_survey_answers_from_form(struct mg_survey_answer **out, size_t *n,
             int v = small_number(f, max);
 
             if (f && f->len && v < min)
-                errors[i] = "Choose one of the answers given.";
+                errors[i] = N_("Choose one of the answers given.");
             else if (f && f->len)
                 answer_add(&A, q->id, v, NULL);
             break;
@@ -372,7 +373,7 @@ int mg_survey_answers_from_form(struct mg_survey_answer **out, size_t *n,
                     continue;
                 v = small_number(x, (int)q->n_options - 1);
                 if (v < 0) {
-                    errors[i] = "Choose among the answers given.";
+                    errors[i] = N_("Choose among the answers given.");
                     break;
                 }
                 if (!seen[v]) {
@@ -386,16 +387,16 @@ int mg_survey_answers_from_form(struct mg_survey_answer **out, size_t *n,
             if (!f || is_blank(f->value))
                 break;
             if (strlen(f->value) != f->len || !text_ok(f->value, 1))
-                errors[i] = "This answer has characters that cannot be kept.";
+                errors[i] = N_("This answer has characters that cannot be kept.");
             else if (f->len > MG_SURVEY_ANSWER_MAX)
-                errors[i] = "This answer is too long (at most 4000 "
-                            "characters).";
+                errors[i] = N_("This answer is too long (at most 4000 "
+                               "characters).");
             else
                 answer_add(&A, q->id, 0, f->value);
             break;
         }
         if (!errors[i] && q->required && A.n == before)
-            errors[i] = "Please answer this question.";
+            errors[i] = N_("Please answer this question.");
         if (errors[i])
             rc = MG_EINVAL;
     }

@@ -110,6 +110,13 @@ void handle_person_page_reminders(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
 void handle_reminder_link(struct request *r);
 void handle_reminder_decline(struct request *r);
+void handle_survey_page(struct request *r);
+void handle_survey_answer(struct request *r);
+/* On a participant's own page: the circle's survey and their link to
+ * it, while it is open and theirs to answer (survey.c). */
+struct mg_circle;
+void web_survey_section(struct mg_html *h, struct mg_store *st,
+                        const struct mg_circle *c, int64_t pid);
 /* Any other request under /p/ (no route, or not its method), and one
  * too large there: a page, never JSON. */
 void handle_person_page_other(struct request *r);
