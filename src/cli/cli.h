@@ -65,6 +65,8 @@ struct cli_values {
     int dry_run, json, html, force;
     /* jobs and reminders (jobs.c) */
     const char *due_before, *offsets, *reminders, *nudge_days;
+    /* `mingle survey` (survey.c); --closes-at is closes_at above */
+    const char *opens_at, *anonymous, *questions;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)
@@ -244,7 +246,7 @@ extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
     cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary,
-    cli_signup, cli_jobs, cli_reminders;
+    cli_signup, cli_jobs, cli_reminders, cli_survey;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store
