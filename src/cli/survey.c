@@ -303,3 +303,51 @@ const struct cli_command cli_survey = {
     .options = options,
     .actions = actions,
 };
+
+int cli_survey_demo(struct mg_store *st, int64_t circle_id)
+{
+    static const char *const changes[] = {
+        "More time for the second thread, please.",
+        "A shared notes page for quotes we liked.",
+        "Keep the calls at an hour: it worked well."};
+    struct mg_survey s;
+    struct mg_job_person *people = NULL;
+    size_t n = 0, i;
+    int responses = 0, attendees = 0;
+    int rc = mg_store_survey_counts(&responses, &attendees, st, circle_id);
+
+    if (rc < 0 || responses > 0)
+        return rc; /* answered already: the demo keeps what it has */
+    rc = mg_survey_open_now(st, circle_id, mg_now());
+    if (rc == 0)
+        rc = mg_survey_load(&s, NULL, NULL, st, circle_id);
+    if (rc < 0)
+        return rc;
+    rc = mg_store_survey_recipients(&people, &n, st, circle_id, 0, 7);
+    for (i = 0; rc == 0 && i < n; i++) {
+        struct mg_survey_answer a[5];
+        size_t k = 0;
+        char edit[40];
+
+        /* a few answers from people who came, some of them thorough */
+        memset(a, 0, sizeof(a));
+        snprintf(a[k].question, sizeof(a[k].question), "useful");
+        a[k++].value = 3 + (int)(i % 3);
+        snprintf(a[k].question, sizeof(a[k].question), "facilitator");
+        a[k++].value = 5 - (int)(i % 2);
+        snprintf(a[k].question, sizeof(a[k].question), "pace");
+        a[k++].value = i % 4 == 3 ? 2 : 1;
+        snprintf(a[k].question, sizeof(a[k].question), "recommend");
+        a[k++].value = i % 5 == 4 ? 1 : 0;
+        if (i < 3) {
+            snprintf(a[k].question, sizeof(a[k].question), "change");
+            a[k++].text = (char *)changes[i];
+        }
+        rc = mg_survey_answer_save(edit, st, &s, circle_id, people[i].id, NULL,
+                                   a, k);
+        memset(edit, 0, sizeof(edit));
+    }
+    mg_store_job_people_free(people, n);
+    mg_survey_release(&s);
+    return rc;
+}
