@@ -165,6 +165,7 @@ const struct route http_routes[] = {
     {"POST", "/dashboard/circles/{id}/people/{id}/withdraw", AUTH_SELF,
      handle_dash_withdraw},
     {"POST", "/dashboard/circles/{id}/signup", AUTH_SELF, handle_dash_signup},
+    {"POST", "/dashboard/circles/{id}/survey", AUTH_SELF, handle_dash_survey},
     {"POST", "/dashboard/circles/{id}/move-requests/{id}/dismiss", AUTH_SELF,
      handle_dash_move_request_dismiss},
     {"GET", "/dashboard/circles/{id}/rebalance", AUTH_SELF,

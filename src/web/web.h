@@ -56,7 +56,7 @@ struct web_ref {
     const char *label; /* what the line is called on the chart; NULL: name */
     double value;
 };
-enum web_chart_key { WEB_CHART_GROUP, WEB_CHART_WEEK };
+enum web_chart_key { WEB_CHART_GROUP, WEB_CHART_WEEK, WEB_CHART_ANSWER };
 struct web_chart {
     const char *id; /* unique on the page, for aria-labelledby */
     const char *title;
@@ -143,6 +143,7 @@ void handle_dash_digest(struct request *r);
 void handle_dash_withdraw(struct request *r);
 /* Open, close, capacity, place the late sign-ups (dash_signup.c). */
 void handle_dash_signup(struct request *r);
+void handle_dash_survey(struct request *r);
 void handle_dash_move_request_dismiss(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);
