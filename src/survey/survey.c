@@ -387,7 +387,8 @@ int mg_survey_answers_from_form(struct mg_survey_answer **out, size_t *n,
             if (!f || is_blank(f->value))
                 break;
             if (strlen(f->value) != f->len || !text_ok(f->value, 1))
-                errors[i] = N_("This answer has characters that cannot be kept.");
+                errors[i] =
+                    N_("This answer has characters that cannot be kept.");
             else if (f->len > MG_SURVEY_ANSWER_MAX)
                 errors[i] = N_("This answer is too long (at most 4000 "
                                "characters).");
