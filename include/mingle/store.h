@@ -85,6 +85,7 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/rooms.h"
 #include "mingle/store/tokens.h"
 #include "mingle/store/signup.h"
+#include "mingle/store/participation.h"
 #include "mingle/store/survey.h"
 
 #endif

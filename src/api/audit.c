@@ -57,24 +57,6 @@ void http_audit(struct request *r)
                "actor", e.actor, "error", mg_strerror(rc), NULL);
 }
 
-static int arg_number(long long *out, struct request *r, const char *name,
-                      long long min, long long max)
-{
-    const char *s = request_arg(r, name);
-    char *end, msg[96];
-
-    if (!s)
-        return 0;
-    *out = strtoll(s, &end, 10);
-    if (!*s || *end || *out < min || *out > max) {
-        snprintf(msg, sizeof(msg), "'%s' must be a number from %lld to %lld",
-                 name, min, max);
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", msg, name);
-        return -1;
-    }
-    return 0;
-}
-
 void handle_audit_list(struct request *r)
 {
     struct mg_audit_entry *list = NULL;
@@ -83,9 +65,9 @@ void handle_audit_list(struct request *r)
     json_t *items, *body;
     int rc;
 
-    if (arg_number(&circle, r, "circle", 0, INT64_MAX) < 0 ||
-        arg_number(&after, r, "after", 0, INT64_MAX) < 0 ||
-        arg_number(&limit, r, "limit", 1, AUDIT_LIST_MAX) < 0)
+    if (request_arg_int(&circle, r, "circle", 0, LLONG_MAX) < 0 ||
+        request_arg_int(&after, r, "after", 0, LLONG_MAX) < 0 ||
+        request_arg_int(&limit, r, "limit", 1, AUDIT_LIST_MAX) < 0)
         return;
     /* A coordinator of one circle reads that circle's entries only. */
     if (r->token.circle_id) {

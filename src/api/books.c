@@ -18,18 +18,10 @@
 /* ?weeks=N (1..104) or the circle's own; 0 after replying 400. */
 static int weeks_arg(struct request *r, int circle_weeks)
 {
-    const char *s = request_arg(r, "weeks");
-    char *end;
-    long v;
+    long long v = circle_weeks;
 
-    if (!s)
-        return circle_weeks;
-    v = strtol(s, &end, 10);
-    if (*end || v < 1 || v > MG_CIRCLE_MAX_WEEKS) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                    "'weeks' must be 1..104", "weeks");
+    if (request_arg_int(&v, r, "weeks", 1, MG_CIRCLE_MAX_WEEKS) < 0)
         return 0;
-    }
     return (int)v;
 }
 

@@ -284,31 +284,15 @@ static int check_and_reply_error(struct request *r, int rc,
 
 void handle_circles_list(struct request *r)
 {
-    const char *limit_s = request_arg(r, "limit");
-    const char *after_s = request_arg(r, "after");
     struct mg_circle *list = NULL;
     size_t n = 0, i;
     long long limit = LIST_DEFAULT, after = 0;
-    char *end;
     json_t *items, *body;
     int rc;
 
-    if (limit_s) {
-        limit = strtoll(limit_s, &end, 10);
-        if (*end || limit < 1 || limit > LIST_MAX) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                        "'limit' must be 1..500", "limit");
-            return;
-        }
-    }
-    if (after_s) {
-        after = strtoll(after_s, &end, 10);
-        if (*end || after < 0) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                        "'after' must be a circle id", "after");
-            return;
-        }
-    }
+    if (request_arg_int(&limit, r, "limit", 1, LIST_MAX) < 0 ||
+        request_arg_int(&after, r, "after", 0, LLONG_MAX) < 0)
+        return;
     rc = mg_store_circle_list(&list, &n, r->srv->store, after, (int)limit);
     if (rc < 0) {
         reply_code(r, rc, NULL);

@@ -661,28 +661,6 @@ static void put_json(struct mg_buf *b, json_t *v)
     free(text);
 }
 
-/* ?name= as a count from 0 to `max`: *out, or 0 after replying 400. */
-static int count_arg(long *out, struct request *r, const char *name, long max,
-                     long fallback)
-{
-    const char *v = request_arg(r, name);
-    char *end;
-
-    *out = fallback;
-    if (!v)
-        return 1;
-    *out = strtol(v, &end, 10);
-    if (!*v || *end || *out < 0 || *out > max) {
-        char message[96];
-
-        snprintf(message, sizeof(message),
-                 "'%s' must be a whole number from 0 to %ld", name, max);
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", message, name);
-        return 0;
-    }
-    return 1;
-}
-
 /* The list as it is written: the overview (groups, sizes, quality) read
  * first, the members a batch of groups at a time. */
 struct groups_stream {
@@ -765,11 +743,11 @@ void handle_groups_list(struct request *r)
     struct groups_stream *s;
     struct reply_source src;
     struct reply rep = {0};
-    long limit, offset;
+    long long limit = 0, offset = 0;
     int rc;
 
-    if (!count_arg(&limit, r, "limit", GROUPS_LIMIT_MAX, 0) ||
-        !count_arg(&offset, r, "offset", 100000000L, 0))
+    if (request_arg_int(&limit, r, "limit", 0, GROUPS_LIMIT_MAX) < 0 ||
+        request_arg_int(&offset, r, "offset", 0, 100000000LL) < 0)
         return;
     s = mg_xcalloc(1, sizeof(*s));
     s->st = r->srv->store;

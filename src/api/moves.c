@@ -50,7 +50,6 @@ void handle_move_requests_list(struct request *r)
     const char *s = request_arg(r, "status");
     size_t n = 0, i;
     json_t *items, *body;
-    char *end;
     long long v;
     int rc;
 
@@ -65,26 +64,14 @@ void handle_move_requests_list(struct request *r)
         }
         f.status = i == 3 ? -1 : (int)i;
     }
-    s = request_arg(r, "limit");
-    if (s) {
-        v = strtoll(s, &end, 10);
-        if (*end || v < 1 || v > MOVES_MAX) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                        "'limit' must be 1..1000", "limit");
-            return;
-        }
-        f.limit = (int)v;
-    }
-    s = request_arg(r, "after");
-    if (s) {
-        v = strtoll(s, &end, 10);
-        if (*end || v < 0) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                        "'after' must be a move request id", "after");
-            return;
-        }
-        f.after = v;
-    }
+    v = f.limit;
+    if (request_arg_int(&v, r, "limit", 1, MOVES_MAX) < 0)
+        return;
+    f.limit = (int)v;
+    v = 0;
+    if (request_arg_int(&v, r, "after", 0, LLONG_MAX) < 0)
+        return;
+    f.after = v;
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     mg_circle_free(c);
     if (rc == 0)

@@ -20,30 +20,6 @@
 #define NOTES_LIST_MAX 1000
 #define AUTHOR_MAX 200
 
-/*
- * Query argument `name` as an integer in [min, max]: 1 and *out set, 0
- * when absent, -1 when bad (a 400 naming it has been sent).
- */
-static int arg_int(long long *out, struct request *r, const char *name,
-                   long long min, long long max)
-{
-    const char *s = request_arg(r, name);
-    char *end, msg[160];
-    long long v;
-
-    if (!s)
-        return 0;
-    v = strtoll(s, &end, 10);
-    if (*s && !*end && v >= min && v <= max) {
-        *out = v;
-        return 1;
-    }
-    snprintf(msg, sizeof(msg), "'%s' must be a whole number from %lld to %lld",
-             name, min, max);
-    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", msg, name);
-    return -1;
-}
-
 /* A JSON string; text that is not UTF-8 (mail should never give us any)
  * has its other bytes shown as '?' rather than failing the reply. */
 static json_t *text_json(const char *s)
@@ -143,8 +119,8 @@ static int paging(struct mg_note_filter *f, struct request *r)
 {
     long long after = 0, limit = NOTES_LIST_DEFAULT;
 
-    if (arg_int(&after, r, "after", 0, INT64_MAX) < 0 ||
-        arg_int(&limit, r, "limit", 1, NOTES_LIST_MAX) < 0)
+    if (request_arg_int(&after, r, "after", 0, INT64_MAX) < 0 ||
+        request_arg_int(&limit, r, "limit", 1, NOTES_LIST_MAX) < 0)
         return -1;
     f->after = after;
     f->limit = (int)limit;
@@ -165,9 +141,10 @@ void handle_notes_list(struct request *r)
         return;
     memset(&f, 0, sizeof(f));
     f.circle_id = r->params[0];
-    if (arg_int(&group, r, "group", 1, INT64_MAX) < 0 ||
-        arg_int(&week, r, "week", 1, 1000) < 0 ||
-        arg_int(&thread, r, "thread", 1, INT64_MAX) < 0 || paging(&f, r) < 0)
+    if (request_arg_int(&group, r, "group", 1, INT64_MAX) < 0 ||
+        request_arg_int(&week, r, "week", 1, 1000) < 0 ||
+        request_arg_int(&thread, r, "thread", 1, INT64_MAX) < 0 ||
+        paging(&f, r) < 0)
         return;
     f.group_id = group;
     f.week = (int)week;
@@ -227,7 +204,7 @@ void handle_notes_digest(struct request *r)
     long long week = 0;
     int html, rc;
 
-    if (arg_int(&week, r, "week", 0, 1000) < 0)
+    if (request_arg_int(&week, r, "week", 0, 1000) < 0)
         return;
     if (format && strcmp(format, "markdown") != 0 &&
         strcmp(format, "html") != 0) {
@@ -261,7 +238,8 @@ void handle_review_list(struct request *r)
     int rc = 0;
 
     memset(&f, 0, sizeof(f));
-    if (arg_int(&circle, r, "circle", 0, INT64_MAX) < 0 || paging(&f, r) < 0)
+    if (request_arg_int(&circle, r, "circle", 0, INT64_MAX) < 0 ||
+        paging(&f, r) < 0)
         return;
     f.status = "review";
     /* No circle: the whole queue; circle=0: what reached no circle. A

@@ -421,8 +421,6 @@ void handle_people_list(struct request *r)
     struct mg_people_filter f;
     struct mg_participant *list = NULL;
     size_t n = 0, i;
-    const char *s;
-    char *end;
     json_t *items, *body;
     long long v;
     int rc;
@@ -434,26 +432,14 @@ void handle_people_list(struct request *r)
     f.sector = request_arg(r, "sector");
     f.region = request_arg(r, "region");
     f.query = request_arg(r, "q");
-    s = request_arg(r, "limit");
-    if (s) {
-        v = strtoll(s, &end, 10);
-        if (*end || v < 1 || v > PEOPLE_LIST_MAX) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                        "'limit' must be 1..1000", "limit");
-            return;
-        }
-        f.limit = (int)v;
-    }
-    s = request_arg(r, "after");
-    if (s) {
-        v = strtoll(s, &end, 10);
-        if (*end || v < 0) {
-            reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                        "'after' must be a participant id", "after");
-            return;
-        }
-        f.after = v;
-    }
+    v = f.limit;
+    if (request_arg_int(&v, r, "limit", 1, PEOPLE_LIST_MAX) < 0)
+        return;
+    f.limit = (int)v;
+    v = 0;
+    if (request_arg_int(&v, r, "after", 0, LLONG_MAX) < 0)
+        return;
+    f.after = v;
     {
         struct mg_circle *c = NULL;
         rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);

@@ -387,22 +387,6 @@ void handle_registration_withdraw(struct request *r)
 
 /* --- the coordinator's list, and calling a plenary off --------------- */
 
-/* ?name=N: a count from `lo` to `hi`, or `dflt`; -1 when not a number. */
-static long query_count(struct request *r, const char *name, long dflt, long lo,
-                        long hi)
-{
-    const char *v = request_arg(r, name);
-    char *end;
-    long n;
-
-    if (!v || !*v)
-        return dflt;
-    n = strtol(v, &end, 10);
-    if (*end || n < lo || n > hi)
-        return -1;
-    return n;
-}
-
 static json_t *weeks_json(struct mg_store *st, const struct mg_plenary_row *p,
                           const char *tzid, int *rc)
 {
@@ -445,18 +429,15 @@ void handle_plenary_get(struct request *r)
     struct mg_registration_row *rows = NULL;
     const char *status = request_arg(r, "status");
     enum mg_store_seat_status want = MG_STORE_SEAT_REGISTERED;
-    long limit = query_count(r, "limit", 500, 1, 5000);
-    long offset = query_count(r, "offset", 0, 0, 100000000);
+    long long limit = 500, offset = 0;
     size_t n = 0, i;
     json_t *regs, *doc, *weeks;
     int have = 0, by_status = 0, rc;
 
     memset(&p, 0, sizeof(p));
-    if (limit < 0 || offset < 0) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                    "'limit' is 1 to 5000 and 'offset' 0 or more", "limit");
+    if (request_arg_int(&limit, r, "limit", 1, 5000) < 0 ||
+        request_arg_int(&offset, r, "offset", 0, 100000000) < 0)
         return;
-    }
     if (status && *status) {
         by_status = 1;
         if (strcmp(status, "registered") == 0)

@@ -124,46 +124,18 @@ void handle_reminders_put(struct request *r)
     reply_json(r, MHD_HTTP_OK, settings_json(&s));
 }
 
-/* Query argument `arg` as a whole number from lo to hi into *out
- * (`fallback` when it is not given); 0, or -1 when it is something else. */
-static int arg_number(long long *out, const char *arg, long long fallback,
-                      long long lo, long long hi)
-{
-    char *end = NULL;
-
-    *out = fallback;
-    if (!arg)
-        return 0;
-    if (!isdigit((unsigned char)arg[0]))
-        return -1; /* no sign, no space */
-    errno = 0;
-    *out = strtoll(arg, &end, 10);
-    if (errno || *end || *out < lo || *out > hi)
-        return -1;
-    return 0;
-}
-
 void handle_jobs_list(struct request *r)
 {
     struct mg_job_row *rows = NULL;
-    long long limit, before;
+    long long limit = 100, before = 0;
     size_t n = 0, i;
     json_t *items;
     int rc;
 
-    if (arg_number(&limit, request_arg(r, "limit"), 100, 1, 1000) < 0) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                    "limit is a whole number from 1 to 1000", "limit");
+    /* due_before: Unix seconds, up to the year 9999 */
+    if (request_arg_int(&limit, r, "limit", 1, 1000) < 0 ||
+        request_arg_int(&before, r, "due_before", 0, 253402300799LL) < 0)
         return;
-    }
-    /* Unix seconds, up to the year 9999 */
-    if (arg_number(&before, request_arg(r, "due_before"), 0, 0,
-                   253402300799LL) < 0) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                    "due_before is Unix seconds (a whole number)",
-                    "due_before");
-        return;
-    }
     rc = mg_store_jobs_list(&rows, &n, r->srv->store, r->params[0], before,
                             (int)limit);
     if (rc < 0) {

@@ -50,21 +50,6 @@ void handle_rsvps_get(struct request *r)
     mg_store_rsvps_free(rows, n);
 }
 
-/* ?limit= (1-1000, default 500) and ?offset= (default 0); -1 if bad. */
-static int page_arg(struct request *r, const char *name, int dflt, int max)
-{
-    const char *v = request_arg(r, name);
-    char *end = NULL;
-    long n;
-
-    if (!v)
-        return dflt;
-    n = strtol(v, &end, 10);
-    if (end == v || *end || n < 0 || n > max)
-        return -1;
-    return (int)n;
-}
-
 /*
  * GET /api/v1/circles/{id}/plenaries/{pid}/rsvps: for each weekly call,
  * how many of the registered accepted, declined or said maybe (and how
@@ -79,18 +64,15 @@ void handle_plenary_rsvps_get(struct request *r)
     struct mg_plenary_rsvp_count *counts = NULL;
     struct mg_error err;
     size_t n = 0, i;
-    int limit = page_arg(r, "limit", 500, 1000);
-    int offset = page_arg(r, "offset", 0, 100000000);
+    long long limit = 500, offset = 0;
     int have = 0, rc;
     json_t *weeks, *items;
 
     memset(&err, 0, sizeof(err));
     memset(&p, 0, sizeof(p));
-    if (limit < 1 || offset < 0) {
-        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
-                    "'limit' must be 1-1000 and 'offset' 0 or more", "limit");
+    if (request_arg_int(&limit, r, "limit", 1, 1000) < 0 ||
+        request_arg_int(&offset, r, "offset", 0, 100000000) < 0)
         return;
-    }
     rc = mg_store_circle_get(&c, r->srv->store, r->params[0]);
     if (rc == 0)
         rc =

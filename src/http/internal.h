@@ -7,6 +7,7 @@
 #ifndef MINGLE_HTTP_INTERNAL_H
 #define MINGLE_HTTP_INTERNAL_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -260,6 +261,14 @@ int http_parse_local(int64_t *out, const char *tzid, const char *s);
 
 /* A query argument, or NULL. */
 const char *request_arg(struct request *r, const char *name);
+/*
+ * Query argument `name` as a whole number from `min` to `max` (digits,
+ * a '-' only where `min` is negative; no spaces or '+'): 1 with it in
+ * *out, 0 when the argument is absent (*out untouched), -1 when it is
+ * malformed or out of range, after a 400 that names it.
+ */
+int request_arg_int(long long *out, struct request *r, const char *name,
+                    long long min, long long max);
 /*
  * Read the body as a posted form (urlencoded or multipart) with
  * libmicrohttpd's post processor into `form` (zero-initialised by the

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
@@ -218,6 +219,37 @@ int json_take_string(char **slot, json_t *v, const char *field,
 const char *request_arg(struct request *r, const char *name)
 {
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int request_arg_int(long long *out, struct request *r, const char *name,
+                    long long min, long long max)
+{
+    const char *s = request_arg(r, name), *p;
+    char msg[160];
+    long long v;
+
+    if (!s)
+        return 0;
+    p = s + (s[0] == '-' && min < 0);
+    if (*p >= '0' && *p <= '9') {
+        char *end;
+
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (!errno && !*end && v >= min && v <= max) {
+            *out = v;
+            return 1;
+        }
+    }
+    if (max == LLONG_MAX)
+        snprintf(msg, sizeof(msg), "'%s' must be a whole number, %lld or more",
+                 name, min);
+    else
+        snprintf(msg, sizeof(msg),
+                 "'%s' must be a whole number from %lld to %lld", name, min,
+                 max);
+    reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", msg, name);
+    return -1;
 }
 
 json_t *request_json(struct request *r)

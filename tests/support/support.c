@@ -931,3 +931,66 @@ int test_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
     free(run);
     return rc;
 }
+
+/* Everything `argv` prints on stdout; it must exit 0. */
+static char *reader_output(char *const argv[])
+{
+    struct mg_buf b = MG_BUF_INIT;
+    char chunk[4096];
+    int fds[2], status = 0;
+    ssize_t n;
+    pid_t pid;
+
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    while ((n = read(fds[0], chunk, sizeof(chunk))) > 0)
+        mg_buf_add(&b, chunk, (size_t)n);
+    close(fds[0]);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("%s failed (status %d)", argv[0], status);
+    if (!b.data)
+        mg_buf_puts(&b, "");
+    return mg_buf_detach(&b);
+}
+
+char *test_xlsx_cells(const char *path)
+{
+    static const char script[] =
+        "import sys, openpyxl\n"
+        "wb = openpyxl.load_workbook(sys.argv[1])\n"
+        "for ws in wb.worksheets:\n"
+        "  for row in ws.iter_rows():\n"
+        "    for c in row:\n"
+        "      if c.value is None: continue\n"
+        "      v = c.value\n"
+        "      if isinstance(v, float) and v == int(v): v = int(v)\n"
+        "      print('%s|%d|%d|%s|%r' % (ws.title, c.row, c.column, "
+        "c.data_type, v))\n";
+    char *argv[] = {(char *)"/usr/bin/python3", (char *)"-c", (char *)script,
+                    (char *)path, NULL};
+
+    return reader_output(argv);
+}
+
+char *test_pdf_text(const char *path)
+{
+    char *argv[] = {(char *)"/usr/bin/pdftotext",
+                    (char *)"-layout",
+                    (char *)"-enc",
+                    (char *)"UTF-8",
+                    (char *)path,
+                    (char *)"-",
+                    NULL};
+
+    return reader_output(argv);
+}

@@ -261,6 +261,18 @@ int test_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
     test_run_group(#tests, tests, sizeof(tests) / sizeof((tests)[0]), shared,  \
                    setup, teardown)
 
+/*
+ * Real readers for what mingle writes, run as programs:
+ * - test_xlsx_cells(): Debian's python3 with openpyxl reads workbook
+ *   `path`; one line per non-empty cell, "sheet|row|col|type|value",
+ *   rows and columns from 1, type openpyxl's (s string, n number, f
+ *   formula...), value Python's repr() (whole floats as ints).
+ * - test_pdf_text(): poppler's `pdftotext -layout` of `path`.
+ * The caller frees; a reader that fails fails the test.
+ */
+char *test_xlsx_cells(const char *path);
+char *test_pdf_text(const char *path);
+
 /* Connect a raw TCP socket to 127.0.0.1:port; -1 on failure. */
 int test_connect(int port);
 /* A loopback port nothing listens on now (the kernel's pick). */

@@ -28,15 +28,17 @@
 /* Pure domain: plain structs in and out (DESIGN.md, "Modules"). */
 static const char *const domain[] = {"core",   "config", "auth",  "book",
                                      "people", "circle", "group", "schedule",
-                                     "ical",   "mail",   NULL};
+                                     "ical",   "mail",   "sheet", NULL};
 /* What no domain module may include. */
 static const char *const above_domain[] = {
-    "store", "http",       "api",    "web",      "cli",    "assign", "calendar",
-    "notes", "attendance", "outbox", "overview", "signup", "jobs",   NULL};
+    "store",    "http",   "api",           "web",    "cli",      "assign",
+    "calendar", "notes",  "attendance",    "outbox", "overview", "signup",
+    "jobs",     "export", "participation", NULL};
 /* What the store may not include: everything above it. */
 static const char *const above_store[] = {
-    "http",   "api",     "web",      "cli",    "assign", "calendar", "notes",
-    "outbox", "plenary", "overview", "signup", "jobs",   NULL};
+    "http",     "api",   "web",    "cli",           "assign",
+    "calendar", "notes", "outbox", "plenary",       "overview",
+    "signup",   "jobs",  "export", "participation", NULL};
 
 static int in_list(const char *const *list, const char *s)
 {
