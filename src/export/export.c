@@ -14,6 +14,7 @@
 
 /* In the order menus list them; a builder per file of src/export/. */
 static const struct mg_export_kind kinds[] = {
+    {"survey", "Survey results", export_survey},
     {NULL, NULL, NULL},
 };
 

@@ -30,6 +30,8 @@
 #include <sqlite3.h>
 
 #include "mingle/core.h"
+#include "mingle/export.h"
+#include "mingle/store.h"
 #include "support.h"
 
 static const char circle_json[] =
@@ -707,6 +709,56 @@ static void test_report_figures(void **state)
     free(path);
 }
 
+/* Item 1 (and 4): the survey results as a spreadsheet, read back with
+ * openpyxl: the same figures as the answers given. */
+static void test_results_sheet(void **state)
+{
+    struct mg_store *st = NULL;
+    struct mg_store_options opt = {2, 5000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_sheet **sheets = NULL;
+    struct mg_buf xlsx = MG_BUF_INIT;
+    size_t n = 0;
+    char *path = mg_xasprintf("%s/survey.xlsx", W->site.dir), *cells;
+    FILE *f;
+    static const char *const want[] = {
+        "Survey results|1|1|s|'question_id'\n",
+        "Survey results|3|4|s|'2'\n", /* useful: Ben's 2 */
+        "Survey results|3|5|n|1\n",
+        "Survey results|3|7|n|2\n",
+        "Survey results|6|8|n|1.5\n",  /* useful's mean */
+        "Survey results|11|4|s|'5'\n", /* facilitator: Ana's 5 */
+        "Survey results|11|5|n|1\n",
+        "Survey results|11|6|n|0.5\n",
+        "Survey results|11|8|n|4.5\n",
+        "Survey results|13|4|s|'About right'\n",
+        "Survey results|13|5|n|1\n",
+        "Summary|2|2|n|2\n",
+        "Summary|3|2|n|4\n",
+        "Summary|4|2|n|0.5\n",
+        "Summary|5|2|s|'yes'\n"};
+    size_t i;
+    (void)state;
+
+    assert_int_equal(mg_store_open(&st, W->site.db, &opt, &err), 0);
+    assert_int_equal(mg_export_build(&sheets, &n, st, W->circle, "survey"), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(mg_export_write(&xlsx, sheets, n, MG_EXPORT_XLSX), 0);
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(xlsx.data, 1, xlsx.len, f), xlsx.len);
+    fclose(f);
+    cells = test_xlsx_cells(path);
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        if (!strstr(cells, want[i]))
+            fail_msg("no '%s' in:\n%s", want[i], cells);
+    free(cells);
+    free(path);
+    mg_buf_release(&xlsx);
+    mg_export_free(sheets, n);
+    mg_store_close(st);
+}
+
 /* Item 1: after the close the page says so and takes nothing. */
 static void test_closed(void **state)
 {
@@ -825,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_answer_anonymous),
         cmocka_unit_test(test_change_answer),
         cmocka_unit_test(test_report_figures),
+        cmocka_unit_test(test_results_sheet),
         cmocka_unit_test(test_closed),
         cmocka_unit_test(test_named_without_attendance),
     };
