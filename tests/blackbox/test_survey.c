@@ -759,6 +759,44 @@ static void test_results_sheet(void **state)
     mg_store_close(st);
 }
 
+/* Item 1: the dashboard's survey section: the rate, a chart per
+ * question (bars by answer), and its close button. */
+static void test_dashboard_section(void **state)
+{
+    struct test_response resp;
+    char *cookie = NULL, *csrf = NULL, *path, *form;
+    json_t *doc;
+    (void)state;
+
+    assert_int_equal(test_site_dashboard_login(&W->site, W->site.token, &cookie,
+                                               &csrf, NULL),
+                     303);
+    path = test_dashboard_path(W->circle, "%s", "");
+    test_site_page(&resp, &W->site, "GET", path, cookie, NULL);
+    assert_int_equal(resp.status, 200);
+    assert_non_null(strstr(resp.body, "<section id=\"survey\">"));
+    assert_non_null(strstr(resp.body, "2 of the 4 people who came to a call "
+                                      "answered (50%)."));
+    assert_non_null(strstr(resp.body, "<title id=\"survey-chart-0"));
+    assert_non_null(strstr(resp.body, "data-answer=\"5\""));
+    assert_non_null(strstr(resp.body, "Answers are anonymous."));
+    test_response_release(&resp);
+    free(path);
+    path = test_dashboard_path(W->circle, "/survey");
+    form = mg_xasprintf("csrf=%s&do=close", csrf);
+    test_site_page(&resp, &W->site, "POST", path, cookie, form);
+    assert_int_equal(resp.status, 303);
+    test_response_release(&resp);
+    doc = get_survey(W->circle);
+    assert_string_equal(json_string_value(json_object_get(doc, "state")),
+                        "closed");
+    json_decref(doc);
+    free(form);
+    free(path);
+    free(cookie);
+    free(csrf);
+}
+
 /* Item 1: after the close the page says so and takes nothing. */
 static void test_closed(void **state)
 {
@@ -878,6 +916,7 @@ int main(void)
         cmocka_unit_test(test_change_answer),
         cmocka_unit_test(test_report_figures),
         cmocka_unit_test(test_results_sheet),
+        cmocka_unit_test(test_dashboard_section),
         cmocka_unit_test(test_closed),
         cmocka_unit_test(test_named_without_attendance),
     };
