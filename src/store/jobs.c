@@ -162,10 +162,6 @@ static int sync_circle(size_t *added, struct mg_store *st, sqlite3 *db,
     return rc;
 }
 
-static int exec_bound(struct mg_store *st, sqlite3 *db, const char *sql,
-                      int64_t circle_id, const char *text, int value,
-                      const char *what);
-
 int mg_store_jobs_sync(size_t *added, struct mg_store *st, int64_t circle_id,
                        const int64_t *session_ids, size_t n, int64_t now)
 {
@@ -199,19 +195,28 @@ int mg_store_jobs_sync(size_t *added, struct mg_store *st, int64_t circle_id,
         ids[n_ids++] = sqlite3_column_int64(stmt, 0);
     }
     sqlite3_finalize(stmt);
+    stmt = NULL;
     for (i = 0; rc == 0 && i < n_ids; i++)
         rc = sync_circle(added, st, db, ids[i], NULL, 0, now);
 done:
-    /* each circle with calls has its survey's opening job, at the end of
-     * its last call until the coordinator sets a time (survey_jobs) */
+    /* each circle with calls still ahead has its survey's opening job,
+     * at the end of its last call until the coordinator sets a time
+     * (survey_jobs); circles over before this version get none unless
+     * their coordinator opens one, so an upgrade mails nobody */
     if (rc == 0)
-        rc = exec_bound(st, db,
-                        "INSERT OR IGNORE INTO survey_jobs (circle_id, "
-                        "due_at) SELECT circle_id, max(starts_at + minutes * "
-                        "60) FROM sessions WHERE (?1 = 0 OR circle_id = ?1) "
-                        "AND group_id IS NOT NULL AND status <> 'cancelled' "
-                        "GROUP BY circle_id",
-                        circle_id, NULL, 0, "make survey jobs");
+        rc = store_prepare(&stmt, st, db,
+                           "INSERT OR IGNORE INTO survey_jobs (circle_id, "
+                           "due_at) SELECT circle_id, max(starts_at + minutes "
+                           "* 60) FROM sessions WHERE (?1 = 0 OR circle_id = "
+                           "?1) AND group_id IS NOT NULL AND status <> "
+                           "'cancelled' GROUP BY circle_id HAVING "
+                           "max(starts_at + minutes * 60) > ?2");
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, now);
+        rc = store_step(st, db, stmt, "make survey jobs");
+    }
+    sqlite3_finalize(stmt);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
