@@ -98,9 +98,10 @@ static void add_default(struct mg_survey *s, const char *id,
 
 void mg_survey_default_questions(struct mg_survey *s)
 {
-    static const char *const pace[] = {"Too slow", "About right", "Too fast",
-                                       NULL};
-    static const char *const recommend[] = {"Yes", "Maybe", "No", NULL};
+    static const char *const pace[] = {N_("Too slow"), N_("About right"),
+                                       N_("Too fast"), NULL};
+    static const char *const recommend[] = {N_("Yes"), N_("Maybe"), N_("No"),
+                                            NULL};
     size_t i;
 
     for (i = 0; i < s->n_questions; i++)
@@ -110,15 +111,16 @@ void mg_survey_default_questions(struct mg_survey *s)
     s->n_questions = 0;
     s->custom = 0;
     add_default(s, "useful", MG_SURVEY_KIND_SCALE,
-                "How useful was the circle for your work?", 1, NULL);
+                N_("How useful was the circle for your work?"), 1, NULL);
     add_default(s, "facilitator", MG_SURVEY_KIND_SCALE,
-                "How well did your facilitator lead the calls?", 1, NULL);
+                N_("How well did your facilitator lead the calls?"), 1, NULL);
     add_default(s, "pace", MG_SURVEY_KIND_SINGLE,
-                "How was the pace of the readings?", 0, pace);
+                N_("How was the pace of the readings?"), 0, pace);
     add_default(s, "recommend", MG_SURVEY_KIND_SINGLE,
-                "Would you recommend the circle to a colleague?", 0, recommend);
+                N_("Would you recommend the circle to a colleague?"), 0,
+                recommend);
     add_default(s, "change", MG_SURVEY_KIND_TEXT,
-                "What would you change for the next circle?", 0, NULL);
+                N_("What would you change for the next circle?"), 0, NULL);
 }
 
 /* ---- rules ---- */

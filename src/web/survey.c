@@ -175,9 +175,16 @@ static void choice(struct mg_html *h, const char *type, const char *qid,
     mg_html(h, "</label></div>\n");
 }
 
+/* A default question's words in the page's language; the coordinator's
+ * own as they wrote them. */
+static const char *words(int custom, const char *s)
+{
+    return custom ? s : _(s);
+}
+
 static void question_html(struct mg_html *h, const struct mg_survey_question *q,
-                          const struct mg_survey_answer *a, size_t n,
-                          const char *error)
+                          int custom, const struct mg_survey_answer *a,
+                          size_t n, const char *error)
 {
     static const char *const scale_words[] = {
         N_("1: not at all"), N_("2"), N_("3"), N_("4"), N_("5: very much")};
@@ -189,7 +196,7 @@ static void question_html(struct mg_html *h, const struct mg_survey_question *q,
         mg_html(h, "<div class=\"field\"><label for=\"");
         mg_html_attr(h, name);
         mg_html(h, "\">");
-        mg_html_text(h, q->text);
+        mg_html_text(h, words(custom, q->text));
         if (q->required) {
             mg_html(h, " ");
             mg_html_text(h, _("(required)"));
@@ -197,7 +204,7 @@ static void question_html(struct mg_html *h, const struct mg_survey_question *q,
         mg_html(h, "</label>\n");
     } else {
         mg_html(h, "<fieldset><legend>");
-        mg_html_text(h, q->text);
+        mg_html_text(h, words(custom, q->text));
         if (q->required) {
             mg_html(h, " ");
             mg_html_text(h, _("(required)"));
@@ -223,7 +230,7 @@ static void question_html(struct mg_html *h, const struct mg_survey_question *q,
     case MG_SURVEY_KIND_MULTIPLE:
         for (k = 0; k < q->n_options; k++)
             choice(h, q->kind == MG_SURVEY_KIND_SINGLE ? "radio" : "checkbox",
-                   q->id, (int)k, q->options[k],
+                   q->id, (int)k, words(custom, q->options[k]),
                    given(a, n, q->id, (int)k) != NULL,
                    q->required && q->kind == MG_SURVEY_KIND_SINGLE, error);
         break;
@@ -309,7 +316,8 @@ static void form_page(struct request *r, const struct page *p,
     mg_html_attr(&h, r->feed); /* relative: this same address */
     mg_html(&h, "\">\n");
     for (i = 0; i < p->s.n_questions; i++)
-        question_html(&h, &p->s.questions[i], a, n, errors ? errors[i] : NULL);
+        question_html(&h, &p->s.questions[i], p->s.custom, a, n,
+                      errors ? errors[i] : NULL);
     mg_html(&h, "<p><button type=\"submit\" class=\"button\">");
     mg_html_text(&h, answered ? _("Save my changes") : _("Send my answers"));
     mg_html(&h, "</button></p>\n</form>\n");
