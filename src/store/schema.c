@@ -854,6 +854,9 @@ static const char *const migration_25[] = {
     "  text TEXT)",
     "CREATE INDEX IF NOT EXISTS survey_answers_response ON "
     "survey_answers(response_id)",
+    /* who came, by person: whom the survey asks, person by person */
+    "CREATE INDEX IF NOT EXISTS attendance_participant ON "
+    "attendance(participant_id, present)",
     "CREATE TABLE IF NOT EXISTS survey_answered ("
     "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
     "  hash BLOB NOT NULL,"

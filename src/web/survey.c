@@ -237,11 +237,11 @@ static void question_html(struct mg_html *h, const struct mg_survey_question *q,
     case MG_SURVEY_KIND_TEXT: {
         const struct mg_survey_answer *t = given(a, n, q->id, 0);
 
-        mg_html(h, "<textarea name=\"");
+        mg_html(h, "<br><textarea name=\"");
         mg_html_attr(h, name);
         mg_html(h, "\" id=\"");
         mg_html_attr(h, name);
-        mg_html(h, "\" rows=\"5\" maxlength=\"4000\"");
+        mg_html(h, "\" rows=\"5\" cols=\"60\" maxlength=\"4000\"");
         if (q->required)
             mg_html(h, " required");
         if (error) {

@@ -211,14 +211,14 @@ static int run(size_t n)
     getrusage(RUSAGE_SELF, &ru);
     printf("bench_survey: %zu people, %zu calls; %d came to week 1\n"
            "  round with nothing due     %8.3f ms\n"
-           "  opening mail               %8.2f s  (%zu mails in %zu rounds, "
-           "%.0f/s)\n"
+           "  opening mail               %8.2f s  (%zu mails, 500 a "
+           "transaction, %.0f/s)\n"
            "  answers saved              %8.2f s  (%zu, %.2f ms each)\n"
            "  results loaded, tallied    %8.3f s  (%d responses, rate %.2f)\n"
            "  success report with them   %8.3f s  (JSON %.3f s, Markdown "
            "%.3f s)\n"
            "  peak RSS                   %8.1f MiB\n",
-           n, n_sessions, res.attendees, t_idle * 1000, t_open, mails, rounds,
+           n, n_sessions, res.attendees, t_idle * 1000, t_open, mails,
            t_open > 0 ? mails / t_open : 0.0, t_answers, answered,
            answered ? t_answers * 1000 / answered : 0.0, t_results,
            res.responses, res.rate, t_report, t_json, t_md,
