@@ -361,6 +361,41 @@ static char *link_of(long long pid)
     return link;
 }
 
+/* Item 1: the CLI refuses bad settings naming the option and the
+ * field, and changes nothing. */
+static void test_cli_validation(void **state)
+{
+    char *out = NULL, *err = NULL;
+    char *id = mg_xasprintf("%lld", W->circle);
+    char *file = mg_xasprintf("%s/questions.json", W->site.dir);
+    const char *when[] = {"survey", "set",  "--circle", id,  "--opens-at",
+                          "soon",   "--db", W->site.db, NULL};
+    const char *qs[] = {"survey", "set",  "--circle", id,  "--questions",
+                        file,     "--db", W->site.db, NULL};
+    FILE *f = fopen(file, "w");
+    (void)state;
+
+    assert_non_null(f);
+    fputs("[{\"id\": \"a\", \"kind\": \"single\", \"text\": \"Pick\", "
+          "\"options\": [\"one\"]}]",
+          f);
+    fclose(f);
+    assert_int_equal(test_run_cli(&out, &err, when, NULL), 2);
+    assert_non_null(strstr(err, "--opens-at"));
+    free(out);
+    free(err);
+    assert_int_equal(test_run_cli(&out, &err, qs, NULL), 2);
+    assert_non_null(strstr(err, "questions[0].options"));
+    free(out);
+    free(err);
+    assert_int_equal(query_int("SELECT count(*) FROM survey_questions"), 0);
+    assert_int_equal(query_int("SELECT count(*) FROM survey_settings WHERE "
+                               "opens_at IS NOT NULL"),
+                     0);
+    free(id);
+    free(file);
+}
+
 /* Item 1: the opening mail goes once to each person who came, at the
  * time set, through the scheduler on the clock file. */
 static void test_opening_mail_once(void **state)
@@ -909,6 +944,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_settings_validation),
+        cmocka_unit_test(test_cli_validation),
         cmocka_unit_test(test_opening_mail_once),
         cmocka_unit_test(test_bad_mac_refused),
         cmocka_unit_test(test_get_changes_nothing),
