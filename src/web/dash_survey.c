@@ -45,7 +45,7 @@ static void survey_button(struct mg_html *h, const struct dash *d,
 
 /* A question's answers as bars, one per value or option. */
 static void tally_chart(struct mg_html *h, const struct mg_survey_tally *t,
-                        size_t index)
+                        const char *title, size_t index)
 {
     struct web_bar *bars = mg_xcalloc(t->n_counts + 1, sizeof(*bars));
     struct web_segment *segs = mg_xcalloc(t->n_counts + 1, sizeof(*segs));
@@ -73,7 +73,7 @@ static void tally_chart(struct mg_html *h, const struct mg_survey_tally *t,
     snprintf(id, sizeof(id), "survey-chart-%zu", index);
     memset(&c, 0, sizeof(c));
     c.id = id;
-    c.title = t->text;
+    c.title = title;
     c.desc = desc.data;
     c.key = WEB_CHART_ANSWER;
     c.bars = bars;
@@ -137,13 +137,20 @@ int dash_survey_section(struct mg_html *h, const struct dash *d,
     for (i = 0; res.responses && i < res.n_questions; i++) {
         const struct mg_survey_tally *t = &res.questions[i];
 
+        mg_html(h, "<h3>");
+        mg_html_text(h, s.custom ? t->text : _(t->text));
+        mg_html(h, "</h3>\n<p>");
+        if (t->kind == MG_SURVEY_KIND_SCALE && t->answered)
+            mg_html_textf(h, _("%d answered; %.1f on average of 5."),
+                          t->answered, t->mean);
+        else
+            mg_html_textf(h, _("%d answered."), t->answered);
+        mg_html(h, "</p>\n");
         if (t->kind != MG_SURVEY_KIND_TEXT) {
-            tally_chart(h, t, i);
+            tally_chart(h, t, s.custom ? t->text : _(t->text), i);
             continue;
         }
-        mg_html(h, "<h3>");
-        mg_html_text(h, t->text);
-        mg_html(h, "</h3>\n<ul>");
+        mg_html(h, "<ul>");
         for (k = 0; k < t->n_texts && k < TEXTS_SHOWN; k++) {
             mg_html(h, "<li>");
             mg_html_text(h, t->texts[k]);
