@@ -45,7 +45,7 @@ static void survey_button(struct mg_html *h, const struct dash *d,
 
 /* A question's answers as bars, one per value or option. */
 static void tally_chart(struct mg_html *h, const struct mg_survey_tally *t,
-                        const char *title, size_t index)
+                        int custom, size_t index)
 {
     struct web_bar *bars = mg_xcalloc(t->n_counts + 1, sizeof(*bars));
     struct web_segment *segs = mg_xcalloc(t->n_counts + 1, sizeof(*segs));
@@ -58,22 +58,23 @@ static void tally_chart(struct mg_html *h, const struct mg_survey_tally *t,
     for (k = 0; k < t->n_counts; k++) {
         segs[k].value = t->counts[k];
         segs[k].name = _("people");
-        bars[k].label = t->labels[k];
-        bars[k].title = t->labels[k];
+        /* the default options in the page's language, as asked */
+        bars[k].label = custom ? t->labels[k] : _(t->labels[k]);
+        bars[k].title = bars[k].label;
         bars[k].key = (long long)k + 1;
         bars[k].segments = &segs[k];
         bars[k].n_segments = 1;
         bars[k].known = 1;
         if (t->counts[k] > top)
             top = t->counts[k];
-        mg_buf_printf(&desc, "%s%s: %d", k ? ", " : "", t->labels[k],
+        mg_buf_printf(&desc, "%s%s: %d", k ? ", " : "", bars[k].label,
                       t->counts[k]);
     }
     mg_buf_puts(&desc, ".");
     snprintf(id, sizeof(id), "survey-chart-%zu", index);
     memset(&c, 0, sizeof(c));
     c.id = id;
-    c.title = title;
+    c.title = custom ? t->text : _(t->text);
     c.desc = desc.data;
     c.key = WEB_CHART_ANSWER;
     c.bars = bars;
@@ -147,7 +148,7 @@ int dash_survey_section(struct mg_html *h, const struct dash *d,
             mg_html_textf(h, _("%d answered."), t->answered);
         mg_html(h, "</p>\n");
         if (t->kind != MG_SURVEY_KIND_TEXT) {
-            tally_chart(h, t, s.custom ? t->text : _(t->text), i);
+            tally_chart(h, t, s.custom, i);
             continue;
         }
         mg_html(h, "<ul>");
