@@ -87,8 +87,9 @@ struct mg_jobs_scheduler;
  * The daemon's scheduler thread: it makes the jobs of calls that have
  * none, then sleeps until the next due job (at most a minute, or a
  * second when MINGLE_CLOCK_FILE sets the clock), runs rounds while
- * jobs are due and wakes the outbox sender through `wake(arg)` after a
- * round that queued mail. `st` is borrowed.
+ * jobs are due, opens the surveys due (mg_survey_round) and wakes the
+ * outbox sender through `wake(arg)` after a round that queued mail.
+ * `st` is borrowed.
  */
 struct mg_jobs_scheduler *
 mg_jobs_scheduler_start(const struct mg_jobs_config *cfg, struct mg_store *st,
