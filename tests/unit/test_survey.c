@@ -169,11 +169,15 @@ static void test_rules(void **state)
     expect_invalid(&s, "questions[1].options");
     s.questions[1].n_options = 2;
     /* options on free text */
-    s.questions[3].options = s.questions[1].options;
-    s.questions[3].n_options = 2;
-    expect_invalid(&s, "questions[3].options");
-    s.questions[3].options = NULL;
-    s.questions[3].n_options = 0;
+    {
+        char **none = s.questions[3].options;
+
+        s.questions[3].options = s.questions[1].options;
+        s.questions[3].n_options = 2;
+        expect_invalid(&s, "questions[3].options");
+        s.questions[3].options = none;
+        s.questions[3].n_options = 0;
+    }
     /* a repeated option */
     keep = s.questions[2].options[2];
     s.questions[2].options[2] = s.questions[2].options[0];
