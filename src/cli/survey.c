@@ -276,9 +276,15 @@ static int show_run(struct cli_ctx *ctx)
 static const struct cli_command actions[] = {
     {.name = "show",
      .requires = "circle",
+     .usage = "[--json]",
      .needs = CLI_CIRCLE,
      .run = show_run},
-    {.name = "set", .requires = "circle", .needs = CLI_CIRCLE, .run = set_run},
+    {.name = "set",
+     .requires = "circle",
+     .usage = "[--questions FILE] [--opens-at WHEN] [--closes-at WHEN] "
+              "[--anonymous yes|no]",
+     .needs = CLI_CIRCLE,
+     .run = set_run},
     {.name = "open",
      .requires = "circle",
      .needs = CLI_CIRCLE,
