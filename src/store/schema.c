@@ -854,6 +854,16 @@ static const char *const migration_25[] = {
     "  text TEXT)",
     "CREATE INDEX IF NOT EXISTS survey_answers_response ON "
     "survey_answers(response_id)",
+    /* a circle's last call moved earlier or called off: its opening,
+     * when that call set it, comes earlier too (the round works out the
+     * true time when it comes, and waits again if that is later) */
+    "CREATE TRIGGER IF NOT EXISTS survey_follow_calls AFTER UPDATE OF "
+    "starts_at, minutes, status ON sessions WHEN NEW.group_id IS NOT NULL "
+    "BEGIN UPDATE survey_jobs SET due_at = CASE NEW.status WHEN "
+    "'cancelled' THEN OLD.starts_at ELSE NEW.starts_at + NEW.minutes * 60 "
+    "END WHERE circle_id = NEW.circle_id AND status = 'queued' AND due_at "
+    "= OLD.starts_at + OLD.minutes * 60 AND (NEW.status = 'cancelled' OR "
+    "NEW.starts_at + NEW.minutes * 60 < due_at); END",
     /* who came, by person: whom the survey asks, person by person */
     "CREATE INDEX IF NOT EXISTS attendance_participant ON "
     "attendance(participant_id, present)",

@@ -302,6 +302,37 @@ static void test_settings_validation(void **state)
     assert_int_equal(query_int("SELECT count(*) FROM survey_questions"), 0);
 }
 
+/* Item 1: the default opening follows the last call when it moves
+ * earlier (a day earlier: the job with it) or is called off (the job
+ * comes due at once; the round then finds week 3's end). */
+static void test_opening_follows_last_call(void **state)
+{
+    char *path = test_circle_path(W->circle, "/sessions/%lld", W->sessions[3]);
+    char *sql = mg_xasprintf("SELECT due_at FROM survey_jobs WHERE circle_id "
+                             "= %lld",
+                             W->circle);
+    long long end4 = query_int(sql);
+    long status = 0;
+    json_t *doc;
+    (void)state;
+
+    /* 2027-04-13 20:30 NZST (UTC+12) */
+    assert_int_equal(end4, 1807605000LL);
+    doc = call(&status, "PATCH", path, "{\"start\": \"2027-04-12T19:30\"}");
+    json_decref(doc);
+    assert_int_equal(status, 200);
+    assert_int_equal(query_int(sql), end4 - DAY);
+    doc = get_survey(W->circle);
+    assert_string_equal(json_string_value(json_object_get(doc, "opens")),
+                        "2027-04-12T20:30");
+    json_decref(doc);
+    doc = call(&status, "PATCH", path, "{\"start\": \"2027-04-13T19:30\"}");
+    json_decref(doc);
+    assert_int_equal(status, 200);
+    free(path);
+    free(sql);
+}
+
 static long long outbox_count(const char *kind)
 {
     char *sql = mg_xasprintf(
@@ -944,6 +975,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_settings_validation),
+        cmocka_unit_test(test_opening_follows_last_call),
         cmocka_unit_test(test_cli_validation),
         cmocka_unit_test(test_opening_mail_once),
         cmocka_unit_test(test_bad_mac_refused),
