@@ -349,10 +349,17 @@ static int open_one(size_t *mails, struct mg_store *st,
                                             opens ? opens : now + DAY);
         goto out;
     }
+    if (mg_survey_state_at(&s, opens, closes, now) == MG_SURVEY_CLOSED &&
+        s.closed_at) {
+        /* closed by hand before it opened: it waits, for an opening by
+         * hand (which makes the job due at once) */
+        rc = mg_store_survey_job_reschedule(st, circle_id, now + DAY);
+        goto out;
+    }
     if (mg_survey_state_at(&s, opens, closes, now) == MG_SURVEY_CLOSED) {
         struct mg_store_tx *tx = NULL;
 
-        /* closed before anybody was told: nothing to send */
+        /* past its closing before anybody was told: nothing to send */
         rc = mg_store_begin(&tx, st);
         if (rc == 0)
             rc = mg_store_tx_survey_job_progress(tx, circle_id, 0, 0, 1, now);

@@ -886,8 +886,26 @@ static void test_closed(void **state)
     set_clock(OPENS_UTC + 60);
 }
 
-/* Item 1: a named survey in a circle with no attendance recorded: its
- * active members answer, one response each, with their id. */
+/* `mingle survey ACTION --circle ID` on the test's clock: exit 0. */
+static void cli_on(long long circle, const char *action)
+{
+    char *out = NULL, *err = NULL;
+    char *id = mg_xasprintf("%lld", circle);
+    char *clock = mg_xasprintf("MINGLE_CLOCK_FILE=%s", W->clock);
+    const char *argv[] = {"survey", action,     "--circle", id,
+                          "--db",   W->site.db, NULL};
+    const char *env[] = {clock, NULL};
+
+    assert_int_equal(test_run_cli(&out, &err, argv, env), 0);
+    free(out);
+    free(err);
+    free(id);
+    free(clock);
+}
+
+/* Item 1: a named survey in a circle with no attendance recorded: closed
+ * by hand before its time, it mails nobody until opened by hand; then
+ * its active members answer, one response each, with their id. */
 static void test_named_without_attendance(void **state)
 {
     char field[64], *link, *sql;
@@ -896,6 +914,8 @@ static void test_named_without_attendance(void **state)
     int i;
     (void)state;
 
+    /* closed by hand before it opens: it waits for an opening by hand */
+    cli_on(W->named, "close");
     assert_int_equal(
         put_survey(W->named,
                    "{\"anonymous\": false, \"opens_at\": "
@@ -905,6 +925,13 @@ static void test_named_without_attendance(void **state)
                    "\"B\", \"C\"], \"required\": true}]}",
                    field, sizeof(field)),
         200);
+    sql = mg_xasprintf("SELECT count(*) FROM outbox WHERE kind = "
+                       "'survey_open' AND circle_id = %lld",
+                       W->named);
+    sleep(2);
+    assert_int_equal(query_int(sql), 0);
+    free(sql);
+    cli_on(W->named, "open");
     sql = mg_xasprintf("SELECT count(*) FROM outbox WHERE kind = "
                        "'survey_open' AND circle_id = %lld",
                        W->named);
