@@ -87,10 +87,11 @@ struct mg_jobs_scheduler;
  * The daemon's scheduler thread: it makes the jobs of calls that have
  * none, then sleeps until the next due job (at most a minute, or a
  * second when MINGLE_CLOCK_FILE sets the clock), runs rounds while
- * jobs are due and wakes the outbox sender through `wake(arg)` after a
- * round that queued mail. Once a day it also purges the circles whose
- * retention expired (mg_retention_round), half a second a wake until
- * done. `st` is borrowed.
+ * jobs are due, opens the surveys due (mg_survey_round) and wakes the
+ * outbox sender through `wake(arg)` after a round that queued mail. Once
+ * a day it also purges the circles whose retention expired
+ * (mg_retention_round), half a second a wake until done. `st` is
+ * borrowed.
  */
 struct mg_jobs_scheduler *
 mg_jobs_scheduler_start(const struct mg_jobs_config *cfg, struct mg_store *st,

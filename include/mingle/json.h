@@ -11,6 +11,7 @@
 
 #include "mingle/book.h"
 #include "mingle/report.h"
+#include "mingle/survey.h"
 
 /*
  * The JSON a coordinator sees for a split book: the section tree, the
@@ -43,5 +44,33 @@ char *mg_json_report(const struct mg_report *r);
  * report is loaded from. MG_EINVAL for text that is not one.
  */
 int mg_json_report_read(struct mg_report *out, const char *text);
+
+/* What a survey's JSON shows beside its settings. */
+struct mg_json_survey_facts {
+    const char *time_zone;       /* the circle's, for local times */
+    int64_t opens_at, closes_at; /* effective */
+    int64_t now;
+    int responses, attendees;
+    const char *job_status; /* the opening mail's job; NULL: none */
+    int64_t job_mails;
+};
+/*
+ * A circle's survey settings: questions, times set (null: the default)
+ * and effective, anonymity, state, counts. The caller owns the value.
+ */
+json_t *mg_json_survey_value(const struct mg_survey *s,
+                             const struct mg_json_survey_facts *f);
+/*
+ * Apply a JSON object's fields to `s`: questions (null: the default
+ * set), opens_at and closes_at (local times in `tz`, null: the default),
+ * anonymous. Read-only fields of the GET are ignored; any other field is
+ * MG_EINVAL naming it ("questions[1].kind"). Checks shapes only: the
+ * rules are mg_survey_validate()'s.
+ */
+int mg_json_survey_update(struct mg_survey *s, json_t *doc, const char *tz,
+                          struct mg_error *err);
+/* A survey's results: responses, attendees, the rate, per question its
+ * counts (or free texts) and a scale's mean. The caller owns it. */
+json_t *mg_json_survey_results_value(const struct mg_survey_results *r);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "mingle/core.h"
+#include "mingle/survey.h"
 
 /*
  * Definitions, used everywhere a figure appears:
@@ -230,6 +231,9 @@ struct mg_report {
     int cohort;                          /* retention's week-1 cohort */
     struct mg_report_plenary *plenaries; /* in the input's order */
     size_t n_plenaries;
+    /* the evaluation survey's results (owned), or NULL when not loaded:
+     * mg_report_load() loads them, mg_report_build() leaves them out */
+    struct mg_survey_results *survey;
 };
 
 /*
@@ -262,6 +266,15 @@ struct mg_report_cursor {
 };
 int mg_report_csv_next(struct mg_buf *b, const struct mg_report *r,
                        struct mg_report_cursor *c, size_t max);
+
+/*
+ * The survey's results as CSV (RFC 4180 as above): one row per answer of
+ * each question (question_id, question, kind, answer, count, share of
+ * those who answered it, answered, mean for a scale), one per free text
+ * (its text as the answer, no count), after a header line. Nothing but
+ * the header when the report has no survey. Appended to `b`.
+ */
+void mg_report_survey_csv(struct mg_buf *b, const struct mg_report *r);
 
 /*
  * Markdown: the circle's key figures, a table per group and one of

@@ -90,5 +90,6 @@ void mg_store_rollback(struct mg_store_tx *tx);
 #include "mingle/store/participation.h"
 #include "mingle/store/sheets.h"
 #include "mingle/store/cpd.h"
+#include "mingle/store/survey.h"
 
 #endif

@@ -30,6 +30,9 @@ void handle_cpd_put(struct request *r);
 /* A circle's sign-up settings (src/api/signup.c). */
 void handle_signup_get(struct request *r);
 void handle_signup_put(struct request *r);
+/* A circle's evaluation survey (src/api/survey.c). */
+void handle_survey_get(struct request *r);
+void handle_survey_put(struct request *r);
 /* Move requests from participants' own pages (moves.c). */
 void handle_move_requests_list(struct request *r);
 void handle_move_request_dismiss(struct request *r);

@@ -44,6 +44,7 @@ static void report_release(void *state)
 void handle_report(struct request *r)
 {
     const char *format = request_arg(r, "format");
+    const char *part = request_arg(r, "part");
     struct report_stream *s;
     struct reply_source src;
     struct reply rep = {0};
@@ -60,11 +61,24 @@ void handle_report(struct request *r)
                     "'format' must be json, csv or markdown", "format");
         return;
     }
+    if (part && strcmp(part, "survey") != 0) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+                    "'part' must be survey, or left out", "part");
+        return;
+    }
     s = mg_xcalloc(1, sizeof(*s));
     rc = mg_report_load(&s->rep, r->srv->store, r->params[0]);
     if (rc < 0) {
         free(s);
         reply_code(r, rc, NULL);
+        return;
+    }
+    if (part && strcmp(format, "csv") == 0) {
+        /* the survey's own table: its rows are not calls */
+        mg_report_survey_csv(&b, &s->rep);
+        report_release(s);
+        reply_text(r, MHD_HTTP_OK, "text/csv; charset=utf-8; header=present",
+                   mg_buf_detach(&b));
         return;
     }
     if (strcmp(format, "markdown") == 0) {

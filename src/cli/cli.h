@@ -74,6 +74,8 @@ struct cli_values {
     const char *issuer, *signature_title, *mail_at_close;
     /* `mingle cpd set` (cpd.c): as typed, checked by the command */
     const char *cpd_areas, *cpd_domains, *cpd_title, *cpd_provider, *cpd_prompt;
+    /* `mingle survey` (survey.c); --closes-at is closes_at above */
+    const char *opens_at, *anonymous, *questions;
 };
 
 #define CLI_AT(field) offsetof(struct cli_values, field)
@@ -170,6 +172,10 @@ int cli_config(struct mg_config *cfg, const struct cli_overrides *ov,
 int cli_open_store(struct mg_store **out, const struct mg_config *cfg,
                    int connections);
 
+/* The demo circle's survey: opened now, with a few answers from people
+ * who came (survey.c); left as it is once it has answers. */
+int cli_survey_demo(struct mg_store *st, int64_t circle_id);
+
 /* Print "mingle: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -253,7 +259,8 @@ extern const struct cli_command *const cli_commands[];
 extern const struct cli_command cli_serve, cli_demo, cli_migrate, cli_token,
     cli_circle, cli_book, cli_people, cli_groups, cli_outbox, cli_notes,
     cli_attendance, cli_report, cli_audit, cli_backup, cli_restore, cli_plenary,
-    cli_signup, cli_jobs, cli_reminders, cli_export, cli_certificate, cli_cpd;
+    cli_signup, cli_jobs, cli_reminders, cli_export, cli_certificate, cli_cpd,
+    cli_survey;
 
 /*
  * Plan (or rebalance) circle `circle`'s groups, print them, and store

@@ -527,7 +527,8 @@ static int demo(struct cli_ctx *ctx)
         ensure_kickoff(st, d.circle_id) < 0 ||
         ensure_kickoff_attendance(st, d.circle_id) < 0 ||
         ensure_kickoff_answers(st, d.circle_id) < 0 ||
-        ensure_signup(st, d.circle_id) < 0 || ensure_cpd(st, d.circle_id) < 0) {
+        ensure_signup(st, d.circle_id) < 0 || ensure_cpd(st, d.circle_id) < 0 ||
+        cli_survey_demo(st, d.circle_id) < 0) {
         cli_error("cannot register the demo participants in '%s'", cfg->db);
         goto out;
     }

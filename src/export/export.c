@@ -22,6 +22,7 @@ static const struct mg_export_kind kinds[] = {
     {"attendance", N_("Attendance matrix"), export_attendance},
     {"rsvps", N_("RSVPs"), export_rsvps},
     {"report", N_("Success report"), export_report},
+    {"survey", N_("Survey results"), export_survey},
     {"cpd", N_("CPD journal rows"), export_cpd},
     {NULL, NULL, NULL},
 };

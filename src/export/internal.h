@@ -23,6 +23,8 @@ int export_rsvps(struct mg_sheet ***out, size_t *n, struct mg_store *st,
                  int64_t circle_id);
 int export_report(struct mg_sheet ***out, size_t *n, struct mg_store *st,
                   int64_t circle_id);
+int export_survey(struct mg_sheet ***out, size_t *n, struct mg_store *st,
+                  int64_t circle_id);
 int export_cpd(struct mg_sheet ***out, size_t *n, struct mg_store *st,
                int64_t circle_id);
 

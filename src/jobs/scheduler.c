@@ -5,13 +5,13 @@
  * CLI in another process may add jobs without waking it), or a second
  * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
  * is seen at once; each wake also erases sign-ups never confirmed in
- * time (mg_signup_expire), mails the certificates of circles that
- * closed (mg_certify_mail_round), and once a day (and at start) it
- * purges the circles whose retention expired (mg_retention_round), a
- * second's work a wake until done. It holds nothing of its own: a job is
- * done only in the transaction that queues its mail, so stopping it (or
- * a crash)
- * loses nothing and repeats nothing.
+ * time (mg_signup_expire), opens the surveys due (mg_survey_round),
+ * mails the certificates of circles that closed (mg_certify_mail_round),
+ * and once a day (and at start) it purges the circles whose retention
+ * expired (mg_retention_round), a second's work a wake until done. It
+ * holds nothing of its own: a job is done only in the transaction that
+ * queues its mail, so stopping it (or a crash) loses nothing and repeats
+ * nothing.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -23,6 +23,7 @@
 #include "mingle/retention.h"
 #include "mingle/signup.h"
 #include "mingle/store.h"
+#include "mingle/survey.h"
 #include "mingle/worker.h"
 
 #include "banned.h"
@@ -32,6 +33,7 @@
 /* A purge's work per wake, in seconds: the reminders' rounds and the
  * other writers get their turn between. */
 #define PURGE_BUDGET 0.5
+#define SURVEY_BATCH 500 /* survey invitations per transaction */
 
 struct mg_jobs_scheduler {
     struct mg_worker w;
@@ -131,6 +133,12 @@ static void *run(void *arg)
                 mails = 0;
             }
         } while (st.taken == ROUND_MAX);
+        if (!failed &&
+            mg_survey_round(&mails, s->store, &s->cfg, mg_now(),
+                            SURVEY_BATCH) == 0 &&
+            mails && s->wake)
+            s->wake(s->wake_arg);
+        mails = 0;
         expire_signups(s->store);
         if (mg_certify_mail_round(&mails, s->store, &s->cfg, mg_now()) < 0)
             failed = 1;

@@ -147,10 +147,15 @@ json_t *mg_json_report_value(const struct mg_report *r)
         json_array_append_new(groups, group_json(r, i));
     for (i = 0; i < r->n_sessions; i++)
         json_array_append_new(sessions, session_json(r, i));
-    return json_pack("{s:o, s:o, s:o, s:{s:i, s:o}, s:o}", "circle",
-                     circle_json(r), "groups", groups, "sessions", sessions,
-                     "retention", "cohort", r->cohort, "weeks", weeks_json(r),
-                     "plenaries", plenaries_json(r));
+    json_t *doc = json_pack("{s:o, s:o, s:o, s:{s:i, s:o}, s:o}", "circle",
+                            circle_json(r), "groups", groups, "sessions",
+                            sessions, "retention", "cohort", r->cohort, "weeks",
+                            weeks_json(r), "plenaries", plenaries_json(r));
+
+    json_object_set_new(doc, "survey",
+                        r->survey ? mg_json_survey_results_value(r->survey)
+                                  : json_null());
+    return doc;
 }
 
 /* Append `v` (taken) to `b`, compact. */
@@ -205,6 +210,9 @@ int mg_json_report_next(struct mg_buf *b, const struct mg_report *r,
         put(b, weeks_json(r));
         mg_buf_puts(b, "},\"plenaries\":");
         put(b, plenaries_json(r));
+        mg_buf_puts(b, ",\"survey\":");
+        put(b,
+            r->survey ? mg_json_survey_results_value(r->survey) : json_null());
         mg_buf_puts(b, "}\n");
         c->part = 3;
         return 1;

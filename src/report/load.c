@@ -16,6 +16,7 @@
 #include "mingle/json.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
+#include "mingle/survey.h"
 
 #include "banned.h"
 
@@ -270,6 +271,11 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     in.attendance = marks;
     in.n_attendance = n_att;
     mg_report_build(out, &in);
+    /* the survey's results, tallied by the survey module */
+    out->survey = mg_xcalloc(1, sizeof(*out->survey));
+    rc = mg_survey_results_load(out->survey, st, circle_id);
+    if (rc < 0)
+        mg_report_release(out);
 out:
     free(persons);
     free(gin);

@@ -483,6 +483,10 @@ void mg_report_release(struct mg_report *r)
         free(r->plenaries[i].weeks);
     }
     free(r->plenaries);
+    if (r->survey) {
+        mg_survey_results_release(r->survey);
+        free(r->survey);
+    }
     memset(r, 0, sizeof(*r));
 }
 
@@ -648,6 +652,83 @@ static void md_totals_row(struct mg_buf *b, const char *name,
     mg_buf_puts(b, " |\n");
 }
 
+/* Who gave `count` of the `of` who answered, as a percentage. */
+static double share(int count, int of)
+{
+    return of > 0 ? 100.0 * count / of : 0;
+}
+
+static void md_survey(struct mg_buf *b, const struct mg_survey_results *s)
+{
+    size_t i, k;
+
+    if (!s)
+        return;
+    mg_buf_printf(b,
+                  "\n## Survey\n\n%d answered of the %d who came to a call "
+                  "(%.0f%%); %s.\n",
+                  s->responses, s->attendees, 100.0 * s->rate,
+                  s->anonymous ? "anonymous" : "named");
+    for (i = 0; i < s->n_questions; i++) {
+        const struct mg_survey_tally *t = &s->questions[i];
+
+        mg_buf_puts(b, "\n### ");
+        mg_report_md_text(b, t->text);
+        mg_buf_printf(b, "\n\n%d answered", t->answered);
+        if (t->kind == MG_SURVEY_KIND_SCALE && t->answered)
+            mg_buf_printf(b, "; average %.2f of 5", t->mean);
+        mg_buf_puts(b, ".\n\n");
+        if (t->kind == MG_SURVEY_KIND_TEXT) {
+            for (k = 0; k < t->n_texts; k++) {
+                mg_buf_puts(b, "- ");
+                mg_report_md_text(b, t->texts[k]);
+                mg_buf_puts(b, "\n");
+            }
+            if (!t->n_texts)
+                mg_buf_puts(b, "No answers yet.\n");
+            continue;
+        }
+        mg_buf_puts(b, "| Answer | People | Share |\n|---|---:|---:|\n");
+        for (k = 0; k < t->n_counts; k++) {
+            mg_buf_puts(b, "| ");
+            mg_report_md_text(b, t->labels[k]);
+            mg_buf_printf(b, " | %d | %.0f%% |\n", t->counts[k],
+                          share(t->counts[k], t->answered));
+        }
+    }
+}
+
+void mg_report_survey_csv(struct mg_buf *b, const struct mg_report *r)
+{
+    const struct mg_survey_results *s = r->survey;
+    size_t i, k;
+
+    mg_buf_puts(b, "question_id,question,kind,answer,count,share,answered,"
+                   "mean\r\n");
+    for (i = 0; s && i < s->n_questions; i++) {
+        const struct mg_survey_tally *t = &s->questions[i];
+
+        for (k = 0; k < t->n_counts + t->n_texts; k++) {
+            mg_report_csv_field(b, t->id);
+            mg_buf_puts(b, ",");
+            mg_report_csv_field(b, t->text);
+            mg_buf_printf(b, ",%s,", mg_survey_kind_name(t->kind));
+            if (k < t->n_counts) {
+                mg_report_csv_field(b, t->labels[k]);
+                mg_buf_printf(b, ",%d,%.4f,%d,", t->counts[k],
+                              share(t->counts[k], t->answered) / 100.0,
+                              t->answered);
+                if (t->kind == MG_SURVEY_KIND_SCALE && t->answered)
+                    mg_buf_printf(b, "%.4f", t->mean);
+            } else {
+                mg_report_csv_field(b, t->texts[k - t->n_counts]);
+                mg_buf_printf(b, ",,,%d,", t->answered);
+            }
+            mg_buf_puts(b, "\r\n");
+        }
+    }
+}
+
 void mg_report_markdown(struct mg_buf *b, const struct mg_report *r)
 {
     size_t i;
@@ -704,6 +785,7 @@ void mg_report_markdown(struct mg_buf *b, const struct mg_report *r)
         mg_buf_printf(b, "| %d | %d | %d | %d |\n", r->weeks[i].week,
                       r->weeks[i].sessions, r->weeks[i].attended,
                       r->weeks[i].retained);
+    md_survey(b, r->survey);
     if (!r->n_plenaries)
         return;
     mg_buf_puts(b, "\n## Plenary sessions\n");

@@ -195,9 +195,28 @@ int mg_store_jobs_sync(size_t *added, struct mg_store *st, int64_t circle_id,
         ids[n_ids++] = sqlite3_column_int64(stmt, 0);
     }
     sqlite3_finalize(stmt);
+    stmt = NULL;
     for (i = 0; rc == 0 && i < n_ids; i++)
         rc = sync_circle(added, st, db, ids[i], NULL, 0, now);
 done:
+    /* each circle with calls still ahead has its survey's opening job,
+     * at the end of its last call until the coordinator sets a time
+     * (survey_jobs); circles over before this version get none unless
+     * their coordinator opens one, so an upgrade mails nobody */
+    if (rc == 0)
+        rc = store_prepare(&stmt, st, db,
+                           "INSERT OR IGNORE INTO survey_jobs (circle_id, "
+                           "due_at) SELECT circle_id, max(starts_at + minutes "
+                           "* 60) FROM sessions WHERE (?1 = 0 OR circle_id = "
+                           "?1) AND group_id IS NOT NULL AND status <> "
+                           "'cancelled' GROUP BY circle_id HAVING "
+                           "max(starts_at + minutes * 60) > ?2");
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, now);
+        rc = store_step(st, db, stmt, "make survey jobs");
+    }
+    sqlite3_finalize(stmt);
     if (rc == 0)
         rc = store_commit(st, db);
     if (rc < 0)
@@ -417,11 +436,15 @@ int mg_store_jobs_next_due(int64_t *at, struct mg_store *st)
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
-                           "SELECT due_at FROM jobs WHERE status = 'queued' "
-                           "ORDER BY due_at LIMIT 1");
+                           "SELECT min(at) FROM (SELECT min(due_at) AS at "
+                           "FROM jobs WHERE status = 'queued' UNION ALL "
+                           "SELECT min(due_at) FROM survey_jobs WHERE status "
+                           "= 'queued')");
 
     if (rc == 0)
         rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "next job");
+    if (rc == 0 && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+        rc = MG_ENOTFOUND; /* nothing waits */
     if (rc == 0)
         *at = sqlite3_column_int64(stmt, 0);
     sqlite3_finalize(stmt);

@@ -796,6 +796,84 @@ static const char *const migration_24[] = {
     NULL};
 
 /*
+ * The evaluation survey (tables of their own, replayable): a circle's
+ * settings (NULL times: the defaults, worked out from its calls) and its
+ * questions when the coordinator set them (none: the default set); the
+ * opening job, one per circle (the jobs table's kinds are fixed by its
+ * CHECK, which a replayable migration cannot widen), with how far its
+ * mail has gone (the last person id mailed); the responses and their
+ * answers. A named response has its participant_id; an anonymous one has
+ * none, a random id, no time, and only the SHA-256 of an edit token the
+ * person holds; who answered an anonymous survey is kept apart, as a
+ * keyed hash of circle and person in a table ordered by that hash.
+ */
+static const char *const migration_25[] = {
+    "CREATE TABLE IF NOT EXISTS survey_settings ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  opens_at INTEGER,"
+    "  closes_at INTEGER,"
+    "  anonymous INTEGER NOT NULL DEFAULT 1,"
+    "  closed_at INTEGER,"
+    "  updated_at INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS survey_questions ("
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  qid TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('scale', 'single', 'multiple', "
+    "    'text')),"
+    "  text TEXT NOT NULL,"
+    "  options TEXT NOT NULL DEFAULT '',"
+    "  required INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY (circle_id, position))",
+    "CREATE TABLE IF NOT EXISTS survey_jobs ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  due_at INTEGER NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', "
+    "    'done', 'skipped')),"
+    "  cursor INTEGER NOT NULL DEFAULT 0,"
+    "  mails INTEGER NOT NULL DEFAULT 0,"
+    "  done_at INTEGER,"
+    "  note TEXT)",
+    "CREATE INDEX IF NOT EXISTS survey_jobs_due ON survey_jobs(status, due_at)",
+    "CREATE TABLE IF NOT EXISTS survey_responses ("
+    "  id INTEGER PRIMARY KEY,"
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  participant_id INTEGER REFERENCES participants(id) ON DELETE CASCADE,"
+    "  edit_hash BLOB,"
+    "  updated_at INTEGER)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS survey_responses_person ON "
+    "survey_responses(circle_id, participant_id) WHERE participant_id IS "
+    "NOT NULL",
+    "CREATE UNIQUE INDEX IF NOT EXISTS survey_responses_edit ON "
+    "survey_responses(circle_id, edit_hash) WHERE edit_hash IS NOT NULL",
+    "CREATE TABLE IF NOT EXISTS survey_answers ("
+    "  response_id INTEGER NOT NULL REFERENCES survey_responses(id) ON "
+    "    DELETE CASCADE,"
+    "  qid TEXT NOT NULL,"
+    "  value INTEGER NOT NULL DEFAULT 0,"
+    "  text TEXT)",
+    "CREATE INDEX IF NOT EXISTS survey_answers_response ON "
+    "survey_answers(response_id)",
+    /* a circle's last call moved earlier or called off: its opening,
+     * when that call set it, comes earlier too (the round works out the
+     * true time when it comes, and waits again if that is later) */
+    "CREATE TRIGGER IF NOT EXISTS survey_follow_calls AFTER UPDATE OF "
+    "starts_at, minutes, status ON sessions WHEN NEW.group_id IS NOT NULL "
+    "BEGIN UPDATE survey_jobs SET due_at = CASE NEW.status WHEN "
+    "'cancelled' THEN OLD.starts_at ELSE NEW.starts_at + NEW.minutes * 60 "
+    "END WHERE circle_id = NEW.circle_id AND status = 'queued' AND due_at "
+    "= OLD.starts_at + OLD.minutes * 60 AND (NEW.status = 'cancelled' OR "
+    "NEW.starts_at + NEW.minutes * 60 < due_at); END",
+    /* who came, by person: whom the survey asks, person by person */
+    "CREATE INDEX IF NOT EXISTS attendance_participant ON "
+    "attendance(participant_id, present)",
+    "CREATE TABLE IF NOT EXISTS survey_answered ("
+    "  circle_id INTEGER NOT NULL REFERENCES circles(id) ON DELETE CASCADE,"
+    "  hash BLOB NOT NULL,"
+    "  PRIMARY KEY (circle_id, hash)) WITHOUT ROWID",
+    NULL};
+
+/*
  * Migration 26 (issue #19, item 5): how long a circle's personal data is
  * kept after its last call (no row: the default; days NULL: until purged
  * by hand) and whether its summaries are kept without names; and each
@@ -804,8 +882,9 @@ static const char *const migration_24[] = {
  * from then on. And the indexes an erasure needs to find a person's
  * rows without reading every table (a circle of 50,000 people is erased
  * one person at a time), and one that finds when a circle's last call
- * ends (a page says when its data goes). Numbered 26 for the merge with
- * migrations 25-29 of the same issue; alone it is the 25th.
+ * ends (a page says when its data goes). Migration 25's
+ * attendance_participant (by person and presence) already serves the
+ * erasure, so this one's of the same name is skipped.
  */
 static const char *const migration_26[] = {
     "CREATE TABLE IF NOT EXISTS retention_settings ("
@@ -838,9 +917,6 @@ static const char *const migration_26[] = {
     "CREATE INDEX IF NOT EXISTS sessions_circle_end ON sessions(circle_id, "
     "starts_at + minutes * 60)",
     NULL};
-
-/* 25 is the survey's (merged next). */
-static const char *const migration_25[] = {NULL};
 
 /*
  * Certificates of participation: a circle's settings (the issuer's name,
@@ -880,7 +956,7 @@ static const char *const migration_27[] = {
  * data/cpd/, comma-separated), and the activity title, provider and
  * reflection template (NULL: the defaults). And the notes a person sent
  * by person and week, for the rows of one person's page without reading
- * the whole circle (the calls they came to are found by migration 26's
+ * the whole circle (the calls they came to are found by migration 25's
  * attendance_participant).
  */
 static const char *const migration_28[] = {

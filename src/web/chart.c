@@ -42,6 +42,9 @@ static void key_attr(struct mg_html *h, const struct web_chart *c,
     case WEB_CHART_WEEK:
         mg_html(h, " data-week=\"");
         break;
+    case WEB_CHART_ANSWER:
+        mg_html(h, " data-answer=\"");
+        break;
     }
     mg_html_int(h, b->key);
     mg_html(h, "\"");

@@ -96,6 +96,11 @@ int dash_signup_section(struct mg_html *h, const struct dash *d,
  * it is one of the sign-up section's, else 0. */
 int dash_signup_done(struct mg_buf *text, int *error, struct request *r,
                      const char *done);
+/* The circle page's survey section (dash_survey.c), and the notice for
+ * ?done=`done` after its buttons (1 if it is one of its own). */
+int dash_survey_section(struct mg_html *h, const struct dash *d,
+                        struct mg_store *st, const struct mg_circle *c);
+int dash_survey_done(struct mg_buf *text, const char *done);
 
 /* The circle page's Downloads section (dash_export.c). */
 void dash_export_section(struct mg_html *h, const struct mg_circle *c);

@@ -2458,7 +2458,8 @@ static void done_notice(struct mg_html *h, struct request *r,
         }
         mg_participants_free(p, p ? 1 : 0);
     } else if (!dash_signup_done(&text, &error, r, done) &&
-               !dash_cpd_done(&text, &error, r, done)) {
+               !dash_cpd_done(&text, &error, r, done) &&
+               !dash_survey_done(&text, done)) {
         return;
     }
     dash_notice(h, text.data, error);
@@ -2506,6 +2507,8 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html_text(&h, _("Move requests"));
     mg_html(&h, "</a> <a href=\"#report\">");
     mg_html_text(&h, _("How it is going"));
+    mg_html(&h, "</a> <a href=\"#survey\">");
+    mg_html_text(&h, _("Survey"));
     mg_html(&h, "</a> <a href=\"#plenaries\">");
     mg_html_text(&h, _("Plenaries"));
     mg_html(&h, "</a> <a href=\"#outbox\">");
@@ -2527,6 +2530,8 @@ static void circle_page(struct request *r, const struct dash *d)
         rc = moves_section(&h, r->srv->store, d, c);
     if (rc == 0)
         rc = report_section(&h, r->srv->store, c->id);
+    if (rc == 0)
+        rc = dash_survey_section(&h, d, r->srv->store, c);
     if (rc == 0)
         dash_export_section(&h, c);
     if (rc == 0)

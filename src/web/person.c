@@ -2024,6 +2024,7 @@ static int render(struct mg_html *h, struct request *r, int64_t circle_id,
         section_rsvp(h, &v, r->feed);
         section_calendar(h, &v, r->srv->base_url, r->feed, live);
         section_reminders(h, st, &v, r->feed);
+        web_survey_section(h, st, v.circle, v.me->id); /* when open */
         if (v.facilitator) {
             section_members(h, r, st, &v);
             rc = section_coming(h, st, &v);

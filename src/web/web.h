@@ -56,7 +56,7 @@ struct web_ref {
     const char *label; /* what the line is called on the chart; NULL: name */
     double value;
 };
-enum web_chart_key { WEB_CHART_GROUP, WEB_CHART_WEEK };
+enum web_chart_key { WEB_CHART_GROUP, WEB_CHART_WEEK, WEB_CHART_ANSWER };
 struct web_chart {
     const char *id; /* unique on the page, for aria-labelledby */
     const char *title;
@@ -127,6 +127,13 @@ void handle_person_page_cpd_xlsx(struct request *r);
 /* A reminder's "can't come" link (reminder.c). */
 void handle_reminder_link(struct request *r);
 void handle_reminder_decline(struct request *r);
+void handle_survey_page(struct request *r);
+void handle_survey_answer(struct request *r);
+/* On a participant's own page: the circle's survey and their link to
+ * it, while it is open and theirs to answer (survey.c). */
+struct mg_circle;
+void web_survey_section(struct mg_html *h, struct mg_store *st,
+                        const struct mg_circle *c, int64_t pid);
 /* Any other request under /p/ (no route, or not its method), and one
  * too large there: a page, never JSON. */
 void handle_person_page_other(struct request *r);
@@ -155,6 +162,7 @@ void handle_dash_withdraw(struct request *r);
 void handle_dash_signup(struct request *r);
 /* A circle's CPD settings (dash_cpd.c). */
 void handle_dash_cpd(struct request *r);
+void handle_dash_survey(struct request *r);
 void handle_dash_move_request_dismiss(struct request *r);
 void handle_dash_review(struct request *r);
 void handle_dash_note_approve(struct request *r);

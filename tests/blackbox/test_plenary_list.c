@@ -770,6 +770,11 @@ static void test_demo_report(void **state)
     assert_int_equal(int_at(w, "no_answer"), 2);
     assert_int_equal(int_at(w, "declined"), 2);
     assert_true(json_is_false(json_object_get(p, "target_met")));
+    /* its survey, opened early, with seven answers from the 14 who came
+     * to a call (issue #19, item 1) */
+    p = json_object_get(doc, "survey");
+    assert_int_equal(int_at(p, "responses"), 7);
+    assert_int_equal(int_at(p, "attendees"), 14);
     json_decref(doc);
     md = mg_xasprintf("%s?format=markdown", path);
     assert_int_equal(test_http(&resp, d.port, "GET", md, token, NULL, NULL), 0);

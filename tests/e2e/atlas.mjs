@@ -903,6 +903,57 @@ async function pages({ circle, groups, late, C, now, desk }) {
   await goto(now.memberUrl, `${P.name}'s page again`);
   check((await section('Summaries').innerText()).includes(edited), `${P.name} reads the week 3 summary on her page`);
 
+  step("the circle's survey, opened now: answered from her page, then changed");
+  const nzNow = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Pacific/Auckland', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).format(new Date()).replace(' ', 'T');
+  await api('PUT', `${now.C}/survey`, { opens_at: nzNow }, { expect: 200 });
+  await goto(now.memberUrl, `${P.name}'s page with the survey open`);
+  await follow(section('Survey').getByRole('link', { name: 'Answer the survey' }),
+    (u) => u.pathname.startsWith('/s/'), 'the survey page');
+  await shoot('survey');
+  check((await text()).includes('This survey is anonymous.'), 'the survey page says plainly that it is anonymous');
+  const surveyPath = new URL(page.url()).pathname;
+  const answerWith = async (button, saved) => {
+    const seen = await navigations(async () => {
+      const landed = page.waitForEvent('framenavigated', (f) => f === page.mainFrame());
+      await button.click();
+      await landed;
+      await page.waitForLoadState('load');
+    });
+    const post = seen.find((r) => r.method() === 'POST');
+    const answer = post && await post.response();
+    const at = new URL(page.url());
+    check(post && new URL(post.url()).pathname === surveyPath && answer.status() === (saved ? 303 : 422) &&
+      at.pathname === surveyPath && (!saved || at.search === '?saved=1'),
+    `the survey form posts to its own address: ${answer && answer.status()}`, page.url());
+    await audit(`the survey page after an answer (${saved ? 'saved' : 'refused'})`);
+  };
+  const question = (name) => page.getByRole('group', { name });
+  // (a required question left out is the browser's to point out first;
+  // the server's own check, beside the question, is test_survey.c's)
+  await question(/How useful was the circle/).getByRole('radio', { name: '4', exact: true }).check();
+  await question(/How well did your facilitator/).getByRole('radio', { name: '5: very much' }).check();
+  await question(/pace of the readings/).getByRole('radio', { name: 'About right' }).check();
+  await page.getByLabel('What would you change for the next circle?').fill('A longer week 4.');
+  await answerWith(page.getByRole('button', { name: 'Send my answers' }), true);
+  check((await page.getByRole('status').innerText()).includes('your answers are saved'), 'the page says the answers are saved');
+  await reloadSendsNothing();
+  check(await question(/How useful was the circle/).getByRole('radio', { name: '4', exact: true }).isChecked(),
+    'her answers are shown back to her');
+  await question(/How useful was the circle/).getByRole('radio', { name: '5: very much' }).check();
+  await answerWith(page.getByRole('button', { name: 'Save my changes' }), true);
+  const sv = (await api('GET', `${now.C}/survey`, undefined, { expect: 200 })).json;
+  const useful = sv.results.questions.find((q) => q.id === 'useful');
+  check(sv.results.responses === 1 && useful.counts[4].count === 1 && useful.counts[3].count === 0,
+    'one response, changed: useful 5, not 4', sv.results);
+  const edit = (await context.cookies()).filter((c) => c.name === 'mg_survey');
+  check(edit.length === 1 && edit[0].httpOnly && edit[0].sameSite === 'Strict' &&
+    surveyPath.startsWith(edit[0].path) && edit[0].path.startsWith('/s/'),
+  `the anonymous answer's edit token is a cookie for her link only (${edit.map((c) => c.path)})`);
+  await context.clearCookies(); // the dashboard's steps begin with none
+
   // ---- the coordinator, on the dashboard -------------------------------------
   const D = `/dashboard/circles/${circle.id}`;
   // A dashboard form, pressed: the POST to `post` is answered 303 and the

@@ -101,7 +101,8 @@ int mg_store_jobs_sync(size_t *added, struct mg_store *st, int64_t circle_id,
 int mg_store_jobs_due(struct mg_job_row **out, size_t *n, struct mg_store *st,
                       int64_t now, int max);
 
-/* When the next waiting job is due; MG_ENOTFOUND when none waits. */
+/* When the next waiting job (or survey opening, store/survey.h) is due;
+ * MG_ENOTFOUND when none waits. */
 int mg_store_jobs_next_due(int64_t *at, struct mg_store *st);
 
 /* A waiting job's new due time (its call moved later). */
