@@ -72,5 +72,10 @@ int mg_json_survey_update(struct mg_survey *s, json_t *doc, const char *tz,
 /* A survey's results: responses, attendees, the rate, per question its
  * counts (or free texts) and a scale's mean. The caller owns it. */
 json_t *mg_json_survey_results_value(const struct mg_survey_results *r);
+/* Read back what mg_json_survey_results_value() wrote (a report kept
+ * by a purge holds it) into `out` (the caller's,
+ * mg_survey_results_release). MG_EINVAL when `v` is not such an object
+ * (`out` then zeroed). */
+int mg_json_survey_results_read(struct mg_survey_results *out, json_t *v);
 
 #endif

@@ -161,7 +161,8 @@ json_t *mg_json_report_value(const struct mg_report *r)
 /* Append `v` (taken) to `b`, compact. */
 static void put(struct mg_buf *b, json_t *v)
 {
-    char *text = json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII);
+    char *text =
+        json_dumps(v, JSON_COMPACT | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
 
     json_decref(v);
     if (!text)
@@ -412,6 +413,14 @@ int mg_json_report_read(struct mg_report *out, const char *text)
         out->weeks[i].retained = int_of(o, "retained");
     }
     plenaries_read(out, json_object_get(doc, "plenaries"));
+    if (json_is_object(json_object_get(doc, "survey"))) {
+        out->survey = mg_xcalloc(1, sizeof(*out->survey));
+        if (mg_json_survey_results_read(out->survey,
+                                        json_object_get(doc, "survey")) < 0) {
+            free(out->survey);
+            out->survey = NULL;
+        }
+    }
     json_decref(doc);
     return 0;
 }

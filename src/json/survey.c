@@ -309,3 +309,57 @@ json_t *mg_json_survey_results_value(const struct mg_survey_results *r)
                      "attendees", r->attendees, "response_rate", r->rate,
                      "anonymous", r->anonymous, "questions", qs);
 }
+
+static char *text_of(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return mg_xstrdup(s ? s : "");
+}
+
+int mg_json_survey_results_read(struct mg_survey_results *out, json_t *v)
+{
+    json_t *qs = json_object_get(v, "questions");
+    size_t i, k;
+
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(v) || !json_is_array(qs))
+        return MG_EINVAL;
+    out->responses = (int)json_integer_value(json_object_get(v, "responses"));
+    out->attendees = (int)json_integer_value(json_object_get(v, "attendees"));
+    out->rate = json_number_value(json_object_get(v, "response_rate"));
+    out->anonymous = json_is_true(json_object_get(v, "anonymous"));
+    out->n_questions = json_array_size(qs);
+    out->questions = mg_xcalloc(out->n_questions + 1, sizeof(*out->questions));
+    for (i = 0; i < out->n_questions; i++) {
+        json_t *q = json_array_get(qs, i);
+        json_t *texts = json_object_get(q, "texts");
+        json_t *counts = json_object_get(q, "counts");
+        struct mg_survey_tally *t = &out->questions[i];
+
+        t->id = text_of(q, "id");
+        t->text = text_of(q, "text");
+        if (mg_survey_kind_parse(
+                &t->kind, json_string_value(json_object_get(q, "kind"))) < 0)
+            t->kind = MG_SURVEY_KIND_TEXT;
+        t->answered = (int)json_integer_value(json_object_get(q, "answered"));
+        t->mean = json_number_value(json_object_get(q, "mean"));
+        t->n_texts = json_array_size(texts);
+        t->texts = mg_xcalloc(t->n_texts + 1, sizeof(*t->texts));
+        for (k = 0; k < t->n_texts; k++) {
+            const char *s = json_string_value(json_array_get(texts, k));
+
+            t->texts[k] = mg_xstrdup(s ? s : "");
+        }
+        t->n_counts = json_array_size(counts);
+        t->labels = mg_xcalloc(t->n_counts + 1, sizeof(*t->labels));
+        t->counts = mg_xcalloc(t->n_counts + 1, sizeof(*t->counts));
+        for (k = 0; k < t->n_counts; k++) {
+            json_t *c = json_array_get(counts, k);
+
+            t->labels[k] = text_of(c, "answer");
+            t->counts[k] = (int)json_integer_value(json_object_get(c, "count"));
+        }
+    }
+    return 0;
+}

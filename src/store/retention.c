@@ -351,7 +351,13 @@ int mg_store_retention_purge_rest(size_t *n, struct mg_store *st,
         "DELETE FROM tokens WHERE id IN (SELECT id FROM tokens WHERE "
         "circle_id = ?1 AND role <> 'coordinator' LIMIT ?2)",
         "DELETE FROM move_requests WHERE id IN (SELECT id FROM move_requests "
-        "WHERE circle_id = ?1 LIMIT ?2)"};
+        "WHERE circle_id = ?1 LIMIT ?2)",
+        /* the survey's answers (their figures are in the kept report) and
+         * who answered it */
+        "DELETE FROM survey_responses WHERE id IN (SELECT id FROM "
+        "survey_responses WHERE circle_id = ?1 LIMIT ?2)",
+        "DELETE FROM survey_answered WHERE circle_id = ?1 AND hash IN "
+        "(SELECT hash FROM survey_answered WHERE circle_id = ?1 LIMIT ?2)"};
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     size_t k;

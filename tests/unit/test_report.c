@@ -564,9 +564,26 @@ static void test_json_read_back(void **state)
     in.plenary_weeks = marks;
     in.n_plenary_weeks = 2;
     mg_report_build(&r, &in);
+    /* and the survey's results, which a purge keeps with the report:
+     * two responses, a scale, a choice and a free text with a quote */
+    {
+        struct mg_survey sv = {0};
+        struct mg_survey_answer ans[] = {{1, "useful", 4, NULL},
+                                         {2, "useful", 5, NULL},
+                                         {1, "pace", 1, NULL},
+                                         {2, "change", 0, NULL}};
+
+        ans[3].text = mg_xstrdup("More \"time\" for week 3");
+        mg_survey_default_questions(&sv);
+        r.survey = mg_xcalloc(1, sizeof(*r.survey));
+        mg_survey_tally(r.survey, &sv, ans, 4, 2, 5);
+        free(ans[3].text);
+        mg_survey_release(&sv);
+    }
     mg_json_report_write(&a[0], &r);
     mg_report_csv(&a[1], &r);
     mg_report_markdown(&a[2], &r);
+    assert_non_null(strstr(a[2].data, "## Survey"));
     assert_int_equal(mg_json_report_read(&back, a[0].data), 0);
     mg_json_report_write(&b[0], &back);
     mg_report_csv(&b[1], &back);
@@ -582,6 +599,14 @@ static void test_json_read_back(void **state)
     assert_int_equal(back.n_sessions, r.n_sessions);
     assert_int_equal(back.sessions[0].starts_at, r.sessions[0].starts_at);
     assert_int_equal(back.plenaries[0].weeks[1].came, 30);
+    assert_non_null(back.survey);
+    assert_int_equal(back.survey->responses, 2);
+    assert_int_equal(back.survey->attendees, 5);
+    assert_int_equal(back.survey->questions[0].answered, 2);
+    assert_true(back.survey->questions[0].mean == 4.5);
+    assert_int_equal(back.survey->questions[2].counts[1], 1); /* about right */
+    assert_string_equal(back.survey->questions[4].texts[0],
+                        "More \"time\" for week 3");
     mg_report_release(&back);
     mg_report_release(&r);
     assert_int_equal(mg_json_report_read(&back, "[1]"), MG_EINVAL);
