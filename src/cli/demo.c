@@ -139,9 +139,11 @@ static int ensure_attendance(struct mg_store *st, int64_t circle_id)
             for (i = 0; i < n; i++) {
                 if (people[i].group_id != groups[g].id)
                     continue;
-                /* week 1: all but one; later weeks: one more away */
+                /* week 1: all but one; later weeks: one more away (the
+                 * last of each eight, so the facilitator and the page
+                 * the demo prints came to every call held) */
                 rows[m].participant_id = people[i].id;
-                rows[m].present = seen++ % 8 >= (size_t)s[k].week;
+                rows[m].present = seen++ % 8 < 8 - (size_t)s[k].week;
                 rows[m].minutes = rows[m].present ? s[k].minutes - 5 : 0;
                 snprintf(rows[m].source, sizeof(rows[m].source), "zoom");
                 m++;
@@ -483,8 +485,16 @@ static void print_welcome(int port, void *arg)
     if (d->page[0])
         printf("  certificate:   %s/p/%s/certificate.pdf (%s's certificate "
                "of participation for the calls held so far; anyone checks "
-               "its code at %s/verify/<code>)\n",
-               base, d->page, d->feed_owner, base);
+               "its code at %s/verify/<code>)\n"
+               "  CPD record:    on that page, with its CSV and XLSX "
+               "(%s/p/%s/cpd.xlsx)\n"
+               "  survey:        open now, a few answers in; its results are "
+               "on the dashboard and in the report\n",
+               base, d->page, d->feed_owner, base, base, d->page);
+    printf("  spreadsheets:  curl -H 'Authorization: Bearer %s' -o "
+           "attendance.xlsx %s/api/v1/circles/%lld/export/attendance.xlsx "
+           "(also roster, groups, rsvps, survey, report, cpd; .csv too)\n",
+           d->token, base, (long long)d->circle_id);
     printf("\n");
     if (d->facilitator)
         printf("A facilitator mails group 1's summary of week 1 (the mail "
