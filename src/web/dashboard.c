@@ -2503,12 +2503,16 @@ static void circle_page(struct request *r, const struct dash *d)
     mg_html_text(&h, _("People"));
     mg_html(&h, "</a> <a href=\"#signup\">");
     mg_html_text(&h, _("Sign-up"));
+    mg_html(&h, "</a> <a href=\"#cpd\">");
+    mg_html_text(&h, _("CPD record"));
     mg_html(&h, "</a> <a href=\"#moves\">");
     mg_html_text(&h, _("Move requests"));
     mg_html(&h, "</a> <a href=\"#report\">");
     mg_html_text(&h, _("How it is going"));
     mg_html(&h, "</a> <a href=\"#survey\">");
     mg_html_text(&h, _("Survey"));
+    mg_html(&h, "</a> <a href=\"#downloads\">");
+    mg_html_text(&h, _("Downloads"));
     mg_html(&h, "</a> <a href=\"#plenaries\">");
     mg_html_text(&h, _("Plenaries"));
     mg_html(&h, "</a> <a href=\"#outbox\">");
