@@ -64,11 +64,12 @@ int mg_retention_set(struct mg_store *st, int64_t circle_id, int days,
     int64_t end;
     int rc;
 
-    if (days < 0 || days > MG_RETENTION_MAX_DAYS) {
+    if (days < 0 || (days > 0 && days < MG_RETENTION_MIN_DAYS) ||
+        days > MG_RETENTION_MAX_DAYS) {
         mg_error_set(err, "days",
-                     "must be from 1 to %d, or none to keep the data until "
+                     "must be from %d to %d, or none to keep the data until "
                      "it is purged by hand",
-                     MG_RETENTION_MAX_DAYS);
+                     MG_RETENTION_MIN_DAYS, MG_RETENTION_MAX_DAYS);
         return MG_EINVAL;
     }
     if (keep_summaries != 0 && keep_summaries != 1) {
@@ -85,6 +86,19 @@ int mg_retention_set(struct mg_store *st, int64_t circle_id, int days,
     return mg_store_retention_put(st, &s);
 }
 
+static void drop_free_texts(struct mg_survey_results *r)
+{
+    size_t i, k;
+
+    for (i = 0; r && i < r->n_questions; i++) {
+        struct mg_survey_tally *t = &r->questions[i];
+
+        for (k = 0; k < t->n_texts; k++)
+            free(t->texts[k]);
+        t->n_texts = 0;
+    }
+}
+
 /* Keep the report as it is now, unless a purge began before. */
 static int keep_report(struct mg_store *st, int64_t circle_id, int64_t now,
                        int forced, int keep_summaries)
@@ -97,6 +111,9 @@ static int keep_report(struct mg_store *st, int64_t circle_id, int64_t now,
     memset(&rep, 0, sizeof(rep));
     rc = mg_report_load(&rep, st, circle_id);
     if (rc == 0) {
+        /* the survey's free texts are people's own words: their count
+         * stays, the words go with the people */
+        drop_free_texts(rep.survey);
         mg_json_report_write(&json, &rep);
         rc = mg_store_retention_purge_begin(&begun, st, circle_id, now, forced,
                                             keep_summaries,

@@ -357,7 +357,15 @@ int mg_store_retention_purge_rest(size_t *n, struct mg_store *st,
         "DELETE FROM survey_responses WHERE id IN (SELECT id FROM "
         "survey_responses WHERE circle_id = ?1 LIMIT ?2)",
         "DELETE FROM survey_answered WHERE circle_id = ?1 AND hash IN "
-        "(SELECT hash FROM survey_answered WHERE circle_id = ?1 LIMIT ?2)"};
+        "(SELECT hash FROM survey_answered WHERE circle_id = ?1 LIMIT ?2)",
+        /* why a group's invitations could not be made may quote an
+         * address */
+        "DELETE FROM calendar_failures WHERE circle_id = ?1 AND group_id IN "
+        "(SELECT group_id FROM calendar_failures WHERE circle_id = ?1 LIMIT "
+        "?2)",
+        /* nobody signs up to a circle whose people are gone */
+        "UPDATE signup_settings SET state = 'closed' WHERE circle_id = ?1 "
+        "AND state = 'open' AND ?2 > 0"};
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
     size_t k;

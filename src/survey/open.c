@@ -20,7 +20,9 @@
 #include "mingle/circle.h"
 #include "mingle/i18n.h"
 #include "mingle/jobs.h"
+#include "mingle/json.h"
 #include "mingle/mail.h"
+#include "mingle/report.h"
 #include "mingle/schedule.h"
 #include "mingle/store.h"
 
@@ -543,6 +545,33 @@ int mg_survey_answer_save(char *edit_out, struct mg_store *st,
     return rc;
 }
 
+/* The results a purge kept in the circle's report: 0 with them in *out,
+ * MG_ENOTFOUND when no purge began (or it kept none), or the store's
+ * code. */
+static int kept_results(struct mg_survey_results *out, struct mg_store *st,
+                        int64_t circle_id)
+{
+    struct mg_report r;
+    char *json = NULL;
+    int rc = mg_store_retention_report(&json, st, circle_id);
+
+    if (rc < 0)
+        return rc;
+    rc = mg_json_report_read(&r, json);
+    free(json);
+    if (rc < 0)
+        return rc;
+    if (r.survey) {
+        *out = *r.survey;
+        free(r.survey);
+        r.survey = NULL;
+    } else {
+        rc = MG_ENOTFOUND;
+    }
+    mg_report_release(&r);
+    return rc;
+}
+
 int mg_survey_results_load(struct mg_survey_results *out, struct mg_store *st,
                            int64_t circle_id)
 {
@@ -556,7 +585,17 @@ int mg_survey_results_load(struct mg_survey_results *out, struct mg_store *st,
     memset(out, 0, sizeof(*out));
     if (rc < 0)
         return rc;
-    rc = mg_store_survey_counts(&responses, &attendees, st, circle_id);
+    /* a circle whose personal data was purged: the figures kept */
+    rc = kept_results(out, st, circle_id);
+    if (rc == 0) {
+        out->opens_at = opens;
+        out->closes_at = closes;
+        mg_survey_release(&s);
+        return 0;
+    }
+    rc = rc == MG_ENOTFOUND ? 0 : rc;
+    if (rc == 0)
+        rc = mg_store_survey_counts(&responses, &attendees, st, circle_id);
     if (rc == 0)
         rc = mg_store_survey_answers(&a, &n, st, circle_id);
     if (rc == 0) {

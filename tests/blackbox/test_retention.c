@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "mingle/store.h"
+#include "mingle/survey.h"
 #include "support.h"
 
 #define DAY (24 * 60 * 60)
@@ -411,6 +412,8 @@ static void test_settings(void **state)
     static const char *const bad[][2] = {
         {"{\"bogus\":1}", "bogus"},
         {"{\"days\":0}", "days"},
+        /* shorter than a month: the survey and certificates need it */
+        {"{\"days\":29}", "days"},
         {"{\"days\":3651}", "days"},
         {"{\"days\":\"30\"}", "days"},
         {"{\"days\":30,\"keep_summaries\":\"yes\"}", "keep_summaries"},
@@ -720,6 +723,65 @@ static void test_daily_purge(void **state)
 
 /* Item 5: by hand before it expires (--now), without keeping summaries:
  * none of Other's notes is left, and the report is still answered. */
+/* Two answers to Other's survey, one with free text naming someone
+ * (issue #19, items 1 and 5: what a purge keeps of them). */
+static void survey_answers(long long circle)
+{
+    struct mg_store *st = NULL;
+    struct mg_error err = {{0}, {0}};
+    struct mg_survey s;
+    long long who[2];
+    char edit[40];
+    int i;
+
+    who[0] = W->mere;
+    who[1] = query_owned(mg_xasprintf("SELECT id FROM participants WHERE "
+                                      "circle_id = %lld AND id <> %lld LIMIT 1",
+                                      circle, W->mere));
+    assert_int_equal(mg_store_open(&st, W->site.db, NULL, &err), 0);
+    assert_int_equal(mg_survey_open_now(st, circle, mg_now()), 0);
+    assert_int_equal(mg_survey_load(&s, NULL, NULL, st, circle), 0);
+    for (i = 0; i < 2; i++) {
+        struct mg_survey_answer a[2];
+
+        memset(a, 0, sizeof(a));
+        snprintf(a[0].question, sizeof(a[0].question), "useful");
+        a[0].value = 4 + i;
+        snprintf(a[1].question, sizeof(a[1].question), "change");
+        a[1].text = (char *)"Ask Mere Kahu to lead week 2";
+        assert_int_equal(mg_survey_answer_save(edit, st, &s, circle, who[i],
+                                               NULL, a, i == 0 ? 2 : 1),
+                         0);
+    }
+    mg_survey_release(&s);
+    mg_store_close(st);
+}
+
+/* What a purge kept of those answers: two responses, the scale's mean
+ * of 4 and 5, one free text counted and none of its words. */
+static void survey_kept(json_t *results)
+{
+    json_t *qs = json_object_get(results, "questions");
+    size_t i;
+    int seen = 0;
+
+    assert_int_equal(int_of(results, "responses"), 2);
+    for (i = 0; i < json_array_size(qs); i++) {
+        json_t *q = json_array_get(qs, i);
+        const char *qid = json_string_value(json_object_get(q, "id"));
+
+        if (strcmp(qid, "useful") == 0) {
+            assert_true(json_real_value(json_object_get(q, "mean")) == 4.5);
+            seen++;
+        } else if (strcmp(qid, "change") == 0) {
+            assert_int_equal(int_of(q, "answered"), 1);
+            assert_int_equal(json_array_size(json_object_get(q, "texts")), 0);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+}
+
 static void test_purge_by_hand(void **state)
 {
     char id[24], *out = NULL, *err = NULL;
@@ -731,6 +793,7 @@ static void test_purge_by_hand(void **state)
 
     (void)state;
     snprintf(id, sizeof(id), "%lld", W->other);
+    survey_answers(W->other);
     assert_int_equal(test_run_cli(&out, &err, argv, NULL), 0);
     assert_non_null(strstr(out, "erased 3 people"));
     free(out);
@@ -750,6 +813,24 @@ static void test_purge_by_hand(void **state)
     doc = call(&status, "GET", path, NULL);
     assert_int_equal(status, 200);
     assert_int_equal(int_of(json_object_get(doc, "circle"), "invited"), 3);
+    /* the survey's figures are kept, its free text is not */
+    survey_kept(json_object_get(doc, "survey"));
+    json_decref(doc);
+    free(path);
+    assert_int_equal(queryf("SELECT count(*) FROM survey_responses WHERE "
+                            "circle_id = %lld",
+                            W->other),
+                     0);
+    assert_int_equal(query_owned(mg_xstrdup("SELECT count(*) FROM "
+                                            "retention_purges WHERE report "
+                                            "LIKE '%Ask Mere%'")),
+                     0);
+    /* and the survey's own figures (its API, the dashboard's chart, its
+     * export) are the kept ones, not the emptied tables' */
+    path = test_circle_path(W->other, "/survey");
+    doc = call(&status, "GET", path, NULL);
+    assert_int_equal(status, 200);
+    survey_kept(json_object_get(doc, "results"));
     json_decref(doc);
     free(path);
     /* a second purge finds nothing more */
