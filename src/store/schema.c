@@ -851,9 +851,10 @@ static const char *const migration_25[] = {
     "    DELETE CASCADE,"
     "  qid TEXT NOT NULL,"
     "  value INTEGER NOT NULL DEFAULT 0,"
-    "  text TEXT)",
-    "CREATE INDEX IF NOT EXISTS survey_answers_response ON "
-    "survey_answers(response_id)",
+    "  text TEXT,"
+    /* no rowid: the order rows were written in would say which response
+     * came when, which an anonymous survey must not keep */
+    "  PRIMARY KEY (response_id, qid, value)) WITHOUT ROWID",
     /* a circle's last call moved earlier or called off: its opening,
      * when that call set it, comes earlier too (the round works out the
      * true time when it comes, and waits again if that is later) */
@@ -916,6 +917,11 @@ static const char *const migration_26[] = {
     /* when a circle's last call ends, without reading its calls */
     "CREATE INDEX IF NOT EXISTS sessions_circle_end ON sessions(circle_id, "
     "starts_at + minutes * 60)",
+    /* circles older than this migration keep their data until their
+     * coordinator sets a period: an upgrade erases nothing by itself */
+    "INSERT OR IGNORE INTO retention_settings (circle_id, days, "
+    "keep_summaries, updated_at) SELECT id, NULL, 0, CAST(strftime('%s', "
+    "'now') AS INTEGER) FROM circles",
     NULL};
 
 /*

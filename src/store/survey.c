@@ -563,7 +563,7 @@ int mg_store_survey_response(struct mg_survey_answer **out, size_t *n,
         rc = store_prepare(&stmt, st, db,
                            "SELECT response_id, qid, value, text FROM "
                            "survey_answers WHERE response_id = ? ORDER BY "
-                           "rowid");
+                           "qid, value");
     if (rc == 0 && id) {
         sqlite3_bind_int64(stmt, 1, id);
         rc = store_rows_read(&rows, &count, sizeof(struct mg_survey_answer), st,
@@ -705,8 +705,8 @@ int mg_store_survey_response_put(struct mg_store *st, int64_t circle_id,
     }
     if (rc == 0)
         rc = store_prepare(&ins, st, db,
-                           "INSERT INTO survey_answers (response_id, qid, "
-                           "value, text) VALUES (?, ?, ?, ?)");
+                           "INSERT OR IGNORE INTO survey_answers (response_id, "
+                           "qid, value, text) VALUES (?, ?, ?, ?)");
     for (i = 0; rc == 0 && i < n; i++) {
         sqlite3_reset(ins);
         sqlite3_bind_int64(ins, 1, id);

@@ -606,6 +606,18 @@ static void test_answer_anonymous(void **state)
                      0);
     /* ids are random, not the order people answered in */
     assert_true(query_int("SELECT min(id) FROM survey_responses") > 1000000);
+    /* and the answers keep no order of their own either: no rowid to
+     * sort them by when they were written */
+    {
+        sqlite3_stmt *stmt = NULL;
+
+        assert_int_not_equal(sqlite3_prepare_v2(W->db,
+                                                "SELECT rowid FROM "
+                                                "survey_answers",
+                                                -1, &stmt, NULL),
+                             SQLITE_OK);
+        sqlite3_finalize(stmt);
+    }
     /* no stored value of a response is a person's id, email or name */
     {
         char *sql = mg_xasprintf(
