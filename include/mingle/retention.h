@@ -21,6 +21,9 @@
 struct mg_store;
 
 #define MG_RETENTION_DEFAULT_DAYS 365
+/* at least a month: the survey (open two weeks after the last call by
+ * default) and the certificates mailed at the close need the people */
+#define MG_RETENTION_MIN_DAYS 30
 #define MG_RETENTION_MAX_DAYS 3650 /* ten years */
 #define MG_RETENTION_DAY (24 * 60 * 60)
 

@@ -83,12 +83,13 @@ void handle_retention_put(struct request *r)
     if (rc == 0 && v) {
         if (json_is_null(v)) {
             days = 0;
-        } else if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+        } else if (!json_is_integer(v) ||
+                   json_integer_value(v) < MG_RETENTION_MIN_DAYS ||
                    json_integer_value(v) > MG_RETENTION_MAX_DAYS) {
             mg_error_set(&err, "days",
-                         "a whole number of days from 1 to %d, or null to "
+                         "a whole number of days from %d to %d, or null to "
                          "keep the data until it is purged by hand",
-                         MG_RETENTION_MAX_DAYS);
+                         MG_RETENTION_MIN_DAYS, MG_RETENTION_MAX_DAYS);
             rc = MG_EINVAL;
         } else {
             days = (int)json_integer_value(v);

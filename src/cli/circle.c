@@ -158,10 +158,12 @@ static int set_retention(struct cli_ctx *ctx)
 
         if (is_none(ctx->v.retention_days)) {
             d = 0;
-        } else if (*end || d < 1 || d > MG_RETENTION_MAX_DAYS) {
-            cli_error("--retention-days: must be 1..%d, or none to keep the "
+        } else if (*end || d < MG_RETENTION_MIN_DAYS ||
+                   d > MG_RETENTION_MAX_DAYS) {
+            cli_error("--retention-days: must be %d..%d, or none to keep the "
                       "data until purged by hand, not '%s'",
-                      MG_RETENTION_MAX_DAYS, ctx->v.retention_days);
+                      MG_RETENTION_MIN_DAYS, MG_RETENTION_MAX_DAYS,
+                      ctx->v.retention_days);
             return EXIT_USAGE;
         }
         days = (int)d;
