@@ -112,6 +112,11 @@ int mg_hex_value(char c);
 
 /* Wall clock, seconds since the epoch. */
 int64_t mg_now(void);
+
+/* `minutes` as tenths of an hour, rounded half up (0 for none): the one
+ * rounding of time spent that certificates, CPD rows and spreadsheets
+ * print, so a person's hours agree wherever they read them. */
+int mg_tenths_of_hour(int minutes);
 /* `t` as RFC 3339 in UTC, "2027-03-23T06:30:00Z" (`n` >= 21). */
 void mg_format_utc(char *out, size_t n, int64_t t);
 /* Days from 1970-01-01 to the date y-m-d of the proleptic Gregorian

@@ -250,8 +250,8 @@ void mg_report_release(struct mg_report *r);
  * registered as invited, the registered's answers to the call as
  * accepted, declined and tentative, came as attended) with a header line (RFC
  * 4180: CRLF, fields with a comma, quote or line break quoted, quotes doubled;
- * a field starting with = + - @, a tab or a carriage return is prefixed with '
- * so spreadsheets do not run it). Appended to `b`.
+ * a field a spreadsheet would run as a formula, as mg_sheet_needs_quote()
+ * says, is prefixed with '). Appended to `b`.
  */
 void mg_report_csv(struct mg_buf *b, const struct mg_report *r);
 /*

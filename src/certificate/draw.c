@@ -305,10 +305,8 @@ int mg_certificate_pdf(char **out, size_t *len, const struct mg_certificate *c,
 
 void mg_certificate_hours(char *out, size_t n, int minutes)
 {
-    int tenths = (minutes * 10 + 30) / 60; /* half up */
+    int tenths = mg_tenths_of_hour(minutes);
 
-    if (minutes < 0)
-        tenths = 0;
     snprintf(out, n, "%d.%d", tenths / 10, tenths % 10);
 }
 

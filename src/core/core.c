@@ -380,3 +380,8 @@ int mg_name_listed(const char *list, const char *name, size_t len)
     }
     return 0;
 }
+
+int mg_tenths_of_hour(int minutes)
+{
+    return minutes > 0 ? (minutes * 10 + 30) / 60 : 0;
+}

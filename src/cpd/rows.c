@@ -27,9 +27,7 @@ const char *mg_cpd_type_name(enum mg_cpd_type t)
 
 double mg_cpd_hours(int minutes)
 {
-    if (minutes <= 0)
-        return 0;
-    return (double)((minutes + 3) / 6) / 10.0;
+    return (double)mg_tenths_of_hour(minutes) / 10.0;
 }
 
 /* Whether two titles name the same book: one holds the other, or they

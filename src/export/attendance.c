@@ -251,9 +251,9 @@ int export_attendance(struct mg_sheet ***out, size_t *n, struct mg_store *st,
         mg_sheet_int(a, t ? t->group_calls + t->plenary_calls : 0);
         mg_sheet_int(a, t ? t->group_calls : 0);
         mg_sheet_int(a, t ? t->plenary_calls : 0);
-        /* hours to two places, rounded half up */
+        /* hours as certificates and CPD rows give them */
         mg_sheet_number(a,
-                        t ? (double)((t->minutes * 100 + 30) / 60) / 100.0 : 0);
+                        t ? (double)mg_tenths_of_hour(t->minutes) / 10.0 : 0);
         mg_sheet_int(b, t ? t->minutes : total);
         mg_sheet_end_row(a);
         mg_sheet_end_row(b);

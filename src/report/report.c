@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "mingle/sheet.h"
+
 #include "banned.h"
 
 struct id_index {
@@ -511,9 +513,8 @@ void mg_report_csv_field(struct mg_buf *b, const char *s)
 
     if (!s)
         s = "";
-    /* a spreadsheet would run =, +, - or @ at the start as a formula (and
-     * some skip a leading tab or carriage return to find one) */
-    if (strchr("=+-@\t\r", s[0]) && s[0]) {
+    /* a spreadsheet would run it as a formula: sheet's one rule */
+    if (mg_sheet_needs_quote(s)) {
         mg_buf_puts(b, "\"'");
     } else if (strpbrk(s, ",\"\r\n")) {
         mg_buf_puts(b, "\"");

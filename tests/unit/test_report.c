@@ -477,6 +477,14 @@ static void test_csv_escaping(void **state)
     EXPECT_STR(field("-1"), "\"'-1\"");
     EXPECT_STR(field("\t=1+1"), "\"'\t=1+1\"");
     EXPECT_STR(field("\r=1+1"), "\"'\r=1+1\"");
+    /* what a survey's free text may hold: spaces before the =, a line
+     * break first, a full-width = (as mg_sheet_needs_quote() says) */
+    EXPECT_STR(field("  =1+1"), "\"'  =1+1\"");
+    EXPECT_STR(field("\n=1+1"), "\"'\n=1+1\"");
+    EXPECT_STR(field("\xEF\xBC\x9D"
+                     "1+1"),
+               "\"'\xEF\xBC\x9D"
+               "1+1\"");
     EXPECT_STR(field("Māori"), "Māori");
 }
 
