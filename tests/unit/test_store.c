@@ -452,6 +452,43 @@ static void test_migrate_rooms(void **state)
 
 /* The daemon's keys: made once per name, the same on every later read
  * (also from a second connection), different between names. */
+/*
+ * Issue 19 item 5, migration 26: a circle made before it is kept until
+ * purged by hand (an upgrade erases nothing by itself); one made after
+ * has no row of its own and takes the default period.
+ */
+static void test_migrate_retention(void **state)
+{
+    struct fixture *f = *state;
+    struct mg_store_options opt = {1, 2000};
+    struct mg_error err = {{0}, {0}};
+    struct mg_store_retention r;
+    struct mg_circle old, young;
+    sqlite3 *conn = NULL;
+
+    sample_circle(&old);
+    assert_int_equal(mg_store_circle_create(f->st, &old), 0);
+    mg_store_close(f->st);
+    f->st = NULL;
+    assert_int_equal(sqlite3_open(f->db, &conn), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(conn,
+                                  "DROP TABLE retention_settings; DROP TABLE "
+                                  "retention_purges; PRAGMA user_version=25",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(conn);
+    assert_int_equal(mg_store_open(&f->st, f->db, &opt, &err), 0);
+    assert_int_equal(mg_store_retention_get(&r, f->st, old.id), 0);
+    assert_true(r.found);
+    assert_int_equal(r.days, 0);
+    sample_circle(&young);
+    assert_int_equal(mg_store_circle_create(f->st, &young), 0);
+    assert_int_equal(mg_store_retention_get(&r, f->st, young.id), 0);
+    assert_false(r.found);
+    mg_circle_release(&old);
+    mg_circle_release(&young);
+}
+
 static void test_keys(void **state)
 {
     struct fixture *f = *state;
@@ -1635,6 +1672,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test(test_open_bad_path),
         cmocka_unit_test_setup_teardown(test_circle_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate_retention, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_move_requests, setup, teardown),
         cmocka_unit_test_setup_teardown(test_circle_slug_conflict, setup,
