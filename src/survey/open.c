@@ -281,8 +281,12 @@ static int send_batch(size_t *queued, struct mg_store *st,
         rc = mg_mail_build_text(&m[k].message, &m[k].len, &t, &err);
         mg_buf_release(&text);
         if (rc < 0) {
-            mg_log(MG_LOG_WARN, "survey: mail left out", "field", err.field,
-                   "error", err.message, NULL);
+            char id[24];
+
+            /* the message may quote the address: the person's id only */
+            snprintf(id, sizeof(id), "%lld", (long long)p->id);
+            mg_log(MG_LOG_WARN, "survey: mail left out", "person", id, "field",
+                   err.field, NULL);
             free(m[k].subject);
             m[k].subject = NULL;
             continue;
