@@ -217,7 +217,7 @@ static int teardown_world(void **state)
 static void break_circle(long long circle)
 {
     char *trigger = mg_xasprintf(
-        "CREATE TRIGGER test_broken BEFORE INSERT ON outbox WHEN "
+        "CREATE TRIGGER IF NOT EXISTS test_broken BEFORE INSERT ON outbox WHEN "
         "NEW.circle_id = %lld BEGIN SELECT abs(-9223372036854775807 - 1); "
         "END",
         circle);
