@@ -96,9 +96,17 @@ void mg_certify_check_release(struct mg_certify_check *c);
  * each person with a certificate who has not left gets it attached to a
  * plain mail, queued through the outbox once (dedupe key
  * "certificate:<person>"), in batches; the circle is marked done with the
- * last. *mails (may be NULL) counts mails queued.
+ * last. *mails (may be NULL) counts mails queued. The round works for
+ * about `budget` seconds (0: until done) and stops early once `w` (may
+ * be NULL) is stopping; *more (may be NULL) says work is left, which the
+ * next round takes up where this one stopped, in this process or after
+ * a restart. A circle that fails is logged and put off (doubling from a
+ * minute to an hour) while the others go on; the first error is
+ * returned.
  */
-int mg_certify_mail_round(size_t *mails, struct mg_store *st,
-                          const struct mg_jobs_config *cfg, int64_t now);
+struct mg_worker;
+int mg_certify_mail_round(size_t *mails, int *more, struct mg_store *st,
+                          const struct mg_jobs_config *cfg, int64_t now,
+                          double budget, struct mg_worker *w);
 
 #endif

@@ -4,8 +4,11 @@
  * its last call ends; then each person with a certificate who has not
  * left gets a plain mail with it attached, queued through the outbox
  * under the key "certificate:<person>", so it goes once however often a
- * round runs; batches are committed as they go and the circle is marked
- * done in the last one.
+ * round runs; batches are committed as they go, each with how far the
+ * mailing got (so the next round, or the daemon after a restart, goes on
+ * from there), and the circle is marked done in the last one. A round
+ * stops at its time budget or when the daemon stops; a circle whose
+ * mailing fails is logged and put off, and the next one has its turn.
  */
 #include "mingle/certify.h"
 
@@ -20,11 +23,14 @@
 #include "mingle/participation.h"
 #include "mingle/people.h"
 #include "mingle/store.h"
+#include "mingle/worker.h"
 
 #include "banned.h"
 
 #define BATCH 100 /* mails per transaction */
 #define CIRCLES_PER_ROUND 4
+#define RETRY_FIRST 60
+#define RETRY_MAX_WAIT (60 * 60)
 
 static const char *from_address(const struct mg_circle *c,
                                 const struct mg_jobs_config *cfg)
@@ -56,10 +62,11 @@ static void pending_free(struct pending *p, size_t n)
     }
 }
 
-/* Queue the batch, and mark the circle done when `last`. */
+/* Queue the batch, note how far the mailing got (person `cursor`,
+ * `people` mails in all), and mark the circle done when `last`. */
 static int commit(size_t *mails, struct mg_store *st, int64_t circle_id,
-                  struct pending *batch, size_t n, int last, size_t people,
-                  int64_t now)
+                  struct pending *batch, size_t n, int last, int64_t cursor,
+                  size_t people, int64_t now)
 {
     struct mg_store_tx *tx = NULL;
     size_t i, queued = 0;
@@ -80,6 +87,8 @@ static int commit(size_t *mails, struct mg_store *st, int64_t circle_id,
         if (rc == 0)
             rc = mg_store_tx_certificate_issued(tx, &batch[i].issue);
     }
+    if (rc == 0)
+        rc = mg_store_tx_certificate_mail_cursor(tx, circle_id, cursor, people);
     if (rc == 0 && last)
         rc = mg_store_tx_certificate_mailed(&changed, tx, circle_id, now,
                                             people);
@@ -160,46 +169,76 @@ out:
     return made;
 }
 
-/* Every mail of one circle, BATCH at a time. */
-static int mail_circle(size_t *mails, struct mg_store *st,
-                       const struct mg_jobs_config *cfg, int64_t circle_id,
-                       int64_t now)
+/* The round's time is up, or the daemon is stopping. */
+static int time_up(double deadline, struct mg_worker *w)
 {
+    return (deadline > 0 && mg_monotonic() >= deadline) ||
+           (w && mg_worker_stopping(w));
+}
+
+/* The mails of one circle, BATCH a transaction, on from the person the
+ * last round got to, until done (*done) or `deadline` / a stop. */
+static int mail_circle(size_t *mails, int *done, struct mg_store *st,
+                       const struct mg_jobs_config *cfg, int64_t circle_id,
+                       int64_t now, double deadline, struct mg_worker *w)
+{
+    struct mg_certificate_mail_progress prog;
     struct mg_certify_circle *cc = NULL;
     struct mg_participation *people = NULL;
     struct mg_circle *c = NULL;
     struct pending batch[BATCH];
     char saved[MG_I18N_LANG_MAX];
     size_t n = 0, i, k = 0, people_mailed = 0;
-    int rc = mg_participation_load(&people, &n, st, circle_id, 0);
+    int64_t cursor;
+    int rc = mg_store_certificate_mail_progress(&prog, st, circle_id);
 
+    *done = 0;
+    if (rc == 0)
+        rc = mg_participation_load(&people, &n, st, circle_id, 0);
     if (rc == 0)
         rc = mg_certify_open(&cc, st, circle_id, cfg->base_url);
     if (rc == 0)
         rc = mg_store_circle_get(&c, st, circle_id);
     if (rc < 0)
         goto out;
+    cursor = prog.cursor;
+    people_mailed = prog.people;
     mg_i18n_switch(saved, mg_circle_language(c));
     memset(batch, 0, sizeof(batch));
-    for (i = 0; rc == 0 && i < n; i++) {
-        if (!mg_certify_eligible(&people[i]))
-            continue;
-        if (!person_mail(&batch[k], st, cc, c, cfg, &people[i], now))
-            continue;
-        k++;
-        people_mailed++;
-        if (k == BATCH) {
-            rc = commit(mails, st, circle_id, batch, k, 0, 0, now);
+    /* people come by id: on after the last one done */
+    for (i = 0; i < n && people[i].person_id <= cursor; i++)
+        ;
+    for (; rc == 0 && i < n; i++) {
+        int stop;
+
+        if (mg_certify_eligible(&people[i]) &&
+            person_mail(&batch[k], st, cc, c, cfg, &people[i], now))
+            k++;
+        cursor = people[i].person_id;
+        stop = i + 1 < n && time_up(deadline, w);
+        if (k == BATCH || stop) {
+            rc = commit(mails, st, circle_id, batch, k, 0, cursor,
+                        people_mailed + k, now);
             pending_free(batch, k);
             memset(batch, 0, sizeof(batch));
+            if (rc == 0)
+                people_mailed += k;
             k = 0;
+            if (stop)
+                break;
         }
     }
-    if (rc == 0)
-        rc = commit(mails, st, circle_id, batch, k, 1, people_mailed, now);
+    if (rc == 0 && i >= n) {
+        rc = commit(mails, st, circle_id, batch, k, 1, cursor,
+                    people_mailed + k, now);
+        if (rc == 0) {
+            people_mailed += k;
+            *done = 1;
+        }
+    }
     pending_free(batch, k);
     mg_i18n_restore(saved);
-    if (rc == 0) {
+    if (*done) {
         char id[24], count[24];
         snprintf(id, sizeof(id), "%lld", (long long)circle_id);
         snprintf(count, sizeof(count), "%zu", people_mailed);
@@ -213,9 +252,36 @@ out:
     return rc;
 }
 
-int mg_certify_mail_round(size_t *mails, struct mg_store *st,
-                          const struct mg_jobs_config *cfg, int64_t now)
+/* After a failure a circle waits RETRY_FIRST, doubled each time in a row
+ * up to RETRY_MAX_WAIT, so it neither comes back at once nor holds up
+ * the circles after it. */
+static void put_off(struct mg_store *st, int64_t circle_id, int64_t now,
+                    int error)
 {
+    struct mg_certificate_mail_progress prog;
+    int64_t wait = RETRY_FIRST;
+    char id[24], after[24];
+    int i;
+
+    if (mg_store_certificate_mail_progress(&prog, st, circle_id) < 0)
+        prog.failures = 0;
+    for (i = 0; i < prog.failures && wait < RETRY_MAX_WAIT; i++)
+        wait *= 2;
+    if (wait > RETRY_MAX_WAIT)
+        wait = RETRY_MAX_WAIT;
+    snprintf(id, sizeof(id), "%lld", (long long)circle_id);
+    snprintf(after, sizeof(after), "%lld", (long long)wait);
+    mg_log(MG_LOG_WARN, "certificates: mail at close failed, tried again later",
+           "circle", id, "error", mg_strerror(error), "seconds", after, NULL);
+    mg_store_certificate_mail_failed(st, circle_id, prog.failures + 1,
+                                     now + wait);
+}
+
+int mg_certify_mail_round(size_t *mails, int *more, struct mg_store *st,
+                          const struct mg_jobs_config *cfg, int64_t now,
+                          double budget, struct mg_worker *w)
+{
+    double deadline = budget > 0 ? mg_monotonic() + budget : 0;
     int64_t *due = NULL;
     size_t n = 0, i;
     int rc = mg_store_certificate_mailings_due(
@@ -223,8 +289,27 @@ int mg_certify_mail_round(size_t *mails, struct mg_store *st,
 
     if (mails)
         *mails = 0;
-    for (i = 0; rc == 0 && i < n; i++)
-        rc = mail_circle(mails, st, cfg, due[i], now);
+    if (more)
+        *more = rc == 0 && n == CIRCLES_PER_ROUND; /* others may wait */
+    for (i = 0; i < n; i++) {
+        int done = 0, one;
+
+        if (time_up(deadline, w)) {
+            if (more)
+                *more = 1;
+            break;
+        }
+        one = mail_circle(mails, &done, st, cfg, due[i], now, deadline, w);
+        if (one < 0) {
+            /* logged with the circle; the next circle's turn */
+            put_off(st, due[i], now, one);
+            if (rc == 0)
+                rc = one;
+            continue;
+        }
+        if (!done && more)
+            *more = 1;
+    }
     free(due);
     return rc;
 }

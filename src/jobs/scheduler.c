@@ -6,9 +6,13 @@
  * when MINGLE_CLOCK_FILE sets the clock, so a test that moves the clock
  * is seen at once; each wake also erases sign-ups never confirmed in
  * time (mg_signup_expire), opens the surveys due (mg_survey_round),
- * mails the certificates of circles that closed (mg_certify_mail_round),
- * and once a day (and at start) it purges the circles whose retention
- * expired (mg_retention_round), a second's work a wake until done. It
+ * mails the certificates of circles that closed (mg_certify_mail_round,
+ * half a second's work a wake until done), and once a day (and at start)
+ * it purges the circles whose retention expired (mg_retention_round),
+ * half a second's work a wake until done. Each round runs whatever the
+ * others did; a wake where one failed is followed by a wait (doubling to
+ * a minute while failures go on) so nothing spins, and a circle that
+ * fails is put off by its round while the other circles go on. It
  * holds nothing of its own: a job is done only in the transaction that
  * queues its mail, so stopping it (or a crash) loses nothing and repeats
  * nothing.
@@ -34,6 +38,9 @@
  * other writers get their turn between. */
 #define PURGE_BUDGET 0.5
 #define SURVEY_BATCH 500 /* survey invitations per transaction */
+/* Certificates mailed at a circle's close: this much drawing a wake, so
+ * a large circle's thousands go out over many wakes between the rest. */
+#define CERTIFY_BUDGET 0.5
 
 struct mg_jobs_scheduler {
     struct mg_worker w;
@@ -44,6 +51,7 @@ struct mg_jobs_scheduler {
     void *wake_arg;
     int64_t retention_next; /* the next daily look at expired circles */
     int retention_more;     /* a purge is under way: go on at once */
+    int64_t fail_wait;      /* seconds after a failed wake, 0 after none */
 };
 
 static int64_t sleep_for(struct mg_store *st)
@@ -118,8 +126,9 @@ static void *run(void *arg)
         struct mg_jobs_stats st;
         size_t mails = 0;
         int64_t wait;
-        int failed = 0;
+        int failed = 0, more = 0, more_certs = 0;
 
+        /* each round on its own: one failing skips none of the others */
         do {
             /* keep going while full rounds come back */
             if (mg_jobs_round(&st, s->store, &s->cfg, mg_now(), ROUND_MAX) <
@@ -133,20 +142,31 @@ static void *run(void *arg)
                 mails = 0;
             }
         } while (st.taken == ROUND_MAX);
-        if (!failed &&
-            mg_survey_round(&mails, s->store, &s->cfg, mg_now(),
-                            SURVEY_BATCH) == 0 &&
-            mails && s->wake)
-            s->wake(s->wake_arg);
-        mails = 0;
-        expire_signups(s->store);
-        if (mg_certify_mail_round(&mails, s->store, &s->cfg, mg_now()) < 0)
+        if (mg_survey_round(&mails, s->store, &s->cfg, mg_now(), SURVEY_BATCH) <
+            0)
             failed = 1;
         if (mails && s->wake)
             s->wake(s->wake_arg);
-        wait = purge_expired(s) ? 0 : sleep_for(s->store);
-        if (failed && wait < 1)
-            wait = 1; /* a job that fails stays due: not in a tight loop */
+        mails = 0;
+        expire_signups(s->store);
+        if (mg_certify_mail_round(&mails, &more_certs, s->store, &s->cfg,
+                                  mg_now(), CERTIFY_BUDGET, &s->w) < 0)
+            failed = 1;
+        if (mails && s->wake)
+            s->wake(s->wake_arg);
+        more = purge_expired(s);
+        wait = more || more_certs ? 0 : sleep_for(s->store);
+        /* A failure stays due: the wait after one doubles from a second
+         * up to LONGEST_SLEEP while they go on, never a tight loop. */
+        if (failed) {
+            s->fail_wait = s->fail_wait ? s->fail_wait * 2 : 1;
+            if (s->fail_wait > LONGEST_SLEEP)
+                s->fail_wait = LONGEST_SLEEP;
+            if (wait < s->fail_wait)
+                wait = s->fail_wait;
+        } else {
+            s->fail_wait = 0;
+        }
         mg_worker_wait(&s->w, wait);
     }
     return NULL;

@@ -184,13 +184,15 @@ int mg_store_person_circle(int64_t *circle_id, struct mg_store *st,
 }
 
 /* Each circle with mail at close on and not yet mailed, with when its
- * last call ends. */
+ * last call ends and when a mailing that failed may be tried again. */
 #define CLOSE_SQL                                                              \
     "SELECT c.circle_id, (SELECT max(s.starts_at + s.minutes * 60) FROM "      \
     "sessions s WHERE s.circle_id = c.circle_id AND s.status = "               \
-    "'confirmed') AS ends FROM certificate_settings c WHERE "                  \
-    "c.mail_at_close = 1 AND NOT EXISTS (SELECT 1 FROM certificate_mailings "  \
-    "m WHERE m.circle_id = c.circle_id)"
+    "'confirmed') AS ends, coalesce((SELECT p.retry_at FROM "                  \
+    "certificate_mail_progress p WHERE p.circle_id = c.circle_id), 0) AS "     \
+    "retry_at FROM certificate_settings c WHERE c.mail_at_close = 1 AND NOT "  \
+    "EXISTS (SELECT 1 FROM certificate_mailings m WHERE m.circle_id = "        \
+    "c.circle_id)"
 
 int mg_store_certificate_mailings_due(int64_t **out, size_t *n,
                                       struct mg_store *st, int64_t now,
@@ -200,8 +202,9 @@ int mg_store_certificate_mailings_due(int64_t **out, size_t *n,
     sqlite3_stmt *stmt = NULL;
     int rc = store_prepare(&stmt, st, db,
                            "SELECT circle_id FROM (" CLOSE_SQL
-                           ") WHERE ends IS NOT NULL AND ends + ? <= ? "
-                           "ORDER BY ends LIMIT ?");
+                           ") WHERE ends IS NOT NULL AND ends + ?1 <= ?2 "
+                           "AND retry_at <= ?2 ORDER BY ends, circle_id "
+                           "LIMIT ?3");
     int step;
 
     *out = NULL;
@@ -228,9 +231,10 @@ int mg_store_certificate_mailings_next(int64_t *at, struct mg_store *st,
 {
     sqlite3 *db = store_acquire(st);
     sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT min(ends) + ? FROM (" CLOSE_SQL
-                           ") WHERE ends IS NOT NULL");
+    int rc =
+        store_prepare(&stmt, st, db,
+                      "SELECT min(max(ends + ?, retry_at)) FROM (" CLOSE_SQL
+                      ") WHERE ends IS NOT NULL");
 
     *at = 0;
     if (rc == 0) {
@@ -242,6 +246,79 @@ int mg_store_certificate_mailings_next(int64_t *at, struct mg_store *st,
         rc = MG_ENOTFOUND;
     if (rc == 0)
         *at = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_certificate_mail_progress(struct mg_certificate_mail_progress *p,
+                                       struct mg_store *st, int64_t circle_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT cursor, people, failures, retry_at FROM "
+                           "certificate_mail_progress WHERE circle_id = ?");
+
+    memset(p, 0, sizeof(*p));
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND,
+                            "read a mailing's progress");
+    }
+    if (rc == 0) {
+        p->cursor = sqlite3_column_int64(stmt, 0);
+        p->people = (size_t)sqlite3_column_int64(stmt, 1);
+        p->failures = sqlite3_column_int(stmt, 2);
+        p->retry_at = sqlite3_column_int64(stmt, 3);
+    }
+    if (rc == MG_ENOTFOUND)
+        rc = 0;
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
+int mg_store_tx_certificate_mail_cursor(struct mg_store_tx *tx,
+                                        int64_t circle_id, int64_t cursor,
+                                        size_t people)
+{
+    struct mg_store *st = store_tx_store(tx);
+    sqlite3 *db = store_tx_db(tx);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(
+        &stmt, st, db,
+        "INSERT INTO certificate_mail_progress (circle_id, cursor, people) "
+        "VALUES (?1, ?2, ?3) ON CONFLICT (circle_id) DO UPDATE SET cursor = "
+        "?2, people = ?3, failures = 0, retry_at = 0");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int64(stmt, 2, cursor);
+        sqlite3_bind_int64(stmt, 3, (sqlite3_int64)people);
+        rc = store_step(st, db, stmt, "record a mailing's progress");
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int mg_store_certificate_mail_failed(struct mg_store *st, int64_t circle_id,
+                                     int failures, int64_t retry_at)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "INSERT INTO certificate_mail_progress (circle_id, "
+                           "failures, retry_at) VALUES (?1, ?2, ?3) ON "
+                           "CONFLICT (circle_id) DO UPDATE SET failures = ?2, "
+                           "retry_at = ?3");
+
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, circle_id);
+        sqlite3_bind_int(stmt, 2, failures);
+        sqlite3_bind_int64(stmt, 3, retry_at);
+        rc = store_step(st, db, stmt, "record a mailing's failure");
+    }
     sqlite3_finalize(stmt);
     store_release(st, db);
     return rc;

@@ -930,7 +930,8 @@ static const char *const migration_26[] = {
  * theirs by mail when the circle closes), the figures each certificate
  * was issued with (so a code made before attendance changed is told
  * apart from a forged one; the codes themselves are never stored), and
- * the circles whose certificates went out by mail.
+ * the circles whose certificates went out by mail (and how far a
+ * mailing under way got).
  */
 static const char *const migration_27[] = {
     "CREATE TABLE IF NOT EXISTS certificate_settings ("
@@ -953,6 +954,14 @@ static const char *const migration_27[] = {
     "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
     "  done_at INTEGER NOT NULL,"
     "  people INTEGER NOT NULL)",
+    /* a mailing under way: the last person done (by id), the mails so
+     * far, and after a failure how many in a row and when to try again */
+    "CREATE TABLE IF NOT EXISTS certificate_mail_progress ("
+    "  circle_id INTEGER PRIMARY KEY REFERENCES circles(id) ON DELETE CASCADE,"
+    "  cursor INTEGER NOT NULL DEFAULT 0,"
+    "  people INTEGER NOT NULL DEFAULT 0,"
+    "  failures INTEGER NOT NULL DEFAULT 0,"
+    "  retry_at INTEGER NOT NULL DEFAULT 0)",
     NULL};
 
 /*

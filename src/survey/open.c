@@ -402,6 +402,9 @@ out:
     return rc;
 }
 
+/* A survey whose opening failed is tried again this much later. */
+#define SURVEY_RETRY (5 * 60)
+
 int mg_survey_round(size_t *mails, struct mg_store *st,
                     const struct mg_jobs_config *cfg, int64_t now, int max)
 {
@@ -417,16 +420,30 @@ int mg_survey_round(size_t *mails, struct mg_store *st,
         return rc;
     }
     mg_i18n_switch(lang, NULL);
-    for (i = 0; rc == 0 && i < n; i++) {
+    for (i = 0; i < n; i++) {
         struct mg_circle *c = NULL;
         size_t queued = 0;
+        int one;
 
         if (mg_store_circle_get(&c, st, due[i]) == 0)
             mg_i18n_use(mg_circle_language(c));
         mg_circle_free(c);
-        rc = open_one(&queued, st, cfg, due[i], now, max > 0 ? max : 500);
+        one = open_one(&queued, st, cfg, due[i], now, max > 0 ? max : 500);
         if (mails)
             *mails += queued;
+        if (one < 0) {
+            /* one circle's failure neither blocks the others (it would
+             * be first again on every pass) nor comes back at once:
+             * its job waits, and what it sent stays sent */
+            char id[24];
+
+            snprintf(id, sizeof(id), "%lld", (long long)due[i]);
+            mg_log(MG_LOG_WARN, "survey: opening failed, tried again later",
+                   "circle", id, "error", mg_strerror(one), NULL);
+            mg_store_survey_job_reschedule(st, due[i], now + SURVEY_RETRY);
+            if (rc == 0)
+                rc = one;
+        }
     }
     mg_i18n_restore(lang);
     free(due);

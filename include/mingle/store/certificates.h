@@ -64,9 +64,9 @@ int mg_store_person_circle(int64_t *circle_id, struct mg_store *st,
 
 /*
  * Circles whose certificates should go out by mail at `now`: mail at
- * close is on, not yet done, and their last call ended `grace` seconds
- * ago or more (time for the last attendance to be recorded). At most
- * `max`; free() the array.
+ * close is on, not yet done, their last call ended `grace` seconds ago
+ * or more (time for the last attendance to be recorded) and no failure
+ * put them off past `now`. At most `max`; free() the array.
  */
 int mg_store_certificate_mailings_due(int64_t **out, size_t *n,
                                       struct mg_store *st, int64_t now,
@@ -80,6 +80,24 @@ int mg_store_certificate_mailings_next(int64_t *at, struct mg_store *st,
 int mg_store_tx_certificate_mailed(int *changed, struct mg_store_tx *tx,
                                    int64_t circle_id, int64_t now,
                                    size_t people);
+/* How far circle `circle_id`'s mailing got (all 0 before it began). */
+struct mg_certificate_mail_progress {
+    int64_t cursor; /* the last person done, by id */
+    size_t people;  /* mails queued so far */
+    int failures;   /* failed rounds in a row */
+    int64_t retry_at;
+};
+int mg_store_certificate_mail_progress(struct mg_certificate_mail_progress *p,
+                                       struct mg_store *st, int64_t circle_id);
+/* Inside `tx` (the one queuing a batch's mails): done up to person
+ * `cursor`, `people` mails so far; clears a failure. */
+int mg_store_tx_certificate_mail_cursor(struct mg_store_tx *tx,
+                                        int64_t circle_id, int64_t cursor,
+                                        size_t people);
+/* Circle `circle_id`'s mailing failed `failures` times in a row: not
+ * due again before `retry_at`. */
+int mg_store_certificate_mail_failed(struct mg_store *st, int64_t circle_id,
+                                     int failures, int64_t retry_at);
 /* *done_at: when circle `circle_id`'s certificates went out by mail, 0
  * when they have not. */
 int mg_store_certificate_mailed_at(int64_t *done_at, struct mg_store *st,
