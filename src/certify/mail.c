@@ -151,8 +151,9 @@ static int person_mail(struct pending *p, struct mg_store *st,
     if (mg_mail_build_text(&p->message, &p->len, &m, &err) < 0) {
         char id[24];
         snprintf(id, sizeof(id), "%lld", (long long)part->person_id);
+        /* the message may quote the address: the id and field only */
         mg_log(MG_LOG_WARN, "certificates: mail left out", "person", id,
-               "field", err.field, "error", err.message, NULL);
+               "field", err.field, NULL);
         goto out;
     }
     p->recipient = mg_xstrdup(who->email);
