@@ -304,6 +304,14 @@ struct mg_store;
  */
 int mg_report_load(struct mg_report *out, struct mg_store *st,
                    int64_t circle_id);
+/*
+ * The report kept by a purge of the circle's personal data (which
+ * mg_report_load() returns from then on): 1 with it in `out` (the
+ * caller's, mg_report_release), 0 when the circle was never purged, or
+ * the store's code.
+ */
+int mg_report_load_kept(struct mg_report *out, struct mg_store *st,
+                        int64_t circle_id);
 
 /*
  * The circle's figures alone, as mg_report_load() gives them (r->t,

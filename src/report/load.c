@@ -6,7 +6,7 @@
  * (never one per group): of the people only those who came, with their
  * sector and region, of the invitations only the active ones' group and
  * person. A circle whose personal data was purged has no facts left:
- * its report is the one kept just before (kept()).
+ * its report is the one kept just before (mg_report_load_kept()).
  */
 #include "mingle/report.h"
 
@@ -164,9 +164,8 @@ static int load_plenaries(struct mg_report_input *in,
     return 0;
 }
 
-/* The report kept by a purge of the circle's personal data: 1 with it in
- * *out, 0 when there is none, or the store's code. */
-static int kept(struct mg_report *out, struct mg_store *st, int64_t circle_id)
+int mg_report_load_kept(struct mg_report *out, struct mg_store *st,
+                        int64_t circle_id)
 {
     char *json = NULL;
     int rc = mg_store_retention_report(&json, st, circle_id);
@@ -201,7 +200,7 @@ int mg_report_load(struct mg_report *out, struct mg_store *st,
     struct mg_report_mark *answers = NULL, *marks = NULL;
     size_t n_people = 0, n_groups = 0, n_invites = 0, n_rsvps = 0, n_att = 0;
     size_t n_sessions = 0, n_inv = 0, i;
-    int rc = kept(out, st, circle_id);
+    int rc = mg_report_load_kept(out, st, circle_id);
 
     if (rc != 0)
         return rc < 0 ? rc : 0;
@@ -303,7 +302,7 @@ int mg_report_load_summary(struct mg_report *out, struct mg_store *st,
     struct mg_store_report_sums sums;
     struct mg_circle *c = NULL;
     size_t i;
-    int rc = kept(out, st, circle_id);
+    int rc = mg_report_load_kept(out, st, circle_id);
 
     if (rc != 0)
         return rc < 0 ? rc : 0;

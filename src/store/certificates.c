@@ -163,26 +163,6 @@ int mg_store_certificate_issues(struct mg_certificate_issue **out, size_t *n,
     return rc;
 }
 
-int mg_store_person_circle(int64_t *circle_id, struct mg_store *st,
-                           int64_t person_id)
-{
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT circle_id FROM participants WHERE id = ?");
-
-    *circle_id = 0;
-    if (rc == 0) {
-        sqlite3_bind_int64(stmt, 1, person_id);
-        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find a person");
-    }
-    if (rc == 0)
-        *circle_id = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
-}
-
 /* Each circle with mail at close on and not yet mailed, with when its
  * last call ends and when a mailing that failed may be tried again. */
 #define CLOSE_SQL                                                              \

@@ -569,6 +569,26 @@ int mg_store_tx_participant_contact(char **name, char **email,
     return rc;
 }
 
+int mg_store_person_circle(int64_t *circle_id, struct mg_store *st,
+                           int64_t person_id)
+{
+    sqlite3 *db = store_acquire(st);
+    sqlite3_stmt *stmt = NULL;
+    int rc = store_prepare(&stmt, st, db,
+                           "SELECT circle_id FROM participants WHERE id = ?");
+
+    *circle_id = 0;
+    if (rc == 0) {
+        sqlite3_bind_int64(stmt, 1, person_id);
+        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "find a person");
+    }
+    if (rc == 0)
+        *circle_id = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    store_release(st, db);
+    return rc;
+}
+
 int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
                              int64_t circle_id, int64_t id)
 {

@@ -300,25 +300,6 @@ int mg_store_survey_eligible(int *yes, struct mg_store *st, int64_t circle_id,
     return rc;
 }
 
-int mg_store_survey_person_circle(int64_t *circle_id, struct mg_store *st,
-                                  int64_t participant_id)
-{
-    sqlite3 *db = store_acquire(st);
-    sqlite3_stmt *stmt = NULL;
-    int rc = store_prepare(&stmt, st, db,
-                           "SELECT circle_id FROM participants WHERE id = ?");
-
-    if (rc == 0) {
-        sqlite3_bind_int64(stmt, 1, participant_id);
-        rc = store_step_row(st, db, stmt, MG_ENOTFOUND, "person circle");
-    }
-    if (rc == 0)
-        *circle_id = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    store_release(st, db);
-    return rc;
-}
-
 /* ---- the opening job ---- */
 
 static void read_id(void *row, sqlite3_stmt *stmt)

@@ -20,7 +20,6 @@
 #include "mingle/circle.h"
 #include "mingle/i18n.h"
 #include "mingle/jobs.h"
-#include "mingle/json.h"
 #include "mingle/mail.h"
 #include "mingle/report.h"
 #include "mingle/schedule.h"
@@ -196,7 +195,7 @@ int mg_survey_link_check(int64_t *circle_id, struct mg_store *st,
     /* hashed, then compared in constant time */
     if (!mac || !mg_auth_secret_equal(mac, want))
         return MG_ENOTFOUND;
-    return mg_store_survey_person_circle(circle_id, st, participant_id);
+    return mg_store_person_circle(circle_id, st, participant_id);
 }
 
 int mg_survey_may_answer(int *yes, struct mg_store *st, int64_t circle_id,
@@ -573,15 +572,10 @@ static int kept_results(struct mg_survey_results *out, struct mg_store *st,
                         int64_t circle_id)
 {
     struct mg_report r;
-    char *json = NULL;
-    int rc = mg_store_retention_report(&json, st, circle_id);
+    int rc = mg_report_load_kept(&r, st, circle_id);
 
-    if (rc < 0)
-        return rc;
-    rc = mg_json_report_read(&r, json);
-    free(json);
-    if (rc < 0)
-        return rc;
+    if (rc <= 0)
+        return rc < 0 ? rc : MG_ENOTFOUND;
     if (r.survey) {
         *out = *r.survey;
         free(r.survey);
@@ -590,7 +584,7 @@ static int kept_results(struct mg_survey_results *out, struct mg_store *st,
         rc = MG_ENOTFOUND;
     }
     mg_report_release(&r);
-    return rc;
+    return rc == 1 ? 0 : rc;
 }
 
 int mg_survey_results_load(struct mg_survey_results *out, struct mg_store *st,

@@ -58,10 +58,6 @@ int mg_store_tx_certificate_issued(struct mg_store_tx *tx,
 int mg_store_certificate_issues(struct mg_certificate_issue **out, size_t *n,
                                 struct mg_store *st, int64_t person_id);
 
-/* The circle of person `person_id`; MG_ENOTFOUND. */
-int mg_store_person_circle(int64_t *circle_id, struct mg_store *st,
-                           int64_t person_id);
-
 /*
  * Circles whose certificates should go out by mail at `now`: mail at
  * close is on, not yet done, their last call ended `grace` seconds ago

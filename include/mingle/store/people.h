@@ -32,6 +32,12 @@ int mg_store_participant_update(struct mg_store *st, struct mg_participant *p);
 int mg_store_participant_delete(struct mg_store *st, int64_t circle_id,
                                 int64_t id);
 
+/* The circle of person `person_id` (0 and MG_ENOTFOUND for nobody):
+ * where a link that names only a person (a survey's, a certificate's
+ * code) finds its circle. */
+int mg_store_person_circle(int64_t *circle_id, struct mg_store *st,
+                           int64_t person_id);
+
 /* On success *out is the caller's: mg_participants_free(*out, 1). */
 int mg_store_participant_get(struct mg_participant **out, struct mg_store *st,
                              int64_t circle_id, int64_t id);

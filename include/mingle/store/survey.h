@@ -51,10 +51,6 @@ int mg_store_survey_counts(int *responses, int *attendees, struct mg_store *st,
 int mg_store_survey_eligible(int *yes, struct mg_store *st, int64_t circle_id,
                              int64_t participant_id);
 
-/* The circle of participant `pid`; MG_ENOTFOUND. */
-int mg_store_survey_person_circle(int64_t *circle_id, struct mg_store *st,
-                                  int64_t participant_id);
-
 /* ---- the opening job ---- */
 
 /* Circles whose opening job is waiting and due at `now`, up to `max`;
