@@ -57,6 +57,11 @@ struct mg_circle {
     int64_t updated_at;
 };
 
+/* A circle's key in group addresses, subject tags and file names: its
+ * slug, else "c" and its id ("c12"). */
+#define MG_CIRCLE_KEY_MAX 72 /* a 64-byte slug or "c" and an id, and NUL */
+void mg_circle_key(char out[MG_CIRCLE_KEY_MAX], const struct mg_circle *c);
+
 /* Free what `c` owns and zero it; the struct itself is the caller's. */
 void mg_circle_release(struct mg_circle *c);
 /* Release and free a heap circle; NULL is fine. */

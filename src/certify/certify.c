@@ -27,7 +27,7 @@ struct mg_certify_circle {
     struct mg_certificate_settings settings;
     unsigned char key[MG_KEY_LEN];
     char *base_url;
-    char slug[48];
+    char slug[MG_CIRCLE_KEY_MAX];
 };
 
 int mg_certify_open(struct mg_certify_circle **out, struct mg_store *st,
@@ -55,11 +55,7 @@ int mg_certify_open(struct mg_certify_circle **out, struct mg_store *st,
     /* no slash twice in a link */
     while (cc->base_url[0] && cc->base_url[strlen(cc->base_url) - 1] == '/')
         cc->base_url[strlen(cc->base_url) - 1] = '\0';
-    if (cc->circle->slug && cc->circle->slug[0])
-        snprintf(cc->slug, sizeof(cc->slug), "%s", cc->circle->slug);
-    else
-        snprintf(cc->slug, sizeof(cc->slug), "c%lld",
-                 (long long)cc->circle->id);
+    mg_circle_key(cc->slug, cc->circle);
     *out = cc;
     return 0;
 }

@@ -570,3 +570,11 @@ void mg_circle_warnings_free(char **w, size_t n)
         free(w[i]);
     free(w);
 }
+
+void mg_circle_key(char out[MG_CIRCLE_KEY_MAX], const struct mg_circle *c)
+{
+    if (c->slug && c->slug[0])
+        snprintf(out, MG_CIRCLE_KEY_MAX, "%s", c->slug);
+    else
+        snprintf(out, MG_CIRCLE_KEY_MAX, "c%lld", (long long)c->id);
+}

@@ -234,15 +234,6 @@ static const char *from_address(const struct mg_circle *c,
     return "mingle@localhost.invalid";
 }
 
-/* The circle's key in addresses and subject tags: its slug, or c<id>. */
-static void circle_key(char *out, size_t n, const struct mg_circle *c)
-{
-    if (c->slug && c->slug[0])
-        snprintf(out, n, "%s", c->slug);
-    else
-        snprintf(out, n, "c%lld", (long long)c->id);
-}
-
 /* "Tue 2027-03-23 19:30 (Pacific/Auckland)" */
 static void when_text(char *out, size_t n, const char *tz, int64_t t)
 {
@@ -571,7 +562,7 @@ static int do_followup(struct round *R, struct mg_store *st,
     struct mg_group_row *g = NULL;
     struct mg_job_person *people = NULL;
     size_t n = 0, i, first = R->n_mails;
-    char key[80], tag[160], address[320];
+    char key[MG_CIRCLE_KEY_MAX], tag[160], address[320];
     int rc = mg_store_group_get(&g, st, j->circle_id, j->group_id);
 
     if (rc == MG_ENOTFOUND) {
@@ -583,7 +574,7 @@ static int do_followup(struct round *R, struct mg_store *st,
         rc = mg_store_job_people(&people, &n, st, j->group_id, 1);
     if (rc < 0)
         goto out;
-    circle_key(key, sizeof(key), c->circle);
+    mg_circle_key(key, c->circle);
     snprintf(tag, sizeof(tag), "[%s G%d W%d summary]", key, g->position,
              j->week);
     address[0] = '\0';

@@ -1194,13 +1194,6 @@ static const char *mail_domain(const struct request *r,
     return at && at[1] ? at + 1 : NULL;
 }
 
-/* The circle's key in addresses and tags: its slug, or "c<id>". */
-static char *circle_key(const struct mg_circle *c)
-{
-    return c->slug && *c->slug ? mg_xstrdup(c->slug)
-                               : mg_xasprintf("c%lld", (long long)c->id);
-}
-
 /* "[Atlas G1 W2]": the subject tag of a group's week. */
 static char *subject_tag(const char *key, int position, int week)
 {
@@ -1251,10 +1244,11 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
                                 const struct view *v, const char *page_token)
 {
     const char *domain = mail_domain(r, v->circle);
-    char *key = circle_key(v->circle), *address = NULL;
-    char *tag = subject_tag(key, v->group->position, v->week);
+    char key[MG_CIRCLE_KEY_MAX], *address = NULL, *tag;
     struct mg_buf mailto = MG_BUF_INIT;
 
+    mg_circle_key(key, v->circle);
+    tag = subject_tag(key, v->group->position, v->week);
     SECTION_START(h, "post", _("How to post a summary"));
     mg_html(h, "<p>");
     mg_html_textf(h,
@@ -1293,7 +1287,6 @@ static void section_how_to_post(struct mg_html *h, const struct request *r,
     mg_html(h, "</p>\n");
     summary_form(h, v, page_token);
     mg_html(h, "</section>\n");
-    free(key);
     free(tag);
     free(address);
     mg_buf_release(&mailto);
@@ -2410,12 +2403,13 @@ static int file_from_page(int64_t *note, enum mg_note_outcome *outcome,
                           const char *title, const char *text)
 {
     const char *domain = mail_domain(r, c);
-    char *key = circle_key(c), *address, *mid;
+    char key[MG_CIRCLE_KEY_MAX], *address, *mid;
     char *recipients[1];
     char hash[65];
     struct mg_inbound m;
     int rc;
 
+    mg_circle_key(key, c);
     address =
         mg_xasprintf("%s+g%d-w%lld%s@%s", key, g->position, (long long)week,
                      suffix, domain ? domain : "invalid");
@@ -2435,7 +2429,6 @@ static int file_from_page(int64_t *note, enum mg_note_outcome *outcome,
     rc = mg_notes_file(note, outcome, r->srv->store, "page", &m, 0);
     free(mid);
     free(address);
-    free(key);
     return rc;
 }
 
